@@ -1,0 +1,139 @@
+import { Command, InvalidArgumentError } from "commander";
+import { type ClientUpdateInput, clientRecord, type OAuthClient, parseClientCreate, parseClientUpdate } from "../../domain/oauth-entity.ts";
+import { NotFoundError } from "../../domain/validation.ts";
+import { createClient, deleteClient, findClient, listClients, regenerateClientSecret, updateClient } from "../../store/oauth-entity-store.ts";
+import { configFor, type DataOptions, withDataOption, withInstance } from "../instance-options.ts";
+import { keyValues, type Output, table } from "../output.ts";
+
+interface SettingOptions extends DataOptions {
+  name?: string;
+  redirectUrl?: string[];
+  logoUrl?: string;
+  public?: boolean;
+  pkceRequired?: boolean;
+  allowHttpRedirect?: boolean;
+  accessTokenLifespan?: string;
+  refreshTokenLifespan?: string;
+  grantTypes?: string;
+  clientCredentialsUser?: string;
+  active?: boolean;
+  comments?: string;
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+const seconds = (value: string) => {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError("must be a whole number of seconds");
+  return value;
+};
+
+/** The record's settings as options; create and update share them. */
+function settingOptions(command: Command, forUpdate: boolean): Command {
+  command
+    .option("--redirect-url <urls>", 'redirect URLs, comma-separated ("a, b" as the platform shows them); repeatable', collect)
+    .option("--logo-url <url>", "https URL of the client's logo")
+    .option("--pkce-required", "require PKCE (S256) on the authorization code grant (default for new clients)")
+    .option("--no-pkce-required", "allow a legacy confidential client without PKCE")
+    .option("--allow-http-redirect", "allow http redirect URLs on non-loopback hosts (not recommended)")
+    .option("--no-allow-http-redirect", "https only, except loopback (default)")
+    .option("--access-token-lifespan <seconds>", "access token lifespan, 60 to 31536000 (default 1800)", seconds)
+    .option("--refresh-token-lifespan <seconds>", "refresh token lifespan, 0 (none) to 315360000 (default 8640000)", seconds)
+    .option("--grant-types <list>", "comma list of authorization_code, refresh_token, password, client_credentials (default authorization_code,refresh_token)")
+    .option("--client-credentials-user <user>", "user name a client_credentials token acts as (default: the client alone)")
+    .option("--comments <text>", "free text")
+    .option("--json", "print the record as JSON");
+  if (forUpdate) {
+    command.option("--name <name>", "a new name").option("--active", "activate the client").option("--no-active", "deactivate the client (its tokens stop working)");
+  } else {
+    command.requiredOption("--name <name>", "the endpoint's name, unique on the instance").option("--public", "a public client (no secret; PKCE always required)").option("--inactive", "create it inactive");
+  }
+  return command;
+}
+
+function settingsFrom(options: SettingOptions & { inactive?: boolean }): ClientUpdateInput & { public_client?: boolean } {
+  const input: Record<string, unknown> = {
+    name: options.name,
+    redirect_url: options.redirectUrl,
+    logo_url: options.logoUrl,
+    public_client: options.public,
+    pkce_required: options.pkceRequired,
+    allow_http_redirect: options.allowHttpRedirect,
+    access_token_lifespan: options.accessTokenLifespan,
+    refresh_token_lifespan: options.refreshTokenLifespan,
+    grant_types: options.grantTypes,
+    client_credentials_user: options.clientCredentialsUser,
+    active: options.inactive ? false : options.active,
+    comments: options.comments,
+  };
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+}
+
+function printRecord(output: Output, client: OAuthClient, json: boolean | undefined, secret?: string | null): void {
+  const record = clientRecord(client, secret);
+  if (json) return output.out(JSON.stringify(record, null, 2));
+  output.out(keyValues(record));
+  if (secret) output.err("\nThe client secret is shown only this once; it is stored as a hash. Keep it now.");
+}
+
+const actor = "admin";
+
+export function clientCommand(output: Output, env: NodeJS.ProcessEnv): Command {
+  const client = new Command("client").description('the Application Registry: "OAuth API endpoints for external clients"');
+
+  withDataOption(settingOptions(client.command("create").description("register an OAuth API endpoint for external clients"), false)).action(async (options: SettingOptions & { inactive?: boolean }) => {
+    const settings = parseClientCreate(settingsFrom(options));
+    await withInstance(configFor(options, env), output, async (instance) => {
+      const created = await createClient(instance.store.db, settings, actor);
+      printRecord(output, created.client, options.json, created.clientSecret);
+    });
+  });
+
+  withDataOption(client.command("list").description("list the registered clients").option("--json", "print JSON")).action(async (options: SettingOptions) => {
+    await withInstance(configFor(options, env), output, async (instance) => {
+      const clients = await listClients(instance.store.db);
+      if (options.json) return output.out(JSON.stringify(clients.map((c) => clientRecord(c)), null, 2));
+      if (clients.length === 0) return output.out("No clients yet. Create one with: portcullis client create --name NAME --redirect-url URL");
+      output.out(table(["NAME", "CLIENT ID", "ACTIVE", "TYPE", "GRANTS", "REDIRECT URLS"], clients.map((c) => [c.name, c.clientId, c.active ? "yes" : "no", c.publicClient ? "public" : "confidential", c.grantTypes.join(","), c.redirectUrls.join(", ")])));
+    });
+  });
+
+  const keyed = (name: string, description: string) => withDataOption(client.command(`${name} <client>`).description(`${description} (by client ID, sys_id or name)`));
+
+  keyed("show", "show one client").option("--json", "print JSON").action(async (key: string, options: SettingOptions) => {
+    await withInstance(configFor(options, env), output, async (instance) => {
+      const found = await findClient(instance.store.db, key);
+      if (!found) throw new NotFoundError(`no OAuth client "${key}"`);
+      printRecord(output, found, options.json);
+    });
+  });
+
+  settingOptions(keyed("update", "change a client's settings"), true).action(async (key: string, options: SettingOptions) => {
+    const changes = parseClientUpdate(settingsFrom(options));
+    await withInstance(configFor(options, env), output, async (instance) => {
+      printRecord(output, await updateClient(instance.store.db, key, changes, actor), options.json);
+    });
+  });
+
+  keyed("regenerate-secret", "issue a new client secret; the old one stops working").option("--json", "print JSON").action(async (key: string, options: SettingOptions) => {
+    await withInstance(configFor(options, env), output, async (instance) => {
+      const regenerated = await regenerateClientSecret(instance.store.db, key, actor);
+      printRecord(output, regenerated.client, options.json, regenerated.clientSecret);
+    });
+  });
+
+  keyed("deactivate", "deactivate a client and revoke its tokens").option("--json", "print JSON").action(async (key: string, options: SettingOptions) => {
+    await withInstance(configFor(options, env), output, async (instance) => {
+      printRecord(output, await updateClient(instance.store.db, key, { active: false }, actor), options.json);
+    });
+  });
+
+  keyed("delete", "delete a client and every token it holds").option("--json", "print JSON").action(async (key: string, options: SettingOptions) => {
+    await withInstance(configFor(options, env), output, async (instance) => {
+      const deleted = await deleteClient(instance.store.db, key, actor);
+      if (options.json) return output.out(JSON.stringify({ deleted: clientRecord(deleted) }, null, 2));
+      output.out(`Deleted "${deleted.name}" (${deleted.clientId}).`);
+    });
+  });
+
+  return client;
+}

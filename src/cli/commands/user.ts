@@ -1,0 +1,70 @@
+import { randomBytes } from "node:crypto";
+import { Command } from "commander";
+import { hashPassword } from "../../domain/passwords.ts";
+import { NotFoundError, ValidationError } from "../../domain/validation.ts";
+import { glideDateTime } from "../../domain/sys-id.ts";
+import { createUser, findUserByName, grantRole, rolesOf } from "../../store/user-store.ts";
+import { writeAudit } from "../../store/audit-store.ts";
+import { configFor, type DataOptions, withDataOption, withInstance } from "../instance-options.ts";
+import type { Output } from "../output.ts";
+
+const userNamePattern = /^[A-Za-z0-9._@-]{1,100}$/;
+
+/** Passwords come from stdin (so they stay out of shell history and `ps`) or are generated. */
+async function passwordFrom(options: { passwordStdin?: boolean }): Promise<{ password: string; generated: boolean }> {
+  if (!options.passwordStdin) return { password: randomBytes(18).toString("base64url"), generated: true };
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const password = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  if (password.length < 8) throw new ValidationError([{ field: "password", message: "must be at least 8 characters" }]);
+  return { password, generated: false };
+}
+
+export function userCommand(output: Output, env: NodeJS.ProcessEnv): Command {
+  const user = new Command("user").description("users who log in to the instance or act through tokens");
+
+  withDataOption(user.command("create <user_name>").description("create a user"))
+    .option("--role <role>", "grant a role (repeatable)", (v: string, p: string[] = []) => [...p, v])
+    .option("--name <name>", "display name")
+    .option("--password-stdin", "read the password from standard input instead of generating one")
+    .action(async (userName: string, options: DataOptions & { role?: string[]; name?: string; passwordStdin?: boolean }) => {
+      if (!userNamePattern.test(userName)) throw new ValidationError([{ field: "user_name", message: "use 1 to 100 letters, digits, and . _ @ -" }]);
+      const { password, generated } = await passwordFrom(options);
+      await withInstance(configFor(options, env), output, async (instance) => {
+        if (await findUserByName(instance.store.db, userName)) throw new ValidationError([{ field: "user_name", message: `a user "${userName}" already exists` }]);
+        await createUser(instance.store.db, { userName, name: options.name ?? userName, passwordHash: await hashPassword(password), roles: options.role ?? [] }, "admin");
+        output.out(`Created user "${userName}"${options.role?.length ? ` with roles ${options.role.join(", ")}` : ""}.`);
+        if (generated) output.out(`Password (shown only this once): ${password}`);
+      });
+    });
+
+  withDataOption(user.command("set-password <user_name>").description("set a user's password and clear any lockout"))
+    .option("--password-stdin", "read the password from standard input instead of generating one")
+    .action(async (userName: string, options: DataOptions & { passwordStdin?: boolean }) => {
+      const { password, generated } = await passwordFrom(options);
+      await withInstance(configFor(options, env), output, async (instance) => {
+        const found = await findUserByName(instance.store.db, userName);
+        if (!found) throw new NotFoundError(`no user "${userName}"`);
+        const now = Date.now();
+        await instance.store.db
+          .updateTable("sys_user")
+          .set({ password_hash: await hashPassword(password), failed_attempts: 0, locked_until: null, sys_updated_on: glideDateTime(now), sys_updated_by: "admin" })
+          .where("sys_id", "=", found.sysId)
+          .execute();
+        await writeAudit(instance.store.db, [{ tablename: "sys_user", documentkey: found.sysId, fieldname: "password", newvalue: "(changed)", user: "admin" }], now);
+        output.out(`Password of "${userName}" changed.`);
+        if (generated) output.out(`Password (shown only this once): ${password}`);
+      });
+    });
+
+  withDataOption(user.command("grant <user_name> <role>").description("grant a role to a user")).action(async (userName: string, role: string, options: DataOptions) => {
+    await withInstance(configFor(options, env), output, async (instance) => {
+      const found = await findUserByName(instance.store.db, userName);
+      if (!found) throw new NotFoundError(`no user "${userName}"`);
+      await grantRole(instance.store.db, found.sysId, role, "admin");
+      output.out(`"${userName}" now has the roles ${(await rolesOf(instance.store.db, found.sysId)).join(", ")}.`);
+    });
+  });
+
+  return user;
+}

@@ -1,0 +1,38 @@
+import type { Command } from "commander";
+import { type Config, configFromEnvironment, loadConfig } from "../config.ts";
+import { type Instance, openInstance } from "../instance.ts";
+import type { Output } from "./output.ts";
+
+export interface DataOptions {
+  data?: string;
+}
+
+/** Every command that touches an instance's data takes --data and honours DATABASE_URL. */
+export function withDataOption(command: Command): Command {
+  return command.option("--data <dir>", "the instance's data directory (default ./data; ignored when DATABASE_URL is set)");
+}
+
+export interface ServeOptions {
+  port?: string;
+  host?: string;
+  publicUrl?: string;
+}
+
+/** Flags over environment over defaults. */
+export function configFor(options: DataOptions & ServeOptions, env: NodeJS.ProcessEnv): Config {
+  return loadConfig(configFromEnvironment(env), { dataDir: options.data, port: options.port, host: options.host, publicUrl: options.publicUrl });
+}
+
+/** Opens the instance for one command and always closes it. */
+export async function withInstance<T>(config: Config, output: Output, work: (instance: Instance) => Promise<T>): Promise<T> {
+  const instance = await openInstance(config, {
+    onAdminCreated: (userName, generated) => {
+      if (generated) output.err(`Created user "${userName}" with role admin. Its password, shown only this once: ${generated}`);
+    },
+  });
+  try {
+    return await work(instance);
+  } finally {
+    await instance.store.close();
+  }
+}

@@ -1,0 +1,48 @@
+import { Command, CommanderError } from "commander";
+import { ConfigError } from "../config.ts";
+import { NotFoundError, ValidationError } from "../domain/validation.ts";
+import { StoreError } from "../store/database.ts";
+import { clientCommand } from "./commands/client.ts";
+import { startCommand } from "./commands/start.ts";
+import { userCommand } from "./commands/user.ts";
+import { type Output, processOutput } from "./output.ts";
+
+/** Runs the CLI and returns the exit code: 0 done, 1 failed, 2 bad usage or input, 3 not found. */
+export async function main(argv: string[], output: Output = processOutput, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const program = new Command("portcullis")
+    .description("An OAuth 2 authorization server with the platform's wire paths, for instances that trust each other.")
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => output.out(s), writeErr: (s) => output.err(s) });
+  for (const command of [startCommand(output, env), clientCommand(output, env), userCommand(output, env)]) program.addCommand(command);
+  // Subcommands inherit the overrides so their errors come back here too.
+  program.commands.forEach(function inherit(command: Command) {
+    command.exitOverride().showHelpAfterError().configureOutput({ writeOut: (s) => output.out(s), writeErr: (s) => output.err(s) });
+    command.commands.forEach(inherit);
+  });
+
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof ValidationError) {
+      output.err(`portcullis: invalid input:\n${error.issues.map((i) => `  ${i.field || "input"}: ${i.message}`).join("\n")}`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      output.err(`portcullis: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof NotFoundError) {
+      output.err(`portcullis: ${error.message}`);
+      return 3;
+    }
+    if (error instanceof StoreError) {
+      output.err(`portcullis: ${error.message}`);
+      return 1;
+    }
+    output.err(`portcullis: ${(error as Error).message ?? String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,176 @@
+import { z } from "zod";
+import { parseRedirectUrlList, redirectUriProblem } from "./redirect-uri.ts";
+import { ValidationError } from "./validation.ts";
+
+/**
+ * The Application Registry's "OAuth API endpoint for external clients": the rules a record
+ * must satisfy whichever door (CLI, Table API, admin UI) it comes through.
+ */
+export const grantTypeNames = ["authorization_code", "refresh_token", "password", "client_credentials"] as const;
+export type GrantType = (typeof grantTypeNames)[number];
+
+export const defaultGrantTypes: readonly GrantType[] = ["authorization_code", "refresh_token"];
+
+export const lifespanLimits = {
+  access: { min: 60, max: 31_536_000, default: 1800 },
+  refresh: { min: 0, max: 315_360_000, default: 8_640_000 },
+} as const;
+
+export interface OAuthClient {
+  sysId: string;
+  name: string;
+  clientId: string;
+  clientSecretHash: string | null;
+  redirectUrls: string[];
+  logoUrl: string;
+  publicClient: boolean;
+  pkceRequired: boolean;
+  allowHttpRedirect: boolean;
+  accessTokenLifespan: number;
+  refreshTokenLifespan: number;
+  grantTypes: GrantType[];
+  clientCredentialsUser: string | null;
+  active: boolean;
+  accessibleFrom: "all" | "this";
+  sysScope: string;
+  comments: string;
+  createdOn: string;
+  createdBy: string;
+  updatedOn: string;
+  updatedBy: string;
+  modCount: number;
+}
+
+const booleanish = z.union([z.boolean(), z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1")]);
+const integerish = z.union([z.number(), z.string().regex(/^\d+$/, "must be a whole number of seconds").transform(Number)]).pipe(z.number().int());
+
+const grantTypeList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (typeof v === "string" ? v.split(",") : v).map((s) => s.trim()).filter(Boolean))
+  .pipe(z.array(z.enum(grantTypeNames, { error: (i) => `unknown grant type "${String(i.input)}"; use ${grantTypeNames.join(", ")}` })))
+  .transform((list) => [...new Set(list)]);
+
+const redirectUrlList = z.union([z.string(), z.array(z.string())]).transform((v) => parseRedirectUrlList(v));
+
+const logoUrl = z
+  .string()
+  .trim()
+  .refine((v) => v === "" || /^https:\/\/[^\s]+$/.test(v) && URL.canParse(v), "must be an absolute https URL or empty");
+
+/** What an admin may set. Client ID and secret are generated, never entered. */
+const fields = {
+  name: z.string().trim().min(1, "is mandatory").max(100, "must be at most 100 characters"),
+  redirect_url: redirectUrlList,
+  logo_url: logoUrl,
+  public_client: booleanish,
+  pkce_required: booleanish,
+  allow_http_redirect: booleanish,
+  access_token_lifespan: integerish.pipe(z.number().min(lifespanLimits.access.min).max(lifespanLimits.access.max)),
+  refresh_token_lifespan: integerish.pipe(z.number().min(lifespanLimits.refresh.min).max(lifespanLimits.refresh.max)),
+  grant_types: grantTypeList,
+  client_credentials_user: z.string().trim().max(100).nullable(),
+  active: booleanish,
+  accessible_from: z.enum(["all", "this"]),
+  sys_scope: z.string().trim().min(1).max(100),
+  comments: z.string().max(4000),
+};
+
+export const clientCreateSchema = z.strictObject({
+  ...fields,
+  redirect_url: fields.redirect_url.default([]),
+  logo_url: fields.logo_url.default(""),
+  public_client: fields.public_client.default(false),
+  pkce_required: fields.pkce_required.default(true),
+  allow_http_redirect: fields.allow_http_redirect.default(false),
+  access_token_lifespan: fields.access_token_lifespan.default(lifespanLimits.access.default),
+  refresh_token_lifespan: fields.refresh_token_lifespan.default(lifespanLimits.refresh.default),
+  grant_types: fields.grant_types.default([...defaultGrantTypes]),
+  client_credentials_user: fields.client_credentials_user.default(null),
+  active: fields.active.default(true),
+  accessible_from: fields.accessible_from.default("all"),
+  sys_scope: fields.sys_scope.default("global"),
+  comments: fields.comments.default(""),
+});
+
+// Client ID and the public/confidential choice are fixed at creation, as on the platform.
+export const clientUpdateSchema = z.strictObject(fields).omit({ public_client: true }).partial();
+
+export type ClientCreateInput = z.input<typeof clientCreateSchema>;
+export type ClientUpdateInput = z.input<typeof clientUpdateSchema>;
+export type ClientSettings = z.output<typeof clientCreateSchema>;
+
+export function parseClientCreate(input: unknown): ClientSettings {
+  const parsed = clientCreateSchema.safeParse(input);
+  if (!parsed.success) throw ValidationError.fromZod(parsed.error);
+  return checkClientRules(parsed.data);
+}
+
+export function parseClientUpdate(input: unknown): z.output<typeof clientUpdateSchema> {
+  const parsed = clientUpdateSchema.safeParse(input);
+  if (!parsed.success) throw ValidationError.fromZod(parsed.error);
+  return parsed.data;
+}
+
+/** Rules across fields, checked on the record as it will be stored (after an update is merged). */
+export function checkClientRules(settings: ClientSettings): ClientSettings {
+  const issues: { field: string; message: string }[] = [];
+  settings.redirect_url.forEach((url) => {
+    const problem = redirectUriProblem(url, settings.allow_http_redirect);
+    if (problem) issues.push({ field: "redirect_url", message: problem });
+  });
+  if (settings.public_client && settings.grant_types.includes("client_credentials")) {
+    issues.push({ field: "grant_types", message: "a public client has no secret, so it cannot use client_credentials" });
+  }
+  if (settings.grant_types.length === 0) issues.push({ field: "grant_types", message: "must name at least one grant type" });
+  if (issues.length > 0) throw new ValidationError(issues);
+  // Public clients cannot keep a secret, so PKCE is their only proof (RFC 9700 §2.1.1).
+  return settings.public_client ? { ...settings, pkce_required: true } : settings;
+}
+
+export function settingsOf(client: OAuthClient): ClientSettings {
+  return {
+    name: client.name,
+    redirect_url: client.redirectUrls,
+    logo_url: client.logoUrl,
+    public_client: client.publicClient,
+    pkce_required: client.pkceRequired,
+    allow_http_redirect: client.allowHttpRedirect,
+    access_token_lifespan: client.accessTokenLifespan,
+    refresh_token_lifespan: client.refreshTokenLifespan,
+    grant_types: client.grantTypes,
+    client_credentials_user: client.clientCredentialsUser,
+    active: client.active,
+    accessible_from: client.accessibleFrom,
+    sys_scope: client.sysScope,
+    comments: client.comments,
+  };
+}
+
+/** The record as the CLI and APIs show it; the secret appears only when it was just generated. */
+export function clientRecord(client: OAuthClient, clientSecret?: string | null) {
+  return {
+    sys_id: client.sysId,
+    name: client.name,
+    type: "client" as const,
+    client_id: client.clientId,
+    ...(clientSecret ? { client_secret: clientSecret } : {}),
+    redirect_url: client.redirectUrls.join(", "),
+    logo_url: client.logoUrl,
+    public_client: client.publicClient,
+    pkce_required: client.pkceRequired,
+    allow_http_redirect: client.allowHttpRedirect,
+    access_token_lifespan: client.accessTokenLifespan,
+    refresh_token_lifespan: client.refreshTokenLifespan,
+    grant_types: client.grantTypes.join(","),
+    client_credentials_user: client.clientCredentialsUser ?? "",
+    active: client.active,
+    accessible_from: client.accessibleFrom,
+    sys_scope: client.sysScope,
+    comments: client.comments,
+    sys_created_on: client.createdOn,
+    sys_created_by: client.createdBy,
+    sys_updated_on: client.updatedOn,
+    sys_updated_by: client.updatedBy,
+    sys_mod_count: client.modCount,
+  };
+}

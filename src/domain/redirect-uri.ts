@@ -1,0 +1,48 @@
+/**
+ * Redirect URIs as RFC 9700 §2.1 wants them: registered exactly, compared exactly, with
+ * one exception for loopback IP literals whose port may vary (RFC 8252 §7.3).
+ */
+
+/** The seed enters the list as "a, b"; plain commas work too. Commas inside a URL must be %2C. */
+export function parseRedirectUrlList(value: string | readonly string[]): string[] {
+  const parts = typeof value === "string" ? value.split(",") : value.flatMap((v) => v.split(","));
+  return parts.map((p) => p.trim()).filter((p) => p !== "");
+}
+
+export function formatRedirectUrlList(urls: readonly string[]): string {
+  return urls.join(", ");
+}
+
+const loopbackIpHosts = new Set(["127.0.0.1", "[::1]"]);
+const loopbackHosts = new Set([...loopbackIpHosts, "localhost"]);
+
+/** Why a URL cannot be registered as a redirect URI, or undefined when it can. */
+export function redirectUriProblem(value: string, allowHttp: boolean): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `"${value}" is not an absolute URL`;
+  }
+  if (url.hash || value.includes("#")) return `"${value}" must not contain a fragment (RFC 6749 §3.1.2)`;
+  if (url.username || url.password) return `"${value}" must not contain user information`;
+  const scheme = url.protocol.slice(0, -1);
+  if (scheme === "https") return undefined;
+  if (scheme === "http") {
+    if (allowHttp || loopbackHosts.has(url.hostname)) return undefined;
+    return `"${value}" uses http; only https is allowed except for loopback hosts (or allow http redirects on the client)`;
+  }
+  // Native apps may use a private-use scheme in reverse-domain form (RFC 8252 §7.1).
+  if (scheme.includes(".")) return undefined;
+  return `"${value}" uses the scheme "${scheme}"; use https, http on loopback, or a reverse-domain private-use scheme`;
+}
+
+const loopbackAuthority = /^http:\/\/(127\.0\.0\.1|\[::1\])(:\d{1,5})?(?=[/?]|$)/;
+
+/** Exact string comparison, except that a registered loopback IP literal accepts any port. */
+export function redirectUriMatches(registered: string, requested: string): boolean {
+  if (registered === requested) return true;
+  if (!loopbackAuthority.test(registered)) return false;
+  const portless = (raw: string) => raw.replace(loopbackAuthority, "http://$1");
+  return loopbackAuthority.test(requested) && portless(registered) === portless(requested);
+}

@@ -1,0 +1,20 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+
+/**
+ * Tokens, codes and client secrets are 256-bit random values. At that entropy a fast hash
+ * is as safe as a slow one and keeps the token endpoint fast, so only SHA-256 is stored.
+ */
+export function newSecret(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+export function sha256(value: string): string {
+  return createHash("sha256").update(value, "utf8").digest("hex");
+}
+
+/** Compares two strings without leaking where they differ; unequal lengths compare as unequal. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = createHash("sha256").update(a, "utf8").digest();
+  const right = createHash("sha256").update(b, "utf8").digest();
+  return timingSafeEqual(left, right) && a.length === b.length;
+}

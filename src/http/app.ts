@@ -1,0 +1,44 @@
+import cookie from "@fastify/cookie";
+import helmet from "@fastify/helmet";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Instance } from "../instance.ts";
+import { renderError } from "./error-rendering.ts";
+import { registerFormParser } from "./form-body.ts";
+import { OAuthError } from "./oauth/oauth-error.ts";
+import { registerRoutes } from "./routes.ts";
+import { loggerOptions } from "../log.ts";
+
+/** Builds the HTTP application of an instance: parsing, security headers, routes, and one error renderer. */
+export async function buildApp(instance: Instance, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger === false ? false : loggerOptions(instance.config.logLevel),
+    bodyLimit: instance.config.bodyLimit,
+    // Query strings carry state and PKCE values; a flood of parameters is refused, not parsed.
+    routerOptions: { maxParamLength: 200 },
+    trustProxy: false,
+  });
+  registerFormParser(app);
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "https:", "data:"],
+        scriptSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        // No form-action: browsers apply it to the redirect after consent, which goes to the client.
+        frameAncestors: ["'none'"],
+      },
+    },
+    frameguard: { action: "deny" },
+    hsts: instance.config.publicUrl.startsWith("https:") ? { maxAge: 31536000 } : false,
+    crossOriginResourcePolicy: false,
+  });
+  app.setErrorHandler((error, request, reply) => renderError(error, request, reply));
+  app.setNotFoundHandler((request, reply) => renderError(new OAuthError("invalid_request", `no such resource: ${request.method} ${request.url.split("?")[0]}`, { status: 404 }), request, reply));
+  registerRoutes(app, instance);
+  return app;
+}

@@ -1,0 +1,34 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { OAuthError } from "./oauth/oauth-error.ts";
+
+/**
+ * A form body as its parameters, each value kept as sent. URLSearchParams exposes repeated
+ * parameters, which RFC 6749 §3.1 and §3.2 say to reject.
+ */
+export type FormParams = URLSearchParams;
+
+export function registerFormParser(app: FastifyInstance): void {
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_request, body, done) => {
+    done(null, new URLSearchParams(body as string));
+  });
+}
+
+/** The form the request carried, or an invalid_request naming what was wrong. */
+export function requireForm(request: FastifyRequest): FormParams {
+  if (!(request.body instanceof URLSearchParams)) {
+    throw new OAuthError("invalid_request", "the request body must be application/x-www-form-urlencoded");
+  }
+  return request.body;
+}
+
+/** Reads parameters that may each appear at most once; unknown parameters are ignored (RFC 6749 §3.1). */
+export function singleValued<K extends string>(form: FormParams, names: readonly K[]): Partial<Record<K, string>> {
+  const out: Partial<Record<K, string>> = {};
+  for (const name of names) {
+    const values = form.getAll(name);
+    if (values.length > 1) throw new OAuthError("invalid_request", `the parameter ${name} was sent more than once`);
+    // An empty value counts as absent (RFC 6749 §3.1).
+    if (values.length === 1 && values[0] !== "") out[name] = values[0];
+  }
+  return out;
+}

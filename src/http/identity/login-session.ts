@@ -1,0 +1,66 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { constantTimeEqual, newSecret } from "../../domain/secrets.ts";
+import type { Instance } from "../../instance.ts";
+import { createLoginSession, deleteLoginSession, findLoginSession, type LoginSession } from "../../store/session-store.ts";
+
+/**
+ * Browser sessions for the login and consent forms. Over https the cookies take the
+ * `__Host-` prefix, which pins them to this origin, path `/` and Secure.
+ */
+function cookieNames(instance: Instance) {
+  const secure = instance.config.publicUrl.startsWith("https:");
+  const prefix = secure ? "__Host-" : "";
+  return { session: `${prefix}portcullis_session`, loginCsrf: `${prefix}portcullis_login_csrf`, secure };
+}
+
+function cookieOptions(instance: Instance, maxAgeSeconds?: number) {
+  const { secure } = cookieNames(instance);
+  return { path: "/", httpOnly: true, sameSite: "lax" as const, secure, ...(maxAgeSeconds ? { maxAge: maxAgeSeconds } : {}) };
+}
+
+export async function currentSession(instance: Instance, request: FastifyRequest): Promise<LoginSession | undefined> {
+  const value = request.cookies[cookieNames(instance).session];
+  if (!value) return undefined;
+  return findLoginSession(instance.store.db, value, instance.config.sessionLifespan);
+}
+
+export async function startSession(instance: Instance, reply: FastifyReply, userSysId: string): Promise<LoginSession> {
+  const { cookieValue, session } = await createLoginSession(instance.store.db, userSysId, instance.config.sessionLifespan);
+  reply.setCookie(cookieNames(instance).session, cookieValue, cookieOptions(instance));
+  reply.clearCookie(cookieNames(instance).loginCsrf, cookieOptions(instance));
+  return session;
+}
+
+export async function endSession(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const name = cookieNames(instance).session;
+  const value = request.cookies[name];
+  if (value) await deleteLoginSession(instance.store.db, value);
+  reply.clearCookie(name, cookieOptions(instance));
+}
+
+/**
+ * The login form has no session yet, so its CSRF token is a double-submit cookie: the form
+ * must echo the random value the cookie holds, which another site can neither read nor set.
+ */
+export function loginCsrfToken(instance: Instance, request: FastifyRequest, reply: FastifyReply): string {
+  const name = cookieNames(instance).loginCsrf;
+  const existing = request.cookies[name];
+  if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
+  const token = newSecret();
+  reply.setCookie(name, token, cookieOptions(instance, 3600));
+  return token;
+}
+
+export function loginCsrfValid(instance: Instance, request: FastifyRequest, submitted: string | null): boolean {
+  const expected = request.cookies[cookieNames(instance).loginCsrf];
+  return !!expected && submitted !== null && constantTimeEqual(expected, submitted);
+}
+
+export function sessionCsrfValid(session: LoginSession, submitted: string | null): boolean {
+  return submitted !== null && constantTimeEqual(session.csrfToken, submitted);
+}
+
+/** Browsers say where a form came from; a cross-site POST is refused before any token check. */
+export function crossSiteRequest(request: FastifyRequest): boolean {
+  return request.headers["sec-fetch-site"] === "cross-site";
+}

@@ -1,0 +1,77 @@
+import type { OAuthClient } from "../../domain/oauth-entity.ts";
+import type { Instance } from "../../instance.ts";
+import { findClientByClientId } from "../../store/oauth-entity-store.ts";
+import { checkRedirectUri } from "./check-redirect-uri.ts";
+import { OAuthError } from "./oauth-error.ts";
+import { checkCodeChallenge } from "./pkce.ts";
+import { resolveScope } from "./scope.ts";
+
+/** The parameters of an authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3) that travel through login and consent. */
+export const authorizationParameters = ["response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method"] as const;
+export type AuthorizationParameters = Partial<Record<(typeof authorizationParameters)[number], string>>;
+
+export interface AuthorizationRequest {
+  client: OAuthClient;
+  redirectUri: string;
+  state: string | undefined;
+  scope: string;
+  codeChallenge: string | null;
+  params: AuthorizationParameters;
+}
+
+/** A problem found before the client and redirect URI are trusted: shown on a page, never redirected (RFC 6749 §4.1.2.1). */
+export class AuthorizationPageError extends Error {}
+
+/** A problem found after: sent to the client's redirect URI with `error` and `state`. */
+export class AuthorizationRedirectError extends Error {
+  constructor(
+    readonly redirectUri: string,
+    readonly state: string | undefined,
+    readonly error: OAuthError,
+  ) {
+    super(error.message);
+  }
+}
+
+/** Reads each parameter once; a repeated one is refused. */
+export function readAuthorizationParameters(source: URLSearchParams): { params: AuthorizationParameters; repeated?: string } {
+  const params: AuthorizationParameters = {};
+  for (const name of authorizationParameters) {
+    const values = source.getAll(name);
+    if (values.length > 1) return { params, repeated: name };
+    if (values.length === 1 && values[0] !== "") params[name] = values[0];
+  }
+  return { params };
+}
+
+/** Validates an authorization request in the order RFC 6749 §4.1.2.1 requires. */
+export async function validateAuthorizationRequest(instance: Instance, source: URLSearchParams): Promise<AuthorizationRequest> {
+  const { params, repeated } = readAuthorizationParameters(source);
+  if (repeated === "client_id" || repeated === "redirect_uri") throw new AuthorizationPageError(`The parameter ${repeated} was sent more than once.`);
+  if (params.client_id === undefined) throw new AuthorizationPageError("The request has no client_id.");
+  const client = await findClientByClientId(instance.store.db, params.client_id);
+  if (!client?.active) throw new AuthorizationPageError("The client_id does not name an active OAuth client of this instance.");
+  const redirect = checkRedirectUri(client, params.redirect_uri);
+  if (!redirect.ok) throw new AuthorizationPageError(redirect.message);
+
+  const fail = (error: OAuthError) => new AuthorizationRedirectError(redirect.redirectUri, params.state, error);
+  if (repeated !== undefined) throw fail(new OAuthError("invalid_request", `the parameter ${repeated} was sent more than once`));
+  if (params.response_type !== "code") throw fail(new OAuthError("unsupported_response_type", "response_type must be code"));
+  if (!client.grantTypes.includes("authorization_code")) throw fail(new OAuthError("unauthorized_client", "this client is not allowed the authorization_code grant"));
+  try {
+    const scope = resolveScope(params.scope);
+    const codeChallenge = checkCodeChallenge(params.code_challenge, params.code_challenge_method, client.pkceRequired || client.publicClient);
+    return { client, redirectUri: redirect.redirectUri, state: params.state, scope, codeChallenge, params };
+  } catch (error) {
+    if (error instanceof OAuthError) throw fail(error);
+    throw error;
+  }
+}
+
+/** The authorization response or error on the redirect URI, with `iss` (RFC 9207). */
+export function redirectLocation(redirectUri: string, issuer: string, values: Record<string, string | undefined>): string {
+  const url = new URL(redirectUri);
+  for (const [name, value] of Object.entries(values)) if (value !== undefined) url.searchParams.append(name, value);
+  url.searchParams.append("iss", issuer);
+  return url.toString();
+}

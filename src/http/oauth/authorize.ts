@@ -1,0 +1,110 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Instance } from "../../instance.ts";
+import { writeAudit } from "../../store/audit-store.ts";
+import { createAuthCode } from "../../store/auth-code-store.ts";
+import { findUserById } from "../../store/user-store.ts";
+import { crossSiteRequest, currentSession, loginCsrfToken, loginCsrfValid, sessionCsrfValid, startSession } from "../identity/login-session.ts";
+import { checkPasswordLogin } from "../identity/password-login.ts";
+import { paths } from "../paths.ts";
+import { consentPage, errorPage, loginPage } from "../ui/authorize-pages.tsx";
+import {
+  type AuthorizationRequest,
+  AuthorizationPageError,
+  AuthorizationRedirectError,
+  redirectLocation,
+  validateAuthorizationRequest,
+} from "./authorization-request.ts";
+import { OAuthError } from "./oauth-error.ts";
+
+function sendPage(reply: FastifyReply, status: number, html: string): void {
+  reply.code(status).header("cache-control", "no-store").type("text/html; charset=utf-8").send(html);
+}
+
+/** Runs a step of the authorization flow and turns its failures into a page or a redirect, as RFC 6749 §4.1.2.1 says. */
+async function handled(instance: Instance, reply: FastifyReply, step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    if (error instanceof AuthorizationPageError) return sendPage(reply, 400, errorPage({ title: "Invalid authorization request", message: error.message }));
+    if (error instanceof AuthorizationRedirectError) {
+      reply.redirect(redirectLocation(error.redirectUri, instance.config.publicUrl, { error: error.error.code, error_description: error.error.description, state: error.state }), 303);
+      return;
+    }
+    throw error;
+  }
+}
+
+async function showLoginOrConsent(instance: Instance, request: FastifyRequest, reply: FastifyReply, authz: AuthorizationRequest, loginError?: { message: string; userName: string }) {
+  const session = await currentSession(instance, request);
+  const user = session && (await findUserById(instance.store.db, session.userSysId));
+  if (!session || !user?.active) {
+    const csrfToken = loginCsrfToken(instance, request, reply);
+    const page = loginPage({ clientName: authz.client.name, params: authz.params, csrfToken, ...(loginError ? { error: loginError.message, userName: loginError.userName } : {}) });
+    return sendPage(reply, loginError ? 401 : 200, page);
+  }
+  const redirectHost = new URL(authz.redirectUri).host || authz.redirectUri;
+  return sendPage(reply, 200, consentPage({ clientName: authz.client.name, userName: user.userName, scope: authz.scope, redirectHost, params: authz.params, csrfToken: session.csrfToken }));
+}
+
+/** GET /oauth_auth.do — validate the request, then log in or ask for consent. */
+export async function authorizeGet(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const query = new URLSearchParams(request.url.split("?")[1] ?? "");
+  await handled(instance, reply, async () => {
+    const authz = await validateAuthorizationRequest(instance, query);
+    await showLoginOrConsent(instance, request, reply, authz);
+  });
+}
+
+/** POST /oauth_auth.do — the login form (action=login) and the consent form (action=allow|deny). */
+export async function authorizePost(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (!(request.body instanceof URLSearchParams)) return sendPage(reply, 400, errorPage({ title: "Invalid form", message: "The form must be sent as application/x-www-form-urlencoded." }));
+  const form = request.body;
+  if (crossSiteRequest(request)) return sendPage(reply, 403, errorPage({ title: "Request refused", message: "This form cannot be submitted from another site." }));
+
+  await handled(instance, reply, async () => {
+    const authz = await validateAuthorizationRequest(instance, form);
+    const action = form.get("action");
+    if (action === "login") {
+      if (!loginCsrfValid(instance, request, form.get("csrf_token"))) {
+        return sendPage(reply, 403, errorPage({ title: "Request refused", message: "The login form expired or was not sent from this site. Go back and try again." }));
+      }
+      const userName = form.get("user_name") ?? "";
+      const login = await checkPasswordLogin(instance, userName, form.get("user_password") ?? "");
+      if (!login.ok) return showLoginOrConsent(instance, request, reply, authz, { message: capitalise(login.message), userName });
+      await startSession(instance, reply, login.user.sysId);
+      // Back to the consent step as a GET, so a reload does not resubmit the password.
+      reply.redirect(`${paths.authorize}?${new URLSearchParams(authz.params as Record<string, string>).toString()}`, 303);
+      return;
+    }
+
+    const session = await currentSession(instance, request);
+    if (!session) return showLoginOrConsent(instance, request, reply, authz);
+    if (!sessionCsrfValid(session, form.get("csrf_token"))) {
+      return sendPage(reply, 403, errorPage({ title: "Request refused", message: "The consent form expired or was not sent from this site. Go back and try again." }));
+    }
+    const issuer = instance.config.publicUrl;
+    if (action === "deny") {
+      reply.redirect(redirectLocation(authz.redirectUri, issuer, { error: "access_denied", error_description: "the user denied the request", state: authz.state }), 303);
+      return;
+    }
+    if (action !== "allow") throw new AuthorizationRedirectError(authz.redirectUri, authz.state, new OAuthError("invalid_request", "the consent form had no decision"));
+    const code = await instance.store.db.transaction().execute(async (trx) => {
+      const created = await createAuthCode(trx, {
+        clientSysId: authz.client.sysId,
+        userSysId: session.userSysId,
+        redirectUri: authz.redirectUri,
+        scope: authz.scope,
+        codeChallenge: authz.codeChallenge,
+        lifespanSeconds: instance.config.authorizationCodeLifespan,
+      });
+      const user = await findUserById(trx, session.userSysId);
+      await writeAudit(trx, [{ tablename: "oauth_entity", documentkey: authz.client.sysId, fieldname: "consent", newvalue: `allowed ${authz.scope}`, user: user?.userName ?? session.userSysId }]);
+      return created;
+    });
+    reply.redirect(redirectLocation(authz.redirectUri, issuer, { code, state: authz.state }), 303);
+  });
+}
+
+function capitalise(message: string): string {
+  return message.charAt(0).toUpperCase() + message.slice(1) + ".";
+}

@@ -1,0 +1,35 @@
+import type { Kysely } from "kysely";
+import type { OAuthClient } from "../../../domain/oauth-entity.ts";
+import type { Instance } from "../../../instance.ts";
+import type { IssuedTokens } from "../../../store/token-store.ts";
+import type { Database } from "../../../store/schema.ts";
+import type { FormParams } from "../../form-body.ts";
+import { OAuthError } from "../oauth-error.ts";
+
+export interface GrantRequest {
+  instance: Instance;
+  client: OAuthClient;
+  form: FormParams;
+}
+
+/** One grant type of the token endpoint (RFC 6749 §4–6): validates its parameters and issues tokens. */
+export type GrantHandler = (request: GrantRequest) => Promise<IssuedTokens>;
+
+/** Who the audit trail names for a token: the user, else the client. */
+export function actorOf(client: OAuthClient, userName?: string | null): string {
+  return userName ?? `oauth:${client.clientId}`;
+}
+
+/**
+ * Runs a grant's reads and writes in one transaction. A step may *return* an OAuthError
+ * when what it wrote must stay (revoking a replayed code's tokens) and still fail the
+ * request; anything thrown rolls everything back.
+ */
+export async function inGrantTransaction(
+  instance: Instance,
+  work: (db: Kysely<Database>, now: number) => Promise<IssuedTokens | OAuthError>,
+): Promise<IssuedTokens> {
+  const outcome = await instance.store.db.transaction().execute((trx) => work(trx, Date.now()));
+  if (outcome instanceof OAuthError) throw outcome;
+  return outcome;
+}

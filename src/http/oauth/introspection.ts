@@ -1,0 +1,43 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Instance } from "../../instance.ts";
+import { findTokenByValue, tokenIsLive } from "../../store/token-store.ts";
+import { findUserById } from "../../store/user-store.ts";
+import { requireForm, singleValued } from "../form-body.ts";
+import { authenticateClient } from "./client-auth.ts";
+import { OAuthError } from "./oauth-error.ts";
+import { rejectRepeatedParameters, setNoStore } from "./token.ts";
+
+/**
+ * POST /oauth_introspect — RFC 7662. A confidential client may introspect the tokens issued
+ * to it; anything else is `{"active": false}`, which says nothing about other clients' tokens.
+ */
+export async function introspectionEndpoint(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  setNoStore(reply);
+  const form = requireForm(request);
+  rejectRepeatedParameters(form);
+  const params = singleValued(form, ["token", "token_type_hint"] as const);
+  if (params.token === undefined) throw new OAuthError("invalid_request", "the token parameter is required");
+  const { client, method } = await authenticateClient(instance, request, form);
+  if (method === "none") throw new OAuthError("invalid_client", "introspection requires an authenticated confidential client");
+
+  const stored = await findTokenByValue(instance.store.db, params.token);
+  if (!stored || stored.client !== client.sysId || !tokenIsLive(stored) || !client.active) {
+    reply.send({ active: false });
+    return;
+  }
+  const user = stored.user === null ? null : await findUserById(instance.store.db, stored.user);
+  if (stored.user !== null && !user?.active) {
+    reply.send({ active: false });
+    return;
+  }
+  reply.send({
+    active: true,
+    scope: stored.scope,
+    client_id: client.clientId,
+    ...(user ? { username: user.userName, sub: user.sysId } : { sub: client.clientId }),
+    token_type: stored.type === "access_token" ? "Bearer" : "refresh_token",
+    exp: Math.floor(stored.expires_at / 1000),
+    iat: Math.floor(Date.parse(`${stored.sys_created_on}Z`) / 1000),
+    iss: instance.config.publicUrl,
+  });
+}

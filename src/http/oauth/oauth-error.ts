@@ -1,0 +1,42 @@
+/**
+ * The closed set of OAuth error codes Portcullis answers with (RFC 6749 §4.1.2.1 and §5.2,
+ * RFC 6750 §3.1, RFC 7009 §2.2.1), each with its fixed HTTP status.
+ */
+const statusOf = {
+  invalid_request: 400,
+  invalid_client: 401,
+  invalid_grant: 400,
+  unauthorized_client: 400,
+  unsupported_grant_type: 400,
+  invalid_scope: 400,
+  access_denied: 403,
+  unsupported_response_type: 400,
+  unsupported_token_type: 400,
+  invalid_token: 401,
+  insufficient_scope: 403,
+  server_error: 500,
+  temporarily_unavailable: 503,
+} as const;
+
+export type OAuthErrorCode = keyof typeof statusOf;
+
+export class OAuthError extends Error {
+  readonly status: number;
+
+  /**
+   * @param description safe to show the client (`error_description`)
+   * @param detail for the log only
+   */
+  constructor(
+    readonly code: OAuthErrorCode,
+    readonly description: string,
+    readonly options: { status?: number; detail?: string; basicChallenge?: boolean; /** RFC 6750 §3.1: no credentials at all gets a bare challenge. */ bare?: boolean } = {},
+  ) {
+    super(`${code}: ${description}`);
+    this.status = options.status ?? statusOf[code];
+  }
+
+  toJSON(): { error: OAuthErrorCode; error_description: string } {
+    return { error: this.code, error_description: this.description };
+  }
+}

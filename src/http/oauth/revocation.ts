@@ -1,0 +1,30 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Instance } from "../../instance.ts";
+import { findTokenByValue, revokeFamily, revokeOne } from "../../store/token-store.ts";
+import { requireForm, singleValued } from "../form-body.ts";
+import { authenticateClient } from "./client-auth.ts";
+import { OAuthError } from "./oauth-error.ts";
+import { rejectRepeatedParameters, setNoStore } from "./token.ts";
+
+/**
+ * POST /oauth_revoke_token.do — RFC 7009. Unknown tokens, and tokens of other clients,
+ * answer 200 as if revoked, so the endpoint cannot be used to probe for tokens.
+ */
+export async function revocationEndpoint(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  setNoStore(reply);
+  const form = requireForm(request);
+  rejectRepeatedParameters(form);
+  const params = singleValued(form, ["token", "token_type_hint"] as const);
+  if (params.token === undefined) throw new OAuthError("invalid_request", "the token parameter is required");
+  const { client } = await authenticateClient(instance, request, form);
+  const token = params.token;
+  await instance.store.db.transaction().execute(async (trx) => {
+    const stored = await findTokenByValue(trx, token);
+    if (!stored || stored.client !== client.sysId || stored.revoked_at !== null) return;
+    const actor = `oauth:${client.clientId}`;
+    // Revoking a refresh token ends the grant, its access tokens included (RFC 7009 §2.1).
+    if (stored.type === "refresh_token") await revokeFamily(trx, stored.family, actor, "revoked by the client");
+    else await revokeOne(trx, stored.sys_id, actor, "revoked by the client");
+  });
+  reply.send();
+}

@@ -1,0 +1,10 @@
+/** The platform's wire paths, named once; every route and printed URL takes them from here. */
+export const paths = {
+  authorize: "/oauth_auth.do",
+  token: "/oauth_token.do",
+  revoke: "/oauth_revoke_token.do",
+  introspect: "/oauth_introspect",
+  metadata: "/.well-known/oauth-authorization-server",
+  whoami: "/api/now/v1/whoami",
+  logout: "/logout.do",
+} as const;

@@ -1,0 +1,51 @@
+import type { ComponentChildren } from "preact";
+import { render } from "preact-render-to-string";
+
+const styles = `
+:root{color-scheme:light;--ink:#1d2733;--muted:#5b6875;--line:#d5dbe1;--accent:#1f5f8b;--bad:#a4262c;--bg:#f4f6f8}
+*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI","Noto Sans KR",sans-serif;color:var(--ink);background:var(--bg)}
+main{max-width:26rem;margin:8vh auto;padding:0 1rem}
+.card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:1.75rem}
+h1{font-size:1.3rem;margin:0 0 .25rem}p.sub{color:var(--muted);margin:0 0 1.25rem}
+label{display:block;font-weight:600;margin:.9rem 0 .3rem}
+input[type=text],input[type=password]{width:100%;padding:.55rem .65rem;border:1px solid var(--line);border-radius:6px;font:inherit}
+input:focus,button:focus{outline:3px solid #9cc3e0;outline-offset:1px}
+.actions{display:flex;gap:.75rem;margin-top:1.4rem}
+button{flex:1;padding:.6rem 1rem;border-radius:6px;border:1px solid var(--accent);font:inherit;font-weight:600;cursor:pointer;background:#fff;color:var(--accent)}
+button.primary{background:var(--accent);color:#fff}
+.error{color:var(--bad);background:#fdf1f1;border:1px solid #f1c6c8;border-radius:6px;padding:.6rem .75rem;margin:0 0 1rem}
+ul.scopes{padding-left:1.2rem}footer{color:var(--muted);font-size:.85rem;text-align:center;margin-top:1rem}
+`;
+
+export function Page(props: { title: string; children: ComponentChildren }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="referrer" content="no-referrer" />
+        <title>{`${props.title} · Portcullis`}</title>
+        <style>{styles}</style>
+      </head>
+      <body>
+        <main>
+          <div class="card">{props.children}</div>
+          <footer>Portcullis</footer>
+        </main>
+      </body>
+    </html>
+  );
+}
+
+/** Hidden fields that carry the authorization request through the login and consent forms. */
+export function Carry(props: { params: Record<string, string | undefined> }) {
+  return (
+    <>
+      {Object.entries(props.params).map(([name, value]) => (value === undefined ? null : <input type="hidden" name={name} value={value} />))}
+    </>
+  );
+}
+
+export function renderPage(node: preact.VNode): string {
+  return `<!doctype html>${render(node)}`;
+}

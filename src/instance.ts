@@ -1,0 +1,47 @@
+import { randomBytes } from "node:crypto";
+import type { Config } from "./config.ts";
+import { hashPassword } from "./domain/passwords.ts";
+import { openStore, type Store } from "./store/database.ts";
+import { migrateToLatest } from "./store/migrate.ts";
+import { countUsers, createUser, ensureRole } from "./store/user-store.ts";
+
+/** What every request handler and CLI command works with: the settings and the open store. */
+export interface Instance {
+  readonly config: Config;
+  readonly store: Store;
+}
+
+export interface OpenOptions {
+  /** Told once, when the admin user is created with a generated password. */
+  onAdminCreated?: (userName: string, generatedPassword: string | null) => void;
+  /** An already-open store (tests hand in PGlite); by default the config says which to open. */
+  store?: Store;
+}
+
+/** Opens the store, brings its schema up to date, and on first use creates the admin user. */
+export async function openInstance(config: Config, options: OpenOptions = {}): Promise<Instance> {
+  const store = options.store ?? openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  try {
+    await migrateToLatest(store);
+    await bootstrapAdmin(store, config, options);
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
+  return { config, store };
+}
+
+async function bootstrapAdmin(store: Store, config: Config, options: OpenOptions): Promise<void> {
+  await ensureRole(store.db, "admin", "Full control of the instance", "system");
+  if ((await countUsers(store.db)) > 0) return;
+  const generated = config.adminPassword ? null : randomBytes(18).toString("base64url");
+  const password = config.adminPassword ?? generated!;
+  try {
+    await createUser(store.db, { userName: "admin", name: "System Administrator", passwordHash: await hashPassword(password), roles: ["admin"] }, "system");
+  } catch (error) {
+    // Another node or command created it first.
+    if ((await countUsers(store.db)) > 0) return;
+    throw error;
+  }
+  options.onAdminCreated?.("admin", generated);
+}

@@ -1,0 +1,45 @@
+import type { Kysely } from "kysely";
+import { newSecret, sha256 } from "../domain/secrets.ts";
+import { glideDateTime, newSysId } from "../domain/sys-id.ts";
+import type { Database, OAuthAuthCodeTable } from "./schema.ts";
+
+export interface NewCode {
+  clientSysId: string;
+  userSysId: string;
+  redirectUri: string;
+  scope: string;
+  codeChallenge: string | null;
+  lifespanSeconds: number;
+}
+
+/** Stores an authorization code's hash and returns the code, which is only ever sent to the client. */
+export async function createAuthCode(db: Kysely<Database>, input: NewCode, now = Date.now()): Promise<string> {
+  const code = newSecret();
+  await db
+    .insertInto("oauth_auth_code")
+    .values({
+      sys_id: newSysId(),
+      code_hash: sha256(code),
+      client: input.clientSysId,
+      user: input.userSysId,
+      redirect_uri: input.redirectUri,
+      scope: input.scope,
+      code_challenge: input.codeChallenge,
+      family: newSysId(),
+      expires_at: now + input.lifespanSeconds * 1000,
+      consumed_at: null,
+      sys_created_on: glideDateTime(now),
+    })
+    .execute();
+  return code;
+}
+
+export async function findAuthCode(db: Kysely<Database>, code: string): Promise<OAuthAuthCodeTable | undefined> {
+  return db.selectFrom("oauth_auth_code").selectAll().where("code_hash", "=", sha256(code)).executeTakeFirst();
+}
+
+/** Single use: the conditional update decides the one winner among concurrent redemptions. */
+export async function consumeAuthCode(db: Kysely<Database>, sysId: string, now = Date.now()): Promise<boolean> {
+  const result = await db.updateTable("oauth_auth_code").set({ consumed_at: now }).where("sys_id", "=", sysId).where("consumed_at", "is", null).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

@@ -1,0 +1,15 @@
+/** The database cannot be reached or written right now: the request may succeed later (503, not 500). */
+export class StoreUnavailableError extends Error {}
+
+const unavailableCodes = new Set([
+  // PostgreSQL: connection failures, shutdown, too many connections, read-only transaction, disk full.
+  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "57P01", "57P02", "57P03", "53300", "08000", "08003", "08006", "08001", "25006", "53100",
+  // SQLite: busy, locked, read-only, disk full, I/O error, cannot open.
+  "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_READONLY", "SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN",
+]);
+
+export function isStoreUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === "string" && [...unavailableCodes].some((c) => code === c || code.startsWith(`${c}_`))) return true;
+  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(String((error as Error)?.message));
+}

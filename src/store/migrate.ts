@@ -1,0 +1,23 @@
+import { Migrator, type Migration, type MigrationProvider } from "kysely";
+import type { Store } from "./database.ts";
+import * as initial from "./migrations/001-initial.ts";
+
+const migrations: Record<string, Migration> = {
+  "001-initial": initial,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/**
+ * Brings the schema up to date. Kysely's migrator takes an advisory lock on PostgreSQL,
+ * so nodes that start together apply each migration once.
+ */
+export async function migrateToLatest(store: Store): Promise<void> {
+  const migrator = new Migrator({ db: store.db, provider, migrationTableName: "portcullis_migration", migrationLockTableName: "portcullis_migration_lock" });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error || failed) {
+    const reason = error instanceof Error ? error.message : String(error ?? "unknown error");
+    throw new Error(`database migration ${failed?.migrationName ?? ""} failed: ${reason}`);
+  }
+}

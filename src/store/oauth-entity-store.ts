@@ -1,0 +1,202 @@
+import { randomBytes } from "node:crypto";
+import type { Kysely } from "kysely";
+import { checkClientRules, type ClientSettings, type GrantType, type OAuthClient, settingsOf } from "../domain/oauth-entity.ts";
+import { formatRedirectUrlList, parseRedirectUrlList } from "../domain/redirect-uri.ts";
+import { newSecret, sha256 } from "../domain/secrets.ts";
+import { glideDateTime } from "../domain/sys-id.ts";
+import { NotFoundError, ValidationError } from "../domain/validation.ts";
+import { type AuditEntry, writeAudit } from "./audit-store.ts";
+import type { Database, OAuthEntityTable } from "./schema.ts";
+import { bit, newSystemFields } from "./system-fields.ts";
+import { findUserByNameOrId } from "./user-store.ts";
+
+type Row = OAuthEntityTable;
+
+function toClient(row: Row): OAuthClient {
+  return {
+    sysId: row.sys_id,
+    name: row.name,
+    clientId: row.client_id,
+    clientSecretHash: row.client_secret_hash,
+    redirectUrls: parseRedirectUrlList(row.redirect_url),
+    logoUrl: row.logo_url,
+    publicClient: row.public_client === 1,
+    pkceRequired: row.pkce_required === 1,
+    allowHttpRedirect: row.allow_http_redirect === 1,
+    accessTokenLifespan: row.access_token_lifespan,
+    refreshTokenLifespan: row.refresh_token_lifespan,
+    grantTypes: row.grant_types.split(",").filter(Boolean) as GrantType[],
+    clientCredentialsUser: row.client_credentials_user,
+    active: row.active === 1,
+    accessibleFrom: row.accessible_from === "this" ? "this" : "all",
+    sysScope: row.sys_scope,
+    comments: row.comments,
+    createdOn: row.sys_created_on,
+    createdBy: row.sys_created_by,
+    updatedOn: row.sys_updated_on,
+    updatedBy: row.sys_updated_by,
+    modCount: row.sys_mod_count,
+  };
+}
+
+/** The columns the admin's settings map to; client_credentials_user is already resolved to a sys_id. */
+function columnsOf(s: ClientSettings) {
+  return {
+    name: s.name,
+    redirect_url: formatRedirectUrlList(s.redirect_url),
+    logo_url: s.logo_url,
+    public_client: bit(s.public_client),
+    pkce_required: bit(s.pkce_required),
+    allow_http_redirect: bit(s.allow_http_redirect),
+    access_token_lifespan: s.access_token_lifespan,
+    refresh_token_lifespan: s.refresh_token_lifespan,
+    grant_types: s.grant_types.join(","),
+    client_credentials_user: s.client_credentials_user,
+    active: bit(s.active),
+    accessible_from: s.accessible_from,
+    sys_scope: s.sys_scope,
+    comments: s.comments,
+  };
+}
+
+async function resolveClientCredentialsUser(db: Kysely<Database>, settings: ClientSettings): Promise<ClientSettings> {
+  if (!settings.client_credentials_user) return { ...settings, client_credentials_user: null };
+  const user = await findUserByNameOrId(db, settings.client_credentials_user);
+  if (!user) throw new ValidationError([{ field: "client_credentials_user", message: `no user "${settings.client_credentials_user}"` }]);
+  return { ...settings, client_credentials_user: user.sysId };
+}
+
+async function assertNameFree(db: Kysely<Database>, name: string, exceptSysId?: string): Promise<void> {
+  let query = db.selectFrom("oauth_entity").select("sys_id").where("name", "=", name);
+  if (exceptSysId) query = query.where("sys_id", "!=", exceptSysId);
+  if (await query.executeTakeFirst()) throw new ValidationError([{ field: "name", message: `an OAuth entity named "${name}" already exists` }]);
+}
+
+export interface CreatedClient {
+  client: OAuthClient;
+  /** Shown once; only its hash is stored. Null for public clients. */
+  clientSecret: string | null;
+}
+
+export async function createClient(db: Kysely<Database>, settings: ClientSettings, actor: string): Promise<CreatedClient> {
+  return db.transaction().execute(async (trx) => {
+    const resolved = await resolveClientCredentialsUser(trx, checkClientRules(settings));
+    await assertNameFree(trx, resolved.name);
+    const clientSecret = resolved.public_client ? null : newSecret();
+    const row: Row = {
+      ...newSystemFields(actor),
+      ...columnsOf(resolved),
+      type: "client",
+      // 32 lowercase hex characters, as the platform generates them.
+      client_id: randomBytes(16).toString("hex"),
+      client_secret_hash: clientSecret ? sha256(clientSecret) : null,
+    };
+    await trx.insertInto("oauth_entity").values(row).execute();
+    await writeAudit(trx, [
+      { tablename: "oauth_entity", documentkey: row.sys_id, fieldname: "name", newvalue: row.name, user: actor, reason: "created" },
+      { tablename: "oauth_entity", documentkey: row.sys_id, fieldname: "client_id", newvalue: row.client_id, user: actor, reason: "created" },
+    ]);
+    return { client: toClient(row), clientSecret };
+  });
+}
+
+export async function findClientByClientId(db: Kysely<Database>, clientId: string): Promise<OAuthClient | undefined> {
+  const row = await db.selectFrom("oauth_entity").selectAll().where("client_id", "=", clientId).where("type", "=", "client").executeTakeFirst();
+  return row && toClient(row);
+}
+
+export async function findClientBySysId(db: Kysely<Database>, sysId: string): Promise<OAuthClient | undefined> {
+  const row = await db.selectFrom("oauth_entity").selectAll().where("sys_id", "=", sysId).where("type", "=", "client").executeTakeFirst();
+  return row && toClient(row);
+}
+
+/** A client named by its client ID, its sys_id or its exact name: what an admin types. */
+export async function findClient(db: Kysely<Database>, key: string): Promise<OAuthClient | undefined> {
+  const row = await db
+    .selectFrom("oauth_entity")
+    .selectAll()
+    .where("type", "=", "client")
+    .where((eb) => eb.or([eb("client_id", "=", key), eb("sys_id", "=", key), eb("name", "=", key)]))
+    .executeTakeFirst();
+  return row && toClient(row);
+}
+
+export async function listClients(db: Kysely<Database>): Promise<OAuthClient[]> {
+  const rows = await db.selectFrom("oauth_entity").selectAll().where("type", "=", "client").orderBy("name").execute();
+  return rows.map(toClient);
+}
+
+async function requireClient(db: Kysely<Database>, key: string): Promise<OAuthClient> {
+  const client = await findClient(db, key);
+  if (!client) throw new NotFoundError(`no OAuth client "${key}"`);
+  return client;
+}
+
+/** Applies an admin's changes; a deactivated client loses its live tokens at once. */
+export async function updateClient(db: Kysely<Database>, key: string, changes: Partial<ClientSettings>, actor: string): Promise<OAuthClient> {
+  return db.transaction().execute(async (trx) => {
+    const current = await requireClient(trx, key);
+    const before = columnsOf(settingsOf(current));
+    const merged = await resolveClientCredentialsUser(trx, checkClientRules({ ...settingsOf(current), ...changes }));
+    if (merged.name !== current.name) await assertNameFree(trx, merged.name, current.sysId);
+    const after = columnsOf(merged);
+    const changed = (Object.keys(after) as (keyof typeof after)[]).filter((k) => before[k] !== after[k]);
+    if (changed.length === 0) return current;
+    const now = Date.now();
+    await trx
+      .updateTable("oauth_entity")
+      .set({ ...after, sys_updated_on: glideDateTime(now), sys_updated_by: actor, sys_mod_count: current.modCount + 1 })
+      .where("sys_id", "=", current.sysId)
+      .execute();
+    const entries: AuditEntry[] = changed.map((k) => ({
+      tablename: "oauth_entity",
+      documentkey: current.sysId,
+      fieldname: k,
+      oldvalue: String(before[k] ?? ""),
+      newvalue: String(after[k] ?? ""),
+      user: actor,
+    }));
+    await writeAudit(trx, entries, now);
+    if (current.active && !merged.active) await revokeClientTokens(trx, current.sysId, actor, "client deactivated", now);
+    return (await findClientBySysId(trx, current.sysId))!;
+  });
+}
+
+export async function regenerateClientSecret(db: Kysely<Database>, key: string, actor: string): Promise<CreatedClient> {
+  return db.transaction().execute(async (trx) => {
+    const current = await requireClient(trx, key);
+    if (current.publicClient) throw new ValidationError([{ field: "client_secret", message: "a public client has no secret" }]);
+    const clientSecret = newSecret();
+    const now = Date.now();
+    await trx
+      .updateTable("oauth_entity")
+      .set({ client_secret_hash: sha256(clientSecret), sys_updated_on: glideDateTime(now), sys_updated_by: actor, sys_mod_count: current.modCount + 1 })
+      .where("sys_id", "=", current.sysId)
+      .execute();
+    await writeAudit(trx, [{ tablename: "oauth_entity", documentkey: current.sysId, fieldname: "client_secret", newvalue: "(regenerated)", user: actor }], now);
+    return { client: (await findClientBySysId(trx, current.sysId))!, clientSecret };
+  });
+}
+
+export async function deleteClient(db: Kysely<Database>, key: string, actor: string): Promise<OAuthClient> {
+  return db.transaction().execute(async (trx) => {
+    const current = await requireClient(trx, key);
+    await trx.deleteFrom("oauth_credential").where("client", "=", current.sysId).execute();
+    await trx.deleteFrom("oauth_auth_code").where("client", "=", current.sysId).execute();
+    await trx.deleteFrom("oauth_entity").where("sys_id", "=", current.sysId).execute();
+    await writeAudit(trx, [{ tablename: "oauth_entity", documentkey: current.sysId, fieldname: "name", oldvalue: current.name, user: actor, reason: "deleted" }]);
+    return current;
+  });
+}
+
+export async function revokeClientTokens(db: Kysely<Database>, clientSysId: string, actor: string, reason: string, now = Date.now()): Promise<number> {
+  const result = await db
+    .updateTable("oauth_credential")
+    .set({ revoked_at: now })
+    .where("client", "=", clientSysId)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+  const count = Number(result.numUpdatedRows);
+  if (count > 0) await writeAudit(db, [{ tablename: "oauth_credential", documentkey: clientSysId, fieldname: "revoked_at", newvalue: `${count} tokens`, user: actor, reason }], now);
+  return count;
+}

@@ -1,0 +1,118 @@
+/**
+ * The tables an instance keeps, as Kysely sees them. Booleans are stored as 0/1 and
+ * instants as epoch milliseconds on both dialects so one code path serves both; the
+ * platform-visible `sys_*` dates are text in the platform's `YYYY-MM-DD HH:MM:SS` (UTC).
+ */
+export interface SystemFields {
+  sys_id: string;
+  sys_created_on: string;
+  sys_created_by: string;
+  sys_updated_on: string;
+  sys_updated_by: string;
+  sys_mod_count: number;
+}
+
+export interface SysUserTable extends SystemFields {
+  user_name: string;
+  name: string;
+  email: string;
+  password_hash: string | null;
+  active: number;
+  failed_attempts: number;
+  locked_until: number | null;
+}
+
+export interface SysUserRoleTable extends SystemFields {
+  name: string;
+  description: string;
+}
+
+export interface SysUserHasRoleTable extends SystemFields {
+  user: string;
+  role: string;
+}
+
+export interface OAuthEntityTable extends SystemFields {
+  name: string;
+  type: "client" | "provider";
+  client_id: string;
+  client_secret_hash: string | null;
+  redirect_url: string;
+  logo_url: string;
+  public_client: number;
+  pkce_required: number;
+  allow_http_redirect: number;
+  access_token_lifespan: number;
+  refresh_token_lifespan: number;
+  grant_types: string;
+  client_credentials_user: string | null;
+  active: number;
+  accessible_from: string;
+  sys_scope: string;
+  comments: string;
+}
+
+/** Issued tokens: only the SHA-256 of the token is kept. */
+export interface OAuthCredentialTable extends SystemFields {
+  token_hash: string;
+  type: "access_token" | "refresh_token";
+  client: string;
+  user: string | null;
+  scope: string;
+  /** One grant (an authorization, a password login, a client_credentials call) and every token rotated from it. */
+  family: string;
+  /** The authorization code a token descends from, so a replayed code can revoke it. */
+  code: string | null;
+  expires_at: number;
+  revoked_at: number | null;
+  /** Set once on a refresh token when it is exchanged; a second exchange is reuse. */
+  rotated_at: number | null;
+}
+
+export interface OAuthAuthCodeTable {
+  sys_id: string;
+  code_hash: string;
+  client: string;
+  user: string;
+  redirect_uri: string;
+  scope: string;
+  code_challenge: string | null;
+  family: string;
+  expires_at: number;
+  consumed_at: number | null;
+  sys_created_on: string;
+}
+
+export interface LoginSessionTable {
+  sys_id: string;
+  session_hash: string;
+  user: string;
+  csrf_token: string;
+  expires_at: number;
+  sys_created_on: string;
+}
+
+export interface SysAuditTable {
+  sys_id: string;
+  tablename: string;
+  documentkey: string;
+  fieldname: string;
+  oldvalue: string;
+  newvalue: string;
+  reason: string;
+  user: string;
+  sys_created_on: string;
+  /** Epoch ms, so the history reads in order within one second. */
+  created_at: number;
+}
+
+export interface Database {
+  sys_user: SysUserTable;
+  sys_user_role: SysUserRoleTable;
+  sys_user_has_role: SysUserHasRoleTable;
+  oauth_entity: OAuthEntityTable;
+  oauth_credential: OAuthCredentialTable;
+  oauth_auth_code: OAuthAuthCodeTable;
+  login_session: LoginSessionTable;
+  sys_audit: SysAuditTable;
+}

@@ -1,0 +1,90 @@
+import type { Kysely } from "kysely";
+import type { OAuthClient } from "../domain/oauth-entity.ts";
+import { newSecret, sha256 } from "../domain/secrets.ts";
+import { glideDateTime, newSysId } from "../domain/sys-id.ts";
+import { writeAudit } from "./audit-store.ts";
+import type { Database, OAuthCredentialTable } from "./schema.ts";
+import { newSystemFields } from "./system-fields.ts";
+
+export interface Grant {
+  client: OAuthClient;
+  /** The resource owner, or null when a client_credentials token acts as the client alone. */
+  userSysId: string | null;
+  scope: string;
+  /** How the grant was obtained, for the audit trail. */
+  grantType: string;
+  /** Tokens rotated from one grant share a family, so reuse can revoke them together. */
+  family?: string;
+  code?: string | null;
+  withRefreshToken: boolean;
+}
+
+export interface IssuedTokens {
+  accessToken: string;
+  refreshToken: string | null;
+  expiresIn: number;
+  scope: string;
+}
+
+/** Stores the hashes of a new access (and refresh) token and audits the issue; call inside a transaction. */
+export async function issueTokens(db: Kysely<Database>, grant: Grant, actor: string, now = Date.now()): Promise<IssuedTokens> {
+  const family = grant.family ?? newSysId();
+  const accessToken = newSecret();
+  const refreshToken = grant.withRefreshToken && grant.client.refreshTokenLifespan > 0 ? newSecret() : null;
+  const base = { client: grant.client.sysId, user: grant.userSysId, scope: grant.scope, family, code: grant.code ?? null, revoked_at: null, rotated_at: null };
+  const rows: OAuthCredentialTable[] = [
+    { ...newSystemFields(actor, now), ...base, token_hash: sha256(accessToken), type: "access_token", expires_at: now + grant.client.accessTokenLifespan * 1000 },
+  ];
+  if (refreshToken) {
+    rows.push({ ...newSystemFields(actor, now), ...base, token_hash: sha256(refreshToken), type: "refresh_token", expires_at: now + grant.client.refreshTokenLifespan * 1000 });
+  }
+  await db.insertInto("oauth_credential").values(rows).execute();
+  await writeAudit(
+    db,
+    rows.map((r) => ({ tablename: "oauth_credential", documentkey: r.sys_id, fieldname: "issued", newvalue: `${r.type} via ${grant.grantType} to ${grant.client.clientId}`, user: actor })),
+    now,
+  );
+  return { accessToken, refreshToken, expiresIn: grant.client.accessTokenLifespan, scope: grant.scope };
+}
+
+export type StoredToken = OAuthCredentialTable;
+
+export async function findTokenByValue(db: Kysely<Database>, token: string): Promise<StoredToken | undefined> {
+  return db.selectFrom("oauth_credential").selectAll().where("token_hash", "=", sha256(token)).executeTakeFirst();
+}
+
+export function tokenIsLive(token: StoredToken, now = Date.now()): boolean {
+  return token.revoked_at === null && token.expires_at > now && !(token.type === "refresh_token" && token.rotated_at !== null);
+}
+
+/** Marks a refresh token used; false when another request already used it (the caller lost the race). */
+export async function markRefreshTokenRotated(db: Kysely<Database>, sysId: string, now = Date.now()): Promise<boolean> {
+  const result = await db
+    .updateTable("oauth_credential")
+    .set({ rotated_at: now, sys_updated_on: glideDateTime(now) })
+    .where("sys_id", "=", sysId)
+    .where("rotated_at", "is", null)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Revokes every live token of one grant (RFC 9700 §4.14: refresh reuse; RFC 6749 §4.1.2: code replay). */
+export async function revokeFamily(db: Kysely<Database>, family: string, actor: string, reason: string, now = Date.now()): Promise<number> {
+  const result = await db.updateTable("oauth_credential").set({ revoked_at: now }).where("family", "=", family).where("revoked_at", "is", null).executeTakeFirst();
+  const count = Number(result.numUpdatedRows);
+  await writeAudit(db, [{ tablename: "oauth_credential", documentkey: family, fieldname: "revoked_at", newvalue: `${count} tokens of the grant`, user: actor, reason }], now);
+  return count;
+}
+
+export async function revokeOne(db: Kysely<Database>, sysId: string, actor: string, reason: string, now = Date.now()): Promise<void> {
+  await db.updateTable("oauth_credential").set({ revoked_at: now }).where("sys_id", "=", sysId).where("revoked_at", "is", null).execute();
+  await writeAudit(db, [{ tablename: "oauth_credential", documentkey: sysId, fieldname: "revoked_at", newvalue: glideDateTime(now), user: actor, reason }], now);
+}
+
+/** Removes tokens that expired more than `graceMs` ago; they can no longer be used or reused. */
+export async function deleteExpiredTokens(db: Kysely<Database>, now = Date.now(), graceMs = 24 * 3600 * 1000): Promise<number> {
+  const result = await db.deleteFrom("oauth_credential").where("expires_at", "<", now - graceMs).executeTakeFirst();
+  await db.deleteFrom("oauth_auth_code").where("expires_at", "<", now - graceMs).execute();
+  return Number(result.numDeletedRows);
+}

@@ -1,0 +1,115 @@
+import { type Kysely, sql } from "kysely";
+import type { Database, SysUserTable } from "./schema.ts";
+import { writeAudit } from "./audit-store.ts";
+import { bit, newSystemFields } from "./system-fields.ts";
+
+export interface User {
+  sysId: string;
+  userName: string;
+  name: string;
+  active: boolean;
+  passwordHash: string | null;
+  failedAttempts: number;
+  lockedUntil: number | null;
+}
+
+function toUser(row: SysUserTable): User {
+  return {
+    sysId: row.sys_id,
+    userName: row.user_name,
+    name: row.name,
+    active: row.active === 1,
+    passwordHash: row.password_hash,
+    failedAttempts: row.failed_attempts,
+    lockedUntil: row.locked_until,
+  };
+}
+
+export async function findUserByName(db: Kysely<Database>, userName: string): Promise<User | undefined> {
+  const row = await db.selectFrom("sys_user").selectAll().where("user_name", "=", userName).executeTakeFirst();
+  return row && toUser(row);
+}
+
+export async function findUserById(db: Kysely<Database>, sysId: string): Promise<User | undefined> {
+  const row = await db.selectFrom("sys_user").selectAll().where("sys_id", "=", sysId).executeTakeFirst();
+  return row && toUser(row);
+}
+
+/** A user given by name or sys_id, as the CLI and the Table API accept either. */
+export async function findUserByNameOrId(db: Kysely<Database>, key: string): Promise<User | undefined> {
+  return (await findUserByName(db, key)) ?? (await findUserById(db, key));
+}
+
+export async function createUser(
+  db: Kysely<Database>,
+  input: { userName: string; name?: string; email?: string; passwordHash: string | null; roles?: string[] },
+  actor: string,
+): Promise<User> {
+  return db.transaction().execute(async (trx) => {
+    const row: SysUserTable = {
+      ...newSystemFields(actor),
+      user_name: input.userName,
+      name: input.name ?? input.userName,
+      email: input.email ?? "",
+      password_hash: input.passwordHash,
+      active: bit(true),
+      failed_attempts: 0,
+      locked_until: null,
+    };
+    await trx.insertInto("sys_user").values(row).execute();
+    for (const role of input.roles ?? []) await grantRole(trx, row.sys_id, role, actor);
+    await writeAudit(trx, [{ tablename: "sys_user", documentkey: row.sys_id, fieldname: "user_name", newvalue: row.user_name, user: actor, reason: "created" }]);
+    return toUser(row);
+  });
+}
+
+export async function ensureRole(db: Kysely<Database>, name: string, description: string, actor: string): Promise<string> {
+  const existing = await db.selectFrom("sys_user_role").select("sys_id").where("name", "=", name).executeTakeFirst();
+  if (existing) return existing.sys_id;
+  const row = { ...newSystemFields(actor), name, description };
+  await db.insertInto("sys_user_role").values(row).onConflict((oc) => oc.column("name").doNothing()).execute();
+  const stored = await db.selectFrom("sys_user_role").select("sys_id").where("name", "=", name).executeTakeFirstOrThrow();
+  return stored.sys_id;
+}
+
+export async function grantRole(db: Kysely<Database>, userSysId: string, roleName: string, actor: string): Promise<void> {
+  const role = await ensureRole(db, roleName, "", actor);
+  await db
+    .insertInto("sys_user_has_role")
+    .values({ ...newSystemFields(actor), user: userSysId, role })
+    .onConflict((oc) => oc.columns(["user", "role"]).doNothing())
+    .execute();
+}
+
+/** Roles are read when a token is used, never frozen into it. */
+export async function rolesOf(db: Kysely<Database>, userSysId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom("sys_user_has_role")
+    .innerJoin("sys_user_role", "sys_user_role.sys_id", "sys_user_has_role.role")
+    .select("sys_user_role.name")
+    .where("sys_user_has_role.user", "=", userSysId)
+    .orderBy("sys_user_role.name")
+    .execute();
+  return rows.map((r) => r.name);
+}
+
+export async function countUsers(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom("sys_user").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Counts a failed login atomically; the attempt that reaches the limit locks the account. */
+export async function recordLoginFailure(db: Kysely<Database>, userSysId: string, maxAttempts: number, lockMs: number, now = Date.now()): Promise<void> {
+  await db
+    .updateTable("sys_user")
+    .set({
+      failed_attempts: sql<number>`failed_attempts + 1`,
+      locked_until: sql<number | null>`case when failed_attempts + 1 >= ${maxAttempts} then ${now + lockMs} else locked_until end`,
+    })
+    .where("sys_id", "=", userSysId)
+    .execute();
+}
+
+export async function clearLoginFailures(db: Kysely<Database>, userSysId: string): Promise<void> {
+  await db.updateTable("sys_user").set({ failed_attempts: 0, locked_until: null }).where("sys_id", "=", userSysId).where("failed_attempts", ">", 0).execute();
+}
