@@ -1,0 +1,140 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { after, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { tempDir } from "../support/stores.ts";
+
+const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../src/cli/entry.ts");
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI as a user would, in its own process, on the SQLite default. */
+function cli(args: string[], input?: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const env = { ...process.env, PORTCULLIS_ADMIN_PASSWORD: "an admin password" };
+    delete env.DATABASE_URL;
+    const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], { env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input ?? "");
+  });
+}
+
+describe("portcullis client … (the Application Registry from the command line)", () => {
+  const data = tempDir();
+  after(async () => {
+    const fs = await import("node:fs");
+    fs.rmSync(data, { recursive: true, force: true });
+  });
+
+  let clientId = "";
+  let secret = "";
+
+  test("create prints the record with a 32-hex client_id and a secret shown once", async () => {
+    const run = await cli(["client", "create", "--data", data, "--name", "Pipeline Controller Client", "--redirect-url", "https://a.example/oauth_redirect.do, https://b.example/oauth_redirect.do", "--grant-types", "authorization_code,refresh_token,password", "--json"]);
+    assert.equal(run.code, 0, run.stderr);
+    const record = JSON.parse(run.stdout);
+    assert.match(record.client_id, /^[0-9a-f]{32}$/);
+    assert.ok(record.client_secret.length >= 43);
+    assert.equal(record.redirect_url, "https://a.example/oauth_redirect.do, https://b.example/oauth_redirect.do");
+    assert.equal(record.pkce_required, true);
+    assert.equal(record.access_token_lifespan, 1800);
+    assert.equal(record.refresh_token_lifespan, 8640000);
+    clientId = record.client_id;
+    secret = record.client_secret;
+  });
+
+  test("plain commas work as list separators too", async () => {
+    const run = await cli(["client", "create", "--data", data, "--name", "Plain", "--redirect-url", "https://a.example/x,https://b.example/y", "--json"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(JSON.parse(run.stdout).redirect_url, "https://a.example/x, https://b.example/y");
+  });
+
+  test("show never prints the secret again, and the database holds only its hash", async () => {
+    const run = await cli(["client", "show", clientId, "--data", data, "--json"]);
+    assert.equal(run.code, 0);
+    assert.equal(JSON.parse(run.stdout).client_secret, undefined);
+    const Database = (await import("better-sqlite3")).default;
+    const db = new Database(path.join(data, "portcullis.sqlite"), { readonly: true });
+    const dump = JSON.stringify(db.prepare("select * from oauth_entity").all()) + JSON.stringify(db.prepare("select * from sys_audit").all());
+    db.close();
+    assert.ok(!dump.includes(secret));
+  });
+
+  test("list shows the clients as a table", async () => {
+    const run = await cli(["client", "list", "--data", data]);
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /Pipeline Controller Client/);
+    assert.match(run.stdout, /CLIENT ID/);
+  });
+
+  test("update changes settings and validates them", async () => {
+    const ok = await cli(["client", "update", clientId, "--data", data, "--access-token-lifespan", "600", "--json"]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(JSON.parse(ok.stdout).access_token_lifespan, 600);
+    const bad = await cli(["client", "update", clientId, "--data", data, "--access-token-lifespan", "5"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /access_token_lifespan/);
+  });
+
+  test("invalid input is refused with a clear message and exit code 2, and nothing is created", async () => {
+    const runs = await Promise.all([
+      cli(["client", "create", "--data", data, "--name", "Bad", "--redirect-url", "http://evil.example/cb"]),
+      cli(["client", "create", "--data", data, "--name", "Bad", "--redirect-url", "not a url"]),
+      cli(["client", "create", "--data", data, "--name", "Bad", "--grant-types", "implicit"]),
+      cli(["client", "create", "--data", data, "--name", "Pipeline Controller Client"]),
+      cli(["client", "create", "--data", data]),
+    ]);
+    for (const run of runs) assert.equal(run.code, 2, run.stderr);
+    assert.match(runs[0]!.stderr, /only https is allowed/);
+    assert.match(runs[2]!.stderr, /unknown grant type "implicit"/);
+    assert.match(runs[3]!.stderr, /already exists/);
+    const list = await cli(["client", "list", "--data", data, "--json"]);
+    assert.equal(JSON.parse(list.stdout).length, 2);
+  });
+
+  test("regenerate-secret issues a new secret", async () => {
+    const run = await cli(["client", "regenerate-secret", clientId, "--data", data, "--json"]);
+    assert.equal(run.code, 0);
+    assert.notEqual(JSON.parse(run.stdout).client_secret, secret);
+  });
+
+  test("deactivate and delete; an unknown client exits 3", async () => {
+    const off = await cli(["client", "deactivate", "Plain", "--data", data, "--json"]);
+    assert.equal(JSON.parse(off.stdout).active, false);
+    assert.equal((await cli(["client", "delete", "Plain", "--data", data])).code, 0);
+    const missing = await cli(["client", "show", "Plain", "--data", data]);
+    assert.equal(missing.code, 3);
+    assert.match(missing.stderr, /no OAuth client "Plain"/);
+  });
+
+  test("--help works everywhere", async () => {
+    for (const args of [["--help"], ["client", "--help"], ["client", "create", "--help"], ["start", "--help"], ["user", "create", "--help"]]) {
+      const run = await cli(args);
+      assert.equal(run.code, 0, args.join(" "));
+      assert.match(run.stdout, /Usage:/);
+    }
+  });
+
+  test("user create with --password-stdin, then the user exists", async () => {
+    const run = await cli(["user", "create", "integration.user", "--data", data, "--role", "itil", "--password-stdin"], "a long password\n");
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /Created user "integration.user" with roles itil/);
+    const again = await cli(["user", "create", "integration.user", "--data", data, "--password-stdin"], "a long password\n");
+    assert.equal(again.code, 2);
+  });
+
+  test("an unknown option is refused", async () => {
+    const run = await cli(["client", "create", "--data", data, "--name", "X", "--frobnicate"]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /unknown option/);
+  });
+});

@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { startTestInstance, type TestInstance } from "../support/instance.ts";
+import { basic, http, postForm, registerClient, type RegisteredClient, tableCounts } from "../support/oauth.ts";
+import { dialectsUnderTest } from "../support/stores.ts";
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`bad input at the OAuth endpoints gets the RFC error and writes nothing, on ${dialect.name}`, () => {
+    let server: TestInstance;
+    let client: RegisteredClient;
+    let counts: Record<string, number>;
+    before(async () => {
+      server = await startTestInstance(dialect);
+      client = await registerClient(server.instance, { grant_types: ["client_credentials", "password", "refresh_token", "authorization_code"], redirect_url: "https://c.example/cb" });
+      counts = await tableCounts(server.instance.store);
+    });
+    after(async () => {
+      assert.deepEqual(await tableCounts(server.instance.store), counts, "no refused request wrote anything");
+      await server.close();
+    });
+
+    const auth = () => ({ authorization: basic(client.clientId, client.secret) });
+    const cases: { name: string; send: () => Promise<{ status: number; body: any }>; status: number; error: string }[] = [
+      { name: "no grant_type", send: () => postForm(`${server.base}/oauth_token.do`, {}, auth()), status: 400, error: "invalid_request" },
+      { name: "an unknown grant type", send: () => postForm(`${server.base}/oauth_token.do`, { grant_type: "urn:made:up" }, auth()), status: 400, error: "unsupported_grant_type" },
+      { name: "grant_type named after an object property", send: () => postForm(`${server.base}/oauth_token.do`, { grant_type: "constructor" }, auth()), status: 400, error: "unsupported_grant_type" },
+      { name: "a repeated parameter", send: () => postForm(`${server.base}/oauth_token.do`, "grant_type=client_credentials&grant_type=client_credentials", auth()), status: 400, error: "invalid_request" },
+      { name: "a repeated scope", send: () => postForm(`${server.base}/oauth_token.do`, "grant_type=client_credentials&scope=useraccount&scope=useraccount", auth()), status: 400, error: "invalid_request" },
+      {
+        name: "JSON where a form is expected",
+        send: () => http(`${server.base}/oauth_token.do`, { method: "POST", headers: { "content-type": "application/json", ...auth() }, body: JSON.stringify({ grant_type: "client_credentials" }) }),
+        status: 400,
+        error: "invalid_request",
+      },
+      {
+        name: "malformed JSON",
+        send: () => http(`${server.base}/oauth_token.do`, { method: "POST", headers: { "content-type": "application/json", ...auth() }, body: "{not json" }),
+        status: 400,
+        error: "invalid_request",
+      },
+      {
+        name: "an unknown content type",
+        send: () => http(`${server.base}/oauth_token.do`, { method: "POST", headers: { "content-type": "text/xml", ...auth() }, body: "<x/>" }),
+        status: 400,
+        error: "invalid_request",
+      },
+      { name: "no body at all", send: () => http(`${server.base}/oauth_token.do`, { method: "POST", headers: auth() }), status: 400, error: "invalid_request" },
+      { name: "an oversized body", send: () => postForm(`${server.base}/oauth_token.do`, `grant_type=client_credentials&pad=${"a".repeat(200_000)}`, auth()), status: 413, error: "invalid_request" },
+      { name: "a code grant without a code", send: () => postForm(`${server.base}/oauth_token.do`, { grant_type: "authorization_code", redirect_uri: "https://c.example/cb" }, auth()), status: 400, error: "invalid_request" },
+      { name: "an unknown code", send: () => postForm(`${server.base}/oauth_token.do`, { grant_type: "authorization_code", code: "nope", redirect_uri: "https://c.example/cb" }, auth()), status: 400, error: "invalid_grant" },
+      { name: "a refresh grant without a token", send: () => postForm(`${server.base}/oauth_token.do`, { grant_type: "refresh_token" }, auth()), status: 400, error: "invalid_request" },
+      { name: "an unknown refresh token", send: () => postForm(`${server.base}/oauth_token.do`, { grant_type: "refresh_token", refresh_token: "x" }, auth()), status: 400, error: "invalid_grant" },
+      { name: "a malformed Basic header", send: () => postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: "Basic !!!" }), status: 401, error: "invalid_client" },
+      { name: "a Bearer header at the token endpoint", send: () => postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: "Bearer abc" }), status: 400, error: "invalid_request" },
+      { name: "invalid UTF-8 in the form", send: () => postForm(`${server.base}/oauth_token.do`, "grant_type=%ff%fe&client_id=%c3%28", auth()), status: 400, error: "unsupported_grant_type" },
+      { name: "revocation without a token", send: () => postForm(`${server.base}/oauth_revoke_token.do`, {}, auth()), status: 400, error: "invalid_request" },
+      { name: "introspection with JSON", send: () => http(`${server.base}/oauth_introspect`, { method: "POST", headers: { "content-type": "application/json", ...auth() }, body: "{}" }), status: 400, error: "invalid_request" },
+    ];
+
+    for (const c of cases) {
+      test(`${c.name} → ${c.status} ${c.error}`, async () => {
+        const res = await c.send();
+        assert.equal(res.status, c.status, JSON.stringify(res.body));
+        assert.equal(res.body.error, c.error);
+        assert.equal(typeof res.body.error_description, "string");
+        assert.doesNotMatch(JSON.stringify(res.body), /at .*\.ts:\d+/, "no stack trace on the wire");
+      });
+    }
+
+    test("GET on the token endpoint is a 404 in OAuth form, not a crash", async () => {
+      const res = await http(`${server.base}/oauth_token.do`);
+      assert.ok(res.status === 404 || res.status === 405);
+    });
+  });
+
+  describe(`the bearer middleware (RFC 6750) on ${dialect.name}`, () => {
+    let server: TestInstance;
+    before(async () => (server = await startTestInstance(dialect)));
+    after(() => server.close());
+
+    test("no credentials: 401, a bare Bearer challenge, the Table API error envelope", async () => {
+      const res = await http(`${server.base}/api/now/v1/whoami`);
+      assert.equal(res.status, 401);
+      assert.equal(res.headers.get("www-authenticate"), 'Bearer realm="portcullis"');
+      assert.equal(res.body.status, "failure");
+      assert.equal(res.body.error.message, "User Not Authenticated");
+    });
+
+    test("an unknown token: 401 with error=\"invalid_token\"", async () => {
+      const res = await http(`${server.base}/api/now/v1/whoami`, { headers: { authorization: "Bearer abcdef" } });
+      assert.equal(res.status, 401);
+      assert.match(res.headers.get("www-authenticate")!, /error="invalid_token"/);
+    });
+
+    test("a token in the query string is refused", async () => {
+      const res = await http(`${server.base}/api/now/v1/whoami?access_token=abc`);
+      assert.equal(res.status, 400);
+      assert.equal(res.body.status, "failure");
+    });
+
+    test("an unknown API path answers the JSON envelope with 404", async () => {
+      const res = await http(`${server.base}/api/now/nothing`);
+      assert.equal(res.status, 404);
+      assert.equal(res.body.status, "failure");
+    });
+  });
+}

@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
+import { basic, http, postForm, registerClient, type RegisteredClient, tableCounts } from "../support/oauth.ts";
+import { dialectsUnderTest } from "../support/stores.ts";
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`password grant (RFC 6749 §4.3) and refresh rotation (RFC 9700 §4.14) on ${dialect.name}`, () => {
+    let server: TestInstance;
+    let client: RegisteredClient;
+    let token: string;
+    const auth = () => ({ authorization: basic(client.clientId, client.secret) });
+    const login = (extra: Record<string, string> = {}) => postForm(token, { grant_type: "password", username: "admin", password: adminPassword, ...extra }, auth());
+    const refresh = (refreshToken: string, extra: Record<string, string> = {}) =>
+      postForm(token, { grant_type: "refresh_token", refresh_token: refreshToken, client_id: client.clientId, client_secret: client.secret, ...extra });
+
+    before(async () => {
+      server = await startTestInstance(dialect);
+      client = await registerClient(server.instance, { grant_types: ["password", "refresh_token"] });
+      token = `${server.base}/oauth_token.do`;
+    });
+    after(() => server.close());
+
+    test("the password grant returns access_token, refresh_token, scope and expires_in as PySNC and pysnow read them", async () => {
+      const res = await login();
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(Object.keys(res.body).sort(), ["access_token", "expires_in", "refresh_token", "scope", "token_type"]);
+      assert.equal(res.body.expires_in, 1799);
+    });
+
+    test("a wrong password is invalid_grant and issues nothing", async () => {
+      const before = await tableCounts(server.instance.store);
+      const res = await login({ password: "not the password" });
+      assert.equal(res.status, 400);
+      assert.equal(res.body.error, "invalid_grant");
+      const afterCounts = await tableCounts(server.instance.store);
+      assert.equal(afterCounts.oauth_credential, before.oauth_credential);
+      await server.instance.store.db.updateTable("sys_user").set({ failed_attempts: 0 }).execute();
+    });
+
+    test("an unknown user is invalid_grant with the same message", async () => {
+      const res = await login({ username: "nobody" });
+      assert.equal(res.body.error, "invalid_grant");
+      assert.match(res.body.error_description, /user name or password is wrong/);
+    });
+
+    test("missing username is invalid_request", async () => {
+      const res = await postForm(token, { grant_type: "password", password: "x" }, auth());
+      assert.equal(res.body.error, "invalid_request");
+    });
+
+    test("the password grant is refused for a client that did not opt in", async () => {
+      const plain = await registerClient(server.instance, {});
+      const res = await postForm(token, { grant_type: "password", username: "admin", password: adminPassword }, { authorization: basic(plain.clientId, plain.secret) });
+      assert.equal(res.body.error, "unauthorized_client");
+    });
+
+    test("repeated failures lock the account with a clear message", async () => {
+      const { createUser } = await import("../../src/store/user-store.ts");
+      const { hashPassword } = await import("../../src/domain/passwords.ts");
+      await createUser(server.instance.store.db, { userName: "lockme", passwordHash: await hashPassword("right password") }, "test");
+      for (let i = 0; i < 5; i++) await login({ username: "lockme", password: "wrong" });
+      const res = await login({ username: "lockme", password: "right password" });
+      assert.equal(res.body.error, "invalid_grant");
+      assert.match(res.body.error_description, /locked/);
+    });
+
+    test("every refresh returns a new refresh token, and the new pair works", async () => {
+      const first = await login();
+      const second = await refresh(first.body.refresh_token);
+      assert.equal(second.status, 200, second.text);
+      assert.notEqual(second.body.refresh_token, first.body.refresh_token);
+      assert.notEqual(second.body.access_token, first.body.access_token);
+      const third = await refresh(second.body.refresh_token);
+      assert.equal(third.status, 200);
+      const who = await http(`${server.base}/api/now/v1/whoami`, { headers: { authorization: `Bearer ${third.body.access_token}` } });
+      assert.equal(who.body.result.user_name, "admin");
+    });
+
+    test("reusing a rotated refresh token fails and revokes the whole family", async () => {
+      const first = await login();
+      const second = await refresh(first.body.refresh_token);
+      const reuse = await refresh(first.body.refresh_token);
+      assert.equal(reuse.status, 400);
+      assert.equal(reuse.body.error, "invalid_grant");
+      assert.equal((await refresh(second.body.refresh_token)).body.error, "invalid_grant", "the newer refresh token is revoked too");
+      for (const access of [first.body.access_token, second.body.access_token]) {
+        const who = await http(`${server.base}/api/now/v1/whoami`, { headers: { authorization: `Bearer ${access}` } });
+        assert.equal(who.status, 401);
+      }
+    });
+
+    test("one refresh token used concurrently: exactly one new pair, and the family is revoked", async () => {
+      const first = await login();
+      const results = await Promise.all(Array.from({ length: 20 }, () => refresh(first.body.refresh_token)));
+      const winners = results.filter((r) => r.status === 200);
+      assert.equal(winners.length, 1);
+      const who = await http(`${server.base}/api/now/v1/whoami`, { headers: { authorization: `Bearer ${winners[0]!.body.access_token}` } });
+      assert.equal(who.status, 401, "reuse revoked the winner's tokens too");
+    });
+
+    test("a refresh token of another client is invalid_grant", async () => {
+      const first = await login();
+      const other = await registerClient(server.instance, { grant_types: ["password", "refresh_token"] });
+      const res = await postForm(token, { grant_type: "refresh_token", refresh_token: first.body.refresh_token }, { authorization: basic(other.clientId, other.secret) });
+      assert.equal(res.body.error, "invalid_grant");
+      assert.equal((await refresh(first.body.refresh_token)).status, 200, "the failed attempt did not burn the token");
+    });
+
+    test("an expired refresh token is invalid_grant", async () => {
+      const first = await login();
+      await server.instance.store.db.updateTable("oauth_credential").set({ expires_at: Date.now() - 1 }).where("type", "=", "refresh_token").execute();
+      assert.equal((await refresh(first.body.refresh_token)).body.error, "invalid_grant");
+    });
+
+    test("refresh may narrow the scope but not widen it", async () => {
+      const first = await login();
+      assert.equal((await refresh(first.body.refresh_token, { scope: "admin_everything" })).body.error, "invalid_scope");
+    });
+
+    test("a client with refresh_token_lifespan 0 gets no refresh token", async () => {
+      const noRefresh = await registerClient(server.instance, { grant_types: ["password", "refresh_token"], refresh_token_lifespan: 0 });
+      const res = await postForm(token, { grant_type: "password", username: "admin", password: adminPassword }, { authorization: basic(noRefresh.clientId, noRefresh.secret) });
+      assert.equal(res.status, 200);
+      assert.equal(res.body.refresh_token, undefined);
+    });
+  });
+}

@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { parseClientCreate } from "../../src/domain/oauth-entity.ts";
+import { ValidationError } from "../../src/domain/validation.ts";
+import { auditHistory } from "../../src/store/audit-store.ts";
+import { consumeAuthCode, createAuthCode, findAuthCode } from "../../src/store/auth-code-store.ts";
+import type { Store } from "../../src/store/database.ts";
+import { migrateToLatest } from "../../src/store/migrate.ts";
+import { createClient, findClient, regenerateClientSecret, updateClient } from "../../src/store/oauth-entity-store.ts";
+import { deleteExpiredTokens, findTokenByValue, issueTokens, markRefreshTokenRotated, revokeFamily } from "../../src/store/token-store.ts";
+import { createUser, findUserByName, grantRole, recordLoginFailure, rolesOf } from "../../src/store/user-store.ts";
+import { dialectsUnderTest, type TestStore } from "../support/stores.ts";
+
+/** One suite, every backend: what the store promises must hold on SQLite and PostgreSQL alike. */
+for (const dialect of dialectsUnderTest()) {
+  describe(`store conformance on ${dialect.name}`, () => {
+    let handle: TestStore;
+    let store: Store;
+    before(async () => {
+      handle = await dialect.open();
+      store = handle.store;
+      await migrateToLatest(store);
+    });
+    after(() => handle.dispose());
+
+    test("migrations are idempotent", async () => {
+      await migrateToLatest(store);
+      await Promise.all([migrateToLatest(store), migrateToLatest(store)]);
+    });
+
+    test("users, roles and their join", async () => {
+      const user = await createUser(store.db, { userName: "beth", passwordHash: null, roles: ["itil"] }, "test");
+      await grantRole(store.db, user.sysId, "itil", "test");
+      await grantRole(store.db, user.sysId, "admin", "test");
+      assert.deepEqual(await rolesOf(store.db, user.sysId), ["admin", "itil"]);
+      await assert.rejects(createUser(store.db, { userName: "beth", passwordHash: null }, "test"));
+    });
+
+    test("failed logins count atomically and lock at the limit", async () => {
+      const user = await createUser(store.db, { userName: "locky", passwordHash: null }, "test");
+      await Promise.all(Array.from({ length: 5 }, () => recordLoginFailure(store.db, user.sysId, 5, 60_000)));
+      const after = await findUserByName(store.db, "locky");
+      assert.equal(after?.failedAttempts, 5);
+      assert.ok((after?.lockedUntil ?? 0) > Date.now());
+    });
+
+    test("a client round-trips every field, and its changes are audited field by field", async () => {
+      const created = await createClient(store.db, parseClientCreate({ name: "Round Trip", redirect_url: "https://a.example/cb, https://b.example/cb", grant_types: "password,refresh_token", comments: "한국어 comment" }), "test");
+      const found = await findClient(store.db, created.client.clientId);
+      assert.deepEqual(found, created.client);
+      assert.deepEqual(found?.redirectUrls, ["https://a.example/cb", "https://b.example/cb"]);
+      const updated = await updateClient(store.db, "Round Trip", { access_token_lifespan: 900, comments: "changed" }, "auditor");
+      assert.equal(updated.accessTokenLifespan, 900);
+      assert.equal(updated.modCount, 1);
+      const history = await auditHistory(store.db, "oauth_entity", created.client.sysId);
+      const fields = history.map((h) => h.fieldname).sort();
+      assert.deepEqual(fields, ["access_token_lifespan", "client_id", "comments", "name"]);
+      assert.equal(history.find((h) => h.fieldname === "access_token_lifespan")?.oldvalue, "1800");
+      const regenerated = await regenerateClientSecret(store.db, created.client.clientId, "auditor");
+      const all = JSON.stringify(await auditHistory(store.db, "oauth_entity", created.client.sysId));
+      assert.ok(!all.includes(regenerated.clientSecret!), "the audit never holds a secret");
+    });
+
+    test("a duplicate client name is a validation error and nothing is written", async () => {
+      await createClient(store.db, parseClientCreate({ name: "Twin" }), "test");
+      await assert.rejects(createClient(store.db, parseClientCreate({ name: "Twin" }), "test"), ValidationError);
+    });
+
+    test("an invalid update leaves the record unchanged", async () => {
+      const created = await createClient(store.db, parseClientCreate({ name: "Stable" }), "test");
+      await assert.rejects(updateClient(store.db, "Stable", { redirect_url: ["http://not-loopback.example/cb"] }, "test"), ValidationError);
+      assert.deepEqual(await findClient(store.db, "Stable"), created.client);
+    });
+
+    test("many concurrent client creations get distinct ids", async () => {
+      const created = await Promise.all(Array.from({ length: 50 }, (_, i) => createClient(store.db, parseClientCreate({ name: `Concurrent ${i}` }), "test")));
+      assert.equal(new Set(created.map((c) => c.client.clientId)).size, 50);
+    });
+
+    test("an authorization code is consumed exactly once under concurrency", async () => {
+      const { client } = await createClient(store.db, parseClientCreate({ name: "Codes", redirect_url: "https://c.example/cb" }), "test");
+      const user = await findUserByName(store.db, "beth");
+      const code = await createAuthCode(store.db, { clientSysId: client.sysId, userSysId: user!.sysId, redirectUri: "https://c.example/cb", scope: "useraccount", codeChallenge: null, lifespanSeconds: 60 });
+      const row = await findAuthCode(store.db, code);
+      const wins = await Promise.all(Array.from({ length: 10 }, () => consumeAuthCode(store.db, row!.sys_id)));
+      assert.equal(wins.filter(Boolean).length, 1);
+    });
+
+    test("tokens: issue, rotate once, revoke a family, and clean up expired ones", async () => {
+      const { client } = await createClient(store.db, parseClientCreate({ name: "Tokens", grant_types: "password,refresh_token" }), "test");
+      const issued = await store.db.transaction().execute((trx) => issueTokens(trx, { client, userSysId: null, scope: "useraccount", grantType: "password", withRefreshToken: true }, "test"));
+      const refresh = await findTokenByValue(store.db, issued.refreshToken!);
+      assert.equal(refresh?.type, "refresh_token");
+      const rotations = await Promise.all(Array.from({ length: 10 }, () => markRefreshTokenRotated(store.db, refresh!.sys_id)));
+      assert.equal(rotations.filter(Boolean).length, 1);
+      assert.equal(await revokeFamily(store.db, refresh!.family, "test", "test"), 2);
+      await store.db.updateTable("oauth_credential").set({ expires_at: 1 }).where("family", "=", refresh!.family).execute();
+      assert.ok((await deleteExpiredTokens(store.db)) >= 2);
+      assert.equal(await findTokenByValue(store.db, issued.accessToken), undefined);
+    });
+
+    test("a transaction that fails writes nothing", async () => {
+      const { client } = await createClient(store.db, parseClientCreate({ name: "Rollback", grant_types: "client_credentials" }), "test");
+      let token = "";
+      await assert.rejects(
+        store.db.transaction().execute(async (trx) => {
+          token = (await issueTokens(trx, { client, userSysId: null, scope: "useraccount", grantType: "client_credentials", withRefreshToken: false }, "test")).accessToken;
+          throw new Error("boom");
+        }),
+      );
+      assert.equal(await findTokenByValue(store.db, token), undefined);
+    });
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * What a browser does with our HTML forms, over real HTTP: keeps cookies, reads a form's
+ * fields as rendered, and submits them. Enough to drive login and consent without a browser.
+ */
+export class FormBrowser {
+  private cookies = new Map<string, string>();
+
+  constructor(readonly base: string) {}
+
+  private remember(response: Response): void {
+    for (const header of response.headers.getSetCookie()) {
+      const [pair] = header.split(";");
+      const eq = pair!.indexOf("=");
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      if (value === "" || /expires=Thu, 01 Jan 1970/i.test(header)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+
+  async get(pathOrUrl: string): Promise<Page> {
+    const response = await fetch(new URL(pathOrUrl, this.base), { redirect: "manual", headers: { cookie: this.cookieHeader() } });
+    this.remember(response);
+    return new Page(response.status, response.headers, await response.text());
+  }
+
+  async submit(page: Page, overrides: Record<string, string>, extraHeaders: Record<string, string> = {}): Promise<Page> {
+    const form = page.form();
+    const fields = new URLSearchParams({ ...form.fields, ...overrides });
+    const response = await fetch(new URL(form.action, this.base), {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: this.cookieHeader(), "sec-fetch-site": "same-origin", ...extraHeaders },
+      body: fields.toString(),
+    });
+    this.remember(response);
+    return new Page(response.status, response.headers, await response.text());
+  }
+}
+
+const entities: Record<string, string> = { "&amp;": "&", "&quot;": '"', "&lt;": "<", "&gt;": ">", "&#39;": "'", "&#x27;": "'" };
+const decode = (s: string) => s.replace(/&(amp|quot|lt|gt|#39|#x27);/g, (m) => entities[m] ?? m);
+
+export class Page {
+  constructor(
+    readonly status: number,
+    readonly headers: Headers,
+    readonly html: string,
+  ) {}
+
+  get location(): string | null {
+    return this.headers.get("location");
+  }
+
+  /** The page's first form: its action and the values of its inputs, as a browser would send them. */
+  form(): { action: string; fields: Record<string, string> } {
+    const formTag = /<form[^>]*action="([^"]*)"/.exec(this.html);
+    if (!formTag) throw new Error(`no form on the page (status ${this.status}): ${this.html.slice(0, 300)}`);
+    const fields: Record<string, string> = {};
+    for (const match of this.html.matchAll(/<input([^>]*)>/g)) {
+      const attrs = match[1]!;
+      const name = /name="([^"]*)"/.exec(attrs)?.[1];
+      if (!name) continue;
+      const value = /value="([^"]*)"/.exec(attrs)?.[1] ?? "";
+      fields[decode(name)] = decode(value);
+    }
+    return { action: decode(formTag[1]!), fields };
+  }
+}
