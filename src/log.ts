@@ -4,7 +4,7 @@ import type { FastifyServerOptions } from "fastify";
  * Request logs name the method, the path without its query string, and the status. The query
  * of /oauth_redirect.do carries codes, so it never reaches a log; neither do headers.
  */
-export function loggerOptions(level: string): FastifyServerOptions["logger"] {
+export function loggerOptions(level: string): Exclude<FastifyServerOptions["logger"], boolean | undefined> {
   return {
     level,
     redact: { paths: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]', "*.password", "*.client_secret", "*.access_token", "*.refresh_token", "*.code"], censor: "[redacted]" },

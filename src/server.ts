@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Config } from "./config.ts";
-import { buildApp } from "./http/app.ts";
+import { type AppOptions, buildApp } from "./http/app.ts";
 import { paths } from "./http/paths.ts";
 import { type Instance, openInstance } from "./instance.ts";
 import type { Store } from "./store/database.ts";
@@ -13,8 +13,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export interface StartOptions {
-  logger?: boolean;
+export interface StartOptions extends AppOptions {
   /** Where start-up lines go: the admin password (once), the URLs. */
   print?: (line: string) => void;
   store?: Store;
@@ -34,7 +33,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   let app: FastifyInstance;
   try {
-    app = await buildApp(instance, options.logger === undefined ? {} : { logger: options.logger });
+    app = await buildApp(instance, options);
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await instance.store.close();

@@ -9,9 +9,15 @@ import { registerRoutes } from "./routes.ts";
 import { loggerOptions } from "../log.ts";
 
 /** Builds the HTTP application of an instance: parsing, security headers, routes, and one error renderer. */
-export async function buildApp(instance: Instance, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+export interface AppOptions {
+  logger?: boolean;
+  /** Where log lines go (default stdout); tests read them to prove no secret is logged. */
+  logStream?: { write(line: string): void };
+}
+
+export async function buildApp(instance: Instance, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger === false ? false : loggerOptions(instance.config.logLevel),
+    logger: options.logger === false ? false : { ...loggerOptions(instance.config.logLevel), ...(options.logStream ? { stream: options.logStream } : {}) },
     bodyLimit: instance.config.bodyLimit,
     // Query strings carry state and PKCE values; a flood of parameters is refused, not parsed.
     routerOptions: { maxParamLength: 200 },

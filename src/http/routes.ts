@@ -9,11 +9,19 @@ import { authorizationServerMetadata } from "./oauth/metadata.ts";
 import { revocationEndpoint } from "./oauth/revocation.ts";
 import { tokenEndpoint } from "./oauth/token.ts";
 import { paths } from "./paths.ts";
+import { homePage } from "./ui/home-page.tsx";
 
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void> | void;
 
 /** The one table that maps the platform's wire paths to the modules that implement them. */
 const routes: { method: "GET" | "POST"; url: string; errorFormat: ErrorFormat; handler: Handler }[] = [
+  {
+    method: "GET",
+    url: "/",
+    errorFormat: "page",
+    handler: (instance, _request, reply) =>
+      void reply.type("text/html; charset=utf-8").send(homePage({ issuer: instance.config.publicUrl, metadataUrl: instance.config.publicUrl + paths.metadata })),
+  },
   { method: "GET", url: paths.authorize, errorFormat: "page", handler: authorizeGet },
   { method: "POST", url: paths.authorize, errorFormat: "page", handler: authorizePost },
   { method: "POST", url: paths.token, errorFormat: "oauth", handler: tokenEndpoint },

@@ -16,7 +16,7 @@ interface Run {
 /** Runs the CLI as a user would, in its own process, on the SQLite default. */
 function cli(args: string[], input?: string): Promise<Run> {
   return new Promise((resolve) => {
-    const env = { ...process.env, PORTCULLIS_ADMIN_PASSWORD: "an admin password" };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORTCULLIS_ADMIN_PASSWORD: "an admin password" };
     delete env.DATABASE_URL;
     const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], { env });
     let stdout = "";
