@@ -106,6 +106,18 @@ export interface SysAuditTable {
   created_at: number;
 }
 
+export interface RateLimitTable {
+  bucket: string;
+  window_start: number;
+  count: number;
+}
+
+export interface JobLeaseTable {
+  name: string;
+  holder: string;
+  expires_at: number;
+}
+
 export interface Database {
   sys_user: SysUserTable;
   sys_user_role: SysUserRoleTable;
@@ -115,4 +127,6 @@ export interface Database {
   oauth_auth_code: OAuthAuthCodeTable;
   login_session: LoginSessionTable;
   sys_audit: SysAuditTable;
+  rate_limit: RateLimitTable;
+  job_lease: JobLeaseTable;
 }
