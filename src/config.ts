@@ -6,6 +6,13 @@ import { z } from "zod";
  * PORTCULLIS_* variables are merged into this once at start; nothing else reads
  * process.env.
  */
+const flag = z.union([z.boolean(), z.stringbool()]);
+/** A repeatable flag gives an array; the environment gives a comma-separated string. */
+const list = z.preprocess(
+  (value) => (typeof value === "string" ? value.split(",") : value),
+  z.array(z.string().trim()).transform((items) => items.filter((item) => item !== "")),
+);
+
 const configSchema = z.object({
   /** Where the SQLite file and other instance state live. */
   dataDir: z.string().min(1).default("./data"),
@@ -25,6 +32,20 @@ const configSchema = z.object({
   authorizationCodeLifespan: z.coerce.number().int().min(1).max(60).default(60),
   /** The OAuth endpoints take small forms; anything larger is a mistake or an attack. */
   bodyLimit: z.coerce.number().int().min(1024).default(64 * 1024),
+  /** Serve TLS: with the operator's certificate if given, else a development CA's under dataDir/tls. */
+  https: flag.default(false),
+  /** PEM files of the operator's certificate (chain) and private key; either both or neither. */
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
+  /** Extra names the development certificate covers, besides localhost, 127.0.0.1 and ::1. */
+  hostnames: list.default([]),
+  /**
+   * Whether X-Forwarded-* headers are believed: false (default), true (any proxy), or the
+   * addresses/CIDRs of the proxies. Only the operator knows a proxy is in front.
+   */
+  trustProxy: z.union([z.boolean(), z.stringbool(), list.pipe(z.array(z.string()).min(1))]).default(false),
+  /** Lets a non-loopback bind serve plain HTTP; refused without it (see tls/bind-policy.ts). */
+  allowInsecureBind: flag.default(false),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -41,6 +62,12 @@ const environmentNames: Record<string, keyof ConfigInput> = {
   PORTCULLIS_PUBLIC_URL: "publicUrl",
   PORTCULLIS_ADMIN_PASSWORD: "adminPassword",
   PORTCULLIS_LOG_LEVEL: "logLevel",
+  PORTCULLIS_HTTPS: "https",
+  PORTCULLIS_TLS_CERT: "tlsCert",
+  PORTCULLIS_TLS_KEY: "tlsKey",
+  PORTCULLIS_HOSTNAMES: "hostnames",
+  PORTCULLIS_TRUST_PROXY: "trustProxy",
+  PORTCULLIS_INSECURE_BIND: "allowInsecureBind",
 };
 
 export function configFromEnvironment(env: NodeJS.ProcessEnv): ConfigInput {
@@ -64,7 +91,28 @@ export function loadConfig(...layers: ConfigInput[]): Config {
     throw new ConfigError(`invalid configuration: ${first?.path.join(".") || "value"}: ${first?.message}`);
   }
   const value = parsed.data;
-  const displayHost = value.host === "0.0.0.0" || value.host === "::" ? "localhost" : value.host;
-  const publicUrl = (value.publicUrl ?? `http://${displayHost.includes(":") ? `[${displayHost}]` : displayHost}:${value.port}`).replace(/\/+$/, "");
-  return Object.freeze({ ...value, dataDir: path.resolve(value.dataDir), publicUrl });
+  if ((value.tlsCert === undefined) !== (value.tlsKey === undefined)) {
+    throw new ConfigError("invalid configuration: --tls-cert and --tls-key (PORTCULLIS_TLS_CERT, PORTCULLIS_TLS_KEY) go together");
+  }
+  // The operator's certificate means TLS; asking for it separately would only add a way to get it wrong.
+  const https = value.https || value.tlsCert !== undefined;
+  const wildcard = value.host === "0.0.0.0" || value.host === "::";
+  // The development certificate names localhost, so that is the name an https instance is reached by.
+  const displayHost = wildcard || (https && isLoopbackHost(value.host)) ? "localhost" : value.host;
+  const defaultUrl = `${https ? "https" : "http"}://${displayHost.includes(":") ? `[${displayHost}]` : displayHost}:${value.port}`;
+  const publicUrl = (value.publicUrl ?? defaultUrl).replace(/\/+$/, "");
+  return Object.freeze({
+    ...value,
+    https,
+    dataDir: path.resolve(value.dataDir),
+    tlsCert: value.tlsCert && path.resolve(value.tlsCert),
+    tlsKey: value.tlsKey && path.resolve(value.tlsKey),
+    publicUrl,
+  });
+}
+
+/** Addresses only this machine can reach: binding them needs no TLS. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return bare === "localhost" || bare === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare) || /^::ffff:127\./.test(bare);
 }

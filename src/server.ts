@@ -1,3 +1,4 @@
+import type { Server as TlsServer } from "node:tls";
 import type { FastifyInstance } from "fastify";
 import type { Config } from "./config.ts";
 import { type AppOptions, buildApp } from "./http/app.ts";
@@ -5,6 +6,8 @@ import { paths } from "./http/paths.ts";
 import { type Instance, openInstance } from "./instance.ts";
 import type { Store } from "./store/database.ts";
 import { deleteExpiredTokens } from "./store/token-store.ts";
+import { checkBind } from "./tls/bind-policy.ts";
+import { describeDevelopmentCa, resolveServerTls, type ServerTls } from "./tls/server-tls.ts";
 
 export interface RunningServer {
   instance: Instance;
@@ -20,10 +23,14 @@ export interface StartOptions extends AppOptions {
 }
 
 const cleanupIntervalMs = 15 * 60 * 1000;
+const certificateCheckIntervalMs = 24 * 3600 * 1000;
 
 /** Opens the instance, serves it, and keeps expired tokens from piling up. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const print = options.print ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const { warning } = checkBind(config);
+  if (warning) print(warning);
+  const tls = await resolveServerTls(config);
   const instance = await openInstance(config, {
     ...(options.store ? { store: options.store } : {}),
     onAdminCreated: (userName, generated) => {
@@ -33,7 +40,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   let app: FastifyInstance;
   try {
-    app = await buildApp(instance, options);
+    app = await buildApp(instance, { ...options, ...(tls ? { https: tls } : {}) });
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await instance.store.close();
@@ -43,9 +50,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     deleteExpiredTokens(instance.store.db).catch((error: unknown) => app.log.warn({ err: error }, "expired-token clean-up failed"));
   }, cleanupIntervalMs);
   timer.unref();
+  const renewal = tls?.development ? setInterval(() => void renewWhileRunning(app, config), certificateCheckIntervalMs) : undefined;
+  renewal?.unref();
 
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
+  if (tls?.development) for (const line of describeDevelopmentCa(tls.development)) print(line);
+  else if (tls) print(`TLS with the certificate ${config.tlsCert}`);
   print(`Portcullis is serving ${instance.store.dialect === "sqlite" ? `the SQLite database ${instance.store.location}` : `PostgreSQL at ${instance.store.location}`}`);
   print(`Listening on ${config.host}:${port}; issuer ${config.publicUrl}`);
   print(`Metadata: ${config.publicUrl}${paths.metadata}`);
@@ -55,8 +66,22 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     url: config.publicUrl,
     close: async () => {
       clearInterval(timer);
+      clearInterval(renewal);
       await app.close();
       await instance.store.close();
     },
   };
+}
+
+/** A long-running instance swaps in a renewed development certificate without dropping connections. */
+async function renewWhileRunning(app: FastifyInstance, config: Config): Promise<void> {
+  try {
+    const tls: ServerTls | undefined = await resolveServerTls(config);
+    if (tls?.development?.events.length) {
+      (app.server as unknown as TlsServer).setSecureContext({ key: tls.key, cert: tls.cert });
+      app.log.info({ events: tls.development.events }, "development certificate renewed");
+    }
+  } catch (error) {
+    app.log.warn({ err: error }, "development certificate renewal failed");
+  }
 }
