@@ -1,4 +1,3 @@
-import type { Server as TlsServer } from "node:tls";
 import type { FastifyInstance } from "fastify";
 import type { Config } from "./config.ts";
 import { type AppOptions, buildApp } from "./http/app.ts";
@@ -7,7 +6,7 @@ import { type Instance, openInstance } from "./instance.ts";
 import type { Store } from "./store/database.ts";
 import { deleteExpiredTokens } from "./store/token-store.ts";
 import { checkBind } from "./tls/bind-policy.ts";
-import { describeDevelopmentCa, resolveServerTls, type ServerTls } from "./tls/server-tls.ts";
+import { describeDevelopmentCa, renewWhileRunning, resolveServerTls } from "./tls/server-tls.ts";
 
 export interface RunningServer {
   instance: Instance;
@@ -50,7 +49,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     deleteExpiredTokens(instance.store.db).catch((error: unknown) => app.log.warn({ err: error }, "expired-token clean-up failed"));
   }, cleanupIntervalMs);
   timer.unref();
-  const renewal = tls?.development ? setInterval(() => void renewWhileRunning(app, config), certificateCheckIntervalMs) : undefined;
+  const renewal = tls?.development ? setInterval(() => void renewWhileRunning(app.server, config, app.log), certificateCheckIntervalMs) : undefined;
   renewal?.unref();
 
   const address = app.server.address();
@@ -73,15 +72,3 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   };
 }
 
-/** A long-running instance swaps in a renewed development certificate without dropping connections. */
-async function renewWhileRunning(app: FastifyInstance, config: Config): Promise<void> {
-  try {
-    const tls: ServerTls | undefined = await resolveServerTls(config);
-    if (tls?.development?.events.length) {
-      (app.server as unknown as TlsServer).setSecureContext({ key: tls.key, cert: tls.cert });
-      app.log.info({ events: tls.development.events }, "development certificate renewed");
-    }
-  } catch (error) {
-    app.log.warn({ err: error }, "development certificate renewal failed");
-  }
-}

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { createSecureContext } from "node:tls";
+import { createSecureContext, type Server as TlsServer } from "node:tls";
 import { type Config, ConfigError, isLoopbackHost } from "../config.ts";
 import { type DevelopmentCertificates, ensureDevelopmentCertificates } from "./development-ca.ts";
 
@@ -65,4 +65,21 @@ export function describeDevelopmentCa(development: DevelopmentCertificates): str
   lines.push(`  trust it with: curl --cacert FILE, NODE_EXTRA_CA_CERTS=FILE, REQUESTS_CA_BUNDLE=FILE (or requests' verify=FILE)`);
   lines.push(`Server certificate valid until ${development.serverNotAfter.toISOString()}`);
   return lines;
+}
+
+/**
+ * A long-running instance swaps in a renewed development certificate without dropping
+ * connections; the server calls this daily. Resolves with what had to be re-issued.
+ */
+export async function renewWhileRunning(server: unknown, config: Config, log: { info(o: object, m: string): void; warn(o: object, m: string): void }): Promise<string[]> {
+  try {
+    const tls = await resolveServerTls(config);
+    if (!tls?.development?.events.length) return [];
+    (server as TlsServer).setSecureContext({ key: tls.key, cert: tls.cert });
+    log.info({ events: tls.development.events }, "development certificate renewed");
+    return tls.development.events;
+  } catch (error) {
+    log.warn({ err: error }, "development certificate renewal failed");
+    return [];
+  }
 }

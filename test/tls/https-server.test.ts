@@ -5,7 +5,8 @@ import path from "node:path";
 import { after, describe, test } from "node:test";
 import { ConfigError, loadConfig, type ConfigInput } from "../../src/config.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
-import { tlsFiles } from "../../src/tls/development-ca.ts";
+import { serverLifetimeDays, tlsFiles } from "../../src/tls/development-ca.ts";
+import { renewWhileRunning } from "../../src/tls/server-tls.ts";
 import { readCaCertificates, trustingDispatcher, trustingHttpsAgent } from "../../src/tls/trust.ts";
 import { adminPassword, freePort } from "../support/instance.ts";
 import { tempDir } from "../support/stores.ts";
@@ -112,6 +113,26 @@ describe("portcullis start --https with the development CA", () => {
     assert.ok(renewed.lines.some((l) => l.startsWith("Renewed the server certificate")), renewed.lines.join("\n"));
     await verifyingHandshake(renewed.server.url, ca);
     assert.equal(readCaCertificates(files.caCertificate), ca, "the CA is kept");
+  });
+
+  test("a running instance swaps in a renewed certificate without restarting", async () => {
+    const data = newDir();
+    const { server } = await startHttps(data);
+    running.push(server);
+    const files = tlsFiles(path.join(data, "tls"));
+    const ca = readCaCertificates(files.caCertificate);
+    const before = await verifyingHandshake(server.url, ca);
+    const log = { info: () => {}, warn: (o: object) => assert.fail(JSON.stringify(o)) };
+    assert.deepEqual(await renewWhileRunning(server.app.server, server.instance.config, log), [], "nothing due: nothing changes");
+    assert.equal((await verifyingHandshake(server.url, ca)).fingerprint256, before.fingerprint256);
+
+    const ageing = await operatorCertificate(newDir(), { names: ["localhost", "127.0.0.1", "::1"], now: new Date(Date.now() - (serverLifetimeDays - 10) * day), days: serverLifetimeDays, authority: { certificate: ca, privateKey: fs.readFileSync(files.caKey, "utf8") } });
+    fs.writeFileSync(files.serverCertificate, ageing.pair.certificate);
+    fs.writeFileSync(files.serverKey, ageing.pair.privateKey);
+    assert.deepEqual(await renewWhileRunning(server.app.server, server.instance.config, log), ["server-renewed"]);
+    const after = await verifyingHandshake(server.url, ca);
+    assert.notEqual(after.fingerprint256, before.fingerprint256);
+    assert.equal(after.fingerprint256, new (await import("node:crypto")).X509Certificate(fs.readFileSync(files.serverCertificate)).fingerprint256);
   });
 
   test("--hostname names are added to the certificate, and a new one re-issues it", async () => {
