@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
@@ -12,6 +13,8 @@ const list = z.preprocess(
   (value) => (typeof value === "string" ? value.split(",") : value),
   z.array(z.string().trim()).transform((items) => items.filter((item) => item !== "")),
 );
+
+const hostnamePattern = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
 const configSchema = z.object({
   /** Where the SQLite file and other instance state live. */
@@ -38,7 +41,9 @@ const configSchema = z.object({
   tlsCert: z.string().min(1).optional(),
   tlsKey: z.string().min(1).optional(),
   /** Extra names the development certificate covers, besides localhost, 127.0.0.1 and ::1. */
-  hostnames: list.default([]),
+  hostnames: list
+    .pipe(z.array(z.string().refine((name) => isIP(name) !== 0 || hostnamePattern.test(name), { message: "must be a DNS name or an IP address, without scheme or port" })))
+    .default([]),
   /**
    * Whether X-Forwarded-* headers are believed: false (default), true (any proxy), or the
    * addresses/CIDRs of the proxies. Only the operator knows a proxy is in front.

@@ -56,6 +56,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const port = typeof address === "object" && address ? address.port : config.port;
   if (tls?.development) for (const line of describeDevelopmentCa(tls.development)) print(line);
   else if (tls) print(`TLS with the certificate ${config.tlsCert}`);
+  for (const line of tls?.warnings ?? []) print(line);
   print(`Portcullis is serving ${instance.store.dialect === "sqlite" ? `the SQLite database ${instance.store.location}` : `PostgreSQL at ${instance.store.location}`}`);
   print(`Listening on ${config.host}:${port}; issuer ${config.publicUrl}`);
   print(`Metadata: ${config.publicUrl}${paths.metadata}`);

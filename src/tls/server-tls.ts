@@ -1,4 +1,6 @@
+import { X509Certificate } from "node:crypto";
 import fs from "node:fs";
+import { isIP } from "node:net";
 import path from "node:path";
 import { createSecureContext, type Server as TlsServer } from "node:tls";
 import { type Config, ConfigError, isLoopbackHost } from "../config.ts";
@@ -10,6 +12,8 @@ export interface ServerTls {
   cert: string;
   /** Set when the certificate comes from the development CA, so it can be renewed while running. */
   development?: DevelopmentCertificates;
+  /** What a verifying client will object to in the operator's certificate; printed at start. */
+  warnings?: string[];
 }
 
 /** Names every development certificate carries: what "this machine" is called. */
@@ -31,12 +35,12 @@ export function developmentTlsDir(config: Config): string {
 /** The operator's certificate when configured, else the development CA's; undefined when not serving TLS. */
 export async function resolveServerTls(config: Config, options: { now?: Date } = {}): Promise<ServerTls | undefined> {
   if (!config.https) return undefined;
-  if (config.tlsCert && config.tlsKey) return operatorTls(config.tlsCert, config.tlsKey);
+  if (config.tlsCert && config.tlsKey) return operatorTls(config.tlsCert, config.tlsKey, new URL(config.publicUrl).hostname, options.now ?? new Date());
   const development = await ensureDevelopmentCertificates({ dir: developmentTlsDir(config), names: certificateNames(config), ...(options.now ? { now: options.now } : {}) });
   return { key: development.privateKey, cert: development.certificate, development };
 }
 
-function operatorTls(certFile: string, keyFile: string): ServerTls {
+function operatorTls(certFile: string, keyFile: string, publicHost: string, now: Date): ServerTls {
   const read = (file: string, what: string) => {
     try {
       return fs.readFileSync(file, "utf8");
@@ -51,7 +55,13 @@ function operatorTls(certFile: string, keyFile: string): ServerTls {
   } catch (error) {
     throw new ConfigError(`the TLS certificate ${certFile} and key ${keyFile} cannot be used together: ${(error as Error).message}`);
   }
-  return tls;
+  // Served anyway (the operator may be testing exactly this), but said loudly.
+  const leaf = new X509Certificate(tls.cert);
+  const warnings: string[] = [];
+  if (new Date(leaf.validTo) < now) warnings.push(`WARNING: the TLS certificate ${certFile} expired on ${new Date(leaf.validTo).toISOString()}; verifying clients will refuse it.`);
+  const host = publicHost.replace(/^\[|\]$/g, "");
+  if ((isIP(host) ? leaf.checkIP(host) : leaf.checkHost(host)) === undefined) warnings.push(`WARNING: the TLS certificate ${certFile} does not name ${host}, the public URL's host; verifying clients will refuse it.`);
+  return { ...tls, warnings };
 }
 
 /** Start-up lines that tell a person which CA to trust and how. */

@@ -169,22 +169,25 @@ describe("portcullis start --tls-cert FILE --tls-key FILE", () => {
     running.push(server);
     assert.ok(server.url.startsWith("https://localhost:"));
     assert.ok(lines.some((l) => l.includes(`TLS with the certificate ${cert.certFile}`)));
+    assert.ok(!lines.some((l) => l.startsWith("WARNING")), lines.join("\n"));
     assert.equal(fs.existsSync(path.join(data, "tls")), false);
     await verifyingHandshake(server.url, cert.caPem);
   });
 
   test("an expired certificate is refused by a verifying client", async () => {
     const cert = await operatorCertificate(newDir(), { names: ["localhost", "127.0.0.1"], now: new Date(Date.now() - 40 * day), days: 30 });
-    const { server } = await startHttps(newDir(), { tlsCert: cert.certFile, tlsKey: cert.keyFile });
+    const { server, lines } = await startHttps(newDir(), { tlsCert: cert.certFile, tlsKey: cert.keyFile });
     running.push(server);
+    assert.ok(lines.some((l) => l.startsWith(`WARNING: the TLS certificate ${cert.certFile} expired on`)), lines.join("\n"));
     await assert.rejects(verifyingHandshake(server.url, cert.caPem), (error: NodeJS.ErrnoException) => error.code === "CERT_HAS_EXPIRED");
     await assert.rejects(fetch(server.url, { dispatcher: trustingDispatcher(cert.caPem) } as RequestInit), (error: Error & { cause?: NodeJS.ErrnoException }) => error.cause?.code === "CERT_HAS_EXPIRED");
   });
 
   test("a certificate for another host name is refused by a verifying client", async () => {
     const cert = await operatorCertificate(newDir(), { names: ["other.portcullis.test"] });
-    const { server } = await startHttps(newDir(), { tlsCert: cert.certFile, tlsKey: cert.keyFile });
+    const { server, lines } = await startHttps(newDir(), { tlsCert: cert.certFile, tlsKey: cert.keyFile });
     running.push(server);
+    assert.ok(lines.some((l) => l.includes("does not name localhost, the public URL's host")), lines.join("\n"));
     await assert.rejects(verifyingHandshake(server.url, cert.caPem), (error: NodeJS.ErrnoException) => error.code === "ERR_TLS_CERT_ALTNAME_INVALID");
   });
 
