@@ -106,6 +106,9 @@ export function loadConfig(...layers: ConfigInput[]): Config {
   const displayHost = wildcard || (https && isLoopbackHost(value.host)) ? "localhost" : value.host;
   const defaultUrl = `${https ? "https" : "http"}://${displayHost.includes(":") ? `[${displayHost}]` : displayHost}:${value.port}`;
   const publicUrl = (value.publicUrl ?? defaultUrl).replace(/\/+$/, "");
+  if (https && publicUrl.startsWith("http:")) {
+    throw new ConfigError(`invalid configuration: publicUrl: an instance serving TLS cannot be reached at ${publicUrl}; use an https:// public URL`);
+  }
   return Object.freeze({
     ...value,
     https,

@@ -44,6 +44,7 @@ describe("TLS settings in the configuration", () => {
   test("a bad value is a clear configuration error", () => {
     assert.throws(() => loadConfig({ https: "maybe" as never }), ConfigError);
     assert.throws(() => loadConfig({ tlsKey: "k.pem" }), /--tls-cert and --tls-key/);
+    assert.throws(() => loadConfig({ https: true, publicUrl: "http://localhost:8080" }), /serving TLS cannot be reached at http:\/\/localhost:8080/);
     assert.throws(() => loadConfig({ hostnames: ["https://dev.example:8443"] }), /hostnames\.0: must be a DNS name or an IP address/);
     assert.throws(() => loadConfig(configFromEnvironment({ PORTCULLIS_HOSTNAMES: "ok.example, not valid" })), /hostnames\.1: must be a DNS name/);
   });
