@@ -24,8 +24,7 @@ function setLocked(field, locked) {
   field.querySelector("[data-lock-state]").value = locked ? "true" : "false";
   field.dataset.locked = locked ? "true" : "false";
   toggle.value = locked ? "unlock" : "lock";
-  toggle.lastChild.textContent = locked ? "Unlock" : "Lock";
-  toggle.firstChild.textContent = locked ? "🔒 " : "🔓 ";
+  toggle.querySelector("[data-lock-label]").textContent = locked ? "Unlock" : "Lock";
   if (!locked) rows.querySelector("li:last-child input").focus();
 }
 

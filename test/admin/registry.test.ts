@@ -61,7 +61,7 @@ for (const dialect of dialectsUnderTest()) {
       }
       const list = await browser.get("/admin/registry");
       assert.match(list.html, /3 records/);
-      assert.match(list.html, new RegExp(`${prod}, ${dev}, ${testInstance}`.replace(/[.]/g, "\\.")));
+      assert.ok(list.html.replace(/<[^>]+>/g, "").includes(`${prod}, ${dev}, ${testInstance}`), "the list shows the comma-and-space joined URLs");
     });
 
     test("the lock toggle re-renders the form with everything typed kept, without saving", async () => {

@@ -40,6 +40,8 @@ export function AdminDocument(props: { title: string; children: ComponentChildre
         <meta name="referrer" content="no-referrer" />
         <title>{`${props.title} · Portcullis`}</title>
         <link rel="stylesheet" href={adminPaths.stylesheet} />
+        {/* No favicon request: the instance serves none. */}
+        <link rel="icon" href="data:," />
         <script src={adminPaths.script} defer></script>
       </head>
       <body>{props.children}</body>

@@ -13,8 +13,8 @@ export function tableLabel(tablename: string): string {
 
 /** One sentence per change: who changed which field of which record, from what to what. */
 function describe(row: AuditListing): string {
-  if (row.reason === "created") return `created (${row.fieldname}: ${row.newvalue})`;
-  if (row.reason === "deleted") return `deleted (${row.fieldname} was ${row.oldvalue})`;
+  if (row.reason === "created") return `Created, ${row.fieldname}: ${row.newvalue}`;
+  if (row.reason === "deleted") return `Deleted, ${row.fieldname} was ${row.oldvalue}`;
   if (row.oldvalue && row.newvalue) return `${row.fieldname}: ${row.oldvalue} → ${row.newvalue}`;
   if (row.newvalue) return `${row.fieldname}: ${row.newvalue}`;
   return `${row.fieldname} cleared (was ${row.oldvalue})`;

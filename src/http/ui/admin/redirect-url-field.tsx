@@ -1,5 +1,15 @@
 import { describedBy, FieldError, type FieldErrors } from "./components.tsx";
 
+/** A padlock drawn inline (no icon font to load); CSS opens its shackle while the field is unlocked. */
+function LockIcon() {
+  return (
+    <svg class="lock-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+      <path class="shackle" d="M5 7V5a3 3 0 0 1 6 0v2" fill="none" stroke="currentColor" stroke-width="1.6" />
+      <rect x="3" y="7" width="10" height="7.5" rx="1.5" fill="currentColor" />
+    </svg>
+  );
+}
+
 /**
  * The platform's lockable list field. Locked, it shows the URLs joined by a comma and a space
  * and carries them as hidden inputs; unlocked, one text input per URL plus an empty row.
@@ -24,8 +34,8 @@ export function RedirectUrlField(props: { urls: string[]; locked: boolean; error
           aria-controls="redirect_url"
           aria-describedby="redirect_url-label"
         >
-          <span aria-hidden="true">{props.locked ? "🔒 " : "🔓 "}</span>
-          {props.locked ? "Unlock" : "Lock"}
+          <LockIcon />
+          <span data-lock-label="">{props.locked ? "Unlock" : "Lock"}</span>
         </button>
       </div>
       <input type="hidden" name="redirect_locked" value={props.locked ? "true" : "false"} data-lock-state="" />

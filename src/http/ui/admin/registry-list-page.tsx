@@ -72,13 +72,23 @@ export function registryListPage(props: { viewer: Viewer; clients: OAuthClient[]
                   <td>
                     <a href={adminPaths.registryRecord(client.sysId)}>{client.name}</a>
                   </td>
-                  <td>OAuth API endpoint for external clients</td>
+                  <td title="OAuth API endpoint for external clients">
+                    OAuth API endpoint
+                  </td>
                   <td class="mono">{client.clientId}</td>
                   <td>
                     <YesNo value={client.active} />
                   </td>
-                  <td class="wrap urls">{client.redirectUrls.join(", ")}</td>
-                  <td class="nowrap">{client.updatedOn}</td>
+                  <td class="urls">
+                    {/* The platform's joined form, one URL to a line so each stays readable. */}
+                    {client.redirectUrls.map((url, index) => (
+                      <span class="url">
+                        {url}
+                        {index < client.redirectUrls.length - 1 ? ", " : ""}
+                      </span>
+                    ))}
+                  </td>
+                  <td class="updated">{client.updatedOn}</td>
                 </tr>
               ))}
             </tbody>
