@@ -14,14 +14,18 @@ export interface UserListing extends Omit<User, "passwordHash"> {
   updatedOn: string;
 }
 
-export async function listUsers(db: Kysely<Database>): Promise<UserListing[]> {
-  const rows = await db.selectFrom("sys_user").selectAll().orderBy("user_name").execute();
-  const grants = await db
+export async function listUsers(db: Kysely<Database>, filter: { sysId?: string } = {}): Promise<UserListing[]> {
+  let users = db.selectFrom("sys_user").selectAll();
+  let grantRows = db
     .selectFrom("sys_user_has_role")
     .innerJoin("sys_user_role", "sys_user_role.sys_id", "sys_user_has_role.role")
-    .select(["sys_user_has_role.user as user", "sys_user_role.name as role"])
-    .orderBy("sys_user_role.name")
-    .execute();
+    .select(["sys_user_has_role.user as user", "sys_user_role.name as role"]);
+  if (filter.sysId) {
+    users = users.where("sys_id", "=", filter.sysId);
+    grantRows = grantRows.where("sys_user_has_role.user", "=", filter.sysId);
+  }
+  const rows = await users.orderBy("user_name").execute();
+  const grants = await grantRows.orderBy("sys_user_role.name").execute();
   return rows.map((row) => ({
     sysId: row.sys_id,
     userName: row.user_name,
@@ -37,7 +41,7 @@ export async function listUsers(db: Kysely<Database>): Promise<UserListing[]> {
 }
 
 export async function findUserListing(db: Kysely<Database>, sysId: string): Promise<UserListing | undefined> {
-  return (await listUsers(db)).find((u) => u.sysId === sysId);
+  return (await listUsers(db, { sysId }))[0];
 }
 
 async function requireUser(db: Kysely<Database>, sysId: string): Promise<User> {
