@@ -7,6 +7,7 @@ import { AdminShell, type Viewer } from "./admin-layout.tsx";
 import { AuditTable } from "./audit-table.tsx";
 import { ClientSecretField } from "./client-secret-field.tsx";
 import { CsrfInput, describedBy, ErrorSummary, FieldError, type FieldErrors, Flash, PageHeader } from "./components.tsx";
+import { Checkbox, TextField } from "./form-fields.tsx";
 import { RedirectUrlField } from "./redirect-url-field.tsx";
 
 export const registryFieldLabels: Record<string, string> = {
@@ -34,56 +35,6 @@ export interface RegistryFormProps {
   freshSecret?: string | undefined;
   flash?: string | undefined;
   history?: AuditListing[];
-}
-
-function TextField(props: { id: string; value: string; errors: FieldErrors; hint?: string; mandatory?: boolean; inputmode?: "url" | "numeric"; suffix?: string }) {
-  const label = registryFieldLabels[props.id]!;
-  return (
-    <div class="field">
-      <label for={props.id}>
-        {props.mandatory ? (
-          <span class="mandatory" aria-hidden="true" title="mandatory">
-            *
-          </span>
-        ) : null}
-        {label}
-      </label>
-      <div class={props.suffix ? "with-suffix" : undefined}>
-        <input
-          type="text"
-          id={props.id}
-          name={props.id}
-          value={props.value}
-          inputmode={props.inputmode}
-          aria-required={props.mandatory ? "true" : undefined}
-          aria-invalid={props.errors[props.id] ? "true" : undefined}
-          aria-describedby={describedBy(props.id, props.errors, props.id, !!props.hint)}
-        />
-        {props.suffix ? <span class="suffix">{props.suffix}</span> : null}
-      </div>
-      {props.hint ? (
-        <p class="hint" id={`${props.id}-hint`}>
-          {props.hint}
-        </p>
-      ) : null}
-      <FieldError id={props.id} messages={props.errors[props.id]} />
-    </div>
-  );
-}
-
-function Checkbox(props: { id: string; checked: boolean; errors: FieldErrors; hint?: string; disabled?: boolean }) {
-  return (
-    <div class="field field-check">
-      <input type="checkbox" id={props.id} name={props.id} value="true" checked={props.checked} disabled={props.disabled} aria-describedby={describedBy(props.id, props.errors, props.id, !!props.hint)} />
-      <label for={props.id}>{registryFieldLabels[props.id]}</label>
-      {props.hint ? (
-        <p class="hint" id={`${props.id}-hint`}>
-          {props.hint}
-        </p>
-      ) : null}
-      <FieldError id={props.id} messages={props.errors[props.id]} />
-    </div>
-  );
 }
 
 export function registryFormPage(props: RegistryFormProps): string {
@@ -115,7 +66,7 @@ export function registryFormPage(props: RegistryFormProps): string {
         </button>
         <div class="form-grid">
           <div class="form-col">
-            <TextField id="name" value={state.name} errors={errors} mandatory />
+            <TextField id="name" label={registryFieldLabels.name!} value={state.name} errors={errors} mandatory />
             <div class="field">
               <label for="client_id">Client ID</label>
               <input type="text" id="client_id" readonly value={client?.clientId ?? ""} placeholder="Generated when you submit" class="mono" aria-describedby="client_id-hint" />
@@ -125,19 +76,20 @@ export function registryFormPage(props: RegistryFormProps): string {
             </div>
             <ClientSecretField recordSysId={client?.sysId ?? null} publicClient={client?.publicClient ?? state.publicClient} freshSecret={props.freshSecret} />
             <RedirectUrlField urls={state.redirectUrls} locked={state.redirectLocked} errors={errors} />
-            <TextField id="logo_url" value={state.logoUrl} errors={errors} inputmode="url" hint="An https URL of an image shown on the consent page; optional." />
+            <TextField id="logo_url" label={registryFieldLabels.logo_url!} value={state.logoUrl} errors={errors} inputmode="url" hint="An https URL of an image shown on the consent page; optional." />
           </div>
           <div class="form-col">
-            <Checkbox id="active" checked={state.active} errors={errors} hint="An inactive client gets no tokens; deactivating revokes its live tokens." />
+            <Checkbox id="active" label={registryFieldLabels.active!} checked={state.active} errors={errors} hint="An inactive client gets no tokens; deactivating revokes its live tokens." />
             <Checkbox
               id="public_client"
+              label={registryFieldLabels.public_client!}
               checked={state.publicClient}
               errors={errors}
               disabled={client !== null}
               hint={client ? "Fixed when the record was created." : "For clients that cannot keep a secret (browser or native apps). They must use PKCE."}
             />
-            <Checkbox id="pkce_required" checked={state.pkceRequired} errors={errors} hint="Require a code_challenge (S256) on every authorization request (RFC 9700)." />
-            <Checkbox id="allow_http_redirect" checked={state.allowHttpRedirect} errors={errors} hint="Only for legacy clients; loopback hosts never need it." />
+            <Checkbox id="pkce_required" label={registryFieldLabels.pkce_required!} checked={state.pkceRequired} errors={errors} hint="Require a code_challenge (S256) on every authorization request (RFC 9700)." />
+            <Checkbox id="allow_http_redirect" label={registryFieldLabels.allow_http_redirect!} checked={state.allowHttpRedirect} errors={errors} hint="Only for legacy clients; loopback hosts never need it." />
             <fieldset class="field" id="grant_types" aria-describedby={describedBy("grant_types", errors, "grant_types")}>
               <legend>Grant types</legend>
               {grantTypeNames.map((grant) => (
@@ -150,9 +102,9 @@ export function registryFormPage(props: RegistryFormProps): string {
               ))}
               <FieldError id="grant_types" messages={errors.grant_types} />
             </fieldset>
-            <TextField id="access_token_lifespan" value={state.accessTokenLifespan} errors={errors} inputmode="numeric" suffix="seconds" />
-            <TextField id="refresh_token_lifespan" value={state.refreshTokenLifespan} errors={errors} inputmode="numeric" suffix="seconds" hint="0 means no refresh tokens." />
-            <TextField id="client_credentials_user" value={state.clientCredentialsUser} errors={errors} hint="The user a client_credentials token acts as (user name); optional." />
+            <TextField id="access_token_lifespan" label={registryFieldLabels.access_token_lifespan!} value={state.accessTokenLifespan} errors={errors} inputmode="numeric" suffix="seconds" />
+            <TextField id="refresh_token_lifespan" label={registryFieldLabels.refresh_token_lifespan!} value={state.refreshTokenLifespan} errors={errors} inputmode="numeric" suffix="seconds" hint="0 means no refresh tokens." />
+            <TextField id="client_credentials_user" label={registryFieldLabels.client_credentials_user!} value={state.clientCredentialsUser} errors={errors} hint="The user a client_credentials token acts as (user name); optional." />
           </div>
         </div>
         <div class="field">

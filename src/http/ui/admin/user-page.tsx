@@ -5,7 +5,8 @@ import { renderPage } from "../layout.tsx";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
 import { AuditTable } from "./audit-table.tsx";
 import { CsrfInput, ErrorSummary, FieldError, type FieldErrors, Flash, PageHeader, YesNo } from "./components.tsx";
-import { UserTextField, userFieldLabels } from "./users-page.tsx";
+import { TextField } from "./form-fields.tsx";
+import { userFieldLabels } from "./users-page.tsx";
 
 export function userPage(props: { viewer: Viewer; user: UserListing; roleNames: string[]; errors: FieldErrors; flash?: string | undefined; history: AuditListing[] }): string {
   const { user } = props;
@@ -68,7 +69,7 @@ export function userPage(props: { viewer: Viewer; user: UserListing; roleNames: 
           <h2 id="password-heading">Set password</h2>
           <form method="post" action={adminPaths.userPassword(user.sysId)} novalidate>
             <CsrfInput token={props.viewer.csrfToken} />
-            <UserTextField id="password" type="password" value="" errors={props.errors} autocomplete="new-password" hint="At least 8 characters. Also clears a lockout." />
+            <TextField id="password" label={userFieldLabels.password!} type="password" value="" errors={props.errors} autocomplete="new-password" hint="At least 8 characters. Also clears a lockout." />
             <button type="submit" class="btn">
               Set password
             </button>
