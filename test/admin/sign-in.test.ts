@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { hashPassword } from "../../src/domain/passwords.ts";
-import { createUser } from "../../src/store/user-store.ts";
+import { adminRoutes } from "../../src/http/admin/admin-routes.ts";
+import { createUser, findUserByName } from "../../src/store/user-store.ts";
 import { signIn } from "../support/admin.ts";
 import { FormBrowser } from "../support/browser.ts";
 import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
-import { tableCounts } from "../support/oauth.ts";
+import { registerClient, tableCounts } from "../support/oauth.ts";
 import { dialectsUnderTest } from "../support/stores.ts";
 
 for (const dialect of dialectsUnderTest()) {
@@ -73,6 +74,25 @@ for (const dialect of dialectsUnderTest()) {
         assert.doesNotMatch(page.html, /<style|\sstyle=|\son[a-z]+=/, `${path} has inline style or an event handler attribute`);
         for (const match of page.html.matchAll(/<form[^>]*method="post"[^>]*>([\s\S]*?)<\/form>/g)) assert.match(match[1]!, /name="csrf_token" value="[A-Za-z0-9_-]{43}"/, `${path}: a form without a CSRF token`);
       }
+    });
+
+    test("every admin POST route refuses a form without the session's CSRF token and changes nothing", async () => {
+      const browser = await signIn(server.base);
+      const client = await registerClient(server.instance, { name: "CSRF Walk Client" });
+      const admin = (await findUserByName(server.instance.store.db, "admin"))!;
+      const before = await tableCounts(server.instance.store);
+      const posts = adminRoutes().filter((r) => r.method === "POST" && r.url !== "/login.do");
+      assert.equal(posts.length, 9);
+      for (const route of posts) {
+        const url = route.url.replace(":sysId", route.url.startsWith("/admin/users") ? admin.sysId : client.sysId);
+        const fields = new URLSearchParams({ name: "Changed", client: client.sysId, password: "a new password", role: "admin", _action: "remove", active: "false", user_name: "x.y", grant_types: "authorization_code" });
+        for (const csrf of [null, "forged"]) {
+          if (csrf) fields.set("csrf_token", csrf);
+          const res = await browser.post(url, fields);
+          assert.equal(res.status, 403, `${url} accepted a form without a valid CSRF token`);
+        }
+      }
+      assert.deepEqual(await tableCounts(server.instance.store), before);
     });
 
     test("the script and stylesheet are served from the instance", async () => {
