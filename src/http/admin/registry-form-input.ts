@@ -1,4 +1,4 @@
-import { type GrantType, grantTypeNames, lifespanLimits, defaultGrantTypes, type OAuthClient } from "../../domain/oauth-entity.ts";
+import { defaultGrantTypes, type GrantType, lifespanLimits, type OAuthClient } from "../../domain/oauth-entity.ts";
 
 /**
  * The registry form as typed, kept verbatim so a re-render (a validation error, the lock
@@ -106,5 +106,3 @@ export const grantTypeLabels: Record<GrantType, string> = {
   password: "Resource owner password",
   client_credentials: "Client credentials",
 };
-
-export { grantTypeNames };

@@ -1,7 +1,7 @@
-import type { OAuthClient } from "../../../domain/oauth-entity.ts";
+import { grantTypeNames, type OAuthClient } from "../../../domain/oauth-entity.ts";
 import type { AuditListing } from "../../../store/audit-listing.ts";
 import { adminPaths, auditOf } from "../../admin/admin-paths.ts";
-import { grantTypeLabels, grantTypeNames, type RegistryFormState } from "../../admin/registry-form-input.ts";
+import { grantTypeLabels, type RegistryFormState } from "../../admin/registry-form-input.ts";
 import { renderPage } from "../layout.tsx";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
 import { AuditTable } from "./audit-table.tsx";
