@@ -1,5 +1,6 @@
 import { verifyPassword } from "../../domain/passwords.ts";
 import type { Instance } from "../../instance.ts";
+import { enforceLimit } from "../rate-limit.ts";
 import { clearLoginFailures, findUserByName, recordLoginFailure, type User } from "../../store/user-store.ts";
 
 export type LoginOutcome = { ok: true; user: User } | { ok: false; reason: "invalid" | "locked"; message: string };
@@ -9,7 +10,9 @@ export type LoginOutcome = { ok: true; user: User } | { ok: false; reason: "inva
  * passwords in a row lock the account (config lockoutAttempts, lockoutMinutes). An
  * unknown name costs one password hash too, so timing does not tell which names exist.
  */
-export async function checkPasswordLogin(instance: Instance, userName: string, password: string, now = Date.now()): Promise<LoginOutcome> {
+export async function checkPasswordLogin(instance: Instance, userName: string, password: string, ip: string, now = Date.now()): Promise<LoginOutcome> {
+  // Counted per source address before any hash is computed, so guessing is slow and cheap to refuse.
+  await enforceLimit(instance, "login-ip", ip, now);
   const db = instance.store.db;
   const { lockoutAttempts, lockoutMinutes } = instance.config;
   const user = await findUserByName(db, userName);
