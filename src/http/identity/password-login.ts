@@ -1,6 +1,7 @@
 import { verifyPassword } from "../../domain/passwords.ts";
 import type { Instance } from "../../instance.ts";
 import { enforceLimit } from "../rate-limit.ts";
+import { countHit } from "../../store/rate-limit-store.ts";
 import { clearLoginFailures, findUserByName, recordLoginFailure, type User } from "../../store/user-store.ts";
 
 export type LoginOutcome = { ok: true; user: User } | { ok: false; reason: "invalid" | "locked"; message: string };
@@ -15,14 +16,22 @@ export async function checkPasswordLogin(instance: Instance, userName: string, p
   await enforceLimit(instance, "login-ip", ip, now);
   const db = instance.store.db;
   const { lockoutAttempts, lockoutMinutes } = instance.config;
+  const lockMs = lockoutMinutes * 60_000;
   const user = await findUserByName(db, userName);
   const matches = await verifyPassword(user?.passwordHash, password);
-  if (user && user.lockedUntil !== null && user.lockedUntil > now) {
-    const minutes = Math.ceil((user.lockedUntil - now) / 60000);
-    return { ok: false, reason: "locked", message: `this account is locked after repeated failed logins; try again in ${minutes} minute${minutes === 1 ? "" : "s"}` };
+  const locked = (until: number) => {
+    const minutes = Math.ceil((until - now) / 60000);
+    return { ok: false as const, reason: "locked" as const, message: `this account is locked after repeated failed logins; try again in ${minutes} minute${minutes === 1 ? "" : "s"}` };
+  };
+  if (!user) {
+    // Unknown names are counted and "locked" exactly like real ones, so neither the message nor the timing tells which names exist.
+    const failures = await countHit(db, `login-failure:${userName.toLowerCase()}`, lockMs, now);
+    if (failures > lockoutAttempts) return locked(now - (now % lockMs) + lockMs);
+    return { ok: false, reason: "invalid", message: "the user name or password is wrong" };
   }
-  if (!user || !matches || !user.active) {
-    if (user && !matches) await recordLoginFailure(db, user.sysId, lockoutAttempts, lockoutMinutes * 60_000, now);
+  if (user.lockedUntil !== null && user.lockedUntil > now) return locked(user.lockedUntil);
+  if (!matches || !user.active) {
+    if (!matches) await recordLoginFailure(db, user.sysId, lockoutAttempts, lockMs, now);
     return { ok: false, reason: "invalid", message: "the user name or password is wrong" };
   }
   if (user.failedAttempts > 0) await clearLoginFailures(db, user.sysId);

@@ -17,6 +17,7 @@ import {
 import { OAuthError } from "./oauth-error.ts";
 
 function sendPage(reply: FastifyReply, status: number, html: string): void {
+  reply.header("cache-control", "no-store");
   reply.code(status).header("cache-control", "no-store").type("text/html; charset=utf-8").send(html);
 }
 
@@ -27,7 +28,7 @@ async function handled(instance: Instance, reply: FastifyReply, step: () => Prom
   } catch (error) {
     if (error instanceof AuthorizationPageError) return sendPage(reply, 400, errorPage({ title: "Invalid authorization request", message: error.message }));
     if (error instanceof AuthorizationRedirectError) {
-      reply.redirect(redirectLocation(error.redirectUri, instance.config.publicUrl, { error: error.error.code, error_description: error.error.description, state: error.state }), 303);
+      reply.header("cache-control", "no-store").redirect(redirectLocation(error.redirectUri, instance.config.publicUrl, { error: error.error.code, error_description: error.error.description, state: error.state }), 303);
       return;
     }
     throw error;
@@ -83,6 +84,8 @@ export async function authorizePost(instance: Instance, request: FastifyRequest,
       return sendPage(reply, 403, errorPage({ title: "Request refused", message: "The consent form expired or was not sent from this site. Go back and try again." }));
     }
     const issuer = instance.config.publicUrl;
+    // The redirect carries a code or an error: never cached.
+    reply.header("cache-control", "no-store");
     if (action === "deny") {
       reply.redirect(redirectLocation(authz.redirectUri, issuer, { error: "access_denied", error_description: "the user denied the request", state: authz.state }), 303);
       return;
