@@ -25,6 +25,8 @@ const configSchema = z.object({
   authorizationCodeLifespan: z.coerce.number().int().min(1).max(60).default(60),
   /** The OAuth endpoints take small forms; anything larger is a mistake or an attack. */
   bodyLimit: z.coerce.number().int().min(1024).default(64 * 1024),
+  /** Users may call the REST APIs with HTTP Basic (name and password), as on the platform; off leaves bearer tokens only. */
+  apiBasicAuth: z.union([z.boolean(), z.stringbool()]).default(true),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -41,6 +43,7 @@ const environmentNames: Record<string, keyof ConfigInput> = {
   PORTCULLIS_PUBLIC_URL: "publicUrl",
   PORTCULLIS_ADMIN_PASSWORD: "adminPassword",
   PORTCULLIS_LOG_LEVEL: "logLevel",
+  PORTCULLIS_API_BASIC_AUTH: "apiBasicAuth",
 };
 
 export function configFromEnvironment(env: NodeJS.ProcessEnv): ConfigInput {

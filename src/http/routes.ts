@@ -9,12 +9,13 @@ import { authorizationServerMetadata } from "./oauth/metadata.ts";
 import { revocationEndpoint } from "./oauth/revocation.ts";
 import { tokenEndpoint } from "./oauth/token.ts";
 import { paths } from "./paths.ts";
+import { tableApiRoutes } from "./table-api/table-routes.ts";
 import { homePage } from "./ui/home-page.tsx";
 
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void> | void;
 
 /** The one table that maps the platform's wire paths to the modules that implement them. */
-const routes: { method: "GET" | "POST"; url: string; errorFormat: ErrorFormat; handler: Handler }[] = [
+const routes: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; handler: Handler }[] = [
   {
     method: "GET",
     url: "/",
@@ -38,6 +39,7 @@ const routes: { method: "GET" | "POST"; url: string; errorFormat: ErrorFormat; h
       reply.redirect("/", 303);
     },
   },
+  ...tableApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const })),
 ];
 
 export function registerRoutes(app: FastifyInstance, instance: Instance): void {
