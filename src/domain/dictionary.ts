@@ -70,9 +70,13 @@ export function systemFieldDefs(): FieldDef[] {
   ];
 }
 
-/** sys_* fields belong to the platform: whatever a body says about them is ignored. */
+/**
+ * sys_* fields belong to the platform: whatever a body says about them is ignored, including
+ * ones this instance lacks (sys_class_name, sys_tags…), so a record read from the platform
+ * can be sent back. Only well-formed names count; anything else is an unknown field.
+ */
 export function isSystemField(name: string): boolean {
-  return name.startsWith("sys_");
+  return /^sys_[a-z0-9_]+$/.test(name);
 }
 
 /** A value as stored: text, a whole number, 0/1 for booleans, or null for empty. */
@@ -91,6 +95,8 @@ export function coerceValue(field: FieldDef, input: unknown): Coerced {
   }
   if (typeof input === "object") return { ok: false, problem: "must be a single value, not an object or list" };
   const text = String(input);
+  // PostgreSQL text cannot hold NUL; refusing it on both dialects keeps them alike.
+  if (text.includes("\u0000")) return { ok: false, problem: "must not contain NUL characters" };
   let value: StoredValue;
   switch (field.type) {
     case "string":

@@ -88,6 +88,7 @@ function parseCondition(segment: string): Condition {
 
 export function parseEncodedQuery(text: string): EncodedQuery {
   if (text.length > maxQueryLength) throw new QueryError(`the query is longer than ${maxQueryLength} characters`);
+  if (text.includes("\u0000")) throw new QueryError("the query contains a NUL character");
   const queries: Condition[][][] = [[]];
   const orderBy: OrderBy[] = [];
   let count = 0;

@@ -142,3 +142,9 @@ export async function deleteRecord(db: Kysely<Database>, table: TableDef, sysId:
     }),
   );
 }
+
+/** Up to two records whose display field equals the value: enough to tell unique from ambiguous. */
+export async function findByDisplayValue(db: Db, table: TableDef, value: string): Promise<string[]> {
+  const rows = await dynamic(db).selectFrom(table.name).select("sys_id").where(table.displayField, "=", value).limit(2).execute();
+  return rows.map((r) => r.sys_id as string);
+}

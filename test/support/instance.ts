@@ -1,5 +1,5 @@
 import net from "node:net";
-import { loadConfig } from "../../src/config.ts";
+import { type ConfigInput, loadConfig } from "../../src/config.ts";
 import type { RunningServer } from "../../src/server.ts";
 import { startServer } from "../../src/server.ts";
 import type { DialectUnderTest } from "./stores.ts";
@@ -23,10 +23,10 @@ export interface TestInstance extends RunningServer {
 }
 
 /** A real server on 127.0.0.1 over the given store, as a client would reach it. */
-export async function startTestInstance(dialect: DialectUnderTest): Promise<TestInstance> {
+export async function startTestInstance(dialect: DialectUnderTest, settings: ConfigInput = {}): Promise<TestInstance> {
   const { store, dispose } = await dialect.open();
   const port = await freePort();
-  const config = loadConfig({ dataDir: tempDir(), port, host: "127.0.0.1", adminPassword, logLevel: "silent" });
+  const config = loadConfig({ dataDir: tempDir(), port, host: "127.0.0.1", adminPassword, logLevel: "silent", ...settings });
   const server = await startServer(config, { store, logger: false, print: () => {} });
   return {
     ...server,

@@ -135,6 +135,18 @@ for (const dialect of dialectsUnderTest()) {
       }
     });
 
+    test("sysparm_input_display_value=true takes display values for references and choice labels", async () => {
+      const res = await api(server, "POST", "/api/now/table/incident?sysparm_input_display_value=true", { token: user.token, body: { short_description: "by name", caller_id: "beth.anglin Name", priority: "1 - Critical" } });
+      assert.equal(res.status, 201, res.text);
+      assert.equal(res.body.result.caller_id.value, user.sysId);
+      assert.equal(res.body.result.priority, "1");
+      const unknown = await api(server, "PATCH", `/api/now/table/incident/${res.body.result.sys_id}?sysparm_input_display_value=true`, { token: user.token, body: { assigned_to: "Nobody Known" } });
+      assert.equal(unknown.status, 400);
+      assert.match(unknown.body.error.message, /assigned_to: no sys_user record is shown as "Nobody Known"/);
+      const without = await api(server, "POST", "/api/now/table/incident", { token: user.token, body: { caller_id: "beth.anglin Name" } });
+      assert.equal(without.status, 400, "without the flag a reference takes a sys_id only");
+    });
+
     test("no credentials is 401 with a JSON body; a bad token is 401", async () => {
       const none = await api(server, "GET", "/api/now/table/incident");
       assert.equal(none.status, 401);

@@ -124,7 +124,7 @@ for (const dialect of dialectsUnderTest()) {
     }
 
     test("secret fields cannot be queried or selected, by anyone", async () => {
-      for (const params of [{ sysparm_query: "password_hashISNOTEMPTY" }, { sysparm_query: "password_hashSTARTSWITH$argon2" }, { sysparm_fields: "user_name,password_hash" }, { sysparm_query: "ORDERBYpassword_hash" }]) {
+      for (const params of <Record<string, string>[]>[{ sysparm_query: "password_hashISNOTEMPTY" }, { sysparm_query: "password_hashSTARTSWITH$argon2" }, { sysparm_fields: "user_name,password_hash" }, { sysparm_query: "ORDERBYpassword_hash" }]) {
         const res = await api(server, "GET", `/api/now/table/sys_user?${q(params)}`, { token: admin.token });
         assert.equal(res.status, 400, JSON.stringify(params));
         assert.doesNotMatch(res.text, /argon2/);
@@ -158,7 +158,7 @@ for (const dialect of dialectsUnderTest()) {
     test("sysparm_limit and sysparm_offset page through; bad values are 400", async () => {
       const page = await list({ sysparm_query: "ORDERBYpriority^ORDERBYshort_description", sysparm_fields: "short_description", sysparm_limit: "2", sysparm_offset: "2" });
       assert.deepEqual(page.body.result.map((r: any) => r.short_description), ["Caret ^ test", "Printer jam"]);
-      for (const params of [{ sysparm_limit: "0" }, { sysparm_limit: "-1" }, { sysparm_limit: "ten" }, { sysparm_offset: "-5" }, { sysparm_offset: "1e3" }]) {
+      for (const params of <Record<string, string>[]>[{ sysparm_limit: "0" }, { sysparm_limit: "-1" }, { sysparm_limit: "ten" }, { sysparm_offset: "-5" }, { sysparm_offset: "1e3" }]) {
         assert.equal((await list(params)).status, 400, JSON.stringify(params));
       }
     });
@@ -166,7 +166,7 @@ for (const dialect of dialectsUnderTest()) {
     test("X-Total-Count and Link first/prev/next/last come from the public URL and keep the query", async () => {
       const res = await api(server, "GET", `/api/now/v2/table/incident?${q({ sysparm_query: "active=true", sysparm_limit: "1", sysparm_offset: "1" })}`, { token: user.token });
       assert.equal(res.headers.get("x-total-count"), "4");
-      const links = Object.fromEntries((res.headers.get("link") ?? "").split(",").map((part) => {
+      const links: Record<string, URL> = Object.fromEntries((res.headers.get("link") ?? "").split(",").map((part) => {
         const [, url, rel] = /^<([^>]+)>;rel="(\w+)"$/.exec(part)!;
         return [rel, new URL(url!)];
       }));
@@ -176,7 +176,7 @@ for (const dialect of dialectsUnderTest()) {
         assert.equal(url.searchParams.get("sysparm_query"), "active=true");
         assert.equal(url.searchParams.get("sysparm_limit"), "1");
       }
-      assert.deepEqual([links.first, links.prev, links.next, links.last].map((u) => u.searchParams.get("sysparm_offset")), ["0", "0", "2", "3"]);
+      assert.deepEqual([links.first!, links.prev!, links.next!, links.last!].map((u) => u.searchParams.get("sysparm_offset")), ["0", "0", "2", "3"]);
       const lastPage = await list({ sysparm_query: "active=true", sysparm_limit: "2", sysparm_offset: "2" });
       assert.doesNotMatch(lastPage.headers.get("link")!, /rel="next"/);
     });
@@ -229,7 +229,7 @@ for (const dialect of dialectsUnderTest()) {
 
     test("sysparm_view is accepted; bad flag values and repeated parameters are 400", async () => {
       assert.equal((await list({ sysparm_view: "mobile" })).status, 200);
-      for (const params of [{ sysparm_display_value: "yes" }, { sysparm_exclude_reference_link: "1" }, { sysparm_no_count: "maybe" }, { sysparm_suppress_pagination_header: "on" }, { sysparm_input_display_value: "x" }]) {
+      for (const params of <Record<string, string>[]>[{ sysparm_display_value: "yes" }, { sysparm_exclude_reference_link: "1" }, { sysparm_no_count: "maybe" }, { sysparm_suppress_pagination_header: "on" }, { sysparm_input_display_value: "x" }]) {
         assert.equal((await list(params)).status, 400, JSON.stringify(params));
       }
       const repeated = await api(server, "GET", "/api/now/table/incident?sysparm_limit=1&sysparm_limit=2", { token: user.token });

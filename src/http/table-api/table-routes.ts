@@ -10,6 +10,7 @@ import { customTableWriter, dictionaryEntryWriter } from "./custom-table-writers
 import { asTableApiError, notFound } from "./errors.ts";
 import { setPaginationHeaders } from "./pagination.ts";
 import { type OutputParams, readListParams, readOutputParams } from "./parameters.ts";
+import { resolveDisplayInput } from "./input-display-value.ts";
 import { genericWriter, oauthEntityWriter, type RecordWriter } from "./record-writers.ts";
 import { serializeRecords } from "./serialize.ts";
 
@@ -95,7 +96,8 @@ const readOne: Handler = async (instance, request, reply) => {
 const create: Handler = async (instance, request, reply) => {
   const { principal, table } = await open(instance, request, "create");
   const params = readOutputParams(request, principal, table);
-  const created = await writers[table.writer].create({ db: instance.store.db, actor: principal.user.userName }, table, request.body);
+  const body = params.inputDisplayValue ? await resolveDisplayInput(instance.store.db, table, request.body) : request.body;
+  const created = await writers[table.writer].create({ db: instance.store.db, actor: principal.user.userName }, table, body);
   const record = mayDo(principal, table, "read") ? await recordResult(instance, principal, table, created.sysId, params) : { sys_id: created.sysId };
   reply
     .code(201)
@@ -107,7 +109,8 @@ const update: Handler = async (instance, request, reply) => {
   const { principal, table } = await open(instance, request, "write");
   const sysId = sysIdOf(request);
   const params = readOutputParams(request, principal, table);
-  const found = await writers[table.writer].update({ db: instance.store.db, actor: principal.user.userName }, table, sysId, request.body);
+  const body = params.inputDisplayValue ? await resolveDisplayInput(instance.store.db, table, request.body) : request.body;
+  const found = await writers[table.writer].update({ db: instance.store.db, actor: principal.user.userName }, table, sysId, body);
   if (!found) throw notFound("No Record found");
   const record = mayDo(principal, table, "read") ? await recordResult(instance, principal, table, sysId, params) : { sys_id: sysId };
   reply.send({ result: record });
