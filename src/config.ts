@@ -25,6 +25,17 @@ const configSchema = z.object({
   authorizationCodeLifespan: z.coerce.number().int().min(1).max(60).default(60),
   /** The OAuth endpoints take small forms; anything larger is a mistake or an attack. */
   bodyLimit: z.coerce.number().int().min(1024).default(64 * 1024),
+  /** Token requests per client per minute, counted in the database so the limit holds across nodes; 0 turns it off. */
+  rateLimitTokenPerClient: z.coerce.number().int().min(0).default(1200),
+  /** Token and introspection requests per source address per minute; 0 turns it off. */
+  rateLimitTokenPerIp: z.coerce.number().int().min(0).default(3000),
+  /** Login attempts (the login form and the password grant) per source address per minute; 0 turns it off. */
+  rateLimitLoginPerIp: z.coerce.number().int().min(0).default(30),
+  /** Wrong passwords in a row before an account locks, and for how long. */
+  lockoutAttempts: z.coerce.number().int().min(1).default(5),
+  lockoutMinutes: z.coerce.number().int().min(1).default(15),
+  /** Prometheus metrics at /metrics; turn off where the port is reachable by untrusted clients. */
+  metrics: z.union([z.boolean(), z.enum(["on", "off", "true", "false"]).transform((v) => v === "on" || v === "true")]).default(true),
   /** Users may call the REST APIs with HTTP Basic (name and password), as on the platform; off leaves bearer tokens only. */
   apiBasicAuth: z.union([z.boolean(), z.stringbool()]).default(true),
 });
@@ -43,6 +54,13 @@ const environmentNames: Record<string, keyof ConfigInput> = {
   PORTCULLIS_PUBLIC_URL: "publicUrl",
   PORTCULLIS_ADMIN_PASSWORD: "adminPassword",
   PORTCULLIS_LOG_LEVEL: "logLevel",
+  PORTCULLIS_RATE_LIMIT_TOKEN_PER_CLIENT: "rateLimitTokenPerClient",
+  PORTCULLIS_RATE_LIMIT_TOKEN_PER_IP: "rateLimitTokenPerIp",
+  PORTCULLIS_RATE_LIMIT_LOGIN_PER_IP: "rateLimitLoginPerIp",
+  PORTCULLIS_LOCKOUT_ATTEMPTS: "lockoutAttempts",
+  PORTCULLIS_LOCKOUT_MINUTES: "lockoutMinutes",
+  PORTCULLIS_METRICS: "metrics",
+  PORTCULLIS_BODY_LIMIT: "bodyLimit",
   PORTCULLIS_API_BASIC_AUTH: "apiBasicAuth",
 };
 

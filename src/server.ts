@@ -1,15 +1,16 @@
 import type { FastifyInstance } from "fastify";
+import { type BackgroundJobs, startBackgroundJobs } from "./background-jobs.ts";
 import type { Config } from "./config.ts";
 import { type AppOptions, buildApp } from "./http/app.ts";
 import { paths } from "./http/paths.ts";
 import { type Instance, openInstance } from "./instance.ts";
 import type { Store } from "./store/database.ts";
-import { deleteExpiredTokens } from "./store/token-store.ts";
 
 export interface RunningServer {
   instance: Instance;
   app: FastifyInstance;
   url: string;
+  jobs: BackgroundJobs;
   close(): Promise<void>;
 }
 
@@ -18,8 +19,6 @@ export interface StartOptions extends AppOptions {
   print?: (line: string) => void;
   store?: Store;
 }
-
-const cleanupIntervalMs = 15 * 60 * 1000;
 
 /** Opens the instance, serves it, and keeps expired tokens from piling up. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
@@ -39,10 +38,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await instance.store.close();
     throw error;
   }
-  const timer = setInterval(() => {
-    deleteExpiredTokens(instance.store.db).catch((error: unknown) => app.log.warn({ err: error }, "expired-token clean-up failed"));
-  }, cleanupIntervalMs);
-  timer.unref();
+  const jobs = startBackgroundJobs(instance, (error) => app.log.warn({ err: error }, "housekeeping failed"));
 
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
@@ -53,8 +49,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     instance,
     app,
     url: config.publicUrl,
+    jobs,
     close: async () => {
-      clearInterval(timer);
+      jobs.stop();
       await app.close();
       await instance.store.close();
     },

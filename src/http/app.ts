@@ -5,6 +5,8 @@ import type { Instance } from "../instance.ts";
 import { renderError } from "./error-rendering.ts";
 import { registerFormParser } from "./form-body.ts";
 import { OAuthError } from "./oauth/oauth-error.ts";
+import { registerMetrics } from "./operability/metrics.ts";
+import { registerRateLimits } from "./rate-limit.ts";
 import { registerRoutes } from "./routes.ts";
 import { loggerOptions } from "../log.ts";
 
@@ -45,6 +47,8 @@ export async function buildApp(instance: Instance, options: AppOptions = {}): Pr
   });
   app.setErrorHandler((error, request, reply) => renderError(error, request, reply));
   app.setNotFoundHandler((request, reply) => renderError(new OAuthError("invalid_request", `no such resource: ${request.method} ${request.url.split("?")[0]}`, { status: 404 }), request, reply));
+  if (instance.config.metrics) registerMetrics(app, instance);
+  registerRateLimits(app, instance);
   registerRoutes(app, instance);
   return app;
 }

@@ -31,6 +31,7 @@ export function renderError(error: unknown, request: FastifyRequest, reply: Fast
   if (oauth.status >= 500) request.log.error({ err: error }, "request failed");
   else if (oauth.options.detail) request.log.info({ reason: oauth.options.detail }, oauth.message);
   reply.code(oauth.status).header("cache-control", "no-store");
+  if (oauth.options.retryAfter !== undefined) reply.header("retry-after", String(oauth.options.retryAfter));
   const format = request.routeOptions.config?.errorFormat ?? (request.url.startsWith("/api/") ? "api" : "page");
 
   if (oauth.code === "invalid_token" || (format === "api" && oauth.status === 401)) {

@@ -7,4 +7,6 @@ export const paths = {
   metadata: "/.well-known/oauth-authorization-server",
   whoami: "/api/now/v1/whoami",
   logout: "/logout.do",
+  health: "/health",
+  ready: "/ready",
 } as const;

@@ -2,12 +2,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Instance } from "../instance.ts";
 import { whoami } from "./api/whoami.ts";
 import type { ErrorFormat } from "./error-rendering.ts";
+import type { LimitKind } from "./rate-limit.ts";
 import { endSession } from "./identity/login-session.ts";
 import { authorizeGet, authorizePost } from "./oauth/authorize.ts";
 import { introspectionEndpoint } from "./oauth/introspection.ts";
 import { authorizationServerMetadata } from "./oauth/metadata.ts";
 import { revocationEndpoint } from "./oauth/revocation.ts";
 import { tokenEndpoint } from "./oauth/token.ts";
+import { liveness, readiness } from "./operability/health.ts";
 import { paths } from "./paths.ts";
 import { tableApiRoutes } from "./table-api/table-routes.ts";
 import { homePage } from "./ui/home-page.tsx";
@@ -15,7 +17,7 @@ import { homePage } from "./ui/home-page.tsx";
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void> | void;
 
 /** The one table that maps the platform's wire paths to the modules that implement them. */
-const routes: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; handler: Handler }[] = [
+const routes: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; handler: Handler }[] = [
   {
     method: "GET",
     url: "/",
@@ -25,11 +27,13 @@ const routes: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string
   },
   { method: "GET", url: paths.authorize, errorFormat: "page", handler: authorizeGet },
   { method: "POST", url: paths.authorize, errorFormat: "page", handler: authorizePost },
-  { method: "POST", url: paths.token, errorFormat: "oauth", handler: tokenEndpoint },
+  { method: "POST", url: paths.token, errorFormat: "oauth", rateLimitByIp: "token-ip", handler: tokenEndpoint },
   { method: "POST", url: paths.revoke, errorFormat: "oauth", handler: revocationEndpoint },
-  { method: "POST", url: paths.introspect, errorFormat: "oauth", handler: introspectionEndpoint },
+  { method: "POST", url: paths.introspect, errorFormat: "oauth", rateLimitByIp: "token-ip", handler: introspectionEndpoint },
   { method: "GET", url: paths.metadata, errorFormat: "oauth", handler: (instance, _request, reply) => void reply.send(authorizationServerMetadata(instance)) },
   { method: "GET", url: paths.whoami, errorFormat: "api", handler: whoami },
+  { method: "GET", url: paths.health, errorFormat: "api", handler: liveness },
+  { method: "GET", url: paths.ready, errorFormat: "api", handler: readiness },
   {
     method: "POST",
     url: paths.logout,
@@ -44,6 +48,6 @@ const routes: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string
 
 export function registerRoutes(app: FastifyInstance, instance: Instance): void {
   for (const route of routes) {
-    app.route({ method: route.method, url: route.url, config: { errorFormat: route.errorFormat }, handler: (request, reply) => route.handler(instance, request, reply) });
+    app.route({ method: route.method, url: route.url, config: { errorFormat: route.errorFormat, ...(route.rateLimitByIp ? { rateLimitByIp: route.rateLimitByIp } : {}) }, handler: (request, reply) => route.handler(instance, request, reply) });
   }
 }

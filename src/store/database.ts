@@ -12,6 +12,8 @@ export interface Store {
   readonly dialect: DialectName;
   /** Where the data lives, for messages: a file path or the database URL without its password. */
   readonly location: string;
+  /** The PostgreSQL pool, for metrics; absent on SQLite. */
+  readonly pool?: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -44,11 +46,29 @@ export function openSqlite(file: string): Store {
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("busy_timeout = 5000");
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: keepFirstError(sqlite) }) });
     return { db, dialect: "sqlite", location: file, close: () => db.destroy() };
   } catch (error) {
     throw new StoreError(`cannot open the SQLite database at ${file}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * On SQLITE_FULL or an I/O error SQLite rolls the transaction back itself; Kysely's own
+ * ROLLBACK would then fail with "no transaction is active" and hide the real cause (and
+ * turn a 503 into a 500). A ROLLBACK with no transaction open is therefore a no-op.
+ */
+function keepFirstError(sqlite: SQLite.Database): SQLite.Database {
+  const noop = { reader: false, run: () => ({ changes: 0, lastInsertRowid: 0 }), all: () => [], iterate: () => [][Symbol.iterator]() };
+  return new Proxy(sqlite, {
+    get(target, property, receiver) {
+      if (property !== "prepare") {
+        const value = Reflect.get(target, property, receiver);
+        return typeof value === "function" ? value.bind(target) : value;
+      }
+      return (source: string) => (/^\s*rollback\s*$/i.test(source) && !target.inTransaction ? noop : target.prepare(source));
+    },
+  });
 }
 
 export function openPostgres(databaseUrl: string): Store {
@@ -64,7 +84,7 @@ export function openPostgres(databaseUrl: string): Store {
   const pool = new pg.Pool({ connectionString: databaseUrl, types: int8Types, max: 10 });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on("error", () => {});
-  return fromDialect(new PostgresDialect({ pool }), "postgres", location);
+  return { ...fromDialect(new PostgresDialect({ pool }), "postgres", location), pool };
 }
 
 export function fromDialect(dialect: Dialect, name: DialectName, location: string): Store {

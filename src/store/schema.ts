@@ -146,6 +146,18 @@ export interface SysNumberTable {
   next_number: number;
 }
 
+export interface RateLimitTable {
+  bucket: string;
+  window_start: number;
+  count: number;
+}
+
+export interface JobLeaseTable {
+  name: string;
+  holder: string;
+  expires_at: number;
+}
+
 export interface Database {
   sys_user: SysUserTable;
   sys_user_role: SysUserRoleTable;
@@ -159,4 +171,6 @@ export interface Database {
   sys_dictionary: SysDictionaryTable;
   incident: IncidentTable;
   sys_number: SysNumberTable;
+  rate_limit: RateLimitTable;
+  job_lease: JobLeaseTable;
 }

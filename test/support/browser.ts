@@ -5,7 +5,8 @@
 export class FormBrowser {
   private cookies = new Map<string, string>();
 
-  constructor(readonly base: string) {}
+  /** Mutable so a test can carry the same cookies to another node behind the same URL. */
+  constructor(public base: string) {}
 
   private remember(response: Response): void {
     for (const header of response.headers.getSetCookie()) {

@@ -23,10 +23,10 @@ export interface TestInstance extends RunningServer {
 }
 
 /** A real server on 127.0.0.1 over the given store, as a client would reach it. */
-export async function startTestInstance(dialect: DialectUnderTest, settings: ConfigInput = {}): Promise<TestInstance> {
+export async function startTestInstance(dialect: DialectUnderTest, overrides: Partial<ConfigInput> = {}): Promise<TestInstance> {
   const { store, dispose } = await dialect.open();
   const port = await freePort();
-  const config = loadConfig({ dataDir: tempDir(), port, host: "127.0.0.1", adminPassword, logLevel: "silent", ...settings });
+  const config = loadConfig({ dataDir: tempDir(), port, host: "127.0.0.1", adminPassword, logLevel: "silent", ...overrides });
   const server = await startServer(config, { store, logger: false, print: () => {} });
   return {
     ...server,

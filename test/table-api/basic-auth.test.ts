@@ -46,6 +46,25 @@ for (const dialect of dialectsUnderTest()) {
     });
   });
 
+  describe(`failed HTTP Basic attempts count against the login rate limit on ${dialect.name}`, () => {
+    let server: TestInstance;
+    before(async () => {
+      server = await startTestInstance(dialect, { rateLimitLoginPerIp: 3 });
+    });
+    after(() => server.close());
+
+    test("successes do not count; after the limit of failures even a right password waits with 429", async () => {
+      // The limit counts per fixed minute; start well inside one so the window cannot roll over mid-test.
+      const left = 60_000 - (Date.now() % 60_000);
+      if (left < 10_000) await new Promise((resolve) => setTimeout(resolve, left + 100));
+      for (let i = 0; i < 5; i++) assert.equal((await api(server, "GET", "/api/now/table/incident", { authorization: basicUser("admin", adminPassword) })).status, 200);
+      for (const name of ["x1", "x2", "x3"]) assert.equal((await api(server, "GET", "/api/now/table/incident", { authorization: basicUser(name, "wrong") })).status, 401);
+      const limited = await api(server, "GET", "/api/now/table/incident", { authorization: basicUser("admin", adminPassword) });
+      assert.equal(limited.status, 429);
+      assert.ok(limited.headers.get("retry-after"));
+    });
+  });
+
   describe(`HTTP Basic switched off on ${dialect.name}`, () => {
     let server: TestInstance;
     before(async () => {

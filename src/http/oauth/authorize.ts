@@ -15,6 +15,7 @@ import {
   validateAuthorizationRequest,
 } from "./authorization-request.ts";
 import { OAuthError } from "./oauth-error.ts";
+import { enforceLimit } from "../rate-limit.ts";
 
 function sendPage(reply: FastifyReply, status: number, html: string): void {
   reply.code(status).header("cache-control", "no-store").type("text/html; charset=utf-8").send(html);
@@ -68,6 +69,7 @@ export async function authorizePost(instance: Instance, request: FastifyRequest,
       if (!loginCsrfValid(instance, request, form.get("csrf_token"))) {
         return sendPage(reply, 403, errorPage({ title: "Request refused", message: "The login form expired or was not sent from this site. Go back and try again." }));
       }
+      await enforceLimit(instance, "login-ip", request.ip);
       const userName = form.get("user_name") ?? "";
       const login = await checkPasswordLogin(instance, userName, form.get("user_password") ?? "");
       if (!login.ok) return showLoginOrConsent(instance, request, reply, authz, { message: capitalise(login.message), userName });

@@ -10,6 +10,7 @@ import type { GrantHandler } from "./grants/grant.ts";
 import { passwordGrant } from "./grants/password.ts";
 import { refreshTokenGrant } from "./grants/refresh-token.ts";
 import { OAuthError } from "./oauth-error.ts";
+import { enforceLimit } from "../rate-limit.ts";
 
 const grants: Record<GrantType, GrantHandler> = {
   authorization_code: authorizationCodeGrant,
@@ -56,7 +57,9 @@ export async function tokenEndpoint(instance: Instance, request: FastifyRequest,
   rejectRepeatedParameters(form);
   const grantType = grantTypeOf(form);
   const { client } = await authenticateClient(instance, request, form);
+  // Counted only once the client proved who it is, so nobody can spend another client's allowance.
+  await enforceLimit(instance, "token-client", client.clientId);
   if (!client.grantTypes.includes(grantType)) throw new OAuthError("unauthorized_client", `this client is not allowed the ${grantType} grant`);
-  const tokens = await grants[grantType]({ instance, client, form });
+  const tokens = await grants[grantType]({ instance, client, form, ip: request.ip });
   reply.send(tokenResponse(tokens));
 }

@@ -10,6 +10,8 @@ export interface GrantRequest {
   instance: Instance;
   client: OAuthClient;
   form: FormParams;
+  /** The caller's address, for per-address login limits. */
+  ip: string;
 }
 
 /** One grant type of the token endpoint (RFC 6749 §4–6): validates its parameters and issues tokens. */

@@ -1,15 +1,17 @@
 import { issueTokens } from "../../../store/token-store.ts";
 import { singleValued } from "../../form-body.ts";
 import { checkPasswordLogin } from "../../identity/password-login.ts";
+import { enforceLimit } from "../../rate-limit.ts";
 import { OAuthError } from "../oauth-error.ts";
 import { resolveScope } from "../scope.ts";
 import { actorOf, type GrantHandler, inGrantTransaction } from "./grant.ts";
 
 /** RFC 6749 §4.3, kept because the platform's own clients (PySNC, pysnow) use it; opt-in per client. */
-export const passwordGrant: GrantHandler = async ({ instance, client, form }) => {
+export const passwordGrant: GrantHandler = async ({ instance, client, form, ip }) => {
   const params = singleValued(form, ["username", "password", "scope"] as const);
   if (params.username === undefined || params.password === undefined) throw new OAuthError("invalid_request", "the username and password parameters are required");
   const scope = resolveScope(params.scope);
+  await enforceLimit(instance, "login-ip", ip);
   const login = await checkPasswordLogin(instance, params.username, params.password);
   if (!login.ok) throw new OAuthError("invalid_grant", login.message);
   return inGrantTransaction(instance, (trx, now) =>

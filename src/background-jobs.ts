@@ -1,0 +1,31 @@
+import { randomBytes } from "node:crypto";
+import type { Instance } from "./instance.ts";
+import { tryTakeLease } from "./store/job-lease-store.ts";
+import { deleteStaleBuckets } from "./store/rate-limit-store.ts";
+import { deleteExpiredTokens } from "./store/token-store.ts";
+
+export interface BackgroundJobs {
+  stop(): void;
+  /** Runs every job once now, if this node holds the lease; for tests and shutdown hooks. */
+  runOnce(): Promise<boolean>;
+}
+
+const intervalMs = 5 * 60 * 1000;
+
+/**
+ * Periodic housekeeping (expired tokens and codes, old rate-limit windows). Every node starts
+ * it, but a lease in the database lets one node run it per interval.
+ */
+export function startBackgroundJobs(instance: Instance, onError: (error: unknown) => void): BackgroundJobs {
+  const holder = randomBytes(8).toString("hex");
+  const runOnce = async () => {
+    if (!(await tryTakeLease(instance.store.db, "housekeeping", holder, intervalMs - 1000))) return false;
+    const now = Date.now();
+    await deleteExpiredTokens(instance.store.db, now);
+    await deleteStaleBuckets(instance.store.db, now - 5 * 60 * 1000);
+    return true;
+  };
+  const timer = setInterval(() => runOnce().catch(onError), intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer), runOnce };
+}

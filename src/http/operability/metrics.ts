@@ -1,0 +1,50 @@
+import type { FastifyInstance } from "fastify";
+import client from "prom-client";
+import type { Instance } from "../../instance.ts";
+
+/**
+ * Prometheus metrics for one app: requests by route and status, latency, tokens issued and
+ * revoked, and the PostgreSQL pool. A registry per app keeps several apps in one process apart.
+ */
+export function registerMetrics(app: FastifyInstance, instance: Instance): void {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: "portcullis_process_" });
+  const requests = new client.Counter({ name: "portcullis_http_requests_total", help: "HTTP requests by route, method and status", labelNames: ["route", "method", "status"], registers: [registry] });
+  const latency = new client.Histogram({
+    name: "portcullis_http_request_duration_seconds",
+    help: "HTTP request latency by route",
+    labelNames: ["route", "method"],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const issued = new client.Counter({ name: "portcullis_oauth_token_requests_succeeded_total", help: "Successful token endpoint requests by grant type", labelNames: ["grant_type"], registers: [registry] });
+  const revoked = new client.Counter({ name: "portcullis_oauth_revocation_requests_total", help: "Revocation requests answered 200", registers: [registry] });
+  const pool = (instance.store as { pool?: { totalCount: number; idleCount: number; waitingCount: number } }).pool;
+  if (pool) {
+    new client.Gauge({
+      name: "portcullis_db_pool_connections",
+      help: "PostgreSQL pool connections by state",
+      labelNames: ["state"],
+      registers: [registry],
+      collect() {
+        this.set({ state: "total" }, pool.totalCount);
+        this.set({ state: "idle" }, pool.idleCount);
+        this.set({ state: "waiting" }, pool.waitingCount);
+      },
+    });
+  }
+
+  app.addHook("onResponse", async (request, reply) => {
+    // Unmatched URLs share one label, so random paths cannot blow up the series count.
+    const route = request.routeOptions.url ?? "unmatched";
+    requests.inc({ route, method: request.method, status: String(reply.statusCode) });
+    latency.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+    if (reply.statusCode !== 200) return;
+    if (route === "/oauth_token.do" && request.body instanceof URLSearchParams) issued.inc({ grant_type: request.body.get("grant_type") ?? "" });
+    if (route === "/oauth_revoke_token.do") revoked.inc();
+  });
+
+  app.get("/metrics", { config: { errorFormat: "api" } }, async (_request, reply) => {
+    reply.header("content-type", registry.contentType).send(await registry.metrics());
+  });
+}

@@ -1,0 +1,34 @@
+import { type Kysely, sql } from "kysely";
+import type { Database } from "./schema.ts";
+
+/**
+ * Counts one request against a bucket's current fixed window and returns the count so far.
+ * One upsert, atomic on both dialects, so concurrent nodes never lose a hit.
+ */
+export async function countHit(db: Kysely<Database>, bucket: string, windowMs: number, now = Date.now()): Promise<number> {
+  const windowStart = now - (now % windowMs);
+  const row = await db
+    .insertInto("rate_limit")
+    .values({ bucket, window_start: windowStart, count: 1 })
+    .onConflict((oc) =>
+      oc.column("bucket").doUpdateSet({
+        count: sql<number>`case when rate_limit.window_start = ${windowStart} then rate_limit.count + 1 else 1 end`,
+        window_start: windowStart,
+      }),
+    )
+    .returning("count")
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/** Forgets windows that ended; run with the other clean-up jobs. */
+export async function deleteStaleBuckets(db: Kysely<Database>, olderThan: number): Promise<void> {
+  await db.deleteFrom("rate_limit").where("window_start", "<", olderThan).execute();
+}
+
+/** The bucket's count in the current window, without counting a hit. */
+export async function currentHits(db: Kysely<Database>, bucket: string, windowMs: number, now = Date.now()): Promise<number> {
+  const windowStart = now - (now % windowMs);
+  const row = await db.selectFrom("rate_limit").select("count").where("bucket", "=", bucket).where("window_start", "=", windowStart).executeTakeFirst();
+  return row ? Number(row.count) : 0;
+}

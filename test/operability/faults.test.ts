@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { sql } from "kysely";
+import { loadConfig } from "../../src/config.ts";
+import { openPostgres } from "../../src/store/database.ts";
+import { startServer } from "../../src/server.ts";
+import { adminPassword, freePort } from "../support/instance.ts";
+import { basic, http, postForm, registerClient } from "../support/oauth.ts";
+import { tempDir } from "../support/stores.ts";
+import { TcpProxy } from "../support/tcp-proxy.ts";
+
+const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../src/cli/entry.ts");
+
+function runCli(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PORTCULLIS_ADMIN_PASSWORD: adminPassword };
+    delete env.DATABASE_URL;
+    const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], { env, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (code) => resolve({ code, stderr }));
+  });
+}
+
+describe("faults: the database full, unwritable or gone", () => {
+  test("a data directory that cannot be created: a clear error and a non-zero exit at start", async () => {
+    const dir = tempDir();
+    const blocker = path.join(dir, "not-a-directory");
+    fs.writeFileSync(blocker, "x");
+    const run = await runCli(["start", "--data", path.join(blocker, "data"), "--port", "0"]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /cannot open the SQLite database/);
+  });
+
+  test("a file that is not a SQLite database: a clear error and a non-zero exit at start", async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, "portcullis.sqlite"), "this is not a database, just text that is long enough to have a header".repeat(20));
+    const run = await runCli(["start", "--data", dir, "--port", "0"]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /not a database|file is not a database/i);
+  });
+
+  test("SQLite disk full at run time: the token endpoint answers 503, then recovers", async () => {
+    const port = await freePort();
+    const server = await startServer(loadConfig({ dataDir: tempDir(), port, adminPassword, logLevel: "silent" }), { logger: false, print: () => {} });
+    try {
+      const client = await registerClient(server.instance, { grant_types: ["client_credentials"] });
+      const base = `http://127.0.0.1:${port}`;
+      const send = () => postForm(`${base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(client.clientId, client.secret) });
+      assert.equal((await send()).status, 200);
+      const pages = await sql<{ page_count: number }>`pragma page_count`.execute(server.instance.store.db);
+      await sql.raw(`pragma max_page_count = ${pages.rows[0]!.page_count}`).execute(server.instance.store.db);
+      let full = await send();
+      for (let i = 0; i < 200 && full.status === 200; i++) full = await send();
+      assert.equal(full.status, 503);
+      assert.equal(full.body.error, "temporarily_unavailable");
+      await sql.raw("pragma max_page_count = 1073741823").execute(server.instance.store.db);
+      assert.equal((await send()).status, 200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  const databaseUrl = process.env.DATABASE_URL;
+  test("PostgreSQL gone under load: 503 (not 500, not a hang) while down, and reconnects by itself", { skip: databaseUrl ? false : "needs a real PostgreSQL server (DATABASE_URL)" }, async () => {
+    const target = new URL(databaseUrl!);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    const proxyPort = await proxy.start();
+    const name = `portcullis_fault_${process.pid}`;
+    const admin = openPostgres(databaseUrl!);
+    await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
+    await sql.raw(`create database ${name}`).execute(admin.db);
+    const viaProxy = new URL(databaseUrl!);
+    viaProxy.port = String(proxyPort);
+    viaProxy.pathname = `/${name}`;
+    const port = await freePort();
+    const server = await startServer(loadConfig({ dataDir: tempDir(), port, adminPassword, logLevel: "silent", databaseUrl: viaProxy.toString() }), { logger: false, print: () => {} });
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      const client = await registerClient(server.instance, { grant_types: ["client_credentials"] });
+      const send = () => postForm(`${base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(client.clientId, client.secret) });
+      assert.equal((await send()).status, 200);
+      await proxy.stop();
+      const during = await Promise.all(Array.from({ length: 10 }, send));
+      assert.deepEqual([...new Set(during.map((r) => r.status))], [503]);
+      assert.equal((await http(`${base}/ready`)).status, 503);
+      await proxy.start(proxyPort);
+      let after = await send();
+      for (let i = 0; i < 20 && after.status !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        after = await send();
+      }
+      assert.equal(after.status, 200);
+      assert.equal((await http(`${base}/ready`)).status, 200);
+    } finally {
+      await server.close();
+      await proxy.stop();
+      await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
+      await admin.close();
+    }
+  });
+});

@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { FormBrowser } from "../support/browser.ts";
+import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
+import { basic, postForm, registerClient, type RegisteredClient } from "../support/oauth.ts";
+import { pkcePair } from "../support/pkce.ts";
+import { dialectsUnderTest } from "../support/stores.ts";
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`rate limits, counted in the database, on ${dialect.name}`, () => {
+    let server: TestInstance;
+    let client: RegisteredClient;
+    before(async () => {
+      server = await startTestInstance(dialect, { rateLimitTokenPerClient: 3, rateLimitTokenPerIp: 50, rateLimitLoginPerIp: 4 });
+      client = await registerClient(server.instance, { grant_types: ["client_credentials", "password", "authorization_code"], redirect_url: "https://c.example/cb" });
+    });
+    after(() => server.close());
+
+    test("a client past its per-minute allowance gets 429 with Retry-After, others are unaffected", async () => {
+      const send = (c: RegisteredClient) => postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(c.clientId, c.secret) });
+      const results = await Promise.all([send(client), send(client), send(client), send(client), send(client)]);
+      assert.equal(results.filter((r) => r.status === 200).length, 3);
+      const refused = results.find((r) => r.status === 429)!;
+      assert.equal(refused.body.error, "temporarily_unavailable");
+      assert.ok(Number(refused.headers.get("retry-after")) >= 1);
+      const other = await registerClient(server.instance, { grant_types: ["client_credentials"] });
+      assert.equal((await send(other)).status, 200);
+    });
+
+    test("failed client authentication does not spend the client's allowance", async () => {
+      const fresh = await registerClient(server.instance, { grant_types: ["client_credentials"] });
+      for (let i = 0; i < 5; i++) await postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(fresh.clientId, "wrong") });
+      const ok = await postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(fresh.clientId, fresh.secret) });
+      assert.equal(ok.status, 200);
+    });
+
+    test("login attempts per address are limited across the login form and the password grant", async () => {
+      const { challenge } = pkcePair();
+      const browser = new FormBrowser(server.base);
+      const login = await browser.get(`/oauth_auth.do?${new URLSearchParams({ response_type: "code", client_id: client.clientId, redirect_uri: "https://c.example/cb", code_challenge: challenge, code_challenge_method: "S256" })}`);
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await browser.submit(login, { user_name: "nobody", user_password: "x" })).status);
+      const fourthClient = await registerClient(server.instance, { grant_types: ["password"] });
+      const viaGrant = await postForm(`${server.base}/oauth_token.do`, { grant_type: "password", username: "admin", password: adminPassword }, { authorization: basic(fourthClient.clientId, fourthClient.secret) });
+      statuses.push(viaGrant.status);
+      const fifth = await browser.submit(login, { user_name: "admin", user_password: adminPassword });
+      assert.deepEqual(statuses, [401, 401, 401, 200]);
+      assert.equal(fifth.status, 429);
+      assert.match(fifth.html, /too many requests/i);
+    });
+  });
+}
