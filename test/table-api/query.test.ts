@@ -181,6 +181,38 @@ for (const dialect of dialectsUnderTest()) {
       assert.doesNotMatch(lastPage.headers.get("link")!, /rel="next"/);
     });
 
+    test("following Link rel=next, as pysnow does, yields every record exactly once", async () => {
+      let url: string | null = `${server.base}/api/now/table/incident?sysparm_limit=4&sysparm_fields=sys_id`;
+      const seen: string[] = [];
+      for (let pages = 0; url && pages < 10; pages++) {
+        const res = await api(server, "GET", url.slice(server.url.length), { token: user.token });
+        seen.push(...res.body.result.map((r: { sys_id: string }) => r.sys_id));
+        url = /<([^>]+)>;rel="next"/.exec(res.headers.get("link") ?? "")?.[1] ?? null;
+      }
+      assert.equal(seen.length, 6);
+      assert.equal(new Set(seen).size, 6);
+    });
+
+    test("a PySNC-shaped request: display_value=all, no links, no Link header, integer X-Total-Count, ORDERBYsys_id", async () => {
+      const res = await list({
+        sysparm_query: "active=true^ORDERBYsys_id",
+        sysparm_display_value: "all",
+        sysparm_exclude_reference_link: "true",
+        sysparm_suppress_pagination_header: "true",
+        sysparm_fields: "sys_id,number,caller_id,priority",
+        sysparm_limit: "2",
+        sysparm_offset: "0",
+      });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("link"), null);
+      assert.match(res.headers.get("x-total-count") ?? "", /^4$/);
+      const ids = res.body.result.map((r: any) => r.sys_id.value);
+      assert.deepEqual(ids, [...ids].sort());
+      for (const r of res.body.result) {
+        for (const value of Object.values(r)) assert.deepEqual(Object.keys(value as object).sort(), ["display_value", "value"]);
+      }
+    });
+
     test("the Link header ignores a forged Host", async () => {
       const link = await new Promise<string>((resolve, reject) => {
         const req = httpRequest(`${server.base}/api/now/table/incident?sysparm_limit=1`, { headers: { host: "evil.example", authorization: `Bearer ${user.token}` } }, (res) => {
