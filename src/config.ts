@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
@@ -6,6 +7,15 @@ import { z } from "zod";
  * PORTCULLIS_* variables are merged into this once at start; nothing else reads
  * process.env.
  */
+const flag = z.union([z.boolean(), z.stringbool()]);
+/** A repeatable flag gives an array; the environment gives a comma-separated string. */
+const list = z.preprocess(
+  (value) => (typeof value === "string" ? value.split(",") : value),
+  z.array(z.string().trim()).transform((items) => items.filter((item) => item !== "")),
+);
+
+const hostnamePattern = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
 const configSchema = z.object({
   /** Where the SQLite file and other instance state live. */
   dataDir: z.string().min(1).default("./data"),
@@ -34,10 +44,28 @@ const configSchema = z.object({
   /** Wrong passwords in a row before an account locks, and for how long. */
   lockoutAttempts: z.coerce.number().int().min(1).default(5),
   lockoutMinutes: z.coerce.number().int().min(1).default(15),
+  /** On SIGTERM, how long /ready answers 503 while requests are still served, before the listener closes. */
+  shutdownDrainMs: z.coerce.number().int().min(0).max(120_000).default(1000),
   /** Prometheus metrics at /metrics; turn off where the port is reachable by untrusted clients. */
   metrics: z.union([z.boolean(), z.enum(["on", "off", "true", "false"]).transform((v) => v === "on" || v === "true")]).default(true),
+  /** Serve TLS: with the operator's certificate if given, else a development CA's under dataDir/tls. */
+  https: flag.default(false),
+  /** PEM files of the operator's certificate (chain) and private key; either both or neither. */
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
+  /** Extra names the development certificate covers, besides localhost, 127.0.0.1 and ::1. */
+  hostnames: list
+    .pipe(z.array(z.string().refine((name) => isIP(name) !== 0 || hostnamePattern.test(name), { message: "must be a DNS name or an IP address, without scheme or port" })))
+    .default([]),
+  /**
+   * Whether X-Forwarded-* headers are believed: false (default), true (any proxy), or the
+   * addresses/CIDRs of the proxies. Only the operator knows a proxy is in front.
+   */
+  trustProxy: z.union([z.boolean(), z.stringbool(), list.pipe(z.array(z.string()).min(1))]).default(false),
+  /** Lets a non-loopback bind serve plain HTTP; refused without it (see tls/bind-policy.ts). */
+  allowInsecureBind: flag.default(false),
   /** Users may call the REST APIs with HTTP Basic (name and password), as on the platform; off leaves bearer tokens only. */
-  apiBasicAuth: z.union([z.boolean(), z.stringbool()]).default(true),
+  apiBasicAuth: flag.default(true),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -60,7 +88,14 @@ const environmentNames: Record<string, keyof ConfigInput> = {
   PORTCULLIS_LOCKOUT_ATTEMPTS: "lockoutAttempts",
   PORTCULLIS_LOCKOUT_MINUTES: "lockoutMinutes",
   PORTCULLIS_METRICS: "metrics",
+  PORTCULLIS_SHUTDOWN_DRAIN_MS: "shutdownDrainMs",
   PORTCULLIS_BODY_LIMIT: "bodyLimit",
+  PORTCULLIS_HTTPS: "https",
+  PORTCULLIS_TLS_CERT: "tlsCert",
+  PORTCULLIS_TLS_KEY: "tlsKey",
+  PORTCULLIS_HOSTNAMES: "hostnames",
+  PORTCULLIS_TRUST_PROXY: "trustProxy",
+  PORTCULLIS_INSECURE_BIND: "allowInsecureBind",
   PORTCULLIS_API_BASIC_AUTH: "apiBasicAuth",
 };
 
@@ -85,7 +120,31 @@ export function loadConfig(...layers: ConfigInput[]): Config {
     throw new ConfigError(`invalid configuration: ${first?.path.join(".") || "value"}: ${first?.message}`);
   }
   const value = parsed.data;
-  const displayHost = value.host === "0.0.0.0" || value.host === "::" ? "localhost" : value.host;
-  const publicUrl = (value.publicUrl ?? `http://${displayHost.includes(":") ? `[${displayHost}]` : displayHost}:${value.port}`).replace(/\/+$/, "");
-  return Object.freeze({ ...value, dataDir: path.resolve(value.dataDir), publicUrl });
+  if ((value.tlsCert === undefined) !== (value.tlsKey === undefined)) {
+    throw new ConfigError("invalid configuration: --tls-cert and --tls-key (PORTCULLIS_TLS_CERT, PORTCULLIS_TLS_KEY) go together");
+  }
+  // The operator's certificate means TLS; asking for it separately would only add a way to get it wrong.
+  const https = value.https || value.tlsCert !== undefined;
+  const wildcard = value.host === "0.0.0.0" || value.host === "::";
+  // The development certificate names localhost, so that is the name an https instance is reached by.
+  const displayHost = wildcard || (https && isLoopbackHost(value.host)) ? "localhost" : value.host;
+  const defaultUrl = `${https ? "https" : "http"}://${displayHost.includes(":") ? `[${displayHost}]` : displayHost}:${value.port}`;
+  const publicUrl = (value.publicUrl ?? defaultUrl).replace(/\/+$/, "");
+  if (https && publicUrl.startsWith("http:")) {
+    throw new ConfigError(`invalid configuration: publicUrl: an instance serving TLS cannot be reached at ${publicUrl}; use an https:// public URL`);
+  }
+  return Object.freeze({
+    ...value,
+    https,
+    dataDir: path.resolve(value.dataDir),
+    tlsCert: value.tlsCert && path.resolve(value.tlsCert),
+    tlsKey: value.tlsKey && path.resolve(value.tlsKey),
+    publicUrl,
+  });
+}
+
+/** Addresses only this machine can reach: binding them needs no TLS. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return bare === "localhost" || bare === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare) || /^::ffff:127\./.test(bare);
 }

@@ -9,6 +9,8 @@ import { countUsers, createUser, ensureRole } from "./store/user-store.ts";
 export interface Instance {
   readonly config: Config;
   readonly store: Store;
+  /** Set when the node is shutting down, so /ready tells load balancers to stop sending. */
+  readonly lifecycle: { draining: boolean };
 }
 
 export interface OpenOptions {
@@ -28,7 +30,7 @@ export async function openInstance(config: Config, options: OpenOptions = {}): P
     await store.close().catch(() => {});
     throw error;
   }
-  return { config, store };
+  return { config, store, lifecycle: { draining: false } };
 }
 
 async function bootstrapAdmin(store: Store, config: Config, options: OpenOptions): Promise<void> {

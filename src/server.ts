@@ -5,6 +5,8 @@ import { type AppOptions, buildApp } from "./http/app.ts";
 import { paths } from "./http/paths.ts";
 import { type Instance, openInstance } from "./instance.ts";
 import type { Store } from "./store/database.ts";
+import { checkBind } from "./tls/bind-policy.ts";
+import { describeDevelopmentCa, renewWhileRunning, resolveServerTls } from "./tls/server-tls.ts";
 
 export interface RunningServer {
   instance: Instance;
@@ -12,6 +14,8 @@ export interface RunningServer {
   url: string;
   jobs: BackgroundJobs;
   close(): Promise<void>;
+  /** Graceful stop: /ready turns 503 for the drain period while requests are still served, then close() finishes what is in flight. */
+  shutdown(): Promise<void>;
 }
 
 export interface StartOptions extends AppOptions {
@@ -20,9 +24,14 @@ export interface StartOptions extends AppOptions {
   store?: Store;
 }
 
+const certificateCheckIntervalMs = 24 * 3600 * 1000;
+
 /** Opens the instance, serves it, and keeps expired tokens from piling up. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const print = options.print ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const { warning } = checkBind(config);
+  if (warning) print(warning);
+  const tls = await resolveServerTls(config);
   const instance = await openInstance(config, {
     ...(options.store ? { store: options.store } : {}),
     onAdminCreated: (userName, generated) => {
@@ -32,28 +41,41 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   let app: FastifyInstance;
   try {
-    app = await buildApp(instance, options);
+    app = await buildApp(instance, { ...options, ...(tls ? { https: tls } : {}) });
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await instance.store.close();
     throw error;
   }
   const jobs = startBackgroundJobs(instance, (error) => app.log.warn({ err: error }, "housekeeping failed"));
+  const renewal = tls?.development ? setInterval(() => void renewWhileRunning(app.server, config, app.log), certificateCheckIntervalMs) : undefined;
+  renewal?.unref();
 
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
+  if (tls?.development) for (const line of describeDevelopmentCa(tls.development)) print(line);
+  else if (tls) print(`TLS with the certificate ${config.tlsCert}`);
+  for (const line of tls?.warnings ?? []) print(line);
   print(`Portcullis is serving ${instance.store.dialect === "sqlite" ? `the SQLite database ${instance.store.location}` : `PostgreSQL at ${instance.store.location}`}`);
   print(`Listening on ${config.host}:${port}; issuer ${config.publicUrl}`);
   print(`Metadata: ${config.publicUrl}${paths.metadata}`);
+  const close = async () => {
+    jobs.stop();
+    clearInterval(renewal);
+    await app.close();
+    await instance.store.close();
+  };
   return {
     instance,
     app,
     url: config.publicUrl,
     jobs,
-    close: async () => {
-      jobs.stop();
-      await app.close();
-      await instance.store.close();
+    close,
+    shutdown: async () => {
+      instance.lifecycle.draining = true;
+      if (config.shutdownDrainMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs));
+      await close();
     },
   };
 }
+

@@ -16,11 +16,28 @@ export interface ServeOptions {
   port?: string;
   host?: string;
   publicUrl?: string;
+  https?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  hostname?: string[];
+  trustProxy?: boolean | string;
+  insecureBind?: boolean;
 }
 
 /** Flags over environment over defaults. */
 export function configFor(options: DataOptions & ServeOptions, env: NodeJS.ProcessEnv): Config {
-  return loadConfig(configFromEnvironment(env), { dataDir: options.data, port: options.port, host: options.host, publicUrl: options.publicUrl });
+  return loadConfig(configFromEnvironment(env), {
+    dataDir: options.data,
+    port: options.port,
+    host: options.host,
+    publicUrl: options.publicUrl,
+    https: options.https,
+    tlsCert: options.tlsCert,
+    tlsKey: options.tlsKey,
+    hostnames: options.hostname,
+    trustProxy: options.trustProxy,
+    allowInsecureBind: options.insecureBind,
+  });
 }
 
 /** Opens the instance for one command and always closes it. */

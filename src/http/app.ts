@@ -15,16 +15,20 @@ export interface AppOptions {
   logger?: boolean;
   /** Where log lines go (default stdout); tests read them to prove no secret is logged. */
   logStream?: { write(line: string): void };
+  /** Serve TLS with this key and certificate chain (PEM); see src/tls/server-tls.ts. */
+  https?: { key: string; cert: string };
 }
 
 export async function buildApp(instance: Instance, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(options.https ? { https: { key: options.https.key, cert: options.https.cert, minVersion: "TLSv1.2" as const } } : {}),
     logger: options.logger === false ? false : { ...loggerOptions(instance.config.logLevel), ...(options.logStream ? { stream: options.logStream } : {}) },
     bodyLimit: instance.config.bodyLimit,
     // Query strings carry state and PKCE values; a flood of parameters is refused, not parsed.
     routerOptions: { maxParamLength: 200 },
-    trustProxy: false,
-  });
+    // X-Forwarded-* are believed only from the proxies the operator named (--trust-proxy).
+    trustProxy: instance.config.trustProxy,
+  }) as unknown as FastifyInstance;
   registerFormParser(app);
   await app.register(cookie);
   await app.register(helmet, {

@@ -107,21 +107,23 @@ for (const target of targets()) {
       }
     });
 
-    test("SIGTERM finishes the requests in flight before the process exits", async () => {
+    test("SIGTERM drains: /ready turns 503, requests in flight finish, then the process exits 0", async () => {
       await prepare(target);
-      const node = await startNodeProcess({ dataDir: target.dataDir, databaseUrl: target.databaseUrl, env: { PORTCULLIS_RATE_LIMIT_LOGIN_PER_IP: "0" } });
+      const node = await startNodeProcess({ dataDir: target.dataDir, databaseUrl: target.databaseUrl, env: { PORTCULLIS_RATE_LIMIT_LOGIN_PER_IP: "0", PORTCULLIS_SHUTDOWN_DRAIN_MS: "3000" } });
       const setup = await openInstance(loadConfig({ dataDir: target.dataDir, logLevel: "silent", adminPassword }), { store: target.connect() });
       const client = await registerClient(setup, { grant_types: ["password"] });
       await setup.store.close();
       // Password grants cost an argon2 hash each, so a burst of them is still running when the signal lands.
       let signalled = 0;
-      const inFlight = Array.from({ length: 40 }, () =>
+      const inFlight = Array.from({ length: 20 }, () =>
         postForm(`${node.base}/oauth_token.do`, { grant_type: "password", username: "admin", password: adminPassword }, { authorization: basic(client.clientId, client.secret) }).then((r) => ({ status: r.status as number | string, afterSignal: signalled > 0 }), (e: Error & { cause?: { code?: string } }) => ({ status: `${e.message} ${e.cause?.code} after ${signalled ? Date.now() - signalled : -1} ms`, afterSignal: true })),
       );
       // The first answer shows the server has taken the burst in; then the signal lands mid-burst.
       await Promise.race(inFlight);
       node.child.kill("SIGTERM");
       signalled = Date.now();
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal((await http(`${node.base}/ready`)).status, 503, "draining: load balancers are told to stop sending");
       const results = await Promise.all(inFlight);
       assert.deepEqual([...new Set(results.map((r) => r.status))], [200]);
       assert.ok(results.some((r) => r.afterSignal), "some requests were still in flight when the signal landed");

@@ -22,15 +22,18 @@ export interface TestInstance extends RunningServer {
   base: string;
 }
 
-/** A real server on 127.0.0.1 over the given store, as a client would reach it. */
-export async function startTestInstance(dialect: DialectUnderTest, overrides: Partial<ConfigInput> = {}): Promise<TestInstance> {
+/**
+ * A real server on 127.0.0.1 over the given store, as a client would reach it. With
+ * `{ https: true }` it serves TLS and `base` is its https://localhost URL.
+ */
+export async function startTestInstance(dialect: DialectUnderTest, settings: Partial<ConfigInput> = {}): Promise<TestInstance> {
   const { store, dispose } = await dialect.open();
   const port = await freePort();
-  const config = loadConfig({ dataDir: tempDir(), port, host: "127.0.0.1", adminPassword, logLevel: "silent", ...overrides });
+  const config = loadConfig({ dataDir: tempDir(), port, host: "127.0.0.1", adminPassword, logLevel: "silent", ...settings });
   const server = await startServer(config, { store, logger: false, print: () => {} });
   return {
     ...server,
-    base: `http://127.0.0.1:${port}`,
+    base: config.https ? config.publicUrl : `http://127.0.0.1:${port}`,
     close: async () => {
       await server.close().catch(() => {});
       await dispose();

@@ -10,6 +10,7 @@ export function liveness(_instance: Instance, _request: FastifyRequest, reply: F
 /** GET /ready — readiness: the database answers within a second; 503 otherwise, so a load balancer routes around this node. */
 export async function readiness(instance: Instance, _request: FastifyRequest, reply: FastifyReply): Promise<void> {
   reply.header("cache-control", "no-store");
+  if (instance.lifecycle.draining) return void reply.code(503).send({ status: "draining", database: instance.store.dialect });
   const started = Date.now();
   try {
     await Promise.race([

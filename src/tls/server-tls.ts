@@ -1,0 +1,95 @@
+import { X509Certificate } from "node:crypto";
+import fs from "node:fs";
+import { isIP } from "node:net";
+import path from "node:path";
+import { createSecureContext, type Server as TlsServer } from "node:tls";
+import { type Config, ConfigError, isLoopbackHost } from "../config.ts";
+import { type DevelopmentCertificates, ensureDevelopmentCertificates } from "./development-ca.ts";
+
+/** The key and certificate chain a TLS server presents, as PEM. */
+export interface ServerTls {
+  key: string;
+  cert: string;
+  /** Set when the certificate comes from the development CA, so it can be renewed while running. */
+  development?: DevelopmentCertificates;
+  /** What a verifying client will object to in the operator's certificate; printed at start. */
+  warnings?: string[];
+}
+
+/** Names every development certificate carries: what "this machine" is called. */
+export const loopbackNames = ["localhost", "127.0.0.1", "::1"] as const;
+
+/** Loopback names, every --hostname, the bound address when it is a specific one, and the public URL's host. */
+export function certificateNames(config: Config): string[] {
+  const names: string[] = [...loopbackNames, ...config.hostnames];
+  const bound = config.host.replace(/^\[|\]$/g, "");
+  if (bound !== "0.0.0.0" && bound !== "::" && !isLoopbackHost(bound)) names.push(bound);
+  names.push(new URL(config.publicUrl).hostname.replace(/^\[|\]$/g, ""));
+  return [...new Set(names.map((name) => name.toLowerCase()))];
+}
+
+export function developmentTlsDir(config: Config): string {
+  return path.join(config.dataDir, "tls");
+}
+
+/** The operator's certificate when configured, else the development CA's; undefined when not serving TLS. */
+export async function resolveServerTls(config: Config, options: { now?: Date } = {}): Promise<ServerTls | undefined> {
+  if (!config.https) return undefined;
+  if (config.tlsCert && config.tlsKey) return operatorTls(config.tlsCert, config.tlsKey, new URL(config.publicUrl).hostname, options.now ?? new Date());
+  const development = await ensureDevelopmentCertificates({ dir: developmentTlsDir(config), names: certificateNames(config), ...(options.now ? { now: options.now } : {}) });
+  return { key: development.privateKey, cert: development.certificate, development };
+}
+
+function operatorTls(certFile: string, keyFile: string, publicHost: string, now: Date): ServerTls {
+  const read = (file: string, what: string) => {
+    try {
+      return fs.readFileSync(file, "utf8");
+    } catch (error) {
+      throw new ConfigError(`cannot read the TLS ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  };
+  const tls = { cert: read(certFile, "certificate"), key: read(keyFile, "private key") };
+  try {
+    // Fails here, with the file names, rather than on the first handshake.
+    createSecureContext(tls);
+  } catch (error) {
+    throw new ConfigError(`the TLS certificate ${certFile} and key ${keyFile} cannot be used together: ${(error as Error).message}`);
+  }
+  // Served anyway (the operator may be testing exactly this), but said loudly.
+  const leaf = new X509Certificate(tls.cert);
+  const warnings: string[] = [];
+  if (new Date(leaf.validTo) < now) warnings.push(`WARNING: the TLS certificate ${certFile} expired on ${new Date(leaf.validTo).toISOString()}; verifying clients will refuse it.`);
+  const host = publicHost.replace(/^\[|\]$/g, "");
+  if ((isIP(host) ? leaf.checkIP(host) : leaf.checkHost(host)) === undefined) warnings.push(`WARNING: the TLS certificate ${certFile} does not name ${host}, the public URL's host; verifying clients will refuse it.`);
+  return { ...tls, warnings };
+}
+
+/** Start-up lines that tell a person which CA to trust and how. */
+export function describeDevelopmentCa(development: DevelopmentCertificates): string[] {
+  const lines: string[] = [];
+  if (development.events.includes("ca-created")) lines.push(`Created a development certificate authority for this instance.`);
+  if (development.events.includes("ca-replaced")) lines.push(`WARNING: the development CA was expiring or unreadable and has been replaced; clients must trust the new one.`);
+  if (development.events.includes("server-renewed")) lines.push(`Renewed the server certificate (it was expiring or did not name every host).`);
+  lines.push(`Development CA: ${development.caFile}`);
+  lines.push(`  SHA-256 fingerprint ${development.caFingerprint}`);
+  lines.push(`  trust it with: curl --cacert FILE, NODE_EXTRA_CA_CERTS=FILE, REQUESTS_CA_BUNDLE=FILE (or requests' verify=FILE)`);
+  lines.push(`Server certificate valid until ${development.serverNotAfter.toISOString()}`);
+  return lines;
+}
+
+/**
+ * A long-running instance swaps in a renewed development certificate without dropping
+ * connections; the server calls this daily. Resolves with what had to be re-issued.
+ */
+export async function renewWhileRunning(server: unknown, config: Config, log: { info(o: object, m: string): void; warn(o: object, m: string): void }): Promise<string[]> {
+  try {
+    const tls = await resolveServerTls(config);
+    if (!tls?.development?.events.length) return [];
+    (server as TlsServer).setSecureContext({ key: tls.key, cert: tls.cert });
+    log.info({ events: tls.development.events }, "development certificate renewed");
+    return tls.development.events;
+  } catch (error) {
+    log.warn({ err: error }, "development certificate renewal failed");
+    return [];
+  }
+}

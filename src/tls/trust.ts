@@ -1,0 +1,34 @@
+import { X509Certificate } from "node:crypto";
+import fs from "node:fs";
+import { Agent as HttpsAgent } from "node:https";
+import { rootCertificates } from "node:tls";
+import { Agent as UndiciAgent } from "undici";
+
+/**
+ * Client-side trust for instances served with the development CA (or any private CA):
+ * for code in this project that calls other instances. A whole process can instead be told
+ * with NODE_EXTRA_CA_CERTS=FILE, which Node reads once at start-up.
+ *
+ * The public roots stay trusted alongside the CA, so the same client still reaches
+ * instances with publicly issued certificates.
+ */
+export function readCaCertificates(file: string): string {
+  const pem = fs.readFileSync(file, "utf8");
+  // Refuse a file that holds no certificate now, not as an obscure handshake failure later.
+  new X509Certificate(pem);
+  return pem;
+}
+
+function trustedRoots(caPem: string | readonly string[]): string[] {
+  return [...rootCertificates, ...(typeof caPem === "string" ? [caPem] : caPem)];
+}
+
+/** For fetch: `fetch(url, { dispatcher: trustingDispatcher(pem) })`. Hostnames are still verified. */
+export function trustingDispatcher(caPem: string | readonly string[]): UndiciAgent {
+  return new UndiciAgent({ connect: { ca: trustedRoots(caPem), rejectUnauthorized: true } });
+}
+
+/** For node:https and libraries that take an `agent`. */
+export function trustingHttpsAgent(caPem: string | readonly string[]): HttpsAgent {
+  return new HttpsAgent({ ca: trustedRoots(caPem), rejectUnauthorized: true, keepAlive: true });
+}

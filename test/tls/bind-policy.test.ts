@@ -1,0 +1,161 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { after, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { ConfigError, configFromEnvironment, loadConfig } from "../../src/config.ts";
+import { startServer } from "../../src/server.ts";
+import { checkBind } from "../../src/tls/bind-policy.ts";
+import { readCaCertificates, trustingDispatcher } from "../../src/tls/trust.ts";
+import { adminPassword, freePort } from "../support/instance.ts";
+import { tempDir } from "../support/stores.ts";
+
+const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../src/cli/entry.ts");
+
+describe("TLS settings in the configuration", () => {
+  test("the environment feeds every TLS setting; lists are comma-separated", () => {
+    const config = loadConfig(
+      configFromEnvironment({
+        PORTCULLIS_HTTPS: "true",
+        PORTCULLIS_HOSTNAMES: "dev.portcullis.test, 192.0.2.7",
+        PORTCULLIS_TRUST_PROXY: "10.0.0.1, 10.1.0.0/16",
+        PORTCULLIS_INSECURE_BIND: "false",
+      }),
+    );
+    assert.equal(config.https, true);
+    assert.deepEqual(config.hostnames, ["dev.portcullis.test", "192.0.2.7"]);
+    assert.deepEqual(config.trustProxy, ["10.0.0.1", "10.1.0.0/16"]);
+    assert.equal(config.allowInsecureBind, false);
+    assert.equal(loadConfig(configFromEnvironment({ PORTCULLIS_TRUST_PROXY: "true" })).trustProxy, true);
+    assert.equal(loadConfig({}).trustProxy, false);
+    const files = loadConfig(configFromEnvironment({ PORTCULLIS_TLS_CERT: "c.pem", PORTCULLIS_TLS_KEY: "k.pem" }));
+    assert.equal(files.https, true, "a certificate means TLS");
+    assert.equal(files.tlsCert, path.resolve("c.pem"));
+  });
+
+  test("the default public URL is https://localhost:PORT when serving TLS, http://HOST:PORT otherwise", () => {
+    assert.equal(loadConfig({ port: 8443, https: true }).publicUrl, "https://localhost:8443");
+    assert.equal(loadConfig({ port: 8443, https: true, host: "0.0.0.0" }).publicUrl, "https://localhost:8443");
+    assert.equal(loadConfig({ port: 8080 }).publicUrl, "http://127.0.0.1:8080");
+    assert.equal(loadConfig({ port: 8443, https: true, publicUrl: "https://portcullis.example/" }).publicUrl, "https://portcullis.example");
+  });
+
+  test("a bad value is a clear configuration error", () => {
+    assert.throws(() => loadConfig({ https: "maybe" as never }), ConfigError);
+    assert.throws(() => loadConfig({ tlsKey: "k.pem" }), /--tls-cert and --tls-key/);
+    assert.throws(() => loadConfig({ https: true, publicUrl: "http://localhost:8080" }), /serving TLS cannot be reached at http:\/\/localhost:8080/);
+    assert.throws(() => loadConfig({ hostnames: ["https://dev.example:8443"] }), /hostnames\.0: must be a DNS name or an IP address/);
+    assert.throws(() => loadConfig(configFromEnvironment({ PORTCULLIS_HOSTNAMES: "ok.example, not valid" })), /hostnames\.1: must be a DNS name/);
+  });
+});
+
+describe("binding a non-loopback address without TLS is refused", () => {
+  const dirs: string[] = [];
+  after(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+  const newDir = () => {
+    const dir = tempDir("portcullis-bind-");
+    dirs.push(dir);
+    return dir;
+  };
+
+  test("loopback addresses need no TLS", () => {
+    for (const host of ["127.0.0.1", "127.0.0.2", "localhost", "::1", "[::1]"]) assert.deepEqual(checkBind(loadConfig({ host })), {}, host);
+  });
+
+  test("0.0.0.0, :: and a LAN address over plain HTTP are refused with the ways out named", () => {
+    for (const host of ["0.0.0.0", "::", "192.168.1.20", "portcullis.example"]) {
+      assert.throws(
+        () => checkBind(loadConfig({ host })),
+        (error: Error) => error instanceof ConfigError && error.message.includes(`refusing to serve plain HTTP on ${host}`) && /--https/.test(error.message) && /--public-url https:/.test(error.message) && /--insecure-bind/.test(error.message),
+        host,
+      );
+    }
+  });
+
+  test("TLS here, or an https public URL declaring a TLS proxy in front, makes the bind acceptable", () => {
+    assert.deepEqual(checkBind(loadConfig({ host: "0.0.0.0", https: true })), {});
+    assert.deepEqual(checkBind(loadConfig({ host: "0.0.0.0", publicUrl: "https://portcullis.example", trustProxy: ["10.0.0.1"] })), {});
+    assert.throws(() => checkBind(loadConfig({ host: "0.0.0.0", publicUrl: "http://portcullis.example" })), ConfigError);
+  });
+
+  test("the start refuses before opening anything", async () => {
+    const data = newDir();
+    await assert.rejects(startServer(loadConfig({ dataDir: data, host: "0.0.0.0", port: await freePort() }), { logger: false, print: () => {} }), ConfigError);
+    assert.deepEqual(fs.readdirSync(data), []);
+  });
+
+  test("--insecure-bind overrides the refusal with a loud warning", async () => {
+    const lines: string[] = [];
+    const port = await freePort();
+    const server = await startServer(loadConfig({ dataDir: newDir(), host: "0.0.0.0", port, adminPassword, allowInsecureBind: true }), { logger: false, print: (l) => void lines.push(l) });
+    try {
+      assert.match(lines[0] ?? "", /^WARNING: serving plain HTTP on 0\.0\.0\.0, reachable from other machines \(--insecure-bind\)/);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/.well-known/oauth-authorization-server`)).status, 200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("0.0.0.0 with --https serves TLS on every address", async () => {
+    const data = newDir();
+    const port = await freePort();
+    const server = await startServer(loadConfig({ dataDir: data, host: "0.0.0.0", port, adminPassword, https: true }), { logger: false, print: () => {} });
+    try {
+      const ca = readCaCertificates(path.join(data, "tls", "ca.pem"));
+      const res = await fetch(`https://127.0.0.1:${port}/.well-known/oauth-authorization-server`, { dispatcher: trustingDispatcher(ca) } as RequestInit);
+      assert.equal((await res.json()).issuer, `https://localhost:${port}`);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+interface Run {
+  code: number | null;
+  stderr: string;
+}
+
+function cli(args: string[], untilLine?: RegExp, whenReady?: (stderr: string) => Promise<void>): Promise<Run> {
+  return new Promise((resolve) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PORTCULLIS_ADMIN_PASSWORD: adminPassword, PORTCULLIS_LOG_LEVEL: "silent" };
+    delete env.DATABASE_URL;
+    const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    let ready = false;
+    child.stderr.on("data", (d) => {
+      stderr += d;
+      if (untilLine && !ready && untilLine.test(stderr)) {
+        ready = true;
+        void (whenReady ?? (async () => {}))(stderr).finally(() => child.kill("SIGTERM"));
+      }
+    });
+    child.on("close", (code) => resolve({ code, stderr }));
+  });
+}
+
+describe("portcullis start (CLI)", () => {
+  const data = tempDir("portcullis-bind-cli-");
+  after(() => fs.rmSync(data, { recursive: true, force: true }));
+
+  test("--host 0.0.0.0 without TLS exits non-zero with the reason", async () => {
+    const run = await cli(["start", "--data", data, "--host", "0.0.0.0", "--port", String(await freePort())]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /refusing to serve plain HTTP on 0\.0\.0\.0/);
+  });
+
+  test("--https --hostname serves TLS and prints the CA and the https URLs", async () => {
+    const port = await freePort();
+    let status = 0;
+    const run = await cli(["start", "--data", data, "--https", "--port", String(port), "--hostname", "dev.portcullis.test", "--trust-proxy", "10.0.0.1"], /Metadata: /, async () => {
+      const ca = readCaCertificates(path.join(data, "tls", "ca.pem"));
+      status = (await fetch(`https://localhost:${port}/`, { dispatcher: trustingDispatcher(ca) } as RequestInit)).status;
+    });
+    assert.equal(status, 200, run.stderr);
+    assert.match(run.stderr, new RegExp(`Development CA: .*ca\\.pem`));
+    assert.match(run.stderr, /SHA-256 fingerprint ([0-9A-F]{2}:){31}[0-9A-F]{2}/);
+    assert.match(run.stderr, new RegExp(`Metadata: https://localhost:${port}/\\.well-known/oauth-authorization-server`));
+    const cert = new (await import("node:crypto")).X509Certificate(fs.readFileSync(path.join(data, "tls", "server.pem")));
+    assert.equal(cert.checkHost("dev.portcullis.test"), "dev.portcullis.test");
+  });
+});
