@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Instance } from "./instance.ts";
 import { tryTakeLease } from "./store/job-lease-store.ts";
 import { deleteStaleBuckets } from "./store/rate-limit-store.ts";
+import { deleteExpiredSessions } from "./store/session-store.ts";
 import { deleteExpiredTokens } from "./store/token-store.ts";
 
 export interface BackgroundJobs {
@@ -22,7 +23,8 @@ export function startBackgroundJobs(instance: Instance, onError: (error: unknown
     if (!(await tryTakeLease(instance.store.db, "housekeeping", holder, intervalMs - 1000))) return false;
     const now = Date.now();
     await deleteExpiredTokens(instance.store.db, now);
-    await deleteStaleBuckets(instance.store.db, now - 5 * 60 * 1000);
+    await deleteStaleBuckets(instance.store.db, now - Math.max(5, instance.config.lockoutMinutes) * 60 * 1000);
+    await deleteExpiredSessions(instance.store.db, now);
     return true;
   };
   const timer = setInterval(() => runOnce().catch(onError), intervalMs);

@@ -46,8 +46,8 @@ const configSchema = z.object({
   lockoutMinutes: z.coerce.number().int().min(1).default(15),
   /** On SIGTERM, how long /ready answers 503 while requests are still served, before the listener closes. */
   shutdownDrainMs: z.coerce.number().int().min(0).max(120_000).default(1000),
-  /** Prometheus metrics at /metrics; turn off where the port is reachable by untrusted clients. */
-  metrics: z.union([z.boolean(), z.enum(["on", "off", "true", "false"]).transform((v) => v === "on" || v === "true")]).default(true),
+  /** Prometheus metrics at /metrics; default on for loopback binds, off otherwise. */
+  metrics: z.union([z.boolean(), z.enum(["on", "off", "true", "false"]).transform((v) => v === "on" || v === "true")]).optional(),
   /** Serve TLS: with the operator's certificate if given, else a development CA's under dataDir/tls. */
   https: flag.default(false),
   /** PEM files of the operator's certificate (chain) and private key; either both or neither. */
@@ -69,7 +69,7 @@ const configSchema = z.object({
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
-export type Config = Readonly<z.output<typeof configSchema>> & { readonly publicUrl: string };
+export type Config = Readonly<Omit<z.output<typeof configSchema>, "metrics">> & { readonly publicUrl: string; readonly metrics: boolean };
 
 export class ConfigError extends Error {}
 
@@ -139,6 +139,8 @@ export function loadConfig(...layers: ConfigInput[]): Config {
     dataDir: path.resolve(value.dataDir),
     tlsCert: value.tlsCert && path.resolve(value.tlsCert),
     tlsKey: value.tlsKey && path.resolve(value.tlsKey),
+    // Metrics describe the instance's traffic: on by default only where just this machine can ask.
+    metrics: value.metrics ?? isLoopbackHost(value.host),
     publicUrl,
   });
 }

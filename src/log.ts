@@ -7,7 +7,7 @@ import type { FastifyServerOptions } from "fastify";
 export function loggerOptions(level: string): Exclude<FastifyServerOptions["logger"], boolean | undefined> {
   return {
     level,
-    redact: { paths: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]', "*.password", "*.client_secret", "*.access_token", "*.refresh_token", "*.code"], censor: "[redacted]" },
+    redact: { paths: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]', "*.password", "*.client_secret", "*.access_token", "*.refresh_token"], censor: "[redacted]" },
     serializers: {
       req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, path: req.url.split("?")[0], ip: req.ip }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

@@ -42,7 +42,9 @@ export interface OAuthClient {
 }
 
 const booleanish = z.union([z.boolean(), z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1")]);
-const integerish = z.union([z.number(), z.string().regex(/^\d+$/, "must be a whole number of seconds").transform(Number)]).pipe(z.number().int());
+const integerish = z
+  .union([z.number(), z.string().regex(/^\d+$/).transform(Number)], { error: "must be a whole number of seconds" })
+  .pipe(z.number().int());
 
 const grantTypeList = z
   .union([z.string(), z.array(z.string())])

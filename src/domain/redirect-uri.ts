@@ -42,6 +42,8 @@ const loopbackAuthority = /^http:\/\/(127\.0\.0\.1|\[::1\])(:\d{1,5})?(?=[/?]|$)
 /** Exact string comparison, except that a registered loopback IP literal accepts any port. */
 export function redirectUriMatches(registered: string, requested: string): boolean {
   if (registered === requested) return true;
+  // A port past 65535 "matches" the pattern but is no URL at all.
+  if (!URL.canParse(requested)) return false;
   if (!loopbackAuthority.test(registered)) return false;
   const portless = (raw: string) => raw.replace(loopbackAuthority, "http://$1");
   return loopbackAuthority.test(requested) && portless(registered) === portless(requested);

@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Instance } from "../instance.ts";
+import { adminRoutes } from "./admin/admin-routes.ts";
+import { signOutPost } from "./admin/sign-in.ts";
 import { whoami } from "./api/whoami.ts";
 import type { ErrorFormat } from "./error-rendering.ts";
 import type { LimitKind } from "./rate-limit.ts";
-import { endSession } from "./identity/login-session.ts";
 import { authorizeGet, authorizePost } from "./oauth/authorize.ts";
 import { introspectionEndpoint } from "./oauth/introspection.ts";
 import { authorizationServerMetadata } from "./oauth/metadata.ts";
@@ -12,19 +13,11 @@ import { tokenEndpoint } from "./oauth/token.ts";
 import { liveness, readiness } from "./operability/health.ts";
 import { paths } from "./paths.ts";
 import { tableApiRoutes } from "./table-api/table-routes.ts";
-import { homePage } from "./ui/home-page.tsx";
 
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void> | void;
 
 /** The one table that maps the platform's wire paths to the modules that implement them. */
 const routes: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; handler: Handler }[] = [
-  {
-    method: "GET",
-    url: "/",
-    errorFormat: "page",
-    handler: (instance, _request, reply) =>
-      void reply.type("text/html; charset=utf-8").send(homePage({ issuer: instance.config.publicUrl, metadataUrl: instance.config.publicUrl + paths.metadata })),
-  },
   { method: "GET", url: paths.authorize, errorFormat: "page", handler: authorizeGet },
   { method: "POST", url: paths.authorize, errorFormat: "page", handler: authorizePost },
   { method: "POST", url: paths.token, errorFormat: "oauth", rateLimitByIp: "token-ip", handler: tokenEndpoint },
@@ -34,15 +27,9 @@ const routes: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string
   { method: "GET", url: paths.whoami, errorFormat: "api", handler: whoami },
   { method: "GET", url: paths.health, errorFormat: "api", handler: liveness },
   { method: "GET", url: paths.ready, errorFormat: "api", handler: readiness },
-  {
-    method: "POST",
-    url: paths.logout,
-    errorFormat: "page",
-    handler: async (instance, request, reply) => {
-      await endSession(instance, request, reply);
-      reply.redirect("/", 303);
-    },
-  },
+  { method: "POST", url: paths.logout, errorFormat: "page", handler: signOutPost },
+  // The admin UI: sign-in at "/", the navigator's modules under /admin.
+  ...adminRoutes().map((route) => ({ ...route, errorFormat: "page" as const })),
   ...tableApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const })),
 ];
 

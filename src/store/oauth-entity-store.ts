@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Kysely } from "kysely";
+import type { Kysely, SelectQueryBuilder } from "kysely";
 import { checkClientRules, type ClientSettings, type GrantType, type OAuthClient, settingsOf } from "../domain/oauth-entity.ts";
 import { formatRedirectUrlList, parseRedirectUrlList } from "../domain/redirect-uri.ts";
 import { newSecret, sha256 } from "../domain/secrets.ts";
@@ -122,7 +122,14 @@ export async function findClient(db: Kysely<Database>, key: string): Promise<OAu
 }
 
 export async function listClients(db: Kysely<Database>): Promise<OAuthClient[]> {
-  const rows = await db.selectFrom("oauth_entity").selectAll().where("type", "=", "client").orderBy("name").execute();
+  return listClientsWhere(db, (query) => query.orderBy("name"));
+}
+
+type ClientQuery = SelectQueryBuilder<Database, "oauth_entity", Row>;
+
+/** Clients narrowed and ordered by the caller (the registry list's filter and sort). */
+export async function listClientsWhere(db: Kysely<Database>, refine: (query: ClientQuery) => ClientQuery): Promise<OAuthClient[]> {
+  const rows = await refine(db.selectFrom("oauth_entity").selectAll().where("type", "=", "client")).execute();
   return rows.map(toClient);
 }
 

@@ -34,6 +34,11 @@ export async function findLoginSession(db: Kysely<Database>, cookieValue: string
   return session;
 }
 
+/** Housekeeping: sessions past their expiry can never be used again. */
+export async function deleteExpiredSessions(db: Kysely<Database>, now = Date.now()): Promise<void> {
+  await db.deleteFrom("login_session").where("expires_at", "<=", now).execute();
+}
+
 export async function deleteLoginSession(db: Kysely<Database>, cookieValue: string): Promise<void> {
   await db.deleteFrom("login_session").where("session_hash", "=", sha256(cookieValue)).execute();
 }

@@ -11,6 +11,8 @@ export interface Grant {
   /** The resource owner, or null when a client_credentials token acts as the client alone. */
   userSysId: string | null;
   scope: string;
+  /** The refresh token's scope when it differs from the access token's (a narrowed refresh). */
+  refreshScope?: string;
   /** How the grant was obtained, for the audit trail. */
   grantType: string;
   /** Tokens rotated from one grant share a family, so reuse can revoke them together. */
@@ -36,7 +38,7 @@ export async function issueTokens(db: Kysely<Database>, grant: Grant, actor: str
     { ...newSystemFields(actor, now), ...base, token_hash: sha256(accessToken), type: "access_token", expires_at: now + grant.client.accessTokenLifespan * 1000 },
   ];
   if (refreshToken) {
-    rows.push({ ...newSystemFields(actor, now), ...base, token_hash: sha256(refreshToken), type: "refresh_token", expires_at: now + grant.client.refreshTokenLifespan * 1000 });
+    rows.push({ ...newSystemFields(actor, now), ...base, scope: grant.refreshScope ?? grant.scope, token_hash: sha256(refreshToken), type: "refresh_token", expires_at: now + grant.client.refreshTokenLifespan * 1000 });
   }
   await db.insertInto("oauth_credential").values(rows).execute();
   await writeAudit(

@@ -98,13 +98,18 @@ export async function countUsers(db: Kysely<Database>): Promise<number> {
   return Number(row.n);
 }
 
-/** Counts a failed login atomically; the attempt that reaches the limit locks the account. */
+/**
+ * Counts a failed login atomically; the attempt that reaches the limit locks the account.
+ * A lock that has run out starts the count afresh, so one late guess does not lock again.
+ */
 export async function recordLoginFailure(db: Kysely<Database>, userSysId: string, maxAttempts: number, lockMs: number, now = Date.now()): Promise<void> {
+  const expired = sql<boolean>`(locked_until is not null and locked_until <= ${now})`;
+  const attempts = sql<number>`(case when ${expired} then 1 else failed_attempts + 1 end)`;
   await db
     .updateTable("sys_user")
     .set({
-      failed_attempts: sql<number>`failed_attempts + 1`,
-      locked_until: sql<number | null>`case when failed_attempts + 1 >= ${maxAttempts} then ${now + lockMs} else locked_until end`,
+      failed_attempts: attempts,
+      locked_until: sql<number | null>`case when ${attempts} >= ${maxAttempts} then ${now + lockMs} when ${expired} then null else locked_until end`,
     })
     .where("sys_id", "=", userSysId)
     .execute();

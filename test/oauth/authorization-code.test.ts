@@ -196,6 +196,38 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(res.body.error, "invalid_grant");
     });
 
+    test("a used code presented without its verifier is refused without revoking the grant", async () => {
+      const { verifier, challenge } = pkcePair();
+      const back = await authorize({ code_challenge: challenge, code_challenge_method: "S256" });
+      const code = back.searchParams.get("code")!;
+      const first = await exchange(code, verifier);
+      const attacker = await exchange(code, pkcePair().verifier);
+      assert.equal(attacker.body.error, "invalid_grant");
+      const who = await http(`${server.base}/api/now/v1/whoami`, { headers: { authorization: `Bearer ${first.body.access_token}` } });
+      assert.equal(who.status, 200, "only someone who could have redeemed the code can trigger the replay revocation");
+    });
+
+    test("an out-of-range loopback port gets an error page, not a 500", async () => {
+      const pub = await registerClient(server.instance, { public_client: true, redirect_url: "http://127.0.0.1/cb" });
+      const page = await new FormBrowser(server.base).get(`/oauth_auth.do?${new URLSearchParams({ response_type: "token", client_id: pub.clientId, redirect_uri: "http://127.0.0.1:99999/cb" })}`);
+      assert.equal(page.status, 400);
+      assert.equal(page.location, null);
+    });
+
+    test("a deactivated user's session no longer reaches consent", async () => {
+      const { createUser } = await import("../../src/store/user-store.ts");
+      const { hashPassword } = await import("../../src/domain/passwords.ts");
+      await createUser(server.instance.store.db, { userName: "leaver", passwordHash: await hashPassword("leaver password") }, "test");
+      const { challenge } = pkcePair();
+      const browser = new FormBrowser(server.base);
+      const login = await browser.get(authorizeUrl({ code_challenge: challenge, code_challenge_method: "S256" }));
+      const afterLogin = await browser.submit(login, { user_name: "leaver", user_password: "leaver password" });
+      await server.instance.store.db.updateTable("sys_user").set({ active: 0 }).where("user_name", "=", "leaver").execute();
+      const page = await browser.get(afterLogin.location!);
+      assert.match(page.html, /Log in/);
+      assert.doesNotMatch(page.html, /Allow access/);
+    });
+
     test("a code issued to one client cannot be redeemed by another", async () => {
       const { verifier, challenge } = pkcePair();
       const back = await authorize({ code_challenge: challenge, code_challenge_method: "S256" });

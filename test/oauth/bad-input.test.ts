@@ -67,6 +67,13 @@ for (const dialect of dialectsUnderTest()) {
       });
     }
 
+    test("unknown parameters are ignored, even repeated (RFC 6749 §3.1)", async () => {
+      const other = await registerClient(server.instance, { grant_types: ["client_credentials"] });
+      const res = await postForm(`${server.base}/oauth_token.do`, "grant_type=client_credentials&resource=a&resource=b", { authorization: basic(other.clientId, other.secret) });
+      assert.equal(res.status, 200);
+      counts = await tableCounts(server.instance.store);
+    });
+
     test("GET on the token endpoint is a 404 in OAuth form, not a crash", async () => {
       const res = await http(`${server.base}/oauth_token.do`);
       assert.ok(res.status === 404 || res.status === 405);

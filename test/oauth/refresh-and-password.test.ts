@@ -15,7 +15,8 @@ for (const dialect of dialectsUnderTest()) {
       postForm(token, { grant_type: "refresh_token", refresh_token: refreshToken, client_id: client.clientId, client_secret: client.secret, ...extra });
 
     before(async () => {
-      server = await startTestInstance(dialect);
+      // Many logins from one address: the per-address login limit has its own test.
+      server = await startTestInstance(dialect, { rateLimitLoginPerIp: 0 });
       client = await registerClient(server.instance, { grant_types: ["password", "refresh_token"] });
       token = `${server.base}/oauth_token.do`;
     });
@@ -63,6 +64,24 @@ for (const dialect of dialectsUnderTest()) {
       const res = await login({ username: "lockme", password: "right password" });
       assert.equal(res.body.error, "invalid_grant");
       assert.match(res.body.error_description, /locked/);
+    });
+
+    test("an expired lock starts the count afresh: one late wrong password does not lock again", async () => {
+      const { createUser } = await import("../../src/store/user-store.ts");
+      const { hashPassword } = await import("../../src/domain/passwords.ts");
+      await createUser(server.instance.store.db, { userName: "relock", passwordHash: await hashPassword("right password") }, "test");
+      for (let i = 0; i < 5; i++) await login({ username: "relock", password: "wrong" });
+      await server.instance.store.db.updateTable("sys_user").set({ locked_until: Date.now() - 1 }).where("user_name", "=", "relock").execute();
+      await login({ username: "relock", password: "wrong" });
+      const res = await login({ username: "relock", password: "right password" });
+      assert.equal(res.status, 200, res.text);
+    });
+
+    test("unknown names lock like real ones, so the lockout does not reveal which names exist", async () => {
+      const answers: string[] = [];
+      for (let i = 0; i < 6; i++) answers.push((await login({ username: "ghost.user", password: "wrong" })).body.error_description);
+      assert.match(answers[4]!, /user name or password is wrong/);
+      assert.match(answers[5]!, /locked/);
     });
 
     test("every refresh returns a new refresh token, and the new pair works", async () => {

@@ -76,6 +76,15 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual((await postForm(`${server.base}/oauth_introspect`, { token: live.access_token }, { authorization: basic(other.clientId, other.secret) })).body, { active: false });
     });
 
+    test("a public client cannot pass for a confidential one by sending any secret", async () => {
+      const pub = await registerClient(server.instance, { public_client: true, redirect_url: "http://127.0.0.1/cb" });
+      for (const secret of ["portcullis-decoy-secret", "", "x"]) {
+        const res = await postForm(`${server.base}/oauth_introspect`, { token: "x", client_id: pub.clientId, client_secret: secret });
+        assert.equal(res.status, 401, secret);
+        assert.equal(res.body.error, "invalid_client");
+      }
+    });
+
     test("introspection requires client authentication", async () => {
       const res = await postForm(`${server.base}/oauth_introspect`, { token: "x" });
       assert.equal(res.status, 401);

@@ -31,8 +31,22 @@ export class FormBrowser {
 
   async submit(page: Page, overrides: Record<string, string>, extraHeaders: Record<string, string> = {}): Promise<Page> {
     const form = page.form();
-    const fields = new URLSearchParams({ ...form.fields, ...overrides });
-    const response = await fetch(new URL(form.action, this.base), {
+    return this.post(form.action, new URLSearchParams({ ...form.fields, ...overrides }), extraHeaders);
+  }
+
+  /**
+   * Submits the form whose action is `action` as a browser would (checked boxes only, every
+   * value of a repeated name, textareas); each override replaces all values of its name, null drops it.
+   */
+  async submitForm(page: Page, action: string, overrides: Record<string, string | string[] | null> = {}, extraHeaders: Record<string, string> = {}): Promise<Page> {
+    const fields = new URLSearchParams();
+    for (const [name, value] of page.formAt(action)) if (!(name in overrides)) fields.append(name, value);
+    for (const [name, value] of Object.entries(overrides)) for (const v of value === null ? [] : Array.isArray(value) ? value : [value]) fields.append(name, v);
+    return this.post(action, fields, extraHeaders);
+  }
+
+  async post(action: string, fields: URLSearchParams, extraHeaders: Record<string, string> = {}): Promise<Page> {
+    const response = await fetch(new URL(action, this.base), {
       method: "POST",
       redirect: "manual",
       headers: { "content-type": "application/x-www-form-urlencoded", cookie: this.cookieHeader(), "sec-fetch-site": "same-origin", ...extraHeaders },
@@ -55,6 +69,25 @@ export class Page {
 
   get location(): string | null {
     return this.headers.get("location");
+  }
+
+  /** The successful controls of the form posting to `action`, in document order. */
+  formAt(action: string): [string, string][] {
+    const start = this.html.indexOf(`action="${action}"`);
+    if (start < 0) throw new Error(`no form posting to ${action} (status ${this.status}): ${this.html.slice(0, 300)}`);
+    const body = this.html.slice(start, this.html.indexOf("</form>", start));
+    const out: [string, string][] = [];
+    for (const match of body.matchAll(/<input([^>]*)>|<textarea([^>]*)>([^<]*)<\/textarea>/g)) {
+      const attrs = match[1] ?? match[2]!;
+      const name = /name="([^"]*)"/.exec(attrs)?.[1];
+      if (!name || / disabled(=|\s|\/|$)/.test(attrs)) continue;
+      const type = /type="([^"]*)"/.exec(attrs)?.[1] ?? "text";
+      if ((type === "checkbox" || type === "radio") && !/ checked(=|\s|\/|$)/.test(attrs)) continue;
+      if (type === "submit") continue;
+      const value = match[1] !== undefined ? (/value="([^"]*)"/.exec(attrs)?.[1] ?? (type === "checkbox" ? "on" : "")) : match[3]!;
+      out.push([decode(name), decode(value)]);
+    }
+    return out;
   }
 
   /** The page's first form: its action and the values of its inputs, as a browser would send them. */

@@ -1,14 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { Command } from "commander";
 import { hashPassword } from "../../domain/passwords.ts";
+import { minPasswordLength, userNamePattern } from "../../domain/user-account.ts";
 import { NotFoundError, ValidationError } from "../../domain/validation.ts";
-import { glideDateTime } from "../../domain/sys-id.ts";
-import { createUser, findUserByName, grantRole, rolesOf } from "../../store/user-store.ts";
-import { writeAudit } from "../../store/audit-store.ts";
+import { grantUserRole, setUserPassword } from "../../store/user-admin-store.ts";
+import { createUser, findUserByName, rolesOf } from "../../store/user-store.ts";
 import { configFor, type DataOptions, withDataOption, withInstance } from "../instance-options.ts";
 import type { Output } from "../output.ts";
-
-const userNamePattern = /^[A-Za-z0-9._@-]{1,100}$/;
 
 /** Passwords come from stdin (so they stay out of shell history and `ps`) or are generated. */
 async function passwordFrom(options: { passwordStdin?: boolean }): Promise<{ password: string; generated: boolean }> {
@@ -16,7 +14,7 @@ async function passwordFrom(options: { passwordStdin?: boolean }): Promise<{ pas
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   const password = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
-  if (password.length < 8) throw new ValidationError([{ field: "password", message: "must be at least 8 characters" }]);
+  if (password.length < minPasswordLength) throw new ValidationError([{ field: "password", message: `must be at least ${minPasswordLength} characters` }]);
   return { password, generated: false };
 }
 
@@ -45,13 +43,7 @@ export function userCommand(output: Output, env: NodeJS.ProcessEnv): Command {
       await withInstance(configFor(options, env), output, async (instance) => {
         const found = await findUserByName(instance.store.db, userName);
         if (!found) throw new NotFoundError(`no user "${userName}"`);
-        const now = Date.now();
-        await instance.store.db
-          .updateTable("sys_user")
-          .set({ password_hash: await hashPassword(password), failed_attempts: 0, locked_until: null, sys_updated_on: glideDateTime(now), sys_updated_by: "admin" })
-          .where("sys_id", "=", found.sysId)
-          .execute();
-        await writeAudit(instance.store.db, [{ tablename: "sys_user", documentkey: found.sysId, fieldname: "password", newvalue: "(changed)", user: "admin" }], now);
+        await setUserPassword(instance.store.db, found.sysId, await hashPassword(password), "admin");
         output.out(`Password of "${userName}" changed.`);
         if (generated) output.out(`Password (shown only this once): ${password}`);
       });
@@ -61,7 +53,7 @@ export function userCommand(output: Output, env: NodeJS.ProcessEnv): Command {
     await withInstance(configFor(options, env), output, async (instance) => {
       const found = await findUserByName(instance.store.db, userName);
       if (!found) throw new NotFoundError(`no user "${userName}"`);
-      await grantRole(instance.store.db, found.sysId, role, "admin");
+      await grantUserRole(instance.store.db, found.sysId, role, "admin");
       output.out(`"${userName}" now has the roles ${(await rolesOf(instance.store.db, found.sysId)).join(", ")}.`);
     });
   });

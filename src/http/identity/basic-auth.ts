@@ -3,13 +3,13 @@ import type { Instance } from "../../instance.ts";
 import { rolesOf, type User } from "../../store/user-store.ts";
 import { OAuthError } from "../oauth/oauth-error.ts";
 import { enforceLimit, refuseIfOverLimit } from "../rate-limit.ts";
-import { checkPasswordLogin } from "./password-login.ts";
+import { verifyPasswordLogin } from "./password-login.ts";
 
 /**
  * HTTP Basic for users on the REST APIs (RFC 7617), as the platform allows. The password
- * check is the login form's, so wrong passwords count towards the same lockout, and each
- * failure counts as a login attempt from its address (successes do not: scripts using Basic
- * send a password with every call).
+ * check is the login form's (verifyPasswordLogin), so wrong passwords count towards the
+ * same lockout, and each failure counts as a login attempt from its address (successes do
+ * not: scripts using Basic send the password with every call).
  */
 export function hasBasicCredentials(request: FastifyRequest): boolean {
   return /^Basic /i.test(request.headers.authorization ?? "");
@@ -21,7 +21,7 @@ export async function authenticateBasicUser(instance: Instance, request: Fastify
   const colon = decoded.indexOf(":");
   if (colon < 1) throw new OAuthError("invalid_token", "the Authorization header is not valid HTTP Basic", { bare: true });
   await refuseIfOverLimit(instance, "login-ip", request.ip);
-  const outcome = await checkPasswordLogin(instance, decoded.slice(0, colon), decoded.slice(colon + 1));
+  const outcome = await verifyPasswordLogin(instance, decoded.slice(0, colon), decoded.slice(colon + 1));
   if (!outcome.ok) {
     await enforceLimit(instance, "login-ip", request.ip).catch(() => {});
     throw new OAuthError("invalid_token", outcome.message, { bare: true });

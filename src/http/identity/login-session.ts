@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { constantTimeEqual, newSecret } from "../../domain/secrets.ts";
 import type { Instance } from "../../instance.ts";
 import { createLoginSession, deleteLoginSession, findLoginSession, type LoginSession } from "../../store/session-store.ts";
+import { findUserById } from "../../store/user-store.ts";
 
 /**
  * Browser sessions for the login and consent forms. Over https the cookies take the
@@ -21,7 +22,15 @@ function cookieOptions(instance: Instance, maxAgeSeconds?: number) {
 export async function currentSession(instance: Instance, request: FastifyRequest): Promise<LoginSession | undefined> {
   const value = request.cookies[cookieNames(instance).session];
   if (!value) return undefined;
-  return findLoginSession(instance.store.db, value, instance.config.sessionLifespan);
+  const session = await findLoginSession(instance.store.db, value, instance.config.sessionLifespan);
+  if (!session) return undefined;
+  // A deactivated user's sessions end at once, like their tokens.
+  const user = await findUserById(instance.store.db, session.userSysId);
+  if (!user?.active) {
+    await deleteLoginSession(instance.store.db, value);
+    return undefined;
+  }
+  return session;
 }
 
 export async function startSession(instance: Instance, reply: FastifyReply, userSysId: string): Promise<LoginSession> {

@@ -1,5 +1,7 @@
 import { verifyPassword } from "../../domain/passwords.ts";
 import type { Instance } from "../../instance.ts";
+import { enforceLimit } from "../rate-limit.ts";
+import { countHit } from "../../store/rate-limit-store.ts";
 import { clearLoginFailures, findUserByName, recordLoginFailure, type User } from "../../store/user-store.ts";
 
 export type LoginOutcome = { ok: true; user: User } | { ok: false; reason: "invalid" | "locked"; message: string };
@@ -9,17 +11,35 @@ export type LoginOutcome = { ok: true; user: User } | { ok: false; reason: "inva
  * passwords in a row lock the account (config lockoutAttempts, lockoutMinutes). An
  * unknown name costs one password hash too, so timing does not tell which names exist.
  */
-export async function checkPasswordLogin(instance: Instance, userName: string, password: string, now = Date.now()): Promise<LoginOutcome> {
+export async function checkPasswordLogin(instance: Instance, userName: string, password: string, ip: string, now = Date.now()): Promise<LoginOutcome> {
+  // Counted per source address before any hash is computed, so guessing is slow and cheap to refuse.
+  await enforceLimit(instance, "login-ip", ip, now);
+  return verifyPasswordLogin(instance, userName, password, now);
+}
+
+/**
+ * The check itself, lockout included, without the per-address count: for HTTP Basic on the
+ * REST APIs, which sends the password with every call and so counts only failures.
+ */
+export async function verifyPasswordLogin(instance: Instance, userName: string, password: string, now = Date.now()): Promise<LoginOutcome> {
   const db = instance.store.db;
   const { lockoutAttempts, lockoutMinutes } = instance.config;
+  const lockMs = lockoutMinutes * 60_000;
   const user = await findUserByName(db, userName);
   const matches = await verifyPassword(user?.passwordHash, password);
-  if (user && user.lockedUntil !== null && user.lockedUntil > now) {
-    const minutes = Math.ceil((user.lockedUntil - now) / 60000);
-    return { ok: false, reason: "locked", message: `this account is locked after repeated failed logins; try again in ${minutes} minute${minutes === 1 ? "" : "s"}` };
+  const locked = (until: number) => {
+    const minutes = Math.ceil((until - now) / 60000);
+    return { ok: false as const, reason: "locked" as const, message: `this account is locked after repeated failed logins; try again in ${minutes} minute${minutes === 1 ? "" : "s"}` };
+  };
+  if (!user) {
+    // Unknown names are counted and "locked" exactly like real ones, so neither the message nor the timing tells which names exist.
+    const failures = await countHit(db, `login-failure:${userName.toLowerCase()}`, lockMs, now);
+    if (failures > lockoutAttempts) return locked(now - (now % lockMs) + lockMs);
+    return { ok: false, reason: "invalid", message: "the user name or password is wrong" };
   }
-  if (!user || !matches || !user.active) {
-    if (user && !matches) await recordLoginFailure(db, user.sysId, lockoutAttempts, lockoutMinutes * 60_000, now);
+  if (user.lockedUntil !== null && user.lockedUntil > now) return locked(user.lockedUntil);
+  if (!matches || !user.active) {
+    if (!matches) await recordLoginFailure(db, user.sysId, lockoutAttempts, lockMs, now);
     return { ok: false, reason: "invalid", message: "the user name or password is wrong" };
   }
   if (user.failedAttempts > 0) await clearLoginFailures(db, user.sysId);

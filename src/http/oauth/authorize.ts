@@ -15,9 +15,9 @@ import {
   validateAuthorizationRequest,
 } from "./authorization-request.ts";
 import { OAuthError } from "./oauth-error.ts";
-import { enforceLimit } from "../rate-limit.ts";
 
 function sendPage(reply: FastifyReply, status: number, html: string): void {
+  reply.header("cache-control", "no-store");
   reply.code(status).header("cache-control", "no-store").type("text/html; charset=utf-8").send(html);
 }
 
@@ -28,7 +28,7 @@ async function handled(instance: Instance, reply: FastifyReply, step: () => Prom
   } catch (error) {
     if (error instanceof AuthorizationPageError) return sendPage(reply, 400, errorPage({ title: "Invalid authorization request", message: error.message }));
     if (error instanceof AuthorizationRedirectError) {
-      reply.redirect(redirectLocation(error.redirectUri, instance.config.publicUrl, { error: error.error.code, error_description: error.error.description, state: error.state }), 303);
+      reply.header("cache-control", "no-store").redirect(redirectLocation(error.redirectUri, instance.config.publicUrl, { error: error.error.code, error_description: error.error.description, state: error.state }), 303);
       return;
     }
     throw error;
@@ -69,9 +69,8 @@ export async function authorizePost(instance: Instance, request: FastifyRequest,
       if (!loginCsrfValid(instance, request, form.get("csrf_token"))) {
         return sendPage(reply, 403, errorPage({ title: "Request refused", message: "The login form expired or was not sent from this site. Go back and try again." }));
       }
-      await enforceLimit(instance, "login-ip", request.ip);
       const userName = form.get("user_name") ?? "";
-      const login = await checkPasswordLogin(instance, userName, form.get("user_password") ?? "");
+      const login = await checkPasswordLogin(instance, userName, form.get("user_password") ?? "", request.ip);
       if (!login.ok) return showLoginOrConsent(instance, request, reply, authz, { message: capitalise(login.message), userName });
       await startSession(instance, reply, login.user.sysId);
       // Back to the consent step as a GET, so a reload does not resubmit the password.
@@ -85,6 +84,8 @@ export async function authorizePost(instance: Instance, request: FastifyRequest,
       return sendPage(reply, 403, errorPage({ title: "Request refused", message: "The consent form expired or was not sent from this site. Go back and try again." }));
     }
     const issuer = instance.config.publicUrl;
+    // The redirect carries a code or an error: never cached.
+    reply.header("cache-control", "no-store");
     if (action === "deny") {
       reply.redirect(redirectLocation(authz.redirectUri, issuer, { error: "access_denied", error_description: "the user denied the request", state: authz.state }), 303);
       return;

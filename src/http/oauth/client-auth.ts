@@ -67,8 +67,9 @@ export async function authenticateClient(instance: Instance, request: FastifyReq
     if (!client.publicClient) throw failed("a confidential client must authenticate with its secret");
     return { client, method: "none" };
   }
-  const secretMatches = constantTimeEqual(sha256(presented.secret ?? ""), client?.clientSecretHash ?? decoyHash);
-  if (!client || !secretMatches) throw failed("unknown client or wrong secret");
+  // Compared even when there is nothing to compare with, so a miss costs what a hit does; a client without a stored secret never matches.
+  const secretMatches = constantTimeEqual(sha256(presented.secret ?? ""), client?.clientSecretHash ?? decoyHash) && !!client?.clientSecretHash;
+  if (!client || !secretMatches) throw failed("unknown client, wrong secret, or a secret sent by a public client");
   if (!client.active) throw failed("the client is inactive");
   return { client, method: presented.method };
 }

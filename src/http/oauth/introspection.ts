@@ -15,9 +15,9 @@ export async function introspectionEndpoint(instance: Instance, request: Fastify
   setNoStore(reply);
   const form = requireForm(request);
   rejectRepeatedParameters(form);
+  const { client, method } = await authenticateClient(instance, request, form);
   const params = singleValued(form, ["token", "token_type_hint"] as const);
   if (params.token === undefined) throw new OAuthError("invalid_request", "the token parameter is required");
-  const { client, method } = await authenticateClient(instance, request, form);
   if (method === "none") throw new OAuthError("invalid_client", "introspection requires an authenticated confidential client");
 
   const stored = await findTokenByValue(instance.store.db, params.token);

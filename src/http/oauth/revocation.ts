@@ -14,9 +14,9 @@ export async function revocationEndpoint(instance: Instance, request: FastifyReq
   setNoStore(reply);
   const form = requireForm(request);
   rejectRepeatedParameters(form);
+  const { client } = await authenticateClient(instance, request, form);
   const params = singleValued(form, ["token", "token_type_hint"] as const);
   if (params.token === undefined) throw new OAuthError("invalid_request", "the token parameter is required");
-  const { client } = await authenticateClient(instance, request, form);
   const token = params.token;
   await instance.store.db.transaction().execute(async (trx) => {
     const stored = await findTokenByValue(trx, token);

@@ -23,10 +23,14 @@ export function setNoStore(reply: FastifyReply): void {
   reply.header("cache-control", "no-store").header("pragma", "no-cache");
 }
 
-/** Every parameter may appear once (RFC 6749 §3.2). */
+/** The parameters these endpoints understand; others are ignored, even repeated (RFC 6749 §3.1, RFC 8707). */
+const knownParameters = new Set(["grant_type", "client_id", "client_secret", "code", "redirect_uri", "code_verifier", "refresh_token", "username", "password", "scope", "token", "token_type_hint"]);
+
+/** Every known parameter may appear once (RFC 6749 §3.2). */
 export function rejectRepeatedParameters(form: FormParams): void {
   const seen = new Set<string>();
   for (const name of form.keys()) {
+    if (!knownParameters.has(name)) continue;
     if (seen.has(name)) throw new OAuthError("invalid_request", `the parameter ${name} was sent more than once`);
     seen.add(name);
   }
@@ -56,9 +60,10 @@ export async function tokenEndpoint(instance: Instance, request: FastifyRequest,
   const form = requireForm(request);
   rejectRepeatedParameters(form);
   const grantType = grantTypeOf(form);
-  const { client } = await authenticateClient(instance, request, form);
-  // Counted only once the client proved who it is, so nobody can spend another client's allowance.
-  await enforceLimit(instance, "token-client", client.clientId);
+  const { client, method } = await authenticateClient(instance, request, form);
+  // Counted only once the client proved who it is, so nobody can spend another client's allowance;
+  // a public client proves nothing, so its allowance is per address.
+  await enforceLimit(instance, "token-client", method === "none" ? `${client.clientId}:${request.ip}` : client.clientId);
   if (!client.grantTypes.includes(grantType)) throw new OAuthError("unauthorized_client", `this client is not allowed the ${grantType} grant`);
   const tokens = await grants[grantType]({ instance, client, form, ip: request.ip });
   reply.send(tokenResponse(tokens));

@@ -25,7 +25,7 @@ export function Page(props: { title: string; children: ComponentChildren }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="no-referrer" />
         <title>{`${props.title} · Portcullis`}</title>
-        <style>{styles}</style>
+        <style dangerouslySetInnerHTML={{ __html: styles }} />
       </head>
       <body>
         <main>

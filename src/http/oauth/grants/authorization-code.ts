@@ -23,10 +23,11 @@ export const authorizationCodeGrant: GrantHandler = async ({ instance, client, f
       await revokeFamily(trx, stored.family, actorOf(client), "authorization code replayed", now);
       return invalidCode();
     };
-    if (stored.consumed_at !== null) return replay();
-    if (stored.expires_at <= now) throw invalidCode();
+    // Binding first: only someone who could have redeemed the code may trigger the replay revocation.
     if (stored.redirect_uri !== redirectUri) throw new OAuthError("invalid_grant", "redirect_uri does not match the one the code was issued for");
     verifyCodeVerifier(stored.code_challenge, verifier);
+    if (stored.consumed_at !== null) return replay();
+    if (stored.expires_at <= now) throw invalidCode();
     if (!(await consumeAuthCode(trx, stored.sys_id, now))) return replay();
 
     const user = await findUserById(trx, stored.user);

@@ -1,7 +1,6 @@
 import { issueTokens } from "../../../store/token-store.ts";
 import { singleValued } from "../../form-body.ts";
 import { checkPasswordLogin } from "../../identity/password-login.ts";
-import { enforceLimit } from "../../rate-limit.ts";
 import { OAuthError } from "../oauth-error.ts";
 import { resolveScope } from "../scope.ts";
 import { actorOf, type GrantHandler, inGrantTransaction } from "./grant.ts";
@@ -11,8 +10,7 @@ export const passwordGrant: GrantHandler = async ({ instance, client, form, ip }
   const params = singleValued(form, ["username", "password", "scope"] as const);
   if (params.username === undefined || params.password === undefined) throw new OAuthError("invalid_request", "the username and password parameters are required");
   const scope = resolveScope(params.scope);
-  await enforceLimit(instance, "login-ip", ip);
-  const login = await checkPasswordLogin(instance, params.username, params.password);
+  const login = await checkPasswordLogin(instance, params.username, params.password, ip);
   if (!login.ok) throw new OAuthError("invalid_grant", login.message);
   return inGrantTransaction(instance, (trx, now) =>
     issueTokens(trx, { client, userSysId: login.user.sysId, scope, grantType: "password", withRefreshToken: client.grantTypes.includes("refresh_token") }, actorOf(client, login.user.userName), now),

@@ -33,7 +33,8 @@ export const refreshTokenGrant: GrantHandler = async ({ instance, client, form }
     if (stored.user !== null && !user?.active) return invalidToken();
     return issueTokens(
       trx,
-      { client, userSysId: stored.user, scope, grantType: "refresh_token", family: stored.family, code: stored.code, withRefreshToken: true },
+      // The new refresh token keeps the scope it was granted (RFC 6749 §6); only the access token narrows.
+      { client, userSysId: stored.user, scope, refreshScope: stored.scope, grantType: "refresh_token", family: stored.family, code: stored.code, withRefreshToken: true },
       actorOf(client, user?.userName),
       now,
     );

@@ -1,0 +1,78 @@
+// Progressive enhancement for the admin pages. Every control here also works without this
+// file: the buttons are submit buttons the server answers by rendering the form again.
+"use strict";
+
+function setLocked(field, locked) {
+  const rows = field.querySelector("[data-url-rows]");
+  const view = field.querySelector("[data-locked-view]");
+  const toggle = field.querySelector("[data-lock-toggle]");
+  const inputs = Array.from(rows.querySelectorAll("input[name='redirect_url']"));
+  if (locked) {
+    const urls = inputs.map((input) => input.value.trim()).filter((value) => value !== "");
+    for (const input of inputs) {
+      if (input.value.trim() === "") input.closest("li").remove();
+      else input.type = "hidden";
+    }
+    view.textContent = urls.length ? urls.join(", ") : "No redirect URLs";
+  } else {
+    for (const input of inputs) input.type = "text";
+    addRow(rows);
+  }
+  rows.hidden = locked;
+  view.hidden = !locked;
+  field.querySelector("[data-unlocked-only]").hidden = locked;
+  field.querySelector("[data-lock-state]").value = locked ? "true" : "false";
+  field.dataset.locked = locked ? "true" : "false";
+  toggle.value = locked ? "unlock" : "lock";
+  toggle.querySelector("[data-lock-label]").textContent = locked ? "Unlock" : "Lock";
+  if (!locked) rows.querySelector("li:last-child input").focus();
+}
+
+function addRow(rows) {
+  const index = rows.querySelectorAll("li").length;
+  const item = document.createElement("li");
+  const label = document.createElement("label");
+  label.className = "visually-hidden";
+  label.htmlFor = `redirect_url_${index}`;
+  label.textContent = `Redirect URL ${index + 1}`;
+  const input = document.createElement("input");
+  input.type = "text";
+  input.inputMode = "url";
+  input.id = `redirect_url_${index}`;
+  input.name = "redirect_url";
+  input.placeholder = "https://instance.example/oauth_redirect.do";
+  item.append(label, input);
+  rows.append(item);
+  return input;
+}
+
+document.addEventListener("click", (event) => {
+  const target = event.target instanceof Element ? event.target : null;
+  const toggle = target && target.closest("[data-lock-toggle]");
+  if (toggle) {
+    event.preventDefault();
+    const field = toggle.closest("[data-lockable]");
+    setLocked(field, field.dataset.locked !== "true");
+    return;
+  }
+  const add = target && target.closest("[data-add-row]");
+  if (add) {
+    event.preventDefault();
+    addRow(add.closest("[data-lockable]").querySelector("[data-url-rows]")).focus();
+    return;
+  }
+  const copy = target && target.closest("[data-copy]");
+  if (copy) {
+    const source = document.getElementById(copy.dataset.copy);
+    navigator.clipboard.writeText(source.value).then(
+      () => { copy.textContent = "Copied"; },
+      () => { source.select(); copy.textContent = "Press Ctrl+C"; },
+    );
+  }
+});
+
+document.addEventListener("DOMContentLoaded", () => {
+  for (const button of document.querySelectorAll("[data-copy]")) if (window.isSecureContext && navigator.clipboard) button.hidden = false;
+  const summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+});

@@ -1,0 +1,28 @@
+/** Where the admin pages live; links and redirects take them from here. */
+export const adminPaths = {
+  signIn: "/",
+  login: "/login.do",
+  home: "/admin",
+  registry: "/admin/registry",
+  registryNew: "/admin/registry/new",
+  registryNewClient: "/admin/registry/new/client",
+  registryRecord: (sysId: string) => `/admin/registry/${sysId}`,
+  registryRegenerate: (sysId: string) => `/admin/registry/${sysId}/regenerate`,
+  tokens: "/admin/tokens",
+  tokenRevoke: (sysId: string) => `/admin/tokens/${sysId}/revoke`,
+  tokensRevokeClient: "/admin/tokens/revoke-client",
+  users: "/admin/users",
+  user: (sysId: string) => `/admin/users/${sysId}`,
+  userPassword: (sysId: string) => `/admin/users/${sysId}/password`,
+  userRoles: (sysId: string) => `/admin/users/${sysId}/roles`,
+  userActive: (sysId: string) => `/admin/users/${sysId}/active`,
+  roles: "/admin/roles",
+  audit: "/admin/audit",
+  pipeline: "/admin/pipeline",
+  script: "/assets/admin.js",
+  stylesheet: "/assets/admin.css",
+} as const;
+
+export function auditOf(tablename: string, documentkey: string): string {
+  return `${adminPaths.audit}?${new URLSearchParams({ table: tablename, record: documentkey })}`;
+}

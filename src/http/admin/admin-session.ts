@@ -1,0 +1,68 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Instance } from "../../instance.ts";
+import { findUserById, rolesOf } from "../../store/user-store.ts";
+import type { LoginSession } from "../../store/session-store.ts";
+import { crossSiteRequest, currentSession, sessionCsrfValid } from "../identity/login-session.ts";
+import type { Viewer } from "../ui/admin/admin-layout.tsx";
+import { adminErrorPage, forbiddenPage } from "../ui/admin/sign-in-page.tsx";
+import { adminPaths } from "./admin-paths.ts";
+
+/** Admin pages load nothing from elsewhere: stricter than the app-wide policy, which allows the authorize pages' inline style. */
+const adminContentSecurityPolicy = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' https: data:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+export function sendAdminHTML(reply: FastifyReply, status: number, html: string): void {
+  reply.code(status).header("cache-control", "no-store").header("content-security-policy", adminContentSecurityPolicy).type("text/html; charset=utf-8").send(html);
+}
+
+export interface AdminContext {
+  session: LoginSession;
+  viewer: Viewer;
+  /** Who the audit trail names for changes made on these pages. */
+  actor: string;
+}
+
+/** The signed-in user when they hold admin; otherwise answers (sign-in redirect or 403 page) and returns undefined. */
+export async function requireAdmin(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<AdminContext | undefined> {
+  const session = await currentSession(instance, request);
+  const user = session && (await findUserById(instance.store.db, session.userSysId));
+  if (!session || !user?.active) {
+    const next = request.method === "GET" ? request.url : adminPaths.home;
+    reply.redirect(`${adminPaths.signIn}?${new URLSearchParams({ next })}`, 303);
+    return undefined;
+  }
+  const viewer = { userName: user.userName, csrfToken: session.csrfToken };
+  if (!(await rolesOf(instance.store.db, user.sysId)).includes("admin")) {
+    sendAdminHTML(reply, 403, forbiddenPage({ viewer }));
+    return undefined;
+  }
+  return { session, viewer, actor: user.userName };
+}
+
+/**
+ * For every admin POST: an admin session, a same-site request and the session's synchronizer
+ * token. Anything else is refused before the handler reads the form, so nothing changes.
+ */
+export async function requireAdminForm(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<{ admin: AdminContext; form: URLSearchParams } | undefined> {
+  const admin = await requireAdmin(instance, request, reply);
+  if (!admin) return undefined;
+  const form = request.body instanceof URLSearchParams ? request.body : undefined;
+  if (!form || crossSiteRequest(request) || !sessionCsrfValid(admin.session, form.get("csrf_token"))) {
+    sendAdminHTML(reply, 403, adminErrorPage({ viewer: admin.viewer, title: "Request refused", message: "The form expired or was not sent from this site, so nothing was changed. Go back, reload the page and try again." }));
+    return undefined;
+  }
+  return { admin, form };
+}
+
+/** POST-redirect-GET: every successful change answers 303 to a page that shows the result. */
+export function seeOther(reply: FastifyReply, location: string): void {
+  reply.redirect(location, 303);
+}

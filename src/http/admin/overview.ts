@@ -1,0 +1,47 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Instance } from "../../instance.ts";
+import { auditedTables, listAudit } from "../../store/audit-listing.ts";
+import { countLiveTokens } from "../../store/token-listing.ts";
+import { listRoles, listUsers } from "../../store/user-admin-store.ts";
+import { listClients } from "../../store/oauth-entity-store.ts";
+import { auditPage } from "../ui/admin/audit-page.tsx";
+import { rolesPage } from "../ui/admin/roles-page.tsx";
+import { adminHomePage, pipelinePage } from "../ui/admin/simple-pages.tsx";
+import { requireAdmin, sendAdminHTML } from "./admin-session.ts";
+
+/** The read-only admin pages: overview, roles, audit, pipeline. */
+type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+export const adminHome: Handler = async (instance, request, reply) => {
+  const admin = await requireAdmin(instance, request, reply);
+  if (!admin) return;
+  const db = instance.store.db;
+  const [clients, liveTokens, users] = await Promise.all([listClients(db), countLiveTokens(db), listUsers(db)]);
+  sendAdminHTML(reply, 200, adminHomePage({ viewer: admin.viewer, counts: { clients: clients.length, liveTokens, users: users.length } }));
+};
+
+export const rolesList: Handler = async (instance, request, reply) => {
+  const admin = await requireAdmin(instance, request, reply);
+  if (admin) sendAdminHTML(reply, 200, rolesPage({ viewer: admin.viewer, roles: await listRoles(instance.store.db) }));
+};
+
+const auditLimit = 300;
+
+export const auditList: Handler = async (instance, request, reply) => {
+  const admin = await requireAdmin(instance, request, reply);
+  if (!admin) return;
+  const query = request.query as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === "string" && v !== "" && v.length <= 100 ? v : undefined);
+  const table = text(query.table);
+  const record = text(query.record);
+  const [rows, tables] = await Promise.all([
+    listAudit(instance.store.db, { ...(table ? { tablename: table } : {}), ...(record ? { documentkey: record } : {}), limit: auditLimit }),
+    auditedTables(instance.store.db),
+  ]);
+  sendAdminHTML(reply, 200, auditPage({ viewer: admin.viewer, rows, tables, table, record, limit: auditLimit }));
+};
+
+export const pipeline: Handler = async (instance, request, reply) => {
+  const admin = await requireAdmin(instance, request, reply);
+  if (admin) sendAdminHTML(reply, 200, pipelinePage({ viewer: admin.viewer }));
+};

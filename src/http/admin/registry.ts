@@ -1,0 +1,133 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { parseClientCreate, parseClientUpdate, type OAuthClient } from "../../domain/oauth-entity.ts";
+import { sysIdPattern } from "../../domain/sys-id.ts";
+import { ValidationError } from "../../domain/validation.ts";
+import type { Instance } from "../../instance.ts";
+import { listAudit } from "../../store/audit-listing.ts";
+import { type RegistryQuery, registrySortKeys, type RegistrySortKey, searchClients } from "../../store/client-search.ts";
+import { createClient, findClientBySysId, regenerateClientSecret, updateClient } from "../../store/oauth-entity-store.ts";
+import { findUserById } from "../../store/user-store.ts";
+import { fieldErrors, type FieldErrors } from "../ui/admin/components.tsx";
+import { interceptorPage } from "../ui/admin/interceptor-page.tsx";
+import { regenerateSecretPage } from "../ui/admin/regenerate-page.tsx";
+import { registryFormPage } from "../ui/admin/registry-form-page.tsx";
+import { registryListPage } from "../ui/admin/registry-list-page.tsx";
+import { adminErrorPage } from "../ui/admin/sign-in-page.tsx";
+import { type AdminContext, requireAdmin, requireAdminForm, seeOther, sendAdminHTML } from "./admin-session.ts";
+import { adminPaths } from "./admin-paths.ts";
+import { setFlash, takeFlash } from "./flash.ts";
+import { blankRegistryForm, registryFormFrom, registryFormOf, registryInput, type RegistryFormState } from "./registry-form-input.ts";
+
+type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+function registryQuery(request: FastifyRequest): RegistryQuery {
+  const query = request.query as Record<string, unknown>;
+  const text = typeof query.q === "string" ? query.q.trim().slice(0, 200) : "";
+  const sort = registrySortKeys.includes(query.sort as RegistrySortKey) ? (query.sort as RegistrySortKey) : "name";
+  return { text, sort, direction: query.dir === "desc" ? "desc" : "asc" };
+}
+
+/** GET /admin/registry — the list, filtered and sorted by query parameters so a view can be bookmarked. */
+export const registryList: Handler = async (instance, request, reply) => {
+  const admin = await requireAdmin(instance, request, reply);
+  if (!admin) return;
+  const query = registryQuery(request);
+  const clients = await searchClients(instance.store.db, query);
+  sendAdminHTML(reply, 200, registryListPage({ viewer: admin.viewer, clients, query, flash: takeFlash(instance, request, reply).message }));
+};
+
+export const registryInterceptor: Handler = async (instance, request, reply) => {
+  const admin = await requireAdmin(instance, request, reply);
+  if (admin) sendAdminHTML(reply, 200, interceptorPage({ viewer: admin.viewer }));
+};
+
+export const registryNewForm: Handler = async (instance, request, reply) => {
+  const admin = await requireAdmin(instance, request, reply);
+  if (admin) sendAdminHTML(reply, 200, registryFormPage({ viewer: admin.viewer, state: blankRegistryForm(), errors: {}, client: null }));
+};
+
+async function recordFromPath(instance: Instance, request: FastifyRequest, reply: FastifyReply, admin: AdminContext): Promise<OAuthClient | undefined> {
+  const { sysId } = request.params as { sysId: string };
+  const client = sysIdPattern.test(sysId) ? await findClientBySysId(instance.store.db, sysId) : undefined;
+  if (!client) sendAdminHTML(reply, 404, adminErrorPage({ viewer: admin.viewer, title: "Record not found", message: "There is no Application Registry record with that sys_id. It may have been deleted." }));
+  return client;
+}
+
+async function renderRecord(instance: Instance, reply: FastifyReply, admin: AdminContext, client: OAuthClient, options: { status: number; state?: RegistryFormState; errors?: FieldErrors; freshSecret?: string; flash?: string }) {
+  const ccUser = client.clientCredentialsUser ? await findUserById(instance.store.db, client.clientCredentialsUser) : undefined;
+  const history = await listAudit(instance.store.db, { tablename: "oauth_entity", documentkey: client.sysId, limit: 50 });
+  const state = options.state ?? registryFormOf(client, ccUser?.userName ?? "");
+  sendAdminHTML(reply, options.status, registryFormPage({ viewer: admin.viewer, state, errors: options.errors ?? {}, client, freshSecret: options.freshSecret, flash: options.flash, history }));
+}
+
+/** POST /admin/registry/new/client — save, or re-render for the redirect list's lock and add-row buttons. */
+export const registryCreate: Handler = async (instance, request, reply) => {
+  const posted = await requireAdminForm(instance, request, reply);
+  if (!posted) return;
+  const { admin, form } = posted;
+  const { state, action } = registryFormFrom(form);
+  if (action !== "submit") return sendAdminHTML(reply, 200, registryFormPage({ viewer: admin.viewer, state, errors: {}, client: null }));
+  try {
+    const created = await createClient(instance.store.db, parseClientCreate(registryInput(state, "create")), admin.actor);
+    setFlash(instance, reply, {
+      message: `Created “${created.client.name}”.`,
+      ...(created.clientSecret ? { secret: { recordSysId: created.client.sysId, value: created.clientSecret } } : {}),
+    });
+    seeOther(reply, adminPaths.registryRecord(created.client.sysId));
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    sendAdminHTML(reply, 400, registryFormPage({ viewer: admin.viewer, state, errors: fieldErrors(error.issues), client: null }));
+  }
+};
+
+export const registryRecord: Handler = async (instance, request, reply) => {
+  const admin = await requireAdmin(instance, request, reply);
+  if (!admin) return;
+  const client = await recordFromPath(instance, request, reply, admin);
+  if (!client) return;
+  const flash = takeFlash(instance, request, reply);
+  const freshSecret = flash.secret?.recordSysId === client.sysId ? flash.secret.value : undefined;
+  await renderRecord(instance, reply, admin, client, { status: 200, ...(freshSecret ? { freshSecret } : {}), ...(flash.message ? { flash: flash.message } : {}) });
+};
+
+export const registryUpdate: Handler = async (instance, request, reply) => {
+  const posted = await requireAdminForm(instance, request, reply);
+  if (!posted) return;
+  const { admin, form } = posted;
+  const client = await recordFromPath(instance, request, reply, admin);
+  if (!client) return;
+  const { state, action } = registryFormFrom(form);
+  state.publicClient = client.publicClient;
+  if (action !== "submit") return renderRecord(instance, reply, admin, client, { status: 200, state });
+  try {
+    await updateClient(instance.store.db, client.sysId, parseClientUpdate(registryInput(state, "update")), admin.actor);
+    setFlash(instance, reply, { message: `Updated “${state.name.trim()}”.` });
+    seeOther(reply, adminPaths.registryRecord(client.sysId));
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    await renderRecord(instance, reply, admin, client, { status: 400, state, errors: fieldErrors(error.issues) });
+  }
+};
+
+/** GET …/regenerate — the confirmation step; nothing changes until it is submitted. */
+export const regenerateConfirm: Handler = async (instance, request, reply) => {
+  const admin = await requireAdmin(instance, request, reply);
+  if (!admin) return;
+  const client = await recordFromPath(instance, request, reply, admin);
+  if (client) sendAdminHTML(reply, 200, regenerateSecretPage({ viewer: admin.viewer, client }));
+};
+
+export const regenerateSecret: Handler = async (instance, request, reply) => {
+  const posted = await requireAdminForm(instance, request, reply);
+  if (!posted) return;
+  const client = await recordFromPath(instance, request, reply, posted.admin);
+  if (!client) return;
+  try {
+    const { clientSecret } = await regenerateClientSecret(instance.store.db, client.sysId, posted.admin.actor);
+    setFlash(instance, reply, { message: "A new client secret was generated; the old one no longer works.", ...(clientSecret ? { secret: { recordSysId: client.sysId, value: clientSecret } } : {}) });
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    setFlash(instance, reply, { message: error.issues.map((i) => i.message).join("; ") });
+  }
+  seeOther(reply, adminPaths.registryRecord(client.sysId));
+};

@@ -1,0 +1,53 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { sysIdPattern } from "../../domain/sys-id.ts";
+import { NotFoundError } from "../../domain/validation.ts";
+import type { Instance } from "../../instance.ts";
+import { listClients } from "../../store/oauth-entity-store.ts";
+import { listTokens, revokeAllTokensOfClient, revokeTokenByAdmin } from "../../store/token-listing.ts";
+import { tokensPage } from "../ui/admin/tokens-page.tsx";
+import { requireAdmin, requireAdminForm, seeOther, sendAdminHTML } from "./admin-session.ts";
+import { adminPaths } from "./admin-paths.ts";
+import { setFlash, takeFlash } from "./flash.ts";
+
+type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+const listLimit = 500;
+
+export const tokensList: Handler = async (instance, request, reply) => {
+  const admin = await requireAdmin(instance, request, reply);
+  if (!admin) return;
+  const query = request.query as Record<string, unknown>;
+  const clientSysId = typeof query.client === "string" && sysIdPattern.test(query.client) ? query.client : undefined;
+  const [tokens, clients] = await Promise.all([listTokens(instance.store.db, { ...(clientSysId ? { clientSysId } : {}), limit: listLimit }), listClients(instance.store.db)]);
+  sendAdminHTML(reply, 200, tokensPage({ viewer: admin.viewer, tokens, clients, clientSysId, flash: takeFlash(instance, request, reply).message, limit: listLimit }));
+};
+
+export const tokenRevoke: Handler = async (instance, request, reply) => {
+  const posted = await requireAdminForm(instance, request, reply);
+  if (!posted) return;
+  const { sysId } = request.params as { sysId: string };
+  try {
+    if (!sysIdPattern.test(sysId)) throw new NotFoundError("no such token");
+    await revokeTokenByAdmin(instance.store.db, sysId, posted.admin.actor);
+    setFlash(instance, reply, { message: "The token was revoked." });
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    setFlash(instance, reply, { message: "That token no longer exists; nothing was revoked." });
+  }
+  seeOther(reply, adminPaths.tokens);
+};
+
+export const tokensRevokeClient: Handler = async (instance, request, reply) => {
+  const posted = await requireAdminForm(instance, request, reply);
+  if (!posted) return;
+  const clientSysId = posted.form.get("client") ?? "";
+  try {
+    if (!sysIdPattern.test(clientSysId)) throw new NotFoundError("no such client");
+    const count = await revokeAllTokensOfClient(instance.store.db, clientSysId, posted.admin.actor);
+    setFlash(instance, reply, { message: `${count} live ${count === 1 ? "token was" : "tokens were"} revoked.` });
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    setFlash(instance, reply, { message: "That client no longer exists; nothing was revoked." });
+  }
+  seeOther(reply, `${adminPaths.tokens}?client=${encodeURIComponent(clientSysId)}`);
+};

@@ -1,0 +1,102 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { hashPassword } from "../../domain/passwords.ts";
+import { sysIdPattern } from "../../domain/sys-id.ts";
+import { parseNewPassword, parseNewUser, parseRoleName } from "../../domain/user-account.ts";
+import { ValidationError } from "../../domain/validation.ts";
+import type { Instance } from "../../instance.ts";
+import { listAudit } from "../../store/audit-listing.ts";
+import { createUserAccount, findUserListing, grantUserRole, listRoles, listUsers, removeUserRole, setUserActive, setUserPassword, type UserListing } from "../../store/user-admin-store.ts";
+import { fieldErrors, type FieldErrors } from "../ui/admin/components.tsx";
+import { adminErrorPage } from "../ui/admin/sign-in-page.tsx";
+import { userPage } from "../ui/admin/user-page.tsx";
+import { type NewUserForm, usersPage } from "../ui/admin/users-page.tsx";
+import { type AdminContext, requireAdmin, requireAdminForm, seeOther, sendAdminHTML } from "./admin-session.ts";
+import { adminPaths } from "./admin-paths.ts";
+import { setFlash, takeFlash } from "./flash.ts";
+
+type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+const blankUserForm: NewUserForm = { user_name: "", name: "", email: "", roles: "" };
+
+export const usersList: Handler = async (instance, request, reply) => {
+  const admin = await requireAdmin(instance, request, reply);
+  if (!admin) return;
+  const users = await listUsers(instance.store.db);
+  sendAdminHTML(reply, 200, usersPage({ viewer: admin.viewer, users, form: blankUserForm, errors: {}, flash: takeFlash(instance, request, reply).message }));
+};
+
+export const userCreate: Handler = async (instance, request, reply) => {
+  const posted = await requireAdminForm(instance, request, reply);
+  if (!posted) return;
+  const { admin, form } = posted;
+  const typed: NewUserForm = { user_name: form.get("user_name") ?? "", name: form.get("name") ?? "", email: form.get("email") ?? "", roles: form.get("roles") ?? "" };
+  try {
+    const input = parseNewUser({ ...typed, password: form.get("password") ?? "", roles: typed.roles.split(",").map((r) => r.trim()).filter(Boolean) });
+    const user = await createUserAccount(instance.store.db, { userName: input.user_name, name: input.name, email: input.email, passwordHash: await hashPassword(input.password), roles: input.roles }, admin.actor);
+    setFlash(instance, reply, { message: `Created user “${user.userName}”.` });
+    seeOther(reply, adminPaths.user(user.sysId));
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const users = await listUsers(instance.store.db);
+    sendAdminHTML(reply, 400, usersPage({ viewer: admin.viewer, users, form: typed, errors: fieldErrors(error.issues) }));
+  }
+};
+
+async function userFromPath(instance: Instance, request: FastifyRequest, reply: FastifyReply, admin: AdminContext): Promise<UserListing | undefined> {
+  const { sysId } = request.params as { sysId: string };
+  const user = sysIdPattern.test(sysId) ? await findUserListing(instance.store.db, sysId) : undefined;
+  if (!user) sendAdminHTML(reply, 404, adminErrorPage({ viewer: admin.viewer, title: "User not found", message: "There is no user with that sys_id." }));
+  return user;
+}
+
+async function renderUser(instance: Instance, reply: FastifyReply, admin: AdminContext, user: UserListing, status: number, extra: { errors?: FieldErrors; flash?: string | undefined }) {
+  const [roles, history] = await Promise.all([listRoles(instance.store.db), listAudit(instance.store.db, { tablename: "sys_user", documentkey: user.sysId, limit: 50 })]);
+  sendAdminHTML(reply, status, userPage({ viewer: admin.viewer, user, roleNames: roles.map((r) => r.name), errors: extra.errors ?? {}, flash: extra.flash, history }));
+}
+
+export const userShow: Handler = async (instance, request, reply) => {
+  const admin = await requireAdmin(instance, request, reply);
+  if (!admin) return;
+  const user = await userFromPath(instance, request, reply, admin);
+  if (user) await renderUser(instance, reply, admin, user, 200, { flash: takeFlash(instance, request, reply).message });
+};
+
+/** Runs one change to a user; a ValidationError shows the user page again with the error at its field. */
+function userChange(change: (instance: Instance, user: UserListing, form: URLSearchParams, actor: string) => Promise<string>): Handler {
+  return async (instance, request, reply) => {
+    const posted = await requireAdminForm(instance, request, reply);
+    if (!posted) return;
+    const user = await userFromPath(instance, request, reply, posted.admin);
+    if (!user) return;
+    try {
+      const message = await change(instance, user, posted.form, posted.admin.actor);
+      setFlash(instance, reply, { message });
+      seeOther(reply, adminPaths.user(user.sysId));
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      await renderUser(instance, reply, posted.admin, user, 400, { errors: fieldErrors(error.issues) });
+    }
+  };
+}
+
+export const userSetPassword = userChange(async (instance, user, form, actor) => {
+  const password = parseNewPassword(form.get("password") ?? "");
+  await setUserPassword(instance.store.db, user.sysId, await hashPassword(password), actor);
+  return `The password of “${user.userName}” was changed.`;
+});
+
+export const userRoles = userChange(async (instance, user, form, actor) => {
+  const role = parseRoleName(form.get("role") ?? "");
+  if (form.get("_action") === "remove") {
+    await removeUserRole(instance.store.db, user.sysId, role, actor);
+    return `Removed the role ${role} from “${user.userName}”.`;
+  }
+  await grantUserRole(instance.store.db, user.sysId, role, actor);
+  return `Granted the role ${role} to “${user.userName}”.`;
+});
+
+export const userActive = userChange(async (instance, user, form, actor) => {
+  const active = form.get("active") === "true";
+  await setUserActive(instance.store.db, user.sysId, active, actor);
+  return `“${user.userName}” is now ${active ? "active" : "inactive"}.`;
+});

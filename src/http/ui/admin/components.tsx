@@ -1,0 +1,91 @@
+import type { ComponentChildren } from "preact";
+import type { FieldIssue } from "../../../domain/validation.ts";
+
+/** Field errors keyed by the form field they belong to; issues on nested paths go to their first segment. */
+export type FieldErrors = Record<string, string[]>;
+
+export function fieldErrors(issues: readonly FieldIssue[]): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of issues) {
+    const field = issue.field.split(".")[0] || "_form";
+    (out[field] ??= []).push(issue.message);
+  }
+  return out;
+}
+
+export function CsrfInput(props: { token: string }) {
+  return <input type="hidden" name="csrf_token" value={props.token} />;
+}
+
+/** Errors shown under a field and tied to it for screen readers via aria-describedby. */
+export function FieldError(props: { id: string; messages: string[] | undefined }) {
+  if (!props.messages?.length) return null;
+  return (
+    <p class="field-error" id={`${props.id}-error`}>
+      {props.messages.join(" ")}
+    </p>
+  );
+}
+
+export function describedBy(id: string, errors: FieldErrors, field: string, hint?: boolean): string | undefined {
+  const ids = [hint ? `${id}-hint` : "", errors[field]?.length ? `${id}-error` : ""].filter(Boolean);
+  return ids.length ? ids.join(" ") : undefined;
+}
+
+export function ErrorSummary(props: { errors: FieldErrors; labels: Record<string, string> }) {
+  const entries = Object.entries(props.errors);
+  if (entries.length === 0) return null;
+  return (
+    <div class="alert alert-error" role="alert" tabindex={-1} id="error-summary">
+      <p>
+        <strong>Nothing was saved.</strong> Correct the {entries.length === 1 ? "field" : "fields"} below:
+      </p>
+      <ul>
+        {entries.map(([field, messages]) => (
+          <li>
+            {props.labels[field] ? <a href={`#${field}`}>{props.labels[field]}</a> : null} {messages.join(" ")}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export function Flash(props: { message: string | undefined }) {
+  if (!props.message) return null;
+  return (
+    <div class="alert alert-ok" role="status">
+      {props.message}
+    </div>
+  );
+}
+
+export function PageHeader(props: { title: string; crumbs?: { href: string; label: string }[]; children?: ComponentChildren }) {
+  return (
+    <div class="page-header">
+      <div>
+        {props.crumbs?.length ? (
+          <nav class="crumbs" aria-label="Breadcrumb">
+            {props.crumbs.map((c) => (
+              <>
+                <a href={c.href}>{c.label}</a>
+                <span aria-hidden="true"> / </span>
+              </>
+            ))}
+          </nav>
+        ) : null}
+        <h1>{props.title}</h1>
+      </div>
+      {props.children ? <div class="page-actions">{props.children}</div> : null}
+    </div>
+  );
+}
+
+export function YesNo(props: { value: boolean }) {
+  return <span class={props.value ? "pill pill-yes" : "pill pill-no"}>{props.value ? "true" : "false"}</span>;
+}
+
+/** Epoch milliseconds as the platform prints instants (UTC). */
+export function instant(epochMs: number): string {
+  return new Date(epochMs).toISOString().slice(0, 19).replace("T", " ");
+}

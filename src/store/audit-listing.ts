@@ -1,0 +1,43 @@
+import { type Kysely, sql } from "kysely";
+import type { Database } from "./schema.ts";
+
+/** An audit row with the name of the record it is about, so a person can read the history. */
+export interface AuditListing {
+  sysId: string;
+  tablename: string;
+  documentkey: string;
+  recordName: string | null;
+  fieldname: string;
+  oldvalue: string;
+  newvalue: string;
+  reason: string;
+  user: string;
+  createdOn: string;
+}
+
+export async function listAudit(db: Kysely<Database>, filter: { tablename?: string; documentkey?: string; limit: number }): Promise<AuditListing[]> {
+  let query = db
+    .selectFrom("sys_audit")
+    .leftJoin("oauth_entity", "oauth_entity.sys_id", "sys_audit.documentkey")
+    .leftJoin("sys_user", "sys_user.sys_id", "sys_audit.documentkey")
+    .select([
+      "sys_audit.sys_id as sysId",
+      "sys_audit.tablename as tablename",
+      "sys_audit.documentkey as documentkey",
+      sql<string | null>`coalesce(${sql.ref("oauth_entity.name")}, ${sql.ref("sys_user.user_name")})`.as("recordName"),
+      "sys_audit.fieldname as fieldname",
+      "sys_audit.oldvalue as oldvalue",
+      "sys_audit.newvalue as newvalue",
+      "sys_audit.reason as reason",
+      "sys_audit.user as user",
+      "sys_audit.sys_created_on as createdOn",
+    ]);
+  if (filter.tablename) query = query.where("sys_audit.tablename", "=", filter.tablename);
+  if (filter.documentkey) query = query.where("sys_audit.documentkey", "=", filter.documentkey);
+  return query.orderBy("sys_audit.created_at", "desc").orderBy("sys_audit.sys_id").limit(filter.limit).execute();
+}
+
+export async function auditedTables(db: Kysely<Database>): Promise<string[]> {
+  const rows = await db.selectFrom("sys_audit").select("tablename").distinct().orderBy("tablename").execute();
+  return rows.map((r) => r.tablename);
+}

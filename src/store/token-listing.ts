@@ -1,0 +1,79 @@
+import type { Kysely } from "kysely";
+import { NotFoundError } from "../domain/validation.ts";
+import { revokeClientTokens } from "./oauth-entity-store.ts";
+import type { Database } from "./schema.ts";
+import { revokeFamily, revokeOne } from "./token-store.ts";
+
+/** An issued token as an administrator sees it: who, what, when; never the token or its hash. */
+export interface TokenListing {
+  sysId: string;
+  type: "access_token" | "refresh_token";
+  clientSysId: string;
+  clientName: string;
+  userName: string | null;
+  scope: string;
+  issuedOn: string;
+  expiresAt: number;
+  revokedAt: number | null;
+  rotatedAt: number | null;
+}
+
+export type TokenStatus = "live" | "expired" | "revoked" | "used";
+
+export function tokenStatus(token: TokenListing, now = Date.now()): TokenStatus {
+  if (token.revokedAt !== null) return "revoked";
+  if (token.type === "refresh_token" && token.rotatedAt !== null) return "used";
+  return token.expiresAt > now ? "live" : "expired";
+}
+
+export async function listTokens(db: Kysely<Database>, filter: { clientSysId?: string; limit: number }): Promise<TokenListing[]> {
+  let query = db
+    .selectFrom("oauth_credential")
+    .innerJoin("oauth_entity", "oauth_entity.sys_id", "oauth_credential.client")
+    .leftJoin("sys_user", "sys_user.sys_id", "oauth_credential.user")
+    // Listed column by column so the hash can never leak through a later select-all.
+    .select([
+      "oauth_credential.sys_id as sysId",
+      "oauth_credential.type as type",
+      "oauth_credential.client as clientSysId",
+      "oauth_entity.name as clientName",
+      "sys_user.user_name as userName",
+      "oauth_credential.scope as scope",
+      "oauth_credential.sys_created_on as issuedOn",
+      "oauth_credential.expires_at as expiresAt",
+      "oauth_credential.revoked_at as revokedAt",
+      "oauth_credential.rotated_at as rotatedAt",
+    ]);
+  if (filter.clientSysId) query = query.where("oauth_credential.client", "=", filter.clientSysId);
+  return query.orderBy("oauth_credential.sys_created_on", "desc").orderBy("oauth_credential.sys_id").limit(filter.limit).execute();
+}
+
+/** Revokes one token for an administrator; a refresh token takes its grant's access tokens with it (RFC 7009 §2.1). */
+export async function revokeTokenByAdmin(db: Kysely<Database>, sysId: string, actor: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const token = await trx.selectFrom("oauth_credential").select(["sys_id", "type", "family", "revoked_at"]).where("sys_id", "=", sysId).executeTakeFirst();
+    if (!token) throw new NotFoundError(`no token with sys_id "${sysId}"`);
+    if (token.revoked_at !== null) return;
+    if (token.type === "refresh_token") await revokeFamily(trx, token.family, actor, "revoked by an administrator");
+    else await revokeOne(trx, token.sys_id, actor, "revoked by an administrator");
+  });
+}
+
+export async function revokeAllTokensOfClient(db: Kysely<Database>, clientSysId: string, actor: string): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const client = await trx.selectFrom("oauth_entity").select("sys_id").where("sys_id", "=", clientSysId).executeTakeFirst();
+    if (!client) throw new NotFoundError(`no OAuth client with sys_id "${clientSysId}"`);
+    return revokeClientTokens(trx, clientSysId, actor, "revoked by an administrator");
+  });
+}
+
+export async function countLiveTokens(db: Kysely<Database>, now = Date.now()): Promise<number> {
+  const row = await db
+    .selectFrom("oauth_credential")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("revoked_at", "is", null)
+    .where("rotated_at", "is", null)
+    .where("expires_at", ">", now)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -1,0 +1,146 @@
+import type { Kysely } from "kysely";
+import { glideDateTime } from "../domain/sys-id.ts";
+import { NotFoundError, ValidationError } from "../domain/validation.ts";
+import { writeAudit } from "./audit-store.ts";
+import type { Database } from "./schema.ts";
+import { bit } from "./system-fields.ts";
+import { createUser, findUserById, grantRole, rolesOf, type User } from "./user-store.ts";
+
+/** What an administrator manages about users and roles; every change is audited. */
+export interface UserListing extends Omit<User, "passwordHash"> {
+  email: string;
+  roles: string[];
+  hasPassword: boolean;
+  updatedOn: string;
+}
+
+export async function listUsers(db: Kysely<Database>, filter: { sysId?: string } = {}): Promise<UserListing[]> {
+  let users = db.selectFrom("sys_user").selectAll();
+  let grantRows = db
+    .selectFrom("sys_user_has_role")
+    .innerJoin("sys_user_role", "sys_user_role.sys_id", "sys_user_has_role.role")
+    .select(["sys_user_has_role.user as user", "sys_user_role.name as role"]);
+  if (filter.sysId) {
+    users = users.where("sys_id", "=", filter.sysId);
+    grantRows = grantRows.where("sys_user_has_role.user", "=", filter.sysId);
+  }
+  const rows = await users.orderBy("user_name").execute();
+  const grants = await grantRows.orderBy("sys_user_role.name").execute();
+  return rows.map((row) => ({
+    sysId: row.sys_id,
+    userName: row.user_name,
+    name: row.name,
+    email: row.email,
+    active: row.active === 1,
+    failedAttempts: row.failed_attempts,
+    lockedUntil: row.locked_until,
+    hasPassword: row.password_hash !== null,
+    updatedOn: row.sys_updated_on,
+    roles: grants.filter((g) => g.user === row.sys_id).map((g) => g.role),
+  }));
+}
+
+export async function findUserListing(db: Kysely<Database>, sysId: string): Promise<UserListing | undefined> {
+  return (await listUsers(db, { sysId }))[0];
+}
+
+async function requireUser(db: Kysely<Database>, sysId: string): Promise<User> {
+  const user = await findUserById(db, sysId);
+  if (!user) throw new NotFoundError(`no user with sys_id "${sysId}"`);
+  return user;
+}
+
+function touched(actor: string, now: number) {
+  return { sys_updated_on: glideDateTime(now), sys_updated_by: actor };
+}
+
+/** Sets a password hash and clears any lockout; the hash is never audited. */
+export async function setUserPassword(db: Kysely<Database>, sysId: string, passwordHash: string, actor: string, now = Date.now()): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await requireUser(trx, sysId);
+    await trx.updateTable("sys_user").set({ password_hash: passwordHash, failed_attempts: 0, locked_until: null, ...touched(actor, now) }).where("sys_id", "=", sysId).execute();
+    await writeAudit(trx, [{ tablename: "sys_user", documentkey: sysId, fieldname: "password", newvalue: "(changed)", user: actor }], now);
+  });
+}
+
+export async function grantUserRole(db: Kysely<Database>, sysId: string, role: string, actor: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await requireUser(trx, sysId);
+    if ((await rolesOf(trx, sysId)).includes(role)) return;
+    await grantRole(trx, sysId, role, actor);
+    await writeAudit(trx, [{ tablename: "sys_user", documentkey: sysId, fieldname: "roles", newvalue: `+${role}`, user: actor }]);
+  });
+}
+
+/** Counts active users holding admin, so the instance never loses its last administrator. */
+async function activeAdminCount(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom("sys_user_has_role")
+    .innerJoin("sys_user_role", "sys_user_role.sys_id", "sys_user_has_role.role")
+    .innerJoin("sys_user", "sys_user.sys_id", "sys_user_has_role.user")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("sys_user_role.name", "=", "admin")
+    .where("sys_user.active", "=", 1)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+async function assertNotLastAdmin(db: Kysely<Database>, user: User, field: string): Promise<void> {
+  if (!user.active || !(await rolesOf(db, user.sysId)).includes("admin")) return;
+  if ((await activeAdminCount(db)) <= 1) throw new ValidationError([{ field, message: "this is the last active admin; grant admin to another user first" }]);
+}
+
+export async function removeUserRole(db: Kysely<Database>, sysId: string, role: string, actor: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const user = await requireUser(trx, sysId);
+    if (role === "admin") await assertNotLastAdmin(trx, user, "role");
+    const roleRow = await trx.selectFrom("sys_user_role").select("sys_id").where("name", "=", role).executeTakeFirst();
+    if (!roleRow) return;
+    const result = await trx.deleteFrom("sys_user_has_role").where("user", "=", sysId).where("role", "=", roleRow.sys_id).executeTakeFirst();
+    if (Number(result.numDeletedRows) > 0) await writeAudit(trx, [{ tablename: "sys_user", documentkey: sysId, fieldname: "roles", newvalue: `-${role}`, user: actor }]);
+  });
+}
+
+/** A deactivated user can no longer sign in, and loses its sessions and live tokens at once. */
+export async function setUserActive(db: Kysely<Database>, sysId: string, active: boolean, actor: string, now = Date.now()): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const user = await requireUser(trx, sysId);
+    if (user.active === active) return;
+    if (!active) await assertNotLastAdmin(trx, user, "active");
+    await trx.updateTable("sys_user").set({ active: bit(active), ...touched(actor, now) }).where("sys_id", "=", sysId).execute();
+    if (!active) {
+      await trx.deleteFrom("login_session").where("user", "=", sysId).execute();
+      await trx.updateTable("oauth_credential").set({ revoked_at: now }).where("user", "=", sysId).where("revoked_at", "is", null).execute();
+    }
+    await writeAudit(trx, [{ tablename: "sys_user", documentkey: sysId, fieldname: "active", oldvalue: String(user.active), newvalue: String(active), user: actor }], now);
+  });
+}
+
+export interface RoleListing {
+  sysId: string;
+  name: string;
+  description: string;
+  users: string[];
+}
+
+export async function listRoles(db: Kysely<Database>): Promise<RoleListing[]> {
+  const roles = await db.selectFrom("sys_user_role").selectAll().orderBy("name").execute();
+  const members = await db
+    .selectFrom("sys_user_has_role")
+    .innerJoin("sys_user", "sys_user.sys_id", "sys_user_has_role.user")
+    .select(["sys_user_has_role.role as role", "sys_user.user_name as userName"])
+    .orderBy("sys_user.user_name")
+    .execute();
+  return roles.map((r) => ({ sysId: r.sys_id, name: r.name, description: r.description, users: members.filter((m) => m.role === r.sys_id).map((m) => m.userName) }));
+}
+
+/** Creates a user with a password hash; a taken name is a field error, not a constraint violation. */
+export async function createUserAccount(
+  db: Kysely<Database>,
+  input: { userName: string; name: string; email: string; passwordHash: string; roles: string[] },
+  actor: string,
+): Promise<User> {
+  const existing = await db.selectFrom("sys_user").select("sys_id").where("user_name", "=", input.userName).executeTakeFirst();
+  if (existing) throw new ValidationError([{ field: "user_name", message: `a user "${input.userName}" already exists` }]);
+  return createUser(db, { userName: input.userName, name: input.name || input.userName, email: input.email, passwordHash: input.passwordHash, roles: input.roles }, actor);
+}

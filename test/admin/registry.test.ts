@@ -1,0 +1,193 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { sha256 } from "../../src/domain/secrets.ts";
+import { findClient } from "../../src/store/oauth-entity-store.ts";
+import { fieldError, followRedirect, signIn } from "../support/admin.ts";
+import type { FormBrowser, Page } from "../support/browser.ts";
+import { startTestInstance, type TestInstance } from "../support/instance.ts";
+import { basic, postForm, tableCounts } from "../support/oauth.ts";
+import { dialectsUnderTest } from "../support/stores.ts";
+
+const newForm = "/admin/registry/new/client";
+const prod = "https://prod.example.com/oauth_redirect.do";
+const dev = "https://dev.example.com/oauth_redirect.do";
+const testInstance = "https://test.example.com/oauth_redirect.do";
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`Application Registry form on ${dialect.name}`, () => {
+    let server: TestInstance;
+    let browser: FormBrowser;
+    before(async () => {
+      server = await startTestInstance(dialect);
+      browser = await signIn(server.base);
+    });
+    after(() => server.close());
+
+    /** The seed's steps without JavaScript: unlock, enter each URL (adding rows), lock, submit. */
+    async function createThroughForm(name: string, urls: string[]): Promise<Page> {
+      const interceptor = await browser.get("/admin/registry/new");
+      assert.match(interceptor.html, /Create an OAuth API endpoint for external clients/);
+      assert.match(interceptor.html, /Connect to a third-party OAuth Provider[\s\S]*Coming soon/);
+      let form = await browser.get(newForm);
+      form = await browser.submitForm(form, newForm, { name, _action: "unlock" });
+      for (const [index, url] of urls.entries()) {
+        const rows = form.formAt(newForm).filter(([n]) => n === "redirect_url").map(([, v]) => v);
+        assert.deepEqual(rows, [...urls.slice(0, index), ""], "the rows entered so far are kept, with one empty row after them");
+        // Type into the empty row, as a person would.
+        form = await browser.submitForm(form, newForm, { redirect_url: [...rows.slice(0, -1), url], _action: index < urls.length - 1 ? "add_row" : "lock" });
+      }
+      assert.match(form.html, new RegExp(`data-locked-view[^>]*>${urls.join(", ").replace(/[.?]/g, "\\$&")}</p>`), "locked, the field shows the comma-and-space joined list");
+      return followRedirect(browser, await browser.submitForm(form, newForm));
+    }
+
+    test("creates the seed's three endpoints through the form, each secret shown once and then masked", async () => {
+      const seeds: [string, string[]][] = [
+        ["Pipeline Controller Client", [prod, dev, testInstance]],
+        ["Pipeline Development Client", [prod, dev]],
+        ["Pipeline Test Client", [prod, testInstance]],
+      ];
+      for (const [name, urls] of seeds) {
+        const record = await createThroughForm(name, urls);
+        assert.equal(record.status, 200);
+        assert.match(record.html, new RegExp(`Created “${name}”`));
+        const secret = /id="client_secret" readonly value="([A-Za-z0-9_-]{43})"/.exec(record.html)?.[1];
+        assert.ok(secret, "the new secret is shown after submit");
+        const stored = (await findClient(server.instance.store.db, name))!;
+        assert.deepEqual(stored.redirectUrls, urls);
+        assert.equal(stored.clientSecretHash, sha256(secret));
+        assert.match(record.html, new RegExp(`id="client_id" readonly value="${stored.clientId}"`));
+        const again = await browser.get(`/admin/registry/${stored.sysId}`);
+        assert.doesNotMatch(again.html, new RegExp(secret), "the secret is shown only once");
+        assert.match(again.html, /type="password" id="client_secret" readonly value="•+"/);
+      }
+      const list = await browser.get("/admin/registry");
+      assert.match(list.html, /3 records/);
+      assert.ok(list.html.replace(/<[^>]+>/g, "").includes(`${prod}, ${dev}, ${testInstance}`), "the list shows the comma-and-space joined URLs");
+    });
+
+    test("the lock toggle re-renders the form with everything typed kept, without saving", async () => {
+      const before = await tableCounts(server.instance.store);
+      const form = await browser.get(newForm);
+      const typed = { name: "Kept Name", access_token_lifespan: "900", comments: "kept <comment> & more", grant_types: ["password"], redirect_url: [prod] };
+      const unlocked = await browser.submitForm(form, newForm, { ...typed, _action: "unlock" });
+      assert.equal(unlocked.status, 200);
+      const fields = unlocked.formAt(newForm);
+      assert.deepEqual(fields.filter(([n]) => n === "redirect_url").map(([, v]) => v), [prod, ""]);
+      assert.ok(fields.some(([n, v]) => n === "name" && v === "Kept Name"));
+      assert.ok(fields.some(([n, v]) => n === "access_token_lifespan" && v === "900"));
+      assert.deepEqual(fields.filter(([n]) => n === "grant_types").map(([, v]) => v), ["password"]);
+      assert.match(unlocked.html, /<textarea[^>]*>kept &lt;comment> &amp; more<\/textarea>/);
+      assert.match(unlocked.html, /value="lock"/);
+      const locked = await browser.submitForm(unlocked, newForm, { _action: "lock" });
+      assert.match(locked.html, /value="unlock"/);
+      assert.deepEqual(await tableCounts(server.instance.store), before);
+    });
+
+    test("validation errors appear at their fields, the typed values stay, and nothing is saved", async () => {
+      const form = await browser.get(newForm);
+      const before = await tableCounts(server.instance.store);
+      const res = await browser.submitForm(form, newForm, {
+        name: "  ",
+        redirect_url: ["http://plain.example/cb", "https://fine.example/cb"],
+        access_token_lifespan: "ten",
+        logo_url: "ftp://logo",
+        grant_types: null,
+      });
+      assert.equal(res.status, 400);
+      assert.match(res.html, /Nothing was saved\./);
+      assert.equal(fieldError(res, "name"), "is mandatory");
+      assert.match(fieldError(res, "access_token_lifespan") ?? "", /whole number/);
+      assert.match(fieldError(res, "logo_url") ?? "", /https URL/);
+      assert.match(res.html, /id="name" name="name" value="  " aria-required="true" aria-invalid="true" aria-describedby="name-error"/);
+      assert.match(res.html, /value="ten"/);
+      assert.deepEqual(await tableCounts(server.instance.store), before);
+      // Rules across fields are checked once every field parses.
+      const urls = await browser.submitForm(res, newForm, { name: "Bad URLs", access_token_lifespan: "600", logo_url: "" });
+      assert.equal(urls.status, 400);
+      assert.match(fieldError(urls, "redirect_url") ?? "", /http:\/\/plain\.example\/cb&quot; uses http/);
+      assert.deepEqual(urls.formAt(newForm).filter(([n]) => n === "redirect_url").map(([, v]) => v), ["http://plain.example/cb", "https://fine.example/cb"]);
+      const grants = await browser.submitForm(form, newForm, { name: "No Grants", grant_types: null });
+      assert.equal(fieldError(grants, "grant_types"), "must name at least one grant type");
+      assert.deepEqual(await tableCounts(server.instance.store), before);
+    });
+
+    test("a name already in the registry is an error at the Name field", async () => {
+      const form = await browser.get(newForm);
+      const res = await browser.submitForm(form, newForm, { name: "Pipeline Test Client" });
+      assert.equal(res.status, 400);
+      assert.match(fieldError(res, "name") ?? "", /already exists/);
+    });
+
+    test("a form with a wrong or missing CSRF token, or sent cross-site, is refused and writes nothing", async () => {
+      const form = await browser.get(newForm);
+      const before = await tableCounts(server.instance.store);
+      for (const [overrides, headers] of [
+        [{ name: "Forged", csrf_token: "forged" }, {}],
+        [{ name: "Forged", csrf_token: null }, {}],
+        [{ name: "Forged" }, { "sec-fetch-site": "cross-site" }],
+      ] as const) {
+        const res = await browser.submitForm(form, newForm, overrides, headers);
+        assert.equal(res.status, 403);
+        assert.match(res.html, /nothing was changed/);
+      }
+      assert.deepEqual(await tableCounts(server.instance.store), before);
+    });
+
+    test("updating a record is audited and shown in its history; deactivating revokes nothing it should keep", async () => {
+      const client = (await findClient(server.instance.store.db, "Pipeline Development Client"))!;
+      const path = `/admin/registry/${client.sysId}`;
+      const record = await browser.get(path);
+      const saved = await followRedirect(browser, await browser.submitForm(record, path, { comments: "Dev instance", active: null, refresh_token_lifespan: "0" }));
+      assert.match(saved.html, /Updated “Pipeline Development Client”/);
+      const stored = (await findClient(server.instance.store.db, client.sysId))!;
+      assert.equal(stored.active, false);
+      assert.equal(stored.comments, "Dev instance");
+      assert.equal(stored.refreshTokenLifespan, 0);
+      assert.match(saved.html, /active: 1 → 0/);
+      assert.match(saved.html, /comments: Dev instance/);
+      const badUpdate = await browser.submitForm(saved, path, { name: "", refresh_token_lifespan: "-1" });
+      assert.equal(badUpdate.status, 400);
+      assert.equal(fieldError(badUpdate, "name"), "is mandatory");
+      assert.equal((await findClient(server.instance.store.db, client.sysId))!.modCount, stored.modCount);
+    });
+
+    test("Regenerate asks first, then shows the new secret once; the old secret stops working", async () => {
+      const client = (await findClient(server.instance.store.db, "Pipeline Controller Client"))!;
+      const confirm = await browser.get(`/admin/registry/${client.sysId}/regenerate`);
+      assert.match(confirm.html, /Regenerate the client secret\?/);
+      assert.equal((await findClient(server.instance.store.db, client.sysId))!.clientSecretHash, client.clientSecretHash, "showing the confirmation changes nothing");
+      const record = await followRedirect(browser, await browser.submitForm(confirm, `/admin/registry/${client.sysId}/regenerate`));
+      const secret = /id="client_secret" readonly value="([A-Za-z0-9_-]{43})"/.exec(record.html)![1]!;
+      assert.equal((await findClient(server.instance.store.db, client.sysId))!.clientSecretHash, sha256(secret));
+      assert.match(record.html, /client_secret: \(regenerated\)/);
+    });
+
+    test("the list filters by text and sorts by column through query parameters", async () => {
+      const filtered = await browser.get("/admin/registry?q=TEST%20client");
+      assert.match(filtered.html, /1 record matching “TEST client”/);
+      assert.match(filtered.html, /Pipeline Test Client/);
+      assert.doesNotMatch(filtered.html, />Pipeline Controller Client</);
+      const literal = await browser.get("/admin/registry?q=%25");
+      assert.match(literal.html, /0 records/);
+      const names = (page: Page) => [...page.html.matchAll(/<td><a href="\/admin\/registry\/[0-9a-f]{32}">([^<]+)<\/a>/g)].map((m) => m[1]);
+      assert.deepEqual(names(await browser.get("/admin/registry?sort=name&dir=desc")), ["Pipeline Test Client", "Pipeline Development Client", "Pipeline Controller Client"]);
+      assert.deepEqual(names(await browser.get("/admin/registry?sort=name&dir=asc")), ["Pipeline Controller Client", "Pipeline Development Client", "Pipeline Test Client"]);
+      assert.deepEqual(names(await browser.get("/admin/registry?sort=active&dir=asc"))[0], "Pipeline Development Client");
+      assert.equal((await browser.get("/admin/registry?sort=drop%20table&dir=sideways")).status, 200);
+    });
+
+    test("an unknown record is a 404 page", async () => {
+      assert.equal((await browser.get(`/admin/registry/${"0".repeat(32)}`)).status, 404);
+      assert.equal((await browser.get("/admin/registry/not-a-sys-id")).status, 404);
+    });
+
+    test("a client created through the form gets tokens with the secret it was shown", async () => {
+      const form = await browser.get(newForm);
+      const record = await followRedirect(browser, await browser.submitForm(form, newForm, { name: "Machine Client", grant_types: ["client_credentials"] }));
+      const secret = /id="client_secret" readonly value="([A-Za-z0-9_-]{43})"/.exec(record.html)![1]!;
+      const clientId = /id="client_id" readonly value="([0-9a-f]{32})"/.exec(record.html)![1]!;
+      const res = await postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(clientId, secret) });
+      assert.equal(res.status, 200, res.text);
+    });
+  });
+}

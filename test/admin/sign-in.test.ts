@@ -1,0 +1,143 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { hashPassword } from "../../src/domain/passwords.ts";
+import { adminRoutes } from "../../src/http/admin/admin-routes.ts";
+import { createUser, findUserByName } from "../../src/store/user-store.ts";
+import { signIn } from "../support/admin.ts";
+import { FormBrowser } from "../support/browser.ts";
+import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
+import { registerClient, tableCounts } from "../support/oauth.ts";
+import { dialectsUnderTest } from "../support/stores.ts";
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`admin sign-in, sign-out and the admin role on ${dialect.name}`, () => {
+    let server: TestInstance;
+    before(async () => {
+      server = await startTestInstance(dialect);
+      await createUser(server.instance.store.db, { userName: "itil", passwordHash: await hashPassword("itil password 1"), roles: ["itil"] }, "test");
+    });
+    after(() => server.close());
+
+    test("an admin page without a session redirects to the sign-in form at / and comes back after it", async () => {
+      const browser = new FormBrowser(server.base);
+      const res = await browser.get("/admin/registry?q=pipe");
+      assert.equal(res.status, 303);
+      assert.equal(res.location, "/?next=%2Fadmin%2Fregistry%3Fq%3Dpipe");
+      const form = await browser.get(res.location!);
+      assert.match(form.html, /<h1>Sign in<\/h1>/);
+      const signedIn = await browser.submitForm(form, "/login.do", { user_name: "admin", user_password: adminPassword });
+      assert.equal(signedIn.status, 303);
+      assert.equal(signedIn.location, "/admin/registry?q=pipe");
+      assert.equal((await browser.get(signedIn.location!)).status, 200);
+    });
+
+    test("sign-in follows only paths inside /admin", async () => {
+      const browser = new FormBrowser(server.base);
+      const form = await browser.get("/?next=https%3A%2F%2Fevil.example%2F");
+      const res = await browser.submitForm(form, "/login.do", { user_name: "admin", user_password: adminPassword, next: "//evil.example/admin" });
+      assert.equal(res.location, "/admin");
+    });
+
+    test("a wrong password shows the form again with the error and starts no session", async () => {
+      const browser = new FormBrowser(server.base);
+      const form = await browser.get("/");
+      const before = await tableCounts(server.instance.store);
+      const res = await browser.submitForm(form, "/login.do", { user_name: "admin", user_password: "not the password" });
+      assert.equal(res.status, 401);
+      assert.match(res.html, /role="alert">The user name or password is wrong\./);
+      assert.match(res.html, /name="user_name" autocomplete="username" required value="admin"/);
+      assert.equal((await tableCounts(server.instance.store)).login_session, before.login_session);
+      await server.instance.store.db.updateTable("sys_user").set({ failed_attempts: 0 }).execute();
+    });
+
+    test("a sign-in form posted without its CSRF cookie is refused (403) and starts no session", async () => {
+      const form = await new FormBrowser(server.base).get("/");
+      const before = await tableCounts(server.instance.store);
+      const res = await new FormBrowser(server.base).submitForm(form, "/login.do", { user_name: "admin", user_password: adminPassword });
+      assert.equal(res.status, 403);
+      assert.deepEqual(await tableCounts(server.instance.store), before);
+    });
+
+    test("admin pages send a strict CSP (scripts and styles only from 'self'), refuse framing and carry no inline script", async () => {
+      const browser = await signIn(server.base);
+      for (const path of ["/", "/admin", "/admin/registry", "/admin/registry/new", "/admin/registry/new/client", "/admin/tokens", "/admin/users", "/admin/roles", "/admin/audit", "/admin/pipeline"]) {
+        const page = await (path === "/" ? new FormBrowser(server.base) : browser).get(path);
+        assert.equal(page.status, 200, path);
+        const csp = page.headers.get("content-security-policy") ?? "";
+        assert.match(csp, /script-src 'self'(;|$)/, path);
+        assert.match(csp, /style-src 'self'(;|$)/, path);
+        assert.match(csp, /frame-ancestors 'none'/, path);
+        assert.doesNotMatch(csp, /unsafe-inline/, path);
+        assert.equal(page.headers.get("x-frame-options"), "DENY", path);
+        assert.equal(page.headers.get("cache-control"), "no-store", path);
+        assert.doesNotMatch(page.html, /<script(?![^>]*\ssrc=)[^>]*>/, `${path} has an inline script`);
+        assert.doesNotMatch(page.html, /<style|\sstyle=|\son[a-z]+=/, `${path} has inline style or an event handler attribute`);
+        for (const match of page.html.matchAll(/<form[^>]*method="post"[^>]*>([\s\S]*?)<\/form>/g)) assert.match(match[1]!, /name="csrf_token" value="[A-Za-z0-9_-]{43}"/, `${path}: a form without a CSRF token`);
+      }
+    });
+
+    test("every admin POST route refuses a form without the session's CSRF token and changes nothing", async () => {
+      const browser = await signIn(server.base);
+      const client = await registerClient(server.instance, { name: "CSRF Walk Client" });
+      const admin = (await findUserByName(server.instance.store.db, "admin"))!;
+      const before = await tableCounts(server.instance.store);
+      const posts = adminRoutes().filter((r) => r.method === "POST" && r.url !== "/login.do");
+      assert.equal(posts.length, 9);
+      for (const route of posts) {
+        const url = route.url.replace(":sysId", route.url.startsWith("/admin/users") ? admin.sysId : client.sysId);
+        const fields = new URLSearchParams({ name: "Changed", client: client.sysId, password: "a new password", role: "admin", _action: "remove", active: "false", user_name: "x.y", grant_types: "authorization_code" });
+        for (const csrf of [null, "forged"]) {
+          if (csrf) fields.set("csrf_token", csrf);
+          const res = await browser.post(url, fields);
+          assert.equal(res.status, 403, `${url} accepted a form without a valid CSRF token`);
+        }
+      }
+      assert.deepEqual(await tableCounts(server.instance.store), before);
+    });
+
+    test("the script and stylesheet are served from the instance", async () => {
+      const js = await fetch(`${server.base}/assets/admin.js`);
+      assert.equal(js.status, 200);
+      assert.match(js.headers.get("content-type") ?? "", /text\/javascript/);
+      assert.match(await js.text(), /data-lock-toggle/);
+      const css = await fetch(`${server.base}/assets/admin.css`);
+      assert.match(css.headers.get("content-type") ?? "", /text\/css/);
+      const again = await fetch(`${server.base}/assets/admin.css`, { headers: { "if-none-match": css.headers.get("etag")! } });
+      assert.equal(again.status, 304);
+    });
+
+    test("a signed-in user without the admin role gets a clear 403 page, and their POSTs change nothing", async () => {
+      const browser = await signIn(server.base, "itil", "itil password 1");
+      const page = await browser.get("/admin/registry");
+      assert.equal(page.status, 403);
+      assert.match(page.html, /require the <code>admin<\/code> role/);
+      assert.match(page.html, /<strong>itil<\/strong>/);
+      const csrf = /name="csrf_token" value="([^"]+)"/.exec(page.html)![1]!;
+      const before = await tableCounts(server.instance.store);
+      const res = await browser.post("/admin/registry/new/client", new URLSearchParams({ csrf_token: csrf, name: "Sneaky", grant_types: "authorization_code" }));
+      assert.equal(res.status, 403);
+      assert.deepEqual(await tableCounts(server.instance.store), before);
+    });
+
+    test("sign-out is a POST with the session's CSRF token; without it the session stays", async () => {
+      const browser = await signIn(server.base);
+      const page = await browser.get("/admin");
+      const refused = await browser.submitForm(page, "/logout.do", { csrf_token: "forged" });
+      assert.equal(refused.status, 403);
+      assert.equal((await browser.get("/admin")).status, 200);
+      const signedOut = await browser.submitForm(page, "/logout.do");
+      assert.equal(signedOut.status, 303);
+      assert.match((await browser.get(signedOut.location!)).html, /You have signed out\./);
+      assert.equal((await browser.get("/admin")).status, 303);
+    });
+
+    test("an expired session leads back to the sign-in form", async () => {
+      const browser = await signIn(server.base);
+      assert.equal((await browser.get("/admin")).status, 200);
+      await server.instance.store.db.updateTable("login_session").set({ expires_at: Date.now() - 1000 }).execute();
+      const res = await browser.get("/admin");
+      assert.equal(res.status, 303);
+      assert.match(res.location!, /^\/\?next=/);
+    });
+  });
+}

@@ -1,0 +1,153 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { sha256 } from "../../src/domain/secrets.ts";
+import { findUserByName, rolesOf } from "../../src/store/user-store.ts";
+import { fieldError, followRedirect, signIn } from "../support/admin.ts";
+import type { FormBrowser } from "../support/browser.ts";
+import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
+import { basic, postForm, registerClient, type RegisteredClient, tableCounts } from "../support/oauth.ts";
+import { dialectsUnderTest } from "../support/stores.ts";
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`Manage Tokens, Users, Roles and Audit pages on ${dialect.name}`, () => {
+    let server: TestInstance;
+    let browser: FormBrowser;
+    let client: RegisteredClient;
+    const issued: { access_token: string; refresh_token: string }[] = [];
+
+    async function passwordGrant(userName = "admin", password = adminPassword) {
+      const res = await postForm(`${server.base}/oauth_token.do`, { grant_type: "password", username: userName, password }, { authorization: basic(client.clientId, client.secret) });
+      assert.equal(res.status, 200, res.text);
+      return res.body as { access_token: string; refresh_token: string };
+    }
+
+    before(async () => {
+      server = await startTestInstance(dialect);
+      client = await registerClient(server.instance, { name: "Token Client", grant_types: "password,refresh_token" });
+      issued.push(await passwordGrant(), await passwordGrant());
+      browser = await signIn(server.base);
+    });
+    after(() => server.close());
+
+    test("Manage Tokens lists client, user, type, issued and expiry, never a token or its hash", async () => {
+      const page = await browser.get("/admin/tokens");
+      assert.equal(page.status, 200);
+      assert.equal([...page.html.matchAll(/<td><a href="\/admin\/registry\/[0-9a-f]{32}">Token Client<\/a><\/td><td>admin<\/td>/g)].length, 4);
+      assert.match(page.html, /<td>Access<\/td>/);
+      assert.match(page.html, /<td>Refresh<\/td>/);
+      for (const pair of issued) {
+        for (const token of [pair.access_token, pair.refresh_token]) {
+          assert.ok(!page.html.includes(token), "a token value appears on the page");
+          assert.ok(!page.html.includes(sha256(token)), "a token hash appears on the page");
+        }
+      }
+    });
+
+    test("revoking one refresh token ends its grant (RFC 7009 §2.1) and leaves the other grant alive", async () => {
+      const page = await browser.get("/admin/tokens");
+      const row = await server.instance.store.db.selectFrom("oauth_credential").select("sys_id").where("token_hash", "=", sha256(issued[0]!.refresh_token)).executeTakeFirstOrThrow();
+      const done = await followRedirect(browser, await browser.submitForm(page, `/admin/tokens/${row.sys_id}/revoke`));
+      assert.match(done.html, /The token was revoked\./);
+      const introspect = (token: string) => postForm(`${server.base}/oauth_introspect`, { token }, { authorization: basic(client.clientId, client.secret) });
+      assert.equal((await introspect(issued[0]!.access_token)).body.active, false);
+      assert.equal((await introspect(issued[1]!.access_token)).body.active, true);
+      assert.match(done.html, /pill-revoked/);
+    });
+
+    test("a revoke with a forged CSRF token is refused and revokes nothing", async () => {
+      const page = await browser.get("/admin/tokens");
+      const action = /action="(\/admin\/tokens\/[0-9a-f]{32}\/revoke)"/.exec(page.html)![1]!;
+      const before = await tableCounts(server.instance.store);
+      const res = await browser.submitForm(page, action, { csrf_token: "forged" });
+      assert.equal(res.status, 403);
+      assert.deepEqual(await tableCounts(server.instance.store), before);
+    });
+
+    test("revoke all tokens of a client, from the client's token list", async () => {
+      const page = await browser.get(`/admin/tokens?client=${client.sysId}`);
+      assert.match(page.html, /Revoke every live token of <strong>Token Client<\/strong>/);
+      const done = await followRedirect(browser, await browser.submitForm(page, "/admin/tokens/revoke-client"));
+      assert.match(done.html, /2 live tokens were revoked\./);
+      const res = await postForm(`${server.base}/oauth_introspect`, { token: issued[1]!.access_token }, { authorization: basic(client.clientId, client.secret) });
+      assert.equal(res.body.active, false);
+      assert.doesNotMatch(done.html, /pill-live/);
+    });
+
+    test("creating a user: errors at the field and nothing written, then created with roles", async () => {
+      const page = await browser.get("/admin/users");
+      const before = await tableCounts(server.instance.store);
+      const bad = await browser.submitForm(page, "/admin/users", { user_name: "no spaces allowed", password: "short", email: "not-an-email" });
+      assert.equal(bad.status, 400);
+      assert.match(fieldError(bad, "user_name") ?? "", /letters, digits/);
+      assert.match(fieldError(bad, "password") ?? "", /at least 8/);
+      assert.match(fieldError(bad, "email") ?? "", /email/);
+      assert.match(bad.html, /value="no spaces allowed"/);
+      assert.doesNotMatch(bad.html, /value="short"/, "a typed password is never sent back");
+      const taken = await browser.submitForm(page, "/admin/users", { user_name: "admin", password: "long enough 1" });
+      assert.match(fieldError(taken, "user_name") ?? "", /already exists/);
+      assert.deepEqual(await tableCounts(server.instance.store), before);
+      const created = await followRedirect(browser, await browser.submitForm(page, "/admin/users", { user_name: "pipeline.bot", name: "Pipeline Bot", password: "first password", roles: "rest_api_explorer" }));
+      assert.match(created.html, /Created user “pipeline\.bot”/);
+      const user = (await findUserByName(server.instance.store.db, "pipeline.bot"))!;
+      assert.deepEqual(await rolesOf(server.instance.store.db, user.sysId), ["rest_api_explorer"]);
+    });
+
+    test("set a password, grant and remove roles; the last admin cannot lose the role", async () => {
+      const user = (await findUserByName(server.instance.store.db, "pipeline.bot"))!;
+      const path = `/admin/users/${user.sysId}`;
+      let page = await browser.get(path);
+      const short = await browser.submitForm(page, `${path}/password`, { password: "short" });
+      assert.equal(short.status, 400);
+      assert.match(fieldError(short, "password") ?? "", /at least 8/);
+      page = await followRedirect(browser, await browser.submitForm(page, `${path}/password`, { password: "second password" }));
+      assert.match(page.html, /password of “pipeline\.bot” was changed/);
+      await signIn(server.base, "pipeline.bot", "second password");
+      page = await followRedirect(browser, await browser.submitForm(page, `${path}/roles`, { role: "itil", _action: "grant" }));
+      assert.deepEqual(await rolesOf(server.instance.store.db, user.sysId), ["itil", "rest_api_explorer"]);
+      const badRole = await browser.submitForm(page, `${path}/roles`, { role: "Not A Role!", _action: "grant" });
+      assert.equal(badRole.status, 400);
+      assert.ok(fieldError(badRole, "role"));
+      page = await followRedirect(browser, await browser.post(`${path}/roles`, new URLSearchParams({ csrf_token: page.formAt(`${path}/password`)[0]![1], role: "itil", _action: "remove" })));
+      assert.deepEqual(await rolesOf(server.instance.store.db, user.sysId), ["rest_api_explorer"]);
+
+      const admin = (await findUserByName(server.instance.store.db, "admin"))!;
+      const adminPage = await browser.get(`/admin/users/${admin.sysId}`);
+      const refused = await browser.post(`/admin/users/${admin.sysId}/roles`, new URLSearchParams({ csrf_token: adminPage.formAt(`/admin/users/${admin.sysId}/password`)[0]![1], role: "admin", _action: "remove" }));
+      assert.equal(refused.status, 400);
+      assert.match(fieldError(refused, "role") ?? "", /last active admin/);
+      assert.deepEqual(await rolesOf(server.instance.store.db, admin.sysId), ["admin"]);
+    });
+
+    test("deactivating a user ends their sessions and tokens", async () => {
+      const user = (await findUserByName(server.instance.store.db, "pipeline.bot"))!;
+      const theirBrowser = await signIn(server.base, "pipeline.bot", "second password");
+      assert.equal((await theirBrowser.get("/admin")).status, 403);
+      const page = await browser.get(`/admin/users/${user.sysId}`);
+      await followRedirect(browser, await browser.submitForm(page, `/admin/users/${user.sysId}/active`));
+      assert.equal((await findUserByName(server.instance.store.db, "pipeline.bot"))!.active, false);
+      assert.equal((await theirBrowser.get("/admin")).status, 303);
+    });
+
+    test("Roles lists each role with its users", async () => {
+      const page = await browser.get("/admin/roles");
+      assert.match(page.html, /<code>admin<\/code><\/td><td>Full control of the instance<\/td><td class="wrap">admin<\/td>/);
+      assert.match(page.html, /<code>rest_api_explorer<\/code>/);
+    });
+
+    test("Audit reads as a history, overall and per record", async () => {
+      const all = await browser.get("/admin/audit");
+      assert.match(all.html, /Token Client<\/a><span class="muted small"> · Application Registry/);
+      assert.match(all.html, /pipeline\.bot<\/a><span class="muted small"> · Users/);
+      assert.match(all.html, /roles: \+itil/);
+      assert.match(all.html, /password: \(changed\)/);
+      const user = (await findUserByName(server.instance.store.db, "pipeline.bot"))!;
+      const one = await browser.get(`/admin/audit?table=sys_user&record=${user.sysId}`);
+      assert.match(one.html, /<h1>History of pipeline\.bot<\/h1>/);
+      assert.match(one.html, /active: true → false/);
+      assert.doesNotMatch(one.html, /Token Client/);
+      const tokens = await browser.get("/admin/audit?table=oauth_credential");
+      assert.match(tokens.html, /revoked by an administrator/);
+      assert.doesNotMatch(tokens.html, / · Users/);
+    });
+  });
+}
