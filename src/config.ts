@@ -64,6 +64,8 @@ const configSchema = z.object({
   trustProxy: z.union([z.boolean(), z.stringbool(), list.pipe(z.array(z.string()).min(1))]).default(false),
   /** Lets a non-loopback bind serve plain HTTP; refused without it (see tls/bind-policy.ts). */
   allowInsecureBind: flag.default(false),
+  /** Users may call the REST APIs with HTTP Basic (name and password), as on the platform; off leaves bearer tokens only. */
+  apiBasicAuth: flag.default(true),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -94,6 +96,7 @@ const environmentNames: Record<string, keyof ConfigInput> = {
   PORTCULLIS_HOSTNAMES: "hostnames",
   PORTCULLIS_TRUST_PROXY: "trustProxy",
   PORTCULLIS_INSECURE_BIND: "allowInsecureBind",
+  PORTCULLIS_API_BASIC_AUTH: "apiBasicAuth",
 };
 
 export function configFromEnvironment(env: NodeJS.ProcessEnv): ConfigInput {

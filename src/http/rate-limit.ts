@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Instance } from "../instance.ts";
-import { countHit } from "../store/rate-limit-store.ts";
+import { countHit, currentHits } from "../store/rate-limit-store.ts";
 import { OAuthError } from "./oauth/oauth-error.ts";
 
 const windowMs = 60_000;
@@ -30,6 +30,14 @@ export async function enforceLimit(instance: Instance, kind: LimitKind, key: str
     const retryAfter = Math.ceil((windowMs - (now % windowMs)) / 1000);
     throw new OAuthError("temporarily_unavailable", `too many requests; try again in ${retryAfter} seconds`, { status: 429, retryAfter });
   }
+}
+
+/** Refuses with 429 when `kind` is already used up for `key`, without counting this request (only failures count). */
+export async function refuseIfOverLimit(instance: Instance, kind: LimitKind, key: string, now = Date.now()): Promise<void> {
+  const limit = limits[kind](instance);
+  if (limit === 0 || (await currentHits(instance.store.db, `${kind}:${key}`, windowMs, now)) < limit) return;
+  const retryAfter = Math.ceil((windowMs - (now % windowMs)) / 1000);
+  throw new OAuthError("temporarily_unavailable", `too many requests; try again in ${retryAfter} seconds`, { status: 429, retryAfter });
 }
 
 export function registerRateLimits(app: FastifyInstance, instance: Instance): void {

@@ -12,11 +12,12 @@ import { revocationEndpoint } from "./oauth/revocation.ts";
 import { tokenEndpoint } from "./oauth/token.ts";
 import { liveness, readiness } from "./operability/health.ts";
 import { paths } from "./paths.ts";
+import { tableApiRoutes } from "./table-api/table-routes.ts";
 
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void> | void;
 
 /** The one table that maps the platform's wire paths to the modules that implement them. */
-const routes: { method: "GET" | "POST"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; handler: Handler }[] = [
+const routes: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; handler: Handler }[] = [
   { method: "GET", url: paths.authorize, errorFormat: "page", handler: authorizeGet },
   { method: "POST", url: paths.authorize, errorFormat: "page", handler: authorizePost },
   { method: "POST", url: paths.token, errorFormat: "oauth", rateLimitByIp: "token-ip", handler: tokenEndpoint },
@@ -29,6 +30,7 @@ const routes: { method: "GET" | "POST"; url: string; errorFormat: ErrorFormat; r
   { method: "POST", url: paths.logout, errorFormat: "page", handler: signOutPost },
   // The admin UI: sign-in at "/", the navigator's modules under /admin.
   ...adminRoutes().map((route) => ({ ...route, errorFormat: "page" as const })),
+  ...tableApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const })),
 ];
 
 export function registerRoutes(app: FastifyInstance, instance: Instance): void {

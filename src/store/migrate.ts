@@ -1,10 +1,12 @@
 import { Migrator, type Migration, type MigrationProvider } from "kysely";
 import type { Store } from "./database.ts";
 import * as initial from "./migrations/001-initial.ts";
+import * as tableApi from "./migrations/002-table-api.ts";
 import * as operability from "./migrations/003-operability.ts";
 
 const migrations: Record<string, Migration> = {
   "001-initial": initial,
+  "002-table-api": tableApi,
   "003-operability": operability,
 };
 

@@ -25,3 +25,10 @@ export async function countHit(db: Kysely<Database>, bucket: string, windowMs: n
 export async function deleteStaleBuckets(db: Kysely<Database>, olderThan: number): Promise<void> {
   await db.deleteFrom("rate_limit").where("window_start", "<", olderThan).execute();
 }
+
+/** The bucket's count in the current window, without counting a hit. */
+export async function currentHits(db: Kysely<Database>, bucket: string, windowMs: number, now = Date.now()): Promise<number> {
+  const windowStart = now - (now % windowMs);
+  const row = await db.selectFrom("rate_limit").select("count").where("bucket", "=", bucket).where("window_start", "=", windowStart).executeTakeFirst();
+  return row ? Number(row.count) : 0;
+}

@@ -106,6 +106,46 @@ export interface SysAuditTable {
   created_at: number;
 }
 
+export interface SysDbObjectTable extends SystemFields {
+  name: string;
+  label: string;
+  read_roles: string;
+  create_roles: string;
+  write_roles: string;
+  delete_roles: string;
+}
+
+export interface SysDictionaryTable extends SystemFields {
+  name: string;
+  element: string;
+  column_label: string;
+  internal_type: string;
+  max_length: number | null;
+  mandatory: number;
+  read_only: number;
+  reference: string;
+  default_value: string;
+  choices: string;
+}
+
+export interface IncidentTable extends SystemFields {
+  number: string;
+  short_description: string;
+  description: string;
+  state: number | null;
+  priority: number | null;
+  caller_id: string | null;
+  assigned_to: string | null;
+  active: number;
+}
+
+/** Next number per auto-numbered table (incident → INC0010001). */
+export interface SysNumberTable {
+  table_name: string;
+  prefix: string;
+  next_number: number;
+}
+
 export interface RateLimitTable {
   bucket: string;
   window_start: number;
@@ -127,6 +167,10 @@ export interface Database {
   oauth_auth_code: OAuthAuthCodeTable;
   login_session: LoginSessionTable;
   sys_audit: SysAuditTable;
+  sys_db_object: SysDbObjectTable;
+  sys_dictionary: SysDictionaryTable;
+  incident: IncidentTable;
+  sys_number: SysNumberTable;
   rate_limit: RateLimitTable;
   job_lease: JobLeaseTable;
 }

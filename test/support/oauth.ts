@@ -45,7 +45,8 @@ export async function postForm(url: string, params: Record<string, string> | str
 /** Row counts of every table a request could write; a refused request must leave them all alone. */
 export async function tableCounts(store: Store): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const table of ["sys_user", "oauth_entity", "oauth_credential", "oauth_auth_code", "login_session", "sys_audit"] as const) {
+  const tables = ["sys_user", "sys_user_role", "sys_user_has_role", "oauth_entity", "oauth_credential", "oauth_auth_code", "login_session", "sys_audit", "incident", "sys_db_object", "sys_dictionary"] as const;
+  for (const table of tables) {
     const row = await store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
     counts[table] = Number(row.n);
   }

@@ -14,6 +14,14 @@ export type LoginOutcome = { ok: true; user: User } | { ok: false; reason: "inva
 export async function checkPasswordLogin(instance: Instance, userName: string, password: string, ip: string, now = Date.now()): Promise<LoginOutcome> {
   // Counted per source address before any hash is computed, so guessing is slow and cheap to refuse.
   await enforceLimit(instance, "login-ip", ip, now);
+  return verifyPasswordLogin(instance, userName, password, now);
+}
+
+/**
+ * The check itself, lockout included, without the per-address count: for HTTP Basic on the
+ * REST APIs, which sends the password with every call and so counts only failures.
+ */
+export async function verifyPasswordLogin(instance: Instance, userName: string, password: string, now = Date.now()): Promise<LoginOutcome> {
   const db = instance.store.db;
   const { lockoutAttempts, lockoutMinutes } = instance.config;
   const lockMs = lockoutMinutes * 60_000;

@@ -1,0 +1,136 @@
+/**
+ * The platform's encoded query (`active=true^priority<=2^ORshort_descriptionLIKEdisk`),
+ * parsed into a tree that is compiled to parameterised SQL elsewhere. `^` joins with AND,
+ * `^OR` ORs a condition with the one before it, `^NQ` starts a new query ORed with the
+ * previous ones, `^^` is a literal caret. Unlike the platform, which silently drops what it
+ * cannot read, anything malformed is an error naming the part that failed.
+ */
+export const operators = [
+  "ISNOTEMPTY",
+  "STARTSWITH",
+  "NOT LIKE",
+  "ENDSWITH",
+  "ISEMPTY",
+  "BETWEEN",
+  "NSAMEAS",
+  "NOT IN",
+  "SAMEAS",
+  "LIKE",
+  "IN",
+  "!=",
+  "<=",
+  ">=",
+  "=",
+  "<",
+  ">",
+] as const;
+export type Operator = (typeof operators)[number];
+
+export interface Condition {
+  field: string;
+  operator: Operator;
+  value: string;
+}
+
+export interface OrderBy {
+  field: string;
+  descending: boolean;
+}
+
+export interface EncodedQuery {
+  /** ORed together (`^NQ`); each is an AND of groups; each group is an OR of conditions. */
+  queries: Condition[][][];
+  orderBy: OrderBy[];
+}
+
+export class QueryError extends Error {}
+
+const fieldName = /^[a-z][a-z0-9_]*/;
+const maxQueryLength = 20_000;
+const maxConditions = 200;
+
+/** Splits on single carets; a doubled caret stands for a caret in a value. */
+function segments(text: string): string[] {
+  const out: string[] = [];
+  let current = "";
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch !== "^") current += ch;
+    else if (text[i + 1] === "^") {
+      current += "^";
+      i++;
+    } else {
+      out.push(current);
+      current = "";
+    }
+  }
+  out.push(current);
+  return out;
+}
+
+function parseOrderBy(segment: string, descending: boolean): OrderBy {
+  const field = segment.slice(descending ? "ORDERBYDESC".length : "ORDERBY".length);
+  if (!/^[a-z][a-z0-9_]*$/.test(field)) throw new QueryError(`"${clip(segment)}" does not name a field to order by`);
+  return { field, descending };
+}
+
+function parseCondition(segment: string): Condition {
+  const field = fieldName.exec(segment)?.[0];
+  if (!field) throw new QueryError(`"${clip(segment)}" does not start with a field name (lowercase letters, digits and underscores; dot-walking is not supported)`);
+  const rest = segment.slice(field.length);
+  const operator = operators.find((op) => rest.startsWith(op));
+  if (!operator) throw new QueryError(`"${clip(segment)}" has no operator this instance understands after the field "${field}"`);
+  const value = rest.slice(operator.length);
+  if ((operator === "ISEMPTY" || operator === "ISNOTEMPTY") && value !== "") throw new QueryError(`${operator} takes no value: "${clip(segment)}"`);
+  if (operator === "BETWEEN" && value.split("@").length !== 2) throw new QueryError(`BETWEEN takes two values joined by "@": "${clip(segment)}"`);
+  return { field, operator, value };
+}
+
+export function parseEncodedQuery(text: string): EncodedQuery {
+  if (text.length > maxQueryLength) throw new QueryError(`the query is longer than ${maxQueryLength} characters`);
+  if (text.includes("\u0000")) throw new QueryError("the query contains a NUL character");
+  const queries: Condition[][][] = [[]];
+  const orderBy: OrderBy[] = [];
+  let count = 0;
+  for (const raw of segments(text)) {
+    let segment = raw;
+    if (segment === "" || segment === "EQ") continue;
+    if (segment.startsWith("ORDERBYDESC")) orderBy.push(parseOrderBy(segment, true));
+    else if (segment.startsWith("ORDERBY")) orderBy.push(parseOrderBy(segment, false));
+    else if (segment.startsWith("GROUPBY")) throw new QueryError("GROUPBY is not supported by the Table API");
+    else {
+      let current = queries[queries.length - 1]!;
+      let or = false;
+      if (segment.startsWith("NQ")) {
+        if (current.length > 0) queries.push((current = []));
+        segment = segment.slice(2);
+      } else if (segment.startsWith("OR")) {
+        if (current.length === 0) throw new QueryError(`"${clip(segment)}": ^OR must follow a condition`);
+        or = true;
+        segment = segment.slice(2);
+      }
+      if (++count > maxConditions) throw new QueryError(`the query has more than ${maxConditions} conditions`);
+      const condition = parseCondition(segment);
+      if (or) current[current.length - 1]!.push(condition);
+      else current.push([condition]);
+    }
+  }
+  return { queries: queries.filter((q) => q.length > 0), orderBy };
+}
+
+/** Every field a query names, SAMEAS operands included, so access can be checked before it runs. */
+export function fieldsOfQuery(query: EncodedQuery): string[] {
+  const names = new Set<string>();
+  for (const q of query.queries)
+    for (const group of q)
+      for (const c of group) {
+        names.add(c.field);
+        if (c.operator === "SAMEAS" || c.operator === "NSAMEAS") names.add(c.value);
+      }
+  for (const o of query.orderBy) names.add(o.field);
+  return [...names];
+}
+
+function clip(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}

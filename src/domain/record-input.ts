@@ -1,0 +1,51 @@
+import { coerceValue, fieldOf, isSystemField, type StoredValue, type TableDef } from "./dictionary.ts";
+import { type FieldIssue, ValidationError } from "./validation.ts";
+
+/**
+ * A request body checked against the dictionary: every field named must exist, values must
+ * fit their type, mandatory fields must be filled. sys_* and read-only fields are ignored,
+ * as the platform ignores them, so a client may send back a record it read.
+ */
+export type RecordMode = "create" | "update";
+
+export function isPlainObject(body: unknown): body is Record<string, unknown> {
+  return typeof body === "object" && body !== null && !Array.isArray(body);
+}
+
+/** The body minus what the platform ignores; unknown fields are kept so the rules can name them. */
+export function writableEntries(table: TableDef, body: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(body).filter(([name]) => {
+      const field = fieldOf(table, name);
+      return !(isSystemField(name) || (field && field.readOnly && !field.secret));
+    }),
+  );
+}
+
+export function parseRecordInput(table: TableDef, body: unknown, mode: RecordMode): Record<string, StoredValue> {
+  if (!isPlainObject(body)) throw new ValidationError([{ field: "", message: "the request body must be a JSON object of field names and values" }]);
+  const issues: FieldIssue[] = [];
+  const values: Record<string, StoredValue> = {};
+  for (const [name, input] of Object.entries(writableEntries(table, body))) {
+    const field = fieldOf(table, name);
+    if (!field || field.secret) {
+      issues.push({ field: name.slice(0, 80), message: `the table ${table.name} has no writable field of this name` });
+      continue;
+    }
+    const coerced = coerceValue(field, input);
+    if (!coerced.ok) issues.push({ field: name, message: coerced.problem });
+    else values[name] = coerced.value;
+  }
+  for (const field of table.fields) {
+    if (field.readOnly || field.secret || isSystemField(field.name)) continue;
+    if (mode === "create" && !(field.name in values)) {
+      const coerced = coerceValue(field, field.defaultValue ?? "");
+      if (coerced.ok) values[field.name] = coerced.value;
+    }
+    const value = values[field.name];
+    const given = mode === "create" || field.name in values;
+    if (field.mandatory && given && (value === null || value === "" || value === undefined)) issues.push({ field: field.name, message: "is mandatory" });
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+  return values;
+}

@@ -1,0 +1,32 @@
+import type { Kysely } from "kysely";
+import type { TableDef } from "../../domain/dictionary.ts";
+import { isPlainObject } from "../../domain/record-input.ts";
+import { sysIdPattern } from "../../domain/sys-id.ts";
+import { type FieldIssue, ValidationError } from "../../domain/validation.ts";
+import { findTableDef } from "../../store/dictionary-store.ts";
+import type { Database } from "../../store/schema.ts";
+import { findByDisplayValue } from "../../store/table-record-store.ts";
+
+/**
+ * sysparm_input_display_value=true: a body may name a referenced record by its display value
+ * ("Abel Tuter" rather than a sys_id) and a choice by its label ("1 - Critical"). Each must
+ * match exactly one record or choice.
+ */
+export async function resolveDisplayInput(db: Kysely<Database>, table: TableDef, body: unknown): Promise<unknown> {
+  if (!isPlainObject(body)) return body;
+  const out: Record<string, unknown> = { ...body };
+  const issues: FieldIssue[] = [];
+  for (const field of table.fields) {
+    const value = out[field.name];
+    if (typeof value !== "string" || value === "") continue;
+    const choice = field.choices?.find((c) => c.label === value);
+    if (choice) out[field.name] = choice.value;
+    if (field.type !== "reference" || !field.reference || sysIdPattern.test(value)) continue;
+    const target = await findTableDef(db, field.reference);
+    const matches = target ? await findByDisplayValue(db, target, value) : [];
+    if (matches.length === 1) out[field.name] = matches[0];
+    else issues.push({ field: field.name, message: matches.length === 0 ? `no ${field.reference} record is shown as "${value.slice(0, 60)}"` : `more than one ${field.reference} record is shown as "${value.slice(0, 60)}"` });
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+  return out;
+}

@@ -1,0 +1,67 @@
+import type { Kysely } from "kysely";
+import type { TableDef } from "../../domain/dictionary.ts";
+import { parseClientCreate, parseClientUpdate } from "../../domain/oauth-entity.ts";
+import { isPlainObject, parseRecordInput, writableEntries } from "../../domain/record-input.ts";
+import { ValidationError } from "../../domain/validation.ts";
+import { createClient, deleteClient, findClientBySysId, updateClient } from "../../store/oauth-entity-store.ts";
+import type { Database } from "../../store/schema.ts";
+import { deleteRecord, insertRecord, updateRecord } from "../../store/table-record-store.ts";
+
+/**
+ * How records of a table are created, changed and deleted. Most tables take the generic
+ * dictionary-driven writer; the Application Registry keeps its own rules (validation,
+ * generated client ID and secret, token revocation, audit), shared with the CLI.
+ */
+export interface WriteContext {
+  db: Kysely<Database>;
+  actor: string;
+}
+
+export interface Created {
+  sysId: string;
+  /** Values shown once in the response and never stored as such (a new client secret). */
+  once?: Record<string, string>;
+}
+
+export interface RecordWriter {
+  create(context: WriteContext, table: TableDef, body: unknown): Promise<Created>;
+  /** False when there is no such record. */
+  update(context: WriteContext, table: TableDef, sysId: string, body: unknown): Promise<boolean>;
+  remove(context: WriteContext, table: TableDef, sysId: string): Promise<boolean>;
+}
+
+export const genericWriter: RecordWriter = {
+  async create({ db, actor }, table, body) {
+    const row = await insertRecord(db, table, parseRecordInput(table, body, "create"), actor);
+    return { sysId: row.sys_id as string };
+  },
+  async update({ db, actor }, table, sysId, body) {
+    return (await updateRecord(db, table, sysId, parseRecordInput(table, body, "update"), actor)) !== undefined;
+  },
+  async remove({ db, actor }, table, sysId) {
+    return deleteRecord(db, table, sysId, actor);
+  },
+};
+
+function objectBody(body: unknown): Record<string, unknown> {
+  if (!isPlainObject(body)) throw new ValidationError([{ field: "", message: "the request body must be a JSON object of field names and values" }]);
+  return body;
+}
+
+export const oauthEntityWriter: RecordWriter = {
+  async create({ db, actor }, table, body) {
+    const created = await createClient(db, parseClientCreate(writableEntries(table, objectBody(body))), actor);
+    return { sysId: created.client.sysId, ...(created.clientSecret ? { once: { client_secret: created.clientSecret } } : {}) };
+  },
+  async update({ db, actor }, table, sysId, body) {
+    const changes = parseClientUpdate(writableEntries(table, objectBody(body)));
+    if (!(await findClientBySysId(db, sysId))) return false;
+    await updateClient(db, sysId, changes, actor);
+    return true;
+  },
+  async remove({ db, actor }, _table, sysId) {
+    if (!(await findClientBySysId(db, sysId))) return false;
+    await deleteClient(db, sysId, actor);
+    return true;
+  },
+};

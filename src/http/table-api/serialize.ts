@@ -1,0 +1,51 @@
+import type { Kysely } from "kysely";
+import { displayValue, type FieldDef, type TableDef, wireValue } from "../../domain/dictionary.ts";
+import { findTableDef } from "../../store/dictionary-store.ts";
+import type { Database } from "../../store/schema.ts";
+import { displayValues, type Row } from "../../store/table-record-store.ts";
+import type { OutputParams } from "./parameters.ts";
+
+/**
+ * Records as the platform puts them on the wire: every value a string, references as
+ * `{link, value}` (or the bare sys_id, or the display value), and with
+ * sysparm_display_value=all a `{display_value, value}` pair for every field.
+ */
+export interface SerializeContext {
+  db: Kysely<Database>;
+  publicUrl: string;
+  /** Display values are looked up only in tables the caller may read; otherwise the sys_id stands in. */
+  mayRead: (table: TableDef) => boolean;
+}
+
+type WireValue = string | Record<string, string>;
+
+async function referenceDisplays(context: SerializeContext, rows: readonly Row[], fields: readonly FieldDef[]): Promise<Map<string, Map<string, string>>> {
+  const out = new Map<string, Map<string, string>>();
+  for (const field of fields) {
+    if (field.type !== "reference" || !field.reference) continue;
+    const target = await findTableDef(context.db, field.reference);
+    const ids = rows.map((r) => r[field.name]).filter((v): v is string => typeof v === "string" && v !== "");
+    out.set(field.name, target && context.mayRead(target) ? await displayValues(context.db, target, ids) : new Map());
+  }
+  return out;
+}
+
+export async function serializeRecords(context: SerializeContext, rows: readonly Row[], params: OutputParams): Promise<Record<string, WireValue>[]> {
+  const displays = params.displayValue === "false" ? new Map<string, Map<string, string>>() : await referenceDisplays(context, rows, params.fields);
+  return rows.map((row) => {
+    const record: Record<string, WireValue> = {};
+    for (const field of params.fields) {
+      const value = wireValue(field, row[field.name]);
+      if (field.type === "reference") {
+        const shown = value === "" ? "" : (displays.get(field.name)?.get(value) ?? value);
+        const link = `${context.publicUrl}/api/now/table/${field.reference}/${value}`;
+        if (params.displayValue === "true") record[field.name] = shown;
+        else if (params.displayValue === "all") record[field.name] = value === "" || params.excludeReferenceLink ? { display_value: shown, value } : { display_value: shown, link, value };
+        else record[field.name] = value === "" || params.excludeReferenceLink ? value : { link, value };
+      } else if (params.displayValue === "true") record[field.name] = displayValue(field, row[field.name]);
+      else if (params.displayValue === "all") record[field.name] = { display_value: displayValue(field, row[field.name]), value };
+      else record[field.name] = value;
+    }
+    return record;
+  });
+}

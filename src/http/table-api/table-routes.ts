@@ -1,0 +1,148 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { TableDef, Writer } from "../../domain/dictionary.ts";
+import { sysIdPattern } from "../../domain/sys-id.ts";
+import type { Instance } from "../../instance.ts";
+import { findTableDef } from "../../store/dictionary-store.ts";
+import { getRecord, listRecords } from "../../store/table-record-store.ts";
+import { mayDo, requireAccess } from "./acl.ts";
+import { type ApiPrincipal, authenticateApi } from "./api-principal.ts";
+import { customTableWriter, dictionaryEntryWriter } from "./custom-table-writers.ts";
+import { asTableApiError, notFound } from "./errors.ts";
+import { setPaginationHeaders } from "./pagination.ts";
+import { type OutputParams, readListParams, readOutputParams } from "./parameters.ts";
+import { resolveDisplayInput } from "./input-display-value.ts";
+import { genericWriter, oauthEntityWriter, type RecordWriter } from "./record-writers.ts";
+import { serializeRecords } from "./serialize.ts";
+
+/**
+ * The Table API: /api/now/table/{table}[/{sys_id}], also under /v1 and /v2. Each handler
+ * authenticates, finds the table in the dictionary, checks the ACL, then reads or writes.
+ */
+type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+const writers: Record<Writer, RecordWriter> = {
+  generic: genericWriter,
+  oauth_entity: oauthEntityWriter,
+  sys_db_object: customTableWriter,
+  sys_dictionary: dictionaryEntryWriter,
+};
+
+const tableName = /^[a-z][a-z0-9_]{0,79}$/;
+
+async function resolveTable(instance: Instance, request: FastifyRequest): Promise<TableDef> {
+  const name = (request.params as { table: string }).table;
+  const table = tableName.test(name) ? await findTableDef(instance.store.db, name) : undefined;
+  if (!table) throw notFound(`Invalid table ${name.slice(0, 80)}`);
+  return table;
+}
+
+function sysIdOf(request: FastifyRequest): string {
+  const sysId = (request.params as { sys_id: string }).sys_id;
+  if (!sysIdPattern.test(sysId)) throw notFound("No Record found: a sys_id is 32 lowercase hex characters");
+  return sysId;
+}
+
+async function open(instance: Instance, request: FastifyRequest, operation: "read" | "create" | "write" | "delete") {
+  const principal = await authenticateApi(instance, request);
+  const table = await resolveTable(instance, request);
+  requireAccess(principal, table, operation);
+  return { principal, table };
+}
+
+function serializeContext(instance: Instance, principal: ApiPrincipal) {
+  return { db: instance.store.db, publicUrl: instance.config.publicUrl, mayRead: (t: TableDef) => mayDo(principal, t, "read") };
+}
+
+const columnsOf = (params: OutputParams) => [...new Set(["sys_id", ...params.fields.map((f) => f.name)])];
+
+/** One record as the response of a read or a write; undefined when it is not there. */
+async function recordResult(instance: Instance, principal: ApiPrincipal, table: TableDef, sysId: string, params: OutputParams) {
+  const row = await getRecord(instance.store.db, table, sysId, columnsOf(params));
+  if (!row) return undefined;
+  const [record] = await serializeRecords(serializeContext(instance, principal), [row], params);
+  return record;
+}
+
+function collectionUrl(instance: Instance, request: FastifyRequest, table: TableDef): string {
+  const route = request.routeOptions.url ?? "/api/now/table/:table";
+  return instance.config.publicUrl + route.replace("/:sys_id", "").replace(":table", table.name);
+}
+
+const list: Handler = async (instance, request, reply) => {
+  const { principal, table } = await open(instance, request, "read");
+  const params = readListParams(request, principal, table);
+  const { rows, total } = await listRecords(instance.store.db, { table, columns: columnsOf(params), query: params.query, limit: params.limit, offset: params.offset, count: !params.noCount });
+  const result = await serializeRecords(serializeContext(instance, principal), rows, params);
+  setPaginationHeaders(reply, {
+    collectionUrl: collectionUrl(instance, request, table),
+    search: request.url.includes("?") ? request.url.slice(request.url.indexOf("?") + 1) : "",
+    limit: params.limit,
+    offset: params.offset,
+    returned: rows.length,
+    total,
+    suppressLink: params.suppressPaginationHeader,
+  });
+  reply.send({ result });
+};
+
+const readOne: Handler = async (instance, request, reply) => {
+  const { principal, table } = await open(instance, request, "read");
+  const sysId = sysIdOf(request);
+  const record = await recordResult(instance, principal, table, sysId, readOutputParams(request, principal, table));
+  if (!record) throw notFound("No Record found");
+  reply.send({ result: record });
+};
+
+const create: Handler = async (instance, request, reply) => {
+  const { principal, table } = await open(instance, request, "create");
+  const params = readOutputParams(request, principal, table);
+  const body = params.inputDisplayValue ? await resolveDisplayInput(instance.store.db, table, request.body) : request.body;
+  const created = await writers[table.writer].create({ db: instance.store.db, actor: principal.user.userName }, table, body);
+  const record = mayDo(principal, table, "read") ? await recordResult(instance, principal, table, created.sysId, params) : { sys_id: created.sysId };
+  reply
+    .code(201)
+    .header("location", `${collectionUrl(instance, request, table)}/${created.sysId}`)
+    .send({ result: { ...record, ...created.once } });
+};
+
+const update: Handler = async (instance, request, reply) => {
+  const { principal, table } = await open(instance, request, "write");
+  const sysId = sysIdOf(request);
+  const params = readOutputParams(request, principal, table);
+  const body = params.inputDisplayValue ? await resolveDisplayInput(instance.store.db, table, request.body) : request.body;
+  const found = await writers[table.writer].update({ db: instance.store.db, actor: principal.user.userName }, table, sysId, body);
+  if (!found) throw notFound("No Record found");
+  const record = mayDo(principal, table, "read") ? await recordResult(instance, principal, table, sysId, params) : { sys_id: sysId };
+  reply.send({ result: record });
+};
+
+const remove: Handler = async (instance, request, reply) => {
+  const { principal, table } = await open(instance, request, "delete");
+  const sysId = sysIdOf(request);
+  if (!(await writers[table.writer].remove({ db: instance.store.db, actor: principal.user.userName }, table, sysId))) throw notFound("No Record found");
+  reply.code(204).send();
+};
+
+const guarded =
+  (handler: Handler): Handler =>
+  async (instance, request, reply) => {
+    try {
+      await handler(instance, request, reply);
+    } catch (error) {
+      throw asTableApiError(error);
+    }
+  };
+
+export type TableRoute = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; handler: Handler };
+
+/** The platform serves the same API unversioned, as v1 and as v2. */
+export function tableApiRoutes(): TableRoute[] {
+  return ["/api/now/table", "/api/now/v1/table", "/api/now/v2/table"].flatMap((base) => [
+    { method: "GET", url: `${base}/:table`, handler: guarded(list) },
+    { method: "POST", url: `${base}/:table`, handler: guarded(create) },
+    { method: "GET", url: `${base}/:table/:sys_id`, handler: guarded(readOne) },
+    { method: "PUT", url: `${base}/:table/:sys_id`, handler: guarded(update) },
+    { method: "PATCH", url: `${base}/:table/:sys_id`, handler: guarded(update) },
+    { method: "DELETE", url: `${base}/:table/:sys_id`, handler: guarded(remove) },
+  ]);
+}

@@ -1,0 +1,106 @@
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
+import { coerceValue, type FieldDef, fieldOf, type StoredValue, type TableDef } from "../domain/dictionary.ts";
+import { type Condition, type EncodedQuery, QueryError } from "../domain/encoded-query.ts";
+
+/**
+ * Compiles an encoded query to Kysely expressions. Field names come from the dictionary
+ * (an unknown one is an error, never an identifier); every value travels as a parameter.
+ */
+type Eb = ExpressionBuilder<any, any>;
+
+const textTypes = new Set(["string", "reference", "glide_date_time"]);
+
+function fieldFor(table: TableDef, name: string): FieldDef {
+  const field = fieldOf(table, name);
+  if (!field || field.secret) throw new QueryError(`the table ${table.name} has no field "${name}"`);
+  return field;
+}
+
+/** A query operand: the type's rules apply, the choice list and length limit do not. */
+function operand(field: FieldDef, condition: Condition, raw: string): StoredValue {
+  const coerced = coerceValue({ name: field.name, label: field.label, type: field.type, reference: field.reference }, raw);
+  if (!coerced.ok) throw new QueryError(`${condition.field}${condition.operator}${raw}: the value ${coerced.problem}`);
+  return coerced.value;
+}
+
+function isEmpty(eb: Eb, field: FieldDef): Expression<SqlBool> {
+  return field.type === "string" ? eb.or([eb(field.name, "is", null), eb(field.name, "=", "")]) : eb(field.name, "is", null);
+}
+
+function likePattern(value: string, before: string, after: string): string {
+  return before + value.toLowerCase().replace(/[\\%_]/g, "\\$&") + after;
+}
+
+function like(field: FieldDef, pattern: string): Expression<SqlBool> {
+  // lower() on both sides: the platform matches without regard to case, SQLite and PostgreSQL differ.
+  return sql<SqlBool>`lower(${sql.ref(field.name)}) like ${pattern} escape '\\'`;
+}
+
+function condition(eb: Eb, table: TableDef, c: Condition): Expression<SqlBool> {
+  const field = fieldFor(table, c.field);
+  const column = field.name;
+  const orNull = (e: Expression<SqlBool>) => eb.or([e, eb(column, "is", null)]);
+  const requireText = () => {
+    if (!textTypes.has(field.type)) throw new QueryError(`${c.operator} applies to text fields; ${c.field} is ${field.type}`);
+  };
+  switch (c.operator) {
+    case "ISEMPTY":
+      return isEmpty(eb, field);
+    case "ISNOTEMPTY":
+      return eb.not(isEmpty(eb, field));
+    case "=": {
+      if (c.value === "") return isEmpty(eb, field);
+      return eb(column, "=", operand(field, c, c.value));
+    }
+    case "!=": {
+      if (c.value === "") return eb.not(isEmpty(eb, field));
+      return orNull(eb(column, "!=", operand(field, c, c.value)));
+    }
+    case "<":
+    case "<=":
+    case ">":
+    case ">=":
+      return eb(column, c.operator, operand(field, c, c.value));
+    case "LIKE":
+      requireText();
+      return like(field, likePattern(c.value, "%", "%"));
+    case "NOT LIKE":
+      requireText();
+      return orNull(eb.not(like(field, likePattern(c.value, "%", "%"))));
+    case "STARTSWITH":
+      requireText();
+      return like(field, likePattern(c.value, "", "%"));
+    case "ENDSWITH":
+      requireText();
+      return like(field, likePattern(c.value, "%", ""));
+    case "IN":
+    case "NOT IN": {
+      const values = c.value.split(",").filter((v) => v !== "").map((v) => operand(field, c, v));
+      if (values.length === 0) throw new QueryError(`${c.field}${c.operator} needs at least one value`);
+      return c.operator === "IN" ? eb(column, "in", values) : orNull(eb(column, "not in", values));
+    }
+    case "BETWEEN": {
+      const [low, high] = c.value.split("@") as [string, string];
+      return eb.and([eb(column, ">=", operand(field, c, low)), eb(column, "<=", operand(field, c, high))]);
+    }
+    case "SAMEAS":
+    case "NSAMEAS": {
+      const other = fieldFor(table, c.value);
+      if (textTypes.has(other.type) !== textTypes.has(field.type)) throw new QueryError(`${c.field} and ${c.value} hold different kinds of values and cannot be compared`);
+      return eb(column, c.operator === "SAMEAS" ? "=" : "<>", eb.ref(other.name));
+    }
+  }
+}
+
+/** The WHERE of a query, or undefined when it has no conditions. */
+export function whereOf(table: TableDef, query: EncodedQuery): ((eb: Eb) => Expression<SqlBool>) | undefined {
+  if (query.queries.length === 0) return undefined;
+  return (eb) => eb.or(query.queries.map((q) => eb.and(q.map((group) => eb.or(group.map((c) => condition(eb, table, c)))))));
+}
+
+/** ORDERBY fields, then sys_id so pages never overlap or skip rows. */
+export function orderOf(table: TableDef, query: EncodedQuery): { column: string; direction: "asc" | "desc" }[] {
+  const order = query.orderBy.map((o) => ({ column: fieldFor(table, o.field).name, direction: o.descending ? ("desc" as const) : ("asc" as const) }));
+  if (!order.some((o) => o.column === "sys_id")) order.push({ column: "sys_id", direction: "asc" });
+  return order;
+}

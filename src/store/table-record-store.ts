@@ -1,0 +1,150 @@
+import { type Kysely, sql, type Transaction } from "kysely";
+import { fieldOf, type StoredValue, type TableDef } from "../domain/dictionary.ts";
+import type { EncodedQuery } from "../domain/encoded-query.ts";
+import { glideDateTime } from "../domain/sys-id.ts";
+import { ValidationError } from "../domain/validation.ts";
+import { type AuditEntry, writeAudit } from "./audit-store.ts";
+import { findTableDef } from "./dictionary-store.ts";
+import type { Database } from "./schema.ts";
+import { newSystemFields } from "./system-fields.ts";
+import { orderOf, whereOf } from "./table-query-sql.ts";
+
+/**
+ * Records of any table the dictionary describes, read and written through Kysely. Table
+ * and column names reaching this module come from the dictionary, never from a request.
+ */
+export type Row = Record<string, unknown>;
+type Db = Kysely<Database> | Transaction<Database>;
+const dynamic = (db: Db) => db as unknown as Kysely<any>;
+
+export interface ListRequest {
+  table: TableDef;
+  columns: readonly string[];
+  query: EncodedQuery;
+  limit: number;
+  offset: number;
+  count: boolean;
+}
+
+export async function listRecords(db: Db, request: ListRequest): Promise<{ rows: Row[]; total: number | null }> {
+  const where = whereOf(request.table, request.query);
+  let select = dynamic(db).selectFrom(request.table.name).select([...request.columns]);
+  if (where) select = select.where(where);
+  for (const o of orderOf(request.table, request.query)) select = select.orderBy(o.column, o.direction);
+  const rows = await select.limit(request.limit).offset(request.offset).execute();
+  let total: number | null = null;
+  if (request.count) {
+    let count = dynamic(db).selectFrom(request.table.name).select((eb) => eb.fn.countAll().as("n"));
+    if (where) count = count.where(where);
+    total = Number((await count.executeTakeFirstOrThrow()).n);
+  }
+  return { rows, total };
+}
+
+export async function getRecord(db: Db, table: TableDef, sysId: string, columns: readonly string[]): Promise<Row | undefined> {
+  return dynamic(db).selectFrom(table.name).select([...columns]).where("sys_id", "=", sysId).executeTakeFirst();
+}
+
+/** Display values of referenced records, by sys_id (one query per target table). */
+export async function displayValues(db: Db, target: TableDef, sysIds: readonly string[]): Promise<Map<string, string>> {
+  const ids = [...new Set(sysIds)];
+  if (ids.length === 0) return new Map();
+  const rows = await dynamic(db).selectFrom(target.name).select(["sys_id", target.displayField]).where("sys_id", "in", ids).execute();
+  return new Map(rows.map((r) => [r.sys_id as string, r[target.displayField] == null ? "" : String(r[target.displayField])]));
+}
+
+async function assertReferencesExist(db: Db, table: TableDef, values: Record<string, StoredValue>): Promise<void> {
+  const issues: { field: string; message: string }[] = [];
+  for (const [name, value] of Object.entries(values)) {
+    const field = fieldOf(table, name);
+    if (field?.type !== "reference" || value === null || !field.reference) continue;
+    const target = await findTableDef(db, field.reference);
+    const found = target && (await dynamic(db).selectFrom(target.name).select("sys_id").where("sys_id", "=", value).executeTakeFirst());
+    if (!found) issues.push({ field: name, message: `no ${field.reference} record with sys_id ${value}` });
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+}
+
+/** Unique and foreign-key violations are the client's mistake on both dialects. */
+export function constraintProblem(error: unknown): ValidationError | null {
+  const code = (error as { code?: unknown })?.code;
+  if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "23505") {
+    return new ValidationError([{ field: "", message: "a record with the same unique value already exists" }]);
+  }
+  if (code === "SQLITE_CONSTRAINT_FOREIGNKEY" || code === "23503") return new ValidationError([{ field: "", message: "the record refers to, or is referred to by, another record" }]);
+  return null;
+}
+
+async function rethrowConstraint<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw constraintProblem(error) ?? error;
+  }
+}
+
+async function nextNumber(trx: Transaction<Database>, table: TableDef): Promise<string> {
+  const counter = await trx
+    .updateTable("sys_number")
+    .set({ next_number: sql<number>`next_number + 1` })
+    .where("table_name", "=", table.name)
+    .returning(["prefix", "next_number"])
+    .executeTakeFirst();
+  if (!counter) throw new Error(`no number counter for ${table.name}`);
+  return `${counter.prefix}${String(Number(counter.next_number) - 1).padStart(7, "0")}`;
+}
+
+const auditText = (v: unknown) => (v === null || v === undefined ? "" : String(v));
+
+/** Inserts a record whose values were already checked against the dictionary; returns it whole. */
+export async function insertRecord(db: Kysely<Database>, table: TableDef, values: Record<string, StoredValue>, actor: string): Promise<Row> {
+  return rethrowConstraint(() =>
+    db.transaction().execute(async (trx) => {
+      await assertReferencesExist(trx, table, values);
+      const row: Row = { ...values, ...newSystemFields(actor) };
+      if (table.numbering) row[table.numbering.field] = await nextNumber(trx, table);
+      await dynamic(trx).insertInto(table.name).values(row).execute();
+      const entries: AuditEntry[] = Object.entries(row)
+        .filter(([k, v]) => !k.startsWith("sys_") && auditText(v) !== "")
+        .map(([k, v]) => ({ tablename: table.name, documentkey: row.sys_id as string, fieldname: k, newvalue: auditText(v), user: actor, reason: "created" }));
+      await writeAudit(trx, entries);
+      return row;
+    }),
+  );
+}
+
+/** Applies changes; undefined when there is no such record. Unchanged values write nothing. */
+export async function updateRecord(db: Kysely<Database>, table: TableDef, sysId: string, values: Record<string, StoredValue>, actor: string): Promise<Row | undefined> {
+  return rethrowConstraint(() =>
+    db.transaction().execute(async (trx) => {
+      const current = await dynamic(trx).selectFrom(table.name).selectAll().where("sys_id", "=", sysId).executeTakeFirst();
+      if (!current) return undefined;
+      const changed = Object.keys(values).filter((k) => auditText(current[k]) !== auditText(values[k]));
+      if (changed.length === 0) return current as Row;
+      await assertReferencesExist(trx, table, Object.fromEntries(changed.map((k) => [k, values[k]!])));
+      const now = Date.now();
+      const set = { ...Object.fromEntries(changed.map((k) => [k, values[k]])), sys_updated_on: glideDateTime(now), sys_updated_by: actor, sys_mod_count: sql`sys_mod_count + 1` };
+      await dynamic(trx).updateTable(table.name).set(set).where("sys_id", "=", sysId).execute();
+      await writeAudit(trx, changed.map((k) => ({ tablename: table.name, documentkey: sysId, fieldname: k, oldvalue: auditText(current[k]), newvalue: auditText(values[k]), user: actor })), now);
+      return (await dynamic(trx).selectFrom(table.name).selectAll().where("sys_id", "=", sysId).executeTakeFirst()) as Row;
+    }),
+  );
+}
+
+export async function deleteRecord(db: Kysely<Database>, table: TableDef, sysId: string, actor: string): Promise<boolean> {
+  return rethrowConstraint(() =>
+    db.transaction().execute(async (trx) => {
+      const current = await dynamic(trx).selectFrom(table.name).selectAll().where("sys_id", "=", sysId).executeTakeFirst();
+      if (!current) return false;
+      await dynamic(trx).deleteFrom(table.name).where("sys_id", "=", sysId).execute();
+      await writeAudit(trx, [{ tablename: table.name, documentkey: sysId, fieldname: table.displayField, oldvalue: auditText(current[table.displayField]), user: actor, reason: "deleted" }]);
+      return true;
+    }),
+  );
+}
+
+/** Up to two records whose display field equals the value: enough to tell unique from ambiguous. */
+export async function findByDisplayValue(db: Db, table: TableDef, value: string): Promise<string[]> {
+  const rows = await dynamic(db).selectFrom(table.name).select("sys_id").where(table.displayField, "=", value).limit(2).execute();
+  return rows.map((r) => r.sys_id as string);
+}

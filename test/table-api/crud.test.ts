@@ -1,0 +1,160 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { startTestInstance, type TestInstance } from "../support/instance.ts";
+import { tableCounts } from "../support/oauth.ts";
+import { dialectsUnderTest } from "../support/stores.ts";
+import { api, type ApiUser, apiUser } from "../support/table-api.ts";
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`Table API records: create, read, update, delete on ${dialect.name}`, () => {
+    let server: TestInstance;
+    let admin: ApiUser;
+    let user: ApiUser;
+    before(async () => {
+      server = await startTestInstance(dialect);
+      admin = await apiUser(server, "admin");
+      user = await apiUser(server, "beth.anglin");
+    });
+    after(() => server.close());
+
+    test("POST creates an incident: 201, Location, auto-number, system fields, every value a string", async () => {
+      const res = await api(server, "POST", "/api/now/table/incident", { token: user.token, body: { short_description: "Disk full", priority: 2, caller_id: user.sysId, active: true } });
+      assert.equal(res.status, 201, res.text);
+      const r = res.body.result;
+      assert.match(r.sys_id, /^[0-9a-f]{32}$/);
+      assert.equal(res.headers.get("location"), `${server.url}/api/now/table/incident/${r.sys_id}`);
+      assert.match(r.number, /^INC00\d{5}$/);
+      assert.equal(r.short_description, "Disk full");
+      assert.equal(r.priority, "2");
+      assert.equal(r.state, "1", "the dictionary default");
+      assert.equal(r.active, "true");
+      assert.equal(r.description, "");
+      assert.equal(r.assigned_to, "");
+      assert.deepEqual(r.caller_id, { link: `${server.url}/api/now/table/sys_user/${user.sysId}`, value: user.sysId });
+      assert.equal(r.sys_created_by, "beth.anglin");
+      assert.equal(r.sys_updated_by, "beth.anglin");
+      assert.equal(r.sys_mod_count, "0");
+      assert.match(r.sys_created_on, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+      for (const value of Object.values(r)) assert.ok(typeof value === "string" || typeof value === "object");
+    });
+
+    test("numbers run on from INC0010001 without gaps", async () => {
+      const a = await api(server, "POST", "/api/now/v2/table/incident", { token: user.token, body: { short_description: "a" } });
+      const b = await api(server, "POST", "/api/now/v1/table/incident", { token: user.token, body: { short_description: "b" } });
+      const n = (s: string) => Number(s.slice(3));
+      assert.equal(n(b.body.result.number), n(a.body.result.number) + 1);
+      const first = await api(server, "GET", "/api/now/table/incident?sysparm_query=ORDERBYnumber&sysparm_limit=1", { token: user.token });
+      assert.equal(first.body.result[0].number, "INC0010001");
+    });
+
+    test("GET by sys_id returns the record; PATCH and PUT change it and count the update; DELETE answers 204 with no body", async () => {
+      const created = (await api(server, "POST", "/api/now/table/incident", { token: user.token, body: { short_description: "printer" } })).body.result;
+      const read = await api(server, "GET", `/api/now/table/incident/${created.sys_id}`, { token: user.token });
+      assert.equal(read.status, 200);
+      assert.deepEqual(read.body.result, created);
+      const patched = await api(server, "PATCH", `/api/now/table/incident/${created.sys_id}`, { token: user.token, body: { state: "2", assigned_to: admin.sysId } });
+      assert.equal(patched.status, 200, patched.text);
+      assert.equal(patched.body.result.state, "2");
+      assert.equal(patched.body.result.sys_mod_count, "1");
+      assert.equal(patched.body.result.short_description, "printer", "a partial update leaves other fields alone");
+      const put = await api(server, "PUT", `/api/now/table/incident/${created.sys_id}`, { token: user.token, body: { short_description: "printer on fire" } });
+      assert.equal(put.status, 200);
+      assert.equal(put.body.result.sys_mod_count, "2");
+      const removed = await api(server, "DELETE", `/api/now/table/incident/${created.sys_id}`, { token: admin.token });
+      assert.equal(removed.status, 204);
+      assert.equal(removed.text, "");
+      const gone = await api(server, "GET", `/api/now/table/incident/${created.sys_id}`, { token: user.token });
+      assert.equal(gone.status, 404);
+      assert.equal(gone.body.status, "failure");
+      assert.ok(gone.body.error.message);
+    });
+
+    test("sys_* and read-only fields in a body are ignored, as on the platform", async () => {
+      const res = await api(server, "POST", "/api/now/table/incident", { token: user.token, body: { short_description: "x", sys_id: "0".repeat(32), sys_created_by: "mallory", number: "INC9999999", sys_mod_count: 99 } });
+      assert.equal(res.status, 201);
+      assert.notEqual(res.body.result.sys_id, "0".repeat(32));
+      assert.equal(res.body.result.sys_created_by, "beth.anglin");
+      assert.notEqual(res.body.result.number, "INC9999999");
+      assert.equal(res.body.result.sys_mod_count, "0");
+    });
+
+    test("every change is audited field by field", async () => {
+      const created = (await api(server, "POST", "/api/now/table/incident", { token: user.token, body: { short_description: "audit me" } })).body.result;
+      await api(server, "PATCH", `/api/now/table/incident/${created.sys_id}`, { token: user.token, body: { priority: "1" } });
+      const rows = await server.instance.store.db.selectFrom("sys_audit").selectAll().where("documentkey", "=", created.sys_id).execute();
+      assert.ok(rows.some((r) => r.fieldname === "short_description" && r.newvalue === "audit me" && r.reason === "created"));
+      assert.ok(rows.some((r) => r.fieldname === "priority" && r.oldvalue === "5" && r.newvalue === "1" && r.user === "beth.anglin"));
+    });
+
+    test("bad bodies are 400s naming the field, and write nothing", async () => {
+      const counts = await tableCounts(server.instance.store);
+      const cases: unknown[] = [
+        { short_description: "x", priority: "urgent" },
+        { short_description: "x", state: 42 },
+        { short_description: "x", active: "maybe" },
+        { short_description: "x", caller_id: "not-a-sys-id" },
+        { short_description: "x", caller_id: "0123456789abcdef0123456789abcdef" },
+        { short_description: "x".repeat(161) },
+        { no_such_field: "x" },
+        { short_description: { nested: true } },
+        ["not", "an", "object"],
+      ];
+      for (const body of cases) {
+        const res = await api(server, "POST", "/api/now/table/incident", { token: user.token, body });
+        assert.equal(res.status, 400, `${JSON.stringify(body)}: ${res.text}`);
+        assert.equal(res.body.status, "failure");
+        assert.ok(res.body.error.message.length > 0);
+      }
+      const malformed = await api(server, "POST", "/api/now/table/incident", { token: user.token, rawBody: "{nope" });
+      assert.equal(malformed.status, 400);
+      assert.equal(malformed.body.status, "failure");
+      assert.deepEqual(await tableCounts(server.instance.store), counts);
+    });
+
+    test("a mandatory field must be given on create and cannot be emptied", async () => {
+      const res = await api(server, "POST", "/api/now/table/sys_user_role", { token: admin.token, body: { description: "no name" } });
+      assert.equal(res.status, 400);
+      assert.match(res.body.error.message, /name: is mandatory/);
+      const role = await api(server, "POST", "/api/now/table/sys_user_role", { token: admin.token, body: { name: "itil" } });
+      assert.equal(role.status, 201);
+      const emptied = await api(server, "PATCH", `/api/now/table/sys_user_role/${role.body.result.sys_id}`, { token: admin.token, body: { name: "" } });
+      assert.equal(emptied.status, 400);
+      const duplicate = await api(server, "POST", "/api/now/table/sys_user_role", { token: admin.token, body: { name: "itil" } });
+      assert.equal(duplicate.status, 400);
+    });
+
+    test("unknown tables and malformed or unknown sys_ids are 404 in the envelope", async () => {
+      for (const path of ["/api/now/table/no_such_table", "/api/now/table/Incident", "/api/now/table/incident;drop", `/api/now/table/incident/${"f".repeat(32)}`, "/api/now/table/incident/1%27%20or%201=1"]) {
+        const res = await api(server, "GET", path, { token: user.token });
+        assert.equal(res.status, 404, path);
+        assert.equal(res.body.status, "failure");
+      }
+      for (const method of ["PATCH", "PUT", "DELETE"]) {
+        const res = await api(server, method, `/api/now/table/incident/${"e".repeat(32)}`, { token: admin.token, ...(method === "DELETE" ? {} : { body: { short_description: "x" } }) });
+        assert.equal(res.status, 404, method);
+      }
+    });
+
+    test("sysparm_input_display_value=true takes display values for references and choice labels", async () => {
+      const res = await api(server, "POST", "/api/now/table/incident?sysparm_input_display_value=true", { token: user.token, body: { short_description: "by name", caller_id: "beth.anglin Name", priority: "1 - Critical" } });
+      assert.equal(res.status, 201, res.text);
+      assert.equal(res.body.result.caller_id.value, user.sysId);
+      assert.equal(res.body.result.priority, "1");
+      const unknown = await api(server, "PATCH", `/api/now/table/incident/${res.body.result.sys_id}?sysparm_input_display_value=true`, { token: user.token, body: { assigned_to: "Nobody Known" } });
+      assert.equal(unknown.status, 400);
+      assert.match(unknown.body.error.message, /assigned_to: no sys_user record is shown as "Nobody Known"/);
+      const without = await api(server, "POST", "/api/now/table/incident", { token: user.token, body: { caller_id: "beth.anglin Name" } });
+      assert.equal(without.status, 400, "without the flag a reference takes a sys_id only");
+    });
+
+    test("no credentials is 401 with a JSON body; a bad token is 401", async () => {
+      const none = await api(server, "GET", "/api/now/table/incident");
+      assert.equal(none.status, 401);
+      assert.equal(none.body.status, "failure");
+      assert.equal(none.body.error.message, "User Not Authenticated");
+      assert.match(none.headers.get("www-authenticate") ?? "", /^Bearer/);
+      const bad = await api(server, "GET", "/api/now/table/incident", { token: "nope" });
+      assert.equal(bad.status, 401);
+    });
+  });
+}
