@@ -17,7 +17,14 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
  * so nodes that start together apply each migration once.
  */
 export async function migrateToLatest(store: Store): Promise<void> {
-  const migrator = new Migrator({ db: store.db, provider, migrationTableName: "portcullis_migration", migrationLockTableName: "portcullis_migration_lock" });
+  const migrator = new Migrator({
+    db: store.db,
+    provider,
+    migrationTableName: "portcullis_migration",
+    migrationLockTableName: "portcullis_migration_lock",
+    // Features land from parallel branches; each migration stands alone, so one that sorts before an applied one still runs.
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) {
