@@ -64,6 +64,17 @@ const configSchema = z.object({
   trustProxy: z.union([z.boolean(), z.stringbool(), list.pipe(z.array(z.string()).min(1))]).default(false),
   /** Lets a non-loopback bind serve plain HTTP; refused without it (see tls/bind-policy.ts). */
   allowInsecureBind: flag.default(false),
+  /**
+   * 32 random bytes (base64, base64url or 64 hex digits) that encrypt what this instance keeps
+   * as an OAuth consumer: provider client secrets and tokens obtained from them. Without it a
+   * key file is created under dataDir on first start; nodes sharing one PostgreSQL database
+   * must all use the same key, so a PostgreSQL node needs this or a key file it was given.
+   */
+  secretKey: z.string().min(1).optional(),
+  /** A PEM file of a private CA that outbound calls to providers trust beside the public roots. */
+  trustCa: z.string().min(1).optional(),
+  /** An obtained access token is refreshed this many seconds before it expires. */
+  tokenRefreshSkew: z.coerce.number().int().min(0).max(3600).default(60),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -94,6 +105,9 @@ const environmentNames: Record<string, keyof ConfigInput> = {
   PORTCULLIS_HOSTNAMES: "hostnames",
   PORTCULLIS_TRUST_PROXY: "trustProxy",
   PORTCULLIS_INSECURE_BIND: "allowInsecureBind",
+  PORTCULLIS_SECRET_KEY: "secretKey",
+  PORTCULLIS_TRUST_CA: "trustCa",
+  PORTCULLIS_TOKEN_REFRESH_SKEW: "tokenRefreshSkew",
 };
 
 export function configFromEnvironment(env: NodeJS.ProcessEnv): ConfigInput {
@@ -136,6 +150,7 @@ export function loadConfig(...layers: ConfigInput[]): Config {
     dataDir: path.resolve(value.dataDir),
     tlsCert: value.tlsCert && path.resolve(value.tlsCert),
     tlsKey: value.tlsKey && path.resolve(value.tlsKey),
+    trustCa: value.trustCa && path.resolve(value.trustCa),
     publicUrl,
   });
 }

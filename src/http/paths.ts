@@ -9,4 +9,6 @@ export const paths = {
   logout: "/logout.do",
   health: "/health",
   ready: "/ready",
+  oauthRedirect: "/oauth_redirect.do",
+  connections: "/api/portcullis/connections",
 } as const;

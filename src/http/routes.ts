@@ -12,6 +12,8 @@ import { tokenEndpoint } from "./oauth/token.ts";
 import { liveness, readiness } from "./operability/health.ts";
 import { paths } from "./paths.ts";
 import { homePage } from "./ui/home-page.tsx";
+import { oauthRedirect, startAuthorization } from "./consumer/authorization-code-flow.ts";
+import { callConnection, getConnectionToken, listConnections } from "./consumer/connections-api.ts";
 
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void> | void;
 
@@ -33,6 +35,11 @@ const routes: { method: "GET" | "POST"; url: string; errorFormat: ErrorFormat; r
   { method: "GET", url: paths.whoami, errorFormat: "api", handler: whoami },
   { method: "GET", url: paths.health, errorFormat: "api", handler: liveness },
   { method: "GET", url: paths.ready, errorFormat: "api", handler: readiness },
+  { method: "GET", url: paths.oauthRedirect, errorFormat: "page", handler: oauthRedirect },
+  { method: "GET", url: paths.connections, errorFormat: "api", handler: listConnections },
+  { method: "GET", url: `${paths.connections}/:id/authorize`, errorFormat: "page", handler: startAuthorization },
+  { method: "POST", url: `${paths.connections}/:id/token`, errorFormat: "api", handler: getConnectionToken },
+  { method: "POST", url: `${paths.connections}/:id/call`, errorFormat: "api", handler: callConnection },
   {
     method: "POST",
     url: paths.logout,

@@ -2,10 +2,12 @@ import { Migrator, type Migration, type MigrationProvider } from "kysely";
 import type { Store } from "./database.ts";
 import * as initial from "./migrations/001-initial.ts";
 import * as operability from "./migrations/003-operability.ts";
+import * as consumer from "./migrations/004-consumer.ts";
 
 const migrations: Record<string, Migration> = {
   "001-initial": initial,
   "003-operability": operability,
+  "004-consumer": consumer,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
