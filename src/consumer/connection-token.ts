@@ -25,6 +25,13 @@ export async function obtainToken(instance: Instance, provider: OAuthProvider, g
   await saveObtainedToken(instance.store.db, instanceSecretBox(instance), provider.sysId, grant, fields);
 }
 
+/** The token as stored, refreshed or not: what a check that changes nothing sends. */
+export async function storedAccessToken(instance: Instance, provider: OAuthProvider): Promise<string> {
+  const token = await readObtainedToken(instance.store.db, instanceSecretBox(instance), provider.sysId);
+  if (!token?.accessToken) throw new ProviderError(`no token for "${provider.name}" yet; get one first (portcullis provider token)`, "no_token");
+  return token.accessToken;
+}
+
 const inFlight = new Map<string, Promise<string>>();
 
 /**

@@ -1,7 +1,7 @@
 import type { OAuthProvider } from "../domain/oauth-provider.ts";
 import { ValidationError } from "../domain/validation.ts";
 import type { Instance } from "../instance.ts";
-import { accessTokenFor } from "./connection-token.ts";
+import { accessTokenFor, storedAccessToken } from "./connection-token.ts";
 import { providerFetch } from "./provider-http.ts";
 
 export const callMethods = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
@@ -31,8 +31,12 @@ export function callUrl(provider: OAuthProvider, path: string): string {
   return url.toString();
 }
 
-/** Calls a provider's API with the stored token: refreshed before expiry, and once more on a 401. */
-export async function callProvider(instance: Instance, provider: OAuthProvider, request: OutboundRequest): Promise<OutboundResponse> {
+/**
+ * Calls a provider's API with the stored token: refreshed before expiry, and once more on a
+ * 401. A `probe` sends the stored token as it is and reports what the provider says, for
+ * checks that must not change anything (pipeline verify).
+ */
+export async function callProvider(instance: Instance, provider: OAuthProvider, request: OutboundRequest, options: { probe?: boolean } = {}): Promise<OutboundResponse> {
   const url = callUrl(provider, request.path);
   const send = async (token: string) => {
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: "application/json" };
@@ -43,9 +47,9 @@ export async function callProvider(instance: Instance, provider: OAuthProvider, 
     }
     return providerFetch(instance, url, { method: request.method, headers, ...(body !== undefined ? { body } : {}) });
   };
-  const token = await accessTokenFor(instance, provider);
+  const token = options.probe ? await storedAccessToken(instance, provider) : await accessTokenFor(instance, provider);
   let response = await send(token);
-  if (response.status === 401) {
+  if (response.status === 401 && !options.probe) {
     await response.body?.cancel();
     response = await send(await accessTokenFor(instance, provider, token));
   }

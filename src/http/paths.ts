@@ -11,4 +11,5 @@ export const paths = {
   ready: "/ready",
   oauthRedirect: "/oauth_redirect.do",
   connections: "/api/portcullis/connections",
+  registry: "/api/portcullis/registry",
 } as const;

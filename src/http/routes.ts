@@ -14,11 +14,12 @@ import { paths } from "./paths.ts";
 import { homePage } from "./ui/home-page.tsx";
 import { oauthRedirect, startAuthorization } from "./consumer/authorization-code-flow.ts";
 import { callConnection, getConnectionToken, listConnections } from "./consumer/connections-api.ts";
+import * as registry from "./consumer/registry-admin-api.ts";
 
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void> | void;
 
 /** The one table that maps the platform's wire paths to the modules that implement them. */
-const routes: { method: "GET" | "POST"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; handler: Handler }[] = [
+const routes: { method: "GET" | "POST" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; handler: Handler }[] = [
   {
     method: "GET",
     url: "/",
@@ -40,6 +41,13 @@ const routes: { method: "GET" | "POST"; url: string; errorFormat: ErrorFormat; r
   { method: "GET", url: `${paths.connections}/:id/authorize`, errorFormat: "page", handler: startAuthorization },
   { method: "POST", url: `${paths.connections}/:id/token`, errorFormat: "api", handler: getConnectionToken },
   { method: "POST", url: `${paths.connections}/:id/call`, errorFormat: "api", handler: callConnection },
+  { method: "GET", url: `${paths.registry}/endpoints`, errorFormat: "api", handler: registry.listEndpoints },
+  { method: "POST", url: `${paths.registry}/endpoints`, errorFormat: "api", handler: registry.createEndpoint },
+  { method: "PATCH", url: `${paths.registry}/endpoints/:id`, errorFormat: "api", handler: registry.updateEndpoint },
+  { method: "POST", url: `${paths.registry}/endpoints/:id/regenerate_secret`, errorFormat: "api", handler: registry.regenerateEndpointSecret },
+  { method: "GET", url: `${paths.registry}/providers`, errorFormat: "api", handler: registry.listProviderRecords },
+  { method: "POST", url: `${paths.registry}/providers`, errorFormat: "api", handler: registry.createProviderRecord },
+  { method: "DELETE", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.deleteProviderRecord },
   {
     method: "POST",
     url: paths.logout,

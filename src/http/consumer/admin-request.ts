@@ -6,12 +6,39 @@ import type { Instance } from "../../instance.ts";
 import { findProvider } from "../../store/provider-store.ts";
 import { authenticateBearer, type Principal } from "../oauth/bearer.ts";
 import { OAuthError } from "../oauth/oauth-error.ts";
+import { checkPasswordLogin } from "../identity/password-login.ts";
+import { enforceLimit } from "../rate-limit.ts";
+import { rolesOf } from "../../store/user-store.ts";
 
-/** The connection APIs act for the instance: only a bearer token of an admin opens them. */
-export async function requireAdmin(instance: Instance, request: FastifyRequest): Promise<Principal> {
-  const principal = await authenticateBearer(instance, request);
-  if (!principal.roles.includes("admin")) throw new OAuthError("insufficient_scope", "this API needs a user with the admin role", { status: 403 });
-  return principal;
+export interface AdminActor {
+  userName: string;
+  roles: string[];
+}
+
+/**
+ * The connection and pipeline APIs act for the instance: only an admin opens them, with a
+ * bearer token or, as the platform's Table API allows, HTTP Basic (subject to the lockout).
+ */
+export async function requireAdmin(instance: Instance, request: FastifyRequest): Promise<AdminActor> {
+  const header = request.headers.authorization ?? "";
+  let actor: AdminActor;
+  if (/^basic /i.test(header)) {
+    const decoded = Buffer.from(header.slice(6).trim(), "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    const login = colon < 0 ? undefined : await checkPasswordLogin(instance, decoded.slice(0, colon), decoded.slice(colon + 1));
+    if (!login?.ok) {
+      // Basic is sent on every request of a script, so only failures count against the address;
+      // the account lockout bounds guessing at one user.
+      await enforceLimit(instance, "login-ip", request.ip);
+      throw new OAuthError("invalid_client", login?.message ?? "malformed Basic credentials", { status: 401 });
+    }
+    actor = { userName: login.user.userName, roles: await rolesOf(instance.store.db, login.user.sysId) };
+  } else {
+    const principal: Principal = await authenticateBearer(instance, request);
+    actor = { userName: principal.user?.userName ?? principal.client.name, roles: principal.roles };
+  }
+  if (!actor.roles.includes("admin")) throw new OAuthError("insufficient_scope", "this API needs a user with the admin role", { status: 403 });
+  return actor;
 }
 
 export async function providerFromParams(instance: Instance, request: FastifyRequest): Promise<OAuthProvider> {

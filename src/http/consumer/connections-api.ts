@@ -8,7 +8,7 @@ import { connectionStatuses } from "../../store/obtained-token-store.ts";
 import { listProviders } from "../../store/provider-store.ts";
 import { apiStep, providerFromParams, requireAdmin } from "./admin-request.ts";
 
-const callSchema = z.object({ method: z.enum(callMethods), path: z.string().min(1).max(4000), body: z.unknown().optional() }).strict();
+const callSchema = z.object({ method: z.enum(callMethods), path: z.string().min(1).max(4000), body: z.unknown().optional(), probe: z.boolean().optional() }).strict();
 const tokenSchema = z
   .object({ grant_type: z.enum(["client_credentials", "password"]).optional(), username: z.string().min(1).optional(), password: z.string().min(1).optional() })
   .strict();
@@ -53,7 +53,7 @@ export async function callConnection(instance: Instance, request: FastifyRequest
   await apiStep(reply, async () => {
     const input = parse(callSchema, request.body);
     const provider = await providerFromParams(instance, request);
-    const response = await callProvider(instance, provider, { method: input.method, path: input.path, body: input.body });
+    const response = await callProvider(instance, provider, { method: input.method, path: input.path, body: input.body }, { probe: input.probe === true });
     reply.header("cache-control", "no-store").send({ result: { status: response.status, content_type: response.contentType, body: response.body } });
   });
 }
