@@ -48,6 +48,7 @@ const routes: { method: "GET" | "POST" | "PATCH" | "DELETE"; url: string; errorF
   { method: "GET", url: `${paths.registry}/providers`, errorFormat: "api", handler: registry.listProviderRecords },
   { method: "POST", url: `${paths.registry}/providers`, errorFormat: "api", handler: registry.createProviderRecord },
   { method: "DELETE", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.deleteProviderRecord },
+  { method: "PATCH", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.updateProviderRecordSecret },
   {
     method: "POST",
     url: paths.logout,

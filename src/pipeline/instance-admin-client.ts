@@ -49,6 +49,7 @@ export interface InstanceAdminClient {
   findProvider(name: string): Promise<ProviderRecordSummary | undefined>;
   createProvider(input: ProviderInput): Promise<ProviderRecordSummary>;
   deleteProvider(sysId: string): Promise<void>;
+  setProviderSecret(sysId: string, clientSecret: string): Promise<void>;
   connections(): Promise<ConnectionSummary[]>;
   getToken(providerSysId: string): Promise<void>;
   /** A call through the instance's connection; the status the far side answered. */
@@ -129,6 +130,9 @@ export function portcullisAdminClient(baseUrl: string, credentials: Credentials,
     },
     async deleteProvider(sysId) {
       await request("DELETE", `/api/portcullis/registry/providers/${q(sysId)}`);
+    },
+    async setProviderSecret(sysId, clientSecret) {
+      await request("PATCH", `/api/portcullis/registry/providers/${q(sysId)}`, { client_secret: clientSecret });
     },
     async connections() {
       const list: any[] = await request("GET", "/api/portcullis/connections");

@@ -125,3 +125,11 @@ export async function deleteProvider(db: Kysely<Database>, sysId: string, actor:
     await writeAudit(trx, [{ tablename: "oauth_entity", documentkey: sysId, fieldname: "name", newvalue: "", user: actor, reason: "deleted provider" }]);
   });
 }
+
+/** A new client secret from the provider, in place: the connection and its token stay. */
+export async function updateProviderSecret(db: Kysely<Database>, box: SecretBox, sysId: string, clientSecret: string, actor: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable("oauth_provider_settings").set({ client_secret_enc: box.seal(clientSecret, secretContext(sysId)) }).where("entity", "=", sysId).execute();
+    await writeAudit(trx, [{ tablename: "oauth_entity", documentkey: sysId, fieldname: "client_secret", newvalue: "(changed)", user: actor }]);
+  });
+}

@@ -122,6 +122,36 @@ describe("pipeline up / verify / status across real instances", () => {
     assert.equal(status.edges.length, 6);
   });
 
+  test("rotate: every endpoint gets a new secret, the other side follows, and no call fails meanwhile", async () => {
+    const hashes = async () => Promise.all([prod, dev].map(async (i) => (await i.instance.store.db.selectFrom("oauth_entity").select("client_secret_hash").where("name", "like", "Pipeline % Client").execute()).map((r) => r.client_secret_hash).join()));
+    const before = await hashes();
+    const auth = `Basic ${Buffer.from(`admin:${adminPassword}`).toString("base64")}`;
+    const consumers = [prod, dev, testing, staging];
+    const providerIds = await Promise.all(consumers.map(async (i) => (await i.instance.store.db.selectFrom("oauth_entity").select("sys_id").where("type", "=", "provider").execute()).map((r) => r.sys_id)));
+    let rotating = true;
+    const statuses: number[] = [];
+    const traffic = (async () => {
+      while (rotating) {
+        await Promise.all(consumers.flatMap((c, i) => providerIds[i]!.map(async (id) => {
+          const res = await fetch(`${c.base}/api/portcullis/connections/${id}/call`, { method: "POST", headers: { authorization: auth, "content-type": "application/json" }, body: JSON.stringify({ method: "GET", path: "/api/now/v1/whoami" }) });
+          const body = (await res.json()) as { result?: { status: number } };
+          statuses.push(body.result?.status ?? res.status);
+        })));
+      }
+    })();
+    const run = await cli(["pipeline", "rotate", file]);
+    rotating = false;
+    await traffic;
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.equal(run.stdout.match(/regenerated client secret/g)?.length, 4);
+    assert.ok(statuses.length > 0);
+    assert.deepEqual([...new Set(statuses)], [200], "a call failed during the rotation");
+    const after = await hashes();
+    assert.notEqual(after[0], before[0]);
+    assert.notEqual(after[1], before[1]);
+    assert.equal((await cli(["pipeline", "verify", file])).code, 0);
+  });
+
   test("a pipeline file names env vars, not secrets; mistakes are exit 2 with the field", async () => {
     assert.throws(() => parsePipeline("production: { name: production, url: http://a, admin: { password_env: 'hunter2!' } }\ninstances: []"), /password_env|instances/);
     fs.writeFileSync(path.join(dir, "bad.yaml"), "production: { name: production, url: not-a-url }\n");

@@ -9,7 +9,7 @@ import { ValidationError } from "../../domain/validation.ts";
 import { portcullisAdminClient } from "../../pipeline/instance-admin-client.ts";
 import { type PipelineFile, readPipeline } from "../../pipeline/pipeline-file.ts";
 import type { Clients } from "../../pipeline/pipeline-plan.ts";
-import { pipelineInspect, pipelineUp, trustTable } from "../../pipeline/pipeline-run.ts";
+import { pipelineInspect, pipelineRotate, pipelineUp, trustTable } from "../../pipeline/pipeline-run.ts";
 import { type RunningServer, startServer } from "../../server.ts";
 import { readCaCertificates, trustingDispatcher } from "../../tls/trust.ts";
 import type { Output } from "../output.ts";
@@ -62,6 +62,13 @@ export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv): Command
     const report = await pipelineUp(plan, clientsFor(plan, env, options.caFile), (line) => output.out(line));
     output.out(trustTable(report.edges));
     if (!report.ok) throw new Error("some edges are broken");
+  });
+
+  withCa(pipeline.command("rotate <file>").description("give every endpoint a new secret and update the other side, without a failed call in between")).action(async (file: string, options: PipelineOptions) => {
+    const plan = readPipeline(file);
+    const report = await pipelineRotate(plan, clientsFor(plan, env, options.caFile), (line) => output.out(line));
+    output.out(trustTable(report.edges));
+    if (!report.ok) throw new Error("some edges are broken after the rotation");
   });
 
   withCa(pipeline.command("verify <file>").description("report drift and broken edges without changing anything (exit 1 if any)")).action(async (file: string, options: PipelineOptions) => {

@@ -5,7 +5,9 @@ import { parseProviderCreate, providerRecord } from "../../domain/oauth-provider
 import { NotFoundError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
 import { createClient, findClient, listClients, regenerateClientSecret, updateClient } from "../../store/oauth-entity-store.ts";
-import { createProvider, deleteProvider, findProvider, listProviders } from "../../store/provider-store.ts";
+import { createProvider, deleteProvider, findProvider, listProviders, updateProviderSecret } from "../../store/provider-store.ts";
+import { z } from "zod";
+import { ValidationError } from "../../domain/validation.ts";
 import { paths } from "../paths.ts";
 import { apiStep, requireAdmin } from "./admin-request.ts";
 
@@ -73,5 +75,20 @@ export async function deleteProviderRecord(instance: Instance, request: FastifyR
     if (!found) throw new NotFoundError(`no provider "${idOf(request)}"`);
     await deleteProvider(instance.store.db, found.sysId, actor.userName);
     reply.code(204).send();
+  });
+}
+
+const secretChange = z.object({ client_secret: z.string().min(1).max(1000) }).strict();
+
+/** PATCH …/providers/{id} {client_secret}: what a rotation on the provider's side needs here. */
+export async function updateProviderRecordSecret(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const actor = await requireAdmin(instance, request);
+  await apiStep(reply, async () => {
+    const parsed = secretChange.safeParse(request.body ?? {});
+    if (!parsed.success) throw ValidationError.fromZod(parsed.error);
+    const found = await findProvider(instance.store.db, idOf(request));
+    if (!found) throw new NotFoundError(`no provider "${idOf(request)}"`);
+    await updateProviderSecret(instance.store.db, instanceSecretBox(instance), found.sysId, parsed.data.client_secret, actor.userName);
+    reply.header("cache-control", "no-store").send({ result: providerRecord(found) });
   });
 }
