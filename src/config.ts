@@ -66,6 +66,17 @@ const configSchema = z.object({
   allowInsecureBind: flag.default(false),
   /** Users may call the REST APIs with HTTP Basic (name and password), as on the platform; off leaves bearer tokens only. */
   apiBasicAuth: flag.default(true),
+  /**
+   * 32 random bytes (base64, base64url or 64 hex digits) that encrypt what this instance keeps
+   * as an OAuth consumer: provider client secrets and tokens obtained from them. Without it a
+   * key file is created under dataDir on first start; nodes sharing one PostgreSQL database
+   * must all use the same key, so a PostgreSQL node needs this or a key file it was given.
+   */
+  secretKey: z.string().min(1).optional(),
+  /** A PEM file of a private CA that outbound calls to providers trust beside the public roots. */
+  trustCa: z.string().min(1).optional(),
+  /** An obtained access token is refreshed this many seconds before it expires. */
+  tokenRefreshSkew: z.coerce.number().int().min(0).max(3600).default(60),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -97,6 +108,9 @@ const environmentNames: Record<string, keyof ConfigInput> = {
   PORTCULLIS_TRUST_PROXY: "trustProxy",
   PORTCULLIS_INSECURE_BIND: "allowInsecureBind",
   PORTCULLIS_API_BASIC_AUTH: "apiBasicAuth",
+  PORTCULLIS_SECRET_KEY: "secretKey",
+  PORTCULLIS_TRUST_CA: "trustCa",
+  PORTCULLIS_TOKEN_REFRESH_SKEW: "tokenRefreshSkew",
 };
 
 export function configFromEnvironment(env: NodeJS.ProcessEnv): ConfigInput {
@@ -141,6 +155,7 @@ export function loadConfig(...layers: ConfigInput[]): Config {
     tlsKey: value.tlsKey && path.resolve(value.tlsKey),
     // Metrics describe the instance's traffic: on by default only where just this machine can ask.
     metrics: value.metrics ?? isLoopbackHost(value.host),
+    trustCa: value.trustCa && path.resolve(value.trustCa),
     publicUrl,
   });
 }

@@ -6,6 +6,7 @@ import { paths } from "./http/paths.ts";
 import { type Instance, openInstance } from "./instance.ts";
 import type { Store } from "./store/database.ts";
 import { checkBind } from "./tls/bind-policy.ts";
+import { instanceSecretBox } from "./consumer/secret-box.ts";
 import { describeDevelopmentCa, renewWhileRunning, resolveServerTls } from "./tls/server-tls.ts";
 
 export interface RunningServer {
@@ -41,6 +42,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   let app: FastifyInstance;
   try {
+    // Refuse now, not at the first provider call, when this node cannot read what others encrypted.
+    instanceSecretBox(instance);
     app = await buildApp(instance, { ...options, ...(tls ? { https: tls } : {}) });
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

@@ -3,6 +3,8 @@ import { ConfigError } from "../config.ts";
 import { NotFoundError, ValidationError } from "../domain/validation.ts";
 import { StoreError } from "../store/database.ts";
 import { clientCommand } from "./commands/client.ts";
+import { pipelineCommand } from "./commands/pipeline.ts";
+import { providerCommand } from "./commands/provider.ts";
 import { startCommand } from "./commands/start.ts";
 import { userCommand } from "./commands/user.ts";
 import { type Output, processOutput } from "./output.ts";
@@ -14,7 +16,7 @@ export async function main(argv: string[], output: Output = processOutput, env: 
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => output.out(s), writeErr: (s) => output.err(s) });
-  for (const command of [startCommand(output, env), clientCommand(output, env), userCommand(output, env)]) program.addCommand(command);
+  for (const command of [startCommand(output, env), clientCommand(output, env), userCommand(output, env), providerCommand(output, env), pipelineCommand(output, env)]) program.addCommand(command);
   // Subcommands inherit the overrides so their errors come back here too.
   program.commands.forEach(function inherit(command: Command) {
     command.exitOverride().showHelpAfterError().configureOutput({ writeOut: (s) => output.out(s), writeErr: (s) => output.err(s) });

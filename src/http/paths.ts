@@ -9,4 +9,7 @@ export const paths = {
   logout: "/logout.do",
   health: "/health",
   ready: "/ready",
+  oauthRedirect: "/oauth_redirect.do",
+  connections: "/api/portcullis/connections",
+  registry: "/api/portcullis/registry",
 } as const;

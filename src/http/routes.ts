@@ -13,6 +13,9 @@ import { tokenEndpoint } from "./oauth/token.ts";
 import { liveness, readiness } from "./operability/health.ts";
 import { paths } from "./paths.ts";
 import { tableApiRoutes } from "./table-api/table-routes.ts";
+import { oauthRedirect, startAuthorization } from "./consumer/authorization-code-flow.ts";
+import { callConnection, getConnectionToken, listConnections } from "./consumer/connections-api.ts";
+import * as registry from "./consumer/registry-admin-api.ts";
 
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void> | void;
 
@@ -31,6 +34,19 @@ const routes: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string
   // The admin UI: sign-in at "/", the navigator's modules under /admin.
   ...adminRoutes().map((route) => ({ ...route, errorFormat: "page" as const })),
   ...tableApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const })),
+  { method: "GET", url: paths.oauthRedirect, errorFormat: "page", handler: oauthRedirect },
+  { method: "GET", url: paths.connections, errorFormat: "api", handler: listConnections },
+  { method: "GET", url: `${paths.connections}/:id/authorize`, errorFormat: "page", handler: startAuthorization },
+  { method: "POST", url: `${paths.connections}/:id/token`, errorFormat: "api", handler: getConnectionToken },
+  { method: "POST", url: `${paths.connections}/:id/call`, errorFormat: "api", handler: callConnection },
+  { method: "GET", url: `${paths.registry}/endpoints`, errorFormat: "api", handler: registry.listEndpoints },
+  { method: "POST", url: `${paths.registry}/endpoints`, errorFormat: "api", handler: registry.createEndpoint },
+  { method: "PATCH", url: `${paths.registry}/endpoints/:id`, errorFormat: "api", handler: registry.updateEndpoint },
+  { method: "POST", url: `${paths.registry}/endpoints/:id/regenerate_secret`, errorFormat: "api", handler: registry.regenerateEndpointSecret },
+  { method: "GET", url: `${paths.registry}/providers`, errorFormat: "api", handler: registry.listProviderRecords },
+  { method: "POST", url: `${paths.registry}/providers`, errorFormat: "api", handler: registry.createProviderRecord },
+  { method: "DELETE", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.deleteProviderRecord },
+  { method: "PATCH", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.updateProviderRecordSecret },
 ];
 
 export function registerRoutes(app: FastifyInstance, instance: Instance): void {

@@ -3,11 +3,13 @@ import type { Store } from "./database.ts";
 import * as initial from "./migrations/001-initial.ts";
 import * as tableApi from "./migrations/002-table-api.ts";
 import * as operability from "./migrations/003-operability.ts";
+import * as consumer from "./migrations/004-consumer.ts";
 
 const migrations: Record<string, Migration> = {
   "001-initial": initial,
   "002-table-api": tableApi,
   "003-operability": operability,
+  "004-consumer": consumer,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -158,6 +158,45 @@ export interface JobLeaseTable {
   expires_at: number;
 }
 
+/** What only a third-party provider record has; the secret is AES-256-GCM ciphertext. */
+export interface OAuthProviderSettingsTable {
+  entity: string;
+  client_secret_enc: string;
+  authorization_url: string;
+  token_url: string;
+  revocation_url: string;
+  default_grant: "authorization_code" | "client_credentials" | "password";
+  credential_style: "basic" | "body";
+  scope: string;
+}
+
+/** Tokens this instance obtained from a provider, encrypted, with the refresh lease. */
+export interface OAuthObtainedTokenTable {
+  provider: string;
+  access_token_enc: string | null;
+  refresh_token_enc: string | null;
+  scope: string;
+  grant_type: string;
+  expires_at: number | null;
+  obtained_at: number;
+  /** Bumped on every new token, so a waiter can tell that another node refreshed. */
+  generation: number;
+  status: "healthy" | "unhealthy";
+  status_reason: string;
+  refresh_holder: string | null;
+  refresh_lease_until: number | null;
+}
+
+/** An authorization request this instance sent to a provider, awaiting its redirect. */
+export interface OAuthConsumerStateTable {
+  state_hash: string;
+  provider: string;
+  session: string;
+  code_verifier_enc: string;
+  expires_at: number;
+  consumed_at: number | null;
+}
+
 export interface Database {
   sys_user: SysUserTable;
   sys_user_role: SysUserRoleTable;
@@ -173,4 +212,7 @@ export interface Database {
   sys_number: SysNumberTable;
   rate_limit: RateLimitTable;
   job_lease: JobLeaseTable;
+  oauth_provider_settings: OAuthProviderSettingsTable;
+  oauth_obtained_token: OAuthObtainedTokenTable;
+  oauth_consumer_state: OAuthConsumerStateTable;
 }

@@ -8,7 +8,7 @@ import { sql } from "kysely";
 import { loadConfig } from "../../src/config.ts";
 import { openPostgres } from "../../src/store/database.ts";
 import { startServer } from "../../src/server.ts";
-import { adminPassword, freePort } from "../support/instance.ts";
+import { adminPassword, freePort, testSecretKey } from "../support/instance.ts";
 import { basic, http, postForm, registerClient } from "../support/oauth.ts";
 import { tempDir } from "../support/stores.ts";
 import { TcpProxy } from "../support/tcp-proxy.ts";
@@ -78,7 +78,7 @@ describe("faults: the database full, unwritable or gone", () => {
     viaProxy.port = String(proxyPort);
     viaProxy.pathname = `/${name}`;
     const port = await freePort();
-    const server = await startServer(loadConfig({ dataDir: tempDir(), port, adminPassword, logLevel: "silent", databaseUrl: viaProxy.toString() }), { logger: false, print: () => {} });
+    const server = await startServer(loadConfig({ dataDir: tempDir(), port, adminPassword, logLevel: "silent", databaseUrl: viaProxy.toString(), secretKey: testSecretKey }), { logger: false, print: () => {} });
     const base = `http://127.0.0.1:${port}`;
     try {
       const client = await registerClient(server.instance, { grant_types: ["client_credentials"] });

@@ -10,7 +10,7 @@ import { openPostgres, openSqlite, type Store } from "../../src/store/database.t
 import { tryTakeLease } from "../../src/store/job-lease-store.ts";
 import { countUsers } from "../../src/store/user-store.ts";
 import { FormBrowser } from "../support/browser.ts";
-import { adminPassword, freePort } from "../support/instance.ts";
+import { adminPassword, freePort, testSecretKey } from "../support/instance.ts";
 import { basic, http, postForm, registerClient } from "../support/oauth.ts";
 import { pkcePair } from "../support/pkce.ts";
 import { tempDir } from "../support/stores.ts";
@@ -67,6 +67,7 @@ async function startNode(dataDir: string, databaseUrl: string | undefined): Prom
   const env: NodeJS.ProcessEnv = { ...process.env, PORTCULLIS_ADMIN_PASSWORD: adminPassword, PORTCULLIS_LOG_LEVEL: "silent", PORTCULLIS_RATE_LIMIT_TOKEN_PER_CLIENT: "5" };
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   else delete env.DATABASE_URL;
+  if (databaseUrl) env.PORTCULLIS_SECRET_KEY ??= testSecretKey;
   const child = spawn(process.execPath, ["--import", "tsx", entry, "start", "--data", dataDir, "--port", String(port)], { env, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr!.on("data", (d) => (stderr += d));

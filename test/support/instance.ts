@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import net from "node:net";
 import { type ConfigInput, loadConfig } from "../../src/config.ts";
 import type { RunningServer } from "../../src/server.ts";
@@ -6,6 +7,8 @@ import type { DialectUnderTest } from "./stores.ts";
 import { tempDir } from "./stores.ts";
 
 export const adminPassword = "correct horse battery staple";
+/** PostgreSQL nodes must be given the key that encrypts consumer secrets; tests share one. */
+export const testSecretKey = randomBytes(32).toString("base64");
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -29,7 +32,7 @@ export interface TestInstance extends RunningServer {
 export async function startTestInstance(dialect: DialectUnderTest, settings: Partial<ConfigInput> = {}): Promise<TestInstance> {
   const { store, dispose } = await dialect.open();
   const port = await freePort();
-  const config = loadConfig({ dataDir: tempDir(), port, host: "127.0.0.1", adminPassword, logLevel: "silent", ...settings });
+  const config = loadConfig({ dataDir: tempDir(), port, host: "127.0.0.1", adminPassword, logLevel: "silent", ...(store.dialect === "postgres" ? { secretKey: testSecretKey } : {}), ...settings });
   const server = await startServer(config, { store, logger: false, print: () => {} });
   return {
     ...server,

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { adminPassword, freePort } from "./instance.ts";
+import { adminPassword, freePort, testSecretKey } from "./instance.ts";
 
 const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../src/cli/entry.ts");
 
@@ -16,7 +16,10 @@ export interface NodeProcess {
 export async function startNodeProcess(options: { dataDir: string; databaseUrl?: string | undefined; port?: number; env?: Record<string, string> }): Promise<NodeProcess> {
   const port = options.port ?? (await freePort());
   const env: NodeJS.ProcessEnv = { ...process.env, PORTCULLIS_ADMIN_PASSWORD: adminPassword, PORTCULLIS_LOG_LEVEL: "silent", ...options.env };
-  if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
+  if (options.databaseUrl) {
+    env.DATABASE_URL = options.databaseUrl;
+    env.PORTCULLIS_SECRET_KEY ??= testSecretKey;
+  }
   else delete env.DATABASE_URL;
   const child = spawn(process.execPath, ["--import", "tsx", entry, "start", "--data", options.dataDir, "--port", String(port)], { env, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";

@@ -1,0 +1,113 @@
+import { randomBytes } from "node:crypto";
+import type { ConsumerGrant, OAuthProvider } from "../domain/oauth-provider.ts";
+import type { Instance } from "../instance.ts";
+import { leaseState, markUnhealthy, readObtainedToken, saveObtainedToken, tryTakeRefreshLease } from "../store/obtained-token-store.ts";
+import { ProviderError, providerTimeoutMs } from "./provider-http.ts";
+import { instanceSecretBox } from "./secret-box.ts";
+import { requestToken } from "./token-request.ts";
+
+/** This process, as a lease holder; other processes (nodes) have their own. */
+const holder = `${process.pid}-${randomBytes(6).toString("hex")}`;
+/** Longer than one token request can take, so a lease only lapses when its holder died. */
+const leaseMs = providerTimeoutMs + 5_000;
+const pollMs = 50;
+
+/** Gets a token with a grant that needs no browser, and stores it as the connection's token. */
+export async function obtainToken(instance: Instance, provider: OAuthProvider, grant: Exclude<ConsumerGrant, "authorization_code">, login?: { username: string; password: string }): Promise<void> {
+  const params: Record<string, string> = { grant_type: grant };
+  if (grant === "password") {
+    if (!login) throw new ProviderError("the password grant needs a user name and password", "invalid_request");
+    params.username = login.username;
+    params.password = login.password;
+  }
+  if (provider.scope) params.scope = provider.scope;
+  const fields = await requestToken(instance, provider, params);
+  await saveObtainedToken(instance.store.db, instanceSecretBox(instance), provider.sysId, grant, fields);
+}
+
+/** The token as stored, refreshed or not: what a check that changes nothing sends. */
+export async function storedAccessToken(instance: Instance, provider: OAuthProvider): Promise<string> {
+  const token = await readObtainedToken(instance.store.db, instanceSecretBox(instance), provider.sysId);
+  if (!token?.accessToken) throw new ProviderError(`no token for "${provider.name}" yet; get one first (portcullis provider token)`, "no_token");
+  return token.accessToken;
+}
+
+const inFlight = new Map<string, Promise<string>>();
+
+/**
+ * The access token to send to a provider, refreshed first when it expires within the skew.
+ * `stale` is a token the provider just refused (401): it is refreshed once, unless another
+ * caller already replaced it. One refresh runs per connection: callers in this process share
+ * a promise, and processes on other nodes wait on the database lease.
+ */
+export async function accessTokenFor(instance: Instance, provider: OAuthProvider, stale?: string): Promise<string> {
+  const key = `${provider.sysId}:${stale ?? ""}`;
+  const running = inFlight.get(key);
+  if (running) return running;
+  const work = currentOrRefreshed(instance, provider, stale).finally(() => inFlight.delete(key));
+  inFlight.set(key, work);
+  return work;
+}
+
+async function currentOrRefreshed(instance: Instance, provider: OAuthProvider, stale?: string): Promise<string> {
+  const db = instance.store.db;
+  const box = instanceSecretBox(instance);
+  const deadline = Date.now() + leaseMs * 2;
+  for (;;) {
+    const token = await readObtainedToken(db, box, provider.sysId);
+    if (!token?.accessToken) throw new ProviderError(`no token for "${provider.name}" yet; get one first (portcullis provider token)`, "no_token");
+    const fresh = token.expiresAt === null || token.expiresAt - instance.config.tokenRefreshSkew * 1000 > Date.now();
+    if (fresh && token.accessToken !== stale) return token.accessToken;
+    if (token.status === "unhealthy" && token.accessToken === stale) throw new ProviderError(`the connection to "${provider.name}" is unhealthy: ${token.statusReason}`, "unhealthy");
+    if (await tryTakeRefreshLease(db, provider.sysId, holder, leaseMs)) {
+      // Another node may have refreshed between our read and the lease.
+      const again = await readObtainedToken(db, box, provider.sysId);
+      if (again && again.generation !== token.generation) {
+        await releaseLease(instance, provider.sysId);
+        continue;
+      }
+      return refresh(instance, provider, token.grantType, token.refreshToken);
+    }
+    // Someone else is refreshing: wait for a new generation or for their lease to lapse.
+    for (;;) {
+      if (Date.now() > deadline) throw new ProviderError(`timed out waiting for another node to refresh the token for "${provider.name}"`, "timeout");
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+      const state = await leaseState(db, provider.sysId);
+      if (!state || state.generation !== token.generation || state.leaseUntil === null || state.leaseUntil <= Date.now()) break;
+    }
+    const after = await readObtainedToken(db, box, provider.sysId);
+    if (after && after.generation === token.generation && after.status === "unhealthy") throw new ProviderError(`the connection to "${provider.name}" is unhealthy: ${after.statusReason}`, "unhealthy");
+    if (after && after.generation !== token.generation && after.accessToken) return after.accessToken;
+  }
+}
+
+async function releaseLease(instance: Instance, provider: string): Promise<void> {
+  await instance.store.db.updateTable("oauth_obtained_token").set({ refresh_holder: null, refresh_lease_until: null }).where("provider", "=", provider).where("refresh_holder", "=", holder).execute();
+}
+
+/**
+ * With a refresh token, RFC 6749 §6; without one a client_credentials connection simply asks
+ * again. Anything else cannot renew itself: the admin must get a new token.
+ */
+async function refresh(instance: Instance, provider: OAuthProvider, grantType: string, refreshToken: string | null): Promise<string> {
+  const db = instance.store.db;
+  const box = instanceSecretBox(instance);
+  try {
+    if (refreshToken) {
+      const fields = await requestToken(instance, provider, { grant_type: "refresh_token", refresh_token: refreshToken });
+      await saveObtainedToken(db, box, provider.sysId, "refresh_token", fields);
+      return fields.accessToken;
+    }
+    if (grantType === "client_credentials") {
+      await obtainToken(instance, provider, "client_credentials");
+    } else {
+      throw new ProviderError("the token expired and the provider gave no refresh token; get a new token", "no_refresh_token");
+    }
+  } catch (error) {
+    const reason = error instanceof ProviderError ? `refresh failed: ${error.message}` : `refresh failed: ${(error as Error).message}`;
+    await markUnhealthy(db, provider.sysId, reason);
+    throw new ProviderError(`the connection to "${provider.name}" is unhealthy: ${reason}`, "unhealthy");
+  }
+  const token = await readObtainedToken(db, box, provider.sysId);
+  return token!.accessToken!;
+}

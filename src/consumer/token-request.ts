@@ -1,0 +1,45 @@
+import type { OAuthProvider } from "../domain/oauth-provider.ts";
+import type { Instance } from "../instance.ts";
+import type { TokenResponseFields } from "../store/obtained-token-store.ts";
+import { providerClientSecret } from "../store/provider-store.ts";
+import { ProviderError, providerFetch } from "./provider-http.ts";
+import { instanceSecretBox } from "./secret-box.ts";
+
+/** RFC 6749 §2.3.1: the client ID and secret are form-encoded before they go into Basic. */
+const formEncode = (value: string) => encodeURIComponent(value).replace(/%20/g, "+");
+
+/**
+ * One request to a provider's token endpoint (RFC 6749 §4.1.3, §4.3, §4.4, §6), with the
+ * client authenticated the way the record says: HTTP Basic or in the body, never both.
+ */
+export async function requestToken(instance: Instance, provider: OAuthProvider, params: Record<string, string>): Promise<TokenResponseFields> {
+  const secret = await providerClientSecret(instance.store.db, instanceSecretBox(instance), provider.sysId);
+  const form = new URLSearchParams(params);
+  const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", accept: "application/json" };
+  if (provider.credentialStyle === "basic") {
+    headers.authorization = `Basic ${Buffer.from(`${formEncode(provider.clientId)}:${formEncode(secret)}`).toString("base64")}`;
+  } else {
+    form.set("client_id", provider.clientId);
+    form.set("client_secret", secret);
+  }
+  const response = await providerFetch(instance, provider.tokenUrl, { method: "POST", headers, body: form.toString() });
+  const text = await response.text();
+  let body: Record<string, unknown> = {};
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {}
+  if (!response.ok) {
+    const code = typeof body.error === "string" ? body.error : "provider_error";
+    const description = typeof body.error_description === "string" ? `: ${body.error_description}` : "";
+    throw new ProviderError(`the token endpoint answered ${response.status} ${code}${description}`, code, response.status);
+  }
+  if (typeof body.access_token !== "string" || body.access_token === "") throw new ProviderError(`the token endpoint answered ${response.status} without an access_token`);
+  if (typeof body.token_type === "string" && body.token_type.toLowerCase() !== "bearer") throw new ProviderError(`the token endpoint issued a ${body.token_type} token; only bearer tokens are supported`);
+  const expiresIn = Number(body.expires_in);
+  return {
+    accessToken: body.access_token,
+    refreshToken: typeof body.refresh_token === "string" && body.refresh_token !== "" ? body.refresh_token : undefined,
+    scope: typeof body.scope === "string" ? body.scope : params.scope,
+    expiresIn: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : undefined,
+  };
+}

@@ -1,0 +1,65 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { ProviderError } from "../../consumer/provider-http.ts";
+import type { OAuthProvider } from "../../domain/oauth-provider.ts";
+import { NotFoundError, ValidationError } from "../../domain/validation.ts";
+import type { Instance } from "../../instance.ts";
+import { findProvider } from "../../store/provider-store.ts";
+import { authenticateBearer, type Principal } from "../oauth/bearer.ts";
+import { OAuthError } from "../oauth/oauth-error.ts";
+import { verifyPasswordLogin } from "../identity/password-login.ts";
+import { enforceLimit } from "../rate-limit.ts";
+import { rolesOf } from "../../store/user-store.ts";
+
+export interface AdminActor {
+  userName: string;
+  roles: string[];
+}
+
+/**
+ * The connection and pipeline APIs act for the instance: only an admin opens them, with a
+ * bearer token or, as the platform's Table API allows, HTTP Basic (subject to the lockout).
+ */
+export async function requireAdmin(instance: Instance, request: FastifyRequest): Promise<AdminActor> {
+  const header = request.headers.authorization ?? "";
+  let actor: AdminActor;
+  if (/^basic /i.test(header)) {
+    const decoded = Buffer.from(header.slice(6).trim(), "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    const login = colon < 0 ? undefined : await verifyPasswordLogin(instance, decoded.slice(0, colon), decoded.slice(colon + 1));
+    if (!login?.ok) {
+      // Basic is sent on every request of a script, so only failures count against the address;
+      // the account lockout bounds guessing at one user.
+      await enforceLimit(instance, "login-ip", request.ip);
+      throw new OAuthError("invalid_client", login?.message ?? "malformed Basic credentials", { status: 401 });
+    }
+    actor = { userName: login.user.userName, roles: await rolesOf(instance.store.db, login.user.sysId) };
+  } else {
+    const principal: Principal = await authenticateBearer(instance, request);
+    actor = { userName: principal.user?.userName ?? principal.client.name, roles: principal.roles };
+  }
+  if (!actor.roles.includes("admin")) throw new OAuthError("insufficient_scope", "this API needs a user with the admin role", { status: 403 });
+  return actor;
+}
+
+export async function providerFromParams(instance: Instance, request: FastifyRequest): Promise<OAuthProvider> {
+  const id = (request.params as { id?: string }).id ?? "";
+  const provider = await findProvider(instance.store.db, decodeURIComponent(id));
+  if (!provider) throw new NotFoundError(`no provider "${id}"`);
+  return provider;
+}
+
+/**
+ * Runs an API step and answers the failures it expects in the Table API envelope: bad input
+ * 400, unknown record 404, a provider that refused or failed 502 (the fault is upstream).
+ */
+export async function apiStep(reply: FastifyReply, step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    const envelope = (status: number, message: string, detail: string) => void reply.code(status).header("cache-control", "no-store").send({ error: { message, detail }, status: "failure" });
+    if (error instanceof ValidationError) return envelope(400, error.message, "invalid_request");
+    if (error instanceof NotFoundError) return envelope(404, error.message, "not_found");
+    if (error instanceof ProviderError) return envelope(error.code === "no_token" ? 409 : 502, error.message, error.code);
+    throw error;
+  }
+}

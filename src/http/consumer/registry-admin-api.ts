@@ -1,0 +1,94 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { instanceSecretBox } from "../../consumer/secret-box.ts";
+import { clientRecord, parseClientCreate, parseClientUpdate } from "../../domain/oauth-entity.ts";
+import { parseProviderCreate, providerRecord } from "../../domain/oauth-provider.ts";
+import { NotFoundError } from "../../domain/validation.ts";
+import type { Instance } from "../../instance.ts";
+import { createClient, findClient, listClients, regenerateClientSecret, updateClient } from "../../store/oauth-entity-store.ts";
+import { createProvider, deleteProvider, findProvider, listProviders, updateProviderSecret } from "../../store/provider-store.ts";
+import { z } from "zod";
+import { ValidationError } from "../../domain/validation.ts";
+import { paths } from "../paths.ts";
+import { apiStep, requireAdmin } from "./admin-request.ts";
+
+/**
+ * A small admin JSON API over both kinds of Application Registry record, for `pipeline up`
+ * until the Table API (`/api/now/table/oauth_entity`) serves provider records too; the
+ * pipeline reaches it only through pipeline/instance-admin-client.ts.
+ */
+const nameFilter = (request: FastifyRequest) => (request.query as { name?: string }).name;
+const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
+
+export async function listEndpoints(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  await requireAdmin(instance, request);
+  const name = nameFilter(request);
+  const result = (await listClients(instance.store.db)).filter((c) => name === undefined || c.name === name).map((c) => clientRecord(c));
+  reply.header("cache-control", "no-store").send({ result });
+}
+
+export async function createEndpoint(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const actor = await requireAdmin(instance, request);
+  await apiStep(reply, async () => {
+    const created = await createClient(instance.store.db, parseClientCreate(request.body ?? {}), actor.userName);
+    reply.code(201).header("cache-control", "no-store").send({ result: clientRecord(created.client, created.clientSecret) });
+  });
+}
+
+export async function updateEndpoint(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const actor = await requireAdmin(instance, request);
+  await apiStep(reply, async () => {
+    const changes = parseClientUpdate(request.body ?? {});
+    if (!(await findClient(instance.store.db, idOf(request)))) throw new NotFoundError(`no OAuth client "${idOf(request)}"`);
+    reply.header("cache-control", "no-store").send({ result: clientRecord(await updateClient(instance.store.db, idOf(request), changes, actor.userName)) });
+  });
+}
+
+export async function regenerateEndpointSecret(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const actor = await requireAdmin(instance, request);
+  await apiStep(reply, async () => {
+    if (!(await findClient(instance.store.db, idOf(request)))) throw new NotFoundError(`no OAuth client "${idOf(request)}"`);
+    const regenerated = await regenerateClientSecret(instance.store.db, idOf(request), actor.userName);
+    reply.header("cache-control", "no-store").send({ result: clientRecord(regenerated.client, regenerated.clientSecret) });
+  });
+}
+
+export async function listProviderRecords(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  await requireAdmin(instance, request);
+  const name = nameFilter(request);
+  const result = (await listProviders(instance.store.db)).filter((p) => name === undefined || p.name === name).map(providerRecord);
+  reply.header("cache-control", "no-store").send({ result });
+}
+
+export async function createProviderRecord(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const actor = await requireAdmin(instance, request);
+  await apiStep(reply, async () => {
+    const settings = parseProviderCreate(request.body ?? {});
+    const created = await createProvider(instance.store.db, instanceSecretBox(instance), settings, instance.config.publicUrl + paths.oauthRedirect, actor.userName);
+    reply.code(201).header("cache-control", "no-store").send({ result: providerRecord(created) });
+  });
+}
+
+export async function deleteProviderRecord(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const actor = await requireAdmin(instance, request);
+  await apiStep(reply, async () => {
+    const found = await findProvider(instance.store.db, idOf(request));
+    if (!found) throw new NotFoundError(`no provider "${idOf(request)}"`);
+    await deleteProvider(instance.store.db, found.sysId, actor.userName);
+    reply.code(204).send();
+  });
+}
+
+const secretChange = z.object({ client_secret: z.string().min(1).max(1000) }).strict();
+
+/** PATCH …/providers/{id} {client_secret}: what a rotation on the provider's side needs here. */
+export async function updateProviderRecordSecret(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const actor = await requireAdmin(instance, request);
+  await apiStep(reply, async () => {
+    const parsed = secretChange.safeParse(request.body ?? {});
+    if (!parsed.success) throw ValidationError.fromZod(parsed.error);
+    const found = await findProvider(instance.store.db, idOf(request));
+    if (!found) throw new NotFoundError(`no provider "${idOf(request)}"`);
+    await updateProviderSecret(instance.store.db, instanceSecretBox(instance), found.sysId, parsed.data.client_secret, actor.userName);
+    reply.header("cache-control", "no-store").send({ result: providerRecord(found) });
+  });
+}

@@ -1,0 +1,154 @@
+import type { Dispatcher } from "undici";
+
+/**
+ * What `pipeline up` needs to do on a remote instance, as an admin. Everything the pipeline
+ * does remotely goes through this interface: switching from Portcullis's own admin API to the
+ * Table API (`/api/now/table/oauth_entity`) means another implementation of it, in one file.
+ */
+export interface EndpointRecord {
+  sysId: string;
+  name: string;
+  clientId: string;
+  redirectUrls: string[];
+  grantTypes: string[];
+  /** Present only when just created or regenerated. */
+  clientSecret?: string;
+}
+
+export interface ProviderRecordSummary {
+  sysId: string;
+  name: string;
+  clientId: string;
+  tokenUrl: string;
+}
+
+export interface ConnectionSummary {
+  sysId: string;
+  name: string;
+  status: string;
+  statusReason: string;
+  expiresAt: string;
+}
+
+export interface ProviderInput {
+  name: string;
+  client_id: string;
+  client_secret: string;
+  token_url: string;
+  authorization_url: string;
+  revocation_url: string;
+  default_grant: "client_credentials";
+  credential_style: "basic";
+}
+
+export interface InstanceAdminClient {
+  findEndpoint(name: string): Promise<EndpointRecord | undefined>;
+  createEndpoint(input: { name: string; redirectUrls: string[]; grantTypes: string[]; allowHttpRedirect?: boolean }): Promise<EndpointRecord>;
+  setEndpointRedirects(sysId: string, redirectUrls: string[]): Promise<void>;
+  regenerateEndpointSecret(sysId: string): Promise<string>;
+  findProvider(name: string): Promise<ProviderRecordSummary | undefined>;
+  createProvider(input: ProviderInput): Promise<ProviderRecordSummary>;
+  deleteProvider(sysId: string): Promise<void>;
+  setProviderSecret(sysId: string, clientSecret: string): Promise<void>;
+  connections(): Promise<ConnectionSummary[]>;
+  getToken(providerSysId: string): Promise<void>;
+  /** A call through the instance's connection; the status the far side answered. */
+  call(providerSysId: string, method: string, path: string, options?: { probe?: boolean }): Promise<{ status: number; body: unknown }>;
+}
+
+export class RemoteAdminError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+interface Credentials {
+  user: string;
+  password: string;
+}
+
+/** The implementation over Portcullis's admin JSON API, with HTTP Basic as the admin. */
+export function portcullisAdminClient(baseUrl: string, credentials: Credentials, dispatcher?: Dispatcher): InstanceAdminClient {
+  const authorization = `Basic ${Buffer.from(`${credentials.user}:${credentials.password}`).toString("base64")}`;
+  async function request(method: string, path: string, body?: unknown): Promise<any> {
+    let response: Response;
+    try {
+      response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: { authorization, accept: "application/json", ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(30_000),
+        ...(dispatcher ? { dispatcher } : {}),
+      } as RequestInit);
+    } catch (error) {
+      throw new RemoteAdminError(`cannot reach ${baseUrl}: ${((error as Error & { cause?: Error }).cause ?? (error as Error)).message}`, 0);
+    }
+    if (response.status === 204) return undefined;
+    const text = await response.text();
+    let parsed: any;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new RemoteAdminError(`${method} ${baseUrl}${path} answered ${response.status} without JSON`, response.status);
+    }
+    if (!response.ok) throw new RemoteAdminError(`${method} ${baseUrl}${path}: ${response.status} ${parsed?.error?.message ?? text.slice(0, 200)}`, response.status);
+    return parsed.result;
+  }
+  const endpoint = (r: any): EndpointRecord => ({
+    sysId: r.sys_id,
+    name: r.name,
+    clientId: r.client_id,
+    redirectUrls: String(r.redirect_url).split(",").map((u: string) => u.trim()).filter(Boolean),
+    grantTypes: String(r.grant_types).split(",").filter(Boolean),
+    ...(r.client_secret ? { clientSecret: r.client_secret } : {}),
+  });
+  const provider = (r: any): ProviderRecordSummary => ({ sysId: r.sys_id, name: r.name, clientId: r.client_id, tokenUrl: r.token_url });
+  const q = encodeURIComponent;
+  return {
+    async findEndpoint(name) {
+      const list: any[] = await request("GET", `/api/portcullis/registry/endpoints?name=${q(name)}`);
+      return list[0] && endpoint(list[0]);
+    },
+    async createEndpoint(input) {
+      return endpoint(await request("POST", "/api/portcullis/registry/endpoints", { name: input.name, redirect_url: input.redirectUrls.join(", "), grant_types: input.grantTypes.join(","), ...(input.allowHttpRedirect ? { allow_http_redirect: true } : {}) }));
+    },
+    async setEndpointRedirects(sysId, redirectUrls) {
+      await request("PATCH", `/api/portcullis/registry/endpoints/${q(sysId)}`, { redirect_url: redirectUrls.join(", ") });
+    },
+    async regenerateEndpointSecret(sysId) {
+      return endpoint(await request("POST", `/api/portcullis/registry/endpoints/${q(sysId)}/regenerate_secret`)).clientSecret!;
+    },
+    async findProvider(name) {
+      const list: any[] = await request("GET", `/api/portcullis/registry/providers?name=${q(name)}`);
+      return list[0] && provider(list[0]);
+    },
+    async createProvider(input) {
+      return provider(await request("POST", "/api/portcullis/registry/providers", input));
+    },
+    async deleteProvider(sysId) {
+      await request("DELETE", `/api/portcullis/registry/providers/${q(sysId)}`);
+    },
+    async setProviderSecret(sysId, clientSecret) {
+      await request("PATCH", `/api/portcullis/registry/providers/${q(sysId)}`, { client_secret: clientSecret });
+    },
+    async connections() {
+      const list: any[] = await request("GET", "/api/portcullis/connections");
+      return list.map((c) => ({ sysId: c.sys_id, name: c.name, status: c.status, statusReason: c.status_reason, expiresAt: c.expires_at }));
+    },
+    async getToken(providerSysId) {
+      await request("POST", `/api/portcullis/connections/${q(providerSysId)}/token`, { grant_type: "client_credentials" });
+    },
+    async call(providerSysId, method, path, options = {}) {
+      try {
+        const result = await request("POST", `/api/portcullis/connections/${q(providerSysId)}/call`, { method, path, ...(options.probe ? { probe: true } : {}) });
+        return { status: result.status, body: result.body };
+      } catch (error) {
+        if (error instanceof RemoteAdminError && (error.status === 502 || error.status === 409)) return { status: 0, body: error.message };
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import { isLoopbackHost } from "../config.ts";
+import { label, type PipelineFile, type PipelineInstance } from "./pipeline-file.ts";
+import type { EndpointRecord, InstanceAdminClient } from "./instance-admin-client.ts";
+
+/**
+ * The seed procedure as a plan. On production, "Pipeline Controller Client" with every
+ * instance's /oauth_redirect.do; on each other instance X, "Pipeline X Client" with
+ * production's and X's. Every endpoint gets a third-party provider record on each instance
+ * that calls it, then a token, then a real call: both directions of every edge.
+ */
+export interface EndpointSpec {
+  host: PipelineInstance;
+  name: string;
+  redirectUrls: string[];
+  consumers: { instance: PipelineInstance; providerName: string }[];
+}
+
+export interface Direction {
+  edge: string;
+  from: PipelineInstance;
+  to: PipelineInstance;
+  providerName: string;
+}
+
+const redirectOf = (i: PipelineInstance) => `${i.url}/oauth_redirect.do`;
+export const grantTypes = ["authorization_code", "refresh_token", "client_credentials"];
+/** A real call across an edge: who the token acts as, on the far side. */
+export const probePath = "/api/now/v1/whoami";
+
+export function endpointSpecs(pipeline: PipelineFile): EndpointSpec[] {
+  const production = pipeline.production;
+  return [
+    {
+      host: production,
+      name: "Pipeline Controller Client",
+      redirectUrls: [production, ...pipeline.instances].map(redirectOf),
+      consumers: pipeline.instances.map((instance) => ({ instance, providerName: `Pipeline ${label(production.name)}` })),
+    },
+    ...pipeline.instances.map((x) => ({
+      host: x,
+      name: `Pipeline ${label(x.name)} Client`,
+      redirectUrls: [production, x].map(redirectOf),
+      consumers: [{ instance: production, providerName: `Pipeline ${label(x.name)}` }],
+    })),
+  ];
+}
+
+export function directions(pipeline: PipelineFile): Direction[] {
+  return endpointSpecs(pipeline).flatMap((spec) =>
+    spec.consumers.map((c) => {
+      const other = spec.host === pipeline.production ? c.instance : spec.host;
+      return { edge: `${pipeline.production.name} ↔ ${other.name}`, from: c.instance, to: spec.host, providerName: c.providerName };
+    }),
+  );
+}
+
+const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
+export const tokenUrlOf = (i: PipelineInstance) => `${i.url}/oauth_token.do`;
+
+export interface Step {
+  instance: string;
+  action: "created" | "updated" | "unchanged" | "regenerated" | "recreated" | "token" | "problem";
+  what: string;
+}
+
+export type Clients = Map<string, InstanceAdminClient>;
+
+/** Makes one endpoint and the provider records on its consumers as planned; says what it changed. */
+export async function applyEndpoint(spec: EndpointSpec, clients: Clients, report: (step: Step) => void, forceNewSecret = false): Promise<void> {
+  const host = clients.get(spec.host.name)!;
+  let endpoint: EndpointRecord | undefined = await host.findEndpoint(spec.name);
+  let secret: string | undefined;
+  if (!endpoint) {
+    const allowHttp = spec.redirectUrls.some((u) => u.startsWith("http:") && !isLoopbackHost(new URL(u).hostname));
+    endpoint = await host.createEndpoint({ name: spec.name, redirectUrls: spec.redirectUrls, grantTypes, ...(allowHttp ? { allowHttpRedirect: true } : {}) });
+    secret = endpoint.clientSecret;
+    report({ instance: spec.host.name, action: "created", what: `endpoint "${spec.name}"` });
+  } else if (!sameSet(endpoint.redirectUrls, spec.redirectUrls)) {
+    await host.setEndpointRedirects(endpoint.sysId, spec.redirectUrls);
+    report({ instance: spec.host.name, action: "updated", what: `redirect URLs of "${spec.name}"` });
+  } else {
+    report({ instance: spec.host.name, action: "unchanged", what: `endpoint "${spec.name}"` });
+  }
+
+  const existing = await Promise.all(spec.consumers.map(async (c) => ({ c, found: await clients.get(c.instance.name)!.findProvider(c.providerName) })));
+  const wrong = existing.filter(({ found }) => !found || found.clientId !== endpoint.clientId || found.tokenUrl !== tokenUrlOf(spec.host));
+  // A secret is shown once. Any provider record to (re)write needs it, so a new one is made,
+  // and every consumer then gets it: the others hold the old one, now void.
+  let redo = secret ? existing : wrong;
+  if (!secret && (wrong.length > 0 || forceNewSecret)) {
+    secret = await host.regenerateEndpointSecret(endpoint.sysId);
+    report({ instance: spec.host.name, action: "regenerated", what: `client secret of "${spec.name}"` });
+    redo = existing;
+  }
+  for (const { c, found } of existing) {
+    if (!redo.some((r) => r.c === c)) {
+      report({ instance: c.instance.name, action: "unchanged", what: `provider "${c.providerName}"` });
+      continue;
+    }
+    const consumer = clients.get(c.instance.name)!;
+    if (found) await consumer.deleteProvider(found.sysId);
+    await consumer.createProvider({
+      name: c.providerName,
+      client_id: endpoint.clientId,
+      client_secret: secret!,
+      token_url: tokenUrlOf(spec.host),
+      authorization_url: `${spec.host.url}/oauth_auth.do`,
+      revocation_url: `${spec.host.url}/oauth_revoke_token.do`,
+      default_grant: "client_credentials",
+      credential_style: "basic",
+    });
+    report({ instance: c.instance.name, action: found ? "recreated" : "created", what: `provider "${c.providerName}" → ${spec.host.name}` });
+  }
+}

@@ -1,0 +1,131 @@
+import { type Kysely, sql } from "kysely";
+import type { SecretBox } from "../consumer/secret-box.ts";
+import type { Database } from "./schema.ts";
+
+/** Tokens this instance obtained from a provider, and the lease that lets one node refresh them. */
+export interface ObtainedToken {
+  provider: string;
+  accessToken: string | null;
+  refreshToken: string | null;
+  scope: string;
+  grantType: string;
+  expiresAt: number | null;
+  obtainedAt: number;
+  generation: number;
+  status: "healthy" | "unhealthy";
+  statusReason: string;
+}
+
+export interface TokenResponseFields {
+  accessToken: string;
+  refreshToken?: string | undefined;
+  scope?: string | undefined;
+  expiresIn?: number | undefined;
+}
+
+const accessContext = (provider: string) => `obtained-access:${provider}`;
+const refreshContext = (provider: string) => `obtained-refresh:${provider}`;
+
+export async function readObtainedToken(db: Kysely<Database>, box: SecretBox, provider: string): Promise<ObtainedToken | undefined> {
+  const row = await db.selectFrom("oauth_obtained_token").selectAll().where("provider", "=", provider).executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    provider,
+    accessToken: row.access_token_enc ? box.open(row.access_token_enc, accessContext(provider)) : null,
+    refreshToken: row.refresh_token_enc ? box.open(row.refresh_token_enc, refreshContext(provider)) : null,
+    scope: row.scope,
+    grantType: row.grant_type,
+    expiresAt: row.expires_at,
+    obtainedAt: row.obtained_at,
+    generation: row.generation,
+    status: row.status,
+    statusReason: row.status_reason,
+  };
+}
+
+/**
+ * Stores a token response: a new generation, healthy, lease released. A response without a
+ * refresh token keeps the one held (RFC 6749 §6: the server may keep the old one valid).
+ */
+export async function saveObtainedToken(db: Kysely<Database>, box: SecretBox, provider: string, grantType: string, fields: TokenResponseFields, now = Date.now()): Promise<void> {
+  const values = {
+    access_token_enc: box.seal(fields.accessToken, accessContext(provider)),
+    scope: fields.scope ?? "",
+    grant_type: grantType,
+    expires_at: fields.expiresIn !== undefined ? now + fields.expiresIn * 1000 : null,
+    obtained_at: now,
+    status: "healthy" as const,
+    status_reason: "",
+    refresh_holder: null,
+    refresh_lease_until: null,
+  };
+  const refresh = fields.refreshToken !== undefined ? { refresh_token_enc: box.seal(fields.refreshToken, refreshContext(provider)) } : {};
+  await db
+    .insertInto("oauth_obtained_token")
+    .values({ provider, ...values, refresh_token_enc: refresh.refresh_token_enc ?? null, generation: 1 })
+    .onConflict((oc) =>
+      oc.column("provider").doUpdateSet({
+        ...values,
+        // A new grant (not a refresh) replaces the refresh token, even with none.
+        ...(fields.refreshToken !== undefined || grantType !== "refresh_token" ? { refresh_token_enc: refresh.refresh_token_enc ?? null } : {}),
+        generation: sql<number>`oauth_obtained_token.generation + 1`,
+      }),
+    )
+    .execute();
+}
+
+/** One conditional write decides which node refreshes, on SQLite and PostgreSQL alike. */
+export async function tryTakeRefreshLease(db: Kysely<Database>, provider: string, holder: string, ttlMs: number, now = Date.now()): Promise<boolean> {
+  const result = await db
+    .updateTable("oauth_obtained_token")
+    .set({ refresh_holder: holder, refresh_lease_until: now + ttlMs })
+    .where("provider", "=", provider)
+    .where((eb) => eb.or([eb("refresh_lease_until", "is", null), eb("refresh_lease_until", "<=", now)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function leaseState(db: Kysely<Database>, provider: string): Promise<{ generation: number; leaseUntil: number | null } | undefined> {
+  const row = await db.selectFrom("oauth_obtained_token").select(["generation", "refresh_lease_until"]).where("provider", "=", provider).executeTakeFirst();
+  return row && { generation: row.generation, leaseUntil: row.refresh_lease_until };
+}
+
+/** A refresh that failed: the connection is unhealthy until a new token is obtained, and says why. */
+export async function markUnhealthy(db: Kysely<Database>, provider: string, reason: string): Promise<void> {
+  await db
+    .updateTable("oauth_obtained_token")
+    .set({ status: "unhealthy", status_reason: reason.slice(0, 1000), refresh_holder: null, refresh_lease_until: null })
+    .where("provider", "=", provider)
+    .execute();
+}
+
+export async function connectionStatuses(db: Kysely<Database>): Promise<{ provider: string; status: string; statusReason: string; expiresAt: number | null; obtainedAt: number; grantType: string }[]> {
+  const rows = await db.selectFrom("oauth_obtained_token").select(["provider", "status", "status_reason", "expires_at", "obtained_at", "grant_type"]).execute();
+  return rows.map((r) => ({ provider: r.provider, status: r.status, statusReason: r.status_reason, expiresAt: r.expires_at, obtainedAt: r.obtained_at, grantType: r.grant_type }));
+}
+
+// The authorization-code flow's pending requests.
+
+export async function saveConsumerState(db: Kysely<Database>, row: Database["oauth_consumer_state"]): Promise<void> {
+  await db.insertInto("oauth_consumer_state").values(row).execute();
+}
+
+/**
+ * Marks a state used and returns it, once: only when it exists, is unused, unexpired and
+ * belongs to this login session. A replayed or stolen state gets nothing.
+ */
+export async function consumeConsumerState(db: Kysely<Database>, stateHash: string, session: string, now = Date.now()): Promise<{ provider: string; codeVerifierEnc: string } | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable("oauth_consumer_state")
+      .set({ consumed_at: now })
+      .where("state_hash", "=", stateHash)
+      .where("session", "=", session)
+      .where("consumed_at", "is", null)
+      .where("expires_at", ">", now)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return undefined;
+    const row = await trx.selectFrom("oauth_consumer_state").select(["provider", "code_verifier_enc"]).where("state_hash", "=", stateHash).executeTakeFirstOrThrow();
+    return { provider: row.provider, codeVerifierEnc: row.code_verifier_enc };
+  });
+}

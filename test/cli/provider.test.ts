@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { main } from "../../src/cli/main.ts";
+import { keyFileName } from "../../src/consumer/secret-box.ts";
+import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
+import { registerClient, type RegisteredClient } from "../support/oauth.ts";
+import { dialectsUnderTest, tempDir } from "../support/stores.ts";
+
+/** Runs the CLI in this process with its own output and environment. */
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(["node", "portcullis", ...args], { out: (s) => void (stdout += `${s}\n`), err: (s) => void (stderr += `${s}\n`) }, { PORTCULLIS_ADMIN_PASSWORD: adminPassword, ...env });
+  return { code, stdout, stderr };
+}
+
+describe("portcullis provider … (this instance as OAuth client, from the command line)", () => {
+  const data = tempDir();
+  let peer: TestInstance;
+  let cc: RegisteredClient;
+  let pw: RegisteredClient;
+  before(async () => {
+    peer = await startTestInstance(dialectsUnderTest()[0]!);
+    cc = await registerClient(peer.instance, { grant_types: "client_credentials" });
+    pw = await registerClient(peer.instance, { grant_types: "password,refresh_token" });
+  });
+  after(async () => {
+    await peer.close();
+    fs.rmSync(data, { recursive: true, force: true });
+  });
+
+  test("create takes the secret from an environment variable, never an argument, and never shows it", async () => {
+    const missing = await cli(["provider", "create", "--data", data, "--name", "Peer", "--client-id", cc.clientId, "--token-url", `${peer.base}/oauth_token.do`]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /PORTCULLIS_PROVIDER_CLIENT_SECRET/);
+    const created = await cli(["provider", "create", "--data", data, "--name", "Peer", "--client-id", cc.clientId, "--token-url", `${peer.base}/oauth_token.do`, "--json"], { PORTCULLIS_PROVIDER_CLIENT_SECRET: cc.secret });
+    assert.equal(created.code, 0, created.stderr);
+    const record = JSON.parse(created.stdout);
+    assert.equal(record.client_secret, "");
+    assert.match(record.redirect_url, /\/oauth_redirect\.do$/);
+    // The key file was created on first use, readable by its owner only.
+    assert.equal(fs.statSync(path.join(data, keyFileName)).mode & 0o777, 0o600);
+    const shown = await cli(["provider", "show", "Peer", "--data", data]);
+    assert.ok(!shown.stdout.includes(cc.secret));
+    assert.match(shown.stdout, /no_token/);
+    const bad = await cli(["provider", "create", "--data", data, "--name", "Bad", "--client-id", "x", "--token-url", "not a url"], { PORTCULLIS_PROVIDER_CLIENT_SECRET: "s" });
+    assert.equal(bad.code, 2);
+  });
+
+  test("token (client_credentials), call, list, and a password grant with the password from the environment", async () => {
+    const token = await cli(["provider", "token", "Peer", "--data", data]);
+    assert.equal(token.code, 0, token.stderr);
+    assert.match(token.stdout, /status healthy/);
+    const call = await cli(["provider", "call", "Peer", "GET", "/api/now/v1/whoami", "--data", data]);
+    assert.equal(call.code, 0, call.stderr);
+    assert.equal(JSON.parse(call.stdout).result.client_id, cc.clientId);
+
+    await cli(["provider", "create", "--data", data, "--name", "Peer as admin", "--client-id", pw.clientId, "--token-url", `${peer.base}/oauth_token.do`, "--default-grant", "password", "--credentials", "body"], { PORTCULLIS_PROVIDER_CLIENT_SECRET: pw.secret });
+    const noPassword = await cli(["provider", "token", "Peer as admin", "--data", data, "--username", "admin"]);
+    assert.equal(noPassword.code, 2);
+    const withPassword = await cli(["provider", "token", "Peer as admin", "--data", data, "--username", "admin"], { PORTCULLIS_PROVIDER_PASSWORD: adminPassword });
+    assert.equal(withPassword.code, 0, withPassword.stderr);
+    const who = await cli(["provider", "call", "Peer as admin", "get", "/api/now/v1/whoami", "--data", data]);
+    assert.equal(JSON.parse(who.stdout).result.user_name, "admin");
+    const list = await cli(["provider", "list", "--data", data]);
+    assert.match(list.stdout, /Peer as admin .*password/);
+    const refused = await cli(["provider", "call", "Peer", "GET", "/api/now/v1/nothing-here", "--data", data]);
+    assert.equal(refused.code, 1);
+  });
+
+  test("delete removes the provider and its token; an unknown one is exit 3", async () => {
+    assert.equal((await cli(["provider", "delete", "Peer", "--data", data])).code, 0);
+    assert.equal((await cli(["provider", "show", "Peer", "--data", data])).code, 3);
+  });
+});

@@ -1,0 +1,164 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { main } from "../../src/cli/main.ts";
+import { parsePipeline } from "../../src/pipeline/pipeline-file.ts";
+import { deleteProvider, findProvider } from "../../src/store/provider-store.ts";
+import { findClient, updateClient } from "../../src/store/oauth-entity-store.ts";
+import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
+import { dialectsUnderTest, tempDir } from "../support/stores.ts";
+
+async function cli(args: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const env = { PROD_PW: adminPassword, DEV_PW: adminPassword, TEST_PW: adminPassword, STAGING_PW: adminPassword };
+  const code = await main(["node", "portcullis", ...args], { out: (s) => void (stdout += `${s}\n`), err: (s) => void (stderr += `${s}\n`) }, env);
+  return { code, stdout, stderr };
+}
+
+function pipelineYaml(production: TestInstance, others: [string, TestInstance, string][]): string {
+  return [
+    "production:",
+    "  name: production",
+    `  url: ${production.base}`,
+    "  admin: { user: admin, password_env: PROD_PW }",
+    "instances:",
+    ...others.map(([name, instance, env]) => `  - { name: ${name}, url: ${instance.base}, admin: { user: admin, password_env: ${env} } }`),
+  ].join("\n");
+}
+
+async function entityCount(instance: TestInstance): Promise<number> {
+  const row = await instance.instance.store.db.selectFrom("oauth_entity").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+describe("pipeline up / verify / status across real instances", () => {
+  const dir = tempDir();
+  const file = path.join(dir, "pipeline.yaml");
+  let prod: TestInstance;
+  let dev: TestInstance;
+  let testing: TestInstance;
+  let staging: TestInstance;
+  const sqlite = dialectsUnderTest()[0]!;
+  before(async () => {
+    [prod, dev, testing, staging] = await Promise.all([startTestInstance(sqlite), startTestInstance(sqlite), startTestInstance(sqlite), startTestInstance(sqlite)]);
+    fs.writeFileSync(file, pipelineYaml(prod, [["development", dev, "DEV_PW"], ["test", testing, "TEST_PW"]]));
+  });
+  after(async () => {
+    await Promise.all([prod, dev, testing, staging].map((s) => s?.close()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("up on three instances creates the seed's records and proves both directions of every edge", async () => {
+    const run = await cli(["pipeline", "up", file]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /production\s+created\s+endpoint "Pipeline Controller Client"/);
+    assert.match(run.stdout, /development\s+created\s+endpoint "Pipeline Development Client"/);
+    assert.match(run.stdout, /production\s+created\s+provider "Pipeline Test" → test/);
+    assert.equal(run.stdout.match(/ ok /g)?.length, 4);
+    const controller = await findClient(prod.instance.store.db, "Pipeline Controller Client");
+    assert.deepEqual(controller!.redirectUrls, [prod, dev, testing].map((i) => `${i.base}/oauth_redirect.do`));
+    const devClient = await findClient(dev.instance.store.db, "Pipeline Development Client");
+    assert.deepEqual(devClient!.redirectUrls, [prod, dev].map((i) => `${i.base}/oauth_redirect.do`));
+  });
+
+  test("a second run changes nothing and says so", async () => {
+    const before = await Promise.all([prod, dev, testing].map(entityCount));
+    const run = await cli(["pipeline", "up", file]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /Nothing changed/);
+    assert.deepEqual(await Promise.all([prod, dev, testing].map(entityCount)), before);
+    assert.equal((await cli(["pipeline", "verify", file])).code, 0);
+  });
+
+  test("a deleted provider record: verify reports it (exit ≠ 0), up repairs it", async () => {
+    const provider = await findProvider(dev.instance.store.db, "Pipeline Production");
+    await deleteProvider(dev.instance.store.db, provider!.sysId, "test");
+    const verify = await cli(["pipeline", "verify", file]);
+    assert.notEqual(verify.code, 0);
+    assert.match(verify.stdout, /development: provider "Pipeline Production" is missing/);
+    const up = await cli(["pipeline", "up", file]);
+    assert.equal(up.code, 0, up.stdout + up.stderr);
+    assert.match(up.stdout, /regenerated\s+client secret of "Pipeline Controller Client"/);
+    assert.equal((await cli(["pipeline", "verify", file])).code, 0);
+  });
+
+  test("a changed redirect URL is drift, and up puts it back", async () => {
+    await updateClient(prod.instance.store.db, "Pipeline Controller Client", { redirect_url: [`${prod.base}/oauth_redirect.do`] }, "test");
+    const verify = await cli(["pipeline", "verify", file]);
+    assert.notEqual(verify.code, 0);
+    assert.match(verify.stdout, /redirect URLs/);
+    const up = await cli(["pipeline", "up", file]);
+    assert.match(up.stdout, /updated\s+redirect URLs of "Pipeline Controller Client"/);
+    assert.equal((await cli(["pipeline", "verify", file])).code, 0);
+  });
+
+  test("verify detects a revoked token without repairing it; status --json says which direction", async () => {
+    const controller = await findClient(prod.instance.store.db, "Pipeline Controller Client");
+    await prod.instance.store.db.updateTable("oauth_credential").set({ revoked_at: Date.now() }).where("client", "=", controller!.sysId).execute();
+    const verify = await cli(["pipeline", "verify", file]);
+    assert.notEqual(verify.code, 0);
+    const status = await cli(["pipeline", "status", file, "--json"]);
+    assert.equal(status.code, 0);
+    const report = JSON.parse(status.stdout);
+    assert.equal(report.ok, false);
+    const broken = report.edges.filter((e: { status: string }) => e.status === "broken").map((e: { direction: string }) => e.direction).sort();
+    assert.deepEqual(broken, ["development → production", "test → production"]);
+    // Still broken: verify changed nothing.
+    assert.notEqual((await cli(["pipeline", "verify", file])).code, 0);
+    assert.equal((await cli(["pipeline", "up", file])).code, 0);
+    assert.equal((await cli(["pipeline", "verify", file])).code, 0);
+  });
+
+  test("a fourth instance joins: up on four instances", async () => {
+    fs.writeFileSync(file, pipelineYaml(prod, [["development", dev, "DEV_PW"], ["test", testing, "TEST_PW"], ["staging", staging, "STAGING_PW"]]));
+    const run = await cli(["pipeline", "up", file]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.equal(run.stdout.match(/ ok /g)?.length, 6);
+    assert.match(run.stdout, /staging\s+created\s+endpoint "Pipeline Staging Client"/);
+    const status = JSON.parse((await cli(["pipeline", "status", file, "--json"])).stdout);
+    assert.equal(status.ok, true);
+    assert.equal(status.edges.length, 6);
+  });
+
+  test("rotate: every endpoint gets a new secret, the other side follows, and no call fails meanwhile", async () => {
+    const hashes = async () => Promise.all([prod, dev].map(async (i) => (await i.instance.store.db.selectFrom("oauth_entity").select("client_secret_hash").where("name", "like", "Pipeline % Client").execute()).map((r) => r.client_secret_hash).join()));
+    const before = await hashes();
+    const auth = `Basic ${Buffer.from(`admin:${adminPassword}`).toString("base64")}`;
+    const consumers = [prod, dev, testing, staging];
+    const providerIds = await Promise.all(consumers.map(async (i) => (await i.instance.store.db.selectFrom("oauth_entity").select("sys_id").where("type", "=", "provider").execute()).map((r) => r.sys_id)));
+    let rotating = true;
+    const statuses: number[] = [];
+    const traffic = (async () => {
+      while (rotating) {
+        await Promise.all(consumers.flatMap((c, i) => providerIds[i]!.map(async (id) => {
+          const res = await fetch(`${c.base}/api/portcullis/connections/${id}/call`, { method: "POST", headers: { authorization: auth, "content-type": "application/json" }, body: JSON.stringify({ method: "GET", path: "/api/now/v1/whoami" }) });
+          const body = (await res.json()) as { result?: { status: number } };
+          statuses.push(body.result?.status ?? res.status);
+        })));
+      }
+    })();
+    const run = await cli(["pipeline", "rotate", file]);
+    rotating = false;
+    await traffic;
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.equal(run.stdout.match(/regenerated client secret/g)?.length, 4);
+    assert.ok(statuses.length > 0);
+    assert.deepEqual([...new Set(statuses)], [200], "a call failed during the rotation");
+    const after = await hashes();
+    assert.notEqual(after[0], before[0]);
+    assert.notEqual(after[1], before[1]);
+    assert.equal((await cli(["pipeline", "verify", file])).code, 0);
+  });
+
+  test("a pipeline file names env vars, not secrets; mistakes are exit 2 with the field", async () => {
+    assert.throws(() => parsePipeline("production: { name: production, url: http://a, admin: { password_env: 'hunter2!' } }\ninstances: []"), /password_env|instances/);
+    fs.writeFileSync(path.join(dir, "bad.yaml"), "production: { name: production, url: not-a-url }\n");
+    const bad = await cli(["pipeline", "up", path.join(dir, "bad.yaml")]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /production\.url/);
+    const missingEnv = await main(["node", "portcullis", "pipeline", "verify", file], { out: () => {}, err: () => {} }, {});
+    assert.equal(missingEnv, 2);
+  });
+});
