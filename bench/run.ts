@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { canPin, freePort, rssMiB, spawnNode, type Started, waitForHttp } from "./harness/processes.ts";
+import { canPin, cpuMs, freePort, rssMiB, spawnNode, type Started, waitForHttp } from "./harness/processes.ts";
 import { type PortcullisSetup, preparePortcullis } from "./harness/portcullis.ts";
 import { type Cell, checkTargets, formatTable, ratios, type RunResult, summarize } from "./harness/report.ts";
 import { type Job, removeValueFiles, type ServerUnderTest, scenarios, tableApiAvailable } from "./harness/scenarios.ts";
@@ -37,6 +37,7 @@ const twoCores = os.availableParallelism() >= 2;
 const serverCpus = twoCores ? "0" : undefined;
 const loadCpus = twoCores ? "1" : undefined;
 
+type Outcome = Omit<RunResult, "rssMiB" | "cpuUs"> & { total: number };
 const processes: Started[] = [];
 const setups: PortcullisSetup[] = [];
 
@@ -48,8 +49,8 @@ async function startLoadGenerator() {
     started.child.once("exit", () => reject(new Error(`load generator exited:\n${started.stderr()}`)));
   });
   return (url: string, job: Job, connections: number, seconds: number) =>
-    new Promise<Omit<RunResult, "rssMiB">>((resolve, reject) => {
-      started.child.once("message", (message: { ok: boolean; result: Omit<RunResult, "rssMiB">; error: string }) => (message.ok ? resolve(message.result) : reject(new Error(message.error))));
+    new Promise<Outcome>((resolve, reject) => {
+      started.child.once("message", (message: { ok: boolean; result: Outcome; error: string }) => (message.ok ? resolve(message.result) : reject(new Error(message.error))));
       started.child.send({ url, ...job, connections, duration: seconds });
     });
 }
@@ -120,9 +121,11 @@ async function main(): Promise<void> {
     const key = `${scenario.name}|${server.name}`;
     const needed = Math.ceil((lastRate.get(key) ?? 6000) * seconds * 1.5) + 1000;
     const job = await scenario.job(server, needed);
+    const cpuBefore = cpuMs(server.pid);
     const outcome = await run(server.base, job, connections, seconds);
+    const cpuUs = outcome.total > 0 ? ((cpuMs(server.pid) - cpuBefore) * 1000) / outcome.total : 0;
     lastRate.set(key, outcome.rps);
-    return { ...outcome, rssMiB: rssMiB(server.pid) };
+    return { ...outcome, rssMiB: rssMiB(server.pid), cpuUs };
   };
 
   for (const scenario of wantedScenarios) {
@@ -139,7 +142,7 @@ async function main(): Promise<void> {
           const result = await once(scenario, server, connections, duration);
           const key = `${scenario.name}|${server.name}|${connections}`;
           results.set(key, [...(results.get(key) ?? []), result]);
-          log(`  ${scenario.name} ${server.name} c=${connections}: ${Math.round(result.rps)} req/s, p99 ${result.p99} ms${result.non2xx + result.errors ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ""}`);
+          log(`  ${scenario.name} ${server.name} c=${connections}: ${Math.round(result.rps)} req/s, p99 ${result.p99} ms, ${Math.round(result.cpuUs)} µs CPU/req${result.non2xx + result.errors ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ""}`);
         }
       }
     }

@@ -60,9 +60,7 @@ export async function waitForHttp(url: string, started: Started, timeoutMs = 60_
   throw new Error(`no answer from ${url} after ${timeoutMs} ms:\n${started.stderr()}`);
 }
 
-/** Resident memory of a process and its descendants (cluster workers), in MiB; 0 off Linux. */
-export function rssMiB(pid: number): number {
-  if (process.platform !== "linux") return 0;
+function processTree(pid: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -72,14 +70,41 @@ export function rssMiB(pid: number): number {
       children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
     } catch {}
   }
-  let kib = 0;
+  const tree: number[] = [];
   const visit = (p: number) => {
-    try {
-      const match = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, "utf8"));
-      kib += Number(match?.[1] ?? 0);
-    } catch {}
+    tree.push(p);
     for (const c of children.get(p) ?? []) visit(c);
   };
   visit(pid);
+  return tree;
+}
+
+/** Resident memory of a process and its descendants (cluster workers), in MiB; 0 off Linux. */
+export function rssMiB(pid: number): number {
+  if (process.platform !== "linux") return 0;
+  let kib = 0;
+  for (const p of processTree(pid)) {
+    try {
+      kib += Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, "utf8"))?.[1] ?? 0);
+    } catch {}
+  }
   return Math.round(kib / 1024);
+}
+
+/**
+ * CPU time (user + system) a process and its descendants have used, in ms; 0 off Linux.
+ * Per request, this is the cost that other load on a shared machine does not distort.
+ */
+export function cpuMs(pid: number): number {
+  if (process.platform !== "linux") return 0;
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {}
+  }
+  // Linux reports in USER_HZ, 100 per second on every common configuration.
+  return ticks * 10;
 }
