@@ -24,8 +24,8 @@ for (const dialect of dialectsUnderTest()) {
       const tokens = new Set(answers.map((a) => a.body.access_token as string));
       assert.equal(tokens.size, 40);
       const afterCounts = await tableCounts(server.instance.store);
-      assert.equal(afterCounts.oauth_credential - before.oauth_credential, 40);
-      assert.equal(afterCounts.sys_audit - before.sys_audit, 40);
+      assert.equal(afterCounts.oauth_credential! - before.oauth_credential!, 40);
+      assert.equal(afterCounts.sys_audit! - before.sys_audit!, 40);
       for (const t of [...tokens].slice(0, 5)) {
         const who = await http(`${server.base}/api/now/v1/whoami`, { headers: { authorization: `Bearer ${t}` } });
         assert.equal(who.status, 200);
