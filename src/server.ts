@@ -4,7 +4,7 @@ import { type AppOptions, buildApp } from "./http/app.ts";
 import { paths } from "./http/paths.ts";
 import { type Instance, openInstance } from "./instance.ts";
 import type { Store } from "./store/database.ts";
-import { deleteExpiredTokens } from "./store/token-store.ts";
+import { scheduleTokenCleanup } from "./token-cleanup.ts";
 
 export interface RunningServer {
   instance: Instance;
@@ -17,9 +17,9 @@ export interface StartOptions extends AppOptions {
   /** Where start-up lines go: the admin password (once), the URLs. */
   print?: (line: string) => void;
   store?: Store;
+  /** False in a cluster worker: the primary sweeps expired tokens, once for all. */
+  cleanup?: boolean;
 }
-
-const cleanupIntervalMs = 15 * 60 * 1000;
 
 /** Opens the instance, serves it, and keeps expired tokens from piling up. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
@@ -39,10 +39,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await instance.store.close();
     throw error;
   }
-  const timer = setInterval(() => {
-    deleteExpiredTokens(instance.store.db).catch((error: unknown) => app.log.warn({ err: error }, "expired-token clean-up failed"));
-  }, cleanupIntervalMs);
-  timer.unref();
+  const stopCleanup =
+    options.cleanup === false ? () => {} : scheduleTokenCleanup(instance.store, config.tokenCleanupInterval, (error) => app.log.warn({ err: error }, "expired-token clean-up failed"));
 
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
@@ -54,7 +52,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     app,
     url: config.publicUrl,
     close: async () => {
-      clearInterval(timer);
+      stopCleanup();
       await app.close();
       await instance.store.close();
     },

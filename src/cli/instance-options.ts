@@ -16,11 +16,12 @@ export interface ServeOptions {
   port?: string;
   host?: string;
   publicUrl?: string;
+  workers?: string;
 }
 
 /** Flags over environment over defaults. */
 export function configFor(options: DataOptions & ServeOptions, env: NodeJS.ProcessEnv): Config {
-  return loadConfig(configFromEnvironment(env), { dataDir: options.data, port: options.port, host: options.host, publicUrl: options.publicUrl });
+  return loadConfig(configFromEnvironment(env), { dataDir: options.data, port: options.port, host: options.host, publicUrl: options.publicUrl, workers: options.workers });
 }
 
 /** Opens the instance for one command and always closes it. */

@@ -96,9 +96,37 @@ export async function revokeOne(db: Kysely<Database>, sysId: string, actor: stri
   await writeAudit(db, [{ tablename: "oauth_credential", documentkey: sysId, fieldname: "revoked_at", newvalue: glideDateTime(now), user: actor, reason }], now);
 }
 
-/** Removes tokens that expired more than `graceMs` ago; they can no longer be used or reused. */
-export async function deleteExpiredTokens(db: Kysely<Database>, now = Date.now(), graceMs = 24 * 3600 * 1000): Promise<number> {
-  const result = await db.deleteFrom("oauth_credential").where("expires_at", "<", now - graceMs).executeTakeFirst();
-  await db.deleteFrom("oauth_auth_code").where("expires_at", "<", now - graceMs).execute();
-  return Number(result.numDeletedRows);
+export interface CleanupOptions {
+  /** Rows per statement: small enough that one batch holds the write lock only briefly. */
+  batchSize?: number;
+  /** Awaited between batches, so requests waiting on the store run in between. */
+  pause?: () => Promise<void>;
+}
+
+const yieldToRequests = () => new Promise<void>((resolve) => setTimeout(resolve, 5));
+
+/**
+ * Removes tokens and codes that expired more than `graceMs` ago; they can no longer be used or
+ * reused. Deleting millions in one statement would hold the write lock (and, on SQLite, the event
+ * loop) for seconds, so it goes in batches with a pause between them.
+ */
+export async function deleteExpiredTokens(db: Kysely<Database>, now = Date.now(), graceMs = 24 * 3600 * 1000, options: CleanupOptions = {}): Promise<number> {
+  const batchSize = options.batchSize ?? 500;
+  const pause = options.pause ?? yieldToRequests;
+  const cutoff = now - graceMs;
+  let tokens = 0;
+  for (;;) {
+    const batch = db.selectFrom("oauth_credential").select("sys_id").where("expires_at", "<", cutoff).limit(batchSize);
+    const deleted = Number((await db.deleteFrom("oauth_credential").where("sys_id", "in", batch).executeTakeFirst()).numDeletedRows);
+    tokens += deleted;
+    if (deleted < batchSize) break;
+    await pause();
+  }
+  for (;;) {
+    const batch = db.selectFrom("oauth_auth_code").select("sys_id").where("expires_at", "<", cutoff).limit(batchSize);
+    const deleted = Number((await db.deleteFrom("oauth_auth_code").where("sys_id", "in", batch).executeTakeFirst()).numDeletedRows);
+    if (deleted < batchSize) break;
+    await pause();
+  }
+  return tokens;
 }

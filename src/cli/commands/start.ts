@@ -1,22 +1,49 @@
+import cluster from "node:cluster";
 import { Command } from "commander";
+import { startCluster } from "../../cluster.ts";
 import { startServer } from "../../server.ts";
-import { configFor, type DataOptions, withDataOption } from "../instance-options.ts";
+import { configFor, type DataOptions, type ServeOptions, withDataOption } from "../instance-options.ts";
 import type { Output } from "../output.ts";
+
+/** Resolves on the first SIGINT or SIGTERM; later ones (Ctrl-C reaches a cluster's workers too) are absorbed. */
+function untilStopped(output: Output): Promise<void> {
+  return new Promise((resolve) => {
+    let stopped = false;
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      if (cluster.isPrimary) output.err("Stopping…");
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
 
 export function startCommand(output: Output, env: NodeJS.ProcessEnv): Command {
   return withDataOption(new Command("start").description("start the instance and serve it over HTTP"))
     .option("--port <port>", "port to listen on (default 8080, or PORTCULLIS_PORT)")
     .option("--host <host>", "address to bind (default 127.0.0.1, or PORTCULLIS_HOST)")
     .option("--public-url <url>", "the URL clients reach this instance at; sets the issuer (default http://HOST:PORT)")
-    .action(async (options: DataOptions & { port?: string; host?: string; publicUrl?: string }) => {
-      const server = await startServer(configFor(options, env), { print: (line) => output.err(line) });
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          output.err("Stopping…");
-          server.close().then(resolve, resolve);
-        };
-        process.once("SIGINT", stop);
-        process.once("SIGTERM", stop);
-      });
+    .option("--workers <n>", "processes serving the port over the same store; one per core uses every core (default 1, or PORTCULLIS_WORKERS)")
+    .action(async (options: DataOptions & ServeOptions) => {
+      const config = configFor(options, env);
+      if (cluster.isWorker) {
+        // A cluster worker: the primary has printed the start-up lines and sweeps expired tokens.
+        const server = await startServer(config, { print: () => {}, cleanup: false });
+        await untilStopped(output);
+        await server.close().catch(() => {});
+        process.disconnect?.();
+        return;
+      }
+      if (config.workers > 1) {
+        const running = await startCluster(config, (line) => output.err(line));
+        await untilStopped(output);
+        await running.close();
+        return;
+      }
+      const server = await startServer(config, { print: (line) => output.err(line) });
+      await untilStopped(output);
+      await server.close().catch(() => {});
     });
 }
