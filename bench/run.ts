@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { canPin, cpuMs, freePort, rssMiB, spawnNode, type Started, waitForHttp } from "./harness/processes.ts";
-import { type PortcullisSetup, preparePortcullis } from "./harness/portcullis.ts";
+import { benchVerifier, type PortcullisSetup, preparePortcullis } from "./harness/portcullis.ts";
 import { type Cell, checkTargets, formatTable, ratios, type RunResult, summarize } from "./harness/report.ts";
 import { type Job, removeValueFiles, type ServerUnderTest, scenarios, tableApiAvailable } from "./harness/scenarios.ts";
 
@@ -24,8 +24,8 @@ const { values: args } = parseArgs({
 });
 const quick = args.quick!;
 const rounds = Number(args.rounds ?? (quick ? 1 : 3));
-const duration = Number(args.duration ?? (quick ? 1.5 : 5));
-const warmup = quick ? 0.5 : 2;
+const duration = Number(args.duration ?? (quick ? 1 : 5));
+const warmup = quick ? 0.3 : 2;
 const connectionLevels = [16, 64];
 const postgresUrl = process.env.DATABASE_URL || undefined;
 const wantedScenarios = scenarios.filter((s) => !args.only || args.only.split(",").includes(s.name));
@@ -57,7 +57,7 @@ async function startLoadGenerator() {
 
 async function startPeer(name: ServerUnderTest["kind"], script: string, clients: [string, string][], creds: PortcullisSetup): Promise<ServerUnderTest> {
   const port = await freePort();
-  const started = spawnNode([path.join(root, "bench/servers", script)], { cpus: serverCpus, env: { PORT: String(port), CLIENTS: JSON.stringify(clients), NODE_ENV: "production" } });
+  const started = spawnNode([path.join(root, "bench/servers", script)], { cpus: serverCpus, env: { PORT: String(port), CLIENTS: JSON.stringify(clients), VERIFIER: benchVerifier, NODE_ENV: "production" } });
   processes.push(started);
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(base, started);

@@ -1,10 +1,13 @@
 // @node-oauth/oauth2-server with an in-memory model: client_credentials, refresh_token
 // (rotating), authorization_code and the bearer check. Refresh tokens and codes named
 // `rt-…` / `code-…` are treated as pre-seeded, so the load generator can use each once.
+import { createHash } from "node:crypto";
 import http from "node:http";
 import OAuth2Server from "@node-oauth/oauth2-server";
 
-const { CLIENTS, PORT } = process.env;
+const { CLIENTS, PORT, VERIFIER } = process.env;
+// Seeded codes carry the S256 challenge of the harness's one verifier, as Portcullis's seeded codes do.
+const codeChallenge = createHash("sha256").update(VERIFIER).digest("base64url");
 const known = new Map(JSON.parse(CLIENTS));
 const { Request, Response } = OAuth2Server;
 const client = { id: "bench", grants: ["client_credentials", "refresh_token", "authorization_code"], redirectUris: ["http://127.0.0.1/cb"], accessTokenLifetime: 1800, refreshTokenLifetime: 8640000 };
@@ -37,7 +40,7 @@ const model = {
     if (token.refreshToken.startsWith("rt-") && !usedSeeds.has(token.refreshToken)) return usedSeeds.add(token.refreshToken), true;
     return false;
   },
-  getAuthorizationCode: async (code) => (code.startsWith("code-") && !usedSeeds.has(code) ? { authorizationCode: code, expiresAt: future(), redirectUri: "http://127.0.0.1/cb", client: seededClient, user, scope: ["useraccount"] } : null),
+  getAuthorizationCode: async (code) => (code.startsWith("code-") && !usedSeeds.has(code) ? { authorizationCode: code, expiresAt: future(), redirectUri: "http://127.0.0.1/cb", client: seededClient, user, scope: ["useraccount"], codeChallenge, codeChallengeMethod: "S256" } : null),
   revokeAuthorizationCode: async (code) => (usedSeeds.has(code.authorizationCode) ? false : (usedSeeds.add(code.authorizationCode), true)),
   validateScope: async (_u, _c, scope) => scope ?? ["useraccount"],
   verifyScope: async () => true,
