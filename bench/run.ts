@@ -20,6 +20,8 @@ const { values: args } = parseArgs({
     only: { type: "string" },
     workers: { type: "string", default: "2" },
     "skip-10m": { type: "boolean", default: false },
+    /** Writes a V8 CPU profile of every Portcullis process into this directory (open in Chrome DevTools or speedscope). */
+    profile: { type: "string" },
   },
 });
 const quick = args.quick!;
@@ -66,7 +68,8 @@ async function startPeer(name: ServerUnderTest["kind"], script: string, clients:
 
 async function startPortcullis(name: string, setup: PortcullisSetup, storedTokens: number, workers: number): Promise<ServerUnderTest> {
   const port = await freePort();
-  const argv = [path.join(root, "bin/portcullis.js"), "start", "--data", setup.dataDir, "--port", String(port), ...(workers > 1 ? ["--workers", String(workers)] : [])];
+  const profiling = args.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args.profile)}`] : [];
+  const argv = [...profiling, path.join(root, "bin/portcullis.js"), "start", "--data", setup.dataDir, "--port", String(port), ...(workers > 1 ? ["--workers", String(workers)] : [])];
   // A cluster gets every core: that is the point of it. The load generator then shares one.
   const started = spawnNode(argv, { cpus: workers > 1 ? undefined : serverCpus, env: { DATABASE_URL: setup.databaseUrl } });
   processes.push(started);
