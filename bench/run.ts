@@ -166,7 +166,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${formatTable(cells, ratioList, targets)}\n\nWhole run: ${elapsed} s\n`);
 
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
-  const stamp = new Date().toISOString().slice(0, 16).replace(/[-:]/g, "").replace("T", "-");
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, "").replace("T", "-");
   const file = path.join(root, "bench/results", `${stamp}-${quick ? "quick" : "full"}.json`);
   const machine = { cpu: os.cpus()[0]?.model ?? "unknown", cores: os.availableParallelism(), memoryGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}`, node: process.version, pinned: canPin && twoCores };
   const versions = Object.fromEntries(["oidc-provider", "@node-oauth/oauth2-server", "autocannon", "fastify", "better-sqlite3"].map((p) => [p, JSON.parse(fs.readFileSync(path.join(root, "node_modules", p, "package.json"), "utf8")).version]));
