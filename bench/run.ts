@@ -165,7 +165,7 @@ async function main(): Promise<void> {
   const elapsed = Math.round((Date.now() - startedAt) / 1000);
   process.stdout.write(`${formatTable(cells, ratioList, targets)}\n\nWhole run: ${elapsed} s\n`);
 
-  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
+  const command = `${postgresUrl ? "DATABASE_URL=postgres://… " : ""}npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
   const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, "").replace("T", "-");
   const file = path.join(root, "bench/results", `${stamp}-${quick ? "quick" : "full"}.json`);
   const machine = { cpu: os.cpus()[0]?.model ?? "unknown", cores: os.availableParallelism(), memoryGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}`, node: process.version, pinned: canPin && twoCores };
