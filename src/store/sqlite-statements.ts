@@ -22,6 +22,8 @@ export function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
     },
     prepare: (sql: string) => {
       const text = sql === "begin" ? "begin immediate" : sql;
+      // Transaction control is cheap to prepare and may be wrapped per call (a rollback after SQLite already rolled back): never cached.
+      if (/^\s*(rollback|commit|begin)\b/i.test(text)) return sqlite.prepare(text) as unknown as SqliteStatement;
       let statement = cache.get(text);
       if (statement === undefined) {
         statement = sqlite.prepare(text) as unknown as SqliteStatement;
