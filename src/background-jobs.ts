@@ -11,16 +11,19 @@ export interface BackgroundJobs {
   runOnce(): Promise<boolean>;
 }
 
-const intervalMs = 5 * 60 * 1000;
+/** For a process that must not run housekeeping (a cluster worker). */
+export const idleJobs: BackgroundJobs = { stop: () => {}, runOnce: async () => false };
 
 /**
- * Periodic housekeeping (expired tokens and codes, old rate-limit windows). Every node starts
- * it, but a lease in the database lets one node run it per interval.
+ * Periodic housekeeping (expired tokens and codes in small batches, old rate-limit windows,
+ * expired sessions) every PORTCULLIS_TOKEN_CLEANUP_INTERVAL seconds. Every node starts it, but a
+ * lease in the database lets one node run it per interval.
  */
 export function startBackgroundJobs(instance: Instance, onError: (error: unknown) => void): BackgroundJobs {
   const holder = randomBytes(8).toString("hex");
+  const intervalMs = instance.config.tokenCleanupInterval * 1000;
   const runOnce = async () => {
-    if (!(await tryTakeLease(instance.store.db, "housekeeping", holder, intervalMs - 1000))) return false;
+    if (!(await tryTakeLease(instance.store.db, "housekeeping", holder, Math.max(intervalMs - 1000, 1000)))) return false;
     const now = Date.now();
     await deleteExpiredTokens(instance.store.db, now);
     await deleteStaleBuckets(instance.store.db, now - Math.max(5, instance.config.lockoutMinutes) * 60 * 1000);

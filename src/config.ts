@@ -33,6 +33,12 @@ const configSchema = z.object({
   sessionLifespan: z.coerce.number().int().min(60).default(8 * 3600),
   /** Authorization codes live at most 60 s (RFC 6749 §4.1.2 recommends 10 minutes at most). */
   authorizationCodeLifespan: z.coerce.number().int().min(1).max(60).default(60),
+  /** One line per request at info level; off saves a little per request on a busy token endpoint. */
+  requestLog: z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]).default(true),
+  /** Processes serving the same port and store (node:cluster); one per core uses every core. */
+  workers: z.coerce.number().int().min(1).max(64).default(1),
+  /** Seconds between sweeps of expired tokens and codes (they go in small batches, so requests are not stalled). */
+  tokenCleanupInterval: z.coerce.number().int().min(1).default(15 * 60),
   /** The OAuth endpoints take small forms; anything larger is a mistake or an attack. */
   bodyLimit: z.coerce.number().int().min(1024).default(64 * 1024),
   /** Token requests per client per minute, counted in the database so the limit holds across nodes; 0 turns it off. */
@@ -111,6 +117,9 @@ const environmentNames: Record<string, keyof ConfigInput> = {
   PORTCULLIS_SECRET_KEY: "secretKey",
   PORTCULLIS_TRUST_CA: "trustCa",
   PORTCULLIS_TOKEN_REFRESH_SKEW: "tokenRefreshSkew",
+  PORTCULLIS_REQUEST_LOG: "requestLog",
+  PORTCULLIS_WORKERS: "workers",
+  PORTCULLIS_TOKEN_CLEANUP_INTERVAL: "tokenCleanupInterval",
 };
 
 export function configFromEnvironment(env: NodeJS.ProcessEnv): ConfigInput {

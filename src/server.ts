@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { type BackgroundJobs, startBackgroundJobs } from "./background-jobs.ts";
+import { type BackgroundJobs, idleJobs, startBackgroundJobs } from "./background-jobs.ts";
 import type { Config } from "./config.ts";
 import { type AppOptions, buildApp } from "./http/app.ts";
 import { paths } from "./http/paths.ts";
@@ -23,6 +23,8 @@ export interface StartOptions extends AppOptions {
   /** Where start-up lines go: the admin password (once), the URLs. */
   print?: (line: string) => void;
   store?: Store;
+  /** False in a cluster worker: the primary sweeps expired tokens, once for all. */
+  cleanup?: boolean;
 }
 
 const certificateCheckIntervalMs = 24 * 3600 * 1000;
@@ -50,7 +52,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await instance.store.close();
     throw error;
   }
-  const jobs = startBackgroundJobs(instance, (error) => app.log.warn({ err: error }, "housekeeping failed"));
+  // A cluster worker leaves housekeeping to its primary.
+  const jobs = options.cleanup === false ? idleJobs : startBackgroundJobs(instance, (error) => app.log.warn({ err: error }, "housekeeping failed"));
   const renewal = tls?.development ? setInterval(() => void renewWhileRunning(app.server, config, app.log), certificateCheckIntervalMs) : undefined;
   renewal?.unref();
 

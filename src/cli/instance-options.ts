@@ -22,6 +22,7 @@ export interface ServeOptions {
   hostname?: string[];
   trustProxy?: boolean | string;
   insecureBind?: boolean;
+  workers?: string;
 }
 
 /** Flags over environment over defaults. */
@@ -37,6 +38,7 @@ export function configFor(options: DataOptions & ServeOptions, env: NodeJS.Proce
     hostnames: options.hostname,
     trustProxy: options.trustProxy,
     allowInsecureBind: options.insecureBind,
+    workers: options.workers,
   });
 }
 

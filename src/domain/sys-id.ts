@@ -1,8 +1,13 @@
 import { randomBytes } from "node:crypto";
 
-/** A record's identity as the platform shapes it: 32 lowercase hex characters. */
-export function newSysId(): string {
-  return randomBytes(16).toString("hex");
+/**
+ * A record's identity as the platform shapes it: 32 lowercase hex characters. The first 12 are
+ * the creation time in milliseconds and the other 20 are random (80 bits), like a UUIDv7: new
+ * rows then land at the end of every index keyed by sys_id (primary keys, token families, the
+ * audit trail) instead of on a random page, which halves what an insert writes to the database.
+ */
+export function newSysId(now = Date.now()): string {
+  return now.toString(16).padStart(12, "0").slice(-12) + randomBytes(10).toString("hex");
 }
 
 export const sysIdPattern = /^[0-9a-f]{32}$/;

@@ -1,6 +1,6 @@
 import cookie from "@fastify/cookie";
 import helmet from "@fastify/helmet";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, LogController } from "fastify";
 import type { Instance } from "../instance.ts";
 import { renderError } from "./error-rendering.ts";
 import { registerFormParser } from "./form-body.ts";
@@ -23,6 +23,7 @@ export async function buildApp(instance: Instance, options: AppOptions = {}): Pr
   const app = Fastify({
     ...(options.https ? { https: { key: options.https.key, cert: options.https.cert, minVersion: "TLSv1.2" as const } } : {}),
     logger: options.logger === false ? false : { ...loggerOptions(instance.config.logLevel), ...(options.logStream ? { stream: options.logStream } : {}) },
+    logController: new LogController({ disableRequestLogging: !instance.config.requestLog }),
     bodyLimit: instance.config.bodyLimit,
     // Query strings carry state and PKCE values; a flood of parameters is refused, not parsed.
     routerOptions: { maxParamLength: 200 },

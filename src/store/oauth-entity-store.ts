@@ -12,7 +12,7 @@ import { findUserByNameOrId } from "./user-store.ts";
 
 type Row = OAuthEntityTable;
 
-function toClient(row: Row): OAuthClient {
+export function toClient(row: Row): OAuthClient {
   return {
     sysId: row.sys_id,
     name: row.name,

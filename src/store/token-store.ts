@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import type { OAuthClient } from "../domain/oauth-entity.ts";
 import { newSecret, sha256 } from "../domain/secrets.ts";
 import { glideDateTime, newSysId } from "../domain/sys-id.ts";
-import { writeAudit } from "./audit-store.ts";
+import { type AuditEntry, writeAudit } from "./audit-store.ts";
 import type { Database, OAuthCredentialTable } from "./schema.ts";
 import { newSystemFields } from "./system-fields.ts";
 
@@ -28,25 +28,39 @@ export interface IssuedTokens {
   scope: string;
 }
 
-/** Stores the hashes of a new access (and refresh) token and audits the issue; call inside a transaction. */
-export async function issueTokens(db: Kysely<Database>, grant: Grant, actor: string, now = Date.now()): Promise<IssuedTokens> {
+/** The rows one issue writes: the tokens' hashes and their audit entries. */
+export interface TokenRows {
+  credentials: OAuthCredentialTable[];
+  audit: AuditEntry[];
+  issued: IssuedTokens;
+}
+
+export function tokenRows(grant: Grant, actor: string, now: number): TokenRows {
   const family = grant.family ?? newSysId();
   const accessToken = newSecret();
   const refreshToken = grant.withRefreshToken && grant.client.refreshTokenLifespan > 0 ? newSecret() : null;
   const base = { client: grant.client.sysId, user: grant.userSysId, scope: grant.scope, family, code: grant.code ?? null, revoked_at: null, rotated_at: null };
-  const rows: OAuthCredentialTable[] = [
+  const credentials: OAuthCredentialTable[] = [
     { ...newSystemFields(actor, now), ...base, token_hash: sha256(accessToken), type: "access_token", expires_at: now + grant.client.accessTokenLifespan * 1000 },
   ];
   if (refreshToken) {
-    rows.push({ ...newSystemFields(actor, now), ...base, scope: grant.refreshScope ?? grant.scope, token_hash: sha256(refreshToken), type: "refresh_token", expires_at: now + grant.client.refreshTokenLifespan * 1000 });
+    credentials.push({ ...newSystemFields(actor, now), ...base, scope: grant.refreshScope ?? grant.scope, token_hash: sha256(refreshToken), type: "refresh_token", expires_at: now + grant.client.refreshTokenLifespan * 1000 });
   }
-  await db.insertInto("oauth_credential").values(rows).execute();
-  await writeAudit(
-    db,
-    rows.map((r) => ({ tablename: "oauth_credential", documentkey: r.sys_id, fieldname: "issued", newvalue: `${r.type} via ${grant.grantType} to ${grant.client.clientId}`, user: actor })),
-    now,
-  );
-  return { accessToken, refreshToken, expiresIn: grant.client.accessTokenLifespan, scope: grant.scope };
+  const audit = credentials.map((r) => ({ tablename: "oauth_credential", documentkey: r.sys_id, fieldname: "issued", newvalue: `${r.type} via ${grant.grantType} to ${grant.client.clientId}`, user: actor }));
+  return { credentials, audit, issued: { accessToken, refreshToken, expiresIn: grant.client.accessTokenLifespan, scope: grant.scope } };
+}
+
+/** Writes the rows of one or more issues; call inside a transaction. */
+export async function writeTokenRows(db: Kysely<Database>, batch: TokenRows[], now: number): Promise<void> {
+  await db.insertInto("oauth_credential").values(batch.flatMap((b) => b.credentials)).execute();
+  await writeAudit(db, batch.flatMap((b) => b.audit), now);
+}
+
+/** Stores the hashes of a new access (and refresh) token and audits the issue; call inside a transaction. */
+export async function issueTokens(db: Kysely<Database>, grant: Grant, actor: string, now = Date.now()): Promise<IssuedTokens> {
+  const rows = tokenRows(grant, actor, now);
+  await writeTokenRows(db, [rows], now);
+  return rows.issued;
 }
 
 export type StoredToken = OAuthCredentialTable;
@@ -84,9 +98,37 @@ export async function revokeOne(db: Kysely<Database>, sysId: string, actor: stri
   await writeAudit(db, [{ tablename: "oauth_credential", documentkey: sysId, fieldname: "revoked_at", newvalue: glideDateTime(now), user: actor, reason }], now);
 }
 
-/** Removes tokens that expired more than `graceMs` ago; they can no longer be used or reused. */
-export async function deleteExpiredTokens(db: Kysely<Database>, now = Date.now(), graceMs = 24 * 3600 * 1000): Promise<number> {
-  const result = await db.deleteFrom("oauth_credential").where("expires_at", "<", now - graceMs).executeTakeFirst();
-  await db.deleteFrom("oauth_auth_code").where("expires_at", "<", now - graceMs).execute();
-  return Number(result.numDeletedRows);
+export interface CleanupOptions {
+  /** Rows per statement: small enough that one batch holds the write lock only briefly. */
+  batchSize?: number;
+  /** Awaited between batches, so requests waiting on the store run in between. */
+  pause?: () => Promise<void>;
+}
+
+const yieldToRequests = () => new Promise<void>((resolve) => setTimeout(resolve, 5));
+
+/**
+ * Removes tokens and codes that expired more than `graceMs` ago; they can no longer be used or
+ * reused. Deleting millions in one statement would hold the write lock (and, on SQLite, the event
+ * loop) for seconds, so it goes in batches with a pause between them.
+ */
+export async function deleteExpiredTokens(db: Kysely<Database>, now = Date.now(), graceMs = 24 * 3600 * 1000, options: CleanupOptions = {}): Promise<number> {
+  const batchSize = options.batchSize ?? 500;
+  const pause = options.pause ?? yieldToRequests;
+  const cutoff = now - graceMs;
+  let tokens = 0;
+  for (;;) {
+    const batch = db.selectFrom("oauth_credential").select("sys_id").where("expires_at", "<", cutoff).limit(batchSize);
+    const deleted = Number((await db.deleteFrom("oauth_credential").where("sys_id", "in", batch).executeTakeFirst()).numDeletedRows);
+    tokens += deleted;
+    if (deleted < batchSize) break;
+    await pause();
+  }
+  for (;;) {
+    const batch = db.selectFrom("oauth_auth_code").select("sys_id").where("expires_at", "<", cutoff).limit(batchSize);
+    const deleted = Number((await db.deleteFrom("oauth_auth_code").where("sys_id", "in", batch).executeTakeFirst()).numDeletedRows);
+    if (deleted < batchSize) break;
+    await pause();
+  }
+  return tokens;
 }

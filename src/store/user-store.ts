@@ -13,7 +13,7 @@ export interface User {
   lockedUntil: number | null;
 }
 
-function toUser(row: SysUserTable): User {
+export function toUser(row: SysUserTable): User {
   return {
     sysId: row.sys_id,
     userName: row.user_name,

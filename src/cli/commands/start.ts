@@ -1,7 +1,24 @@
+import cluster from "node:cluster";
 import { Command } from "commander";
+import { startCluster } from "../../cluster.ts";
 import { startServer } from "../../server.ts";
 import { configFor, type DataOptions, type ServeOptions, withDataOption } from "../instance-options.ts";
 import type { Output } from "../output.ts";
+
+/** Resolves on the first SIGINT or SIGTERM; later ones (Ctrl-C reaches a cluster's workers too) are absorbed. */
+function untilStopped(output: Output): Promise<void> {
+  return new Promise((resolve) => {
+    let stopped = false;
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      if (cluster.isPrimary) output.err("Stopping…");
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
 
 export function startCommand(output: Output, env: NodeJS.ProcessEnv): Command {
   return withDataOption(new Command("start").description("start the instance and serve it over HTTP or HTTPS"))
@@ -14,15 +31,26 @@ export function startCommand(output: Output, env: NodeJS.ProcessEnv): Command {
     .option("--hostname <name>", "another DNS name or address the development certificate must cover (repeatable; or PORTCULLIS_HOSTNAMES=a,b)", (value: string, previous: string[] = []) => [...previous, value])
     .option("--trust-proxy [addresses]", "believe X-Forwarded-* headers from a TLS-terminating proxy: from any peer, or only from these comma-separated addresses/CIDRs (or PORTCULLIS_TRUST_PROXY)")
     .option("--insecure-bind", "serve plain HTTP on a non-loopback address anyway (refused by default; or PORTCULLIS_INSECURE_BIND=true)")
+    .option("--workers <n>", "processes serving the port over the same store; one per core uses every core (default 1, or PORTCULLIS_WORKERS)")
     .action(async (options: DataOptions & ServeOptions) => {
-      const server = await startServer(configFor(options, env), { print: (line) => output.err(line) });
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          output.err("Stopping: finishing requests in flight…");
-          server.shutdown().then(resolve, resolve);
-        };
-        process.once("SIGINT", stop);
-        process.once("SIGTERM", stop);
-      });
+      const config = configFor(options, env);
+      if (cluster.isWorker) {
+        // A cluster worker: the primary has printed the start-up lines and sweeps expired tokens.
+        const server = await startServer(config, { print: () => {}, cleanup: false });
+        await untilStopped(output);
+        await server.close().catch(() => {});
+        process.disconnect?.();
+        return;
+      }
+      if (config.workers > 1) {
+        const running = await startCluster(config, (line) => output.err(line));
+        await untilStopped(output);
+        await running.close();
+        return;
+      }
+      const server = await startServer(config, { print: (line) => output.err(line) });
+      await untilStopped(output);
+      output.err("Stopping: finishing requests in flight…");
+      await server.shutdown().catch(() => {});
     });
 }

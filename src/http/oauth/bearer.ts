@@ -1,9 +1,9 @@
 import type { FastifyRequest } from "fastify";
 import type { OAuthClient } from "../../domain/oauth-entity.ts";
 import type { Instance } from "../../instance.ts";
-import { findClientBySysId } from "../../store/oauth-entity-store.ts";
-import { findTokenByValue, tokenIsLive } from "../../store/token-store.ts";
-import { findUserById, rolesOf, type User } from "../../store/user-store.ts";
+import { findBearerGrant } from "../../store/bearer-store.ts";
+import { tokenIsLive } from "../../store/token-store.ts";
+import type { User } from "../../store/user-store.ts";
 import { OAuthError } from "./oauth-error.ts";
 
 /** Who a request acts as: the token's user (or none, for a client-only token), its client and scope. */
@@ -29,13 +29,10 @@ export async function authenticateBearer(instance: Instance, request: FastifyReq
   if (!match) throw new OAuthError("invalid_request", "the Authorization header must be \"Bearer <token>\"");
 
   const invalid = () => new OAuthError("invalid_token", "the access token is invalid, expired or revoked");
-  const stored = await findTokenByValue(instance.store.db, match[1]!);
-  if (!stored || stored.type !== "access_token" || !tokenIsLive(stored)) throw invalid();
-  const client = await findClientBySysId(instance.store.db, stored.client);
-  if (!client?.active) throw invalid();
-  const user = stored.user === null ? null : await findUserById(instance.store.db, stored.user);
-  if (stored.user !== null && !user?.active) throw invalid();
-  // Roles are read now, so a role taken away applies to tokens already issued.
-  const roles = user ? await rolesOf(instance.store.db, user.sysId) : [];
-  return { user: user ?? null, roles, client, scope: stored.scope };
+  // Client, user and roles are read now, so a deactivation or a role taken away applies to tokens already issued.
+  const grant = await findBearerGrant(instance.store.db, match[1]!);
+  if (!grant || grant.token.type !== "access_token" || !tokenIsLive(grant.token)) throw invalid();
+  if (!grant.client.active) throw invalid();
+  if (grant.token.user !== null && !grant.user?.active) throw invalid();
+  return { user: grant.user, roles: grant.roles, client: grant.client, scope: grant.token.scope };
 }

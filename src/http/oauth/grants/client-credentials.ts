@@ -1,17 +1,16 @@
-import { issueTokens } from "../../../store/token-store.ts";
+import { issueTokensGrouped } from "../../../store/group-commit.ts";
 import { findUserById } from "../../../store/user-store.ts";
 import { singleValued } from "../../form-body.ts";
 import { OAuthError } from "../oauth-error.ts";
 import { resolveScope } from "../scope.ts";
-import { actorOf, type GrantHandler, inGrantTransaction } from "./grant.ts";
+import { actorOf, type GrantHandler } from "./grant.ts";
 
 /** RFC 6749 §4.4: confidential clients only; the token acts as the user the client record names, or the client alone. */
 export const clientCredentialsGrant: GrantHandler = async ({ instance, client, form }) => {
   if (client.publicClient) throw new OAuthError("unauthorized_client", "a public client cannot use client_credentials");
   const scope = resolveScope(singleValued(form, ["scope"] as const).scope);
-  return inGrantTransaction(instance, async (trx, now) => {
-    const user = client.clientCredentialsUser === null ? null : await findUserById(trx, client.clientCredentialsUser);
-    if (client.clientCredentialsUser !== null && !user?.active) return new OAuthError("invalid_grant", "the user this client acts as is inactive");
-    return issueTokens(trx, { client, userSysId: user?.sysId ?? null, scope, grantType: "client_credentials", withRefreshToken: false }, actorOf(client, user?.userName), now);
-  });
+  const user = client.clientCredentialsUser === null ? null : await findUserById(instance.store.db, client.clientCredentialsUser);
+  if (client.clientCredentialsUser !== null && !user?.active) throw new OAuthError("invalid_grant", "the user this client acts as is inactive");
+  // Nothing to read and write atomically here, so the issue can share a commit with concurrent ones.
+  return issueTokensGrouped(instance.store, { client, userSysId: user?.sysId ?? null, scope, grantType: "client_credentials", withRefreshToken: false }, actorOf(client, user?.userName));
 };

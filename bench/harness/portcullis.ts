@@ -1,0 +1,172 @@
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { sql } from "kysely";
+import pg from "pg";
+import { loadConfig } from "../../src/config.ts";
+import { parseClientCreate } from "../../src/domain/oauth-entity.ts";
+import { openInstance } from "../../src/instance.ts";
+import { createAuthCode } from "../../src/store/auth-code-store.ts";
+import { openStore, type Store } from "../../src/store/database.ts";
+import { createClient, findClientBySysId } from "../../src/store/oauth-entity-store.ts";
+import { issueTokens } from "../../src/store/token-store.ts";
+import { findUserByName } from "../../src/store/user-store.ts";
+
+export interface Credentials {
+  clientId: string;
+  secret: string;
+  sysId: string;
+}
+
+/** What the scenarios need to know about one Portcullis under test. */
+export interface PortcullisSetup {
+  /** Where its data lives: `dataDir` for SQLite, or its own database on the DATABASE_URL server. */
+  dataDir: string;
+  databaseUrl: string;
+  /** A client alone (client_credentials, introspection), as the peers are configured. */
+  service: Credentials;
+  /** A client acting as the admin user: the bearer GET, refresh rotation and code exchange. */
+  userClient: Credentials;
+  adminSysId: string;
+  dispose(): Promise<void>;
+}
+
+export const benchRedirectUri = "http://127.0.0.1/cb";
+export const benchVerifier = "bench-verifier-0123456789-abcdefghijklmnopqrstuvwxyz";
+const benchChallenge = createHash("sha256").update(benchVerifier).digest("base64url");
+const adminPassword = "bench admin password";
+
+async function createDatabase(adminUrl: string, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.end();
+}
+
+/** A fresh instance (migrated, admin created, two clients), optionally with `storedTokens` live tokens already in it. */
+export async function preparePortcullis(name: string, options: { postgresUrl?: string; storedTokens: number; log: (line: string) => void }): Promise<PortcullisSetup> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `portcullis-bench-${name}-`));
+  const dbName = `portcullis_bench_${name.replace(/\W/g, "_")}`;
+  const databaseUrl = options.postgresUrl ? await createDatabase(options.postgresUrl, dbName) : "";
+  const config = loadConfig({ dataDir, databaseUrl: databaseUrl || undefined, adminPassword, logLevel: "silent" });
+  const instance = await openInstance(config);
+  try {
+    const db = instance.store.db;
+    const admin = await findUserByName(db, "admin");
+    const service = await createClient(db, parseClientCreate({ name: "bench service", grant_types: ["client_credentials"] }), "bench");
+    const userClient = await createClient(
+      db,
+      parseClientCreate({ name: "bench user", grant_types: ["client_credentials", "refresh_token", "authorization_code"], client_credentials_user: "admin", redirect_url: [benchRedirectUri], access_token_lifespan: 86400 }),
+      "bench",
+    );
+    if (options.storedTokens > 0) {
+      const started = Date.now();
+      await bulkStoreTokens(instance.store, options.storedTokens, service.client.sysId);
+      await checkpoint(instance.store);
+      options.log(`  seeded ${options.storedTokens.toLocaleString("en")} stored tokens into ${name} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }
+    const creds = (c: typeof service): Credentials => ({ clientId: c.client.clientId, secret: c.clientSecret!, sysId: c.client.sysId });
+    return {
+      dataDir,
+      databaseUrl,
+      service: creds(service),
+      userClient: creds(userClient),
+      adminSysId: admin!.sysId,
+      dispose: async () => {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+        if (options.postgresUrl) await dropDatabase(options.postgresUrl, dbName);
+      },
+    };
+  } finally {
+    await instance.store.close();
+  }
+}
+
+/**
+ * Fills oauth_credential with `count` live access tokens in one statement. Keys are laid out in
+ * ascending order with uniformly spread prefixes, so the B-trees are built by appending yet end up
+ * shaped as if the tokens had arrived at random: what a busy instance holds after months.
+ */
+async function bulkStoreTokens(store: Store, count: number, clientSysId: string): Promise<void> {
+  const step = Math.floor(0xffffffff / count);
+  const stamp = new Date().toISOString().slice(0, 19).replace("T", " ");
+  const expires = Date.now() + 30 * 86400_000;
+  const columns = sql`(sys_id, sys_created_on, sys_created_by, sys_updated_on, sys_updated_by, sys_mod_count, token_hash, type, client, "user", scope, family, code, expires_at, revoked_at, rotated_at)`;
+  if (store.dialect === "sqlite") {
+    await sql`with recursive seq(x) as (select 0 union all select x + 1 from seq where x < ${count - 1})
+      insert into oauth_credential ${columns}
+      select printf('%08x', x * ${step}) || lower(hex(randomblob(12))), ${stamp}, 'bench', ${stamp}, 'bench', 0,
+             printf('%08x', x * ${step}) || lower(hex(randomblob(28))), 'access_token', ${clientSysId}, null, 'useraccount',
+             printf('%08x', x * ${step}) || lower(hex(randomblob(12))), null, ${expires} + x, null, null
+      from seq`.execute(store.db);
+  } else {
+    await sql`insert into oauth_credential ${columns}
+      select lpad(to_hex(x * ${step}::bigint), 8, '0') || substr(md5(random()::text), 1, 24), ${stamp}, 'bench', ${stamp}, 'bench', 0,
+             lpad(to_hex(x * ${step}::bigint), 8, '0') || md5(random()::text) || substr(md5(random()::text), 1, 24), 'access_token', ${clientSysId}, null, 'useraccount',
+             lpad(to_hex(x * ${step}::bigint), 8, '0') || substr(md5(random()::text), 1, 24), null, ${expires}::bigint + x, null, null
+      from generate_series(0, ${count - 1}) as x`.execute(store.db);
+  }
+}
+
+function openSetupStore(setup: PortcullisSetup): Store {
+  return openStore({ dataDir: setup.dataDir, databaseUrl: setup.databaseUrl || undefined });
+}
+
+/**
+ * Folds what seeding wrote to the SQLite WAL into the database file before the run, so the
+ * server under test neither pays for that checkpoint nor reads through a swollen WAL.
+ */
+async function checkpoint(store: Store): Promise<void> {
+  if (store.dialect === "sqlite") await sql`pragma wal_checkpoint(TRUNCATE)`.execute(store.db);
+}
+
+/** Issues `count` refresh tokens to the user client through the store, as grants would; returns their values. */
+export async function seedRefreshTokens(setup: PortcullisSetup, count: number): Promise<string[]> {
+  const store = openSetupStore(setup);
+  try {
+    const client = (await findClientBySysId(store.db, setup.userClient.sysId))!;
+    const tokens = await store.db.transaction().execute(async (trx) => {
+      const values: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const issued = await issueTokens(trx, { client, userSysId: setup.adminSysId, scope: "useraccount", grantType: "password", withRefreshToken: true }, "admin");
+        values.push(issued.refreshToken!);
+      }
+      return values;
+    });
+    await checkpoint(store);
+    return tokens;
+  } finally {
+    await store.close();
+  }
+}
+
+/** Stores `count` authorization codes as the consent step would (the login UI is not under test). */
+export async function seedAuthCodes(setup: PortcullisSetup, count: number): Promise<string[]> {
+  const store = openSetupStore(setup);
+  try {
+    const codes = await store.db.transaction().execute(async (trx) => {
+      const values: string[] = [];
+      for (let i = 0; i < count; i++) {
+        // Longer-lived than the 60 s a real code gets, so codes seeded before a round stay valid through it.
+        values.push(await createAuthCode(trx, { clientSysId: setup.userClient.sysId, userSysId: setup.adminSysId, redirectUri: benchRedirectUri, scope: "useraccount", codeChallenge: benchChallenge, lifespanSeconds: 3600 }));
+      }
+      return values;
+    });
+    await checkpoint(store);
+    return codes;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,198 @@
+// `npm run bench`: Portcullis beside a bare node:http ceiling and two well-known peers, on loopback,
+// interleaved, several rounds; medians and ratios to stdout and bench/results/. See README "Benchmarks".
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { canPin, cpuMs, freePort, rssMiB, spawnNode, type Started, waitForHttp } from "./harness/processes.ts";
+import { benchVerifier, type PortcullisSetup, preparePortcullis } from "./harness/portcullis.ts";
+import { type Cell, checkTargets, formatTable, ratios, type RunResult, summarize } from "./harness/report.ts";
+import { type Job, removeValueFiles, type ServerUnderTest, scenarios, tableApiAvailable } from "./harness/scenarios.ts";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    rounds: { type: "string" },
+    duration: { type: "string" },
+    only: { type: "string" },
+    workers: { type: "string", default: "2" },
+    "skip-10m": { type: "boolean", default: false },
+    /** Writes a V8 CPU profile of every Portcullis process into this directory (open in Chrome DevTools or speedscope). */
+    profile: { type: "string" },
+  },
+});
+const quick = args.quick!;
+const rounds = Number(args.rounds ?? (quick ? 1 : 3));
+const duration = Number(args.duration ?? (quick ? 1 : 5));
+const warmup = quick ? 0.3 : 2;
+const connectionLevels = [16, 64];
+const postgresUrl = process.env.DATABASE_URL || undefined;
+const wantedScenarios = scenarios.filter((s) => !args.only || args.only.split(",").includes(s.name));
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const startedAt = Date.now();
+
+// Servers on core 0, the load generator on core 1: neither steals the other's CPU.
+const twoCores = os.availableParallelism() >= 2;
+const serverCpus = twoCores ? "0" : undefined;
+const loadCpus = twoCores ? "1" : undefined;
+
+type Outcome = Omit<RunResult, "rssMiB" | "cpuUs"> & { total: number };
+const processes: Started[] = [];
+const setups: PortcullisSetup[] = [];
+
+async function startLoadGenerator() {
+  const started = spawnNode([path.join(root, "bench/load.js")], { cpus: loadCpus });
+  processes.push(started);
+  await new Promise<void>((resolve, reject) => {
+    started.child.once("message", () => resolve());
+    started.child.once("exit", () => reject(new Error(`load generator exited:\n${started.stderr()}`)));
+  });
+  return (url: string, job: Job, connections: number, seconds: number) =>
+    new Promise<Outcome>((resolve, reject) => {
+      started.child.once("message", (message: { ok: boolean; result: Outcome; error: string }) => (message.ok ? resolve(message.result) : reject(new Error(message.error))));
+      started.child.send({ url, ...job, connections, duration: seconds });
+    });
+}
+
+async function startPeer(name: ServerUnderTest["kind"], script: string, clients: [string, string][], creds: PortcullisSetup): Promise<ServerUnderTest> {
+  const port = await freePort();
+  const started = spawnNode([path.join(root, "bench/servers", script)], { cpus: serverCpus, env: { PORT: String(port), CLIENTS: JSON.stringify(clients), VERIFIER: benchVerifier, NODE_ENV: "production" } });
+  processes.push(started);
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHttp(base, started);
+  return { name, kind: name, base, pid: started.child.pid!, storedTokens: 0, workers: 1, service: creds.service, userClient: creds.userClient };
+}
+
+async function startPortcullis(name: string, setup: PortcullisSetup, storedTokens: number, workers: number): Promise<ServerUnderTest> {
+  const port = await freePort();
+  const profiling = args.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args.profile)}`] : [];
+  const argv = [...profiling, path.join(root, "bin/portcullis.js"), "start", "--data", setup.dataDir, "--port", String(port), ...(workers > 1 ? ["--workers", String(workers)] : [])];
+  // A cluster gets every core: that is the point of it. The load generator then shares one.
+  const started = spawnNode(argv, { cpus: workers > 1 ? undefined : serverCpus, env: { DATABASE_URL: setup.databaseUrl } });
+  processes.push(started);
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${base}/.well-known/oauth-authorization-server`, started);
+  const server: ServerUnderTest = { name, kind: "portcullis", base, pid: started.child.pid!, setup, storedTokens, workers, service: setup.service, userClient: setup.userClient };
+  server.userToken = await fetchToken(base, setup.userClient);
+  server.serviceToken = await fetchToken(base, setup.service);
+  const table = await fetch(`${base}/api/now/table/sys_user/${setup.adminSysId}`, { headers: { authorization: `Bearer ${server.userToken}`, accept: "application/json" } });
+  if (table.status === 200) tableApiAvailable.add(name);
+  return server;
+}
+
+async function fetchToken(base: string, client: { clientId: string; secret: string }): Promise<string> {
+  const response = await fetch(`${base}/oauth_token.do`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from(`${client.clientId}:${client.secret}`).toString("base64")}` },
+    body: "grant_type=client_credentials",
+  });
+  const body = (await response.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`no token from ${base}: ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
+async function main(): Promise<void> {
+  log(`Portcullis bench: ${quick ? "quick" : "full"}, ${rounds} round(s) × ${duration} s per run, concurrency ${connectionLevels.join(" and ")}, ${canPin && twoCores ? "servers pinned to core 0, load generator to core 1" : "no CPU pinning"}`);
+  const run = await startLoadGenerator();
+
+  const variants: { name: string; stored: number; workers: number; postgres: boolean }[] = [
+    { name: "portcullis-sqlite", stored: 0, workers: 1, postgres: false },
+    { name: "portcullis-sqlite-1M", stored: 1_000_000, workers: 1, postgres: false },
+    ...(quick || args["skip-10m"] ? [] : [{ name: "portcullis-sqlite-10M", stored: 10_000_000, workers: 1, postgres: false }]),
+    ...(Number(args.workers) > 1 ? [{ name: `portcullis-sqlite-w${args.workers}`, stored: 0, workers: Number(args.workers), postgres: false }] : []),
+    ...(postgresUrl ? [{ name: "portcullis-postgres", stored: 0, workers: 1, postgres: true }] : []),
+  ];
+  const servers: ServerUnderTest[] = [];
+  for (const v of variants) {
+    const setup = await preparePortcullis(v.name, { storedTokens: v.stored, log, ...(v.postgres ? { postgresUrl: postgresUrl! } : {}) });
+    setups.push(setup);
+    servers.push(await startPortcullis(v.name, setup, v.stored, v.workers));
+  }
+  const main = setups[0]!;
+  const clients: [string, string][] = [[main.service.clientId, main.service.secret], [main.userClient.clientId, main.userClient.secret]];
+  servers.unshift(await startPeer("ceiling", "ceiling.js", clients, main), await startPeer("oidc-provider", "oidc-provider.js", clients, main), await startPeer("oauth2-server", "oauth2-server.js", clients, main));
+  const oidc = servers.find((s) => s.kind === "oidc-provider")!;
+  oidc.serviceToken = await fetchToken(oidc.base, main.service);
+  log(`Servers up in ${((Date.now() - startedAt) / 1000).toFixed(0)} s: ${servers.map((s) => s.name).join(", ")}`);
+
+  const results = new Map<string, RunResult[]>();
+  const lastRate = new Map<string, number>();
+  const once = async (scenario: (typeof scenarios)[number], server: ServerUnderTest, connections: number, seconds: number) => {
+    const key = `${scenario.name}|${server.name}`;
+    const needed = Math.ceil((lastRate.get(key) ?? 6000) * seconds * 1.5) + 1000;
+    const job = await scenario.job(server, needed);
+    const cpuBefore = cpuMs(server.pid);
+    const outcome = await run(server.base, job, connections, seconds);
+    const cpuUs = outcome.total > 0 ? ((cpuMs(server.pid) - cpuBefore) * 1000) / outcome.total : 0;
+    lastRate.set(key, outcome.rps);
+    return { ...outcome, rssMiB: rssMiB(server.pid), cpuUs };
+  };
+
+  for (const scenario of wantedScenarios) {
+    for (const server of servers.filter((s) => scenario.includes(s))) await once(scenario, server, 64, warmup);
+  }
+  for (let round = 0; round < rounds; round++) {
+    log(`Round ${round + 1}/${rounds} (${((Date.now() - startedAt) / 1000).toFixed(0)} s elapsed)`);
+    for (const scenario of wantedScenarios) {
+      const taking = servers.filter((s) => scenario.includes(s));
+      // Rotate the order each round so no server always runs right after the same neighbour.
+      const order = taking.map((_, i) => taking[(i + round) % taking.length]!);
+      for (const connections of connectionLevels) {
+        for (const server of order) {
+          const result = await once(scenario, server, connections, duration);
+          const key = `${scenario.name}|${server.name}|${connections}`;
+          results.set(key, [...(results.get(key) ?? []), result]);
+          log(`  ${scenario.name} ${server.name} c=${connections}: ${Math.round(result.rps)} req/s, p99 ${result.p99} ms, ${Math.round(result.cpuUs)} µs CPU/req${result.non2xx + result.errors ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ""}`);
+        }
+      }
+    }
+  }
+
+  const cells: Cell[] = [];
+  for (const scenario of wantedScenarios) {
+    for (const connections of connectionLevels) {
+      for (const server of servers) {
+        const list = results.get(`${scenario.name}|${server.name}|${connections}`);
+        if (list) cells.push(summarize(scenario.name, server.name, connections, list));
+      }
+    }
+  }
+  const ratioList = ratios(cells);
+  const targets = checkTargets(cells);
+  const elapsed = Math.round((Date.now() - startedAt) / 1000);
+  process.stdout.write(`${formatTable(cells, ratioList, targets)}\n\nWhole run: ${elapsed} s\n`);
+
+  const command = `${postgresUrl ? "DATABASE_URL=postgres://… " : ""}npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, "").replace("T", "-");
+  const file = path.join(root, "bench/results", `${stamp}-${quick ? "quick" : "full"}.json`);
+  const machine = { cpu: os.cpus()[0]?.model ?? "unknown", cores: os.availableParallelism(), memoryGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}`, node: process.version, pinned: canPin && twoCores };
+  const versions = Object.fromEntries(["oidc-provider", "@node-oauth/oauth2-server", "autocannon", "fastify", "better-sqlite3"].map((p) => [p, JSON.parse(fs.readFileSync(path.join(root, "node_modules", p, "package.json"), "utf8")).version]));
+  const commit = (() => {
+    try {
+      return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
+    } catch {
+      return "unknown";
+    }
+  })();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify({ command, date: new Date().toISOString(), commit, durationSeconds: elapsed, settings: { quick, rounds, duration, warmup, connectionLevels, postgres: Boolean(postgresUrl) }, machine, versions, targets, ratios: ratioList, cells }, null, 2)}\n`);
+  log(`Results written to ${path.relative(root, file)}`);
+}
+
+async function shutdown(): Promise<void> {
+  await Promise.all(processes.map((p) => p.stop()));
+  for (const setup of setups) await setup.dispose().catch(() => {});
+  removeValueFiles();
+}
+
+main().then(
+  () => shutdown(),
+  async (error: unknown) => {
+    log(String((error as Error)?.stack ?? error));
+    await shutdown();
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,84 @@
+import cluster, { type Worker } from "node:cluster";
+import type { Config } from "./config.ts";
+import { paths } from "./http/paths.ts";
+import { openInstance } from "./instance.ts";
+import { startBackgroundJobs } from "./background-jobs.ts";
+
+export interface RunningCluster {
+  /** Where the workers listen (the port is shared). */
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * `portcullis start --workers N` (node:cluster): the primary migrates the store and creates the
+ * admin once, then forks N workers that serve the same port over the same SQLite file or
+ * PostgreSQL database. Only the primary sweeps expired tokens, so the sweep runs once, not N times.
+ * A worker that dies is replaced.
+ */
+export async function startCluster(config: Config, print: (line: string) => void): Promise<RunningCluster> {
+  const instance = await openInstance(config, {
+    onAdminCreated: (userName, generated) => {
+      if (generated) print(`Created user "${userName}" with role admin. Its password, shown only this once: ${generated}`);
+      else print(`Created user "${userName}" with role admin, with the password from PORTCULLIS_ADMIN_PASSWORD.`);
+    },
+  });
+  const jobs = startBackgroundJobs(instance, (error) => print(`housekeeping failed: ${(error as Error).message}`));
+  let stopping = false;
+  let port = config.port;
+  const listening = new Set<number>();
+
+  const fork = () =>
+    new Promise<Worker>((resolve, reject) => {
+      const worker = cluster.fork();
+      worker.once("listening", (address) => {
+        port = address.port;
+        listening.add(worker.id);
+        resolve(worker);
+      });
+      worker.once("exit", (code, signal) => {
+        if (stopping) return;
+        if (!listening.has(worker.id)) reject(new Error(`a worker exited (${signal ?? code}) before it listened`));
+      });
+    });
+  cluster.on("exit", (worker, code, signal) => {
+    // One that never listened failed at start-up; replacing it would only fail again.
+    if (stopping || !listening.has(worker.id)) return;
+    print(`Worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    fork().catch((error: Error) => print(error.message));
+  });
+
+  try {
+    await Promise.all(Array.from({ length: config.workers }, fork));
+  } catch (error) {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.kill();
+    jobs.stop();
+    await instance.store.close();
+    throw error;
+  }
+  print(`Portcullis is serving ${instance.store.dialect === "sqlite" ? `the SQLite database ${instance.store.location}` : `PostgreSQL at ${instance.store.location}`} with ${config.workers} workers`);
+  print(`Listening on ${config.host}:${port}; issuer ${config.publicUrl}`);
+  print(`Metadata: ${config.publicUrl}${paths.metadata}`);
+
+  return {
+    port,
+    close: async () => {
+      stopping = true;
+      jobs.stop();
+      const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+      await Promise.all(
+        workers.map(
+          (worker) =>
+            new Promise<void>((resolve) => {
+              if (worker.isDead()) return resolve();
+              worker.once("exit", () => resolve());
+              worker.process.kill("SIGTERM");
+              setTimeout(() => worker.process.kill("SIGKILL"), 10_000).unref();
+            }),
+        ),
+      );
+      await instance.store.close();
+    },
+  };
+}

@@ -1,0 +1,151 @@
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { after, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { loadConfig } from "../../src/config.ts";
+import { freePort } from "../support/instance.ts";
+import { basic, http, postForm } from "../support/oauth.ts";
+import { tempDir } from "../support/stores.ts";
+
+const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../src/cli/entry.ts");
+const env = (): NodeJS.ProcessEnv => {
+  const e: NodeJS.ProcessEnv = { ...process.env, PORTCULLIS_ADMIN_PASSWORD: "an admin password", PORTCULLIS_LOG_LEVEL: "warn" };
+  delete e.DATABASE_URL;
+  return e;
+};
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], { env: env(), stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+interface Serving {
+  child: ChildProcess;
+  base: string;
+  stderr(): string;
+  exited: Promise<number | null>;
+}
+
+/** `portcullis start` in its own process, resolved once it prints its metadata URL. */
+async function start(data: string, extra: string[] = []): Promise<Serving> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", entry, "start", "--data", data, "--port", String(port), ...extra], { env: env(), stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on("data", (d) => {
+      stderr += d;
+      if (stderr.includes("Metadata:")) resolve();
+    });
+    void exited.then((code) => reject(new Error(`start exited (${code}):\n${stderr}`)));
+  });
+  return { child, base: `http://127.0.0.1:${port}`, stderr: () => stderr, exited };
+}
+
+/** The pids of a process's children (Linux); elsewhere, null. */
+function childPids(pid: number): number[] | null {
+  if (process.platform !== "linux") return null;
+  return fs
+    .readdirSync("/proc")
+    .filter((e) => /^\d+$/.test(e))
+    .filter((e) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${e}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+async function createServiceClient(data: string): Promise<{ clientId: string; secret: string }> {
+  const run = await cli(["client", "create", "--data", data, "--name", `svc ${Math.random()}`, "--grant-types", "client_credentials", "--json"]);
+  assert.equal(run.code, 0, run.stderr);
+  const record = JSON.parse(run.stdout);
+  return { clientId: record.client_id, secret: record.client_secret };
+}
+
+describe("portcullis start", () => {
+  const dirs: string[] = [];
+  after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+  test("a token handed out survives kill -9 of the server", async () => {
+    const data = tempDir();
+    dirs.push(data);
+    const client = await createServiceClient(data);
+    const first = await start(data);
+    const issued = await postForm(`${first.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(client.clientId, client.secret) });
+    assert.equal(issued.status, 200);
+    first.child.kill("SIGKILL");
+    await first.exited;
+
+    const second = await start(data);
+    try {
+      const who = await http(`${second.base}/api/now/v1/whoami`, { headers: { authorization: `Bearer ${issued.body.access_token}` } });
+      assert.equal(who.status, 200);
+      assert.equal(who.body.result.client_id, client.clientId);
+    } finally {
+      second.child.kill("SIGTERM");
+      assert.equal(await second.exited, 0);
+    }
+  });
+
+  test("--workers 2 serves one port from two processes over one SQLite file, replaces a dead worker, and stops cleanly", async () => {
+    const data = tempDir();
+    dirs.push(data);
+    const client = await createServiceClient(data);
+    const server = await start(data, ["--workers", "2"]);
+    try {
+      assert.match(server.stderr(), /with 2 workers/);
+      assert.equal(server.stderr().match(/Metadata:/g)?.length, 1, "the start-up lines are printed once, by the primary");
+      const workers = childPids(server.child.pid!);
+      if (workers) assert.equal(workers.length, 2);
+
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, () => postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(client.clientId, client.secret) })),
+      );
+      assert.deepEqual(new Set(answers.map((a) => a.status)), new Set([200]));
+      assert.equal(new Set(answers.map((a) => a.body.access_token)).size, 30);
+      // A token one worker issued is good at whichever worker answers next.
+      for (const a of answers.slice(0, 6)) {
+        const who = await http(`${server.base}/api/now/v1/whoami`, { headers: { authorization: `Bearer ${a.body.access_token}`, connection: "close" } });
+        assert.equal(who.status, 200);
+      }
+
+      if (workers) {
+        process.kill(workers[0]!, "SIGKILL");
+        const deadline = Date.now() + 30_000;
+        while (!/starting another/.test(server.stderr()) || childPids(server.child.pid!)!.length < 2) {
+          assert.ok(Date.now() < deadline, `no replacement worker:\n${server.stderr()}`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        const after = await postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(client.clientId, client.secret) });
+        assert.equal(after.status, 200);
+      }
+    } finally {
+      server.child.kill("SIGTERM");
+      assert.equal(await server.exited, 0);
+    }
+    const left = childPids(server.child.pid!);
+    if (left) assert.equal(left.length, 0);
+  });
+
+  test("workers, request logging and the sweep interval come from flags or PORTCULLIS_* variables", () => {
+    const config = loadConfig({ workers: "4", requestLog: "false", tokenCleanupInterval: "60" });
+    assert.equal(config.workers, 4);
+    assert.equal(config.requestLog, false);
+    assert.equal(config.tokenCleanupInterval, 60);
+    assert.equal(loadConfig({}).workers, 1);
+    assert.equal(loadConfig({}).requestLog, true);
+    assert.throws(() => loadConfig({ workers: "0" }), /workers/);
+  });
+});
