@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { defaultLocale, locales } from "./i18n/locale.ts";
 import path from "node:path";
 import { z } from "zod";
 
@@ -64,6 +65,8 @@ const configSchema = z.object({
   trustProxy: z.union([z.boolean(), z.stringbool(), list.pipe(z.array(z.string()).min(1))]).default(false),
   /** Lets a non-loopback bind serve plain HTTP; refused without it (see tls/bind-policy.ts). */
   allowInsecureBind: flag.default(false),
+  /** The language of pages and messages when neither the user nor the browser chooses one. */
+  locale: z.enum(locales).default(defaultLocale),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -94,6 +97,7 @@ const environmentNames: Record<string, keyof ConfigInput> = {
   PORTCULLIS_HOSTNAMES: "hostnames",
   PORTCULLIS_TRUST_PROXY: "trustProxy",
   PORTCULLIS_INSECURE_BIND: "allowInsecureBind",
+  PORTCULLIS_LOCALE: "locale",
 };
 
 export function configFromEnvironment(env: NodeJS.ProcessEnv): ConfigInput {

@@ -2,10 +2,12 @@ import { Migrator, type Migration, type MigrationProvider } from "kysely";
 import type { Store } from "./database.ts";
 import * as initial from "./migrations/001-initial.ts";
 import * as operability from "./migrations/003-operability.ts";
+import * as preferredLanguage from "./migrations/005-preferred-language.ts";
 
 const migrations: Record<string, Migration> = {
   "001-initial": initial,
   "003-operability": operability,
+  "005-preferred-language": preferredLanguage,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -2,8 +2,9 @@ import { Command } from "commander";
 import { startServer } from "../../server.ts";
 import { configFor, type DataOptions, type ServeOptions, withDataOption } from "../instance-options.ts";
 import type { Output } from "../output.ts";
+import { translator, type Translator } from "../../i18n/translator.ts";
 
-export function startCommand(output: Output, env: NodeJS.ProcessEnv): Command {
+export function startCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Translator = translator("en")): Command {
   return withDataOption(new Command("start").description("start the instance and serve it over HTTP or HTTPS"))
     .option("--port <port>", "port to listen on (default 8080, or PORTCULLIS_PORT)")
     .option("--host <host>", "address to bind (default 127.0.0.1, or PORTCULLIS_HOST)")
@@ -18,7 +19,7 @@ export function startCommand(output: Output, env: NodeJS.ProcessEnv): Command {
       const server = await startServer(configFor(options, env), { print: (line) => output.err(line) });
       await new Promise<void>((resolve) => {
         const stop = () => {
-          output.err("Stopping: finishing requests in flight…");
+          output.err(i18n.t("cli.start.stopping"));
           server.shutdown().then(resolve, resolve);
         };
         process.once("SIGINT", stop);

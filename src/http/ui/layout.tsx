@@ -3,7 +3,7 @@ import { render } from "preact-render-to-string";
 
 const styles = `
 :root{color-scheme:light;--ink:#1d2733;--muted:#5b6875;--line:#d5dbe1;--accent:#1f5f8b;--bad:#a4262c;--bg:#f4f6f8}
-*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI","Noto Sans KR",sans-serif;color:var(--ink);background:var(--bg)}
+*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI","Noto Sans KR","NanumGothic",sans-serif;color:var(--ink);background:var(--bg)}
 main{max-width:26rem;margin:8vh auto;padding:0 1rem}
 .card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:1.75rem}
 h1{font-size:1.3rem;margin:0 0 .25rem}p.sub{color:var(--muted);margin:0 0 1.25rem}
