@@ -13,7 +13,7 @@ function setLocked(field, locked) {
       if (input.value.trim() === "") input.closest("li").remove();
       else input.type = "hidden";
     }
-    view.textContent = urls.length ? urls.join(", ") : "No redirect URLs";
+    view.textContent = urls.length ? urls.join(", ") : field.dataset.textNone;
   } else {
     for (const input of inputs) input.type = "text";
     addRow(rows);
@@ -24,7 +24,7 @@ function setLocked(field, locked) {
   field.querySelector("[data-lock-state]").value = locked ? "true" : "false";
   field.dataset.locked = locked ? "true" : "false";
   toggle.value = locked ? "unlock" : "lock";
-  toggle.querySelector("[data-lock-label]").textContent = locked ? "Unlock" : "Lock";
+  toggle.querySelector("[data-lock-label]").textContent = locked ? field.dataset.textUnlock : field.dataset.textLock;
   if (!locked) rows.querySelector("li:last-child input").focus();
 }
 
@@ -34,7 +34,8 @@ function addRow(rows) {
   const label = document.createElement("label");
   label.className = "visually-hidden";
   label.htmlFor = `redirect_url_${index}`;
-  label.textContent = `Redirect URL ${index + 1}`;
+  // The page carries its language's wording; "{index}" marks where the row number goes.
+  label.textContent = rows.closest("[data-lockable]").dataset.textRow.replace("{index}", String(index + 1));
   const input = document.createElement("input");
   input.type = "text";
   input.inputMode = "url";
@@ -65,8 +66,8 @@ document.addEventListener("click", (event) => {
   if (copy) {
     const source = document.getElementById(copy.dataset.copy);
     navigator.clipboard.writeText(source.value).then(
-      () => { copy.textContent = "Copied"; },
-      () => { source.select(); copy.textContent = "Press Ctrl+C"; },
+      () => { copy.textContent = copy.dataset.textCopied; },
+      () => { source.select(); copy.textContent = copy.dataset.textPress; },
     );
   }
 });

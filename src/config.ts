@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { defaultLocale, locales } from "./i18n/locale.ts";
 import path from "node:path";
 import { z } from "zod";
 
@@ -83,6 +84,8 @@ const configSchema = z.object({
   trustCa: z.string().min(1).optional(),
   /** An obtained access token is refreshed this many seconds before it expires. */
   tokenRefreshSkew: z.coerce.number().int().min(0).max(3600).default(60),
+  /** The language of pages and messages when neither the user nor the browser chooses one. */
+  locale: z.enum(locales).default(defaultLocale),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -120,6 +123,7 @@ const environmentNames: Record<string, keyof ConfigInput> = {
   PORTCULLIS_REQUEST_LOG: "requestLog",
   PORTCULLIS_WORKERS: "workers",
   PORTCULLIS_TOKEN_CLEANUP_INTERVAL: "tokenCleanupInterval",
+  PORTCULLIS_LOCALE: "locale",
 };
 
 export function configFromEnvironment(env: NodeJS.ProcessEnv): ConfigInput {

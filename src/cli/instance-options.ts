@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { type Config, configFromEnvironment, loadConfig } from "../config.ts";
 import { type Instance, openInstance } from "../instance.ts";
 import type { Output } from "./output.ts";
+import type { Translator } from "../i18n/translator.ts";
 
 export interface DataOptions {
   data?: string;
@@ -43,10 +44,10 @@ export function configFor(options: DataOptions & ServeOptions, env: NodeJS.Proce
 }
 
 /** Opens the instance for one command and always closes it. */
-export async function withInstance<T>(config: Config, output: Output, work: (instance: Instance) => Promise<T>): Promise<T> {
+export async function withInstance<T>(config: Config, output: Output, i18n: Translator, work: (instance: Instance) => Promise<T>): Promise<T> {
   const instance = await openInstance(config, {
     onAdminCreated: (userName, generated) => {
-      if (generated) output.err(`Created user "${userName}" with role admin. Its password, shown only this once: ${generated}`);
+      if (generated) output.err(i18n.t("cli.admin.created", { name: userName, password: generated }));
     },
   });
   try {

@@ -7,18 +7,24 @@ import { pipelineCommand } from "./commands/pipeline.ts";
 import { providerCommand } from "./commands/provider.ts";
 import { startCommand } from "./commands/start.ts";
 import { userCommand } from "./commands/user.ts";
+import { cliTranslator } from "./cli-language.ts";
 import { type Output, processOutput } from "./output.ts";
 
 /** Runs the CLI and returns the exit code: 0 done, 1 failed, 2 bad usage or input, 3 not found. */
 export async function main(argv: string[], output: Output = processOutput, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const i18n = cliTranslator(argv, env);
+  const { t } = i18n;
   const program = new Command("portcullis")
-    .description("An OAuth 2 authorization server with the platform's wire paths, for instances that trust each other.")
+    .description(t("cli.description"))
+    // Read before parsing by cliTranslator; declared so commander accepts it anywhere.
+    .option("--lang <language>", t("cli.option.lang"))
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => output.out(s), writeErr: (s) => output.err(s) });
-  for (const command of [startCommand(output, env), clientCommand(output, env), userCommand(output, env), providerCommand(output, env), pipelineCommand(output, env)]) program.addCommand(command);
+  for (const command of [startCommand(output, env, i18n), clientCommand(output, env, i18n), userCommand(output, env, i18n), providerCommand(output, env, i18n), pipelineCommand(output, env)]) program.addCommand(command);
   // Subcommands inherit the overrides so their errors come back here too.
   program.commands.forEach(function inherit(command: Command) {
+    command.option("--lang <language>", t("cli.option.lang"));
     command.exitOverride().showHelpAfterError().configureOutput({ writeOut: (s) => output.out(s), writeErr: (s) => output.err(s) });
     command.commands.forEach(inherit);
   });
@@ -29,7 +35,7 @@ export async function main(argv: string[], output: Output = processOutput, env: 
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof ValidationError) {
-      output.err(`portcullis: invalid input:\n${error.issues.map((i) => `  ${i.field || "input"}: ${i.message}`).join("\n")}`);
+      output.err(`portcullis: ${t("cli.error.invalidInput")}\n${error.issues.map((i) => `  ${i.field || t("cli.error.input")}: ${i.message}`).join("\n")}`);
       return 2;
     }
     if (error instanceof ConfigError) {

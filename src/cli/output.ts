@@ -1,3 +1,5 @@
+import stringWidth from "string-width";
+
 /** Writes what a command prints: data to stdout, messages to stderr, so `--json` output can be piped. */
 export interface Output {
   out(text: string): void;
@@ -9,10 +11,15 @@ export const processOutput: Output = {
   err: (text) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
 };
 
+/** Pads by terminal columns, not UTF-16 units: a Hangul syllable takes two columns. */
+function padColumns(text: string, columns: number): string {
+  return text + " ".repeat(Math.max(0, columns - stringWidth(text)));
+}
+
 /** A plain aligned table for people; scripts use --json. */
 export function table(headings: string[], rows: string[][]): string {
-  const widths = headings.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  const widths = headings.map((h, i) => Math.max(stringWidth(h), ...rows.map((r) => stringWidth(r[i] ?? ""))));
+  const line = (cells: string[]) => cells.map((c, i) => padColumns(c, widths[i]!)).join("  ").trimEnd();
   return [line(headings), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 

@@ -4,12 +4,14 @@ import * as initial from "./migrations/001-initial.ts";
 import * as tableApi from "./migrations/002-table-api.ts";
 import * as operability from "./migrations/003-operability.ts";
 import * as consumer from "./migrations/004-consumer.ts";
+import * as preferredLanguage from "./migrations/005-preferred-language.ts";
 
 const migrations: Record<string, Migration> = {
   "001-initial": initial,
   "002-table-api": tableApi,
   "003-operability": operability,
   "004-consumer": consumer,
+  "005-preferred-language": preferredLanguage,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

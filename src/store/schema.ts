@@ -20,6 +20,7 @@ export interface SysUserTable extends SystemFields {
   active: number;
   failed_attempts: number;
   locked_until: number | null;
+  preferred_language: string | null;
 }
 
 export interface SysUserRoleTable extends SystemFields {

@@ -34,6 +34,7 @@ export async function listUsers(db: Kysely<Database>, filter: { sysId?: string }
     active: row.active === 1,
     failedAttempts: row.failed_attempts,
     lockedUntil: row.locked_until,
+    preferredLanguage: row.preferred_language ?? null,
     hasPassword: row.password_hash !== null,
     updatedOn: row.sys_updated_on,
     roles: grants.filter((g) => g.user === row.sys_id).map((g) => g.role),

@@ -11,6 +11,7 @@ export interface User {
   passwordHash: string | null;
   failedAttempts: number;
   lockedUntil: number | null;
+  preferredLanguage: string | null;
 }
 
 export function toUser(row: SysUserTable): User {
@@ -22,6 +23,7 @@ export function toUser(row: SysUserTable): User {
     passwordHash: row.password_hash,
     failedAttempts: row.failed_attempts,
     lockedUntil: row.locked_until,
+    preferredLanguage: row.preferred_language ?? null,
   };
 }
 
@@ -55,6 +57,7 @@ export async function createUser(
       active: bit(true),
       failed_attempts: 0,
       locked_until: null,
+      preferred_language: null,
     };
     await trx.insertInto("sys_user").values(row).execute();
     for (const role of input.roles ?? []) await grantRole(trx, row.sys_id, role, actor);
@@ -117,4 +120,9 @@ export async function recordLoginFailure(db: Kysely<Database>, userSysId: string
 
 export async function clearLoginFailures(db: Kysely<Database>, userSysId: string): Promise<void> {
   await db.updateTable("sys_user").set({ failed_attempts: 0, locked_until: null }).where("sys_id", "=", userSysId).where("failed_attempts", ">", 0).execute();
+}
+
+/** The user's language preference; null returns them to the browser's or the instance default. */
+export async function setPreferredLanguage(db: Kysely<Database>, sysId: string, language: string | null): Promise<void> {
+  await db.updateTable("sys_user").set({ preferred_language: language }).where("sys_id", "=", sysId).execute();
 }

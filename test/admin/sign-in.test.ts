@@ -82,7 +82,7 @@ for (const dialect of dialectsUnderTest()) {
       const admin = (await findUserByName(server.instance.store.db, "admin"))!;
       const before = await tableCounts(server.instance.store);
       const posts = adminRoutes().filter((r) => r.method === "POST" && r.url !== "/login.do");
-      assert.equal(posts.length, 9);
+      assert.equal(posts.length, 12);
       for (const route of posts) {
         const url = route.url.replace(":sysId", route.url.startsWith("/admin/users") ? admin.sysId : client.sysId);
         const fields = new URLSearchParams({ name: "Changed", client: client.sysId, password: "a new password", role: "admin", _action: "remove", active: "false", user_name: "x.y", grant_types: "authorization_code" });

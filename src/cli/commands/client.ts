@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { type ClientUpdateInput, clientRecord, type OAuthClient, parseClientCreate, parseClientUpdate } from "../../domain/oauth-entity.ts";
 import { NotFoundError } from "../../domain/validation.ts";
 import { createClient, deleteClient, findClient, listClients, regenerateClientSecret, updateClient } from "../../store/oauth-entity-store.ts";
+import { translator, type Translator } from "../../i18n/translator.ts";
 import { configFor, type DataOptions, withDataOption, withInstance } from "../instance-options.ts";
 import { keyValues, type Output, table } from "../output.ts";
 
@@ -22,13 +23,14 @@ interface SettingOptions extends DataOptions {
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
-const seconds = (value: string) => {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError("must be a whole number of seconds");
+const secondsParser = (i18n: Translator) => (value: string) => {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(i18n.t("cli.error.seconds"));
   return value;
 };
 
 /** The record's settings as options; create and update share them. */
-function settingOptions(command: Command, forUpdate: boolean): Command {
+function settingOptions(command: Command, forUpdate: boolean, i18n: Translator): Command {
+  const seconds = secondsParser(i18n);
   command
     .option("--redirect-url <urls>", 'redirect URLs, comma-separated ("a, b" as the platform shows them); repeatable', collect)
     .option("--logo-url <url>", "https URL of the client's logo")
@@ -68,70 +70,76 @@ function settingsFrom(options: SettingOptions & { inactive?: boolean }): ClientU
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
 }
 
-function printRecord(output: Output, client: OAuthClient, json: boolean | undefined, secret?: string | null): void {
+function printRecord(output: Output, i18n: Translator, client: OAuthClient, json: boolean | undefined, secret?: string | null): void {
   const record = clientRecord(client, secret);
   if (json) return output.out(JSON.stringify(record, null, 2));
   output.out(keyValues(record));
-  if (secret) output.err("\nThe client secret is shown only this once; it is stored as a hash. Keep it now.");
+  if (secret) output.err(`\n${i18n.t("cli.client.secretOnce")}`);
 }
 
 const actor = "admin";
 
-export function clientCommand(output: Output, env: NodeJS.ProcessEnv): Command {
+export function clientCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Translator = translator("en")): Command {
+  const { t } = i18n;
   const client = new Command("client").description('the Application Registry: "OAuth API endpoints for external clients"');
 
-  withDataOption(settingOptions(client.command("create").description("register an OAuth API endpoint for external clients"), false)).action(async (options: SettingOptions & { inactive?: boolean }) => {
+  withDataOption(settingOptions(client.command("create").description("register an OAuth API endpoint for external clients"), false, i18n)).action(async (options: SettingOptions & { inactive?: boolean }) => {
     const settings = parseClientCreate(settingsFrom(options));
-    await withInstance(configFor(options, env), output, async (instance) => {
+    await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const created = await createClient(instance.store.db, settings, actor);
-      printRecord(output, created.client, options.json, created.clientSecret);
+      printRecord(output, i18n, created.client, options.json, created.clientSecret);
     });
   });
 
   withDataOption(client.command("list").description("list the registered clients").option("--json", "print JSON")).action(async (options: SettingOptions) => {
-    await withInstance(configFor(options, env), output, async (instance) => {
+    await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const clients = await listClients(instance.store.db);
       if (options.json) return output.out(JSON.stringify(clients.map((c) => clientRecord(c)), null, 2));
-      if (clients.length === 0) return output.out("No clients yet. Create one with: portcullis client create --name NAME --redirect-url URL");
-      output.out(table(["NAME", "CLIENT ID", "ACTIVE", "TYPE", "GRANTS", "REDIRECT URLS"], clients.map((c) => [c.name, c.clientId, c.active ? "yes" : "no", c.publicClient ? "public" : "confidential", c.grantTypes.join(","), c.redirectUrls.join(", ")])));
+      if (clients.length === 0) return output.out(t("cli.client.none"));
+      output.out(
+        table(
+          [t("cli.heading.name"), t("cli.heading.clientId"), t("cli.heading.active"), t("cli.heading.type"), t("cli.heading.grants"), t("cli.heading.redirectUrls")],
+          clients.map((c) => [c.name, c.clientId, t(c.active ? "cli.client.yes" : "cli.client.no"), t(c.publicClient ? "cli.client.public" : "cli.client.confidential"), c.grantTypes.join(","), c.redirectUrls.join(", ")]),
+        ),
+      );
     });
   });
 
   const keyed = (name: string, description: string) => withDataOption(client.command(`${name} <client>`).description(`${description} (by client ID, sys_id or name)`));
 
   keyed("show", "show one client").option("--json", "print JSON").action(async (key: string, options: SettingOptions) => {
-    await withInstance(configFor(options, env), output, async (instance) => {
+    await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const found = await findClient(instance.store.db, key);
-      if (!found) throw new NotFoundError(`no OAuth client "${key}"`);
-      printRecord(output, found, options.json);
+      if (!found) throw new NotFoundError(t("cli.client.notFound", { key }));
+      printRecord(output, i18n, found, options.json);
     });
   });
 
-  settingOptions(keyed("update", "change a client's settings"), true).action(async (key: string, options: SettingOptions) => {
+  settingOptions(keyed("update", "change a client's settings"), true, i18n).action(async (key: string, options: SettingOptions) => {
     const changes = parseClientUpdate(settingsFrom(options));
-    await withInstance(configFor(options, env), output, async (instance) => {
-      printRecord(output, await updateClient(instance.store.db, key, changes, actor), options.json);
+    await withInstance(configFor(options, env), output, i18n, async (instance) => {
+      printRecord(output, i18n, await updateClient(instance.store.db, key, changes, actor), options.json);
     });
   });
 
   keyed("regenerate-secret", "issue a new client secret; the old one stops working").option("--json", "print JSON").action(async (key: string, options: SettingOptions) => {
-    await withInstance(configFor(options, env), output, async (instance) => {
+    await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const regenerated = await regenerateClientSecret(instance.store.db, key, actor);
-      printRecord(output, regenerated.client, options.json, regenerated.clientSecret);
+      printRecord(output, i18n, regenerated.client, options.json, regenerated.clientSecret);
     });
   });
 
   keyed("deactivate", "deactivate a client and revoke its tokens").option("--json", "print JSON").action(async (key: string, options: SettingOptions) => {
-    await withInstance(configFor(options, env), output, async (instance) => {
-      printRecord(output, await updateClient(instance.store.db, key, { active: false }, actor), options.json);
+    await withInstance(configFor(options, env), output, i18n, async (instance) => {
+      printRecord(output, i18n, await updateClient(instance.store.db, key, { active: false }, actor), options.json);
     });
   });
 
   keyed("delete", "delete a client and every token it holds").option("--json", "print JSON").action(async (key: string, options: SettingOptions) => {
-    await withInstance(configFor(options, env), output, async (instance) => {
+    await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const deleted = await deleteClient(instance.store.db, key, actor);
       if (options.json) return output.out(JSON.stringify({ deleted: clientRecord(deleted) }, null, 2));
-      output.out(`Deleted "${deleted.name}" (${deleted.clientId}).`);
+      output.out(t("cli.client.deleted", { name: deleted.name, clientId: deleted.clientId }));
     });
   });
 

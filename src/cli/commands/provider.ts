@@ -1,3 +1,4 @@
+import { translator, type Translator } from "../../i18n/translator.ts";
 import { Command } from "commander";
 import { obtainToken } from "../../consumer/connection-token.ts";
 import { callMethods, callProvider } from "../../consumer/outbound-call.ts";
@@ -53,7 +54,7 @@ async function withStatus(instance: Instance, provider: OAuthProvider): Promise<
   };
 }
 
-export function providerCommand(output: Output, env: NodeJS.ProcessEnv): Command {
+export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Translator = translator("en")): Command {
   const provider = new Command("provider").description('the Application Registry: "Connect to a third-party OAuth Provider" (this instance as OAuth client)');
 
   withDataOption(provider.command("create").description("record a provider whose client this instance holds"))
@@ -81,7 +82,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv): Command
         ...(options.scope ? { scope: options.scope } : {}),
       });
       const config = configFor(options, env);
-      await withInstance(config, output, async (instance) => {
+      await withInstance(config, output, i18n, async (instance) => {
         const created = await createProvider(instance.store.db, instanceSecretBox(instance), settings, config.publicUrl + paths.oauthRedirect, actor);
         const record = providerRecord(created);
         output.out(options.json ? JSON.stringify(record, null, 2) : keyValues(record));
@@ -89,7 +90,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv): Command
     });
 
   withDataOption(provider.command("list").description("list providers and the health of their tokens").option("--json", "print JSON")).action(async (options: ProviderOptions) => {
-    await withInstance(configFor(options, env), output, async (instance) => {
+    await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const records = await Promise.all((await listProviders(instance.store.db)).map((p) => withStatus(instance, p)));
       if (options.json) return output.out(JSON.stringify(records, null, 2));
       if (records.length === 0) return output.out("No providers yet. Record one with: portcullis provider create --name NAME --client-id ID --token-url URL");
@@ -98,14 +99,14 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv): Command
   });
 
   withDataOption(provider.command("show <provider>").description("show one provider (by sys_id or name); the secret is never shown").option("--json", "print JSON")).action(async (key: string, options: ProviderOptions) => {
-    await withInstance(configFor(options, env), output, async (instance) => {
+    await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const record = await withStatus(instance, await mustFind(instance, key));
       output.out(options.json ? JSON.stringify(record, null, 2) : keyValues(record));
     });
   });
 
   withDataOption(provider.command("delete <provider>").description("delete a provider and the tokens obtained from it")).action(async (key: string, options: ProviderOptions) => {
-    await withInstance(configFor(options, env), output, async (instance) => {
+    await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const found = await mustFind(instance, key);
       await deleteProvider(instance.store.db, found.sysId, actor);
       output.out(`Deleted provider "${found.name}".`);
@@ -117,7 +118,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv): Command
     .option("--username <user>", "for the password grant")
     .option("--password-env <var>", "environment variable holding the password, for the password grant", "PORTCULLIS_PROVIDER_PASSWORD")
     .action(async (key: string, options: ProviderOptions) => {
-      await withInstance(configFor(options, env), output, async (instance) => {
+      await withInstance(configFor(options, env), output, i18n, async (instance) => {
         const found = await mustFind(instance, key);
         const grant = options.grant ?? found.defaultGrant;
         if (grant !== "client_credentials" && grant !== "password") {
@@ -144,7 +145,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv): Command
           throw new ValidationError([{ field: "body", message: "must be JSON" }]);
         }
       }
-      await withInstance(configFor(options, env), output, async (instance) => {
+      await withInstance(configFor(options, env), output, i18n, async (instance) => {
         const response = await callProvider(instance, await mustFind(instance, key), { method: upper as (typeof callMethods)[number], path, body });
         output.out(typeof response.body === "string" ? response.body : JSON.stringify(response.body, null, 2));
         if (response.status >= 400) throw new Error(`the provider answered HTTP ${response.status}`);

@@ -4,15 +4,16 @@ import { startCluster } from "../../cluster.ts";
 import { startServer } from "../../server.ts";
 import { configFor, type DataOptions, type ServeOptions, withDataOption } from "../instance-options.ts";
 import type { Output } from "../output.ts";
+import { translator, type Translator } from "../../i18n/translator.ts";
 
 /** Resolves on the first SIGINT or SIGTERM; later ones (Ctrl-C reaches a cluster's workers too) are absorbed. */
-function untilStopped(output: Output): Promise<void> {
+function untilStopped(output: Output, i18n: Translator): Promise<void> {
   return new Promise((resolve) => {
     let stopped = false;
     const stop = () => {
       if (stopped) return;
       stopped = true;
-      if (cluster.isPrimary) output.err("Stopping…");
+      if (cluster.isPrimary) output.err(i18n.t("cli.start.stopping"));
       resolve();
     };
     process.on("SIGINT", stop);
@@ -20,7 +21,7 @@ function untilStopped(output: Output): Promise<void> {
   });
 }
 
-export function startCommand(output: Output, env: NodeJS.ProcessEnv): Command {
+export function startCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Translator = translator("en")): Command {
   return withDataOption(new Command("start").description("start the instance and serve it over HTTP or HTTPS"))
     .option("--port <port>", "port to listen on (default 8080, or PORTCULLIS_PORT)")
     .option("--host <host>", "address to bind (default 127.0.0.1, or PORTCULLIS_HOST)")
@@ -37,20 +38,19 @@ export function startCommand(output: Output, env: NodeJS.ProcessEnv): Command {
       if (cluster.isWorker) {
         // A cluster worker: the primary has printed the start-up lines and sweeps expired tokens.
         const server = await startServer(config, { print: () => {}, cleanup: false });
-        await untilStopped(output);
+        await untilStopped(output, i18n);
         await server.close().catch(() => {});
         process.disconnect?.();
         return;
       }
       if (config.workers > 1) {
         const running = await startCluster(config, (line) => output.err(line));
-        await untilStopped(output);
+        await untilStopped(output, i18n);
         await running.close();
         return;
       }
       const server = await startServer(config, { print: (line) => output.err(line) });
-      await untilStopped(output);
-      output.err("Stopping: finishing requests in flight…");
+      await untilStopped(output, i18n);
       await server.shutdown().catch(() => {});
     });
 }

@@ -7,18 +7,20 @@ import { grantUserRole, setUserPassword } from "../../store/user-admin-store.ts"
 import { createUser, findUserByName, rolesOf } from "../../store/user-store.ts";
 import { configFor, type DataOptions, withDataOption, withInstance } from "../instance-options.ts";
 import type { Output } from "../output.ts";
+import { translator, type Translator } from "../../i18n/translator.ts";
 
 /** Passwords come from stdin (so they stay out of shell history and `ps`) or are generated. */
-async function passwordFrom(options: { passwordStdin?: boolean }): Promise<{ password: string; generated: boolean }> {
+async function passwordFrom(options: { passwordStdin?: boolean }, i18n: Translator): Promise<{ password: string; generated: boolean }> {
   if (!options.passwordStdin) return { password: randomBytes(18).toString("base64url"), generated: true };
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   const password = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
-  if (password.length < minPasswordLength) throw new ValidationError([{ field: "password", message: `must be at least ${minPasswordLength} characters` }]);
+  if (password.length < minPasswordLength) throw new ValidationError([{ field: "password", message: i18n.t("cli.user.passwordRule", { min: minPasswordLength }) }]);
   return { password, generated: false };
 }
 
-export function userCommand(output: Output, env: NodeJS.ProcessEnv): Command {
+export function userCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Translator = translator("en")): Command {
+  const { t } = i18n;
   const user = new Command("user").description("users who log in to the instance or act through tokens");
 
   withDataOption(user.command("create <user_name>").description("create a user"))
@@ -26,35 +28,35 @@ export function userCommand(output: Output, env: NodeJS.ProcessEnv): Command {
     .option("--name <name>", "display name")
     .option("--password-stdin", "read the password from standard input instead of generating one")
     .action(async (userName: string, options: DataOptions & { role?: string[]; name?: string; passwordStdin?: boolean }) => {
-      if (!userNamePattern.test(userName)) throw new ValidationError([{ field: "user_name", message: "use 1 to 100 letters, digits, and . _ @ -" }]);
-      const { password, generated } = await passwordFrom(options);
-      await withInstance(configFor(options, env), output, async (instance) => {
-        if (await findUserByName(instance.store.db, userName)) throw new ValidationError([{ field: "user_name", message: `a user "${userName}" already exists` }]);
+      if (!userNamePattern.test(userName)) throw new ValidationError([{ field: "user_name", message: t("cli.user.nameRule") }]);
+      const { password, generated } = await passwordFrom(options, i18n);
+      await withInstance(configFor(options, env), output, i18n, async (instance) => {
+        if (await findUserByName(instance.store.db, userName)) throw new ValidationError([{ field: "user_name", message: t("cli.user.exists", { name: userName }) }]);
         await createUser(instance.store.db, { userName, name: options.name ?? userName, passwordHash: await hashPassword(password), roles: options.role ?? [] }, "admin");
-        output.out(`Created user "${userName}"${options.role?.length ? ` with roles ${options.role.join(", ")}` : ""}.`);
-        if (generated) output.out(`Password (shown only this once): ${password}`);
+        output.out(options.role?.length ? t("cli.user.createdWithRoles", { name: userName, roles: options.role.join(", ") }) : t("cli.user.created", { name: userName }));
+        if (generated) output.out(t("cli.user.passwordOnce", { password }));
       });
     });
 
   withDataOption(user.command("set-password <user_name>").description("set a user's password and clear any lockout"))
     .option("--password-stdin", "read the password from standard input instead of generating one")
     .action(async (userName: string, options: DataOptions & { passwordStdin?: boolean }) => {
-      const { password, generated } = await passwordFrom(options);
-      await withInstance(configFor(options, env), output, async (instance) => {
+      const { password, generated } = await passwordFrom(options, i18n);
+      await withInstance(configFor(options, env), output, i18n, async (instance) => {
         const found = await findUserByName(instance.store.db, userName);
-        if (!found) throw new NotFoundError(`no user "${userName}"`);
+        if (!found) throw new NotFoundError(t("cli.user.notFound", { name: userName }));
         await setUserPassword(instance.store.db, found.sysId, await hashPassword(password), "admin");
-        output.out(`Password of "${userName}" changed.`);
-        if (generated) output.out(`Password (shown only this once): ${password}`);
+        output.out(t("cli.user.passwordChanged", { name: userName }));
+        if (generated) output.out(t("cli.user.passwordOnce", { password }));
       });
     });
 
   withDataOption(user.command("grant <user_name> <role>").description("grant a role to a user")).action(async (userName: string, role: string, options: DataOptions) => {
-    await withInstance(configFor(options, env), output, async (instance) => {
+    await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const found = await findUserByName(instance.store.db, userName);
-      if (!found) throw new NotFoundError(`no user "${userName}"`);
+      if (!found) throw new NotFoundError(t("cli.user.notFound", { name: userName }));
       await grantUserRole(instance.store.db, found.sysId, role, "admin");
-      output.out(`"${userName}" now has the roles ${(await rolesOf(instance.store.db, found.sysId)).join(", ")}.`);
+      output.out(t("cli.user.nowHasRoles", { name: userName, roles: (await rolesOf(instance.store.db, found.sysId)).join(", ") }));
     });
   });
 

@@ -16,9 +16,12 @@ export const adminPaths = {
   userPassword: (sysId: string) => `/admin/users/${sysId}/password`,
   userRoles: (sysId: string) => `/admin/users/${sysId}/roles`,
   userActive: (sysId: string) => `/admin/users/${sysId}/active`,
+  userLanguage: (sysId: string) => `/admin/users/${sysId}/language`,
   roles: "/admin/roles",
   audit: "/admin/audit",
   pipeline: "/admin/pipeline",
+  profile: "/admin/profile",
+  language: "/language",
   script: "/assets/admin.js",
   stylesheet: "/assets/admin.css",
 } as const;

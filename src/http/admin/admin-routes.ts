@@ -2,6 +2,8 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Instance } from "../../instance.ts";
 import { adminPaths } from "./admin-paths.ts";
 import { assetHandler } from "./assets.ts";
+import { languageSwitch } from "./language.ts";
+import { profileGet, profilePost, userLanguagePost } from "./profile.ts";
 import { adminHome, auditList, pipeline, rolesList } from "./overview.ts";
 import { regenerateConfirm, regenerateSecret, registryCreate, registryInterceptor, registryList, registryNewForm, registryRecord, registryUpdate } from "./registry.ts";
 import { signInGet, signInPost } from "./sign-in.ts";
@@ -38,6 +40,10 @@ export function adminRoutes(): { method: "GET" | "POST"; url: string; handler: H
     { method: "GET", url: adminPaths.roles, handler: rolesList },
     { method: "GET", url: adminPaths.audit, handler: auditList },
     { method: "GET", url: adminPaths.pipeline, handler: pipeline },
+    { method: "POST", url: adminPaths.language, handler: languageSwitch },
+    { method: "GET", url: adminPaths.profile, handler: profileGet },
+    { method: "POST", url: adminPaths.profile, handler: profilePost },
+    { method: "POST", url: "/admin/users/:sysId/language", handler: userLanguagePost },
     { method: "GET", url: adminPaths.script, handler: (_instance, request, reply) => script(request, reply) },
     { method: "GET", url: adminPaths.stylesheet, handler: (_instance, request, reply) => stylesheet(request, reply) },
   ];

@@ -5,6 +5,7 @@ import type { LoginSession } from "../../store/session-store.ts";
 import { crossSiteRequest, currentSession, sessionCsrfValid } from "../identity/login-session.ts";
 import type { Viewer } from "../ui/admin/admin-layout.tsx";
 import { adminErrorPage, forbiddenPage } from "../ui/admin/sign-in-page.tsx";
+import { requestTranslator, varyByLanguage } from "../i18n/request-locale.ts";
 import { adminPaths } from "./admin-paths.ts";
 
 /** Admin pages load nothing from elsewhere: stricter than the app-wide policy, which allows the authorize pages' inline style. */
@@ -28,6 +29,7 @@ export interface AdminContext {
   viewer: Viewer;
   /** Who the audit trail names for changes made on these pages. */
   actor: string;
+  userSysId: string;
 }
 
 /** The signed-in user when they hold admin; otherwise answers (sign-in redirect or 403 page) and returns undefined. */
@@ -39,12 +41,13 @@ export async function requireAdmin(instance: Instance, request: FastifyRequest, 
     reply.redirect(`${adminPaths.signIn}?${new URLSearchParams({ next })}`, 303);
     return undefined;
   }
-  const viewer = { userName: user.userName, csrfToken: session.csrfToken };
+  varyByLanguage(reply);
+  const viewer = { userName: user.userName, csrfToken: session.csrfToken, i18n: requestTranslator(instance, request, user.preferredLanguage), path: request.url };
   if (!(await rolesOf(instance.store.db, user.sysId)).includes("admin")) {
     sendAdminHTML(reply, 403, forbiddenPage({ viewer }));
     return undefined;
   }
-  return { session, viewer, actor: user.userName };
+  return { session, viewer, actor: user.userName, userSysId: user.sysId };
 }
 
 /**
@@ -56,7 +59,7 @@ export async function requireAdminForm(instance: Instance, request: FastifyReque
   if (!admin) return undefined;
   const form = request.body instanceof URLSearchParams ? request.body : undefined;
   if (!form || crossSiteRequest(request) || !sessionCsrfValid(admin.session, form.get("csrf_token"))) {
-    sendAdminHTML(reply, 403, adminErrorPage({ viewer: admin.viewer, title: "Request refused", message: "The form expired or was not sent from this site, so nothing was changed. Go back, reload the page and try again." }));
+    sendAdminHTML(reply, 403, adminErrorPage({ viewer: admin.viewer, title: admin.viewer.i18n.t("refused.title"), message: admin.viewer.i18n.t("refused.body") }));
     return undefined;
   }
   return { admin, form };

@@ -49,7 +49,7 @@ export const registryNewForm: Handler = async (instance, request, reply) => {
 async function recordFromPath(instance: Instance, request: FastifyRequest, reply: FastifyReply, admin: AdminContext): Promise<OAuthClient | undefined> {
   const { sysId } = request.params as { sysId: string };
   const client = sysIdPattern.test(sysId) ? await findClientBySysId(instance.store.db, sysId) : undefined;
-  if (!client) sendAdminHTML(reply, 404, adminErrorPage({ viewer: admin.viewer, title: "Record not found", message: "There is no Application Registry record with that sys_id. It may have been deleted." }));
+  if (!client) sendAdminHTML(reply, 404, adminErrorPage({ viewer: admin.viewer, title: admin.viewer.i18n.t("registry.notFoundTitle"), message: admin.viewer.i18n.t("registry.notFound") }));
   return client;
 }
 
@@ -70,7 +70,7 @@ export const registryCreate: Handler = async (instance, request, reply) => {
   try {
     const created = await createClient(instance.store.db, parseClientCreate(registryInput(state, "create")), admin.actor);
     setFlash(instance, reply, {
-      message: `Created “${created.client.name}”.`,
+      message: posted.admin.viewer.i18n.t("registry.created", { name: created.client.name }),
       ...(created.clientSecret ? { secret: { recordSysId: created.client.sysId, value: created.clientSecret } } : {}),
     });
     seeOther(reply, adminPaths.registryRecord(created.client.sysId));
@@ -101,7 +101,7 @@ export const registryUpdate: Handler = async (instance, request, reply) => {
   if (action !== "submit") return renderRecord(instance, reply, admin, client, { status: 200, state });
   try {
     await updateClient(instance.store.db, client.sysId, parseClientUpdate(registryInput(state, "update")), admin.actor);
-    setFlash(instance, reply, { message: `Updated “${state.name.trim()}”.` });
+    setFlash(instance, reply, { message: posted.admin.viewer.i18n.t("registry.updated", { name: state.name.trim() }) });
     seeOther(reply, adminPaths.registryRecord(client.sysId));
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
@@ -124,7 +124,7 @@ export const regenerateSecret: Handler = async (instance, request, reply) => {
   if (!client) return;
   try {
     const { clientSecret } = await regenerateClientSecret(instance.store.db, client.sysId, posted.admin.actor);
-    setFlash(instance, reply, { message: "A new client secret was generated; the old one no longer works.", ...(clientSecret ? { secret: { recordSysId: client.sysId, value: clientSecret } } : {}) });
+    setFlash(instance, reply, { message: posted.admin.viewer.i18n.t("registry.regenerated"), ...(clientSecret ? { secret: { recordSysId: client.sysId, value: clientSecret } } : {}) });
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     setFlash(instance, reply, { message: error.issues.map((i) => i.message).join("; ") });

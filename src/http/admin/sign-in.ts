@@ -6,6 +6,7 @@ import { crossSiteRequest, currentSession, endSession, loginCsrfToken, loginCsrf
 import { paths } from "../paths.ts";
 import { errorPage } from "../ui/authorize-pages.tsx";
 import { signInPage } from "../ui/admin/sign-in-page.tsx";
+import { requestTranslator, varyByLanguage } from "../i18n/request-locale.ts";
 import { sendAdminHTML } from "./admin-session.ts";
 import { adminPaths } from "./admin-paths.ts";
 
@@ -16,7 +17,8 @@ function safeNext(value: string | null | undefined): string {
 
 function renderSignIn(instance: Instance, request: FastifyRequest, reply: FastifyReply, status: number, extra: { next: string; error?: string; userName?: string; notice?: string }): void {
   const csrfToken = loginCsrfToken(instance, request, reply);
-  sendAdminHTML(reply, status, signInPage({ csrfToken, issuer: instance.config.publicUrl, metadataUrl: instance.config.publicUrl + paths.metadata, ...extra }));
+  varyByLanguage(reply);
+  sendAdminHTML(reply, status, signInPage({ i18n: requestTranslator(instance, request), csrfToken, issuer: instance.config.publicUrl, metadataUrl: instance.config.publicUrl + paths.metadata, ...extra }));
 }
 
 /** GET / — the sign-in form, or straight on to the admin pages when already signed in. */
@@ -25,7 +27,7 @@ export async function signInGet(instance: Instance, request: FastifyRequest, rep
   const session = await currentSession(instance, request);
   const user = session && (await findUserById(instance.store.db, session.userSysId));
   if (session && user?.active) return void reply.redirect(safeNext(query.next), 303);
-  renderSignIn(instance, request, reply, 200, { next: safeNext(query.next), ...(query.signed_out !== undefined ? { notice: "You have signed out." } : {}) });
+  renderSignIn(instance, request, reply, 200, { next: safeNext(query.next), ...(query.signed_out !== undefined ? { notice: requestTranslator(instance, request).t("signIn.signedOut") } : {}) });
 }
 
 /** POST /login.do — the same password check (and lockout) as the authorize flow's login form. */
@@ -33,7 +35,7 @@ export async function signInPost(instance: Instance, request: FastifyRequest, re
   const form = request.body instanceof URLSearchParams ? request.body : new URLSearchParams();
   const next = safeNext(form.get("next"));
   if (crossSiteRequest(request) || !loginCsrfValid(instance, request, form.get("csrf_token"))) {
-    return renderSignIn(instance, request, reply, 403, { next, error: "The sign-in form expired or was not sent from this site. Try again." });
+    return renderSignIn(instance, request, reply, 403, { next, error: requestTranslator(instance, request).t("signIn.expired") });
   }
   const userName = form.get("user_name") ?? "";
   const login = await checkPasswordLogin(instance, userName, form.get("user_password") ?? "", request.ip);

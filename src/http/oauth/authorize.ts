@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { requestTranslator } from "../i18n/request-locale.ts";
 import type { Instance } from "../../instance.ts";
 import { writeAudit } from "../../store/audit-store.ts";
 import { createAuthCode } from "../../store/auth-code-store.ts";
@@ -40,11 +41,11 @@ async function showLoginOrConsent(instance: Instance, request: FastifyRequest, r
   const user = session && (await findUserById(instance.store.db, session.userSysId));
   if (!session || !user?.active) {
     const csrfToken = loginCsrfToken(instance, request, reply);
-    const page = loginPage({ clientName: authz.client.name, params: authz.params, csrfToken, ...(loginError ? { error: loginError.message, userName: loginError.userName } : {}) });
+    const page = loginPage({ i18n: requestTranslator(instance, request), clientName: authz.client.name, params: authz.params, csrfToken, ...(loginError ? { error: loginError.message, userName: loginError.userName } : {}) });
     return sendPage(reply, loginError ? 401 : 200, page);
   }
   const redirectHost = new URL(authz.redirectUri).host || authz.redirectUri;
-  return sendPage(reply, 200, consentPage({ clientName: authz.client.name, userName: user.userName, scope: authz.scope, redirectHost, params: authz.params, csrfToken: session.csrfToken }));
+  return sendPage(reply, 200, consentPage({ i18n: requestTranslator(instance, request, user.preferredLanguage), clientName: authz.client.name, userName: user.userName, scope: authz.scope, redirectHost, params: authz.params, csrfToken: session.csrfToken }));
 }
 
 /** GET /oauth_auth.do — validate the request, then log in or ask for consent. */

@@ -1,13 +1,16 @@
+import type { Translator } from "../../i18n/translator.ts";
 import { Carry, Page, renderPage } from "./layout.tsx";
+import { RichText } from "./rich-text.tsx";
 
 type Params = Record<string, string | undefined>;
 
-export function loginPage(props: { clientName: string; params: Params; csrfToken: string; error?: string; userName?: string }): string {
+export function loginPage(props: { i18n: Translator; clientName: string; params: Params; csrfToken: string; error?: string; userName?: string }): string {
+  const { t } = props.i18n;
   return renderPage(
-    <Page title="Log in">
-      <h1>Log in</h1>
+    <Page title={t("authorize.loginTitle")} i18n={props.i18n}>
+      <h1>{t("authorize.loginTitle")}</h1>
       <p class="sub">
-        <strong>{props.clientName}</strong> wants to access this instance on your behalf.
+        <RichText format={(v) => t("authorize.wantsAccess", v)} elements={{ client: <strong>{props.clientName}</strong> }} />
       </p>
       {props.error ? (
         <p class="error" role="alert">
@@ -18,13 +21,13 @@ export function loginPage(props: { clientName: string; params: Params; csrfToken
         <Carry params={props.params} />
         <input type="hidden" name="csrf_token" value={props.csrfToken} />
         <input type="hidden" name="action" value="login" />
-        <label for="user_name">User name</label>
+        <label for="user_name">{t("signIn.userName")}</label>
         <input type="text" id="user_name" name="user_name" autocomplete="username" required value={props.userName ?? ""} autofocus />
-        <label for="user_password">Password</label>
+        <label for="user_password">{t("signIn.password")}</label>
         <input type="password" id="user_password" name="user_password" autocomplete="current-password" required />
         <div class="actions">
           <button type="submit" class="primary">
-            Log in
+            {t("authorize.loginTitle")}
           </button>
         </div>
       </form>
@@ -32,29 +35,30 @@ export function loginPage(props: { clientName: string; params: Params; csrfToken
   );
 }
 
-export function consentPage(props: { clientName: string; userName: string; scope: string; redirectHost: string; params: Params; csrfToken: string }): string {
+export function consentPage(props: { i18n: Translator; clientName: string; userName: string; scope: string; redirectHost: string; params: Params; csrfToken: string }): string {
+  const { t } = props.i18n;
   return renderPage(
-    <Page title="Allow access">
-      <h1>Allow access?</h1>
+    <Page title={t("authorize.allowTitle")} i18n={props.i18n}>
+      <h1>{t("authorize.allowQuestion")}</h1>
       <p class="sub">
-        <strong>{props.clientName}</strong> is requesting access to this instance as <strong>{props.userName}</strong>.
+        <RichText format={(v) => t("authorize.requesting", v)} elements={{ client: <strong>{props.clientName}</strong>, user: <strong>{props.userName}</strong> }} />
       </p>
-      <p>It will be able to:</p>
+      <p>{t("authorize.ableTo")}</p>
       <ul class="scopes">
         {props.scope.split(" ").map((s) => (
-          <li>{s === "useraccount" ? "Access your account: everything your roles allow (useraccount)" : s}</li>
+          <li>{s === "useraccount" ? t("authorize.useraccount") : s}</li>
         ))}
       </ul>
-      <p class="sub">You will be sent back to {props.redirectHost}.</p>
+      <p class="sub">{t("authorize.sentBack", { host: props.redirectHost })}</p>
       <form method="post" action="/oauth_auth.do">
         <Carry params={props.params} />
         <input type="hidden" name="csrf_token" value={props.csrfToken} />
         <div class="actions">
           <button type="submit" name="action" value="deny">
-            Deny
+            {t("authorize.deny")}
           </button>
           <button type="submit" name="action" value="allow" class="primary">
-            Allow
+            {t("authorize.allow")}
           </button>
         </div>
       </form>

@@ -1,9 +1,10 @@
 import type { ComponentChildren } from "preact";
 import { render } from "preact-render-to-string";
+import { translator, type Translator } from "../../i18n/translator.ts";
 
 const styles = `
 :root{color-scheme:light;--ink:#1d2733;--muted:#5b6875;--line:#d5dbe1;--accent:#1f5f8b;--bad:#a4262c;--bg:#f4f6f8}
-*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI","Noto Sans KR",sans-serif;color:var(--ink);background:var(--bg)}
+*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI","Noto Sans KR","NanumGothic",sans-serif;color:var(--ink);background:var(--bg)}
 main{max-width:26rem;margin:8vh auto;padding:0 1rem}
 .card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:1.75rem}
 h1{font-size:1.3rem;margin:0 0 .25rem}p.sub{color:var(--muted);margin:0 0 1.25rem}
@@ -17,20 +18,21 @@ button.primary{background:var(--accent);color:#fff}
 ul.scopes{padding-left:1.2rem}footer{color:var(--muted);font-size:.85rem;text-align:center;margin-top:1rem}
 `;
 
-export function Page(props: { title: string; children: ComponentChildren }) {
+export function Page(props: { title: string; i18n?: Translator; children: ComponentChildren }) {
+  const i18n = props.i18n ?? translator("en");
   return (
-    <html lang="en">
+    <html lang={i18n.locale}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="no-referrer" />
-        <title>{`${props.title} · Portcullis`}</title>
+        <title>{i18n.t("shell.titleSuffix", { title: props.title })}</title>
         <style dangerouslySetInnerHTML={{ __html: styles }} />
       </head>
       <body>
         <main>
           <div class="card">{props.children}</div>
-          <footer>Portcullis</footer>
+          <footer>{i18n.t("app.name")}</footer>
         </main>
       </body>
     </html>

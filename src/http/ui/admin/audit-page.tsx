@@ -7,28 +7,29 @@ import { PageHeader } from "./components.tsx";
 
 export function auditPage(props: { viewer: Viewer; rows: AuditListing[]; tables: string[]; table: string | undefined; record: string | undefined; limit: number }): string {
   const recordName = props.record ? (props.rows[0]?.recordName ?? props.record) : undefined;
+  const { t } = props.viewer.i18n;
   return renderPage(
-    <AdminShell title="Audit" active="audit" viewer={props.viewer}>
-      <PageHeader title={recordName ? `History of ${recordName}` : "Audit"} crumbs={recordName ? [{ href: adminPaths.audit, label: "Audit" }] : []} />
-      <p class="muted">Every change, one row per field, newest first. Secrets never appear here: a new secret or password is recorded only as having changed.</p>
+    <AdminShell title={t("audit.title")} active="audit" viewer={props.viewer}>
+      <PageHeader title={recordName ? t("audit.historyOf", { name: recordName }) : t("audit.title")} crumbs={recordName ? [{ href: adminPaths.audit, label: t("audit.title") }] : []} />
+      <p class="muted">{t("audit.lead")}</p>
       {props.record ? null : (
         <form method="get" action={adminPaths.audit} class="filter">
-          <label for="table">Table</label>
+          <label for="table">{t("audit.table")}</label>
           <select id="table" name="table">
-            <option value="">All tables</option>
-            {props.tables.map((t) => (
-              <option value={t} selected={t === props.table}>
-                {tableLabel(t)}
+            <option value="">{t("audit.allTables")}</option>
+            {props.tables.map((name) => (
+              <option value={name} selected={name === props.table}>
+                {tableLabel(t, name)}
               </option>
             ))}
           </select>
           <button type="submit" class="btn">
-            Show
+            {t("audit.show")}
           </button>
         </form>
       )}
       <AuditTable rows={props.rows} showRecord={!props.record} />
-      {props.rows.length === props.limit ? <p class="muted small">Showing the newest {props.limit} changes.</p> : null}
+      {props.rows.length === props.limit ? <p class="muted small">{t("audit.newest", { count: props.limit })}</p> : null}
     </AdminShell>,
   );
 }

@@ -1,37 +1,38 @@
+import type { Translator } from "../../../i18n/translator.ts";
 import type { AuditListing } from "../../../store/audit-listing.ts";
 import { auditOf } from "../../admin/admin-paths.ts";
+import { useI18n } from "../i18n-context.tsx";
 
-const tableLabels: Record<string, string> = {
-  oauth_entity: "Application Registry",
-  oauth_credential: "Tokens",
-  sys_user: "Users",
-};
+const labelledTables = ["oauth_entity", "oauth_credential", "sys_user"] as const;
 
-export function tableLabel(tablename: string): string {
-  return tableLabels[tablename] ?? tablename;
+export function tableLabel(t: Translator["t"], tablename: string): string {
+  const known = labelledTables.find((name) => name === tablename);
+  return known ? t(`audit.table.${known}`) : tablename;
 }
 
 /** One sentence per change: who changed which field of which record, from what to what. */
-function describe(row: AuditListing): string {
-  if (row.reason === "created") return `Created, ${row.fieldname}: ${row.newvalue}`;
-  if (row.reason === "deleted") return `Deleted, ${row.fieldname} was ${row.oldvalue}`;
-  if (row.oldvalue && row.newvalue) return `${row.fieldname}: ${row.oldvalue} → ${row.newvalue}`;
-  if (row.newvalue) return `${row.fieldname}: ${row.newvalue}`;
-  return `${row.fieldname} cleared (was ${row.oldvalue})`;
+function describe(t: Translator["t"], row: AuditListing): string {
+  const field = row.fieldname;
+  if (row.reason === "created") return t("audit.created", { field, value: row.newvalue ?? "" });
+  if (row.reason === "deleted") return t("audit.deleted", { field, value: row.oldvalue ?? "" });
+  if (row.oldvalue && row.newvalue) return t("audit.changed", { field, from: row.oldvalue, to: row.newvalue });
+  if (row.newvalue) return t("audit.set", { field, value: row.newvalue });
+  return t("audit.cleared", { field, value: row.oldvalue ?? "" });
 }
 
 export function AuditTable(props: { rows: AuditListing[]; showRecord: boolean }) {
-  if (props.rows.length === 0) return <p class="empty">No changes recorded.</p>;
+  const { t } = useI18n();
+  if (props.rows.length === 0) return <p class="empty">{t("audit.empty")}</p>;
   return (
     <div class="table-wrap">
       <table class="list">
         <thead>
           <tr>
-            <th scope="col">When (UTC)</th>
-            <th scope="col">User</th>
-            {props.showRecord ? <th scope="col">Record</th> : null}
-            <th scope="col">Change</th>
-            <th scope="col">Reason</th>
+            <th scope="col">{t("audit.when")}</th>
+            <th scope="col">{t("audit.user")}</th>
+            {props.showRecord ? <th scope="col">{t("audit.record")}</th> : null}
+            <th scope="col">{t("audit.change")}</th>
+            <th scope="col">{t("audit.reason")}</th>
           </tr>
         </thead>
         <tbody>
@@ -42,10 +43,10 @@ export function AuditTable(props: { rows: AuditListing[]; showRecord: boolean })
               {props.showRecord ? (
                 <td>
                   <a href={auditOf(row.tablename, row.documentkey)}>{row.recordName ?? row.documentkey.slice(0, 8)}</a>
-                  <span class="muted small"> · {tableLabel(row.tablename)}</span>
+                  <span class="muted small"> · {tableLabel(t, row.tablename)}</span>
                 </td>
               ) : null}
-              <td class="wrap">{describe(row)}</td>
+              <td class="wrap">{describe(t, row)}</td>
               <td>{row.reason && row.reason !== "created" && row.reason !== "deleted" ? row.reason : ""}</td>
             </tr>
           ))}

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from "preact";
 import type { FieldIssue } from "../../../domain/validation.ts";
+import { useI18n } from "../i18n-context.tsx";
 
 /** Field errors keyed by the form field they belong to; issues on nested paths go to their first segment. */
 export type FieldErrors = Record<string, string[]>;
@@ -33,12 +34,13 @@ export function describedBy(id: string, errors: FieldErrors, field: string, hint
 }
 
 export function ErrorSummary(props: { errors: FieldErrors; labels: Record<string, string> }) {
+  const { t } = useI18n();
   const entries = Object.entries(props.errors);
   if (entries.length === 0) return null;
   return (
     <div class="alert alert-error" role="alert" tabindex={-1} id="error-summary">
       <p>
-        <strong>Nothing was saved.</strong> Correct the {entries.length === 1 ? "field" : "fields"} below:
+        <strong>{t("errors.summary", { count: entries.length })}</strong>
       </p>
       <ul>
         {entries.map(([field, messages]) => (
@@ -61,11 +63,12 @@ export function Flash(props: { message: string | undefined }) {
 }
 
 export function PageHeader(props: { title: string; crumbs?: { href: string; label: string }[]; children?: ComponentChildren }) {
+  const { t } = useI18n();
   return (
     <div class="page-header">
       <div>
         {props.crumbs?.length ? (
-          <nav class="crumbs" aria-label="Breadcrumb">
+          <nav class="crumbs" aria-label={t("common.breadcrumb")}>
             {props.crumbs.map((c) => (
               <>
                 <a href={c.href}>{c.label}</a>
@@ -82,7 +85,8 @@ export function PageHeader(props: { title: string; crumbs?: { href: string; labe
 }
 
 export function YesNo(props: { value: boolean }) {
-  return <span class={props.value ? "pill pill-yes" : "pill pill-no"}>{props.value ? "true" : "false"}</span>;
+  const { t } = useI18n();
+  return <span class={props.value ? "pill pill-yes" : "pill pill-no"}>{t(props.value ? "common.true" : "common.false")}</span>;
 }
 
 /** Epoch milliseconds as the platform prints instants (UTC). */

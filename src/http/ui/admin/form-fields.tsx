@@ -1,4 +1,5 @@
 import { describedBy, FieldError, type FieldErrors } from "./components.tsx";
+import { useI18n } from "../i18n-context.tsx";
 
 /** The admin forms' labelled inputs: label, optional hint, and the field's own error, tied together for screen readers. */
 interface FieldProps {
@@ -34,7 +35,7 @@ export function TextField(props: FieldProps & { value: string; type?: "text" | "
     <div class="field">
       <label for={props.id}>
         {props.mandatory ? (
-          <span class="mandatory" aria-hidden="true" title="mandatory">
+          <span class="mandatory" aria-hidden="true" title={useI18n().t("common.mandatory")}>
             *
           </span>
         ) : null}

@@ -5,21 +5,22 @@ import { PageHeader } from "./components.tsx";
 
 /** The platform's "What kind of OAuth application?" choice that precedes the form. */
 export function interceptorPage(props: { viewer: Viewer }): string {
+  const { t } = props.viewer.i18n;
   return renderPage(
-    <AdminShell title="New · Application Registry" active="registry" viewer={props.viewer}>
-      <PageHeader title="What kind of OAuth application?" crumbs={[{ href: adminPaths.registry, label: "Application Registry" }]} />
+    <AdminShell title={t("interceptor.pageTitle")} active="registry" viewer={props.viewer}>
+      <PageHeader title={t("interceptor.title")} crumbs={[{ href: adminPaths.registry, label: t("registry.title") }]} />
       <ul class="choices">
         <li>
           <a class="choice" href={adminPaths.registryNewClient}>
-            <strong>Create an OAuth API endpoint for external clients</strong>
-            <span>This instance issues client credentials and tokens to an application outside it (another instance, a script, an integration).</span>
+            <strong>{t("interceptor.endpoint")}</strong>
+            <span>{t("interceptor.endpointText")}</span>
           </a>
         </li>
         <li>
           <div class="choice choice-disabled" aria-disabled="true">
-            <strong>Connect to a third-party OAuth Provider</strong>
-            <span>This instance obtains tokens from another OAuth provider. Coming soon: it arrives with the pipeline features.</span>
-            <span class="pill pill-no">Coming soon</span>
+            <strong>{t("interceptor.provider")}</strong>
+            <span>{t("interceptor.providerText")}</span>
+            <span class="pill pill-no">{t("interceptor.comingSoon")}</span>
           </div>
         </li>
       </ul>

@@ -1,3 +1,4 @@
+import { useI18n } from "../i18n-context.tsx";
 import { describedBy, FieldError, type FieldErrors } from "./components.tsx";
 
 /** A padlock drawn inline (no icon font to load); CSS opens its shackle while the field is unlocked. */
@@ -17,13 +18,23 @@ function LockIcon() {
  * the server renders it again with what was typed. admin.js makes the same switch instantly.
  */
 export function RedirectUrlField(props: { urls: string[]; locked: boolean; errors: FieldErrors }) {
+  const { t } = useI18n();
   const rows = props.locked ? props.urls : [...props.urls, ""];
   const joined = props.urls.join(", ");
   return (
-    <div class="field lockable" data-lockable="" data-locked={props.locked ? "true" : "false"} id="redirect_url">
+    <div
+      class="field lockable"
+      data-lockable=""
+      data-locked={props.locked ? "true" : "false"}
+      id="redirect_url"
+      data-text-lock={t("redirect.lock")}
+      data-text-unlock={t("redirect.unlock")}
+      data-text-none={t("redirect.none")}
+      data-text-row={t("redirect.rowLabel", { index: "{index}" })}
+    >
       <div class="lockable-head">
         <span class="label" id="redirect_url-label">
-          Redirect URLs
+          {t("field.redirectUrls")}
         </span>
         <button
           type="submit"
@@ -35,12 +46,12 @@ export function RedirectUrlField(props: { urls: string[]; locked: boolean; error
           aria-describedby="redirect_url-label"
         >
           <LockIcon />
-          <span data-lock-label="">{props.locked ? "Unlock" : "Lock"}</span>
+          <span data-lock-label="">{t(props.locked ? "redirect.unlock" : "redirect.lock")}</span>
         </button>
       </div>
       <input type="hidden" name="redirect_locked" value={props.locked ? "true" : "false"} data-lock-state="" />
       <p class="locked-view" data-locked-view="" hidden={!props.locked} aria-labelledby="redirect_url-label" aria-describedby={describedBy("redirect_url", props.errors, "redirect_url")}>
-        {joined || <span class="muted">No redirect URLs</span>}
+        {joined || <span class="muted">{t("redirect.none")}</span>}
       </p>
       <ol class="url-rows" data-url-rows="" hidden={props.locked}>
         {rows.map((url, index) =>
@@ -50,7 +61,7 @@ export function RedirectUrlField(props: { urls: string[]; locked: boolean; error
             </li>
           ) : (
             <li>
-              <label class="visually-hidden" for={`redirect_url_${index}`}>{`Redirect URL ${index + 1}`}</label>
+              <label class="visually-hidden" for={`redirect_url_${index}`}>{t("redirect.rowLabel", { index: index + 1 })}</label>
               <input
                 type="text"
                 inputmode="url"
@@ -66,11 +77,11 @@ export function RedirectUrlField(props: { urls: string[]; locked: boolean; error
       </ol>
       <div class="url-row-actions" data-unlocked-only="" hidden={props.locked}>
         <button type="submit" name="_action" value="add_row" class="btn btn-small btn-quiet" data-add-row="">
-          Add a row
+          {t("redirect.addRow")}
         </button>
       </div>
       <p class="hint" id="redirect_url-hint">
-        Where this client may receive authorization codes, exact match. Unlock to edit, one URL per row; an empty row is ignored.
+        {t("redirect.hint")}
       </p>
       <FieldError id="redirect_url" messages={props.errors.redirect_url} />
     </div>

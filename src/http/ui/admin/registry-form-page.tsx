@@ -1,8 +1,9 @@
 import { grantTypeNames, type OAuthClient } from "../../../domain/oauth-entity.ts";
 import type { AuditListing } from "../../../store/audit-listing.ts";
 import { adminPaths, auditOf } from "../../admin/admin-paths.ts";
-import { grantTypeLabels, type RegistryFormState } from "../../admin/registry-form-input.ts";
+import { type RegistryFormState } from "../../admin/registry-form-input.ts";
 import { renderPage } from "../layout.tsx";
+import type { MessageKey, Translator } from "../../../i18n/translator.ts";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
 import { AuditTable } from "./audit-table.tsx";
 import { ClientSecretField } from "./client-secret-field.tsx";
@@ -10,21 +11,25 @@ import { CsrfInput, describedBy, ErrorSummary, FieldError, type FieldErrors, Fla
 import { Checkbox, TextField } from "./form-fields.tsx";
 import { RedirectUrlField } from "./redirect-url-field.tsx";
 
-export const registryFieldLabels: Record<string, string> = {
-  name: "Name",
-  redirect_url: "Redirect URLs",
-  logo_url: "Logo URL",
-  public_client: "Public client",
-  pkce_required: "PKCE required",
-  allow_http_redirect: "Allow http redirect URLs",
-  grant_types: "Grant types",
-  access_token_lifespan: "Access Token Lifespan",
-  refresh_token_lifespan: "Refresh Token Lifespan",
-  client_credentials_user: "Client credentials user",
-  active: "Active",
-  comments: "Comments",
-  client_secret: "Client Secret",
+export const registryFieldLabelKeys: Record<string, MessageKey> = {
+  name: "field.name",
+  redirect_url: "field.redirectUrls",
+  logo_url: "field.logoUrl",
+  public_client: "field.publicClient",
+  pkce_required: "field.pkceRequired",
+  allow_http_redirect: "field.allowHttpRedirect",
+  grant_types: "field.grantTypes",
+  access_token_lifespan: "field.accessTokenLifespan",
+  refresh_token_lifespan: "field.refreshTokenLifespan",
+  client_credentials_user: "field.clientCredentialsUser",
+  active: "field.active",
+  comments: "field.comments",
+  client_secret: "field.clientSecret",
 };
+
+export function registryFieldLabels(t: Translator["t"]): Record<string, string> {
+  return Object.fromEntries(Object.entries(registryFieldLabelKeys).map(([field, key]) => [field, t(key)]));
+}
 
 export interface RegistryFormProps {
   viewer: Viewer;
@@ -39,76 +44,78 @@ export interface RegistryFormProps {
 
 export function registryFormPage(props: RegistryFormProps): string {
   const { state, errors, client } = props;
-  const title = client ? client.name : "New OAuth API endpoint";
+  const { t } = props.viewer.i18n;
+  const labels = registryFieldLabels(t);
+  const title = client ? client.name : t("registry.newTitle");
   const action = client ? adminPaths.registryRecord(client.sysId) : adminPaths.registryNewClient;
   return renderPage(
-    <AdminShell title={client ? `${client.name} · Application Registry` : "New record · Application Registry"} active="registry" viewer={props.viewer}>
-      <PageHeader title={title} crumbs={[{ href: adminPaths.registry, label: "Application Registry" }]}>
+    <AdminShell title={client ? t("registry.recordPageTitle", { name: client.name }) : t("registry.newPageTitle")} active="registry" viewer={props.viewer}>
+      <PageHeader title={title} crumbs={[{ href: adminPaths.registry, label: t("registry.title") }]}>
         {client ? (
           <>
             <a class="btn btn-quiet" href={`${adminPaths.tokens}?client=${client.sysId}`}>
-              Tokens
+              {t("registry.tokens")}
             </a>
             <a class="btn btn-quiet" href={auditOf("oauth_entity", client.sysId)}>
-              History
+              {t("registry.history")}
             </a>
           </>
         ) : null}
       </PageHeader>
-      <p class="record-type">OAuth API endpoint for external clients</p>
+      <p class="record-type">{t("registry.typeLong")}</p>
       <Flash message={props.flash} />
-      <ErrorSummary errors={errors} labels={registryFieldLabels} />
+      <ErrorSummary errors={errors} labels={labels} />
       <form method="post" action={action} class="record-form" novalidate>
         <CsrfInput token={props.viewer.csrfToken} />
         {/* The first submit button is what Enter presses: saving, not the lock toggle. */}
         <button type="submit" name="_action" value="submit" class="visually-hidden" tabindex={-1} aria-hidden="true">
-          Submit
+          {t("registry.submit")}
         </button>
         <div class="form-grid">
           <div class="form-col">
-            <TextField id="name" label={registryFieldLabels.name!} value={state.name} errors={errors} mandatory />
+            <TextField id="name" label={labels.name!} value={state.name} errors={errors} mandatory />
             <div class="field">
-              <label for="client_id">Client ID</label>
-              <input type="text" id="client_id" readonly value={client?.clientId ?? ""} placeholder="Generated when you submit" class="mono" aria-describedby="client_id-hint" />
+              <label for="client_id">{t("field.clientId")}</label>
+              <input type="text" id="client_id" readonly value={client?.clientId ?? ""} placeholder={t("registry.clientIdGenerated")} class="mono" aria-describedby="client_id-hint" />
               <p class="hint" id="client_id-hint">
-                Generated by the instance; it cannot be changed.
+                {t("registry.clientIdHint")}
               </p>
             </div>
             <ClientSecretField recordSysId={client?.sysId ?? null} publicClient={client?.publicClient ?? state.publicClient} freshSecret={props.freshSecret} />
             <RedirectUrlField urls={state.redirectUrls} locked={state.redirectLocked} errors={errors} />
-            <TextField id="logo_url" label={registryFieldLabels.logo_url!} value={state.logoUrl} errors={errors} inputmode="url" hint="An https URL of an image shown on the consent page; optional." />
+            <TextField id="logo_url" label={labels.logo_url!} value={state.logoUrl} errors={errors} inputmode="url" hint={t("registry.logoHint")} />
           </div>
           <div class="form-col">
-            <Checkbox id="active" label={registryFieldLabels.active!} checked={state.active} errors={errors} hint="An inactive client gets no tokens; deactivating revokes its live tokens." />
+            <Checkbox id="active" label={labels.active!} checked={state.active} errors={errors} hint={t("registry.activeHint")} />
             <Checkbox
               id="public_client"
-              label={registryFieldLabels.public_client!}
+              label={labels.public_client!}
               checked={state.publicClient}
               errors={errors}
               disabled={client !== null}
-              hint={client ? "Fixed when the record was created." : "For clients that cannot keep a secret (browser or native apps). They must use PKCE."}
+              hint={t(client ? "registry.publicFixed" : "registry.publicHint")}
             />
-            <Checkbox id="pkce_required" label={registryFieldLabels.pkce_required!} checked={state.pkceRequired} errors={errors} hint="Require a code_challenge (S256) on every authorization request (RFC 9700)." />
-            <Checkbox id="allow_http_redirect" label={registryFieldLabels.allow_http_redirect!} checked={state.allowHttpRedirect} errors={errors} hint="Only for legacy clients; loopback hosts never need it." />
+            <Checkbox id="pkce_required" label={labels.pkce_required!} checked={state.pkceRequired} errors={errors} hint={t("registry.pkceHint")} />
+            <Checkbox id="allow_http_redirect" label={labels.allow_http_redirect!} checked={state.allowHttpRedirect} errors={errors} hint={t("registry.httpHint")} />
             <fieldset class="field" id="grant_types" aria-describedby={describedBy("grant_types", errors, "grant_types")}>
-              <legend>Grant types</legend>
+              <legend>{labels.grant_types}</legend>
               {grantTypeNames.map((grant) => (
                 <div class="check-row">
                   <input type="checkbox" id={`grant_${grant}`} name="grant_types" value={grant} checked={state.grantTypes.includes(grant)} />
                   <label for={`grant_${grant}`}>
-                    {grantTypeLabels[grant]} <code>{grant}</code>
+                    {t(`grant.${grant}`)} <code>{grant}</code>
                   </label>
                 </div>
               ))}
               <FieldError id="grant_types" messages={errors.grant_types} />
             </fieldset>
-            <TextField id="access_token_lifespan" label={registryFieldLabels.access_token_lifespan!} value={state.accessTokenLifespan} errors={errors} inputmode="numeric" suffix="seconds" />
-            <TextField id="refresh_token_lifespan" label={registryFieldLabels.refresh_token_lifespan!} value={state.refreshTokenLifespan} errors={errors} inputmode="numeric" suffix="seconds" hint="0 means no refresh tokens." />
-            <TextField id="client_credentials_user" label={registryFieldLabels.client_credentials_user!} value={state.clientCredentialsUser} errors={errors} hint="The user a client_credentials token acts as (user name); optional." />
+            <TextField id="access_token_lifespan" label={labels.access_token_lifespan!} value={state.accessTokenLifespan} errors={errors} inputmode="numeric" suffix={t("common.seconds")} />
+            <TextField id="refresh_token_lifespan" label={labels.refresh_token_lifespan!} value={state.refreshTokenLifespan} errors={errors} inputmode="numeric" suffix={t("common.seconds")} hint={t("registry.refreshHint")} />
+            <TextField id="client_credentials_user" label={labels.client_credentials_user!} value={state.clientCredentialsUser} errors={errors} hint={t("registry.ccUserHint")} />
           </div>
         </div>
         <div class="field">
-          <label for="comments">Comments</label>
+          <label for="comments">{labels.comments}</label>
           <textarea id="comments" name="comments" rows={3} aria-describedby={describedBy("comments", errors, "comments")}>
             {state.comments}
           </textarea>
@@ -116,16 +123,16 @@ export function registryFormPage(props: RegistryFormProps): string {
         </div>
         <div class="form-actions">
           <button type="submit" name="_action" value="submit" class="btn btn-primary">
-            {client ? "Update" : "Submit"}
+            {t(client ? "registry.update" : "registry.submit")}
           </button>
           <a class="btn btn-quiet" href={adminPaths.registry}>
-            Cancel
+            {t("common.cancel")}
           </a>
         </div>
       </form>
       {client && props.history ? (
         <section class="history" aria-labelledby="history-heading">
-          <h2 id="history-heading">History</h2>
+          <h2 id="history-heading">{t("registry.history")}</h2>
           <AuditTable rows={props.history} showRecord={false} />
         </section>
       ) : null}

@@ -2,16 +2,17 @@ import type { OAuthClient } from "../../../domain/oauth-entity.ts";
 import type { RegistryQuery, RegistrySortKey } from "../../../store/client-search.ts";
 import { adminPaths } from "../../admin/admin-paths.ts";
 import { renderPage } from "../layout.tsx";
+import type { MessageKey } from "../../../i18n/translator.ts";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
 import { Flash, PageHeader, YesNo } from "./components.tsx";
 
-const columns: { key: RegistrySortKey; label: string }[] = [
-  { key: "name", label: "Name" },
-  { key: "type", label: "Type" },
-  { key: "client_id", label: "Client ID" },
-  { key: "active", label: "Active" },
-  { key: "redirect_url", label: "Redirect URLs" },
-  { key: "sys_updated_on", label: "Updated" },
+const columns: { key: RegistrySortKey; label: MessageKey }[] = [
+  { key: "name", label: "field.name" },
+  { key: "type", label: "registry.col.type" },
+  { key: "client_id", label: "field.clientId" },
+  { key: "active", label: "field.active" },
+  { key: "redirect_url", label: "field.redirectUrls" },
+  { key: "sys_updated_on", label: "registry.col.updated" },
 ];
 
 function sortLink(query: RegistryQuery, key: RegistrySortKey): string {
@@ -21,36 +22,36 @@ function sortLink(query: RegistryQuery, key: RegistrySortKey): string {
 
 export function registryListPage(props: { viewer: Viewer; clients: OAuthClient[]; query: RegistryQuery; flash?: string | undefined }): string {
   const { query } = props;
+  const { t } = props.viewer.i18n;
   return renderPage(
-    <AdminShell title="Application Registry" active="registry" viewer={props.viewer}>
-      <PageHeader title="Application Registry">
+    <AdminShell title={t("registry.title")} active="registry" viewer={props.viewer}>
+      <PageHeader title={t("registry.title")}>
         <a class="btn btn-primary" href={adminPaths.registryNew}>
-          New
+          {t("registry.new")}
         </a>
       </PageHeader>
       <Flash message={props.flash} />
       <form method="get" action={adminPaths.registry} class="filter" role="search">
         <label for="q" class="visually-hidden">
-          Filter by name, client ID or redirect URL
+          {t("registry.filterLabel")}
         </label>
-        <input type="search" id="q" name="q" value={query.text} placeholder="Filter by name, client ID or redirect URL" />
+        <input type="search" id="q" name="q" value={query.text} placeholder={t("registry.filterLabel")} />
         <input type="hidden" name="sort" value={query.sort} />
         <input type="hidden" name="dir" value={query.direction} />
         <button type="submit" class="btn">
-          Filter
+          {t("registry.filter")}
         </button>
         {query.text ? (
           <a class="btn btn-quiet" href={adminPaths.registry}>
-            Clear
+            {t("registry.clear")}
           </a>
         ) : null}
       </form>
       <p class="count" role="status">
-        {props.clients.length} {props.clients.length === 1 ? "record" : "records"}
-        {query.text ? ` matching “${query.text}”` : ""}
+        {query.text ? t("registry.countMatching", { count: props.clients.length, text: query.text }) : t("registry.count", { count: props.clients.length })}
       </p>
       {props.clients.length === 0 ? (
-        <p class="empty">{query.text ? "No records match the filter." : "No OAuth applications yet. Select New to create one."}</p>
+        <p class="empty">{t(query.text ? "registry.noMatch" : "registry.empty")}</p>
       ) : (
         <div class="table-wrap">
           <table class="list registry">
@@ -59,7 +60,7 @@ export function registryListPage(props: { viewer: Viewer; clients: OAuthClient[]
                 {columns.map((c) => (
                   <th scope="col" aria-sort={query.sort === c.key ? (query.direction === "asc" ? "ascending" : "descending") : undefined}>
                     <a href={sortLink(query, c.key)}>
-                      {c.label}
+                      {t(c.label)}
                       {query.sort === c.key ? <span aria-hidden="true">{query.direction === "asc" ? " ▲" : " ▼"}</span> : null}
                     </a>
                   </th>
@@ -72,9 +73,7 @@ export function registryListPage(props: { viewer: Viewer; clients: OAuthClient[]
                   <td>
                     <a href={adminPaths.registryRecord(client.sysId)}>{client.name}</a>
                   </td>
-                  <td title="OAuth API endpoint for external clients">
-                    OAuth API endpoint
-                  </td>
+                  <td title={t("registry.typeLong")}>{t("registry.typeShort")}</td>
                   <td class="mono">{client.clientId}</td>
                   <td>
                     <YesNo value={client.active} />
@@ -88,7 +87,7 @@ export function registryListPage(props: { viewer: Viewer; clients: OAuthClient[]
                       </span>
                     ))}
                   </td>
-                  <td class="updated">{client.updatedOn}</td>
+                  <td class="updated">{props.viewer.i18n.dateTime(client.updatedOn)}</td>
                 </tr>
               ))}
             </tbody>

@@ -4,17 +4,18 @@ import { AdminShell, type Viewer } from "./admin-layout.tsx";
 import { PageHeader } from "./components.tsx";
 
 export function rolesPage(props: { viewer: Viewer; roles: RoleListing[] }): string {
+  const { t } = props.viewer.i18n;
   return renderPage(
-    <AdminShell title="Roles" active="roles" viewer={props.viewer}>
-      <PageHeader title="Roles" />
-      <p class="muted">Roles are granted on a user's page; a role that does not exist yet is created when first granted. Tokens carry no roles: they are read when a token is used.</p>
+    <AdminShell title={t("roles.title")} active="roles" viewer={props.viewer}>
+      <PageHeader title={t("roles.title")} />
+      <p class="muted">{t("roles.lead")}</p>
       <div class="table-wrap">
         <table class="list">
           <thead>
             <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Description</th>
-              <th scope="col">Users</th>
+              <th scope="col">{t("field.name")}</th>
+              <th scope="col">{t("roles.description")}</th>
+              <th scope="col">{t("roles.users")}</th>
             </tr>
           </thead>
           <tbody>
@@ -24,7 +25,7 @@ export function rolesPage(props: { viewer: Viewer; roles: RoleListing[] }): stri
                   <code>{r.name}</code>
                 </td>
                 <td>{r.description}</td>
-                <td class="wrap">{r.users.length ? r.users.join(", ") : <span class="muted">none</span>}</td>
+                <td class="wrap">{r.users.length ? r.users.join(", ") : <span class="muted">{t("roles.none")}</span>}</td>
               </tr>
             ))}
           </tbody>

@@ -1,20 +1,25 @@
 import { adminPaths } from "../../admin/admin-paths.ts";
+import type { Translator } from "../../../i18n/translator.ts";
+import { LanguageSwitch } from "../language-switch.tsx";
 import { renderPage } from "../layout.tsx";
+import { RichText } from "../rich-text.tsx";
 import { AdminDocument, AdminShell, type Viewer } from "./admin-layout.tsx";
 
-export function signInPage(props: { csrfToken: string; issuer: string; metadataUrl: string; next: string; error?: string; userName?: string; notice?: string }): string {
+export function signInPage(props: { i18n: Translator; csrfToken: string; issuer: string; metadataUrl: string; next: string; error?: string; userName?: string; notice?: string }): string {
+  const { t } = props.i18n;
   return renderPage(
-    <AdminDocument title="Sign in">
+    <AdminDocument title={t("signIn.title")} i18n={props.i18n}>
       <main class="signin" id="content">
         <div class="signin-card">
           <p class="brand">
             <span class="brand-mark" aria-hidden="true">
               ▦
             </span>{" "}
-            Portcullis
+            {t("app.name")}
           </p>
-          <h1>Sign in</h1>
-          <p class="muted">Administration of this instance's OAuth applications, tokens and users.</p>
+          <LanguageSwitch i18n={props.i18n} csrfToken={props.csrfToken} next={`${adminPaths.signIn}?${new URLSearchParams({ next: props.next })}`} />
+          <h1>{t("signIn.title")}</h1>
+          <p class="muted">{t("signIn.lead")}</p>
           {props.notice ? (
             <div class="alert alert-ok" role="status">
               {props.notice}
@@ -28,20 +33,20 @@ export function signInPage(props: { csrfToken: string; issuer: string; metadataU
           <form method="post" action={adminPaths.login}>
             <input type="hidden" name="csrf_token" value={props.csrfToken} />
             <input type="hidden" name="next" value={props.next} />
-            <label for="user_name">User name</label>
+            <label for="user_name">{t("signIn.userName")}</label>
             <input type="text" id="user_name" name="user_name" autocomplete="username" required value={props.userName ?? ""} autofocus />
-            <label for="user_password">Password</label>
+            <label for="user_password">{t("signIn.password")}</label>
             <input type="password" id="user_password" name="user_password" autocomplete="current-password" required />
             <button type="submit" class="btn btn-primary btn-block">
-              Sign in
+              {t("signIn.submit")}
             </button>
           </form>
           <dl class="instance-facts">
-            <dt>Issuer</dt>
+            <dt>{t("signIn.issuer")}</dt>
             <dd>
               <code>{props.issuer}</code>
             </dd>
-            <dt>Metadata</dt>
+            <dt>{t("signIn.metadata")}</dt>
             <dd>
               <a href={props.metadataUrl}>{props.metadataUrl}</a>
             </dd>
@@ -54,12 +59,12 @@ export function signInPage(props: { csrfToken: string; issuer: string; metadataU
 
 /** Signed in, but without the admin role: say so plainly rather than pretend the page is missing. */
 export function forbiddenPage(props: { viewer: Viewer }): string {
+  const { t } = props.viewer.i18n;
   return renderPage(
-    <AdminShell title="Not allowed" active="home" viewer={props.viewer}>
-      <h1>You do not have access to this page</h1>
+    <AdminShell title={t("forbidden.title")} active="home" viewer={props.viewer}>
+      <h1>{t("forbidden.heading")}</h1>
       <div class="alert alert-error" role="alert">
-        The administration pages require the <code>admin</code> role. Your account, <strong>{props.viewer.userName}</strong>, does not have it. Ask an administrator to grant it, or sign in
-        as another user.
+        <RichText format={(v) => t("forbidden.body", v)} elements={{ role: <code>admin</code>, user: <strong>{props.viewer.userName}</strong> }} />
       </div>
     </AdminShell>,
   );

@@ -4,15 +4,16 @@ import { AdminShell, type Viewer } from "./admin-layout.tsx";
 import { PageHeader } from "./components.tsx";
 
 export function adminHomePage(props: { viewer: Viewer; counts: { clients: number; liveTokens: number; users: number } }): string {
+  const { t } = props.viewer.i18n;
   const cards = [
-    { href: adminPaths.registry, title: "Application Registry", text: `${props.counts.clients} OAuth API ${props.counts.clients === 1 ? "endpoint" : "endpoints"} for external clients` },
-    { href: adminPaths.tokens, title: "Manage Tokens", text: `${props.counts.liveTokens} live ${props.counts.liveTokens === 1 ? "token" : "tokens"}` },
-    { href: adminPaths.users, title: "Users", text: `${props.counts.users} ${props.counts.users === 1 ? "user" : "users"}` },
-    { href: adminPaths.audit, title: "Audit", text: "Who changed what, and when" },
+    { href: adminPaths.registry, title: t("nav.registry"), text: t("home.registryText", { count: props.counts.clients }) },
+    { href: adminPaths.tokens, title: t("nav.tokens"), text: t("home.tokensText", { count: props.counts.liveTokens }) },
+    { href: adminPaths.users, title: t("nav.users"), text: t("home.usersText", { count: props.counts.users }) },
+    { href: adminPaths.audit, title: t("nav.audit"), text: t("home.auditText") },
   ];
   return renderPage(
-    <AdminShell title="Overview" active="home" viewer={props.viewer}>
-      <PageHeader title="Overview" />
+    <AdminShell title={t("home.title")} active="home" viewer={props.viewer}>
+      <PageHeader title={t("home.title")} />
       <ul class="cards">
         {cards.map((c) => (
           <li>
@@ -28,12 +29,12 @@ export function adminHomePage(props: { viewer: Viewer; counts: { clients: number
 }
 
 export function pipelinePage(props: { viewer: Viewer }): string {
+  const { t } = props.viewer.i18n;
   return renderPage(
-    <AdminShell title="Pipeline" active="pipeline" viewer={props.viewer}>
-      <PageHeader title="Pipeline" />
+    <AdminShell title={t("pipeline.title")} active="pipeline" viewer={props.viewer}>
+      <PageHeader title={t("pipeline.title")} />
       <div class="alert alert-info" role="status">
-        Coming soon. Pipelines let a controller instance and its development and test instances trust each other through OAuth. Today, create each instance's OAuth API endpoint in
-        the <a href={adminPaths.registry}>Application Registry</a>; the third-party provider records and the pipeline view arrive in a later release.
+        {t("pipeline.comingSoon")} <a href={adminPaths.registry}>{t("registry.title")}</a>
       </div>
     </AdminShell>,
   );

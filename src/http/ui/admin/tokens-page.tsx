@@ -2,23 +2,24 @@ import type { OAuthClient } from "../../../domain/oauth-entity.ts";
 import { type TokenListing, tokenStatus } from "../../../store/token-listing.ts";
 import { adminPaths } from "../../admin/admin-paths.ts";
 import { renderPage } from "../layout.tsx";
+import { RichText } from "../rich-text.tsx";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
 import { CsrfInput, Flash, instant, PageHeader } from "./components.tsx";
 
-const typeLabels = { access_token: "Access", refresh_token: "Refresh" } as const;
 
 export function tokensPage(props: { viewer: Viewer; tokens: TokenListing[]; clients: OAuthClient[]; clientSysId: string | undefined; flash?: string | undefined; limit: number }): string {
   const selected = props.clients.find((c) => c.sysId === props.clientSysId);
   const now = Date.now();
+  const { t } = props.viewer.i18n;
   return renderPage(
-    <AdminShell title="Manage Tokens" active="tokens" viewer={props.viewer}>
-      <PageHeader title="Manage Tokens" />
-      <p class="muted">Tokens this instance issued. The tokens themselves are never stored or shown: only their hashes are kept, and those stay inside the database.</p>
+    <AdminShell title={t("tokens.title")} active="tokens" viewer={props.viewer}>
+      <PageHeader title={t("tokens.title")} />
+      <p class="muted">{t("tokens.lead")}</p>
       <Flash message={props.flash} />
       <form method="get" action={adminPaths.tokens} class="filter">
-        <label for="client">Client</label>
+        <label for="client">{t("tokens.client")}</label>
         <select id="client" name="client">
-          <option value="">All clients</option>
+          <option value="">{t("tokens.allClients")}</option>
           {props.clients.map((c) => (
             <option value={c.sysId} selected={c.sysId === props.clientSysId}>
               {c.name}
@@ -26,7 +27,7 @@ export function tokensPage(props: { viewer: Viewer; tokens: TokenListing[]; clie
           ))}
         </select>
         <button type="submit" class="btn">
-          Show
+          {t("tokens.show")}
         </button>
       </form>
       {selected ? (
@@ -34,54 +35,54 @@ export function tokensPage(props: { viewer: Viewer; tokens: TokenListing[]; clie
           <CsrfInput token={props.viewer.csrfToken} />
           <input type="hidden" name="client" value={selected.sysId} />
           <p>
-            Revoke every live token of <strong>{selected.name}</strong>. Its users and systems must authorize again.
+            <RichText format={(v) => t("tokens.revokeAllText", v)} elements={{ client: <strong>{selected.name}</strong> }} />
           </p>
           <button type="submit" class="btn btn-danger">
-            Revoke all tokens of this client
+            {t("tokens.revokeAll")}
           </button>
         </form>
       ) : null}
       {props.tokens.length === 0 ? (
-        <p class="empty">No tokens{selected ? ` for ${selected.name}` : ""}.</p>
+        <p class="empty">{selected ? t("tokens.noneFor", { client: selected.name }) : t("tokens.none")}</p>
       ) : (
         <div class="table-wrap">
           <table class="list">
             <thead>
               <tr>
-                <th scope="col">Client</th>
-                <th scope="col">User</th>
-                <th scope="col">Type</th>
-                <th scope="col">Issued (UTC)</th>
-                <th scope="col">Expires (UTC)</th>
-                <th scope="col">Revoked (UTC)</th>
-                <th scope="col">Status</th>
+                <th scope="col">{t("tokens.client")}</th>
+                <th scope="col">{t("tokens.user")}</th>
+                <th scope="col">{t("tokens.type")}</th>
+                <th scope="col">{t("tokens.issued")}</th>
+                <th scope="col">{t("tokens.expires")}</th>
+                <th scope="col">{t("tokens.revoked")}</th>
+                <th scope="col">{t("tokens.status")}</th>
                 <th scope="col">
-                  <span class="visually-hidden">Actions</span>
+                  <span class="visually-hidden">{t("tokens.actions")}</span>
                 </th>
               </tr>
             </thead>
             <tbody>
-              {props.tokens.map((t) => {
-                const status = tokenStatus(t, now);
+              {props.tokens.map((token) => {
+                const status = tokenStatus(token, now);
                 return (
                   <tr>
                     <td>
-                      <a href={adminPaths.registryRecord(t.clientSysId)}>{t.clientName}</a>
+                      <a href={adminPaths.registryRecord(token.clientSysId)}>{token.clientName}</a>
                     </td>
-                    <td>{t.userName ?? <span class="muted">(client only)</span>}</td>
-                    <td>{typeLabels[t.type]}</td>
-                    <td class="nowrap">{t.issuedOn}</td>
-                    <td class="nowrap">{instant(t.expiresAt)}</td>
-                    <td class="nowrap">{t.revokedAt === null ? "" : instant(t.revokedAt)}</td>
+                    <td>{token.userName ?? <span class="muted">{t("tokens.clientOnly")}</span>}</td>
+                    <td>{t(`tokens.type.${token.type}`)}</td>
+                    <td class="nowrap">{token.issuedOn}</td>
+                    <td class="nowrap">{instant(token.expiresAt)}</td>
+                    <td class="nowrap">{token.revokedAt === null ? "" : instant(token.revokedAt)}</td>
                     <td>
-                      <span class={`pill pill-${status}`}>{status}</span>
+                      <span class={`pill pill-${status}`}>{t(`tokens.status.${status}`)}</span>
                     </td>
                     <td>
                       {status === "live" ? (
-                        <form method="post" action={adminPaths.tokenRevoke(t.sysId)}>
+                        <form method="post" action={adminPaths.tokenRevoke(token.sysId)}>
                           <CsrfInput token={props.viewer.csrfToken} />
-                          <button type="submit" class="btn btn-small btn-danger-quiet" aria-label={`Revoke ${typeLabels[t.type].toLowerCase()} token of ${t.clientName} issued ${t.issuedOn}`}>
-                            Revoke
+                          <button type="submit" class="btn btn-small btn-danger-quiet" aria-label={t("tokens.revokeLabel", { type: t(`tokens.type.${token.type}`).toLowerCase(), client: token.clientName, issued: token.issuedOn })}>
+                            {t("tokens.revoke")}
                           </button>
                         </form>
                       ) : null}
@@ -93,7 +94,7 @@ export function tokensPage(props: { viewer: Viewer; tokens: TokenListing[]; clie
           </table>
         </div>
       )}
-      {props.tokens.length === props.limit ? <p class="muted small">Showing the newest {props.limit} tokens.</p> : null}
+      {props.tokens.length === props.limit ? <p class="muted small">{t("tokens.newest", { count: props.limit })}</p> : null}
     </AdminShell>,
   );
 }

@@ -6,36 +6,39 @@ import { AdminShell, type Viewer } from "./admin-layout.tsx";
 import { AuditTable } from "./audit-table.tsx";
 import { CsrfInput, ErrorSummary, FieldError, type FieldErrors, Flash, PageHeader, YesNo } from "./components.tsx";
 import { TextField } from "./form-fields.tsx";
+import { LanguagePreferenceForm } from "./language-preference.tsx";
 import { userFieldLabels } from "./users-page.tsx";
 
 export function userPage(props: { viewer: Viewer; user: UserListing; roleNames: string[]; errors: FieldErrors; flash?: string | undefined; history: AuditListing[] }): string {
   const { user } = props;
   const grantable = props.roleNames.filter((r) => !user.roles.includes(r));
+  const { t } = props.viewer.i18n;
+  const labels = userFieldLabels(t);
   return renderPage(
-    <AdminShell title={`${user.userName} · Users`} active="users" viewer={props.viewer}>
-      <PageHeader title={user.userName} crumbs={[{ href: adminPaths.users, label: "Users" }]}>
+    <AdminShell title={t("users.pageTitle", { name: user.userName })} active="users" viewer={props.viewer}>
+      <PageHeader title={user.userName} crumbs={[{ href: adminPaths.users, label: t("users.title") }]}>
         <a class="btn btn-quiet" href={auditOf("sys_user", user.sysId)}>
-          History
+          {t("registry.history")}
         </a>
       </PageHeader>
       <Flash message={props.flash} />
-      <ErrorSummary errors={props.errors} labels={userFieldLabels} />
+      <ErrorSummary errors={props.errors} labels={labels} />
       <dl class="facts">
-        <dt>Name</dt>
+        <dt>{labels.name}</dt>
         <dd>{user.name || "—"}</dd>
-        <dt>Email</dt>
+        <dt>{labels.email}</dt>
         <dd>{user.email || "—"}</dd>
-        <dt>Active</dt>
+        <dt>{labels.active}</dt>
         <dd>
           <YesNo value={user.active} />
         </dd>
-        <dt>Password</dt>
-        <dd>{user.hasPassword ? "set" : "not set"}</dd>
+        <dt>{labels.password}</dt>
+        <dd>{t(user.hasPassword ? "user.passwordSet" : "user.passwordNotSet")}</dd>
       </dl>
       <div class="panels">
         <section class="panel" aria-labelledby="roles-heading">
-          <h2 id="roles-heading">Roles</h2>
-          {user.roles.length === 0 ? <p class="empty">No roles.</p> : null}
+          <h2 id="roles-heading">{labels.roles}</h2>
+          {user.roles.length === 0 ? <p class="empty">{t("user.noRoles")}</p> : null}
           <ul class="role-list">
             {user.roles.map((role) => (
               <li>
@@ -43,8 +46,8 @@ export function userPage(props: { viewer: Viewer; user: UserListing; roleNames: 
                 <form method="post" action={adminPaths.userRoles(user.sysId)}>
                   <CsrfInput token={props.viewer.csrfToken} />
                   <input type="hidden" name="role" value={role} />
-                  <button type="submit" name="_action" value="remove" class="btn btn-small btn-danger-quiet" aria-label={`Remove role ${role}`}>
-                    Remove
+                  <button type="submit" name="_action" value="remove" class="btn btn-small btn-danger-quiet" aria-label={t("user.removeRole", { role })}>
+                    {t("user.remove")}
                   </button>
                 </form>
               </li>
@@ -52,7 +55,7 @@ export function userPage(props: { viewer: Viewer; user: UserListing; roleNames: 
           </ul>
           <form method="post" action={adminPaths.userRoles(user.sysId)} class="inline-form">
             <CsrfInput token={props.viewer.csrfToken} />
-            <label for="role">Grant a role</label>
+            <label for="role">{t("user.grantRole")}</label>
             <input type="text" id="role" name="role" list="known-roles" autocomplete="off" aria-invalid={props.errors.role ? "true" : undefined} aria-describedby={props.errors.role ? "role-error" : undefined} />
             <datalist id="known-roles">
               {grantable.map((r) => (
@@ -60,35 +63,38 @@ export function userPage(props: { viewer: Viewer; user: UserListing; roleNames: 
               ))}
             </datalist>
             <button type="submit" name="_action" value="grant" class="btn">
-              Grant
+              {t("user.grant")}
             </button>
             <FieldError id="role" messages={props.errors.role} />
           </form>
         </section>
         <section class="panel" aria-labelledby="password-heading">
-          <h2 id="password-heading">Set password</h2>
+          <h2 id="password-heading">{t("user.setPassword")}</h2>
           <form method="post" action={adminPaths.userPassword(user.sysId)} novalidate>
             <CsrfInput token={props.viewer.csrfToken} />
-            <TextField id="password" label={userFieldLabels.password!} type="password" value="" errors={props.errors} autocomplete="new-password" hint="At least 8 characters. Also clears a lockout." />
+            <TextField id="password" label={labels.password!} type="password" value="" errors={props.errors} autocomplete="new-password" hint={t("user.setPasswordHint")} />
             <button type="submit" class="btn">
-              Set password
+              {t("user.setPassword")}
             </button>
           </form>
         </section>
         <section class="panel" aria-labelledby="active-heading">
-          <h2 id="active-heading">{user.active ? "Deactivate" : "Activate"}</h2>
-          <p class="muted">{user.active ? "A deactivated user cannot sign in; their sessions end and their tokens are revoked at once." : "The user can sign in again."}</p>
+          <h2 id="active-heading">{t(user.active ? "user.deactivate" : "user.activate")}</h2>
+          <p class="muted">{t(user.active ? "user.deactivateText" : "user.activateText")}</p>
           <form method="post" action={adminPaths.userActive(user.sysId)}>
             <CsrfInput token={props.viewer.csrfToken} />
             <input type="hidden" name="active" value={user.active ? "false" : "true"} />
             <button type="submit" class={user.active ? "btn btn-danger" : "btn"}>
-              {user.active ? "Deactivate user" : "Activate user"}
+              {t(user.active ? "user.deactivateUser" : "user.activateUser")}
             </button>
           </form>
         </section>
       </div>
+      <section class="panel">
+        <LanguagePreferenceForm action={adminPaths.userLanguage(user.sysId)} csrfToken={props.viewer.csrfToken} current={user.preferredLanguage} />
+      </section>
       <section class="history" aria-labelledby="history-heading">
-        <h2 id="history-heading">History</h2>
+        <h2 id="history-heading">{t("registry.history")}</h2>
         <AuditTable rows={props.history} showRecord={false} />
       </section>
     </AdminShell>,

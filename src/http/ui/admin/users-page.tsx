@@ -3,9 +3,12 @@ import { adminPaths } from "../../admin/admin-paths.ts";
 import { renderPage } from "../layout.tsx";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
 import { CsrfInput, ErrorSummary, type FieldErrors, Flash, PageHeader, YesNo } from "./components.tsx";
+import type { Translator } from "../../../i18n/translator.ts";
 import { TextField } from "./form-fields.tsx";
 
-export const userFieldLabels: Record<string, string> = { user_name: "User name", name: "Name", email: "Email", password: "Password", roles: "Roles", role: "Role", active: "Active" };
+export function userFieldLabels(t: Translator["t"]): Record<string, string> {
+  return { user_name: t("users.userName"), name: t("field.name"), email: t("users.email"), password: t("users.password"), roles: t("users.roles"), role: t("users.role"), active: t("field.active") };
+}
 
 export interface NewUserForm {
   user_name: string;
@@ -17,20 +20,22 @@ export interface NewUserForm {
 
 
 export function usersPage(props: { viewer: Viewer; users: UserListing[]; form: NewUserForm; errors: FieldErrors; flash?: string | undefined }): string {
+  const { t } = props.viewer.i18n;
+  const labels = userFieldLabels(t);
   return renderPage(
-    <AdminShell title="Users" active="users" viewer={props.viewer}>
-      <PageHeader title="Users" />
+    <AdminShell title={t("users.title")} active="users" viewer={props.viewer}>
+      <PageHeader title={t("users.title")} />
       <Flash message={props.flash} />
       <div class="table-wrap">
         <table class="list">
           <thead>
             <tr>
-              <th scope="col">User name</th>
-              <th scope="col">Name</th>
-              <th scope="col">Roles</th>
-              <th scope="col">Active</th>
-              <th scope="col">Locked out</th>
-              <th scope="col">Updated</th>
+              <th scope="col">{labels.user_name}</th>
+              <th scope="col">{labels.name}</th>
+              <th scope="col">{labels.roles}</th>
+              <th scope="col">{labels.active}</th>
+              <th scope="col">{t("users.lockedOut")}</th>
+              <th scope="col">{t("registry.col.updated")}</th>
             </tr>
           </thead>
           <tbody>
@@ -44,29 +49,29 @@ export function usersPage(props: { viewer: Viewer; users: UserListing[]; form: N
                 <td>
                   <YesNo value={u.active} />
                 </td>
-                <td>{u.lockedUntil !== null && u.lockedUntil > Date.now() ? "yes" : ""}</td>
-                <td class="nowrap">{u.updatedOn}</td>
+                <td>{u.lockedUntil !== null && u.lockedUntil > Date.now() ? t("users.yes") : ""}</td>
+                <td class="nowrap">{props.viewer.i18n.dateTime(u.updatedOn)}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
       <section class="panel" aria-labelledby="new-user">
-        <h2 id="new-user">New user</h2>
-        <ErrorSummary errors={props.errors} labels={userFieldLabels} />
+        <h2 id="new-user">{t("users.new")}</h2>
+        <ErrorSummary errors={props.errors} labels={labels} />
         <form method="post" action={adminPaths.users} novalidate class="form-grid">
           <CsrfInput token={props.viewer.csrfToken} />
           <div class="form-col">
-            <TextField id="user_name" label={userFieldLabels.user_name!} value={props.form.user_name} errors={props.errors} autocomplete="off" mandatory hint="Letters, digits, and . _ @ -" />
-            <TextField id="name" label={userFieldLabels.name!} value={props.form.name} errors={props.errors} autocomplete="off" />
-            <TextField id="email" label={userFieldLabels.email!} type="email" value={props.form.email} errors={props.errors} autocomplete="off" />
+            <TextField id="user_name" label={labels.user_name!} value={props.form.user_name} errors={props.errors} autocomplete="off" mandatory hint={t("users.userNameHint")} />
+            <TextField id="name" label={labels.name!} value={props.form.name} errors={props.errors} autocomplete="off" />
+            <TextField id="email" label={labels.email!} type="email" value={props.form.email} errors={props.errors} autocomplete="off" />
           </div>
           <div class="form-col">
-            <TextField id="password" label={userFieldLabels.password!} type="password" value="" errors={props.errors} autocomplete="new-password" mandatory hint="At least 8 characters." />
-            <TextField id="roles" label={userFieldLabels.roles!} value={props.form.roles} errors={props.errors} autocomplete="off" hint="Comma-separated, for example: admin" />
+            <TextField id="password" label={labels.password!} type="password" value="" errors={props.errors} autocomplete="new-password" mandatory hint={t("users.passwordHint")} />
+            <TextField id="roles" label={labels.roles!} value={props.form.roles} errors={props.errors} autocomplete="off" hint={t("users.rolesHint")} />
             <div class="form-actions">
               <button type="submit" class="btn btn-primary">
-                Create user
+                {t("users.create")}
               </button>
             </div>
           </div>

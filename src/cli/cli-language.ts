@@ -1,0 +1,17 @@
+import { resolveCliLocale } from "../i18n/locale.ts";
+import { translator, type Translator } from "../i18n/translator.ts";
+
+/**
+ * The language of a CLI run: --lang (read before commander parses, since help texts are built
+ * first), then LC_ALL, then LANG. Every command takes the Translator this returns and prints
+ * only catalog text through it: i18n.t("cli.<command>.<message>", { …values }).
+ */
+export function cliTranslator(argv: readonly string[], env: NodeJS.ProcessEnv): Translator {
+  let flag: string | undefined;
+  for (const [index, arg] of argv.entries()) {
+    if (arg === "--") break;
+    if (arg === "--lang") flag = argv[index + 1];
+    else if (arg.startsWith("--lang=")) flag = arg.slice("--lang=".length);
+  }
+  return translator(resolveCliLocale(flag, env));
+}

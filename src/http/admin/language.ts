@@ -1,0 +1,38 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { toLocale } from "../../i18n/locale.ts";
+import type { Instance } from "../../instance.ts";
+import { findUserById, setPreferredLanguage } from "../../store/user-store.ts";
+import { languageCookie } from "../i18n/request-locale.ts";
+import { crossSiteRequest, currentSession, loginCsrfValid, sessionCsrfValid } from "../identity/login-session.ts";
+import { requestTranslator } from "../i18n/request-locale.ts";
+import { errorPage } from "../ui/authorize-pages.tsx";
+import { adminPaths } from "./admin-paths.ts";
+
+/** Only a path on this site: the switch must not become an open redirect. */
+function safeReturn(value: string | null): string {
+  return value && value.startsWith("/") && !value.startsWith("//") && !value.includes("\\") ? value : adminPaths.signIn;
+}
+
+/**
+ * POST /language — the language switch. Signed in, the choice becomes the user's
+ * preferred_language; otherwise a cookie remembers it for this browser. Like every form it
+ * carries a CSRF token (the session's, or the sign-in form's), so no other site can flip it.
+ */
+export async function languageSwitch(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const form = request.body instanceof URLSearchParams ? request.body : new URLSearchParams();
+  const locale = toLocale(form.get("lang"));
+  const back = safeReturn(form.get("next"));
+  const session = await currentSession(instance, request);
+  const user = session && (await findUserById(instance.store.db, session.userSysId));
+  const signedIn = session !== undefined && user?.active === true;
+  const tokenValid = signedIn ? sessionCsrfValid(session, form.get("csrf_token")) : loginCsrfValid(instance, request, form.get("csrf_token"));
+  if (crossSiteRequest(request) || !tokenValid) {
+    const { t } = requestTranslator(instance, request, user?.preferredLanguage);
+    reply.code(403).header("cache-control", "no-store").type("text/html; charset=utf-8");
+    return void reply.send(errorPage({ title: t("refused.title"), message: t("refused.body") }));
+  }
+  if (!locale) return void reply.redirect(back, 303);
+  if (signedIn) await setPreferredLanguage(instance.store.db, user.sysId, locale);
+  reply.setCookie(languageCookie, locale, { path: "/", sameSite: "lax", httpOnly: true, secure: instance.config.publicUrl.startsWith("https:"), maxAge: 365 * 24 * 3600 });
+  reply.redirect(back, 303);
+}

@@ -1,0 +1,44 @@
+/** The languages the instance speaks; English is the default so the platform's own terms stay recognisable. */
+export const locales = ["en", "ko"] as const;
+export type Locale = (typeof locales)[number];
+export const defaultLocale: Locale = "en";
+
+/** "ko-KR", "ko_KR.UTF-8", "KO" → "ko"; anything else we do not speak → undefined. */
+export function toLocale(tag: string | null | undefined): Locale | undefined {
+  if (!tag) return undefined;
+  const primary = tag.trim().toLowerCase().split(/[-_.@]/)[0];
+  return (locales as readonly string[]).includes(primary ?? "") ? (primary as Locale) : undefined;
+}
+
+/** The best of our languages for an Accept-Language header (RFC 9110 §12.5.4), honouring q-values. */
+export function fromAcceptLanguage(header: string | undefined): Locale | undefined {
+  if (!header) return undefined;
+  const ranked = header
+    .split(",")
+    .map((part, index) => {
+      const [tag = "", ...params] = part.trim().split(";");
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+      const quality = q ? Number(q.slice(2)) : 1;
+      return { tag, quality: Number.isFinite(quality) ? quality : 0, index };
+    })
+    .filter((entry) => entry.quality > 0)
+    .sort((a, b) => b.quality - a.quality || a.index - b.index);
+  for (const entry of ranked) {
+    const locale = toLocale(entry.tag);
+    if (locale) return locale;
+  }
+  return undefined;
+}
+
+/**
+ * Which language a person reads: their saved preference, else the language switch's cookie
+ * (for someone not signed in), else what the browser asks for, else the instance default.
+ */
+export function resolveLocale(sources: { preferred?: string | null | undefined; cookie?: string | undefined; acceptLanguage?: string | undefined; instanceDefault: Locale }): Locale {
+  return toLocale(sources.preferred) ?? toLocale(sources.cookie) ?? fromAcceptLanguage(sources.acceptLanguage) ?? sources.instanceDefault;
+}
+
+/** The CLI: --lang, then LC_ALL, then LANG (POSIX precedence), then the instance default. */
+export function resolveCliLocale(flag: string | undefined, env: NodeJS.ProcessEnv, instanceDefault: Locale = defaultLocale): Locale {
+  return toLocale(flag) ?? toLocale(env.LC_ALL) ?? toLocale(env.LANG) ?? instanceDefault;
+}

@@ -1,0 +1,56 @@
+import i18next, { type i18n } from "i18next";
+import ICU from "i18next-icu";
+import { en, type MessageKey } from "./catalogs/en.ts";
+import { ko } from "./catalogs/ko.ts";
+import type { Locale } from "./locale.ts";
+
+export type { MessageKey } from "./catalogs/en.ts";
+export type MessageValues = Record<string, string | number>;
+
+/** What a page or a command needs to speak a language: messages, and dates and numbers through Intl. */
+export interface Translator {
+  readonly locale: Locale;
+  t(key: MessageKey, values?: MessageValues): string;
+  /** A stored platform timestamp ("YYYY-MM-DD HH:mm:ss", UTC) shown in the reader's conventions. */
+  dateTime(value: string | number | Date): string;
+  number(value: number): string;
+}
+
+let shared: i18n | undefined;
+
+/** One i18next instance with ICU MessageFormat (plurals, selects, {placeholders}) for both catalogs. */
+function instance(): i18n {
+  if (shared) return shared;
+  const created = i18next.createInstance();
+  created.use(ICU).init({
+    initAsync: false,
+    resources: { en: { translation: en }, ko: { translation: ko } },
+    lng: "en",
+    fallbackLng: false,
+    // Keys are flat strings such as "registry.list.title": no nesting, no i18next-style interpolation.
+    keySeparator: false,
+    nsSeparator: false,
+    interpolation: { escapeValue: false },
+    returnNull: false,
+  });
+  shared = created;
+  return created;
+}
+
+const platformTimestamp = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$/;
+
+export function translator(locale: Locale): Translator {
+  const fixed = instance().getFixedT(locale);
+  const dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC", hourCycle: "h23" });
+  const numberFormat = new Intl.NumberFormat(locale);
+  return {
+    locale,
+    t: (key, values) => fixed(key, values ?? {}) as string,
+    dateTime: (value) => {
+      const text = typeof value === "string" ? value.replace(platformTimestamp, "$1T$2Z") : value;
+      const date = new Date(text);
+      return Number.isNaN(date.getTime()) ? String(value) : `${dateFormat.format(date)} UTC`;
+    },
+    number: (value) => numberFormat.format(value),
+  };
+}
