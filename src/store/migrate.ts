@@ -21,6 +21,20 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
  * so nodes that start together apply each migration once.
  */
 export async function migrateToLatest(store: Store): Promise<void> {
+  // Processes sharing one SQLite file have no advisory lock: one that starts while another is
+  // migrating may hit a busy database or a bookkeeping row the other just wrote. The migrator
+  // skips what is already applied, so trying again shortly is safe.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(store);
+    } catch (error) {
+      if (attempt >= 8) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.random() * 200));
+    }
+  }
+}
+
+async function migrateOnce(store: Store): Promise<void> {
   const migrator = new Migrator({
     db: store.db,
     provider,

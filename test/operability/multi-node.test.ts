@@ -78,6 +78,7 @@ async function startNode(dataDir: string, databaseUrl: string | undefined): Prom
     if (ok) return { base, process: child };
     await new Promise((r) => setTimeout(r, 100));
   }
+  child.kill("SIGKILL");
   throw new Error(`node did not start: ${stderr}`);
 }
 
@@ -88,7 +89,11 @@ for (const backend of backends()) {
     before(async () => {
       await backend.prepare?.();
       // Started together on an empty database: the migrations and the admin bootstrap must each happen once.
-      nodes.push(...(await Promise.all([0, 1, 2].map(() => startNode(backend.dataDir, backend.url)))));
+      const started = await Promise.allSettled([0, 1, 2].map(() => startNode(backend.dataDir, backend.url)));
+      // Every node that did start is stopped in after(), even when another failed to.
+      for (const result of started) if (result.status === "fulfilled") nodes.push(result.value);
+      const failed = started.find((r) => r.status === "rejected");
+      if (failed) throw (failed as PromiseRejectedResult).reason;
       admin = await openInstance(loadConfig({ dataDir: backend.dataDir, logLevel: "silent" }), { store: backend.connect() });
     });
     after(async () => {
