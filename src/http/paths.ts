@@ -6,6 +6,7 @@ export const paths = {
   introspect: "/oauth_introspect",
   metadata: "/.well-known/oauth-authorization-server",
   whoami: "/api/now/v1/whoami",
+  batch: "/api/now/v1/batch",
   logout: "/logout.do",
   health: "/health",
   ready: "/ready",

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Instance } from "../instance.ts";
 import { adminRoutes } from "./admin/admin-routes.ts";
 import { signOutPost } from "./admin/sign-in.ts";
+import { batch } from "./api/batch.ts";
 import { whoami } from "./api/whoami.ts";
 import type { ErrorFormat } from "./error-rendering.ts";
 import type { LimitKind } from "./rate-limit.ts";
@@ -20,7 +21,7 @@ import * as registry from "./consumer/registry-admin-api.ts";
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void> | void;
 
 /** The one table that maps the platform's wire paths to the modules that implement them. */
-const routes: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; handler: Handler }[] = [
+const routes: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; bodyLimit?: number; handler: Handler }[] = [
   { method: "GET", url: paths.authorize, errorFormat: "page", handler: authorizeGet },
   { method: "POST", url: paths.authorize, errorFormat: "page", handler: authorizePost },
   { method: "POST", url: paths.token, errorFormat: "oauth", rateLimitByIp: "token-ip", handler: tokenEndpoint },
@@ -28,6 +29,7 @@ const routes: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string
   { method: "POST", url: paths.introspect, errorFormat: "oauth", rateLimitByIp: "token-ip", handler: introspectionEndpoint },
   { method: "GET", url: paths.metadata, errorFormat: "oauth", handler: (instance, _request, reply) => void reply.send(authorizationServerMetadata(instance)) },
   { method: "GET", url: paths.whoami, errorFormat: "api", handler: whoami },
+  { method: "POST", url: paths.batch, errorFormat: "api", bodyLimit: 8 * 1024 * 1024, handler: batch },
   { method: "GET", url: paths.health, errorFormat: "api", handler: liveness },
   { method: "GET", url: paths.ready, errorFormat: "api", handler: readiness },
   { method: "POST", url: paths.logout, errorFormat: "page", handler: signOutPost },
@@ -51,6 +53,6 @@ const routes: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string
 
 export function registerRoutes(app: FastifyInstance, instance: Instance): void {
   for (const route of routes) {
-    app.route({ method: route.method, url: route.url, config: { errorFormat: route.errorFormat, ...(route.rateLimitByIp ? { rateLimitByIp: route.rateLimitByIp } : {}) }, handler: (request, reply) => route.handler(instance, request, reply) });
+    app.route({ method: route.method, url: route.url, ...(route.bodyLimit ? { bodyLimit: route.bodyLimit } : {}), config: { errorFormat: route.errorFormat, ...(route.rateLimitByIp ? { rateLimitByIp: route.rateLimitByIp } : {}) }, handler: (request, reply) => route.handler(instance, request, reply) });
   }
 }

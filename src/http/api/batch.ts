@@ -1,0 +1,69 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import type { Instance } from "../../instance.ts";
+import { authenticateApi } from "../table-api/api-principal.ts";
+import { badRequest } from "../table-api/errors.ts";
+
+/**
+ * POST /api/now/v1/batch — the platform's Batch API, which PySNC uses for long queries and
+ * for updating or deleting many records. Each sub-request is replayed through this same
+ * server with the caller's own credentials, so it meets exactly the authentication, ACL and
+ * validation of a direct call; one failing sub-request does not fail its siblings.
+ */
+const maxRequests = 100;
+
+const batchSchema = z.object({
+  batch_request_id: z.string().max(200).default(""),
+  rest_requests: z
+    .array(
+      z.object({
+        id: z.string().min(1).max(200),
+        method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]),
+        url: z.string().min(1).max(8000),
+        headers: z.array(z.object({ name: z.string().min(1).max(200), value: z.string().max(8000) })).default([]),
+        body: z.string().max(1_000_000).optional(),
+        exclude_response_headers: z.boolean().optional(),
+      }),
+    )
+    .max(maxRequests, `a batch holds at most ${maxRequests} requests`),
+});
+
+/** Sub-requests may reach the REST APIs, never the batch endpoint itself or the OAuth and UI paths. */
+function servable(url: string): boolean {
+  return /^\/api\/now\//.test(url) && !/^\/api\/now\/(v\d+\/)?batch\b/.test(url);
+}
+
+// Credentials come from the outer request; a sub-request cannot name other ones.
+const droppedHeaders = new Set(["authorization", "cookie", "host", "content-length", "transfer-encoding", "connection"]);
+
+export async function batch(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  await authenticateApi(instance, request);
+  const parsed = batchSchema.safeParse(request.body);
+  if (!parsed.success) throw badRequest(`invalid batch request: ${parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")}`);
+  const serviced: unknown[] = [];
+  const unserviced: string[] = [];
+  for (const sub of parsed.data.rest_requests) {
+    if (!servable(sub.url)) {
+      unserviced.push(sub.id);
+      continue;
+    }
+    const headers: Record<string, string> = { accept: "application/json" };
+    for (const h of sub.headers) if (!droppedHeaders.has(h.name.toLowerCase())) headers[h.name.toLowerCase()] = h.value;
+    if (request.headers.authorization) headers.authorization = request.headers.authorization;
+    const started = Date.now();
+    const payload = sub.body === undefined || sub.body === "" ? undefined : Buffer.from(sub.body, "base64");
+    // PySNC names a content type on every sub-request, bodiless DELETEs and GETs included.
+    if (payload && !headers["content-type"]) headers["content-type"] = "application/json";
+    if (!payload) delete headers["content-type"];
+    const response = await request.server.inject({ method: sub.method, url: sub.url, headers, ...(payload ? { payload } : {}) });
+    serviced.push({
+      id: sub.id,
+      status_code: response.statusCode,
+      status_text: response.statusMessage,
+      headers: sub.exclude_response_headers ? [] : Object.entries(response.headers).map(([name, value]) => ({ name, value: String(value) })),
+      body: Buffer.from(response.rawPayload).toString("base64"),
+      execution_time: Date.now() - started,
+    });
+  }
+  reply.send({ batch_request_id: parsed.data.batch_request_id, serviced_requests: serviced, unserviced_requests: unserviced });
+}
