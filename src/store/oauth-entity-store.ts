@@ -8,6 +8,7 @@ import { NotFoundError, ValidationError } from "../domain/validation.ts";
 import { type AuditEntry, writeAudit } from "./audit-store.ts";
 import type { Database, OAuthEntityTable } from "./schema.ts";
 import { bit, newSystemFields } from "./system-fields.ts";
+import { revokeTokensOf } from "./token-store.ts";
 import { findUserByNameOrId } from "./user-store.ts";
 
 type Row = OAuthEntityTable;
@@ -164,7 +165,7 @@ export async function updateClient(db: Kysely<Database>, key: string, changes: P
       user: actor,
     }));
     await writeAudit(trx, entries, now);
-    if (current.active && !merged.active) await revokeClientTokens(trx, current.sysId, actor, "client deactivated", now);
+    if (current.active && !merged.active) await revokeTokensOf(trx, { client: current.sysId }, actor, "client deactivated", now);
     return (await findClientBySysId(trx, current.sysId))!;
   });
 }
@@ -196,14 +197,3 @@ export async function deleteClient(db: Kysely<Database>, key: string, actor: str
   });
 }
 
-export async function revokeClientTokens(db: Kysely<Database>, clientSysId: string, actor: string, reason: string, now = Date.now()): Promise<number> {
-  const result = await db
-    .updateTable("oauth_credential")
-    .set({ revoked_at: now })
-    .where("client", "=", clientSysId)
-    .where("revoked_at", "is", null)
-    .executeTakeFirst();
-  const count = Number(result.numUpdatedRows);
-  if (count > 0) await writeAudit(db, [{ tablename: "oauth_credential", documentkey: clientSysId, fieldname: "revoked_at", newvalue: `${count} tokens`, user: actor, reason }], now);
-  return count;
-}

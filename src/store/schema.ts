@@ -1,3 +1,5 @@
+import type { FieldRecord, TableRecord } from "../domain/custom-tables.ts";
+
 /**
  * The tables an instance keeps, as Kysely sees them. Booleans are stored as 0/1 and
  * instants as epoch milliseconds on both dialects so one code path serves both; the
@@ -107,27 +109,10 @@ export interface SysAuditTable {
   created_at: number;
 }
 
-export interface SysDbObjectTable extends SystemFields {
-  name: string;
-  label: string;
-  read_roles: string;
-  create_roles: string;
-  write_roles: string;
-  delete_roles: string;
-}
+/** The dictionary's records: their columns are the domain's record shapes plus the system fields. */
+export interface SysDbObjectTable extends SystemFields, TableRecord {}
 
-export interface SysDictionaryTable extends SystemFields {
-  name: string;
-  element: string;
-  column_label: string;
-  internal_type: string;
-  max_length: number | null;
-  mandatory: number;
-  read_only: number;
-  reference: string;
-  default_value: string;
-  choices: string;
-}
+export interface SysDictionaryTable extends SystemFields, FieldRecord {}
 
 export interface IncidentTable extends SystemFields {
   number: string;

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { NotFoundError } from "../domain/validation.ts";
-import { revokeClientTokens } from "./oauth-entity-store.ts";
+import { revokeTokensOf } from "./token-store.ts";
 import type { Database } from "./schema.ts";
 import { revokeFamily, revokeOne } from "./token-store.ts";
 
@@ -63,7 +63,7 @@ export async function revokeAllTokensOfClient(db: Kysely<Database>, clientSysId:
   return db.transaction().execute(async (trx) => {
     const client = await trx.selectFrom("oauth_entity").select("sys_id").where("sys_id", "=", clientSysId).executeTakeFirst();
     if (!client) throw new NotFoundError(`no OAuth client with sys_id "${clientSysId}"`);
-    return revokeClientTokens(trx, clientSysId, actor, "revoked by an administrator");
+    return revokeTokensOf(trx, { client: clientSysId }, actor, "revoked by an administrator");
   });
 }
 

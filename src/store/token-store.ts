@@ -93,6 +93,15 @@ export async function revokeFamily(db: Kysely<Database>, family: string, actor: 
   return count;
 }
 
+/** Revokes every live token of one client or one user (deactivation, "revoke all"), with one audit row. */
+export async function revokeTokensOf(db: Kysely<Database>, owner: { client: string } | { user: string }, actor: string, reason: string, now = Date.now()): Promise<number> {
+  const [column, key] = "client" in owner ? (["client", owner.client] as const) : (["user", owner.user] as const);
+  const result = await db.updateTable("oauth_credential").set({ revoked_at: now }).where(column, "=", key).where("revoked_at", "is", null).executeTakeFirst();
+  const count = Number(result.numUpdatedRows);
+  if (count > 0) await writeAudit(db, [{ tablename: "oauth_credential", documentkey: key, fieldname: "revoked_at", newvalue: `${count} tokens`, user: actor, reason }], now);
+  return count;
+}
+
 export async function revokeOne(db: Kysely<Database>, sysId: string, actor: string, reason: string, now = Date.now()): Promise<void> {
   await db.updateTable("oauth_credential").set({ revoked_at: now }).where("sys_id", "=", sysId).where("revoked_at", "is", null).execute();
   await writeAudit(db, [{ tablename: "oauth_credential", documentkey: sysId, fieldname: "revoked_at", newvalue: glideDateTime(now), user: actor, reason }], now);

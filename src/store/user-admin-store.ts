@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { glideDateTime } from "../domain/sys-id.ts";
 import { NotFoundError, ValidationError } from "../domain/validation.ts";
 import { writeAudit } from "./audit-store.ts";
+import { revokeTokensOf } from "./token-store.ts";
 import type { Database } from "./schema.ts";
 import { bit } from "./system-fields.ts";
 import { createUser, findUserById, grantRole, rolesOf, type User } from "./user-store.ts";
@@ -111,7 +112,7 @@ export async function setUserActive(db: Kysely<Database>, sysId: string, active:
     await trx.updateTable("sys_user").set({ active: bit(active), ...touched(actor, now) }).where("sys_id", "=", sysId).execute();
     if (!active) {
       await trx.deleteFrom("login_session").where("user", "=", sysId).execute();
-      await trx.updateTable("oauth_credential").set({ revoked_at: now }).where("user", "=", sysId).where("revoked_at", "is", null).execute();
+      await revokeTokensOf(trx, { user: sysId }, actor, "user deactivated", now);
     }
     await writeAudit(trx, [{ tablename: "sys_user", documentkey: sysId, fieldname: "active", oldvalue: String(user.active), newvalue: String(active), user: actor }], now);
   });
