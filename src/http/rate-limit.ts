@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Instance } from "../instance.ts";
-import { countHit, currentHits } from "../store/rate-limit-store.ts";
+import { countHitGrouped } from "../store/grouped-hits.ts";
+import { currentHits } from "../store/rate-limit-store.ts";
 import { OAuthError } from "./oauth/oauth-error.ts";
 
 const windowMs = 60_000;
@@ -25,7 +26,7 @@ declare module "fastify" {
 export async function enforceLimit(instance: Instance, kind: LimitKind, key: string, now = Date.now()): Promise<void> {
   const limit = limits[kind](instance);
   if (limit === 0) return;
-  const count = await countHit(instance.store.db, `${kind}:${key}`, windowMs, now);
+  const count = await countHitGrouped(instance.store, `${kind}:${key}`, windowMs, now);
   if (count > limit) {
     const retryAfter = Math.ceil((windowMs - (now % windowMs)) / 1000);
     throw new OAuthError("temporarily_unavailable", `too many requests; try again in ${retryAfter} seconds`, { status: 429, retryAfter });

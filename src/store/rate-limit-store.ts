@@ -2,23 +2,28 @@ import { type Kysely, sql } from "kysely";
 import type { Database } from "./schema.ts";
 
 /**
- * Counts one request against a bucket's current fixed window and returns the count so far.
- * One upsert, atomic on both dialects, so concurrent nodes never lose a hit.
+ * Adds `hits` to a bucket's current fixed window and returns the count so far (the window
+ * starts over when `windowStart` moved on). One upsert, atomic on both dialects, so
+ * concurrent nodes never lose a hit.
  */
-export async function countHit(db: Kysely<Database>, bucket: string, windowMs: number, now = Date.now()): Promise<number> {
-  const windowStart = now - (now % windowMs);
+export async function addHits(db: Kysely<Database>, bucket: string, windowStart: number, hits: number): Promise<number> {
   const row = await db
     .insertInto("rate_limit")
-    .values({ bucket, window_start: windowStart, count: 1 })
+    .values({ bucket, window_start: windowStart, count: hits })
     .onConflict((oc) =>
       oc.column("bucket").doUpdateSet({
-        count: sql<number>`case when rate_limit.window_start = ${windowStart} then rate_limit.count + 1 else 1 end`,
+        count: sql<number>`case when rate_limit.window_start = ${windowStart} then rate_limit.count + ${hits} else ${hits} end`,
         window_start: windowStart,
       }),
     )
     .returning("count")
     .executeTakeFirstOrThrow();
   return Number(row.count);
+}
+
+/** Counts one request against a bucket's current fixed window and returns the count so far. */
+export async function countHit(db: Kysely<Database>, bucket: string, windowMs: number, now = Date.now()): Promise<number> {
+  return addHits(db, bucket, now - (now % windowMs), 1);
 }
 
 /** Forgets windows that ended; run with the other clean-up jobs. */

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { OAuthClient } from "../../../domain/oauth-entity.ts";
 import type { Instance } from "../../../instance.ts";
 import type { IssuedTokens } from "../../../store/token-store.ts";
+import { inGroupedTransaction } from "../../../store/grouped-transaction.ts";
 import type { Database } from "../../../store/schema.ts";
 import type { FormParams } from "../../form-body.ts";
 import { OAuthError } from "../oauth-error.ts";
@@ -23,7 +24,8 @@ export function actorOf(client: OAuthClient, userName?: string | null): string {
 }
 
 /**
- * Runs a grant's reads and writes in one transaction. A step may *return* an OAuthError
+ * Runs a grant's reads and writes in one transaction (shared with its neighbours on SQLite:
+ * see grouped-transaction.ts). A step may *return* an OAuthError
  * when what it wrote must stay (revoking a replayed code's tokens) and still fail the
  * request; anything thrown rolls everything back.
  */
@@ -31,7 +33,7 @@ export async function inGrantTransaction(
   instance: Instance,
   work: (db: Kysely<Database>, now: number) => Promise<IssuedTokens | OAuthError>,
 ): Promise<IssuedTokens> {
-  const outcome = await instance.store.db.transaction().execute((trx) => work(trx, Date.now()));
+  const outcome = await inGroupedTransaction(instance.store, (trx) => work(trx, Date.now()));
   if (outcome instanceof OAuthError) throw outcome;
   return outcome;
 }
