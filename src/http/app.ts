@@ -1,8 +1,8 @@
 import cookie from "@fastify/cookie";
-import helmet from "@fastify/helmet";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
 import type { Instance } from "../instance.ts";
 import { renderError } from "./error-rendering.ts";
+import { registerSecurityHeaders } from "./security-headers.ts";
 import { registerFormParser } from "./form-body.ts";
 import { OAuthError } from "./oauth/oauth-error.ts";
 import { registerMetrics } from "./operability/metrics.ts";
@@ -32,7 +32,7 @@ export async function buildApp(instance: Instance, options: AppOptions = {}): Pr
   }) as unknown as FastifyInstance;
   registerFormParser(app);
   await app.register(cookie);
-  await app.register(helmet, {
+  registerSecurityHeaders(app, {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {

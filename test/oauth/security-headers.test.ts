@@ -1,0 +1,33 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { helmetHeaders } from "../../src/http/security-headers.ts";
+import { startTestInstance, type TestInstance } from "../support/instance.ts";
+import { dialectsUnderTest } from "../support/stores.ts";
+
+describe("security headers on every kind of response", () => {
+  let server: TestInstance;
+  before(async () => {
+    server = await startTestInstance(dialectsUnderTest()[0]!);
+  });
+  after(() => server.close());
+
+  for (const [what, path, init] of [
+    ["a token error", "/oauth_token.do", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "grant_type=client_credentials" }],
+    ["the sign-in page", "/", {}],
+    ["a 404", "/no/such/thing", {}],
+    ["a Table API error", "/api/now/table/incident", {}],
+  ] as const) {
+    test(`${what} is not frameable, not sniffed, and under the CSP`, async () => {
+      const response = await fetch(`${server.base}${path}`, init as RequestInit);
+      assert.equal(response.headers.get("x-frame-options"), "DENY");
+      assert.equal(response.headers.get("x-content-type-options"), "nosniff");
+      assert.match(response.headers.get("content-security-policy") ?? "", /frame-ancestors 'none'/);
+      assert.equal(response.headers.get("strict-transport-security"), null, "no HSTS over plain http");
+    });
+  }
+
+  test("HSTS is computed only when asked for", () => {
+    assert.equal(helmetHeaders({ hsts: { maxAge: 31536000 } })["strict-transport-security"], "max-age=31536000; includeSubDomains");
+    assert.equal(helmetHeaders({ hsts: false })["strict-transport-security"], undefined);
+  });
+});
