@@ -194,7 +194,7 @@ async function shutdown(): Promise<void> {
 }
 
 /**
- * The Table API scenario (issue 3): pagination and an indexed equality query on a seeded
+ * The Table API scenario (issue 3): pagination, an indexed equality query and Aggregate API counts on a seeded
  * `incident` table, 1 000 000 rows (20 000 in --quick). It runs after the token scenarios,
  * in its own process, so its seeding does not disturb them.
  */

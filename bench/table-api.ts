@@ -1,8 +1,9 @@
 /**
  * Table API pagination on a large table: seeds `incident` with --rows records (default
  * 1 000 000) by bulk insert, serves the instance from a separate process, and measures
- * requests per second for a first page of 100, the same without the count, and an indexed
- * equality query (caller_id). SQLite by default; DATABASE_URL points it at PostgreSQL
+ * requests per second for a first page of 100, the same without the count, an indexed
+ * equality query (caller_id), and Aggregate API counts (by state and priority, and of the
+ * active ones), each one SQL aggregate over the whole table. SQLite by default; DATABASE_URL points it at PostgreSQL
  * (a fresh database is created on that server and dropped afterwards).
  *
  *   npm run build && node --import tsx bench/table-api.ts [--rows N] [--seconds S] [--connections C]
@@ -133,11 +134,14 @@ async function main(): Promise<void> {
     const port = 18000 + Math.floor(Math.random() * 2000);
     server = await startServer(dataDir, postgres?.url, port);
     const base = `http://127.0.0.1:${port}/api/now/table/incident`;
+    const stats = `http://127.0.0.1:${port}/api/now/stats/incident`;
     const scenarios: [string, string][] = [
       ["first page of 100, with X-Total-Count", `${base}?sysparm_limit=100`],
       ["first page of 100, sysparm_no_count", `${base}?sysparm_limit=100&sysparm_no_count=true`],
       ["page of 100 at offset 500 000", `${base}?sysparm_limit=100&sysparm_offset=${Math.floor(rows / 2)}&sysparm_no_count=true`],
       ["indexed equality caller_id=…, 100 of ~1000", `${base}?sysparm_limit=100&sysparm_query=caller_id%3D${caller}`],
+      ["Aggregate API: count by state and priority (15 groups)", `${stats}?sysparm_count=true&sysparm_group_by=state,priority`],
+      ["Aggregate API: count and average priority of active=true", `${stats}?sysparm_count=true&sysparm_avg_fields=priority&sysparm_query=active%3Dtrue`],
     ];
     console.log(`Table API on ${rows} incidents (${postgres ? "PostgreSQL" : "SQLite"}), ${connections} connections, ${seconds} s each`);
     console.log("| scenario | requests/s | p50 ms | p99 ms | non-200 |\n|---|---|---|---|---|");

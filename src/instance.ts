@@ -11,6 +11,8 @@ export interface Instance {
   readonly store: Store;
   /** Set when the node is shutting down, so /ready tells load balancers to stop sending. */
   readonly lifecycle: { draining: boolean };
+  /** The instant encoded-query date macros are evaluated at; tests fix it. */
+  readonly now: () => Date;
 }
 
 export interface OpenOptions {
@@ -18,6 +20,8 @@ export interface OpenOptions {
   onAdminCreated?: (userName: string, generatedPassword: string | null) => void;
   /** An already-open store (tests hand in PGlite); by default the config says which to open. */
   store?: Store;
+  /** A fixed clock for date macros (tests); the system clock by default. */
+  now?: () => Date;
 }
 
 /** Opens the store, brings its schema up to date, and on first use creates the admin user. */
@@ -30,7 +34,7 @@ export async function openInstance(config: Config, options: OpenOptions = {}): P
     await store.close().catch(() => {});
     throw error;
   }
-  return { config, store, lifecycle: { draining: false } };
+  return { config, store, lifecycle: { draining: false }, now: options.now ?? (() => new Date()) };
 }
 
 async function bootstrapAdmin(store: Store, config: Config, options: OpenOptions): Promise<void> {

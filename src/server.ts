@@ -25,6 +25,8 @@ export interface StartOptions extends AppOptions {
   store?: Store;
   /** False in a cluster worker: the primary sweeps expired tokens, once for all. */
   cleanup?: boolean;
+  /** A fixed clock for date macros (tests). */
+  now?: () => Date;
 }
 
 const certificateCheckIntervalMs = 24 * 3600 * 1000;
@@ -37,6 +39,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const tls = await resolveServerTls(config);
   const instance = await openInstance(config, {
     ...(options.store ? { store: options.store } : {}),
+    ...(options.now ? { now: options.now } : {}),
     onAdminCreated: (userName, generated) => {
       if (generated) print(`Created user "${userName}" with role admin. Its password, shown only this once: ${generated}`);
       else print(`Created user "${userName}" with role admin, with the password from PORTCULLIS_ADMIN_PASSWORD.`);

@@ -1,9 +1,12 @@
+import { DateMacroError, evaluateDateMacro, isMacro, parseDateMacro } from "./date-macros.ts";
+
 /**
  * The platform's encoded query (`active=true^priority<=2^ORshort_descriptionLIKEdisk`),
  * parsed into a tree that is compiled to parameterised SQL elsewhere. `^` joins with AND,
  * `^OR` ORs a condition with the one before it, `^NQ` starts a new query ORed with the
  * previous ones, `^^` is a literal caret. Unlike the platform, which silently drops what it
- * cannot read, anything malformed is an error naming the part that failed.
+ * cannot read, anything malformed is an error naming the part that failed. A `javascript:`
+ * value must be one of the date macros of date-macros.ts; it is replaced by its date-time here.
  */
 export const operators = [
   "ISNOTEMPTY",
@@ -45,6 +48,11 @@ export interface EncodedQuery {
 
 export class QueryError extends Error {}
 
+export interface ParseOptions {
+  /** The instant date macros (`javascript:gs.beginningOfToday()`) are evaluated at; now by default. */
+  now?: Date;
+}
+
 const fieldName = /^[a-z][a-z0-9_]*/;
 const maxQueryLength = 20_000;
 const maxConditions = 200;
@@ -74,7 +82,26 @@ function parseOrderBy(segment: string, descending: boolean): OrderBy {
   return { field, descending };
 }
 
-function parseCondition(segment: string): Condition {
+/** A `javascript:` operand becomes the date-time its macro names; any other is refused. */
+function resolveOperand(operand: string, now: Date): string {
+  if (!isMacro(operand)) return operand;
+  try {
+    return evaluateDateMacro(parseDateMacro(operand), now);
+  } catch (error) {
+    throw error instanceof DateMacroError ? new QueryError(error.message) : error;
+  }
+}
+
+function resolveMacros(condition: Condition, now: Date): Condition {
+  if (!condition.value.includes("javascript:")) return condition;
+  const { operator, value } = condition;
+  if (operator === "SAMEAS" || operator === "NSAMEAS") return condition;
+  const separator = operator === "BETWEEN" ? "@" : operator === "IN" || operator === "NOT IN" ? "," : undefined;
+  const resolved = separator ? value.split(separator).map((part) => resolveOperand(part, now)).join(separator) : resolveOperand(value, now);
+  return { ...condition, value: resolved };
+}
+
+function parseCondition(segment: string, now: Date): Condition {
   const field = fieldName.exec(segment)?.[0];
   if (!field) throw new QueryError(`"${clip(segment)}" does not start with a field name (lowercase letters, digits and underscores; dot-walking is not supported)`);
   const rest = segment.slice(field.length);
@@ -83,10 +110,11 @@ function parseCondition(segment: string): Condition {
   const value = rest.slice(operator.length);
   if ((operator === "ISEMPTY" || operator === "ISNOTEMPTY") && value !== "") throw new QueryError(`${operator} takes no value: "${clip(segment)}"`);
   if (operator === "BETWEEN" && value.split("@").length !== 2) throw new QueryError(`BETWEEN takes two values joined by "@": "${clip(segment)}"`);
-  return { field, operator, value };
+  return resolveMacros({ field, operator, value }, now);
 }
 
-export function parseEncodedQuery(text: string): EncodedQuery {
+export function parseEncodedQuery(text: string, options: ParseOptions = {}): EncodedQuery {
+  const now = options.now ?? new Date();
   if (text.length > maxQueryLength) throw new QueryError(`the query is longer than ${maxQueryLength} characters`);
   if (text.includes("\u0000")) throw new QueryError("the query contains a NUL character");
   const queries: Condition[][][] = [[]];
@@ -110,7 +138,7 @@ export function parseEncodedQuery(text: string): EncodedQuery {
         segment = segment.slice(2);
       }
       if (++count > maxConditions) throw new QueryError(`the query has more than ${maxConditions} conditions`);
-      const condition = parseCondition(segment);
+      const condition = parseCondition(segment, now);
       if (or) current[current.length - 1]!.push(condition);
       else current.push([condition]);
     }

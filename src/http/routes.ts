@@ -13,6 +13,7 @@ import { revocationEndpoint } from "./oauth/revocation.ts";
 import { tokenEndpoint } from "./oauth/token.ts";
 import { liveness, readiness } from "./operability/health.ts";
 import { paths } from "./paths.ts";
+import { aggregateApiRoutes } from "./table-api/aggregate-api.ts";
 import { tableApiRoutes } from "./table-api/table-routes.ts";
 import { oauthRedirect, startAuthorization } from "./consumer/authorization-code-flow.ts";
 import { callConnection, getConnectionToken, listConnections } from "./consumer/connections-api.ts";
@@ -36,6 +37,7 @@ const routes: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string
   // The admin UI: sign-in at "/", the navigator's modules under /admin.
   ...adminRoutes().map((route) => ({ ...route, errorFormat: "page" as const })),
   ...tableApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const })),
+  ...aggregateApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const })),
   { method: "GET", url: paths.oauthRedirect, errorFormat: "page", handler: oauthRedirect },
   { method: "GET", url: paths.connections, errorFormat: "api", handler: listConnections },
   { method: "GET", url: `${paths.connections}/:id/authorize`, errorFormat: "page", handler: startAuthorization },

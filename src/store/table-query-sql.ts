@@ -23,8 +23,9 @@ function operand(field: FieldDef, condition: Condition, raw: string): StoredValu
   return coerced.value;
 }
 
+/** Text columns (references included: rows loaded by other means may hold "") are empty when NULL or "". */
 function isEmpty(eb: Eb, field: FieldDef): Expression<SqlBool> {
-  return field.type === "string" ? eb.or([eb(field.name, "is", null), eb(field.name, "=", "")]) : eb(field.name, "is", null);
+  return field.type === "string" || field.type === "reference" ? eb.or([eb(field.name, "is", null), eb(field.name, "=", "")]) : eb(field.name, "is", null);
 }
 
 function likePattern(value: string, before: string, after: string): string {

@@ -29,11 +29,11 @@ export interface TestInstance extends RunningServer {
  * A real server on 127.0.0.1 over the given store, as a client would reach it. With
  * `{ https: true }` it serves TLS and `base` is its https://localhost URL.
  */
-export async function startTestInstance(dialect: DialectUnderTest, settings: Partial<ConfigInput> = {}): Promise<TestInstance> {
+export async function startTestInstance(dialect: DialectUnderTest, settings: Partial<ConfigInput> = {}, options: { now?: () => Date } = {}): Promise<TestInstance> {
   const { store, dispose } = await dialect.open();
   const port = await freePort();
   const config = loadConfig({ dataDir: tempDir(), port, host: "127.0.0.1", adminPassword, logLevel: "silent", ...(store.dialect === "postgres" ? { secretKey: testSecretKey } : {}), ...settings });
-  const server = await startServer(config, { store, logger: false, print: () => {} });
+  const server = await startServer(config, { store, logger: false, print: () => {}, ...options });
   return {
     ...server,
     base: config.https ? config.publicUrl : `http://127.0.0.1:${port}`,

@@ -25,15 +25,15 @@ export interface ListParams extends OutputParams {
 
 export const defaultLimit = 10_000;
 
-type Query = Record<string, string | string[] | undefined>;
+export type Query = Record<string, string | string[] | undefined>;
 
-function single(query: Query, name: string): string | undefined {
+export function single(query: Query, name: string): string | undefined {
   const value = query[name];
   if (Array.isArray(value)) throw badRequest(`the parameter ${name} was sent more than once`);
   return value;
 }
 
-function flag(query: Query, name: string): boolean {
+export function flag(query: Query, name: string): boolean {
   const value = single(query, name);
   if (value === undefined || value === "" || value === "false") return false;
   if (value === "true") return true;
@@ -75,18 +75,23 @@ export function readOutputParams(request: FastifyRequest, principal: ApiPrincipa
   };
 }
 
-export function readListParams(request: FastifyRequest, principal: ApiPrincipal, table: TableDef): ListParams {
-  const query = (request.query ?? {}) as Query;
-  const encoded = parseEncodedQuery(single(query, "sysparm_query") ?? "");
+/** sysparm_query, parsed with its date macros evaluated at `now`, naming only fields the caller may read. */
+export function readEncodedQuery(request: FastifyRequest, principal: ApiPrincipal, table: TableDef, now: Date): EncodedQuery {
+  const encoded = parseEncodedQuery(single((request.query ?? {}) as Query, "sysparm_query") ?? "", { now });
   for (const name of fieldsOfQuery(encoded)) {
     const field = fieldOf(table, name);
     if (!field || field.secret) throw badRequest(`sysparm_query: the table ${table.name} has no field "${name}"`);
     // Filtering on a masked field would reveal it one guess at a time.
     if (!mayReadField(principal, field)) throw forbidden(`sysparm_query: ${principal.user.userName} may not read the field ${table.name}.${name}`);
   }
+  return encoded;
+}
+
+export function readListParams(request: FastifyRequest, principal: ApiPrincipal, table: TableDef, now: Date): ListParams {
+  const query = (request.query ?? {}) as Query;
   return {
     ...readOutputParams(request, principal, table),
-    query: encoded,
+    query: readEncodedQuery(request, principal, table, now),
     limit: Math.min(wholeNumber(query, "sysparm_limit", defaultLimit, 1), defaultLimit),
     offset: wholeNumber(query, "sysparm_offset", 0, 0),
     suppressPaginationHeader: flag(query, "sysparm_suppress_pagination_header"),

@@ -18,7 +18,7 @@ import { serializeRecords } from "./serialize.ts";
  * The Table API: /api/now/table/{table}[/{sys_id}], also under /v1 and /v2. Each handler
  * authenticates, finds the table in the dictionary, checks the ACL, then reads or writes.
  */
-type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+export type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 const writers: Record<Writer, RecordWriter> = {
   generic: genericWriter,
@@ -29,7 +29,7 @@ const writers: Record<Writer, RecordWriter> = {
 
 const tableName = /^[a-z][a-z0-9_]{0,79}$/;
 
-async function resolveTable(instance: Instance, request: FastifyRequest): Promise<TableDef> {
+export async function resolveTable(instance: Instance, request: FastifyRequest): Promise<TableDef> {
   const name = (request.params as { table: string }).table;
   const table = tableName.test(name) ? await findTableDef(instance.store.db, name) : undefined;
   if (!table) throw notFound(`Invalid table ${name.slice(0, 80)}`);
@@ -70,7 +70,7 @@ function collectionUrl(instance: Instance, request: FastifyRequest, table: Table
 
 const list: Handler = async (instance, request, reply) => {
   const { principal, table } = await open(instance, request, "read");
-  const params = readListParams(request, principal, table);
+  const params = readListParams(request, principal, table, instance.now());
   const { rows, total } = await listRecords(instance.store.db, { table, columns: columnsOf(params), query: params.query, limit: params.limit, offset: params.offset, count: !params.noCount });
   const result = await serializeRecords(serializeContext(instance, principal), rows, params);
   setPaginationHeaders(reply, {
@@ -123,7 +123,7 @@ const remove: Handler = async (instance, request, reply) => {
   reply.code(204).send();
 };
 
-const guarded =
+export const guarded =
   (handler: Handler): Handler =>
   async (instance, request, reply) => {
     try {

@@ -1,0 +1,104 @@
+import type { FastifyRequest } from "fastify";
+import { AggregateSyntaxError, type AggregateOrder, parseAggregateOrderBy, parseFieldList, parseHaving } from "../../domain/aggregate-query.ts";
+import { coerceValue, type FieldDef, fieldOf, type TableDef } from "../../domain/dictionary.ts";
+import type { EncodedQuery } from "../../domain/encoded-query.ts";
+import type { HavingSpec } from "../../store/table-aggregate-store.ts";
+import { mayReadField } from "./acl.ts";
+import type { ApiPrincipal } from "./api-principal.ts";
+import { badRequest } from "./errors.ts";
+import { type DisplayValueMode, flag, type Query, readEncodedQuery, single } from "./parameters.ts";
+
+/**
+ * The Aggregate API's parameters, read once and checked against the dictionary and the
+ * caller's field ACL: every field named must exist and be readable, AVG and SUM need a
+ * number, ORDER BY names a grouped field or an aggregate.
+ */
+export type FieldAggregate = "avg" | "min" | "max" | "sum";
+export const fieldAggregates: readonly FieldAggregate[] = ["avg", "min", "max", "sum"];
+
+export interface AggregateParams {
+  query: EncodedQuery;
+  count: boolean;
+  fields: Record<FieldAggregate, FieldDef[]>;
+  groupBy: FieldDef[];
+  having: HavingSpec[];
+  orderBy: AggregateOrder[];
+  displayValue: DisplayValueMode;
+}
+
+function syntax<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw error instanceof AggregateSyntaxError ? badRequest(error.message) : error;
+  }
+}
+
+function readableField(principal: ApiPrincipal, table: TableDef, parameter: string, name: string): FieldDef {
+  const field = fieldOf(table, name);
+  if (!field || field.secret) throw badRequest(`${parameter}: the table ${table.name} has no field "${name}"`);
+  if (!mayReadField(principal, field)) throw badRequest(`${parameter}: ${principal.user.userName} may not read the field ${table.name}.${name}`);
+  return field;
+}
+
+function requireNumber(parameter: string, aggregate: string, field: FieldDef): void {
+  if (field.type !== "integer") throw badRequest(`${parameter}: ${aggregate.toUpperCase()} needs a numeric field; ${field.name} is ${field.type}`);
+}
+
+const numberPattern = /^-?\d{1,15}(\.\d{1,6})?$/;
+
+function havingSpecs(text: string, principal: ApiPrincipal, table: TableDef): HavingSpec[] {
+  return syntax(() => parseHaving(text)).map((h) => {
+    const field = readableField(principal, table, "sysparm_having", h.field);
+    const item = `${h.aggregate}^${h.field}^${h.operator}^${h.value}`.slice(0, 80);
+    if (h.aggregate === "min" || h.aggregate === "max") {
+      // The field's type rules apply to the bound, its choice list does not.
+      const coerced = coerceValue({ name: field.name, label: field.label, type: field.type, reference: field.reference }, h.value);
+      if (!coerced.ok) throw badRequest(`sysparm_having: ${item}: the value ${coerced.problem}`);
+      return { aggregate: h.aggregate, field: field.name, operator: h.operator, value: coerced.value };
+    }
+    if (h.aggregate !== "count") requireNumber("sysparm_having", h.aggregate, field);
+    if (!numberPattern.test(h.value)) throw badRequest(`sysparm_having: ${item}: the value must be a number`);
+    return { aggregate: h.aggregate, field: field.name, operator: h.operator, value: Number(h.value) };
+  });
+}
+
+function orderSpecs(request: FastifyRequest, query: EncodedQuery, groupBy: readonly FieldDef[], principal: ApiPrincipal, table: TableDef): AggregateOrder[] {
+  const text = single((request.query ?? {}) as Query, "sysparm_order_by") ?? "";
+  // ORDERBY inside sysparm_query orders groups too; without groups there is one row and nothing to order.
+  const fromQuery: AggregateOrder[] = groupBy.length === 0 ? [] : query.orderBy.map((o) => ({ kind: "field", field: o.field, descending: o.descending }));
+  const orders = [...syntax(() => parseAggregateOrderBy(text)), ...fromQuery];
+  for (const order of orders) {
+    if (order.kind === "field") {
+      if (!groupBy.some((g) => g.name === order.field)) throw badRequest(`sysparm_order_by: ${order.field} is not a sysparm_group_by field; order by a grouped field or an aggregate such as COUNT or AVG^${order.field}`);
+    } else if (order.field) {
+      const field = readableField(principal, table, "sysparm_order_by", order.field);
+      if (order.aggregate === "avg" || order.aggregate === "sum") requireNumber("sysparm_order_by", order.aggregate, field);
+    }
+  }
+  return orders;
+}
+
+export function readAggregateParams(request: FastifyRequest, principal: ApiPrincipal, table: TableDef, now: Date): AggregateParams {
+  const raw = (request.query ?? {}) as Query;
+  const displayValue = single(raw, "sysparm_display_value") || "false";
+  if (displayValue !== "false" && displayValue !== "true" && displayValue !== "all") throw badRequest(`sysparm_display_value must be true, false or all, not "${displayValue.slice(0, 40)}"`);
+  const list = (parameter: string) => syntax(() => parseFieldList(parameter, single(raw, parameter) ?? "")).map((name) => readableField(principal, table, parameter, name));
+  const fields = {} as Record<FieldAggregate, FieldDef[]>;
+  for (const aggregate of fieldAggregates) {
+    const parameter = `sysparm_${aggregate}_fields`;
+    fields[aggregate] = list(parameter);
+    if (aggregate === "avg" || aggregate === "sum") for (const field of fields[aggregate]) requireNumber(parameter, aggregate, field);
+  }
+  const groupBy = list("sysparm_group_by");
+  const query = readEncodedQuery(request, principal, table, now);
+  return {
+    query,
+    count: flag(raw, "sysparm_count"),
+    fields,
+    groupBy,
+    having: havingSpecs(single(raw, "sysparm_having") ?? "", principal, table),
+    orderBy: orderSpecs(request, query, groupBy, principal, table),
+    displayValue,
+  };
+}

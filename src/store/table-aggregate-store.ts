@@ -1,0 +1,95 @@
+import { type Expression, type Kysely, type RawBuilder, sql } from "kysely";
+import { fieldOf, type StoredValue, type TableDef } from "../domain/dictionary.ts";
+import type { AggregateFunction, AggregateOrder, HavingOperator } from "../domain/aggregate-query.ts";
+import type { EncodedQuery } from "../domain/encoded-query.ts";
+import type { Database } from "./schema.ts";
+import { whereOf } from "./table-query-sql.ts";
+
+/**
+ * The Aggregate API as one SQL statement: COUNT/AVG/MIN/MAX/SUM over the rows an encoded
+ * query selects, grouped, filtered by HAVING and ordered in the database. Column names come
+ * from the dictionary (the caller has checked them); every value is a parameter.
+ */
+export interface AggregateSpec {
+  aggregate: AggregateFunction;
+  /** Absent for COUNT(*) */
+  field?: string;
+}
+
+export interface HavingSpec extends AggregateSpec {
+  operator: HavingOperator;
+  value: StoredValue;
+}
+
+export interface AggregateRequest {
+  table: TableDef;
+  query: EncodedQuery;
+  aggregates: readonly AggregateSpec[];
+  groupBy: readonly string[];
+  having: readonly HavingSpec[];
+  orderBy: readonly AggregateOrder[];
+  /** Groups beyond this are not fetched; the caller sees that there were more. */
+  maxGroups: number;
+}
+
+/** One result row: group values in the order of groupBy, aggregate values in the order of aggregates, as the driver returns them. */
+export interface AggregateRow {
+  groups: unknown[];
+  values: unknown[];
+}
+
+function expression(table: TableDef, spec: AggregateSpec): RawBuilder<unknown> {
+  if (spec.aggregate === "count") {
+    if (!spec.field) return sql`count(*)`;
+    // Records whose field is not empty: text and references store "" as well as NULL for empty.
+    const type = fieldOf(table, spec.field)?.type;
+    return type === "string" || type === "reference" ? sql`count(nullif(${sql.ref(spec.field)}, ''))` : sql`count(${sql.ref(spec.field)})`;
+  }
+  const column = sql.ref(spec.field!);
+  switch (spec.aggregate) {
+    case "avg":
+      return sql`avg(${column})`;
+    case "sum":
+      return sql`sum(${column})`;
+    case "min":
+      return sql`min(${column})`;
+    case "max":
+      return sql`max(${column})`;
+  }
+}
+
+const comparison: Record<HavingOperator, string> = { "=": "=", "!=": "<>", ">": ">", ">=": ">=", "<": "<", "<=": "<=" };
+
+/** Empty group values first in both dialects (PostgreSQL sorts NULL last by default, SQLite first). */
+function orderGroup(select: any, field: string, descending: boolean): any {
+  return select.orderBy(sql`case when ${sql.ref(field)} is null then 0 else 1 end`, descending ? "desc" : "asc").orderBy(sql.ref(field), descending ? "desc" : "asc");
+}
+
+export async function aggregateRecords(db: Kysely<Database>, request: AggregateRequest): Promise<{ rows: AggregateRow[]; more: boolean }> {
+  // Nothing asked: one empty row, as the platform answers `{"stats": {}}`.
+  if (request.aggregates.length === 0 && request.groupBy.length === 0) return { rows: [{ groups: [], values: [] }], more: false };
+  const where = whereOf(request.table, request.query);
+  let select: any = (db as unknown as Kysely<any>).selectFrom(request.table.name).select([
+    ...request.groupBy.map((field, i) => sql.ref(field).as(`g${i}`)),
+    ...request.aggregates.map((spec, i) => expression(request.table, spec).as(`a${i}`)),
+  ]);
+  if (where) select = select.where(where);
+  if (request.groupBy.length > 0) select = select.groupBy(request.groupBy.map((field) => sql.ref(field)));
+  if (request.having.length > 0) {
+    // COUNT/AVG/SUM compare as numbers: PostgreSQL would otherwise type "2.5" after bigint(sum) and refuse it.
+    const operand = (h: HavingSpec) => (h.aggregate === "min" || h.aggregate === "max" ? sql`${h.value}` : sql`cast(${h.value} as numeric)`);
+    const conditions = request.having.map((h) => sql<boolean>`${expression(request.table, h)} ${sql.raw(comparison[h.operator])} ${operand(h)}`);
+    select = select.having(sql<boolean>`${sql.join(conditions as Expression<unknown>[], sql` and `)}`);
+  }
+  for (const order of request.orderBy) {
+    if (order.kind === "field") select = orderGroup(select, order.field, order.descending);
+    else select = select.orderBy(expression(request.table, order), order.descending ? "desc" : "asc");
+  }
+  // Ties (and the default) in group order, so pages of results are stable.
+  for (const field of request.groupBy) select = orderGroup(select, field, false);
+  const rows: Record<string, unknown>[] = await select.limit(request.maxGroups + 1).execute();
+  return {
+    rows: rows.slice(0, request.maxGroups).map((row) => ({ groups: request.groupBy.map((_, i) => row[`g${i}`]), values: request.aggregates.map((_, i) => row[`a${i}`]) })),
+    more: rows.length > request.maxGroups,
+  };
+}

@@ -1,0 +1,105 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Kysely } from "kysely";
+import { startTestInstance, type TestInstance } from "../support/instance.ts";
+import { tableCounts } from "../support/oauth.ts";
+import { dialectsUnderTest } from "../support/stores.ts";
+import { api, type ApiUser, apiUser, q } from "../support/table-api.ts";
+
+/**
+ * Date macros, SAMEAS/NSAMEAS and ISEMPTY on references, end to end: rows at known
+ * timestamps, and a server whose clock is fixed at a Tuesday, 2026-03-31 13:45:30 UTC.
+ */
+const now = new Date("2026-03-31T13:45:30Z");
+const rows: Record<string, string> = {
+  today: "2026-03-31 08:00:00",
+  lastHour: "2026-03-31 12:50:00",
+  yesterdayEnd: "2026-03-30 23:59:59",
+  yesterdayStart: "2026-03-30 00:00:00",
+  weekAgo: "2026-03-24 12:00:00",
+  lastMonth: "2026-02-15 10:00:00",
+  lastYear: "2025-12-31 23:59:59",
+};
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`Table API date macros and field comparisons on ${dialect.name}`, () => {
+    let server: TestInstance;
+    let user: ApiUser;
+    let counts: Record<string, number>;
+    const found = async (query: string) => {
+      const res = await api(server, "GET", `/api/now/table/incident?${q({ sysparm_query: query, sysparm_fields: "short_description" })}`, { token: user.token });
+      assert.equal(res.status, 200, `${query}: ${res.text}`);
+      return res.body.result.map((r: { short_description: string }) => r.short_description).sort();
+    };
+
+    before(async () => {
+      server = await startTestInstance(dialect, {}, { now: () => new Date(now) });
+      const admin = await apiUser(server, "admin");
+      user = await apiUser(server, "abel.tuter");
+      const db = server.instance.store.db as unknown as Kysely<any>;
+      for (const [name, stamp] of Object.entries(rows)) {
+        const res = await api(server, "POST", "/api/now/table/incident", { token: admin.token, body: { short_description: name, priority: name === "today" ? "1" : "3", state: name === "today" ? "1" : "2", caller_id: user.sysId, ...(name.startsWith("yesterday") ? { assigned_to: user.sysId } : name === "weekAgo" ? { assigned_to: admin.sysId } : {}) } });
+        assert.equal(res.status, 201, res.text);
+        // Records get the real time on insert; put them where the test needs them.
+        await db.updateTable("incident").set({ sys_created_on: stamp, sys_updated_on: name === "lastYear" ? "2026-01-02 00:00:00" : stamp }).where("sys_id", "=", res.body.result.sys_id).execute();
+      }
+      // A reference holding "" (as rows loaded by other means may) counts as empty.
+      await db.updateTable("incident").set({ caller_id: "" }).where("short_description", "=", "lastMonth").execute();
+      await db.updateTable("incident").set({ caller_id: null }).where("short_description", "=", "lastYear").execute();
+      counts = await tableCounts(server.instance.store);
+    });
+    after(async () => {
+      assert.deepEqual(await tableCounts(server.instance.store), counts, "no query wrote anything");
+      await server.close();
+    });
+
+    const cases: [string, string[]][] = [
+      ["sys_created_on>=javascript:gs.beginningOfToday()", ["lastHour", "today"]],
+      ["sys_created_on<=javascript:gs.endOfToday()", Object.keys(rows)],
+      ["sys_created_onBETWEENjavascript:gs.beginningOfYesterday()@javascript:gs.endOfYesterday()", ["yesterdayEnd", "yesterdayStart"]],
+      ["sys_created_onBETWEENjavascript:gs.daysAgoStart(7)@javascript:gs.endOfToday()", ["lastHour", "today", "weekAgo", "yesterdayEnd", "yesterdayStart"]],
+      ["sys_created_onBETWEENjavascript:gs.daysAgoStart(7)@javascript:gs.daysAgoEnd(7)", ["weekAgo"]],
+      ["sys_created_on<javascript:gs.daysAgo(7)", ["lastMonth", "lastYear", "weekAgo"]],
+      ["sys_created_on>javascript:gs.hoursAgoStart(1)", ["lastHour"]],
+      ["sys_created_on>=javascript:gs.minutesAgoStart(60)", ["lastHour"]],
+      ["sys_created_on>=javascript:gs.beginningOfThisWeek()", ["lastHour", "today", "yesterdayEnd", "yesterdayStart"]],
+      ["sys_created_onBETWEENjavascript:gs.beginningOfLastWeek()@javascript:gs.endOfLastWeek()", ["weekAgo"]],
+      ["sys_created_onBETWEENjavascript:gs.beginningOfLastMonth()@javascript:gs.endOfLastMonth()", ["lastMonth"]],
+      ["sys_created_on>=javascript:gs.beginningOfThisMonth()^sys_created_on<=javascript:gs.endOfThisMonth()", ["lastHour", "today", "weekAgo", "yesterdayEnd", "yesterdayStart"]],
+      ["sys_created_on<javascript:gs.beginningOfThisYear()", ["lastYear"]],
+      ["sys_created_onBETWEENjavascript:gs.beginningOfThisYear()@javascript:gs.endOfThisYear()^priority=3", ["lastHour", "lastMonth", "weekAgo", "yesterdayEnd", "yesterdayStart"]],
+      ["sys_created_on>=javascript:gs.beginningOfToday()^ORsys_created_on<javascript:gs.beginningOfThisYear()", ["lastHour", "lastYear", "today"]],
+      ["sys_created_onSAMEASsys_updated_on", Object.keys(rows).filter((r) => r !== "lastYear")],
+      ["sys_created_onNSAMEASsys_updated_on", ["lastYear"]],
+      ["prioritySAMEASstate", ["today"]],
+      ["priorityNSAMEASstate", Object.keys(rows).filter((r) => r !== "today")],
+      ["caller_idSAMEASassigned_to", ["yesterdayEnd", "yesterdayStart"]],
+      ["caller_idNSAMEASassigned_to", ["weekAgo"]],
+      ["caller_idISEMPTY", ["lastMonth", "lastYear"]],
+      ["caller_idISNOTEMPTY", ["lastHour", "today", "weekAgo", "yesterdayEnd", "yesterdayStart"]],
+      ["assigned_toISEMPTY^caller_idISNOTEMPTY", ["lastHour", "today"]],
+    ];
+    for (const [query, expected] of cases) {
+      test(`sysparm_query ${JSON.stringify(query)}`, async () => {
+        assert.deepEqual(await found(query), [...expected].sort());
+      });
+    }
+
+    const refused: [string, RegExp][] = [
+      ["caller_id=javascript:gs.getUserID()", /javascript:gs\.getUserID\(\)/],
+      ["sys_created_on>javascript:alert(1)", /javascript:alert\(1\)/],
+      ["sys_created_on>javascript:gs.daysAgo()", /takes one whole number/],
+      ["sys_created_onBETWEENjavascript:gs.daysAgoStart(7)@javascript:gs.endOfToday(1)", /takes no argument/],
+      ["sys_created_on>javascript:gs.constructor.constructor('return process')()", /constructor/],
+      ["priority>javascript:gs.beginningOfToday()", /whole number/],
+    ];
+    for (const [query, message] of refused) {
+      test(`sysparm_query ${JSON.stringify(query)} is a 400 naming it`, async () => {
+        const res = await api(server, "GET", `/api/now/table/incident?${q({ sysparm_query: query })}`, { token: user.token });
+        assert.equal(res.status, 400, res.text);
+        assert.equal(res.body.status, "failure");
+        assert.match(res.body.error.message, message);
+      });
+    }
+  });
+}
