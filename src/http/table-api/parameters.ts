@@ -75,15 +75,21 @@ export function readOutputParams(request: FastifyRequest, principal: ApiPrincipa
   };
 }
 
-export function readListParams(request: FastifyRequest, principal: ApiPrincipal, table: TableDef): ListParams {
-  const query = (request.query ?? {}) as Query;
-  const encoded = parseEncodedQuery(single(query, "sysparm_query") ?? "");
+/** An encoded query over fields that exist and that the caller may read. */
+export function checkedQuery(text: string, principal: ApiPrincipal, table: TableDef): EncodedQuery {
+  const encoded = parseEncodedQuery(text);
   for (const name of fieldsOfQuery(encoded)) {
     const field = fieldOf(table, name);
     if (!field || field.secret) throw badRequest(`sysparm_query: the table ${table.name} has no field "${name}"`);
     // Filtering on a masked field would reveal it one guess at a time.
     if (!mayReadField(principal, field)) throw forbidden(`sysparm_query: ${principal.user.userName} may not read the field ${table.name}.${name}`);
   }
+  return encoded;
+}
+
+export function readListParams(request: FastifyRequest, principal: ApiPrincipal, table: TableDef): ListParams {
+  const query = (request.query ?? {}) as Query;
+  const encoded = checkedQuery(single(query, "sysparm_query") ?? "", principal, table);
   return {
     ...readOutputParams(request, principal, table),
     query: encoded,
