@@ -84,6 +84,14 @@ const configSchema = z.object({
   trustCa: z.string().min(1).optional(),
   /** An obtained access token is refreshed this many seconds before it expires. */
   tokenRefreshSkew: z.coerce.number().int().min(0).max(3600).default(60),
+  /** A Scripted REST script is stopped after this many milliseconds (its run and its data calls together). */
+  scriptTimeoutMs: z.coerce.number().int().min(10).max(60_000).default(2000),
+  /** The heap one script run may use, in MiB; the sandbox refuses allocations beyond it. */
+  scriptMemoryMb: z.coerce.number().int().min(17).max(1024).default(32),
+  /** The largest response body (and total log text) a script may produce, in KiB. */
+  scriptOutputKb: z.coerce.number().int().min(1).max(64 * 1024).default(1024),
+  /** Script failures show the script's error and stack to the caller; for an admin debugging, never in production. */
+  scriptDebug: flag.default(false),
   /** The language of pages and messages when neither the user nor the browser chooses one. */
   locale: z.enum(locales).default(defaultLocale),
 });
@@ -124,6 +132,10 @@ const environmentNames: Record<string, keyof ConfigInput> = {
   PORTCULLIS_WORKERS: "workers",
   PORTCULLIS_TOKEN_CLEANUP_INTERVAL: "tokenCleanupInterval",
   PORTCULLIS_LOCALE: "locale",
+  PORTCULLIS_SCRIPT_TIMEOUT_MS: "scriptTimeoutMs",
+  PORTCULLIS_SCRIPT_MEMORY_MB: "scriptMemoryMb",
+  PORTCULLIS_SCRIPT_OUTPUT_KB: "scriptOutputKb",
+  PORTCULLIS_SCRIPT_DEBUG: "scriptDebug",
 };
 
 export function configFromEnvironment(env: NodeJS.ProcessEnv): ConfigInput {

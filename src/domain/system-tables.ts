@@ -207,6 +207,45 @@ const sysDictionary: TableDef = {
   ],
 };
 
+/** Scripted REST APIs: scripts run with the caller's rights, but only an admin may write one. */
+const sysWsDefinition: TableDef = {
+  name: "sys_ws_definition",
+  label: "Scripted REST Service",
+  displayField: "name",
+  writer: "sys_ws_definition",
+  custom: false,
+  access: adminOnly,
+  fields: [
+    ...systemFieldDefs(),
+    str("name", "Name", 100, { mandatory: true }),
+    str("namespace", "Namespace", 40, { mandatory: true }),
+    str("service_id", "API ID", 40, { mandatory: true }),
+    str("base_uri", "Base API path", 100, { readOnly: true }),
+    bool("active", "Active", "true"),
+    str("short_description", "Short description", 4000),
+  ],
+};
+
+const sysWsOperation: TableDef = {
+  name: "sys_ws_operation",
+  label: "Scripted REST Resource",
+  displayField: "name",
+  writer: "sys_ws_operation",
+  custom: false,
+  access: adminOnly,
+  fields: [
+    ...systemFieldDefs(),
+    ref("web_service_definition", "Web service definition", "sys_ws_definition", { mandatory: true }),
+    str("name", "Name", 100, { mandatory: true }),
+    str("http_method", "HTTP method", 10, { mandatory: true, choices: ["GET", "POST", "PUT", "PATCH", "DELETE"].map((m) => ({ value: m, label: m })) }),
+    str("relative_path", "Relative path", 400, { defaultValue: "/" }),
+    str("operation_script", "Script", 100_000),
+    bool("requires_authentication", "Requires authentication", "true"),
+    str("roles_required", "Roles required (comma-separated)", 400),
+    bool("active", "Active", "true"),
+  ],
+};
+
 export const systemTables: ReadonlyMap<string, TableDef> = new Map(
-  [sysUser, sysUserRole, sysUserHasRole, oauthEntity, oauthCredential, sysAudit, incident, sysDbObject, sysDictionary].map((t) => [t.name, t]),
+  [sysUser, sysUserRole, sysUserHasRole, oauthEntity, oauthCredential, sysAudit, incident, sysDbObject, sysDictionary, sysWsDefinition, sysWsOperation].map((t) => [t.name, t]),
 );

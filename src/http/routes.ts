@@ -14,6 +14,7 @@ import { tokenEndpoint } from "./oauth/token.ts";
 import { liveness, readiness } from "./operability/health.ts";
 import { paths } from "./paths.ts";
 import { aggregateApiRoutes } from "./table-api/aggregate-api.ts";
+import { scriptedRest } from "./scripted-rest/dispatch.ts";
 import { tableApiRoutes } from "./table-api/table-routes.ts";
 import { oauthRedirect, startAuthorization } from "./consumer/authorization-code-flow.ts";
 import { callConnection, getConnectionToken, listConnections } from "./consumer/connections-api.ts";
@@ -51,6 +52,10 @@ const routes: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string
   { method: "POST", url: `${paths.registry}/providers`, errorFormat: "api", handler: registry.createProviderRecord },
   { method: "DELETE", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.deleteProviderRecord },
   { method: "PATCH", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.updateProviderRecordSecret },
+  // Scripted REST APIs: the static paths above win; what is left under /api/{namespace}/{api_id} is looked up per request.
+  ...(["GET", "POST", "PUT", "PATCH", "DELETE"] as const).flatMap((method) =>
+    [paths.scriptedRest, `${paths.scriptedRest}/*`].map((url) => ({ method, url, errorFormat: "api" as const, handler: scriptedRest })),
+  ),
 ];
 
 export function registerRoutes(app: FastifyInstance, instance: Instance): void {

@@ -6,6 +6,7 @@ import * as operability from "./migrations/003-operability.ts";
 import * as consumer from "./migrations/004-consumer.ts";
 import * as preferredLanguage from "./migrations/005-preferred-language.ts";
 import * as aggregates from "./migrations/010-aggregates.ts";
+import * as scriptedRest from "./migrations/007-scripted-rest.ts";
 
 const migrations: Record<string, Migration> = {
   "001-initial": initial,
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   "004-consumer": consumer,
   "005-preferred-language": preferredLanguage,
   "010-aggregates": aggregates,
+  "007-scripted-rest": scriptedRest,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -114,6 +114,28 @@ export interface SysDbObjectTable extends SystemFields, TableRecord {}
 
 export interface SysDictionaryTable extends SystemFields, FieldRecord {}
 
+/** A Scripted REST API: its base path is /api/{namespace}/{service_id}. */
+export interface SysWsDefinitionTable extends SystemFields {
+  name: string;
+  namespace: string;
+  service_id: string;
+  base_uri: string;
+  active: number;
+  short_description: string;
+}
+
+/** A resource of a Scripted REST API: method, relative path and the script that answers. */
+export interface SysWsOperationTable extends SystemFields {
+  web_service_definition: string;
+  name: string;
+  http_method: string;
+  relative_path: string;
+  operation_script: string;
+  requires_authentication: number;
+  roles_required: string;
+  active: number;
+}
+
 export interface IncidentTable extends SystemFields {
   number: string;
   short_description: string;
@@ -201,4 +223,6 @@ export interface Database {
   oauth_provider_settings: OAuthProviderSettingsTable;
   oauth_obtained_token: OAuthObtainedTokenTable;
   oauth_consumer_state: OAuthConsumerStateTable;
+  sys_ws_definition: SysWsDefinitionTable;
+  sys_ws_operation: SysWsOperationTable;
 }

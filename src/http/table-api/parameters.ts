@@ -77,7 +77,12 @@ export function readOutputParams(request: FastifyRequest, principal: ApiPrincipa
 
 /** sysparm_query, parsed with its date macros evaluated at `now`, naming only fields the caller may read. */
 export function readEncodedQuery(request: FastifyRequest, principal: ApiPrincipal, table: TableDef, now: Date): EncodedQuery {
-  const encoded = parseEncodedQuery(single((request.query ?? {}) as Query, "sysparm_query") ?? "", { now });
+  return checkedQuery(single((request.query ?? {}) as Query, "sysparm_query") ?? "", principal, table, now);
+}
+
+/** An encoded query over fields that exist and that the caller may read; date macros evaluated at `now`. */
+export function checkedQuery(text: string, principal: ApiPrincipal, table: TableDef, now: Date): EncodedQuery {
+  const encoded = parseEncodedQuery(text, { now });
   for (const name of fieldsOfQuery(encoded)) {
     const field = fieldOf(table, name);
     if (!field || field.secret) throw badRequest(`sysparm_query: the table ${table.name} has no field "${name}"`);

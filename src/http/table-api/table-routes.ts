@@ -1,17 +1,16 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { TableDef, Writer } from "../../domain/dictionary.ts";
+import type { TableDef } from "../../domain/dictionary.ts";
 import { sysIdPattern } from "../../domain/sys-id.ts";
 import type { Instance } from "../../instance.ts";
 import { findTableDef } from "../../store/dictionary-store.ts";
 import { getRecord, listRecords } from "../../store/table-record-store.ts";
 import { mayDo, requireAccess } from "./acl.ts";
 import { type ApiPrincipal, authenticateApi } from "./api-principal.ts";
-import { customTableWriter, dictionaryEntryWriter } from "./custom-table-writers.ts";
 import { asTableApiError, notFound } from "./errors.ts";
 import { setPaginationHeaders } from "./pagination.ts";
 import { type OutputParams, readListParams, readOutputParams } from "./parameters.ts";
 import { resolveDisplayInput } from "./input-display-value.ts";
-import { genericWriter, oauthEntityWriter, type RecordWriter } from "./record-writers.ts";
+import { writerOf } from "./writers.ts";
 import { serializeRecords } from "./serialize.ts";
 
 /**
@@ -19,13 +18,6 @@ import { serializeRecords } from "./serialize.ts";
  * authenticates, finds the table in the dictionary, checks the ACL, then reads or writes.
  */
 export type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void>;
-
-const writers: Record<Writer, RecordWriter> = {
-  generic: genericWriter,
-  oauth_entity: oauthEntityWriter,
-  sys_db_object: customTableWriter,
-  sys_dictionary: dictionaryEntryWriter,
-};
 
 const tableName = /^[a-z][a-z0-9_]{0,79}$/;
 
@@ -97,7 +89,7 @@ const create: Handler = async (instance, request, reply) => {
   const { principal, table } = await open(instance, request, "create");
   const params = readOutputParams(request, principal, table);
   const body = params.inputDisplayValue ? await resolveDisplayInput(instance.store.db, table, request.body) : request.body;
-  const created = await writers[table.writer].create({ db: instance.store.db, actor: principal.user.userName }, table, body);
+  const created = await writerOf(table).create({ db: instance.store.db, actor: principal.user.userName }, table, body);
   const record = mayDo(principal, table, "read") ? await recordResult(instance, principal, table, created.sysId, params) : { sys_id: created.sysId };
   reply
     .code(201)
@@ -110,7 +102,7 @@ const update: Handler = async (instance, request, reply) => {
   const sysId = sysIdOf(request);
   const params = readOutputParams(request, principal, table);
   const body = params.inputDisplayValue ? await resolveDisplayInput(instance.store.db, table, request.body) : request.body;
-  const found = await writers[table.writer].update({ db: instance.store.db, actor: principal.user.userName }, table, sysId, body);
+  const found = await writerOf(table).update({ db: instance.store.db, actor: principal.user.userName }, table, sysId, body);
   if (!found) throw notFound("No Record found");
   const record = mayDo(principal, table, "read") ? await recordResult(instance, principal, table, sysId, params) : { sys_id: sysId };
   reply.send({ result: record });
@@ -119,7 +111,7 @@ const update: Handler = async (instance, request, reply) => {
 const remove: Handler = async (instance, request, reply) => {
   const { principal, table } = await open(instance, request, "delete");
   const sysId = sysIdOf(request);
-  if (!(await writers[table.writer].remove({ db: instance.store.db, actor: principal.user.userName }, table, sysId))) throw notFound("No Record found");
+  if (!(await writerOf(table).remove({ db: instance.store.db, actor: principal.user.userName }, table, sysId))) throw notFound("No Record found");
   reply.code(204).send();
 };
 

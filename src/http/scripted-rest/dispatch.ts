@@ -1,0 +1,113 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { namespaceProblem, parseRelativePath, resolveOperation, rolesOf, type Segment, serviceIdProblem } from "../../domain/scripted-rest.ts";
+import type { Instance } from "../../instance.ts";
+import { runScript, type FailureKind, type SandboxLimits } from "../../scripting/script-sandbox.ts";
+import { type ApiResources, findApiResources } from "../../store/scripted-rest-store.ts";
+import { OAuthError } from "../oauth/oauth-error.ts";
+import { type ApiPrincipal, authenticateApi } from "../table-api/api-principal.ts";
+import { forbidden, notFound } from "../table-api/errors.ts";
+import { dataApi } from "./data-api.ts";
+
+/**
+ * /api/{namespace}/{service_id}/… — finds the resource of a Scripted REST API for this request
+ * (read from the database each time, so a change is live on every node at once), checks
+ * authentication and roles as the Table API does, and runs its script in the sandbox.
+ */
+type Operation = ApiResources["operations"][number];
+
+/** Credentials and session cookies never reach a script. */
+const hiddenHeaders = new Set(["authorization", "cookie", "proxy-authorization"]);
+
+const failureText: Record<FailureKind, string> = {
+  threw: "the script threw an error",
+  timeout: "the script ran longer than its time limit",
+  memory: "the script ran out of memory",
+  output: "the script's output exceeded its size limit",
+  "invalid-response": "the script's response was not valid",
+  stalled: "the script awaited a promise that never settles",
+};
+
+export function sandboxLimits(instance: Instance): SandboxLimits {
+  const { scriptTimeoutMs, scriptMemoryMb, scriptOutputKb } = instance.config;
+  return { timeoutMs: scriptTimeoutMs, memoryBytes: scriptMemoryMb * 1024 * 1024, outputBytes: scriptOutputKb * 1024, stackBytes: 256 * 1024, maxLogLines: 100, maxDataCalls: 1000 };
+}
+
+function pathParts(rest: string): string[] {
+  if (rest === "") return [];
+  const parts = rest.split("/");
+  if (parts.at(-1) === "") parts.pop();
+  return parts;
+}
+
+async function authorize(instance: Instance, request: FastifyRequest, op: Operation): Promise<ApiPrincipal | null> {
+  // An operation open to everyone runs as guest, whatever credentials came along.
+  if (op.requires_authentication !== 1) return null;
+  const principal = await authenticateApi(instance, request);
+  const required = rolesOf(op.roles_required);
+  if (required.length > 0 && !principal.roles.includes("admin") && !required.some((r) => principal.roles.includes(r))) {
+    throw forbidden(`${principal.user.userName} lacks the role this resource requires (${required.join(", ")})`);
+  }
+  return principal;
+}
+
+function scriptRequest(request: FastifyRequest, principal: ApiPrincipal | null, pathParams: Record<string, string>): string {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) if (!hiddenHeaders.has(name) && value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+  return JSON.stringify({
+    method: request.method,
+    uri: request.url.split("?")[0],
+    pathParams,
+    queryParams: request.query ?? {},
+    headers,
+    body: request.body ?? null,
+    userName: principal ? principal.user.userName : "guest",
+    roles: principal ? principal.roles : [],
+  });
+}
+
+export async function scriptedRest(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const params = request.params as { namespace: string; api_id: string; "*"?: string };
+  const noSuch = () => notFound(`no such resource: ${request.method} ${(request.url.split("?")[0] ?? "").slice(0, 200)}`);
+  if (namespaceProblem(params.namespace) || serviceIdProblem(params.api_id)) throw noSuch();
+  const api = await findApiResources(instance.store.db, `/api/${params.namespace}/${params.api_id}`);
+  if (!api) throw noSuch();
+  const candidates = api.operations.flatMap((op) => {
+    let segments: Segment[];
+    try {
+      segments = parseRelativePath(op.relative_path);
+    } catch {
+      return [];
+    }
+    return [{ segments, method: op.http_method, item: op }];
+  });
+  const resolved = resolveOperation(candidates, request.method, pathParts(params["*"] ?? ""));
+  if ("notFound" in resolved) throw noSuch();
+  if ("methodNotAllowed" in resolved) {
+    reply.header("allow", resolved.methodNotAllowed.join(", "));
+    throw new OAuthError("invalid_request", `${request.method} is not allowed here; this resource answers ${resolved.methodNotAllowed.join(", ")}`, { status: 405 });
+  }
+  const op = resolved.found;
+  const principal = await authorize(instance, request, op);
+  const label = `${op.http_method} ${api.definition.base_uri}${op.relative_path === "/" ? "" : op.relative_path}`;
+  const log = request.log.child({ scriptedRest: api.definition.base_uri, resource: op.name });
+  const data = dataApi(instance, principal, log);
+  const outcome = await runScript(
+    { requestJson: scriptRequest(request, principal, resolved.pathParams), script: op.operation_script, filename: `sys_ws_operation.${op.sys_id}.js` },
+    sandboxLimits(instance),
+    { log: (level, line) => log[level](`script: ${line}`), data },
+  );
+  if (!outcome.ok) {
+    log.error({ kind: outcome.kind, reason: outcome.message }, "script failed");
+    const detail = instance.config.scriptDebug ? `${outcome.message}${outcome.stack ? `\n${outcome.stack}` : ""}` : failureText[outcome.kind];
+    return void reply
+      .code(500)
+      .header("cache-control", "no-store")
+      .send({ error: { message: `Script error in resource "${op.name}" (${label}) of the API "${api.definition.name}"`, detail }, status: "failure" });
+  }
+  const { status, headers, body } = outcome.response;
+  reply.code(status);
+  for (const [name, value] of headers) reply.header(name, value);
+  if (body === null) return void reply.send();
+  if (!headers.some(([name]) => name === "content-type")) reply.type(body.json ? "application/json; charset=utf-8" : "text/plain; charset=utf-8");
+  reply.send(body.text);
+}

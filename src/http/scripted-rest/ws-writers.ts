@@ -1,0 +1,87 @@
+import type { Kysely } from "kysely";
+import type { StoredValue, TableDef } from "../../domain/dictionary.ts";
+import { parseRecordInput } from "../../domain/record-input.ts";
+import { baseUriOf, namespaceProblem, operationProblems, parseRelativePath, serviceIdProblem, templateKey } from "../../domain/scripted-rest.ts";
+import { type FieldIssue, ValidationError } from "../../domain/validation.ts";
+import type { Database } from "../../store/schema.ts";
+import { deleteRecord, getRecord, insertRecord, updateRecord } from "../../store/table-record-store.ts";
+import type { RecordWriter } from "../table-api/record-writers.ts";
+
+/**
+ * Writes of sys_ws_definition and sys_ws_operation: the dictionary checks types, these add the
+ * rules of a path (syntax, no clash with a built-in API or another definition, one resource
+ * per method and path) and derive the base path from namespace and API ID.
+ */
+type Values = Record<string, StoredValue>;
+
+function fail(issues: FieldIssue[]): void {
+  if (issues.length > 0) throw new ValidationError(issues);
+}
+
+async function current(db: Kysely<Database>, table: TableDef, sysId: string): Promise<Record<string, unknown> | undefined> {
+  return getRecord(db, table, sysId, table.fields.map((f) => f.name));
+}
+
+async function checkDefinition(db: Kysely<Database>, record: Record<string, unknown>, sysId: string | null): Promise<string> {
+  const issues: FieldIssue[] = [];
+  const ns = namespaceProblem(record.namespace);
+  if (ns) issues.push({ field: "namespace", message: ns });
+  const id = serviceIdProblem(record.service_id);
+  if (id) issues.push({ field: "service_id", message: id });
+  fail(issues);
+  const baseUri = baseUriOf(String(record.namespace), String(record.service_id));
+  const clash = await db.selectFrom("sys_ws_definition").select("sys_id").where("base_uri", "=", baseUri).executeTakeFirst();
+  if (clash && clash.sys_id !== sysId) fail([{ field: "service_id", message: `another API already serves ${baseUri}` }]);
+  return baseUri;
+}
+
+export const definitionWriter: RecordWriter = {
+  async create({ db, actor }, table, body) {
+    const values: Values = parseRecordInput(table, body, "create");
+    values.base_uri = await checkDefinition(db, values, null);
+    const row = await insertRecord(db, table, values, actor);
+    return { sysId: row.sys_id as string };
+  },
+  async update({ db, actor }, table, sysId, body) {
+    const existing = await current(db, table, sysId);
+    if (!existing) return false;
+    const values: Values = parseRecordInput(table, body, "update");
+    values.base_uri = await checkDefinition(db, { ...existing, ...values }, sysId);
+    return (await updateRecord(db, table, sysId, values, actor)) !== undefined;
+  },
+  async remove({ db, actor }, table, sysId) {
+    return deleteRecord(db, table, sysId, actor);
+  },
+};
+
+async function checkOperation(db: Kysely<Database>, record: Record<string, unknown>, sysId: string | null): Promise<void> {
+  fail(operationProblems({ name: record.name, http_method: record.http_method, relative_path: record.relative_path, roles_required: record.roles_required }));
+  const key = templateKey(parseRelativePath(String(record.relative_path)));
+  const siblings = await db
+    .selectFrom("sys_ws_operation")
+    .select(["sys_id", "relative_path", "name"])
+    .where("web_service_definition", "=", String(record.web_service_definition))
+    .where("http_method", "=", String(record.http_method))
+    .execute();
+  const clash = siblings.find((s) => s.sys_id !== sysId && templateKey(parseRelativePath(s.relative_path)) === key);
+  if (clash) fail([{ field: "relative_path", message: `the resource "${clash.name}" already answers ${String(record.http_method)} ${key}` }]);
+}
+
+export const operationWriter: RecordWriter = {
+  async create({ db, actor }, table, body) {
+    const values: Values = parseRecordInput(table, body, "create");
+    await checkOperation(db, values, null);
+    const row = await insertRecord(db, table, values, actor);
+    return { sysId: row.sys_id as string };
+  },
+  async update({ db, actor }, table, sysId, body) {
+    const existing = await current(db, table, sysId);
+    if (!existing) return false;
+    const values: Values = parseRecordInput(table, body, "update");
+    await checkOperation(db, { ...existing, ...values }, sysId);
+    return (await updateRecord(db, table, sysId, values, actor)) !== undefined;
+  },
+  async remove({ db, actor }, table, sysId) {
+    return deleteRecord(db, table, sysId, actor);
+  },
+};

@@ -1,0 +1,16 @@
+import type { TableDef, Writer } from "../../domain/dictionary.ts";
+import { definitionWriter, operationWriter } from "../scripted-rest/ws-writers.ts";
+import { customTableWriter, dictionaryEntryWriter } from "./custom-table-writers.ts";
+import { genericWriter, oauthEntityWriter, type RecordWriter } from "./record-writers.ts";
+
+/** Which writer a table's records go through: shared by the Table API and the scripts' data API. */
+const writers: Record<Writer, RecordWriter> = {
+  generic: genericWriter,
+  oauth_entity: oauthEntityWriter,
+  sys_db_object: customTableWriter,
+  sys_dictionary: dictionaryEntryWriter,
+  sys_ws_definition: definitionWriter,
+  sys_ws_operation: operationWriter,
+};
+
+export const writerOf = (table: TableDef): RecordWriter => writers[table.writer];

@@ -1,0 +1,68 @@
+/**
+ * Evaluated in each fresh QuickJS context before the script. It closes over the host
+ * functions, so the script gets `request`, `response`, `gs` and `table` but never the raw
+ * host object; everything it hands the host is a string or a number. It returns
+ * `[describe, start]`: describe turns any thrown value into JSON text without trusting it,
+ * start runs the compiled script and yields the promise of its completion.
+ */
+export const prelude = String.raw`
+(function install(host, requestJson) {
+  "use strict";
+  const hostSetStatus = host.setStatus, hostSetHeader = host.setHeader, hostSetBody = host.setBody, hostLog = host.log, hostData = host.data;
+  const parse = JSON.parse, stringify = JSON.stringify, freeze = Object.freeze;
+  const describe = function (e) {
+    try {
+      if (e instanceof Error) return stringify({ name: String(e.name), message: String(e.message), stack: String(e.stack || "") });
+      let message;
+      if (typeof e === "string") message = e;
+      else if (e === null || (typeof e !== "object" && typeof e !== "function")) message = typeof e === "symbol" ? "a symbol" : String(e);
+      else message = "a value that is not an Error (" + typeof e + ")";
+      return stringify({ name: "Thrown value", message: message, stack: "" });
+    } catch (_) {
+      return stringify({ name: "Thrown value", message: "a value that cannot be read", stack: "" });
+    }
+  };
+  let bodySet = false;
+  const setBody = function (value) {
+    bodySet = true;
+    if (typeof value === "string") return void hostSetBody(value, false);
+    const text = stringify(value);
+    if (typeof text !== "string") throw new TypeError("the response body must be a string or a JSON value");
+    hostSetBody(text, true);
+  };
+  const line = function (args) {
+    let out = "";
+    for (let i = 0; i < args.length; i++) out += (i ? " " : "") + (typeof args[i] === "string" ? args[i] : typeof args[i] === "symbol" ? "symbol" : String(stringify(args[i])));
+    return out;
+  };
+  const request = freeze(parse(requestJson));
+  const response = freeze({
+    setStatus: function (code) { hostSetStatus(code); },
+    setHeader: function (name, value) { hostSetHeader(name, value); },
+    setBody: setBody,
+  });
+  const gs = freeze({
+    info: function () { hostLog("info", line(arguments)); },
+    warn: function () { hostLog("warn", line(arguments)); },
+    error: function () { hostLog("error", line(arguments)); },
+  });
+  const data = function (op, args) { return hostData(op, stringify(args)).then(parse); };
+  const table = freeze({
+    get: function (name, sysId) { return data("get", [name, sysId]); },
+    query: function (name, encodedQuery, limit) { return data("query", [name, encodedQuery === undefined ? "" : encodedQuery, limit === undefined ? 100 : limit]); },
+    insert: function (name, fields) { return data("insert", [name, fields]); },
+    update: function (name, sysId, fields) { return data("update", [name, sysId, fields]); },
+    remove: function (name, sysId) { return data("remove", [name, sysId]); },
+  });
+  const start = function (compiled) {
+    return (async function () {
+      const result = await compiled.call(undefined, request, response, gs, table);
+      if (result !== undefined && !bodySet) setBody(result);
+    })();
+  };
+  return [describe, start];
+})
+`;
+
+/** The script becomes the body of an async function, line 1 of the script on line 1 of its file. */
+export const wrapScript = (script: string) => `(async function (request, response, gs, table) {${script}\n})`;

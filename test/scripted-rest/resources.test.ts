@@ -1,0 +1,184 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { loadConfig } from "../../src/config.ts";
+import { startServer } from "../../src/server.ts";
+import { openSqlite, type Store } from "../../src/store/database.ts";
+import { adminPassword, freePort, startTestInstance, type TestInstance } from "../support/instance.ts";
+import { basic, http } from "../support/oauth.ts";
+import { defineApi } from "../support/scripted-rest.ts";
+import { dialectsUnderTest, tempDir } from "../support/stores.ts";
+import { api, type ApiUser, apiUser, q } from "../support/table-api.ts";
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`Scripted REST APIs on ${dialect.name}`, () => {
+    let server: TestInstance;
+    let admin: ApiUser;
+    let ada: ApiUser;
+    let bob: ApiUser;
+    before(async () => {
+      server = await startTestInstance(dialect);
+      admin = await apiUser(server, "admin");
+      ada = await apiUser(server, "ada", ["itil"]);
+      bob = await apiUser(server, "bob");
+      await defineApi(server, admin, "x_demo", "items", [
+        { name: "one item", http_method: "GET", relative_path: "/items/{id}", operation_script: "return { id: request.pathParams.id, q: request.queryParams, user: request.userName, roles: request.roles };" },
+        { name: "new item form", http_method: "GET", relative_path: "/items/new", operation_script: "return { form: true };" },
+        { name: "note of item", http_method: "GET", relative_path: "/items/{id}/notes/{note}", operation_script: "return request.pathParams;" },
+        { name: "echo", http_method: "POST", relative_path: "/echo", operation_script: "response.setStatus(201); response.setHeader('X-Echo', 'yes'); response.setBody({ body: request.body, type: request.headers['content-type'], auth: request.headers.authorization === undefined });" },
+        { name: "text", http_method: "GET", relative_path: "/", requires_authentication: false, operation_script: "response.setHeader('Content-Type', 'text/csv'); return 'a,b\\n1,2';" },
+        { name: "guest", http_method: "GET", relative_path: "/guest", requires_authentication: false, operation_script: "let refused = ''; try { await table.query('incident', '', 1); } catch (e) { refused = e.message; } return { user: request.userName, roles: request.roles, refused };" },
+        { name: "itil only", http_method: "GET", relative_path: "/itil", roles_required: "itil,itil_admin", operation_script: "return { ok: request.userName };" },
+        { name: "incidents", http_method: "POST", relative_path: "/incidents", operation_script: "const id = await table.insert('incident', { short_description: request.body.text }); const rec = await table.get('incident', id); const found = await table.query('incident', 'short_descriptionSTARTSWITH' + request.body.text, 5); return { id, number: rec.number, by: rec.sys_created_by, found: found.length };" },
+        { name: "users", http_method: "GET", relative_path: "/users/{name}", operation_script: "try { const rows = await table.query('sys_user', 'user_name=' + request.pathParams.name, 1); return { count: rows.length, failed: rows[0] ? rows[0].failed_attempts : null }; } catch (e) { response.setStatus(403); return { refused: e.message }; }" },
+        { name: "make role", http_method: "POST", relative_path: "/roles", operation_script: "try { await table.insert('sys_user_role', { name: 'made_by_script' }); return { made: true }; } catch (e) { response.setStatus(403); return { refused: e.message }; }" },
+      ]);
+    });
+    after(() => server.close());
+
+    const call = (method: string, path: string, options: Parameters<typeof api>[3] = {}) => api(server, method, `/api/x_demo/items${path}`, options);
+
+    test("path parameters, query parameters, the caller's name and roles reach the script", async () => {
+      const res = await call("GET", `/items/42?${q({ a: "1", b: "two" })}`, { token: ada.token });
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(res.body, { id: "42", q: { a: "1", b: "two" }, user: "ada", roles: ["itil"] });
+      assert.match(res.headers.get("content-type") ?? "", /application\/json/);
+    });
+
+    test("the most specific path wins; several parameters match", async () => {
+      assert.deepEqual((await call("GET", "/items/new", { token: ada.token })).body, { form: true });
+      assert.equal((await call("GET", "/items/newer", { token: ada.token })).body.id, "newer");
+      assert.deepEqual((await call("GET", "/items/7/notes/9", { token: ada.token })).body, { id: "7", note: "9" });
+    });
+
+    test("a JSON body is echoed; credentials never reach the script; status and headers are the script's", async () => {
+      const res = await call("POST", "/echo", { token: ada.token, body: { hello: ["world", 1] } });
+      assert.equal(res.status, 201, res.text);
+      assert.equal(res.headers.get("x-echo"), "yes");
+      assert.deepEqual(res.body, { body: { hello: ["world", 1] }, type: "application/json", auth: true });
+    });
+
+    test("unknown paths are 404 and a known path with another method is 405, in the Table API envelope", async () => {
+      const missing = await call("GET", "/nothing/here", { token: ada.token });
+      assert.equal(missing.status, 404);
+      assert.equal(missing.body.status, "failure");
+      const wrong = await call("DELETE", "/echo", { token: ada.token });
+      assert.equal(wrong.status, 405, wrong.text);
+      assert.equal(wrong.headers.get("allow"), "POST");
+      assert.equal(wrong.body.status, "failure");
+      assert.equal((await api(server, "GET", "/api/x_nothing/here/at/all", { token: ada.token })).status, 404);
+      // The built-in APIs still answer beside the wildcard.
+      assert.equal((await api(server, "GET", "/api/now/table/incident?sysparm_limit=1", { token: ada.token })).status, 200);
+      assert.equal((await api(server, "GET", "/api/now/nothing/here", { token: ada.token })).status, 404);
+    });
+
+    test("authentication: required resources refuse anonymous callers; open ones run as guest without roles", async () => {
+      const anonymous = await call("GET", "/items/1");
+      assert.equal(anonymous.status, 401);
+      assert.equal(anonymous.body.status, "failure");
+      const badToken = await call("GET", "/items/1", { token: "not-a-token" });
+      assert.equal(badToken.status, 401);
+      const viaBasic = await call("GET", "/items/1", { authorization: basic("ada", ada.password) });
+      assert.equal(viaBasic.status, 200, viaBasic.text);
+      assert.equal(viaBasic.body.user, "ada");
+      const text = await call("GET", "/");
+      assert.equal(text.status, 200);
+      assert.equal(text.text, "a,b\n1,2");
+      assert.equal(text.headers.get("content-type"), "text/csv");
+      const guest = await call("GET", "/guest", { token: ada.token });
+      assert.equal(guest.body.user, "guest");
+      assert.deepEqual(guest.body.roles, []);
+      assert.match(guest.body.refused, /guest may not read/);
+    });
+
+    test("roles required: a caller with none of them is refused, one with any of them (or admin) gets in", async () => {
+      const refused = await call("GET", "/itil", { token: bob.token });
+      assert.equal(refused.status, 403, refused.text);
+      assert.equal(refused.body.status, "failure");
+      assert.equal((await call("GET", "/itil", { token: ada.token })).status, 200);
+      assert.equal((await call("GET", "/itil", { token: admin.token })).status, 200);
+    });
+
+    test("the data API reads and writes as the caller through the Table API's ACL, validation and audit", async () => {
+      const res = await call("POST", "/incidents", { token: ada.token, body: { text: "printer on fire" } });
+      assert.equal(res.status, 200, res.text);
+      assert.match(res.body.number, /^INC\d{7}$/);
+      assert.equal(res.body.by, "ada");
+      assert.equal(res.body.found, 1);
+      const audit = await api(server, "GET", `/api/now/table/sys_audit?${q({ sysparm_query: `documentkey=${res.body.id}^fieldname=short_description` })}`, { token: admin.token });
+      assert.equal(audit.body.result[0].user, "ada");
+      // Field-level read ACL: bob may read users but not their failed login count.
+      const users = await call("GET", "/users/admin", { token: bob.token });
+      assert.equal(users.status, 200, users.text);
+      assert.equal(users.body.count, 1);
+      assert.equal(users.body.failed, undefined);
+      assert.match((await call("GET", "/users/admin", { token: admin.token })).body.failed, /^\d+$/);
+      // Table ACL: only admins create roles; the refusal reaches the script as an error it may catch.
+      const refused = await call("POST", "/roles", { token: bob.token, body: {} });
+      assert.equal(refused.status, 403);
+      assert.match(refused.body.refused, /bob may not create/);
+      assert.equal((await api(server, "GET", `/api/now/table/sys_user_role?${q({ sysparm_query: "name=made_by_script" })}`, { token: admin.token })).body.result.length, 0);
+      assert.equal((await call("POST", "/roles", { token: admin.token, body: {} })).body.made, true);
+    });
+
+    test("definitions and resources are admin-only records, validated on the way in", async () => {
+      const post = (table: string, body: unknown, token = admin.token) => api(server, "POST", `/api/now/table/${table}`, { token, body });
+      assert.equal((await post("sys_ws_definition", { name: "n", namespace: "x_b", service_id: "s" }, ada.token)).status, 403);
+      assert.equal((await api(server, "GET", "/api/now/table/sys_ws_operation", { token: ada.token })).status, 403);
+      for (const [body, field] of [
+        [{ name: "n", namespace: "now", service_id: "table" }, "namespace"],
+        [{ name: "n", namespace: "portcullis", service_id: "x" }, "namespace"],
+        [{ name: "n", namespace: "X Y", service_id: "x" }, "namespace"],
+        [{ name: "n", namespace: "x_ok", service_id: "../etc" }, "service_id"],
+        [{ name: "n", namespace: "x_demo", service_id: "items" }, "service_id"],
+      ] as const) {
+        const res = await post("sys_ws_definition", body);
+        assert.equal(res.status, 400, `${JSON.stringify(body)}: ${res.text}`);
+        assert.match(res.body.error.message, new RegExp(field));
+      }
+      const def = await post("sys_ws_definition", { name: "checks", namespace: "x_checks", service_id: "v1" });
+      assert.equal(def.status, 201);
+      assert.equal(def.body.result.base_uri, "/api/x_checks/v1");
+      const op = (body: Record<string, unknown>) => post("sys_ws_operation", { name: "r", web_service_definition: def.body.result.sys_id, http_method: "GET", relative_path: "/a/{id}", operation_script: "return 1", ...body });
+      assert.equal((await op({})).status, 201);
+      for (const body of [{ http_method: "TRACE" }, { relative_path: "a" }, { relative_path: "/a/{id}/{id}" }, { relative_path: "/a/{x" }, { relative_path: "/a/{other}" }, { roles_required: "a b" }, { web_service_definition: "0".repeat(32) }]) {
+        const res = await op(body);
+        assert.equal(res.status, 400, `${JSON.stringify(body)}: ${res.text}`);
+      }
+      // Renaming the API moves its base path.
+      const moved = await api(server, "PATCH", `/api/now/table/sys_ws_definition/${def.body.result.sys_id}`, { token: admin.token, body: { service_id: "v2" } });
+      assert.equal(moved.body.result.base_uri, "/api/x_checks/v2");
+      assert.equal((await api(server, "GET", "/api/x_checks/v2/a/1", { token: ada.token })).text, "1");
+      assert.equal((await api(server, "GET", "/api/x_checks/v1/a/1", { token: ada.token })).status, 404);
+    });
+
+    test("a change is live at once on another node sharing the database", async () => {
+      const other = await secondNode(server);
+      try {
+        const { definition, operations } = await defineApi(server, admin, "x_live", "api", [{ http_method: "GET", relative_path: "/v", operation_script: "return 'one'" }]);
+        const at = (path: string) => http(`${other.base}/api/x_live/api${path}`, { headers: { authorization: `Bearer ${ada.token}` } });
+        assert.equal((await at("/v")).text, "one");
+        await api(server, "PATCH", `/api/now/table/sys_ws_operation/${operations[0]}`, { token: admin.token, body: { operation_script: "return 'two'" } });
+        assert.equal((await at("/v")).text, "two");
+        await api(server, "PATCH", `/api/now/table/sys_ws_operation/${operations[0]}`, { token: admin.token, body: { active: false } });
+        assert.equal((await at("/v")).status, 404);
+        await api(server, "PATCH", `/api/now/table/sys_ws_operation/${operations[0]}`, { token: admin.token, body: { active: true } });
+        assert.equal((await at("/v")).status, 200);
+        assert.equal((await api(server, "DELETE", `/api/now/table/sys_ws_definition/${definition}`, { token: admin.token })).status, 204);
+        assert.equal((await at("/v")).status, 404);
+        assert.equal((await api(server, "GET", `/api/now/table/sys_ws_operation/${operations[0]}`, { token: admin.token })).status, 404);
+      } finally {
+        await other.close();
+      }
+    });
+  });
+}
+
+/** Another server on the same database: its own SQLite connection, or the same PostgreSQL store. */
+async function secondNode(first: TestInstance): Promise<{ base: string; close(): Promise<void> }> {
+  const shared = first.instance.store;
+  const store: Store = shared.dialect === "sqlite" ? openSqlite(shared.location) : { db: shared.db, dialect: shared.dialect, location: shared.location, close: async () => {} };
+  const port = await freePort();
+  const config = loadConfig({ dataDir: tempDir(), port, host: "127.0.0.1", adminPassword, logLevel: "silent", secretKey: first.instance.config.secretKey });
+  const server = await startServer(config, { store, logger: false, print: () => {} });
+  return { base: `http://127.0.0.1:${port}`, close: () => server.close() };
+}
