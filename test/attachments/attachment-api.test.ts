@@ -176,6 +176,11 @@ for (const dialect of dialectsUnderTest()) {
       assert.match(noBoundary.body.error.message, /boundary/);
       const noFile = await http(`${server.base}/api/now/attachment/upload`, { method: "POST", headers: { authorization: `Bearer ${user.token}` }, body: (() => { const f = new FormData(); f.set("table_name", "incident"); f.set("table_sys_id", incident); return f; })() });
       assert.equal(noFile.status, 400, noFile.text);
+      // The platform wants the file last; a field after it is refused rather than half-applied.
+      const late = ["--b", 'Content-Disposition: form-data; name="table_name"', "", "incident", "--b", 'Content-Disposition: form-data; name="f"; filename="a.txt"', "Content-Type: text/plain", "", "a", "--b", 'Content-Disposition: form-data; name="table_sys_id"', "", incident, "--b--", ""].join("\r\n");
+      const lateField = await http(`${server.base}/api/now/attachment/upload`, { method: "POST", headers: { authorization: `Bearer ${user.token}`, "content-type": "multipart/form-data; boundary=b" }, body: late });
+      assert.equal(lateField.status, 400, lateField.text);
+      assert.match(lateField.body.error.message, /the file must be the last part/);
       assert.equal((await http(`${server.base}/api/now/attachment/${"f".repeat(32)}`, { headers: { authorization: `Bearer ${user.token}` } })).status, 404);
       assert.equal((await http(`${server.base}/api/now/attachment/file?${q({ table_name: "incident", table_sys_id: incident, file_name: "a" })}`, { method: "POST", body: "x" })).status, 401);
       assert.deepEqual(await attachmentCounts(server), before);

@@ -23,12 +23,14 @@ export function parseMultipartUpload(contentType: string, body: Buffer, maxBytes
     }
     const fields: Record<string, string> = {};
     let file: MultipartUpload["file"] | undefined;
+    let fileSeen = false;
     let failure: unknown;
     parser.on("field", (name, value) => {
-      if (file) failure ??= badRequest(`the form field ${name.slice(0, 40)} comes after the file; the file must be the last part`);
+      if (fileSeen) failure ??= badRequest(`the form field ${name.slice(0, 40)} comes after the file; the file must be the last part`);
       fields[name] = value;
     });
     parser.on("file", (_field, stream, fileName, _encoding, mimeType) => {
+      fileSeen = true;
       const chunks: Buffer[] = [];
       stream.on("data", (chunk: Buffer) => chunks.push(chunk));
       stream.on("limit", () => (failure ??= tooLarge(maxBytes)));
