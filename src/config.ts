@@ -42,6 +42,8 @@ const configSchema = z.object({
   tokenCleanupInterval: z.coerce.number().int().min(1).default(15 * 60),
   /** The OAuth endpoints take small forms; anything larger is a mistake or an attack. */
   bodyLimit: z.coerce.number().int().min(1024).default(64 * 1024),
+  /** The largest attachment accepted, in bytes; a larger upload is refused with 413 and nothing stored. */
+  attachmentMaxBytes: z.coerce.number().int().min(1).max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
   /** Token requests per client per minute, counted in the database so the limit holds across nodes; 0 turns it off. */
   rateLimitTokenPerClient: z.coerce.number().int().min(0).default(1200),
   /** Token and introspection requests per source address per minute; 0 turns it off. */
@@ -118,6 +120,7 @@ const environmentNames: Record<string, keyof ConfigInput> = {
   PORTCULLIS_METRICS: "metrics",
   PORTCULLIS_SHUTDOWN_DRAIN_MS: "shutdownDrainMs",
   PORTCULLIS_BODY_LIMIT: "bodyLimit",
+  PORTCULLIS_ATTACHMENT_MAX_BYTES: "attachmentMaxBytes",
   PORTCULLIS_HTTPS: "https",
   PORTCULLIS_TLS_CERT: "tlsCert",
   PORTCULLIS_TLS_KEY: "tlsKey",

@@ -246,6 +246,32 @@ const sysWsOperation: TableDef = {
   ],
 };
 
+/**
+ * Attachments' metadata. The Attachment API reads and writes it under the parent record's
+ * ACL; through the Table API only admins read it and nobody writes it, since a row without
+ * its bytes, or bytes on a record the writer may not touch, must not be possible.
+ */
+export const sysAttachment: TableDef = {
+  name: "sys_attachment",
+  label: "Attachment",
+  displayField: "file_name",
+  writer: "generic",
+  custom: false,
+  access: readOnlyFor(admin),
+  fields: [
+    ...systemFieldDefs(),
+    str("file_name", "File name", 255),
+    str("content_type", "Content type", 255),
+    int("size_bytes", "Size bytes"),
+    int("size_compressed", "Compressed size"),
+    bool("compressed", "Compressed", "false"),
+    str("hash", "Hash", 64),
+    str("table_name", "Table name", 80),
+    str("table_sys_id", "Table sys ID", 32),
+    str("state", "State", 40),
+  ],
+};
+
 export const systemTables: ReadonlyMap<string, TableDef> = new Map(
-  [sysUser, sysUserRole, sysUserHasRole, oauthEntity, oauthCredential, sysAudit, incident, sysDbObject, sysDictionary, sysWsDefinition, sysWsOperation].map((t) => [t.name, t]),
+  [sysUser, sysUserRole, sysUserHasRole, oauthEntity, oauthCredential, sysAudit, incident, sysDbObject, sysDictionary, sysWsDefinition, sysWsOperation, sysAttachment].map((t) => [t.name, t]),
 );

@@ -3,6 +3,7 @@ import type { Instance } from "../instance.ts";
 import { adminRoutes } from "./admin/admin-routes.ts";
 import { signOutPost } from "./admin/sign-in.ts";
 import { batch } from "./api/batch.ts";
+import { attachmentApiRoutes } from "./attachment-api/attachment-routes.ts";
 import { whoami } from "./api/whoami.ts";
 import type { ErrorFormat } from "./error-rendering.ts";
 import type { LimitKind } from "./rate-limit.ts";
@@ -23,7 +24,9 @@ import * as registry from "./consumer/registry-admin-api.ts";
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void> | void;
 
 /** The one table that maps the platform's wire paths to the modules that implement them. */
-const routes: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; bodyLimit?: number; handler: Handler }[] = [
+type Route = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; bodyLimit?: number; handler: Handler; rawBodyLimit?: (instance: Instance) => number };
+
+const routes: Route[] = [
   { method: "GET", url: paths.authorize, errorFormat: "page", handler: authorizeGet },
   { method: "POST", url: paths.authorize, errorFormat: "page", handler: authorizePost },
   { method: "POST", url: paths.token, errorFormat: "oauth", rateLimitByIp: "token-ip", handler: tokenEndpoint },
@@ -39,6 +42,7 @@ const routes: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string
   ...adminRoutes().map((route) => ({ ...route, errorFormat: "page" as const })),
   ...tableApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const })),
   ...aggregateApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const })),
+  ...attachmentApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const })),
   { method: "GET", url: paths.oauthRedirect, errorFormat: "page", handler: oauthRedirect },
   { method: "GET", url: paths.connections, errorFormat: "api", handler: listConnections },
   { method: "GET", url: `${paths.connections}/:id/authorize`, errorFormat: "page", handler: startAuthorization },
@@ -58,8 +62,16 @@ const routes: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string
   ),
 ];
 
+function addRoute(app: FastifyInstance, instance: Instance, route: Route, bodyLimit = route.bodyLimit): void {
+  app.route({ method: route.method, url: route.url, ...(bodyLimit ? { bodyLimit } : {}), config: { errorFormat: route.errorFormat, ...(route.rateLimitByIp ? { rateLimitByIp: route.rateLimitByIp } : {}) }, handler: (request, reply) => route.handler(instance, request, reply) });
+}
+
 export function registerRoutes(app: FastifyInstance, instance: Instance): void {
-  for (const route of routes) {
-    app.route({ method: route.method, url: route.url, ...(route.bodyLimit ? { bodyLimit: route.bodyLimit } : {}), config: { errorFormat: route.errorFormat, ...(route.rateLimitByIp ? { rateLimitByIp: route.rateLimitByIp } : {}) }, handler: (request, reply) => route.handler(instance, request, reply) });
-  }
+  for (const route of routes) if (!route.rawBodyLimit) addRoute(app, instance, route);
+  // Uploads take their body as bytes whatever its content type: a JSON file stays a file.
+  void app.register(async (raw) => {
+    raw.removeAllContentTypeParsers();
+    raw.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
+    for (const route of routes) if (route.rawBodyLimit) addRoute(raw, instance, route, route.rawBodyLimit(instance));
+  });
 }

@@ -3,6 +3,7 @@ import type { FieldRecord, TableRecord } from "../domain/custom-tables.ts";
 import type { FieldType } from "../domain/dictionary.ts";
 import { systemTables } from "../domain/system-tables.ts";
 import { ValidationError } from "../domain/validation.ts";
+import { deleteAttachmentsOf } from "./attachment-store.ts";
 import { writeAudit } from "./audit-store.ts";
 import { systemColumns } from "./migrations/002-table-api.ts";
 import type { Database } from "./schema.ts";
@@ -52,6 +53,7 @@ export async function dropCustomTable(db: Kysely<Database>, sysId: string, actor
     await trx.deleteFrom("sys_dictionary").where("name", "=", current.name).execute();
     await trx.deleteFrom("sys_db_object").where("sys_id", "=", sysId).execute();
     await trx.schema.dropTable(current.name).execute();
+    await deleteAttachmentsOf(trx, current.name);
     await writeAudit(trx, [{ tablename: "sys_db_object", documentkey: sysId, fieldname: "name", oldvalue: current.name, user: actor, reason: "deleted" }]);
     return true;
   });

@@ -7,6 +7,7 @@ import * as consumer from "./migrations/004-consumer.ts";
 import * as preferredLanguage from "./migrations/005-preferred-language.ts";
 import * as aggregates from "./migrations/010-aggregates.ts";
 import * as scriptedRest from "./migrations/007-scripted-rest.ts";
+import * as attachments from "./migrations/008-attachments.ts";
 
 const migrations: Record<string, Migration> = {
   "001-initial": initial,
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   "005-preferred-language": preferredLanguage,
   "010-aggregates": aggregates,
   "007-scripted-rest": scriptedRest,
+  "008-attachments": attachments,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -5,6 +5,7 @@ import { formatRedirectUrlList, parseRedirectUrlList } from "../domain/redirect-
 import { newSecret, sha256 } from "../domain/secrets.ts";
 import { glideDateTime } from "../domain/sys-id.ts";
 import { NotFoundError, ValidationError } from "../domain/validation.ts";
+import { deleteAttachmentsOf } from "./attachment-store.ts";
 import { type AuditEntry, writeAudit } from "./audit-store.ts";
 import type { Database, OAuthEntityTable } from "./schema.ts";
 import { bit, newSystemFields } from "./system-fields.ts";
@@ -192,6 +193,7 @@ export async function deleteClient(db: Kysely<Database>, key: string, actor: str
     await trx.deleteFrom("oauth_credential").where("client", "=", current.sysId).execute();
     await trx.deleteFrom("oauth_auth_code").where("client", "=", current.sysId).execute();
     await trx.deleteFrom("oauth_entity").where("sys_id", "=", current.sysId).execute();
+    await deleteAttachmentsOf(trx, "oauth_entity", current.sysId);
     await writeAudit(trx, [{ tablename: "oauth_entity", documentkey: current.sysId, fieldname: "name", oldvalue: current.name, user: actor, reason: "deleted" }]);
     return current;
   });

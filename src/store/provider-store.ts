@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { ConsumerGrant, OAuthProvider, ProviderSettings } from "../domain/oauth-provider.ts";
 import { ValidationError } from "../domain/validation.ts";
 import type { SecretBox } from "../consumer/secret-box.ts";
+import { deleteAttachmentsOf } from "./attachment-store.ts";
 import { writeAudit } from "./audit-store.ts";
 import type { Database } from "./schema.ts";
 import { newSystemFields } from "./system-fields.ts";
@@ -122,6 +123,7 @@ export async function deleteProvider(db: Kysely<Database>, sysId: string, actor:
   await db.transaction().execute(async (trx) => {
     // Side tables cascade from the entity.
     await trx.deleteFrom("oauth_entity").where("sys_id", "=", sysId).where("type", "=", "provider").execute();
+    await deleteAttachmentsOf(trx, "oauth_entity", sysId);
     await writeAudit(trx, [{ tablename: "oauth_entity", documentkey: sysId, fieldname: "name", newvalue: "", user: actor, reason: "deleted provider" }]);
   });
 }

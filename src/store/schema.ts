@@ -205,6 +205,25 @@ export interface OAuthConsumerStateTable {
   consumed_at: number | null;
 }
 
+/** An attachment's metadata (the platform's sys_attachment); the bytes are in sys_attachment_doc. */
+export interface SysAttachmentTable extends SystemFields {
+  table_name: string;
+  table_sys_id: string;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  size_compressed: number;
+  compressed: number;
+  /** SHA-256 of the bytes, lowercase hex. */
+  hash: string;
+  state: string;
+}
+
+export interface SysAttachmentDocTable {
+  sys_attachment: string;
+  data: Uint8Array;
+}
+
 export interface Database {
   sys_user: SysUserTable;
   sys_user_role: SysUserRoleTable;
@@ -225,4 +244,6 @@ export interface Database {
   oauth_consumer_state: OAuthConsumerStateTable;
   sys_ws_definition: SysWsDefinitionTable;
   sys_ws_operation: SysWsOperationTable;
+  sys_attachment: SysAttachmentTable;
+  sys_attachment_doc: SysAttachmentDocTable;
 }

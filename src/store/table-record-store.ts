@@ -3,6 +3,7 @@ import { fieldOf, type StoredValue, type TableDef } from "../domain/dictionary.t
 import type { EncodedQuery } from "../domain/encoded-query.ts";
 import { glideDateTime } from "../domain/sys-id.ts";
 import { ValidationError } from "../domain/validation.ts";
+import { deleteAttachmentsOf } from "./attachment-store.ts";
 import { type AuditEntry, writeAudit } from "./audit-store.ts";
 import { findTableDef } from "./dictionary-store.ts";
 import type { Database } from "./schema.ts";
@@ -137,6 +138,7 @@ export async function deleteRecord(db: Kysely<Database>, table: TableDef, sysId:
       const current = await dynamic(trx).selectFrom(table.name).selectAll().where("sys_id", "=", sysId).executeTakeFirst();
       if (!current) return false;
       await dynamic(trx).deleteFrom(table.name).where("sys_id", "=", sysId).execute();
+      await deleteAttachmentsOf(trx, table.name, sysId);
       await writeAudit(trx, [{ tablename: table.name, documentkey: sysId, fieldname: table.displayField, oldvalue: auditText(current[table.displayField]), user: actor, reason: "deleted" }]);
       return true;
     }),
