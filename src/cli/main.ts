@@ -8,6 +8,7 @@ import { providerCommand } from "./commands/provider.ts";
 import { startCommand } from "./commands/start.ts";
 import { userCommand } from "./commands/user.ts";
 import { cliTranslator } from "./cli-language.ts";
+import { localizeHelp } from "./localized-help.ts";
 import { type Output, processOutput } from "./output.ts";
 
 /** Runs the CLI and returns the exit code: 0 done, 1 failed, 2 bad usage or input, 3 not found. */
@@ -21,10 +22,12 @@ export async function main(argv: string[], output: Output = processOutput, env: 
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => output.out(s), writeErr: (s) => output.err(s) });
-  for (const command of [startCommand(output, env, i18n), clientCommand(output, env, i18n), userCommand(output, env, i18n), providerCommand(output, env, i18n), pipelineCommand(output, env)]) program.addCommand(command);
+  for (const command of [startCommand(output, env, i18n), clientCommand(output, env, i18n), userCommand(output, env, i18n), providerCommand(output, env, i18n), pipelineCommand(output, env, i18n)]) program.addCommand(command);
   // Subcommands inherit the overrides so their errors come back here too.
+  localizeHelp(program, i18n);
   program.commands.forEach(function inherit(command: Command) {
     command.option("--lang <language>", t("cli.option.lang"));
+    localizeHelp(command, i18n);
     command.exitOverride().showHelpAfterError().configureOutput({ writeOut: (s) => output.out(s), writeErr: (s) => output.err(s) });
     command.commands.forEach(inherit);
   });
