@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config.ts";
-import { NotFoundError, ValidationError } from "../domain/validation.ts";
+import { issueText, NotFoundError, ValidationError } from "../domain/validation.ts";
 import { StoreError } from "../store/database.ts";
 import { clientCommand } from "./commands/client.ts";
 import { pipelineCommand } from "./commands/pipeline.ts";
@@ -38,7 +38,7 @@ export async function main(argv: string[], output: Output = processOutput, env: 
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof ValidationError) {
-      output.err(`portcullis: ${t("cli.error.invalidInput")}\n${error.issues.map((i) => `  ${i.field || t("cli.error.input")}: ${i.message}`).join("\n")}`);
+      output.err(`portcullis: ${t("cli.error.invalidInput")}\n${error.issues.map((i) => `  ${i.field || t("cli.error.input")}: ${issueText(i, i18n)}`).join("\n")}`);
       return 2;
     }
     if (error instanceof ConfigError) {
