@@ -32,3 +32,27 @@ export function localizeHelp(command: Command, i18n: Translator): Command {
   if (command.commands.length > 0) command.helpCommand("help [command]", t("help.helpOption"));
   return command;
 }
+
+/** Commander's parse errors, as it words them, and the catalog message each becomes. */
+const parseErrors: [RegExp, MessageKey, string[]][] = [
+  [/^error: unknown option '([^']+)'/, "help.error.unknownOption", ["option"]],
+  [/^error: unknown command '([^']+)'/, "help.error.unknownCommand", ["command"]],
+  [/^error: missing required argument '([^']+)'/, "help.error.missingArgument", ["argument"]],
+  [/^error: required option '([^']+)' not specified/, "help.error.missingOption", ["option"]],
+  [/^error: option '([^']+)' argument missing/, "help.error.optionArgumentMissing", ["option"]],
+  [/^error: option '([^']+)' argument '([^']*)' is invalid\. ([^\n]*)/, "help.error.invalidOptionArgument", ["option", "value", "reason"]],
+  [/^error: too many arguments(?: for '[^']+')?\. Expected (\d+) arguments? but got (\d+)\./, "help.error.tooManyArguments", ["expected", "received"]],
+];
+
+/** A commander parse error in the reader's language; one it does not recognise is passed on as worded. */
+export function localizeParseError(text: string, i18n: Translator): string {
+  let out = text;
+  for (const [pattern, key, names] of parseErrors) {
+    const match = pattern.exec(out);
+    if (!match) continue;
+    const values = Object.fromEntries(names.map((name, index) => [name, /^\d+$/.test(match[index + 1] ?? "") && key === "help.error.tooManyArguments" ? Number(match[index + 1]) : (match[index + 1] ?? "")]));
+    out = out.replace(match[0], i18n.t(key, values));
+    break;
+  }
+  return out.replace(/\(Did you mean (?:one of )?([^?]+)\?\)/, (_, suggestion: string) => i18n.t("help.error.didYouMean", { suggestion }));
+}

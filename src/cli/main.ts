@@ -8,27 +8,28 @@ import { providerCommand } from "./commands/provider.ts";
 import { startCommand } from "./commands/start.ts";
 import { userCommand } from "./commands/user.ts";
 import { cliTranslator } from "./cli-language.ts";
-import { localizeHelp } from "./localized-help.ts";
+import { localizeHelp, localizeParseError } from "./localized-help.ts";
 import { type Output, processOutput } from "./output.ts";
 
 /** Runs the CLI and returns the exit code: 0 done, 1 failed, 2 bad usage or input, 3 not found. */
 export async function main(argv: string[], output: Output = processOutput, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const i18n = cliTranslator(argv, env);
   const { t } = i18n;
+  const outputConfig = { writeOut: (s: string) => output.out(s), writeErr: (s: string) => output.err(s), outputError: (s: string, write: (s: string) => void) => write(localizeParseError(s, i18n)) };
   const program = new Command("portcullis")
     .description(t("cli.description"))
     // Read before parsing by cliTranslator; declared so commander accepts it anywhere.
     .option("--lang <language>", t("cli.option.lang"))
     .showHelpAfterError()
     .exitOverride()
-    .configureOutput({ writeOut: (s) => output.out(s), writeErr: (s) => output.err(s) });
+    .configureOutput(outputConfig);
   for (const command of [startCommand(output, env, i18n), clientCommand(output, env, i18n), userCommand(output, env, i18n), providerCommand(output, env, i18n), pipelineCommand(output, env, i18n)]) program.addCommand(command);
   // Subcommands inherit the overrides so their errors come back here too.
   localizeHelp(program, i18n);
   program.commands.forEach(function inherit(command: Command) {
     command.option("--lang <language>", t("cli.option.lang"));
     localizeHelp(command, i18n);
-    command.exitOverride().showHelpAfterError().configureOutput({ writeOut: (s) => output.out(s), writeErr: (s) => output.err(s) });
+    command.exitOverride().showHelpAfterError().configureOutput(outputConfig);
     command.commands.forEach(inherit);
   });
 

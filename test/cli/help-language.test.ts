@@ -53,4 +53,15 @@ describe("--help in the chosen language", () => {
     const start = await help(["start", "--help", "--lang", "ko"]);
     assert.match(start.stdout, /--port <port>\s+수신할 포트/);
   });
+
+  test("commander's parse errors in Korean (exit 2), and as commander words them in English", async () => {
+    const korean = await help(["client", "lst", "--lang", "ko"]);
+    assert.equal(korean.code, 2);
+    assert.match(korean.stdout, /^오류: 알 수 없는 명령 “lst”\n\(list을\(를\) 말씀하신 건가요\?\)/m);
+    const missing = await help(["client", "create", "--lang", "ko"]);
+    assert.match(missing.stdout, /^오류: 필수 옵션 “--name <name>”을\(를\) 지정하지 않았습니다/m);
+    const english = await help(["client", "create", "--name", "x", "--access-token-lifespan", "ten"], { LANG: "C" });
+    assert.equal(english.code, 2);
+    assert.match(english.stdout, /^error: option '--access-token-lifespan <seconds>' argument 'ten' is invalid\. must be a whole number of seconds/m);
+  });
 });

@@ -38,19 +38,19 @@ export function startCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Trans
       const config = configFor(options, env);
       if (cluster.isWorker) {
         // A cluster worker: the primary has printed the start-up lines and sweeps expired tokens.
-        const server = await startServer(config, { print: () => {}, cleanup: false });
+        const server = await startServer(config, { print: () => {}, cleanup: false, i18n });
         await untilStopped(output, i18n);
         await server.close().catch(() => {});
         process.disconnect?.();
         return;
       }
       if (config.workers > 1) {
-        const running = await startCluster(config, (line) => output.err(line));
+        const running = await startCluster(config, (line) => output.err(line), i18n);
         await untilStopped(output, i18n);
         await running.close();
         return;
       }
-      const server = await startServer(config, { print: (line) => output.err(line) });
+      const server = await startServer(config, { print: (line) => output.err(line), i18n });
       await untilStopped(output, i18n);
       await server.shutdown().catch(() => {});
     });
