@@ -1,3 +1,4 @@
+import { translator, type Translator } from "./i18n/translator.ts";
 import cluster, { type Worker } from "node:cluster";
 import type { Config } from "./config.ts";
 import { paths } from "./http/paths.ts";
@@ -16,14 +17,14 @@ export interface RunningCluster {
  * PostgreSQL database. Only the primary sweeps expired tokens, so the sweep runs once, not N times.
  * A worker that dies is replaced.
  */
-export async function startCluster(config: Config, print: (line: string) => void): Promise<RunningCluster> {
+export async function startCluster(config: Config, print: (line: string) => void, i18n: Translator = translator("en")): Promise<RunningCluster> {
+  const { t } = i18n;
   const instance = await openInstance(config, {
     onAdminCreated: (userName, generated) => {
-      if (generated) print(`Created user "${userName}" with role admin. Its password, shown only this once: ${generated}`);
-      else print(`Created user "${userName}" with role admin, with the password from PORTCULLIS_ADMIN_PASSWORD.`);
+      print(generated ? t("cli.admin.created", { name: userName, password: generated }) : t("start.adminFromEnv", { name: userName }));
     },
   });
-  const jobs = startBackgroundJobs(instance, (error) => print(`housekeeping failed: ${(error as Error).message}`));
+  const jobs = startBackgroundJobs(instance, (error) => print(t("start.housekeepingFailed", { reason: (error as Error).message })));
   let stopping = false;
   let port = config.port;
   const listening = new Set<number>();
@@ -44,7 +45,7 @@ export async function startCluster(config: Config, print: (line: string) => void
   cluster.on("exit", (worker, code, signal) => {
     // One that never listened failed at start-up; replacing it would only fail again.
     if (stopping || !listening.has(worker.id)) return;
-    print(`Worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    print(t("start.workerExited", { pid: worker.process.pid ?? "", reason: String(signal ?? code) }));
     fork().catch((error: Error) => print(error.message));
   });
 
@@ -57,9 +58,9 @@ export async function startCluster(config: Config, print: (line: string) => void
     await instance.store.close();
     throw error;
   }
-  print(`Portcullis is serving ${instance.store.dialect === "sqlite" ? `the SQLite database ${instance.store.location}` : `PostgreSQL at ${instance.store.location}`} with ${config.workers} workers`);
-  print(`Listening on ${config.host}:${port}; issuer ${config.publicUrl}`);
-  print(`Metadata: ${config.publicUrl}${paths.metadata}`);
+  print(t("start.serving", { dialect: instance.store.dialect, location: instance.store.location, workers: config.workers }));
+  print(t("start.listening", { address: `${config.host}:${port}`, issuer: config.publicUrl }));
+  print(t("start.metadata", { url: `${config.publicUrl}${paths.metadata}` }));
 
   return {
     port,

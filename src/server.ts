@@ -1,3 +1,4 @@
+import { translator, type Translator } from "./i18n/translator.ts";
 import type { FastifyInstance } from "fastify";
 import { type BackgroundJobs, idleJobs, startBackgroundJobs } from "./background-jobs.ts";
 import type { Config } from "./config.ts";
@@ -27,6 +28,8 @@ export interface StartOptions extends AppOptions {
   cleanup?: boolean;
   /** A fixed clock for date macros (tests). */
   now?: () => Date;
+  /** The language of the start-up lines (the CLI's --lang); English by default. */
+  i18n?: Translator;
 }
 
 const certificateCheckIntervalMs = 24 * 3600 * 1000;
@@ -34,6 +37,7 @@ const certificateCheckIntervalMs = 24 * 3600 * 1000;
 /** Opens the instance, serves it, and keeps expired tokens from piling up. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const print = options.print ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const { t } = options.i18n ?? translator("en");
   const { warning } = checkBind(config);
   if (warning) print(warning);
   const tls = await resolveServerTls(config);
@@ -41,8 +45,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     ...(options.store ? { store: options.store } : {}),
     ...(options.now ? { now: options.now } : {}),
     onAdminCreated: (userName, generated) => {
-      if (generated) print(`Created user "${userName}" with role admin. Its password, shown only this once: ${generated}`);
-      else print(`Created user "${userName}" with role admin, with the password from PORTCULLIS_ADMIN_PASSWORD.`);
+      print(generated ? t("cli.admin.created", { name: userName, password: generated }) : t("start.adminFromEnv", { name: userName }));
     },
   });
   let app: FastifyInstance;
@@ -63,11 +66,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   if (tls?.development) for (const line of describeDevelopmentCa(tls.development)) print(line);
-  else if (tls) print(`TLS with the certificate ${config.tlsCert}`);
+  else if (tls) print(t("start.tls", { file: config.tlsCert ?? "" }));
   for (const line of tls?.warnings ?? []) print(line);
-  print(`Portcullis is serving ${instance.store.dialect === "sqlite" ? `the SQLite database ${instance.store.location}` : `PostgreSQL at ${instance.store.location}`}`);
-  print(`Listening on ${config.host}:${port}; issuer ${config.publicUrl}`);
-  print(`Metadata: ${config.publicUrl}${paths.metadata}`);
+  print(t("start.serving", { dialect: instance.store.dialect, location: instance.store.location, workers: 0 }));
+  print(t("start.listening", { address: `${config.host}:${port}`, issuer: config.publicUrl }));
+  print(t("start.metadata", { url: `${config.publicUrl}${paths.metadata}` }));
   const close = async () => {
     jobs.stop();
     clearInterval(renewal);

@@ -2,15 +2,15 @@ import type { Command } from "commander";
 import { type Config, configFromEnvironment, loadConfig } from "../config.ts";
 import { type Instance, openInstance } from "../instance.ts";
 import type { Output } from "./output.ts";
-import type { Translator } from "../i18n/translator.ts";
+import { translator, type Translator } from "../i18n/translator.ts";
 
 export interface DataOptions {
   data?: string;
 }
 
 /** Every command that touches an instance's data takes --data and honours DATABASE_URL. */
-export function withDataOption(command: Command): Command {
-  return command.option("--data <dir>", "the instance's data directory (default ./data; ignored when DATABASE_URL is set)");
+export function withDataOption(command: Command, i18n: Translator = translator("en")): Command {
+  return command.option("--data <dir>", i18n.t("help.option.data"));
 }
 
 export interface ServeOptions {

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config.ts";
-import { NotFoundError, ValidationError } from "../domain/validation.ts";
+import { issueText, NotFoundError, ValidationError } from "../domain/validation.ts";
 import { StoreError } from "../store/database.ts";
 import { clientCommand } from "./commands/client.ts";
 import { pipelineCommand } from "./commands/pipeline.ts";
@@ -8,24 +8,28 @@ import { providerCommand } from "./commands/provider.ts";
 import { startCommand } from "./commands/start.ts";
 import { userCommand } from "./commands/user.ts";
 import { cliTranslator } from "./cli-language.ts";
+import { localizeHelp, localizeParseError } from "./localized-help.ts";
 import { type Output, processOutput } from "./output.ts";
 
 /** Runs the CLI and returns the exit code: 0 done, 1 failed, 2 bad usage or input, 3 not found. */
 export async function main(argv: string[], output: Output = processOutput, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const i18n = cliTranslator(argv, env);
   const { t } = i18n;
+  const outputConfig = { writeOut: (s: string) => output.out(s), writeErr: (s: string) => output.err(s), outputError: (s: string, write: (s: string) => void) => write(localizeParseError(s, i18n)) };
   const program = new Command("portcullis")
     .description(t("cli.description"))
     // Read before parsing by cliTranslator; declared so commander accepts it anywhere.
     .option("--lang <language>", t("cli.option.lang"))
     .showHelpAfterError()
     .exitOverride()
-    .configureOutput({ writeOut: (s) => output.out(s), writeErr: (s) => output.err(s) });
-  for (const command of [startCommand(output, env, i18n), clientCommand(output, env, i18n), userCommand(output, env, i18n), providerCommand(output, env, i18n), pipelineCommand(output, env)]) program.addCommand(command);
+    .configureOutput(outputConfig);
+  for (const command of [startCommand(output, env, i18n), clientCommand(output, env, i18n), userCommand(output, env, i18n), providerCommand(output, env, i18n), pipelineCommand(output, env, i18n)]) program.addCommand(command);
   // Subcommands inherit the overrides so their errors come back here too.
+  localizeHelp(program, i18n);
   program.commands.forEach(function inherit(command: Command) {
     command.option("--lang <language>", t("cli.option.lang"));
-    command.exitOverride().showHelpAfterError().configureOutput({ writeOut: (s) => output.out(s), writeErr: (s) => output.err(s) });
+    localizeHelp(command, i18n);
+    command.exitOverride().showHelpAfterError().configureOutput(outputConfig);
     command.commands.forEach(inherit);
   });
 
@@ -35,7 +39,7 @@ export async function main(argv: string[], output: Output = processOutput, env: 
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof ValidationError) {
-      output.err(`portcullis: ${t("cli.error.invalidInput")}\n${error.issues.map((i) => `  ${i.field || t("cli.error.input")}: ${i.message}`).join("\n")}`);
+      output.err(`portcullis: ${t("cli.error.invalidInput")}\n${error.issues.map((i) => `  ${i.field || t("cli.error.input")}: ${issueText(i, i18n)}`).join("\n")}`);
       return 2;
     }
     if (error instanceof ConfigError) {

@@ -12,7 +12,7 @@ export const processOutput: Output = {
 };
 
 /** Pads by terminal columns, not UTF-16 units: a Hangul syllable takes two columns. */
-function padColumns(text: string, columns: number): string {
+export function padColumns(text: string, columns: number): string {
   return text + " ".repeat(Math.max(0, columns - stringWidth(text)));
 }
 

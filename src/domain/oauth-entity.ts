@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { parseRedirectUrlList, redirectUriProblem } from "./redirect-uri.ts";
-import { ValidationError } from "./validation.ts";
+import { parseRedirectUrlList, redirectUriIssue } from "./redirect-uri.ts";
+import { type FieldIssue, issue, ValidationError } from "./validation.ts";
 
 /**
  * The Application Registry's "OAuth API endpoint for external clients": the rules a record
@@ -43,13 +43,13 @@ export interface OAuthClient {
 
 const booleanish = z.union([z.boolean(), z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1")]);
 const integerish = z
-  .union([z.number(), z.string().regex(/^\d+$/).transform(Number)], { error: "must be a whole number of seconds" })
+  .union([z.number(), z.string().regex(/^\d+$/).transform(Number)], { error: "validation.wholeSeconds" })
   .pipe(z.number().int());
 
 const grantTypeList = z
   .union([z.string(), z.array(z.string())])
   .transform((v) => (typeof v === "string" ? v.split(",") : v).map((s) => s.trim()).filter(Boolean))
-  .pipe(z.array(z.enum(grantTypeNames, { error: (i) => `unknown grant type "${String(i.input)}"; use ${grantTypeNames.join(", ")}` })))
+  .pipe(z.array(z.enum(grantTypeNames, { error: "validation.unknownGrantType" })))
   .transform((list) => [...new Set(list)]);
 
 const redirectUrlList = z.union([z.string(), z.array(z.string())]).transform((v) => parseRedirectUrlList(v));
@@ -57,24 +57,24 @@ const redirectUrlList = z.union([z.string(), z.array(z.string())]).transform((v)
 const logoUrl = z
   .string()
   .trim()
-  .refine((v) => v === "" || /^https:\/\/[^\s]+$/.test(v) && URL.canParse(v), "must be an absolute https URL or empty");
+  .refine((v) => v === "" || /^https:\/\/[^\s]+$/.test(v) && URL.canParse(v), "validation.httpsUrlOrEmpty");
 
 /** What an admin may set. Client ID and secret are generated, never entered. */
 const fields = {
-  name: z.string().trim().min(1, "is mandatory").max(100, "must be at most 100 characters"),
+  name: z.string().trim().min(1, "validation.mandatory").max(100, "validation.maxChars"),
   redirect_url: redirectUrlList,
   logo_url: logoUrl,
   public_client: booleanish,
   pkce_required: booleanish,
   allow_http_redirect: booleanish,
-  access_token_lifespan: integerish.pipe(z.number().min(lifespanLimits.access.min).max(lifespanLimits.access.max)),
-  refresh_token_lifespan: integerish.pipe(z.number().min(lifespanLimits.refresh.min).max(lifespanLimits.refresh.max)),
+  access_token_lifespan: integerish.pipe(z.number().min(lifespanLimits.access.min, "validation.atLeast").max(lifespanLimits.access.max, "validation.atMost")),
+  refresh_token_lifespan: integerish.pipe(z.number().min(lifespanLimits.refresh.min, "validation.atLeast").max(lifespanLimits.refresh.max, "validation.atMost")),
   grant_types: grantTypeList,
-  client_credentials_user: z.string().trim().max(100).nullable(),
+  client_credentials_user: z.string().trim().max(100, "validation.maxChars").nullable(),
   active: booleanish,
   accessible_from: z.enum(["all", "this"]),
   sys_scope: z.string().trim().min(1).max(100),
-  comments: z.string().max(4000),
+  comments: z.string().max(4000, "validation.maxChars"),
 };
 
 export const clientCreateSchema = z.strictObject({
@@ -102,28 +102,28 @@ export type ClientUpdateInput = z.input<typeof clientUpdateSchema>;
 export type ClientSettings = z.output<typeof clientCreateSchema>;
 
 export function parseClientCreate(input: unknown): ClientSettings {
-  const parsed = clientCreateSchema.safeParse(input);
+  const parsed = clientCreateSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) throw ValidationError.fromZod(parsed.error);
   return checkClientRules(parsed.data);
 }
 
 export function parseClientUpdate(input: unknown): z.output<typeof clientUpdateSchema> {
-  const parsed = clientUpdateSchema.safeParse(input);
+  const parsed = clientUpdateSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) throw ValidationError.fromZod(parsed.error);
   return parsed.data;
 }
 
 /** Rules across fields, checked on the record as it will be stored (after an update is merged). */
 export function checkClientRules(settings: ClientSettings): ClientSettings {
-  const issues: { field: string; message: string }[] = [];
+  const issues: FieldIssue[] = [];
   settings.redirect_url.forEach((url) => {
-    const problem = redirectUriProblem(url, settings.allow_http_redirect);
-    if (problem) issues.push({ field: "redirect_url", message: problem });
+    const problem = redirectUriIssue(url, settings.allow_http_redirect);
+    if (problem) issues.push(issue("redirect_url", problem.key, problem.values));
   });
   if (settings.public_client && settings.grant_types.includes("client_credentials")) {
-    issues.push({ field: "grant_types", message: "a public client has no secret, so it cannot use client_credentials" });
+    issues.push(issue("grant_types", "validation.publicNoClientCredentials"));
   }
-  if (settings.grant_types.length === 0) issues.push({ field: "grant_types", message: "must name at least one grant type" });
+  if (settings.grant_types.length === 0) issues.push(issue("grant_types", "validation.noGrantType"));
   if (issues.length > 0) throw new ValidationError(issues);
   // Public clients cannot keep a secret, so PKCE is their only proof (RFC 9700 §2.1.1).
   return settings.public_client ? { ...settings, pkce_required: true } : settings;

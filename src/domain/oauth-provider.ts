@@ -27,26 +27,26 @@ const httpUrl = (field: string) =>
   z
     .string()
     .trim()
-    .refine((v) => /^https?:\/\/\S+$/.test(v) && URL.canParse(v), `${field} must be an absolute http(s) URL`);
+    .refine((v) => /^https?:\/\/\S+$/.test(v) && URL.canParse(v), { message: "validation.httpUrl", params: { field } });
 
 const optionalUrl = (field: string) => z.union([z.literal(""), httpUrl(field)]).default("");
 
 export const providerCreateSchema = z
   .object({
-    name: z.string().trim().min(1, "is required").max(100),
-    client_id: z.string().trim().min(1, "is required").max(100),
-    client_secret: z.string().min(1, "is required").max(1000),
+    name: z.string().trim().min(1, "validation.required").max(100, "validation.maxChars"),
+    client_id: z.string().trim().min(1, "validation.required").max(100, "validation.maxChars"),
+    client_secret: z.string().min(1, "validation.required").max(1000, "validation.maxChars"),
     authorization_url: optionalUrl("authorization_url"),
     token_url: httpUrl("token_url"),
     revocation_url: optionalUrl("revocation_url"),
     default_grant: z.enum(consumerGrantNames).default("client_credentials"),
     credential_style: z.enum(["basic", "body"]).default("basic"),
-    scope: z.string().trim().max(1000).default(""),
+    scope: z.string().trim().max(1000, "validation.maxChars").default(""),
   })
   .strict()
   .refine((p) => p.default_grant !== "authorization_code" || p.authorization_url !== "", {
     path: ["authorization_url"],
-    message: "is required when the default grant is authorization_code",
+    message: "validation.authorizationUrlNeeded",
   });
 
 export type ProviderCreateInput = z.input<typeof providerCreateSchema>;

@@ -1,3 +1,6 @@
+import type { MessageKey, MessageValues } from "../i18n/translator.ts";
+import { issue } from "./validation.ts";
+
 /**
  * Redirect URIs as RFC 9700 §2.1 wants them: registered exactly, compared exactly, with
  * one exception for loopback IP literals whose port may vary (RFC 8252 §7.3).
@@ -16,25 +19,32 @@ export function formatRedirectUrlList(urls: readonly string[]): string {
 const loopbackIpHosts = new Set(["127.0.0.1", "[::1]"]);
 const loopbackHosts = new Set([...loopbackIpHosts, "localhost"]);
 
-/** Why a URL cannot be registered as a redirect URI, or undefined when it can. */
-export function redirectUriProblem(value: string, allowHttp: boolean): string | undefined {
+/** Why a URL cannot be registered as a redirect URI (a catalog message), or undefined when it can. */
+export function redirectUriIssue(value: string, allowHttp: boolean): { key: MessageKey; values: MessageValues } | undefined {
+  const values = { url: value };
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return `"${value}" is not an absolute URL`;
+    return { key: "validation.redirect.notAbsolute", values };
   }
-  if (url.hash || value.includes("#")) return `"${value}" must not contain a fragment (RFC 6749 §3.1.2)`;
-  if (url.username || url.password) return `"${value}" must not contain user information`;
+  if (url.hash || value.includes("#")) return { key: "validation.redirect.fragment", values };
+  if (url.username || url.password) return { key: "validation.redirect.userInfo", values };
   const scheme = url.protocol.slice(0, -1);
   if (scheme === "https") return undefined;
   if (scheme === "http") {
     if (allowHttp || loopbackHosts.has(url.hostname)) return undefined;
-    return `"${value}" uses http; only https is allowed except for loopback hosts (or allow http redirects on the client)`;
+    return { key: "validation.redirect.http", values };
   }
   // Native apps may use a private-use scheme in reverse-domain form (RFC 8252 §7.1).
   if (scheme.includes(".")) return undefined;
-  return `"${value}" uses the scheme "${scheme}"; use https, http on loopback, or a reverse-domain private-use scheme`;
+  return { key: "validation.redirect.scheme", values: { ...values, scheme } };
+}
+
+/** The same, in English. */
+export function redirectUriProblem(value: string, allowHttp: boolean): string | undefined {
+  const problem = redirectUriIssue(value, allowHttp);
+  return problem && issue("", problem.key, problem.values).message;
 }
 
 const loopbackAuthority = /^http:\/\/(127\.0\.0\.1|\[::1\])(:\d{1,5})?(?=[/?]|$)/;

@@ -1,8 +1,49 @@
 import type { z } from "zod";
+import { en, type MessageKey } from "../i18n/catalogs/en.ts";
+import { translator, type MessageValues, type Translator } from "../i18n/translator.ts";
 
+/**
+ * One problem with one field. `message` is English: what machine-facing answers (the Table
+ * API's envelope, OAuth errors) carry. `key` and `values` let a form or the CLI say the same
+ * in the reader's language; an issue without a key is shown as its message.
+ */
 export interface FieldIssue {
   field: string;
   message: string;
+  key?: MessageKey;
+  values?: MessageValues;
+}
+
+const english = translator("en");
+
+/** An issue whose words come from the catalogs. */
+export function issue(field: string, key: MessageKey, values?: MessageValues): FieldIssue {
+  return { field, message: english.t(key, values), key, ...(values ? { values } : {}) };
+}
+
+/** The issue in the reader's language. */
+export function issueText(problem: FieldIssue, i18n: Translator): string {
+  return problem.key ? i18n.t(problem.key, problem.values) : problem.message;
+}
+
+const isKey = (text: string): text is MessageKey => Object.hasOwn(en, text);
+
+/**
+ * Schemas give catalog keys as their messages ("validation.mandatory"); the values a message
+ * names come from the zod issue itself (its bounds, the allowed values, the input when the
+ * parse was asked to report it). Zod's own messages are kept as they are, in English.
+ */
+function fromZodIssue(zodIssue: z.core.$ZodIssue): FieldIssue {
+  const field = zodIssue.path.join(".");
+  if (!isKey(zodIssue.message)) return { field, message: zodIssue.message };
+  const raw = zodIssue as unknown as { minimum?: unknown; maximum?: unknown; values?: unknown[]; input?: unknown; params?: Record<string, unknown> };
+  const values: MessageValues = {};
+  if (typeof raw.minimum === "number" || typeof raw.minimum === "bigint") values.min = Number(raw.minimum);
+  if (typeof raw.maximum === "number" || typeof raw.maximum === "bigint") values.max = Number(raw.maximum);
+  if (Array.isArray(raw.values)) values.allowed = raw.values.map(String).join(", ");
+  if (typeof raw.input === "string" || typeof raw.input === "number") values.value = raw.input;
+  for (const [name, value] of Object.entries(raw.params ?? {})) if (typeof value === "string" || typeof value === "number") values[name] = value;
+  return issue(field, zodIssue.message, values);
 }
 
 /** Bad input for a record: names each field and what was wrong, so a form or API can show it at the field. */
@@ -12,7 +53,12 @@ export class ValidationError extends Error {
   }
 
   static fromZod(error: z.ZodError): ValidationError {
-    return new ValidationError(error.issues.map((i) => ({ field: i.path.join("."), message: i.message })));
+    return new ValidationError(error.issues.map(fromZodIssue));
+  }
+
+  /** The same issues at one named field (a schema for a single value has no field path). */
+  at(field: string): ValidationError {
+    return new ValidationError(this.issues.map((i) => ({ ...i, field })));
   }
 }
 

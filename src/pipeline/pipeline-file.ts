@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { ValidationError } from "../domain/validation.ts";
+import { issue, ValidationError } from "../domain/validation.ts";
 
 /**
  * A pipeline file names the instances: `production` (the controller) and the non-production
@@ -11,11 +11,11 @@ import { ValidationError } from "../domain/validation.ts";
  *   instances:
  *     - { name: development, url: https://dev.example, admin: { user: admin, password_env: DEV_ADMIN_PASSWORD } }
  */
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name (the secret itself never goes in the file)");
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "validation.envName");
 
 const instanceSchema = z
   .object({
-    name: z.string().trim().regex(/^[a-z][a-z0-9-]{0,30}$/, "lowercase letters, digits and -, starting with a letter"),
+    name: z.string().trim().regex(/^[a-z][a-z0-9-]{0,30}$/, "validation.instanceName"),
     url: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, "")),
     admin: z.object({ user: z.string().min(1).default("admin"), user_env: envName.optional(), password_env: envName }).strict(),
   })
@@ -24,8 +24,8 @@ const instanceSchema = z
 export const pipelineSchema = z
   .object({ production: instanceSchema, instances: z.array(instanceSchema).min(1) })
   .strict()
-  .refine((p) => new Set([p.production.name, ...p.instances.map((i) => i.name)]).size === p.instances.length + 1, { message: "instance names must be unique" })
-  .refine((p) => new Set([p.production.url, ...p.instances.map((i) => i.url)]).size === p.instances.length + 1, { message: "instance URLs must be unique" });
+  .refine((p) => new Set([p.production.name, ...p.instances.map((i) => i.name)]).size === p.instances.length + 1, { message: "validation.uniqueNames" })
+  .refine((p) => new Set([p.production.url, ...p.instances.map((i) => i.url)]).size === p.instances.length + 1, { message: "validation.uniqueUrls" });
 
 export type PipelineFile = z.output<typeof pipelineSchema>;
 export type PipelineInstance = z.output<typeof instanceSchema>;
@@ -35,7 +35,7 @@ export function parsePipeline(text: string): PipelineFile {
   try {
     raw = parseYaml(text);
   } catch (error) {
-    throw new ValidationError([{ field: "", message: `not YAML or JSON: ${(error as Error).message}` }]);
+    throw new ValidationError([issue("", "validation.notYaml", { reason: (error as Error).message })]);
   }
   const parsed = pipelineSchema.safeParse(raw);
   if (!parsed.success) throw ValidationError.fromZod(parsed.error);
@@ -47,7 +47,7 @@ export function readPipeline(file: string): PipelineFile {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (error) {
-    throw new ValidationError([{ field: "file", message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }]);
+    throw new ValidationError([issue("file", "validation.cannotRead", { file, reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message })]);
   }
   return parsePipeline(text);
 }

@@ -57,10 +57,17 @@ export function directions(pipeline: PipelineFile): Direction[] {
 const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
 export const tokenUrlOf = (i: PipelineInstance) => `${i.url}/oauth_token.do`;
 
+/** What a step touched, as data: the words are chosen by the reader's language when it is printed. */
+export type Subject =
+  | { kind: "endpoint" | "redirects" | "secret" | "provider"; name: string }
+  | { kind: "providerTo"; name: string; target: string }
+  | { kind: "token"; from: string }
+  | { kind: "rotatedProvider"; name: string; status: number };
+
 export interface Step {
   instance: string;
-  action: "created" | "updated" | "unchanged" | "regenerated" | "recreated" | "token" | "problem";
-  what: string;
+  action: "created" | "updated" | "unchanged" | "regenerated" | "recreated" | "token";
+  subject: Subject;
 }
 
 export type Clients = Map<string, InstanceAdminClient>;
@@ -74,12 +81,12 @@ export async function applyEndpoint(spec: EndpointSpec, clients: Clients, report
     const allowHttp = spec.redirectUrls.some((u) => u.startsWith("http:") && !isLoopbackHost(new URL(u).hostname));
     endpoint = await host.createEndpoint({ name: spec.name, redirectUrls: spec.redirectUrls, grantTypes, ...(allowHttp ? { allowHttpRedirect: true } : {}) });
     secret = endpoint.clientSecret;
-    report({ instance: spec.host.name, action: "created", what: `endpoint "${spec.name}"` });
+    report({ instance: spec.host.name, action: "created", subject: { kind: "endpoint", name: spec.name } });
   } else if (!sameSet(endpoint.redirectUrls, spec.redirectUrls)) {
     await host.setEndpointRedirects(endpoint.sysId, spec.redirectUrls);
-    report({ instance: spec.host.name, action: "updated", what: `redirect URLs of "${spec.name}"` });
+    report({ instance: spec.host.name, action: "updated", subject: { kind: "redirects", name: spec.name } });
   } else {
-    report({ instance: spec.host.name, action: "unchanged", what: `endpoint "${spec.name}"` });
+    report({ instance: spec.host.name, action: "unchanged", subject: { kind: "endpoint", name: spec.name } });
   }
 
   const existing = await Promise.all(spec.consumers.map(async (c) => ({ c, found: await clients.get(c.instance.name)!.findProvider(c.providerName) })));
@@ -89,12 +96,12 @@ export async function applyEndpoint(spec: EndpointSpec, clients: Clients, report
   let redo = secret ? existing : wrong;
   if (!secret && (wrong.length > 0 || forceNewSecret)) {
     secret = await host.regenerateEndpointSecret(endpoint.sysId);
-    report({ instance: spec.host.name, action: "regenerated", what: `client secret of "${spec.name}"` });
+    report({ instance: spec.host.name, action: "regenerated", subject: { kind: "secret", name: spec.name } });
     redo = existing;
   }
   for (const { c, found } of existing) {
     if (!redo.some((r) => r.c === c)) {
-      report({ instance: c.instance.name, action: "unchanged", what: `provider "${c.providerName}"` });
+      report({ instance: c.instance.name, action: "unchanged", subject: { kind: "provider", name: c.providerName } });
       continue;
     }
     const consumer = clients.get(c.instance.name)!;
@@ -109,6 +116,6 @@ export async function applyEndpoint(spec: EndpointSpec, clients: Clients, report
       default_grant: "client_credentials",
       credential_style: "basic",
     });
-    report({ instance: c.instance.name, action: found ? "recreated" : "created", what: `provider "${c.providerName}" → ${spec.host.name}` });
+    report({ instance: c.instance.name, action: found ? "recreated" : "created", subject: { kind: "providerTo", name: c.providerName, target: spec.host.name } });
   }
 }

@@ -1,6 +1,10 @@
-import { table } from "../cli/output.ts";
+import stringWidth from "string-width";
+import { padColumns, table } from "../cli/output.ts";
+import { translator, type Translator } from "../i18n/translator.ts";
 import type { PipelineFile } from "./pipeline-file.ts";
-import { applyEndpoint, type Clients, directions, endpointSpecs, probePath, type Step, tokenUrlOf } from "./pipeline-plan.ts";
+import { applyEndpoint, type Clients, directions, endpointSpecs, probePath, type Step, type Subject, tokenUrlOf } from "./pipeline-plan.ts";
+
+const english = translator("en");
 
 export interface EdgeState {
   edge: string;
@@ -21,18 +25,46 @@ export interface PipelineReport {
 
 const describe = (body: unknown) => (typeof body === "string" ? body : JSON.stringify(body)).slice(0, 200);
 
+/** What a probe call's outcome reads as in the edge's detail column. */
+function callDetail(i18n: Translator, call: { status: number; body: unknown }): string {
+  if (call.status === 200) return `GET ${probePath} 200`;
+  if (!call.status) return i18n.t("trust.detail.callFailed", { path: probePath, body: describe(call.body) });
+  return `GET ${probePath}: ${call.status} ${describe(call.body)}`;
+}
+
+function subjectText(i18n: Translator, subject: Subject): string {
+  switch (subject.kind) {
+    case "token":
+      return i18n.t("trust.subject.token", { from: subject.from });
+    case "providerTo":
+      return i18n.t("trust.subject.providerTo", { name: subject.name, target: subject.target });
+    case "rotatedProvider":
+      return i18n.t("trust.subject.rotatedProvider", { name: subject.name, status: subject.status || i18n.t("trust.callFailed") });
+    default:
+      return i18n.t(`trust.subject.${subject.kind}`, { name: subject.name });
+  }
+}
+
+const actions: Step["action"][] = ["created", "updated", "unchanged", "regenerated", "recreated", "token"];
+
+/** One progress line, its columns aligned in terminal cells so Korean lines up too. */
+export function stepLine(i18n: Translator, step: Step): string {
+  const actionWidth = Math.max(...actions.map((a) => stringWidth(i18n.t(`trust.action.${a}`))));
+  return `  ${step.action === "unchanged" ? "·" : "+"} ${padColumns(step.instance, 12)} ${padColumns(i18n.t(`trust.action.${step.action}`), actionWidth)} ${subjectText(i18n, step.subject)}`;
+}
+
 /** `pipeline up`: applies the plan, repairs what drifted, proves every direction with a real call. */
-export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print: (line: string) => void): Promise<PipelineReport> {
+export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print: (line: string) => void, i18n: Translator = english): Promise<PipelineReport> {
   const steps: Step[] = [];
   const report = (step: Step) => {
     steps.push(step);
-    print(`  ${step.action === "unchanged" ? "·" : "+"} ${step.instance.padEnd(12)} ${step.action.padEnd(11)} ${step.what}`);
+    print(stepLine(i18n, step));
   };
   const specs = endpointSpecs(pipeline);
-  print("Records:");
+  print(i18n.t("trust.records"));
   for (const spec of specs) await applyEndpoint(spec, clients, report);
 
-  print("Tokens and calls:");
+  print(i18n.t("trust.tokensAndCalls"));
   const edges: EdgeState[] = [];
   for (const d of directions(pipeline)) {
     const consumer = clients.get(d.from.name)!;
@@ -41,7 +73,7 @@ export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print
       const connection = (await consumer.connections()).find((c) => c.sysId === provider.sysId);
       if (connection?.status !== "healthy") {
         await consumer.getToken(provider.sysId);
-        report({ instance: d.from.name, action: "token", what: `token from ${d.to.name} (client_credentials)` });
+        report({ instance: d.from.name, action: "token", subject: { kind: "token", from: d.to.name } });
       }
       return consumer.call(provider.sysId, "GET", probePath);
     };
@@ -59,27 +91,29 @@ export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print
       direction: `${d.from.name} → ${d.to.name}`,
       provider: d.providerName,
       status: call.status === 200 ? "ok" : "broken",
-      detail: call.status === 200 ? `GET ${probePath} 200` : `GET ${probePath}: ${call.status || "failed"} ${describe(call.body)}`,
+      detail: callDetail(i18n, call),
       tokenExpiresAt: connection?.expiresAt ?? "",
     });
   }
   const changes = steps.filter((s) => s.action !== "unchanged").length;
-  print(changes === 0 ? "Nothing changed: every record and token was already as planned." : `${changes} change${changes === 1 ? "" : "s"} made.`);
+  print(changes === 0 ? i18n.t("trust.nothingChanged") : i18n.t("trust.changes", { count: changes }));
   return { ok: edges.every((e) => e.status === "ok"), changes, steps, drift: [], edges };
 }
 
 /** `pipeline verify` and `status`: reads everything, changes nothing, names every difference from the plan. */
-export async function pipelineInspect(pipeline: PipelineFile, clients: Clients): Promise<PipelineReport> {
+export async function pipelineInspect(pipeline: PipelineFile, clients: Clients, i18n: Translator = english): Promise<PipelineReport> {
+  const { t } = i18n;
   const drift: string[] = [];
   for (const spec of endpointSpecs(pipeline)) {
     const endpoint = await clients.get(spec.host.name)!.findEndpoint(spec.name);
-    if (!endpoint) drift.push(`${spec.host.name}: endpoint "${spec.name}" is missing`);
-    else if (endpoint.redirectUrls.slice().sort().join() !== spec.redirectUrls.slice().sort().join()) drift.push(`${spec.host.name}: "${spec.name}" has redirect URLs ${endpoint.redirectUrls.join(", ")}; planned ${spec.redirectUrls.join(", ")}`);
+    if (!endpoint) drift.push(t("trust.drift.endpointMissing", { instance: spec.host.name, name: spec.name }));
+    else if (endpoint.redirectUrls.slice().sort().join() !== spec.redirectUrls.slice().sort().join()) drift.push(t("trust.drift.redirects", { instance: spec.host.name, name: spec.name, actual: endpoint.redirectUrls.join(", "), planned: spec.redirectUrls.join(", ") }));
     for (const c of spec.consumers) {
       const provider = await clients.get(c.instance.name)!.findProvider(c.providerName);
-      if (!provider) drift.push(`${c.instance.name}: provider "${c.providerName}" is missing`);
-      else if (endpoint && provider.clientId !== endpoint.clientId) drift.push(`${c.instance.name}: provider "${c.providerName}" holds another client ID than ${spec.host.name}'s "${spec.name}"`);
-      else if (provider.tokenUrl !== tokenUrlOf(spec.host)) drift.push(`${c.instance.name}: provider "${c.providerName}" points at ${provider.tokenUrl}; planned ${tokenUrlOf(spec.host)}`);
+      const which = { instance: c.instance.name, name: c.providerName };
+      if (!provider) drift.push(t("trust.drift.providerMissing", which));
+      else if (endpoint && provider.clientId !== endpoint.clientId) drift.push(t("trust.drift.clientId", { ...which, host: spec.host.name, endpoint: spec.name }));
+      else if (provider.tokenUrl !== tokenUrlOf(spec.host)) drift.push(t("trust.drift.tokenUrl", { ...which, actual: provider.tokenUrl, planned: tokenUrlOf(spec.host) }));
     }
   }
   const edges: EdgeState[] = [];
@@ -88,24 +122,29 @@ export async function pipelineInspect(pipeline: PipelineFile, clients: Clients):
     const provider = await consumer.findProvider(d.providerName);
     const base = { edge: d.edge, direction: `${d.from.name} → ${d.to.name}`, provider: d.providerName };
     if (!provider) {
-      edges.push({ ...base, status: "broken", detail: "no provider record", tokenExpiresAt: "" });
+      edges.push({ ...base, status: "broken", detail: t("trust.detail.noProvider"), tokenExpiresAt: "" });
       continue;
     }
     const connection = (await consumer.connections()).find((c) => c.sysId === provider.sysId);
     if (connection?.status !== "healthy") {
-      edges.push({ ...base, status: "broken", detail: connection?.status === "unhealthy" ? `unhealthy: ${connection.statusReason}` : "no token", tokenExpiresAt: connection?.expiresAt ?? "" });
+      edges.push({ ...base, status: "broken", detail: connection?.status === "unhealthy" ? t("trust.detail.unhealthy", { reason: connection.statusReason }) : t("trust.detail.noToken"), tokenExpiresAt: connection?.expiresAt ?? "" });
       continue;
     }
     // A probe sends the stored token as is: a revoked one shows as 401 instead of being replaced.
     const call = await consumer.call(provider.sysId, "GET", probePath, { probe: true });
-    edges.push({ ...base, status: call.status === 200 ? "ok" : "broken", detail: call.status === 200 ? `GET ${probePath} 200` : `GET ${probePath}: ${call.status || "failed"} ${describe(call.body)}`, tokenExpiresAt: connection.expiresAt });
+    edges.push({ ...base, status: call.status === 200 ? "ok" : "broken", detail: callDetail(i18n, call), tokenExpiresAt: connection.expiresAt });
   }
   return { ok: drift.length === 0 && edges.every((e) => e.status === "ok"), changes: 0, steps: [], drift, edges };
 }
 
-export function trustTable(edges: EdgeState[]): string {
+/** Both directions of every edge; headings, status and dates in the reader's language, columns aligned in terminal cells. */
+export function trustTable(edges: EdgeState[], i18n: Translator = english): string {
+  const { t } = i18n;
   const sorted = [...edges].sort((a, b) => a.edge.localeCompare(b.edge));
-  return table(["EDGE", "DIRECTION", "STATUS", "TOKEN EXPIRES", "DETAIL"], sorted.map((e) => [e.edge, e.direction, e.status, e.tokenExpiresAt || "-", e.detail]));
+  return table(
+    [t("trust.heading.edge"), t("trust.heading.direction"), t("trust.heading.status"), t("trust.heading.tokenExpires"), t("trust.heading.detail")],
+    sorted.map((e) => [e.edge, e.direction, t(`trust.status.${e.status}`), e.tokenExpiresAt ? i18n.dateTime(e.tokenExpiresAt) : "-", e.detail]),
+  );
 }
 
 /**
@@ -114,33 +153,35 @@ export function trustTable(edges: EdgeState[]): string {
  * not revoke them), so calls keep working; each direction then gets a token with the new
  * secret and makes a call, which proves it.
  */
-export async function pipelineRotate(pipeline: PipelineFile, clients: Clients, print: (line: string) => void): Promise<PipelineReport> {
+export async function pipelineRotate(pipeline: PipelineFile, clients: Clients, print: (line: string) => void, i18n: Translator = english): Promise<PipelineReport> {
   const specs = endpointSpecs(pipeline);
-  const inspected = await pipelineInspect(pipeline, clients);
-  if (inspected.drift.length > 0) throw new Error(`the pipeline has drifted; run pipeline up first:\n  ${inspected.drift.join("\n  ")}`);
+  const inspected = await pipelineInspect(pipeline, clients, i18n);
+  if (inspected.drift.length > 0) throw new Error(`${i18n.t("trust.rotateDrifted")}\n  ${inspected.drift.join("\n  ")}`);
   const steps: Step[] = [];
   const edges: EdgeState[] = [];
   for (const spec of specs) {
     const host = clients.get(spec.host.name)!;
     const endpoint = (await host.findEndpoint(spec.name))!;
     const secret = await host.regenerateEndpointSecret(endpoint.sysId);
-    steps.push({ instance: spec.host.name, action: "regenerated", what: `client secret of "${spec.name}"` });
-    print(`  + ${spec.host.name.padEnd(12)} regenerated client secret of "${spec.name}"`);
+    const regenerated: Step = { instance: spec.host.name, action: "regenerated", subject: { kind: "secret", name: spec.name } };
+    steps.push(regenerated);
+    print(stepLine(i18n, regenerated));
     for (const c of spec.consumers) {
       const consumer = clients.get(c.instance.name)!;
       const provider = (await consumer.findProvider(c.providerName))!;
       await consumer.setProviderSecret(provider.sysId, secret);
       await consumer.getToken(provider.sysId);
       const call = await consumer.call(provider.sysId, "GET", probePath);
-      print(`  + ${c.instance.name.padEnd(12)} updated     provider "${c.providerName}", new token, call ${call.status || "failed"}`);
-      steps.push({ instance: c.instance.name, action: "updated", what: `secret of provider "${c.providerName}"` });
+      const updated: Step = { instance: c.instance.name, action: "updated", subject: { kind: "rotatedProvider", name: c.providerName, status: call.status } };
+      steps.push(updated);
+      print(stepLine(i18n, updated));
       const connection = (await consumer.connections()).find((x) => x.sysId === provider.sysId);
       edges.push({
         edge: `${pipeline.production.name} ↔ ${spec.host === pipeline.production ? c.instance.name : spec.host.name}`,
         direction: `${c.instance.name} → ${spec.host.name}`,
         provider: c.providerName,
         status: call.status === 200 ? "ok" : "broken",
-        detail: call.status === 200 ? `GET ${probePath} 200` : `GET ${probePath}: ${call.status || "failed"} ${describe(call.body)}`,
+        detail: callDetail(i18n, call),
         tokenExpiresAt: connection?.expiresAt ?? "",
       });
     }

@@ -4,7 +4,7 @@ import { checkClientRules, type ClientSettings, type GrantType, type OAuthClient
 import { formatRedirectUrlList, parseRedirectUrlList } from "../domain/redirect-uri.ts";
 import { newSecret, sha256 } from "../domain/secrets.ts";
 import { glideDateTime } from "../domain/sys-id.ts";
-import { NotFoundError, ValidationError } from "../domain/validation.ts";
+import { NotFoundError, issue, ValidationError } from "../domain/validation.ts";
 import { deleteAttachmentsOf } from "./attachment-store.ts";
 import { type AuditEntry, writeAudit } from "./audit-store.ts";
 import type { Database, OAuthEntityTable } from "./schema.ts";
@@ -64,14 +64,14 @@ function columnsOf(s: ClientSettings) {
 async function resolveClientCredentialsUser(db: Kysely<Database>, settings: ClientSettings): Promise<ClientSettings> {
   if (!settings.client_credentials_user) return { ...settings, client_credentials_user: null };
   const user = await findUserByNameOrId(db, settings.client_credentials_user);
-  if (!user) throw new ValidationError([{ field: "client_credentials_user", message: `no user "${settings.client_credentials_user}"` }]);
+  if (!user) throw new ValidationError([issue("client_credentials_user", "validation.noUser", { name: settings.client_credentials_user ?? "" })]);
   return { ...settings, client_credentials_user: user.sysId };
 }
 
 async function assertNameFree(db: Kysely<Database>, name: string, exceptSysId?: string): Promise<void> {
   let query = db.selectFrom("oauth_entity").select("sys_id").where("name", "=", name);
   if (exceptSysId) query = query.where("sys_id", "!=", exceptSysId);
-  if (await query.executeTakeFirst()) throw new ValidationError([{ field: "name", message: `an OAuth entity named "${name}" already exists` }]);
+  if (await query.executeTakeFirst()) throw new ValidationError([issue("name", "validation.nameTaken", { name })]);
 }
 
 export interface CreatedClient {
@@ -174,7 +174,7 @@ export async function updateClient(db: Kysely<Database>, key: string, changes: P
 export async function regenerateClientSecret(db: Kysely<Database>, key: string, actor: string): Promise<CreatedClient> {
   return db.transaction().execute(async (trx) => {
     const current = await requireClient(trx, key);
-    if (current.publicClient) throw new ValidationError([{ field: "client_secret", message: "a public client has no secret" }]);
+    if (current.publicClient) throw new ValidationError([issue("client_secret", "validation.publicNoSecret")]);
     const clientSecret = newSecret();
     const now = Date.now();
     await trx

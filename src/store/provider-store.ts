@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { ConsumerGrant, OAuthProvider, ProviderSettings } from "../domain/oauth-provider.ts";
-import { ValidationError } from "../domain/validation.ts";
+import { issue, ValidationError } from "../domain/validation.ts";
 import type { SecretBox } from "../consumer/secret-box.ts";
 import { deleteAttachmentsOf } from "./attachment-store.ts";
 import { writeAudit } from "./audit-store.ts";
@@ -57,8 +57,8 @@ export async function createProvider(db: Kysely<Database>, box: SecretBox, setti
       .select(["name", "client_id"])
       .where((eb) => eb.or([eb("name", "=", settings.name), eb("client_id", "=", settings.client_id)]))
       .executeTakeFirst();
-    if (taken?.name === settings.name) throw new ValidationError([{ field: "name", message: `an OAuth entity named "${settings.name}" already exists` }]);
-    if (taken) throw new ValidationError([{ field: "client_id", message: "another OAuth entity on this instance already uses this client ID" }]);
+    if (taken?.name === settings.name) throw new ValidationError([issue("name", "validation.nameTaken", { name: settings.name })]);
+    if (taken) throw new ValidationError([issue("client_id", "validation.clientIdTaken")]);
     const system = newSystemFields(actor);
     await trx
       .insertInto("oauth_entity")

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { glideDateTime } from "../domain/sys-id.ts";
-import { NotFoundError, ValidationError } from "../domain/validation.ts";
+import { NotFoundError, issue, ValidationError } from "../domain/validation.ts";
 import { writeAudit } from "./audit-store.ts";
 import { revokeTokensOf } from "./token-store.ts";
 import type { Database } from "./schema.ts";
@@ -89,7 +89,7 @@ async function activeAdminCount(db: Kysely<Database>): Promise<number> {
 
 async function assertNotLastAdmin(db: Kysely<Database>, user: User, field: string): Promise<void> {
   if (!user.active || !(await rolesOf(db, user.sysId)).includes("admin")) return;
-  if ((await activeAdminCount(db)) <= 1) throw new ValidationError([{ field, message: "this is the last active admin; grant admin to another user first" }]);
+  if ((await activeAdminCount(db)) <= 1) throw new ValidationError([issue(field, "validation.lastAdmin")]);
 }
 
 export async function removeUserRole(db: Kysely<Database>, sysId: string, role: string, actor: string): Promise<void> {
@@ -143,6 +143,6 @@ export async function createUserAccount(
   actor: string,
 ): Promise<User> {
   const existing = await db.selectFrom("sys_user").select("sys_id").where("user_name", "=", input.userName).executeTakeFirst();
-  if (existing) throw new ValidationError([{ field: "user_name", message: `a user "${input.userName}" already exists` }]);
+  if (existing) throw new ValidationError([issue("user_name", "validation.userExists", { name: input.userName })]);
   return createUser(db, { userName: input.userName, name: input.name || input.userName, email: input.email, passwordHash: input.passwordHash, roles: input.roles }, actor);
 }

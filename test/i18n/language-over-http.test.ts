@@ -38,6 +38,26 @@ describe("the language over HTTP", () => {
     assert.equal(metadata.body.issuer, english.instance.config.publicUrl);
   });
 
+  test("pages a person reads outside the admin UI follow the language too: the consumer's redirect, the authorize errors, a failed sign-in", async () => {
+    const ko = { "accept-language": "ko-KR,ko;q=0.9" };
+    const redirect = await http(`${english.base}/oauth_redirect.do`, { headers: ko });
+    assert.equal(redirect.status, 400);
+    assert.match(redirect.text, /<html lang="ko">[\s\S]*<h1>연결 거부됨<\/h1>[\s\S]*공급자의 응답에 state가 없어/);
+    const englishRedirect = await http(`${english.base}/oauth_redirect.do`);
+    assert.match(englishRedirect.text, /<h1>Connection refused<\/h1>[\s\S]*carries no state/);
+
+    const authorize = await http(`${english.base}/oauth_auth.do?response_type=code`, { headers: ko });
+    assert.equal(authorize.status, 400);
+    assert.match(authorize.text, /<h1>잘못된 권한 부여 요청<\/h1>[\s\S]*요청에 client_id가 없습니다\./);
+
+    const signIn = await http(`${korean.base}/`);
+    const csrf = /name="csrf_token" value="([^"]+)"/.exec(signIn.text)![1]!;
+    const cookie = signIn.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const failed = await postForm(`${korean.base}/login.do`, { csrf_token: csrf, user_name: "admin", user_password: "wrong password" }, { cookie, "sec-fetch-site": "same-origin" });
+    assert.equal(failed.status, 401);
+    assert.match(failed.text, /role="alert">사용자 이름 또는 비밀번호가 올바르지 않습니다\./);
+  });
+
   test("the language switch refuses a form without a CSRF token and changes nothing", async () => {
     const res = await postForm(`${english.base}/language`, { lang: "ko", next: "/" });
     assert.equal(res.status, 403);

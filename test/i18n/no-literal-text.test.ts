@@ -12,10 +12,16 @@ import ts from "typescript";
  */
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const humanAttributes = new Set(["title", "placeholder", "label", "aria-label", "alt", "hint", "suffix", "message", "heading"]);
-const cliCalls = /^(output\.(out|err)|i18n\.t|new (NotFoundError|InvalidArgumentError|Error)|table)$/;
+const cliCalls = /^(output\.(out|err)|i18n\.t|new (NotFoundError|InvalidArgumentError|Error)|table|print)$/;
+/** Commander's help: a command's description, an option's help (its second argument). */
+const helpCalls: Record<string, number> = { description: 0, option: 1, requiredOption: 1, helpOption: 1, helpCommand: 1 };
+/** Where a `message:` or `title:` property is a page's or a form's text rather than a machine answer's. */
+const personFacing = [`${path.sep}cli${path.sep}`, `${path.sep}pipeline${path.sep}`, `${path.sep}http${path.sep}admin${path.sep}`, `${path.sep}http${path.sep}consumer${path.sep}authorization-code-flow.ts`, `${path.sep}http${path.sep}oauth${path.sep}authorize.ts`];
 
 /** Words: at least two letters of a script in a row, and not an identifier-like token (client_id, oauth_redirect.do, https://…). */
 function isProse(text: string): boolean {
+  // A catalog key ("validation.uniqueNames") names a text; it is not one.
+  if (/^[a-z][A-Za-z]*(\.[A-Za-z_]+)+$/.test(text.trim())) return false;
   const words = text.replace(/https?:\/\/\S+/g, "").match(/[A-Za-z가-힣][A-Za-z가-힣']+/g) ?? [];
   const identifiers = text.match(/\b[a-z0-9]+(_[a-z0-9]+)+\b|\.[a-z]+\b/g) ?? [];
   return words.length > 0 && !(words.length === 1 && identifiers.length > 0) && !/^[a-z0-9_.:/-]+$/.test(text.trim());
@@ -62,7 +68,12 @@ function findings(file: string): string[] {
         }
       }
     }
-    if (ts.isPropertyAssignment(node) && node.name.getText() === "message" && file.includes(`${path.sep}cli${path.sep}`)) {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text in helpCalls) {
+      const arg = node.arguments[helpCalls[node.expression.name.text]!];
+      const text = arg && literalText(arg);
+      if (text && isProse(text)) report(arg, text);
+    }
+    if (ts.isPropertyAssignment(node) && ["message", "title"].includes(node.name.getText()) && personFacing.some((part) => file.includes(part))) {
       const text = literalText(node.initializer);
       if (text && isProse(text)) report(node, text);
     }
@@ -78,10 +89,17 @@ function findings(file: string): string[] {
  */
 // Merged from the consumer/pipeline branch before it was translated; each entry is debt, and the
 // second test fails as soon as a file is clean so the list can only shrink.
-const pending = new Set<string>(["src/cli/commands/pipeline.ts", "src/cli/commands/provider.ts", "src/http/ui/connection-pages.tsx"]);
+const pending = new Set<string>([]);
 
 describe("no user-visible text outside the catalogs", () => {
-  const sources = [...files(path.join(root, "src/http/ui"), /\.tsx$/), ...files(path.join(root, "src/cli"), /\.ts$/)];
+  const sources = [
+    ...files(path.join(root, "src/http/ui"), /\.tsx$/),
+    ...files(path.join(root, "src/cli"), /\.ts$/),
+    ...files(path.join(root, "src/pipeline"), /\.ts$/),
+    ...files(path.join(root, "src/http/admin"), /\.ts$/),
+    path.join(root, "src/http/consumer/authorization-code-flow.ts"),
+    path.join(root, "src/http/oauth/authorize.ts"),
+  ];
 
   test("TSX templates and CLI output code take every text from the catalogs", () => {
     const offending = sources.filter((file) => !pending.has(path.relative(root, file))).flatMap(findings);
@@ -94,7 +112,7 @@ describe("no user-visible text outside the catalogs", () => {
 
   test("the finder sees what it is meant to see", () => {
     const probe = path.join(fs.mkdtempSync(path.join((process.env.TMPDIR ?? "/tmp").replace(/\/$/, ""), "lint-")), "probe.tsx");
-    fs.writeFileSync(probe, 'export const A = () => <p title="Some help">Hello there<code>client_id</code>{x ? "Yes please" : "—"}</p>;\noutput.out(`Created ${n} things`);\n');
-    assert.equal(findings(probe).length, 4);
+    fs.writeFileSync(probe, 'export const A = () => <p title="Some help">Hello there<code>client_id</code>{x ? "Yes please" : "—"}</p>;\noutput.out(`Created ${n} things`);\ncommand.description("start the server").option("--data <dir>", "the data directory");\n');
+    assert.equal(findings(probe).length, 6);
   });
 });

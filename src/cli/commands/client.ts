@@ -30,24 +30,25 @@ const secondsParser = (i18n: Translator) => (value: string) => {
 
 /** The record's settings as options; create and update share them. */
 function settingOptions(command: Command, forUpdate: boolean, i18n: Translator): Command {
+  const { t } = i18n;
   const seconds = secondsParser(i18n);
   command
-    .option("--redirect-url <urls>", 'redirect URLs, comma-separated ("a, b" as the platform shows them); repeatable', collect)
-    .option("--logo-url <url>", "https URL of the client's logo")
-    .option("--pkce-required", "require PKCE (S256) on the authorization code grant (default for new clients)")
-    .option("--no-pkce-required", "allow a legacy confidential client without PKCE")
-    .option("--allow-http-redirect", "allow http redirect URLs on non-loopback hosts (not recommended)")
-    .option("--no-allow-http-redirect", "https only, except loopback (default)")
-    .option("--access-token-lifespan <seconds>", "access token lifespan, 60 to 31536000 (default 1800)", seconds)
-    .option("--refresh-token-lifespan <seconds>", "refresh token lifespan, 0 (none) to 315360000 (default 8640000)", seconds)
-    .option("--grant-types <list>", "comma list of authorization_code, refresh_token, password, client_credentials (default authorization_code,refresh_token)")
-    .option("--client-credentials-user <user>", "user name a client_credentials token acts as (default: the client alone)")
-    .option("--comments <text>", "free text")
-    .option("--json", "print the record as JSON");
+    .option("--redirect-url <urls>", t("help.client.redirectUrl"), collect)
+    .option("--logo-url <url>", t("help.client.logoUrl"))
+    .option("--pkce-required", t("help.client.pkceRequired"))
+    .option("--no-pkce-required", t("help.client.noPkceRequired"))
+    .option("--allow-http-redirect", t("help.client.allowHttpRedirect"))
+    .option("--no-allow-http-redirect", t("help.client.noAllowHttpRedirect"))
+    .option("--access-token-lifespan <seconds>", t("help.client.accessTokenLifespan"), seconds)
+    .option("--refresh-token-lifespan <seconds>", t("help.client.refreshTokenLifespan"), seconds)
+    .option("--grant-types <list>", t("help.client.grantTypes"))
+    .option("--client-credentials-user <user>", t("help.client.clientCredentialsUser"))
+    .option("--comments <text>", t("help.client.comments"))
+    .option("--json", t("help.client.jsonRecord"));
   if (forUpdate) {
-    command.option("--name <name>", "a new name").option("--active", "activate the client").option("--no-active", "deactivate the client (its tokens stop working)");
+    command.option("--name <name>", t("help.client.newName")).option("--active", t("help.client.active")).option("--no-active", t("help.client.noActive"));
   } else {
-    command.requiredOption("--name <name>", "the endpoint's name, unique on the instance").option("--public", "a public client (no secret; PKCE always required)").option("--inactive", "create it inactive");
+    command.requiredOption("--name <name>", t("help.client.name")).option("--public", t("help.client.public")).option("--inactive", t("help.client.inactive"));
   }
   return command;
 }
@@ -81,9 +82,9 @@ const actor = "admin";
 
 export function clientCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Translator = translator("en")): Command {
   const { t } = i18n;
-  const client = new Command("client").description('the Application Registry: "OAuth API endpoints for external clients"');
+  const client = new Command("client").description(t("help.client"));
 
-  withDataOption(settingOptions(client.command("create").description("register an OAuth API endpoint for external clients"), false, i18n)).action(async (options: SettingOptions & { inactive?: boolean }) => {
+  withDataOption(settingOptions(client.command("create").description(t("help.client.create")), false, i18n), i18n).action(async (options: SettingOptions & { inactive?: boolean }) => {
     const settings = parseClientCreate(settingsFrom(options));
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const created = await createClient(instance.store.db, settings, actor);
@@ -91,7 +92,7 @@ export function clientCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tran
     });
   });
 
-  withDataOption(client.command("list").description("list the registered clients").option("--json", "print JSON")).action(async (options: SettingOptions) => {
+  withDataOption(client.command("list").description(t("help.client.list")).option("--json", t("help.option.json")), i18n).action(async (options: SettingOptions) => {
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const clients = await listClients(instance.store.db);
       if (options.json) return output.out(JSON.stringify(clients.map((c) => clientRecord(c)), null, 2));
@@ -105,9 +106,9 @@ export function clientCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tran
     });
   });
 
-  const keyed = (name: string, description: string) => withDataOption(client.command(`${name} <client>`).description(`${description} (by client ID, sys_id or name)`));
+  const keyed = (name: string, description: string) => withDataOption(client.command(`${name} <client>`).description(description), i18n);
 
-  keyed("show", "show one client").option("--json", "print JSON").action(async (key: string, options: SettingOptions) => {
+  keyed("show", t("help.client.show")).option("--json", t("help.option.json")).action(async (key: string, options: SettingOptions) => {
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const found = await findClient(instance.store.db, key);
       if (!found) throw new NotFoundError(t("cli.client.notFound", { key }));
@@ -115,27 +116,27 @@ export function clientCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tran
     });
   });
 
-  settingOptions(keyed("update", "change a client's settings"), true, i18n).action(async (key: string, options: SettingOptions) => {
+  settingOptions(keyed("update", t("help.client.update")), true, i18n).action(async (key: string, options: SettingOptions) => {
     const changes = parseClientUpdate(settingsFrom(options));
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
       printRecord(output, i18n, await updateClient(instance.store.db, key, changes, actor), options.json);
     });
   });
 
-  keyed("regenerate-secret", "issue a new client secret; the old one stops working").option("--json", "print JSON").action(async (key: string, options: SettingOptions) => {
+  keyed("regenerate-secret", t("help.client.regenerateSecret")).option("--json", t("help.option.json")).action(async (key: string, options: SettingOptions) => {
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const regenerated = await regenerateClientSecret(instance.store.db, key, actor);
       printRecord(output, i18n, regenerated.client, options.json, regenerated.clientSecret);
     });
   });
 
-  keyed("deactivate", "deactivate a client and revoke its tokens").option("--json", "print JSON").action(async (key: string, options: SettingOptions) => {
+  keyed("deactivate", t("help.client.deactivate")).option("--json", t("help.option.json")).action(async (key: string, options: SettingOptions) => {
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
       printRecord(output, i18n, await updateClient(instance.store.db, key, { active: false }, actor), options.json);
     });
   });
 
-  keyed("delete", "delete a client and every token it holds").option("--json", "print JSON").action(async (key: string, options: SettingOptions) => {
+  keyed("delete", t("help.client.delete")).option("--json", t("help.option.json")).action(async (key: string, options: SettingOptions) => {
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const deleted = await deleteClient(instance.store.db, key, actor);
       if (options.json) return output.out(JSON.stringify({ deleted: clientRecord(deleted) }, null, 2));

@@ -12,7 +12,8 @@ import type { Clients } from "../../pipeline/pipeline-plan.ts";
 import { pipelineInspect, pipelineRotate, pipelineUp, trustTable } from "../../pipeline/pipeline-run.ts";
 import { type RunningServer, startServer } from "../../server.ts";
 import { readCaCertificates, trustingDispatcher } from "../../tls/trust.ts";
-import type { Output } from "../output.ts";
+import { translator, type Translator } from "../../i18n/translator.ts";
+import { type Output, padColumns } from "../output.ts";
 
 /** A port the OS just handed out: the public URL (and so every redirect URL) must name it before the server starts. */
 function freePort(): Promise<number> {
@@ -34,62 +35,65 @@ interface PipelineOptions {
 }
 
 /** One admin client per instance, signed in with the credentials the environment holds. */
-export function clientsFor(pipeline: PipelineFile, env: NodeJS.ProcessEnv, caFile?: string): Clients {
+export function clientsFor(pipeline: PipelineFile, env: NodeJS.ProcessEnv, caFile?: string, i18n: Translator = translator("en")): Clients {
   const dispatcher = caFile ? trustingDispatcher(readCaCertificates(caFile)) : undefined;
   const clients: Clients = new Map();
   for (const instance of [pipeline.production, ...pipeline.instances]) {
     const password = env[instance.admin.password_env];
-    if (!password) throw new ValidationError([{ field: `${instance.name}.admin.password_env`, message: `set ${instance.admin.password_env} to the admin password of ${instance.url}` }]);
+    if (!password) throw new ValidationError([{ field: `${instance.name}.admin.password_env`, message: i18n.t("cli.pipeline.passwordEnv", { variable: instance.admin.password_env, url: instance.url }) }]);
     const user = instance.admin.user_env ? env[instance.admin.user_env] : instance.admin.user;
-    if (!user) throw new ValidationError([{ field: `${instance.name}.admin.user_env`, message: `set ${instance.admin.user_env}` }]);
+    if (!user) throw new ValidationError([{ field: `${instance.name}.admin.user_env`, message: i18n.t("cli.pipeline.userEnv", { variable: instance.admin.user_env ?? "" }) }]);
     clients.set(instance.name, portcullisAdminClient(instance.url, { user, password }, dispatcher));
   }
   return clients;
 }
 
-function printReport(output: Output, report: Awaited<ReturnType<typeof pipelineInspect>>): void {
-  for (const line of report.drift) output.out(`drift: ${line}`);
-  output.out(trustTable(report.edges));
-  output.out(report.ok ? "Every edge works in both directions." : "Some edges are broken or records drifted (see above).");
+function printReport(output: Output, i18n: Translator, report: Awaited<ReturnType<typeof pipelineInspect>>): void {
+  for (const line of report.drift) output.out(i18n.t("cli.pipeline.drift", { line }));
+  output.out(trustTable(report.edges, i18n));
+  output.out(i18n.t(report.ok ? "cli.pipeline.allOk" : "cli.pipeline.someBroken"));
 }
 
-export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv): Command {
-  const pipeline = new Command("pipeline").description("instances that trust each other: production (the controller) and its development, test… instances");
-  const withCa = (c: Command) => c.option("--ca-file <pem>", "a private CA the instances' certificates chain to (e.g. a development CA)");
+export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Translator = translator("en")): Command {
+  const { t } = i18n;
+  const print = (line: string) => output.out(line);
+  const pipeline = new Command("pipeline").description(t("help.pipeline"));
+  const withCa = (c: Command) => c.option("--ca-file <pem>", t("help.pipeline.caFile"));
 
-  withCa(pipeline.command("up <file>").description("create or repair every endpoint, provider record and token, then call across every edge")).action(async (file: string, options: PipelineOptions) => {
+  withCa(pipeline.command("up <file>").description(t("help.pipeline.up"))).action(async (file: string, options: PipelineOptions) => {
     const plan = readPipeline(file);
-    const report = await pipelineUp(plan, clientsFor(plan, env, options.caFile), (line) => output.out(line));
-    output.out(trustTable(report.edges));
-    if (!report.ok) throw new Error("some edges are broken");
+    const report = await pipelineUp(plan, clientsFor(plan, env, options.caFile, i18n), print, i18n);
+    output.out(trustTable(report.edges, i18n));
+    if (!report.ok) throw new Error(t("cli.pipeline.broken"));
   });
 
-  withCa(pipeline.command("rotate <file>").description("give every endpoint a new secret and update the other side, without a failed call in between")).action(async (file: string, options: PipelineOptions) => {
+  withCa(pipeline.command("rotate <file>").description(t("help.pipeline.rotate"))).action(async (file: string, options: PipelineOptions) => {
     const plan = readPipeline(file);
-    const report = await pipelineRotate(plan, clientsFor(plan, env, options.caFile), (line) => output.out(line));
-    output.out(trustTable(report.edges));
-    if (!report.ok) throw new Error("some edges are broken after the rotation");
+    const report = await pipelineRotate(plan, clientsFor(plan, env, options.caFile, i18n), print, i18n);
+    output.out(trustTable(report.edges, i18n));
+    if (!report.ok) throw new Error(t("cli.pipeline.brokenAfterRotate"));
   });
 
-  withCa(pipeline.command("verify <file>").description("report drift and broken edges without changing anything (exit 1 if any)")).action(async (file: string, options: PipelineOptions) => {
+  withCa(pipeline.command("verify <file>").description(t("help.pipeline.verify"))).action(async (file: string, options: PipelineOptions) => {
     const plan = readPipeline(file);
-    const report = await pipelineInspect(plan, clientsFor(plan, env, options.caFile));
-    printReport(output, report);
-    if (!report.ok) throw new Error(`${report.drift.length} drift(s), ${report.edges.filter((e) => e.status !== "ok").length} broken direction(s)`);
+    const report = await pipelineInspect(plan, clientsFor(plan, env, options.caFile, i18n), i18n);
+    printReport(output, i18n, report);
+    if (!report.ok) throw new Error(t("cli.pipeline.verifyFailed", { drift: report.drift.length, broken: report.edges.filter((e) => e.status !== "ok").length }));
   });
 
-  withCa(pipeline.command("status <file>").description("the trust table, without changing anything").option("--json", "print JSON")).action(async (file: string, options: PipelineOptions) => {
+  withCa(pipeline.command("status <file>").description(t("help.pipeline.status")).option("--json", t("help.option.json"))).action(async (file: string, options: PipelineOptions) => {
     const plan = readPipeline(file);
-    const report = await pipelineInspect(plan, clientsFor(plan, env, options.caFile));
+    // JSON is for scripts: its texts stay English whatever the reader's language.
+    const report = await pipelineInspect(plan, clientsFor(plan, env, options.caFile, i18n), options.json ? translator("en") : i18n);
     if (options.json) return output.out(JSON.stringify({ ok: report.ok, drift: report.drift, edges: report.edges }, null, 2));
-    printReport(output, report);
+    printReport(output, i18n, report);
   });
 
   pipeline
     .command("demo")
-    .description("start production, development and test locally (three ports, three SQLite files) and run pipeline up")
-    .option("--dir <dir>", "where the three data directories go (default: a new temporary directory)")
-    .option("--keep", "keep the instances running until Ctrl-C")
+    .description(t("help.pipeline.demo"))
+    .option("--dir <dir>", t("help.pipeline.dir"))
+    .option("--keep", t("help.pipeline.keep"))
     .action(async (options: PipelineOptions) => {
       const dir = options.dir ? path.resolve(options.dir) : fs.mkdtempSync(path.join(os.tmpdir(), "portcullis-demo-"));
       const names = ["production", "development", "test"] as const;
@@ -107,15 +111,16 @@ export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv): Command
           production: { name: "production", url: urls[0]!, admin: { user: "admin", password_env: "PRODUCTION_ADMIN_PASSWORD" } },
           instances: names.slice(1).map((name, i) => ({ name, url: urls[i + 1]!, admin: { user: "admin", password_env: `${name.toUpperCase()}_ADMIN_PASSWORD` } })),
         };
-        for (const [i, name] of names.entries()) output.out(`${name.padEnd(12)} ${urls[i]}  (SQLite in ${path.join(dir, name)})`);
-        const report = await pipelineUp(plan, clientsFor(plan, demoEnv), (line) => output.out(line));
+        for (const [i, name] of names.entries()) output.out(`${padColumns(name, 12)} ${t("cli.pipeline.demoInstance", { url: urls[i]!, dir: path.join(dir, name) })}`);
+        const report = await pipelineUp(plan, clientsFor(plan, demoEnv, undefined, i18n), print, i18n);
         output.out("");
-        output.out(trustTable(report.edges));
+        output.out(trustTable(report.edges, i18n));
         if (options.keep) {
-          output.out("\nRunning; admin passwords: " + names.map((n) => `${n} ${demoEnv[`${n.toUpperCase()}_ADMIN_PASSWORD`]}`).join(", ") + ". Ctrl-C stops.");
+          const passwords = names.map((n) => `${n} ${demoEnv[`${n.toUpperCase()}_ADMIN_PASSWORD`]}`).join(", ");
+          output.out(`\n${t("cli.pipeline.demoRunning", { passwords })}`);
           await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
         }
-        if (!report.ok) throw new Error("some edges are broken");
+        if (!report.ok) throw new Error(t("cli.pipeline.broken"));
       } finally {
         for (const server of servers) await server.close().catch(() => {});
       }

@@ -7,7 +7,7 @@ import { type OAuthProvider, parseProviderCreate, providerRecord } from "../../d
 import { NotFoundError, ValidationError } from "../../domain/validation.ts";
 import { paths } from "../../http/paths.ts";
 import type { Instance } from "../../instance.ts";
-import { connectionStatuses } from "../../store/obtained-token-store.ts";
+import { connectionStatuses as storedStatuses } from "../../store/obtained-token-store.ts";
 import { createProvider, deleteProvider, findProvider, listProviders } from "../../store/provider-store.ts";
 import { configFor, type DataOptions, withDataOption, withInstance } from "../instance-options.ts";
 import { keyValues, type Output, table } from "../output.ts";
@@ -32,20 +32,26 @@ interface ProviderOptions extends DataOptions {
 
 const actor = "admin";
 
-async function mustFind(instance: Instance, key: string): Promise<OAuthProvider> {
+async function mustFind(instance: Instance, i18n: Translator, key: string): Promise<OAuthProvider> {
   const provider = await findProvider(instance.store.db, key);
-  if (!provider) throw new NotFoundError(`no provider "${key}"`);
+  if (!provider) throw new NotFoundError(i18n.t("cli.provider.notFound", { key }));
   return provider;
 }
 
-function secretFromEnv(env: NodeJS.ProcessEnv, variable: string, field: string): string {
+function secretFromEnv(env: NodeJS.ProcessEnv, i18n: Translator, variable: string, field: string): string {
   const value = env[variable];
-  if (!value) throw new ValidationError([{ field, message: `set the environment variable ${variable} (secrets are never taken as arguments, where ps would show them)` }]);
+  if (!value) throw new ValidationError([{ field, message: i18n.t("cli.provider.secretEnv", { variable }) }]);
   return value;
 }
 
+const connectionStatuses = ["healthy", "unhealthy", "no_token"] as const;
+/** The connection's status in the reader's words; a status this CLI does not know is shown as stored. */
+function statusText(i18n: Translator, status: string): string {
+  return (connectionStatuses as readonly string[]).includes(status) ? i18n.t(`cli.provider.status.${status as (typeof connectionStatuses)[number]}`) : status;
+}
+
 async function withStatus(instance: Instance, provider: OAuthProvider): Promise<Record<string, string>> {
-  const status = (await connectionStatuses(instance.store.db)).find((s) => s.provider === provider.sysId);
+  const status = (await storedStatuses(instance.store.db)).find((s) => s.provider === provider.sysId);
   return {
     ...providerRecord(provider),
     connection_status: status?.status ?? "no_token",
@@ -55,25 +61,26 @@ async function withStatus(instance: Instance, provider: OAuthProvider): Promise<
 }
 
 export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Translator = translator("en")): Command {
-  const provider = new Command("provider").description('the Application Registry: "Connect to a third-party OAuth Provider" (this instance as OAuth client)');
+  const { t } = i18n;
+  const provider = new Command("provider").description(t("help.provider"));
 
-  withDataOption(provider.command("create").description("record a provider whose client this instance holds"))
-    .requiredOption("--name <name>", "unique on the instance")
-    .requiredOption("--client-id <id>", "the client ID the provider issued")
-    .option("--client-secret-env <var>", "environment variable holding the client secret", "PORTCULLIS_PROVIDER_CLIENT_SECRET")
-    .option("--authorization-url <url>", "the provider's authorize endpoint (needed for authorization_code)")
-    .requiredOption("--token-url <url>", "the provider's token endpoint")
-    .option("--revocation-url <url>", "the provider's revocation endpoint")
-    .option("--default-grant <grant>", "authorization_code, client_credentials or password", "client_credentials")
-    .option("--credentials <style>", "send the client credentials as HTTP basic or in the body", "basic")
-    .option("--scope <scope>", "scope to ask for")
-    .option("--public-url <url>", "this instance's public URL, for its /oauth_redirect.do")
-    .option("--json", "print JSON")
+  withDataOption(provider.command("create").description(t("help.provider.create")), i18n)
+    .requiredOption("--name <name>", t("help.provider.name"))
+    .requiredOption("--client-id <id>", t("help.provider.clientId"))
+    .option("--client-secret-env <var>", t("help.provider.clientSecretEnv"), "PORTCULLIS_PROVIDER_CLIENT_SECRET")
+    .option("--authorization-url <url>", t("help.provider.authorizationUrl"))
+    .requiredOption("--token-url <url>", t("help.provider.tokenUrl"))
+    .option("--revocation-url <url>", t("help.provider.revocationUrl"))
+    .option("--default-grant <grant>", t("help.provider.defaultGrant"), "client_credentials")
+    .option("--credentials <style>", t("help.provider.credentials"), "basic")
+    .option("--scope <scope>", t("help.provider.scope"))
+    .option("--public-url <url>", t("help.provider.publicUrl"))
+    .option("--json", t("help.option.json"))
     .action(async (options: ProviderOptions) => {
       const settings = parseProviderCreate({
         name: options.name,
         client_id: options.clientId,
-        client_secret: secretFromEnv(env, options.clientSecretEnv!, "client_secret"),
+        client_secret: secretFromEnv(env, i18n, options.clientSecretEnv!, "client_secret"),
         token_url: options.tokenUrl,
         default_grant: options.defaultGrant,
         credential_style: options.credentials,
@@ -89,66 +96,72 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
       });
     });
 
-  withDataOption(provider.command("list").description("list providers and the health of their tokens").option("--json", "print JSON")).action(async (options: ProviderOptions) => {
+  withDataOption(provider.command("list").description(t("help.provider.list")).option("--json", t("help.option.json")), i18n).action(async (options: ProviderOptions) => {
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const records = await Promise.all((await listProviders(instance.store.db)).map((p) => withStatus(instance, p)));
       if (options.json) return output.out(JSON.stringify(records, null, 2));
-      if (records.length === 0) return output.out("No providers yet. Record one with: portcullis provider create --name NAME --client-id ID --token-url URL");
-      output.out(table(["NAME", "CLIENT ID", "GRANT", "TOKEN URL", "STATUS", "EXPIRES"], records.map((r) => [r.name!, r.client_id!, r.default_grant!, r.token_url!, r.connection_status!, r.token_expires_at!])));
+      if (records.length === 0) return output.out(t("cli.provider.none"));
+      output.out(
+        table(
+          [t("cli.heading.name"), t("cli.heading.clientId"), t("cli.heading.grant"), t("cli.heading.tokenUrl"), t("cli.heading.status"), t("cli.heading.expires")],
+          records.map((r) => [r.name!, r.client_id!, r.default_grant!, r.token_url!, statusText(i18n, r.connection_status!), r.token_expires_at ? i18n.dateTime(r.token_expires_at) : "-"]),
+        ),
+      );
     });
   });
 
-  withDataOption(provider.command("show <provider>").description("show one provider (by sys_id or name); the secret is never shown").option("--json", "print JSON")).action(async (key: string, options: ProviderOptions) => {
+  withDataOption(provider.command("show <provider>").description(t("help.provider.show")).option("--json", t("help.option.json")), i18n).action(async (key: string, options: ProviderOptions) => {
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
-      const record = await withStatus(instance, await mustFind(instance, key));
+      const record = await withStatus(instance, await mustFind(instance, i18n, key));
       output.out(options.json ? JSON.stringify(record, null, 2) : keyValues(record));
     });
   });
 
-  withDataOption(provider.command("delete <provider>").description("delete a provider and the tokens obtained from it")).action(async (key: string, options: ProviderOptions) => {
+  withDataOption(provider.command("delete <provider>").description(t("help.provider.delete")), i18n).action(async (key: string, options: ProviderOptions) => {
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
-      const found = await mustFind(instance, key);
+      const found = await mustFind(instance, i18n, key);
       await deleteProvider(instance.store.db, found.sysId, actor);
-      output.out(`Deleted provider "${found.name}".`);
+      output.out(t("cli.provider.deleted", { name: found.name }));
     });
   });
 
-  withDataOption(provider.command("token <provider>").description("get a token without a browser (client_credentials or password)"))
-    .option("--grant <grant>", "client_credentials or password (default: the provider's default grant)")
-    .option("--username <user>", "for the password grant")
-    .option("--password-env <var>", "environment variable holding the password, for the password grant", "PORTCULLIS_PROVIDER_PASSWORD")
+  withDataOption(provider.command("token <provider>").description(t("help.provider.token")), i18n)
+    .option("--grant <grant>", t("help.provider.grant"))
+    .option("--username <user>", t("help.provider.username"))
+    .option("--password-env <var>", t("help.provider.passwordEnv"), "PORTCULLIS_PROVIDER_PASSWORD")
     .action(async (key: string, options: ProviderOptions) => {
       await withInstance(configFor(options, env), output, i18n, async (instance) => {
-        const found = await mustFind(instance, key);
+        const found = await mustFind(instance, i18n, key);
         const grant = options.grant ?? found.defaultGrant;
         if (grant !== "client_credentials" && grant !== "password") {
-          throw new ValidationError([{ field: "grant", message: `${grant} needs a browser: sign in as admin and open ${instance.config.publicUrl}${paths.connections}/${found.sysId}/authorize` }]);
+          throw new ValidationError([{ field: "grant", message: t("cli.provider.needsBrowser", { grant, url: `${instance.config.publicUrl}${paths.connections}/${found.sysId}/authorize` }) }]);
         }
-        const login = grant === "password" ? { username: options.username ?? "", password: secretFromEnv(env, options.passwordEnv!, "password") } : undefined;
-        if (login && !login.username) throw new ValidationError([{ field: "username", message: "the password grant needs --username" }]);
+        const login = grant === "password" ? { username: options.username ?? "", password: secretFromEnv(env, i18n, options.passwordEnv!, "password") } : undefined;
+        if (login && !login.username) throw new ValidationError([{ field: "username", message: t("cli.provider.needsUsername") }]);
         await obtainToken(instance, found, grant, login);
         const record = await withStatus(instance, found);
-        output.out(`Got a token from "${found.name}" (${grant}); status ${record.connection_status}, expires ${record.token_expires_at || "never"}.`);
+        const got = { name: found.name, grant, status: statusText(i18n, record.connection_status!) };
+        output.out(record.token_expires_at ? t("cli.provider.gotToken", { ...got, expires: i18n.dateTime(record.token_expires_at) }) : t("cli.provider.gotTokenNoExpiry", got));
       });
     });
 
-  withDataOption(provider.command("call <provider> <method> <path>").description("call the provider's API with the stored token"))
-    .option("--body <json>", "a JSON request body")
+  withDataOption(provider.command("call <provider> <method> <path>").description(t("help.provider.call")), i18n)
+    .option("--body <json>", t("help.provider.body"))
     .action(async (key: string, method: string, path: string, options: ProviderOptions) => {
       const upper = method.toUpperCase();
-      if (!(callMethods as readonly string[]).includes(upper)) throw new ValidationError([{ field: "method", message: `use one of ${callMethods.join(", ")}` }]);
+      if (!(callMethods as readonly string[]).includes(upper)) throw new ValidationError([{ field: "method", message: t("cli.provider.useMethod", { methods: callMethods.join(", ") }) }]);
       let body: unknown;
       if (options.body !== undefined) {
         try {
           body = JSON.parse(options.body);
         } catch {
-          throw new ValidationError([{ field: "body", message: "must be JSON" }]);
+          throw new ValidationError([{ field: "body", message: t("cli.provider.bodyJson") }]);
         }
       }
       await withInstance(configFor(options, env), output, i18n, async (instance) => {
-        const response = await callProvider(instance, await mustFind(instance, key), { method: upper as (typeof callMethods)[number], path, body });
+        const response = await callProvider(instance, await mustFind(instance, i18n, key), { method: upper as (typeof callMethods)[number], path, body });
         output.out(typeof response.body === "string" ? response.body : JSON.stringify(response.body, null, 2));
-        if (response.status >= 400) throw new Error(`the provider answered HTTP ${response.status}`);
+        if (response.status >= 400) throw new Error(t("cli.provider.httpStatus", { status: response.status }));
       });
     });
 

@@ -22,34 +22,35 @@ function untilStopped(output: Output, i18n: Translator): Promise<void> {
 }
 
 export function startCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Translator = translator("en")): Command {
-  return withDataOption(new Command("start").description("start the instance and serve it over HTTP or HTTPS"))
-    .option("--port <port>", "port to listen on (default 8080, or PORTCULLIS_PORT)")
-    .option("--host <host>", "address to bind (default 127.0.0.1, or PORTCULLIS_HOST)")
-    .option("--public-url <url>", "the URL clients reach this instance at; sets the issuer (default http://HOST:PORT, https://localhost:PORT with --https)")
-    .option("--https", "serve TLS; without --tls-cert/--tls-key a development CA is created under DATA/tls (or PORTCULLIS_HTTPS=true)")
-    .option("--tls-cert <file>", "PEM certificate chain to serve (implies --https; or PORTCULLIS_TLS_CERT)")
-    .option("--tls-key <file>", "PEM private key of --tls-cert (or PORTCULLIS_TLS_KEY)")
-    .option("--hostname <name>", "another DNS name or address the development certificate must cover (repeatable; or PORTCULLIS_HOSTNAMES=a,b)", (value: string, previous: string[] = []) => [...previous, value])
-    .option("--trust-proxy [addresses]", "believe X-Forwarded-* headers from a TLS-terminating proxy: from any peer, or only from these comma-separated addresses/CIDRs (or PORTCULLIS_TRUST_PROXY)")
-    .option("--insecure-bind", "serve plain HTTP on a non-loopback address anyway (refused by default; or PORTCULLIS_INSECURE_BIND=true)")
-    .option("--workers <n>", "processes serving the port over the same store; one per core uses every core (default 1, or PORTCULLIS_WORKERS)")
+  const { t } = i18n;
+  return withDataOption(new Command("start").description(t("help.start")), i18n)
+    .option("--port <port>", t("help.start.port"))
+    .option("--host <host>", t("help.start.host"))
+    .option("--public-url <url>", t("help.start.publicUrl"))
+    .option("--https", t("help.start.https"))
+    .option("--tls-cert <file>", t("help.start.tlsCert"))
+    .option("--tls-key <file>", t("help.start.tlsKey"))
+    .option("--hostname <name>", t("help.start.hostname"), (value: string, previous: string[] = []) => [...previous, value])
+    .option("--trust-proxy [addresses]", t("help.start.trustProxy"))
+    .option("--insecure-bind", t("help.start.insecureBind"))
+    .option("--workers <n>", t("help.start.workers"))
     .action(async (options: DataOptions & ServeOptions) => {
       const config = configFor(options, env);
       if (cluster.isWorker) {
         // A cluster worker: the primary has printed the start-up lines and sweeps expired tokens.
-        const server = await startServer(config, { print: () => {}, cleanup: false });
+        const server = await startServer(config, { print: () => {}, cleanup: false, i18n });
         await untilStopped(output, i18n);
         await server.close().catch(() => {});
         process.disconnect?.();
         return;
       }
       if (config.workers > 1) {
-        const running = await startCluster(config, (line) => output.err(line));
+        const running = await startCluster(config, (line) => output.err(line), i18n);
         await untilStopped(output, i18n);
         await running.close();
         return;
       }
-      const server = await startServer(config, { print: (line) => output.err(line) });
+      const server = await startServer(config, { print: (line) => output.err(line), i18n });
       await untilStopped(output, i18n);
       await server.shutdown().catch(() => {});
     });

@@ -21,12 +21,12 @@ async function passwordFrom(options: { passwordStdin?: boolean }, i18n: Translat
 
 export function userCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Translator = translator("en")): Command {
   const { t } = i18n;
-  const user = new Command("user").description("users who log in to the instance or act through tokens");
+  const user = new Command("user").description(t("help.user"));
 
-  withDataOption(user.command("create <user_name>").description("create a user"))
-    .option("--role <role>", "grant a role (repeatable)", (v: string, p: string[] = []) => [...p, v])
-    .option("--name <name>", "display name")
-    .option("--password-stdin", "read the password from standard input instead of generating one")
+  withDataOption(user.command("create <user_name>").description(t("help.user.create")), i18n)
+    .option("--role <role>", t("help.user.role"), (v: string, p: string[] = []) => [...p, v])
+    .option("--name <name>", t("help.user.name"))
+    .option("--password-stdin", t("help.user.passwordStdin"))
     .action(async (userName: string, options: DataOptions & { role?: string[]; name?: string; passwordStdin?: boolean }) => {
       if (!userNamePattern.test(userName)) throw new ValidationError([{ field: "user_name", message: t("cli.user.nameRule") }]);
       const { password, generated } = await passwordFrom(options, i18n);
@@ -38,8 +38,8 @@ export function userCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Transl
       });
     });
 
-  withDataOption(user.command("set-password <user_name>").description("set a user's password and clear any lockout"))
-    .option("--password-stdin", "read the password from standard input instead of generating one")
+  withDataOption(user.command("set-password <user_name>").description(t("help.user.setPassword")), i18n)
+    .option("--password-stdin", t("help.user.passwordStdin"))
     .action(async (userName: string, options: DataOptions & { passwordStdin?: boolean }) => {
       const { password, generated } = await passwordFrom(options, i18n);
       await withInstance(configFor(options, env), output, i18n, async (instance) => {
@@ -51,7 +51,7 @@ export function userCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Transl
       });
     });
 
-  withDataOption(user.command("grant <user_name> <role>").description("grant a role to a user")).action(async (userName: string, role: string, options: DataOptions) => {
+  withDataOption(user.command("grant <user_name> <role>").description(t("help.user.grant")), i18n).action(async (userName: string, role: string, options: DataOptions) => {
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const found = await findUserByName(instance.store.db, userName);
       if (!found) throw new NotFoundError(t("cli.user.notFound", { name: userName }));

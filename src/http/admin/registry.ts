@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { parseClientCreate, parseClientUpdate, type OAuthClient } from "../../domain/oauth-entity.ts";
 import { sysIdPattern } from "../../domain/sys-id.ts";
-import { ValidationError } from "../../domain/validation.ts";
+import { issueText, ValidationError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
 import { listAudit } from "../../store/audit-listing.ts";
 import { type RegistryQuery, registrySortKeys, type RegistrySortKey, searchClients } from "../../store/client-search.ts";
@@ -76,7 +76,7 @@ export const registryCreate: Handler = async (instance, request, reply) => {
     seeOther(reply, adminPaths.registryRecord(created.client.sysId));
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    sendAdminHTML(reply, 400, registryFormPage({ viewer: admin.viewer, state, errors: fieldErrors(error.issues), client: null }));
+    sendAdminHTML(reply, 400, registryFormPage({ viewer: admin.viewer, state, errors: fieldErrors(error.issues, admin.viewer.i18n), client: null }));
   }
 };
 
@@ -105,7 +105,7 @@ export const registryUpdate: Handler = async (instance, request, reply) => {
     seeOther(reply, adminPaths.registryRecord(client.sysId));
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    await renderRecord(instance, reply, admin, client, { status: 400, state, errors: fieldErrors(error.issues) });
+    await renderRecord(instance, reply, admin, client, { status: 400, state, errors: fieldErrors(error.issues, admin.viewer.i18n) });
   }
 };
 
@@ -127,7 +127,7 @@ export const regenerateSecret: Handler = async (instance, request, reply) => {
     setFlash(instance, reply, { message: posted.admin.viewer.i18n.t("registry.regenerated"), ...(clientSecret ? { secret: { recordSysId: client.sysId, value: clientSecret } } : {}) });
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    setFlash(instance, reply, { message: error.issues.map((i) => i.message).join("; ") });
+    setFlash(instance, reply, { message: error.issues.map((i) => issueText(i, posted.admin.viewer.i18n)).join("; ") });
   }
   seeOther(reply, adminPaths.registryRecord(client.sysId));
 };

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Instance } from "../../instance.ts";
 import { findUserById } from "../../store/user-store.ts";
-import { checkPasswordLogin } from "../identity/password-login.ts";
+import { checkPasswordLogin, loginFailureText } from "../identity/password-login.ts";
 import { crossSiteRequest, currentSession, endSession, loginCsrfToken, loginCsrfValid, sessionCsrfValid, startSession } from "../identity/login-session.ts";
 import { paths } from "../paths.ts";
 import { errorPage } from "../ui/authorize-pages.tsx";
@@ -39,7 +39,7 @@ export async function signInPost(instance: Instance, request: FastifyRequest, re
   }
   const userName = form.get("user_name") ?? "";
   const login = await checkPasswordLogin(instance, userName, form.get("user_password") ?? "", request.ip);
-  if (!login.ok) return renderSignIn(instance, request, reply, 401, { next, userName, error: login.message.charAt(0).toUpperCase() + login.message.slice(1) + "." });
+  if (!login.ok) return renderSignIn(instance, request, reply, 401, { next, userName, error: loginFailureText(login, requestTranslator(instance, request)) });
   await startSession(instance, reply, login.user.sysId);
   reply.redirect(next, 303);
 }
@@ -50,7 +50,8 @@ export async function signOutPost(instance: Instance, request: FastifyRequest, r
   const session = await currentSession(instance, request);
   if (session && (crossSiteRequest(request) || !sessionCsrfValid(session, form.get("csrf_token")))) {
     reply.code(403).header("cache-control", "no-store").type("text/html; charset=utf-8");
-    return void reply.send(errorPage({ title: "Request refused", message: "The sign-out form was not sent from this site; you are still signed in." }));
+    const { t } = requestTranslator(instance, request);
+    return void reply.send(errorPage({ i18n: requestTranslator(instance, request), title: t("refused.title"), message: t("signOut.refused") }));
   }
   await endSession(instance, request, reply);
   reply.redirect(`${adminPaths.signIn}?signed_out`, 303);

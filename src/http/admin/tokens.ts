@@ -27,12 +27,12 @@ export const tokenRevoke: Handler = async (instance, request, reply) => {
   if (!posted) return;
   const { sysId } = request.params as { sysId: string };
   try {
-    if (!sysIdPattern.test(sysId)) throw new NotFoundError("no such token");
+    if (!sysIdPattern.test(sysId)) throw new NotFoundError();
     await revokeTokenByAdmin(instance.store.db, sysId, posted.admin.actor);
-    setFlash(instance, reply, { message: "The token was revoked." });
+    setFlash(instance, reply, { message: posted.admin.viewer.i18n.t("tokens.flash.revoked") });
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
-    setFlash(instance, reply, { message: "That token no longer exists; nothing was revoked." });
+    setFlash(instance, reply, { message: posted.admin.viewer.i18n.t("tokens.flash.tokenGone") });
   }
   seeOther(reply, adminPaths.tokens);
 };
@@ -42,12 +42,12 @@ export const tokensRevokeClient: Handler = async (instance, request, reply) => {
   if (!posted) return;
   const clientSysId = posted.form.get("client") ?? "";
   try {
-    if (!sysIdPattern.test(clientSysId)) throw new NotFoundError("no such client");
+    if (!sysIdPattern.test(clientSysId)) throw new NotFoundError();
     const count = await revokeAllTokensOfClient(instance.store.db, clientSysId, posted.admin.actor);
-    setFlash(instance, reply, { message: `${count} live ${count === 1 ? "token was" : "tokens were"} revoked.` });
+    setFlash(instance, reply, { message: posted.admin.viewer.i18n.t("tokens.flash.revokedAll", { count }) });
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
-    setFlash(instance, reply, { message: "That client no longer exists; nothing was revoked." });
+    setFlash(instance, reply, { message: posted.admin.viewer.i18n.t("tokens.flash.clientGone") });
   }
   seeOther(reply, `${adminPaths.tokens}?client=${encodeURIComponent(clientSysId)}`);
 };

@@ -1,3 +1,4 @@
+import type { Translator } from "../../i18n/translator.ts";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { hashPassword } from "../../domain/passwords.ts";
 import { sysIdPattern } from "../../domain/sys-id.ts";
@@ -33,19 +34,19 @@ export const userCreate: Handler = async (instance, request, reply) => {
   try {
     const input = parseNewUser({ ...typed, password: form.get("password") ?? "", roles: typed.roles.split(",").map((r) => r.trim()).filter(Boolean) });
     const user = await createUserAccount(instance.store.db, { userName: input.user_name, name: input.name, email: input.email, passwordHash: await hashPassword(input.password), roles: input.roles }, admin.actor);
-    setFlash(instance, reply, { message: `Created user “${user.userName}”.` });
+    setFlash(instance, reply, { message: admin.viewer.i18n.t("users.flash.created", { name: user.userName }) });
     seeOther(reply, adminPaths.user(user.sysId));
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     const users = await listUsers(instance.store.db);
-    sendAdminHTML(reply, 400, usersPage({ viewer: admin.viewer, users, form: typed, errors: fieldErrors(error.issues) }));
+    sendAdminHTML(reply, 400, usersPage({ viewer: admin.viewer, users, form: typed, errors: fieldErrors(error.issues, admin.viewer.i18n) }));
   }
 };
 
 async function userFromPath(instance: Instance, request: FastifyRequest, reply: FastifyReply, admin: AdminContext): Promise<UserListing | undefined> {
   const { sysId } = request.params as { sysId: string };
   const user = sysIdPattern.test(sysId) ? await findUserListing(instance.store.db, sysId) : undefined;
-  if (!user) sendAdminHTML(reply, 404, adminErrorPage({ viewer: admin.viewer, title: "User not found", message: "There is no user with that sys_id." }));
+  if (!user) sendAdminHTML(reply, 404, adminErrorPage({ viewer: admin.viewer, title: admin.viewer.i18n.t("users.notFoundTitle"), message: admin.viewer.i18n.t("users.notFound") }));
   return user;
 }
 
@@ -62,41 +63,41 @@ export const userShow: Handler = async (instance, request, reply) => {
 };
 
 /** Runs one change to a user; a ValidationError shows the user page again with the error at its field. */
-function userChange(change: (instance: Instance, user: UserListing, form: URLSearchParams, actor: string) => Promise<string>): Handler {
+function userChange(change: (instance: Instance, user: UserListing, form: URLSearchParams, actor: string, i18n: Translator) => Promise<string>): Handler {
   return async (instance, request, reply) => {
     const posted = await requireAdminForm(instance, request, reply);
     if (!posted) return;
     const user = await userFromPath(instance, request, reply, posted.admin);
     if (!user) return;
     try {
-      const message = await change(instance, user, posted.form, posted.admin.actor);
+      const message = await change(instance, user, posted.form, posted.admin.actor, posted.admin.viewer.i18n);
       setFlash(instance, reply, { message });
       seeOther(reply, adminPaths.user(user.sysId));
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      await renderUser(instance, reply, posted.admin, user, 400, { errors: fieldErrors(error.issues) });
+      await renderUser(instance, reply, posted.admin, user, 400, { errors: fieldErrors(error.issues, posted.admin.viewer.i18n) });
     }
   };
 }
 
-export const userSetPassword = userChange(async (instance, user, form, actor) => {
+export const userSetPassword = userChange(async (instance, user, form, actor, i18n) => {
   const password = parseNewPassword(form.get("password") ?? "");
   await setUserPassword(instance.store.db, user.sysId, await hashPassword(password), actor);
-  return `The password of “${user.userName}” was changed.`;
+  return i18n.t("users.flash.passwordChanged", { name: user.userName });
 });
 
-export const userRoles = userChange(async (instance, user, form, actor) => {
+export const userRoles = userChange(async (instance, user, form, actor, i18n) => {
   const role = parseRoleName(form.get("role") ?? "");
   if (form.get("_action") === "remove") {
     await removeUserRole(instance.store.db, user.sysId, role, actor);
-    return `Removed the role ${role} from “${user.userName}”.`;
+    return i18n.t("users.flash.roleRemoved", { role, name: user.userName });
   }
   await grantUserRole(instance.store.db, user.sysId, role, actor);
-  return `Granted the role ${role} to “${user.userName}”.`;
+  return i18n.t("users.flash.roleGranted", { role, name: user.userName });
 });
 
-export const userActive = userChange(async (instance, user, form, actor) => {
+export const userActive = userChange(async (instance, user, form, actor, i18n) => {
   const active = form.get("active") === "true";
   await setUserActive(instance.store.db, user.sysId, active, actor);
-  return `“${user.userName}” is now ${active ? "active" : "inactive"}.`;
+  return i18n.t(active ? "users.flash.activated" : "users.flash.deactivated", { name: user.userName });
 });

@@ -8,6 +8,7 @@ import type { Instance } from "../../instance.ts";
 import { consumeConsumerState, saveConsumerState, saveObtainedToken } from "../../store/obtained-token-store.ts";
 import { findProvider } from "../../store/provider-store.ts";
 import { findUserById, rolesOf } from "../../store/user-store.ts";
+import { requestTranslator } from "../i18n/request-locale.ts";
 import { currentSession } from "../identity/login-session.ts";
 import { connectedPage } from "../ui/connection-pages.tsx";
 import { errorPage } from "../ui/authorize-pages.tsx";
@@ -24,7 +25,7 @@ async function adminSession(instance: Instance, request: FastifyRequest) {
   const session = await currentSession(instance, request);
   const user = session && (await findUserById(instance.store.db, session.userSysId));
   if (!session || !user?.active || !(await rolesOf(instance.store.db, user.sysId)).includes("admin")) return undefined;
-  return session;
+  return { session, i18n: requestTranslator(instance, request, user.preferredLanguage) };
 }
 
 /**
@@ -33,12 +34,16 @@ async function adminSession(instance: Instance, request: FastifyRequest) {
  * `state` that only this login session can redeem, once, within ten minutes.
  */
 export async function startAuthorization(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const session = await adminSession(instance, request);
-  if (!session) return sendPage(reply, 401, errorPage({ title: "Sign in first", message: "Getting a provider's token needs an admin signed in to this instance in this browser." }));
+  const admin = await adminSession(instance, request);
+  if (!admin) {
+    const i18n = requestTranslator(instance, request);
+    return sendPage(reply, 401, errorPage({ i18n, title: i18n.t("connection.signInTitle"), message: i18n.t("connection.signInToStart") }));
+  }
+  const { session, i18n } = admin;
   const id = (request.params as { id: string }).id;
   const provider = await findProvider(instance.store.db, id);
-  if (!provider) return sendPage(reply, 404, errorPage({ title: "No such provider", message: `There is no provider "${id}" on this instance.` }));
-  if (!provider.authorizationUrl) return sendPage(reply, 400, errorPage({ title: "No authorization URL", message: `The provider "${provider.name}" has no authorization URL, so it cannot use the authorization code grant.` }));
+  if (!provider) return sendPage(reply, 404, errorPage({ i18n, title: i18n.t("connection.noProviderTitle"), message: i18n.t("connection.noProvider", { id }) }));
+  if (!provider.authorizationUrl) return sendPage(reply, 400, errorPage({ i18n, title: i18n.t("connection.noAuthorizationUrlTitle"), message: i18n.t("connection.noAuthorizationUrl", { name: provider.name }) }));
 
   const state = newSecret();
   const verifier = newSecret();
@@ -69,27 +74,29 @@ export async function startAuthorization(instance: Instance, request: FastifyReq
 export async function oauthRedirect(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const query = new URLSearchParams(request.url.split("?")[1] ?? "");
   const state = query.get("state");
-  const refused = (message: string) => sendPage(reply, 400, errorPage({ title: "Connection refused", message }));
-  if (!state || query.getAll("state").length !== 1) return refused("The provider's answer carries no state, so it cannot be matched to a request from this instance.");
-  const session = await adminSession(instance, request);
-  if (!session) return sendPage(reply, 401, errorPage({ title: "Sign in first", message: "The answer must come back to the browser session of the admin who asked for it." }));
+  const admin = await adminSession(instance, request);
+  const i18n = admin?.i18n ?? requestTranslator(instance, request);
+  const refused = (message: string) => sendPage(reply, 400, errorPage({ i18n, title: i18n.t("connection.refusedTitle"), message }));
+  if (!state || query.getAll("state").length !== 1) return refused(i18n.t("connection.noState"));
+  if (!admin) return sendPage(reply, 401, errorPage({ i18n, title: i18n.t("connection.signInTitle"), message: i18n.t("connection.signInToFinish") }));
   const stateHash = sha256(state);
-  const pending = await consumeConsumerState(instance.store.db, stateHash, session.sysId);
-  if (!pending) return refused("This answer does not match a pending request of your session, was already used, or expired. Start again.");
+  const pending = await consumeConsumerState(instance.store.db, stateHash, admin.session.sysId);
+  if (!pending) return refused(i18n.t("connection.stateUnknown"));
   const provider = await findProvider(instance.store.db, pending.provider);
-  if (!provider) return refused("The provider record was deleted meanwhile.");
+  if (!provider) return refused(i18n.t("connection.providerDeleted"));
   const error = query.get("error");
-  if (error) return refused(`${provider.name} refused: ${error}${query.get("error_description") ? ` (${query.get("error_description")})` : ""}.`);
+  const description = query.get("error_description");
+  if (error) return refused(description ? i18n.t("connection.providerRefusedWithDescription", { provider: provider.name, error, description }) : i18n.t("connection.providerRefused", { provider: provider.name, error }));
   const code = query.get("code");
-  if (!code) return refused("The provider's answer carries no code.");
+  if (!code) return refused(i18n.t("connection.noCode"));
 
   const verifier = instanceSecretBox(instance).open(pending.codeVerifierEnc, verifierContext(stateHash));
   try {
     const fields = await requestToken(instance, provider, { grant_type: "authorization_code", code, redirect_uri: provider.redirectUrl, code_verifier: verifier });
     await saveObtainedToken(instance.store.db, instanceSecretBox(instance), provider.sysId, "authorization_code", fields);
-    sendPage(reply, 200, connectedPage({ providerName: provider.name, scope: fields.scope ?? "" }));
+    sendPage(reply, 200, connectedPage({ i18n, providerName: provider.name, scope: fields.scope ?? "" }));
   } catch (failure) {
     if (!(failure instanceof ProviderError)) throw failure;
-    sendPage(reply, 502, errorPage({ title: "Connection failed", message: `${provider.name}: ${failure.message}.` }));
+    sendPage(reply, 502, errorPage({ i18n, title: i18n.t("connection.failedTitle"), message: i18n.t("connection.failed", { provider: provider.name, reason: failure.message }) }));
   }
 }

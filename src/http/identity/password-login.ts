@@ -1,10 +1,16 @@
+import type { Translator } from "../../i18n/translator.ts";
 import { verifyPassword } from "../../domain/passwords.ts";
 import type { Instance } from "../../instance.ts";
 import { enforceLimit } from "../rate-limit.ts";
 import { countHit } from "../../store/rate-limit-store.ts";
 import { clearLoginFailures, findUserByName, recordLoginFailure, type User } from "../../store/user-store.ts";
 
-export type LoginOutcome = { ok: true; user: User } | { ok: false; reason: "invalid" | "locked"; message: string };
+export type LoginOutcome = { ok: true; user: User } | { ok: false; reason: "invalid" | "locked"; message: string; minutes?: number };
+
+/** A failed login as a person reads it; `message` stays the English that OAuth's error_description carries. */
+export function loginFailureText(outcome: { reason: "invalid" | "locked"; minutes?: number }, i18n: Translator): string {
+  return outcome.reason === "locked" ? i18n.t("login.locked", { minutes: outcome.minutes ?? 0 }) : i18n.t("login.wrong");
+}
 
 /**
  * Checks a user name and password for the login form and the password grant alike; wrong
@@ -29,7 +35,7 @@ export async function verifyPasswordLogin(instance: Instance, userName: string, 
   const matches = await verifyPassword(user?.passwordHash, password);
   const locked = (until: number) => {
     const minutes = Math.ceil((until - now) / 60000);
-    return { ok: false as const, reason: "locked" as const, message: `this account is locked after repeated failed logins; try again in ${minutes} minute${minutes === 1 ? "" : "s"}` };
+    return { ok: false as const, reason: "locked" as const, message: `this account is locked after repeated failed logins; try again in ${minutes} minute${minutes === 1 ? "" : "s"}`, minutes };
   };
   if (!user) {
     // Unknown names are counted and "locked" exactly like real ones, so neither the message nor the timing tells which names exist.

@@ -1,3 +1,4 @@
+import { type MessageKey, type MessageValues, translator } from "../../i18n/translator.ts";
 import type { OAuthClient } from "../../domain/oauth-entity.ts";
 import type { Instance } from "../../instance.ts";
 import { findClientByClientId } from "../../store/oauth-entity-store.ts";
@@ -20,7 +21,14 @@ export interface AuthorizationRequest {
 }
 
 /** A problem found before the client and redirect URI are trusted: shown on a page, never redirected (RFC 6749 §4.1.2.1). */
-export class AuthorizationPageError extends Error {}
+export class AuthorizationPageError extends Error {
+  constructor(
+    readonly key: MessageKey,
+    readonly values?: MessageValues,
+  ) {
+    super(translator("en").t(key, values));
+  }
+}
 
 /** A problem found after: sent to the client's redirect URI with `error` and `state`. */
 export class AuthorizationRedirectError extends Error {
@@ -47,12 +55,12 @@ export function readAuthorizationParameters(source: URLSearchParams): { params: 
 /** Validates an authorization request in the order RFC 6749 §4.1.2.1 requires. */
 export async function validateAuthorizationRequest(instance: Instance, source: URLSearchParams): Promise<AuthorizationRequest> {
   const { params, repeated } = readAuthorizationParameters(source);
-  if (repeated === "client_id" || repeated === "redirect_uri") throw new AuthorizationPageError(`The parameter ${repeated} was sent more than once.`);
-  if (params.client_id === undefined) throw new AuthorizationPageError("The request has no client_id.");
+  if (repeated === "client_id" || repeated === "redirect_uri") throw new AuthorizationPageError("authorizeError.repeated", { name: repeated });
+  if (params.client_id === undefined) throw new AuthorizationPageError("authorizeError.noClientId");
   const client = await findClientByClientId(instance.store.db, params.client_id);
-  if (!client?.active) throw new AuthorizationPageError("The client_id does not name an active OAuth client of this instance.");
+  if (!client?.active) throw new AuthorizationPageError("authorizeError.unknownClient");
   const redirect = checkRedirectUri(client, params.redirect_uri);
-  if (!redirect.ok) throw new AuthorizationPageError(redirect.message);
+  if (!redirect.ok) throw new AuthorizationPageError(redirect.key, redirect.values);
 
   const fail = (error: OAuthError) => new AuthorizationRedirectError(redirect.redirectUri, params.state, error);
   if (repeated !== undefined) throw fail(new OAuthError("invalid_request", `the parameter ${repeated} was sent more than once`));

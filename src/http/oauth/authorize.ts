@@ -5,7 +5,7 @@ import { writeAudit } from "../../store/audit-store.ts";
 import { createAuthCode } from "../../store/auth-code-store.ts";
 import { findUserById } from "../../store/user-store.ts";
 import { crossSiteRequest, currentSession, loginCsrfToken, loginCsrfValid, sessionCsrfValid, startSession } from "../identity/login-session.ts";
-import { checkPasswordLogin } from "../identity/password-login.ts";
+import { checkPasswordLogin, loginFailureText } from "../identity/password-login.ts";
 import { paths } from "../paths.ts";
 import { consentPage, errorPage, loginPage } from "../ui/authorize-pages.tsx";
 import {
@@ -23,11 +23,14 @@ function sendPage(reply: FastifyReply, status: number, html: string): void {
 }
 
 /** Runs a step of the authorization flow and turns its failures into a page or a redirect, as RFC 6749 §4.1.2.1 says. */
-async function handled(instance: Instance, reply: FastifyReply, step: () => Promise<void>): Promise<void> {
+async function handled(instance: Instance, request: FastifyRequest, reply: FastifyReply, step: () => Promise<void>): Promise<void> {
   try {
     await step();
   } catch (error) {
-    if (error instanceof AuthorizationPageError) return sendPage(reply, 400, errorPage({ title: "Invalid authorization request", message: error.message }));
+    if (error instanceof AuthorizationPageError) {
+      const i18n = requestTranslator(instance, request);
+      return sendPage(reply, 400, errorPage({ i18n, title: i18n.t("authorizeError.title"), message: i18n.t(error.key, error.values) }));
+    }
     if (error instanceof AuthorizationRedirectError) {
       reply.header("cache-control", "no-store").redirect(redirectLocation(error.redirectUri, instance.config.publicUrl, { error: error.error.code, error_description: error.error.description, state: error.state }), 303);
       return;
@@ -51,7 +54,7 @@ async function showLoginOrConsent(instance: Instance, request: FastifyRequest, r
 /** GET /oauth_auth.do — validate the request, then log in or ask for consent. */
 export async function authorizeGet(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const query = new URLSearchParams(request.url.split("?")[1] ?? "");
-  await handled(instance, reply, async () => {
+  await handled(instance, request, reply, async () => {
     const authz = await validateAuthorizationRequest(instance, query);
     await showLoginOrConsent(instance, request, reply, authz);
   });
@@ -59,20 +62,22 @@ export async function authorizeGet(instance: Instance, request: FastifyRequest, 
 
 /** POST /oauth_auth.do — the login form (action=login) and the consent form (action=allow|deny). */
 export async function authorizePost(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (!(request.body instanceof URLSearchParams)) return sendPage(reply, 400, errorPage({ title: "Invalid form", message: "The form must be sent as application/x-www-form-urlencoded." }));
+  const i18n = requestTranslator(instance, request);
+  const { t } = i18n;
+  if (!(request.body instanceof URLSearchParams)) return sendPage(reply, 400, errorPage({ i18n, title: t("authorizeError.invalidFormTitle"), message: t("authorizeError.invalidForm") }));
   const form = request.body;
-  if (crossSiteRequest(request)) return sendPage(reply, 403, errorPage({ title: "Request refused", message: "This form cannot be submitted from another site." }));
+  if (crossSiteRequest(request)) return sendPage(reply, 403, errorPage({ i18n, title: t("refused.title"), message: t("authorizeError.crossSite") }));
 
-  await handled(instance, reply, async () => {
+  await handled(instance, request, reply, async () => {
     const authz = await validateAuthorizationRequest(instance, form);
     const action = form.get("action");
     if (action === "login") {
       if (!loginCsrfValid(instance, request, form.get("csrf_token"))) {
-        return sendPage(reply, 403, errorPage({ title: "Request refused", message: "The login form expired or was not sent from this site. Go back and try again." }));
+        return sendPage(reply, 403, errorPage({ i18n, title: t("refused.title"), message: t("authorizeError.loginExpired") }));
       }
       const userName = form.get("user_name") ?? "";
       const login = await checkPasswordLogin(instance, userName, form.get("user_password") ?? "", request.ip);
-      if (!login.ok) return showLoginOrConsent(instance, request, reply, authz, { message: capitalise(login.message), userName });
+      if (!login.ok) return showLoginOrConsent(instance, request, reply, authz, { message: loginFailureText(login, i18n), userName });
       await startSession(instance, reply, login.user.sysId);
       // Back to the consent step as a GET, so a reload does not resubmit the password.
       reply.redirect(`${paths.authorize}?${new URLSearchParams(authz.params as Record<string, string>).toString()}`, 303);
@@ -82,7 +87,7 @@ export async function authorizePost(instance: Instance, request: FastifyRequest,
     const session = await currentSession(instance, request);
     if (!session) return showLoginOrConsent(instance, request, reply, authz);
     if (!sessionCsrfValid(session, form.get("csrf_token"))) {
-      return sendPage(reply, 403, errorPage({ title: "Request refused", message: "The consent form expired or was not sent from this site. Go back and try again." }));
+      return sendPage(reply, 403, errorPage({ i18n, title: t("refused.title"), message: t("authorizeError.consentExpired") }));
     }
     const issuer = instance.config.publicUrl;
     // The redirect carries a code or an error: never cached.
@@ -109,6 +114,3 @@ export async function authorizePost(instance: Instance, request: FastifyRequest,
   });
 }
 
-function capitalise(message: string): string {
-  return message.charAt(0).toUpperCase() + message.slice(1) + ".";
-}

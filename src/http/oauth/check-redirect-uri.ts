@@ -1,12 +1,13 @@
 import type { OAuthClient } from "../../domain/oauth-entity.ts";
 import { redirectUriMatches } from "../../domain/redirect-uri.ts";
+import type { MessageKey, MessageValues } from "../../i18n/translator.ts";
 
-/** The registered redirect URI the request names, or a reason to show on a page (never redirect to it). */
-export function checkRedirectUri(client: OAuthClient, requested: string | undefined): { ok: true; redirectUri: string } | { ok: false; message: string } {
-  if (client.redirectUrls.length === 0) return { ok: false, message: `The client "${client.name}" has no redirect URLs registered, so it cannot use the authorization code grant.` };
-  if (requested === undefined) return { ok: false, message: "The request has no redirect_uri." };
+/** The registered redirect URI the request names, or a reason (a catalog message) to show on a page (never redirect to it). */
+export function checkRedirectUri(client: OAuthClient, requested: string | undefined): { ok: true; redirectUri: string } | { ok: false; key: MessageKey; values?: MessageValues } {
+  if (client.redirectUrls.length === 0) return { ok: false, key: "authorizeError.noRedirectUrls", values: { name: client.name } };
+  if (requested === undefined) return { ok: false, key: "authorizeError.noRedirectUri" };
   if (!client.redirectUrls.some((registered) => redirectUriMatches(registered, requested))) {
-    return { ok: false, message: `The redirect_uri is not registered for the client "${client.name}". It must match a registered redirect URL exactly.` };
+    return { ok: false, key: "authorizeError.unregisteredRedirectUri", values: { name: client.name } };
   }
   return { ok: true, redirectUri: requested };
 }

@@ -1,9 +1,15 @@
+import { enCli } from "./en-cli.ts";
+import { enMessages } from "./en-messages.ts";
+
 /**
  * English: the default, and the source of truth for keys. One key per text a person reads;
  * values are ICU MessageFormat ({name} placeholders, {count, plural, …}). Terms follow the platform.
  * To add a text: add the key here, then in ko.ts (the compiler refuses a catalog that lacks one).
+ * Command-line texts live in en-cli.ts, form and page messages in en-messages.ts (each with its ko-*.ts).
  */
 export const en = {
+  ...enCli,
+  ...enMessages,
   "app.name": "Portcullis",
   "language.label": "Language",
   "language.en": "English",

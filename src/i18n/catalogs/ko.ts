@@ -1,4 +1,6 @@
 import type { MessageKey } from "./en.ts";
+import { koCli } from "./ko-cli.ts";
+import { koMessages } from "./ko-messages.ts";
 
 /**
  * 한국어: the platform's Korean edition's terms where it has one (애플리케이션 레지스트리,
@@ -6,6 +8,8 @@ import type { MessageKey } from "./en.ts";
  * Typed against en.ts: a missing or extra key does not compile.
  */
 export const ko: Record<MessageKey, string> = {
+  ...koCli,
+  ...koMessages,
   "app.name": "Portcullis",
   "language.label": "언어",
   "language.en": "English",

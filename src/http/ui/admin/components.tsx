@@ -1,15 +1,16 @@
 import type { ComponentChildren } from "preact";
-import type { FieldIssue } from "../../../domain/validation.ts";
+import { type FieldIssue, issueText } from "../../../domain/validation.ts";
+import type { Translator } from "../../../i18n/translator.ts";
 import { useI18n } from "../i18n-context.tsx";
 
 /** Field errors keyed by the form field they belong to; issues on nested paths go to their first segment. */
 export type FieldErrors = Record<string, string[]>;
 
-export function fieldErrors(issues: readonly FieldIssue[]): FieldErrors {
+export function fieldErrors(issues: readonly FieldIssue[], i18n: Translator): FieldErrors {
   const out: FieldErrors = {};
   for (const issue of issues) {
     const field = issue.field.split(".")[0] || "_form";
-    (out[field] ??= []).push(issue.message);
+    (out[field] ??= []).push(issueText(issue, i18n));
   }
   return out;
 }

@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import stringWidth from "string-width";
+import { main } from "../../src/cli/main.ts";
+
+async function help(args: string[], env: NodeJS.ProcessEnv = {}) {
+  let stdout = "";
+  const code = await main(["node", "portcullis", ...args], { out: (s) => void (stdout += s), err: (s) => void (stdout += s) }, env);
+  return { code, stdout };
+}
+
+/** Where the description column starts on each item line of a help section, in terminal cells. */
+function descriptionColumns(stdout: string, items: RegExp): number[] {
+  return stdout
+    .split("\n")
+    .filter((line) => items.test(line))
+    .map((line) => stringWidth(line.match(/^(\s+\S.*?\s{2,})\S/)![1]!));
+}
+
+describe("--help in the chosen language", () => {
+  test("portcullis --lang ko client --help: titles, the description and every subcommand's help in Korean", async () => {
+    const { code, stdout } = await help(["--lang", "ko", "client", "--help"], { LANG: "en_US.UTF-8" });
+    assert.equal(code, 0);
+    assert.match(stdout, /^사용법: portcullis client \[options\] \[command\]$/m);
+    assert.match(stdout, /^애플리케이션 레지스트리: "외부 클라이언트용 OAuth API 엔드포인트"$/m);
+    assert.match(stdout, /^옵션:$/m);
+    assert.match(stdout, /^명령:$/m);
+    assert.match(stdout, /^ {2}create \[options\]\s+외부 클라이언트용 OAuth API 엔드포인트/m);
+    assert.match(stdout, /^ {2}-h, --help\s+명령 도움말 표시$/m);
+    assert.doesNotMatch(stdout, /Usage:|Options:|Commands:|display help|register an OAuth/);
+    const columns = descriptionColumns(stdout, /^ {2}(create|list|show|update|delete|help) /);
+    assert.equal(columns.length, 6);
+    assert.equal(new Set(columns).size, 1, "descriptions start in one column");
+  });
+
+  test("LANG=ko_KR picks Korean option help and defaults; English without it", async () => {
+    const korean = await help(["provider", "create", "--help"], { LANG: "ko_KR.UTF-8" });
+    assert.equal(korean.code, 0);
+    assert.match(korean.stdout, /--token-url <url>\s+공급자의 토큰 엔드포인트/);
+    assert.match(korean.stdout, /--data <dir>\s+인스턴스의 데이터 디렉터리/);
+    assert.match(korean.stdout, /\(기본값: "basic"\)/);
+
+    const english = await help(["provider", "create", "--help"], { LANG: "C" });
+    assert.match(english.stdout, /^Usage: portcullis provider create \[options\]$/m);
+    assert.match(english.stdout, /--token-url <url>\s+the provider's token endpoint/);
+    assert.match(english.stdout, /\(default: "basic"\)/);
+    assert.doesNotMatch(english.stdout, /[가-힣]/);
+  });
+
+  test("pipeline and start help in Korean too", async () => {
+    const pipeline = await help(["pipeline", "--help", "--lang=ko"]);
+    assert.match(pipeline.stdout, /^ {2}up \[options\] <file>\s+모든 엔드포인트, 공급자 레코드, 토큰을 생성하거나/m);
+    const start = await help(["start", "--help", "--lang", "ko"]);
+    assert.match(start.stdout, /--port <port>\s+수신할 포트/);
+  });
+
+  test("commander's parse errors in Korean (exit 2), and as commander words them in English", async () => {
+    const korean = await help(["client", "lst", "--lang", "ko"]);
+    assert.equal(korean.code, 2);
+    assert.match(korean.stdout, /^오류: 알 수 없는 명령 “lst”\n\(list을\(를\) 말씀하신 건가요\?\)/m);
+    const missing = await help(["client", "create", "--lang", "ko"]);
+    assert.match(missing.stdout, /^오류: 필수 옵션 “--name <name>”을\(를\) 지정하지 않았습니다/m);
+    const english = await help(["client", "create", "--name", "x", "--access-token-lifespan", "ten"], { LANG: "C" });
+    assert.equal(english.code, 2);
+    assert.match(english.stdout, /^error: option '--access-token-lifespan <seconds>' argument 'ten' is invalid\. must be a whole number of seconds/m);
+  });
+});
