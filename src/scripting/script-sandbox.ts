@@ -65,6 +65,7 @@ class ScriptRun {
   private inFlight = 0;
   private wake: (() => void) | null = null;
   private readonly deferreds: QuickJSDeferredPromise[] = [];
+  private readonly calls: Promise<unknown>[] = [];
   private limitHit: FailureKind | null = null;
   readonly response: ScriptResponse = { status: 200, headers: [], body: null };
 
@@ -143,8 +144,9 @@ class ScriptRun {
     } catch {
       args = [];
     }
-    this.host
-      .data(operation, args)
+    const call = this.host.data(operation, args);
+    this.calls.push(call);
+    call
       .then(
         (result) => {
           if (!deferred.alive) return;
@@ -245,6 +247,11 @@ class ScriptRun {
     }
   }
 
+  /** A run that ended early (timeout, error) still lets its data calls finish before the answer, so no write lands after it. */
+  async drain(): Promise<void> {
+    await Promise.allSettled(this.calls);
+  }
+
   dispose(): void {
     for (const d of this.deferreds) d.dispose();
   }
@@ -262,6 +269,7 @@ export async function runScript(input: ScriptInput, limits: SandboxLimits, host:
     try {
       outcome = await run.run(input);
     } finally {
+      await run.drain();
       run.dispose();
       context.dispose();
       runtime.dispose();
