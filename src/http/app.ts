@@ -4,6 +4,7 @@ import type { Instance } from "../instance.ts";
 import { renderError } from "./error-rendering.ts";
 import { registerSecurityHeaders } from "./security-headers.ts";
 import { registerFormParser } from "./form-body.ts";
+import { registerJsonParser } from "./json-body.ts";
 import { OAuthError } from "./oauth/oauth-error.ts";
 import { registerMetrics } from "./operability/metrics.ts";
 import { registerRateLimits } from "./rate-limit.ts";
@@ -31,6 +32,7 @@ export async function buildApp(instance: Instance, options: AppOptions = {}): Pr
     trustProxy: instance.config.trustProxy,
   }) as unknown as FastifyInstance;
   registerFormParser(app);
+  registerJsonParser(app);
   await app.register(cookie);
   registerSecurityHeaders(app, {
     contentSecurityPolicy: {

@@ -13,7 +13,8 @@ import { badRequest } from "../table-api/errors.ts";
 const maxRequests = 100;
 
 const batchSchema = z.object({
-  batch_request_id: z.string().max(200).default(""),
+  // PySNC numbers its batches (an integer) and compares the answer with str(); it is always answered as a string.
+  batch_request_id: z.union([z.string().max(200), z.number().int().transform(String)]).default(""),
   rest_requests: z
     .array(
       z.object({

@@ -33,10 +33,11 @@ export function single(query: Query, name: string): string | undefined {
   return value;
 }
 
+/** Any case: pysnow sends Python's True and False as they print. */
 export function flag(query: Query, name: string): boolean {
   const value = single(query, name);
-  if (value === undefined || value === "" || value === "false") return false;
-  if (value === "true") return true;
+  if (value === undefined || value === "" || value.toLowerCase() === "false") return false;
+  if (value.toLowerCase() === "true") return true;
   throw badRequest(`${name} must be true or false, not "${value.slice(0, 40)}"`);
 }
 
@@ -64,7 +65,7 @@ function outputFields(query: Query, principal: ApiPrincipal, table: TableDef): F
 
 export function readOutputParams(request: FastifyRequest, principal: ApiPrincipal, table: TableDef): OutputParams {
   const query = (request.query ?? {}) as Query;
-  const displayValue = single(query, "sysparm_display_value") || "false";
+  const displayValue = (single(query, "sysparm_display_value") || "false").toLowerCase();
   if (displayValue !== "false" && displayValue !== "true" && displayValue !== "all") throw badRequest(`sysparm_display_value must be true, false or all, not "${displayValue.slice(0, 40)}"`);
   single(query, "sysparm_view");
   return {
