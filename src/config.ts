@@ -84,6 +84,8 @@ const configSchema = z.object({
   trustCa: z.string().min(1).optional(),
   /** An obtained access token is refreshed this many seconds before it expires. */
   tokenRefreshSkew: z.coerce.number().int().min(0).max(3600).default(60),
+  /** Most records one Import Set API insertMultiple request may carry; more is refused with a 400. */
+  importMaxRecords: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   /** The language of pages and messages when neither the user nor the browser chooses one. */
   locale: z.enum(locales).default(defaultLocale),
 });
@@ -124,6 +126,7 @@ const environmentNames: Record<string, keyof ConfigInput> = {
   PORTCULLIS_WORKERS: "workers",
   PORTCULLIS_TOKEN_CLEANUP_INTERVAL: "tokenCleanupInterval",
   PORTCULLIS_LOCALE: "locale",
+  PORTCULLIS_IMPORT_MAX_RECORDS: "importMaxRecords",
 };
 
 export function configFromEnvironment(env: NodeJS.ProcessEnv): ConfigInput {

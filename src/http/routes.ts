@@ -14,6 +14,8 @@ import { tokenEndpoint } from "./oauth/token.ts";
 import { liveness, readiness } from "./operability/health.ts";
 import { paths } from "./paths.ts";
 import { tableApiRoutes } from "./table-api/table-routes.ts";
+import { importApiRoutes } from "./import-api/import-routes.ts";
+import type { Config } from "../config.ts";
 import { oauthRedirect, startAuthorization } from "./consumer/authorization-code-flow.ts";
 import { callConnection, getConnectionToken, listConnections } from "./consumer/connections-api.ts";
 import * as registry from "./consumer/registry-admin-api.ts";
@@ -21,7 +23,7 @@ import * as registry from "./consumer/registry-admin-api.ts";
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void> | void;
 
 /** The one table that maps the platform's wire paths to the modules that implement them. */
-const routes: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; bodyLimit?: number; handler: Handler }[] = [
+const routes: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; bodyLimit?: number | ((config: Config) => number); handler: Handler }[] = [
   { method: "GET", url: paths.authorize, errorFormat: "page", handler: authorizeGet },
   { method: "POST", url: paths.authorize, errorFormat: "page", handler: authorizePost },
   { method: "POST", url: paths.token, errorFormat: "oauth", rateLimitByIp: "token-ip", handler: tokenEndpoint },
@@ -36,6 +38,8 @@ const routes: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string
   // The admin UI: sign-in at "/", the navigator's modules under /admin.
   ...adminRoutes().map((route) => ({ ...route, errorFormat: "page" as const })),
   ...tableApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const })),
+  // insertMultiple bodies grow with PORTCULLIS_IMPORT_MAX_RECORDS: about 1 KiB a record, at least 8 MiB.
+  ...importApiRoutes().map(({ bulk, ...route }) => ({ ...route, errorFormat: "api" as const, ...(bulk ? { bodyLimit: (c: Config) => Math.max(8 << 20, c.importMaxRecords * 1024) } : {}) })),
   { method: "GET", url: paths.oauthRedirect, errorFormat: "page", handler: oauthRedirect },
   { method: "GET", url: paths.connections, errorFormat: "api", handler: listConnections },
   { method: "GET", url: `${paths.connections}/:id/authorize`, errorFormat: "page", handler: startAuthorization },
@@ -53,6 +57,7 @@ const routes: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string
 
 export function registerRoutes(app: FastifyInstance, instance: Instance): void {
   for (const route of routes) {
-    app.route({ method: route.method, url: route.url, ...(route.bodyLimit ? { bodyLimit: route.bodyLimit } : {}), config: { errorFormat: route.errorFormat, ...(route.rateLimitByIp ? { rateLimitByIp: route.rateLimitByIp } : {}) }, handler: (request, reply) => route.handler(instance, request, reply) });
+    const bodyLimit = typeof route.bodyLimit === "function" ? route.bodyLimit(instance.config) : route.bodyLimit;
+    app.route({ method: route.method, url: route.url, ...(bodyLimit ? { bodyLimit } : {}), config: { errorFormat: route.errorFormat, ...(route.rateLimitByIp ? { rateLimitByIp: route.rateLimitByIp } : {}) }, handler: (request, reply) => route.handler(instance, request, reply) });
   }
 }

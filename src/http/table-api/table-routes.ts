@@ -13,6 +13,7 @@ import { type OutputParams, readListParams, readOutputParams } from "./parameter
 import { resolveDisplayInput } from "./input-display-value.ts";
 import { genericWriter, oauthEntityWriter, type RecordWriter } from "./record-writers.ts";
 import { serializeRecords } from "./serialize.ts";
+import { transformEntryWriter, transformMapWriter } from "./transform-map-writers.ts";
 
 /**
  * The Table API: /api/now/table/{table}[/{sys_id}], also under /v1 and /v2. Each handler
@@ -25,6 +26,8 @@ const writers: Record<Writer, RecordWriter> = {
   oauth_entity: oauthEntityWriter,
   sys_db_object: customTableWriter,
   sys_dictionary: dictionaryEntryWriter,
+  sys_transform_map: transformMapWriter,
+  sys_transform_entry: transformEntryWriter,
 };
 
 const tableName = /^[a-z][a-z0-9_]{0,79}$/;
