@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { startImportSetJobs } from "./import-sets/import-set-job.ts";
 import type { Instance } from "./instance.ts";
 import { tryTakeLease } from "./store/job-lease-store.ts";
 import { deleteStaleBuckets } from "./store/rate-limit-store.ts";
@@ -32,5 +33,13 @@ export function startBackgroundJobs(instance: Instance, onError: (error: unknown
   };
   const timer = setInterval(() => runOnce().catch(onError), intervalMs);
   timer.unref();
-  return { stop: () => clearInterval(timer), runOnce };
+  // insertMultiple sets are transformed under their own lease, polled every few seconds.
+  const imports = startImportSetJobs(instance, onError);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      imports.stop();
+    },
+    runOnce,
+  };
 }

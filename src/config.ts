@@ -94,6 +94,8 @@ const configSchema = z.object({
   scriptOutputKb: z.coerce.number().int().min(1).max(64 * 1024).default(1024),
   /** Script failures show the script's error and stack to the caller; for an admin debugging, never in production. */
   scriptDebug: flag.default(false),
+  /** Most records one Import Set API insertMultiple request may carry; more is refused with a 400. */
+  importMaxRecords: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   /** The language of pages and messages when neither the user nor the browser chooses one. */
   locale: z.enum(locales).default(defaultLocale),
 });
@@ -139,6 +141,7 @@ const environmentNames: Record<string, keyof ConfigInput> = {
   PORTCULLIS_SCRIPT_MEMORY_MB: "scriptMemoryMb",
   PORTCULLIS_SCRIPT_OUTPUT_KB: "scriptOutputKb",
   PORTCULLIS_SCRIPT_DEBUG: "scriptDebug",
+  PORTCULLIS_IMPORT_MAX_RECORDS: "importMaxRecords",
 };
 
 export function configFromEnvironment(env: NodeJS.ProcessEnv): ConfigInput {

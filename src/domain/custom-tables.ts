@@ -1,4 +1,5 @@
 import { type Access, coerceValue, type FieldDef, type FieldType, fieldTypes, systemFieldDefs, type TableDef } from "./dictionary.ts";
+import { importRowFieldDefs, importRowTable } from "./import-set-tables.ts";
 import { ValidationError } from "./validation.ts";
 
 /**
@@ -23,6 +24,8 @@ export interface TableRecord {
   create_roles: string;
   write_roles: string;
   delete_roles: string;
+  /** "" or sys_import_set_row for a staging table. */
+  super_class: string;
 }
 
 /** A sys_dictionary record of a custom field, as stored. */
@@ -77,7 +80,7 @@ export function customTableDef(table: TableRecord, fields: FieldRecord[]): Table
     writer: "generic",
     custom: true,
     access: { read: accessOf(table.read_roles), create: accessOf(table.create_roles), write: accessOf(table.write_roles), delete: accessOf(table.delete_roles) },
-    fields: [...systemFieldDefs(), ...defs],
+    fields: [...systemFieldDefs(), ...(table.super_class === importRowTable ? importRowFieldDefs() : []), ...defs],
   };
 }
 

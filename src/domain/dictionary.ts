@@ -37,7 +37,7 @@ export type Access = "any_user" | "nobody" | readonly string[];
 export type Operation = "read" | "create" | "write" | "delete";
 
 /** Tables whose writes must go through their own rules rather than the generic record writer. */
-export type Writer = "generic" | "oauth_entity" | "sys_db_object" | "sys_dictionary" | "sys_ws_definition" | "sys_ws_operation";
+export type Writer = "generic" | "oauth_entity" | "sys_db_object" | "sys_dictionary" | "sys_ws_definition" | "sys_ws_operation" | "sys_transform_map" | "sys_transform_entry";
 
 export interface TableDef {
   name: string;

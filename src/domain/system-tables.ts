@@ -1,4 +1,5 @@
 import { type Access, type FieldDef, systemFieldDefs, type TableDef } from "./dictionary.ts";
+import { importRowTable, sysImportSet, sysTransformEntry, sysTransformMap } from "./import-set-tables.ts";
 
 /**
  * The instance's own tables as the Table API sees them. The SQL tables exist by migration;
@@ -182,6 +183,8 @@ const sysDbObject: TableDef = {
     str("create_roles", "Create roles", 400),
     str("write_roles", "Write roles", 400),
     str("delete_roles", "Delete roles", 400, { defaultValue: "admin" }),
+    // A staging table extends the import-set row and inherits its fields (see import-set-tables.ts).
+    str("super_class", "Extends table", 80, { choices: [{ value: "", label: "" }, { value: importRowTable, label: "Import Set Row" }] }),
   ],
 };
 
@@ -273,5 +276,5 @@ export const sysAttachment: TableDef = {
 };
 
 export const systemTables: ReadonlyMap<string, TableDef> = new Map(
-  [sysUser, sysUserRole, sysUserHasRole, oauthEntity, oauthCredential, sysAudit, incident, sysDbObject, sysDictionary, sysWsDefinition, sysWsOperation, sysAttachment].map((t) => [t.name, t]),
+  [sysUser, sysUserRole, sysUserHasRole, oauthEntity, oauthCredential, sysAudit, incident, sysDbObject, sysDictionary, sysWsDefinition, sysWsOperation, sysAttachment, sysImportSet, sysTransformMap, sysTransformEntry].map((t) => [t.name, t]),
 );

@@ -17,6 +17,8 @@ import { paths } from "./paths.ts";
 import { aggregateApiRoutes } from "./table-api/aggregate-api.ts";
 import { scriptedRest } from "./scripted-rest/dispatch.ts";
 import { tableApiRoutes } from "./table-api/table-routes.ts";
+import { importApiRoutes } from "./import-api/import-routes.ts";
+import type { Config } from "../config.ts";
 import { oauthRedirect, startAuthorization } from "./consumer/authorization-code-flow.ts";
 import { callConnection, getConnectionToken, listConnections } from "./consumer/connections-api.ts";
 import * as registry from "./consumer/registry-admin-api.ts";
@@ -24,7 +26,7 @@ import * as registry from "./consumer/registry-admin-api.ts";
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void> | void;
 
 /** The one table that maps the platform's wire paths to the modules that implement them. */
-type Route = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; bodyLimit?: number; handler: Handler; rawBodyLimit?: (instance: Instance) => number };
+type Route = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; bodyLimit?: number | ((config: Config) => number); handler: Handler; rawBodyLimit?: (instance: Instance) => number };
 
 const routes: Route[] = [
   { method: "GET", url: paths.authorize, errorFormat: "page", handler: authorizeGet },
@@ -43,6 +45,8 @@ const routes: Route[] = [
   ...tableApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const })),
   ...aggregateApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const })),
   ...attachmentApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const })),
+  // insertMultiple bodies grow with PORTCULLIS_IMPORT_MAX_RECORDS: about 1 KiB a record, at least 8 MiB.
+  ...importApiRoutes().map(({ bulk, ...route }) => ({ ...route, errorFormat: "api" as const, ...(bulk ? { bodyLimit: (c: Config) => Math.max(8 << 20, c.importMaxRecords * 1024) } : {}) })),
   { method: "GET", url: paths.oauthRedirect, errorFormat: "page", handler: oauthRedirect },
   { method: "GET", url: paths.connections, errorFormat: "api", handler: listConnections },
   { method: "GET", url: `${paths.connections}/:id/authorize`, errorFormat: "page", handler: startAuthorization },
@@ -62,7 +66,8 @@ const routes: Route[] = [
   ),
 ];
 
-function addRoute(app: FastifyInstance, instance: Instance, route: Route, bodyLimit = route.bodyLimit): void {
+function addRoute(app: FastifyInstance, instance: Instance, route: Route, limit = route.bodyLimit): void {
+  const bodyLimit = typeof limit === "function" ? limit(instance.config) : limit;
   app.route({ method: route.method, url: route.url, ...(bodyLimit ? { bodyLimit } : {}), config: { errorFormat: route.errorFormat, ...(route.rateLimitByIp ? { rateLimitByIp: route.rateLimitByIp } : {}) }, handler: (request, reply) => route.handler(instance, request, reply) });
 }
 

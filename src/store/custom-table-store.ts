@@ -1,6 +1,8 @@
-import type { Kysely, Transaction } from "kysely";
+import { createHash } from "node:crypto";
+import type { CreateTableBuilder, Kysely, Transaction } from "kysely";
 import type { FieldRecord, TableRecord } from "../domain/custom-tables.ts";
 import type { FieldType } from "../domain/dictionary.ts";
+import { importRowTable } from "../domain/import-set-tables.ts";
 import { systemTables } from "../domain/system-tables.ts";
 import { ValidationError } from "../domain/validation.ts";
 import { deleteAttachmentsOf } from "./attachment-store.ts";
@@ -39,7 +41,11 @@ export async function createCustomTable(db: Kysely<Database>, record: TableRecor
     }
     const row = { ...newSystemFields(actor), ...record };
     await trx.insertInto("sys_db_object").values(row).execute();
-    await systemColumns(trx.schema.createTable(record.name)).execute();
+    const staging = record.super_class === importRowTable;
+    const columns = systemColumns(trx.schema.createTable(record.name));
+    await (staging ? importRowColumns(columns) : columns).execute();
+    // The transform job reads a set's pending rows in row order.
+    if (staging) await trx.schema.createIndex(`${record.name}_import_idx`).on(record.name).columns(["sys_import_set", "sys_import_state", "sys_import_row"]).execute();
     await writeAudit(trx, [{ tablename: "sys_db_object", documentkey: row.sys_id, fieldname: "name", newvalue: record.name, user: actor, reason: "created" }]);
     return row.sys_id;
   });
@@ -59,6 +65,18 @@ export async function dropCustomTable(db: Kysely<Database>, sysId: string, actor
   });
 }
 
+/** The import-set row's columns (see importRowFieldDefs). */
+function importRowColumns<T extends string>(table: CreateTableBuilder<T>): CreateTableBuilder<T> {
+  return table
+    .addColumn("sys_import_set", "varchar(32)")
+    .addColumn("sys_import_row", "bigint")
+    .addColumn("sys_import_state", "varchar(16)", (c) => c.notNull().defaultTo("pending"))
+    .addColumn("sys_import_state_comment", "text", (c) => c.notNull().defaultTo(""))
+    .addColumn("sys_target_table", "varchar(80)", (c) => c.notNull().defaultTo(""))
+    .addColumn("sys_target_sys_id", "varchar(32)")
+    .addColumn("sys_transform_map", "varchar(32)");
+}
+
 const indexName = (record: { name: string; element: string }) => `${record.name}_${record.element}_idx`;
 
 export async function addCustomField(db: Kysely<Database>, record: FieldRecord, actor: string): Promise<string> {
@@ -75,12 +93,25 @@ export async function addCustomField(db: Kysely<Database>, record: FieldRecord, 
   });
 }
 
+/**
+ * Coalesce fields are looked up once per imported row, so they are indexed (the platform asks
+ * for the same). The name is a hash: table and column names together can pass PostgreSQL's
+ * 63-character limit for identifiers.
+ */
+export const coalesceIndexName = (table: string, column: string) => `coalesce_${createHash("sha256").update(`${table}.${column}`).digest("hex").slice(0, 24)}`;
+
+export async function ensureCoalesceIndex(db: Kysely<Database>, table: string, column: string): Promise<void> {
+  await db.schema.createIndex(coalesceIndexName(table, column)).ifNotExists().on(table).column(column).execute();
+}
+
 export async function dropCustomField(db: Kysely<Database>, sysId: string, actor: string): Promise<boolean> {
   return inTransaction(db, async (trx) => {
     const current = await trx.selectFrom("sys_dictionary").selectAll().where("sys_id", "=", sysId).executeTakeFirst();
     if (!current) return false;
     await trx.deleteFrom("sys_dictionary").where("sys_id", "=", sysId).execute();
     if (current.internal_type === "reference") await trx.schema.dropIndex(indexName(current)).execute();
+    // SQLite cannot drop an indexed column.
+    await trx.schema.dropIndex(coalesceIndexName(current.name, current.element)).ifExists().execute();
     await trx.schema.alterTable(current.name).dropColumn(current.element).execute();
     await writeAudit(trx, [{ tablename: "sys_dictionary", documentkey: sysId, fieldname: "element", oldvalue: `${current.name}.${current.element}`, user: actor, reason: "deleted" }]);
     return true;

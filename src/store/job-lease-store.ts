@@ -15,3 +15,8 @@ export async function tryTakeLease(db: Kysely<Database>, name: string, holder: s
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+/** Gives the lease up early (the job ran out of work), so another node need not wait for it to expire. */
+export async function releaseLease(db: Kysely<Database>, name: string, holder: string): Promise<void> {
+  await db.updateTable("job_lease").set({ holder: "", expires_at: 0 }).where("name", "=", name).where("holder", "=", holder).execute();
+}

@@ -8,6 +8,7 @@ import * as preferredLanguage from "./migrations/005-preferred-language.ts";
 import * as aggregates from "./migrations/010-aggregates.ts";
 import * as scriptedRest from "./migrations/007-scripted-rest.ts";
 import * as attachments from "./migrations/008-attachments.ts";
+import * as importSets from "./migrations/006-import-sets.ts";
 
 const migrations: Record<string, Migration> = {
   "001-initial": initial,
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   "010-aggregates": aggregates,
   "007-scripted-rest": scriptedRest,
   "008-attachments": attachments,
+  "006-import-sets": importSets,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -224,6 +224,39 @@ export interface SysAttachmentDocTable {
   data: Uint8Array;
 }
 
+/** One load into a staging table: its rows are transformed at once (synchronous) or by a background job. */
+export interface SysImportSetTable extends SystemFields {
+  number: string;
+  table_name: string;
+  state: "loading" | "loaded" | "processing" | "processed" | "error";
+  mode: "synchronous" | "asynchronous";
+  state_comment: string;
+  /** The sys_user the rows are transformed as: the caller who loaded them. */
+  run_as: string;
+  run_as_scope: string;
+  row_count: number;
+  processed_count: number;
+  inserted_count: number;
+  updated_count: number;
+  ignored_count: number;
+  error_count: number;
+}
+
+export interface SysTransformMapTable extends SystemFields {
+  name: string;
+  source_table: string;
+  target_table: string;
+  active: number;
+  order: number;
+}
+
+export interface SysTransformEntryTable extends SystemFields {
+  map: string;
+  source_field: string;
+  target_field: string;
+  coalesce: number;
+}
+
 export interface Database {
   sys_user: SysUserTable;
   sys_user_role: SysUserRoleTable;
@@ -246,4 +279,7 @@ export interface Database {
   sys_ws_operation: SysWsOperationTable;
   sys_attachment: SysAttachmentTable;
   sys_attachment_doc: SysAttachmentDocTable;
+  sys_import_set: SysImportSetTable;
+  sys_transform_map: SysTransformMapTable;
+  sys_transform_entry: SysTransformEntryTable;
 }

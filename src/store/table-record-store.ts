@@ -84,7 +84,7 @@ async function rethrowConstraint<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-async function nextNumber(trx: Transaction<Database>, table: TableDef): Promise<string> {
+export async function nextNumber(trx: Transaction<Database>, table: TableDef): Promise<string> {
   const counter = await trx
     .updateTable("sys_number")
     .set({ next_number: sql<number>`next_number + 1` })

@@ -38,7 +38,7 @@ export const customTableWriter: RecordWriter = {
     const current = await findDictionaryRecord(db, "sys_db_object", sysId);
     if (!current) return false;
     const values = parseRecordInput(table, body, "update");
-    refuseChanges(values, current, ["name"]);
+    refuseChanges(values, current, ["name", "super_class"]);
     checkRoles(values);
     return (await updateRecord(db, table, sysId, values, actor)) !== undefined;
   },

@@ -1,0 +1,208 @@
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { StoredValue, TableDef } from "../domain/dictionary.ts";
+import type { ImportRowState } from "../domain/import-set-tables.ts";
+import { sysImportSet } from "../domain/import-set-tables.ts";
+import { glideDateTime } from "../domain/sys-id.ts";
+import { writeAudit } from "./audit-store.ts";
+import type { Database, SysImportSetTable } from "./schema.ts";
+import { newSystemFields } from "./system-fields.ts";
+import { nextNumber, type Row } from "./table-record-store.ts";
+
+/**
+ * Import sets and the rows of staging tables. Staging table names come from the dictionary
+ * (a sys_db_object record that passed the u_ rule), never from a request as such.
+ */
+type Db = Kysely<Database> | Transaction<Database>;
+const dynamic = (db: Db) => db as unknown as Kysely<any>;
+
+export type ImportSet = SysImportSetTable;
+export type Tally = Record<Exclude<ImportRowState, "pending">, number>;
+export const emptyTally = (): Tally => ({ inserted: 0, updated: 0, ignored: 0, error: 0 });
+
+export interface Loader {
+  userSysId: string;
+  userName: string;
+  scope: string;
+}
+
+export interface TransformMap {
+  sysId: string;
+  name: string;
+  targetTable: string;
+  entries: { source: string; target: string; coalesce: boolean }[];
+}
+
+/** Active maps of a staging table in run order, each with its field maps. */
+export async function activeTransformMaps(db: Db, stagingTable: string): Promise<TransformMap[]> {
+  const maps = await db.selectFrom("sys_transform_map").selectAll().where("source_table", "=", stagingTable).where("active", "=", 1).orderBy("order").orderBy("name").orderBy("sys_id").execute();
+  if (maps.length === 0) return [];
+  const entries = await db.selectFrom("sys_transform_entry").selectAll().where("map", "in", maps.map((m) => m.sys_id)).orderBy("sys_id").execute();
+  return maps.map((m) => ({
+    sysId: m.sys_id,
+    name: m.name,
+    targetTable: m.target_table,
+    entries: entries.filter((e) => e.map === m.sys_id).map((e) => ({ source: e.source_field, target: e.target_field, coalesce: e.coalesce === 1 })),
+  }));
+}
+
+async function newImportSet(trx: Transaction<Database>, staging: TableDef, loader: Loader, mode: ImportSet["mode"], rowCount: number): Promise<ImportSet> {
+  const set: ImportSet = {
+    ...newSystemFields(loader.userName),
+    number: await nextNumber(trx, sysImportSet),
+    table_name: staging.name,
+    state: mode === "synchronous" ? "loading" : "loaded",
+    mode,
+    state_comment: "",
+    run_as: loader.userSysId,
+    run_as_scope: loader.scope,
+    row_count: rowCount,
+    processed_count: 0,
+    inserted_count: 0,
+    updated_count: 0,
+    ignored_count: 0,
+    error_count: 0,
+  };
+  await trx.insertInto("sys_import_set").values(set).execute();
+  await writeAudit(trx, [{ tablename: "sys_import_set", documentkey: set.sys_id, fieldname: "number", newvalue: set.number, user: loader.userName, reason: "created" }]);
+  return set;
+}
+
+function stagingRows(staging: TableDef, set: ImportSet, rows: readonly Record<string, StoredValue>[], firstRow: number, actor: string): Row[] {
+  const now = Date.now();
+  return rows.map((values, i) => ({ ...values, ...newSystemFields(actor, now), sys_import_set: set.sys_id, sys_import_row: firstRow + i, sys_import_state: "pending" }));
+}
+
+/** Rows per INSERT statement, under both dialects' limits on bound parameters. */
+function chunkSize(columns: number): number {
+  return Math.max(1, Math.min(500, Math.floor(30_000 / Math.max(columns, 1))));
+}
+
+/** insertMultiple: the set and all its rows, or nothing. */
+export async function loadImportSet(db: Kysely<Database>, staging: TableDef, loader: Loader, rows: readonly Record<string, StoredValue>[]): Promise<ImportSet> {
+  return db.transaction().execute(async (trx) => {
+    const set = await newImportSet(trx, staging, loader, "asynchronous", rows.length);
+    const size = chunkSize(Object.keys(rows[0] ?? {}).length + 10);
+    for (let start = 0; start < rows.length; start += size) {
+      await dynamic(trx).insertInto(staging.name).values(stagingRows(staging, set, rows.slice(start, start + size), start + 1, loader.userName)).execute();
+    }
+    return set;
+  });
+}
+
+/**
+ * A single-row insert joins the staging table's open synchronous set of this loader, as on
+ * the platform, where such rows gather in one set that stays "loading".
+ */
+export async function insertSynchronousRow(db: Kysely<Database>, staging: TableDef, loader: Loader, values: Record<string, StoredValue>): Promise<{ set: ImportSet; row: Row }> {
+  return db.transaction().execute(async (trx) => {
+    const open = await trx
+      .selectFrom("sys_import_set")
+      .selectAll()
+      .where("table_name", "=", staging.name)
+      .where("mode", "=", "synchronous")
+      .where("state", "=", "loading")
+      .where("run_as", "=", loader.userSysId)
+      .orderBy("sys_created_on", "desc")
+      .executeTakeFirst();
+    const set = open ?? (await newImportSet(trx, staging, loader, "synchronous", 0));
+    const updated = await trx.updateTable("sys_import_set").set({ row_count: sql`row_count + 1` }).where("sys_id", "=", set.sys_id).returning("row_count").executeTakeFirstOrThrow();
+    const [row] = stagingRows(staging, set, [values], Number(updated.row_count), loader.userName);
+    await dynamic(trx).insertInto(staging.name).values(row!).execute();
+    return { set, row: row! };
+  });
+}
+
+export interface RowOutcome {
+  state: Exclude<ImportRowState, "pending">;
+  comment: string;
+  targetTable: string;
+  targetSysId: string | null;
+  transformMap: string | null;
+}
+
+export async function recordRowOutcome(db: Db, staging: TableDef, rowSysId: string, outcome: RowOutcome): Promise<void> {
+  await dynamic(db)
+    .updateTable(staging.name)
+    .set({
+      sys_import_state: outcome.state,
+      sys_import_state_comment: outcome.comment.slice(0, 4000),
+      sys_target_table: outcome.targetTable,
+      sys_target_sys_id: outcome.targetSysId,
+      sys_transform_map: outcome.transformMap,
+      sys_updated_on: glideDateTime(Date.now()),
+      sys_mod_count: sql`sys_mod_count + 1`,
+    })
+    .where("sys_id", "=", rowSysId)
+    .execute();
+}
+
+/** A batch's outcomes and the set's counters in one transaction: one commit instead of one per row. */
+export async function recordBatchOutcomes(db: Kysely<Database>, staging: TableDef, setSysId: string, outcomes: readonly { rowSysId: string; outcome: RowOutcome }[]): Promise<void> {
+  const tally = emptyTally();
+  for (const { outcome } of outcomes) tally[outcome.state]++;
+  await db.transaction().execute(async (trx) => {
+    for (const { rowSysId, outcome } of outcomes) await recordRowOutcome(trx, staging, rowSysId, outcome);
+    await addToTally(trx, setSysId, tally);
+  });
+}
+
+/** Adds a batch's outcomes to the set's counters (the final recount makes them exact). */
+export async function addToTally(db: Db, setSysId: string, tally: Tally): Promise<void> {
+  const processed = tally.inserted + tally.updated + tally.ignored + tally.error;
+  if (processed === 0) return;
+  await db
+    .updateTable("sys_import_set")
+    .set({
+      processed_count: sql`processed_count + ${processed}`,
+      inserted_count: sql`inserted_count + ${tally.inserted}`,
+      updated_count: sql`updated_count + ${tally.updated}`,
+      ignored_count: sql`ignored_count + ${tally.ignored}`,
+      error_count: sql`error_count + ${tally.error}`,
+      sys_updated_on: glideDateTime(Date.now()),
+    })
+    .where("sys_id", "=", setSysId)
+    .execute();
+}
+
+/** The next rows of a set still to transform, in row order; a batch at a time. */
+export async function pendingRows(db: Db, staging: TableDef, setSysId: string, limit: number): Promise<Row[]> {
+  return dynamic(db).selectFrom(staging.name).selectAll().where("sys_import_set", "=", setSysId).where("sys_import_state", "=", "pending").orderBy("sys_import_row").limit(limit).execute();
+}
+
+/** The oldest set the background job has yet to finish. */
+export async function nextUnfinishedSet(db: Db): Promise<ImportSet | undefined> {
+  return db.selectFrom("sys_import_set").selectAll().where("state", "in", ["loaded", "processing"]).where("mode", "=", "asynchronous").orderBy("sys_created_on").orderBy("sys_id").executeTakeFirst();
+}
+
+export async function findImportSet(db: Db, sysId: string): Promise<ImportSet | undefined> {
+  return db.selectFrom("sys_import_set").selectAll().where("sys_id", "=", sysId).executeTakeFirst();
+}
+
+export async function setImportSetState(db: Db, sysId: string, state: ImportSet["state"], comment = ""): Promise<void> {
+  await db.updateTable("sys_import_set").set({ state, state_comment: comment, sys_updated_on: glideDateTime(Date.now()) }).where("sys_id", "=", sysId).execute();
+}
+
+/** Counts every row of the set by state, so the finished set's numbers are exact even after a node died mid-batch. */
+export async function finishImportSet(db: Db, staging: TableDef, setSysId: string): Promise<void> {
+  const rows = await dynamic(db)
+    .selectFrom(staging.name)
+    .select(["sys_import_state", (eb) => eb.fn.countAll().as("n")])
+    .where("sys_import_set", "=", setSysId)
+    .groupBy("sys_import_state")
+    .execute();
+  const count = (state: string) => Number(rows.find((r) => r.sys_import_state === state)?.n ?? 0);
+  const tally: Tally = { inserted: count("inserted"), updated: count("updated"), ignored: count("ignored"), error: count("error") };
+  await db
+    .updateTable("sys_import_set")
+    .set({
+      state: "processed",
+      processed_count: tally.inserted + tally.updated + tally.ignored + tally.error,
+      inserted_count: tally.inserted,
+      updated_count: tally.updated,
+      ignored_count: tally.ignored,
+      error_count: tally.error,
+      sys_updated_on: glideDateTime(Date.now()),
+    })
+    .where("sys_id", "=", setSysId)
+    .execute();
+}
