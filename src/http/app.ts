@@ -1,4 +1,6 @@
 import cookie from "@fastify/cookie";
+import { STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
 import type { Instance } from "../instance.ts";
 import { renderError } from "./error-rendering.ts";
@@ -30,6 +32,7 @@ export async function buildApp(instance: Instance, options: AppOptions = {}): Pr
     routerOptions: { maxParamLength: 200 },
     // X-Forwarded-* are believed only from the proxies the operator named (--trust-proxy).
     trustProxy: instance.config.trustProxy,
+    clientErrorHandler,
   }) as unknown as FastifyInstance;
   registerFormParser(app);
   registerJsonParser(app);
@@ -58,4 +61,21 @@ export async function buildApp(instance: Instance, options: AppOptions = {}): Pr
   registerRateLimits(app, instance);
   registerRoutes(app, instance);
   return app;
+}
+
+/**
+ * Bytes the HTTP parser cannot read (a body sent without framing, say). Fastify's default
+ * answers with a 400 even while a response to the same connection is under way, so a client
+ * sees two answers and fails to parse the second; Node's own default, followed here, answers
+ * only a connection that has no response in progress.
+ */
+function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent) {
+    const status = error.code === "HPE_HEADER_OVERFLOW" ? 431 : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+    const body = JSON.stringify({ error: { message: status === 431 ? "the request headers are too large" : status === 408 ? "the request took too long to arrive" : "the request is not valid HTTP", detail: null }, status: "failure" });
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(error);
 }
