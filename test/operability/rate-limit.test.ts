@@ -5,6 +5,7 @@ import { adminPassword, startTestInstance, type TestInstance } from "../support/
 import { basic, postForm, registerClient, type RegisteredClient } from "../support/oauth.ts";
 import { pkcePair } from "../support/pkce.ts";
 import { dialectsUnderTest } from "../support/stores.ts";
+import { awayFromMinuteEdge } from "../support/rate-window.ts";
 
 for (const dialect of dialectsUnderTest()) {
   describe(`rate limits, counted in the database, on ${dialect.name}`, () => {
@@ -17,6 +18,7 @@ for (const dialect of dialectsUnderTest()) {
     after(() => server.close());
 
     test("a client past its per-minute allowance gets 429 with Retry-After, others are unaffected", async () => {
+      await awayFromMinuteEdge();
       const send = (c: RegisteredClient) => postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(c.clientId, c.secret) });
       const results = await Promise.all([send(client), send(client), send(client), send(client), send(client)]);
       assert.equal(results.filter((r) => r.status === 200).length, 3);
@@ -28,6 +30,7 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     test("failed client authentication does not spend the client's allowance", async () => {
+      await awayFromMinuteEdge();
       const fresh = await registerClient(server.instance, { grant_types: ["client_credentials"] });
       for (let i = 0; i < 5; i++) await postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(fresh.clientId, "wrong") });
       const ok = await postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(fresh.clientId, fresh.secret) });
@@ -35,6 +38,7 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     test("login attempts per address are limited across the login form and the password grant", async () => {
+      await awayFromMinuteEdge();
       const { challenge } = pkcePair();
       const browser = new FormBrowser(server.base);
       const login = await browser.get(`/oauth_auth.do?${new URLSearchParams({ response_type: "code", client_id: client.clientId, redirect_uri: "https://c.example/cb", code_challenge: challenge, code_challenge_method: "S256" })}`);
