@@ -2,6 +2,7 @@ import { isIP } from "node:net";
 import { defaultLocale, locales } from "./i18n/locale.ts";
 import path from "node:path";
 import { z } from "zod";
+import type { LocalText } from "./i18n/translator.ts";
 
 /**
  * Every setting an instance reads, with its default and why. CLI flags and
@@ -103,7 +104,12 @@ const configSchema = z.object({
 export type ConfigInput = z.input<typeof configSchema>;
 export type Config = Readonly<Omit<z.output<typeof configSchema>, "metrics">> & { readonly publicUrl: string; readonly metrics: boolean };
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  /** `message` is the English; `text`, when given, lets the CLI say it in the reader's language. */
+  constructor(message: string, readonly text?: LocalText) {
+    super(message);
+  }
+}
 
 /** Environment variables an operator may set, and the setting each feeds. */
 const environmentNames: Record<string, keyof ConfigInput> = {

@@ -39,7 +39,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const print = options.print ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { t } = options.i18n ?? translator("en");
   const { warning } = checkBind(config);
-  if (warning) print(warning);
+  if (warning) print(t(warning.key, warning.values));
   const tls = await resolveServerTls(config);
   const instance = await openInstance(config, {
     ...(options.store ? { store: options.store } : {}),
@@ -65,9 +65,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  if (tls?.development) for (const line of describeDevelopmentCa(tls.development)) print(line);
+  if (tls?.development) for (const line of describeDevelopmentCa(tls.development, options.i18n)) print(line);
   else if (tls) print(t("start.tls", { file: config.tlsCert ?? "" }));
-  for (const line of tls?.warnings ?? []) print(line);
+  for (const line of tls?.warnings ?? []) print(t(line.key, line.values));
   print(t("start.serving", { dialect: instance.store.dialect, location: instance.store.location, workers: 0 }));
   print(t("start.listening", { address: `${config.host}:${port}`, issuer: config.publicUrl }));
   print(t("start.metadata", { url: `${config.publicUrl}${paths.metadata}` }));

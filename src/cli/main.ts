@@ -43,7 +43,7 @@ export async function main(argv: string[], output: Output = processOutput, env: 
       return 2;
     }
     if (error instanceof ConfigError) {
-      output.err(`portcullis: ${error.message}`);
+      output.err(`portcullis: ${error.text ? t(error.text.key, error.text.values) : error.message}`);
       return 2;
     }
     if (error instanceof NotFoundError) {

@@ -7,6 +7,12 @@ import type { Locale } from "./locale.ts";
 export type { MessageKey } from "./catalogs/en.ts";
 export type MessageValues = Record<string, string | number>;
 
+/** A text decided where no reader is known yet (start-up checks), worded later in the reader's language. */
+export interface LocalText {
+  key: MessageKey;
+  values?: MessageValues;
+}
+
 /** What a page or a command needs to speak a language: messages, and dates and numbers through Intl. */
 export interface Translator {
   readonly locale: Locale;

@@ -3,8 +3,10 @@ import fs from "node:fs";
 import { isIP } from "node:net";
 import path from "node:path";
 import { createSecureContext, type Server as TlsServer } from "node:tls";
-import { type Config, ConfigError, isLoopbackHost } from "../config.ts";
+import { type Config, isLoopbackHost } from "../config.ts";
+import { type LocalText, type Translator, translator } from "../i18n/translator.ts";
 import { type DevelopmentCertificates, ensureDevelopmentCertificates } from "./development-ca.ts";
+import { localConfigError } from "./local-config-error.ts";
 
 /** The key and certificate chain a TLS server presents, as PEM. */
 export interface ServerTls {
@@ -13,7 +15,7 @@ export interface ServerTls {
   /** Set when the certificate comes from the development CA, so it can be renewed while running. */
   development?: DevelopmentCertificates;
   /** What a verifying client will object to in the operator's certificate; printed at start. */
-  warnings?: string[];
+  warnings?: LocalText[];
 }
 
 /** Names every development certificate carries: what "this machine" is called. */
@@ -45,7 +47,7 @@ function operatorTls(certFile: string, keyFile: string, publicHost: string, now:
     try {
       return fs.readFileSync(file, "utf8");
     } catch (error) {
-      throw new ConfigError(`cannot read the TLS ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw localConfigError({ key: "start.tls.unreadable", values: { what, file, reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message } });
     }
   };
   const tls = { cert: read(certFile, "certificate"), key: read(keyFile, "private key") };
@@ -53,27 +55,27 @@ function operatorTls(certFile: string, keyFile: string, publicHost: string, now:
     // Fails here, with the file names, rather than on the first handshake.
     createSecureContext(tls);
   } catch (error) {
-    throw new ConfigError(`the TLS certificate ${certFile} and key ${keyFile} cannot be used together: ${(error as Error).message}`);
+    throw localConfigError({ key: "start.tls.mismatch", values: { cert: certFile, key: keyFile, reason: (error as Error).message } });
   }
   // Served anyway (the operator may be testing exactly this), but said loudly.
   const leaf = new X509Certificate(tls.cert);
-  const warnings: string[] = [];
-  if (new Date(leaf.validTo) < now) warnings.push(`WARNING: the TLS certificate ${certFile} expired on ${new Date(leaf.validTo).toISOString()}; verifying clients will refuse it.`);
+  const warnings: LocalText[] = [];
+  if (new Date(leaf.validTo) < now) warnings.push({ key: "start.tls.certExpired", values: { file: certFile, date: new Date(leaf.validTo).toISOString() } });
   const host = publicHost.replace(/^\[|\]$/g, "");
-  if ((isIP(host) ? leaf.checkIP(host) : leaf.checkHost(host)) === undefined) warnings.push(`WARNING: the TLS certificate ${certFile} does not name ${host}, the public URL's host; verifying clients will refuse it.`);
+  if ((isIP(host) ? leaf.checkIP(host) : leaf.checkHost(host)) === undefined) warnings.push({ key: "start.tls.certWrongHost", values: { file: certFile, host } });
   return { ...tls, warnings };
 }
 
 /** Start-up lines that tell a person which CA to trust and how. */
-export function describeDevelopmentCa(development: DevelopmentCertificates): string[] {
+export function describeDevelopmentCa(development: DevelopmentCertificates, { t }: Translator = translator("en")): string[] {
   const lines: string[] = [];
-  if (development.events.includes("ca-created")) lines.push(`Created a development certificate authority for this instance.`);
-  if (development.events.includes("ca-replaced")) lines.push(`WARNING: the development CA was expiring or unreadable and has been replaced; clients must trust the new one.`);
-  if (development.events.includes("server-renewed")) lines.push(`Renewed the server certificate (it was expiring or did not name every host).`);
-  lines.push(`Development CA: ${development.caFile}`);
-  lines.push(`  SHA-256 fingerprint ${development.caFingerprint}`);
-  lines.push(`  trust it with: curl --cacert FILE, NODE_EXTRA_CA_CERTS=FILE, REQUESTS_CA_BUNDLE=FILE (or requests' verify=FILE)`);
-  lines.push(`Server certificate valid until ${development.serverNotAfter.toISOString()}`);
+  if (development.events.includes("ca-created")) lines.push(t("start.tls.caCreated"));
+  if (development.events.includes("ca-replaced")) lines.push(t("start.tls.caReplaced"));
+  if (development.events.includes("server-renewed")) lines.push(t("start.tls.serverRenewed"));
+  lines.push(t("start.tls.caFile", { file: development.caFile }));
+  lines.push(t("start.tls.fingerprint", { fingerprint: development.caFingerprint }));
+  lines.push(t("start.tls.trustIt"));
+  lines.push(t("start.tls.serverValidUntil", { date: development.serverNotAfter.toISOString() }));
   return lines;
 }
 

@@ -159,3 +159,22 @@ describe("portcullis start (CLI)", () => {
     assert.equal(cert.checkHost("dev.portcullis.test"), "dev.portcullis.test");
   });
 });
+
+describe("the bind refusal and the TLS start-up lines in the reader's language", () => {
+  const data = tempDir("portcullis-bind-ko-");
+  after(() => fs.rmSync(data, { recursive: true, force: true }));
+
+  test("portcullis --lang ko start refuses a plain-HTTP non-loopback bind in Korean", async () => {
+    const run = await cli(["--lang", "ko", "start", "--data", data, "--host", "0.0.0.0", "--port", String(await freePort())]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /0\.0\.0\.0에서는 암호화되지 않은 HTTP로 제공하지 않습니다/);
+    assert.doesNotMatch(run.stderr, /refusing to serve/);
+  });
+
+  test("portcullis --lang ko start --https prints the development CA in Korean", async () => {
+    const run = await cli(["--lang", "ko", "start", "--data", data, "--https", "--port", String(await freePort())], /메타데이터: /);
+    assert.match(run.stderr, /이 인스턴스의 개발용 인증 기관\(CA\)을 만들었습니다/);
+    assert.match(run.stderr, /개발용 CA: .*ca\.pem/);
+    assert.match(run.stderr, /SHA-256 지문 ([0-9A-F]{2}:){31}[0-9A-F]{2}/);
+  });
+});
