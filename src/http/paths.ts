@@ -13,4 +13,5 @@ export const paths = {
   oauthRedirect: "/oauth_redirect.do",
   connections: "/api/portcullis/connections",
   registry: "/api/portcullis/registry",
+  pipelineRuns: "/api/portcullis/pipeline/runs",
 } as const;

@@ -17,6 +17,7 @@ import { tableApiRoutes } from "./table-api/table-routes.ts";
 import { oauthRedirect, startAuthorization } from "./consumer/authorization-code-flow.ts";
 import { callConnection, getConnectionToken, listConnections } from "./consumer/connections-api.ts";
 import * as registry from "./consumer/registry-admin-api.ts";
+import { latestRun, recordRun } from "./consumer/pipeline-run-api.ts";
 
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void> | void;
 
@@ -49,6 +50,8 @@ const routes: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string
   { method: "POST", url: `${paths.registry}/providers`, errorFormat: "api", handler: registry.createProviderRecord },
   { method: "DELETE", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.deleteProviderRecord },
   { method: "PATCH", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.updateProviderRecordSecret },
+  { method: "POST", url: paths.pipelineRuns, errorFormat: "api", handler: recordRun },
+  { method: "GET", url: `${paths.pipelineRuns}/latest`, errorFormat: "api", handler: latestRun },
 ];
 
 export function registerRoutes(app: FastifyInstance, instance: Instance): void {

@@ -1,5 +1,6 @@
 import { table } from "../cli/output.ts";
 import type { PipelineFile } from "./pipeline-file.ts";
+import { recordRunEverywhere } from "./pipeline-record.ts";
 import { applyEndpoint, type Clients, directions, endpointSpecs, probePath, type Step, tokenUrlOf } from "./pipeline-plan.ts";
 
 export interface EdgeState {
@@ -65,7 +66,9 @@ export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print
   }
   const changes = steps.filter((s) => s.action !== "unchanged").length;
   print(changes === 0 ? "Nothing changed: every record and token was already as planned." : `${changes} change${changes === 1 ? "" : "s"} made.`);
-  return { ok: edges.every((e) => e.status === "ok"), changes, steps, drift: [], edges };
+  const result = { ok: edges.every((e) => e.status === "ok"), changes, steps, drift: [], edges };
+  await recordRunEverywhere(pipeline, clients, "up", result);
+  return result;
 }
 
 /** `pipeline verify` and `status`: reads everything, changes nothing, names every difference from the plan. */
@@ -100,7 +103,10 @@ export async function pipelineInspect(pipeline: PipelineFile, clients: Clients):
     const call = await consumer.call(provider.sysId, "GET", probePath, { probe: true });
     edges.push({ ...base, status: call.status === 200 ? "ok" : "broken", detail: call.status === 200 ? `GET ${probePath} 200` : `GET ${probePath}: ${call.status || "failed"} ${describe(call.body)}`, tokenExpiresAt: connection.expiresAt });
   }
-  return { ok: drift.length === 0 && edges.every((e) => e.status === "ok"), changes: 0, steps: [], drift, edges };
+  const result = { ok: drift.length === 0 && edges.every((e) => e.status === "ok"), changes: 0, steps: [], drift, edges };
+  // Only what was seen is left behind, for the Pipeline page; no record of the trust changes.
+  await recordRunEverywhere(pipeline, clients, "verify", result);
+  return result;
 }
 
 export function trustTable(edges: EdgeState[]): string {
@@ -145,5 +151,7 @@ export async function pipelineRotate(pipeline: PipelineFile, clients: Clients, p
       });
     }
   }
-  return { ok: edges.every((e) => e.status === "ok"), changes: steps.length, steps, drift: [], edges };
+  const result = { ok: edges.every((e) => e.status === "ok"), changes: steps.length, steps, drift: [], edges };
+  await recordRunEverywhere(pipeline, clients, "rotate", result);
+  return result;
 }

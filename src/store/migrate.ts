@@ -5,6 +5,7 @@ import * as tableApi from "./migrations/002-table-api.ts";
 import * as operability from "./migrations/003-operability.ts";
 import * as consumer from "./migrations/004-consumer.ts";
 import * as preferredLanguage from "./migrations/005-preferred-language.ts";
+import * as pipelinePage from "./migrations/009-pipeline-page.ts";
 
 const migrations: Record<string, Migration> = {
   "001-initial": initial,
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   "003-operability": operability,
   "004-consumer": consumer,
   "005-preferred-language": preferredLanguage,
+  "009-pipeline-page": pipelinePage,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -183,6 +183,16 @@ export interface OAuthConsumerStateTable {
   consumed_at: number | null;
 }
 
+/** The last reports of `pipeline up/verify/rotate`, as JSON (see store/pipeline-run-store.ts). */
+export interface PipelineRunTable {
+  sys_id: string;
+  kind: string;
+  ok: number;
+  recorded_at: number;
+  recorded_by: string;
+  report: string;
+}
+
 export interface Database {
   sys_user: SysUserTable;
   sys_user_role: SysUserRoleTable;
@@ -201,4 +211,5 @@ export interface Database {
   oauth_provider_settings: OAuthProviderSettingsTable;
   oauth_obtained_token: OAuthObtainedTokenTable;
   oauth_consumer_state: OAuthConsumerStateTable;
+  pipeline_run: PipelineRunTable;
 }
