@@ -193,6 +193,16 @@ export interface PipelineRunTable {
   report: string;
 }
 
+/** OAuth Entity Profile: a provider's named grant type and scope; the default one is used. */
+export interface OAuthEntityProfileTable {
+  sys_id: string;
+  entity: string;
+  name: string;
+  grant_type: string;
+  scope: string;
+  is_default: number;
+}
+
 export interface Database {
   sys_user: SysUserTable;
   sys_user_role: SysUserRoleTable;
@@ -212,4 +222,5 @@ export interface Database {
   oauth_obtained_token: OAuthObtainedTokenTable;
   oauth_consumer_state: OAuthConsumerStateTable;
   pipeline_run: PipelineRunTable;
+  oauth_entity_profile: OAuthEntityProfileTable;
 }

@@ -22,6 +22,7 @@ interface ProviderOptions extends DataOptions {
   defaultGrant?: string;
   credentials?: string;
   scope?: string;
+  oauthProfile?: string;
   publicUrl?: string;
   json?: boolean;
   grant?: string;
@@ -67,6 +68,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
     .option("--default-grant <grant>", "authorization_code, client_credentials or password", "client_credentials")
     .option("--credentials <style>", "send the client credentials as HTTP basic or in the body", "basic")
     .option("--scope <scope>", "scope to ask for")
+    .option("--oauth-profile <name>", i18n.t("cli.provider.oauthProfileOption"))
     .option("--public-url <url>", "this instance's public URL, for its /oauth_redirect.do")
     .option("--json", "print JSON")
     .action(async (options: ProviderOptions) => {
@@ -80,6 +82,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
         ...(options.authorizationUrl ? { authorization_url: options.authorizationUrl } : {}),
         ...(options.revocationUrl ? { revocation_url: options.revocationUrl } : {}),
         ...(options.scope ? { scope: options.scope } : {}),
+        ...(options.oauthProfile !== undefined ? { oauth_profile: options.oauthProfile } : {}),
       });
       const config = configFor(options, env);
       await withInstance(config, output, i18n, async (instance) => {

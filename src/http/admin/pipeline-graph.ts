@@ -28,6 +28,8 @@ export interface GraphEdge {
   to: string;
   /** The record that carries the trust: a provider record on `from`, or an endpoint on `to`. */
   record: string;
+  /** A provider record's OAuth Entity Profile (grant and scope its tokens are asked with). */
+  profile?: string;
   health: EdgeHealth;
   reason: string;
   expiresAt: number | null;
@@ -106,7 +108,7 @@ export async function pipelineGraph(instance: Instance, now = Date.now()): Promi
     const earlier = edges.get(edgeKey(selfKey, to));
     const runStillApplies = earlier && earlier.health === "unhealthy" && health === "ok" && recorded && s && s.obtainedAt <= recorded.recordedAt;
     if (runStillApplies) continue;
-    edges.set(edgeKey(selfKey, to), { from: selfKey, to, record: provider.name, health, reason: s?.statusReason ?? "", expiresAt: s?.expiresAt ?? null, source: "records" });
+    edges.set(edgeKey(selfKey, to), { from: selfKey, to, record: provider.name, profile: provider.oauthProfile, health, reason: s?.statusReason ?? "", expiresAt: s?.expiresAt ?? null, source: "records" });
   }
 
   // Inbound: an endpoint whose redirect URLs name another instance's /oauth_redirect.do is

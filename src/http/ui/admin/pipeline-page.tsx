@@ -91,7 +91,10 @@ export function pipelinePage(props: { viewer: Viewer; graph: PipelineGraph }): s
                       {edge.reason ? <span class="edge-reason">{edge.reason === "inactive" ? t("pipeline.reason.inactive") : edge.reason}</span> : null}
                     </td>
                     <td>{edge.expiresAt === null ? "—" : dateTime(edge.expiresAt)}</td>
-                    <td class="nowrap">{edge.record}</td>
+                    <td>
+                      <span class="nowrap">{edge.record}</span>
+                      {edge.profile ? <span class="edge-reason">{t("pipeline.profile", { profile: edge.profile })}</span> : null}
+                    </td>
                     <td>{t(`pipeline.source.${edge.source}`)}</td>
                   </tr>
                 ))}
