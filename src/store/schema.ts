@@ -181,6 +181,8 @@ export interface OAuthConsumerStateTable {
   code_verifier_enc: string;
   expires_at: number;
   consumed_at: number | null;
+  /** RFC 9207: the `iss` the answer must carry; null when the provider does not send one. */
+  expected_issuer: string | null;
 }
 
 /** The last reports of `pipeline up/verify/rotate`, as JSON (see store/pipeline-run-store.ts). */

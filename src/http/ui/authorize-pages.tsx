@@ -66,9 +66,9 @@ export function consentPage(props: { i18n: Translator; clientName: string; userN
   );
 }
 
-export function errorPage(props: { title: string; message: string }): string {
+export function errorPage(props: { title: string; message: string; i18n?: Translator }): string {
   return renderPage(
-    <Page title={props.title}>
+    <Page title={props.title} {...(props.i18n ? { i18n: props.i18n } : {})}>
       <h1>{props.title}</h1>
       <p class="error" role="alert">
         {props.message}

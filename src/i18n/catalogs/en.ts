@@ -266,6 +266,10 @@ export const en = {
   "profile.save": "Save",
   "profile.saved": "Preferences saved.",
 
+  "consumer.issTitle": "Connection refused",
+  "consumer.issMissing": "{provider} says it names itself in every answer (RFC 9207 iss), but this answer does not, so it may come from another server. Nothing was stored; start again. (Expected iss: {expected})",
+  "consumer.issMismatch": "This answer names {iss} as its issuer, but {provider} is {expected} (RFC 9207 iss). It may come from another server posing as {provider}. Nothing was stored; start again.",
+
   "cli.description": "An OAuth 2 authorization server with the platform's wire paths, for instances that trust each other.",
   "cli.option.lang": "language of messages: en or ko (default: LC_ALL, then LANG)",
   "cli.error.invalidInput": "invalid input:",

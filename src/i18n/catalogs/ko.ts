@@ -268,6 +268,10 @@ export const ko: Record<MessageKey, string> = {
   "profile.save": "저장",
   "profile.saved": "기본 설정을 저장했습니다.",
 
+  "consumer.issTitle": "연결 거부됨",
+  "consumer.issMissing": "{provider}은(는) 모든 응답에 자신을 밝힌다고 하지만(RFC 9207 iss) 이 응답에는 없어서, 다른 서버가 보낸 응답일 수 있습니다. 아무것도 저장하지 않았습니다. 다시 시작하세요. (기대한 iss: {expected})",
+  "consumer.issMismatch": "이 응답은 발급자를 {iss}(으)로 밝히지만 {provider}의 발급자는 {expected}입니다(RFC 9207 iss). {provider}(으)로 가장한 다른 서버의 응답일 수 있습니다. 아무것도 저장하지 않았습니다. 다시 시작하세요.",
+
   "cli.description": "인스턴스끼리 서로 신뢰하도록 플랫폼의 와이어 경로를 제공하는 OAuth 2 권한 부여 서버입니다.",
   "cli.option.lang": "메시지 언어: en 또는 ko (기본값: LC_ALL, 그다음 LANG)",
   "cli.error.invalidInput": "입력이 올바르지 않습니다:",

@@ -31,6 +31,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("is_default", "integer", (c) => c.notNull().defaultTo(0))
     .execute();
   await db.schema.createIndex("oauth_entity_profile_name").on("oauth_entity_profile").columns(["entity", "name"]).unique().execute();
+  // RFC 9207: the issuer an authorization response must name, when the provider says it names one.
+  await db.schema.alterTable("oauth_consumer_state").addColumn("expected_issuer", "text").execute();
+
   // Providers made before profiles existed get the default profile the platform would have made.
   const providers = await db.selectFrom("oauth_entity as e").innerJoin("oauth_provider_settings as s", "s.entity", "e.sys_id").select(["e.sys_id", "e.name", "s.default_grant", "s.scope"]).execute();
   for (const p of providers) {
@@ -39,6 +42,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable("oauth_consumer_state").dropColumn("expected_issuer").execute();
   await db.schema.dropTable("oauth_entity_profile").execute();
   await db.schema.dropTable("pipeline_run").execute();
 }
