@@ -19,6 +19,8 @@ export interface OAuthProvider {
   defaultGrant: ConsumerGrant;
   credentialStyle: "basic" | "body";
   scope: string;
+  /** The OAuth Entity Profile that holds the default grant and scope. */
+  oauthProfile: string;
   createdOn: string;
   updatedOn: string;
 }
@@ -42,6 +44,14 @@ export const providerCreateSchema = z
     default_grant: z.enum(consumerGrantNames).default("client_credentials"),
     credential_style: z.enum(["basic", "body"]).default("basic"),
     scope: z.string().trim().max(1000, "validation.maxChars").default(""),
+    // The platform names the profile it makes for each provider "<name> default_profile".
+    oauth_profile: z
+      .string()
+      .trim()
+      .min(1, "must not be empty (leave it out for the default profile)")
+      .max(100)
+      .regex(/^[^\u0000-\u001f\u007f]+$/, "must not contain control characters")
+      .optional(),
   })
   .strict()
   .refine((p) => p.default_grant !== "authorization_code" || p.authorization_url !== "", {
@@ -52,11 +62,13 @@ export const providerCreateSchema = z
 export type ProviderCreateInput = z.input<typeof providerCreateSchema>;
 export type ProviderSettings = z.output<typeof providerCreateSchema>;
 
-export function parseProviderCreate(input: unknown): ProviderSettings {
+export function parseProviderCreate(input: unknown): ProviderSettings & { oauth_profile: string } {
   const parsed = providerCreateSchema.safeParse(input);
   if (!parsed.success) throw ValidationError.fromZod(parsed.error);
-  return parsed.data;
+  return { ...parsed.data, oauth_profile: parsed.data.oauth_profile ?? defaultProfileName(parsed.data.name) };
 }
+
+export const defaultProfileName = (providerName: string) => `${providerName} default_profile`;
 
 /** What may be shown: everything but the secret, which is never readable back. */
 export function providerRecord(p: OAuthProvider): Record<string, string> {
@@ -73,6 +85,7 @@ export function providerRecord(p: OAuthProvider): Record<string, string> {
     default_grant: p.defaultGrant,
     credential_style: p.credentialStyle,
     scope: p.scope,
+    oauth_profile: p.oauthProfile,
     sys_created_on: p.createdOn,
     sys_updated_on: p.updatedOn,
   };

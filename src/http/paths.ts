@@ -14,4 +14,5 @@ export const paths = {
   connections: "/api/portcullis/connections",
   registry: "/api/portcullis/registry",
   scriptedRest: "/api/:namespace/:api_id",
+  pipelineRuns: "/api/portcullis/pipeline/runs",
 } as const;

@@ -22,6 +22,7 @@ import type { Config } from "../config.ts";
 import { oauthRedirect, startAuthorization } from "./consumer/authorization-code-flow.ts";
 import { callConnection, getConnectionToken, listConnections } from "./consumer/connections-api.ts";
 import * as registry from "./consumer/registry-admin-api.ts";
+import { latestRun, recordRun } from "./consumer/pipeline-run-api.ts";
 
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void> | void;
 
@@ -64,6 +65,8 @@ const routes: Route[] = [
   ...(["GET", "POST", "PUT", "PATCH", "DELETE"] as const).flatMap((method) =>
     [paths.scriptedRest, `${paths.scriptedRest}/*`].map((url) => ({ method, url, errorFormat: "api" as const, handler: scriptedRest })),
   ),
+  { method: "POST", url: paths.pipelineRuns, errorFormat: "api", handler: recordRun },
+  { method: "GET", url: `${paths.pipelineRuns}/latest`, errorFormat: "api", handler: latestRun },
 ];
 
 function addRoute(app: FastifyInstance, instance: Instance, route: Route, limit = route.bodyLimit): void {

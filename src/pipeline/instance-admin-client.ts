@@ -1,4 +1,5 @@
 import type { Dispatcher } from "undici";
+import type { PipelineRunReport } from "../domain/pipeline-run-report.ts";
 
 /**
  * What `pipeline up` needs to do on a remote instance, as an admin. Everything the pipeline
@@ -54,6 +55,8 @@ export interface InstanceAdminClient {
   getToken(providerSysId: string): Promise<void>;
   /** A call through the instance's connection; the status the far side answered. */
   call(providerSysId: string, method: string, path: string, options?: { probe?: boolean }): Promise<{ status: number; body: unknown }>;
+  /** Leaves a run's report for the instance's Pipeline page. */
+  recordRun(report: PipelineRunReport): Promise<void>;
 }
 
 export class RemoteAdminError extends Error {
@@ -149,6 +152,9 @@ export function portcullisAdminClient(baseUrl: string, credentials: Credentials,
         if (error instanceof RemoteAdminError && (error.status === 502 || error.status === 409)) return { status: 0, body: error.message };
         throw error;
       }
+    },
+    async recordRun(report) {
+      await request("POST", "/api/portcullis/pipeline/runs", report);
     },
   };
 }

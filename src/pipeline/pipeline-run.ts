@@ -2,6 +2,7 @@ import stringWidth from "string-width";
 import { padColumns, table } from "../cli/output.ts";
 import { translator, type Translator } from "../i18n/translator.ts";
 import type { PipelineFile } from "./pipeline-file.ts";
+import { recordRunEverywhere } from "./pipeline-record.ts";
 import { applyEndpoint, type Clients, directions, endpointSpecs, probePath, type Step, type Subject, tokenUrlOf } from "./pipeline-plan.ts";
 
 const english = translator("en");
@@ -97,7 +98,9 @@ export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print
   }
   const changes = steps.filter((s) => s.action !== "unchanged").length;
   print(changes === 0 ? i18n.t("trust.nothingChanged") : i18n.t("trust.changes", { count: changes }));
-  return { ok: edges.every((e) => e.status === "ok"), changes, steps, drift: [], edges };
+  const result = { ok: edges.every((e) => e.status === "ok"), changes, steps, drift: [], edges };
+  await recordRunEverywhere(pipeline, clients, "up", result);
+  return result;
 }
 
 /** `pipeline verify` and `status`: reads everything, changes nothing, names every difference from the plan. */
@@ -134,7 +137,10 @@ export async function pipelineInspect(pipeline: PipelineFile, clients: Clients, 
     const call = await consumer.call(provider.sysId, "GET", probePath, { probe: true });
     edges.push({ ...base, status: call.status === 200 ? "ok" : "broken", detail: callDetail(i18n, call), tokenExpiresAt: connection.expiresAt });
   }
-  return { ok: drift.length === 0 && edges.every((e) => e.status === "ok"), changes: 0, steps: [], drift, edges };
+  const result = { ok: drift.length === 0 && edges.every((e) => e.status === "ok"), changes: 0, steps: [], drift, edges };
+  // Only what was seen is left behind, for the Pipeline page; no record of the trust changes.
+  await recordRunEverywhere(pipeline, clients, "verify", result);
+  return result;
 }
 
 /** Both directions of every edge; headings, status and dates in the reader's language, columns aligned in terminal cells. */
@@ -186,5 +192,7 @@ export async function pipelineRotate(pipeline: PipelineFile, clients: Clients, p
       });
     }
   }
-  return { ok: edges.every((e) => e.status === "ok"), changes: steps.length, steps, drift: [], edges };
+  const result = { ok: edges.every((e) => e.status === "ok"), changes: steps.length, steps, drift: [], edges };
+  await recordRunEverywhere(pipeline, clients, "rotate", result);
+  return result;
 }

@@ -9,6 +9,7 @@ import * as aggregates from "./migrations/010-aggregates.ts";
 import * as scriptedRest from "./migrations/007-scripted-rest.ts";
 import * as attachments from "./migrations/008-attachments.ts";
 import * as importSets from "./migrations/006-import-sets.ts";
+import * as pipelinePage from "./migrations/009-pipeline-page.ts";
 
 const migrations: Record<string, Migration> = {
   "001-initial": initial,
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   "007-scripted-rest": scriptedRest,
   "008-attachments": attachments,
   "006-import-sets": importSets,
+  "009-pipeline-page": pipelinePage,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -114,7 +114,7 @@ export async function saveConsumerState(db: Kysely<Database>, row: Database["oau
  * Marks a state used and returns it, once: only when it exists, is unused, unexpired and
  * belongs to this login session. A replayed or stolen state gets nothing.
  */
-export async function consumeConsumerState(db: Kysely<Database>, stateHash: string, session: string, now = Date.now()): Promise<{ provider: string; codeVerifierEnc: string } | undefined> {
+export async function consumeConsumerState(db: Kysely<Database>, stateHash: string, session: string, now = Date.now()): Promise<{ provider: string; codeVerifierEnc: string; expectedIssuer: string | null } | undefined> {
   return db.transaction().execute(async (trx) => {
     const result = await trx
       .updateTable("oauth_consumer_state")
@@ -125,7 +125,7 @@ export async function consumeConsumerState(db: Kysely<Database>, stateHash: stri
       .where("expires_at", ">", now)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) return undefined;
-    const row = await trx.selectFrom("oauth_consumer_state").select(["provider", "code_verifier_enc"]).where("state_hash", "=", stateHash).executeTakeFirstOrThrow();
-    return { provider: row.provider, codeVerifierEnc: row.code_verifier_enc };
+    const row = await trx.selectFrom("oauth_consumer_state").select(["provider", "code_verifier_enc", "expected_issuer"]).where("state_hash", "=", stateHash).executeTakeFirstOrThrow();
+    return { provider: row.provider, codeVerifierEnc: row.code_verifier_enc, expectedIssuer: row.expected_issuer };
   });
 }

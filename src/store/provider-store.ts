@@ -1,11 +1,12 @@
 import type { Kysely } from "kysely";
-import type { ConsumerGrant, OAuthProvider, ProviderSettings } from "../domain/oauth-provider.ts";
+import { type ConsumerGrant, defaultProfileName, type OAuthProvider, type ProviderSettings } from "../domain/oauth-provider.ts";
 import { issue, ValidationError } from "../domain/validation.ts";
 import type { SecretBox } from "../consumer/secret-box.ts";
 import { deleteAttachmentsOf } from "./attachment-store.ts";
 import { writeAudit } from "./audit-store.ts";
 import type { Database } from "./schema.ts";
 import { newSystemFields } from "./system-fields.ts";
+import { newSysId } from "../domain/sys-id.ts";
 
 /** The context a provider's client secret is sealed under: its own row. */
 export const secretContext = (sysId: string) => `provider-secret:${sysId}`;
@@ -14,6 +15,7 @@ function selectProviders(db: Kysely<Database>) {
   return db
     .selectFrom("oauth_entity as e")
     .innerJoin("oauth_provider_settings as s", "s.entity", "e.sys_id")
+    .leftJoin("oauth_entity_profile as p", (join) => join.onRef("p.entity", "=", "e.sys_id").on("p.is_default", "=", 1))
     .where("e.type", "=", "provider")
     .select([
       "e.sys_id",
@@ -28,6 +30,9 @@ function selectProviders(db: Kysely<Database>) {
       "s.default_grant",
       "s.credential_style",
       "s.scope",
+      "p.name as profile_name",
+      "p.grant_type as profile_grant",
+      "p.scope as profile_scope",
     ]);
 }
 
@@ -42,9 +47,11 @@ function toProvider(row: Row): OAuthProvider {
     tokenUrl: row.token_url,
     revocationUrl: row.revocation_url,
     redirectUrl: row.redirect_url,
-    defaultGrant: row.default_grant as ConsumerGrant,
+    // The default profile holds the grant and scope; the settings row keeps the values it was made with.
+    defaultGrant: (row.profile_grant ?? row.default_grant) as ConsumerGrant,
     credentialStyle: row.credential_style,
-    scope: row.scope,
+    scope: row.profile_scope ?? row.scope,
+    oauthProfile: row.profile_name ?? defaultProfileName(row.name),
     createdOn: row.sys_created_on,
     updatedOn: row.sys_updated_on,
   };
@@ -95,6 +102,10 @@ export async function createProvider(db: Kysely<Database>, box: SecretBox, setti
         credential_style: settings.credential_style,
         scope: settings.scope,
       })
+      .execute();
+    await trx
+      .insertInto("oauth_entity_profile")
+      .values({ sys_id: newSysId(), entity: system.sys_id, name: settings.oauth_profile ?? defaultProfileName(settings.name), grant_type: settings.default_grant, scope: settings.scope, is_default: 1 })
       .execute();
     await writeAudit(trx, [{ tablename: "oauth_entity", documentkey: system.sys_id, fieldname: "name", newvalue: settings.name, user: actor, reason: "created provider" }]);
     return toProvider(await selectProviders(trx).where("e.sys_id", "=", system.sys_id).executeTakeFirstOrThrow());

@@ -203,6 +203,28 @@ export interface OAuthConsumerStateTable {
   code_verifier_enc: string;
   expires_at: number;
   consumed_at: number | null;
+  /** RFC 9207: the `iss` the answer must carry; null when the provider does not send one. */
+  expected_issuer: string | null;
+}
+
+/** The last reports of `pipeline up/verify/rotate`, as JSON (see store/pipeline-run-store.ts). */
+export interface PipelineRunTable {
+  sys_id: string;
+  kind: string;
+  ok: number;
+  recorded_at: number;
+  recorded_by: string;
+  report: string;
+}
+
+/** OAuth Entity Profile: a provider's named grant type and scope; the default one is used. */
+export interface OAuthEntityProfileTable {
+  sys_id: string;
+  entity: string;
+  name: string;
+  grant_type: string;
+  scope: string;
+  is_default: number;
 }
 
 /** An attachment's metadata (the platform's sys_attachment); the bytes are in sys_attachment_doc. */
@@ -282,4 +304,6 @@ export interface Database {
   sys_import_set: SysImportSetTable;
   sys_transform_map: SysTransformMapTable;
   sys_transform_entry: SysTransformEntryTable;
+  pipeline_run: PipelineRunTable;
+  oauth_entity_profile: OAuthEntityProfileTable;
 }

@@ -22,6 +22,7 @@ interface ProviderOptions extends DataOptions {
   defaultGrant?: string;
   credentials?: string;
   scope?: string;
+  oauthProfile?: string;
   publicUrl?: string;
   json?: boolean;
   grant?: string;
@@ -74,6 +75,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
     .option("--default-grant <grant>", t("help.provider.defaultGrant"), "client_credentials")
     .option("--credentials <style>", t("help.provider.credentials"), "basic")
     .option("--scope <scope>", t("help.provider.scope"))
+    .option("--oauth-profile <name>", t("cli.provider.oauthProfileOption"))
     .option("--public-url <url>", t("help.provider.publicUrl"))
     .option("--json", t("help.option.json"))
     .action(async (options: ProviderOptions) => {
@@ -87,6 +89,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
         ...(options.authorizationUrl ? { authorization_url: options.authorizationUrl } : {}),
         ...(options.revocationUrl ? { revocation_url: options.revocationUrl } : {}),
         ...(options.scope ? { scope: options.scope } : {}),
+        ...(options.oauthProfile !== undefined ? { oauth_profile: options.oauthProfile } : {}),
       });
       const config = configFor(options, env);
       await withInstance(config, output, i18n, async (instance) => {

@@ -6,7 +6,9 @@ import { listRoles, listUsers } from "../../store/user-admin-store.ts";
 import { listClients } from "../../store/oauth-entity-store.ts";
 import { auditPage } from "../ui/admin/audit-page.tsx";
 import { rolesPage } from "../ui/admin/roles-page.tsx";
-import { adminHomePage, pipelinePage } from "../ui/admin/simple-pages.tsx";
+import { adminHomePage } from "../ui/admin/simple-pages.tsx";
+import { pipelinePage } from "../ui/admin/pipeline-page.tsx";
+import { pipelineGraph } from "./pipeline-graph.ts";
 import { requireAdmin, sendAdminHTML } from "./admin-session.ts";
 
 /** The read-only admin pages: overview, roles, audit, pipeline. */
@@ -43,5 +45,5 @@ export const auditList: Handler = async (instance, request, reply) => {
 
 export const pipeline: Handler = async (instance, request, reply) => {
   const admin = await requireAdmin(instance, request, reply);
-  if (admin) sendAdminHTML(reply, 200, pipelinePage({ viewer: admin.viewer }));
+  if (admin) sendAdminHTML(reply, 200, pipelinePage({ viewer: admin.viewer, graph: await pipelineGraph(instance) }));
 };

@@ -12,6 +12,7 @@ import { requestTranslator } from "../i18n/request-locale.ts";
 import { currentSession } from "../identity/login-session.ts";
 import { connectedPage } from "../ui/connection-pages.tsx";
 import { errorPage } from "../ui/authorize-pages.tsx";
+import { expectedIssuer } from "../../consumer/issuer-discovery.ts";
 
 /** Long enough to sign in at the provider and consent; short enough that a leaked state is soon useless. */
 const stateLifespanMs = 10 * 60 * 1000;
@@ -55,6 +56,7 @@ export async function startAuthorization(instance: Instance, request: FastifyReq
     code_verifier_enc: instanceSecretBox(instance).seal(verifier, verifierContext(stateHash)),
     expires_at: Date.now() + stateLifespanMs,
     consumed_at: null,
+    expected_issuer: await expectedIssuer(instance, provider),
   });
   const target = new URL(provider.authorizationUrl);
   const params: Record<string, string> = {
@@ -84,6 +86,15 @@ export async function oauthRedirect(instance: Instance, request: FastifyRequest,
   if (!pending) return refused(i18n.t("connection.stateUnknown"));
   const provider = await findProvider(instance.store.db, pending.provider);
   if (!provider) return refused(i18n.t("connection.providerDeleted"));
+  // RFC 9207 §2.4: a provider that says it names itself must, on errors too, and exactly;
+  // otherwise the answer may be another server's code, replayed at this redirect URL (mix-up).
+  if (pending.expectedIssuer !== null) {
+    const iss = query.getAll("iss");
+    if (iss.length !== 1 || iss[0] !== pending.expectedIssuer) {
+      const values = { provider: provider.name, expected: pending.expectedIssuer, iss: iss.join(", ") };
+      return sendPage(reply, 400, errorPage({ title: i18n.t("consumer.issTitle"), message: i18n.t(iss.length === 0 ? "consumer.issMissing" : "consumer.issMismatch", values), i18n }));
+    }
+  }
   const error = query.get("error");
   const description = query.get("error_description");
   if (error) return refused(description ? i18n.t("connection.providerRefusedWithDescription", { provider: provider.name, error, description }) : i18n.t("connection.providerRefused", { provider: provider.name, error }));

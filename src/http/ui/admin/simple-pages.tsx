@@ -27,15 +27,3 @@ export function adminHomePage(props: { viewer: Viewer; counts: { clients: number
     </AdminShell>,
   );
 }
-
-export function pipelinePage(props: { viewer: Viewer }): string {
-  const { t } = props.viewer.i18n;
-  return renderPage(
-    <AdminShell title={t("pipeline.title")} active="pipeline" viewer={props.viewer}>
-      <PageHeader title={t("pipeline.title")} />
-      <div class="alert alert-info" role="status">
-        {t("pipeline.comingSoon")} <a href={adminPaths.registry}>{t("registry.title")}</a>
-      </div>
-    </AdminShell>,
-  );
-}

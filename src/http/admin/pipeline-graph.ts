@@ -1,0 +1,136 @@
+import type { PipelineRunReport } from "../../domain/pipeline-run-report.ts";
+import type { Instance } from "../../instance.ts";
+import { listClients } from "../../store/oauth-entity-store.ts";
+import { connectionStatuses } from "../../store/obtained-token-store.ts";
+import { latestPipelineRun } from "../../store/pipeline-run-store.ts";
+import { listProviders } from "../../store/provider-store.ts";
+import { listTokens, tokenStatus } from "../../store/token-listing.ts";
+import { paths } from "../paths.ts";
+
+/**
+ * The trust graph the Pipeline page draws. Nodes are instances, keyed by origin: this one, the
+ * peers its records name (a provider record's token URL; an endpoint whose redirect URLs name
+ * another instance's /oauth_redirect.do) and those of the last recorded pipeline run. An edge
+ * is one direction of OAuth trust: `from` holds a token `to` issued.
+ */
+export type EdgeHealth = "ok" | "unhealthy" | "no_token" | "expired";
+
+export interface GraphNode {
+  key: string;
+  name: string;
+  url: string;
+  self: boolean;
+  controller: boolean;
+}
+
+export interface GraphEdge {
+  from: string;
+  to: string;
+  /** The record that carries the trust: a provider record on `from`, or an endpoint on `to`. */
+  record: string;
+  /** A provider record's OAuth Entity Profile (grant and scope its tokens are asked with). */
+  profile?: string;
+  health: EdgeHealth;
+  reason: string;
+  expiresAt: number | null;
+  /** Where the verdict comes from: this instance's own records, or the last pipeline run. */
+  source: "records" | "run";
+}
+
+export interface PipelineGraph {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  run: { kind: PipelineRunReport["kind"]; ok: boolean; recordedAt: number; drift: string[] } | undefined;
+}
+
+const originOf = (url: string): string | undefined => {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+};
+
+const hostLabel = (origin: string) => new URL(origin).host;
+
+function expiryHealth(health: EdgeHealth, expiresAt: number | null, now: number): EdgeHealth {
+  return health === "ok" && expiresAt !== null && expiresAt <= now ? "expired" : health;
+}
+
+/** A run's verdict in the page's terms: its details name the missing token or the refusal. */
+function runHealth(edge: PipelineRunReport["edges"][number]): { health: EdgeHealth; reason: string } {
+  if (edge.status === "ok") return { health: "ok", reason: "" };
+  if (edge.detail === "no token" || edge.detail === "no provider record") return { health: "no_token", reason: edge.detail };
+  return { health: "unhealthy", reason: edge.detail.replace(/^unhealthy: /, "") };
+}
+
+export async function pipelineGraph(instance: Instance, now = Date.now()): Promise<PipelineGraph> {
+  const db = instance.store.db;
+  const selfKey = originOf(instance.config.publicUrl)!;
+  const [recorded, providers, statuses, clients] = await Promise.all([latestPipelineRun(db), listProviders(db), connectionStatuses(db), listClients(db)]);
+  const nodes = new Map<string, GraphNode>();
+  const addNode = (url: string, name: string | undefined, controller = false): string => {
+    const key = originOf(url)!;
+    const known = nodes.get(key);
+    if (known) {
+      if (name) known.name = name;
+      known.controller ||= controller;
+    } else {
+      nodes.set(key, { key, name: name ?? hostLabel(key), url: key, self: key === selfKey, controller });
+    }
+    return key;
+  };
+  addNode(instance.config.publicUrl, undefined);
+
+  const edges = new Map<string, GraphEdge>();
+  const edgeKey = (from: string, to: string) => `${from} ${to}`;
+  const run = recorded?.report;
+  if (run) {
+    const keyOf = new Map(run.instances.map((i) => [i.name, addNode(i.url, i.name, i.controller)]));
+    for (const e of run.edges) {
+      const from = keyOf.get(e.from)!;
+      const to = keyOf.get(e.to)!;
+      const expiresAt = e.token_expires_at ? Date.parse(e.token_expires_at) : null;
+      const { health, reason } = runHealth(e);
+      edges.set(edgeKey(from, to), { from, to, record: e.provider, health: expiryHealth(health, expiresAt, now), reason, expiresAt, source: "run" });
+    }
+  }
+
+  // Outbound: what this instance holds right now is newer than any run, except that a run
+  // which saw the far side refuse a token this instance still holds knows more than we do.
+  const statusOf = new Map(statuses.map((s) => [s.provider, s]));
+  for (const provider of providers) {
+    const peer = originOf(provider.tokenUrl);
+    if (!peer || peer === selfKey) continue;
+    const to = addNode(peer, undefined);
+    const s = statusOf.get(provider.sysId);
+    const health: EdgeHealth = !s ? "no_token" : s.status === "unhealthy" ? "unhealthy" : expiryHealth("ok", s.expiresAt, now);
+    const earlier = edges.get(edgeKey(selfKey, to));
+    const runStillApplies = earlier && earlier.health === "unhealthy" && health === "ok" && recorded && s && s.obtainedAt <= recorded.recordedAt;
+    if (runStillApplies) continue;
+    edges.set(edgeKey(selfKey, to), { from: selfKey, to, record: provider.name, profile: provider.oauthProfile, health, reason: s?.statusReason ?? "", expiresAt: s?.expiresAt ?? null, source: "records" });
+  }
+
+  // Inbound: an endpoint whose redirect URLs name another instance's /oauth_redirect.do is
+  // held by that instance. Only the run can tell peers sharing one endpoint apart, so its
+  // verdict stays; otherwise the tokens this instance issued to the endpoint tell.
+  for (const client of clients) {
+    const peers = client.redirectUrls.filter((u) => URL.canParse(u) && new URL(u).pathname === paths.oauthRedirect).map((u) => originOf(u)!).filter((o) => o !== selfKey);
+    if (peers.length === 0) continue;
+    const tokens = (await listTokens(db, { clientSysId: client.sysId, limit: 100 })).filter((t) => t.type === "access_token");
+    const live = tokens.filter((t) => tokenStatus(t, now) === "live");
+    const health: EdgeHealth = !client.active ? "unhealthy" : live.length > 0 ? "ok" : tokens.some((t) => tokenStatus(t, now) === "expired") ? "expired" : "no_token";
+    const expiresAt = live.length > 0 ? Math.max(...live.map((t) => t.expiresAt)) : tokens.length > 0 ? Math.max(...tokens.map((t) => t.expiresAt)) : null;
+    for (const peer of peers) {
+      const from = addNode(peer, undefined);
+      if (edges.has(edgeKey(from, selfKey))) continue;
+      edges.set(edgeKey(from, selfKey), { from, to: selfKey, record: client.name, health, reason: client.active ? "" : "inactive", expiresAt, source: "records" });
+    }
+  }
+
+  return {
+    nodes: [...nodes.values()],
+    edges: [...edges.values()],
+    run: recorded && { kind: recorded.report.kind, ok: recorded.report.ok, recordedAt: recorded.recordedAt, drift: recorded.report.drift },
+  };
+}

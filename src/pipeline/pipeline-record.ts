@@ -1,0 +1,28 @@
+import type { PipelineRunReport } from "../domain/pipeline-run-report.ts";
+import type { PipelineFile } from "./pipeline-file.ts";
+import type { Clients } from "./pipeline-plan.ts";
+import type { PipelineReport } from "./pipeline-run.ts";
+
+/** The report as every instance keeps it: who is in the pipeline, and how each direction fared. */
+export function runReport(pipeline: PipelineFile, kind: PipelineRunReport["kind"], report: PipelineReport): PipelineRunReport {
+  return {
+    kind,
+    ok: report.ok,
+    instances: [{ ...pipeline.production, controller: true }, ...pipeline.instances.map((i) => ({ ...i, controller: false }))].map((i) => ({ name: i.name, url: i.url, controller: i.controller })),
+    edges: report.edges.map((e) => {
+      const [from, to] = e.direction.split(" → ");
+      return { from: from!, to: to!, provider: e.provider, status: e.status, detail: e.detail.slice(0, 1000), token_expires_at: e.tokenExpiresAt };
+    }),
+    drift: report.drift.map((d) => d.slice(0, 1000)),
+  };
+}
+
+/**
+ * Leaves the run's report on every instance, for its Pipeline page. This is bookkeeping, not
+ * part of the trust: an instance that cannot take it (unreachable, or too old to have the
+ * API) is skipped, and the run's own verdict stands.
+ */
+export async function recordRunEverywhere(pipeline: PipelineFile, clients: Clients, kind: PipelineRunReport["kind"], report: PipelineReport): Promise<void> {
+  const payload = runReport(pipeline, kind, report);
+  await Promise.all([...clients.values()].map((client) => client.recordRun(payload).catch(() => undefined)));
+}

@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { hashPassword } from "../../src/domain/passwords.ts";
+import { pipelineGraph } from "../../src/http/admin/pipeline-graph.ts";
+import { createUser } from "../../src/store/user-store.ts";
+import { recordProvider } from "../support/consumer.ts";
+import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
+import { http, registerClient } from "../support/oauth.ts";
+import { dialectsUnderTest } from "../support/stores.ts";
+
+const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+const runs = "/api/portcullis/pipeline/runs";
+
+const report = (base: string) => ({
+  kind: "verify",
+  ok: false,
+  instances: [
+    { name: "production", url: base, controller: true },
+    { name: "development", url: "https://dev.example", controller: false },
+  ],
+  edges: [
+    { from: "production", to: "development", provider: "Pipeline Development", status: "ok", detail: "GET /api/now/v1/whoami 200", token_expires_at: "2030-01-01T00:00:00.000Z" },
+    { from: "development", to: "production", provider: "Pipeline Production", status: "broken", detail: "unhealthy: refresh failed: invalid_client", token_expires_at: "" },
+  ],
+  drift: [],
+});
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`recorded pipeline runs and the graph drawn from them (${dialect.name})`, () => {
+    let server: TestInstance;
+    before(async () => {
+      server = await startTestInstance(dialect);
+      await createUser(server.instance.store.db, { userName: "itil", name: "Not an admin", passwordHash: await hashPassword("an itil password"), roles: [] }, "test");
+    });
+    after(() => server.close());
+
+    const send = (method: string, path: string, authorization: string, body?: unknown) =>
+      http(`${server.base}${path}`, { method, headers: { ...(authorization ? { authorization } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const stored = async () => Number((await server.instance.store.db.selectFrom("pipeline_run").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+
+    test("only an admin records a run; a report that does not hold together is a 400 and stores nothing", async () => {
+      assert.equal((await send("POST", runs, "", report(server.base))).status, 401);
+      assert.equal((await send("POST", runs, basic("itil", "an itil password"), report(server.base))).status, 403);
+      const admin = basic("admin", adminPassword);
+      const unknownEnd = { ...report(server.base), edges: [{ ...report(server.base).edges[0]!, to: "staging" }] };
+      const twoControllers = { ...report(server.base), instances: report(server.base).instances.map((i) => ({ ...i, controller: true })) };
+      const badUrl = { ...report(server.base), instances: [{ name: "production", url: "javascript:alert(1)", controller: true }, report(server.base).instances[1]] };
+      for (const body of [unknownEnd, twoControllers, badUrl, { ...report(server.base), extra: 1 }, "not json at all"]) {
+        const answer = await send("POST", runs, admin, body);
+        assert.equal(answer.status, 400, JSON.stringify(answer.body));
+        assert.equal(answer.body.status, "failure");
+      }
+      assert.equal(await stored(), 0);
+      assert.equal((await send("GET", `${runs}/latest`, admin)).status, 404);
+    });
+
+    test("the latest run is read back, and the graph joins it with this instance's own records", async () => {
+      const admin = basic("admin", adminPassword);
+      assert.equal((await send("POST", runs, admin, report(server.base))).status, 201);
+      const latest = await send("GET", `${runs}/latest`, admin);
+      assert.equal(latest.status, 200);
+      assert.equal(latest.body.result.kind, "verify");
+      assert.equal(latest.body.result.recorded_by, "admin");
+
+      // A provider record for a peer outside the run, and an endpoint another instance redirects to.
+      await recordProvider(server.instance, { name: "Billing", client_id: "billing-id", client_secret: "billing-secret", token_url: "https://billing.example/oauth_token.do" });
+      await registerClient(server.instance, { name: "QA Client", redirect_url: "https://qa.example/oauth_redirect.do" });
+      const graph = await pipelineGraph(server.instance);
+      const names = Object.fromEntries(graph.nodes.map((n) => [n.name, { self: n.self, controller: n.controller }]));
+      assert.deepEqual(names, {
+        production: { self: true, controller: true },
+        development: { self: false, controller: false },
+        "billing.example": { self: false, controller: false },
+        "qa.example": { self: false, controller: false },
+      });
+      const name = new Map(graph.nodes.map((n) => [n.key, n.name]));
+      const edges = Object.fromEntries(graph.edges.map((e) => [`${name.get(e.from)}→${name.get(e.to)}`, `${e.health}/${e.source}`]));
+      assert.deepEqual(edges, {
+        // The run's verdict stands where this instance holds nothing newer.
+        "production→development": "ok/run",
+        "development→production": "unhealthy/run",
+        "production→billing.example": "no_token/records",
+        "qa.example→production": "no_token/records",
+      });
+      assert.equal(graph.edges.find((e) => e.health === "unhealthy")!.reason, "refresh failed: invalid_client");
+    });
+  });
+}
