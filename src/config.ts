@@ -168,11 +168,12 @@ export function loadConfig(...layers: ConfigInput[]): Config {
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    throw new ConfigError(`invalid configuration: ${first?.path.join(".") || "value"}: ${first?.message}`);
+    const values = { field: first?.path.join(".") || "value", detail: first?.message ?? "" };
+    throw new ConfigError(`invalid configuration: ${values.field}: ${values.detail}`, { key: "config.invalid", values });
   }
   const value = parsed.data;
   if ((value.tlsCert === undefined) !== (value.tlsKey === undefined)) {
-    throw new ConfigError("invalid configuration: --tls-cert and --tls-key (PORTCULLIS_TLS_CERT, PORTCULLIS_TLS_KEY) go together");
+    throw new ConfigError("invalid configuration: --tls-cert and --tls-key (PORTCULLIS_TLS_CERT, PORTCULLIS_TLS_KEY) go together", { key: "config.tlsPair" });
   }
   // The operator's certificate means TLS; asking for it separately would only add a way to get it wrong.
   const https = value.https || value.tlsCert !== undefined;
@@ -182,7 +183,7 @@ export function loadConfig(...layers: ConfigInput[]): Config {
   const defaultUrl = `${https ? "https" : "http"}://${displayHost.includes(":") ? `[${displayHost}]` : displayHost}:${value.port}`;
   const publicUrl = (value.publicUrl ?? defaultUrl).replace(/\/+$/, "");
   if (https && publicUrl.startsWith("http:")) {
-    throw new ConfigError(`invalid configuration: publicUrl: an instance serving TLS cannot be reached at ${publicUrl}; use an https:// public URL`);
+    throw new ConfigError(`invalid configuration: publicUrl: an instance serving TLS cannot be reached at ${publicUrl}; use an https:// public URL`, { key: "config.tlsNeedsHttps", values: { url: publicUrl } });
   }
   return Object.freeze({
     ...value,

@@ -171,6 +171,12 @@ describe("the bind refusal and the TLS start-up lines in the reader's language",
     assert.doesNotMatch(run.stderr, /refusing to serve/);
   });
 
+  test("configuration errors are worded in the reader's language too", async () => {
+    const run = await cli(["--lang", "ko", "start", "--data", data, "--tls-key", "k.pem"]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /설정이 올바르지 않습니다: --tls-cert와 --tls-key/);
+  });
+
   test("portcullis --lang ko start --https prints the development CA in Korean", async () => {
     const run = await cli(["--lang", "ko", "start", "--data", data, "--https", "--port", String(await freePort())], /메타데이터: /);
     assert.match(run.stderr, /이 인스턴스의 개발용 인증 기관\(CA\)을 만들었습니다/);
