@@ -8,7 +8,7 @@ import { listRecords } from "../../store/table-record-store.ts";
 import { requireAccess } from "../table-api/acl.ts";
 import { type ApiPrincipal, authenticateApi } from "../table-api/api-principal.ts";
 import { asTableApiError, badRequest, notFound } from "../table-api/errors.ts";
-import { setPaginationHeaders } from "../table-api/pagination.ts";
+import { setListHeaders } from "../table-api/pagination.ts";
 import { readListParams, readOutputParams } from "../table-api/parameters.ts";
 import { parentTable, readableTableNames } from "./attachment-access.ts";
 import { disguisedExecutable, tooLarge } from "./attachment-errors.ts";
@@ -105,15 +105,7 @@ const list: Handler = async (instance, request, reply) => {
   const { rows, total } = query ? await listRecords(instance.store.db, { table: sysAttachment, columns, query, limit: params.limit, offset: params.offset, count: !params.noCount }) : { rows: [], total: params.noCount ? null : 0 };
   const result = await attachmentResults(instance, request, principal, rows as unknown as AttachmentRow[], params);
   const path = (request.routeOptions.url ?? "/api/now/attachment").replace(/\/$/, "");
-  setPaginationHeaders(reply, {
-    collectionUrl: instance.config.publicUrl + path,
-    search: request.url.includes("?") ? request.url.slice(request.url.indexOf("?") + 1) : "",
-    limit: params.limit,
-    offset: params.offset,
-    returned: rows.length,
-    total,
-    suppressLink: params.suppressPaginationHeader,
-  });
+  setListHeaders(request, reply, instance.config.publicUrl + path, params, rows.length, total);
   reply.send({ result });
 };
 

@@ -1,4 +1,5 @@
-import type { FastifyReply } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { ListParams } from "./parameters.ts";
 
 /**
  * X-Total-Count and the RFC 8288 Link header (first, prev, next, last) of a list. URLs are
@@ -23,7 +24,7 @@ function pageUrl(page: Page, offset: number): string {
   return `${page.collectionUrl}?${params.toString()}`;
 }
 
-export function setPaginationHeaders(reply: FastifyReply, page: Page): void {
+function setPaginationHeaders(reply: FastifyReply, page: Page): void {
   // PySNC reads X-Total-Count on every list, even with the Link header suppressed.
   if (page.total !== null) reply.header("x-total-count", String(page.total));
   if (page.suppressLink) return;
@@ -33,4 +34,10 @@ export function setPaginationHeaders(reply: FastifyReply, page: Page): void {
   if (more) links.push(["next", page.offset + page.limit]);
   if (page.total !== null) links.push(["last", page.total > 0 ? Math.floor((page.total - 1) / page.limit) * page.limit : 0]);
   reply.header("link", links.map(([rel, offset]) => `<${pageUrl(page, offset)}>;rel="${rel}"`).join(","));
+}
+
+/** A list answer's headers: the page read from `params`, the other parameters kept from the request's own query string. */
+export function setListHeaders(request: FastifyRequest, reply: FastifyReply, collectionUrl: string, params: Pick<ListParams, "limit" | "offset" | "suppressPaginationHeader">, returned: number, total: number | null): void {
+  const search = request.url.includes("?") ? request.url.slice(request.url.indexOf("?") + 1) : "";
+  setPaginationHeaders(reply, { collectionUrl, search, limit: params.limit, offset: params.offset, returned, total, suppressLink: params.suppressPaginationHeader });
 }

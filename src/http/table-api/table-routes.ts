@@ -7,7 +7,7 @@ import { getRecord, listRecords } from "../../store/table-record-store.ts";
 import { mayDo, requireAccess } from "./acl.ts";
 import { type ApiPrincipal, authenticateApi } from "./api-principal.ts";
 import { asTableApiError, notFound } from "./errors.ts";
-import { setPaginationHeaders } from "./pagination.ts";
+import { setListHeaders } from "./pagination.ts";
 import { type OutputParams, readListParams, readOutputParams } from "./parameters.ts";
 import { resolveDisplayInput } from "./input-display-value.ts";
 import { writerOf } from "./writers.ts";
@@ -66,15 +66,7 @@ const list: Handler = async (instance, request, reply) => {
   const params = readListParams(request, principal, table, instance.now());
   const { rows, total } = await listRecords(instance.store.db, { table, columns: columnsOf(params), query: params.query, limit: params.limit, offset: params.offset, count: !params.noCount });
   const result = await serializeRecords(serializeContext(instance, principal), rows, params);
-  setPaginationHeaders(reply, {
-    collectionUrl: collectionUrl(instance, request, table),
-    search: request.url.includes("?") ? request.url.slice(request.url.indexOf("?") + 1) : "",
-    limit: params.limit,
-    offset: params.offset,
-    returned: rows.length,
-    total,
-    suppressLink: params.suppressPaginationHeader,
-  });
+  setListHeaders(request, reply, collectionUrl(instance, request, table), params, rows.length, total);
   reply.send({ result });
 };
 
