@@ -95,28 +95,30 @@ export async function preparePortcullis(name: string, options: { postgresUrl?: s
 }
 
 /**
- * Fills oauth_credential with `count` live access tokens in one statement. Keys are laid out in
- * ascending order with uniformly spread prefixes, so the B-trees are built by appending yet end up
- * shaped as if the tokens had arrived at random: what a busy instance holds after months.
+ * Fills oauth_credential with `count` live access tokens in one statement, shaped as if they had
+ * been issued evenly over the last 30 days: time-ordered sys_ids and lookup keys (the sys_id and
+ * 32 hex of hash, as src/domain/token-value.ts makes them) and time-ordered families.
  */
 async function bulkStoreTokens(store: Store, count: number, clientSysId: string): Promise<void> {
-  const step = Math.floor(0xffffffff / count);
+  const span = 30 * 86400_000;
+  const first = Date.now() - span;
+  const step = span / count;
   const stamp = new Date().toISOString().slice(0, 19).replace("T", " ");
   const expires = Date.now() + 30 * 86400_000;
   const columns = sql`(sys_id, sys_created_on, sys_created_by, sys_updated_on, sys_updated_by, sys_mod_count, token_hash, type, client, "user", scope, family, code, expires_at, revoked_at, rotated_at)`;
   if (store.dialect === "sqlite") {
-    await sql`with recursive seq(x) as (select 0 union all select x + 1 from seq where x < ${count - 1})
+    await sql`with recursive seq(x) as (select 0 union all select x + 1 from seq where x < ${count - 1}),
+      ids(x, id) as (select x, printf('%012x', ${first} + cast(x * ${step} as integer)) || lower(hex(randomblob(10))) from seq)
       insert into oauth_credential ${columns}
-      select printf('%08x', x * ${step}) || lower(hex(randomblob(12))), ${stamp}, 'bench', ${stamp}, 'bench', 0,
-             printf('%08x', x * ${step}) || lower(hex(randomblob(28))), 'access_token', ${clientSysId}, null, 'useraccount',
-             printf('%08x', x * ${step}) || lower(hex(randomblob(12))), null, ${expires} + x, null, null
-      from seq`.execute(store.db);
+      select id, ${stamp}, 'bench', ${stamp}, 'bench', 0, id || lower(hex(randomblob(16))), 'access_token', ${clientSysId}, null, 'useraccount',
+             printf('%012x', ${first} + cast(x * ${step} as integer)) || lower(hex(randomblob(10))), null, ${expires} + x, null, null
+      from ids`.execute(store.db);
   } else {
     await sql`insert into oauth_credential ${columns}
-      select lpad(to_hex(x * ${step}::bigint), 8, '0') || substr(md5(random()::text), 1, 24), ${stamp}, 'bench', ${stamp}, 'bench', 0,
-             lpad(to_hex(x * ${step}::bigint), 8, '0') || md5(random()::text) || substr(md5(random()::text), 1, 24), 'access_token', ${clientSysId}, null, 'useraccount',
-             lpad(to_hex(x * ${step}::bigint), 8, '0') || substr(md5(random()::text), 1, 24), null, ${expires}::bigint + x, null, null
-      from generate_series(0, ${count - 1}) as x`.execute(store.db);
+      select id, ${stamp}, 'bench', ${stamp}, 'bench', 0, id || md5(random()::text), 'access_token', ${clientSysId}, null, 'useraccount',
+             lpad(to_hex(${first}::bigint + floor(x * ${step})::bigint), 12, '0') || substr(md5(random()::text), 1, 20), null, ${expires}::bigint + x, null, null
+      from (select x, lpad(to_hex(${first}::bigint + floor(x * ${step})::bigint), 12, '0') || substr(md5(random()::text), 1, 20) as id
+            from generate_series(0, ${count - 1}) as x) as ids`.execute(store.db);
   }
 }
 

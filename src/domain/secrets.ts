@@ -1,11 +1,12 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
+import { randomBase64url } from "./random-pool.ts";
 
 /**
  * Tokens, codes and client secrets are 256-bit random values. At that entropy a fast hash
  * is as safe as a slow one and keeps the token endpoint fast, so only SHA-256 is stored.
  */
 export function newSecret(): string {
-  return randomBytes(32).toString("base64url");
+  return randomBase64url(32);
 }
 
 export function sha256(value: string): string {

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomHex } from "./random-pool.ts";
 
 /**
  * A record's identity as the platform shapes it: 32 lowercase hex characters. The first 12 are
@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
  * audit trail) instead of on a random page, which halves what an insert writes to the database.
  */
 export function newSysId(now = Date.now()): string {
-  return now.toString(16).padStart(12, "0").slice(-12) + randomBytes(10).toString("hex");
+  return now.toString(16).padStart(12, "0").slice(-12) + randomHex(10);
 }
 
 export const sysIdPattern = /^[0-9a-f]{32}$/;

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { newSecret, sha256 } from "../domain/secrets.ts";
+import { newTokenValue, tokenLookupKey } from "../domain/token-value.ts";
 import { glideDateTime, newSysId } from "../domain/sys-id.ts";
 import type { Database, OAuthAuthCodeTable } from "./schema.ts";
 
@@ -14,12 +14,13 @@ export interface NewCode {
 
 /** Stores an authorization code's hash and returns the code, which is only ever sent to the client. */
 export async function createAuthCode(db: Kysely<Database>, input: NewCode, now = Date.now()): Promise<string> {
-  const code = newSecret();
+  const sysId = newSysId(now);
+  const code = newTokenValue(sysId);
   await db
     .insertInto("oauth_auth_code")
     .values({
-      sys_id: newSysId(),
-      code_hash: sha256(code),
+      sys_id: sysId,
+      code_hash: tokenLookupKey(code),
       client: input.clientSysId,
       user: input.userSysId,
       redirect_uri: input.redirectUri,
@@ -35,7 +36,7 @@ export async function createAuthCode(db: Kysely<Database>, input: NewCode, now =
 }
 
 export async function findAuthCode(db: Kysely<Database>, code: string): Promise<OAuthAuthCodeTable | undefined> {
-  return db.selectFrom("oauth_auth_code").selectAll().where("code_hash", "=", sha256(code)).executeTakeFirst();
+  return db.selectFrom("oauth_auth_code").selectAll().where("code_hash", "=", tokenLookupKey(code)).executeTakeFirst();
 }
 
 /** Single use: the conditional update decides the one winner among concurrent redemptions. */

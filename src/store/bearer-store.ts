@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { OAuthClient } from "../domain/oauth-entity.ts";
-import { sha256 } from "../domain/secrets.ts";
+import { tokenLookupKey } from "../domain/token-value.ts";
 import { toClient } from "./oauth-entity-store.ts";
 import type { Database, OAuthCredentialTable, OAuthEntityTable, SysUserTable } from "./schema.ts";
 import type { StoredToken } from "./token-store.ts";
@@ -44,7 +44,7 @@ export async function findBearerGrant(db: Kysely<Database>, token: string): Prom
     .leftJoin("sys_user_has_role as hr", "hr.user", "u.sys_id")
     .leftJoin("sys_user_role as r", "r.sys_id", "hr.role")
     .select(selection as unknown as "t.sys_id"[])
-    .where("t.token_hash", "=", sha256(token))
+    .where("t.token_hash", "=", tokenLookupKey(token))
     .where("e.type", "=", "client")
     .execute()) as unknown as Record<string, unknown>[];
   const first = rows[0];

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { OAuthClient } from "../domain/oauth-entity.ts";
-import { newSecret, sha256 } from "../domain/secrets.ts";
+import { newTokenValue, tokenLookupKey } from "../domain/token-value.ts";
 import { glideDateTime, newSysId } from "../domain/sys-id.ts";
 import { type AuditEntry, writeAudit } from "./audit-store.ts";
 import type { Database, OAuthCredentialTable } from "./schema.ts";
@@ -37,14 +37,15 @@ export interface TokenRows {
 
 export function tokenRows(grant: Grant, actor: string, now: number): TokenRows {
   const family = grant.family ?? newSysId();
-  const accessToken = newSecret();
-  const refreshToken = grant.withRefreshToken && grant.client.refreshTokenLifespan > 0 ? newSecret() : null;
   const base = { client: grant.client.sysId, user: grant.userSysId, scope: grant.scope, family, code: grant.code ?? null, revoked_at: null, rotated_at: null };
-  const credentials: OAuthCredentialTable[] = [
-    { ...newSystemFields(actor, now), ...base, token_hash: sha256(accessToken), type: "access_token", expires_at: now + grant.client.accessTokenLifespan * 1000 },
-  ];
-  if (refreshToken) {
-    credentials.push({ ...newSystemFields(actor, now), ...base, scope: grant.refreshScope ?? grant.scope, token_hash: sha256(refreshToken), type: "refresh_token", expires_at: now + grant.client.refreshTokenLifespan * 1000 });
+  const accessFields = newSystemFields(actor, now);
+  const accessToken = newTokenValue(accessFields.sys_id);
+  const credentials: OAuthCredentialTable[] = [{ ...accessFields, ...base, token_hash: tokenLookupKey(accessToken), type: "access_token", expires_at: now + grant.client.accessTokenLifespan * 1000 }];
+  let refreshToken: string | null = null;
+  if (grant.withRefreshToken && grant.client.refreshTokenLifespan > 0) {
+    const refreshFields = newSystemFields(actor, now);
+    refreshToken = newTokenValue(refreshFields.sys_id);
+    credentials.push({ ...refreshFields, ...base, scope: grant.refreshScope ?? grant.scope, token_hash: tokenLookupKey(refreshToken), type: "refresh_token", expires_at: now + grant.client.refreshTokenLifespan * 1000 });
   }
   const audit = credentials.map((r) => ({ tablename: "oauth_credential", documentkey: r.sys_id, fieldname: "issued", newvalue: `${r.type} via ${grant.grantType} to ${grant.client.clientId}`, user: actor }));
   return { credentials, audit, issued: { accessToken, refreshToken, expiresIn: grant.client.accessTokenLifespan, scope: grant.scope } };
@@ -66,7 +67,7 @@ export async function issueTokens(db: Kysely<Database>, grant: Grant, actor: str
 export type StoredToken = OAuthCredentialTable;
 
 export async function findTokenByValue(db: Kysely<Database>, token: string): Promise<StoredToken | undefined> {
-  return db.selectFrom("oauth_credential").selectAll().where("token_hash", "=", sha256(token)).executeTakeFirst();
+  return db.selectFrom("oauth_credential").selectAll().where("token_hash", "=", tokenLookupKey(token)).executeTakeFirst();
 }
 
 export function tokenIsLive(token: StoredToken, now = Date.now()): boolean {

@@ -3,6 +3,8 @@ import { after, before, describe, test } from "node:test";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { basic, http, postForm, registerClient, type RegisteredClient, tableCounts } from "../support/oauth.ts";
 import { dialectsUnderTest } from "../support/stores.ts";
+import { newSecret, sha256 } from "../../src/domain/secrets.ts";
+import { tokenLookupKey } from "../../src/domain/token-value.ts";
 
 for (const dialect of dialectsUnderTest()) {
   describe(`client_credentials grant (RFC 6749 §4.4) on ${dialect.name}`, () => {
@@ -24,7 +26,7 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(res.body.scope, "useraccount");
       assert.equal(res.body.expires_in, 599);
       assert.equal(res.body.refresh_token, undefined);
-      assert.match(res.body.access_token, /^[A-Za-z0-9_-]{43}$/);
+      assert.match(res.body.access_token, /^[0-9a-f]{32}[A-Za-z0-9_-]{43}$/);
     });
 
     test("accepts the client credentials in the body (client_secret_post)", async () => {
@@ -41,6 +43,20 @@ for (const dialect of dialectsUnderTest()) {
       const rows = await server.instance.store.db.selectFrom("oauth_credential").select("token_hash").execute();
       assert.ok(rows.length > 0);
       assert.ok(rows.every((r) => r.token_hash !== res.body.access_token && /^[0-9a-f]{64}$/.test(r.token_hash)));
+    });
+
+    test("a token issued in the earlier format (43 characters, stored under its full SHA-256) still opens the API and can be revoked", async () => {
+      const res = await postForm(token, { grant_type: "client_credentials" }, { authorization: basic(client.clientId, client.secret) });
+      const db = server.instance.store.db;
+      const row = await db.selectFrom("oauth_credential").select("sys_id").where("token_hash", "=", tokenLookupKey(res.body.access_token)).executeTakeFirstOrThrow();
+      const legacy = newSecret();
+      await db.updateTable("oauth_credential").set({ token_hash: sha256(legacy) }).where("sys_id", "=", row.sys_id).execute();
+      const whoami = `${server.base}/api/now/v1/whoami`;
+      assert.equal((await http(whoami, { headers: { authorization: `Bearer ${legacy}` } })).status, 200);
+      assert.equal((await http(whoami, { headers: { authorization: `Bearer ${res.body.access_token}` } })).status, 401);
+      const revoked = await postForm(`${server.base}/oauth_revoke_token.do`, { token: legacy }, { authorization: basic(client.clientId, client.secret) });
+      assert.equal(revoked.status, 200);
+      assert.equal((await http(whoami, { headers: { authorization: `Bearer ${legacy}` } })).status, 401);
     });
 
     test("a wrong secret is invalid_client with 401 and a Basic challenge, and writes nothing", async () => {
