@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { OAuthClient } from "../domain/oauth-entity.ts";
 import { tokenLookupKey } from "../domain/token-value.ts";
 import { toClient } from "./oauth-entity-store.ts";
+import { precompiled } from "./precompiled-query.ts";
 import type { Database, OAuthCredentialTable, OAuthEntityTable, SysUserTable } from "./schema.ts";
 import type { StoredToken } from "./token-store.ts";
 import { toUser, type User } from "./user-store.ts";
@@ -36,17 +37,20 @@ function unprefix<T>(row: Record<string, unknown>, prefix: string, columns: read
  * The bearer check in one query: token, client, user and roles joined (one row per role).
  * Four round trips on every API call would cost more than the API call itself.
  */
-export async function findBearerGrant(db: Kysely<Database>, token: string): Promise<BearerGrant | undefined> {
-  const rows = (await db
+const bearerQuery = precompiled((db: Kysely<Database>, key: string) =>
+  db
     .selectFrom("oauth_credential as t")
     .innerJoin("oauth_entity as e", "e.sys_id", "t.client")
     .leftJoin("sys_user as u", "u.sys_id", "t.user")
     .leftJoin("sys_user_has_role as hr", "hr.user", "u.sys_id")
     .leftJoin("sys_user_role as r", "r.sys_id", "hr.role")
     .select(selection as unknown as "t.sys_id"[])
-    .where("t.token_hash", "=", tokenLookupKey(token))
-    .where("e.type", "=", "client")
-    .execute()) as unknown as Record<string, unknown>[];
+    .where("t.token_hash", "=", key)
+    .where("e.type", "=", "client"),
+);
+
+export async function findBearerGrant(db: Kysely<Database>, token: string): Promise<BearerGrant | undefined> {
+  const rows = (await bearerQuery(db, tokenLookupKey(token))).rows as unknown as Record<string, unknown>[];
   const first = rows[0];
   if (!first) return undefined;
   const user = first.u_sys_id === null ? null : toUser(unprefix<SysUserTable>(first, "u_", userColumns));

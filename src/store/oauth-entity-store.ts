@@ -11,6 +11,7 @@ import type { Database, OAuthEntityTable } from "./schema.ts";
 import { bit, newSystemFields } from "./system-fields.ts";
 import { revokeTokensOf } from "./token-store.ts";
 import { findUserByNameOrId } from "./user-store.ts";
+import { precompiled } from "./precompiled-query.ts";
 
 type Row = OAuthEntityTable;
 
@@ -102,13 +103,16 @@ export async function createClient(db: Kysely<Database>, settings: ClientSetting
   });
 }
 
+const clientByClientId = precompiled((db: Kysely<Database>, clientId: string) => db.selectFrom("oauth_entity").selectAll().where("client_id", "=", clientId).where("type", "=", "client"));
+const clientBySysId = precompiled((db: Kysely<Database>, sysId: string) => db.selectFrom("oauth_entity").selectAll().where("sys_id", "=", sysId).where("type", "=", "client"));
+
 export async function findClientByClientId(db: Kysely<Database>, clientId: string): Promise<OAuthClient | undefined> {
-  const row = await db.selectFrom("oauth_entity").selectAll().where("client_id", "=", clientId).where("type", "=", "client").executeTakeFirst();
+  const row = (await clientByClientId(db, clientId)).rows[0];
   return row && toClient(row);
 }
 
 export async function findClientBySysId(db: Kysely<Database>, sysId: string): Promise<OAuthClient | undefined> {
-  const row = await db.selectFrom("oauth_entity").selectAll().where("sys_id", "=", sysId).where("type", "=", "client").executeTakeFirst();
+  const row = (await clientBySysId(db, sysId)).rows[0];
   return row && toClient(row);
 }
 

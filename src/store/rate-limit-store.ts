@@ -1,13 +1,14 @@
 import { type Kysely, sql } from "kysely";
 import type { Database } from "./schema.ts";
+import { precompiled } from "./precompiled-query.ts";
 
 /**
  * Adds `hits` to a bucket's current fixed window and returns the count so far (the window
  * starts over when `windowStart` moved on). One upsert, atomic on both dialects, so
  * concurrent nodes never lose a hit.
  */
-export async function addHits(db: Kysely<Database>, bucket: string, windowStart: number, hits: number): Promise<number> {
-  const row = await db
+const upsertHits = precompiled((db: Kysely<Database>, bucket: string, windowStart: number, hits: number) =>
+  db
     .insertInto("rate_limit")
     .values({ bucket, window_start: windowStart, count: hits })
     .onConflict((oc) =>
@@ -16,8 +17,12 @@ export async function addHits(db: Kysely<Database>, bucket: string, windowStart:
         window_start: windowStart,
       }),
     )
-    .returning("count")
-    .executeTakeFirstOrThrow();
+    .returning("count"),
+);
+
+export async function addHits(db: Kysely<Database>, bucket: string, windowStart: number, hits: number): Promise<number> {
+  const row = (await upsertHits(db, bucket, windowStart, hits)).rows[0];
+  if (!row) throw new Error("the rate-limit upsert returned no row");
   return Number(row.count);
 }
 

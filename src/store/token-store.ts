@@ -5,6 +5,7 @@ import { glideDateTime, newSysId } from "../domain/sys-id.ts";
 import { type AuditEntry, writeAudit } from "./audit-store.ts";
 import type { Database, OAuthCredentialTable } from "./schema.ts";
 import { newSystemFields } from "./system-fields.ts";
+import { precompiled } from "./precompiled-query.ts";
 
 export interface Grant {
   client: OAuthClient;
@@ -66,8 +67,10 @@ export async function issueTokens(db: Kysely<Database>, grant: Grant, actor: str
 
 export type StoredToken = OAuthCredentialTable;
 
+const tokenByKey = precompiled((db: Kysely<Database>, key: string) => db.selectFrom("oauth_credential").selectAll().where("token_hash", "=", key));
+
 export async function findTokenByValue(db: Kysely<Database>, token: string): Promise<StoredToken | undefined> {
-  return db.selectFrom("oauth_credential").selectAll().where("token_hash", "=", tokenLookupKey(token)).executeTakeFirst();
+  return (await tokenByKey(db, tokenLookupKey(token))).rows[0];
 }
 
 export function tokenIsLive(token: StoredToken, now = Date.now()): boolean {

@@ -2,6 +2,7 @@ import { type Kysely, sql } from "kysely";
 import type { Database, SysUserTable } from "./schema.ts";
 import { writeAudit } from "./audit-store.ts";
 import { bit, newSystemFields } from "./system-fields.ts";
+import { precompiled } from "./precompiled-query.ts";
 
 export interface User {
   sysId: string;
@@ -32,8 +33,10 @@ export async function findUserByName(db: Kysely<Database>, userName: string): Pr
   return row && toUser(row);
 }
 
+const userById = precompiled((db: Kysely<Database>, sysId: string) => db.selectFrom("sys_user").selectAll().where("sys_id", "=", sysId));
+
 export async function findUserById(db: Kysely<Database>, sysId: string): Promise<User | undefined> {
-  const row = await db.selectFrom("sys_user").selectAll().where("sys_id", "=", sysId).executeTakeFirst();
+  const row = (await userById(db, sysId)).rows[0];
   return row && toUser(row);
 }
 
