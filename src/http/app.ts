@@ -1,7 +1,8 @@
 import cookie from "@fastify/cookie";
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
-import Fastify, { type FastifyInstance, LogController } from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
+import { OneLinePerRequest } from "./request-log.ts";
 import type { Instance } from "../instance.ts";
 import { renderError } from "./error-rendering.ts";
 import { registerSecurityHeaders } from "./security-headers.ts";
@@ -26,7 +27,7 @@ export async function buildApp(instance: Instance, options: AppOptions = {}): Pr
   const app = Fastify({
     ...(options.https ? { https: { key: options.https.key, cert: options.https.cert, minVersion: "TLSv1.2" as const } } : {}),
     logger: options.logger === false ? false : { ...loggerOptions(instance.config.logLevel), ...(options.logStream ? { stream: options.logStream } : {}) },
-    logController: new LogController({ disableRequestLogging: !instance.config.requestLog }),
+    logController: new OneLinePerRequest({ disableRequestLogging: !instance.config.requestLog }),
     bodyLimit: instance.config.bodyLimit,
     // Query strings carry state and PKCE values; a flood of parameters is refused, not parsed.
     routerOptions: { maxParamLength: 200 },

@@ -1,4 +1,4 @@
-import type { Compilable, CompiledQuery, Kysely, QueryResult } from "kysely";
+import type { Compilable, CompiledQuery, Insertable, Kysely, QueryResult } from "kysely";
 import type { Database } from "./schema.ts";
 
 type Slot = { arg: number } | { value: unknown };
@@ -17,10 +17,9 @@ const marker = (i: number) => `\u0000precompiled-argument-${i}\u0000`;
  * values (comparisons, inserted values, limits): each is replaced by a marker when the query
  * is compiled, and the markers must come back as parameters.
  */
-export function precompiled<Args extends unknown[], R>(build: (db: Kysely<Database>, ...args: Args) => Compilable<R>): (db: Kysely<Database>, ...args: Args) => Promise<QueryResult<R>> {
+export function precompiled<Args extends unknown[], R>(build: (db: Kysely<Database>, ...args: Args) => Compilable<R>, arity = build.length - 1): (db: Kysely<Database>, ...args: Args) => Promise<QueryResult<R>> {
   // One template per dialect adapter: transactions share their database's adapter.
   const templates = new WeakMap<object, Template>();
-  const arity = build.length - 1;
   const compile = (db: Kysely<Database>): Template => {
     const markers = Array.from({ length: arity }, (_, i) => marker(i));
     const compiled = build(db, ...(markers as Args)).compile();
@@ -42,4 +41,10 @@ export function precompiled<Args extends unknown[], R>(build: (db: Kysely<Databa
     const parameters = template.slots.map((s) => ("arg" in s ? args[s.arg] : s.value));
     return db.executeQuery<R>({ ...template.compiled, parameters } as CompiledQuery<R>);
   };
+}
+
+/** A one-row insert into `table` of these columns, precompiled; each call takes the values from a row object. */
+export function precompiledInsert<T extends keyof Database & string>(table: T, columns: readonly (keyof Insertable<Database[T]> & string)[]): (db: Kysely<Database>, row: Insertable<Database[T]>) => Promise<unknown> {
+  const insert = precompiled((db: Kysely<Database>, ...values: unknown[]) => db.insertInto(table).values(Object.fromEntries(columns.map((c, i) => [c, values[i]])) as never), columns.length);
+  return (db, row) => insert(db, ...columns.map((c) => (row as Record<string, unknown>)[c]));
 }

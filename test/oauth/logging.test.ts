@@ -44,4 +44,17 @@ describe("logs never contain tokens, codes, secrets, passwords, cookies or Autho
     for (const secret of secrets) assert.ok(secret && !log.includes(secret), `a secret value appeared in the log`);
     assert.doesNotMatch(log, /authorization|cookie/i);
   });
+
+  test("each request is one line, written when it completes, with method, path without query, status and time", async () => {
+    const before = lines.length;
+    const res = await http(`${base}/api/now/v1/whoami?sysparm_x=secret-looking`, {});
+    assert.equal(res.status, 401);
+    const written = lines.slice(before).map((line) => JSON.parse(line) as { msg: string; req?: { method: string; path: string }; res?: { statusCode: number }; responseTime?: number });
+    const requestLines = written.filter((l) => l.req || l.res);
+    assert.equal(requestLines.length, 1, JSON.stringify(written));
+    const [line] = requestLines;
+    assert.equal(line!.msg, "request completed");
+    assert.deepEqual([line!.req?.method, line!.req?.path, line!.res?.statusCode], ["GET", "/api/now/v1/whoami", 401]);
+    assert.equal(typeof line!.responseTime, "number");
+  });
 });
