@@ -15,6 +15,13 @@ export function sha256(value: string): string {
 
 /** Compares two strings without leaking where they differ; unequal lengths compare as unequal. */
 export function constantTimeEqual(a: string, b: string): boolean {
+  // Equal-length strings (hashes, CSRF tokens) are compared as they are; others through their
+  // hashes, so the comparison still takes the same time whatever the lengths.
+  if (a.length === b.length) {
+    const left = Buffer.from(a, "utf8");
+    const right = Buffer.from(b, "utf8");
+    if (left.length === right.length) return timingSafeEqual(left, right);
+  }
   const left = createHash("sha256").update(a, "utf8").digest();
   const right = createHash("sha256").update(b, "utf8").digest();
   return timingSafeEqual(left, right) && a.length === b.length;
