@@ -7,6 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { canPin, cpuMs, freePort, rssMiB, spawnNode, type Started, waitForHttp } from "./harness/processes.ts";
+import { startLoadGenerator } from "./harness/load-generator.ts";
 import { benchVerifier, type PortcullisSetup, preparePortcullis } from "./harness/portcullis.ts";
 import { type Cell, checkTargets, formatTable, ratios, type RunResult, summarize } from "./harness/report.ts";
 import { type Job, removeValueFiles, type ServerUnderTest, scenarios, tableApiAvailable } from "./harness/scenarios.ts";
@@ -39,23 +40,8 @@ const twoCores = os.availableParallelism() >= 2;
 const serverCpus = twoCores ? "0" : undefined;
 const loadCpus = twoCores ? "1" : undefined;
 
-type Outcome = Omit<RunResult, "rssMiB" | "cpuUs"> & { total: number };
 const processes: Started[] = [];
 const setups: PortcullisSetup[] = [];
-
-async function startLoadGenerator() {
-  const started = spawnNode([path.join(root, "bench/load.js")], { cpus: loadCpus });
-  processes.push(started);
-  await new Promise<void>((resolve, reject) => {
-    started.child.once("message", () => resolve());
-    started.child.once("exit", () => reject(new Error(`load generator exited:\n${started.stderr()}`)));
-  });
-  return (url: string, job: Job, connections: number, seconds: number) =>
-    new Promise<Outcome>((resolve, reject) => {
-      started.child.once("message", (message: { ok: boolean; result: Outcome; error: string }) => (message.ok ? resolve(message.result) : reject(new Error(message.error))));
-      started.child.send({ url, ...job, connections, duration: seconds });
-    });
-}
 
 async function startPeer(name: ServerUnderTest["kind"], script: string, clients: [string, string][], creds: PortcullisSetup): Promise<ServerUnderTest> {
   const port = await freePort();
@@ -99,7 +85,9 @@ async function fetchToken(base: string, client: { clientId: string; secret: stri
 
 async function main(): Promise<void> {
   log(`Portcullis bench: ${quick ? "quick" : "full"}, ${rounds} round(s) × ${duration} s per run, concurrency ${connectionLevels.join(" and ")}, ${canPin && twoCores ? "servers pinned to core 0, load generator to core 1" : "no CPU pinning"}`);
-  const run = await startLoadGenerator();
+  const loadGenerator = await startLoadGenerator(loadCpus);
+  processes.push(loadGenerator.started);
+  const run = loadGenerator.run;
 
   const variants: { name: string; stored: number; workers: number; postgres: boolean }[] = [
     { name: "portcullis-sqlite", stored: 0, workers: 1, postgres: false },

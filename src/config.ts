@@ -41,6 +41,8 @@ const configSchema = z.object({
   workers: z.coerce.number().int().min(1).max(64).default(1),
   /** Seconds between sweeps of expired tokens and codes (they go in small batches, so requests are not stalled). */
   tokenCleanupInterval: z.coerce.number().int().min(1).default(15 * 60),
+  /** Expired tokens and codes removed per second at most: the sweep's writes go through the same WAL or server as the token endpoint's. */
+  tokenCleanupRate: z.coerce.number().int().min(100).default(20_000),
   /** The OAuth endpoints take small forms; anything larger is a mistake or an attack. */
   bodyLimit: z.coerce.number().int().min(1024).default(64 * 1024),
   /** The largest attachment accepted, in bytes; a larger upload is refused with 413 and nothing stored. */
@@ -142,6 +144,7 @@ const environmentNames: Record<string, keyof ConfigInput> = {
   PORTCULLIS_REQUEST_LOG: "requestLog",
   PORTCULLIS_WORKERS: "workers",
   PORTCULLIS_TOKEN_CLEANUP_INTERVAL: "tokenCleanupInterval",
+  PORTCULLIS_TOKEN_CLEANUP_RATE: "tokenCleanupRate",
   PORTCULLIS_LOCALE: "locale",
   PORTCULLIS_SCRIPT_TIMEOUT_MS: "scriptTimeoutMs",
   PORTCULLIS_SCRIPT_MEMORY_MB: "scriptMemoryMb",

@@ -48,6 +48,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       print(generated ? t("cli.admin.created", { name: userName, password: generated }) : t("start.adminFromEnv", { name: userName }));
     },
   });
+  instance.store.checkpointInBackground?.();
   let app: FastifyInstance;
   try {
     // Refuse now, not at the first provider call, when this node cannot read what others encrypted.

@@ -55,8 +55,11 @@ async function dropDatabase(adminUrl: string, name: string): Promise<void> {
   await admin.end();
 }
 
-/** A fresh instance (migrated, admin created, two clients), optionally with `storedTokens` live tokens already in it. */
-export async function preparePortcullis(name: string, options: { postgresUrl?: string; storedTokens: number; log: (line: string) => void }): Promise<PortcullisSetup> {
+/**
+ * A fresh instance (migrated, admin created, two clients), optionally with `storedTokens` tokens
+ * already in it: live ones, or (`expired`) ones that expired two days ago, for the sweep to remove.
+ */
+export async function preparePortcullis(name: string, options: { postgresUrl?: string; storedTokens: number; expired?: boolean; log: (line: string) => void }): Promise<PortcullisSetup> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `portcullis-bench-${name}-`));
   const dbName = `portcullis_bench_${name.replace(/\W/g, "_")}`;
   const databaseUrl = options.postgresUrl ? await createDatabase(options.postgresUrl, dbName) : "";
@@ -73,7 +76,7 @@ export async function preparePortcullis(name: string, options: { postgresUrl?: s
     );
     if (options.storedTokens > 0) {
       const started = Date.now();
-      await bulkStoreTokens(instance.store, options.storedTokens, service.client.sysId);
+      await bulkStoreTokens(instance.store, options.storedTokens, service.client.sysId, options.expired ?? false);
       await checkpoint(instance.store);
       options.log(`  seeded ${options.storedTokens.toLocaleString("en")} stored tokens into ${name} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
@@ -99,12 +102,12 @@ export async function preparePortcullis(name: string, options: { postgresUrl?: s
  * been issued evenly over the last 30 days: time-ordered sys_ids and lookup keys (the sys_id and
  * 32 hex of hash, as src/domain/token-value.ts makes them) and time-ordered families.
  */
-async function bulkStoreTokens(store: Store, count: number, clientSysId: string): Promise<void> {
+async function bulkStoreTokens(store: Store, count: number, clientSysId: string, expired: boolean): Promise<void> {
   const span = 30 * 86400_000;
   const first = Date.now() - span;
   const step = span / count;
   const stamp = new Date().toISOString().slice(0, 19).replace("T", " ");
-  const expires = Date.now() + 30 * 86400_000;
+  const expires = expired ? Date.now() - 2 * 86400_000 - count : Date.now() + 30 * 86400_000;
   const columns = sql`(sys_id, sys_created_on, sys_created_by, sys_updated_on, sys_updated_by, sys_mod_count, token_hash, type, client, "user", scope, family, code, expires_at, revoked_at, rotated_at)`;
   if (store.dialect === "sqlite") {
     await sql`with recursive seq(x) as (select 0 union all select x + 1 from seq where x < ${count - 1}),

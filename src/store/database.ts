@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect, type Dialect } from "kysely";
 import pg from "pg";
 import type { Database } from "./schema.ts";
 import { withStatementCache } from "./sqlite-statements.ts";
+import { checkpointInBackground, type WalCheckpointer } from "./wal-checkpointer.ts";
 
 export type DialectName = "sqlite" | "postgres";
 
@@ -15,6 +16,8 @@ export interface Store {
   readonly location: string;
   /** The PostgreSQL pool, for metrics; absent on SQLite. */
   readonly pool?: pg.Pool;
+  /** SQLite only: move WAL checkpoints off the event loop, for a serving process (src/store/wal-checkpointer.ts). */
+  checkpointInBackground?(): void;
   close(): Promise<void>;
 }
 
@@ -50,7 +53,17 @@ export function openSqlite(file: string): Store {
     // 32 MiB of page cache (the default is 2 MiB): token lookups and inserts touch random index pages.
     sqlite.pragma("cache_size = -32768");
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(keepFirstError(sqlite)) }) });
-    return { db, dialect: "sqlite", location: file, close: () => db.destroy() };
+    let checkpointer: WalCheckpointer | undefined;
+    return {
+      db,
+      dialect: "sqlite",
+      location: file,
+      checkpointInBackground: () => void (checkpointer ??= checkpointInBackground(file)),
+      close: async () => {
+        await checkpointer?.stop();
+        await db.destroy();
+      },
+    };
   } catch (error) {
     throw new StoreError(`cannot open the SQLite database at ${file}: ${(error as Error).message}`);
   }

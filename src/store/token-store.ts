@@ -129,36 +129,57 @@ export async function revokeOne(db: Kysely<Database>, sysId: string, actor: stri
 }
 
 export interface CleanupOptions {
-  /** Rows per statement: small enough that one batch holds the write lock only briefly. */
+  /** Rows per statement; when absent, sized so that one statement takes about `targetMs`. */
   batchSize?: number;
   /** Awaited between batches, so requests waiting on the store run in between. */
   pause?: () => Promise<void>;
+  targetMs?: number;
+  /** Rows removed per second at most (PORTCULLIS_TOKEN_CLEANUP_RATE); unlimited when absent. */
+  maxRowsPerSecond?: number;
 }
 
-const yieldToRequests = () => new Promise<void>((resolve) => setTimeout(resolve, 5));
+/**
+ * Rests nine times as long as the batch took (at least 5 ms), so the sweep has a tenth of the
+ * time, and long enough to keep under `maxRowsPerSecond`: what it deletes is written through the
+ * WAL (or the PostgreSQL server) like the token endpoint's own writes, and on SQLite checkpointed
+ * later, a cost the batch's own time does not show.
+ */
+const yieldToRequests = (batchMs: number, rows: number, maxRowsPerSecond = Infinity) =>
+  new Promise<void>((resolve) => setTimeout(resolve, Math.max(5, 9 * batchMs, (rows / maxRowsPerSecond) * 1000 - batchMs)));
+
+/**
+ * Deletes expired rows of one table in batches, with a pause between them. Deleting millions in
+ * one statement would hold the write lock (and, on SQLite, the event loop) for seconds; a fixed
+ * batch is too long on a slow disk and needlessly short on a fast one, so unless told otherwise
+ * each batch is sized from how long the last one took, to hold the lock about `targetMs`.
+ */
+async function deleteInBatches(db: Kysely<Database>, table: "oauth_credential" | "oauth_auth_code", cutoff: number, options: CleanupOptions): Promise<number> {
+  const targetMs = options.targetMs ?? 3;
+  let size = options.batchSize ?? 100;
+  let total = 0;
+  for (;;) {
+    const started = performance.now();
+    const batch = db.selectFrom(table).select("sys_id").where("expires_at", "<", cutoff).limit(size);
+    const deleted = Number((await db.deleteFrom(table).where("sys_id", "in", batch).executeTakeFirst()).numDeletedRows);
+    total += deleted;
+    if (deleted < size) return total;
+    const tookMs = performance.now() - started;
+    if (options.batchSize === undefined) {
+      // At most doubled or quartered per step: one batch that was slow for another reason must not swing it.
+      const factor = Math.min(2, Math.max(0.25, targetMs / Math.max(tookMs, 0.01)));
+      size = Math.round(Math.min(1000, Math.max(20, size * factor)));
+    }
+    await (options.pause ? options.pause() : yieldToRequests(tookMs, deleted, options.maxRowsPerSecond));
+  }
+}
 
 /**
  * Removes tokens and codes that expired more than `graceMs` ago; they can no longer be used or
- * reused. Deleting millions in one statement would hold the write lock (and, on SQLite, the event
- * loop) for seconds, so it goes in batches with a pause between them.
+ * reused. Returns how many tokens went.
  */
 export async function deleteExpiredTokens(db: Kysely<Database>, now = Date.now(), graceMs = 24 * 3600 * 1000, options: CleanupOptions = {}): Promise<number> {
-  const batchSize = options.batchSize ?? 500;
-  const pause = options.pause ?? yieldToRequests;
   const cutoff = now - graceMs;
-  let tokens = 0;
-  for (;;) {
-    const batch = db.selectFrom("oauth_credential").select("sys_id").where("expires_at", "<", cutoff).limit(batchSize);
-    const deleted = Number((await db.deleteFrom("oauth_credential").where("sys_id", "in", batch).executeTakeFirst()).numDeletedRows);
-    tokens += deleted;
-    if (deleted < batchSize) break;
-    await pause();
-  }
-  for (;;) {
-    const batch = db.selectFrom("oauth_auth_code").select("sys_id").where("expires_at", "<", cutoff).limit(batchSize);
-    const deleted = Number((await db.deleteFrom("oauth_auth_code").where("sys_id", "in", batch).executeTakeFirst()).numDeletedRows);
-    if (deleted < batchSize) break;
-    await pause();
-  }
+  const tokens = await deleteInBatches(db, "oauth_credential", cutoff, options);
+  await deleteInBatches(db, "oauth_auth_code", cutoff, options);
   return tokens;
 }

@@ -38,5 +38,20 @@ for (const dialect of dialectsUnderTest()) {
       assert.ok(recent.accessToken && live.accessToken);
       assert.equal(await deleteExpiredTokens(store.db, now, 24 * 3600_000, { batchSize: 5 }), 0);
     });
+
+    test("sizes its own batches and keeps under the rate it is given", async () => {
+      const { client } = await createClient(store.db, parseClientCreate({ name: "Sweep rate", grant_types: "client_credentials" }), "test");
+      const now = Date.now();
+      await store.db.transaction().execute(async (trx) => {
+        for (let i = 0; i < 1600; i++) await issueTokens(trx, { client, userSysId: null, scope: "useraccount", grantType: "client_credentials", withRefreshToken: false }, "test", now);
+      });
+      await store.db.updateTable("oauth_credential").set({ expires_at: now - 2 * 86400_000 }).where("client", "=", client.sysId).execute();
+      const started = performance.now();
+      // Each full batch (at most 1 000 rows) is followed by a pause that keeps the sweep under the rate; the last needs none.
+      assert.equal(await deleteExpiredTokens(store.db, now, 24 * 3600_000, { maxRowsPerSecond: 800 }), 1600);
+      const took = performance.now() - started;
+      assert.ok(took >= ((1600 - 1000) / 800) * 1000, `1 600 rows at 800 a second took ${Math.round(took)} ms`);
+      assert.equal((await store.db.selectFrom("oauth_credential").select("sys_id").where("client", "=", client.sysId).execute()).length, 0);
+    });
   });
 }

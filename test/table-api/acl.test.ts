@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { parseClientCreate } from "../../src/domain/oauth-entity.ts";
-import { sha256 } from "../../src/domain/secrets.ts";
+import { tokenLookupKey } from "../../src/domain/token-value.ts";
 import { createClient, findClientBySysId } from "../../src/store/oauth-entity-store.ts";
 import { issueTokens } from "../../src/store/token-store.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
@@ -62,7 +62,7 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(tokens.status, 200);
       assert.ok(tokens.body.result.length > 0);
       assert.ok(tokens.body.result.every((r: object) => !("token_hash" in r)));
-      assert.ok(!tokens.text.includes(sha256(admin.token)));
+      assert.ok(!tokens.text.includes(tokenLookupKey(admin.token)));
       const id = tokens.body.result[0].sys_id;
       await refused("DELETE", `/api/now/table/oauth_credential/${id}`, admin.token);
       await refused("PATCH", `/api/now/table/oauth_credential/${id}`, admin.token, { scope: "x" });
