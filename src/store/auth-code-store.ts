@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { newTokenValue, tokenLookupKey } from "../domain/token-value.ts";
 import { glideDateTime, newSysId } from "../domain/sys-id.ts";
 import type { Database, OAuthAuthCodeTable } from "./schema.ts";
+import { precompiled } from "./precompiled-query.ts";
 
 export interface NewCode {
   clientSysId: string;
@@ -35,12 +36,15 @@ export async function createAuthCode(db: Kysely<Database>, input: NewCode, now =
   return code;
 }
 
+const codeByKey = precompiled((db: Kysely<Database>, key: string) => db.selectFrom("oauth_auth_code").selectAll().where("code_hash", "=", key));
+const consumeCode = precompiled((db: Kysely<Database>, sysId: string, now: number) => db.updateTable("oauth_auth_code").set({ consumed_at: now }).where("sys_id", "=", sysId).where("consumed_at", "is", null));
+
 export async function findAuthCode(db: Kysely<Database>, code: string): Promise<OAuthAuthCodeTable | undefined> {
-  return db.selectFrom("oauth_auth_code").selectAll().where("code_hash", "=", tokenLookupKey(code)).executeTakeFirst();
+  return (await codeByKey(db, tokenLookupKey(code))).rows[0];
 }
 
 /** Single use: the conditional update decides the one winner among concurrent redemptions. */
 export async function consumeAuthCode(db: Kysely<Database>, sysId: string, now = Date.now()): Promise<boolean> {
-  const result = await db.updateTable("oauth_auth_code").set({ consumed_at: now }).where("sys_id", "=", sysId).where("consumed_at", "is", null).executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  const result = await consumeCode(db, sysId, now);
+  return Number(result.numAffectedRows) === 1;
 }

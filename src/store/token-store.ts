@@ -95,15 +95,13 @@ export function tokenIsLive(token: StoredToken, now = Date.now()): boolean {
 }
 
 /** Marks a refresh token used; false when another request already used it (the caller lost the race). */
+const rotateRefreshToken = precompiled((db: Kysely<Database>, sysId: string, now: number, stamp: string) =>
+  db.updateTable("oauth_credential").set({ rotated_at: now, sys_updated_on: stamp }).where("sys_id", "=", sysId).where("rotated_at", "is", null).where("revoked_at", "is", null),
+);
+
 export async function markRefreshTokenRotated(db: Kysely<Database>, sysId: string, now = Date.now()): Promise<boolean> {
-  const result = await db
-    .updateTable("oauth_credential")
-    .set({ rotated_at: now, sys_updated_on: glideDateTime(now) })
-    .where("sys_id", "=", sysId)
-    .where("rotated_at", "is", null)
-    .where("revoked_at", "is", null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  const result = await rotateRefreshToken(db, sysId, now, glideDateTime(now));
+  return Number(result.numAffectedRows) === 1;
 }
 
 /** Revokes every live token of one grant (RFC 9700 §4.14: refresh reuse; RFC 6749 §4.1.2: code replay). */
