@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { canPin, cpuMs, freePort, rssMiB, spawnNode, type Started, waitForHttp } from "./harness/processes.ts";
 import { startLoadGenerator } from "./harness/load-generator.ts";
-import { benchVerifier, type PortcullisSetup, preparePortcullis } from "./harness/portcullis.ts";
+import { benchSecretKey, benchVerifier, type PortcullisSetup, preparePortcullis } from "./harness/portcullis.ts";
 import { type Cell, checkTargets, formatTable, ratios, type RunResult, summarize } from "./harness/report.ts";
 import { type Job, removeValueFiles, type ServerUnderTest, scenarios, tableApiAvailable } from "./harness/scenarios.ts";
 
@@ -60,7 +60,7 @@ async function startPortcullis(name: string, setup: PortcullisSetup, storedToken
   // Rate limits stay on (their counting is part of every token request's cost) but set so high
   // that the load never meets them: the peers have none, and a 429 is not a token.
   const limits = { PORTCULLIS_RATE_LIMIT_TOKEN_PER_CLIENT: "1000000000", PORTCULLIS_RATE_LIMIT_TOKEN_PER_IP: "1000000000" };
-  const started = spawnNode(argv, { cpus: workers > 1 ? undefined : serverCpus, env: { DATABASE_URL: setup.databaseUrl, ...limits } });
+  const started = spawnNode(argv, { cpus: workers > 1 ? undefined : serverCpus, env: { DATABASE_URL: setup.databaseUrl, ...(setup.databaseUrl ? { PORTCULLIS_SECRET_KEY: benchSecretKey } : {}), ...limits } });
   processes.push(started);
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}/.well-known/oauth-authorization-server`, started);

@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { sql } from "kysely";
 import { openStore } from "../src/store/database.ts";
 import { type Outcome, startLoadGenerator } from "./harness/load-generator.ts";
-import { preparePortcullis } from "./harness/portcullis.ts";
+import { benchSecretKey, preparePortcullis } from "./harness/portcullis.ts";
 import { canPin, freePort, spawnNode, type Started, waitForHttp } from "./harness/processes.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     const loadGenerator = await startLoadGenerator(twoCores ? "1" : undefined);
     processes.push(loadGenerator.started);
     const port = await freePort();
-    const env = { DATABASE_URL: setup.databaseUrl, PORTCULLIS_TOKEN_CLEANUP_INTERVAL: "3", PORTCULLIS_RATE_LIMIT_TOKEN_PER_CLIENT: "1000000000", PORTCULLIS_RATE_LIMIT_TOKEN_PER_IP: "1000000000" };
+    const env = { DATABASE_URL: setup.databaseUrl, ...(setup.databaseUrl ? { PORTCULLIS_SECRET_KEY: benchSecretKey } : {}), PORTCULLIS_TOKEN_CLEANUP_INTERVAL: "3", PORTCULLIS_RATE_LIMIT_TOKEN_PER_CLIENT: "1000000000", PORTCULLIS_RATE_LIMIT_TOKEN_PER_IP: "1000000000" };
     const server = spawnNode([path.join(root, "bin/portcullis.js"), "start", "--data", setup.dataDir, "--port", String(port)], { cpus: twoCores ? "0" : undefined, env });
     processes.push(server);
     const base = `http://127.0.0.1:${port}`;

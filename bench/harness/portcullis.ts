@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -31,6 +32,9 @@ export interface PortcullisSetup {
   adminSysId: string;
   dispose(): Promise<void>;
 }
+
+/** With PostgreSQL every node needs the same secret key (for the consumer side's stored secrets); the bench's processes share this one. */
+export const benchSecretKey = randomBytes(32).toString("base64");
 
 export const benchRedirectUri = "http://127.0.0.1/cb";
 export const benchVerifier = "bench-verifier-0123456789-abcdefghijklmnopqrstuvwxyz";

@@ -40,8 +40,10 @@ async function flush(store: Store): Promise<void> {
   const queue = queues.get(store);
   queues.delete(store);
   if (!queue) return;
-  // An older window first: adding to a newer one and then an older one would move the window back.
-  const batch = [...queue.values()].sort((a, b) => a.windowStart - b.windowStart);
+  // Buckets in one order in every transaction, or two flushes in flight at once on PostgreSQL
+  // lock the same rows in opposite orders and deadlock (a second's wait, then an error); within a
+  // bucket the older window first: adding to a newer one and then an older one would move it back.
+  const batch = [...queue.values()].sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : a.windowStart - b.windowStart));
   try {
     const totals = await store.db.transaction().execute(async (trx) => {
       const counts: number[] = [];

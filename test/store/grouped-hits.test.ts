@@ -20,6 +20,19 @@ for (const dialect of dialectsUnderTest()) {
     });
     after(() => dispose());
 
+    test("flushes in flight together lock their buckets in one order, so PostgreSQL never finds a deadlock", async () => {
+      const now = Date.now();
+      const calls: Promise<number>[] = [];
+      for (let i = 0; i < 200; i++) {
+        // Alternate the order the two buckets arrive in, and let each pair's flush get under way before the next pair.
+        for (const bucket of i % 2 ? ["lock-x", "lock-y"] : ["lock-y", "lock-x"]) calls.push(countHitGrouped(store, bucket, minute, now));
+        await new Promise((resolve) => setTimeout(resolve, i % 3));
+      }
+      await Promise.all(calls);
+      assert.equal(await currentHits(store.db, "lock-x", minute, now), 200);
+      assert.equal(await currentHits(store.db, "lock-y", minute, now), 200);
+    });
+
     test("hits of one turn share a commit, and each caller still gets its own count", async () => {
       const now = Date.now();
       const counts = await Promise.all(range(120).map(() => countHitGrouped(store, "a", minute, now)));
