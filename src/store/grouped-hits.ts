@@ -1,3 +1,4 @@
+import { commitBatcher } from "./commit-batcher.ts";
 import type { Store } from "./database.ts";
 import { addHits } from "./rate-limit-store.ts";
 
@@ -7,40 +8,41 @@ interface Pending {
   waiting: { resolve(count: number): void; reject(error: unknown): void }[];
 }
 
-/** Each open store's hits waiting for the next commit, by bucket and window. */
-const queues = new WeakMap<Store, Map<string, Pending>>();
+interface Hit {
+  bucket: string;
+  windowStart: number;
+  resolve(count: number): void;
+  reject(error: unknown): void;
+}
 
 /**
- * Group commit for rate-limit counters: every hit arriving in the same turn of the event loop
- * is added in one transaction, one upsert per bucket, and each caller gets the count it would
- * have got from an upsert of its own (the n-th hit of a batch of k that brought the bucket to
- * N sees N − k + n). The counts stay exact across nodes; what goes is a write transaction per
- * request, which under load cost more than issuing the token.
+ * Group commit for rate-limit counters: the hits gathered by `commitBatcher` are added in one
+ * transaction, one upsert per bucket, and each caller gets the count it would have got from an
+ * upsert of its own (the n-th hit of a batch of k that brought the bucket to N sees N − k + n).
+ * The counts stay exact across nodes; what goes is a write transaction per request, which under
+ * load cost more than issuing the token.
  */
 export function countHitGrouped(store: Store, bucket: string, windowMs: number, now = Date.now()): Promise<number> {
   const windowStart = now - (now % windowMs);
-  return new Promise((resolve, reject) => {
-    let queue = queues.get(store);
-    if (!queue) {
-      queue = new Map();
-      queues.set(store, queue);
-      setImmediate(() => void flush(store));
-    }
-    const key = `${windowStart}\u0000${bucket}`;
-    let pending = queue.get(key);
-    if (!pending) {
-      pending = { bucket, windowStart, waiting: [] };
-      queue.set(key, pending);
-    }
-    pending.waiting.push({ resolve, reject });
-  });
+  return new Promise((resolve, reject) => enqueue(store, { bucket, windowStart, resolve, reject }));
 }
 
-async function flush(store: Store): Promise<void> {
-  const queue = queues.get(store);
-  queues.delete(store);
-  if (!queue) return;
-  // Buckets in one order in every transaction, or two flushes in flight at once on PostgreSQL
+const enqueue = commitBatcher<Hit>(async (store, hits) => {
+  const pending = new Map<string, Pending>();
+  for (const hit of hits) {
+    const key = `${hit.windowStart}\u0000${hit.bucket}`;
+    let entry = pending.get(key);
+    if (!entry) {
+      entry = { bucket: hit.bucket, windowStart: hit.windowStart, waiting: [] };
+      pending.set(key, entry);
+    }
+    entry.waiting.push(hit);
+  }
+  await flush(store, pending);
+});
+
+async function flush(store: Store, queue: Map<string, Pending>): Promise<void> {
+  // Buckets in one order in every transaction, or the flushes of two nodes in flight at once on PostgreSQL
   // lock the same rows in opposite orders and deadlock (a second's wait, then an error); within a
   // bucket the older window first: adding to a newer one and then an older one would move it back.
   const batch = [...queue.values()].sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : a.windowStart - b.windowStart));
