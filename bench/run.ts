@@ -194,10 +194,23 @@ function runTableApiBench(): void {
   if (result.status !== 0) process.exitCode = 1;
 }
 
+/**
+ * Issuance while the expired-token sweep removes 1 000 000 expired tokens (100 000 in --quick),
+ * in its own process (bench/token-sweep.ts), after the others.
+ */
+function runTokenSweepBench(): void {
+  if (args.only && !args.only.split(",").includes("token-sweep")) return;
+  const argv = ["--import", "tsx", path.join(root, "bench/token-sweep.ts"), "--tokens", quick ? "100000" : "1000000", "--after-slices", quick ? "2" : "5"];
+  log(`\nExpired-token sweep: ${argv.slice(3).join(" ")}`);
+  const result = spawnSync(process.execPath, argv, { stdio: "inherit", cwd: root });
+  if (result.status !== 0) process.exitCode = 1;
+}
+
 main().then(
   async () => {
     await shutdown();
     runTableApiBench();
+    runTokenSweepBench();
   },
   async (error: unknown) => {
     log(String((error as Error)?.stack ?? error));
