@@ -22,6 +22,7 @@ import { openInstance } from "../src/instance.ts";
 import { openStore } from "../src/store/database.ts";
 import { createClient, findClientBySysId } from "../src/store/oauth-entity-store.ts";
 import { issueTokens } from "../src/store/token-store.ts";
+import { benchSecretKey } from "./harness/portcullis.ts";
 import { findUserByName } from "../src/store/user-store.ts";
 
 const { values: options } = parseArgs({
@@ -93,7 +94,7 @@ async function seed(dataDir: string, databaseUrl: string | undefined): Promise<{
 }
 
 async function startServer(dataDir: string, databaseUrl: string | undefined, port: number): Promise<ChildProcess> {
-  const env = { ...process.env, PORTCULLIS_LOG_LEVEL: "warn", ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) };
+  const env = { ...process.env, PORTCULLIS_LOG_LEVEL: "warn", ...(databaseUrl ? { DATABASE_URL: databaseUrl, PORTCULLIS_SECRET_KEY: benchSecretKey } : {}) };
   const child = spawn(process.execPath, ["bin/portcullis.js", "start", "--data", dataDir, "--port", String(port)], { env, stdio: ["ignore", "ignore", "inherit"] });
   for (let i = 0; i < 100; i++) {
     if (await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false)) return child;

@@ -123,8 +123,8 @@ async function bulkStoreTokens(store: Store, count: number, clientSysId: string,
   } else {
     await sql`insert into oauth_credential ${columns}
       select id, ${stamp}, 'bench', ${stamp}, 'bench', 0, id || md5(random()::text), 'access_token', ${clientSysId}, null, 'useraccount',
-             lpad(to_hex(${first}::bigint + floor(x * ${step})::bigint), 12, '0') || substr(md5(random()::text), 1, 20), null, ${expires}::bigint + x, null, null
-      from (select x, lpad(to_hex(${first}::bigint + floor(x * ${step})::bigint), 12, '0') || substr(md5(random()::text), 1, 20) as id
+             lpad(to_hex(${first}::bigint + floor(x * ${step}::float8)::bigint), 12, '0') || substr(md5(random()::text), 1, 20), null, ${expires}::bigint + x, null, null
+      from (select x, lpad(to_hex(${first}::bigint + floor(x * ${step}::float8)::bigint), 12, '0') || substr(md5(random()::text), 1, 20) as id
             from generate_series(0, ${count - 1}) as x) as ids`.execute(store.db);
   }
 }
