@@ -188,19 +188,19 @@ async function shutdown(): Promise<void> {
  */
 function runTableApiBench(): void {
   if (args.only && !args.only.split(",").includes("table-api")) return;
-  const argv = ["--import", "tsx", path.join(root, "bench/table-api.ts"), "--rows", quick ? "20000" : "1000000", "--seconds", quick ? "2" : "5"];
+  const argv = ["--import", "tsx", path.join(root, "bench/table-api.ts"), "--rows", quick ? "20000" : "1000000", "--seconds", quick ? "1" : "5"];
   log(`\nTable API: ${argv.slice(3).join(" ")}`);
   const result = spawnSync(process.execPath, argv, { stdio: "inherit", cwd: root });
   if (result.status !== 0) process.exitCode = 1;
 }
 
 /**
- * Issuance while the expired-token sweep removes 1 000 000 expired tokens (100 000 in --quick),
+ * Issuance while the expired-token sweep removes 1 000 000 expired tokens (50 000 in --quick),
  * in its own process (bench/token-sweep.ts), after the others.
  */
 function runTokenSweepBench(): void {
   if (args.only && !args.only.split(",").includes("token-sweep")) return;
-  const argv = ["--import", "tsx", path.join(root, "bench/token-sweep.ts"), "--tokens", quick ? "100000" : "1000000", "--after-slices", quick ? "2" : "5"];
+  const argv = ["--import", "tsx", path.join(root, "bench/token-sweep.ts"), "--tokens", quick ? "50000" : "1000000", "--after-slices", quick ? "1" : "5"];
   log(`\nExpired-token sweep: ${argv.slice(3).join(" ")}`);
   const result = spawnSync(process.execPath, argv, { stdio: "inherit", cwd: root });
   if (result.status !== 0) process.exitCode = 1;
