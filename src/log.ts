@@ -21,10 +21,21 @@ let stdout: pino.DestinationStream | undefined;
 /**
  * The server log on standard output, written in blocks of 4 KiB (or at least every second)
  * rather than one write per line: a write per request cost the token endpoint 6 % of its time.
- * pino flushes it on exit, including after an uncaught exception; only a kill -9 loses the
- * last second of request lines (the audit trail is in the database, not here).
+ * The writes stay synchronous (an asynchronous write still under way at exit was written twice),
+ * and what is buffered is written on exit, including after an uncaught exception; only a kill -9
+ * loses the last second of request lines (the audit trail is in the database, not here).
  */
 export function bufferedStdout(): pino.DestinationStream {
-  stdout ??= pino.destination({ dest: 1, minLength: 4096, sync: false, periodicFlush: 1000 });
+  if (!stdout) {
+    const destination = pino.destination({ dest: 1, minLength: 4096, sync: true, periodicFlush: 1000 });
+    process.once("exit", () => {
+      try {
+        destination.flushSync();
+      } catch {
+        // Nothing left to write to (a closed pipe): the lines are lost either way.
+      }
+    });
+    stdout = destination;
+  }
   return stdout;
 }
