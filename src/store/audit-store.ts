@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { glideDateTime, newSysId } from "../domain/sys-id.ts";
 import type { Database } from "./schema.ts";
+import { precompiledInsert } from "./precompiled-query.ts";
 
 export interface AuditEntry {
   tablename: string;
@@ -12,26 +13,19 @@ export interface AuditEntry {
   user: string;
 }
 
+/** The sys_audit rows of `entries`, one per changed field. */
+export function auditRows(entries: AuditEntry[], now: number) {
+  const stamp = glideDateTime(now);
+  return entries.map((e) => ({ sys_id: newSysId(now), tablename: e.tablename, documentkey: e.documentkey, fieldname: e.fieldname, oldvalue: e.oldvalue ?? "", newvalue: e.newvalue ?? "", reason: e.reason ?? "", user: e.user, sys_created_on: stamp, created_at: now }));
+}
+
+/** One prepared row insert, for SQLite's hot paths (src/store/token-store.ts). */
+export const insertAuditRow = precompiledInsert("sys_audit", ["sys_id", "tablename", "documentkey", "fieldname", "oldvalue", "newvalue", "reason", "user", "sys_created_on", "created_at"]);
+
 /** One row per changed field, like the platform's sys_audit. Callers pass no secret values. */
 export async function writeAudit(db: Kysely<Database>, entries: AuditEntry[], now = Date.now()): Promise<void> {
   if (entries.length === 0) return;
-  await db
-    .insertInto("sys_audit")
-    .values(
-      entries.map((e) => ({
-        sys_id: newSysId(),
-        tablename: e.tablename,
-        documentkey: e.documentkey,
-        fieldname: e.fieldname,
-        oldvalue: e.oldvalue ?? "",
-        newvalue: e.newvalue ?? "",
-        reason: e.reason ?? "",
-        user: e.user,
-        sys_created_on: glideDateTime(now),
-        created_at: now,
-      })),
-    )
-    .execute();
+  await db.insertInto("sys_audit").values(auditRows(entries, now)).execute();
 }
 
 export async function auditHistory(db: Kysely<Database>, tablename: string, documentkey: string) {

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect, type Dialect } from "kysely";
+import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, type Dialect } from "kysely";
 import pg from "pg";
 import type { Database } from "./schema.ts";
 import { withStatementCache } from "./sqlite-statements.ts";
@@ -27,6 +27,11 @@ export interface StoreOptions {
 }
 
 export class StoreError extends Error {}
+
+/** Whether `db` (a database or one of its transactions) speaks to SQLite, for code that has no Store at hand. */
+export function onSqlite(db: Kysely<Database>): boolean {
+  return db.getExecutor().adapter instanceof SqliteAdapter;
+}
 
 /** bigint columns hold epoch milliseconds, which fit a JS number until the year 287 396. */
 const int8Types = {

@@ -1,8 +1,9 @@
-import { type Kysely, SqliteAdapter } from "kysely";
+import type { Kysely } from "kysely";
 import type { OAuthClient } from "../domain/oauth-entity.ts";
 import { newTokenValue, tokenLookupKey } from "../domain/token-value.ts";
 import { glideDateTime, newSysId } from "../domain/sys-id.ts";
-import { type AuditEntry, writeAudit } from "./audit-store.ts";
+import { onSqlite } from "./database.ts";
+import { type AuditEntry, auditRows, insertAuditRow, writeAudit } from "./audit-store.ts";
 import type { Database, OAuthCredentialTable } from "./schema.ts";
 import { newSystemFields } from "./system-fields.ts";
 import { precompiled, precompiledInsert } from "./precompiled-query.ts";
@@ -54,24 +55,19 @@ export function tokenRows(grant: Grant, actor: string, now: number): TokenRows {
 
 const insertCredential = precompiledInsert("oauth_credential", ["sys_id", "sys_created_on", "sys_created_by", "sys_updated_on", "sys_updated_by", "sys_mod_count", "token_hash", "type", "client", "user", "scope", "family", "code", "expires_at", "revoked_at", "rotated_at"]);
 
-const insertIssuedAudit = precompiledInsert("sys_audit", ["sys_id", "tablename", "documentkey", "fieldname", "oldvalue", "newvalue", "reason", "user", "sys_created_on", "created_at"]);
-
 /**
  * Writes the rows of one or more issues; call inside a transaction. On SQLite a statement is a
  * function call, so prepared one-row inserts cost less than building one multi-row insert; on
  * PostgreSQL every statement is a round trip, so one multi-row insert per table wins.
  */
 export async function writeTokenRows(db: Kysely<Database>, batch: TokenRows[], now: number): Promise<void> {
-  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) {
+  if (!onSqlite(db)) {
     await db.insertInto("oauth_credential").values(batch.flatMap((b) => b.credentials)).execute();
     return writeAudit(db, batch.flatMap((b) => b.audit), now);
   }
-  const stamp = glideDateTime(now);
   for (const issue of batch) {
     for (const row of issue.credentials) await insertCredential(db, row);
-    for (const e of issue.audit) {
-      await insertIssuedAudit(db, { sys_id: newSysId(now), tablename: e.tablename, documentkey: e.documentkey, fieldname: e.fieldname, oldvalue: e.oldvalue ?? "", newvalue: e.newvalue ?? "", reason: e.reason ?? "", user: e.user, sys_created_on: stamp, created_at: now });
-    }
+    for (const row of auditRows(issue.audit, now)) await insertAuditRow(db, row);
   }
 }
 
@@ -155,7 +151,7 @@ const yieldToRequests = (batchMs: number, rows: number, maxRowsPerSecond = Infin
 async function deleteInBatches(db: Kysely<Database>, table: "oauth_credential" | "oauth_auth_code", cutoff: number, options: CleanupOptions): Promise<number> {
   // On PostgreSQL a batch's time is mostly the round trip and the server's work, not this
   // process's: batches of 1 000, paced only by the rate.
-  const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+  const sqlite = onSqlite(db);
   const targetMs = options.targetMs ?? 3;
   let size = options.batchSize ?? (sqlite ? 100 : 1000);
   let total = 0;

@@ -1,56 +1,50 @@
 import assert from "node:assert/strict";
 import path from "node:path";
-import { after, before, describe, test } from "node:test";
-import { openSqlite, type Store } from "../../src/store/database.ts";
+import { describe, test } from "node:test";
+import { openSqlite } from "../../src/store/database.ts";
 import { countHitGrouped } from "../../src/store/grouped-hits.ts";
 import { migrateToLatest } from "../../src/store/migrate.ts";
 import { currentHits } from "../../src/store/rate-limit-store.ts";
-import { dialectsUnderTest, tempDir } from "../support/stores.ts";
+import { dialectsUnderTest, migratedStore, tempDir } from "../support/stores.ts";
 
 const minute = 60_000;
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 for (const dialect of dialectsUnderTest()) {
   describe(`rate-limit hits counted in groups on ${dialect.name}`, () => {
-    let store: Store;
-    let dispose: () => Promise<void>;
-    before(async () => {
-      ({ store, dispose } = await dialect.open());
-      await migrateToLatest(store);
-    });
-    after(() => dispose());
+    const opened = migratedStore(dialect);
 
     test("flushes in flight together lock their buckets in one order, so PostgreSQL never finds a deadlock", async () => {
       const now = Date.now();
       const calls: Promise<number>[] = [];
       for (let i = 0; i < 200; i++) {
         // Alternate the order the two buckets arrive in, and let each pair's flush get under way before the next pair.
-        for (const bucket of i % 2 ? ["lock-x", "lock-y"] : ["lock-y", "lock-x"]) calls.push(countHitGrouped(store, bucket, minute, now));
+        for (const bucket of i % 2 ? ["lock-x", "lock-y"] : ["lock-y", "lock-x"]) calls.push(countHitGrouped(opened.store, bucket, minute, now));
         await new Promise((resolve) => setTimeout(resolve, i % 3));
       }
       await Promise.all(calls);
-      assert.equal(await currentHits(store.db, "lock-x", minute, now), 200);
-      assert.equal(await currentHits(store.db, "lock-y", minute, now), 200);
+      assert.equal(await currentHits(opened.store.db, "lock-x", minute, now), 200);
+      assert.equal(await currentHits(opened.store.db, "lock-y", minute, now), 200);
     });
 
     test("hits of one turn share a commit, and each caller still gets its own count", async () => {
       const now = Date.now();
-      const counts = await Promise.all(range(120).map(() => countHitGrouped(store, "a", minute, now)));
+      const counts = await Promise.all(range(120).map(() => countHitGrouped(opened.store, "a", minute, now)));
       assert.deepEqual([...counts].sort((x, y) => x - y), range(120));
-      const more = await Promise.all([countHitGrouped(store, "a", minute, now), countHitGrouped(store, "b", minute, now)]);
+      const more = await Promise.all([countHitGrouped(opened.store, "a", minute, now), countHitGrouped(opened.store, "b", minute, now)]);
       assert.deepEqual(more, [121, 1]);
-      assert.equal(await currentHits(store.db, "a", minute, now), 121);
+      assert.equal(await currentHits(opened.store.db, "a", minute, now), 121);
     });
 
     test("a new window starts over, even when hits of the old and the new window share a batch", async () => {
       const start = Math.floor(Date.now() / minute) * minute;
       const counts = await Promise.all([
-        countHitGrouped(store, "w", minute, start + minute + 1),
-        countHitGrouped(store, "w", minute, start + 10),
-        countHitGrouped(store, "w", minute, start + 20),
+        countHitGrouped(opened.store, "w", minute, start + minute + 1),
+        countHitGrouped(opened.store, "w", minute, start + 10),
+        countHitGrouped(opened.store, "w", minute, start + 20),
       ]);
       assert.deepEqual(counts, [1, 1, 2]);
-      assert.equal(await currentHits(store.db, "w", minute, start + minute + 5), 1);
+      assert.equal(await currentHits(opened.store.db, "w", minute, start + minute + 5), 1);
     });
   });
 }

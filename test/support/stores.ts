@@ -5,6 +5,8 @@ import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { fromDialect, openPostgres, openSqlite, type Store } from "../../src/store/database.ts";
 import { pgliteDialect } from "./pglite-dialect.ts";
+import { after, before } from "node:test";
+import { migrateToLatest } from "../../src/store/migrate.ts";
 
 export interface TestStore {
   store: Store;
@@ -69,4 +71,17 @@ const pglite: DialectUnderTest = {
 export function dialectsUnderTest(): DialectUnderTest[] {
   const url = process.env.DATABASE_URL;
   return [sqlite, url ? postgresServer(url) : pglite];
+}
+
+/** A migrated store of `dialect` for one describe block: call in the block, read `.store` inside tests. */
+export function migratedStore(dialect: DialectUnderTest): { readonly store: Store } {
+  const holder: { store?: Store; dispose?: () => Promise<void> } = {};
+  before(async () => {
+    const opened = await dialect.open();
+    holder.store = opened.store;
+    holder.dispose = opened.dispose;
+    await migrateToLatest(opened.store);
+  });
+  after(() => holder.dispose?.());
+  return { get store() { return holder.store!; } };
 }
