@@ -9,11 +9,21 @@ export function loggerOptions(level: string): Exclude<FastifyServerOptions["logg
   return {
     level,
     redact: { paths: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]', "*.password", "*.client_secret", "*.access_token", "*.refresh_token"], censor: "[redacted]" },
-    serializers: {
-      req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, path: req.url.split("?")[0], ip: req.ip }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
+    serializers,
   };
+}
+
+const serializers = {
+  req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, path: req.url.split("?")[0], ip: req.ip }),
+  res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+};
+
+/**
+ * The logger of completed-request lines (see src/http/request-log.ts): the server log's level,
+ * serializers and stream, without redaction, for lines built only of fields that hold no secret.
+ */
+export function requestLineLogger(level: string, stream: pino.DestinationStream): pino.Logger {
+  return pino({ level, serializers }, stream);
 }
 
 let stdout: pino.DestinationStream | undefined;

@@ -12,7 +12,7 @@ import { OAuthError } from "./oauth/oauth-error.ts";
 import { registerMetrics } from "./operability/metrics.ts";
 import { registerRateLimits } from "./rate-limit.ts";
 import { registerRoutes } from "./routes.ts";
-import { bufferedStdout, loggerOptions } from "../log.ts";
+import { bufferedStdout, loggerOptions, requestLineLogger } from "../log.ts";
 
 /** Builds the HTTP application of an instance: parsing, security headers, routes, and one error renderer. */
 export interface AppOptions {
@@ -24,10 +24,11 @@ export interface AppOptions {
 }
 
 export async function buildApp(instance: Instance, options: AppOptions = {}): Promise<FastifyInstance> {
+  const stream = options.logger === false ? undefined : (options.logStream ?? bufferedStdout());
   const app = Fastify({
     ...(options.https ? { https: { key: options.https.key, cert: options.https.cert, minVersion: "TLSv1.2" as const } } : {}),
-    logger: options.logger === false ? false : { ...loggerOptions(instance.config.logLevel), stream: options.logStream ?? bufferedStdout() },
-    logController: new OneLinePerRequest({ disableRequestLogging: !instance.config.requestLog }),
+    logger: stream ? { ...loggerOptions(instance.config.logLevel), stream } : false,
+    logController: new OneLinePerRequest({ disableRequestLogging: !instance.config.requestLog, ...(stream ? { lines: requestLineLogger(instance.config.logLevel, stream) } : {}) }),
     bodyLimit: instance.config.bodyLimit,
     // Query strings carry state and PKCE values; a flood of parameters is refused, not parsed.
     routerOptions: { maxParamLength: 200 },

@@ -86,7 +86,7 @@ export async function findTokenByValue(db: Kysely<Database>, token: string): Pro
   return (await tokenByKey(db, tokenLookupKey(token))).rows[0];
 }
 
-export function tokenIsLive(token: StoredToken, now = Date.now()): boolean {
+export function tokenIsLive(token: Pick<StoredToken, "type" | "expires_at" | "revoked_at" | "rotated_at">, now = Date.now()): boolean {
   return token.revoked_at === null && token.expires_at > now && !(token.type === "refresh_token" && token.rotated_at !== null);
 }
 

@@ -15,6 +15,9 @@ export interface User {
   preferredLanguage: string | null;
 }
 
+/** What a request acting as a user needs of them: who they are, and whether they may act now. */
+export type Actor = Pick<User, "sysId" | "userName" | "name" | "active">;
+
 export function toUser(row: SysUserTable): User {
   return {
     sysId: row.sys_id,

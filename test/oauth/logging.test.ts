@@ -49,12 +49,15 @@ describe("logs never contain tokens, codes, secrets, passwords, cookies or Autho
     const before = lines.length;
     const res = await http(`${base}/api/now/v1/whoami?sysparm_x=secret-looking`, {});
     assert.equal(res.status, 401);
-    const written = lines.slice(before).map((line) => JSON.parse(line) as { msg: string; req?: { method: string; path: string }; res?: { statusCode: number }; responseTime?: number });
+    const written = lines.slice(before).map((line) => JSON.parse(line) as { msg: string; req?: { method: string; path: string }; res?: { statusCode: number }; responseTime?: number; reqId?: string; level?: number });
     const requestLines = written.filter((l) => l.req || l.res);
     assert.equal(requestLines.length, 1, JSON.stringify(written));
     const [line] = requestLines;
     assert.equal(line!.msg, "request completed");
     assert.deepEqual([line!.req?.method, line!.req?.path, line!.res?.statusCode], ["GET", "/api/now/v1/whoami", 401]);
     assert.equal(typeof line!.responseTime, "number");
+    // The request id ties it to any error line of the same request; info level, like Fastify's own.
+    assert.match(String(line!.reqId), /^req-/);
+    assert.equal(line!.level, 30);
   });
 });

@@ -3,14 +3,14 @@ import type { OAuthClient } from "../../domain/oauth-entity.ts";
 import type { Instance } from "../../instance.ts";
 import { findBearerGrant } from "../../store/bearer-store.ts";
 import { tokenIsLive } from "../../store/token-store.ts";
-import type { User } from "../../store/user-store.ts";
+import type { Actor } from "../../store/user-store.ts";
 import { OAuthError } from "./oauth-error.ts";
 
 /** Who a request acts as: the token's user (or none, for a client-only token), its client and scope. */
 export interface Principal {
-  user: User | null;
+  user: Actor | null;
   roles: string[];
-  client: OAuthClient;
+  client: Pick<OAuthClient, "sysId" | "clientId" | "name" | "active">;
   scope: string;
 }
 

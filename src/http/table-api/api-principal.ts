@@ -1,13 +1,13 @@
 import type { FastifyRequest } from "fastify";
 import type { Instance } from "../../instance.ts";
-import type { User } from "../../store/user-store.ts";
+import type { Actor } from "../../store/user-store.ts";
 import { authenticateBasicUser, hasBasicCredentials } from "../identity/basic-auth.ts";
 import { authenticateBearer } from "../oauth/bearer.ts";
 import { forbidden } from "./errors.ts";
 
 /** Who a Table API request acts as. Every record it writes names this user. */
 export interface ApiPrincipal {
-  user: User;
+  user: Actor;
   roles: readonly string[];
   scope: string;
 }
