@@ -23,22 +23,34 @@ declare module "fastify" {
 }
 
 /** Counts a request against `kind` for `key`; past the limit it is refused with 429 and Retry-After. */
-export async function enforceLimit(instance: Instance, kind: LimitKind, key: string, now = Date.now()): Promise<void> {
-  const limit = limits[kind](instance);
-  if (limit === 0) return;
-  const count = await countHitGrouped(instance.store, `${kind}:${key}`, windowMs, now);
-  if (count > limit) {
-    const retryAfter = Math.ceil((windowMs - (now % windowMs)) / 1000);
-    throw new OAuthError("temporarily_unavailable", `too many requests; try again in ${retryAfter} seconds`, { status: 429, retryAfter });
-  }
+export function enforceLimit(instance: Instance, kind: LimitKind, key: string, now = Date.now()): Promise<void> {
+  return enforceLimits(instance, [[kind, key]], now);
+}
+
+/**
+ * Counts a request against several limits at once; past any of them it is refused with 429.
+ * Hits counted in the same turn share one write transaction (see countHitGrouped), so counting
+ * an address and a client together costs one commit, not two one after the other.
+ */
+export async function enforceLimits(instance: Instance, hits: readonly (readonly [LimitKind, string])[], now = Date.now()): Promise<void> {
+  const counted = hits.flatMap(([kind, key]) => {
+    const limit = limits[kind](instance);
+    return limit === 0 ? [] : [{ limit, count: countHitGrouped(instance.store, `${kind}:${key}`, windowMs, now) }];
+  });
+  const counts = await Promise.all(counted.map((c) => c.count));
+  if (counted.some((c, i) => counts[i]! > c.limit)) throw tooMany(now);
+}
+
+function tooMany(now: number): OAuthError {
+  const retryAfter = Math.ceil((windowMs - (now % windowMs)) / 1000);
+  return new OAuthError("temporarily_unavailable", `too many requests; try again in ${retryAfter} seconds`, { status: 429, retryAfter });
 }
 
 /** Refuses with 429 when `kind` is already used up for `key`, without counting this request (only failures count). */
 export async function refuseIfOverLimit(instance: Instance, kind: LimitKind, key: string, now = Date.now()): Promise<void> {
   const limit = limits[kind](instance);
   if (limit === 0 || (await currentHits(instance.store.db, `${kind}:${key}`, windowMs, now)) < limit) return;
-  const retryAfter = Math.ceil((windowMs - (now % windowMs)) / 1000);
-  throw new OAuthError("temporarily_unavailable", `too many requests; try again in ${retryAfter} seconds`, { status: 429, retryAfter });
+  throw tooMany(now);
 }
 
 export function registerRateLimits(app: FastifyInstance, instance: Instance): void {

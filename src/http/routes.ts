@@ -32,7 +32,8 @@ type Route = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string;
 const routes: Route[] = [
   { method: "GET", url: paths.authorize, errorFormat: "page", handler: authorizeGet },
   { method: "POST", url: paths.authorize, errorFormat: "page", handler: authorizePost },
-  { method: "POST", url: paths.token, errorFormat: "oauth", rateLimitByIp: "token-ip", handler: tokenEndpoint },
+  // The token endpoint counts its own hits: the address and the client in one write (src/http/oauth/token.ts).
+  { method: "POST", url: paths.token, errorFormat: "oauth", handler: tokenEndpoint },
   { method: "POST", url: paths.revoke, errorFormat: "oauth", handler: revocationEndpoint },
   { method: "POST", url: paths.introspect, errorFormat: "oauth", rateLimitByIp: "token-ip", handler: introspectionEndpoint },
   { method: "GET", url: paths.metadata, errorFormat: "oauth", handler: (instance, _request, reply) => void reply.send(authorizationServerMetadata(instance)) },

@@ -37,6 +37,28 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(ok.status, 200);
     });
 
+    test("an address past its token-endpoint allowance gets 429 whatever it sends, so a guessed secret is neither confirmed nor denied", async () => {
+      const limited = await startTestInstance(dialect, { rateLimitTokenPerClient: 100, rateLimitTokenPerIp: 4 });
+      try {
+        await awayFromMinuteEdge();
+        const own = await registerClient(limited.instance, { grant_types: ["client_credentials"] });
+        const send = (secret: string, form: Record<string, string> = { grant_type: "client_credentials" }) => postForm(`${limited.base}/oauth_token.do`, form, { authorization: basic(own.clientId, secret) });
+        // Bad requests and failed authentications count against the address too.
+        const statuses = [(await send("wrong")).status, (await send("wrong")).status, (await send(own.secret, {})).status, (await send(own.secret)).status];
+        assert.deepEqual(statuses, [401, 401, 400, 200]);
+        const right = await send(own.secret);
+        const wrong = await send("wrong");
+        assert.deepEqual([right.status, wrong.status], [429, 429]);
+        assert.equal(wrong.body.error, "temporarily_unavailable");
+        assert.equal(right.body.access_token, undefined);
+        // Introspection shares the address's allowance.
+        const introspection = await postForm(`${limited.base}/oauth_introspect`, { token: "x" }, { authorization: basic(own.clientId, own.secret) });
+        assert.equal(introspection.status, 429);
+      } finally {
+        await limited.close();
+      }
+    });
+
     test("login attempts per address are limited across the login form and the password grant", async () => {
       await awayFromMinuteEdge();
       const { challenge } = pkcePair();

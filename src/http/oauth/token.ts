@@ -3,14 +3,14 @@ import type { GrantType } from "../../domain/oauth-entity.ts";
 import type { Instance } from "../../instance.ts";
 import type { IssuedTokens } from "../../store/token-store.ts";
 import { type FormParams, requireForm, singleValued } from "../form-body.ts";
-import { authenticateClient } from "./client-auth.ts";
+import { type AuthenticatedClient, authenticateClient } from "./client-auth.ts";
 import { authorizationCodeGrant } from "./grants/authorization-code.ts";
 import { clientCredentialsGrant } from "./grants/client-credentials.ts";
 import type { GrantHandler } from "./grants/grant.ts";
 import { passwordGrant } from "./grants/password.ts";
 import { refreshTokenGrant } from "./grants/refresh-token.ts";
 import { OAuthError } from "./oauth-error.ts";
-import { enforceLimit } from "../rate-limit.ts";
+import { enforceLimits, type LimitKind } from "../rate-limit.ts";
 
 const grants: Record<GrantType, GrantHandler> = {
   authorization_code: authorizationCodeGrant,
@@ -54,16 +54,39 @@ function tokenResponse(tokens: IssuedTokens) {
   };
 }
 
-/** POST /oauth_token.do — RFC 6749 §3.2, read as its checklist. */
-export async function tokenEndpoint(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  setNoStore(reply);
+/** What a token request is before its grant runs: well formed, and from a client that proved who it is. */
+interface CheckedRequest {
+  form: FormParams;
+  grantType: GrantType;
+  client: AuthenticatedClient;
+}
+
+async function checkRequest(instance: Instance, request: FastifyRequest): Promise<CheckedRequest> {
   const form = requireForm(request);
   rejectRepeatedParameters(form);
   const grantType = grantTypeOf(form);
-  const { client, method } = await authenticateClient(instance, request, form);
-  // Counted only once the client proved who it is, so nobody can spend another client's allowance;
-  // a public client proves nothing, so its allowance is per address.
-  await enforceLimit(instance, "token-client", method === "none" ? `${client.clientId}:${request.ip}` : client.clientId);
+  return { form, grantType, client: await authenticateClient(instance, request, form) };
+}
+
+/** POST /oauth_token.do — RFC 6749 §3.2, read as its checklist. */
+export async function tokenEndpoint(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  setNoStore(reply);
+  const checked = await checkRequest(instance, request).then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  // Every request counts against its address, and a client that proved who it is against the
+  // client too (never another client's allowance; a public client proves nothing, so its
+  // allowance is per address), in one write. Past either limit the answer is 429 whatever the
+  // request held, so a guesser over the limit learns nothing about the secret it tried.
+  const hits: [LimitKind, string][] = [["token-ip", request.ip]];
+  if (checked.ok) {
+    const { client, method } = checked.value.client;
+    hits.push(["token-client", method === "none" ? `${client.clientId}:${request.ip}` : client.clientId]);
+  }
+  await enforceLimits(instance, hits);
+  if (!checked.ok) throw checked.error;
+  const { form, grantType, client: { client } } = checked.value;
   if (!client.grantTypes.includes(grantType)) throw new OAuthError("unauthorized_client", `this client is not allowed the ${grantType} grant`);
   const tokens = await grants[grantType]({ instance, client, form, ip: request.ip });
   reply.send(tokenResponse(tokens));
