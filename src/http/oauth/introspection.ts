@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Instance } from "../../instance.ts";
-import { findTokenByValue, tokenIsLive } from "../../store/token-store.ts";
-import { findUserById } from "../../store/user-store.ts";
+import { introspectToken } from "../../store/introspection-store.ts";
+import { tokenIsLive } from "../../store/token-store.ts";
 import { requireForm, singleValued } from "../form-body.ts";
 import { authenticateClient } from "./client-auth.ts";
 import { OAuthError } from "./oauth-error.ts";
@@ -20,12 +20,12 @@ export async function introspectionEndpoint(instance: Instance, request: Fastify
   if (params.token === undefined) throw new OAuthError("invalid_request", "the token parameter is required");
   if (method === "none") throw new OAuthError("invalid_client", "introspection requires an authenticated confidential client");
 
-  const stored = await findTokenByValue(instance.store.db, params.token);
-  if (!stored || stored.client !== client.sysId || !tokenIsLive(stored) || !client.active) {
+  const found = await introspectToken(instance.store.db, params.token);
+  if (!found || found.token.client !== client.sysId || !tokenIsLive(found.token) || !client.active) {
     reply.send({ active: false });
     return;
   }
-  const user = stored.user === null ? null : await findUserById(instance.store.db, stored.user);
+  const { token: stored, user } = found;
   if (stored.user !== null && !user?.active) {
     reply.send({ active: false });
     return;
