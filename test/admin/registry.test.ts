@@ -27,7 +27,7 @@ for (const dialect of dialectsUnderTest()) {
     async function createThroughForm(name: string, urls: string[]): Promise<Page> {
       const interceptor = await browser.get("/admin/registry/new");
       assert.match(interceptor.html, /Create an OAuth API endpoint for external clients/);
-      assert.match(interceptor.html, /Connect to a third-party OAuth Provider[\s\S]*npx portcullis provider create[\s\S]*CLI and API only/);
+      assert.match(interceptor.html, /Connect to a third-party OAuth Provider[\s\S]*npx portcullis provider create/);
       let form = await browser.get(newForm);
       form = await browser.submitForm(form, newForm, { name, _action: "unlock" });
       for (const [index, url] of urls.entries()) {

@@ -1,3 +1,5 @@
+import { paths } from "../paths.ts";
+
 /** Where the admin pages live; links and redirects take them from here. */
 export const adminPaths = {
   signIn: "/",
@@ -8,6 +10,12 @@ export const adminPaths = {
   registryNewClient: "/admin/registry/new/client",
   registryRecord: (sysId: string) => `/admin/registry/${sysId}`,
   registryRegenerate: (sysId: string) => `/admin/registry/${sysId}/regenerate`,
+  registryNewProvider: "/admin/registry/new/provider",
+  provider: (sysId: string) => `/admin/providers/${sysId}`,
+  providerToken: (sysId: string) => `/admin/providers/${sysId}/token`,
+  providerDelete: (sysId: string) => `/admin/providers/${sysId}/delete`,
+  /** "Get OAuth Token" for the Authorization Code grant: the consumer side's browser flow (src/http/consumer/authorization-code-flow.ts). */
+  providerAuthorize: (sysId: string) => `${paths.connections}/${sysId}/authorize`,
   tokens: "/admin/tokens",
   tokenRevoke: (sysId: string) => `/admin/tokens/${sysId}/revoke`,
   tokensRevokeClient: "/admin/tokens/revoke-client",

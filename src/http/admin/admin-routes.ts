@@ -6,6 +6,7 @@ import { languageSwitch } from "./language.ts";
 import { profileGet, profilePost, userLanguagePost } from "./profile.ts";
 import { adminHome, auditList, pipeline, rolesList } from "./overview.ts";
 import { regenerateConfirm, regenerateSecret, registryCreate, registryInterceptor, registryList, registryNewForm, registryRecord, registryUpdate } from "./registry.ts";
+import { providerCreate, providerDelete, providerNewForm, providerShow, providerToken } from "./providers.ts";
 import { signInGet, signInPost } from "./sign-in.ts";
 import { tokenRevoke, tokensList, tokensRevokeClient } from "./tokens.ts";
 import { userActive, userCreate, userRoles, userSetPassword, userShow, usersList } from "./users.ts";
@@ -28,6 +29,11 @@ export function adminRoutes(): { method: "GET" | "POST"; url: string; handler: H
     { method: "POST", url: "/admin/registry/:sysId", handler: registryUpdate },
     { method: "GET", url: "/admin/registry/:sysId/regenerate", handler: regenerateConfirm },
     { method: "POST", url: "/admin/registry/:sysId/regenerate", handler: regenerateSecret },
+    { method: "GET", url: adminPaths.registryNewProvider, handler: providerNewForm },
+    { method: "POST", url: adminPaths.registryNewProvider, handler: providerCreate },
+    { method: "GET", url: "/admin/providers/:sysId", handler: providerShow },
+    { method: "POST", url: "/admin/providers/:sysId/token", handler: providerToken },
+    { method: "POST", url: "/admin/providers/:sysId/delete", handler: providerDelete },
     { method: "GET", url: adminPaths.tokens, handler: tokensList },
     { method: "POST", url: "/admin/tokens/:sysId/revoke", handler: tokenRevoke },
     { method: "POST", url: adminPaths.tokensRevokeClient, handler: tokensRevokeClient },

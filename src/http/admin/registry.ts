@@ -16,6 +16,7 @@ import { adminErrorPage } from "../ui/admin/sign-in-page.tsx";
 import { type AdminContext, requireAdmin, requireAdminForm, seeOther, sendAdminHTML } from "./admin-session.ts";
 import { adminPaths } from "./admin-paths.ts";
 import { setFlash, takeFlash } from "./flash.ts";
+import { providerListing } from "./providers.ts";
 import { blankRegistryForm, registryFormFrom, registryFormOf, registryInput, type RegistryFormState } from "./registry-form-input.ts";
 
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void>;
@@ -32,8 +33,8 @@ export const registryList: Handler = async (instance, request, reply) => {
   const admin = await requireAdmin(instance, request, reply);
   if (!admin) return;
   const query = registryQuery(request);
-  const clients = await searchClients(instance.store.db, query);
-  sendAdminHTML(reply, 200, registryListPage({ viewer: admin.viewer, clients, query, flash: takeFlash(instance, request, reply).message }));
+  const [clients, providers] = await Promise.all([searchClients(instance.store.db, query), providerListing(instance.store.db, query.text)]);
+  sendAdminHTML(reply, 200, registryListPage({ viewer: admin.viewer, clients, providers, query, flash: takeFlash(instance, request, reply).message }));
 };
 
 export const registryInterceptor: Handler = async (instance, request, reply) => {

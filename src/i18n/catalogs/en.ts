@@ -1,15 +1,18 @@
 import { enCli } from "./en-cli.ts";
 import { enMessages } from "./en-messages.ts";
+import { enProviderPages } from "./en-provider-pages.ts";
 
 /**
  * English: the default, and the source of truth for keys. One key per text a person reads;
  * values are ICU MessageFormat ({name} placeholders, {count, plural, …}). Terms follow the platform.
  * To add a text: add the key here, then in ko.ts (the compiler refuses a catalog that lacks one).
- * Command-line texts live in en-cli.ts, form and page messages in en-messages.ts (each with its ko-*.ts).
+ * Command-line texts live in en-cli.ts, form and page messages in en-messages.ts, the provider pages
+ * in en-provider-pages.ts (each with its ko-*.ts).
  */
 export const en = {
   ...enCli,
   ...enMessages,
+  ...enProviderPages,
   "app.name": "Portcullis",
   "language.label": "Language",
   "language.en": "English",
@@ -174,8 +177,7 @@ export const en = {
   "interceptor.endpoint": "Create an OAuth API endpoint for external clients",
   "interceptor.endpointText": "This instance issues client credentials and tokens to an application outside it (another instance, a script, an integration).",
   "interceptor.provider": "Connect to a third-party OAuth Provider",
-  "interceptor.providerText": "This instance obtains tokens from another OAuth provider. Records are created with `npx portcullis provider create`, `pipeline up` or POST /api/portcullis/registry/providers; their health shows on the Pipeline page.",
-  "interceptor.comingSoon": "CLI and API only",
+  "interceptor.providerText": "This instance obtains tokens from another OAuth provider (another instance, or any OAuth 2 server) with the client ID and secret it issued. Also `npx portcullis provider create`, `pipeline up` or POST /api/portcullis/registry/providers.",
   "roles.title": "Roles",
   "roles.lead": "Roles are granted on a user's page; a role that does not exist yet is created when first granted. Tokens carry no roles: they are read when a token is used.",
   "roles.description": "Description",

@@ -17,11 +17,10 @@ export function interceptorPage(props: { viewer: Viewer }): string {
           </a>
         </li>
         <li>
-          <div class="choice choice-disabled" aria-disabled="true">
+          <a class="choice" href={adminPaths.registryNewProvider}>
             <strong>{t("interceptor.provider")}</strong>
             <span>{t("interceptor.providerText")}</span>
-            <span class="pill pill-no">{t("interceptor.comingSoon")}</span>
-          </div>
+          </a>
         </li>
       </ul>
     </AdminShell>,

@@ -5,6 +5,7 @@ import { renderPage } from "../layout.tsx";
 import type { MessageKey } from "../../../i18n/translator.ts";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
 import { Flash, PageHeader, YesNo } from "./components.tsx";
+import { type ProviderListing, ProviderTable } from "./provider-pages.tsx";
 
 const columns: { key: RegistrySortKey; label: MessageKey }[] = [
   { key: "name", label: "field.name" },
@@ -20,7 +21,7 @@ function sortLink(query: RegistryQuery, key: RegistrySortKey): string {
   return `${adminPaths.registry}?${new URLSearchParams({ ...(query.text ? { q: query.text } : {}), sort: key, dir: direction })}`;
 }
 
-export function registryListPage(props: { viewer: Viewer; clients: OAuthClient[]; query: RegistryQuery; flash?: string | undefined }): string {
+export function registryListPage(props: { viewer: Viewer; clients: OAuthClient[]; providers: ProviderListing[]; query: RegistryQuery; flash?: string | undefined }): string {
   const { query } = props;
   const { t } = props.viewer.i18n;
   return renderPage(
@@ -94,6 +95,7 @@ export function registryListPage(props: { viewer: Viewer; clients: OAuthClient[]
           </table>
         </div>
       )}
+      <ProviderTable providers={props.providers} />
     </AdminShell>,
   );
 }

@@ -1,0 +1,131 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { obtainToken } from "../../consumer/connection-token.ts";
+import { ProviderError } from "../../consumer/provider-http.ts";
+import { instanceSecretBox } from "../../consumer/secret-box.ts";
+import { type OAuthProvider, parseProviderCreate } from "../../domain/oauth-provider.ts";
+import { sysIdPattern } from "../../domain/sys-id.ts";
+import { issue, ValidationError } from "../../domain/validation.ts";
+import type { Instance } from "../../instance.ts";
+import { connectionStatuses } from "../../store/obtained-token-store.ts";
+import { createProvider, deleteProvider, findProvider, listProviders } from "../../store/provider-store.ts";
+import type { Kysely } from "kysely";
+import type { Database } from "../../store/schema.ts";
+import { paths } from "../paths.ts";
+import { fieldErrors, type FieldErrors } from "../ui/admin/components.tsx";
+import { blankProviderForm, type ProviderFormState, providerFormPage, type ProviderListing, providerPage } from "../ui/admin/provider-pages.tsx";
+import { adminErrorPage } from "../ui/admin/sign-in-page.tsx";
+import { type AdminContext, requireAdmin, requireAdminForm, seeOther, sendAdminHTML } from "./admin-session.ts";
+import { adminPaths } from "./admin-paths.ts";
+import { setFlash, takeFlash } from "./flash.ts";
+
+type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+const redirectUrlOf = (instance: Instance) => instance.config.publicUrl + paths.oauthRedirect;
+
+/** The providers on the registry list with their token's health, matching the list's filter text (name, client ID, token URL). */
+export async function providerListing(db: Kysely<Database>, text: string): Promise<ProviderListing[]> {
+  const [providers, statuses] = await Promise.all([listProviders(db), connectionStatuses(db)]);
+  const needle = text.toLowerCase();
+  return providers
+    .filter((p) => !needle || [p.name, p.clientId, p.tokenUrl].some((v) => v.toLowerCase().includes(needle)))
+    .map((provider) => ({ provider, token: statuses.find((s) => s.provider === provider.sysId) }));
+}
+
+/** GET /admin/registry/new/provider — "Connect to a third-party OAuth Provider". */
+export const providerNewForm: Handler = async (instance, request, reply) => {
+  const admin = await requireAdmin(instance, request, reply);
+  if (admin) sendAdminHTML(reply, 200, providerFormPage({ viewer: admin.viewer, state: blankProviderForm, errors: {}, redirectUrl: redirectUrlOf(instance) }));
+};
+
+/** POST /admin/registry/new/provider — the same rules as the CLI and the registry API; on an error the form comes back, nothing stored. */
+export const providerCreate: Handler = async (instance, request, reply) => {
+  const posted = await requireAdminForm(instance, request, reply);
+  if (!posted) return;
+  const { admin, form } = posted;
+  const text = (name: keyof ProviderFormState) => form.get(name) ?? "";
+  const typed: ProviderFormState = {
+    name: text("name"),
+    client_id: text("client_id"),
+    authorization_url: text("authorization_url"),
+    token_url: text("token_url"),
+    revocation_url: text("revocation_url"),
+    // A browser always sends the two choices; a post without them gets their defaults, as the API does.
+    default_grant: text("default_grant") || blankProviderForm.default_grant,
+    credential_style: text("credential_style") || blankProviderForm.credential_style,
+    scope: text("scope"),
+  };
+  try {
+    const settings = parseProviderCreate({ ...typed, client_secret: form.get("client_secret") ?? "" });
+    const created = await createProvider(instance.store.db, instanceSecretBox(instance), settings, redirectUrlOf(instance), admin.actor);
+    setFlash(instance, reply, { message: admin.viewer.i18n.t("provider.created", { name: created.name }) });
+    seeOther(reply, adminPaths.provider(created.sysId));
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    sendAdminHTML(reply, 400, providerFormPage({ viewer: admin.viewer, state: typed, errors: fieldErrors(error.issues, admin.viewer.i18n), redirectUrl: redirectUrlOf(instance) }));
+  }
+};
+
+async function providerFromPath(instance: Instance, request: FastifyRequest, reply: FastifyReply, admin: AdminContext): Promise<OAuthProvider | undefined> {
+  const { sysId } = request.params as { sysId: string };
+  const provider = sysIdPattern.test(sysId) ? await findProvider(instance.store.db, sysId) : undefined;
+  if (!provider || provider.sysId !== sysId) {
+    sendAdminHTML(reply, 404, adminErrorPage({ viewer: admin.viewer, title: admin.viewer.i18n.t("provider.notFoundTitle"), message: admin.viewer.i18n.t("provider.notFound") }));
+    return undefined;
+  }
+  return provider;
+}
+
+async function renderProvider(instance: Instance, reply: FastifyReply, admin: AdminContext, provider: OAuthProvider, status: number, extra: { errors?: FieldErrors; flash?: string | undefined; failure?: string }) {
+  const token = (await connectionStatuses(instance.store.db)).find((s) => s.provider === provider.sysId);
+  sendAdminHTML(reply, status, providerPage({ viewer: admin.viewer, provider, token, errors: extra.errors ?? {}, flash: extra.flash, failure: extra.failure }));
+}
+
+/** GET /admin/providers/{sys_id} */
+export const providerShow: Handler = async (instance, request, reply) => {
+  const admin = await requireAdmin(instance, request, reply);
+  if (!admin) return;
+  const provider = await providerFromPath(instance, request, reply, admin);
+  if (provider) await renderProvider(instance, reply, admin, provider, 200, { flash: takeFlash(instance, request, reply).message });
+};
+
+/**
+ * POST /admin/providers/{sys_id}/token — "Get OAuth Token" for the grants that need no browser
+ * (client_credentials, password). The Authorization Code grant goes through the browser flow instead.
+ */
+export const providerToken: Handler = async (instance, request, reply) => {
+  const posted = await requireAdminForm(instance, request, reply);
+  if (!posted) return;
+  const { admin, form } = posted;
+  const provider = await providerFromPath(instance, request, reply, admin);
+  if (!provider) return;
+  const { t } = admin.viewer.i18n;
+  if (provider.defaultGrant === "authorization_code") return seeOther(reply, adminPaths.providerAuthorize(provider.sysId));
+  let login: { username: string; password: string } | undefined;
+  if (provider.defaultGrant === "password") {
+    const username = (form.get("username") ?? "").trim();
+    const password = form.get("password") ?? "";
+    const missing = [...(username ? [] : [issue("username", "validation.required")]), ...(password ? [] : [issue("password", "validation.required")])];
+    if (missing.length) return renderProvider(instance, reply, admin, provider, 400, { errors: fieldErrors(missing, admin.viewer.i18n) });
+    login = { username, password };
+  }
+  try {
+    await obtainToken(instance, provider, provider.defaultGrant, login);
+  } catch (failure) {
+    if (!(failure instanceof ProviderError)) throw failure;
+    return renderProvider(instance, reply, admin, provider, 502, { failure: t("provider.tokenFailed", { name: provider.name, reason: failure.message }) });
+  }
+  setFlash(instance, reply, { message: t("provider.gotToken", { name: provider.name }) });
+  seeOther(reply, adminPaths.provider(provider.sysId));
+};
+
+/** POST /admin/providers/{sys_id}/delete — the record and its stored token; the registry list shows the result. */
+export const providerDelete: Handler = async (instance, request, reply) => {
+  const posted = await requireAdminForm(instance, request, reply);
+  if (!posted) return;
+  const { admin } = posted;
+  const provider = await providerFromPath(instance, request, reply, admin);
+  if (!provider) return;
+  await deleteProvider(instance.store.db, provider.sysId, admin.actor);
+  setFlash(instance, reply, { message: admin.viewer.i18n.t("provider.deleted", { name: provider.name }) });
+  seeOther(reply, adminPaths.registry);
+};

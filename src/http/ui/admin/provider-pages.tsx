@@ -1,0 +1,257 @@
+import { type ConsumerGrant, consumerGrantNames, type OAuthProvider } from "../../../domain/oauth-provider.ts";
+import type { MessageKey, Translator } from "../../../i18n/translator.ts";
+import { adminPaths } from "../../admin/admin-paths.ts";
+import { renderPage } from "../layout.tsx";
+import { AdminShell, type Viewer } from "./admin-layout.tsx";
+import { CsrfInput, describedBy, ErrorSummary, FieldError, type FieldErrors, Flash, PageHeader } from "./components.tsx";
+import { TextField } from "./form-fields.tsx";
+import { useI18n } from "../i18n-context.tsx";
+
+/** What the new-provider form holds between submits; never the secret, which is typed again. */
+export interface ProviderFormState {
+  name: string;
+  client_id: string;
+  authorization_url: string;
+  token_url: string;
+  revocation_url: string;
+  default_grant: string;
+  credential_style: string;
+  scope: string;
+}
+
+export const blankProviderForm: ProviderFormState = { name: "", client_id: "", authorization_url: "", token_url: "", revocation_url: "", default_grant: "client_credentials", credential_style: "basic", scope: "" };
+
+/** The token this instance holds from the provider, as the record page shows it. */
+export interface ProviderTokenStatus {
+  status: string;
+  statusReason: string;
+  expiresAt: number | null;
+  grantType: string;
+}
+
+/** A provider as the registry list shows it. */
+export interface ProviderListing {
+  provider: OAuthProvider;
+  token: ProviderTokenStatus | undefined;
+}
+
+function TokenHealth(props: { token: ProviderTokenStatus | undefined }) {
+  const { t } = useI18n();
+  if (!props.token) return <span class="pill">{t("pipeline.health.no_token")}</span>;
+  const healthy = props.token.status === "healthy";
+  return <span class={healthy ? "pill pill-yes" : "pill pill-no"}>{t(healthy ? "provider.status.healthy" : "provider.status.unhealthy")}</span>;
+}
+
+/** The registry list's second table: this instance's connections to other providers. */
+export function ProviderTable(props: { providers: ProviderListing[] }) {
+  const { t } = useI18n();
+  return (
+    <section aria-labelledby="providers-heading">
+      <h2 id="providers-heading">{t("provider.list.heading")}</h2>
+      <p class="count">{t("provider.list.count", { count: props.providers.length })}</p>
+      {props.providers.length === 0 ? (
+        <p class="empty">{t("provider.list.empty")}</p>
+      ) : (
+        <div class="table-wrap">
+          <table class="list providers">
+            <thead>
+              <tr>
+                <th scope="col">{t("field.name")}</th>
+                <th scope="col">{t("registry.col.type")}</th>
+                <th scope="col">{t("field.clientId")}</th>
+                <th scope="col">{t("provider.field.tokenUrl")}</th>
+                <th scope="col">{t("provider.token.status")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.providers.map(({ provider, token }) => (
+                <tr>
+                  <td>
+                    <a href={adminPaths.provider(provider.sysId)}>{provider.name}</a>
+                  </td>
+                  <td>{t("provider.typeShort")}</td>
+                  <td class="mono">{provider.clientId}</td>
+                  <td class="mono">{provider.tokenUrl}</td>
+                  <td>
+                    <TokenHealth token={token} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function providerFieldLabels(t: Translator["t"]): Record<string, string> {
+  return {
+    name: t("field.name"),
+    client_id: t("field.clientId"),
+    client_secret: t("field.clientSecret"),
+    authorization_url: t("provider.field.authorizationUrl"),
+    token_url: t("provider.field.tokenUrl"),
+    revocation_url: t("provider.field.revocationUrl"),
+    default_grant: t("provider.field.defaultGrant"),
+    credential_style: t("provider.field.credentialStyle"),
+    scope: t("provider.field.scope"),
+    username: t("provider.username"),
+    password: t("provider.password"),
+  };
+}
+
+const grantLabel = (grant: string): MessageKey => (consumerGrantNames.includes(grant as ConsumerGrant) ? (`provider.grant.${grant}` as MessageKey) : "provider.grant.client_credentials");
+
+function Choice(props: { id: string; label: string; value: string; options: [string, string][]; errors: FieldErrors }) {
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      <select id={props.id} name={props.id} aria-invalid={props.errors[props.id] ? "true" : undefined} aria-describedby={describedBy(props.id, props.errors, props.id)}>
+        {props.options.map(([value, text]) => (
+          <option value={value} selected={value === props.value}>
+            {text}
+          </option>
+        ))}
+      </select>
+      <FieldError id={props.id} messages={props.errors[props.id]} />
+    </div>
+  );
+}
+
+/** "Connect to a third-party OAuth Provider": the provider's client, endpoints and default grant. */
+export function providerFormPage(props: { viewer: Viewer; state: ProviderFormState; errors: FieldErrors; redirectUrl: string }): string {
+  const { t } = props.viewer.i18n;
+  const { state, errors } = props;
+  const labels = providerFieldLabels(t);
+  return renderPage(
+    <AdminShell title={t("provider.newPageTitle")} active="registry" viewer={props.viewer}>
+      <PageHeader title={t("provider.newTitle")} crumbs={[{ href: adminPaths.registry, label: t("registry.title") }]} />
+      <ErrorSummary errors={errors} labels={labels} />
+      <p class="muted">{t("provider.intro", { redirectUrl: props.redirectUrl })}</p>
+      <form method="post" action={adminPaths.registryNewProvider} novalidate class="record-form">
+        <CsrfInput token={props.viewer.csrfToken} />
+        <TextField id="name" label={labels.name!} value={state.name} errors={errors} mandatory />
+        <TextField id="client_id" label={labels.client_id!} value={state.client_id} errors={errors} mandatory autocomplete="off" />
+        <TextField id="client_secret" label={labels.client_secret!} type="password" value="" errors={errors} mandatory autocomplete="new-password" hint={t("provider.secretHint")} />
+        <TextField id="token_url" label={labels.token_url!} value={state.token_url} errors={errors} mandatory inputmode="url" hint={t("provider.tokenUrlHint")} />
+        <TextField id="authorization_url" label={labels.authorization_url!} value={state.authorization_url} errors={errors} inputmode="url" hint={t("provider.authorizationUrlHint")} />
+        <TextField id="revocation_url" label={labels.revocation_url!} value={state.revocation_url} errors={errors} inputmode="url" hint={t("provider.revocationUrlHint")} />
+        <Choice id="default_grant" label={labels.default_grant!} value={state.default_grant} errors={errors} options={consumerGrantNames.map((g) => [g, t(grantLabel(g))])} />
+        <Choice id="credential_style" label={labels.credential_style!} value={state.credential_style} errors={errors} options={[["basic", t("provider.style.basic")], ["body", t("provider.style.body")]]} />
+        <TextField id="scope" label={labels.scope!} value={state.scope} errors={errors} hint={t("provider.scopeHint")} />
+        <div class="form-actions">
+          <button type="submit" class="btn btn-primary">
+            {t("registry.submit")}
+          </button>
+        </div>
+      </form>
+    </AdminShell>,
+  );
+}
+
+function GetToken(props: { viewer: Viewer; provider: OAuthProvider; errors: FieldErrors }) {
+  const { t } = props.viewer.i18n;
+  const { provider, errors } = props;
+  if (provider.defaultGrant === "authorization_code") {
+    return (
+      <>
+        <p class="muted">{t("provider.getTokenBrowserHint")}</p>
+        <a class="btn btn-primary" href={adminPaths.providerAuthorize(provider.sysId)}>
+          {t("provider.getToken")}
+        </a>
+      </>
+    );
+  }
+  return (
+    <form method="post" action={adminPaths.providerToken(provider.sysId)} novalidate>
+      <CsrfInput token={props.viewer.csrfToken} />
+      {provider.defaultGrant === "password" ? (
+        <>
+          <p class="muted">{t("provider.getTokenPasswordHint")}</p>
+          <TextField id="username" label={t("provider.username")} value="" errors={errors} mandatory autocomplete="off" />
+          <TextField id="password" label={t("provider.password")} type="password" value="" errors={errors} mandatory autocomplete="off" />
+        </>
+      ) : null}
+      <button type="submit" class="btn btn-primary">
+        {t("provider.getToken")}
+      </button>
+    </form>
+  );
+}
+
+/** A provider record: what it holds (never the secret), the token obtained with it, Get OAuth Token, Delete. */
+export function providerPage(props: { viewer: Viewer; provider: OAuthProvider; token: ProviderTokenStatus | undefined; errors: FieldErrors; flash?: string | undefined; failure?: string | undefined }): string {
+  const { t, dateTime } = props.viewer.i18n;
+  const { provider, token } = props;
+  const labels = providerFieldLabels(t);
+  const facts: [string, string][] = [
+    [labels.client_id!, provider.clientId],
+    [t("provider.field.redirectUrl"), provider.redirectUrl],
+    [labels.token_url!, provider.tokenUrl],
+    [labels.authorization_url!, provider.authorizationUrl || "—"],
+    [labels.revocation_url!, provider.revocationUrl || "—"],
+    [labels.default_grant!, t(grantLabel(provider.defaultGrant))],
+    [labels.credential_style!, t(provider.credentialStyle === "body" ? "provider.style.body" : "provider.style.basic")],
+    [labels.scope!, provider.scope || "—"],
+    [t("provider.field.profile"), provider.oauthProfile],
+  ];
+  return renderPage(
+    <AdminShell title={t("provider.pageTitle", { name: provider.name })} active="registry" viewer={props.viewer}>
+      <PageHeader title={provider.name} crumbs={[{ href: adminPaths.registry, label: t("registry.title") }]} />
+      <Flash message={props.flash} />
+      {props.failure ? (
+        <div class="alert alert-error" role="alert">
+          <p>
+            <strong>{t("provider.tokenFailedTitle")}</strong> {props.failure}
+          </p>
+        </div>
+      ) : null}
+      <ErrorSummary errors={props.errors} labels={labels} />
+      <dl class="facts">
+        {facts.map(([label, value]) => (
+          <>
+            <dt>{label}</dt>
+            <dd class="mono">{value}</dd>
+          </>
+        ))}
+      </dl>
+      <div class="panels">
+        <section class="panel" aria-labelledby="token-heading">
+          <h2 id="token-heading">{t("provider.token.heading")}</h2>
+          {token ? (
+            <dl class="facts" data-token-status={token.status}>
+              <dt>{t("provider.token.status")}</dt>
+              <dd>
+                <TokenHealth token={token} />
+              </dd>
+              {token.statusReason ? (
+                <>
+                  <dt>{t("provider.token.reason")}</dt>
+                  <dd>{token.statusReason}</dd>
+                </>
+              ) : null}
+              <dt>{t("provider.token.grant")}</dt>
+              <dd>{t(grantLabel(token.grantType))}</dd>
+              <dt>{t("provider.token.expires")}</dt>
+              <dd>{token.expiresAt === null ? "—" : dateTime(token.expiresAt)}</dd>
+            </dl>
+          ) : (
+            <p class="empty">{t("provider.token.none")}</p>
+          )}
+          <GetToken viewer={props.viewer} provider={provider} errors={props.errors} />
+        </section>
+        <section class="panel" aria-labelledby="delete-heading">
+          <h2 id="delete-heading">{t("provider.delete.heading")}</h2>
+          <p class="muted">{t("provider.delete.text")}</p>
+          <form method="post" action={adminPaths.providerDelete(provider.sysId)}>
+            <CsrfInput token={props.viewer.csrfToken} />
+            <button type="submit" class="btn btn-danger">
+              {t("provider.delete.button")}
+            </button>
+          </form>
+        </section>
+      </div>
+    </AdminShell>,
+  );
+}

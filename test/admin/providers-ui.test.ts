@@ -1,0 +1,127 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { listProviders } from "../../src/store/provider-store.ts";
+import { fieldError, followRedirect, signIn } from "../support/admin.ts";
+import type { FormBrowser } from "../support/browser.ts";
+import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
+import { registerClient } from "../support/oauth.ts";
+import { dialectsUnderTest } from "../support/stores.ts";
+
+const newForm = "/admin/registry/new/provider";
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`admin UI: Connect to a third-party OAuth Provider, on ${dialect.name}`, () => {
+    let peer: TestInstance;
+    let consumer: TestInstance;
+    let browser: FormBrowser;
+    before(async () => {
+      [peer, consumer] = await Promise.all([startTestInstance(dialect), startTestInstance(dialect)]);
+      browser = await signIn(consumer.base);
+    });
+    after(async () => {
+      await Promise.all([peer.close(), consumer.close()]);
+    });
+
+    const providers = () => listProviders(consumer.instance.store.db);
+    const obtained = (sysId: string) => consumer.instance.store.db.selectFrom("oauth_obtained_token").select(["status", "grant_type"]).where("provider", "=", sysId).executeTakeFirst();
+
+    async function create(fields: Record<string, string>) {
+      const form = await browser.get(newForm);
+      return browser.submitForm(form, newForm, fields);
+    }
+
+    test("the interceptor's second choice opens the form, which names the redirect URL to register at the provider", async () => {
+      const interceptor = await browser.get("/admin/registry/new");
+      assert.match(interceptor.html, new RegExp(`href="${newForm}"[^>]*>\\s*<strong>Connect to a third-party OAuth Provider`));
+      const form = await browser.get(newForm);
+      assert.equal(form.status, 200);
+      assert.ok(form.html.includes(`${consumer.base}/oauth_redirect.do`), "the redirect URL is shown");
+      assert.match(form.html, /<select id="default_grant" name="default_grant"/);
+    });
+
+    test("bad input comes back with errors at its fields, the secret not echoed, and nothing stored", async () => {
+      const answer = await create({ name: "Half", client_id: "abc", client_secret: "typed-secret-value", token_url: "not a url" });
+      assert.equal(answer.status, 400);
+      assert.ok(fieldError(answer, "token_url"), "token_url has its error");
+      assert.match(answer.html, /id="name"[^>]*value="Half"/, "what was typed is kept");
+      assert.ok(!answer.html.includes("typed-secret-value"), "the secret is never written back into the page");
+      const noAuthorizationUrl = await create({ name: "Code", client_id: "abc1", client_secret: "x", token_url: `${peer.base}/oauth_token.do`, default_grant: "authorization_code" });
+      assert.equal(noAuthorizationUrl.status, 400);
+      assert.ok(fieldError(noAuthorizationUrl, "authorization_url"), "the Authorization Code grant needs an authorization URL");
+      assert.match(noAuthorizationUrl.html, /<option value="authorization_code" selected/, "the chosen grant is kept");
+      const noSecret = await create({ name: "No secret", client_id: "abc2", client_secret: "", token_url: `${peer.base}/oauth_token.do` });
+      assert.equal(noSecret.status, 400);
+      assert.ok(fieldError(noSecret, "client_secret"));
+      assert.deepEqual(await providers(), []);
+    });
+
+    test("a post without the session's CSRF token changes nothing", async () => {
+      const refused = await browser.post(newForm, new URLSearchParams({ name: "Forged", client_id: "f", client_secret: "s", token_url: `${peer.base}/oauth_token.do` }));
+      assert.equal(refused.status, 403);
+      assert.deepEqual(await providers(), []);
+    });
+
+    test("create, Get OAuth Token (client_credentials), see it healthy on the record and the list, then delete", async () => {
+      const client = await registerClient(peer.instance, { grant_types: "client_credentials" });
+      const created = await create({ name: "Peer CC", client_id: client.clientId, client_secret: client.secret, token_url: `${peer.base}/oauth_token.do`, default_grant: "client_credentials", credential_style: "basic" });
+      const record = await followRedirect(browser, created);
+      assert.match(record.html, /Created “Peer CC”/);
+      assert.match(record.html, /No token yet/);
+      assert.ok(!record.html.includes(client.secret), "the secret is not shown");
+      const [provider] = await providers();
+      assert.equal(provider?.name, "Peer CC");
+      assert.equal(provider.redirectUrl, `${consumer.base}/oauth_redirect.do`);
+
+      const got = await followRedirect(browser, await browser.submitForm(record, `/admin/providers/${provider.sysId}/token`));
+      assert.match(got.html, /Got a token from “Peer CC”/);
+      assert.match(got.html, /data-token-status="healthy"/);
+      assert.deepEqual(await obtained(provider.sysId), { status: "healthy", grant_type: "client_credentials" });
+      const list = await browser.get("/admin/registry");
+      assert.match(list.html, new RegExp(`href="/admin/providers/${provider.sysId}">Peer CC</a>[\\s\\S]*?pill-yes">healthy`));
+
+      const deleted = await followRedirect(browser, await browser.submitForm(got, `/admin/providers/${provider.sysId}/delete`));
+      assert.match(deleted.html, /Deleted “Peer CC”/);
+      assert.deepEqual(await providers(), []);
+      assert.equal(await obtained(provider.sysId), undefined, "the stored token went with the record");
+      assert.equal((await browser.get(`/admin/providers/${provider.sysId}`)).status, 404);
+    });
+
+    test("a provider that refuses: the page says why (502), and no token is stored", async () => {
+      const client = await registerClient(peer.instance, { grant_types: "client_credentials" });
+      const record = await followRedirect(browser, await create({ name: "Wrong secret", client_id: client.clientId, client_secret: "not-the-secret", token_url: `${peer.base}/oauth_token.do` }));
+      const provider = (await providers()).find((p) => p.name === "Wrong secret")!;
+      const refused = await browser.submitForm(record, `/admin/providers/${provider.sysId}/token`);
+      assert.equal(refused.status, 502);
+      assert.match(refused.html, /Wrong secret did not issue a token: [^<]*invalid_client/);
+      assert.equal(await obtained(provider.sysId), undefined);
+    });
+
+    test("password grant: user name and password are required, then the token acts as that user", async () => {
+      const client = await registerClient(peer.instance, { grant_types: "password,refresh_token" });
+      const record = await followRedirect(browser, await create({ name: "Peer password", client_id: client.clientId, client_secret: client.secret, token_url: `${peer.base}/oauth_token.do`, default_grant: "password", credential_style: "body" }));
+      const provider = (await providers()).find((p) => p.name === "Peer password")!;
+      const action = `/admin/providers/${provider.sysId}/token`;
+      const missing = await browser.submitForm(record, action, { username: "", password: "" });
+      assert.equal(missing.status, 400);
+      assert.ok(fieldError(missing, "username") && fieldError(missing, "password"));
+      assert.equal(await obtained(provider.sysId), undefined);
+      const got = await followRedirect(browser, await browser.submitForm(record, action, { username: "admin", password: adminPassword }));
+      assert.match(got.html, /data-token-status="healthy"/);
+      assert.deepEqual(await obtained(provider.sysId), { status: "healthy", grant_type: "password" });
+    });
+
+    test("Authorization Code: Get OAuth Token sends the admin to the provider with PKCE and this instance's redirect URL", async () => {
+      const client = await registerClient(peer.instance, { grant_types: "authorization_code", redirect_url: `${consumer.base}/oauth_redirect.do` });
+      const record = await followRedirect(browser, await create({ name: "Peer code", client_id: client.clientId, client_secret: client.secret, token_url: `${peer.base}/oauth_token.do`, authorization_url: `${peer.base}/oauth_auth.do`, default_grant: "authorization_code" }));
+      const provider = (await providers()).find((p) => p.name === "Peer code")!;
+      const link = new RegExp(`href="(/api/portcullis/connections/${provider.sysId}/authorize)"`).exec(record.html)?.[1];
+      assert.ok(link, "the button is a link to the browser flow");
+      const started = await browser.get(link);
+      assert.equal(started.status, 303);
+      const target = new URL(started.location!);
+      assert.equal(`${target.origin}${target.pathname}`, `${peer.base}/oauth_auth.do`);
+      assert.equal(target.searchParams.get("redirect_uri"), `${consumer.base}/oauth_redirect.do`);
+      assert.equal(target.searchParams.get("code_challenge_method"), "S256");
+    });
+  });
+}
