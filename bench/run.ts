@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { canPin, cpuMs, freePort, rssMiB, spawnNode, type Started, waitForHttp } from "./harness/processes.ts";
+import { canPin, cpuMs, freePort, rssMiB, spawnNode, type Started, waitForHttp, waitForQuiet } from "./harness/processes.ts";
 import { startLoadGenerator } from "./harness/load-generator.ts";
 import { benchSecretKey, benchVerifier, type PortcullisSetup, preparePortcullis } from "./harness/portcullis.ts";
 import { type Cell, checkTargets, formatTable, ratios, type RunResult, summarize } from "./harness/report.ts";
@@ -111,12 +111,15 @@ async function main(): Promise<void> {
 
   const results = new Map<string, RunResult[]>();
   const lastRate = new Map<string, number>();
+  const quietWaits: number[] = [];
   const once = async (scenario: (typeof scenarios)[number], server: ServerUnderTest, connections: number, seconds: number) => {
     const key = `${scenario.name}|${server.name}`;
     // One-time values (refresh tokens, codes) must not run out: a reused one is a failure by design.
     // The last rate is a poor guide on a busy machine, so seed for twice it, and never fewer than 5 000/s.
     const needed = Math.ceil(Math.max((lastRate.get(key) ?? 0) * 2, 5000) * seconds) + 1000;
     const job = await scenario.job(server, needed);
+    const waited = await waitForQuiet(quick ? 3000 : 15_000);
+    quietWaits.push(waited);
     const cpuBefore = cpuMs(server.pid);
     const outcome = await run(server.base, job, connections, seconds);
     const cpuUs = outcome.total > 0 ? ((cpuMs(server.pid) - cpuBefore) * 1000) / outcome.total : 0;
@@ -156,7 +159,8 @@ async function main(): Promise<void> {
   const ratioList = ratios(cells);
   const targets = checkTargets(cells);
   const elapsed = Math.round((Date.now() - startedAt) / 1000);
-  process.stdout.write(`${formatTable(cells, ratioList, targets)}\n\nWhole run: ${elapsed} s\n`);
+  const quiet = { totalMs: quietWaits.reduce((a, b) => a + b, 0), maxMs: Math.max(0, ...quietWaits) };
+  process.stdout.write(`${formatTable(cells, ratioList, targets)}\n\nWhole run: ${elapsed} s, of which ${(quiet.totalMs / 1000).toFixed(0)} s waiting for a quiet machine before cells (longest ${(quiet.maxMs / 1000).toFixed(1)} s)\n`);
 
   const command = `${postgresUrl ? "DATABASE_URL=postgres://… " : ""}npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
   const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, "").replace("T", "-");
@@ -171,7 +175,7 @@ async function main(): Promise<void> {
     }
   })();
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${JSON.stringify({ command, date: new Date().toISOString(), commit, durationSeconds: elapsed, settings: { quick, rounds, duration, warmup, connectionLevels, postgres: Boolean(postgresUrl) }, machine, versions, targets, ratios: ratioList, cells }, null, 2)}\n`);
+  fs.writeFileSync(file, `${JSON.stringify({ command, date: new Date().toISOString(), commit, durationSeconds: elapsed, settings: { quick, rounds, duration, warmup, connectionLevels, postgres: Boolean(postgresUrl), quietWaits: quiet }, machine, versions, targets, ratios: ratioList, cells }, null, 2)}\n`);
   log(`Results written to ${path.relative(root, file)}`);
 }
 
