@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     // The last rate is a poor guide on a busy machine, so seed for twice it, and never fewer than 5 000/s.
     const needed = Math.ceil(Math.max((lastRate.get(key) ?? 0) * 2, 5000) * seconds) + 1000;
     const job = await scenario.job(server, needed);
-    const waited = await waitForQuiet(quick ? 3000 : 15_000);
+    const waited = quick ? await waitForQuiet(3000, 0.08, 100) : await waitForQuiet();
     quietWaits.push(waited);
     const cpuBefore = cpuMs(server.pid);
     const outcome = await run(server.base, job, connections, seconds);

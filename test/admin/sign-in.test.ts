@@ -4,6 +4,7 @@ import { hashPassword } from "../../src/domain/passwords.ts";
 import { adminRoutes } from "../../src/http/admin/admin-routes.ts";
 import { createUser, findUserByName } from "../../src/store/user-store.ts";
 import { signIn } from "../support/admin.ts";
+import { recordProvider } from "../support/consumer.ts";
 import { FormBrowser } from "../support/browser.ts";
 import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
 import { registerClient, tableCounts } from "../support/oauth.ts";
@@ -80,12 +81,14 @@ for (const dialect of dialectsUnderTest()) {
       const browser = await signIn(server.base);
       const client = await registerClient(server.instance, { name: "CSRF Walk Client" });
       const admin = (await findUserByName(server.instance.store.db, "admin"))!;
+      const provider = await recordProvider(server.instance, { client_id: "csrf-walk", client_secret: "s", token_url: "https://peer.example/oauth_token.do" });
       const before = await tableCounts(server.instance.store);
       const posts = adminRoutes().filter((r) => r.method === "POST" && r.url !== "/login.do");
-      assert.equal(posts.length, 12);
+      assert.equal(posts.length, 15);
+      const recordOf = (url: string) => (url.startsWith("/admin/users") ? admin.sysId : url.startsWith("/admin/providers") ? provider.sysId : client.sysId);
       for (const route of posts) {
-        const url = route.url.replace(":sysId", route.url.startsWith("/admin/users") ? admin.sysId : client.sysId);
-        const fields = new URLSearchParams({ name: "Changed", client: client.sysId, password: "a new password", role: "admin", _action: "remove", active: "false", user_name: "x.y", grant_types: "authorization_code" });
+        const url = route.url.replace(":sysId", recordOf(route.url));
+        const fields = new URLSearchParams({ name: "Changed", client: client.sysId, password: "a new password", role: "admin", _action: "remove", active: "false", user_name: "x.y", grant_types: "authorization_code", client_id: "forged", client_secret: "s", token_url: "https://evil.example/t" });
         for (const csrf of [null, "forged"]) {
           if (csrf) fields.set("csrf_token", csrf);
           const res = await browser.post(url, fields);
