@@ -184,12 +184,35 @@ describe("admin UI in Debian's chromium (playwright-core)", { skip: browserSuite
     await page.locator("svg.trust-graph-wide").waitFor();
   });
 
+  test("connect to a third-party OAuth provider (a second instance) and get a token", async (t) => {
+    // Client IDs are unique across an instance's records of both kinds, so the provider is another instance.
+    const peer = await startTestInstance(dialectsUnderTest()[0]!);
+    t.after(() => peer.close());
+    const peerClient = await registerClient(peer.instance, { name: "Loopback provider client", grant_types: "client_credentials" });
+    await navigate("Application Registry");
+    await page.getByRole("link", { name: "New", exact: true }).click();
+    await page.getByRole("link", { name: /Connect to a third-party OAuth Provider/ }).click();
+    await page.getByLabel("Name").fill("Loopback provider");
+    await page.getByLabel("Client ID").fill(peerClient.clientId);
+    await page.getByLabel("Client Secret").fill(peerClient.secret);
+    await page.getByLabel("Token URL").fill(`${peer.base}/oauth_token.do`);
+    await page.getByLabel("Default Grant type").selectOption("client_credentials");
+    await shot("19-provider-form.png");
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.getByText("Created “Loopback provider”.", { exact: false }).waitFor();
+    await page.getByRole("button", { name: "Get OAuth Token" }).click();
+    await page.getByText("Got a token from “Loopback provider”.").waitFor();
+    assert.equal(await page.locator("[data-token-status]").getAttribute("data-token-status"), "healthy");
+    await shot("20-provider-record.png");
+  });
+
   test("on a phone-sized screen (390 px) the pages still fit", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     for (const [path, name] of [
       ["/admin/registry", "16-phone-registry-list.png"],
       [`/admin/registry/${(await findClient(server.instance.store.db, "Pipeline Controller Client"))!.sysId}`, "17-phone-registry-form.png"],
       ["/admin/tokens", "18-phone-tokens.png"],
+      [`/admin/providers/${(await server.instance.store.db.selectFrom("oauth_entity").select("sys_id").where("name", "=", "Loopback provider").executeTakeFirstOrThrow()).sys_id}`, "21-phone-provider.png"],
     ] as const) {
       await page.goto(server.base + path);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -185,16 +185,17 @@ export function providerPage(props: { viewer: Viewer; provider: OAuthProvider; t
   const { t, dateTime } = props.viewer.i18n;
   const { provider, token } = props;
   const labels = providerFieldLabels(t);
-  const facts: [string, string][] = [
-    [labels.client_id!, provider.clientId],
-    [t("provider.field.redirectUrl"), provider.redirectUrl],
-    [labels.token_url!, provider.tokenUrl],
-    [labels.authorization_url!, provider.authorizationUrl || "—"],
-    [labels.revocation_url!, provider.revocationUrl || "—"],
-    [labels.default_grant!, t(grantLabel(provider.defaultGrant))],
-    [labels.credential_style!, t(provider.credentialStyle === "body" ? "provider.style.body" : "provider.style.basic")],
-    [labels.scope!, provider.scope || "—"],
-    [t("provider.field.profile"), provider.oauthProfile],
+  // Identifiers and URLs in monospace; the choices in words.
+  const facts: [string, string, boolean][] = [
+    [labels.client_id!, provider.clientId, true],
+    [t("provider.field.redirectUrl"), provider.redirectUrl, true],
+    [labels.token_url!, provider.tokenUrl, true],
+    [labels.authorization_url!, provider.authorizationUrl || "—", true],
+    [labels.revocation_url!, provider.revocationUrl || "—", true],
+    [labels.default_grant!, t(grantLabel(provider.defaultGrant)), false],
+    [labels.credential_style!, t(provider.credentialStyle === "body" ? "provider.style.body" : "provider.style.basic"), false],
+    [labels.scope!, provider.scope || "—", true],
+    [t("provider.field.profile"), provider.oauthProfile, false],
   ];
   return renderPage(
     <AdminShell title={t("provider.pageTitle", { name: provider.name })} active="registry" viewer={props.viewer}>
@@ -209,10 +210,10 @@ export function providerPage(props: { viewer: Viewer; provider: OAuthProvider; t
       ) : null}
       <ErrorSummary errors={props.errors} labels={labels} />
       <dl class="facts">
-        {facts.map(([label, value]) => (
+        {facts.map(([label, value, mono]) => (
           <>
             <dt>{label}</dt>
-            <dd class="mono">{value}</dd>
+            <dd class={mono ? "mono" : undefined}>{value}</dd>
           </>
         ))}
       </dl>
