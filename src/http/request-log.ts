@@ -5,7 +5,7 @@ import type pino from "pino";
 export interface RequestLogOptions {
   disableRequestLogging: boolean;
   /**
-   * Where completed-request lines go: a logger with the server log's level, stream and
+   * Where completed-request lines go (none when the server logs nothing): a logger with the server log's level, stream and
    * serializers but no redaction. The line is built here from fields that never hold a secret
    * (method, path, address, status, time), and pino's redaction walked it on every request
    * anyway: a tenth of a bearer-authenticated GET. Errors still go through the redacting logger.
@@ -33,7 +33,6 @@ export class OneLinePerRequest extends LogController {
     if (this.isLogDisabled(request)) return;
     const line = { req: { method: request.method, url: request.url, ip: request.ip }, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime };
     if (error) reply.log.error({ ...line, err: error }, "request errored");
-    else if (this.#lines) this.#lines.info({ reqId: request.id, ...line }, "request completed");
-    else reply.log.info(line, "request completed");
+    else this.#lines?.info({ reqId: request.id, ...line }, "request completed");
   }
 }

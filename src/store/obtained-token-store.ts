@@ -99,9 +99,32 @@ export async function markUnhealthy(db: Kysely<Database>, provider: string, reas
     .execute();
 }
 
-export async function connectionStatuses(db: Kysely<Database>): Promise<{ provider: string; status: string; statusReason: string; expiresAt: number | null; obtainedAt: number; grantType: string }[]> {
-  const rows = await db.selectFrom("oauth_obtained_token").select(["provider", "status", "status_reason", "expires_at", "obtained_at", "grant_type"]).execute();
-  return rows.map((r) => ({ provider: r.provider, status: r.status, statusReason: r.status_reason, expiresAt: r.expires_at, obtainedAt: r.obtained_at, grantType: r.grant_type }));
+/** The health of the token held from one provider, without the token. */
+export interface ConnectionStatus {
+  provider: string;
+  status: string;
+  statusReason: string;
+  expiresAt: number | null;
+  obtainedAt: number;
+  grantType: string;
+}
+
+function statusQuery(db: Kysely<Database>) {
+  return db.selectFrom("oauth_obtained_token").select(["provider", "status", "status_reason", "expires_at", "obtained_at", "grant_type"]);
+}
+
+function toStatus(r: Awaited<ReturnType<ReturnType<typeof statusQuery>["executeTakeFirstOrThrow"]>>): ConnectionStatus {
+  return { provider: r.provider, status: r.status, statusReason: r.status_reason, expiresAt: r.expires_at, obtainedAt: r.obtained_at, grantType: r.grant_type };
+}
+
+export async function connectionStatuses(db: Kysely<Database>): Promise<ConnectionStatus[]> {
+  return (await statusQuery(db).execute()).map(toStatus);
+}
+
+/** One provider's, or undefined before it has a token. */
+export async function connectionStatus(db: Kysely<Database>, provider: string): Promise<ConnectionStatus | undefined> {
+  const row = await statusQuery(db).where("provider", "=", provider).executeTakeFirst();
+  return row && toStatus(row);
 }
 
 // The authorization-code flow's pending requests.

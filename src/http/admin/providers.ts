@@ -6,7 +6,7 @@ import { type OAuthProvider, parseProviderCreate } from "../../domain/oauth-prov
 import { sysIdPattern } from "../../domain/sys-id.ts";
 import { issue, ValidationError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
-import { connectionStatuses } from "../../store/obtained-token-store.ts";
+import { connectionStatus, connectionStatuses } from "../../store/obtained-token-store.ts";
 import { createProvider, deleteProvider, findProvider, listProviders } from "../../store/provider-store.ts";
 import type { Kysely } from "kysely";
 import type { Database } from "../../store/schema.ts";
@@ -76,7 +76,7 @@ async function providerFromPath(instance: Instance, request: FastifyRequest, rep
 }
 
 async function renderProvider(instance: Instance, reply: FastifyReply, admin: AdminContext, provider: OAuthProvider, status: number, extra: { errors?: FieldErrors; flash?: string | undefined; failure?: string }) {
-  const token = (await connectionStatuses(instance.store.db)).find((s) => s.provider === provider.sysId);
+  const token = await connectionStatus(instance.store.db, provider.sysId);
   sendAdminHTML(reply, status, providerPage({ viewer: admin.viewer, provider, token, errors: extra.errors ?? {}, flash: extra.flash, failure: extra.failure }));
 }
 

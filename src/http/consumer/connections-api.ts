@@ -4,7 +4,7 @@ import { obtainToken } from "../../consumer/connection-token.ts";
 import { callMethods, callProvider } from "../../consumer/outbound-call.ts";
 import { ValidationError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
-import { connectionStatuses } from "../../store/obtained-token-store.ts";
+import { connectionStatus, connectionStatuses } from "../../store/obtained-token-store.ts";
 import { listProviders } from "../../store/provider-store.ts";
 import { apiStep, providerFromParams, requireAdmin } from "./admin-request.ts";
 
@@ -42,7 +42,7 @@ export async function getConnectionToken(instance: Instance, request: FastifyReq
     if (!grant) throw new ValidationError([{ field: "grant_type", message: "this provider's default grant needs a browser: open /api/portcullis/connections/{id}/authorize signed in as an admin" }]);
     if (grant === "password" && (!input.username || !input.password)) throw new ValidationError([{ field: "username", message: "the password grant needs username and password" }]);
     await obtainToken(instance, provider, grant, grant === "password" ? { username: input.username!, password: input.password! } : undefined);
-    const status = (await connectionStatuses(instance.store.db)).find((s) => s.provider === provider.sysId);
+    const status = await connectionStatus(instance.store.db, provider.sysId);
     reply.header("cache-control", "no-store").send({ result: { name: provider.name, grant_type: grant, status: status?.status, expires_at: isoOrEmpty(status?.expiresAt ?? null) } });
   });
 }

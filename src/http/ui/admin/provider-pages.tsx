@@ -1,5 +1,6 @@
 import { type ConsumerGrant, consumerGrantNames, type OAuthProvider } from "../../../domain/oauth-provider.ts";
 import type { MessageKey, Translator } from "../../../i18n/translator.ts";
+import type { ConnectionStatus } from "../../../store/obtained-token-store.ts";
 import { adminPaths } from "../../admin/admin-paths.ts";
 import { renderPage } from "../layout.tsx";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
@@ -21,21 +22,13 @@ export interface ProviderFormState {
 
 export const blankProviderForm: ProviderFormState = { name: "", client_id: "", authorization_url: "", token_url: "", revocation_url: "", default_grant: "client_credentials", credential_style: "basic", scope: "" };
 
-/** The token this instance holds from the provider, as the record page shows it. */
-export interface ProviderTokenStatus {
-  status: string;
-  statusReason: string;
-  expiresAt: number | null;
-  grantType: string;
-}
-
 /** A provider as the registry list shows it. */
 export interface ProviderListing {
   provider: OAuthProvider;
-  token: ProviderTokenStatus | undefined;
+  token: ConnectionStatus | undefined;
 }
 
-function TokenHealth(props: { token: ProviderTokenStatus | undefined }) {
+function TokenHealth(props: { token: ConnectionStatus | undefined }) {
   const { t } = useI18n();
   if (!props.token) return <span class="pill">{t("pipeline.health.no_token")}</span>;
   const healthy = props.token.status === "healthy";
@@ -181,7 +174,7 @@ function GetToken(props: { viewer: Viewer; provider: OAuthProvider; errors: Fiel
 }
 
 /** A provider record: what it holds (never the secret), the token obtained with it, Get OAuth Token, Delete. */
-export function providerPage(props: { viewer: Viewer; provider: OAuthProvider; token: ProviderTokenStatus | undefined; errors: FieldErrors; flash?: string | undefined; failure?: string | undefined }): string {
+export function providerPage(props: { viewer: Viewer; provider: OAuthProvider; token: ConnectionStatus | undefined; errors: FieldErrors; flash?: string | undefined; failure?: string | undefined }): string {
   const { t, dateTime } = props.viewer.i18n;
   const { provider, token } = props;
   const labels = providerFieldLabels(t);
