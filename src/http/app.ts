@@ -2,7 +2,8 @@ import cookie from "@fastify/cookie";
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import Fastify, { type FastifyInstance } from "fastify";
-import { OneLinePerRequest } from "./request-log.ts";
+import type { Bindings, ChildLoggerOptions } from "pino";
+import { LazyRequestLogger, OneLinePerRequest } from "./request-log.ts";
 import type { Instance } from "../instance.ts";
 import { renderError } from "./error-rendering.ts";
 import { registerSecurityHeaders } from "./security-headers.ts";
@@ -28,6 +29,7 @@ export async function buildApp(instance: Instance, options: AppOptions = {}): Pr
   const app = Fastify({
     ...(options.https ? { https: { key: options.https.key, cert: options.https.cert, minVersion: "TLSv1.2" as const } } : {}),
     logger: stream ? { ...loggerOptions(instance.config.logLevel), stream } : false,
+    ...(stream ? { childLoggerFactory: (logger: unknown, bindings: Bindings, options: ChildLoggerOptions) => new LazyRequestLogger(logger as never, bindings, options) as never } : {}),
     logController: new OneLinePerRequest({ disableRequestLogging: !instance.config.requestLog, ...(stream ? { lines: requestLineLogger(instance.config.logLevel, stream) } : {}) }),
     bodyLimit: instance.config.bodyLimit,
     // Query strings carry state and PKCE values; a flood of parameters is refused, not parsed.

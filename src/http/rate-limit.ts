@@ -53,9 +53,12 @@ export async function refuseIfOverLimit(instance: Instance, kind: LimitKind, key
   throw tooMany(now);
 }
 
+/** Routes configured with `rateLimitByIp` count each request; others carry no hook at all (register before the routes). */
 export function registerRateLimits(app: FastifyInstance, instance: Instance): void {
-  app.addHook("preHandler", async (request: FastifyRequest) => {
-    const kind = request.routeOptions.config?.rateLimitByIp;
-    if (kind) await enforceLimit(instance, kind, request.ip);
+  app.addHook("onRoute", (route) => {
+    const kind = route.config?.rateLimitByIp;
+    if (!kind) return;
+    const limit = async (request: FastifyRequest) => enforceLimit(instance, kind, request.ip);
+    route.preHandler = [limit, ...(route.preHandler === undefined ? [] : [route.preHandler].flat())];
   });
 }

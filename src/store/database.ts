@@ -5,6 +5,8 @@ import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, type Dialect } f
 import pg from "pg";
 import type { Database } from "./schema.ts";
 import { withStatementCache } from "./sqlite-statements.ts";
+import { attachReader } from "./sqlite-reader.ts";
+import { attachWriter } from "./sqlite-writer.ts";
 import { checkpointInBackground, type WalCheckpointer } from "./wal-checkpointer.ts";
 
 export type DialectName = "sqlite" | "postgres";
@@ -58,6 +60,8 @@ export function openSqlite(file: string): Store {
     // 32 MiB of page cache (the default is 2 MiB): token lookups and inserts touch random index pages.
     sqlite.pragma("cache_size = -32768");
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(keepFirstError(sqlite)) }) });
+    const reader = attachReader(db, file);
+    attachWriter(db, sqlite);
     let checkpointer: WalCheckpointer | undefined;
     return {
       db,
@@ -66,6 +70,7 @@ export function openSqlite(file: string): Store {
       checkpointInBackground: () => void (checkpointer ??= checkpointInBackground(file)),
       close: async () => {
         await checkpointer?.stop();
+        reader.close();
         await db.destroy();
       },
     };

@@ -1,6 +1,7 @@
 import { commitBatcher } from "./commit-batcher.ts";
 import type { Store } from "./database.ts";
-import { type Grant, type IssuedTokens, type TokenRows, tokenRows, writeTokenRows } from "./token-store.ts";
+import { hasWriter, writeDirectly } from "./sqlite-writer.ts";
+import { type Grant, type IssuedTokens, type TokenRows, tokenRows, writeTokenRows, writeTokenRowsNow } from "./token-store.ts";
 
 interface Waiting {
   rows: TokenRows;
@@ -30,7 +31,9 @@ const enqueue = commitBatcher<Waiting>(async (store, queue) => {
 
 async function commit(store: Store, batch: Waiting[]): Promise<void> {
   try {
-    await store.db.transaction().execute((trx) => writeTokenRows(trx, batch.map((w) => w.rows), Date.now()));
+    const rows = batch.map((w) => w.rows);
+    if (hasWriter(store.db)) await writeDirectly(store.db, (writer) => writeTokenRowsNow(writer, rows, Date.now()));
+    else await store.db.transaction().execute((trx) => writeTokenRows(trx, rows, Date.now()));
     for (const w of batch) w.resolve(w.rows.issued);
   } catch (error) {
     if (batch.length === 1) return batch[0]!.reject(error);

@@ -1,6 +1,7 @@
 import { commitBatcher } from "./commit-batcher.ts";
 import type { Store } from "./database.ts";
-import { addHits } from "./rate-limit-store.ts";
+import { addHits, addHitsNow } from "./rate-limit-store.ts";
+import { hasWriter, writeDirectly } from "./sqlite-writer.ts";
 
 interface Pending {
   bucket: string;
@@ -47,11 +48,13 @@ async function flush(store: Store, queue: Map<string, Pending>): Promise<void> {
   // bucket the older window first: adding to a newer one and then an older one would move it back.
   const batch = [...queue.values()].sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : a.windowStart - b.windowStart));
   try {
-    const totals = await store.db.transaction().execute(async (trx) => {
-      const counts: number[] = [];
-      for (const p of batch) counts.push(await addHits(trx, p.bucket, p.windowStart, p.waiting.length));
-      return counts;
-    });
+    const totals = hasWriter(store.db)
+      ? await writeDirectly(store.db, (writer) => batch.map((p) => addHitsNow(writer, p.bucket, p.windowStart, p.waiting.length)))
+      : await store.db.transaction().execute(async (trx) => {
+          const counts: number[] = [];
+          for (const p of batch) counts.push(await addHits(trx, p.bucket, p.windowStart, p.waiting.length));
+          return counts;
+        });
     batch.forEach((p, i) => {
       const first = totals[i]! - p.waiting.length + 1;
       p.waiting.forEach((w, n) => w.resolve(first + n));

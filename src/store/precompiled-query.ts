@@ -1,11 +1,15 @@
 import type { Compilable, CompiledQuery, Insertable, Kysely, QueryResult } from "kysely";
 import type { Database } from "./schema.ts";
+import { readerOf } from "./sqlite-reader.ts";
+import type { SqliteWriter } from "./sqlite-writer.ts";
 
 type Slot = { arg: number } | { value: unknown };
 
 interface Template {
   compiled: CompiledQuery;
   slots: Slot[];
+  /** A SELECT, which may go to the database's SQLite reader when not inside a transaction. */
+  reads: boolean;
 }
 
 const marker = (i: number) => `\u0000precompiled-argument-${i}\u0000`;
@@ -17,7 +21,13 @@ const marker = (i: number) => `\u0000precompiled-argument-${i}\u0000`;
  * values (comparisons, inserted values, limits): each is replaced by a marker when the query
  * is compiled, and the markers must come back as parameters.
  */
-export function precompiled<Args extends unknown[], R>(build: (db: Kysely<Database>, ...args: Args) => Compilable<R>, arity = build.length - 1): (db: Kysely<Database>, ...args: Args) => Promise<QueryResult<R>> {
+export interface Precompiled<Args extends unknown[], R> {
+  (db: Kysely<Database>, ...args: Args): Promise<QueryResult<R>>;
+  /** The same statement, run at once inside `writeDirectly` (src/store/sqlite-writer.ts); its rows. */
+  now(writer: SqliteWriter, ...args: Args): R[];
+}
+
+export function precompiled<Args extends unknown[], R>(build: (db: Kysely<Database>, ...args: Args) => Compilable<R>, arity = build.length - 1): Precompiled<Args, R> {
   // One template per dialect adapter: transactions share their database's adapter.
   const templates = new WeakMap<object, Template>();
   const compile = (db: Kysely<Database>): Template => {
@@ -29,22 +39,46 @@ export function precompiled<Args extends unknown[], R>(build: (db: Kysely<Databa
     });
     const used = new Set(slots.flatMap((s) => ("arg" in s ? [s.arg] : [])));
     if (used.size !== arity || compiled.sql.includes("\u0000")) throw new Error(`precompiled query: every argument must be a bound value (${compiled.sql})`);
-    return { compiled, slots };
+    return { compiled, slots, reads: compiled.query.kind === "SelectQueryNode" };
   };
-  return (db, ...args) => {
+  const templateFor = (db: Kysely<Database>): Template => {
     const adapter = db.getExecutor().adapter;
     let template = templates.get(adapter);
     if (!template) {
       template = compile(db);
       templates.set(adapter, template);
     }
+    return template;
+  };
+  const run = (db: Kysely<Database>, ...args: Args): Promise<QueryResult<R>> => {
+    const template = templateFor(db);
     const parameters = template.slots.map((s) => ("arg" in s ? args[s.arg] : s.value));
+    const reader = template.reads ? readerOf(db) : undefined;
+    if (reader) {
+      try {
+        return Promise.resolve({ rows: reader.all<R>(template.compiled.sql, parameters) });
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     return db.executeQuery<R>({ ...template.compiled, parameters } as CompiledQuery<R>);
   };
+  const now = (writer: SqliteWriter, ...args: Args): R[] => {
+    const template = templateFor(writer.db);
+    return writer.execute<R>(template.compiled.sql, template.slots.map((s) => ("arg" in s ? args[s.arg] : s.value)));
+  };
+  return Object.assign(run, { now });
 }
 
 /** A one-row insert into `table` of these columns, precompiled; each call takes the values from a row object. */
-export function precompiledInsert<T extends keyof Database & string>(table: T, columns: readonly (keyof Insertable<Database[T]> & string)[]): (db: Kysely<Database>, row: Insertable<Database[T]>) => Promise<unknown> {
+export interface PrecompiledInsert<Row> {
+  (db: Kysely<Database>, row: Row): Promise<unknown>;
+  /** The insert run at once inside `writeDirectly`. */
+  now(writer: SqliteWriter, row: Row): void;
+}
+
+export function precompiledInsert<T extends keyof Database & string>(table: T, columns: readonly (keyof Insertable<Database[T]> & string)[]): PrecompiledInsert<Insertable<Database[T]>> {
   const insert = precompiled((db: Kysely<Database>, ...values: unknown[]) => db.insertInto(table).values(Object.fromEntries(columns.map((c, i) => [c, values[i]])) as never), columns.length);
-  return (db, row) => insert(db, ...columns.map((c) => (row as Record<string, unknown>)[c]));
+  const values = (row: Insertable<Database[T]>) => columns.map((c) => (row as Record<string, unknown>)[c]);
+  return Object.assign((db: Kysely<Database>, row: Insertable<Database[T]>) => insert(db, ...values(row)), { now: (writer: SqliteWriter, row: Insertable<Database[T]>) => void insert.now(writer, ...values(row)) });
 }

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { Database } from "./schema.ts";
 import { precompiled } from "./precompiled-query.ts";
+import type { SqliteWriter } from "./sqlite-writer.ts";
 
 /**
  * Adds `hits` to a bucket's current fixed window and returns the count so far (the window
@@ -22,6 +23,13 @@ const upsertHits = precompiled((db: Kysely<Database>, bucket: string, windowStar
 
 export async function addHits(db: Kysely<Database>, bucket: string, windowStart: number, hits: number): Promise<number> {
   const row = (await upsertHits(db, bucket, windowStart, hits)).rows[0];
+  if (!row) throw new Error("the rate-limit upsert returned no row");
+  return Number(row.count);
+}
+
+/** `addHits` inside `writeDirectly` (SQLite). */
+export function addHitsNow(writer: SqliteWriter, bucket: string, windowStart: number, hits: number): number {
+  const row = upsertHits.now(writer, bucket, windowStart, hits)[0];
   if (!row) throw new Error("the rate-limit upsert returned no row");
   return Number(row.count);
 }

@@ -7,6 +7,7 @@ import { type AuditEntry, auditRows, insertAuditRow, writeAudit } from "./audit-
 import type { Database, OAuthCredentialTable } from "./schema.ts";
 import { newSystemFields } from "./system-fields.ts";
 import { precompiled, precompiledInsert } from "./precompiled-query.ts";
+import type { SqliteWriter } from "./sqlite-writer.ts";
 
 export interface Grant {
   client: OAuthClient;
@@ -68,6 +69,14 @@ export async function writeTokenRows(db: Kysely<Database>, batch: TokenRows[], n
   for (const issue of batch) {
     for (const row of issue.credentials) await insertCredential(db, row);
     for (const row of auditRows(issue.audit, now)) await insertAuditRow(db, row);
+  }
+}
+
+/** `writeTokenRows` for SQLite inside `writeDirectly`: the same rows, each a synchronous prepared insert. */
+export function writeTokenRowsNow(writer: SqliteWriter, batch: TokenRows[], now: number): void {
+  for (const issue of batch) {
+    for (const row of issue.credentials) insertCredential.now(writer, row);
+    for (const row of auditRows(issue.audit, now)) insertAuditRow.now(writer, row);
   }
 }
 

@@ -60,4 +60,17 @@ describe("logs never contain tokens, codes, secrets, passwords, cookies or Autho
     assert.match(String(line!.reqId), /^req-/);
     assert.equal(line!.level, 30);
   });
+
+  test("a line logged through request.log while answering carries the request's id, like its completed line", async () => {
+    const before = lines.length;
+    const res = await postForm(`${base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic("no-such-client", "x") });
+    assert.equal(res.status, 401);
+    const written = lines.slice(before).map((line) => JSON.parse(line) as { msg: string; reqId?: string; reason?: string; level?: number });
+    const reason = written.find((l) => l.msg === "invalid_client: client authentication failed");
+    const completed = written.find((l) => l.msg === "request completed");
+    assert.ok(reason && completed, JSON.stringify(written));
+    assert.match(String(reason.reqId), /^req-/);
+    assert.equal(reason.reqId, completed.reqId);
+    assert.equal(reason.level, 30);
+  });
 });

@@ -26,6 +26,28 @@ describe("security headers on every kind of response", () => {
     });
   }
 
+  test("a JSON answer carries the API set only: a CSP that loads nothing, no document-only headers", async () => {
+    const response = await fetch(`${server.base}/api/now/table/incident`);
+    assert.equal(response.headers.get("content-type"), "application/json; charset=utf-8");
+    assert.equal(response.headers.get("content-security-policy"), "default-src 'none'; frame-ancestors 'none'");
+    for (const name of ["referrer-policy", "cross-origin-opener-policy", "x-dns-prefetch-control", "x-xss-protection"]) assert.equal(response.headers.get(name), null, name);
+  });
+
+  test("an HTML page carries helmet's whole set and the page CSP", async () => {
+    const response = await fetch(`${server.base}/oauth_auth.do`);
+    assert.match(response.headers.get("content-type") ?? "", /^text\/html/);
+    assert.match(response.headers.get("content-security-policy") ?? "", /^default-src 'self';style-src 'self' 'unsafe-inline';.*frame-ancestors 'none'/);
+    assert.equal(response.headers.get("referrer-policy"), "no-referrer");
+    assert.equal(response.headers.get("cross-origin-opener-policy"), "same-origin");
+  });
+
+  test("a page that sets its own CSP keeps it (the sign-in page: form-action 'self')", async () => {
+    const response = await fetch(`${server.base}/`);
+    assert.match(response.headers.get("content-type") ?? "", /^text\/html/);
+    assert.match(response.headers.get("content-security-policy") ?? "", /form-action 'self'; frame-ancestors 'none'$/);
+    assert.equal(response.headers.get("referrer-policy"), "no-referrer");
+  });
+
   test("HSTS is computed only when asked for", () => {
     assert.equal(helmetHeaders({ hsts: { maxAge: 31536000 } })["strict-transport-security"], "max-age=31536000; includeSubDomains");
     assert.equal(helmetHeaders({ hsts: false })["strict-transport-security"], undefined);

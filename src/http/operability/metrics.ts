@@ -34,14 +34,17 @@ export function registerMetrics(app: FastifyInstance, instance: Instance): void 
     });
   }
 
-  app.addHook("onResponse", async (request, reply) => {
+  // A callback hook, not an async one: no promise per request for counting it.
+  app.addHook("onResponse", (request, reply, done) => {
     // Unmatched URLs share one label, so random paths cannot blow up the series count.
     const route = request.routeOptions.url ?? "unmatched";
     requests.inc({ route, method: request.method, status: String(reply.statusCode) });
     latency.observe({ route, method: request.method }, reply.elapsedTime / 1000);
-    if (reply.statusCode !== 200) return;
-    if (route === "/oauth_token.do" && request.body instanceof URLSearchParams) issued.inc({ grant_type: request.body.get("grant_type") ?? "" });
-    if (route === "/oauth_revoke_token.do") revoked.inc();
+    if (reply.statusCode === 200) {
+      if (route === "/oauth_token.do" && request.body instanceof URLSearchParams) issued.inc({ grant_type: request.body.get("grant_type") ?? "" });
+      if (route === "/oauth_revoke_token.do") revoked.inc();
+    }
+    done();
   });
 
   app.get("/metrics", { config: { errorFormat: "api" } }, async (_request, reply) => {

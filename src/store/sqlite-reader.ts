@@ -1,0 +1,56 @@
+import SQLite from "better-sqlite3";
+import type { Kysely } from "kysely";
+import type { Database } from "./schema.ts";
+
+/**
+ * A second connection to an SQLite file, for the hot single-statement reads made outside any
+ * transaction (the bearer check, the client lookup on the token endpoint). Through Kysely
+ * such a read waits on the one connection's lock behind every open write transaction and
+ * costs a chain of promises; here it is one synchronous call. In WAL mode the second
+ * connection sees every committed write and nothing uncommitted, so a read never sees a token
+ * that a rolled-back batch would have issued, nor misses a revocation already answered.
+ */
+export interface SqliteReader {
+  /** Runs a SELECT prepared once per SQL text. */
+  all<R>(sql: string, parameters: readonly unknown[]): R[];
+  close(): void;
+}
+
+const readers = new WeakMap<Kysely<Database>, SqliteReader>();
+
+/** Gives `db` (the database itself, not its transactions) a reader on `file`, opened on first use. */
+export function attachReader(db: Kysely<Database>, file: string): SqliteReader {
+  let connection: SQLite.Database | undefined;
+  const statements = new Map<string, SQLite.Statement>();
+  const open = (): SQLite.Database => {
+    const opened = new SQLite(file, { fileMustExist: true });
+    opened.pragma("busy_timeout = 5000");
+    opened.pragma("cache_size = -32768");
+    // Only ever reads: a statement that would write is refused by SQLite itself.
+    opened.pragma("query_only = ON");
+    return opened;
+  };
+  const reader: SqliteReader = {
+    all<R>(sql: string, parameters: readonly unknown[]): R[] {
+      connection ??= open();
+      let statement = statements.get(sql);
+      if (statement === undefined) {
+        statement = connection.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement.all(...parameters) as R[];
+    },
+    close() {
+      statements.clear();
+      connection?.close();
+      connection = undefined;
+    },
+  };
+  readers.set(db, reader);
+  return reader;
+}
+
+/** The reader of `db`, or none: on PostgreSQL, and inside a transaction, which must read through its own connection. */
+export function readerOf(db: Kysely<Database>): SqliteReader | undefined {
+  return readers.get(db);
+}

@@ -1,0 +1,58 @@
+import type SQLite from "better-sqlite3";
+import type { Kysely } from "kysely";
+import type { Database } from "./schema.ts";
+
+/**
+ * The grouped writes of the token endpoint (a batch of token rows, a batch of rate-limit hits)
+ * run as one synchronous better-sqlite3 transaction on the serving connection, with Kysely's
+ * lock on that connection held meanwhile, so no Kysely transaction can be open or begin
+ * during it. Through Kysely every statement of a batch was a chain of promises and objects:
+ * for the dozen or so one-row statements of a batch, more CPU than SQLite spent on them.
+ */
+export class SqliteWriter {
+  readonly db: Kysely<Database>;
+  readonly #connection: SQLite.Database;
+  readonly #statements = new Map<string, SQLite.Statement>();
+  readonly #transaction: SQLite.Transaction<(work: (writer: SqliteWriter) => unknown) => unknown>;
+
+  constructor(db: Kysely<Database>, connection: SQLite.Database) {
+    this.db = db;
+    this.#connection = connection;
+    this.#transaction = connection.transaction((work: (writer: SqliteWriter) => unknown) => work(this));
+  }
+
+  /** Runs one statement (prepared once per SQL text); the rows it returns, if it returns any. */
+  execute<R>(sql: string, parameters: readonly unknown[]): R[] {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#connection.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    if (statement.reader) return statement.all(...parameters) as R[];
+    statement.run(...parameters);
+    return [];
+  }
+
+  /** `work` inside BEGIN IMMEDIATE … COMMIT; a throw rolls the whole of it back and is rethrown. */
+  transaction<T>(work: (writer: SqliteWriter) => T): T {
+    return this.#transaction.immediate(work) as T;
+  }
+}
+
+const writers = new WeakMap<Kysely<Database>, SqliteWriter>();
+
+export function attachWriter(db: Kysely<Database>, connection: SQLite.Database): void {
+  writers.set(db, new SqliteWriter(db, connection));
+}
+
+/** Whether `db` is an SQLite database whose grouped writes can go through `writeDirectly`. */
+export function hasWriter(db: Kysely<Database>): boolean {
+  return writers.has(db);
+}
+
+/** Runs `work` in one transaction on `db`'s SQLite connection, once Kysely has none in progress. */
+export function writeDirectly<T>(db: Kysely<Database>, work: (writer: SqliteWriter) => T): Promise<T> {
+  const writer = writers.get(db);
+  if (!writer) return Promise.reject(new Error("writeDirectly: not an SQLite database opened by openSqlite"));
+  return db.connection().execute(async () => writer.transaction(work));
+}

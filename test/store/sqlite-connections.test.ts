@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { Kysely } from "kysely";
+import { precompiled } from "../../src/store/precompiled-query.ts";
+import type { Database } from "../../src/store/schema.ts";
+import { readerOf } from "../../src/store/sqlite-reader.ts";
+import { writeDirectly } from "../../src/store/sqlite-writer.ts";
+import { dialectsUnderTest, migratedStore } from "../support/stores.ts";
+
+const bucketCount = precompiled((db: Kysely<Database>, bucket: string) => db.selectFrom("rate_limit").select("count").where("bucket", "=", bucket));
+const insertBucket = precompiled((db: Kysely<Database>, bucket: string, count: number) => db.insertInto("rate_limit").values({ bucket, window_start: 7, count }));
+const counts = async (db: Kysely<Database>, bucket: string) => (await bucketCount(db, bucket)).rows.map((r) => Number(r.count));
+
+describe("SQLite: hot reads on a second connection, grouped writes straight on the first", () => {
+  const opened = migratedStore(dialectsUnderTest()[0]!);
+
+  test("a read outside a transaction sees what is committed and nothing uncommitted, without waiting for the writer", async () => {
+    const db = opened.store.db;
+    await db.transaction().execute(async (trx) => {
+      await insertBucket(trx, "r", 5);
+      assert.deepEqual(await counts(trx, "r"), [5], "inside the transaction its own row is seen");
+      // Through Kysely this read would wait for the transaction that holds the connection.
+      const outside = await Promise.race([counts(db, "r"), new Promise((resolve) => setTimeout(() => resolve("waited for the writer"), 2000))]);
+      assert.deepEqual(outside, [], "outside it, not before the commit, and at once");
+    });
+    assert.deepEqual(await counts(db, "r"), [5], "and right after the commit");
+  });
+
+  test("a direct write waits for a Kysely transaction in progress, then commits after it", async () => {
+    const db = opened.store.db;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const order: string[] = [];
+    const open = db.transaction().execute(async (trx) => {
+      await insertBucket(trx, "w1", 1);
+      await gate;
+      order.push("kysely commits");
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    const direct = writeDirectly(db, (writer) => {
+      order.push("direct writes");
+      insertBucket.now(writer, "w2", 2);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.deepEqual(order, [], "nothing of the direct write ran while the transaction was open");
+    release();
+    await Promise.all([open, direct]);
+    assert.deepEqual(order, ["kysely commits", "direct writes"]);
+    assert.deepEqual([await counts(db, "w1"), await counts(db, "w2")], [[1], [2]]);
+  });
+
+  test("a direct write that throws keeps nothing and the error reaches the caller", async () => {
+    const db = opened.store.db;
+    await assert.rejects(
+      writeDirectly(db, (writer) => {
+        insertBucket.now(writer, "x1", 1);
+        insertBucket.now(writer, "x1", 2);
+      }),
+      /UNIQUE constraint failed/,
+    );
+    assert.deepEqual(await counts(db, "x1"), []);
+    // The connection is usable afterwards, through Kysely and directly.
+    await insertBucket(db, "x2", 3);
+    await writeDirectly(db, (writer) => insertBucket.now(writer, "x3", 4));
+    assert.deepEqual([await counts(db, "x2"), await counts(db, "x3")], [[3], [4]]);
+  });
+
+  test("the second connection only reads", async () => {
+    await insertBucket(opened.store.db, "kept", 1);
+    assert.throws(() => readerOf(opened.store.db)!.all("delete from rate_limit returning count", []), /attempt to write a readonly database/);
+    assert.deepEqual(await counts(opened.store.db, "kept"), [1]);
+  });
+});
