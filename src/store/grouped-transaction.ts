@@ -1,6 +1,7 @@
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import type { Store } from "./database.ts";
 import type { Database } from "./schema.ts";
+import { hasWriter, inDirectSession, type SqliteWriter } from "./sqlite-writer.ts";
 
 type Work<T> = (trx: Kysely<Database>) => Promise<T>;
 
@@ -16,7 +17,7 @@ const queues = new WeakMap<Store, Waiting[]>();
 const maxBatch = 64;
 
 /**
- * Runs `work` in a transaction of its own on PostgreSQL. On SQLite, whose one connection
+ * Runs `work` in a transaction of its own on PostgreSQL. On SQLite (opened by openSqlite), whose one connection
  * serialises every transaction anyway, the works arriving in one turn of the event loop share
  * a transaction, each inside its own savepoint: a work that throws is rolled back alone, and
  * every caller is answered only after the one commit. On SQLite the commit (writing each
@@ -24,7 +25,7 @@ const maxBatch = 64;
  * neighbouring works dirty the same index pages.
  */
 export function inGroupedTransaction<T>(store: Store, work: Work<T>): Promise<T> {
-  if (store.dialect !== "sqlite") return store.db.transaction().execute(work);
+  if (!hasWriter(store.db)) return store.db.transaction().execute(work);
   return new Promise<T>((resolve, reject) => {
     let queue = queues.get(store);
     if (!queue) {
@@ -44,31 +45,55 @@ function flush(store: Store): void {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/**
+ * One transaction for the batch, each work in a savepoint, on the connection held for it
+ * (src/store/sqlite-writer.ts): transaction control and the works' precompiled statements run
+ * straight on better-sqlite3, the rest of their queries through Kysely on the same connection.
+ */
 async function commit(store: Store, batch: Waiting[]): Promise<void> {
-  if (batch.length === 1) {
-    const only = batch[0]!;
-    return store.db.transaction().execute(only.work).then(only.resolve, only.reject);
-  }
   let outcomes: Outcome[];
   try {
-    outcomes = await store.db.transaction().execute(async (trx) => {
-      const done: Outcome[] = [];
-      for (const [i, waiting] of batch.entries()) {
-        await sql.raw(`savepoint grouped_${i}`).execute(trx);
-        try {
-          done.push({ ok: true, value: await waiting.work(trx) });
-        } catch (error) {
-          await sql.raw(`rollback to grouped_${i}`).execute(trx);
-          done.push({ ok: false, error });
-        }
-        await sql.raw(`release grouped_${i}`).execute(trx);
+    outcomes = await inDirectSession(store.db, async (connection, writer) => {
+      writer.query("begin immediate", []);
+      try {
+        const done = batch.length === 1 ? [await settle(batch[0]!, connection)] : await inSavepoints(batch, connection, writer);
+        if (batch.length === 1 && !done[0]!.ok) throw (done[0] as { error: unknown }).error;
+        writer.query("commit", []);
+        return done;
+      } catch (error) {
+        if (writer.inTransaction) writer.query("rollback", []);
+        throw error;
       }
-      return done;
     });
-  } catch {
+  } catch (error) {
+    if (batch.length === 1) return batch[0]!.reject(error);
     // The transaction itself failed (a full disk, a lost lock): nothing of it was kept, so each work runs again alone.
     await Promise.all(batch.map((waiting) => commit(store, [waiting])));
     return;
   }
   outcomes.forEach((outcome, i) => (outcome.ok ? batch[i]!.resolve(outcome.value) : batch[i]!.reject(outcome.error)));
+}
+
+async function settle(waiting: Waiting, connection: Kysely<Database>): Promise<Outcome> {
+  try {
+    return { ok: true, value: await waiting.work(connection) };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+async function inSavepoints(batch: Waiting[], connection: Kysely<Database>, writer: SqliteWriter): Promise<Outcome[]> {
+  const done: Outcome[] = [];
+  for (const waiting of batch) {
+    writer.query("savepoint grouped", []);
+    const outcome = await settle(waiting, connection);
+    if (!outcome.ok) {
+      // SQLite already rolled the whole transaction back (a full disk): the batch fails and each work is retried alone.
+      if (!writer.inTransaction) throw outcome.error;
+      writer.query("rollback to grouped", []);
+    }
+    writer.query("release grouped", []);
+    done.push(outcome);
+  }
+  return done;
 }

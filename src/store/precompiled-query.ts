@@ -1,7 +1,7 @@
 import type { Compilable, CompiledQuery, Insertable, Kysely, QueryResult } from "kysely";
 import type { Database } from "./schema.ts";
 import { readerOf } from "./sqlite-reader.ts";
-import type { SqliteWriter } from "./sqlite-writer.ts";
+import { sessionOf, type SqliteWriter } from "./sqlite-writer.ts";
 
 type Slot = { arg: number } | { value: unknown };
 
@@ -54,9 +54,10 @@ export function precompiled<Args extends unknown[], R>(build: (db: Kysely<Databa
     const template = templateFor(db);
     const parameters = template.slots.map((s) => ("arg" in s ? args[s.arg] : s.value));
     const reader = template.reads ? readerOf(db) : undefined;
-    if (reader) {
+    const session = reader ? undefined : sessionOf(db);
+    if (reader || session) {
       try {
-        return Promise.resolve({ rows: reader.all<R>(template.compiled.sql, parameters) });
+        return Promise.resolve(reader ? { rows: reader.all<R>(template.compiled.sql, parameters) } : session!.query<R>(template.compiled.sql, parameters));
       } catch (error) {
         return Promise.reject(error);
       }

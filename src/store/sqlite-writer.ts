@@ -1,5 +1,5 @@
 import type SQLite from "better-sqlite3";
-import type { Kysely } from "kysely";
+import type { Kysely, QueryResult } from "kysely";
 import type { Database } from "./schema.ts";
 
 /**
@@ -21,16 +21,30 @@ export class SqliteWriter {
     this.#transaction = connection.transaction((work: (writer: SqliteWriter) => unknown) => work(this));
   }
 
-  /** Runs one statement (prepared once per SQL text); the rows it returns, if it returns any. */
-  execute<R>(sql: string, parameters: readonly unknown[]): R[] {
+  #prepared(sql: string): SQLite.Statement {
     let statement = this.#statements.get(sql);
     if (statement === undefined) {
       statement = this.#connection.prepare(sql);
       this.#statements.set(sql, statement);
     }
-    if (statement.reader) return statement.all(...parameters) as R[];
-    statement.run(...parameters);
-    return [];
+    return statement;
+  }
+
+  /** Runs one statement (prepared once per SQL text); the rows it returns, if it returns any. */
+  execute<R>(sql: string, parameters: readonly unknown[]): R[] {
+    return this.query<R>(sql, parameters).rows as R[];
+  }
+
+  /** Runs one statement; its rows, or for a write the rows it changed, as Kysely reports them. */
+  query<R>(sql: string, parameters: readonly unknown[]): QueryResult<R> {
+    const statement = this.#prepared(sql);
+    if (statement.reader) return { rows: statement.all(...parameters) as R[] };
+    const { changes, lastInsertRowid } = statement.run(...parameters);
+    return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+  }
+
+  get inTransaction(): boolean {
+    return this.#connection.inTransaction;
   }
 
   /** `work` inside BEGIN IMMEDIATE … COMMIT; a throw rolls the whole of it back and is rethrown. */
@@ -48,6 +62,31 @@ export function attachWriter(db: Kysely<Database>, connection: SQLite.Database):
 /** Whether `db` is an SQLite database whose grouped writes can go through `writeDirectly`. */
 export function hasWriter(db: Kysely<Database>): boolean {
   return writers.has(db);
+}
+
+const sessions = new WeakMap<Kysely<Database>, SqliteWriter>();
+
+/** The writer behind `db` when `db` is the connection held by `inDirectSession`: precompiled statements on it run at once. */
+export function sessionOf(db: Kysely<Database>): SqliteWriter | undefined {
+  return sessions.get(db);
+}
+
+/**
+ * Holds `db`'s SQLite connection (Kysely's lock) while `work` runs with it: `connection` is a
+ * Kysely bound to that connection, for the work's own queries, and `writer` runs statements on
+ * it directly (transaction control, precompiled statements). Nothing else writes meanwhile.
+ */
+export function inDirectSession<T>(db: Kysely<Database>, work: (connection: Kysely<Database>, writer: SqliteWriter) => Promise<T>): Promise<T> {
+  const writer = writers.get(db);
+  if (!writer) return Promise.reject(new Error("inDirectSession: not an SQLite database opened by openSqlite"));
+  return db.connection().execute(async (connection) => {
+    sessions.set(connection, writer);
+    try {
+      return await work(connection, writer);
+    } finally {
+      sessions.delete(connection);
+    }
+  });
 }
 
 /** Runs `work` in one transaction on `db`'s SQLite connection, once Kysely has none in progress. */

@@ -5,6 +5,7 @@ import { precompiled } from "../../src/store/precompiled-query.ts";
 import type { Database } from "../../src/store/schema.ts";
 import { readerOf } from "../../src/store/sqlite-reader.ts";
 import { writeDirectly } from "../../src/store/sqlite-writer.ts";
+import { inGroupedTransaction } from "../../src/store/grouped-transaction.ts";
 import { dialectsUnderTest, migratedStore } from "../support/stores.ts";
 
 const bucketCount = precompiled((db: Kysely<Database>, bucket: string) => db.selectFrom("rate_limit").select("count").where("bucket", "=", bucket));
@@ -69,5 +70,41 @@ describe("SQLite: hot reads on a second connection, grouped writes straight on t
     await insertBucket(opened.store.db, "kept", 1);
     assert.throws(() => readerOf(opened.store.db)!.all("delete from rate_limit returning count", []), /attempt to write a readonly database/);
     assert.deepEqual(await counts(opened.store.db, "kept"), [1]);
+  });
+
+  test("works grouped into one transaction: one that throws after writing is undone alone, the others commit", async () => {
+    const { store } = opened;
+    const works = ["g1", "g2", "g3", "g4"].map((bucket, i) =>
+      inGroupedTransaction(store, async (trx) => {
+        await insertBucket(trx, bucket, i);
+        // Each work sees its own write inside the shared transaction.
+        assert.deepEqual(await counts(trx, bucket), [i]);
+        if (bucket === "g3") throw new Error("g3 fails after its insert");
+        return bucket;
+      }),
+    );
+    const settled = await Promise.allSettled(works);
+    assert.deepEqual(settled.map((s) => s.status), ["fulfilled", "fulfilled", "rejected", "fulfilled"]);
+    assert.match(String((settled[2] as PromiseRejectedResult).reason), /g3 fails/);
+    assert.deepEqual([await counts(store.db, "g1"), await counts(store.db, "g2"), await counts(store.db, "g3"), await counts(store.db, "g4")], [[0], [1], [], [3]]);
+  });
+
+  test("a grouped work alone that throws keeps nothing; a unique clash inside a batch fails only its work", async () => {
+    const { store } = opened;
+    await assert.rejects(
+      inGroupedTransaction(store, async (trx) => {
+        await insertBucket(trx, "h1", 1);
+        throw new Error("alone");
+      }),
+      /alone/,
+    );
+    assert.deepEqual(await counts(store.db, "h1"), []);
+    const [first, clash] = await Promise.allSettled([
+      inGroupedTransaction(store, (trx) => insertBucket(trx, "h2", 1)),
+      inGroupedTransaction(store, (trx) => insertBucket(trx, "h2", 2)),
+    ]);
+    assert.equal(first.status, "fulfilled");
+    assert.match(String((clash as PromiseRejectedResult).reason), /UNIQUE constraint failed/);
+    assert.deepEqual(await counts(store.db, "h2"), [1]);
   });
 });
