@@ -3,11 +3,13 @@ import type { Kysely, QueryResult } from "kysely";
 import type { Database } from "./schema.ts";
 
 /**
- * The grouped writes of the token endpoint (a batch of token rows, a batch of rate-limit hits)
- * run as one synchronous better-sqlite3 transaction on the serving connection, with Kysely's
- * lock on that connection held meanwhile, so no Kysely transaction can be open or begin
- * during it. Through Kysely every statement of a batch was a chain of promises and objects:
- * for the dozen or so one-row statements of a batch, more CPU than SQLite spent on them.
+ * The grouped writes of the token endpoint run straight on the serving better-sqlite3
+ * connection, with Kysely's lock on that connection held meanwhile, so no Kysely transaction
+ * can be open or begin during them: a batch of token rows or rate-limit hits as one synchronous
+ * transaction (`writeDirectly`), and a batch of grants (refresh, code exchange) as one
+ * transaction of savepoints whose precompiled statements run here (`inDirectSession`). Through
+ * Kysely every statement was a chain of promises and objects: for the one-row statements of
+ * these batches, more CPU than SQLite spent on them.
  */
 export class SqliteWriter {
   readonly db: Kysely<Database>;
