@@ -8,11 +8,8 @@ import { instanceSecretBox } from "./secret-box.ts";
 /** RFC 6749 §2.3.1: the client ID and secret are form-encoded before they go into Basic. */
 const formEncode = (value: string) => encodeURIComponent(value).replace(/%20/g, "+");
 
-/**
- * One request to a provider's token endpoint (RFC 6749 §4.1.3, §4.3, §4.4, §6), with the
- * client authenticated the way the record says: HTTP Basic or in the body, never both.
- */
-export async function requestToken(instance: Instance, provider: OAuthProvider, params: Record<string, string>): Promise<TokenResponseFields> {
+/** A form POST to one of the provider's endpoints, the client authenticated the way the record says. */
+export async function postAsClient(instance: Instance, provider: OAuthProvider, url: string, params: Record<string, string>): Promise<Response> {
   const secret = await providerClientSecret(instance.store.db, instanceSecretBox(instance), provider.sysId);
   const form = new URLSearchParams(params);
   const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", accept: "application/json" };
@@ -22,7 +19,15 @@ export async function requestToken(instance: Instance, provider: OAuthProvider, 
     form.set("client_id", provider.clientId);
     form.set("client_secret", secret);
   }
-  const response = await providerFetch(instance, provider.tokenUrl, { method: "POST", headers, body: form.toString() });
+  return providerFetch(instance, url, { method: "POST", headers, body: form.toString() });
+}
+
+/**
+ * One request to a provider's token endpoint (RFC 6749 §4.1.3, §4.3, §4.4, §6), with the
+ * client authenticated the way the record says: HTTP Basic or in the body, never both.
+ */
+export async function requestToken(instance: Instance, provider: OAuthProvider, params: Record<string, string>): Promise<TokenResponseFields> {
+  const response = await postAsClient(instance, provider, provider.tokenUrl, params);
   const text = await response.text();
   let body: Record<string, unknown> = {};
   try {

@@ -130,12 +130,12 @@ export async function providerClientSecret(db: Kysely<Database>, box: SecretBox,
   return box.open(row.client_secret_enc, secretContext(sysId));
 }
 
-export async function deleteProvider(db: Kysely<Database>, sysId: string, actor: string): Promise<void> {
+export async function deleteProvider(db: Kysely<Database>, sysId: string, actor: string, reason = "deleted provider"): Promise<void> {
   await db.transaction().execute(async (trx) => {
     // Side tables cascade from the entity.
     await trx.deleteFrom("oauth_entity").where("sys_id", "=", sysId).where("type", "=", "provider").execute();
     await deleteAttachmentsOf(trx, "oauth_entity", sysId);
-    await writeAudit(trx, [{ tablename: "oauth_entity", documentkey: sysId, fieldname: "name", newvalue: "", user: actor, reason: "deleted provider" }]);
+    await writeAudit(trx, [{ tablename: "oauth_entity", documentkey: sysId, fieldname: "name", newvalue: "", user: actor, reason }]);
   });
 }
 

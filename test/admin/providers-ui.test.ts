@@ -63,7 +63,7 @@ for (const dialect of dialectsUnderTest()) {
 
     test("create, Get OAuth Token (client_credentials), see it healthy on the record and the list, then delete", async () => {
       const client = await registerClient(peer.instance, { grant_types: "client_credentials" });
-      const created = await create({ name: "Peer CC", client_id: client.clientId, client_secret: client.secret, token_url: `${peer.base}/oauth_token.do`, default_grant: "client_credentials", credential_style: "basic" });
+      const created = await create({ name: "Peer CC", client_id: client.clientId, client_secret: client.secret, token_url: `${peer.base}/oauth_token.do`, revocation_url: `${peer.base}/oauth_revoke_token.do`, default_grant: "client_credentials", credential_style: "basic" });
       const record = await followRedirect(browser, created);
       assert.match(record.html, /Created “Peer CC”/);
       assert.match(record.html, /No token yet/);
@@ -80,7 +80,9 @@ for (const dialect of dialectsUnderTest()) {
       assert.match(list.html, new RegExp(`href="/admin/providers/${provider.sysId}">Peer CC</a>[\\s\\S]*?pill-yes">healthy`));
 
       const deleted = await followRedirect(browser, await browser.submitForm(got, `/admin/providers/${provider.sysId}/delete`));
-      assert.match(deleted.html, /Deleted “Peer CC”/);
+      assert.match(deleted.html, /Deleted “Peer CC”\. Its tokens were revoked at the provider\./);
+      const atPeer = await peer.instance.store.db.selectFrom("oauth_credential").select("revoked_at").where("client", "=", client.sysId).execute();
+      assert.ok(atPeer.length > 0 && atPeer.every((t) => t.revoked_at !== null), "the peer revoked the token it had issued");
       assert.deepEqual(await providers(), []);
       assert.equal(await obtained(provider.sysId), undefined, "the stored token went with the record");
       assert.equal((await browser.get(`/admin/providers/${provider.sysId}`)).status, 404);

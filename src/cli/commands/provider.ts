@@ -1,3 +1,4 @@
+import { deleteProviderRevoking } from "../../consumer/token-revocation.ts";
 import { translator, type Translator } from "../../i18n/translator.ts";
 import { Command } from "commander";
 import { obtainToken } from "../../consumer/connection-token.ts";
@@ -8,7 +9,7 @@ import { NotFoundError, ValidationError } from "../../domain/validation.ts";
 import { paths } from "../../http/paths.ts";
 import type { Instance } from "../../instance.ts";
 import { connectionStatuses as storedStatuses } from "../../store/obtained-token-store.ts";
-import { createProvider, deleteProvider, findProvider, listProviders } from "../../store/provider-store.ts";
+import { createProvider, findProvider, listProviders } from "../../store/provider-store.ts";
 import { configFor, type DataOptions, withDataOption, withInstance } from "../instance-options.ts";
 import { keyValues, type Output, table } from "../output.ts";
 
@@ -123,8 +124,10 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
   withDataOption(provider.command("delete <provider>").description(t("help.provider.delete")), i18n).action(async (key: string, options: ProviderOptions) => {
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const found = await mustFind(instance, i18n, key);
-      await deleteProvider(instance.store.db, found.sysId, actor);
+      const outcome = await deleteProviderRevoking(instance, found, actor);
       output.out(t("cli.provider.deleted", { name: found.name }));
+      if (outcome.kind === "revoked") output.out(t("cli.provider.revoked"));
+      if (outcome.kind === "failed") output.err(t("cli.provider.revocationFailed", { reason: outcome.reason }));
     });
   });
 

@@ -1,3 +1,4 @@
+import { deleteProviderRevoking } from "../../consumer/token-revocation.ts";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { obtainToken } from "../../consumer/connection-token.ts";
 import { ProviderError } from "../../consumer/provider-http.ts";
@@ -7,7 +8,7 @@ import { sysIdPattern } from "../../domain/sys-id.ts";
 import { issue, ValidationError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
 import { connectionStatus, connectionStatuses } from "../../store/obtained-token-store.ts";
-import { createProvider, deleteProvider, findProvider, listProviders } from "../../store/provider-store.ts";
+import { createProvider, findProvider, listProviders } from "../../store/provider-store.ts";
 import type { Kysely } from "kysely";
 import type { Database } from "../../store/schema.ts";
 import { paths } from "../paths.ts";
@@ -125,7 +126,9 @@ export const providerDelete: Handler = async (instance, request, reply) => {
   const { admin } = posted;
   const provider = await providerFromPath(instance, request, reply, admin);
   if (!provider) return;
-  await deleteProvider(instance.store.db, provider.sysId, admin.actor);
-  setFlash(instance, reply, { message: admin.viewer.i18n.t("provider.deleted", { name: provider.name }) });
+  const { t } = admin.viewer.i18n;
+  const outcome = await deleteProviderRevoking(instance, provider, admin.actor);
+  const revocation = outcome.kind === "revoked" ? ` ${t("provider.revokedAtProvider")}` : outcome.kind === "failed" ? ` ${t("provider.revocationFailed", { reason: outcome.reason })}` : "";
+  setFlash(instance, reply, { message: t("provider.deleted", { name: provider.name }) + revocation });
   seeOther(reply, adminPaths.registry);
 };

@@ -1,3 +1,4 @@
+import { deleteProviderRevoking } from "../../consumer/token-revocation.ts";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { instanceSecretBox } from "../../consumer/secret-box.ts";
 import { clientRecord, parseClientCreate, parseClientUpdate } from "../../domain/oauth-entity.ts";
@@ -5,7 +6,7 @@ import { parseProviderCreate, providerRecord } from "../../domain/oauth-provider
 import { NotFoundError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
 import { createClient, findClient, listClients, regenerateClientSecret, updateClient } from "../../store/oauth-entity-store.ts";
-import { createProvider, deleteProvider, findProvider, listProviders, updateProviderSecret } from "../../store/provider-store.ts";
+import { createProvider, findProvider, listProviders, updateProviderSecret } from "../../store/provider-store.ts";
 import { z } from "zod";
 import { ValidationError } from "../../domain/validation.ts";
 import { paths } from "../paths.ts";
@@ -73,8 +74,9 @@ export async function deleteProviderRecord(instance: Instance, request: FastifyR
   await apiStep(reply, async () => {
     const found = await findProvider(instance.store.db, idOf(request));
     if (!found) throw new NotFoundError(`no provider "${idOf(request)}"`);
-    await deleteProvider(instance.store.db, found.sysId, actor.userName);
-    reply.code(204).send();
+    const outcome = await deleteProviderRevoking(instance, found, actor.userName);
+    // Deleted either way; how the revocation at the provider went, for scripts (the audit row has the reason).
+    reply.code(204).header("portcullis-revocation", outcome.kind).send();
   });
 }
 

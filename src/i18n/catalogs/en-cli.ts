@@ -76,6 +76,8 @@ export const enCli = {
   "cli.provider.secretEnv": "set the environment variable {variable} (secrets are never taken as arguments, where ps would show them)",
   "cli.provider.none": "No providers yet. Record one with: portcullis provider create --name NAME --client-id ID --token-url URL",
   "cli.provider.deleted": "Deleted provider \"{name}\".",
+  "cli.provider.revoked": "Its tokens were revoked at the provider.",
+  "cli.provider.revocationFailed": "The provider did not revoke its tokens ({reason}): revoke them there by hand.",
   "cli.provider.needsBrowser": "{grant} needs a browser: sign in as admin and open {url}",
   "cli.provider.needsUsername": "the password grant needs --username",
   "cli.provider.gotToken": "Got a token from \"{name}\" ({grant}); status {status}, expires {expires}.",

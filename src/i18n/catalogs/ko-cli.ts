@@ -74,6 +74,8 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "cli.provider.secretEnv": "환경 변수 {variable}을(를) 설정하세요(암호는 ps에 보이는 인수로 절대 받지 않습니다)",
   "cli.provider.none": "아직 공급자가 없습니다. 다음 명령으로 기록하세요: portcullis provider create --name NAME --client-id ID --token-url URL",
   "cli.provider.deleted": "공급자 \"{name}\"을(를) 삭제했습니다.",
+  "cli.provider.revoked": "공급자에서 토큰을 해지했습니다.",
+  "cli.provider.revocationFailed": "공급자가 토큰을 해지하지 않았습니다({reason}). 공급자에서 직접 해지하세요.",
   "cli.provider.needsBrowser": "{grant}에는 브라우저가 필요합니다. admin으로 로그인해 {url}을(를) 여세요",
   "cli.provider.needsUsername": "password 권한 부여에는 --username이 필요합니다",
   "cli.provider.gotToken": "\"{name}\"에서 토큰을 받았습니다({grant}). 상태: {status}, 만료: {expires}.",

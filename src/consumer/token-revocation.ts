@@ -1,0 +1,54 @@
+import type { OAuthProvider } from "../domain/oauth-provider.ts";
+import type { Instance } from "../instance.ts";
+import { readObtainedToken } from "../store/obtained-token-store.ts";
+import { deleteProvider } from "../store/provider-store.ts";
+import { ProviderError } from "./provider-http.ts";
+import { instanceSecretBox } from "./secret-box.ts";
+import { postAsClient } from "./token-request.ts";
+
+/** What asking the provider to revoke came to: nothing to ask (no URL or no token), revoked, or refused with why. */
+export type RevocationOutcome = { kind: "none" } | { kind: "revoked" } | { kind: "failed"; reason: string };
+
+/**
+ * RFC 7009: before a provider record goes, the tokens obtained with it are revoked at the
+ * provider, so they do not stay valid there with nobody holding them. The refresh token first
+ * (revoking it also ends its access tokens at servers that tie them, §2.1), then the access
+ * token. A 200 means revoked, including for a token the provider no longer knows (§2.2).
+ * Best effort: the caller deletes the record whatever this says, and reports a failure.
+ */
+export async function revokeAtProvider(instance: Instance, provider: OAuthProvider): Promise<RevocationOutcome> {
+  if (!provider.revocationUrl) return { kind: "none" };
+  const stored = await readObtainedToken(instance.store.db, instanceSecretBox(instance), provider.sysId);
+  const tokens = [
+    ...(stored?.refreshToken ? [{ token: stored.refreshToken, token_type_hint: "refresh_token" }] : []),
+    ...(stored?.accessToken ? [{ token: stored.accessToken, token_type_hint: "access_token" }] : []),
+  ];
+  if (tokens.length === 0) return { kind: "none" };
+  for (const params of tokens) {
+    try {
+      const response = await postAsClient(instance, provider, provider.revocationUrl, params);
+      if (response.status !== 200) return { kind: "failed", reason: await refusal(response) };
+    } catch (error) {
+      if (error instanceof ProviderError) return { kind: "failed", reason: error.message };
+      throw error;
+    }
+  }
+  return { kind: "revoked" };
+}
+
+async function refusal(response: Response): Promise<string> {
+  let code = "";
+  try {
+    const body = (await response.json()) as { error?: unknown };
+    if (typeof body.error === "string") code = ` ${body.error}`;
+  } catch {}
+  return `the revocation endpoint answered ${response.status}${code}`;
+}
+
+/** Revokes at the provider (best effort), then deletes the record; the audit row says how the revocation went. */
+export async function deleteProviderRevoking(instance: Instance, provider: OAuthProvider, actor: string): Promise<RevocationOutcome> {
+  const outcome = await revokeAtProvider(instance, provider);
+  const reason = outcome.kind === "revoked" ? "deleted provider; tokens revoked at the provider" : outcome.kind === "failed" ? `deleted provider; revocation at the provider failed: ${outcome.reason}` : "deleted provider";
+  await deleteProvider(instance.store.db, provider.sysId, actor, reason);
+  return outcome;
+}
