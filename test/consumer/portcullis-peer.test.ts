@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { accessTokenFor } from "../../src/consumer/connection-token.ts";
 import { callProvider } from "../../src/consumer/outbound-call.ts";
 import { instanceSecretBox } from "../../src/consumer/secret-box.ts";
 import type { OAuthProvider } from "../../src/domain/oauth-provider.ts";
 import { readObtainedToken, saveObtainedToken, tryTakeRefreshLease } from "../../src/store/obtained-token-store.ts";
 import { FormBrowser } from "../support/browser.ts";
-import { adminBearer, apiCall, recordProvider, signedInBrowser } from "../support/consumer.ts";
-import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
+import { apiCall, peerAndConsumer, recordProvider, signedInBrowser } from "../support/consumer.ts";
+import { adminPassword } from "../support/instance.ts";
 import { registerClient, type RegisteredClient } from "../support/oauth.ts";
 import { dialectsUnderTest } from "../support/stores.ts";
 
@@ -16,42 +16,33 @@ const connections = "/api/portcullis/connections";
 
 for (const dialect of dialectsUnderTest()) {
   describe(`consumer against another Portcullis instance on ${dialect.name}`, () => {
-    let peer: TestInstance;
-    let consumer: TestInstance;
-    let bearer: string;
-    before(async () => {
-      [peer, consumer] = await Promise.all([startTestInstance(dialect), startTestInstance(dialect)]);
-      bearer = await adminBearer(consumer);
-    });
-    after(async () => {
-      await Promise.all([peer.close(), consumer.close()]);
-    });
+    const instances = peerAndConsumer(dialect);
 
     /** Tokens the peer issued to a client, and how many refresh tokens were exchanged. */
     async function peerCounts(client: RegisteredClient) {
-      const rows = await peer.instance.store.db.selectFrom("oauth_credential").select(["type", "rotated_at"]).where("client", "=", client.sysId).execute();
+      const rows = await instances.peer.instance.store.db.selectFrom("oauth_credential").select(["type", "rotated_at"]).where("client", "=", client.sysId).execute();
       return { access: rows.filter((r) => r.type === "access_token").length, refreshed: rows.filter((r) => r.rotated_at !== null).length };
     }
 
     async function passwordConnection(): Promise<{ client: RegisteredClient; provider: OAuthProvider }> {
-      const client = await registerClient(peer.instance, { grant_types: "password,refresh_token" });
-      const provider = await recordProvider(consumer.instance, { client_id: client.clientId, client_secret: client.secret, token_url: `${peer.base}/oauth_token.do`, default_grant: "password", credential_style: "body" });
-      const got = await apiCall(consumer, bearer, "POST", `${connections}/${provider.sysId}/token`, { username: "admin", password: adminPassword });
+      const client = await registerClient(instances.peer.instance, { grant_types: "password,refresh_token" });
+      const provider = await recordProvider(instances.consumer.instance, { client_id: client.clientId, client_secret: client.secret, token_url: `${instances.peer.base}/oauth_token.do`, default_grant: "password", credential_style: "body" });
+      const got = await apiCall(instances.consumer, instances.bearer, "POST", `${connections}/${provider.sysId}/token`, { username: "admin", password: adminPassword });
       assert.equal(got.status, 200, got.text);
       return { client, provider };
     }
 
     async function expireSoon(provider: OAuthProvider) {
-      await consumer.instance.store.db.updateTable("oauth_obtained_token").set({ expires_at: Date.now() + 1000 }).where("provider", "=", provider.sysId).execute();
+      await instances.consumer.instance.store.db.updateTable("oauth_obtained_token").set({ expires_at: Date.now() + 1000 }).where("provider", "=", provider.sysId).execute();
     }
 
     test("client_credentials: token without a browser, then a call with it (Basic credentials)", async () => {
-      const client = await registerClient(peer.instance, { grant_types: "client_credentials" });
-      const provider = await recordProvider(consumer.instance, { name: "Peer CC", client_id: client.clientId, client_secret: client.secret, token_url: `${peer.base}/oauth_token.do` });
-      const got = await apiCall(consumer, bearer, "POST", `${connections}/${encodeURIComponent("Peer CC")}/token`, {});
+      const client = await registerClient(instances.peer.instance, { grant_types: "client_credentials" });
+      const provider = await recordProvider(instances.consumer.instance, { name: "Peer CC", client_id: client.clientId, client_secret: client.secret, token_url: `${instances.peer.base}/oauth_token.do` });
+      const got = await apiCall(instances.consumer, instances.bearer, "POST", `${connections}/${encodeURIComponent("Peer CC")}/token`, {});
       assert.equal(got.status, 200, got.text);
       assert.equal(got.body.result.status, "healthy");
-      const call = await apiCall(consumer, bearer, "POST", `${connections}/${provider.sysId}/call`, { method: "GET", path: "/api/now/v1/whoami" });
+      const call = await apiCall(instances.consumer, instances.bearer, "POST", `${connections}/${provider.sysId}/call`, { method: "GET", path: "/api/now/v1/whoami" });
       assert.equal(call.status, 200, call.text);
       assert.equal(call.body.result.status, 200);
       assert.equal(call.body.result.body.result.client_id, client.clientId);
@@ -59,37 +50,37 @@ for (const dialect of dialectsUnderTest()) {
 
     test("password grant, then the call acts as the peer's user", async () => {
       const { provider } = await passwordConnection();
-      const call = await apiCall(consumer, bearer, "POST", `${connections}/${provider.sysId}/call`, { method: "GET", path: "/api/now/v1/whoami" });
+      const call = await apiCall(instances.consumer, instances.bearer, "POST", `${connections}/${provider.sysId}/call`, { method: "GET", path: "/api/now/v1/whoami" });
       assert.equal(call.body.result.body.result.user_name, "admin");
     });
 
     test("authorization_code: PKCE and a state bound to the admin's session; state is single-use", async () => {
-      const client = await registerClient(peer.instance, { redirect_url: `${consumer.instance.config.publicUrl}/oauth_redirect.do` });
-      const provider = await recordProvider(consumer.instance, {
+      const client = await registerClient(instances.peer.instance, { redirect_url: `${instances.consumer.instance.config.publicUrl}/oauth_redirect.do` });
+      const provider = await recordProvider(instances.consumer.instance, {
         client_id: client.clientId,
         client_secret: client.secret,
-        authorization_url: `${peer.base}/oauth_auth.do`,
-        token_url: `${peer.base}/oauth_token.do`,
+        authorization_url: `${instances.peer.base}/oauth_auth.do`,
+        token_url: `${instances.peer.base}/oauth_token.do`,
         default_grant: "authorization_code",
       });
       // Two hosts, two cookie jars, as a browser keeps them.
-      const atConsumer = await signedInBrowser(consumer);
+      const atConsumer = await signedInBrowser(instances.consumer);
       const start = await atConsumer.get(`${connections}/${provider.sysId}/authorize`);
       assert.equal(start.status, 303, start.html);
       const authorize = new URL(start.location!);
       assert.equal(authorize.searchParams.get("code_challenge_method"), "S256");
       assert.ok(authorize.searchParams.get("state"));
-      const atPeer = new FormBrowser(peer.base);
+      const atPeer = new FormBrowser(instances.peer.base);
       const login = await atPeer.get(authorize.pathname + authorize.search);
       const consentLocation = (await atPeer.submit(login, { user_name: "admin", user_password: adminPassword })).location!;
       const allowed = await atPeer.submit(await atPeer.get(consentLocation), { action: "allow" });
       const back = new URL(allowed.location!);
-      assert.equal(`${back.origin}${back.pathname}`, `${consumer.instance.config.publicUrl}/oauth_redirect.do`);
+      assert.equal(`${back.origin}${back.pathname}`, `${instances.consumer.instance.config.publicUrl}/oauth_redirect.do`);
 
       // Another admin session (or none) cannot redeem this state.
-      const stranger = await signedInBrowser(consumer);
+      const stranger = await signedInBrowser(instances.consumer);
       assert.equal((await stranger.get(back.pathname + back.search)).status, 400);
-      assert.equal((await new FormBrowser(consumer.base).get(back.pathname + back.search)).status, 401);
+      assert.equal((await new FormBrowser(instances.consumer.base).get(back.pathname + back.search)).status, 401);
 
       const landed = await atConsumer.get(back.pathname + back.search);
       assert.equal(landed.status, 200, landed.html);
@@ -97,7 +88,7 @@ for (const dialect of dialectsUnderTest()) {
       const replay = await atConsumer.get(back.pathname + back.search);
       assert.equal(replay.status, 400);
 
-      const call = await apiCall(consumer, bearer, "POST", `${connections}/${provider.sysId}/call`, { method: "GET", path: "/api/now/v1/whoami" });
+      const call = await apiCall(instances.consumer, instances.bearer, "POST", `${connections}/${provider.sysId}/call`, { method: "GET", path: "/api/now/v1/whoami" });
       assert.equal(call.body.result.body.result.user_name, "admin");
       assert.equal(call.body.result.body.result.client_id, client.clientId);
     });
@@ -106,11 +97,11 @@ for (const dialect of dialectsUnderTest()) {
       const { client, provider } = await passwordConnection();
       const before = await peerCounts(client);
       await expireSoon(provider);
-      const result = await callProvider(consumer.instance, provider, { method: "GET", path: "/api/now/v1/whoami" });
+      const result = await callProvider(instances.consumer.instance, provider, { method: "GET", path: "/api/now/v1/whoami" });
       assert.equal(result.status, 200);
       const afterCounts = await peerCounts(client);
       assert.equal(afterCounts.refreshed - before.refreshed, 1);
-      const stored = await readObtainedToken(consumer.instance.store.db, instanceSecretBox(consumer.instance), provider.sysId);
+      const stored = await readObtainedToken(instances.consumer.instance.store.db, instanceSecretBox(instances.consumer.instance), provider.sysId);
       assert.ok(stored!.expiresAt! > Date.now() + 60_000);
     });
 
@@ -118,7 +109,7 @@ for (const dialect of dialectsUnderTest()) {
       const { client, provider } = await passwordConnection();
       await expireSoon(provider);
       const before = await peerCounts(client);
-      const results = await Promise.all(Array.from({ length: 50 }, () => apiCall(consumer, bearer, "POST", `${connections}/${provider.sysId}/call`, { method: "GET", path: "/api/now/v1/whoami" })));
+      const results = await Promise.all(Array.from({ length: 50 }, () => apiCall(instances.consumer, instances.bearer, "POST", `${connections}/${provider.sysId}/call`, { method: "GET", path: "/api/now/v1/whoami" })));
       for (const r of results) assert.equal(r.body.result?.status, 200, r.text);
       const afterCounts = await peerCounts(client);
       assert.equal(afterCounts.refreshed - before.refreshed, 1);
@@ -129,33 +120,33 @@ for (const dialect of dialectsUnderTest()) {
       const { client, provider } = await passwordConnection();
       await expireSoon(provider);
       const before = await peerCounts(client);
-      const db = consumer.instance.store.db;
+      const db = instances.consumer.instance.store.db;
       assert.ok(await tryTakeRefreshLease(db, provider.sysId, "other-node", 30_000));
-      const waiting = accessTokenFor(consumer.instance, provider);
+      const waiting = accessTokenFor(instances.consumer.instance, provider);
       await new Promise((r) => setTimeout(r, 300));
       // The other node finishes: a new generation appears and its lease goes.
-      await saveObtainedToken(db, instanceSecretBox(consumer.instance), provider.sysId, "refresh_token", { accessToken: "from-the-other-node", expiresIn: 3600 });
+      await saveObtainedToken(db, instanceSecretBox(instances.consumer.instance), provider.sysId, "refresh_token", { accessToken: "from-the-other-node", expiresIn: 3600 });
       assert.equal(await waiting, "from-the-other-node");
       assert.deepEqual(await peerCounts(client), before);
     });
 
     test("a 401 from the provider: one refresh, then the call is retried", async () => {
       const { client, provider } = await passwordConnection();
-      await peer.instance.store.db.updateTable("oauth_credential").set({ revoked_at: Date.now() }).where("client", "=", client.sysId).where("type", "=", "access_token").execute();
+      await instances.peer.instance.store.db.updateTable("oauth_credential").set({ revoked_at: Date.now() }).where("client", "=", client.sysId).where("type", "=", "access_token").execute();
       const before = await peerCounts(client);
-      const call = await apiCall(consumer, bearer, "POST", `${connections}/${provider.sysId}/call`, { method: "GET", path: "/api/now/v1/whoami" });
+      const call = await apiCall(instances.consumer, instances.bearer, "POST", `${connections}/${provider.sysId}/call`, { method: "GET", path: "/api/now/v1/whoami" });
       assert.equal(call.body.result.status, 200, call.text);
       assert.equal((await peerCounts(client)).refreshed - before.refreshed, 1);
     });
 
     test("a refresh the provider refuses marks the connection unhealthy and says why", async () => {
       const { client, provider } = await passwordConnection();
-      await peer.instance.store.db.updateTable("oauth_credential").set({ revoked_at: Date.now() }).where("client", "=", client.sysId).execute();
+      await instances.peer.instance.store.db.updateTable("oauth_credential").set({ revoked_at: Date.now() }).where("client", "=", client.sysId).execute();
       await expireSoon(provider);
-      const call = await apiCall(consumer, bearer, "POST", `${connections}/${provider.sysId}/call`, { method: "GET", path: "/api/now/v1/whoami" });
+      const call = await apiCall(instances.consumer, instances.bearer, "POST", `${connections}/${provider.sysId}/call`, { method: "GET", path: "/api/now/v1/whoami" });
       assert.equal(call.status, 502);
       assert.match(call.body.error.message, /unhealthy: refresh failed: .*invalid_grant/);
-      const list = await apiCall(consumer, bearer, "GET", connections);
+      const list = await apiCall(instances.consumer, instances.bearer, "GET", connections);
       const entry = list.body.result.find((c: { sys_id: string }) => c.sys_id === provider.sysId);
       assert.equal(entry.status, "unhealthy");
       assert.match(entry.status_reason, /invalid_grant/);
@@ -163,39 +154,39 @@ for (const dialect of dialectsUnderTest()) {
 
     test("only admins may use the connection APIs, and calls stay on the provider's origin", async () => {
       const { provider } = await passwordConnection();
-      const none = await apiCall(consumer, "", "GET", connections);
+      const none = await apiCall(instances.consumer, "", "GET", connections);
       assert.equal(none.status, 401);
-      const ccClient = await registerClient(consumer.instance, { grant_types: "client_credentials" });
-      const tokenRes = await fetch(`${consumer.base}/oauth_token.do`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ grant_type: "client_credentials", client_id: ccClient.clientId, client_secret: ccClient.secret }) });
+      const ccClient = await registerClient(instances.consumer.instance, { grant_types: "client_credentials" });
+      const tokenRes = await fetch(`${instances.consumer.base}/oauth_token.do`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ grant_type: "client_credentials", client_id: ccClient.clientId, client_secret: ccClient.secret }) });
       const notAdmin = (await tokenRes.json()).access_token as string;
-      assert.equal((await apiCall(consumer, notAdmin, "POST", `${connections}/${provider.sysId}/call`, { method: "GET", path: "/" })).status, 403);
+      assert.equal((await apiCall(instances.consumer, notAdmin, "POST", `${connections}/${provider.sysId}/call`, { method: "GET", path: "/" })).status, 403);
       for (const path of ["//evil.example/x", "http://evil.example/", "relative"]) {
-        const res = await apiCall(consumer, bearer, "POST", `${connections}/${provider.sysId}/call`, { method: "GET", path });
+        const res = await apiCall(instances.consumer, instances.bearer, "POST", `${connections}/${provider.sysId}/call`, { method: "GET", path });
         assert.equal(res.status, 400, path);
       }
-      assert.equal((await apiCall(consumer, bearer, "POST", `${connections}/nope/call`, { method: "GET", path: "/" })).status, 404);
-      assert.equal((await apiCall(consumer, bearer, "POST", `${connections}/${provider.sysId}/call`, { method: "TRACE", path: "/" })).status, 400);
+      assert.equal((await apiCall(instances.consumer, instances.bearer, "POST", `${connections}/nope/call`, { method: "GET", path: "/" })).status, 404);
+      assert.equal((await apiCall(instances.consumer, instances.bearer, "POST", `${connections}/${provider.sysId}/call`, { method: "TRACE", path: "/" })).status, 400);
     });
 
     test("no client secret or obtained token is stored in plaintext, and none is readable back", async () => {
       const { client, provider } = await passwordConnection();
-      const box = instanceSecretBox(consumer.instance);
-      const token = await readObtainedToken(consumer.instance.store.db, box, provider.sysId);
+      const box = instanceSecretBox(instances.consumer.instance);
+      const token = await readObtainedToken(instances.consumer.instance.store.db, box, provider.sysId);
       const secrets = [client.secret, token!.accessToken!, token!.refreshToken!];
-      const db = consumer.instance.store.db;
+      const db = instances.consumer.instance.store.db;
       let dump = "";
       for (const table of ["oauth_entity", "oauth_provider_settings", "oauth_obtained_token", "oauth_consumer_state", "sys_audit"] as const) {
         dump += JSON.stringify(await db.selectFrom(table).selectAll().execute());
       }
       assert.ok(dump.includes(client.clientId));
       for (const secret of secrets) assert.ok(!dump.includes(secret), "a secret appears in the database");
-      if (consumer.instance.store.dialect === "sqlite") {
-        for (const file of [consumer.instance.store.location, `${consumer.instance.store.location}-wal`].filter((f) => fs.existsSync(f))) {
+      if (instances.consumer.instance.store.dialect === "sqlite") {
+        for (const file of [instances.consumer.instance.store.location, `${instances.consumer.instance.store.location}-wal`].filter((f) => fs.existsSync(f))) {
           const bytes = fs.readFileSync(file).toString("latin1");
           for (const secret of secrets) assert.ok(!bytes.includes(secret), `a secret appears in ${file}`);
         }
       }
-      const list = await apiCall(consumer, bearer, "GET", connections);
+      const list = await apiCall(instances.consumer, instances.bearer, "GET", connections);
       for (const secret of secrets) assert.ok(!list.text.includes(secret));
     });
   });

@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
+import { after, before } from "node:test";
 import { instanceSecretBox } from "../../src/consumer/secret-box.ts";
 import type { OAuthProvider, ProviderCreateInput } from "../../src/domain/oauth-provider.ts";
 import { parseProviderCreate } from "../../src/domain/oauth-provider.ts";
 import type { Instance } from "../../src/instance.ts";
 import { createProvider } from "../../src/store/provider-store.ts";
 import { FormBrowser } from "./browser.ts";
-import { adminPassword, type TestInstance } from "./instance.ts";
+import { adminPassword, startTestInstance, type TestInstance } from "./instance.ts";
+import type { DialectUnderTest } from "./stores.ts";
 import { http, postForm, registerClient } from "./oauth.ts";
 
 /** Records a third-party provider on `consumer`, as the CLI or admin API would. */
@@ -34,4 +36,17 @@ export async function signedInBrowser(server: TestInstance): Promise<FormBrowser
 
 export async function apiCall(server: TestInstance, bearer: string, method: string, path: string, body?: unknown) {
   return http(`${server.base}${path}`, { method, headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+}
+
+/** For one describe block: a provider instance (`peer`), a consumer instance, and a bearer token of the consumer's admin. */
+export function peerAndConsumer(dialect: DialectUnderTest): { readonly peer: TestInstance; readonly consumer: TestInstance; readonly bearer: string } {
+  const pair = {} as { peer: TestInstance; consumer: TestInstance; bearer: string };
+  before(async () => {
+    [pair.peer, pair.consumer] = await Promise.all([startTestInstance(dialect), startTestInstance(dialect)]);
+    pair.bearer = await adminBearer(pair.consumer);
+  });
+  after(async () => {
+    await Promise.all([pair.peer?.close(), pair.consumer?.close()]);
+  });
+  return pair;
 }
