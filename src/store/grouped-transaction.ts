@@ -56,8 +56,7 @@ async function commit(store: Store, batch: Waiting[]): Promise<void> {
     outcomes = await inDirectSession(store.db, async (connection, writer) => {
       writer.query("begin immediate", []);
       try {
-        const done = batch.length === 1 ? [await settle(batch[0]!, connection)] : await inSavepoints(batch, connection, writer);
-        if (batch.length === 1 && !done[0]!.ok) throw (done[0] as { error: unknown }).error;
+        const done = await inSavepoints(batch, connection, writer);
         writer.query("commit", []);
         return done;
       } catch (error) {

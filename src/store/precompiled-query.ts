@@ -66,7 +66,7 @@ export function precompiled<Args extends unknown[], R>(build: (db: Kysely<Databa
   };
   const now = (writer: SqliteWriter, ...args: Args): R[] => {
     const template = templateFor(writer.db);
-    return writer.execute<R>(template.compiled.sql, template.slots.map((s) => ("arg" in s ? args[s.arg] : s.value)));
+    return writer.query<R>(template.compiled.sql, template.slots.map((s) => ("arg" in s ? args[s.arg] : s.value))).rows as R[];
   };
   return Object.assign(run, { now });
 }

@@ -32,12 +32,7 @@ export class SqliteWriter {
     return statement;
   }
 
-  /** Runs one statement (prepared once per SQL text); the rows it returns, if it returns any. */
-  execute<R>(sql: string, parameters: readonly unknown[]): R[] {
-    return this.query<R>(sql, parameters).rows as R[];
-  }
-
-  /** Runs one statement; its rows, or for a write the rows it changed, as Kysely reports them. */
+  /** Runs one statement (prepared once per SQL text); its rows, or for a write the rows it changed, as Kysely reports them. */
   query<R>(sql: string, parameters: readonly unknown[]): QueryResult<R> {
     const statement = this.#prepared(sql);
     if (statement.reader) return { rows: statement.all(...parameters) as R[] };
@@ -80,7 +75,7 @@ export function sessionOf(db: Kysely<Database>): SqliteWriter | undefined {
  */
 export function inDirectSession<T>(db: Kysely<Database>, work: (connection: Kysely<Database>, writer: SqliteWriter) => Promise<T>): Promise<T> {
   const writer = writers.get(db);
-  if (!writer) return Promise.reject(new Error("inDirectSession: not an SQLite database opened by openSqlite"));
+  if (!writer) return Promise.reject(new Error("a direct SQLite write needs a database opened by openSqlite"));
   return db.connection().execute(async (connection) => {
     sessions.set(connection, writer);
     try {
@@ -93,7 +88,5 @@ export function inDirectSession<T>(db: Kysely<Database>, work: (connection: Kyse
 
 /** Runs `work` in one transaction on `db`'s SQLite connection, once Kysely has none in progress. */
 export function writeDirectly<T>(db: Kysely<Database>, work: (writer: SqliteWriter) => T): Promise<T> {
-  const writer = writers.get(db);
-  if (!writer) return Promise.reject(new Error("writeDirectly: not an SQLite database opened by openSqlite"));
-  return db.connection().execute(async () => writer.transaction(work));
+  return inDirectSession(db, async (_connection, writer) => writer.transaction(work));
 }
