@@ -1,6 +1,7 @@
 import SQLite from "better-sqlite3";
 import type { Kysely } from "kysely";
 import type { Database } from "./schema.ts";
+import { type RowsOf, rowsOf } from "./sqlite-rows.ts";
 
 /**
  * A second connection to an SQLite file, for the hot single-statement reads made outside any
@@ -21,7 +22,7 @@ const readers = new WeakMap<Kysely<Database>, SqliteReader>();
 /** Gives `db` (the database itself, not its transactions) a reader on `file`, opened on first use. */
 export function attachReader(db: Kysely<Database>, file: string): SqliteReader {
   let connection: SQLite.Database | undefined;
-  const statements = new Map<string, SQLite.Statement>();
+  const statements = new Map<string, RowsOf>();
   const open = (): SQLite.Database => {
     const opened = new SQLite(file, { fileMustExist: true });
     opened.pragma("busy_timeout = 5000");
@@ -33,12 +34,12 @@ export function attachReader(db: Kysely<Database>, file: string): SqliteReader {
   const reader: SqliteReader = {
     all<R>(sql: string, parameters: readonly unknown[]): R[] {
       connection ??= open();
-      let statement = statements.get(sql);
-      if (statement === undefined) {
-        statement = connection.prepare(sql);
-        statements.set(sql, statement);
+      let rows = statements.get(sql);
+      if (rows === undefined) {
+        rows = rowsOf(connection.prepare(sql));
+        statements.set(sql, rows);
       }
-      return statement.all(...parameters) as R[];
+      return rows<R>(parameters);
     },
     close() {
       statements.clear();

@@ -1,6 +1,7 @@
 import type SQLite from "better-sqlite3";
 import type { Kysely, QueryResult } from "kysely";
 import type { Database } from "./schema.ts";
+import { type RowsOf, rowsOf } from "./sqlite-rows.ts";
 
 /**
  * The grouped writes of the token endpoint run straight on the serving better-sqlite3
@@ -14,7 +15,7 @@ import type { Database } from "./schema.ts";
 export class SqliteWriter {
   readonly db: Kysely<Database>;
   readonly #connection: SQLite.Database;
-  readonly #statements = new Map<string, SQLite.Statement>();
+  readonly #statements = new Map<string, SQLite.Statement | RowsOf>();
   readonly #transaction: SQLite.Transaction<(work: (writer: SqliteWriter) => unknown) => unknown>;
 
   constructor(db: Kysely<Database>, connection: SQLite.Database) {
@@ -23,10 +24,12 @@ export class SqliteWriter {
     this.#transaction = connection.transaction((work: (writer: SqliteWriter) => unknown) => work(this));
   }
 
-  #prepared(sql: string): SQLite.Statement {
+  /** A SELECT as a function returning its rows (src/store/sqlite-rows.ts); any other statement prepared. */
+  #prepared(sql: string): SQLite.Statement | RowsOf {
     let statement = this.#statements.get(sql);
     if (statement === undefined) {
-      statement = this.#connection.prepare(sql);
+      const prepared = this.#connection.prepare(sql);
+      statement = prepared.reader ? rowsOf(prepared) : prepared;
       this.#statements.set(sql, statement);
     }
     return statement;
@@ -35,7 +38,7 @@ export class SqliteWriter {
   /** Runs one statement (prepared once per SQL text); its rows, or for a write the rows it changed, as Kysely reports them. */
   query<R>(sql: string, parameters: readonly unknown[]): QueryResult<R> {
     const statement = this.#prepared(sql);
-    if (statement.reader) return { rows: statement.all(...parameters) as R[] };
+    if (typeof statement === "function") return { rows: statement<R>(parameters) };
     const { changes, lastInsertRowid } = statement.run(...parameters);
     return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
   }

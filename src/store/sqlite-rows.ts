@@ -1,0 +1,31 @@
+import type SQLite from "better-sqlite3";
+
+/**
+ * Rows of a prepared SQLite SELECT as plain objects, built in JavaScript from the row arrays
+ * better-sqlite3 returns in raw mode. better-sqlite3 builds an object by setting its columns
+ * one by one from C++, which V8 makes pay for a new shape per property on every row: for the
+ * 24 columns of a client that was a third of the lookup (7.0 → 4.6 µs). Here every row of a
+ * statement is one object literal of a single shape, compiled once per column list.
+ */
+export type RowsOf = <R>(parameters: readonly unknown[]) => R[];
+
+const builders = new Map<string, (values: unknown[]) => unknown>();
+
+function builderFor(columns: string[]): (values: unknown[]) => unknown {
+  const key = JSON.stringify(columns);
+  let build = builders.get(key);
+  if (build === undefined) {
+    // Column names come from SQLite and are quoted by JSON.stringify, so any name is a safe key;
+    // a name repeated (a join) keeps the last value, as better-sqlite3's own objects do.
+    build = new Function("v", `return { ${columns.map((name, i) => `${JSON.stringify(name)}: v[${i}]`).join(", ")} };`) as (values: unknown[]) => unknown;
+    builders.set(key, build);
+  }
+  return build;
+}
+
+/** Runs `statement` (a SELECT) with the given parameters; its rows as objects keyed by column name. */
+export function rowsOf(statement: SQLite.Statement): RowsOf {
+  statement.raw(true);
+  const build = builderFor(statement.columns().map((c) => c.name));
+  return <R>(parameters: readonly unknown[]) => (statement.all(...parameters) as unknown[][]).map(build) as R[];
+}
