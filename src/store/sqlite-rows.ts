@@ -15,12 +15,22 @@ function builderFor(columns: string[]): (values: unknown[]) => unknown {
   const key = JSON.stringify(columns);
   let build = builders.get(key);
   if (build === undefined) {
-    // Column names come from SQLite and are quoted by JSON.stringify, so any name is a safe key;
-    // a name repeated (a join) keeps the last value, as better-sqlite3's own objects do.
-    build = new Function("v", `return { ${columns.map((name, i) => `${JSON.stringify(name)}: v[${i}]`).join(", ")} };`) as (values: unknown[]) => unknown;
+    // Column names come from SQLite and are quoted by JSON.stringify, so any name is a safe key
+    // except "__proto__", which in a literal would set the prototype: such a list is built
+    // property by property instead. A name repeated (a join) keeps the last value, as
+    // better-sqlite3's own objects do.
+    build = columns.includes("__proto__") ? definedRow(columns) : new Function("v", `return { ${columns.map((name, i) => `${JSON.stringify(name)}: v[${i}]`).join(", ")} };`) as (values: unknown[]) => unknown;
     builders.set(key, build);
   }
   return build;
+}
+
+function definedRow(columns: string[]): (values: unknown[]) => unknown {
+  return (values) => {
+    const row: Record<string, unknown> = {};
+    columns.forEach((name, i) => Object.defineProperty(row, name, { value: values[i], enumerable: true, writable: true, configurable: true }));
+    return row;
+  };
 }
 
 /** Runs `statement` (a SELECT) with the given parameters; its rows as objects keyed by column name. */
