@@ -12,7 +12,17 @@ export function newSysId(now = Date.now()): string {
 
 export const sysIdPattern = /^[0-9a-f]{32}$/;
 
+let formattedSecond = Number.NaN;
+let formatted = "";
+
 /** The platform's wire format for instants: `YYYY-MM-DD HH:MM:SS` in UTC. */
 export function glideDateTime(epochMs: number): string {
-  return new Date(epochMs).toISOString().slice(0, 19).replace("T", " ");
+  // Every record written stamps it, mostly within the same second: formatting once a second
+  // saves a Date and three strings per call. NaN never equals itself, so bad input still throws.
+  const second = Math.floor(epochMs / 1000);
+  if (second !== formattedSecond) {
+    formatted = new Date(epochMs).toISOString().slice(0, 19).replace("T", " ");
+    formattedSecond = second;
+  }
+  return formatted;
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { newSysId, sysIdPattern } from "../../src/domain/sys-id.ts";
+import { glideDateTime, newSysId, sysIdPattern } from "../../src/domain/sys-id.ts";
 
 test("sys_ids are 32 lowercase hex, unique, and sort by creation time", () => {
   const ids = Array.from({ length: 1000 }, () => newSysId());
@@ -13,4 +13,15 @@ test("sys_ids are 32 lowercase hex, unique, and sort by creation time", () => {
   // Within one millisecond only the random part differs: 80 bits of it.
   const sameMs = new Set(Array.from({ length: 100 }, () => newSysId(0).slice(12)));
   assert.equal(sameMs.size, 100);
+});
+
+test("glideDateTime formats each instant in UTC, whatever second was formatted before it", () => {
+  const t = Date.UTC(2026, 10, 24, 23, 59, 59, 999);
+  assert.equal(glideDateTime(t), "2026-11-24 23:59:59");
+  assert.equal(glideDateTime(t - 998), "2026-11-24 23:59:59");
+  assert.equal(glideDateTime(t + 1), "2026-11-25 00:00:00");
+  assert.equal(glideDateTime(t), "2026-11-24 23:59:59");
+  assert.equal(glideDateTime(-1), "1969-12-31 23:59:59");
+  assert.equal(glideDateTime(0), "1970-01-01 00:00:00");
+  assert.throws(() => glideDateTime(Number.NaN), RangeError);
 });
