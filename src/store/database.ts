@@ -1,12 +1,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, type Dialect } from "kysely";
+import { Kysely, PostgresDialect, SqliteAdapter, type Dialect } from "kysely";
 import pg from "pg";
 import type { Database } from "./schema.ts";
 import { withStatementCache } from "./sqlite-statements.ts";
 import { attachReader } from "./sqlite-reader.ts";
 import { attachWriter } from "./sqlite-writer.ts";
+import { ImmediateSqliteDialect } from "./sqlite-write-lock.ts";
 import { checkpointInBackground, type WalCheckpointer } from "./wal-checkpointer.ts";
 
 export type DialectName = "sqlite" | "postgres";
@@ -59,7 +60,7 @@ export function openSqlite(file: string): Store {
     sqlite.pragma("busy_timeout = 5000");
     // 32 MiB of page cache (the default is 2 MiB): token lookups and inserts touch random index pages.
     sqlite.pragma("cache_size = -32768");
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(keepFirstError(sqlite)) }) });
+    const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(keepFirstError(sqlite)) }, sqlite) });
     const reader = attachReader(db, file);
     attachWriter(db, sqlite);
     let checkpointer: WalCheckpointer | undefined;

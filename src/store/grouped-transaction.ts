@@ -54,7 +54,7 @@ async function commit(store: Store, batch: Waiting[]): Promise<void> {
   let outcomes: Outcome[];
   try {
     outcomes = await inDirectSession(store.db, async (connection, writer) => {
-      writer.query("begin immediate", []);
+      await writer.begin();
       try {
         const done = await inSavepoints(batch, connection, writer);
         writer.query("commit", []);

@@ -5,13 +5,10 @@ import type { SqliteDatabase, SqliteStatement } from "kysely";
 const cacheLimit = 500;
 
 /**
- * The better-sqlite3 database as Kysely's SQLite dialect sees it, with two changes:
- *
- * - Prepared statements are kept and reused by their SQL text. Kysely prepares every query
- *   anew, and preparing costs more than running the small queries of a token request.
- * - `begin` becomes `begin immediate`. With several processes on one file (`--workers`), a
- *   deferred transaction that reads and then writes can fail with SQLITE_BUSY_SNAPSHOT
- *   instead of waiting for the lock; taking the write lock up front makes it wait.
+ * The better-sqlite3 database as Kysely's SQLite dialect sees it, its prepared statements
+ * kept and reused by their SQL text: Kysely prepares every query anew, and preparing costs more
+ * than running the small queries of a token request. (Transactions begin in
+ * src/store/sqlite-write-lock.ts.)
  */
 export function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
   const cache = new Map<string, SqliteStatement>();
@@ -21,14 +18,13 @@ export function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
       sqlite.close();
     },
     prepare: (sql: string) => {
-      const text = sql === "begin" ? "begin immediate" : sql;
       // Transaction control is cheap to prepare and may be wrapped per call (a rollback after SQLite already rolled back): never cached.
-      if (/^\s*(rollback|commit|begin)\b/i.test(text)) return sqlite.prepare(text) as unknown as SqliteStatement;
-      let statement = cache.get(text);
+      if (/^\s*(rollback|commit|begin)\b/i.test(sql)) return sqlite.prepare(sql) as unknown as SqliteStatement;
+      let statement = cache.get(sql);
       if (statement === undefined) {
-        statement = sqlite.prepare(text) as unknown as SqliteStatement;
+        statement = sqlite.prepare(sql) as unknown as SqliteStatement;
         if (cache.size >= cacheLimit) cache.delete(cache.keys().next().value!);
-        cache.set(text, statement);
+        cache.set(sql, statement);
       }
       return statement;
     },

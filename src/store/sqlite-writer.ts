@@ -2,6 +2,7 @@ import type SQLite from "better-sqlite3";
 import type { Kysely, QueryResult } from "kysely";
 import type { Database } from "./schema.ts";
 import { type RowsOf, rowsOf } from "./sqlite-rows.ts";
+import { beginImmediate } from "./sqlite-write-lock.ts";
 
 /**
  * The grouped writes of the token endpoint run straight on the serving better-sqlite3
@@ -16,12 +17,10 @@ export class SqliteWriter {
   readonly db: Kysely<Database>;
   readonly #connection: SQLite.Database;
   readonly #statements = new Map<string, SQLite.Statement | RowsOf>();
-  readonly #transaction: SQLite.Transaction<(work: (writer: SqliteWriter) => unknown) => unknown>;
 
   constructor(db: Kysely<Database>, connection: SQLite.Database) {
     this.db = db;
     this.#connection = connection;
-    this.#transaction = connection.transaction((work: (writer: SqliteWriter) => unknown) => work(this));
   }
 
   /** A SELECT as a function returning its rows (src/store/sqlite-rows.ts); any other statement prepared. */
@@ -47,9 +46,22 @@ export class SqliteWriter {
     return this.#connection.inTransaction;
   }
 
-  /** `work` inside BEGIN IMMEDIATE … COMMIT; a throw rolls the whole of it back and is rethrown. */
-  transaction<T>(work: (writer: SqliteWriter) => T): T {
-    return this.#transaction.immediate(work) as T;
+  /** BEGIN IMMEDIATE, waiting for the lock on a timer (src/store/sqlite-write-lock.ts). */
+  begin(): Promise<void> {
+    return beginImmediate(this.#connection);
+  }
+
+  /** `work` inside BEGIN IMMEDIATE … COMMIT ; a throw rolls the whole of it back and is rethrown. */
+  async transaction<T>(work: (writer: SqliteWriter) => T): Promise<T> {
+    await this.begin();
+    try {
+      const result = work(this);
+      this.query("commit", []);
+      return result;
+    } catch (error) {
+      if (this.inTransaction) this.query("rollback", []);
+      throw error;
+    }
   }
 }
 
@@ -91,5 +103,5 @@ export function inDirectSession<T>(db: Kysely<Database>, work: (connection: Kyse
 
 /** Runs `work` in one transaction on `db`'s SQLite connection, once Kysely has none in progress. */
 export function writeDirectly<T>(db: Kysely<Database>, work: (writer: SqliteWriter) => T): Promise<T> {
-  return inDirectSession(db, async (_connection, writer) => writer.transaction(work));
+  return inDirectSession(db, (_connection, writer) => writer.transaction(work));
 }

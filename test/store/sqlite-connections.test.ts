@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { Kysely } from "kysely";
+import SQLite from "better-sqlite3";
+import { type Kysely, sql } from "kysely";
 import { precompiled } from "../../src/store/precompiled-query.ts";
 import type { Database } from "../../src/store/schema.ts";
 import { readerOf } from "../../src/store/sqlite-reader.ts";
@@ -106,5 +107,51 @@ describe("SQLite: hot reads on a second connection, grouped writes straight on t
     assert.equal(first.status, "fulfilled");
     assert.match(String((clash as PromiseRejectedResult).reason), /UNIQUE constraint failed/);
     assert.deepEqual(await counts(store.db, "h2"), [1]);
+  });
+
+  test("while another connection holds the write lock, direct, grouped and Kysely writes wait without blocking the event loop, then commit", async () => {
+    const { store } = opened;
+    const other = new SQLite(store.location);
+    try {
+      other.exec("begin immediate");
+      other.prepare("insert into rate_limit (bucket, window_start, count) values ('lock', 7, 1)").run();
+      const order: string[] = [];
+      const direct = writeDirectly(store.db, (writer) => void insertBucket.now(writer, "d1", 1)).then(() => order.push("direct"));
+      const grouped = inGroupedTransaction(store, (trx) => insertBucket(trx, "d2", 2)).then(() => order.push("grouped"));
+      const kysely = store.db.transaction().execute((trx) => insertBucket(trx, "d3", 3)).then(() => order.push("kysely"));
+      // SQLite's own busy handler would sleep inside the call, and this timer would wait for it.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      order.push("timer");
+      assert.deepEqual([await counts(store.db, "d1"), await counts(store.db, "d2"), await counts(store.db, "d3")], [[], [], []], "nothing written before the lock is free");
+      other.exec("commit");
+      await Promise.all([direct, grouped, kysely]);
+      assert.equal(order[0], "timer");
+      assert.deepEqual(order.slice(1).sort(), ["direct", "grouped", "kysely"]);
+      assert.deepEqual([await counts(store.db, "lock"), await counts(store.db, "d1"), await counts(store.db, "d2"), await counts(store.db, "d3")], [[1], [1], [2], [3]]);
+    } finally {
+      if (other.inTransaction) other.exec("rollback");
+      other.close();
+    }
+  });
+
+  test("a write lock held past busy_timeout: SQLITE_BUSY reaches the caller, nothing is kept, the timeout is restored", async () => {
+    const { store } = opened;
+    const other = new SQLite(store.location);
+    await sql`pragma busy_timeout = 150`.execute(store.db);
+    try {
+      other.exec("begin immediate");
+      const started = Date.now();
+      await assert.rejects(writeDirectly(store.db, (writer) => void insertBucket.now(writer, "b1", 1)), (error: { code?: string }) => error.code === "SQLITE_BUSY");
+      assert.ok(Date.now() - started >= 140, "it waited for the busy timeout");
+      other.exec("rollback");
+      assert.deepEqual(await counts(store.db, "b1"), []);
+      assert.deepEqual((await sql<{ timeout: number }>`pragma busy_timeout`.execute(store.db)).rows, [{ timeout: 150 }]);
+      await writeDirectly(store.db, (writer) => void insertBucket.now(writer, "b2", 2));
+      assert.deepEqual(await counts(store.db, "b2"), [2]);
+    } finally {
+      if (other.inTransaction) other.exec("rollback");
+      other.close();
+      await sql`pragma busy_timeout = 5000`.execute(store.db);
+    }
   });
 });

@@ -1,0 +1,96 @@
+import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
+import type SQLite from "better-sqlite3";
+import { type DatabaseConnection, type Driver, SqliteDialect, type SqliteDialectConfig, SqliteDriver } from "kysely";
+
+interface Statements {
+  timeout: SQLite.Statement;
+  noWait: SQLite.Statement;
+  begin: SQLite.Statement;
+  restore: Map<number, SQLite.Statement>;
+}
+
+const prepared = new WeakMap<SQLite.Database, Statements>();
+
+function statementsOf(connection: SQLite.Database): Statements {
+  let statements = prepared.get(connection);
+  if (!statements) {
+    statements = {
+      timeout: connection.prepare("pragma busy_timeout").pluck(),
+      noWait: connection.prepare("pragma busy_timeout = 0"),
+      begin: connection.prepare("begin immediate"),
+      restore: new Map(),
+    };
+    prepared.set(connection, statements);
+  }
+  return statements;
+}
+
+/**
+ * BEGIN IMMEDIATE, waiting for the write lock without blocking the event loop.
+ *
+ * Immediate, because with several processes on one file (`--workers`) a deferred transaction
+ * that reads and then writes can fail with SQLITE_BUSY_SNAPSHOT instead of waiting for the lock.
+ * Not in SQLite's busy handler, because that sleeps inside the call (1, 2, 5, 10 … ms) while
+ * another connection holds the lock: each `--workers` process stood still for its neighbour's
+ * commits, and a CLI command writing beside the server stopped it for as long. Here each
+ * attempt fails at once and the wait is a timer, so the process keeps reading and answering
+ * meanwhile; after the connection's busy_timeout the SQLITE_BUSY error is thrown (a 503, see
+ * src/store/availability.ts).
+ */
+export async function beginImmediate(connection: SQLite.Database): Promise<void> {
+  const statements = statementsOf(connection);
+  const timeout = statements.timeout.get() as number;
+  const deadline = Date.now() + timeout;
+  for (let attempt = 0; ; attempt++) {
+    const busy = tryBegin(connection, statements, timeout);
+    if (busy === undefined) return;
+    if (Date.now() >= deadline) throw busy;
+    await (attempt === 0 ? nextTurn() : sleep(1));
+  }
+}
+
+/** One attempt at the write lock: undefined when taken, the SQLITE_BUSY error when another connection holds it. */
+function tryBegin(connection: SQLite.Database, statements: Statements, timeout: number): Error | undefined {
+  let restore = statements.restore.get(timeout);
+  if (!restore) statements.restore.set(timeout, (restore = connection.prepare(`pragma busy_timeout = ${Math.trunc(timeout)}`)));
+  statements.noWait.get();
+  try {
+    statements.begin.run();
+    return undefined;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "SQLITE_BUSY") return error as Error;
+    throw error;
+  } finally {
+    restore.get();
+  }
+}
+
+/** Kysely's SQLite driver, its transactions begun by `beginImmediate`. */
+class ImmediateBeginDriver extends SqliteDriver {
+  readonly #connection: SQLite.Database;
+
+  constructor(config: SqliteDialectConfig, connection: SQLite.Database) {
+    super(config);
+    this.#connection = connection;
+  }
+
+  override async beginTransaction(_connection: DatabaseConnection): Promise<void> {
+    await beginImmediate(this.#connection);
+  }
+}
+
+/** Kysely's SQLite dialect over `connection` (as `config.database` presents it), every transaction begun by `beginImmediate`. */
+export class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  readonly #connection: SQLite.Database;
+
+  constructor(config: SqliteDialectConfig, connection: SQLite.Database) {
+    super(config);
+    this.#config = config;
+    this.#connection = connection;
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateBeginDriver(this.#config, this.#connection);
+  }
+}
