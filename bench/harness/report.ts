@@ -16,7 +16,12 @@ export interface Cell {
   server: string;
   connections: number;
   rounds: RunResult[];
-  median: { rps: number; p50: number; p99: number; rssMiB: number; cpuUs: number };
+  /**
+   * `coresBusy`: the server's CPU seconds per second of load (req/s × CPU per request). A
+   * process pinned to one core well below 1 was waiting for requests: the load generator, not
+   * the server, set that cell's req/s.
+   */
+  median: { rps: number; p50: number; p99: number; rssMiB: number; cpuUs: number; coresBusy: number };
   /** Any round with a non-2xx answer, a socket error or a run out of seeded values: the numbers are suspect. */
   failures: number;
 }
@@ -33,7 +38,7 @@ export function summarize(scenario: string, server: string, connections: number,
     server,
     connections,
     rounds,
-    median: { rps: Math.round(median(rounds.map((r) => r.rps))), p50: median(rounds.map((r) => r.p50)), p99: median(rounds.map((r) => r.p99)), rssMiB: median(rounds.map((r) => r.rssMiB)), cpuUs: Math.round(median(rounds.map((r) => r.cpuUs))) },
+    median: { rps: Math.round(median(rounds.map((r) => r.rps))), p50: median(rounds.map((r) => r.p50)), p99: median(rounds.map((r) => r.p99)), rssMiB: median(rounds.map((r) => r.rssMiB)), cpuUs: Math.round(median(rounds.map((r) => r.cpuUs))), coresBusy: Math.round(median(rounds.map((r) => (r.rps * r.cpuUs) / 1e6)) * 100) / 100 },
     failures: rounds.reduce((n, r) => n + r.non2xx + r.errors + (r.exhausted ? 1 : 0), 0),
   };
 }
@@ -95,12 +100,12 @@ const lpad = (s: string, n: number) => (s.length >= n ? s : " ".repeat(n - s.len
 
 export function formatTable(cells: Cell[], ratioList: Ratio[], targets: TargetCheck[]): string {
   const lines: string[] = [];
-  const header = `${pad("scenario", 20)} ${pad("server", 24)} ${lpad("c", 3)} ${lpad("req/s", 8)} ${lpad("p50 ms", 7)} ${lpad("p99 ms", 7)} ${lpad("RSS MiB", 8)} ${lpad("CPU µs/req", 10)}  ${pad("vs ceiling", 10)} note`;
+  const header = `${pad("scenario", 20)} ${pad("server", 24)} ${lpad("c", 3)} ${lpad("req/s", 8)} ${lpad("p50 ms", 7)} ${lpad("p99 ms", 7)} ${lpad("RSS MiB", 8)} ${lpad("CPU µs/req", 10)} ${lpad("busy", 5)}  ${pad("vs ceiling", 10)} note`;
   lines.push(header, "-".repeat(header.length + 10));
   for (const cell of cells) {
     const ceiling = ratioList.find((r) => r.scenario === cell.scenario && r.connections === cell.connections && r.portcullis === cell.server && r.versus === "ceiling");
     lines.push(
-      `${pad(cell.scenario, 20)} ${pad(cell.server, 24)} ${lpad(String(cell.connections), 3)} ${lpad(String(cell.median.rps), 8)} ${lpad(String(cell.median.p50), 7)} ${lpad(String(cell.median.p99), 7)} ${lpad(String(cell.median.rssMiB), 8)} ${lpad(String(cell.median.cpuUs), 10)}  ${pad(ceiling ? `${(ceiling.ratio * 100).toFixed(0)} %` : "", 10)} ${cell.failures ? `${cell.failures} failed requests/rounds` : ""}`,
+      `${pad(cell.scenario, 20)} ${pad(cell.server, 24)} ${lpad(String(cell.connections), 3)} ${lpad(String(cell.median.rps), 8)} ${lpad(String(cell.median.p50), 7)} ${lpad(String(cell.median.p99), 7)} ${lpad(String(cell.median.rssMiB), 8)} ${lpad(String(cell.median.cpuUs), 10)} ${lpad(cell.median.coresBusy.toFixed(2), 5)}  ${pad(ceiling ? `${(ceiling.ratio * 100).toFixed(0)} %` : "", 10)} ${cell.failures ? `${cell.failures} failed requests/rounds` : ""}`,
     );
   }
   lines.push("", "Ratios (Portcullis req/s ÷ other req/s, medians):");
