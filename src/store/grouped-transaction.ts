@@ -53,17 +53,7 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 async function commit(store: Store, batch: Waiting[]): Promise<void> {
   let outcomes: Outcome[];
   try {
-    outcomes = await inDirectSession(store.db, async (connection, writer) => {
-      await writer.begin();
-      try {
-        const done = await inSavepoints(batch, connection, writer);
-        writer.query("commit", []);
-        return done;
-      } catch (error) {
-        if (writer.inTransaction) writer.query("rollback", []);
-        throw error;
-      }
-    });
+    outcomes = await inDirectSession(store.db, (connection, writer) => writer.transaction(() => inSavepoints(batch, connection, writer)));
   } catch (error) {
     if (batch.length === 1) return batch[0]!.reject(error);
     // The transaction itself failed (a full disk, a lost lock): nothing of it was kept, so each work runs again alone.

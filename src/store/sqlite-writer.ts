@@ -51,11 +51,11 @@ export class SqliteWriter {
     return beginImmediate(this.#connection);
   }
 
-  /** `work` inside BEGIN IMMEDIATE … COMMIT ; a throw rolls the whole of it back and is rethrown. */
-  async transaction<T>(work: (writer: SqliteWriter) => T): Promise<T> {
+  /** `work` inside BEGIN IMMEDIATE … COMMIT; a throw rolls the whole of it back and is rethrown. */
+  async transaction<T>(work: (writer: SqliteWriter) => T | Promise<T>): Promise<T> {
     await this.begin();
     try {
-      const result = work(this);
+      const result = await work(this);
       this.query("commit", []);
       return result;
     } catch (error) {
