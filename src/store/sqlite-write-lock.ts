@@ -33,8 +33,8 @@ function statementsOf(connection: SQLite.Database): Statements {
  * Not in SQLite's busy handler, because that sleeps inside the call (1, 2, 5, 10 … ms) while
  * another connection holds the lock: each `--workers` process stood still for its neighbour's
  * commits, and a CLI command writing beside the server stopped it for as long. Here each
- * attempt fails at once and the wait is a timer, so the process keeps reading and answering
- * meanwhile; after the connection's busy_timeout the SQLITE_BUSY error is thrown (a 503, see
+ * attempt fails at once and the retries wait on the event loop, so the process keeps reading
+ * and answering meanwhile; after the connection's busy_timeout the SQLITE_BUSY error is thrown (a 503, see
  * src/store/availability.ts).
  */
 export async function beginImmediate(connection: SQLite.Database): Promise<void> {

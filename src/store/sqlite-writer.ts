@@ -46,14 +46,9 @@ export class SqliteWriter {
     return this.#connection.inTransaction;
   }
 
-  /** BEGIN IMMEDIATE, waiting for the lock on a timer (src/store/sqlite-write-lock.ts). */
-  begin(): Promise<void> {
-    return beginImmediate(this.#connection);
-  }
-
-  /** `work` inside BEGIN IMMEDIATE … COMMIT; a throw rolls the whole of it back and is rethrown. */
+  /** `work` inside BEGIN IMMEDIATE (taken without blocking: src/store/sqlite-write-lock.ts) … COMMIT; a throw rolls the whole of it back and is rethrown. */
   async transaction<T>(work: (writer: SqliteWriter) => T | Promise<T>): Promise<T> {
-    await this.begin();
+    await beginImmediate(this.#connection);
     try {
       const result = await work(this);
       this.query("commit", []);
