@@ -1,6 +1,7 @@
 import { commitBatcher } from "./commit-batcher.ts";
 import type { Store } from "./database.ts";
-import { hasWriter, writeDirectly } from "./sqlite-writer.ts";
+import { hasWriter } from "./sqlite-writer.ts";
+import { sqliteWriteTurn } from "./sqlite-write-turn.ts";
 import { type Grant, type IssuedTokens, type TokenRows, tokenRows, writeTokenRows, writeTokenRowsNow } from "./token-store.ts";
 
 interface Waiting {
@@ -9,19 +10,27 @@ interface Waiting {
   reject(error: unknown): void;
 }
 
-/** SQLite allows 32 766 bound values per statement; a token row has 16 columns. */
+/** One multi-row insert per batch on PostgreSQL: at most 65 535 bound values, 16 a row. */
 const maxBatch = 500;
 
 /**
  * Group commit for issues that need nothing but an insert (client_credentials): the issues
  * gathered by `commitBatcher` are written in one transaction, and each caller gets its tokens
  * only after that commit, so every token handed out is already durable. One commit per batch
- * instead of per request is what lets the token endpoint keep up under load.
+ * instead of per request is what lets the token endpoint keep up under load. On SQLite the rows
+ * share their turn's transaction with the rate-limit hits of that turn (src/store/sqlite-write-turn.ts).
  */
 export function issueTokensGrouped(store: Store, grant: Grant, actor: string, now = Date.now()): Promise<IssuedTokens> {
   const rows = tokenRows(grant, actor, now);
+  if (hasWriter(store.db)) return inWriteTurn(store, rows);
   return new Promise((resolve, reject) => enqueue(store, { rows, resolve, reject }));
 }
+
+/** SQLite runs a statement as a function call: one prepared insert per row, no batch size to keep under. */
+const inWriteTurn = sqliteWriteTurn((writer, batch: TokenRows[]) => {
+  writeTokenRowsNow(writer, batch, Date.now());
+  return batch.map((rows) => rows.issued);
+});
 
 const enqueue = commitBatcher<Waiting>(async (store, queue) => {
   const batches: Promise<void>[] = [];
@@ -32,8 +41,7 @@ const enqueue = commitBatcher<Waiting>(async (store, queue) => {
 async function commit(store: Store, batch: Waiting[]): Promise<void> {
   try {
     const rows = batch.map((w) => w.rows);
-    if (hasWriter(store.db)) await writeDirectly(store.db, (writer) => writeTokenRowsNow(writer, rows, Date.now()));
-    else await store.db.transaction().execute((trx) => writeTokenRows(trx, rows, Date.now()));
+    await store.db.transaction().execute((trx) => writeTokenRows(trx, rows, Date.now()));
     for (const w of batch) w.resolve(w.rows.issued);
   } catch (error) {
     if (batch.length === 1) return batch[0]!.reject(error);

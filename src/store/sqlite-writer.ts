@@ -9,7 +9,7 @@ import { beginImmediate } from "./sqlite-write-lock.ts";
  * connection, with Kysely's lock on that connection held meanwhile, so no Kysely transaction
  * can be open or begin during them: a batch of token rows or rate-limit hits as one synchronous
  * transaction (`writeDirectly`), and a batch of grants (refresh, code exchange) as one
- * transaction of savepoints whose precompiled statements run here (`inDirectSession`). Through
+ * transaction whose precompiled statements run here (`inDirectSession`). Through
  * Kysely every statement was a chain of promises and objects: for the one-row statements of
  * these batches, more CPU than SQLite spent on them.
  */
@@ -44,6 +44,14 @@ export class SqliteWriter {
 
   get inTransaction(): boolean {
     return this.#connection.inTransaction;
+  }
+
+  #totalChanges: SQLite.Statement | undefined;
+
+  /** Rows inserted, updated or deleted on this connection since it opened, triggers included: whether a work wrote anything. */
+  totalChanges(): number {
+    this.#totalChanges ??= this.#connection.prepare("select total_changes()").pluck();
+    return this.#totalChanges.get() as number;
   }
 
   /** `work` inside BEGIN IMMEDIATE (taken without blocking: src/store/sqlite-write-lock.ts) … COMMIT; a throw rolls the whole of it back and is rethrown. */

@@ -73,7 +73,7 @@ describe("SQLite: hot reads on a second connection, grouped writes straight on t
     assert.deepEqual(await counts(opened.store.db, "kept"), [1]);
   });
 
-  test("works grouped into one transaction: one that throws after writing is undone alone, the others commit", async () => {
+  test("works grouped into one transaction: one that throws after writing is undone alone (the others run again, each alone), the others commit", async () => {
     const { store } = opened;
     const works = ["g1", "g2", "g3", "g4"].map((bucket, i) =>
       inGroupedTransaction(store, async (trx) => {
@@ -88,6 +88,21 @@ describe("SQLite: hot reads on a second connection, grouped writes straight on t
     assert.deepEqual(settled.map((s) => s.status), ["fulfilled", "fulfilled", "rejected", "fulfilled"]);
     assert.match(String((settled[2] as PromiseRejectedResult).reason), /g3 fails/);
     assert.deepEqual([await counts(store.db, "g1"), await counts(store.db, "g2"), await counts(store.db, "g3"), await counts(store.db, "g4")], [[0], [1], [], [3]]);
+  });
+
+  test("a grouped work that throws before writing anything is set aside: the others commit together, each run once", async () => {
+    const { store } = opened;
+    const runs = new Map<string, number>();
+    const work = (bucket: string, fails: boolean) =>
+      inGroupedTransaction(store, async (trx) => {
+        runs.set(bucket, (runs.get(bucket) ?? 0) + 1);
+        if (fails) throw new Error(`${bucket} refused before writing`);
+        await insertBucket(trx, bucket, 5);
+      });
+    const settled = await Promise.allSettled([work("k1", false), work("k2", true), work("k3", false)]);
+    assert.deepEqual(settled.map((s) => s.status), ["fulfilled", "rejected", "fulfilled"]);
+    assert.deepEqual(Object.fromEntries(runs), { k1: 1, k2: 1, k3: 1 });
+    assert.deepEqual([await counts(store.db, "k1"), await counts(store.db, "k2"), await counts(store.db, "k3")], [[5], [], [5]]);
   });
 
   test("a grouped work alone that throws keeps nothing; a unique clash inside a batch fails only its work", async () => {
