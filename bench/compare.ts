@@ -12,7 +12,7 @@ import { canPin, cpuMs, freePort, spawnNode, type Started, waitForHttp, waitForQ
 import { startLoadGenerator } from "./harness/load-generator.ts";
 import { type PortcullisSetup, preparePortcullis } from "./harness/portcullis.ts";
 import { median } from "./harness/report.ts";
-import { removeValueFiles, scenarios, type ServerUnderTest } from "./harness/scenarios.ts";
+import { removeValueFiles, scenarios, type ServerUnderTest, tableApiAvailable } from "./harness/scenarios.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const { values: args } = parseArgs({
@@ -29,13 +29,17 @@ const rounds = Number(args.rounds);
 const duration = Number(args.duration);
 const workers = Number(args.workers);
 const connectionLevels = args.connections!.split(",").map(Number);
-const chosen = args.scenarios!.split(",").map((name) => {
-  const scenario = scenarios.find((s) => s.name === name && s.includes({ kind: "portcullis", storedTokens: 0, workers: 1 } as ServerUnderTest));
-  if (!scenario) throw new Error(`no Portcullis scenario named ${name}: ${scenarios.map((s) => s.name).join(", ")}`);
-  return scenario;
-});
+/** A mistaken option ends the run with one line, not a stack trace. */
+function usage(message: string): never {
+  process.stderr.write(`bench:compare: ${message}\n`);
+  process.exit(2);
+}
+// Every Portcullis of this checkout serves the Table API: say so before asking who takes part.
+tableApiAvailable.add("this checkout");
+const scenarioNames = scenarios.filter((s) => s.includes({ name: "this checkout", kind: "portcullis", storedTokens: 0, workers: 1 } as ServerUnderTest)).map((s) => s.name);
+const chosen = args.scenarios!.split(",").map((name) => scenarios.find((s) => s.name === name && scenarioNames.includes(name)) ?? usage(`no Portcullis scenario named "${name}"; there are ${scenarioNames.join(", ")}`));
 if (!Number.isInteger(rounds) || rounds < 1 || !Number.isFinite(duration) || duration < 1 || !Number.isInteger(workers) || workers < 1 || connectionLevels.some((c) => !Number.isInteger(c) || c < 1)) {
-  throw new Error("--rounds, --duration, --workers and --connections take positive whole numbers");
+  usage("--rounds, --duration, --workers and --connections take positive whole numbers");
 }
 const startedAt = Date.now();
 const log = (line: string) => process.stderr.write(`[${((Date.now() - startedAt) / 1000).toFixed(1)} s] ${line}\n`);
@@ -43,7 +47,12 @@ const git = (...argv: string[]) => execFileSync("git", argv, { cwd: root, encodi
 
 /** REF checked out beside this one and built with this checkout's node_modules (both must share the schema: the databases are set up by this checkout's code). */
 function buildAgainst(ref: string): { dir: string; commit: string; remove(): void } {
-  const commit = git("rev-parse", "--short", `${ref}^{commit}`);
+  let commit: string;
+  try {
+    commit = execFileSync("git", ["rev-parse", "--verify", "--quiet", "--short", `${ref}^{commit}`], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    usage(`--against ${ref}: no such commit in this repository`);
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "portcullis-compare-"));
   git("worktree", "add", "--detach", dir, commit);
   const remove = () => {
@@ -78,7 +87,22 @@ async function startSide(label: string, checkout: string, setup: PortcullisSetup
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}/.well-known/oauth-authorization-server`, started);
   const server: ServerUnderTest = { name: label, kind: "portcullis", base, pid: started.child.pid!, setup, storedTokens: 0, workers, service: setup.service, userClient: setup.userClient };
+  // The bearer scenarios use the user client's token, introspection the service client's.
+  server.userToken = await fetchToken(base, setup.userClient);
+  server.serviceToken = await fetchToken(base, setup.service);
+  tableApiAvailable.add(label);
   return { label, server, started };
+}
+
+async function fetchToken(base: string, client: { clientId: string; secret: string }): Promise<string> {
+  const response = await fetch(`${base}/oauth_token.do`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from(`${client.clientId}:${client.secret}`).toString("base64")}` },
+    body: "grant_type=client_credentials",
+  });
+  const body = (await response.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`no token from ${base}: ${JSON.stringify(body)}`);
+  return body.access_token;
 }
 
 async function main(): Promise<void> {
