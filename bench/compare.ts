@@ -107,10 +107,15 @@ async function fetchToken(base: string, client: { clientId: string; secret: stri
 
 async function main(): Promise<void> {
   const against = buildAgainst(args.against!);
+  process.once("SIGINT", () => {
+    against.remove();
+    process.exit(130);
+  });
   const sides: Side[] = [];
   const setups: PortcullisSetup[] = [];
-  const loadGenerator = await startLoadGenerator(canPin ? "1" : undefined);
+  let loadGenerator: Awaited<ReturnType<typeof startLoadGenerator>> | undefined;
   try {
+    loadGenerator = await startLoadGenerator(canPin ? "1" : undefined);
     for (const [label, checkout] of [[`${args.against} (${against.commit})`, against.dir], ["this checkout", root]] as const) {
       const setup = await preparePortcullis(`compare-${sides.length}`, { storedTokens: 0, log });
       setups.push(setup);
@@ -158,7 +163,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(file, `${JSON.stringify({ command, date: new Date().toISOString(), against: { ref: args.against, commit: against.commit }, commit: `${git("rev-parse", "--short", "HEAD")}${dirty ? " with uncommitted changes" : ""}`, settings: { rounds, duration, workers, connectionLevels, pinned: canPin && workers === 1 }, machine: { cpu: os.cpus()[0]?.model ?? "unknown", cores: os.availableParallelism(), node: process.version }, cells }, null, 2)}\n`);
     log(`Results written to ${path.relative(root, file)}`);
   } finally {
-    await Promise.all([loadGenerator.started, ...sides.map((s) => s.started)].map((p) => p.stop()));
+    await Promise.all([...(loadGenerator ? [loadGenerator.started] : []), ...sides.map((s) => s.started)].map((p) => p.stop()));
     for (const setup of setups) await setup.dispose().catch(() => {});
     removeValueFiles();
     against.remove();

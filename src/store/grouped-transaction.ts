@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { commitBatcher } from "./commit-batcher.ts";
 import type { Store } from "./database.ts";
 import type { Database } from "./schema.ts";
 import { hasWriter, inDirectSession, type SqliteWriter } from "./sqlite-writer.ts";
@@ -10,8 +11,6 @@ interface Waiting {
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
-
-const queues = new WeakMap<Store, Waiting[]>();
 
 /** Enough to amortise a commit; few enough that one batch never holds the writer for long. */
 const maxBatch = 64;
@@ -31,22 +30,13 @@ const maxBatch = 64;
  */
 export function inGroupedTransaction<T>(store: Store, work: Work<T>): Promise<T> {
   if (!hasWriter(store.db)) return store.db.transaction().execute(work);
-  return new Promise<T>((resolve, reject) => {
-    let queue = queues.get(store);
-    if (!queue) {
-      queue = [];
-      queues.set(store, queue);
-      setImmediate(() => flush(store));
-    }
-    queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-  });
+  return new Promise<T>((resolve, reject) => enqueue(store, { work, resolve: resolve as (value: unknown) => void, reject }));
 }
 
-function flush(store: Store): void {
-  const queue = queues.get(store) ?? [];
-  queues.delete(store);
-  for (let i = 0; i < queue.length; i += maxBatch) void commit(store, queue.slice(i, i + maxBatch));
-}
+/** One batch in flight per store: works arriving while it waits for the lock or runs go together in the next. */
+const enqueue = commitBatcher<Waiting>(async (store, queue) => {
+  for (let i = 0; i < queue.length; i += maxBatch) await commit(store, queue.slice(i, i + maxBatch));
+});
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
@@ -56,13 +46,15 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  * the rest of their queries through Kysely on the same connection.
  */
 async function commit(store: Store, batch: Waiting[]): Promise<void> {
+  let failedInWork = false;
   let outcomes: Outcome[];
   try {
-    outcomes = await inDirectSession(store.db, (connection, writer) => writer.transaction(() => inOrder(batch, connection, writer)));
+    outcomes = await inDirectSession(store.db, (connection, writer) => writer.transaction(() => inOrder(batch, connection, writer, () => (failedInWork = true))));
   } catch (error) {
-    if (batch.length === 1) return batch[0]!.reject(error);
-    // Nothing of the batch was kept (a work failed after writing, a full disk, a lost lock): each work runs again alone.
-    await Promise.all(batch.map((waiting) => commit(store, [waiting])));
+    // The lock not had within busy_timeout, a failed commit: nothing was kept, and running each work again would only wait again.
+    if (!failedInWork || batch.length === 1) return batch.forEach((waiting) => waiting.reject(error));
+    // A work failed after writing: nothing of the batch was kept, and each work runs again alone.
+    for (const waiting of batch) await commit(store, [waiting]);
     return;
   }
   outcomes.forEach((outcome, i) => (outcome.ok ? batch[i]!.resolve(outcome.value) : batch[i]!.reject(outcome.error)));
@@ -76,13 +68,20 @@ async function settle(waiting: Waiting, connection: Kysely<Database>): Promise<O
   }
 }
 
-/** The works one after another; one that throws after writing (or after SQLite gave up the transaction) throws on, to undo them all. */
-async function inOrder(batch: Waiting[], connection: Kysely<Database>, writer: SqliteWriter): Promise<Outcome[]> {
+/**
+ * The works one after another. One that throws after writing throws on, to undo them all; so
+ * does one after which SQLite no longer has the transaction (a full disk, a stray ROLLBACK),
+ * or the works after it would write outside any transaction.
+ */
+async function inOrder(batch: Waiting[], connection: Kysely<Database>, writer: SqliteWriter, failed: () => void): Promise<Outcome[]> {
   const done: Outcome[] = [];
   for (const waiting of batch) {
     const before = writer.totalChanges();
     const outcome = await settle(waiting, connection);
-    if (!outcome.ok && (!writer.inTransaction || writer.totalChanges() !== before)) throw outcome.error;
+    if (!writer.inTransaction || (!outcome.ok && writer.totalChanges() !== before)) {
+      failed();
+      throw outcome.ok ? new Error("SQLite ended the grouped transaction during a work") : outcome.error;
+    }
     done.push(outcome);
   }
   return done;

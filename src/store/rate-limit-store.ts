@@ -5,7 +5,7 @@ import type { SqliteWriter } from "./sqlite-writer.ts";
 
 /**
  * Adds `hits` to a bucket's current fixed window and returns the count so far (the window
- * starts over when `windowStart` moved on). One upsert, atomic on both dialects, so
+ * starts over when `windowStart` moved on, and never moves back). One upsert, atomic on both dialects, so
  * concurrent nodes never lose a hit.
  */
 const upsertHits = precompiled((db: Kysely<Database>, bucket: string, windowStart: number, hits: number) =>
@@ -14,8 +14,10 @@ const upsertHits = precompiled((db: Kysely<Database>, bucket: string, windowStar
     .values({ bucket, window_start: windowStart, count: hits })
     .onConflict((oc) =>
       oc.column("bucket").doUpdateSet({
-        count: sql<number>`case when rate_limit.window_start = ${windowStart} then rate_limit.count + ${hits} else ${hits} end`,
-        window_start: windowStart,
+        // A hit of an older window arriving late (a batch retried after a newer one) counts in the
+        // newer window rather than moving the bucket back and losing that window's count.
+        count: sql<number>`case when rate_limit.window_start >= ${windowStart} then rate_limit.count + ${hits} else ${hits} end`,
+        window_start: sql<number>`case when rate_limit.window_start > ${windowStart} then rate_limit.window_start else ${windowStart} end`,
       }),
     )
     .returning("count"),

@@ -16,6 +16,7 @@ interface Part<T = unknown, R = unknown> {
 }
 
 const turns = new WeakMap<Store, Part[]>();
+const running = new WeakSet<Store>();
 
 /**
  * Group commit on SQLite across kinds of write: whatever is gathered in one turn of the event
@@ -51,16 +52,27 @@ function join(store: Store, part: Part): void {
   if (!parts) {
     parts = [];
     turns.set(store, parts);
-    setImmediate(() => void commitTurn(store));
+    if (!running.has(store)) setImmediate(() => void commitTurn(store));
   }
   parts.push(part);
 }
 
+/**
+ * One turn in flight per store: what arrives while a turn waits for the lock or writes gathers
+ * for the next, so a held lock makes batches grow rather than transactions queue, each waiting
+ * out busy_timeout in its turn.
+ */
 async function commitTurn(store: Store): Promise<void> {
   const parts = turns.get(store) ?? [];
   turns.delete(store);
   for (const part of parts) part.close();
-  await commit(store, parts);
+  running.add(store);
+  try {
+    await commit(store, parts);
+  } finally {
+    running.delete(store);
+    if (turns.has(store)) setImmediate(() => void commitTurn(store));
+  }
 }
 
 async function commit(store: Store, parts: Part[]): Promise<void> {

@@ -46,6 +46,13 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual(counts, [1, 1, 2]);
       assert.equal(await currentHits(opened.store.db, "w", minute, start + minute + 5), 1);
     });
+
+    test("a hit of an older window counted late (a retried batch) counts in the newer window and never moves it back", async () => {
+      const start = Math.floor(Date.now() / minute) * minute;
+      assert.equal(await countHitGrouped(opened.store, "late", minute, start + minute + 1), 1);
+      assert.equal(await countHitGrouped(opened.store, "late", minute, start + 10), 2);
+      assert.equal(await currentHits(opened.store.db, "late", minute, start + minute + 5), 2);
+    });
   });
 }
 

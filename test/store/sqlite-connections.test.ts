@@ -105,6 +105,40 @@ describe("SQLite: hot reads on a second connection, grouped writes straight on t
     assert.deepEqual([await counts(store.db, "k1"), await counts(store.db, "k2"), await counts(store.db, "k3")], [[5], [], [5]]);
   });
 
+  test("a grouped work after which SQLite has no transaction (a stray ROLLBACK) fails alone; its neighbours commit once", async () => {
+    const { store } = opened;
+    const settled = await Promise.allSettled([
+      inGroupedTransaction(store, (trx) => insertBucket(trx, "r1", 1)),
+      inGroupedTransaction(store, async (trx) => {
+        await insertBucket(trx, "r2", 2);
+        await sql`rollback`.execute(trx);
+      }),
+      inGroupedTransaction(store, (trx) => insertBucket(trx, "r3", 3)),
+    ]);
+    assert.deepEqual(settled.map((s) => s.status), ["fulfilled", "rejected", "fulfilled"]);
+    assert.deepEqual([await counts(store.db, "r1"), await counts(store.db, "r2"), await counts(store.db, "r3")], [[1], [], [3]]);
+  });
+
+  test("a batch of grouped works that cannot have the lock within busy_timeout fails at once, every work unrun", async () => {
+    const { store } = opened;
+    const other = new SQLite(store.location);
+    await sql`pragma busy_timeout = 150`.execute(store.db);
+    try {
+      other.exec("begin immediate");
+      let runs = 0;
+      const started = Date.now();
+      const settled = await Promise.allSettled(["n1", "n2", "n3"].map((bucket) => inGroupedTransaction(store, (trx) => (runs++, insertBucket(trx, bucket, 1)))));
+      const waited = Date.now() - started;
+      assert.deepEqual(settled.map((s) => s.status === "rejected" && (s.reason as { code?: string }).code), ["SQLITE_BUSY", "SQLITE_BUSY", "SQLITE_BUSY"]);
+      assert.equal(runs, 0);
+      assert.ok(waited < 450, `one busy_timeout, not one per work (waited ${waited} ms)`);
+    } finally {
+      if (other.inTransaction) other.exec("rollback");
+      other.close();
+      await sql`pragma busy_timeout = 5000`.execute(store.db);
+    }
+  });
+
   test("a grouped work alone that throws keeps nothing; a unique clash inside a batch fails only its work", async () => {
     const { store } = opened;
     await assert.rejects(
