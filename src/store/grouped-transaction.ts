@@ -24,9 +24,10 @@ const maxBatch = 64;
  *
  * A work that throws is undone alone: having written nothing (an invalid grant, refused before
  * any write), it is just set aside; having written, it undoes the whole batch, which then runs
- * again with each work in a transaction of its own. Not a savepoint per work: SQLite copies every
- * page written under a savepoint into a statement journal first, and without them a refresh
- * took about 30 % less CPU (paired runs), for a rollback that hardly ever comes.
+ * again with each work in a transaction of its own. Not a savepoint per work: under a savepoint
+ * SQLite first copies each existing page a write touches into a statement journal, and without
+ * them a refresh or code exchange took a quarter to a third less CPU (paired runs,
+ * bench/results/20261205-212914-compare.json), for a rollback that hardly ever comes.
  */
 export function inGroupedTransaction<T>(store: Store, work: Work<T>): Promise<T> {
   if (!hasWriter(store.db)) return store.db.transaction().execute(work);

@@ -28,8 +28,9 @@ const running = new WeakSet<Store>();
  * `write` runs synchronously on the turn's transaction and returns one result per item. If it
  * throws, the whole turn is rolled back and each item of every kind is written again in a
  * transaction of its own, so one bad item does not fail its neighbours. Not a savepoint per
- * kind: SQLite copies every page a savepoint's writes touch into a statement journal first, and
- * that cost about 10 % more CPU per token (paired runs) for a failure that hardly ever comes.
+ * kind: under a savepoint SQLite first copies each existing page a write touches into a statement
+ * journal, and that cost about 10 % more CPU per token (paired runs) for a failure that hardly
+ * ever comes.
  * If the transaction itself fails (the lock not had within busy_timeout, a full disk), nothing
  * of the turn is kept and every caller gets the error.
  */
