@@ -1,3 +1,4 @@
+import { commitBatcher } from "./commit-batcher.ts";
 import type { Store } from "./database.ts";
 import { type SqliteWriter, writeDirectly } from "./sqlite-writer.ts";
 
@@ -15,8 +16,6 @@ interface Part<T = unknown, R = unknown> {
   close(): void;
 }
 
-const turns = new WeakMap<Store, Part[]>();
-const running = new WeakSet<Store>();
 
 /**
  * Group commit on SQLite across kinds of write: whatever is gathered in one turn of the event
@@ -48,33 +47,15 @@ export function sqliteWriteTurn<T, R>(write: (writer: SqliteWriter, items: T[]) 
     });
 }
 
-function join(store: Store, part: Part): void {
-  let parts = turns.get(store);
-  if (!parts) {
-    parts = [];
-    turns.set(store, parts);
-    if (!running.has(store)) setImmediate(() => void commitTurn(store));
-  }
-  parts.push(part);
-}
-
 /**
- * One turn in flight per store: what arrives while a turn waits for the lock or writes gathers
- * for the next, so a held lock makes batches grow rather than transactions queue, each waiting
- * out busy_timeout in its turn.
+ * One turn in flight per store (commitBatcher): what arrives while a turn waits for the lock or
+ * writes gathers for the next, so a held lock makes batches grow rather than transactions
+ * queue, each waiting out busy_timeout in its turn.
  */
-async function commitTurn(store: Store): Promise<void> {
-  const parts = turns.get(store) ?? [];
-  turns.delete(store);
+const join = commitBatcher<Part>(async (store, parts) => {
   for (const part of parts) part.close();
-  running.add(store);
-  try {
-    await commit(store, parts);
-  } finally {
-    running.delete(store);
-    if (turns.has(store)) setImmediate(() => void commitTurn(store));
-  }
-}
+  await commit(store, parts);
+});
 
 async function commit(store: Store, parts: Part[]): Promise<void> {
   let failedInWrite = false;
