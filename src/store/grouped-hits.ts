@@ -39,7 +39,7 @@ function byBucket<H extends Omit<Hit, "resolve" | "reject">>(hits: H[]): { bucke
   }
   // Buckets in one order in every transaction, or the flushes of two nodes in flight at once on PostgreSQL
   // lock the same rows in opposite orders and deadlock (a second's wait, then an error); within a
-  // bucket the older window first: adding to a newer one and then an older one would move it back.
+  // bucket the older window first: after a newer one, an older one's hits count in the newer window.
   return [...pending.values()].sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : a.windowStart - b.windowStart));
 }
 
