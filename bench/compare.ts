@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { canPin, cpuMs, freePort, spawnNode, type Started, waitForHttp, waitForQuiet } from "./harness/processes.ts";
 import { startLoadGenerator } from "./harness/load-generator.ts";
-import { type PortcullisSetup, preparePortcullis } from "./harness/portcullis.ts";
+import { fetchToken, type PortcullisSetup, preparePortcullis } from "./harness/portcullis.ts";
 import { median } from "./harness/report.ts";
 import { removeValueFiles, scenarios, type ServerUnderTest, tableApiAvailable } from "./harness/scenarios.ts";
 
@@ -94,16 +94,6 @@ async function startSide(label: string, checkout: string, setup: PortcullisSetup
   return { label, server, started };
 }
 
-async function fetchToken(base: string, client: { clientId: string; secret: string }): Promise<string> {
-  const response = await fetch(`${base}/oauth_token.do`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from(`${client.clientId}:${client.secret}`).toString("base64")}` },
-    body: "grant_type=client_credentials",
-  });
-  const body = (await response.json()) as { access_token?: string };
-  if (!body.access_token) throw new Error(`no token from ${base}: ${JSON.stringify(body)}`);
-  return body.access_token;
-}
 
 async function main(): Promise<void> {
   const against = buildAgainst(args.against!);

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { canPin, cpuMs, freePort, rssMiB, spawnNode, type Started, waitForHttp, waitForQuiet } from "./harness/processes.ts";
 import { startLoadGenerator } from "./harness/load-generator.ts";
-import { benchSecretKey, benchVerifier, type PortcullisSetup, preparePortcullis } from "./harness/portcullis.ts";
+import { benchSecretKey, benchVerifier, fetchToken, type PortcullisSetup, preparePortcullis } from "./harness/portcullis.ts";
 import { type Cell, checkTargets, formatTable, ratios, type RunResult, summarize } from "./harness/report.ts";
 import { type Job, removeValueFiles, type ServerUnderTest, scenarios, tableApiAvailable } from "./harness/scenarios.ts";
 
@@ -78,16 +78,6 @@ async function startPortcullis(name: string, setup: PortcullisSetup, storedToken
   return server;
 }
 
-async function fetchToken(base: string, client: { clientId: string; secret: string }): Promise<string> {
-  const response = await fetch(`${base}/oauth_token.do`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from(`${client.clientId}:${client.secret}`).toString("base64")}` },
-    body: "grant_type=client_credentials",
-  });
-  const body = (await response.json()) as { access_token?: string };
-  if (!body.access_token) throw new Error(`no token from ${base}: ${JSON.stringify(body)}`);
-  return body.access_token;
-}
 
 async function main(): Promise<void> {
   log(`Portcullis bench: ${quick ? "quick" : "full"}, ${rounds} round(s) × ${duration} s per run, concurrency ${connectionLevels.join(" and ")}, ${canPin && twoCores ? "servers pinned to core 0, load generator to core 1" : "no CPU pinning"}`);

@@ -185,3 +185,15 @@ export async function seedAuthCodes(setup: PortcullisSetup, count: number): Prom
     await store.close();
   }
 }
+
+/** A client_credentials token from a server under test (the client authenticated with Basic). */
+export async function fetchToken(base: string, client: Credentials): Promise<string> {
+  const response = await fetch(`${base}/oauth_token.do`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from(`${client.clientId}:${client.secret}`).toString("base64")}` },
+    body: "grant_type=client_credentials",
+  });
+  const body = (await response.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`no token from ${base}: ${JSON.stringify(body)}`);
+  return body.access_token;
+}
