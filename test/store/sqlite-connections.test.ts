@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import SQLite from "better-sqlite3";
 import { type Kysely, sql } from "kysely";
 import { precompiled } from "../../src/store/precompiled-query.ts";
 import type { Database } from "../../src/store/schema.ts";
 import { readerOf } from "../../src/store/sqlite-reader.ts";
 import { writeDirectly } from "../../src/store/sqlite-writer.ts";
 import { inGroupedTransaction } from "../../src/store/grouped-transaction.ts";
+import { whileAnotherConnectionWrites } from "../support/held-write-lock.ts";
 import { dialectsUnderTest, migratedStore } from "../support/stores.ts";
 
 const bucketCount = precompiled((db: Kysely<Database>, bucket: string) => db.selectFrom("rate_limit").select("count").where("bucket", "=", bucket));
@@ -121,10 +121,7 @@ describe("SQLite: hot reads on a second connection, grouped writes straight on t
 
   test("a batch of grouped works that cannot have the lock within busy_timeout fails at once, every work unrun", async () => {
     const { store } = opened;
-    const other = new SQLite(store.location);
-    await sql`pragma busy_timeout = 150`.execute(store.db);
-    try {
-      other.exec("begin immediate");
+    await whileAnotherConnectionWrites(store, { busyTimeoutMs: 150 }, async (other) => {
       let runs = 0;
       const started = Date.now();
       const settled = await Promise.allSettled(["n1", "n2", "n3"].map((bucket) => inGroupedTransaction(store, (trx) => (runs++, insertBucket(trx, bucket, 1)))));
@@ -132,11 +129,7 @@ describe("SQLite: hot reads on a second connection, grouped writes straight on t
       assert.deepEqual(settled.map((s) => s.status === "rejected" && (s.reason as { code?: string }).code), ["SQLITE_BUSY", "SQLITE_BUSY", "SQLITE_BUSY"]);
       assert.equal(runs, 0);
       assert.ok(waited < 450, `one busy_timeout, not one per work (waited ${waited} ms)`);
-    } finally {
-      if (other.inTransaction) other.exec("rollback");
-      other.close();
-      await sql`pragma busy_timeout = 5000`.execute(store.db);
-    }
+    });
   });
 
   test("a grouped work alone that throws keeps nothing; a unique clash inside a batch fails only its work", async () => {
@@ -160,9 +153,7 @@ describe("SQLite: hot reads on a second connection, grouped writes straight on t
 
   test("while another connection holds the write lock, direct, grouped and Kysely writes wait without blocking the event loop, then commit", async () => {
     const { store } = opened;
-    const other = new SQLite(store.location);
-    try {
-      other.exec("begin immediate");
+    await whileAnotherConnectionWrites(store, {}, async (other) => {
       other.prepare("insert into rate_limit (bucket, window_start, count) values ('lock', 7, 1)").run();
       const order: string[] = [];
       const direct = writeDirectly(store.db, (writer) => void insertBucket.now(writer, "d1", 1)).then(() => order.push("direct"));
@@ -177,18 +168,12 @@ describe("SQLite: hot reads on a second connection, grouped writes straight on t
       assert.equal(order[0], "timer");
       assert.deepEqual(order.slice(1).sort(), ["direct", "grouped", "kysely"]);
       assert.deepEqual([await counts(store.db, "lock"), await counts(store.db, "d1"), await counts(store.db, "d2"), await counts(store.db, "d3")], [[1], [1], [2], [3]]);
-    } finally {
-      if (other.inTransaction) other.exec("rollback");
-      other.close();
-    }
+    });
   });
 
   test("a write lock held past busy_timeout: SQLITE_BUSY reaches the caller, nothing is kept, the timeout is restored", async () => {
     const { store } = opened;
-    const other = new SQLite(store.location);
-    await sql`pragma busy_timeout = 150`.execute(store.db);
-    try {
-      other.exec("begin immediate");
+    await whileAnotherConnectionWrites(store, { busyTimeoutMs: 150 }, async (other) => {
       const started = Date.now();
       await assert.rejects(writeDirectly(store.db, (writer) => void insertBucket.now(writer, "b1", 1)), (error: { code?: string }) => error.code === "SQLITE_BUSY");
       assert.ok(Date.now() - started >= 140, "it waited for the busy timeout");
@@ -197,10 +182,6 @@ describe("SQLite: hot reads on a second connection, grouped writes straight on t
       assert.deepEqual((await sql<{ timeout: number }>`pragma busy_timeout`.execute(store.db)).rows, [{ timeout: 150 }]);
       await writeDirectly(store.db, (writer) => void insertBucket.now(writer, "b2", 2));
       assert.deepEqual(await counts(store.db, "b2"), [2]);
-    } finally {
-      if (other.inTransaction) other.exec("rollback");
-      other.close();
-      await sql`pragma busy_timeout = 5000`.execute(store.db);
-    }
+    });
   });
 });

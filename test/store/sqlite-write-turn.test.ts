@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import SQLite from "better-sqlite3";
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import { precompiled } from "../../src/store/precompiled-query.ts";
 import type { Database } from "../../src/store/schema.ts";
 import { SqliteWriter } from "../../src/store/sqlite-writer.ts";
 import { sqliteWriteTurn } from "../../src/store/sqlite-write-turn.ts";
+import { whileAnotherConnectionWrites } from "../support/held-write-lock.ts";
 import { dialectsUnderTest, migratedStore } from "../support/stores.ts";
 
 const bucketCount = precompiled((db: Kysely<Database>, bucket: string) => db.selectFrom("rate_limit").select("count").where("bucket", "=", bucket));
@@ -56,9 +56,7 @@ describe("SQLite: the grouped writes of one turn in one transaction", () => {
 
   test("items arriving while a turn waits for the lock gather into one next turn, and both commit once the lock is free", async () => {
     const { store } = opened;
-    const other = new SQLite(store.location);
-    try {
-      other.exec("begin immediate");
+    await whileAnotherConnectionWrites(store, {}, async (other) => {
       let later: Promise<string[]> = Promise.resolve([]);
       const begun = await transactionsDuring(async () => {
         const first = Promise.all([kindA(store, "w1"), kindB(store, "w2")]);
@@ -76,18 +74,12 @@ describe("SQLite: the grouped writes of one turn in one transaction", () => {
       });
       assert.equal(begun, 2);
       assert.deepEqual([await counts(store.db, "w1"), await counts(store.db, "w4")], [[1], [2]]);
-    } finally {
-      if (other.inTransaction) other.exec("rollback");
-      other.close();
-    }
+    });
   });
 
   test("a turn that cannot have the lock within busy_timeout fails every caller and keeps nothing", async () => {
     const { store } = opened;
-    const other = new SQLite(store.location);
-    await sql`pragma busy_timeout = 100`.execute(store.db);
-    try {
-      other.exec("begin immediate");
+    await whileAnotherConnectionWrites(store, { busyTimeoutMs: 100 }, async (other) => {
       let settled: PromiseSettledResult<string>[] = [];
       // One attempt: items are not tried again one by one, each waiting out busy_timeout anew.
       const begun = await transactionsDuring(async () => {
@@ -98,10 +90,6 @@ describe("SQLite: the grouped writes of one turn in one transaction", () => {
       other.exec("rollback");
       assert.deepEqual([await counts(store.db, "x1"), await counts(store.db, "x2")], [[], []]);
       assert.deepEqual(await Promise.all([kindA(store, "x1"), kindB(store, "x2")]), ["a:x1", "b:x2"]);
-    } finally {
-      if (other.inTransaction) other.exec("rollback");
-      other.close();
-      await sql`pragma busy_timeout = 5000`.execute(store.db);
-    }
+    });
   });
 });
