@@ -1,7 +1,7 @@
-import type { OAuthProvider } from "../domain/oauth-provider.ts";
+import { applyProviderChanges, changesWhoIssues, editableFieldsOf, type OAuthProvider, type ProviderChanges } from "../domain/oauth-provider.ts";
 import type { Instance } from "../instance.ts";
 import { readObtainedToken } from "../store/obtained-token-store.ts";
-import { deleteProvider } from "../store/provider-store.ts";
+import { assertProviderNamesFree, deleteProvider, type ProviderUpdate, updateProvider } from "../store/provider-store.ts";
 import { ProviderError } from "./provider-http.ts";
 import { instanceSecretBox } from "./secret-box.ts";
 import { postAsClient } from "./token-request.ts";
@@ -51,4 +51,19 @@ export async function deleteProviderRevoking(instance: Instance, provider: OAuth
   const reason = outcome.kind === "revoked" ? "deleted provider; tokens revoked at the provider" : outcome.kind === "failed" ? `deleted provider; revocation at the provider failed: ${outcome.reason}` : "deleted provider";
   await deleteProvider(instance.store.db, provider.sysId, actor, reason);
   return outcome;
+}
+
+/**
+ * Edits a provider. An edit that changes who issues the tokens (a new client ID, or a token URL
+ * on another origin) drops the token held; like a delete, it is first revoked at the old
+ * provider, best effort. The edit is checked in full before anything is sent, so a refused edit
+ * neither changes the record nor revokes anything.
+ */
+export async function updateProviderRevoking(instance: Instance, current: OAuthProvider, changes: ProviderChanges, actor: string): Promise<ProviderUpdate & { revocation: RevocationOutcome }> {
+  const after = applyProviderChanges(current, changes);
+  const moves = changesWhoIssues(editableFieldsOf(current), after);
+  if (moves) await assertProviderNamesFree(instance.store.db, current.sysId, after);
+  const revocation: RevocationOutcome = moves ? await revokeAtProvider(instance, current) : { kind: "none" };
+  const reason = revocation.kind === "revoked" ? "tokens revoked at the old provider" : revocation.kind === "failed" ? `revocation at the old provider failed: ${revocation.reason}` : "";
+  return { ...(await updateProvider(instance.store.db, instanceSecretBox(instance), current.sysId, changes, actor, reason)), revocation };
 }

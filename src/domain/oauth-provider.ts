@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ValidationError } from "./validation.ts";
+import { issue, ValidationError } from "./validation.ts";
 
 /**
  * The Application Registry's "Connect to a third-party OAuth Provider": a peer whose client
@@ -23,6 +23,7 @@ export interface OAuthProvider {
   oauthProfile: string;
   createdOn: string;
   updatedOn: string;
+  modCount: number;
 }
 
 const httpUrl = (field: string) =>
@@ -31,19 +32,34 @@ const httpUrl = (field: string) =>
     .trim()
     .refine((v) => /^https?:\/\/\S+$/.test(v) && URL.canParse(v), { message: "validation.httpUrl", params: { field } });
 
-const optionalUrl = (field: string) => z.union([z.literal(""), httpUrl(field)]).default("");
+const urlOrBlank = (field: string) => z.union([z.literal(""), httpUrl(field)]);
+
+/** Each field's rule, shared by the create and the edit. */
+const field = {
+  name: z.string().trim().min(1, "validation.required").max(100, "validation.maxChars"),
+  client_id: z.string().trim().min(1, "validation.required").max(100, "validation.maxChars"),
+  client_secret: z.string().min(1, "validation.required").max(1000, "validation.maxChars"),
+  authorization_url: urlOrBlank("authorization_url"),
+  token_url: httpUrl("token_url"),
+  revocation_url: urlOrBlank("revocation_url"),
+  default_grant: z.enum(consumerGrantNames),
+  credential_style: z.enum(["basic", "body"]),
+  scope: z.string().trim().max(1000, "validation.maxChars"),
+};
+
+const authorizationUrlNeeded = { path: ["authorization_url"], message: "validation.authorizationUrlNeeded" as const };
 
 export const providerCreateSchema = z
   .object({
-    name: z.string().trim().min(1, "validation.required").max(100, "validation.maxChars"),
-    client_id: z.string().trim().min(1, "validation.required").max(100, "validation.maxChars"),
-    client_secret: z.string().min(1, "validation.required").max(1000, "validation.maxChars"),
-    authorization_url: optionalUrl("authorization_url"),
-    token_url: httpUrl("token_url"),
-    revocation_url: optionalUrl("revocation_url"),
-    default_grant: z.enum(consumerGrantNames).default("client_credentials"),
-    credential_style: z.enum(["basic", "body"]).default("basic"),
-    scope: z.string().trim().max(1000, "validation.maxChars").default(""),
+    name: field.name,
+    client_id: field.client_id,
+    client_secret: field.client_secret,
+    authorization_url: field.authorization_url.default(""),
+    token_url: field.token_url,
+    revocation_url: field.revocation_url.default(""),
+    default_grant: field.default_grant.default("client_credentials"),
+    credential_style: field.credential_style.default("basic"),
+    scope: field.scope.default(""),
     // The platform names the profile it makes for each provider "<name> default_profile".
     oauth_profile: z
       .string()
@@ -54,10 +70,7 @@ export const providerCreateSchema = z
       .optional(),
   })
   .strict()
-  .refine((p) => p.default_grant !== "authorization_code" || p.authorization_url !== "", {
-    path: ["authorization_url"],
-    message: "validation.authorizationUrlNeeded",
-  });
+  .refine((p) => p.default_grant !== "authorization_code" || p.authorization_url !== "", authorizationUrlNeeded);
 
 export type ProviderCreateInput = z.input<typeof providerCreateSchema>;
 export type ProviderSettings = z.output<typeof providerCreateSchema>;
@@ -66,6 +79,42 @@ export function parseProviderCreate(input: unknown): ProviderSettings & { oauth_
   const parsed = providerCreateSchema.safeParse(input);
   if (!parsed.success) throw ValidationError.fromZod(parsed.error);
   return { ...parsed.data, oauth_profile: parsed.data.oauth_profile ?? defaultProfileName(parsed.data.name) };
+}
+
+/** What an edit may change; a field left out keeps its value. The profile keeps its name. */
+export const providerUpdateSchema = z.object(Object.fromEntries(Object.entries(field).map(([name, rule]) => [name, rule.optional()])) as { [K in keyof typeof field]: z.ZodOptional<(typeof field)[K]> }).strict();
+
+export type ProviderChanges = z.output<typeof providerUpdateSchema>;
+
+/** The provider's fields as an edit sees them (the secret aside, which is never read back). */
+export type EditableProviderFields = Omit<Required<ProviderChanges>, "client_secret">;
+
+export function parseProviderUpdate(input: unknown): ProviderChanges {
+  const parsed = providerUpdateSchema.safeParse(input);
+  if (!parsed.success) throw ValidationError.fromZod(parsed.error);
+  return parsed.data;
+}
+
+export function editableFieldsOf(p: OAuthProvider): EditableProviderFields {
+  return { name: p.name, client_id: p.clientId, authorization_url: p.authorizationUrl, token_url: p.tokenUrl, revocation_url: p.revocationUrl, default_grant: p.defaultGrant, credential_style: p.credentialStyle, scope: p.scope };
+}
+
+/** `current` with `changes` applied, checked as a whole: the Authorization Code grant needs an authorization URL, kept or given. */
+export function applyProviderChanges(current: OAuthProvider, changes: ProviderChanges): EditableProviderFields {
+  const { client_secret: _secret, ...fields } = changes;
+  const merged = { ...editableFieldsOf(current), ...fields };
+  if (merged.default_grant === "authorization_code" && merged.authorization_url === "") throw new ValidationError([issue("authorization_url", authorizationUrlNeeded.message)]);
+  return merged;
+}
+
+/**
+ * Whether an edit points the connection at another client or another server: a new client ID,
+ * or a token URL on another origin. The token held was issued to the old client by the old
+ * server; calls go to the token URL's origin (src/consumer/outbound-call.ts), so keeping it
+ * would send it, and its refresh token, to a server that never issued them.
+ */
+export function changesWhoIssues(before: EditableProviderFields, after: EditableProviderFields): boolean {
+  return before.client_id !== after.client_id || new URL(before.token_url).origin !== new URL(after.token_url).origin;
 }
 
 export const defaultProfileName = (providerName: string) => `${providerName} default_profile`;

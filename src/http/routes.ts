@@ -61,7 +61,7 @@ const routes: Route[] = [
   { method: "GET", url: `${paths.registry}/providers`, errorFormat: "api", handler: registry.listProviderRecords },
   { method: "POST", url: `${paths.registry}/providers`, errorFormat: "api", handler: registry.createProviderRecord },
   { method: "DELETE", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.deleteProviderRecord },
-  { method: "PATCH", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.updateProviderRecordSecret },
+  { method: "PATCH", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.updateProviderRecord },
   // Scripted REST APIs: the static paths above win; what is left under /api/{namespace}/{api_id} is looked up per request.
   ...(["GET", "POST", "PUT", "PATCH", "DELETE"] as const).flatMap((method) =>
     [paths.scriptedRest, `${paths.scriptedRest}/*`].map((url) => ({ method, url, errorFormat: "api" as const, handler: scriptedRest })),

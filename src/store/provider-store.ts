@@ -1,9 +1,10 @@
 import type { Kysely } from "kysely";
-import { type ConsumerGrant, defaultProfileName, type OAuthProvider, type ProviderSettings } from "../domain/oauth-provider.ts";
-import { issue, ValidationError } from "../domain/validation.ts";
+import { applyProviderChanges, changesWhoIssues, type ConsumerGrant, defaultProfileName, editableFieldsOf, type OAuthProvider, type ProviderChanges, type ProviderSettings } from "../domain/oauth-provider.ts";
+import { glideDateTime } from "../domain/sys-id.ts";
+import { issue, NotFoundError, ValidationError } from "../domain/validation.ts";
 import type { SecretBox } from "../consumer/secret-box.ts";
 import { deleteAttachmentsOf } from "./attachment-store.ts";
-import { writeAudit } from "./audit-store.ts";
+import { type AuditEntry, writeAudit } from "./audit-store.ts";
 import type { Database } from "./schema.ts";
 import { newSystemFields } from "./system-fields.ts";
 import { newSysId } from "../domain/sys-id.ts";
@@ -24,6 +25,7 @@ function selectProviders(db: Kysely<Database>) {
       "e.redirect_url",
       "e.sys_created_on",
       "e.sys_updated_on",
+      "e.sys_mod_count",
       "s.authorization_url",
       "s.token_url",
       "s.revocation_url",
@@ -54,6 +56,7 @@ function toProvider(row: Row): OAuthProvider {
     oauthProfile: row.profile_name ?? defaultProfileName(row.name),
     createdOn: row.sys_created_on,
     updatedOn: row.sys_updated_on,
+    modCount: row.sys_mod_count,
   };
 }
 
@@ -139,10 +142,73 @@ export async function deleteProvider(db: Kysely<Database>, sysId: string, actor:
   });
 }
 
-/** A new client secret from the provider, in place: the connection and its token stay. */
-export async function updateProviderSecret(db: Kysely<Database>, box: SecretBox, sysId: string, clientSecret: string, actor: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await trx.updateTable("oauth_provider_settings").set({ client_secret_enc: box.seal(clientSecret, secretContext(sysId)) }).where("entity", "=", sysId).execute();
-    await writeAudit(trx, [{ tablename: "oauth_entity", documentkey: sysId, fieldname: "client_secret", newvalue: "(changed)", user: actor }]);
+/** Refuses a name or client ID that another Application Registry record holds. */
+export async function assertProviderNamesFree(db: Kysely<Database>, sysId: string, wanted: { name: string; client_id: string }): Promise<void> {
+  const taken = await db
+    .selectFrom("oauth_entity")
+    .select(["name", "client_id"])
+    .where("sys_id", "!=", sysId)
+    .where((eb) => eb.or([eb("name", "=", wanted.name), eb("client_id", "=", wanted.client_id)]))
+    .executeTakeFirst();
+  if (taken?.name === wanted.name) throw new ValidationError([issue("name", "validation.nameTaken", { name: wanted.name })]);
+  if (taken) throw new ValidationError([issue("client_id", "validation.clientIdTaken")]);
+}
+
+export interface ProviderUpdate {
+  provider: OAuthProvider;
+  /** The fields whose value changed (`client_secret` when a new one was given). */
+  changed: string[];
+  /** The edit named another client or server, so the token held (and any authorization under way) went. */
+  tokenDiscarded: boolean;
+}
+
+/**
+ * Edits a provider in one transaction: its record, settings and default profile, one audit row
+ * per changed field (the secret's without values). When the edit changes who issues the tokens
+ * (`changesWhoIssues`), the token held and the pending authorization requests are deleted in the
+ * same transaction; `revocation` is what the caller did about them at the old provider, for the audit.
+ */
+export async function updateProvider(db: Kysely<Database>, box: SecretBox, sysId: string, changes: ProviderChanges, actor: string, revocation = ""): Promise<ProviderUpdate> {
+  return db.transaction().execute(async (trx) => {
+    const row = await selectProviders(trx).where("e.sys_id", "=", sysId).executeTakeFirst();
+    if (!row) throw new NotFoundError(`no provider "${sysId}"`);
+    const current = toProvider(row);
+    const before = editableFieldsOf(current);
+    const after = applyProviderChanges(current, changes);
+    const changed = (Object.keys(after) as (keyof typeof after)[]).filter((k) => before[k] !== after[k]);
+    if (changed.length === 0 && changes.client_secret === undefined) return { provider: current, changed: [], tokenDiscarded: false };
+    if (after.name !== before.name || after.client_id !== before.client_id) await assertProviderNamesFree(trx, sysId, after);
+    const now = Date.now();
+    await trx
+      .updateTable("oauth_entity")
+      .set({ name: after.name, client_id: after.client_id, grant_types: after.default_grant, sys_updated_on: glideDateTime(now), sys_updated_by: actor, sys_mod_count: current.modCount + 1 })
+      .where("sys_id", "=", sysId)
+      .execute();
+    await trx
+      .updateTable("oauth_provider_settings")
+      .set({
+        authorization_url: after.authorization_url,
+        token_url: after.token_url,
+        revocation_url: after.revocation_url,
+        default_grant: after.default_grant,
+        credential_style: after.credential_style,
+        scope: after.scope,
+        ...(changes.client_secret !== undefined ? { client_secret_enc: box.seal(changes.client_secret, secretContext(sysId)) } : {}),
+      })
+      .where("entity", "=", sysId)
+      .execute();
+    await trx.updateTable("oauth_entity_profile").set({ grant_type: after.default_grant, scope: after.scope }).where("entity", "=", sysId).where("is_default", "=", 1).execute();
+    const entries: AuditEntry[] = changed.map((k) => ({ tablename: "oauth_entity", documentkey: sysId, fieldname: k, oldvalue: String(before[k]), newvalue: String(after[k]), user: actor }));
+    if (changes.client_secret !== undefined) entries.push({ tablename: "oauth_entity", documentkey: sysId, fieldname: "client_secret", newvalue: "(changed)", user: actor });
+    let tokenDiscarded = false;
+    if (changesWhoIssues(before, after)) {
+      const dropped = await trx.deleteFrom("oauth_obtained_token").where("provider", "=", sysId).executeTakeFirst();
+      await trx.deleteFrom("oauth_consumer_state").where("provider", "=", sysId).execute();
+      tokenDiscarded = Number(dropped.numDeletedRows) > 0;
+      if (tokenDiscarded) entries.push({ tablename: "oauth_entity", documentkey: sysId, fieldname: "token", newvalue: "(discarded)", reason: `client ID or token URL origin changed${revocation ? `; ${revocation}` : ""}`, user: actor });
+    }
+    await writeAudit(trx, entries, now);
+    const provider = toProvider((await selectProviders(trx).where("e.sys_id", "=", sysId).executeTakeFirst())!);
+    return { provider, changed: [...changed, ...(changes.client_secret !== undefined ? ["client_secret"] : [])], tokenDiscarded };
   });
 }

@@ -125,5 +125,45 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(target.searchParams.get("redirect_uri"), `${consumer.base}/oauth_redirect.do`);
       assert.equal(target.searchParams.get("code_challenge_method"), "S256");
     });
+
+    test("Edit: the form holds the record (never the secret); bad input changes nothing; a new client ID drops the token, revoked at the old provider", async () => {
+      const client = await registerClient(peer.instance, { grant_types: "client_credentials" });
+      const record = await followRedirect(browser, await create({ name: "Peer edit", client_id: client.clientId, client_secret: client.secret, token_url: `${peer.base}/oauth_token.do`, revocation_url: `${peer.base}/oauth_revoke_token.do` }));
+      const provider = (await providers()).find((p) => p.name === "Peer edit")!;
+      await followRedirect(browser, await browser.submitForm(record, `/admin/providers/${provider.sysId}/token`));
+      const edit = `/admin/providers/${provider.sysId}/edit`;
+      assert.match((await browser.get(`/admin/providers/${provider.sysId}`)).html, new RegExp(`href="${edit}"`), "the record links to its edit form");
+
+      const form = await browser.get(edit);
+      assert.equal(form.status, 200);
+      assert.match(form.html, /id="name"[^>]*value="Peer edit"/);
+      assert.match(form.html, new RegExp(`id="token_url"[^>]*value="${peer.base}/oauth_token.do"`));
+      assert.match(form.html, /<option value="client_credentials" selected/);
+      assert.ok(!form.html.includes(client.secret), "the secret is never put in the page");
+
+      const refused = await browser.submitForm(form, edit, { token_url: "not a url", client_secret: "typed-new-secret" });
+      assert.equal(refused.status, 400);
+      assert.ok(fieldError(refused, "token_url"));
+      assert.match(refused.html, /id="token_url"[^>]*value="not a url"/, "what was typed comes back");
+      assert.ok(!refused.html.includes("typed-new-secret"));
+      const forged = await browser.post(edit, new URLSearchParams({ name: "Forged", client_id: "f", token_url: `${peer.base}/oauth_token.do` }));
+      assert.equal(forged.status, 403);
+      assert.deepEqual((await providers()).find((p) => p.sysId === provider.sysId), provider, "nothing changed");
+
+      const scoped = await followRedirect(browser, await browser.submitForm(form, edit, { scope: "useraccount" }));
+      assert.match(scoped.html, /Updated “Peer edit”\./);
+      assert.match(scoped.html, /data-token-status="healthy"/, "an empty secret field kept the secret, and the token stays");
+      assert.equal((await obtained(provider.sysId))?.status, "healthy");
+
+      const next = await registerClient(peer.instance, { grant_types: "client_credentials" });
+      const moved = await followRedirect(browser, await browser.submitForm(await browser.get(edit), edit, { client_id: next.clientId, client_secret: next.secret }));
+      assert.match(moved.html, /The token held was dropped[^<]*It was revoked at the old provider\./);
+      assert.match(moved.html, /No token yet/);
+      assert.equal(await obtained(provider.sysId), undefined);
+      const atPeer = await peer.instance.store.db.selectFrom("oauth_credential").select("revoked_at").where("client", "=", client.sysId).execute();
+      assert.ok(atPeer.length > 0 && atPeer.every((t) => t.revoked_at !== null), "the old client's token was revoked at the peer");
+      const got = await followRedirect(browser, await browser.submitForm(moved, `/admin/providers/${provider.sysId}/token`));
+      assert.match(got.html, /data-token-status="healthy"/, "the new client and secret get a token");
+    });
   });
 }

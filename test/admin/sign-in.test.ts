@@ -61,7 +61,9 @@ for (const dialect of dialectsUnderTest()) {
 
     test("admin pages send a strict CSP (scripts and styles only from 'self'), refuse framing and carry no inline script", async () => {
       const browser = await signIn(server.base);
-      for (const path of ["/", "/admin", "/admin/registry", "/admin/registry/new", "/admin/registry/new/client", "/admin/tokens", "/admin/users", "/admin/roles", "/admin/audit", "/admin/pipeline"]) {
+      const provider = await recordProvider(server.instance, { client_id: "csp-walk", client_secret: "s", token_url: "https://peer.example/oauth_token.do" });
+      const providerPages = ["/admin/registry/new/provider", `/admin/providers/${provider.sysId}`, `/admin/providers/${provider.sysId}/edit`];
+      for (const path of ["/", "/admin", "/admin/registry", "/admin/registry/new", "/admin/registry/new/client", ...providerPages, "/admin/tokens", "/admin/users", "/admin/roles", "/admin/audit", "/admin/pipeline"]) {
         const page = await (path === "/" ? new FormBrowser(server.base) : browser).get(path);
         assert.equal(page.status, 200, path);
         const csp = page.headers.get("content-security-policy") ?? "";
@@ -84,7 +86,7 @@ for (const dialect of dialectsUnderTest()) {
       const provider = await recordProvider(server.instance, { client_id: "csrf-walk", client_secret: "s", token_url: "https://peer.example/oauth_token.do" });
       const before = await tableCounts(server.instance.store);
       const posts = adminRoutes().filter((r) => r.method === "POST" && r.url !== "/login.do");
-      assert.equal(posts.length, 15);
+      assert.equal(posts.length, 16);
       const recordOf = (url: string) => (url.startsWith("/admin/users") ? admin.sysId : url.startsWith("/admin/providers") ? provider.sysId : client.sysId);
       for (const route of posts) {
         const url = route.url.replace(":sysId", recordOf(route.url));

@@ -70,6 +70,39 @@ describe("portcullis provider … (this instance as OAuth client, from the comma
     assert.equal(refused.code, 1);
   });
 
+  test("update changes only what is given; a new secret comes from an environment variable; a refused update changes nothing", async () => {
+    const before = JSON.parse((await cli(["provider", "show", "Peer", "--data", data, "--json"])).stdout);
+    assert.equal(before.connection_status, "healthy");
+    const scoped = await cli(["provider", "update", "Peer", "--data", data, "--scope", "useraccount", "--credentials", "body"]);
+    assert.equal(scoped.code, 0, scoped.stderr);
+    assert.match(scoped.stdout, /Updated provider "Peer": credential_style, scope\./);
+    const after = JSON.parse((await cli(["provider", "show", "Peer", "--data", data, "--json"])).stdout);
+    assert.deepEqual({ ...after, scope: before.scope, credential_style: before.credential_style, sys_updated_on: before.sys_updated_on }, before, "nothing else changed, and the token stays");
+
+    const noSecret = await cli(["provider", "update", "Peer", "--data", data, "--new-secret-env", "NEW_PEER_SECRET"]);
+    assert.equal(noSecret.code, 2);
+    assert.match(noSecret.stderr, /NEW_PEER_SECRET/);
+    const bad = await cli(["provider", "update", "Peer", "--data", data, "--default-grant", "authorization_code"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /authorization_url/);
+    assert.equal((await cli(["provider", "update", "Nobody", "--data", data, "--scope", "x"])).code, 3);
+    assert.deepEqual(JSON.parse((await cli(["provider", "show", "Peer", "--data", data, "--json"])).stdout).scope, "useraccount");
+
+    const taken = await cli(["provider", "update", "Peer", "--data", data, "--client-id", pw.clientId]);
+    assert.equal(taken.code, 2, "another provider holds that client ID");
+    assert.match(taken.stderr, /client_id/);
+    const next = await registerClient(peer.instance, { grant_types: "client_credentials" });
+    const moved = await cli(["provider", "update", "Peer", "--data", data, "--client-id", next.clientId, "--new-secret-env", "NEW_PEER_SECRET", "--json"], { NEW_PEER_SECRET: next.secret });
+    assert.equal(moved.code, 0, moved.stderr);
+    const record = JSON.parse(moved.stdout);
+    assert.deepEqual([record.client_id, record.token_discarded, record.changed], [next.clientId, true, ["client_id", "client_secret"]]);
+    assert.ok(!moved.stdout.includes(next.secret));
+    assert.match((await cli(["provider", "show", "Peer", "--data", data])).stdout, /no_token/);
+    const back = await cli(["provider", "update", "Peer", "--data", data, "--client-id", cc.clientId, "--new-secret-env", "NEW_PEER_SECRET"], { NEW_PEER_SECRET: cc.secret });
+    assert.equal(back.code, 0, back.stderr);
+    assert.equal((await cli(["provider", "token", "Peer", "--data", data])).code, 0);
+  });
+
   test("delete removes the provider and its token; an unknown one is exit 3", async () => {
     assert.equal((await cli(["provider", "delete", "Peer", "--data", data])).code, 0);
     assert.equal((await cli(["provider", "show", "Peer", "--data", data])).code, 3);

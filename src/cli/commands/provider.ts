@@ -1,10 +1,10 @@
-import { deleteProviderRevoking } from "../../consumer/token-revocation.ts";
+import { deleteProviderRevoking, updateProviderRevoking } from "../../consumer/token-revocation.ts";
 import { translator, type Translator } from "../../i18n/translator.ts";
 import { Command } from "commander";
 import { obtainToken } from "../../consumer/connection-token.ts";
 import { callMethods, callProvider } from "../../consumer/outbound-call.ts";
 import { instanceSecretBox } from "../../consumer/secret-box.ts";
-import { type OAuthProvider, parseProviderCreate, providerRecord } from "../../domain/oauth-provider.ts";
+import { type OAuthProvider, parseProviderCreate, parseProviderUpdate, providerRecord } from "../../domain/oauth-provider.ts";
 import { NotFoundError, ValidationError } from "../../domain/validation.ts";
 import { paths } from "../../http/paths.ts";
 import type { Instance } from "../../instance.ts";
@@ -17,6 +17,7 @@ interface ProviderOptions extends DataOptions {
   name?: string;
   clientId?: string;
   clientSecretEnv?: string;
+  newSecretEnv?: string;
   authorizationUrl?: string;
   tokenUrl?: string;
   revocationUrl?: string;
@@ -130,6 +131,43 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
       if (outcome.kind === "failed") output.err(t("cli.provider.revocationFailed", { reason: outcome.reason }));
     });
   });
+
+  withDataOption(provider.command("update <provider>").description(t("help.provider.update")), i18n)
+    .option("--name <name>", t("help.provider.name"))
+    .option("--client-id <id>", t("help.provider.clientId"))
+    .option("--new-secret-env <var>", t("help.provider.newSecretEnv"))
+    .option("--authorization-url <url>", t("help.provider.authorizationUrl"))
+    .option("--token-url <url>", t("help.provider.tokenUrl"))
+    .option("--revocation-url <url>", t("help.provider.revocationUrl"))
+    .option("--default-grant <grant>", t("help.provider.defaultGrant"))
+    .option("--credentials <style>", t("help.provider.credentials"))
+    .option("--scope <scope>", t("help.provider.scope"))
+    .option("--json", t("help.option.json"))
+    .action(async (key: string, options: ProviderOptions) => {
+      // Only what was given; an empty --revocation-url "" or --scope "" clears that field.
+      const given = {
+        name: options.name,
+        client_id: options.clientId,
+        client_secret: options.newSecretEnv === undefined ? undefined : secretFromEnv(env, i18n, options.newSecretEnv, "client_secret"),
+        authorization_url: options.authorizationUrl,
+        token_url: options.tokenUrl,
+        revocation_url: options.revocationUrl,
+        default_grant: options.defaultGrant,
+        credential_style: options.credentials,
+        scope: options.scope,
+      };
+      const changes = parseProviderUpdate(Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)));
+      await withInstance(configFor(options, env), output, i18n, async (instance) => {
+        const found = await mustFind(instance, i18n, key);
+        const updated = await updateProviderRevoking(instance, found, changes, actor);
+        if (options.json) return output.out(JSON.stringify({ ...providerRecord(updated.provider), changed: updated.changed, token_discarded: updated.tokenDiscarded, revocation: updated.revocation.kind }, null, 2));
+        const name = updated.provider.name;
+        output.out(updated.changed.length ? t("cli.provider.updated", { name, fields: updated.changed.join(", ") }) : t("cli.provider.unchanged", { name }));
+        if (updated.tokenDiscarded) output.out(t("cli.provider.tokenDiscarded", { name }));
+        if (updated.revocation.kind === "revoked") output.out(t("cli.provider.revokedOld"));
+        if (updated.revocation.kind === "failed") output.err(t("cli.provider.revocationFailedOld", { reason: updated.revocation.reason }));
+      });
+    });
 
   withDataOption(provider.command("token <provider>").description(t("help.provider.token")), i18n)
     .option("--grant <grant>", t("help.provider.grant"))

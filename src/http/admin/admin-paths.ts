@@ -12,6 +12,7 @@ export const adminPaths = {
   registryRegenerate: (sysId: string) => `/admin/registry/${sysId}/regenerate`,
   registryNewProvider: "/admin/registry/new/provider",
   provider: (sysId: string) => `/admin/providers/${sysId}`,
+  providerEdit: (sysId: string) => `/admin/providers/${sysId}/edit`,
   providerToken: (sysId: string) => `/admin/providers/${sysId}/token`,
   providerDelete: (sysId: string) => `/admin/providers/${sysId}/delete`,
   /** "Get OAuth Token" for the Authorization Code grant: the consumer side's browser flow (src/http/consumer/authorization-code-flow.ts). */

@@ -6,7 +6,7 @@ import { languageSwitch } from "./language.ts";
 import { profileGet, profilePost, userLanguagePost } from "./profile.ts";
 import { adminHome, auditList, pipeline, rolesList } from "./overview.ts";
 import { regenerateConfirm, regenerateSecret, registryCreate, registryInterceptor, registryList, registryNewForm, registryRecord, registryUpdate } from "./registry.ts";
-import { providerCreate, providerDelete, providerNewForm, providerShow, providerToken } from "./providers.ts";
+import { providerCreate, providerDelete, providerEditForm, providerNewForm, providerShow, providerToken, providerUpdate } from "./providers.ts";
 import { signInGet, signInPost } from "./sign-in.ts";
 import { tokenRevoke, tokensList, tokensRevokeClient } from "./tokens.ts";
 import { userActive, userCreate, userRoles, userSetPassword, userShow, usersList } from "./users.ts";
@@ -32,6 +32,8 @@ export function adminRoutes(): { method: "GET" | "POST"; url: string; handler: H
     { method: "GET", url: adminPaths.registryNewProvider, handler: providerNewForm },
     { method: "POST", url: adminPaths.registryNewProvider, handler: providerCreate },
     { method: "GET", url: "/admin/providers/:sysId", handler: providerShow },
+    { method: "GET", url: "/admin/providers/:sysId/edit", handler: providerEditForm },
+    { method: "POST", url: "/admin/providers/:sysId/edit", handler: providerUpdate },
     { method: "POST", url: "/admin/providers/:sysId/token", handler: providerToken },
     { method: "POST", url: "/admin/providers/:sysId/delete", handler: providerDelete },
     { method: "GET", url: adminPaths.tokens, handler: tokensList },

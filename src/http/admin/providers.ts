@@ -1,9 +1,9 @@
-import { deleteProviderRevoking } from "../../consumer/token-revocation.ts";
+import { deleteProviderRevoking, updateProviderRevoking } from "../../consumer/token-revocation.ts";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { obtainToken } from "../../consumer/connection-token.ts";
 import { ProviderError } from "../../consumer/provider-http.ts";
 import { instanceSecretBox } from "../../consumer/secret-box.ts";
-import { type OAuthProvider, parseProviderCreate } from "../../domain/oauth-provider.ts";
+import { type OAuthProvider, parseProviderCreate, parseProviderUpdate } from "../../domain/oauth-provider.ts";
 import { sysIdPattern } from "../../domain/sys-id.ts";
 import { issue, ValidationError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
@@ -13,7 +13,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../../store/schema.ts";
 import { paths } from "../paths.ts";
 import { fieldErrors, type FieldErrors } from "../ui/admin/components.tsx";
-import { blankProviderForm, type ProviderFormState, providerFormPage, type ProviderListing, providerPage } from "../ui/admin/provider-pages.tsx";
+import { blankProviderForm, type ProviderFormState, providerFormPage, providerFormStateOf, type ProviderListing, providerPage } from "../ui/admin/provider-pages.tsx";
 import { adminErrorPage } from "../ui/admin/sign-in-page.tsx";
 import { type AdminContext, requireAdmin, requireAdminForm, seeOther, sendAdminHTML } from "./admin-session.ts";
 import { adminPaths } from "./admin-paths.ts";
@@ -32,6 +32,21 @@ export async function providerListing(db: Kysely<Database>, text: string): Promi
     .map((provider) => ({ provider, token: statuses.find((s) => s.provider === provider.sysId) }));
 }
 
+/** What the form posted; a choice left out (a browser always sends both) keeps `fallback`'s, as the API keeps a default. */
+function typedForm(form: URLSearchParams, fallback: ProviderFormState): ProviderFormState {
+  const text = (name: keyof ProviderFormState) => form.get(name) ?? "";
+  return {
+    name: text("name"),
+    client_id: text("client_id"),
+    authorization_url: text("authorization_url"),
+    token_url: text("token_url"),
+    revocation_url: text("revocation_url"),
+    default_grant: text("default_grant") || fallback.default_grant,
+    credential_style: text("credential_style") || fallback.credential_style,
+    scope: text("scope"),
+  };
+}
+
 /** GET /admin/registry/new/provider — "Connect to a third-party OAuth Provider". */
 export const providerNewForm: Handler = async (instance, request, reply) => {
   const admin = await requireAdmin(instance, request, reply);
@@ -43,18 +58,7 @@ export const providerCreate: Handler = async (instance, request, reply) => {
   const posted = await requireAdminForm(instance, request, reply);
   if (!posted) return;
   const { admin, form } = posted;
-  const text = (name: keyof ProviderFormState) => form.get(name) ?? "";
-  const typed: ProviderFormState = {
-    name: text("name"),
-    client_id: text("client_id"),
-    authorization_url: text("authorization_url"),
-    token_url: text("token_url"),
-    revocation_url: text("revocation_url"),
-    // A browser always sends the two choices; a post without them gets their defaults, as the API does.
-    default_grant: text("default_grant") || blankProviderForm.default_grant,
-    credential_style: text("credential_style") || blankProviderForm.credential_style,
-    scope: text("scope"),
-  };
+  const typed = typedForm(form, blankProviderForm);
   try {
     const settings = parseProviderCreate({ ...typed, client_secret: form.get("client_secret") ?? "" });
     const created = await createProvider(instance.store.db, instanceSecretBox(instance), settings, redirectUrlOf(instance), admin.actor);
@@ -131,4 +135,38 @@ export const providerDelete: Handler = async (instance, request, reply) => {
   const revocation = outcome.kind === "revoked" ? ` ${t("provider.revokedAtProvider")}` : outcome.kind === "failed" ? ` ${t("provider.revocationFailed", { reason: outcome.reason })}` : "";
   setFlash(instance, reply, { message: t("provider.deleted", { name: provider.name }) + revocation });
   seeOther(reply, adminPaths.registry);
+};
+
+/** GET /admin/providers/{sys_id}/edit — the record's fields in the provider form; the secret field empty. */
+export const providerEditForm: Handler = async (instance, request, reply) => {
+  const admin = await requireAdmin(instance, request, reply);
+  if (!admin) return;
+  const provider = await providerFromPath(instance, request, reply, admin);
+  if (provider) sendAdminHTML(reply, 200, providerFormPage({ viewer: admin.viewer, state: providerFormStateOf(provider), errors: {}, redirectUrl: provider.redirectUrl, editing: provider }));
+};
+
+/**
+ * POST /admin/providers/{sys_id}/edit — the same rules as `provider update` and PATCH on the
+ * registry API. An empty secret keeps the stored one. On an error the form comes back with what
+ * was typed and nothing is changed or revoked.
+ */
+export const providerUpdate: Handler = async (instance, request, reply) => {
+  const posted = await requireAdminForm(instance, request, reply);
+  if (!posted) return;
+  const { admin, form } = posted;
+  const provider = await providerFromPath(instance, request, reply, admin);
+  if (!provider) return;
+  const { t } = admin.viewer.i18n;
+  const typed = typedForm(form, providerFormStateOf(provider));
+  const secret = form.get("client_secret") ?? "";
+  try {
+    const updated = await updateProviderRevoking(instance, provider, parseProviderUpdate({ ...typed, ...(secret ? { client_secret: secret } : {}) }), admin.actor);
+    const outcome = updated.revocation.kind === "revoked" ? ` ${t("provider.revokedAtOldProvider")}` : updated.revocation.kind === "failed" ? ` ${t("provider.revocationFailedOld", { reason: updated.revocation.reason })}` : "";
+    const message = updated.changed.length ? t("provider.updated", { name: updated.provider.name }) : t("provider.unchanged");
+    setFlash(instance, reply, { message: message + (updated.tokenDiscarded ? ` ${t("provider.tokenDiscarded")}${outcome}` : "") });
+    seeOther(reply, adminPaths.provider(provider.sysId));
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    sendAdminHTML(reply, 400, providerFormPage({ viewer: admin.viewer, state: typed, errors: fieldErrors(error.issues, admin.viewer.i18n), redirectUrl: provider.redirectUrl, editing: provider }));
+  }
 };

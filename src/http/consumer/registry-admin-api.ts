@@ -1,14 +1,12 @@
-import { deleteProviderRevoking } from "../../consumer/token-revocation.ts";
+import { deleteProviderRevoking, updateProviderRevoking } from "../../consumer/token-revocation.ts";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { instanceSecretBox } from "../../consumer/secret-box.ts";
 import { clientRecord, parseClientCreate, parseClientUpdate } from "../../domain/oauth-entity.ts";
-import { parseProviderCreate, providerRecord } from "../../domain/oauth-provider.ts";
+import { parseProviderCreate, parseProviderUpdate, providerRecord } from "../../domain/oauth-provider.ts";
 import { NotFoundError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
 import { createClient, findClient, listClients, regenerateClientSecret, updateClient } from "../../store/oauth-entity-store.ts";
-import { createProvider, findProvider, listProviders, updateProviderSecret } from "../../store/provider-store.ts";
-import { z } from "zod";
-import { ValidationError } from "../../domain/validation.ts";
+import { createProvider, findProvider, listProviders } from "../../store/provider-store.ts";
 import { paths } from "../paths.ts";
 import { apiStep, requireAdmin } from "./admin-request.ts";
 
@@ -80,17 +78,20 @@ export async function deleteProviderRecord(instance: Instance, request: FastifyR
   });
 }
 
-const secretChange = z.object({ client_secret: z.string().min(1).max(1000) }).strict();
-
-/** PATCH …/providers/{id} {client_secret}: what a rotation on the provider's side needs here. */
-export async function updateProviderRecordSecret(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+/**
+ * PATCH …/providers/{id}: any of the create's fields but the profile; those left out keep their
+ * value (a rotation on the provider's side sends only `client_secret`). When the edit names
+ * another client or token server, the token held is revoked there (best effort) and dropped:
+ * the `portcullis-token` header says `discarded` and `portcullis-revocation` how that went.
+ */
+export async function updateProviderRecord(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const actor = await requireAdmin(instance, request);
   await apiStep(reply, async () => {
-    const parsed = secretChange.safeParse(request.body ?? {});
-    if (!parsed.success) throw ValidationError.fromZod(parsed.error);
+    const changes = parseProviderUpdate(request.body ?? {});
     const found = await findProvider(instance.store.db, idOf(request));
     if (!found) throw new NotFoundError(`no provider "${idOf(request)}"`);
-    await updateProviderSecret(instance.store.db, instanceSecretBox(instance), found.sysId, parsed.data.client_secret, actor.userName);
-    reply.header("cache-control", "no-store").send({ result: providerRecord(found) });
+    const updated = await updateProviderRevoking(instance, found, changes, actor.userName);
+    if (updated.tokenDiscarded) reply.header("portcullis-token", "discarded").header("portcullis-revocation", updated.revocation.kind);
+    reply.header("cache-control", "no-store").send({ result: providerRecord(updated.provider) });
   });
 }

@@ -1,7 +1,7 @@
 import { type ConsumerGrant, consumerGrantNames, type OAuthProvider } from "../../../domain/oauth-provider.ts";
 import type { MessageKey, Translator } from "../../../i18n/translator.ts";
 import type { ConnectionStatus } from "../../../store/obtained-token-store.ts";
-import { adminPaths } from "../../admin/admin-paths.ts";
+import { adminPaths, auditOf } from "../../admin/admin-paths.ts";
 import { renderPage } from "../layout.tsx";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
 import { CsrfInput, describedBy, ErrorSummary, FieldError, type FieldErrors, Flash, PageHeader } from "./components.tsx";
@@ -112,21 +112,30 @@ function Choice(props: { id: string; label: string; value: string; options: [str
   );
 }
 
-/** "Connect to a third-party OAuth Provider": the provider's client, endpoints and default grant. */
-export function providerFormPage(props: { viewer: Viewer; state: ProviderFormState; errors: FieldErrors; redirectUrl: string }): string {
+/** The form's fields as a provider holds them, for the edit form. */
+export function providerFormStateOf(p: OAuthProvider): ProviderFormState {
+  return { name: p.name, client_id: p.clientId, authorization_url: p.authorizationUrl, token_url: p.tokenUrl, revocation_url: p.revocationUrl, default_grant: p.defaultGrant, credential_style: p.credentialStyle, scope: p.scope };
+}
+
+/**
+ * "Connect to a third-party OAuth Provider": the provider's client, endpoints and default grant;
+ * with `editing`, the same form for that record, where an empty secret keeps the stored one.
+ */
+export function providerFormPage(props: { viewer: Viewer; state: ProviderFormState; errors: FieldErrors; redirectUrl: string; editing?: OAuthProvider }): string {
   const { t } = props.viewer.i18n;
-  const { state, errors } = props;
+  const { state, errors, editing } = props;
   const labels = providerFieldLabels(t);
+  const crumbs = [{ href: adminPaths.registry, label: t("registry.title") }, ...(editing ? [{ href: adminPaths.provider(editing.sysId), label: editing.name }] : [])];
   return renderPage(
-    <AdminShell title={t("provider.newPageTitle")} active="registry" viewer={props.viewer}>
-      <PageHeader title={t("provider.newTitle")} crumbs={[{ href: adminPaths.registry, label: t("registry.title") }]} />
+    <AdminShell title={editing ? t("provider.editPageTitle", { name: editing.name }) : t("provider.newPageTitle")} active="registry" viewer={props.viewer}>
+      <PageHeader title={editing ? t("provider.editTitle", { name: editing.name }) : t("provider.newTitle")} crumbs={crumbs} />
       <ErrorSummary errors={errors} labels={labels} />
-      <p class="muted">{t("provider.intro", { redirectUrl: props.redirectUrl })}</p>
-      <form method="post" action={adminPaths.registryNewProvider} novalidate class="record-form">
+      <p class="muted">{editing ? t("provider.edit.intro") : t("provider.intro", { redirectUrl: props.redirectUrl })}</p>
+      <form method="post" action={editing ? adminPaths.providerEdit(editing.sysId) : adminPaths.registryNewProvider} novalidate class="record-form">
         <CsrfInput token={props.viewer.csrfToken} />
         <TextField id="name" label={labels.name!} value={state.name} errors={errors} mandatory />
         <TextField id="client_id" label={labels.client_id!} value={state.client_id} errors={errors} mandatory autocomplete="off" />
-        <TextField id="client_secret" label={labels.client_secret!} type="password" value="" errors={errors} mandatory autocomplete="new-password" hint={t("provider.secretHint")} />
+        <TextField id="client_secret" label={labels.client_secret!} type="password" value="" errors={errors} mandatory={!editing} autocomplete="new-password" hint={t(editing ? "provider.edit.secretHint" : "provider.secretHint")} />
         <TextField id="token_url" label={labels.token_url!} value={state.token_url} errors={errors} mandatory inputmode="url" hint={t("provider.tokenUrlHint")} />
         <TextField id="authorization_url" label={labels.authorization_url!} value={state.authorization_url} errors={errors} inputmode="url" hint={t("provider.authorizationUrlHint")} />
         <TextField id="revocation_url" label={labels.revocation_url!} value={state.revocation_url} errors={errors} inputmode="url" hint={t("provider.revocationUrlHint")} />
@@ -135,7 +144,7 @@ export function providerFormPage(props: { viewer: Viewer; state: ProviderFormSta
         <TextField id="scope" label={labels.scope!} value={state.scope} errors={errors} hint={t("provider.scopeHint")} />
         <div class="form-actions">
           <button type="submit" class="btn btn-primary">
-            {t("registry.submit")}
+            {t(editing ? "provider.edit.submit" : "registry.submit")}
           </button>
         </div>
       </form>
@@ -192,7 +201,14 @@ export function providerPage(props: { viewer: Viewer; provider: OAuthProvider; t
   ];
   return renderPage(
     <AdminShell title={t("provider.pageTitle", { name: provider.name })} active="registry" viewer={props.viewer}>
-      <PageHeader title={provider.name} crumbs={[{ href: adminPaths.registry, label: t("registry.title") }]} />
+      <PageHeader title={provider.name} crumbs={[{ href: adminPaths.registry, label: t("registry.title") }]}>
+        <a class="btn btn-quiet" href={auditOf("oauth_entity", provider.sysId)}>
+          {t("registry.history")}
+        </a>
+        <a class="btn btn-primary" href={adminPaths.providerEdit(provider.sysId)}>
+          {t("provider.edit.button")}
+        </a>
+      </PageHeader>
       <Flash message={props.flash} />
       {props.failure ? (
         <div class="alert alert-error" role="alert">

@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { applyProviderChanges, changesWhoIssues, editableFieldsOf, type OAuthProvider, parseProviderUpdate } from "../../src/domain/oauth-provider.ts";
+import { ValidationError } from "../../src/domain/validation.ts";
+
+const provider: OAuthProvider = {
+  sysId: "0123456789abcdef0123456789abcdef",
+  name: "Peer",
+  clientId: "peer-client",
+  authorizationUrl: "",
+  tokenUrl: "https://peer.example/oauth_token.do",
+  revocationUrl: "",
+  redirectUrl: "https://here.example/oauth_redirect.do",
+  defaultGrant: "client_credentials",
+  credentialStyle: "basic",
+  scope: "",
+  oauthProfile: "Peer default_profile",
+  createdOn: "2026-12-06 00:00:00",
+  updatedOn: "2026-12-06 00:00:00",
+  modCount: 0,
+};
+
+const fields = (changes: unknown) => ({ ...editableFieldsOf(provider), ...(changes as object) });
+const refusedField = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof ValidationError);
+    return error.issues.map((i) => i.field);
+  }
+  assert.fail("accepted");
+};
+
+describe("editing a provider: the rules", () => {
+  test("an edit names only what changes; an empty one is allowed; unknown fields, blank secrets and the profile are refused", () => {
+    assert.deepEqual(parseProviderUpdate({}), {});
+    assert.deepEqual(parseProviderUpdate({ scope: " useraccount ", revocation_url: "" }), { scope: "useraccount", revocation_url: "" });
+    assert.deepEqual(refusedField(() => parseProviderUpdate({ client_secret: "" })), ["client_secret"]);
+    assert.deepEqual(refusedField(() => parseProviderUpdate({ oauth_profile: "x" })), [""]);
+    assert.deepEqual(refusedField(() => parseProviderUpdate({ token_url: "" })), ["token_url"]);
+    assert.deepEqual(refusedField(() => parseProviderUpdate({ default_grant: "implicit" })), ["default_grant"]);
+  });
+
+  test("the Authorization Code grant needs an authorization URL, the one kept or the one given", () => {
+    assert.deepEqual(refusedField(() => applyProviderChanges(provider, { default_grant: "authorization_code" })), ["authorization_url"]);
+    assert.equal(applyProviderChanges(provider, { default_grant: "authorization_code", authorization_url: "https://peer.example/oauth_auth.do" }).default_grant, "authorization_code");
+    const coded = { ...provider, defaultGrant: "authorization_code" as const, authorizationUrl: "https://peer.example/oauth_auth.do" };
+    assert.deepEqual(refusedField(() => applyProviderChanges(coded, { authorization_url: "" })), ["authorization_url"]);
+    assert.deepEqual(applyProviderChanges(provider, { client_secret: "new" }), editableFieldsOf(provider), "the secret is not a field an edit compares");
+  });
+
+  test("who issues the tokens changes with the client ID or the token URL's origin (scheme, host, port), not its path", () => {
+    const before = editableFieldsOf(provider);
+    assert.equal(changesWhoIssues(before, fields({ scope: "a", credential_style: "body", name: "Renamed" })), false);
+    assert.equal(changesWhoIssues(before, fields({ token_url: "https://peer.example/other/oauth_token.do?x=1" })), false);
+    assert.equal(changesWhoIssues(before, fields({ token_url: "https://PEER.example:443/oauth_token.do" })), false, "the same origin written otherwise");
+    assert.equal(changesWhoIssues(before, fields({ client_id: "another" })), true);
+    assert.equal(changesWhoIssues(before, fields({ token_url: "http://peer.example/oauth_token.do" })), true);
+    assert.equal(changesWhoIssues(before, fields({ token_url: "https://peer.example:8443/oauth_token.do" })), true);
+    assert.equal(changesWhoIssues(before, fields({ token_url: "https://evil.example/oauth_token.do" })), true);
+  });
+});
