@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import type { ConsumerGrant, OAuthProvider } from "../domain/oauth-provider.ts";
 import type { Instance } from "../instance.ts";
-import { leaseState, markUnhealthy, readObtainedToken, saveObtainedToken, tryTakeRefreshLease } from "../store/obtained-token-store.ts";
+import { leaseState, markUnhealthy, readObtainedToken, saveObtainedToken, type TokenResponseFields, tryTakeRefreshLease } from "../store/obtained-token-store.ts";
 import { ProviderError, providerTimeoutMs } from "./provider-http.ts";
 import { instanceSecretBox } from "./secret-box.ts";
-import { requestToken } from "./token-request.ts";
+import { requestToken, staleProvider } from "./token-request.ts";
 
 /** This process, as a lease holder; other processes (nodes) have their own. */
 const holder = `${process.pid}-${randomBytes(6).toString("hex")}`;
@@ -21,8 +21,12 @@ export async function obtainToken(instance: Instance, provider: OAuthProvider, g
     params.password = login.password;
   }
   if (provider.scope) params.scope = provider.scope;
-  const fields = await requestToken(instance, provider, params);
-  await saveObtainedToken(instance.store.db, instanceSecretBox(instance), provider.sysId, grant, fields);
+  await storeObtained(instance, provider, grant, await requestToken(instance, provider, params));
+}
+
+/** Stores what `provider` (as read before the request) answered; refused when the record has since changed where tokens go. */
+export async function storeObtained(instance: Instance, provider: OAuthProvider, grant: string, fields: TokenResponseFields): Promise<void> {
+  if (!(await saveObtainedToken(instance.store.db, instanceSecretBox(instance), provider, grant, fields))) throw new ProviderError(staleProvider(provider), "provider_changed");
 }
 
 /** The token as stored, refreshed or not: what a check that changes nothing sends. */
@@ -41,7 +45,8 @@ const inFlight = new Map<string, Promise<string>>();
  * a promise, and processes on other nodes wait on the database lease.
  */
 export async function accessTokenFor(instance: Instance, provider: OAuthProvider, stale?: string): Promise<string> {
-  const key = `${provider.sysId}:${stale ?? ""}`;
+  // A call made with the record as edited never joins a refresh started with the record before.
+  const key = JSON.stringify([provider.sysId, provider.clientId, provider.tokenUrl, provider.revocationUrl, stale ?? ""]);
   const running = inFlight.get(key);
   if (running) return running;
   const work = currentOrRefreshed(instance, provider, stale).finally(() => inFlight.delete(key));
@@ -95,7 +100,7 @@ async function refresh(instance: Instance, provider: OAuthProvider, grantType: s
   try {
     if (refreshToken) {
       const fields = await requestToken(instance, provider, { grant_type: "refresh_token", refresh_token: refreshToken });
-      await saveObtainedToken(db, box, provider.sysId, "refresh_token", fields);
+      await storeObtained(instance, provider, "refresh_token", fields);
       return fields.accessToken;
     }
     if (grantType === "client_credentials") {

@@ -8,9 +8,13 @@ import { instanceSecretBox } from "./secret-box.ts";
 /** RFC 6749 §2.3.1: the client ID and secret are form-encoded before they go into Basic. */
 const formEncode = (value: string) => encodeURIComponent(value).replace(/%20/g, "+");
 
+export const staleProvider = (provider: OAuthProvider) => `the record of "${provider.name}" changed while this request was under way; try again`;
+
 /** A form POST to one of the provider's endpoints, the client authenticated the way the record says. */
 export async function postAsClient(instance: Instance, provider: OAuthProvider, url: string, params: Record<string, string>): Promise<Response> {
-  const secret = await providerClientSecret(instance.store.db, instanceSecretBox(instance), provider.sysId);
+  const secret = await providerClientSecret(instance.store.db, instanceSecretBox(instance), provider);
+  // The record was edited (or deleted) since `provider` was read: its secret is for another client or server.
+  if (secret === undefined) throw new ProviderError(staleProvider(provider), "provider_changed");
   const form = new URLSearchParams(params);
   const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", accept: "application/json" };
   if (provider.credentialStyle === "basic") {

@@ -1,4 +1,4 @@
-import { applyProviderChanges, changesWhoIssues, editableFieldsOf, type OAuthProvider, type ProviderChanges } from "../domain/oauth-provider.ts";
+import { applyProviderChanges, changesWhereTokensGo, editableFieldsOf, type OAuthProvider, type ProviderChanges } from "../domain/oauth-provider.ts";
 import type { Instance } from "../instance.ts";
 import { readObtainedToken } from "../store/obtained-token-store.ts";
 import { assertProviderNamesFree, deleteProvider, type ProviderUpdate, updateProvider } from "../store/provider-store.ts";
@@ -61,7 +61,7 @@ export async function deleteProviderRevoking(instance: Instance, provider: OAuth
  */
 export async function updateProviderRevoking(instance: Instance, current: OAuthProvider, changes: ProviderChanges, actor: string): Promise<ProviderUpdate & { revocation: RevocationOutcome }> {
   const after = applyProviderChanges(current, changes);
-  const moves = changesWhoIssues(editableFieldsOf(current), after);
+  const moves = changesWhereTokensGo(editableFieldsOf(current), after);
   if (moves) await assertProviderNamesFree(instance.store.db, current.sysId, after);
   const revocation: RevocationOutcome = moves ? await revokeAtProvider(instance, current) : { kind: "none" };
   const reason = revocation.kind === "revoked" ? "tokens revoked at the old provider" : revocation.kind === "failed" ? `revocation at the old provider failed: ${revocation.reason}` : "";

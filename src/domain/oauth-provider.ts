@@ -107,14 +107,21 @@ export function applyProviderChanges(current: OAuthProvider, changes: ProviderCh
   return merged;
 }
 
+/** Where a token obtained with these settings is ever sent: API calls and refreshes (the token URL's origin) and revocation. */
+function tokenOrigins(p: Pick<EditableProviderFields, "token_url" | "revocation_url">): string[] {
+  return [p.token_url, p.revocation_url].filter((url) => url !== "").map((url) => new URL(url).origin);
+}
+
 /**
- * Whether an edit points the connection at another client or another server: a new client ID,
- * or a token URL on another origin. The token held was issued to the old client by the old
- * server; calls go to the token URL's origin (src/consumer/outbound-call.ts), so keeping it
- * would send it, and its refresh token, to a server that never issued them.
+ * Whether an edit makes the token held go where it must not: a new client ID (the token was
+ * issued to the old one), or an origin, of the token URL or the revocation URL, that the record
+ * did not name before. Calls and refreshes go to the token URL's origin
+ * (src/consumer/outbound-call.ts) and revocation sends both tokens with the client's secret, so
+ * keeping the token would hand it to a server that never issued it.
  */
-export function changesWhoIssues(before: EditableProviderFields, after: EditableProviderFields): boolean {
-  return before.client_id !== after.client_id || new URL(before.token_url).origin !== new URL(after.token_url).origin;
+export function changesWhereTokensGo(before: EditableProviderFields, after: EditableProviderFields): boolean {
+  const known = new Set(tokenOrigins(before));
+  return before.client_id !== after.client_id || tokenOrigins(after).some((origin) => !known.has(origin));
 }
 
 export const defaultProfileName = (providerName: string) => `${providerName} default_profile`;

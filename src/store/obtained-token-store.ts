@@ -1,5 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { SecretBox } from "../consumer/secret-box.ts";
+import type { OAuthProvider } from "../domain/oauth-provider.ts";
+import { findProvider, providerStillSendsTo } from "./provider-store.ts";
 import type { Database } from "./schema.ts";
 
 /** Tokens this instance obtained from a provider, and the lease that lets one node refresh them. */
@@ -46,8 +48,19 @@ export async function readObtainedToken(db: Kysely<Database>, box: SecretBox, pr
 /**
  * Stores a token response: a new generation, healthy, lease released. A response without a
  * refresh token keeps the one held (RFC 6749 §6: the server may keep the old one valid).
+ * `issuedFor` is the record the request was made with: when the record has since been edited
+ * to send tokens elsewhere (or deleted), nothing is stored and the answer is false, so a
+ * request in flight during such an edit cannot bring the old server's token back.
  */
-export async function saveObtainedToken(db: Kysely<Database>, box: SecretBox, provider: string, grantType: string, fields: TokenResponseFields, now = Date.now()): Promise<void> {
+export async function saveObtainedToken(db: Kysely<Database>, box: SecretBox, issuedFor: OAuthProvider, grantType: string, fields: TokenResponseFields, now = Date.now()): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    if (!(await providerStillSendsTo(trx, issuedFor))) return false;
+    await upsertObtainedToken(trx, box, issuedFor.sysId, grantType, fields, now);
+    return true;
+  });
+}
+
+async function upsertObtainedToken(db: Kysely<Database>, box: SecretBox, provider: string, grantType: string, fields: TokenResponseFields, now: number): Promise<void> {
   const values = {
     access_token_enc: box.seal(fields.accessToken, accessContext(provider)),
     scope: fields.scope ?? "",
@@ -137,7 +150,7 @@ export async function saveConsumerState(db: Kysely<Database>, row: Database["oau
  * Marks a state used and returns it, once: only when it exists, is unused, unexpired and
  * belongs to this login session. A replayed or stolen state gets nothing.
  */
-export async function consumeConsumerState(db: Kysely<Database>, stateHash: string, session: string, now = Date.now()): Promise<{ provider: string; codeVerifierEnc: string; expectedIssuer: string | null } | undefined> {
+export async function consumeConsumerState(db: Kysely<Database>, stateHash: string, session: string, now = Date.now()): Promise<{ provider: OAuthProvider | undefined; codeVerifierEnc: string; expectedIssuer: string | null } | undefined> {
   return db.transaction().execute(async (trx) => {
     const result = await trx
       .updateTable("oauth_consumer_state")
@@ -149,6 +162,7 @@ export async function consumeConsumerState(db: Kysely<Database>, stateHash: stri
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) return undefined;
     const row = await trx.selectFrom("oauth_consumer_state").select(["provider", "code_verifier_enc", "expected_issuer"]).where("state_hash", "=", stateHash).executeTakeFirstOrThrow();
-    return { provider: row.provider, codeVerifierEnc: row.code_verifier_enc, expectedIssuer: row.expected_issuer };
+    // Read in the same transaction: an edit that sends tokens elsewhere deletes pending states, so this is the record the authorization was made for.
+    return { provider: await findProvider(trx, row.provider), codeVerifierEnc: row.code_verifier_enc, expectedIssuer: row.expected_issuer };
   });
 }

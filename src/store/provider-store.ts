@@ -1,10 +1,11 @@
 import type { Kysely } from "kysely";
-import { applyProviderChanges, changesWhoIssues, type ConsumerGrant, defaultProfileName, editableFieldsOf, type OAuthProvider, type ProviderChanges, type ProviderSettings } from "../domain/oauth-provider.ts";
+import { applyProviderChanges, changesWhereTokensGo, type ConsumerGrant, defaultProfileName, editableFieldsOf, type OAuthProvider, type ProviderChanges, type ProviderSettings } from "../domain/oauth-provider.ts";
 import { glideDateTime } from "../domain/sys-id.ts";
 import { issue, NotFoundError, ValidationError } from "../domain/validation.ts";
 import type { SecretBox } from "../consumer/secret-box.ts";
 import { deleteAttachmentsOf } from "./attachment-store.ts";
 import { type AuditEntry, writeAudit } from "./audit-store.ts";
+import { onSqlite } from "./database.ts";
 import type { Database } from "./schema.ts";
 import { newSystemFields } from "./system-fields.ts";
 import { newSysId } from "../domain/sys-id.ts";
@@ -127,10 +128,31 @@ export async function listProviders(db: Kysely<Database>): Promise<OAuthProvider
   return (await selectProviders(db).orderBy("e.name").execute()).map(toProvider);
 }
 
-/** Only the code that sends it to the provider asks for the secret. */
-export async function providerClientSecret(db: Kysely<Database>, box: SecretBox, sysId: string): Promise<string> {
-  const row = await db.selectFrom("oauth_provider_settings").select("client_secret_enc").where("entity", "=", sysId).executeTakeFirstOrThrow();
-  return box.open(row.client_secret_enc, secretContext(sysId));
+/**
+ * Whether `provider` (a record read earlier) still sends tokens where the stored record does:
+ * same client ID, and no origin the record names now that it did not then. `db` may be a
+ * transaction; on PostgreSQL the record's row is locked until it ends, so an edit cannot commit
+ * between this check and a write that relies on it.
+ */
+export async function providerStillSendsTo(db: Kysely<Database>, provider: OAuthProvider): Promise<{ clientSecretEnc: string } | undefined> {
+  let query = db
+    .selectFrom("oauth_entity as e")
+    .innerJoin("oauth_provider_settings as s", "s.entity", "e.sys_id")
+    .select(["e.client_id", "s.token_url", "s.revocation_url", "s.client_secret_enc"])
+    .where("e.sys_id", "=", provider.sysId)
+    .where("e.type", "=", "provider");
+  if (!onSqlite(db)) query = query.forUpdate("e");
+  const row = await query.executeTakeFirst();
+  if (!row) return undefined;
+  const then = editableFieldsOf(provider);
+  const now = { ...then, client_id: row.client_id, token_url: row.token_url, revocation_url: row.revocation_url };
+  return changesWhereTokensGo(then, now) ? undefined : { clientSecretEnc: row.client_secret_enc };
+}
+
+/** Only the code that sends it to the provider asks for the secret: none when the record has since changed where tokens go. */
+export async function providerClientSecret(db: Kysely<Database>, box: SecretBox, provider: OAuthProvider): Promise<string | undefined> {
+  const current = await providerStillSendsTo(db, provider);
+  return current && box.open(current.clientSecretEnc, secretContext(provider.sysId));
 }
 
 export async function deleteProvider(db: Kysely<Database>, sysId: string, actor: string, reason = "deleted provider"): Promise<void> {
@@ -164,9 +186,10 @@ export interface ProviderUpdate {
 
 /**
  * Edits a provider in one transaction: its record, settings and default profile, one audit row
- * per changed field (the secret's without values). When the edit changes who issues the tokens
- * (`changesWhoIssues`), the token held and the pending authorization requests are deleted in the
- * same transaction; `revocation` is what the caller did about them at the old provider, for the audit.
+ * per changed field (the secret's without values). When the edit changes where tokens go
+ * (`changesWhereTokensGo`), the token held and the pending authorization requests are deleted in
+ * the same transaction (the requests also when the authorization URL changes); `revocation` is
+ * what the caller did about the token at the old provider, for the audit.
  */
 export async function updateProvider(db: Kysely<Database>, box: SecretBox, sysId: string, changes: ProviderChanges, actor: string, revocation = ""): Promise<ProviderUpdate> {
   return db.transaction().execute(async (trx) => {
@@ -201,11 +224,13 @@ export async function updateProvider(db: Kysely<Database>, box: SecretBox, sysId
     const entries: AuditEntry[] = changed.map((k) => ({ tablename: "oauth_entity", documentkey: sysId, fieldname: k, oldvalue: String(before[k]), newvalue: String(after[k]), user: actor }));
     if (changes.client_secret !== undefined) entries.push({ tablename: "oauth_entity", documentkey: sysId, fieldname: "client_secret", newvalue: "(changed)", user: actor });
     let tokenDiscarded = false;
-    if (changesWhoIssues(before, after)) {
+    const moves = changesWhereTokensGo(before, after);
+    // An authorization under way was sent to the old authorization server, with its issuer expected back.
+    if (moves || after.authorization_url !== before.authorization_url) await trx.deleteFrom("oauth_consumer_state").where("provider", "=", sysId).execute();
+    if (moves) {
       const dropped = await trx.deleteFrom("oauth_obtained_token").where("provider", "=", sysId).executeTakeFirst();
-      await trx.deleteFrom("oauth_consumer_state").where("provider", "=", sysId).execute();
       tokenDiscarded = Number(dropped.numDeletedRows) > 0;
-      if (tokenDiscarded) entries.push({ tablename: "oauth_entity", documentkey: sysId, fieldname: "token", newvalue: "(discarded)", reason: `client ID or token URL origin changed${revocation ? `; ${revocation}` : ""}`, user: actor });
+      if (tokenDiscarded) entries.push({ tablename: "oauth_entity", documentkey: sysId, fieldname: "token", newvalue: "(discarded)", reason: `client ID, or an origin tokens go to, changed${revocation ? `; ${revocation}` : ""}`, user: actor });
     }
     await writeAudit(trx, entries, now);
     const provider = toProvider((await selectProviders(trx).where("e.sys_id", "=", sysId).executeTakeFirst())!);

@@ -204,6 +204,14 @@ describe("admin UI in Debian's chromium (playwright-core)", { skip: browserSuite
     await page.getByText("Got a token from “Loopback provider”.").waitFor();
     assert.equal(await page.locator("[data-token-status]").getAttribute("data-token-status"), "healthy");
     await shot("20-provider-record.png");
+    // Edit: the form comes filled in, the secret field empty (kept); a scope change keeps the token.
+    await page.getByRole("link", { name: "Edit", exact: true }).click();
+    assert.equal(await page.getByLabel("Token URL").inputValue(), `${peer.base}/oauth_token.do`);
+    assert.equal(await page.getByLabel("Client Secret").inputValue(), "");
+    await page.getByLabel("Scope").fill("useraccount");
+    await page.getByRole("button", { name: "Update" }).click();
+    await page.getByText("Updated “Loopback provider”.").waitFor();
+    assert.equal(await page.locator("[data-token-status]").getAttribute("data-token-status"), "healthy");
   });
 
   test("on a phone-sized screen (390 px) the pages still fit", async () => {

@@ -125,7 +125,7 @@ for (const dialect of dialectsUnderTest()) {
       const waiting = accessTokenFor(instances.consumer.instance, provider);
       await new Promise((r) => setTimeout(r, 300));
       // The other node finishes: a new generation appears and its lease goes.
-      await saveObtainedToken(db, instanceSecretBox(instances.consumer.instance), provider.sysId, "refresh_token", { accessToken: "from-the-other-node", expiresIn: 3600 });
+      await saveObtainedToken(db, instanceSecretBox(instances.consumer.instance), provider, "refresh_token", { accessToken: "from-the-other-node", expiresIn: 3600 });
       assert.equal(await waiting, "from-the-other-node");
       assert.deepEqual(await peerCounts(client), before);
     });

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { obtainToken } from "../../src/consumer/connection-token.ts";
+import { instanceSecretBox } from "../../src/consumer/secret-box.ts";
+import { ProviderError } from "../../src/consumer/provider-http.ts";
+import { saveConsumerState, saveObtainedToken } from "../../src/store/obtained-token-store.ts";
 import { findProvider } from "../../src/store/provider-store.ts";
-import { peerAndConsumer, recordProvider } from "../support/consumer.ts";
+import { peerAndConsumer, recordProvider, signedInBrowser } from "../support/consumer.ts";
 import { adminPassword, type TestInstance } from "../support/instance.ts";
 import { http, registerClient, tableCounts } from "../support/oauth.ts";
 import { dialectsUnderTest } from "../support/stores.ts";
@@ -70,7 +73,7 @@ for (const dialect of dialectsUnderTest()) {
       assert.ok(await revokedAtPeer(pair.peer, client.sysId), "the old provider revoked it");
       const dropped = (await audit(provider.sysId)).find((r) => r.fieldname === "token");
       assert.equal(dropped?.newvalue, "(discarded)");
-      assert.match(dropped?.reason ?? "", /client ID or token URL origin changed; tokens revoked at the old provider/);
+      assert.match(dropped?.reason ?? "", /client ID, or an origin tokens go to, changed; tokens revoked at the old provider/);
       const moved = (await findProvider(pair.consumer.instance.store.db, provider.sysId))!;
       await obtainToken(pair.consumer.instance, moved, "client_credentials");
       const issued = await pair.peer.instance.store.db.selectFrom("oauth_credential").select("sys_id").where("client", "=", next.sysId).execute();
@@ -115,6 +118,49 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(await revokedAtPeer(pair.peer, client.sysId), false, "nothing was revoked at the provider");
       const unchanged = (await findProvider(pair.consumer.instance.store.db, provider.sysId))!;
       assert.deepEqual({ ...unchanged, modCount: 0 }, { ...provider, modCount: 0 });
+    });
+
+    test("a request made with the record as it was before such an edit sends no secret and stores no token", async () => {
+      const { provider } = await connected("In flight");
+      const next = await registerClient(pair.peer.instance, { grant_types: "client_credentials" });
+      assert.equal((await patch(provider.sysId, { client_id: next.clientId, client_secret: next.secret })).status, 200);
+      // `provider` is what a refresh or Get OAuth Token started before the edit still holds.
+      await assert.rejects(obtainToken(pair.consumer.instance, provider, "client_credentials"), (e: unknown) => e instanceof ProviderError && e.code === "provider_changed");
+      const box = instanceSecretBox(pair.consumer.instance);
+      const answered = { accessToken: "issued-by-the-old-client", refreshToken: "old-refresh", expiresIn: 3600 };
+      assert.equal(await saveObtainedToken(pair.consumer.instance.store.db, box, provider, "refresh_token", answered), false, "an answer to the old record is not stored");
+      assert.equal(await held(provider.sysId), undefined);
+      const current = (await findProvider(pair.consumer.instance.store.db, provider.sysId))!;
+      assert.equal(await saveObtainedToken(pair.consumer.instance.store.db, box, current, "client_credentials", { accessToken: "new", expiresIn: 60 }), true);
+      // An edit that leaves where tokens go alone does not make a request in flight fail.
+      assert.equal((await patch(provider.sysId, { scope: "useraccount" })).status, 200);
+      assert.equal(await saveObtainedToken(pair.consumer.instance.store.db, box, current, "refresh_token", { accessToken: "newer", expiresIn: 60 }), true);
+      assert.equal((await held(provider.sysId))?.generation, 2);
+    });
+
+    test("a revocation URL on an origin the record did not name drops the token; clearing it or naming the token URL's origin keeps it", async () => {
+      const { provider } = await connected("Revocation moves");
+      assert.equal((await patch(provider.sysId, { revocation_url: "" })).headers.get("portcullis-token"), null);
+      assert.equal((await patch(provider.sysId, { revocation_url: `${pair.peer.base}/oauth_revoke_token.do` })).headers.get("portcullis-token"), null, "the token URL's origin was named already");
+      assert.equal((await held(provider.sysId))?.status, "healthy");
+      const elsewhere = `${pair.peer.base.replace("127.0.0.1", "localhost")}/oauth_revoke_token.do`;
+      const moved = await patch(provider.sysId, { revocation_url: elsewhere });
+      assert.equal(moved.headers.get("portcullis-token"), "discarded");
+      assert.equal(moved.headers.get("portcullis-revocation"), "revoked", "revoked at the old revocation URL, not the new one");
+      assert.equal(await held(provider.sysId), undefined);
+    });
+
+    test("a new authorization URL ends the authorizations under way (their issuer was the old server's) and keeps the token", async () => {
+      const { provider } = await connected("Authorize moves");
+      const pending = (stateHash: string) => pair.consumer.instance.store.db.selectFrom("oauth_consumer_state").select("state_hash").where("state_hash", "=", stateHash).executeTakeFirst();
+      await signedInBrowser(pair.consumer);
+      const session = (await pair.consumer.instance.store.db.selectFrom("login_session").select("sys_id").executeTakeFirstOrThrow()).sys_id;
+      await saveConsumerState(pair.consumer.instance.store.db, { state_hash: "a".repeat(64), provider: provider.sysId, session, code_verifier_enc: "x", expires_at: Date.now() + 600_000, consumed_at: null, expected_issuer: pair.peer.base });
+      assert.equal((await patch(provider.sysId, { scope: "useraccount" })).status, 200);
+      assert.ok(await pending("a".repeat(64)), "other edits leave it");
+      assert.equal((await patch(provider.sysId, { authorization_url: `${pair.peer.base}/oauth_auth.do` })).status, 200);
+      assert.equal(await pending("a".repeat(64)), undefined);
+      assert.equal((await held(provider.sysId))?.status, "healthy");
     });
   });
 }

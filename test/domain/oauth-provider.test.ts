@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { applyProviderChanges, changesWhoIssues, editableFieldsOf, type OAuthProvider, parseProviderUpdate } from "../../src/domain/oauth-provider.ts";
+import { applyProviderChanges, changesWhereTokensGo, editableFieldsOf, type OAuthProvider, parseProviderUpdate } from "../../src/domain/oauth-provider.ts";
 import { ValidationError } from "../../src/domain/validation.ts";
 
 const provider: OAuthProvider = {
@@ -49,14 +49,20 @@ describe("editing a provider: the rules", () => {
     assert.deepEqual(applyProviderChanges(provider, { client_secret: "new" }), editableFieldsOf(provider), "the secret is not a field an edit compares");
   });
 
-  test("who issues the tokens changes with the client ID or the token URL's origin (scheme, host, port), not its path", () => {
+  test("where tokens go changes with the client ID or an origin (scheme, host, port) of the token or revocation URL not named before, not a path", () => {
     const before = editableFieldsOf(provider);
-    assert.equal(changesWhoIssues(before, fields({ scope: "a", credential_style: "body", name: "Renamed" })), false);
-    assert.equal(changesWhoIssues(before, fields({ token_url: "https://peer.example/other/oauth_token.do?x=1" })), false);
-    assert.equal(changesWhoIssues(before, fields({ token_url: "https://PEER.example:443/oauth_token.do" })), false, "the same origin written otherwise");
-    assert.equal(changesWhoIssues(before, fields({ client_id: "another" })), true);
-    assert.equal(changesWhoIssues(before, fields({ token_url: "http://peer.example/oauth_token.do" })), true);
-    assert.equal(changesWhoIssues(before, fields({ token_url: "https://peer.example:8443/oauth_token.do" })), true);
-    assert.equal(changesWhoIssues(before, fields({ token_url: "https://evil.example/oauth_token.do" })), true);
+    assert.equal(changesWhereTokensGo(before, fields({ scope: "a", credential_style: "body", name: "Renamed" })), false);
+    assert.equal(changesWhereTokensGo(before, fields({ token_url: "https://peer.example/other/oauth_token.do?x=1" })), false);
+    assert.equal(changesWhereTokensGo(before, fields({ token_url: "https://PEER.example:443/oauth_token.do" })), false, "the same origin written otherwise");
+    assert.equal(changesWhereTokensGo(before, fields({ client_id: "another" })), true);
+    assert.equal(changesWhereTokensGo(before, fields({ token_url: "http://peer.example/oauth_token.do" })), true);
+    assert.equal(changesWhereTokensGo(before, fields({ token_url: "https://peer.example:8443/oauth_token.do" })), true);
+    assert.equal(changesWhereTokensGo(before, fields({ token_url: "https://evil.example/oauth_token.do" })), true);
+    const revoking = { ...before, revocation_url: "https://peer.example/oauth_revoke_token.do" };
+    assert.equal(changesWhereTokensGo(before, revoking), false, "the token URL's origin, named already");
+    assert.equal(changesWhereTokensGo(revoking, before), false, "no revocation URL any more");
+    assert.equal(changesWhereTokensGo(before, { ...before, revocation_url: "https://revoke.example/r" }), true, "an origin not named before");
+    const split = { ...before, revocation_url: "https://revoke.example/r" };
+    assert.equal(changesWhereTokensGo(split, { ...split, token_url: "https://revoke.example/token" }), false, "both origins were named before");
   });
 });

@@ -2,10 +2,11 @@ import { createHash } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { ProviderError } from "../../consumer/provider-http.ts";
 import { instanceSecretBox } from "../../consumer/secret-box.ts";
+import { storeObtained } from "../../consumer/connection-token.ts";
 import { requestToken } from "../../consumer/token-request.ts";
 import { newSecret, sha256 } from "../../domain/secrets.ts";
 import type { Instance } from "../../instance.ts";
-import { consumeConsumerState, saveConsumerState, saveObtainedToken } from "../../store/obtained-token-store.ts";
+import { consumeConsumerState, saveConsumerState } from "../../store/obtained-token-store.ts";
 import { findProvider } from "../../store/provider-store.ts";
 import { findUserById, rolesOf } from "../../store/user-store.ts";
 import { requestTranslator } from "../i18n/request-locale.ts";
@@ -84,7 +85,7 @@ export async function oauthRedirect(instance: Instance, request: FastifyRequest,
   const stateHash = sha256(state);
   const pending = await consumeConsumerState(instance.store.db, stateHash, admin.session.sysId);
   if (!pending) return refused(i18n.t("connection.stateUnknown"));
-  const provider = await findProvider(instance.store.db, pending.provider);
+  const provider = pending.provider;
   if (!provider) return refused(i18n.t("connection.providerDeleted"));
   // RFC 9207 §2.4: a provider that says it names itself must, on errors too, and exactly;
   // otherwise the answer may be another server's code, replayed at this redirect URL (mix-up).
@@ -104,7 +105,7 @@ export async function oauthRedirect(instance: Instance, request: FastifyRequest,
   const verifier = instanceSecretBox(instance).open(pending.codeVerifierEnc, verifierContext(stateHash));
   try {
     const fields = await requestToken(instance, provider, { grant_type: "authorization_code", code, redirect_uri: provider.redirectUrl, code_verifier: verifier });
-    await saveObtainedToken(instance.store.db, instanceSecretBox(instance), provider.sysId, "authorization_code", fields);
+    await storeObtained(instance, provider, "authorization_code", fields);
     sendPage(reply, 200, connectedPage({ i18n, providerName: provider.name, scope: fields.scope ?? "" }));
   } catch (failure) {
     if (!(failure instanceof ProviderError)) throw failure;
