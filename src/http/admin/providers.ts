@@ -80,6 +80,14 @@ async function providerFromPath(instance: Instance, request: FastifyRequest, rep
   return provider;
 }
 
+/** A POST on one provider's page: the admin (CSRF token checked), the form and the record; undefined once an error page was sent. */
+async function postedToProvider(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<{ admin: AdminContext; form: URLSearchParams; provider: OAuthProvider } | undefined> {
+  const posted = await requireAdminForm(instance, request, reply);
+  if (!posted) return undefined;
+  const provider = await providerFromPath(instance, request, reply, posted.admin);
+  return provider && { ...posted, provider };
+}
+
 async function renderProvider(instance: Instance, reply: FastifyReply, admin: AdminContext, provider: OAuthProvider, status: number, extra: { errors?: FieldErrors; flash?: string | undefined; failure?: string }) {
   const token = await connectionStatus(instance.store.db, provider.sysId);
   sendAdminHTML(reply, status, providerPage({ viewer: admin.viewer, provider, token, errors: extra.errors ?? {}, flash: extra.flash, failure: extra.failure }));
@@ -98,11 +106,9 @@ export const providerShow: Handler = async (instance, request, reply) => {
  * (client_credentials, password). The Authorization Code grant goes through the browser flow instead.
  */
 export const providerToken: Handler = async (instance, request, reply) => {
-  const posted = await requireAdminForm(instance, request, reply);
+  const posted = await postedToProvider(instance, request, reply);
   if (!posted) return;
-  const { admin, form } = posted;
-  const provider = await providerFromPath(instance, request, reply, admin);
-  if (!provider) return;
+  const { admin, form, provider } = posted;
   const { t } = admin.viewer.i18n;
   if (provider.defaultGrant === "authorization_code") return seeOther(reply, adminPaths.providerAuthorize(provider.sysId));
   let login: { username: string; password: string } | undefined;
@@ -125,11 +131,9 @@ export const providerToken: Handler = async (instance, request, reply) => {
 
 /** POST /admin/providers/{sys_id}/delete — the record and its stored token; the registry list shows the result. */
 export const providerDelete: Handler = async (instance, request, reply) => {
-  const posted = await requireAdminForm(instance, request, reply);
+  const posted = await postedToProvider(instance, request, reply);
   if (!posted) return;
-  const { admin } = posted;
-  const provider = await providerFromPath(instance, request, reply, admin);
-  if (!provider) return;
+  const { admin, provider } = posted;
   const { t } = admin.viewer.i18n;
   const outcome = await deleteProviderRevoking(instance, provider, admin.actor);
   const revocation = outcome.kind === "revoked" ? ` ${t("provider.revokedAtProvider")}` : outcome.kind === "failed" ? ` ${t("provider.revocationFailed", { reason: outcome.reason })}` : "";
@@ -151,11 +155,9 @@ export const providerEditForm: Handler = async (instance, request, reply) => {
  * was typed and nothing is changed or revoked.
  */
 export const providerUpdate: Handler = async (instance, request, reply) => {
-  const posted = await requireAdminForm(instance, request, reply);
+  const posted = await postedToProvider(instance, request, reply);
   if (!posted) return;
-  const { admin, form } = posted;
-  const provider = await providerFromPath(instance, request, reply, admin);
-  if (!provider) return;
+  const { admin, form, provider } = posted;
   const { t } = admin.viewer.i18n;
   const typed = typedForm(form, providerFormStateOf(provider));
   const secret = form.get("client_secret") ?? "";
