@@ -109,6 +109,8 @@ async function refresh(instance: Instance, provider: OAuthProvider, grantType: s
       throw new ProviderError("the token expired and the provider gave no refresh token; get a new token", "no_refresh_token");
     }
   } catch (error) {
+    // The record was edited to send tokens elsewhere meanwhile: the token held now (if any) is not this refresh's to judge.
+    if (error instanceof ProviderError && error.code === "provider_changed") throw error;
     const reason = error instanceof ProviderError ? `refresh failed: ${error.message}` : `refresh failed: ${(error as Error).message}`;
     await markUnhealthy(db, provider.sysId, reason);
     throw new ProviderError(`the connection to "${provider.name}" is unhealthy: ${reason}`, "unhealthy");

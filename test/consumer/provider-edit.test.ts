@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { obtainToken } from "../../src/consumer/connection-token.ts";
+import { accessTokenFor, obtainToken } from "../../src/consumer/connection-token.ts";
 import { instanceSecretBox } from "../../src/consumer/secret-box.ts";
 import { ProviderError } from "../../src/consumer/provider-http.ts";
 import { saveConsumerState, saveObtainedToken } from "../../src/store/obtained-token-store.ts";
@@ -160,6 +160,16 @@ for (const dialect of dialectsUnderTest()) {
       assert.ok(await pending("a".repeat(64)), "other edits leave it");
       assert.equal((await patch(provider.sysId, { authorization_url: `${pair.peer.base}/oauth_auth.do` })).status, 200);
       assert.equal(await pending("a".repeat(64)), undefined);
+      assert.equal((await held(provider.sysId))?.status, "healthy");
+    });
+
+    test("a refresh with the record as it was before such an edit fails without marking the new connection unhealthy", async () => {
+      const { provider } = await connected("Refresh in flight");
+      const next = await registerClient(pair.peer.instance, { grant_types: "client_credentials" });
+      assert.equal((await patch(provider.sysId, { client_id: next.clientId, client_secret: next.secret })).status, 200);
+      await obtainToken(pair.consumer.instance, (await findProvider(pair.consumer.instance.store.db, provider.sysId))!, "client_credentials");
+      await pair.consumer.instance.store.db.updateTable("oauth_obtained_token").set({ expires_at: Date.now() }).where("provider", "=", provider.sysId).execute();
+      await assert.rejects(accessTokenFor(pair.consumer.instance, provider), (e: unknown) => e instanceof ProviderError && e.code === "provider_changed");
       assert.equal((await held(provider.sysId))?.status, "healthy");
     });
   });
