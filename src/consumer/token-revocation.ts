@@ -54,15 +54,15 @@ export async function deleteProviderRevoking(instance: Instance, provider: OAuth
 }
 
 /**
- * Edits a provider. An edit that changes who issues the tokens (a new client ID, or a token URL
- * on another origin) drops the token held; like a delete, it is first revoked at the old
- * provider, best effort. The edit is checked in full before anything is sent, so a refused edit
+ * Edits a provider. An edit that changes where tokens go (`changesWhereTokensGo`: a new client
+ * ID, or a token or revocation URL on an origin not named before) drops the token held; like a
+ * delete, it is first revoked at the old provider, best effort. The edit is checked in full before anything is sent, so a refused edit
  * neither changes the record nor revokes anything.
  */
 export async function updateProviderRevoking(instance: Instance, current: OAuthProvider, changes: ProviderChanges, actor: string): Promise<ProviderUpdate & { revocation: RevocationOutcome }> {
   const after = applyProviderChanges(current, changes);
   const moves = changesWhereTokensGo(editableFieldsOf(current), after);
-  if (moves) await assertProviderNamesFree(instance.store.db, current.sysId, after);
+  if (moves) await assertProviderNamesFree(instance.store.db, after, current.sysId);
   const revocation: RevocationOutcome = moves ? await revokeAtProvider(instance, current) : { kind: "none" };
   const reason = revocation.kind === "revoked" ? "tokens revoked at the old provider" : revocation.kind === "failed" ? `revocation at the old provider failed: ${revocation.reason}` : "";
   return { ...(await updateProvider(instance.store.db, instanceSecretBox(instance), current.sysId, changes, actor, reason)), revocation };

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { applyProviderChanges, changesWhereTokensGo, type ConsumerGrant, defaultProfileName, editableFieldsOf, type OAuthProvider, type ProviderChanges, type ProviderSettings } from "../domain/oauth-provider.ts";
-import { glideDateTime } from "../domain/sys-id.ts";
+import { glideDateTime, newSysId } from "../domain/sys-id.ts";
 import { issue, NotFoundError, ValidationError } from "../domain/validation.ts";
 import type { SecretBox } from "../consumer/secret-box.ts";
 import { deleteAttachmentsOf } from "./attachment-store.ts";
@@ -8,7 +8,6 @@ import { type AuditEntry, writeAudit } from "./audit-store.ts";
 import { onSqlite } from "./database.ts";
 import type { Database } from "./schema.ts";
 import { newSystemFields } from "./system-fields.ts";
-import { newSysId } from "../domain/sys-id.ts";
 
 /** The context a provider's client secret is sealed under: its own row. */
 export const secretContext = (sysId: string) => `provider-secret:${sysId}`;
@@ -63,13 +62,7 @@ function toProvider(row: Row): OAuthProvider {
 
 export async function createProvider(db: Kysely<Database>, box: SecretBox, settings: ProviderSettings, redirectUrl: string, actor: string): Promise<OAuthProvider> {
   return db.transaction().execute(async (trx) => {
-    const taken = await trx
-      .selectFrom("oauth_entity")
-      .select(["name", "client_id"])
-      .where((eb) => eb.or([eb("name", "=", settings.name), eb("client_id", "=", settings.client_id)]))
-      .executeTakeFirst();
-    if (taken?.name === settings.name) throw new ValidationError([issue("name", "validation.nameTaken", { name: settings.name })]);
-    if (taken) throw new ValidationError([issue("client_id", "validation.clientIdTaken")]);
+    await assertProviderNamesFree(trx, settings);
     const system = newSystemFields(actor);
     await trx
       .insertInto("oauth_entity")
@@ -164,14 +157,14 @@ export async function deleteProvider(db: Kysely<Database>, sysId: string, actor:
   });
 }
 
-/** Refuses a name or client ID that another Application Registry record holds. */
-export async function assertProviderNamesFree(db: Kysely<Database>, sysId: string, wanted: { name: string; client_id: string }): Promise<void> {
-  const taken = await db
+/** Refuses a name or client ID that an Application Registry record (other than `exceptSysId`) holds. */
+export async function assertProviderNamesFree(db: Kysely<Database>, wanted: { name: string; client_id: string }, exceptSysId?: string): Promise<void> {
+  let query = db
     .selectFrom("oauth_entity")
     .select(["name", "client_id"])
-    .where("sys_id", "!=", sysId)
-    .where((eb) => eb.or([eb("name", "=", wanted.name), eb("client_id", "=", wanted.client_id)]))
-    .executeTakeFirst();
+    .where((eb) => eb.or([eb("name", "=", wanted.name), eb("client_id", "=", wanted.client_id)]));
+  if (exceptSysId) query = query.where("sys_id", "!=", exceptSysId);
+  const taken = await query.executeTakeFirst();
   if (taken?.name === wanted.name) throw new ValidationError([issue("name", "validation.nameTaken", { name: wanted.name })]);
   if (taken) throw new ValidationError([issue("client_id", "validation.clientIdTaken")]);
 }
@@ -200,7 +193,7 @@ export async function updateProvider(db: Kysely<Database>, box: SecretBox, sysId
     const after = applyProviderChanges(current, changes);
     const changed = (Object.keys(after) as (keyof typeof after)[]).filter((k) => before[k] !== after[k]);
     if (changed.length === 0 && changes.client_secret === undefined) return { provider: current, changed: [], tokenDiscarded: false };
-    if (after.name !== before.name || after.client_id !== before.client_id) await assertProviderNamesFree(trx, sysId, after);
+    if (after.name !== before.name || after.client_id !== before.client_id) await assertProviderNamesFree(trx, after, sysId);
     const now = Date.now();
     await trx
       .updateTable("oauth_entity")
