@@ -1,4 +1,5 @@
 import { applyProviderChanges, changesWhereTokensGo, editableFieldsOf, type OAuthProvider, type ProviderChanges } from "../domain/oauth-provider.ts";
+import { assertVersion, type ExpectedVersions } from "../domain/record-version.ts";
 import type { Instance } from "../instance.ts";
 import { readObtainedToken } from "../store/obtained-token-store.ts";
 import { assertProviderNamesFree, deleteProvider, type ProviderUpdate, updateProvider } from "../store/provider-store.ts";
@@ -59,11 +60,14 @@ export async function deleteProviderRevoking(instance: Instance, provider: OAuth
  * delete, it is first revoked at the old provider, best effort. The edit is checked in full before anything is sent, so a refused edit
  * neither changes the record nor revokes anything.
  */
-export async function updateProviderRevoking(instance: Instance, current: OAuthProvider, changes: ProviderChanges, actor: string): Promise<ProviderUpdate & { revocation: RevocationOutcome }> {
+export async function updateProviderRevoking(instance: Instance, current: OAuthProvider, changes: ProviderChanges, actor: string, expected?: ExpectedVersions): Promise<ProviderUpdate & { revocation: RevocationOutcome }> {
+  assertVersion(current, expected);
   const after = applyProviderChanges(current, changes);
   const moves = changesWhereTokensGo(editableFieldsOf(current), after);
   if (moves) await assertProviderNamesFree(instance.store.db, after, current.sysId);
   const revocation: RevocationOutcome = moves ? await revokeAtProvider(instance, current) : { kind: "none" };
   const reason = revocation.kind === "revoked" ? "tokens revoked at the old provider" : revocation.kind === "failed" ? `revocation at the old provider failed: ${revocation.reason}` : "";
-  return { ...(await updateProvider(instance.store.db, instanceSecretBox(instance), current.sysId, changes, actor, reason)), revocation };
+  // What was revoked is the token of the record as read: the edit applies to that version only.
+  const version = expected ?? (moves ? [current.modCount] : undefined);
+  return { ...(await updateProvider(instance.store.db, instanceSecretBox(instance), current.sysId, changes, actor, { revocation: reason, expected: version })), revocation };
 }

@@ -23,6 +23,7 @@ export interface OAuthProvider {
   oauthProfile: string;
   createdOn: string;
   updatedOn: string;
+  updatedBy: string;
   modCount: number;
 }
 
@@ -127,7 +128,7 @@ export function changesWhereTokensGo(before: EditableProviderFields, after: Edit
 export const defaultProfileName = (providerName: string) => `${providerName} default_profile`;
 
 /** What may be shown: everything but the secret, which is never readable back. */
-export function providerRecord(p: OAuthProvider): Record<string, string> {
+export function providerRecord(p: OAuthProvider): Record<string, string | number> {
   return {
     sys_id: p.sysId,
     name: p.name,
@@ -144,5 +145,7 @@ export function providerRecord(p: OAuthProvider): Record<string, string> {
     oauth_profile: p.oauthProfile,
     sys_created_on: p.createdOn,
     sys_updated_on: p.updatedOn,
+    sys_updated_by: p.updatedBy,
+    sys_mod_count: p.modCount,
   };
 }

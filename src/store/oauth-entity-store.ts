@@ -3,11 +3,13 @@ import type { Kysely, SelectQueryBuilder } from "kysely";
 import { checkClientRules, type ClientSettings, type GrantType, type OAuthClient, settingsOf } from "../domain/oauth-entity.ts";
 import { formatRedirectUrlList, parseRedirectUrlList } from "../domain/redirect-uri.ts";
 import { newSecret, sha256 } from "../domain/secrets.ts";
+import { assertVersion, type ExpectedVersions } from "../domain/record-version.ts";
 import { glideDateTime } from "../domain/sys-id.ts";
 import { NotFoundError, issue, ValidationError } from "../domain/validation.ts";
 import { deleteAttachmentsOf } from "./attachment-store.ts";
 import { type AuditEntry, writeAudit } from "./audit-store.ts";
 import type { Database, OAuthEntityTable } from "./schema.ts";
+import { onSqlite } from "./database.ts";
 import { bit, newSystemFields } from "./system-fields.ts";
 import { revokeTokensOf } from "./token-store.ts";
 import { findUserByNameOrId } from "./user-store.ts";
@@ -117,13 +119,14 @@ export async function findClientBySysId(db: Kysely<Database>, sysId: string): Pr
 }
 
 /** A client named by its client ID, its sys_id or its exact name: what an admin types. */
-export async function findClient(db: Kysely<Database>, key: string): Promise<OAuthClient | undefined> {
-  const row = await db
+export async function findClient(db: Kysely<Database>, key: string, options: { lock?: boolean } = {}): Promise<OAuthClient | undefined> {
+  let query = db
     .selectFrom("oauth_entity")
     .selectAll()
     .where("type", "=", "client")
-    .where((eb) => eb.or([eb("client_id", "=", key), eb("sys_id", "=", key), eb("name", "=", key)]))
-    .executeTakeFirst();
+    .where((eb) => eb.or([eb("client_id", "=", key), eb("sys_id", "=", key), eb("name", "=", key)]));
+  if (options.lock && !onSqlite(db)) query = query.forUpdate();
+  const row = await query.executeTakeFirst();
   return row && toClient(row);
 }
 
@@ -139,16 +142,25 @@ export async function listClientsWhere(db: Kysely<Database>, refine: (query: Cli
   return rows.map(toClient);
 }
 
-async function requireClient(db: Kysely<Database>, key: string): Promise<OAuthClient> {
-  const client = await findClient(db, key);
+/**
+ * The client by any of its keys; with `lock`, inside a transaction on PostgreSQL, its row stays
+ * locked until the transaction ends, so edits read the version they write over (SQLite's
+ * transactions take the write lock as they begin).
+ */
+async function requireClient(db: Kysely<Database>, key: string, options: { lock?: boolean } = {}): Promise<OAuthClient> {
+  const client = await findClient(db, key, options);
   if (!client) throw new NotFoundError(`no OAuth client "${key}"`);
   return client;
 }
 
-/** Applies an admin's changes; a deactivated client loses its live tokens at once. */
-export async function updateClient(db: Kysely<Database>, key: string, changes: Partial<ClientSettings>, actor: string): Promise<OAuthClient> {
+/**
+ * Applies an admin's changes; a deactivated client loses its live tokens at once. With `expected`,
+ * only to a record still at one of those versions (StaleRecordError otherwise).
+ */
+export async function updateClient(db: Kysely<Database>, key: string, changes: Partial<ClientSettings>, actor: string, expected?: ExpectedVersions): Promise<OAuthClient> {
   return db.transaction().execute(async (trx) => {
-    const current = await requireClient(trx, key);
+    const current = await requireClient(trx, key, { lock: true });
+    assertVersion(current, expected);
     const before = columnsOf(settingsOf(current));
     const merged = await resolveClientCredentialsUser(trx, checkClientRules({ ...settingsOf(current), ...changes }));
     if (merged.name !== current.name) await assertNameFree(trx, merged.name, current.sysId);
@@ -177,7 +189,7 @@ export async function updateClient(db: Kysely<Database>, key: string, changes: P
 
 export async function regenerateClientSecret(db: Kysely<Database>, key: string, actor: string): Promise<CreatedClient> {
   return db.transaction().execute(async (trx) => {
-    const current = await requireClient(trx, key);
+    const current = await requireClient(trx, key, { lock: true });
     if (current.publicClient) throw new ValidationError([issue("client_secret", "validation.publicNoSecret")]);
     const clientSecret = newSecret();
     const now = Date.now();

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import { applyProviderChanges, changesWhereTokensGo, type ConsumerGrant, defaultProfileName, editableFieldsOf, type OAuthProvider, type ProviderChanges, type ProviderSettings } from "../domain/oauth-provider.ts";
+import { assertVersion, type ExpectedVersions } from "../domain/record-version.ts";
 import { glideDateTime, newSysId } from "../domain/sys-id.ts";
 import { issue, NotFoundError, ValidationError } from "../domain/validation.ts";
 import type { SecretBox } from "../consumer/secret-box.ts";
@@ -25,6 +26,7 @@ function selectProviders(db: Kysely<Database>) {
       "e.redirect_url",
       "e.sys_created_on",
       "e.sys_updated_on",
+      "e.sys_updated_by",
       "e.sys_mod_count",
       "s.authorization_url",
       "s.token_url",
@@ -56,6 +58,7 @@ function toProvider(row: Row): OAuthProvider {
     oauthProfile: row.profile_name ?? defaultProfileName(row.name),
     createdOn: row.sys_created_on,
     updatedOn: row.sys_updated_on,
+    updatedBy: row.sys_updated_by,
     modCount: row.sys_mod_count,
   };
 }
@@ -110,6 +113,15 @@ export async function createProvider(db: Kysely<Database>, box: SecretBox, setti
 }
 
 /** A provider named by its sys_id or exact name. */
+/** Read in an edit's transaction: on PostgreSQL its row stays locked until the edit commits (SQLite's transactions begin with the write lock). */
+async function lockedProvider(db: Kysely<Database>, sysId: string): Promise<OAuthProvider> {
+  let query = selectProviders(db).where("e.sys_id", "=", sysId);
+  if (!onSqlite(db)) query = query.forUpdate("e");
+  const row = await query.executeTakeFirst();
+  if (!row) throw new NotFoundError(`no provider "${sysId}"`);
+  return toProvider(row);
+}
+
 export async function findProvider(db: Kysely<Database>, key: string): Promise<OAuthProvider | undefined> {
   const row = await selectProviders(db)
     .where((eb) => eb.or([eb("e.sys_id", "=", key), eb("e.name", "=", key)]))
@@ -184,11 +196,11 @@ export interface ProviderUpdate {
  * the same transaction (the requests also when the authorization URL changes); `revocation` is
  * what the caller did about the token at the old provider, for the audit.
  */
-export async function updateProvider(db: Kysely<Database>, box: SecretBox, sysId: string, changes: ProviderChanges, actor: string, revocation = ""): Promise<ProviderUpdate> {
+export async function updateProvider(db: Kysely<Database>, box: SecretBox, sysId: string, changes: ProviderChanges, actor: string, options: { revocation?: string; expected?: ExpectedVersions | undefined } = {}): Promise<ProviderUpdate> {
+  const revocation = options.revocation ?? "";
   return db.transaction().execute(async (trx) => {
-    const row = await selectProviders(trx).where("e.sys_id", "=", sysId).executeTakeFirst();
-    if (!row) throw new NotFoundError(`no provider "${sysId}"`);
-    const current = toProvider(row);
+    const current = await lockedProvider(trx, sysId);
+    assertVersion(current, options.expected);
     const before = editableFieldsOf(current);
     const after = applyProviderChanges(current, changes);
     const changed = (Object.keys(after) as (keyof typeof after)[]).filter((k) => before[k] !== after[k]);

@@ -5,6 +5,7 @@ import { glideDateTime } from "../domain/sys-id.ts";
 import { ValidationError } from "../domain/validation.ts";
 import { deleteAttachmentsOf } from "./attachment-store.ts";
 import { type AuditEntry, writeAudit } from "./audit-store.ts";
+import { onSqlite } from "./database.ts";
 import { findTableDef } from "./dictionary-store.ts";
 import type { Database } from "./schema.ts";
 import { newSystemFields } from "./system-fields.ts";
@@ -118,7 +119,10 @@ export async function insertRecord(db: Kysely<Database>, table: TableDef, values
 export async function updateRecord(db: Kysely<Database>, table: TableDef, sysId: string, values: Record<string, StoredValue>, actor: string): Promise<Row | undefined> {
   return rethrowConstraint(() =>
     db.transaction().execute(async (trx) => {
-      const current = await dynamic(trx).selectFrom(table.name).selectAll().where("sys_id", "=", sysId).executeTakeFirst();
+      let read = dynamic(trx).selectFrom(table.name).selectAll().where("sys_id", "=", sysId);
+      // PostgreSQL: held until commit, so the audit's old values are the ones this edit replaces.
+      if (!onSqlite(trx)) read = read.forUpdate();
+      const current = await read.executeTakeFirst();
       if (!current) return undefined;
       const changed = Object.keys(values).filter((k) => auditText(current[k]) !== auditText(values[k]));
       if (changed.length === 0) return current as Row;

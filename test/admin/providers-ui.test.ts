@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { listProviders } from "../../src/store/provider-store.ts";
+import { instanceSecretBox } from "../../src/consumer/secret-box.ts";
+import { listProviders, updateProvider } from "../../src/store/provider-store.ts";
 import { fieldError, followRedirect, signIn } from "../support/admin.ts";
 import type { FormBrowser } from "../support/browser.ts";
 import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
@@ -164,6 +165,32 @@ for (const dialect of dialectsUnderTest()) {
       assert.ok(atPeer.length > 0 && atPeer.every((t) => t.revoked_at !== null), "the old client's token was revoked at the peer");
       const got = await followRedirect(browser, await browser.submitForm(moved, `/admin/providers/${provider.sysId}/token`));
       assert.match(got.html, /data-token-status="healthy"/, "the new client and secret get a token");
+    });
+  
+    test("Edit over a version someone saved since: refused (409) before anything is revoked, with who and what differs; saving again applies it", async () => {
+      const client = await registerClient(peer.instance, { grant_types: "client_credentials" });
+      const record = await followRedirect(browser, await create({ name: "Peer race", client_id: client.clientId, client_secret: client.secret, token_url: `${peer.base}/oauth_token.do`, revocation_url: `${peer.base}/oauth_revoke_token.do` }));
+      const provider = (await providers()).find((p) => p.name === "Peer race")!;
+      await followRedirect(browser, await browser.submitForm(record, `/admin/providers/${provider.sysId}/token`));
+      const edit = `/admin/providers/${provider.sysId}/edit`;
+      const opened = await browser.get(edit);
+      const theirs = await updateProvider(consumer.instance.store.db, instanceSecretBox(consumer.instance), provider.sysId, { scope: "useraccount" }, "alice");
+      const next = await registerClient(peer.instance, { grant_types: "client_credentials" });
+      const refused = await browser.submitForm(opened, edit, { client_id: next.clientId, client_secret: next.secret });
+      assert.equal(refused.status, 409);
+      assert.match(refused.html, new RegExp(`alice saved it at ${theirs.provider.updatedOn}`));
+      assert.match(refused.html, /<a href="#scope">[^<]+<\/a>: useraccount/);
+      assert.match(refused.html, new RegExp(`<a href="#client_id">[^<]+</a>: ${client.clientId}`));
+      assert.match(refused.html, new RegExp(`id="client_id"[^>]*value="${next.clientId}"`), "what was typed stays");
+      assert.ok(!refused.html.includes(next.secret), "but never the secret");
+      assert.deepEqual((await providers()).find((p) => p.sysId === provider.sysId), theirs.provider, "nothing changed");
+      assert.equal((await obtained(provider.sysId))?.status, "healthy", "the token is kept");
+      const atPeer = await peer.instance.store.db.selectFrom("oauth_credential").select("revoked_at").where("client", "=", client.sysId).execute();
+      assert.ok(atPeer.length > 0 && atPeer.every((t) => t.revoked_at === null), "and nothing was revoked at the peer");
+      const moved = await followRedirect(browser, await browser.submitForm(refused, edit, { client_secret: next.secret }));
+      assert.match(moved.html, /The token held was dropped[^<]*It was revoked at the old provider\./);
+      const stored = (await providers()).find((p) => p.sysId === provider.sysId)!;
+      assert.deepEqual([stored.clientId, stored.scope, stored.modCount], [next.clientId, "", theirs.provider.modCount + 1], "the form's values, scope included, were applied");
     });
   });
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { sha256 } from "../../src/domain/secrets.ts";
-import { findClient } from "../../src/store/oauth-entity-store.ts";
+import { findClient, updateClient } from "../../src/store/oauth-entity-store.ts";
 import { fieldError, followRedirect, signIn } from "../support/admin.ts";
 import type { FormBrowser, Page } from "../support/browser.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
@@ -149,6 +149,29 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(badUpdate.status, 400);
       assert.equal(fieldError(badUpdate, "name"), "is mandatory");
       assert.equal((await findClient(server.instance.store.db, client.sysId))!.modCount, stored.modCount);
+    });
+
+    test("a save over a version someone saved since is refused (409), shows who and what differs, and saving again applies it", async () => {
+      const client = (await findClient(server.instance.store.db, "Pipeline Test Client"))!;
+      const path = `/admin/registry/${client.sysId}`;
+      const opened = await browser.get(path);
+      assert.deepEqual(opened.formAt(path).find(([n]) => n === "sys_mod_count"), ["sys_mod_count", String(client.modCount)]);
+      // Typing unlocks the redirect list, which re-renders the form: it keeps the version it was opened at.
+      const unlocked = await browser.submitForm(opened, path, { _action: "unlock" });
+      const theirs = await updateClient(server.instance.store.db, client.sysId, { comments: "saved by alice meanwhile" }, "alice");
+      const refused = await browser.submitForm(unlocked, path, { access_token_lifespan: "900" });
+      assert.equal(refused.status, 409);
+      assert.match(refused.html, /Not saved: this record changed after you opened it/);
+      assert.match(refused.html, new RegExp(`alice saved it at ${theirs.updatedOn}`));
+      assert.match(refused.html, /<a href="#comments">Comments<\/a>: saved by alice meanwhile/);
+      assert.match(refused.html, /<a href="#access_token_lifespan">[^<]+<\/a>: 1800/);
+      assert.match(refused.html, /id="access_token_lifespan" name="access_token_lifespan" value="900"/, "what was typed stays in the form");
+      assert.deepEqual(await findClient(server.instance.store.db, client.sysId), theirs, "nothing was saved");
+      // The refused form now edits the version just read: saving it again is a deliberate overwrite.
+      const saved = await followRedirect(browser, await browser.submitForm(refused, path));
+      assert.match(saved.html, /Updated “Pipeline Test Client”/);
+      const stored = (await findClient(server.instance.store.db, client.sysId))!;
+      assert.deepEqual([stored.accessTokenLifespan, stored.comments, stored.modCount], [900, client.comments, theirs.modCount + 1]);
     });
 
     test("Regenerate asks first, then shows the new secret once; the old secret stops working", async () => {

@@ -77,7 +77,8 @@ describe("portcullis provider … (this instance as OAuth client, from the comma
     assert.equal(scoped.code, 0, scoped.stderr);
     assert.match(scoped.stdout, /Updated provider "Peer": credential_style, scope\./);
     const after = JSON.parse((await cli(["provider", "show", "Peer", "--data", data, "--json"])).stdout);
-    assert.deepEqual({ ...after, scope: before.scope, credential_style: before.credential_style, sys_updated_on: before.sys_updated_on }, before, "nothing else changed, and the token stays");
+    assert.deepEqual({ ...after, scope: before.scope, credential_style: before.credential_style, sys_updated_on: before.sys_updated_on, sys_mod_count: before.sys_mod_count }, before, "nothing else changed, and the token stays");
+    assert.equal(after.sys_mod_count, before.sys_mod_count + 1);
 
     const noSecret = await cli(["provider", "update", "Peer", "--data", data, "--new-secret-env", "NEW_PEER_SECRET"]);
     assert.equal(noSecret.code, 2);

@@ -19,8 +19,8 @@ describe("the admin JSON API the pipeline uses (HTTP Basic as admin)", () => {
   });
   after(() => server.close());
 
-  const send = (method: string, path: string, authorization: string, body?: unknown) =>
-    http(`${server.base}${path}`, { method, headers: { ...(authorization ? { authorization } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const send = (method: string, path: string, authorization: string, body?: unknown, headers: Record<string, string> = {}) =>
+    http(`${server.base}${path}`, { method, headers: { ...headers, ...(authorization ? { authorization } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
 
   test("refuses a wrong password (401) and a user without admin (403), changing nothing", async () => {
     const before = await tableCounts(server.instance.store);
@@ -52,5 +52,44 @@ describe("the admin JSON API the pipeline uses (HTTP Basic as admin)", () => {
     assert.equal(provider.status, 201, provider.text);
     assert.equal(provider.body.result.client_secret, "");
     assert.ok(!(await send("GET", `${registry}/providers`, basic("admin", adminPassword))).text.includes("the peer secret"));
+  });
+
+  test("If-Match: an edit of a version no longer current is a 412 that changes nothing; the ETag is the version", async () => {
+    const admin = basic("admin", adminPassword);
+    const created = await send("POST", `${registry}/endpoints`, admin, { name: "Versioned", grant_types: "client_credentials" });
+    assert.equal(created.headers.get("etag"), '"0"');
+    const id = created.body.result.sys_id as string;
+    const first = await send("PATCH", `${registry}/endpoints/${id}`, admin, { comments: "first" }, { "if-match": '"0"' });
+    assert.equal(first.status, 200, first.text);
+    assert.equal(first.headers.get("etag"), '"1"');
+    assert.equal(first.body.result.sys_mod_count, 1);
+    const before = await tableCounts(server.instance.store);
+    for (const stale of ['"0"', 'W/"1"', '"0", "7"', '"abc"']) {
+      const refused = await send("PATCH", `${registry}/endpoints/${id}`, admin, { comments: "lost update" }, { "if-match": stale });
+      assert.equal(refused.status, 412, `${stale}: ${refused.text}`);
+      assert.equal(refused.body.error.detail, "precondition_failed");
+      assert.match(refused.body.error.message, /now version 1, saved by admin/);
+      assert.equal(refused.headers.get("etag"), '"1"');
+    }
+    const malformed = await send("PATCH", `${registry}/endpoints/${id}`, admin, { comments: "x" }, { "if-match": "1" });
+    assert.equal(malformed.status, 400);
+    assert.match(malformed.body.error.message, /If-Match/);
+    assert.deepEqual(await tableCounts(server.instance.store), before);
+    assert.equal((await send("GET", `${registry}/endpoints?name=Versioned`, admin)).body.result[0].comments, "first");
+    assert.equal((await send("PATCH", `${registry}/endpoints/${id}`, admin, { comments: "any" }, { "if-match": "*" })).status, 200);
+    assert.equal((await send("PATCH", `${registry}/endpoints/${id}`, admin, { comments: "listed" }, { "if-match": '"1", "2"' })).headers.get("etag"), '"3"');
+    assert.equal((await send("PATCH", `${registry}/endpoints/nope`, admin, { comments: "x" }, { "if-match": '"0"' })).status, 404);
+
+    const provider = await send("POST", `${registry}/providers`, admin, { name: "Versioned peer", client_id: "v-id", client_secret: "v secret", token_url: "https://peer.example/oauth_token.do" });
+    assert.equal(provider.headers.get("etag"), '"0"');
+    const pid = provider.body.result.sys_id as string;
+    assert.equal((await send("PATCH", `${registry}/providers/${pid}`, admin, { scope: "useraccount" }, { "if-match": '"0"' })).headers.get("etag"), '"1"');
+    const beforeProvider = await tableCounts(server.instance.store);
+    const refused = await send("PATCH", `${registry}/providers/${pid}`, admin, { client_id: "other-id" }, { "if-match": '"0"' });
+    assert.equal(refused.status, 412, refused.text);
+    assert.equal(refused.headers.get("etag"), '"1"');
+    assert.deepEqual(await tableCounts(server.instance.store), beforeProvider);
+    const listed = (await send("GET", `${registry}/providers?name=Versioned%20peer`, admin)).body.result[0];
+    assert.deepEqual([listed.client_id, listed.scope, listed.sys_mod_count, listed.sys_updated_by], ["v-id", "useraccount", 1, "admin"]);
   });
 });

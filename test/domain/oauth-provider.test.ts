@@ -17,6 +17,7 @@ const provider: OAuthProvider = {
   oauthProfile: "Peer default_profile",
   createdOn: "2026-12-06 00:00:00",
   updatedOn: "2026-12-06 00:00:00",
+  updatedBy: "admin",
   modCount: 0,
 };
 

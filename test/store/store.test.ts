@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { parseClientCreate } from "../../src/domain/oauth-entity.ts";
+import { StaleRecordError } from "../../src/domain/record-version.ts";
 import { ValidationError } from "../../src/domain/validation.ts";
 import { auditHistory } from "../../src/store/audit-store.ts";
 import { consumeAuthCode, createAuthCode, findAuthCode } from "../../src/store/auth-code-store.ts";
@@ -70,6 +71,24 @@ for (const dialect of dialectsUnderTest()) {
       const created = await createClient(store.db, parseClientCreate({ name: "Stable" }), "test");
       await assert.rejects(updateClient(store.db, "Stable", { redirect_url: ["http://not-loopback.example/cb"] }, "test"), ValidationError);
       assert.deepEqual(await findClient(store.db, "Stable"), created.client);
+    });
+
+    test("an edit against a version no longer current is refused and changes nothing; concurrent edits each count", async () => {
+      const created = await createClient(store.db, parseClientCreate({ name: "Versioned" }), "test");
+      assert.equal(created.client.modCount, 0);
+      const first = await updateClient(store.db, "Versioned", { comments: "alice's" }, "alice", [0]);
+      assert.equal(first.modCount, 1);
+      const stale = await updateClient(store.db, "Versioned", { comments: "bob's" }, "bob", [0]).then(() => undefined, (error: unknown) => error);
+      assert.ok(stale instanceof StaleRecordError, String(stale));
+      assert.deepEqual(stale.current, { ...stale.current, modCount: 1, updatedBy: "alice" });
+      assert.deepEqual(await findClient(store.db, "Versioned"), first);
+      // Two edits of the same version at once: one applies, the other is told, on either backend.
+      const raced = await Promise.allSettled([updateClient(store.db, "Versioned", { comments: "c" }, "carol", [1]), updateClient(store.db, "Versioned", { comments: "d" }, "dave", [1])]);
+      assert.deepEqual(raced.map((r) => r.status).sort(), ["fulfilled", "rejected"]);
+      assert.ok((raced.find((r) => r.status === "rejected") as PromiseRejectedResult).reason instanceof StaleRecordError);
+      // Unconditional edits at once all apply, one after another: none is lost from the count.
+      await Promise.all(Array.from({ length: 5 }, (_, i) => updateClient(store.db, "Versioned", { comments: `edit ${i}` }, "script")));
+      assert.equal((await findClient(store.db, "Versioned"))!.modCount, 7);
     });
 
     test("1 000 concurrent client creations get 1 000 distinct ids", async () => {

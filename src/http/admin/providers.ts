@@ -4,8 +4,9 @@ import { obtainToken } from "../../consumer/connection-token.ts";
 import { ProviderError } from "../../consumer/provider-http.ts";
 import { instanceSecretBox } from "../../consumer/secret-box.ts";
 import { type OAuthProvider, parseProviderCreate, parseProviderUpdate } from "../../domain/oauth-provider.ts";
+import { formVersion, StaleRecordError } from "../../domain/record-version.ts";
 import { sysIdPattern } from "../../domain/sys-id.ts";
-import { issue, ValidationError } from "../../domain/validation.ts";
+import { issue, NotFoundError, ValidationError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
 import { connectionStatus, connectionStatuses } from "../../store/obtained-token-store.ts";
 import { createProvider, findProvider, listProviders } from "../../store/provider-store.ts";
@@ -13,7 +14,8 @@ import type { Kysely } from "kysely";
 import type { Database } from "../../store/schema.ts";
 import { paths } from "../paths.ts";
 import { fieldErrors, type FieldErrors } from "../ui/admin/components.tsx";
-import { blankProviderForm, type ProviderFormState, providerFormPage, providerFormStateOf, type ProviderListing, providerPage } from "../ui/admin/provider-pages.tsx";
+import { formDifferences } from "../ui/admin/edit-conflict.tsx";
+import { blankProviderForm, type ProviderFormState, providerFormPage, providerFormStateOf, providerFormText, type ProviderListing, providerPage } from "../ui/admin/provider-pages.tsx";
 import { adminErrorPage } from "../ui/admin/sign-in-page.tsx";
 import { type AdminContext, requireAdmin, requireAdminForm, seeOther, sendAdminHTML } from "./admin-session.ts";
 import { adminPaths } from "./admin-paths.ts";
@@ -161,14 +163,22 @@ export const providerUpdate: Handler = async (instance, request, reply) => {
   const { t } = admin.viewer.i18n;
   const typed = typedForm(form, providerFormStateOf(provider));
   const secret = form.get("client_secret") ?? "";
+  const expected = formVersion(form.get("sys_mod_count"));
   try {
-    const updated = await updateProviderRevoking(instance, provider, parseProviderUpdate({ ...typed, ...(secret ? { client_secret: secret } : {}) }), admin.actor);
+    const updated = await updateProviderRevoking(instance, provider, parseProviderUpdate({ ...typed, ...(secret ? { client_secret: secret } : {}) }), admin.actor, expected);
     const outcome = updated.revocation.kind === "revoked" ? ` ${t("provider.revokedAtOldProvider")}` : updated.revocation.kind === "failed" ? ` ${t("provider.revocationFailedOld", { reason: updated.revocation.reason })}` : "";
     const message = updated.changed.length ? t("provider.updated", { name: updated.provider.name }) : t("provider.unchanged");
     setFlash(instance, reply, { message: message + (updated.tokenDiscarded ? ` ${t("provider.tokenDiscarded")}${outcome}` : "") });
     seeOther(reply, adminPaths.provider(provider.sysId));
   } catch (error) {
+    if (error instanceof NotFoundError) return void (await providerFromPath(instance, request, reply, admin));
+    if (error instanceof StaleRecordError) {
+      // The form keeps what was typed (but the secret) and now edits the version just read: saving again is a deliberate overwrite.
+      const stored = (await findProvider(instance.store.db, provider.sysId)) ?? provider;
+      const conflict = { savedBy: stored.updatedBy, savedOn: stored.updatedOn, differences: formDifferences(providerFormText(typed, t), providerFormText(providerFormStateOf(stored), t)) };
+      return sendAdminHTML(reply, 409, providerFormPage({ viewer: admin.viewer, state: typed, errors: {}, redirectUrl: stored.redirectUrl, editing: stored, version: stored.modCount, conflict }));
+    }
     if (!(error instanceof ValidationError)) throw error;
-    sendAdminHTML(reply, 400, providerFormPage({ viewer: admin.viewer, state: typed, errors: fieldErrors(error.issues, admin.viewer.i18n), redirectUrl: provider.redirectUrl, editing: provider }));
+    sendAdminHTML(reply, 400, providerFormPage({ viewer: admin.viewer, state: typed, errors: fieldErrors(error.issues, admin.viewer.i18n), redirectUrl: provider.redirectUrl, editing: provider, version: expected?.[0] }));
   }
 };

@@ -100,6 +100,23 @@ export function registryInput(state: RegistryFormState, mode: "create" | "update
   };
 }
 
+/** The form as the admin reads it, by wire field name: what an edit conflict compares and shows. */
+export function registryFormText(state: RegistryFormState, yesNo: (value: boolean) => string): Record<string, string> {
+  return {
+    name: state.name.trim(),
+    redirect_url: state.redirectUrls.join(", "),
+    logo_url: state.logoUrl.trim(),
+    pkce_required: yesNo(state.pkceRequired),
+    allow_http_redirect: yesNo(state.allowHttpRedirect),
+    grant_types: [...state.grantTypes].sort().map((g) => grantTypeLabels[g as GrantType] ?? g).join(", "),
+    access_token_lifespan: state.accessTokenLifespan.trim(),
+    refresh_token_lifespan: state.refreshTokenLifespan.trim(),
+    client_credentials_user: state.clientCredentialsUser.trim(),
+    active: yesNo(state.active),
+    comments: state.comments,
+  };
+}
+
 export const grantTypeLabels: Record<GrantType, string> = {
   authorization_code: "Authorization code",
   refresh_token: "Refresh token",

@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { parseClientCreate, parseClientUpdate, type OAuthClient } from "../../domain/oauth-entity.ts";
+import { formVersion, StaleRecordError } from "../../domain/record-version.ts";
 import { sysIdPattern } from "../../domain/sys-id.ts";
-import { issueText, ValidationError } from "../../domain/validation.ts";
+import { issueText, NotFoundError, ValidationError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
 import { listAudit } from "../../store/audit-listing.ts";
 import { type RegistryQuery, registrySortKeys, type RegistrySortKey, searchClients } from "../../store/client-search.ts";
@@ -10,6 +11,7 @@ import { findUserById } from "../../store/user-store.ts";
 import { fieldErrors, type FieldErrors } from "../ui/admin/components.tsx";
 import { interceptorPage } from "../ui/admin/interceptor-page.tsx";
 import { regenerateSecretPage } from "../ui/admin/regenerate-page.tsx";
+import { formDifferences } from "../ui/admin/edit-conflict.tsx";
 import { registryFormPage } from "../ui/admin/registry-form-page.tsx";
 import { registryListPage } from "../ui/admin/registry-list-page.tsx";
 import { adminErrorPage } from "../ui/admin/sign-in-page.tsx";
@@ -17,7 +19,7 @@ import { type AdminContext, requireAdmin, requireAdminForm, seeOther, sendAdminH
 import { adminPaths } from "./admin-paths.ts";
 import { setFlash, takeFlash } from "./flash.ts";
 import { providerListing } from "./providers.ts";
-import { blankRegistryForm, registryFormFrom, registryFormOf, registryInput, type RegistryFormState } from "./registry-form-input.ts";
+import { blankRegistryForm, registryFormFrom, registryFormOf, registryFormText, registryInput, type RegistryFormState } from "./registry-form-input.ts";
 
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
@@ -54,11 +56,22 @@ async function recordFromPath(instance: Instance, request: FastifyRequest, reply
   return client;
 }
 
-async function renderRecord(instance: Instance, reply: FastifyReply, admin: AdminContext, client: OAuthClient, options: { status: number; state?: RegistryFormState; errors?: FieldErrors; freshSecret?: string; flash?: string }) {
+async function renderRecord(
+  instance: Instance,
+  reply: FastifyReply,
+  admin: AdminContext,
+  client: OAuthClient,
+  options: { status: number; state?: RegistryFormState; errors?: FieldErrors; freshSecret?: string; flash?: string; version?: number | undefined; conflict?: boolean },
+) {
   const ccUser = client.clientCredentialsUser ? await findUserById(instance.store.db, client.clientCredentialsUser) : undefined;
   const history = await listAudit(instance.store.db, { tablename: "oauth_entity", documentkey: client.sysId, limit: 50 });
-  const state = options.state ?? registryFormOf(client, ccUser?.userName ?? "");
-  sendAdminHTML(reply, options.status, registryFormPage({ viewer: admin.viewer, state, errors: options.errors ?? {}, client, freshSecret: options.freshSecret, flash: options.flash, history }));
+  const stored = registryFormOf(client, ccUser?.userName ?? "");
+  const state = options.state ?? stored;
+  const { t } = admin.viewer.i18n;
+  const yesNo = (value: boolean) => t(value ? "common.true" : "common.false");
+  // The form keeps what the admin typed and now edits the version just read, so saving again is a deliberate overwrite.
+  const conflict = options.conflict ? { savedBy: client.updatedBy, savedOn: client.updatedOn, differences: formDifferences(registryFormText(state, yesNo), registryFormText(stored, yesNo)) } : undefined;
+  sendAdminHTML(reply, options.status, registryFormPage({ viewer: admin.viewer, state, errors: options.errors ?? {}, client, freshSecret: options.freshSecret, flash: options.flash, history, version: conflict ? client.modCount : options.version, conflict }));
 }
 
 /** POST /admin/registry/new/client — save, or re-render for the redirect list's lock and add-row buttons. */
@@ -99,14 +112,18 @@ export const registryUpdate: Handler = async (instance, request, reply) => {
   if (!client) return;
   const { state, action } = registryFormFrom(form);
   state.publicClient = client.publicClient;
-  if (action !== "submit") return renderRecord(instance, reply, admin, client, { status: 200, state });
+  const expected = formVersion(form.get("sys_mod_count"));
+  const version = expected?.[0];
+  if (action !== "submit") return renderRecord(instance, reply, admin, client, { status: 200, state, version });
   try {
-    await updateClient(instance.store.db, client.sysId, parseClientUpdate(registryInput(state, "update")), admin.actor);
+    await updateClient(instance.store.db, client.sysId, parseClientUpdate(registryInput(state, "update")), admin.actor, expected);
     setFlash(instance, reply, { message: posted.admin.viewer.i18n.t("registry.updated", { name: state.name.trim() }) });
     seeOther(reply, adminPaths.registryRecord(client.sysId));
   } catch (error) {
+    if (error instanceof NotFoundError) return void (await recordFromPath(instance, request, reply, admin));
+    if (error instanceof StaleRecordError) return renderRecord(instance, reply, admin, (await findClientBySysId(instance.store.db, client.sysId)) ?? client, { status: 409, state, conflict: true });
     if (!(error instanceof ValidationError)) throw error;
-    await renderRecord(instance, reply, admin, client, { status: 400, state, errors: fieldErrors(error.issues, admin.viewer.i18n) });
+    await renderRecord(instance, reply, admin, client, { status: 400, state, errors: fieldErrors(error.issues, admin.viewer.i18n), version });
   }
 };
 

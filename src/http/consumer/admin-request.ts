@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { ProviderError } from "../../consumer/provider-http.ts";
 import type { OAuthProvider } from "../../domain/oauth-provider.ts";
+import { entityTag, MalformedPreconditionError, StaleRecordError } from "../../domain/record-version.ts";
 import { NotFoundError, ValidationError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
 import { findProvider } from "../../store/provider-store.ts";
@@ -50,7 +51,9 @@ export async function providerFromParams(instance: Instance, request: FastifyReq
 
 /**
  * Runs an API step and answers the failures it expects in the Table API envelope: bad input
- * 400, unknown record 404, a provider that refused or failed 502 (the fault is upstream).
+ * 400, unknown record 404, a provider that refused or failed 502 (the fault is upstream), an
+ * edit of a record that changed meanwhile 412 when `If-Match` asked for a version (409 when two
+ * unconditional edits met), with the current version as the ETag.
  */
 export async function apiStep(reply: FastifyReply, step: () => Promise<void>): Promise<void> {
   try {
@@ -58,6 +61,11 @@ export async function apiStep(reply: FastifyReply, step: () => Promise<void>): P
   } catch (error) {
     const envelope = (status: number, message: string, detail: string) => void reply.code(status).header("cache-control", "no-store").send({ error: { message, detail }, status: "failure" });
     if (error instanceof ValidationError) return envelope(400, error.message, "invalid_request");
+    if (error instanceof MalformedPreconditionError) return envelope(400, error.message, "invalid_request");
+    if (error instanceof StaleRecordError) {
+      reply.header("etag", entityTag(error.current.modCount));
+      return reply.request.headers["if-match"] === undefined ? envelope(409, error.message, "conflict") : envelope(412, error.message, "precondition_failed");
+    }
     if (error instanceof NotFoundError) return envelope(404, error.message, "not_found");
     if (error instanceof ProviderError) return envelope(error.code === "no_token" ? 409 : 502, error.message, error.code);
     throw error;

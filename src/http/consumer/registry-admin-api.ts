@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { instanceSecretBox } from "../../consumer/secret-box.ts";
 import { clientRecord, parseClientCreate, parseClientUpdate } from "../../domain/oauth-entity.ts";
 import { parseProviderCreate, parseProviderUpdate, providerRecord } from "../../domain/oauth-provider.ts";
+import { entityTag, ifMatchVersions } from "../../domain/record-version.ts";
 import { NotFoundError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
 import { createClient, findClient, listClients, regenerateClientSecret, updateClient } from "../../store/oauth-entity-store.ts";
@@ -29,7 +30,7 @@ export async function createEndpoint(instance: Instance, request: FastifyRequest
   const actor = await requireAdmin(instance, request);
   await apiStep(reply, async () => {
     const created = await createClient(instance.store.db, parseClientCreate(request.body ?? {}), actor.userName);
-    reply.code(201).header("cache-control", "no-store").send({ result: clientRecord(created.client, created.clientSecret) });
+    reply.code(201).header("cache-control", "no-store").header("etag", entityTag(created.client.modCount)).send({ result: clientRecord(created.client, created.clientSecret) });
   });
 }
 
@@ -37,8 +38,10 @@ export async function updateEndpoint(instance: Instance, request: FastifyRequest
   const actor = await requireAdmin(instance, request);
   await apiStep(reply, async () => {
     const changes = parseClientUpdate(request.body ?? {});
+    const expected = ifMatchVersions(request.headers["if-match"]);
     if (!(await findClient(instance.store.db, idOf(request)))) throw new NotFoundError(`no OAuth client "${idOf(request)}"`);
-    reply.header("cache-control", "no-store").send({ result: clientRecord(await updateClient(instance.store.db, idOf(request), changes, actor.userName)) });
+    const updated = await updateClient(instance.store.db, idOf(request), changes, actor.userName, expected);
+    reply.header("cache-control", "no-store").header("etag", entityTag(updated.modCount)).send({ result: clientRecord(updated) });
   });
 }
 
@@ -47,7 +50,7 @@ export async function regenerateEndpointSecret(instance: Instance, request: Fast
   await apiStep(reply, async () => {
     if (!(await findClient(instance.store.db, idOf(request)))) throw new NotFoundError(`no OAuth client "${idOf(request)}"`);
     const regenerated = await regenerateClientSecret(instance.store.db, idOf(request), actor.userName);
-    reply.header("cache-control", "no-store").send({ result: clientRecord(regenerated.client, regenerated.clientSecret) });
+    reply.header("cache-control", "no-store").header("etag", entityTag(regenerated.client.modCount)).send({ result: clientRecord(regenerated.client, regenerated.clientSecret) });
   });
 }
 
@@ -63,7 +66,7 @@ export async function createProviderRecord(instance: Instance, request: FastifyR
   await apiStep(reply, async () => {
     const settings = parseProviderCreate(request.body ?? {});
     const created = await createProvider(instance.store.db, instanceSecretBox(instance), settings, instance.config.publicUrl + paths.oauthRedirect, actor.userName);
-    reply.code(201).header("cache-control", "no-store").send({ result: providerRecord(created) });
+    reply.code(201).header("cache-control", "no-store").header("etag", entityTag(created.modCount)).send({ result: providerRecord(created) });
   });
 }
 
@@ -88,10 +91,11 @@ export async function updateProviderRecord(instance: Instance, request: FastifyR
   const actor = await requireAdmin(instance, request);
   await apiStep(reply, async () => {
     const changes = parseProviderUpdate(request.body ?? {});
+    const expected = ifMatchVersions(request.headers["if-match"]);
     const found = await findProvider(instance.store.db, idOf(request));
     if (!found) throw new NotFoundError(`no provider "${idOf(request)}"`);
-    const updated = await updateProviderRevoking(instance, found, changes, actor.userName);
+    const updated = await updateProviderRevoking(instance, found, changes, actor.userName, expected);
     if (updated.tokenDiscarded) reply.header("portcullis-token", "discarded").header("portcullis-revocation", updated.revocation.kind);
-    reply.header("cache-control", "no-store").send({ result: providerRecord(updated.provider) });
+    reply.header("cache-control", "no-store").header("etag", entityTag(updated.provider.modCount)).send({ result: providerRecord(updated.provider) });
   });
 }

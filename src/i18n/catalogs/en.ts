@@ -43,6 +43,10 @@ export const en = {
   "common.cancel": "Cancel",
   "common.seconds": "seconds",
   "common.mandatory": "mandatory",
+  "conflict.title": "Not saved: this record changed after you opened it",
+  "conflict.body": "{user} saved it at {time} (UTC). Nothing you entered was saved; the form still holds it. Check the fields listed, then save again to apply your values.",
+  "conflict.differences": "Where the record as stored now differs from your form:",
+  "conflict.empty": "empty",
 
   "signIn.title": "Sign in",
   "signIn.lead": "Administration of this instance's OAuth applications, tokens and users.",

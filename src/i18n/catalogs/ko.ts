@@ -42,6 +42,10 @@ export const ko: Record<MessageKey, string> = {
   "common.cancel": "취소",
   "common.seconds": "초",
   "common.mandatory": "필수",
+  "conflict.title": "저장하지 않았습니다: 이 레코드를 연 뒤에 다른 변경이 저장되었습니다",
+  "conflict.body": "{user}님이 {time}(UTC)에 저장했습니다. 입력한 내용은 저장되지 않았고 양식에 그대로 있습니다. 아래 필드를 확인한 뒤 다시 저장하면 입력한 값이 적용됩니다.",
+  "conflict.differences": "지금 저장된 레코드가 양식과 다른 곳:",
+  "conflict.empty": "비어 있음",
 
   "signIn.title": "로그인",
   "signIn.lead": "이 인스턴스의 OAuth 애플리케이션, 토큰, 사용자를 관리합니다.",

@@ -5,6 +5,7 @@ import { adminPaths, auditOf } from "../../admin/admin-paths.ts";
 import { renderPage } from "../layout.tsx";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
 import { CsrfInput, describedBy, ErrorSummary, FieldError, type FieldErrors, Flash, PageHeader } from "./components.tsx";
+import { type EditConflict, EditConflictNotice, VersionInput } from "./edit-conflict.tsx";
 import { TextField } from "./form-fields.tsx";
 import { useI18n } from "../i18n-context.tsx";
 
@@ -117,11 +118,18 @@ export function providerFormStateOf(p: OAuthProvider): ProviderFormState {
   return { name: p.name, client_id: p.clientId, authorization_url: p.authorizationUrl, token_url: p.tokenUrl, revocation_url: p.revocationUrl, default_grant: p.defaultGrant, credential_style: p.credentialStyle, scope: p.scope };
 }
 
+/** The form as the admin reads it (choices by their labels): what an edit conflict compares and shows. */
+export function providerFormText(state: ProviderFormState, t: Translator["t"]): Record<string, string> {
+  const style: MessageKey = state.credential_style === "body" ? "provider.style.body" : "provider.style.basic";
+  return { ...state, name: state.name.trim(), client_id: state.client_id.trim(), default_grant: t(grantLabel(state.default_grant)), credential_style: t(style) };
+}
+
 /**
  * "Connect to a third-party OAuth Provider": the provider's client, endpoints and default grant;
- * with `editing`, the same form for that record, where an empty secret keeps the stored one.
+ * with `editing`, the same form for that record, where an empty secret keeps the stored one, and
+ * `version` the record version the form was drawn from (the record's own unless re-rendered).
  */
-export function providerFormPage(props: { viewer: Viewer; state: ProviderFormState; errors: FieldErrors; redirectUrl: string; editing?: OAuthProvider }): string {
+export function providerFormPage(props: { viewer: Viewer; state: ProviderFormState; errors: FieldErrors; redirectUrl: string; editing?: OAuthProvider; version?: number | undefined; conflict?: EditConflict | undefined }): string {
   const { t } = props.viewer.i18n;
   const { state, errors, editing } = props;
   const labels = providerFieldLabels(t);
@@ -129,10 +137,12 @@ export function providerFormPage(props: { viewer: Viewer; state: ProviderFormSta
   return renderPage(
     <AdminShell title={editing ? t("provider.editPageTitle", { name: editing.name }) : t("provider.newPageTitle")} active="registry" viewer={props.viewer}>
       <PageHeader title={editing ? t("provider.editTitle", { name: editing.name }) : t("provider.newTitle")} crumbs={crumbs} />
+      <EditConflictNotice conflict={props.conflict} labels={labels} />
       <ErrorSummary errors={errors} labels={labels} />
       <p class="muted">{editing ? t("provider.edit.intro") : t("provider.intro", { redirectUrl: props.redirectUrl })}</p>
       <form method="post" action={editing ? adminPaths.providerEdit(editing.sysId) : adminPaths.registryNewProvider} novalidate class="record-form">
         <CsrfInput token={props.viewer.csrfToken} />
+        <VersionInput version={editing ? (props.version ?? editing.modCount) : undefined} />
         <TextField id="name" label={labels.name!} value={state.name} errors={errors} mandatory />
         <TextField id="client_id" label={labels.client_id!} value={state.client_id} errors={errors} mandatory autocomplete="off" />
         <TextField id="client_secret" label={labels.client_secret!} type="password" value="" errors={errors} mandatory={!editing} autocomplete="new-password" hint={t(editing ? "provider.edit.secretHint" : "provider.secretHint")} />

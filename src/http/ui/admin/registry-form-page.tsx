@@ -8,6 +8,7 @@ import { AdminShell, type Viewer } from "./admin-layout.tsx";
 import { AuditTable } from "./audit-table.tsx";
 import { ClientSecretField } from "./client-secret-field.tsx";
 import { CsrfInput, describedBy, ErrorSummary, FieldError, type FieldErrors, Flash, PageHeader } from "./components.tsx";
+import { type EditConflict, EditConflictNotice, VersionInput } from "./edit-conflict.tsx";
 import { Checkbox, TextField } from "./form-fields.tsx";
 import { RedirectUrlField } from "./redirect-url-field.tsx";
 
@@ -40,6 +41,9 @@ export interface RegistryFormProps {
   freshSecret?: string | undefined;
   flash?: string | undefined;
   history?: AuditListing[];
+  /** The version the form edits: the record's, or the one a re-rendered form was drawn from. */
+  version?: number | undefined;
+  conflict?: EditConflict | undefined;
 }
 
 export function registryFormPage(props: RegistryFormProps): string {
@@ -64,9 +68,11 @@ export function registryFormPage(props: RegistryFormProps): string {
       </PageHeader>
       <p class="record-type">{t("registry.typeLong")}</p>
       <Flash message={props.flash} />
+      <EditConflictNotice conflict={props.conflict} labels={labels} />
       <ErrorSummary errors={errors} labels={labels} />
       <form method="post" action={action} class="record-form" novalidate>
         <CsrfInput token={props.viewer.csrfToken} />
+        <VersionInput version={client ? (props.version ?? client.modCount) : undefined} />
         {/* The first submit button is what Enter presses: saving, not the lock toggle. */}
         <button type="submit" name="_action" value="submit" class="visually-hidden" tabindex={-1} aria-hidden="true">
           {t("registry.submit")}

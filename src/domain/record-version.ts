@@ -1,0 +1,50 @@
+/**
+ * Optimistic concurrency for edits: a record's version is its sys_mod_count, which every
+ * write raises by one. An edit made against a version that is no longer current (an admin form
+ * opened before someone else saved, a script's read-modify-write) is refused instead of silently
+ * overwriting the change made in between, the "lost update". The admin forms carry the version
+ * they were drawn from; the registry API takes it as RFC 9110 §13.1.1 `If-Match`, with
+ * `ETag: "<sys_mod_count>"` on the record it answers.
+ */
+
+/** The versions an edit may apply to; `undefined` wherever one appears means "any". */
+export type ExpectedVersions = readonly number[];
+
+export interface RecordVersion {
+  modCount: number;
+  updatedBy: string;
+  updatedOn: string;
+}
+
+export class StaleRecordError extends Error {
+  constructor(readonly current: RecordVersion) {
+    super(`the record was changed since it was read: it is now version ${current.modCount}, saved by ${current.updatedBy} at ${current.updatedOn}`);
+  }
+}
+
+/** Throws when the record is not at one of the expected versions. */
+export function assertVersion(current: RecordVersion, expected: ExpectedVersions | undefined): void {
+  if (expected !== undefined && !expected.includes(current.modCount)) throw new StaleRecordError(current);
+}
+
+export const entityTag = (modCount: number): string => `"${modCount}"`;
+
+/** The version a form carries in its hidden `sys_mod_count` field; a missing or altered one sets no condition. */
+export function formVersion(value: string | null): ExpectedVersions | undefined {
+  return value !== null && /^\d{1,15}$/.test(value) ? [Number(value)] : undefined;
+}
+
+export class MalformedPreconditionError extends Error {}
+
+const entityTagList = /^\s*(?:W\/)?"[\x21\x23-\x7e]*"\s*(?:,\s*(?:W\/)?"[\x21\x23-\x7e]*"\s*)*$/;
+
+/**
+ * An `If-Match` header as versions: `*` (or no header) sets no condition, since the record's
+ * existence is checked anyway; tags are compared strongly, so a weak `W/"3"` or a tag this
+ * server never issued matches nothing and the edit is refused with 412.
+ */
+export function ifMatchVersions(header: string | undefined): ExpectedVersions | undefined {
+  if (header === undefined || header.trim() === "*") return undefined;
+  if (!entityTagList.test(header)) throw new MalformedPreconditionError(`If-Match must be "*" or a list of entity tags such as "3", not ${JSON.stringify(header.slice(0, 60))}`);
+  return [...header.matchAll(/(W\/)?"([^"]*)"/g)].filter(([, weak, tag]) => !weak && /^\d{1,15}$/.test(tag!)).map(([, , tag]) => Number(tag));
+}
