@@ -74,6 +74,7 @@ document.addEventListener("click", (event) => {
 
 document.addEventListener("DOMContentLoaded", () => {
   for (const button of document.querySelectorAll("[data-copy]")) if (window.isSecureContext && navigator.clipboard) button.hidden = false;
-  const summary = document.getElementById("error-summary");
+  // A refused save says so first: the edit-conflict notice, else the list of field errors.
+  const summary = document.getElementById("edit-conflict") ?? document.getElementById("error-summary");
   if (summary) summary.focus();
 });

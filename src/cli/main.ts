@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config.ts";
+import { StaleRecordError } from "../domain/record-version.ts";
 import { issueText, NotFoundError, ValidationError } from "../domain/validation.ts";
 import { StoreError } from "../store/database.ts";
 import { clientCommand } from "./commands/client.ts";
@@ -45,6 +46,10 @@ export async function main(argv: string[], output: Output = processOutput, env: 
     if (error instanceof ConfigError) {
       output.err(`portcullis: ${error.text ? t(error.text.key, error.text.values) : error.message}`);
       return 2;
+    }
+    if (error instanceof StaleRecordError) {
+      output.err(`portcullis: ${t("cli.error.stale", { user: error.current.updatedBy, time: error.current.updatedOn })}`);
+      return 1;
     }
     if (error instanceof NotFoundError) {
       output.err(`portcullis: ${error.message}`);

@@ -1,14 +1,14 @@
 import { applyProviderChanges, changesWhereTokensGo, editableFieldsOf, type OAuthProvider, type ProviderChanges } from "../domain/oauth-provider.ts";
-import { assertVersion, type ExpectedVersions } from "../domain/record-version.ts";
+import { assertVersion, type ExpectedVersions, StaleRecordError } from "../domain/record-version.ts";
 import type { Instance } from "../instance.ts";
-import { readObtainedToken } from "../store/obtained-token-store.ts";
+import { discardObtainedToken, readObtainedToken } from "../store/obtained-token-store.ts";
 import { assertProviderNamesFree, deleteProvider, type ProviderUpdate, updateProvider } from "../store/provider-store.ts";
 import { ProviderError } from "./provider-http.ts";
 import { instanceSecretBox } from "./secret-box.ts";
 import { postAsClient } from "./token-request.ts";
 
 /** What asking the provider to revoke came to: nothing to ask (no URL or no token), revoked, or refused with why. */
-export type RevocationOutcome = { kind: "none" } | { kind: "revoked" } | { kind: "failed"; reason: string };
+export type RevocationOutcome = { kind: "none" } | { kind: "revoked"; generation: number } | { kind: "failed"; reason: string };
 
 /**
  * RFC 7009: before a provider record goes, the tokens obtained with it are revoked at the
@@ -20,6 +20,7 @@ export type RevocationOutcome = { kind: "none" } | { kind: "revoked" } | { kind:
 export async function revokeAtProvider(instance: Instance, provider: OAuthProvider): Promise<RevocationOutcome> {
   if (!provider.revocationUrl) return { kind: "none" };
   const stored = await readObtainedToken(instance.store.db, instanceSecretBox(instance), provider.sysId);
+  if (!stored) return { kind: "none" };
   const tokens = [
     ...(stored?.refreshToken ? [{ token: stored.refreshToken, token_type_hint: "refresh_token" }] : []),
     ...(stored?.accessToken ? [{ token: stored.accessToken, token_type_hint: "access_token" }] : []),
@@ -34,7 +35,7 @@ export async function revokeAtProvider(instance: Instance, provider: OAuthProvid
       throw error;
     }
   }
-  return { kind: "revoked" };
+  return { kind: "revoked", generation: stored.generation };
 }
 
 async function refusal(response: Response): Promise<string> {
@@ -69,5 +70,11 @@ export async function updateProviderRevoking(instance: Instance, current: OAuthP
   const reason = revocation.kind === "revoked" ? "tokens revoked at the old provider" : revocation.kind === "failed" ? `revocation at the old provider failed: ${revocation.reason}` : "";
   // What was revoked is the token of the record as read: the edit applies to that version only.
   const version = expected ?? (moves ? [current.modCount] : undefined);
-  return { ...(await updateProvider(instance.store.db, instanceSecretBox(instance), current.sysId, changes, actor, { revocation: reason, expected: version })), revocation };
+  try {
+    return { ...(await updateProvider(instance.store.db, instanceSecretBox(instance), current.sysId, changes, actor, { revocation: reason, expected: version })), revocation };
+  } catch (error) {
+    // Saved by someone else while the provider was asked: the edit is refused, but the token it revoked is dead there.
+    if (error instanceof StaleRecordError && revocation.kind === "revoked") await discardObtainedToken(instance.store.db, current.sysId, revocation.generation, actor, "revoked at the old provider by an edit then refused: the record had been changed meanwhile");
+    throw error;
+  }
 }

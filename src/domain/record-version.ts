@@ -36,15 +36,30 @@ export function formVersion(value: string | null): ExpectedVersions | undefined 
 
 export class MalformedPreconditionError extends Error {}
 
-const entityTagList = /^\s*(?:W\/)?"[\x21\x23-\x7e]*"\s*(?:,\s*(?:W\/)?"[\x21\x23-\x7e]*"\s*)*$/;
+/** One list element: an entity tag or nothing (RFC 9110 §5.6.1.2: empty elements are ignored), then a comma or the end. */
+const listElement = /[ \t]*(?:(W\/)?"([\x21\x23-\x7e\x80-\xff]*)")?[ \t]*(,|$)/y;
 
 /**
  * An `If-Match` header as versions: `*` (or no header) sets no condition, since the record's
- * existence is checked anyway; tags are compared strongly, so a weak `W/"3"` or a tag this
- * server never issued matches nothing and the edit is refused with 412.
+ * existence is checked anyway; tags are compared strongly, character for character, so a weak
+ * `W/"3"`, `"03"` or a tag this server never issued matches nothing and the edit is refused (412).
  */
 export function ifMatchVersions(header: string | undefined): ExpectedVersions | undefined {
-  if (header === undefined || header.trim() === "*") return undefined;
-  if (!entityTagList.test(header)) throw new MalformedPreconditionError(`If-Match must be "*" or a list of entity tags such as "3", not ${JSON.stringify(header.slice(0, 60))}`);
-  return [...header.matchAll(/(W\/)?"([^"]*)"/g)].filter(([, weak, tag]) => !weak && /^\d{1,15}$/.test(tag!)).map(([, , tag]) => Number(tag));
+  if (!asksForVersion(header)) return undefined;
+  const versions: number[] = [];
+  listElement.lastIndex = 0;
+  for (;;) {
+    const at = listElement.lastIndex;
+    const element = listElement.exec(header!);
+    if (!element) throw new MalformedPreconditionError(`If-Match must be "*" or a list of entity tags such as "3", not ${JSON.stringify(header!.slice(0, 60))}`);
+    const [, weak, tag, end] = element;
+    if (tag !== undefined && !weak && /^(?:0|[1-9]\d{0,14})$/.test(tag)) versions.push(Number(tag));
+    if (end === "" || listElement.lastIndex === at) break;
+  }
+  return versions;
+}
+
+/** Whether the request named versions: an `If-Match` other than `*`. */
+export function asksForVersion(header: string | undefined): boolean {
+  return header !== undefined && header.trim() !== "*";
 }

@@ -125,7 +125,7 @@ export async function findClient(db: Kysely<Database>, key: string, options: { l
     .selectAll()
     .where("type", "=", "client")
     .where((eb) => eb.or([eb("client_id", "=", key), eb("sys_id", "=", key), eb("name", "=", key)]));
-  if (options.lock && !onSqlite(db)) query = query.forUpdate();
+  if (options.lock && !onSqlite(db)) query = query.forNoKeyUpdate();
   const row = await query.executeTakeFirst();
   return row && toClient(row);
 }
@@ -145,7 +145,9 @@ export async function listClientsWhere(db: Kysely<Database>, refine: (query: Cli
 /**
  * The client by any of its keys; with `lock`, inside a transaction on PostgreSQL, its row stays
  * locked until the transaction ends, so edits read the version they write over (SQLite's
- * transactions take the write lock as they begin).
+ * transactions take the write lock as they begin). FOR NO KEY UPDATE, the lock an UPDATE takes:
+ * a token or code inserted for the client (a foreign key to the row) does not wait for the edit,
+ * nor deadlock with one that revokes that client's tokens.
  */
 async function requireClient(db: Kysely<Database>, key: string, options: { lock?: boolean } = {}): Promise<OAuthClient> {
   const client = await findClient(db, key, options);
@@ -187,9 +189,10 @@ export async function updateClient(db: Kysely<Database>, key: string, changes: P
   });
 }
 
-export async function regenerateClientSecret(db: Kysely<Database>, key: string, actor: string): Promise<CreatedClient> {
+export async function regenerateClientSecret(db: Kysely<Database>, key: string, actor: string, expected?: ExpectedVersions): Promise<CreatedClient> {
   return db.transaction().execute(async (trx) => {
     const current = await requireClient(trx, key, { lock: true });
+    assertVersion(current, expected);
     if (current.publicClient) throw new ValidationError([issue("client_secret", "validation.publicNoSecret")]);
     const clientSecret = newSecret();
     const now = Date.now();

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { SecretBox } from "../consumer/secret-box.ts";
 import type { OAuthProvider } from "../domain/oauth-provider.ts";
+import { writeAudit } from "./audit-store.ts";
 import { findProvider, providerStillSendsTo } from "./provider-store.ts";
 import type { Database } from "./schema.ts";
 
@@ -164,5 +165,18 @@ export async function consumeConsumerState(db: Kysely<Database>, stateHash: stri
     const row = await trx.selectFrom("oauth_consumer_state").select(["provider", "code_verifier_enc", "expected_issuer"]).where("state_hash", "=", stateHash).executeTakeFirstOrThrow();
     // Read in the same transaction: an edit that sends tokens elsewhere deletes pending states, so this is the record the authorization was made for.
     return { provider: await findProvider(trx, row.provider), codeVerifierEnc: row.code_verifier_enc, expectedIssuer: row.expected_issuer };
+  });
+}
+
+/**
+ * Deletes the token held if it is still the generation given (one revoked at the provider by an
+ * edit that was then refused), with an audit row saying why; false when another has replaced it.
+ */
+export async function discardObtainedToken(db: Kysely<Database>, provider: string, generation: number, actor: string, reason: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const dropped = await trx.deleteFrom("oauth_obtained_token").where("provider", "=", provider).where("generation", "=", generation).executeTakeFirst();
+    if (Number(dropped.numDeletedRows) === 0) return false;
+    await writeAudit(trx, [{ tablename: "oauth_entity", documentkey: provider, fieldname: "token", newvalue: "(discarded)", reason, user: actor }]);
+    return true;
   });
 }

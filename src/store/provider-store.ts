@@ -112,16 +112,20 @@ export async function createProvider(db: Kysely<Database>, box: SecretBox, setti
   });
 }
 
-/** A provider named by its sys_id or exact name. */
-/** Read in an edit's transaction: on PostgreSQL its row stays locked until the edit commits (SQLite's transactions begin with the write lock). */
+/**
+ * Read in an edit's transaction: on PostgreSQL its row stays locked until the edit commits
+ * (SQLite's transactions begin with the write lock). FOR NO KEY UPDATE, as an UPDATE itself
+ * takes: edits wait for each other, but inserts of rows that reference it (tokens, states) do not.
+ */
 async function lockedProvider(db: Kysely<Database>, sysId: string): Promise<OAuthProvider> {
   let query = selectProviders(db).where("e.sys_id", "=", sysId);
-  if (!onSqlite(db)) query = query.forUpdate("e");
+  if (!onSqlite(db)) query = query.forNoKeyUpdate("e");
   const row = await query.executeTakeFirst();
   if (!row) throw new NotFoundError(`no provider "${sysId}"`);
   return toProvider(row);
 }
 
+/** A provider named by its sys_id or exact name. */
 export async function findProvider(db: Kysely<Database>, key: string): Promise<OAuthProvider | undefined> {
   const row = await selectProviders(db)
     .where((eb) => eb.or([eb("e.sys_id", "=", key), eb("e.name", "=", key)]))
@@ -146,7 +150,7 @@ export async function providerStillSendsTo(db: Kysely<Database>, provider: OAuth
     .select(["e.client_id", "s.token_url", "s.revocation_url", "s.client_secret_enc"])
     .where("e.sys_id", "=", provider.sysId)
     .where("e.type", "=", "provider");
-  if (!onSqlite(db)) query = query.forUpdate("e");
+  if (!onSqlite(db)) query = query.forNoKeyUpdate("e");
   const row = await query.executeTakeFirst();
   if (!row) return undefined;
   const then = editableFieldsOf(provider);

@@ -121,7 +121,7 @@ export async function updateRecord(db: Kysely<Database>, table: TableDef, sysId:
     db.transaction().execute(async (trx) => {
       let read = dynamic(trx).selectFrom(table.name).selectAll().where("sys_id", "=", sysId);
       // PostgreSQL: held until commit, so the audit's old values are the ones this edit replaces.
-      if (!onSqlite(trx)) read = read.forUpdate();
+      if (!onSqlite(trx)) read = read.forNoKeyUpdate();
       const current = await read.executeTakeFirst();
       if (!current) return undefined;
       const changed = Object.keys(values).filter((k) => auditText(current[k]) !== auditText(values[k]));

@@ -183,6 +183,7 @@ for (const dialect of dialectsUnderTest()) {
       assert.match(refused.html, new RegExp(`<a href="#client_id">[^<]+</a>: ${client.clientId}`));
       assert.match(refused.html, new RegExp(`id="client_id"[^>]*value="${next.clientId}"`), "what was typed stays");
       assert.ok(!refused.html.includes(next.secret), "but never the secret");
+      assert.equal(fieldError(refused, "client_secret"), "Type the new secret again: a secret is never put back into the page.");
       assert.deepEqual((await providers()).find((p) => p.sysId === provider.sysId), theirs.provider, "nothing changed");
       assert.equal((await obtained(provider.sysId))?.status, "healthy", "the token is kept");
       const atPeer = await peer.instance.store.db.selectFrom("oauth_credential").select("revoked_at").where("client", "=", client.sysId).execute();

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
+import nodeHttp from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, test } from "node:test";
 import { accessTokenFor, obtainToken } from "../../src/consumer/connection-token.ts";
 import { instanceSecretBox } from "../../src/consumer/secret-box.ts";
 import { ProviderError } from "../../src/consumer/provider-http.ts";
 import { saveConsumerState, saveObtainedToken } from "../../src/store/obtained-token-store.ts";
-import { findProvider } from "../../src/store/provider-store.ts";
+import { findProvider, updateProvider } from "../../src/store/provider-store.ts";
 import { peerAndConsumer, recordProvider, signedInBrowser } from "../support/consumer.ts";
 import { adminPassword, type TestInstance } from "../support/instance.ts";
 import { http, registerClient, tableCounts } from "../support/oauth.ts";
@@ -171,6 +173,38 @@ for (const dialect of dialectsUnderTest()) {
       await pair.consumer.instance.store.db.updateTable("oauth_obtained_token").set({ expires_at: Date.now() }).where("provider", "=", provider.sysId).execute();
       await assert.rejects(accessTokenFor(pair.consumer.instance, provider), (e: unknown) => e instanceof ProviderError && e.code === "provider_changed");
       assert.equal((await held(provider.sysId))?.status, "healthy");
+    });
+
+    test("an edit someone saves over while the old provider is asked to revoke is refused (409), and the token revoked there is discarded", async () => {
+      const client = await registerClient(pair.peer.instance, { grant_types: "client_credentials" });
+      let sysId = "";
+      // The old provider's revocation endpoint, reached through a relay that lets alice save the record first.
+      const relay = nodeHttp.createServer(async (request, response) => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of request) chunks.push(chunk as Buffer);
+        await updateProvider(pair.consumer.instance.store.db, instanceSecretBox(pair.consumer.instance), sysId, { scope: "useraccount" }, "alice");
+        const answer = await fetch(`${pair.peer.base}/oauth_revoke_token.do`, { method: "POST", headers: { authorization: request.headers.authorization ?? "", "content-type": request.headers["content-type"] ?? "" }, body: Buffer.concat(chunks) });
+        response.writeHead(answer.status, { "content-type": "application/json" }).end(await answer.text());
+      });
+      await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
+      try {
+        const revocationUrl = `http://127.0.0.1:${(relay.address() as AddressInfo).port}/oauth_revoke_token.do`;
+        const provider = await recordProvider(pair.consumer.instance, { name: "Raced", client_id: client.clientId, client_secret: client.secret, token_url: `${pair.peer.base}/oauth_token.do`, revocation_url: revocationUrl });
+        sysId = provider.sysId;
+        await obtainToken(pair.consumer.instance, provider, "client_credentials");
+        const next = await registerClient(pair.peer.instance, { grant_types: "client_credentials" });
+        const answer = await patch(provider.sysId, { client_id: next.clientId, client_secret: next.secret });
+        assert.equal(answer.status, 409, answer.text);
+        assert.equal(answer.body.error.detail, "conflict");
+        assert.match(answer.body.error.message, /saved by alice/);
+        const stored = (await findProvider(pair.consumer.instance.store.db, provider.sysId))!;
+        assert.deepEqual([stored.clientId, stored.scope], [client.clientId, "useraccount"], "alice's save stands, the edit was not applied");
+        assert.ok(await revokedAtPeer(pair.peer, client.sysId), "the token was revoked at the provider");
+        assert.equal(await held(provider.sysId), undefined, "so it is not kept as if it worked");
+        assert.ok((await audit(provider.sysId)).some((r) => r.fieldname === "token" && r.newvalue === "(discarded)" && /edit then refused/.test(r.reason ?? "")));
+      } finally {
+        relay.close();
+      }
     });
   });
 }

@@ -64,7 +64,7 @@ describe("the admin JSON API the pipeline uses (HTTP Basic as admin)", () => {
     assert.equal(first.headers.get("etag"), '"1"');
     assert.equal(first.body.result.sys_mod_count, 1);
     const before = await tableCounts(server.instance.store);
-    for (const stale of ['"0"', 'W/"1"', '"0", "7"', '"abc"']) {
+    for (const stale of ['"0"', 'W/"1"', '"0", "7"', '"abc"', '"01"']) {
       const refused = await send("PATCH", `${registry}/endpoints/${id}`, admin, { comments: "lost update" }, { "if-match": stale });
       assert.equal(refused.status, 412, `${stale}: ${refused.text}`);
       assert.equal(refused.body.error.detail, "precondition_failed");
@@ -77,7 +77,12 @@ describe("the admin JSON API the pipeline uses (HTTP Basic as admin)", () => {
     assert.deepEqual(await tableCounts(server.instance.store), before);
     assert.equal((await send("GET", `${registry}/endpoints?name=Versioned`, admin)).body.result[0].comments, "first");
     assert.equal((await send("PATCH", `${registry}/endpoints/${id}`, admin, { comments: "any" }, { "if-match": "*" })).status, 200);
-    assert.equal((await send("PATCH", `${registry}/endpoints/${id}`, admin, { comments: "listed" }, { "if-match": '"1", "2"' })).headers.get("etag"), '"3"');
+    assert.equal((await send("PATCH", `${registry}/endpoints/${id}`, admin, { comments: "listed" }, { "if-match": '"1",, "2"' })).headers.get("etag"), '"3"', "empty list elements are ignored");
+    const staleRegenerate = await send("POST", `${registry}/endpoints/${id}/regenerate_secret`, admin, undefined, { "if-match": '"2"' });
+    assert.equal(staleRegenerate.status, 412);
+    const regenerated = await send("POST", `${registry}/endpoints/${id}/regenerate_secret`, admin, undefined, { "if-match": '"3"' });
+    assert.equal(regenerated.status, 200, regenerated.text);
+    assert.equal(regenerated.headers.get("etag"), '"4"');
     assert.equal((await send("PATCH", `${registry}/endpoints/nope`, admin, { comments: "x" }, { "if-match": '"0"' })).status, 404);
 
     const provider = await send("POST", `${registry}/providers`, admin, { name: "Versioned peer", client_id: "v-id", client_secret: "v secret", token_url: "https://peer.example/oauth_token.do" });
@@ -91,5 +96,8 @@ describe("the admin JSON API the pipeline uses (HTTP Basic as admin)", () => {
     assert.deepEqual(await tableCounts(server.instance.store), beforeProvider);
     const listed = (await send("GET", `${registry}/providers?name=Versioned%20peer`, admin)).body.result[0];
     assert.deepEqual([listed.client_id, listed.scope, listed.sys_mod_count, listed.sys_updated_by], ["v-id", "useraccount", 1, "admin"]);
+    assert.equal((await send("DELETE", `${registry}/providers/${pid}`, admin, undefined, { "if-match": '"0"' })).status, 412);
+    assert.equal((await send("GET", `${registry}/providers?name=Versioned%20peer`, admin)).body.result.length, 1, "a stale DELETE deletes nothing");
+    assert.equal((await send("DELETE", `${registry}/providers/${pid}`, admin, undefined, { "if-match": '"1"' })).status, 204);
   });
 });

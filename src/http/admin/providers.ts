@@ -148,7 +148,7 @@ export const providerEditForm: Handler = async (instance, request, reply) => {
   const admin = await requireAdmin(instance, request, reply);
   if (!admin) return;
   const provider = await providerFromPath(instance, request, reply, admin);
-  if (provider) sendAdminHTML(reply, 200, providerFormPage({ viewer: admin.viewer, state: providerFormStateOf(provider), errors: {}, redirectUrl: provider.redirectUrl, editing: provider }));
+  if (provider) sendAdminHTML(reply, 200, providerFormPage({ viewer: admin.viewer, state: providerFormStateOf(provider), errors: {}, redirectUrl: provider.redirectUrl, editing: provider, version: provider.modCount }));
 };
 
 /**
@@ -176,7 +176,9 @@ export const providerUpdate: Handler = async (instance, request, reply) => {
       // The form keeps what was typed (but the secret) and now edits the version just read: saving again is a deliberate overwrite.
       const stored = (await findProvider(instance.store.db, provider.sysId)) ?? provider;
       const conflict = { savedBy: stored.updatedBy, savedOn: stored.updatedOn, differences: formDifferences(providerFormText(typed, t), providerFormText(providerFormStateOf(stored), t)) };
-      return sendAdminHTML(reply, 409, providerFormPage({ viewer: admin.viewer, state: typed, errors: {}, redirectUrl: stored.redirectUrl, editing: stored, version: stored.modCount, conflict }));
+      // A secret is never put back into a page: one typed must be typed again, or saving again would keep the stored one.
+      const errors: FieldErrors = secret ? { client_secret: [t("conflict.secretAgain")] } : {};
+      return sendAdminHTML(reply, 409, providerFormPage({ viewer: admin.viewer, state: typed, errors, redirectUrl: stored.redirectUrl, editing: stored, version: stored.modCount, conflict }));
     }
     if (!(error instanceof ValidationError)) throw error;
     sendAdminHTML(reply, 400, providerFormPage({ viewer: admin.viewer, state: typed, errors: fieldErrors(error.issues, admin.viewer.i18n), redirectUrl: provider.redirectUrl, editing: provider, version: expected?.[0] }));

@@ -113,7 +113,8 @@ export function registryFormText(state: RegistryFormState, yesNo: (value: boolea
     refresh_token_lifespan: state.refreshTokenLifespan.trim(),
     client_credentials_user: state.clientCredentialsUser.trim(),
     active: yesNo(state.active),
-    comments: state.comments,
+    // A browser sends a textarea's line breaks as CRLF.
+    comments: state.comments.replace(/\r\n/g, "\n"),
   };
 }
 

@@ -101,7 +101,7 @@ export const registryRecord: Handler = async (instance, request, reply) => {
   if (!client) return;
   const flash = takeFlash(instance, request, reply);
   const freshSecret = flash.secret?.recordSysId === client.sysId ? flash.secret.value : undefined;
-  await renderRecord(instance, reply, admin, client, { status: 200, ...(freshSecret ? { freshSecret } : {}), ...(flash.message ? { flash: flash.message } : {}) });
+  await renderRecord(instance, reply, admin, client, { status: 200, version: client.modCount, ...(freshSecret ? { freshSecret } : {}), ...(flash.message ? { flash: flash.message } : {}) });
 };
 
 export const registryUpdate: Handler = async (instance, request, reply) => {

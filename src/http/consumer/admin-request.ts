@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { ProviderError } from "../../consumer/provider-http.ts";
 import type { OAuthProvider } from "../../domain/oauth-provider.ts";
-import { entityTag, MalformedPreconditionError, StaleRecordError } from "../../domain/record-version.ts";
+import { asksForVersion, entityTag, MalformedPreconditionError, StaleRecordError } from "../../domain/record-version.ts";
 import { NotFoundError, ValidationError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
 import { findProvider } from "../../store/provider-store.ts";
@@ -52,8 +52,8 @@ export async function providerFromParams(instance: Instance, request: FastifyReq
 /**
  * Runs an API step and answers the failures it expects in the Table API envelope: bad input
  * 400, unknown record 404, a provider that refused or failed 502 (the fault is upstream), an
- * edit of a record that changed meanwhile 412 when `If-Match` asked for a version (409 when two
- * unconditional edits met), with the current version as the ETag.
+ * edit of a record that changed meanwhile 412 when `If-Match` named a version (409 when the edit
+ * itself needed the version it read), with the current version as the ETag.
  */
 export async function apiStep(reply: FastifyReply, step: () => Promise<void>): Promise<void> {
   try {
@@ -64,7 +64,7 @@ export async function apiStep(reply: FastifyReply, step: () => Promise<void>): P
     if (error instanceof MalformedPreconditionError) return envelope(400, error.message, "invalid_request");
     if (error instanceof StaleRecordError) {
       reply.header("etag", entityTag(error.current.modCount));
-      return reply.request.headers["if-match"] === undefined ? envelope(409, error.message, "conflict") : envelope(412, error.message, "precondition_failed");
+      return asksForVersion(reply.request.headers["if-match"]) ? envelope(412, error.message, "precondition_failed") : envelope(409, error.message, "conflict");
     }
     if (error instanceof NotFoundError) return envelope(404, error.message, "not_found");
     if (error instanceof ProviderError) return envelope(error.code === "no_token" ? 409 : 502, error.message, error.code);

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { instanceSecretBox } from "../../consumer/secret-box.ts";
 import { clientRecord, parseClientCreate, parseClientUpdate } from "../../domain/oauth-entity.ts";
 import { parseProviderCreate, parseProviderUpdate, providerRecord } from "../../domain/oauth-provider.ts";
-import { entityTag, ifMatchVersions } from "../../domain/record-version.ts";
+import { assertVersion, entityTag, ifMatchVersions } from "../../domain/record-version.ts";
 import { NotFoundError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
 import { createClient, findClient, listClients, regenerateClientSecret, updateClient } from "../../store/oauth-entity-store.ts";
@@ -48,8 +48,9 @@ export async function updateEndpoint(instance: Instance, request: FastifyRequest
 export async function regenerateEndpointSecret(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const actor = await requireAdmin(instance, request);
   await apiStep(reply, async () => {
+    const expected = ifMatchVersions(request.headers["if-match"]);
     if (!(await findClient(instance.store.db, idOf(request)))) throw new NotFoundError(`no OAuth client "${idOf(request)}"`);
-    const regenerated = await regenerateClientSecret(instance.store.db, idOf(request), actor.userName);
+    const regenerated = await regenerateClientSecret(instance.store.db, idOf(request), actor.userName, expected);
     reply.header("cache-control", "no-store").header("etag", entityTag(regenerated.client.modCount)).send({ result: clientRecord(regenerated.client, regenerated.clientSecret) });
   });
 }
@@ -73,8 +74,11 @@ export async function createProviderRecord(instance: Instance, request: FastifyR
 export async function deleteProviderRecord(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const actor = await requireAdmin(instance, request);
   await apiStep(reply, async () => {
+    const expected = ifMatchVersions(request.headers["if-match"]);
     const found = await findProvider(instance.store.db, idOf(request));
     if (!found) throw new NotFoundError(`no provider "${idOf(request)}"`);
+    // Checked before the provider is asked to revoke anything; the delete itself then wins over any edit.
+    assertVersion(found, expected);
     const outcome = await deleteProviderRevoking(instance, found, actor.userName);
     // Deleted either way; how the revocation at the provider went, for scripts (the audit row has the reason).
     reply.code(204).header("portcullis-revocation", outcome.kind).send();

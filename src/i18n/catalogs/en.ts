@@ -47,6 +47,7 @@ export const en = {
   "conflict.body": "{user} saved it at {time} (UTC). Nothing you entered was saved; the form still holds it. Check the fields listed, then save again to apply your values.",
   "conflict.differences": "Where the record as stored now differs from your form:",
   "conflict.empty": "empty",
+  "conflict.secretAgain": "Type the new secret again: a secret is never put back into the page.",
 
   "signIn.title": "Sign in",
   "signIn.lead": "Administration of this instance's OAuth applications, tokens and users.",
@@ -285,6 +286,7 @@ export const en = {
   "cli.description": "An OAuth 2 authorization server with the platform's wire paths, for instances that trust each other.",
   "cli.option.lang": "language of messages: en or ko (default: LC_ALL, then LANG)",
   "cli.error.invalidInput": "invalid input:",
+  "cli.error.stale": "the record was changed while this command ran ({user} saved it at {time} UTC), so this edit was not saved. Run the command again.",
   "cli.error.input": "input",
   "cli.error.seconds": "must be a whole number of seconds",
   "cli.client.secretOnce": "The client secret is shown only this once; it is stored as a hash. Keep it now.",

@@ -46,6 +46,7 @@ export const ko: Record<MessageKey, string> = {
   "conflict.body": "{user}님이 {time}(UTC)에 저장했습니다. 입력한 내용은 저장되지 않았고 양식에 그대로 있습니다. 아래 필드를 확인한 뒤 다시 저장하면 입력한 값이 적용됩니다.",
   "conflict.differences": "지금 저장된 레코드가 양식과 다른 곳:",
   "conflict.empty": "비어 있음",
+  "conflict.secretAgain": "새 암호를 다시 입력하세요. 암호는 페이지에 다시 넣지 않습니다.",
 
   "signIn.title": "로그인",
   "signIn.lead": "이 인스턴스의 OAuth 애플리케이션, 토큰, 사용자를 관리합니다.",
@@ -284,6 +285,7 @@ export const ko: Record<MessageKey, string> = {
   "cli.description": "인스턴스끼리 서로 신뢰하도록 플랫폼의 와이어 경로를 제공하는 OAuth 2 권한 부여 서버입니다.",
   "cli.option.lang": "메시지 언어: en 또는 ko (기본값: LC_ALL, 그다음 LANG)",
   "cli.error.invalidInput": "입력이 올바르지 않습니다:",
+  "cli.error.stale": "명령이 실행되는 동안 레코드가 바뀌어({user}님이 {time} UTC에 저장) 이 변경은 저장하지 않았습니다. 명령을 다시 실행하세요.",
   "cli.error.input": "입력",
   "cli.error.seconds": "초 단위의 정수여야 합니다",
   "cli.client.secretOnce": "클라이언트 암호는 이번에 한 번만 표시되며 해시로 저장됩니다. 지금 보관하세요.",

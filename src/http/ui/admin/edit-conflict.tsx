@@ -25,7 +25,7 @@ export function EditConflictNotice(props: { conflict: EditConflict | undefined; 
   if (!props.conflict) return null;
   const { savedBy, savedOn, differences } = props.conflict;
   return (
-    <div class="alert alert-error" role="alert" tabindex={-1} id="error-summary">
+    <div class="alert alert-error" role="alert" tabindex={-1} id="edit-conflict">
       <p>
         <strong>{t("conflict.title")}</strong>
       </p>

@@ -127,7 +127,7 @@ export function providerFormText(state: ProviderFormState, t: Translator["t"]): 
 /**
  * "Connect to a third-party OAuth Provider": the provider's client, endpoints and default grant;
  * with `editing`, the same form for that record, where an empty secret keeps the stored one, and
- * `version` the record version the form was drawn from (the record's own unless re-rendered).
+ * `version` the record version the form was drawn from (the record's, or a re-rendered form's own).
  */
 export function providerFormPage(props: { viewer: Viewer; state: ProviderFormState; errors: FieldErrors; redirectUrl: string; editing?: OAuthProvider; version?: number | undefined; conflict?: EditConflict | undefined }): string {
   const { t } = props.viewer.i18n;
@@ -142,7 +142,7 @@ export function providerFormPage(props: { viewer: Viewer; state: ProviderFormSta
       <p class="muted">{editing ? t("provider.edit.intro") : t("provider.intro", { redirectUrl: props.redirectUrl })}</p>
       <form method="post" action={editing ? adminPaths.providerEdit(editing.sysId) : adminPaths.registryNewProvider} novalidate class="record-form">
         <CsrfInput token={props.viewer.csrfToken} />
-        <VersionInput version={editing ? (props.version ?? editing.modCount) : undefined} />
+        <VersionInput version={editing ? props.version : undefined} />
         <TextField id="name" label={labels.name!} value={state.name} errors={errors} mandatory />
         <TextField id="client_id" label={labels.client_id!} value={state.client_id} errors={errors} mandatory autocomplete="off" />
         <TextField id="client_secret" label={labels.client_secret!} type="password" value="" errors={errors} mandatory={!editing} autocomplete="new-password" hint={t(editing ? "provider.edit.secretHint" : "provider.secretHint")} />

@@ -41,7 +41,7 @@ export interface RegistryFormProps {
   freshSecret?: string | undefined;
   flash?: string | undefined;
   history?: AuditListing[];
-  /** The version the form edits: the record's, or the one a re-rendered form was drawn from. */
+  /** The version the form edits: the record's, or the one a re-rendered form was drawn from (none if it had none). */
   version?: number | undefined;
   conflict?: EditConflict | undefined;
 }
@@ -72,7 +72,7 @@ export function registryFormPage(props: RegistryFormProps): string {
       <ErrorSummary errors={errors} labels={labels} />
       <form method="post" action={action} class="record-form" novalidate>
         <CsrfInput token={props.viewer.csrfToken} />
-        <VersionInput version={client ? (props.version ?? client.modCount) : undefined} />
+        <VersionInput version={client ? props.version : undefined} />
         {/* The first submit button is what Enter presses: saving, not the lock toggle. */}
         <button type="submit" name="_action" value="submit" class="visually-hidden" tabindex={-1} aria-hidden="true">
           {t("registry.submit")}
