@@ -21,6 +21,8 @@ export interface ProviderRecordSummary {
   name: string;
   clientId: string;
   tokenUrl: string;
+  /** The record's version (sys_mod_count), when the instance reports one. */
+  modCount?: number;
 }
 
 export interface ConnectionSummary {
@@ -49,7 +51,8 @@ export interface InstanceAdminClient {
   regenerateEndpointSecret(sysId: string): Promise<string>;
   findProvider(name: string): Promise<ProviderRecordSummary | undefined>;
   createProvider(input: ProviderInput): Promise<ProviderRecordSummary>;
-  deleteProvider(sysId: string): Promise<void>;
+  /** Rewrites a provider record in place, only if it is still at `version` when one is given. */
+  updateProvider(sysId: string, input: ProviderInput, version?: number): Promise<ProviderRecordSummary>;
   setProviderSecret(sysId: string, clientSecret: string): Promise<void>;
   connections(): Promise<ConnectionSummary[]>;
   getToken(providerSysId: string): Promise<void>;
@@ -76,12 +79,12 @@ interface Credentials {
 /** The implementation over Portcullis's admin JSON API, with HTTP Basic as the admin. */
 export function portcullisAdminClient(baseUrl: string, credentials: Credentials, dispatcher?: Dispatcher): InstanceAdminClient {
   const authorization = `Basic ${Buffer.from(`${credentials.user}:${credentials.password}`).toString("base64")}`;
-  async function request(method: string, path: string, body?: unknown): Promise<any> {
+  async function request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<any> {
     let response: Response;
     try {
       response = await fetch(`${baseUrl}${path}`, {
         method,
-        headers: { authorization, accept: "application/json", ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+        headers: { ...headers, authorization, accept: "application/json", ...(body !== undefined ? { "content-type": "application/json" } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(30_000),
         ...(dispatcher ? { dispatcher } : {}),
@@ -108,7 +111,7 @@ export function portcullisAdminClient(baseUrl: string, credentials: Credentials,
     grantTypes: String(r.grant_types).split(",").filter(Boolean),
     ...(r.client_secret ? { clientSecret: r.client_secret } : {}),
   });
-  const provider = (r: any): ProviderRecordSummary => ({ sysId: r.sys_id, name: r.name, clientId: r.client_id, tokenUrl: r.token_url });
+  const provider = (r: any): ProviderRecordSummary => ({ sysId: r.sys_id, name: r.name, clientId: r.client_id, tokenUrl: r.token_url, ...(Number.isInteger(r.sys_mod_count) ? { modCount: r.sys_mod_count } : {}) });
   const q = encodeURIComponent;
   return {
     async findEndpoint(name) {
@@ -131,8 +134,8 @@ export function portcullisAdminClient(baseUrl: string, credentials: Credentials,
     async createProvider(input) {
       return provider(await request("POST", "/api/portcullis/registry/providers", input));
     },
-    async deleteProvider(sysId) {
-      await request("DELETE", `/api/portcullis/registry/providers/${q(sysId)}`);
+    async updateProvider(sysId, input, version) {
+      return provider(await request("PATCH", `/api/portcullis/registry/providers/${q(sysId)}`, input, version === undefined ? {} : { "if-match": `"${version}"` }));
     },
     async setProviderSecret(sysId, clientSecret) {
       await request("PATCH", `/api/portcullis/registry/providers/${q(sysId)}`, { client_secret: clientSecret });

@@ -1,6 +1,6 @@
 import { isLoopbackHost } from "../config.ts";
 import { label, type PipelineFile, type PipelineInstance } from "./pipeline-file.ts";
-import type { EndpointRecord, InstanceAdminClient } from "./instance-admin-client.ts";
+import type { EndpointRecord, InstanceAdminClient, ProviderInput } from "./instance-admin-client.ts";
 
 /**
  * The seed procedure as a plan. On production, "Pipeline Controller Client" with every
@@ -66,7 +66,7 @@ export type Subject =
 
 export interface Step {
   instance: string;
-  action: "created" | "updated" | "unchanged" | "regenerated" | "recreated" | "token";
+  action: "created" | "updated" | "unchanged" | "regenerated" | "token";
   subject: Subject;
 }
 
@@ -105,8 +105,7 @@ export async function applyEndpoint(spec: EndpointSpec, clients: Clients, report
       continue;
     }
     const consumer = clients.get(c.instance.name)!;
-    if (found) await consumer.deleteProvider(found.sysId);
-    await consumer.createProvider({
+    const input: ProviderInput = {
       name: c.providerName,
       client_id: endpoint.clientId,
       client_secret: secret!,
@@ -115,7 +114,11 @@ export async function applyEndpoint(spec: EndpointSpec, clients: Clients, report
       revocation_url: `${spec.host.url}/oauth_revoke_token.do`,
       default_grant: "client_credentials",
       credential_style: "basic",
-    });
-    report({ instance: c.instance.name, action: found ? "recreated" : "created", subject: { kind: "providerTo", name: c.providerName, target: spec.host.name } });
+    };
+    // In place: the record keeps its sys_id and history, and never goes missing midway. A token it
+    // holds stays when only the secret changes; a new client ID or server drops it, revoked there first.
+    if (found) await consumer.updateProvider(found.sysId, input, found.modCount);
+    else await consumer.createProvider(input);
+    report({ instance: c.instance.name, action: found ? "updated" : "created", subject: { kind: "providerTo", name: c.providerName, target: spec.host.name } });
   }
 }

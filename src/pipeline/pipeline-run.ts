@@ -46,7 +46,7 @@ function subjectText(i18n: Translator, subject: Subject): string {
   }
 }
 
-const actions: Step["action"][] = ["created", "updated", "unchanged", "regenerated", "recreated", "token"];
+const actions: Step["action"][] = ["created", "updated", "unchanged", "regenerated", "token"];
 
 /** One progress line, its columns aligned in terminal cells so Korean lines up too. */
 export function stepLine(i18n: Translator, step: Step): string {

@@ -4,7 +4,8 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { main } from "../../src/cli/main.ts";
 import { parsePipeline } from "../../src/pipeline/pipeline-file.ts";
-import { deleteProvider, findProvider } from "../../src/store/provider-store.ts";
+import { instanceSecretBox } from "../../src/consumer/secret-box.ts";
+import { deleteProvider, findProvider, updateProvider } from "../../src/store/provider-store.ts";
 import { findClient, updateClient } from "../../src/store/oauth-entity-store.ts";
 import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
 import { dialectsUnderTest, tempDir } from "../support/stores.ts";
@@ -81,6 +82,21 @@ describe("pipeline up / verify / status across real instances", () => {
     const up = await cli(["pipeline", "up", file]);
     assert.equal(up.code, 0, up.stdout + up.stderr);
     assert.match(up.stdout, /regenerated\s+client secret of "Pipeline Controller Client"/);
+    assert.equal((await cli(["pipeline", "verify", file])).code, 0);
+  });
+
+  test("a provider record pointed at another client is drift, and up rewrites that record in place", async () => {
+    const before = (await findProvider(testing.instance.store.db, "Pipeline Production"))!;
+    await updateProvider(testing.instance.store.db, instanceSecretBox(testing.instance), before.sysId, { client_id: "someone-else" }, "test");
+    const verify = await cli(["pipeline", "verify", file]);
+    assert.notEqual(verify.code, 0);
+    assert.match(verify.stdout, /test: provider "Pipeline Production" holds another client ID/);
+    const up = await cli(["pipeline", "up", file]);
+    assert.equal(up.code, 0, up.stdout + up.stderr);
+    assert.match(up.stdout, /test\s+updated\s+provider "Pipeline Production" → production/);
+    const after = (await findProvider(testing.instance.store.db, "Pipeline Production"))!;
+    assert.equal(after.sysId, before.sysId, "the same record, with its history");
+    assert.equal(after.clientId, (await findClient(prod.instance.store.db, "Pipeline Controller Client"))!.clientId);
     assert.equal((await cli(["pipeline", "verify", file])).code, 0);
   });
 

@@ -33,7 +33,6 @@ export const enCli = {
   "trust.action.updated": "updated",
   "trust.action.unchanged": "unchanged",
   "trust.action.regenerated": "regenerated",
-  "trust.action.recreated": "recreated",
   "trust.action.token": "token",
   "trust.subject.endpoint": "endpoint \"{name}\"",
   "trust.subject.redirects": "redirect URLs of \"{name}\"",

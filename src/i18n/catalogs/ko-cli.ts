@@ -31,7 +31,6 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "trust.action.updated": "업데이트함",
   "trust.action.unchanged": "변경 없음",
   "trust.action.regenerated": "다시 생성함",
-  "trust.action.recreated": "새로 만듦",
   "trust.action.token": "토큰",
   "trust.subject.endpoint": "엔드포인트 \"{name}\"",
   "trust.subject.redirects": "\"{name}\"의 리디렉션 URL",
