@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { BrowserContext, Page } from "playwright-core";
-import { findClient } from "../../src/store/oauth-entity-store.ts";
+import { findClient, updateClient } from "../../src/store/oauth-entity-store.ts";
 import { sha256 } from "../../src/domain/secrets.ts";
 import { tokenLookupKey } from "../../src/domain/token-value.ts";
 import { artifactPath, browserSuiteSkip, launchChromium } from "../support/chromium.ts";
@@ -139,6 +139,22 @@ describe("admin UI in Debian's chromium (playwright-core)", { skip: browserSuite
     const after = (await findClient(server.instance.store.db, "Pipeline Test Client"))!;
     assert.notEqual(after.clientSecretHash, before.clientSecretHash);
     assert.equal(after.clientSecretHash, sha256(secret));
+  });
+
+  test("two admins at once: a save over a version saved since is refused with the notice focused; saving again applies it", async () => {
+    await navigate("Application Registry");
+    await page.getByRole("link", { name: "Pipeline Development Client" }).click();
+    await page.getByLabel("Comments").fill("Development instance, refreshed weekly");
+    await updateClient(server.instance.store.db, "Pipeline Development Client", { comments: "Saved by alice meanwhile" }, "alice");
+    await page.getByRole("button", { name: "Update", exact: true }).click();
+    await page.getByText("Not saved: this record changed after you opened it").waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "edit-conflict", "the notice is what a screen reader hears first");
+    assert.equal(await page.getByLabel("Comments").inputValue(), "Development instance, refreshed weekly", "what was typed stays");
+    await shot("09b-edit-conflict.png");
+    assert.equal((await findClient(server.instance.store.db, "Pipeline Development Client"))!.comments, "Saved by alice meanwhile");
+    await page.getByRole("button", { name: "Update", exact: true }).click();
+    await page.getByText("Updated “Pipeline Development Client”").waitFor();
+    assert.equal((await findClient(server.instance.store.db, "Pipeline Development Client"))!.comments, "Development instance, refreshed weekly");
   });
 
   test("revoke a token in Manage Tokens", async () => {
