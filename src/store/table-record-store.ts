@@ -1,6 +1,7 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import { fieldOf, type StoredValue, type TableDef } from "../domain/dictionary.ts";
 import type { EncodedQuery } from "../domain/encoded-query.ts";
+import { assertVersion, type ExpectedVersions, type RecordVersion } from "../domain/record-version.ts";
 import { glideDateTime } from "../domain/sys-id.ts";
 import { ValidationError } from "../domain/validation.ts";
 import { deleteAttachmentsOf } from "./attachment-store.ts";
@@ -98,6 +99,11 @@ export async function nextNumber(trx: Transaction<Database>, table: TableDef): P
 
 const auditText = (v: unknown) => (v === null || v === undefined ? "" : String(v));
 
+/** A row's version, as its system fields hold it. */
+export function versionOf(row: Row): RecordVersion {
+  return { modCount: Number(row.sys_mod_count), updatedBy: String(row.sys_updated_by ?? ""), updatedOn: String(row.sys_updated_on ?? "") };
+}
+
 /** Inserts a record whose values were already checked against the dictionary; returns it whole. */
 export async function insertRecord(db: Kysely<Database>, table: TableDef, values: Record<string, StoredValue>, actor: string): Promise<Row> {
   return rethrowConstraint(() =>
@@ -115,8 +121,11 @@ export async function insertRecord(db: Kysely<Database>, table: TableDef, values
   );
 }
 
-/** Applies changes; undefined when there is no such record. Unchanged values write nothing. */
-export async function updateRecord(db: Kysely<Database>, table: TableDef, sysId: string, values: Record<string, StoredValue>, actor: string): Promise<Row | undefined> {
+/**
+ * Applies changes; undefined when there is no such record. Unchanged values write nothing. With
+ * `expected`, only to a record still at one of those versions (StaleRecordError otherwise).
+ */
+export async function updateRecord(db: Kysely<Database>, table: TableDef, sysId: string, values: Record<string, StoredValue>, actor: string, expected?: ExpectedVersions): Promise<Row | undefined> {
   return rethrowConstraint(() =>
     db.transaction().execute(async (trx) => {
       let read = dynamic(trx).selectFrom(table.name).selectAll().where("sys_id", "=", sysId);
@@ -124,6 +133,7 @@ export async function updateRecord(db: Kysely<Database>, table: TableDef, sysId:
       if (!onSqlite(trx)) read = read.forNoKeyUpdate();
       const current = await read.executeTakeFirst();
       if (!current) return undefined;
+      assertVersion(versionOf(current), expected);
       const changed = Object.keys(values).filter((k) => auditText(current[k]) !== auditText(values[k]));
       if (changed.length === 0) return current as Row;
       await assertReferencesExist(trx, table, Object.fromEntries(changed.map((k) => [k, values[k]!])));

@@ -29,8 +29,8 @@ export async function apiUser(server: TestInstance, userName: string, roles: str
 }
 
 /** Calls the Table API with a bearer token (or any Authorization given). */
-export function api(server: TestInstance, method: string, path: string, options: { token?: string; authorization?: string; body?: unknown; rawBody?: string } = {}): Promise<HttpResult> {
-  const headers: Record<string, string> = { accept: "application/json" };
+export function api(server: TestInstance, method: string, path: string, options: { token?: string; authorization?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<HttpResult> {
+  const headers: Record<string, string> = { ...options.headers, accept: "application/json" };
   const authorization = options.authorization ?? (options.token ? `Bearer ${options.token}` : undefined);
   if (authorization) headers.authorization = authorization;
   let body: string | undefined;

@@ -69,6 +69,34 @@ for (const dialect of dialectsUnderTest()) {
       assert.ok(gone.body.error.message);
     });
 
+    test("ETag is the record's version; PUT, PATCH and DELETE with an If-Match no longer current are 412 and change nothing", async () => {
+      const created = await api(server, "POST", "/api/now/table/incident", { token: user.token, body: { short_description: "versioned" } });
+      assert.equal(created.headers.get("etag"), '"0"');
+      const id = created.body.result.sys_id as string;
+      const read = await api(server, "GET", `/api/now/table/incident/${id}?sysparm_fields=number`, { token: user.token });
+      assert.equal(read.headers.get("etag"), '"0"', "whatever sysparm_fields asked for");
+      assert.deepEqual(Object.keys(read.body.result), ["number"]);
+      const patched = await api(server, "PATCH", `/api/now/table/incident/${id}`, { token: user.token, body: { state: "2" }, headers: { "if-match": '"0"' } });
+      assert.equal(patched.status, 200, patched.text);
+      assert.equal(patched.headers.get("etag"), '"1"');
+      const before = await tableCounts(server.instance.store);
+      for (const method of ["PATCH", "PUT"]) {
+        const stale = await api(server, method, `/api/now/table/incident/${id}`, { token: user.token, body: { state: "3" }, headers: { "if-match": '"0"' } });
+        assert.equal(stale.status, 412, stale.text);
+        assert.equal(stale.body.status, "failure");
+        assert.match(stale.body.error.message, /now version 1, saved by beth\.anglin/);
+        assert.equal(stale.headers.get("etag"), '"1"');
+      }
+      const staleDelete = await api(server, "DELETE", `/api/now/table/incident/${id}`, { token: admin.token, headers: { "if-match": '"0"' } });
+      assert.equal(staleDelete.status, 412);
+      const malformed = await api(server, "PATCH", `/api/now/table/incident/${id}`, { token: user.token, body: { state: "3" }, headers: { "if-match": "1" } });
+      assert.equal(malformed.status, 400);
+      assert.deepEqual(await tableCounts(server.instance.store), before);
+      assert.equal((await api(server, "GET", `/api/now/table/incident/${id}`, { token: user.token })).body.result.state, "2");
+      assert.equal((await api(server, "DELETE", `/api/now/table/incident/${id}`, { token: admin.token, headers: { "if-match": '"1"' } })).status, 204);
+      assert.equal((await api(server, "PATCH", `/api/now/table/incident/${id}`, { token: user.token, body: { state: "3" }, headers: { "if-match": '"1"' } })).status, 404);
+    });
+
     test("sys_* and read-only fields in a body are ignored, as on the platform", async () => {
       const res = await api(server, "POST", "/api/now/table/incident", { token: user.token, body: { short_description: "x", sys_id: "0".repeat(32), sys_created_by: "mallory", number: "INC9999999", sys_mod_count: 99 } });
       assert.equal(res.status, 201);

@@ -84,7 +84,10 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(ignored.status, 200, ignored.text);
       assert.equal(ignored.body.result.client_id, created.client_id);
       assert.equal(ignored.body.result.comments, "hello");
-      const off = await api(server, "PATCH", path, { token: admin.token, body: { active: "false" } });
+      assert.equal(ignored.headers.get("etag"), '"1"');
+      const stale = await api(server, "PATCH", path, { token: admin.token, body: { active: "false" }, headers: { "if-match": '"0"' } });
+      assert.equal(stale.status, 412, "the registry's writer checks If-Match too");
+      const off = await api(server, "PATCH", path, { token: admin.token, body: { active: "false" }, headers: { "if-match": '"1"' } });
       assert.equal(off.body.result.active, "false");
       const use = await api(server, "GET", "/api/now/table/incident", { token: token.body.access_token });
       assert.equal(use.status, 401, "the client's tokens died with it");

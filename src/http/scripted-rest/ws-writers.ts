@@ -42,12 +42,12 @@ export const definitionWriter: RecordWriter = {
     const row = await insertRecord(db, table, values, actor);
     return { sysId: row.sys_id as string };
   },
-  async update({ db, actor }, table, sysId, body) {
+  async update({ db, actor, expected }, table, sysId, body) {
     const existing = await current(db, table, sysId);
     if (!existing) return false;
     const values: Values = parseRecordInput(table, body, "update");
     values.base_uri = await checkDefinition(db, { ...existing, ...values }, sysId);
-    return (await updateRecord(db, table, sysId, values, actor)) !== undefined;
+    return (await updateRecord(db, table, sysId, values, actor, expected)) !== undefined;
   },
   async remove({ db, actor }, table, sysId) {
     return deleteRecord(db, table, sysId, actor);
@@ -74,12 +74,12 @@ export const operationWriter: RecordWriter = {
     const row = await insertRecord(db, table, values, actor);
     return { sysId: row.sys_id as string };
   },
-  async update({ db, actor }, table, sysId, body) {
+  async update({ db, actor, expected }, table, sysId, body) {
     const existing = await current(db, table, sysId);
     if (!existing) return false;
     const values: Values = parseRecordInput(table, body, "update");
     await checkOperation(db, { ...existing, ...values }, sysId);
-    return (await updateRecord(db, table, sysId, values, actor)) !== undefined;
+    return (await updateRecord(db, table, sysId, values, actor, expected)) !== undefined;
   },
   async remove({ db, actor }, table, sysId) {
     return deleteRecord(db, table, sysId, actor);

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { TableDef } from "../../domain/dictionary.ts";
 import { parseClientCreate, parseClientUpdate } from "../../domain/oauth-entity.ts";
 import { isPlainObject, parseRecordInput, writableEntries } from "../../domain/record-input.ts";
+import type { ExpectedVersions } from "../../domain/record-version.ts";
 import { ValidationError } from "../../domain/validation.ts";
 import { createClient, deleteClient, findClientBySysId, updateClient } from "../../store/oauth-entity-store.ts";
 import type { Database } from "../../store/schema.ts";
@@ -15,6 +16,8 @@ import { deleteRecord, insertRecord, updateRecord } from "../../store/table-reco
 export interface WriteContext {
   db: Kysely<Database>;
   actor: string;
+  /** The versions an update may apply to (the request's If-Match); checked in its transaction. */
+  expected?: ExpectedVersions | undefined;
 }
 
 export interface Created {
@@ -35,8 +38,8 @@ export const genericWriter: RecordWriter = {
     const row = await insertRecord(db, table, parseRecordInput(table, body, "create"), actor);
     return { sysId: row.sys_id as string };
   },
-  async update({ db, actor }, table, sysId, body) {
-    return (await updateRecord(db, table, sysId, parseRecordInput(table, body, "update"), actor)) !== undefined;
+  async update({ db, actor, expected }, table, sysId, body) {
+    return (await updateRecord(db, table, sysId, parseRecordInput(table, body, "update"), actor, expected)) !== undefined;
   },
   async remove({ db, actor }, table, sysId) {
     return deleteRecord(db, table, sysId, actor);
@@ -53,10 +56,10 @@ export const oauthEntityWriter: RecordWriter = {
     const created = await createClient(db, parseClientCreate(writableEntries(table, objectBody(body))), actor);
     return { sysId: created.client.sysId, ...(created.clientSecret ? { once: { client_secret: created.clientSecret } } : {}) };
   },
-  async update({ db, actor }, table, sysId, body) {
+  async update({ db, actor, expected }, table, sysId, body) {
     const changes = parseClientUpdate(writableEntries(table, objectBody(body)));
     if (!(await findClientBySysId(db, sysId))) return false;
-    await updateClient(db, sysId, changes, actor);
+    await updateClient(db, sysId, changes, actor, expected);
     return true;
   },
   async remove({ db, actor }, _table, sysId) {

@@ -1,12 +1,13 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { TableDef } from "../../domain/dictionary.ts";
+import { fieldOf, type TableDef } from "../../domain/dictionary.ts";
+import { assertVersion, entityTag, ifMatchVersions, StaleRecordError } from "../../domain/record-version.ts";
 import { sysIdPattern } from "../../domain/sys-id.ts";
 import type { Instance } from "../../instance.ts";
 import { findTableDef } from "../../store/dictionary-store.ts";
-import { getRecord, listRecords } from "../../store/table-record-store.ts";
+import { getRecord, listRecords, versionOf } from "../../store/table-record-store.ts";
 import { mayDo, requireAccess } from "./acl.ts";
 import { type ApiPrincipal, authenticateApi } from "./api-principal.ts";
-import { asTableApiError, notFound } from "./errors.ts";
+import { asTableApiError, badRequest, notFound } from "./errors.ts";
 import { setListHeaders } from "./pagination.ts";
 import { type OutputParams, readListParams, readOutputParams } from "./parameters.ts";
 import { resolveDisplayInput } from "./input-display-value.ts";
@@ -48,10 +49,17 @@ function serializeContext(instance: Instance, principal: ApiPrincipal) {
 
 const columnsOf = (params: OutputParams) => [...new Set(["sys_id", ...params.fields.map((f) => f.name)])];
 
-/** One record as the response of a read or a write; undefined when it is not there. */
-async function recordResult(instance: Instance, principal: ApiPrincipal, table: TableDef, sysId: string, params: OutputParams) {
-  const row = await getRecord(instance.store.db, table, sysId, columnsOf(params));
+const versionColumns = ["sys_mod_count", "sys_updated_by", "sys_updated_on"];
+const versioned = (table: TableDef) => fieldOf(table, "sys_mod_count") !== undefined;
+
+/**
+ * One record as the response of a read or a write; undefined when it is not there. Its version
+ * goes out as the ETag (RFC 9110), whatever sysparm_fields asked for.
+ */
+async function recordResult(instance: Instance, principal: ApiPrincipal, table: TableDef, sysId: string, params: OutputParams, reply: FastifyReply) {
+  const row = await getRecord(instance.store.db, table, sysId, versioned(table) ? [...new Set([...columnsOf(params), "sys_mod_count"])] : columnsOf(params));
   if (!row) return undefined;
+  if (versioned(table)) reply.header("etag", entityTag(Number(row.sys_mod_count)));
   const [record] = await serializeRecords(serializeContext(instance, principal), [row], params);
   return record;
 }
@@ -73,7 +81,7 @@ const list: Handler = async (instance, request, reply) => {
 const readOne: Handler = async (instance, request, reply) => {
   const { principal, table } = await open(instance, request, "read");
   const sysId = sysIdOf(request);
-  const record = await recordResult(instance, principal, table, sysId, readOutputParams(request, principal, table));
+  const record = await recordResult(instance, principal, table, sysId, readOutputParams(request, principal, table), reply);
   if (!record) throw notFound("No Record found");
   reply.send({ result: record });
 };
@@ -83,7 +91,7 @@ const create: Handler = async (instance, request, reply) => {
   const params = readOutputParams(request, principal, table);
   const body = params.inputDisplayValue ? await resolveDisplayInput(instance.store.db, table, request.body) : request.body;
   const created = await writerOf(table).create({ db: instance.store.db, actor: principal.user.userName }, table, body);
-  const record = mayDo(principal, table, "read") ? await recordResult(instance, principal, table, created.sysId, params) : { sys_id: created.sysId };
+  const record = mayDo(principal, table, "read") ? await recordResult(instance, principal, table, created.sysId, params, reply) : { sys_id: created.sysId };
   reply
     .code(201)
     .header("location", `${collectionUrl(instance, request, table)}/${created.sysId}`)
@@ -95,15 +103,24 @@ const update: Handler = async (instance, request, reply) => {
   const sysId = sysIdOf(request);
   const params = readOutputParams(request, principal, table);
   const body = params.inputDisplayValue ? await resolveDisplayInput(instance.store.db, table, request.body) : request.body;
-  const found = await writerOf(table).update({ db: instance.store.db, actor: principal.user.userName }, table, sysId, body);
+  const expected = ifMatchVersions(request.headers["if-match"]);
+  const found = await writerOf(table).update({ db: instance.store.db, actor: principal.user.userName, expected }, table, sysId, body);
   if (!found) throw notFound("No Record found");
-  const record = mayDo(principal, table, "read") ? await recordResult(instance, principal, table, sysId, params) : { sys_id: sysId };
+  const record = mayDo(principal, table, "read") ? await recordResult(instance, principal, table, sysId, params, reply) : { sys_id: sysId };
   reply.send({ result: record });
 };
 
 const remove: Handler = async (instance, request, reply) => {
   const { principal, table } = await open(instance, request, "delete");
   const sysId = sysIdOf(request);
+  const expected = ifMatchVersions(request.headers["if-match"]);
+  if (expected) {
+    if (!versioned(table)) throw badRequest(`records of ${table.name} carry no version (sys_mod_count) to match If-Match against`);
+    // Checked as the request begins: deletes (a custom table's drop among them) take no version.
+    const row = await getRecord(instance.store.db, table, sysId, ["sys_id", ...versionColumns]);
+    if (!row) throw notFound("No Record found");
+    assertVersion(versionOf(row), expected);
+  }
   if (!(await writerOf(table).remove({ db: instance.store.db, actor: principal.user.userName }, table, sysId))) throw notFound("No Record found");
   reply.code(204).send();
 };
@@ -114,6 +131,7 @@ export const guarded =
     try {
       await handler(instance, request, reply);
     } catch (error) {
+      if (error instanceof StaleRecordError) reply.header("etag", entityTag(error.current.modCount));
       throw asTableApiError(error);
     }
   };

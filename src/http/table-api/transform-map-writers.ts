@@ -62,12 +62,12 @@ function definitionWriter(check: (db: Db, record: Record<string, unknown>) => Pr
       await check(db, values);
       return { sysId: (await insertRecord(db, table, values, actor)).sys_id as string };
     },
-    async update({ db, actor }, table, sysId, body) {
+    async update({ db, actor, expected }, table, sysId, body) {
       const current = await getRecord(db, table, sysId, table.fields.map((f) => f.name));
       if (!current) return false;
       const values: Record<string, StoredValue> = parseRecordInput(table, body, "update");
       await check(db, { ...current, ...values });
-      return (await updateRecord(db, table, sysId, values, actor)) !== undefined;
+      return (await updateRecord(db, table, sysId, values, actor, expected)) !== undefined;
     },
     async remove({ db, actor }, table, sysId) {
       // A map's field maps go with it.
