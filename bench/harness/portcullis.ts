@@ -81,7 +81,7 @@ export async function preparePortcullis(name: string, options: { postgresUrl?: s
     if (options.storedTokens > 0) {
       const started = Date.now();
       await bulkStoreTokens(instance.store, options.storedTokens, service.client.sysId, options.expired ?? false);
-      await checkpoint(instance.store);
+      await settleSeed(instance.store);
       options.log(`  seeded ${options.storedTokens.toLocaleString("en")} stored tokens into ${name} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
     const creds = (c: typeof service): Credentials => ({ clientId: c.client.clientId, secret: c.clientSecret!, sysId: c.client.sysId });
@@ -140,7 +140,7 @@ function openSetupStore(setup: PortcullisSetup): Store {
  * filled table mid-run, and a checkpoint (one sweep run had a slice at 0.4× with a p99 of 492 ms
  * a few seconds in, while the seed's gigabyte of WAL was still being checkpointed).
  */
-async function checkpoint(store: Store): Promise<void> {
+async function settleSeed(store: Store): Promise<void> {
   if (store.dialect === "sqlite") return void (await sql`pragma wal_checkpoint(TRUNCATE)`.execute(store.db));
   await sql`vacuum (analyze) oauth_credential`.execute(store.db);
   // CHECKPOINT needs a superuser (or pg_checkpoint); without one the run just starts sooner.
@@ -160,7 +160,7 @@ export async function seedRefreshTokens(setup: PortcullisSetup, count: number): 
       }
       return values;
     });
-    await checkpoint(store);
+    await settleSeed(store);
     return tokens;
   } finally {
     await store.close();
@@ -179,7 +179,7 @@ export async function seedAuthCodes(setup: PortcullisSetup, count: number): Prom
       }
       return values;
     });
-    await checkpoint(store);
+    await settleSeed(store);
     return codes;
   } finally {
     await store.close();
