@@ -29,9 +29,13 @@ export function assertVersion(current: RecordVersion, expected: ExpectedVersions
 
 export const entityTag = (modCount: number): string => `"${modCount}"`;
 
-/** The version a form carries in its hidden `sys_mod_count` field; a missing or altered one sets no condition. */
+/**
+ * The version a form carries in its hidden `sys_mod_count` field. A page drawn before forms
+ * carried one sets no condition; an altered one matches no version, so the save is refused.
+ */
 export function formVersion(value: string | null): ExpectedVersions | undefined {
-  return value !== null && /^\d{1,15}$/.test(value) ? [Number(value)] : undefined;
+  if (value === null) return undefined;
+  return /^(?:0|[1-9]\d{0,14})$/.test(value) ? [Number(value)] : [];
 }
 
 export class MalformedPreconditionError extends Error {}

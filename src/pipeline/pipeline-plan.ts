@@ -49,7 +49,7 @@ export function directions(pipeline: PipelineFile): Direction[] {
   return endpointSpecs(pipeline).flatMap((spec) =>
     spec.consumers.map((c) => {
       const other = spec.host === pipeline.production ? c.instance : spec.host;
-      return { edge: `${pipeline.production.name} ↔ ${other.name}`, from: c.instance, to: spec.host, providerName: c.providerName };
+      return { edge: `${pipeline.production.name} ⇄ ${other.name}`, from: c.instance, to: spec.host, providerName: c.providerName };
     }),
   );
 }

@@ -57,15 +57,19 @@ export function stepLine(i18n: Translator, step: Step): string {
 /** `pipeline up`: applies the plan, repairs what drifted, proves every direction with a real call. */
 export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print: (line: string) => void, i18n: Translator = english): Promise<PipelineReport> {
   const steps: Step[] = [];
+  // A heading is printed with the first step under it: a run that fetches no token shows none.
+  let heading: string | undefined;
   const report = (step: Step) => {
     steps.push(step);
+    if (heading) print(heading);
+    heading = undefined;
     print(stepLine(i18n, step));
   };
   const specs = endpointSpecs(pipeline);
   print(i18n.t("trust.records"));
   for (const spec of specs) await applyEndpoint(spec, clients, report);
 
-  print(i18n.t("trust.tokensAndCalls"));
+  heading = i18n.t("trust.tokensAndCalls");
   const edges: EdgeState[] = [];
   for (const d of directions(pipeline)) {
     const consumer = clients.get(d.from.name)!;
@@ -183,7 +187,7 @@ export async function pipelineRotate(pipeline: PipelineFile, clients: Clients, p
       print(stepLine(i18n, updated));
       const connection = (await consumer.connections()).find((x) => x.sysId === provider.sysId);
       edges.push({
-        edge: `${pipeline.production.name} ↔ ${spec.host === pipeline.production ? c.instance.name : spec.host.name}`,
+        edge: `${pipeline.production.name} ⇄ ${spec.host === pipeline.production ? c.instance.name : spec.host.name}`,
         direction: `${c.instance.name} → ${spec.host.name}`,
         provider: c.providerName,
         status: call.status === 200 ? "ok" : "broken",
@@ -192,6 +196,7 @@ export async function pipelineRotate(pipeline: PipelineFile, clients: Clients, p
       });
     }
   }
+  print(i18n.t("trust.changes", { count: steps.length }));
   const result = { ok: edges.every((e) => e.status === "ok"), changes: steps.length, steps, drift: [], edges };
   await recordRunEverywhere(pipeline, clients, "rotate", result);
   return result;

@@ -58,6 +58,13 @@ describe("pipeline up / verify / status across real instances", () => {
     assert.match(run.stdout, /development\s+created\s+endpoint "Pipeline Development Client"/);
     assert.match(run.stdout, /production\s+created\s+provider "Pipeline Test" → test/);
     assert.equal(run.stdout.match(/ ok /g)?.length, 4);
+    // Columns line up in terminal cells: each row's status sits under the STATUS heading. Every
+    // character here takes one cell in a terminal, so length counts cells (string-width said 2 for ↔).
+    const lines = run.stdout.split("\n");
+    const statusAt = lines.find((l) => l.startsWith("EDGE"))!.indexOf("STATUS");
+    const rows = lines.filter((l) => l.startsWith("production ⇄"));
+    assert.equal(rows.length, 4);
+    for (const row of rows) assert.equal(row.indexOf(" ok ") + 1, statusAt, row);
     const controller = await findClient(prod.instance.store.db, "Pipeline Controller Client");
     assert.deepEqual(controller!.redirectUrls, [prod, dev, testing].map((i) => `${i.base}/oauth_redirect.do`));
     const devClient = await findClient(dev.instance.store.db, "Pipeline Development Client");
