@@ -12,6 +12,8 @@ export interface EndpointRecord {
   clientId: string;
   redirectUrls: string[];
   grantTypes: string[];
+  /** The sys_id of the user its client_credentials tokens act as; "" for none. */
+  clientCredentialsUser: string;
   /** Present only when just created or regenerated. */
   clientSecret?: string;
 }
@@ -46,8 +48,11 @@ export interface ProviderInput {
 
 export interface InstanceAdminClient {
   findEndpoint(name: string): Promise<EndpointRecord | undefined>;
-  createEndpoint(input: { name: string; redirectUrls: string[]; grantTypes: string[]; allowHttpRedirect?: boolean }): Promise<EndpointRecord>;
+  createEndpoint(input: { name: string; redirectUrls: string[]; grantTypes: string[]; allowHttpRedirect?: boolean; tokenUser?: string }): Promise<EndpointRecord>;
   setEndpointRedirects(sysId: string, redirectUrls: string[]): Promise<void>;
+  setEndpointTokenUser(sysId: string, userName: string): Promise<void>;
+  /** A user's sys_id by user name; undefined when the instance has no such user. */
+  findUserSysId(userName: string): Promise<string | undefined>;
   regenerateEndpointSecret(sysId: string): Promise<string>;
   findProvider(name: string): Promise<ProviderRecordSummary | undefined>;
   createProvider(input: ProviderInput): Promise<ProviderRecordSummary>;
@@ -109,6 +114,7 @@ export function portcullisAdminClient(baseUrl: string, credentials: Credentials,
     clientId: r.client_id,
     redirectUrls: String(r.redirect_url).split(",").map((u: string) => u.trim()).filter(Boolean),
     grantTypes: String(r.grant_types).split(",").filter(Boolean),
+    clientCredentialsUser: typeof r.client_credentials_user === "string" ? r.client_credentials_user : "",
     ...(r.client_secret ? { clientSecret: r.client_secret } : {}),
   });
   const provider = (r: any): ProviderRecordSummary => ({ sysId: r.sys_id, name: r.name, clientId: r.client_id, tokenUrl: r.token_url, ...(Number.isInteger(r.sys_mod_count) ? { modCount: r.sys_mod_count } : {}) });
@@ -119,10 +125,18 @@ export function portcullisAdminClient(baseUrl: string, credentials: Credentials,
       return list[0] && endpoint(list[0]);
     },
     async createEndpoint(input) {
-      return endpoint(await request("POST", "/api/portcullis/registry/endpoints", { name: input.name, redirect_url: input.redirectUrls.join(", "), grant_types: input.grantTypes.join(","), ...(input.allowHttpRedirect ? { allow_http_redirect: true } : {}) }));
+      const body = { name: input.name, redirect_url: input.redirectUrls.join(", "), grant_types: input.grantTypes.join(","), ...(input.allowHttpRedirect ? { allow_http_redirect: true } : {}), ...(input.tokenUser ? { client_credentials_user: input.tokenUser } : {}) };
+      return endpoint(await request("POST", "/api/portcullis/registry/endpoints", body));
     },
     async setEndpointRedirects(sysId, redirectUrls) {
       await request("PATCH", `/api/portcullis/registry/endpoints/${q(sysId)}`, { redirect_url: redirectUrls.join(", ") });
+    },
+    async setEndpointTokenUser(sysId, userName) {
+      await request("PATCH", `/api/portcullis/registry/endpoints/${q(sysId)}`, { client_credentials_user: userName });
+    },
+    async findUserSysId(userName) {
+      const users: { sys_id: string }[] = await request("GET", `/api/now/table/sys_user?sysparm_query=${q(`user_name=${userName}`)}&sysparm_fields=sys_id&sysparm_limit=1`);
+      return users[0]?.sys_id;
     },
     async regenerateEndpointSecret(sysId) {
       return endpoint(await request("POST", `/api/portcullis/registry/endpoints/${q(sysId)}/regenerate_secret`)).clientSecret!;

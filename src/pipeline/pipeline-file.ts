@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { userNamePattern } from "../domain/user-account.ts";
 import { issue, ValidationError } from "../domain/validation.ts";
 
 /**
@@ -9,7 +10,7 @@ import { issue, ValidationError } from "../domain/validation.ts";
  *
  *   production: { name: production, url: https://prod.example, admin: { user: admin, password_env: PROD_ADMIN_PASSWORD } }
  *   instances:
- *     - { name: development, url: https://dev.example, admin: { user: admin, password_env: DEV_ADMIN_PASSWORD } }
+ *     - { name: development, url: https://dev.example, admin: { user: admin, password_env: DEV_ADMIN_PASSWORD }, token_user: svc_pipeline }
  */
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "validation.envName");
 
@@ -18,6 +19,9 @@ const instanceSchema = z
     name: z.string().trim().regex(/^[a-z][a-z0-9-]{0,30}$/, "validation.instanceName"),
     url: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, "")),
     admin: z.object({ user: z.string().min(1).default("admin"), user_env: envName.optional(), password_env: envName }).strict(),
+    // The user the tokens this instance issues to the others act as (its endpoint's
+    // client_credentials_user): without one they act for no user, which whoami allows and the Table API does not.
+    token_user: z.string().trim().regex(userNamePattern, "validation.userName").optional(),
   })
   .strict();
 

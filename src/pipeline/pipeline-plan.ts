@@ -61,6 +61,7 @@ export const tokenUrlOf = (i: PipelineInstance) => `${i.url}/oauth_token.do`;
 export type Subject =
   | { kind: "endpoint" | "redirects" | "secret" | "provider"; name: string }
   | { kind: "providerTo"; name: string; target: string }
+  | { kind: "tokenUser"; name: string; user: string }
   | { kind: "token"; from: string }
   | { kind: "rotatedProvider"; name: string; status: number };
 
@@ -72,14 +73,19 @@ export interface Step {
 
 export type Clients = Map<string, InstanceAdminClient>;
 
-/** Makes one endpoint and the provider records on its consumers as planned; says what it changed. */
-export async function applyEndpoint(spec: EndpointSpec, clients: Clients, report: (step: Step) => void, forceNewSecret = false): Promise<void> {
+/**
+ * Makes one endpoint and the provider records on its consumers as planned; says what it changed.
+ * `tokenUserSysId` is the host's `token_user` as the host knows it, when the file names one.
+ */
+export async function applyEndpoint(spec: EndpointSpec, clients: Clients, report: (step: Step) => void, options: { forceNewSecret?: boolean; tokenUserSysId?: string | undefined } = {}): Promise<void> {
   const host = clients.get(spec.host.name)!;
+  const tokenUser = spec.host.token_user;
   let endpoint: EndpointRecord | undefined = await host.findEndpoint(spec.name);
   let secret: string | undefined;
+  let userChanged = false;
   if (!endpoint) {
     const allowHttp = spec.redirectUrls.some((u) => u.startsWith("http:") && !isLoopbackHost(new URL(u).hostname));
-    endpoint = await host.createEndpoint({ name: spec.name, redirectUrls: spec.redirectUrls, grantTypes, ...(allowHttp ? { allowHttpRedirect: true } : {}) });
+    endpoint = await host.createEndpoint({ name: spec.name, redirectUrls: spec.redirectUrls, grantTypes, ...(allowHttp ? { allowHttpRedirect: true } : {}), ...(tokenUser ? { tokenUser } : {}) });
     secret = endpoint.clientSecret;
     report({ instance: spec.host.name, action: "created", subject: { kind: "endpoint", name: spec.name } });
   } else if (!sameSet(endpoint.redirectUrls, spec.redirectUrls)) {
@@ -88,13 +94,18 @@ export async function applyEndpoint(spec: EndpointSpec, clients: Clients, report
   } else {
     report({ instance: spec.host.name, action: "unchanged", subject: { kind: "endpoint", name: spec.name } });
   }
+  if (tokenUser && endpoint.clientCredentialsUser !== options.tokenUserSysId) {
+    await host.setEndpointTokenUser(endpoint.sysId, tokenUser);
+    report({ instance: spec.host.name, action: "updated", subject: { kind: "tokenUser", name: spec.name, user: tokenUser } });
+    userChanged = true;
+  }
 
   const existing = await Promise.all(spec.consumers.map(async (c) => ({ c, found: await clients.get(c.instance.name)!.findProvider(c.providerName) })));
   const wrong = existing.filter(({ found }) => !found || found.clientId !== endpoint.clientId || found.tokenUrl !== tokenUrlOf(spec.host));
   // A secret is shown once. Any provider record to (re)write needs it, so a new one is made,
   // and every consumer then gets it: the others hold the old one, now void.
   let redo = secret ? existing : wrong;
-  if (!secret && (wrong.length > 0 || forceNewSecret)) {
+  if (!secret && (wrong.length > 0 || options.forceNewSecret)) {
     secret = await host.regenerateEndpointSecret(endpoint.sysId);
     report({ instance: spec.host.name, action: "regenerated", subject: { kind: "secret", name: spec.name } });
     redo = existing;
@@ -121,4 +132,26 @@ export async function applyEndpoint(spec: EndpointSpec, clients: Clients, report
     else await consumer.createProvider(input);
     report({ instance: c.instance.name, action: found ? "updated" : "created", subject: { kind: "providerTo", name: c.providerName, target: spec.host.name } });
   }
+  // A token keeps the user it was issued for: the consumers' tokens must be issued again to act as the new one.
+  if (userChanged) {
+    for (const c of spec.consumers) {
+      const consumer = clients.get(c.instance.name)!;
+      const provider = await consumer.findProvider(c.providerName);
+      if (!provider) continue;
+      await consumer.getToken(provider.sysId);
+      report({ instance: c.instance.name, action: "token", subject: { kind: "token", from: spec.host.name } });
+    }
+  }
+}
+
+/** Each instance's `token_user` as its sys_id there; a user the instance lacks is an error naming it. */
+export async function resolveTokenUsers(pipeline: PipelineFile, clients: Clients, missing: (instance: string, user: string) => Error): Promise<Map<string, string>> {
+  const resolved = new Map<string, string>();
+  for (const instance of [pipeline.production, ...pipeline.instances]) {
+    if (!instance.token_user) continue;
+    const sysId = await clients.get(instance.name)!.findUserSysId(instance.token_user);
+    if (!sysId) throw missing(instance.name, instance.token_user);
+    resolved.set(instance.name, sysId);
+  }
+  return resolved;
 }

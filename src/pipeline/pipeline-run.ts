@@ -3,7 +3,7 @@ import { padColumns, table } from "../cli/output.ts";
 import { translator, type Translator } from "../i18n/translator.ts";
 import type { PipelineFile } from "./pipeline-file.ts";
 import { recordRunEverywhere } from "./pipeline-record.ts";
-import { applyEndpoint, type Clients, directions, endpointSpecs, probePath, type Step, type Subject, tokenUrlOf } from "./pipeline-plan.ts";
+import { applyEndpoint, type Clients, directions, endpointSpecs, probePath, resolveTokenUsers, type Step, type Subject, tokenUrlOf } from "./pipeline-plan.ts";
 
 const english = translator("en");
 
@@ -24,6 +24,8 @@ export interface PipelineReport {
   edges: EdgeState[];
 }
 
+const missingTokenUser = (i18n: Translator) => (instance: string, user: string) => new Error(i18n.t("trust.noTokenUser", { instance, user }));
+
 const describe = (body: unknown) => (typeof body === "string" ? body : JSON.stringify(body)).slice(0, 200);
 
 /** What a probe call's outcome reads as in the edge's detail column. */
@@ -39,6 +41,8 @@ function subjectText(i18n: Translator, subject: Subject): string {
       return i18n.t("trust.subject.token", { from: subject.from });
     case "providerTo":
       return i18n.t("trust.subject.providerTo", { name: subject.name, target: subject.target });
+    case "tokenUser":
+      return i18n.t("trust.subject.tokenUser", { name: subject.name, user: subject.user });
     case "rotatedProvider":
       return i18n.t("trust.subject.rotatedProvider", { name: subject.name, status: subject.status || i18n.t("trust.callFailed") });
     default:
@@ -66,8 +70,9 @@ export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print
     print(stepLine(i18n, step));
   };
   const specs = endpointSpecs(pipeline);
+  const tokenUsers = await resolveTokenUsers(pipeline, clients, missingTokenUser(i18n));
   print(i18n.t("trust.records"));
-  for (const spec of specs) await applyEndpoint(spec, clients, report);
+  for (const spec of specs) await applyEndpoint(spec, clients, report, { tokenUserSysId: tokenUsers.get(spec.host.name) });
 
   heading = i18n.t("trust.tokensAndCalls");
   const edges: EdgeState[] = [];
@@ -86,7 +91,7 @@ export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print
     if (call.status !== 200) {
       // A secret changed behind our back (invalid_client) or a record was half-made: give the endpoint a new secret and try once more.
       const spec = specs.find((s) => s.host === d.to && s.consumers.some((c) => c.instance === d.from))!;
-      await applyEndpoint(spec, clients, report, true);
+      await applyEndpoint(spec, clients, report, { forceNewSecret: true, tokenUserSysId: tokenUsers.get(spec.host.name) });
       call = await attempt().catch((error: Error) => ({ status: 0, body: error.message }));
     }
     const provider = await consumer.findProvider(d.providerName);
@@ -111,10 +116,12 @@ export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print
 export async function pipelineInspect(pipeline: PipelineFile, clients: Clients, i18n: Translator = english): Promise<PipelineReport> {
   const { t } = i18n;
   const drift: string[] = [];
+  const tokenUsers = await resolveTokenUsers(pipeline, clients, missingTokenUser(i18n));
   for (const spec of endpointSpecs(pipeline)) {
     const endpoint = await clients.get(spec.host.name)!.findEndpoint(spec.name);
     if (!endpoint) drift.push(t("trust.drift.endpointMissing", { instance: spec.host.name, name: spec.name }));
     else if (endpoint.redirectUrls.slice().sort().join() !== spec.redirectUrls.slice().sort().join()) drift.push(t("trust.drift.redirects", { instance: spec.host.name, name: spec.name, actual: endpoint.redirectUrls.join(", "), planned: spec.redirectUrls.join(", ") }));
+    if (endpoint && spec.host.token_user && endpoint.clientCredentialsUser !== tokenUsers.get(spec.host.name)) drift.push(t("trust.drift.tokenUser", { instance: spec.host.name, name: spec.name, user: spec.host.token_user }));
     for (const c of spec.consumers) {
       const provider = await clients.get(c.instance.name)!.findProvider(c.providerName);
       const which = { instance: c.instance.name, name: c.providerName };

@@ -3,7 +3,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { main } from "../../src/cli/main.ts";
+import { hashPassword } from "../../src/domain/passwords.ts";
+import { portcullisAdminClient } from "../../src/pipeline/instance-admin-client.ts";
 import { parsePipeline } from "../../src/pipeline/pipeline-file.ts";
+import { createUser } from "../../src/store/user-store.ts";
 import { instanceSecretBox } from "../../src/consumer/secret-box.ts";
 import { deleteProvider, findProvider, updateProvider } from "../../src/store/provider-store.ts";
 import { findClient, updateClient } from "../../src/store/oauth-entity-store.ts";
@@ -172,6 +175,35 @@ describe("pipeline up / verify / status across real instances", () => {
     const after = await hashes();
     assert.notEqual(after[0], before[0]);
     assert.notEqual(after[1], before[1]);
+    assert.equal((await cli(["pipeline", "verify", file])).code, 0);
+  });
+
+  test("token_user: the tokens an instance issues act as that user, which opens its Table API; a user it lacks is an error that changes nothing", async () => {
+    const admin = { user: "admin", password: adminPassword };
+    const devSide = portcullisAdminClient(dev.base, admin);
+    const toProduction = (await devSide.findProvider("Pipeline Production"))!;
+    assert.equal((await devSide.call(toProduction.sysId, "GET", "/api/now/table/incident?sysparm_limit=1")).status, 403, "a token that acts for no user");
+    fs.writeFileSync(file, pipelineYaml(prod, [["development", dev, "DEV_PW"], ["test", testing, "TEST_PW"], ["staging", staging, "STAGING_PW"]]).replace("password_env: PROD_PW }", "password_env: PROD_PW }\n  token_user: svc_pipeline"));
+    const before = await Promise.all([prod, dev].map(entityCount));
+    const missing = await cli(["pipeline", "up", file]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /production has no user "svc_pipeline" \(token_user in the pipeline file\)/);
+    assert.deepEqual(await Promise.all([prod, dev].map(entityCount)), before);
+
+    await createUser(prod.instance.store.db, { userName: "svc_pipeline", name: "Pipeline service", passwordHash: await hashPassword("an unused password"), roles: [] }, "test");
+    const up = await cli(["pipeline", "up", file]);
+    assert.equal(up.code, 0, up.stdout + up.stderr);
+    assert.match(up.stdout, /production\s+updated\s+token user of "Pipeline Controller Client": svc_pipeline/);
+    assert.equal(up.stdout.match(/token from production/g)?.length, 3, "each consumer gets a token that acts as the user");
+    assert.equal((await devSide.call(toProduction.sysId, "GET", "/api/now/table/incident?sysparm_limit=1")).status, 200);
+    assert.equal(((await devSide.call(toProduction.sysId, "GET", "/api/now/v1/whoami")).body as { result: { user_name: string } }).result.user_name, "svc_pipeline");
+    assert.equal((await cli(["pipeline", "verify", file])).code, 0);
+
+    await updateClient(prod.instance.store.db, "Pipeline Controller Client", { client_credentials_user: null }, "test");
+    const drifted = await cli(["pipeline", "verify", file]);
+    assert.notEqual(drifted.code, 0);
+    assert.match(drifted.stdout, /production: tokens of "Pipeline Controller Client" do not act as svc_pipeline/);
+    assert.equal((await cli(["pipeline", "up", file])).code, 0);
     assert.equal((await cli(["pipeline", "verify", file])).code, 0);
   });
 
