@@ -9,6 +9,7 @@ import type { ErrorFormat } from "./error-rendering.ts";
 import type { LimitKind } from "./rate-limit.ts";
 import { authorizeGet, authorizePost } from "./oauth/authorize.ts";
 import { introspectionEndpoint } from "./oauth/introspection.ts";
+import { OAuthError } from "./oauth/oauth-error.ts";
 import { authorizationServerMetadata } from "./oauth/metadata.ts";
 import { revocationEndpoint } from "./oauth/revocation.ts";
 import { tokenEndpoint } from "./oauth/token.ts";
@@ -26,6 +27,11 @@ import { latestRun, recordRun } from "./consumer/pipeline-run-api.ts";
 
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void> | void;
 
+const postOnly: Handler = (_instance, request, reply) => {
+  reply.header("allow", "POST");
+  throw new OAuthError("invalid_request", `${request.url.split("?")[0]} takes POST, with the parameters in a form body`, { status: 405 });
+};
+
 /** The one table that maps the platform's wire paths to the modules that implement them. */
 type Route = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; bodyLimit?: number | ((config: Config) => number); handler: Handler; rawBodyLimit?: (instance: Instance) => number };
 
@@ -36,6 +42,8 @@ const routes: Route[] = [
   { method: "POST", url: paths.token, errorFormat: "oauth", handler: tokenEndpoint },
   { method: "POST", url: paths.revoke, errorFormat: "oauth", handler: revocationEndpoint },
   { method: "POST", url: paths.introspect, errorFormat: "oauth", rateLimitByIp: "token-ip", handler: introspectionEndpoint },
+  // RFC 6749 §3.2, RFC 7009 §2.1, RFC 7662 §2.1: POST only. A GET is told so, in JSON, rather than given the HTML "no such page".
+  ...[paths.token, paths.revoke, paths.introspect].map((url) => ({ method: "GET" as const, url, errorFormat: "oauth" as const, handler: postOnly })),
   { method: "GET", url: paths.metadata, errorFormat: "oauth", handler: (instance, _request, reply) => void reply.send(authorizationServerMetadata(instance)) },
   { method: "GET", url: paths.whoami, errorFormat: "api", handler: whoami },
   { method: "POST", url: paths.batch, errorFormat: "api", bodyLimit: 8 * 1024 * 1024, handler: batch },

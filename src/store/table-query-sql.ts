@@ -102,6 +102,8 @@ export function whereOf(table: TableDef, query: EncodedQuery): ((eb: Eb) => Expr
 /** ORDERBY fields, then sys_id so pages never overlap or skip rows. */
 export function orderOf(table: TableDef, query: EncodedQuery): { column: string; direction: "asc" | "desc" }[] {
   const order = query.orderBy.map((o) => ({ column: fieldFor(table, o.field).name, direction: o.descending ? ("desc" as const) : ("asc" as const) }));
-  if (!order.some((o) => o.column === "sys_id")) order.push({ column: "sys_id", direction: "asc" });
+  // Ties go by sys_id, which is time-ordered, in the last ordering's direction: "newest first" stays
+  // newest first within one second, and one direction lets an index be read in one pass.
+  if (!order.some((o) => o.column === "sys_id")) order.push({ column: "sys_id", direction: order.at(-1)?.direction ?? "asc" });
   return order;
 }

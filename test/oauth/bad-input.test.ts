@@ -74,9 +74,15 @@ for (const dialect of dialectsUnderTest()) {
       counts = await tableCounts(server.instance.store);
     });
 
-    test("GET on the token endpoint is a 404 in OAuth form, not a crash", async () => {
-      const res = await http(`${server.base}/oauth_token.do`);
-      assert.ok(res.status === 404 || res.status === 405);
+    test("GET on the token, revocation and introspection endpoints is a JSON 405 naming POST, not a page", async () => {
+      for (const path of ["/oauth_token.do", "/oauth_revoke_token.do", "/oauth_introspect"]) {
+        const res = await http(`${server.base}${path}?grant_type=client_credentials`);
+        assert.equal(res.status, 405, `${path}: ${res.text}`);
+        assert.equal(res.headers.get("allow"), "POST");
+        assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
+        assert.equal(res.body.error, "invalid_request");
+        assert.match(res.body.error_description, /takes POST/);
+      }
     });
   });
 

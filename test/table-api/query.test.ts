@@ -91,6 +91,14 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual(asc.body.result.map((r: any) => r.short_description), ["Disk full on server", "Email down", "Caret ^ test", "Printer jam", "disk cleanup needed", "VPN 100% broken_now"]);
       const desc = await list({ sysparm_query: "active=true^ORDERBYDESCpriority", sysparm_fields: "priority" });
       assert.deepEqual(desc.body.result.map((r: any) => r.priority), ["5", "3", "2", "1"]);
+      // Records saved in the same second: "newest first" is newest first among them too (sys_id is time-ordered).
+      const all = (await list({ sysparm_query: "ORDERBYsys_id", sysparm_fields: "sys_id" })).body.result.map((r: any) => r.sys_id);
+      const sameSecond = all.slice(0, 3);
+      await server.instance.store.db.updateTable("incident").set({ sys_created_on: "2026-01-01 00:00:00" }).where("sys_id", "in", sameSecond).execute();
+      const newest = await list({ sysparm_query: "sys_created_on=2026-01-01 00:00:00^ORDERBYDESCsys_created_on", sysparm_fields: "sys_id" });
+      assert.deepEqual(newest.body.result.map((r: any) => r.sys_id), [...sameSecond].reverse());
+      const oldest = await list({ sysparm_query: "sys_created_on=2026-01-01 00:00:00^ORDERBYsys_created_on", sysparm_fields: "sys_id" });
+      assert.deepEqual(oldest.body.result.map((r: any) => r.sys_id), sameSecond);
     });
 
     const badQueries: [string, number, RegExp][] = [
