@@ -64,10 +64,13 @@ const routes: Route[] = [
   { method: "POST", url: `${paths.connections}/:id/call`, errorFormat: "api", handler: callConnection },
   { method: "GET", url: `${paths.registry}/endpoints`, errorFormat: "api", handler: registry.listEndpoints },
   { method: "POST", url: `${paths.registry}/endpoints`, errorFormat: "api", handler: registry.createEndpoint },
+  { method: "GET", url: `${paths.registry}/endpoints/:id`, errorFormat: "api", handler: registry.getEndpoint },
   { method: "PATCH", url: `${paths.registry}/endpoints/:id`, errorFormat: "api", handler: registry.updateEndpoint },
+  { method: "DELETE", url: `${paths.registry}/endpoints/:id`, errorFormat: "api", handler: registry.deleteEndpoint },
   { method: "POST", url: `${paths.registry}/endpoints/:id/regenerate_secret`, errorFormat: "api", handler: registry.regenerateEndpointSecret },
   { method: "GET", url: `${paths.registry}/providers`, errorFormat: "api", handler: registry.listProviderRecords },
   { method: "POST", url: `${paths.registry}/providers`, errorFormat: "api", handler: registry.createProviderRecord },
+  { method: "GET", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.getProviderRecord },
   { method: "DELETE", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.deleteProviderRecord },
   { method: "PATCH", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.updateProviderRecord },
   // Scripted REST APIs: the static paths above win; what is left under /api/{namespace}/{api_id} is looked up per request.

@@ -206,9 +206,10 @@ export async function regenerateClientSecret(db: Kysely<Database>, key: string, 
   });
 }
 
-export async function deleteClient(db: Kysely<Database>, key: string, actor: string): Promise<OAuthClient> {
+export async function deleteClient(db: Kysely<Database>, key: string, actor: string, expected?: ExpectedVersions): Promise<OAuthClient> {
   return db.transaction().execute(async (trx) => {
-    const current = await requireClient(trx, key);
+    const current = await requireClient(trx, key, { lock: true });
+    assertVersion(current, expected);
     await trx.deleteFrom("oauth_credential").where("client", "=", current.sysId).execute();
     await trx.deleteFrom("oauth_auth_code").where("client", "=", current.sysId).execute();
     await trx.deleteFrom("oauth_entity").where("sys_id", "=", current.sysId).execute();

@@ -84,6 +84,15 @@ describe("the admin JSON API the pipeline uses (HTTP Basic as admin)", () => {
     assert.equal(regenerated.status, 200, regenerated.text);
     assert.equal(regenerated.headers.get("etag"), '"4"');
     assert.equal((await send("PATCH", `${registry}/endpoints/nope`, admin, { comments: "x" }, { "if-match": '"0"' })).status, 404);
+    const one = await send("GET", `${registry}/endpoints/Versioned`, admin);
+    assert.equal(one.status, 200, one.text);
+    assert.equal(one.headers.get("etag"), '"4"');
+    assert.deepEqual([one.body.result.sys_id, one.body.result.client_secret], [id, undefined]);
+    assert.equal((await send("GET", `${registry}/endpoints/nope`, admin)).status, 404);
+    assert.equal((await send("DELETE", `${registry}/endpoints/${id}`, admin, undefined, { "if-match": '"3"' })).status, 412);
+    assert.equal((await send("GET", `${registry}/endpoints/${id}`, admin)).status, 200, "a stale DELETE deletes nothing");
+    assert.equal((await send("DELETE", `${registry}/endpoints/${id}`, admin, undefined, { "if-match": '"4"' })).status, 204);
+    assert.equal((await send("GET", `${registry}/endpoints/${id}`, admin)).status, 404);
 
     const provider = await send("POST", `${registry}/providers`, admin, { name: "Versioned peer", client_id: "v-id", client_secret: "v secret", token_url: "https://peer.example/oauth_token.do" });
     assert.equal(provider.headers.get("etag"), '"0"');
@@ -94,7 +103,10 @@ describe("the admin JSON API the pipeline uses (HTTP Basic as admin)", () => {
     assert.equal(refused.status, 412, refused.text);
     assert.equal(refused.headers.get("etag"), '"1"');
     assert.deepEqual(await tableCounts(server.instance.store), beforeProvider);
+    const single = await send("GET", `${registry}/providers/${pid}`, admin);
+    assert.equal(single.headers.get("etag"), '"1"');
     const listed = (await send("GET", `${registry}/providers?name=Versioned%20peer`, admin)).body.result[0];
+    assert.deepEqual(single.body.result, listed);
     assert.deepEqual([listed.client_id, listed.scope, listed.sys_mod_count, listed.sys_updated_by], ["v-id", "useraccount", 1, "admin"]);
     assert.equal((await send("DELETE", `${registry}/providers/${pid}`, admin, undefined, { "if-match": '"0"' })).status, 412);
     assert.equal((await send("GET", `${registry}/providers?name=Versioned%20peer`, admin)).body.result.length, 1, "a stale DELETE deletes nothing");

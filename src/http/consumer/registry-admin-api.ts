@@ -6,7 +6,7 @@ import { parseProviderCreate, parseProviderUpdate, providerRecord } from "../../
 import { assertVersion, entityTag, ifMatchVersions } from "../../domain/record-version.ts";
 import { NotFoundError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
-import { createClient, findClient, listClients, regenerateClientSecret, updateClient } from "../../store/oauth-entity-store.ts";
+import { createClient, deleteClient, findClient, listClients, regenerateClientSecret, updateClient } from "../../store/oauth-entity-store.ts";
 import { createProvider, findProvider, listProviders } from "../../store/provider-store.ts";
 import { paths } from "../paths.ts";
 import { apiStep, requireAdmin } from "./admin-request.ts";
@@ -24,6 +24,27 @@ export async function listEndpoints(instance: Instance, request: FastifyRequest,
   const name = nameFilter(request);
   const result = (await listClients(instance.store.db)).filter((c) => name === undefined || c.name === name).map((c) => clientRecord(c));
   reply.header("cache-control", "no-store").send({ result });
+}
+
+/** GET …/endpoints/{id} (sys_id, client ID or name): one record, its version as the ETag. */
+export async function getEndpoint(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  await requireAdmin(instance, request);
+  await apiStep(reply, async () => {
+    const client = await findClient(instance.store.db, idOf(request));
+    if (!client) throw new NotFoundError(`no OAuth client "${idOf(request)}"`);
+    reply.header("cache-control", "no-store").header("etag", entityTag(client.modCount)).send({ result: clientRecord(client) });
+  });
+}
+
+/** DELETE …/endpoints/{id}: the client and every token and code issued to it. */
+export async function deleteEndpoint(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const actor = await requireAdmin(instance, request);
+  await apiStep(reply, async () => {
+    const expected = ifMatchVersions(request.headers["if-match"]);
+    if (!(await findClient(instance.store.db, idOf(request)))) throw new NotFoundError(`no OAuth client "${idOf(request)}"`);
+    await deleteClient(instance.store.db, idOf(request), actor.userName, expected);
+    reply.code(204).send();
+  });
 }
 
 export async function createEndpoint(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -60,6 +81,16 @@ export async function listProviderRecords(instance: Instance, request: FastifyRe
   const name = nameFilter(request);
   const result = (await listProviders(instance.store.db)).filter((p) => name === undefined || p.name === name).map(providerRecord);
   reply.header("cache-control", "no-store").send({ result });
+}
+
+/** GET …/providers/{id} (sys_id or name): one record, its version as the ETag. */
+export async function getProviderRecord(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  await requireAdmin(instance, request);
+  await apiStep(reply, async () => {
+    const provider = await findProvider(instance.store.db, idOf(request));
+    if (!provider) throw new NotFoundError(`no provider "${idOf(request)}"`);
+    reply.header("cache-control", "no-store").header("etag", entityTag(provider.modCount)).send({ result: providerRecord(provider) });
+  });
 }
 
 export async function createProviderRecord(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
