@@ -38,6 +38,11 @@ export function formVersion(value: string | null): ExpectedVersions | undefined 
   return /^(?:0|[1-9]\d{0,14})$/.test(value) ? [Number(value)] : [];
 }
 
+/** The version a re-rendered form carries on: the one it came with; for an altered one, a number no record has, so the save is still refused. */
+export function carriedVersion(expected: ExpectedVersions | undefined): number | undefined {
+  return expected === undefined ? undefined : (expected[0] ?? -1);
+}
+
 export class MalformedPreconditionError extends Error {}
 
 /** One list element: an entity tag or nothing (RFC 9110 §5.6.1.2: empty elements are ignored), then a comma or the end. */

@@ -51,7 +51,7 @@ export interface InstanceAdminClient {
   createEndpoint(input: { name: string; redirectUrls: string[]; grantTypes: string[]; allowHttpRedirect?: boolean; tokenUser?: string }): Promise<EndpointRecord>;
   setEndpointRedirects(sysId: string, redirectUrls: string[]): Promise<void>;
   setEndpointTokenUser(sysId: string, userName: string): Promise<void>;
-  /** A user's sys_id by user name; undefined when the instance has no such user. */
+  /** An active user's sys_id by user name; undefined when the instance has no such user, or it is inactive. */
   findUserSysId(userName: string): Promise<string | undefined>;
   regenerateEndpointSecret(sysId: string): Promise<string>;
   findProvider(name: string): Promise<ProviderRecordSummary | undefined>;
@@ -135,7 +135,7 @@ export function portcullisAdminClient(baseUrl: string, credentials: Credentials,
       await request("PATCH", `/api/portcullis/registry/endpoints/${q(sysId)}`, { client_credentials_user: userName });
     },
     async findUserSysId(userName) {
-      const users: { sys_id: string }[] = await request("GET", `/api/now/table/sys_user?sysparm_query=${q(`user_name=${userName}`)}&sysparm_fields=sys_id&sysparm_limit=1`);
+      const users: { sys_id: string }[] = await request("GET", `/api/now/table/sys_user?sysparm_query=${q(`user_name=${userName}^active=true`)}&sysparm_fields=sys_id&sysparm_limit=1`);
       return users[0]?.sys_id;
     },
     async regenerateEndpointSecret(sysId) {

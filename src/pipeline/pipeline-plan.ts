@@ -82,7 +82,6 @@ export async function applyEndpoint(spec: EndpointSpec, clients: Clients, report
   const tokenUser = spec.host.token_user;
   let endpoint: EndpointRecord | undefined = await host.findEndpoint(spec.name);
   let secret: string | undefined;
-  let userChanged = false;
   if (!endpoint) {
     const allowHttp = spec.redirectUrls.some((u) => u.startsWith("http:") && !isLoopbackHost(new URL(u).hostname));
     endpoint = await host.createEndpoint({ name: spec.name, redirectUrls: spec.redirectUrls, grantTypes, ...(allowHttp ? { allowHttpRedirect: true } : {}), ...(tokenUser ? { tokenUser } : {}) });
@@ -96,8 +95,8 @@ export async function applyEndpoint(spec: EndpointSpec, clients: Clients, report
   }
   if (tokenUser && endpoint.clientCredentialsUser !== options.tokenUserSysId) {
     await host.setEndpointTokenUser(endpoint.sysId, tokenUser);
+    // The consumers' tokens keep the user they were issued for: the calls phase sees that and fetches new ones.
     report({ instance: spec.host.name, action: "updated", subject: { kind: "tokenUser", name: spec.name, user: tokenUser } });
-    userChanged = true;
   }
 
   const existing = await Promise.all(spec.consumers.map(async (c) => ({ c, found: await clients.get(c.instance.name)!.findProvider(c.providerName) })));
@@ -132,26 +131,20 @@ export async function applyEndpoint(spec: EndpointSpec, clients: Clients, report
     else await consumer.createProvider(input);
     report({ instance: c.instance.name, action: found ? "updated" : "created", subject: { kind: "providerTo", name: c.providerName, target: spec.host.name } });
   }
-  // A token keeps the user it was issued for: the consumers' tokens must be issued again to act as the new one.
-  if (userChanged) {
-    for (const c of spec.consumers) {
-      const consumer = clients.get(c.instance.name)!;
-      const provider = await consumer.findProvider(c.providerName);
-      if (!provider) continue;
-      await consumer.getToken(provider.sysId);
-      report({ instance: c.instance.name, action: "token", subject: { kind: "token", from: spec.host.name } });
-    }
-  }
 }
 
-/** Each instance's `token_user` as its sys_id there; a user the instance lacks is an error naming it. */
-export async function resolveTokenUsers(pipeline: PipelineFile, clients: Clients, missing: (instance: string, user: string) => Error): Promise<Map<string, string>> {
+/** Each instance's `token_user` as its sys_id there, and the ones an instance lacks (or has inactive). */
+export async function resolveTokenUsers(pipeline: PipelineFile, clients: Clients): Promise<{ resolved: Map<string, string>; missing: { instance: string; user: string }[] }> {
   const resolved = new Map<string, string>();
+  const missing: { instance: string; user: string }[] = [];
   for (const instance of [pipeline.production, ...pipeline.instances]) {
     if (!instance.token_user) continue;
     const sysId = await clients.get(instance.name)!.findUserSysId(instance.token_user);
-    if (!sysId) throw missing(instance.name, instance.token_user);
-    resolved.set(instance.name, sysId);
+    if (sysId) resolved.set(instance.name, sysId);
+    else missing.push({ instance: instance.name, user: instance.token_user });
   }
-  return resolved;
+  return { resolved, missing };
 }
+
+/** Who a whoami probe says the token acts as ("" for no user). */
+export const actsAs = (call: { body: unknown }): string => String((call.body as { result?: { user_name?: unknown } } | undefined)?.result?.user_name ?? "");

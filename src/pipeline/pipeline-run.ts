@@ -3,7 +3,7 @@ import { padColumns, table } from "../cli/output.ts";
 import { translator, type Translator } from "../i18n/translator.ts";
 import type { PipelineFile } from "./pipeline-file.ts";
 import { recordRunEverywhere } from "./pipeline-record.ts";
-import { applyEndpoint, type Clients, directions, endpointSpecs, probePath, resolveTokenUsers, type Step, type Subject, tokenUrlOf } from "./pipeline-plan.ts";
+import { actsAs, applyEndpoint, type Clients, directions, endpointSpecs, probePath, resolveTokenUsers, type Step, type Subject, tokenUrlOf } from "./pipeline-plan.ts";
 
 const english = translator("en");
 
@@ -24,11 +24,18 @@ export interface PipelineReport {
   edges: EdgeState[];
 }
 
-const missingTokenUser = (i18n: Translator) => (instance: string, user: string) => new Error(i18n.t("trust.noTokenUser", { instance, user }));
 
 const describe = (body: unknown) => (typeof body === "string" ? body : JSON.stringify(body)).slice(0, 200);
 
-/** What a probe call's outcome reads as in the edge's detail column. */
+/**
+ * What a probe call's outcome reads as in the edge's detail column. With `wantUser` (the far
+ * side's token_user), a token that acts as anyone else is a broken edge too: whoami allows it.
+ */
+function callOutcome(i18n: Translator, call: { status: number; body: unknown }, wantUser?: string): { status: "ok" | "broken"; detail: string } {
+  if (call.status === 200 && wantUser !== undefined && actsAs(call) !== wantUser) return { status: "broken", detail: i18n.t("trust.detail.wrongUser", { actual: actsAs(call) || i18n.t("trust.detail.noUser"), user: wantUser }) };
+  return { status: call.status === 200 ? "ok" : "broken", detail: callDetail(i18n, call) };
+}
+
 function callDetail(i18n: Translator, call: { status: number; body: unknown }): string {
   if (call.status === 200) return `GET ${probePath} 200`;
   if (!call.status) return i18n.t("trust.detail.callFailed", { path: probePath, body: describe(call.body) });
@@ -70,7 +77,8 @@ export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print
     print(stepLine(i18n, step));
   };
   const specs = endpointSpecs(pipeline);
-  const tokenUsers = await resolveTokenUsers(pipeline, clients, missingTokenUser(i18n));
+  const { resolved: tokenUsers, missing } = await resolveTokenUsers(pipeline, clients);
+  if (missing[0]) throw new Error(i18n.t("trust.noTokenUser", missing[0]));
   print(i18n.t("trust.records"));
   for (const spec of specs) await applyEndpoint(spec, clients, report, { tokenUserSysId: tokenUsers.get(spec.host.name) });
 
@@ -78,16 +86,19 @@ export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print
   const edges: EdgeState[] = [];
   for (const d of directions(pipeline)) {
     const consumer = clients.get(d.from.name)!;
-    const attempt = async (): Promise<{ status: number; body: unknown }> => {
+    const wantUser = d.to.token_user;
+    const attempt = async (fresh = false): Promise<{ status: number; body: unknown }> => {
       const provider = (await consumer.findProvider(d.providerName))!;
       const connection = (await consumer.connections()).find((c) => c.sysId === provider.sysId);
-      if (connection?.status !== "healthy") {
+      if (fresh || connection?.status !== "healthy") {
         await consumer.getToken(provider.sysId);
         report({ instance: d.from.name, action: "token", subject: { kind: "token", from: d.to.name } });
       }
       return consumer.call(provider.sysId, "GET", probePath);
     };
     let call = await attempt().catch((error: Error) => ({ status: 0, body: error.message }));
+    // A token keeps the user it was issued for: one from before token_user was set or changed is fetched again.
+    if (callOutcome(i18n, call, wantUser).status === "broken" && call.status === 200) call = await attempt(true).catch((error: Error) => ({ status: 0, body: error.message }));
     if (call.status !== 200) {
       // A secret changed behind our back (invalid_client) or a record was half-made: give the endpoint a new secret and try once more.
       const spec = specs.find((s) => s.host === d.to && s.consumers.some((c) => c.instance === d.from))!;
@@ -100,8 +111,7 @@ export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print
       edge: d.edge,
       direction: `${d.from.name} → ${d.to.name}`,
       provider: d.providerName,
-      status: call.status === 200 ? "ok" : "broken",
-      detail: callDetail(i18n, call),
+      ...callOutcome(i18n, call, wantUser),
       tokenExpiresAt: connection?.expiresAt ?? "",
     });
   }
@@ -116,12 +126,13 @@ export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print
 export async function pipelineInspect(pipeline: PipelineFile, clients: Clients, i18n: Translator = english): Promise<PipelineReport> {
   const { t } = i18n;
   const drift: string[] = [];
-  const tokenUsers = await resolveTokenUsers(pipeline, clients, missingTokenUser(i18n));
+  const { resolved: tokenUsers, missing } = await resolveTokenUsers(pipeline, clients);
+  for (const m of missing) drift.push(t("trust.noTokenUser", m));
   for (const spec of endpointSpecs(pipeline)) {
     const endpoint = await clients.get(spec.host.name)!.findEndpoint(spec.name);
     if (!endpoint) drift.push(t("trust.drift.endpointMissing", { instance: spec.host.name, name: spec.name }));
     else if (endpoint.redirectUrls.slice().sort().join() !== spec.redirectUrls.slice().sort().join()) drift.push(t("trust.drift.redirects", { instance: spec.host.name, name: spec.name, actual: endpoint.redirectUrls.join(", "), planned: spec.redirectUrls.join(", ") }));
-    if (endpoint && spec.host.token_user && endpoint.clientCredentialsUser !== tokenUsers.get(spec.host.name)) drift.push(t("trust.drift.tokenUser", { instance: spec.host.name, name: spec.name, user: spec.host.token_user }));
+    if (endpoint && tokenUsers.has(spec.host.name) && endpoint.clientCredentialsUser !== tokenUsers.get(spec.host.name)) drift.push(t("trust.drift.tokenUser", { instance: spec.host.name, name: spec.name, user: spec.host.token_user! }));
     for (const c of spec.consumers) {
       const provider = await clients.get(c.instance.name)!.findProvider(c.providerName);
       const which = { instance: c.instance.name, name: c.providerName };
@@ -146,7 +157,7 @@ export async function pipelineInspect(pipeline: PipelineFile, clients: Clients, 
     }
     // A probe sends the stored token as is: a revoked one shows as 401 instead of being replaced.
     const call = await consumer.call(provider.sysId, "GET", probePath, { probe: true });
-    edges.push({ ...base, status: call.status === 200 ? "ok" : "broken", detail: callDetail(i18n, call), tokenExpiresAt: connection.expiresAt });
+    edges.push({ ...base, ...callOutcome(i18n, call, d.to.token_user), tokenExpiresAt: connection.expiresAt });
   }
   const result = { ok: drift.length === 0 && edges.every((e) => e.status === "ok"), changes: 0, steps: [], drift, edges };
   // Only what was seen is left behind, for the Pipeline page; no record of the trust changes.
@@ -197,8 +208,7 @@ export async function pipelineRotate(pipeline: PipelineFile, clients: Clients, p
         edge: `${pipeline.production.name} ⇄ ${spec.host === pipeline.production ? c.instance.name : spec.host.name}`,
         direction: `${c.instance.name} → ${spec.host.name}`,
         provider: c.providerName,
-        status: call.status === 200 ? "ok" : "broken",
-        detail: callDetail(i18n, call),
+        ...callOutcome(i18n, call, spec.host.token_user),
         tokenExpiresAt: connection?.expiresAt ?? "",
       });
     }

@@ -146,11 +146,15 @@ export async function updateRecord(db: Kysely<Database>, table: TableDef, sysId:
   );
 }
 
-export async function deleteRecord(db: Kysely<Database>, table: TableDef, sysId: string, actor: string): Promise<boolean> {
+/** Deletes a record; false when there is none. With `expected`, only one still at one of those versions. */
+export async function deleteRecord(db: Kysely<Database>, table: TableDef, sysId: string, actor: string, expected?: ExpectedVersions): Promise<boolean> {
   return rethrowConstraint(() =>
     db.transaction().execute(async (trx) => {
-      const current = await dynamic(trx).selectFrom(table.name).selectAll().where("sys_id", "=", sysId).executeTakeFirst();
+      let read = dynamic(trx).selectFrom(table.name).selectAll().where("sys_id", "=", sysId);
+      if (!onSqlite(trx)) read = read.forNoKeyUpdate();
+      const current = await read.executeTakeFirst();
       if (!current) return false;
+      assertVersion(versionOf(current), expected);
       await dynamic(trx).deleteFrom(table.name).where("sys_id", "=", sysId).execute();
       await deleteAttachmentsOf(trx, table.name, sysId);
       await writeAudit(trx, [{ tablename: table.name, documentkey: sysId, fieldname: table.displayField, oldvalue: auditText(current[table.displayField]), user: actor, reason: "deleted" }]);

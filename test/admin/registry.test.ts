@@ -168,6 +168,9 @@ for (const dialect of dialectsUnderTest()) {
       assert.match(refused.html, /id="access_token_lifespan" name="access_token_lifespan" value="900"/, "what was typed stays in the form");
       assert.deepEqual(await findClient(server.instance.store.db, client.sysId), theirs, "nothing was saved");
       for (const altered of ["abc", " 1", "-1", "1".repeat(20)]) assert.equal((await browser.submitForm(unlocked, path, { sys_mod_count: altered })).status, 409, `an altered version (${altered}) is refused too`);
+      // …also after a re-render (the lock toggle), which carries a version no record has.
+      const toggled = await browser.submitForm(unlocked, path, { sys_mod_count: "abc", _action: "lock" });
+      assert.equal((await browser.submitForm(toggled, path)).status, 409);
       assert.deepEqual(await findClient(server.instance.store.db, client.sysId), theirs);
       // The refused form now edits the version just read: saving it again is a deliberate overwrite.
       const saved = await followRedirect(browser, await browser.submitForm(refused, path));

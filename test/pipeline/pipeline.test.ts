@@ -187,8 +187,11 @@ describe("pipeline up / verify / status across real instances", () => {
     const before = await Promise.all([prod, dev].map(entityCount));
     const missing = await cli(["pipeline", "up", file]);
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /production has no user "svc_pipeline" \(token_user in the pipeline file\)/);
+    assert.match(missing.stderr, /production has no active user "svc_pipeline" \(token_user in the pipeline file\)/);
     assert.deepEqual(await Promise.all([prod, dev].map(entityCount)), before);
+    const unseen = await cli(["pipeline", "verify", file]);
+    assert.equal(unseen.code, 1, "verify reports it as drift");
+    assert.match(unseen.stdout, /production has no active user "svc_pipeline"/);
 
     await createUser(prod.instance.store.db, { userName: "svc_pipeline", name: "Pipeline service", passwordHash: await hashPassword("an unused password"), roles: [] }, "test");
     const up = await cli(["pipeline", "up", file]);
@@ -204,6 +207,18 @@ describe("pipeline up / verify / status across real instances", () => {
     assert.notEqual(drifted.code, 0);
     assert.match(drifted.stdout, /production: tokens of "Pipeline Controller Client" do not act as svc_pipeline/);
     assert.equal((await cli(["pipeline", "up", file])).code, 0);
+    assert.equal((await cli(["pipeline", "verify", file])).code, 0);
+
+    // The endpoint right but a token from before (here: fetched while it had no user): verify sees it, up fetches anew.
+    await updateClient(prod.instance.store.db, "Pipeline Controller Client", { client_credentials_user: null }, "test");
+    await devSide.getToken(toProduction.sysId);
+    await updateClient(prod.instance.store.db, "Pipeline Controller Client", { client_credentials_user: "svc_pipeline" }, "test");
+    const stale = await cli(["pipeline", "verify", file]);
+    assert.notEqual(stale.code, 0);
+    assert.match(stale.stdout, /development → production\s+broken\s.*the token acts as no user, not svc_pipeline/);
+    const refreshed = await cli(["pipeline", "up", file]);
+    assert.equal(refreshed.code, 0, refreshed.stdout + refreshed.stderr);
+    assert.match(refreshed.stdout, /Tokens and calls:\n {2}\+ development\s+token\s+token from production/);
     assert.equal((await cli(["pipeline", "verify", file])).code, 0);
   });
 

@@ -7,6 +7,8 @@ import { auditHistory } from "../../src/store/audit-store.ts";
 import { consumeAuthCode, createAuthCode, findAuthCode } from "../../src/store/auth-code-store.ts";
 import type { Store } from "../../src/store/database.ts";
 import { migrateToLatest } from "../../src/store/migrate.ts";
+import { findTableDef } from "../../src/store/dictionary-store.ts";
+import { deleteRecord, getRecord, insertRecord, updateRecord } from "../../src/store/table-record-store.ts";
 import { createClient, findClient, regenerateClientSecret, updateClient } from "../../src/store/oauth-entity-store.ts";
 import { deleteExpiredTokens, findTokenByValue, issueTokens, markRefreshTokenRotated, revokeFamily } from "../../src/store/token-store.ts";
 import { createUser, findUserByName, grantRole, recordLoginFailure, rolesOf } from "../../src/store/user-store.ts";
@@ -89,6 +91,17 @@ for (const dialect of dialectsUnderTest()) {
       // Unconditional edits at once all apply, one after another: none is lost from the count.
       await Promise.all(Array.from({ length: 5 }, (_, i) => updateClient(store.db, "Versioned", { comments: `edit ${i}` }, "script")));
       assert.equal((await findClient(store.db, "Versioned"))!.modCount, 7);
+    });
+
+    test("a record's delete or update with an If-Match no longer current is refused in its transaction", async () => {
+      const incident = (await findTableDef(store.db, "incident"))!;
+      const row = await insertRecord(store.db, incident, { short_description: "versioned" }, "alice");
+      const sysId = row.sys_id as string;
+      await updateRecord(store.db, incident, sysId, { short_description: "edited" }, "alice", [0]);
+      await assert.rejects(updateRecord(store.db, incident, sysId, { short_description: "lost" }, "bob", [0]), StaleRecordError);
+      await assert.rejects(deleteRecord(store.db, incident, sysId, "bob", [0]), StaleRecordError);
+      assert.equal((await getRecord(store.db, incident, sysId, ["short_description"]))?.short_description, "edited");
+      assert.equal(await deleteRecord(store.db, incident, sysId, "bob", [1]), true);
     });
 
     test("1 000 concurrent client creations get 1 000 distinct ids", async () => {

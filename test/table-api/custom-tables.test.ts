@@ -104,7 +104,9 @@ for (const dialect of dialectsUnderTest()) {
       const path = `/api/now/table/sys_dictionary/${entry.sys_id}`;
       assert.equal((await api(server, "PATCH", path, { token: admin.token, body: { internal_type: "string" } })).status, 400);
       assert.equal((await api(server, "PATCH", path, { token: admin.token, body: { element: "u_other" } })).status, 400);
-      const relabelled = await api(server, "PATCH", path, { token: admin.token, body: { column_label: "Count", mandatory: "true" } });
+      const stale = await api(server, "PATCH", path, { token: admin.token, body: { column_label: "Count" }, headers: { "if-match": `"${Number(entry.sys_mod_count) + 1}"` } });
+      assert.equal(stale.status, 412, "the dictionary's writer honours If-Match too");
+      const relabelled = await api(server, "PATCH", path, { token: admin.token, body: { column_label: "Count", mandatory: "true" }, headers: { "if-match": `"${entry.sys_mod_count}"` } });
       assert.equal(relabelled.status, 200, relabelled.text);
       assert.equal((await api(server, "POST", "/api/now/table/u_asset", { token: user.token, body: { u_name: "y", u_count: "" } })).status, 400, "now mandatory");
       const table = (await api(server, "GET", "/api/now/table/sys_db_object?sysparm_query=name=u_asset", { token: admin.token })).body.result[0];
@@ -116,7 +118,9 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal((await api(server, "DELETE", `/api/now/table/sys_dictionary/${entry.sys_id}`, { token: admin.token })).status, 204);
       assert.equal((await api(server, "GET", "/api/now/table/u_asset?sysparm_query=u_ownerISEMPTY", { token: user.token })).status, 400);
       const table = (await api(server, "GET", "/api/now/table/sys_db_object?sysparm_query=name=u_asset", { token: admin.token })).body.result[0];
-      assert.equal((await api(server, "DELETE", `/api/now/table/sys_db_object/${table.sys_id}`, { token: admin.token })).status, 204);
+      assert.equal((await api(server, "DELETE", `/api/now/table/sys_db_object/${table.sys_id}`, { token: admin.token, headers: { "if-match": `"${Number(table.sys_mod_count) + 1}"` } })).status, 412, "a stale drop drops nothing");
+      assert.equal((await api(server, "GET", "/api/now/table/u_asset", { token: admin.token })).status, 200);
+      assert.equal((await api(server, "DELETE", `/api/now/table/sys_db_object/${table.sys_id}`, { token: admin.token, headers: { "if-match": "*" } })).status, 204);
       assert.equal((await api(server, "GET", "/api/now/table/u_asset", { token: admin.token })).status, 404);
       assert.equal((await api(server, "GET", "/api/now/table/sys_dictionary?sysparm_query=name=u_asset", { token: admin.token })).body.result.length, 0);
       const again = await api(server, "POST", "/api/now/table/sys_db_object", { token: admin.token, body: { name: "u_asset" } });

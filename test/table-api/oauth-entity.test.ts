@@ -95,7 +95,8 @@ for (const dialect of dialectsUnderTest()) {
 
     test("DELETE removes the client and its tokens", async () => {
       const created = (await api(server, "POST", "/api/now/table/oauth_entity", { token: admin.token, body: { name: "Delete me", redirect_url: "https://d.example/cb" } })).body.result;
-      const res = await api(server, "DELETE", `/api/now/table/oauth_entity/${created.sys_id}`, { token: admin.token });
+      assert.equal((await api(server, "DELETE", `/api/now/table/oauth_entity/${created.sys_id}`, { token: admin.token, headers: { "if-match": '"1"' } })).status, 412);
+      const res = await api(server, "DELETE", `/api/now/table/oauth_entity/${created.sys_id}`, { token: admin.token, headers: { "if-match": '"0"' } });
       assert.equal(res.status, 204);
       assert.equal((await api(server, "GET", `/api/now/table/oauth_entity/${created.sys_id}`, { token: admin.token })).status, 404);
       assert.equal((await api(server, "DELETE", `/api/now/table/oauth_entity/${created.sys_id}`, { token: admin.token })).status, 404);

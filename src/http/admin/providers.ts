@@ -4,7 +4,7 @@ import { obtainToken } from "../../consumer/connection-token.ts";
 import { ProviderError } from "../../consumer/provider-http.ts";
 import { instanceSecretBox } from "../../consumer/secret-box.ts";
 import { type OAuthProvider, parseProviderCreate, parseProviderUpdate } from "../../domain/oauth-provider.ts";
-import { formVersion, StaleRecordError } from "../../domain/record-version.ts";
+import { carriedVersion, formVersion, StaleRecordError } from "../../domain/record-version.ts";
 import { sysIdPattern } from "../../domain/sys-id.ts";
 import { issue, NotFoundError, ValidationError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
@@ -181,6 +181,6 @@ export const providerUpdate: Handler = async (instance, request, reply) => {
       return sendAdminHTML(reply, 409, providerFormPage({ viewer: admin.viewer, state: typed, errors, redirectUrl: stored.redirectUrl, editing: stored, version: stored.modCount, conflict }));
     }
     if (!(error instanceof ValidationError)) throw error;
-    sendAdminHTML(reply, 400, providerFormPage({ viewer: admin.viewer, state: typed, errors: fieldErrors(error.issues, admin.viewer.i18n), redirectUrl: provider.redirectUrl, editing: provider, version: expected?.[0] }));
+    sendAdminHTML(reply, 400, providerFormPage({ viewer: admin.viewer, state: typed, errors: fieldErrors(error.issues, admin.viewer.i18n), redirectUrl: provider.redirectUrl, editing: provider, version: carriedVersion(expected) }));
   }
 };

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { parseClientCreate, parseClientUpdate, type OAuthClient } from "../../domain/oauth-entity.ts";
-import { formVersion, StaleRecordError } from "../../domain/record-version.ts";
+import { carriedVersion, formVersion, StaleRecordError } from "../../domain/record-version.ts";
 import { sysIdPattern } from "../../domain/sys-id.ts";
 import { issueText, NotFoundError, ValidationError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
@@ -113,7 +113,7 @@ export const registryUpdate: Handler = async (instance, request, reply) => {
   const { state, action } = registryFormFrom(form);
   state.publicClient = client.publicClient;
   const expected = formVersion(form.get("sys_mod_count"));
-  const version = expected?.[0];
+  const version = carriedVersion(expected);
   if (action !== "submit") return renderRecord(instance, reply, admin, client, { status: 200, state, version });
   try {
     await updateClient(instance.store.db, client.sysId, parseClientUpdate(registryInput(state, "update")), admin.actor, expected);

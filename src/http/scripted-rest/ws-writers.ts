@@ -49,8 +49,8 @@ export const definitionWriter: RecordWriter = {
     values.base_uri = await checkDefinition(db, { ...existing, ...values }, sysId);
     return (await updateRecord(db, table, sysId, values, actor, expected)) !== undefined;
   },
-  async remove({ db, actor }, table, sysId) {
-    return deleteRecord(db, table, sysId, actor);
+  async remove({ db, actor, expected }, table, sysId) {
+    return deleteRecord(db, table, sysId, actor, expected);
   },
 };
 
@@ -81,7 +81,7 @@ export const operationWriter: RecordWriter = {
     await checkOperation(db, { ...existing, ...values }, sysId);
     return (await updateRecord(db, table, sysId, values, actor, expected)) !== undefined;
   },
-  async remove({ db, actor }, table, sysId) {
-    return deleteRecord(db, table, sysId, actor);
+  async remove({ db, actor, expected }, table, sysId) {
+    return deleteRecord(db, table, sysId, actor, expected);
   },
 };

@@ -16,7 +16,7 @@ import { deleteRecord, insertRecord, updateRecord } from "../../store/table-reco
 export interface WriteContext {
   db: Kysely<Database>;
   actor: string;
-  /** The versions an update may apply to (the request's If-Match); checked in its transaction. */
+  /** The versions an update or delete may apply to (the request's If-Match); checked in its transaction. */
   expected?: ExpectedVersions | undefined;
 }
 
@@ -41,8 +41,8 @@ export const genericWriter: RecordWriter = {
   async update({ db, actor, expected }, table, sysId, body) {
     return (await updateRecord(db, table, sysId, parseRecordInput(table, body, "update"), actor, expected)) !== undefined;
   },
-  async remove({ db, actor }, table, sysId) {
-    return deleteRecord(db, table, sysId, actor);
+  async remove({ db, actor, expected }, table, sysId) {
+    return deleteRecord(db, table, sysId, actor, expected);
   },
 };
 
@@ -62,9 +62,9 @@ export const oauthEntityWriter: RecordWriter = {
     await updateClient(db, sysId, changes, actor, expected);
     return true;
   },
-  async remove({ db, actor }, _table, sysId) {
+  async remove({ db, actor, expected }, _table, sysId) {
     if (!(await findClientBySysId(db, sysId))) return false;
-    await deleteClient(db, sysId, actor);
+    await deleteClient(db, sysId, actor, expected);
     return true;
   },
 };

@@ -116,12 +116,13 @@ const remove: Handler = async (instance, request, reply) => {
   const expected = ifMatchVersions(request.headers["if-match"]);
   if (expected) {
     if (!versioned(table)) throw badRequest(`records of ${table.name} carry no version (sys_mod_count) to match If-Match against`);
-    // Checked as the request begins: deletes (a custom table's drop among them) take no version.
+    // Checked first for every table; the writers that delete one row check again in their transaction
+    // (dropping a custom table or field, or a transform map with its field maps, relies on this one).
     const row = await getRecord(instance.store.db, table, sysId, ["sys_id", ...versionColumns]);
     if (!row) throw notFound("No Record found");
     assertVersion(versionOf(row), expected);
   }
-  if (!(await writerOf(table).remove({ db: instance.store.db, actor: principal.user.userName }, table, sysId))) throw notFound("No Record found");
+  if (!(await writerOf(table).remove({ db: instance.store.db, actor: principal.user.userName, expected }, table, sysId))) throw notFound("No Record found");
   reply.code(204).send();
 };
 
