@@ -31,6 +31,15 @@ for (const dialect of dialectsUnderTest()) {
       return browser.submitForm(form, newForm, fields);
     }
 
+    /** A provider made through the form for a fresh client_credentials client at the peer, with a token got through its page. */
+    async function connectedThroughForm(name: string) {
+      const client = await registerClient(peer.instance, { grant_types: "client_credentials" });
+      const record = await followRedirect(browser, await create({ name, client_id: client.clientId, client_secret: client.secret, token_url: `${peer.base}/oauth_token.do`, revocation_url: `${peer.base}/oauth_revoke_token.do` }));
+      const provider = (await providers()).find((p) => p.name === name)!;
+      await followRedirect(browser, await browser.submitForm(record, `/admin/providers/${provider.sysId}/token`));
+      return { client, provider, edit: `/admin/providers/${provider.sysId}/edit` };
+    }
+
     test("the interceptor's second choice opens the form, which names the redirect URL to register at the provider", async () => {
       const interceptor = await browser.get("/admin/registry/new");
       assert.match(interceptor.html, new RegExp(`href="${newForm}"[^>]*>\\s*<strong>Connect to a third-party OAuth Provider`));
@@ -128,11 +137,7 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     test("Edit: the form holds the record (never the secret); bad input changes nothing; a new client ID drops the token, revoked at the old provider", async () => {
-      const client = await registerClient(peer.instance, { grant_types: "client_credentials" });
-      const record = await followRedirect(browser, await create({ name: "Peer edit", client_id: client.clientId, client_secret: client.secret, token_url: `${peer.base}/oauth_token.do`, revocation_url: `${peer.base}/oauth_revoke_token.do` }));
-      const provider = (await providers()).find((p) => p.name === "Peer edit")!;
-      await followRedirect(browser, await browser.submitForm(record, `/admin/providers/${provider.sysId}/token`));
-      const edit = `/admin/providers/${provider.sysId}/edit`;
+      const { client, provider, edit } = await connectedThroughForm("Peer edit");
       assert.match((await browser.get(`/admin/providers/${provider.sysId}`)).html, new RegExp(`href="${edit}"`), "the record links to its edit form");
 
       const form = await browser.get(edit);
@@ -168,11 +173,7 @@ for (const dialect of dialectsUnderTest()) {
     });
   
     test("Edit over a version someone saved since: refused (409) before anything is revoked, with who and what differs; saving again applies it", async () => {
-      const client = await registerClient(peer.instance, { grant_types: "client_credentials" });
-      const record = await followRedirect(browser, await create({ name: "Peer race", client_id: client.clientId, client_secret: client.secret, token_url: `${peer.base}/oauth_token.do`, revocation_url: `${peer.base}/oauth_revoke_token.do` }));
-      const provider = (await providers()).find((p) => p.name === "Peer race")!;
-      await followRedirect(browser, await browser.submitForm(record, `/admin/providers/${provider.sysId}/token`));
-      const edit = `/admin/providers/${provider.sysId}/edit`;
+      const { client, provider, edit } = await connectedThroughForm("Peer race");
       const opened = await browser.get(edit);
       const theirs = await updateProvider(consumer.instance.store.db, instanceSecretBox(consumer.instance), provider.sysId, { scope: "useraccount" }, "alice");
       const next = await registerClient(peer.instance, { grant_types: "client_credentials" });

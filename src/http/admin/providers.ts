@@ -14,7 +14,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../../store/schema.ts";
 import { paths } from "../paths.ts";
 import { fieldErrors, type FieldErrors } from "../ui/admin/components.tsx";
-import { formDifferences } from "../ui/admin/edit-conflict.tsx";
+import { editConflict } from "../ui/admin/edit-conflict.tsx";
 import { blankProviderForm, type ProviderFormState, providerFormPage, providerFormStateOf, providerFormText, type ProviderListing, providerPage } from "../ui/admin/provider-pages.tsx";
 import { adminErrorPage } from "../ui/admin/sign-in-page.tsx";
 import { type AdminContext, requireAdmin, requireAdminForm, seeOther, sendAdminHTML } from "./admin-session.ts";
@@ -175,7 +175,7 @@ export const providerUpdate: Handler = async (instance, request, reply) => {
     if (error instanceof StaleRecordError) {
       // The form keeps what was typed (but the secret) and now edits the version just read: saving again is a deliberate overwrite.
       const stored = (await findProvider(instance.store.db, provider.sysId)) ?? provider;
-      const conflict = { savedBy: stored.updatedBy, savedOn: stored.updatedOn, differences: formDifferences(providerFormText(typed, t), providerFormText(providerFormStateOf(stored), t)) };
+      const conflict = editConflict(stored, providerFormText(typed, t), providerFormText(providerFormStateOf(stored), t));
       // A secret is never put back into a page: one typed must be typed again, or saving again would keep the stored one.
       const errors: FieldErrors = secret ? { client_secret: [t("conflict.secretAgain")] } : {};
       return sendAdminHTML(reply, 409, providerFormPage({ viewer: admin.viewer, state: typed, errors, redirectUrl: stored.redirectUrl, editing: stored, version: stored.modCount, conflict }));

@@ -11,7 +11,7 @@ import { findUserById } from "../../store/user-store.ts";
 import { fieldErrors, type FieldErrors } from "../ui/admin/components.tsx";
 import { interceptorPage } from "../ui/admin/interceptor-page.tsx";
 import { regenerateSecretPage } from "../ui/admin/regenerate-page.tsx";
-import { formDifferences } from "../ui/admin/edit-conflict.tsx";
+import { editConflict } from "../ui/admin/edit-conflict.tsx";
 import { registryFormPage } from "../ui/admin/registry-form-page.tsx";
 import { registryListPage } from "../ui/admin/registry-list-page.tsx";
 import { adminErrorPage } from "../ui/admin/sign-in-page.tsx";
@@ -70,7 +70,7 @@ async function renderRecord(
   const { t } = admin.viewer.i18n;
   const yesNo = (value: boolean) => t(value ? "common.true" : "common.false");
   // The form keeps what the admin typed and now edits the version just read, so saving again is a deliberate overwrite.
-  const conflict = options.conflict ? { savedBy: client.updatedBy, savedOn: client.updatedOn, differences: formDifferences(registryFormText(state, yesNo), registryFormText(stored, yesNo)) } : undefined;
+  const conflict = options.conflict ? editConflict(client, registryFormText(state, yesNo), registryFormText(stored, yesNo)) : undefined;
   sendAdminHTML(reply, options.status, registryFormPage({ viewer: admin.viewer, state, errors: options.errors ?? {}, client, freshSecret: options.freshSecret, flash: options.flash, history, version: conflict ? client.modCount : options.version, conflict }));
 }
 

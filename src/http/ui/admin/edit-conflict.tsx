@@ -9,14 +9,15 @@ export interface EditConflict {
 }
 
 /**
- * Values of two forms as the admin reads them, for the fields whose values differ: the edit
- * being refused and the record as now stored, so the admin can see what the other save changed
+ * The conflict of a refused edit with the record as now stored, from both forms as the admin
+ * reads them: the fields whose values differ, so the admin can see what the other save changed
  * (and what theirs would) before saving again.
  */
-export function formDifferences(submitted: Record<string, string>, stored: Record<string, string>): EditConflict["differences"] {
-  return Object.keys(stored)
+export function editConflict(record: { updatedBy: string; updatedOn: string }, submitted: Record<string, string>, stored: Record<string, string>): EditConflict {
+  const differences = Object.keys(stored)
     .filter((field) => submitted[field] !== stored[field])
     .map((field) => ({ field, stored: stored[field]! }));
+  return { savedBy: record.updatedBy, savedOn: record.updatedOn, differences };
 }
 
 /** Shown at the top of a refused edit; the form below keeps what the admin entered. */
