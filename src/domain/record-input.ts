@@ -8,8 +8,11 @@ import { type FieldIssue, ValidationError } from "./validation.ts";
  */
 export type RecordMode = "create" | "update";
 
+/** A JSON object: not an array, nor another kind of object (a form body's URLSearchParams, say), which would read as a record with no fields. */
 export function isPlainObject(body: unknown): body is Record<string, unknown> {
-  return typeof body === "object" && body !== null && !Array.isArray(body);
+  if (typeof body !== "object" || body === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(body);
+  return prototype === Object.prototype || prototype === null;
 }
 
 /** The body minus what the platform ignores; unknown fields are kept so the rules can name them. */
@@ -23,7 +26,7 @@ export function writableEntries(table: TableDef, body: Record<string, unknown>):
 }
 
 export function parseRecordInput(table: TableDef, body: unknown, mode: RecordMode): Record<string, StoredValue> {
-  if (!isPlainObject(body)) throw new ValidationError([{ field: "", message: "the request body must be a JSON object of field names and values" }]);
+  if (!isPlainObject(body)) throw new ValidationError([{ field: "", message: "the request body must be a JSON object of field names and values, sent as Content-Type: application/json" }]);
   const issues: FieldIssue[] = [];
   const values: Record<string, StoredValue> = {};
   for (const [name, input] of Object.entries(writableEntries(table, body))) {

@@ -3,6 +3,7 @@ import { after, before, describe, test } from "node:test";
 import { tryTakeLease } from "../../src/store/job-lease-store.ts";
 import { countRows, definePersonImport, waitForProcessed } from "../support/import-sets.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
+import { http } from "../support/oauth.ts";
 import { dialectsUnderTest } from "../support/stores.ts";
 import { api, type ApiUser, apiUser, q } from "../support/table-api.ts";
 
@@ -80,6 +81,16 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(await countRows(server, "u_person"), before);
       const ada = await api(server, "GET", `/api/now/table/u_person?${q({ sysparm_query: "u_email=ada@example.com" })}`, { token: admin.token });
       assert.equal(ada.body.result[0].u_name, "Ada Lovelace");
+    });
+
+    test("a form body (curl -d without a JSON content type) is a 400 that stores no row", async () => {
+      const before = await countRows(server, "u_imp_person");
+      for (const path of ["/api/now/import/u_imp_person", "/api/now/import/u_imp_person/insertMultiple"]) {
+        const res = await http(`${server.base}${path}`, { method: "POST", headers: { authorization: `Bearer ${loader.token}`, "content-type": "application/x-www-form-urlencoded" }, body: "u_name=Form&u_email=form@example.com" });
+        assert.equal(res.status, 400, `${path}: ${res.text}`);
+        assert.equal(res.body.status, "failure");
+      }
+      assert.equal(await countRows(server, "u_imp_person"), before);
     });
 
     test("insertMultiple answers at once; bad and ignored rows do not stop their siblings", async () => {

@@ -55,6 +55,9 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(res.status, 201, res.text);
       assert.equal(res.headers.get("x-echo"), "yes");
       assert.deepEqual(res.body, { body: { hello: ["world", 1] }, type: "application/json", auth: true });
+      const form = await http(`${server.base}/api/x_demo/items/echo`, { method: "POST", headers: { authorization: `Bearer ${ada.token}`, "content-type": "application/x-www-form-urlencoded" }, body: "name=ada&tag=a&tag=b" });
+      assert.equal(form.status, 201, form.text);
+      assert.deepEqual(form.body.body, { name: "ada", tag: ["a", "b"] }, "a form's fields, a repeated one as a list");
     });
 
     test("unknown paths are 404 and a known path with another method is 405, in the Table API envelope", async () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
-import { tableCounts } from "../support/oauth.ts";
+import { http, tableCounts } from "../support/oauth.ts";
 import { dialectsUnderTest } from "../support/stores.ts";
 import { api, type ApiUser, apiUser } from "../support/table-api.ts";
 
@@ -136,6 +136,13 @@ for (const dialect of dialectsUnderTest()) {
       const malformed = await api(server, "POST", "/api/now/table/incident", { token: user.token, rawBody: "{nope" });
       assert.equal(malformed.status, 400);
       assert.equal(malformed.body.status, "failure");
+      // curl -d without -H "Content-Type: application/json" sends a form: refused, not read as a record with no fields.
+      const sysId = (await api(server, "GET", "/api/now/table/incident?sysparm_limit=1&sysparm_fields=sys_id", { token: user.token })).body.result[0].sys_id;
+      for (const [method, path] of [["POST", "/api/now/table/incident"], ["PATCH", `/api/now/table/incident/${sysId}`], ["PUT", `/api/now/table/incident/${sysId}`]] as const) {
+        const form = await http(`${server.base}${path}`, { method, headers: { authorization: `Bearer ${user.token}`, "content-type": "application/x-www-form-urlencoded" }, body: "short_description=form" });
+        assert.equal(form.status, 400, `${method}: ${form.text}`);
+        assert.match(form.body.error.message, /JSON object .*application\/json/);
+      }
       assert.deepEqual(await tableCounts(server.instance.store), counts);
     });
 

@@ -50,6 +50,16 @@ async function authorize(instance: Instance, request: FastifyRequest, op: Operat
   return principal;
 }
 
+/** A form body as the script sees it: each field's value, or the list of them when a field repeats. */
+function formFields(form: URLSearchParams): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {};
+  for (const name of new Set(form.keys())) {
+    const values = form.getAll(name);
+    fields[name] = values.length === 1 ? values[0]! : values;
+  }
+  return fields;
+}
+
 function scriptRequest(request: FastifyRequest, principal: ApiPrincipal | null, pathParams: Record<string, string>): string {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) if (!hiddenHeaders.has(name) && value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
@@ -59,7 +69,7 @@ function scriptRequest(request: FastifyRequest, principal: ApiPrincipal | null, 
     pathParams,
     queryParams: request.query ?? {},
     headers,
-    body: request.body ?? null,
+    body: request.body instanceof URLSearchParams ? formFields(request.body) : (request.body ?? null),
     userName: principal ? principal.user.userName : "guest",
     roles: principal ? principal.roles : [],
   });

@@ -47,7 +47,7 @@ export const genericWriter: RecordWriter = {
 };
 
 function objectBody(body: unknown): Record<string, unknown> {
-  if (!isPlainObject(body)) throw new ValidationError([{ field: "", message: "the request body must be a JSON object of field names and values" }]);
+  if (!isPlainObject(body)) throw new ValidationError([{ field: "", message: "the request body must be a JSON object of field names and values, sent as Content-Type: application/json" }]);
   return body;
 }
 
