@@ -1,6 +1,7 @@
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { ConfigError } from "../config.ts";
 import { StaleRecordError } from "../domain/record-version.ts";
+import { toLocale } from "../i18n/locale.ts";
 import { issueText, NotFoundError, ValidationError } from "../domain/validation.ts";
 import { StoreError } from "../store/database.ts";
 import { clientCommand } from "./commands/client.ts";
@@ -16,11 +17,16 @@ import { type Output, processOutput } from "./output.ts";
 export async function main(argv: string[], output: Output = processOutput, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const i18n = cliTranslator(argv, env);
   const { t } = i18n;
+  // Read before parsing by cliTranslator; declared so commander accepts it anywhere and refuses a language we lack.
+  const langOption = () =>
+    new Option("--lang <language>", t("cli.option.lang")).argParser((value: string) => {
+      if (!toLocale(value)) throw new InvalidArgumentError(t("cli.error.lang", { value }));
+      return value;
+    });
   const outputConfig = { writeOut: (s: string) => output.out(s), writeErr: (s: string) => output.err(s), outputError: (s: string, write: (s: string) => void) => write(localizeParseError(s, i18n)) };
   const program = new Command("portcullis")
     .description(t("cli.description"))
-    // Read before parsing by cliTranslator; declared so commander accepts it anywhere.
-    .option("--lang <language>", t("cli.option.lang"))
+    .addOption(langOption())
     .showHelpAfterError()
     .exitOverride()
     .configureOutput(outputConfig);
@@ -28,7 +34,7 @@ export async function main(argv: string[], output: Output = processOutput, env: 
   // Subcommands inherit the overrides so their errors come back here too.
   localizeHelp(program, i18n);
   program.commands.forEach(function inherit(command: Command) {
-    command.option("--lang <language>", t("cli.option.lang"));
+    command.addOption(langOption());
     localizeHelp(command, i18n);
     command.exitOverride().showHelpAfterError().configureOutput(outputConfig);
     command.commands.forEach(inherit);

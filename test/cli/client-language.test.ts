@@ -69,4 +69,11 @@ describe("portcullis client in English and Korean", () => {
     const english = await cli(["client", "show", "nothing-here", "--data", data], { LANG: "C" });
     assert.equal(english.stderr.trim(), 'portcullis: no OAuth client "nothing-here"');
   });
+
+  test("a --lang this CLI does not speak is a usage error (exit 2), not silently English", async () => {
+    const unknown = await cli(["client", "list", "--data", data, "--lang", "xx"], { LANG: "C" });
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /"xx" is not a language of this CLI: en or ko/);
+    assert.equal((await cli(["client", "list", "--data", data, "--lang=ko-KR"], { LANG: "C" })).code, 0, "a regional tag of a language it speaks is fine");
+  });
 });

@@ -284,6 +284,7 @@ export const ko: Record<MessageKey, string> = {
 
   "cli.description": "인스턴스끼리 서로 신뢰하도록 플랫폼의 와이어 경로를 제공하는 OAuth 2 권한 부여 서버입니다.",
   "cli.option.lang": "메시지 언어: en 또는 ko (기본값: LC_ALL, 그다음 LANG)",
+  "cli.error.lang": "\"{value}\"은(는) 이 CLI의 언어가 아닙니다: en 또는 ko",
   "cli.error.invalidInput": "입력이 올바르지 않습니다:",
   "cli.error.stale": "명령이 실행되는 동안 레코드가 바뀌어({user}님이 {time} UTC에 저장) 이 변경은 저장하지 않았습니다. 명령을 다시 실행하세요.",
   "cli.error.input": "입력",
