@@ -66,9 +66,13 @@ function orderGroup(select: any, field: string, descending: boolean): any {
 }
 
 export async function aggregateRecords(db: Kysely<Database>, request: AggregateRequest): Promise<{ rows: AggregateRow[]; more: boolean }> {
-  // Nothing asked: one empty row, as the platform answers `{"stats": {}}`.
-  if (request.aggregates.length === 0 && request.groupBy.length === 0) return { rows: [{ groups: [], values: [] }], more: false };
   const where = whereOf(request.table, request.query);
+  if (request.aggregates.length === 0 && request.groupBy.length === 0) {
+    // Compiled, not run: a value that does not fit its field (priority=high) is refused as it becomes SQL.
+    if (where) (db as unknown as Kysely<any>).selectFrom(request.table.name).select("sys_id").where(where).compile();
+    // Nothing asked: one empty row, as the platform answers `{"stats": {}}`.
+    return { rows: [{ groups: [], values: [] }], more: false };
+  }
   let select: any = (db as unknown as Kysely<any>).selectFrom(request.table.name).select([
     ...request.groupBy.map((field, i) => sql.ref(field).as(`g${i}`)),
     ...request.aggregates.map((spec, i) => expression(request.table, spec).as(`a${i}`)),

@@ -186,6 +186,7 @@ for (const dialect of dialectsUnderTest()) {
       [{ sysparm_having: "avg^number^>^1" }, 400, /AVG needs a numeric field; number is string/],
       [{ sysparm_having: "max^sys_created_on^>^yesterday" }, 400, /YYYY-MM-DD/],
       [{ sysparm_query: "nofield=1", sysparm_count: "true" }, 400, /no field "nofield"/],
+      [{ sysparm_query: "priority=high" }, 400, /whole number/],
       [{ sysparm_query: "sys_created_on>javascript:gs.getUserID()", sysparm_count: "true" }, 400, /gs\.getUserID/],
       [{ sysparm_count: "yes" }, 400, /true or false/],
       [{ sysparm_display_value: "maybe" }, 400, /sysparm_display_value/],
