@@ -125,7 +125,7 @@ export function parseEncodedQuery(text: string, options: ParseOptions = {}): Enc
     if (segment === "" || segment === "EQ") continue;
     if (segment.startsWith("ORDERBYDESC")) orderBy.push(parseOrderBy(segment, true));
     else if (segment.startsWith("ORDERBY")) orderBy.push(parseOrderBy(segment, false));
-    else if (segment.startsWith("GROUPBY")) throw new QueryError("GROUPBY is not supported by the Table API");
+    else if (segment.startsWith("GROUPBY")) throw new QueryError("GROUPBY is not supported in an encoded query; group with sysparm_group_by on the Aggregate API (/api/now/stats)");
     else {
       let current = queries[queries.length - 1]!;
       let or = false;

@@ -83,13 +83,16 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(ada.body.result[0].u_name, "Ada Lovelace");
     });
 
-    test("a form body (curl -d without a JSON content type) is a 400 that stores no row", async () => {
+    test("a form body (curl -d without a JSON content type), or a key beside \"records\", is a 400 that stores no row", async () => {
       const before = await countRows(server, "u_imp_person");
       for (const path of ["/api/now/import/u_imp_person", "/api/now/import/u_imp_person/insertMultiple"]) {
         const res = await http(`${server.base}${path}`, { method: "POST", headers: { authorization: `Bearer ${loader.token}`, "content-type": "application/x-www-form-urlencoded" }, body: "u_name=Form&u_email=form@example.com" });
         assert.equal(res.status, 400, `${path}: ${res.text}`);
         assert.equal(res.body.status, "failure");
       }
+      const extra = await api(server, "POST", "/api/now/import/u_imp_person/insertMultiple", { token: loader.token, body: { records: [{ u_name: "Extra", u_email: "extra@example.com" }], foo: 1 } });
+      assert.equal(extra.status, 400, extra.text);
+      assert.match(extra.body.error.message, /holds only "records", not "foo"/);
       assert.equal(await countRows(server, "u_imp_person"), before);
     });
 

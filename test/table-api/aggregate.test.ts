@@ -187,6 +187,7 @@ for (const dialect of dialectsUnderTest()) {
       [{ sysparm_having: "max^sys_created_on^>^yesterday" }, 400, /YYYY-MM-DD/],
       [{ sysparm_query: "nofield=1", sysparm_count: "true" }, 400, /no field "nofield"/],
       [{ sysparm_query: "priority=high" }, 400, /whole number/],
+      [{ sysparm_query: "GROUPBYstate" }, 400, /sysparm_group_by on the Aggregate API/],
       [{ sysparm_query: "sys_created_on>javascript:gs.getUserID()", sysparm_count: "true" }, 400, /gs\.getUserID/],
       [{ sysparm_count: "yes" }, 400, /true or false/],
       [{ sysparm_display_value: "maybe" }, 400, /sysparm_display_value/],

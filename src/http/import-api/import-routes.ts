@@ -51,6 +51,8 @@ const maxIssues = 20;
 
 function readRecords(staging: TableDef, body: unknown, limit: number): Record<string, StoredValue>[] {
   if (!isPlainObject(body) || !Array.isArray(body.records)) throw badRequest('the request body must be a JSON object with a "records" list of staging rows');
+  const unknown = Object.keys(body).find((key) => key !== "records");
+  if (unknown !== undefined) throw badRequest(`the request body holds only "records", not "${unknown.slice(0, 40)}"`);
   const records: unknown[] = body.records;
   if (records.length === 0) throw badRequest('"records" is empty');
   if (records.length > limit) throw badRequest(`at most ${limit} records per request (PORTCULLIS_IMPORT_MAX_RECORDS); this one has ${records.length}`);
