@@ -41,7 +41,6 @@ export async function deleteEndpoint(instance: Instance, request: FastifyRequest
   const actor = await requireAdmin(instance, request);
   await apiStep(reply, async () => {
     const expected = ifMatchVersions(request.headers["if-match"]);
-    if (!(await findClient(instance.store.db, idOf(request)))) throw new NotFoundError(`no OAuth client "${idOf(request)}"`);
     await deleteClient(instance.store.db, idOf(request), actor.userName, expected);
     reply.code(204).send();
   });
@@ -60,7 +59,6 @@ export async function updateEndpoint(instance: Instance, request: FastifyRequest
   await apiStep(reply, async () => {
     const changes = parseClientUpdate(request.body ?? {});
     const expected = ifMatchVersions(request.headers["if-match"]);
-    if (!(await findClient(instance.store.db, idOf(request)))) throw new NotFoundError(`no OAuth client "${idOf(request)}"`);
     const updated = await updateClient(instance.store.db, idOf(request), changes, actor.userName, expected);
     reply.header("cache-control", "no-store").header("etag", entityTag(updated.modCount)).send({ result: clientRecord(updated) });
   });
@@ -70,7 +68,6 @@ export async function regenerateEndpointSecret(instance: Instance, request: Fast
   const actor = await requireAdmin(instance, request);
   await apiStep(reply, async () => {
     const expected = ifMatchVersions(request.headers["if-match"]);
-    if (!(await findClient(instance.store.db, idOf(request)))) throw new NotFoundError(`no OAuth client "${idOf(request)}"`);
     const regenerated = await regenerateClientSecret(instance.store.db, idOf(request), actor.userName, expected);
     reply.header("cache-control", "no-store").header("etag", entityTag(regenerated.client.modCount)).send({ result: clientRecord(regenerated.client, regenerated.clientSecret) });
   });
