@@ -7,6 +7,8 @@ import { paths } from "./http/paths.ts";
 import { type Instance, openInstance } from "./instance.ts";
 import type { Store } from "./store/database.ts";
 import { checkBind } from "./tls/bind-policy.ts";
+import { assertCanListen, listenError } from "./listen-probe.ts";
+import cluster from "node:cluster";
 import { instanceSecretBox } from "./consumer/secret-box.ts";
 import { describeDevelopmentCa, renewWhileRunning, resolveServerTls } from "./tls/server-tls.ts";
 
@@ -40,6 +42,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const { t } = options.i18n ?? translator("en");
   const { warning } = checkBind(config);
   if (warning) print(t(warning.key, warning.values));
+  // A cluster worker shares its primary's socket, which the primary has already probed.
+  if (!cluster.isWorker) await assertCanListen(config.host, config.port);
   const tls = await resolveServerTls(config);
   const instance = await openInstance(config, {
     ...(options.store ? { store: options.store } : {}),
@@ -57,7 +61,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await instance.store.close();
-    throw error;
+    throw listenError(error as NodeJS.ErrnoException, config.host, config.port);
   }
   // A cluster worker leaves housekeeping to its primary.
   const jobs = options.cleanup === false ? idleJobs : startBackgroundJobs(instance, (error) => app.log.warn({ err: error }, "housekeeping failed"));

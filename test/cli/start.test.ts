@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -137,6 +138,25 @@ describe("portcullis start", () => {
     }
     const left = childPids(server.child.pid!);
     if (left) assert.equal(left.length, 0);
+  });
+
+  test("a port already in use is refused before anything is created, in one process or a cluster", async () => {
+    const port = await freePort();
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen({ host: "127.0.0.1", port }, resolve));
+    try {
+      for (const extra of [[], ["--workers", "2"]]) {
+        const data = path.join(tempDir(), "instance");
+        dirs.push(path.dirname(data));
+        const run = await cli(["start", "--data", data, "--port", String(port), ...extra]);
+        assert.equal(run.code, 2, run.stderr);
+        assert.match(run.stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use.*--port.*Nothing was created`));
+        assert.doesNotMatch(run.stderr, /Created user|password/);
+        assert.equal(fs.existsSync(data), false, "no data directory, no admin whose password was shown and lost");
+      }
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });
 
   test("workers, request logging and the sweep interval come from flags or PORTCULLIS_* variables", () => {

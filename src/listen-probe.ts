@@ -1,0 +1,27 @@
+import { createServer } from "node:net";
+import type { ConfigError } from "./config.ts";
+import { localConfigError } from "./tls/local-config-error.ts";
+
+/**
+ * Opening an instance creates its data directory and first admin (printing a password that is
+ * shown once), so a port another process holds must be found before that, not at listen().
+ * Binding and releasing a socket answers what the OS would say; a process taking the port in
+ * between is still caught by listen() and told the same way by `listenError`.
+ */
+export async function assertCanListen(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", (error: NodeJS.ErrnoException) => reject(listenError(error, host, port)));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
+/** The operator's words for why a server cannot listen; other errors pass through unchanged. */
+export function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error | ConfigError {
+  const values = { host, port: String(port) };
+  if (error.code === "EADDRINUSE") return localConfigError({ key: "start.listen.inUse", values });
+  if (error.code === "EACCES") return localConfigError({ key: "start.listen.denied", values });
+  if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND" || error.code === "EAI_AGAIN") return localConfigError({ key: "start.listen.noAddress", values });
+  return error;
+}
