@@ -47,7 +47,9 @@ export function parseRecordInput(table: TableDef, body: unknown, mode: RecordMod
     }
     const value = values[field.name];
     const given = mode === "create" || field.name in values;
-    if (field.mandatory && given && (value === null || value === "" || value === undefined)) issues.push({ field: field.name, message: "is mandatory" });
+    // A value refused above is not also "missing".
+    const refused = issues.some((issue) => issue.field === field.name);
+    if (field.mandatory && given && !refused && (value === null || value === "" || value === undefined)) issues.push({ field: field.name, message: "is mandatory" });
   }
   if (issues.length > 0) throw new ValidationError(issues);
   return values;

@@ -147,11 +147,43 @@ for (const dialect of dialectsUnderTest()) {
         const res = await op(body);
         assert.equal(res.status, 400, `${JSON.stringify(body)}: ${res.text}`);
       }
+      const trace = await op({ http_method: "TRACE" });
+      assert.equal(trace.body.error.message, 'http_method: must be one of GET, POST, PUT, PATCH, DELETE, not "TRACE"', "one issue: a refused value is not also reported missing");
       // Renaming the API moves its base path.
       const moved = await api(server, "PATCH", `/api/now/table/sys_ws_definition/${def.body.result.sys_id}`, { token: admin.token, body: { service_id: "v2" } });
       assert.equal(moved.body.result.base_uri, "/api/x_checks/v2");
       assert.equal((await api(server, "GET", "/api/x_checks/v2/a/1", { token: ada.token })).text, "1");
       assert.equal((await api(server, "GET", "/api/x_checks/v1/a/1", { token: ada.token })).status, 404);
+    });
+
+    test("a script that does not compile is refused on save, naming its line, and nothing is stored or changed", async () => {
+      const def = await api(server, "POST", "/api/now/table/sys_ws_definition", { token: admin.token, body: { name: "syntax", namespace: "x_syntax", service_id: "v1" } });
+      assert.equal(def.status, 201, def.text);
+      const definition = def.body.result.sys_id;
+      const count = async () => (await api(server, "GET", `/api/now/table/sys_ws_operation?${q({ sysparm_query: `web_service_definition=${definition}` })}`, { token: admin.token })).body.result.length;
+      const refused = await api(server, "POST", "/api/now/table/sys_ws_operation", {
+        token: admin.token,
+        body: { name: "broken", web_service_definition: definition, http_method: "GET", relative_path: "/b", operation_script: "const a = 1;\nreturn { a: a + };" },
+      });
+      assert.equal(refused.status, 400, refused.text);
+      assert.match(refused.body.error.message, /operation_script: SyntaxError: .+ \(line 2\)/);
+      assert.equal(await count(), 0);
+      const open = await api(server, "POST", "/api/now/table/sys_ws_operation", { token: admin.token, body: { name: "open", web_service_definition: definition, http_method: "GET", relative_path: "/o", operation_script: "return { a: 1" } });
+      assert.equal(open.status, 400, open.text);
+      assert.match(open.body.error.message, /operation_script: SyntaxError: .+ \(at the end of the script\)/);
+      // Compiled, never run: a loop outside the function body does not hang the save.
+      const escape = await api(server, "POST", "/api/now/table/sys_ws_operation", { token: admin.token, body: { name: "escape", web_service_definition: definition, http_method: "GET", relative_path: "/e", operation_script: "}); for (;;) {} (function () {" } });
+      assert.equal(escape.status, 201, escape.text);
+
+      const good = await api(server, "POST", "/api/now/table/sys_ws_operation", { token: admin.token, body: { name: "good", web_service_definition: definition, http_method: "GET", relative_path: "/g", operation_script: "return 'good'" } });
+      assert.equal(good.status, 201, good.text);
+      const id = good.body.result.sys_id;
+      const edit = await api(server, "PATCH", `/api/now/table/sys_ws_operation/${id}`, { token: admin.token, body: { name: "renamed", operation_script: "return 'good" } });
+      assert.equal(edit.status, 400, edit.text);
+      const kept = await api(server, "GET", `/api/now/table/sys_ws_operation/${id}`, { token: admin.token });
+      assert.equal(kept.body.result.name, "good", "a refused edit changes no field");
+      assert.equal(kept.body.result.operation_script, "return 'good'");
+      assert.equal((await api(server, "GET", "/api/x_syntax/v1/g", { token: ada.token })).text, "good");
     });
 
     test("a change is live at once on another node sharing the database", async () => {

@@ -6,11 +6,13 @@ import { type FieldIssue, ValidationError } from "../../domain/validation.ts";
 import type { Database } from "../../store/schema.ts";
 import { deleteRecord, getRecord, insertRecord, updateRecord } from "../../store/table-record-store.ts";
 import type { RecordWriter } from "../table-api/record-writers.ts";
+import { scriptSyntaxProblem } from "../../scripting/script-syntax.ts";
 
 /**
  * Writes of sys_ws_definition and sys_ws_operation: the dictionary checks types, these add the
  * rules of a path (syntax, no clash with a built-in API or another definition, one resource
- * per method and path) and derive the base path from namespace and API ID.
+ * per method and path), compile a resource's script, and derive the base path from namespace
+ * and API ID.
  */
 type Values = Record<string, StoredValue>;
 
@@ -54,8 +56,12 @@ export const definitionWriter: RecordWriter = {
   },
 };
 
-async function checkOperation(db: Kysely<Database>, record: Record<string, unknown>, sysId: string | null): Promise<void> {
-  fail(operationProblems({ name: record.name, http_method: record.http_method, relative_path: record.relative_path, roles_required: record.roles_required }));
+/** `script` is what this write sets, if it sets one: a rename never fails on a script saved before scripts were compiled. */
+async function checkOperation(db: Kysely<Database>, record: Record<string, unknown>, sysId: string | null, script: StoredValue | undefined): Promise<void> {
+  const issues = operationProblems({ name: record.name, http_method: record.http_method, relative_path: record.relative_path, roles_required: record.roles_required });
+  const syntax = script === undefined ? null : await scriptSyntaxProblem(String(script ?? ""));
+  if (syntax) issues.push({ field: "operation_script", message: syntax });
+  fail(issues);
   const key = templateKey(parseRelativePath(String(record.relative_path)));
   const siblings = await db
     .selectFrom("sys_ws_operation")
@@ -70,7 +76,7 @@ async function checkOperation(db: Kysely<Database>, record: Record<string, unkno
 export const operationWriter: RecordWriter = {
   async create({ db, actor }, table, body) {
     const values: Values = parseRecordInput(table, body, "create");
-    await checkOperation(db, values, null);
+    await checkOperation(db, values, null, values.operation_script ?? "");
     const row = await insertRecord(db, table, values, actor);
     return { sysId: row.sys_id as string };
   },
@@ -78,7 +84,7 @@ export const operationWriter: RecordWriter = {
     const existing = await current(db, table, sysId);
     if (!existing) return false;
     const values: Values = parseRecordInput(table, body, "update");
-    await checkOperation(db, { ...existing, ...values }, sysId);
+    await checkOperation(db, { ...existing, ...values }, sysId, values.operation_script);
     return (await updateRecord(db, table, sysId, values, actor, expected)) !== undefined;
   },
   async remove({ db, actor, expected }, table, sysId) {
