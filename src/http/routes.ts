@@ -6,6 +6,7 @@ import { batch } from "./api/batch.ts";
 import { attachmentApiRoutes } from "./attachment-api/attachment-routes.ts";
 import { whoami } from "./api/whoami.ts";
 import type { ErrorFormat } from "./error-rendering.ts";
+import { assertAcceptsJson } from "./accept-json.ts";
 import type { LimitKind } from "./rate-limit.ts";
 import { authorizeGet, authorizePost } from "./oauth/authorize.ts";
 import { introspectionEndpoint } from "./oauth/introspection.ts";
@@ -33,7 +34,8 @@ const postOnly: Handler = (_instance, request, reply) => {
 };
 
 /** The one table that maps the platform's wire paths to the modules that implement them. */
-type Route = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; bodyLimit?: number | ((config: Config) => number); handler: Handler; rawBodyLimit?: (instance: Instance) => number };
+/** `anyType`: the answer's type is not always JSON (a script's own, an attachment's bytes), so Accept is not checked. */
+type Route = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; bodyLimit?: number | ((config: Config) => number); handler: Handler; rawBodyLimit?: (instance: Instance) => number; anyType?: boolean };
 
 const routes: Route[] = [
   { method: "GET", url: paths.authorize, errorFormat: "page", handler: authorizeGet },
@@ -75,7 +77,7 @@ const routes: Route[] = [
   { method: "PATCH", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.updateProviderRecord },
   // Scripted REST APIs: the static paths above win; what is left under /api/{namespace}/{api_id} is looked up per request.
   ...(["GET", "POST", "PUT", "PATCH", "DELETE"] as const).flatMap((method) =>
-    [paths.scriptedRest, `${paths.scriptedRest}/*`].map((url) => ({ method, url, errorFormat: "api" as const, handler: scriptedRest })),
+    [paths.scriptedRest, `${paths.scriptedRest}/*`].map((url) => ({ method, url, errorFormat: "api" as const, handler: scriptedRest, anyType: true })),
   ),
   { method: "POST", url: paths.pipelineRuns, errorFormat: "api", handler: recordRun },
   { method: "GET", url: `${paths.pipelineRuns}/latest`, errorFormat: "api", handler: latestRun },
@@ -83,7 +85,15 @@ const routes: Route[] = [
 
 function addRoute(app: FastifyInstance, instance: Instance, route: Route, limit = route.bodyLimit): void {
   const bodyLimit = typeof limit === "function" ? limit(instance.config) : limit;
-  app.route({ method: route.method, url: route.url, ...(bodyLimit ? { bodyLimit } : {}), config: { errorFormat: route.errorFormat, ...(route.rateLimitByIp ? { rateLimitByIp: route.rateLimitByIp } : {}) }, handler: (request, reply) => route.handler(instance, request, reply) });
+  const checkAccept = route.errorFormat === "api" && !route.anyType;
+  app.route({
+    method: route.method,
+    url: route.url,
+    ...(bodyLimit ? { bodyLimit } : {}),
+    config: { errorFormat: route.errorFormat, ...(route.rateLimitByIp ? { rateLimitByIp: route.rateLimitByIp } : {}) },
+    ...(checkAccept ? { onRequest: async (request: FastifyRequest) => assertAcceptsJson(request) } : {}),
+    handler: (request, reply) => route.handler(instance, request, reply),
+  });
 }
 
 export function registerRoutes(app: FastifyInstance, instance: Instance): void {

@@ -153,6 +153,8 @@ export interface AttachmentRoute {
   handler: Handler;
   /** Uploads take the body as bytes whatever its content type, up to this many. */
   rawBodyLimit?: (instance: Instance) => number;
+  /** The download answers the file's own type, so its Accept is not held to JSON. */
+  anyType?: boolean;
 }
 
 /** The platform serves the Attachment API unversioned and as v1 (PySNC calls v1). */
@@ -162,7 +164,7 @@ export function attachmentApiRoutes(): AttachmentRoute[] {
     { method: "POST", url: `${base}/file`, handler: guarded(uploadRaw), rawBodyLimit: (instance) => instance.config.attachmentMaxBytes },
     { method: "POST", url: `${base}/upload`, handler: guarded(uploadMultipart), rawBodyLimit: (instance) => instance.config.attachmentMaxBytes + multipartOverhead },
     { method: "GET", url: `${base}/:sys_id`, handler: guarded(metadata) },
-    { method: "GET", url: `${base}/:sys_id/file`, handler: guarded(file) },
+    { method: "GET", url: `${base}/:sys_id/file`, handler: guarded(file), anyType: true },
     { method: "DELETE", url: `${base}/:sys_id`, handler: guarded(remove) },
   ]);
 }
