@@ -49,8 +49,9 @@ const routes: Route[] = [
   { method: "GET", url: paths.metadata, errorFormat: "oauth", handler: (instance, _request, reply) => void reply.send(authorizationServerMetadata(instance)) },
   { method: "GET", url: paths.whoami, errorFormat: "api", handler: whoami },
   { method: "POST", url: paths.batch, errorFormat: "api", bodyLimit: 8 * 1024 * 1024, handler: batch },
-  { method: "GET", url: paths.health, errorFormat: "api", handler: liveness },
-  { method: "GET", url: paths.ready, errorFormat: "api", handler: readiness },
+  // A probe's Accept (text/plain, say) must never turn a healthy node into a 406 and out of rotation.
+  { method: "GET", url: paths.health, errorFormat: "api", handler: liveness, anyType: true },
+  { method: "GET", url: paths.ready, errorFormat: "api", handler: readiness, anyType: true },
   { method: "POST", url: paths.logout, errorFormat: "page", handler: signOutPost },
   // The admin UI: sign-in at "/", the navigator's modules under /admin.
   ...adminRoutes().map((route) => ({ ...route, errorFormat: "page" as const })),

@@ -16,6 +16,7 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(ready.status, 200);
       assert.equal(ready.body.status, "ready");
       assert.equal(ready.body.database, server.instance.store.dialect);
+      for (const path of ["/health", "/ready"]) assert.equal((await http(`${server.base}${path}`, { headers: { accept: "text/plain" } })).status, 200, `a probe's Accept never fails ${path}`);
     });
 
     test("/metrics counts requests by route and status, token issues by grant, and latency", async () => {
