@@ -67,10 +67,17 @@ function orderSpecs(request: FastifyRequest, query: EncodedQuery, groupBy: reado
   const text = single((request.query ?? {}) as Query, "sysparm_order_by") ?? "";
   // ORDERBY inside sysparm_query orders groups too; without groups there is one row and nothing to order.
   const fromQuery: AggregateOrder[] = groupBy.length === 0 ? [] : query.orderBy.map((o) => ({ kind: "field", field: o.field, descending: o.descending }));
-  const orders = [...syntax(() => parseAggregateOrderBy(text)), ...fromQuery];
-  for (const order of orders) {
+  const fromParameter = syntax(() => parseAggregateOrderBy(text));
+  const orders = [...fromParameter, ...fromQuery];
+  for (const [i, order] of orders.entries()) {
     if (order.kind === "field") {
-      if (!groupBy.some((g) => g.name === order.field)) throw badRequest(`sysparm_order_by: ${order.field} is not a sysparm_group_by field; order by a grouped field or an aggregate such as COUNT or AVG^${order.field}`);
+      // Name what the caller wrote: an ORDERBY in sysparm_query cannot order by an aggregate at all.
+      if (!groupBy.some((g) => g.name === order.field))
+        throw badRequest(
+          i < fromParameter.length
+            ? `sysparm_order_by: ${order.field} is not a sysparm_group_by field; order by a grouped field or an aggregate such as COUNT or AVG^${order.field}`
+            : `sysparm_query: ORDERBY${order.descending ? "DESC" : ""}${order.field} orders by a field that is not in sysparm_group_by; order by a grouped field, or use sysparm_order_by for an aggregate such as COUNT or AVG^${order.field}`,
+        );
     } else if (order.field) {
       const field = readableField(principal, table, "sysparm_order_by", order.field);
       if (order.aggregate === "avg" || order.aggregate === "sum") requireNumber("sysparm_order_by", order.aggregate, field);
