@@ -44,8 +44,8 @@ const routes: Route[] = [
   { method: "POST", url: paths.token, errorFormat: "oauth", handler: tokenEndpoint },
   { method: "POST", url: paths.revoke, errorFormat: "oauth", handler: revocationEndpoint },
   { method: "POST", url: paths.introspect, errorFormat: "oauth", rateLimitByIp: "token-ip", handler: introspectionEndpoint },
-  // RFC 6749 §3.2, RFC 7009 §2.1, RFC 7662 §2.1: POST only. A GET is told so, in JSON, rather than given the HTML "no such page".
-  ...[paths.token, paths.revoke, paths.introspect].map((url) => ({ method: "GET" as const, url, errorFormat: "oauth" as const, handler: postOnly })),
+  // RFC 6749 §3.2, RFC 7009 §2.1, RFC 7662 §2.1: POST only. Another method is told so, in JSON, rather than given the HTML "no such page".
+  ...[paths.token, paths.revoke, paths.introspect].flatMap((url) => (["GET", "PUT", "PATCH", "DELETE"] as const).map((method) => ({ method, url, errorFormat: "oauth" as const, handler: postOnly }))),
   { method: "GET", url: paths.metadata, errorFormat: "oauth", handler: (instance, _request, reply) => void reply.send(authorizationServerMetadata(instance)) },
   { method: "GET", url: paths.whoami, errorFormat: "api", handler: whoami },
   { method: "POST", url: paths.batch, errorFormat: "api", bodyLimit: 8 * 1024 * 1024, handler: batch },

@@ -46,6 +46,12 @@ export async function deleteStaleBuckets(db: Kysely<Database>, olderThan: number
   await db.deleteFrom("rate_limit").where("window_start", "<", olderThan).execute();
 }
 
+/** Where a bucket's window starts, or null: a lock kept as a bucket whose "window" starts when it ends. */
+export async function bucketWindowStart(db: Kysely<Database>, bucket: string): Promise<number | null> {
+  const row = await db.selectFrom("rate_limit").select("window_start").where("bucket", "=", bucket).executeTakeFirst();
+  return row ? Number(row.window_start) : null;
+}
+
 /** The bucket's count in the current window, without counting a hit. */
 export async function currentHits(db: Kysely<Database>, bucket: string, windowMs: number, now = Date.now()): Promise<number> {
   const windowStart = now - (now % windowMs);

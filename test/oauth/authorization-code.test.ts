@@ -57,6 +57,18 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(who.body.result.user_name, "admin");
     });
 
+    test("a literal ? inside the query (RFC 3986 allows it) is part of a value, and nothing after it is lost", async () => {
+      const { verifier, challenge } = pkcePair();
+      const browser = new FormBrowser(server.base);
+      const url = `/oauth_auth.do?response_type=code&client_id=${client.clientId}&redirect_uri=${encodeURIComponent(redirectUri)}&state=a?b/c&code_challenge=${challenge}&code_challenge_method=S256`;
+      const login = await browser.get(url);
+      assert.equal(login.status, 200, login.html);
+      const consent = await browser.get((await browser.submit(login, { user_name: "admin", user_password: adminPassword })).location!);
+      const back = new URL((await browser.submit(consent, { action: "allow" })).location!);
+      assert.equal(back.searchParams.get("state"), "a?b/c");
+      assert.equal((await exchange(back.searchParams.get("code")!, verifier)).status, 200, "the PKCE challenge after the ? was kept");
+    });
+
     test("pages refuse to be framed and forms carry a CSRF token", async () => {
       const { challenge } = pkcePair();
       const page = await new FormBrowser(server.base).get(authorizeUrl({ code_challenge: challenge, code_challenge_method: "S256" }));
@@ -133,6 +145,15 @@ for (const dialect of dialectsUnderTest()) {
       const back = new URL(page.location!);
       assert.equal(back.searchParams.get("error"), "invalid_request");
       assert.equal(back.searchParams.get("state"), "xyz-state");
+    });
+
+    test("a missing response_type is invalid_request; one we do not serve is unsupported_response_type (RFC 6749 §4.1.2.1)", async () => {
+      const { challenge } = pkcePair();
+      const pkce = { code_challenge: challenge, code_challenge_method: "S256" };
+      const missing = await new FormBrowser(server.base).get(authorizeUrl(pkce).replace("response_type=code&", ""));
+      assert.equal(new URL(missing.location!).searchParams.get("error"), "invalid_request");
+      const token = await new FormBrowser(server.base).get(authorizeUrl({ ...pkce, response_type: "token" }));
+      assert.equal(new URL(token.location!).searchParams.get("error"), "unsupported_response_type");
     });
 
     test("the plain PKCE method is refused", async () => {

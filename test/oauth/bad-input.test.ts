@@ -74,10 +74,10 @@ for (const dialect of dialectsUnderTest()) {
       counts = await tableCounts(server.instance.store);
     });
 
-    test("GET on the token, revocation and introspection endpoints is a JSON 405 naming POST, not a page", async () => {
-      for (const path of ["/oauth_token.do", "/oauth_revoke_token.do", "/oauth_introspect"]) {
-        const res = await http(`${server.base}${path}?grant_type=client_credentials`);
-        assert.equal(res.status, 405, `${path}: ${res.text}`);
+    test("GET, PUT, PATCH or DELETE on the token, revocation and introspection endpoints is a JSON 405 naming POST, not a page", async () => {
+      for (const path of ["/oauth_token.do", "/oauth_revoke_token.do", "/oauth_introspect"]) for (const method of ["GET", "PUT", "PATCH", "DELETE"]) {
+        const res = await http(`${server.base}${path}?grant_type=client_credentials`, { method });
+        assert.equal(res.status, 405, `${method} ${path}: ${res.text}`);
         assert.equal(res.headers.get("allow"), "POST");
         assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
         assert.equal(res.body.error, "invalid_request");

@@ -78,10 +78,18 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     test("unknown names lock like real ones, so the lockout does not reveal which names exist", async () => {
-      const answers: string[] = [];
-      for (let i = 0; i < 6; i++) answers.push((await login({ username: "ghost.user", password: "wrong" })).body.error_description);
-      assert.match(answers[4]!, /user name or password is wrong/);
-      assert.match(answers[5]!, /locked/);
+      const { createUser } = await import("../../src/store/user-store.ts");
+      const { hashPassword } = await import("../../src/domain/passwords.ts");
+      await createUser(server.instance.store.db, { userName: "real.user", passwordHash: await hashPassword("right password") }, "test");
+      const answersFor = async (username: string) => {
+        const answers: string[] = [];
+        for (let i = 0; i < 6; i++) answers.push((await login({ username, password: "wrong" })).body.error_description);
+        return answers;
+      };
+      const [ghost, real] = [await answersFor("ghost.user"), await answersFor("real.user")];
+      assert.match(ghost[4]!, /user name or password is wrong/);
+      assert.match(ghost[5]!, /locked.*try again in 15 minutes/);
+      assert.deepEqual(ghost, real, "the same words, minutes included, for a name that exists and one that does not");
     });
 
     test("every refresh returns a new refresh token, and the new pair works", async () => {

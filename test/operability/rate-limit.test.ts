@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { FormBrowser } from "../support/browser.ts";
 import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
-import { basic, postForm, registerClient, type RegisteredClient } from "../support/oauth.ts";
+import { basic, http, postForm, registerClient, type RegisteredClient } from "../support/oauth.ts";
 import { pkcePair } from "../support/pkce.ts";
 import { dialectsUnderTest } from "../support/stores.ts";
 import { awayFromMinuteEdge } from "../support/rate-window.ts";
@@ -73,6 +73,21 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual(statuses, [401, 401, 401, 200]);
       assert.equal(fifth.status, 429);
       assert.match(fifth.html, /too many requests/i);
+    });
+
+    test("the admin JSON APIs refuse an address past its login allowance before checking the password, so the right one is not confirmed", async () => {
+      const limited = await startTestInstance(dialect, { rateLimitLoginPerIp: 3 });
+      try {
+        await awayFromMinuteEdge();
+        const call = (user: string, password: string) => http(`${limited.base}/api/portcullis/registry/endpoints`, { headers: { authorization: basic(user, password), accept: "application/json" } });
+        const failures: number[] = [];
+        for (let i = 0; i < 3; i++) failures.push((await call(`spray${i}`, "Password1")).status);
+        assert.deepEqual(failures, [401, 401, 401]);
+        const [right, wrong] = [await call("admin", adminPassword), await call("admin", "wrong")];
+        assert.deepEqual([right.status, wrong.status], [429, 429]);
+      } finally {
+        await limited.close();
+      }
     });
   });
 }

@@ -8,7 +8,7 @@ import { findProvider } from "../../store/provider-store.ts";
 import { authenticateBearer, type Principal } from "../oauth/bearer.ts";
 import { OAuthError } from "../oauth/oauth-error.ts";
 import { verifyPasswordLogin } from "../identity/password-login.ts";
-import { enforceLimit } from "../rate-limit.ts";
+import { enforceLimit, refuseIfOverLimit } from "../rate-limit.ts";
 import { rolesOf } from "../../store/user-store.ts";
 
 export interface AdminActor {
@@ -26,6 +26,8 @@ export async function requireAdmin(instance: Instance, request: FastifyRequest):
   if (/^basic /i.test(header)) {
     const decoded = Buffer.from(header.slice(6).trim(), "base64").toString("utf8");
     const colon = decoded.indexOf(":");
+    // Refused before the password is checked: an answer that differs for the right password would make the limit an oracle.
+    await refuseIfOverLimit(instance, "login-ip", request.ip);
     const login = colon < 0 ? undefined : await verifyPasswordLogin(instance, decoded.slice(0, colon), decoded.slice(colon + 1));
     if (!login?.ok) {
       // Basic is sent on every request of a script, so only failures count against the address;

@@ -14,6 +14,7 @@ import { currentSession } from "../identity/login-session.ts";
 import { connectedPage } from "../ui/connection-pages.tsx";
 import { errorPage } from "../ui/authorize-pages.tsx";
 import { expectedIssuer } from "../../consumer/issuer-discovery.ts";
+import { rawQuery } from "../query-string.ts";
 
 /** Long enough to sign in at the provider and consent; short enough that a leaked state is soon useless. */
 const stateLifespanMs = 10 * 60 * 1000;
@@ -75,7 +76,7 @@ export async function startAuthorization(instance: Instance, request: FastifyReq
 
 /** GET /oauth_redirect.do — where providers send the admin back with `code` and `state`. */
 export async function oauthRedirect(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const query = new URLSearchParams(request.url.split("?")[1] ?? "");
+  const query = new URLSearchParams(rawQuery(request.url));
   const state = query.get("state");
   const admin = await adminSession(instance, request);
   const i18n = admin?.i18n ?? requestTranslator(instance, request);

@@ -2,7 +2,7 @@ import type { Translator } from "../../i18n/translator.ts";
 import { verifyPassword } from "../../domain/passwords.ts";
 import type { Instance } from "../../instance.ts";
 import { enforceLimit } from "../rate-limit.ts";
-import { countHit } from "../../store/rate-limit-store.ts";
+import { addHits, bucketWindowStart, countHit } from "../../store/rate-limit-store.ts";
 import { clearLoginFailures, findUserByName, recordLoginFailure, type User } from "../../store/user-store.ts";
 
 export type LoginOutcome = { ok: true; user: User } | { ok: false; reason: "invalid" | "locked"; message: string; minutes?: number };
@@ -38,9 +38,14 @@ export async function verifyPasswordLogin(instance: Instance, userName: string, 
     return { ok: false as const, reason: "locked" as const, message: `this account is locked after repeated failed logins; try again in ${minutes} minute${minutes === 1 ? "" : "s"}`, minutes };
   };
   if (!user) {
-    // Unknown names are counted and "locked" exactly like real ones, so neither the message nor the timing tells which names exist.
-    const failures = await countHit(db, `login-failure:${userName.toLowerCase()}`, lockMs, now);
-    if (failures > lockoutAttempts) return locked(now - (now % lockMs) + lockMs);
+    // Unknown names are counted and locked like real ones: the lockoutAttempts-th failure locks the
+    // name for lockoutMinutes from then, so neither the message, its minutes nor the timing tells
+    // which names exist. The lock is kept as a bucket whose window starts when the lock ends.
+    const name = userName.toLowerCase();
+    const lockedUntil = await bucketWindowStart(db, `login-lock:${name}`);
+    if (lockedUntil !== null && lockedUntil > now) return locked(lockedUntil);
+    const failures = await countHit(db, `login-failure:${name}`, lockMs, now);
+    if (failures >= lockoutAttempts) await addHits(db, `login-lock:${name}`, now + lockMs, 1);
     return { ok: false, reason: "invalid", message: "the user name or password is wrong" };
   }
   if (user.lockedUntil !== null && user.lockedUntil > now) return locked(user.lockedUntil);

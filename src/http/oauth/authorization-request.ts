@@ -64,6 +64,8 @@ export async function validateAuthorizationRequest(instance: Instance, source: U
 
   const fail = (error: OAuthError) => new AuthorizationRedirectError(redirect.redirectUri, params.state, error);
   if (repeated !== undefined) throw fail(new OAuthError("invalid_request", `the parameter ${repeated} was sent more than once`));
+  // RFC 6749 §4.1.2.1: a missing parameter is invalid_request; a type we do not serve is unsupported_response_type.
+  if (params.response_type === undefined) throw fail(new OAuthError("invalid_request", "response_type is missing; it must be code"));
   if (params.response_type !== "code") throw fail(new OAuthError("unsupported_response_type", "response_type must be code"));
   if (!client.grantTypes.includes("authorization_code")) throw fail(new OAuthError("unauthorized_client", "this client is not allowed the authorization_code grant"));
   try {

@@ -16,6 +16,7 @@ import {
   validateAuthorizationRequest,
 } from "./authorization-request.ts";
 import { OAuthError } from "./oauth-error.ts";
+import { rawQuery } from "../query-string.ts";
 
 function sendPage(reply: FastifyReply, status: number, html: string): void {
   reply.header("cache-control", "no-store");
@@ -53,7 +54,7 @@ async function showLoginOrConsent(instance: Instance, request: FastifyRequest, r
 
 /** GET /oauth_auth.do — validate the request, then log in or ask for consent. */
 export async function authorizeGet(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const query = new URLSearchParams(request.url.split("?")[1] ?? "");
+  const query = new URLSearchParams(rawQuery(request.url));
   await handled(instance, request, reply, async () => {
     const authz = await validateAuthorizationRequest(instance, query);
     await showLoginOrConsent(instance, request, reply, authz);
