@@ -32,6 +32,24 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal((await browser.get(signedIn.location!)).status, 200);
     });
 
+    test("two instances on one host, different ports: signing in at one does not sign the browser out of the other", async () => {
+      const other = await startTestInstance(dialect);
+      try {
+        // One jar for both, as a browser keeps cookies per host whatever the port (RFC 6265 §8.5).
+        const browser = new FormBrowser(server.base);
+        const signInHere = async () => assert.equal((await browser.submitForm(await browser.get("/"), "/login.do", { user_name: "admin", user_password: adminPassword })).status, 303);
+        await signInHere();
+        browser.base = other.base;
+        await signInHere();
+        assert.equal((await browser.get("/admin/registry")).status, 200);
+        browser.base = server.base;
+        assert.equal((await browser.get("/admin/registry")).status, 200, "still signed in at the first instance");
+        assert.match(browser.cookieHeader(), new RegExp(`portcullis_session_${new URL(server.url).port}=.*portcullis_session_${new URL(other.url).port}=`));
+      } finally {
+        await other.close();
+      }
+    });
+
     test("sign-in follows only paths inside /admin", async () => {
       const browser = new FormBrowser(server.base);
       const form = await browser.get("/?next=https%3A%2F%2Fevil.example%2F");

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Instance } from "../../instance.ts";
+import { instanceCookieName } from "../identity/cookie-names.ts";
 
 /**
  * A one-time message carried across the redirect of POST-redirect-GET. A freshly generated
@@ -11,17 +12,17 @@ export interface Flash {
   secret?: { recordSysId: string; value: string };
 }
 
-const cookieName = "portcullis_flash";
 
 function options(instance: Instance) {
   return { path: "/admin", httpOnly: true, sameSite: "strict" as const, secure: instance.config.publicUrl.startsWith("https:") };
 }
 
 export function setFlash(instance: Instance, reply: FastifyReply, flash: Flash): void {
-  reply.setCookie(cookieName, Buffer.from(JSON.stringify(flash)).toString("base64url"), { ...options(instance), maxAge: 60 });
+  reply.setCookie(instanceCookieName(instance, "portcullis_flash"), Buffer.from(JSON.stringify(flash)).toString("base64url"), { ...options(instance), maxAge: 60 });
 }
 
 export function takeFlash(instance: Instance, request: FastifyRequest, reply: FastifyReply): Flash {
+  const cookieName = instanceCookieName(instance, "portcullis_flash");
   const raw = request.cookies[cookieName];
   if (!raw) return {};
   reply.clearCookie(cookieName, options(instance));

@@ -3,15 +3,17 @@ import { constantTimeEqual, newSecret } from "../../domain/secrets.ts";
 import type { Instance } from "../../instance.ts";
 import { createLoginSession, deleteLoginSession, findLoginSession, type LoginSession } from "../../store/session-store.ts";
 import { findUserById } from "../../store/user-store.ts";
+import { instanceCookieName } from "./cookie-names.ts";
 
 /**
  * Browser sessions for the login and consent forms. Over https the cookies take the
- * `__Host-` prefix, which pins them to this origin, path `/` and Secure.
+ * `__Host-` prefix, which pins them to this host, path `/` and Secure; a non-default port is
+ * part of their names (cookie-names.ts).
  */
 function cookieNames(instance: Instance) {
   const secure = instance.config.publicUrl.startsWith("https:");
   const prefix = secure ? "__Host-" : "";
-  return { session: `${prefix}portcullis_session`, loginCsrf: `${prefix}portcullis_login_csrf`, secure };
+  return { session: `${prefix}${instanceCookieName(instance, "portcullis_session")}`, loginCsrf: `${prefix}${instanceCookieName(instance, "portcullis_login_csrf")}`, secure };
 }
 
 function cookieOptions(instance: Instance, maxAgeSeconds?: number) {
