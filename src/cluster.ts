@@ -4,6 +4,7 @@ import type { Config } from "./config.ts";
 import { paths } from "./http/paths.ts";
 import { openInstance } from "./instance.ts";
 import { startBackgroundJobs } from "./background-jobs.ts";
+import { loadSecretKey } from "./consumer/secret-box.ts";
 import { assertCanListen } from "./listen-probe.ts";
 
 export interface RunningCluster {
@@ -21,6 +22,7 @@ export interface RunningCluster {
 export async function startCluster(config: Config, print: (line: string) => void, i18n: Translator = translator("en")): Promise<RunningCluster> {
   const { t } = i18n;
   await assertCanListen(config.host, config.port);
+  if (config.databaseUrl) loadSecretKey(config, "postgres");
   const instance = await openInstance(config, {
     onAdminCreated: (userName, generated) => {
       print(generated ? t("cli.admin.created", { name: userName, password: generated }) : t("start.adminFromEnv", { name: userName }));

@@ -7,6 +7,7 @@ import { paths } from "./http/paths.ts";
 import { type Instance, openInstance } from "./instance.ts";
 import type { Store } from "./store/database.ts";
 import { checkBind } from "./tls/bind-policy.ts";
+import { loadSecretKey } from "./consumer/secret-box.ts";
 import { assertCanListen, listenError } from "./listen-probe.ts";
 import cluster from "node:cluster";
 import { instanceSecretBox } from "./consumer/secret-box.ts";
@@ -44,6 +45,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   if (warning) print(t(warning.key, warning.values));
   // A cluster worker shares its primary's socket, which the primary has already probed.
   if (!cluster.isWorker) await assertCanListen(config.host, config.port);
+  // Before the store is opened: a first node would otherwise create the admin, print its one-time password, then refuse to start.
+  if (!options.store && config.databaseUrl) loadSecretKey(config, "postgres");
   const tls = await resolveServerTls(config);
   const instance = await openInstance(config, {
     ...(options.store ? { store: options.store } : {}),

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Config } from "../config.ts";
 import { ConfigError } from "../config.ts";
+import { localConfigError } from "../tls/local-config-error.ts";
 import type { Instance } from "../instance.ts";
 
 /**
@@ -44,7 +45,7 @@ export function secretBox(key: Buffer): SecretBox {
 export function parseKey(text: string): Buffer {
   const trimmed = text.trim();
   const key = /^[0-9a-f]{64}$/i.test(trimmed) ? Buffer.from(trimmed, "hex") : Buffer.from(trimmed, "base64");
-  if (key.length !== 32) throw new ConfigError("PORTCULLIS_SECRET_KEY must be 32 bytes: 64 hex digits or base64 (openssl rand -base64 32)");
+  if (key.length !== 32) throw localConfigError({ key: "start.secretKey.length" });
   return key;
 }
 
@@ -60,9 +61,7 @@ export function loadSecretKey(config: Config, dialect: "sqlite" | "postgres"): B
   const file = path.join(config.dataDir, keyFileName);
   if (fs.existsSync(file)) return parseKey(fs.readFileSync(file, "utf8"));
   if (dialect === "postgres") {
-    throw new ConfigError(
-      `no secret key: with PostgreSQL every node must use the same one; set PORTCULLIS_SECRET_KEY (openssl rand -base64 32) on every node, or put the same key in ${file}`,
-    );
+    throw localConfigError({ key: "start.secretKey.missing", values: { file } });
   }
   fs.mkdirSync(config.dataDir, { recursive: true });
   const key = randomBytes(32);

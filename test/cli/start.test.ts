@@ -17,9 +17,9 @@ const env = (): NodeJS.ProcessEnv => {
   return e;
 };
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], { env: env(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], { env: { ...env(), ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -156,6 +156,19 @@ describe("portcullis start", () => {
       }
     } finally {
       await new Promise((resolve) => holder.close(resolve));
+    }
+  });
+
+  test("on PostgreSQL without a secret key, start refuses before it touches the database or creates an admin, in the reader's language", async () => {
+    const data = path.join(tempDir(), "instance");
+    dirs.push(path.dirname(data));
+    // Nothing listens there: the refusal must come before any connection is tried.
+    const databaseUrl = `postgres://nobody@127.0.0.1:${await freePort()}/none`;
+    for (const [lang, words] of [["en", /no secret key: with PostgreSQL every node must use the same one/], ["ko", /비밀 키가 없습니다/]] as const) {
+      const run = await cli(["start", "--data", data, "--port", String(await freePort()), "--lang", lang], { DATABASE_URL: databaseUrl, PORTCULLIS_SECRET_KEY: "" });
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, words);
+      assert.doesNotMatch(run.stderr, /Created user|ECONNREFUSED|migration/);
     }
   });
 

@@ -26,6 +26,8 @@ export const enCli = {
   "start.bind.insecure": "WARNING: serving plain HTTP on {host}, reachable from other machines (--insecure-bind). Passwords, client secrets and tokens will cross the network unencrypted. Use --https, or --public-url https://… behind a TLS proxy.",
   "start.bind.refused": "refusing to serve plain HTTP on {host}, which other machines can reach: credentials would cross the network unencrypted.\n  Use --https (a development CA is created under the data directory, or give --tls-cert and --tls-key),\n  or declare the TLS-terminating proxy in front with --public-url https://… (and --trust-proxy for its forwarded headers),\n  or bind 127.0.0.1. --insecure-bind overrides this refusal.",
   "start.housekeepingFailed": "housekeeping failed: {reason}",
+  "start.secretKey.missing": "no secret key: with PostgreSQL every node must use the same one; set PORTCULLIS_SECRET_KEY (openssl rand -base64 32) on every node, or put the same key in {file}",
+  "start.secretKey.length": "PORTCULLIS_SECRET_KEY must be 32 bytes: 64 hex digits or base64 (openssl rand -base64 32)",
   "start.listen.inUse": "port {port} on {host} is already in use (another Portcullis, or another server); stop it or choose another with --port (or PORTCULLIS_PORT). Nothing was created.",
   "start.listen.denied": "not allowed to listen on port {port} on {host} (ports below 1024 need privileges); choose another with --port (or PORTCULLIS_PORT). Nothing was created.",
   "start.listen.noAddress": "cannot listen on {host}: no network interface of this machine has that address; use --host 127.0.0.1, 0.0.0.0 or one of this machine's addresses. Nothing was created.",

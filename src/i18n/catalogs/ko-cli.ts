@@ -24,6 +24,8 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "start.bind.insecure": "경고: 다른 컴퓨터에서 접근할 수 있는 {host}에서 암호화되지 않은 HTTP로 제공합니다(--insecure-bind). 비밀번호, 클라이언트 암호, 토큰이 암호화 없이 네트워크를 지나갑니다. --https를 쓰거나, TLS 프록시 뒤에서 --public-url https://…를 쓰십시오.",
   "start.bind.refused": "다른 컴퓨터에서 접근할 수 있는 {host}에서는 암호화되지 않은 HTTP로 제공하지 않습니다. 자격 증명이 암호화 없이 네트워크를 지나가게 됩니다.\n  --https를 쓰거나(데이터 디렉터리 아래에 개발용 CA가 만들어지며, --tls-cert와 --tls-key로 직접 줄 수도 있습니다),\n  앞단의 TLS 종료 프록시를 --public-url https://…로 선언하거나(전달 헤더를 믿으려면 --trust-proxy도),\n  127.0.0.1에 바인딩하십시오. --insecure-bind로 이 거부를 무시할 수 있습니다.",
   "start.housekeepingFailed": "정리 작업 실패: {reason}",
+  "start.secretKey.missing": "비밀 키가 없습니다: PostgreSQL에서는 모든 노드가 같은 키를 써야 합니다. 모든 노드에 PORTCULLIS_SECRET_KEY(openssl rand -base64 32)를 설정하거나 같은 키를 {file}에 두세요",
+  "start.secretKey.length": "PORTCULLIS_SECRET_KEY는 32바이트여야 합니다: 16진수 64자리 또는 base64 (openssl rand -base64 32)",
   "start.listen.inUse": "{host}의 포트 {port}은(는) 이미 사용 중입니다(다른 Portcullis 또는 다른 서버). 그 서버를 멈추거나 --port(또는 PORTCULLIS_PORT)로 다른 포트를 고르세요. 아무것도 만들지 않았습니다.",
   "start.listen.denied": "{host}의 포트 {port}에서 수신할 권한이 없습니다(1024 미만 포트는 권한이 필요합니다). --port(또는 PORTCULLIS_PORT)로 다른 포트를 고르세요. 아무것도 만들지 않았습니다.",
   "start.listen.noAddress": "{host}에서 수신할 수 없습니다: 이 컴퓨터의 어떤 네트워크 인터페이스에도 그 주소가 없습니다. --host 127.0.0.1, 0.0.0.0 또는 이 컴퓨터의 주소를 쓰세요. 아무것도 만들지 않았습니다.",
