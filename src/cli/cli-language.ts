@@ -3,7 +3,7 @@ import { translator, type Translator } from "../i18n/translator.ts";
 
 /**
  * The language of a CLI run: --lang (read before commander parses, since help texts are built
- * first), then LC_ALL, then LANG. Every command takes the Translator this returns and prints
+ * first), then the first set of LC_ALL, LC_MESSAGES, LANG. Every command takes the Translator this returns and prints
  * only catalog text through it: i18n.t("cli.<command>.<message>", { …values }).
  */
 export function cliTranslator(argv: readonly string[], env: NodeJS.ProcessEnv): Translator {

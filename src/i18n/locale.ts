@@ -38,7 +38,12 @@ export function resolveLocale(sources: { preferred?: string | null | undefined; 
   return toLocale(sources.preferred) ?? toLocale(sources.cookie) ?? fromAcceptLanguage(sources.acceptLanguage) ?? sources.instanceDefault;
 }
 
-/** The CLI: --lang, then LC_ALL, then LANG (POSIX precedence), then the instance default. */
+/**
+ * The CLI: --lang, else the first of LC_ALL, LC_MESSAGES, LANG that is set (POSIX precedence: a
+ * set LC_ALL decides even when we do not speak it, so `LC_ALL=C` gives English, as scripts
+ * expect of every tool), else the instance default.
+ */
 export function resolveCliLocale(flag: string | undefined, env: NodeJS.ProcessEnv, instanceDefault: Locale = defaultLocale): Locale {
-  return toLocale(flag) ?? toLocale(env.LC_ALL) ?? toLocale(env.LANG) ?? instanceDefault;
+  const setting = [env.LC_ALL, env.LC_MESSAGES, env.LANG].find((value) => value !== undefined && value.trim() !== "");
+  return toLocale(flag) ?? toLocale(setting) ?? instanceDefault;
 }

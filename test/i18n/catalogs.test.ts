@@ -83,11 +83,14 @@ describe("locale resolution", () => {
     assert.equal(resolveLocale({ instanceDefault: "en" }), "en");
   });
 
-  test("the CLI: --lang, then LC_ALL, then LANG", () => {
+  test("the CLI: --lang, then the first set of LC_ALL, LC_MESSAGES, LANG (POSIX)", () => {
     assert.equal(resolveCliLocale("ko", { LC_ALL: "en_US.UTF-8", LANG: "en_US.UTF-8" }), "ko");
     assert.equal(resolveCliLocale(undefined, { LC_ALL: "ko_KR.UTF-8", LANG: "en_US.UTF-8" }), "ko");
     assert.equal(resolveCliLocale(undefined, { LANG: "ko_KR.UTF-8" }), "ko");
-    assert.equal(resolveCliLocale(undefined, { LC_ALL: "C", LANG: "ko_KR.UTF-8" }), "ko");
+    assert.equal(resolveCliLocale(undefined, { LC_MESSAGES: "ko_KR.UTF-8", LANG: "en_US.UTF-8" }), "ko");
+    // A set LC_ALL decides, as for every POSIX tool: scripts set LC_ALL=C for untranslated output.
+    for (const c of ["C", "POSIX", "C.UTF-8"]) assert.equal(resolveCliLocale(undefined, { LC_ALL: c, LANG: "ko_KR.UTF-8" }), "en", c);
+    assert.equal(resolveCliLocale(undefined, { LC_ALL: "", LANG: "ko_KR.UTF-8" }), "ko", "an empty LC_ALL is unset");
     assert.equal(resolveCliLocale(undefined, {}), "en");
   });
 });
