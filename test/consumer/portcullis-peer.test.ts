@@ -5,6 +5,8 @@ import { accessTokenFor } from "../../src/consumer/connection-token.ts";
 import { callProvider } from "../../src/consumer/outbound-call.ts";
 import { instanceSecretBox } from "../../src/consumer/secret-box.ts";
 import type { OAuthProvider } from "../../src/domain/oauth-provider.ts";
+import { parseProviderCreate } from "../../src/domain/oauth-provider.ts";
+import { createProvider } from "../../src/store/provider-store.ts";
 import { readObtainedToken, saveObtainedToken, tryTakeRefreshLease } from "../../src/store/obtained-token-store.ts";
 import { FormBrowser } from "../support/browser.ts";
 import { apiCall, peerAndConsumer, recordProvider, signedInBrowser } from "../support/consumer.ts";
@@ -91,6 +93,18 @@ for (const dialect of dialectsUnderTest()) {
       const call = await apiCall(instances.consumer, instances.bearer, "POST", `${connections}/${provider.sysId}/call`, { method: "GET", path: "/api/now/v1/whoami" });
       assert.equal(call.body.result.body.result.user_name, "admin");
       assert.equal(call.body.result.body.result.client_id, client.clientId);
+    });
+
+    test("authorization_code sends the instance's own redirect URL, even when the record stored another (a CLI run without --public-url)", async () => {
+      const own = `${instances.consumer.instance.config.publicUrl}/oauth_redirect.do`;
+      const client = await registerClient(instances.peer.instance, { redirect_url: own });
+      const settings = parseProviderCreate({ name: "Stale redirect", client_id: client.clientId, client_secret: client.secret, authorization_url: `${instances.peer.base}/oauth_auth.do`, token_url: `${instances.peer.base}/oauth_token.do`, default_grant: "authorization_code" });
+      const provider = await createProvider(instances.consumer.instance.store.db, instanceSecretBox(instances.consumer.instance), settings, "http://127.0.0.1:8080/oauth_redirect.do", "test");
+      const atConsumer = await signedInBrowser(instances.consumer);
+      const start = await atConsumer.get(`${connections}/${provider.sysId}/authorize`);
+      assert.equal(new URL(start.location!).searchParams.get("redirect_uri"), own);
+      const page = await atConsumer.get(`/admin/providers/${provider.sysId}`);
+      assert.ok(page.html.includes(own) && !page.html.includes("127.0.0.1:8080"), "the record's page shows the URL the flow sends");
     });
 
     test("a token about to expire is refreshed before the call", async () => {

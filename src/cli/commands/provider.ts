@@ -12,6 +12,7 @@ import { connectionStatuses as storedStatuses } from "../../store/obtained-token
 import { createProvider, findProvider, listProviders } from "../../store/provider-store.ts";
 import { configFor, type DataOptions, withDataOption, withInstance } from "../instance-options.ts";
 import { keyValues, type Output, table } from "../output.ts";
+import { oauthRedirectUrl } from "../../consumer/oauth-redirect-url.ts";
 
 interface ProviderOptions extends DataOptions {
   name?: string;
@@ -95,7 +96,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
       });
       const config = configFor(options, env);
       await withInstance(config, output, i18n, async (instance) => {
-        const created = await createProvider(instance.store.db, instanceSecretBox(instance), settings, config.publicUrl + paths.oauthRedirect, actor);
+        const created = await createProvider(instance.store.db, instanceSecretBox(instance), settings, oauthRedirectUrl(config), actor);
         const record = providerRecord(created);
         output.out(options.json ? JSON.stringify(record, null, 2) : keyValues(record));
       });

@@ -12,7 +12,6 @@ import { connectionStatus, connectionStatuses } from "../../store/obtained-token
 import { createProvider, findProvider, listProviders } from "../../store/provider-store.ts";
 import type { Kysely } from "kysely";
 import type { Database } from "../../store/schema.ts";
-import { paths } from "../paths.ts";
 import { fieldErrors, type FieldErrors } from "../ui/admin/components.tsx";
 import { editConflict } from "../ui/admin/edit-conflict.tsx";
 import { blankProviderForm, type ProviderFormState, providerFormPage, providerFormStateOf, providerFormText, type ProviderListing, providerPage } from "../ui/admin/provider-pages.tsx";
@@ -20,10 +19,11 @@ import { adminErrorPage } from "../ui/admin/sign-in-page.tsx";
 import { type AdminContext, requireAdmin, requireAdminForm, seeOther, sendAdminHTML } from "./admin-session.ts";
 import { adminPaths } from "./admin-paths.ts";
 import { setFlash, takeFlash } from "./flash.ts";
+import { oauthRedirectUrl } from "../../consumer/oauth-redirect-url.ts";
 
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
-const redirectUrlOf = (instance: Instance) => instance.config.publicUrl + paths.oauthRedirect;
+const redirectUrlOf = (instance: Instance) => oauthRedirectUrl(instance.config);
 
 /** The providers on the registry list with their token's health, matching the list's filter text (name, client ID, token URL). */
 export async function providerListing(db: Kysely<Database>, text: string): Promise<ProviderListing[]> {
@@ -92,7 +92,7 @@ async function postedToProvider(instance: Instance, request: FastifyRequest, rep
 
 async function renderProvider(instance: Instance, reply: FastifyReply, admin: AdminContext, provider: OAuthProvider, status: number, extra: { errors?: FieldErrors; flash?: string | undefined; failure?: string }) {
   const token = await connectionStatus(instance.store.db, provider.sysId);
-  sendAdminHTML(reply, status, providerPage({ viewer: admin.viewer, provider, token, errors: extra.errors ?? {}, flash: extra.flash, failure: extra.failure }));
+  sendAdminHTML(reply, status, providerPage({ viewer: admin.viewer, provider, redirectUrl: redirectUrlOf(instance), token, errors: extra.errors ?? {}, flash: extra.flash, failure: extra.failure }));
 }
 
 /** GET /admin/providers/{sys_id} */
@@ -148,7 +148,7 @@ export const providerEditForm: Handler = async (instance, request, reply) => {
   const admin = await requireAdmin(instance, request, reply);
   if (!admin) return;
   const provider = await providerFromPath(instance, request, reply, admin);
-  if (provider) sendAdminHTML(reply, 200, providerFormPage({ viewer: admin.viewer, state: providerFormStateOf(provider), errors: {}, redirectUrl: provider.redirectUrl, editing: provider, version: provider.modCount }));
+  if (provider) sendAdminHTML(reply, 200, providerFormPage({ viewer: admin.viewer, state: providerFormStateOf(provider), errors: {}, redirectUrl: redirectUrlOf(instance), editing: provider, version: provider.modCount }));
 };
 
 /**
@@ -178,9 +178,9 @@ export const providerUpdate: Handler = async (instance, request, reply) => {
       const conflict = editConflict(stored, providerFormText(typed, t), providerFormText(providerFormStateOf(stored), t));
       // A secret is never put back into a page: one typed must be typed again, or saving again would keep the stored one.
       const errors: FieldErrors = secret ? { client_secret: [t("conflict.secretAgain")] } : {};
-      return sendAdminHTML(reply, 409, providerFormPage({ viewer: admin.viewer, state: typed, errors, redirectUrl: stored.redirectUrl, editing: stored, version: stored.modCount, conflict }));
+      return sendAdminHTML(reply, 409, providerFormPage({ viewer: admin.viewer, state: typed, errors, redirectUrl: redirectUrlOf(instance), editing: stored, version: stored.modCount, conflict }));
     }
     if (!(error instanceof ValidationError)) throw error;
-    sendAdminHTML(reply, 400, providerFormPage({ viewer: admin.viewer, state: typed, errors: fieldErrors(error.issues, admin.viewer.i18n), redirectUrl: provider.redirectUrl, editing: provider, version: carriedVersion(expected) }));
+    sendAdminHTML(reply, 400, providerFormPage({ viewer: admin.viewer, state: typed, errors: fieldErrors(error.issues, admin.viewer.i18n), redirectUrl: redirectUrlOf(instance), editing: provider, version: carriedVersion(expected) }));
   }
 };

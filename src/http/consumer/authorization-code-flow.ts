@@ -15,6 +15,7 @@ import { connectedPage } from "../ui/connection-pages.tsx";
 import { errorPage } from "../ui/authorize-pages.tsx";
 import { expectedIssuer } from "../../consumer/issuer-discovery.ts";
 import { rawQuery } from "../query-string.ts";
+import { oauthRedirectUrl } from "../../consumer/oauth-redirect-url.ts";
 
 /** Long enough to sign in at the provider and consent; short enough that a leaked state is soon useless. */
 const stateLifespanMs = 10 * 60 * 1000;
@@ -64,7 +65,7 @@ export async function startAuthorization(instance: Instance, request: FastifyReq
   const params: Record<string, string> = {
     response_type: "code",
     client_id: provider.clientId,
-    redirect_uri: provider.redirectUrl,
+    redirect_uri: oauthRedirectUrl(instance.config),
     state,
     code_challenge: createHash("sha256").update(verifier).digest("base64url"),
     code_challenge_method: "S256",
@@ -105,7 +106,7 @@ export async function oauthRedirect(instance: Instance, request: FastifyRequest,
 
   const verifier = instanceSecretBox(instance).open(pending.codeVerifierEnc, verifierContext(stateHash));
   try {
-    const fields = await requestToken(instance, provider, { grant_type: "authorization_code", code, redirect_uri: provider.redirectUrl, code_verifier: verifier });
+    const fields = await requestToken(instance, provider, { grant_type: "authorization_code", code, redirect_uri: oauthRedirectUrl(instance.config), code_verifier: verifier });
     await storeObtained(instance, provider, "authorization_code", fields);
     sendPage(reply, 200, connectedPage({ i18n, providerName: provider.name, scope: fields.scope ?? "" }));
   } catch (failure) {

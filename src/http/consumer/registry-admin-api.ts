@@ -8,8 +8,8 @@ import { NotFoundError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
 import { createClient, deleteClient, findClient, listClients, regenerateClientSecret, updateClient } from "../../store/oauth-entity-store.ts";
 import { createProvider, findProvider, listProviders } from "../../store/provider-store.ts";
-import { paths } from "../paths.ts";
 import { apiStep, requireAdmin } from "./admin-request.ts";
+import { oauthRedirectUrl } from "../../consumer/oauth-redirect-url.ts";
 
 /**
  * A small admin JSON API over both kinds of Application Registry record, for `pipeline up`
@@ -94,7 +94,7 @@ export async function createProviderRecord(instance: Instance, request: FastifyR
   const actor = await requireAdmin(instance, request);
   await apiStep(reply, async () => {
     const settings = parseProviderCreate(request.body ?? {});
-    const created = await createProvider(instance.store.db, instanceSecretBox(instance), settings, instance.config.publicUrl + paths.oauthRedirect, actor.userName);
+    const created = await createProvider(instance.store.db, instanceSecretBox(instance), settings, oauthRedirectUrl(instance.config), actor.userName);
     reply.code(201).header("cache-control", "no-store").header("etag", entityTag(created.modCount)).send({ result: providerRecord(created) });
   });
 }

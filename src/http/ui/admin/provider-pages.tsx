@@ -193,14 +193,15 @@ function GetToken(props: { viewer: Viewer; provider: OAuthProvider; errors: Fiel
 }
 
 /** A provider record: what it holds (never the secret), the token obtained with it, Get OAuth Token, Delete. */
-export function providerPage(props: { viewer: Viewer; provider: OAuthProvider; token: ConnectionStatus | undefined; errors: FieldErrors; flash?: string | undefined; failure?: string | undefined }): string {
+/** `redirectUrl` is the instance's own, which the flow sends (oauth-redirect-url.ts), not the one stored on the record. */
+export function providerPage(props: { viewer: Viewer; provider: OAuthProvider; redirectUrl: string; token: ConnectionStatus | undefined; errors: FieldErrors; flash?: string | undefined; failure?: string | undefined }): string {
   const { t, dateTime } = props.viewer.i18n;
   const { provider, token } = props;
   const labels = providerFieldLabels(t);
   // Identifiers and URLs in monospace; the choices in words.
   const facts: [string, string, boolean][] = [
     [labels.client_id!, provider.clientId, true],
-    [t("provider.field.redirectUrl"), provider.redirectUrl, true],
+    [t("provider.field.redirectUrl"), props.redirectUrl, true],
     [labels.token_url!, provider.tokenUrl, true],
     [labels.authorization_url!, provider.authorizationUrl || "—", true],
     [labels.revocation_url!, provider.revocationUrl || "—", true],
