@@ -38,6 +38,12 @@ export async function storedAccessToken(instance: Instance, provider: OAuthProvi
 
 const inFlight = new Map<string, Promise<string>>();
 
+/** A token a failed early refresh may still fall back on: not yet expired, and not the one the provider just refused. */
+function stillUsable(token: { accessToken: string | null; expiresAt: number | null }, stale: string | undefined): string | null {
+  if (!token.accessToken || token.accessToken === stale) return null;
+  return token.expiresAt === null || token.expiresAt > Date.now() ? token.accessToken : null;
+}
+
 /**
  * The access token to send to a provider, refreshed first when it expires within the skew.
  * `stale` is a token the provider just refused (401): it is refreshed once, unless another
@@ -71,7 +77,7 @@ async function currentOrRefreshed(instance: Instance, provider: OAuthProvider, s
         await releaseLease(instance, provider.sysId);
         continue;
       }
-      return refresh(instance, provider, token.grantType, token.refreshToken);
+      return refresh(instance, provider, token.grantType, token.refreshToken, stillUsable(token, stale));
     }
     // Someone else is refreshing: wait for a new generation or for their lease to lapse.
     for (;;) {
@@ -81,7 +87,11 @@ async function currentOrRefreshed(instance: Instance, provider: OAuthProvider, s
       if (!state || state.generation !== token.generation || state.leaseUntil === null || state.leaseUntil <= Date.now()) break;
     }
     const after = await readObtainedToken(db, box, provider.sysId);
-    if (after && after.generation === token.generation && after.status === "unhealthy") throw new ProviderError(`the connection to "${provider.name}" is unhealthy: ${after.statusReason}`, "unhealthy");
+    if (after && after.generation === token.generation && after.status === "unhealthy") {
+      const fallback = stillUsable(after, stale);
+      if (fallback) return fallback;
+      throw new ProviderError(`the connection to "${provider.name}" is unhealthy: ${after.statusReason}`, "unhealthy");
+    }
     if (after && after.generation !== token.generation && after.accessToken) return after.accessToken;
   }
 }
@@ -92,9 +102,12 @@ async function releaseLease(instance: Instance, provider: string): Promise<void>
 
 /**
  * With a refresh token, RFC 6749 §6; without one a client_credentials connection simply asks
- * again. Anything else cannot renew itself: the admin must get a new token.
+ * again. Anything else cannot renew itself: the admin must get a new token. A refresh that fails
+ * before the token expires (it starts tokenRefreshSkew seconds early) marks the connection
+ * unhealthy, saying why, but still answers `fallback`, the token that has not expired: the
+ * call goes through, and the next one tries the refresh again.
  */
-async function refresh(instance: Instance, provider: OAuthProvider, grantType: string, refreshToken: string | null): Promise<string> {
+async function refresh(instance: Instance, provider: OAuthProvider, grantType: string, refreshToken: string | null, fallback: string | null): Promise<string> {
   const db = instance.store.db;
   const box = instanceSecretBox(instance);
   try {
@@ -113,6 +126,7 @@ async function refresh(instance: Instance, provider: OAuthProvider, grantType: s
     if (error instanceof ProviderError && error.code === "provider_changed") throw error;
     const reason = error instanceof ProviderError ? `refresh failed: ${error.message}` : `refresh failed: ${(error as Error).message}`;
     await markUnhealthy(db, provider.sysId, reason);
+    if (fallback) return fallback;
     throw new ProviderError(`the connection to "${provider.name}" is unhealthy: ${reason}`, "unhealthy");
   }
   const token = await readObtainedToken(db, box, provider.sysId);

@@ -7,6 +7,7 @@ import { instanceSecretBox } from "../../src/consumer/secret-box.ts";
 import type { OAuthProvider } from "../../src/domain/oauth-provider.ts";
 import { parseProviderCreate } from "../../src/domain/oauth-provider.ts";
 import { createProvider } from "../../src/store/provider-store.ts";
+import { regenerateClientSecret } from "../../src/store/oauth-entity-store.ts";
 import { readObtainedToken, saveObtainedToken, tryTakeRefreshLease } from "../../src/store/obtained-token-store.ts";
 import { FormBrowser } from "../support/browser.ts";
 import { apiCall, peerAndConsumer, recordProvider, signedInBrowser } from "../support/consumer.ts";
@@ -164,6 +165,24 @@ for (const dialect of dialectsUnderTest()) {
       const entry = list.body.result.find((c: { sys_id: string }) => c.sys_id === provider.sysId);
       assert.equal(entry.status, "unhealthy");
       assert.match(entry.status_reason, /invalid_grant/);
+    });
+
+    test("an early refresh that fails (the peer rotated the client's secret) still calls with the token that has not expired, and says the connection is unhealthy", async () => {
+      const { client, provider } = await passwordConnection();
+      await regenerateClientSecret(instances.peer.instance.store.db, client.sysId, "test");
+      await expireSoon(provider);
+      const call = () => apiCall(instances.consumer, instances.bearer, "POST", `${connections}/${provider.sysId}/call`, { method: "GET", path: "/api/now/v1/whoami" });
+      const early = await call();
+      assert.equal(early.status, 200, early.text);
+      assert.equal(early.body.result.body.result.user_name, "admin", "the call went through with the token still good");
+      const entry = (await apiCall(instances.consumer, instances.bearer, "GET", connections)).body.result.find((c: { sys_id: string }) => c.sys_id === provider.sysId);
+      assert.equal(entry.status, "unhealthy");
+      assert.match(entry.status_reason, /refresh failed: .*invalid_client/);
+      // Once it has expired there is nothing to fall back on.
+      await instances.consumer.instance.store.db.updateTable("oauth_obtained_token").set({ expires_at: Date.now() - 1 }).where("provider", "=", provider.sysId).execute();
+      const late = await call();
+      assert.equal(late.status, 502, late.text);
+      assert.match(late.body.error.message, /unhealthy: refresh failed: .*invalid_client/);
     });
 
     test("only admins may use the connection APIs, and calls stay on the provider's origin", async () => {
