@@ -2,7 +2,8 @@ import { isIP } from "node:net";
 import { defaultLocale, locales } from "./i18n/locale.ts";
 import path from "node:path";
 import { z } from "zod";
-import type { LocalText } from "./i18n/translator.ts";
+import { translator, type LocalText } from "./i18n/translator.ts";
+import { configIssueText } from "./config-issue.ts";
 
 /**
  * Every setting an instance reads, with its default and why. CLI flags and
@@ -113,6 +114,11 @@ export class ConfigError extends Error {
   }
 }
 
+/** A ConfigError whose English message and localisable text come from one catalog entry. */
+export function localConfigError(text: LocalText): ConfigError {
+  return new ConfigError(translator("en").t(text.key, text.values), text);
+}
+
 /** Environment variables an operator may set, and the setting each feeds. */
 const environmentNames: Record<string, keyof ConfigInput> = {
   PORTCULLIS_DATA: "dataDir",
@@ -153,6 +159,9 @@ const environmentNames: Record<string, keyof ConfigInput> = {
   PORTCULLIS_IMPORT_MAX_RECORDS: "importMaxRecords",
 };
 
+/** Each setting's PORTCULLIS_* variable, to name it in an error. */
+const variableOf: Record<string, string> = Object.fromEntries(Object.entries(environmentNames).map(([name, key]) => [key, name]));
+
 export function configFromEnvironment(env: NodeJS.ProcessEnv): ConfigInput {
   const input: Record<string, string> = {};
   for (const [name, key] of Object.entries(environmentNames)) {
@@ -170,9 +179,7 @@ export function loadConfig(...layers: ConfigInput[]): Config {
   }
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    const values = { field: first?.path.join(".") || "value", detail: first?.message ?? "" };
-    throw new ConfigError(`invalid configuration: ${values.field}: ${values.detail}`, { key: "config.invalid", values });
+    throw localConfigError(configIssueText(parsed.error.issues[0], variableOf, merged));
   }
   const value = parsed.data;
   if ((value.tlsCert === undefined) !== (value.tlsKey === undefined)) {

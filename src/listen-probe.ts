@@ -1,6 +1,5 @@
 import { createServer } from "node:net";
-import type { ConfigError } from "./config.ts";
-import { localConfigError } from "./tls/local-config-error.ts";
+import { type ConfigError, localConfigError } from "./config.ts";
 
 /**
  * Opening an instance creates its data directory and first admin (printing a password that is

@@ -1,9 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import type { Config } from "../config.ts";
-import { ConfigError } from "../config.ts";
-import { localConfigError } from "../tls/local-config-error.ts";
+import { type Config, ConfigError, localConfigError } from "../config.ts";
 import type { Instance } from "../instance.ts";
 
 /**

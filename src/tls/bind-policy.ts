@@ -1,6 +1,6 @@
 import { type Config, isLoopbackHost } from "../config.ts";
 import type { LocalText } from "../i18n/translator.ts";
-import { localConfigError } from "./local-config-error.ts";
+import { localConfigError } from "../config.ts";
 
 /**
  * Tokens, client secrets and passwords travel in every request, so an instance other machines

@@ -6,7 +6,7 @@ import { createSecureContext, type Server as TlsServer } from "node:tls";
 import { type Config, isLoopbackHost } from "../config.ts";
 import { type LocalText, type Translator, translator } from "../i18n/translator.ts";
 import { type DevelopmentCertificates, ensureDevelopmentCertificates } from "./development-ca.ts";
-import { localConfigError } from "./local-config-error.ts";
+import { localConfigError } from "../config.ts";
 
 /** The key and certificate chain a TLS server presents, as PEM. */
 export interface ServerTls {

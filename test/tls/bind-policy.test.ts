@@ -4,7 +4,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { ConfigError, configFromEnvironment, loadConfig } from "../../src/config.ts";
+import { ConfigError, type ConfigInput, configFromEnvironment, loadConfig } from "../../src/config.ts";
+import { translator } from "../../src/i18n/translator.ts";
 import { startServer } from "../../src/server.ts";
 import { checkBind } from "../../src/tls/bind-policy.ts";
 import { readCaCertificates, trustingDispatcher } from "../../src/tls/trust.ts";
@@ -45,8 +46,28 @@ describe("TLS settings in the configuration", () => {
     assert.throws(() => loadConfig({ https: "maybe" as never }), ConfigError);
     assert.throws(() => loadConfig({ tlsKey: "k.pem" }), /--tls-cert and --tls-key/);
     assert.throws(() => loadConfig({ https: true, publicUrl: "http://localhost:8080" }), /serving TLS cannot be reached at http:\/\/localhost:8080/);
-    assert.throws(() => loadConfig({ hostnames: ["https://dev.example:8443"] }), /hostnames\.0: must be a DNS name or an IP address/);
-    assert.throws(() => loadConfig(configFromEnvironment({ PORTCULLIS_HOSTNAMES: "ok.example, not valid" })), /hostnames\.1: must be a DNS name/);
+    assert.throws(() => loadConfig({ hostnames: ["https://dev.example:8443"] }), /--hostname \/ PORTCULLIS_HOSTNAMES "https:\/\/dev\.example:8443": must be a DNS name or an IP address/);
+    assert.throws(() => loadConfig(configFromEnvironment({ PORTCULLIS_HOSTNAMES: "ok.example, not valid" })), /PORTCULLIS_HOSTNAMES "ok\.example, not valid": must be a DNS name/);
+    // The flag or variable, the value given, and what it must be; not the schema library's wording.
+    const refusals: [ConfigInput, string][] = [
+      [{ port: "abc" }, 'invalid configuration: --port / PORTCULLIS_PORT "abc": must be a whole number'],
+      [{ port: "99999" }, 'invalid configuration: --port / PORTCULLIS_PORT "99999": must be at most 65535'],
+      [{ publicUrl: "notaurl" }, 'invalid configuration: --public-url / PORTCULLIS_PUBLIC_URL "notaurl": must be an http:// or https:// URL'],
+      [{ workers: "abc" }, 'invalid configuration: --workers / PORTCULLIS_WORKERS "abc": must be a whole number'],
+      [{ logLevel: "loud" as never }, 'invalid configuration: PORTCULLIS_LOG_LEVEL "loud": must be one of fatal, error, warn, info, debug, trace, silent'],
+      [{ https: "maybe" as never }, 'invalid configuration: PORTCULLIS_HTTPS "maybe": must be true or false'],
+      [{ dataDir: "" }, 'invalid configuration: --data / PORTCULLIS_DATA "": must not be empty'],
+      [{ adminPassword: "short" }, "invalid configuration: PORTCULLIS_ADMIN_PASSWORD: must be at least 8 characters"],
+    ];
+    for (const [input, message] of refusals) assert.throws(() => loadConfig(input), (error: Error) => error instanceof ConfigError && error.message === message, message);
+    const korean = (() => {
+      try {
+        loadConfig({ port: "abc" });
+      } catch (error) {
+        return translator("ko").t((error as ConfigError).text!.key, (error as ConfigError).text!.values);
+      }
+    })();
+    assert.equal(korean, '설정이 올바르지 않습니다: --port / PORTCULLIS_PORT "abc": 정수여야 합니다');
   });
 });
 
