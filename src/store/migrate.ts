@@ -1,5 +1,5 @@
 import { Migrator, type Migration, type MigrationProvider } from "kysely";
-import type { Store } from "./database.ts";
+import { type Store, StoreError } from "./database.ts";
 import * as initial from "./migrations/001-initial.ts";
 import * as tableApi from "./migrations/002-table-api.ts";
 import * as operability from "./migrations/003-operability.ts";
@@ -57,6 +57,8 @@ async function migrateOnce(store: Store): Promise<void> {
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) {
     const reason = error instanceof Error ? error.message : String(error ?? "unknown error");
-    throw new Error(`database migration ${failed?.migrationName ?? ""} failed: ${reason}`);
+    // No migration named: the database was never reached (refused, unknown host, wrong password).
+    if (!failed) throw new StoreError(`cannot use the ${store.dialect === "postgres" ? "PostgreSQL database" : "database"} at ${store.location}: ${reason}`);
+    throw new Error(`database migration ${failed.migrationName} failed: ${reason}`);
   }
 }

@@ -6,7 +6,7 @@ import path from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../../src/config.ts";
-import { freePort } from "../support/instance.ts";
+import { freePort, testSecretKey } from "../support/instance.ts";
 import { basic, http, postForm } from "../support/oauth.ts";
 import { tempDir } from "../support/stores.ts";
 
@@ -170,6 +170,12 @@ describe("portcullis start", () => {
       assert.match(run.stderr, words);
       assert.doesNotMatch(run.stderr, /Created user|ECONNREFUSED|migration/);
     }
+    // With a key, a database that cannot be reached is named (its password masked), and nothing is created.
+    const unreachable = `postgres://nobody:hunter22@127.0.0.1:${await freePort()}/none`;
+    const run = await cli(["start", "--data", data, "--port", String(await freePort())], { DATABASE_URL: unreachable, PORTCULLIS_SECRET_KEY: testSecretKey });
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /cannot use the PostgreSQL database at postgres:\/\/nobody:\*\*\*@127\.0\.0\.1:\d+\/none: connect ECONNREFUSED/);
+    assert.doesNotMatch(run.stderr, /hunter22|Created user/);
   });
 
   test("workers, request logging and the sweep interval come from flags or PORTCULLIS_* variables", () => {

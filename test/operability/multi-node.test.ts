@@ -63,13 +63,13 @@ interface Node {
   process: ChildProcess;
 }
 
-async function startNode(dataDir: string, databaseUrl: string | undefined): Promise<Node> {
+async function startNode(dataDir: string, databaseUrl: string | undefined, publicUrl: string): Promise<Node> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, PORTCULLIS_ADMIN_PASSWORD: adminPassword, PORTCULLIS_LOG_LEVEL: "silent", PORTCULLIS_RATE_LIMIT_TOKEN_PER_CLIENT: "5" };
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   else delete env.DATABASE_URL;
   if (databaseUrl) env.PORTCULLIS_SECRET_KEY ??= testSecretKey;
-  const child = spawn(process.execPath, ["--import", "tsx", entry, "start", "--data", dataDir, "--port", String(port)], { env, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", entry, "start", "--data", dataDir, "--port", String(port), "--public-url", publicUrl], { env, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr!.on("data", (d) => (stderr += d));
   const base = `http://127.0.0.1:${port}`;
@@ -89,8 +89,11 @@ for (const backend of backends()) {
     let admin: Instance;
     before(async () => {
       await backend.prepare?.();
+      // Behind one load balancer every node is told the one URL users see; its port is in the
+      // session cookie's name, so a node left to its own port would not know another's session.
+      const publicUrl = `http://127.0.0.1:${await freePort()}`;
       // Started together on an empty database: the migrations and the admin bootstrap must each happen once.
-      const started = await Promise.allSettled([0, 1, 2].map(() => startNode(backend.dataDir, backend.url)));
+      const started = await Promise.allSettled([0, 1, 2].map(() => startNode(backend.dataDir, backend.url, publicUrl)));
       // Every node that did start is stopped in after(), even when another failed to.
       for (const result of started) if (result.status === "fulfilled") nodes.push(result.value);
       const failed = started.find((r) => r.status === "rejected");
