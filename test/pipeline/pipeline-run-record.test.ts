@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { instanceSecretBox } from "../../src/consumer/secret-box.ts";
 import { hashPassword } from "../../src/domain/passwords.ts";
 import { pipelineGraph } from "../../src/http/admin/pipeline-graph.ts";
 import { createUser } from "../../src/store/user-store.ts";
+import { saveObtainedToken } from "../../src/store/obtained-token-store.ts";
 import { recordProvider } from "../support/consumer.ts";
 import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
 import { http, registerClient } from "../support/oauth.ts";
@@ -83,6 +85,31 @@ for (const dialect of dialectsUnderTest()) {
         "qa.example→production": "no_token/records",
       });
       assert.equal(graph.edges.find((e) => e.health === "unhealthy")!.reason, "refresh failed: invalid_client");
+    });
+
+    test("several records for one peer: the edge is the one the run used, else the healthiest, not the last listed", async () => {
+      const box = instanceSecretBox(server.instance);
+      const db = server.instance.store.db;
+      const holding = await recordProvider(server.instance, { name: "Crm A", client_id: "crm-a", client_secret: "s", token_url: "https://crm.example/oauth_token.do" });
+      await saveObtainedToken(db, box, holding, "client_credentials", { accessToken: "held", expiresIn: 3600 });
+      await recordProvider(server.instance, { name: "Crm Z spare", client_id: "crm-z", client_secret: "s", token_url: "https://crm.example/oauth_token.do" });
+      const edgeTo = async (host: string) => {
+        const graph = await pipelineGraph(server.instance);
+        const key = graph.nodes.find((n) => n.name === host)!.key;
+        return graph.edges.find((e) => e.to === key)!;
+      };
+      const crm = await edgeTo("crm.example");
+      assert.equal(crm.record, "Crm A");
+      assert.equal(crm.health, "ok");
+
+      // The run's edge to development names "Pipeline Development": a second record for that
+      // peer which holds a token does not take the edge from the one the run used.
+      const used = await recordProvider(server.instance, { name: "Pipeline Development", client_id: "pd", client_secret: "s", token_url: "https://dev.example/oauth_token.do" });
+      const other = await recordProvider(server.instance, { name: "Zeta Dev", client_id: "ad", client_secret: "s", token_url: "https://dev.example/oauth_token.do" });
+      await saveObtainedToken(db, box, other, "client_credentials", { accessToken: "other", expiresIn: 3600 });
+      const dev = await edgeTo("development");
+      assert.equal(dev.record, used.name);
+      assert.equal(dev.health, "no_token");
     });
   });
 }

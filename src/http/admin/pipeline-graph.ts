@@ -53,6 +53,8 @@ const originOf = (url: string): string | undefined => {
 
 const hostLabel = (origin: string) => new URL(origin).host;
 
+const healthRank: Record<EdgeHealth, number> = { ok: 0, expired: 1, unhealthy: 2, no_token: 3 };
+
 function expiryHealth(health: EdgeHealth, expiresAt: number | null, now: number): EdgeHealth {
   return health === "ok" && expiresAt !== null && expiresAt <= now ? "expired" : health;
 }
@@ -99,12 +101,22 @@ export async function pipelineGraph(instance: Instance, now = Date.now()): Promi
   // Outbound: what this instance holds right now is newer than any run, except that a run
   // which saw the far side refuse a token this instance still holds knows more than we do.
   const statusOf = new Map(statuses.map((s) => [s.provider, s]));
+  const outbound = new Map<string, { provider: (typeof providers)[number]; health: EdgeHealth }>();
   for (const provider of providers) {
     const peer = originOf(provider.tokenUrl);
     if (!peer || peer === selfKey) continue;
     const to = addNode(peer, undefined);
     const s = statusOf.get(provider.sysId);
     const health: EdgeHealth = !s ? "no_token" : s.status === "unhealthy" ? "unhealthy" : expiryHealth("ok", s.expiresAt, now);
+    // Several records may point at one peer (a spare, an older profile): the edge is the one
+    // the run used, else the healthiest, never whichever happened to be listed last.
+    const chosen = outbound.get(to);
+    const runRecord = edges.get(edgeKey(selfKey, to))?.record;
+    const better = !chosen || (chosen.provider.name !== runRecord && (provider.name === runRecord || healthRank[health] < healthRank[chosen.health]));
+    if (better) outbound.set(to, { provider, health });
+  }
+  for (const [to, { provider, health }] of outbound) {
+    const s = statusOf.get(provider.sysId);
     const earlier = edges.get(edgeKey(selfKey, to));
     const runStillApplies = earlier && earlier.health === "unhealthy" && health === "ok" && recorded && s && s.obtainedAt <= recorded.recordedAt;
     if (runStillApplies) continue;
