@@ -166,10 +166,12 @@ export async function providerClientSecret(db: Kysely<Database>, box: SecretBox,
 
 export async function deleteProvider(db: Kysely<Database>, sysId: string, actor: string, reason = "deleted provider"): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    // Side tables cascade from the entity.
-    await trx.deleteFrom("oauth_entity").where("sys_id", "=", sysId).where("type", "=", "provider").execute();
+    // Side tables cascade from the entity. The audit row keeps the name: once the record is
+    // gone it is the only place that says which connection was deleted.
+    const deleted = await trx.deleteFrom("oauth_entity").where("sys_id", "=", sysId).where("type", "=", "provider").returning("name").executeTakeFirst();
+    if (!deleted) return;
     await deleteAttachmentsOf(trx, "oauth_entity", sysId);
-    await writeAudit(trx, [{ tablename: "oauth_entity", documentkey: sysId, fieldname: "name", newvalue: "", user: actor, reason }]);
+    await writeAudit(trx, [{ tablename: "oauth_entity", documentkey: sysId, fieldname: "name", oldvalue: deleted.name, newvalue: "", user: actor, reason }]);
   });
 }
 

@@ -25,7 +25,7 @@ for (const dialect of dialectsUnderTest()) {
       return { client, provider, accessToken: stored.accessToken, refreshToken: stored.refreshToken };
     }
     const whoami = (token: string) => fetch(`${instances.peer.base}/api/now/v1/whoami`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
-    const deletionAudit = (sysId: string) => instances.consumer.instance.store.db.selectFrom("sys_audit").select("reason").where("documentkey", "=", sysId).where("reason", "like", "deleted provider%").executeTakeFirst();
+    const deletionAudit = (sysId: string) => instances.consumer.instance.store.db.selectFrom("sys_audit").select(["reason", "oldvalue"]).where("documentkey", "=", sysId).where("reason", "like", "deleted provider%").executeTakeFirst();
 
     test("the access and refresh tokens stop working at the provider, then the record goes", async () => {
       const { client, provider, accessToken, refreshToken } = await connection("Revoking", `${instances.peer.base}/oauth_revoke_token.do`);
@@ -39,6 +39,7 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(((await refresh.json()) as { error: string }).error, "invalid_grant");
       assert.equal((await apiCall(instances.consumer, instances.bearer, "GET", `${providers}/${provider.sysId}`)).status, 404);
       assert.equal((await deletionAudit(provider.sysId))?.reason, "deleted provider; tokens revoked at the provider");
+      assert.equal((await deletionAudit(provider.sysId))?.oldvalue, "Revoking", "the audit row names what was deleted");
     });
 
     test("a provider that refuses: the record is deleted all the same and the refusal reported", async () => {
