@@ -59,8 +59,8 @@ export async function buildApp(instance: Instance, options: AppOptions = {}): Pr
     hsts: instance.config.publicUrl.startsWith("https:") ? { maxAge: 31536000 } : false,
     crossOriginResourcePolicy: false,
   });
-  app.setErrorHandler((error, request, reply) => renderError(error, request, reply));
-  app.setNotFoundHandler((request, reply) => renderError(new OAuthError("invalid_request", `no such resource: ${request.method} ${request.url.split("?")[0]}`, { status: 404 }), request, reply));
+  app.setErrorHandler((error, request, reply) => renderError(error, request, reply, instance));
+  app.setNotFoundHandler((request, reply) => renderError(new OAuthError("invalid_request", `no such resource: ${request.method} ${request.url.split("?")[0]}`, { status: 404 }), request, reply, instance));
   if (instance.config.metrics) registerMetrics(app, instance);
   registerRateLimits(app, instance);
   registerRoutes(app, instance);

@@ -1,5 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { translator, type Translator } from "../i18n/translator.ts";
+import type { Instance } from "../instance.ts";
 import { isStoreUnavailable, StoreUnavailableError } from "../store/availability.ts";
+import { requestTranslator, varyByLanguage } from "./i18n/request-locale.ts";
 import { OAuthError } from "./oauth/oauth-error.ts";
 import { errorPage } from "./ui/authorize-pages.tsx";
 
@@ -26,7 +29,16 @@ function asOAuthError(error: unknown): OAuthError {
   return new OAuthError("server_error", "the server could not complete the request", { detail: String((error as Error)?.stack ?? error) });
 }
 
-export function renderError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+/** A page in the reader's language: the cause's own words stay for a refusal the reader can act on. */
+function pageFor(oauth: OAuthError, request: FastifyRequest, i18n: Translator): string {
+  const { t } = i18n;
+  if (oauth.status === 404) return errorPage({ i18n, title: t("errorPage.notFoundTitle"), message: t("errorPage.notFound", { path: request.url.split("?")[0]! }) });
+  if (oauth.code === "temporarily_unavailable") return errorPage({ i18n, title: t("errorPage.failedTitle"), message: t("errorPage.unavailable") });
+  if (oauth.status >= 500) return errorPage({ i18n, title: t("errorPage.failedTitle"), message: t("errorPage.failed") });
+  return errorPage({ i18n, title: t("refused.title"), message: capitalised(oauth.description) });
+}
+
+export function renderError(error: unknown, request: FastifyRequest, reply: FastifyReply, instance?: Instance): void {
   const oauth = asOAuthError(error);
   if (oauth.status >= 500) request.log.error({ err: error }, "request failed");
   else if (oauth.options.detail) request.log.info({ reason: oauth.options.detail }, oauth.message);
@@ -46,7 +58,8 @@ export function renderError(error: unknown, request: FastifyRequest, reply: Fast
     const message = oauth.status === 401 ? "User Not Authenticated" : oauth.status >= 500 ? "Internal server error" : oauth.description;
     return void reply.send({ error: { message, detail: oauth.status >= 500 ? "" : `${oauth.code}: ${oauth.description}` }, status: "failure" });
   }
-  reply.type("text/html; charset=utf-8").send(errorPage({ title: oauth.status >= 500 ? "Something went wrong" : "Request refused", message: capitalised(oauth.description) }));
+  if (instance) varyByLanguage(reply);
+  reply.type("text/html; charset=utf-8").send(pageFor(oauth, request, instance ? requestTranslator(instance, request) : translator("en")));
 }
 
 function capitalised(text: string): string {

@@ -38,6 +38,23 @@ describe("the language over HTTP", () => {
     assert.equal(metadata.body.issuer, english.instance.config.publicUrl);
   });
 
+  test("a page that does not exist, and a refused language switch, answer in the reader's language; an API's 404 does not", async () => {
+    const missing = await http(`${korean.base}/no/such/page?x=1`);
+    assert.equal(missing.status, 404);
+    assert.match(missing.text, /<html lang="ko">[\s\S]*<h1>페이지를 찾을 수 없음<\/h1>[\s\S]*\/no\/such\/page에는 아무것도 없습니다/);
+    assert.match(missing.headers.get("vary") ?? "", /Accept-Language/);
+    const english404 = await http(`${korean.base}/no/such/page`, { headers: { "accept-language": "en" } });
+    assert.match(english404.text, /<html lang="en">[\s\S]*<h1>Page not found<\/h1>[\s\S]*There is nothing at \/no\/such\/page/);
+    const api = await http(`${korean.base}/api/no/such`, { headers: { "accept-language": "ko" } });
+    assert.equal(api.status, 404);
+    assert.equal(api.body.status, "failure");
+    assert.match(api.body.error.message, /no such resource/);
+
+    const refused = await postForm(`${korean.base}/language`, { lang: "en", csrf_token: "forged" }, { "sec-fetch-site": "cross-site" });
+    assert.equal(refused.status, 403);
+    assert.match(refused.text, /<html lang="ko">[\s\S]*<h1>요청이 거부됨<\/h1>/);
+  });
+
   test("pages a person reads outside the admin UI follow the language too: the consumer's redirect, the authorize errors, a failed sign-in", async () => {
     const ko = { "accept-language": "ko-KR,ko;q=0.9" };
     const redirect = await http(`${english.base}/oauth_redirect.do`, { headers: ko });

@@ -27,9 +27,9 @@ export async function languageSwitch(instance: Instance, request: FastifyRequest
   const signedIn = session !== undefined && user?.active === true;
   const tokenValid = signedIn ? sessionCsrfValid(session, form.get("csrf_token")) : loginCsrfValid(instance, request, form.get("csrf_token"));
   if (crossSiteRequest(request) || !tokenValid) {
-    const { t } = requestTranslator(instance, request, user?.preferredLanguage);
+    const i18n = requestTranslator(instance, request, user?.preferredLanguage);
     reply.code(403).header("cache-control", "no-store").type("text/html; charset=utf-8");
-    return void reply.send(errorPage({ title: t("refused.title"), message: t("refused.body") }));
+    return void reply.send(errorPage({ i18n, title: i18n.t("refused.title"), message: i18n.t("refused.body") }));
   }
   if (!locale) return void reply.redirect(back, 303);
   if (signedIn) await setPreferredLanguage(instance.store.db, user.sysId, locale);

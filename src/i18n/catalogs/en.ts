@@ -62,6 +62,11 @@ export const en = {
   "forbidden.heading": "You do not have access to this page",
   "forbidden.body": "The administration pages require the {role} role. Your account, {user}, does not have it. Ask an administrator to grant it, or sign in as another user.",
   "refused.title": "Request refused",
+  "errorPage.notFoundTitle": "Page not found",
+  "errorPage.notFound": "There is nothing at {path} on this instance. Check the address, or start from the overview.",
+  "errorPage.failedTitle": "Something went wrong",
+  "errorPage.failed": "The instance could not complete the request. Try again; if it keeps failing, the instance's log says why.",
+  "errorPage.unavailable": "The instance's database is unavailable. Try again shortly.",
   "refused.body": "The form expired or was not sent from this site, so nothing was changed. Go back, reload the page and try again.",
 
   "errors.summary": "Nothing was saved. Correct the {count, plural, one {field} other {fields}} below:",

@@ -60,6 +60,11 @@ export const ko: Record<MessageKey, string> = {
   "forbidden.title": "허용되지 않음",
   "forbidden.heading": "이 페이지에 접근할 권한이 없습니다",
   "forbidden.body": "관리 페이지를 사용하려면 {role} 역할이 필요합니다. 현재 계정({user})에는 이 역할이 없습니다. 관리자에게 역할을 요청하거나 다른 사용자로 로그인하세요.",
+  "errorPage.notFoundTitle": "페이지를 찾을 수 없음",
+  "errorPage.notFound": "이 인스턴스의 {path}에는 아무것도 없습니다. 주소를 확인하거나 개요에서 시작하세요.",
+  "errorPage.failedTitle": "문제가 발생함",
+  "errorPage.failed": "인스턴스가 요청을 완료하지 못했습니다. 다시 시도하세요. 계속 실패하면 인스턴스 로그에 이유가 있습니다.",
+  "errorPage.unavailable": "인스턴스의 데이터베이스를 사용할 수 없습니다. 잠시 후 다시 시도하세요.",
   "refused.title": "요청이 거부됨",
   "refused.body": "양식이 만료되었거나 이 사이트에서 보낸 요청이 아니어서 아무것도 변경하지 않았습니다. 이전 페이지로 돌아가 새로 고친 후 다시 시도하세요.",
 
