@@ -27,7 +27,8 @@ for (const dialect of dialectsUnderTest()) {
     async function createThroughForm(name: string, urls: string[]): Promise<Page> {
       const interceptor = await browser.get("/admin/registry/new");
       assert.match(interceptor.html, /Create an OAuth API endpoint for external clients/);
-      assert.match(interceptor.html, /Connect to a third-party OAuth Provider[\s\S]*npx portcullis provider create/);
+      assert.match(interceptor.html, /Connect to a third-party OAuth Provider[\s\S]*<code>npx portcullis provider create<\/code>/);
+      assert.doesNotMatch(interceptor.html, /`/, "the catalog's commands are code elements, not literal backticks");
       let form = await browser.get(newForm);
       form = await browser.submitForm(form, newForm, { name, _action: "unlock" });
       for (const [index, url] of urls.entries()) {

@@ -187,7 +187,7 @@ export const en = {
   "interceptor.endpoint": "Create an OAuth API endpoint for external clients",
   "interceptor.endpointText": "This instance issues client credentials and tokens to an application outside it (another instance, a script, an integration).",
   "interceptor.provider": "Connect to a third-party OAuth Provider",
-  "interceptor.providerText": "This instance obtains tokens from another OAuth provider (another instance, or any OAuth 2 server) with the client ID and secret it issued. Also `npx portcullis provider create`, `pipeline up` or POST /api/portcullis/registry/providers.",
+  "interceptor.providerText": "This instance obtains tokens from another OAuth provider (another instance, or any OAuth 2 server) with the client ID and secret it issued. Also {create}, {pipeline} or {api}.",
   "roles.title": "Roles",
   "roles.lead": "Roles are granted on a user's page; a role that does not exist yet is created when first granted. Tokens carry no roles: they are read when a token is used.",
   "roles.description": "Description",

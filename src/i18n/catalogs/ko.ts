@@ -186,7 +186,7 @@ export const ko: Record<MessageKey, string> = {
   "interceptor.endpoint": "외부 클라이언트용 OAuth API 엔드포인트 생성",
   "interceptor.endpointText": "이 인스턴스가 외부 애플리케이션(다른 인스턴스, 스크립트, 통합)에 클라이언트 자격 증명과 토큰을 발급합니다.",
   "interceptor.provider": "타사 OAuth 공급자에 연결",
-  "interceptor.providerText": "이 인스턴스가 다른 OAuth 공급자(다른 인스턴스나 임의의 OAuth 2 서버)가 발급한 클라이언트 ID와 암호로 토큰을 받습니다. `npx portcullis provider create`, `pipeline up` 또는 POST /api/portcullis/registry/providers로도 만들 수 있습니다.",
+  "interceptor.providerText": "이 인스턴스가 다른 OAuth 공급자(다른 인스턴스나 임의의 OAuth 2 서버)가 발급한 클라이언트 ID와 암호로 토큰을 받습니다. {create}, {pipeline} 또는 {api}로도 만들 수 있습니다.",
   "roles.title": "역할",
   "roles.lead": "역할은 사용자 페이지에서 부여합니다. 아직 없는 역할은 처음 부여할 때 생성됩니다. 토큰에는 역할이 담기지 않으며, 토큰을 사용할 때 역할을 읽습니다.",
   "roles.description": "설명",
