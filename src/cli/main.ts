@@ -12,6 +12,7 @@ import { userCommand } from "./commands/user.ts";
 import { cliTranslator } from "./cli-language.ts";
 import { localizeHelp, localizeParseError } from "./localized-help.ts";
 import { type Output, processOutput } from "./output.ts";
+import { packageVersion } from "./package-version.ts";
 
 /** Runs the CLI and returns the exit code: 0 done, 1 failed, 2 bad usage or input, 3 not found. */
 export async function main(argv: string[], output: Output = processOutput, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -27,6 +28,7 @@ export async function main(argv: string[], output: Output = processOutput, env: 
   const program = new Command("portcullis")
     .description(t("cli.description"))
     .addOption(langOption())
+    .version(packageVersion(), "-V, --version", t("help.versionOption"))
     .showHelpAfterError()
     .exitOverride()
     .configureOutput(outputConfig);

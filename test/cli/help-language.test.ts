@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import stringWidth from "string-width";
 import { main } from "../../src/cli/main.ts";
@@ -63,5 +64,11 @@ describe("--help in the chosen language", () => {
     const english = await help(["client", "create", "--name", "x", "--access-token-lifespan", "ten"], { LANG: "C" });
     assert.equal(english.code, 2);
     assert.match(english.stdout, /^error: option '--access-token-lifespan <seconds>' argument 'ten' is invalid\. must be a whole number of seconds/m);
+  });
+
+  test("--version and -V print the package's version and succeed; the option is described in the reader's language", async () => {
+    const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    for (const flag of ["--version", "-V"]) assert.deepEqual(await help([flag]), { code: 0, stdout: `${manifest.version}\n` });
+    assert.match((await help(["--help"], { LANG: "ko_KR.UTF-8" })).stdout, /^ {2}-V, --version\s+Portcullis 버전 표시$/m);
   });
 });

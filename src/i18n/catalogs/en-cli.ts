@@ -119,6 +119,7 @@ export const enCli = {
   "help.title.globalOptions": "Global Options:",
   "help.title.commands": "Commands:",
   "help.title.arguments": "Arguments:",
+  "help.versionOption": "print the version of Portcullis",
   "help.helpOption": "display help for command",
   "help.default": "(default: {value})",
   "help.error.unknownOption": "error: unknown option ''{option}''",
