@@ -29,16 +29,19 @@ export async function main(argv: string[], output: Output = processOutput, env: 
     .description(t("cli.description"))
     .addOption(langOption())
     .version(packageVersion(), "-V, --version", t("help.versionOption"))
-    .showHelpAfterError()
+    .showHelpAfterError(t("help.afterError", { command: "portcullis" }))
     .exitOverride()
     .configureOutput(outputConfig);
   for (const command of [startCommand(output, env, i18n), clientCommand(output, env, i18n), userCommand(output, env, i18n), providerCommand(output, env, i18n), pipelineCommand(output, env, i18n)]) program.addCommand(command);
-  // Subcommands inherit the overrides so their errors come back here too.
+  // Subcommands inherit the overrides so their errors come back here too. A usage error names
+  // the help to read rather than printing it whole, which scrolls the error itself out of sight.
   localizeHelp(program, i18n);
   program.commands.forEach(function inherit(command: Command) {
+    const path = [];
+    for (let c: Command | null = command; c; c = c.parent) path.unshift(c.name());
     command.addOption(langOption());
     localizeHelp(command, i18n);
-    command.exitOverride().showHelpAfterError().configureOutput(outputConfig);
+    command.exitOverride().showHelpAfterError(t("help.afterError", { command: path.join(" ") })).configureOutput(outputConfig);
     command.commands.forEach(inherit);
   });
 

@@ -71,4 +71,14 @@ describe("--help in the chosen language", () => {
     for (const flag of ["--version", "-V"]) assert.deepEqual(await help([flag]), { code: 0, stdout: `${manifest.version}\n` });
     assert.match((await help(["--help"], { LANG: "ko_KR.UTF-8" })).stdout, /^ {2}-V, --version\s+Portcullis 버전 표시$/m);
   });
+
+  test("a usage error is followed by where the help is, not by the whole help, in the reader's language", async () => {
+    const english = await help(["client", "show"]);
+    assert.equal(english.code, 2);
+    assert.equal(english.stdout, "error: missing required argument 'client'\n(see portcullis client show --help)\n");
+    const korean = await help(["--lang", "ko", "clint"]);
+    assert.equal(korean.code, 2);
+    assert.match(korean.stdout, /\(portcullis --help 참고\)\n$/);
+    assert.doesNotMatch(korean.stdout, /사용법/);
+  });
 });

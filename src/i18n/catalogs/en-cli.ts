@@ -120,6 +120,7 @@ export const enCli = {
   "help.title.commands": "Commands:",
   "help.title.arguments": "Arguments:",
   "help.versionOption": "print the version of Portcullis",
+  "help.afterError": "(see {command} --help)",
   "help.helpOption": "display help for command",
   "help.default": "(default: {value})",
   "help.error.unknownOption": "error: unknown option ''{option}''",

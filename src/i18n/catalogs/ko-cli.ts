@@ -118,6 +118,7 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "help.title.commands": "명령:",
   "help.title.arguments": "인수:",
   "help.versionOption": "Portcullis 버전 표시",
+  "help.afterError": "({command} --help 참고)",
   "help.helpOption": "명령 도움말 표시",
   "help.default": "(기본값: {value})",
   "help.error.unknownOption": "오류: 알 수 없는 옵션 “{option}”",
