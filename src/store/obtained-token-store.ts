@@ -121,14 +121,29 @@ export interface ConnectionStatus {
   expiresAt: number | null;
   obtainedAt: number;
   grantType: string;
+  /** A refresh token is held, or the grant is client_credentials: the next call renews an expired token. */
+  renewable: boolean;
+}
+
+/** What the admin sees: "healthy" with an expired token nothing can renew would be a lie. */
+export type ConnectionHealth = "healthy" | "unhealthy" | "expired" | "no_token";
+
+export function connectionHealth(status: ConnectionStatus | undefined, now = Date.now()): ConnectionHealth {
+  if (!status) return "no_token";
+  if (status.status === "unhealthy") return "unhealthy";
+  return status.expiresAt !== null && status.expiresAt <= now && !status.renewable ? "expired" : "healthy";
 }
 
 function statusQuery(db: Kysely<Database>) {
-  return db.selectFrom("oauth_obtained_token").select(["provider", "status", "status_reason", "expires_at", "obtained_at", "grant_type"]);
+  return db
+    .selectFrom("oauth_obtained_token")
+    .select(["provider", "status", "status_reason", "expires_at", "obtained_at", "grant_type"])
+    .select((eb) => eb.case().when("refresh_token_enc", "is not", null).then(1).else(0).end().as("has_refresh"));
 }
 
 function toStatus(r: Awaited<ReturnType<ReturnType<typeof statusQuery>["executeTakeFirstOrThrow"]>>): ConnectionStatus {
-  return { provider: r.provider, status: r.status, statusReason: r.status_reason, expiresAt: r.expires_at, obtainedAt: r.obtained_at, grantType: r.grant_type };
+  const renewable = Number(r.has_refresh) === 1 || r.grant_type === "client_credentials";
+  return { provider: r.provider, status: r.status, statusReason: r.status_reason, expiresAt: r.expires_at, obtainedAt: r.obtained_at, grantType: r.grant_type, renewable };
 }
 
 export async function connectionStatuses(db: Kysely<Database>): Promise<ConnectionStatus[]> {

@@ -8,7 +8,7 @@ import { type OAuthProvider, parseProviderCreate, parseProviderUpdate, providerR
 import { NotFoundError, ValidationError } from "../../domain/validation.ts";
 import { paths } from "../../http/paths.ts";
 import type { Instance } from "../../instance.ts";
-import { connectionStatuses as storedStatuses } from "../../store/obtained-token-store.ts";
+import { connectionHealth, connectionStatuses as storedStatuses } from "../../store/obtained-token-store.ts";
 import { createProvider, findProvider, listProviders } from "../../store/provider-store.ts";
 import { configFor, type DataOptions, withDataOption, withInstance } from "../instance-options.ts";
 import { keyValues, type Output, table } from "../output.ts";
@@ -48,7 +48,7 @@ function secretFromEnv(env: NodeJS.ProcessEnv, i18n: Translator, variable: strin
   return value;
 }
 
-const connectionStatuses = ["healthy", "unhealthy", "no_token"] as const;
+const connectionStatuses = ["healthy", "unhealthy", "expired", "no_token"] as const;
 /** The connection's status in the reader's words; a status this CLI does not know is shown as stored. */
 function statusText(i18n: Translator, status: string): string {
   return (connectionStatuses as readonly string[]).includes(status) ? i18n.t(`cli.provider.status.${status as (typeof connectionStatuses)[number]}`) : status;
@@ -58,7 +58,7 @@ async function withStatus(instance: Instance, provider: OAuthProvider): Promise<
   const status = (await storedStatuses(instance.store.db)).find((s) => s.provider === provider.sysId);
   return {
     ...providerRecord(provider),
-    connection_status: status?.status ?? "no_token",
+    connection_status: connectionHealth(status),
     connection_reason: status?.statusReason ?? "",
     token_expires_at: status?.expiresAt ? new Date(status.expiresAt).toISOString() : "",
   };

@@ -104,6 +104,7 @@ export const enCli = {
   "cli.provider.httpStatus": "the provider answered HTTP {status}",
   "cli.provider.status.healthy": "healthy",
   "cli.provider.status.unhealthy": "unhealthy",
+  "cli.provider.status.expired": "expired (get a new token)",
   "cli.provider.status.no_token": "no token",
   "cli.provider.updated": "Updated provider \"{name}\": {fields}.",
   "cli.provider.unchanged": "Provider \"{name}\" already had those values; nothing changed.",

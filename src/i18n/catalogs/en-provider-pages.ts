@@ -37,6 +37,8 @@ export const enProviderPages = {
   "provider.token.grant": "Obtained with",
   "provider.status.healthy": "healthy",
   "provider.status.unhealthy": "unhealthy",
+  "provider.status.expired": "expired",
+  "provider.token.expiredHint": "The token has expired and this connection cannot renew it (no refresh token): get a new token.",
   "provider.getToken": "Get OAuth Token",
   "provider.getTokenBrowserHint": "Opens the provider's sign-in and consent page; it sends you back here through /oauth_redirect.do.",
   "provider.getTokenPasswordHint": "The provider's user this instance will act as. The password is sent to the provider once and not stored.",

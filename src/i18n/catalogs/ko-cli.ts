@@ -102,6 +102,7 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "cli.provider.httpStatus": "공급자가 HTTP {status}(으)로 응답했습니다",
   "cli.provider.status.healthy": "정상",
   "cli.provider.status.unhealthy": "비정상",
+  "cli.provider.status.expired": "만료됨 (새 토큰 필요)",
   "cli.provider.status.no_token": "토큰 없음",
   "cli.provider.updated": "공급자 \"{name}\"을(를) 업데이트했습니다: {fields}.",
   "cli.provider.unchanged": "공급자 \"{name}\"에 이미 그 값들이 있어 바뀐 것이 없습니다.",

@@ -35,6 +35,8 @@ export const koProviderPages: Record<keyof typeof enProviderPages, string> = {
   "provider.token.grant": "받은 방식",
   "provider.status.healthy": "정상",
   "provider.status.unhealthy": "비정상",
+  "provider.status.expired": "만료됨",
+  "provider.token.expiredHint": "토큰이 만료되었고 이 연결은 갱신할 수 없습니다(갱신 토큰 없음). 새 토큰을 받으세요.",
   "provider.getToken": "OAuth 토큰 가져오기",
   "provider.getTokenBrowserHint": "공급자의 로그인 및 동의 페이지를 엽니다. 공급자가 /oauth_redirect.do를 거쳐 이 페이지로 돌려보냅니다.",
   "provider.getTokenPasswordHint": "이 인스턴스가 대신할 공급자의 사용자입니다. 암호는 공급자에 한 번 보내고 저장하지 않습니다.",

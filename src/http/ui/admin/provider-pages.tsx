@@ -1,6 +1,6 @@
 import { type ConsumerGrant, consumerGrantNames, type OAuthProvider } from "../../../domain/oauth-provider.ts";
 import type { MessageKey, Translator } from "../../../i18n/translator.ts";
-import type { ConnectionStatus } from "../../../store/obtained-token-store.ts";
+import { connectionHealth, type ConnectionStatus } from "../../../store/obtained-token-store.ts";
 import { adminPaths, auditOf } from "../../admin/admin-paths.ts";
 import { renderPage } from "../layout.tsx";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
@@ -31,9 +31,9 @@ export interface ProviderListing {
 
 function TokenHealth(props: { token: ConnectionStatus | undefined }) {
   const { t } = useI18n();
-  if (!props.token) return <span class="pill">{t("pipeline.health.no_token")}</span>;
-  const healthy = props.token.status === "healthy";
-  return <span class={healthy ? "pill pill-yes" : "pill pill-no"}>{t(healthy ? "provider.status.healthy" : "provider.status.unhealthy")}</span>;
+  const health = connectionHealth(props.token);
+  if (health === "no_token") return <span class="pill">{t("pipeline.health.no_token")}</span>;
+  return <span class={health === "healthy" ? "pill pill-yes" : "pill pill-no"}>{t(`provider.status.${health}`)}</span>;
 }
 
 /** The registry list's second table: this instance's connections to other providers. */
@@ -241,15 +241,15 @@ export function providerPage(props: { viewer: Viewer; provider: OAuthProvider; r
         <section class="panel" aria-labelledby="token-heading">
           <h2 id="token-heading">{t("provider.token.heading")}</h2>
           {token ? (
-            <dl class="facts" data-token-status={token.status}>
+            <dl class="facts" data-token-status={connectionHealth(token)}>
               <dt>{t("provider.token.status")}</dt>
               <dd>
                 <TokenHealth token={token} />
               </dd>
-              {token.statusReason ? (
+              {token.statusReason || connectionHealth(token) === "expired" ? (
                 <>
                   <dt>{t("provider.token.reason")}</dt>
-                  <dd>{token.statusReason}</dd>
+                  <dd>{token.statusReason || t("provider.token.expiredHint")}</dd>
                 </>
               ) : null}
               <dt>{t("provider.token.grant")}</dt>
