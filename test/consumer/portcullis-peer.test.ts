@@ -83,11 +83,17 @@ for (const dialect of dialectsUnderTest()) {
       // Another admin session (or none) cannot redeem this state.
       const stranger = await signedInBrowser(instances.consumer);
       assert.equal((await stranger.get(back.pathname + back.search)).status, 400);
-      assert.equal((await new FormBrowser(instances.consumer.base).get(back.pathname + back.search)).status, 401);
+      const signedOut = await new FormBrowser(instances.consumer.base).get(back.pathname + back.search);
+      assert.equal(signedOut.status, 401);
+      assert.match(signedOut.html, /<a href="\/\?next=%2Fadmin%2Fregistry">Sign in<\/a>/, "the refusal leads to the sign-in page");
+      const startSignedOut = await new FormBrowser(instances.consumer.base).get(`${connections}/${provider.sysId}/authorize`);
+      assert.equal(startSignedOut.status, 401);
+      assert.match(startSignedOut.html, /<a href="\/\?next=%2Fadmin%2Fregistry">Sign in<\/a>/);
 
       const landed = await atConsumer.get(back.pathname + back.search);
       assert.equal(landed.status, 200, landed.html);
       assert.match(landed.html, /Connected to/);
+      assert.ok(landed.html.includes(`<a href="/admin/providers/${provider.sysId}">Back to ${provider.name}</a>`), "the page leads back to the record");
       const replay = await atConsumer.get(back.pathname + back.search);
       assert.equal(replay.status, 400);
 

@@ -16,6 +16,7 @@ import { errorPage } from "../ui/authorize-pages.tsx";
 import { expectedIssuer } from "../../consumer/issuer-discovery.ts";
 import { rawQuery } from "../query-string.ts";
 import { oauthRedirectUrl } from "../../consumer/oauth-redirect-url.ts";
+import { adminPaths } from "../admin/admin-paths.ts";
 
 /** Long enough to sign in at the provider and consent; short enough that a leaked state is soon useless. */
 const stateLifespanMs = 10 * 60 * 1000;
@@ -32,6 +33,9 @@ async function adminSession(instance: Instance, request: FastifyRequest) {
   return { session, i18n: requestTranslator(instance, request, user.preferredLanguage) };
 }
 
+/** The sign-in page, then back to the registry: the admin starts "Get OAuth Token" again from there. */
+const signInThen = (next: string) => `${adminPaths.signIn}?${new URLSearchParams({ next })}`;
+
 /**
  * GET /api/portcullis/connections/{id}/authorize — "Get OAuth Token" for the
  * authorization-code grant: sends the signed-in admin to the provider with PKCE (S256) and a
@@ -41,7 +45,7 @@ export async function startAuthorization(instance: Instance, request: FastifyReq
   const admin = await adminSession(instance, request);
   if (!admin) {
     const i18n = requestTranslator(instance, request);
-    return sendPage(reply, 401, errorPage({ i18n, title: i18n.t("connection.signInTitle"), message: i18n.t("connection.signInToStart") }));
+    return sendPage(reply, 401, errorPage({ i18n, title: i18n.t("connection.signInTitle"), message: i18n.t("connection.signInToStart"), next: { href: signInThen(adminPaths.registry), label: i18n.t("connection.signInLink") } }));
   }
   const { session, i18n } = admin;
   const id = (request.params as { id: string }).id;
@@ -83,7 +87,7 @@ export async function oauthRedirect(instance: Instance, request: FastifyRequest,
   const i18n = admin?.i18n ?? requestTranslator(instance, request);
   const refused = (message: string) => sendPage(reply, 400, errorPage({ i18n, title: i18n.t("connection.refusedTitle"), message }));
   if (!state || query.getAll("state").length !== 1) return refused(i18n.t("connection.noState"));
-  if (!admin) return sendPage(reply, 401, errorPage({ i18n, title: i18n.t("connection.signInTitle"), message: i18n.t("connection.signInToFinish") }));
+  if (!admin) return sendPage(reply, 401, errorPage({ i18n, title: i18n.t("connection.signInTitle"), message: i18n.t("connection.signInToFinish"), next: { href: signInThen(adminPaths.registry), label: i18n.t("connection.signInLink") } }));
   const stateHash = sha256(state);
   const pending = await consumeConsumerState(instance.store.db, stateHash, admin.session.sysId);
   if (!pending) return refused(i18n.t("connection.stateUnknown"));
@@ -108,7 +112,7 @@ export async function oauthRedirect(instance: Instance, request: FastifyRequest,
   try {
     const fields = await requestToken(instance, provider, { grant_type: "authorization_code", code, redirect_uri: oauthRedirectUrl(instance.config), code_verifier: verifier });
     await storeObtained(instance, provider, "authorization_code", fields);
-    sendPage(reply, 200, connectedPage({ i18n, providerName: provider.name, scope: fields.scope ?? "" }));
+    sendPage(reply, 200, connectedPage({ i18n, providerName: provider.name, scope: fields.scope ?? "", providerHref: adminPaths.provider(provider.sysId) }));
   } catch (failure) {
     if (!(failure instanceof ProviderError)) throw failure;
     sendPage(reply, 502, errorPage({ i18n, title: i18n.t("connection.failedTitle"), message: i18n.t("connection.failed", { provider: provider.name, reason: failure.message }) }));

@@ -66,13 +66,19 @@ export function consentPage(props: { i18n: Translator; clientName: string; userN
   );
 }
 
-export function errorPage(props: { title: string; message: string; i18n?: Translator }): string {
+/** `next`: where the reader can go from here, so the page is not a dead end. */
+export function errorPage(props: { title: string; message: string; i18n?: Translator; next?: { href: string; label: string } }): string {
   return renderPage(
     <Page title={props.title} {...(props.i18n ? { i18n: props.i18n } : {})}>
       <h1>{props.title}</h1>
       <p class="error" role="alert">
         {props.message}
       </p>
+      {props.next ? (
+        <p>
+          <a href={props.next.href}>{props.next.label}</a>
+        </p>
+      ) : null}
     </Page>,
   );
 }

@@ -11,6 +11,8 @@ export const enMessages = {
   "connection.signInTitle": "Sign in first",
   "connection.signInToStart": "Getting a provider's token needs an admin signed in to this instance in this browser.",
   "connection.signInToFinish": "The answer must come back to the browser session of the admin who asked for it.",
+  "connection.signInLink": "Sign in",
+  "connection.backToProvider": "Back to {provider}",
   "connection.noProviderTitle": "No such provider",
   "connection.noProvider": "There is no provider “{id}” on this instance.",
   "connection.noAuthorizationUrlTitle": "No authorization URL",

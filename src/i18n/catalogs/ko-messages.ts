@@ -9,6 +9,8 @@ export const koMessages: Record<keyof typeof enMessages, string> = {
   "connection.signInTitle": "먼저 로그인하세요",
   "connection.signInToStart": "공급자의 토큰을 받으려면 이 브라우저에서 이 인스턴스에 admin으로 로그인해야 합니다.",
   "connection.signInToFinish": "응답은 요청한 admin의 브라우저 세션으로 돌아와야 합니다.",
+  "connection.signInLink": "로그인",
+  "connection.backToProvider": "{provider}(으)로 돌아가기",
   "connection.noProviderTitle": "공급자 없음",
   "connection.noProvider": "이 인스턴스에 공급자 “{id}”이(가) 없습니다.",
   "connection.noAuthorizationUrlTitle": "권한 부여 URL 없음",
