@@ -48,7 +48,9 @@ const field = {
   scope: z.string().trim().max(1000, "validation.maxChars"),
 };
 
-const authorizationUrlNeeded = { path: ["authorization_url"], message: "validation.authorizationUrlNeeded" as const };
+const authorizationUrlNeededKey = "validation.authorizationUrlNeeded" as const;
+// A fresh object per use: zod takes the message out of the options object it is given.
+const authorizationUrlNeeded = () => ({ path: ["authorization_url"], message: authorizationUrlNeededKey });
 
 export const providerCreateSchema = z
   .object({
@@ -71,7 +73,7 @@ export const providerCreateSchema = z
       .optional(),
   })
   .strict()
-  .refine((p) => p.default_grant !== "authorization_code" || p.authorization_url !== "", authorizationUrlNeeded);
+  .refine((p) => p.default_grant !== "authorization_code" || p.authorization_url !== "", authorizationUrlNeeded());
 
 export type ProviderCreateInput = z.input<typeof providerCreateSchema>;
 export type ProviderSettings = z.output<typeof providerCreateSchema>;
@@ -104,7 +106,7 @@ export function editableFieldsOf(p: OAuthProvider): EditableProviderFields {
 export function applyProviderChanges(current: OAuthProvider, changes: ProviderChanges): EditableProviderFields {
   const { client_secret: _secret, ...fields } = changes;
   const merged = { ...editableFieldsOf(current), ...fields };
-  if (merged.default_grant === "authorization_code" && merged.authorization_url === "") throw new ValidationError([issue("authorization_url", authorizationUrlNeeded.message)]);
+  if (merged.default_grant === "authorization_code" && merged.authorization_url === "") throw new ValidationError([issue("authorization_url", authorizationUrlNeededKey)]);
   return merged;
 }
 

@@ -102,7 +102,7 @@ for (const dialect of dialectsUnderTest()) {
       const refusals: [unknown, RegExp][] = [
         [{ name: "Taken name", client_id: "another-id" }, /name/],
         [{ client_id: "taken-client-id" }, /client_id/],
-        [{ default_grant: "authorization_code" }, /authorization_url/],
+        [{ default_grant: "authorization_code" }, /authorization_url: is required when the default grant is authorization_code/],
         [{ token_url: "ftp://nope" }, /token_url/],
         [{ client_secret: "" }, /client_secret/],
         [{ oauth_profile: "renamed" }, /oauth_profile/],
