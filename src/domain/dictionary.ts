@@ -86,6 +86,17 @@ export type Coerced = { ok: true; value: StoredValue } | { ok: false; problem: s
 
 const dateTimePattern = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
 
+/** A date-time that exists: Date.parse rolls 2026-02-30 over into March instead of refusing it. */
+function isCalendarDateTime(text: string): boolean {
+  const m = dateTimePattern.exec(text);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const at = new Date(0);
+  at.setUTCFullYear(year, month - 1, day);
+  at.setUTCHours(hour, minute, second);
+  return at.getUTCFullYear() === year && at.getUTCMonth() === month - 1 && at.getUTCDate() === day && at.getUTCHours() === hour && at.getUTCMinutes() === minute && at.getUTCSeconds() === second;
+}
+
 /** Turns a value from a request (JSON body or encoded query) into what the column stores. */
 export function coerceValue(field: FieldDef, input: unknown): Coerced {
   if (input === null || input === undefined || input === "") {
@@ -117,9 +128,7 @@ export function coerceValue(field: FieldDef, input: unknown): Coerced {
       value = text;
       break;
     case "glide_date_time": {
-      const m = dateTimePattern.exec(text);
-      const valid = m && !Number.isNaN(Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`));
-      if (!valid) return { ok: false, problem: `must be a UTC date and time as YYYY-MM-DD HH:MM:SS, not "${clip(text)}"` };
+      if (!isCalendarDateTime(text)) return { ok: false, problem: `must be a UTC date and time as YYYY-MM-DD HH:MM:SS, not "${clip(text)}"` };
       value = text;
       break;
     }

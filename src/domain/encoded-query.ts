@@ -109,7 +109,7 @@ function parseCondition(segment: string, now: Date): Condition {
   if (!operator) throw new QueryError(`"${clip(segment)}" has no operator this instance understands after the field "${field}"`);
   const value = rest.slice(operator.length);
   if ((operator === "ISEMPTY" || operator === "ISNOTEMPTY") && value !== "") throw new QueryError(`${operator} takes no value: "${clip(segment)}"`);
-  if (operator === "BETWEEN" && value.split("@").length !== 2) throw new QueryError(`BETWEEN takes two values joined by "@": "${clip(segment)}"`);
+  if (operator === "BETWEEN" && (value.split("@").length !== 2 || value.split("@").includes(""))) throw new QueryError(`BETWEEN takes two values joined by "@": "${clip(segment)}"`);
   return resolveMacros({ field, operator, value }, now);
 }
 

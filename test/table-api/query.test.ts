@@ -112,6 +112,8 @@ for (const dialect of dialectsUnderTest()) {
       ["ORDERBYnofield", 400, /no field/],
       ["ORDERBY", 400, /order by/],
       ["priorityBETWEEN1", 400, /BETWEEN/],
+      ["priorityBETWEEN@", 400, /BETWEEN takes two values/],
+      ["priorityBETWEEN1@", 400, /BETWEEN takes two values/],
       ["priorityIN", 400, /at least one/],
       ["prioritySAMEASshort_description", 400, /compared/],
       ["caller_idSAMEASnofield", 400, /no field/],
@@ -121,6 +123,9 @@ for (const dialect of dialectsUnderTest()) {
       ["priority=1;DROP TABLE incident", 400, /whole number/],
       ["active=yes", 400, /true or false/],
       ["sys_created_on>yesterday", 400, /YYYY-MM-DD/],
+      ["sys_created_on>2026-02-30 10:00:00", 400, /YYYY-MM-DD/],
+      ["sys_created_on>2026-04-31 00:00:00", 400, /YYYY-MM-DD/],
+      ["sys_created_on<2026-02-28 24:00:00", 400, /YYYY-MM-DD/],
     ];
     for (const [query, status, message] of badQueries) {
       test(`sysparm_query ${JSON.stringify(query)} is a ${status} naming the problem`, async () => {
