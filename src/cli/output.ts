@@ -6,10 +6,27 @@ export interface Output {
   err(text: string): void;
 }
 
-export const processOutput: Output = {
-  out: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
-  err: (text) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
-};
+/**
+ * A stream whose reader has gone (`portcullis pipeline up … | head`) is written to no more; the
+ * command itself runs to its end, since stopping half-way through `pipeline up` would leave the
+ * instances half-configured. Any other stream error is still thrown.
+ */
+function writer(stream: NodeJS.WriteStream): (text: string) => void {
+  let readerGone = false;
+  let listening = false;
+  return (text) => {
+    if (!listening) {
+      listening = true;
+      stream.on("error", (error: NodeJS.ErrnoException) => {
+        if (error.code !== "EPIPE") throw error;
+        readerGone = true;
+      });
+    }
+    if (!readerGone) stream.write(text.endsWith("\n") ? text : `${text}\n`);
+  };
+}
+
+export const processOutput: Output = { out: writer(process.stdout), err: writer(process.stderr) };
 
 /** Pads by terminal columns, not UTF-16 units: a Hangul syllable takes two columns. */
 export function padColumns(text: string, columns: number): string {
