@@ -50,6 +50,11 @@ function accessOf(roles: string): Access {
   return list.length === 0 ? "any_user" : list;
 }
 
+/** "itil, admin" as the platform's forms write it is "itil,admin": spaces around the commas go. */
+export function tidyRoleList(value: string): string {
+  return value.includes(",") || value !== value.trim() ? value.split(",").map((role) => role.trim()).join(",") : value;
+}
+
 export function checkRoleList(field: string, value: string, issues: { field: string; message: string }[]): void {
   if (value !== "" && !roleList.test(value)) issues.push({ field, message: "must be a comma-separated list of role names" });
 }

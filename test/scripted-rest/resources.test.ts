@@ -147,6 +147,10 @@ for (const dialect of dialectsUnderTest()) {
         const res = await op(body);
         assert.equal(res.status, 400, `${JSON.stringify(body)}: ${res.text}`);
       }
+      assert.match((await op({ relative_path: "/a/{other}" })).body.error.message, /the resource "r" already answers GET \/a\/\{id\}/, "the clash names the path as written");
+      const spaced = await op({ relative_path: "/spaced", roles_required: " itil , admin" });
+      assert.equal(spaced.status, 201, spaced.text);
+      assert.equal(spaced.body.result.roles_required, "itil,admin", "a list written with spaces is stored tidy");
       const trace = await op({ http_method: "TRACE" });
       assert.equal(trace.body.error.message, 'http_method: must be one of GET, POST, PUT, PATCH, DELETE, not "TRACE"', "one issue: a refused value is not also reported missing");
       // Renaming the API moves its base path.

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { StoredValue, TableDef } from "../../domain/dictionary.ts";
 import { parseRecordInput } from "../../domain/record-input.ts";
+import { tidyRoleList } from "../../domain/custom-tables.ts";
 import { baseUriOf, namespaceProblem, operationProblems, parseRelativePath, serviceIdProblem, templateKey } from "../../domain/scripted-rest.ts";
 import { type FieldIssue, ValidationError } from "../../domain/validation.ts";
 import type { Database } from "../../store/schema.ts";
@@ -56,6 +57,10 @@ export const definitionWriter: RecordWriter = {
   },
 };
 
+function tidiedRoles(values: Values): Values {
+  return typeof values.roles_required === "string" ? { ...values, roles_required: tidyRoleList(values.roles_required) } : values;
+}
+
 /** `script` is what this write sets, if it sets one: a rename never fails on a script saved before scripts were compiled. */
 async function checkOperation(db: Kysely<Database>, record: Record<string, unknown>, sysId: string | null, script: StoredValue | undefined): Promise<void> {
   const issues = operationProblems({ name: record.name, http_method: record.http_method, relative_path: record.relative_path, roles_required: record.roles_required });
@@ -70,12 +75,12 @@ async function checkOperation(db: Kysely<Database>, record: Record<string, unkno
     .where("http_method", "=", String(record.http_method))
     .execute();
   const clash = siblings.find((s) => s.sys_id !== sysId && templateKey(parseRelativePath(s.relative_path)) === key);
-  if (clash) fail([{ field: "relative_path", message: `the resource "${clash.name}" already answers ${String(record.http_method)} ${key}` }]);
+  if (clash) fail([{ field: "relative_path", message: `the resource "${clash.name}" already answers ${String(record.http_method)} ${clash.relative_path}` }]);
 }
 
 export const operationWriter: RecordWriter = {
   async create({ db, actor }, table, body) {
-    const values: Values = parseRecordInput(table, body, "create");
+    const values: Values = tidiedRoles(parseRecordInput(table, body, "create"));
     await checkOperation(db, values, null, values.operation_script ?? "");
     const row = await insertRecord(db, table, values, actor);
     return { sysId: row.sys_id as string };
@@ -83,7 +88,7 @@ export const operationWriter: RecordWriter = {
   async update({ db, actor, expected }, table, sysId, body) {
     const existing = await current(db, table, sysId);
     if (!existing) return false;
-    const values: Values = parseRecordInput(table, body, "update");
+    const values: Values = tidiedRoles(parseRecordInput(table, body, "update"));
     await checkOperation(db, { ...existing, ...values }, sysId, values.operation_script);
     return (await updateRecord(db, table, sysId, values, actor, expected)) !== undefined;
   },

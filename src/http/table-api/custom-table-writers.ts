@@ -1,4 +1,4 @@
-import { checkFieldRecord, checkRoleList, customNameProblem, type FieldRecord, type TableRecord } from "../../domain/custom-tables.ts";
+import { checkFieldRecord, checkRoleList, tidyRoleList, customNameProblem, type FieldRecord, type TableRecord } from "../../domain/custom-tables.ts";
 import type { StoredValue, TableDef } from "../../domain/dictionary.ts";
 import { parseRecordInput } from "../../domain/record-input.ts";
 import { type FieldIssue, ValidationError } from "../../domain/validation.ts";
@@ -16,7 +16,9 @@ import type { RecordWriter } from "./record-writers.ts";
 function checkRoles(values: Record<string, StoredValue>): void {
   const issues: FieldIssue[] = [];
   for (const name of ["read_roles", "create_roles", "write_roles", "delete_roles"]) {
-    if (typeof values[name] === "string") checkRoleList(name, values[name] as string, issues);
+    if (typeof values[name] !== "string") continue;
+    values[name] = tidyRoleList(values[name]);
+    checkRoleList(name, values[name], issues);
   }
   if (issues.length > 0) throw new ValidationError(issues);
 }
