@@ -4,6 +4,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { main } from "../../src/cli/main.ts";
 import { keyFileName } from "../../src/consumer/secret-box.ts";
+import { updateClient } from "../../src/store/oauth-entity-store.ts";
 import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
 import { registerClient, type RegisteredClient } from "../support/oauth.ts";
 import { dialectsUnderTest, tempDir } from "../support/stores.ts";
@@ -102,6 +103,18 @@ describe("portcullis provider … (this instance as OAuth client, from the comma
     const back = await cli(["provider", "update", "Peer", "--data", data, "--client-id", cc.clientId, "--new-secret-env", "NEW_PEER_SECRET"], { NEW_PEER_SECRET: cc.secret });
     assert.equal(back.code, 0, back.stderr);
     assert.equal((await cli(["provider", "token", "Peer", "--data", data])).code, 0);
+  });
+
+  test("list says why a connection is unhealthy", async () => {
+    const flaky = await registerClient(peer.instance, { grant_types: "client_credentials" });
+    const created = await cli(["provider", "create", "--data", data, "--name", "Flaky", "--client-id", flaky.clientId, "--token-url", `${peer.base}/oauth_token.do`], { PORTCULLIS_PROVIDER_CLIENT_SECRET: flaky.secret });
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal((await cli(["provider", "token", "Flaky", "--data", data])).code, 0);
+    await updateClient(peer.instance.store.db, flaky.sysId, { active: false }, "test");
+    assert.equal((await cli(["provider", "call", "Flaky", "GET", "/api/now/v1/whoami", "--data", data])).code, 1);
+    const list = await cli(["provider", "list", "--data", data]);
+    assert.match(list.stdout, /^Flaky .*unhealthy: refresh failed: .*invalid_client/m);
+    assert.equal((await cli(["provider", "delete", "Flaky", "--data", data])).code, 0);
   });
 
   test("delete removes the provider and its token; an unknown one is exit 3", async () => {

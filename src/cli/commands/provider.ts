@@ -109,8 +109,9 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
       if (records.length === 0) return output.out(t("cli.provider.none"));
       output.out(
         table(
-          [t("cli.heading.name"), t("cli.heading.clientId"), t("cli.heading.grant"), t("cli.heading.tokenUrl"), t("cli.heading.status"), t("cli.heading.expires")],
-          records.map((r) => [r.name!, r.client_id!, r.default_grant!, r.token_url!, statusText(i18n, r.connection_status!), r.token_expires_at ? i18n.dateTime(r.token_expires_at) : "-"]),
+          // The status goes last: an unhealthy connection's reason can be long.
+          [t("cli.heading.name"), t("cli.heading.clientId"), t("cli.heading.grant"), t("cli.heading.tokenUrl"), t("cli.heading.expires"), t("cli.heading.status")],
+          records.map((r) => [r.name!, r.client_id!, r.default_grant!, r.token_url!, r.token_expires_at ? i18n.dateTime(r.token_expires_at) : "-", statusText(i18n, r.connection_status!) + (r.connection_reason ? `: ${r.connection_reason}` : "")]),
         ),
       );
     });
