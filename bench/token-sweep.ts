@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     // prom-client resets the event-loop histogram at every scrape, so each read covers the time since the last.
     const stallMs = async () => {
       const metrics = await (await fetch(`${base}/metrics`)).text();
-      const line = /^portcullis_process_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(metrics);
+      const line = /^portcullis_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(metrics);
       return line ? Math.round(Number(line[1]) * 1000) : 0;
     };
 

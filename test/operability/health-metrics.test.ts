@@ -32,6 +32,9 @@ for (const dialect of dialectsUnderTest()) {
       assert.match(metrics.text, /portcullis_http_requests_total\{route="unmatched",method="GET",status="404"\} 1/);
       assert.match(metrics.text, /portcullis_oauth_token_requests_succeeded_total\{grant_type="client_credentials"\} 1/);
       assert.match(metrics.text, /portcullis_http_request_duration_seconds_bucket/);
+      assert.match(metrics.text, /^portcullis_process_cpu_seconds_total \S+$/m, "the process's own metrics under the one prefix");
+      assert.match(metrics.text, /^portcullis_nodejs_eventloop_lag_max_seconds \S+$/m);
+      assert.doesNotMatch(metrics.text, /portcullis_process_process_|portcullis_process_nodejs_/);
       assert.ok(!metrics.text.includes(token.body.access_token));
     });
   });

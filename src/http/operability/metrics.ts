@@ -8,7 +8,7 @@ import type { Instance } from "../../instance.ts";
  */
 export function registerMetrics(app: FastifyInstance, instance: Instance): void {
   const registry = new client.Registry();
-  client.collectDefaultMetrics({ register: registry, prefix: "portcullis_process_" });
+  client.collectDefaultMetrics({ register: registry, prefix: "portcullis_" });
   const requests = new client.Counter({ name: "portcullis_http_requests_total", help: "HTTP requests by route, method and status", labelNames: ["route", "method", "status"], registers: [registry] });
   const latency = new client.Histogram({
     name: "portcullis_http_request_duration_seconds",
