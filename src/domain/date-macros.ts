@@ -74,8 +74,8 @@ const rules = {
 export type MacroName = keyof typeof rules;
 export const macroNames = Object.keys(rules) as MacroName[];
 
-// The whole grammar: no nesting, no strings, no operators, at most one integer of six digits.
-const grammar = /^javascript:\s*gs\.([A-Za-z]{1,40})\(\s*(-?\d{1,6})?\s*\)\s*;?\s*$/;
+// The whole grammar: no nesting, no strings, no operators, at most one integer (of six digits: checked after the name, to say so).
+const grammar = /^javascript:\s*gs\.([A-Za-z]{1,40})\(\s*(-?\d{1,40})?\s*\)\s*;?\s*$/;
 
 function clip(text: string): string {
   return text.length > 60 ? `${text.slice(0, 60)}…` : text;
@@ -95,6 +95,7 @@ export function parseDateMacro(text: string): DateMacro {
   const rule = rules[name as MacroName];
   const takesArg = rule.back === "arg";
   if (takesArg !== (match[2] !== undefined)) throw new DateMacroError(`"${clip(text)}": gs.${name}() ${takesArg ? "takes one whole number" : "takes no argument"}`);
+  if (takesArg && match[2]!.replace("-", "").length > 6) throw new DateMacroError(`"${clip(text)}": gs.${name}() takes a whole number of at most six digits`);
   return takesArg ? { name: name as MacroName, arg: Number(match[2]) } : { name: name as MacroName };
 }
 

@@ -97,6 +97,12 @@ describe("date macros: javascript:gs.… in encoded-query values, evaluated in U
     });
   }
 
+  test("a known macro with too long a number says that, not that the macro is unknown", () => {
+    for (const text of ["javascript:gs.daysAgo(99999999999)", "javascript:gs.monthsAgoStart(-99999999)"]) {
+      assert.throws(() => parseDateMacro(text), (error: Error) => error instanceof DateMacroError && /takes a whole number of at most six digits/.test(error.message) && !/is not a date macro/.test(error.message));
+    }
+  });
+
   test("a date outside 0001–9999 is refused, not wrapped", () => {
     assert.throws(() => at("javascript:gs.yearsAgo(999999)"), DateMacroError);
     assert.throws(() => at("javascript:gs.yearsAgo(-8000)"), DateMacroError);
