@@ -185,6 +185,16 @@ for (const dialect of dialectsUnderTest()) {
       const lateField = await http(`${server.base}/api/now/attachment/upload`, { method: "POST", headers: { authorization: `Bearer ${user.token}`, "content-type": "multipart/form-data; boundary=b" }, body: late });
       assert.equal(lateField.status, 400, lateField.text);
       assert.match(lateField.body.error.message, /the file must be the last part/);
+      // Cut off inside the file part: a 400, and the server keeps answering (an unheard stream error ended the process).
+      const truncated = ["--b", 'Content-Disposition: form-data; name="table_name"', "", "incident", "--b", 'Content-Disposition: form-data; name="table_sys_id"', "", incident, "--b", 'Content-Disposition: form-data; name="f"; filename="a.txt"', "", "abc"].join("\r\n");
+      const cut = await http(`${server.base}/api/now/attachment/upload`, { method: "POST", headers: { authorization: `Bearer ${user.token}`, "content-type": "multipart/form-data; boundary=b" }, body: truncated });
+      assert.equal(cut.status, 400, cut.text);
+      assert.match(cut.body.error.message, /could not be read/);
+      assert.equal((await http(`${server.base}/api/now/v1/whoami`, { headers: { authorization: `Bearer ${user.token}` } })).status, 200, "the server is still up");
+      const manyParts = [...Array.from({ length: 22 }, (_, i) => ["--b", `Content-Disposition: form-data; name="x${i}"`, "", "v"]).flat(), "--b", 'Content-Disposition: form-data; name="f"; filename="a.txt"', "", "a", "--b--", ""].join("\r\n");
+      const crowded = await http(`${server.base}/api/now/attachment/upload`, { method: "POST", headers: { authorization: `Bearer ${user.token}`, "content-type": "multipart/form-data; boundary=b" }, body: manyParts });
+      assert.equal(crowded.status, 400, crowded.text);
+      assert.match(crowded.body.error.message, /at most 20 form fields/);
       assert.equal((await http(`${server.base}/api/now/attachment/${"f".repeat(32)}`, { headers: { authorization: `Bearer ${user.token}` } })).status, 404);
       assert.equal((await http(`${server.base}/api/now/attachment/file?${q({ table_name: "incident", table_sys_id: incident, file_name: "a" })}`, { method: "POST", body: "x" })).status, 401);
       assert.deepEqual(await attachmentCounts(server), before);

@@ -34,12 +34,17 @@ export function parseMultipartUpload(contentType: string, body: Buffer, maxBytes
       const chunks: Buffer[] = [];
       stream.on("data", (chunk: Buffer) => chunks.push(chunk));
       stream.on("limit", () => (failure ??= tooLarge(maxBytes)));
+      // A body cut off inside the file part fails the file stream too; unheard, that error
+      // would end the process. The parser's own error event answers the request.
+      stream.on("error", (error: Error) => (failure ??= badRequest(`the multipart body could not be read: ${error.message}`)));
       stream.on("end", () => {
         file = { fileName, claimedType: mimeType || undefined, bytes: Buffer.concat(chunks) };
       });
     });
     parser.on("filesLimit", () => (failure ??= badRequest("an upload carries exactly one file")));
-    parser.on("error", (error) => reject(badRequest(`the multipart body could not be read: ${(error as Error).message}`)));
+    parser.on("partsLimit", () => (failure ??= badRequest("an upload carries at most 20 form fields and one file")));
+    parser.on("fieldsLimit", () => (failure ??= badRequest("an upload carries at most 20 form fields and one file")));
+    parser.on("error", (error) => reject(failure ?? badRequest(`the multipart body could not be read: ${(error as Error).message}`)));
     parser.on("finish", () => {
       if (failure) return reject(failure);
       if (!file) return reject(badRequest("the multipart body has no file part"));
