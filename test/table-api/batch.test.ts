@@ -38,6 +38,14 @@ for (const dialect of dialectsUnderTest()) {
             { id: "pre-delete", method: "GET", url: `/api/now/table/incident/${id}`, headers },
             { id: "nested", method: "POST", url: "/api/now/v1/batch", headers, body: b64({ rest_requests: [] }) },
             { id: "oauth", method: "POST", url: "/oauth_token.do", headers },
+            // Dot segments are resolved before the check, and the resolved URL is what is served.
+            { id: "dots-metrics", method: "GET", url: "/api/now/../../metrics", headers },
+            { id: "dots-registry", method: "GET", url: "/api/now/../portcullis/registry/endpoints", headers },
+            { id: "encoded-dots", method: "GET", url: "/api/now/%2e%2e/%2E%2E/oauth_token.do", headers },
+            { id: "dots-nested", method: "POST", url: "/api/now/v1/../v1/batch", headers, body: b64({ rest_requests: [] }) },
+            { id: "bare-nested", method: "POST", url: "/api/now/batch/", headers, body: b64({ rest_requests: [] }) },
+            { id: "other-host", method: "GET", url: "//evil.example/api/now/table/incident", headers },
+            { id: "dots-inside", method: "GET", url: `/api/now/table/../table/incident/${id}`, headers },
           ],
         },
       });
@@ -56,7 +64,8 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(byId.denied.status_code, 403, "the sub-request meets the same ACL as a direct call");
       assert.equal(byId.delete.status_code, 403, "deleting incidents needs admin, in a batch as directly");
       assert.equal(byId["pre-delete"].status_code, 200);
-      assert.deepEqual(res.body.unserviced_requests.sort(), ["nested", "oauth"]);
+      assert.deepEqual(res.body.unserviced_requests.sort(), ["bare-nested", "dots-metrics", "dots-nested", "dots-registry", "encoded-dots", "nested", "oauth", "other-host"]);
+      assert.equal(byId["dots-inside"].status_code, 200, "dots that stay inside /api/now/ are served, resolved");
       assert.equal(typeof byId.list.execution_time, "number");
     });
 

@@ -29,9 +29,23 @@ const batchSchema = z.object({
     .max(maxRequests, `a batch holds at most ${maxRequests} requests`),
 });
 
-/** Sub-requests may reach the REST APIs, never the batch endpoint itself or the OAuth and UI paths. */
-function servable(url: string): boolean {
-  return /^\/api\/now\//.test(url) && !/^\/api\/now\/(v\d+\/)?batch\b/.test(url);
+/**
+ * Sub-requests may reach the REST APIs, never the batch endpoint itself (a batch of batches
+ * multiplies one request without bound) or the OAuth, admin and metrics paths. The check is
+ * made on the URL with its dot segments resolved, and that resolved URL is what is served:
+ * `/api/now/../../metrics` is judged as `/metrics`.
+ */
+function servableUrl(url: string): string | undefined {
+  if (!url.startsWith("/") || url.startsWith("//")) return undefined;
+  let resolved: URL;
+  try {
+    resolved = new URL(url, "http://batch.invalid");
+  } catch {
+    return undefined;
+  }
+  const path = resolved.pathname;
+  if (resolved.host !== "batch.invalid" || path.includes("//") || !path.startsWith("/api/now/") || /^\/api\/now\/(v\d+\/)?batch(\/|$)/i.test(path)) return undefined;
+  return path + resolved.search;
 }
 
 // Credentials come from the outer request; a sub-request cannot name other ones.
@@ -44,7 +58,8 @@ export async function batch(instance: Instance, request: FastifyRequest, reply: 
   const serviced: unknown[] = [];
   const unserviced: string[] = [];
   for (const sub of parsed.data.rest_requests) {
-    if (!servable(sub.url)) {
+    const url = servableUrl(sub.url);
+    if (!url) {
       unserviced.push(sub.id);
       continue;
     }
@@ -56,7 +71,7 @@ export async function batch(instance: Instance, request: FastifyRequest, reply: 
     // PySNC names a content type on every sub-request, bodiless DELETEs and GETs included.
     if (payload && !headers["content-type"]) headers["content-type"] = "application/json";
     if (!payload) delete headers["content-type"];
-    const response = await request.server.inject({ method: sub.method, url: sub.url, headers, ...(payload ? { payload } : {}) });
+    const response = await request.server.inject({ method: sub.method, url, headers, ...(payload ? { payload } : {}) });
     serviced.push({
       id: sub.id,
       status_code: response.statusCode,
