@@ -26,6 +26,7 @@ export interface AppOptions {
 
 export async function buildApp(instance: Instance, options: AppOptions = {}): Promise<FastifyInstance> {
   const stream = options.logger === false ? undefined : (options.logStream ?? bufferedStdout());
+  let headersForEveryAnswer: Record<string, string> = {};
   const app = Fastify({
     ...(options.https ? { https: { key: options.https.key, cert: options.https.cert, minVersion: "TLSv1.2" as const } } : {}),
     logger: stream ? { ...loggerOptions(instance.config.logLevel), stream } : false,
@@ -37,11 +38,19 @@ export async function buildApp(instance: Instance, options: AppOptions = {}): Pr
     // X-Forwarded-* are believed only from the proxies the operator named (--trust-proxy).
     trustProxy: instance.config.trustProxy,
     clientErrorHandler,
+    // A path that is not valid percent-encoding, or a parameter over maxParamLength, is refused
+    // before routing, where no hook runs: the answer gets the security headers and the usual
+    // format (the API envelope, or a page) here, not Fastify's own JSON.
+    frameworkErrors: (error, request, reply) => {
+      reply.headers(headersForEveryAnswer);
+      const tooLong = (error as { code?: string }).code === "FST_ERR_MAX_PARAM_LENGTH";
+      renderError(new OAuthError("invalid_request", tooLong ? "a part of the path is too long" : "the path is not valid percent-encoded UTF-8", { status: tooLong ? 414 : 400 }), request, reply, instance);
+    },
   }) as unknown as FastifyInstance;
   registerFormParser(app);
   registerJsonParser(app);
   await app.register(cookie);
-  registerSecurityHeaders(app, {
+  headersForEveryAnswer = registerSecurityHeaders(app, {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {

@@ -16,6 +16,8 @@ describe("security headers on every kind of response", () => {
     ["the sign-in page", "/", {}],
     ["a 404", "/no/such/thing", {}],
     ["a Table API error", "/api/now/table/incident", {}],
+    ["a path that is not valid percent-encoding", "/api/now/table/%ff", {}],
+    ["a page path that is not valid percent-encoding", "/admin/%ff", {}],
   ] as const) {
     test(`${what} is not frameable, not sniffed, and under the CSP`, async () => {
       const response = await fetch(`${server.base}${path}`, init as RequestInit);
@@ -25,6 +27,18 @@ describe("security headers on every kind of response", () => {
       assert.equal(response.headers.get("strict-transport-security"), null, "no HSTS over plain http");
     });
   }
+
+  test("a path that is not valid percent-encoding is a 400 in the path's own format, not the framework's JSON", async () => {
+    const api = await fetch(`${server.base}/api/now/table/%ff`);
+    assert.equal(api.status, 400);
+    const body = (await api.json()) as { error: { message: string }; status: string };
+    assert.equal(body.status, "failure");
+    assert.match(body.error.message, /percent-encoded/);
+    const page = await fetch(`${server.base}/admin/%ff`);
+    assert.equal(page.status, 400);
+    assert.match(page.headers.get("content-type") ?? "", /^text\/html/);
+    assert.doesNotMatch(await page.text(), /FST_ERR/);
+  });
 
   test("a JSON answer carries the API set only: a CSP that loads nothing, no document-only headers", async () => {
     const response = await fetch(`${server.base}/api/now/table/incident`);
