@@ -123,6 +123,12 @@ for (const dialect of dialectsUnderTest()) {
       const theirBrowser = await signIn(server.base, "pipeline.bot", "second password");
       assert.equal((await theirBrowser.get("/admin")).status, 403);
       const page = await browser.get(`/admin/users/${user.sysId}`);
+      for (const value of ["banana", ""]) {
+        const refused = await browser.submitForm(page, `/admin/users/${user.sysId}/active`, { active: value });
+        assert.equal(refused.status, 400, `active=${value}`);
+        assert.match(fieldError(refused, "active") ?? "", /must be true or false/);
+        assert.equal((await findUserByName(server.instance.store.db, "pipeline.bot"))!.active, true, "a value the form never sends changes nothing");
+      }
       await followRedirect(browser, await browser.submitForm(page, `/admin/users/${user.sysId}/active`));
       assert.equal((await findUserByName(server.instance.store.db, "pipeline.bot"))!.active, false);
       assert.equal((await theirBrowser.get("/admin")).status, 303);

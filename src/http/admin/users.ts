@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { hashPassword } from "../../domain/passwords.ts";
 import { sysIdPattern } from "../../domain/sys-id.ts";
 import { parseNewPassword, parseNewUser, parseRoleName } from "../../domain/user-account.ts";
-import { ValidationError } from "../../domain/validation.ts";
+import { issue, ValidationError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
 import { listAudit } from "../../store/audit-listing.ts";
 import { createUserAccount, findUserListing, grantUserRole, listRoles, listUsers, removeUserRole, setUserActive, setUserPassword, type UserListing } from "../../store/user-admin-store.ts";
@@ -97,7 +97,10 @@ export const userRoles = userChange(async (instance, user, form, actor, i18n) =>
 });
 
 export const userActive = userChange(async (instance, user, form, actor, i18n) => {
-  const active = form.get("active") === "true";
+  const value = form.get("active");
+  // Only the form's two buttons' values: anything else would quietly deactivate the user.
+  if (value !== "true" && value !== "false") throw new ValidationError([issue("active", "validation.trueOrFalse")]);
+  const active = value === "true";
   await setUserActive(instance.store.db, user.sysId, active, actor);
   return i18n.t(active ? "users.flash.activated" : "users.flash.deactivated", { name: user.userName });
 });

@@ -28,6 +28,7 @@ export const enMessages = {
   "connection.failed": "Connecting to {provider} failed: {reason}.",
   "validation.mandatory": "is mandatory",
   "validation.required": "is required",
+  "validation.trueOrFalse": "must be true or false",
   "validation.maxChars": "must be at most {max} characters",
   "validation.minChars": "must be at least {min} characters",
   "validation.atLeast": "must be at least {min, number}",

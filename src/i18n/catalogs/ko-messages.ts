@@ -26,6 +26,7 @@ export const koMessages: Record<keyof typeof enMessages, string> = {
   "connection.failed": "{provider}에 연결하지 못했습니다: {reason}.",
   "validation.mandatory": "필수 항목입니다",
   "validation.required": "필수 항목입니다",
+  "validation.trueOrFalse": "true 또는 false여야 합니다",
   "validation.maxChars": "{max}자 이하여야 합니다",
   "validation.minChars": "{min}자 이상이어야 합니다",
   "validation.atLeast": "{min, number} 이상이어야 합니다",

@@ -87,6 +87,7 @@ export function userPage(props: { viewer: Viewer; user: UserListing; roleNames: 
             <button type="submit" class={user.active ? "btn btn-danger" : "btn"}>
               {t(user.active ? "user.deactivateUser" : "user.activateUser")}
             </button>
+            <FieldError id="active" messages={props.errors.active} />
           </form>
         </section>
       </div>
