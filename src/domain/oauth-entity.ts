@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseRedirectUrlList, redirectUriIssue } from "./redirect-uri.ts";
-import { type FieldIssue, issue, ValidationError } from "./validation.ts";
+import { type FieldIssue, issue, multiLineText, singleLineText, ValidationError } from "./validation.ts";
 
 /**
  * The Application Registry's "OAuth API endpoint for external clients": the rules a record
@@ -61,7 +61,7 @@ const logoUrl = z
 
 /** What an admin may set. Client ID and secret are generated, never entered. */
 const fields = {
-  name: z.string().trim().min(1, "validation.mandatory").max(100, "validation.maxChars"),
+  name: z.string().trim().min(1, "validation.mandatory").max(100, "validation.maxChars").refine(singleLineText, "validation.controlCharacters"),
   redirect_url: redirectUrlList,
   logo_url: logoUrl,
   public_client: booleanish,
@@ -70,11 +70,11 @@ const fields = {
   access_token_lifespan: integerish.pipe(z.number().min(lifespanLimits.access.min, "validation.atLeast").max(lifespanLimits.access.max, "validation.atMost")),
   refresh_token_lifespan: integerish.pipe(z.number().min(lifespanLimits.refresh.min, "validation.atLeast").max(lifespanLimits.refresh.max, "validation.atMost")),
   grant_types: grantTypeList,
-  client_credentials_user: z.string().trim().max(100, "validation.maxChars").nullable(),
+  client_credentials_user: z.string().trim().max(100, "validation.maxChars").refine(singleLineText, "validation.controlCharacters").nullable(),
   active: booleanish,
   accessible_from: z.enum(["all", "this"]),
-  sys_scope: z.string().trim().min(1).max(100),
-  comments: z.string().max(4000, "validation.maxChars"),
+  sys_scope: z.string().trim().min(1).max(100).refine(singleLineText, "validation.controlCharacters"),
+  comments: z.string().max(4000, "validation.maxChars").refine(multiLineText, "validation.controlCharacters"),
 };
 
 export const clientCreateSchema = z.strictObject({

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { issue, ValidationError } from "./validation.ts";
+import { issue, singleLineText, ValidationError } from "./validation.ts";
 
 /**
  * The Application Registry's "Connect to a third-party OAuth Provider": a peer whose client
@@ -37,15 +37,15 @@ const urlOrBlank = (field: string) => z.union([z.literal(""), httpUrl(field)]);
 
 /** Each field's rule, shared by the create and the edit. */
 const field = {
-  name: z.string().trim().min(1, "validation.required").max(100, "validation.maxChars"),
-  client_id: z.string().trim().min(1, "validation.required").max(100, "validation.maxChars"),
+  name: z.string().trim().min(1, "validation.required").max(100, "validation.maxChars").refine(singleLineText, "validation.controlCharacters"),
+  client_id: z.string().trim().min(1, "validation.required").max(100, "validation.maxChars").refine(singleLineText, "validation.controlCharacters"),
   client_secret: z.string().min(1, "validation.required").max(1000, "validation.maxChars"),
   authorization_url: urlOrBlank("authorization_url"),
   token_url: httpUrl("token_url"),
   revocation_url: urlOrBlank("revocation_url"),
   default_grant: z.enum(consumerGrantNames),
   credential_style: z.enum(["basic", "body"]),
-  scope: z.string().trim().max(1000, "validation.maxChars"),
+  scope: z.string().trim().max(1000, "validation.maxChars").refine(singleLineText, "validation.controlCharacters"),
 };
 
 const authorizationUrlNeededKey = "validation.authorizationUrlNeeded" as const;

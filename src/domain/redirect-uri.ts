@@ -22,6 +22,8 @@ const loopbackHosts = new Set([...loopbackIpHosts, "localhost"]);
 /** Why a URL cannot be registered as a redirect URI (a catalog message), or undefined when it can. */
 export function redirectUriIssue(value: string, allowHttp: boolean): { key: MessageKey; values: MessageValues } | undefined {
   const values = { url: value };
+  // The URL parser would percent-encode them, but the stored text is what requests are compared with.
+  if (/[\u0000-\u0020\u007f-\u009f]/.test(value)) return { key: "validation.redirect.controlCharacters", values: { url: JSON.stringify(value).slice(1, -1) } };
   let url: URL;
   try {
     url = new URL(value);
@@ -30,6 +32,7 @@ export function redirectUriIssue(value: string, allowHttp: boolean): { key: Mess
   }
   if (url.hash || value.includes("#")) return { key: "validation.redirect.fragment", values };
   if (url.username || url.password) return { key: "validation.redirect.userInfo", values };
+  if (url.hostname.includes("*") || value.includes("*")) return { key: "validation.redirect.wildcard", values };
   const scheme = url.protocol.slice(0, -1);
   if (scheme === "https") return undefined;
   if (scheme === "http") {

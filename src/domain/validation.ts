@@ -63,3 +63,12 @@ export class ValidationError extends Error {
 }
 
 export class NotFoundError extends Error {}
+
+/**
+ * Names and one-line values hold no control characters: a NUL cannot be stored in PostgreSQL
+ * text, and an escape sequence in a name would rewrite the terminal that lists it.
+ */
+export const singleLineText = (text: string): boolean => !/[\u0000-\u001f\u007f-\u009f]/.test(text);
+
+/** Free text may break lines and use tabs, nothing else below space. */
+export const multiLineText = (text: string): boolean => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(text);

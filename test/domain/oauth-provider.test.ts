@@ -42,6 +42,12 @@ describe("editing a provider: the rules", () => {
     assert.deepEqual(refusedField(() => parseProviderUpdate({ default_grant: "implicit" })), ["default_grant"]);
   });
 
+  test("names, client IDs and scopes hold no control characters (a NUL PostgreSQL cannot store, an escape sequence for the terminal)", () => {
+    assert.deepEqual(refusedField(() => parseProviderUpdate({ name: "Peer\u0000" })), ["name"]);
+    assert.deepEqual(refusedField(() => parseProviderUpdate({ client_id: "id\u001b[2J" })), ["client_id"]);
+    assert.deepEqual(refusedField(() => parseProviderUpdate({ scope: "a\nb" })), ["scope"]);
+  });
+
   test("the Authorization Code grant needs an authorization URL, the one kept or the one given", () => {
     assert.deepEqual(refusedField(() => applyProviderChanges(provider, { default_grant: "authorization_code" })), ["authorization_url"]);
     assert.equal(applyProviderChanges(provider, { default_grant: "authorization_code", authorization_url: "https://peer.example/oauth_auth.do" }).default_grant, "authorization_code");

@@ -50,6 +50,11 @@ for (const dialect of dialectsUnderTest()) {
         { name: "" },
         { name: "Secret given", client_secret: "mine" },
         { name: "Unknown user", client_credentials_user: "nobody.here" },
+        { name: "T\u0000Y" },
+        { name: "R\u001b[31mRED\r\nX" },
+        { name: "Nul redirect", redirect_url: "https://a.example/c\u0000b" },
+        { name: "Wildcard", redirect_url: "https://*.example/cb" },
+        { name: "Bell comment", comments: "ding\u0007" },
       ];
       const counts = await tableCounts(server.instance.store);
       for (const body of cases) {
