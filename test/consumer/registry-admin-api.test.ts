@@ -38,6 +38,12 @@ describe("the admin JSON API the pipeline uses (HTTP Basic as admin)", () => {
     assert.equal(bad.body.status, "failure");
     assert.match(bad.body.error.message, /token_url/);
     assert.equal((await send("DELETE", `${registry}/providers/nope`, basic("admin", adminPassword))).status, 404);
+    // A form body is refused as not JSON, not as URLSearchParams' methods named as unknown fields.
+    for (const path of [`${registry}/endpoints`, `${registry}/providers`, "/api/portcullis/pipeline/runs"]) {
+      const form = await http(`${server.base}${path}`, { method: "POST", headers: { authorization: basic("admin", adminPassword), "content-type": "application/x-www-form-urlencoded" }, body: "name=x" });
+      assert.equal(form.status, 400, `${path}: ${form.text}`);
+      assert.equal(form.body.error.message, "the request body must be a JSON object, sent as Content-Type: application/json");
+    }
     assert.deepEqual(await tableCounts(server.instance.store), before);
   });
 

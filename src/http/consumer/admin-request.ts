@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { ProviderError } from "../../consumer/provider-http.ts";
 import type { OAuthProvider } from "../../domain/oauth-provider.ts";
 import { asksForVersion, entityTag, MalformedPreconditionError, StaleRecordError } from "../../domain/record-version.ts";
+import { isPlainObject } from "../../domain/record-input.ts";
 import { NotFoundError, ValidationError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
 import { findProvider } from "../../store/provider-store.ts";
@@ -49,6 +50,17 @@ export async function providerFromParams(instance: Instance, request: FastifyReq
   const provider = await findProvider(instance.store.db, decodeURIComponent(id));
   if (!provider) throw new NotFoundError(`no provider "${id}"`);
   return provider;
+}
+
+/**
+ * The body of an admin JSON API call, or an empty object when none was sent. A form body
+ * (or any non-object) is refused in those words, not handed to the schema, which would list
+ * URLSearchParams' methods as unknown fields.
+ */
+export function jsonObjectBody(request: FastifyRequest): Record<string, unknown> {
+  const body = request.body ?? {};
+  if (!isPlainObject(body)) throw new ValidationError([{ field: "", message: "the request body must be a JSON object, sent as Content-Type: application/json" }]);
+  return body;
 }
 
 /**

@@ -6,7 +6,7 @@ import { ValidationError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
 import { connectionHealth, connectionStatus, connectionStatuses } from "../../store/obtained-token-store.ts";
 import { listProviders } from "../../store/provider-store.ts";
-import { apiStep, providerFromParams, requireAdmin } from "./admin-request.ts";
+import { apiStep, jsonObjectBody, providerFromParams, requireAdmin } from "./admin-request.ts";
 
 const callSchema = z.object({ method: z.enum(callMethods), path: z.string().min(1).max(4000), body: z.unknown().optional(), probe: z.boolean().optional() }).strict();
 const tokenSchema = z
@@ -36,7 +36,7 @@ export async function listConnections(instance: Instance, request: FastifyReques
 export async function getConnectionToken(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   await requireAdmin(instance, request);
   await apiStep(reply, async () => {
-    const input = parse(tokenSchema, request.body);
+    const input = parse(tokenSchema, jsonObjectBody(request));
     const provider = await providerFromParams(instance, request);
     const grant = input.grant_type ?? (provider.defaultGrant === "authorization_code" ? undefined : provider.defaultGrant);
     if (!grant) throw new ValidationError([{ field: "grant_type", message: "this provider's default grant needs a browser: open /api/portcullis/connections/{id}/authorize signed in as an admin" }]);
@@ -51,7 +51,7 @@ export async function getConnectionToken(instance: Instance, request: FastifyReq
 export async function callConnection(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   await requireAdmin(instance, request);
   await apiStep(reply, async () => {
-    const input = parse(callSchema, request.body);
+    const input = parse(callSchema, jsonObjectBody(request));
     const provider = await providerFromParams(instance, request);
     const response = await callProvider(instance, provider, { method: input.method, path: input.path, body: input.body }, { probe: input.probe === true });
     reply.header("cache-control", "no-store").send({ result: { status: response.status, content_type: response.contentType, body: response.body } });

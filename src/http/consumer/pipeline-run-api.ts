@@ -3,7 +3,7 @@ import { parsePipelineRunReport, type RecordedPipelineRun } from "../../domain/p
 import { NotFoundError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
 import { latestPipelineRun, recordPipelineRun } from "../../store/pipeline-run-store.ts";
-import { apiStep, requireAdmin } from "./admin-request.ts";
+import { apiStep, jsonObjectBody, requireAdmin } from "./admin-request.ts";
 
 const view = (run: RecordedPipelineRun) => ({ sys_id: run.sysId, recorded_at: new Date(run.recordedAt).toISOString(), recorded_by: run.recordedBy, ...run.report });
 
@@ -11,7 +11,7 @@ const view = (run: RecordedPipelineRun) => ({ sys_id: run.sysId, recorded_at: ne
 export async function recordRun(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const actor = await requireAdmin(instance, request);
   await apiStep(reply, async () => {
-    const run = await recordPipelineRun(instance.store.db, parsePipelineRunReport(request.body ?? {}), actor.userName);
+    const run = await recordPipelineRun(instance.store.db, parsePipelineRunReport(jsonObjectBody(request)), actor.userName);
     reply.code(201).header("cache-control", "no-store").send({ result: view(run) });
   });
 }

@@ -8,7 +8,7 @@ import { NotFoundError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
 import { createClient, deleteClient, findClient, listClients, regenerateClientSecret, updateClient } from "../../store/oauth-entity-store.ts";
 import { createProvider, findProvider, listProviders } from "../../store/provider-store.ts";
-import { apiStep, requireAdmin } from "./admin-request.ts";
+import { apiStep, jsonObjectBody, requireAdmin } from "./admin-request.ts";
 import { oauthRedirectUrl } from "../../consumer/oauth-redirect-url.ts";
 
 /**
@@ -49,7 +49,7 @@ export async function deleteEndpoint(instance: Instance, request: FastifyRequest
 export async function createEndpoint(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const actor = await requireAdmin(instance, request);
   await apiStep(reply, async () => {
-    const created = await createClient(instance.store.db, parseClientCreate(request.body ?? {}), actor.userName);
+    const created = await createClient(instance.store.db, parseClientCreate(jsonObjectBody(request)), actor.userName);
     reply.code(201).header("cache-control", "no-store").header("etag", entityTag(created.client.modCount)).send({ result: clientRecord(created.client, created.clientSecret) });
   });
 }
@@ -57,7 +57,7 @@ export async function createEndpoint(instance: Instance, request: FastifyRequest
 export async function updateEndpoint(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const actor = await requireAdmin(instance, request);
   await apiStep(reply, async () => {
-    const changes = parseClientUpdate(request.body ?? {});
+    const changes = parseClientUpdate(jsonObjectBody(request));
     const expected = ifMatchVersions(request.headers["if-match"]);
     const updated = await updateClient(instance.store.db, idOf(request), changes, actor.userName, expected);
     reply.header("cache-control", "no-store").header("etag", entityTag(updated.modCount)).send({ result: clientRecord(updated) });
@@ -93,7 +93,7 @@ export async function getProviderRecord(instance: Instance, request: FastifyRequ
 export async function createProviderRecord(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const actor = await requireAdmin(instance, request);
   await apiStep(reply, async () => {
-    const settings = parseProviderCreate(request.body ?? {});
+    const settings = parseProviderCreate(jsonObjectBody(request));
     const created = await createProvider(instance.store.db, instanceSecretBox(instance), settings, oauthRedirectUrl(instance.config), actor.userName);
     reply.code(201).header("cache-control", "no-store").header("etag", entityTag(created.modCount)).send({ result: providerRecord(created) });
   });
@@ -122,7 +122,7 @@ export async function deleteProviderRecord(instance: Instance, request: FastifyR
 export async function updateProviderRecord(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const actor = await requireAdmin(instance, request);
   await apiStep(reply, async () => {
-    const changes = parseProviderUpdate(request.body ?? {});
+    const changes = parseProviderUpdate(jsonObjectBody(request));
     const expected = ifMatchVersions(request.headers["if-match"]);
     const found = await findProvider(instance.store.db, idOf(request));
     if (!found) throw new NotFoundError(`no provider "${idOf(request)}"`);
