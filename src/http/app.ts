@@ -12,7 +12,7 @@ import { registerJsonParser } from "./json-body.ts";
 import { OAuthError } from "./oauth/oauth-error.ts";
 import { registerMetrics } from "./operability/metrics.ts";
 import { registerRateLimits } from "./rate-limit.ts";
-import { registerRoutes } from "./routes.ts";
+import { methodsAt, registerRoutes } from "./routes.ts";
 import { bufferedStdout, loggerOptions, requestLineLogger } from "../log.ts";
 
 /** Builds the HTTP application of an instance: parsing, security headers, routes, and one error renderer. */
@@ -69,7 +69,13 @@ export async function buildApp(instance: Instance, options: AppOptions = {}): Pr
     crossOriginResourcePolicy: false,
   });
   app.setErrorHandler((error, request, reply) => renderError(error, request, reply, instance));
-  app.setNotFoundHandler((request, reply) => renderError(new OAuthError("invalid_request", `no such resource: ${request.method} ${request.url.split("?")[0]}`, { status: 404 }), request, reply, instance));
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0]!;
+    const served = methodsAt(path);
+    if (!served || served.methods.includes(request.method)) return renderError(new OAuthError("invalid_request", `no such resource: ${request.method} ${path}`, { status: 404 }), request, reply, instance);
+    reply.header("allow", served.methods.join(", "));
+    renderError(new OAuthError("invalid_request", `${request.method} is not allowed on ${path}; it answers ${served.methods.join(", ")}`, { status: 405 }), request, reply, instance, served.errorFormat);
+  });
   if (instance.config.metrics) registerMetrics(app, instance);
   registerRateLimits(app, instance);
   registerRoutes(app, instance);

@@ -38,13 +38,13 @@ function pageFor(oauth: OAuthError, request: FastifyRequest, i18n: Translator): 
   return errorPage({ i18n, title: t("refused.title"), message: capitalised(oauth.description) });
 }
 
-export function renderError(error: unknown, request: FastifyRequest, reply: FastifyReply, instance?: Instance): void {
+export function renderError(error: unknown, request: FastifyRequest, reply: FastifyReply, instance?: Instance, formatOfPath?: ErrorFormat): void {
   const oauth = asOAuthError(error);
   if (oauth.status >= 500) request.log.error({ err: error }, "request failed");
   else if (oauth.options.detail) request.log.info({ reason: oauth.options.detail }, oauth.message);
   reply.code(oauth.status).header("cache-control", "no-store");
   if (oauth.options.retryAfter !== undefined) reply.header("retry-after", String(oauth.options.retryAfter));
-  const format = request.routeOptions.config?.errorFormat ?? (request.url.startsWith("/api/") ? "api" : "page");
+  const format = request.routeOptions.config?.errorFormat ?? formatOfPath ?? (request.url.startsWith("/api/") ? "api" : "page");
 
   if (oauth.code === "invalid_token" || (format === "api" && oauth.status === 401)) {
     const params = oauth.options.bare ? "" : `, error="${oauth.code}", error_description="${oauth.description.replace(/"/g, "'")}"`;

@@ -26,6 +26,8 @@ import { callConnection, getConnectionToken, listConnections } from "./consumer/
 import * as registry from "./consumer/registry-admin-api.ts";
 import { latestRun, recordRun } from "./consumer/pipeline-run-api.ts";
 
+import { methodsByPath } from "./method-not-allowed.ts";
+
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void> | void;
 
 const postOnly: Handler = (_instance, request, reply) => {
@@ -96,6 +98,12 @@ function addRoute(app: FastifyInstance, instance: Instance, route: Route, limit 
     handler: (request, reply) => route.handler(instance, request, reply),
   });
 }
+
+/**
+ * The methods each served path answers, for the 405 of one it does not (src/http/method-not-allowed.ts).
+ * Scripted REST APIs answer their own 405s: which paths they serve is in the database.
+ */
+export const methodsAt = methodsByPath(routes.filter((route) => route.handler !== scriptedRest));
 
 export function registerRoutes(app: FastifyInstance, instance: Instance): void {
   for (const route of routes) if (!route.rawBodyLimit) addRoute(app, instance, route);

@@ -78,7 +78,8 @@ function scriptRequest(request: FastifyRequest, principal: ApiPrincipal | null, 
 export async function scriptedRest(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const params = request.params as { namespace: string; api_id: string; "*"?: string };
   const noSuch = () => notFound(`no such resource: ${request.method} ${(request.url.split("?")[0] ?? "").slice(0, 200)}`);
-  if (namespaceProblem(params.namespace) || serviceIdProblem(params.api_id)) throw noSuch();
+  // A reserved namespace (now, portcullis) reaches here only when its own routes lack the method: the not-found handler tells 405 from 404.
+  if (namespaceProblem(params.namespace) || serviceIdProblem(params.api_id)) return void reply.callNotFound();
   const api = await findApiResources(instance.store.db, `/api/${params.namespace}/${params.api_id}`);
   if (!api) throw noSuch();
   const candidates = api.operations.flatMap((op) => {

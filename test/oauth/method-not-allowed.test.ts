@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { methodsByPath } from "../../src/http/method-not-allowed.ts";
+import { startTestInstance, type TestInstance } from "../support/instance.ts";
+import { dialectsUnderTest } from "../support/stores.ts";
+
+describe("a served path asked with a method it does not answer is a 405 naming the ones it does", () => {
+  let server: TestInstance;
+  before(async () => {
+    server = await startTestInstance(dialectsUnderTest()[0]!);
+  });
+  after(() => server.close());
+
+  const ask = (method: string, path: string) => fetch(`${server.base}${path}`, { method, headers: { accept: "application/json" } });
+
+  test("OAuth endpoints answer in OAuth JSON; the metadata is GET only", async () => {
+    for (const [method, path, allow] of [
+      ["OPTIONS", "/oauth_token.do", /POST/],
+      ["PROPFIND", "/oauth_revoke_token.do", /POST/],
+      ["POST", "/.well-known/oauth-authorization-server", /^GET, HEAD$/],
+    ] as const) {
+      const response = await ask(method, path);
+      assert.equal(response.status, 405, `${method} ${path}`);
+      assert.match(response.headers.get("allow") ?? "", allow);
+      const body = (await response.json()) as { error: string; error_description: string };
+      assert.equal(body.error, "invalid_request");
+      assert.match(body.error_description, new RegExp(`${method} is not allowed on`));
+    }
+  });
+
+  test("the Table API answers in its envelope, with the collection's and the record's own methods", async () => {
+    const collection = await ask("PUT", "/api/now/table/incident");
+    assert.equal(collection.status, 405);
+    assert.equal(collection.headers.get("allow"), "GET, HEAD, POST");
+    assert.equal(((await collection.json()) as { status: string }).status, "failure");
+    const record = await ask("POST", `/api/now/table/incident/${"a".repeat(32)}`);
+    assert.equal(record.status, 405);
+    assert.deepEqual(record.headers.get("allow")!.split(", ").sort(), ["DELETE", "GET", "HEAD", "PATCH", "PUT"]);
+  });
+
+  test("pages answer with a page; a path nothing serves is still a 404", async () => {
+    const page = await ask("DELETE", "/admin/registry");
+    assert.equal(page.status, 405);
+    assert.match(page.headers.get("content-type") ?? "", /^text\/html/);
+    assert.equal((await ask("GET", "/no/such/page")).status, 404);
+    assert.equal((await ask("DELETE", "/no/such/page")).status, 404);
+    assert.equal((await ask("PUT", "/api/now/no_such_api")).status, 404, "the platform's namespace is not a Scripted REST API");
+    assert.equal((await ask("DELETE", "/api/x_none/v1/thing")).status, 404, "nor is an API nobody defined");
+  });
+
+  test("the most specific pattern decides, as the router ranks them", () => {
+    const at = methodsByPath([
+      { method: "GET", url: "/api/now/table/:table", errorFormat: "api" },
+      { method: "POST", url: "/api/now/table/:table", errorFormat: "api" },
+      { method: "PUT", url: "/api/:namespace/:id/*", errorFormat: "api" },
+      { method: "GET", url: "/api/now/table/sys_user/special", errorFormat: "api" },
+    ]);
+    assert.deepEqual(at("/api/now/table/incident")?.methods, ["GET", "HEAD", "POST"]);
+    assert.deepEqual(at("/api/x_app/v1/anything/deep")?.methods, ["PUT"]);
+    assert.deepEqual(at("/api/now/table/sys_user/special")?.methods, ["GET", "HEAD"]);
+    assert.equal(at("/elsewhere"), undefined);
+  });
+});
