@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { bodyEncodingError } from "./body-encoding.ts";
 import { OAuthError } from "./oauth/oauth-error.ts";
 
 /**
@@ -8,7 +9,10 @@ import { OAuthError } from "./oauth/oauth-error.ts";
 export type FormParams = URLSearchParams;
 
 export function registerFormParser(app: FastifyInstance): void {
-  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_request, body, done) => {
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (request, body, done) => {
+    // Forms are percent-encoded ASCII: Java's HttpClient labels them charset=ISO-8859-1, harmlessly.
+    const refused = bodyEncodingError(request.headers, { charset: false });
+    if (refused) return done(refused, undefined);
     done(null, new URLSearchParams(body as string));
   });
 }

@@ -26,6 +26,7 @@ import { callConnection, getConnectionToken, listConnections } from "./consumer/
 import * as registry from "./consumer/registry-admin-api.ts";
 import { latestRun, recordRun } from "./consumer/pipeline-run-api.ts";
 
+import { bodyEncodingError } from "./body-encoding.ts";
 import { methodsByPath } from "./method-not-allowed.ts";
 
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void> | void;
@@ -110,7 +111,12 @@ export function registerRoutes(app: FastifyInstance, instance: Instance): void {
   // Uploads take their body as bytes whatever its content type: a JSON file stays a file.
   void app.register(async (raw) => {
     raw.removeAllContentTypeParsers();
-    raw.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
+    raw.addContentTypeParser("*", { parseAs: "buffer" }, (request, body, done) => {
+      // A file's own type may name any charset; only a compressed transfer is refused.
+      const refused = bodyEncodingError(request.headers, { charset: false });
+      if (refused) return done(refused, undefined);
+      done(null, body);
+    });
     for (const route of routes) if (route.rawBodyLimit) addRoute(raw, instance, route, route.rawBodyLimit(instance));
   });
 }

@@ -67,3 +67,32 @@ describe("security headers on every kind of response", () => {
     assert.equal(helmetHeaders({ hsts: false })["strict-transport-security"], undefined);
   });
 });
+
+describe("bodies the instance would misread are a 415", () => {
+  let server: TestInstance;
+  before(async () => {
+    server = await startTestInstance(dialectsUnderTest()[0]!);
+  });
+  after(() => server.close());
+
+  test("a compressed body, on the token endpoint and the Table API, and JSON not in UTF-8", async () => {
+    for (const encoding of ["br", "gzip", "deflate"]) {
+      const token = await fetch(`${server.base}/oauth_token.do`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "content-encoding": encoding }, body: "grant_type=client_credentials" });
+      assert.equal(token.status, 415, encoding);
+      const body = (await token.json()) as { error: string; error_description: string };
+      assert.equal(body.error, "invalid_request");
+      assert.match(body.error_description, new RegExp(`Content-Encoding: ${encoding}`));
+    }
+    const table = await fetch(`${server.base}/api/now/table/incident`, { method: "POST", headers: { "content-type": "application/json", "content-encoding": "gzip", accept: "application/json" }, body: "{}" });
+    assert.equal(table.status, 415);
+    assert.equal(((await table.json()) as { status: string }).status, "failure");
+    const utf16 = await fetch(`${server.base}/api/now/table/incident`, { method: "POST", headers: { "content-type": "application/json; charset=utf-16", accept: "application/json" }, body: "{}" });
+    assert.equal(utf16.status, 415);
+    assert.match(((await utf16.json()) as { error: { message: string } }).error.message, /charset=utf-16/);
+    // Identity, and the charsets that are UTF-8, are read as before (401: no credentials, not a 415).
+    const plain = await fetch(`${server.base}/oauth_token.do`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded; charset=ISO-8859-1", "content-encoding": "identity" }, body: "grant_type=client_credentials" });
+    assert.equal(plain.status, 401);
+    const utf8 = await fetch(`${server.base}/api/now/table/incident`, { method: "POST", headers: { "content-type": "application/json; charset=UTF-8", accept: "application/json" }, body: "{}" });
+    assert.equal(utf8.status, 401);
+  });
+});
