@@ -33,8 +33,8 @@ function asOAuthError(error: unknown): OAuthError {
 function pageFor(oauth: OAuthError, request: FastifyRequest, i18n: Translator): string {
   const { t } = i18n;
   if (oauth.status === 404) return errorPage({ i18n, title: t("errorPage.notFoundTitle"), message: t("errorPage.notFound", { path: request.url.split("?")[0]! }) });
-  if (oauth.code === "temporarily_unavailable") return errorPage({ i18n, title: t("errorPage.failedTitle"), message: t("errorPage.unavailable") });
-  if (oauth.status >= 500) return errorPage({ i18n, title: t("errorPage.failedTitle"), message: t("errorPage.failed") });
+  // temporarily_unavailable is also a rate limit's 429, which the reader can act on in its own words below.
+  if (oauth.status >= 500) return errorPage({ i18n, title: t("errorPage.failedTitle"), message: t(oauth.code === "temporarily_unavailable" ? "errorPage.unavailable" : "errorPage.failed") });
   return errorPage({ i18n, title: t("refused.title"), message: capitalised(oauth.description) });
 }
 
