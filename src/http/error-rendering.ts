@@ -46,17 +46,19 @@ export function renderError(error: unknown, request: FastifyRequest, reply: Fast
   if (oauth.options.retryAfter !== undefined) reply.header("retry-after", String(oauth.options.retryAfter));
   const format = request.routeOptions.config?.errorFormat ?? formatOfPath ?? (request.url.startsWith("/api/") ? "api" : "page");
 
-  if (oauth.code === "invalid_token" || (format === "api" && oauth.status === 401)) {
+  if (oauth.options.basicChallenge && oauth.status === 401) {
+    reply.header("www-authenticate", 'Basic realm="portcullis"');
+  } else if (oauth.code === "invalid_token" || (format === "api" && oauth.status === 401)) {
     const params = oauth.options.bare ? "" : `, error="${oauth.code}", error_description="${oauth.description.replace(/"/g, "'")}"`;
     reply.header("www-authenticate", `Bearer realm="portcullis"${params}`);
-  } else if (oauth.code === "invalid_client" && oauth.options.basicChallenge) {
-    reply.header("www-authenticate", 'Basic realm="portcullis"');
   }
 
   if (format === "oauth") return void reply.send(oauth.toJSON());
   if (format === "api") {
     const message = oauth.status === 401 ? "User Not Authenticated" : oauth.status >= 500 ? "Internal server error" : oauth.description;
-    return void reply.send({ error: { message, detail: oauth.status >= 500 ? "" : `${oauth.code}: ${oauth.description}` }, status: "failure" });
+    // A failed HTTP Basic login is not a bearer token's fault: its detail names no OAuth code.
+    const detail = oauth.status >= 500 ? "" : oauth.options.basicChallenge ? oauth.description : `${oauth.code}: ${oauth.description}`;
+    return void reply.send({ error: { message, detail }, status: "failure" });
   }
   if (instance) varyByLanguage(reply);
   reply.type("text/html; charset=utf-8").send(pageFor(oauth, request, instance ? requestTranslator(instance, request) : translator("en")));

@@ -32,6 +32,8 @@ for (const dialect of dialectsUnderTest()) {
         const res = await api(server, "GET", "/api/now/table/incident", { authorization: basicUser("carol", "wrong") });
         assert.equal(res.status, 401);
         assert.equal(res.body.status, "failure");
+        assert.equal(res.headers.get("www-authenticate"), 'Basic realm="portcullis"', "the challenge names the scheme that was tried");
+        assert.equal(res.body.error.detail, "the user name or password is wrong", "no bearer-token error code for a password");
       }
       const locked = await api(server, "GET", "/api/now/table/incident", { authorization: basicUser("carol", user.password) });
       assert.equal(locked.status, 401, "the right password no longer opens a locked account");

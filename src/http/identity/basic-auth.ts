@@ -19,12 +19,12 @@ export async function authenticateBasicUser(instance: Instance, request: Fastify
   if (!instance.config.apiBasicAuth) throw new OAuthError("invalid_token", "HTTP Basic is switched off on this instance; use a bearer token", { bare: true });
   const decoded = Buffer.from((request.headers.authorization ?? "").slice(6).trim(), "base64").toString("utf8");
   const colon = decoded.indexOf(":");
-  if (colon < 1) throw new OAuthError("invalid_token", "the Authorization header is not valid HTTP Basic", { bare: true });
+  if (colon < 1) throw new OAuthError("invalid_token", "the Authorization header is not valid HTTP Basic", { basicChallenge: true });
   await refuseIfOverLimit(instance, "login-ip", request.ip);
   const outcome = await verifyPasswordLogin(instance, decoded.slice(0, colon), decoded.slice(colon + 1));
   if (!outcome.ok) {
     await enforceLimit(instance, "login-ip", request.ip).catch(() => {});
-    throw new OAuthError("invalid_token", outcome.message, { bare: true });
+    throw new OAuthError("invalid_token", outcome.message, { basicChallenge: true });
   }
   return { user: outcome.user, roles: await rolesOf(instance.store.db, outcome.user.sysId) };
 }
