@@ -191,6 +191,12 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(cut.status, 400, cut.text);
       assert.match(cut.body.error.message, /could not be read/);
       assert.equal((await http(`${server.base}/api/now/v1/whoami`, { headers: { authorization: `Bearer ${user.token}` } })).status, 200, "the server is still up");
+      const twice = ["--b", 'Content-Disposition: form-data; name="table_name"', "", "incident", "--b", 'Content-Disposition: form-data; name="table_name"', "", "sys_user", "--b", 'Content-Disposition: form-data; name="table_sys_id"', "", incident, "--b", 'Content-Disposition: form-data; name="f"; filename="a.txt"', "", "a", "--b--", ""].join("\r\n");
+      const repeated = await http(`${server.base}/api/now/attachment/upload`, { method: "POST", headers: { authorization: `Bearer ${user.token}`, "content-type": "multipart/form-data; boundary=b" }, body: twice });
+      assert.equal(repeated.status, 400, repeated.text);
+      assert.match(repeated.body.error.message, /table_name is given more than once/);
+      const gzipped = await http(`${server.base}/api/now/attachment/upload`, { method: "POST", headers: { authorization: `Bearer ${user.token}`, "content-type": "multipart/form-data; boundary=b", "content-encoding": "gzip" }, body: twice });
+      assert.equal(gzipped.status, 415, gzipped.text);
       const manyParts = [...Array.from({ length: 22 }, (_, i) => ["--b", `Content-Disposition: form-data; name="x${i}"`, "", "v"]).flat(), "--b", 'Content-Disposition: form-data; name="f"; filename="a.txt"', "", "a", "--b--", ""].join("\r\n");
       const crowded = await http(`${server.base}/api/now/attachment/upload`, { method: "POST", headers: { authorization: `Bearer ${user.token}`, "content-type": "multipart/form-data; boundary=b" }, body: manyParts });
       assert.equal(crowded.status, 400, crowded.text);

@@ -27,6 +27,8 @@ export function parseMultipartUpload(contentType: string, body: Buffer, maxBytes
     let failure: unknown;
     parser.on("field", (name, value) => {
       if (fileSeen) failure ??= badRequest(`the form field ${name.slice(0, 40)} comes after the file; the file must be the last part`);
+      // As with repeated query parameters: which of two values was meant is not for us to guess.
+      if (Object.hasOwn(fields, name)) failure ??= badRequest(`the form field ${name.slice(0, 40)} is given more than once`);
       fields[name] = value;
     });
     parser.on("file", (_field, stream, fileName, _encoding, mimeType) => {
