@@ -174,6 +174,9 @@ for (const dialect of dialectsUnderTest()) {
       for (const params of <Record<string, string>[]>[{ sysparm_limit: "0" }, { sysparm_limit: "-1" }, { sysparm_limit: "ten" }, { sysparm_offset: "-5" }, { sysparm_offset: "1e3" }]) {
         assert.equal((await list(params)).status, 400, JSON.stringify(params));
       }
+      const huge = await list({ sysparm_offset: "2147483648" });
+      assert.equal(huge.status, 400);
+      assert.match(huge.body.error.message, /sysparm_offset must be a whole number from 0 to 999999999/, "the message says the upper bound too");
     });
 
     test("X-Total-Count and Link first/prev/next/last come from the public URL and keep the query", async () => {

@@ -44,7 +44,7 @@ export function flag(query: Query, name: string): boolean {
 function wholeNumber(query: Query, name: string, fallback: number, min: number): number {
   const value = single(query, name);
   if (value === undefined || value === "") return fallback;
-  if (!/^\d{1,9}$/.test(value) || Number(value) < min) throw badRequest(`${name} must be a whole number of at least ${min}, not "${value.slice(0, 40)}"`);
+  if (!/^\d{1,9}$/.test(value) || Number(value) < min) throw badRequest(`${name} must be a whole number from ${min} to 999999999, not "${value.slice(0, 40)}"`);
   return Number(value);
 }
 
