@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { bodyEncodingError } from "./body-encoding.ts";
+import { OAuthError } from "./oauth/oauth-error.ts";
 
 /**
  * JSON bodies, parsed by Fastify's own parser (which refuses __proto__ and constructor
@@ -13,6 +14,19 @@ export function registerJsonParser(app: FastifyInstance): void {
     const refused = bodyEncodingError(request.headers);
     if (refused) return done(refused, undefined);
     if (body === "") return done(null, undefined);
-    parse(request, body as string, done);
+    parse(request, body as string, (error, value) => {
+      if (!error) return done(null, value);
+      // Fastify words every refusal "Body is not valid JSON"; say which it was and where.
+      let reason: string;
+      try {
+        JSON.parse(body as string);
+        reason = "it names __proto__ or constructor.prototype, which is refused";
+      } catch (syntax) {
+        // Only where: V8's message quotes the body, which may hold a password.
+        const position = /position (\d+)/.exec((syntax as Error).message)?.[1];
+        reason = position === undefined ? "it is not valid JSON" : `it is not valid JSON at character ${position}`;
+      }
+      done(new OAuthError("invalid_request", `the JSON body could not be read: ${reason}`), undefined);
+    });
   });
 }

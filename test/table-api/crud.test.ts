@@ -136,6 +136,13 @@ for (const dialect of dialectsUnderTest()) {
       const malformed = await api(server, "POST", "/api/now/table/incident", { token: user.token, rawBody: "{nope" });
       assert.equal(malformed.status, 400);
       assert.equal(malformed.body.status, "failure");
+      assert.equal(malformed.body.error.message, "the JSON body could not be read: it is not valid JSON at character 1");
+      const poisoned = await api(server, "POST", "/api/now/table/incident", { token: user.token, rawBody: '{"short_description":"x","__proto__":{"admin":true}}' });
+      assert.equal(poisoned.status, 400);
+      assert.match(poisoned.body.error.message, /__proto__ or constructor\.prototype, which is refused/);
+      const secretInside = await api(server, "POST", "/api/now/table/incident", { token: user.token, rawBody: '{"password":"hunter2-secret" oops}' });
+      assert.equal(secretInside.status, 400);
+      assert.doesNotMatch(secretInside.text, /hunter2/, "the refusal does not quote the body");
       // curl -d without -H "Content-Type: application/json" sends a form: refused, not read as a record with no fields.
       const sysId = (await api(server, "GET", "/api/now/table/incident?sysparm_limit=1&sysparm_fields=sys_id", { token: user.token })).body.result[0].sys_id;
       for (const [method, path] of [["POST", "/api/now/table/incident"], ["PATCH", `/api/now/table/incident/${sysId}`], ["PUT", `/api/now/table/incident/${sysId}`]] as const) {
