@@ -24,7 +24,7 @@ export interface AdminActor {
 export async function requireAdmin(instance: Instance, request: FastifyRequest): Promise<AdminActor> {
   const header = request.headers.authorization ?? "";
   let actor: AdminActor;
-  if (/^basic /i.test(header)) {
+  if (/^basic(\s|$)/i.test(header)) {
     const decoded = Buffer.from(header.slice(6).trim(), "base64").toString("utf8");
     const colon = decoded.indexOf(":");
     // Refused before the password is checked: an answer that differs for the right password would make the limit an oracle.

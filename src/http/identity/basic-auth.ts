@@ -12,7 +12,7 @@ import { verifyPasswordLogin } from "./password-login.ts";
  * not: scripts using Basic send the password with every call).
  */
 export function hasBasicCredentials(request: FastifyRequest): boolean {
-  return /^Basic /i.test(request.headers.authorization ?? "");
+  return /^basic(\s|$)/i.test(request.headers.authorization ?? "");
 }
 
 export async function authenticateBasicUser(instance: Instance, request: FastifyRequest): Promise<{ user: User; roles: string[] }> {

@@ -42,7 +42,7 @@ function presentedCredentials(request: FastifyRequest, form: FormParams): Presen
   const body = singleValued(form, ["client_id", "client_secret"] as const);
   const authorization = request.headers.authorization;
   if (authorization !== undefined) {
-    if (!/^basic /i.test(authorization)) throw new OAuthError("invalid_request", "the Authorization header must use HTTP Basic for client authentication");
+    if (!/^basic(\s|$)/i.test(authorization)) throw new OAuthError("invalid_request", "the Authorization header must use HTTP Basic for client authentication");
     if (body.client_secret !== undefined) throw new OAuthError("invalid_request", "use one client authentication method: HTTP Basic or client_secret in the body, not both");
     const basic = decodeBasic(authorization);
     if (body.client_id !== undefined && body.client_id !== basic.clientId) {
