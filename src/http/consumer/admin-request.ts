@@ -8,6 +8,7 @@ import type { Instance } from "../../instance.ts";
 import { findProvider } from "../../store/provider-store.ts";
 import { authenticateBearer, type Principal } from "../oauth/bearer.ts";
 import { OAuthError } from "../oauth/oauth-error.ts";
+import { hasBasicCredentials } from "../identity/basic-auth.ts";
 import { verifyPasswordLogin } from "../identity/password-login.ts";
 import { enforceLimit, refuseIfOverLimit } from "../rate-limit.ts";
 import { rolesOf } from "../../store/user-store.ts";
@@ -24,7 +25,7 @@ export interface AdminActor {
 export async function requireAdmin(instance: Instance, request: FastifyRequest): Promise<AdminActor> {
   const header = request.headers.authorization ?? "";
   let actor: AdminActor;
-  if (/^basic(\s|$)/i.test(header)) {
+  if (hasBasicCredentials(request)) {
     const decoded = Buffer.from(header.slice(6).trim(), "base64").toString("utf8");
     const colon = decoded.indexOf(":");
     // Refused before the password is checked: an answer that differs for the right password would make the limit an oracle.

@@ -6,6 +6,7 @@ import { findClientByClientId } from "../../store/oauth-entity-store.ts";
 import type { FormParams } from "../form-body.ts";
 import { singleValued } from "../form-body.ts";
 import { OAuthError } from "./oauth-error.ts";
+import { hasBasicCredentials } from "../identity/basic-auth.ts";
 
 export type ClientAuthMethod = "client_secret_basic" | "client_secret_post" | "none";
 
@@ -42,7 +43,7 @@ function presentedCredentials(request: FastifyRequest, form: FormParams): Presen
   const body = singleValued(form, ["client_id", "client_secret"] as const);
   const authorization = request.headers.authorization;
   if (authorization !== undefined) {
-    if (!/^basic(\s|$)/i.test(authorization)) throw new OAuthError("invalid_request", "the Authorization header must use HTTP Basic for client authentication");
+    if (!hasBasicCredentials(request)) throw new OAuthError("invalid_request", "the Authorization header must use HTTP Basic for client authentication");
     if (body.client_secret !== undefined) throw new OAuthError("invalid_request", "use one client authentication method: HTTP Basic or client_secret in the body, not both");
     const basic = decodeBasic(authorization);
     if (body.client_id !== undefined && body.client_id !== basic.clientId) {
