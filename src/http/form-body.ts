@@ -31,6 +31,8 @@ export function singleValued<K extends string>(form: FormParams, names: readonly
   for (const name of names) {
     const values = form.getAll(name);
     if (values.length > 1) throw new OAuthError("invalid_request", `the parameter ${name} was sent more than once`);
+    // URLSearchParams turns bytes that are not UTF-8 (%ff) into U+FFFD; such a value is malformed, not a value to echo back.
+    if (values[0]?.includes("\uFFFD")) throw new OAuthError("invalid_request", `the parameter ${name} is not valid percent-encoded UTF-8`);
     // An empty value counts as absent (RFC 6749 §3.1).
     if (values.length === 1 && values[0] !== "") out[name] = values[0];
   }

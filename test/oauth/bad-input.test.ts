@@ -53,7 +53,8 @@ for (const dialect of dialectsUnderTest()) {
       { name: "a malformed Basic header", send: () => postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: "Basic !!!" }), status: 401, error: "invalid_client" },
       { name: "an empty Basic header (credentials left out)", send: () => postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: "Basic " }), status: 401, error: "invalid_client" },
       { name: "a Bearer header at the token endpoint", send: () => postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: "Bearer abc" }), status: 400, error: "invalid_request" },
-      { name: "invalid UTF-8 in the form", send: () => postForm(`${server.base}/oauth_token.do`, "grant_type=%ff%fe&client_id=%c3%28", auth()), status: 400, error: "unsupported_grant_type" },
+      { name: "invalid UTF-8 in the form", send: () => postForm(`${server.base}/oauth_token.do`, "grant_type=%ff%fe&client_id=%c3%28", auth()), status: 400, error: "invalid_request" },
+      { name: "invalid UTF-8 in a scope", send: () => postForm(`${server.base}/oauth_token.do`, "grant_type=client_credentials&scope=%ff", auth()), status: 400, error: "invalid_request" },
       { name: "revocation without a token", send: () => postForm(`${server.base}/oauth_revoke_token.do`, {}, auth()), status: 400, error: "invalid_request" },
       { name: "introspection with JSON", send: () => http(`${server.base}/oauth_introspect`, { method: "POST", headers: { "content-type": "application/json", ...auth() }, body: "{}" }), status: 400, error: "invalid_request" },
     ];
