@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseRedirectUrlList, redirectUriIssue } from "./redirect-uri.ts";
+import { newRedirectUriIssue, parseRedirectUrlList, redirectUriIssue } from "./redirect-uri.ts";
 import { type FieldIssue, issue, multiLineText, singleLineText, ValidationError } from "./validation.ts";
 
 /**
@@ -113,11 +113,14 @@ export function parseClientUpdate(input: unknown): z.output<typeof clientUpdateS
   return parsed.data;
 }
 
-/** Rules across fields, checked on the record as it will be stored (after an update is merged). */
-export function checkClientRules(settings: ClientSettings): ClientSettings {
+/**
+ * Rules across fields, checked on the record as it will be stored (after an update is merged).
+ * `storedUrls`: the redirect URLs the record already holds, exempt from newRedirectUriIssue.
+ */
+export function checkClientRules(settings: ClientSettings, storedUrls: readonly string[] = []): ClientSettings {
   const issues: FieldIssue[] = [];
   settings.redirect_url.forEach((url) => {
-    const problem = redirectUriIssue(url, settings.allow_http_redirect);
+    const problem = (storedUrls.includes(url) ? undefined : newRedirectUriIssue(url)) ?? redirectUriIssue(url, settings.allow_http_redirect);
     if (problem) issues.push(issue("redirect_url", problem.key, problem.values));
   });
   if (settings.public_client && settings.grant_types.includes("client_credentials")) {

@@ -22,8 +22,6 @@ const loopbackHosts = new Set([...loopbackIpHosts, "localhost"]);
 /** Why a URL cannot be registered as a redirect URI (a catalog message), or undefined when it can. */
 export function redirectUriIssue(value: string, allowHttp: boolean): { key: MessageKey; values: MessageValues } | undefined {
   const values = { url: value };
-  // The URL parser would percent-encode them, but the stored text is what requests are compared with.
-  if (/[\u0000-\u0020\u007f-\u009f]/.test(value)) return { key: "validation.redirect.controlCharacters", values: { url: JSON.stringify(value).slice(1, -1) } };
   let url: URL;
   try {
     url = new URL(value);
@@ -32,7 +30,6 @@ export function redirectUriIssue(value: string, allowHttp: boolean): { key: Mess
   }
   if (url.hash || value.includes("#")) return { key: "validation.redirect.fragment", values };
   if (url.username || url.password) return { key: "validation.redirect.userInfo", values };
-  if (url.hostname.includes("*") || value.includes("*")) return { key: "validation.redirect.wildcard", values };
   const scheme = url.protocol.slice(0, -1);
   if (scheme === "https") return undefined;
   if (scheme === "http") {
@@ -44,9 +41,21 @@ export function redirectUriIssue(value: string, allowHttp: boolean): { key: Mess
   return { key: "validation.redirect.scheme", values: { ...values, scheme } };
 }
 
+/**
+ * What a URL entered now may not hold, beyond redirectUriIssue: spaces and control characters
+ * (the URL parser would percent-encode them, but the text as stored is what requests are
+ * compared with) and a wildcard host, which exact matching would never match. Only URLs new
+ * to a record are held to it, so one stored before these rules does not block every edit.
+ */
+export function newRedirectUriIssue(value: string): { key: MessageKey; values: MessageValues } | undefined {
+  if (/[\u0000-\u0020\u007f-\u009f]/.test(value)) return { key: "validation.redirect.controlCharacters", values: { url: JSON.stringify(value).slice(1, -1) } };
+  if (URL.canParse(value) && new URL(value).hostname.includes("*")) return { key: "validation.redirect.wildcard", values: { url: value } };
+  return undefined;
+}
+
 /** The same, in English. */
 export function redirectUriProblem(value: string, allowHttp: boolean): string | undefined {
-  const problem = redirectUriIssue(value, allowHttp);
+  const problem = newRedirectUriIssue(value) ?? redirectUriIssue(value, allowHttp);
   return problem && issue("", problem.key, problem.values).message;
 }
 

@@ -5,8 +5,8 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Bindings, ChildLoggerOptions } from "pino";
 import { LazyRequestLogger, OneLinePerRequest } from "./request-log.ts";
 import type { Instance } from "../instance.ts";
-import { renderError } from "./error-rendering.ts";
-import { registerSecurityHeaders } from "./security-headers.ts";
+import { renderError, unroutedFormat } from "./error-rendering.ts";
+import { registerSecurityHeaders, type SecurityHeaderSets } from "./security-headers.ts";
 import { registerFormParser } from "./form-body.ts";
 import { registerJsonParser } from "./json-body.ts";
 import { OAuthError } from "./oauth/oauth-error.ts";
@@ -26,7 +26,7 @@ export interface AppOptions {
 
 export async function buildApp(instance: Instance, options: AppOptions = {}): Promise<FastifyInstance> {
   const stream = options.logger === false ? undefined : (options.logStream ?? bufferedStdout());
-  let headersForEveryAnswer: Record<string, string> = {};
+  let securityHeaders: SecurityHeaderSets = { common: {}, document: {} };
   const app = Fastify({
     ...(options.https ? { https: { key: options.https.key, cert: options.https.cert, minVersion: "TLSv1.2" as const } } : {}),
     logger: stream ? { ...loggerOptions(instance.config.logLevel), stream } : false,
@@ -42,7 +42,7 @@ export async function buildApp(instance: Instance, options: AppOptions = {}): Pr
     // before routing, where no hook runs: the answer gets the security headers and the usual
     // format (the API envelope, or a page) here, not Fastify's own JSON.
     frameworkErrors: (error, request, reply) => {
-      reply.headers(headersForEveryAnswer);
+      reply.headers(unroutedFormat(request) === "page" ? securityHeaders.document : securityHeaders.common);
       const tooLong = (error as { code?: string }).code === "FST_ERR_MAX_PARAM_LENGTH";
       renderError(new OAuthError("invalid_request", tooLong ? "a part of the path is too long" : "the path is not valid percent-encoded UTF-8", { status: tooLong ? 414 : 400 }), request, reply, instance);
     },
@@ -50,7 +50,7 @@ export async function buildApp(instance: Instance, options: AppOptions = {}): Pr
   registerFormParser(app);
   registerJsonParser(app);
   await app.register(cookie);
-  headersForEveryAnswer = registerSecurityHeaders(app, {
+  securityHeaders = registerSecurityHeaders(app, {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {

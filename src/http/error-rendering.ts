@@ -38,13 +38,18 @@ function pageFor(oauth: OAuthError, request: FastifyRequest, i18n: Translator): 
   return errorPage({ i18n, title: t("refused.title"), message: capitalised(oauth.description) });
 }
 
+/** How a request no route took is answered: the API envelope under /api/, a page elsewhere. */
+export function unroutedFormat(request: FastifyRequest): ErrorFormat {
+  return request.url.startsWith("/api/") ? "api" : "page";
+}
+
 export function renderError(error: unknown, request: FastifyRequest, reply: FastifyReply, instance?: Instance, formatOfPath?: ErrorFormat): void {
   const oauth = asOAuthError(error);
   if (oauth.status >= 500) request.log.error({ err: error }, "request failed");
   else if (oauth.options.detail) request.log.info({ reason: oauth.options.detail }, oauth.message);
   reply.code(oauth.status).header("cache-control", "no-store");
   if (oauth.options.retryAfter !== undefined) reply.header("retry-after", String(oauth.options.retryAfter));
-  const format = request.routeOptions.config?.errorFormat ?? formatOfPath ?? (request.url.startsWith("/api/") ? "api" : "page");
+  const format = request.routeOptions.config?.errorFormat ?? formatOfPath ?? unroutedFormat(request);
 
   if (oauth.options.basicChallenge && oauth.status === 401) {
     reply.header("www-authenticate", 'Basic realm="portcullis"');

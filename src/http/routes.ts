@@ -102,9 +102,10 @@ function addRoute(app: FastifyInstance, instance: Instance, route: Route, limit 
 
 /**
  * The methods each served path answers, for the 405 of one it does not (src/http/method-not-allowed.ts).
- * Scripted REST APIs answer their own 405s: which paths they serve is in the database.
+ * Scripted REST APIs answer their own 405s (which paths they serve is in the database), and the
+ * POST-only endpoints' other-method routes are there only to refuse.
  */
-export const methodsAt = methodsByPath(routes.filter((route) => route.handler !== scriptedRest));
+export const methodsAt = methodsByPath(routes.filter((route) => route.handler !== scriptedRest && route.handler !== postOnly));
 
 export function registerRoutes(app: FastifyInstance, instance: Instance): void {
   for (const route of routes) if (!route.rawBodyLimit) addRoute(app, instance, route);

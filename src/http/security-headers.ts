@@ -11,8 +11,13 @@ import type { IncomingMessage, ServerResponse } from "node:http";
  * answer were a third of its bytes, and writing them a visible share of an API call's CPU.
  * @fastify/helmet is not used: it builds a new helmet middleware on every request.
  */
-/** Returns the headers every answer carries, for answers given where no hook runs. */
-export function registerSecurityHeaders(app: FastifyInstance, options: HelmetOptions): Record<string, string> {
+/** Both sets, for answers given where no hook runs: `common` for JSON, `document` for a page. */
+export interface SecurityHeaderSets {
+  common: Record<string, string>;
+  document: Record<string, string>;
+}
+
+export function registerSecurityHeaders(app: FastifyInstance, options: HelmetOptions): SecurityHeaderSets {
   const document = helmetHeaders(options);
   const common: Record<string, string> = {
     "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
@@ -32,7 +37,7 @@ export function registerSecurityHeaders(app: FastifyInstance, options: HelmetOpt
     }
     done(null, payload);
   });
-  return common;
+  return { common, document };
 }
 
 /** Runs helmet's middleware once against a response that only records what it was given. */

@@ -164,7 +164,7 @@ export async function updateClient(db: Kysely<Database>, key: string, changes: P
     const current = await requireClient(trx, key, { lock: true });
     assertVersion(current, expected);
     const before = columnsOf(settingsOf(current));
-    const merged = await resolveClientCredentialsUser(trx, checkClientRules({ ...settingsOf(current), ...changes }));
+    const merged = await resolveClientCredentialsUser(trx, checkClientRules({ ...settingsOf(current), ...changes }, current.redirectUrls));
     if (merged.name !== current.name) await assertNameFree(trx, merged.name, current.sysId);
     const after = columnsOf(merged);
     const changed = (Object.keys(after) as (keyof typeof after)[]).filter((k) => before[k] !== after[k]);

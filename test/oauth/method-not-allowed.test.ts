@@ -15,8 +15,8 @@ describe("a served path asked with a method it does not answer is a 405 naming t
 
   test("OAuth endpoints answer in OAuth JSON; the metadata is GET only", async () => {
     for (const [method, path, allow] of [
-      ["OPTIONS", "/oauth_token.do", /POST/],
-      ["PROPFIND", "/oauth_revoke_token.do", /POST/],
+      ["OPTIONS", "/oauth_token.do", /^POST$/],
+      ["PROPFIND", "/oauth_revoke_token.do", /^POST$/],
       ["POST", "/.well-known/oauth-authorization-server", /^GET, HEAD$/],
     ] as const) {
       const response = await ask(method, path);

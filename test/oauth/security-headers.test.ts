@@ -38,6 +38,9 @@ describe("security headers on every kind of response", () => {
     assert.equal(page.status, 400);
     assert.match(page.headers.get("content-type") ?? "", /^text\/html/);
     assert.doesNotMatch(await page.text(), /FST_ERR/);
+    assert.equal(page.headers.get("referrer-policy"), "no-referrer", "a page gets the page set of headers");
+    assert.match(page.headers.get("content-security-policy") ?? "", /^default-src 'self';style-src 'self' 'unsafe-inline'/, "and the page CSP, so its styles load");
+    assert.equal(api.headers.get("content-security-policy"), "default-src 'none'; frame-ancestors 'none'");
   });
 
   test("a JSON answer carries the API set only: a CSP that loads nothing, no document-only headers", async () => {

@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { parseClientCreate } from "../../src/domain/oauth-entity.ts";
 import { sha256 } from "../../src/domain/secrets.ts";
+import { updateClient } from "../../src/store/oauth-entity-store.ts";
 import { ValidationError } from "../../src/domain/validation.ts";
 import { auditHistory } from "../../src/store/audit-store.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
-import { basic, postForm, tableCounts } from "../support/oauth.ts";
+import { basic, postForm, registerClient, tableCounts } from "../support/oauth.ts";
 import { dialectsUnderTest } from "../support/stores.ts";
 import { api, type ApiUser, apiUser } from "../support/table-api.ts";
 
@@ -70,6 +71,16 @@ for (const dialect of dialectsUnderTest()) {
         if (cliMessage) assert.equal(res.body.error.message, cliMessage);
       }
       assert.deepEqual(await tableCounts(server.instance.store), counts);
+    });
+
+    test("a redirect URL stored before the control-character and wildcard rules does not block an edit; a new one is held to them", async () => {
+      const client = await registerClient(server.instance, { name: "Grandfathered" });
+      const db = server.instance.store.db;
+      await db.updateTable("oauth_entity").set({ redirect_url: "https://old.example/a b" }).where("sys_id", "=", client.sysId).execute();
+      const deactivated = await updateClient(db, client.sysId, { active: false }, "test");
+      assert.equal(deactivated.active, false);
+      assert.deepEqual(deactivated.redirectUrls, ["https://old.example/a b"]);
+      await assert.rejects(updateClient(db, client.sysId, { redirect_url: ["https://old.example/a b", "https://*.example/cb"] }, "test"), (error: Error) => error instanceof ValidationError && /wildcard/.test(error.message));
     });
 
     test("a duplicate name is refused", async () => {
