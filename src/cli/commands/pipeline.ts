@@ -32,6 +32,15 @@ interface PipelineOptions {
   json?: boolean;
   keep?: boolean;
   dir?: string;
+  port?: string;
+}
+
+/** `--port P`: the demo's three instances on P, P+1 and P+2, so a kept demo has addresses to bookmark. */
+function demoPorts(value: string | undefined, i18n: Translator): number[] | undefined {
+  if (value === undefined) return undefined;
+  const first = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!(first >= 1 && first <= 65533)) throw new ValidationError([{ field: "--port", message: i18n.t("cli.pipeline.demoPort", { value }) }]);
+  return [first, first + 1, first + 2];
 }
 
 /** One admin client per instance, signed in with the credentials the environment holds. */
@@ -94,16 +103,18 @@ export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
     .description(t("help.pipeline.demo"))
     .option("--dir <dir>", t("help.pipeline.dir"))
     .option("--keep", t("help.pipeline.keep"))
+    .option("--port <port>", t("help.pipeline.port"))
     .action(async (options: PipelineOptions) => {
+      const ports = demoPorts(options.port, i18n);
       const dir = options.dir ? path.resolve(options.dir) : fs.mkdtempSync(path.join(os.tmpdir(), "portcullis-demo-"));
       const names = ["production", "development", "test"] as const;
       const servers: RunningServer[] = [];
       const demoEnv: NodeJS.ProcessEnv = {};
       try {
-        for (const name of names) {
+        for (const [i, name] of names.entries()) {
           const password = randomBytes(12).toString("base64url");
           demoEnv[`${name.toUpperCase()}_ADMIN_PASSWORD`] = password;
-          const server = await startServer(loadConfig({ dataDir: path.join(dir, name), port: await freePort(), adminPassword: password, logLevel: "silent" }), { logger: false, print: () => {} });
+          const server = await startServer(loadConfig({ dataDir: path.join(dir, name), port: ports?.[i] ?? (await freePort()), adminPassword: password, logLevel: "silent" }), { logger: false, print: () => {} });
           servers.push(server);
         }
         const urls = servers.map((s) => s.url);

@@ -86,6 +86,7 @@ export const enCli = {
   "cli.pipeline.brokenAfterRotate": "some edges are broken after the rotation",
   "cli.pipeline.verifyFailed": "{drift, plural, one {# drift} other {# drifts}}, {broken, plural, one {# broken direction} other {# broken directions}}",
   "cli.pipeline.passwordEnv": "set {variable} to the admin password of {url}",
+  "cli.pipeline.demoPort": "must be a port from 1 to 65533 (the demo takes it and the next two), not \"{value}\"",
   "cli.pipeline.userEnv": "set {variable}",
   "cli.pipeline.demoInstance": "{url}  (SQLite in {dir})",
   "cli.pipeline.demoRunning": "Running; admin passwords: {passwords}. Ctrl-C stops.",
@@ -210,4 +211,5 @@ export const enCli = {
   "help.pipeline.demo": "start production, development and test locally (three ports, three SQLite files) and run pipeline up",
   "help.pipeline.dir": "where the three data directories go (default: a new temporary directory)",
   "help.pipeline.keep": "keep the instances running until Ctrl-C",
+  "help.pipeline.port": "the first of three ports for production, development and test (default: any free ones)",
 } as const satisfies Record<string, string>;

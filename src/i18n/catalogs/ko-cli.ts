@@ -84,6 +84,7 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "cli.pipeline.brokenAfterRotate": "암호를 교체한 뒤 끊긴 연결이 있습니다",
   "cli.pipeline.verifyFailed": "드리프트 {drift, plural, other {#건}}, 끊긴 방향 {broken, plural, other {#개}}",
   "cli.pipeline.passwordEnv": "{variable}에 {url}의 admin 비밀번호를 설정하세요",
+  "cli.pipeline.demoPort": "1부터 65533 사이의 포트여야 합니다(데모가 이 포트와 다음 두 포트를 씁니다). 입력값: \"{value}\"",
   "cli.pipeline.userEnv": "{variable}을(를) 설정하세요",
   "cli.pipeline.demoInstance": "{url}  (SQLite 위치: {dir})",
   "cli.pipeline.demoRunning": "실행 중입니다. admin 비밀번호: {passwords}. 중지하려면 Ctrl-C를 누르세요.",
@@ -208,4 +209,5 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "help.pipeline.demo": "프로덕션, 개발, 테스트를 로컬에서 시작하고 (포트 3개, SQLite 파일 3개) pipeline up 실행",
   "help.pipeline.dir": "데이터 디렉터리 3개를 둘 위치 (기본값: 새 임시 디렉터리)",
   "help.pipeline.keep": "Ctrl-C를 누를 때까지 인스턴스 실행 유지",
+  "help.pipeline.port": "production, development, test가 쓸 연속된 세 포트 중 첫 번째 (기본값: 비어 있는 아무 포트)",
 };
