@@ -25,7 +25,6 @@ import { oauthRedirect, startAuthorization } from "./consumer/authorization-code
 import { callConnection, getConnectionToken, listConnections } from "./consumer/connections-api.ts";
 import * as registry from "./consumer/registry-admin-api.ts";
 import { latestRun, recordRun } from "./consumer/pipeline-run-api.ts";
-
 import { bodyEncodingError } from "./body-encoding.ts";
 import { methodsByPath } from "./method-not-allowed.ts";
 

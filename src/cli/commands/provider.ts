@@ -8,7 +8,7 @@ import { type OAuthProvider, parseProviderCreate, parseProviderUpdate, providerR
 import { NotFoundError, ValidationError } from "../../domain/validation.ts";
 import { paths } from "../../http/paths.ts";
 import type { Instance } from "../../instance.ts";
-import { connectionHealth, connectionStatuses as storedStatuses } from "../../store/obtained-token-store.ts";
+import { type ConnectionHealth, connectionHealth, connectionStatuses as storedStatuses } from "../../store/obtained-token-store.ts";
 import { createProvider, findProvider, listProviders } from "../../store/provider-store.ts";
 import { configFor, type DataOptions, withDataOption, withInstance } from "../instance-options.ts";
 import { keyValues, type Output, table } from "../output.ts";
@@ -48,7 +48,7 @@ function secretFromEnv(env: NodeJS.ProcessEnv, i18n: Translator, variable: strin
   return value;
 }
 
-const connectionStatuses = ["healthy", "unhealthy", "expired", "no_token"] as const;
+const connectionStatuses = ["healthy", "unhealthy", "expired", "no_token"] as const satisfies readonly ConnectionHealth[];
 /** The connection's status in the reader's words; a status this CLI does not know is shown as stored. */
 function statusText(i18n: Translator, status: string): string {
   return (connectionStatuses as readonly string[]).includes(status) ? i18n.t(`cli.provider.status.${status as (typeof connectionStatuses)[number]}`) : status;

@@ -197,6 +197,7 @@ function GetToken(props: { viewer: Viewer; provider: OAuthProvider; errors: Fiel
 export function providerPage(props: { viewer: Viewer; provider: OAuthProvider; redirectUrl: string; token: ConnectionStatus | undefined; errors: FieldErrors; flash?: string | undefined; failure?: string | undefined }): string {
   const { t, dateTime } = props.viewer.i18n;
   const { provider, token } = props;
+  const tokenHealth = connectionHealth(token);
   const labels = providerFieldLabels(t);
   // Identifiers and URLs in monospace; the choices in words.
   const facts: [string, string, boolean][] = [
@@ -241,12 +242,12 @@ export function providerPage(props: { viewer: Viewer; provider: OAuthProvider; r
         <section class="panel" aria-labelledby="token-heading">
           <h2 id="token-heading">{t("provider.token.heading")}</h2>
           {token ? (
-            <dl class="facts" data-token-status={connectionHealth(token)}>
+            <dl class="facts" data-token-status={tokenHealth}>
               <dt>{t("provider.token.status")}</dt>
               <dd>
                 <TokenHealth token={token} />
               </dd>
-              {token.statusReason || connectionHealth(token) === "expired" ? (
+              {token.statusReason || tokenHealth === "expired" ? (
                 <>
                   <dt>{t("provider.token.reason")}</dt>
                   <dd>{token.statusReason || t("provider.token.expiredHint")}</dd>
