@@ -36,6 +36,20 @@ for (const dialect of dialectsUnderTest()) {
       assert.match(metrics.text, /^portcullis_nodejs_eventloop_lag_max_seconds \S+$/m);
       assert.doesNotMatch(metrics.text, /portcullis_process_process_|portcullis_process_nodejs_/);
       assert.ok(!metrics.text.includes(token.body.access_token));
+
+      // A second scrape counts what came since on top, neither twice nor from zero.
+      await postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(client.clientId, client.secret) });
+      const again = (await http(`${server.base}/metrics`)).text;
+      assert.match(again, /portcullis_http_requests_total\{route="\/oauth_token.do",method="POST",status="200"\} 2\n/);
+      assert.match(again, /portcullis_http_requests_total\{route="\/oauth_token.do",method="POST",status="401"\} 1\n/);
+      assert.match(again, /portcullis_oauth_token_requests_succeeded_total\{grant_type="client_credentials"\} 2\n/);
+      // The latency histogram is by route and method: the 200s and the 401 in one series, its buckets cumulative.
+      assert.match(again, /portcullis_http_request_duration_seconds_count\{route="\/oauth_token.do",method="POST"\} 3\n/);
+      assert.match(again, /portcullis_http_request_duration_seconds_bucket\{le="\+Inf",route="\/oauth_token.do",method="POST"\} 3\n/);
+      assert.match(again, /portcullis_http_request_duration_seconds_sum\{route="\/oauth_token.do",method="POST"\} \d/);
+      const buckets = [...again.matchAll(/portcullis_http_request_duration_seconds_bucket\{le="([^"]+)",route="\/oauth_token.do",method="POST"\} (\d+)/g)].map((m) => Number(m[2]));
+      assert.equal(buckets.length, 12, "eleven bounds and +Inf");
+      assert.deepEqual([...buckets].sort((a, b) => a - b), buckets, "cumulative");
     });
   });
 }
