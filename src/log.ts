@@ -19,11 +19,12 @@ const serializers = {
 };
 
 /**
- * The logger of completed-request lines (see src/http/request-log.ts): the server log's level,
- * serializers and stream, without redaction, for lines built only of fields that hold no secret.
+ * The logger of completed-request lines (see src/http/request-log.ts): the server log's level
+ * and stream, without redaction, for lines built only of fields that hold no secret, and without
+ * serializers, for lines built already in the form `serializers` gives the server log's.
  */
 export function requestLineLogger(level: string, stream: pino.DestinationStream): pino.Logger {
-  return pino({ level, serializers }, stream);
+  return pino({ level }, stream);
 }
 
 let stdout: pino.DestinationStream | undefined;

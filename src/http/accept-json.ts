@@ -10,7 +10,7 @@ import { OAuthError } from "./oauth/oauth-error.ts";
  */
 export function assertAcceptsJson(request: FastifyRequest): void {
   const accept = request.headers.accept;
-  if (accept === undefined || accept.trim() === "") return;
+  if (accept === undefined || accept === "application/json" || accept === "*/*" || accept.trim() === "") return;
   if (new Negotiator({ headers: { accept } }).mediaType(["application/json"]) !== undefined) return;
   throw new OAuthError("invalid_request", `this API answers in JSON only; the request's Accept (${accept.slice(0, 100)}) does not include application/json`, { status: 406 });
 }

@@ -31,9 +31,15 @@ export class OneLinePerRequest extends LogController {
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (this.isLogDisabled(request)) return;
-    const line = { req: { method: request.method, url: request.url, ip: request.ip }, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime };
-    if (error) reply.log.error({ ...line, err: error }, "request errored");
-    else this.#lines?.info({ reqId: request.id, ...line }, "request completed");
+    if (error) {
+      const line = { req: { method: request.method, url: request.url, ip: request.ip }, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime };
+      reply.log.error({ ...line, err: error }, "request errored");
+    } else if (this.#lines) {
+      // Already in the serialized form (src/log.ts's req and res), so this logger needs no serializers.
+      const query = request.url.indexOf("?");
+      const path = query === -1 ? request.url : request.url.slice(0, query);
+      this.#lines.info({ reqId: request.id, req: { method: request.method, path, ip: request.ip }, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, "request completed");
+    }
   }
 }
 
