@@ -85,9 +85,10 @@ describe("the Pipeline page draws the trust graph of a real pipeline (Debian's c
     const testClient = (await findClient(testing.instance.store.db, "Pipeline Test Client"))!;
     await testing.instance.store.db.updateTable("oauth_credential").set({ revoked_at: Date.now() }).where("client", "=", testClient.sysId).execute();
     assert.notEqual((await cli(["pipeline", "verify", file], env)).code, 0);
-    // production's token for development has expired (the next call would renew it).
+    // production's token for development has expired and nothing renews it: an authorization-code
+    // token without a refresh token. (One that a refresh token or client_credentials renews stays "ok".)
     const toDev = (await findProvider(prod.instance.store.db, "Pipeline Development"))!;
-    await prod.instance.store.db.updateTable("oauth_obtained_token").set({ expires_at: Date.now() - 60_000 }).where("provider", "=", toDev.sysId).execute();
+    await prod.instance.store.db.updateTable("oauth_obtained_token").set({ expires_at: Date.now() - 60_000, grant_type: "authorization_code", refresh_token_enc: null }).where("provider", "=", toDev.sysId).execute();
     // A provider record for an instance outside the pipeline, with no token yet.
     await createProvider(prod.instance.store.db, instanceSecretBox(prod.instance), parseProviderCreate({ name: "Staging", client_id: "staging-client", client_secret: "s3cret-value", token_url: "http://127.0.0.1:9/oauth_token.do" }), `${prod.base}/oauth_redirect.do`, "test");
     expected = {

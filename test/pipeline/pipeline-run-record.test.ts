@@ -111,5 +111,27 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(dev.record, used.name);
       assert.equal(dev.health, "no_token");
     });
+
+    test("a held token past its expiry is 'expired' only when nothing can renew it, as provider list says", async () => {
+      const box = instanceSecretBox(server.instance);
+      const db = server.instance.store.db;
+      const hour = 3600_000;
+      const renewed = await recordProvider(server.instance, { name: "Renewed", client_id: "r", client_secret: "s", token_url: "https://renewed.example/oauth_token.do" });
+      await saveObtainedToken(db, box, renewed, "client_credentials", { accessToken: "cc", expiresIn: 60 });
+      const refreshed = await recordProvider(server.instance, { name: "Refreshed", client_id: "f", client_secret: "s", token_url: "https://refreshed.example/oauth_token.do" });
+      await saveObtainedToken(db, box, refreshed, "authorization_code", { accessToken: "ac", refreshToken: "rt", expiresIn: 60 });
+      const stranded = await recordProvider(server.instance, { name: "Stranded", client_id: "x", client_secret: "s", token_url: "https://stranded.example/oauth_token.do" });
+      await saveObtainedToken(db, box, stranded, "authorization_code", { accessToken: "only", expiresIn: 60 });
+      const healthTo = async (host: string, now: number) => {
+        const graph = await pipelineGraph(server.instance, now);
+        const key = graph.nodes.find((n) => n.name === host)!.key;
+        return graph.edges.find((e) => e.to === key)!.health;
+      };
+      for (const host of ["renewed.example", "refreshed.example", "stranded.example"]) assert.equal(await healthTo(host, Date.now()), "ok", host);
+      const later = Date.now() + 2 * hour;
+      assert.equal(await healthTo("renewed.example", later), "ok", "client_credentials asks again");
+      assert.equal(await healthTo("refreshed.example", later), "ok", "the refresh token renews it");
+      assert.equal(await healthTo("stranded.example", later), "expired", "nothing renews it: sign in again");
+    });
   });
 }

@@ -1,7 +1,7 @@
 import type { PipelineRunReport } from "../../domain/pipeline-run-report.ts";
 import type { Instance } from "../../instance.ts";
 import { listClients } from "../../store/oauth-entity-store.ts";
-import { connectionStatuses } from "../../store/obtained-token-store.ts";
+import { type ConnectionHealth, connectionHealth, connectionStatuses } from "../../store/obtained-token-store.ts";
 import { latestPipelineRun } from "../../store/pipeline-run-store.ts";
 import { listProviders } from "../../store/provider-store.ts";
 import { listTokens, tokenStatus } from "../../store/token-listing.ts";
@@ -55,9 +55,13 @@ const hostLabel = (origin: string) => new URL(origin).host;
 
 const healthRank: Record<EdgeHealth, number> = { ok: 0, expired: 1, unhealthy: 2, no_token: 3 };
 
+/** A run's edge past its token's expiry: the run cannot say whether that instance renewed it since. */
 function expiryHealth(health: EdgeHealth, expiresAt: number | null, now: number): EdgeHealth {
   return health === "ok" && expiresAt !== null && expiresAt <= now ? "expired" : health;
 }
+
+/** A connection this instance holds, in the graph's terms: the same verdict as `provider list` and the provider's page. */
+const edgeHealthOf: Record<ConnectionHealth, EdgeHealth> = { healthy: "ok", expired: "expired", unhealthy: "unhealthy", no_token: "no_token" };
 
 /** A run's verdict in the page's terms: its details name the missing token or the refusal. */
 function runHealth(edge: PipelineRunReport["edges"][number]): { health: EdgeHealth; reason: string } {
@@ -107,7 +111,8 @@ export async function pipelineGraph(instance: Instance, now = Date.now()): Promi
     if (!peer || peer === selfKey) continue;
     const to = addNode(peer, undefined);
     const s = statusOf.get(provider.sysId);
-    const health: EdgeHealth = !s ? "no_token" : s.status === "unhealthy" ? "unhealthy" : expiryHealth("ok", s.expiresAt, now);
+    // A token past its expiry that a refresh token or client_credentials renews on its next use is still a working connection.
+    const health = edgeHealthOf[connectionHealth(s, now)];
     // Several records may point at one peer (a spare, an older profile): the edge is the one
     // the run used, else the healthiest, never whichever happened to be listed last.
     const chosen = outbound.get(to);

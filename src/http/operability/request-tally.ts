@@ -18,7 +18,9 @@ interface Series {
  * more than the rate limit's counting. The exposition is prom-client's, unchanged.
  */
 export class RequestTally {
-  readonly #series = new Map<string, Series>();
+  /** By route, method and status, nested: a key built per request was most of the cost. */
+  readonly #byRoute = new Map<string, Map<string, Map<number, Series>>>();
+  readonly #series: Series[] = [];
   readonly #bounds: readonly number[];
 
   constructor(bounds: readonly number[]) {
@@ -27,22 +29,31 @@ export class RequestTally {
 
   /** One request answered with `status` after `seconds`. */
   record(route: string, method: string, status: number, seconds: number): void {
-    const key = `${route} ${method} ${status}`;
-    let series = this.#series.get(key);
+    let byMethod = this.#byRoute.get(route);
+    if (byMethod === undefined) this.#byRoute.set(route, (byMethod = new Map()));
+    let byStatus = byMethod.get(method);
+    if (byStatus === undefined) byMethod.set(method, (byStatus = new Map()));
+    let series = byStatus.get(status);
     if (series === undefined) {
       series = { labels: { route, method, status: String(status) }, unscraped: 0, buckets: this.#bounds.map(() => 0), sum: 0, count: 0 };
-      this.#series.set(key, series);
+      byStatus.set(status, series);
+      this.#series.push(series);
     }
     series.unscraped += 1;
     series.sum += seconds;
     series.count += 1;
-    const bucket = this.#bounds.findIndex((bound) => seconds <= bound);
-    if (bucket >= 0) series.buckets[bucket]! += 1;
+    const bounds = this.#bounds;
+    for (let i = 0; i < bounds.length; i++) {
+      if (seconds <= bounds[i]!) {
+        series.buckets[i]! += 1;
+        break;
+      }
+    }
   }
 
   /** Moves the requests counted since the last scrape into `counter` (call from its `collect`). */
   flushInto(counter: client.Counter<string>): void {
-    for (const series of this.#series.values()) {
+    for (const series of this.#series) {
       if (series.unscraped === 0) continue;
       counter.inc(series.labels, series.unscraped);
       series.unscraped = 0;
@@ -57,7 +68,7 @@ export class RequestTally {
   histogram(name: string, help: string): client.Metric<string> {
     const get = async () => {
       const merged = new Map<string, { labels: Labels; buckets: number[]; sum: number; count: number }>();
-      for (const series of this.#series.values()) {
+      for (const series of this.#series) {
         const key = `${series.labels.route} ${series.labels.method}`;
         const into = merged.get(key) ?? { labels: { route: series.labels.route!, method: series.labels.method! }, buckets: this.#bounds.map(() => 0), sum: 0, count: 0 };
         series.buckets.forEach((n, i) => (into.buckets[i]! += n));
