@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Instance } from "../instance.ts";
+import type { GateHit } from "../store/group-commit.ts";
 import { countHitGrouped } from "../store/grouped-hits.ts";
 import { currentHits } from "../store/rate-limit-store.ts";
 import { OAuthError } from "./oauth/oauth-error.ts";
@@ -33,12 +34,46 @@ export function enforceLimit(instance: Instance, kind: LimitKind, key: string, n
  * an address and a client together costs one commit, not two one after the other.
  */
 export async function enforceLimits(instance: Instance, hits: readonly (readonly [LimitKind, string])[], now = Date.now()): Promise<void> {
-  const counted = hits.flatMap(([kind, key]) => {
+  return pendingLimits(instance, hits, now).enforce();
+}
+
+/**
+ * A request's hits, not yet counted: counted by `enforce`, or by a write that counts them beside
+ * what it writes (client_credentials on SQLite: src/store/group-commit.ts's
+ * issueTokensWithinLimits), which then calls `countedBy`. Either way exactly once.
+ */
+export interface PendingLimits {
+  /** The buckets with their current windows and limits (disabled limits left out). */
+  readonly hits: readonly GateHit[];
+  readonly counted: boolean;
+  /** Counts the hits; past any limit, throws the 429. */
+  enforce(): Promise<void>;
+  /** Records that a write counted the hits: `withinLimits` false gives the 429 to throw. */
+  countedBy(withinLimits: boolean): OAuthError | undefined;
+}
+
+export function pendingLimits(instance: Instance, hits: readonly (readonly [LimitKind, string])[], now = Date.now()): PendingLimits {
+  const windowStart = now - (now % windowMs);
+  const gateHits = hits.flatMap(([kind, key]) => {
     const limit = limits[kind](instance);
-    return limit === 0 ? [] : [{ limit, count: countHitGrouped(instance.store, `${kind}:${key}`, windowMs, now) }];
+    return limit === 0 ? [] : [{ bucket: `${kind}:${key}`, windowStart, limit }];
   });
-  const counts = await Promise.all(counted.map((c) => c.count));
-  if (counted.some((c, i) => counts[i]! > c.limit)) throw tooMany(now);
+  let counted = false;
+  return {
+    hits: gateHits,
+    get counted() {
+      return counted;
+    },
+    async enforce() {
+      counted = true;
+      const counts = await Promise.all(gateHits.map((hit) => countHitGrouped(instance.store, hit.bucket, windowMs, now)));
+      if (gateHits.some((hit, i) => counts[i]! > hit.limit)) throw tooMany(now);
+    },
+    countedBy(withinLimits) {
+      counted = true;
+      return withinLimits ? undefined : tooMany(now);
+    },
+  };
 }
 
 function tooMany(now: number): OAuthError {

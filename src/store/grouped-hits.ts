@@ -51,13 +51,16 @@ function handOut<H>(batch: { hits: H[] }[], totals: number[], give: (hit: H, cou
   });
 }
 
-const inWriteTurn = sqliteWriteTurn((writer: SqliteWriter, hits: { bucket: string; windowStart: number }[]) => {
+/** Adds `hits` inside `writeDirectly` (SQLite), one upsert per bucket; the count each hit sees, in the order given. */
+export function countHitsNow(writer: SqliteWriter, hits: readonly { bucket: string; windowStart: number }[]): number[] {
   const counts = new Map<object, number>();
-  const batch = byBucket(hits);
+  const batch = byBucket([...hits]);
   const totals = batch.map((p) => addHitsNow(writer, p.bucket, p.windowStart, p.hits.length));
   handOut(batch, totals, (hit, count) => counts.set(hit, count));
   return hits.map((hit) => counts.get(hit)!);
-});
+}
+
+const inWriteTurn = sqliteWriteTurn(countHitsNow);
 
 const enqueue = commitBatcher<Hit>(async (store, hits) => {
   const batch = byBucket(hits);

@@ -27,6 +27,20 @@ for (const dialect of dialectsUnderTest()) {
       assert.ok(Number(refused.headers.get("retry-after")) >= 1);
       const other = await registerClient(server.instance, { grant_types: ["client_credentials"] });
       assert.equal((await send(other)).status, 200);
+      // Past the limit no token is written, not even one nobody was told of.
+      const stored = await server.instance.store.db.selectFrom("oauth_credential").select("sys_id").where("client", "=", client.sysId).execute();
+      assert.equal(stored.length, 3);
+    });
+
+    test("a client_credentials request the grant refuses still spends the client's allowance, and past it the answer is 429", async () => {
+      await awayFromMinuteEdge();
+      const fresh = await registerClient(server.instance, { grant_types: ["client_credentials"] });
+      const send = (form: Record<string, string>) => postForm(`${server.base}/oauth_token.do`, form, { authorization: basic(fresh.clientId, fresh.secret) });
+      const refused = [await send({ grant_type: "client_credentials", scope: "admin" }), await send({ grant_type: "client_credentials", scope: "admin" })];
+      assert.deepEqual(refused.map((r) => [r.status, r.body.error]), [[400, "invalid_scope"], [400, "invalid_scope"]]);
+      assert.equal((await send({ grant_type: "client_credentials" })).status, 200);
+      const over = [await send({ grant_type: "client_credentials" }), await send({ grant_type: "client_credentials", scope: "admin" })];
+      assert.deepEqual(over.map((r) => r.status), [429, 429]);
     });
 
     test("failed client authentication does not spend the client's allowance", async () => {

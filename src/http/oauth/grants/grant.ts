@@ -6,6 +6,7 @@ import { inGroupedTransaction } from "../../../store/grouped-transaction.ts";
 import type { Database } from "../../../store/schema.ts";
 import type { FormParams } from "../../form-body.ts";
 import { OAuthError } from "../oauth-error.ts";
+import type { PendingLimits } from "../../rate-limit.ts";
 
 export interface GrantRequest {
   instance: Instance;
@@ -13,6 +14,11 @@ export interface GrantRequest {
   form: FormParams;
   /** The caller's address, for per-address login limits. */
   ip: string;
+  /**
+   * The request's rate-limit hits, when the grant may count them in its own write (see
+   * PendingLimits); a grant that refuses before writing leaves them to the endpoint.
+   */
+  limits?: PendingLimits;
 }
 
 /** One grant type of the token endpoint (RFC 6749 §4–6): validates its parameters and issues tokens. */
