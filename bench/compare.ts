@@ -73,6 +73,19 @@ function buildAgainst(ref: string): { dir: string; commit: string; remove(): voi
   return { dir, commit, remove };
 }
 
+/**
+ * The spread of the round-by-round req/s ratios (the two sides ran back to back in each round),
+ * so a reader can tell a change from the weather: on this VM a run with the same code on both
+ * sides read 0.98× and 1.09×. A range that includes 1.00 is marked as within noise.
+ */
+function noiseNote(these: number[], others: number[]): string {
+  const ratios = these.map((rps, i) => rps / others[i]!).sort((a, b) => a - b);
+  if (ratios.length < 2) return "";
+  const low = ratios[0]!;
+  const high = ratios[ratios.length - 1]!;
+  return ` (rounds ${low.toFixed(2)}–${high.toFixed(2)}${low <= 1 && high >= 1 ? ": within noise" : ""})`;
+}
+
 interface Side {
   label: string;
   server: ServerUnderTest;
@@ -142,7 +155,7 @@ async function main(): Promise<void> {
     const lines = ["scenario             c  side                              req/s  µs CPU/req  p99 ms  this ÷ against", "-".repeat(96)];
     for (const cell of cells) {
       const other = cells.find((c) => c.scenario === cell.scenario && c.connections === cell.connections && c.side !== cell.side)!;
-      const ratio = cell.side === "this checkout" ? `${(cell.rps / other.rps).toFixed(2)} req/s, ${(cell.cpuUs / other.cpuUs).toFixed(2)} CPU` : "";
+      const ratio = cell.side === "this checkout" ? `${(cell.rps / other.rps).toFixed(2)} req/s, ${(cell.cpuUs / other.cpuUs).toFixed(2)} CPU${noiseNote(cell.rounds.rps, other.rounds.rps)}` : "";
       lines.push(`${cell.scenario.padEnd(20)} ${String(cell.connections).padStart(2)}  ${cell.side.padEnd(30)} ${String(cell.rps).padStart(8)} ${String(cell.cpuUs).padStart(11)} ${String(cell.p99).padStart(7)}  ${ratio}`);
     }
     process.stdout.write(`${lines.join("\n")}\n`);
