@@ -21,6 +21,9 @@ export function localizeHelp(command: Command, i18n: Translator): Command {
   const help: HelpConfiguration = {
     styleTitle: (title) => (titles[title] ? t(titles[title]) : title),
     displayWidth: (text) => stringWidth(text),
+    // Commander leaves a description unwrapped when fewer than 40 columns are left beside the
+    // terms; `provider call <provider> <method> <path>` leaves 35 at 80 columns, and its lines ran to 125.
+    minWidthToWrap: 24,
     optionDescription: (option: Option) => {
       const shown = option.defaultValue !== undefined && (option.required || option.optional);
       if (!shown) return option.description;

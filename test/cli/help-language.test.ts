@@ -34,6 +34,18 @@ describe("--help in the chosen language", () => {
     assert.equal(new Set(columns).size, 1, "descriptions start in one column");
   });
 
+  test("every command's help fits 80 columns, in English and in Korean", async () => {
+    const commands = [[], ["client"], ["provider"], ["pipeline"], ["start"], ["provider", "create"], ["provider", "update"], ["provider", "call"], ["client", "create"], ["pipeline", "up"]];
+    for (const lang of ["en", "ko"]) {
+      for (const command of commands) {
+        const { code, stdout } = await help([...command, "--help", "--lang", lang]);
+        assert.equal(code, 0);
+        const wide = stdout.split("\n").filter((line) => stringWidth(line) > 80);
+        assert.deepEqual(wide, [], `portcullis ${command.join(" ")} --help --lang ${lang}`);
+      }
+    }
+  });
+
   test("LANG=ko_KR picks Korean option help and defaults; English without it", async () => {
     const korean = await help(["provider", "create", "--help"], { LANG: "ko_KR.UTF-8" });
     assert.equal(korean.code, 0);
