@@ -11,6 +11,7 @@ import { startCommand } from "./commands/start.ts";
 import { userCommand } from "./commands/user.ts";
 import { cliTranslator } from "./cli-language.ts";
 import { localizeHelp, localizeParseError } from "./localized-help.ts";
+import { checkRequiredOptionsLast } from "./required-options.ts";
 import { type Output, processOutput } from "./output.ts";
 import { packageVersion } from "./package-version.ts";
 
@@ -41,6 +42,7 @@ export async function main(argv: string[], output: Output = processOutput, env: 
     for (let c: Command | null = command; c; c = c.parent) path.unshift(c.name());
     command.addOption(langOption());
     localizeHelp(command, i18n);
+    checkRequiredOptionsLast(command);
     command.exitOverride().showHelpAfterError(t("help.afterError", { command: path.join(" ") })).configureOutput(outputConfig);
     command.commands.forEach(inherit);
   });

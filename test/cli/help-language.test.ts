@@ -93,4 +93,16 @@ describe("--help in the chosen language", () => {
     assert.match(korean.stdout, /\(portcullis --help 참고\)\n$/);
     assert.doesNotMatch(korean.stdout, /사용법/);
   });
+
+  test("a mistyped option is named, with the one meant, before any required option it leaves missing", async () => {
+    const typo = await help(["client", "create", "--nmae", "x"], { LANG: "C" });
+    assert.equal(typo.code, 2);
+    assert.equal(typo.stdout, "error: unknown option '--nmae'\n(Did you mean --name?)\n(see portcullis client create --help)\n");
+    const provider = await help(["provider", "create", "--name", "a", "--client-id", "b", "--token-ulr", "https://x.example/oauth_token.do"], { LANG: "C" });
+    assert.match(provider.stdout, /^error: unknown option '--token-ulr'\n\(Did you mean --token-url\?\)/);
+    // Without a typo, a required option left out is still named, and nothing runs.
+    const missing = await help(["provider", "create", "--name", "a", "--client-id", "b"], { LANG: "C" });
+    assert.equal(missing.code, 2);
+    assert.equal(missing.stdout, "error: required option '--token-url <url>' not specified\n(see portcullis provider create --help)\n");
+  });
 });
