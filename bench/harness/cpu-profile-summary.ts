@@ -68,7 +68,7 @@ export function summarizeCpuProfile(file: string, top = 25): ProfileSummary {
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const caller = nodes.get(at)!.callFrame;
-      if (!/\/(dist|src)\//.test(caller.url)) continue;
+      if (!/^(dist|src)\//.test(placeOf(caller.url, caller.functionName))) continue;
       const name = frameName(caller);
       if (seen.has(name)) continue;
       seen.add(name);

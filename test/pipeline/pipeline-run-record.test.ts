@@ -132,6 +132,20 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(await healthTo("renewed.example", later), "ok", "client_credentials asks again");
       assert.equal(await healthTo("refreshed.example", later), "ok", "the refresh token renews it");
       assert.equal(await healthTo("stranded.example", later), "expired", "nothing renews it: sign in again");
+      const edgeTo = async (host: string, now: number) => {
+        const graph = await pipelineGraph(server.instance, now);
+        return graph.edges.find((e) => e.to === graph.nodes.find((n) => n.name === host)!.key)!;
+      };
+      assert.equal((await edgeTo("renewed.example", later)).renewsOnNextUse, true, "drawn as renewed on next use, not 'until' a time gone by");
+      assert.equal((await edgeTo("renewed.example", Date.now())).renewsOnNextUse, undefined);
+
+      // Two records for one peer, both ok: the live token's, not the one that must renew first, whichever is listed first.
+      const older = await recordProvider(server.instance, { name: "Aa first listed", client_id: "a1", client_secret: "s", token_url: "https://pair.example/oauth_token.do" });
+      await saveObtainedToken(db, box, older, "client_credentials", { accessToken: "short", expiresIn: 60 });
+      const newer = await recordProvider(server.instance, { name: "Zz listed last", client_id: "z1", client_secret: "s", token_url: "https://pair.example/oauth_token.do" });
+      await saveObtainedToken(db, box, newer, "client_credentials", { accessToken: "long", expiresIn: 4 * 3600 });
+      const pair = await edgeTo("pair.example", later);
+      assert.deepEqual([pair.record, pair.health, pair.renewsOnNextUse], ["Zz listed last", "ok", undefined]);
     });
   });
 }

@@ -33,6 +33,8 @@ export interface GraphEdge {
   health: EdgeHealth;
   reason: string;
   expiresAt: number | null;
+  /** Held here, past its expiry, and renewed by a refresh token or client_credentials when next used. */
+  renewsOnNextUse?: boolean;
   /** Where the verdict comes from: this instance's own records, or the last pipeline run. */
   source: "records" | "run";
 }
@@ -105,7 +107,7 @@ export async function pipelineGraph(instance: Instance, now = Date.now()): Promi
   // Outbound: what this instance holds right now is newer than any run, except that a run
   // which saw the far side refuse a token this instance still holds knows more than we do.
   const statusOf = new Map(statuses.map((s) => [s.provider, s]));
-  const outbound = new Map<string, { provider: (typeof providers)[number]; health: EdgeHealth }>();
+  const outbound = new Map<string, { provider: (typeof providers)[number]; health: EdgeHealth; expiresAt: number }>();
   for (const provider of providers) {
     const peer = originOf(provider.tokenUrl);
     if (!peer || peer === selfKey) continue;
@@ -117,15 +119,19 @@ export async function pipelineGraph(instance: Instance, now = Date.now()): Promi
     // the run used, else the healthiest, never whichever happened to be listed last.
     const chosen = outbound.get(to);
     const runRecord = edges.get(edgeKey(selfKey, to))?.record;
-    const better = !chosen || (chosen.provider.name !== runRecord && (provider.name === runRecord || healthRank[health] < healthRank[chosen.health]));
-    if (better) outbound.set(to, { provider, health });
+    // Equally healthy, the token that lasts longer: a live one before one that must renew first.
+    const expiresAt = s?.expiresAt ?? Number.POSITIVE_INFINITY;
+    const healthier = chosen && (healthRank[health] < healthRank[chosen.health] || (healthRank[health] === healthRank[chosen.health] && expiresAt > chosen.expiresAt));
+    const better = !chosen || (chosen.provider.name !== runRecord && (provider.name === runRecord || healthier));
+    if (better) outbound.set(to, { provider, health, expiresAt });
   }
   for (const [to, { provider, health }] of outbound) {
     const s = statusOf.get(provider.sysId);
     const earlier = edges.get(edgeKey(selfKey, to));
     const runStillApplies = earlier && earlier.health === "unhealthy" && health === "ok" && recorded && s && s.obtainedAt <= recorded.recordedAt;
     if (runStillApplies) continue;
-    edges.set(edgeKey(selfKey, to), { from: selfKey, to, record: provider.name, profile: provider.oauthProfile, health, reason: s?.statusReason ?? "", expiresAt: s?.expiresAt ?? null, source: "records" });
+    const renewsOnNextUse = health === "ok" && s?.expiresAt != null && s.expiresAt <= now;
+    edges.set(edgeKey(selfKey, to), { from: selfKey, to, record: provider.name, profile: provider.oauthProfile, health, reason: s?.statusReason ?? "", expiresAt: s?.expiresAt ?? null, ...(renewsOnNextUse ? { renewsOnNextUse } : {}), source: "records" });
   }
 
   // Inbound: an endpoint whose redirect URLs name another instance's /oauth_redirect.do is

@@ -87,6 +87,15 @@ export class RequestTally {
       });
       return { name, help, type: "histogram", values, aggregator: "sum" };
     };
-    return { name, help, get, reset: () => {} } as unknown as client.Metric<string>;
+    // registry.resetMetrics() starts every metric over, this one included (the counter resets its own values).
+    const reset = () => {
+      for (const series of this.#series) {
+        series.buckets.fill(0);
+        series.sum = 0;
+        series.count = 0;
+        series.unscraped = 0;
+      }
+    };
+    return { name, help, get, reset } as unknown as client.Metric<string>;
   }
 }

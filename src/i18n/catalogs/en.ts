@@ -87,6 +87,7 @@ export const en = {
   "pipeline.health.no_token": "no token",
   "pipeline.health.expired": "expired",
   "pipeline.expiresShort": "until {time} UTC",
+  "pipeline.renewsOnNextUse": "renewed on next use",
   "pipeline.edgeTitle": "{from} → {to}: {health} ({record})",
   "pipeline.legend": "Legend",
   "pipeline.legend.ok": "ok: a real call across the edge worked, or a token is held that is live or renews itself",

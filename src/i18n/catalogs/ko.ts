@@ -86,6 +86,7 @@ export const ko: Record<MessageKey, string> = {
   "pipeline.health.no_token": "토큰 없음",
   "pipeline.health.expired": "만료됨",
   "pipeline.expiresShort": "{time} UTC까지",
+  "pipeline.renewsOnNextUse": "다음 사용 시 갱신",
   "pipeline.edgeTitle": "{from} → {to}: {health} (레코드 {record})",
   "pipeline.legend": "범례",
   "pipeline.legend.ok": "정상: 이 방향의 실제 호출이 성공했거나, 유효하거나 스스로 갱신되는 토큰이 있습니다",

@@ -120,7 +120,8 @@ export function TrustGraph(props: { graph: PipelineGraph; shape: "wide" | "tall"
       </defs>
       {placed.edges.map(({ edge, path, label }) => {
         const health = t(`pipeline.health.${edge.health}`);
-        const text = [health, edge.expiresAt !== null && edge.health !== "no_token" ? t("pipeline.expiresShort", { time: hhmm(edge.expiresAt) }) : ""].filter(Boolean).join(" · ");
+        const until = edge.renewsOnNextUse ? t("pipeline.renewsOnNextUse") : edge.expiresAt !== null && edge.health !== "no_token" ? t("pipeline.expiresShort", { time: hhmm(edge.expiresAt) }) : "";
+        const text = [health, until].filter(Boolean).join(" · ");
         return (
           <g class={`graph-edge graph-edge-${edge.health}`} data-edge={`${name(edge.from)}→${name(edge.to)}`} data-health={edge.health}>
             <title>{t("pipeline.edgeTitle", { from: name(edge.from), to: name(edge.to), health, record: edge.record })}</title>
