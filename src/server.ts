@@ -10,7 +10,7 @@ import { checkBind } from "./tls/bind-policy.ts";
 import { loadSecretKey } from "./consumer/secret-box.ts";
 import { assertCanListen, listenError } from "./listen-probe.ts";
 import cluster from "node:cluster";
-import { instanceSecretBox } from "./consumer/secret-box.ts";
+import { assertSecretKeyOpensStore } from "./consumer/secret-key-check.ts";
 import { describeDevelopmentCa, renewWhileRunning, resolveServerTls } from "./tls/server-tls.ts";
 
 export interface RunningServer {
@@ -58,8 +58,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   instance.store.checkpointInBackground?.();
   let app: FastifyInstance;
   try {
-    // Refuse now, not at the first provider call, when this node cannot read what others encrypted.
-    instanceSecretBox(instance);
+    // Refuse now, not at the first provider call, when this node cannot read what is stored.
+    await assertSecretKeyOpensStore(instance);
     app = await buildApp(instance, { ...options, ...(tls ? { https: tls } : {}) });
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { type Config, ConfigError, localConfigError } from "../config.ts";
 import type { Instance } from "../instance.ts";
+import { ProviderError } from "./provider-http.ts";
 
 /**
  * AES-256-GCM for what a consumer must be able to send again (a provider's client secret,
@@ -31,10 +32,15 @@ export function secretBox(key: Buffer): SecretBox {
       const [tag, data] = sealed.split(":");
       if (tag !== version || !data) throw new Error("not a sealed value");
       const raw = Buffer.from(data, "base64url");
-      const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
-      decipher.setAAD(Buffer.from(context, "utf8"));
-      decipher.setAuthTag(raw.subarray(12, 28));
-      return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
+      try {
+        const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
+        decipher.setAAD(Buffer.from(context, "utf8"));
+        decipher.setAuthTag(raw.subarray(12, 28));
+        return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
+      } catch {
+        // Node says "Unsupported state or unable to authenticate data", which names neither cause nor cure.
+        throw new ProviderError(`a stored secret cannot be decrypted with this instance's secret key (PORTCULLIS_SECRET_KEY or ${keyFileName} in the data directory): restore the key saved with this database, or give every node the same one`, "secret_key_mismatch");
+      }
     },
   };
 }

@@ -19,7 +19,14 @@ export type RevocationOutcome = { kind: "none" } | { kind: "revoked"; generation
  */
 export async function revokeAtProvider(instance: Instance, provider: OAuthProvider): Promise<RevocationOutcome> {
   if (!provider.revocationUrl) return { kind: "none" };
-  const stored = await readObtainedToken(instance.store.db, instanceSecretBox(instance), provider.sysId);
+  let stored: Awaited<ReturnType<typeof readObtainedToken>>;
+  try {
+    stored = await readObtainedToken(instance.store.db, instanceSecretBox(instance), provider.sysId);
+  } catch (error) {
+    // A token this instance cannot decrypt (its secret key lost) cannot be revoked, but must not keep the record from going.
+    if (error instanceof ProviderError) return { kind: "failed", reason: error.message };
+    throw error;
+  }
   if (!stored) return { kind: "none" };
   const tokens = [
     ...(stored?.refreshToken ? [{ token: stored.refreshToken, token_type_hint: "refresh_token" }] : []),

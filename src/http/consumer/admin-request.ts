@@ -82,7 +82,8 @@ export async function apiStep(reply: FastifyReply, step: () => Promise<void>): P
       return asksForVersion(reply.request.headers["if-match"]) ? envelope(412, error.message, "precondition_failed") : envelope(409, error.message, "conflict");
     }
     if (error instanceof NotFoundError) return envelope(404, error.message, "not_found");
-    if (error instanceof ProviderError) return envelope(error.code === "no_token" ? 409 : 502, error.message, error.code);
+    // A secret key that cannot open what is stored is this instance's fault, not the provider's.
+    if (error instanceof ProviderError) return envelope(error.code === "no_token" ? 409 : error.code === "secret_key_mismatch" ? 503 : 502, error.message, error.code);
     throw error;
   }
 }
