@@ -6,6 +6,9 @@ import { openInstance } from "./instance.ts";
 import { startBackgroundJobs } from "./background-jobs.ts";
 import { loadSecretKey } from "./consumer/secret-box.ts";
 import { assertCanListen } from "./listen-probe.ts";
+import { assertSecretKeyOpensStore } from "./consumer/secret-key-check.ts";
+import { serveClusterMetrics } from "./http/operability/cluster-metrics.ts";
+import { describeDevelopmentCa, resolveServerTls } from "./tls/server-tls.ts";
 
 export interface RunningCluster {
   /** Where the workers listen (the port is shared). */
@@ -28,6 +31,17 @@ export async function startCluster(config: Config, print: (line: string) => void
       print(generated ? t("cli.admin.created", { name: userName, password: generated }) : t("start.adminFromEnv", { name: userName }));
     },
   });
+  let tls: Awaited<ReturnType<typeof resolveServerTls>>;
+  try {
+    // Checked once here, so a wrong key or certificate is told as such, not as workers that died starting.
+    await assertSecretKeyOpensStore(instance);
+    // The development CA and certificate are made here, once, before the workers read them.
+    tls = await resolveServerTls(config);
+  } catch (error) {
+    await instance.store.close();
+    throw error;
+  }
+  serveClusterMetrics();
   const jobs = startBackgroundJobs(instance, (error) => print(t("start.housekeepingFailed", { reason: (error as Error).message })));
   let stopping = false;
   let port = config.port;
@@ -62,6 +76,9 @@ export async function startCluster(config: Config, print: (line: string) => void
     await instance.store.close();
     throw error;
   }
+  if (tls?.development) for (const line of describeDevelopmentCa(tls.development, i18n)) print(line);
+  else if (tls) print(t("start.tls", { file: config.tlsCert ?? "" }));
+  for (const line of tls?.warnings ?? []) print(t(line.key, line.values));
   print(t("start.serving", { dialect: instance.store.dialect, location: instance.store.location, workers: config.workers }));
   print(t("start.listening", { address: `${config.host}:${port}`, issuer: config.publicUrl }));
   print(t("start.metadata", { url: `${config.publicUrl}${paths.metadata}` }));

@@ -116,6 +116,13 @@ describe("portcullis start", () => {
       );
       assert.deepEqual(new Set(answers.map((a) => a.status)), new Set([200]));
       assert.equal(new Set(answers.map((a) => a.body.access_token)).size, 30);
+      // Whichever worker takes a scrape, /metrics counts the whole cluster's requests.
+      for (let i = 0; i < 4; i++) {
+        const scraped = await http(`${server.base}/metrics`, { headers: { connection: "close", accept: "text/plain" } });
+        assert.equal(scraped.status, 200);
+        assert.match(scraped.text, /^portcullis_http_requests_total\{route="\/oauth_token.do",method="POST",status="200"\} 30$/m);
+        assert.match(scraped.text, /^portcullis_oauth_token_requests_succeeded_total\{grant_type="client_credentials"\} 30$/m);
+      }
       // A token one worker issued is good at whichever worker answers next.
       for (const a of answers.slice(0, 6)) {
         const who = await http(`${server.base}/api/now/v1/whoami`, { headers: { authorization: `Bearer ${a.body.access_token}`, connection: "close" } });
@@ -132,6 +139,13 @@ describe("portcullis start", () => {
         const after = await postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(client.clientId, client.secret) });
         assert.equal(after.status, 200);
       }
+      // SIGTERM drains the workers as it does one process: /ready says 503 while requests are still served.
+      server.child.kill("SIGTERM");
+      await new Promise((r) => setTimeout(r, 300));
+      const ready = await http(`${server.base}/ready`, { headers: { connection: "close" } });
+      assert.equal(ready.status, 503);
+      const during = await postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(client.clientId, client.secret), connection: "close" });
+      assert.equal(during.status, 200);
     } finally {
       server.child.kill("SIGTERM");
       assert.equal(await server.exited, 0);

@@ -179,6 +179,24 @@ describe("portcullis start (CLI)", () => {
     const cert = new (await import("node:crypto")).X509Certificate(fs.readFileSync(path.join(data, "tls", "server.pem")));
     assert.equal(cert.checkHost("dev.portcullis.test"), "dev.portcullis.test");
   });
+
+  test("--https --workers 2 prints the development CA once, from the primary, and every worker serves with it", async () => {
+    const fresh = tempDir("portcullis-bind-workers-");
+    try {
+      const port = await freePort();
+      const statuses: number[] = [];
+      const run = await cli(["start", "--data", fresh, "--https", "--workers", "2", "--port", String(port)], /Metadata: /, async () => {
+        const ca = readCaCertificates(path.join(fresh, "tls", "ca.pem"));
+        for (let i = 0; i < 4; i++) statuses.push((await fetch(`https://localhost:${port}/`, { dispatcher: trustingDispatcher(ca), headers: { connection: "close" } } as RequestInit)).status);
+      });
+      assert.deepEqual(statuses, [200, 200, 200, 200], run.stderr);
+      assert.equal(run.stderr.match(/Development CA: .*ca\.pem/g)?.length, 1, run.stderr);
+      assert.match(run.stderr, /SHA-256 fingerprint ([0-9A-F]{2}:){31}[0-9A-F]{2}/);
+      assert.match(run.stderr, /with 2 workers/);
+    } finally {
+      fs.rmSync(fresh, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("the bind refusal and the TLS start-up lines in the reader's language", () => {

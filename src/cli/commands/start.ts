@@ -40,7 +40,8 @@ export function startCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Trans
         // A cluster worker: the primary has printed the start-up lines and sweeps expired tokens.
         const server = await startServer(config, { print: () => {}, cleanup: false, i18n });
         await untilStopped(output, i18n);
-        await server.close().catch(() => {});
+        // Drained like a single process: /ready turns 503 for the drain period while requests are still served.
+        await server.shutdown().catch(() => {});
         process.disconnect?.();
         return;
       }

@@ -1,7 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import client from "prom-client";
 import type { Instance } from "../../instance.ts";
+import cluster from "node:cluster";
+import { clusterMetrics, shareWithPrimary } from "./cluster-metrics.ts";
 import { RequestTally } from "./request-tally.ts";
+import { OAuthError } from "../oauth/oauth-error.ts";
 
 /**
  * Prometheus metrics for one app: requests by route and status, latency, tokens issued and
@@ -64,7 +67,11 @@ export function registerMetrics(app: FastifyInstance, instance: Instance): void 
     done();
   });
 
+  // Under --workers every worker's counts go into one answer (src/http/operability/cluster-metrics.ts).
+  const inCluster = cluster.isWorker && typeof process.send === "function";
+  if (inCluster) shareWithPrimary(registry);
   app.get("/metrics", { config: { errorFormat: "api" } }, async (_request, reply) => {
-    reply.header("content-type", registry.contentType).send(await registry.metrics());
+    const text = inCluster ? await clusterMetrics().catch((error: Error) => Promise.reject(new OAuthError("temporarily_unavailable", error.message, { status: 503 }))) : await registry.metrics();
+    reply.header("content-type", registry.contentType).send(text);
   });
 }
