@@ -9,6 +9,7 @@ import { assertCanListen } from "./listen-probe.ts";
 import { assertSecretKeyOpensStore } from "./consumer/secret-key-check.ts";
 import { serveClusterMetrics } from "./http/operability/cluster-metrics.ts";
 import { describeDevelopmentCa, resolveServerTls } from "./tls/server-tls.ts";
+import { readTrustCa } from "./tls/trust.ts";
 
 export interface RunningCluster {
   /** Where the workers listen (the port is shared). */
@@ -26,6 +27,7 @@ export async function startCluster(config: Config, print: (line: string) => void
   const { t } = i18n;
   await assertCanListen(config.host, config.port);
   if (config.databaseUrl) loadSecretKey(config, "postgres");
+  if (config.trustCa) readTrustCa(config.trustCa);
   const instance = await openInstance(config, {
     onAdminCreated: (userName, generated) => {
       print(generated ? t("cli.admin.created", { name: userName, password: generated }) : t("start.adminFromEnv", { name: userName }));

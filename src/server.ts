@@ -12,6 +12,7 @@ import { assertCanListen, listenError } from "./listen-probe.ts";
 import cluster from "node:cluster";
 import { assertSecretKeyOpensStore } from "./consumer/secret-key-check.ts";
 import { describeDevelopmentCa, renewWhileRunning, resolveServerTls } from "./tls/server-tls.ts";
+import { readTrustCa } from "./tls/trust.ts";
 
 export interface RunningServer {
   instance: Instance;
@@ -47,6 +48,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   if (!cluster.isWorker) await assertCanListen(config.host, config.port);
   // Before the store is opened: a first node would otherwise create the admin, print its one-time password, then refuse to start.
   if (!options.store && config.databaseUrl) loadSecretKey(config, "postgres");
+  if (config.trustCa) readTrustCa(config.trustCa);
   const tls = await resolveServerTls(config);
   const instance = await openInstance(config, {
     ...(options.store ? { store: options.store } : {}),

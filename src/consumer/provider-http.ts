@@ -1,6 +1,6 @@
 import type { Dispatcher } from "undici";
 import type { Instance } from "../instance.ts";
-import { readCaCertificates, trustingDispatcher } from "../tls/trust.ts";
+import { readTrustCa, trustingDispatcher } from "../tls/trust.ts";
 
 const dispatchers = new WeakMap<Instance, Dispatcher | null>();
 
@@ -8,7 +8,7 @@ const dispatchers = new WeakMap<Instance, Dispatcher | null>();
 export function providerDispatcher(instance: Instance): Dispatcher | undefined {
   let dispatcher = dispatchers.get(instance);
   if (dispatcher === undefined) {
-    dispatcher = instance.config.trustCa ? trustingDispatcher(readCaCertificates(instance.config.trustCa)) : null;
+    dispatcher = instance.config.trustCa ? trustingDispatcher(readTrustCa(instance.config.trustCa)) : null;
     dispatchers.set(instance, dispatcher);
   }
   return dispatcher ?? undefined;

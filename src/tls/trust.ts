@@ -3,6 +3,7 @@ import fs from "node:fs";
 import { Agent as HttpsAgent } from "node:https";
 import { rootCertificates } from "node:tls";
 import { Agent as UndiciAgent } from "undici";
+import { localConfigError } from "../config.ts";
 
 /**
  * Client-side trust for instances served with the development CA (or any private CA):
@@ -17,6 +18,21 @@ export function readCaCertificates(file: string): string {
   // Refuse a file that holds no certificate now, not as an obscure handshake failure later.
   new X509Certificate(pem);
   return pem;
+}
+
+/**
+ * PORTCULLIS_TRUST_CA, read: refused as a configuration error naming the variable and the file.
+ * A path that did not exist used to start the server and then fail every provider call with a 500.
+ */
+export function readTrustCa(file: string): string {
+  try {
+    return readCaCertificates(file);
+  } catch (error) {
+    // A file system code (ENOENT, EACCES…) says what is wrong with the path; OpenSSL's say only that it is no certificate.
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code && !code.startsWith("ERR_") ? code : "not a PEM certificate";
+    throw localConfigError({ key: "start.trustCa.unreadable", values: { file, reason } });
+  }
 }
 
 function trustedRoots(caPem: string | readonly string[]): string[] {

@@ -33,6 +33,7 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "start.bind.refused": "다른 컴퓨터에서 접근할 수 있는 {host}에서는 암호화되지 않은 HTTP로 제공하지 않습니다. 자격 증명이 암호화 없이 네트워크를 지나가게 됩니다.\n  --https를 쓰거나(데이터 디렉터리 아래에 개발용 CA가 만들어지며, --tls-cert와 --tls-key로 직접 줄 수도 있습니다),\n  앞단의 TLS 종료 프록시를 --public-url https://…로 선언하거나(전달 헤더를 믿으려면 --trust-proxy도),\n  127.0.0.1에 바인딩하십시오. --insecure-bind로 이 거부를 무시할 수 있습니다.",
   "start.housekeepingFailed": "정리 작업 실패: {reason}",
   "start.secretKey.missing": "비밀 키가 없습니다: PostgreSQL에서는 모든 노드가 같은 키를 써야 합니다. 모든 노드에 PORTCULLIS_SECRET_KEY(openssl rand -base64 32)를 설정하거나 같은 키를 {file}에 두세요",
+  "start.trustCa.unreadable": "PORTCULLIS_TRUST_CA가 가리키는 {file}을(를) PEM 인증서로 읽을 수 없습니다 ({reason}). 그 CA를 쓰는 공급자에 연결할 수 없습니다",
   "start.secretKey.lost": "이 데이터베이스에는 여기에 없는 비밀 키로 봉인된 공급자 비밀이 있습니다: 함께 저장해 둔 {file}을(를) 되돌려 놓으세요 (또는 PORTCULLIS_SECRET_KEY에 그 키를 설정하세요). 새 키로는 열 수 없습니다. 키를 잃어버렸다면 서버를 멈춘 상태에서 공급자 레코드를 삭제(portcullis provider delete NAME)하고 다시 만드세요",
   "start.secretKey.mismatch": "{source}의 비밀 키로는 이 데이터베이스에 저장된 공급자 비밀을 열 수 없습니다: 이 데이터베이스와 함께 저장해 둔 키(PostgreSQL에서는 모든 노드가 쓰는 키)를 사용하세요. 그 키를 잃어버렸다면 서버를 멈춘 상태에서 공급자 레코드를 삭제(portcullis provider delete NAME)하고 다시 만드세요",
   "start.secretKey.length": "PORTCULLIS_SECRET_KEY는 32바이트여야 합니다: 16진수 64자리 또는 base64 (openssl rand -base64 32)",
