@@ -30,6 +30,9 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
  * Brings the schema up to date. Kysely's migrator takes an advisory lock on PostgreSQL,
  * so nodes that start together apply each migration once.
  */
+/** A database whose migrations include one this version does not have: not damage, a downgrade. */
+export class NewerDatabaseError extends StoreError {}
+
 export async function migrateToLatest(store: Store): Promise<void> {
   // Processes sharing one SQLite file have no advisory lock: one that starts while another is
   // migrating may hit a busy database or a bookkeeping row the other just wrote. The migrator
@@ -38,7 +41,7 @@ export async function migrateToLatest(store: Store): Promise<void> {
     try {
       return await migrateOnce(store);
     } catch (error) {
-      if (attempt >= 8) throw error;
+      if (attempt >= 8 || error instanceof NewerDatabaseError) throw error;
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.random() * 200));
     }
   }
@@ -57,6 +60,9 @@ async function migrateOnce(store: Store): Promise<void> {
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) {
     const reason = error instanceof Error ? error.message : String(error ?? "unknown error");
+    // Kysely calls this "corrupted migrations"; it is a database a newer Portcullis has migrated.
+    const unknown = /previously executed migration (\S+) is missing/.exec(reason);
+    if (unknown) throw new NewerDatabaseError(`the database at ${store.location} was migrated by a newer Portcullis (its migration ${unknown[1]} is unknown to this version): run that version or a later one, or restore the backup taken before the upgrade`);
     // No migration named: the database was never reached (refused, unknown host, wrong password).
     if (!failed) throw new StoreError(`cannot use the ${store.dialect === "postgres" ? "PostgreSQL database" : "database"} at ${store.location}: ${reason}`);
     throw new Error(`database migration ${failed.migrationName} failed: ${reason}`);

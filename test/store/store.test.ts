@@ -6,7 +6,8 @@ import { ValidationError } from "../../src/domain/validation.ts";
 import { auditHistory } from "../../src/store/audit-store.ts";
 import { consumeAuthCode, createAuthCode, findAuthCode } from "../../src/store/auth-code-store.ts";
 import type { Store } from "../../src/store/database.ts";
-import { migrateToLatest } from "../../src/store/migrate.ts";
+import { migrateToLatest, NewerDatabaseError } from "../../src/store/migrate.ts";
+import { sql } from "kysely";
 import { findTableDef } from "../../src/store/dictionary-store.ts";
 import { deleteRecord, getRecord, insertRecord, updateRecord } from "../../src/store/table-record-store.ts";
 import { createClient, findClient, regenerateClientSecret, updateClient } from "../../src/store/oauth-entity-store.ts";
@@ -29,6 +30,18 @@ for (const dialect of dialectsUnderTest()) {
     test("migrations are idempotent", async () => {
       await migrateToLatest(store);
       await Promise.all([migrateToLatest(store), migrateToLatest(store)]);
+    });
+
+    test("a database a newer version migrated is refused as that, at once, not as 'corrupted'", async () => {
+      await sql`insert into portcullis_migration (name, timestamp) values ('999-from-the-future', '2030-01-01T00:00:00.000Z')`.execute(store.db);
+      try {
+        const started = Date.now();
+        await assert.rejects(migrateToLatest(store), (error: unknown) => error instanceof NewerDatabaseError && /migrated by a newer Portcullis \(its migration 999-from-the-future is unknown to this version\)/.test(error.message) && !/corrupted/.test(error.message));
+        assert.ok(Date.now() - started < 1000, "not retried as if the database were busy");
+      } finally {
+        await sql`delete from portcullis_migration where name = '999-from-the-future'`.execute(store.db);
+      }
+      await migrateToLatest(store);
     });
 
     test("users, roles and their join", async () => {
