@@ -11,6 +11,16 @@ import { configIssueText } from "./config-issue.ts";
  * process.env.
  */
 const flag = z.union([z.boolean(), z.stringbool()]);
+
+/** What Fastify's trustProxy takes in a list: an IP, a CIDR, or proxy-addr's named ranges. Checked here, or start failed after creating the admin. */
+function isProxyAddress(entry: string): boolean {
+  if (["loopback", "linklocal", "uniquelocal"].includes(entry)) return true;
+  const [address, prefix, extra] = entry.split("/");
+  const version = isIP(address ?? "");
+  if (version === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
 /** A repeatable flag gives an array; the environment gives a comma-separated string. */
 const list = z.preprocess(
   (value) => (typeof value === "string" ? value.split(",") : value),
@@ -74,7 +84,7 @@ const configSchema = z.object({
    * Whether X-Forwarded-* headers are believed: false (default), true (any proxy), or the
    * addresses/CIDRs of the proxies. Only the operator knows a proxy is in front.
    */
-  trustProxy: z.union([z.boolean(), z.stringbool(), list.pipe(z.array(z.string()).min(1))]).default(false),
+  trustProxy: z.union([z.boolean(), z.stringbool(), list.pipe(z.array(z.string().refine(isProxyAddress)).min(1))]).default(false),
   /** Lets a non-loopback bind serve plain HTTP; refused without it (see tls/bind-policy.ts). */
   allowInsecureBind: flag.default(false),
   /** Users may call the REST APIs with HTTP Basic (name and password), as on the platform; off leaves bearer tokens only. */

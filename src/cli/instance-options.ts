@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import type { Command } from "commander";
 import { type Config, configFromEnvironment, loadConfig } from "../config.ts";
 import { type Instance, openInstance } from "../instance.ts";
@@ -45,6 +47,9 @@ export function configFor(options: DataOptions & ServeOptions, env: NodeJS.Proce
 
 /** Opens the instance for one command and always closes it. */
 export async function withInstance<T>(config: Config, output: Output, i18n: Translator, work: (instance: Instance) => Promise<T>): Promise<T> {
+  // A mistyped --data makes a new, empty instance: say so, since its records are not the ones meant.
+  const file = path.join(config.dataDir, "portcullis.sqlite");
+  if (!config.databaseUrl && !fs.existsSync(file)) output.err(i18n.t("cli.instance.created", { file }));
   const instance = await openInstance(config, {
     onAdminCreated: (userName, generated) => {
       if (generated) output.err(i18n.t("cli.admin.created", { name: userName, password: generated }));

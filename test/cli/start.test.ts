@@ -192,6 +192,16 @@ describe("portcullis start", () => {
     assert.doesNotMatch(run.stderr, /hunter22|Created user/);
   });
 
+  test("trust-proxy addresses and the metrics switch are checked at once, saying what is expected", () => {
+    for (const bad of ["garbage", "10.0.0.0/33", "10.0.0.1/8/1", "::1/129"]) {
+      assert.throws(() => loadConfig({ trustProxy: bad }), /must be true, false, or the proxies' addresses \(IPs or CIDRs/, bad);
+    }
+    assert.deepEqual(loadConfig({ trustProxy: "10.0.0.1, 10.0.0.0/8,loopback,::1/128" }).trustProxy, ["10.0.0.1", "10.0.0.0/8", "loopback", "::1/128"]);
+    assert.equal(loadConfig({ trustProxy: "true" }).trustProxy, true);
+    assert.throws(() => loadConfig({ metrics: "maybe" }), /must be on or off \(or true or false\)/);
+    assert.equal(loadConfig({ metrics: "off" }).metrics, false);
+  });
+
   test("workers, request logging and the sweep interval come from flags or PORTCULLIS_* variables", () => {
     const config = loadConfig({ workers: "4", requestLog: "false", tokenCleanupInterval: "60" });
     assert.equal(config.workers, 4);

@@ -3,7 +3,7 @@ import { Command } from "commander";
 import { hashPassword } from "../../domain/passwords.ts";
 import { minPasswordLength, userNamePattern } from "../../domain/user-account.ts";
 import { NotFoundError, ValidationError } from "../../domain/validation.ts";
-import { grantUserRole, setUserPassword } from "../../store/user-admin-store.ts";
+import { grantUserRole, removeUserRole, setUserPassword } from "../../store/user-admin-store.ts";
 import { createUser, findUserByName, rolesOf } from "../../store/user-store.ts";
 import { configFor, type DataOptions, withDataOption, withInstance } from "../instance-options.ts";
 import type { Output } from "../output.ts";
@@ -55,8 +55,21 @@ export function userCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Transl
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const found = await findUserByName(instance.store.db, userName);
       if (!found) throw new NotFoundError(t("cli.user.notFound", { name: userName }));
+      // A role no one has yet is made on first grant (as custom roles are); say so, so a typo such as "admn" does not pass unseen.
+      const known = await instance.store.db.selectFrom("sys_user_role").select("sys_id").where("name", "=", role).executeTakeFirst();
       await grantUserRole(instance.store.db, found.sysId, role, "admin");
+      if (!known) output.err(t("cli.user.roleCreated", { role }));
       output.out(t("cli.user.nowHasRoles", { name: userName, roles: (await rolesOf(instance.store.db, found.sysId)).join(", ") }));
+    });
+  });
+
+  withDataOption(user.command("revoke <user_name> <role>").description(t("help.user.revoke")), i18n).action(async (userName: string, role: string, options: DataOptions) => {
+    await withInstance(configFor(options, env), output, i18n, async (instance) => {
+      const found = await findUserByName(instance.store.db, userName);
+      if (!found) throw new NotFoundError(t("cli.user.notFound", { name: userName }));
+      await removeUserRole(instance.store.db, found.sysId, role, "admin");
+      const roles = await rolesOf(instance.store.db, found.sysId);
+      output.out(roles.length > 0 ? t("cli.user.nowHasRoles", { name: userName, roles: roles.join(", ") }) : t("cli.user.noRoles", { name: userName }));
     });
   });
 

@@ -313,6 +313,7 @@ export const en = {
   "cli.user.nameRule": "use 1 to 100 letters, digits, and . _ @ -",
   "cli.user.passwordRule": "must be at least {min} characters",
   "cli.user.nowHasRoles": "\"{name}\" now has the roles {roles}.",
+  "cli.user.noRoles": "\"{name}\" now has no roles.",
   "cli.admin.created": "Created user \"{name}\" with role admin. Its password, shown only this once: {password}",
   "cli.provider.oauthProfileOption": "the name of the OAuth Entity Profile holding the default grant and scope (default: the provider name followed by \" default_profile\")",
   "cli.start.stopping": "Stopping: finishing requests in flight…",

@@ -312,6 +312,7 @@ export const ko: Record<MessageKey, string> = {
   "cli.user.nameRule": "영문자, 숫자, . _ @ - 를 1~100자로 사용하세요",
   "cli.user.passwordRule": "{min}자 이상이어야 합니다",
   "cli.user.nowHasRoles": "이제 \"{name}\"의 역할: {roles}",
+  "cli.user.noRoles": "이제 \"{name}\"에게 역할이 없습니다.",
   "cli.admin.created": "admin 역할이 있는 사용자 \"{name}\"을(를) 생성했습니다. 비밀번호(이번에 한 번만 표시): {password}",
   "cli.provider.oauthProfileOption": "기본 권한 부여 유형과 범위를 담는 OAuth 엔터티 프로필의 이름 (기본값: 공급자 이름 뒤에 \" default_profile\")",
   "cli.start.stopping": "중지하는 중: 처리 중인 요청을 마무리합니다…",

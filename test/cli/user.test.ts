@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { after, describe, test } from "node:test";
+import { main } from "../../src/cli/main.ts";
+import { adminPassword } from "../support/instance.ts";
+import { tempDir } from "../support/stores.ts";
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(["node", "portcullis", ...args], { out: (s) => void (stdout += `${s}\n`), err: (s) => void (stderr += `${s}\n`) }, { PORTCULLIS_ADMIN_PASSWORD: adminPassword, LANG: "C" });
+  return { code, stdout, stderr };
+}
+
+describe("portcullis user and the data directory it works on", () => {
+  const dir = tempDir();
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test("a command on a directory with no instance says it made a new one; the next one does not", async () => {
+    const first = await cli(["user", "create", "svc", "--data", dir]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, new RegExp(`No instance was at ${path.join(dir, "portcullis.sqlite").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: created a new one`));
+    const second = await cli(["user", "grant", "svc", "itil", "--data", dir]);
+    assert.doesNotMatch(second.stderr, /No instance was at/);
+  });
+
+  test("grant names a role it had to create, so a typo shows; revoke takes a role away, never the last admin's", async () => {
+    const typo = await cli(["user", "grant", "svc", "admn", "--data", dir]);
+    assert.equal(typo.code, 0);
+    assert.match(typo.stderr, /The role "admn" did not exist and was created/);
+    assert.match(typo.stdout, /"svc" now has the roles admn, itil\./);
+    const again = await cli(["user", "grant", "svc", "itil", "--data", dir]);
+    assert.doesNotMatch(again.stderr, /did not exist/, "an existing role is not announced");
+
+    const revoked = await cli(["user", "revoke", "svc", "admn", "--data", dir]);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.equal(revoked.stdout, '"svc" now has the roles itil.\n');
+    assert.equal((await cli(["user", "revoke", "svc", "itil", "--data", dir])).stdout, '"svc" now has no roles.\n');
+
+    const lastAdmin = await cli(["user", "revoke", "admin", "admin", "--data", dir]);
+    assert.equal(lastAdmin.code, 2);
+    assert.match(lastAdmin.stderr, /last active admin/);
+    assert.equal((await cli(["user", "revoke", "nobody", "itil", "--data", dir])).code, 3);
+  });
+});
