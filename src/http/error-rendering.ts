@@ -60,7 +60,8 @@ export function renderError(error: unknown, request: FastifyRequest, reply: Fast
 
   if (format === "oauth") return void reply.send(oauth.toJSON());
   if (format === "api") {
-    const message = oauth.status === 401 ? "User Not Authenticated" : oauth.status >= 500 ? "Internal server error" : oauth.description;
+    // A 503 (the database away, a drain) is not an internal error, and a client that retries needs to know which it got.
+    const message = oauth.status === 401 ? "User Not Authenticated" : oauth.status === 503 ? "Service unavailable" : oauth.status >= 500 ? "Internal server error" : oauth.description;
     // A failed HTTP Basic login is not a bearer token's fault: its detail names no OAuth code.
     const detail = oauth.status >= 500 ? "" : oauth.options.basicChallenge ? oauth.description : `${oauth.code}: ${oauth.description}`;
     return void reply.send({ error: { message, detail }, status: "failure" });

@@ -52,12 +52,18 @@ describe("faults: the database full, unwritable or gone", () => {
       const base = `http://127.0.0.1:${port}`;
       const send = () => postForm(`${base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(client.clientId, client.secret) });
       assert.equal((await send()).status, 200);
+      const userClient = await registerClient(server.instance, { grant_types: ["password"] });
+      const bearer = (await postForm(`${base}/oauth_token.do`, { grant_type: "password", username: "admin", password: adminPassword }, { authorization: basic(userClient.clientId, userClient.secret) })).body.access_token;
       const pages = await sql<{ page_count: number }>`pragma page_count`.execute(server.instance.store.db);
       await sql.raw(`pragma max_page_count = ${pages.rows[0]!.page_count}`).execute(server.instance.store.db);
       let full = await send();
       for (let i = 0; i < 200 && full.status === 200; i++) full = await send();
       assert.equal(full.status, 503);
       assert.equal(full.body.error, "temporarily_unavailable");
+      // The Table API's envelope says unavailable, not "Internal server error": a client may retry.
+      const write = await http(`${base}/api/now/table/incident`, { method: "POST", headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json", accept: "application/json" }, body: JSON.stringify({ short_description: "while full" }) });
+      assert.equal(write.status, 503);
+      assert.equal(write.body.error.message, "Service unavailable");
       await sql.raw("pragma max_page_count = 1073741823").execute(server.instance.store.db);
       assert.equal((await send()).status, 200);
     } finally {

@@ -140,7 +140,7 @@ export const enCli = {
   "help.error.invalidOptionArgument": "error: option ''{option}'' argument ''{value}'' is invalid. {reason}",
   "help.error.tooManyArguments": "error: too many arguments. Expected {expected, plural, one {# argument} other {# arguments}} but got {received, number}.",
   "help.error.didYouMean": "(Did you mean {suggestion}?)",
-  "help.option.data": "the instance's data directory (default ./data; ignored when DATABASE_URL is set)",
+  "help.option.data": "the instance's data directory (default ./data); with DATABASE_URL it holds only secret.key and tls/, unless PORTCULLIS_SECRET_KEY is set",
   "help.option.json": "print JSON",
   "help.start": "start the instance and serve it over HTTP or HTTPS",
   "help.start.port": "port to listen on (default 8080, or PORTCULLIS_PORT)",

@@ -138,7 +138,7 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "help.error.invalidOptionArgument": "오류: 옵션 “{option}”의 값 “{value}”이(가) 올바르지 않습니다: {reason}",
   "help.error.tooManyArguments": "오류: 인수가 너무 많습니다. {expected, number}개를 예상했지만 {received, number}개를 받았습니다",
   "help.error.didYouMean": "({suggestion}을(를) 말씀하신 건가요?)",
-  "help.option.data": "인스턴스의 데이터 디렉터리 (기본값 ./data, DATABASE_URL이 설정되면 무시)",
+  "help.option.data": "인스턴스의 데이터 디렉터리 (기본값 ./data). DATABASE_URL이 있으면 secret.key와 tls/만 둡니다 (PORTCULLIS_SECRET_KEY가 있으면 secret.key도 쓰지 않음)",
   "help.option.json": "JSON으로 출력",
   "help.start": "인스턴스를 시작하고 HTTP 또는 HTTPS로 제공",
   "help.start.port": "수신할 포트 (기본값 8080 또는 PORTCULLIS_PORT)",
