@@ -15,6 +15,8 @@ export interface RunningCluster {
   /** Where the workers listen (the port is shared). */
   port: number;
   close(): Promise<void>;
+  /** Sends `signal` to every live worker (SIGHUP: reload the TLS certificate). */
+  signalWorkers(signal: NodeJS.Signals): void;
 }
 
 /**
@@ -87,6 +89,9 @@ export async function startCluster(config: Config, print: (line: string) => void
 
   return {
     port,
+    signalWorkers: (signal) => {
+      for (const worker of Object.values(cluster.workers ?? {})) if (worker && !worker.isDead()) worker.process.kill(signal);
+    },
     close: async () => {
       stopping = true;
       jobs.stop();

@@ -11,7 +11,7 @@ import { loadSecretKey } from "./consumer/secret-box.ts";
 import { assertCanListen, listenError } from "./listen-probe.ts";
 import cluster from "node:cluster";
 import { assertSecretKeyOpensStore } from "./consumer/secret-key-check.ts";
-import { describeDevelopmentCa, renewWhileRunning, resolveServerTls } from "./tls/server-tls.ts";
+import { describeDevelopmentCa, developmentTlsDir, renewWhileRunning, resolveServerTls } from "./tls/server-tls.ts";
 import { readTrustCa } from "./tls/trust.ts";
 
 export interface RunningServer {
@@ -22,6 +22,12 @@ export interface RunningServer {
   close(): Promise<void>;
   /** Graceful stop: /ready turns 503 for the drain period while requests are still served, then close() finishes what is in flight. */
   shutdown(): Promise<void>;
+  /**
+   * Reads the TLS certificate and key again (the operator's files, or the development ones) and
+   * serves new connections with them; connections already open keep theirs. False, with the
+   * previous certificate still served, when there is no TLS or the files do not hold a pair.
+   */
+  reloadCertificate(report?: (line: string) => void): Promise<boolean>;
 }
 
 export interface StartOptions extends AppOptions {
@@ -93,6 +99,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     url: config.publicUrl,
     jobs,
     close,
+    reloadCertificate: async (report = print) => {
+      if (!tls) return false;
+      try {
+        const next = await resolveServerTls(config);
+        (app.server as unknown as import("node:tls").Server).setSecureContext({ key: next!.key, cert: next!.cert });
+        for (const line of next!.warnings ?? []) report(t(line.key, line.values));
+        report(t("start.tls.reloaded", { file: config.tlsCert ?? developmentTlsDir(config) }));
+        return true;
+      } catch (error) {
+        report(t("start.tls.reloadFailed", { reason: error instanceof Error ? error.message : String(error) }));
+        return false;
+      }
+    },
     shutdown: async () => {
       instance.lifecycle.draining = true;
       if (config.shutdownDrainMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs));

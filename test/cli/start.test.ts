@@ -198,7 +198,7 @@ describe("portcullis start", () => {
     }
     assert.deepEqual(loadConfig({ trustProxy: "10.0.0.1, 10.0.0.0/8,loopback,::1/128" }).trustProxy, ["10.0.0.1", "10.0.0.0/8", "loopback", "::1/128"]);
     assert.equal(loadConfig({ trustProxy: "true" }).trustProxy, true);
-    assert.throws(() => loadConfig({ metrics: "maybe" }), /must be on or off \(or true or false\)/);
+    assert.throws(() => loadConfig({ metrics: "maybe" as "on" }), /must be on or off \(or true or false\)/);
     assert.equal(loadConfig({ metrics: "off" }).metrics, false);
   });
 

@@ -39,6 +39,7 @@ export function startCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Trans
       if (cluster.isWorker) {
         // A cluster worker: the primary has printed the start-up lines and sweeps expired tokens.
         const server = await startServer(config, { print: () => {}, cleanup: false, i18n });
+        if (config.https) process.on("SIGHUP", () => void server.reloadCertificate((line) => output.err(line)));
         await untilStopped(output, i18n);
         // Drained like a single process: /ready turns 503 for the drain period while requests are still served.
         await server.shutdown().catch(() => {});
@@ -47,11 +48,15 @@ export function startCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Trans
       }
       if (config.workers > 1) {
         const running = await startCluster(config, (line) => output.err(line), i18n);
+        // Each worker serves TLS itself: the primary passes the signal on.
+        if (config.https) process.on("SIGHUP", () => running.signalWorkers("SIGHUP"));
         await untilStopped(output, i18n);
         await running.close();
         return;
       }
       const server = await startServer(config, { print: (line) => output.err(line), i18n });
+      // kill -HUP: a renewed certificate is served without a restart (certbot's deploy hook, for one).
+      if (config.https) process.on("SIGHUP", () => void server.reloadCertificate());
       await untilStopped(output, i18n);
       await server.shutdown().catch(() => {});
     });

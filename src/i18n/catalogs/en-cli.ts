@@ -25,6 +25,8 @@ export const enCli = {
   "start.tls.caCreated": "Created a development certificate authority for this instance.",
   "start.tls.caReplaced": "WARNING: the development CA was expiring or unreadable and has been replaced; clients must trust the new one.",
   "start.tls.serverRenewed": "Renewed the server certificate (it was expiring or did not name every host).",
+  "start.tls.reloaded": "Reloaded the TLS certificate ({file}); new connections get it.",
+  "start.tls.reloadFailed": "The TLS certificate was not reloaded, and the previous one is still served: {reason}",
   "start.tls.caFile": "Development CA: {file}",
   "start.tls.fingerprint": "  SHA-256 fingerprint {fingerprint}",
   "start.tls.trustIt": "  trust it with: curl --cacert FILE, NODE_EXTRA_CA_CERTS=FILE, REQUESTS_CA_BUNDLE=FILE (or requests' verify=FILE)",

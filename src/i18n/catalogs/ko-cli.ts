@@ -23,6 +23,8 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "start.tls.caCreated": "이 인스턴스의 개발용 인증 기관(CA)을 만들었습니다.",
   "start.tls.caReplaced": "경고: 개발용 CA가 만료되어 가거나 읽을 수 없어 새로 만들었습니다. 클라이언트가 새 CA를 신뢰하도록 다시 설정해야 합니다.",
   "start.tls.serverRenewed": "서버 인증서를 갱신했습니다(만료가 가까웠거나 모든 호스트 이름을 담고 있지 않았습니다).",
+  "start.tls.reloaded": "TLS 인증서({file})를 다시 읽었습니다. 새 연결부터 적용됩니다.",
+  "start.tls.reloadFailed": "TLS 인증서를 다시 읽지 못해 이전 인증서를 계속 제공합니다: {reason}",
   "start.tls.caFile": "개발용 CA: {file}",
   "start.tls.fingerprint": "  SHA-256 지문 {fingerprint}",
   "start.tls.trustIt": "  신뢰하는 방법: curl --cacert FILE, NODE_EXTRA_CA_CERTS=FILE, REQUESTS_CA_BUNDLE=FILE (또는 requests의 verify=FILE)",
