@@ -37,6 +37,17 @@ describe("portcullis pipeline demo", () => {
     assert.equal(run.code, 0, run.stderr + run.stdout);
     for (const [offset, name] of ["production", "development", "test"].entries()) assert.match(run.stdout, new RegExp(`^${name}\\s+http://127\\.0\\.0\\.1:${first + offset}\\b`, "m"));
     assert.doesNotMatch(run.stdout, /broken/);
+    assert.ok(fs.existsSync(`${dir}/production/portcullis.sqlite`), "a directory named with --dir is kept");
+  });
+
+  test("without --dir, the temporary directory it made is gone when the demo ends", async () => {
+    const run = await cli(["pipeline", "demo"]);
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    const made = /^production\s+\S+ \S*?(\/\S+?)\/production\b/m.exec(run.stdout) ?? /(\S*portcullis-demo-[^/\s]+)/.exec(run.stdout);
+    assert.ok(made, run.stdout);
+    const demoDir = made[1]!.replace(/[(),]/g, "");
+    assert.match(demoDir, /portcullis-demo-/);
+    assert.equal(fs.existsSync(demoDir), false, `${demoDir} left behind`);
   });
 
   test("a port that leaves no room for three is refused before anything starts", async () => {

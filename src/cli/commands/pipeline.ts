@@ -134,6 +134,8 @@ export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
         if (!report.ok) throw new Error(t("cli.pipeline.broken"));
       } finally {
         for (const server of servers) await server.close().catch(() => {});
+        // A temporary directory of our own making goes with the demo; one named with --dir stays.
+        if (!options.dir) fs.rmSync(dir, { recursive: true, force: true });
       }
     });
 

@@ -219,7 +219,7 @@ export const enCli = {
   "help.pipeline.verify": "report drift and broken edges without changing anything (exit 1 if any)",
   "help.pipeline.status": "the trust table, without changing anything",
   "help.pipeline.demo": "start production, development and test locally (three ports, three SQLite files) and run pipeline up",
-  "help.pipeline.dir": "where the three data directories go (default: a new temporary directory)",
+  "help.pipeline.dir": "where the three data directories go, kept afterwards (default: a new temporary directory, removed when the demo ends)",
   "help.pipeline.keep": "keep the instances running until Ctrl-C",
   "help.pipeline.port": "the first of three ports for production, development and test (default: any free ones)",
 } as const satisfies Record<string, string>;

@@ -217,7 +217,7 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "help.pipeline.verify": "아무것도 바꾸지 않고 드리프트와 끊긴 연결 보고 (있으면 종료 코드 1)",
   "help.pipeline.status": "아무것도 바꾸지 않고 신뢰 표 표시",
   "help.pipeline.demo": "프로덕션, 개발, 테스트를 로컬에서 시작하고 (포트 3개, SQLite 파일 3개) pipeline up 실행",
-  "help.pipeline.dir": "데이터 디렉터리 3개를 둘 위치 (기본값: 새 임시 디렉터리)",
+  "help.pipeline.dir": "데이터 디렉터리 3개를 둘 위치, 끝난 뒤에도 유지 (기본값: 새 임시 디렉터리, 데모가 끝나면 삭제)",
   "help.pipeline.keep": "Ctrl-C를 누를 때까지 인스턴스 실행 유지",
   "help.pipeline.port": "production, development, test가 쓸 연속된 세 포트 중 첫 번째 (기본값: 비어 있는 아무 포트)",
 };
