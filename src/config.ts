@@ -34,6 +34,8 @@ const configSchema = z.object({
   dataDir: z.string().min(1).default("./data"),
   /** postgres://… switches storage to PostgreSQL; empty means the embedded SQLite file. */
   databaseUrl: z.string().optional(),
+  /** PostgreSQL connections each process keeps at most. */
+  dbPoolSize: z.coerce.number().int().min(1).max(1000).default(10),
   /** Loopback by default: exposing an instance is a decision, not an accident. */
   host: z.string().min(1).default("127.0.0.1"),
   port: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -145,6 +147,7 @@ const environmentNames: Record<string, keyof ConfigInput> = {
   PORTCULLIS_LOCKOUT_MINUTES: "lockoutMinutes",
   PORTCULLIS_METRICS: "metrics",
   PORTCULLIS_SHUTDOWN_DRAIN_MS: "shutdownDrainMs",
+  PORTCULLIS_DB_POOL_SIZE: "dbPoolSize",
   PORTCULLIS_BODY_LIMIT: "bodyLimit",
   PORTCULLIS_ATTACHMENT_MAX_BYTES: "attachmentMaxBytes",
   PORTCULLIS_HTTPS: "https",

@@ -26,7 +26,7 @@ export interface OpenOptions {
 
 /** Opens the store, brings its schema up to date, and on first use creates the admin user. */
 export async function openInstance(config: Config, options: OpenOptions = {}): Promise<Instance> {
-  const store = options.store ?? openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const store = options.store ?? openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, poolSize: config.dbPoolSize });
   try {
     await migrateToLatest(store);
     await bootstrapAdmin(store, config, options);

@@ -27,6 +27,8 @@ export interface Store {
 export interface StoreOptions {
   dataDir: string;
   databaseUrl?: string | undefined;
+  /** PostgreSQL connections per process (PORTCULLIS_DB_POOL_SIZE): nodes × workers × this must fit the server's max_connections. */
+  poolSize?: number | undefined;
 }
 
 export class StoreError extends Error {}
@@ -45,7 +47,7 @@ const int8Types = {
 };
 
 export function openStore(options: StoreOptions): Store {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize);
   return openSqlite(path.join(options.dataDir, "portcullis.sqlite"));
 }
 
@@ -98,7 +100,7 @@ function keepFirstError(sqlite: SQLite.Database): SQLite.Database {
   });
 }
 
-export function openPostgres(databaseUrl: string): Store {
+export function openPostgres(databaseUrl: string, poolSize = 10): Store {
   let location: string;
   try {
     const url = new URL(databaseUrl);
@@ -108,7 +110,7 @@ export function openPostgres(databaseUrl: string): Store {
   } catch {
     throw new StoreError("DATABASE_URL must be a postgres://user:password@host:port/database URL");
   }
-  const pool = new pg.Pool({ connectionString: databaseUrl, types: int8Types, max: 10 });
+  const pool = new pg.Pool({ connectionString: databaseUrl, types: int8Types, max: poolSize });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on("error", () => {});
   return { ...fromDialect(new PostgresDialect({ pool }), "postgres", location), pool };

@@ -5,7 +5,8 @@ import net from "node:net";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { loadConfig } from "../../src/config.ts";
+import { configFromEnvironment, loadConfig } from "../../src/config.ts";
+import { openPostgres } from "../../src/store/database.ts";
 import { freePort, testSecretKey } from "../support/instance.ts";
 import { basic, http, postForm } from "../support/oauth.ts";
 import { tempDir } from "../support/stores.ts";
@@ -200,6 +201,15 @@ describe("portcullis start", () => {
     assert.equal(loadConfig({ trustProxy: "true" }).trustProxy, true);
     assert.throws(() => loadConfig({ metrics: "maybe" as "on" }), /must be on or off \(or true or false\)/);
     assert.equal(loadConfig({ metrics: "off" }).metrics, false);
+  });
+
+  test("PORTCULLIS_DB_POOL_SIZE sets the PostgreSQL pool each process keeps (10 unless said)", async () => {
+    assert.equal(loadConfig({}).dbPoolSize, 10);
+    assert.equal(loadConfig(configFromEnvironment({ PORTCULLIS_DB_POOL_SIZE: "25" })).dbPoolSize, 25);
+    assert.throws(() => loadConfig({ dbPoolSize: "0" }), /PORTCULLIS_DB_POOL_SIZE/);
+    const store = openPostgres(`postgres://nobody@127.0.0.1:${await freePort()}/none`, 3);
+    assert.equal((store as unknown as { pool: { options: { max: number } } }).pool.options.max, 3);
+    await store.close();
   });
 
   test("workers, request logging and the sweep interval come from flags or PORTCULLIS_* variables", () => {
