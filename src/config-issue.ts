@@ -42,6 +42,7 @@ function detail(issue: SchemaIssue): LocalText {
   if (issue.code === "invalid_value" && issue.values) return { key: "config.invalid.oneOf", values: { values: issue.values.map(String).join(", ") } };
   if (issue.code === "invalid_format" && issue.format === "url") return { key: "config.invalid.url" };
   if (issue.path[0] === "metrics") return { key: "config.invalid.onOff" };
+  if (issue.path[0] === "databaseUrl") return { key: "config.invalid.databaseUrl" };
   if (issue.path[0] === "trustProxy") return { key: "config.invalid.trustProxy" };
   if (issue.code === "invalid_union") return { key: "config.invalid.boolean" };
   return { key: "config.invalid", values: { detail: issue.message } };

@@ -33,7 +33,11 @@ const configSchema = z.object({
   /** Where the SQLite file and other instance state live. */
   dataDir: z.string().min(1).default("./data"),
   /** postgres://… switches storage to PostgreSQL; empty means the embedded SQLite file. */
-  databaseUrl: z.string().optional(),
+  // Empty means none (an exported but blank DATABASE_URL); anything else must be a PostgreSQL URL, refused here with exit 2 like any setting.
+  databaseUrl: z
+    .string()
+    .refine((value) => value === "" || (URL.canParse(value) && ["postgres:", "postgresql:"].includes(new URL(value).protocol)))
+    .optional(),
   /** PostgreSQL connections each process keeps at most. */
   dbPoolSize: z.coerce.number().int().min(1).max(1000).default(10),
   /** Loopback by default: exposing an instance is a decision, not an accident. */

@@ -201,6 +201,9 @@ describe("portcullis start", () => {
     assert.equal(loadConfig({ trustProxy: "true" }).trustProxy, true);
     assert.throws(() => loadConfig({ metrics: "maybe" as "on" }), /must be on or off \(or true or false\)/);
     assert.equal(loadConfig({ metrics: "off" }).metrics, false);
+    // DATABASE_URL too, at once and without echoing it (it may hold a password).
+    assert.throws(() => loadConfig({ databaseUrl: "mysql://root:hunter2@db/x" }), (error: Error) => /DATABASE_URL: must be a postgres:\/\/user:password@host:port\/database URL/.test(error.message) && !error.message.includes("hunter2"));
+    assert.equal(loadConfig({ databaseUrl: "" }).databaseUrl, "");
   });
 
   test("PORTCULLIS_DB_POOL_SIZE sets the PostgreSQL pool each process keeps (10 unless said)", async () => {

@@ -16,6 +16,7 @@ export const enCli = {
   "config.invalid.oneOf": "invalid configuration: {field}: must be one of {values}",
   "config.invalid.url": "invalid configuration: {field}: must be an http:// or https:// URL",
   "config.invalid.boolean": "invalid configuration: {field}: must be true or false",
+  "config.invalid.databaseUrl": "invalid configuration: {field}: must be a postgres://user:password@host:port/database URL",
   "config.invalid.onOff": "invalid configuration: {field}: must be on or off (or true or false)",
   "config.invalid.trustProxy": "invalid configuration: {field}: must be true, false, or the proxies' addresses (IPs or CIDRs such as 10.0.0.0/8, comma-separated)",
   "config.invalid.atLeastCharacters": "invalid configuration: {field}: must be at least {limit} characters",

@@ -14,6 +14,7 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "config.invalid.oneOf": "설정이 올바르지 않습니다: {field}: 다음 중 하나여야 합니다: {values}",
   "config.invalid.url": "설정이 올바르지 않습니다: {field}: http:// 또는 https:// URL이어야 합니다",
   "config.invalid.boolean": "설정이 올바르지 않습니다: {field}: true 또는 false여야 합니다",
+  "config.invalid.databaseUrl": "설정이 올바르지 않습니다: {field}: postgres://사용자:비밀번호@호스트:포트/데이터베이스 형식의 URL이어야 합니다",
   "config.invalid.onOff": "설정이 올바르지 않습니다: {field}: on 또는 off(또는 true 또는 false)여야 합니다",
   "config.invalid.trustProxy": "설정이 올바르지 않습니다: {field}: true, false 또는 프록시 주소(IP나 10.0.0.0/8 같은 CIDR, 쉼표로 구분)여야 합니다",
   "config.invalid.atLeastCharacters": "설정이 올바르지 않습니다: {field}: {limit}자 이상이어야 합니다",
