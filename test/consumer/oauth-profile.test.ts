@@ -70,9 +70,11 @@ for (const dialect of dialectsUnderTest()) {
         try {
           const env = { PORTCULLIS_ADMIN_PASSWORD: adminPassword, PORTCULLIS_PROVIDER_CLIENT_SECRET: client.secret };
           let stdout = "";
-          const io = { out: (s: string) => void (stdout += `${s}\n`), err: (s: string) => void (stdout += `${s}\n`) };
+          let stderr = "";
+          // Apart: on a fresh directory the CLI says on stderr that it made a new instance.
+          const io = { out: (s: string) => void (stdout += `${s}\n`), err: (s: string) => void (stderr += `${s}\n`) };
           const created = await main(["node", "portcullis", "provider", "create", "--data", data, "--name", "Peer CLI", "--client-id", client.clientId, "--token-url", `${peer.base}/oauth_token.do`, "--oauth-profile", "Nightly sync", "--json"], io, env);
-          assert.equal(created, 0, stdout);
+          assert.equal(created, 0, stdout + stderr);
           assert.equal(JSON.parse(stdout).oauth_profile, "Nightly sync");
           stdout = "";
           assert.equal(await main(["node", "portcullis", "provider", "show", "Peer CLI", "--data", data], io, env), 0);
