@@ -15,8 +15,11 @@ export interface RunningCluster {
   /** Where the workers listen (the port is shared). */
   port: number;
   close(): Promise<void>;
-  /** Sends `signal` to every live worker (SIGHUP: reload the TLS certificate). */
-  signalWorkers(signal: NodeJS.Signals): void;
+  /**
+   * SIGHUP: the development certificates are renewed here, once (two workers renewing each their
+   * own would serve two CAs), then every worker reads the certificate again.
+   */
+  reloadCertificate(): Promise<void>;
 }
 
 /**
@@ -45,7 +48,7 @@ export async function startCluster(config: Config, print: (line: string) => void
     await instance.store.close();
     throw error;
   }
-  serveClusterMetrics();
+  serveClusterMetrics(() => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && listening.has(w.id)));
   const jobs = startBackgroundJobs(instance, (error) => print(t("start.housekeepingFailed", { reason: (error as Error).message })));
   let stopping = false;
   let port = config.port;
@@ -89,8 +92,15 @@ export async function startCluster(config: Config, print: (line: string) => void
 
   return {
     port,
-    signalWorkers: (signal) => {
-      for (const worker of Object.values(cluster.workers ?? {})) if (worker && !worker.isDead()) worker.process.kill(signal);
+    reloadCertificate: async () => {
+      try {
+        const renewed = await resolveServerTls(config);
+        if (renewed?.development?.events.length) for (const line of describeDevelopmentCa(renewed.development, i18n)) print(line);
+      } catch (error) {
+        // The workers try too, and each says why it kept the certificate it serves.
+        print(t("start.tls.reloadFailed", { reason: error instanceof Error ? error.message : String(error) }));
+      }
+      for (const worker of Object.values(cluster.workers ?? {})) if (worker && !worker.isDead()) worker.process.kill("SIGHUP");
     },
     close: async () => {
       stopping = true;
@@ -103,7 +113,8 @@ export async function startCluster(config: Config, print: (line: string) => void
               if (worker.isDead()) return resolve();
               worker.once("exit", () => resolve());
               worker.process.kill("SIGTERM");
-              setTimeout(() => worker.process.kill("SIGKILL"), 10_000).unref();
+              // Past its drain and ten seconds more for what is in flight.
+              setTimeout(() => worker.process.kill("SIGKILL"), config.shutdownDrainMs + 10_000).unref();
             }),
         ),
       );

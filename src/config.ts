@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { compile as compileProxyAddresses } from "@fastify/proxy-addr";
 import { defaultLocale, locales } from "./i18n/locale.ts";
 import path from "node:path";
 import { z } from "zod";
@@ -12,14 +13,18 @@ import { configIssueText } from "./config-issue.ts";
  */
 const flag = z.union([z.boolean(), z.stringbool()]);
 
-/** What Fastify's trustProxy takes in a list: an IP, a CIDR, or proxy-addr's named ranges. Checked here, or start failed after creating the admin. */
+/**
+ * An entry Fastify's trustProxy takes (an IP, a CIDR or netmask, or a named range), asked of
+ * proxy-addr, the library Fastify itself compiles the list with. Checked here, or start failed
+ * only after creating the admin.
+ */
 function isProxyAddress(entry: string): boolean {
-  if (["loopback", "linklocal", "uniquelocal"].includes(entry)) return true;
-  const [address, prefix, extra] = entry.split("/");
-  const version = isIP(address ?? "");
-  if (version === 0 || extra !== undefined) return false;
-  if (prefix === undefined) return true;
-  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+  try {
+    compileProxyAddresses([entry]);
+    return true;
+  } catch {
+    return false;
+  }
 }
 /** A repeatable flag gives an array; the environment gives a comma-separated string. */
 const list = z.preprocess(

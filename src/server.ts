@@ -11,6 +11,7 @@ import { loadSecretKey } from "./consumer/secret-box.ts";
 import { assertCanListen, listenError } from "./listen-probe.ts";
 import cluster from "node:cluster";
 import { assertSecretKeyOpensStore } from "./consumer/secret-key-check.ts";
+import { instanceSecretBox } from "./consumer/secret-box.ts";
 import { describeDevelopmentCa, developmentTlsDir, renewWhileRunning, resolveServerTls } from "./tls/server-tls.ts";
 import { readTrustCa } from "./tls/trust.ts";
 
@@ -68,6 +69,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   try {
     // Refuse now, not at the first provider call, when this node cannot read what is stored.
     await assertSecretKeyOpensStore(instance);
+    instanceSecretBox(instance);
     app = await buildApp(instance, { ...options, ...(tls ? { https: tls } : {}) });
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
@@ -104,6 +106,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       try {
         const next = await resolveServerTls(config);
         (app.server as unknown as import("node:tls").Server).setSecureContext({ key: next!.key, cert: next!.cert });
+        if (next!.development?.events.length) for (const line of describeDevelopmentCa(next!.development, options.i18n)) report(line);
         for (const line of next!.warnings ?? []) report(t(line.key, line.values));
         report(t("start.tls.reloaded", { file: config.tlsCert ?? developmentTlsDir(config) }));
         return true;

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { type Config, configFromEnvironment, loadConfig } from "../config.ts";
+import { assertSecretKeyOpensStore } from "../consumer/secret-key-check.ts";
 import { type Instance, openInstance } from "../instance.ts";
 import type { Output } from "./output.ts";
 import { translator, type Translator } from "../i18n/translator.ts";
@@ -45,8 +46,13 @@ export function configFor(options: DataOptions & ServeOptions, env: NodeJS.Proce
   });
 }
 
-/** Opens the instance for one command and always closes it. */
-export async function withInstance<T>(config: Config, output: Output, i18n: Translator, work: (instance: Instance) => Promise<T>): Promise<T> {
+/**
+ * Opens the instance for one command and always closes it. Commands that seal or open provider
+ * secrets ask for `checkSecretKey` (src/consumer/secret-key-check.ts), so none seals a secret
+ * with a key made up beside the lost one; `provider delete` does not, being the way out when the
+ * key is lost for good.
+ */
+export async function withInstance<T>(config: Config, output: Output, i18n: Translator, work: (instance: Instance) => Promise<T>, options: { checkSecretKey?: boolean } = {}): Promise<T> {
   // A mistyped --data makes a new, empty instance: say so, since its records are not the ones meant.
   const file = path.join(config.dataDir, "portcullis.sqlite");
   if (!config.databaseUrl && !fs.existsSync(file)) output.err(i18n.t("cli.instance.created", { file }));
@@ -56,6 +62,7 @@ export async function withInstance<T>(config: Config, output: Output, i18n: Tran
     },
   });
   try {
+    if (options.checkSecretKey) await assertSecretKeyOpensStore(instance);
     return await work(instance);
   } finally {
     await instance.store.close();

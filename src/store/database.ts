@@ -106,6 +106,8 @@ export function openPostgres(databaseUrl: string, poolSize = 10): Store {
     const url = new URL(databaseUrl);
     if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") throw new Error("not a postgres:// URL");
     url.password = url.password ? "***" : "";
+    // libpq also takes the password as a query parameter.
+    for (const name of ["password", "sslpassword"]) if (url.searchParams.has(name)) url.searchParams.set(name, "***");
     location = url.toString();
   } catch {
     throw new StoreError("DATABASE_URL must be a postgres://user:password@host:port/database URL");

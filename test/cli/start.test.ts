@@ -137,6 +137,13 @@ describe("portcullis start", () => {
           assert.ok(Date.now() < deadline, `no replacement worker:\n${server.stderr()}`);
           await new Promise((r) => setTimeout(r, 200));
         }
+        // Scrapes once the primary replaced a dead worker (the new one perhaps still starting): answered by those serving, and the primary lives on.
+        for (let i = 0; i < 3; i++) {
+          const started = Date.now();
+          const scraped = await http(`${server.base}/metrics`, { headers: { connection: "close", accept: "text/plain" } });
+          assert.equal(scraped.status, 200, scraped.text);
+          assert.ok(Date.now() - started < 3500, "not held for a worker that cannot answer");
+        }
         const after = await postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(client.clientId, client.secret) });
         assert.equal(after.status, 200);
       }
@@ -194,10 +201,10 @@ describe("portcullis start", () => {
   });
 
   test("trust-proxy addresses and the metrics switch are checked at once, saying what is expected", () => {
-    for (const bad of ["garbage", "10.0.0.0/33", "10.0.0.1/8/1", "::1/129"]) {
+    for (const bad of ["garbage", "10.0.0.0/33", "10.0.0.1/8/1", "::1/129", "0.0.0.0/0", "::/0"]) {
       assert.throws(() => loadConfig({ trustProxy: bad }), /must be true, false, or the proxies' addresses \(IPs or CIDRs/, bad);
     }
-    assert.deepEqual(loadConfig({ trustProxy: "10.0.0.1, 10.0.0.0/8,loopback,::1/128" }).trustProxy, ["10.0.0.1", "10.0.0.0/8", "loopback", "::1/128"]);
+    assert.deepEqual(loadConfig({ trustProxy: "10.0.0.1, 10.0.0.0/8,loopback,::1/128,10.0.0.0/255.0.0.0" }).trustProxy, ["10.0.0.1", "10.0.0.0/8", "loopback", "::1/128", "10.0.0.0/255.0.0.0"]);
     assert.equal(loadConfig({ trustProxy: "true" }).trustProxy, true);
     assert.throws(() => loadConfig({ metrics: "maybe" as "on" }), /must be on or off \(or true or false\)/);
     assert.equal(loadConfig({ metrics: "off" }).metrics, false);
@@ -213,6 +220,11 @@ describe("portcullis start", () => {
     const store = openPostgres(`postgres://nobody@127.0.0.1:${await freePort()}/none`, 3);
     assert.equal((store as unknown as { pool: { options: { max: number } } }).pool.options.max, 3);
     await store.close();
+    // A password given as a query parameter is masked where the URL is shown, as the userinfo one is.
+    const shown = openPostgres(`postgres://nobody:hunter2@127.0.0.1:${await freePort()}/none?password=hunter3&sslmode=disable`);
+    assert.doesNotMatch(shown.location, /hunter2|hunter3/);
+    assert.match(shown.location, /sslmode=disable/);
+    await shown.close();
   });
 
   test("workers, request logging and the sweep interval come from flags or PORTCULLIS_* variables", () => {

@@ -38,6 +38,10 @@ describe("portcullis user and the data directory it works on", () => {
     assert.equal(revoked.stdout, '"svc" now has the roles itil.\n');
     assert.equal((await cli(["user", "revoke", "svc", "itil", "--data", dir])).stdout, '"svc" now has no roles.\n');
 
+    const notHeld = await cli(["user", "revoke", "svc", "admn", "--data", dir]);
+    assert.equal(notHeld.code, 0);
+    assert.match(notHeld.stderr, /"svc" does not have the role "admn"; nothing was taken\./);
+
     const lastAdmin = await cli(["user", "revoke", "admin", "admin", "--data", dir]);
     assert.equal(lastAdmin.code, 2);
     assert.match(lastAdmin.stderr, /last active admin/);

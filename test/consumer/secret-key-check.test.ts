@@ -17,9 +17,9 @@ import { dialectsUnderTest, tempDir } from "../support/stores.ts";
 
 const quiet = { logger: false as const, print: () => {} };
 
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string }> {
   let out = "";
-  const code = await main(["node", "portcullis", ...args], { out: (s) => void (out += `${s}\n`), err: (s) => void (out += `${s}\n`) }, { PORTCULLIS_ADMIN_PASSWORD: adminPassword, LANG: "C" });
+  const code = await main(["node", "portcullis", ...args], { out: (s) => void (out += `${s}\n`), err: (s) => void (out += `${s}\n`) }, { PORTCULLIS_ADMIN_PASSWORD: adminPassword, LANG: "C", ...env });
   return { code, out };
 }
 
@@ -45,6 +45,11 @@ describe("the secret key must open the secrets the database holds", () => {
     fs.rmSync(keyFile);
     await assert.rejects(startServer(await config(), quiet), (error: unknown) => error instanceof ConfigError && error.text?.key === "start.secretKey.lost" && error.message.includes(keyFile));
     assert.equal(fs.existsSync(keyFile), false, "no new key made up over the sealed secrets");
+    // Nor by a CLI command that would seal a new secret with it.
+    const sealing = await cli(["provider", "create", "--data", dir, "--name", "Beta", "--client-id", "b2", "--token-url", "https://beta.example/oauth_token.do"], { PORTCULLIS_PROVIDER_CLIENT_SECRET: "beta-secret" });
+    assert.equal(sealing.code, 2, sealing.out);
+    assert.match(sealing.out, /sealed with a secret key that is not here/);
+    assert.equal(fs.existsSync(keyFile), false);
 
     fs.writeFileSync(keyFile, `${randomBytes(32).toString("base64")}\n`, { mode: 0o600 });
     await assert.rejects(startServer(await config(), quiet), (error: unknown) => error instanceof ConfigError && error.text?.key === "start.secretKey.mismatch");

@@ -64,6 +64,9 @@ async function withStatus(instance: Instance, provider: OAuthProvider): Promise<
   };
 }
 
+/** These commands seal or open provider secrets: the secret key must open what is stored first. */
+const sealsSecrets = { checkSecretKey: true };
+
 export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Translator = translator("en")): Command {
   const { t } = i18n;
   const provider = new Command("provider").description(t("help.provider"));
@@ -99,7 +102,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
         const created = await createProvider(instance.store.db, instanceSecretBox(instance), settings, oauthRedirectUrl(config), actor);
         const record = providerRecord(created);
         output.out(options.json ? JSON.stringify(record, null, 2) : keyValues(record));
-      });
+      }, sealsSecrets);
     });
 
   withDataOption(provider.command("list").description(t("help.provider.list")).option("--json", t("help.option.json")), i18n).action(async (options: ProviderOptions) => {
@@ -168,7 +171,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
         if (updated.tokenDiscarded) output.out(t("cli.provider.tokenDiscarded", { name }));
         if (updated.revocation.kind === "revoked") output.out(t("cli.provider.revokedOld"));
         if (updated.revocation.kind === "failed") output.err(t("cli.provider.revocationFailedOld", { reason: updated.revocation.reason }));
-      });
+      }, sealsSecrets);
     });
 
   withDataOption(provider.command("token <provider>").description(t("help.provider.token")), i18n)
@@ -188,7 +191,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
         const record = await withStatus(instance, found);
         const got = { name: found.name, grant, status: statusText(i18n, record.connection_status!) };
         output.out(record.token_expires_at ? t("cli.provider.gotToken", { ...got, expires: i18n.dateTime(record.token_expires_at) }) : t("cli.provider.gotTokenNoExpiry", got));
-      });
+      }, sealsSecrets);
     });
 
   withDataOption(provider.command("call <provider> <method> <path>").description(t("help.provider.call")), i18n)
@@ -208,7 +211,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
         const response = await callProvider(instance, await mustFind(instance, i18n, key), { method: upper as (typeof callMethods)[number], path, body });
         output.out(typeof response.body === "string" ? response.body : JSON.stringify(response.body, null, 2));
         if (response.status >= 400) throw new Error(t("cli.provider.httpStatus", { status: response.status }));
-      });
+      }, sealsSecrets);
     });
 
   return provider;

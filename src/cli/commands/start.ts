@@ -49,7 +49,7 @@ export function startCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Trans
       if (config.workers > 1) {
         const running = await startCluster(config, (line) => output.err(line), i18n);
         // Each worker serves TLS itself: the primary passes the signal on.
-        if (config.https) process.on("SIGHUP", () => running.signalWorkers("SIGHUP"));
+        if (config.https) process.on("SIGHUP", () => void running.reloadCertificate());
         await untilStopped(output, i18n);
         await running.close();
         return;

@@ -67,6 +67,8 @@ export function userCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Transl
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const found = await findUserByName(instance.store.db, userName);
       if (!found) throw new NotFoundError(t("cli.user.notFound", { name: userName }));
+      // Nothing to take (a typo, or never granted): said, so it does not pass for done.
+      if (!(await rolesOf(instance.store.db, found.sysId)).includes(role)) output.err(t("cli.user.roleNotHeld", { name: userName, role }));
       await removeUserRole(instance.store.db, found.sysId, role, "admin");
       const roles = await rolesOf(instance.store.db, found.sysId);
       output.out(roles.length > 0 ? t("cli.user.nowHasRoles", { name: userName, roles: roles.join(", ") }) : t("cli.user.noRoles", { name: userName }));

@@ -40,6 +40,7 @@ export const enCli = {
   "start.bind.refused": "refusing to serve plain HTTP on {host}, which other machines can reach: credentials would cross the network unencrypted.\n  Use --https (a development CA is created under the data directory, or give --tls-cert and --tls-key),\n  or declare the TLS-terminating proxy in front with --public-url https://… (and --trust-proxy for its forwarded headers),\n  or bind 127.0.0.1. --insecure-bind overrides this refusal.",
   "start.housekeepingFailed": "housekeeping failed: {reason}",
   "start.secretKey.missing": "no secret key: with PostgreSQL every node must use the same one; set PORTCULLIS_SECRET_KEY (openssl rand -base64 32) on every node, or put the same key in {file}",
+  "cli.user.roleNotHeld": "\"{name}\" does not have the role \"{role}\"; nothing was taken.",
   "cli.user.roleCreated": "The role \"{role}\" did not exist and was created (if you meant an existing role, revoke it and grant that one).",
   "cli.instance.created": "No instance was at {file}: created a new one (if you meant an existing instance, check --data or PORTCULLIS_DATA).",
   "start.trustCa.unreadable": "PORTCULLIS_TRUST_CA names {file}, which cannot be read as a PEM certificate ({reason}); providers on that CA could not be reached",
