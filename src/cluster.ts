@@ -4,12 +4,10 @@ import type { Config } from "./config.ts";
 import { paths } from "./http/paths.ts";
 import { openInstance } from "./instance.ts";
 import { startBackgroundJobs } from "./background-jobs.ts";
-import { loadSecretKey } from "./consumer/secret-box.ts";
-import { assertCanListen } from "./listen-probe.ts";
+import { checkBeforeOpening } from "./start-checks.ts";
 import { assertSecretKeyOpensStore } from "./consumer/secret-key-check.ts";
 import { serveClusterMetrics } from "./http/operability/cluster-metrics.ts";
 import { describeDevelopmentCa, resolveServerTls } from "./tls/server-tls.ts";
-import { readTrustCa } from "./tls/trust.ts";
 
 export interface RunningCluster {
   /** Where the workers listen (the port is shared). */
@@ -30,9 +28,7 @@ export interface RunningCluster {
  */
 export async function startCluster(config: Config, print: (line: string) => void, i18n: Translator = translator("en")): Promise<RunningCluster> {
   const { t } = i18n;
-  await assertCanListen(config.host, config.port);
-  if (config.databaseUrl) loadSecretKey(config, "postgres");
-  if (config.trustCa) readTrustCa(config.trustCa);
+  await checkBeforeOpening(config, { probePort: true, checkSecretKey: true });
   const instance = await openInstance(config, {
     onAdminCreated: (userName, generated) => {
       print(generated ? t("cli.admin.created", { name: userName, password: generated }) : t("start.adminFromEnv", { name: userName }));

@@ -7,13 +7,12 @@ import { paths } from "./http/paths.ts";
 import { type Instance, openInstance } from "./instance.ts";
 import type { Store } from "./store/database.ts";
 import { checkBind } from "./tls/bind-policy.ts";
-import { loadSecretKey } from "./consumer/secret-box.ts";
-import { assertCanListen, listenError } from "./listen-probe.ts";
+import { instanceSecretBox } from "./consumer/secret-box.ts";
+import { listenError } from "./listen-probe.ts";
+import { checkBeforeOpening } from "./start-checks.ts";
 import cluster from "node:cluster";
 import { assertSecretKeyOpensStore } from "./consumer/secret-key-check.ts";
-import { instanceSecretBox } from "./consumer/secret-box.ts";
 import { describeDevelopmentCa, developmentTlsDir, renewWhileRunning, resolveServerTls } from "./tls/server-tls.ts";
-import { readTrustCa } from "./tls/trust.ts";
 
 export interface RunningServer {
   instance: Instance;
@@ -51,11 +50,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const { t } = options.i18n ?? translator("en");
   const { warning } = checkBind(config);
   if (warning) print(t(warning.key, warning.values));
-  // A cluster worker shares its primary's socket, which the primary has already probed.
-  if (!cluster.isWorker) await assertCanListen(config.host, config.port);
-  // Before the store is opened: a first node would otherwise create the admin, print its one-time password, then refuse to start.
-  if (!options.store && config.databaseUrl) loadSecretKey(config, "postgres");
-  if (config.trustCa) readTrustCa(config.trustCa);
+  await checkBeforeOpening(config, { probePort: !cluster.isWorker, checkSecretKey: !options.store });
   const tls = await resolveServerTls(config);
   const instance = await openInstance(config, {
     ...(options.store ? { store: options.store } : {}),

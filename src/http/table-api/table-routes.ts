@@ -13,7 +13,6 @@ import { type OutputParams, readListParams, readOutputParams } from "./parameter
 import { resolveDisplayInput } from "./input-display-value.ts";
 import { writerOf } from "./writers.ts";
 import { serializeRecords } from "./serialize.ts";
-import { transformEntryWriter, transformMapWriter } from "./transform-map-writers.ts";
 
 /**
  * The Table API: /api/now/table/{table}[/{sys_id}], also under /v1 and /v2. Each handler
