@@ -1,6 +1,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { ConfigError } from "../config.ts";
+import { ProviderError } from "../consumer/provider-http.ts";
 import { StaleRecordError } from "../domain/record-version.ts";
+import { worded } from "../i18n/stored-text.ts";
 import { toLocale } from "../i18n/locale.ts";
 import { issueText, NotFoundError, ValidationError } from "../domain/validation.ts";
 import { StoreError } from "../store/database.ts";
@@ -67,6 +69,10 @@ export async function main(argv: string[], output: Output = processOutput, env: 
     if (error instanceof NotFoundError) {
       output.err(`portcullis: ${error.message}`);
       return 3;
+    }
+    if (error instanceof ProviderError) {
+      output.err(`portcullis: ${worded(error.text, t)}`);
+      return 1;
     }
     if (error instanceof StoreError) {
       output.err(`portcullis: ${error.message}`);

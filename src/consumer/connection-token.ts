@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { ConsumerGrant, OAuthProvider } from "../domain/oauth-provider.ts";
+import { type StoredText, verbatim } from "../i18n/stored-text.ts";
 import type { Instance } from "../instance.ts";
 import { leaseState, markUnhealthy, readObtainedToken, saveObtainedToken, type TokenResponseFields, tryTakeRefreshLease } from "../store/obtained-token-store.ts";
 import { ProviderError, providerTimeoutMs } from "./provider-http.ts";
@@ -16,7 +17,7 @@ const pollMs = 50;
 export async function obtainToken(instance: Instance, provider: OAuthProvider, grant: Exclude<ConsumerGrant, "authorization_code">, login?: { username: string; password: string }): Promise<void> {
   const params: Record<string, string> = { grant_type: grant };
   if (grant === "password") {
-    if (!login) throw new ProviderError("the password grant needs a user name and password", "invalid_request");
+    if (!login) throw new ProviderError({ key: "providerError.passwordNeedsLogin" }, "invalid_request");
     params.username = login.username;
     params.password = login.password;
   }
@@ -32,9 +33,11 @@ export async function storeObtained(instance: Instance, provider: OAuthProvider,
 /** The token as stored, refreshed or not: what a check that changes nothing sends. */
 export async function storedAccessToken(instance: Instance, provider: OAuthProvider): Promise<string> {
   const token = await readObtainedToken(instance.store.db, instanceSecretBox(instance), provider.sysId);
-  if (!token?.accessToken) throw new ProviderError(`no token for "${provider.name}" yet; get one first (portcullis provider token)`, "no_token");
+  if (!token?.accessToken) throw new ProviderError({ key: "providerError.noToken", values: { name: provider.name } }, "no_token");
   return token.accessToken;
 }
+
+const unhealthy = (provider: OAuthProvider, reason: StoredText | null) => new ProviderError({ key: "providerError.unhealthy", values: { name: provider.name, reason: reason ?? "" } }, "unhealthy");
 
 const inFlight = new Map<string, Promise<string>>();
 
@@ -66,10 +69,10 @@ async function currentOrRefreshed(instance: Instance, provider: OAuthProvider, s
   const deadline = Date.now() + leaseMs * 2;
   for (;;) {
     const token = await readObtainedToken(db, box, provider.sysId);
-    if (!token?.accessToken) throw new ProviderError(`no token for "${provider.name}" yet; get one first (portcullis provider token)`, "no_token");
+    if (!token?.accessToken) throw new ProviderError({ key: "providerError.noToken", values: { name: provider.name } }, "no_token");
     const fresh = token.expiresAt === null || token.expiresAt - instance.config.tokenRefreshSkew * 1000 > Date.now();
     if (fresh && token.accessToken !== stale) return token.accessToken;
-    if (token.status === "unhealthy" && token.accessToken === stale) throw new ProviderError(`the connection to "${provider.name}" is unhealthy: ${token.statusReason}`, "unhealthy");
+    if (token.status === "unhealthy" && token.accessToken === stale) throw unhealthy(provider, token.statusReason);
     if (await tryTakeRefreshLease(db, provider.sysId, holder, leaseMs)) {
       // Another node may have refreshed between our read and the lease.
       const again = await readObtainedToken(db, box, provider.sysId);
@@ -81,7 +84,7 @@ async function currentOrRefreshed(instance: Instance, provider: OAuthProvider, s
     }
     // Someone else is refreshing: wait for a new generation or for their lease to lapse.
     for (;;) {
-      if (Date.now() > deadline) throw new ProviderError(`timed out waiting for another node to refresh the token for "${provider.name}"`, "timeout");
+      if (Date.now() > deadline) throw new ProviderError({ key: "providerError.refreshTimedOut", values: { name: provider.name } }, "timeout");
       await new Promise((resolve) => setTimeout(resolve, pollMs));
       const state = await leaseState(db, provider.sysId);
       if (!state || state.generation !== token.generation || state.leaseUntil === null || state.leaseUntil <= Date.now()) break;
@@ -90,7 +93,7 @@ async function currentOrRefreshed(instance: Instance, provider: OAuthProvider, s
     if (after && after.generation === token.generation && after.status === "unhealthy") {
       const fallback = stillUsable(after, stale);
       if (fallback) return fallback;
-      throw new ProviderError(`the connection to "${provider.name}" is unhealthy: ${after.statusReason}`, "unhealthy");
+      throw unhealthy(provider, after.statusReason);
     }
     if (after && after.generation !== token.generation && after.accessToken) return after.accessToken;
   }
@@ -119,15 +122,15 @@ async function refresh(instance: Instance, provider: OAuthProvider, grantType: s
     if (grantType === "client_credentials") {
       await obtainToken(instance, provider, "client_credentials");
     } else {
-      throw new ProviderError("the token expired and the provider gave no refresh token; get a new token", "no_refresh_token");
+      throw new ProviderError({ key: "providerError.noRefreshToken" }, "no_refresh_token");
     }
   } catch (error) {
     // The record was edited to send tokens elsewhere meanwhile: the token held now (if any) is not this refresh's to judge.
     if (error instanceof ProviderError && error.code === "provider_changed") throw error;
-    const reason = error instanceof ProviderError ? `refresh failed: ${error.message}` : `refresh failed: ${(error as Error).message}`;
+    const reason: StoredText = { key: "providerError.refreshFailed", values: { reason: error instanceof ProviderError ? error.text : verbatim((error as Error).message) } };
     await markUnhealthy(db, provider.sysId, reason);
     if (fallback) return fallback;
-    throw new ProviderError(`the connection to "${provider.name}" is unhealthy: ${reason}`, "unhealthy");
+    throw unhealthy(provider, reason);
   }
   const token = await readObtainedToken(db, box, provider.sysId);
   return token!.accessToken!;

@@ -1,4 +1,5 @@
 import type { Dispatcher } from "undici";
+import { inEnglish, type StoredText } from "../i18n/stored-text.ts";
 import type { Instance } from "../instance.ts";
 import { readTrustCa, trustingDispatcher } from "../tls/trust.ts";
 
@@ -14,15 +15,19 @@ export function providerDispatcher(instance: Instance): Dispatcher | undefined {
   return dispatcher ?? undefined;
 }
 
-/** A provider that cannot be reached or answers nonsense is not the caller's mistake: it is a failure to report. */
+/**
+ * A provider that cannot be reached or answers nonsense is not the caller's mistake: it is a
+ * failure to report. `text` words it for the reader (and is what a connection keeps as its
+ * reason); `message` is its English, for logs and the JSON APIs.
+ */
 export class ProviderError extends Error {
   constructor(
-    message: string,
+    readonly text: StoredText,
     /** The provider's OAuth error code when it gave one (invalid_grant, invalid_client…). */
     readonly code: string = "provider_error",
     readonly status: number = 0,
   ) {
-    super(message);
+    super(inEnglish(text));
   }
 }
 
@@ -34,6 +39,6 @@ export async function providerFetch(instance: Instance, url: string, init: Reque
     return await fetch(url, { ...init, redirect: "manual", signal: AbortSignal.timeout(providerTimeoutMs), ...(dispatcher ? { dispatcher } : {}) } as RequestInit);
   } catch (error) {
     const cause = (error as Error & { cause?: Error }).cause;
-    throw new ProviderError(`cannot reach ${new URL(url).origin}: ${cause?.message ?? (error as Error).message}`, "unreachable");
+    throw new ProviderError({ key: "providerError.unreachable", values: { origin: new URL(url).origin, cause: cause?.message ?? (error as Error).message } }, "unreachable");
   }
 }

@@ -39,7 +39,7 @@ export function secretBox(key: Buffer): SecretBox {
         return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
       } catch {
         // Node says "Unsupported state or unable to authenticate data", which names neither cause nor cure.
-        throw new ProviderError(`a stored secret cannot be decrypted with this instance's secret key (PORTCULLIS_SECRET_KEY or ${keyFileName} in the data directory): restore the key saved with this database, or give every node the same one`, "secret_key_mismatch");
+        throw new ProviderError({ key: "providerError.secretKeyMismatch", values: { keyFile: keyFileName } }, "secret_key_mismatch");
       }
     },
   };

@@ -1,4 +1,5 @@
 import type { OAuthProvider } from "../domain/oauth-provider.ts";
+import type { StoredText } from "../i18n/stored-text.ts";
 import type { Instance } from "../instance.ts";
 import type { TokenResponseFields } from "../store/obtained-token-store.ts";
 import { providerClientSecret } from "../store/provider-store.ts";
@@ -8,7 +9,7 @@ import { instanceSecretBox } from "./secret-box.ts";
 /** RFC 6749 §2.3.1: the client ID and secret are form-encoded before they go into Basic. */
 const formEncode = (value: string) => encodeURIComponent(value).replace(/%20/g, "+");
 
-export const staleProvider = (provider: OAuthProvider) => `the record of "${provider.name}" changed while this request was under way; try again`;
+export const staleProvider = (provider: OAuthProvider): StoredText => ({ key: "providerError.recordChanged", values: { name: provider.name } });
 
 /** A form POST to one of the provider's endpoints, the client authenticated the way the record says. */
 export async function postAsClient(instance: Instance, provider: OAuthProvider, url: string, params: Record<string, string>): Promise<Response> {
@@ -39,11 +40,12 @@ export async function requestToken(instance: Instance, provider: OAuthProvider, 
   } catch {}
   if (!response.ok) {
     const code = typeof body.error === "string" ? body.error : "provider_error";
-    const description = typeof body.error_description === "string" ? `: ${body.error_description}` : "";
-    throw new ProviderError(`the token endpoint answered ${response.status} ${code}${description}`, code, response.status);
+    const status = response.status;
+    const text: StoredText = typeof body.error_description === "string" ? { key: "providerError.tokenRefusedWhy", values: { status, code, description: body.error_description } } : { key: "providerError.tokenRefused", values: { status, code } };
+    throw new ProviderError(text, code, status);
   }
-  if (typeof body.access_token !== "string" || body.access_token === "") throw new ProviderError(`the token endpoint answered ${response.status} without an access_token`);
-  if (typeof body.token_type === "string" && body.token_type.toLowerCase() !== "bearer") throw new ProviderError(`the token endpoint issued a ${body.token_type} token; only bearer tokens are supported`);
+  if (typeof body.access_token !== "string" || body.access_token === "") throw new ProviderError({ key: "providerError.noAccessToken", values: { status: response.status } });
+  if (typeof body.token_type === "string" && body.token_type.toLowerCase() !== "bearer") throw new ProviderError({ key: "providerError.notBearer", values: { tokenType: body.token_type } });
   const expiresIn = Number(body.expires_in);
   return {
     accessToken: body.access_token,

@@ -1,5 +1,6 @@
 import { applyProviderChanges, changesWhereTokensGo, editableFieldsOf, type OAuthProvider, type ProviderChanges } from "../domain/oauth-provider.ts";
 import { assertVersion, type ExpectedVersions, StaleRecordError } from "../domain/record-version.ts";
+import type { StoredText } from "../i18n/stored-text.ts";
 import type { Instance } from "../instance.ts";
 import { discardObtainedToken, readObtainedToken } from "../store/obtained-token-store.ts";
 import { assertProviderNamesFree, deleteProvider, type ProviderUpdate, updateProvider } from "../store/provider-store.ts";
@@ -8,7 +9,7 @@ import { instanceSecretBox } from "./secret-box.ts";
 import { postAsClient } from "./token-request.ts";
 
 /** What asking the provider to revoke came to: nothing to ask (no URL or no token), revoked, or refused with why. */
-export type RevocationOutcome = { kind: "none" } | { kind: "revoked"; generation: number } | { kind: "failed"; reason: string };
+export type RevocationOutcome = { kind: "none" } | { kind: "revoked"; generation: number } | { kind: "failed"; reason: StoredText };
 
 /**
  * RFC 7009: before a provider record goes, the tokens obtained with it are revoked at the
@@ -24,7 +25,7 @@ export async function revokeAtProvider(instance: Instance, provider: OAuthProvid
     stored = await readObtainedToken(instance.store.db, instanceSecretBox(instance), provider.sysId);
   } catch (error) {
     // A token this instance cannot decrypt (its secret key lost) cannot be revoked, but must not keep the record from going.
-    if (error instanceof ProviderError) return { kind: "failed", reason: error.message };
+    if (error instanceof ProviderError) return { kind: "failed", reason: error.text };
     throw error;
   }
   if (!stored) return { kind: "none" };
@@ -38,26 +39,25 @@ export async function revokeAtProvider(instance: Instance, provider: OAuthProvid
       const response = await postAsClient(instance, provider, provider.revocationUrl, params);
       if (response.status !== 200) return { kind: "failed", reason: await refusal(response) };
     } catch (error) {
-      if (error instanceof ProviderError) return { kind: "failed", reason: error.message };
+      if (error instanceof ProviderError) return { kind: "failed", reason: error.text };
       throw error;
     }
   }
   return { kind: "revoked", generation: stored.generation };
 }
 
-async function refusal(response: Response): Promise<string> {
-  let code = "";
+async function refusal(response: Response): Promise<StoredText> {
   try {
     const body = (await response.json()) as { error?: unknown };
-    if (typeof body.error === "string") code = ` ${body.error}`;
+    if (typeof body.error === "string") return { key: "providerError.revocationRefusedCode", values: { status: response.status, code: body.error } };
   } catch {}
-  return `the revocation endpoint answered ${response.status}${code}`;
+  return { key: "providerError.revocationRefused", values: { status: response.status } };
 }
 
 /** Revokes at the provider (best effort), then deletes the record; the audit row says how the revocation went. */
 export async function deleteProviderRevoking(instance: Instance, provider: OAuthProvider, actor: string): Promise<RevocationOutcome> {
   const outcome = await revokeAtProvider(instance, provider);
-  const reason = outcome.kind === "revoked" ? "deleted provider; tokens revoked at the provider" : outcome.kind === "failed" ? `deleted provider; revocation at the provider failed: ${outcome.reason}` : "deleted provider";
+  const reason: StoredText = outcome.kind === "revoked" ? { key: "auditReason.deletedProviderRevoked" } : outcome.kind === "failed" ? { key: "auditReason.deletedProviderRevocationFailed", values: { reason: outcome.reason } } : { key: "auditReason.deletedProvider" };
   await deleteProvider(instance.store.db, provider.sysId, actor, reason);
   return outcome;
 }
@@ -74,14 +74,14 @@ export async function updateProviderRevoking(instance: Instance, current: OAuthP
   const moves = changesWhereTokensGo(editableFieldsOf(current), after);
   if (moves) await assertProviderNamesFree(instance.store.db, after, current.sysId);
   const revocation: RevocationOutcome = moves ? await revokeAtProvider(instance, current) : { kind: "none" };
-  const reason = revocation.kind === "revoked" ? "tokens revoked at the old provider" : revocation.kind === "failed" ? `revocation at the old provider failed: ${revocation.reason}` : "";
+  const reason: StoredText = revocation.kind === "revoked" ? { key: "auditReason.tokenMovedRevoked" } : revocation.kind === "failed" ? { key: "auditReason.tokenMovedRevocationFailed", values: { reason: revocation.reason } } : { key: "auditReason.tokenMoved" };
   // What was revoked is the token of the record as read: the edit applies to that version only.
   const version = expected ?? (moves ? [current.modCount] : undefined);
   try {
     return { ...(await updateProvider(instance.store.db, instanceSecretBox(instance), current.sysId, changes, actor, { revocation: reason, expected: version })), revocation };
   } catch (error) {
     // Saved by someone else while the provider was asked: the edit is refused, but the token it revoked is dead there.
-    if (error instanceof StaleRecordError && revocation.kind === "revoked") await discardObtainedToken(instance.store.db, current.sysId, revocation.generation, actor, "revoked at the old provider by an edit then refused: the record had been changed meanwhile");
+    if (error instanceof StaleRecordError && revocation.kind === "revoked") await discardObtainedToken(instance.store.db, current.sysId, revocation.generation, actor, { key: "auditReason.revokedByRefusedEdit" });
     throw error;
   }
 }

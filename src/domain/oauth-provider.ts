@@ -43,8 +43,8 @@ const field = {
   authorization_url: urlOrBlank("authorization_url"),
   token_url: httpUrl("token_url"),
   revocation_url: urlOrBlank("revocation_url"),
-  default_grant: z.enum(consumerGrantNames),
-  credential_style: z.enum(["basic", "body"]),
+  default_grant: z.enum(consumerGrantNames, { error: "validation.oneOf" }),
+  credential_style: z.enum(["basic", "body"], { error: "validation.oneOf" }),
   scope: z.string().trim().max(1000, "validation.maxChars").refine(singleLineText, "validation.controlCharacters"),
 };
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isStoredText, type StoredText } from "../i18n/stored-text.ts";
 import { ValidationError } from "./validation.ts";
 
 /**
@@ -10,6 +11,7 @@ export const pipelineRunKinds = ["up", "verify", "rotate"] as const;
 
 const instanceName = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, "lowercase letters, digits and -, starting with a letter");
 const isoOrEmpty = z.union([z.literal(""), z.iso.datetime()]);
+const storedText = z.custom<StoredText>((value) => isStoredText(value) && JSON.stringify(value).length <= 2000, "a catalog text of known keys, at most 2000 characters as JSON");
 
 export const pipelineRunReportSchema = z
   .strictObject({
@@ -27,6 +29,8 @@ export const pipelineRunReportSchema = z
           provider: z.string().min(1).max(100),
           status: z.enum(["ok", "broken"]),
           detail: z.string().max(1000),
+          /** The detail as a catalog text, so each instance's page words it in its reader's language; runs by older versions send only `detail`. */
+          detail_text: storedText.optional(),
           token_expires_at: isoOrEmpty,
         }),
       )

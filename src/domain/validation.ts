@@ -31,11 +31,34 @@ const isKey = (text: string): text is MessageKey => Object.hasOwn(en, text);
 /**
  * Schemas give catalog keys as their messages ("validation.mandatory"); the values a message
  * names come from the zod issue itself (its bounds, the allowed values, the input when the
- * parse was asked to report it). Zod's own messages are kept as they are, in English.
+ * parse was asked to report it). Zod's own messages become catalog texts where zodDefault
+ * knows them, and are otherwise kept as they are, in English.
  */
+/**
+ * Zod's own English for the rules a schema did not word (a missing or unknown key, a URL, an
+ * empty list), as catalog texts, so a pipeline file's mistakes read in the reader's language too.
+ */
+function zodDefault(zodIssue: z.core.$ZodIssue): { key: MessageKey; values?: MessageValues } | undefined {
+  switch (zodIssue.code) {
+    case "invalid_type":
+      return /received undefined$/.test(zodIssue.message) ? { key: "validation.required" } : { key: "validation.wrongType", values: { expected: String(zodIssue.expected) } };
+    case "unrecognized_keys":
+      return { key: "validation.unknownKeys", values: { keys: zodIssue.keys.join(", ") } };
+    case "invalid_format":
+      return zodIssue.format === "url" ? { key: "validation.url" } : undefined;
+    case "too_small":
+      return zodIssue.origin === "array" ? { key: "validation.atLeastItems", values: { min: Number(zodIssue.minimum) } } : zodIssue.origin === "string" && Number(zodIssue.minimum) === 1 ? { key: "validation.required" } : undefined;
+    default:
+      return undefined;
+  }
+}
+
 function fromZodIssue(zodIssue: z.core.$ZodIssue): FieldIssue {
   const field = zodIssue.path.join(".");
-  if (!isKey(zodIssue.message)) return { field, message: zodIssue.message };
+  if (!isKey(zodIssue.message)) {
+    const worded = zodDefault(zodIssue);
+    return worded ? issue(field, worded.key, worded.values) : { field, message: zodIssue.message };
+  }
   const raw = zodIssue as unknown as { minimum?: unknown; maximum?: unknown; values?: unknown[]; input?: unknown; params?: Record<string, unknown> };
   const values: MessageValues = {};
   if (typeof raw.minimum === "number" || typeof raw.minimum === "bigint") values.min = Number(raw.minimum);

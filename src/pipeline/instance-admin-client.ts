@@ -1,5 +1,6 @@
 import type { Dispatcher } from "undici";
 import type { PipelineRunReport } from "../domain/pipeline-run-report.ts";
+import { isStoredText, type StoredText, verbatim } from "../i18n/stored-text.ts";
 
 /**
  * What `pipeline up` needs to do on a remote instance, as an admin. Everything the pipeline
@@ -31,7 +32,8 @@ export interface ConnectionSummary {
   sysId: string;
   name: string;
   status: string;
-  statusReason: string;
+  /** Why it is unhealthy, as the instance's catalog text (its English from an instance too old to send the text). */
+  statusReason: StoredText;
   expiresAt: string;
 }
 
@@ -65,6 +67,12 @@ export interface InstanceAdminClient {
   call(providerSysId: string, method: string, path: string, options?: { probe?: boolean }): Promise<{ status: number; body: unknown }>;
   /** Leaves a run's report for the instance's Pipeline page. */
   recordRun(report: PipelineRunReport): Promise<void>;
+}
+
+/** The instance's reason as a text this version can word; anything else (an older or newer instance) as its English. */
+function remoteReason(connection: { status_reason?: unknown; status_reason_text?: unknown }): StoredText {
+  if (isStoredText(connection.status_reason_text)) return connection.status_reason_text;
+  return verbatim(typeof connection.status_reason === "string" ? connection.status_reason : "");
 }
 
 export class RemoteAdminError extends Error {
@@ -156,7 +164,7 @@ export function portcullisAdminClient(baseUrl: string, credentials: Credentials,
     },
     async connections() {
       const list: any[] = await request("GET", "/api/portcullis/connections");
-      return list.map((c) => ({ sysId: c.sys_id, name: c.name, status: c.status, statusReason: c.status_reason, expiresAt: c.expires_at }));
+      return list.map((c) => ({ sysId: c.sys_id, name: c.name, status: c.status, statusReason: remoteReason(c), expiresAt: c.expires_at }));
     },
     async getToken(providerSysId) {
       await request("POST", `/api/portcullis/connections/${q(providerSysId)}/token`, { grant_type: "client_credentials" });

@@ -1,5 +1,7 @@
 import type { PipelineRunReport } from "../domain/pipeline-run-report.ts";
+import { clippedText, inEnglish } from "../i18n/stored-text.ts";
 import type { PipelineFile } from "./pipeline-file.ts";
+import { RemoteAdminError } from "./instance-admin-client.ts";
 import type { Clients } from "./pipeline-plan.ts";
 import type { PipelineReport } from "./pipeline-run.ts";
 
@@ -11,11 +13,14 @@ export function runReport(pipeline: PipelineFile, kind: PipelineRunReport["kind"
     instances: [{ ...pipeline.production, controller: true }, ...pipeline.instances.map((i) => ({ ...i, controller: false }))].map((i) => ({ name: i.name, url: i.url, controller: i.controller })),
     edges: report.edges.map((e) => {
       const [from, to] = e.direction.split(" → ");
-      return { from: from!, to: to!, provider: e.provider, status: e.status, detail: e.detail.slice(0, 1000), token_expires_at: e.tokenExpiresAt };
+      return { from: from!, to: to!, provider: e.provider, status: e.status, detail: inEnglish(e.detail).slice(0, 1000), detail_text: clippedText(e.detail, 200), token_expires_at: e.tokenExpiresAt };
     }),
     drift: report.drift.map((d) => d.slice(0, 1000)),
   };
 }
+
+/** The report as an instance from before `detail_text` takes it (its schema refuses fields it does not know). */
+const withoutTexts = (report: PipelineRunReport): PipelineRunReport => ({ ...report, edges: report.edges.map(({ detail_text: _, ...edge }) => edge) });
 
 /**
  * Leaves the run's report on every instance, for its Pipeline page. This is bookkeeping, not
@@ -24,5 +29,5 @@ export function runReport(pipeline: PipelineFile, kind: PipelineRunReport["kind"
  */
 export async function recordRunEverywhere(pipeline: PipelineFile, clients: Clients, kind: PipelineRunReport["kind"], report: PipelineReport): Promise<void> {
   const payload = runReport(pipeline, kind, report);
-  await Promise.all([...clients.values()].map((client) => client.recordRun(payload).catch(() => undefined)));
+  await Promise.all([...clients.values()].map((client) => client.recordRun(payload).catch((error) => (error instanceof RemoteAdminError && error.status === 400 ? client.recordRun(withoutTexts(payload)) : undefined)).catch(() => undefined)));
 }

@@ -1,5 +1,6 @@
 import stringWidth from "string-width";
 import { padColumns, table } from "../cli/output.ts";
+import { type StoredText, worded } from "../i18n/stored-text.ts";
 import { translator, type Translator } from "../i18n/translator.ts";
 import type { PipelineFile } from "./pipeline-file.ts";
 import { recordRunEverywhere } from "./pipeline-record.ts";
@@ -12,7 +13,8 @@ export interface EdgeState {
   direction: string;
   provider: string;
   status: "ok" | "broken";
-  detail: string;
+  /** Worded for the reader by trustTable; recorded on the instances as its catalog text, so each page words it in its reader's language. */
+  detail: StoredText;
   tokenExpiresAt: string;
 }
 
@@ -31,15 +33,15 @@ const describe = (body: unknown) => (typeof body === "string" ? body : JSON.stri
  * What a probe call's outcome reads as in the edge's detail column. With `wantUser` (the far
  * side's token_user), a token that acts as anyone else is a broken edge too: whoami allows it.
  */
-function callOutcome(i18n: Translator, call: { status: number; body: unknown }, wantUser?: string): { status: "ok" | "broken"; detail: string } {
-  if (call.status === 200 && wantUser !== undefined && actsAs(call) !== wantUser) return { status: "broken", detail: i18n.t("trust.detail.wrongUser", { actual: actsAs(call) || i18n.t("trust.detail.noUser"), user: wantUser }) };
-  return { status: call.status === 200 ? "ok" : "broken", detail: callDetail(i18n, call) };
+function callOutcome(call: { status: number; body: unknown }, wantUser?: string): { status: "ok" | "broken"; detail: StoredText } {
+  if (call.status === 200 && wantUser !== undefined && actsAs(call) !== wantUser) return { status: "broken", detail: { key: "trust.detail.wrongUser", values: { actual: actsAs(call) || { key: "trust.detail.noUser" }, user: wantUser } } };
+  return { status: call.status === 200 ? "ok" : "broken", detail: callDetail(call) };
 }
 
-function callDetail(i18n: Translator, call: { status: number; body: unknown }): string {
-  if (call.status === 200) return `GET ${probePath} 200`;
-  if (!call.status) return i18n.t("trust.detail.callFailed", { path: probePath, body: describe(call.body) });
-  return `GET ${probePath}: ${call.status} ${describe(call.body)}`;
+function callDetail(call: { status: number; body: unknown }): StoredText {
+  if (call.status === 200) return { key: "trust.detail.callOk", values: { path: probePath } };
+  if (!call.status) return { key: "trust.detail.callFailed", values: { path: probePath, body: describe(call.body) } };
+  return { key: "trust.detail.callStatus", values: { path: probePath, status: call.status, body: describe(call.body) } };
 }
 
 function subjectText(i18n: Translator, subject: Subject): string {
@@ -98,7 +100,7 @@ export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print
     };
     let call = await attempt().catch((error: Error) => ({ status: 0, body: error.message }));
     // A token keeps the user it was issued for: one from before token_user was set or changed is fetched again.
-    if (callOutcome(i18n, call, wantUser).status === "broken" && call.status === 200) call = await attempt(true).catch((error: Error) => ({ status: 0, body: error.message }));
+    if (callOutcome(call, wantUser).status === "broken" && call.status === 200) call = await attempt(true).catch((error: Error) => ({ status: 0, body: error.message }));
     if (call.status !== 200) {
       // A secret changed behind our back (invalid_client) or a record was half-made: give the endpoint a new secret and try once more.
       const spec = specs.find((s) => s.host === d.to && s.consumers.some((c) => c.instance === d.from))!;
@@ -111,7 +113,7 @@ export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print
       edge: d.edge,
       direction: `${d.from.name} → ${d.to.name}`,
       provider: d.providerName,
-      ...callOutcome(i18n, call, wantUser),
+      ...callOutcome(call, wantUser),
       tokenExpiresAt: connection?.expiresAt ?? "",
     });
   }
@@ -147,17 +149,17 @@ export async function pipelineInspect(pipeline: PipelineFile, clients: Clients, 
     const provider = await consumer.findProvider(d.providerName);
     const base = { edge: d.edge, direction: `${d.from.name} → ${d.to.name}`, provider: d.providerName };
     if (!provider) {
-      edges.push({ ...base, status: "broken", detail: t("trust.detail.noProvider"), tokenExpiresAt: "" });
+      edges.push({ ...base, status: "broken", detail: { key: "trust.detail.noProvider" }, tokenExpiresAt: "" });
       continue;
     }
     const connection = (await consumer.connections()).find((c) => c.sysId === provider.sysId);
     if (connection?.status !== "healthy") {
-      edges.push({ ...base, status: "broken", detail: connection?.status === "unhealthy" ? t("trust.detail.unhealthy", { reason: connection.statusReason }) : t("trust.detail.noToken"), tokenExpiresAt: connection?.expiresAt ?? "" });
+      edges.push({ ...base, status: "broken", detail: connection?.status === "unhealthy" ? { key: "trust.detail.unhealthy", values: { reason: connection.statusReason } } : { key: "trust.detail.noToken" }, tokenExpiresAt: connection?.expiresAt ?? "" });
       continue;
     }
     // A probe sends the stored token as is: a revoked one shows as 401 instead of being replaced.
     const call = await consumer.call(provider.sysId, "GET", probePath, { probe: true });
-    edges.push({ ...base, ...callOutcome(i18n, call, d.to.token_user), tokenExpiresAt: connection.expiresAt });
+    edges.push({ ...base, ...callOutcome(call, d.to.token_user), tokenExpiresAt: connection.expiresAt });
   }
   const result = { ok: drift.length === 0 && edges.every((e) => e.status === "ok"), changes: 0, steps: [], drift, edges };
   // Only what was seen is left behind, for the Pipeline page; no record of the trust changes.
@@ -171,7 +173,7 @@ export function trustTable(edges: EdgeState[], i18n: Translator = english): stri
   const sorted = [...edges].sort((a, b) => a.edge.localeCompare(b.edge));
   return table(
     [t("trust.heading.edge"), t("trust.heading.direction"), t("trust.heading.status"), t("trust.heading.tokenExpires"), t("trust.heading.detail")],
-    sorted.map((e) => [e.edge, e.direction, t(`trust.status.${e.status}`), e.tokenExpiresAt ? i18n.dateTime(e.tokenExpiresAt) : "-", e.detail]),
+    sorted.map((e) => [e.edge, e.direction, t(`trust.status.${e.status}`), e.tokenExpiresAt ? i18n.dateTime(e.tokenExpiresAt) : "-", worded(e.detail, t)]),
   );
 }
 
@@ -208,7 +210,7 @@ export async function pipelineRotate(pipeline: PipelineFile, clients: Clients, p
         edge: `${pipeline.production.name} ⇄ ${spec.host === pipeline.production ? c.instance.name : spec.host.name}`,
         direction: `${c.instance.name} → ${spec.host.name}`,
         provider: c.providerName,
-        ...callOutcome(i18n, call, spec.host.token_user),
+        ...callOutcome(call, spec.host.token_user),
         tokenExpiresAt: connection?.expiresAt ?? "",
       });
     }

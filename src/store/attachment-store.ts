@@ -42,7 +42,7 @@ export async function insertAttachment(db: Kysely<Database>, dialect: "sqlite" |
     };
     await trx.insertInto("sys_attachment").values(row).execute();
     await trx.insertInto("sys_attachment_doc").values({ sys_attachment: row.sys_id, data: Buffer.from(attachment.bytes.buffer, attachment.bytes.byteOffset, attachment.bytes.byteLength) }).execute();
-    await writeAudit(trx, [{ tablename: attachment.parent.name, documentkey: attachment.parentSysId, fieldname: "sys_attachment", newvalue: `${row.file_name} (${row.sys_id})`, user: actor, reason: "attached" }]);
+    await writeAudit(trx, [{ tablename: attachment.parent.name, documentkey: attachment.parentSysId, fieldname: "sys_attachment", newvalue: `${row.file_name} (${row.sys_id})`, user: actor, reasonText: { key: "auditReason.attached" } }]);
     return row;
   });
 }
@@ -62,7 +62,7 @@ export async function deleteAttachment(db: Kysely<Database>, sysId: string, acto
     const current = await findAttachment(trx, sysId);
     if (!current) return false;
     await trx.deleteFrom("sys_attachment").where("sys_id", "=", sysId).execute();
-    await writeAudit(trx, [{ tablename: current.table_name, documentkey: current.table_sys_id, fieldname: "sys_attachment", oldvalue: `${current.file_name} (${sysId})`, user: actor, reason: "attachment deleted" }]);
+    await writeAudit(trx, [{ tablename: current.table_name, documentkey: current.table_sys_id, fieldname: "sys_attachment", oldvalue: `${current.file_name} (${sysId})`, user: actor, reasonText: { key: "auditReason.attachmentDeleted" } }]);
     return true;
   });
 }

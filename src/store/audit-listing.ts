@@ -11,6 +11,8 @@ export interface AuditListing {
   oldvalue: string;
   newvalue: string;
   reason: string;
+  /** The reason as a catalog text (JSON), when it was written as one. */
+  reasonText: string | null;
   user: string;
   createdOn: string;
 }
@@ -29,6 +31,7 @@ export async function listAudit(db: Kysely<Database>, filter: { tablename?: stri
       "sys_audit.oldvalue as oldvalue",
       "sys_audit.newvalue as newvalue",
       "sys_audit.reason as reason",
+      "sys_audit.reason_text as reasonText",
       "sys_audit.user as user",
       "sys_audit.sys_created_on as createdOn",
     ]);

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import { glideDateTime, newSysId } from "../domain/sys-id.ts";
+import { clippedText, encodeStoredText, inEnglish, type StoredText } from "../i18n/stored-text.ts";
 import type { Database } from "./schema.ts";
 import { precompiledInsert } from "./precompiled-query.ts";
 
@@ -9,14 +10,20 @@ export interface AuditEntry {
   fieldname: string;
   oldvalue?: string;
   newvalue?: string;
+  /** A fixed word the pages know ("created", "deleted"), or plain English. */
   reason?: string;
+  /** A reason worded in the reader's language; its English goes in `reason`. */
+  reasonText?: StoredText;
   user: string;
 }
 
 /** The sys_audit rows of `entries`, one per changed field. */
 export function auditRows(entries: AuditEntry[], now: number) {
   const stamp = glideDateTime(now);
-  return entries.map((e) => ({ sys_id: newSysId(now), tablename: e.tablename, documentkey: e.documentkey, fieldname: e.fieldname, oldvalue: e.oldvalue ?? "", newvalue: e.newvalue ?? "", reason: e.reason ?? "", user: e.user, sys_created_on: stamp, created_at: now }));
+  return entries.map((e) => {
+    const text = e.reasonText && clippedText(e.reasonText);
+    return { sys_id: newSysId(now), tablename: e.tablename, documentkey: e.documentkey, fieldname: e.fieldname, oldvalue: e.oldvalue ?? "", newvalue: e.newvalue ?? "", reason: text ? inEnglish(text).slice(0, 4000) : (e.reason ?? ""), reason_text: text ? encodeStoredText(text) : null, user: e.user, sys_created_on: stamp, created_at: now };
+  });
 }
 
 /** One prepared row insert, for SQLite's hot paths (src/store/token-store.ts). */

@@ -10,6 +10,7 @@ import * as scriptedRest from "./migrations/007-scripted-rest.ts";
 import * as attachments from "./migrations/008-attachments.ts";
 import * as importSets from "./migrations/006-import-sets.ts";
 import * as pipelinePage from "./migrations/009-pipeline-page.ts";
+import * as storedTexts from "./migrations/011-stored-texts.ts";
 
 const migrations: Record<string, Migration> = {
   "001-initial": initial,
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   "008-attachments": attachments,
   "006-import-sets": importSets,
   "009-pipeline-page": pipelinePage,
+  "011-stored-texts": storedTexts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -184,7 +184,7 @@ export async function updateClient(db: Kysely<Database>, key: string, changes: P
       user: actor,
     }));
     await writeAudit(trx, entries, now);
-    if (current.active && !merged.active) await revokeTokensOf(trx, { client: current.sysId }, actor, "client deactivated", now);
+    if (current.active && !merged.active) await revokeTokensOf(trx, { client: current.sysId }, actor, { key: "auditReason.clientDeactivated" }, now);
     return (await findClientBySysId(trx, current.sysId))!;
   });
 }

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { SecretBox } from "../consumer/secret-box.ts";
 import type { OAuthProvider } from "../domain/oauth-provider.ts";
+import { clippedText, decodeStoredText, encodeStoredText, type StoredText } from "../i18n/stored-text.ts";
 import { writeAudit } from "./audit-store.ts";
 import { findProvider, providerStillSendsTo } from "./provider-store.ts";
 import type { Database } from "./schema.ts";
@@ -16,7 +17,8 @@ export interface ObtainedToken {
   obtainedAt: number;
   generation: number;
   status: "healthy" | "unhealthy";
-  statusReason: string;
+  /** Why the connection is unhealthy; null while it is healthy. */
+  statusReason: StoredText | null;
 }
 
 export interface TokenResponseFields {
@@ -42,7 +44,7 @@ export async function readObtainedToken(db: Kysely<Database>, box: SecretBox, pr
     obtainedAt: row.obtained_at,
     generation: row.generation,
     status: row.status,
-    statusReason: row.status_reason,
+    statusReason: reasonOf(row.status_reason),
   };
 }
 
@@ -104,11 +106,14 @@ export async function leaseState(db: Kysely<Database>, provider: string): Promis
   return row && { generation: row.generation, leaseUntil: row.refresh_lease_until };
 }
 
+/** The reason as stored: a catalog text, or (written before reasons were) English kept as it was. */
+const reasonOf = (stored: string): StoredText | null => (stored === "" ? null : decodeStoredText(stored));
+
 /** A refresh that failed: the connection is unhealthy until a new token is obtained, and says why. */
-export async function markUnhealthy(db: Kysely<Database>, provider: string, reason: string): Promise<void> {
+export async function markUnhealthy(db: Kysely<Database>, provider: string, reason: StoredText): Promise<void> {
   await db
     .updateTable("oauth_obtained_token")
-    .set({ status: "unhealthy", status_reason: reason.slice(0, 1000), refresh_holder: null, refresh_lease_until: null })
+    .set({ status: "unhealthy", status_reason: encodeStoredText(clippedText(reason)), refresh_holder: null, refresh_lease_until: null })
     .where("provider", "=", provider)
     .execute();
 }
@@ -117,7 +122,7 @@ export async function markUnhealthy(db: Kysely<Database>, provider: string, reas
 export interface ConnectionStatus {
   provider: string;
   status: string;
-  statusReason: string;
+  statusReason: StoredText | null;
   expiresAt: number | null;
   obtainedAt: number;
   grantType: string;
@@ -143,7 +148,7 @@ function statusQuery(db: Kysely<Database>) {
 
 function toStatus(r: Awaited<ReturnType<ReturnType<typeof statusQuery>["executeTakeFirstOrThrow"]>>): ConnectionStatus {
   const renewable = Number(r.has_refresh) === 1 || r.grant_type === "client_credentials";
-  return { provider: r.provider, status: r.status, statusReason: r.status_reason, expiresAt: r.expires_at, obtainedAt: r.obtained_at, grantType: r.grant_type, renewable };
+  return { provider: r.provider, status: r.status, statusReason: reasonOf(r.status_reason), expiresAt: r.expires_at, obtainedAt: r.obtained_at, grantType: r.grant_type, renewable };
 }
 
 export async function connectionStatuses(db: Kysely<Database>): Promise<ConnectionStatus[]> {
@@ -187,11 +192,11 @@ export async function consumeConsumerState(db: Kysely<Database>, stateHash: stri
  * Deletes the token held if it is still the generation given (one revoked at the provider by an
  * edit that was then refused), with an audit row saying why; false when another has replaced it.
  */
-export async function discardObtainedToken(db: Kysely<Database>, provider: string, generation: number, actor: string, reason: string): Promise<boolean> {
+export async function discardObtainedToken(db: Kysely<Database>, provider: string, generation: number, actor: string, reason: StoredText): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const dropped = await trx.deleteFrom("oauth_obtained_token").where("provider", "=", provider).where("generation", "=", generation).executeTakeFirst();
     if (Number(dropped.numDeletedRows) === 0) return false;
-    await writeAudit(trx, [{ tablename: "oauth_entity", documentkey: provider, fieldname: "token", newvalue: "(discarded)", reason, user: actor }]);
+    await writeAudit(trx, [{ tablename: "oauth_entity", documentkey: provider, fieldname: "token", newvalue: "(discarded)", reasonText: reason, user: actor }]);
     return true;
   });
 }

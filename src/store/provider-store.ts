@@ -1,3 +1,4 @@
+import type { StoredText } from "../i18n/stored-text.ts";
 import type { Kysely } from "kysely";
 import { applyProviderChanges, changesWhereTokensGo, type ConsumerGrant, defaultProfileName, editableFieldsOf, type OAuthProvider, type ProviderChanges, type ProviderSettings } from "../domain/oauth-provider.ts";
 import { assertVersion, type ExpectedVersions } from "../domain/record-version.ts";
@@ -107,7 +108,7 @@ export async function createProvider(db: Kysely<Database>, box: SecretBox, setti
       .insertInto("oauth_entity_profile")
       .values({ sys_id: newSysId(), entity: system.sys_id, name: settings.oauth_profile ?? defaultProfileName(settings.name), grant_type: settings.default_grant, scope: settings.scope, is_default: 1 })
       .execute();
-    await writeAudit(trx, [{ tablename: "oauth_entity", documentkey: system.sys_id, fieldname: "name", newvalue: settings.name, user: actor, reason: "created provider" }]);
+    await writeAudit(trx, [{ tablename: "oauth_entity", documentkey: system.sys_id, fieldname: "name", newvalue: settings.name, user: actor, reasonText: { key: "auditReason.createdProvider" } }]);
     return toProvider(await selectProviders(trx).where("e.sys_id", "=", system.sys_id).executeTakeFirstOrThrow());
   });
 }
@@ -164,14 +165,14 @@ export async function providerClientSecret(db: Kysely<Database>, box: SecretBox,
   return current && box.open(current.clientSecretEnc, secretContext(provider.sysId));
 }
 
-export async function deleteProvider(db: Kysely<Database>, sysId: string, actor: string, reason = "deleted provider"): Promise<void> {
+export async function deleteProvider(db: Kysely<Database>, sysId: string, actor: string, reason: StoredText = { key: "auditReason.deletedProvider" }): Promise<void> {
   await db.transaction().execute(async (trx) => {
     // Side tables cascade from the entity. The audit row keeps the name: once the record is
     // gone it is the only place that says which connection was deleted.
     const deleted = await trx.deleteFrom("oauth_entity").where("sys_id", "=", sysId).where("type", "=", "provider").returning("name").executeTakeFirst();
     if (!deleted) return;
     await deleteAttachmentsOf(trx, "oauth_entity", sysId);
-    await writeAudit(trx, [{ tablename: "oauth_entity", documentkey: sysId, fieldname: "name", oldvalue: deleted.name, newvalue: "", user: actor, reason }]);
+    await writeAudit(trx, [{ tablename: "oauth_entity", documentkey: sysId, fieldname: "name", oldvalue: deleted.name, newvalue: "", user: actor, reasonText: reason }]);
   });
 }
 
@@ -202,8 +203,8 @@ export interface ProviderUpdate {
  * the same transaction (the requests also when the authorization URL changes); `revocation` is
  * what the caller did about the token at the old provider, for the audit.
  */
-export async function updateProvider(db: Kysely<Database>, box: SecretBox, sysId: string, changes: ProviderChanges, actor: string, options: { revocation?: string; expected?: ExpectedVersions | undefined } = {}): Promise<ProviderUpdate> {
-  const revocation = options.revocation ?? "";
+export async function updateProvider(db: Kysely<Database>, box: SecretBox, sysId: string, changes: ProviderChanges, actor: string, options: { revocation?: StoredText; expected?: ExpectedVersions | undefined } = {}): Promise<ProviderUpdate> {
+  const revocation: StoredText = options.revocation ?? { key: "auditReason.tokenMoved" };
   return db.transaction().execute(async (trx) => {
     const current = await lockedProvider(trx, sysId);
     assertVersion(current, options.expected);
@@ -241,7 +242,7 @@ export async function updateProvider(db: Kysely<Database>, box: SecretBox, sysId
     if (moves) {
       const dropped = await trx.deleteFrom("oauth_obtained_token").where("provider", "=", sysId).executeTakeFirst();
       tokenDiscarded = Number(dropped.numDeletedRows) > 0;
-      if (tokenDiscarded) entries.push({ tablename: "oauth_entity", documentkey: sysId, fieldname: "token", newvalue: "(discarded)", reason: `client ID, or an origin tokens go to, changed${revocation ? `; ${revocation}` : ""}`, user: actor });
+      if (tokenDiscarded) entries.push({ tablename: "oauth_entity", documentkey: sysId, fieldname: "token", newvalue: "(discarded)", reasonText: revocation, user: actor });
     }
     await writeAudit(trx, entries, now);
     const provider = toProvider((await selectProviders(trx).where("e.sys_id", "=", sysId).executeTakeFirst())!);

@@ -103,6 +103,8 @@ export interface SysAuditTable {
   oldvalue: string;
   newvalue: string;
   reason: string;
+  /** The reason as a catalog text (JSON), for the reader's language; null on rows from before it and on token issues. */
+  reason_text: string | null;
   user: string;
   sys_created_on: string;
   /** Epoch ms, so the history reads in order within one second. */

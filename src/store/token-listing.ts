@@ -54,8 +54,8 @@ export async function revokeTokenByAdmin(db: Kysely<Database>, sysId: string, ac
     const token = await trx.selectFrom("oauth_credential").select(["sys_id", "type", "family", "revoked_at"]).where("sys_id", "=", sysId).executeTakeFirst();
     if (!token) throw new NotFoundError(`no token with sys_id "${sysId}"`);
     if (token.revoked_at !== null) return;
-    if (token.type === "refresh_token") await revokeFamily(trx, token.family, actor, "revoked by an administrator");
-    else await revokeOne(trx, token.sys_id, actor, "revoked by an administrator");
+    if (token.type === "refresh_token") await revokeFamily(trx, token.family, actor, { key: "auditReason.revokedByAdmin" });
+    else await revokeOne(trx, token.sys_id, actor, { key: "auditReason.revokedByAdmin" });
   });
 }
 
@@ -63,7 +63,7 @@ export async function revokeAllTokensOfClient(db: Kysely<Database>, clientSysId:
   return db.transaction().execute(async (trx) => {
     const client = await trx.selectFrom("oauth_entity").select("sys_id").where("sys_id", "=", clientSysId).executeTakeFirst();
     if (!client) throw new NotFoundError(`no OAuth client with sys_id "${clientSysId}"`);
-    return revokeTokensOf(trx, { client: clientSysId }, actor, "revoked by an administrator");
+    return revokeTokensOf(trx, { client: clientSysId }, actor, { key: "auditReason.revokedByAdmin" });
   });
 }
 

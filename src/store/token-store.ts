@@ -1,3 +1,4 @@
+import type { StoredText } from "../i18n/stored-text.ts";
 import type { Kysely } from "kysely";
 import type { OAuthClient } from "../domain/oauth-entity.ts";
 import { newTokenValue, tokenLookupKey } from "../domain/token-value.ts";
@@ -136,25 +137,25 @@ export async function markRefreshTokenRotated(db: Kysely<Database>, sysId: strin
 }
 
 /** Revokes every live token of one grant (RFC 9700 §4.14: refresh reuse; RFC 6749 §4.1.2: code replay). */
-export async function revokeFamily(db: Kysely<Database>, family: string, actor: string, reason: string, now = Date.now()): Promise<number> {
+export async function revokeFamily(db: Kysely<Database>, family: string, actor: string, reason: StoredText, now = Date.now()): Promise<number> {
   const result = await db.updateTable("oauth_credential").set({ revoked_at: now }).where("family", "=", family).where("revoked_at", "is", null).executeTakeFirst();
   const count = Number(result.numUpdatedRows);
-  await writeAudit(db, [{ tablename: "oauth_credential", documentkey: family, fieldname: "revoked_at", newvalue: `${count} tokens of the grant`, user: actor, reason }], now);
+  await writeAudit(db, [{ tablename: "oauth_credential", documentkey: family, fieldname: "revoked_at", newvalue: `${count} tokens of the grant`, user: actor, reasonText: reason }], now);
   return count;
 }
 
 /** Revokes every live token of one client or one user (deactivation, "revoke all"), with one audit row. */
-export async function revokeTokensOf(db: Kysely<Database>, owner: { client: string } | { user: string }, actor: string, reason: string, now = Date.now()): Promise<number> {
+export async function revokeTokensOf(db: Kysely<Database>, owner: { client: string } | { user: string }, actor: string, reason: StoredText, now = Date.now()): Promise<number> {
   const [column, key] = "client" in owner ? (["client", owner.client] as const) : (["user", owner.user] as const);
   const result = await db.updateTable("oauth_credential").set({ revoked_at: now }).where(column, "=", key).where("revoked_at", "is", null).executeTakeFirst();
   const count = Number(result.numUpdatedRows);
-  if (count > 0) await writeAudit(db, [{ tablename: "oauth_credential", documentkey: key, fieldname: "revoked_at", newvalue: `${count} tokens`, user: actor, reason }], now);
+  if (count > 0) await writeAudit(db, [{ tablename: "oauth_credential", documentkey: key, fieldname: "revoked_at", newvalue: `${count} tokens`, user: actor, reasonText: reason }], now);
   return count;
 }
 
-export async function revokeOne(db: Kysely<Database>, sysId: string, actor: string, reason: string, now = Date.now()): Promise<void> {
+export async function revokeOne(db: Kysely<Database>, sysId: string, actor: string, reason: StoredText, now = Date.now()): Promise<void> {
   await db.updateTable("oauth_credential").set({ revoked_at: now }).where("sys_id", "=", sysId).where("revoked_at", "is", null).execute();
-  await writeAudit(db, [{ tablename: "oauth_credential", documentkey: sysId, fieldname: "revoked_at", newvalue: glideDateTime(now), user: actor, reason }], now);
+  await writeAudit(db, [{ tablename: "oauth_credential", documentkey: sysId, fieldname: "revoked_at", newvalue: glideDateTime(now), user: actor, reasonText: reason }], now);
 }
 
 export interface CleanupOptions {

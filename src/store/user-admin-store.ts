@@ -112,7 +112,7 @@ export async function setUserActive(db: Kysely<Database>, sysId: string, active:
     await trx.updateTable("sys_user").set({ active: bit(active), ...touched(actor, now) }).where("sys_id", "=", sysId).execute();
     if (!active) {
       await trx.deleteFrom("login_session").where("user", "=", sysId).execute();
-      await revokeTokensOf(trx, { user: sysId }, actor, "user deactivated", now);
+      await revokeTokensOf(trx, { user: sysId }, actor, { key: "auditReason.userDeactivated" }, now);
     }
     await writeAudit(trx, [{ tablename: "sys_user", documentkey: sysId, fieldname: "active", oldvalue: String(user.active), newvalue: String(active), user: actor }], now);
   });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { tokenLookupKey } from "../../src/domain/token-value.ts";
+import { languageCookie } from "../../src/http/i18n/request-locale.ts";
 import { findUserByName, rolesOf } from "../../src/store/user-store.ts";
 import { fieldError, followRedirect, signIn } from "../support/admin.ts";
 import type { FormBrowser } from "../support/browser.ts";
@@ -154,6 +155,31 @@ for (const dialect of dialectsUnderTest()) {
       const tokens = await browser.get("/admin/audit?table=oauth_credential");
       assert.match(tokens.html, /revoked by an administrator/);
       assert.doesNotMatch(tokens.html, / · Users/);
+    });
+
+    test("Audit in Korean words the reasons and the values Portcullis wrote; the Table API keeps their English", async () => {
+      const korean = await signIn(server.base);
+      korean.setCookie(languageCookie, "ko");
+      const all = await korean.get("/admin/audit");
+      assert.match(all.html, /<html lang="ko"/);
+      assert.match(all.html, /<td>관리자가 해지<\/td>/);
+      assert.match(all.html, /password: \(변경됨\)/);
+      assert.match(all.html, /토큰 \d+개/);
+      assert.doesNotMatch(all.html, /revoked by an administrator|\(changed\)|\d+ tokens/);
+      const rows = await fetch(`${server.base}/api/now/table/sys_audit?sysparm_query=tablename=oauth_credential&sysparm_fields=reason,newvalue`, { headers: { authorization: `Bearer ${(await passwordGrant()).access_token}`, "accept-language": "ko" } });
+      const listed = (await rows.json()) as { result: { reason: string }[] };
+      assert.equal(rows.status, 200, JSON.stringify(listed));
+      const reasons = listed.result.map((r) => r.reason);
+      assert.ok(reasons.includes("revoked by an administrator"), reasons.join());
+      // The error summary joins a field's label to its message as Korean reads it, English as English does.
+      const users = await korean.get("/admin/users");
+      const bad = await korean.submitForm(users, "/admin/users", { user_name: "", password: "long enough 1" });
+      assert.equal(bad.status, 400);
+      assert.match(bad.html, /<a href="#user_name">사용자 이름<\/a>: 영문자/);
+      const english = await browser.submitForm(await browser.get("/admin/users"), "/admin/users", { user_name: "", password: "long enough 1" });
+      assert.match(english.html, /<a href="#user_name">[^<]+<\/a> [a-z]/);
+      // Yes and no, not true and false, on a Korean page.
+      assert.match((await korean.get("/admin/users")).html, /<span class="pill pill-yes">예<\/span>/);
     });
   });
 }

@@ -48,6 +48,14 @@ describe("portcullis provider … (this instance as OAuth client, from the comma
     assert.match(shown.stdout, /no_token/);
     const bad = await cli(["provider", "create", "--data", data, "--name", "Bad", "--client-id", "x", "--token-url", "not a url"], { PORTCULLIS_PROVIDER_CLIENT_SECRET: "s" });
     assert.equal(bad.code, 2);
+    // A choice that is not one says which are, in the reader's language; a mistyped grant is not taken for one that needs a browser.
+    const grant = await cli(["provider", "create", "--data", data, "--name", "Bad", "--client-id", "x", "--token-url", `${peer.base}/oauth_token.do`, "--default-grant", "bogus", "--lang", "ko"], { PORTCULLIS_PROVIDER_CLIENT_SECRET: "s" });
+    assert.equal(grant.code, 2);
+    assert.match(grant.stderr, /default_grant: 다음 중 하나여야 합니다: authorization_code, client_credentials, password/);
+    const typo = await cli(["provider", "token", "Peer", "--data", data, "--grant", "client_credential"]);
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /grant: must be one of authorization_code, client_credentials, password/);
+    assert.doesNotMatch(typo.stderr, /browser/);
   });
 
   test("token (client_credentials), call, list, and a password grant with the password from the environment", async () => {
@@ -114,6 +122,13 @@ describe("portcullis provider … (this instance as OAuth client, from the comma
     assert.equal((await cli(["provider", "call", "Flaky", "GET", "/api/now/v1/whoami", "--data", data])).code, 1);
     const list = await cli(["provider", "list", "--data", data]);
     assert.match(list.stdout, /^Flaky .*unhealthy: refresh failed: .*invalid_client/m);
+    // The reason is kept as a catalog text: Korean for a Korean reader, English for scripts reading --json.
+    const korean = await cli(["provider", "list", "--data", data, "--lang", "ko"]);
+    assert.match(korean.stdout, /^Flaky .*비정상: 갱신 실패: 토큰 엔드포인트가 401 invalid_client/m);
+    const failed = await cli(["provider", "call", "Flaky", "GET", "/api/now/v1/whoami", "--data", data, "--lang", "ko"]);
+    assert.match(failed.stderr, /^portcullis: “Flaky” 연결이 비정상입니다: 갱신 실패: /m);
+    const json = JSON.parse((await cli(["provider", "show", "Flaky", "--data", data, "--json", "--lang", "ko"])).stdout);
+    assert.match(json.connection_reason, /^refresh failed: the token endpoint answered 401 invalid_client/);
     assert.equal((await cli(["provider", "delete", "Flaky", "--data", data])).code, 0);
   });
 

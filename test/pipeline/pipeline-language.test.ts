@@ -4,6 +4,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import stringWidth from "string-width";
 import { main } from "../../src/cli/main.ts";
+import { latestPipelineRun } from "../../src/store/pipeline-run-store.ts";
 import { deleteProvider, findProvider } from "../../src/store/provider-store.ts";
 import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
 import { dialectsUnderTest, tempDir } from "../support/stores.ts";
@@ -110,6 +111,10 @@ describe("pipeline output in Korean and English", () => {
     assert.match(korean.stdout, /^끊긴 연결이 있거나 레코드가 계획과 다릅니다\(위 참조\)\.$/m);
     assert.match(korean.stdout, /development → production\s+끊김\s+-\s+공급자 레코드 없음/);
     assert.match(korean.stderr, /드리프트 1건, 끊긴 방향 1개/);
+    // What the Korean run left on the instances is the detail's English and its catalog text, not Korean the page could not classify.
+    const recorded = (await latestPipelineRun(instances[0]!.instance.store.db))!.report.edges.find((e) => e.from === "development")!;
+    assert.equal(recorded.detail, "no provider record");
+    assert.deepEqual(recorded.detail_text, { key: "trust.detail.noProvider" });
 
     const english = await cli(["pipeline", "verify", file, "--lang", "en"]);
     assert.match(english.stdout, /^drift: development: provider "Pipeline Production" is missing$/m);

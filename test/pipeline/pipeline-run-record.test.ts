@@ -3,6 +3,8 @@ import { after, before, describe, test } from "node:test";
 import { instanceSecretBox } from "../../src/consumer/secret-box.ts";
 import { hashPassword } from "../../src/domain/passwords.ts";
 import { pipelineGraph } from "../../src/http/admin/pipeline-graph.ts";
+import { inEnglish, worded } from "../../src/i18n/stored-text.ts";
+import { translator } from "../../src/i18n/translator.ts";
 import { createUser } from "../../src/store/user-store.ts";
 import { saveObtainedToken } from "../../src/store/obtained-token-store.ts";
 import { recordProvider } from "../support/consumer.ts";
@@ -84,7 +86,34 @@ for (const dialect of dialectsUnderTest()) {
         "production→billing.example": "no_token/records",
         "qa.example→production": "no_token/records",
       });
-      assert.equal(graph.edges.find((e) => e.health === "unhealthy")!.reason, "refresh failed: invalid_client");
+      // A run by an older version recorded English only: read as it was.
+      assert.equal(inEnglish(graph.edges.find((e) => e.health === "unhealthy")!.reason!), "refresh failed: invalid_client");
+    });
+
+    test("a run's detail recorded as a catalog text is worded in the page reader's language, and decides the edge's health", async () => {
+      const admin = basic("admin", adminPassword);
+      const refused = { key: "providerError.tokenRefused", values: { status: 401, code: "invalid_client" } };
+      const texts = {
+        ...report(server.base),
+        edges: [
+          { ...report(server.base).edges[0]!, status: "broken", detail: "no token", detail_text: { key: "trust.detail.noToken" } },
+          { ...report(server.base).edges[1]!, detail_text: { key: "trust.detail.unhealthy", values: { reason: { key: "providerError.refreshFailed", values: { reason: refused } } } } },
+        ],
+      };
+      for (const bad of [{ key: "no.such.key" }, { key: "trust.detail.unhealthy", values: { reason: { key: "nope" } } }, { key: "trust.detail.noToken", values: { text: "x".repeat(3000) } }, "no token"]) {
+        const answer = await send("POST", runs, admin, { ...texts, edges: [{ ...texts.edges[0]!, detail_text: bad }] });
+        assert.equal(answer.status, 400, JSON.stringify(bad));
+      }
+      assert.equal((await send("POST", runs, admin, texts)).status, 201);
+      const graph = await pipelineGraph(server.instance);
+      const development = graph.nodes.find((n) => n.name === "development")!.key;
+      const toDevelopment = graph.edges.find((e) => e.to === development)!;
+      const fromDevelopment = graph.edges.find((e) => e.from === development)!;
+      assert.equal(toDevelopment.health, "no_token");
+      assert.equal(fromDevelopment.health, "unhealthy");
+      assert.equal(inEnglish(fromDevelopment.reason!), "refresh failed: the token endpoint answered 401 invalid_client");
+      assert.equal(worded(fromDevelopment.reason!, translator("ko").t), "갱신 실패: 토큰 엔드포인트가 401 invalid_client(으)로 응답했습니다");
+      assert.equal(worded(toDevelopment.reason!, translator("ko").t), "토큰 없음");
     });
 
     test("several records for one peer: the edge is the one the run used, else the healthiest, not the last listed", async () => {

@@ -228,6 +228,17 @@ describe("pipeline up / verify / status across real instances", () => {
     const bad = await cli(["pipeline", "up", path.join(dir, "bad.yaml")]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /production\.url/);
+    // Every mistake is worded in the reader's language, zod's own rules too.
+    fs.writeFileSync(path.join(dir, "worse.yaml"), "production: { name: production, url: not-a-url, admin: { user: admin }, password: x }\ninstances: []\n");
+    const korean = await cli(["pipeline", "up", path.join(dir, "worse.yaml"), "--lang", "ko"]);
+    assert.equal(korean.code, 2);
+    assert.match(korean.stderr, /production\.url: 절대 http\(s\) URL이어야 합니다/);
+    assert.match(korean.stderr, /production\.admin\.password_env: 필수 항목입니다/);
+    assert.match(korean.stderr, /production: 쓰지 않는 키가 있습니다: password/);
+    assert.match(korean.stderr, /instances: 항목이 1개 이상 있어야 합니다/);
+    assert.doesNotMatch(korean.stderr, /Invalid|expected|Unrecognized|Too small/);
+    const english = await cli(["pipeline", "up", path.join(dir, "worse.yaml")]);
+    assert.match(english.stderr, /production\.admin\.password_env: is required/);
     const missingEnv = await main(["node", "portcullis", "pipeline", "verify", file], { out: () => {}, err: () => {} }, {});
     assert.equal(missingEnv, 2);
   });

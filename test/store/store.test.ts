@@ -138,7 +138,7 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(refresh?.type, "refresh_token");
       const rotations = await Promise.all(Array.from({ length: 10 }, () => markRefreshTokenRotated(store.db, refresh!.sys_id)));
       assert.equal(rotations.filter(Boolean).length, 1);
-      assert.equal(await revokeFamily(store.db, refresh!.family, "test", "test"), 2);
+      assert.equal(await revokeFamily(store.db, refresh!.family, "test", { key: "auditReason.revokedByAdmin" }), 2);
       await store.db.updateTable("oauth_credential").set({ expires_at: 1 }).where("family", "=", refresh!.family).execute();
       assert.ok((await deleteExpiredTokens(store.db)) >= 2);
       assert.equal(await findTokenByValue(store.db, issued.accessToken), undefined);

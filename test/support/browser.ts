@@ -19,6 +19,11 @@ export class FormBrowser {
     }
   }
 
+  /** A cookie as if a page had set it (the language switch's, say). */
+  setCookie(name: string, value: string): void {
+    this.cookies.set(name, value);
+  }
+
   cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
   }

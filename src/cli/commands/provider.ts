@@ -1,10 +1,11 @@
 import { deleteProviderRevoking, updateProviderRevoking } from "../../consumer/token-revocation.ts";
+import { worded } from "../../i18n/stored-text.ts";
 import { translator, type Translator } from "../../i18n/translator.ts";
 import { Command } from "commander";
 import { obtainToken } from "../../consumer/connection-token.ts";
 import { callMethods, callProvider } from "../../consumer/outbound-call.ts";
 import { instanceSecretBox } from "../../consumer/secret-box.ts";
-import { type OAuthProvider, parseProviderCreate, parseProviderUpdate, providerRecord } from "../../domain/oauth-provider.ts";
+import { consumerGrantNames, type OAuthProvider, parseProviderCreate, parseProviderUpdate, providerRecord } from "../../domain/oauth-provider.ts";
 import { NotFoundError, ValidationError } from "../../domain/validation.ts";
 import { paths } from "../../http/paths.ts";
 import type { Instance } from "../../instance.ts";
@@ -54,12 +55,13 @@ function statusText(i18n: Translator, status: string): string {
   return (connectionStatuses as readonly string[]).includes(status) ? i18n.t(`cli.provider.status.${status as (typeof connectionStatuses)[number]}`) : status;
 }
 
-async function withStatus(instance: Instance, provider: OAuthProvider): Promise<Record<string, string>> {
+/** The record and its connection; the reason in `t`'s language (English for --json, which scripts read). */
+async function withStatus(instance: Instance, provider: OAuthProvider, t: Translator["t"]): Promise<Record<string, string>> {
   const status = (await storedStatuses(instance.store.db)).find((s) => s.provider === provider.sysId);
   return {
     ...providerRecord(provider),
     connection_status: connectionHealth(status),
-    connection_reason: status?.statusReason ?? "",
+    connection_reason: status?.statusReason ? worded(status.statusReason, t) : "",
     token_expires_at: status?.expiresAt ? new Date(status.expiresAt).toISOString() : "",
   };
 }
@@ -107,7 +109,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
 
   withDataOption(provider.command("list").description(t("help.provider.list")).option("--json", t("help.option.json")), i18n).action(async (options: ProviderOptions) => {
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
-      const records = await Promise.all((await listProviders(instance.store.db)).map((p) => withStatus(instance, p)));
+      const records = await Promise.all((await listProviders(instance.store.db)).map((p) => withStatus(instance, p, options.json ? translator("en").t : t)));
       if (options.json) return output.out(JSON.stringify(records, null, 2));
       if (records.length === 0) return output.out(t("cli.provider.none"));
       output.out(
@@ -122,7 +124,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
 
   withDataOption(provider.command("show <provider>").description(t("help.provider.show")).option("--json", t("help.option.json")), i18n).action(async (key: string, options: ProviderOptions) => {
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
-      const record = await withStatus(instance, await mustFind(instance, i18n, key));
+      const record = await withStatus(instance, await mustFind(instance, i18n, key), options.json ? translator("en").t : t);
       output.out(options.json ? JSON.stringify(record, null, 2) : keyValues(record));
     });
   });
@@ -133,7 +135,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
       const outcome = await deleteProviderRevoking(instance, found, actor);
       output.out(t("cli.provider.deleted", { name: found.name }));
       if (outcome.kind === "revoked") output.out(t("cli.provider.revoked"));
-      if (outcome.kind === "failed") output.err(t("cli.provider.revocationFailed", { reason: outcome.reason }));
+      if (outcome.kind === "failed") output.err(t("cli.provider.revocationFailed", { reason: worded(outcome.reason, t) }));
     });
   });
 
@@ -170,7 +172,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
         output.out(updated.changed.length ? t("cli.provider.updated", { name, fields: updated.changed.join(", ") }) : t("cli.provider.unchanged", { name }));
         if (updated.tokenDiscarded) output.out(t("cli.provider.tokenDiscarded", { name }));
         if (updated.revocation.kind === "revoked") output.out(t("cli.provider.revokedOld"));
-        if (updated.revocation.kind === "failed") output.err(t("cli.provider.revocationFailedOld", { reason: updated.revocation.reason }));
+        if (updated.revocation.kind === "failed") output.err(t("cli.provider.revocationFailedOld", { reason: worded(updated.revocation.reason, t) }));
       }, sealsSecrets);
     });
 
@@ -182,13 +184,14 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
       await withInstance(configFor(options, env), output, i18n, async (instance) => {
         const found = await mustFind(instance, i18n, key);
         const grant = options.grant ?? found.defaultGrant;
+        if (!(consumerGrantNames as readonly string[]).includes(grant)) throw new ValidationError([{ field: "grant", message: t("validation.oneOf", { allowed: consumerGrantNames.join(", ") }) }]);
         if (grant !== "client_credentials" && grant !== "password") {
           throw new ValidationError([{ field: "grant", message: t("cli.provider.needsBrowser", { grant, url: `${instance.config.publicUrl}${paths.connections}/${found.sysId}/authorize` }) }]);
         }
         const login = grant === "password" ? { username: options.username ?? "", password: secretFromEnv(env, i18n, options.passwordEnv!, "password") } : undefined;
         if (login && !login.username) throw new ValidationError([{ field: "username", message: t("cli.provider.needsUsername") }]);
         await obtainToken(instance, found, grant, login);
-        const record = await withStatus(instance, found);
+        const record = await withStatus(instance, found, t);
         const got = { name: found.name, grant, status: statusText(i18n, record.connection_status!) };
         output.out(record.token_expires_at ? t("cli.provider.gotToken", { ...got, expires: i18n.dateTime(record.token_expires_at) }) : t("cli.provider.gotTokenNoExpiry", got));
       }, sealsSecrets);

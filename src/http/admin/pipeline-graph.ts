@@ -6,6 +6,7 @@ import { latestPipelineRun } from "../../store/pipeline-run-store.ts";
 import { listProviders } from "../../store/provider-store.ts";
 import { listTokens, tokenStatus } from "../../store/token-listing.ts";
 import { paths } from "../paths.ts";
+import { type StoredText, verbatim } from "../../i18n/stored-text.ts";
 
 /**
  * The trust graph the Pipeline page draws. Nodes are instances, keyed by origin: this one, the
@@ -31,7 +32,8 @@ export interface GraphEdge {
   /** A provider record's OAuth Entity Profile (grant and scope its tokens are asked with). */
   profile?: string;
   health: EdgeHealth;
-  reason: string;
+  /** Why it is not ok, worded by the page in its reader's language; null when there is nothing to say. */
+  reason: StoredText | null;
   expiresAt: number | null;
   /** Held here, past its expiry, and renewed by a refresh token or client_credentials when next used. */
   renewsOnNextUse?: boolean;
@@ -65,11 +67,22 @@ function expiryHealth(health: EdgeHealth, expiresAt: number | null, now: number)
 /** A connection this instance holds, in the graph's terms: the same verdict as `provider list` and the provider's page. */
 const edgeHealthOf: Record<ConnectionHealth, EdgeHealth> = { healthy: "ok", expired: "expired", unhealthy: "unhealthy", no_token: "no_token" };
 
-/** A run's verdict in the page's terms: its details name the missing token or the refusal. */
-function runHealth(edge: PipelineRunReport["edges"][number]): { health: EdgeHealth; reason: string } {
-  if (edge.status === "ok") return { health: "ok", reason: "" };
-  if (edge.detail === "no token" || edge.detail === "no provider record") return { health: "no_token", reason: edge.detail };
-  return { health: "unhealthy", reason: edge.detail.replace(/^unhealthy: /, "") };
+const missingToken: readonly string[] = ["trust.detail.noToken", "trust.detail.noProvider"];
+
+/**
+ * A run's verdict in the page's terms: its detail names the missing token or the refusal. Runs
+ * record it as a catalog text; a run by an older version left only English, read as before.
+ */
+function runHealth(edge: PipelineRunReport["edges"][number]): { health: EdgeHealth; reason: StoredText | null } {
+  if (edge.status === "ok") return { health: "ok", reason: null };
+  const text = edge.detail_text;
+  if (text) {
+    if (missingToken.includes(text.key)) return { health: "no_token", reason: text };
+    const inner = text.key === "trust.detail.unhealthy" ? text.values?.reason : undefined;
+    return { health: "unhealthy", reason: inner === undefined ? text : typeof inner === "object" ? inner : verbatim(String(inner)) };
+  }
+  if (edge.detail === "no token" || edge.detail === "no provider record") return { health: "no_token", reason: verbatim(edge.detail) };
+  return { health: "unhealthy", reason: verbatim(edge.detail.replace(/^unhealthy: /, "")) };
 }
 
 export async function pipelineGraph(instance: Instance, now = Date.now()): Promise<PipelineGraph> {
@@ -131,7 +144,7 @@ export async function pipelineGraph(instance: Instance, now = Date.now()): Promi
     const runStillApplies = earlier && earlier.health === "unhealthy" && health === "ok" && recorded && s && s.obtainedAt <= recorded.recordedAt;
     if (runStillApplies) continue;
     const renewsOnNextUse = health === "ok" && s?.expiresAt != null && s.expiresAt <= now;
-    edges.set(edgeKey(selfKey, to), { from: selfKey, to, record: provider.name, profile: provider.oauthProfile, health, reason: s?.statusReason ?? "", expiresAt: s?.expiresAt ?? null, ...(renewsOnNextUse ? { renewsOnNextUse } : {}), source: "records" });
+    edges.set(edgeKey(selfKey, to), { from: selfKey, to, record: provider.name, profile: provider.oauthProfile, health, reason: s?.statusReason ?? null, expiresAt: s?.expiresAt ?? null, ...(renewsOnNextUse ? { renewsOnNextUse } : {}), source: "records" });
   }
 
   // Inbound: an endpoint whose redirect URLs name another instance's /oauth_redirect.do is
@@ -147,7 +160,7 @@ export async function pipelineGraph(instance: Instance, now = Date.now()): Promi
     for (const peer of peers) {
       const from = addNode(peer, undefined);
       if (edges.has(edgeKey(from, selfKey))) continue;
-      edges.set(edgeKey(from, selfKey), { from, to: selfKey, record: client.name, health, reason: client.active ? "" : "inactive", expiresAt, source: "records" });
+      edges.set(edgeKey(from, selfKey), { from, to: selfKey, record: client.name, health, reason: client.active ? null : { key: "pipeline.reason.inactive" }, expiresAt, source: "records" });
     }
   }
 

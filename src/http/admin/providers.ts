@@ -2,6 +2,7 @@ import { deleteProviderRevoking, updateProviderRevoking } from "../../consumer/t
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { obtainToken } from "../../consumer/connection-token.ts";
 import { ProviderError } from "../../consumer/provider-http.ts";
+import { worded } from "../../i18n/stored-text.ts";
 import { instanceSecretBox } from "../../consumer/secret-box.ts";
 import { type OAuthProvider, parseProviderCreate, parseProviderUpdate } from "../../domain/oauth-provider.ts";
 import { carriedVersion, formVersion, StaleRecordError } from "../../domain/record-version.ts";
@@ -125,7 +126,7 @@ export const providerToken: Handler = async (instance, request, reply) => {
     await obtainToken(instance, provider, provider.defaultGrant, login);
   } catch (failure) {
     if (!(failure instanceof ProviderError)) throw failure;
-    return renderProvider(instance, reply, admin, provider, 502, { failure: t("provider.tokenFailed", { name: provider.name, reason: failure.message }) });
+    return renderProvider(instance, reply, admin, provider, 502, { failure: t("provider.tokenFailed", { name: provider.name, reason: worded(failure.text, t) }) });
   }
   setFlash(instance, reply, { message: t("provider.gotToken", { name: provider.name }) });
   seeOther(reply, adminPaths.provider(provider.sysId));
@@ -138,7 +139,7 @@ export const providerDelete: Handler = async (instance, request, reply) => {
   const { admin, provider } = posted;
   const { t } = admin.viewer.i18n;
   const outcome = await deleteProviderRevoking(instance, provider, admin.actor);
-  const revocation = outcome.kind === "revoked" ? ` ${t("provider.revokedAtProvider")}` : outcome.kind === "failed" ? ` ${t("provider.revocationFailed", { reason: outcome.reason })}` : "";
+  const revocation = outcome.kind === "revoked" ? ` ${t("provider.revokedAtProvider")}` : outcome.kind === "failed" ? ` ${t("provider.revocationFailed", { reason: worded(outcome.reason, t) })}` : "";
   setFlash(instance, reply, { message: t("provider.deleted", { name: provider.name }) + revocation });
   seeOther(reply, adminPaths.registry);
 };
@@ -166,7 +167,7 @@ export const providerUpdate: Handler = async (instance, request, reply) => {
   const expected = formVersion(form.get("sys_mod_count"));
   try {
     const updated = await updateProviderRevoking(instance, provider, parseProviderUpdate({ ...typed, ...(secret ? { client_secret: secret } : {}) }), admin.actor, expected);
-    const outcome = updated.revocation.kind === "revoked" ? ` ${t("provider.revokedAtOldProvider")}` : updated.revocation.kind === "failed" ? ` ${t("provider.revocationFailedOld", { reason: updated.revocation.reason })}` : "";
+    const outcome = updated.revocation.kind === "revoked" ? ` ${t("provider.revokedAtOldProvider")}` : updated.revocation.kind === "failed" ? ` ${t("provider.revocationFailedOld", { reason: worded(updated.revocation.reason, t) })}` : "";
     const message = updated.changed.length ? t("provider.updated", { name: updated.provider.name }) : t("provider.unchanged");
     setFlash(instance, reply, { message: message + (updated.tokenDiscarded ? ` ${t("provider.tokenDiscarded")}${outcome}` : "") });
     seeOther(reply, adminPaths.provider(provider.sysId));

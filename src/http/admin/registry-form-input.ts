@@ -1,4 +1,4 @@
-import { defaultGrantTypes, type GrantType, lifespanLimits, type OAuthClient } from "../../domain/oauth-entity.ts";
+import { defaultGrantTypes, type GrantType, grantTypeNames, lifespanLimits, type OAuthClient } from "../../domain/oauth-entity.ts";
 
 /**
  * The registry form as typed, kept verbatim so a re-render (a validation error, the lock
@@ -101,14 +101,14 @@ export function registryInput(state: RegistryFormState, mode: "create" | "update
 }
 
 /** The form as the admin reads it, by wire field name: what an edit conflict compares and shows. */
-export function registryFormText(state: RegistryFormState, yesNo: (value: boolean) => string): Record<string, string> {
+export function registryFormText(state: RegistryFormState, yesNo: (value: boolean) => string, grantLabel: (grant: GrantType) => string): Record<string, string> {
   return {
     name: state.name.trim(),
     redirect_url: state.redirectUrls.join(", "),
     logo_url: state.logoUrl.trim(),
     pkce_required: yesNo(state.pkceRequired),
     allow_http_redirect: yesNo(state.allowHttpRedirect),
-    grant_types: [...state.grantTypes].sort().map((g) => grantTypeLabels[g as GrantType] ?? g).join(", "),
+    grant_types: [...state.grantTypes].sort().map((g) => ((grantTypeNames as readonly string[]).includes(g) ? grantLabel(g as GrantType) : g)).join(", "),
     access_token_lifespan: state.accessTokenLifespan.trim(),
     refresh_token_lifespan: state.refreshTokenLifespan.trim(),
     client_credentials_user: state.clientCredentialsUser.trim(),
@@ -118,9 +118,3 @@ export function registryFormText(state: RegistryFormState, yesNo: (value: boolea
   };
 }
 
-export const grantTypeLabels: Record<GrantType, string> = {
-  authorization_code: "Authorization code",
-  refresh_token: "Refresh token",
-  password: "Resource owner password",
-  client_credentials: "Client credentials",
-};

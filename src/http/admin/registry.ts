@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { parseClientCreate, parseClientUpdate, type OAuthClient } from "../../domain/oauth-entity.ts";
+import { type GrantType, parseClientCreate, parseClientUpdate, type OAuthClient } from "../../domain/oauth-entity.ts";
 import { carriedVersion, formVersion, StaleRecordError } from "../../domain/record-version.ts";
 import { sysIdPattern } from "../../domain/sys-id.ts";
 import { issueText, NotFoundError, ValidationError } from "../../domain/validation.ts";
@@ -70,7 +70,8 @@ async function renderRecord(
   const { t } = admin.viewer.i18n;
   const yesNo = (value: boolean) => t(value ? "common.true" : "common.false");
   // The form keeps what the admin typed and now edits the version just read, so saving again is a deliberate overwrite.
-  const conflict = options.conflict ? editConflict(client, registryFormText(state, yesNo), registryFormText(stored, yesNo)) : undefined;
+  const grantLabel = (grant: GrantType) => t(`grant.${grant}`);
+  const conflict = options.conflict ? editConflict(client, registryFormText(state, yesNo, grantLabel), registryFormText(stored, yesNo, grantLabel)) : undefined;
   sendAdminHTML(reply, options.status, registryFormPage({ viewer: admin.viewer, state, errors: options.errors ?? {}, client, freshSecret: options.freshSecret, flash: options.flash, history, version: conflict ? client.modCount : options.version, conflict }));
 }
 

@@ -17,6 +17,7 @@ import { expectedIssuer } from "../../consumer/issuer-discovery.ts";
 import { rawQuery } from "../query-string.ts";
 import { oauthRedirectUrl } from "../../consumer/oauth-redirect-url.ts";
 import { adminPaths } from "../admin/admin-paths.ts";
+import { worded } from "../../i18n/stored-text.ts";
 
 /** Long enough to sign in at the provider and consent; short enough that a leaked state is soon useless. */
 const stateLifespanMs = 10 * 60 * 1000;
@@ -115,6 +116,6 @@ export async function oauthRedirect(instance: Instance, request: FastifyRequest,
     sendPage(reply, 200, connectedPage({ i18n, providerName: provider.name, scope: fields.scope ?? "", providerHref: adminPaths.provider(provider.sysId) }));
   } catch (failure) {
     if (!(failure instanceof ProviderError)) throw failure;
-    sendPage(reply, 502, errorPage({ i18n, title: i18n.t("connection.failedTitle"), message: i18n.t("connection.failed", { provider: provider.name, reason: failure.message }) }));
+    sendPage(reply, 502, errorPage({ i18n, title: i18n.t("connection.failedTitle"), message: i18n.t("connection.failed", { provider: provider.name, reason: worded(failure.text, i18n.t) }) }));
   }
 }

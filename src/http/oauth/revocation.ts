@@ -23,8 +23,8 @@ export async function revocationEndpoint(instance: Instance, request: FastifyReq
     if (!stored || stored.client !== client.sysId || stored.revoked_at !== null) return;
     const actor = `oauth:${client.clientId}`;
     // Revoking a refresh token ends the grant, its access tokens included (RFC 7009 §2.1).
-    if (stored.type === "refresh_token") await revokeFamily(trx, stored.family, actor, "revoked by the client");
-    else await revokeOne(trx, stored.sys_id, actor, "revoked by the client");
+    if (stored.type === "refresh_token") await revokeFamily(trx, stored.family, actor, { key: "auditReason.revokedByClient" });
+    else await revokeOne(trx, stored.sys_id, actor, { key: "auditReason.revokedByClient" });
   });
   reply.send();
 }

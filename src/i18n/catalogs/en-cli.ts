@@ -78,6 +78,8 @@ export const enCli = {
   "trust.detail.wrongUser": "the token acts as {actual}, not {user}",
   "trust.detail.noUser": "no user",
   "trust.detail.callFailed": "GET {path}: failed {body}",
+  "trust.detail.callOk": "GET {path} 200",
+  "trust.detail.callStatus": "GET {path}: {status} {body}",
   "trust.detail.noProvider": "no provider record",
   "trust.detail.noToken": "no token",
   "trust.detail.unhealthy": "unhealthy: {reason}",

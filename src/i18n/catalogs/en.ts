@@ -1,6 +1,7 @@
 import { enCli } from "./en-cli.ts";
 import { enMessages } from "./en-messages.ts";
 import { enProviderPages } from "./en-provider-pages.ts";
+import { enStoredTexts } from "./en-stored-texts.ts";
 
 /**
  * English: the default, and the source of truth for keys. One key per text a person reads;
@@ -13,6 +14,7 @@ export const en = {
   ...enCli,
   ...enMessages,
   ...enProviderPages,
+  ...enStoredTexts,
   "app.name": "Portcullis",
   "language.label": "Language",
   "language.en": "English",
@@ -70,6 +72,8 @@ export const en = {
   "refused.body": "The form expired or was not sent from this site, so nothing was changed. Go back, reload the page and try again.",
 
   "errors.summary": "Nothing was saved. Correct the {count, plural, one {field} other {fields}} below:",
+  // What comes between a field's label and its message in the error summary: English reads "Name is required".
+  "errors.labelSeparator": " ",
 
   "home.title": "Overview",
   "home.registryText": "{count, plural, one {# OAuth API endpoint} other {# OAuth API endpoints}} for external clients",

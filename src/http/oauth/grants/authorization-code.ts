@@ -20,7 +20,7 @@ export const authorizationCodeGrant: GrantHandler = async ({ instance, client, f
     if (!stored || stored.client !== client.sysId) throw invalidCode();
     const replay = async () => {
       // A second redemption means the code leaked: revoke what the first one produced (RFC 6749 §4.1.2).
-      await revokeFamily(trx, stored.family, actorOf(client), "authorization code replayed", now);
+      await revokeFamily(trx, stored.family, actorOf(client), { key: "auditReason.codeReplayed" }, now);
       return invalidCode();
     };
     // Binding first: only someone who could have redeemed the code may trigger the replay revocation.

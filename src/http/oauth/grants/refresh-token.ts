@@ -20,7 +20,7 @@ export const refreshTokenGrant: GrantHandler = async ({ instance, client, form }
     const stored = await findTokenByValue(trx, presented);
     if (!stored || stored.type !== "refresh_token" || stored.client !== client.sysId) return invalidToken();
     const reuse = async () => {
-      await revokeFamily(trx, stored.family, actorOf(client), "rotated refresh token reused", now);
+      await revokeFamily(trx, stored.family, actorOf(client), { key: "auditReason.refreshReused" }, now);
       return new OAuthError("invalid_grant", "the refresh token was already used; every token of this grant is now revoked");
     };
     if (stored.revoked_at !== null || stored.expires_at <= now) return invalidToken();

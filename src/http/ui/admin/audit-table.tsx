@@ -1,6 +1,8 @@
 import type { Translator } from "../../../i18n/translator.ts";
 import type { AuditListing } from "../../../store/audit-listing.ts";
+import { decodeStoredText, worded } from "../../../i18n/stored-text.ts";
 import { auditOf } from "../../admin/admin-paths.ts";
+import { auditValueText } from "./audit-values.ts";
 import { useI18n } from "../i18n-context.tsx";
 
 const labelledTables = ["oauth_entity", "oauth_credential", "sys_user"] as const;
@@ -13,11 +15,18 @@ export function tableLabel(t: Translator["t"], tablename: string): string {
 /** One sentence per change: who changed which field of which record, from what to what. */
 function describe(t: Translator["t"], row: AuditListing): string {
   const field = row.fieldname;
-  if (row.reason === "created") return t("audit.created", { field, value: row.newvalue ?? "" });
+  const newvalue = auditValueText(t, row.newvalue ?? "");
+  if (row.reason === "created") return t("audit.created", { field, value: newvalue });
   if (row.reason === "deleted") return t("audit.deleted", { field, value: row.oldvalue ?? "" });
-  if (row.oldvalue && row.newvalue) return t("audit.changed", { field, from: row.oldvalue, to: row.newvalue });
-  if (row.newvalue) return t("audit.set", { field, value: row.newvalue });
+  if (row.oldvalue && row.newvalue) return t("audit.changed", { field, from: row.oldvalue, to: newvalue });
+  if (row.newvalue) return t("audit.set", { field, value: newvalue });
   return t("audit.cleared", { field, value: row.oldvalue ?? "" });
+}
+
+/** The reason in the reader's language when it was stored as a catalog text; an older row's English as it is. */
+function reasonText(t: Translator["t"], row: AuditListing): string {
+  if (row.reasonText) return worded(decodeStoredText(row.reasonText), t);
+  return row.reason && row.reason !== "created" && row.reason !== "deleted" ? row.reason : "";
 }
 
 export function AuditTable(props: { rows: AuditListing[]; showRecord: boolean }) {
@@ -47,7 +56,7 @@ export function AuditTable(props: { rows: AuditListing[]; showRecord: boolean })
                 </td>
               ) : null}
               <td class="wrap">{describe(t, row)}</td>
-              <td>{row.reason && row.reason !== "created" && row.reason !== "deleted" ? row.reason : ""}</td>
+              <td>{reasonText(t, row)}</td>
             </tr>
           ))}
         </tbody>

@@ -46,7 +46,13 @@ export function ErrorSummary(props: { errors: FieldErrors; labels: Record<string
       <ul>
         {entries.map(([field, messages]) => (
           <li>
-            {props.labels[field] ? <a href={`#${field}`}>{props.labels[field]}</a> : null} {messages.join(" ")}
+            {props.labels[field] ? (
+              <>
+                <a href={`#${field}`}>{props.labels[field]}</a>
+                {t("errors.labelSeparator")}
+              </>
+            ) : null}
+            {messages.join(" ")}
           </li>
         ))}
       </ul>

@@ -3,6 +3,7 @@ import { renderPage } from "../layout.tsx";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
 import { PageHeader } from "./components.tsx";
 import { edgeHealths, TrustGraph } from "./trust-graph.tsx";
+import { worded } from "../../../i18n/stored-text.ts";
 
 function Legend(props: { viewer: Viewer }) {
   const { t } = props.viewer.i18n;
@@ -88,7 +89,7 @@ export function pipelinePage(props: { viewer: Viewer; graph: PipelineGraph }): s
                     <td>{names.get(edge.to)}</td>
                     <td>
                       <span class={`pill pill-health-${edge.health}`}>{t(`pipeline.health.${edge.health}`)}</span>
-                      {edge.reason ? <span class="edge-reason">{edge.reason === "inactive" ? t("pipeline.reason.inactive") : edge.reason}</span> : null}
+                      {edge.reason ? <span class="edge-reason">{worded(edge.reason, t)}</span> : null}
                     </td>
                     <td>{edge.expiresAt === null ? "—" : dateTime(edge.expiresAt)}</td>
                     <td>

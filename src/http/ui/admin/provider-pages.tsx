@@ -8,6 +8,7 @@ import { CsrfInput, describedBy, ErrorSummary, FieldError, type FieldErrors, Fla
 import { type EditConflict, EditConflictNotice, VersionInput } from "./edit-conflict.tsx";
 import { TextField } from "./form-fields.tsx";
 import { useI18n } from "../i18n-context.tsx";
+import { worded } from "../../../i18n/stored-text.ts";
 
 /** What the new-provider form holds between submits; never the secret, which is typed again. */
 export interface ProviderFormState {
@@ -250,7 +251,7 @@ export function providerPage(props: { viewer: Viewer; provider: OAuthProvider; r
               {token.statusReason || tokenHealth === "expired" ? (
                 <>
                   <dt>{t("provider.token.reason")}</dt>
-                  <dd>{token.statusReason || t("provider.token.expiredHint")}</dd>
+                  <dd>{token.statusReason ? worded(token.statusReason, t) : t("provider.token.expiredHint")}</dd>
                 </>
               ) : null}
               <dt>{t("provider.token.grant")}</dt>
