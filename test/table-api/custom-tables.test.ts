@@ -45,7 +45,7 @@ for (const dialect of dialectsUnderTest()) {
       const found = await api(server, "GET", `/api/now/table/u_asset?${q({ sysparm_query: "u_nameSTARTSWITHthink^u_in_use=true^u_bought>2026-01-01 00:00:00", sysparm_display_value: "true" })}`, { token: user.token });
       assert.equal(found.status, 200);
       assert.equal(found.headers.get("x-total-count"), "1");
-      assert.equal(found.body.result[0].u_owner, "ada Name");
+      assert.deepEqual(found.body.result[0].u_owner, { display_value: "ada Name", link: `${server.url}/api/now/table/sys_user/${user.sysId}` });
       const patched = await api(server, "PATCH", `/api/now/table/u_asset/${r.sys_id}`, { token: user.token, body: { u_count: "3" } });
       assert.equal(patched.body.result.u_count, "3");
       assert.equal((await api(server, "POST", "/api/now/table/u_asset", { token: user.token, body: { u_count: 2 } })).status, 400, "u_name is mandatory");

@@ -261,7 +261,12 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual(plain.caller_id, { link: `${server.url}/api/now/table/sys_user/${user.sysId}`, value: user.sysId });
       const shown = (await list({ ...query, sysparm_display_value: "true" })).body.result[0];
       assert.equal(shown.priority, "1 - Critical");
-      assert.equal(shown.caller_id, "abel.tuter Name");
+      // The platform keeps the link beside the display value; the bare string needs sysparm_exclude_reference_link.
+      assert.deepEqual(shown.caller_id, { display_value: "abel.tuter Name", link: `${server.url}/api/now/table/sys_user/${user.sysId}` });
+      const shownBare = (await list({ ...query, sysparm_display_value: "true", sysparm_exclude_reference_link: "true" })).body.result[0];
+      assert.equal(shownBare.caller_id, "abel.tuter Name");
+      const shownEmpty = (await list({ sysparm_query: "priority=5", sysparm_fields: "caller_id", sysparm_display_value: "true" })).body.result[0];
+      assert.equal(shownEmpty.caller_id, "");
       assert.equal(shown.active, "true");
       const both = (await list({ ...query, sysparm_display_value: "all" })).body.result[0];
       assert.deepEqual(both.priority, { display_value: "1 - Critical", value: "1" });
@@ -286,8 +291,8 @@ for (const dialect of dialectsUnderTest()) {
 
     test("sysparm_fields and sysparm_display_value shape a single record and write responses too", async () => {
       const one = (await list({ sysparm_query: "priority=1", sysparm_fields: "sys_id" })).body.result[0].sys_id;
-      const res = await api(server, "GET", `/api/now/table/incident/${one}?${q({ sysparm_fields: "priority", sysparm_display_value: "true" })}`, { token: user.token });
-      assert.deepEqual(res.body.result, { priority: "1 - Critical" });
+      const res = await api(server, "GET", `/api/now/table/incident/${one}?${q({ sysparm_fields: "priority,caller_id", sysparm_display_value: "true" })}`, { token: user.token });
+      assert.deepEqual(res.body.result, { priority: "1 - Critical", caller_id: { display_value: "abel.tuter Name", link: `${server.url}/api/now/table/sys_user/${user.sysId}` } });
     });
   });
 }

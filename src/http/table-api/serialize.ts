@@ -7,7 +7,8 @@ import type { OutputParams } from "./parameters.ts";
 
 /**
  * Records as the platform puts them on the wire: every value a string, references as
- * `{link, value}` (or the bare sys_id, or the display value), and with
+ * `{link, value}` (with sysparm_display_value=true `{display_value, link}`; with
+ * sysparm_exclude_reference_link the bare sys_id or display value), and with
  * sysparm_display_value=all a `{display_value, value}` pair for every field.
  */
 export interface SerializeContext {
@@ -39,7 +40,9 @@ export async function serializeRecords(context: SerializeContext, rows: readonly
       if (field.type === "reference") {
         const shown = value === "" ? "" : (displays.get(field.name)?.get(value) ?? value);
         const link = `${context.publicUrl}/api/now/table/${field.reference}/${value}`;
-        if (params.displayValue === "true") record[field.name] = shown;
+        // The platform's display_value=true keeps the link beside the display value; only
+        // sysparm_exclude_reference_link makes it the bare display string.
+        if (params.displayValue === "true") record[field.name] = value === "" || params.excludeReferenceLink ? shown : { display_value: shown, link };
         else if (params.displayValue === "all") record[field.name] = value === "" || params.excludeReferenceLink ? { display_value: shown, value } : { display_value: shown, link, value };
         else record[field.name] = value === "" || params.excludeReferenceLink ? value : { link, value };
       } else if (params.displayValue === "true") record[field.name] = displayValue(field, row[field.name]);
