@@ -11,7 +11,8 @@ import { type DisplayValueMode, flag, type Query, readEncodedQuery, single } fro
 /**
  * The Aggregate API's parameters, read once and checked against the dictionary and the
  * caller's field ACL: every field named must exist and be readable, AVG and SUM need a
- * number, ORDER BY names a grouped field or an aggregate.
+ * number, ORDER BY names a grouped field or an aggregate. The records are those sysparm_query
+ * and the name-value pairs (`&active=true`) select, read as the Table API reads them.
  */
 export type FieldAggregate = "avg" | "min" | "max" | "sum";
 export const fieldAggregates: readonly FieldAggregate[] = ["avg", "min", "max", "sum"];

@@ -1,11 +1,11 @@
 import type { FastifyRequest } from "fastify";
 import { type FieldDef, fieldOf, type TableDef } from "../../domain/dictionary.ts";
-import { type EncodedQuery, fieldsOfQuery, parseEncodedQuery } from "../../domain/encoded-query.ts";
+import { type Condition, type EncodedQuery, fieldsOfQuery, parseEncodedQuery } from "../../domain/encoded-query.ts";
 import { mayReadField, readableFields } from "./acl.ts";
 import type { ApiPrincipal } from "./api-principal.ts";
 import { badRequest, forbidden } from "./errors.ts";
 
-/** The platform's `sysparm_*` parameters, each read once, checked, and typed. */
+/** The platform's `sysparm_*` parameters and name-value pairs, each read once, checked, and typed. */
 export type DisplayValueMode = "false" | "true" | "all";
 
 export interface OutputParams {
@@ -76,21 +76,56 @@ export function readOutputParams(request: FastifyRequest, principal: ApiPrincipa
   };
 }
 
-/** sysparm_query, parsed with its date macros evaluated at `now`, naming only fields the caller may read. */
+/**
+ * The records a request selects: sysparm_query ANDed with its name-value pairs, date macros
+ * evaluated at `now`, naming only fields the caller may read.
+ */
 export function readEncodedQuery(request: FastifyRequest, principal: ApiPrincipal, table: TableDef, now: Date): EncodedQuery {
-  return checkedQuery(single((request.query ?? {}) as Query, "sysparm_query") ?? "", principal, table, now);
+  const query = (request.query ?? {}) as Query;
+  const encoded = checkedQuery(single(query, "sysparm_query") ?? "", principal, table, now);
+  const pairs = nameValuePairs(query, principal, table, now);
+  return pairs.length === 0 ? encoded : { ...encoded, queries: andEach(encoded.queries, pairs) };
 }
 
 /** An encoded query over fields that exist and that the caller may read; date macros evaluated at `now`. */
 export function checkedQuery(text: string, principal: ApiPrincipal, table: TableDef, now: Date): EncodedQuery {
-  const encoded = parseEncodedQuery(text, { now });
+  return checkFields(parseEncodedQuery(text, { now }), "sysparm_query", principal, table);
+}
+
+function checkFields(encoded: EncodedQuery, source: string, principal: ApiPrincipal, table: TableDef): EncodedQuery {
   for (const name of fieldsOfQuery(encoded)) {
     const field = fieldOf(table, name);
-    if (!field || field.secret) throw badRequest(`sysparm_query: the table ${table.name} has no field "${name}"`);
+    if (!field || field.secret) throw badRequest(`${source}: the table ${table.name} has no field "${name}"`);
     // Filtering on a masked field would reveal it one guess at a time.
-    if (!mayReadField(principal, field)) throw forbidden(`sysparm_query: ${principal.user.userName} may not read the field ${table.name}.${name}`);
+    if (!mayReadField(principal, field)) throw forbidden(`${source}: ${principal.user.userName} may not read the field ${table.name}.${name}`);
   }
   return encoded;
+}
+
+/**
+ * The platform's Table API GET and Aggregate API read every parameter that is not sysparm_*
+ * as `field=value` (`?active=true&priority=1`), ANDed with sysparm_query. Each is parsed as that
+ * text in sysparm_query would be (an empty value is ISEMPTY, date macros are evaluated). A name
+ * that is no field of the table is a 400, as in sysparm_query: the platform ignores it and
+ * answers with every record, which a script then updates or deletes.
+ */
+function nameValuePairs(query: Query, principal: ApiPrincipal, table: TableDef, now: Date): Condition[][] {
+  const groups: Condition[][] = [];
+  for (const name of Object.keys(query)) {
+    if (name.startsWith("sysparm_")) continue;
+    const field = fieldOf(table, name);
+    if (!field || field.secret || !/^[a-z][a-z0-9_]*$/.test(name))
+      throw badRequest(`the parameter "${name.slice(0, 60)}" is not a field of ${table.name}; a parameter other than sysparm_* filters records as field=value`);
+    const value = (single(query, name) ?? "").replaceAll("^", "^^");
+    const parsed = checkFields(parseEncodedQuery(`${name}=${value}`, { now }), `the parameter ${name}`, principal, table);
+    groups.push(...parsed.queries.flat());
+  }
+  return groups;
+}
+
+/** (Q1 OR Q2) AND c is (Q1 AND c) OR (Q2 AND c): the pairs join every ^NQ query. */
+function andEach(queries: Condition[][][], groups: Condition[][]): Condition[][][] {
+  return queries.length === 0 ? [groups] : queries.map((q) => [...q, ...groups]);
 }
 
 export function readListParams(request: FastifyRequest, principal: ApiPrincipal, table: TableDef, now: Date): ListParams {
