@@ -18,7 +18,7 @@ interface Incident {
 }
 
 const states = [1, 2, 3, 6, 7];
-const avg = (values: number[]) => (values.length === 0 ? "" : String(Number((values.reduce((a, b) => a + b, 0) / values.length).toFixed(4))));
+const avg = (values: number[]) => (values.length === 0 ? "" : (values.reduce((a, b) => a + b, 0) / values.length).toFixed(4));
 const sum = (values: number[]) => (values.length === 0 ? "" : String(values.reduce((a, b) => a + b, 0)));
 const min = (values: number[]) => (values.length === 0 ? "" : String(Math.min(...values)));
 const max = (values: number[]) => (values.length === 0 ? "" : String(Math.max(...values)));
@@ -87,6 +87,10 @@ for (const dialect of dialectsUnderTest()) {
       assert.ok(dates.stats.min.sys_created_on <= dates.stats.max.sys_created_on);
       const none = await ok({ sysparm_query: "priority=9", sysparm_avg_fields: "priority", sysparm_sum_fields: "state", sysparm_max_fields: "number" });
       assert.deepEqual(none, { stats: { avg: { priority: "" }, max: { number: "" }, sum: { state: "" } } });
+      // The platform writes every average with four decimals, a whole one too ("1.0000").
+      assert.deepEqual(await ok({ sysparm_query: "priority=2", sysparm_avg_fields: "priority" }), { stats: { avg: { priority: "2.0000" } } });
+      const whole = await ok({ sysparm_group_by: "priority", sysparm_avg_fields: "priority" });
+      for (const group of whole) assert.equal(group.stats.avg.priority, `${group.groupby_fields[0].value}.0000`);
       assert.deepEqual(await ok({}), { stats: {} });
     });
 

@@ -13,17 +13,20 @@ import { guarded, type Handler, resolveTable, type TableRoute } from "./table-ro
 /**
  * The Aggregate API: GET /api/now/stats/{table} (also /v1). One SQL aggregate answers it;
  * values are strings on the wire, as the platform sends them: `{"result": {"stats": {"count":
- * "12", "avg": {"priority": "2.5"}}}}`, or with sysparm_group_by a list of `{"stats",
+ * "12", "avg": {"priority": "2.5000"}}}}`, or with sysparm_group_by a list of `{"stats",
  * "groupby_fields": [{"field", "value"}]}`.
  */
 const maxGroups = 10_000;
 
 type Stats = Record<string, string | Record<string, string>>;
 
-/** AVG to at most four decimals without trailing zeros; empty when no row had a value. */
+/**
+ * AVG with exactly four decimals, as the platform writes it ("1.0000", "804162.7143"): a client
+ * comparing or parsing the text sees what an instance sends. Empty when no row had a value.
+ */
 function formatAverage(raw: unknown): string {
   if (raw === null || raw === undefined) return "";
-  return String(Number(Number(raw).toFixed(4)));
+  return Number(raw).toFixed(4);
 }
 
 function specsOf(params: AggregateParams): { spec: AggregateSpec; field?: FieldDef }[] {
