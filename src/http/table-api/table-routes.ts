@@ -68,14 +68,31 @@ function collectionUrl(instance: Instance, request: FastifyRequest, table: Table
   return instance.config.publicUrl + route.replace("/:sys_id", "").replace(":table", table.name);
 }
 
-const list: Handler = async (instance, request, reply) => {
-  const { principal, table } = await open(instance, request, "read");
-  const params = readListParams(request, principal, table, instance.now());
-  const { rows, total } = await listRecords(instance.store.db, { table, columns: columnsOf(params), query: params.query, limit: params.limit, offset: params.offset, count: !params.noCount });
-  const result = await serializeRecords(serializeContext(instance, principal), rows, params);
-  setListHeaders(request, reply, collectionUrl(instance, request, table), params, rows.length, total);
-  reply.send({ result });
-};
+/** The unversioned path serves the latest version, v2. */
+type ApiVersion = "v1" | "v2";
+
+/**
+ * The platform's words: "Version 1 returns error code 404 with no results; Version 2 returns
+ * 200". Sent as it is: the error handler would write its own detail.
+ */
+function sendNoRecordFound(reply: FastifyReply): void {
+  reply
+    .code(404)
+    .header("cache-control", "no-store")
+    .send({ error: { message: "No Record found", detail: "Records matching query not found. Check query parameter or offset parameter" }, status: "failure" });
+}
+
+const list =
+  (version: ApiVersion): Handler =>
+  async (instance, request, reply) => {
+    const { principal, table } = await open(instance, request, "read");
+    const params = readListParams(request, principal, table, instance.now());
+    const { rows, total } = await listRecords(instance.store.db, { table, columns: columnsOf(params), query: params.query, limit: params.limit, offset: params.offset, count: !params.noCount });
+    if (rows.length === 0 && version === "v1") return sendNoRecordFound(reply);
+    const result = await serializeRecords(serializeContext(instance, principal), rows, params);
+    setListHeaders(request, reply, collectionUrl(instance, request, table), params, rows.length, total);
+    reply.send({ result });
+  };
 
 const readOne: Handler = async (instance, request, reply) => {
   const { principal, table } = await open(instance, request, "read");
@@ -138,10 +155,11 @@ export const guarded =
 
 export type TableRoute = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; handler: Handler };
 
-/** The platform serves the same API unversioned, as v1 and as v2. */
+/** The platform serves the same API unversioned (the latest), as v1 and as v2. */
 export function tableApiRoutes(): TableRoute[] {
-  return ["/api/now/table", "/api/now/v1/table", "/api/now/v2/table"].flatMap((base) => [
-    { method: "GET", url: `${base}/:table`, handler: guarded(list) },
+  const bases: [string, ApiVersion][] = [["/api/now/table", "v2"], ["/api/now/v1/table", "v1"], ["/api/now/v2/table", "v2"]];
+  return bases.flatMap(([base, version]) => [
+    { method: "GET", url: `${base}/:table`, handler: guarded(list(version)) },
     { method: "POST", url: `${base}/:table`, handler: guarded(create) },
     { method: "GET", url: `${base}/:table/:sys_id`, handler: guarded(readOne) },
     { method: "PUT", url: `${base}/:table/:sys_id`, handler: guarded(update) },
