@@ -94,6 +94,14 @@ const list =
     reply.send({ result });
   };
 
+/**
+ * X-no-response-body: true asks a write to answer without a body (the status and headers stay),
+ * as the platform's POST, PUT and PATCH do.
+ */
+function wantsNoBody(request: FastifyRequest): boolean {
+  return String(request.headers["x-no-response-body"] ?? "").toLowerCase() === "true";
+}
+
 const readOne: Handler = async (instance, request, reply) => {
   const { principal, table } = await open(instance, request, "read");
   const sysId = sysIdOf(request);
@@ -108,10 +116,8 @@ const create: Handler = async (instance, request, reply) => {
   const body = params.inputDisplayValue ? await resolveDisplayInput(instance.store.db, table, request.body) : request.body;
   const created = await writerOf(table).create({ db: instance.store.db, actor: principal.user.userName }, table, body);
   const record = mayDo(principal, table, "read") ? await recordResult(instance, principal, table, created.sysId, params, reply) : { sys_id: created.sysId };
-  reply
-    .code(201)
-    .header("location", `${collectionUrl(instance, request, table)}/${created.sysId}`)
-    .send({ result: { ...record, ...created.once } });
+  reply.code(201).header("location", `${collectionUrl(instance, request, table)}/${created.sysId}`);
+  reply.send(wantsNoBody(request) ? undefined : { result: { ...record, ...created.once } });
 };
 
 const update: Handler = async (instance, request, reply) => {
@@ -123,7 +129,7 @@ const update: Handler = async (instance, request, reply) => {
   const found = await writerOf(table).update({ db: instance.store.db, actor: principal.user.userName, expected }, table, sysId, body);
   if (!found) throw notFound("No Record found");
   const record = mayDo(principal, table, "read") ? await recordResult(instance, principal, table, sysId, params, reply) : { sys_id: sysId };
-  reply.send({ result: record });
+  reply.send(wantsNoBody(request) ? undefined : { result: record });
 };
 
 const remove: Handler = async (instance, request, reply) => {
