@@ -56,6 +56,7 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual(await found({ short_description: "Caret ^ test" }), ["Caret ^ test"], "a caret in the value is a caret, not a new condition");
       assert.deepEqual(await found({ caller_id: "" }), ["Caret ^ test", "Email down", "Printer jam"], "an empty value is ISEMPTY, as field= in sysparm_query");
       assert.deepEqual(await found({ priority: "9" }), []);
+      assert.deepEqual(await found({ priority: "1", active: "true", _: "1733500000000" }), ["Disk full"], "a cache-buster is no filter and no error");
     });
 
     test("the pairs are ANDed with sysparm_query, every ^NQ query included", async () => {

@@ -112,7 +112,8 @@ function checkFields(encoded: EncodedQuery, source: string, principal: ApiPrinci
 function nameValuePairs(query: Query, principal: ApiPrincipal, table: TableDef, now: Date): Condition[][] {
   const groups: Condition[][] = [];
   for (const name of Object.keys(query)) {
-    if (name.startsWith("sysparm_")) continue;
+    // `_` is the cache-buster jQuery and others add to a GET (`?_=1733500000000`): no field is named so.
+    if (name.startsWith("sysparm_") || name === "_") continue;
     const field = fieldOf(table, name);
     if (!field || field.secret || !/^[a-z][a-z0-9_]*$/.test(name))
       throw badRequest(`the parameter "${name.slice(0, 60)}" is not a field of ${table.name}; a parameter other than sysparm_* filters records as field=value`);
