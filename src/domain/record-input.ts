@@ -15,6 +15,17 @@ export function isPlainObject(body: unknown): body is Record<string, unknown> {
   return prototype === Object.prototype || prototype === null;
 }
 
+/**
+ * The sys_id a create asks for. The platform takes one (GlideRecord's setNewGuidValue, which
+ * PySNC's set_new_guid_value sends as sys_id in the body), so a record can keep its identity
+ * across instances; it must look like one. Absent or empty: the instance makes one.
+ */
+export function requestedSysId(body: unknown): string | undefined {
+  if (!isPlainObject(body) || body.sys_id === undefined || body.sys_id === "") return undefined;
+  if (typeof body.sys_id !== "string" || !/^[0-9a-f]{32}$/.test(body.sys_id)) throw new ValidationError([{ field: "sys_id", message: "a sys_id is 32 lowercase hexadecimal characters" }]);
+  return body.sys_id;
+}
+
 /** The body minus what the platform ignores; unknown fields are kept so the rules can name them. */
 export function writableEntries(table: TableDef, body: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(

@@ -104,12 +104,12 @@ export function versionOf(row: Row): RecordVersion {
   return { modCount: Number(row.sys_mod_count), updatedBy: String(row.sys_updated_by ?? ""), updatedOn: String(row.sys_updated_on ?? "") };
 }
 
-/** Inserts a record whose values were already checked against the dictionary; returns it whole. */
-export async function insertRecord(db: Kysely<Database>, table: TableDef, values: Record<string, StoredValue>, actor: string): Promise<Row> {
+/** Inserts a record whose values were already checked against the dictionary; returns it whole. A sys_id given that is taken is a 400. */
+export async function insertRecord(db: Kysely<Database>, table: TableDef, values: Record<string, StoredValue>, actor: string, sysId?: string): Promise<Row> {
   return rethrowConstraint(() =>
     db.transaction().execute(async (trx) => {
       await assertReferencesExist(trx, table, values);
-      const row: Row = { ...values, ...newSystemFields(actor) };
+      const row: Row = { ...values, ...newSystemFields(actor), ...(sysId ? { sys_id: sysId } : {}) };
       if (table.numbering) row[table.numbering.field] = await nextNumber(trx, table);
       await dynamic(trx).insertInto(table.name).values(row).execute();
       const entries: AuditEntry[] = Object.entries(row)

@@ -97,13 +97,28 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal((await api(server, "PATCH", `/api/now/table/incident/${id}`, { token: user.token, body: { state: "3" }, headers: { "if-match": '"1"' } })).status, 404);
     });
 
-    test("sys_* and read-only fields in a body are ignored, as on the platform", async () => {
-      const res = await api(server, "POST", "/api/now/table/incident", { token: user.token, body: { short_description: "x", sys_id: "0".repeat(32), sys_created_by: "mallory", number: "INC9999999", sys_mod_count: 99 } });
+    test("sys_* and read-only fields in a body are ignored, as on the platform; a sys_id asked for on create is kept", async () => {
+      const res = await api(server, "POST", "/api/now/table/incident", { token: user.token, body: { short_description: "x", sys_created_by: "mallory", number: "INC9999999", sys_mod_count: 99 } });
       assert.equal(res.status, 201);
-      assert.notEqual(res.body.result.sys_id, "0".repeat(32));
       assert.equal(res.body.result.sys_created_by, "beth.anglin");
       assert.notEqual(res.body.result.number, "INC9999999");
       assert.equal(res.body.result.sys_mod_count, "0");
+      // GlideRecord.setNewGuidValue (PySNC's set_new_guid_value) sends the sys_id the record is to have.
+      const chosen = "0123456789abcdef0123456789abcdef";
+      const kept = await api(server, "POST", "/api/now/table/incident", { token: user.token, body: { short_description: "with its own sys_id", sys_id: chosen } });
+      assert.equal(kept.status, 201, kept.text);
+      assert.equal(kept.body.result.sys_id, chosen);
+      assert.equal((await api(server, "GET", `/api/now/table/incident/${chosen}`, { token: user.token })).body.result.short_description, "with its own sys_id");
+      const before = await tableCounts(server.instance.store);
+      for (const sys_id of ["0".repeat(31), "0123456789ABCDEF0123456789ABCDEF", 42, chosen]) {
+        const refused = await api(server, "POST", "/api/now/table/incident", { token: user.token, body: { short_description: "refused", sys_id } });
+        assert.equal(refused.status, 400, `${sys_id}: ${refused.text}`);
+      }
+      assert.deepEqual(await tableCounts(server.instance.store), before);
+      // An update never moves a record to another sys_id.
+      const patched = await api(server, "PATCH", `/api/now/table/incident/${chosen}`, { token: user.token, body: { sys_id: "f".repeat(32), priority: "1" } });
+      assert.equal(patched.status, 200, patched.text);
+      assert.equal(patched.body.result.sys_id, chosen);
     });
 
     test("every change is audited field by field", async () => {

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { TableDef } from "../../domain/dictionary.ts";
 import { parseClientCreate, parseClientUpdate } from "../../domain/oauth-entity.ts";
-import { isPlainObject, parseRecordInput, writableEntries } from "../../domain/record-input.ts";
+import { isPlainObject, parseRecordInput, requestedSysId, writableEntries } from "../../domain/record-input.ts";
 import type { ExpectedVersions } from "../../domain/record-version.ts";
 import { ValidationError } from "../../domain/validation.ts";
 import { createClient, deleteClient, findClientBySysId, updateClient } from "../../store/oauth-entity-store.ts";
@@ -35,7 +35,7 @@ export interface RecordWriter {
 
 export const genericWriter: RecordWriter = {
   async create({ db, actor }, table, body) {
-    const row = await insertRecord(db, table, parseRecordInput(table, body, "create"), actor);
+    const row = await insertRecord(db, table, parseRecordInput(table, body, "create"), actor, requestedSysId(body));
     return { sysId: row.sys_id as string };
   },
   async update({ db, actor, expected }, table, sysId, body) {
