@@ -3,6 +3,7 @@ import { fieldOf, type StoredValue, type TableDef } from "../domain/dictionary.t
 import type { AggregateFunction, AggregateOrder, HavingOperator } from "../domain/aggregate-query.ts";
 import type { EncodedQuery } from "../domain/encoded-query.ts";
 import type { Database } from "./schema.ts";
+import { referenceDisplayColumns } from "./reference-display-query.ts";
 import { whereOf } from "./table-query-sql.ts";
 
 /**
@@ -30,6 +31,8 @@ export interface AggregateRequest {
   orderBy: readonly AggregateOrder[];
   /** Groups beyond this are not fetched; the caller sees that there were more. */
   maxGroups: number;
+  /** Whose display values a text operator on a reference may match (reference-display-query.ts); without it, the sys_id. */
+  mayReadDisplay?: (target: TableDef) => boolean;
 }
 
 /** One result row: group values in the order of groupBy, aggregate values in the order of aggregates, as the driver returns them. */
@@ -66,7 +69,8 @@ function orderGroup(select: any, field: string, descending: boolean): any {
 }
 
 export async function aggregateRecords(db: Kysely<Database>, request: AggregateRequest): Promise<{ rows: AggregateRow[]; more: boolean }> {
-  const where = whereOf(request.table, request.query);
+  const displays = request.mayReadDisplay && (await referenceDisplayColumns(db, request.table, request.query, request.mayReadDisplay));
+  const where = whereOf(request.table, request.query, displays);
   if (request.aggregates.length === 0 && request.groupBy.length === 0) {
     // Compiled, not run: a value that does not fit its field (priority=high) is refused as it becomes SQL.
     if (where) (db as unknown as Kysely<any>).selectFrom(request.table.name).select("sys_id").where(where).compile();

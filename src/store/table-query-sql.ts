@@ -1,6 +1,7 @@
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
 import { coerceValue, type FieldDef, fieldOf, type StoredValue, type TableDef } from "../domain/dictionary.ts";
 import { type Condition, type EncodedQuery, QueryError } from "../domain/encoded-query.ts";
+import type { DisplayColumns } from "./reference-display-query.ts";
 
 /**
  * Compiles an encoded query to Kysely expressions. Field names come from the dictionary
@@ -32,18 +33,22 @@ function likePattern(value: string, before: string, after: string): string {
   return before + value.toLowerCase().replace(/[\\%_]/g, "\\$&") + after;
 }
 
-function like(field: FieldDef, pattern: string): Expression<SqlBool> {
+function likeColumn(column: string, pattern: string): Expression<SqlBool> {
   // lower() on both sides: the platform matches without regard to case, SQLite and PostgreSQL differ.
-  return sql<SqlBool>`lower(${sql.ref(field.name)}) like ${pattern} escape '\\'`;
+  return sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
 }
 
-function condition(eb: Eb, table: TableDef, c: Condition): Expression<SqlBool> {
+function condition(eb: Eb, table: TableDef, c: Condition, displays?: DisplayColumns): Expression<SqlBool> {
   const field = fieldFor(table, c.field);
   const column = field.name;
   const orNull = (e: Expression<SqlBool>) => eb.or([e, eb(column, "is", null)]);
   const requireText = () => {
     if (!textTypes.has(field.type)) throw new QueryError(`${c.operator} applies to text fields; ${c.field} is ${field.type}`);
   };
+  // On a reference, the referenced record's display value (see reference-display-query.ts).
+  const display = displays?.get(field.name);
+  const like = (_: FieldDef, pattern: string): Expression<SqlBool> =>
+    display ? eb(column, "in", eb.selectFrom(display.table).select("sys_id").where(() => likeColumn(display.column, pattern))) : likeColumn(column, pattern);
   switch (c.operator) {
     case "ISEMPTY":
       return isEmpty(eb, field);
@@ -94,9 +99,9 @@ function condition(eb: Eb, table: TableDef, c: Condition): Expression<SqlBool> {
 }
 
 /** The WHERE of a query, or undefined when it has no conditions. */
-export function whereOf(table: TableDef, query: EncodedQuery): ((eb: Eb) => Expression<SqlBool>) | undefined {
+export function whereOf(table: TableDef, query: EncodedQuery, displays?: DisplayColumns): ((eb: Eb) => Expression<SqlBool>) | undefined {
   if (query.queries.length === 0) return undefined;
-  return (eb) => eb.or(query.queries.map((q) => eb.and(q.map((group) => eb.or(group.map((c) => condition(eb, table, c)))))));
+  return (eb) => eb.or(query.queries.map((q) => eb.and(q.map((group) => eb.or(group.map((c) => condition(eb, table, c, displays)))))));
 }
 
 /** ORDERBY fields, then sys_id so pages never overlap or skip rows. */

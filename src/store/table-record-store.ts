@@ -10,6 +10,7 @@ import { onSqlite } from "./database.ts";
 import { findTableDef } from "./dictionary-store.ts";
 import type { Database } from "./schema.ts";
 import { newSystemFields } from "./system-fields.ts";
+import { referenceDisplayColumns } from "./reference-display-query.ts";
 import { orderOf, whereOf } from "./table-query-sql.ts";
 
 /**
@@ -22,6 +23,8 @@ const dynamic = (db: Db) => db as unknown as Kysely<any>;
 
 export interface ListRequest {
   table: TableDef;
+  /** Whose display values a text operator on a reference may match (reference-display-query.ts); without it, the sys_id. */
+  mayReadDisplay?: (target: TableDef) => boolean;
   columns: readonly string[];
   query: EncodedQuery;
   limit: number;
@@ -30,7 +33,8 @@ export interface ListRequest {
 }
 
 export async function listRecords(db: Db, request: ListRequest): Promise<{ rows: Row[]; total: number | null }> {
-  const where = whereOf(request.table, request.query);
+  const displays = request.mayReadDisplay && (await referenceDisplayColumns(db as Kysely<Database>, request.table, request.query, request.mayReadDisplay));
+  const where = whereOf(request.table, request.query, displays);
   let select = dynamic(db).selectFrom(request.table.name).select([...request.columns]);
   if (where) select = select.where(where);
   for (const o of orderOf(request.table, request.query)) select = select.orderBy(o.column, o.direction);

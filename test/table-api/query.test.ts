@@ -86,6 +86,17 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual(await found(`caller_id=${user.sysId}`), ["Disk full on server"]);
     });
 
+    test("a text operator on a reference matches the referenced record's display value, as on the platform", async () => {
+      // admin's name is "System Administrator", abel.tuter's "abel.tuter Name".
+      assert.deepEqual(await found("caller_idSTARTSWITHsystem"), ["Email down"]);
+      assert.deepEqual(await found("caller_idLIKEadmin"), ["Email down"]);
+      assert.deepEqual(await found("caller_idENDSWITHname"), ["Disk full on server"]);
+      assert.deepEqual(await found("caller_idNOT LIKEadmin"), all.filter((s) => s !== "Email down"));
+      assert.deepEqual(await found(`caller_idSTARTSWITH${admin.sysId.slice(0, 8)}`), [], "not the sys_id's text");
+      const aggregate = await api(server, "GET", `/api/now/stats/incident?${q({ sysparm_count: "true", sysparm_query: "caller_idLIKEadministrator" })}`, { token: user.token });
+      assert.equal(aggregate.body.result.stats.count, "1");
+    });
+
     test("ORDERBY and ORDERBYDESC sort; sys_id breaks ties", async () => {
       const asc = await list({ sysparm_query: "ORDERBYpriority^ORDERBYshort_description", sysparm_fields: "short_description" });
       assert.deepEqual(asc.body.result.map((r: any) => r.short_description), ["Disk full on server", "Email down", "Caret ^ test", "Printer jam", "disk cleanup needed", "VPN 100% broken_now"]);

@@ -27,6 +27,14 @@ export function mayReadField(principal: ApiPrincipal, field: FieldDef): boolean 
   return !field.readRoles || allows(field.readRoles, principal);
 }
 
+/** Whether a filter may look at a table's records by their display value: the caller reads both the table and that field. */
+export const mayReadDisplay =
+  (principal: ApiPrincipal) =>
+  (target: TableDef): boolean => {
+    const field = target.fields.find((f) => f.name === target.displayField);
+    return mayDo(principal, target, "read") && !!field && !field.secret && mayReadField(principal, field);
+  };
+
 export function readableFields(principal: ApiPrincipal, table: TableDef): FieldDef[] {
   return table.fields.filter((f) => mayReadField(principal, f));
 }

@@ -4,7 +4,7 @@ import { findTableDef } from "../../store/dictionary-store.ts";
 import type { Database } from "../../store/schema.ts";
 import { type AggregateSpec, aggregateRecords } from "../../store/table-aggregate-store.ts";
 import { displayValues } from "../../store/table-record-store.ts";
-import { mayDo, requireAccess } from "./acl.ts";
+import { mayDo, mayReadDisplay, requireAccess } from "./acl.ts";
 import { type AggregateParams, fieldAggregates, readAggregateParams } from "./aggregate-parameters.ts";
 import { type ApiPrincipal, authenticateApi } from "./api-principal.ts";
 import { badRequest } from "./errors.ts";
@@ -76,6 +76,7 @@ const stats: Handler = async (instance, request, reply) => {
     having: params.having,
     orderBy: params.orderBy,
     maxGroups,
+    mayReadDisplay: mayReadDisplay(principal),
   });
   if (more) throw badRequest(`the query makes more than ${maxGroups} groups; narrow sysparm_query or group by fewer fields`);
   if (params.groupBy.length === 0) {

@@ -5,7 +5,7 @@ import { sysIdPattern } from "../../domain/sys-id.ts";
 import type { Instance } from "../../instance.ts";
 import { findTableDef } from "../../store/dictionary-store.ts";
 import { getRecord, listRecords, versionOf } from "../../store/table-record-store.ts";
-import { mayDo, requireAccess } from "./acl.ts";
+import { mayDo, mayReadDisplay, requireAccess } from "./acl.ts";
 import { type ApiPrincipal, authenticateApi } from "./api-principal.ts";
 import { asTableApiError, badRequest, notFound } from "./errors.ts";
 import { setListHeaders } from "./pagination.ts";
@@ -87,7 +87,7 @@ const list =
   async (instance, request, reply) => {
     const { principal, table } = await open(instance, request, "read");
     const params = readListParams(request, principal, table, instance.now());
-    const { rows, total } = await listRecords(instance.store.db, { table, columns: columnsOf(params), query: params.query, limit: params.limit, offset: params.offset, count: !params.noCount });
+    const { rows, total } = await listRecords(instance.store.db, { table, columns: columnsOf(params), query: params.query, limit: params.limit, offset: params.offset, count: !params.noCount, mayReadDisplay: mayReadDisplay(principal) });
     if (rows.length === 0 && version === "v1") return sendNoRecordFound(reply);
     const result = await serializeRecords(serializeContext(instance, principal), rows, params);
     setListHeaders(request, reply, collectionUrl(instance, request, table), params, rows.length, total);
