@@ -1,0 +1,20 @@
+/**
+ * Which response headers a script may set. Checked when the script calls setHeader, so it can
+ * catch the refusal, and again by the dispatcher before the reply, since a value Node refuses
+ * at write time (ERR_INVALID_CHAR) would otherwise reach the caller as Fastify's own error
+ * instead of the script-error envelope.
+ */
+/** Connection management belongs to the server, cookies to sessions. */
+const refusedHeaders = new Set(["connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authenticate", "proxy-authorization", "content-length", "set-cookie", "host"]);
+/** RFC 9110 §5.1: a field name is a token. */
+const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
+/** What Node's http module lets through (its checkInvalidHeaderChar): tab, visible ASCII, space and obs-text. */
+const headerValue = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** Why a script may not set this header, or null when it may. */
+export function scriptHeaderProblem(name: string, value: string): string | null {
+  if (!headerName.test(name)) return "the name must be an HTTP token";
+  if (refusedHeaders.has(name.toLowerCase())) return `${name} is set by the server, not by a script`;
+  if (!headerValue.test(value)) return "the value may hold only tabs and characters from space to ~ (or \\x80-\\xff): no line breaks or other control or non-Latin-1 characters";
+  return null;
+}
