@@ -2,6 +2,7 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import releaseSyncModule from "@jitl/quickjs-wasmfile-release-sync";
 import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSSyncVariant, type QuickJSWASMModule } from "quickjs-emscripten-core";
+import { countdownWorks } from "./interrupt-countdown.ts";
 
 /**
  * QuickJS WebAssembly instances, each with its own linear memory capped at the script memory
@@ -11,7 +12,8 @@ import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSSyncVariant, t
  * that reaches it gets QuickJS's own "out of memory" error. One script runs in an instance
  * at a time. An instance whose run ended cleanly goes back to a small idle pool (a fresh
  * runtime and context are still made per run, so no script state survives); one whose run
- * failed is dropped, so nothing a failed script did to the heap is ever reused.
+ * failed, or whose module aborted (a WebAssembly trap or a failed QuickJS assertion leaves the
+ * instance dead), is dropped, so nothing a failed script did to the heap is ever reused.
  */
 // The package is CommonJS with a default export; TypeScript types the import as its namespace.
 const releaseSync = releaseSyncModule as unknown as QuickJSSyncVariant;
@@ -30,8 +32,28 @@ function compiledModule(): Promise<WebAssembly.Module> {
   return (compiled ??= WebAssembly.compile(fs.readFileSync(require.resolve("@jitl/quickjs-wasmfile-release-sync/wasm"))));
 }
 
+let countdownChecked: boolean | undefined;
+
 export interface Engine {
   module: QuickJSWASMModule;
+  memory: WebAssembly.Memory;
+  /** Whether this build lets a run shorten QuickJS's interrupt interval (interrupt-countdown.ts). */
+  countdown: boolean;
+  /** How many times the heap asked to grow past the cap: QuickJS reports some out-of-memory failures only as a thrown null. */
+  growthRefused: number;
+}
+
+/** Counts refused growth: emscripten's allocator calls grow and takes a RangeError as "no more memory". */
+function watchGrowth(memory: WebAssembly.Memory, engine: { growthRefused: number }): void {
+  const grow = memory.grow.bind(memory);
+  memory.grow = (delta: number): number => {
+    try {
+      return grow(delta);
+    } catch (error) {
+      engine.growthRefused += 1;
+      throw error;
+    }
+  };
 }
 
 export class EnginePool {
@@ -52,11 +74,19 @@ export class EnginePool {
       if (engine) return engine;
       const memory = new WebAssembly.Memory({ initial: minimumPages, maximum: this.maximumPages });
       const wasmModule = await compiledModule();
-      return { module: await newQuickJSWASMModuleFromVariant(newVariant(releaseSync, { wasmModule, wasmMemory: memory })) };
+      const module = await newQuickJSWASMModuleFromVariant(newVariant(releaseSync, { wasmModule, wasmMemory: memory }));
+      countdownChecked ??= countdownWorks(module, memory);
+      const made: Engine = { module, memory, countdown: countdownChecked, growthRefused: 0 };
+      watchGrowth(memory, made);
+      return made;
     } catch (error) {
       this.free();
       throw error;
     }
+  }
+
+  get idleCount(): number {
+    return this.idle.length;
   }
 
   release(engine: Engine, reusable: boolean): void {

@@ -1,6 +1,10 @@
 import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core";
-import { EnginePool } from "./engine-pool.ts";
+import { DataCalls, RowLimitError } from "./data-calls.ts";
+import { type Engine, EnginePool } from "./engine-pool.ts";
+import { type InterruptCountdown, interruptCountdown } from "./interrupt-countdown.ts";
 import { prelude, wrapScript } from "./prelude.ts";
+import type { FailureKind, SandboxLimits, ScriptHost, ScriptInput, ScriptOutcome, ScriptResponse } from "./sandbox-contract.ts";
+import { scriptHeaderProblem } from "./script-headers.ts";
 
 /**
  * Runs an operation script in QuickJS compiled to WebAssembly: the script sees only what the
@@ -15,72 +19,57 @@ import { prelude, wrapScript } from "./prelude.ts";
  * API returns promises the host settles when the store answers; the script body runs in an
  * async function, so it writes `await table.get(...)`.
  */
-export interface SandboxLimits {
-  timeoutMs: number;
-  memoryBytes: number;
-  outputBytes: number;
-  /** The VM's own stack; deep recursion ends in a RangeError-like InternalError, not a crash. */
-  stackBytes: number;
-  maxLogLines: number;
-  maxDataCalls: number;
-}
-
-export interface ScriptInput {
-  /** JSON of the `request` object the script sees. */
-  requestJson: string;
-  script: string;
-  /** Names the script in stack traces. */
-  filename: string;
-}
-
-export interface ScriptHost {
-  log(level: "info" | "warn" | "error", line: string): void;
-  /** A data API call: args are JSON from the script; the result goes back as JSON. */
-  data(operation: string, args: unknown[]): Promise<unknown>;
-}
-
-export interface ScriptResponse {
-  status: number;
-  headers: [string, string][];
-  /** Text as the script set it, or JSON text of what it set or returned. */
-  body: { text: string; json: boolean } | null;
-}
-
-export type FailureKind = "threw" | "timeout" | "memory" | "output" | "invalid-response" | "stalled";
-export type ScriptOutcome = { ok: true; response: ScriptResponse } | { ok: false; kind: FailureKind; message: string; stack: string };
+export type { FailureKind, SandboxLimits, ScriptHost, ScriptInput, ScriptOutcome, ScriptResponse } from "./sandbox-contract.ts";
 
 const pools = new Map<number, EnginePool>();
 const poolFor = (memoryBytes: number) => pools.get(memoryBytes) ?? pools.set(memoryBytes, new EnginePool(memoryBytes)).get(memoryBytes)!;
 
-/** Headers a script may not set: connection management belongs to the server, cookies to sessions. */
-const refusedHeaders = new Set(["connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authenticate", "proxy-authorization", "content-length", "set-cookie", "host"]);
-const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
+/**
+ * Ticks between two questions to the interrupt handler (see interrupt-countdown.ts). Few
+ * enough that ticks which each build a backtrace still end within a fraction of a second past
+ * the deadline; each question costs a call out of WebAssembly, so a tight loop runs about
+ * 1.6 times slower than with QuickJS's 10,000. After a window that took a millisecond or more
+ * (ticks that cost that much are throws), the handler is asked at every tick.
+ */
+const ticksPerQuestion = 16;
 
 class ScriptRun {
   private readonly deadline: number;
   private timedOut = false;
   private outputUsed = 0;
   private logLines = 0;
-  private dataCalls = 0;
-  private inFlight = 0;
   private wake: (() => void) | null = null;
+  /** Data calls whose promise the script has not yet seen settle (queued ones included). */
+  private unsettled = 0;
   private readonly deferreds: QuickJSDeferredPromise[] = [];
-  private readonly calls: Promise<unknown>[] = [];
-  private limitHit: FailureKind | null = null;
+  private readonly calls: DataCalls;
+  private readonly countdown: InterruptCountdown;
+  private readonly growthRefusedBefore: number;
+  private limitHit: { kind: FailureKind; message: string } | null = null;
   readonly response: ScriptResponse = { status: 200, headers: [], body: null };
 
   constructor(
+    private readonly engine: Engine,
     private readonly runtime: QuickJSRuntime,
     private readonly context: QuickJSContext,
     private readonly limits: SandboxLimits,
     private readonly host: ScriptHost,
   ) {
     this.deadline = Date.now() + limits.timeoutMs;
+    this.calls = new DataCalls(limits, (operation, args) => host.data(operation, args), () => Date.now() < this.deadline);
+    this.countdown = interruptCountdown(engine.memory, context, engine.countdown);
+    this.growthRefusedBefore = engine.growthRefused;
     runtime.setMaxStackSize(limits.stackBytes);
+    let asked = Date.now();
     runtime.setInterruptHandler(() => {
-      if (Date.now() < this.deadline) return false;
-      this.timedOut = true;
-      return true;
+      const now = Date.now();
+      if (now >= this.deadline) {
+        this.timedOut = true;
+        return true;
+      }
+      this.countdown.set(now - asked >= 1 ? 1 : ticksPerQuestion);
+      asked = now;
+      return false;
     });
   }
 
@@ -88,12 +77,15 @@ class ScriptRun {
     return new Error(message);
   }
 
+  /** A limit the script may not talk its way out of: the run fails with it even when the script catches the error. */
+  private hitLimit(kind: FailureKind, message: string): Error {
+    this.limitHit ??= { kind, message };
+    return this.guestError(message);
+  }
+
   private spendOutput(bytes: number): void {
     this.outputUsed += bytes;
-    if (this.outputUsed > this.limits.outputBytes) {
-      this.limitHit = "output";
-      throw this.guestError(`the script's output exceeds ${Math.round(this.limits.outputBytes / 1024)} KB`);
-    }
+    if (this.outputUsed > this.limits.outputBytes) throw this.hitLimit("output", `the script's output exceeds ${Math.round(this.limits.outputBytes / 1024)} KB`);
   }
 
   /** The host functions the prelude closes over before the script runs; the script never sees this object. */
@@ -109,9 +101,9 @@ class ScriptRun {
     fn("setHeader", (name, value) => {
       const n = ctx.typeof(name) === "string" ? ctx.getString(name) : "";
       const v = ctx.typeof(value) === "string" ? ctx.getString(value) : ctx.typeof(value) === "number" ? String(ctx.getNumber(value)) : null;
-      if (!headerName.test(n)) throw this.guestError("response.setHeader: the name must be an HTTP token");
-      if (refusedHeaders.has(n.toLowerCase())) throw this.guestError(`response.setHeader: ${n} is set by the server, not by a script`);
-      if (v === null || /[\r\n\0]/.test(v)) throw this.guestError("response.setHeader: the value must be a string without line breaks");
+      if (v === null) throw this.guestError("response.setHeader: the value must be a string or a number");
+      const problem = scriptHeaderProblem(n, v);
+      if (problem) throw this.guestError(`response.setHeader: ${problem}`);
       this.spendOutput(n.length + v.length);
       this.response.headers.push([n.toLowerCase(), v]);
     });
@@ -133,19 +125,21 @@ class ScriptRun {
   }
 
   private dataCall(operation: string, argsJson: string): QuickJSHandle {
-    if (++this.dataCalls > this.limits.maxDataCalls) throw this.guestError(`a script may make at most ${this.limits.maxDataCalls} data calls`);
-    const ctx = this.context;
-    const deferred = ctx.newPromise();
-    this.deferreds.push(deferred);
-    this.inFlight += 1;
+    if (Date.now() >= this.deadline) {
+      this.timedOut = true;
+      throw this.guestError("the script ran out of time");
+    }
     let args: unknown[];
     try {
       args = JSON.parse(argsJson) as unknown[];
     } catch {
       args = [];
     }
-    const call = this.host.data(operation, args);
-    this.calls.push(call);
+    const call = this.calls.call(operation, args);
+    this.unsettled += 1;
+    const ctx = this.context;
+    const deferred = ctx.newPromise();
+    this.deferreds.push(deferred);
     call
       .then(
         (result) => {
@@ -154,13 +148,15 @@ class ScriptRun {
           ctx.newString(text).consume((h) => deferred.resolve(h));
         },
         (error: unknown) => {
+          const message = error instanceof Error ? error.message : String(error);
+          if (error instanceof RowLimitError) this.hitLimit("rows", message);
           if (!deferred.alive) return;
-          ctx.newError({ name: "Error", message: error instanceof Error ? error.message : String(error) }).consume((h) => deferred.reject(h));
+          ctx.newError({ name: "Error", message }).consume((h) => deferred.reject(h));
         },
       )
       .catch(() => {})
       .finally(() => {
-        this.inFlight -= 1;
+        this.unsettled -= 1;
         this.wake?.();
       });
     return deferred.handle;
@@ -168,7 +164,7 @@ class ScriptRun {
 
   private classify(describe: QuickJSHandle, error: QuickJSHandle): ScriptOutcome {
     if (this.timedOut) return { ok: false, kind: "timeout", message: `the script ran longer than ${this.limits.timeoutMs} ms`, stack: "" };
-    if (this.limitHit) return { ok: false, kind: this.limitHit, message: `the script's output exceeds ${Math.round(this.limits.outputBytes / 1024)} KB`, stack: "" };
+    if (this.limitHit) return { ok: false, ...this.limitHit, stack: "" };
     let text = "";
     const described = this.context.callFunction(describe, this.context.undefined, error);
     if (described.error) described.error.dispose();
@@ -180,7 +176,9 @@ class ScriptRun {
       parsed = { name: "InternalError", message: "out of memory" };
     }
     const message = `${parsed.name ?? "Error"}: ${parsed.message ?? ""}`.slice(0, 2000);
-    const kind: FailureKind = /out of memory/i.test(parsed.message ?? "") ? "memory" : "threw";
+    // QuickJS throws null when it runs out of memory while making the error object itself.
+    const nullForMemory = parsed.name === "Thrown value" && parsed.message === "null" && this.engine.growthRefused > this.growthRefusedBefore;
+    const kind: FailureKind = nullForMemory || /out of memory/i.test(parsed.message ?? "") ? "memory" : "threw";
     return { ok: false, kind, message, stack: (parsed.stack ?? "").slice(0, 8000) };
   }
 
@@ -229,12 +227,14 @@ class ScriptRun {
         state.error.dispose();
         return outcome;
       }
-      // Pending with nothing in flight: the script awaits something that can never settle.
-      if (this.inFlight === 0 && !this.runtime.hasPendingJob()) return { ok: false, kind: "stalled", message: "the script awaited a promise that never settles", stack: "" };
       const remaining = this.deadline - Date.now();
       if (remaining <= 0) {
         this.timedOut = true;
         return this.classify(describe, this.context.undefined);
+      }
+      // Pending with no call to wait for: the script awaits something that can never settle.
+      if (this.unsettled === 0 && !this.runtime.hasPendingJob()) {
+        return this.limitHit ? this.classify(describe, this.context.undefined) : { ok: false, kind: "stalled", message: "the script awaited a promise that never settles", stack: "" };
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, remaining);
@@ -247,9 +247,10 @@ class ScriptRun {
     }
   }
 
-  /** A run that ended early (timeout, error) still lets its data calls finish before the answer, so no write lands after it. */
+  /** Calls not yet started are dropped; those started finish before the answer, so no write lands after it. */
   async drain(): Promise<void> {
-    await Promise.allSettled(this.calls);
+    this.calls.close();
+    await this.calls.drain();
   }
 
   dispose(): void {
@@ -257,25 +258,45 @@ class ScriptRun {
   }
 }
 
-/** One run in a fresh runtime; whatever happens inside, the runtime is gone afterwards. */
+/**
+ * One run in a fresh runtime; whatever happens inside, the runtime is gone afterwards. Any
+ * exception out of the engine (a WebAssembly trap, or QuickJS aborting on a failed assertion,
+ * as JS_FreeRuntime does after some stack overflows) means the module instance is dead: the
+ * run answers with what it had, or fails as "engine", and the instance is never reused.
+ */
 export async function runScript(input: ScriptInput, limits: SandboxLimits, host: ScriptHost): Promise<ScriptOutcome> {
   const pool = poolFor(limits.memoryBytes);
   const engine = await pool.acquire();
   let outcome: ScriptOutcome | undefined;
+  let engineAlive = true;
+  const engineFailed = (error: unknown): ScriptOutcome => {
+    engineAlive = false;
+    return { ok: false, kind: "engine", message: `the script engine failed: ${String(error)}`.slice(0, 2000), stack: "" };
+  };
+  let run: ScriptRun | undefined;
   try {
     const runtime = engine.module.newRuntime();
     const context = runtime.newContext();
-    const run = new ScriptRun(runtime, context, limits, host);
+    run = new ScriptRun(engine, runtime, context, limits, host);
+    outcome = await run.run(input).catch(engineFailed);
     try {
-      outcome = await run.run(input);
-    } finally {
-      await run.drain();
       run.dispose();
       context.dispose();
       runtime.dispose();
+    } catch (error) {
+      // The script's answer stands; only the instance is lost.
+      engineFailed(error);
     }
     return outcome;
+  } catch (error) {
+    return (outcome = engineFailed(error));
   } finally {
-    pool.release(engine, outcome?.ok === true);
+    await run?.drain();
+    pool.release(engine, engineAlive && outcome?.ok === true);
   }
+}
+
+/** Instances waiting in the pool for this memory limit: what a test can see of reuse. */
+export function idleEngines(memoryBytes: number): number {
+  return poolFor(memoryBytes).idleCount;
 }

@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { namespaceProblem, parseRelativePath, resolveOperation, rolesOf, type Segment, serviceIdProblem } from "../../domain/scripted-rest.ts";
 import type { Instance } from "../../instance.ts";
-import { runScript, type FailureKind, type SandboxLimits } from "../../scripting/script-sandbox.ts";
+import { runScript, type FailureKind, type SandboxLimits, type ScriptOutcome } from "../../scripting/script-sandbox.ts";
+import { scriptHeaderProblem } from "../../scripting/script-headers.ts";
 import { type ApiResources, findApiResources } from "../../store/scripted-rest-store.ts";
 import { OAuthError } from "../oauth/oauth-error.ts";
 import { type ApiPrincipal, authenticateApi } from "../table-api/api-principal.ts";
@@ -23,13 +24,15 @@ const failureText: Record<FailureKind, string> = {
   timeout: "the script ran longer than its time limit",
   memory: "the script ran out of memory",
   output: "the script's output exceeded its size limit",
+  rows: "the script read more records than its limit",
   "invalid-response": "the script's response was not valid",
   stalled: "the script awaited a promise that never settles",
+  engine: "the script engine failed",
 };
 
 export function sandboxLimits(instance: Instance): SandboxLimits {
   const { scriptTimeoutMs, scriptMemoryMb, scriptOutputKb } = instance.config;
-  return { timeoutMs: scriptTimeoutMs, memoryBytes: scriptMemoryMb * 1024 * 1024, outputBytes: scriptOutputKb * 1024, stackBytes: 256 * 1024, maxLogLines: 100, maxDataCalls: 1000 };
+  return { timeoutMs: scriptTimeoutMs, memoryBytes: scriptMemoryMb * 1024 * 1024, outputBytes: scriptOutputKb * 1024, stackBytes: 256 * 1024, maxLogLines: 100, maxDataCalls: 1000, maxDataCallsInFlight: 4, maxRowsRead: 10_000 };
 }
 
 function pathParts(rest: string): string[] {
@@ -102,11 +105,14 @@ export async function scriptedRest(instance: Instance, request: FastifyRequest, 
   const label = `${op.http_method} ${api.definition.base_uri}${op.relative_path === "/" ? "" : op.relative_path}`;
   const log = request.log.child({ scriptedRest: api.definition.base_uri, resource: op.name });
   const data = dataApi(instance, principal, log);
-  const outcome = await runScript(
+  let outcome: ScriptOutcome = await runScript(
     { requestJson: scriptRequest(request, principal, resolved.pathParams), script: op.operation_script, filename: `sys_ws_operation.${op.sys_id}.js` },
     sandboxLimits(instance),
     { log: (level, line) => log[level](`script: ${line}`), data },
   );
+  // setHeader checked each header already; this keeps a value Node would refuse mid-reply from ever reaching it.
+  const badHeader = outcome.ok ? outcome.response.headers.find(([name, value]) => scriptHeaderProblem(name, value)) : undefined;
+  if (badHeader) outcome = { ok: false, kind: "invalid-response", message: `header ${badHeader[0]}: ${scriptHeaderProblem(...badHeader)}`, stack: "" };
   if (!outcome.ok) {
     log.error({ kind: outcome.kind, reason: outcome.message }, "script failed");
     const detail = instance.config.scriptDebug ? `${outcome.message}${outcome.stack ? `\n${outcome.stack}` : ""}` : failureText[outcome.kind];

@@ -1,0 +1,40 @@
+import type { DataCallLimits } from "./data-calls.ts";
+
+/** What a caller gives the sandbox and gets back from it (script-sandbox.ts). */
+export interface SandboxLimits extends DataCallLimits {
+  /** Covers the script and its data calls: none starts after it, and the run ends at it. */
+  timeoutMs: number;
+  memoryBytes: number;
+  outputBytes: number;
+  /**
+   * QuickJS's own stack limit: deep recursion ends in an InternalError the script may catch.
+   * Some of QuickJS's C recursion (JSON or String of a very deep value) can exhaust Node's
+   * stack first; that ends the run as an engine failure (see runScript), never a crash.
+   */
+  stackBytes: number;
+  maxLogLines: number;
+}
+
+export interface ScriptInput {
+  /** JSON of the `request` object the script sees. */
+  requestJson: string;
+  script: string;
+  /** Names the script in stack traces. */
+  filename: string;
+}
+
+export interface ScriptHost {
+  log(level: "info" | "warn" | "error", line: string): void;
+  /** A data API call: args are JSON from the script; the result goes back as JSON. */
+  data(operation: string, args: unknown[]): Promise<unknown>;
+}
+
+export interface ScriptResponse {
+  status: number;
+  headers: [string, string][];
+  /** Text as the script set it, or JSON text of what it set or returned. */
+  body: { text: string; json: boolean } | null;
+}
+
+export type FailureKind = "threw" | "timeout" | "memory" | "output" | "rows" | "invalid-response" | "stalled" | "engine";
+export type ScriptOutcome = { ok: true; response: ScriptResponse } | { ok: false; kind: FailureKind; message: string; stack: string };
