@@ -51,7 +51,9 @@ const configSchema = z.object({
   /** The URL clients use; the issuer and every URL the server prints come from it, never from Host. */
   publicUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Used once, when the admin user is first created. */
-  adminPassword: z.string().min(8, "PORTCULLIS_ADMIN_PASSWORD must be at least 8 characters").optional(),
+  // Its length is checked only when it is used, to create the first admin (src/instance.ts): once
+  // that admin exists the variable is ignored, and a short one left in the environment must not stop a restart.
+  adminPassword: z.string().optional(),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Login sessions end after this many seconds without a request. */
   sessionLifespan: z.coerce.number().int().min(60).default(8 * 3600),

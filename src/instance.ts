@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import type { Config } from "./config.ts";
+import { type Config, localConfigError } from "./config.ts";
 import { hashPassword } from "./domain/passwords.ts";
+import { minPasswordLength } from "./domain/user-account.ts";
 import { openStore, type Store } from "./store/database.ts";
 import { migrateToLatest } from "./store/migrate.ts";
 import { countUsers, createUser, ensureRole } from "./store/user-store.ts";
@@ -40,6 +41,9 @@ export async function openInstance(config: Config, options: OpenOptions = {}): P
 async function bootstrapAdmin(store: Store, config: Config, options: OpenOptions): Promise<void> {
   await ensureRole(store.db, "admin", "Full control of the instance", "system");
   if ((await countUsers(store.db)) > 0) return;
+  if (config.adminPassword !== undefined && config.adminPassword.length < minPasswordLength) {
+    throw localConfigError({ key: "config.invalid.atLeastCharacters", values: { field: "PORTCULLIS_ADMIN_PASSWORD", limit: minPasswordLength } });
+  }
   const generated = config.adminPassword ? null : randomBytes(18).toString("base64url");
   const password = config.adminPassword ?? generated!;
   try {

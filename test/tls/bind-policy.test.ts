@@ -6,6 +6,7 @@ import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { ConfigError, type ConfigInput, configFromEnvironment, loadConfig } from "../../src/config.ts";
 import { translator } from "../../src/i18n/translator.ts";
+import { openInstance } from "../../src/instance.ts";
 import { startServer } from "../../src/server.ts";
 import { checkBind } from "../../src/tls/bind-policy.ts";
 import { readCaCertificates, trustingDispatcher } from "../../src/tls/trust.ts";
@@ -42,7 +43,7 @@ describe("TLS settings in the configuration", () => {
     assert.equal(loadConfig({ port: 8443, https: true, publicUrl: "https://portcullis.example/" }).publicUrl, "https://portcullis.example");
   });
 
-  test("a bad value is a clear configuration error", () => {
+  test("a bad value is a clear configuration error", async () => {
     assert.throws(() => loadConfig({ https: "maybe" as never }), ConfigError);
     assert.throws(() => loadConfig({ tlsKey: "k.pem" }), /--tls-cert and --tls-key/);
     assert.throws(() => loadConfig({ https: true, publicUrl: "http://localhost:8080" }), /serving TLS cannot be reached at http:\/\/localhost:8080/);
@@ -57,9 +58,19 @@ describe("TLS settings in the configuration", () => {
       [{ logLevel: "loud" as never }, 'invalid configuration: PORTCULLIS_LOG_LEVEL "loud": must be one of fatal, error, warn, info, debug, trace, silent'],
       [{ https: "maybe" as never }, 'invalid configuration: PORTCULLIS_HTTPS "maybe": must be true or false'],
       [{ dataDir: "" }, 'invalid configuration: --data / PORTCULLIS_DATA "": must not be empty'],
-      [{ adminPassword: "short" }, "invalid configuration: PORTCULLIS_ADMIN_PASSWORD: must be at least 8 characters"],
     ];
     for (const [input, message] of refusals) assert.throws(() => loadConfig(input), (error: Error) => error instanceof ConfigError && error.message === message, message);
+    // PORTCULLIS_ADMIN_PASSWORD is checked where it is used: creating the first admin. Once that
+    // admin exists it is ignored, and a short one left in the environment does not stop a restart.
+    const data = tempDir();
+    const config = (password: string) => loadConfig({ dataDir: data, logLevel: "silent", adminPassword: password });
+    await assert.rejects(openInstance(config("short")), (error: Error) => error instanceof ConfigError && error.message === "invalid configuration: PORTCULLIS_ADMIN_PASSWORD: must be at least 8 characters");
+    let created = "";
+    const first = await openInstance(config(adminPassword), { onAdminCreated: (user) => void (created = user) });
+    await first.store.close();
+    assert.equal(created, "admin", "the refused start created no admin");
+    const restarted = await openInstance(config("short"));
+    await restarted.store.close();
     const korean = (() => {
       try {
         loadConfig({ port: "abc" });
