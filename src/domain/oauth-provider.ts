@@ -27,22 +27,23 @@ export interface OAuthProvider {
   modCount: number;
 }
 
-const httpUrl = (field: string) =>
+// The message names no field: a form shows it at the field, the CLI and the API after its name.
+const httpUrl = () =>
   z
     .string()
     .trim()
-    .refine((v) => /^https?:\/\/\S+$/.test(v) && URL.canParse(v), { message: "validation.httpUrl", params: { field } });
+    .refine((v) => /^https?:\/\/\S+$/.test(v) && URL.canParse(v), "validation.url");
 
-const urlOrBlank = (field: string) => z.union([z.literal(""), httpUrl(field)]);
+const urlOrBlank = () => z.union([z.literal(""), httpUrl()]);
 
 /** Each field's rule, shared by the create and the edit. */
 const field = {
   name: z.string().trim().min(1, "validation.required").max(100, "validation.maxChars").refine(singleLineText, "validation.controlCharacters"),
   client_id: z.string().trim().min(1, "validation.required").max(100, "validation.maxChars").refine(singleLineText, "validation.controlCharacters"),
   client_secret: z.string().min(1, "validation.required").max(1000, "validation.maxChars"),
-  authorization_url: urlOrBlank("authorization_url"),
-  token_url: httpUrl("token_url"),
-  revocation_url: urlOrBlank("revocation_url"),
+  authorization_url: urlOrBlank(),
+  token_url: httpUrl(),
+  revocation_url: urlOrBlank(),
   default_grant: z.enum(consumerGrantNames, { error: "validation.oneOf" }),
   credential_style: z.enum(["basic", "body"], { error: "validation.oneOf" }),
   scope: z.string().trim().max(1000, "validation.maxChars").refine(singleLineText, "validation.controlCharacters"),

@@ -42,7 +42,6 @@ export const enMessages = {
   "validation.url": "must be an absolute http(s) URL",
   "validation.atLeastItems": "needs at least {min, plural, one {# entry} other {# entries}}",
   "validation.httpsUrlOrEmpty": "must be an absolute https URL or empty",
-  "validation.httpUrl": "{field} must be an absolute http(s) URL",
   "validation.authorizationUrlNeeded": "is required when the default grant is authorization_code",
   "validation.publicNoClientCredentials": "a public client has no secret, so it cannot use client_credentials",
   "validation.noGrantType": "must name at least one grant type",

@@ -40,7 +40,6 @@ export const koMessages: Record<keyof typeof enMessages, string> = {
   "validation.url": "절대 http(s) URL이어야 합니다",
   "validation.atLeastItems": "항목이 {min}개 이상 있어야 합니다",
   "validation.httpsUrlOrEmpty": "절대 https URL이거나 비어 있어야 합니다",
-  "validation.httpUrl": "{field}은(는) 절대 http(s) URL이어야 합니다",
   "validation.authorizationUrlNeeded": "기본 권한 부여가 authorization_code이면 필수입니다",
   "validation.publicNoClientCredentials": "공개 클라이언트는 암호가 없으므로 client_credentials를 사용할 수 없습니다",
   "validation.noGrantType": "권한 부여 유형을 하나 이상 지정해야 합니다",
