@@ -67,7 +67,7 @@ function operatorTls(certFile: string, keyFile: string, publicHost: string, now:
 }
 
 /** Start-up lines that tell a person which CA to trust and how. */
-export function describeDevelopmentCa(development: DevelopmentCertificates, { t }: Translator = translator("en")): string[] {
+export function describeDevelopmentCa(development: DevelopmentCertificates, { t, dateTime }: Translator = translator("en")): string[] {
   const lines: string[] = [];
   if (development.events.includes("ca-created")) lines.push(t("start.tls.caCreated"));
   if (development.events.includes("ca-replaced")) lines.push(t("start.tls.caReplaced"));
@@ -75,7 +75,7 @@ export function describeDevelopmentCa(development: DevelopmentCertificates, { t 
   lines.push(t("start.tls.caFile", { file: development.caFile }));
   lines.push(t("start.tls.fingerprint", { fingerprint: development.caFingerprint }));
   lines.push(t("start.tls.trustIt"));
-  lines.push(t("start.tls.serverValidUntil", { date: development.serverNotAfter.toISOString() }));
+  lines.push(t("start.tls.serverValidUntil", { date: dateTime(development.serverNotAfter) }));
   return lines;
 }
 

@@ -125,7 +125,9 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
   withDataOption(provider.command("show <provider>").description(t("help.provider.show")).option("--json", t("help.option.json")), i18n).action(async (key: string, options: ProviderOptions) => {
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const record = await withStatus(instance, await mustFind(instance, i18n, key), options.json ? translator("en").t : t);
-      output.out(options.json ? JSON.stringify(record, null, 2) : keyValues(record));
+      // For a person, the health and the expiry as `provider list` shows them; JSON keeps the codes.
+      const shown = { ...record, connection_status: statusText(i18n, record.connection_status!), token_expires_at: record.token_expires_at ? i18n.dateTime(record.token_expires_at) : "" };
+      output.out(options.json ? JSON.stringify(record, null, 2) : keyValues(shown));
     });
   });
 

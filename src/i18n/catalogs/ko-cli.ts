@@ -120,7 +120,7 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "cli.provider.status.no_token": "토큰 없음",
   "cli.provider.updated": "공급자 \"{name}\"을(를) 업데이트했습니다: {fields}.",
   "cli.provider.unchanged": "공급자 \"{name}\"에 이미 그 값들이 있어 바뀐 것이 없습니다.",
-  "cli.provider.tokenDiscarded": "보유한 토큰을 버렸습니다(다른 클라이언트 또는 토큰 서버). 새 토큰은 portcullis provider token \"{name}\"으로 받으세요.",
+  "cli.provider.tokenDiscarded": "보유한 토큰을 버렸습니다(다른 클라이언트 또는 토큰 서버). 새 토큰은 portcullis provider token \"{name}\"(으)로 받으세요.",
   "cli.provider.revokedOld": "이전 공급자에서 해지했습니다.",
   "cli.provider.revocationFailedOld": "이전 공급자가 토큰을 해지하지 않았습니다({reason}). 그곳에서 직접 해지하세요.",
   "cli.heading.grant": "권한 부여",

@@ -24,7 +24,7 @@ export const koProviderPages: Record<keyof typeof enProviderPages, string> = {
   "provider.tokenUrlHint": "예: https://peer.example.com/oauth_token.do",
   "provider.revocationUrlHint": "선택 사항: 공급자의 RFC 7009 토큰 해지 엔드포인트입니다. 레코드를 삭제하면 먼저 이 레코드로 받은 토큰을 그곳에서 해지합니다.",
   "provider.scopeHint": "공백으로 구분합니다. 비워 두면 공급자의 기본값입니다(인스턴스에서는 useraccount).",
-  "provider.created": "“{name}”을(를) 만들었습니다. 권한 부여 코드 유형을 쓰는 공급자라면 리디렉션 URL을 등록한 뒤 토큰을 가져오세요.",
+  "provider.created": "“{name}”을(를) 생성했습니다. 권한 부여 코드 유형을 쓰는 공급자라면 리디렉션 URL을 등록한 뒤 토큰을 가져오세요.",
   "provider.notFoundTitle": "공급자를 찾을 수 없음",
   "provider.notFound": "해당 sys_id의 타사 OAuth 공급자 레코드가 없습니다. 삭제되었을 수 있습니다.",
   "provider.token.heading": "OAuth 토큰",

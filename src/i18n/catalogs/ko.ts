@@ -110,9 +110,9 @@ export const ko: Record<MessageKey, string> = {
   "pipeline.profile": "OAuth 프로필: {profile}",
   "pipeline.reason.inactive": "엔드포인트가 비활성 상태입니다",
   "pipeline.run": "마지막 파이프라인 실행({kind}): {when}. {ok, select, true {모든 연결이 정상입니다.} other {일부 연결에 문제가 있습니다.}}",
-  "pipeline.noRun": "이 인스턴스에는 기록된 파이프라인 실행이 없어서, 그래프는 이 인스턴스의 레코드만으로 그렸습니다. 파이프라인 파일로 npx portcullis pipeline up 을 실행하면 기록됩니다.",
+  "pipeline.noRun": "이 인스턴스에는 기록된 파이프라인 실행이 없어서, 그래프는 이 인스턴스의 레코드만으로 그렸습니다. 파이프라인 파일로 npx portcullis pipeline up을 실행하면 기록됩니다.",
   "pipeline.drift": "마지막 실행에서 찾은 계획과의 차이:",
-  "pipeline.empty": "아직 다른 인스턴스가 없습니다. 이 인스턴스에는 타사 공급자 레코드가 없고, 다른 인스턴스의 /oauth_redirect.do 를 가리키는 엔드포인트도 없습니다.",
+  "pipeline.empty": "아직 다른 인스턴스가 없습니다. 이 인스턴스에는 타사 공급자 레코드가 없고, 다른 인스턴스의 /oauth_redirect.do를 가리키는 엔드포인트도 없습니다.",
 
   "registry.title": "애플리케이션 레지스트리",
   "registry.new": "새로 만들기",
@@ -283,7 +283,7 @@ export const ko: Record<MessageKey, string> = {
   "tokens.revoke": "해지",
   "tokens.newest": "최근 토큰 {count, plural, other {#개}}를 표시합니다.",
   "profile.title": "내 프로필",
-  "profile.preferredLanguage": "기본 언어",
+  "profile.preferredLanguage": "선호 언어",
   "profile.save": "저장",
   "profile.saved": "기본 설정을 저장했습니다.",
 
