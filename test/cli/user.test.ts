@@ -47,4 +47,13 @@ describe("portcullis user and the data directory it works on", () => {
     assert.match(lastAdmin.stderr, /last active admin/);
     assert.equal((await cli(["user", "revoke", "nobody", "itil", "--data", dir])).code, 3);
   });
+
+  test("a role name the admin UI would refuse is refused here too, and nothing is written", async () => {
+    for (const args of [["user", "create", "svc2", "--role", "Bad Role"], ["user", "grant", "svc", "Bad"]]) {
+      const refused = await cli([...args, "--data", dir]);
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, /role: /);
+    }
+    assert.equal((await cli(["user", "grant", "svc2", "itil", "--data", dir])).code, 3, "svc2 was not created");
+  });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Command } from "commander";
 import { hashPassword } from "../../domain/passwords.ts";
-import { minPasswordLength, userNamePattern } from "../../domain/user-account.ts";
+import { minPasswordLength, parseRoleName, userNamePattern } from "../../domain/user-account.ts";
 import { NotFoundError, ValidationError } from "../../domain/validation.ts";
 import { grantUserRole, removeUserRole, setUserPassword } from "../../store/user-admin-store.ts";
 import { createUser, findUserByName, rolesOf } from "../../store/user-store.ts";
@@ -29,11 +29,13 @@ export function userCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Transl
     .option("--password-stdin", t("help.user.passwordStdin"))
     .action(async (userName: string, options: DataOptions & { role?: string[]; name?: string; passwordStdin?: boolean }) => {
       if (!userNamePattern.test(userName)) throw new ValidationError([{ field: "user_name", message: t("cli.user.nameRule") }]);
+      // The admin UI's rule for a role name, before anything is asked or written.
+      const roles = (options.role ?? []).map(parseRoleName);
       const { password, generated } = await passwordFrom(options, i18n);
       await withInstance(configFor(options, env), output, i18n, async (instance) => {
         if (await findUserByName(instance.store.db, userName)) throw new ValidationError([{ field: "user_name", message: t("cli.user.exists", { name: userName }) }]);
-        await createUser(instance.store.db, { userName, name: options.name ?? userName, passwordHash: await hashPassword(password), roles: options.role ?? [] }, "admin");
-        output.out(options.role?.length ? t("cli.user.createdWithRoles", { name: userName, roles: options.role.join(", ") }) : t("cli.user.created", { name: userName }));
+        await createUser(instance.store.db, { userName, name: options.name ?? userName, passwordHash: await hashPassword(password), roles }, "admin");
+        output.out(roles.length ? t("cli.user.createdWithRoles", { name: userName, roles: roles.join(", ") }) : t("cli.user.created", { name: userName }));
         if (generated) output.out(t("cli.user.passwordOnce", { password }));
       });
     });
@@ -51,7 +53,8 @@ export function userCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Transl
       });
     });
 
-  withDataOption(user.command("grant <user_name> <role>").description(t("help.user.grant")), i18n).action(async (userName: string, role: string, options: DataOptions) => {
+  withDataOption(user.command("grant <user_name> <role>").description(t("help.user.grant")), i18n).action(async (userName: string, roleGiven: string, options: DataOptions) => {
+    const role = parseRoleName(roleGiven);
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const found = await findUserByName(instance.store.db, userName);
       if (!found) throw new NotFoundError(t("cli.user.notFound", { name: userName }));
