@@ -135,6 +135,7 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(page.status, 403);
       assert.match(page.html, /require the <code>admin<\/code> role/);
       assert.match(page.html, /<strong>itil<\/strong>/);
+      assert.doesNotMatch(page.html, /class="navigator"/, "no menu of pages that would all be refused");
       const csrf = /name="csrf_token" value="([^"]+)"/.exec(page.html)![1]!;
       const before = await tableCounts(server.instance.store);
       const res = await browser.post("/admin/registry/new/client", new URLSearchParams({ csrf_token: csrf, name: "Sneaky", grant_types: "authorization_code" }));
@@ -161,6 +162,11 @@ for (const dialect of dialectsUnderTest()) {
       const res = await browser.get("/admin");
       assert.equal(res.status, 303);
       assert.match(res.location!, /^\/\?next=/);
+      // The sign-in form says why it is back.
+      assert.match((await browser.get(res.location!)).html, /Your session has ended/);
+      // A first visit, with no session cookie at all, is not told a session ended.
+      const fresh = await fetch(`${server.base}/admin`, { redirect: "manual" });
+      assert.doesNotMatch(fresh.headers.get("location")!, /ended/);
     });
   });
 }

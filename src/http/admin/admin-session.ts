@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Instance } from "../../instance.ts";
 import { findUserById, rolesOf } from "../../store/user-store.ts";
 import type { LoginSession } from "../../store/session-store.ts";
-import { crossSiteRequest, currentSession, sessionCsrfValid } from "../identity/login-session.ts";
+import { crossSiteRequest, currentSession, sentSessionCookie, sessionCsrfValid } from "../identity/login-session.ts";
 import type { Viewer } from "../ui/admin/admin-layout.tsx";
 import { adminErrorPage, forbiddenPage } from "../ui/admin/sign-in-page.tsx";
 import { requestTranslator, varyByLanguage } from "../i18n/request-locale.ts";
@@ -38,7 +38,9 @@ export async function requireAdmin(instance: Instance, request: FastifyRequest, 
   const user = session && (await findUserById(instance.store.db, session.userSysId));
   if (!session || !user?.active) {
     const next = request.method === "GET" ? request.url : adminPaths.home;
-    reply.redirect(`${adminPaths.signIn}?${new URLSearchParams({ next })}`, 303);
+    // A cookie without a session: it expired or was ended elsewhere, and the sign-in page says so.
+    const ended: Record<string, string> = sentSessionCookie(instance, request) ? { ended: "1" } : {};
+    reply.redirect(`${adminPaths.signIn}?${new URLSearchParams({ next, ...ended })}`, 303);
     return undefined;
   }
   varyByLanguage(reply);

@@ -27,7 +27,9 @@ export async function signInGet(instance: Instance, request: FastifyRequest, rep
   const session = await currentSession(instance, request);
   const user = session && (await findUserById(instance.store.db, session.userSysId));
   if (session && user?.active) return void reply.redirect(safeNext(query.next), 303);
-  renderSignIn(instance, request, reply, 200, { next: safeNext(query.next), ...(query.signed_out !== undefined ? { notice: requestTranslator(instance, request).t("signIn.signedOut") } : {}) });
+  const { t } = requestTranslator(instance, request);
+  const notice = query.signed_out !== undefined ? t("signIn.signedOut") : query.ended !== undefined ? t("signIn.sessionEnded") : undefined;
+  renderSignIn(instance, request, reply, 200, { next: safeNext(query.next), ...(notice ? { notice } : {}) });
 }
 
 /** POST /login.do — the same password check (and lockout) as the authorize flow's login form. */

@@ -35,6 +35,11 @@ export async function currentSession(instance: Instance, request: FastifyRequest
   return session;
 }
 
+/** The browser sent a session cookie: when there is no session for it, the one it had has ended. */
+export function sentSessionCookie(instance: Instance, request: FastifyRequest): boolean {
+  return Boolean(request.cookies[cookieNames(instance).session]);
+}
+
 export async function startSession(instance: Instance, reply: FastifyReply, userSysId: string): Promise<LoginSession> {
   const { cookieValue, session } = await createLoginSession(instance.store.db, userSysId, instance.config.sessionLifespan);
   reply.setCookie(cookieNames(instance).session, cookieValue, cookieOptions(instance));

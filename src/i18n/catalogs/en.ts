@@ -59,6 +59,7 @@ export const en = {
   "signIn.issuer": "Issuer",
   "signIn.metadata": "Metadata",
   "signIn.signedOut": "You have signed out.",
+  "signIn.sessionEnded": "Your session has ended (it expired, or was signed out elsewhere). Sign in again to go on.",
   "signIn.expired": "The sign-in form expired or was not sent from this site. Try again.",
   "forbidden.title": "Not allowed",
   "forbidden.heading": "You do not have access to this page",

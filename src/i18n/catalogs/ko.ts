@@ -58,6 +58,7 @@ export const ko: Record<MessageKey, string> = {
   "signIn.issuer": "발급자",
   "signIn.metadata": "메타데이터",
   "signIn.signedOut": "로그아웃했습니다.",
+  "signIn.sessionEnded": "세션이 끝났습니다(만료되었거나 다른 곳에서 로그아웃했습니다). 계속하려면 다시 로그인하세요.",
   "signIn.expired": "로그인 양식이 만료되었거나 이 사이트에서 보낸 요청이 아닙니다. 다시 시도하세요.",
   "forbidden.title": "허용되지 않음",
   "forbidden.heading": "이 페이지에 접근할 권한이 없습니다",

@@ -58,7 +58,8 @@ export function AdminDocument(props: { title: string; i18n: Translator; children
   );
 }
 
-export function AdminShell(props: { title: string; active: NavKey; viewer: Viewer; children: ComponentChildren }) {
+/** `navigator: false` for a signed-in user who is not an admin: every link there would be refused. */
+export function AdminShell(props: { title: string; active: NavKey; viewer: Viewer; navigator?: boolean; children: ComponentChildren }) {
   const { t } = props.viewer.i18n;
   return (
     <AdminDocument title={props.title} i18n={props.viewer.i18n}>
@@ -86,6 +87,7 @@ export function AdminShell(props: { title: string; active: NavKey; viewer: Viewe
         </div>
       </header>
       <div class="frame">
+        {props.navigator === false ? null : (
         <nav class="navigator" aria-label={t("nav.label")}>
           {navigator.map((group) => (
             <section>
@@ -102,6 +104,7 @@ export function AdminShell(props: { title: string; active: NavKey; viewer: Viewe
             </section>
           ))}
         </nav>
+        )}
         <main id="content" tabindex={-1}>
           {props.children}
         </main>

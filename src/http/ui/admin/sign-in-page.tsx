@@ -61,7 +61,7 @@ export function signInPage(props: { i18n: Translator; csrfToken: string; issuer:
 export function forbiddenPage(props: { viewer: Viewer }): string {
   const { t } = props.viewer.i18n;
   return renderPage(
-    <AdminShell title={t("forbidden.title")} active="home" viewer={props.viewer}>
+    <AdminShell title={t("forbidden.title")} active="home" viewer={props.viewer} navigator={false}>
       <h1>{t("forbidden.heading")}</h1>
       <div class="alert alert-error" role="alert">
         <RichText format={(v) => t("forbidden.body", v)} elements={{ role: <code>admin</code>, user: <strong>{props.viewer.userName}</strong> }} />
