@@ -32,6 +32,8 @@ export const pipelineRunReportSchema = z
           /** The detail as a catalog text, so each instance's page words it in its reader's language; runs by older versions send only `detail`. */
           detail_text: storedText.optional(),
           token_expires_at: isoOrEmpty,
+          /** The token renews itself when next used; runs by older versions do not say. */
+          token_renewable: z.boolean().optional(),
         }),
       )
       .max(200),

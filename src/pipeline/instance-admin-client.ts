@@ -35,6 +35,8 @@ export interface ConnectionSummary {
   /** Why it is unhealthy, as the instance's catalog text (its English from an instance too old to send the text). */
   statusReason: StoredText;
   expiresAt: string;
+  /** Renews itself when next used; undefined from an instance too old to say. */
+  renewable?: boolean;
 }
 
 export interface ProviderInput {
@@ -164,7 +166,7 @@ export function portcullisAdminClient(baseUrl: string, credentials: Credentials,
     },
     async connections() {
       const list: any[] = await request("GET", "/api/portcullis/connections");
-      return list.map((c) => ({ sysId: c.sys_id, name: c.name, status: c.status, statusReason: remoteReason(c), expiresAt: c.expires_at }));
+      return list.map((c) => ({ sysId: c.sys_id, name: c.name, status: c.status, statusReason: remoteReason(c), expiresAt: c.expires_at, ...(typeof c.renewable === "boolean" ? { renewable: c.renewable } : {}) }));
     },
     async getToken(providerSysId) {
       await request("POST", `/api/portcullis/connections/${q(providerSysId)}/token`, { grant_type: "client_credentials" });

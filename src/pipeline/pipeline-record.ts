@@ -13,14 +13,14 @@ export function runReport(pipeline: PipelineFile, kind: PipelineRunReport["kind"
     instances: [{ ...pipeline.production, controller: true }, ...pipeline.instances.map((i) => ({ ...i, controller: false }))].map((i) => ({ name: i.name, url: i.url, controller: i.controller })),
     edges: report.edges.map((e) => {
       const [from, to] = e.direction.split(" → ");
-      return { from: from!, to: to!, provider: e.provider, status: e.status, detail: inEnglish(e.detail).slice(0, 1000), detail_text: clippedText(e.detail, 200), token_expires_at: e.tokenExpiresAt };
+      return { from: from!, to: to!, provider: e.provider, status: e.status, detail: inEnglish(e.detail).slice(0, 1000), detail_text: clippedText(e.detail, 200), token_expires_at: e.tokenExpiresAt, ...(e.tokenRenewable === undefined ? {} : { token_renewable: e.tokenRenewable }) };
     }),
     drift: report.drift.map((d) => d.slice(0, 1000)),
   };
 }
 
-/** The report as an instance from before `detail_text` takes it (its schema refuses fields it does not know). */
-const withoutTexts = (report: PipelineRunReport): PipelineRunReport => ({ ...report, edges: report.edges.map(({ detail_text: _, ...edge }) => edge) });
+/** The report as an instance from before `detail_text` and `token_renewable` takes it (its schema refuses fields it does not know). */
+const withoutTexts = (report: PipelineRunReport): PipelineRunReport => ({ ...report, edges: report.edges.map(({ detail_text: _, token_renewable: __, ...edge }) => edge) });
 
 /**
  * Leaves the run's report on every instance, for its Pipeline page. This is bookkeeping, not

@@ -16,6 +16,8 @@ export interface EdgeState {
   /** Worded for the reader by trustTable; recorded on the instances as its catalog text, so each page words it in its reader's language. */
   detail: StoredText;
   tokenExpiresAt: string;
+  /** The token renews itself when next used (a refresh token held, or client_credentials): past its expiry the edge still works. */
+  tokenRenewable?: boolean;
 }
 
 export interface PipelineReport {
@@ -26,6 +28,9 @@ export interface PipelineReport {
   edges: EdgeState[];
 }
 
+
+/** Only what the instance said: an older one does not say whether its token renews. */
+const renewable = (connection: { renewable?: boolean } | undefined) => (connection?.renewable === undefined ? {} : { tokenRenewable: connection.renewable });
 
 const describe = (body: unknown) => (typeof body === "string" ? body : JSON.stringify(body)).slice(0, 200);
 
@@ -115,6 +120,7 @@ export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print
       provider: d.providerName,
       ...callOutcome(call, wantUser),
       tokenExpiresAt: connection?.expiresAt ?? "",
+      ...renewable(connection),
     });
   }
   const changes = steps.filter((s) => s.action !== "unchanged").length;
@@ -154,12 +160,12 @@ export async function pipelineInspect(pipeline: PipelineFile, clients: Clients, 
     }
     const connection = (await consumer.connections()).find((c) => c.sysId === provider.sysId);
     if (connection?.status !== "healthy") {
-      edges.push({ ...base, status: "broken", detail: connection?.status === "unhealthy" ? { key: "trust.detail.unhealthy", values: { reason: connection.statusReason } } : { key: "trust.detail.noToken" }, tokenExpiresAt: connection?.expiresAt ?? "" });
+      edges.push({ ...base, status: "broken", detail: connection?.status === "unhealthy" ? { key: "trust.detail.unhealthy", values: { reason: connection.statusReason } } : { key: "trust.detail.noToken" }, tokenExpiresAt: connection?.expiresAt ?? "", ...renewable(connection) });
       continue;
     }
     // A probe sends the stored token as is: a revoked one shows as 401 instead of being replaced.
     const call = await consumer.call(provider.sysId, "GET", probePath, { probe: true });
-    edges.push({ ...base, ...callOutcome(call, d.to.token_user), tokenExpiresAt: connection.expiresAt });
+    edges.push({ ...base, ...callOutcome(call, d.to.token_user), tokenExpiresAt: connection.expiresAt, ...renewable(connection) });
   }
   const result = { ok: drift.length === 0 && edges.every((e) => e.status === "ok"), changes: 0, steps: [], drift, edges };
   // Only what was seen is left behind, for the Pipeline page; no record of the trust changes.
@@ -212,6 +218,7 @@ export async function pipelineRotate(pipeline: PipelineFile, clients: Clients, p
         provider: c.providerName,
         ...callOutcome(call, spec.host.token_user),
         tokenExpiresAt: connection?.expiresAt ?? "",
+        ...renewable(connection),
       });
     }
   }

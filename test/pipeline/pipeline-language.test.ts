@@ -95,6 +95,9 @@ describe("pipeline output in Korean and English", () => {
     assert.ok(table.rows.every((row) => / ok /.test(row)));
     assert.match(table.rows[0]!, /[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{2}:\d{2}:\d{2} UTC/);
     assert.doesNotMatch(english.stdout, /[가-힣]/);
+    // Every direction left on the instances says whether its token renews itself (client_credentials does).
+    const recorded = (await latestPipelineRun(instances[1]!.instance.store.db))!.report.edges;
+    assert.ok(recorded.length > 0 && recorded.every((e) => e.token_renewable === true), JSON.stringify(recorded));
 
     const korean = await cli(["pipeline", "up", file], { LANG: "ko_KR.UTF-8" });
     assert.match(korean.stdout, /^변경 사항 없음: 모든 레코드와 토큰이 이미 계획대로입니다\.$/m);

@@ -116,6 +116,26 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(worded(toDevelopment.reason!, translator("ko").t), "토큰 없음");
     });
 
+    test("a run's edge past its token's expiry stays ok when the run saw the token renews itself", async () => {
+      const admin = basic("admin", adminPassword);
+      const past = new Date(Date.now() - 60_000).toISOString();
+      const renewing = {
+        ...report(server.base),
+        edges: [
+          { ...report(server.base).edges[0]!, token_expires_at: past, token_renewable: true },
+          { ...report(server.base).edges[1]!, status: "ok", detail: "GET /api/now/v1/whoami 200", token_expires_at: past, token_renewable: false },
+        ],
+      };
+      assert.equal((await send("POST", runs, admin, { ...renewing, edges: [{ ...renewing.edges[0]!, token_renewable: "yes" }, renewing.edges[1]!] })).status, 400);
+      assert.equal((await send("POST", runs, admin, renewing)).status, 201);
+      const graph = await pipelineGraph(server.instance);
+      const development = graph.nodes.find((n) => n.name === "development")!.key;
+      const toDevelopment = graph.edges.find((e) => e.to === development)!;
+      const fromDevelopment = graph.edges.find((e) => e.from === development)!;
+      assert.deepEqual([toDevelopment.health, toDevelopment.renewsOnNextUse], ["ok", true]);
+      assert.equal(fromDevelopment.health, "expired");
+    });
+
     test("several records for one peer: the edge is the one the run used, else the healthiest, not the last listed", async () => {
       const box = instanceSecretBox(server.instance);
       const db = server.instance.store.db;

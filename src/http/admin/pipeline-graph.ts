@@ -113,7 +113,9 @@ export async function pipelineGraph(instance: Instance, now = Date.now()): Promi
       const to = keyOf.get(e.to)!;
       const expiresAt = e.token_expires_at ? Date.parse(e.token_expires_at) : null;
       const { health, reason } = runHealth(e);
-      edges.set(edgeKey(from, to), { from, to, record: e.provider, health: expiryHealth(health, expiresAt, now), reason, expiresAt, source: "run" });
+      // A token the run saw would renew itself is still a working edge past its expiry, as for a connection held here.
+      const renewsOnNextUse = e.token_renewable === true && health === "ok" && expiresAt !== null && expiresAt <= now;
+      edges.set(edgeKey(from, to), { from, to, record: e.provider, health: renewsOnNextUse ? health : expiryHealth(health, expiresAt, now), reason, expiresAt, ...(renewsOnNextUse ? { renewsOnNextUse } : {}), source: "run" });
     }
   }
 
