@@ -4,7 +4,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { sha256 } from "../../src/domain/secrets.ts";
 import { findClient } from "../../src/store/oauth-entity-store.ts";
 import { findUserByName } from "../../src/store/user-store.ts";
-import { artifactPath, browserSuiteSkip, launchChromium } from "../support/chromium.ts";
+import { browserSuiteSkip, launchChromium, saveScreenshot } from "../support/chromium.ts";
 import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
 import { dialectsUnderTest } from "../support/stores.ts";
 
@@ -44,7 +44,7 @@ describe("the registry flow in Korean, in Debian's chromium", { skip: browserSui
   });
 
   async function shot(name: string): Promise<void> {
-    await page.screenshot({ path: artifactPath(name), fullPage: true });
+    await saveScreenshot(page, name);
     assert.deepEqual(await clippedText(page), [], `${name}: text cut or overflowing`);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `${name} scrolls sideways by ${overflow}px`);

@@ -8,7 +8,7 @@ import { instanceSecretBox } from "../../src/consumer/secret-box.ts";
 import { parseProviderCreate } from "../../src/domain/oauth-provider.ts";
 import { findClient } from "../../src/store/oauth-entity-store.ts";
 import { createProvider, findProvider } from "../../src/store/provider-store.ts";
-import { artifactPath, browserSuiteSkip, launchChromium } from "../support/chromium.ts";
+import { browserSuiteSkip, launchChromium, saveScreenshot } from "../support/chromium.ts";
 import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
 import { dialectsUnderTest, tempDir } from "../support/stores.ts";
 
@@ -111,7 +111,7 @@ describe("the Pipeline page draws the trust graph of a real pipeline (Debian's c
   }
 
   async function check(name: string): Promise<void> {
-    await page.screenshot({ path: artifactPath(name), fullPage: true });
+    await saveScreenshot(page, name);
     assert.deepEqual(await overflowing(page), [], `${name}: something is cut or overflows`);
   }
 

@@ -4,7 +4,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { findClient, updateClient } from "../../src/store/oauth-entity-store.ts";
 import { sha256 } from "../../src/domain/secrets.ts";
 import { tokenLookupKey } from "../../src/domain/token-value.ts";
-import { artifactPath, browserSuiteSkip, launchChromium } from "../support/chromium.ts";
+import { browserSuiteSkip, launchChromium, saveScreenshot } from "../support/chromium.ts";
 import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
 import { basic, postForm, registerClient } from "../support/oauth.ts";
 import { dialectsUnderTest } from "../support/stores.ts";
@@ -40,7 +40,7 @@ describe("admin UI in Debian's chromium (playwright-core)", { skip: browserSuite
   });
 
   async function shot(name: string): Promise<void> {
-    await page.screenshot({ path: artifactPath(name), fullPage: true });
+    await saveScreenshot(page, name);
   }
 
   async function navigate(label: string): Promise<void> {
