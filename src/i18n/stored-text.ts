@@ -1,4 +1,5 @@
 import { en } from "./catalogs/en.ts";
+import { enStoredTexts } from "./catalogs/en-stored-texts.ts";
 import { type MessageKey, type Translator, translator } from "./translator.ts";
 
 /**
@@ -30,25 +31,43 @@ export function encodeStoredText(text: StoredText): string {
   return JSON.stringify(text);
 }
 
-/** A catalog text of known keys, each value a string, a number or such a text: what another instance or a run may send. */
+/**
+ * The keys a stored text may use: the texts made to be kept (en-stored-texts.ts) and a run's
+ * edge details. Not every page text: a run or a peer could otherwise make a reason read as a
+ * button's label, and a renamed page text would orphan stored rows.
+ */
+const storableKey = (key: string): boolean => Object.hasOwn(en, key) && (Object.hasOwn(enStoredTexts, key) || key.startsWith("trust.detail.") || key === "pipeline.reason.inactive");
+
+/** The placeholders a message needs ({name}, {count, plural, …}): a text without one of them would show it raw. */
+function placeholders(key: string): string[] {
+  return [...en[key as MessageKey].matchAll(/\{\s*([A-Za-z_]\w*)/g)].map((m) => m[1]!);
+}
+
+/** A text of storable keys whose values are all there, each a string, a number or such a text: what another instance or a run may send. */
 export function isStoredText(value: unknown): value is StoredText {
   if (typeof value !== "object" || value === null) return false;
   const { key, values } = value as { key?: unknown; values?: unknown };
-  if (typeof key !== "string" || !Object.hasOwn(en, key)) return false;
-  if (values === undefined) return true;
-  if (typeof values !== "object" || values === null) return false;
-  return Object.values(values).every((v) => typeof v === "string" || typeof v === "number" || isStoredText(v));
+  if (typeof key !== "string" || !storableKey(key)) return false;
+  if (values !== undefined && (typeof values !== "object" || values === null || Array.isArray(values))) return false;
+  const given = (values ?? {}) as Record<string, unknown>;
+  if (!placeholders(key).every((name) => Object.hasOwn(given, name))) return false;
+  return Object.values(given).every((v) => typeof v === "string" || typeof v === "number" || isStoredText(v));
+}
+
+/** What encodeStoredText wrote, or undefined when the column holds something else (or a text this version cannot word). */
+export function tryDecodeStoredText(stored: string): StoredText | undefined {
+  if (!stored.startsWith('{"key":')) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(stored);
+    return isStoredText(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A stored column back as a text: what encodeStoredText wrote, or anything else kept verbatim. */
 export function decodeStoredText(stored: string): StoredText {
-  if (stored.startsWith('{"key":')) {
-    try {
-      const parsed: unknown = JSON.parse(stored);
-      if (isStoredText(parsed)) return parsed;
-    } catch {}
-  }
-  return verbatim(stored);
+  return tryDecodeStoredText(stored) ?? verbatim(stored);
 }
 
 /** The text with every string value cut to `max` characters: a provider's error description is not ours to store at any length. */

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { type PipelineRunReport, pipelineRunReportSchema, type RecordedPipelineRun } from "../domain/pipeline-run-report.ts";
 import { newSysId } from "../domain/sys-id.ts";
+import { isStoredText } from "../i18n/stored-text.ts";
 import type { Database } from "./schema.ts";
 
 /** Enough history to see the last few runs; the page reads only the newest. */
@@ -16,10 +17,17 @@ export async function recordPipelineRun(db: Kysely<Database>, report: PipelineRu
   return { sysId, recordedAt: now, recordedBy: actor, report };
 }
 
+function withoutUnknownTexts(report: unknown): unknown {
+  const edges = (report as { edges?: unknown })?.edges;
+  if (!Array.isArray(edges)) return report;
+  return { ...(report as object), edges: edges.map((e) => (e && typeof e === "object" && "detail_text" in e && !isStoredText(e.detail_text) ? { ...e, detail_text: undefined } : e)) };
+}
+
 export async function latestPipelineRun(db: Kysely<Database>): Promise<RecordedPipelineRun | undefined> {
   const row = await db.selectFrom("pipeline_run").selectAll().orderBy("recorded_at", "desc").orderBy("sys_id", "desc").limit(1).executeTakeFirst();
   if (!row) return undefined;
-  // Validated on the way in; checked again so a hand-edited row cannot break the page.
-  const parsed = pipelineRunReportSchema.safeParse(JSON.parse(row.report));
+  // Validated on the way in; checked again so a hand-edited row cannot break the page. A detail
+  // text this version cannot word (recorded by a newer one) is dropped, not the whole run: its English stays.
+  const parsed = pipelineRunReportSchema.safeParse(withoutUnknownTexts(JSON.parse(row.report)));
   return parsed.success ? { sysId: row.sys_id, recordedAt: Number(row.recorded_at), recordedBy: row.recorded_by, report: parsed.data } : undefined;
 }

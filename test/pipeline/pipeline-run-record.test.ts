@@ -100,7 +100,17 @@ for (const dialect of dialectsUnderTest()) {
           { ...report(server.base).edges[1]!, detail_text: { key: "trust.detail.unhealthy", values: { reason: { key: "providerError.refreshFailed", values: { reason: refused } } } } },
         ],
       };
-      for (const bad of [{ key: "no.such.key" }, { key: "trust.detail.unhealthy", values: { reason: { key: "nope" } } }, { key: "trust.detail.noToken", values: { text: "x".repeat(3000) } }, "no token"]) {
+      const refusedTexts = [
+        { key: "no.such.key" },
+        { key: "trust.detail.unhealthy", values: { reason: { key: "nope" } } },
+        { key: "trust.detail.noToken", values: { text: "x".repeat(3000) } },
+        "no token",
+        // A page's text is not a reason, and a text missing one of its values would show the placeholders raw.
+        { key: "tokens.revokeAll" },
+        { key: "providerError.tokenRefusedWhy", values: { status: 400 } },
+        { key: "trust.detail.unhealthy", values: { reason: { key: "providerError.unreachable", values: { origin: "https://x.example" } } } },
+      ];
+      for (const bad of refusedTexts) {
         const answer = await send("POST", runs, admin, { ...texts, edges: [{ ...texts.edges[0]!, detail_text: bad }] });
         assert.equal(answer.status, 400, JSON.stringify(bad));
       }
@@ -114,6 +124,16 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(inEnglish(fromDevelopment.reason!), "refresh failed: the token endpoint answered 401 invalid_client");
       assert.equal(worded(fromDevelopment.reason!, translator("ko").t), "갱신 실패: 토큰 엔드포인트가 401 invalid_client(으)로 응답했습니다");
       assert.equal(worded(toDevelopment.reason!, translator("ko").t), "토큰 없음");
+
+      // A stored run whose detail text this version cannot word (a newer one's key) keeps the run and its English.
+      const db = server.instance.store.db;
+      const newest = await db.selectFrom("pipeline_run").select(["sys_id", "report"]).orderBy("recorded_at", "desc").orderBy("sys_id", "desc").limit(1).executeTakeFirstOrThrow();
+      const stored = JSON.parse(newest.report);
+      stored.edges[1].detail_text = { key: "trust.detail.fromTheFuture" };
+      await db.updateTable("pipeline_run").set({ report: JSON.stringify(stored) }).where("sys_id", "=", newest.sys_id).execute();
+      const later = await pipelineGraph(server.instance);
+      assert.equal(later.edges.find((e) => e.from === development)!.health, "unhealthy");
+      assert.equal(inEnglish(later.edges.find((e) => e.from === development)!.reason!), "refresh failed: invalid_client");
     });
 
     test("a run's edge past its token's expiry stays ok when the run saw the token renews itself", async () => {

@@ -1,6 +1,6 @@
 import type { Translator } from "../../../i18n/translator.ts";
 import type { AuditListing } from "../../../store/audit-listing.ts";
-import { decodeStoredText, worded } from "../../../i18n/stored-text.ts";
+import { tryDecodeStoredText, worded } from "../../../i18n/stored-text.ts";
 import { auditOf } from "../../admin/admin-paths.ts";
 import { auditValueText } from "./audit-values.ts";
 import { useI18n } from "../i18n-context.tsx";
@@ -25,7 +25,8 @@ function describe(t: Translator["t"], row: AuditListing): string {
 
 /** The reason in the reader's language when it was stored as a catalog text; an older row's English as it is. */
 function reasonText(t: Translator["t"], row: AuditListing): string {
-  if (row.reasonText) return worded(decodeStoredText(row.reasonText), t);
+  const text = row.reasonText ? tryDecodeStoredText(row.reasonText) : undefined;
+  if (text) return worded(text, t);
   return row.reason && row.reason !== "created" && row.reason !== "deleted" ? row.reason : "";
 }
 
