@@ -1,7 +1,9 @@
+import { restAPIRequest } from "./rest-api-request.ts";
+
 /**
  * Evaluated in each fresh QuickJS context before the script. It closes over the host
- * functions, so the script gets `request`, `response`, `gs` and `table` but never the raw
- * host object; everything it hands the host is a string or a number. It returns
+ * functions, so the script gets `request` (ServiceNow's RESTAPIRequest), `response`, `gs`
+ * and `table` but never the raw host object; everything it hands the host is a string or a number. It returns
  * `[describe, start]`: describe turns any thrown value into JSON text without trusting it,
  * start runs the compiled script and yields the promise of its completion.
  */
@@ -35,7 +37,7 @@ export const prelude = String.raw`
     for (let i = 0; i < args.length; i++) out += (i ? " " : "") + (typeof args[i] === "string" ? args[i] : typeof args[i] === "symbol" ? "symbol" : String(stringify(args[i])));
     return out;
   };
-  const request = freeze(parse(requestJson));
+  const request = (${restAPIRequest})(parse(requestJson));
   const response = freeze({
     setStatus: function (code) { hostSetStatus(code); },
     setHeader: function (name, value) { hostSetHeader(name, value); },

@@ -8,6 +8,7 @@ import { OAuthError } from "../oauth/oauth-error.ts";
 import { type ApiPrincipal, authenticateApi } from "../table-api/api-principal.ts";
 import { forbidden, notFound } from "../table-api/errors.ts";
 import { dataApi } from "./data-api.ts";
+import { scriptRequest } from "./script-request.ts";
 
 /**
  * /api/{namespace}/{service_id}/… — finds the resource of a Scripted REST API for this request
@@ -15,9 +16,6 @@ import { dataApi } from "./data-api.ts";
  * authentication and roles as the Table API does, and runs its script in the sandbox.
  */
 type Operation = ApiResources["operations"][number];
-
-/** Credentials and session cookies never reach a script. */
-const hiddenHeaders = new Set(["authorization", "cookie", "proxy-authorization"]);
 
 const failureText: Record<FailureKind, string> = {
   threw: "the script threw an error",
@@ -53,31 +51,6 @@ async function authorize(instance: Instance, request: FastifyRequest, op: Operat
   return principal;
 }
 
-/** A form body as the script sees it: each field's value, or the list of them when a field repeats. */
-function formFields(form: URLSearchParams): Record<string, string | string[]> {
-  const fields: Record<string, string | string[]> = {};
-  for (const name of new Set(form.keys())) {
-    const values = form.getAll(name);
-    fields[name] = values.length === 1 ? values[0]! : values;
-  }
-  return fields;
-}
-
-function scriptRequest(request: FastifyRequest, principal: ApiPrincipal | null, pathParams: Record<string, string>): string {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) if (!hiddenHeaders.has(name) && value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
-  return JSON.stringify({
-    method: request.method,
-    uri: request.url.split("?")[0],
-    pathParams,
-    queryParams: request.query ?? {},
-    headers,
-    body: request.body instanceof URLSearchParams ? formFields(request.body) : (request.body ?? null),
-    userName: principal ? principal.user.userName : "guest",
-    roles: principal ? principal.roles : [],
-  });
-}
-
 export async function scriptedRest(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const params = request.params as { namespace: string; api_id: string; "*"?: string };
   const noSuch = () => notFound(`no such resource: ${request.method} ${(request.url.split("?")[0] ?? "").slice(0, 200)}`);
@@ -106,7 +79,7 @@ export async function scriptedRest(instance: Instance, request: FastifyRequest, 
   const log = request.log.child({ scriptedRest: api.definition.base_uri, resource: op.name });
   const data = dataApi(instance, principal, log);
   let outcome: ScriptOutcome = await runScript(
-    { requestJson: scriptRequest(request, principal, resolved.pathParams), script: op.operation_script, filename: `sys_ws_operation.${op.sys_id}.js` },
+    { requestJson: scriptRequest(instance, request, principal, resolved.pathParams), script: op.operation_script, filename: `sys_ws_operation.${op.sys_id}.js` },
     sandboxLimits(instance),
     { log: (level, line) => log[level](`script: ${line}`), data },
   );

@@ -1,0 +1,52 @@
+import type { FastifyRequest } from "fastify";
+import type { Instance } from "../../instance.ts";
+import type { ApiPrincipal } from "../table-api/api-principal.ts";
+
+/**
+ * The JSON of what a script sees of its HTTP request; the sandbox turns it into ServiceNow's
+ * RESTAPIRequest (src/scripting/rest-api-request.ts).
+ */
+
+/** Credentials and session cookies never reach a script. */
+const hiddenHeaders = new Set(["authorization", "cookie", "proxy-authorization"]);
+
+/** A form body as the script sees it: each field's value, or the list of them when a field repeats. */
+function formFields(form: URLSearchParams): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {};
+  for (const name of new Set(form.keys())) {
+    const values = form.getAll(name);
+    fields[name] = values.length === 1 ? values[0]! : values;
+  }
+  return fields;
+}
+
+/**
+ * RESTAPIRequestBody's `data` and `dataString`. The body parsers keep no raw text, so a JSON
+ * body's dataString is its value written again (same JSON, its spacing not kept) and a form's is
+ * its fields encoded again; text arrives as sent.
+ */
+function requestBody(body: unknown): { data?: unknown; dataString: string } {
+  if (body === undefined) return { dataString: "" };
+  if (body instanceof URLSearchParams) return { data: formFields(body), dataString: body.toString() };
+  if (typeof body === "string") return { data: body, dataString: body };
+  return { data: body, dataString: JSON.stringify(body) };
+}
+
+export function scriptRequest(instance: Instance, request: FastifyRequest, principal: ApiPrincipal | null, pathParams: Record<string, string>): string {
+  // Node lowercases header names; the sandbox looks them up without regard to case.
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) if (!hiddenHeaders.has(name) && value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+  const [uri = "", queryString = ""] = request.url.split(/\?(.*)/s);
+  return JSON.stringify({
+    method: request.method,
+    uri,
+    url: `${instance.config.publicUrl}${request.url}`,
+    queryString,
+    pathParams,
+    queryParams: request.query ?? {},
+    headers,
+    body: requestBody(request.body),
+    userName: principal ? principal.user.userName : "guest",
+    roles: principal ? principal.roles : [],
+  });
+}
