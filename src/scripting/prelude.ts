@@ -1,11 +1,14 @@
 import { restAPIRequest } from "./rest-api-request.ts";
+import { restAPIResponse } from "./rest-api-response.ts";
+import { snWsErr } from "./sn-ws-err.ts";
 
 /**
  * Evaluated in each fresh QuickJS context before the script. It closes over the host
- * functions, so the script gets `request` (ServiceNow's RESTAPIRequest), `response`, `gs`
- * and `table` but never the raw host object; everything it hands the host is a string or a number. It returns
- * `[describe, start]`: describe turns any thrown value into JSON text without trusting it,
- * start runs the compiled script and yields the promise of its completion.
+ * functions, so the script gets `request`, `response` (ServiceNow's RESTAPIRequest and
+ * RESTAPIResponse), `gs`, `table` and `sn_ws_err` but never the raw host object; everything
+ * it hands the host is a string or a number. It returns `[describe, start]`: describe turns
+ * any thrown value into JSON text without trusting it, start runs the compiled script and
+ * yields the promise of its completion.
  */
 export const prelude = String.raw`
 (function install(host, requestJson) {
@@ -24,25 +27,15 @@ export const prelude = String.raw`
       return stringify({ name: "Thrown value", message: "a value that cannot be read", stack: "" });
     }
   };
-  let bodySet = false;
-  const setBody = function (value) {
-    bodySet = true;
-    if (typeof value === "string") return void hostSetBody(value, false);
-    const text = stringify(value);
-    if (typeof text !== "string") throw new TypeError("the response body must be a string or a JSON value");
-    hostSetBody(text, true);
-  };
   const line = function (args) {
     let out = "";
     for (let i = 0; i < args.length; i++) out += (i ? " " : "") + (typeof args[i] === "string" ? args[i] : typeof args[i] === "symbol" ? "symbol" : String(stringify(args[i])));
     return out;
   };
   const request = (${restAPIRequest})(parse(requestJson));
-  const response = freeze({
-    setStatus: function (code) { hostSetStatus(code); },
-    setHeader: function (name, value) { hostSetHeader(name, value); },
-    setBody: setBody,
-  });
+  const sn_ws_err = (${snWsErr})();
+  const built = (${restAPIResponse})(hostSetStatus, hostSetHeader, hostSetBody, sn_ws_err.ServiceError);
+  const response = built[0], setBody = built[1], bodySet = built[2];
   const gs = freeze({
     info: function () { hostLog("info", line(arguments)); },
     warn: function () { hostLog("warn", line(arguments)); },
@@ -58,8 +51,8 @@ export const prelude = String.raw`
   });
   const start = function (compiled) {
     return (async function () {
-      const result = await compiled.call(undefined, request, response, gs, table);
-      if (result !== undefined && !bodySet) setBody(result);
+      const result = await compiled.call(undefined, request, response, gs, table, sn_ws_err);
+      if (result !== undefined && !bodySet()) setBody(result);
     })();
   };
   return [describe, start];
@@ -67,4 +60,4 @@ export const prelude = String.raw`
 `;
 
 /** The script becomes the body of an async function, line 1 of the script on line 1 of its file. */
-export const wrapScript = (script: string) => `(async function (request, response, gs, table) {${script}\n})`;
+export const wrapScript = (script: string) => `(async function (request, response, gs, table, sn_ws_err) {${script}\n})`;

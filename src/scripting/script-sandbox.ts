@@ -98,12 +98,14 @@ class ScriptRun {
       if (!Number.isInteger(status) || status < 200 || status > 599) throw this.guestError("response.setStatus takes a whole number from 200 to 599");
       this.response.status = status;
     });
-    fn("setHeader", (name, value) => {
+    // `method` names the response method the prelude called it for, in the script's error.
+    fn("setHeader", (name, value, method) => {
+      const where = `response.${method && ctx.typeof(method) === "string" ? ctx.getString(method) : "setHeader"}`;
       const n = ctx.typeof(name) === "string" ? ctx.getString(name) : "";
       const v = ctx.typeof(value) === "string" ? ctx.getString(value) : ctx.typeof(value) === "number" ? String(ctx.getNumber(value)) : null;
-      if (v === null) throw this.guestError("response.setHeader: the value must be a string or a number");
+      if (v === null) throw this.guestError(`${where}: the value must be a string or a number`);
       const problem = scriptHeaderProblem(n, v);
-      if (problem) throw this.guestError(`response.setHeader: ${problem}`);
+      if (problem) throw this.guestError(`${where}: ${problem}`);
       this.spendOutput(n.length + v.length);
       this.response.headers.push([n.toLowerCase(), v]);
     });

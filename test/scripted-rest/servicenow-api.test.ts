@@ -8,10 +8,11 @@ import { api, type ApiUser, apiUser } from "../support/table-api.ts";
 
 /**
  * The request, response and sn_ws_err a script sees, as ServiceNow documents RESTAPIRequest,
- * and RESTAPIRequestBody: a script written for the platform reads its request the same way here.
+ * RESTAPIRequestBody, RESTAPIResponse and the "Scripted REST API example - script samples":
+ * a script written for the platform reads and answers the same way here.
  */
 for (const dialect of dialectsUnderTest()) {
-  describe(`ServiceNow's RESTAPIRequest on ${dialect.name}`, () => {
+  describe(`ServiceNow's RESTAPIRequest and RESTAPIResponse on ${dialect.name}`, () => {
     let server: TestInstance;
     let ada: ApiUser;
     before(async () => {
@@ -35,6 +36,35 @@ for (const dialect of dialectsUnderTest()) {
             "return { Accept: request.headers.Accept, accept: request.headers.accept, custom: request.getHeader('X-CUSTOM'), customProp: request.headers['x-Custom'], has: 'Accept' in request.headers,\n" +
             "  missing: request.getHeader('x-missing') === undefined, auth: [request.getHeader('Authorization'), request.headers.Authorization, request.headers.cookie], keys: Object.keys(request.headers).filter((k) => k !== k.toLowerCase()),\n" +
             "  uri: request.uri, url: request.url, queryString: request.queryString, queryParams: request.queryParams };",
+        },
+        {
+          name: "response methods",
+          http_method: "POST",
+          relative_path: "/made",
+          operation_script:
+            "response.setStatus(201); response.setContentType('application/vnd.acme+json'); response.setLocation('https://example.test/items/1');\n" +
+            "response.setHeaders({ 'X-Total-Count': 100, 'X-Kind': 'item' }); response.setBody({ made: true });",
+        },
+        { name: "bad header", http_method: "GET", relative_path: "/bad/{how}", operation_script: "try { if (request.pathParams.how === 'cookie') response.setHeaders({ 'Set-Cookie': 'a=b' }); else response.setContentType('text/plain\\r\\nX-Evil: 1'); } catch (e) { response.setStatus(400); return { refused: e.message }; }" },
+        { name: "unchecked bad header", http_method: "GET", relative_path: "/unchecked", operation_script: "response.setHeaders({ 'Set-Cookie': 'a=b' }); return 1;" },
+        {
+          name: "errors",
+          http_method: "GET",
+          relative_path: "/error/{kind}",
+          operation_script:
+            "const kind = request.pathParams.kind;\n" +
+            "if (kind === 'custom') { const e = new sn_ws_err.ServiceError(); e.setStatus(418); e.setMessage('I am a Teapot'); e.setDetail('Here are the details'); response.setError(e); return; }\n" +
+            "if (kind === 'plain') { response.setError(new Error('plain failure')); return 'ignored'; }\n" +
+            "response.setError(new sn_ws_err[kind]('sample error message'));",
+        },
+        {
+          name: "frozen",
+          http_method: "POST",
+          relative_path: "/frozen",
+          operation_script:
+            "request.body.data.a = 2; request.body.data = 1; request.headers.accept = 'x'; sn_ws_err.BadRequestError = null; sn_ws_err.NotFoundError.prototype.setStatus = null; response.setError = null;\n" +
+            "return { frozen: [request, request.body, request.headers, response, sn_ws_err, sn_ws_err.ServiceError, sn_ws_err.NotFoundError.prototype].every(Object.isFrozen), data: request.body.data, accept: request.headers.accept,\n" +
+            "  kept: typeof sn_ws_err.BadRequestError === 'function' && typeof sn_ws_err.NotFoundError.prototype.setStatus === 'function' && typeof response.setError === 'function', error: new sn_ws_err.NotFoundError('x') instanceof Error };",
         },
       ]);
     });
@@ -90,5 +120,47 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual(res.body.queryParams, { active: "false", name: "now" });
     });
 
+    test("setContentType, setLocation and setHeaders set headers; setBody keeps the script's content type", async () => {
+      const res = await post("/made", "application/json", "{}");
+      assert.equal(res.status, 201, res.text);
+      assert.match(res.headers.get("content-type") ?? "", /^application\/vnd\.acme\+json/);
+      assert.equal(res.headers.get("location"), "https://example.test/items/1");
+      assert.equal(res.headers.get("x-total-count"), "100");
+      assert.equal(res.headers.get("x-kind"), "item");
+      assert.deepEqual(JSON.parse(res.text), { made: true });
+    });
+
+    test("headers set by setHeaders and setContentType follow the same rule as setHeader", async () => {
+      const cookie = await api(server, "GET", "/api/x_sn/api/bad/cookie", { token: ada.token });
+      assert.equal(cookie.status, 400, cookie.text);
+      assert.match(cookie.body.refused, /^response\.setHeaders: Set-Cookie is set by the server/);
+      const split = await api(server, "GET", "/api/x_sn/api/bad/split", { token: ada.token });
+      assert.match(split.body.refused, /^response\.setContentType: the value may hold only/);
+      assert.equal(split.headers.get("x-evil"), null);
+      const unchecked = await api(server, "GET", "/api/x_sn/api/unchecked", { token: ada.token });
+      assert.equal(unchecked.status, 500, unchecked.text);
+      assert.equal(unchecked.headers.get("set-cookie"), null);
+    });
+
+    test("setError answers with the sn_ws_err type's status in the platform's error envelope", async () => {
+      for (const [kind, status] of [["BadRequestError", 400], ["NotFoundError", 404], ["NotAcceptableError", 406], ["ConflictError", 409], ["UnsupportedMediaTypeError", 415]] as const) {
+        const res = await api(server, "GET", `/api/x_sn/api/error/${kind}`, { token: ada.token });
+        assert.equal(res.status, status, `${kind}: ${res.text}`);
+        assert.deepEqual(res.body, { error: { message: "sample error message", detail: "" }, status: "failure" });
+      }
+      const custom = await api(server, "GET", "/api/x_sn/api/error/custom", { token: ada.token });
+      assert.equal(custom.status, 418, custom.text);
+      assert.deepEqual(custom.body, { error: { message: "I am a Teapot", detail: "Here are the details" }, status: "failure" });
+      const plain = await api(server, "GET", "/api/x_sn/api/error/plain", { token: ada.token });
+      assert.equal(plain.status, 500, plain.text);
+      assert.deepEqual(plain.body, { error: { message: "plain failure", detail: "" }, status: "failure" }, "a returned value does not replace the error body");
+    });
+
+    test("request, its body and headers, response and sn_ws_err are frozen", async () => {
+      const res = await post("/frozen", "application/json", '{"a": 1}');
+      assert.equal(res.status, 200, res.text);
+      // The script's own copy of the body's data is its to change; the objects it was given are not.
+      assert.deepEqual(res.body, { frozen: true, data: { a: 2 }, accept: "*/*", kept: true, error: true });
+    });
   });
 }
