@@ -30,6 +30,7 @@ for (const dialect of dialectsUnderTest()) {
         { name: "itil only", http_method: "GET", relative_path: "/itil", roles_required: "itil,itil_admin", operation_script: "return { ok: request.userName };" },
         { name: "incidents", http_method: "POST", relative_path: "/incidents", operation_script: "const id = await table.insert('incident', { short_description: request.body.text }); const rec = await table.get('incident', id); const found = await table.query('incident', 'short_descriptionSTARTSWITH' + request.body.text, 5); return { id, number: rec.number, by: rec.sys_created_by, found: found.length };" },
         { name: "users", http_method: "GET", relative_path: "/users/{name}", operation_script: "try { const rows = await table.query('sys_user', 'user_name=' + request.pathParams.name, 1); return { count: rows.length, failed: rows[0] ? rows[0].failed_attempts : null }; } catch (e) { response.setStatus(403); return { refused: e.message }; }" },
+        { name: "callers", http_method: "GET", relative_path: "/callers/{prefix}", operation_script: "const rows = await table.query('incident', 'caller_idSTARTSWITH' + request.pathParams.prefix, 10); return rows.map((r) => r.short_description);" },
         { name: "make role", http_method: "POST", relative_path: "/roles", operation_script: "try { await table.insert('sys_user_role', { name: 'made_by_script' }); return { made: true }; } catch (e) { response.setStatus(403); return { refused: e.message }; }" },
       ]);
     });
@@ -48,6 +49,13 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual((await call("GET", "/items/new", { token: ada.token })).body, { form: true });
       assert.equal((await call("GET", "/items/newer", { token: ada.token })).body.id, "newer");
       assert.deepEqual((await call("GET", "/items/7/notes/9", { token: ada.token })).body, { id: "7", note: "9" });
+    });
+
+    test("a script's text operator on a reference matches the referenced record's display value, as a Table API list does", async () => {
+      await api(server, "POST", "/api/now/table/incident", { token: admin.token, body: { short_description: "called by the administrator", caller_id: admin.sysId } });
+      const res = await call("GET", "/callers/system", { token: ada.token });
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(res.body, ["called by the administrator"]);
     });
 
     test("a JSON body is echoed; credentials never reach the script; status and headers are the script's", async () => {

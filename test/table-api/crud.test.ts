@@ -115,6 +115,13 @@ for (const dialect of dialectsUnderTest()) {
         assert.equal(refused.status, 400, `${sys_id}: ${refused.text}`);
       }
       assert.deepEqual(await tableCounts(server.instance.store), before);
+      // A table whose records the instance makes with their own rules (the registry, the dictionary) refuses one, writing nothing.
+      for (const [table, body] of [["oauth_entity", { name: "Chosen id", redirect_url: "https://c.example/cb" }], ["sys_db_object", { name: "u_chosen_id" }]] as const) {
+        const own = await api(server, "POST", `/api/now/table/${table}`, { token: admin.token, body: { ...body, sys_id: "abcdef0123456789abcdef0123456789" } });
+        assert.equal(own.status, 400, own.text);
+        assert.match(own.body.error.detail + own.body.error.message, /sys_id/);
+      }
+      assert.deepEqual(await tableCounts(server.instance.store), before);
       // An update never moves a record to another sys_id.
       const patched = await api(server, "PATCH", `/api/now/table/incident/${chosen}`, { token: user.token, body: { sys_id: "f".repeat(32), priority: "1" } });
       assert.equal(patched.status, 200, patched.text);

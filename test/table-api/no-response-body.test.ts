@@ -30,6 +30,13 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(read.body.result.short_description, "quiet");
     });
 
+    test("a value shown only once (a new client's secret) is sent all the same", async () => {
+      const admin = await apiUser(server, "admin");
+      const res = await api(server, "POST", "/api/now/table/oauth_entity", { token: admin.token, body: { name: "Quiet client", redirect_url: "https://quiet.example/cb" }, headers: noBody });
+      assert.equal(res.status, 201, res.text);
+      assert.match(res.body.result.client_secret, /^\S{20,}$/);
+    });
+
     test("PUT and PATCH answer 200 with an empty body and change the record; false or no header keeps the body", async () => {
       const created = (await api(server, "POST", "/api/now/table/incident", { token: user.token, body: { short_description: "before" }, headers: { "x-no-response-body": "false" } })).body.result;
       assert.equal(created.short_description, "before");

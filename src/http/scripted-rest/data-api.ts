@@ -4,7 +4,7 @@ import { sysIdPattern } from "../../domain/sys-id.ts";
 import type { Instance } from "../../instance.ts";
 import { findTableDef } from "../../store/dictionary-store.ts";
 import { getRecord, listRecords } from "../../store/table-record-store.ts";
-import { mayDo, readableFields, requireAccess } from "../table-api/acl.ts";
+import { mayDo, mayReadDisplay, readableFields, requireAccess } from "../table-api/acl.ts";
 import type { ApiPrincipal } from "../table-api/api-principal.ts";
 import { asTableApiError, forbidden, notFound } from "../table-api/errors.ts";
 import { OAuthError } from "../oauth/oauth-error.ts";
@@ -68,7 +68,7 @@ export function dataApi(instance: Instance, principal: Principal, log: FastifyBa
     async query([name, query, limit]) {
       const { table, principal: p } = await open(instance, principal, name, "read");
       const n = typeof limit === "number" && Number.isInteger(limit) ? Math.min(Math.max(limit, 1), maxQueryLimit) : 100;
-      const { rows } = await listRecords(db, { table, columns: columns(p, table), query: checkedQuery(text(query ?? "", "the encoded query"), p, table, instance.now()), limit: n, offset: 0, count: false });
+      const { rows } = await listRecords(db, { table, columns: columns(p, table), query: checkedQuery(text(query ?? "", "the encoded query"), p, table, instance.now()), limit: n, offset: 0, count: false, mayReadDisplay: mayReadDisplay(p) });
       return serialize(instance, p, table, rows);
     },
     async insert([name, fields]) {

@@ -7,6 +7,7 @@ import { findTableDef } from "../../store/dictionary-store.ts";
 import { getRecord, listRecords, versionOf } from "../../store/table-record-store.ts";
 import { mayDo, mayReadDisplay, requireAccess } from "./acl.ts";
 import { type ApiPrincipal, authenticateApi } from "./api-principal.ts";
+import { requestedSysId } from "../../domain/record-input.ts";
 import { asTableApiError, badRequest, notFound } from "./errors.ts";
 import { setListHeaders } from "./pagination.ts";
 import { type OutputParams, readListParams, readOutputParams } from "./parameters.ts";
@@ -114,10 +115,13 @@ const create: Handler = async (instance, request, reply) => {
   const { principal, table } = await open(instance, request, "create");
   const params = readOutputParams(request, principal, table);
   const body = params.inputDisplayValue ? await resolveDisplayInput(instance.store.db, table, request.body) : request.body;
+  // Tables with their own writer (the registry, the dictionary, Scripted REST, transform maps) make their records' sys_ids.
+  if (table.writer !== "generic" && requestedSysId(body)) throw badRequest(`sys_id: records of ${table.name} get their sys_id from the instance; leave sys_id out of the body`);
   const created = await writerOf(table).create({ db: instance.store.db, actor: principal.user.userName }, table, body);
   const record = mayDo(principal, table, "read") ? await recordResult(instance, principal, table, created.sysId, params, reply) : { sys_id: created.sysId };
   reply.code(201).header("location", `${collectionUrl(instance, request, table)}/${created.sysId}`);
-  reply.send(wantsNoBody(request) ? undefined : { result: { ...record, ...created.once } });
+  // A value shown once (a new client secret) is never dropped: X-no-response-body does not apply to it.
+  reply.send(wantsNoBody(request) && !created.once ? undefined : { result: { ...record, ...created.once } });
 };
 
 const update: Handler = async (instance, request, reply) => {

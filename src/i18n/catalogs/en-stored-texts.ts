@@ -42,4 +42,5 @@ export const enStoredTexts = {
   "auditValue.consentAllowed": "allowed {scope}",
   "auditValue.grantTokens": "{count, plural, one {# token} other {# tokens}} of the grant",
   "auditValue.tokens": "{count, plural, one {# token} other {# tokens}}",
+  "auditValue.issued": "{type} token, {grant} grant, to {client}",
 } as const satisfies Record<string, string>;

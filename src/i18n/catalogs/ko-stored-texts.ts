@@ -40,4 +40,5 @@ export const koStoredTexts: Record<keyof typeof enStoredTexts, string> = {
   "auditValue.consentAllowed": "{scope} 허용",
   "auditValue.grantTokens": "권한 부여의 토큰 {count}개",
   "auditValue.tokens": "토큰 {count}개",
+  "auditValue.issued": "{client}에 {type} 토큰 발급({grant})",
 } as const;

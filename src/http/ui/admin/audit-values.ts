@@ -1,3 +1,4 @@
+import type { GrantType } from "../../../domain/oauth-entity.ts";
 import type { Translator } from "../../../i18n/translator.ts";
 
 /**
@@ -17,6 +18,12 @@ export function auditValueText(t: Translator["t"], value: string): string {
   if (consent) return t("auditValue.consentAllowed", { scope: consent[1]! });
   const grant = /^(\d+) tokens of the grant$/.exec(value);
   if (grant) return t("auditValue.grantTokens", { count: Number(grant[1]) });
+  // token-store.ts: "access_token via password to <client ID>".
+  const issued = /^(access_token|refresh_token) via (authorization_code|refresh_token|password|client_credentials) to (.+)$/s.exec(value);
+  if (issued) {
+    const [, type, grant, client] = issued as unknown as [string, "access_token" | "refresh_token", GrantType, string];
+    return t("auditValue.issued", { type: t(`tokens.type.${type}`), grant: t(`grant.${grant}`), client });
+  }
   const tokens = /^(\d+) tokens$/.exec(value);
   if (tokens) return t("auditValue.tokens", { count: Number(tokens[1]) });
   return value;
