@@ -60,16 +60,4 @@ export const prelude = String.raw`
 `;
 
 /** The script becomes the body of an async function, line 1 of the script on line 1 of its file. */
-/**
- * The platform's resource template, `(function process(request, response) { … return x; })(request, response);`:
- * there the value of that call is the answer. Here a script is a function body, so the call's
- * value is returned, and a script pasted from the platform answers the same.
- */
-const processTemplate = /^(\s*(?:\/\*[\s\S]*?\*\/\s*|\/\/[^\n]*\n\s*)*)(\(\s*(?:async\s+)?function\s+process\s*\()/;
-const processCall = /\)\s*\(\s*request\s*,\s*response\s*\)\s*;?\s*$/;
-
-function answeringTemplate(script: string): string {
-  return processTemplate.test(script) && processCall.test(script) ? script.replace(processTemplate, "$1return $2") : script;
-}
-
-export const wrapScript = (script: string) => `(async function (request, response, gs, table, sn_ws_err) {${answeringTemplate(script)}\n})`;
+export const wrapScript = (script: string) => `(async function (request, response, gs, table, sn_ws_err) {${script}\n})`;

@@ -21,13 +21,6 @@ for (const dialect of dialectsUnderTest()) {
       ada = await apiUser(server, "ada");
       await defineApi(server, admin, "x_sn", "api", [
         {
-          name: "template",
-          http_method: "GET",
-          relative_path: "/template",
-          // As the platform's new resource form fills it in.
-          operation_script: "(function process(/*RESTAPIRequest*/ request, /*RESTAPIResponse*/ response) {\n\n  // implement resource here\n  return { hello: request.queryParams.name };\n\n})(request, response);",
-        },
-        {
           name: "body",
           http_method: "POST",
           relative_path: "/body",
@@ -79,12 +72,6 @@ for (const dialect of dialectsUnderTest()) {
 
     const at = (path: string) => `${server.base}/api/x_sn/api${path}`;
     const post = (path: string, contentType: string, body: string) => http(at(path), { method: "POST", headers: { authorization: `Bearer ${ada.token}`, "content-type": contentType }, body });
-
-    test("the platform's resource template answers with what its function returns", async () => {
-      const res = await api(server, "GET", "/api/x_sn/api/template?name=ada", { token: ada.token });
-      assert.equal(res.status, 200, res.text);
-      assert.deepEqual(res.body, { hello: "ada" });
-    });
 
     test("request.body is a RESTAPIRequestBody: data, dataString, and one entry for an object", async () => {
       const res = await post("/body", "application/json", '{"name": "user1", "id": 1234, "hasNext": "a field"}');
