@@ -49,9 +49,17 @@ export const prelude = String.raw`
     update: function (name, sysId, fields) { return data("update", [name, sysId, fields]); },
     remove: function (name, sysId) { return data("remove", [name, sysId]); },
   });
+  // The platform answers an sn_ws_err error a script returns or throws as response.setError would.
   const start = function (compiled) {
     return (async function () {
-      const result = await compiled.call(undefined, request, response, gs, table, sn_ws_err);
+      let result;
+      try {
+        result = await compiled.call(undefined, request, response, gs, table, sn_ws_err);
+      } catch (e) {
+        if (e instanceof sn_ws_err.ServiceError) return void response.setError(e);
+        throw e;
+      }
+      if (result instanceof sn_ws_err.ServiceError) return void response.setError(result);
       if (result !== undefined && !bodySet()) setBody(result);
     })();
   };

@@ -55,6 +55,8 @@ for (const dialect of dialectsUnderTest()) {
             "const kind = request.pathParams.kind;\n" +
             "if (kind === 'custom') { const e = new sn_ws_err.ServiceError(); e.setStatus(418); e.setMessage('I am a Teapot'); e.setDetail('Here are the details'); response.setError(e); return; }\n" +
             "if (kind === 'plain') { response.setError(new Error('plain failure')); return 'ignored'; }\n" +
+            "if (kind === 'returned') return new sn_ws_err.BadRequestError('returned error');\n" +
+            "if (kind === 'thrown') throw new sn_ws_err.NotFoundError('thrown error');\n" +
             "response.setError(new sn_ws_err[kind]('sample error message'));",
         },
         {
@@ -154,6 +156,13 @@ for (const dialect of dialectsUnderTest()) {
       const plain = await api(server, "GET", "/api/x_sn/api/error/plain", { token: ada.token });
       assert.equal(plain.status, 500, plain.text);
       assert.deepEqual(plain.body, { error: { message: "plain failure", detail: "" }, status: "failure" }, "a returned value does not replace the error body");
+      // Returned or thrown, an sn_ws_err error is the answer, as the platform's samples show.
+      const returned = await api(server, "GET", "/api/x_sn/api/error/returned", { token: ada.token });
+      assert.equal(returned.status, 400, returned.text);
+      assert.deepEqual(returned.body, { error: { message: "returned error", detail: "" }, status: "failure" });
+      const thrown = await api(server, "GET", "/api/x_sn/api/error/thrown", { token: ada.token });
+      assert.equal(thrown.status, 404, thrown.text);
+      assert.deepEqual(thrown.body, { error: { message: "thrown error", detail: "" }, status: "failure" });
     });
 
     test("request, its body and headers, response and sn_ws_err are frozen", async () => {
