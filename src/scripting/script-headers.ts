@@ -8,13 +8,17 @@
 const refusedHeaders = new Set(["connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authenticate", "proxy-authorization", "content-length", "set-cookie", "host"]);
 /** RFC 9110 §5.1: a field name is a token. */
 const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
-/** What Node's http module lets through (its checkInvalidHeaderChar): tab, visible ASCII, space and obs-text. */
-const headerValue = /^[\t\x20-\x7e\x80-\xff]*$/;
+/**
+ * Tab, space and visible ASCII, up to 8 KiB. Node would also pass obs-text (\x80-\xff), but it
+ * sends a script's "é" as UTF-8 bytes that clients read as Latin-1 ("Ã©"), and RFC 9110 §5.5
+ * says new values should not use it; a longer value overflows what clients accept.
+ */
+const headerValue = /^[\t\x20-\x7e]{0,8192}$/;
 
 /** Why a script may not set this header, or null when it may. */
 export function scriptHeaderProblem(name: string, value: string): string | null {
   if (!headerName.test(name)) return "the name must be an HTTP token";
   if (refusedHeaders.has(name.toLowerCase())) return `${name} is set by the server, not by a script`;
-  if (!headerValue.test(value)) return "the value may hold only tabs and characters from space to ~ (or \\x80-\\xff): no line breaks or other control or non-Latin-1 characters";
+  if (!headerValue.test(value)) return "the value may hold only tabs and characters from space to ~ (ASCII), at most 8192 of them: no line breaks, control or non-ASCII characters";
   return null;
 }
