@@ -2,7 +2,8 @@ import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRunt
 import { DataCalls, RowLimitError } from "./data-calls.ts";
 import { type Engine, EnginePool } from "./engine-pool.ts";
 import { type InterruptCountdown, interruptCountdown } from "./interrupt-countdown.ts";
-import { prelude, wrapScript } from "./prelude.ts";
+import { prelude } from "./prelude.ts";
+import { compileScript } from "./process-template.ts";
 import type { FailureKind, SandboxLimits, ScriptHost, ScriptInput, ScriptOutcome, ScriptResponse } from "./sandbox-contract.ts";
 import { scriptHeaderProblem } from "./script-headers.ts";
 
@@ -195,7 +196,7 @@ class ScriptRun {
     const start = ctx.getProp(pair, 1);
     pair.dispose();
     try {
-      const compiled = ctx.evalCode(wrapScript(input.script), input.filename, { type: "global" });
+      const compiled = compileScript(ctx, input.script, input.filename);
       if (compiled.error) return compiled.error.consume((error) => this.classify(describe, error));
       const started = ctx.callFunction(start, ctx.undefined, compiled.value);
       compiled.value.dispose();

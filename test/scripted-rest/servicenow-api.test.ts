@@ -21,6 +21,21 @@ for (const dialect of dialectsUnderTest()) {
       ada = await apiUser(server, "ada");
       await defineApi(server, admin, "x_sn", "api", [
         {
+          name: "template",
+          http_method: "GET",
+          relative_path: "/template",
+          // As the platform's new resource form fills it in.
+          operation_script: "(function process(/*RESTAPIRequest*/ request, /*RESTAPIResponse*/ response) {\n\n  // implement resource here\n  return { hello: request.queryParams.name };\n\n})(request, response);",
+        },
+        {
+          name: "two templates",
+          http_method: "GET",
+          relative_path: "/two-templates",
+          operation_script: "(function process(request, response) { response.setHeader('X-First', 'ran'); })(request, response);\n(function process(request, response) { response.setBody({ second: true }); })(request, response);",
+        },
+        { name: "comment runs", http_method: "GET", relative_path: "/comments", operation_script: "/**/".repeat(40) + "\nreturn 1;" },
+        { name: "template in an expression", http_method: "GET", relative_path: "/assigned", operation_script: "/* c */ var r = /* t */ (function process(request, response) { return 2; })(request, response);\nresponse.setBody({ r: r });" },
+        {
           name: "body",
           http_method: "POST",
           relative_path: "/body",
@@ -74,6 +89,23 @@ for (const dialect of dialectsUnderTest()) {
 
     const at = (path: string) => `${server.base}/api/x_sn/api${path}`;
     const post = (path: string, contentType: string, body: string) => http(at(path), { method: "POST", headers: { authorization: `Bearer ${ada.token}`, "content-type": contentType }, body });
+
+    test("the platform's resource template answers with what its function returns; other scripts run as written", async () => {
+      const res = await api(server, "GET", "/api/x_sn/api/template?name=ada", { token: ada.token });
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(res.body, { hello: "ada" });
+      // Two calls are two statements: both run, as written.
+      const two = await api(server, "GET", "/api/x_sn/api/two-templates", { token: ada.token });
+      assert.equal(two.headers.get("x-first"), "ran");
+      assert.deepEqual(two.body, { second: true });
+      // Forty empty comments: the scan for the template is linear, so this answers at once (a backtracking one took minutes).
+      const began = Date.now();
+      const comments = await api(server, "GET", "/api/x_sn/api/comments", { token: ada.token });
+      assert.equal(comments.status, 200, comments.text);
+      assert.equal(comments.body, 1);
+      assert.ok(Date.now() - began < 20_000, `took ${Date.now() - began} ms`);
+      assert.deepEqual((await api(server, "GET", "/api/x_sn/api/assigned", { token: ada.token })).body, { r: 2 });
+    });
 
     test("request.body is a RESTAPIRequestBody: data, dataString, and one entry for an object", async () => {
       const res = await post("/body", "application/json", '{"name": "user1", "id": 1234, "hasNext": "a field"}');

@@ -1,0 +1,61 @@
+import type { QuickJSContext } from "quickjs-emscripten-core";
+import { wrapScript } from "./prelude.ts";
+
+/**
+ * The platform's resource template, as its new-resource form fills it in:
+ *
+ *   (function process(request, response) { … return x; })(request, response);
+ *
+ * There the value of that call is the answer. Here a script is the body of a function, so the
+ * call's value would be dropped. `answeringTemplate` gives the script with the call returned,
+ * when the script is that one call and nothing else; the sandbox compiles it, and falls back to
+ * the script as written when it does not compile (two statements, a trailing comment…).
+ * Every scan here is linear in the script's length: an admin's script is untrusted input to
+ * the server's own thread.
+ */
+const templateStart = /\(\s*(?:async\s+)?function\s+process\s*\(/y;
+const templateCall = /\)\s*\(\s*request\s*,\s*response\s*\)$/;
+/** The call's closing text sits in the script's last characters; a bounded tail keeps the check linear. */
+const tailLength = 200;
+
+/** Where the first token is, past whitespace and comments; -1 inside an unclosed comment. */
+function firstToken(script: string): number {
+  let i = 0;
+  for (;;) {
+    while (i < script.length && /\s/.test(script[i]!)) i++;
+    if (script.startsWith("//", i)) {
+      const end = script.indexOf("\n", i);
+      if (end < 0) return -1;
+      i = end + 1;
+    } else if (script.startsWith("/*", i)) {
+      const end = script.indexOf("*/", i + 2);
+      if (end < 0) return -1;
+      i = end + 2;
+    } else {
+      return i;
+    }
+  }
+}
+
+export function answeringTemplate(script: string): string | undefined {
+  const start = firstToken(script);
+  if (start < 0) return undefined;
+  templateStart.lastIndex = start;
+  if (!templateStart.test(script)) return undefined;
+  let end = script.trimEnd();
+  if (end.endsWith(";")) end = end.slice(0, -1).trimEnd();
+  if (!templateCall.test(end.slice(-tailLength))) return undefined;
+  // The parentheses make two statements, or a comment swallowing the end, fail to compile.
+  return `${script.slice(0, start)}return (${end.slice(start)}\n);`;
+}
+
+/** The script compiled as the function the sandbox runs: the template answering, when it compiles, else as written. */
+export function compileScript(ctx: QuickJSContext, script: string, filename: string): ReturnType<QuickJSContext["evalCode"]> {
+  const answering = answeringTemplate(script);
+  if (answering !== undefined) {
+    const compiled = ctx.evalCode(wrapScript(answering), filename, { type: "global" });
+    if (!compiled.error) return compiled;
+    compiled.error.dispose();
+  }
+  return ctx.evalCode(wrapScript(script), filename, { type: "global" });
+}
