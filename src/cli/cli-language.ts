@@ -1,9 +1,10 @@
-import { resolveCliLocale } from "../i18n/locale.ts";
+import { resolveCliLocale, toLocale } from "../i18n/locale.ts";
 import { translator, type Translator } from "../i18n/translator.ts";
 
 /**
  * The language of a CLI run: --lang (read before commander parses, since help texts are built
- * first), then the first set of LC_ALL, LC_MESSAGES, LANG. Every command takes the Translator this returns and prints
+ * first), then the first set of LC_ALL, LC_MESSAGES, LANG, then, with none set,
+ * PORTCULLIS_LOCALE, the instance's language (a service started with no locale at all). Every command takes the Translator this returns and prints
  * only catalog text through it: i18n.t("cli.<command>.<message>", { …values }).
  */
 export function cliTranslator(argv: readonly string[], env: NodeJS.ProcessEnv): Translator {
@@ -13,5 +14,5 @@ export function cliTranslator(argv: readonly string[], env: NodeJS.ProcessEnv): 
     if (arg === "--lang") flag = argv[index + 1];
     else if (arg.startsWith("--lang=")) flag = arg.slice("--lang=".length);
   }
-  return translator(resolveCliLocale(flag, env));
+  return translator(resolveCliLocale(flag, env, toLocale(env.PORTCULLIS_LOCALE)));
 }

@@ -45,5 +45,6 @@ export function resolveLocale(sources: { preferred?: string | null | undefined; 
  */
 export function resolveCliLocale(flag: string | undefined, env: NodeJS.ProcessEnv, instanceDefault: Locale = defaultLocale): Locale {
   const setting = [env.LC_ALL, env.LC_MESSAGES, env.LANG].find((value) => value !== undefined && value.trim() !== "");
-  return toLocale(flag) ?? toLocale(setting) ?? instanceDefault;
+  // A set variable decides, C included; with none set, the instance's own language speaks.
+  return toLocale(flag) ?? (setting === undefined ? instanceDefault : (toLocale(setting) ?? defaultLocale));
 }

@@ -58,6 +58,11 @@ describe("--help in the chosen language", () => {
     assert.match(english.stdout, /--token-url <url>\s+the provider's token endpoint/);
     assert.match(english.stdout, /\(default: "basic"\)/);
     assert.doesNotMatch(english.stdout, /[가-힣]/);
+
+    // No locale at all (a service's environment): the instance's own language, PORTCULLIS_LOCALE.
+    const instanceKorean = await help(["provider", "create", "--help"], { PORTCULLIS_LOCALE: "ko" });
+    assert.match(instanceKorean.stdout, /--token-url <url>\s+공급자의 토큰 엔드포인트/);
+    assert.doesNotMatch((await help(["provider", "create", "--help"], { PORTCULLIS_LOCALE: "ko", LANG: "C" })).stdout, /[가-힣]/);
   });
 
   test("pipeline and start help in Korean too", async () => {

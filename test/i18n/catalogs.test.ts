@@ -92,5 +92,9 @@ describe("locale resolution", () => {
     for (const c of ["C", "POSIX", "C.UTF-8"]) assert.equal(resolveCliLocale(undefined, { LC_ALL: c, LANG: "ko_KR.UTF-8" }), "en", c);
     assert.equal(resolveCliLocale(undefined, { LC_ALL: "", LANG: "ko_KR.UTF-8" }), "ko", "an empty LC_ALL is unset");
     assert.equal(resolveCliLocale(undefined, {}), "en");
+    // With none set, the instance's language (PORTCULLIS_LOCALE); a set one, even C, still decides.
+    assert.equal(resolveCliLocale(undefined, {}, "ko"), "ko");
+    assert.equal(resolveCliLocale(undefined, { LANG: "C.UTF-8" }, "ko"), "en");
+    assert.equal(resolveCliLocale(undefined, { LANG: "en_US.UTF-8" }, "ko"), "en");
   });
 });
