@@ -33,6 +33,8 @@ export interface Condition {
   field: string;
   operator: Operator;
   value: string;
+  /** `=` on a text field without regard to case: an import set's coalesce, never a parsed query. */
+  ignoreCase?: true;
 }
 
 export interface OrderBy {

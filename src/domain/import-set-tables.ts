@@ -92,5 +92,7 @@ export const sysTransformEntry: TableDef = {
     { name: "source_field", label: "Source field", type: "string", maxLength: 80, mandatory: true },
     { name: "target_field", label: "Target field", type: "string", maxLength: 80, mandatory: true },
     { name: "coalesce", label: "Coalesce", type: "boolean", defaultValue: "false" },
+    // The platform's default: a coalesce value matches whatever its case ("ADA@Example.com" finds ada@example.com).
+    { name: "coalesce_case_sensitive", label: "Coalesce case sensitive", type: "boolean", defaultValue: "false" },
   ],
 };

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { CreateTableBuilder, Kysely, Transaction } from "kysely";
+import { type CreateTableBuilder, type Kysely, sql, type Transaction } from "kysely";
 import type { FieldRecord, TableRecord } from "../domain/custom-tables.ts";
 import type { FieldType } from "../domain/dictionary.ts";
 import { importRowTable } from "../domain/import-set-tables.ts";
@@ -100,8 +100,12 @@ export async function addCustomField(db: Kysely<Database>, record: FieldRecord, 
  */
 export const coalesceIndexName = (table: string, column: string) => `coalesce_${createHash("sha256").update(`${table}.${column}`).digest("hex").slice(0, 24)}`;
 
-export async function ensureCoalesceIndex(db: Kysely<Database>, table: string, column: string): Promise<void> {
+/** A text coalesce field is looked up without regard to case, so its index is on lower(column). */
+export const caselessCoalesceIndexName = (table: string, column: string) => `coalescei_${createHash("sha256").update(`${table}.${column}`).digest("hex").slice(0, 24)}`;
+
+export async function ensureCoalesceIndex(db: Kysely<Database>, table: string, column: string, text: boolean): Promise<void> {
   await db.schema.createIndex(coalesceIndexName(table, column)).ifNotExists().on(table).column(column).execute();
+  if (text) await db.schema.createIndex(caselessCoalesceIndexName(table, column)).ifNotExists().on(table).expression(sql`lower(${sql.ref(column)})`).execute();
 }
 
 export async function dropCustomField(db: Kysely<Database>, sysId: string, actor: string): Promise<boolean> {
@@ -112,6 +116,7 @@ export async function dropCustomField(db: Kysely<Database>, sysId: string, actor
     if (current.internal_type === "reference") await trx.schema.dropIndex(indexName(current)).execute();
     // SQLite cannot drop an indexed column.
     await trx.schema.dropIndex(coalesceIndexName(current.name, current.element)).ifExists().execute();
+    await trx.schema.dropIndex(caselessCoalesceIndexName(current.name, current.element)).ifExists().execute();
     await trx.schema.alterTable(current.name).dropColumn(current.element).execute();
     await writeAudit(trx, [{ tablename: "sys_dictionary", documentkey: sysId, fieldname: "element", oldvalue: `${current.name}.${current.element}`, user: actor, reason: "deleted" }]);
     return true;

@@ -29,7 +29,7 @@ export interface TransformMap {
   sysId: string;
   name: string;
   targetTable: string;
-  entries: { source: string; target: string; coalesce: boolean }[];
+  entries: { source: string; target: string; coalesce: boolean; caseSensitive: boolean }[];
 }
 
 /** Active maps of a staging table in run order, each with its field maps. */
@@ -41,7 +41,7 @@ export async function activeTransformMaps(db: Db, stagingTable: string): Promise
     sysId: m.sys_id,
     name: m.name,
     targetTable: m.target_table,
-    entries: entries.filter((e) => e.map === m.sys_id).map((e) => ({ source: e.source_field, target: e.target_field, coalesce: e.coalesce === 1 })),
+    entries: entries.filter((e) => e.map === m.sys_id).map((e) => ({ source: e.source_field, target: e.target_field, coalesce: e.coalesce === 1, caseSensitive: e.coalesce_case_sensitive === 1 })),
   }));
 }
 

@@ -11,6 +11,7 @@ import * as attachments from "./migrations/008-attachments.ts";
 import * as importSets from "./migrations/006-import-sets.ts";
 import * as pipelinePage from "./migrations/009-pipeline-page.ts";
 import * as storedTexts from "./migrations/011-stored-texts.ts";
+import * as coalesceCase from "./migrations/012-coalesce-case.ts";
 
 const migrations: Record<string, Migration> = {
   "001-initial": initial,
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   "006-import-sets": importSets,
   "009-pipeline-page": pipelinePage,
   "011-stored-texts": storedTexts,
+  "012-coalesce-case": coalesceCase,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

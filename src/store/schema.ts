@@ -279,6 +279,7 @@ export interface SysTransformEntryTable extends SystemFields {
   source_field: string;
   target_field: string;
   coalesce: number;
+  coalesce_case_sensitive: number;
 }
 
 export interface Database {

@@ -56,6 +56,9 @@ function condition(eb: Eb, table: TableDef, c: Condition, displays?: DisplayColu
       return eb.not(isEmpty(eb, field));
     case "=": {
       if (c.value === "") return isEmpty(eb, field);
+      // lower() on both sides, so each database folds case its own way, consistently; the
+      // coalesce index is on lower(column) too (custom-table-store.ts).
+      if (c.ignoreCase && field.type === "string") return sql<SqlBool>`lower(${sql.ref(column)}) = lower(${operand(field, c, c.value)})`;
       return eb(column, "=", operand(field, c, c.value));
     }
     case "!=": {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { sql } from "kysely";
 import { tryTakeLease } from "../../src/store/job-lease-store.ts";
 import { countRows, definePersonImport, waitForProcessed } from "../support/import-sets.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
@@ -207,6 +208,26 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(await countRows(server, "incident"), incidents + 1);
       assert.equal((await api(server, "DELETE", `/api/now/table/sys_transform_map/${mapId}`, { token: admin.token })).status, 204);
       assert.equal((await server.instance.store.db.selectFrom("sys_transform_entry").select("sys_id").where("map", "=", mapId).execute()).length, 0);
+    });
+
+    test("a coalesce value matches whatever its case, as on the platform, unless its field map is case sensitive", async () => {
+      const first = await importOne(loader.token, { u_email: "grace@example.com", u_name: "Grace" });
+      assert.equal(first.body.result[0].status, "inserted", first.text);
+      const shouted = await importOne(loader.token, { u_email: "GRACE@Example.COM", u_name: "Grace Hopper" });
+      assert.equal(shouted.body.result[0].status, "updated", shouted.text);
+      assert.equal(shouted.body.result[0].sys_id, first.body.result[0].sys_id, "no duplicate for a different case");
+      // The lookup has an index on lower(u_email), not a scan per imported row.
+      const indexes = dialect.name === "sqlite"
+        ? await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'u_person' and sql like '%lower(%'`.execute(server.instance.store.db)
+        : await sql<{ name: string }>`select indexname as name from pg_indexes where tablename = 'u_person' and indexdef like '%lower(%'`.execute(server.instance.store.db);
+      assert.equal(indexes.rows.length, 1, JSON.stringify(indexes.rows));
+
+      const entry = (await api(server, "GET", `/api/now/table/sys_transform_entry?${q({ sysparm_query: "coalesce=true^target_field=u_email" })}`, { token: admin.token })).body.result[0];
+      assert.equal(entry.coalesce_case_sensitive, "false");
+      assert.equal((await api(server, "PATCH", `/api/now/table/sys_transform_entry/${entry.sys_id}`, { token: admin.token, body: { coalesce_case_sensitive: true } })).status, 200);
+      const exact = await importOne(loader.token, { u_email: "GRACE@EXAMPLE.COM", u_name: "Another Grace" });
+      assert.equal(exact.body.result[0].status, "inserted", "case sensitive: a different case is another record");
+      await api(server, "PATCH", `/api/now/table/sys_transform_entry/${entry.sys_id}`, { token: admin.token, body: { coalesce_case_sensitive: false } });
     });
   });
 }

@@ -38,7 +38,8 @@ async function tablesOfMap(db: Db, mapSysId: unknown): Promise<{ source: TableDe
 
 async function checkEntry(db: Db, record: Record<string, unknown>): Promise<void> {
   const tables = await checkedEntryTables(db, record);
-  if (Number(record.coalesce) === 1) await ensureCoalesceIndex(db, tables.target.name, String(record.target_field));
+  const target = String(record.target_field);
+  if (Number(record.coalesce) === 1) await ensureCoalesceIndex(db, tables.target.name, target, fieldOf(tables.target, target)?.type === "string");
 }
 
 async function checkedEntryTables(db: Db, record: Record<string, unknown>): Promise<{ source: TableDef; target: TableDef }> {
