@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
-import { tableCounts } from "../support/oauth.ts";
+import { registerClient, tableCounts } from "../support/oauth.ts";
 import { dialectsUnderTest } from "../support/stores.ts";
 import { api, type ApiUser, apiUser, q } from "../support/table-api.ts";
 
@@ -127,6 +127,18 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal((await api(server, "GET", "/api/now/table/sys_dictionary?sysparm_query=name=u_asset", { token: admin.token })).body.result.length, 0);
       const again = await api(server, "POST", "/api/now/table/sys_db_object", { token: admin.token, body: { name: "u_asset" } });
       assert.equal(again.status, 201, "the name is free again");
+    });
+
+    test("a text operator on a reference looks at the referenced record's name only where the caller may read it", async () => {
+      assert.equal((await api(server, "POST", "/api/now/table/sys_db_object", { token: admin.token, body: { name: "u_grant", label: "Grant" } })).status, 201);
+      assert.equal((await api(server, "POST", "/api/now/table/sys_dictionary", { token: admin.token, body: { name: "u_grant", element: "u_client", internal_type: "reference", reference: "oauth_entity" } })).status, 201);
+      const client = await registerClient(server.instance, { name: "Payroll" });
+      assert.equal((await api(server, "POST", "/api/now/table/u_grant", { token: admin.token, body: { u_client: client.sysId } })).status, 201);
+      const count = async (token: string, query: string) => (await api(server, "GET", `/api/now/table/u_grant?${q({ sysparm_query: query })}`, { token })).body.result.length;
+      assert.equal(await count(admin.token, "u_clientSTARTSWITHpayroll"), 1, "an admin reads oauth_entity: the name matches");
+      // oauth_entity is admin-only: for anyone else the filter cannot reveal a client's name one guess at a time.
+      assert.equal(await count(user.token, "u_clientSTARTSWITHpayroll"), 0);
+      assert.equal(await count(user.token, `u_clientSTARTSWITH${client.sysId.slice(0, 12)}`), 1, "the sys_id, as before");
     });
   });
 }
