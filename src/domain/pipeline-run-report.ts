@@ -38,6 +38,8 @@ export const pipelineRunReportSchema = z
       )
       .max(200),
     drift: z.array(z.string().max(1000)).max(200),
+    /** The drift as catalog texts, one per line of `drift`; runs by older versions send only `drift`. */
+    drift_text: z.array(storedText).max(200).optional(),
   })
   .superRefine((report, ctx) => {
     const names = new Set(report.instances.map((i) => i.name));

@@ -33,10 +33,10 @@ export function encodeStoredText(text: StoredText): string {
 
 /**
  * The keys a stored text may use: the texts made to be kept (en-stored-texts.ts) and a run's
- * edge details. Not every page text: a run or a peer could otherwise make a reason read as a
+ * edge details and drift. Not every page text: a run or a peer could otherwise make a reason read as a
  * button's label, and a renamed page text would orphan stored rows.
  */
-const storableKey = (key: string): boolean => Object.hasOwn(en, key) && (Object.hasOwn(enStoredTexts, key) || key.startsWith("trust.detail.") || key === "pipeline.reason.inactive");
+const storableKey = (key: string): boolean => Object.hasOwn(en, key) && (Object.hasOwn(enStoredTexts, key) || key.startsWith("trust.detail.") || key.startsWith("trust.drift.") || key === "trust.noTokenUser" || key === "pipeline.reason.inactive");
 
 /** The placeholders a message needs ({name}, {count, plural, …}): a text without one of them would show it raw. */
 function placeholders(key: string): string[] {

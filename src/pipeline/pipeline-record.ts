@@ -15,12 +15,13 @@ export function runReport(pipeline: PipelineFile, kind: PipelineRunReport["kind"
       const [from, to] = e.direction.split(" → ");
       return { from: from!, to: to!, provider: e.provider, status: e.status, detail: inEnglish(e.detail).slice(0, 1000), detail_text: clippedText(e.detail, 200), token_expires_at: e.tokenExpiresAt, ...(e.tokenRenewable === undefined ? {} : { token_renewable: e.tokenRenewable }) };
     }),
-    drift: report.drift.map((d) => d.slice(0, 1000)),
+    drift: report.drift.map((d) => inEnglish(d).slice(0, 1000)),
+    drift_text: report.drift.map((d) => clippedText(d, 200)),
   };
 }
 
-/** The report as an instance from before `detail_text` and `token_renewable` takes it (its schema refuses fields it does not know). */
-const withoutTexts = (report: PipelineRunReport): PipelineRunReport => ({ ...report, edges: report.edges.map(({ detail_text: _, token_renewable: __, ...edge }) => edge) });
+/** The report as an instance from before `detail_text`, `token_renewable` and `drift_text` takes it (its schema refuses fields it does not know). */
+const withoutTexts = (report: PipelineRunReport): PipelineRunReport => ({ ...report, edges: report.edges.map(({ detail_text: _, token_renewable: __, ...edge }) => edge), drift_text: undefined });
 
 /**
  * Leaves the run's report on every instance, for its Pipeline page. This is bookkeeping, not

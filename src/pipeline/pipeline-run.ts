@@ -24,7 +24,8 @@ export interface PipelineReport {
   ok: boolean;
   changes: number;
   steps: Step[];
-  drift: string[];
+  /** What differs from the plan, worded for the reader by the CLI and recorded as catalog texts. */
+  drift: StoredText[];
   edges: EdgeState[];
 }
 
@@ -133,20 +134,20 @@ export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print
 /** `pipeline verify` and `status`: reads everything, changes nothing, names every difference from the plan. */
 export async function pipelineInspect(pipeline: PipelineFile, clients: Clients, i18n: Translator = english): Promise<PipelineReport> {
   const { t } = i18n;
-  const drift: string[] = [];
+  const drift: StoredText[] = [];
   const { resolved: tokenUsers, missing } = await resolveTokenUsers(pipeline, clients);
-  for (const m of missing) drift.push(t("trust.noTokenUser", m));
+  for (const m of missing) drift.push({ key: "trust.noTokenUser", values: m });
   for (const spec of endpointSpecs(pipeline)) {
     const endpoint = await clients.get(spec.host.name)!.findEndpoint(spec.name);
-    if (!endpoint) drift.push(t("trust.drift.endpointMissing", { instance: spec.host.name, name: spec.name }));
-    else if (endpoint.redirectUrls.slice().sort().join() !== spec.redirectUrls.slice().sort().join()) drift.push(t("trust.drift.redirects", { instance: spec.host.name, name: spec.name, actual: endpoint.redirectUrls.join(", "), planned: spec.redirectUrls.join(", ") }));
-    if (endpoint && tokenUsers.has(spec.host.name) && endpoint.clientCredentialsUser !== tokenUsers.get(spec.host.name)) drift.push(t("trust.drift.tokenUser", { instance: spec.host.name, name: spec.name, user: spec.host.token_user! }));
+    if (!endpoint) drift.push({ key: "trust.drift.endpointMissing", values: { instance: spec.host.name, name: spec.name } });
+    else if (endpoint.redirectUrls.slice().sort().join() !== spec.redirectUrls.slice().sort().join()) drift.push({ key: "trust.drift.redirects", values: { instance: spec.host.name, name: spec.name, actual: endpoint.redirectUrls.join(", "), planned: spec.redirectUrls.join(", ") } });
+    if (endpoint && tokenUsers.has(spec.host.name) && endpoint.clientCredentialsUser !== tokenUsers.get(spec.host.name)) drift.push({ key: "trust.drift.tokenUser", values: { instance: spec.host.name, name: spec.name, user: spec.host.token_user! } });
     for (const c of spec.consumers) {
       const provider = await clients.get(c.instance.name)!.findProvider(c.providerName);
       const which = { instance: c.instance.name, name: c.providerName };
-      if (!provider) drift.push(t("trust.drift.providerMissing", which));
-      else if (endpoint && provider.clientId !== endpoint.clientId) drift.push(t("trust.drift.clientId", { ...which, host: spec.host.name, endpoint: spec.name }));
-      else if (provider.tokenUrl !== tokenUrlOf(spec.host)) drift.push(t("trust.drift.tokenUrl", { ...which, actual: provider.tokenUrl, planned: tokenUrlOf(spec.host) }));
+      if (!provider) drift.push({ key: "trust.drift.providerMissing", values: which });
+      else if (endpoint && provider.clientId !== endpoint.clientId) drift.push({ key: "trust.drift.clientId", values: { ...which, host: spec.host.name, endpoint: spec.name } });
+      else if (provider.tokenUrl !== tokenUrlOf(spec.host)) drift.push({ key: "trust.drift.tokenUrl", values: { ...which, actual: provider.tokenUrl, planned: tokenUrlOf(spec.host) } });
     }
   }
   const edges: EdgeState[] = [];
@@ -192,7 +193,7 @@ export function trustTable(edges: EdgeState[], i18n: Translator = english): stri
 export async function pipelineRotate(pipeline: PipelineFile, clients: Clients, print: (line: string) => void, i18n: Translator = english): Promise<PipelineReport> {
   const specs = endpointSpecs(pipeline);
   const inspected = await pipelineInspect(pipeline, clients, i18n);
-  if (inspected.drift.length > 0) throw new Error(`${i18n.t("trust.rotateDrifted")}\n  ${inspected.drift.join("\n  ")}`);
+  if (inspected.drift.length > 0) throw new Error(`${i18n.t("trust.rotateDrifted")}\n  ${inspected.drift.map((d) => worded(d, i18n.t)).join("\n  ")}`);
   const steps: Step[] = [];
   const edges: EdgeState[] = [];
   for (const spec of specs) {

@@ -18,9 +18,10 @@ export async function recordPipelineRun(db: Kysely<Database>, report: PipelineRu
 }
 
 function withoutUnknownTexts(report: unknown): unknown {
-  const edges = (report as { edges?: unknown })?.edges;
+  const { edges, drift_text } = (report ?? {}) as { edges?: unknown; drift_text?: unknown };
   if (!Array.isArray(edges)) return report;
-  return { ...(report as object), edges: edges.map((e) => (e && typeof e === "object" && "detail_text" in e && !isStoredText(e.detail_text) ? { ...e, detail_text: undefined } : e)) };
+  const drift = Array.isArray(drift_text) && !drift_text.every(isStoredText) ? { drift_text: undefined } : {};
+  return { ...(report as object), ...drift, edges: edges.map((e) => (e && typeof e === "object" && "detail_text" in e && !isStoredText(e.detail_text) ? { ...e, detail_text: undefined } : e)) };
 }
 
 export async function latestPipelineRun(db: Kysely<Database>): Promise<RecordedPipelineRun | undefined> {

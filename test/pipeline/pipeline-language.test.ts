@@ -4,6 +4,9 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import stringWidth from "string-width";
 import { main } from "../../src/cli/main.ts";
+import { pipelineGraph } from "../../src/http/admin/pipeline-graph.ts";
+import { worded } from "../../src/i18n/stored-text.ts";
+import { translator } from "../../src/i18n/translator.ts";
 import { latestPipelineRun } from "../../src/store/pipeline-run-store.ts";
 import { deleteProvider, findProvider } from "../../src/store/provider-store.ts";
 import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
@@ -118,6 +121,12 @@ describe("pipeline output in Korean and English", () => {
     const recorded = (await latestPipelineRun(instances[0]!.instance.store.db))!.report.edges.find((e) => e.from === "development")!;
     assert.equal(recorded.detail, "no provider record");
     assert.deepEqual(recorded.detail_text, { key: "trust.detail.noProvider" });
+    // So is its drift: English for older pages and the Table API, catalog texts for this version's pages.
+    const run = (await latestPipelineRun(instances[0]!.instance.store.db))!.report;
+    assert.deepEqual(run.drift, ['development: provider "Pipeline Production" is missing']);
+    assert.deepEqual(run.drift_text, [{ key: "trust.drift.providerMissing", values: { instance: "development", name: "Pipeline Production" } }]);
+    const page = (await pipelineGraph(instances[0]!.instance)).run!.drift.map((d) => worded(d, translator("ko").t));
+    assert.deepEqual(page, ['development: 공급자 "Pipeline Production"이(가) 없습니다']);
 
     const english = await cli(["pipeline", "verify", file, "--lang", "en"]);
     assert.match(english.stdout, /^drift: development: provider "Pipeline Production" is missing$/m);

@@ -9,7 +9,7 @@ import { ValidationError } from "../../domain/validation.ts";
 import { portcullisAdminClient } from "../../pipeline/instance-admin-client.ts";
 import { type PipelineFile, readPipeline } from "../../pipeline/pipeline-file.ts";
 import type { Clients } from "../../pipeline/pipeline-plan.ts";
-import { inEnglish } from "../../i18n/stored-text.ts";
+import { inEnglish, worded } from "../../i18n/stored-text.ts";
 import { pipelineInspect, pipelineRotate, pipelineUp, trustTable } from "../../pipeline/pipeline-run.ts";
 import { type RunningServer, startServer } from "../../server.ts";
 import { readCaCertificates, trustingDispatcher } from "../../tls/trust.ts";
@@ -59,7 +59,7 @@ export function clientsFor(pipeline: PipelineFile, env: NodeJS.ProcessEnv, caFil
 }
 
 function printReport(output: Output, i18n: Translator, report: Awaited<ReturnType<typeof pipelineInspect>>): void {
-  for (const line of report.drift) output.out(i18n.t("cli.pipeline.drift", { line }));
+  for (const line of report.drift) output.out(i18n.t("cli.pipeline.drift", { line: worded(line, i18n.t) }));
   output.out(trustTable(report.edges, i18n));
   output.out(i18n.t(report.ok ? "cli.pipeline.allOk" : "cli.pipeline.someBroken"));
 }
@@ -95,7 +95,7 @@ export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
     const plan = readPipeline(file);
     // JSON is for scripts: its texts stay English whatever the reader's language.
     const report = await pipelineInspect(plan, clientsFor(plan, env, options.caFile, i18n), options.json ? translator("en") : i18n);
-    if (options.json) return output.out(JSON.stringify({ ok: report.ok, drift: report.drift, edges: report.edges.map((e) => ({ ...e, detail: inEnglish(e.detail) })) }, null, 2));
+    if (options.json) return output.out(JSON.stringify({ ok: report.ok, drift: report.drift.map(inEnglish), edges: report.edges.map((e) => ({ ...e, detail: inEnglish(e.detail) })) }, null, 2));
     printReport(output, i18n, report);
   });
 

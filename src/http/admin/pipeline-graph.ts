@@ -44,7 +44,8 @@ export interface GraphEdge {
 export interface PipelineGraph {
   nodes: GraphNode[];
   edges: GraphEdge[];
-  run: { kind: PipelineRunReport["kind"]; ok: boolean; recordedAt: number; drift: string[] } | undefined;
+  /** The drift in the page reader's terms: catalog texts, or an older run's English kept verbatim. */
+  run: { kind: PipelineRunReport["kind"]; ok: boolean; recordedAt: number; drift: StoredText[] } | undefined;
 }
 
 const originOf = (url: string): string | undefined => {
@@ -84,6 +85,8 @@ function runHealth(edge: PipelineRunReport["edges"][number]): { health: EdgeHeal
   if (edge.detail === "no token" || edge.detail === "no provider record") return { health: "no_token", reason: verbatim(edge.detail) };
   return { health: "unhealthy", reason: verbatim(edge.detail.replace(/^unhealthy: /, "")) };
 }
+
+const driftOf = (report: PipelineRunReport): StoredText[] => (report.drift_text?.length === report.drift.length ? report.drift_text : report.drift.map(verbatim));
 
 export async function pipelineGraph(instance: Instance, now = Date.now()): Promise<PipelineGraph> {
   const db = instance.store.db;
@@ -169,6 +172,6 @@ export async function pipelineGraph(instance: Instance, now = Date.now()): Promi
   return {
     nodes: [...nodes.values()],
     edges: [...edges.values()],
-    run: recorded && { kind: recorded.report.kind, ok: recorded.report.ok, recordedAt: recorded.recordedAt, drift: recorded.report.drift },
+    run: recorded && { kind: recorded.report.kind, ok: recorded.report.ok, recordedAt: recorded.recordedAt, drift: driftOf(recorded.report) },
   };
 }

@@ -55,7 +55,7 @@ export function pipelinePage(props: { viewer: Viewer; graph: PipelineGraph }): s
           <p>{t("pipeline.drift")}</p>
           <ul>
             {graph.run.drift.map((d) => (
-              <li class="wrap">{d}</li>
+              <li class="wrap">{worded(d, t)}</li>
             ))}
           </ul>
         </div>
