@@ -1,4 +1,4 @@
-import { resolveCliLocale, toLocale } from "../i18n/locale.ts";
+import { type Locale, locales, resolveCliLocale } from "../i18n/locale.ts";
 import { translator, type Translator } from "../i18n/translator.ts";
 
 /**
@@ -14,5 +14,7 @@ export function cliTranslator(argv: readonly string[], env: NodeJS.ProcessEnv): 
     if (arg === "--lang") flag = argv[index + 1];
     else if (arg.startsWith("--lang=")) flag = arg.slice("--lang=".length);
   }
-  return translator(resolveCliLocale(flag, env, toLocale(env.PORTCULLIS_LOCALE)));
+  // Exactly as the instance takes it (config.ts): a value start would refuse does not pick a language either.
+  const instanceLocale = (locales as readonly string[]).includes(env.PORTCULLIS_LOCALE ?? "") ? (env.PORTCULLIS_LOCALE as Locale) : undefined;
+  return translator(resolveCliLocale(flag, env, instanceLocale));
 }

@@ -37,12 +37,32 @@ function firstToken(script: string): number {
   }
 }
 
+/**
+ * The script without the comments after its last statement (`})(request, response); // done`, a
+ * closing block comment). A cut in the wrong place (a "//" inside a string) leaves text that
+ * does not end in the call or does not compile, and the script then runs as written.
+ */
+function withoutTrailingComments(script: string): string {
+  let end = script.trimEnd();
+  // Bounded, so a script of a million trailing comments costs a bounded number of linear steps.
+  for (let i = 0; i < 20; i++) {
+    if (end.endsWith("*/") && end.lastIndexOf("/*") >= 0) {
+      end = end.slice(0, end.lastIndexOf("/*")).trimEnd();
+      continue;
+    }
+    const comment = end.indexOf("//", end.lastIndexOf("\n") + 1);
+    if (comment < 0) break;
+    end = end.slice(0, comment).trimEnd();
+  }
+  return end;
+}
+
 export function answeringTemplate(script: string): string | undefined {
   const start = firstToken(script);
   if (start < 0) return undefined;
   templateStart.lastIndex = start;
   if (!templateStart.test(script)) return undefined;
-  let end = script.trimEnd();
+  let end = withoutTrailingComments(script);
   if (end.endsWith(";")) end = end.slice(0, -1).trimEnd();
   if (!templateCall.test(end.slice(-tailLength))) return undefined;
   // The parentheses make two statements, or a comment swallowing the end, fail to compile.

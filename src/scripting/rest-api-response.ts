@@ -25,7 +25,9 @@ export const restAPIResponse = String.raw`(function restAPIResponse(hostSetStatu
   const setError = function (error) {
     const typed = error instanceof ServiceError;
     const message = typed || error instanceof Error ? String(error.message) : typeof error === "string" ? error : "";
-    hostSetStatus(typed ? error.status : 500);
+    // An error's status is a failure's (400-599); any other keeps its message and answers 500.
+    const status = typed && typeof error.status === "number" && error.status % 1 === 0 && error.status >= 400 && error.status <= 599 ? error.status : 500;
+    hostSetStatus(status);
     setBody({ error: { message: message, detail: typed ? String(error.detail) : "" }, status: "failure" });
   };
   const response = freeze({
@@ -33,7 +35,8 @@ export const restAPIResponse = String.raw`(function restAPIResponse(hostSetStatu
     setHeader: function (name, value) { hostSetHeader(name, value, "setHeader"); },
     setHeaders: setHeaders,
     setContentType: function (type) { hostSetHeader("Content-Type", type, "setContentType"); },
-    setLocation: function (location) { hostSetHeader("Location", location, "setLocation"); },
+    // A URL's non-ASCII characters travel percent-encoded (RFC 3986), as a browser sends them.
+    setLocation: function (location) { hostSetHeader("Location", typeof location === "string" ? location.replace(/[^\x00-\x7f]+/g, encodeURIComponent) : location, "setLocation"); },
     setBody: setBody,
     setError: setError,
   });

@@ -15,10 +15,14 @@ const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
  */
 const headerValue = /^[\t\x20-\x7e]{0,8192}$/;
 
-/** Why a script may not set this header, or null when it may. */
-export function scriptHeaderProblem(name: string, value: string): string | null {
+/** All the headers a script sets together: clients refuse a response whose headers pass 16 KiB (Node's fetch among them). */
+const maxTotal = 8192;
+
+/** Why a script may not add this header to those it set (`set`, names and values), or null when it may. */
+export function scriptHeaderProblem(name: string, value: string, set: readonly (readonly [string, string])[] = []): string | null {
   if (!headerName.test(name)) return "the name must be an HTTP token";
   if (refusedHeaders.has(name.toLowerCase())) return `${name} is set by the server, not by a script`;
   if (!headerValue.test(value)) return "the value may hold only tabs and characters from space to ~ (ASCII), at most 8192 of them: no line breaks, control or non-ASCII characters";
+  if (set.reduce((total, [n, v]) => total + n.length + v.length, name.length + value.length) > maxTotal) return `the headers a script sets may hold at most ${maxTotal} characters together`;
   return null;
 }

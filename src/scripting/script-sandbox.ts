@@ -105,7 +105,7 @@ class ScriptRun {
       const n = ctx.typeof(name) === "string" ? ctx.getString(name) : "";
       const v = ctx.typeof(value) === "string" ? ctx.getString(value) : ctx.typeof(value) === "number" ? String(ctx.getNumber(value)) : null;
       if (v === null) throw this.guestError(`${where}: the value must be a string or a number`);
-      const problem = scriptHeaderProblem(n, v);
+      const problem = scriptHeaderProblem(n, v, this.response.headers);
       if (problem) throw this.guestError(`${where}: ${problem}`);
       this.spendOutput(n.length + v.length);
       this.response.headers.push([n.toLowerCase(), v]);

@@ -63,6 +63,8 @@ describe("--help in the chosen language", () => {
     const instanceKorean = await help(["provider", "create", "--help"], { PORTCULLIS_LOCALE: "ko" });
     assert.match(instanceKorean.stdout, /--token-url <url>\s+공급자의 토큰 엔드포인트/);
     assert.doesNotMatch((await help(["provider", "create", "--help"], { PORTCULLIS_LOCALE: "ko", LANG: "C" })).stdout, /[가-힣]/);
+    // Only a value the instance itself takes: start refuses "ko-KR", so it picks no language here either.
+    assert.doesNotMatch((await help(["provider", "create", "--help"], { PORTCULLIS_LOCALE: "ko-KR" })).stdout, /[가-힣]/);
   });
 
   test("pipeline and start help in Korean too", async () => {

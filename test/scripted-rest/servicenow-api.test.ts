@@ -34,6 +34,17 @@ for (const dialect of dialectsUnderTest()) {
           operation_script: "(function process(request, response) { response.setHeader('X-First', 'ran'); })(request, response);\n(function process(request, response) { response.setBody({ second: true }); })(request, response);",
         },
         { name: "comment runs", http_method: "GET", relative_path: "/comments", operation_script: "/**/".repeat(40) + "\nreturn 1;" },
+        { name: "template, comment after", http_method: "GET", relative_path: "/template-commented", operation_script: "(function process(request, response) { return { done: true }; })(request, response); // done" },
+        {
+          name: "response edges",
+          http_method: "GET",
+          relative_path: "/edges/{kind}",
+          operation_script:
+            "const kind = request.pathParams.kind;\n" +
+            "if (kind === 'status') { const e = new sn_ws_err.ServiceError('kept message'); e.setStatus(1000); throw e; }\n" +
+            "if (kind === 'location') { response.setLocation('/café?q=1'); response.setStatus(201); return 'moved'; }\n" +
+            "let refused = ''; try { for (let i = 0; i < 4; i++) response.setHeader('X-Big-' + i, 'a'.repeat(4000)); } catch (e) { refused = e.message; } return { refused };",
+        },
         { name: "template in an expression", http_method: "GET", relative_path: "/assigned", operation_script: "/* c */ var r = /* t */ (function process(request, response) { return 2; })(request, response);\nresponse.setBody({ r: r });" },
         {
           name: "body",
@@ -105,6 +116,19 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(comments.body, 1);
       assert.ok(Date.now() - began < 20_000, `took ${Date.now() - began} ms`);
       assert.deepEqual((await api(server, "GET", "/api/x_sn/api/assigned", { token: ada.token })).body, { r: 2 });
+      assert.deepEqual((await api(server, "GET", "/api/x_sn/api/template-commented", { token: ada.token })).body, { done: true }, "a comment after the call");
+    });
+
+    test("an error with a status that is no failure's answers 500 with its message; a Location is percent-encoded; headers have a total size", async () => {
+      const status = await api(server, "GET", "/api/x_sn/api/edges/status", { token: ada.token });
+      assert.equal(status.status, 500, status.text);
+      assert.deepEqual(status.body, { error: { message: "kept message", detail: "" }, status: "failure" });
+      const location = await api(server, "GET", "/api/x_sn/api/edges/location", { token: ada.token });
+      assert.equal(location.status, 201, location.text);
+      assert.equal(location.headers.get("location"), "/caf%C3%A9?q=1");
+      const big = await api(server, "GET", "/api/x_sn/api/edges/headers", { token: ada.token });
+      assert.equal(big.status, 200, big.text);
+      assert.match(big.body.refused, /at most 8192 characters together/);
     });
 
     test("request.body is a RESTAPIRequestBody: data, dataString, and one entry for an object", async () => {
