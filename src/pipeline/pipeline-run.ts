@@ -131,9 +131,8 @@ export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print
   return result;
 }
 
-/** `pipeline verify` and `status`: reads everything, changes nothing, names every difference from the plan. */
-export async function pipelineInspect(pipeline: PipelineFile, clients: Clients, i18n: Translator = english): Promise<PipelineReport> {
-  const { t } = i18n;
+/** `pipeline verify` and `status`: reads everything, changes nothing, names every difference from the plan (as texts the reader's language words). */
+export async function pipelineInspect(pipeline: PipelineFile, clients: Clients): Promise<PipelineReport> {
   const drift: StoredText[] = [];
   const { resolved: tokenUsers, missing } = await resolveTokenUsers(pipeline, clients);
   for (const m of missing) drift.push({ key: "trust.noTokenUser", values: m });
@@ -192,7 +191,7 @@ export function trustTable(edges: EdgeState[], i18n: Translator = english): stri
  */
 export async function pipelineRotate(pipeline: PipelineFile, clients: Clients, print: (line: string) => void, i18n: Translator = english): Promise<PipelineReport> {
   const specs = endpointSpecs(pipeline);
-  const inspected = await pipelineInspect(pipeline, clients, i18n);
+  const inspected = await pipelineInspect(pipeline, clients);
   if (inspected.drift.length > 0) throw new Error(`${i18n.t("trust.rotateDrifted")}\n  ${inspected.drift.map((d) => worded(d, i18n.t)).join("\n  ")}`);
   const steps: Step[] = [];
   const edges: EdgeState[] = [];

@@ -86,15 +86,15 @@ export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
 
   withCa(pipeline.command("verify <file>").description(t("help.pipeline.verify"))).action(async (file: string, options: PipelineOptions) => {
     const plan = readPipeline(file);
-    const report = await pipelineInspect(plan, clientsFor(plan, env, options.caFile, i18n), i18n);
+    const report = await pipelineInspect(plan, clientsFor(plan, env, options.caFile, i18n));
     printReport(output, i18n, report);
     if (!report.ok) throw new Error(t("cli.pipeline.verifyFailed", { drift: report.drift.length, broken: report.edges.filter((e) => e.status !== "ok").length }));
   });
 
   withCa(pipeline.command("status <file>").description(t("help.pipeline.status")).option("--json", t("help.option.json"))).action(async (file: string, options: PipelineOptions) => {
     const plan = readPipeline(file);
+    const report = await pipelineInspect(plan, clientsFor(plan, env, options.caFile, i18n));
     // JSON is for scripts: its texts stay English whatever the reader's language.
-    const report = await pipelineInspect(plan, clientsFor(plan, env, options.caFile, i18n), options.json ? translator("en") : i18n);
     if (options.json) return output.out(JSON.stringify({ ok: report.ok, drift: report.drift.map(inEnglish), edges: report.edges.map((e) => ({ ...e, detail: inEnglish(e.detail) })) }, null, 2));
     printReport(output, i18n, report);
   });
