@@ -24,6 +24,8 @@ const scripts = {
   "header values Node refuses": "const refused = []; for (const v of ['a\\u0001b', '\\u4e2d', '\\u2028', 'a\\nb', 'caf\\u00e9', 'x'.repeat(9000)]) { try { response.setHeader('X-A', v) } catch (e) { refused.push(e.message) } } try { response.setHeader('X A', 'b') } catch (e) { refused.push(e.message) } return refused",
   "a control character in a header, not caught": "response.setHeader('X-A', 'a\\u0001b'); return 1",
   "many small objects": "let a = []; for (;;) a.push({ x: a.length, y: [1, 2, 3] })",
+  "a tight loop": "while (true) {}",
+  "a quick answer": "return 'quick'",
 };
 type Name = keyof typeof scripts;
 const names = Object.keys(scripts) as Name[];
@@ -88,6 +90,23 @@ for (const dialect of dialectsUnderTest()) {
       const late = await api(server, "GET", "/api/now/table/incident?sysparm_query=short_description=late call&sysparm_fields=sys_id", { token: ada.token });
       assert.ok(late.body.result.length <= 4, `${late.body.result.length} calls ran, at most 4 may be in flight`);
       await stillServing();
+    });
+
+    test("a script running to its time limit holds neither the server nor other scripts", async () => {
+      const finished: string[] = [];
+      const runaway = run("a tight loop").then(({ res }) => {
+        finished.push("runaway");
+        failed(res, "a tight loop", /time limit/);
+      });
+      await new Promise((resolve) => setTimeout(resolve, timeoutMs / 5));
+      const others = [
+        http(`${server.base}/health`).then((res) => assert.equal(res.status, 200)),
+        api(server, "GET", "/api/now/table/incident?sysparm_limit=1", { token: ada.token }).then((res) => assert.equal(res.status, 200, res.text)),
+        run("a quick answer").then(({ res }) => assert.equal(res.text, "quick")),
+      ].map((p, i) => p.then(() => finished.push(`other ${i}`)));
+      await Promise.all([runaway, ...others]);
+      assert.equal(finished.length, 4);
+      assert.equal(finished.at(-1), "runaway", `answered in the order ${finished.join(", ")}`);
     });
 
     test("a run reads at most 10000 records, whether or not it catches the refusal", async () => {

@@ -1,8 +1,9 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { namespaceProblem, parseRelativePath, resolveOperation, rolesOf, type Segment, serviceIdProblem } from "../../domain/scripted-rest.ts";
 import type { Instance } from "../../instance.ts";
-import { runScript, type FailureKind, type SandboxLimits, type ScriptOutcome } from "../../scripting/script-sandbox.ts";
+import type { FailureKind, SandboxLimits, ScriptOutcome } from "../../scripting/sandbox-contract.ts";
 import { scriptHeaderProblem } from "../../scripting/script-headers.ts";
+import { runScriptOnThread } from "../../scripting/script-thread-pool.ts";
 import { type ApiResources, findApiResources } from "../../store/scripted-rest-store.ts";
 import { OAuthError } from "../oauth/oauth-error.ts";
 import { type ApiPrincipal, authenticateApi } from "../table-api/api-principal.ts";
@@ -78,7 +79,7 @@ export async function scriptedRest(instance: Instance, request: FastifyRequest, 
   const label = `${op.http_method} ${api.definition.base_uri}${op.relative_path === "/" ? "" : op.relative_path}`;
   const log = request.log.child({ scriptedRest: api.definition.base_uri, resource: op.name });
   const data = dataApi(instance, principal, log);
-  let outcome: ScriptOutcome = await runScript(
+  let outcome: ScriptOutcome = await runScriptOnThread(
     { requestJson: scriptRequest(instance, request, principal, resolved.pathParams), script: op.operation_script, filename: `sys_ws_operation.${op.sys_id}.js` },
     sandboxLimits(instance),
     { log: (level, line) => log[level](`script: ${line}`), data },
