@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
 import { type Config, localConfigError } from "./config.ts";
 import { hashPassword } from "./domain/passwords.ts";
 import { minPasswordLength } from "./domain/user-account.ts";
-import { openStore, type Store } from "./store/database.ts";
+import { openStore, sqliteFile, type Store } from "./store/database.ts";
 import { migrateToLatest } from "./store/migrate.ts";
 import { countUsers, createUser, ensureRole } from "./store/user-store.ts";
 
@@ -27,6 +28,9 @@ export interface OpenOptions {
 
 /** Opens the store, brings its schema up to date, and on first use creates the admin user. */
 export async function openInstance(config: Config, options: OpenOptions = {}): Promise<Instance> {
+  // A new embedded instance that would refuse its admin's password is refused before its
+  // directory and file exist, so fixing the password and starting again is a first start still.
+  if (!options.store && !config.databaseUrl && !fs.existsSync(sqliteFile(config.dataDir))) checkAdminPassword(config);
   const store = options.store ?? openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, poolSize: config.dbPoolSize });
   try {
     await migrateToLatest(store);
@@ -38,12 +42,17 @@ export async function openInstance(config: Config, options: OpenOptions = {}): P
   return { config, store, lifecycle: { draining: false }, now: options.now ?? (() => new Date()) };
 }
 
-async function bootstrapAdmin(store: Store, config: Config, options: OpenOptions): Promise<void> {
-  await ensureRole(store.db, "admin", "Full control of the instance", "system");
-  if ((await countUsers(store.db)) > 0) return;
+/** Checked only when the first admin is made from it: a restart never depends on the variable still being set right. */
+function checkAdminPassword(config: Config): void {
   if (config.adminPassword !== undefined && config.adminPassword.length < minPasswordLength) {
     throw localConfigError({ key: "config.invalid.atLeastCharacters", values: { field: "PORTCULLIS_ADMIN_PASSWORD", limit: minPasswordLength } });
   }
+}
+
+async function bootstrapAdmin(store: Store, config: Config, options: OpenOptions): Promise<void> {
+  await ensureRole(store.db, "admin", "Full control of the instance", "system");
+  if ((await countUsers(store.db)) > 0) return;
+  checkAdminPassword(config);
   const generated = config.adminPassword ? null : randomBytes(18).toString("base64url");
   const password = config.adminPassword ?? generated!;
   try {

@@ -1,9 +1,9 @@
 import fs from "node:fs";
-import path from "node:path";
 import type { Command } from "commander";
 import { type Config, configFromEnvironment, loadConfig } from "../config.ts";
 import { assertSecretKeyOpensStore } from "../consumer/secret-key-check.ts";
 import { type Instance, openInstance } from "../instance.ts";
+import { sqliteFile } from "../store/database.ts";
 import type { Output } from "./output.ts";
 import { translator, type Translator } from "../i18n/translator.ts";
 
@@ -54,10 +54,12 @@ export function configFor(options: DataOptions & ServeOptions, env: NodeJS.Proce
  */
 export async function withInstance<T>(config: Config, output: Output, i18n: Translator, work: (instance: Instance) => Promise<T>, options: { checkSecretKey?: boolean } = {}): Promise<T> {
   // A mistyped --data makes a new, empty instance: say so, since its records are not the ones meant.
-  const file = path.join(config.dataDir, "portcullis.sqlite");
-  if (!config.databaseUrl && !fs.existsSync(file)) output.err(i18n.t("cli.instance.created", { file }));
+  // Said once the instance opened: a refused one (a short admin password) leaves nothing behind.
+  const file = sqliteFile(config.dataDir);
+  const created = !config.databaseUrl && !fs.existsSync(file);
   const instance = await openInstance(config, {
     onAdminCreated: (userName, generated) => {
+      if (created) output.err(i18n.t("cli.instance.created", { file }));
       if (generated) output.err(i18n.t("cli.admin.created", { name: userName, password: generated }));
     },
   });

@@ -27,7 +27,7 @@ const maxBusy = 16;
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 
-function compiledModule(): Promise<WebAssembly.Module> {
+export function compiledModule(): Promise<WebAssembly.Module> {
   const require = createRequire(import.meta.url);
   return (compiled ??= WebAssembly.compile(fs.readFileSync(require.resolve("@jitl/quickjs-wasmfile-release-sync/wasm"))));
 }

@@ -96,9 +96,8 @@ let nextRun = 0;
 
 function leastBusyThread(): ScriptThread {
   for (let i = threads.length - 1; i >= 0; i--) if (!threads[i]!.alive) threads.splice(i, 1);
-  const idle = threads.find((t) => t.runs.size === 0);
-  if (idle) return idle;
-  if (threads.length < threadCount) return threads[threads.push(new ScriptThread()) - 1]!;
+  // All threads start with the first run, so the one a runaway leaves free is ready when it is needed.
+  while (threads.length < threadCount) threads.push(new ScriptThread());
   return threads.reduce((a, b) => (b.runs.size < a.runs.size ? b : a));
 }
 

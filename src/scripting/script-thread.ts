@@ -1,4 +1,5 @@
 import { parentPort } from "node:worker_threads";
+import { compiledModule } from "./engine-pool.ts";
 import { runScript } from "./script-sandbox.ts";
 import type { FromThread, ToThread } from "./script-thread-pool.ts";
 import type { ScriptHost } from "./sandbox-contract.ts";
@@ -14,6 +15,8 @@ const port = parentPort!;
 const calls = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 let nextCall = 0;
 const send = (message: FromThread) => port.postMessage(message);
+// Compiled while the thread waits for its first run, which would otherwise pay for it.
+void compiledModule().catch(() => {});
 
 port.on("message", (message: ToThread) => {
   if (message.type === "answer") {

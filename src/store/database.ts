@@ -46,9 +46,12 @@ const int8Types = {
   },
 };
 
+/** The embedded database's file in a data directory. */
+export const sqliteFile = (dataDir: string): string => path.join(dataDir, "portcullis.sqlite");
+
 export function openStore(options: StoreOptions): Store {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize);
-  return openSqlite(path.join(options.dataDir, "portcullis.sqlite"));
+  return openSqlite(sqliteFile(options.dataDir));
 }
 
 export function openSqlite(file: string): Store {

@@ -62,9 +62,11 @@ describe("TLS settings in the configuration", () => {
     for (const [input, message] of refusals) assert.throws(() => loadConfig(input), (error: Error) => error instanceof ConfigError && error.message === message, message);
     // PORTCULLIS_ADMIN_PASSWORD is checked where it is used: creating the first admin. Once that
     // admin exists it is ignored, and a short one left in the environment does not stop a restart.
-    const data = tempDir();
+    // A new instance refused for it leaves nothing behind: not even its data directory.
+    const data = path.join(tempDir(), "new-instance");
     const config = (password: string) => loadConfig({ dataDir: data, logLevel: "silent", adminPassword: password });
     await assert.rejects(openInstance(config("short")), (error: Error) => error instanceof ConfigError && error.message === "invalid configuration: PORTCULLIS_ADMIN_PASSWORD: must be at least 8 characters");
+    assert.equal(fs.existsSync(data), false, "the refused first start made the data directory");
     let created = "";
     const first = await openInstance(config(adminPassword), { onAdminCreated: (user) => void (created = user) });
     await first.store.close();
