@@ -41,21 +41,27 @@ export class AuthorizationRedirectError extends Error {
   }
 }
 
-/** Reads each parameter once; a repeated one is refused. */
-export function readAuthorizationParameters(source: URLSearchParams): { params: AuthorizationParameters; repeated?: string } {
+/**
+ * Reads each parameter once; the repeated ones are listed, to be refused. Every other
+ * parameter is still read, so the refusal reaches the redirect URI with the state
+ * (RFC 6749 §4.1.2.1).
+ */
+export function readAuthorizationParameters(source: URLSearchParams): { params: AuthorizationParameters; repeated: string[] } {
   const params: AuthorizationParameters = {};
+  const repeated: string[] = [];
   for (const name of authorizationParameters) {
     const values = source.getAll(name);
-    if (values.length > 1) return { params, repeated: name };
-    if (values.length === 1 && values[0] !== "") params[name] = values[0];
+    if (values.length > 1) repeated.push(name);
+    else if (values.length === 1 && values[0] !== "") params[name] = values[0];
   }
-  return { params };
+  return { params, repeated };
 }
 
 /** Validates an authorization request in the order RFC 6749 §4.1.2.1 requires. */
 export async function validateAuthorizationRequest(instance: Instance, source: URLSearchParams): Promise<AuthorizationRequest> {
   const { params, repeated } = readAuthorizationParameters(source);
-  if (repeated === "client_id" || repeated === "redirect_uri") throw new AuthorizationPageError("authorizeError.repeated", { name: repeated });
+  const untrusted = repeated.find((name) => name === "client_id" || name === "redirect_uri");
+  if (untrusted !== undefined) throw new AuthorizationPageError("authorizeError.repeated", { name: untrusted });
   if (params.client_id === undefined) throw new AuthorizationPageError("authorizeError.noClientId");
   const client = await findClientByClientId(instance.store.db, params.client_id);
   if (!client?.active) throw new AuthorizationPageError("authorizeError.unknownClient");
@@ -63,7 +69,7 @@ export async function validateAuthorizationRequest(instance: Instance, source: U
   if (!redirect.ok) throw new AuthorizationPageError(redirect.key, redirect.values);
 
   const fail = (error: OAuthError) => new AuthorizationRedirectError(redirect.redirectUri, params.state, error);
-  if (repeated !== undefined) throw fail(new OAuthError("invalid_request", `the parameter ${repeated} was sent more than once`));
+  if (repeated.length > 0) throw fail(new OAuthError("invalid_request", `the parameter ${repeated[0]} was sent more than once`));
   // RFC 6749 §4.1.2.1: a missing parameter is invalid_request; a type we do not serve is unsupported_response_type.
   if (params.response_type === undefined) throw fail(new OAuthError("invalid_request", "response_type is missing; it must be code"));
   if (params.response_type !== "code") throw fail(new OAuthError("unsupported_response_type", "response_type must be code"));
