@@ -53,7 +53,7 @@ export function renderError(error: unknown, request: FastifyRequest, reply: Fast
 
   if (oauth.options.basicChallenge && oauth.status === 401) {
     reply.header("www-authenticate", 'Basic realm="portcullis"');
-  } else if (oauth.code === "invalid_token" || (format === "api" && oauth.status === 401)) {
+  } else if (oauth.code === "invalid_token" || oauth.options.bearerChallenge || (format === "api" && oauth.status === 401)) {
     const params = oauth.options.bare ? "" : `, error="${oauth.code}", error_description="${oauth.description.replace(/"/g, "'")}"`;
     reply.header("www-authenticate", `Bearer realm="portcullis"${params}`);
   }

@@ -53,6 +53,21 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(who.body.result.roles, "");
     });
 
+    test("a malformed bearer request is 400 invalid_request with a Bearer challenge naming the error (RFC 6750 §3, §3.1)", async () => {
+      const issued = await postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(client.clientId, client.secret) });
+      const token = issued.body.access_token as string;
+      const refusals = [
+        await http(`${server.base}/api/now/v1/whoami?access_token=${token}`),
+        await http(`${server.base}/api/now/v1/whoami`, { headers: { authorization: `Bearer ${token} extra` } }),
+        await http(`${server.base}/api/now/table/incident`, { headers: { authorization: "Digest x", accept: "application/json" } }),
+      ];
+      for (const res of refusals) {
+        assert.equal(res.status, 400, res.text);
+        assert.match(res.body.error.detail, /^invalid_request: /);
+        assert.match(res.headers.get("www-authenticate") ?? "", /^Bearer realm="portcullis", error="invalid_request", error_description="[^"]+"$/);
+      }
+    });
+
     test("a token of a deactivated user stops working at once", async () => {
       const db = server.instance.store.db;
       const user = await createUser(db, { userName: `gone-${Math.random().toString(36).slice(2)}`, passwordHash: null }, "test");

@@ -22,11 +22,11 @@ const bearerPattern = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  */
 export async function authenticateBearer(instance: Instance, request: FastifyRequest): Promise<Principal> {
   const query = request.query as Record<string, unknown> | undefined;
-  if (query && "access_token" in query) throw new OAuthError("invalid_request", "send the access token in the Authorization header, not the query string");
+  if (query && "access_token" in query) throw new OAuthError("invalid_request", "send the access token in the Authorization header, not the query string", { bearerChallenge: true });
   const header = request.headers.authorization;
   if (header === undefined) throw new OAuthError("invalid_token", "authentication required", { bare: true });
   const match = bearerPattern.exec(header);
-  if (!match) throw new OAuthError("invalid_request", "the Authorization header must be \"Bearer <token>\"");
+  if (!match) throw new OAuthError("invalid_request", "the Authorization header must be \"Bearer <token>\"", { bearerChallenge: true });
 
   const invalid = () => new OAuthError("invalid_token", "the access token is invalid, expired or revoked");
   // Client, user and roles are read now, so a deactivation or a role taken away applies to tokens already issued.

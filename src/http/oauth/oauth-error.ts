@@ -30,7 +30,16 @@ export class OAuthError extends Error {
   constructor(
     readonly code: OAuthErrorCode,
     readonly description: string,
-    readonly options: { status?: number; detail?: string; basicChallenge?: boolean; /** RFC 6750 §3.1: no credentials at all gets a bare challenge. */ bare?: boolean; retryAfter?: number } = {},
+    readonly options: {
+      status?: number;
+      detail?: string;
+      basicChallenge?: boolean;
+      /** RFC 6750 §3: a refused bearer request is challenged whatever its status, its malformed 400s too. */
+      bearerChallenge?: boolean;
+      /** RFC 6750 §3.1: no credentials at all gets a bare challenge. */
+      bare?: boolean;
+      retryAfter?: number;
+    } = {},
   ) {
     super(`${code}: ${description}`);
     this.status = options.status ?? statusOf[code];
