@@ -24,7 +24,11 @@ describe("the admin JSON API the pipeline uses (HTTP Basic as admin)", () => {
 
   test("refuses a wrong password (401) and a user without admin (403), changing nothing", async () => {
     const before = await tableCounts(server.instance.store);
-    assert.equal((await send("POST", `${registry}/endpoints`, basic("admin", "wrong"), { name: "X" })).status, 401);
+    const wrong = await send("POST", `${registry}/endpoints`, basic("admin", "wrong"), { name: "X" });
+    assert.equal(wrong.status, 401);
+    // RFC 7235 §4.1: the challenge names the scheme that was tried, as the Table API's does, not a Bearer error.
+    assert.equal(wrong.headers.get("www-authenticate"), 'Basic realm="portcullis"');
+    assert.equal(wrong.body.error.detail, "the user name or password is wrong");
     assert.equal((await send("POST", `${registry}/endpoints`, basic("itil", "an itil password"), { name: "X" })).status, 403);
     assert.equal((await send("GET", `${registry}/providers`, "")).status, 401);
     const after = await tableCounts(server.instance.store);

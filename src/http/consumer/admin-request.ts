@@ -35,7 +35,8 @@ export async function requireAdmin(instance: Instance, request: FastifyRequest):
       // Basic is sent on every request of a script, so only failures count against the address;
       // the account lockout bounds guessing at one user.
       await enforceLimit(instance, "login-ip", request.ip);
-      throw new OAuthError("invalid_client", login?.message ?? "malformed Basic credentials", { status: 401 });
+      // Challenged with the scheme that was tried, as the Table API does: a Bearer challenge would name no credential the caller sent.
+      throw new OAuthError("invalid_token", login?.message ?? "malformed Basic credentials", { basicChallenge: true });
     }
     actor = { userName: login.user.userName, roles: await rolesOf(instance.store.db, login.user.sysId) };
   } else {
