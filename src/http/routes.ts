@@ -9,6 +9,7 @@ import type { ErrorFormat } from "./error-rendering.ts";
 import { assertAcceptsJson } from "./accept-json.ts";
 import type { LimitKind } from "./rate-limit.ts";
 import { authorizeGet, authorizePost } from "./oauth/authorize.ts";
+import { allowAnyOrigin } from "./oauth/cors.ts";
 import { introspectionEndpoint } from "./oauth/introspection.ts";
 import { OAuthError } from "./oauth/oauth-error.ts";
 import { authorizationServerMetadata } from "./oauth/metadata.ts";
@@ -48,7 +49,7 @@ const routes: Route[] = [
   { method: "POST", url: paths.introspect, errorFormat: "oauth", rateLimitByIp: "token-ip", handler: introspectionEndpoint },
   // RFC 6749 §3.2, RFC 7009 §2.1, RFC 7662 §2.1: POST only. Another method is told so, in JSON, rather than given the HTML "no such page".
   ...[paths.token, paths.revoke, paths.introspect].flatMap((url) => (["GET", "PUT", "PATCH", "DELETE"] as const).map((method) => ({ method, url, errorFormat: "oauth" as const, handler: postOnly }))),
-  { method: "GET", url: paths.metadata, errorFormat: "oauth", handler: (instance, _request, reply) => void reply.send(authorizationServerMetadata(instance)) },
+  { method: "GET", url: paths.metadata, errorFormat: "oauth", handler: (instance, _request, reply) => void allowAnyOrigin(reply).send(authorizationServerMetadata(instance)) },
   { method: "GET", url: paths.whoami, errorFormat: "api", handler: whoami },
   { method: "POST", url: paths.batch, errorFormat: "api", bodyLimit: 8 * 1024 * 1024, handler: batch },
   // A probe's Accept (text/plain, say) must never turn a healthy node into a 406 and out of rotation.

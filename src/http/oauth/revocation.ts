@@ -3,6 +3,7 @@ import type { Instance } from "../../instance.ts";
 import { findTokenByValue, revokeFamily, revokeOne } from "../../store/token-store.ts";
 import { requireForm, singleValued } from "../form-body.ts";
 import { authenticateClient } from "./client-auth.ts";
+import { allowPublicClientOrigin } from "./cors.ts";
 import { OAuthError } from "./oauth-error.ts";
 import { rejectRepeatedParameters, setNoStore } from "./token.ts";
 
@@ -14,7 +15,9 @@ export async function revocationEndpoint(instance: Instance, request: FastifyReq
   setNoStore(reply);
   const form = requireForm(request);
   rejectRepeatedParameters(form);
-  const { client } = await authenticateClient(instance, request, form);
+  const authenticated = await authenticateClient(instance, request, form);
+  allowPublicClientOrigin(request, reply, authenticated);
+  const { client } = authenticated;
   const params = singleValued(form, ["token", "token_type_hint"] as const);
   if (params.token === undefined) throw new OAuthError("invalid_request", "the token parameter is required");
   const token = params.token;
