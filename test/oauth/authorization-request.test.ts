@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { FormBrowser } from "../support/browser.ts";
-import { startTestInstance, type TestInstance } from "../support/instance.ts";
-import { registerClient, type RegisteredClient } from "../support/oauth.ts";
+import { FormBrowser, type Page } from "../support/browser.ts";
+import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
+import { basic, postForm, registerClient, type RegisteredClient } from "../support/oauth.ts";
 import { pkcePair } from "../support/pkce.ts";
 import { dialectsUnderTest } from "../support/stores.ts";
 
@@ -52,4 +52,44 @@ describe("repeated authorization request parameters (RFC 6749 §3.1, §4.1.2.1)"
       assert.match(page.html, new RegExp(`The parameter ${name} was sent more than once`));
     });
   }
+});
+
+describe("an omitted redirect_uri (RFC 6749 §3.1.2.3, §4.1.3)", () => {
+  let server: TestInstance;
+  before(async () => {
+    server = await startTestInstance(dialectsUnderTest()[0]!);
+  });
+  after(() => server.close());
+
+  /** Logs in and allows without naming a redirect URI; returns the page the browser was sent to. */
+  async function authorizeWithout(clientId: string, challenge: string): Promise<Page> {
+    const browser = new FormBrowser(server.base);
+    const login = await browser.get(`/oauth_auth.do?${new URLSearchParams({ response_type: "code", client_id: clientId, state: "s-2", code_challenge: challenge, code_challenge_method: "S256" })}`);
+    if (login.status !== 200) return login;
+    const consent = await browser.get((await browser.submit(login, { user_name: "admin", user_password: adminPassword })).location!);
+    return browser.submit(consent, { action: "allow" });
+  }
+
+  test("a client with one registered redirect URI may leave it out, at both endpoints", async () => {
+    const client = await registerClient(server.instance, { redirect_url: redirectUri });
+    const { verifier, challenge } = pkcePair();
+    const allowed = await authorizeWithout(client.clientId, challenge);
+    assert.equal(allowed.status, 303, allowed.html);
+    const back = new URL(allowed.location!);
+    assert.equal(`${back.origin}${back.pathname}`, redirectUri);
+    assert.equal(back.searchParams.get("state"), "s-2");
+    const res = await postForm(`${server.base}/oauth_token.do`, { grant_type: "authorization_code", code: back.searchParams.get("code")!, code_verifier: verifier }, { authorization: basic(client.clientId, client.secret) });
+    assert.equal(res.status, 200, res.text);
+    assert.ok(res.body.access_token);
+  });
+
+  test("a client with several must name one: a page at the authorization endpoint, invalid_request at the token endpoint", async () => {
+    const client = await registerClient(server.instance, { redirect_url: `${redirectUri}, https://other.example/cb` });
+    const page = await authorizeWithout(client.clientId, pkcePair().challenge);
+    assert.equal(page.status, 400);
+    assert.equal(page.location, null);
+    assert.match(page.html, /The request has no redirect_uri/);
+    const res = await postForm(`${server.base}/oauth_token.do`, { grant_type: "authorization_code", code: "any" }, { authorization: basic(client.clientId, client.secret) });
+    assert.equal(res.body.error, "invalid_request");
+  });
 });

@@ -2,6 +2,7 @@ import { consumeAuthCode, findAuthCode } from "../../../store/auth-code-store.ts
 import { issueTokens, revokeFamily } from "../../../store/token-store.ts";
 import { findUserById } from "../../../store/user-store.ts";
 import { singleValued } from "../../form-body.ts";
+import { soleRedirectUri } from "../check-redirect-uri.ts";
 import { OAuthError } from "../oauth-error.ts";
 import { verifyCodeVerifier } from "../pkce.ts";
 import { actorOf, type GrantHandler, inGrantTransaction } from "./grant.ts";
@@ -12,8 +13,10 @@ const invalidCode = () => new OAuthError("invalid_grant", "the authorization cod
 export const authorizationCodeGrant: GrantHandler = async ({ instance, client, form }) => {
   const params = singleValued(form, ["code", "redirect_uri", "code_verifier"] as const);
   if (params.code === undefined) throw new OAuthError("invalid_request", "the code parameter is required");
-  if (params.redirect_uri === undefined) throw new OAuthError("invalid_request", "the redirect_uri parameter is required");
-  const { code, redirect_uri: redirectUri, code_verifier: verifier } = params;
+  // RFC 6749 §4.1.3: required when the authorization request carried one, which it must unless the client has only one.
+  const redirectUri = params.redirect_uri ?? soleRedirectUri(client);
+  if (redirectUri === undefined) throw new OAuthError("invalid_request", "the redirect_uri parameter is required");
+  const { code, code_verifier: verifier } = params;
 
   return inGrantTransaction(instance, async (trx, now) => {
     const stored = await findAuthCode(trx, code);
