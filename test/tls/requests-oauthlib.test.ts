@@ -1,45 +1,13 @@
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
 import { registerClient, type RegisteredClient } from "../support/oauth.ts";
+import { pythonWithRequestsOAuthlib, requestsOAuthlibSkip, runPython } from "../support/python.ts";
 import { dialectsUnderTest } from "../support/stores.ts";
 
-const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "../support/requests_oauthlib_client.py");
-
-/**
- * The Debian package python3-requests-oauthlib installs for Debian's own interpreter, which
- * may not be the first python3 on PATH (pyenv and the like); try both.
- */
-function pythonWithRequestsOAuthlib(): string | undefined {
-  for (const candidate of ["python3", "/usr/bin/python3"]) {
-    const probe = spawnSync(candidate, ["-c", "import requests_oauthlib, requests"], { stdio: "ignore" });
-    if (probe.status === 0) return candidate;
-  }
-  return undefined;
-}
-
-function runPython(python: string, input: object): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const env = { ...process.env };
-    // The script decides trust itself; an inherited bundle setting would hide a failure.
-    delete env.REQUESTS_CA_BUNDLE;
-    delete env.CURL_CA_BUNDLE;
-    delete env.SSL_CERT_FILE;
-    const child = spawn(python, [script], { env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(JSON.stringify(input));
-  });
-}
-
 const python = pythonWithRequestsOAuthlib();
-const skip = python ? false : "python3 with requests-oauthlib is not installed (Debian: apt-get install python3-requests-oauthlib)";
+const skip = python ? false : requestsOAuthlibSkip;
 
 for (const dialect of dialectsUnderTest()) {
   describe(`requests-oauthlib against the https instance, trusting the development CA, on ${dialect.name}`, { skip }, () => {
@@ -52,7 +20,7 @@ for (const dialect of dialectsUnderTest()) {
     after(() => server?.close());
 
     test("password grant (Basic), refresh (body credentials) and client_credentials, with verify= and REQUESTS_CA_BUNDLE", async () => {
-      const run = await runPython(python!, {
+      const run = await runPython(python!, "requests_oauthlib_client.py", {
         base: server.base,
         ca_file: path.join(server.instance.config.dataDir, "tls", "ca.pem"),
         client_id: client.clientId,

@@ -49,6 +49,9 @@ function presentedCredentials(request: FastifyRequest, form: FormParams): Presen
     if (body.client_id !== undefined && body.client_id !== basic.clientId) {
       throw new OAuthError("invalid_request", "client_id in the body differs from the HTTP Basic client");
     }
+    // A public client has no secret, yet requests-oauthlib (and other clients by default) still
+    // names it in Basic with an empty password: that is the client_id alone, as in the body.
+    if (basic.secret === "") return { method: "none", clientId: basic.clientId };
     return { method: "client_secret_basic", ...basic };
   }
   if (body.client_id === undefined) throw new OAuthError("invalid_client", "client authentication is required: send HTTP Basic or client_id and client_secret");
@@ -60,7 +63,8 @@ function presentedCredentials(request: FastifyRequest, form: FormParams): Presen
 export async function authenticateClient(instance: Instance, request: FastifyRequest, form: FormParams): Promise<AuthenticatedClient> {
   const presented = presentedCredentials(request, form);
   const client = await findClientByClientId(instance.store.db, presented.clientId);
-  const basicChallenge = presented.method === "client_secret_basic";
+  // RFC 6749 §5.2: a client that tried the Authorization header is answered with a challenge.
+  const basicChallenge = request.headers.authorization !== undefined;
   const failed = (detail: string) => new OAuthError("invalid_client", "client authentication failed", { basicChallenge, detail });
 
   if (presented.method === "none") {
