@@ -3,7 +3,7 @@ import { translator, type Translator } from "../i18n/translator.ts";
 import type { Instance } from "../instance.ts";
 import { isStoreUnavailable, StoreUnavailableError } from "../store/availability.ts";
 import { requestTranslator, varyByLanguage } from "./i18n/request-locale.ts";
-import { OAuthError } from "./oauth/oauth-error.ts";
+import { OAuthError, wireDescription } from "./oauth/oauth-error.ts";
 import { errorPage } from "./ui/authorize-pages.tsx";
 
 /** How a route reports failure: RFC 6749 JSON, the Table API envelope, or an HTML page. */
@@ -54,7 +54,7 @@ export function renderError(error: unknown, request: FastifyRequest, reply: Fast
   if (oauth.options.basicChallenge && oauth.status === 401) {
     reply.header("www-authenticate", 'Basic realm="portcullis"');
   } else if (oauth.code === "invalid_token" || oauth.options.bearerChallenge || (format === "api" && oauth.status === 401)) {
-    const params = oauth.options.bare ? "" : `, error="${oauth.code}", error_description="${oauth.description.replace(/"/g, "'")}"`;
+    const params = oauth.options.bare ? "" : `, error="${oauth.code}", error_description="${wireDescription(oauth.description)}"`;
     reply.header("www-authenticate", `Bearer realm="portcullis"${params}`);
   }
 

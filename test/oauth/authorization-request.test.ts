@@ -44,6 +44,14 @@ describe("repeated authorization request parameters (RFC 6749 §3.1, §4.1.2.1)"
     assert.equal(back.searchParams.get("state"), null);
   });
 
+  test("an error_description quoting what was sent stays within RFC 6749 §4.1.2.1's characters", async () => {
+    const { challenge } = pkcePair();
+    const params = new URLSearchParams({ response_type: "code", client_id: client.clientId, redirect_uri: redirectUri, scope: 'é"x\\', state: "s-1", code_challenge: challenge, code_challenge_method: "S256" });
+    const back = new URL((await new FormBrowser(server.base).get(`/oauth_auth.do?${params}`)).location!);
+    assert.equal(back.searchParams.get("error"), "invalid_scope");
+    assert.match(back.searchParams.get("error_description")!, /^[\x20-\x21\x23-\x5b\x5d-\x7e]+$/);
+  });
+
   for (const name of ["client_id", "redirect_uri"]) {
     test(`a repeated ${name} is shown on a page naming it, never redirected`, async () => {
       const page = await new FormBrowser(server.base).get(`/oauth_auth.do?${query(name)}`);

@@ -55,6 +55,8 @@ for (const dialect of dialectsUnderTest()) {
       { name: "a Bearer header at the token endpoint", send: () => postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: "Bearer abc" }), status: 400, error: "invalid_request" },
       { name: "invalid UTF-8 in the form", send: () => postForm(`${server.base}/oauth_token.do`, "grant_type=%ff%fe&client_id=%c3%28", auth()), status: 400, error: "invalid_request" },
       { name: "invalid UTF-8 in a scope", send: () => postForm(`${server.base}/oauth_token.do`, "grant_type=client_credentials&scope=%ff", auth()), status: 400, error: "invalid_request" },
+      { name: "a grant type with quotes and non-ASCII", send: () => postForm(`${server.base}/oauth_token.do`, { grant_type: 'urn:"x"\\é' }, auth()), status: 400, error: "unsupported_grant_type" },
+      { name: "a scope with quotes and non-ASCII", send: () => postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials", scope: 'é"x' }, auth()), status: 400, error: "invalid_scope" },
       { name: "revocation without a token", send: () => postForm(`${server.base}/oauth_revoke_token.do`, {}, auth()), status: 400, error: "invalid_request" },
       { name: "introspection with JSON", send: () => http(`${server.base}/oauth_introspect`, { method: "POST", headers: { "content-type": "application/json", ...auth() }, body: "{}" }), status: 400, error: "invalid_request" },
     ];
@@ -65,6 +67,8 @@ for (const dialect of dialectsUnderTest()) {
         assert.equal(res.status, c.status, JSON.stringify(res.body));
         assert.equal(res.body.error, c.error);
         assert.equal(typeof res.body.error_description, "string");
+        // RFC 6749 §5.2: printable ASCII without " and \, whatever the request held.
+        assert.match(res.body.error_description, /^[\x20-\x21\x23-\x5b\x5d-\x7e]+$/);
         assert.doesNotMatch(JSON.stringify(res.body), /at .*\.ts:\d+/, "no stack trace on the wire");
       });
     }

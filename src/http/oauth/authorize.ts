@@ -33,7 +33,7 @@ async function handled(instance: Instance, request: FastifyRequest, reply: Fasti
       return sendPage(reply, 400, errorPage({ i18n, title: i18n.t("authorizeError.title"), message: i18n.t(error.key, error.values) }));
     }
     if (error instanceof AuthorizationRedirectError) {
-      reply.header("cache-control", "no-store").redirect(redirectLocation(error.redirectUri, instance.config.publicUrl, { error: error.error.code, error_description: error.error.description, state: error.state }), 303);
+      reply.header("cache-control", "no-store").redirect(redirectLocation(error.redirectUri, instance.config.publicUrl, { ...error.error.toJSON(), state: error.state }), 303);
       return;
     }
     throw error;

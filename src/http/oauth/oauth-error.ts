@@ -46,6 +46,15 @@ export class OAuthError extends Error {
   }
 
   toJSON(): { error: OAuthErrorCode; error_description: string } {
-    return { error: this.code, error_description: this.description };
+    return { error: this.code, error_description: wireDescription(this.description) };
   }
+}
+
+/**
+ * error_description as RFC 6749 §4.1.2.1 and §5.2 and RFC 6750 §3 allow it: printable ASCII
+ * without `"` and `\`. Descriptions quote what the client sent (a scope, a grant type), which
+ * may hold anything; a double quote becomes a single one, anything else outside the set `?`.
+ */
+export function wireDescription(description: string): string {
+  return description.replace(/"/g, "'").replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, "?");
 }
