@@ -19,10 +19,14 @@ describe("repeated authorization request parameters (RFC 6749 §3.1, §4.1.2.1)"
 
   /** The request as a query string, with `repeat` sent twice. */
   function query(repeat: string): string {
-    const { challenge } = pkcePair();
-    const params = new URLSearchParams({ response_type: "code", client_id: client.clientId, redirect_uri: redirectUri, scope: "useraccount", state: "s-1", code_challenge: challenge, code_challenge_method: "S256" });
+    const params = new URLSearchParams(queryWith({}));
     params.append(repeat, params.get(repeat)!);
     return params.toString();
+  }
+
+  function queryWith(extra: Record<string, string>): string {
+    const { challenge } = pkcePair();
+    return new URLSearchParams({ response_type: "code", client_id: client.clientId, redirect_uri: redirectUri, scope: "useraccount", state: "s-1", code_challenge: challenge, code_challenge_method: "S256", ...extra }).toString();
   }
 
   for (const name of ["response_type", "scope", "code_challenge", "code_challenge_method"]) {
@@ -42,6 +46,19 @@ describe("repeated authorization request parameters (RFC 6749 §3.1, §4.1.2.1)"
     const back = new URL((await new FormBrowser(server.base).get(`/oauth_auth.do?${query("state")}`)).location!);
     assert.equal(back.searchParams.get("error"), "invalid_request");
     assert.equal(back.searchParams.get("state"), null);
+  });
+
+  test("a response_mode other than query is refused in the query, with the state; query itself is accepted", async () => {
+    for (const mode of ["form_post", "fragment"]) {
+      const page = await new FormBrowser(server.base).get(`/oauth_auth.do?${queryWith({ response_mode: mode })}`);
+      const back = new URL(page.location!);
+      assert.equal(back.searchParams.get("error"), "invalid_request", mode);
+      assert.match(back.searchParams.get("error_description")!, new RegExp(`response_mode ${mode} is not supported`));
+      assert.equal(back.searchParams.get("state"), "s-1");
+    }
+    const accepted = await new FormBrowser(server.base).get(`/oauth_auth.do?${queryWith({ response_mode: "query" })}`);
+    assert.equal(accepted.location, null, "response_mode=query goes on to sign-in");
+    assert.equal(accepted.status, 200, accepted.html);
   });
 
   test("an error_description quoting what was sent stays within RFC 6749 §4.1.2.1's characters", async () => {

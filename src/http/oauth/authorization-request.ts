@@ -8,7 +8,7 @@ import { checkCodeChallenge } from "./pkce.ts";
 import { resolveScope } from "./scope.ts";
 
 /** The parameters of an authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3) that travel through login and consent. */
-export const authorizationParameters = ["response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method"] as const;
+export const authorizationParameters = ["response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method", "response_mode"] as const;
 export type AuthorizationParameters = Partial<Record<(typeof authorizationParameters)[number], string>>;
 
 export interface AuthorizationRequest {
@@ -73,6 +73,11 @@ export async function validateAuthorizationRequest(instance: Instance, source: U
   // RFC 6749 §4.1.2.1: a missing parameter is invalid_request; a type we do not serve is unsupported_response_type.
   if (params.response_type === undefined) throw fail(new OAuthError("invalid_request", "response_type is missing; it must be code"));
   if (params.response_type !== "code") throw fail(new OAuthError("unsupported_response_type", "response_type must be code"));
+  // A client that asked for form_post or fragment listens there: answering in the query anyway
+  // would leave it waiting for a response that never comes where it looks (the metadata says query).
+  if (params.response_mode !== undefined && params.response_mode !== "query") {
+    throw fail(new OAuthError("invalid_request", `response_mode ${params.response_mode} is not supported; the response comes in the query (response_mode=query)`));
+  }
   if (!client.grantTypes.includes("authorization_code")) throw fail(new OAuthError("unauthorized_client", "this client is not allowed the authorization_code grant"));
   try {
     const scope = resolveScope(params.scope);
