@@ -15,6 +15,8 @@ export interface EndpointRecord {
   grantTypes: string[];
   /** The sys_id of the user its client_credentials tokens act as; "" for none. */
   clientCredentialsUser: string;
+  /** An inactive endpoint's client is refused at the token endpoint (invalid_client) and its tokens were revoked. */
+  active: boolean;
   /** Present only when just created or regenerated. */
   clientSecret?: string;
 }
@@ -51,10 +53,13 @@ export interface ProviderInput {
 }
 
 export interface InstanceAdminClient {
+  /** Signs in as the admin and reads nothing that matters: proves the instance is reachable, trusted and takes the credentials. */
+  checkAccess(): Promise<void>;
   findEndpoint(name: string): Promise<EndpointRecord | undefined>;
   createEndpoint(input: { name: string; redirectUrls: string[]; grantTypes: string[]; allowHttpRedirect?: boolean; tokenUser?: string }): Promise<EndpointRecord>;
   setEndpointRedirects(sysId: string, redirectUrls: string[]): Promise<void>;
   setEndpointTokenUser(sysId: string, userName: string): Promise<void>;
+  activateEndpoint(sysId: string): Promise<void>;
   /** An active user's sys_id by user name; undefined when the instance has no such user, or it is inactive. */
   findUserSysId(userName: string): Promise<string | undefined>;
   regenerateEndpointSecret(sysId: string): Promise<string>;
@@ -77,14 +82,25 @@ function remoteReason(connection: { status_reason?: unknown; status_reason_text?
   return verbatim(typeof connection.status_reason === "string" ? connection.status_reason : "");
 }
 
+/**
+ * Why the instance could not be asked (`unreachable`, `certificate`: no HTTP status), or the
+ * error code its API answered with (its `error.detail`: `invalid_client`, `unreachable` when
+ * it could not reach the provider in turn…).
+ */
 export class RemoteAdminError extends Error {
   constructor(
     message: string,
     readonly status: number,
+    readonly code: string = "",
+    /** The network or TLS cause, in the runtime's words, when the instance was never answered. */
+    readonly reason?: string,
   ) {
     super(message);
   }
 }
+
+/** OpenSSL's verification codes and Node's host-name check: the instance answered, but with a certificate this process does not trust. */
+const certificateFailure = (code: string | undefined) => !!code && /CERT|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code);
 
 interface Credentials {
   user: string;
@@ -105,7 +121,8 @@ export function portcullisAdminClient(baseUrl: string, credentials: Credentials,
         ...(dispatcher ? { dispatcher } : {}),
       } as RequestInit);
     } catch (error) {
-      throw new RemoteAdminError(`cannot reach ${baseUrl}: ${((error as Error & { cause?: Error }).cause ?? (error as Error)).message}`, 0);
+      const cause = (error as Error & { cause?: Error & { code?: string } }).cause ?? (error as Error & { code?: string });
+      throw new RemoteAdminError(`cannot reach ${baseUrl}: ${cause.message}`, 0, certificateFailure(cause.code) ? "certificate" : "unreachable", cause.message);
     }
     if (response.status === 204) return undefined;
     const text = await response.text();
@@ -115,7 +132,7 @@ export function portcullisAdminClient(baseUrl: string, credentials: Credentials,
     } catch {
       throw new RemoteAdminError(`${method} ${baseUrl}${path} answered ${response.status} without JSON`, response.status);
     }
-    if (!response.ok) throw new RemoteAdminError(`${method} ${baseUrl}${path}: ${response.status} ${parsed?.error?.message ?? text.slice(0, 200)}`, response.status);
+    if (!response.ok) throw new RemoteAdminError(`${method} ${baseUrl}${path}: ${response.status} ${parsed?.error?.message ?? text.slice(0, 200)}`, response.status, typeof parsed?.error?.detail === "string" ? parsed.error.detail : "");
     return parsed.result;
   }
   const endpoint = (r: any): EndpointRecord => ({
@@ -125,11 +142,15 @@ export function portcullisAdminClient(baseUrl: string, credentials: Credentials,
     redirectUrls: String(r.redirect_url).split(",").map((u: string) => u.trim()).filter(Boolean),
     grantTypes: String(r.grant_types).split(",").filter(Boolean),
     clientCredentialsUser: typeof r.client_credentials_user === "string" ? r.client_credentials_user : "",
+    active: r.active !== false,
     ...(r.client_secret ? { clientSecret: r.client_secret } : {}),
   });
   const provider = (r: any): ProviderRecordSummary => ({ sysId: r.sys_id, name: r.name, clientId: r.client_id, tokenUrl: r.token_url, ...(Number.isInteger(r.sys_mod_count) ? { modCount: r.sys_mod_count } : {}) });
   const q = encodeURIComponent;
   return {
+    async checkAccess() {
+      await request("GET", "/api/portcullis/connections");
+    },
     async findEndpoint(name) {
       const list: any[] = await request("GET", `/api/portcullis/registry/endpoints?name=${q(name)}`);
       return list[0] && endpoint(list[0]);
@@ -143,6 +164,9 @@ export function portcullisAdminClient(baseUrl: string, credentials: Credentials,
     },
     async setEndpointTokenUser(sysId, userName) {
       await request("PATCH", `/api/portcullis/registry/endpoints/${q(sysId)}`, { client_credentials_user: userName });
+    },
+    async activateEndpoint(sysId) {
+      await request("PATCH", `/api/portcullis/registry/endpoints/${q(sysId)}`, { active: true });
     },
     async findUserSysId(userName) {
       const users: { sys_id: string }[] = await request("GET", `/api/now/table/sys_user?sysparm_query=${q(`user_name=${userName}^active=true`)}&sysparm_fields=sys_id&sysparm_limit=1`);

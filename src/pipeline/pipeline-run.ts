@@ -3,6 +3,7 @@ import { padColumns, table } from "../cli/output.ts";
 import { type StoredText, worded } from "../i18n/stored-text.ts";
 import { translator, type Translator } from "../i18n/translator.ts";
 import type { PipelineFile } from "./pipeline-file.ts";
+import { checkAccess } from "./pipeline-preflight.ts";
 import { recordRunEverywhere } from "./pipeline-record.ts";
 import { actsAs, applyEndpoint, type Clients, directions, endpointSpecs, probePath, resolveTokenUsers, type Step, type Subject, tokenUrlOf } from "./pipeline-plan.ts";
 
@@ -85,6 +86,7 @@ export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print
     print(stepLine(i18n, step));
   };
   const specs = endpointSpecs(pipeline);
+  await checkAccess(pipeline, clients);
   const { resolved: tokenUsers, missing } = await resolveTokenUsers(pipeline, clients);
   if (missing[0]) throw new Error(i18n.t("trust.noTokenUser", missing[0]));
   print(i18n.t("trust.records"));
@@ -134,6 +136,7 @@ export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print
 /** `pipeline verify` and `status`: reads everything, changes nothing, names every difference from the plan (as texts the reader's language words). */
 export async function pipelineInspect(pipeline: PipelineFile, clients: Clients): Promise<PipelineReport> {
   const drift: StoredText[] = [];
+  await checkAccess(pipeline, clients);
   const { resolved: tokenUsers, missing } = await resolveTokenUsers(pipeline, clients);
   for (const m of missing) drift.push({ key: "trust.noTokenUser", values: m });
   for (const spec of endpointSpecs(pipeline)) {

@@ -10,6 +10,7 @@ import { portcullisAdminClient } from "../../pipeline/instance-admin-client.ts";
 import { type PipelineFile, readPipeline } from "../../pipeline/pipeline-file.ts";
 import type { Clients } from "../../pipeline/pipeline-plan.ts";
 import { inEnglish, worded } from "../../i18n/stored-text.ts";
+import { PipelineAccessError } from "../../pipeline/pipeline-preflight.ts";
 import { pipelineInspect, pipelineRotate, pipelineUp, trustTable } from "../../pipeline/pipeline-run.ts";
 import { type RunningServer, startServer } from "../../server.ts";
 import { readCaCertificates, trustingDispatcher } from "../../tls/trust.ts";
@@ -64,6 +65,14 @@ function printReport(output: Output, i18n: Translator, report: Awaited<ReturnTyp
   output.out(i18n.t(report.ok ? "cli.pipeline.allOk" : "cli.pipeline.someBroken"));
 }
 
+/** An instance the run could not sign in to: one line per instance, in the reader's language. */
+function wordedAccess(i18n: Translator): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof PipelineAccessError) throw new Error([i18n.t("trust.access.stopped"), ...error.texts.map((text) => `  ${worded(text, i18n.t)}`)].join("\n"));
+    throw error;
+  };
+}
+
 export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Translator = translator("en")): Command {
   const { t } = i18n;
   const print = (line: string) => output.out(line);
@@ -72,28 +81,28 @@ export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
 
   withCa(pipeline.command("up <file>").description(t("help.pipeline.up"))).action(async (file: string, options: PipelineOptions) => {
     const plan = readPipeline(file);
-    const report = await pipelineUp(plan, clientsFor(plan, env, options.caFile, i18n), print, i18n);
+    const report = await pipelineUp(plan, clientsFor(plan, env, options.caFile, i18n), print, i18n).catch(wordedAccess(i18n));
     output.out(trustTable(report.edges, i18n));
     if (!report.ok) throw new Error(t("cli.pipeline.broken"));
   });
 
   withCa(pipeline.command("rotate <file>").description(t("help.pipeline.rotate"))).action(async (file: string, options: PipelineOptions) => {
     const plan = readPipeline(file);
-    const report = await pipelineRotate(plan, clientsFor(plan, env, options.caFile, i18n), print, i18n);
+    const report = await pipelineRotate(plan, clientsFor(plan, env, options.caFile, i18n), print, i18n).catch(wordedAccess(i18n));
     output.out(trustTable(report.edges, i18n));
     if (!report.ok) throw new Error(t("cli.pipeline.brokenAfterRotate"));
   });
 
   withCa(pipeline.command("verify <file>").description(t("help.pipeline.verify"))).action(async (file: string, options: PipelineOptions) => {
     const plan = readPipeline(file);
-    const report = await pipelineInspect(plan, clientsFor(plan, env, options.caFile, i18n));
+    const report = await pipelineInspect(plan, clientsFor(plan, env, options.caFile, i18n)).catch(wordedAccess(i18n));
     printReport(output, i18n, report);
     if (!report.ok) throw new Error(t("cli.pipeline.verifyFailed", { drift: report.drift.length, broken: report.edges.filter((e) => e.status !== "ok").length }));
   });
 
   withCa(pipeline.command("status <file>").description(t("help.pipeline.status")).option("--json", t("help.option.json"))).action(async (file: string, options: PipelineOptions) => {
     const plan = readPipeline(file);
-    const report = await pipelineInspect(plan, clientsFor(plan, env, options.caFile, i18n));
+    const report = await pipelineInspect(plan, clientsFor(plan, env, options.caFile, i18n)).catch(wordedAccess(i18n));
     // JSON is for scripts: its texts stay English whatever the reader's language.
     if (options.json) return output.out(JSON.stringify({ ok: report.ok, drift: report.drift.map(inEnglish), edges: report.edges.map((e) => ({ ...e, detail: inEnglish(e.detail) })) }, null, 2));
     printReport(output, i18n, report);

@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { findClient } from "../../src/store/oauth-entity-store.ts";
+import { listProviders } from "../../src/store/provider-store.ts";
+import { freePort, startTestInstance, type TestInstance } from "../support/instance.ts";
+import { pipelineCLI, pipelineFileText } from "../support/pipeline.ts";
+import { dialectsUnderTest, tempDir } from "../support/stores.ts";
+
+/** What `up` could have changed on production: its endpoint's redirect URLs and secret, and its provider records. */
+async function productionState(prod: TestInstance): Promise<string> {
+  const db = prod.instance.store.db;
+  const controller = await findClient(db, "Pipeline Controller Client");
+  const secret = await db.selectFrom("oauth_entity").select("client_secret_hash").where("name", "=", "Pipeline Controller Client").executeTakeFirst();
+  return JSON.stringify({ redirects: controller?.redirectUrls, secret, providers: (await listProviders(db)).map((p) => p.name).sort() });
+}
+
+describe("pipeline: every instance is signed in to before anything changes", () => {
+  const dir = tempDir();
+  const file = path.join(dir, "pipeline.yaml");
+  let prod: TestInstance;
+  let dev: TestInstance;
+  let secure: TestInstance;
+  const sqlite = dialectsUnderTest()[0]!;
+  before(async () => {
+    [prod, dev, secure] = await Promise.all([startTestInstance(sqlite), startTestInstance(sqlite), startTestInstance(sqlite, { https: true })]);
+    fs.writeFileSync(file, pipelineFileText(prod, [["development", dev, "DEV_PW"]]));
+    const up = await pipelineCLI(["pipeline", "up", file]);
+    assert.equal(up.code, 0, up.stdout + up.stderr);
+  });
+  after(async () => {
+    await Promise.all([prod, dev, secure].map((s) => s?.close()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("an instance nothing answers at: exit 1 naming it and the cause, production untouched", async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    fs.writeFileSync(file, pipelineFileText(prod, [["development", dev, "DEV_PW"], ["test", closed, "TEST_PW"]]));
+    const before = await productionState(prod);
+    for (const command of ["up", "verify", "rotate"]) {
+      const run = await pipelineCLI(["pipeline", command, file]);
+      assert.equal(run.code, 1, command);
+      assert.match(run.stderr, /stopped before changing anything:\n {2}test \(http:\/\/127\.0\.0\.1:\d+\) cannot be reached: .*ECONNREFUSED/, command);
+      assert.doesNotMatch(run.stdout, /Records:/, command);
+    }
+    assert.equal(await productionState(prod), before, "the new instance's redirect URL was not added to production's endpoint");
+  });
+
+  test("wrong admin credentials for one instance: named with the variable to check, nothing changed", async () => {
+    fs.writeFileSync(file, pipelineFileText(prod, [["development", dev, "DEV_PW"], ["test", secure, "TEST_PW"]]));
+    const before = await productionState(prod);
+    const run = await pipelineCLI(["pipeline", "up", file], { DEV_PW: "not the password" });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /development \(http:\/\/127\.0\.0\.1:\d+\) refused the admin sign-in as admin: check the user and the password in DEV_PW/);
+    // Every instance that cannot be used is named at once, not one per run.
+    assert.match(run.stderr, /test \(https:\/\/localhost:\d+\) serves a TLS certificate this command does not trust \(.+\): pass the CA that issued it with --ca-file/);
+    assert.equal(await productionState(prod), before);
+    const korean = await pipelineCLI(["pipeline", "verify", file, "--lang", "ko"], { DEV_PW: "not the password" });
+    assert.match(korean.stderr, /아무것도 바꾸지 않고 멈췄습니다:\n {2}development\(http:\/\/127\.0\.0\.1:\d+\)이\(가\) admin\(으\)로 한 관리자 로그인을 거부했습니다/);
+  });
+});
