@@ -70,8 +70,8 @@ export interface InstanceAdminClient {
   setProviderSecret(sysId: string, clientSecret: string): Promise<void>;
   connections(): Promise<ConnectionSummary[]>;
   getToken(providerSysId: string): Promise<void>;
-  /** A call through the instance's connection; the status the far side answered. */
-  call(providerSysId: string, method: string, path: string, options?: { probe?: boolean }): Promise<{ status: number; body: unknown }>;
+  /** A call through the instance's connection; the status the far side answered (0 when none did, with the instance's error code). */
+  call(providerSysId: string, method: string, path: string, options?: { probe?: boolean }): Promise<{ status: number; body: unknown; code?: string }>;
   /** Leaves a run's report for the instance's Pipeline page. */
   recordRun(report: PipelineRunReport): Promise<void>;
 }
@@ -200,7 +200,7 @@ export function portcullisAdminClient(baseUrl: string, credentials: Credentials,
         const result = await request("POST", `/api/portcullis/connections/${q(providerSysId)}/call`, { method, path, ...(options.probe ? { probe: true } : {}) });
         return { status: result.status, body: result.body };
       } catch (error) {
-        if (error instanceof RemoteAdminError && (error.status === 502 || error.status === 409)) return { status: 0, body: error.message };
+        if (error instanceof RemoteAdminError && (error.status === 502 || error.status === 409)) return { status: 0, body: error.message, code: error.code };
         throw error;
       }
     },

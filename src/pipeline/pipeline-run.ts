@@ -3,9 +3,10 @@ import { padColumns, table } from "../cli/output.ts";
 import { type StoredText, worded } from "../i18n/stored-text.ts";
 import { translator, type Translator } from "../i18n/translator.ts";
 import type { PipelineFile } from "./pipeline-file.ts";
+import { type InstanceAdminClient, RemoteAdminError } from "./instance-admin-client.ts";
 import { checkAccess } from "./pipeline-preflight.ts";
 import { recordRunEverywhere } from "./pipeline-record.ts";
-import { actsAs, applyEndpoint, type Clients, directions, endpointSpecs, probePath, resolveTokenUsers, type Step, type Subject, tokenUrlOf } from "./pipeline-plan.ts";
+import { actsAs, applyEndpoint, type Clients, directions, type EndpointSpec, endpointSpecs, probePath, resolveTokenUsers, type Step, type Subject, tokenUrlOf } from "./pipeline-plan.ts";
 
 const english = translator("en");
 
@@ -33,6 +34,15 @@ export interface PipelineReport {
 
 /** Only what the instance said: an older one does not say whether its token renews. */
 const renewable = (connection: { renewable?: boolean } | undefined) => (connection?.renewable === undefined ? {} : { tokenRenewable: connection.renewable });
+
+type Probe = Awaited<ReturnType<InstanceAdminClient["call"]>>;
+const failedProbe = (error: Error): Probe => ({ status: 0, body: error.message, ...(error instanceof RemoteAdminError ? { code: error.code } : {}) });
+/**
+ * Nobody refused anything: the far side (or the consumer) was never answered. A new secret
+ * cannot make a peer reachable or its certificate trusted; it only voided the copies every
+ * other consumer held, once per direction, on every run until the network was fixed.
+ */
+const unanswered = (call: Probe): boolean => call.code === "unreachable" || call.code === "certificate";
 
 const describe = (body: unknown) => (typeof body === "string" ? body : JSON.stringify(body)).slice(0, 200);
 
@@ -94,10 +104,11 @@ export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print
 
   heading = i18n.t("trust.tokensAndCalls");
   const edges: EdgeState[] = [];
+  const repaired = new Set<EndpointSpec>();
   for (const d of directions(pipeline)) {
     const consumer = clients.get(d.from.name)!;
     const wantUser = d.to.token_user;
-    const attempt = async (fresh = false): Promise<{ status: number; body: unknown }> => {
+    const attempt = async (fresh = false): Promise<Probe> => {
       const provider = (await consumer.findProvider(d.providerName))!;
       const connection = (await consumer.connections()).find((c) => c.sysId === provider.sysId);
       if (fresh || connection?.status !== "healthy") {
@@ -106,14 +117,16 @@ export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print
       }
       return consumer.call(provider.sysId, "GET", probePath);
     };
-    let call = await attempt().catch((error: Error) => ({ status: 0, body: error.message }));
+    let call = await attempt().catch(failedProbe);
     // A token keeps the user it was issued for: one from before token_user was set or changed is fetched again.
-    if (callOutcome(call, wantUser).status === "broken" && call.status === 200) call = await attempt(true).catch((error: Error) => ({ status: 0, body: error.message }));
-    if (call.status !== 200) {
+    if (callOutcome(call, wantUser).status === "broken" && call.status === 200) call = await attempt(true).catch(failedProbe);
+    const spec = specs.find((s) => s.host === d.to && s.consumers.some((c) => c.instance === d.from))!;
+    if (call.status !== 200 && !unanswered(call) && !repaired.has(spec)) {
       // A secret changed behind our back (invalid_client) or a record was half-made: give the endpoint a new secret and try once more.
-      const spec = specs.find((s) => s.host === d.to && s.consumers.some((c) => c.instance === d.from))!;
+      // Once per endpoint: every consumer got the new secret, so a second failure is not the secret's.
+      repaired.add(spec);
       await applyEndpoint(spec, clients, report, { forceNewSecret: true, tokenUserSysId: tokenUsers.get(spec.host.name) });
-      call = await attempt().catch((error: Error) => ({ status: 0, body: error.message }));
+      call = await attempt().catch(failedProbe);
     }
     const provider = await consumer.findProvider(d.providerName);
     const connection = (await consumer.connections()).find((c) => c.sysId === provider?.sysId);

@@ -60,3 +60,38 @@ describe("pipeline: every instance is signed in to before anything changes", () 
     assert.match(korean.stderr, /아무것도 바꾸지 않고 멈췄습니다:\n {2}development\(http:\/\/127\.0\.0\.1:\d+\)이\(가\) admin\(으\)로 한 관리자 로그인을 거부했습니다/);
   });
 });
+
+describe("pipeline up: a peer the instances cannot reach is not a reason for new secrets", () => {
+  const dir = tempDir();
+  const file = path.join(dir, "pipeline.yaml");
+  const bundle = path.join(dir, "ca-bundle.pem");
+  let prod: TestInstance;
+  let dev: TestInstance;
+  let testing: TestInstance;
+  const sqlite = dialectsUnderTest()[0]!;
+  const secretHashes = async () => Promise.all([prod, dev, testing].map(async (i) => (await i.instance.store.db.selectFrom("oauth_entity").select("client_secret_hash").where("type", "=", "client").execute()).map((r) => r.client_secret_hash).join()));
+  before(async () => {
+    // Each serves its own development CA, which this command is given and the instances are not (no PORTCULLIS_TRUST_CA):
+    // every token request one instance makes to another fails its TLS handshake.
+    [prod, dev, testing] = await Promise.all([0, 1, 2].map(() => startTestInstance(sqlite, { https: true })));
+    fs.writeFileSync(bundle, [prod, dev, testing].map((i) => fs.readFileSync(path.join(i.instance.config.dataDir, "tls", "ca.pem"), "utf8")).join("\n"));
+    fs.writeFileSync(file, pipelineFileText(prod, [["development", dev, "DEV_PW"], ["test", testing, "TEST_PW"]]));
+  });
+  after(async () => {
+    await Promise.all([prod, dev, testing].map((s) => s?.close()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("the records are made once, no secret is regenerated, and the edges say why they are broken", async () => {
+    const first = await pipelineCLI(["pipeline", "up", file, "--ca-file", bundle]);
+    assert.equal(first.code, 1, first.stdout + first.stderr);
+    assert.match(first.stdout, /production\s+created\s+endpoint "Pipeline Controller Client"/);
+    assert.doesNotMatch(first.stdout, /regenerated/);
+    assert.equal(first.stdout.match(/ broken .*cannot reach https:\/\/localhost:\d+/g)?.length, 4, first.stdout);
+    const hashes = await secretHashes();
+    const again = await pipelineCLI(["pipeline", "up", file, "--ca-file", bundle]);
+    assert.equal(again.code, 1);
+    assert.match(again.stdout, /Nothing changed/);
+    assert.deepEqual(await secretHashes(), hashes, "production's secret stays what the others hold");
+  });
+});
