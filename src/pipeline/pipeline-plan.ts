@@ -59,7 +59,7 @@ export const tokenUrlOf = (i: PipelineInstance) => `${i.url}/oauth_token.do`;
 
 /** What a step touched, as data: the words are chosen by the reader's language when it is printed. */
 export type Subject =
-  | { kind: "endpoint" | "redirects" | "secret" | "provider"; name: string }
+  | { kind: "endpoint" | "redirects" | "secret" | "provider" | "activated"; name: string }
   | { kind: "providerTo"; name: string; target: string }
   | { kind: "tokenUser"; name: string; user: string }
   | { kind: "token"; from: string }
@@ -92,6 +92,11 @@ export async function applyEndpoint(spec: EndpointSpec, clients: Clients, report
     report({ instance: spec.host.name, action: "updated", subject: { kind: "redirects", name: spec.name } });
   } else {
     report({ instance: spec.host.name, action: "unchanged", subject: { kind: "endpoint", name: spec.name } });
+  }
+  if (!endpoint.active) {
+    // Deactivated by hand: its client is refused (invalid_client) whatever its secret, so a new secret alone never repairs it.
+    await host.activateEndpoint(endpoint.sysId);
+    report({ instance: spec.host.name, action: "updated", subject: { kind: "activated", name: spec.name } });
   }
   if (tokenUser && endpoint.clientCredentialsUser !== options.tokenUserSysId) {
     await host.setEndpointTokenUser(endpoint.sysId, tokenUser);

@@ -156,6 +156,7 @@ export async function pipelineInspect(pipeline: PipelineFile, clients: Clients):
     const endpoint = await clients.get(spec.host.name)!.findEndpoint(spec.name);
     if (!endpoint) drift.push({ key: "trust.drift.endpointMissing", values: { instance: spec.host.name, name: spec.name } });
     else if (endpoint.redirectUrls.slice().sort().join() !== spec.redirectUrls.slice().sort().join()) drift.push({ key: "trust.drift.redirects", values: { instance: spec.host.name, name: spec.name, actual: endpoint.redirectUrls.join(", "), planned: spec.redirectUrls.join(", ") } });
+    if (endpoint && !endpoint.active) drift.push({ key: "trust.drift.inactive", values: { instance: spec.host.name, name: spec.name } });
     if (endpoint && tokenUsers.has(spec.host.name) && endpoint.clientCredentialsUser !== tokenUsers.get(spec.host.name)) drift.push({ key: "trust.drift.tokenUser", values: { instance: spec.host.name, name: spec.name, user: spec.host.token_user! } });
     for (const c of spec.consumers) {
       const provider = await clients.get(c.instance.name)!.findProvider(c.providerName);

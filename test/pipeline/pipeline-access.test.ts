@@ -73,7 +73,7 @@ describe("pipeline up: a peer the instances cannot reach is not a reason for new
   before(async () => {
     // Each serves its own development CA, which this command is given and the instances are not (no PORTCULLIS_TRUST_CA):
     // every token request one instance makes to another fails its TLS handshake.
-    [prod, dev, testing] = await Promise.all([0, 1, 2].map(() => startTestInstance(sqlite, { https: true })));
+    [prod, dev, testing] = await Promise.all([startTestInstance(sqlite, { https: true }), startTestInstance(sqlite, { https: true }), startTestInstance(sqlite, { https: true })]);
     fs.writeFileSync(bundle, [prod, dev, testing].map((i) => fs.readFileSync(path.join(i.instance.config.dataDir, "tls", "ca.pem"), "utf8")).join("\n"));
     fs.writeFileSync(file, pipelineFileText(prod, [["development", dev, "DEV_PW"], ["test", testing, "TEST_PW"]]));
   });

@@ -120,6 +120,19 @@ describe("pipeline up / verify / status across real instances", () => {
     assert.equal((await cli(["pipeline", "verify", file])).code, 0);
   });
 
+  test("an endpoint deactivated by hand is drift, and up activates it again rather than giving it new secrets", async () => {
+    await updateClient(dev.instance.store.db, "Pipeline Development Client", { active: false }, "test");
+    const verify = await cli(["pipeline", "verify", file]);
+    assert.notEqual(verify.code, 0);
+    assert.match(verify.stdout, /drift: development: endpoint "Pipeline Development Client" is inactive/);
+    const up = await cli(["pipeline", "up", file]);
+    assert.equal(up.code, 0, up.stdout + up.stderr);
+    assert.match(up.stdout, /development\s+updated\s+endpoint "Pipeline Development Client": active again/);
+    assert.doesNotMatch(up.stdout, /regenerated/);
+    assert.equal((await findClient(dev.instance.store.db, "Pipeline Development Client"))!.active, true);
+    assert.equal((await cli(["pipeline", "verify", file])).code, 0);
+  });
+
   test("verify detects a revoked token without repairing it; status --json says which direction", async () => {
     const controller = await findClient(prod.instance.store.db, "Pipeline Controller Client");
     await prod.instance.store.db.updateTable("oauth_credential").set({ revoked_at: Date.now() }).where("client", "=", controller!.sysId).execute();

@@ -62,6 +62,8 @@ export const enCli = {
   "trust.subject.redirects": "redirect URLs of \"{name}\"",
   "trust.subject.secret": "client secret of \"{name}\"",
   "trust.subject.provider": "provider \"{name}\"",
+  "trust.subject.activated": "endpoint \"{name}\": active again",
+  "trust.drift.inactive": "{instance}: endpoint \"{name}\" is inactive: its client is refused and its tokens were revoked",
   "trust.subject.providerTo": "provider \"{name}\" → {target}",
   "trust.subject.tokenUser": "token user of \"{name}\": {user}",
   "trust.subject.token": "token from {from} (client_credentials)",

@@ -60,6 +60,8 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "trust.subject.redirects": "\"{name}\"의 리디렉션 URL",
   "trust.subject.secret": "\"{name}\"의 클라이언트 암호",
   "trust.subject.provider": "공급자 \"{name}\"",
+  "trust.subject.activated": "엔드포인트 \"{name}\": 다시 활성화함",
+  "trust.drift.inactive": "{instance}: 엔드포인트 \"{name}\"이(가) 비활성 상태입니다. 클라이언트가 거부되고 토큰이 취소되었습니다",
   "trust.subject.providerTo": "공급자 \"{name}\" → {target}",
   "trust.subject.tokenUser": "\"{name}\"의 토큰 사용자: {user}",
   "trust.subject.token": "{from}에서 받은 토큰 (client_credentials)",
