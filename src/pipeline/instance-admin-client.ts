@@ -56,6 +56,7 @@ export interface InstanceAdminClient {
   /** Signs in as the admin and reads nothing that matters: proves the instance is reachable, trusted and takes the credentials. */
   checkAccess(): Promise<void>;
   findEndpoint(name: string): Promise<EndpointRecord | undefined>;
+  listEndpoints(): Promise<EndpointRecord[]>;
   createEndpoint(input: { name: string; redirectUrls: string[]; grantTypes: string[]; allowHttpRedirect?: boolean; tokenUser?: string }): Promise<EndpointRecord>;
   setEndpointRedirects(sysId: string, redirectUrls: string[]): Promise<void>;
   setEndpointTokenUser(sysId: string, userName: string): Promise<void>;
@@ -64,6 +65,7 @@ export interface InstanceAdminClient {
   findUserSysId(userName: string): Promise<string | undefined>;
   regenerateEndpointSecret(sysId: string): Promise<string>;
   findProvider(name: string): Promise<ProviderRecordSummary | undefined>;
+  listProviders(): Promise<ProviderRecordSummary[]>;
   createProvider(input: ProviderInput): Promise<ProviderRecordSummary>;
   /** Rewrites a provider record in place, only if it is still at `version` when one is given. */
   updateProvider(sysId: string, input: ProviderInput, version?: number): Promise<ProviderRecordSummary>;
@@ -155,6 +157,9 @@ export function portcullisAdminClient(baseUrl: string, credentials: Credentials,
       const list: any[] = await request("GET", `/api/portcullis/registry/endpoints?name=${q(name)}`);
       return list[0] && endpoint(list[0]);
     },
+    async listEndpoints() {
+      return ((await request("GET", "/api/portcullis/registry/endpoints")) as any[]).map(endpoint);
+    },
     async createEndpoint(input) {
       const body = { name: input.name, redirect_url: input.redirectUrls.join(", "), grant_types: input.grantTypes.join(","), ...(input.allowHttpRedirect ? { allow_http_redirect: true } : {}), ...(input.tokenUser ? { client_credentials_user: input.tokenUser } : {}) };
       return endpoint(await request("POST", "/api/portcullis/registry/endpoints", body));
@@ -178,6 +183,9 @@ export function portcullisAdminClient(baseUrl: string, credentials: Credentials,
     async findProvider(name) {
       const list: any[] = await request("GET", `/api/portcullis/registry/providers?name=${q(name)}`);
       return list[0] && provider(list[0]);
+    },
+    async listProviders() {
+      return ((await request("GET", "/api/portcullis/registry/providers")) as any[]).map(provider);
     },
     async createProvider(input) {
       return provider(await request("POST", "/api/portcullis/registry/providers", input));

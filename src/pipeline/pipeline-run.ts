@@ -4,6 +4,7 @@ import { type StoredText, worded } from "../i18n/stored-text.ts";
 import { translator, type Translator } from "../i18n/translator.ts";
 import type { PipelineFile } from "./pipeline-file.ts";
 import { type InstanceAdminClient, RemoteAdminError } from "./instance-admin-client.ts";
+import { leftoverKeys, leftoverRecords } from "./pipeline-leftovers.ts";
 import { checkAccess } from "./pipeline-preflight.ts";
 import { recordRunEverywhere } from "./pipeline-record.ts";
 import { actsAs, applyEndpoint, type Clients, directions, type EndpointSpec, endpointSpecs, probePath, resolveTokenUsers, type Step, type Subject, tokenUrlOf } from "./pipeline-plan.ts";
@@ -141,7 +142,10 @@ export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print
   }
   const changes = steps.filter((s) => s.action !== "unchanged").length;
   print(changes === 0 ? i18n.t("trust.nothingChanged") : i18n.t("trust.changes", { count: changes }));
-  const result = { ok: edges.every((e) => e.status === "ok"), changes, steps, drift: [], edges };
+  // Not this run's to remove (it cannot reach an instance the file dropped), but never to be passed over in silence.
+  const leftovers = await leftoverRecords(pipeline, clients);
+  for (const line of leftovers) print(i18n.t("cli.pipeline.drift", { line: worded(line, i18n.t) }));
+  const result = { ok: edges.every((e) => e.status === "ok"), changes, steps, drift: leftovers, edges };
   await recordRunEverywhere(pipeline, clients, "up", result);
   return result;
 }
@@ -166,6 +170,7 @@ export async function pipelineInspect(pipeline: PipelineFile, clients: Clients):
       else if (provider.tokenUrl !== tokenUrlOf(spec.host)) drift.push({ key: "trust.drift.tokenUrl", values: { ...which, actual: provider.tokenUrl, planned: tokenUrlOf(spec.host) } });
     }
   }
+  drift.push(...(await leftoverRecords(pipeline, clients)));
   const edges: EdgeState[] = [];
   for (const d of directions(pipeline)) {
     const consumer = clients.get(d.from.name)!;
@@ -209,7 +214,9 @@ export function trustTable(edges: EdgeState[], i18n: Translator = english): stri
 export async function pipelineRotate(pipeline: PipelineFile, clients: Clients, print: (line: string) => void, i18n: Translator = english): Promise<PipelineReport> {
   const specs = endpointSpecs(pipeline);
   const inspected = await pipelineInspect(pipeline, clients);
-  if (inspected.drift.length > 0) throw new Error(`${i18n.t("trust.rotateDrifted")}\n  ${inspected.drift.map((d) => worded(d, i18n.t)).join("\n  ")}`);
+  // Records of an instance that left are no reason to wait: rotating is how its copy of a secret is voided.
+  const drift = inspected.drift.filter((d) => !leftoverKeys.includes(d.key));
+  if (drift.length > 0) throw new Error(`${i18n.t("trust.rotateDrifted")}\n  ${drift.map((d) => worded(d, i18n.t)).join("\n  ")}`);
   const steps: Step[] = [];
   const edges: EdgeState[] = [];
   for (const spec of specs) {

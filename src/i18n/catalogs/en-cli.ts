@@ -63,6 +63,8 @@ export const enCli = {
   "trust.subject.secret": "client secret of \"{name}\"",
   "trust.subject.provider": "provider \"{name}\"",
   "trust.subject.activated": "endpoint \"{name}\": active again",
+  "trust.drift.leftoverProvider": "{instance}: provider \"{name}\" (to {url}) is not in the pipeline file (an instance removed or renamed?) and still works: delete it there (portcullis provider delete revokes its token); if that instance left the pipeline, also run pipeline rotate, as it still holds production''s secret",
+  "trust.drift.leftoverEndpoint": "{instance}: endpoint \"{name}\" is not in the pipeline file (an instance removed or renamed?) and whoever holds its secret still gets tokens: delete it there (portcullis client delete)",
   "trust.drift.inactive": "{instance}: endpoint \"{name}\" is inactive: its client is refused and its tokens were revoked",
   "trust.subject.providerTo": "provider \"{name}\" → {target}",
   "trust.subject.tokenUser": "token user of \"{name}\": {user}",

@@ -61,6 +61,8 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "trust.subject.secret": "\"{name}\"의 클라이언트 암호",
   "trust.subject.provider": "공급자 \"{name}\"",
   "trust.subject.activated": "엔드포인트 \"{name}\": 다시 활성화함",
+  "trust.drift.leftoverProvider": "{instance}: 공급자 \"{name}\"({url} 대상)이(가) 파이프라인 파일에 없지만(인스턴스를 빼거나 이름을 바꿨나요?) 아직 작동합니다. 그곳에서 삭제하세요(portcullis provider delete가 토큰을 취소합니다). 그 인스턴스가 파이프라인에서 빠졌다면 production의 암호를 아직 갖고 있으니 pipeline rotate도 실행하세요",
+  "trust.drift.leftoverEndpoint": "{instance}: 엔드포인트 \"{name}\"이(가) 파이프라인 파일에 없지만(인스턴스를 빼거나 이름을 바꿨나요?) 그 암호를 가진 쪽은 아직 토큰을 받습니다. 그곳에서 삭제하세요(portcullis client delete)",
   "trust.drift.inactive": "{instance}: 엔드포인트 \"{name}\"이(가) 비활성 상태입니다. 클라이언트가 거부되고 토큰이 취소되었습니다",
   "trust.subject.providerTo": "공급자 \"{name}\" → {target}",
   "trust.subject.tokenUser": "\"{name}\"의 토큰 사용자: {user}",
