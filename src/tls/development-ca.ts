@@ -57,14 +57,17 @@ export async function ensureDevelopmentCertificates(options: EnsureOptions): Pro
   let authority = readPair(files.caCertificate, files.caKey);
   if (!authority || !usableAuthority(authority, now)) {
     events.push(authority ? "ca-replaced" : "ca-created");
-    authority = await createCertificateAuthority(`Portcullis development CA ${now.toISOString().slice(0, 10)}`, { now, days: caLifetimeDays });
+    authority = pemFiles(await createCertificateAuthority(`Portcullis development CA ${now.toISOString().slice(0, 10)}`, { now, days: caLifetimeDays }));
     writePair(files.caCertificate, files.caKey, authority);
+  } else if (!authority.certificate.endsWith("\n")) {
+    // Written by a version that left out the final line break: the same CA, given one.
+    writeAtomically(files.caCertificate, pemFile(authority.certificate), 0o644);
   }
 
   let server = readPair(files.serverCertificate, files.serverKey);
   if (!server || !usableServerCertificate(server, authority, options.names, now)) {
     events.push(server ? "server-renewed" : "server-issued");
-    server = await issueServerCertificate(authority, orderedNames(options.names), { now, days: serverLifetimeDays });
+    server = pemFiles(await issueServerCertificate(authority, orderedNames(options.names), { now, days: serverLifetimeDays }));
     writePair(files.serverCertificate, files.serverKey, server);
   }
 
@@ -121,6 +124,14 @@ function orderedNames(names: readonly string[]): string[] {
 }
 
 /** Private keys are readable by the owner only, from the moment they exist; a rename makes the switch atomic. */
+/**
+ * A PEM file ends with a line break: `cat a/ca.pem b/ca.pem > bundle.pem`, the usual way to
+ * trust several instances' CAs at once, otherwise glues one END line to the next BEGIN, and
+ * the bundle is refused ("bad end line").
+ */
+const pemFile = (pem: string) => (pem.endsWith("\n") ? pem : `${pem}\n`);
+const pemFiles = (pair: PemPair): PemPair => ({ certificate: pemFile(pair.certificate), privateKey: pemFile(pair.privateKey) });
+
 function writePair(certificateFile: string, keyFile: string, pair: PemPair): void {
   writeAtomically(keyFile, pair.privateKey, 0o600);
   writeAtomically(certificateFile, pair.certificate, 0o644);

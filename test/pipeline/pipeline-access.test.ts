@@ -61,6 +61,21 @@ describe("pipeline: every instance is signed in to before anything changes", () 
   });
 });
 
+test("a --ca-file that cannot be used is refused with its name, before any instance is asked", async () => {
+  const dir = tempDir();
+  const glued = path.join(dir, "glued.pem");
+  const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+  fs.writeFileSync(glued, pem + pem);
+  fs.writeFileSync(path.join(dir, "p.yaml"), "production: { name: production, url: https://prod.invalid, admin: { password_env: PROD_PW } }\ninstances: [ { name: dev, url: https://dev.invalid, admin: { password_env: DEV_PW } } ]\n");
+  for (const [file, reason] of [[glued, /not PEM certificates \(two joined without a line break between them\?\)/], [path.join(dir, "missing.pem"), /ENOENT/]] as const) {
+    const run = await pipelineCLI(["pipeline", "verify", path.join(dir, "p.yaml"), "--ca-file", file]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, new RegExp(`--ca-file: cannot use ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: `));
+    assert.match(run.stderr, reason);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 describe("pipeline up: a peer the instances cannot reach is not a reason for new secrets", () => {
   const dir = tempDir();
   const file = path.join(dir, "pipeline.yaml");

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import { ensureDevelopmentCertificates, renewalMarginDays, serverLifetimeDays, tlsFiles } from "../../src/tls/development-ca.ts";
+import { readCaCertificates } from "../../src/tls/trust.ts";
 import { tempDir } from "../support/stores.ts";
 
 const day = 24 * 3600 * 1000;
@@ -20,6 +21,12 @@ describe("development CA under the data directory", () => {
     return path.join(dir, "tls");
   };
   after(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+  const writeTemp = (text: string) => {
+    const dir = tempDir("portcullis-tls-");
+    dirs.push(dir);
+    fs.writeFileSync(path.join(dir, "bundle.pem"), text);
+    return path.join(dir, "bundle.pem");
+  };
 
   test("first use creates a CA and a server certificate for localhost, 127.0.0.1 and ::1, signed by it", async () => {
     const dir = newDir();
@@ -34,6 +41,19 @@ describe("development CA under the data directory", () => {
     assert.match(server.keyUsage?.join(",") ?? "", /1\.3\.6\.1\.5\.5\.7\.3\.1/, "the serverAuth extended key usage");
     assert.equal(result.caFingerprint, ca.fingerprint256);
     assert.match(result.caFingerprint, /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+  });
+
+  test("every file ends with a line break, so two instances' CAs joined with cat are one valid bundle; an older CA file gets its line break", async () => {
+    const [one, two] = [newDir(), newDir()];
+    await Promise.all([one, two].map((dir) => ensureDevelopmentCertificates({ dir, names })));
+    for (const file of Object.values(tlsFiles(one))) assert.ok(bytes(file).endsWith("-----\n"), file);
+    const bundle = bytes(tlsFiles(one).caCertificate) + bytes(tlsFiles(two).caCertificate);
+    assert.equal(readCaCertificates(writeTemp(bundle)), bundle);
+    const older = tlsFiles(two).caCertificate;
+    fs.writeFileSync(older, bytes(older).trimEnd());
+    const again = await ensureDevelopmentCertificates({ dir: two, names });
+    assert.deepEqual(again.events, [], "the same CA, not a new one");
+    assert.ok(bytes(older).endsWith("-----\n"));
   });
 
   test("private keys are written readable by the owner only", async () => {

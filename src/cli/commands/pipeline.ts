@@ -45,9 +45,20 @@ function demoPorts(value: string | undefined, i18n: Translator): number[] | unde
   return [first, first + 1, first + 2];
 }
 
+/** `--ca-file`, refused with its name: OpenSSL alone says "bad end line" and names no file. */
+function caFileCertificates(file: string, i18n: Translator): string {
+  try {
+    return readCaCertificates(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code && !code.startsWith("ERR_") ? code : i18n.t("cli.pipeline.caFileNotPem");
+    throw new ValidationError([{ field: "--ca-file", message: i18n.t("cli.pipeline.caFile", { file, reason }) }]);
+  }
+}
+
 /** One admin client per instance, signed in with the credentials the environment holds. */
 export function clientsFor(pipeline: PipelineFile, env: NodeJS.ProcessEnv, caFile?: string, i18n: Translator = translator("en")): Clients {
-  const dispatcher = caFile ? trustingDispatcher(readCaCertificates(caFile)) : undefined;
+  const dispatcher = caFile ? trustingDispatcher(caFileCertificates(caFile, i18n)) : undefined;
   const clients: Clients = new Map();
   for (const instance of [pipeline.production, ...pipeline.instances]) {
     const password = env[instance.admin.password_env];

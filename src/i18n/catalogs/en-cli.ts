@@ -110,6 +110,8 @@ export const enCli = {
   "cli.pipeline.verifyFailed": "{drift, plural, one {# drift} other {# drifts}}, {broken, plural, one {# broken direction} other {# broken directions}}",
   "cli.pipeline.passwordEnv": "set {variable} to the admin password of {url}",
   "cli.pipeline.demoPort": "must be a port from 1 to 65533 (the demo takes it and the next two), not \"{value}\"",
+  "cli.pipeline.caFile": "cannot use {file}: {reason}",
+  "cli.pipeline.caFileNotPem": "not PEM certificates (two joined without a line break between them?)",
   "cli.pipeline.userEnv": "set {variable}",
   "cli.pipeline.demoInstance": "{url}  (SQLite in {dir})",
   "cli.pipeline.demoRunning": "Running; admin passwords: {passwords}. Ctrl-C stops.",

@@ -108,6 +108,8 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "cli.pipeline.verifyFailed": "드리프트 {drift, plural, other {#건}}, 끊긴 방향 {broken, plural, other {#개}}",
   "cli.pipeline.passwordEnv": "{variable}에 {url}의 admin 비밀번호를 설정하세요",
   "cli.pipeline.demoPort": "1부터 65533 사이의 포트여야 합니다(데모가 이 포트와 다음 두 포트를 씁니다). 입력값: \"{value}\"",
+  "cli.pipeline.caFile": "{file}을(를) 쓸 수 없습니다: {reason}",
+  "cli.pipeline.caFileNotPem": "PEM 인증서가 아닙니다(두 인증서를 줄바꿈 없이 이어 붙였나요?)",
   "cli.pipeline.userEnv": "{variable}을(를) 설정하세요",
   "cli.pipeline.demoInstance": "{url}  (SQLite 위치: {dir})",
   "cli.pipeline.demoRunning": "실행 중입니다. admin 비밀번호: {passwords}. 중지하려면 Ctrl-C를 누르세요.",
