@@ -25,11 +25,30 @@ const instanceSchema = z
   })
   .strict();
 
+/**
+ * One instance under two names would be told to trust itself and get two endpoints. URLs are
+ * compared as a client reaches them: https://Dev.example:443 is https://dev.example.
+ */
+const sameInstanceKey = (url: string): string => {
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname.replace(/\/+$/, "")}`;
+};
+
 export const pipelineSchema = z
   .object({ production: instanceSchema, instances: z.array(instanceSchema).min(1) })
   .strict()
-  .refine((p) => new Set([p.production.name, ...p.instances.map((i) => i.name)]).size === p.instances.length + 1, { message: "validation.uniqueNames" })
-  .refine((p) => new Set([p.production.url, ...p.instances.map((i) => i.url)]).size === p.instances.length + 1, { message: "validation.uniqueUrls" });
+  .superRefine((p, context) => {
+    const all = [{ at: ["production"], instance: p.production }, ...p.instances.map((instance, i) => ({ at: ["instances", i], instance }))];
+    const names = new Set<string>();
+    const urls = new Map<string, string>();
+    for (const { at, instance } of all) {
+      const key = sameInstanceKey(instance.url);
+      if (names.has(instance.name)) context.addIssue({ code: "custom", path: [...at, "name"], message: "validation.uniqueNames", params: { name: instance.name } });
+      else if (urls.has(key)) context.addIssue({ code: "custom", path: [...at, "url"], message: "validation.uniqueUrls", params: { url: instance.url, other: urls.get(key)! } });
+      names.add(instance.name);
+      if (!urls.has(key)) urls.set(key, instance.name);
+    }
+  });
 
 export type PipelineFile = z.output<typeof pipelineSchema>;
 export type PipelineInstance = z.output<typeof instanceSchema>;
