@@ -41,7 +41,7 @@ describe("pipeline: every instance is signed in to before anything changes", () 
     for (const command of ["up", "verify", "rotate"]) {
       const run = await pipelineCLI(["pipeline", command, file]);
       assert.equal(run.code, 1, command);
-      assert.match(run.stderr, /stopped before changing anything:\n {2}test \(http:\/\/127\.0\.0\.1:\d+\) cannot be reached: .*ECONNREFUSED/, command);
+      assert.match(run.stderr, /not every instance can be used, so nothing was changed:\n {2}test \(http:\/\/127\.0\.0\.1:\d+\) cannot be reached: .*ECONNREFUSED/, command);
       assert.doesNotMatch(run.stdout, /Records:/, command);
     }
     assert.equal(await productionState(prod), before, "the new instance's redirect URL was not added to production's endpoint");
@@ -57,7 +57,7 @@ describe("pipeline: every instance is signed in to before anything changes", () 
     assert.match(run.stderr, /test \(https:\/\/localhost:\d+\) serves a TLS certificate this command does not trust \(.+\): pass the CA that issued it with --ca-file/);
     assert.equal(await productionState(prod), before);
     const korean = await pipelineCLI(["pipeline", "verify", file, "--lang", "ko"], { DEV_PW: "not the password" });
-    assert.match(korean.stderr, /아무것도 바꾸지 않고 멈췄습니다:\n {2}development\(http:\/\/127\.0\.0\.1:\d+\)이\(가\) admin\(으\)로 한 관리자 로그인을 거부했습니다/);
+    assert.match(korean.stderr, /쓸 수 없는 인스턴스가 있어 아무것도 바꾸지 않았습니다:\n {2}development\(http:\/\/127\.0\.0\.1:\d+\)이\(가\) admin\(으\)로 한 관리자 로그인을 거부했습니다/);
   });
 });
 

@@ -95,7 +95,7 @@ export const enCli = {
   "trust.heading.status": "STATUS",
   "trust.heading.tokenExpires": "TOKEN EXPIRES",
   "trust.heading.detail": "DETAIL",
-  "trust.access.stopped": "stopped before changing anything:",
+  "trust.access.stopped": "not every instance can be used, so nothing was changed:",
   "trust.access.unreachable": "{instance} ({url}) cannot be reached: {reason}",
   "trust.access.certificate": "{instance} ({url}) serves a TLS certificate this command does not trust ({reason}): pass the CA that issued it with --ca-file (for a development CA, that instance's DATA/tls/ca.pem)",
   "trust.access.refused": "{instance} ({url}) refused the admin sign-in as {user}: check the user and the password in {variable}",

@@ -93,7 +93,7 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "trust.heading.status": "상태",
   "trust.heading.tokenExpires": "토큰 만료",
   "trust.heading.detail": "세부 정보",
-  "trust.access.stopped": "아무것도 바꾸지 않고 멈췄습니다:",
+  "trust.access.stopped": "쓸 수 없는 인스턴스가 있어 아무것도 바꾸지 않았습니다:",
   "trust.access.unreachable": "{instance}({url})에 연결할 수 없습니다: {reason}",
   "trust.access.certificate": "{instance}({url})의 TLS 인증서를 이 명령이 신뢰하지 않습니다({reason}). 발급한 CA를 --ca-file로 넘기세요(개발용 CA라면 그 인스턴스의 DATA/tls/ca.pem)",
   "trust.access.refused": "{instance}({url})이(가) {user}(으)로 한 관리자 로그인을 거부했습니다. 사용자와 {variable}의 비밀번호를 확인하세요",
