@@ -84,20 +84,32 @@ function remoteReason(connection: { status_reason?: unknown; status_reason_text?
   return verbatim(typeof connection.status_reason === "string" ? connection.status_reason : "");
 }
 
-/**
- * Why the instance could not be asked (`unreachable`, `certificate`: no HTTP status), or the
- * error code its API answered with (its `error.detail`: `invalid_client`, `unreachable` when
- * it could not reach the provider in turn…).
- */
+interface RemoteAdminFailure {
+  /** The instance asked, so a run can name it. */
+  baseUrl: string;
+  /**
+   * Why the instance could not be asked (`unreachable`, `certificate`: no HTTP status), or the
+   * error code its API answered with (its `error.detail`: `invalid_client`, `unreachable` when
+   * it could not reach the provider in turn…).
+   */
+  code?: string;
+  /** The network or TLS cause, in the runtime's words, when the instance was never answered. */
+  reason?: string;
+}
+
 export class RemoteAdminError extends Error {
+  readonly baseUrl: string;
+  readonly code: string;
+  readonly reason: string | undefined;
   constructor(
     message: string,
     readonly status: number,
-    readonly code: string = "",
-    /** The network or TLS cause, in the runtime's words, when the instance was never answered. */
-    readonly reason?: string,
+    failure: RemoteAdminFailure,
   ) {
     super(message);
+    this.baseUrl = failure.baseUrl;
+    this.code = failure.code ?? "";
+    this.reason = failure.reason;
   }
 }
 
@@ -124,7 +136,7 @@ export function portcullisAdminClient(baseUrl: string, credentials: Credentials,
       } as RequestInit);
     } catch (error) {
       const cause = (error as Error & { cause?: Error & { code?: string } }).cause ?? (error as Error & { code?: string });
-      throw new RemoteAdminError(`cannot reach ${baseUrl}: ${cause.message}`, 0, certificateFailure(cause.code) ? "certificate" : "unreachable", cause.message);
+      throw new RemoteAdminError(`cannot reach ${baseUrl}: ${cause.message}`, 0, { baseUrl, code: certificateFailure(cause.code) ? "certificate" : "unreachable", reason: cause.message });
     }
     if (response.status === 204) return undefined;
     const text = await response.text();
@@ -132,9 +144,9 @@ export function portcullisAdminClient(baseUrl: string, credentials: Credentials,
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new RemoteAdminError(`${method} ${baseUrl}${path} answered ${response.status} without JSON`, response.status);
+      throw new RemoteAdminError(`${method} ${baseUrl}${path} answered ${response.status} without JSON`, response.status, { baseUrl });
     }
-    if (!response.ok) throw new RemoteAdminError(`${method} ${baseUrl}${path}: ${response.status} ${parsed?.error?.message ?? text.slice(0, 200)}`, response.status, typeof parsed?.error?.detail === "string" ? parsed.error.detail : "");
+    if (!response.ok) throw new RemoteAdminError(`${method} ${baseUrl}${path}: ${response.status} ${parsed?.error?.message ?? text.slice(0, 200)}`, response.status, { baseUrl, code: typeof parsed?.error?.detail === "string" ? parsed.error.detail : "" });
     return parsed.result;
   }
   const endpoint = (r: any): EndpointRecord => ({

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { findClient } from "../../src/store/oauth-entity-store.ts";
+import { parseClientCreate } from "../../src/domain/oauth-entity.ts";
+import { createClient, deleteClient, findClient } from "../../src/store/oauth-entity-store.ts";
 import { listProviders } from "../../src/store/provider-store.ts";
 import { freePort, startTestInstance, type TestInstance } from "../support/instance.ts";
 import { pipelineCLI, pipelineFileText } from "../support/pipeline.ts";
@@ -108,5 +109,34 @@ describe("pipeline up: a peer the instances cannot reach is not a reason for new
     assert.equal(again.code, 1);
     assert.match(again.stdout, /Nothing changed/);
     assert.deepEqual(await secretHashes(), hashes, "production's secret stays what the others hold");
+  });
+});
+
+describe("pipeline up: an instance that fails after the sign-in", () => {
+  const dir = tempDir();
+  const file = path.join(dir, "pipeline.yaml");
+  let prod: TestInstance;
+  let dev: TestInstance;
+  const sqlite = dialectsUnderTest()[0]!;
+  before(async () => {
+    [prod, dev] = await Promise.all([startTestInstance(sqlite), startTestInstance(sqlite)]);
+    fs.writeFileSync(file, pipelineFileText(prod, [["development", dev, "DEV_PW"]]));
+  });
+  after(async () => {
+    await Promise.all([prod, dev].map((s) => s?.close()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("is named as the file names it, and a second run completes what the first began", async () => {
+    // An endpoint holding the name the provider record needs: development refuses that record midway.
+    await createClient(dev.instance.store.db, parseClientCreate({ name: "Pipeline Production", redirect_url: "https://app.example/cb" }), "test");
+    const first = await pipelineCLI(["pipeline", "up", file]);
+    assert.equal(first.code, 1);
+    assert.match(first.stdout, /production\s+created\s+endpoint "Pipeline Controller Client"/);
+    assert.match(first.stderr, /^portcullis: development failed during the run: POST http:\/\/127\.0\.0\.1:\d+\/api\/portcullis\/registry\/providers: 400 .*once that is put right, run the command again and it completes the rest/m);
+    await deleteClient(dev.instance.store.db, "Pipeline Production", "test");
+    const second = await pipelineCLI(["pipeline", "up", file]);
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    assert.equal((await pipelineCLI(["pipeline", "verify", file])).code, 0);
   });
 });

@@ -6,7 +6,7 @@ import path from "node:path";
 import { Command } from "commander";
 import { loadConfig } from "../../config.ts";
 import { ValidationError } from "../../domain/validation.ts";
-import { portcullisAdminClient } from "../../pipeline/instance-admin-client.ts";
+import { portcullisAdminClient, RemoteAdminError } from "../../pipeline/instance-admin-client.ts";
 import { type PipelineFile, readPipeline } from "../../pipeline/pipeline-file.ts";
 import type { Clients } from "../../pipeline/pipeline-plan.ts";
 import { inEnglish, worded } from "../../i18n/stored-text.ts";
@@ -76,10 +76,15 @@ function printReport(output: Output, i18n: Translator, report: Awaited<ReturnTyp
   output.out(i18n.t(report.ok ? "cli.pipeline.allOk" : "cli.pipeline.someBroken"));
 }
 
-/** An instance the run could not sign in to: one line per instance, in the reader's language. */
-function wordedAccess(i18n: Translator): (error: unknown) => never {
+/**
+ * An instance the run could not sign in to (one line each), or one that failed it midway (gone
+ * down after the sign-in, say), named as the file names it and in the reader's language.
+ */
+function wordedAccess(plan: PipelineFile, i18n: Translator): (error: unknown) => never {
   return (error) => {
     if (error instanceof PipelineAccessError) throw new Error([i18n.t("trust.access.stopped"), ...error.texts.map((text) => `  ${worded(text, i18n.t)}`)].join("\n"));
+    const instance = error instanceof RemoteAdminError && [plan.production, ...plan.instances].find((i) => i.url === error.baseUrl);
+    if (instance) throw new Error(i18n.t("trust.access.midway", { instance: instance.name, reason: (error as Error).message }));
     throw error;
   };
 }
@@ -92,28 +97,28 @@ export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
 
   withCa(pipeline.command("up <file>").description(t("help.pipeline.up"))).action(async (file: string, options: PipelineOptions) => {
     const plan = readPipeline(file);
-    const report = await pipelineUp(plan, clientsFor(plan, env, options.caFile, i18n), print, i18n).catch(wordedAccess(i18n));
+    const report = await pipelineUp(plan, clientsFor(plan, env, options.caFile, i18n), print, i18n).catch(wordedAccess(plan, i18n));
     output.out(trustTable(report.edges, i18n));
     if (!report.ok) throw new Error(t("cli.pipeline.broken"));
   });
 
   withCa(pipeline.command("rotate <file>").description(t("help.pipeline.rotate"))).action(async (file: string, options: PipelineOptions) => {
     const plan = readPipeline(file);
-    const report = await pipelineRotate(plan, clientsFor(plan, env, options.caFile, i18n), print, i18n).catch(wordedAccess(i18n));
+    const report = await pipelineRotate(plan, clientsFor(plan, env, options.caFile, i18n), print, i18n).catch(wordedAccess(plan, i18n));
     output.out(trustTable(report.edges, i18n));
     if (!report.ok) throw new Error(t("cli.pipeline.brokenAfterRotate"));
   });
 
   withCa(pipeline.command("verify <file>").description(t("help.pipeline.verify"))).action(async (file: string, options: PipelineOptions) => {
     const plan = readPipeline(file);
-    const report = await pipelineInspect(plan, clientsFor(plan, env, options.caFile, i18n)).catch(wordedAccess(i18n));
+    const report = await pipelineInspect(plan, clientsFor(plan, env, options.caFile, i18n)).catch(wordedAccess(plan, i18n));
     printReport(output, i18n, report);
     if (!report.ok) throw new Error(t("cli.pipeline.verifyFailed", { drift: report.drift.length, broken: report.edges.filter((e) => e.status !== "ok").length }));
   });
 
   withCa(pipeline.command("status <file>").description(t("help.pipeline.status")).option("--json", t("help.option.json"))).action(async (file: string, options: PipelineOptions) => {
     const plan = readPipeline(file);
-    const report = await pipelineInspect(plan, clientsFor(plan, env, options.caFile, i18n)).catch(wordedAccess(i18n));
+    const report = await pipelineInspect(plan, clientsFor(plan, env, options.caFile, i18n)).catch(wordedAccess(plan, i18n));
     // JSON is for scripts: its texts stay English whatever the reader's language.
     if (options.json) return output.out(JSON.stringify({ ok: report.ok, drift: report.drift.map(inEnglish), edges: report.edges.map((e) => ({ ...e, detail: inEnglish(e.detail) })) }, null, 2));
     printReport(output, i18n, report);

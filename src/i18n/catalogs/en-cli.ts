@@ -100,6 +100,7 @@ export const enCli = {
   "trust.access.certificate": "{instance} ({url}) serves a TLS certificate this command does not trust ({reason}): pass the CA that issued it with --ca-file (for a development CA, that instance's DATA/tls/ca.pem)",
   "trust.access.refused": "{instance} ({url}) refused the admin sign-in as {user}: check the user and the password in {variable}",
   "trust.access.notAdmin": "{instance} ({url}): {user} signed in but does not have the admin role there",
+  "trust.access.midway": "{instance} failed during the run: {reason}. What was done before stays: once that is put right, run the command again and it completes the rest",
   "trust.access.failed": "{instance} ({url}) could not be signed in to: {reason}",
   "trust.rotateDrifted": "the pipeline has drifted; run pipeline up first:",
   "cli.pipeline.drift": "drift: {line}",
