@@ -56,4 +56,29 @@ describe("portcullis user and the data directory it works on", () => {
     }
     assert.equal((await cli(["user", "grant", "svc2", "itil", "--data", dir])).code, 3, "svc2 was not created");
   });
+
+  test("list shows every user with roles, never a password hash; deactivate and activate switch sign-in, never off for the last admin", async () => {
+    const listed = await cli(["user", "list", "--data", dir]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /^USER NAME\s+NAME\s+ACTIVE\s+ROLES\n/);
+    assert.match(listed.stdout, /\nadmin\s+System Administrator\s+yes\s+admin\n/);
+    assert.match(listed.stdout, /\nsvc\s+svc\s+yes\s*\n/);
+    const json = await cli(["user", "list", "--json", "--data", dir]);
+    const users = JSON.parse(json.stdout) as { user_name: string; active: boolean; roles: string[] }[];
+    assert.deepEqual(users.map((u) => [u.user_name, u.active, u.roles]), [["admin", true, ["admin"]], ["svc", true, []]]);
+    assert.doesNotMatch(json.stdout, /hash|\$argon|\$scrypt/i);
+
+    const off = await cli(["user", "deactivate", "svc", "--data", dir]);
+    assert.equal(off.code, 0, off.stderr);
+    assert.equal(off.stdout, '"svc" is deactivated: their sessions ended and their live tokens were revoked.\n');
+    assert.equal((await cli(["user", "deactivate", "svc", "--data", dir])).stdout, '"svc" is already inactive; nothing changed.\n');
+    assert.match((await cli(["user", "list", "--data", dir])).stdout, /\nsvc\s+svc\s+no\s*\n/);
+    assert.equal((await cli(["user", "activate", "svc", "--data", dir])).stdout, '"svc" is active again and can sign in.\n');
+
+    const lastAdmin = await cli(["user", "deactivate", "admin", "--data", dir]);
+    assert.equal(lastAdmin.code, 2);
+    assert.match(lastAdmin.stderr, /last active admin/);
+    assert.equal((JSON.parse((await cli(["user", "list", "--json", "--data", dir])).stdout) as { active: boolean }[])[0]!.active, true);
+    assert.equal((await cli(["user", "activate", "nobody", "--data", dir])).code, 3);
+  });
 });

@@ -3,10 +3,10 @@ import { Command } from "commander";
 import { hashPassword } from "../../domain/passwords.ts";
 import { minPasswordLength, parseRoleName, userNamePattern } from "../../domain/user-account.ts";
 import { NotFoundError, ValidationError } from "../../domain/validation.ts";
-import { grantUserRole, removeUserRole, setUserPassword } from "../../store/user-admin-store.ts";
+import { grantUserRole, listUsers, removeUserRole, setUserActive, setUserPassword, type UserListing } from "../../store/user-admin-store.ts";
 import { createUser, findUserByName, rolesOf } from "../../store/user-store.ts";
 import { configFor, type DataOptions, withDataOption, withInstance } from "../instance-options.ts";
-import type { Output } from "../output.ts";
+import { type Output, table } from "../output.ts";
 import { translator, type Translator } from "../../i18n/translator.ts";
 
 /** Passwords come from stdin (so they stay out of shell history and `ps`) or are generated. */
@@ -17,6 +17,11 @@ async function passwordFrom(options: { passwordStdin?: boolean }, i18n: Translat
   const password = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
   if (password.length < minPasswordLength) throw new ValidationError([{ field: "password", message: i18n.t("cli.user.passwordRule", { min: minPasswordLength }) }]);
   return { password, generated: false };
+}
+
+/** A user as `--json` shows it: what the Users page shows, never the password hash. */
+function userRecord(u: UserListing) {
+  return { sys_id: u.sysId, user_name: u.userName, name: u.name, email: u.email, active: u.active, roles: u.roles, has_password: u.hasPassword, locked_until: u.lockedUntil };
 }
 
 export function userCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Translator = translator("en")): Command {
@@ -77,6 +82,32 @@ export function userCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Transl
       output.out(roles.length > 0 ? t("cli.user.nowHasRoles", { name: userName, roles: roles.join(", ") }) : t("cli.user.noRoles", { name: userName }));
     });
   });
+
+  withDataOption(user.command("list").description(t("help.user.list")).option("--json", t("help.option.json")), i18n).action(async (options: DataOptions & { json?: boolean }) => {
+    await withInstance(configFor(options, env), output, i18n, async (instance) => {
+      const users = await listUsers(instance.store.db);
+      if (options.json) return output.out(JSON.stringify(users.map(userRecord), null, 2));
+      output.out(
+        table(
+          [t("cli.heading.userName"), t("cli.heading.name"), t("cli.heading.active"), t("cli.heading.roles")],
+          users.map((u) => [u.userName, u.name, t(u.active ? "cli.client.yes" : "cli.client.no"), u.roles.join(", ")]),
+        ),
+      );
+    });
+  });
+
+  // The Users page's switch: deactivating ends the user's sessions and revokes their live tokens at once.
+  for (const active of [true, false]) {
+    withDataOption(user.command(`${active ? "activate" : "deactivate"} <user_name>`).description(t(active ? "help.user.activate" : "help.user.deactivate")), i18n).action(async (userName: string, options: DataOptions) => {
+      await withInstance(configFor(options, env), output, i18n, async (instance) => {
+        const found = await findUserByName(instance.store.db, userName);
+        if (!found) throw new NotFoundError(t("cli.user.notFound", { name: userName }));
+        if (found.active === active) return output.out(t(active ? "cli.user.alreadyActive" : "cli.user.alreadyInactive", { name: userName }));
+        await setUserActive(instance.store.db, found.sysId, active, "admin");
+        output.out(t(active ? "cli.user.activated" : "cli.user.deactivated", { name: userName }));
+      });
+    });
+  }
 
   return user;
 }
