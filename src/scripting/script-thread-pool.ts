@@ -34,8 +34,12 @@ function startWorker(): Worker {
   const source = import.meta.url.endsWith(".ts");
   const entry = new URL(source ? "./script-thread.ts" : "./script-thread.js", import.meta.url).href;
   const tsx = source ? import.meta.resolve("tsx/esm/api") : null;
-  const boot = `const { workerData } = require("node:worker_threads");
-(async () => { if (workerData.tsx) (await import(workerData.tsx)).register(); await import(workerData.entry); })();`;
+  // Only import(): the source is evaluated as CommonJS, or as a module under --input-type=module.
+  const boot = `(async () => {
+  const { workerData } = await import("node:worker_threads");
+  if (workerData.tsx) (await import(workerData.tsx)).register();
+  await import(workerData.entry);
+})();`;
   return new Worker(boot, { eval: true, workerData: { entry, tsx }, resourceLimits: { stackSizeMb: 1 } });
 }
 
@@ -45,10 +49,12 @@ class ScriptThread {
   private readonly worker = startWorker();
 
   constructor() {
-    this.worker.unref();
     this.worker.on("message", (message: FromThread) => this.receive(message));
     this.worker.on("error", (error) => this.stopped(String(error)));
     this.worker.on("exit", (code) => this.stopped(`exit code ${code}`));
+    // After the listeners: adding a "message" listener refs the worker's port again, and an idle
+    // thread that holds the process open keeps a finished command (or test file) from exiting.
+    this.worker.unref();
   }
 
   start(run: number, input: ScriptInput, limits: SandboxLimits, state: Run): void {
