@@ -72,6 +72,21 @@ document.addEventListener("click", (event) => {
   }
 });
 
+// A second press of a save button while the first save is on its way would post the form
+// again: the first creates the record, the second is refused as a duplicate, and its error page
+// replaces the one that showed the new client secret, which is shown only once.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || form.method !== "post") return;
+  if (form.dataset.submitting === "true") event.preventDefault();
+  else form.dataset.submitting = "true";
+});
+
+// Back to a page kept in the back/forward cache: its forms may be sent again.
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted) for (const form of document.querySelectorAll("form[data-submitting]")) delete form.dataset.submitting;
+});
+
 document.addEventListener("DOMContentLoaded", () => {
   for (const button of document.querySelectorAll("[data-copy]")) if (window.isSecureContext && navigator.clipboard) button.hidden = false;
   // A refused save says so first: the edit-conflict notice, else the list of field errors.

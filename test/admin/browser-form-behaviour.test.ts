@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, test } from "node:test";
+import type { BrowserContext, Page } from "playwright-core";
+import { sha256 } from "../../src/domain/secrets.ts";
+import { listClients } from "../../src/store/oauth-entity-store.ts";
+import { browserSuiteSkip, launchChromium } from "../support/chromium.ts";
+import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
+import { dialectsUnderTest } from "../support/stores.ts";
+
+/**
+ * A slow link in front of the real server: every answer to a POST is held back, so a second
+ * press of a button lands while the first save is still on its way, as on a slow connection.
+ */
+async function slowLink(target: string, holdMs: number): Promise<{ base: string; posts: () => number; close: () => Promise<void> }> {
+  let posts = 0;
+  const server = http.createServer((request, response) => {
+    if (request.method === "POST") posts++;
+    const upstream = http.request(new URL(request.url!, target), { method: request.method, headers: request.headers }, (answer) => {
+      setTimeout(() => {
+        response.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(response);
+      }, request.method === "POST" ? holdMs : 0);
+    });
+    upstream.on("error", () => response.destroy());
+    request.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    posts: () => posts,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe("admin forms in chromium: what a second press does", { skip: browserSuiteSkip() }, () => {
+  let server: TestInstance;
+  let context: BrowserContext;
+  let page: Page;
+
+  before(async () => {
+    server = await startTestInstance(dialectsUnderTest()[0]!);
+    context = await launchChromium();
+    page = context.pages()[0] ?? (await context.newPage());
+  });
+  after(async () => {
+    await context?.close();
+    await server?.close();
+  });
+
+  test("a double click on Submit creates the endpoint once and still shows its secret", async (t) => {
+    const link = await slowLink(server.base, 1500);
+    t.after(() => link.close());
+    await page.goto(`${link.base}/`);
+    await page.getByLabel("User name").fill("admin");
+    await page.getByLabel("Password").fill(adminPassword);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(`${link.base}/admin`);
+    await page.goto(`${link.base}/admin/registry/new/client`);
+    await page.getByLabel("Name").fill("Pressed Twice");
+    const submit = page.getByRole("button", { name: "Submit" });
+    await submit.scrollIntoViewIfNeeded();
+    const box = (await submit.boundingBox())!;
+    const postsBefore = link.posts();
+    // Mouse presses, not locator clicks: a locator click waits for the navigation the first one started.
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForTimeout(300);
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    // Without the guard the second answer wins: "already exists", and the secret is never seen.
+    await page.locator("main .alert").first().waitFor();
+    assert.equal(await page.locator("main .alert").first().textContent(), "Created “Pressed Twice”.");
+    assert.equal(link.posts() - postsBefore, 1, "the second press sent nothing");
+    const created = (await listClients(server.instance.store.db)).filter((c) => c.name === "Pressed Twice");
+    assert.equal(created.length, 1);
+    assert.equal(sha256(await page.getByLabel("Client Secret").inputValue()), created[0]!.clientSecretHash, "the secret shown once is the one stored");
+  });
+});
