@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { BrowserContext, Page } from "playwright-core";
+import { browserSuiteSkip, launchChromium } from "../support/chromium.ts";
+import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
+import { registerClient } from "../support/oauth.ts";
+import { dialectsUnderTest } from "../support/stores.ts";
+
+function luminance(css: string): number {
+  const [r, g, b] = (css.match(/[\d.]+/g) ?? []).map(Number).map((v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+}
+
+/** The focused element's ring as drawn, and its contrast (WCAG relative luminance) with the background it is drawn over. */
+async function focusRing(page: Page): Promise<{ element: string; style: string; width: number; contrast: number }> {
+  const drawn = await page.evaluate(() => {
+    const element = document.activeElement as HTMLElement;
+    const style = getComputedStyle(element);
+    // The ring sits outside the element (outline-offset), over the first opaque background around it.
+    let behind = element.parentElement;
+    while (behind && getComputedStyle(behind).backgroundColor === "rgba(0, 0, 0, 0)") behind = behind.parentElement;
+    return { element: element.id || element.textContent!.trim(), style: style.outlineStyle, width: parseFloat(style.outlineWidth), color: style.outlineColor, background: behind ? getComputedStyle(behind).backgroundColor : "rgb(255, 255, 255)" };
+  });
+  const [light, dark] = [luminance(drawn.color), luminance(drawn.background)].sort((x, y) => y - x);
+  return { element: drawn.element, style: drawn.style, width: drawn.width, contrast: (light! + 0.05) / (dark! + 0.05) };
+}
+
+describe("admin UI in chromium: visible focus and long names", { skip: browserSuiteSkip() }, () => {
+  let server: TestInstance;
+  let context: BrowserContext;
+  let page: Page;
+
+  before(async () => {
+    server = await startTestInstance(dialectsUnderTest()[0]!);
+    context = await launchChromium();
+    page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(`${server.base}/`);
+    await page.getByLabel("User name").fill("admin");
+    await page.getByLabel("Password").fill(adminPassword);
+    await page.getByLabel("Password").press("Enter");
+    await page.waitForURL(`${server.base}/admin`);
+  });
+  after(async () => {
+    await context?.close();
+    await server?.close();
+  });
+
+  test("the keyboard focus ring is an outline of 3:1 contrast, kept in forced-colors mode", async () => {
+    await page.goto(`${server.base}/admin/registry/new/client`);
+    await page.getByRole("link", { name: "Application Registry" }).last().focus();
+    await page.keyboard.press("Tab");
+    for (const forcedColors of ["none", "active"] as const) {
+      await page.emulateMedia({ forcedColors });
+      const ring = await focusRing(page);
+      assert.equal(ring.element, "name");
+      // Forced-colors mode (Windows High Contrast) drops box-shadows: a ring drawn with one vanishes.
+      assert.notEqual(ring.style, "none", `focused Name field has no outline (forced colors ${forcedColors})`);
+      assert.ok(ring.width >= 2, `outline ${ring.width}px`);
+      if (forcedColors === "none") assert.ok(ring.contrast >= 3, `focus ring contrast ${ring.contrast.toFixed(2)}:1 against the form`);
+    }
+    await page.emulateMedia({ forcedColors: "none" });
+    await page.getByRole("button", { name: "Sign out" }).focus();
+    await page.keyboard.press("Shift+Tab");
+    await page.keyboard.press("Tab");
+    const topBar = await focusRing(page);
+    assert.equal(topBar.element, "Sign out");
+    assert.ok(topBar.contrast >= 3, `focus ring contrast ${topBar.contrast.toFixed(2)}:1 on the top bar`);
+  });
+
+  test("a long name (one word, the longest allowed) widens no page, wide or phone-sized", async () => {
+    const name = `com.example.integration.${"x".repeat(76)}`;
+    const client = await registerClient(server.instance, { name, redirect_url: [`https://${"a".repeat(60)}.example/${"p".repeat(200)}`] });
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      for (const path of [`/admin/registry/${client.sysId}`, `/admin/registry/${client.sysId}/regenerate`, "/admin/tokens", `/admin/audit?table=oauth_entity&record=${client.sysId}`, "/admin/registry"]) {
+        await page.goto(server.base + path);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `${path} at ${width}px scrolls sideways by ${overflow}px`);
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+});
