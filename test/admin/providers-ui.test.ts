@@ -89,7 +89,11 @@ for (const dialect of dialectsUnderTest()) {
       const list = await browser.get("/admin/registry");
       assert.match(list.html, new RegExp(`href="/admin/providers/${provider.sysId}">Peer CC</a>[\\s\\S]*?pill-yes">healthy`));
 
-      const deleted = await followRedirect(browser, await browser.submitForm(got, `/admin/providers/${provider.sysId}/delete`));
+      assert.doesNotMatch(got.html, /<form[^>]*action="\/admin\/providers\/[0-9a-f]{32}\/delete"/, "the record's Delete only leads to the confirmation");
+      const confirm = await browser.get(`/admin/providers/${provider.sysId}/delete`);
+      assert.match(confirm.html, /<h1>Delete this provider\?<\/h1>/);
+      assert.equal((await providers()).length, 1, "asking deletes nothing");
+      const deleted = await followRedirect(browser, await browser.submitForm(confirm, `/admin/providers/${provider.sysId}/delete`));
       assert.match(deleted.html, /Deleted “Peer CC”\. Its tokens were revoked at the provider\./);
       const atPeer = await peer.instance.store.db.selectFrom("oauth_credential").select("revoked_at").where("client", "=", client.sysId).execute();
       assert.ok(atPeer.length > 0 && atPeer.every((t) => t.revoked_at !== null), "the peer revoked the token it had issued");

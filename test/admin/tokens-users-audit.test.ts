@@ -64,10 +64,16 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual(await tableCounts(server.instance.store), before);
     });
 
-    test("revoke all tokens of a client, from the client's token list", async () => {
+    test("revoke all tokens of a client, from the client's token list, after confirming", async () => {
       const page = await browser.get(`/admin/tokens?client=${client.sysId}`);
       assert.match(page.html, /Revoke every live token of <strong>Token Client<\/strong>/);
-      const done = await followRedirect(browser, await browser.submitForm(page, "/admin/tokens/revoke-client"));
+      assert.doesNotMatch(page.html, /action="\/admin\/tokens\/revoke-client"/, "the list's button only leads to the confirmation");
+      const before = await tableCounts(server.instance.store);
+      const confirm = await browser.get(`/admin/tokens/revoke-client?client=${client.sysId}`);
+      assert.equal(confirm.status, 200);
+      assert.match(confirm.html, /<h1>Revoke every live token of this client\?<\/h1>/);
+      assert.deepEqual(await tableCounts(server.instance.store), before, "asking revokes nothing");
+      const done = await followRedirect(browser, await browser.submitForm(confirm, "/admin/tokens/revoke-client"));
       assert.match(done.html, /2 live tokens were revoked\./);
       const res = await postForm(`${server.base}/oauth_introspect`, { token: issued[1]!.access_token }, { authorization: basic(client.clientId, client.secret) });
       assert.equal(res.body.active, false);

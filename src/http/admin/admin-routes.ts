@@ -6,9 +6,9 @@ import { languageSwitch } from "./language.ts";
 import { profileGet, profilePost, userLanguagePost } from "./profile.ts";
 import { adminHome, auditList, pipeline, rolesList } from "./overview.ts";
 import { regenerateConfirm, regenerateSecret, registryCreate, registryInterceptor, registryList, registryNewForm, registryRecord, registryUpdate } from "./registry.ts";
-import { providerCreate, providerDelete, providerEditForm, providerNewForm, providerShow, providerToken, providerUpdate } from "./providers.ts";
+import { providerCreate, providerDelete, providerDeleteConfirm, providerEditForm, providerNewForm, providerShow, providerToken, providerUpdate } from "./providers.ts";
 import { signInGet, signInPost } from "./sign-in.ts";
-import { tokenRevoke, tokensList, tokensRevokeClient } from "./tokens.ts";
+import { tokenRevoke, tokensList, tokensRevokeClient, tokensRevokeClientConfirm } from "./tokens.ts";
 import { userActive, userCreate, userRoles, userSetPassword, userShow, usersList } from "./users.ts";
 
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void> | void;
@@ -35,9 +35,11 @@ export function adminRoutes(): { method: "GET" | "POST"; url: string; handler: H
     { method: "GET", url: "/admin/providers/:sysId/edit", handler: providerEditForm },
     { method: "POST", url: "/admin/providers/:sysId/edit", handler: providerUpdate },
     { method: "POST", url: "/admin/providers/:sysId/token", handler: providerToken },
+    { method: "GET", url: "/admin/providers/:sysId/delete", handler: providerDeleteConfirm },
     { method: "POST", url: "/admin/providers/:sysId/delete", handler: providerDelete },
     { method: "GET", url: adminPaths.tokens, handler: tokensList },
     { method: "POST", url: "/admin/tokens/:sysId/revoke", handler: tokenRevoke },
+    { method: "GET", url: adminPaths.tokensRevokeClient, handler: tokensRevokeClientConfirm },
     { method: "POST", url: adminPaths.tokensRevokeClient, handler: tokensRevokeClient },
     { method: "GET", url: adminPaths.users, handler: usersList },
     { method: "POST", url: adminPaths.users, handler: userCreate },

@@ -16,6 +16,7 @@ import type { Database } from "../../store/schema.ts";
 import { fieldErrors, type FieldErrors } from "../ui/admin/components.tsx";
 import { editConflict } from "../ui/admin/edit-conflict.tsx";
 import { blankProviderForm, type ProviderFormState, providerFormPage, providerFormStateOf, providerFormText, type ProviderListing, providerPage } from "../ui/admin/provider-pages.tsx";
+import { providerDeletePage } from "../ui/admin/confirm-page.tsx";
 import { adminErrorPage } from "../ui/admin/sign-in-page.tsx";
 import { type AdminContext, requireAdmin, requireAdminForm, seeOther, sendAdminHTML } from "./admin-session.ts";
 import { adminPaths } from "./admin-paths.ts";
@@ -130,6 +131,15 @@ export const providerToken: Handler = async (instance, request, reply) => {
   }
   setFlash(instance, reply, { message: t("provider.gotToken", { name: provider.name }) });
   seeOther(reply, adminPaths.provider(provider.sysId));
+};
+
+/** GET /admin/providers/{sys_id}/delete — the confirmation step; nothing changes until it is submitted. */
+export const providerDeleteConfirm: Handler = async (instance, request, reply) => {
+  const admin = await requireAdmin(instance, request, reply);
+  if (!admin) return;
+  const provider = await providerFromPath(instance, request, reply, admin);
+  if (!provider) return;
+  sendAdminHTML(reply, 200, providerDeletePage({ viewer: admin.viewer, provider }));
 };
 
 /** POST /admin/providers/{sys_id}/delete — the record and its stored token; the registry list shows the result. */

@@ -2,8 +2,10 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { sysIdPattern } from "../../domain/sys-id.ts";
 import { NotFoundError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
-import { listClients } from "../../store/oauth-entity-store.ts";
+import { findClientBySysId, listClients } from "../../store/oauth-entity-store.ts";
 import { listTokens, revokeAllTokensOfClient, revokeTokenByAdmin } from "../../store/token-listing.ts";
+import { revokeAllTokensPage } from "../ui/admin/confirm-page.tsx";
+import { adminErrorPage } from "../ui/admin/sign-in-page.tsx";
 import { tokensPage } from "../ui/admin/tokens-page.tsx";
 import { requireAdmin, requireAdminForm, seeOther, sendAdminHTML } from "./admin-session.ts";
 import { adminPaths } from "./admin-paths.ts";
@@ -35,6 +37,17 @@ export const tokenRevoke: Handler = async (instance, request, reply) => {
     setFlash(instance, reply, { message: posted.admin.viewer.i18n.t("tokens.flash.tokenGone") });
   }
   seeOther(reply, adminPaths.tokens);
+};
+
+/** GET /admin/tokens/revoke-client?client={sys_id} — the confirmation step; nothing changes until it is submitted. */
+export const tokensRevokeClientConfirm: Handler = async (instance, request, reply) => {
+  const admin = await requireAdmin(instance, request, reply);
+  if (!admin) return;
+  const { client: clientSysId } = request.query as Record<string, unknown>;
+  const client = typeof clientSysId === "string" && sysIdPattern.test(clientSysId) ? await findClientBySysId(instance.store.db, clientSysId) : undefined;
+  const { t } = admin.viewer.i18n;
+  if (!client) return sendAdminHTML(reply, 404, adminErrorPage({ viewer: admin.viewer, title: t("registry.notFoundTitle"), message: t("registry.notFound") }));
+  sendAdminHTML(reply, 200, revokeAllTokensPage({ viewer: admin.viewer, client }));
 };
 
 export const tokensRevokeClient: Handler = async (instance, request, reply) => {

@@ -265,6 +265,8 @@ export const en = {
   "tokens.allClients": "All clients",
   "tokens.show": "Show",
   "tokens.revokeAllText": "Revoke every live token of {client}. Its users and systems must authorize again.",
+  "tokens.revokeAll.pageTitle": "Revoke all tokens of {client} · Manage Tokens",
+  "tokens.revokeAll.confirmTitle": "Revoke every live token of this client?",
   "tokens.revokeAll": "Revoke all tokens of this client",
   "tokens.none": "No tokens.",
   "tokens.noneFor": "No tokens for {client}.",

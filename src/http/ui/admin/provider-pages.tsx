@@ -267,12 +267,10 @@ export function providerPage(props: { viewer: Viewer; provider: OAuthProvider; r
         <section class="panel" aria-labelledby="delete-heading">
           <h2 id="delete-heading">{t("provider.delete.heading")}</h2>
           <p class="muted">{t("provider.delete.text")}</p>
-          <form method="post" action={adminPaths.providerDelete(provider.sysId)}>
-            <CsrfInput token={props.viewer.csrfToken} />
-            <button type="submit" class="btn btn-danger">
-              {t("provider.delete.button")}
-            </button>
-          </form>
+          {/* To the confirmation page: deleting cannot be undone. */}
+          <a class="btn btn-danger" href={adminPaths.providerDelete(provider.sysId)}>
+            {t("provider.delete.button")}
+          </a>
         </section>
       </div>
     </AdminShell>,

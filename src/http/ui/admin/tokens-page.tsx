@@ -31,16 +31,15 @@ export function tokensPage(props: { viewer: Viewer; tokens: TokenListing[]; clie
         </button>
       </form>
       {selected ? (
-        <form method="post" action={adminPaths.tokensRevokeClient} class="danger-zone">
-          <CsrfInput token={props.viewer.csrfToken} />
-          <input type="hidden" name="client" value={selected.sysId} />
+        <div class="danger-zone">
           <p>
             <RichText format={(v) => t("tokens.revokeAllText", v)} elements={{ client: <strong>{selected.name}</strong> }} />
           </p>
-          <button type="submit" class="btn btn-danger">
+          {/* A link to the confirmation: one press must not end every integration of the client. */}
+          <a class="btn btn-danger" href={`${adminPaths.tokensRevokeClient}?${new URLSearchParams({ client: selected.sysId })}`}>
             {t("tokens.revokeAll")}
-          </button>
-        </form>
+          </a>
+        </div>
       ) : null}
       {props.tokens.length === 0 ? (
         <p class="empty">{selected ? t("tokens.noneFor", { client: selected.name }) : t("tokens.none")}</p>
