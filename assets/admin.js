@@ -13,6 +13,8 @@ function setLocked(field, locked) {
       if (input.value.trim() === "") input.closest("li").remove();
       else input.type = "hidden";
     }
+    // Rows left keep labels and ids in step with their place, as the server numbers them, so the next unlock adds no duplicate id.
+    rows.querySelectorAll("li").forEach((item, index) => labelRow(item, index));
     view.textContent = urls.length ? urls.join(", ") : field.dataset.textNone;
   } else {
     for (const input of inputs) input.type = "text";
@@ -28,22 +30,30 @@ function setLocked(field, locked) {
   if (!locked) rows.querySelector("li:last-child input").focus();
 }
 
-function addRow(rows) {
-  const index = rows.querySelectorAll("li").length;
-  const item = document.createElement("li");
-  const label = document.createElement("label");
-  label.className = "visually-hidden";
-  label.htmlFor = `redirect_url_${index}`;
+function labelRow(item, index) {
+  let label = item.querySelector("label");
+  if (!label) {
+    label = document.createElement("label");
+    label.className = "visually-hidden";
+    item.prepend(label);
+  }
+  const input = item.querySelector("input");
+  input.id = `redirect_url_${index}`;
+  label.htmlFor = input.id;
   // The page carries its language's wording; "{index}" marks where the row number goes.
-  label.textContent = rows.closest("[data-lockable]").dataset.textRow.replace("{index}", String(index + 1));
+  label.textContent = item.closest("[data-lockable]").dataset.textRow.replace("{index}", String(index + 1));
+}
+
+function addRow(rows) {
+  const item = document.createElement("li");
   const input = document.createElement("input");
   input.type = "text";
   input.inputMode = "url";
-  input.id = `redirect_url_${index}`;
   input.name = "redirect_url";
   input.placeholder = "https://instance.example/oauth_redirect.do";
-  item.append(label, input);
+  item.append(input);
   rows.append(item);
+  labelRow(item, rows.querySelectorAll("li").length - 1);
   return input;
 }
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import type { BrowserContext, Page } from "playwright-core";
 import { sha256 } from "../../src/domain/secrets.ts";
+import { registerClient } from "../support/oauth.ts";
 import { listClients } from "../../src/store/oauth-entity-store.ts";
 import { browserSuiteSkip, launchChromium } from "../support/chromium.ts";
 import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
@@ -34,7 +35,7 @@ async function slowLink(target: string, holdMs: number): Promise<{ base: string;
   };
 }
 
-describe("admin forms in chromium: what a second press does", { skip: browserSuiteSkip() }, () => {
+describe("admin forms in chromium: second presses, lock and unlock", { skip: browserSuiteSkip() }, () => {
   let server: TestInstance;
   let context: BrowserContext;
   let page: Page;
@@ -49,14 +50,37 @@ describe("admin forms in chromium: what a second press does", { skip: browserSui
     await server?.close();
   });
 
-  test("a double click on Submit creates the endpoint once and still shows its secret", async (t) => {
-    const link = await slowLink(server.base, 1500);
-    t.after(() => link.close());
-    await page.goto(`${link.base}/`);
+  /** Signs in at `base`: the slow link is another origin to the browser, so it needs a session of its own. */
+  async function signInThrough(base: string): Promise<void> {
+    await context.clearCookies();
+    await page.goto(`${base}/`);
     await page.getByLabel("User name").fill("admin");
     await page.getByLabel("Password").fill(adminPassword);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(`${link.base}/admin`);
+    await page.waitForURL(`${base}/admin`);
+  }
+
+  test("unlocking a record's Redirect URLs labels every row, and a lock after an empty middle row leaves no id twice", async () => {
+    const urls = ["https://one.example/oauth_redirect.do", "https://two.example/oauth_redirect.do"];
+    const client = await registerClient(server.instance, { name: "Two URLs", redirect_url: urls });
+    await signInThrough(server.base);
+    await page.goto(`${server.base}/admin/registry/${client.sysId}`);
+    await page.getByRole("button", { name: "Unlock" }).click();
+    // The stored URLs were hidden inputs the script turned into text fields: each needs its label.
+    assert.equal(await page.getByLabel("Redirect URL 1", { exact: true }).inputValue(), urls[0]);
+    assert.equal(await page.getByLabel("Redirect URL 2", { exact: true }).inputValue(), urls[1]);
+    await page.getByRole("button", { name: "Add a row" }).click();
+    await page.getByLabel("Redirect URL 4", { exact: true }).fill("https://four.example/oauth_redirect.do");
+    await page.getByRole("button", { name: "Lock" }).click();
+    await page.getByRole("button", { name: "Unlock" }).click();
+    const rows = await page.locator("input[name=redirect_url]").evaluateAll((inputs) => inputs.map((input) => ({ id: input.id, labels: [...((input as HTMLInputElement).labels ?? [])].map((l) => l.textContent) })));
+    assert.deepEqual(rows, [1, 2, 3, 4].map((n) => ({ id: `redirect_url_${n - 1}`, labels: [`Redirect URL ${n}`] })));
+  });
+
+  test("a double click on Submit creates the endpoint once and still shows its secret", async (t) => {
+    const link = await slowLink(server.base, 1500);
+    t.after(() => link.close());
+    await signInThrough(link.base);
     await page.goto(`${link.base}/admin/registry/new/client`);
     await page.getByLabel("Name").fill("Pressed Twice");
     const submit = page.getByRole("button", { name: "Submit" });

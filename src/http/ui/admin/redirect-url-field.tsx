@@ -57,6 +57,8 @@ export function RedirectUrlField(props: { urls: string[]; locked: boolean; error
         {rows.map((url, index) =>
           props.locked ? (
             <li>
+              {/* Labelled while hidden too: admin.js unlocks by turning these inputs into text fields in place. */}
+              <label class="visually-hidden" for={`redirect_url_${index}`}>{t("redirect.rowLabel", { index: index + 1 })}</label>
               <input type="hidden" id={`redirect_url_${index}`} name="redirect_url" value={url} />
             </li>
           ) : (
