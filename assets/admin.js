@@ -102,4 +102,7 @@ document.addEventListener("DOMContentLoaded", () => {
   // A refused save says so first: the edit-conflict notice, else the list of field errors.
   const summary = document.getElementById("edit-conflict") ?? document.getElementById("error-summary");
   if (summary) summary.focus();
+  // Signed in again after a session ended mid-form: straight back to the form with what was typed.
+  const resume = document.querySelector("form[data-resume]");
+  if (resume) resume.submit();
 });

@@ -77,6 +77,29 @@ describe("admin forms in chromium: second presses, lock and unlock", { skip: bro
     assert.deepEqual(rows, [1, 2, 3, 4].map((n) => ({ id: `redirect_url_${n - 1}`, labels: [`Redirect URL ${n}`] })));
   });
 
+  test("a session that ends while the admin types: after signing in again the form is back with what was typed", async () => {
+    await signInThrough(server.base);
+    await page.goto(`${server.base}/admin/registry/new/client`);
+    await page.getByLabel("Name").fill("Typed Before Expiry");
+    await page.getByRole("button", { name: "Unlock" }).click();
+    await page.getByLabel("Redirect URL 1", { exact: true }).fill("https://typed.example/oauth_redirect.do");
+    await page.getByLabel("Comments").fill("Ten minutes of typing");
+    await server.instance.store.db.updateTable("login_session").set({ expires_at: Date.now() - 1000 }).execute();
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.getByText("Your session ended before this was saved").waitFor();
+    await page.getByLabel("User name").fill("admin");
+    await page.getByLabel("Password").fill(adminPassword);
+    await page.getByLabel("Password").press("Enter");
+    // admin.js sends the kept fields back to the form at once: no extra press.
+    await page.getByText("the form holds what you typed").waitFor();
+    assert.equal(await page.getByLabel("Name").inputValue(), "Typed Before Expiry");
+    assert.equal(await page.getByLabel("Comments").inputValue(), "Ten minutes of typing");
+    assert.deepEqual(await page.locator("input[name=redirect_url]").evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value).filter(Boolean)), ["https://typed.example/oauth_redirect.do"]);
+    assert.equal((await listClients(server.instance.store.db)).filter((c) => c.name === "Typed Before Expiry").length, 0, "nothing saved yet");
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.getByText("Created “Typed Before Expiry”.").waitFor();
+  });
+
   test("a double click on Submit creates the endpoint once and still shows its secret", async (t) => {
     const link = await slowLink(server.base, 1500);
     t.after(() => link.close());

@@ -65,6 +65,22 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual(await providers(), []);
     });
 
+    test("a new provider sent after the session ended comes back after signing in with what was typed, but the secret", async () => {
+      const own = await signIn(consumer.base);
+      const form = await own.get(newForm);
+      await consumer.instance.store.db.updateTable("login_session").set({ expires_at: Date.now() - 1000 }).where("csrf_token", "=", new Map(form.formAt(newForm)).get("csrf_token")!).execute();
+      const typed = { name: "Kept Provider", client_id: "kept-client", client_secret: "typed secret 42", token_url: "https://kept.example/oauth_token.do", scope: "useraccount" };
+      const signInAgain = await own.submitForm(form, newForm, typed);
+      assert.match(signInAgain.html, /Your session ended before this was saved/);
+      const resume = await own.submitForm(signInAgain, "/login.do", { user_name: "admin", user_password: adminPassword });
+      const restored = await own.submitForm(resume, newForm);
+      assert.equal(restored.status, 200);
+      for (const page of [signInAgain, resume, restored]) assert.ok(!page.html.includes(typed.client_secret), "a secret never goes back into a page");
+      const fields = new Map(restored.formAt(newForm));
+      assert.deepEqual([fields.get("name"), fields.get("client_id"), fields.get("token_url"), fields.get("scope"), fields.get("client_secret")], [typed.name, typed.client_id, typed.token_url, typed.scope, ""]);
+      assert.equal((await providers()).find((p) => p.name === typed.name), undefined, "nothing stored until it is sent again");
+    });
+
     test("a post without the session's CSRF token changes nothing", async () => {
       const refused = await browser.post(newForm, new URLSearchParams({ name: "Forged", client_id: "f", client_secret: "s", token_url: `${peer.base}/oauth_token.do` }));
       assert.equal(refused.status, 403);

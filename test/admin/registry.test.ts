@@ -3,8 +3,8 @@ import { after, before, describe, test } from "node:test";
 import { sha256 } from "../../src/domain/secrets.ts";
 import { findClient, updateClient } from "../../src/store/oauth-entity-store.ts";
 import { fieldError, followRedirect, signIn } from "../support/admin.ts";
-import type { FormBrowser, Page } from "../support/browser.ts";
-import { startTestInstance, type TestInstance } from "../support/instance.ts";
+import { FormBrowser, type Page } from "../support/browser.ts";
+import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
 import { basic, postForm, tableCounts } from "../support/oauth.ts";
 import { dialectsUnderTest } from "../support/stores.ts";
 
@@ -203,6 +203,41 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual(names(await browser.get("/admin/registry?sort=name&dir=asc")), ["Pipeline Controller Client", "Pipeline Development Client", "Pipeline Test Client"]);
       assert.deepEqual(names(await browser.get("/admin/registry?sort=active&dir=asc"))[0], "Pipeline Development Client");
       assert.equal((await browser.get("/admin/registry?sort=drop%20table&dir=sideways")).status, 200);
+    });
+
+    test("a form sent after its session ended keeps what was typed through signing in again, and saves only when sent again", async () => {
+      const own = await signIn(server.base);
+      const client = (await findClient(server.instance.store.db, "Pipeline Test Client"))!;
+      const record = await own.get(`/admin/registry/${client.sysId}`);
+      const csrf = new Map(record.formAt(`/admin/registry/${client.sysId}`)).get("csrf_token")!;
+      await server.instance.store.db.updateTable("login_session").set({ expires_at: Date.now() - 1000 }).where("csrf_token", "=", csrf).execute();
+      // Signing in again adds a login session; nothing else may change before the form is sent again.
+      const counts = async () => ({ ...(await tableCounts(server.instance.store)), login_session: 0 });
+      const before = await counts();
+      const typed = { comments: "Typed for ten minutes", redirect_url: [prod, "https://typed.example/oauth_redirect.do"] };
+      const signInAgain = await own.submitForm(record, `/admin/registry/${client.sysId}`, typed);
+      assert.equal(signInAgain.status, 200);
+      assert.match(signInAgain.html, /<h1>Sign in<\/h1>[\s\S]*Your session ended before this was saved/);
+      assert.doesNotMatch(signInAgain.html, new RegExp(csrf), "the ended session's token is not carried");
+      const resume = await own.submitForm(signInAgain, "/login.do", { user_name: "admin", user_password: adminPassword });
+      assert.equal(resume.status, 200);
+      const restored = await own.submitForm(resume, `/admin/registry/${client.sysId}`);
+      assert.equal(restored.status, 200);
+      assert.match(restored.html, /the form holds what you typed; nothing was saved yet/);
+      const fields = restored.formAt(`/admin/registry/${client.sysId}`);
+      assert.equal(new Map(fields).get("comments"), typed.comments);
+      assert.deepEqual(fields.filter(([n]) => n === "redirect_url").map(([, v]) => v), typed.redirect_url);
+      assert.equal(new Map(fields).get("sys_mod_count"), String(client.modCount), "still the version the admin was editing, so a save made meanwhile is not overwritten");
+      assert.deepEqual(await counts(), before, "nothing saved along the way");
+      await followRedirect(own, await own.submitForm(restored, `/admin/registry/${client.sysId}`));
+      assert.equal((await findClient(server.instance.store.db, "Pipeline Test Client"))!.comments, typed.comments);
+    });
+
+    test("a form sent cross-site without a session is not carried through signing in", async () => {
+      const stranger = new FormBrowser(server.base);
+      const res = await stranger.post(newForm, new URLSearchParams({ name: "Planted" }), { "sec-fetch-site": "cross-site" });
+      assert.equal(res.status, 303);
+      assert.equal(res.location, "/?next=%2Fadmin");
     });
 
     test("an unknown record is a 404 page", async () => {

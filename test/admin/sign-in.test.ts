@@ -80,7 +80,8 @@ for (const dialect of dialectsUnderTest()) {
     test("admin pages send a strict CSP (scripts and styles only from 'self'), refuse framing and carry no inline script", async () => {
       const browser = await signIn(server.base);
       const provider = await recordProvider(server.instance, { client_id: "csp-walk", client_secret: "s", token_url: "https://peer.example/oauth_token.do" });
-      const providerPages = ["/admin/registry/new/provider", `/admin/providers/${provider.sysId}`, `/admin/providers/${provider.sysId}/edit`];
+      const client = await registerClient(server.instance, { name: "CSP Walk Client" });
+      const providerPages = ["/admin/registry/new/provider", `/admin/providers/${provider.sysId}`, `/admin/providers/${provider.sysId}/edit`, `/admin/providers/${provider.sysId}/delete`, `/admin/tokens/revoke-client?client=${client.sysId}`];
       for (const path of ["/", "/admin", "/admin/registry", "/admin/registry/new", "/admin/registry/new/client", ...providerPages, "/admin/tokens", "/admin/users", "/admin/roles", "/admin/audit", "/admin/pipeline"]) {
         const page = await (path === "/" ? new FormBrowser(server.base) : browser).get(path);
         assert.equal(page.status, 200, path);

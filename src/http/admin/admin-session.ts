@@ -32,15 +32,27 @@ export interface AdminContext {
   userSysId: string;
 }
 
+type Answer = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void> | void;
+
+export interface AdminGateOptions {
+  /** How a form posted without a session is answered instead of the sign-in redirect (sign-in.ts keeps what was typed). */
+  whenSignedOut?: Answer;
+}
+
+/** To the sign-in page, coming back to a page asked for (a form posted cannot be asked for again, so the overview). */
+export function redirectToSignIn(instance: Instance, request: FastifyRequest, reply: FastifyReply): void {
+  const next = request.method === "GET" ? request.url : adminPaths.home;
+  // A cookie without a session: it expired or was ended elsewhere, and the sign-in page says so.
+  const ended: Record<string, string> = sentSessionCookie(instance, request) ? { ended: "1" } : {};
+  reply.redirect(`${adminPaths.signIn}?${new URLSearchParams({ next, ...ended })}`, 303);
+}
+
 /** The signed-in user when they hold admin; otherwise answers (sign-in redirect or 403 page) and returns undefined. */
-export async function requireAdmin(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<AdminContext | undefined> {
+export async function requireAdmin(instance: Instance, request: FastifyRequest, reply: FastifyReply, options: AdminGateOptions = {}): Promise<AdminContext | undefined> {
   const session = await currentSession(instance, request);
   const user = session && (await findUserById(instance.store.db, session.userSysId));
   if (!session || !user?.active) {
-    const next = request.method === "GET" ? request.url : adminPaths.home;
-    // A cookie without a session: it expired or was ended elsewhere, and the sign-in page says so.
-    const ended: Record<string, string> = sentSessionCookie(instance, request) ? { ended: "1" } : {};
-    reply.redirect(`${adminPaths.signIn}?${new URLSearchParams({ next, ...ended })}`, 303);
+    await (request.method === "POST" && options.whenSignedOut ? options.whenSignedOut : redirectToSignIn)(instance, request, reply);
     return undefined;
   }
   varyByLanguage(reply);
@@ -56,8 +68,8 @@ export async function requireAdmin(instance: Instance, request: FastifyRequest, 
  * For every admin POST: an admin session, a same-site request and the session's synchronizer
  * token. Anything else is refused before the handler reads the form, so nothing changes.
  */
-export async function requireAdminForm(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<{ admin: AdminContext; form: URLSearchParams } | undefined> {
-  const admin = await requireAdmin(instance, request, reply);
+export async function requireAdminForm(instance: Instance, request: FastifyRequest, reply: FastifyReply, options: AdminGateOptions = {}): Promise<{ admin: AdminContext; form: URLSearchParams } | undefined> {
+  const admin = await requireAdmin(instance, request, reply, options);
   if (!admin) return undefined;
   const form = request.body instanceof URLSearchParams ? request.body : undefined;
   if (!form || crossSiteRequest(request) || !sessionCsrfValid(admin.session, form.get("csrf_token"))) {

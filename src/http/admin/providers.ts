@@ -18,9 +18,10 @@ import { editConflict } from "../ui/admin/edit-conflict.tsx";
 import { blankProviderForm, type ProviderFormState, providerFormPage, providerFormStateOf, providerFormText, type ProviderListing, providerPage } from "../ui/admin/provider-pages.tsx";
 import { providerDeletePage } from "../ui/admin/confirm-page.tsx";
 import { adminErrorPage } from "../ui/admin/sign-in-page.tsx";
-import { type AdminContext, requireAdmin, requireAdminForm, seeOther, sendAdminHTML } from "./admin-session.ts";
+import { type AdminContext, type AdminGateOptions, requireAdmin, requireAdminForm, seeOther, sendAdminHTML } from "./admin-session.ts";
 import { adminPaths } from "./admin-paths.ts";
 import { setFlash, takeFlash } from "./flash.ts";
+import { signInKeepingForm } from "./sign-in.ts";
 import { oauthRedirectUrl } from "../../consumer/oauth-redirect-url.ts";
 
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void>;
@@ -59,10 +60,11 @@ export const providerNewForm: Handler = async (instance, request, reply) => {
 
 /** POST /admin/registry/new/provider — the same rules as the CLI and the registry API; on an error the form comes back, nothing stored. */
 export const providerCreate: Handler = async (instance, request, reply) => {
-  const posted = await requireAdminForm(instance, request, reply);
+  const posted = await requireAdminForm(instance, request, reply, { whenSignedOut: signInKeepingForm });
   if (!posted) return;
   const { admin, form } = posted;
   const typed = typedForm(form, blankProviderForm);
+  if (form.get("_action") === "restore") return sendAdminHTML(reply, 200, providerFormPage({ viewer: admin.viewer, state: typed, errors: {}, redirectUrl: redirectUrlOf(instance), notice: admin.viewer.i18n.t("resume.restored") }));
   try {
     const settings = parseProviderCreate({ ...typed, client_secret: form.get("client_secret") ?? "" });
     const created = await createProvider(instance.store.db, instanceSecretBox(instance), settings, redirectUrlOf(instance), admin.actor);
@@ -85,8 +87,8 @@ async function providerFromPath(instance: Instance, request: FastifyRequest, rep
 }
 
 /** A POST on one provider's page: the admin (CSRF token checked), the form and the record; undefined once an error page was sent. */
-async function postedToProvider(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<{ admin: AdminContext; form: URLSearchParams; provider: OAuthProvider } | undefined> {
-  const posted = await requireAdminForm(instance, request, reply);
+async function postedToProvider(instance: Instance, request: FastifyRequest, reply: FastifyReply, options: AdminGateOptions = {}): Promise<{ admin: AdminContext; form: URLSearchParams; provider: OAuthProvider } | undefined> {
+  const posted = await requireAdminForm(instance, request, reply, options);
   if (!posted) return undefined;
   const provider = await providerFromPath(instance, request, reply, posted.admin);
   return provider && { ...posted, provider };
@@ -168,13 +170,16 @@ export const providerEditForm: Handler = async (instance, request, reply) => {
  * was typed and nothing is changed or revoked.
  */
 export const providerUpdate: Handler = async (instance, request, reply) => {
-  const posted = await postedToProvider(instance, request, reply);
+  const posted = await postedToProvider(instance, request, reply, { whenSignedOut: signInKeepingForm });
   if (!posted) return;
   const { admin, form, provider } = posted;
   const { t } = admin.viewer.i18n;
   const typed = typedForm(form, providerFormStateOf(provider));
   const secret = form.get("client_secret") ?? "";
   const expected = formVersion(form.get("sys_mod_count"));
+  if (form.get("_action") === "restore") {
+    return sendAdminHTML(reply, 200, providerFormPage({ viewer: admin.viewer, state: typed, errors: {}, redirectUrl: redirectUrlOf(instance), editing: provider, version: carriedVersion(expected), notice: t("resume.restored") }));
+  }
   try {
     const updated = await updateProviderRevoking(instance, provider, parseProviderUpdate({ ...typed, ...(secret ? { client_secret: secret } : {}) }), admin.actor, expected);
     const outcome = updated.revocation.kind === "revoked" ? ` ${t("provider.revokedAtOldProvider")}` : updated.revocation.kind === "failed" ? ` ${t("provider.revocationFailedOld", { reason: worded(updated.revocation.reason, t) })}` : "";

@@ -20,8 +20,8 @@ export interface RegistryFormState {
   comments: string;
 }
 
-/** What a submit button asked for: save, or one of the redirect list's no-JavaScript controls. */
-export type RegistryFormAction = "submit" | "unlock" | "lock" | "add_row";
+/** What a submit button asked for: save, one of the redirect list's no-JavaScript controls, or the form back after signing in again. */
+export type RegistryFormAction = "submit" | "unlock" | "lock" | "add_row" | "restore";
 
 export function blankRegistryForm(): RegistryFormState {
   return {
@@ -79,7 +79,7 @@ export function registryFormFrom(form: URLSearchParams): { state: RegistryFormSt
   };
   if (action === "unlock") state.redirectLocked = false;
   if (action === "lock") state.redirectLocked = true;
-  return { state, action: action === "unlock" || action === "lock" || action === "add_row" ? action : "submit" };
+  return { state, action: action === "unlock" || action === "lock" || action === "add_row" || action === "restore" ? action : "submit" };
 }
 
 /** The record fields the domain parses (parseClientCreate / parseClientUpdate), named as on the wire. */

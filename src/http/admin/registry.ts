@@ -18,6 +18,7 @@ import { adminErrorPage } from "../ui/admin/sign-in-page.tsx";
 import { type AdminContext, requireAdmin, requireAdminForm, seeOther, sendAdminHTML } from "./admin-session.ts";
 import { adminPaths } from "./admin-paths.ts";
 import { setFlash, takeFlash } from "./flash.ts";
+import { signInKeepingForm } from "./sign-in.ts";
 import { providerListing } from "./providers.ts";
 import { blankRegistryForm, registryFormFrom, registryFormOf, registryFormText, registryInput, type RegistryFormState } from "./registry-form-input.ts";
 
@@ -77,11 +78,12 @@ async function renderRecord(
 
 /** POST /admin/registry/new/client — save, or re-render for the redirect list's lock and add-row buttons. */
 export const registryCreate: Handler = async (instance, request, reply) => {
-  const posted = await requireAdminForm(instance, request, reply);
+  const posted = await requireAdminForm(instance, request, reply, { whenSignedOut: signInKeepingForm });
   if (!posted) return;
   const { admin, form } = posted;
   const { state, action } = registryFormFrom(form);
-  if (action !== "submit") return sendAdminHTML(reply, 200, registryFormPage({ viewer: admin.viewer, state, errors: {}, client: null }));
+  const restored = action === "restore" ? { flash: admin.viewer.i18n.t("resume.restored") } : {};
+  if (action !== "submit") return sendAdminHTML(reply, 200, registryFormPage({ viewer: admin.viewer, state, errors: {}, client: null, ...restored }));
   try {
     const created = await createClient(instance.store.db, parseClientCreate(registryInput(state, "create")), admin.actor);
     setFlash(instance, reply, {
@@ -106,7 +108,7 @@ export const registryRecord: Handler = async (instance, request, reply) => {
 };
 
 export const registryUpdate: Handler = async (instance, request, reply) => {
-  const posted = await requireAdminForm(instance, request, reply);
+  const posted = await requireAdminForm(instance, request, reply, { whenSignedOut: signInKeepingForm });
   if (!posted) return;
   const { admin, form } = posted;
   const client = await recordFromPath(instance, request, reply, admin);
@@ -115,7 +117,7 @@ export const registryUpdate: Handler = async (instance, request, reply) => {
   state.publicClient = client.publicClient;
   const expected = formVersion(form.get("sys_mod_count"));
   const version = carriedVersion(expected);
-  if (action !== "submit") return renderRecord(instance, reply, admin, client, { status: 200, state, version });
+  if (action !== "submit") return renderRecord(instance, reply, admin, client, { status: 200, state, version, ...(action === "restore" ? { flash: admin.viewer.i18n.t("resume.restored") } : {}) });
   try {
     await updateClient(instance.store.db, client.sysId, parseClientUpdate(registryInput(state, "update")), admin.actor, expected);
     setFlash(instance, reply, { message: posted.admin.viewer.i18n.t("registry.updated", { name: state.name.trim() }) });

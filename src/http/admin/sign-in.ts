@@ -5,9 +5,9 @@ import { checkPasswordLogin, loginFailureText } from "../identity/password-login
 import { crossSiteRequest, currentSession, endSession, loginCsrfToken, loginCsrfValid, sessionCsrfValid, startSession } from "../identity/login-session.ts";
 import { paths } from "../paths.ts";
 import { errorPage } from "../ui/authorize-pages.tsx";
-import { signInPage } from "../ui/admin/sign-in-page.tsx";
+import { resumeFormPage, signInPage } from "../ui/admin/sign-in-page.tsx";
 import { requestTranslator, varyByLanguage } from "../i18n/request-locale.ts";
-import { sendAdminHTML } from "./admin-session.ts";
+import { redirectToSignIn, sendAdminHTML } from "./admin-session.ts";
 import { adminPaths } from "./admin-paths.ts";
 
 /** Only paths inside the admin area are followed after sign-in, so `next` cannot send anyone elsewhere. */
@@ -15,7 +15,29 @@ function safeNext(value: string | null | undefined): string {
   return value && /^\/admin(\/|\?|$)/.test(value) ? value : adminPaths.home;
 }
 
-function renderSignIn(instance: Instance, request: FastifyRequest, reply: FastifyReply, status: number, extra: { next: string; error?: string; userName?: string; notice?: string }): void {
+/** What a form posted after its session ended carries through the sign-in page: where it went, and what was typed. */
+interface KeptForm {
+  to: string;
+  form: string;
+}
+
+/** Never carried: the ended session's CSRF token, what the form asked for, and secrets, which never go back into a page. */
+const notKept = new Set(["csrf_token", "_action", "client_secret", "password"]);
+
+/**
+ * A form posted after its session ended (it expired while the admin typed): rather than dropping
+ * what was typed, the sign-in page carries it, and once signed in the form comes back with it,
+ * unsaved. Only a post from this instance's own page is kept, so no other site can prefill a
+ * form that an admin then saves.
+ */
+export function signInKeepingForm(instance: Instance, request: FastifyRequest, reply: FastifyReply): void {
+  const form = request.body instanceof URLSearchParams ? request.body : undefined;
+  if (!form || request.headers["sec-fetch-site"] !== "same-origin" || safeNext(request.url) !== request.url) return redirectToSignIn(instance, request, reply);
+  const kept: KeptForm = { to: request.url, form: new URLSearchParams([...form].filter(([name]) => !notKept.has(name))).toString() };
+  renderSignIn(instance, request, reply, 200, { next: request.url, notice: requestTranslator(instance, request).t("signIn.sessionEndedKept"), kept });
+}
+
+function renderSignIn(instance: Instance, request: FastifyRequest, reply: FastifyReply, status: number, extra: { next: string; error?: string; userName?: string; notice?: string; kept?: KeptForm }): void {
   const csrfToken = loginCsrfToken(instance, request, reply);
   varyByLanguage(reply);
   sendAdminHTML(reply, status, signInPage({ i18n: requestTranslator(instance, request), csrfToken, issuer: instance.config.publicUrl, metadataUrl: instance.config.publicUrl + paths.metadata, ...extra }));
@@ -36,14 +58,21 @@ export async function signInGet(instance: Instance, request: FastifyRequest, rep
 export async function signInPost(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const form = request.body instanceof URLSearchParams ? request.body : new URLSearchParams();
   const next = safeNext(form.get("next"));
+  const keptTo = form.get("kept_to");
+  const kept = keptTo !== null && safeNext(keptTo) === keptTo ? { to: keptTo, form: form.get("kept_form") ?? "" } : undefined;
   if (crossSiteRequest(request) || !loginCsrfValid(instance, request, form.get("csrf_token"))) {
-    return renderSignIn(instance, request, reply, 403, { next, error: requestTranslator(instance, request).t("signIn.expired") });
+    return renderSignIn(instance, request, reply, 403, { next, error: requestTranslator(instance, request).t("signIn.expired"), ...(kept ? { kept } : {}) });
   }
   const userName = form.get("user_name") ?? "";
   const login = await checkPasswordLogin(instance, userName, form.get("user_password") ?? "", request.ip);
-  if (!login.ok) return renderSignIn(instance, request, reply, 401, { next, userName, error: loginFailureText(login, requestTranslator(instance, request)) });
-  await startSession(instance, reply, login.user.sysId);
-  reply.redirect(next, 303);
+  if (!login.ok) return renderSignIn(instance, request, reply, 401, { next, userName, error: loginFailureText(login, requestTranslator(instance, request)), ...(kept ? { kept } : {}) });
+  const session = await startSession(instance, reply, login.user.sysId);
+  if (!kept) return void reply.redirect(next, 303);
+  // The form goes back with what was typed and `_action=restore`: its page shows it again, saving nothing.
+  varyByLanguage(reply);
+  const user = await findUserById(instance.store.db, login.user.sysId);
+  const fields = [...new URLSearchParams(kept.form)].filter(([name]) => !notKept.has(name));
+  sendAdminHTML(reply, 200, resumeFormPage({ i18n: requestTranslator(instance, request, user?.preferredLanguage), csrfToken: session.csrfToken, to: kept.to, fields }));
 }
 
 /** POST /logout.do — ends the session; the session's CSRF token proves the form came from our page. */

@@ -130,7 +130,7 @@ export function providerFormText(state: ProviderFormState, t: Translator["t"]): 
  * with `editing`, the same form for that record, where an empty secret keeps the stored one, and
  * `version` the record version the form was drawn from (the record's, or a re-rendered form's own).
  */
-export function providerFormPage(props: { viewer: Viewer; state: ProviderFormState; errors: FieldErrors; redirectUrl: string; editing?: OAuthProvider; version?: number | undefined; conflict?: EditConflict | undefined }): string {
+export function providerFormPage(props: { viewer: Viewer; state: ProviderFormState; errors: FieldErrors; redirectUrl: string; editing?: OAuthProvider; version?: number | undefined; conflict?: EditConflict | undefined; notice?: string }): string {
   const { t } = props.viewer.i18n;
   const { state, errors, editing } = props;
   const labels = providerFieldLabels(t);
@@ -138,6 +138,7 @@ export function providerFormPage(props: { viewer: Viewer; state: ProviderFormSta
   return renderPage(
     <AdminShell title={editing ? t("provider.editPageTitle", { name: editing.name }) : t("provider.newPageTitle")} active="registry" viewer={props.viewer}>
       <PageHeader title={editing ? t("provider.editTitle", { name: editing.name }) : t("provider.newTitle")} crumbs={crumbs} />
+      <Flash message={props.notice} />
       <EditConflictNotice conflict={props.conflict} labels={labels} />
       <ErrorSummary errors={errors} labels={labels} />
       <p class="muted">{editing ? t("provider.edit.intro") : t("provider.intro", { redirectUrl: props.redirectUrl })}</p>

@@ -5,7 +5,7 @@ import { renderPage } from "../layout.tsx";
 import { RichText } from "../rich-text.tsx";
 import { AdminDocument, AdminShell, type Viewer } from "./admin-layout.tsx";
 
-export function signInPage(props: { i18n: Translator; csrfToken: string; issuer: string; metadataUrl: string; next: string; error?: string; userName?: string; notice?: string }): string {
+export function signInPage(props: { i18n: Translator; csrfToken: string; issuer: string; metadataUrl: string; next: string; error?: string; userName?: string; notice?: string; kept?: { to: string; form: string } }): string {
   const { t } = props.i18n;
   return renderPage(
     <AdminDocument title={t("signIn.title")} i18n={props.i18n}>
@@ -33,6 +33,12 @@ export function signInPage(props: { i18n: Translator; csrfToken: string; issuer:
           <form method="post" action={adminPaths.login}>
             <input type="hidden" name="csrf_token" value={props.csrfToken} />
             <input type="hidden" name="next" value={props.next} />
+            {props.kept ? (
+              <>
+                <input type="hidden" name="kept_to" value={props.kept.to} />
+                <input type="hidden" name="kept_form" value={props.kept.form} />
+              </>
+            ) : null}
             <label for="user_name">{t("signIn.userName")}</label>
             <input type="text" id="user_name" name="user_name" autocomplete="username" required value={props.userName ?? ""} autofocus />
             <label for="user_password">{t("signIn.password")}</label>
@@ -51,6 +57,34 @@ export function signInPage(props: { i18n: Translator; csrfToken: string; issuer:
               <a href={props.metadataUrl}>{props.metadataUrl}</a>
             </dd>
           </dl>
+        </div>
+      </main>
+    </AdminDocument>,
+  );
+}
+
+/**
+ * Signed in again after a form's session ended: the form's fields go back to it, unsaved, with
+ * `_action=restore`. admin.js sends it at once; without JavaScript it is one press.
+ */
+export function resumeFormPage(props: { i18n: Translator; csrfToken: string; to: string; fields: [string, string][] }): string {
+  const { t } = props.i18n;
+  return renderPage(
+    <AdminDocument title={t("resume.title")} i18n={props.i18n}>
+      <main class="signin" id="content">
+        <div class="signin-card">
+          <h1>{t("resume.title")}</h1>
+          <p>{t("resume.text")}</p>
+          <form method="post" action={props.to} data-resume="">
+            <input type="hidden" name="csrf_token" value={props.csrfToken} />
+            <input type="hidden" name="_action" value="restore" />
+            {props.fields.map(([name, value]) => (
+              <input type="hidden" name={name} value={value} />
+            ))}
+            <button type="submit" class="btn btn-primary btn-block">
+              {t("resume.submit")}
+            </button>
+          </form>
         </div>
       </main>
     </AdminDocument>,
