@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import { type ExpressionBuilder, type Kysely, sql } from "kysely";
 import type { OAuthClient } from "../domain/oauth-entity.ts";
 import { listClientsWhere } from "./oauth-entity-store.ts";
 import type { Database } from "./schema.ts";
@@ -7,25 +7,45 @@ import type { Database } from "./schema.ts";
 export const registrySortKeys = ["name", "type", "client_id", "active", "redirect_url", "sys_updated_on"] as const;
 export type RegistrySortKey = (typeof registrySortKeys)[number];
 
+/** Rows on one page of the list: a registry of thousands stays a page a browser draws at once. */
+export const registryPageSize = 100;
+
 export interface RegistryQuery {
   /** Matches name, client ID or redirect URLs, case-insensitively, as plain text. */
   text: string;
   sort: RegistrySortKey;
   direction: "asc" | "desc";
+  /** From 1; past the last page means the last page. */
+  page: number;
 }
 
-export async function searchClients(db: Kysely<Database>, query: RegistryQuery): Promise<OAuthClient[]> {
+export interface RegistryPage {
+  clients: OAuthClient[];
+  /** Every client the text matches, on all pages. */
+  total: number;
+  /** The page shown, after one past the end was brought back to the last. */
+  page: number;
+}
+
+function matching(text: string) {
   // LIKE wildcards the admin types are taken literally.
-  const pattern = `%${query.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  return listClientsWhere(db, (q) => {
-    let out = q;
-    if (query.text) {
-      out = out.where((eb) =>
-        eb.or(
-          (["name", "client_id", "redirect_url"] as const).map((column) => sql<boolean>`lower(${sql.ref(`oauth_entity.${column}`)}) like ${pattern} escape '\\'`),
-        ),
-      );
-    }
-    return out.orderBy(query.sort, query.direction).orderBy("sys_id");
-  });
+  const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return (eb: ExpressionBuilder<Database, "oauth_entity">) =>
+    eb.or((["name", "client_id", "redirect_url"] as const).map((column) => sql<boolean>`lower(${sql.ref(`oauth_entity.${column}`)}) like ${pattern} escape '\\'`));
+}
+
+export async function searchClients(db: Kysely<Database>, query: RegistryQuery): Promise<RegistryPage> {
+  let counting = db.selectFrom("oauth_entity").where("type", "=", "client");
+  if (query.text) counting = counting.where(matching(query.text));
+  const { count } = await counting.select((eb) => eb.fn.countAll().as("count")).executeTakeFirstOrThrow();
+  const total = Number(count);
+  const page = Math.min(query.page, Math.max(1, Math.ceil(total / registryPageSize)));
+  const clients = await listClientsWhere(db, (q) =>
+    (query.text ? q.where(matching(query.text)) : q)
+      .orderBy(query.sort, query.direction)
+      .orderBy("sys_id")
+      .limit(registryPageSize)
+      .offset((page - 1) * registryPageSize),
+  );
+  return { clients, total, page };
 }

@@ -5,7 +5,7 @@ import { findClient, updateClient } from "../../src/store/oauth-entity-store.ts"
 import { fieldError, followRedirect, signIn } from "../support/admin.ts";
 import { FormBrowser, type Page } from "../support/browser.ts";
 import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
-import { basic, postForm, tableCounts } from "../support/oauth.ts";
+import { basic, postForm, registerClient, tableCounts } from "../support/oauth.ts";
 import { dialectsUnderTest } from "../support/stores.ts";
 
 const newForm = "/admin/registry/new/client";
@@ -238,6 +238,29 @@ for (const dialect of dialectsUnderTest()) {
       const res = await stranger.post(newForm, new URLSearchParams({ name: "Planted" }), { "sec-fetch-site": "cross-site" });
       assert.equal(res.status, 303);
       assert.equal(res.location, "/?next=%2Fadmin");
+    });
+
+    test("a long list comes a hundred to a page, each page keeping the filter and the sort", async () => {
+      for (let n = 1; n <= 230; n++) await registerClient(server.instance, { name: `Paged ${String(n).padStart(3, "0")}` });
+      const names = (page: Page) => [...page.html.matchAll(/<td><a href="\/admin\/registry\/[0-9a-f]{32}">([^<]+)<\/a>/g)].map((m) => m[1]);
+      const next = (page: Page) => /<a class="btn btn-small" rel="next" href="([^"]+)"/.exec(page.html)?.[1]?.replace(/&amp;/g, "&");
+      let page = await browser.get("/admin/registry?q=paged&sort=name&dir=desc");
+      assert.match(page.html, /230 records matching “paged”/);
+      assert.match(page.html, /<nav class="pager" aria-label="Pages"><span>Records 1–100 of 230<\/span>/);
+      assert.deepEqual([names(page).length, names(page)[0]], [100, "Paged 230"]);
+      const seen = [...names(page)];
+      for (const range of ["101–200", "201–230"]) {
+        const link = next(page)!;
+        assert.deepEqual(Object.fromEntries(new URL(link, server.base).searchParams), { q: "paged", sort: "name", dir: "desc", page: String(seen.length / 100 + 1) });
+        page = await browser.get(link);
+        assert.match(page.html, new RegExp(`Records ${range} of 230`));
+        seen.push(...names(page));
+      }
+      assert.equal(next(page), undefined, "the last page has no next");
+      assert.match(page.html, /rel="prev"/);
+      assert.deepEqual(seen, Array.from({ length: 230 }, (_, i) => `Paged ${String(230 - i).padStart(3, "0")}`), "every record once, in order");
+      assert.deepEqual(names(await browser.get("/admin/registry?q=paged&sort=name&dir=desc&page=99")), seen.slice(200), "past the end is the last page");
+      assert.doesNotMatch((await browser.get("/admin/registry?q=Paged%20001")).html, /class="pager"/, "one page needs no pager");
     });
 
     test("an unknown record is a 404 page", async () => {

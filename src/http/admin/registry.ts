@@ -28,7 +28,8 @@ function registryQuery(request: FastifyRequest): RegistryQuery {
   const query = request.query as Record<string, unknown>;
   const text = typeof query.q === "string" ? query.q.trim().slice(0, 200) : "";
   const sort = registrySortKeys.includes(query.sort as RegistrySortKey) ? (query.sort as RegistrySortKey) : "name";
-  return { text, sort, direction: query.dir === "desc" ? "desc" : "asc" };
+  const page = typeof query.page === "string" && /^[1-9]\d{0,5}$/.test(query.page) ? Number(query.page) : 1;
+  return { text, sort, direction: query.dir === "desc" ? "desc" : "asc", page };
 }
 
 /** GET /admin/registry — the list, filtered and sorted by query parameters so a view can be bookmarked. */
@@ -36,8 +37,8 @@ export const registryList: Handler = async (instance, request, reply) => {
   const admin = await requireAdmin(instance, request, reply);
   if (!admin) return;
   const query = registryQuery(request);
-  const [clients, providers] = await Promise.all([searchClients(instance.store.db, query), providerListing(instance.store.db, query.text)]);
-  sendAdminHTML(reply, 200, registryListPage({ viewer: admin.viewer, clients, providers, query, flash: takeFlash(instance, request, reply).message }));
+  const [found, providers] = await Promise.all([searchClients(instance.store.db, query), providerListing(instance.store.db, query.text)]);
+  sendAdminHTML(reply, 200, registryListPage({ viewer: admin.viewer, found, providers, query: { ...query, page: found.page }, flash: takeFlash(instance, request, reply).message }));
 };
 
 export const registryInterceptor: Handler = async (instance, request, reply) => {

@@ -1,10 +1,10 @@
-import type { OAuthClient } from "../../../domain/oauth-entity.ts";
-import type { RegistryQuery, RegistrySortKey } from "../../../store/client-search.ts";
+import { type RegistryPage, registryPageSize, type RegistryQuery, type RegistrySortKey } from "../../../store/client-search.ts";
 import { adminPaths } from "../../admin/admin-paths.ts";
 import { renderPage } from "../layout.tsx";
 import type { MessageKey } from "../../../i18n/translator.ts";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
 import { Flash, PageHeader, YesNo } from "./components.tsx";
+import { useI18n } from "../i18n-context.tsx";
 import { type ProviderListing, ProviderTable } from "./provider-pages.tsx";
 
 const columns: { key: RegistrySortKey; label: MessageKey }[] = [
@@ -21,8 +21,37 @@ function sortLink(query: RegistryQuery, key: RegistrySortKey): string {
   return `${adminPaths.registry}?${new URLSearchParams({ ...(query.text ? { q: query.text } : {}), sort: key, dir: direction })}`;
 }
 
-export function registryListPage(props: { viewer: Viewer; clients: OAuthClient[]; providers: ProviderListing[]; query: RegistryQuery; flash?: string | undefined }): string {
+/** Another page of the same view: the filter and the sort stay. */
+function pageLink(query: RegistryQuery, page: number): string {
+  return `${adminPaths.registry}?${new URLSearchParams({ ...(query.text ? { q: query.text } : {}), sort: query.sort, dir: query.direction, page: String(page) })}`;
+}
+
+function Pager(props: { query: RegistryQuery; total: number }) {
+  const { t } = useI18n();
+  const { page } = props.query;
+  const last = Math.ceil(props.total / registryPageSize);
+  if (last <= 1) return null;
+  const first = (page - 1) * registryPageSize + 1;
+  return (
+    <nav class="pager" aria-label={t("registry.pages")}>
+      <span>{t("registry.range", { first, last: Math.min(page * registryPageSize, props.total), total: props.total })}</span>
+      {page > 1 ? (
+        <a class="btn btn-small" rel="prev" href={pageLink(props.query, page - 1)}>
+          {t("registry.previous")}
+        </a>
+      ) : null}
+      {page < last ? (
+        <a class="btn btn-small" rel="next" href={pageLink(props.query, page + 1)}>
+          {t("registry.next")}
+        </a>
+      ) : null}
+    </nav>
+  );
+}
+
+export function registryListPage(props: { viewer: Viewer; found: RegistryPage; providers: ProviderListing[]; query: RegistryQuery; flash?: string | undefined }): string {
   const { query } = props;
+  const { clients, total } = props.found;
   const { t } = props.viewer.i18n;
   return renderPage(
     <AdminShell title={t("registry.title")} active="registry" viewer={props.viewer}>
@@ -49,9 +78,9 @@ export function registryListPage(props: { viewer: Viewer; clients: OAuthClient[]
         ) : null}
       </form>
       <p class="count" role="status">
-        {query.text ? t("registry.countMatching", { count: props.clients.length, text: query.text }) : t("registry.count", { count: props.clients.length })}
+        {query.text ? t("registry.countMatching", { count: total, text: query.text }) : t("registry.count", { count: total })}
       </p>
-      {props.clients.length === 0 ? (
+      {clients.length === 0 ? (
         <p class="empty">{t(query.text ? "registry.noMatch" : "registry.empty")}</p>
       ) : (
         <div class="table-wrap">
@@ -69,7 +98,7 @@ export function registryListPage(props: { viewer: Viewer; clients: OAuthClient[]
               </tr>
             </thead>
             <tbody>
-              {props.clients.map((client) => (
+              {clients.map((client) => (
                 <tr>
                   <td>
                     <a href={adminPaths.registryRecord(client.sysId)}>{client.name}</a>
@@ -95,6 +124,7 @@ export function registryListPage(props: { viewer: Viewer; clients: OAuthClient[]
           </table>
         </div>
       )}
+      <Pager query={query} total={total} />
       <ProviderTable providers={props.providers} />
     </AdminShell>,
   );
