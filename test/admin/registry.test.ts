@@ -191,6 +191,30 @@ for (const dialect of dialectsUnderTest()) {
       assert.match(record.html, /client_secret: \(regenerated\)/);
     });
 
+    test("Delete asks first, then removes the endpoint with its tokens; the client ID stops working", async () => {
+      const doomed = await registerClient(server.instance, { name: "Doomed Client", grant_types: "client_credentials" });
+      const issued = await postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(doomed.clientId, doomed.secret) });
+      assert.equal(issued.status, 200, issued.text);
+      const record = await browser.get(`/admin/registry/${doomed.sysId}`);
+      assert.doesNotMatch(record.html, /<form[^>]*action="\/admin\/registry\/[0-9a-f]{32}\/delete"/, "the record's Delete only leads to the confirmation");
+      assert.match(record.html, new RegExp(`href="/admin/registry/${doomed.sysId}/delete"`));
+      const confirm = await browser.get(`/admin/registry/${doomed.sysId}/delete`);
+      assert.match(confirm.html, /<h1>Delete this endpoint\?<\/h1>/);
+      assert.ok(await findClient(server.instance.store.db, doomed.sysId), "asking deletes nothing");
+      const list = await followRedirect(browser, await browser.submitForm(confirm, `/admin/registry/${doomed.sysId}/delete`));
+      assert.match(list.html, /Deleted “Doomed Client”; its tokens and codes went with it\./);
+      assert.equal(await findClient(server.instance.store.db, doomed.sysId), undefined);
+      const tokens = await server.instance.store.db.selectFrom("oauth_credential").select("sys_id").where("client", "=", doomed.sysId).execute();
+      assert.deepEqual(tokens, [], "the tokens went with the record");
+      const whoami = await fetch(`${server.base}/api/now/v1/whoami`, { headers: { authorization: `Bearer ${(issued.body as { access_token: string }).access_token}` } });
+      assert.equal(whoami.status, 401, "the token it issued no longer works");
+      const refused = await postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(doomed.clientId, doomed.secret) });
+      assert.equal(refused.status, 401);
+      assert.equal((await browser.get(`/admin/registry/${doomed.sysId}/delete`)).status, 404);
+      const audit = await browser.get(`/admin/audit?table=oauth_entity&record=${doomed.sysId}`);
+      assert.match(audit.html, /Doomed Client/);
+    });
+
     test("the list filters by text and sorts by column through query parameters", async () => {
       const filtered = await browser.get("/admin/registry?q=TEST%20client");
       assert.match(filtered.html, /1 record matching “TEST client”/);

@@ -81,7 +81,7 @@ for (const dialect of dialectsUnderTest()) {
       const browser = await signIn(server.base);
       const provider = await recordProvider(server.instance, { client_id: "csp-walk", client_secret: "s", token_url: "https://peer.example/oauth_token.do" });
       const client = await registerClient(server.instance, { name: "CSP Walk Client" });
-      const providerPages = ["/admin/registry/new/provider", `/admin/providers/${provider.sysId}`, `/admin/providers/${provider.sysId}/edit`, `/admin/providers/${provider.sysId}/delete`, `/admin/tokens/revoke-client?client=${client.sysId}`];
+      const providerPages = ["/admin/registry/new/provider", `/admin/providers/${provider.sysId}`, `/admin/providers/${provider.sysId}/edit`, `/admin/providers/${provider.sysId}/delete`, `/admin/tokens/revoke-client?client=${client.sysId}`, `/admin/registry/${client.sysId}`, `/admin/registry/${client.sysId}/delete`];
       for (const path of ["/", "/admin", "/admin/registry", "/admin/registry/new", "/admin/registry/new/client", ...providerPages, "/admin/tokens", "/admin/users", "/admin/roles", "/admin/audit", "/admin/pipeline"]) {
         const page = await (path === "/" ? new FormBrowser(server.base) : browser).get(path);
         assert.equal(page.status, 200, path);
@@ -105,7 +105,7 @@ for (const dialect of dialectsUnderTest()) {
       const provider = await recordProvider(server.instance, { client_id: "csrf-walk", client_secret: "s", token_url: "https://peer.example/oauth_token.do" });
       const before = await tableCounts(server.instance.store);
       const posts = adminRoutes().filter((r) => r.method === "POST" && r.url !== "/login.do");
-      assert.equal(posts.length, 16);
+      assert.equal(posts.length, 17);
       const recordOf = (url: string) => (url.startsWith("/admin/users") ? admin.sysId : url.startsWith("/admin/providers") ? provider.sysId : client.sysId);
       for (const route of posts) {
         const url = route.url.replace(":sysId", recordOf(route.url));

@@ -10,6 +10,7 @@ export const adminPaths = {
   registryNewClient: "/admin/registry/new/client",
   registryRecord: (sysId: string) => `/admin/registry/${sysId}`,
   registryRegenerate: (sysId: string) => `/admin/registry/${sysId}/regenerate`,
+  registryDelete: (sysId: string) => `/admin/registry/${sysId}/delete`,
   registryNewProvider: "/admin/registry/new/provider",
   provider: (sysId: string) => `/admin/providers/${sysId}`,
   providerEdit: (sysId: string) => `/admin/providers/${sysId}/edit`,

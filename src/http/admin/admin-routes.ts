@@ -5,7 +5,7 @@ import { assetHandler } from "./assets.ts";
 import { languageSwitch } from "./language.ts";
 import { profileGet, profilePost, userLanguagePost } from "./profile.ts";
 import { adminHome, auditList, pipeline, rolesList } from "./overview.ts";
-import { regenerateConfirm, regenerateSecret, registryCreate, registryInterceptor, registryList, registryNewForm, registryRecord, registryUpdate } from "./registry.ts";
+import { regenerateConfirm, regenerateSecret, registryCreate, registryDelete, registryDeleteConfirm, registryInterceptor, registryList, registryNewForm, registryRecord, registryUpdate } from "./registry.ts";
 import { providerCreate, providerDelete, providerDeleteConfirm, providerEditForm, providerNewForm, providerShow, providerToken, providerUpdate } from "./providers.ts";
 import { signInGet, signInPost } from "./sign-in.ts";
 import { tokenRevoke, tokensList, tokensRevokeClient, tokensRevokeClientConfirm } from "./tokens.ts";
@@ -29,6 +29,8 @@ export function adminRoutes(): { method: "GET" | "POST"; url: string; handler: H
     { method: "POST", url: "/admin/registry/:sysId", handler: registryUpdate },
     { method: "GET", url: "/admin/registry/:sysId/regenerate", handler: regenerateConfirm },
     { method: "POST", url: "/admin/registry/:sysId/regenerate", handler: regenerateSecret },
+    { method: "GET", url: "/admin/registry/:sysId/delete", handler: registryDeleteConfirm },
+    { method: "POST", url: "/admin/registry/:sysId/delete", handler: registryDelete },
     { method: "GET", url: adminPaths.registryNewProvider, handler: providerNewForm },
     { method: "POST", url: adminPaths.registryNewProvider, handler: providerCreate },
     { method: "GET", url: "/admin/providers/:sysId", handler: providerShow },

@@ -6,10 +6,11 @@ import { issueText, NotFoundError, ValidationError } from "../../domain/validati
 import type { Instance } from "../../instance.ts";
 import { listAudit } from "../../store/audit-listing.ts";
 import { type RegistryQuery, registrySortKeys, type RegistrySortKey, searchClients } from "../../store/client-search.ts";
-import { createClient, findClientBySysId, regenerateClientSecret, updateClient } from "../../store/oauth-entity-store.ts";
+import { createClient, deleteClient, findClientBySysId, regenerateClientSecret, updateClient } from "../../store/oauth-entity-store.ts";
 import { findUserById } from "../../store/user-store.ts";
 import { fieldErrors, type FieldErrors } from "../ui/admin/components.tsx";
 import { interceptorPage } from "../ui/admin/interceptor-page.tsx";
+import { clientDeletePage } from "../ui/admin/confirm-page.tsx";
 import { regenerateSecretPage } from "../ui/admin/regenerate-page.tsx";
 import { editConflict } from "../ui/admin/edit-conflict.tsx";
 import { registryFormPage } from "../ui/admin/registry-form-page.tsx";
@@ -152,4 +153,23 @@ export const regenerateSecret: Handler = async (instance, request, reply) => {
     setFlash(instance, reply, { message: error.issues.map((i) => issueText(i, posted.admin.viewer.i18n)).join("; ") });
   }
   seeOther(reply, adminPaths.registryRecord(client.sysId));
+};
+
+/** GET …/delete — the confirmation step; nothing changes until it is submitted. */
+export const registryDeleteConfirm: Handler = async (instance, request, reply) => {
+  const admin = await requireAdmin(instance, request, reply);
+  if (!admin) return;
+  const client = await recordFromPath(instance, request, reply, admin);
+  if (client) sendAdminHTML(reply, 200, clientDeletePage({ viewer: admin.viewer, client }));
+};
+
+/** POST …/delete — the endpoint with its tokens and codes; the list says what went. */
+export const registryDelete: Handler = async (instance, request, reply) => {
+  const posted = await requireAdminForm(instance, request, reply);
+  if (!posted) return;
+  const client = await recordFromPath(instance, request, reply, posted.admin);
+  if (!client) return;
+  const deleted = await deleteClient(instance.store.db, client.sysId, posted.admin.actor);
+  setFlash(instance, reply, { message: posted.admin.viewer.i18n.t("registry.deleted", { name: deleted.name }) });
+  seeOther(reply, adminPaths.registry);
 };

@@ -72,6 +72,28 @@ export function providerDeletePage(props: { viewer: Viewer; provider: OAuthProvi
   });
 }
 
+/** Deleting an OAuth API endpoint: its tokens and codes go with it, and its client ID stops working. */
+export function clientDeletePage(props: { viewer: Viewer; client: OAuthClient }): string {
+  const { client } = props;
+  const { t } = props.viewer.i18n;
+  return confirmPage({
+    viewer: props.viewer,
+    active: "registry",
+    confirmation: {
+      pageTitle: t("registry.delete.pageTitle", { name: client.name }),
+      title: t("registry.delete.confirmTitle"),
+      crumbs: [
+        { href: adminPaths.registry, label: t("registry.title") },
+        { href: adminPaths.registryRecord(client.sysId), label: client.name },
+      ],
+      warning: <RichText format={(v) => t("registry.delete.warning", v)} elements={{ name: <strong>{client.name}</strong> }} />,
+      action: adminPaths.registryDelete(client.sysId),
+      submitLabel: t("registry.delete.button"),
+      cancelHref: adminPaths.registryRecord(client.sysId),
+    },
+  });
+}
+
 /** Revoking every live token of a client: each system that uses one must be authorized again. */
 export function revokeAllTokensPage(props: { viewer: Viewer; client: OAuthClient }): string {
   const { client } = props;

@@ -136,6 +136,16 @@ export function registryFormPage(props: RegistryFormProps): string {
           </a>
         </div>
       </form>
+      {client ? (
+        <section class="panel" aria-labelledby="delete-heading">
+          <h2 id="delete-heading">{t("registry.delete.heading")}</h2>
+          <p class="muted">{t("registry.delete.text")}</p>
+          {/* To the confirmation page: deleting cannot be undone. */}
+          <a class="btn btn-danger" href={adminPaths.registryDelete(client.sysId)}>
+            {t("registry.delete.button")}
+          </a>
+        </section>
+      ) : null}
       {client && props.history ? (
         <section class="history" aria-labelledby="history-heading">
           <h2 id="history-heading">{t("registry.history")}</h2>
