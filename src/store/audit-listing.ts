@@ -1,4 +1,5 @@
 import { type Kysely, sql } from "kysely";
+import type { KeysetCursor } from "./keyset-cursor.ts";
 import type { Database } from "./schema.ts";
 
 /** An audit row with the name of the record it is about, so a person can read the history. */
@@ -15,9 +16,12 @@ export interface AuditListing {
   reasonText: string | null;
   user: string;
   createdOn: string;
+  /** Epoch milliseconds: the order of the list, and where its next page starts. */
+  createdAt: number;
 }
 
-export async function listAudit(db: Kysely<Database>, filter: { tablename?: string; documentkey?: string; limit: number }): Promise<AuditListing[]> {
+/** Newest first; `older` resumes after the last row of the page before. */
+export async function listAudit(db: Kysely<Database>, filter: { tablename?: string; documentkey?: string; limit: number; older?: KeysetCursor<number> | undefined }): Promise<AuditListing[]> {
   let query = db
     .selectFrom("sys_audit")
     .leftJoin("oauth_entity", "oauth_entity.sys_id", "sys_audit.documentkey")
@@ -34,9 +38,12 @@ export async function listAudit(db: Kysely<Database>, filter: { tablename?: stri
       "sys_audit.reason_text as reasonText",
       "sys_audit.user as user",
       "sys_audit.sys_created_on as createdOn",
+      "sys_audit.created_at as createdAt",
     ]);
   if (filter.tablename) query = query.where("sys_audit.tablename", "=", filter.tablename);
   if (filter.documentkey) query = query.where("sys_audit.documentkey", "=", filter.documentkey);
+  const older = filter.older;
+  if (older) query = query.where((eb) => eb.or([eb("sys_audit.created_at", "<", older.time), eb.and([eb("sys_audit.created_at", "=", older.time), eb("sys_audit.sys_id", ">", older.sysId)])]));
   return query.orderBy("sys_audit.created_at", "desc").orderBy("sys_audit.sys_id").limit(filter.limit).execute();
 }
 

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { NotFoundError } from "../domain/validation.ts";
 import { revokeTokensOf } from "./token-store.ts";
+import type { KeysetCursor } from "./keyset-cursor.ts";
 import type { Database } from "./schema.ts";
 import { revokeFamily, revokeOne } from "./token-store.ts";
 
@@ -26,7 +27,8 @@ export function tokenStatus(token: TokenListing, now = Date.now()): TokenStatus 
   return token.expiresAt > now ? "live" : "expired";
 }
 
-export async function listTokens(db: Kysely<Database>, filter: { clientSysId?: string; limit: number }): Promise<TokenListing[]> {
+/** Newest first; `older` resumes after the last token of the page before. */
+export async function listTokens(db: Kysely<Database>, filter: { clientSysId?: string; limit: number; older?: KeysetCursor<string> | undefined }): Promise<TokenListing[]> {
   let query = db
     .selectFrom("oauth_credential")
     .innerJoin("oauth_entity", "oauth_entity.sys_id", "oauth_credential.client")
@@ -45,6 +47,12 @@ export async function listTokens(db: Kysely<Database>, filter: { clientSysId?: s
       "oauth_credential.rotated_at as rotatedAt",
     ]);
   if (filter.clientSysId) query = query.where("oauth_credential.client", "=", filter.clientSysId);
+  const older = filter.older;
+  if (older) {
+    query = query.where((eb) =>
+      eb.or([eb("oauth_credential.sys_created_on", "<", older.time), eb.and([eb("oauth_credential.sys_created_on", "=", older.time), eb("oauth_credential.sys_id", ">", older.sysId)])]),
+    );
+  }
   return query.orderBy("oauth_credential.sys_created_on", "desc").orderBy("oauth_credential.sys_id").limit(filter.limit).execute();
 }
 

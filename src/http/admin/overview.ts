@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Instance } from "../../instance.ts";
 import { auditedTables, listAudit } from "../../store/audit-listing.ts";
+import { cursorParam, epochCursor } from "../../store/keyset-cursor.ts";
 import { countLiveTokens } from "../../store/token-listing.ts";
 import { listRoles, listUsers } from "../../store/user-admin-store.ts";
 import { listClients } from "../../store/oauth-entity-store.ts";
@@ -10,6 +11,7 @@ import { adminHomePage } from "../ui/admin/simple-pages.tsx";
 import { pipelinePage } from "../ui/admin/pipeline-page.tsx";
 import { pipelineGraph } from "./pipeline-graph.ts";
 import { requireAdmin, sendAdminHTML } from "./admin-session.ts";
+import { adminPaths } from "./admin-paths.ts";
 
 /** The read-only admin pages: overview, roles, audit, pipeline. */
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void>;
@@ -36,11 +38,20 @@ export const auditList: Handler = async (instance, request, reply) => {
   const text = (v: unknown) => (typeof v === "string" && v !== "" && v.length <= 100 ? v : undefined);
   const table = text(query.table);
   const record = text(query.record);
-  const [rows, tables] = await Promise.all([
-    listAudit(instance.store.db, { ...(table ? { tablename: table } : {}), ...(record ? { documentkey: record } : {}), limit: auditLimit }),
+  const older = epochCursor(query.older);
+  // One more than a page: whether there is an older page to link to.
+  const [found, tables] = await Promise.all([
+    listAudit(instance.store.db, { ...(table ? { tablename: table } : {}), ...(record ? { documentkey: record } : {}), limit: auditLimit + 1, older }),
     auditedTables(instance.store.db),
   ]);
-  sendAdminHTML(reply, 200, auditPage({ viewer: admin.viewer, rows, tables, table, record, limit: auditLimit }));
+  const rows = found.slice(0, auditLimit);
+  const link = (cursor?: string) => `${adminPaths.audit}?${new URLSearchParams({ ...(table ? { table } : {}), ...(record ? { record } : {}), ...(cursor ? { older: cursor } : {}) })}`.replace(/\?$/, "");
+  const last = rows.at(-1);
+  const pages = {
+    olderHref: found.length > auditLimit && last ? link(cursorParam({ time: last.createdAt, sysId: last.sysId })) : undefined,
+    newestHref: older ? link() : undefined,
+  };
+  sendAdminHTML(reply, 200, auditPage({ viewer: admin.viewer, rows, tables, table, record, limit: auditLimit, pages, olderPage: older !== undefined }));
 };
 
 export const pipeline: Handler = async (instance, request, reply) => {

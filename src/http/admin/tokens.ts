@@ -3,6 +3,7 @@ import { sysIdPattern } from "../../domain/sys-id.ts";
 import { NotFoundError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
 import { findClientBySysId, listClients } from "../../store/oauth-entity-store.ts";
+import { cursorParam, glideTimeCursor } from "../../store/keyset-cursor.ts";
 import { listTokens, revokeAllTokensOfClient, revokeTokenByAdmin } from "../../store/token-listing.ts";
 import { revokeAllTokensPage } from "../ui/admin/confirm-page.tsx";
 import { adminErrorPage } from "../ui/admin/sign-in-page.tsx";
@@ -20,8 +21,17 @@ export const tokensList: Handler = async (instance, request, reply) => {
   if (!admin) return;
   const query = request.query as Record<string, unknown>;
   const clientSysId = typeof query.client === "string" && sysIdPattern.test(query.client) ? query.client : undefined;
-  const [tokens, clients] = await Promise.all([listTokens(instance.store.db, { ...(clientSysId ? { clientSysId } : {}), limit: listLimit }), listClients(instance.store.db)]);
-  sendAdminHTML(reply, 200, tokensPage({ viewer: admin.viewer, tokens, clients, clientSysId, flash: takeFlash(instance, request, reply).message, limit: listLimit }));
+  const older = glideTimeCursor(query.older);
+  // One more than a page: whether there is an older page to link to.
+  const [found, clients] = await Promise.all([listTokens(instance.store.db, { ...(clientSysId ? { clientSysId } : {}), limit: listLimit + 1, older }), listClients(instance.store.db)]);
+  const tokens = found.slice(0, listLimit);
+  const link = (cursor?: string) => `${adminPaths.tokens}?${new URLSearchParams({ ...(clientSysId ? { client: clientSysId } : {}), ...(cursor ? { older: cursor } : {}) })}`.replace(/\?$/, "");
+  const last = tokens.at(-1);
+  const pages = {
+    olderHref: found.length > listLimit && last ? link(cursorParam({ time: last.issuedOn, sysId: last.sysId })) : undefined,
+    newestHref: older ? link() : undefined,
+  };
+  sendAdminHTML(reply, 200, tokensPage({ viewer: admin.viewer, tokens, clients, clientSysId, flash: takeFlash(instance, request, reply).message, limit: listLimit, pages, olderPage: older !== undefined }));
 };
 
 export const tokenRevoke: Handler = async (instance, request, reply) => {

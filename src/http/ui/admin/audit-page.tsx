@@ -4,8 +4,18 @@ import { renderPage } from "../layout.tsx";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
 import { AuditTable, tableLabel } from "./audit-table.tsx";
 import { PageHeader } from "./components.tsx";
+import { OlderPager } from "./older-pager.tsx";
 
-export function auditPage(props: { viewer: Viewer; rows: AuditListing[]; tables: string[]; table: string | undefined; record: string | undefined; limit: number }): string {
+export function auditPage(props: {
+  viewer: Viewer;
+  rows: AuditListing[];
+  tables: string[];
+  table: string | undefined;
+  record: string | undefined;
+  limit: number;
+  pages: { olderHref: string | undefined; newestHref: string | undefined };
+  olderPage: boolean;
+}): string {
   const recordName = props.record ? (props.rows[0]?.recordName ?? props.record) : undefined;
   const { t } = props.viewer.i18n;
   return renderPage(
@@ -29,7 +39,7 @@ export function auditPage(props: { viewer: Viewer; rows: AuditListing[]; tables:
         </form>
       )}
       <AuditTable rows={props.rows} showRecord={!props.record} />
-      {props.rows.length === props.limit ? <p class="muted small">{t("audit.newest", { count: props.limit })}</p> : null}
+      <OlderPager note={props.olderPage ? undefined : t("audit.newest", { count: props.limit })} {...props.pages} />
     </AdminShell>,
   );
 }

@@ -5,9 +5,19 @@ import { renderPage } from "../layout.tsx";
 import { RichText } from "../rich-text.tsx";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
 import { CsrfInput, Flash, instant, PageHeader } from "./components.tsx";
+import { OlderPager } from "./older-pager.tsx";
 
 
-export function tokensPage(props: { viewer: Viewer; tokens: TokenListing[]; clients: OAuthClient[]; clientSysId: string | undefined; flash?: string | undefined; limit: number }): string {
+export function tokensPage(props: {
+  viewer: Viewer;
+  tokens: TokenListing[];
+  clients: OAuthClient[];
+  clientSysId: string | undefined;
+  flash?: string | undefined;
+  limit: number;
+  pages: { olderHref: string | undefined; newestHref: string | undefined };
+  olderPage: boolean;
+}): string {
   const selected = props.clients.find((c) => c.sysId === props.clientSysId);
   const now = Date.now();
   const { t } = props.viewer.i18n;
@@ -93,7 +103,7 @@ export function tokensPage(props: { viewer: Viewer; tokens: TokenListing[]; clie
           </table>
         </div>
       )}
-      {props.tokens.length === props.limit ? <p class="muted small">{t("tokens.newest", { count: props.limit })}</p> : null}
+      <OlderPager note={props.olderPage ? undefined : t("tokens.newest", { count: props.limit })} {...props.pages} />
     </AdminShell>,
   );
 }
