@@ -57,6 +57,7 @@ describe("pipeline up / verify / status across real instances", () => {
   test("up on three instances creates the seed's records and proves both directions of every edge", async () => {
     const run = await cli(["pipeline", "up", file]);
     assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.equal(run.stderr, "Signing in to 3 instances…\n", "a line before the first answer, on stderr");
     assert.match(run.stdout, /production\s+created\s+endpoint "Pipeline Controller Client"/);
     assert.match(run.stdout, /development\s+created\s+endpoint "Pipeline Development Client"/);
     assert.match(run.stdout, /production\s+created\s+provider "Pipeline Test" → test/);

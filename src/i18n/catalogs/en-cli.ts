@@ -42,6 +42,7 @@ export const enCli = {
   "start.secretKey.missing": "no secret key: with PostgreSQL every node must use the same one; set PORTCULLIS_SECRET_KEY (openssl rand -base64 32) on every node, or put the same key in {file}",
   "cli.user.roleNotHeld": "\"{name}\" does not have the role \"{role}\"; nothing was taken.",
   "cli.user.roleCreated": "The role \"{role}\" did not exist and was created (if you meant an existing role, revoke it and grant that one).",
+  "cli.pipeline.signingIn": "Signing in to {count, plural, one {# instance} other {# instances}}…",
   "cli.user.activated": "\"{name}\" is active again and can sign in.",
   "cli.user.deactivated": "\"{name}\" is deactivated: their sessions ended and their live tokens were revoked.",
   "cli.user.alreadyActive": "\"{name}\" is already active; nothing changed.",
