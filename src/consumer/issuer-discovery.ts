@@ -1,6 +1,6 @@
 import type { OAuthProvider } from "../domain/oauth-provider.ts";
 import type { Instance } from "../instance.ts";
-import { providerFetch } from "./provider-http.ts";
+import { providerFetch, readProviderBody, tokenAnswerLimit } from "./provider-http.ts";
 
 /**
  * RFC 9207: the issuer a provider's authorization responses must name in `iss`, or null when
@@ -11,12 +11,13 @@ import { providerFetch } from "./provider-http.ts";
 export async function expectedIssuer(instance: Instance, provider: OAuthProvider): Promise<string | null> {
   const origin = new URL(provider.authorizationUrl).origin;
   try {
-    const response = await providerFetch(instance, `${origin}/.well-known/oauth-authorization-server`, { method: "GET", headers: { accept: "application/json" } });
+    const url = `${origin}/.well-known/oauth-authorization-server`;
+    const response = await providerFetch(instance, url, { method: "GET", headers: { accept: "application/json" } });
     if (!response.ok) {
       await response.body?.cancel();
       return null;
     }
-    const metadata = (await response.json()) as { issuer?: unknown; authorization_response_iss_parameter_supported?: unknown };
+    const metadata = JSON.parse(await readProviderBody(response, url, tokenAnswerLimit)) as { issuer?: unknown; authorization_response_iss_parameter_supported?: unknown };
     if (metadata.authorization_response_iss_parameter_supported !== true || typeof metadata.issuer !== "string") return null;
     return metadata.issuer.replace(/\/+$/, "") === origin ? metadata.issuer : null;
   } catch {

@@ -2,7 +2,7 @@ import type { OAuthProvider } from "../domain/oauth-provider.ts";
 import { ValidationError } from "../domain/validation.ts";
 import type { Instance } from "../instance.ts";
 import { accessTokenFor, storedAccessToken } from "./connection-token.ts";
-import { providerFetch } from "./provider-http.ts";
+import { callAnswerLimit, providerFetch, readProviderBody } from "./provider-http.ts";
 
 export const callMethods = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
@@ -54,7 +54,7 @@ export async function callProvider(instance: Instance, provider: OAuthProvider, 
     response = await send(await accessTokenFor(instance, provider, token));
   }
   const contentType = response.headers.get("content-type") ?? "";
-  const text = await response.text();
+  const text = await readProviderBody(response, url, callAnswerLimit);
   let body: unknown = text;
   if (/\bjson\b/i.test(contentType)) {
     try {

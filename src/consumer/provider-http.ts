@@ -33,12 +33,51 @@ export class ProviderError extends Error {
 
 export const providerTimeoutMs = 15_000;
 
+/** The timeout covers the answer's body too: a provider that sends headers and then stalls is as slow as one that sends nothing. */
+function failure(url: string, error: unknown): ProviderError {
+  const origin = new URL(url).origin;
+  if ((error as Error).name === "TimeoutError") return new ProviderError({ key: "providerError.timedOut", values: { origin, seconds: providerTimeoutMs / 1000 } }, "timeout");
+  const cause = (error as Error & { cause?: Error }).cause;
+  return new ProviderError({ key: "providerError.unreachable", values: { origin, cause: cause?.message ?? (error as Error).message } }, "unreachable");
+}
+
 export async function providerFetch(instance: Instance, url: string, init: RequestInit): Promise<Response> {
   const dispatcher = providerDispatcher(instance);
   try {
     return await fetch(url, { ...init, redirect: "manual", signal: AbortSignal.timeout(providerTimeoutMs), ...(dispatcher ? { dispatcher } : {}) } as RequestInit);
   } catch (error) {
-    const cause = (error as Error & { cause?: Error }).cause;
-    throw new ProviderError({ key: "providerError.unreachable", values: { origin: new URL(url).origin, cause: cause?.message ?? (error as Error).message } }, "unreachable");
+    throw failure(url, error);
   }
 }
+
+/**
+ * A provider's answer as text, read up to `limit` bytes. `response.text()` holds whatever is
+ * sent: a 300 MB answer took the process from 116 MB to 1.6 GB. Past the limit the rest is
+ * not read and the answer is refused; a body that stalls fails as the request's timeout.
+ */
+export async function readProviderBody(response: Response, url: string, limit: number): Promise<string> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        throw new ProviderError({ key: "providerError.answerTooLarge", values: { origin: new URL(url).origin, limit: `${Math.round(limit / 1024)} KiB` } }, "too_large");
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    throw error instanceof ProviderError ? error : failure(url, error);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** A token, revocation or metadata answer: a few kilobytes even with a large JWT. */
+export const tokenAnswerLimit = 1024 * 1024;
+/** An API answer that is handed back whole, inside the call's own JSON answer. */
+export const callAnswerLimit = 16 * 1024 * 1024;

@@ -3,7 +3,7 @@ import type { StoredText } from "../i18n/stored-text.ts";
 import type { Instance } from "../instance.ts";
 import type { TokenResponseFields } from "../store/obtained-token-store.ts";
 import { providerClientSecret } from "../store/provider-store.ts";
-import { ProviderError, providerFetch } from "./provider-http.ts";
+import { ProviderError, providerFetch, readProviderBody, tokenAnswerLimit } from "./provider-http.ts";
 import { instanceSecretBox } from "./secret-box.ts";
 
 /** RFC 6749 §2.3.1: the client ID and secret are form-encoded before they go into Basic. */
@@ -33,7 +33,7 @@ export async function postAsClient(instance: Instance, provider: OAuthProvider, 
  */
 export async function requestToken(instance: Instance, provider: OAuthProvider, params: Record<string, string>): Promise<TokenResponseFields> {
   const response = await postAsClient(instance, provider, provider.tokenUrl, params);
-  const text = await response.text();
+  const text = await readProviderBody(response, provider.tokenUrl, tokenAnswerLimit);
   let body: Record<string, unknown> = {};
   try {
     body = JSON.parse(text) as Record<string, unknown>;

@@ -4,7 +4,7 @@ import type { StoredText } from "../i18n/stored-text.ts";
 import type { Instance } from "../instance.ts";
 import { discardObtainedToken, readObtainedToken } from "../store/obtained-token-store.ts";
 import { assertProviderNamesFree, deleteProvider, type ProviderUpdate, updateProvider } from "../store/provider-store.ts";
-import { ProviderError } from "./provider-http.ts";
+import { ProviderError, readProviderBody, tokenAnswerLimit } from "./provider-http.ts";
 import { instanceSecretBox } from "./secret-box.ts";
 import { postAsClient } from "./token-request.ts";
 
@@ -37,7 +37,8 @@ export async function revokeAtProvider(instance: Instance, provider: OAuthProvid
   for (const params of tokens) {
     try {
       const response = await postAsClient(instance, provider, provider.revocationUrl, params);
-      if (response.status !== 200) return { kind: "failed", reason: await refusal(response) };
+      if (response.status !== 200) return { kind: "failed", reason: await refusal(response, provider.revocationUrl) };
+      await response.body?.cancel();
     } catch (error) {
       if (error instanceof ProviderError) return { kind: "failed", reason: error.text };
       throw error;
@@ -46,10 +47,10 @@ export async function revokeAtProvider(instance: Instance, provider: OAuthProvid
   return { kind: "revoked", generation: stored.generation };
 }
 
-async function refusal(response: Response): Promise<StoredText> {
+async function refusal(response: Response, url: string): Promise<StoredText> {
   try {
-    const body = (await response.json()) as { error?: unknown };
-    if (typeof body.error === "string") return { key: "providerError.revocationRefusedCode", values: { status: response.status, code: body.error } };
+    const body = JSON.parse(await readProviderBody(response, url, tokenAnswerLimit)) as { error?: unknown } | null;
+    if (typeof body?.error === "string") return { key: "providerError.revocationRefusedCode", values: { status: response.status, code: body.error } };
   } catch {}
   return { key: "providerError.revocationRefused", values: { status: response.status } };
 }

@@ -10,6 +10,8 @@ export const enStoredTexts = {
   "providerError.recordChanged": "the record of \"{name}\" changed while this request was under way; try again",
   "providerError.tokenRefused": "the token endpoint answered {status} {code}",
   "providerError.tokenRefusedWhy": "the token endpoint answered {status} {code}: {description}",
+  "providerError.timedOut": "{origin} did not answer within {seconds} seconds",
+  "providerError.answerTooLarge": "{origin} sent an answer larger than {limit}; it was not read",
   "providerError.noAccessToken": "the token endpoint answered {status} without an access_token",
   "providerError.notBearer": "the token endpoint issued a {tokenType} token; only bearer tokens are supported",
   "providerError.passwordNeedsLogin": "the password grant needs a user name and password",

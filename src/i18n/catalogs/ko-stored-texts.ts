@@ -8,6 +8,8 @@ export const koStoredTexts: Record<keyof typeof enStoredTexts, string> = {
   "providerError.recordChanged": "요청을 처리하는 동안 “{name}” 레코드가 바뀌었습니다. 다시 시도하세요",
   "providerError.tokenRefused": "토큰 엔드포인트가 {status} {code}(으)로 응답했습니다",
   "providerError.tokenRefusedWhy": "토큰 엔드포인트가 {status} {code}(으)로 응답했습니다: {description}",
+  "providerError.timedOut": "{origin}이(가) {seconds}초 안에 응답하지 않았습니다",
+  "providerError.answerTooLarge": "{origin}이(가) {limit}보다 큰 응답을 보냈습니다. 읽지 않았습니다",
   "providerError.noAccessToken": "토큰 엔드포인트가 access_token 없이 {status}(으)로 응답했습니다",
   "providerError.notBearer": "토큰 엔드포인트가 {tokenType} 토큰을 발급했습니다. bearer 토큰만 지원합니다",
   "providerError.passwordNeedsLogin": "password 권한 부여에는 사용자 이름과 비밀번호가 필요합니다",

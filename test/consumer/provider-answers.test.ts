@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, test } from "node:test";
+import { adminBearer, apiCall, recordProvider } from "../support/consumer.ts";
+import { startTestInstance, type TestInstance } from "../support/instance.ts";
+import { dialectsUnderTest } from "../support/stores.ts";
+
+const connections = "/api/portcullis/connections";
+
+type Answer = (request: http.IncomingMessage, response: http.ServerResponse) => void;
+
+/** A provider on loopback that answers each request as the test says: the servers integrators meet, not the one the RFC describes. */
+async function startOddProvider() {
+  let answer: Answer = (_request, response) => void response.writeHead(404).end();
+  const requests: string[] = [];
+  const open = new Set<http.ServerResponse>();
+  const server = http.createServer((request, response) => {
+    requests.push(`${request.method} ${request.url}`);
+    open.add(response);
+    response.on("close", () => open.delete(response));
+    request.resume().on("end", () => answer(request, response));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    answer(next: Answer) {
+      answer = next;
+    },
+    close: () => {
+      for (const response of open) response.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const json = (body: string, status = 200): Answer => (_request, response) => void response.writeHead(status, { "content-type": "application/json" }).end(body);
+const bearerAnswer = (fields: Record<string, unknown>) => json(JSON.stringify({ access_token: `token-${Math.random()}`, token_type: "Bearer", ...fields }));
+
+/** Writes `megabytes` of filler, one MiB at a time as the reader takes it; reports how much went out. */
+function flood(contentType: string, megabytes: number, written: { bytes: number }): Answer {
+  return (_request, response) => {
+    response.writeHead(200, { "content-type": contentType });
+    const chunk = Buffer.alloc(1024 * 1024, "x");
+    let left = megabytes;
+    const write = () => {
+      while (left > 0 && !response.destroyed) {
+        left--;
+        written.bytes += chunk.length;
+        if (!response.write(chunk)) return void response.once("drain", write);
+      }
+      response.end();
+    };
+    write();
+  };
+}
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`answers a provider should not give are reported as its failure (${dialect.name})`, () => {
+    let consumer: TestInstance;
+    let odd: Awaited<ReturnType<typeof startOddProvider>>;
+    let bearer: string;
+    before(async () => {
+      [consumer, odd] = await Promise.all([startTestInstance(dialect), startOddProvider()]);
+      bearer = await adminBearer(consumer);
+    });
+    after(async () => {
+      await Promise.all([consumer?.close(), odd?.close()]);
+    });
+
+    const connection = (name: string) => recordProvider(consumer.instance, { name, client_id: `odd-${name.toLowerCase().replace(/ /g, "-")}`, client_secret: "odd-secret", token_url: `${odd.base}/token` });
+    const getToken = (sysId: string) => apiCall(consumer, bearer, "POST", `${connections}/${sysId}/token`, {});
+    const stored = (sysId: string) => consumer.instance.store.db.selectFrom("oauth_obtained_token").select(["expires_at"]).where("provider", "=", sysId).executeTakeFirst();
+
+    test("a token answer larger than 1 MiB is refused without being read to the end", async () => {
+      const provider = await connection("Flood");
+      const written = { bytes: 0 };
+      odd.answer(flood("application/json", 64, written));
+      const got = await getToken(provider.sysId);
+      assert.equal(got.status, 502, got.text);
+      assert.equal(got.body.error.detail, "too_large");
+      assert.equal(got.body.error.message, `${odd.base} sent an answer larger than 1024 KiB; it was not read`);
+      assert.ok(written.bytes < 64 * 1024 * 1024, `the provider wrote all ${written.bytes} bytes`);
+      assert.equal(await stored(provider.sysId), undefined);
+    });
+
+    test("an API answer larger than 16 MiB is refused (502), not handed back whole", async () => {
+      const provider = await connection("Big API");
+      odd.answer(bearerAnswer({ expires_in: 3600 }));
+      assert.equal((await getToken(provider.sysId)).status, 200);
+      const written = { bytes: 0 };
+      odd.answer(flood("text/plain", 24, written));
+      const call = await apiCall(consumer, bearer, "POST", `${connections}/${provider.sysId}/call`, { method: "GET", path: "/api/report" });
+      assert.equal(call.status, 502, call.text.slice(0, 300));
+      assert.equal(call.body.error.detail, "too_large");
+      assert.match(call.body.error.message, /sent an answer larger than 16384 KiB/);
+    });
+
+    test("a token answer that sends its headers and then stalls fails as a timeout naming the provider's origin (502), not a 500", async () => {
+      const provider = await connection("Stall");
+      odd.answer((_request, response) => {
+        response.writeHead(200, { "content-type": "application/json" });
+        response.write('{"access_token":');
+      });
+      const got = await getToken(provider.sysId);
+      assert.equal(got.status, 502, got.text);
+      assert.equal(got.body.error.detail, "timeout");
+      assert.equal(got.body.error.message, `${odd.base} did not answer within 15 seconds`);
+      assert.equal(await stored(provider.sysId), undefined);
+    });
+  });
+}
