@@ -33,17 +33,8 @@ export async function postAsClient(instance: Instance, provider: OAuthProvider, 
  */
 export async function requestToken(instance: Instance, provider: OAuthProvider, params: Record<string, string>): Promise<TokenResponseFields> {
   const response = await postAsClient(instance, provider, provider.tokenUrl, params);
-  const text = await readProviderBody(response, provider.tokenUrl, tokenAnswerLimit);
-  let body: Record<string, unknown> = {};
-  try {
-    body = JSON.parse(text) as Record<string, unknown>;
-  } catch {}
-  if (!response.ok) {
-    const code = typeof body.error === "string" ? body.error : "provider_error";
-    const status = response.status;
-    const text: StoredText = typeof body.error_description === "string" ? { key: "providerError.tokenRefusedWhy", values: { status, code, description: body.error_description } } : { key: "providerError.tokenRefused", values: { status, code } };
-    throw new ProviderError(text, code, status);
-  }
+  const body = jsonObject(await readProviderBody(response, provider.tokenUrl, tokenAnswerLimit));
+  if (!response.ok) throw refusal(response, provider.tokenUrl, body);
   if (typeof body.access_token !== "string" || body.access_token === "") throw new ProviderError({ key: "providerError.noAccessToken", values: { status: response.status } });
   if (typeof body.token_type === "string" && body.token_type.toLowerCase() !== "bearer") throw new ProviderError({ key: "providerError.notBearer", values: { tokenType: body.token_type } });
   const expiresIn = Number(body.expires_in);
@@ -53,4 +44,30 @@ export async function requestToken(instance: Instance, provider: OAuthProvider, 
     scope: typeof body.scope === "string" ? body.scope : params.scope,
     expiresIn: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : undefined,
   };
+}
+
+/** RFC 6749 §5.1 answers with a JSON object; anything else (HTML, `null`, a list) has no fields to read. */
+function jsonObject(text: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {}
+  return {};
+}
+
+/**
+ * RFC 6749 §5.2's `error` when the answer has one. Otherwise it is said so, rather than shown as
+ * if the provider had sent an error code; a redirect says where to, since it is not followed
+ * (the client's secret is not sent on to another address).
+ */
+function refusal(response: Response, url: string, body: Record<string, unknown>): ProviderError {
+  const status = response.status;
+  if (typeof body.error === "string") {
+    const code = body.error;
+    const text: StoredText = typeof body.error_description === "string" ? { key: "providerError.tokenRefusedWhy", values: { status, code, description: body.error_description } } : { key: "providerError.tokenRefused", values: { status, code } };
+    return new ProviderError(text, code, status);
+  }
+  const location = response.headers.get("location");
+  if (status >= 300 && status < 400 && location && URL.canParse(location, url)) return new ProviderError({ key: "providerError.tokenRedirected", values: { status, location: new URL(location, url).toString() } }, "provider_error", status);
+  return new ProviderError({ key: "providerError.tokenAnswerNotOAuth", values: { status } }, "provider_error", status);
 }

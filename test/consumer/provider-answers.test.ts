@@ -73,6 +73,41 @@ for (const dialect of dialectsUnderTest()) {
     const getToken = (sysId: string) => apiCall(consumer, bearer, "POST", `${connections}/${sysId}/token`, {});
     const stored = (sysId: string) => consumer.instance.store.db.selectFrom("oauth_obtained_token").select(["expires_at"]).where("provider", "=", sysId).executeTakeFirst();
 
+    test("a token answer that is JSON but not an object (null, a list) is refused with a 502 in words, not a 500", async () => {
+      const provider = await connection("Null Answer");
+      for (const body of ["null", "[1,2]"]) {
+        odd.answer(json(body));
+        const got = await getToken(provider.sysId);
+        assert.equal(got.status, 502, got.text);
+        assert.equal(got.body.error.message, "the token endpoint answered 200 without an access_token");
+        odd.answer(json(body, 400));
+        const refused = await getToken(provider.sysId);
+        assert.equal(refused.status, 502, refused.text);
+      }
+      assert.equal(await stored(provider.sysId), undefined);
+    });
+
+    test("an error answer without an OAuth error says so, rather than showing a code the provider never sent", async () => {
+      const provider = await connection("HTML Error");
+      odd.answer((_request, response) => void response.writeHead(500, { "content-type": "text/html" }).end("<h1>Internal Server Error</h1>"));
+      const got = await getToken(provider.sysId);
+      assert.equal(got.status, 502, got.text);
+      assert.equal(got.body.error.message, "the token endpoint answered HTTP 500 without an OAuth error code");
+      // An answer that has one still shows it.
+      odd.answer(json(JSON.stringify({ error: "invalid_client" }), 401));
+      assert.equal((await getToken(provider.sysId)).body.error.message, "the token endpoint answered 401 invalid_client");
+    });
+
+    test("a token endpoint that redirects is not followed, and the message says where it pointed", async () => {
+      const provider = await connection("Moved");
+      odd.answer((_request, response) => void response.writeHead(301, { location: "/v2/token" }).end());
+      const before = odd.requests.length;
+      const got = await getToken(provider.sysId);
+      assert.equal(got.status, 502, got.text);
+      assert.equal(got.body.error.message, `the token endpoint redirected (HTTP 301) to ${odd.base}/v2/token; a token request is not sent on to another address: set the token URL to the one the provider uses`);
+      assert.deepEqual(odd.requests.slice(before), ["POST /token"]);
+    });
+
     test("a token answer larger than 1 MiB is refused without being read to the end", async () => {
       const provider = await connection("Flood");
       const written = { bytes: 0 };

@@ -10,6 +10,8 @@ export const enStoredTexts = {
   "providerError.recordChanged": "the record of \"{name}\" changed while this request was under way; try again",
   "providerError.tokenRefused": "the token endpoint answered {status} {code}",
   "providerError.tokenRefusedWhy": "the token endpoint answered {status} {code}: {description}",
+  "providerError.tokenAnswerNotOAuth": "the token endpoint answered HTTP {status} without an OAuth error code",
+  "providerError.tokenRedirected": "the token endpoint redirected (HTTP {status}) to {location}; a token request is not sent on to another address: set the token URL to the one the provider uses",
   "providerError.timedOut": "{origin} did not answer within {seconds} seconds",
   "providerError.answerTooLarge": "{origin} sent an answer larger than {limit}; it was not read",
   "providerError.noAccessToken": "the token endpoint answered {status} without an access_token",

@@ -8,6 +8,8 @@ export const koStoredTexts: Record<keyof typeof enStoredTexts, string> = {
   "providerError.recordChanged": "요청을 처리하는 동안 “{name}” 레코드가 바뀌었습니다. 다시 시도하세요",
   "providerError.tokenRefused": "토큰 엔드포인트가 {status} {code}(으)로 응답했습니다",
   "providerError.tokenRefusedWhy": "토큰 엔드포인트가 {status} {code}(으)로 응답했습니다: {description}",
+  "providerError.tokenAnswerNotOAuth": "토큰 엔드포인트가 OAuth 오류 코드 없이 HTTP {status}(으)로 응답했습니다",
+  "providerError.tokenRedirected": "토큰 엔드포인트가 {location}(으)로 리디렉션했습니다(HTTP {status}). 토큰 요청은 다른 주소로 넘겨 보내지 않습니다. 토큰 URL을 공급자가 쓰는 주소로 설정하세요",
   "providerError.timedOut": "{origin}이(가) {seconds}초 안에 응답하지 않았습니다",
   "providerError.answerTooLarge": "{origin}이(가) {limit}보다 큰 응답을 보냈습니다. 읽지 않았습니다",
   "providerError.noAccessToken": "토큰 엔드포인트가 access_token 없이 {status}(으)로 응답했습니다",
