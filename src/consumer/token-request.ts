@@ -37,12 +37,11 @@ export async function requestToken(instance: Instance, provider: OAuthProvider, 
   if (!response.ok) throw refusal(response, provider.tokenUrl, body);
   if (typeof body.access_token !== "string" || body.access_token === "") throw new ProviderError({ key: "providerError.noAccessToken", values: { status: response.status } });
   if (typeof body.token_type === "string" && body.token_type.toLowerCase() !== "bearer") throw new ProviderError({ key: "providerError.notBearer", values: { tokenType: body.token_type } });
-  const expiresIn = Number(body.expires_in);
   return {
     accessToken: body.access_token,
     refreshToken: typeof body.refresh_token === "string" && body.refresh_token !== "" ? body.refresh_token : undefined,
     scope: typeof body.scope === "string" ? body.scope : params.scope,
-    expiresIn: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : undefined,
+    expiresIn: lifetime(body.expires_in),
   };
 }
 
@@ -70,4 +69,18 @@ function refusal(response: Response, url: string, body: Record<string, unknown>)
   const location = response.headers.get("location");
   if (status >= 300 && status < 400 && location && URL.canParse(location, url)) return new ProviderError({ key: "providerError.tokenRedirected", values: { status, location: new URL(location, url).toString() } }, "provider_error", status);
   return new ProviderError({ key: "providerError.tokenAnswerNotOAuth", values: { status } }, "provider_error", status);
+}
+
+/** Past this, a lifetime means "does not expire" (10^13 s from now is no date a Date can hold). */
+const longestLifetime = 100 * 365 * 24 * 3600;
+
+/**
+ * RFC 6749 §5.1: `expires_in` is a number of seconds; some servers send it as a string. It is
+ * kept in whole seconds, because the expiry is stored as a bigint on PostgreSQL (3599.9995
+ * failed the insert there), and a lifetime beyond a century is treated as none stated.
+ */
+function lifetime(value: unknown): number | undefined {
+  const seconds = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : Number.NaN;
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > longestLifetime) return undefined;
+  return Math.max(1, Math.floor(seconds));
 }

@@ -144,5 +144,27 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(got.body.error.message, `${odd.base} did not answer within 15 seconds`);
       assert.equal(await stored(provider.sysId), undefined);
     });
+
+    test("expires_in: a string is read, a fraction is stored in whole seconds, a lifetime beyond a century is none stated", async () => {
+      const provider = await connection("Lifetimes");
+      const cases: { sent: unknown; expect: (expiresAt: number | null, asked: number) => boolean }[] = [
+        { sent: "3600", expect: (at, asked) => at !== null && Math.abs(at - asked - 3_600_000) < 5_000 },
+        // 3599.9995 s is a fractional millisecond count: PostgreSQL's bigint refused it, after the provider had issued the token.
+        { sent: 3599.9995, expect: (at, asked) => at !== null && Number.isInteger(Number(at)) && Math.abs(at - asked - 3_599_000) < 5_000 },
+        // 10^13 s from now is past what a Date holds: every listing of connections then failed with "Invalid time value".
+        { sent: 1e13, expect: (at) => at === null },
+        { sent: "soon", expect: (at) => at === null },
+      ];
+      for (const { sent, expect } of cases) {
+        odd.answer(bearerAnswer({ expires_in: sent }));
+        const asked = Date.now();
+        const got = await getToken(provider.sysId);
+        assert.equal(got.status, 200, `${sent}: ${got.text}`);
+        const row = await stored(provider.sysId);
+        assert.ok(expect(row?.expires_at === null || row?.expires_at === undefined ? null : Number(row.expires_at), asked), `${sent} stored as ${row?.expires_at}`);
+        const listed = await apiCall(consumer, bearer, "GET", connections);
+        assert.equal(listed.status, 200, `${sent}: ${listed.text}`);
+      }
+    });
   });
 }
