@@ -34,7 +34,8 @@ export async function postAsClient(instance: Instance, provider: OAuthProvider, 
 export async function requestToken(instance: Instance, provider: OAuthProvider, params: Record<string, string>): Promise<TokenResponseFields> {
   const response = await postAsClient(instance, provider, provider.tokenUrl, params);
   const body = jsonObject(await readProviderBody(response, provider.tokenUrl, tokenAnswerLimit));
-  if (!response.ok) throw refusal(response, provider.tokenUrl, body);
+  // GitHub answers a refused code exchange with 200 and an RFC 6749 §5.2 error body: it is still a refusal, with its reason.
+  if (!response.ok || (typeof body.error === "string" && body.access_token === undefined)) throw refusal(response, provider.tokenUrl, body);
   if (typeof body.access_token !== "string" || body.access_token === "") throw new ProviderError({ key: "providerError.noAccessToken", values: { status: response.status } });
   if (typeof body.token_type === "string" && body.token_type.toLowerCase() !== "bearer") throw new ProviderError({ key: "providerError.notBearer", values: { tokenType: body.token_type } });
   return {

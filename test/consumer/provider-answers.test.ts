@@ -98,6 +98,15 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal((await getToken(provider.sysId)).body.error.message, "the token endpoint answered 401 invalid_client");
     });
 
+    test("an error body answered with 200 (as GitHub answers a refused code) is a refusal with the provider's reason", async () => {
+      const provider = await connection("Error With 200");
+      odd.answer(json(JSON.stringify({ error: "incorrect_client_credentials", error_description: "The client_id and/or client_secret passed are incorrect." })));
+      const got = await getToken(provider.sysId);
+      assert.equal(got.status, 502, got.text);
+      assert.equal(got.body.error.detail, "incorrect_client_credentials");
+      assert.equal(got.body.error.message, "the token endpoint answered 200 incorrect_client_credentials: The client_id and/or client_secret passed are incorrect.");
+    });
+
     test("a token endpoint that redirects is not followed, and the message says where it pointed", async () => {
       const provider = await connection("Moved");
       odd.answer((_request, response) => void response.writeHead(301, { location: "/v2/token" }).end());
