@@ -79,6 +79,17 @@ describe("portcullis provider … (this instance as OAuth client, from the comma
     assert.equal(refused.code, 1);
   });
 
+  test("a token the provider refuses is reported naming the provider, in the reader's language", async () => {
+    const created = await cli(["provider", "create", "--data", data, "--name", "Wrong Secret", "--client-id", cc.clientId + "-not-issued", "--token-url", `${peer.base}/oauth_token.do`], { PORTCULLIS_PROVIDER_CLIENT_SECRET: "not-the-secret" });
+    assert.equal(created.code, 0, created.stderr);
+    const refused = await cli(["provider", "token", "Wrong Secret", "--data", data]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /^portcullis: "Wrong Secret" did not issue a token: the token endpoint answered 401 invalid_client/m);
+    const korean = await cli(["provider", "token", "Wrong Secret", "--data", data, "--lang", "ko"]);
+    assert.match(korean.stderr, /^portcullis: "Wrong Secret"에서 토큰을 받지 못했습니다: 토큰 엔드포인트가 401 invalid_client/m);
+    assert.equal((await cli(["provider", "delete", "Wrong Secret", "--data", data])).code, 0);
+  });
+
   test("update changes only what is given; a new secret comes from an environment variable; a refused update changes nothing", async () => {
     const before = JSON.parse((await cli(["provider", "show", "Peer", "--data", data, "--json"])).stdout);
     assert.equal(before.connection_status, "healthy");

@@ -3,6 +3,7 @@ import { worded } from "../../i18n/stored-text.ts";
 import { translator, type Translator } from "../../i18n/translator.ts";
 import { Command } from "commander";
 import { obtainToken } from "../../consumer/connection-token.ts";
+import { ProviderError } from "../../consumer/provider-http.ts";
 import { callMethods, callProvider } from "../../consumer/outbound-call.ts";
 import { instanceSecretBox } from "../../consumer/secret-box.ts";
 import { consumerGrantNames, type OAuthProvider, parseProviderCreate, parseProviderUpdate, providerRecord } from "../../domain/oauth-provider.ts";
@@ -192,7 +193,13 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
         }
         const login = grant === "password" ? { username: options.username ?? "", password: secretFromEnv(env, i18n, options.passwordEnv!, "password") } : undefined;
         if (login && !login.username) throw new ValidationError([{ field: "username", message: t("cli.provider.needsUsername") }]);
-        await obtainToken(instance, found, grant, login);
+        try {
+          await obtainToken(instance, found, grant, login);
+        } catch (error) {
+          // The provider's answer names no provider; in a script that loops over several, stderr must say which one refused.
+          if (error instanceof ProviderError) throw new ProviderError({ key: "cli.provider.tokenFailed", values: { name: found.name, reason: error.text } }, error.code, error.status);
+          throw error;
+        }
         const record = await withStatus(instance, found, t);
         const got = { name: found.name, grant, status: statusText(i18n, record.connection_status!) };
         output.out(record.token_expires_at ? t("cli.provider.gotToken", { ...got, expires: i18n.dateTime(record.token_expires_at) }) : t("cli.provider.gotTokenNoExpiry", got));

@@ -131,6 +131,7 @@ export const enCli = {
   "cli.provider.needsUsername": "the password grant needs --username",
   "cli.provider.gotToken": "Got a token from \"{name}\" ({grant}); status {status}, expires {expires}.",
   "cli.provider.gotTokenNoExpiry": "Got a token from \"{name}\" ({grant}); status {status}, never expires.",
+  "cli.provider.tokenFailed": "\"{name}\" did not issue a token: {reason}",
   "cli.provider.useMethod": "use one of {methods}",
   "cli.provider.bodyJson": "must be JSON",
   "cli.provider.httpStatus": "the provider answered HTTP {status}",

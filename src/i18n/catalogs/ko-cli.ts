@@ -129,6 +129,7 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "cli.provider.needsUsername": "password 권한 부여에는 --username이 필요합니다",
   "cli.provider.gotToken": "\"{name}\"에서 토큰을 받았습니다({grant}). 상태: {status}, 만료: {expires}.",
   "cli.provider.gotTokenNoExpiry": "\"{name}\"에서 토큰을 받았습니다({grant}). 상태: {status}, 만료되지 않음.",
+  "cli.provider.tokenFailed": "\"{name}\"에서 토큰을 받지 못했습니다: {reason}",
   "cli.provider.useMethod": "다음 중 하나를 사용하세요: {methods}",
   "cli.provider.bodyJson": "JSON이어야 합니다",
   "cli.provider.httpStatus": "공급자가 HTTP {status}(으)로 응답했습니다",
