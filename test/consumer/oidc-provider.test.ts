@@ -5,6 +5,7 @@ import { after, before, describe, test } from "node:test";
 import Provider from "oidc-provider";
 import { instanceSecretBox } from "../../src/consumer/secret-box.ts";
 import { readObtainedToken } from "../../src/store/obtained-token-store.ts";
+import { deleteProvider } from "../../src/store/provider-store.ts";
 import { FormBrowser } from "../support/browser.ts";
 import { adminBearer, apiCall, recordProvider, signedInBrowser } from "../support/consumer.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
@@ -107,7 +108,8 @@ describe("consumer against oidc-provider (a standard OAuth server)", () => {
     assert.equal(now.generation, stored.generation + 1);
   });
 
-  test("authorization_code with PKCE through oidc-provider's login and consent, credentials in the body", async () => {
+  /** "Get OAuth Token" through oidc-provider's login and consent, up to its redirect back (which a test may tamper with). */
+  async function authorizeAtOp() {
     const provider = await recordProvider(consumer.instance, {
       client_id: "portcullis-web",
       client_secret: "web-secret-for-the-oidc-provider-test",
@@ -130,10 +132,30 @@ describe("consumer against oidc-provider (a standard OAuth server)", () => {
     }
     assert.ok(step.leftTo, "oidc-provider did not redirect back");
     assert.equal(`${step.leftTo.origin}${step.leftTo.pathname}`, `${consumer.instance.config.publicUrl}/oauth_redirect.do`);
-    const landed = await atConsumer.get(step.leftTo.pathname + step.leftTo.search);
+    // Cleared, so the next test's record may use the same client ID.
+    const forget = () => deleteProvider(consumer.instance.store.db, provider.sysId, "test", { key: "auditReason.deletedProvider" });
+    return { provider, atConsumer, back: step.leftTo, forget };
+  }
+
+  test("authorization_code with PKCE through oidc-provider's login and consent, credentials in the body", async () => {
+    const { provider, atConsumer, back, forget } = await authorizeAtOp();
+    const landed = await atConsumer.get(back.pathname + back.search);
     assert.equal(landed.status, 200, landed.html);
     const call = await apiCall(consumer, bearer, "POST", `${connections}/${provider.sysId}/call`, { method: "GET", path: "/me" });
     assert.equal(call.body.result.status, 200, call.text);
     assert.equal(call.body.result.body.sub, "alice");
+    await forget();
+  });
+
+  test("RFC 9207: oidc-provider says it sends iss in its OpenID discovery document only; a tampered iss is still refused", async () => {
+    const { provider, atConsumer, back, forget } = await authorizeAtOp();
+    assert.equal(back.searchParams.get("iss"), op.base);
+    back.searchParams.set("iss", "https://attacker.example");
+    const landed = await atConsumer.get(back.pathname + back.search);
+    assert.equal(landed.status, 400, landed.html);
+    assert.match(landed.html, /https:\/\/attacker\.example/);
+    const stored = await consumer.instance.store.db.selectFrom("oauth_obtained_token").select("provider").where("provider", "=", provider.sysId).execute();
+    assert.deepEqual(stored, []);
+    await forget();
   });
 });
