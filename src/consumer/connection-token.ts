@@ -39,6 +39,15 @@ export async function storedAccessToken(instance: Instance, provider: OAuthProvi
 
 const unhealthy = (provider: OAuthProvider, reason: StoredText | null) => new ProviderError({ key: "providerError.unhealthy", values: { name: provider.name, reason: reason ?? "" } }, "unhealthy");
 
+/**
+ * When a token is refreshed ahead of its expiry: the configured skew before it, but never
+ * earlier than half its lifetime. A token that lives no longer than the skew (60 s, the
+ * shortest lifespan a Portcullis client may give) was otherwise never fresh: every call refreshed it.
+ */
+function refreshFrom(expiresAt: number, obtainedAt: number, skewMs: number): number {
+  return expiresAt - Math.min(skewMs, Math.max(0, expiresAt - obtainedAt) / 2);
+}
+
 const inFlight = new Map<string, Promise<string>>();
 
 /** A token a failed early refresh may still fall back on: not yet expired, and not the one the provider just refused. */
@@ -70,7 +79,7 @@ async function currentOrRefreshed(instance: Instance, provider: OAuthProvider, s
   for (;;) {
     const token = await readObtainedToken(db, box, provider.sysId);
     if (!token?.accessToken) throw new ProviderError({ key: "providerError.noToken", values: { name: provider.name } }, "no_token");
-    const fresh = token.expiresAt === null || token.expiresAt - instance.config.tokenRefreshSkew * 1000 > Date.now();
+    const fresh = token.expiresAt === null || refreshFrom(token.expiresAt, token.obtainedAt, instance.config.tokenRefreshSkew * 1000) > Date.now();
     if (fresh && token.accessToken !== stale) return token.accessToken;
     if (token.status === "unhealthy" && token.accessToken === stale) throw unhealthy(provider, token.statusReason);
     if (await tryTakeRefreshLease(db, provider.sysId, holder, leaseMs)) {

@@ -92,8 +92,8 @@ for (const shared of sharedDatabases()) {
       const token = await api(b.base, bearer, "POST", `/api/portcullis/connections/${id}/token`, { grant_type: "password", username: "admin", password: adminPassword });
       assert.equal(token.status, 200, token.text);
 
-      // Within the refresh skew: the next call on either node must refresh first.
-      await store.db.updateTable("oauth_obtained_token").set({ expires_at: Date.now() + 1000 }).where("provider", "=", id).execute();
+      // Within the refresh skew (a token obtained an hour ago): the next call on either node must refresh first.
+      await store.db.updateTable("oauth_obtained_token").set({ obtained_at: Date.now() - 3_600_000, expires_at: Date.now() + 1000 }).where("provider", "=", id).execute();
       const before = await atProvider(client);
       const calls = await Promise.all(Array.from({ length: 50 }, (_, i) => api(i % 2 === 0 ? a.base : b.base, bearer, "POST", `/api/portcullis/connections/${id}/call`, { method: "GET", path: "/api/now/v1/whoami" })));
       for (const call of calls) assert.equal(call.body.result?.status, 200, call.text);

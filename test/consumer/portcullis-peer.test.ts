@@ -35,8 +35,9 @@ for (const dialect of dialectsUnderTest()) {
       return { client, provider };
     }
 
+    /** As if the token had been obtained an hour ago and expired in a second: within the refresh skew. */
     async function expireSoon(provider: OAuthProvider) {
-      await instances.consumer.instance.store.db.updateTable("oauth_obtained_token").set({ expires_at: Date.now() + 1000 }).where("provider", "=", provider.sysId).execute();
+      await instances.consumer.instance.store.db.updateTable("oauth_obtained_token").set({ obtained_at: Date.now() - 3_600_000, expires_at: Date.now() + 1000 }).where("provider", "=", provider.sysId).execute();
     }
 
     test("client_credentials: token without a browser, then a call with it (Basic credentials)", async () => {
@@ -112,6 +113,21 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(new URL(start.location!).searchParams.get("redirect_uri"), own);
       const page = await atConsumer.get(`/admin/providers/${provider.sysId}`);
       assert.ok(page.html.includes(own) && !page.html.includes("127.0.0.1:8080"), "the record's page shows the URL the flow sends");
+    });
+
+    test("a token that lives no longer than the refresh skew (the peer's shortest, 60 s) is refreshed at half its life, not before every call", async () => {
+      const client = await registerClient(instances.peer.instance, { grant_types: "password,refresh_token", access_token_lifespan: 60 });
+      const provider = await recordProvider(instances.consumer.instance, { client_id: client.clientId, client_secret: client.secret, token_url: `${instances.peer.base}/oauth_token.do`, default_grant: "password" });
+      assert.equal((await apiCall(instances.consumer, instances.bearer, "POST", `${connections}/${provider.sysId}/token`, { username: "admin", password: adminPassword })).status, 200);
+      for (let i = 0; i < 3; i++) {
+        const call = await apiCall(instances.consumer, instances.bearer, "POST", `${connections}/${provider.sysId}/call`, { method: "GET", path: "/api/now/v1/whoami" });
+        assert.equal(call.body.result.status, 200, call.text);
+      }
+      assert.deepEqual(await peerCounts(client), { access: 1, refreshed: 0 });
+      // Past half its life it is refreshed, once.
+      await instances.consumer.instance.store.db.updateTable("oauth_obtained_token").set({ obtained_at: Date.now() - 31_000, expires_at: Date.now() + 29_000 }).where("provider", "=", provider.sysId).execute();
+      for (let i = 0; i < 2; i++) await apiCall(instances.consumer, instances.bearer, "POST", `${connections}/${provider.sysId}/call`, { method: "GET", path: "/api/now/v1/whoami" });
+      assert.deepEqual(await peerCounts(client), { access: 2, refreshed: 1 });
     });
 
     test("a token about to expire is refreshed before the call", async () => {
