@@ -15,32 +15,39 @@ interface Metadata {
   authorization_response_iss_parameter_supported?: unknown;
 }
 
-/** The document at `url`, or undefined when there is none to be had there. */
-async function metadataAt(instance: Instance, url: string): Promise<Metadata | undefined> {
+/** The document at `url`; "none" when the server answered without one, "unreachable" when it did not answer. */
+async function metadataAt(instance: Instance, url: string): Promise<Metadata | "none" | "unreachable"> {
+  let response: Response;
   try {
-    const response = await providerFetch(instance, url, { method: "GET", headers: { accept: "application/json" } });
-    if (!response.ok) {
-      await response.body?.cancel();
-      return undefined;
-    }
-    const metadata: unknown = JSON.parse(await readProviderBody(response, url, tokenAnswerLimit));
-    return typeof metadata === "object" && metadata !== null && !Array.isArray(metadata) ? metadata : undefined;
+    response = await providerFetch(instance, url, { method: "GET", headers: { accept: "application/json" } });
   } catch {
-    return undefined;
+    return "unreachable";
+  }
+  if (!response.ok) {
+    await response.body?.cancel().catch(() => {});
+    return "none";
+  }
+  try {
+    const metadata: unknown = JSON.parse(await readProviderBody(response, url, tokenAnswerLimit));
+    return typeof metadata === "object" && metadata !== null && !Array.isArray(metadata) ? metadata : "none";
+  } catch {
+    return "none";
   }
 }
 
 /**
  * RFC 9207: the issuer a provider's authorization responses must name in `iss`, or null when
  * it does not say it sends one. Read from its metadata at the authorization URL's origin (the
- * first document found); metadata whose `issuer` is not that origin is not the provider's
- * (RFC 8414 §3.3) and is ignored, as is metadata that cannot be had.
+ * first document found; a server that does not answer is not asked twice, the admin is waiting);
+ * metadata whose `issuer` is not that origin is not the provider's (RFC 8414 §3.3) and is
+ * ignored, as is metadata that cannot be had.
  */
 export async function expectedIssuer(instance: Instance, provider: OAuthProvider): Promise<string | null> {
   const origin = new URL(provider.authorizationUrl).origin;
   for (const path of metadataPaths) {
     const metadata = await metadataAt(instance, `${origin}${path}`);
-    if (!metadata) continue;
+    if (metadata === "unreachable") return null;
+    if (metadata === "none") continue;
     if (metadata.authorization_response_iss_parameter_supported !== true || typeof metadata.issuer !== "string") return null;
     return metadata.issuer.replace(/\/+$/, "") === origin ? metadata.issuer : null;
   }
