@@ -67,7 +67,6 @@ async function upsertObtainedToken(db: Kysely<Database>, box: SecretBox, provide
   const values = {
     access_token_enc: box.seal(fields.accessToken, accessContext(provider)),
     scope: fields.scope ?? "",
-    grant_type: grantType,
     expires_at: fields.expiresIn !== undefined ? now + fields.expiresIn * 1000 : null,
     obtained_at: now,
     status: "healthy" as const,
@@ -78,10 +77,12 @@ async function upsertObtainedToken(db: Kysely<Database>, box: SecretBox, provide
   const refresh = fields.refreshToken !== undefined ? { refresh_token_enc: box.seal(fields.refreshToken, refreshContext(provider)) } : {};
   await db
     .insertInto("oauth_obtained_token")
-    .values({ provider, ...values, refresh_token_enc: refresh.refresh_token_enc ?? null, generation: 1 })
+    .values({ provider, ...values, grant_type: grantType, refresh_token_enc: refresh.refresh_token_enc ?? null, generation: 1 })
     .onConflict((oc) =>
       oc.column("provider").doUpdateSet({
         ...values,
+        // A refresh continues the grant the token came from: the record keeps saying which (the page read "refresh_token" as Client Credentials).
+        ...(grantType !== "refresh_token" ? { grant_type: grantType } : {}),
         // A new grant (not a refresh) replaces the refresh token, even with none.
         ...(fields.refreshToken !== undefined || grantType !== "refresh_token" ? { refresh_token_enc: refresh.refresh_token_enc ?? null } : {}),
         generation: sql<number>`oauth_obtained_token.generation + 1`,

@@ -142,6 +142,16 @@ for (const dialect of dialectsUnderTest()) {
       assert.ok(stored!.expiresAt! > Date.now() + 60_000);
     });
 
+    test("a refreshed token still says which grant it came from (the page said Client Credentials for a password token once refreshed)", async () => {
+      const { provider } = await passwordConnection();
+      await expireSoon(provider);
+      assert.equal((await callProvider(instances.consumer.instance, provider, { method: "GET", path: "/api/now/v1/whoami" })).status, 200);
+      const entry = (await apiCall(instances.consumer, instances.bearer, "GET", connections)).body.result.find((c: { sys_id: string }) => c.sys_id === provider.sysId);
+      assert.equal(entry.grant_type, "password");
+      const page = await (await signedInBrowser(instances.consumer)).get(`/admin/providers/${provider.sysId}`);
+      assert.match(page.html, /<dt>Obtained with<\/dt><dd>Resource Owner Password Credentials<\/dd>/);
+    });
+
     test("50 concurrent calls on an expiring token: exactly one refresh reaches the provider", async () => {
       const { client, provider } = await passwordConnection();
       await expireSoon(provider);
