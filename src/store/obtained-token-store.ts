@@ -7,6 +7,13 @@ import { findProvider, providerStillSendsTo } from "./provider-store.ts";
 import type { Database } from "./schema.ts";
 
 /** Tokens this instance obtained from a provider, and the lease that lets one node refresh them. */
+
+/**
+ * An expiry as stored, or none when no Date can hold it: a row written before lifetimes were
+ * bounded (expires_in 1e13) otherwise broke every listing of connections with "Invalid time value".
+ */
+const readableExpiry = (ms: number | null): number | null => (ms !== null && Number.isFinite(Number(ms)) && Math.abs(Number(ms)) <= 8.64e15 ? ms : null);
+
 export interface ObtainedToken {
   provider: string;
   accessToken: string | null;
@@ -40,7 +47,7 @@ export async function readObtainedToken(db: Kysely<Database>, box: SecretBox, pr
     refreshToken: row.refresh_token_enc ? box.open(row.refresh_token_enc, refreshContext(provider)) : null,
     scope: row.scope,
     grantType: row.grant_type,
-    expiresAt: row.expires_at,
+    expiresAt: readableExpiry(row.expires_at),
     obtainedAt: row.obtained_at,
     generation: row.generation,
     status: row.status,
@@ -149,7 +156,7 @@ function statusQuery(db: Kysely<Database>) {
 
 function toStatus(r: Awaited<ReturnType<ReturnType<typeof statusQuery>["executeTakeFirstOrThrow"]>>): ConnectionStatus {
   const renewable = Number(r.has_refresh) === 1 || r.grant_type === "client_credentials";
-  return { provider: r.provider, status: r.status, statusReason: reasonOf(r.status_reason), expiresAt: r.expires_at, obtainedAt: r.obtained_at, grantType: r.grant_type, renewable };
+  return { provider: r.provider, status: r.status, statusReason: reasonOf(r.status_reason), expiresAt: readableExpiry(r.expires_at), obtainedAt: r.obtained_at, grantType: r.grant_type, renewable };
 }
 
 export async function connectionStatuses(db: Kysely<Database>): Promise<ConnectionStatus[]> {

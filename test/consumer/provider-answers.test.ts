@@ -174,6 +174,12 @@ for (const dialect of dialectsUnderTest()) {
         const listed = await apiCall(consumer, bearer, "GET", connections);
         assert.equal(listed.status, 200, `${sent}: ${listed.text}`);
       }
+      // A row stored before lifetimes were bounded reads as having no expiry, rather than breaking the listings.
+      await consumer.instance.store.db.updateTable("oauth_obtained_token").set({ expires_at: 1e16 }).where("provider", "=", provider.sysId).execute();
+      const listed = await apiCall(consumer, bearer, "GET", connections);
+      assert.equal(listed.status, 200, listed.text);
+      const mine = (listed.body as { result: { sys_id: string; expires_at: string }[] }).result.find((c) => c.sys_id === provider.sysId);
+      assert.equal(mine?.expires_at, "");
     });
   });
 }
