@@ -1,43 +1,19 @@
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { findUserByName } from "../../src/store/user-store.ts";
 import { adminPassword } from "../support/instance.ts";
 import { registerClient, type RegisteredClient } from "../support/oauth.ts";
+import { pythonWithRequestsOAuthlib, requestsOAuthlibSkip, runPython } from "../support/python.ts";
 import { dialectsUnderTest } from "../support/stores.ts";
 import { type HttpsInstance, startHttpsInstance } from "./compat-support.ts";
 
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "pysnc_like_client.py");
 
-/** Debian's python3-requests-oauthlib installs for Debian's interpreter, which may not be first on PATH. */
-function python(): string | undefined {
-  for (const candidate of ["python3", "/usr/bin/python3"]) {
-    if (spawnSync(candidate, ["-c", "import requests_oauthlib, requests"], { stdio: "ignore" }).status === 0) return candidate;
-  }
-  return undefined;
-}
-
-function run(interpreter: string, input: object): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const env = { ...process.env };
-    // verify= decides trust; an inherited bundle would hide a failure.
-    delete env.REQUESTS_CA_BUNDLE;
-    delete env.CURL_CA_BUNDLE;
-    delete env.SSL_CERT_FILE;
-    const child = spawn(interpreter, [script], { env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(JSON.stringify(input));
-  });
-}
-
-const interpreter = python();
-const skip = interpreter ? false : "python3 with requests-oauthlib is not installed (Debian: apt-get install python3-requests-oauthlib)";
+const interpreter = pythonWithRequestsOAuthlib();
+const skip = interpreter ? false : requestsOAuthlibSkip;
+const run = (python: string, input: object) => runPython(python, script, input);
 if (!interpreter && process.env.CI) throw new Error("CI must install python3-requests-oauthlib; .ci/run does it with apt-get");
 
 for (const dialect of dialectsUnderTest()) {

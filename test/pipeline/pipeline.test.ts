@@ -11,26 +11,11 @@ import { instanceSecretBox } from "../../src/consumer/secret-box.ts";
 import { deleteProvider, findProvider, updateProvider } from "../../src/store/provider-store.ts";
 import { findClient, updateClient } from "../../src/store/oauth-entity-store.ts";
 import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
+import { pipelineCLI, pipelineFileText } from "../support/pipeline.ts";
 import { dialectsUnderTest, tempDir } from "../support/stores.ts";
 
-async function cli(args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const env = { PROD_PW: adminPassword, DEV_PW: adminPassword, TEST_PW: adminPassword, STAGING_PW: adminPassword };
-  const code = await main(["node", "portcullis", ...args], { out: (s) => void (stdout += `${s}\n`), err: (s) => void (stderr += `${s}\n`) }, env);
-  return { code, stdout, stderr };
-}
-
-function pipelineYaml(production: TestInstance, others: [string, TestInstance, string][]): string {
-  return [
-    "production:",
-    "  name: production",
-    `  url: ${production.base}`,
-    "  admin: { user: admin, password_env: PROD_PW }",
-    "instances:",
-    ...others.map(([name, instance, env]) => `  - { name: ${name}, url: ${instance.base}, admin: { user: admin, password_env: ${env} } }`),
-  ].join("\n");
-}
+const cli = (args: string[]) => pipelineCLI(args);
+const pipelineYaml = pipelineFileText;
 
 async function entityCount(instance: TestInstance): Promise<number> {
   const row = await instance.instance.store.db.selectFrom("oauth_entity").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();

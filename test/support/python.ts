@@ -16,9 +16,9 @@ export function pythonWithRequestsOAuthlib(): string | undefined {
 
 export const requestsOAuthlibSkip = "python3 with requests-oauthlib is not installed (Debian: apt-get install python3-requests-oauthlib)";
 
-/** Runs a script of test/support with its settings as JSON on stdin. */
+/** Runs a script (a name in test/support, or a path) with its settings as JSON on stdin. */
 export function runPython(python: string, scriptName: string, input: object): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), scriptName);
+  const script = path.isAbsolute(scriptName) ? scriptName : path.join(path.dirname(fileURLToPath(import.meta.url)), scriptName);
   return new Promise((resolve) => {
     const env = { ...process.env };
     // The script decides trust itself; an inherited bundle setting would hide a failure.
