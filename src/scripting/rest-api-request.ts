@@ -24,6 +24,12 @@ export const restAPIRequest = String.raw`(function restAPIRequest(sent) {
     const key = headerName(String(name));
     return own(headerValues, key) ? headerValues[key] : undefined;
   };
+  // The media types the Accept header lists, in its order, without their parameters (q=…).
+  const getSupportedResponseContentTypes = function () {
+    const accept = getHeader("accept");
+    if (typeof accept !== "string") return [];
+    return accept.split(",").map(function (type) { return type.split(";")[0].trim(); }).filter(function (type) { return type !== ""; });
+  };
 
   // RESTAPIRequestBody. The platform's note that data and dataString consume one stream (the
   // second read is empty) is not imitated: here both can be read, and nextEntry iterates apart.
@@ -54,6 +60,7 @@ export const restAPIRequest = String.raw`(function restAPIRequest(sent) {
     queryParams: sent.queryParams,
     headers: headers,
     getHeader: getHeader,
+    getSupportedResponseContentTypes: getSupportedResponseContentTypes,
     body: freeze(body),
     userName: sent.userName,
     roles: sent.roles,

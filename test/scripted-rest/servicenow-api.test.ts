@@ -61,7 +61,7 @@ for (const dialect of dialectsUnderTest()) {
           operation_script:
             "return { Accept: request.headers.Accept, accept: request.headers.accept, custom: request.getHeader('X-CUSTOM'), customProp: request.headers['x-Custom'], has: 'Accept' in request.headers,\n" +
             "  missing: request.getHeader('x-missing') === undefined, auth: [request.getHeader('Authorization'), request.headers.Authorization, request.headers.cookie], keys: Object.keys(request.headers).filter((k) => k !== k.toLowerCase()),\n" +
-            "  uri: request.uri, url: request.url, queryString: request.queryString, queryParams: request.queryParams };",
+            "  uri: request.uri, url: request.url, queryString: request.queryString, queryParams: request.queryParams, types: request.getSupportedResponseContentTypes() };",
         },
         {
           name: "response methods",
@@ -176,6 +176,9 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(res.body.url, `${server.instance.config.publicUrl}/api/x_sn/api/headers?active=false&name=now`);
       assert.equal(res.body.queryString, "active=false&name=now");
       assert.deepEqual(res.body.queryParams, { active: "false", name: "now" });
+      assert.deepEqual(res.body.types, ["application/json"]);
+      const listed = await http(`${server.base}/api/x_sn/api/headers`, { headers: { authorization: `Bearer ${ada.token}`, accept: "application/json;q=0.9, application/xml , */*;q=0.1" } });
+      assert.deepEqual((listed.body as { types: string[] }).types, ["application/json", "application/xml", "*/*"]);
     });
 
     test("setContentType, setLocation and setHeaders set headers; setBody keeps the script's content type", async () => {
