@@ -1,4 +1,5 @@
 import type { Dispatcher } from "undici";
+import { BodyTooLargeError, readBoundedBody } from "../bounded-body.ts";
 import { inEnglish, type StoredText } from "../i18n/stored-text.ts";
 import type { Instance } from "../instance.ts";
 import { readTrustCa, trustingDispatcher } from "../tls/trust.ts";
@@ -50,31 +51,16 @@ export async function providerFetch(instance: Instance, url: string, init: Reque
   }
 }
 
-/**
- * A provider's answer as text, read up to `limit` bytes. `response.text()` holds whatever is
- * sent: a 300 MB answer took the process from 116 MB to 1.6 GB. Past the limit the rest is
- * not read and the answer is refused; a body that stalls fails as the request's timeout.
- */
+/** A provider's answer as text, read up to `limit` bytes (bounded-body.ts); past it the answer is refused as too large. */
 export async function readProviderBody(response: Response, url: string, limit: number): Promise<string> {
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel().catch(() => {});
-        throw new ProviderError({ key: "providerError.answerTooLarge", values: { origin: new URL(url).origin, limit: `${Math.round(limit / 1024)} KiB` } }, "too_large");
-      }
-      chunks.push(value);
-    }
+    return await readBoundedBody(response, limit);
   } catch (error) {
-    throw error instanceof ProviderError ? error : failure(url, error);
+    if (error instanceof BodyTooLargeError) {
+      throw new ProviderError({ key: "providerError.answerTooLarge", values: { origin: new URL(url).origin, limit: `${Math.round(limit / 1024)} KiB` } }, "too_large");
+    }
+    throw failure(url, error);
   }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** A token, revocation or metadata answer: a few kilobytes even with a large JWT. */

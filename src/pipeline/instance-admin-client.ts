@@ -1,4 +1,5 @@
 import type { Dispatcher } from "undici";
+import { BodyTooLargeError, readBoundedBody } from "../bounded-body.ts";
 import type { PipelineRunReport } from "../domain/pipeline-run-report.ts";
 import { isStoredText, type StoredText, verbatim } from "../i18n/stored-text.ts";
 
@@ -97,6 +98,9 @@ interface RemoteAdminFailure {
   reason?: string;
 }
 
+/** Lists of every endpoint or provider of an instance fit many times over; an answer past it is not an instance's. */
+const adminAnswerLimit = 16 * 1024 * 1024;
+
 export class RemoteAdminError extends Error {
   readonly baseUrl: string;
   readonly code: string;
@@ -139,7 +143,14 @@ export function portcullisAdminClient(baseUrl: string, credentials: Credentials,
       throw new RemoteAdminError(`cannot reach ${baseUrl}: ${cause.message}`, 0, { baseUrl, code: certificateFailure(cause.code) ? "certificate" : "unreachable", reason: cause.message });
     }
     if (response.status === 204) return undefined;
-    const text = await response.text();
+    let text: string;
+    try {
+      text = await readBoundedBody(response, adminAnswerLimit);
+    } catch (error) {
+      // An instance that stalls mid-answer or sends more than any admin answer holds: named as the instance's failure.
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new RemoteAdminError(`${method} ${baseUrl}${path}: ${reason}`, error instanceof BodyTooLargeError ? response.status : 0, { baseUrl, code: "unreachable", reason });
+    }
     let parsed: any;
     try {
       parsed = JSON.parse(text);

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parseClientCreate } from "../../src/domain/oauth-entity.ts";
@@ -46,6 +48,34 @@ describe("pipeline: every instance is signed in to before anything changes", () 
       assert.doesNotMatch(run.stdout, /Records:/, command);
     }
     assert.equal(await productionState(prod), before, "the new instance's redirect URL was not added to production's endpoint");
+  });
+
+  test("an instance whose answer never ends, or outgrows any admin answer, is named, not read without end", async () => {
+    // Headers, then 1 MiB chunks: too much for an admin answer (16 MiB), and it would go on.
+    const endless = http.createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "application/json" });
+      const chunk = Buffer.alloc(1024 * 1024, " ");
+      let sent = 0;
+      const write = () => {
+        while (sent < 64 && !response.destroyed) {
+          sent += 1;
+          if (!response.write(chunk)) return void response.once("drain", write);
+        }
+        response.end("{}");
+      };
+      write();
+    });
+    await new Promise<void>((resolve) => endless.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(endless.address() as AddressInfo).port}`;
+      fs.writeFileSync(file, pipelineFileText(prod, [["development", dev, "DEV_PW"], ["test", url, "TEST_PW"]]));
+      const run = await pipelineCLI(["pipeline", "verify", file]);
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /test \(http:\/\/127\.0\.0\.1:\d+\).*the answer is larger than 16384 KiB/);
+    } finally {
+      endless.closeAllConnections();
+      await new Promise<void>((resolve) => endless.close(() => resolve()));
+    }
   });
 
   test("wrong admin credentials for one instance: named with the variable to check, nothing changed", async () => {
