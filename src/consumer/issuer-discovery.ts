@@ -12,14 +12,15 @@ interface Metadata {
 const maxIssuerDepth = 4;
 
 /**
- * The issuers the provider's authorization URL can be under, deepest first: each path above the
- * endpoint (Keycloak: `/realms/x` above `/realms/x/protocol/openid-connect/auth`), then the origin.
+ * The issuers the provider's authorization URL can be under, deepest first: each path up to
+ * maxIssuerDepth segments above the endpoint (Keycloak: `/realms/x` above
+ * `/realms/x/protocol/openid-connect/auth`, also behind a proxy's path prefix), then the origin.
  */
 function issuerCandidates(authorizationUrl: URL): string[] {
-  const segments = authorizationUrl.pathname.split("/").filter(Boolean).slice(0, -1).slice(0, maxIssuerDepth);
-  const candidates = [authorizationUrl.origin];
-  for (let i = 1; i <= segments.length; i++) candidates.push(`${authorizationUrl.origin}/${segments.slice(0, i).join("/")}`);
-  return candidates.reverse();
+  const segments = authorizationUrl.pathname.split("/").filter(Boolean).slice(0, -1);
+  const candidates: string[] = [];
+  for (let i = segments.length; i >= Math.max(1, segments.length - maxIssuerDepth + 1); i--) candidates.push(`${authorizationUrl.origin}/${segments.slice(0, i).join("/")}`);
+  return [...candidates, authorizationUrl.origin];
 }
 
 /**

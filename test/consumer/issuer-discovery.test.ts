@@ -57,6 +57,13 @@ describe("the expected issuer of a provider whose issuer has a path", () => {
     assert.equal(await expectedIssuer(consumer.instance, await provider("/realms/x/protocol/openid-connect/auth")), null);
   });
 
+  test("a realm behind a proxy's path prefix is found: the issuers looked for are the nearest above the endpoint", async () => {
+    documents.clear();
+    const prefixed = { ...realm(), issuer: `${base}/a/b/c/realms/x`, authorization_endpoint: `${base}/a/b/c/realms/x/protocol/openid-connect/auth` };
+    documents.set("/a/b/c/realms/x/.well-known/openid-configuration", prefixed);
+    assert.equal(await expectedIssuer(consumer.instance, await provider("/a/b/c/realms/x/protocol/openid-connect/auth")), `${base}/a/b/c/realms/x`);
+  });
+
   test("a realm that does not say it sends iss expects none; an endpoint at the root keeps the origin's metadata", async () => {
     documents.clear();
     documents.set("/realms/x/.well-known/openid-configuration", { ...realm(), authorization_response_iss_parameter_supported: false });
