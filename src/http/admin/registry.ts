@@ -10,8 +10,7 @@ import { createClient, deleteClient, findClientBySysId, regenerateClientSecret, 
 import { findUserById } from "../../store/user-store.ts";
 import { fieldErrors, type FieldErrors } from "../ui/admin/components.tsx";
 import { interceptorPage } from "../ui/admin/interceptor-page.tsx";
-import { clientDeletePage } from "../ui/admin/confirm-page.tsx";
-import { regenerateSecretPage } from "../ui/admin/regenerate-page.tsx";
+import { clientDeletePage, regenerateSecretPage } from "../ui/admin/confirm-page.tsx";
 import { editConflict } from "../ui/admin/edit-conflict.tsx";
 import { registryFormPage } from "../ui/admin/registry-form-page.tsx";
 import { registryListPage } from "../ui/admin/registry-list-page.tsx";

@@ -50,45 +50,56 @@ export function confirmPage(props: { viewer: Viewer; active: NavKey; confirmatio
   );
 }
 
-/** Deleting a provider: its stored token goes too, and the record cannot be brought back. */
-export function providerDeletePage(props: { viewer: Viewer; provider: OAuthProvider }): string {
-  const { provider } = props;
+/** Deleting an Application Registry record: what goes with it is in its kind's warning, and it cannot be brought back. */
+function recordDeletePage(props: { viewer: Viewer; kind: "provider" | "registry"; name: string; recordHref: string; action: string }): string {
   const { t } = props.viewer.i18n;
   return confirmPage({
     viewer: props.viewer,
     active: "registry",
     confirmation: {
-      pageTitle: t("provider.delete.pageTitle", { name: provider.name }),
-      title: t("provider.delete.confirmTitle"),
+      pageTitle: t(`${props.kind}.delete.pageTitle`, { name: props.name }),
+      title: t(`${props.kind}.delete.confirmTitle`),
       crumbs: [
         { href: adminPaths.registry, label: t("registry.title") },
-        { href: adminPaths.provider(provider.sysId), label: provider.name },
+        { href: props.recordHref, label: props.name },
       ],
-      warning: <RichText format={(v) => t("provider.delete.warning", v)} elements={{ name: <strong>{provider.name}</strong> }} />,
-      action: adminPaths.providerDelete(provider.sysId),
-      submitLabel: t("provider.delete.button"),
-      cancelHref: adminPaths.provider(provider.sysId),
+      warning: <RichText format={(v) => t(`${props.kind}.delete.warning`, v)} elements={{ name: <strong>{props.name}</strong> }} />,
+      action: props.action,
+      submitLabel: t(`${props.kind}.delete.button`),
+      cancelHref: props.recordHref,
     },
   });
 }
 
+/** Deleting a provider: its stored token goes too. */
+export function providerDeletePage(props: { viewer: Viewer; provider: OAuthProvider }): string {
+  const { provider } = props;
+  return recordDeletePage({ viewer: props.viewer, kind: "provider", name: provider.name, recordHref: adminPaths.provider(provider.sysId), action: adminPaths.providerDelete(provider.sysId) });
+}
+
 /** Deleting an OAuth API endpoint: its tokens and codes go with it, and its client ID stops working. */
 export function clientDeletePage(props: { viewer: Viewer; client: OAuthClient }): string {
+  const { client } = props;
+  return recordDeletePage({ viewer: props.viewer, kind: "registry", name: client.name, recordHref: adminPaths.registryRecord(client.sysId), action: adminPaths.registryDelete(client.sysId) });
+}
+
+/** Regenerating a client secret: the current one stops working at once. */
+export function regenerateSecretPage(props: { viewer: Viewer; client: OAuthClient }): string {
   const { client } = props;
   const { t } = props.viewer.i18n;
   return confirmPage({
     viewer: props.viewer,
     active: "registry",
     confirmation: {
-      pageTitle: t("registry.delete.pageTitle", { name: client.name }),
-      title: t("registry.delete.confirmTitle"),
+      pageTitle: t("regenerate.pageTitle", { name: client.name }),
+      title: t("regenerate.title"),
       crumbs: [
         { href: adminPaths.registry, label: t("registry.title") },
         { href: adminPaths.registryRecord(client.sysId), label: client.name },
       ],
-      warning: <RichText format={(v) => t("registry.delete.warning", v)} elements={{ name: <strong>{client.name}</strong> }} />,
-      action: adminPaths.registryDelete(client.sysId),
-      submitLabel: t("registry.delete.button"),
+      warning: <RichText format={(v) => t("regenerate.warning", v)} elements={{ name: <strong>{client.name}</strong> }} />,
+      action: adminPaths.registryRegenerate(client.sysId),
+      submitLabel: t("regenerate.submit"),
       cancelHref: adminPaths.registryRecord(client.sysId),
     },
   });
