@@ -66,6 +66,16 @@ for (const dialect of dialectsUnderTest()) {
       assert.ok(res.body.exp > Date.now() / 1000);
     });
 
+    test("introspection of a refresh token describes it without an access token's token_type", async () => {
+      const tokens = await pair();
+      const res = await postForm(`${server.base}/oauth_introspect`, { token: tokens.refresh_token, token_type_hint: "refresh_token" }, auth());
+      assert.equal(res.status, 200);
+      assert.equal(res.body.active, true);
+      assert.equal(res.body.client_id, client.clientId);
+      assert.equal(res.body.username, "admin");
+      assert.equal("token_type" in res.body, false, JSON.stringify(res.body));
+    });
+
     test("introspection of a revoked, unknown or foreign token is just active: false", async () => {
       const tokens = await pair();
       await postForm(`${server.base}/oauth_revoke_token.do`, { token: tokens.access_token }, auth());

@@ -35,7 +35,8 @@ export async function introspectionEndpoint(instance: Instance, request: Fastify
     scope: stored.scope,
     client_id: client.clientId,
     ...(user ? { username: user.userName, sub: user.sysId } : { sub: client.clientId }),
-    token_type: stored.type === "access_token" ? "Bearer" : "refresh_token",
+    // RFC 7662 §2.2's token_type is an access token's type (RFC 6749 §7.1); a refresh token has none, as in oidc-provider.
+    ...(stored.type === "access_token" ? { token_type: "Bearer" } : {}),
     exp: Math.floor(stored.expires_at / 1000),
     iat: Math.floor(Date.parse(`${stored.sys_created_on}Z`) / 1000),
     iss: instance.config.publicUrl,
