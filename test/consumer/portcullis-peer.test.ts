@@ -152,6 +152,13 @@ for (const dialect of dialectsUnderTest()) {
       assert.match(page.html, /<dt>Obtained with<\/dt><dd>Resource Owner Password Credentials<\/dd>/);
     });
 
+    test("a token an earlier version stored as grant refresh_token is shown as not recorded, not as Client Credentials", async () => {
+      const { provider } = await passwordConnection();
+      await instances.consumer.instance.store.db.updateTable("oauth_obtained_token").set({ grant_type: "refresh_token" }).where("provider", "=", provider.sysId).execute();
+      const page = await (await signedInBrowser(instances.consumer)).get(`/admin/providers/${provider.sysId}`);
+      assert.match(page.html, /<dt>Obtained with<\/dt><dd>Not recorded \(the token was refreshed by an earlier version\)<\/dd>/);
+    });
+
     test("50 concurrent calls on an expiring token: exactly one refresh reaches the provider", async () => {
       const { client, provider } = await passwordConnection();
       await expireSoon(provider);

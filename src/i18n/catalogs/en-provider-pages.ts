@@ -19,6 +19,7 @@ export const enProviderPages = {
   "provider.grant.authorization_code": "Authorization Code",
   "provider.grant.client_credentials": "Client Credentials",
   "provider.grant.password": "Resource Owner Password Credentials",
+  "provider.grant.unrecorded": "Not recorded (the token was refreshed by an earlier version)",
   "provider.style.basic": "HTTP Basic header",
   "provider.style.body": "In the request body",
   "provider.secretHint": "Issued by the provider. Stored encrypted and never shown again; enter it again if the form comes back with an error.",

@@ -17,6 +17,7 @@ export const koProviderPages: Record<keyof typeof enProviderPages, string> = {
   "provider.grant.authorization_code": "권한 부여 코드",
   "provider.grant.client_credentials": "클라이언트 자격 증명",
   "provider.grant.password": "리소스 소유자 비밀번호 자격 증명",
+  "provider.grant.unrecorded": "기록되지 않음 (이전 버전에서 갱신된 토큰)",
   "provider.style.basic": "HTTP Basic 헤더",
   "provider.style.body": "요청 본문",
   "provider.secretHint": "공급자가 발급한 값입니다. 암호화해 저장하며 다시 표시하지 않습니다. 양식이 오류와 함께 돌아오면 다시 입력하세요.",

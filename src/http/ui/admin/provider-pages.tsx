@@ -97,6 +97,8 @@ export function providerFieldLabels(t: Translator["t"]): Record<string, string> 
 }
 
 const grantLabel = (grant: string): MessageKey => (consumerGrantNames.includes(grant as ConsumerGrant) ? (`provider.grant.${grant}` as MessageKey) : "provider.grant.client_credentials");
+// Versions before the grant was kept across refreshes stored "refresh_token" in its place; the original is not known.
+const obtainedGrantLabel = (grant: string): MessageKey => (grant === "refresh_token" ? "provider.grant.unrecorded" : grantLabel(grant));
 
 function Choice(props: { id: string; label: string; value: string; options: [string, string][]; errors: FieldErrors }) {
   return (
@@ -256,7 +258,7 @@ export function providerPage(props: { viewer: Viewer; provider: OAuthProvider; r
                 </>
               ) : null}
               <dt>{t("provider.token.grant")}</dt>
-              <dd>{t(grantLabel(token.grantType))}</dd>
+              <dd>{t(obtainedGrantLabel(token.grantType))}</dd>
               <dt>{t("provider.token.expires")}</dt>
               <dd>{token.expiresAt === null ? "—" : dateTime(token.expiresAt)}</dd>
             </dl>
