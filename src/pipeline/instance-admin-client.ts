@@ -1,7 +1,7 @@
 import type { Dispatcher } from "undici";
 import { BodyTooLargeError, readBoundedBody } from "../bounded-body.ts";
 import type { PipelineRunReport } from "../domain/pipeline-run-report.ts";
-import { isStoredText, type StoredText, verbatim } from "../i18n/stored-text.ts";
+import { inEnglish, isStoredText, type StoredText, verbatim } from "../i18n/stored-text.ts";
 
 /**
  * What `pipeline up` needs to do on a remote instance, as an admin. Everything the pipeline
@@ -101,21 +101,28 @@ interface RemoteAdminFailure {
 /** Lists of every endpoint or provider of an instance fit many times over; an answer past it is not an instance's. */
 const adminAnswerLimit = 16 * 1024 * 1024;
 
+/**
+ * An admin request that failed. `text` is the failure in the catalog's words, for a reader in
+ * any language and for a run's stored edge details; the message is that text in English.
+ */
 export class RemoteAdminError extends Error {
   readonly baseUrl: string;
   readonly code: string;
   readonly reason: string | undefined;
   constructor(
-    message: string,
+    readonly text: StoredText,
     readonly status: number,
     failure: RemoteAdminFailure,
   ) {
-    super(message);
+    super(inEnglish(text));
     this.baseUrl = failure.baseUrl;
     this.code = failure.code ?? "";
     this.reason = failure.reason;
   }
 }
+
+/** The instance's error message: as a catalog text when it sent one (a provider's failure), so it reads in this run's language. */
+const remoteMessage = (parsed: any, text: string): string | StoredText => (isStoredText(parsed?.error?.message_text) ? parsed.error.message_text : String(parsed?.error?.message ?? text.slice(0, 200)));
 
 /** OpenSSL's verification codes and Node's host-name check: the instance answered, but with a certificate this process does not trust. */
 const certificateFailure = (code: string | undefined) => !!code && /CERT|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code);
@@ -140,7 +147,7 @@ export function portcullisAdminClient(baseUrl: string, credentials: Credentials,
       } as RequestInit);
     } catch (error) {
       const cause = (error as Error & { cause?: Error & { code?: string } }).cause ?? (error as Error & { code?: string });
-      throw new RemoteAdminError(`cannot reach ${baseUrl}: ${cause.message}`, 0, { baseUrl, code: certificateFailure(cause.code) ? "certificate" : "unreachable", reason: cause.message });
+      throw new RemoteAdminError({ key: "trust.detail.remote.unreachable", values: { url: baseUrl, reason: cause.message } }, 0, { baseUrl, code: certificateFailure(cause.code) ? "certificate" : "unreachable", reason: cause.message });
     }
     if (response.status === 204) return undefined;
     let text: string;
@@ -149,15 +156,15 @@ export function portcullisAdminClient(baseUrl: string, credentials: Credentials,
     } catch (error) {
       // An instance that stalls mid-answer or sends more than any admin answer holds: named as the instance's failure.
       const reason = error instanceof Error ? error.message : String(error);
-      throw new RemoteAdminError(`${method} ${baseUrl}${path}: ${reason}`, error instanceof BodyTooLargeError ? response.status : 0, { baseUrl, code: "unreachable", reason });
+      throw new RemoteAdminError({ key: "trust.detail.remote.unread", values: { method, url: `${baseUrl}${path}`, reason } }, error instanceof BodyTooLargeError ? response.status : 0, { baseUrl, code: "unreachable", reason });
     }
     let parsed: any;
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new RemoteAdminError(`${method} ${baseUrl}${path} answered ${response.status} without JSON`, response.status, { baseUrl });
+      throw new RemoteAdminError({ key: "trust.detail.remote.notJson", values: { method, url: `${baseUrl}${path}`, status: response.status } }, response.status, { baseUrl });
     }
-    if (!response.ok) throw new RemoteAdminError(`${method} ${baseUrl}${path}: ${response.status} ${parsed?.error?.message ?? text.slice(0, 200)}`, response.status, { baseUrl, code: typeof parsed?.error?.detail === "string" ? parsed.error.detail : "" });
+    if (!response.ok) throw new RemoteAdminError({ key: "trust.detail.remote.status", values: { method, url: `${baseUrl}${path}`, status: response.status, message: remoteMessage(parsed, text) } }, response.status, { baseUrl, code: typeof parsed?.error?.detail === "string" ? parsed.error.detail : "" });
     return parsed.result;
   }
   const endpoint = (r: any): EndpointRecord => ({
@@ -231,7 +238,7 @@ export function portcullisAdminClient(baseUrl: string, credentials: Credentials,
         const result = await request("POST", `/api/portcullis/connections/${q(providerSysId)}/call`, { method, path, ...(options.probe ? { probe: true } : {}) });
         return { status: result.status, body: result.body };
       } catch (error) {
-        if (error instanceof RemoteAdminError && (error.status === 502 || error.status === 409)) return { status: 0, body: error.message, code: error.code };
+        if (error instanceof RemoteAdminError && (error.status === 502 || error.status === 409)) return { status: 0, body: error.text, code: error.code };
         throw error;
       }
     },

@@ -18,7 +18,7 @@ function accessProblem(instance: PipelineInstance, error: unknown): StoredText {
   const user = instance.admin.user_env ? `$${instance.admin.user_env}` : instance.admin.user;
   if (error.status === 401) return { key: "trust.access.refused", values: { ...who, user, variable: instance.admin.password_env } };
   if (error.status === 403) return { key: "trust.access.notAdmin", values: { ...who, user } };
-  return { key: "trust.access.failed", values: { ...who, reason: error.message } };
+  return { key: "trust.access.failed", values: { ...who, reason: error.text } };
 }
 
 /**

@@ -1,6 +1,6 @@
 import stringWidth from "string-width";
 import { padColumns, table } from "../cli/output.ts";
-import { type StoredText, worded } from "../i18n/stored-text.ts";
+import { isStoredText, type StoredText, worded } from "../i18n/stored-text.ts";
 import { translator, type Translator } from "../i18n/translator.ts";
 import type { PipelineFile } from "./pipeline-file.ts";
 import { type InstanceAdminClient, RemoteAdminError } from "./instance-admin-client.ts";
@@ -37,7 +37,7 @@ export interface PipelineReport {
 const renewable = (connection: { renewable?: boolean } | undefined) => (connection?.renewable === undefined ? {} : { tokenRenewable: connection.renewable });
 
 type Probe = Awaited<ReturnType<InstanceAdminClient["call"]>>;
-const failedProbe = (error: Error): Probe => ({ status: 0, body: error.message, ...(error instanceof RemoteAdminError ? { code: error.code } : {}) });
+const failedProbe = (error: Error): Probe => (error instanceof RemoteAdminError ? { status: 0, body: error.text, code: error.code } : { status: 0, body: error.message });
 /**
  * Nobody refused anything: the far side (or the consumer) was never answered. A new secret
  * cannot make a peer reachable or its certificate trusted; it only voided the copies every
@@ -58,7 +58,8 @@ function callOutcome(call: { status: number; body: unknown }, wantUser?: string)
 
 function callDetail(call: { status: number; body: unknown }): StoredText {
   if (call.status === 200) return { key: "trust.detail.callOk", values: { path: probePath } };
-  if (!call.status) return { key: "trust.detail.callFailed", values: { path: probePath, body: describe(call.body) } };
+  // A failure of our own request is a catalog text (the admin client's), worded in the reader's language.
+  if (!call.status) return { key: "trust.detail.callFailed", values: { path: probePath, body: isStoredText(call.body) ? (call.body as StoredText) : describe(call.body) } };
   return { key: "trust.detail.callStatus", values: { path: probePath, status: call.status, body: describe(call.body) } };
 }
 

@@ -139,6 +139,10 @@ describe("pipeline up: a peer the instances cannot reach is not a reason for new
     assert.equal(again.code, 1);
     assert.match(again.stdout, /Nothing changed/);
     assert.deepEqual(await secretHashes(), hashes, "production's secret stays what the others hold");
+    // In Korean the edges' cause is Korean too, not the admin client's English inside a Korean table.
+    const korean = await pipelineCLI(["pipeline", "up", file, "--ca-file", bundle], { LANG: "ko_KR.UTF-8" });
+    assert.equal(korean.stdout.match(/https:\/\/localhost:\d+[^ ]*에 연결할 수 없습니다/g)?.length, 4, korean.stdout);
+    assert.doesNotMatch(korean.stdout, /cannot reach/);
   });
 });
 

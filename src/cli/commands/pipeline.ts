@@ -84,7 +84,7 @@ function wordedAccess(plan: PipelineFile, i18n: Translator): (error: unknown) =>
   return (error) => {
     if (error instanceof PipelineAccessError) throw new Error([i18n.t("trust.access.stopped"), ...error.texts.map((text) => `  ${worded(text, i18n.t)}`)].join("\n"));
     const instance = error instanceof RemoteAdminError && [plan.production, ...plan.instances].find((i) => i.url === error.baseUrl);
-    if (instance) throw new Error(i18n.t("trust.access.midway", { instance: instance.name, reason: (error as Error).message }));
+    if (instance) throw new Error(i18n.t("trust.access.midway", { instance: instance.name, reason: worded((error as RemoteAdminError).text, i18n.t) }));
     throw error;
   };
 }

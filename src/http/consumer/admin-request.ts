@@ -75,7 +75,7 @@ export async function apiStep(reply: FastifyReply, step: () => Promise<void>): P
   try {
     await step();
   } catch (error) {
-    const envelope = (status: number, message: string, detail: string) => void reply.code(status).header("cache-control", "no-store").send({ error: { message, detail }, status: "failure" });
+    const envelope = (status: number, message: string, detail: string, extra: Record<string, unknown> = {}) => void reply.code(status).header("cache-control", "no-store").send({ error: { message, detail, ...extra }, status: "failure" });
     if (error instanceof ValidationError) return envelope(400, error.message, "invalid_request");
     if (error instanceof MalformedPreconditionError) return envelope(400, error.message, "invalid_request");
     if (error instanceof StaleRecordError) {
@@ -84,7 +84,8 @@ export async function apiStep(reply: FastifyReply, step: () => Promise<void>): P
     }
     if (error instanceof NotFoundError) return envelope(404, error.message, "not_found");
     // A secret key that cannot open what is stored is this instance's fault, not the provider's.
-    if (error instanceof ProviderError) return envelope(error.code === "no_token" ? 409 : error.code === "secret_key_mismatch" ? 503 : 502, error.message, error.code);
+    // message_text: the message as a catalog text, as status_reason_text is, so a pipeline run words it in its reader's language.
+    if (error instanceof ProviderError) return envelope(error.code === "no_token" ? 409 : error.code === "secret_key_mismatch" ? 503 : 502, error.message, error.code, { message_text: error.text });
     throw error;
   }
 }
