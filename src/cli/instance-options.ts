@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import type { Command } from "commander";
-import { type Config, configFromEnvironment, loadConfig } from "../config.ts";
+import { type Config, configFromEnvironment, loadConfig, localConfigError } from "../config.ts";
 import { assertSecretKeyOpensStore } from "../consumer/secret-key-check.ts";
 import { type Instance, openInstance } from "../instance.ts";
 import { sqliteFile } from "../store/database.ts";
@@ -52,11 +52,14 @@ export function configFor(options: DataOptions & ServeOptions, env: NodeJS.Proce
  * with a key made up beside the lost one; `provider delete` does not, being the way out when the
  * key is lost for good.
  */
-export async function withInstance<T>(config: Config, output: Output, i18n: Translator, work: (instance: Instance) => Promise<T>, options: { checkSecretKey?: boolean } = {}): Promise<T> {
-  // A mistyped --data makes a new, empty instance: say so, since its records are not the ones meant.
-  // Said once the instance opened: a refused one (a short admin password) leaves nothing behind.
+export async function withInstance<T>(config: Config, output: Output, i18n: Translator, work: (instance: Instance) => Promise<T>, options: { checkSecretKey?: boolean; mayCreate?: boolean } = {}): Promise<T> {
   const file = sqliteFile(config.dataDir);
   const created = !config.databaseUrl && !fs.existsSync(file);
+  // Only a command that creates a record may start an instance where there is none: `client list`
+  // with a mistyped --data made a whole instance (and an admin password) to answer "no clients".
+  if (created && !options.mayCreate) throw localConfigError({ key: "cli.instance.missing", values: { file } });
+  // A create command on a mistyped --data makes a new, empty instance: say so, since its records are not the ones meant.
+  // Said once the instance opened: a refused one (a short admin password) leaves nothing behind.
   const instance = await openInstance(config, {
     onAdminCreated: (userName, generated) => {
       if (created) output.err(i18n.t("cli.instance.created", { file }));

@@ -25,6 +25,17 @@ describe("portcullis user and the data directory it works on", () => {
     assert.doesNotMatch(second.stderr, /No instance was at/);
   });
 
+  test("a command that creates nothing refuses a directory with no instance, and makes none", async () => {
+    const empty = path.join(dir, "typo");
+    for (const args of [["client", "list"], ["user", "list"], ["provider", "list"], ["client", "show", "x"], ["user", "grant", "svc", "itil"]]) {
+      const run = await cli([...args, "--data", empty]);
+      assert.equal(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
+      assert.match(run.stderr, new RegExp(`No instance is at ${path.join(empty, "portcullis.sqlite").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}, and this command makes none`));
+      assert.doesNotMatch(run.stderr, /password/i);
+      assert.equal(fs.existsSync(path.join(empty, "portcullis.sqlite")), false, args.join(" "));
+    }
+  });
+
   test("grant names a role it had to create, so a typo shows; revoke takes a role away, never the last admin's", async () => {
     const typo = await cli(["user", "grant", "svc", "admn", "--data", dir]);
     assert.equal(typo.code, 0);

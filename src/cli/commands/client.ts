@@ -89,7 +89,7 @@ export function clientCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tran
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const created = await createClient(instance.store.db, settings, actor);
       printRecord(output, i18n, created.client, options.json, created.clientSecret);
-    });
+    }, { mayCreate: true });
   });
 
   withDataOption(client.command("list").description(t("help.client.list")).option("--json", t("help.option.json")), i18n).action(async (options: SettingOptions) => {

@@ -105,7 +105,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
         const created = await createProvider(instance.store.db, instanceSecretBox(instance), settings, oauthRedirectUrl(config), actor);
         const record = providerRecord(created);
         output.out(options.json ? JSON.stringify(record, null, 2) : keyValues(record));
-      }, sealsSecrets);
+      }, { ...sealsSecrets, mayCreate: true });
     });
 
   withDataOption(provider.command("list").description(t("help.provider.list")).option("--json", t("help.option.json")), i18n).action(async (options: ProviderOptions) => {

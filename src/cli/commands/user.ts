@@ -42,7 +42,7 @@ export function userCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Transl
         await createUser(instance.store.db, { userName, name: options.name ?? userName, passwordHash: await hashPassword(password), roles }, "admin");
         output.out(roles.length ? t("cli.user.createdWithRoles", { name: userName, roles: roles.join(", ") }) : t("cli.user.created", { name: userName }));
         if (generated) output.out(t("cli.user.passwordOnce", { password }));
-      });
+      }, { mayCreate: true });
     });
 
   withDataOption(user.command("set-password <user_name>").description(t("help.user.setPassword")), i18n)

@@ -48,6 +48,7 @@ export const enCli = {
   "cli.user.alreadyActive": "\"{name}\" is already active; nothing changed.",
   "cli.user.alreadyInactive": "\"{name}\" is already inactive; nothing changed.",
   "cli.instance.created": "No instance was at {file}: created a new one (if you meant an existing instance, check --data or PORTCULLIS_DATA).",
+  "cli.instance.missing": "No instance is at {file}, and this command makes none: check --data or PORTCULLIS_DATA (portcullis start, or a create command, makes a new instance).",
   "start.trustCa.unreadable": "PORTCULLIS_TRUST_CA names {file}, which cannot be read as a PEM certificate ({reason}); providers on that CA could not be reached",
   "start.secretKey.lost": "this database holds provider secrets sealed with a secret key that is not here: put back the {file} saved with it (or set PORTCULLIS_SECRET_KEY to that key); a new key would not open them. If the key is lost, delete the provider records (portcullis provider delete NAME, with the server stopped) and create them again",
   "start.secretKey.mismatch": "the secret key from {source} does not open the provider secrets stored in this database: use the key saved with this database (on PostgreSQL, the one every node uses). If that key is lost, delete the provider records (portcullis provider delete NAME, with the server stopped) and create them again",

@@ -46,6 +46,7 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "cli.user.alreadyActive": "\"{name}\"은(는) 이미 활성 상태여서 바뀐 것이 없습니다.",
   "cli.user.alreadyInactive": "\"{name}\"은(는) 이미 비활성 상태여서 바뀐 것이 없습니다.",
   "cli.instance.created": "{file}에 인스턴스가 없어 새로 만들었습니다 (기존 인스턴스를 의도했다면 --data 또는 PORTCULLIS_DATA를 확인하세요).",
+  "cli.instance.missing": "{file}에 인스턴스가 없으며 이 명령은 새로 만들지 않습니다. --data 또는 PORTCULLIS_DATA를 확인하세요 (portcullis start나 create 명령이 새 인스턴스를 만듭니다).",
   "start.trustCa.unreadable": "PORTCULLIS_TRUST_CA가 가리키는 {file}을(를) PEM 인증서로 읽을 수 없습니다 ({reason}). 그 CA를 쓰는 공급자에 연결할 수 없습니다",
   "start.secretKey.lost": "이 데이터베이스에는 여기에 없는 비밀 키로 봉인된 공급자 비밀이 있습니다: 함께 저장해 둔 {file}을(를) 되돌려 놓으세요 (또는 PORTCULLIS_SECRET_KEY에 그 키를 설정하세요). 새 키로는 열 수 없습니다. 키를 잃어버렸다면 서버를 멈춘 상태에서 공급자 레코드를 삭제(portcullis provider delete NAME)하고 다시 만드세요",
   "start.secretKey.mismatch": "{source}의 비밀 키로는 이 데이터베이스에 저장된 공급자 비밀을 열 수 없습니다: 이 데이터베이스와 함께 저장해 둔 키(PostgreSQL에서는 모든 노드가 쓰는 키)를 사용하세요. 그 키를 잃어버렸다면 서버를 멈춘 상태에서 공급자 레코드를 삭제(portcullis provider delete NAME)하고 다시 만드세요",
