@@ -32,7 +32,7 @@ export interface ScriptHost {
 export interface ScriptResponse {
   status: number;
   headers: [string, string][];
-  /** Text as the script set it, or JSON text of what it set or returned. */
+  /** JSON text of what the script set or returned (json), or the text its stream writer wrote. */
   body: { text: string; json: boolean } | null;
 }
 

@@ -110,10 +110,12 @@ class ScriptRun {
       this.spendOutput(n.length + v.length);
       this.response.headers.push([n.toLowerCase(), v]);
     });
-    fn("setBody", (text, json) => {
-      const body = ctx.getString(text);
-      this.spendOutput(body.length - (this.response.body?.text.length ?? 0));
-      this.response.body = { text: body, json: ctx.typeof(json) === "boolean" && ctx.dump(json) === true };
+    // "append" adds what a stream writer wrote; anything else sets the serialized body whole.
+    fn("setBody", (text, how) => {
+      const body = ctx.getString(text), previous = this.response.body?.text ?? "";
+      const append = ctx.typeof(how) === "string" && ctx.getString(how) === "append";
+      this.spendOutput(append ? body.length : body.length - previous.length);
+      this.response.body = append ? { text: previous + body, json: false } : { text: body, json: true };
     });
     fn("log", (level, line) => {
       if (this.logLines >= this.limits.maxLogLines) return;

@@ -25,7 +25,7 @@ for (const dialect of dialectsUnderTest()) {
         { name: "new item form", http_method: "GET", relative_path: "/items/new", operation_script: "return { form: true };" },
         { name: "note of item", http_method: "GET", relative_path: "/items/{id}/notes/{note}", operation_script: "return request.pathParams;" },
         { name: "echo", http_method: "POST", relative_path: "/echo", operation_script: "response.setStatus(201); response.setHeader('X-Echo', 'yes'); response.setBody({ body: request.body, type: request.headers['content-type'], auth: request.headers.authorization === undefined });" },
-        { name: "text", http_method: "GET", relative_path: "/", requires_authentication: false, operation_script: "response.setHeader('Content-Type', 'text/csv'); return 'a,b\\n1,2';" },
+        { name: "text", http_method: "GET", relative_path: "/", requires_authentication: false, operation_script: "response.setStatus(200); response.setHeader('Content-Type', 'text/csv'); response.getStreamWriter().writeString('a,b\\n1,2');" },
         { name: "guest", http_method: "GET", relative_path: "/guest", requires_authentication: false, operation_script: "let refused = ''; try { await table.query('incident', '', 1); } catch (e) { refused = e.message; } return { user: request.userName, roles: request.roles, refused };" },
         { name: "itil only", http_method: "GET", relative_path: "/itil", roles_required: "itil,itil_admin", operation_script: "return { ok: request.userName };" },
         { name: "incidents", http_method: "POST", relative_path: "/incidents", operation_script: "const id = await table.insert('incident', { short_description: request.body.text }); const rec = await table.get('incident', id); const found = await table.query('incident', 'short_descriptionSTARTSWITH' + request.body.text, 5); return { id, number: rec.number, by: rec.sys_created_by, found: found.length };" },
@@ -41,31 +41,31 @@ for (const dialect of dialectsUnderTest()) {
     test("path parameters, query parameters, the caller's name and roles reach the script", async () => {
       const res = await call("GET", `/items/42?${q({ a: "1", b: "two" })}`, { token: ada.token });
       assert.equal(res.status, 200, res.text);
-      assert.deepEqual(res.body, { id: "42", q: { a: "1", b: "two" }, user: "ada", roles: ["itil"] });
+      assert.deepEqual(res.body, { result: { id: "42", q: { a: "1", b: "two" }, user: "ada", roles: ["itil"] } });
       assert.match(res.headers.get("content-type") ?? "", /application\/json/);
     });
 
     test("the most specific path wins; several parameters match", async () => {
-      assert.deepEqual((await call("GET", "/items/new", { token: ada.token })).body, { form: true });
-      assert.equal((await call("GET", "/items/newer", { token: ada.token })).body.id, "newer");
-      assert.deepEqual((await call("GET", "/items/7/notes/9", { token: ada.token })).body, { id: "7", note: "9" });
+      assert.deepEqual((await call("GET", "/items/new", { token: ada.token })).body, { result: { form: true } });
+      assert.equal((await call("GET", "/items/newer", { token: ada.token })).body.result.id, "newer");
+      assert.deepEqual((await call("GET", "/items/7/notes/9", { token: ada.token })).body, { result: { id: "7", note: "9" } });
     });
 
     test("a script's text operator on a reference matches the referenced record's display value, as a Table API list does", async () => {
       await api(server, "POST", "/api/now/table/incident", { token: admin.token, body: { short_description: "called by the administrator", caller_id: admin.sysId } });
       const res = await call("GET", "/callers/system", { token: ada.token });
       assert.equal(res.status, 200, res.text);
-      assert.deepEqual(res.body, ["called by the administrator"]);
+      assert.deepEqual(res.body, { result: ["called by the administrator"] });
     });
 
     test("a JSON body is echoed; credentials never reach the script; status and headers are the script's", async () => {
       const res = await call("POST", "/echo", { token: ada.token, body: { hello: ["world", 1] } });
       assert.equal(res.status, 201, res.text);
       assert.equal(res.headers.get("x-echo"), "yes");
-      assert.deepEqual(res.body, { body: { hello: ["world", 1] }, type: "application/json", auth: true });
+      assert.deepEqual(res.body, { result: { body: { hello: ["world", 1] }, type: "application/json", auth: true } });
       const form = await http(`${server.base}/api/x_demo/items/echo`, { method: "POST", headers: { authorization: `Bearer ${ada.token}`, "content-type": "application/x-www-form-urlencoded" }, body: "name=ada&tag=a&tag=b" });
       assert.equal(form.status, 201, form.text);
-      assert.deepEqual(form.body.body, { name: "ada", tag: ["a", "b"] }, "a form's fields, a repeated one as a list");
+      assert.deepEqual(form.body.result.body, { name: "ada", tag: ["a", "b"] }, "a form's fields, a repeated one as a list");
     });
 
     test("unknown paths are 404 and a known path with another method is 405, in the Table API envelope", async () => {
@@ -90,15 +90,15 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(badToken.status, 401);
       const viaBasic = await call("GET", "/items/1", { authorization: basic("ada", ada.password) });
       assert.equal(viaBasic.status, 200, viaBasic.text);
-      assert.equal(viaBasic.body.user, "ada");
+      assert.equal(viaBasic.body.result.user, "ada");
       const text = await call("GET", "/");
       assert.equal(text.status, 200);
       assert.equal(text.text, "a,b\n1,2");
       assert.equal(text.headers.get("content-type"), "text/csv");
       const guest = await call("GET", "/guest", { token: ada.token });
-      assert.equal(guest.body.user, "guest");
-      assert.deepEqual(guest.body.roles, []);
-      assert.match(guest.body.refused, /guest may not read/);
+      assert.equal(guest.body.result.user, "guest");
+      assert.deepEqual(guest.body.result.roles, []);
+      assert.match(guest.body.result.refused, /guest may not read/);
     });
 
     test("roles required: a caller with none of them is refused, one with any of them (or admin) gets in", async () => {
@@ -112,23 +112,23 @@ for (const dialect of dialectsUnderTest()) {
     test("the data API reads and writes as the caller through the Table API's ACL, validation and audit", async () => {
       const res = await call("POST", "/incidents", { token: ada.token, body: { text: "printer on fire" } });
       assert.equal(res.status, 200, res.text);
-      assert.match(res.body.number, /^INC\d{7}$/);
-      assert.equal(res.body.by, "ada");
-      assert.equal(res.body.found, 1);
-      const audit = await api(server, "GET", `/api/now/table/sys_audit?${q({ sysparm_query: `documentkey=${res.body.id}^fieldname=short_description` })}`, { token: admin.token });
+      assert.match(res.body.result.number, /^INC\d{7}$/);
+      assert.equal(res.body.result.by, "ada");
+      assert.equal(res.body.result.found, 1);
+      const audit = await api(server, "GET", `/api/now/table/sys_audit?${q({ sysparm_query: `documentkey=${res.body.result.id}^fieldname=short_description` })}`, { token: admin.token });
       assert.equal(audit.body.result[0].user, "ada");
       // Field-level read ACL: bob may read users but not their failed login count.
       const users = await call("GET", "/users/admin", { token: bob.token });
       assert.equal(users.status, 200, users.text);
-      assert.equal(users.body.count, 1);
-      assert.equal(users.body.failed, undefined);
-      assert.match((await call("GET", "/users/admin", { token: admin.token })).body.failed, /^\d+$/);
+      assert.equal(users.body.result.count, 1);
+      assert.equal(users.body.result.failed, undefined);
+      assert.match((await call("GET", "/users/admin", { token: admin.token })).body.result.failed, /^\d+$/);
       // Table ACL: only admins create roles; the refusal reaches the script as an error it may catch.
       const refused = await call("POST", "/roles", { token: bob.token, body: {} });
       assert.equal(refused.status, 403);
-      assert.match(refused.body.refused, /bob may not create/);
+      assert.match(refused.body.result.refused, /bob may not create/);
       assert.equal((await api(server, "GET", `/api/now/table/sys_user_role?${q({ sysparm_query: "name=made_by_script" })}`, { token: admin.token })).body.result.length, 0);
-      assert.equal((await call("POST", "/roles", { token: admin.token, body: {} })).body.made, true);
+      assert.equal((await call("POST", "/roles", { token: admin.token, body: {} })).body.result.made, true);
     });
 
     test("definitions and resources are admin-only records, validated on the way in", async () => {
@@ -164,7 +164,7 @@ for (const dialect of dialectsUnderTest()) {
       // Renaming the API moves its base path.
       const moved = await api(server, "PATCH", `/api/now/table/sys_ws_definition/${def.body.result.sys_id}`, { token: admin.token, body: { service_id: "v2" } });
       assert.equal(moved.body.result.base_uri, "/api/x_checks/v2");
-      assert.equal((await api(server, "GET", "/api/x_checks/v2/a/1", { token: ada.token })).text, "1");
+      assert.deepEqual((await api(server, "GET", "/api/x_checks/v2/a/1", { token: ada.token })).body, { result: 1 });
       assert.equal((await api(server, "GET", "/api/x_checks/v1/a/1", { token: ada.token })).status, 404);
     });
 
@@ -195,7 +195,7 @@ for (const dialect of dialectsUnderTest()) {
       const kept = await api(server, "GET", `/api/now/table/sys_ws_operation/${id}`, { token: admin.token });
       assert.equal(kept.body.result.name, "good", "a refused edit changes no field");
       assert.equal(kept.body.result.operation_script, "return 'good'");
-      assert.equal((await api(server, "GET", "/api/x_syntax/v1/g", { token: ada.token })).text, "good");
+      assert.deepEqual((await api(server, "GET", "/api/x_syntax/v1/g", { token: ada.token })).body, { result: "good" });
     });
 
     test("a change is live at once on another node sharing the database", async () => {
@@ -203,9 +203,9 @@ for (const dialect of dialectsUnderTest()) {
       try {
         const { definition, operations } = await defineApi(server, admin, "x_live", "api", [{ http_method: "GET", relative_path: "/v", operation_script: "return 'one'" }]);
         const at = (path: string) => http(`${other.base}/api/x_live/api${path}`, { headers: { authorization: `Bearer ${ada.token}` } });
-        assert.equal((await at("/v")).text, "one");
+        assert.deepEqual((await at("/v")).body, { result: "one" });
         await api(server, "PATCH", `/api/now/table/sys_ws_operation/${operations[0]}`, { token: admin.token, body: { operation_script: "return 'two'" } });
-        assert.equal((await at("/v")).text, "two");
+        assert.deepEqual((await at("/v")).body, { result: "two" });
         await api(server, "PATCH", `/api/now/table/sys_ws_operation/${operations[0]}`, { token: admin.token, body: { active: false } });
         assert.equal((await at("/v")).status, 404);
         await api(server, "PATCH", `/api/now/table/sys_ws_operation/${operations[0]}`, { token: admin.token, body: { active: true } });

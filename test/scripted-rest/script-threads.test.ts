@@ -30,5 +30,5 @@ test("a process that ran scripts on the script threads exits by itself", async (
   assert.equal(exited, 0, `the process did not exit by itself after: ${stdout}`);
   const outcome = JSON.parse(stdout) as { ok: boolean; response: { body: { text: string } } };
   assert.equal(outcome.ok, true, stdout);
-  assert.deepEqual(JSON.parse(outcome.response.body.text), { operation: "get", args: ["incident", "x"] });
+  assert.deepEqual(JSON.parse(outcome.response.body.text), { result: { operation: "get", args: ["incident", "x"] } });
 });

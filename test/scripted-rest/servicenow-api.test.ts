@@ -104,19 +104,19 @@ for (const dialect of dialectsUnderTest()) {
     test("the platform's resource template answers with what its function returns; other scripts run as written", async () => {
       const res = await api(server, "GET", "/api/x_sn/api/template?name=ada", { token: ada.token });
       assert.equal(res.status, 200, res.text);
-      assert.deepEqual(res.body, { hello: "ada" });
+      assert.deepEqual(res.body, { result: { hello: "ada" } });
       // Two calls are two statements: both run, as written.
       const two = await api(server, "GET", "/api/x_sn/api/two-templates", { token: ada.token });
       assert.equal(two.headers.get("x-first"), "ran");
-      assert.deepEqual(two.body, { second: true });
+      assert.deepEqual(two.body, { result: { second: true } });
       // Forty empty comments: the scan for the template is linear, so this answers at once (a backtracking one took minutes).
       const began = Date.now();
       const comments = await api(server, "GET", "/api/x_sn/api/comments", { token: ada.token });
       assert.equal(comments.status, 200, comments.text);
-      assert.equal(comments.body, 1);
+      assert.deepEqual(comments.body, { result: 1 });
       assert.ok(Date.now() - began < 20_000, `took ${Date.now() - began} ms`);
-      assert.deepEqual((await api(server, "GET", "/api/x_sn/api/assigned", { token: ada.token })).body, { r: 2 });
-      assert.deepEqual((await api(server, "GET", "/api/x_sn/api/template-commented", { token: ada.token })).body, { done: true }, "a comment after the call");
+      assert.deepEqual((await api(server, "GET", "/api/x_sn/api/assigned", { token: ada.token })).body, { result: { r: 2 } });
+      assert.deepEqual((await api(server, "GET", "/api/x_sn/api/template-commented", { token: ada.token })).body, { result: { done: true } }, "a comment after the call");
     });
 
     test("an error with a status that is no failure's answers 500 with its message; a Location is percent-encoded; headers have a total size", async () => {
@@ -128,57 +128,57 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(location.headers.get("location"), "/caf%C3%A9?q=1");
       const big = await api(server, "GET", "/api/x_sn/api/edges/headers", { token: ada.token });
       assert.equal(big.status, 200, big.text);
-      assert.match(big.body.refused, /at most 8192 characters together/);
+      assert.match(big.body.result.refused, /at most 8192 characters together/);
     });
 
     test("request.body is a RESTAPIRequestBody: data, dataString, and one entry for an object", async () => {
       const res = await post("/body", "application/json", '{"name": "user1", "id": 1234, "hasNext": "a field"}');
       assert.equal(res.status, 200, res.text);
       const data = { name: "user1", id: 1234, hasNext: "a field" };
-      assert.deepEqual(res.body.data, data);
-      assert.deepEqual(JSON.parse(res.body.dataString), data, "the same JSON, spacing aside");
-      assert.deepEqual(res.body.entries, [data]);
-      assert.equal(res.body.after, true, "nextEntry is undefined past the last entry");
+      assert.deepEqual(res.body.result.data, data);
+      assert.deepEqual(JSON.parse(res.body.result.dataString), data, "the same JSON, spacing aside");
+      assert.deepEqual(res.body.result.entries, [data]);
+      assert.equal(res.body.result.after, true, "nextEntry is undefined past the last entry");
       // Scripts written for earlier versions read the parsed object's fields on request.body.
-      assert.equal(res.body.name, "user1");
-      assert.deepEqual(res.body.keys, ["name", "id"], "documented members are not enumerable; a field named like one is shadowed");
-      assert.deepEqual(res.body.json, { name: "user1", id: 1234 });
+      assert.equal(res.body.result.name, "user1");
+      assert.deepEqual(res.body.result.keys, ["name", "id"], "documented members are not enumerable; a field named like one is shadowed");
+      assert.deepEqual(res.body.result.json, { name: "user1", id: 1234 });
     });
 
     test("hasNext and nextEntry walk an array body; text and forms keep their dataString", async () => {
       const array = await post("/body", "application/json", '[{"name": "user1"}, {"name": "user2"}]');
       assert.equal(array.status, 200, array.text);
-      assert.deepEqual(array.body.entries, [{ name: "user1" }, { name: "user2" }]);
-      assert.deepEqual(array.body.keys, []);
+      assert.deepEqual(array.body.result.entries, [{ name: "user1" }, { name: "user2" }]);
+      assert.deepEqual(array.body.result.keys, []);
       const text = await post("/body", "text/plain", "line one\n  line two");
-      assert.equal(text.body.dataString, "line one\n  line two");
-      assert.equal(text.body.data, "line one\n  line two");
+      assert.equal(text.body.result.dataString, "line one\n  line two");
+      assert.equal(text.body.result.data, "line one\n  line two");
       const form = await post("/body", "application/x-www-form-urlencoded", "name=ada&tag=a&tag=b");
-      assert.deepEqual(form.body.data, { name: "ada", tag: ["a", "b"] });
-      assert.equal(form.body.dataString, "name=ada&tag=a&tag=b");
+      assert.deepEqual(form.body.result.data, { name: "ada", tag: ["a", "b"] });
+      assert.equal(form.body.result.dataString, "name=ada&tag=a&tag=b");
       const none = await http(at("/body"), { method: "POST", headers: { authorization: `Bearer ${ada.token}` } });
       assert.equal(none.status, 200, none.text);
-      assert.deepEqual([none.body.data, none.body.dataString, none.body.entries], [undefined, "", []]);
+      assert.deepEqual([none.body.result.data, none.body.result.dataString, none.body.result.entries], [undefined, "", []]);
     });
 
     test("getHeader and headers.Name find a header whatever the case; credentials stay hidden; uri, url and queryString", async () => {
       const res = await api(server, "GET", "/api/x_sn/api/headers?active=false&name=now", { token: ada.token, headers: { "X-Custom": "custom value", cookie: "glide_session=1" } });
       assert.equal(res.status, 200, res.text);
-      assert.equal(res.body.Accept, "application/json");
-      assert.equal(res.body.accept, "application/json");
-      assert.equal(res.body.custom, "custom value");
-      assert.equal(res.body.customProp, "custom value");
-      assert.equal(res.body.has, true);
-      assert.equal(res.body.missing, true);
-      assert.deepEqual(res.body.auth, [null, null, null], "Authorization and Cookie never reach the script (undefined, sent back as null)");
-      assert.deepEqual(res.body.keys, [], "the names themselves are lowercase");
-      assert.equal(res.body.uri, "/api/x_sn/api/headers");
-      assert.equal(res.body.url, `${server.instance.config.publicUrl}/api/x_sn/api/headers?active=false&name=now`);
-      assert.equal(res.body.queryString, "active=false&name=now");
-      assert.deepEqual(res.body.queryParams, { active: "false", name: "now" });
-      assert.deepEqual(res.body.types, ["application/json"]);
+      assert.equal(res.body.result.Accept, "application/json");
+      assert.equal(res.body.result.accept, "application/json");
+      assert.equal(res.body.result.custom, "custom value");
+      assert.equal(res.body.result.customProp, "custom value");
+      assert.equal(res.body.result.has, true);
+      assert.equal(res.body.result.missing, true);
+      assert.deepEqual(res.body.result.auth, [null, null, null], "Authorization and Cookie never reach the script (undefined, sent back as null)");
+      assert.deepEqual(res.body.result.keys, [], "the names themselves are lowercase");
+      assert.equal(res.body.result.uri, "/api/x_sn/api/headers");
+      assert.equal(res.body.result.url, `${server.instance.config.publicUrl}/api/x_sn/api/headers?active=false&name=now`);
+      assert.equal(res.body.result.queryString, "active=false&name=now");
+      assert.deepEqual(res.body.result.queryParams, { active: "false", name: "now" });
+      assert.deepEqual(res.body.result.types, ["application/json"]);
       const listed = await http(`${server.base}/api/x_sn/api/headers`, { headers: { authorization: `Bearer ${ada.token}`, accept: "application/json;q=0.9, application/xml , */*;q=0.1" } });
-      assert.deepEqual((listed.body as { types: string[] }).types, ["application/json", "application/xml", "*/*"]);
+      assert.deepEqual((listed.body as { result: { types: string[] } }).result.types, ["application/json", "application/xml", "*/*"]);
     });
 
     test("setContentType, setLocation and setHeaders set headers; setBody keeps the script's content type", async () => {
@@ -188,15 +188,15 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(res.headers.get("location"), "https://example.test/items/1");
       assert.equal(res.headers.get("x-total-count"), "100");
       assert.equal(res.headers.get("x-kind"), "item");
-      assert.deepEqual(JSON.parse(res.text), { made: true });
+      assert.deepEqual(JSON.parse(res.text), { result: { made: true } });
     });
 
     test("headers set by setHeaders and setContentType follow the same rule as setHeader", async () => {
       const cookie = await api(server, "GET", "/api/x_sn/api/bad/cookie", { token: ada.token });
       assert.equal(cookie.status, 400, cookie.text);
-      assert.match(cookie.body.refused, /^response\.setHeaders: Set-Cookie is set by the server/);
+      assert.match(cookie.body.result.refused, /^response\.setHeaders: Set-Cookie is set by the server/);
       const split = await api(server, "GET", "/api/x_sn/api/bad/split", { token: ada.token });
-      assert.match(split.body.refused, /^response\.setContentType: the value may hold only/);
+      assert.match(split.body.result.refused, /^response\.setContentType: the value may hold only/);
       assert.equal(split.headers.get("x-evil"), null);
       const unchecked = await api(server, "GET", "/api/x_sn/api/unchecked", { token: ada.token });
       assert.equal(unchecked.status, 500, unchecked.text);
@@ -228,7 +228,7 @@ for (const dialect of dialectsUnderTest()) {
       const res = await post("/frozen", "application/json", '{"a": 1}');
       assert.equal(res.status, 200, res.text);
       // The script's own copy of the body's data is its to change; the objects it was given are not.
-      assert.deepEqual(res.body, { frozen: true, data: { a: 2 }, accept: "*/*", kept: true, error: true });
+      assert.deepEqual(res.body, { result: { frozen: true, data: { a: 2 }, accept: "*/*", kept: true, error: true } });
     });
   });
 }
