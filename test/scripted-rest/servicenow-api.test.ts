@@ -104,7 +104,7 @@ for (const dialect of dialectsUnderTest()) {
     test("the platform's resource template answers with what its function returns; other scripts run as written", async () => {
       const res = await api(server, "GET", "/api/x_sn/api/template?name=ada", { token: ada.token });
       assert.equal(res.status, 200, res.text);
-      assert.deepEqual(res.body, { result: { hello: "ada" } });
+      assert.deepEqual(res.body, { result: { hello: ["ada"] } });
       // Two calls are two statements: both run, as written.
       const two = await api(server, "GET", "/api/x_sn/api/two-templates", { token: ada.token });
       assert.equal(two.headers.get("x-first"), "ran");
@@ -175,7 +175,7 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(res.body.result.uri, "/api/x_sn/api/headers");
       assert.equal(res.body.result.url, `${server.instance.config.publicUrl}/api/x_sn/api/headers?active=false&name=now`);
       assert.equal(res.body.result.queryString, "active=false&name=now");
-      assert.deepEqual(res.body.result.queryParams, { active: "false", name: "now" });
+      assert.deepEqual(res.body.result.queryParams, { active: ["false"], name: ["now"] }, "every parameter a list of strings, as RESTAPIRequest documents");
       assert.deepEqual(res.body.result.types, ["application/json"]);
       const listed = await http(`${server.base}/api/x_sn/api/headers`, { headers: { authorization: `Bearer ${ada.token}`, accept: "application/json;q=0.9, application/xml , */*;q=0.1" } });
       assert.deepEqual((listed.body as { result: { types: string[] } }).result.types, ["application/json", "application/xml", "*/*"]);

@@ -21,6 +21,19 @@ function formFields(form: URLSearchParams): Record<string, string | string[]> {
 }
 
 /**
+ * RESTAPIRequest's queryParams: every parameter's values as a list of strings, as the platform
+ * documents (`queryParams.active` is ["false"] for ?active=false). A form body's fields join
+ * them, as the platform combines a form's key-value pairs with the query's. Without a
+ * prototype, so a parameter named __proto__ is a parameter like any other.
+ */
+function queryParams(queryString: string, body: unknown): Record<string, string[]> {
+  const params: Record<string, string[]> = Object.create(null);
+  const sources = body instanceof URLSearchParams ? [new URLSearchParams(queryString), body] : [new URLSearchParams(queryString)];
+  for (const source of sources) for (const [name, value] of source) (params[name] ??= []).push(value);
+  return params;
+}
+
+/**
  * RESTAPIRequestBody's `data` and `dataString`. The body parsers keep no raw text, so a JSON
  * body's dataString is its value written again (same JSON, its spacing not kept) and a form's is
  * its fields encoded again; text arrives as sent.
@@ -43,7 +56,7 @@ export function scriptRequest(instance: Instance, request: FastifyRequest, princ
     url: `${instance.config.publicUrl}${request.url}`,
     queryString,
     pathParams,
-    queryParams: request.query ?? {},
+    queryParams: queryParams(queryString, request.body),
     headers,
     body: requestBody(request.body),
     userName: principal ? principal.user.userName : "guest",
