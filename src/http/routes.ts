@@ -19,6 +19,7 @@ import { liveness, readiness } from "./operability/health.ts";
 import { paths } from "./paths.ts";
 import { aggregateApiRoutes } from "./table-api/aggregate-api.ts";
 import { scriptedRest } from "./scripted-rest/dispatch.ts";
+import { registerXMLParser } from "./scripted-rest/xml-body.ts";
 import { tableApiRoutes } from "./table-api/table-routes.ts";
 import { importApiRoutes } from "./import-api/import-routes.ts";
 import type { Config } from "../config.ts";
@@ -38,7 +39,8 @@ const postOnly: Handler = (_instance, request, reply) => {
 
 /** The one table that maps the platform's wire paths to the modules that implement them. */
 /** `anyType`: the answer's type is not always JSON (a script's own, an attachment's bytes), so Accept is not checked. */
-type Route = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; bodyLimit?: number | ((config: Config) => number); handler: Handler; rawBodyLimit?: (instance: Instance) => number; anyType?: boolean };
+/** `xmlBodies`: XML request bodies are read too (Scripted REST APIs, as the platform's accept them); elsewhere they stay refused. */
+type Route = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; bodyLimit?: number | ((config: Config) => number); handler: Handler; rawBodyLimit?: (instance: Instance) => number; anyType?: boolean; xmlBodies?: boolean };
 
 const routes: Route[] = [
   { method: "GET", url: paths.authorize, errorFormat: "page", handler: authorizeGet },
@@ -81,7 +83,7 @@ const routes: Route[] = [
   { method: "PATCH", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.updateProviderRecord },
   // Scripted REST APIs: the static paths above win; what is left under /api/{namespace}/{api_id} is looked up per request.
   ...(["GET", "POST", "PUT", "PATCH", "DELETE"] as const).flatMap((method) =>
-    [paths.scriptedRest, `${paths.scriptedRest}/*`].map((url) => ({ method, url, errorFormat: "api" as const, handler: scriptedRest, anyType: true })),
+    [paths.scriptedRest, `${paths.scriptedRest}/*`].map((url) => ({ method, url, errorFormat: "api" as const, handler: scriptedRest, anyType: true, xmlBodies: true })),
   ),
   { method: "POST", url: paths.pipelineRuns, errorFormat: "api", handler: recordRun },
   { method: "GET", url: `${paths.pipelineRuns}/latest`, errorFormat: "api", handler: latestRun },
@@ -108,7 +110,12 @@ function addRoute(app: FastifyInstance, instance: Instance, route: Route, limit 
 export const methodsAt = methodsByPath(routes.filter((route) => route.handler !== scriptedRest && route.handler !== postOnly));
 
 export function registerRoutes(app: FastifyInstance, instance: Instance): void {
-  for (const route of routes) if (!route.rawBodyLimit) addRoute(app, instance, route);
+  for (const route of routes) if (!route.rawBodyLimit && !route.xmlBodies) addRoute(app, instance, route);
+  // A parser registered in a plugin of its own applies to that plugin's routes only.
+  void app.register(async (xml) => {
+    registerXMLParser(xml);
+    for (const route of routes) if (route.xmlBodies) addRoute(xml, instance, route);
+  });
   // Uploads take their body as bytes whatever its content type: a JSON file stays a file.
   void app.register(async (raw) => {
     raw.removeAllContentTypeParsers();

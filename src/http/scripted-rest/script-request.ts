@@ -1,6 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import type { Instance } from "../../instance.ts";
 import type { ApiPrincipal } from "../table-api/api-principal.ts";
+import { XMLBody } from "./xml-body.ts";
 
 /**
  * The JSON of what a script sees of its HTTP request; the sandbox turns it into ServiceNow's
@@ -36,11 +37,12 @@ function queryParams(queryString: string, body: unknown): Record<string, string[
 /**
  * RESTAPIRequestBody's `data` and `dataString`. The body parsers keep no raw text, so a JSON
  * body's dataString is its value written again (same JSON, its spacing not kept) and a form's is
- * its fields encoded again; text arrives as sent.
+ * its fields encoded again; text and XML arrive as sent.
  */
 function requestBody(body: unknown): { data?: unknown; dataString: string } {
   if (body === undefined) return { dataString: "" };
   if (body instanceof URLSearchParams) return { data: formFields(body), dataString: body.toString() };
+  if (body instanceof XMLBody) return { data: body.data, dataString: body.text };
   if (typeof body === "string") return { data: body, dataString: body };
   return { data: body, dataString: JSON.stringify(body) };
 }
