@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { bodyEncodingError } from "./body-encoding.ts";
+import { maxBodyDepth, nestsTooDeep } from "./body-depth.ts";
 import { OAuthError } from "./oauth/oauth-error.ts";
 
 /**
@@ -14,6 +15,7 @@ export function registerJsonParser(app: FastifyInstance): void {
     const refused = bodyEncodingError(request.headers);
     if (refused) return done(refused, undefined);
     if (body === "") return done(null, undefined);
+    if (nestsTooDeep(body as string)) return done(new OAuthError("invalid_request", `the JSON body could not be read: it nests deeper than ${maxBodyDepth} levels`), undefined);
     parse(request, body as string, (error, value) => {
       if (!error) return done(null, value);
       // Fastify words every refusal "Body is not valid JSON"; say which it was and where.

@@ -36,6 +36,14 @@ for (const dialect of dialectsUnderTest()) {
 
     const post = (path: string, contentType: string, body: string) => http(`${server.base}/api/x_fmt/api${path}`, { method: "POST", headers: { authorization: `Bearer ${ada.token}`, "content-type": contentType, accept: "application/json" }, body });
 
+    test("a JSON body nested thousands deep is a 400, not a 500 from the stack; 64 levels reach the script", async () => {
+      const deep = await post("/body", "application/json", "[".repeat(5000) + "]".repeat(5000));
+      assert.equal(deep.status, 400, deep.text);
+      assert.equal(deep.body.error.message, "the JSON body could not be read: it nests deeper than 64 levels");
+      const fine = await post("/body", "application/json", "[".repeat(64) + "]".repeat(64));
+      assert.equal(fine.status, 200, fine.text);
+    });
+
     test("queryParams gives every parameter's values as a list of strings", async () => {
       const res = await api(server, "GET", "/api/x_fmt/api/params?active=false&name=now&tag=a&tag=b&empty=&__proto__=x", { token: ada.token });
       assert.equal(res.status, 200, res.text);

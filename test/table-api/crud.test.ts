@@ -162,6 +162,16 @@ for (const dialect of dialectsUnderTest()) {
       const poisoned = await api(server, "POST", "/api/now/table/incident", { token: user.token, rawBody: '{"short_description":"x","__proto__":{"admin":true}}' });
       assert.equal(poisoned.status, 400);
       assert.match(poisoned.body.error.message, /__proto__ or constructor\.prototype, which is refused/);
+      // Thousands of levels broke JSON.stringify on the way (a 500); 64 are read, more are refused.
+      for (const depth of [5000, 65]) {
+        const deep = await api(server, "POST", "/api/now/table/incident", { token: user.token, rawBody: `{"short_description":"x","work_notes":${"[".repeat(depth)}${"]".repeat(depth)}}` });
+        assert.equal(deep.status, 400, deep.text);
+        assert.equal(deep.body.error.message, "the JSON body could not be read: it nests deeper than 64 levels");
+      }
+      // Brackets inside a string do not nest (an escaped quote does not end it): the refusal is the field's, not the depth's.
+      const braces = await api(server, "POST", "/api/now/table/incident", { token: user.token, rawBody: `{"short_description":"${"[{".repeat(50)}\\"${"[{".repeat(50)}"}` });
+      assert.equal(braces.status, 400);
+      assert.match(braces.body.error.message, /short_description: must be at most 160 characters/);
       const secretInside = await api(server, "POST", "/api/now/table/incident", { token: user.token, rawBody: '{"password":"hunter2-secret" oops}' });
       assert.equal(secretInside.status, 400);
       assert.doesNotMatch(secretInside.text, /hunter2/, "the refusal does not quote the body");

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { maxBodyDepth } from "../body-depth.ts";
 import { bodyEncodingError } from "../body-encoding.ts";
 import { OAuthError } from "../oauth/oauth-error.ts";
 
@@ -23,8 +24,8 @@ export class XMLBody {
   ) {}
 }
 
-/** Deeper documents answer 400: the parsed value is rebuilt in the sandbox, whose stack is small. */
-const maxDepth = 64;
+/** Deeper documents answer 400, as deeper JSON does: the parsed value is rebuilt in the sandbox, whose stack is small. */
+const maxDepth = maxBodyDepth;
 
 const parser = new XMLParser({
   ignoreAttributes: true,
