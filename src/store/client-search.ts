@@ -1,5 +1,6 @@
 import { type ExpressionBuilder, type Kysely, sql } from "kysely";
 import type { OAuthClient } from "../domain/oauth-entity.ts";
+import { containsPattern, type ListQuery, listPageSize, pageWithin } from "./numbered-page.ts";
 import { listClientsWhere } from "./oauth-entity-store.ts";
 import type { Database } from "./schema.ts";
 
@@ -7,17 +8,8 @@ import type { Database } from "./schema.ts";
 export const registrySortKeys = ["name", "type", "client_id", "active", "redirect_url", "sys_updated_on"] as const;
 export type RegistrySortKey = (typeof registrySortKeys)[number];
 
-/** Rows on one page of the list: a registry of thousands stays a page a browser draws at once. */
-export const registryPageSize = 100;
-
-export interface RegistryQuery {
-  /** Matches name, client ID or redirect URLs, case-insensitively, as plain text. */
-  text: string;
-  sort: RegistrySortKey;
-  direction: "asc" | "desc";
-  /** From 1; past the last page means the last page. */
-  page: number;
-}
+/** The text matches name, client ID or redirect URLs. */
+export type RegistryQuery = ListQuery<RegistrySortKey>;
 
 export interface RegistryPage {
   clients: OAuthClient[];
@@ -28,8 +20,7 @@ export interface RegistryPage {
 }
 
 function matching(text: string) {
-  // LIKE wildcards the admin types are taken literally.
-  const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const pattern = containsPattern(text);
   return (eb: ExpressionBuilder<Database, "oauth_entity">) =>
     eb.or((["name", "client_id", "redirect_url"] as const).map((column) => sql<boolean>`lower(${sql.ref(`oauth_entity.${column}`)}) like ${pattern} escape '\\'`));
 }
@@ -39,13 +30,13 @@ export async function searchClients(db: Kysely<Database>, query: RegistryQuery):
   if (query.text) counting = counting.where(matching(query.text));
   const { count } = await counting.select((eb) => eb.fn.countAll().as("count")).executeTakeFirstOrThrow();
   const total = Number(count);
-  const page = Math.min(query.page, Math.max(1, Math.ceil(total / registryPageSize)));
+  const page = pageWithin(query.page, total);
   const clients = await listClientsWhere(db, (q) =>
     (query.text ? q.where(matching(query.text)) : q)
       .orderBy(query.sort, query.direction)
       .orderBy("sys_id")
-      .limit(registryPageSize)
-      .offset((page - 1) * registryPageSize),
+      .limit(listPageSize)
+      .offset((page - 1) * listPageSize),
   );
   return { clients, total, page };
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Selectable, SelectQueryBuilder } from "kysely";
 import { glideDateTime } from "../domain/sys-id.ts";
 import { NotFoundError, issue, ValidationError } from "../domain/validation.ts";
 import { writeAudit } from "./audit-store.ts";
@@ -15,18 +15,25 @@ export interface UserListing extends Omit<User, "passwordHash"> {
   updatedOn: string;
 }
 
-export async function listUsers(db: Kysely<Database>, filter: { sysId?: string } = {}): Promise<UserListing[]> {
-  let users = db.selectFrom("sys_user").selectAll();
-  let grantRows = db
+type UserQuery = SelectQueryBuilder<Database, "sys_user", Selectable<Database["sys_user"]>>;
+
+/** Every user, by user name (the CLI's list and the overview's count). */
+export async function listUsers(db: Kysely<Database>): Promise<UserListing[]> {
+  return listUsersWhere(db, (query) => query.orderBy("user_name"));
+}
+
+/** Users narrowed and ordered by the caller (the Users list's filter, sort and page), with their roles. */
+export async function listUsersWhere(db: Kysely<Database>, refine: (query: UserQuery) => UserQuery): Promise<UserListing[]> {
+  const rows = await refine(db.selectFrom("sys_user").selectAll()).execute();
+  if (rows.length === 0) return [];
+  // Only the shown users' grants: a page of a hundred does not read every user's roles.
+  const grants = await db
     .selectFrom("sys_user_has_role")
     .innerJoin("sys_user_role", "sys_user_role.sys_id", "sys_user_has_role.role")
-    .select(["sys_user_has_role.user as user", "sys_user_role.name as role"]);
-  if (filter.sysId) {
-    users = users.where("sys_id", "=", filter.sysId);
-    grantRows = grantRows.where("sys_user_has_role.user", "=", filter.sysId);
-  }
-  const rows = await users.orderBy("user_name").execute();
-  const grants = await grantRows.orderBy("sys_user_role.name").execute();
+    .select(["sys_user_has_role.user as user", "sys_user_role.name as role"])
+    .where("sys_user_has_role.user", "in", rows.map((row) => row.sys_id))
+    .orderBy("sys_user_role.name")
+    .execute();
   return rows.map((row) => ({
     sysId: row.sys_id,
     userName: row.user_name,
@@ -43,7 +50,7 @@ export async function listUsers(db: Kysely<Database>, filter: { sysId?: string }
 }
 
 export async function findUserListing(db: Kysely<Database>, sysId: string): Promise<UserListing | undefined> {
-  return (await listUsers(db, { sysId }))[0];
+  return (await listUsersWhere(db, (query) => query.where("sys_id", "=", sysId)))[0];
 }
 
 async function requireUser(db: Kysely<Database>, sysId: string): Promise<User> {

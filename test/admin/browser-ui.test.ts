@@ -173,7 +173,7 @@ describe("admin UI in Debian's chromium (playwright-core)", { skip: browserSuite
 
   test("create a user and grant a role", async () => {
     await navigate("Users");
-    await page.getByLabel("User name").fill("pipeline.admin");
+    await page.getByRole("textbox", { name: "User name", exact: true }).fill("pipeline.admin");
     await page.getByLabel("Name", { exact: true }).fill("Pipeline Administrator");
     await page.getByLabel("Password").fill("a long password");
     await page.getByRole("button", { name: "Create user" }).click();

@@ -76,9 +76,10 @@ export class Page {
     return this.headers.get("location");
   }
 
-  /** The successful controls of the form posting to `action`, in document order. */
+  /** The successful controls of the form posting to `action`, in document order (a list's GET filter form may share the action). */
   formAt(action: string): [string, string][] {
-    const start = this.html.indexOf(`action="${action}"`);
+    const posting = this.html.indexOf(`method="post" action="${action}"`);
+    const start = posting >= 0 ? posting : this.html.indexOf(`action="${action}"`);
     if (start < 0) throw new Error(`no form posting to ${action} (status ${this.status}): ${this.html.slice(0, 300)}`);
     const body = this.html.slice(start, this.html.indexOf("</form>", start));
     const out: [string, string][] = [];

@@ -3,7 +3,8 @@ import type { Instance } from "../../instance.ts";
 import { auditedTables, listAudit } from "../../store/audit-listing.ts";
 import { cursorParam, epochCursor } from "../../store/keyset-cursor.ts";
 import { countLiveTokens } from "../../store/token-listing.ts";
-import { listRoles, listUsers } from "../../store/user-admin-store.ts";
+import { listRoles } from "../../store/user-admin-store.ts";
+import { countUsers } from "../../store/user-search.ts";
 import { listClients } from "../../store/oauth-entity-store.ts";
 import { auditPage } from "../ui/admin/audit-page.tsx";
 import { rolesPage } from "../ui/admin/roles-page.tsx";
@@ -20,8 +21,8 @@ export const adminHome: Handler = async (instance, request, reply) => {
   const admin = await requireAdmin(instance, request, reply);
   if (!admin) return;
   const db = instance.store.db;
-  const [clients, liveTokens, users] = await Promise.all([listClients(db), countLiveTokens(db), listUsers(db)]);
-  sendAdminHTML(reply, 200, adminHomePage({ viewer: admin.viewer, counts: { clients: clients.length, liveTokens, users: users.length } }));
+  const [clients, liveTokens, users] = await Promise.all([listClients(db), countLiveTokens(db), countUsers(db)]);
+  sendAdminHTML(reply, 200, adminHomePage({ viewer: admin.viewer, counts: { clients: clients.length, liveTokens, users } }));
 };
 
 export const rolesList: Handler = async (instance, request, reply) => {

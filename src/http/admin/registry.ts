@@ -5,7 +5,7 @@ import { sysIdPattern } from "../../domain/sys-id.ts";
 import { issueText, NotFoundError, ValidationError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
 import { listAudit } from "../../store/audit-listing.ts";
-import { type RegistryQuery, registrySortKeys, type RegistrySortKey, searchClients } from "../../store/client-search.ts";
+import { registrySortKeys, searchClients } from "../../store/client-search.ts";
 import { createClient, deleteClient, findClientBySysId, regenerateClientSecret, updateClient } from "../../store/oauth-entity-store.ts";
 import { findUserById } from "../../store/user-store.ts";
 import { fieldErrors, type FieldErrors } from "../ui/admin/components.tsx";
@@ -18,25 +18,18 @@ import { adminErrorPage } from "../ui/admin/sign-in-page.tsx";
 import { type AdminContext, requireAdmin, requireAdminForm, seeOther, sendAdminHTML } from "./admin-session.ts";
 import { adminPaths } from "./admin-paths.ts";
 import { setFlash, takeFlash } from "./flash.ts";
+import { listQuery } from "./list-query.ts";
 import { signInKeepingForm } from "./sign-in.ts";
 import { providerListing } from "./providers.ts";
 import { blankRegistryForm, registryFormFrom, registryFormOf, registryFormText, registryInput, type RegistryFormState } from "./registry-form-input.ts";
 
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
-function registryQuery(request: FastifyRequest): RegistryQuery {
-  const query = request.query as Record<string, unknown>;
-  const text = typeof query.q === "string" ? query.q.trim().slice(0, 200) : "";
-  const sort = registrySortKeys.includes(query.sort as RegistrySortKey) ? (query.sort as RegistrySortKey) : "name";
-  const page = typeof query.page === "string" && /^[1-9]\d{0,5}$/.test(query.page) ? Number(query.page) : 1;
-  return { text, sort, direction: query.dir === "desc" ? "desc" : "asc", page };
-}
-
 /** GET /admin/registry — the list, filtered and sorted by query parameters so a view can be bookmarked. */
 export const registryList: Handler = async (instance, request, reply) => {
   const admin = await requireAdmin(instance, request, reply);
   if (!admin) return;
-  const query = registryQuery(request);
+  const query = listQuery(request, registrySortKeys, "name");
   const [found, providers] = await Promise.all([searchClients(instance.store.db, query), providerListing(instance.store.db, query.text)]);
   sendAdminHTML(reply, 200, registryListPage({ viewer: admin.viewer, found, providers, query: { ...query, page: found.page }, flash: takeFlash(instance, request, reply).message }));
 };

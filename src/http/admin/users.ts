@@ -6,7 +6,8 @@ import { parseNewPassword, parseNewUser, parseRoleName } from "../../domain/user
 import { issue, ValidationError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
 import { listAudit } from "../../store/audit-listing.ts";
-import { createUserAccount, findUserListing, grantUserRole, listRoles, listUsers, removeUserRole, setUserActive, setUserPassword, type UserListing } from "../../store/user-admin-store.ts";
+import { createUserAccount, findUserListing, grantUserRole, listRoles, removeUserRole, setUserActive, setUserPassword, type UserListing } from "../../store/user-admin-store.ts";
+import { searchUsers, userSortKeys } from "../../store/user-search.ts";
 import { fieldErrors, type FieldErrors } from "../ui/admin/components.tsx";
 import { adminErrorPage } from "../ui/admin/sign-in-page.tsx";
 import { userPage } from "../ui/admin/user-page.tsx";
@@ -14,16 +15,22 @@ import { type NewUserForm, usersPage } from "../ui/admin/users-page.tsx";
 import { type AdminContext, requireAdmin, requireAdminForm, seeOther, sendAdminHTML } from "./admin-session.ts";
 import { adminPaths } from "./admin-paths.ts";
 import { setFlash, takeFlash } from "./flash.ts";
+import { listQuery } from "./list-query.ts";
 
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 const blankUserForm: NewUserForm = { user_name: "", name: "", email: "", roles: "" };
 
+/** The list a hundred to a page, filtered and sorted by query parameters, as the Application Registry's; the new-user form under it. */
+async function renderUsers(instance: Instance, request: FastifyRequest, reply: FastifyReply, admin: AdminContext, status: number, extra: { form: NewUserForm; errors?: FieldErrors; flash?: string | undefined }) {
+  const query = listQuery(request, userSortKeys, "user_name");
+  const found = await searchUsers(instance.store.db, query);
+  sendAdminHTML(reply, status, usersPage({ viewer: admin.viewer, found, query: { ...query, page: found.page }, form: extra.form, errors: extra.errors ?? {}, flash: extra.flash }));
+}
+
 export const usersList: Handler = async (instance, request, reply) => {
   const admin = await requireAdmin(instance, request, reply);
-  if (!admin) return;
-  const users = await listUsers(instance.store.db);
-  sendAdminHTML(reply, 200, usersPage({ viewer: admin.viewer, users, form: blankUserForm, errors: {}, flash: takeFlash(instance, request, reply).message }));
+  if (admin) await renderUsers(instance, request, reply, admin, 200, { form: blankUserForm, flash: takeFlash(instance, request, reply).message });
 };
 
 export const userCreate: Handler = async (instance, request, reply) => {
@@ -38,8 +45,7 @@ export const userCreate: Handler = async (instance, request, reply) => {
     seeOther(reply, adminPaths.user(user.sysId));
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    const users = await listUsers(instance.store.db);
-    sendAdminHTML(reply, 400, usersPage({ viewer: admin.viewer, users, form: typed, errors: fieldErrors(error.issues, admin.viewer.i18n) }));
+    await renderUsers(instance, request, reply, admin, 400, { form: typed, errors: fieldErrors(error.issues, admin.viewer.i18n) });
   }
 };
 

@@ -1,10 +1,10 @@
-import { type RegistryPage, registryPageSize, type RegistryQuery, type RegistrySortKey } from "../../../store/client-search.ts";
+import type { RegistryPage, RegistryQuery, RegistrySortKey } from "../../../store/client-search.ts";
 import { adminPaths } from "../../admin/admin-paths.ts";
 import { renderPage } from "../layout.tsx";
 import type { MessageKey } from "../../../i18n/translator.ts";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
 import { Flash, PageHeader, YesNo } from "./components.tsx";
-import { useI18n } from "../i18n-context.tsx";
+import { ListFilter, NumberedPager, SortableHeading } from "./list-controls.tsx";
 import { type ProviderListing, ProviderTable } from "./provider-pages.tsx";
 
 const columns: { key: RegistrySortKey; label: MessageKey }[] = [
@@ -15,39 +15,6 @@ const columns: { key: RegistrySortKey; label: MessageKey }[] = [
   { key: "redirect_url", label: "field.redirectUrls" },
   { key: "sys_updated_on", label: "registry.col.updated" },
 ];
-
-function sortLink(query: RegistryQuery, key: RegistrySortKey): string {
-  const direction = query.sort === key && query.direction === "asc" ? "desc" : "asc";
-  return `${adminPaths.registry}?${new URLSearchParams({ ...(query.text ? { q: query.text } : {}), sort: key, dir: direction })}`;
-}
-
-/** Another page of the same view: the filter and the sort stay. */
-function pageLink(query: RegistryQuery, page: number): string {
-  return `${adminPaths.registry}?${new URLSearchParams({ ...(query.text ? { q: query.text } : {}), sort: query.sort, dir: query.direction, page: String(page) })}`;
-}
-
-function Pager(props: { query: RegistryQuery; total: number }) {
-  const { t } = useI18n();
-  const { page } = props.query;
-  const last = Math.ceil(props.total / registryPageSize);
-  if (last <= 1) return null;
-  const first = (page - 1) * registryPageSize + 1;
-  return (
-    <nav class="pager" aria-label={t("registry.pages")}>
-      <span>{t("registry.range", { first, last: Math.min(page * registryPageSize, props.total), total: props.total })}</span>
-      {page > 1 ? (
-        <a class="btn btn-small" rel="prev" href={pageLink(props.query, page - 1)}>
-          {t("registry.previous")}
-        </a>
-      ) : null}
-      {page < last ? (
-        <a class="btn btn-small" rel="next" href={pageLink(props.query, page + 1)}>
-          {t("registry.next")}
-        </a>
-      ) : null}
-    </nav>
-  );
-}
 
 export function registryListPage(props: { viewer: Viewer; found: RegistryPage; providers: ProviderListing[]; query: RegistryQuery; flash?: string | undefined }): string {
   const { query } = props;
@@ -61,22 +28,7 @@ export function registryListPage(props: { viewer: Viewer; found: RegistryPage; p
         </a>
       </PageHeader>
       <Flash message={props.flash} />
-      <form method="get" action={adminPaths.registry} class="filter" role="search">
-        <label for="q" class="visually-hidden">
-          {t("registry.filterLabel")}
-        </label>
-        <input type="search" id="q" name="q" value={query.text} placeholder={t("registry.filterLabel")} />
-        <input type="hidden" name="sort" value={query.sort} />
-        <input type="hidden" name="dir" value={query.direction} />
-        <button type="submit" class="btn">
-          {t("registry.filter")}
-        </button>
-        {query.text ? (
-          <a class="btn btn-quiet" href={adminPaths.registry}>
-            {t("registry.clear")}
-          </a>
-        ) : null}
-      </form>
+      <ListFilter path={adminPaths.registry} query={query} label={t("registry.filterLabel")} />
       <p class="count" role="status">
         {query.text ? t("registry.countMatching", { count: total, text: query.text }) : t("registry.count", { count: total })}
       </p>
@@ -88,12 +40,7 @@ export function registryListPage(props: { viewer: Viewer; found: RegistryPage; p
             <thead>
               <tr>
                 {columns.map((c) => (
-                  <th scope="col" aria-sort={query.sort === c.key ? (query.direction === "asc" ? "ascending" : "descending") : undefined}>
-                    <a href={sortLink(query, c.key)}>
-                      {t(c.label)}
-                      {query.sort === c.key ? <span aria-hidden="true">{query.direction === "asc" ? " ▲" : " ▼"}</span> : null}
-                    </a>
-                  </th>
+                  <SortableHeading path={adminPaths.registry} query={query} sortKey={c.key} label={t(c.label)} />
                 ))}
               </tr>
             </thead>
@@ -124,7 +71,7 @@ export function registryListPage(props: { viewer: Viewer; found: RegistryPage; p
           </table>
         </div>
       )}
-      <Pager query={query} total={total} />
+      <NumberedPager path={adminPaths.registry} query={query} total={total} />
       <ProviderTable providers={props.providers} />
     </AdminShell>,
   );

@@ -1,10 +1,11 @@
-import type { UserListing } from "../../../store/user-admin-store.ts";
+import type { UserPage, UserQuery, UserSortKey } from "../../../store/user-search.ts";
 import { adminPaths } from "../../admin/admin-paths.ts";
 import { renderPage } from "../layout.tsx";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
 import { CsrfInput, ErrorSummary, type FieldErrors, Flash, PageHeader, YesNo } from "./components.tsx";
 import type { Translator } from "../../../i18n/translator.ts";
 import { TextField } from "./form-fields.tsx";
+import { ListFilter, NumberedPager, SortableHeading } from "./list-controls.tsx";
 
 export function userFieldLabels(t: Translator["t"]): Record<string, string> {
   return { user_name: t("users.userName"), name: t("field.name"), email: t("users.email"), password: t("users.password"), roles: t("users.roles"), role: t("users.role"), active: t("field.active") };
@@ -17,45 +18,60 @@ export interface NewUserForm {
   roles: string;
 }
 
-
-
-export function usersPage(props: { viewer: Viewer; users: UserListing[]; form: NewUserForm; errors: FieldErrors; flash?: string | undefined }): string {
+export function usersPage(props: { viewer: Viewer; found: UserPage; query: UserQuery; form: NewUserForm; errors: FieldErrors; flash?: string | undefined }): string {
   const { t } = props.viewer.i18n;
   const labels = userFieldLabels(t);
+  const { query } = props;
+  const { users, total } = props.found;
+  const sortable = (key: UserSortKey, label: string) => <SortableHeading path={adminPaths.users} query={query} sortKey={key} label={label} />;
   return renderPage(
     <AdminShell title={t("users.title")} active="users" viewer={props.viewer}>
-      <PageHeader title={t("users.title")} />
+      {/* The form is under a page of up to a hundred users: the way to it is at the top, as the registry's New is. */}
+      <PageHeader title={t("users.title")}>
+        <a class="btn btn-primary" href="#new-user">
+          {t("users.new")}
+        </a>
+      </PageHeader>
       <Flash message={props.flash} />
-      <div class="table-wrap">
-        <table class="list">
-          <thead>
-            <tr>
-              <th scope="col">{labels.user_name}</th>
-              <th scope="col">{labels.name}</th>
-              <th scope="col">{labels.roles}</th>
-              <th scope="col">{labels.active}</th>
-              <th scope="col">{t("users.lockedOut")}</th>
-              <th scope="col">{t("registry.col.updated")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.users.map((u) => (
+      <ListFilter path={adminPaths.users} query={query} label={t("users.filterLabel")} />
+      <p class="count" role="status">
+        {query.text ? t("users.countMatching", { count: total, text: query.text }) : t("users.count", { count: total })}
+      </p>
+      {users.length === 0 ? (
+        <p class="empty">{t("users.noMatch")}</p>
+      ) : (
+        <div class="table-wrap">
+          <table class="list">
+            <thead>
               <tr>
-                <td>
-                  <a href={adminPaths.user(u.sysId)}>{u.userName}</a>
-                </td>
-                <td>{u.name}</td>
-                <td>{u.roles.join(", ")}</td>
-                <td>
-                  <YesNo value={u.active} />
-                </td>
-                <td>{u.lockedUntil !== null && u.lockedUntil > Date.now() ? t("users.yes") : ""}</td>
-                <td class="nowrap">{props.viewer.i18n.dateTime(u.updatedOn)}</td>
+                {sortable("user_name", labels.user_name!)}
+                {sortable("name", labels.name!)}
+                <th scope="col">{labels.roles}</th>
+                {sortable("active", labels.active!)}
+                <th scope="col">{t("users.lockedOut")}</th>
+                {sortable("sys_updated_on", t("registry.col.updated"))}
               </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+            </thead>
+            <tbody>
+              {users.map((u) => (
+                <tr>
+                  <td>
+                    <a href={adminPaths.user(u.sysId)}>{u.userName}</a>
+                  </td>
+                  <td>{u.name}</td>
+                  <td>{u.roles.join(", ")}</td>
+                  <td>
+                    <YesNo value={u.active} />
+                  </td>
+                  <td>{u.lockedUntil !== null && u.lockedUntil > Date.now() ? t("users.yes") : ""}</td>
+                  <td class="nowrap">{props.viewer.i18n.dateTime(u.updatedOn)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <NumberedPager path={adminPaths.users} query={query} total={total} />
       <section class="panel" aria-labelledby="new-user">
         <h2 id="new-user">{t("users.new")}</h2>
         <ErrorSummary errors={props.errors} labels={labels} />
