@@ -27,25 +27,31 @@ export function tokenStatus(token: TokenListing, now = Date.now()): TokenStatus 
   return token.expiresAt > now ? "live" : "expired";
 }
 
+function tokenListings(db: Kysely<Database>) {
+  return (
+    db
+      .selectFrom("oauth_credential")
+      .innerJoin("oauth_entity", "oauth_entity.sys_id", "oauth_credential.client")
+      .leftJoin("sys_user", "sys_user.sys_id", "oauth_credential.user")
+      // Listed column by column so the hash can never leak through a later select-all.
+      .select([
+        "oauth_credential.sys_id as sysId",
+        "oauth_credential.type as type",
+        "oauth_credential.client as clientSysId",
+        "oauth_entity.name as clientName",
+        "sys_user.user_name as userName",
+        "oauth_credential.scope as scope",
+        "oauth_credential.sys_created_on as issuedOn",
+        "oauth_credential.expires_at as expiresAt",
+        "oauth_credential.revoked_at as revokedAt",
+        "oauth_credential.rotated_at as rotatedAt",
+      ])
+  );
+}
+
 /** Newest first; `older` resumes after the last token of the page before. */
 export async function listTokens(db: Kysely<Database>, filter: { clientSysId?: string; limit: number; older?: KeysetCursor<string> | undefined }): Promise<TokenListing[]> {
-  let query = db
-    .selectFrom("oauth_credential")
-    .innerJoin("oauth_entity", "oauth_entity.sys_id", "oauth_credential.client")
-    .leftJoin("sys_user", "sys_user.sys_id", "oauth_credential.user")
-    // Listed column by column so the hash can never leak through a later select-all.
-    .select([
-      "oauth_credential.sys_id as sysId",
-      "oauth_credential.type as type",
-      "oauth_credential.client as clientSysId",
-      "oauth_entity.name as clientName",
-      "sys_user.user_name as userName",
-      "oauth_credential.scope as scope",
-      "oauth_credential.sys_created_on as issuedOn",
-      "oauth_credential.expires_at as expiresAt",
-      "oauth_credential.revoked_at as revokedAt",
-      "oauth_credential.rotated_at as rotatedAt",
-    ]);
+  let query = tokenListings(db);
   if (filter.clientSysId) query = query.where("oauth_credential.client", "=", filter.clientSysId);
   const older = filter.older;
   if (older) {
@@ -54,6 +60,11 @@ export async function listTokens(db: Kysely<Database>, filter: { clientSysId?: s
     );
   }
   return query.orderBy("oauth_credential.sys_created_on", "desc").orderBy("oauth_credential.sys_id").limit(filter.limit).execute();
+}
+
+/** One token as the list shows it (the revoke confirmation says which token it is about). */
+export async function findTokenListing(db: Kysely<Database>, sysId: string): Promise<TokenListing | undefined> {
+  return tokenListings(db).where("oauth_credential.sys_id", "=", sysId).executeTakeFirst();
 }
 
 /** Revokes one token for an administrator; a refresh token takes its grant's access tokens with it (RFC 7009 §2.1). */

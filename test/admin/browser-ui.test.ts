@@ -165,7 +165,10 @@ describe("admin UI in Debian's chromium (playwright-core)", { skip: browserSuite
     const html = await page.content();
     assert.ok(!html.includes(grant.body.access_token) && !html.includes(tokenLookupKey(grant.body.access_token)));
     await shot("10-tokens.png");
-    await page.getByRole("row").filter({ hasText: "Access" }).filter({ hasText: "Integration Script" }).getByRole("button", { name: /Revoke/ }).click();
+    await page.getByRole("row").filter({ hasText: "Access" }).filter({ hasText: "Integration Script" }).getByRole("link", { name: /Revoke/ }).click();
+    await page.getByRole("heading", { name: "Revoke this token?" }).waitFor();
+    await shot("10b-token-revoke-confirm.png");
+    await page.getByRole("button", { name: "Revoke token" }).click();
     await page.getByText("The token was revoked.").waitFor();
     const introspection = await postForm(`${server.base}/oauth_introspect`, { token: grant.body.access_token }, { authorization: basic(client.clientId, client.secret) });
     assert.equal(introspection.body.active, false);

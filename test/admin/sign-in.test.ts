@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { hashPassword } from "../../src/domain/passwords.ts";
 import { adminRoutes } from "../../src/http/admin/admin-routes.ts";
+import { findClientBySysId } from "../../src/store/oauth-entity-store.ts";
+import { issueTokens } from "../../src/store/token-store.ts";
 import { createUser, findUserByName } from "../../src/store/user-store.ts";
 import { signIn } from "../support/admin.ts";
 import { recordProvider } from "../support/consumer.ts";
@@ -81,8 +83,12 @@ for (const dialect of dialectsUnderTest()) {
       const browser = await signIn(server.base);
       const provider = await recordProvider(server.instance, { client_id: "csp-walk", client_secret: "s", token_url: "https://peer.example/oauth_token.do" });
       const client = await registerClient(server.instance, { name: "CSP Walk Client" });
+      const admin = (await findUserByName(server.instance.store.db, "admin"))!;
+      await issueTokens(server.instance.store.db, { client: (await findClientBySysId(server.instance.store.db, client.sysId))!, userSysId: null, scope: "useraccount", grantType: "client_credentials", withRefreshToken: false }, "test");
+      const token = await server.instance.store.db.selectFrom("oauth_credential").select("sys_id").where("client", "=", client.sysId).executeTakeFirstOrThrow();
       const providerPages = ["/admin/registry/new/provider", `/admin/providers/${provider.sysId}`, `/admin/providers/${provider.sysId}/edit`, `/admin/providers/${provider.sysId}/delete`, `/admin/tokens/revoke-client?client=${client.sysId}`, `/admin/registry/${client.sysId}`, `/admin/registry/${client.sysId}/delete`];
-      for (const path of ["/", "/admin", "/admin/registry", "/admin/registry/new", "/admin/registry/new/client", ...providerPages, "/admin/tokens", "/admin/users", "/admin/roles", "/admin/audit", "/admin/pipeline"]) {
+      const confirmations = [`/admin/tokens/${token.sys_id}/revoke`, `/admin/users/${admin.sysId}`, `/admin/users/${admin.sysId}/deactivate`];
+      for (const path of ["/", "/admin", "/admin/registry", "/admin/registry/new", "/admin/registry/new/client", ...providerPages, ...confirmations, "/admin/tokens", "/admin/users", "/admin/roles", "/admin/audit", "/admin/pipeline"]) {
         const page = await (path === "/" ? new FormBrowser(server.base) : browser).get(path);
         assert.equal(page.status, 200, path);
         const csp = page.headers.get("content-security-policy") ?? "";

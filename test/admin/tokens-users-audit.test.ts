@@ -44,22 +44,38 @@ for (const dialect of dialectsUnderTest()) {
       }
     });
 
-    test("revoking one refresh token ends its grant (RFC 7009 §2.1) and leaves the other grant alive", async () => {
-      const page = await browser.get("/admin/tokens");
-      const row = await server.instance.store.db.selectFrom("oauth_credential").select("sys_id").where("token_hash", "=", tokenLookupKey(issued[0]!.refresh_token)).executeTakeFirstOrThrow();
-      const done = await followRedirect(browser, await browser.submitForm(page, `/admin/tokens/${row.sys_id}/revoke`));
-      assert.match(done.html, /The token was revoked\./);
+    test("revoking one refresh token ends its grant (RFC 7009 §2.1) and leaves the other grant alive, after confirming", async () => {
       const introspect = (token: string) => postForm(`${server.base}/oauth_introspect`, { token }, { authorization: basic(client.clientId, client.secret) });
+      const list = `/admin/tokens?client=${client.sysId}`;
+      const page = await browser.get(list);
+      const row = await server.instance.store.db.selectFrom("oauth_credential").select("sys_id").where("token_hash", "=", tokenLookupKey(issued[0]!.refresh_token)).executeTakeFirstOrThrow();
+      const action = `/admin/tokens/${row.sys_id}/revoke`;
+      assert.doesNotMatch(page.html, /action="\/admin\/tokens\/[0-9a-f]{32}\/revoke"/, "the list's Revoke only leads to the confirmation");
+      assert.ok(page.html.includes(`href="${action}?client=${client.sysId}"`), "the link keeps the list's client filter");
+      const confirm = await browser.get(`${action}?client=${client.sysId}`);
+      assert.equal(confirm.status, 200);
+      assert.match(confirm.html, /<h1>Revoke this token\?<\/h1>/);
+      assert.match(confirm.html, /This refresh token stops working at once, and so do the access tokens issued with it/);
+      assert.match(confirm.html, /<dt>Client<\/dt><dd>Token Client<\/dd><dt>User<\/dt><dd>admin<\/dd><dt>Type<\/dt><dd>Refresh<\/dd>/);
+      assert.match(confirm.html, new RegExp(`<a class="btn btn-quiet" href="/admin/tokens\\?client=${client.sysId}">Cancel</a>`));
+      assert.equal((await introspect(issued[0]!.access_token)).body.active, true, "asking revokes nothing");
+      const sent = await browser.submitForm(confirm, action);
+      assert.equal(sent.status, 303);
+      assert.equal(sent.location, list, "back to the list it was chosen from, its filter kept");
+      const done = await followRedirect(browser, sent);
+      assert.match(done.html, /The token was revoked\./);
       assert.equal((await introspect(issued[0]!.access_token)).body.active, false);
       assert.equal((await introspect(issued[1]!.access_token)).body.active, true);
       assert.match(done.html, /pill-revoked/);
+      assert.equal((await browser.get("/admin/tokens/0123456789abcdef0123456789abcdef/revoke")).status, 404);
     });
 
     test("a revoke with a forged CSRF token is refused and revokes nothing", async () => {
       const page = await browser.get("/admin/tokens");
-      const action = /action="(\/admin\/tokens\/[0-9a-f]{32}\/revoke)"/.exec(page.html)![1]!;
+      const href = /href="(\/admin\/tokens\/[0-9a-f]{32}\/revoke)"/.exec(page.html)![1]!;
+      const confirm = await browser.get(href);
       const before = await tableCounts(server.instance.store);
-      const res = await browser.submitForm(page, action, { csrf_token: "forged" });
+      const res = await browser.submitForm(confirm, href, { csrf_token: "forged" });
       assert.equal(res.status, 403);
       assert.deepEqual(await tableCounts(server.instance.store), before);
     });
@@ -125,20 +141,32 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual(await rolesOf(server.instance.store.db, admin.sysId), ["admin"]);
     });
 
-    test("deactivating a user ends their sessions and tokens", async () => {
+    test("deactivating a user, after confirming, ends their sessions and tokens", async () => {
       const user = (await findUserByName(server.instance.store.db, "pipeline.bot"))!;
       const theirBrowser = await signIn(server.base, "pipeline.bot", "second password");
       assert.equal((await theirBrowser.get("/admin")).status, 403);
       const page = await browser.get(`/admin/users/${user.sysId}`);
+      assert.doesNotMatch(page.html, /action="\/admin\/users\/[0-9a-f]{32}\/active"/, "the page's Deactivate only leads to the confirmation");
+      assert.ok(page.html.includes(`href="/admin/users/${user.sysId}/deactivate"`));
+      const confirm = await browser.get(`/admin/users/${user.sysId}/deactivate`);
+      assert.equal(confirm.status, 200);
+      assert.match(confirm.html, /<h1>Deactivate this user\?<\/h1>/);
+      assert.match(confirm.html, /<strong>pipeline\.bot<\/strong> can no longer sign in/);
+      assert.match(confirm.html, new RegExp(`<a class="btn btn-quiet" href="/admin/users/${user.sysId}">Cancel</a>`));
+      assert.equal((await findUserByName(server.instance.store.db, "pipeline.bot"))!.active, true, "asking changes nothing");
+      assert.equal((await theirBrowser.get("/admin")).status, 403, "their session is still there");
       for (const value of ["banana", ""]) {
-        const refused = await browser.submitForm(page, `/admin/users/${user.sysId}/active`, { active: value });
+        const refused = await browser.submitForm(confirm, `/admin/users/${user.sysId}/active`, { active: value });
         assert.equal(refused.status, 400, `active=${value}`);
         assert.match(fieldError(refused, "active") ?? "", /must be true or false/);
         assert.equal((await findUserByName(server.instance.store.db, "pipeline.bot"))!.active, true, "a value the form never sends changes nothing");
       }
-      await followRedirect(browser, await browser.submitForm(page, `/admin/users/${user.sysId}/active`));
+      const done = await followRedirect(browser, await browser.submitForm(confirm, `/admin/users/${user.sysId}/active`));
+      assert.match(done.html, /“pipeline\.bot” is now inactive\./);
       assert.equal((await findUserByName(server.instance.store.db, "pipeline.bot"))!.active, false);
       assert.equal((await theirBrowser.get("/admin")).status, 303);
+      // Activating again is harmless and stays one press.
+      assert.match(done.html, new RegExp(`<form method="post" action="/admin/users/${user.sysId}/active">`));
     });
 
     test("Roles lists each role with its users", async () => {

@@ -26,6 +26,7 @@ export const adminPaths = {
   userPassword: (sysId: string) => `/admin/users/${sysId}/password`,
   userRoles: (sysId: string) => `/admin/users/${sysId}/roles`,
   userActive: (sysId: string) => `/admin/users/${sysId}/active`,
+  userDeactivate: (sysId: string) => `/admin/users/${sysId}/deactivate`,
   userLanguage: (sysId: string) => `/admin/users/${sysId}/language`,
   roles: "/admin/roles",
   audit: "/admin/audit",

@@ -8,8 +8,8 @@ import { adminHome, auditList, pipeline, rolesList } from "./overview.ts";
 import { regenerateConfirm, regenerateSecret, registryCreate, registryDelete, registryDeleteConfirm, registryInterceptor, registryList, registryNewForm, registryRecord, registryUpdate } from "./registry.ts";
 import { providerCreate, providerDelete, providerDeleteConfirm, providerEditForm, providerNewForm, providerShow, providerToken, providerUpdate } from "./providers.ts";
 import { signInGet, signInPost } from "./sign-in.ts";
-import { tokenRevoke, tokensList, tokensRevokeClient, tokensRevokeClientConfirm } from "./tokens.ts";
-import { userActive, userCreate, userRoles, userSetPassword, userShow, usersList } from "./users.ts";
+import { tokenRevoke, tokenRevokeConfirm, tokensList, tokensRevokeClient, tokensRevokeClientConfirm } from "./tokens.ts";
+import { userActive, userCreate, userDeactivateConfirm, userRoles, userSetPassword, userShow, usersList } from "./users.ts";
 
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void> | void;
 
@@ -40,6 +40,7 @@ export function adminRoutes(): { method: "GET" | "POST"; url: string; handler: H
     { method: "GET", url: "/admin/providers/:sysId/delete", handler: providerDeleteConfirm },
     { method: "POST", url: "/admin/providers/:sysId/delete", handler: providerDelete },
     { method: "GET", url: adminPaths.tokens, handler: tokensList },
+    { method: "GET", url: "/admin/tokens/:sysId/revoke", handler: tokenRevokeConfirm },
     { method: "POST", url: "/admin/tokens/:sysId/revoke", handler: tokenRevoke },
     { method: "GET", url: adminPaths.tokensRevokeClient, handler: tokensRevokeClientConfirm },
     { method: "POST", url: adminPaths.tokensRevokeClient, handler: tokensRevokeClient },
@@ -48,6 +49,7 @@ export function adminRoutes(): { method: "GET" | "POST"; url: string; handler: H
     { method: "GET", url: "/admin/users/:sysId", handler: userShow },
     { method: "POST", url: "/admin/users/:sysId/password", handler: userSetPassword },
     { method: "POST", url: "/admin/users/:sysId/roles", handler: userRoles },
+    { method: "GET", url: "/admin/users/:sysId/deactivate", handler: userDeactivateConfirm },
     { method: "POST", url: "/admin/users/:sysId/active", handler: userActive },
     { method: "GET", url: adminPaths.roles, handler: rolesList },
     { method: "GET", url: adminPaths.audit, handler: auditList },

@@ -4,8 +4,8 @@ import { NotFoundError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
 import { findClientBySysId, listClients } from "../../store/oauth-entity-store.ts";
 import { cursorParam, glideTimeCursor } from "../../store/keyset-cursor.ts";
-import { listTokens, revokeAllTokensOfClient, revokeTokenByAdmin } from "../../store/token-listing.ts";
-import { revokeAllTokensPage } from "../ui/admin/confirm-page.tsx";
+import { findTokenListing, listTokens, revokeAllTokensOfClient, revokeTokenByAdmin } from "../../store/token-listing.ts";
+import { revokeAllTokensPage, revokeTokenPage } from "../ui/admin/confirm-page.tsx";
 import { adminErrorPage } from "../ui/admin/sign-in-page.tsx";
 import { tokensPage } from "../ui/admin/tokens-page.tsx";
 import { requireAdmin, requireAdminForm, seeOther, sendAdminHTML } from "./admin-session.ts";
@@ -34,6 +34,25 @@ export const tokensList: Handler = async (instance, request, reply) => {
   sendAdminHTML(reply, 200, tokensPage({ viewer: admin.viewer, tokens, clients, clientSysId, flash: takeFlash(instance, request, reply).message, limit: listLimit, pages, olderPage: older !== undefined }));
 };
 
+/** The list a revoke was chosen from: all tokens, or one client's (a sys_id, or nothing). */
+function listOf(clientSysId: unknown): { clientSysId: string | undefined; href: string } {
+  const valid = typeof clientSysId === "string" && sysIdPattern.test(clientSysId) ? clientSysId : undefined;
+  return { clientSysId: valid, href: valid ? `${adminPaths.tokens}?${new URLSearchParams({ client: valid })}` : adminPaths.tokens };
+}
+
+/** GET /admin/tokens/{sys_id}/revoke — the confirmation step, naming the token; nothing changes until it is submitted. */
+export const tokenRevokeConfirm: Handler = async (instance, request, reply) => {
+  const admin = await requireAdmin(instance, request, reply);
+  if (!admin) return;
+  const { sysId } = request.params as { sysId: string };
+  const token = sysIdPattern.test(sysId) ? await findTokenListing(instance.store.db, sysId) : undefined;
+  const { t } = admin.viewer.i18n;
+  if (!token) return sendAdminHTML(reply, 404, adminErrorPage({ viewer: admin.viewer, title: t("tokens.notFoundTitle"), message: t("tokens.flash.tokenGone") }));
+  const list = listOf((request.query as Record<string, unknown>).client);
+  sendAdminHTML(reply, 200, revokeTokenPage({ viewer: admin.viewer, token, back: list.href, clientFilter: list.clientSysId }));
+};
+
+/** POST /admin/tokens/{sys_id}/revoke — back to the list it was chosen from, which shows the token revoked. */
 export const tokenRevoke: Handler = async (instance, request, reply) => {
   const posted = await requireAdminForm(instance, request, reply);
   if (!posted) return;
@@ -46,7 +65,7 @@ export const tokenRevoke: Handler = async (instance, request, reply) => {
     if (!(error instanceof NotFoundError)) throw error;
     setFlash(instance, reply, { message: posted.admin.viewer.i18n.t("tokens.flash.tokenGone") });
   }
-  seeOther(reply, adminPaths.tokens);
+  seeOther(reply, listOf(posted.form.get("client")).href);
 };
 
 /** GET /admin/tokens/revoke-client?client={sys_id} — the confirmation step; nothing changes until it is submitted. */

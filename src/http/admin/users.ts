@@ -9,6 +9,7 @@ import { listAudit } from "../../store/audit-listing.ts";
 import { createUserAccount, findUserListing, grantUserRole, listRoles, removeUserRole, setUserActive, setUserPassword, type UserListing } from "../../store/user-admin-store.ts";
 import { searchUsers, userSortKeys } from "../../store/user-search.ts";
 import { fieldErrors, type FieldErrors } from "../ui/admin/components.tsx";
+import { deactivateUserPage } from "../ui/admin/confirm-page.tsx";
 import { adminErrorPage } from "../ui/admin/sign-in-page.tsx";
 import { userPage } from "../ui/admin/user-page.tsx";
 import { type NewUserForm, usersPage } from "../ui/admin/users-page.tsx";
@@ -66,6 +67,14 @@ export const userShow: Handler = async (instance, request, reply) => {
   if (!admin) return;
   const user = await userFromPath(instance, request, reply, admin);
   if (user) await renderUser(instance, reply, admin, user, 200, { flash: takeFlash(instance, request, reply).message });
+};
+
+/** GET /admin/users/{sys_id}/deactivate — the confirmation step; nothing changes until it is submitted. */
+export const userDeactivateConfirm: Handler = async (instance, request, reply) => {
+  const admin = await requireAdmin(instance, request, reply);
+  if (!admin) return;
+  const user = await userFromPath(instance, request, reply, admin);
+  if (user) sendAdminHTML(reply, 200, deactivateUserPage({ viewer: admin.viewer, user }));
 };
 
 /** Runs one change to a user; a ValidationError shows the user page again with the error at its field. */

@@ -1,11 +1,13 @@
 import type { ComponentChildren } from "preact";
 import type { OAuthClient } from "../../../domain/oauth-entity.ts";
 import type { OAuthProvider } from "../../../domain/oauth-provider.ts";
+import type { TokenListing } from "../../../store/token-listing.ts";
+import type { UserListing } from "../../../store/user-admin-store.ts";
 import { adminPaths } from "../../admin/admin-paths.ts";
 import { renderPage } from "../layout.tsx";
 import { RichText } from "../rich-text.tsx";
 import { AdminShell, type NavKey, type Viewer } from "./admin-layout.tsx";
-import { CsrfInput, PageHeader } from "./components.tsx";
+import { CsrfInput, instant, PageHeader } from "./components.tsx";
 
 /** What a confirmation asks, and the one form that does it. */
 export interface Confirmation {
@@ -122,6 +124,68 @@ export function revokeAllTokensPage(props: { viewer: Viewer; client: OAuthClient
       fields: { client: client.sysId },
       submitLabel: t("tokens.revokeAll"),
       cancelHref: back,
+    },
+  });
+}
+
+/**
+ * Revoking one token: it stops working at once, and a refresh token takes the access tokens of
+ * its grant with it (RFC 7009 §2.1). `back` is the list it was chosen from, with its filter.
+ */
+export function revokeTokenPage(props: { viewer: Viewer; token: TokenListing; back: string; clientFilter: string | undefined }): string {
+  const { token } = props;
+  const { t } = props.viewer.i18n;
+  return confirmPage({
+    viewer: props.viewer,
+    active: "tokens",
+    confirmation: {
+      pageTitle: t("tokens.revokeOne.pageTitle", { client: token.clientName }),
+      title: t("tokens.revokeOne.confirmTitle"),
+      crumbs: [{ href: props.back, label: t("tokens.title") }],
+      warning: (
+        <>
+          <p>{t(`tokens.revokeOne.warning.${token.type}`)}</p>
+          <dl class="facts">
+            <dt>{t("tokens.client")}</dt>
+            <dd>{token.clientName}</dd>
+            <dt>{t("tokens.user")}</dt>
+            <dd>{token.userName ?? t("tokens.clientOnly")}</dd>
+            <dt>{t("tokens.type")}</dt>
+            <dd>{t(`tokens.type.${token.type}`)}</dd>
+            <dt>{t("tokens.issued")}</dt>
+            <dd>{token.issuedOn}</dd>
+            <dt>{t("tokens.expires")}</dt>
+            <dd>{instant(token.expiresAt)}</dd>
+          </dl>
+        </>
+      ),
+      action: adminPaths.tokenRevoke(token.sysId),
+      ...(props.clientFilter ? { fields: { client: props.clientFilter } } : {}),
+      submitLabel: t("tokens.revokeOne.submit"),
+      cancelHref: props.back,
+    },
+  });
+}
+
+/** Deactivating a user: they cannot sign in, and lose their sessions and live tokens at once. */
+export function deactivateUserPage(props: { viewer: Viewer; user: UserListing }): string {
+  const { user } = props;
+  const { t } = props.viewer.i18n;
+  return confirmPage({
+    viewer: props.viewer,
+    active: "users",
+    confirmation: {
+      pageTitle: t("user.deactivate.pageTitle", { name: user.userName }),
+      title: t("user.deactivate.confirmTitle"),
+      crumbs: [
+        { href: adminPaths.users, label: t("users.title") },
+        { href: adminPaths.user(user.sysId), label: user.userName },
+      ],
+      warning: <RichText format={(v) => t("user.deactivate.warning", v)} elements={{ name: <strong>{user.userName}</strong> }} />,
+      action: adminPaths.userActive(user.sysId),
+      fields: { active: "false" },
+      submitLabel: t("user.deactivateUser"),
+      cancelHref: adminPaths.user(user.sysId),
     },
   });
 }

@@ -4,7 +4,7 @@ import { adminPaths } from "../../admin/admin-paths.ts";
 import { renderPage } from "../layout.tsx";
 import { RichText } from "../rich-text.tsx";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
-import { CsrfInput, Flash, instant, PageHeader } from "./components.tsx";
+import { Flash, instant, PageHeader } from "./components.tsx";
 import { OlderPager } from "./older-pager.tsx";
 
 
@@ -88,12 +88,14 @@ export function tokensPage(props: {
                     </td>
                     <td>
                       {status === "live" ? (
-                        <form method="post" action={adminPaths.tokenRevoke(token.sysId)}>
-                          <CsrfInput token={props.viewer.csrfToken} />
-                          <button type="submit" class="btn btn-small btn-danger-quiet" aria-label={t("tokens.revokeLabel", { type: t(`tokens.type.${token.type}`).toLowerCase(), client: token.clientName, issued: token.issuedOn })}>
-                            {t("tokens.revoke")}
-                          </button>
-                        </form>
+                        // A link to the confirmation, which names the token: one press must not end an integration.
+                        <a
+                          class="btn btn-small btn-danger-quiet"
+                          href={`${adminPaths.tokenRevoke(token.sysId)}${props.clientSysId ? `?${new URLSearchParams({ client: props.clientSysId })}` : ""}`}
+                          aria-label={t("tokens.revokeLabel", { type: t(`tokens.type.${token.type}`).toLowerCase(), client: token.clientName, issued: token.issuedOn })}
+                        >
+                          {t("tokens.revoke")}
+                        </a>
                       ) : null}
                     </td>
                   </tr>

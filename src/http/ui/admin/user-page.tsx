@@ -81,14 +81,24 @@ export function userPage(props: { viewer: Viewer; user: UserListing; roleNames: 
         <section class="panel" aria-labelledby="active-heading">
           <h2 id="active-heading">{t(user.active ? "user.deactivate" : "user.activate")}</h2>
           <p class="muted">{t(user.active ? "user.deactivateText" : "user.activateText")}</p>
-          <form method="post" action={adminPaths.userActive(user.sysId)}>
-            <CsrfInput token={props.viewer.csrfToken} />
-            <input type="hidden" name="active" value={user.active ? "false" : "true"} />
-            <button type="submit" class={user.active ? "btn btn-danger" : "btn"}>
-              {t(user.active ? "user.deactivateUser" : "user.activateUser")}
-            </button>
-            <FieldError id="active" messages={props.errors.active} />
-          </form>
+          {user.active ? (
+            // A link to the confirmation: one press must not end the user's sessions and revoke their tokens.
+            <>
+              <a class="btn btn-danger" id="active" href={adminPaths.userDeactivate(user.sysId)}>
+                {t("user.deactivateUser")}
+              </a>
+              <FieldError id="active" messages={props.errors.active} />
+            </>
+          ) : (
+            <form method="post" action={adminPaths.userActive(user.sysId)}>
+              <CsrfInput token={props.viewer.csrfToken} />
+              <input type="hidden" name="active" value="true" />
+              <button type="submit" class="btn">
+                {t("user.activateUser")}
+              </button>
+              <FieldError id="active" messages={props.errors.active} />
+            </form>
+          )}
         </section>
       </div>
       <section class="panel">
