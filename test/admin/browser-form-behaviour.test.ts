@@ -6,6 +6,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { sha256 } from "../../src/domain/secrets.ts";
 import { registerClient } from "../support/oauth.ts";
 import { listClients } from "../../src/store/oauth-entity-store.ts";
+import { findUserByName } from "../../src/store/user-store.ts";
 import { browserSuiteSkip, launchChromium } from "../support/chromium.ts";
 import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
 import { dialectsUnderTest } from "../support/stores.ts";
@@ -98,6 +99,28 @@ describe("admin forms in chromium: second presses, lock and unlock", { skip: bro
     assert.equal((await listClients(server.instance.store.db)).filter((c) => c.name === "Typed Before Expiry").length, 0, "nothing saved yet");
     await page.getByRole("button", { name: "Submit" }).click();
     await page.getByText("Created “Typed Before Expiry”.").waitFor();
+  });
+
+  test("the same for a new user: the fields come back but the password, and the user is created only when sent again", async () => {
+    await signInThrough(server.base);
+    await page.goto(`${server.base}/admin/users`);
+    await page.getByRole("textbox", { name: "User name", exact: true }).fill("typed.before.expiry");
+    await page.getByLabel("Email", { exact: true }).fill("typed@example.test");
+    await page.getByLabel("Password").fill("typed password 9");
+    await server.instance.store.db.updateTable("login_session").set({ expires_at: Date.now() - 1000 }).execute();
+    await page.getByRole("button", { name: "Create user" }).click();
+    await page.getByText("Your session ended before this was saved").waitFor();
+    await page.getByLabel("User name").fill("admin");
+    await page.getByLabel("Password").fill(adminPassword);
+    await page.getByLabel("Password").press("Enter");
+    await page.getByText("the form holds what you typed").waitFor();
+    assert.equal(await page.getByRole("textbox", { name: "User name", exact: true }).inputValue(), "typed.before.expiry");
+    assert.equal(await page.getByLabel("Email", { exact: true }).inputValue(), "typed@example.test");
+    assert.equal(await page.getByLabel("Password").inputValue(), "", "a password is typed again");
+    assert.equal(await findUserByName(server.instance.store.db, "typed.before.expiry"), undefined, "nothing saved yet");
+    await page.getByLabel("Password").fill("typed password 9");
+    await page.getByRole("button", { name: "Create user" }).click();
+    await page.getByText("Created user “typed.before.expiry”.").waitFor();
   });
 
   test("a double click on Submit creates the endpoint once and still shows its secret", async (t) => {

@@ -128,7 +128,7 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(await obtained(provider.sysId), undefined);
     });
 
-    test("password grant: user name and password are required, then the token acts as that user", async () => {
+    test("password grant: user name and password are required (the user name typed is kept), then the token acts as that user", async () => {
       const client = await registerClient(peer.instance, { grant_types: "password,refresh_token" });
       const record = await followRedirect(browser, await create({ name: "Peer password", client_id: client.clientId, client_secret: client.secret, token_url: `${peer.base}/oauth_token.do`, default_grant: "password", credential_style: "body" }));
       const provider = (await providers()).find((p) => p.name === "Peer password")!;
@@ -137,6 +137,13 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(missing.status, 400);
       assert.ok(fieldError(missing, "username") && fieldError(missing, "password"));
       assert.equal(await obtained(provider.sysId), undefined);
+      const noPassword = await browser.submitForm(record, action, { username: "svc.typed", password: "" });
+      assert.equal(noPassword.status, 400);
+      assert.equal(new Map(noPassword.formAt(action)).get("username"), "svc.typed", "the user name typed is kept; only the missing password is asked for");
+      const refused = await browser.submitForm(record, action, { username: "svc.typed", password: "not the password" });
+      assert.equal(refused.status, 502);
+      assert.equal(new Map(refused.formAt(action)).get("username"), "svc.typed", "kept when the provider says no, too");
+      assert.ok(!refused.html.includes("not the password"), "a password never goes back into a page");
       const got = await followRedirect(browser, await browser.submitForm(record, action, { username: "admin", password: adminPassword }));
       assert.match(got.html, /data-token-status="healthy"/);
       assert.deepEqual(await obtained(provider.sysId), { status: "healthy", grant_type: "password" });

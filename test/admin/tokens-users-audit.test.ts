@@ -130,6 +130,7 @@ for (const dialect of dialectsUnderTest()) {
       const badRole = await browser.submitForm(page, `${path}/roles`, { role: "Not A Role!", _action: "grant" });
       assert.equal(badRole.status, 400);
       assert.ok(fieldError(badRole, "role"));
+      assert.match(badRole.html, /<input type="text" id="role" name="role" value="Not A Role!"/, "the role typed is kept to be corrected");
       page = await followRedirect(browser, await browser.post(`${path}/roles`, new URLSearchParams({ csrf_token: page.formAt(`${path}/password`)[0]![1], role: "itil", _action: "remove" })));
       assert.deepEqual(await rolesOf(server.instance.store.db, user.sysId), ["rest_api_explorer"]);
 
@@ -138,6 +139,7 @@ for (const dialect of dialectsUnderTest()) {
       const refused = await browser.post(`/admin/users/${admin.sysId}/roles`, new URLSearchParams({ csrf_token: adminPage.formAt(`/admin/users/${admin.sysId}/password`)[0]![1], role: "admin", _action: "remove" }));
       assert.equal(refused.status, 400);
       assert.match(fieldError(refused, "role") ?? "", /last active admin/);
+      assert.match(refused.html, /<input type="text" id="role" name="role" value list=/, "a refused Remove does not fill in Grant");
       assert.deepEqual(await rolesOf(server.instance.store.db, admin.sysId), ["admin"]);
     });
 

@@ -94,9 +94,9 @@ async function postedToProvider(instance: Instance, request: FastifyRequest, rep
   return provider && { ...posted, provider };
 }
 
-async function renderProvider(instance: Instance, reply: FastifyReply, admin: AdminContext, provider: OAuthProvider, status: number, extra: { errors?: FieldErrors; flash?: string | undefined; failure?: string }) {
+async function renderProvider(instance: Instance, reply: FastifyReply, admin: AdminContext, provider: OAuthProvider, status: number, extra: { errors?: FieldErrors; flash?: string | undefined; failure?: string; username?: string }) {
   const token = await connectionStatus(instance.store.db, provider.sysId);
-  sendAdminHTML(reply, status, providerPage({ viewer: admin.viewer, provider, redirectUrl: redirectUrlOf(instance), token, errors: extra.errors ?? {}, flash: extra.flash, failure: extra.failure }));
+  sendAdminHTML(reply, status, providerPage({ viewer: admin.viewer, provider, redirectUrl: redirectUrlOf(instance), token, errors: extra.errors ?? {}, flash: extra.flash, failure: extra.failure, username: extra.username ?? "" }));
 }
 
 /** GET /admin/providers/{sys_id} */
@@ -112,24 +112,26 @@ export const providerShow: Handler = async (instance, request, reply) => {
  * (client_credentials, password). The Authorization Code grant goes through the browser flow instead.
  */
 export const providerToken: Handler = async (instance, request, reply) => {
-  const posted = await postedToProvider(instance, request, reply);
+  const posted = await postedToProvider(instance, request, reply, { whenSignedOut: signInKeepingForm });
   if (!posted) return;
   const { admin, form, provider } = posted;
   const { t } = admin.viewer.i18n;
+  // Back from signing in again: the page with the user name typed (the password is never carried), and no token asked for.
+  if (form.get("_action") === "restore") return renderProvider(instance, reply, admin, provider, 200, { flash: t("resume.restored"), username: form.get("username") ?? "" });
   if (provider.defaultGrant === "authorization_code") return seeOther(reply, adminPaths.providerAuthorize(provider.sysId));
   let login: { username: string; password: string } | undefined;
   if (provider.defaultGrant === "password") {
     const username = (form.get("username") ?? "").trim();
     const password = form.get("password") ?? "";
     const missing = [...(username ? [] : [issue("username", "validation.required")]), ...(password ? [] : [issue("password", "validation.required")])];
-    if (missing.length) return renderProvider(instance, reply, admin, provider, 400, { errors: fieldErrors(missing, admin.viewer.i18n) });
+    if (missing.length) return renderProvider(instance, reply, admin, provider, 400, { errors: fieldErrors(missing, admin.viewer.i18n), username });
     login = { username, password };
   }
   try {
     await obtainToken(instance, provider, provider.defaultGrant, login);
   } catch (failure) {
     if (!(failure instanceof ProviderError)) throw failure;
-    return renderProvider(instance, reply, admin, provider, 502, { failure: t("provider.tokenFailed", { name: provider.name, reason: worded(failure.text, t) }) });
+    return renderProvider(instance, reply, admin, provider, 502, { failure: t("provider.tokenFailed", { name: provider.name, reason: worded(failure.text, t) }), ...(login ? { username: login.username } : {}) });
   }
   setFlash(instance, reply, { message: t("provider.gotToken", { name: provider.name }) });
   seeOther(reply, adminPaths.provider(provider.sysId));

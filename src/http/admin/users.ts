@@ -13,10 +13,11 @@ import { deactivateUserPage } from "../ui/admin/confirm-page.tsx";
 import { adminErrorPage } from "../ui/admin/sign-in-page.tsx";
 import { userPage } from "../ui/admin/user-page.tsx";
 import { type NewUserForm, usersPage } from "../ui/admin/users-page.tsx";
-import { type AdminContext, requireAdmin, requireAdminForm, seeOther, sendAdminHTML } from "./admin-session.ts";
+import { type AdminContext, redirectToSignIn, requireAdmin, requireAdminForm, seeOther, sendAdminHTML } from "./admin-session.ts";
 import { adminPaths } from "./admin-paths.ts";
 import { setFlash, takeFlash } from "./flash.ts";
 import { listQuery } from "./list-query.ts";
+import { signInKeepingForm } from "./sign-in.ts";
 
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
@@ -35,10 +36,12 @@ export const usersList: Handler = async (instance, request, reply) => {
 };
 
 export const userCreate: Handler = async (instance, request, reply) => {
-  const posted = await requireAdminForm(instance, request, reply);
+  const posted = await requireAdminForm(instance, request, reply, { whenSignedOut: signInKeepingForm });
   if (!posted) return;
   const { admin, form } = posted;
   const typed: NewUserForm = { user_name: form.get("user_name") ?? "", name: form.get("name") ?? "", email: form.get("email") ?? "", roles: form.get("roles") ?? "" };
+  // Back from signing in again (sign-in.ts): the form with what was typed, the password to type again, nothing created.
+  if (form.get("_action") === "restore") return renderUsers(instance, request, reply, admin, 200, { form: typed, flash: admin.viewer.i18n.t("resume.restored") });
   try {
     const input = parseNewUser({ ...typed, password: form.get("password") ?? "", roles: typed.roles.split(",").map((r) => r.trim()).filter(Boolean) });
     const user = await createUserAccount(instance.store.db, { userName: input.user_name, name: input.name, email: input.email, passwordHash: await hashPassword(input.password), roles: input.roles }, admin.actor);
@@ -57,9 +60,9 @@ async function userFromPath(instance: Instance, request: FastifyRequest, reply: 
   return user;
 }
 
-async function renderUser(instance: Instance, reply: FastifyReply, admin: AdminContext, user: UserListing, status: number, extra: { errors?: FieldErrors; flash?: string | undefined }) {
+async function renderUser(instance: Instance, reply: FastifyReply, admin: AdminContext, user: UserListing, status: number, extra: { errors?: FieldErrors; flash?: string | undefined; typedRole?: string }) {
   const [roles, history] = await Promise.all([listRoles(instance.store.db), listAudit(instance.store.db, { tablename: "sys_user", documentkey: user.sysId, limit: 50 })]);
-  sendAdminHTML(reply, status, userPage({ viewer: admin.viewer, user, roleNames: roles.map((r) => r.name), errors: extra.errors ?? {}, flash: extra.flash, history }));
+  sendAdminHTML(reply, status, userPage({ viewer: admin.viewer, user, roleNames: roles.map((r) => r.name), errors: extra.errors ?? {}, flash: extra.flash, history, typedRole: extra.typedRole ?? "" }));
 }
 
 export const userShow: Handler = async (instance, request, reply) => {
@@ -77,31 +80,49 @@ export const userDeactivateConfirm: Handler = async (instance, request, reply) =
   if (user) sendAdminHTML(reply, 200, deactivateUserPage({ viewer: admin.viewer, user }));
 };
 
+/**
+ * What a form of the user page that was typed into (grant a role, set the password) does when it
+ * arrives after its session ended: it keeps what was typed through signing in again (sign-in.ts),
+ * never the password. The page's buttons carry nothing typed, so they just lead to the sign-in.
+ */
+type SignedOut = "keep typed input" | "sign in";
+
 /** Runs one change to a user; a ValidationError shows the user page again with the error at its field. */
-function userChange(change: (instance: Instance, user: UserListing, form: URLSearchParams, actor: string, i18n: Translator) => Promise<string>): Handler {
+function userChange(signedOut: SignedOut, change: (instance: Instance, user: UserListing, form: URLSearchParams, actor: string, i18n: Translator) => Promise<string>): Handler {
   return async (instance, request, reply) => {
-    const posted = await requireAdminForm(instance, request, reply);
+    const posted = await requireAdminForm(instance, request, reply, signedOut === "keep typed input" ? { whenSignedOut: keepTypedUserInput } : {});
     if (!posted) return;
     const user = await userFromPath(instance, request, reply, posted.admin);
     if (!user) return;
+    // Back from signing in again: the page with what was typed, and nothing changed until it is sent again.
+    if (posted.form.get("_action") === "restore") return renderUser(instance, reply, posted.admin, user, 200, { flash: posted.admin.viewer.i18n.t("resume.restored"), typedRole: posted.form.get("role") ?? "" });
     try {
       const message = await change(instance, user, posted.form, posted.admin.actor, posted.admin.viewer.i18n);
       setFlash(instance, reply, { message });
       seeOther(reply, adminPaths.user(user.sysId));
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      await renderUser(instance, reply, posted.admin, user, 400, { errors: fieldErrors(error.issues, posted.admin.viewer.i18n) });
+      // A refused grant keeps the role typed; a refused removal was a button, and its role is not put into Grant.
+      const typedRole = posted.form.get("_action") === "grant" ? (posted.form.get("role") ?? "") : "";
+      await renderUser(instance, reply, posted.admin, user, 400, { errors: fieldErrors(error.issues, posted.admin.viewer.i18n), typedRole });
     }
   };
 }
 
-export const userSetPassword = userChange(async (instance, user, form, actor, i18n) => {
+/** Removing a role is a button whose form carries the role it removes: kept, it would come back typed into Grant. */
+function keepTypedUserInput(instance: Instance, request: FastifyRequest, reply: FastifyReply): void {
+  const form = request.body instanceof URLSearchParams ? request.body : undefined;
+  if (form?.get("_action") === "remove") return redirectToSignIn(instance, request, reply);
+  signInKeepingForm(instance, request, reply);
+}
+
+export const userSetPassword = userChange("keep typed input", async (instance, user, form, actor, i18n) => {
   const password = parseNewPassword(form.get("password") ?? "");
   await setUserPassword(instance.store.db, user.sysId, await hashPassword(password), actor);
   return i18n.t("users.flash.passwordChanged", { name: user.userName });
 });
 
-export const userRoles = userChange(async (instance, user, form, actor, i18n) => {
+export const userRoles = userChange("keep typed input", async (instance, user, form, actor, i18n) => {
   const role = parseRoleName(form.get("role") ?? "");
   if (form.get("_action") === "remove") {
     await removeUserRole(instance.store.db, user.sysId, role, actor);
@@ -111,7 +132,7 @@ export const userRoles = userChange(async (instance, user, form, actor, i18n) =>
   return i18n.t("users.flash.roleGranted", { role, name: user.userName });
 });
 
-export const userActive = userChange(async (instance, user, form, actor, i18n) => {
+export const userActive = userChange("sign in", async (instance, user, form, actor, i18n) => {
   const value = form.get("active");
   // Only the form's two buttons' values: anything else would quietly deactivate the user.
   if (value !== "true" && value !== "false") throw new ValidationError([issue("active", "validation.trueOrFalse")]);

@@ -166,7 +166,8 @@ export function providerFormPage(props: { viewer: Viewer; state: ProviderFormSta
   );
 }
 
-function GetToken(props: { viewer: Viewer; provider: OAuthProvider; errors: FieldErrors }) {
+/** `username` is what was typed for the password grant, kept when the page comes back (the password never is). */
+function GetToken(props: { viewer: Viewer; provider: OAuthProvider; errors: FieldErrors; username: string }) {
   const { t } = props.viewer.i18n;
   const { provider, errors } = props;
   if (provider.defaultGrant === "authorization_code") {
@@ -185,7 +186,7 @@ function GetToken(props: { viewer: Viewer; provider: OAuthProvider; errors: Fiel
       {provider.defaultGrant === "password" ? (
         <>
           <p class="muted">{t("provider.getTokenPasswordHint")}</p>
-          <TextField id="username" label={t("provider.username")} value="" errors={errors} mandatory autocomplete="off" />
+          <TextField id="username" label={t("provider.username")} value={props.username} errors={errors} mandatory autocomplete="off" />
           <TextField id="password" label={t("provider.password")} type="password" value="" errors={errors} mandatory autocomplete="off" />
         </>
       ) : null}
@@ -198,7 +199,7 @@ function GetToken(props: { viewer: Viewer; provider: OAuthProvider; errors: Fiel
 
 /** A provider record: what it holds (never the secret), the token obtained with it, Get OAuth Token, Delete. */
 /** `redirectUrl` is the instance's own, which the flow sends (oauth-redirect-url.ts), not the one stored on the record. */
-export function providerPage(props: { viewer: Viewer; provider: OAuthProvider; redirectUrl: string; token: ConnectionStatus | undefined; errors: FieldErrors; flash?: string | undefined; failure?: string | undefined }): string {
+export function providerPage(props: { viewer: Viewer; provider: OAuthProvider; redirectUrl: string; token: ConnectionStatus | undefined; errors: FieldErrors; flash?: string | undefined; failure?: string | undefined; username: string }): string {
   const { t, dateTime } = props.viewer.i18n;
   const { provider, token } = props;
   const tokenHealth = connectionHealth(token);
@@ -265,7 +266,7 @@ export function providerPage(props: { viewer: Viewer; provider: OAuthProvider; r
           ) : (
             <p class="empty">{t("provider.token.none")}</p>
           )}
-          <GetToken viewer={props.viewer} provider={provider} errors={props.errors} />
+          <GetToken viewer={props.viewer} provider={provider} errors={props.errors} username={props.username} />
         </section>
         <section class="panel" aria-labelledby="delete-heading">
           <h2 id="delete-heading">{t("provider.delete.heading")}</h2>

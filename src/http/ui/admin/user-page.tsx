@@ -9,7 +9,7 @@ import { TextField } from "./form-fields.tsx";
 import { LanguagePreferenceForm } from "./language-preference.tsx";
 import { userFieldLabels } from "./users-page.tsx";
 
-export function userPage(props: { viewer: Viewer; user: UserListing; roleNames: string[]; errors: FieldErrors; flash?: string | undefined; history: AuditListing[] }): string {
+export function userPage(props: { viewer: Viewer; user: UserListing; roleNames: string[]; errors: FieldErrors; flash?: string | undefined; history: AuditListing[]; typedRole: string }): string {
   const { user } = props;
   const grantable = props.roleNames.filter((r) => !user.roles.includes(r));
   const { t } = props.viewer.i18n;
@@ -56,7 +56,7 @@ export function userPage(props: { viewer: Viewer; user: UserListing; roleNames: 
           <form method="post" action={adminPaths.userRoles(user.sysId)} class="inline-form">
             <CsrfInput token={props.viewer.csrfToken} />
             <label for="role">{t("user.grantRole")}</label>
-            <input type="text" id="role" name="role" list="known-roles" autocomplete="off" aria-invalid={props.errors.role ? "true" : undefined} aria-describedby={props.errors.role ? "role-error" : undefined} />
+            <input type="text" id="role" name="role" value={props.typedRole} list="known-roles" autocomplete="off" aria-invalid={props.errors.role ? "true" : undefined} aria-describedby={props.errors.role ? "role-error" : undefined} />
             <datalist id="known-roles">
               {grantable.map((r) => (
                 <option value={r} />
