@@ -138,8 +138,12 @@ for (const dialect of dialectsUnderTest()) {
       const adminPage = await browser.get(`/admin/users/${admin.sysId}`);
       const refused = await browser.post(`/admin/users/${admin.sysId}/roles`, new URLSearchParams({ csrf_token: adminPage.formAt(`/admin/users/${admin.sysId}/password`)[0]![1], role: "admin", _action: "remove" }));
       assert.equal(refused.status, 400);
-      assert.match(fieldError(refused, "role") ?? "", /last active admin/);
-      assert.match(refused.html, /<input type="text" id="role" name="role" value list=/, "a refused Remove does not fill in Grant");
+      // The refusal is about the role list's Remove, so it is shown there, not at Grant's field.
+      assert.match(fieldError(refused, "roles") ?? "", /last active admin/);
+      assert.equal(fieldError(refused, "role"), undefined);
+      assert.match(refused.html, /<a href="#roles">Roles<\/a>/, "the error summary leads to the role list");
+      assert.match(refused.html, /<ul class="role-list" id="roles"/);
+      assert.match(refused.html, /<input type="text" id="role" name="role" value list="known-roles" autocomplete="off"\/>/, "Grant is neither filled in nor marked invalid");
       assert.deepEqual(await rolesOf(server.instance.store.db, admin.sysId), ["admin"]);
     });
 

@@ -102,9 +102,15 @@ function userChange(signedOut: SignedOut, change: (instance: Instance, user: Use
       seeOther(reply, adminPaths.user(user.sysId));
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      // A refused grant keeps the role typed; a refused removal was a button, and its role is not put into Grant.
+      const errors = fieldErrors(error.issues, posted.admin.viewer.i18n);
+      // A refused removal (the last admin) was a Remove button in the role list: its error goes there, not to Grant's field.
+      if (posted.form.get("_action") === "remove" && errors.role) {
+        errors.roles = errors.role;
+        delete errors.role;
+      }
+      // A refused grant keeps the role typed; a removal's role is not put into Grant.
       const typedRole = posted.form.get("_action") === "grant" ? (posted.form.get("role") ?? "") : "";
-      await renderUser(instance, reply, posted.admin, user, 400, { errors: fieldErrors(error.issues, posted.admin.viewer.i18n), typedRole });
+      await renderUser(instance, reply, posted.admin, user, 400, { errors, typedRole });
     }
   };
 }

@@ -39,7 +39,7 @@ export function userPage(props: { viewer: Viewer; user: UserListing; roleNames: 
         <section class="panel" aria-labelledby="roles-heading">
           <h2 id="roles-heading">{labels.roles}</h2>
           {user.roles.length === 0 ? <p class="empty">{t("user.noRoles")}</p> : null}
-          <ul class="role-list">
+          <ul class="role-list" id="roles" tabindex={-1} aria-describedby={props.errors.roles ? "roles-error" : undefined}>
             {user.roles.map((role) => (
               <li>
                 <code>{role}</code>
@@ -53,6 +53,7 @@ export function userPage(props: { viewer: Viewer; user: UserListing; roleNames: 
               </li>
             ))}
           </ul>
+          <FieldError id="roles" messages={props.errors.roles} />
           <form method="post" action={adminPaths.userRoles(user.sysId)} class="inline-form">
             <CsrfInput token={props.viewer.csrfToken} />
             <label for="role">{t("user.grantRole")}</label>
