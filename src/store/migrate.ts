@@ -12,6 +12,7 @@ import * as importSets from "./migrations/006-import-sets.ts";
 import * as pipelinePage from "./migrations/009-pipeline-page.ts";
 import * as storedTexts from "./migrations/011-stored-texts.ts";
 import * as coalesceCase from "./migrations/012-coalesce-case.ts";
+import * as caselessTextIndexes from "./migrations/013-caseless-text-indexes.ts";
 
 const migrations: Record<string, Migration> = {
   "001-initial": initial,
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   "009-pipeline-page": pipelinePage,
   "011-stored-texts": storedTexts,
   "012-coalesce-case": coalesceCase,
+  "013-caseless-text-indexes": caselessTextIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
