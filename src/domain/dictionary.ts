@@ -25,6 +25,8 @@ export interface FieldDef {
   secret?: boolean;
   /** For reference fields: the table the sys_id points into. */
   reference?: string;
+  /** A string that holds a sys_id (the platform's GUID type): compared as stored, never case-folded. */
+  guid?: true;
   choices?: readonly Choice[];
   /** Wire form of the value a new record gets when the field is not given. */
   defaultValue?: string;
@@ -57,11 +59,21 @@ export function fieldOf(table: TableDef, name: string): FieldDef | undefined {
   return table.fields.find((f) => f.name === name);
 }
 
+/**
+ * Whether queries compare the field without regard to case, as the platform's database
+ * collation does ("GlideRecord queries are case-insensitive", GlideFilter API reference).
+ * Only text: numbers, booleans and date-times are not, and a sys_id, whether a GUID string
+ * or a reference, is matched as stored (lowercase hex; its primary-key index stays usable).
+ */
+export function isCaselessText(field: FieldDef): boolean {
+  return field.type === "string" && !field.guid;
+}
+
 export const systemFieldNames = ["sys_id", "sys_created_on", "sys_created_by", "sys_updated_on", "sys_updated_by", "sys_mod_count"] as const;
 
 export function systemFieldDefs(): FieldDef[] {
   return [
-    { name: "sys_id", label: "Sys ID", type: "string", maxLength: 32, readOnly: true },
+    { name: "sys_id", label: "Sys ID", type: "string", maxLength: 32, readOnly: true, guid: true },
     { name: "sys_created_on", label: "Created", type: "glide_date_time", readOnly: true },
     { name: "sys_created_by", label: "Created by", type: "string", maxLength: 100, readOnly: true },
     { name: "sys_updated_on", label: "Updated", type: "glide_date_time", readOnly: true },

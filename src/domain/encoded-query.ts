@@ -33,8 +33,8 @@ export interface Condition {
   field: string;
   operator: Operator;
   value: string;
-  /** `=` on a text field without regard to case: an import set's coalesce, never a parsed query. */
-  ignoreCase?: true;
+  /** Text compared as stored rather than without regard to case: a case-sensitive coalesce, never a parsed query. */
+  caseSensitive?: true;
 }
 
 export interface OrderBy {

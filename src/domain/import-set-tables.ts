@@ -25,7 +25,7 @@ export function importRowFieldDefs(): FieldDef[] {
     { name: "sys_import_state", label: "State", type: "string", maxLength: 16, choices: choicesOf(importRowStates), ...readOnly },
     { name: "sys_import_state_comment", label: "Comment", type: "string", maxLength: 4000, ...readOnly },
     { name: "sys_target_table", label: "Target table", type: "string", maxLength: 80, ...readOnly },
-    { name: "sys_target_sys_id", label: "Target record", type: "string", maxLength: 32, ...readOnly },
+    { name: "sys_target_sys_id", label: "Target record", type: "string", maxLength: 32, guid: true, ...readOnly },
     { name: "sys_transform_map", label: "Transform map", type: "reference", reference: "sys_transform_map", ...readOnly },
   ];
 }

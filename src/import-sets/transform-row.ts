@@ -79,7 +79,7 @@ async function applyMap(context: TransformContext, map: PlannedMap, row: Row, ro
   if (map.entries.length === 0) return ignored(`the transform map ${map.name} has no field maps`);
   const actor = { db: context.db, actor: context.principal.user.userName };
   try {
-    const matches = keys.length > 0 ? await findMatches(context, target, keys.map((k) => ({ field: k.target, operator: "=" as const, value: body[k.target]!, ...(k.caseSensitive ? {} : { ignoreCase: true as const }) }))) : [];
+    const matches = keys.length > 0 ? await findMatches(context, target, keys.map((k) => ({ field: k.target, operator: "=" as const, value: body[k.target]!, ...(k.caseSensitive ? { caseSensitive: true as const } : {}) }))) : [];
     let sysId: string;
     let status: TransformResult["status"];
     let message = "";

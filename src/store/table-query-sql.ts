@@ -1,5 +1,5 @@
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
-import { coerceValue, type FieldDef, fieldOf, type StoredValue, type TableDef } from "../domain/dictionary.ts";
+import { coerceValue, type FieldDef, fieldOf, isCaselessText, type StoredValue, type TableDef } from "../domain/dictionary.ts";
 import { type Condition, type EncodedQuery, QueryError } from "../domain/encoded-query.ts";
 import type { DisplayColumns } from "./reference-display-query.ts";
 
@@ -38,6 +38,16 @@ function likeColumn(column: string, pattern: string): Expression<SqlBool> {
   return sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
 }
 
+/**
+ * The column and operand sides of a comparison. On caseless text (see isCaselessText) both
+ * go through the database's lower(), so each dialect folds both sides the same way and the
+ * lower(column) indexes (migration 013, custom-table-store.ts) serve the lookup.
+ */
+function sides(field: FieldDef, c: Condition): { column: Expression<any>; value: (v: StoredValue) => Expression<any> } {
+  if (isCaselessText(field) && !c.caseSensitive) return { column: sql`lower(${sql.ref(field.name)})`, value: (v) => sql`lower(${v})` };
+  return { column: sql.ref(field.name), value: (v) => sql.val(v) };
+}
+
 function condition(eb: Eb, table: TableDef, c: Condition, displays?: DisplayColumns): Expression<SqlBool> {
   const field = fieldFor(table, c.field);
   const column = field.name;
@@ -56,14 +66,13 @@ function condition(eb: Eb, table: TableDef, c: Condition, displays?: DisplayColu
       return eb.not(isEmpty(eb, field));
     case "=": {
       if (c.value === "") return isEmpty(eb, field);
-      // lower() on both sides, so each database folds case its own way, consistently; the
-      // coalesce index is on lower(column) too (custom-table-store.ts).
-      if (c.ignoreCase && field.type === "string") return sql<SqlBool>`lower(${sql.ref(column)}) = lower(${operand(field, c, c.value)})`;
-      return eb(column, "=", operand(field, c, c.value));
+      const { column: left, value } = sides(field, c);
+      return eb(left, "=", value(operand(field, c, c.value)));
     }
     case "!=": {
       if (c.value === "") return eb.not(isEmpty(eb, field));
-      return orNull(eb(column, "!=", operand(field, c, c.value)));
+      const { column: left, value } = sides(field, c);
+      return orNull(eb(left, "!=", value(operand(field, c, c.value))));
     }
     case "<":
     case "<=":
@@ -84,9 +93,10 @@ function condition(eb: Eb, table: TableDef, c: Condition, displays?: DisplayColu
       return like(field, likePattern(c.value, "%", ""));
     case "IN":
     case "NOT IN": {
-      const values = c.value.split(",").filter((v) => v !== "").map((v) => operand(field, c, v));
+      const { column: left, value } = sides(field, c);
+      const values = c.value.split(",").filter((v) => v !== "").map((v) => value(operand(field, c, v)));
       if (values.length === 0) throw new QueryError(`${c.field}${c.operator} needs at least one value`);
-      return c.operator === "IN" ? eb(column, "in", values) : orNull(eb(column, "not in", values));
+      return c.operator === "IN" ? eb(left, "in", values) : orNull(eb(left, "not in", values));
     }
     case "BETWEEN": {
       const [low, high] = c.value.split("@") as [string, string];

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { fieldOf, isSystemField, type StoredValue, type TableDef } from "../../domain/dictionary.ts";
+import { fieldOf, isCaselessText, isSystemField, type StoredValue, type TableDef } from "../../domain/dictionary.ts";
 import { isStagingTable } from "../../domain/import-set-tables.ts";
 import { parseRecordInput } from "../../domain/record-input.ts";
 import { type FieldIssue, ValidationError } from "../../domain/validation.ts";
@@ -39,7 +39,8 @@ async function tablesOfMap(db: Db, mapSysId: unknown): Promise<{ source: TableDe
 async function checkEntry(db: Db, record: Record<string, unknown>): Promise<void> {
   const tables = await checkedEntryTables(db, record);
   const target = String(record.target_field);
-  if (Number(record.coalesce) === 1) await ensureCoalesceIndex(db, tables.target.name, target, fieldOf(tables.target, target)?.type === "string");
+  const field = fieldOf(tables.target, target);
+  if (Number(record.coalesce) === 1) await ensureCoalesceIndex(db, tables.target.name, target, field !== undefined && isCaselessText(field));
 }
 
 async function checkedEntryTables(db: Db, record: Record<string, unknown>): Promise<{ source: TableDef; target: TableDef }> {
