@@ -30,12 +30,13 @@ function isEmpty(eb: Eb, field: FieldDef): Expression<SqlBool> {
 }
 
 function likePattern(value: string, before: string, after: string): string {
-  return before + value.toLowerCase().replace(/[\\%_]/g, "\\$&") + after;
+  return before + value.replace(/[\\%_]/g, "\\$&") + after;
 }
 
 function likeColumn(column: string, pattern: string): Expression<SqlBool> {
-  // lower() on both sides: the platform matches without regard to case, SQLite and PostgreSQL differ.
-  return sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
+  // The database's lower() on both sides, as for = (see sides): SQLite's folds only ASCII, so a
+  // pattern folded by JavaScript missed "École" in a column SQLite leaves as "École".
+  return sql<SqlBool>`lower(${sql.ref(column)}) like lower(${pattern}) escape '\\'`;
 }
 
 /**

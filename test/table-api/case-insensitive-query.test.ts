@@ -63,6 +63,12 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(counted.body.result.stats.count, "2", "the Aggregate API counts what the Table API finds");
     });
 
+    test("each database folds both sides alike, so the exact value always matches, accented letters included", async () => {
+      assert.deepEqual(await incidents("short_description=École fermée"), ["École fermée"]);
+      assert.deepEqual(await incidents("short_descriptionLIKEÉcole"), ["École fermée"]);
+      assert.deepEqual(await incidents("short_descriptionSTARTSWITHÉCOLE"), ["École fermée"]);
+    });
+
     test("a sys_id is compared as stored, and a reference takes only a sys_id", async () => {
       const sysId = created["Email down"]!.sys_id;
       assert.deepEqual(await incidents(`sys_id=${sysId}`), ["Email down"]);
