@@ -1,4 +1,5 @@
 import { DateMacroError, evaluateDateMacro, isMacro, parseDateMacro } from "./date-macros.ts";
+import type { DotWalk } from "./dot-walk.ts";
 
 /**
  * The platform's encoded query (`active=true^priority<=2^ORshort_descriptionLIKEdisk`),
@@ -35,6 +36,8 @@ export interface Condition {
   value: string;
   /** Text compared as stored rather than without regard to case: a case-sensitive coalesce, never a parsed query. */
   caseSensitive?: true;
+  /** Set once a dot-walked field (`caller_id.name`) has been checked against the dictionary and the caller's rights. */
+  walk?: DotWalk;
 }
 
 export interface OrderBy {
@@ -55,7 +58,8 @@ export interface ParseOptions {
   now?: Date;
 }
 
-const fieldName = /^[a-z][a-z0-9_]*/;
+/** A field, or a dot-walk through reference fields (`caller_id.manager.name`). */
+const fieldName = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*/;
 const maxQueryLength = 20_000;
 const maxConditions = 200;
 
@@ -80,6 +84,7 @@ function segments(text: string): string[] {
 
 function parseOrderBy(segment: string, descending: boolean): OrderBy {
   const field = segment.slice(descending ? "ORDERBYDESC".length : "ORDERBY".length);
+  if (/^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$/.test(field)) throw new QueryError(`"${clip(segment)}": ordering by a dot-walked field is not supported; order by a field of the table`);
   if (!/^[a-z][a-z0-9_]*$/.test(field)) throw new QueryError(`"${clip(segment)}" does not name a field to order by`);
   return { field, descending };
 }
@@ -105,7 +110,7 @@ function resolveMacros(condition: Condition, now: Date): Condition {
 
 function parseCondition(segment: string, now: Date): Condition {
   const field = fieldName.exec(segment)?.[0];
-  if (!field) throw new QueryError(`"${clip(segment)}" does not start with a field name (lowercase letters, digits and underscores; dot-walking is not supported)`);
+  if (!field) throw new QueryError(`"${clip(segment)}" does not start with a field name (lowercase letters, digits and underscores, or a dot-walk such as caller_id.name)`);
   const rest = segment.slice(field.length);
   const operator = operators.find((op) => rest.startsWith(op));
   if (!operator) throw new QueryError(`"${clip(segment)}" has no operator this instance understands after the field "${field}"`);

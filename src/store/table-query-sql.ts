@@ -1,6 +1,7 @@
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
 import { coerceValue, type FieldDef, fieldOf, isCaselessText, type StoredValue, type TableDef } from "../domain/dictionary.ts";
 import { type Condition, type EncodedQuery, QueryError } from "../domain/encoded-query.ts";
+import { walkedCondition } from "./dot-walk-sql.ts";
 import type { DisplayColumns } from "./reference-display-query.ts";
 
 /**
@@ -50,6 +51,7 @@ function sides(field: FieldDef, c: Condition): { column: Expression<any>; value:
 }
 
 function condition(eb: Eb, table: TableDef, c: Condition, displays?: DisplayColumns): Expression<SqlBool> {
+  if (c.walk) return walkedCondition(eb, c.walk, c, condition);
   const field = fieldFor(table, c.field);
   const column = field.name;
   const orNull = (e: Expression<SqlBool>) => eb.or([e, eb(column, "is", null)]);

@@ -16,7 +16,7 @@ import { serializeRecords } from "../table-api/serialize.ts";
 const downloadLink = (instance: Instance, sysId: string) => `${instance.config.publicUrl}/api/now/attachment/${sysId}/file`;
 
 export async function attachmentResults(instance: Instance, request: FastifyRequest, principal: ApiPrincipal, rows: readonly AttachmentRow[], params?: OutputParams) {
-  const output = params ?? readOutputParams(request, principal, sysAttachment);
+  const output = params ?? (await readOutputParams(request, principal, sysAttachment, instance.store.db));
   const context = { db: instance.store.db, publicUrl: instance.config.publicUrl, mayRead: () => mayDo(principal, sysAttachment, "read") };
   const records = await serializeRecords(context, rows as unknown as Record<string, unknown>[], output);
   return records.map((record, i) => {

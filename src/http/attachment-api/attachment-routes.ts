@@ -98,7 +98,7 @@ const uploadMultipart: Handler = async (instance, request, reply) => {
 
 const list: Handler = async (instance, request, reply) => {
   const principal = await authenticateApi(instance, request);
-  const params = readListParams(request, principal, sysAttachment, instance.now());
+  const params = await readListParams(request, principal, sysAttachment, instance.now(), instance.store.db);
   const readable = await readableTableNames(instance, principal);
   const query = readable === null ? params.query : onlyTables(params.query, readable);
   const columns = [...new Set(["sys_id", ...sysAttachment.fields.map((f) => f.name)])];
@@ -120,7 +120,7 @@ async function openAttachment(instance: Instance, request: FastifyRequest, opera
 
 const metadata: Handler = async (instance, request, reply) => {
   const { principal, row } = await openAttachment(instance, request, "read");
-  const [result] = await attachmentResults(instance, request, principal, [row], readOutputParams(request, principal, sysAttachment));
+  const [result] = await attachmentResults(instance, request, principal, [row], await readOutputParams(request, principal, sysAttachment, instance.store.db));
   reply.send({ result });
 };
 

@@ -42,7 +42,7 @@ function sysIdOf(value: unknown): string {
 
 async function serialize(instance: Instance, principal: ApiPrincipal, table: TableDef, rows: Record<string, unknown>[]) {
   const context = { db: instance.store.db, publicUrl: instance.config.publicUrl, mayRead: (t: TableDef) => mayDo(principal, t, "read") };
-  return serializeRecords(context, rows, { fields: readableFields(principal, table), displayValue: "false", excludeReferenceLink: true, inputDisplayValue: false });
+  return serializeRecords(context, rows, { fields: readableFields(principal, table), walks: [], displayValue: "false", excludeReferenceLink: true, inputDisplayValue: false });
 }
 
 const columns = (principal: ApiPrincipal, table: TableDef) => [...new Set(["sys_id", ...readableFields(principal, table).map((f) => f.name)])];
@@ -68,7 +68,7 @@ export function dataApi(instance: Instance, principal: Principal, log: FastifyBa
     async query([name, query, limit]) {
       const { table, principal: p } = await open(instance, principal, name, "read");
       const n = typeof limit === "number" && Number.isInteger(limit) ? Math.min(Math.max(limit, 1), maxQueryLimit) : 100;
-      const { rows } = await listRecords(db, { table, columns: columns(p, table), query: checkedQuery(text(query ?? "", "the encoded query"), p, table, instance.now()), limit: n, offset: 0, count: false, mayReadDisplay: mayReadDisplay(p) });
+      const { rows } = await listRecords(db, { table, columns: columns(p, table), query: await checkedQuery(text(query ?? "", "the encoded query"), p, table, instance.now(), db), limit: n, offset: 0, count: false, mayReadDisplay: mayReadDisplay(p) });
       return serialize(instance, p, table, rows);
     },
     async insert([name, fields]) {

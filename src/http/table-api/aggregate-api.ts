@@ -66,7 +66,7 @@ const stats: Handler = async (instance, request, reply) => {
   const principal = await authenticateApi(instance, request);
   const table = await resolveTable(instance, request);
   requireAccess(principal, table, "read");
-  const params = readAggregateParams(request, principal, table, instance.now());
+  const params = await readAggregateParams(request, principal, table, instance.now(), instance.store.db);
   const specs = specsOf(params);
   const { rows, more } = await aggregateRecords(instance.store.db, {
     table,

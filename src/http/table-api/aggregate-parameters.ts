@@ -1,7 +1,9 @@
 import type { FastifyRequest } from "fastify";
+import type { Kysely } from "kysely";
 import { AggregateSyntaxError, type AggregateOrder, parseAggregateOrderBy, parseFieldList, parseHaving } from "../../domain/aggregate-query.ts";
 import { coerceValue, type FieldDef, fieldOf, type TableDef } from "../../domain/dictionary.ts";
 import type { EncodedQuery } from "../../domain/encoded-query.ts";
+import type { Database } from "../../store/schema.ts";
 import type { HavingSpec } from "../../store/table-aggregate-store.ts";
 import { mayReadField } from "./acl.ts";
 import type { ApiPrincipal } from "./api-principal.ts";
@@ -87,7 +89,7 @@ function orderSpecs(request: FastifyRequest, query: EncodedQuery, groupBy: reado
   return orders;
 }
 
-export function readAggregateParams(request: FastifyRequest, principal: ApiPrincipal, table: TableDef, now: Date): AggregateParams {
+export async function readAggregateParams(request: FastifyRequest, principal: ApiPrincipal, table: TableDef, now: Date, db: Kysely<Database>): Promise<AggregateParams> {
   const raw = (request.query ?? {}) as Query;
   const displayValue = single(raw, "sysparm_display_value") || "false";
   if (displayValue !== "false" && displayValue !== "true" && displayValue !== "all") throw badRequest(`sysparm_display_value must be true, false or all, not "${displayValue.slice(0, 40)}"`);
@@ -99,7 +101,7 @@ export function readAggregateParams(request: FastifyRequest, principal: ApiPrinc
     if (aggregate === "avg" || aggregate === "sum") for (const field of fields[aggregate]) requireNumber(parameter, aggregate, field);
   }
   const groupBy = list("sysparm_group_by");
-  const query = readEncodedQuery(request, principal, table, now);
+  const query = await readEncodedQuery(request, principal, table, now, db);
   return {
     query,
     count: flag(raw, "sysparm_count"),

@@ -1,15 +1,22 @@
 import type { FastifyRequest } from "fastify";
+import type { Kysely } from "kysely";
 import { type FieldDef, fieldOf, type TableDef } from "../../domain/dictionary.ts";
+import { type DotWalk, isDotWalk, walkedFieldDef } from "../../domain/dot-walk.ts";
 import { type Condition, type EncodedQuery, fieldsOfQuery, parseEncodedQuery } from "../../domain/encoded-query.ts";
+import type { Database } from "../../store/schema.ts";
 import { mayReadField, readableFields } from "./acl.ts";
 import type { ApiPrincipal } from "./api-principal.ts";
+import { resolveDotWalk } from "./dot-walk-access.ts";
 import { badRequest, forbidden } from "./errors.ts";
 
 /** The platform's `sysparm_*` parameters and name-value pairs, each read once, checked, and typed. */
 export type DisplayValueMode = "false" | "true" | "all";
 
 export interface OutputParams {
+  /** In the order asked; a dot-walked one is named by its path (walkedFieldDef). */
   fields: FieldDef[];
+  /** The dot-walked fields among them, whose values are read after the records (dot-walk-values.ts). */
+  walks: DotWalk[];
   displayValue: DisplayValueMode;
   excludeReferenceLink: boolean;
   inputDisplayValue: boolean;
@@ -48,28 +55,40 @@ function wholeNumber(query: Query, name: string, fallback: number, min: number):
   return Number(value);
 }
 
-/** Fields named in sysparm_fields must exist; role-masked ones are left out, as the platform does. */
-function outputFields(query: Query, principal: ApiPrincipal, table: TableDef): FieldDef[] {
+/**
+ * Fields named in sysparm_fields must exist; role-masked ones are left out, as the platform does.
+ * A dot-walk (`caller_id.email`) answers under its path, and is left out the same way when any
+ * step of it is masked for the caller.
+ */
+async function outputFields(query: Query, principal: ApiPrincipal, table: TableDef, db: Kysely<Database>): Promise<Pick<OutputParams, "fields" | "walks">> {
   const list = single(query, "sysparm_fields");
-  if (list === undefined || list.trim() === "") return readableFields(principal, table);
+  if (list === undefined || list.trim() === "") return { fields: readableFields(principal, table), walks: [] };
   const names = [...new Set(list.split(",").map((n) => n.trim()).filter(Boolean))];
   const fields: FieldDef[] = [];
+  const walks: DotWalk[] = [];
   for (const name of names) {
-    if (name.includes(".")) throw badRequest(`sysparm_fields: "${name.slice(0, 60)}" dot-walks a reference, which this instance does not support`);
+    if (isDotWalk(name)) {
+      const access = await resolveDotWalk(db, principal, table, name, "sysparm_fields");
+      if ("walk" in access) {
+        walks.push(access.walk);
+        fields.push(walkedFieldDef(access.walk));
+      }
+      continue;
+    }
     const field = fieldOf(table, name);
     if (!field || field.secret) throw badRequest(`sysparm_fields: the table ${table.name} has no field "${name.slice(0, 60)}"`);
     if (mayReadField(principal, field)) fields.push(field);
   }
-  return fields;
+  return { fields, walks };
 }
 
-export function readOutputParams(request: FastifyRequest, principal: ApiPrincipal, table: TableDef): OutputParams {
+export async function readOutputParams(request: FastifyRequest, principal: ApiPrincipal, table: TableDef, db: Kysely<Database>): Promise<OutputParams> {
   const query = (request.query ?? {}) as Query;
   const displayValue = (single(query, "sysparm_display_value") || "false").toLowerCase();
   if (displayValue !== "false" && displayValue !== "true" && displayValue !== "all") throw badRequest(`sysparm_display_value must be true, false or all, not "${displayValue.slice(0, 40)}"`);
   single(query, "sysparm_view");
   return {
-    fields: outputFields(query, principal, table),
+    ...(await outputFields(query, principal, table, db)),
     displayValue,
     excludeReferenceLink: flag(query, "sysparm_exclude_reference_link"),
     inputDisplayValue: flag(query, "sysparm_input_display_value"),
@@ -80,26 +99,45 @@ export function readOutputParams(request: FastifyRequest, principal: ApiPrincipa
  * The records a request selects: sysparm_query ANDed with its name-value pairs, date macros
  * evaluated at `now`, naming only fields the caller may read.
  */
-export function readEncodedQuery(request: FastifyRequest, principal: ApiPrincipal, table: TableDef, now: Date): EncodedQuery {
+export async function readEncodedQuery(request: FastifyRequest, principal: ApiPrincipal, table: TableDef, now: Date, db: Kysely<Database>): Promise<EncodedQuery> {
   const query = (request.query ?? {}) as Query;
-  const encoded = checkedQuery(single(query, "sysparm_query") ?? "", principal, table, now);
-  const pairs = nameValuePairs(query, principal, table, now);
+  const encoded = await checkedQuery(single(query, "sysparm_query") ?? "", principal, table, now, db);
+  const pairs = await nameValuePairs(query, principal, table, now, db);
   return pairs.length === 0 ? encoded : { ...encoded, queries: andEach(encoded.queries, pairs) };
 }
 
 /** An encoded query over fields that exist and that the caller may read; date macros evaluated at `now`. */
-export function checkedQuery(text: string, principal: ApiPrincipal, table: TableDef, now: Date): EncodedQuery {
-  return checkFields(parseEncodedQuery(text, { now }), "sysparm_query", principal, table);
+export async function checkedQuery(text: string, principal: ApiPrincipal, table: TableDef, now: Date, db: Kysely<Database>): Promise<EncodedQuery> {
+  return checkFields(parseEncodedQuery(text, { now }), "sysparm_query", principal, table, db);
 }
 
-function checkFields(encoded: EncodedQuery, source: string, principal: ApiPrincipal, table: TableDef): EncodedQuery {
+async function checkFields(encoded: EncodedQuery, source: string, principal: ApiPrincipal, table: TableDef, db: Kysely<Database>): Promise<EncodedQuery> {
+  const walks = new Map<string, DotWalk>();
   for (const name of fieldsOfQuery(encoded)) {
+    if (isDotWalk(name)) {
+      const access = await resolveDotWalk(db, principal, table, name, source);
+      // As for a masked field of the table itself: a filter would reveal the value one guess at a time.
+      if ("denied" in access) throw forbidden(`${source}: ${access.denied}`);
+      walks.set(name, access.walk);
+      continue;
+    }
     const field = fieldOf(table, name);
     if (!field || field.secret) throw badRequest(`${source}: the table ${table.name} has no field "${name}"`);
     // Filtering on a masked field would reveal it one guess at a time.
     if (!mayReadField(principal, field)) throw forbidden(`${source}: ${principal.user.userName} may not read the field ${table.name}.${name}`);
   }
-  return encoded;
+  return walks.size === 0 ? encoded : withWalks(encoded, walks, source);
+}
+
+/** Each condition on a dot-walked field carries its checked walk to the SQL compiler. */
+function withWalks(encoded: EncodedQuery, walks: ReadonlyMap<string, DotWalk>, source: string): EncodedQuery {
+  const walked = (c: Condition): Condition => {
+    if ((c.operator === "SAMEAS" || c.operator === "NSAMEAS") && (isDotWalk(c.field) || isDotWalk(c.value)))
+      throw badRequest(`${source}: ${c.operator} compares two fields of the table itself; "${`${c.field}${c.operator}${c.value}`.slice(0, 80)}" dot-walks`);
+    const walk = walks.get(c.field);
+    return walk ? { ...c, walk } : c;
+  };
+  return { ...encoded, queries: encoded.queries.map((q) => q.map((group) => group.map(walked))) };
 }
 
 /**
@@ -109,16 +147,18 @@ function checkFields(encoded: EncodedQuery, source: string, principal: ApiPrinci
  * that is no field of the table is a 400, as in sysparm_query: the platform ignores it and
  * answers with every record, which a script then updates or deletes.
  */
-function nameValuePairs(query: Query, principal: ApiPrincipal, table: TableDef, now: Date): Condition[][] {
+async function nameValuePairs(query: Query, principal: ApiPrincipal, table: TableDef, now: Date, db: Kysely<Database>): Promise<Condition[][]> {
   const groups: Condition[][] = [];
   for (const name of Object.keys(query)) {
     // `_` is the cache-buster jQuery and others add to a GET (`?_=1733500000000`): no field is named so.
     if (name.startsWith("sysparm_") || name === "_") continue;
+    // A dot-walk (`?caller_id.name=Ada`) is checked step by step, as in sysparm_query.
+    const walks = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$/.test(name);
     const field = fieldOf(table, name);
-    if (!field || field.secret || !/^[a-z][a-z0-9_]*$/.test(name))
+    if (!walks && (!field || field.secret || !/^[a-z][a-z0-9_]*$/.test(name)))
       throw badRequest(`the parameter "${name.slice(0, 60)}" is not a field of ${table.name}; a parameter other than sysparm_* filters records as field=value`);
     const value = (single(query, name) ?? "").replaceAll("^", "^^");
-    const parsed = checkFields(parseEncodedQuery(`${name}=${value}`, { now }), `the parameter ${name}`, principal, table);
+    const parsed = await checkFields(parseEncodedQuery(`${name}=${value}`, { now }), `the parameter ${name}`, principal, table, db);
     groups.push(...parsed.queries.flat());
   }
   return groups;
@@ -129,11 +169,11 @@ function andEach(queries: Condition[][][], groups: Condition[][]): Condition[][]
   return queries.length === 0 ? [groups] : queries.map((q) => [...q, ...groups]);
 }
 
-export function readListParams(request: FastifyRequest, principal: ApiPrincipal, table: TableDef, now: Date): ListParams {
+export async function readListParams(request: FastifyRequest, principal: ApiPrincipal, table: TableDef, now: Date, db: Kysely<Database>): Promise<ListParams> {
   const query = (request.query ?? {}) as Query;
   return {
-    ...readOutputParams(request, principal, table),
-    query: readEncodedQuery(request, principal, table, now),
+    ...(await readOutputParams(request, principal, table, db)),
+    query: await readEncodedQuery(request, principal, table, now, db),
     limit: Math.min(wholeNumber(query, "sysparm_limit", defaultLimit, 1), defaultLimit),
     offset: wholeNumber(query, "sysparm_offset", 0, 0),
     suppressPaginationHeader: flag(query, "sysparm_suppress_pagination_header"),

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { displayValue, type FieldDef, type TableDef, wireValue } from "../../domain/dictionary.ts";
 import { findTableDef } from "../../store/dictionary-store.ts";
+import { withWalkedValues } from "../../store/dot-walk-values.ts";
 import type { Database } from "../../store/schema.ts";
 import { displayValues, type Row } from "../../store/table-record-store.ts";
 import type { OutputParams } from "./parameters.ts";
@@ -31,7 +32,9 @@ async function referenceDisplays(context: SerializeContext, rows: readonly Row[]
   return out;
 }
 
-export async function serializeRecords(context: SerializeContext, rows: readonly Row[], params: OutputParams): Promise<Record<string, WireValue>[]> {
+export async function serializeRecords(context: SerializeContext, read: readonly Row[], params: OutputParams): Promise<Record<string, WireValue>[]> {
+  // Dot-walked values join the row under their path; from there each is shown as the field it reads.
+  const rows = await withWalkedValues(context.db, read, params.walks);
   const displays = params.displayValue === "false" ? new Map<string, Map<string, string>>() : await referenceDisplays(context, rows, params.fields);
   return rows.map((row) => {
     const record: Record<string, WireValue> = {};

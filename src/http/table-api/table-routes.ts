@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { fieldOf, type TableDef } from "../../domain/dictionary.ts";
+import { isDotWalk } from "../../domain/dot-walk.ts";
 import { assertVersion, entityTag, ifMatchVersions, StaleRecordError } from "../../domain/record-version.ts";
 import { sysIdPattern } from "../../domain/sys-id.ts";
 import type { Instance } from "../../instance.ts";
@@ -47,7 +48,8 @@ function serializeContext(instance: Instance, principal: ApiPrincipal) {
   return { db: instance.store.db, publicUrl: instance.config.publicUrl, mayRead: (t: TableDef) => mayDo(principal, t, "read") };
 }
 
-const columnsOf = (params: OutputParams) => [...new Set(["sys_id", ...params.fields.map((f) => f.name)])];
+/** The columns read from the table: a dot-walk's values are read after, from the first reference it follows. */
+const columnsOf = (params: OutputParams) => [...new Set(["sys_id", ...params.fields.filter((f) => !isDotWalk(f.name)).map((f) => f.name), ...params.walks.map((w) => w.steps[0]!.field.name)])];
 
 const versionColumns = ["sys_mod_count", "sys_updated_by", "sys_updated_on"];
 const versioned = (table: TableDef) => fieldOf(table, "sys_mod_count") !== undefined;
@@ -87,7 +89,7 @@ const list =
   (version: ApiVersion): Handler =>
   async (instance, request, reply) => {
     const { principal, table } = await open(instance, request, "read");
-    const params = readListParams(request, principal, table, instance.now());
+    const params = await readListParams(request, principal, table, instance.now(), instance.store.db);
     const { rows, total } = await listRecords(instance.store.db, { table, columns: columnsOf(params), query: params.query, limit: params.limit, offset: params.offset, count: !params.noCount, mayReadDisplay: mayReadDisplay(principal) });
     if (rows.length === 0 && version === "v1") return sendNoRecordFound(reply);
     const result = await serializeRecords(serializeContext(instance, principal), rows, params);
@@ -106,14 +108,14 @@ function wantsNoBody(request: FastifyRequest): boolean {
 const readOne: Handler = async (instance, request, reply) => {
   const { principal, table } = await open(instance, request, "read");
   const sysId = sysIdOf(request);
-  const record = await recordResult(instance, principal, table, sysId, readOutputParams(request, principal, table), reply);
+  const record = await recordResult(instance, principal, table, sysId, await readOutputParams(request, principal, table, instance.store.db), reply);
   if (!record) throw notFound("No Record found");
   reply.send({ result: record });
 };
 
 const create: Handler = async (instance, request, reply) => {
   const { principal, table } = await open(instance, request, "create");
-  const params = readOutputParams(request, principal, table);
+  const params = await readOutputParams(request, principal, table, instance.store.db);
   const body = params.inputDisplayValue ? await resolveDisplayInput(instance.store.db, table, request.body) : request.body;
   // Tables with their own writer (the registry, the dictionary, Scripted REST, transform maps) make their records' sys_ids.
   if (table.writer !== "generic" && requestedSysId(body)) throw badRequest(`sys_id: records of ${table.name} get their sys_id from the instance; leave sys_id out of the body`);
@@ -127,7 +129,7 @@ const create: Handler = async (instance, request, reply) => {
 const update: Handler = async (instance, request, reply) => {
   const { principal, table } = await open(instance, request, "write");
   const sysId = sysIdOf(request);
-  const params = readOutputParams(request, principal, table);
+  const params = await readOutputParams(request, principal, table, instance.store.db);
   const body = params.inputDisplayValue ? await resolveDisplayInput(instance.store.db, table, request.body) : request.body;
   const expected = ifMatchVersions(request.headers["if-match"]);
   const found = await writerOf(table).update({ db: instance.store.db, actor: principal.user.userName, expected }, table, sysId, body);
