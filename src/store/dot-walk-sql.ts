@@ -20,7 +20,7 @@ type Eb = ExpressionBuilder<any, any>;
 export type LeafCondition = (eb: Eb, table: TableDef, condition: Condition, displays?: DisplayColumns) => Expression<SqlBool>;
 
 export function walkedCondition(eb: Eb, walk: DotWalk, condition: Condition, leaf: LeafCondition): Expression<SqlBool> {
-  const onLeaf: Condition = { field: walk.leaf.name, operator: condition.operator, value: condition.value, ...(condition.ignoreCase ? { ignoreCase: condition.ignoreCase } : {}) };
+  const onLeaf: Condition = { field: walk.leaf.name, operator: condition.operator, value: condition.value, ...(condition.caseSensitive ? { caseSensitive: condition.caseSensitive } : {}) };
   const displays: DisplayColumns | undefined = walk.display ? new Map([[walk.leaf.name, walk.display]]) : undefined;
   const emptyMatches = holdsForEmpty(condition);
   const step = (inner: Eb, index: number): Expression<SqlBool> => {
