@@ -27,6 +27,12 @@ export interface FieldDef {
   reference?: string;
   /** A string that holds a sys_id (the platform's GUID type): compared as stored, never case-folded. */
   guid?: true;
+  /**
+   * Text the instance always stores in lowercase (a table's name in sys_audit): queries fold
+   * only the value, so the plain index serves them and the rows written on every token issue
+   * and record change need no lower() index beside it.
+   */
+  storedLowercase?: true;
   choices?: readonly Choice[];
   /** Wire form of the value a new record gets when the field is not given. */
   defaultValue?: string;

@@ -117,7 +117,7 @@ const sysAudit: TableDef = {
   fields: [
     { name: "sys_id", label: "Sys ID", type: "string", readOnly: true, guid: true },
     { name: "sys_created_on", label: "Created", type: "glide_date_time", readOnly: true },
-    str("tablename", "Table name", 80),
+    str("tablename", "Table name", 80, { storedLowercase: true }),
     str("documentkey", "Document key", 32, { guid: true }),
     str("fieldname", "Field name", 80),
     str("oldvalue", "Old value", 4000),
@@ -269,7 +269,7 @@ export const sysAttachment: TableDef = {
     int("size_compressed", "Compressed size"),
     bool("compressed", "Compressed", "false"),
     str("hash", "Hash", 64),
-    str("table_name", "Table name", 80),
+    str("table_name", "Table name", 80, { storedLowercase: true }),
     str("table_sys_id", "Table sys ID", 32, { guid: true }),
     str("state", "State", 40),
   ],

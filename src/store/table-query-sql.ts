@@ -46,7 +46,7 @@ function likeColumn(column: string, pattern: string): Expression<SqlBool> {
  * lower(column) indexes (migration 013, custom-table-store.ts) serve the lookup.
  */
 function sides(field: FieldDef, c: Condition): { column: Expression<any>; value: (v: StoredValue) => Expression<any> } {
-  if (isCaselessText(field) && !c.caseSensitive) return { column: sql`lower(${sql.ref(field.name)})`, value: (v) => sql`lower(${v})` };
+  if (isCaselessText(field) && !c.caseSensitive) return { column: field.storedLowercase ? sql.ref(field.name) : sql`lower(${sql.ref(field.name)})`, value: (v) => sql`lower(${v})` };
   return { column: sql.ref(field.name), value: (v) => sql.val(v) };
 }
 

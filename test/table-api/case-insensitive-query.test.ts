@@ -76,6 +76,9 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual(await incidents(`sys_idIN${sysId.toUpperCase()}`), []);
       const audit = await found("sys_audit", `documentkey=${sysId.toUpperCase()}`, "documentkey", admin.token);
       assert.deepEqual(audit, [], "sys_audit.documentkey holds a sys_id");
+      // A table's name is stored lowercase, so only the value is folded (no lower() index on the audit).
+      const byTable = await found("sys_audit", `tablename=INCIDENT^documentkey=${sysId}`, "tablename", admin.token);
+      assert.ok(byTable.length > 0 && byTable.every((t) => t === "incident"), JSON.stringify(byTable));
       const reference = await api(server, "GET", `/api/now/table/incident?${q({ sysparm_query: `caller_id=${user.sysId.toUpperCase()}` })}`, { token: user.token });
       assert.equal(reference.status, 400, reference.text);
     });

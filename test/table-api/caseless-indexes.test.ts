@@ -27,8 +27,9 @@ const cases: [table: string, query: string, index: string][] = [
   ["sys_import_set", "state=Loaded", "sys_import_set_state_lower"],
   ["sys_import_set", "table_name=u_staging^mode=synchronous^state=loaded", "sys_import_set_table_lower"],
   ["sys_transform_map", "source_table=U_Staging", "sys_transform_map_source_lower"],
-  ["sys_audit", `tablename=Incident^documentkey=${sysId}`, "sys_audit_document_lower"],
-  ["sys_attachment", `table_name=Incident^table_sys_id=${sysId}`, "sys_attachment_parent_lower"],
+  // Table names are stored lowercase: only the value is folded, and the plain index serves.
+  ["sys_audit", `tablename=Incident^documentkey=${sysId}`, "sys_audit_document"],
+  ["sys_attachment", `table_name=Incident^table_sys_id=${sysId}`, "sys_attachment_parent"],
 ];
 
 function listQuery(db: Kysely<any>, table: string, query: string): CompiledQuery {

@@ -5,6 +5,8 @@ import { type Kysely, type RawBuilder, sql } from "kysely";
  * an index on the bare column cannot serve. Every index a Table API query can lead with a text
  * field gets a twin on lower() of its text columns; sys_id-holding columns stay as stored. The
  * originals stay: uniqueness, sign-in by user_name and the import jobs look values up as stored.
+ * sys_audit and sys_attachment name tables, which are stored lowercase (storedLowercase): their
+ * plain indexes serve, and an audit row, written with every token issued, keeps its index count.
  * Frozen once released: the list is of the indexes that existed when it was written.
  */
 const lower = (column: string) => sql`lower(${sql.ref(column)})`;
@@ -23,8 +25,6 @@ const twins: [name: string, table: string, columns: RawBuilder<unknown>[]][] = [
   ["sys_import_set_state_lower", "sys_import_set", [lower("state"), asStored("sys_created_on")]],
   ["sys_import_set_table_lower", "sys_import_set", [lower("table_name"), lower("mode"), lower("state")]],
   ["sys_transform_map_source_lower", "sys_transform_map", [lower("source_table")]],
-  ["sys_audit_document_lower", "sys_audit", [lower("tablename"), asStored("documentkey")]],
-  ["sys_attachment_parent_lower", "sys_attachment", [lower("table_name"), asStored("table_sys_id")]],
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {
