@@ -8,6 +8,7 @@ import { withStatementCache } from "./sqlite-statements.ts";
 import { attachReader } from "./sqlite-reader.ts";
 import { attachWriter } from "./sqlite-writer.ts";
 import { ImmediateSqliteDialect } from "./sqlite-write-lock.ts";
+import { PostgresClient } from "./postgres-client.ts";
 import { checkpointInBackground, type WalCheckpointer } from "./wal-checkpointer.ts";
 
 export type DialectName = "sqlite" | "postgres";
@@ -115,7 +116,7 @@ export function openPostgres(databaseUrl: string, poolSize = 10): Store {
   } catch {
     throw new StoreError("DATABASE_URL must be a postgres://user:password@host:port/database URL");
   }
-  const pool = new pg.Pool({ connectionString: databaseUrl, types: int8Types, max: poolSize });
+  const pool = new pg.Pool({ connectionString: databaseUrl, types: int8Types, max: poolSize, Client: PostgresClient });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on("error", () => {});
   return { ...fromDialect(new PostgresDialect({ pool }), "postgres", location), pool };

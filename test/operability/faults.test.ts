@@ -5,7 +5,7 @@ import path from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
-import { loadConfig } from "../../src/config.ts";
+import { loadConfig, type ConfigInput } from "../../src/config.ts";
 import { openPostgres } from "../../src/store/database.ts";
 import { startServer } from "../../src/server.ts";
 import { adminPassword, freePort, testSecretKey } from "../support/instance.ts";
@@ -72,41 +72,81 @@ describe("faults: the database full, unwritable or gone", () => {
   });
 
   const databaseUrl = process.env.DATABASE_URL;
-  test("PostgreSQL gone under load: 503 (not 500, not a hang) while down, and reconnects by itself", { skip: databaseUrl ? false : "needs a real PostgreSQL server (DATABASE_URL)" }, async () => {
+  /** A fresh database reached through a proxy the test can cut or silence, and a server on it. */
+  async function serverBehindProxy(settings: ConfigInput = {}) {
     const target = new URL(databaseUrl!);
     const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
     const proxyPort = await proxy.start();
-    const name = `portcullis_fault_${process.pid}`;
+    const name = `portcullis_fault_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
     const admin = openPostgres(databaseUrl!);
-    await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
     await sql.raw(`create database ${name}`).execute(admin.db);
     const viaProxy = new URL(databaseUrl!);
     viaProxy.port = String(proxyPort);
     viaProxy.pathname = `/${name}`;
     const port = await freePort();
-    const server = await startServer(loadConfig({ dataDir: tempDir(), port, adminPassword, logLevel: "silent", databaseUrl: viaProxy.toString(), secretKey: testSecretKey }), { logger: false, print: () => {} });
+    const server = await startServer(loadConfig({ dataDir: tempDir(), port, adminPassword, logLevel: "silent", databaseUrl: viaProxy.toString(), secretKey: testSecretKey, ...settings }), { logger: false, print: () => {} });
+    const client = await registerClient(server.instance, { grant_types: ["client_credentials"] });
     const base = `http://127.0.0.1:${port}`;
+    return {
+      admin,
+      name,
+      proxy,
+      proxyPort,
+      base,
+      server,
+      send: () => postForm(`${base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(client.clientId, client.secret) }),
+      async dispose() {
+        await server.close();
+        await proxy.stop();
+        await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
+        await admin.close();
+      },
+    };
+  }
+
+  async function untilOK(send: () => Promise<{ status: number }>): Promise<number> {
+    let after = await send();
+    for (let i = 0; i < 50 && after.status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await send();
+    }
+    return after.status;
+  }
+
+  test("PostgreSQL gone under load: 503 (not 500, not a hang) while down, and reconnects by itself", { skip: databaseUrl ? false : "needs a real PostgreSQL server (DATABASE_URL)" }, async () => {
+    const { proxy, proxyPort, base, send, dispose } = await serverBehindProxy();
     try {
-      const client = await registerClient(server.instance, { grant_types: ["client_credentials"] });
-      const send = () => postForm(`${base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(client.clientId, client.secret) });
       assert.equal((await send()).status, 200);
       await proxy.stop();
       const during = await Promise.all(Array.from({ length: 10 }, send));
       assert.deepEqual([...new Set(during.map((r) => r.status))], [503]);
       assert.equal((await http(`${base}/ready`)).status, 503);
       await proxy.start(proxyPort);
-      let after = await send();
-      for (let i = 0; i < 20 && after.status !== 200; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        after = await send();
-      }
-      assert.equal(after.status, 200);
+      assert.equal(await untilOK(send), 200);
       assert.equal((await http(`${base}/ready`)).status, 200);
     } finally {
-      await server.close();
-      await proxy.stop();
-      await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
-      await admin.close();
+      await dispose();
+    }
+  });
+
+  test("PostgreSQL ending connections under load (a restart, a failover, pg_terminate_backend): the node answers 503, stays up, and serves again", { skip: databaseUrl ? false : "needs a real PostgreSQL server (DATABASE_URL)" }, async () => {
+    const { admin, name, send, dispose } = await serverBehindProxy();
+    try {
+      let running = true;
+      const statuses = new Set<number>();
+      const load = Array.from({ length: 8 }, async () => {
+        while (running) statuses.add((await send()).status);
+      });
+      for (let i = 0; i < 5; i++) {
+        await new Promise((r) => setTimeout(r, 150));
+        await sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${name} and pid <> pg_backend_pid()`.execute(admin.db);
+      }
+      running = false;
+      await Promise.all(load);
+      assert.deepEqual([...statuses].filter((status) => status !== 200 && status !== 503), []);
+      assert.equal(await untilOK(send), 200);
+    } finally {
+      await dispose();
     }
   });
 });
