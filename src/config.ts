@@ -45,6 +45,8 @@ const configSchema = z.object({
     .optional(),
   /** PostgreSQL connections each process keeps at most. */
   dbPoolSize: z.coerce.number().int().min(1).max(1000).default(10),
+  /** A PostgreSQL connection or query unanswered this long (ms) fails with 503, so a frozen or cut-off server never hangs a request. */
+  dbTimeoutMs: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /** Loopback by default: exposing an instance is a decision, not an accident. */
   host: z.string().min(1).default("127.0.0.1"),
   port: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -159,6 +161,7 @@ const environmentNames: Record<string, keyof ConfigInput> = {
   PORTCULLIS_METRICS: "metrics",
   PORTCULLIS_SHUTDOWN_DRAIN_MS: "shutdownDrainMs",
   PORTCULLIS_DB_POOL_SIZE: "dbPoolSize",
+  PORTCULLIS_DB_TIMEOUT_MS: "dbTimeoutMs",
   PORTCULLIS_BODY_LIMIT: "bodyLimit",
   PORTCULLIS_ATTACHMENT_MAX_BYTES: "attachmentMaxBytes",
   PORTCULLIS_HTTPS: "https",

@@ -31,7 +31,7 @@ export async function openInstance(config: Config, options: OpenOptions = {}): P
   // A new embedded instance that would refuse its admin's password is refused before its
   // directory and file exist, so fixing the password and starting again is a first start still.
   if (!options.store && !config.databaseUrl && !fs.existsSync(sqliteFile(config.dataDir))) checkAdminPassword(config);
-  const store = options.store ?? openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, poolSize: config.dbPoolSize });
+  const store = options.store ?? openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, poolSize: config.dbPoolSize, timeoutMs: config.dbTimeoutMs });
   try {
     await migrateToLatest(store);
     await bootstrapAdmin(store, config, options);

@@ -11,6 +11,6 @@ const unavailableCodes = new Set([
 export function isStoreUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
   if (typeof code === "string" && [...unavailableCodes].some((c) => code === c || code.startsWith(`${c}_`))) return true;
-  // pg's own words: the connection died under a request (a restart, a failover).
-  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|not queryable/i.test(String((error as Error)?.message));
+  // pg's own words: the connection died under a request (a restart, a failover) or never answered.
+  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|not queryable|Query read timeout/i.test(String((error as Error)?.message));
 }

@@ -25,11 +25,16 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export interface StoreOptions {
-  dataDir: string;
-  databaseUrl?: string | undefined;
+export interface PostgresOptions {
   /** PostgreSQL connections per process (PORTCULLIS_DB_POOL_SIZE): nodes × workers × this must fit the server's max_connections. */
   poolSize?: number | undefined;
+  /** How long a PostgreSQL connection or query may go unanswered, ms (PORTCULLIS_DB_TIMEOUT_MS). */
+  timeoutMs?: number | undefined;
+}
+
+export interface StoreOptions extends PostgresOptions {
+  dataDir: string;
+  databaseUrl?: string | undefined;
 }
 
 export class StoreError extends Error {}
@@ -51,7 +56,7 @@ const int8Types = {
 export const sqliteFile = (dataDir: string): string => path.join(dataDir, "portcullis.sqlite");
 
 export function openStore(options: StoreOptions): Store {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
   return openSqlite(sqliteFile(options.dataDir));
 }
 
@@ -104,7 +109,7 @@ function keepFirstError(sqlite: SQLite.Database): SQLite.Database {
   });
 }
 
-export function openPostgres(databaseUrl: string, poolSize = 10): Store {
+export function openPostgres(databaseUrl: string, options: PostgresOptions = {}): Store {
   let location: string;
   try {
     const url = new URL(databaseUrl);
@@ -116,7 +121,18 @@ export function openPostgres(databaseUrl: string, poolSize = 10): Store {
   } catch {
     throw new StoreError("DATABASE_URL must be a postgres://user:password@host:port/database URL");
   }
-  const pool = new pg.Pool({ connectionString: databaseUrl, types: int8Types, max: poolSize, Client: PostgresClient });
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  // A server that accepts connections but never answers (frozen, or cut off without a reset)
+  // would hold a request forever: waiting for a connection and for a query's answer are both
+  // bounded, and turn into 503s (src/store/availability.ts).
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    types: int8Types,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+    Client: PostgresClient,
+  });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on("error", () => {});
   return { ...fromDialect(new PostgresDialect({ pool }), "postgres", location), pool };

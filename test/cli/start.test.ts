@@ -217,7 +217,7 @@ describe("portcullis start", () => {
     assert.equal(loadConfig({}).dbPoolSize, 10);
     assert.equal(loadConfig(configFromEnvironment({ PORTCULLIS_DB_POOL_SIZE: "25" })).dbPoolSize, 25);
     assert.throws(() => loadConfig({ dbPoolSize: "0" }), /PORTCULLIS_DB_POOL_SIZE/);
-    const store = openPostgres(`postgres://nobody@127.0.0.1:${await freePort()}/none`, 3);
+    const store = openPostgres(`postgres://nobody@127.0.0.1:${await freePort()}/none`, { poolSize: 3 });
     assert.equal((store as unknown as { pool: { options: { max: number } } }).pool.options.max, 3);
     await store.close();
     // A password given as a query parameter is masked where the URL is shown, as the userinfo one is.
@@ -225,6 +225,16 @@ describe("portcullis start", () => {
     assert.doesNotMatch(shown.location, /hunter2|hunter3/);
     assert.match(shown.location, /sslmode=disable/);
     await shown.close();
+  });
+
+  test("PORTCULLIS_DB_TIMEOUT_MS bounds the wait for a PostgreSQL connection and for a query's answer (10 s unless said)", async () => {
+    assert.equal(loadConfig({}).dbTimeoutMs, 10_000);
+    assert.equal(loadConfig(configFromEnvironment({ PORTCULLIS_DB_TIMEOUT_MS: "2500" })).dbTimeoutMs, 2500);
+    assert.throws(() => loadConfig({ dbTimeoutMs: "0" }), /PORTCULLIS_DB_TIMEOUT_MS/);
+    const store = openPostgres(`postgres://nobody@127.0.0.1:${await freePort()}/none`, { timeoutMs: 2500 });
+    const options = (store as unknown as { pool: { options: { connectionTimeoutMillis: number; query_timeout: number } } }).pool.options;
+    assert.deepEqual([options.connectionTimeoutMillis, options.query_timeout], [2500, 2500]);
+    await store.close();
   });
 
   test("workers, request logging and the sweep interval come from flags or PORTCULLIS_* variables", () => {

@@ -26,6 +26,11 @@ function runCli(args: string[]): Promise<{ code: number | null; stderr: string }
   });
 }
 
+/** A request that has not been answered in 10 s is a hang: fail with its own message instead of the test's timeout. */
+function withDeadline<T>(request: Promise<T>): Promise<T> {
+  return Promise.race([request, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no answer within 10 s: the request hangs")), 10_000).unref())]);
+}
+
 describe("faults: the database full, unwritable or gone", () => {
   test("a data directory that cannot be created: a clear error and a non-zero exit at start", async () => {
     const dir = tempDir();
@@ -96,8 +101,9 @@ describe("faults: the database full, unwritable or gone", () => {
       server,
       send: () => postForm(`${base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(client.clientId, client.secret) }),
       async dispose() {
-        await server.close();
+        // The proxy first: a server waiting on a silenced connection would otherwise never finish closing.
         await proxy.stop();
+        await server.close();
         await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
         await admin.close();
       },
@@ -145,6 +151,30 @@ describe("faults: the database full, unwritable or gone", () => {
       await Promise.all(load);
       assert.deepEqual([...statuses].filter((status) => status !== 200 && status !== 503), []);
       assert.equal(await untilOK(send), 200);
+    } finally {
+      await dispose();
+    }
+  });
+
+  test("PostgreSQL that stops answering (frozen, or cut off without a reset): 503 after PORTCULLIS_DB_TIMEOUT_MS, not a hang, and fresh connections once it answers", { skip: databaseUrl ? false : "needs a real PostgreSQL server (DATABASE_URL)" }, async () => {
+    const { proxy, base, send, server, dispose } = await serverBehindProxy({ dbTimeoutMs: 1000 });
+    try {
+      const bearerClient = await registerClient(server.instance, { grant_types: ["password"] });
+      const bearer = (await postForm(`${base}/oauth_token.do`, { grant_type: "password", username: "admin", password: adminPassword }, { authorization: basic(bearerClient.clientId, bearerClient.secret) })).body.access_token;
+      const whoami = () => http(`${base}/api/now/v1/whoami`, { headers: { authorization: `Bearer ${bearer}` } });
+      assert.equal((await send()).status, 200);
+      proxy.freeze();
+      const started = Date.now();
+      // More requests than the pool has connections: the silent ones, and the wait for one, are both bounded.
+      const during = await Promise.all([...Array.from({ length: 12 }, () => withDeadline(send())), withDeadline(whoami())]);
+      assert.deepEqual([...new Set(during.map((r) => r.status))], [503]);
+      assert.equal(during[0]!.body.error, "temporarily_unavailable");
+      assert.ok(Date.now() - started < 8000, `answered after ${Date.now() - started} ms`);
+      // The connections that fell silent never answer again; the node must not keep handing them out.
+      proxy.thaw();
+      assert.equal(await untilOK(send), 200);
+      assert.equal((await whoami()).status, 200);
+      assert.equal((await http(`${base}/ready`)).status, 200);
     } finally {
       await dispose();
     }

@@ -2,11 +2,14 @@ import net from "node:net";
 
 /**
  * A loopback TCP proxy in front of a database server, so a test can cut the database off
- * (every connection dropped, new ones refused) and bring it back, as an outage would.
+ * (every connection dropped, new ones refused) and bring it back, as an outage would, or
+ * silence it without closing anything, as a frozen server or a dropped network does.
  */
 export class TcpProxy {
   private server: net.Server | undefined;
   private sockets = new Set<net.Socket>();
+  private links = new Set<[net.Socket, net.Socket]>();
+  private frozen = false;
   port = 0;
 
   constructor(
@@ -16,12 +19,12 @@ export class TcpProxy {
 
   async start(port = 0): Promise<number> {
     this.server = net.createServer((client) => {
+      this.track(client);
+      // Accepted and never answered: what a client sees of a server that stopped answering.
+      if (this.frozen) return void client.pause();
       const upstream = net.connect(this.targetPort, this.targetHost);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on("close", () => this.sockets.delete(s));
-        s.on("error", () => {});
-      }
+      this.track(upstream);
+      this.links.add([client, upstream]);
       client.pipe(upstream).pipe(client);
     });
     await new Promise<void>((resolve) => this.server!.listen(port, "127.0.0.1", resolve));
@@ -29,11 +32,35 @@ export class TcpProxy {
     return this.port;
   }
 
+  /** Nothing is forwarded any more and nothing is closed: open connections fall silent, new ones are accepted and never answered. */
+  freeze(): void {
+    this.frozen = true;
+    for (const [client, upstream] of this.links) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
+    this.links.clear();
+  }
+
+  /** New connections are forwarded again; those open while frozen stay silent, as connections lost in a failover do. */
+  thaw(): void {
+    this.frozen = false;
+  }
+
   /** Drops every connection and stops listening: the database is gone. */
   async stop(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
+    this.links.clear();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server = undefined;
+  }
+
+  private track(socket: net.Socket): void {
+    this.sockets.add(socket);
+    socket.on("close", () => this.sockets.delete(socket));
+    socket.on("error", () => {});
   }
 }
