@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { localConfigError } from "../config.ts";
@@ -21,6 +22,11 @@ async function sealedSecrets(instance: Instance): Promise<{ sysId: string; seale
  * too (src/cli/instance-options.ts), or its first command would write that new key.
  */
 export async function assertSecretKeyOpensStore(instance: Instance): Promise<void> {
+  await assertKeyOpensProviderSecrets(instance);
+  if (instance.store.dialect === "postgres") await assertKeyIsTheOtherNodes(instance);
+}
+
+async function assertKeyOpensProviderSecrets(instance: Instance): Promise<void> {
   const sealed = await sealedSecrets(instance);
   if (sealed.length === 0) return;
   const { config } = instance;
@@ -33,5 +39,27 @@ export async function assertSecretKeyOpensStore(instance: Instance): Promise<voi
   } catch (error) {
     if (!(error instanceof ProviderError)) throw error;
     throw localConfigError({ key: "start.secretKey.mismatch", values: { source: config.secretKey ? "PORTCULLIS_SECRET_KEY" : file } });
+  }
+}
+
+const checkContext = "secret-key-check";
+
+/**
+ * Nodes sharing a PostgreSQL database must share the key, and one given another key used to
+ * serve until the first provider was recorded: from then on the nodes could not open each
+ * other's secrets. The first node to start seals a random value (insert-if-absent, so nodes
+ * starting together agree on one); a node whose key does not open it is refused now.
+ */
+async function assertKeyIsTheOtherNodes(instance: Instance): Promise<void> {
+  const box = instanceSecretBox(instance);
+  const { db } = instance.store;
+  const value = box.seal(randomBytes(16).toString("base64url"), checkContext);
+  await db.insertInto("secret_key_check").values({ name: "instance", sealed: value }).onConflict((conflict) => conflict.column("name").doNothing()).execute();
+  const stored = await db.selectFrom("secret_key_check").select("sealed").where("name", "=", "instance").executeTakeFirstOrThrow();
+  try {
+    box.open(stored.sealed, checkContext);
+  } catch (error) {
+    if (!(error instanceof ProviderError)) throw error;
+    throw localConfigError({ key: "start.secretKey.otherNodes", values: { source: instance.config.secretKey ? "PORTCULLIS_SECRET_KEY" : path.join(instance.config.dataDir, keyFileName) } });
   }
 }

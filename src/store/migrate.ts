@@ -13,6 +13,7 @@ import * as pipelinePage from "./migrations/009-pipeline-page.ts";
 import * as storedTexts from "./migrations/011-stored-texts.ts";
 import * as coalesceCase from "./migrations/012-coalesce-case.ts";
 import * as caselessTextIndexes from "./migrations/013-caseless-text-indexes.ts";
+import * as secretKeyCheck from "./migrations/014-secret-key-check.ts";
 
 const migrations: Record<string, Migration> = {
   "001-initial": initial,
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   "011-stored-texts": storedTexts,
   "012-coalesce-case": coalesceCase,
   "013-caseless-text-indexes": caselessTextIndexes,
+  "014-secret-key-check": secretKeyCheck,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -282,6 +282,12 @@ export interface SysTransformEntryTable extends SystemFields {
   coalesce_case_sensitive: number;
 }
 
+/** One row, sealed with the secret key by the first PostgreSQL node: the key every node must hold. */
+export interface SecretKeyCheckTable {
+  name: string;
+  sealed: string;
+}
+
 export interface Database {
   sys_user: SysUserTable;
   sys_user_role: SysUserRoleTable;
@@ -297,6 +303,7 @@ export interface Database {
   sys_number: SysNumberTable;
   rate_limit: RateLimitTable;
   job_lease: JobLeaseTable;
+  secret_key_check: SecretKeyCheckTable;
   oauth_provider_settings: OAuthProviderSettingsTable;
   oauth_obtained_token: OAuthObtainedTokenTable;
   oauth_consumer_state: OAuthConsumerStateTable;

@@ -87,5 +87,21 @@ describe("the secret key must open the secrets the database holds", () => {
         await dispose();
       }
     });
+
+    test(`${dialect.name}: a node given another PORTCULLIS_SECRET_KEY refuses to start before any provider is recorded, so no node seals what the others cannot open`, async () => {
+      const { store, dispose } = await dialect.open();
+      try {
+        const first = await startServer(loadConfig({ dataDir: tempDir(), port: await freePort(), host: "127.0.0.1", adminPassword, logLevel: "silent", secretKey: testSecretKey }), { ...quiet, store });
+        try {
+          const otherNode = { ...first.instance, config: { ...first.instance.config, secretKey: randomBytes(32).toString("base64") } };
+          await assert.rejects(assertSecretKeyOpensStore(otherNode), (error: unknown) => error instanceof ConfigError && error.text?.key === "start.secretKey.otherNodes" && /PORTCULLIS_SECRET_KEY/.test(error.message));
+          await assertSecretKeyOpensStore({ ...first.instance, config: { ...first.instance.config } });
+        } finally {
+          await first.close();
+        }
+      } finally {
+        await dispose();
+      }
+    });
   }
 });

@@ -50,6 +50,7 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "start.trustCa.unreadable": "PORTCULLIS_TRUST_CA가 가리키는 {file}을(를) PEM 인증서로 읽을 수 없습니다 ({reason}). 그 CA를 쓰는 공급자에 연결할 수 없습니다",
   "start.secretKey.lost": "이 데이터베이스에는 여기에 없는 비밀 키로 봉인된 공급자 비밀이 있습니다: 함께 저장해 둔 {file}을(를) 되돌려 놓으세요 (또는 PORTCULLIS_SECRET_KEY에 그 키를 설정하세요). 새 키로는 열 수 없습니다. 키를 잃어버렸다면 서버를 멈춘 상태에서 공급자 레코드를 삭제(portcullis provider delete NAME)하고 다시 만드세요",
   "start.secretKey.mismatch": "{source}의 비밀 키로는 이 데이터베이스에 저장된 공급자 비밀을 열 수 없습니다: 이 데이터베이스와 함께 저장해 둔 키(PostgreSQL에서는 모든 노드가 쓰는 키)를 사용하세요. 그 키를 잃어버렸다면 서버를 멈춘 상태에서 공급자 레코드를 삭제(portcullis provider delete NAME)하고 다시 만드세요",
+  "start.secretKey.otherNodes": "{source}의 비밀 키는 이 데이터베이스의 다른 노드들이 쓰는 키가 아닙니다(첫 노드가 저장한 확인 값을 열 수 없습니다): 모든 노드에 같은 PORTCULLIS_SECRET_KEY, 곧 이 데이터베이스와 함께 저장해 둔 키를 주세요",
   "start.secretKey.length": "PORTCULLIS_SECRET_KEY는 32바이트여야 합니다: 16진수 64자리 또는 base64 (openssl rand -base64 32)",
   "start.listen.inUse": "{host}의 포트 {port}은(는) 이미 사용 중입니다(다른 Portcullis 또는 다른 서버). 그 서버를 멈추거나 --port(또는 PORTCULLIS_PORT)로 다른 포트를 고르세요. 아무것도 만들지 않았습니다.",
   "start.listen.denied": "{host}의 포트 {port}에서 수신할 권한이 없습니다(1024 미만 포트는 권한이 필요합니다). --port(또는 PORTCULLIS_PORT)로 다른 포트를 고르세요. 아무것도 만들지 않았습니다.",
