@@ -6,7 +6,7 @@ import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
 import { loadConfig, type ConfigInput } from "../../src/config.ts";
-import { openPostgres } from "../../src/store/database.ts";
+import { openPostgres, StoreError } from "../../src/store/database.ts";
 import { startServer } from "../../src/server.ts";
 import { adminPassword, freePort, testSecretKey } from "../support/instance.ts";
 import { basic, http, postForm, registerClient } from "../support/oauth.ts";
@@ -28,7 +28,7 @@ function runCli(args: string[]): Promise<{ code: number | null; stderr: string }
 
 /** A request that has not been answered in 10 s is a hang: fail with its own message instead of the test's timeout. */
 function withDeadline<T>(request: Promise<T>): Promise<T> {
-  return Promise.race([request, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no answer within 10 s: the request hangs")), 10_000).unref())]);
+  return Promise.race([request, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no answer within 10 s: a hang")), 10_000).unref())]);
 }
 
 describe("faults: the database full, unwritable or gone", () => {
@@ -73,6 +73,19 @@ describe("faults: the database full, unwritable or gone", () => {
       assert.equal((await send()).status, 200);
     } finally {
       await server.close();
+    }
+  });
+
+  test("a PostgreSQL server that accepts connections and never answers: start fails with the reason instead of waiting for ever", async () => {
+    // Nothing behind the proxy is ever reached: it needs no real server.
+    const proxy = new TcpProxy("127.0.0.1", 9);
+    const proxyPort = await proxy.start();
+    proxy.freeze();
+    try {
+      const config = loadConfig({ dataDir: tempDir(), port: await freePort(), adminPassword, logLevel: "silent", databaseUrl: `postgres://nobody:pw@127.0.0.1:${proxyPort}/none`, secretKey: testSecretKey, dbTimeoutMs: 200 });
+      await assert.rejects(withDeadline(startServer(config, { logger: false, print: () => {} })), (error: Error) => error instanceof StoreError && /cannot use the PostgreSQL database at .*: Connection terminated due to connection timeout/.test(error.message));
+    } finally {
+      await proxy.stop();
     }
   });
 
