@@ -3,7 +3,7 @@ import fs from "node:fs";
 import { type Config, localConfigError } from "./config.ts";
 import { hashPassword } from "./domain/passwords.ts";
 import { minPasswordLength } from "./domain/user-account.ts";
-import { openStore, sqliteFile, type Store } from "./store/database.ts";
+import { openPostgres, openStore, sqliteFile, type Store } from "./store/database.ts";
 import { migrateToLatest } from "./store/migrate.ts";
 import { countUsers, createUser, ensureRole } from "./store/user-store.ts";
 
@@ -33,13 +33,29 @@ export async function openInstance(config: Config, options: OpenOptions = {}): P
   if (!options.store && !config.databaseUrl && !fs.existsSync(sqliteFile(config.dataDir))) checkAdminPassword(config);
   const store = options.store ?? openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, poolSize: config.dbPoolSize, timeoutMs: config.dbTimeoutMs });
   try {
-    await migrateToLatest(store);
+    await migrate(store, config, options);
     await bootstrapAdmin(store, config, options);
   } catch (error) {
     await store.close().catch(() => {});
     throw error;
   }
   return { config, store, lifecycle: { draining: false }, now: options.now ?? (() => new Date()) };
+}
+
+/**
+ * A migration may run longer than any request should (an index on a large table), and a node
+ * that starts meanwhile waits for its advisory lock: on PostgreSQL they run on a connection of
+ * their own whose queries PORTCULLIS_DB_TIMEOUT_MS does not cut short (connecting still is).
+ */
+async function migrate(store: Store, config: Config, options: OpenOptions): Promise<void> {
+  // A store handed in (tests) is migrated as it is.
+  if (options.store || store.dialect !== "postgres" || !config.databaseUrl) return migrateToLatest(store);
+  const migrating = openPostgres(config.databaseUrl, { poolSize: 1, timeoutMs: config.dbTimeoutMs, queryTimeoutMs: 0 });
+  try {
+    await migrateToLatest(migrating);
+  } finally {
+    await migrating.close();
+  }
 }
 
 /** Checked only when the first admin is made from it: a restart never depends on the variable still being set right. */

@@ -30,6 +30,8 @@ export interface PostgresOptions {
   poolSize?: number | undefined;
   /** How long a PostgreSQL connection or query may go unanswered, ms (PORTCULLIS_DB_TIMEOUT_MS). */
   timeoutMs?: number | undefined;
+  /** A query's own limit when it differs from timeoutMs; 0 lets it run as long as it takes (migrations). */
+  queryTimeoutMs?: number | undefined;
 }
 
 export interface StoreOptions extends PostgresOptions {
@@ -130,7 +132,7 @@ export function openPostgres(databaseUrl: string, options: PostgresOptions = {})
     types: int8Types,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: timeoutMs,
-    query_timeout: timeoutMs,
+    query_timeout: options.queryTimeoutMs ?? timeoutMs,
     Client: PostgresClient,
   });
   // An idle client that loses its server must not crash the process; the next query reconnects.

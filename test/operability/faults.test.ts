@@ -169,6 +169,34 @@ describe("faults: the database full, unwritable or gone", () => {
     }
   });
 
+  test("a node that starts while another holds the migration lock longer than PORTCULLIS_DB_TIMEOUT_MS waits for it, then serves", { skip: databaseUrl ? false : "needs a real PostgreSQL server (DATABASE_URL)" }, async () => {
+    const name = `portcullis_lock_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+    const admin = openPostgres(databaseUrl!);
+    await sql.raw(`create database ${name}`).execute(admin.db);
+    const url = new URL(databaseUrl!);
+    url.pathname = `/${name}`;
+    const other = openPostgres(url.toString());
+    try {
+      // Kysely's migrator takes this advisory lock (its LOCK_ID) for as long as a migration runs: an index on a large table may take minutes.
+      const migrating = other.db.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(3853314791062309107)`.execute(trx);
+        await new Promise((r) => setTimeout(r, 10_000));
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      const server = await startServer(loadConfig({ dataDir: tempDir(), port: await freePort(), adminPassword, logLevel: "silent", databaseUrl: url.toString(), secretKey: testSecretKey, dbTimeoutMs: 500 }), { logger: false, print: () => {} });
+      await migrating;
+      try {
+        assert.equal((await http(`${server.url}/ready`)).status, 200);
+      } finally {
+        await server.close();
+      }
+    } finally {
+      await other.close();
+      await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
+      await admin.close();
+    }
+  });
+
   test("PostgreSQL that stops answering (frozen, or cut off without a reset): 503 after PORTCULLIS_DB_TIMEOUT_MS, not a hang, and fresh connections once it answers", { skip: databaseUrl ? false : "needs a real PostgreSQL server (DATABASE_URL)" }, async () => {
     const { proxy, base, send, server, dispose } = await serverBehindProxy({ dbTimeoutMs: 1000 });
     try {
