@@ -29,6 +29,11 @@ function asOAuthError(error: unknown): OAuthError {
   return new OAuthError("server_error", "the server could not complete the request", { detail: String((error as Error)?.stack ?? error) });
 }
 
+function unavailableCause(error: unknown): string {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return [typeof code === "string" ? code : "", typeof message === "string" ? message.slice(0, 200) : ""].filter(Boolean).join(": ");
+}
+
 /** A page in the reader's language: the cause's own words stay for a refusal the reader can act on. */
 function pageFor(oauth: OAuthError, request: FastifyRequest, i18n: Translator): string {
   const { t } = i18n;
@@ -45,7 +50,10 @@ export function unroutedFormat(request: FastifyRequest): ErrorFormat {
 
 export function renderError(error: unknown, request: FastifyRequest, reply: FastifyReply, instance?: Instance, formatOfPath?: ErrorFormat): void {
   const oauth = asOAuthError(error);
-  if (oauth.status >= 500) request.log.error({ err: error }, "request failed");
+  // The database away is an outage, not a defect: one short warning with its cause, not an error
+  // with a stack for every request it turns away (an outage under load filled the log with them).
+  if (oauth.status === 503 && (error instanceof StoreUnavailableError || isStoreUnavailable(error))) request.log.warn({ cause: unavailableCause(error) }, "database unavailable");
+  else if (oauth.status >= 500) request.log.error({ err: error }, "request failed");
   else if (oauth.options.detail) request.log.info({ reason: oauth.options.detail }, oauth.message);
   reply.code(oauth.status).header("cache-control", "no-store");
   if (oauth.options.retryAfter !== undefined) reply.header("retry-after", String(oauth.options.retryAfter));

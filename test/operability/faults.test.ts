@@ -51,7 +51,8 @@ describe("faults: the database full, unwritable or gone", () => {
 
   test("SQLite disk full at run time: the token endpoint answers 503, then recovers", async () => {
     const port = await freePort();
-    const server = await startServer(loadConfig({ dataDir: tempDir(), port, adminPassword, logLevel: "silent" }), { logger: false, print: () => {} });
+    const lines: string[] = [];
+    const server = await startServer(loadConfig({ dataDir: tempDir(), port, adminPassword, logLevel: "info" }), { print: () => {}, logStream: { write: (line: string) => void lines.push(line) } });
     try {
       const client = await registerClient(server.instance, { grant_types: ["client_credentials"] });
       const base = `http://127.0.0.1:${port}`;
@@ -69,6 +70,11 @@ describe("faults: the database full, unwritable or gone", () => {
       const write = await http(`${base}/api/now/table/incident`, { method: "POST", headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json", accept: "application/json" }, body: JSON.stringify({ short_description: "while full" }) });
       assert.equal(write.status, 503);
       assert.equal(write.body.error.message, "Service unavailable");
+      // An outage is logged as a warning naming its cause, without a stack, never as a failed request.
+      const logged = lines.map((line) => JSON.parse(line) as { level: number; msg: string; cause?: string; err?: unknown });
+      const warnings = logged.filter((l) => l.msg === "database unavailable");
+      assert.ok(warnings.length >= 2 && warnings.every((l) => l.level === 40 && /SQLITE_FULL/.test(l.cause ?? "") && l.err === undefined), JSON.stringify(warnings.slice(0, 2)));
+      assert.deepEqual(logged.filter((l) => l.level >= 50), []);
       await sql.raw("pragma max_page_count = 1073741823").execute(server.instance.store.db);
       assert.equal((await send()).status, 200);
     } finally {
