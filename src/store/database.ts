@@ -127,12 +127,16 @@ export function openPostgres(databaseUrl: string, options: PostgresOptions = {})
   // A server that accepts connections but never answers (frozen, or cut off without a reset)
   // would hold a request forever: waiting for a connection and for a query's answer are both
   // bounded, and turn into 503s (src/store/availability.ts).
+  const queryTimeoutMs = options.queryTimeoutMs ?? timeoutMs;
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     types: int8Types,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: timeoutMs,
-    query_timeout: options.queryTimeoutMs ?? timeoutMs,
+    query_timeout: queryTimeoutMs,
+    // The server's own limit too: a query this side gave up on (a 503 already sent) would
+    // otherwise run on, holding its locks and a backend. 0 (migrations) is no limit.
+    statement_timeout: queryTimeoutMs,
     Client: PostgresClient,
   });
   // An idle client that loses its server must not crash the process; the next query reconnects.
