@@ -49,10 +49,19 @@ export async function migrateToLatest(store: Store): Promise<void> {
     try {
       return await migrateOnce(store);
     } catch (error) {
-      if (attempt >= 8 || error instanceof NewerDatabaseError) throw error;
+      if (attempt >= 8 || error instanceof NewerDatabaseError || unansweredPostgres(store, error)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.random() * 200));
     }
   }
+}
+
+/**
+ * A PostgreSQL server that let PORTCULLIS_DB_TIMEOUT_MS pass without answering: trying seven
+ * times more took about 85 s at the default to say so. Its advisory lock already settles nodes
+ * starting together; a refused connection (a server still starting) is still tried again.
+ */
+function unansweredPostgres(store: Store, error: unknown): boolean {
+  return store.dialect === "postgres" && /timeout/i.test(String((error as Error)?.message));
 }
 
 async function migrateOnce(store: Store): Promise<void> {

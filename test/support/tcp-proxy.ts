@@ -11,6 +11,8 @@ export class TcpProxy {
   private links = new Set<[net.Socket, net.Socket]>();
   private frozen = false;
   port = 0;
+  /** Connections accepted so far: how often a client tried. */
+  accepted = 0;
 
   constructor(
     private readonly targetHost: string,
@@ -19,6 +21,7 @@ export class TcpProxy {
 
   async start(port = 0): Promise<number> {
     this.server = net.createServer((client) => {
+      this.accepted++;
       this.track(client);
       // Accepted and never answered: what a client sees of a server that stopped answering.
       if (this.frozen) return void client.pause();
