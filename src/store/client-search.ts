@@ -1,6 +1,6 @@
-import { type ExpressionBuilder, type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import type { OAuthClient } from "../domain/oauth-entity.ts";
-import { containsPattern, type ListQuery, listPageSize, pageWithin } from "./numbered-page.ts";
+import { containsAny, type ListQuery, listPageSize, pageWithin } from "./numbered-page.ts";
 import { listClientsWhere } from "./oauth-entity-store.ts";
 import type { Database } from "./schema.ts";
 
@@ -19,11 +19,7 @@ export interface RegistryPage {
   page: number;
 }
 
-function matching(text: string) {
-  const pattern = containsPattern(text);
-  return (eb: ExpressionBuilder<Database, "oauth_entity">) =>
-    eb.or((["name", "client_id", "redirect_url"] as const).map((column) => sql<boolean>`lower(${sql.ref(`oauth_entity.${column}`)}) like ${pattern} escape '\\'`));
-}
+const matching = (text: string) => containsAny(["oauth_entity.name", "oauth_entity.client_id", "oauth_entity.redirect_url"], text);
 
 export async function searchClients(db: Kysely<Database>, query: RegistryQuery): Promise<RegistryPage> {
   let counting = db.selectFrom("oauth_entity").where("type", "=", "client");

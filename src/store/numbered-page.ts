@@ -1,3 +1,5 @@
+import { type RawBuilder, type SqlBool, sql } from "kysely";
+
 /**
  * An admin list shown a page at a time (Application Registry, Users): filtered by text, sorted by
  * one column, a fixed number of rows to a page. A page is asked for by its number, so a view can
@@ -20,7 +22,12 @@ export function pageWithin(requested: number, total: number): number {
   return Math.min(requested, Math.max(1, Math.ceil(total / listPageSize)));
 }
 
-/** A LIKE pattern for "contains", lower-cased, with the wildcards an admin types taken literally (use with `escape '\'`). */
-export function containsPattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/**
+ * Whether any of the columns contains the text, ignoring case, with the wildcards an admin types
+ * taken literally. Both sides go through the database's lower(), as the Table API's LIKE does:
+ * a pattern lower-cased in JavaScript missed "Émile" in a column SQLite's ASCII lower() leaves as is.
+ */
+export function containsAny(columns: readonly string[], text: string): RawBuilder<SqlBool> {
+  const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return sql<SqlBool>`(${sql.join(columns.map((column) => sql`lower(${sql.ref(column)}) like lower(${pattern}) escape '\\'`), sql` or `)})`;
 }

@@ -1,5 +1,5 @@
-import { type ExpressionBuilder, type Kysely, sql } from "kysely";
-import { containsPattern, type ListQuery, listPageSize, pageWithin } from "./numbered-page.ts";
+import type { Kysely } from "kysely";
+import { containsAny, type ListQuery, listPageSize, pageWithin } from "./numbered-page.ts";
 import type { Database } from "./schema.ts";
 import { listUsersWhere, type UserListing } from "./user-admin-store.ts";
 
@@ -18,11 +18,7 @@ export interface UserPage {
   page: number;
 }
 
-function matching(text: string) {
-  const pattern = containsPattern(text);
-  return (eb: ExpressionBuilder<Database, "sys_user">) =>
-    eb.or((["user_name", "name", "email"] as const).map((column) => sql<boolean>`lower(${sql.ref(`sys_user.${column}`)}) like ${pattern} escape '\\'`));
-}
+const matching = (text: string) => containsAny(["sys_user.user_name", "sys_user.name", "sys_user.email"], text);
 
 export async function searchUsers(db: Kysely<Database>, query: UserQuery): Promise<UserPage> {
   let counting = db.selectFrom("sys_user");

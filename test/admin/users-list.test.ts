@@ -78,5 +78,11 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(bad.status, 400);
       assert.match(bad.html, /Records 1–100 of 231/);
     });
+
+    test("the filter finds a name with a non-ASCII capital as typed (SQLite's lower() leaves it as it is)", async () => {
+      await createUser(server.instance.store.db, { userName: "ezola", name: "Émile Zola", email: "", passwordHash: null, roles: [] }, "test");
+      assert.deepEqual(userNames(await browser.get(`/admin/users?q=${encodeURIComponent("Émile")}`)), ["ezola"]);
+      assert.deepEqual(userNames(await browser.get(`/admin/users?q=${encodeURIComponent("ZOLA")}`)), ["ezola"]);
+    });
   });
 }
