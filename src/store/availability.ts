@@ -2,8 +2,9 @@
 export class StoreUnavailableError extends Error {}
 
 const unavailableCodes = new Set([
-  // PostgreSQL: connection failures, shutdown, too many connections, read-only transaction, disk full.
-  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "57P01", "57P02", "57P03", "53300", "08000", "08003", "08006", "08001", "25006", "53100",
+  // PostgreSQL: connection failures, shutdown, too many connections, read-only transaction, disk
+  // full, and a query stopped by statement_timeout (PORTCULLIS_DB_TIMEOUT_MS), which is load, not a fault.
+  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "57P01", "57P02", "57P03", "53300", "08000", "08003", "08006", "08001", "25006", "53100", "57014",
   // SQLite: busy, locked, read-only, disk full, I/O error, cannot open.
   "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_READONLY", "SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN",
 ]);

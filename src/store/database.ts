@@ -133,10 +133,13 @@ export function openPostgres(databaseUrl: string, options: PostgresOptions = {})
     types: int8Types,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: timeoutMs,
-    query_timeout: queryTimeoutMs,
-    // The server's own limit too: a query this side gave up on (a 503 already sent) would
-    // otherwise run on, holding its locks and a backend. 0 (migrations) is no limit.
+    // The server stops a query past the limit itself (statement_timeout), so it does not run on
+    // with its locks after the request was answered 503, and the connection stays usable. This
+    // side waits a second more: past that the server is not answering at all (frozen, cut off),
+    // and the connection is dropped (postgres-client.ts). Waiting exactly as long raced the
+    // server's cancel and dropped good connections. 0 (migrations) is no limit on either side.
     statement_timeout: queryTimeoutMs,
+    query_timeout: queryTimeoutMs === 0 ? 0 : queryTimeoutMs + 1000,
     Client: PostgresClient,
   });
   // An idle client that loses its server must not crash the process; the next query reconnects.
