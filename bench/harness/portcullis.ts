@@ -30,8 +30,25 @@ export interface PortcullisSetup {
   /** A client acting as the admin user: the bearer GET, refresh rotation and code exchange. */
   userClient: Credentials;
   adminSysId: string;
+  /** Issues `count` refresh tokens to the user client through the store, as grants would; returns their values. */
+  seedRefreshTokens(count: number): Promise<string[]>;
+  /** Stores `count` authorization codes as the consent step would (the login UI is not under test). */
+  seedAuthCodes(count: number): Promise<string[]>;
   dispose(): Promise<void>;
 }
+
+/**
+ * The store functions seeding calls: this checkout's source here, a build's own dist/ modules for
+ * `bench:compare` (built-portcullis.ts), so the values are written as that version writes them.
+ */
+export interface StoreModules {
+  openStore: typeof openStore;
+  findClientBySysId: typeof findClientBySysId;
+  issueTokens: typeof issueTokens;
+  createAuthCode: typeof createAuthCode;
+}
+
+const sourceModules: StoreModules = { openStore, findClientBySysId, issueTokens, createAuthCode };
 
 /** With PostgreSQL every node needs the same secret key (for the consumer side's stored secrets); the bench's processes share this one. */
 export const benchSecretKey = randomBytes(32).toString("base64");
@@ -39,7 +56,7 @@ export const benchSecretKey = randomBytes(32).toString("base64");
 export const benchRedirectUri = "http://127.0.0.1/cb";
 export const benchVerifier = "bench-verifier-0123456789-abcdefghijklmnopqrstuvwxyz";
 const benchChallenge = createHash("sha256").update(benchVerifier).digest("base64url");
-const adminPassword = "bench admin password";
+export const benchAdminPassword = "bench admin password";
 
 async function createDatabase(adminUrl: string, name: string): Promise<string> {
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -67,7 +84,7 @@ export async function preparePortcullis(name: string, options: { postgresUrl?: s
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `portcullis-bench-${name}-`));
   const dbName = `portcullis_bench_${name.replace(/\W/g, "_")}`;
   const databaseUrl = options.postgresUrl ? await createDatabase(options.postgresUrl, dbName) : "";
-  const config = loadConfig({ dataDir, databaseUrl: databaseUrl || undefined, adminPassword, logLevel: "silent" });
+  const config = loadConfig({ dataDir, databaseUrl: databaseUrl || undefined, adminPassword: benchAdminPassword, logLevel: "silent" });
   const instance = await openInstance(config);
   try {
     const db = instance.store.db;
@@ -85,17 +102,20 @@ export async function preparePortcullis(name: string, options: { postgresUrl?: s
       options.log(`  seeded ${options.storedTokens.toLocaleString("en")} stored tokens into ${name} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
     const creds = (c: typeof service): Credentials => ({ clientId: c.client.clientId, secret: c.clientSecret!, sysId: c.client.sysId });
-    return {
+    const setup: PortcullisSetup = {
       dataDir,
       databaseUrl,
       service: creds(service),
       userClient: creds(userClient),
       adminSysId: admin!.sysId,
+      seedRefreshTokens: (count) => seedRefreshTokens(sourceModules, setup, count),
+      seedAuthCodes: (count) => seedAuthCodes(sourceModules, setup, count),
       dispose: async () => {
         fs.rmSync(dataDir, { recursive: true, force: true });
         if (options.postgresUrl) await dropDatabase(options.postgresUrl, dbName);
       },
     };
+    return setup;
   } finally {
     await instance.store.close();
   }
@@ -129,8 +149,8 @@ async function bulkStoreTokens(store: Store, count: number, clientSysId: string,
   }
 }
 
-function openSetupStore(setup: PortcullisSetup): Store {
-  return openStore({ dataDir: setup.dataDir, databaseUrl: setup.databaseUrl || undefined });
+function openSetupStore(modules: StoreModules, setup: PortcullisSetup): Store {
+  return modules.openStore({ dataDir: setup.dataDir, databaseUrl: setup.databaseUrl || undefined });
 }
 
 /**
@@ -147,15 +167,14 @@ async function settleSeed(store: Store): Promise<void> {
   await sql`checkpoint`.execute(store.db).catch(() => {});
 }
 
-/** Issues `count` refresh tokens to the user client through the store, as grants would; returns their values. */
-export async function seedRefreshTokens(setup: PortcullisSetup, count: number): Promise<string[]> {
-  const store = openSetupStore(setup);
+export async function seedRefreshTokens(modules: StoreModules, setup: PortcullisSetup, count: number): Promise<string[]> {
+  const store = openSetupStore(modules, setup);
   try {
-    const client = (await findClientBySysId(store.db, setup.userClient.sysId))!;
+    const client = (await modules.findClientBySysId(store.db, setup.userClient.sysId))!;
     const tokens = await store.db.transaction().execute(async (trx) => {
       const values: string[] = [];
       for (let i = 0; i < count; i++) {
-        const issued = await issueTokens(trx, { client, userSysId: setup.adminSysId, scope: "useraccount", grantType: "password", withRefreshToken: true }, "admin");
+        const issued = await modules.issueTokens(trx, { client, userSysId: setup.adminSysId, scope: "useraccount", grantType: "password", withRefreshToken: true }, "admin");
         values.push(issued.refreshToken!);
       }
       return values;
@@ -167,15 +186,14 @@ export async function seedRefreshTokens(setup: PortcullisSetup, count: number): 
   }
 }
 
-/** Stores `count` authorization codes as the consent step would (the login UI is not under test). */
-export async function seedAuthCodes(setup: PortcullisSetup, count: number): Promise<string[]> {
-  const store = openSetupStore(setup);
+export async function seedAuthCodes(modules: StoreModules, setup: PortcullisSetup, count: number): Promise<string[]> {
+  const store = openSetupStore(modules, setup);
   try {
     const codes = await store.db.transaction().execute(async (trx) => {
       const values: string[] = [];
       for (let i = 0; i < count; i++) {
         // Longer-lived than the 60 s a real code gets, so codes seeded before a round stay valid through it.
-        values.push(await createAuthCode(trx, { clientSysId: setup.userClient.sysId, userSysId: setup.adminSysId, redirectUri: benchRedirectUri, scope: "useraccount", codeChallenge: benchChallenge, lifespanSeconds: 3600 }));
+        values.push(await modules.createAuthCode(trx, { clientSysId: setup.userClient.sysId, userSysId: setup.adminSysId, redirectUri: benchRedirectUri, scope: "useraccount", codeChallenge: benchChallenge, lifespanSeconds: 3600 }));
       }
       return values;
     });

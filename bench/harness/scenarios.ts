@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { benchRedirectUri, benchVerifier, type Credentials, type PortcullisSetup, seedAuthCodes, seedRefreshTokens } from "./portcullis.ts";
+import { benchRedirectUri, benchVerifier, type Credentials, type PortcullisSetup } from "./portcullis.ts";
 
 export type ServerKind = "ceiling" | "oidc-provider" | "oauth2-server" | "portcullis";
 
@@ -88,7 +88,7 @@ export const scenarios: Scenario[] = [
       path: "/oauth_token.do",
       headers: { ...form, authorization: basic(s.userClient) },
       body: "grant_type=refresh_token&refresh_token={{value}}",
-      values: s.setup ? valuesFile(await seedRefreshTokens(s.setup, needed)) : { prefix: `rt-${Date.now()}-` },
+      values: s.setup ? valuesFile(await s.setup.seedRefreshTokens(needed)) : { prefix: `rt-${Date.now()}-` },
     }),
   },
   {
@@ -100,7 +100,7 @@ export const scenarios: Scenario[] = [
       path: "/oauth_token.do",
       headers: { ...form, authorization: basic(s.userClient) },
       body: `grant_type=authorization_code&code={{value}}&redirect_uri=${encodeURIComponent(benchRedirectUri)}&code_verifier=${benchVerifier}`,
-      values: s.setup ? valuesFile(await seedAuthCodes(s.setup, needed)) : { prefix: `code-${Date.now()}-` },
+      values: s.setup ? valuesFile(await s.setup.seedAuthCodes(needed)) : { prefix: `code-${Date.now()}-` },
     }),
   },
 ];
