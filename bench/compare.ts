@@ -10,7 +10,8 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { canPin, cpuMs, freePort, spawnNode, type Started, waitForHttp, waitForQuiet } from "./harness/processes.ts";
 import { startLoadGenerator } from "./harness/load-generator.ts";
-import { fetchToken, type PortcullisSetup, preparePortcullis } from "./harness/portcullis.ts";
+import { builtSideEnv, prepareBuiltPortcullis } from "./harness/built-portcullis.ts";
+import { fetchToken, type PortcullisSetup } from "./harness/portcullis.ts";
 import { median } from "./harness/report.ts";
 import { removeValueFiles, scenarios, type ServerUnderTest, tableApiAvailable } from "./harness/scenarios.ts";
 
@@ -45,7 +46,11 @@ const startedAt = Date.now();
 const log = (line: string) => process.stderr.write(`[${((Date.now() - startedAt) / 1000).toFixed(1)} s] ${line}\n`);
 const git = (...argv: string[]) => execFileSync("git", argv, { cwd: root, encoding: "utf8" }).trim();
 
-/** REF checked out beside this one and built with this checkout's node_modules (both must share the schema: the databases are set up by this checkout's code). */
+/**
+ * REF checked out beside this one and built with this checkout's node_modules. Its database is
+ * made by its own build (prepareBuiltPortcullis), so REF may be older than a migration this
+ * checkout adds: a database migrated by this checkout would be refused by REF's server.
+ */
 function buildAgainst(ref: string): { dir: string; commit: string; remove(): void } {
   let commit: string;
   try {
@@ -96,7 +101,7 @@ async function startSide(label: string, checkout: string, setup: PortcullisSetup
   const port = await freePort();
   const argv = [path.join(checkout, "bin/portcullis.js"), "start", "--data", setup.dataDir, "--port", String(port), ...(workers > 1 ? ["--workers", String(workers)] : [])];
   const limits = { PORTCULLIS_RATE_LIMIT_TOKEN_PER_CLIENT: "1000000000", PORTCULLIS_RATE_LIMIT_TOKEN_PER_IP: "1000000000" };
-  const started = spawnNode(argv, { cpus: workers > 1 || !canPin ? undefined : "0", env: limits });
+  const started = spawnNode(argv, { cpus: workers > 1 || !canPin ? undefined : "0", env: { ...builtSideEnv, ...limits } });
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}/.well-known/oauth-authorization-server`, started);
   const server: ServerUnderTest = { name: label, kind: "portcullis", base, pid: started.child.pid!, setup, storedTokens: 0, workers, service: setup.service, userClient: setup.userClient };
@@ -120,7 +125,8 @@ async function main(): Promise<void> {
   try {
     loadGenerator = await startLoadGenerator(canPin ? "1" : undefined);
     for (const [label, checkout] of [[`${args.against} (${against.commit})`, against.dir], ["this checkout", root]] as const) {
-      const setup = await preparePortcullis(`compare-${sides.length}`, { storedTokens: 0, log });
+      log(`Preparing ${label}'s database with its own CLI`);
+      const setup = await prepareBuiltPortcullis(checkout, `compare-${sides.length}`);
       setups.push(setup);
       sides.push(await startSide(label, checkout, setup));
     }
