@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from "kysely";
 import type { TableDef } from "../domain/dictionary.ts";
 import type { DotWalk } from "../domain/dot-walk.ts";
 import type { Database } from "./schema.ts";
+import { selectRows } from "./sqlite-reader.ts";
 import type { Row } from "./table-record-store.ts";
 
 /**
@@ -58,7 +59,7 @@ async function recordsById(db: Kysely<Database> | Transaction<Database>, table: 
   const wanted = [...new Set(ids.filter((id): id is string => id !== undefined))];
   const out = new Map<string, Row>();
   for (let i = 0; i < wanted.length; i += chunk) {
-    const rows: Row[] = await (db as unknown as Kysely<any>).selectFrom(table.name).select(columns).where("sys_id", "in", wanted.slice(i, i + chunk)).execute();
+    const rows: Row[] = await selectRows(db, (db as unknown as Kysely<any>).selectFrom(table.name).select(columns).where("sys_id", "in", wanted.slice(i, i + chunk)));
     for (const row of rows) out.set(row.sys_id as string, row);
   }
   return out;

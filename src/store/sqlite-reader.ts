@@ -1,5 +1,5 @@
 import SQLite from "better-sqlite3";
-import type { Kysely } from "kysely";
+import type { CompiledQuery, Kysely, Transaction } from "kysely";
 import type { Database } from "./schema.ts";
 import { type RowsOf, rowsOf } from "./sqlite-rows.ts";
 
@@ -17,6 +17,7 @@ export interface SqliteReader {
   close(): void;
 }
 
+const statementLimit = 512;
 const readers = new WeakMap<Kysely<Database>, SqliteReader>();
 
 /** Gives `db` (the database itself, not its transactions) a reader on `file`, opened on first use. */
@@ -36,6 +37,8 @@ export function attachReader(db: Kysely<Database>, file: string): SqliteReader {
       connection ??= open();
       let rows = statements.get(sql);
       if (rows === undefined) {
+        // The Table API's reads bring SQL made from a client's sysparm_fields: keep the most recent.
+        if (statements.size >= statementLimit) statements.delete(statements.keys().next().value!);
         rows = rowsOf(connection.prepare(sql));
         statements.set(sql, rows);
       }
@@ -54,4 +57,16 @@ export function attachReader(db: Kysely<Database>, file: string): SqliteReader {
 /** The reader of `db`, or none: on PostgreSQL, and inside a transaction, which must read through its own connection. */
 export function readerOf(db: Kysely<Database>): SqliteReader | undefined {
   return readers.get(db);
+}
+
+/**
+ * Rows of a SELECT built with Kysely: on SQLite outside a transaction, compiled and run at once
+ * on the reader, which skips Kysely's queue for the one connection and its chain of promises;
+ * otherwise (PostgreSQL, a transaction) through Kysely.
+ */
+export async function selectRows<R>(db: Kysely<Database> | Transaction<Database>, query: { compile(): CompiledQuery<R>; execute(): Promise<R[]> }): Promise<R[]> {
+  const reader = readers.get(db as Kysely<Database>);
+  if (!reader) return query.execute();
+  const compiled = query.compile();
+  return reader.all<R>(compiled.sql, compiled.parameters);
 }

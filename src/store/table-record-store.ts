@@ -9,6 +9,7 @@ import { type AuditEntry, writeAudit } from "./audit-store.ts";
 import { onSqlite } from "./database.ts";
 import { findTableDef } from "./dictionary-store.ts";
 import type { Database } from "./schema.ts";
+import { readerOf, selectRows } from "./sqlite-reader.ts";
 import { newSystemFields } from "./system-fields.ts";
 import { referenceDisplayColumns } from "./reference-display-query.ts";
 import { orderOf, whereOf } from "./table-query-sql.ts";
@@ -38,25 +39,43 @@ export async function listRecords(db: Db, request: ListRequest): Promise<{ rows:
   let select = dynamic(db).selectFrom(request.table.name).select([...request.columns]);
   if (where) select = select.where(where);
   for (const o of orderOf(request.table, request.query)) select = select.orderBy(o.column, o.direction);
-  const rows = await select.limit(request.limit).offset(request.offset).execute();
+  const rows = await selectRows(db, select.limit(request.limit).offset(request.offset));
   let total: number | null = null;
   if (request.count) {
     let count = dynamic(db).selectFrom(request.table.name).select((eb) => eb.fn.countAll().as("n"));
     if (where) count = count.where(where);
-    total = Number((await count.executeTakeFirstOrThrow()).n);
+    total = Number((await selectRows(db, count))[0]!.n);
   }
   return { rows, total };
 }
 
+/**
+ * SQL of a single-record read, by table and column list. On SQLite outside a transaction the
+ * read is one synchronous call on the reader connection (sqlite-reader.ts); through Kysely,
+ * building, compiling and queueing it for the connection cost twice the rest of a Table API
+ * read. Bounded: sysparm_fields makes the column lists, and a client chooses those.
+ */
+const recordSql = new Map<string, string>();
+
 export async function getRecord(db: Db, table: TableDef, sysId: string, columns: readonly string[]): Promise<Row | undefined> {
-  return dynamic(db).selectFrom(table.name).select([...columns]).where("sys_id", "=", sysId).executeTakeFirst();
+  const select = () => dynamic(db).selectFrom(table.name).select([...columns]).where("sys_id", "=", sysId);
+  const reader = readerOf(db as Kysely<Database>);
+  if (!reader) return select().executeTakeFirst();
+  const key = `${table.name} ${columns.join(",")}`;
+  let text = recordSql.get(key);
+  if (text === undefined) {
+    text = select().compile().sql;
+    if (recordSql.size >= 256) recordSql.delete(recordSql.keys().next().value!);
+    recordSql.set(key, text);
+  }
+  return reader.all<Row>(text, [sysId])[0];
 }
 
 /** Display values of referenced records, by sys_id (one query per target table). */
 export async function displayValues(db: Db, target: TableDef, sysIds: readonly string[]): Promise<Map<string, string>> {
   const ids = [...new Set(sysIds)];
   if (ids.length === 0) return new Map();
-  const rows = await dynamic(db).selectFrom(target.name).select(["sys_id", target.displayField]).where("sys_id", "in", ids).execute();
+  const rows = await selectRows(db, dynamic(db).selectFrom(target.name).select(["sys_id", target.displayField]).where("sys_id", "in", ids));
   return new Map(rows.map((r) => [r.sys_id as string, r[target.displayField] == null ? "" : String(r[target.displayField])]));
 }
 
