@@ -41,8 +41,11 @@ export interface Condition {
 }
 
 export interface OrderBy {
+  /** A field, or a dot-walk (`caller_id.name`). */
   field: string;
   descending: boolean;
+  /** Set once a dot-walked field has been checked, as on a Condition. */
+  walk?: DotWalk;
 }
 
 export interface EncodedQuery {
@@ -84,8 +87,7 @@ function segments(text: string): string[] {
 
 function parseOrderBy(segment: string, descending: boolean): OrderBy {
   const field = segment.slice(descending ? "ORDERBYDESC".length : "ORDERBY".length);
-  if (/^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$/.test(field)) throw new QueryError(`"${clip(segment)}": ordering by a dot-walked field is not supported; order by a field of the table`);
-  if (!/^[a-z][a-z0-9_]*$/.test(field)) throw new QueryError(`"${clip(segment)}" does not name a field to order by`);
+  if (fieldName.exec(field)?.[0] !== field) throw new QueryError(`"${clip(segment)}" does not name a field (or a dot-walk such as caller_id.name) to order by`);
   return { field, descending };
 }
 

@@ -1,6 +1,7 @@
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
 import { coerceValue, type FieldDef, fieldOf, isCaselessText, type StoredValue, type TableDef } from "../domain/dictionary.ts";
 import { type Condition, type EncodedQuery, QueryError } from "../domain/encoded-query.ts";
+import type { WalkJoins } from "./dot-walk-joins.ts";
 import { walkedCondition } from "./dot-walk-sql.ts";
 import type { DisplayColumns } from "./reference-display-query.ts";
 
@@ -120,9 +121,20 @@ export function whereOf(table: TableDef, query: EncodedQuery, displays?: Display
   return (eb) => eb.or(query.queries.map((q) => eb.and(q.map((group) => eb.or(group.map((c) => condition(eb, table, c, displays)))))));
 }
 
-/** ORDERBY fields, then sys_id so pages never overlap or skip rows. */
-export function orderOf(table: TableDef, query: EncodedQuery): { column: string; direction: "asc" | "desc" }[] {
-  const order = query.orderBy.map((o) => ({ column: fieldFor(table, o.field).name, direction: o.descending ? ("desc" as const) : ("asc" as const) }));
+export interface OrderTerm {
+  /** A column of the table, or a walked value read through `joins`. */
+  column: string | Expression<unknown>;
+  direction: "asc" | "desc";
+}
+
+/** ORDERBY fields, then sys_id so pages never overlap or skip rows. A dot-walked one is read through `joins` (dot-walk-joins.ts). */
+export function orderOf(table: TableDef, query: EncodedQuery, joins?: WalkJoins): OrderTerm[] {
+  const order: OrderTerm[] = query.orderBy.map((o) => {
+    const direction = o.descending ? ("desc" as const) : ("asc" as const);
+    if (!o.walk) return { column: fieldFor(table, o.field).name, direction };
+    if (!joins) throw new Error(`ORDERBY${o.field} needs the joins of its walk`);
+    return { column: joins.value(o.walk), direction };
+  });
   // Ties go by sys_id, which is time-ordered, in the last ordering's direction: "newest first" stays
   // newest first within one second, and one direction lets an index be read in one pass.
   if (!order.some((o) => o.column === "sys_id")) order.push({ column: "sys_id", direction: order.at(-1)?.direction ?? "asc" });

@@ -8,6 +8,7 @@ import { deleteAttachmentsOf } from "./attachment-store.ts";
 import { type AuditEntry, writeAudit } from "./audit-store.ts";
 import { onSqlite } from "./database.ts";
 import { findTableDef } from "./dictionary-store.ts";
+import { walkJoins } from "./dot-walk-joins.ts";
 import type { Database } from "./schema.ts";
 import { readerOf, selectRows } from "./sqlite-reader.ts";
 import { newSystemFields } from "./system-fields.ts";
@@ -36,9 +37,11 @@ export interface ListRequest {
 export async function listRecords(db: Db, request: ListRequest): Promise<{ rows: Row[]; total: number | null }> {
   const displays = request.mayReadDisplay && (await referenceDisplayColumns(db as Kysely<Database>, request.table, request.query, request.mayReadDisplay));
   const where = whereOf(request.table, request.query, displays);
-  let select = dynamic(db).selectFrom(request.table.name).select([...request.columns]);
+  // Walked ORDERBY fields are joined in (dot-walk-joins.ts); the count below needs no join.
+  const joins = walkJoins(request.table, request.query.orderBy.flatMap((o) => (o.walk ? [o.walk] : [])));
+  let select = joins.apply(dynamic(db).selectFrom(request.table.name).select([...request.columns]));
   if (where) select = select.where(where);
-  for (const o of orderOf(request.table, request.query)) select = select.orderBy(o.column, o.direction);
+  for (const o of orderOf(request.table, request.query, joins)) select = select.orderBy(o.column as any, o.direction);
   const rows = await selectRows(db, select.limit(request.limit).offset(request.offset));
   let total: number | null = null;
   if (request.count) {

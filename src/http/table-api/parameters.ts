@@ -116,7 +116,8 @@ async function checkFields(encoded: EncodedQuery, source: string, principal: Api
   for (const name of fieldsOfQuery(encoded)) {
     if (isDotWalk(name)) {
       const access = await resolveDotWalk(db, principal, table, name, source);
-      // As for a masked field of the table itself: a filter would reveal the value one guess at a time.
+      // As for a masked field of the table itself: a filter would reveal the value one guess at a
+      // time, and an ORDERBY would rank the records by it.
       if ("denied" in access) throw forbidden(`${source}: ${access.denied}`);
       walks.set(name, access.walk);
       continue;
@@ -129,7 +130,7 @@ async function checkFields(encoded: EncodedQuery, source: string, principal: Api
   return walks.size === 0 ? encoded : withWalks(encoded, walks, source);
 }
 
-/** Each condition on a dot-walked field carries its checked walk to the SQL compiler. */
+/** Each condition on, and each ORDERBY of, a dot-walked field carries its checked walk to the SQL compiler. */
 function withWalks(encoded: EncodedQuery, walks: ReadonlyMap<string, DotWalk>, source: string): EncodedQuery {
   const walked = (c: Condition): Condition => {
     if ((c.operator === "SAMEAS" || c.operator === "NSAMEAS") && (isDotWalk(c.field) || isDotWalk(c.value)))
@@ -137,7 +138,11 @@ function withWalks(encoded: EncodedQuery, walks: ReadonlyMap<string, DotWalk>, s
     const walk = walks.get(c.field);
     return walk ? { ...c, walk } : c;
   };
-  return { ...encoded, queries: encoded.queries.map((q) => q.map((group) => group.map(walked))) };
+  const orderBy = encoded.orderBy.map((o) => {
+    const walk = walks.get(o.field);
+    return walk ? { ...o, walk } : o;
+  });
+  return { queries: encoded.queries.map((q) => q.map((group) => group.map(walked))), orderBy };
 }
 
 /**
