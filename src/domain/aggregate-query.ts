@@ -22,7 +22,8 @@ export type AggregateOrder = { kind: "field"; field: string; descending: boolean
 
 export class AggregateSyntaxError extends Error {}
 
-const fieldName = /^[a-z][a-z0-9_]{0,79}$/;
+/** A field, or a dot-walk through references (`caller_id.department`); its depth is checked with the dictionary. */
+const fieldName = /^[a-z][a-z0-9_]{0,79}(?:\.[a-z][a-z0-9_]{0,79}){0,7}$/;
 const maxItems = 50;
 
 function clip(text: string): string {
@@ -40,7 +41,7 @@ function items(parameter: string, text: string): string[] {
 }
 
 function checkField(parameter: string, item: string, field: string | undefined): string {
-  if (field === undefined || !fieldName.test(field)) throw new AggregateSyntaxError(`${parameter}: "${clip(item)}" does not name a field (dot-walking is not supported)`);
+  if (field === undefined || !fieldName.test(field)) throw new AggregateSyntaxError(`${parameter}: "${clip(item)}" does not name a field or a dot-walk such as caller_id.name`);
   return field;
 }
 

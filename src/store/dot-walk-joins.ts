@@ -1,10 +1,10 @@
-import { type Expression, sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import type { TableDef } from "../domain/dictionary.ts";
 import type { DotWalk } from "../domain/dot-walk.ts";
 
 /**
- * Dot-walked values a query sorts or groups by (`ORDERBYcaller_id.name`, the Aggregate API's
- * `sysparm_group_by=caller_id.department`), read through LEFT JOINs on the referenced tables'
+ * Dot-walked values a query sorts, groups or aggregates by (`ORDERBYcaller_id.name`, the Aggregate
+ * API's `sysparm_group_by=caller_id.name`), read through LEFT JOINs on the referenced tables'
  * primary key: one join per reference followed, shared by walks with a common prefix, as the
  * platform's outer join does. A condition on a walk stays a subquery (dot-walk-sql.ts); a value to
  * sort or group by is needed on every row, which a join reads once per row by primary key.
@@ -23,7 +23,7 @@ export interface WalkJoins {
    * deleted) it is the empty value of the field it reads: "" for text, as text fields store it, so
    * the record sorts and groups with the empty ones; NULL for the other types, as they store it.
    */
-  value(walk: DotWalk): Expression<unknown>;
+  value(walk: DotWalk): RawBuilder<unknown>;
 }
 
 interface Hop {
@@ -67,7 +67,7 @@ export function walkJoins(table: TableDef, walks: readonly DotWalk[]): WalkJoins
       }
       return out as T;
     },
-    value(walk: DotWalk): Expression<unknown> {
+    value(walk: DotWalk): RawBuilder<unknown> {
       const column = leaf.get(walk.path);
       if (!column) throw new Error(`no join was planned for the walk ${walk.path}`);
       return walk.leaf.type === "string" ? sql`coalesce(${sql.ref(column)}, '')` : sql.ref(column);

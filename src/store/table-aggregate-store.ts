@@ -1,7 +1,9 @@
 import { type Expression, type Kysely, type RawBuilder, sql } from "kysely";
 import { fieldOf, type StoredValue, type TableDef } from "../domain/dictionary.ts";
 import type { AggregateFunction, AggregateOrder, HavingOperator } from "../domain/aggregate-query.ts";
+import type { DotWalk } from "../domain/dot-walk.ts";
 import type { EncodedQuery } from "../domain/encoded-query.ts";
+import { walkJoins } from "./dot-walk-joins.ts";
 import type { Database } from "./schema.ts";
 import { referenceDisplayColumns } from "./reference-display-query.ts";
 import { whereOf } from "./table-query-sql.ts";
@@ -9,7 +11,8 @@ import { whereOf } from "./table-query-sql.ts";
 /**
  * The Aggregate API as one SQL statement: COUNT/AVG/MIN/MAX/SUM over the rows an encoded
  * query selects, grouped, filtered by HAVING and ordered in the database. Column names come
- * from the dictionary (the caller has checked them); every value is a parameter.
+ * from the dictionary (the caller has checked them); every value is a parameter. A field named by
+ * a dot-walk's path is read through a join on the referenced tables (dot-walk-joins.ts).
  */
 export interface AggregateSpec {
   aggregate: AggregateFunction;
@@ -26,9 +29,12 @@ export interface AggregateRequest {
   table: TableDef;
   query: EncodedQuery;
   aggregates: readonly AggregateSpec[];
+  /** Field names, or paths of `walks`. */
   groupBy: readonly string[];
   having: readonly HavingSpec[];
   orderBy: readonly AggregateOrder[];
+  /** The dot-walks, checked, that groupBy, aggregates, having and orderBy name by their path. */
+  walks: readonly DotWalk[];
   /** Groups beyond this are not fetched; the caller sees that there were more. */
   maxGroups: number;
   /** Whose display values a text operator on a reference may match (reference-display-query.ts); without it, the sys_id. */
@@ -41,14 +47,33 @@ export interface AggregateRow {
   values: unknown[];
 }
 
-function expression(table: TableDef, spec: AggregateSpec): RawBuilder<unknown> {
+/** How a field the request names is read: its column, or a walk's joined value; and its type. */
+interface Columns {
+  value(name: string): RawBuilder<unknown>;
+  type(name: string): string | undefined;
+}
+
+function columnsOf(request: AggregateRequest): Columns & { apply<T>(select: T): T } {
+  const joins = walkJoins(request.table, request.walks);
+  const walks = new Map(request.walks.map((w) => [w.path, w]));
+  return {
+    apply: (select) => joins.apply(select),
+    value: (name) => {
+      const walk = walks.get(name);
+      return walk ? joins.value(walk) : sql.ref(name);
+    },
+    type: (name) => walks.get(name)?.leaf.type ?? fieldOf(request.table, name)?.type,
+  };
+}
+
+function expression(columns: Columns, spec: AggregateSpec): RawBuilder<unknown> {
   if (spec.aggregate === "count") {
     if (!spec.field) return sql`count(*)`;
     // Records whose field is not empty: text and references store "" as well as NULL for empty.
-    const type = fieldOf(table, spec.field)?.type;
-    return type === "string" || type === "reference" ? sql`count(nullif(${sql.ref(spec.field)}, ''))` : sql`count(${sql.ref(spec.field)})`;
+    const type = columns.type(spec.field);
+    return type === "string" || type === "reference" ? sql`count(nullif(${columns.value(spec.field)}, ''))` : sql`count(${columns.value(spec.field)})`;
   }
-  const column = sql.ref(spec.field!);
+  const column = columns.value(spec.field!);
   switch (spec.aggregate) {
     case "avg":
       return sql`avg(${column})`;
@@ -64,8 +89,8 @@ function expression(table: TableDef, spec: AggregateSpec): RawBuilder<unknown> {
 const comparison: Record<HavingOperator, string> = { "=": "=", "!=": "<>", ">": ">", ">=": ">=", "<": "<", "<=": "<=" };
 
 /** Empty group values first in both dialects (PostgreSQL sorts NULL last by default, SQLite first). */
-function orderGroup(select: any, field: string, descending: boolean): any {
-  return select.orderBy(sql`case when ${sql.ref(field)} is null then 0 else 1 end`, descending ? "desc" : "asc").orderBy(sql.ref(field), descending ? "desc" : "asc");
+function orderGroup(select: any, column: Expression<unknown>, descending: boolean): any {
+  return select.orderBy(sql`case when ${column} is null then 0 else 1 end`, descending ? "desc" : "asc").orderBy(column, descending ? "desc" : "asc");
 }
 
 export async function aggregateRecords(db: Kysely<Database>, request: AggregateRequest): Promise<{ rows: AggregateRow[]; more: boolean }> {
@@ -77,24 +102,25 @@ export async function aggregateRecords(db: Kysely<Database>, request: AggregateR
     // Nothing asked: one empty row, as the platform answers `{"stats": {}}`.
     return { rows: [{ groups: [], values: [] }], more: false };
   }
-  let select: any = (db as unknown as Kysely<any>).selectFrom(request.table.name).select([
-    ...request.groupBy.map((field, i) => sql.ref(field).as(`g${i}`)),
-    ...request.aggregates.map((spec, i) => expression(request.table, spec).as(`a${i}`)),
+  const columns = columnsOf(request);
+  let select: any = columns.apply((db as unknown as Kysely<any>).selectFrom(request.table.name)).select([
+    ...request.groupBy.map((field, i) => columns.value(field).as(`g${i}`)),
+    ...request.aggregates.map((spec, i) => expression(columns, spec).as(`a${i}`)),
   ]);
   if (where) select = select.where(where);
-  if (request.groupBy.length > 0) select = select.groupBy(request.groupBy.map((field) => sql.ref(field)));
+  if (request.groupBy.length > 0) select = select.groupBy(request.groupBy.map((field) => columns.value(field)));
   if (request.having.length > 0) {
     // COUNT/AVG/SUM compare as numbers: PostgreSQL would otherwise type "2.5" after bigint(sum) and refuse it.
     const operand = (h: HavingSpec) => (h.aggregate === "min" || h.aggregate === "max" ? sql`${h.value}` : sql`cast(${h.value} as numeric)`);
-    const conditions = request.having.map((h) => sql<boolean>`${expression(request.table, h)} ${sql.raw(comparison[h.operator])} ${operand(h)}`);
+    const conditions = request.having.map((h) => sql<boolean>`${expression(columns, h)} ${sql.raw(comparison[h.operator])} ${operand(h)}`);
     select = select.having(sql<boolean>`${sql.join(conditions as Expression<unknown>[], sql` and `)}`);
   }
   for (const order of request.orderBy) {
-    if (order.kind === "field") select = orderGroup(select, order.field, order.descending);
-    else select = select.orderBy(expression(request.table, order), order.descending ? "desc" : "asc");
+    if (order.kind === "field") select = orderGroup(select, columns.value(order.field), order.descending);
+    else select = select.orderBy(expression(columns, order), order.descending ? "desc" : "asc");
   }
   // Ties (and the default) in group order, so pages of results are stable.
-  for (const field of request.groupBy) select = orderGroup(select, field, false);
+  for (const field of request.groupBy) select = orderGroup(select, columns.value(field), false);
   const rows: Record<string, unknown>[] = await select.limit(request.maxGroups + 1).execute();
   return {
     rows: rows.slice(0, request.maxGroups).map((row) => ({ groups: request.groupBy.map((_, i) => row[`g${i}`]), values: request.aggregates.map((_, i) => row[`a${i}`]) })),

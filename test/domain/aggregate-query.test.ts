@@ -27,6 +27,15 @@ describe("Aggregate API parameter syntax", () => {
     assert.deepEqual(parseFieldList("sysparm_group_by", " state, priority,state,,"), ["state", "priority"]);
   });
 
+  test("a field may be a dot-walk, checked against the dictionary later", () => {
+    assert.deepEqual(parseFieldList("sysparm_group_by", "caller_id.name,state"), ["caller_id.name", "state"]);
+    assert.deepEqual(parseHaving("avg^u_site.u_floor^>^2"), [{ aggregate: "avg", field: "u_site.u_floor", operator: ">", value: "2" }]);
+    assert.deepEqual(parseAggregateOrderBy("caller_id.name^DESC,MAX^caller_id.name"), [
+      { kind: "field", field: "caller_id.name", descending: true },
+      { kind: "aggregate", aggregate: "max", field: "caller_id.name", descending: false },
+    ]);
+  });
+
   const refused: [() => unknown, RegExp][] = [
     [() => parseHaving("count^priority^>"), /aggregate\^field\^operator\^value/],
     [() => parseHaving("count^priority^>^1^2"), /aggregate\^field\^operator\^value/],
@@ -35,7 +44,8 @@ describe("Aggregate API parameter syntax", () => {
     [() => parseHaving("count^Priority^>^1"), /does not name a field/],
     [() => parseHaving("count^priority^>^ "), /no value/],
     [() => parseAggregateOrderBy("AVG^priority^state"), /is not field/],
-    [() => parseAggregateOrderBy("caller_id.name"), /dot-walking/],
+    [() => parseAggregateOrderBy("caller_id..name"), /does not name a field or a dot-walk such as caller_id\.name/],
+    [() => parseFieldList("sysparm_group_by", "caller_id."), /does not name a field or a dot-walk/],
     [() => parseFieldList("sysparm_avg_fields", "priority;drop table incident"), /does not name a field/],
     [() => parseFieldList("sysparm_group_by", Array.from({ length: 51 }, (_, i) => `f${i}`).join(",")), /more than 50/],
   ];

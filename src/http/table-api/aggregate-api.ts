@@ -73,6 +73,7 @@ const stats: Handler = async (instance, request, reply) => {
     query: params.query,
     aggregates: specs.map((s) => s.spec),
     groupBy: params.groupBy.map((f) => f.name),
+    walks: params.walks,
     having: params.having,
     orderBy: params.orderBy,
     maxGroups,

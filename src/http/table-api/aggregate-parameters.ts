@@ -1,20 +1,24 @@
 import type { FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
-import { AggregateSyntaxError, type AggregateOrder, parseAggregateOrderBy, parseFieldList, parseHaving } from "../../domain/aggregate-query.ts";
+import { AggregateSyntaxError, type AggregateOrder, type HavingCondition, parseAggregateOrderBy, parseFieldList, parseHaving } from "../../domain/aggregate-query.ts";
 import { coerceValue, type FieldDef, fieldOf, type TableDef } from "../../domain/dictionary.ts";
+import { type DotWalk, isDotWalk, walkedFieldDef } from "../../domain/dot-walk.ts";
 import type { EncodedQuery } from "../../domain/encoded-query.ts";
 import type { Database } from "../../store/schema.ts";
 import type { HavingSpec } from "../../store/table-aggregate-store.ts";
 import { mayReadField } from "./acl.ts";
 import type { ApiPrincipal } from "./api-principal.ts";
-import { badRequest } from "./errors.ts";
+import { resolveDotWalk } from "./dot-walk-access.ts";
+import { badRequest, forbidden } from "./errors.ts";
 import { type DisplayValueMode, flag, type Query, readEncodedQuery, single } from "./parameters.ts";
 
 /**
  * The Aggregate API's parameters, read once and checked against the dictionary and the
  * caller's field ACL: every field named must exist and be readable, AVG and SUM need a
  * number, ORDER BY names a grouped field or an aggregate. The records are those sysparm_query
- * and the name-value pairs (`&active=true`) select, read as the Table API reads them.
+ * and the name-value pairs (`&active=true`) select, read as the Table API reads them. A field may
+ * be a dot-walk (`caller_id.name`), named by its path in the answer: the platform documents
+ * GlideAggregate as behind this API, and GlideAggregate scripts group by walks.
  */
 export type FieldAggregate = "avg" | "min" | "max" | "sum";
 export const fieldAggregates: readonly FieldAggregate[] = ["avg", "min", "max", "sum"];
@@ -22,8 +26,11 @@ export const fieldAggregates: readonly FieldAggregate[] = ["avg", "min", "max", 
 export interface AggregateParams {
   query: EncodedQuery;
   count: boolean;
+  /** A dot-walked one is named by its path (walkedFieldDef), as in the response. */
   fields: Record<FieldAggregate, FieldDef[]>;
   groupBy: FieldDef[];
+  /** Every dot-walk the fields above, sysparm_having and sysparm_order_by name, for the joins. */
+  walks: DotWalk[];
   having: HavingSpec[];
   orderBy: AggregateOrder[];
   displayValue: DisplayValueMode;
@@ -44,29 +51,55 @@ function readableField(principal: ApiPrincipal, table: TableDef, parameter: stri
   return field;
 }
 
+/**
+ * Finds each field a parameter names, dot-walks included, and keeps the walks. A walk into what
+ * the caller may not read is a 403, as in sysparm_query: grouping shows the value outright.
+ */
+interface FieldResolver {
+  field(parameter: string, name: string): Promise<FieldDef>;
+  walks: Map<string, DotWalk>;
+}
+
+function fieldResolver(db: Kysely<Database>, principal: ApiPrincipal, table: TableDef): FieldResolver {
+  const walks = new Map<string, DotWalk>();
+  return {
+    walks,
+    async field(parameter, name) {
+      if (!isDotWalk(name)) return readableField(principal, table, parameter, name);
+      const access = await resolveDotWalk(db, principal, table, name, parameter);
+      if ("denied" in access) throw forbidden(`${parameter}: ${access.denied}`);
+      walks.set(name, access.walk);
+      return walkedFieldDef(access.walk);
+    },
+  };
+}
+
 function requireNumber(parameter: string, aggregate: string, field: FieldDef): void {
   if (field.type !== "integer") throw badRequest(`${parameter}: ${aggregate.toUpperCase()} needs a numeric field; ${field.name} is ${field.type}`);
 }
 
 const numberPattern = /^-?\d{1,15}(\.\d{1,6})?$/;
 
-function havingSpecs(text: string, principal: ApiPrincipal, table: TableDef): HavingSpec[] {
-  return syntax(() => parseHaving(text)).map((h) => {
-    const field = readableField(principal, table, "sysparm_having", h.field);
-    const item = `${h.aggregate}^${h.field}^${h.operator}^${h.value}`.slice(0, 80);
-    if (h.aggregate === "min" || h.aggregate === "max") {
-      // The field's type rules apply to the bound, its choice list does not.
-      const coerced = coerceValue({ name: field.name, label: field.label, type: field.type, reference: field.reference }, h.value);
-      if (!coerced.ok) throw badRequest(`sysparm_having: ${item}: the value ${coerced.problem}`);
-      return { aggregate: h.aggregate, field: field.name, operator: h.operator, value: coerced.value };
-    }
-    if (h.aggregate !== "count") requireNumber("sysparm_having", h.aggregate, field);
-    if (!numberPattern.test(h.value)) throw badRequest(`sysparm_having: ${item}: the value must be a number`);
-    return { aggregate: h.aggregate, field: field.name, operator: h.operator, value: Number(h.value) };
-  });
+async function havingSpecs(text: string, fields: FieldResolver): Promise<HavingSpec[]> {
+  const specs: HavingSpec[] = [];
+  for (const h of syntax(() => parseHaving(text))) specs.push(havingSpec(h, await fields.field("sysparm_having", h.field)));
+  return specs;
 }
 
-function orderSpecs(request: FastifyRequest, query: EncodedQuery, groupBy: readonly FieldDef[], principal: ApiPrincipal, table: TableDef): AggregateOrder[] {
+function havingSpec(h: HavingCondition, field: FieldDef): HavingSpec {
+  const item = `${h.aggregate}^${h.field}^${h.operator}^${h.value}`.slice(0, 80);
+  if (h.aggregate === "min" || h.aggregate === "max") {
+    // The field's type rules apply to the bound, its choice list does not.
+    const coerced = coerceValue({ name: field.name, label: field.label, type: field.type, reference: field.reference }, h.value);
+    if (!coerced.ok) throw badRequest(`sysparm_having: ${item}: the value ${coerced.problem}`);
+    return { aggregate: h.aggregate, field: field.name, operator: h.operator, value: coerced.value };
+  }
+  if (h.aggregate !== "count") requireNumber("sysparm_having", h.aggregate, field);
+  if (!numberPattern.test(h.value)) throw badRequest(`sysparm_having: ${item}: the value must be a number`);
+  return { aggregate: h.aggregate, field: field.name, operator: h.operator, value: Number(h.value) };
+}
+
+async function orderSpecs(request: FastifyRequest, query: EncodedQuery, groupBy: readonly FieldDef[], fields: FieldResolver): Promise<AggregateOrder[]> {
   const text = single((request.query ?? {}) as Query, "sysparm_order_by") ?? "";
   // ORDERBY inside sysparm_query orders groups too; without groups there is one row and nothing to order.
   const fromQuery: AggregateOrder[] = groupBy.length === 0 ? [] : query.orderBy.map((o) => ({ kind: "field", field: o.field, descending: o.descending }));
@@ -82,7 +115,7 @@ function orderSpecs(request: FastifyRequest, query: EncodedQuery, groupBy: reado
             : `sysparm_query: ORDERBY${order.descending ? "DESC" : ""}${order.field} orders by a field that is not in sysparm_group_by; order by a grouped field, or use sysparm_order_by for an aggregate such as COUNT or AVG^${order.field}`,
         );
     } else if (order.field) {
-      const field = readableField(principal, table, "sysparm_order_by", order.field);
+      const field = await fields.field("sysparm_order_by", order.field);
       if (order.aggregate === "avg" || order.aggregate === "sum") requireNumber("sysparm_order_by", order.aggregate, field);
     }
   }
@@ -93,22 +126,21 @@ export async function readAggregateParams(request: FastifyRequest, principal: Ap
   const raw = (request.query ?? {}) as Query;
   const displayValue = single(raw, "sysparm_display_value") || "false";
   if (displayValue !== "false" && displayValue !== "true" && displayValue !== "all") throw badRequest(`sysparm_display_value must be true, false or all, not "${displayValue.slice(0, 40)}"`);
-  const list = (parameter: string) => syntax(() => parseFieldList(parameter, single(raw, parameter) ?? "")).map((name) => readableField(principal, table, parameter, name));
+  const resolver = fieldResolver(db, principal, table);
+  const list = async (parameter: string) => {
+    const out: FieldDef[] = [];
+    for (const name of syntax(() => parseFieldList(parameter, single(raw, parameter) ?? ""))) out.push(await resolver.field(parameter, name));
+    return out;
+  };
   const fields = {} as Record<FieldAggregate, FieldDef[]>;
   for (const aggregate of fieldAggregates) {
     const parameter = `sysparm_${aggregate}_fields`;
-    fields[aggregate] = list(parameter);
+    fields[aggregate] = await list(parameter);
     if (aggregate === "avg" || aggregate === "sum") for (const field of fields[aggregate]) requireNumber(parameter, aggregate, field);
   }
-  const groupBy = list("sysparm_group_by");
+  const groupBy = await list("sysparm_group_by");
   const query = await readEncodedQuery(request, principal, table, now, db);
-  return {
-    query,
-    count: flag(raw, "sysparm_count"),
-    fields,
-    groupBy,
-    having: havingSpecs(single(raw, "sysparm_having") ?? "", principal, table),
-    orderBy: orderSpecs(request, query, groupBy, principal, table),
-    displayValue,
-  };
+  const having = await havingSpecs(single(raw, "sysparm_having") ?? "", resolver);
+  const orderBy = await orderSpecs(request, query, groupBy, resolver);
+  return { query, count: flag(raw, "sysparm_count"), fields, groupBy, walks: [...resolver.walks.values()], having, orderBy, displayValue };
 }

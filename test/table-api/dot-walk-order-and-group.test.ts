@@ -9,14 +9,17 @@ import { api, type ApiUser, apiUser, q } from "../support/table-api.ts";
  * ORDERBY and ORDERBYDESC on a dot-walked field (`ORDERBYcaller_id.name`): records sort by the
  * referenced record's value, an empty or dangling reference sorts as the empty value of the field
  * it reads, sys_id still breaks ties so pages are stable, and ordering by a value the caller may
- * not read is refused as a filter on it is.
+ * not read is refused as a filter on it is. The Aggregate API groups, aggregates, filters groups
+ * and orders them by walked fields under the same rules.
  */
 for (const dialect of dialectsUnderTest()) {
-  describe(`Table API ORDERBY on a dot-walked field on ${dialect.name}`, () => {
+  describe(`ORDERBY and the Aggregate API on dot-walked fields on ${dialect.name}`, () => {
     let server: TestInstance;
     let admin: ApiUser;
     let user: ApiUser;
     let counts: Record<string, number>;
+    let ada: string;
+    let bob: string;
     const get = (path: string, params: Record<string, string>, token = user.token) => api(server, "GET", `${path}?${q(params)}`, { token });
     const post = async (table: string, body: Record<string, unknown>): Promise<string> => {
       const res = await api(server, "POST", `/api/now/table/${table}`, { token: admin.token, body });
@@ -36,8 +39,8 @@ for (const dialect of dialectsUnderTest()) {
       server = await startTestInstance(dialect);
       admin = await apiUser(server, "admin");
       user = await apiUser(server, "abel.tuter");
-      const ada = await post("sys_user", { user_name: "ada.l", name: "Ada Lovelace", email: "ada@example.com" });
-      const bob = await post("sys_user", { user_name: "bob.t", name: "Bob Tables", active: false });
+      ada = await post("sys_user", { user_name: "ada.l", name: "Ada Lovelace", email: "ada@example.com" });
+      bob = await post("sys_user", { user_name: "bob.t", name: "Bob Tables", active: false });
       const cid = await post("sys_user", { user_name: "cid.m", name: "Cid Moreau" });
       // Created in this order, so sys_id (time-ordered) breaks the tie between Ada's two incidents.
       await post("incident", { short_description: "Printer", caller_id: ada });
@@ -156,6 +159,86 @@ for (const dialect of dialectsUnderTest()) {
       const deep = await get("/api/now/table/u_device", { sysparm_query: "ORDERBYu_site.u_parent.u_parent.u_parent.u_name" });
       assert.equal(deep.status, 400);
       assert.match(deep.body.error.message, /walks 4 references; at most 3 are followed/);
+    });
+
+    const stats = async (table: string, params: Record<string, string>, token = user.token) => {
+      const res = await get(`/api/now/stats/${table}`, params, token);
+      assert.equal(res.status, 200, `${JSON.stringify(params)}: ${res.text}`);
+      return res.body.result;
+    };
+    /** Each group as [its values, its count]. */
+    const groups = async (table: string, params: Record<string, string>) =>
+      (await stats(table, { sysparm_count: "true", ...params })).map((g: { stats: { count: string }; groupby_fields: { value: string }[] }) => [...g.groupby_fields.map((f) => f.value), g.stats.count]);
+
+    test("sysparm_group_by on a walked field answers groupby_fields named by its path; no caller is the empty group", async () => {
+      const result = await stats("incident", { sysparm_count: "true", sysparm_group_by: "caller_id.name" });
+      assert.deepEqual(result, [
+        { stats: { count: "1" }, groupby_fields: [{ field: "caller_id.name", value: "" }] },
+        { stats: { count: "2" }, groupby_fields: [{ field: "caller_id.name", value: "Ada Lovelace" }] },
+        { stats: { count: "1" }, groupby_fields: [{ field: "caller_id.name", value: "Bob Tables" }] },
+        { stats: { count: "1" }, groupby_fields: [{ field: "caller_id.name", value: "Cid Moreau" }] },
+      ]);
+      assert.deepEqual(await groups("incident", { sysparm_group_by: "caller_id.name", sysparm_order_by: "COUNT^DESC" }), [["Ada Lovelace", "2"], ["", "1"], ["Bob Tables", "1"], ["Cid Moreau", "1"]]);
+      const descending = [["Cid Moreau", "1"], ["Bob Tables", "1"], ["Ada Lovelace", "2"], ["", "1"]];
+      assert.deepEqual(await groups("incident", { sysparm_group_by: "caller_id.name", sysparm_order_by: "caller_id.name^DESC" }), descending);
+      assert.deepEqual(await groups("incident", { sysparm_group_by: "caller_id.name", sysparm_query: "ORDERBYDESCcaller_id.name" }), descending);
+      assert.deepEqual(await groups("incident", { sysparm_group_by: "caller_id.name", sysparm_having: "count^caller_id.name^>^1" }), [["Ada Lovelace", "2"]]);
+      assert.deepEqual(await groups("incident", { sysparm_group_by: "caller_id.name,short_description", sysparm_query: "caller_id.active=true" }), [["Ada Lovelace", "Disk", "1"], ["Ada Lovelace", "Printer", "1"], ["Cid Moreau", "Mail", "1"]]);
+    });
+
+    test("AVG, SUM, MIN and MAX of walked fields, grouped by a walk into the same table; a missing or deleted site has no floor", async () => {
+      const floors = { avg: { "u_site.u_floor": "3.5000" }, sum: { "u_site.u_floor": "7" }, min: { "u_site.u_floor": "2", "u_site.u_name": "" }, max: { "u_site.u_floor": "5", "u_site.u_name": "Lab" } };
+      const all = await stats("u_device", { sysparm_avg_fields: "u_site.u_floor", sysparm_sum_fields: "u_site.u_floor", sysparm_min_fields: "u_site.u_floor,u_site.u_name", sysparm_max_fields: "u_site.u_floor,u_site.u_name" });
+      assert.deepEqual(all, { stats: floors });
+      const grouped = await stats("u_device", { sysparm_count: "true", sysparm_avg_fields: "u_site.u_floor", sysparm_max_fields: "u_site.u_floor", sysparm_group_by: "u_site.u_parent.u_name" });
+      assert.deepEqual(grouped, [
+        { stats: { count: "3", avg: { "u_site.u_floor": "5.0000" }, max: { "u_site.u_floor": "5" } }, groupby_fields: [{ field: "u_site.u_parent.u_name", value: "" }] },
+        { stats: { count: "1", avg: { "u_site.u_floor": "2.0000" }, max: { "u_site.u_floor": "2" } }, groupby_fields: [{ field: "u_site.u_parent.u_name", value: "HQ" }] },
+      ]);
+      // The empty group has no floor to average: NULL, in the database's order as for any AVG.
+      const byFloor = await groups("u_device", { sysparm_group_by: "u_site.u_name", sysparm_order_by: "AVG^u_site.u_floor^DESC" });
+      assert.deepEqual(byFloor, dialect.name === "sqlite" ? [["HQ", "1"], ["Lab", "1"], ["", "2"]] : [["", "2"], ["HQ", "1"], ["Lab", "1"]]);
+    });
+
+    test("a walked reference groups by sys_id and shows its display value, as a reference of the table does", async () => {
+      const result = await stats("u_device", { sysparm_count: "true", sysparm_group_by: "u_site.u_manager", sysparm_display_value: "all" });
+      const names: Record<string, string> = { [ada]: "Ada Lovelace", [bob]: "Bob Tables" };
+      // Groups in the order of their values: empty first, then the sys_ids.
+      assert.deepEqual(result.map((g: { stats: { count: string }; groupby_fields: unknown[] }) => [g.groupby_fields, g.stats.count]), [
+        [[{ field: "u_site.u_manager", value: "", display_value: "" }], "2"],
+        ...[ada, bob].sort().map((id) => [[{ field: "u_site.u_manager", value: id, display_value: names[id] }], "1"]),
+      ]);
+    });
+
+    test("a walked field the caller may not read is a 403 in every Aggregate API parameter", async () => {
+      for (const [table, params, message] of [
+        ["incident", { sysparm_count: "true", sysparm_group_by: "caller_id.failed_attempts" }, /^sysparm_group_by: abel\.tuter may not read the field sys_user\.failed_attempts/],
+        ["incident", { sysparm_max_fields: "caller_id.failed_attempts" }, /^sysparm_max_fields: .*sys_user\.failed_attempts/],
+        ["incident", { sysparm_group_by: "caller_id.name", sysparm_having: "max^caller_id.failed_attempts^>^0" }, /^sysparm_having: .*sys_user\.failed_attempts/],
+        ["incident", { sysparm_group_by: "caller_id.name", sysparm_order_by: "AVG^caller_id.failed_attempts" }, /^sysparm_order_by: .*sys_user\.failed_attempts/],
+        ["u_device", { sysparm_count: "true", sysparm_group_by: "u_vault.u_code" }, /may not read records of the table u_vault/],
+        ["u_device", { sysparm_min_fields: "u_vault.u_code" }, /may not read records of the table u_vault/],
+      ] as [string, Record<string, string>, RegExp][]) {
+        const res = await get(`/api/now/stats/${table}`, params);
+        assert.equal(res.status, 403, `${JSON.stringify(params)}: ${res.text}`);
+        assert.match(res.body.error.message, message);
+      }
+      assert.deepEqual(await stats("u_device", { sysparm_max_fields: "u_vault.u_code" }, admin.token), { stats: { max: { "u_vault.u_code": "1234" } } });
+    });
+
+    test("a bad walk in the Aggregate API is a 400 naming the problem", async () => {
+      for (const [table, params, message] of [
+        ["incident", { sysparm_group_by: "caller_id.nofield" }, /sysparm_group_by: "caller_id.nofield" ends at "nofield", which is no field of sys_user/],
+        ["incident", { sysparm_sum_fields: "caller_id.name" }, /SUM needs a numeric field; caller_id.name is string/],
+        ["incident", { sysparm_group_by: "short_description.name" }, /only a reference can be dot-walked/],
+        ["incident", { sysparm_group_by: "priority", sysparm_order_by: "caller_id.name" }, /caller_id.name is not a sysparm_group_by field/],
+        ["incident", { sysparm_group_by: "priority", sysparm_query: "ORDERBYcaller_id.name" }, /ORDERBYcaller_id.name orders by a field that is not in sysparm_group_by/],
+        ["u_device", { sysparm_group_by: "u_site.u_parent.u_parent.u_parent.u_name" }, /walks 4 references; at most 3 are followed/],
+      ] as [string, Record<string, string>, RegExp][]) {
+        const res = await get(`/api/now/stats/${table}`, params);
+        assert.equal(res.status, 400, `${JSON.stringify(params)}: ${res.text}`);
+        assert.match(res.body.error.message, message);
+      }
     });
   });
 }
