@@ -28,14 +28,14 @@ for (const dialect of dialectsUnderTest()) {
       let page = await browser.get("/admin/users?q=PAGED&sort=user_name&dir=desc");
       assert.equal(page.status, 200);
       assert.match(page.html, /230 users matching “PAGED”/);
-      assert.match(page.html, /<nav class="pager" aria-label="Pages"><span>Records 1–100 of 230<\/span>/);
+      assert.match(page.html, /<nav class="pager" aria-label="Pages"><span>Users 1–100 of 230<\/span>/);
       assert.deepEqual([userNames(page).length, userNames(page)[0]], [100, paged(230)]);
       const seen = [...userNames(page)];
       for (const range of ["101–200", "201–230"]) {
         const link = next(page)!;
         assert.deepEqual(Object.fromEntries(new URL(link, server.base).searchParams), { q: "PAGED", sort: "user_name", dir: "desc", page: String(seen.length / 100 + 1) });
         page = await browser.get(link);
-        assert.match(page.html, new RegExp(`Records ${range} of 230`));
+        assert.match(page.html, new RegExp(`Users ${range} of 230`));
         seen.push(...userNames(page));
       }
       assert.equal(next(page), undefined, "the last page has no next");
@@ -47,9 +47,16 @@ for (const dialect of dialectsUnderTest()) {
     test("the whole list: the admin among them, 231 users over three pages, by user name", async () => {
       const page = await browser.get("/admin/users");
       assert.match(page.html, /<p class="count" role="status">231 users<\/p>/);
-      assert.match(page.html, /Records 1–100 of 231/);
+      assert.match(page.html, /Users 1–100 of 231/);
       assert.equal(userNames(page)[0], "admin");
       assert.match(page.html, /<th scope="col" aria-sort="ascending"><a href="\/admin\/users\?sort=user_name&amp;dir=desc">User name/);
+    });
+
+    test("the pager names users, in Korean too, as the Registry's names records", async () => {
+      const korean = await fetch(new URL("/admin/users", server.base), { headers: { cookie: browser.cookieHeader(), "accept-language": "ko" } });
+      const html = await korean.text();
+      assert.match(html, /<nav class="pager" aria-label="[^"]+"><span>사용자 231명 중 1–100<\/span>/);
+      assert.doesNotMatch(html, /레코드/);
     });
 
     test("the filter matches name and email too, as plain text; one page needs no pager", async () => {
@@ -76,7 +83,7 @@ for (const dialect of dialectsUnderTest()) {
       const page = await browser.get("/admin/users?page=3");
       const bad = await browser.submitForm(page, "/admin/users", { user_name: "no spaces", password: "long enough 1" });
       assert.equal(bad.status, 400);
-      assert.match(bad.html, /Records 1–100 of 231/);
+      assert.match(bad.html, /Users 1–100 of 231/);
     });
 
     test("the filter finds a name with a non-ASCII capital as typed (SQLite's lower() leaves it as it is)", async () => {

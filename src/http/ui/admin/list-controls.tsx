@@ -51,8 +51,8 @@ export function SortableHeading<SortKey extends string>(props: { path: string; q
   );
 }
 
-/** Which rows are shown out of how many, with the pages either side; nothing when all fit on one. */
-export function NumberedPager<SortKey extends string>(props: { path: string; query: ListQuery<SortKey>; total: number }) {
+/** Which rows are shown out of how many, named as the list names them (`range`), with the pages either side; nothing when all fit on one. */
+export function NumberedPager<SortKey extends string>(props: { path: string; query: ListQuery<SortKey>; total: number; range: "registry.range" | "users.range" }) {
   const { t } = useI18n();
   const { page } = props.query;
   const last = Math.ceil(props.total / listPageSize);
@@ -60,7 +60,7 @@ export function NumberedPager<SortKey extends string>(props: { path: string; que
   const first = (page - 1) * listPageSize + 1;
   return (
     <nav class="pager" aria-label={t("list.pages")}>
-      <span>{t("list.range", { first, last: Math.min(page * listPageSize, props.total), total: props.total })}</span>
+      <span>{t(props.range, { first, last: Math.min(page * listPageSize, props.total), total: props.total })}</span>
       {page > 1 ? (
         <a class="btn btn-small" rel="prev" href={listHref(props.path, props.query, { page: page - 1 })}>
           {t("list.previous")}

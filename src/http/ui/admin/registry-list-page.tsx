@@ -71,7 +71,7 @@ export function registryListPage(props: { viewer: Viewer; found: RegistryPage; p
           </table>
         </div>
       )}
-      <NumberedPager path={adminPaths.registry} query={query} total={total} />
+      <NumberedPager path={adminPaths.registry} query={query} total={total} range="registry.range" />
       <ProviderTable providers={props.providers} />
     </AdminShell>,
   );

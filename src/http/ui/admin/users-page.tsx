@@ -71,7 +71,7 @@ export function usersPage(props: { viewer: Viewer; found: UserPage; query: UserQ
           </table>
         </div>
       )}
-      <NumberedPager path={adminPaths.users} query={query} total={total} />
+      <NumberedPager path={adminPaths.users} query={query} total={total} range="users.range" />
       <section class="panel" aria-labelledby="new-user">
         <h2 id="new-user">{t("users.new")}</h2>
         <ErrorSummary errors={props.errors} labels={labels} />
