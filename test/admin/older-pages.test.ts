@@ -77,6 +77,25 @@ for (const dialect of dialectsUnderTest()) {
       for (let i = 1; i < order.length; i++) assert.ok(Math.floor(order[i - 1]! / 3) >= Math.floor(order[i]! / 3), "newest first");
     });
 
+    test("a token revoked from an Older page returns to that page, its client filter kept", async () => {
+      const newest = await browser.get(`/admin/tokens?client=${clientSysId}`);
+      const olderPath = decode(/<a class="btn btn-small" rel="next" href="([^"]+)">Older<\/a>/.exec(newest.html)![1]!);
+      const older = await browser.get(olderPath);
+      const revokeLink = decode(/href="(\/admin\/tokens\/[0-9a-f]{32}\/revoke\?[^"]+)"/.exec(older.html)![1]!);
+      const tokenSysId = /\/admin\/tokens\/([0-9a-f]{32})\//.exec(revokeLink)![1]!;
+      const confirm = await browser.get(revokeLink);
+      assert.equal(confirm.status, 200);
+      assert.ok(confirm.html.includes(`<a href="${olderPath.replace(/&/g, "&amp;")}">Manage Tokens</a>`), "the crumb leads back to the older page");
+      const revoked = await browser.submitForm(confirm, `/admin/tokens/${tokenSysId}/revoke`);
+      assert.equal(revoked.status, 303);
+      assert.equal(revoked.location, olderPath);
+      const back = await browser.get(revoked.location!);
+      assert.match(back.html, /The token was revoked\./);
+      assert.ok(!back.html.includes(`/admin/tokens/${tokenSysId}/revoke`), "the token is shown revoked there, without its Revoke link");
+      const row = await server.instance.store.db.selectFrom("oauth_credential").select("revoked_at").where("sys_id", "=", tokenSysId).executeTakeFirstOrThrow();
+      assert.notEqual(row.revoked_at, null);
+    });
+
     test("a cursor that is not one shows the newest page", async () => {
       for (const older of ["x", "2026-01-05 09:00:00,zz", "1,".padEnd(40, "f"), "%00"]) {
         const page = await browser.get(`/admin/audit?table=x_paging&older=${encodeURIComponent(older)}`);

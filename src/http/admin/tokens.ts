@@ -3,7 +3,7 @@ import { sysIdPattern } from "../../domain/sys-id.ts";
 import { NotFoundError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
 import { findClientBySysId, listClients } from "../../store/oauth-entity-store.ts";
-import { cursorParam, glideTimeCursor } from "../../store/keyset-cursor.ts";
+import { cursorParam, glideTimeCursor, type KeysetCursor } from "../../store/keyset-cursor.ts";
 import { findTokenListing, listTokens, revokeAllTokensOfClient, revokeTokenByAdmin } from "../../store/token-listing.ts";
 import { revokeAllTokensPage, revokeTokenPage } from "../ui/admin/confirm-page.tsx";
 import { adminErrorPage } from "../ui/admin/sign-in-page.tsx";
@@ -19,25 +19,53 @@ const listLimit = 500;
 export const tokensList: Handler = async (instance, request, reply) => {
   const admin = await requireAdmin(instance, request, reply);
   if (!admin) return;
-  const query = request.query as Record<string, unknown>;
-  const clientSysId = typeof query.client === "string" && sysIdPattern.test(query.client) ? query.client : undefined;
-  const older = glideTimeCursor(query.older);
+  const shown = listOfQuery(request);
+  const { clientSysId, older } = shown;
   // One more than a page: whether there is an older page to link to.
   const [found, clients] = await Promise.all([listTokens(instance.store.db, { ...(clientSysId ? { clientSysId } : {}), limit: listLimit + 1, older }), listClients(instance.store.db)]);
   const tokens = found.slice(0, listLimit);
-  const link = (cursor?: string) => `${adminPaths.tokens}?${new URLSearchParams({ ...(clientSysId ? { client: clientSysId } : {}), ...(cursor ? { older: cursor } : {}) })}`.replace(/\?$/, "");
   const last = tokens.at(-1);
   const pages = {
-    olderHref: found.length > listLimit && last ? link(cursorParam({ time: last.issuedOn, sysId: last.sysId })) : undefined,
-    newestHref: older ? link() : undefined,
+    olderHref: found.length > listLimit && last ? tokenListHref(listFields(clientSysId, { time: last.issuedOn, sysId: last.sysId })) : undefined,
+    newestHref: older ? tokenListHref(listFields(clientSysId, undefined)) : undefined,
   };
-  sendAdminHTML(reply, 200, tokensPage({ viewer: admin.viewer, tokens, clients, clientSysId, flash: takeFlash(instance, request, reply).message, limit: listLimit, pages, olderPage: older !== undefined }));
+  const flash = takeFlash(instance, request, reply).message;
+  sendAdminHTML(reply, 200, tokensPage({ viewer: admin.viewer, tokens, clients, clientSysId, listFields: shown.fields, flash, limit: listLimit, pages, olderPage: older !== undefined }));
 };
 
-/** The list a revoke was chosen from: all tokens, or one client's (a sys_id, or nothing). */
-function listOf(clientSysId: unknown): { clientSysId: string | undefined; href: string } {
-  const valid = typeof clientSysId === "string" && sysIdPattern.test(clientSysId) ? clientSysId : undefined;
-  return { clientSysId: valid, href: valid ? `${adminPaths.tokens}?${new URLSearchParams({ client: valid })}` : adminPaths.tokens };
+function listFields(clientSysId: string | undefined, older: KeysetCursor<string> | undefined): Record<string, string> {
+  return { ...(clientSysId ? { client: clientSysId } : {}), ...(older ? { older: cursorParam(older) } : {}) };
+}
+
+function tokenListHref(fields: Record<string, string>): string {
+  const query = new URLSearchParams(fields).toString();
+  return query ? `${adminPaths.tokens}?${query}` : adminPaths.tokens;
+}
+
+/** Which page of Manage Tokens: all tokens or one client's, the newest page or an older one. */
+interface TokenList {
+  clientSysId: string | undefined;
+  older: KeysetCursor<string> | undefined;
+  href: string;
+  /** The same as query parameters or hidden fields. */
+  fields: Record<string, string>;
+}
+
+/**
+ * The list a revoke was chosen from, carried by the revoke link, its confirmation and its form
+ * so the admin lands back on that page. Anything not a sys_id or a cursor is dropped (all
+ * clients, the newest page).
+ */
+function listOf(client: unknown, olderParam: unknown): TokenList {
+  const clientSysId = typeof client === "string" && sysIdPattern.test(client) ? client : undefined;
+  const older = glideTimeCursor(olderParam);
+  const fields = listFields(clientSysId, older);
+  return { clientSysId, older, href: tokenListHref(fields), fields };
+}
+
+function listOfQuery(request: FastifyRequest): TokenList {
+  const query = request.query as Record<string, unknown>;
+  return listOf(query.client, query.older);
 }
 
 /** GET /admin/tokens/{sys_id}/revoke — the confirmation step, naming the token; nothing changes until it is submitted. */
@@ -48,8 +76,8 @@ export const tokenRevokeConfirm: Handler = async (instance, request, reply) => {
   const token = sysIdPattern.test(sysId) ? await findTokenListing(instance.store.db, sysId) : undefined;
   const { t } = admin.viewer.i18n;
   if (!token) return sendAdminHTML(reply, 404, adminErrorPage({ viewer: admin.viewer, title: t("tokens.notFoundTitle"), message: t("tokens.flash.tokenGone") }));
-  const list = listOf((request.query as Record<string, unknown>).client);
-  sendAdminHTML(reply, 200, revokeTokenPage({ viewer: admin.viewer, token, back: list.href, clientFilter: list.clientSysId }));
+  const list = listOfQuery(request);
+  sendAdminHTML(reply, 200, revokeTokenPage({ viewer: admin.viewer, token, back: list.href, listFields: list.fields }));
 };
 
 /** POST /admin/tokens/{sys_id}/revoke — back to the list it was chosen from, which shows the token revoked. */
@@ -65,7 +93,7 @@ export const tokenRevoke: Handler = async (instance, request, reply) => {
     if (!(error instanceof NotFoundError)) throw error;
     setFlash(instance, reply, { message: posted.admin.viewer.i18n.t("tokens.flash.tokenGone") });
   }
-  seeOther(reply, listOf(posted.form.get("client")).href);
+  seeOther(reply, listOf(posted.form.get("client"), posted.form.get("older")).href);
 };
 
 /** GET /admin/tokens/revoke-client?client={sys_id} — the confirmation step; nothing changes until it is submitted. */

@@ -130,9 +130,10 @@ export function revokeAllTokensPage(props: { viewer: Viewer; client: OAuthClient
 
 /**
  * Revoking one token: it stops working at once, and a refresh token takes the access tokens of
- * its grant with it (RFC 7009 §2.1). `back` is the list it was chosen from, with its filter.
+ * its grant with it (RFC 7009 §2.1). `back` is the list page it was chosen from, with its filter;
+ * `listFields` says the same to the form, which returns there.
  */
-export function revokeTokenPage(props: { viewer: Viewer; token: TokenListing; back: string; clientFilter: string | undefined }): string {
+export function revokeTokenPage(props: { viewer: Viewer; token: TokenListing; back: string; listFields: Record<string, string> }): string {
   const { token } = props;
   const { t } = props.viewer.i18n;
   return confirmPage({
@@ -160,7 +161,7 @@ export function revokeTokenPage(props: { viewer: Viewer; token: TokenListing; ba
         </>
       ),
       action: adminPaths.tokenRevoke(token.sysId),
-      ...(props.clientFilter ? { fields: { client: props.clientFilter } } : {}),
+      fields: props.listFields,
       submitLabel: t("tokens.revokeOne.submit"),
       cancelHref: props.back,
     },

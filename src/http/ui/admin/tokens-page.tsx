@@ -13,6 +13,8 @@ export function tokensPage(props: {
   tokens: TokenListing[];
   clients: OAuthClient[];
   clientSysId: string | undefined;
+  /** The page shown (client filter, older cursor): a revoke carries it, and comes back to it. */
+  listFields: Record<string, string>;
   flash?: string | undefined;
   limit: number;
   pages: { olderHref: string | undefined; newestHref: string | undefined };
@@ -21,6 +23,8 @@ export function tokensPage(props: {
   const selected = props.clients.find((c) => c.sysId === props.clientSysId);
   const now = Date.now();
   const { t } = props.viewer.i18n;
+  const listQuery = new URLSearchParams(props.listFields).toString();
+  const revokeHref = (sysId: string) => adminPaths.tokenRevoke(sysId) + (listQuery ? `?${listQuery}` : "");
   return renderPage(
     <AdminShell title={t("tokens.title")} active="tokens" viewer={props.viewer}>
       <PageHeader title={t("tokens.title")} />
@@ -91,7 +95,7 @@ export function tokensPage(props: {
                         // A link to the confirmation, which names the token: one press must not end an integration.
                         <a
                           class="btn btn-small btn-danger-quiet"
-                          href={`${adminPaths.tokenRevoke(token.sysId)}${props.clientSysId ? `?${new URLSearchParams({ client: props.clientSysId })}` : ""}`}
+                          href={revokeHref(token.sysId)}
                           aria-label={t("tokens.revokeLabel", { type: t(`tokens.type.${token.type}`).toLowerCase(), client: token.clientName, issued: token.issuedOn })}
                         >
                           {t("tokens.revoke")}
