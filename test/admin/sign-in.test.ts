@@ -57,6 +57,13 @@ for (const dialect of dialectsUnderTest()) {
       const form = await browser.get("/?next=https%3A%2F%2Fevil.example%2F");
       const res = await browser.submitForm(form, "/login.do", { user_name: "admin", user_password: adminPassword, next: "//evil.example/admin" });
       assert.equal(res.location, "/admin");
+      // Signed in already, `next` is followed at once: one that steps out of /admin, or that a Location header cannot carry, is the overview (not a 500).
+      for (const next of ["/admin/../login.do", "/admin/\r\nSet-Cookie: x=1", "/admin\\evil.example"]) {
+        const again = await browser.get(`/?${new URLSearchParams({ next })}`);
+        assert.equal(again.status, 303, JSON.stringify(next));
+        assert.equal(again.location, "/admin", JSON.stringify(next));
+      }
+      assert.equal((await browser.get(`/?${new URLSearchParams({ next: "/admin/users?q=김" })}`)).location, "/admin/users?q=%EA%B9%80", "written as a URL");
     });
 
     test("a wrong password shows the form again with the error and starts no session", async () => {

@@ -7,6 +7,7 @@ import type { Viewer } from "../ui/admin/admin-layout.tsx";
 import { adminErrorPage, forbiddenPage } from "../ui/admin/sign-in-page.tsx";
 import { requestTranslator, varyByLanguage } from "../i18n/request-locale.ts";
 import { adminPaths } from "./admin-paths.ts";
+import { adminReturnPath } from "./return-path.ts";
 
 /** Admin pages load nothing from elsewhere: stricter than the app-wide policy, which allows the authorize pages' inline style. */
 const adminContentSecurityPolicy = [
@@ -39,9 +40,14 @@ export interface AdminGateOptions {
   whenSignedOut?: Answer;
 }
 
-/** To the sign-in page, coming back to a page asked for (a form posted cannot be asked for again, so the overview). */
+/**
+ * To the sign-in page, coming back to the page asked for. A form posted is not sent again (a
+ * revoke or a deactivation must not happen unseen): it comes back to the page it was on, its
+ * `from`, to be pressed again; without one, to the overview.
+ */
 export function redirectToSignIn(instance: Instance, request: FastifyRequest, reply: FastifyReply): void {
-  const next = request.method === "GET" ? request.url : adminPaths.home;
+  const form = request.body instanceof URLSearchParams ? request.body : undefined;
+  const next = request.method === "GET" ? request.url : (adminReturnPath(form?.get("from")) ?? adminPaths.home);
   // A cookie without a session: it expired or was ended elsewhere, and the sign-in page says so.
   const ended: Record<string, string> = sentSessionCookie(instance, request) ? { ended: "1" } : {};
   reply.redirect(`${adminPaths.signIn}?${new URLSearchParams({ next, ...ended })}`, 303);

@@ -96,7 +96,8 @@ async function postedToProvider(instance: Instance, request: FastifyRequest, rep
 
 async function renderProvider(instance: Instance, reply: FastifyReply, admin: AdminContext, provider: OAuthProvider, status: number, extra: { errors?: FieldErrors; flash?: string | undefined; failure?: string; username?: string }) {
   const token = await connectionStatus(instance.store.db, provider.sysId);
-  sendAdminHTML(reply, status, providerPage({ viewer: admin.viewer, provider, redirectUrl: redirectUrlOf(instance), token, errors: extra.errors ?? {}, flash: extra.flash, failure: extra.failure, username: extra.username ?? "" }));
+  // Also the answer to Get OAuth Token's POST: the page's forms and language switch name the page, not the action.
+  sendAdminHTML(reply, status, providerPage({ viewer: { ...admin.viewer, path: adminPaths.provider(provider.sysId) }, provider, redirectUrl: redirectUrlOf(instance), token, errors: extra.errors ?? {}, flash: extra.flash, failure: extra.failure, username: extra.username ?? "" }));
 }
 
 /** GET /admin/providers/{sys_id} */

@@ -9,10 +9,11 @@ import { resumeFormPage, signInPage } from "../ui/admin/sign-in-page.tsx";
 import { requestTranslator, varyByLanguage } from "../i18n/request-locale.ts";
 import { redirectToSignIn, sendAdminHTML } from "./admin-session.ts";
 import { adminPaths } from "./admin-paths.ts";
+import { adminReturnPath } from "./return-path.ts";
 
 /** Only paths inside the admin area are followed after sign-in, so `next` cannot send anyone elsewhere. */
 function safeNext(value: string | null | undefined): string {
-  return value && /^\/admin(\/|\?|$)/.test(value) ? value : adminPaths.home;
+  return adminReturnPath(value) ?? adminPaths.home;
 }
 
 /** What a form posted after its session ended carries through the sign-in page: where it went, and what was typed. */
@@ -21,8 +22,8 @@ interface KeptForm {
   form: string;
 }
 
-/** Never carried: the ended session's CSRF token, what the form asked for, and secrets, which never go back into a page. */
-const notKept = new Set(["csrf_token", "_action", "client_secret", "password"]);
+/** Never carried: the ended session's CSRF token, what the form asked for, the page it was on (it comes back to its own), and secrets, which never go back into a page. */
+const notKept = new Set(["csrf_token", "_action", "client_secret", "password", "from"]);
 
 /**
  * A form posted after its session ended (it expired while the admin typed): rather than dropping

@@ -62,7 +62,8 @@ async function userFromPath(instance: Instance, request: FastifyRequest, reply: 
 
 async function renderUser(instance: Instance, reply: FastifyReply, admin: AdminContext, user: UserListing, status: number, extra: { errors?: FieldErrors; flash?: string | undefined; typedRole?: string }) {
   const [roles, history] = await Promise.all([listRoles(instance.store.db), listAudit(instance.store.db, { tablename: "sys_user", documentkey: user.sysId, limit: 50 })]);
-  sendAdminHTML(reply, status, userPage({ viewer: admin.viewer, user, roleNames: roles.map((r) => r.name), errors: extra.errors ?? {}, flash: extra.flash, history, typedRole: extra.typedRole ?? "" }));
+  // Also the answer to a POST (a refused grant): the page's forms and language switch name the page, not the action.
+  sendAdminHTML(reply, status, userPage({ viewer: { ...admin.viewer, path: adminPaths.user(user.sysId) }, user, roleNames: roles.map((r) => r.name), errors: extra.errors ?? {}, flash: extra.flash, history, typedRole: extra.typedRole ?? "" }));
 }
 
 export const userShow: Handler = async (instance, request, reply) => {

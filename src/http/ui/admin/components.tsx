@@ -19,6 +19,20 @@ export function CsrfInput(props: { token: string }) {
   return <input type="hidden" name="csrf_token" value={props.token} />;
 }
 
+/**
+ * The hidden fields of every admin form: the session's CSRF token, and the page the form is on.
+ * A form posted after its session ended is not carried out; signing in again comes back to
+ * that page (admin-session.ts), so the admin sees it again instead of the overview.
+ */
+export function AdminFormFields(props: { viewer: { csrfToken: string; path: string } }) {
+  return (
+    <>
+      <input type="hidden" name="csrf_token" value={props.viewer.csrfToken} />
+      <input type="hidden" name="from" value={props.viewer.path} />
+    </>
+  );
+}
+
 /** Errors shown under a field and tied to it for screen readers via aria-describedby. */
 export function FieldError(props: { id: string; messages: string[] | undefined }) {
   if (!props.messages?.length) return null;

@@ -7,7 +7,7 @@ import { adminPaths } from "../../admin/admin-paths.ts";
 import { renderPage } from "../layout.tsx";
 import { RichText } from "../rich-text.tsx";
 import { AdminShell, type NavKey, type Viewer } from "./admin-layout.tsx";
-import { CsrfInput, instant, PageHeader } from "./components.tsx";
+import { AdminFormFields, instant, PageHeader } from "./components.tsx";
 
 /** What a confirmation asks, and the one form that does it. */
 export interface Confirmation {
@@ -37,7 +37,7 @@ export function confirmPage(props: { viewer: Viewer; active: NavKey; confirmatio
         {confirmation.warning}
       </div>
       <form method="post" action={confirmation.action} class="form-actions">
-        <CsrfInput token={props.viewer.csrfToken} />
+        <AdminFormFields viewer={props.viewer} />
         {Object.entries(confirmation.fields ?? {}).map(([name, value]) => (
           <input type="hidden" name={name} value={value} />
         ))}

@@ -12,7 +12,7 @@ export function profilePage(props: { viewer: Viewer; preferredLanguage: string |
       <PageHeader title={t("profile.title")} />
       <Flash message={props.flash} />
       <section class="panel">
-        <LanguagePreferenceForm action={adminPaths.profile} csrfToken={props.viewer.csrfToken} current={props.preferredLanguage} />
+        <LanguagePreferenceForm action={adminPaths.profile} viewer={props.viewer} current={props.preferredLanguage} />
       </section>
     </AdminShell>,
   );

@@ -4,7 +4,7 @@ import { connectionHealth, type ConnectionStatus } from "../../../store/obtained
 import { adminPaths, auditOf } from "../../admin/admin-paths.ts";
 import { renderPage } from "../layout.tsx";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
-import { CsrfInput, describedBy, ErrorSummary, FieldError, type FieldErrors, Flash, PageHeader } from "./components.tsx";
+import { AdminFormFields, describedBy, ErrorSummary, FieldError, type FieldErrors, Flash, PageHeader } from "./components.tsx";
 import { type EditConflict, EditConflictNotice, VersionInput } from "./edit-conflict.tsx";
 import { TextField } from "./form-fields.tsx";
 import { useI18n } from "../i18n-context.tsx";
@@ -145,7 +145,7 @@ export function providerFormPage(props: { viewer: Viewer; state: ProviderFormSta
       <ErrorSummary errors={errors} labels={labels} />
       <p class="muted">{editing ? t("provider.edit.intro") : t("provider.intro", { redirectUrl: props.redirectUrl })}</p>
       <form method="post" action={editing ? adminPaths.providerEdit(editing.sysId) : adminPaths.registryNewProvider} novalidate class="record-form">
-        <CsrfInput token={props.viewer.csrfToken} />
+        <AdminFormFields viewer={props.viewer} />
         <VersionInput version={editing ? props.version : undefined} />
         <TextField id="name" label={labels.name!} value={state.name} errors={errors} mandatory />
         <TextField id="client_id" label={labels.client_id!} value={state.client_id} errors={errors} mandatory autocomplete="off" />
@@ -182,7 +182,7 @@ function GetToken(props: { viewer: Viewer; provider: OAuthProvider; errors: Fiel
   }
   return (
     <form method="post" action={adminPaths.providerToken(provider.sysId)} novalidate>
-      <CsrfInput token={props.viewer.csrfToken} />
+      <AdminFormFields viewer={props.viewer} />
       {provider.defaultGrant === "password" ? (
         <>
           <p class="muted">{t("provider.getTokenPasswordHint")}</p>

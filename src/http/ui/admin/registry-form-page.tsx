@@ -7,7 +7,7 @@ import type { MessageKey, Translator } from "../../../i18n/translator.ts";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
 import { AuditTable } from "./audit-table.tsx";
 import { ClientSecretField } from "./client-secret-field.tsx";
-import { CsrfInput, describedBy, ErrorSummary, FieldError, type FieldErrors, Flash, PageHeader } from "./components.tsx";
+import { AdminFormFields, describedBy, ErrorSummary, FieldError, type FieldErrors, Flash, PageHeader } from "./components.tsx";
 import { type EditConflict, EditConflictNotice, VersionInput } from "./edit-conflict.tsx";
 import { Checkbox, TextField } from "./form-fields.tsx";
 import { RedirectUrlField } from "./redirect-url-field.tsx";
@@ -71,7 +71,7 @@ export function registryFormPage(props: RegistryFormProps): string {
       <EditConflictNotice conflict={props.conflict} labels={labels} />
       <ErrorSummary errors={errors} labels={labels} />
       <form method="post" action={action} class="record-form" novalidate>
-        <CsrfInput token={props.viewer.csrfToken} />
+        <AdminFormFields viewer={props.viewer} />
         <VersionInput version={client ? props.version : undefined} />
         {/* The first submit button is what Enter presses: saving, not the lock toggle. */}
         <button type="submit" name="_action" value="submit" class="visually-hidden" tabindex={-1} aria-hidden="true">

@@ -4,7 +4,7 @@ import { adminPaths, auditOf } from "../../admin/admin-paths.ts";
 import { renderPage } from "../layout.tsx";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
 import { AuditTable } from "./audit-table.tsx";
-import { CsrfInput, ErrorSummary, FieldError, type FieldErrors, Flash, PageHeader, YesNo } from "./components.tsx";
+import { AdminFormFields, ErrorSummary, FieldError, type FieldErrors, Flash, PageHeader, YesNo } from "./components.tsx";
 import { TextField } from "./form-fields.tsx";
 import { LanguagePreferenceForm } from "./language-preference.tsx";
 import { userFieldLabels } from "./users-page.tsx";
@@ -44,7 +44,7 @@ export function userPage(props: { viewer: Viewer; user: UserListing; roleNames: 
               <li>
                 <code>{role}</code>
                 <form method="post" action={adminPaths.userRoles(user.sysId)}>
-                  <CsrfInput token={props.viewer.csrfToken} />
+                  <AdminFormFields viewer={props.viewer} />
                   <input type="hidden" name="role" value={role} />
                   <button type="submit" name="_action" value="remove" class="btn btn-small btn-danger-quiet" aria-label={t("user.removeRole", { role })}>
                     {t("user.remove")}
@@ -55,7 +55,7 @@ export function userPage(props: { viewer: Viewer; user: UserListing; roleNames: 
           </ul>
           <FieldError id="roles" messages={props.errors.roles} />
           <form method="post" action={adminPaths.userRoles(user.sysId)} class="inline-form">
-            <CsrfInput token={props.viewer.csrfToken} />
+            <AdminFormFields viewer={props.viewer} />
             <label for="role">{t("user.grantRole")}</label>
             <input type="text" id="role" name="role" value={props.typedRole} list="known-roles" autocomplete="off" aria-invalid={props.errors.role ? "true" : undefined} aria-describedby={props.errors.role ? "role-error" : undefined} />
             <datalist id="known-roles">
@@ -72,7 +72,7 @@ export function userPage(props: { viewer: Viewer; user: UserListing; roleNames: 
         <section class="panel" aria-labelledby="password-heading">
           <h2 id="password-heading">{t("user.setPassword")}</h2>
           <form method="post" action={adminPaths.userPassword(user.sysId)} novalidate>
-            <CsrfInput token={props.viewer.csrfToken} />
+            <AdminFormFields viewer={props.viewer} />
             <TextField id="password" label={labels.password!} type="password" value="" errors={props.errors} autocomplete="new-password" hint={t("user.setPasswordHint")} />
             <button type="submit" class="btn">
               {t("user.setPassword")}
@@ -92,7 +92,7 @@ export function userPage(props: { viewer: Viewer; user: UserListing; roleNames: 
             </>
           ) : (
             <form method="post" action={adminPaths.userActive(user.sysId)}>
-              <CsrfInput token={props.viewer.csrfToken} />
+              <AdminFormFields viewer={props.viewer} />
               <input type="hidden" name="active" value="true" />
               <button type="submit" class="btn">
                 {t("user.activateUser")}
@@ -103,7 +103,7 @@ export function userPage(props: { viewer: Viewer; user: UserListing; roleNames: 
         </section>
       </div>
       <section class="panel">
-        <LanguagePreferenceForm action={adminPaths.userLanguage(user.sysId)} csrfToken={props.viewer.csrfToken} current={user.preferredLanguage} />
+        <LanguagePreferenceForm action={adminPaths.userLanguage(user.sysId)} viewer={props.viewer} current={user.preferredLanguage} />
       </section>
       <section class="history" aria-labelledby="history-heading">
         <h2 id="history-heading">{t("registry.history")}</h2>

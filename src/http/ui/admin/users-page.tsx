@@ -2,7 +2,7 @@ import type { UserPage, UserQuery, UserSortKey } from "../../../store/user-searc
 import { adminPaths } from "../../admin/admin-paths.ts";
 import { renderPage } from "../layout.tsx";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
-import { CsrfInput, ErrorSummary, type FieldErrors, Flash, PageHeader, YesNo } from "./components.tsx";
+import { AdminFormFields, ErrorSummary, type FieldErrors, Flash, PageHeader, YesNo } from "./components.tsx";
 import type { Translator } from "../../../i18n/translator.ts";
 import { TextField } from "./form-fields.tsx";
 import { ListFilter, NumberedPager, SortableHeading } from "./list-controls.tsx";
@@ -76,7 +76,7 @@ export function usersPage(props: { viewer: Viewer; found: UserPage; query: UserQ
         <h2 id="new-user">{t("users.new")}</h2>
         <ErrorSummary errors={props.errors} labels={labels} />
         <form method="post" action={adminPaths.users} novalidate class="form-grid">
-          <CsrfInput token={props.viewer.csrfToken} />
+          <AdminFormFields viewer={props.viewer} />
           <div class="form-col">
             <TextField id="user_name" label={labels.user_name!} value={props.form.user_name} errors={props.errors} autocomplete="off" mandatory hint={t("users.userNameHint")} />
             <TextField id="name" label={labels.name!} value={props.form.name} errors={props.errors} autocomplete="off" />
