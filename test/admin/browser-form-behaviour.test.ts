@@ -4,8 +4,10 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import type { BrowserContext, Page } from "playwright-core";
 import { sha256 } from "../../src/domain/secrets.ts";
+import { tokenLookupKey } from "../../src/domain/token-value.ts";
 import { registerClient } from "../support/oauth.ts";
-import { listClients } from "../../src/store/oauth-entity-store.ts";
+import { findClientBySysId, listClients } from "../../src/store/oauth-entity-store.ts";
+import { issueTokens } from "../../src/store/token-store.ts";
 import { findUserByName } from "../../src/store/user-store.ts";
 import { browserSuiteSkip, launchChromium } from "../support/chromium.ts";
 import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
@@ -121,6 +123,26 @@ describe("admin forms in chromium: second presses, lock and unlock", { skip: bro
     await page.getByLabel("Password").fill("typed password 9");
     await page.getByRole("button", { name: "Create user" }).click();
     await page.getByText("Created user “typed.before.expiry”.").waitFor();
+  });
+
+  test("a button pressed after the session ended: signing in again shows its page again, and nothing was done", async () => {
+    const registered = await registerClient(server.instance, { name: "Revoked After Expiry", grant_types: "client_credentials" });
+    const client = (await findClientBySysId(server.instance.store.db, registered.sysId))!;
+    const { accessToken } = await issueTokens(server.instance.store.db, { client, userSysId: null, scope: "useraccount", grantType: "client_credentials", withRefreshToken: false }, "test");
+    await signInThrough(server.base);
+    await page.goto(`${server.base}/admin/tokens?client=${client.sysId}`);
+    await page.getByRole("link", { name: /^Revoke access token of Revoked After Expiry/ }).click();
+    const confirmation = page.url();
+    await server.instance.store.db.updateTable("login_session").set({ expires_at: Date.now() - 1000 }).execute();
+    await page.getByRole("button", { name: "Revoke token" }).click();
+    await page.getByText("Your session has ended").waitFor();
+    await page.getByLabel("User name").fill("admin");
+    await page.getByLabel("Password").fill(adminPassword);
+    await page.getByLabel("Password").press("Enter");
+    await page.waitForURL(confirmation);
+    await page.getByRole("heading", { name: "Revoke this token?" }).waitFor();
+    const row = await server.instance.store.db.selectFrom("oauth_credential").select("revoked_at").where("token_hash", "=", tokenLookupKey(accessToken)).executeTakeFirstOrThrow();
+    assert.equal(row.revoked_at, null, "not revoked unseen");
   });
 
   test("a double click on Submit creates the endpoint once and still shows its secret", async (t) => {
