@@ -49,6 +49,9 @@ describe("message catalogs", () => {
     assert.equal(korean.t("registry.count", { count: 3 }), "레코드 3개");
     assert.equal(korean.t("regenerate.pageTitle", { name: "Pipeline Controller Client" }), "암호 다시 생성 · Pipeline Controller Client");
     assert.equal(english.t("home.usersText", { count: 1200 }), "1,200 users");
+    // A pager's numbers are grouped as the count above it is.
+    assert.equal(english.t("users.range", { first: 1001, last: 1100, total: 12345 }), "Users 1,001–1,100 of 12,345");
+    assert.equal(korean.t("registry.range", { first: 1001, last: 1100, total: 12345 }), "레코드 12,345개 중 1,001–1,100");
   });
 
   test("dates and numbers go through Intl for the reader; the stored value is the platform's fixed format", () => {
