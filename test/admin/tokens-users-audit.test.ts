@@ -88,6 +88,8 @@ for (const dialect of dialectsUnderTest()) {
       const confirm = await browser.get(`/admin/tokens/revoke-client?client=${client.sysId}`);
       assert.equal(confirm.status, 200);
       assert.match(confirm.html, /<h1>Revoke every live token of this client\?<\/h1>/);
+      // Like every confirmation, it says what will happen, not what to do.
+      assert.match(confirm.html, /role="alert">Every live token of <strong>Token Client<\/strong> stops working at once\./);
       assert.deepEqual(await tableCounts(server.instance.store), before, "asking revokes nothing");
       const done = await followRedirect(browser, await browser.submitForm(confirm, "/admin/tokens/revoke-client"));
       assert.match(done.html, /2 live tokens were revoked\./);

@@ -290,6 +290,7 @@ export const en = {
   "tokens.revokeAllText": "Revoke every live token of {client}. Its users and systems must authorize again.",
   "tokens.revokeAll.pageTitle": "Revoke all tokens of {client} · Manage Tokens",
   "tokens.revokeAll.confirmTitle": "Revoke every live token of this client?",
+  "tokens.revokeAll.warning": "Every live token of {client} stops working at once. Its users and systems must authorize again.",
   "tokens.revokeAll": "Revoke all tokens of this client",
   "tokens.none": "No tokens.",
   "tokens.noneFor": "No tokens for {client}.",

@@ -288,6 +288,7 @@ export const ko: Record<MessageKey, string> = {
   "tokens.revokeAllText": "{client}의 유효한 토큰을 모두 해지합니다. 해당 사용자와 시스템은 다시 권한을 부여받아야 합니다.",
   "tokens.revokeAll.pageTitle": "{client}의 토큰 모두 해지 · 토큰 관리",
   "tokens.revokeAll.confirmTitle": "이 클라이언트의 유효한 토큰을 모두 해지할까요?",
+  "tokens.revokeAll.warning": "{client}의 유효한 토큰이 모두 즉시 작동을 멈춥니다. 해당 사용자와 시스템은 다시 권한을 부여받아야 합니다.",
   "tokens.revokeAll": "이 클라이언트의 토큰 모두 해지",
   "tokens.none": "토큰이 없습니다.",
   "tokens.noneFor": "{client}의 토큰이 없습니다.",

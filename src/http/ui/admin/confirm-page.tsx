@@ -119,7 +119,7 @@ export function revokeAllTokensPage(props: { viewer: Viewer; client: OAuthClient
       pageTitle: t("tokens.revokeAll.pageTitle", { client: client.name }),
       title: t("tokens.revokeAll.confirmTitle"),
       crumbs: [{ href: back, label: t("tokens.title") }],
-      warning: <RichText format={(v) => t("tokens.revokeAllText", v)} elements={{ client: <strong>{client.name}</strong> }} />,
+      warning: <RichText format={(v) => t("tokens.revokeAll.warning", v)} elements={{ client: <strong>{client.name}</strong> }} />,
       action: adminPaths.tokensRevokeClient,
       fields: { client: client.sysId },
       submitLabel: t("tokens.revokeAll"),
