@@ -104,6 +104,8 @@ for (const dialect of dialectsUnderTest()) {
       const bad = await browser.submitForm(page, "/admin/users", { user_name: "no spaces allowed", password: "short", email: "not-an-email" });
       assert.equal(bad.status, 400);
       assert.match(fieldError(bad, "user_name") ?? "", /letters, digits/);
+      // The summary puts the label before the message: "User name must be …" reads, "User name use …" did not.
+      assert.match(bad.html, /<a href="#user_name">User name<\/a> must be 1 to 100 letters/);
       assert.match(fieldError(bad, "password") ?? "", /at least 8/);
       assert.match(fieldError(bad, "email") ?? "", /email/);
       assert.match(bad.html, /value="no spaces allowed"/);
@@ -132,6 +134,7 @@ for (const dialect of dialectsUnderTest()) {
       const badRole = await browser.submitForm(page, `${path}/roles`, { role: "Not A Role!", _action: "grant" });
       assert.equal(badRole.status, 400);
       assert.ok(fieldError(badRole, "role"));
+      assert.match(badRole.html, /<a href="#role">Role<\/a> must start with a lowercase letter/);
       assert.match(badRole.html, /<input type="text" id="role" name="role" value="Not A Role!"/, "the role typed is kept to be corrected");
       page = await followRedirect(browser, await browser.post(`${path}/roles`, new URLSearchParams({ csrf_token: page.formAt(`${path}/password`)[0]![1], role: "itil", _action: "remove" })));
       assert.deepEqual(await rolesOf(server.instance.store.db, user.sysId), ["rest_api_explorer"]);
