@@ -19,7 +19,7 @@ import { liveness, readiness } from "./operability/health.ts";
 import { paths } from "./paths.ts";
 import { aggregateApiRoutes } from "./table-api/aggregate-api.ts";
 import { scriptedRest } from "./scripted-rest/dispatch.ts";
-import { registerXMLParser } from "./scripted-rest/xml-body.ts";
+import { registerXMLParser } from "./xml/xml-body.ts";
 import { tableApiRoutes } from "./table-api/table-routes.ts";
 import { importApiRoutes } from "./import-api/import-routes.ts";
 import type { Config } from "../config.ts";

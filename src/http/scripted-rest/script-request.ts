@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import type { Instance } from "../../instance.ts";
 import type { ApiPrincipal } from "../table-api/api-principal.ts";
-import { XMLBody } from "./xml-body.ts";
+import { XMLBody } from "../xml/xml-body.ts";
 
 /**
  * The JSON of what a script sees of its HTTP request; the sandbox turns it into ServiceNow's
