@@ -6,7 +6,7 @@ import { batch } from "./api/batch.ts";
 import { attachmentApiRoutes } from "./attachment-api/attachment-routes.ts";
 import { whoami } from "./api/whoami.ts";
 import type { ErrorFormat } from "./error-rendering.ts";
-import { assertAcceptsJson } from "./accept-json.ts";
+import { negotiateAnswer } from "./answer-format.ts";
 import type { LimitKind } from "./rate-limit.ts";
 import { authorizeGet, authorizePost } from "./oauth/authorize.ts";
 import { allowAnyOrigin } from "./oauth/cors.ts";
@@ -39,8 +39,9 @@ const postOnly: Handler = (_instance, request, reply) => {
 
 /** The one table that maps the platform's wire paths to the modules that implement them. */
 /** `anyType`: the answer's type is not always JSON (a script's own, an attachment's bytes), so Accept is not checked. */
-/** `xmlBodies`: XML request bodies are read too (Scripted REST APIs, as the platform's accept them); elsewhere they stay refused. */
-type Route = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; bodyLimit?: number | ((config: Config) => number); handler: Handler; rawBodyLimit?: (instance: Instance) => number; anyType?: boolean; xmlBodies?: boolean };
+/** `xmlBodies`: XML request bodies are read too (Scripted REST APIs, the Table API's writes, as the platform's accept them); elsewhere they stay refused. */
+/** `xmlAnswers`: the answer is XML when the Accept header prefers it (the platform's own APIs); elsewhere JSON only. */
+type Route = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; bodyLimit?: number | ((config: Config) => number); handler: Handler; rawBodyLimit?: (instance: Instance) => number; anyType?: boolean; xmlBodies?: boolean; xmlAnswers?: boolean };
 
 const routes: Route[] = [
   { method: "GET", url: paths.authorize, errorFormat: "page", handler: authorizeGet },
@@ -60,11 +61,13 @@ const routes: Route[] = [
   { method: "POST", url: paths.logout, errorFormat: "page", handler: signOutPost },
   // The admin UI: sign-in at "/", the navigator's modules under /admin.
   ...adminRoutes().map((route) => ({ ...route, errorFormat: "page" as const })),
-  ...tableApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const })),
-  ...aggregateApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const })),
-  ...attachmentApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const })),
+  // Writes take XML bodies too, as the platform's Table API does (Content-Type: application/xml).
+  ...tableApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const, xmlAnswers: true, xmlBodies: route.method !== "GET" && route.method !== "DELETE" })),
+  ...aggregateApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const, xmlAnswers: true })),
+  ...attachmentApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const, xmlAnswers: true })),
   // insertMultiple bodies grow with PORTCULLIS_IMPORT_MAX_RECORDS: about 1 KiB a record, at least 8 MiB.
-  ...importApiRoutes().map(({ bulk, ...route }) => ({ ...route, errorFormat: "api" as const, ...(bulk ? { bodyLimit: (c: Config) => Math.max(8 << 20, c.importMaxRecords * 1024) } : {}) })),
+  // One staging row may be XML, as the platform's reference allows; insertMultiple's {"records": […]} has no documented XML form.
+  ...importApiRoutes().map(({ bulk, ...route }) => ({ ...route, errorFormat: "api" as const, xmlAnswers: true, xmlBodies: route.method === "POST" && !bulk, ...(bulk ? { bodyLimit: (c: Config) => Math.max(8 << 20, c.importMaxRecords * 1024) } : {}) })),
   { method: "GET", url: paths.oauthRedirect, errorFormat: "page", handler: oauthRedirect },
   { method: "GET", url: paths.connections, errorFormat: "api", handler: listConnections },
   { method: "GET", url: `${paths.connections}/:id/authorize`, errorFormat: "page", handler: startAuthorization },
@@ -92,12 +95,13 @@ const routes: Route[] = [
 function addRoute(app: FastifyInstance, instance: Instance, route: Route, limit = route.bodyLimit): void {
   const bodyLimit = typeof limit === "function" ? limit(instance.config) : limit;
   const checkAccept = route.errorFormat === "api" && !route.anyType;
+  const offer = route.xmlAnswers ? "json-or-xml" : "json";
   app.route({
     method: route.method,
     url: route.url,
     ...(bodyLimit ? { bodyLimit } : {}),
     config: { errorFormat: route.errorFormat, ...(route.rateLimitByIp ? { rateLimitByIp: route.rateLimitByIp } : {}) },
-    ...(checkAccept ? { onRequest: async (request: FastifyRequest) => assertAcceptsJson(request) } : {}),
+    ...(checkAccept ? { onRequest: async (request: FastifyRequest, reply: FastifyReply) => negotiateAnswer(request, reply, offer) } : {}),
     handler: (request, reply) => route.handler(instance, request, reply),
   });
 }
@@ -111,7 +115,7 @@ export const methodsAt = methodsByPath(routes.filter((route) => route.handler !=
 
 export function registerRoutes(app: FastifyInstance, instance: Instance): void {
   for (const route of routes) if (!route.rawBodyLimit && !route.xmlBodies) addRoute(app, instance, route);
-  // A parser registered in a plugin of its own applies to that plugin's routes only.
+  // A parser registered in a plugin of its own applies to that plugin's routes only: the others still refuse XML (415).
   void app.register(async (xml) => {
     registerXMLParser(xml);
     for (const route of routes) if (route.xmlBodies) addRoute(xml, instance, route);

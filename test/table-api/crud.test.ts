@@ -231,7 +231,7 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(bad.status, 401);
     });
 
-    test("an Accept without JSON (the platform's XML) is 406 in the envelope and writes nothing; any Accept that takes JSON is served", async () => {
+    test("an Accept with neither JSON nor XML is 406 in the envelope and writes nothing; any Accept that takes JSON is served JSON unless it prefers XML", async () => {
       const call = (accept: string | undefined, method = "GET", body?: unknown) =>
         http(`${server.base}/api/now/table/incident?sysparm_limit=1`, {
           method,
@@ -239,14 +239,14 @@ for (const dialect of dialectsUnderTest()) {
           ...(body ? { body: JSON.stringify(body) } : {}),
         });
       const before = await tableCounts(server.instance.store);
-      for (const accept of ["application/xml", "text/xml", "text/html", "application/json;q=0"]) {
-        const res = await call(accept, "POST", { short_description: "asked for XML" });
+      for (const accept of ["text/html", "application/json;q=0", "text/csv, application/xml;q=0"]) {
+        const res = await call(accept, "POST", { short_description: "asked for HTML" });
         assert.equal(res.status, 406, `${accept}: ${res.text}`);
         assert.equal(res.body.status, "failure");
-        assert.match(res.body.error.message, /JSON only.*application\/json/);
+        assert.match(res.body.error.message, /JSON or XML.*neither application\/json nor application\/xml/);
       }
       assert.deepEqual(await tableCounts(server.instance.store), before, "a refused write stores nothing");
-      for (const accept of [undefined, "", "*/*", "application/*", "application/json", "application/xml, application/json;q=0.5", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"]) {
+      for (const accept of [undefined, "", "*/*", "application/*", "application/json", "application/json, application/xml", "text/html, application/json;q=0.9, */*;q=0.8"]) {
         const res = await call(accept);
         assert.equal(res.status, 200, `${accept}: ${res.text}`);
         assert.match(res.headers.get("content-type") ?? "", /application\/json/);

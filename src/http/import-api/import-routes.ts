@@ -12,6 +12,7 @@ import { addToTally, emptyTally, insertSynchronousRow, type Loader, loadImportSe
 import { requireAccess } from "../table-api/acl.ts";
 import { type ApiPrincipal, authenticateApi } from "../table-api/api-principal.ts";
 import { asTableApiError, badRequest, notFound } from "../table-api/errors.ts";
+import { recordBody } from "../table-api/record-body.ts";
 import { importResultOf } from "./import-result.ts";
 
 /**
@@ -36,7 +37,7 @@ const loaderOf = (principal: ApiPrincipal): Loader => ({ userSysId: principal.us
 
 const importOne: Handler = async (instance, request, reply) => {
   const { principal, staging } = await open(instance, request, "create");
-  const values = parseRecordInput(staging, request.body, "create");
+  const values = parseRecordInput(staging, recordBody(request.body), "create");
   const db = instance.store.db;
   const { set, row } = await insertSynchronousRow(db, staging, loaderOf(principal), values);
   const { results, outcome } = await transformRow({ db, principal, publicUrl: instance.config.publicUrl, describe: true }, await planTransform(db, staging.name), row, staging.name);

@@ -13,6 +13,7 @@ import { asTableApiError, badRequest, notFound } from "./errors.ts";
 import { setListHeaders } from "./pagination.ts";
 import { type OutputParams, readListParams, readOutputParams } from "./parameters.ts";
 import { resolveDisplayInput } from "./input-display-value.ts";
+import { recordBody } from "./record-body.ts";
 import { writerOf } from "./writers.ts";
 import { serializeRecords } from "./serialize.ts";
 
@@ -116,7 +117,8 @@ const readOne: Handler = async (instance, request, reply) => {
 const create: Handler = async (instance, request, reply) => {
   const { principal, table } = await open(instance, request, "create");
   const params = await readOutputParams(request, principal, table, instance.store.db);
-  const body = params.inputDisplayValue ? await resolveDisplayInput(instance.store.db, table, request.body) : request.body;
+  const sent = recordBody(request.body);
+  const body = params.inputDisplayValue ? await resolveDisplayInput(instance.store.db, table, sent) : sent;
   // Tables with their own writer (the registry, the dictionary, Scripted REST, transform maps) make their records' sys_ids.
   if (table.writer !== "generic" && requestedSysId(body)) throw badRequest(`sys_id: records of ${table.name} get their sys_id from the instance; leave sys_id out of the body`);
   const created = await writerOf(table).create({ db: instance.store.db, actor: principal.user.userName }, table, body);
@@ -130,7 +132,8 @@ const update: Handler = async (instance, request, reply) => {
   const { principal, table } = await open(instance, request, "write");
   const sysId = sysIdOf(request);
   const params = await readOutputParams(request, principal, table, instance.store.db);
-  const body = params.inputDisplayValue ? await resolveDisplayInput(instance.store.db, table, request.body) : request.body;
+  const sent = recordBody(request.body);
+  const body = params.inputDisplayValue ? await resolveDisplayInput(instance.store.db, table, sent) : sent;
   const expected = ifMatchVersions(request.headers["if-match"]);
   const found = await writerOf(table).update({ db: instance.store.db, actor: principal.user.userName, expected }, table, sysId, body);
   if (!found) throw notFound("No Record found");

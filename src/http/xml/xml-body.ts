@@ -6,8 +6,9 @@ import { OAuthError } from "../oauth/oauth-error.ts";
 
 /**
  * XML request bodies of Scripted REST APIs, which the platform accepts by default
- * (application/xml, text/xml, and types with an +xml suffix). Its "Scripted REST API example -
- * script samples" posts
+ * (application/xml, text/xml, and types with an +xml suffix), and of the Table API's and Import
+ * Set API's writes (src/http/table-api/record-body.ts). Its "Scripted REST API example - script
+ * samples" posts
  *
  *   <request><entry><name>user0</name><id>1234</id></entry><entry>…</entry></request>
  *
