@@ -5,6 +5,7 @@ import { http } from "../support/oauth.ts";
 import { defineApi } from "../support/scripted-rest.ts";
 import { dialectsUnderTest } from "../support/stores.ts";
 import { api, type ApiUser, apiUser } from "../support/table-api.ts";
+import { xmlResponse } from "../support/xml.ts";
 
 /**
  * The request, response and sn_ws_err a script sees, as ServiceNow documents RESTAPIRequest,
@@ -178,7 +179,8 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual(res.body.result.queryParams, { active: ["false"], name: ["now"] }, "every parameter a list of strings, as RESTAPIRequest documents");
       assert.deepEqual(res.body.result.types, ["application/json"]);
       const listed = await http(`${server.base}/api/x_sn/api/headers`, { headers: { authorization: `Bearer ${ada.token}`, accept: "application/json;q=0.9, application/xml , */*;q=0.1" } });
-      assert.deepEqual((listed.body as { result: { types: string[] } }).result.types, ["application/json", "application/xml", "*/*"]);
+      // That Accept prefers XML (q=1 over JSON's 0.9), so the answer is XML too.
+      assert.deepEqual(xmlResponse(listed).result.types, ["application/json", "application/xml", "*/*"]);
     });
 
     test("setContentType, setLocation and setHeaders set headers; setBody keeps the script's content type", async () => {

@@ -5,7 +5,9 @@ import type { FailureKind, SandboxLimits, ScriptOutcome } from "../../scripting/
 import { scriptHeaderProblem } from "../../scripting/script-headers.ts";
 import { runScriptOnThread } from "../../scripting/script-thread-pool.ts";
 import { type ApiResources, findApiResources } from "../../store/scripted-rest-store.ts";
+import { answerInXML, preferredSerialization } from "../answer-format.ts";
 import { OAuthError } from "../oauth/oauth-error.ts";
+import { xmlDocument } from "../xml/xml-document.ts";
 import { type ApiPrincipal, authenticateApi } from "../table-api/api-principal.ts";
 import { forbidden, notFound } from "../table-api/errors.ts";
 import { dataApi } from "./data-api.ts";
@@ -52,7 +54,25 @@ async function authorize(instance: Instance, request: FastifyRequest, op: Operat
   return principal;
 }
 
+/**
+ * The body as the platform serializes it for the Accept header: {"result": …} and setError's
+ * envelope in XML when the client prefers XML. A body the script typed itself goes as it is.
+ */
+function serialized(body: { text: string; json: boolean }, scriptTyped: boolean, xmlType: string | undefined): { type: string; text: string } | undefined {
+  if (scriptTyped) return { type: "", text: body.text };
+  if (!body.json) return { type: "text/plain; charset=utf-8", text: body.text };
+  if (!xmlType) return { type: "application/json; charset=utf-8", text: body.text };
+  try {
+    return { type: `${xmlType}; charset=utf-8`, text: xmlDocument(JSON.parse(body.text)) };
+  } catch {
+    return undefined;
+  }
+}
+
 export async function scriptedRest(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  // Before anything can fail: the error envelopes follow the Accept header too.
+  const xmlType = preferredSerialization(request);
+  if (xmlType) answerInXML(reply, xmlType);
   const params = request.params as { namespace: string; api_id: string; "*"?: string };
   const noSuch = () => notFound(`no such resource: ${request.method} ${(request.url.split("?")[0] ?? "").slice(0, 200)}`);
   // A reserved namespace (now, portcullis) reaches here only when its own routes lack the method: the not-found handler tells 405 from 404.
@@ -87,6 +107,9 @@ export async function scriptedRest(instance: Instance, request: FastifyRequest, 
   // setHeader checked each header already; this keeps a value Node would refuse mid-reply from ever reaching it.
   const badHeader = outcome.ok ? outcome.response.headers.find(([name, value]) => scriptHeaderProblem(name, value)) : undefined;
   if (badHeader) outcome = { ok: false, kind: "invalid-response", message: `header ${badHeader[0]}: ${scriptHeaderProblem(...badHeader)}`, stack: "" };
+  const scriptTyped = outcome.ok && outcome.response.headers.some(([name]) => name === "content-type");
+  const answer = outcome.ok && outcome.response.body ? serialized(outcome.response.body, scriptTyped, xmlType) : undefined;
+  if (outcome.ok && outcome.response.body && !answer) outcome = { ok: false, kind: "invalid-response", message: "the body could not be written as XML: it nests too deeply", stack: "" };
   if (!outcome.ok) {
     log.error({ kind: outcome.kind, reason: outcome.message }, "script failed");
     const detail = instance.config.scriptDebug ? `${outcome.message}${outcome.stack ? `\n${outcome.stack}` : ""}` : failureText[outcome.kind];
@@ -98,7 +121,7 @@ export async function scriptedRest(instance: Instance, request: FastifyRequest, 
   const { status, headers, body } = outcome.response;
   reply.code(status);
   for (const [name, value] of headers) reply.header(name, value);
-  if (body === null) return void reply.send();
-  if (!headers.some(([name]) => name === "content-type")) reply.type(body.json ? "application/json; charset=utf-8" : "text/plain; charset=utf-8");
-  reply.send(body.text);
+  if (body === null || !answer) return void reply.send();
+  if (answer.type) reply.type(answer.type);
+  reply.send(answer.text);
 }
