@@ -197,8 +197,8 @@ for (const dialect of dialectsUnderTest()) {
       [{ sysparm_count: "yes" }, 400, /true or false/],
       [{ sysparm_display_value: "maybe" }, 400, /sysparm_display_value/],
       [{ sysparm_min_fields: "password_hash" }, 400, /no field "password_hash"/, "/api/now/stats/sys_user"],
-      [{ sysparm_max_fields: "failed_attempts" }, 400, /may not read the field sys_user.failed_attempts/, "/api/now/stats/sys_user"],
-      [{ sysparm_group_by: "locked_until" }, 400, /may not read the field sys_user.locked_until/, "/api/now/stats/sys_user"],
+      [{ sysparm_max_fields: "failed_attempts" }, 403, /may not read the field sys_user.failed_attempts/, "/api/now/stats/sys_user"],
+      [{ sysparm_group_by: "locked_until" }, 403, /may not read the field sys_user.locked_until/, "/api/now/stats/sys_user"],
       [{ sysparm_count: "true" }, 403, /may not read/, "/api/now/stats/oauth_entity"],
       [{ sysparm_count: "true" }, 404, /Invalid table/, "/api/now/stats/no_such_table"],
     ];

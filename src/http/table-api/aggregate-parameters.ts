@@ -47,7 +47,8 @@ function syntax<T>(read: () => T): T {
 function readableField(principal: ApiPrincipal, table: TableDef, parameter: string, name: string): FieldDef {
   const field = fieldOf(table, name);
   if (!field || field.secret) throw badRequest(`${parameter}: the table ${table.name} has no field "${name}"`);
-  if (!mayReadField(principal, field)) throw badRequest(`${parameter}: ${principal.user.userName} may not read the field ${table.name}.${name}`);
+  // As in sysparm_query: the field exists, and grouping or aggregating would show its values.
+  if (!mayReadField(principal, field)) throw forbidden(`${parameter}: ${principal.user.userName} may not read the field ${table.name}.${name}`);
   return field;
 }
 
