@@ -22,6 +22,8 @@ export function assertAcceptsJson(request: FastifyRequest): void {
 
 /** Checks the Accept header; when XML wins, the reply writes every object it sends as an XML document. */
 export function negotiateAnswer(request: FastifyRequest, reply: FastifyReply | undefined, offer: Offer): void {
+  // A cache must not hand the JSON answer to a client that asked for XML (RFC 9110 §12.5.5).
+  if (offer === "json-or-xml") reply?.header("vary", "Accept");
   const accept = request.headers.accept;
   if (cheap(accept)) return;
   const header = accept as string;

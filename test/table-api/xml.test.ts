@@ -143,6 +143,8 @@ for (const dialect of dialectsUnderTest()) {
     test("negotiation: q-values and order decide, JSON wins a tie and stays the default; an Accept with neither is 406 in JSON", async () => {
       const typeFor = async (accept: string | undefined) => {
         const res = await xmlCall(server, "GET", "/api/now/table/incident?sysparm_limit=1", { token: user.token, ...(accept === undefined ? {} : { accept }) });
+        // The answer depends on Accept, so it says so to caches (RFC 9110 §12.5.5), JSON included.
+        assert.match(res.headers.get("vary") ?? "", /\bAccept\b/i, `Vary for ${accept}`);
         return { status: res.status, type: (res.headers.get("content-type") ?? "").split(";")[0] };
       };
       const cases: [string, string][] = [
