@@ -1,3 +1,5 @@
+import type { SyncDataAnswer } from "./sandbox-contract.ts";
+
 /**
  * The data calls of one script run. The host's store work is not QuickJS's, so the interrupt
  * handler cannot stop it: a script that queued a thousand 1,000-row queries ran 13 s past a
@@ -16,10 +18,13 @@ export interface DataCallLimits {
 }
 
 type Call = (operation: string, args: unknown[]) => Promise<unknown>;
+type SyncCall = (operation: string, args: unknown[]) => SyncDataAnswer;
 
 export class RowLimitError extends Error {}
+/** A synchronous call found the run's time up, before it started or while it waited. */
+export class OutOfTimeError extends Error {}
 
-const reads = new Set(["get", "query"]);
+const reads = new Set(["get", "query", "glideGet", "glideQuery"]);
 
 function rowsIn(result: unknown): number {
   if (Array.isArray(result)) return result.length;
@@ -61,6 +66,22 @@ export class DataCalls {
       });
       this.pump();
     });
+  }
+
+  /**
+   * A call the script waits for (GlideRecord's): counted against the same limits. It skips the
+   * queue, since the script thread sleeps until it returns: with it at most one call more than
+   * maxDataCallsInFlight is under way.
+   */
+  callSync(operation: string, args: unknown[], host: SyncCall): SyncDataAnswer {
+    if (++this.made > this.limits.maxDataCalls) throw new Error(`a script may make at most ${this.limits.maxDataCalls} data calls`);
+    if (this.closed || !this.inTime()) throw new OutOfTimeError("the script ran out of time");
+    if (this.rowsRead >= this.limits.maxRowsRead && reads.has(operation)) throw this.rowLimit();
+    const answer = host(operation, args);
+    if ("timedOut" in answer) throw new OutOfTimeError("the script ran out of time");
+    if (answer.ok && reads.has(operation)) this.rowsRead += rowsIn(answer.value);
+    if (this.rowsRead > this.limits.maxRowsRead) throw this.rowLimit();
+    return answer;
   }
 
   private pump(): void {

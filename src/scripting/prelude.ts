@@ -1,3 +1,4 @@
+import { glideRecordClass } from "./glide-record.ts";
 import { restAPIRequest } from "./rest-api-request.ts";
 import { restAPIResponse } from "./rest-api-response.ts";
 import { snWsErr } from "./sn-ws-err.ts";
@@ -5,7 +6,7 @@ import { snWsErr } from "./sn-ws-err.ts";
 /**
  * Evaluated in each fresh QuickJS context before the script. It closes over the host
  * functions, so the script gets `request`, `response` (ServiceNow's RESTAPIRequest and
- * RESTAPIResponse), `gs`, `table` and `sn_ws_err` but never the raw host object; everything
+ * RESTAPIResponse), `gs`, `table`, `sn_ws_err` and the global `GlideRecord` but never the raw host object; everything
  * it hands the host is a string or a number. It returns `[describe, start]`: describe turns
  * any thrown value into JSON text without trusting it, start runs the compiled script and
  * yields the promise of its completion.
@@ -13,7 +14,7 @@ import { snWsErr } from "./sn-ws-err.ts";
 export const prelude = String.raw`
 (function install(host, requestJson) {
   "use strict";
-  const hostSetStatus = host.setStatus, hostSetHeader = host.setHeader, hostSetBody = host.setBody, hostLog = host.log, hostData = host.data;
+  const hostSetStatus = host.setStatus, hostSetHeader = host.setHeader, hostSetBody = host.setBody, hostLog = host.log, hostData = host.data, hostDataSync = host.dataSync;
   const parse = JSON.parse, stringify = JSON.stringify, freeze = Object.freeze;
   const describe = function (e) {
     try {
@@ -49,6 +50,9 @@ export const prelude = String.raw`
     update: function (name, sysId, fields) { return data("update", [name, sysId, fields]); },
     remove: function (name, sysId) { return data("remove", [name, sysId]); },
   });
+  const GlideRecord = (${glideRecordClass})(function (op, args) { return parse(hostDataSync(op, stringify(args))); }, function (text) { hostLog("warn", text); });
+  // A global, as on the platform: ported scripts name it without declaring it.
+  Object.defineProperty(globalThis, "GlideRecord", { value: GlideRecord, writable: false, enumerable: false, configurable: false });
   // The platform answers an sn_ws_err error a script returns or throws as response.setError would.
   const start = function (compiled) {
     return (async function () {

@@ -27,7 +27,14 @@ export interface ScriptHost {
   log(level: "info" | "warn" | "error", line: string): void;
   /** A data API call: args are JSON from the script; the result goes back as JSON. */
   data(operation: string, args: unknown[]): Promise<unknown>;
+  /**
+   * The same call, waited for before returning (GlideRecord's): only on the script threads
+   * (sync-call.ts). Gives up after timeoutMs, the run's remaining time.
+   */
+  dataSync?(operation: string, args: unknown[], timeoutMs: number): SyncDataAnswer;
 }
+
+export type SyncDataAnswer = { ok: true; value: unknown } | { ok: false; message: string } | { ok: false; timedOut: true };
 
 export interface ScriptResponse {
   status: number;

@@ -1,5 +1,5 @@
 import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core";
-import { DataCalls, RowLimitError } from "./data-calls.ts";
+import { DataCalls, OutOfTimeError, RowLimitError } from "./data-calls.ts";
 import { type Engine, EnginePool } from "./engine-pool.ts";
 import { type InterruptCountdown, interruptCountdown } from "./interrupt-countdown.ts";
 import { prelude } from "./prelude.ts";
@@ -126,7 +126,22 @@ class ScriptRun {
       this.host.log(lvl === "warn" || lvl === "error" ? lvl : "info", text);
     });
     fn("data", (operation, argsJson) => this.dataCall(ctx.getString(operation), ctx.getString(argsJson)));
+    fn("dataSync", (operation, argsJson) => ctx.newString(JSON.stringify(this.dataSyncCall(ctx.getString(operation), ctx.getString(argsJson)))));
     return host;
+  }
+
+  /** GlideRecord's calls: the answer, or a refusal as data for it to report; limits and time throw. */
+  private dataSyncCall(operation: string, argsJson: string): unknown {
+    const dataSync = this.host.dataSync?.bind(this.host);
+    if (!dataSync) throw this.guestError("GlideRecord is offered only to scripts run on the script threads");
+    try {
+      return this.calls.callSync(operation, JSON.parse(argsJson) as unknown[], (op, args) => dataSync(op, args, this.deadline - Date.now()));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof RowLimitError) throw this.hitLimit("rows", message);
+      if (error instanceof OutOfTimeError) this.timedOut = true;
+      throw this.guestError(message);
+    }
   }
 
   private dataCall(operation: string, argsJson: string): QuickJSHandle {

@@ -1,5 +1,6 @@
-import { Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import type { SandboxLimits, ScriptHost, ScriptInput, ScriptOutcome } from "./sandbox-contract.ts";
+import { postSyncAnswer, type SyncChannel } from "./sync-call.ts";
 
 /**
  * Scripted REST runs on a few threads of their own (script-thread.ts), so a script computing
@@ -15,6 +16,8 @@ export type ToThread =
 
 export type FromThread =
   | { type: "data"; run: number; call: number; operation: string; args: unknown[] }
+  /** A call the thread waits for in Atomics.wait (sync-call.ts): answered on the sync channel, not as a message. */
+  | { type: "data-sync"; run: number; call: number; operation: string; args: unknown[] }
   | { type: "log"; run: number; level: "info" | "warn" | "error"; line: string }
   | { type: "done"; run: number; outcome: ScriptOutcome };
 
@@ -30,7 +33,7 @@ interface Run {
 }
 
 /** How a worker is started from source (tests, under tsx) and from the build alike. */
-function startWorker(): Worker {
+function startWorker(sync: SyncChannel): Worker {
   const source = import.meta.url.endsWith(".ts");
   const entry = new URL(source ? "./script-thread.ts" : "./script-thread.js", import.meta.url).href;
   const tsx = source ? import.meta.resolve("tsx/esm/api") : null;
@@ -40,15 +43,21 @@ function startWorker(): Worker {
   if (workerData.tsx) (await import(workerData.tsx)).register();
   await import(workerData.entry);
 })();`;
-  return new Worker(boot, { eval: true, workerData: { entry, tsx }, resourceLimits: { stackSizeMb: 1 } });
+  return new Worker(boot, { eval: true, workerData: { entry, tsx, sync }, transferList: [sync.port], resourceLimits: { stackSizeMb: 1 } });
 }
 
 class ScriptThread {
   readonly runs = new Map<number, Run>();
   alive = true;
-  private readonly worker = startWorker();
+  /** Our end of the sync channel: it only sends, so it holds no listener that would keep the process open. */
+  private readonly sync: SyncChannel;
+  private readonly worker: Worker;
 
   constructor() {
+    const { port1, port2 } = new MessageChannel();
+    const signal = new SharedArrayBuffer(4);
+    this.sync = { port: port1, signal };
+    this.worker = startWorker({ port: port2, signal });
     this.worker.on("message", (message: FromThread) => this.receive(message));
     this.worker.on("error", (error) => this.stopped(String(error)));
     this.worker.on("exit", (code) => this.stopped(`exit code ${code}`));
@@ -69,6 +78,7 @@ class ScriptThread {
 
   private receive(message: FromThread): void {
     const run = this.runs.get(message.run);
+    if (message.type === "data-sync") return this.answerSync(run, message);
     if (!run) return;
     if (message.type === "log") return run.host.log(message.level, message.line);
     if (message.type === "done") return this.end(message.run, message.outcome);
@@ -77,6 +87,17 @@ class ScriptThread {
     call.then(
       (value) => this.post({ type: "answer", call: message.call, ok: true, value: value ?? null }),
       (error: unknown) => this.post({ type: "answer", call: message.call, ok: false, message: error instanceof Error ? error.message : String(error) }),
+    ).finally(() => run.calls.delete(call));
+  }
+
+  /** Always answered, even for a run already gone: the thread is asleep until it is (or until its time runs out). */
+  private answerSync(run: Run | undefined, message: Extract<FromThread, { type: "data-sync" }>): void {
+    if (!run) return postSyncAnswer(this.sync, { call: message.call, ok: false, message: "the run has ended" });
+    const call = run.host.data(message.operation, message.args);
+    run.calls.add(call);
+    call.then(
+      (value) => postSyncAnswer(this.sync, { call: message.call, ok: true, value: value ?? null }),
+      (error: unknown) => postSyncAnswer(this.sync, { call: message.call, ok: false, message: error instanceof Error ? error.message : String(error) }),
     ).finally(() => run.calls.delete(call));
   }
 

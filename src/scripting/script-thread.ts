@@ -1,8 +1,9 @@
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { compiledModule } from "./engine-pool.ts";
 import { runScript } from "./script-sandbox.ts";
 import type { FromThread, ToThread } from "./script-thread-pool.ts";
 import type { ScriptHost } from "./sandbox-contract.ts";
+import { awaitSyncAnswer, type SyncChannel } from "./sync-call.ts";
 
 /**
  * The thread scripts run on (script-thread-pool.ts starts it). QuickJS runs synchronously
@@ -12,6 +13,7 @@ import type { ScriptHost } from "./sandbox-contract.ts";
  * rights: this thread sees only the script, its limits and the JSON that comes back.
  */
 const port = parentPort!;
+const sync = (workerData as { sync: SyncChannel }).sync;
 const calls = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 let nextCall = 0;
 const send = (message: FromThread) => port.postMessage(message);
@@ -35,6 +37,12 @@ port.on("message", (message: ToThread) => {
         calls.set(call, { resolve, reject });
         send({ type: "data", run, call, operation, args });
       }),
+    dataSync: (operation, args, timeoutMs) => {
+      const call = nextCall++;
+      send({ type: "data-sync", run, call, operation, args });
+      const answer = awaitSyncAnswer(sync, call, timeoutMs);
+      return answer ? (answer.ok ? { ok: true, value: answer.value } : { ok: false, message: answer.message }) : { ok: false, timedOut: true };
+    },
   };
   runScript(input, limits, host)
     .catch((error: unknown) => ({ ok: false as const, kind: "engine" as const, message: `the script engine failed: ${String(error)}`.slice(0, 2000), stack: "" }))

@@ -40,9 +40,10 @@ function sysIdOf(value: unknown): string {
   return sysId;
 }
 
-async function serialize(instance: Instance, principal: ApiPrincipal, table: TableDef, rows: Record<string, unknown>[]) {
+/** Wire values for `table.*`; value and display value of each field for GlideRecord's elements. */
+async function serialize(instance: Instance, principal: ApiPrincipal, table: TableDef, rows: Record<string, unknown>[], displayValue: "false" | "all" = "false") {
   const context = { db: instance.store.db, publicUrl: instance.config.publicUrl, mayRead: (t: TableDef) => mayDo(principal, t, "read") };
-  return serializeRecords(context, rows, { fields: readableFields(principal, table), walks: [], displayValue: "false", excludeReferenceLink: true, inputDisplayValue: false });
+  return serializeRecords(context, rows, { fields: readableFields(principal, table), walks: [], displayValue, excludeReferenceLink: true, inputDisplayValue: false });
 }
 
 const columns = (principal: ApiPrincipal, table: TableDef) => [...new Set(["sys_id", ...readableFields(principal, table).map((f) => f.name)])];
@@ -70,6 +71,25 @@ export function dataApi(instance: Instance, principal: Principal, log: FastifyBa
       const n = typeof limit === "number" && Number.isInteger(limit) ? Math.min(Math.max(limit, 1), maxQueryLimit) : 100;
       const { rows } = await listRecords(db, { table, columns: columns(p, table), query: await checkedQuery(text(query ?? "", "the encoded query"), p, table, instance.now(), db), limit: n, offset: 0, count: false, mayReadDisplay: mayReadDisplay(p) });
       return serialize(instance, p, table, rows);
+    },
+    // GlideRecord's reads (glide-record.ts): pages by offset, and a get of no such sys_id is simply false.
+    async glideGet([name, id]) {
+      const { table, principal: p } = await open(instance, principal, name, "read");
+      const sysId = text(id, "the sys_id");
+      const row = sysIdPattern.test(sysId) ? await getRecord(db, table, sysId, columns(p, table)) : undefined;
+      return row ? (await serialize(instance, p, table, [row], "all"))[0] : null;
+    },
+    async glideQuery([name, query, limit, offset]) {
+      const { table, principal: p } = await open(instance, principal, name, "read");
+      const n = typeof limit === "number" && Number.isInteger(limit) ? Math.min(Math.max(limit, 1), maxQueryLimit) : 100;
+      const from = typeof offset === "number" && Number.isInteger(offset) && offset >= 0 ? offset : 0;
+      const { rows } = await listRecords(db, { table, columns: columns(p, table), query: await checkedQuery(text(query, "the encoded query"), p, table, instance.now(), db), limit: n, offset: from, count: false, mayReadDisplay: mayReadDisplay(p) });
+      return serialize(instance, p, table, rows, "all");
+    },
+    async glideCount([name, query]) {
+      const { table, principal: p } = await open(instance, principal, name, "read");
+      const { total } = await listRecords(db, { table, columns: ["sys_id"], query: await checkedQuery(text(query, "the encoded query"), p, table, instance.now(), db), limit: 1, offset: 0, count: true, mayReadDisplay: mayReadDisplay(p) });
+      return total ?? 0;
     },
     async insert([name, fields]) {
       const { table, principal: p } = await open(instance, principal, name, "create");

@@ -1,0 +1,254 @@
+/**
+ * ServiceNow's GlideRecord and GlideElement, built inside the sandbox over one host function
+ * that answers synchronously (sync-call.ts), so ported scripts run unchanged:
+ * `gr.query(); while (gr.next()) { … gr.short_description.toString() … }`.
+ *
+ * The data calls are the Table API's, acting as the caller (data-api.ts), so this behaves as
+ * the platform's GlideRecordSecure: records the caller may not read are not returned, and a
+ * write it may not make does not happen. As on the platform, refusals do not throw: a query
+ * finds nothing, get() and deleteRecord() answer false, insert() and update() null; the reason
+ * is logged and returned by getLastErrorMessage(). Only the run's limits and time throw.
+ *
+ * Unlike the platform, a query with an invalid part (a field the table lacks, an unknown
+ * operator, a missing value) finds nothing instead of dropping that part and matching every
+ * record: the platform's documentation warns that the dropped condition can turn an update or
+ * delete loop into one over the whole table (the glide.invalid_query.returns_no_rows property).
+ */
+export const glideRecordClass = String.raw`(function glideRecordClass(call, log) {
+  "use strict";
+  const freeze = Object.freeze, hasOwn = Object.prototype.hasOwnProperty, isArray = Array.isArray;
+  const states = new WeakMap(), elements = new WeakMap();
+  const fieldName = /^[a-z][a-z0-9_]*$/, walkName = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
+  // The platform's addQuery operators, as the encoded query machinery spells them.
+  const operators = { "=": "=", "!=": "!=", ">": ">", ">=": ">=", "<": "<", "<=": "<=", "IN": "IN", "NOT IN": "NOT IN",
+    "STARTSWITH": "STARTSWITH", "ENDSWITH": "ENDSWITH", "CONTAINS": "LIKE", "DOES NOT CONTAIN": "NOT LIKE", "LIKE": "LIKE",
+    "NOT LIKE": "NOT LIKE", "ISEMPTY": "ISEMPTY", "ISNOTEMPTY": "ISNOTEMPTY", "BETWEEN": "BETWEEN", "SAMEAS": "SAMEAS", "NSAMEAS": "NSAMEAS" };
+  const pageSize = 100, noLimit = 1e9;
+
+  const stateOf = function (gr) {
+    const s = states.get(gr);
+    if (!s) throw new TypeError("not a GlideRecord");
+    return s;
+  };
+  // What a value becomes in a field or a query: text, as the platform stores it.
+  const textOf = function (value) {
+    if (value === null || value === undefined) return "";
+    if (elements.has(value)) return elementValue(value);
+    if (isArray(value)) return value.map(textOf).join(",");
+    return String(value);
+  };
+  const fail = function (s, method, message) {
+    s.lastError = message;
+    log("GlideRecord." + method + " on " + s.table + ": " + message);
+  };
+  const ask = function (s, method, operation, args) {
+    const answer = call(operation, args);
+    if (answer.ok) return answer;
+    fail(s, method, answer.message);
+    return null;
+  };
+
+  function GlideElement() { throw new TypeError("a GlideElement comes from a GlideRecord's field"); }
+  const field = function (s, name) {
+    if (hasOwn.call(s.changes, name)) return { value: s.changes[name], display_value: s.changes[name] };
+    return s.current && hasOwn.call(s.current, name) ? s.current[name] : { value: "", display_value: "" };
+  };
+  const elementValue = function (e) { const found = elements.get(e); return field(found.s, found.name).value; };
+  const element = function (s, name) {
+    if (!hasOwn.call(s.elements, name)) {
+      const e = Object.create(GlideElement.prototype);
+      elements.set(e, { s: s, name: name });
+      s.elements[name] = freeze(e);
+    }
+    return s.elements[name];
+  };
+  const it = function (e) {
+    const found = elements.get(e);
+    if (!found) throw new TypeError("not a GlideElement");
+    return found;
+  };
+  GlideElement.prototype.toString = function () { return elementValue(this); };
+  GlideElement.prototype.getDisplayValue = function () { const e = it(this); return String(field(e.s, e.name).display_value); };
+  GlideElement.prototype.nil = function () { return elementValue(this) === ""; };
+  GlideElement.prototype.getName = function () { return it(this).name; };
+  GlideElement.prototype.setValue = function (value) { const e = it(this); e.s.changes[e.name] = textOf(value); };
+  freeze(GlideElement.prototype);
+  freeze(GlideElement);
+
+  const condition = function (s, name, operator, value) {
+    if (s.invalid) return;
+    if (typeof name !== "string" || !walkName.test(name)) return void (s.invalid = "addQuery: " + JSON.stringify(String(name)).slice(0, 80) + " is not a field name");
+    const op = typeof operator === "string" && hasOwn.call(operators, operator.toUpperCase()) ? operators[operator.toUpperCase()] : null;
+    if (!op) return void (s.invalid = "addQuery: unknown operator " + JSON.stringify(String(operator)).slice(0, 40));
+    if (op === "ISEMPTY" || op === "ISNOTEMPTY") return void s.conditions.push(name + op);
+    if (value === null || value === undefined) return void (s.invalid = "addQuery: no value for " + name);
+    // A caret in a value is doubled, so it stays in the value and cannot start a condition of its own.
+    s.conditions.push(name + op + textOf(value).split("^").join("^^"));
+  };
+  const encoded = function (s) {
+    // sys_id last makes the order total, so pages read by offset neither skip nor repeat a record.
+    return s.conditions.concat(s.orders, ["ORDERBYsys_id"]).join("^");
+  };
+  const fetchPage = function (s) {
+    const size = Math.min(pageSize, s.limit - s.offset);
+    if (size <= 0) return void (s.exhausted = true);
+    const answer = ask(s, "next", "glideQuery", [s.table, encoded(s), size, s.offset]);
+    s.rows = answer ? answer.value : [];
+    s.index = -1;
+    s.offset += s.rows.length;
+    if (s.rows.length < size) s.exhausted = true;
+  };
+  const load = function (s, row) {
+    s.current = row;
+    s.changes = {};
+  };
+  const fresh = function (s) {
+    s.current = null;
+    s.changes = {};
+    s.rows = [];
+    s.index = -1;
+    s.offset = 0;
+    s.exhausted = true;
+  };
+  // After a write, the record as stored (number, defaults); when it cannot be read back, what was written.
+  const reread = function (s, sysId) {
+    const answer = call("glideGet", [s.table, sysId]);
+    if (answer.ok && answer.value) return load(s, answer.value);
+    const row = Object.assign({}, s.current || {});
+    for (const name of Object.keys(s.changes)) row[name] = { value: s.changes[name], display_value: s.changes[name] };
+    row.sys_id = { value: sysId, display_value: sysId };
+    load(s, row);
+  };
+
+  function GlideRecord(table) {
+    if (!new.target) throw new TypeError("GlideRecord must be called with new");
+    const s = { table: String(table), conditions: [], orders: [], invalid: null, limit: noLimit, lastError: null, elements: {} };
+    fresh(s);
+    const gr = new Proxy(this, {
+      get: function (target, name, receiver) {
+        if (typeof name !== "string" || name in target || !fieldName.test(name)) return Reflect.get(target, name, receiver);
+        // A field the loaded record lacks is undefined, as the platform answers an invalid field name.
+        if (s.current && !hasOwn.call(s.current, name) && !hasOwn.call(s.changes, name)) return undefined;
+        return element(s, name);
+      },
+      set: function (target, name, value, receiver) {
+        if (typeof name !== "string" || name in target || !fieldName.test(name)) return Reflect.set(target, name, value, receiver);
+        s.changes[name] = textOf(value);
+        return true;
+      },
+    });
+    states.set(gr, s);
+    return gr;
+  }
+  const methods = {
+    addQuery: function (name, operator, value) {
+      const s = stateOf(this);
+      if (arguments.length === 1) return this.addEncodedQuery(name);
+      if (arguments.length === 2) condition(s, name, "=", operator);
+      else condition(s, name, operator, value);
+    },
+    addEncodedQuery: function (query) {
+      // The script's own encoded query: its carets are conditions, as the author wrote them.
+      if (typeof query === "string" && query !== "") stateOf(this).conditions.push(query);
+    },
+    addActiveQuery: function () { condition(stateOf(this), "active", "=", "true"); },
+    addNullQuery: function (name) { condition(stateOf(this), name, "ISEMPTY"); },
+    addNotNullQuery: function (name) { condition(stateOf(this), name, "ISNOTEMPTY"); },
+    orderBy: function (name) { const s = stateOf(this); if (walkName.test(String(name))) s.orders.push("ORDERBY" + name); else s.invalid = "orderBy: not a field name"; },
+    orderByDesc: function (name) { const s = stateOf(this); if (walkName.test(String(name))) s.orders.push("ORDERBYDESC" + name); else s.invalid = "orderByDesc: not a field name"; },
+    setLimit: function (n) { const s = stateOf(this); const v = Number(n); if (Number.isInteger(v) && v > 0) s.limit = v; },
+    getEncodedQuery: function () { return stateOf(this).conditions.concat(stateOf(this).orders).join("^"); },
+    query: function (name, value) {
+      const s = stateOf(this);
+      if (arguments.length === 2) condition(s, name, "=", value);
+      fresh(s);
+      s.lastError = null;
+      if (s.invalid) return fail(s, "query", s.invalid);
+      s.exhausted = false;
+      fetchPage(s);
+    },
+    hasNext: function () {
+      const s = stateOf(this);
+      if (s.index + 1 >= s.rows.length && !s.exhausted) fetchPage(s);
+      return s.index + 1 < s.rows.length;
+    },
+    next: function () {
+      const s = stateOf(this);
+      if (!this.hasNext()) {
+        s.current = null;
+        return false;
+      }
+      s.index += 1;
+      load(s, s.rows[s.index]);
+      return true;
+    },
+    getRowCount: function () {
+      const s = stateOf(this);
+      if (s.exhausted) return s.offset;
+      const answer = ask(s, "getRowCount", "glideCount", [s.table, encoded(s)]);
+      return answer ? Math.min(answer.value, s.limit) : 0;
+    },
+    get: function (name, value) {
+      const s = stateOf(this);
+      fresh(s);
+      s.lastError = null;
+      let answer;
+      if (arguments.length < 2) answer = ask(s, "get", "glideGet", [s.table, textOf(name)]);
+      else if (typeof name !== "string" || !walkName.test(name)) fail(s, "get", "not a field name");
+      else {
+        answer = ask(s, "get", "glideQuery", [s.table, name + "=" + textOf(value).split("^").join("^^") + "^ORDERBYsys_id", 1, 0]);
+        if (answer) answer = { value: answer.value[0] || null };
+      }
+      if (!answer || !answer.value) return false;
+      load(s, answer.value);
+      return true;
+    },
+    initialize: function () { fresh(stateOf(this)); },
+    newRecord: function () { fresh(stateOf(this)); },
+    setValue: function (name, value) { const s = stateOf(this); if (typeof name === "string" && fieldName.test(name)) s.changes[name] = textOf(value); },
+    getValue: function (name) {
+      const s = stateOf(this);
+      if (typeof name !== "string" || (s.current && !hasOwn.call(s.current, name) && !hasOwn.call(s.changes, name))) return null;
+      const v = field(s, name).value;
+      return v === "" ? null : String(v);
+    },
+    getDisplayValue: function (name) { const s = stateOf(this); return typeof name === "string" ? String(field(s, name).display_value) : null; },
+    getUniqueValue: function () { const s = stateOf(this); return s.current && s.current.sys_id ? String(s.current.sys_id.value) : null; },
+    isValidRecord: function () { return this.getUniqueValue() !== null; },
+    isNewRecord: function () { return this.getUniqueValue() === null; },
+    getTableName: function () { return stateOf(this).table; },
+    getLastErrorMessage: function () { return stateOf(this).lastError; },
+    insert: function () {
+      const s = stateOf(this);
+      s.lastError = null;
+      const answer = ask(s, "insert", "insert", [s.table, s.changes]);
+      if (!answer) return null;
+      reread(s, String(answer.value));
+      return String(answer.value);
+    },
+    update: function () {
+      const s = stateOf(this);
+      const sysId = this.getUniqueValue();
+      if (sysId === null) return this.insert();
+      s.lastError = null;
+      if (Object.keys(s.changes).length > 0 && !ask(s, "update", "update", [s.table, sysId, s.changes])) return null;
+      reread(s, sysId);
+      return sysId;
+    },
+    deleteRecord: function () {
+      const s = stateOf(this);
+      const sysId = this.getUniqueValue();
+      s.lastError = null;
+      if (sysId === null) {
+        fail(s, "deleteRecord", "no record is loaded");
+        return false;
+      }
+      if (!ask(s, "deleteRecord", "remove", [s.table, sysId])) return false;
+      s.current = null;
+      return true;
+    },
+  };
+  for (const name of Object.keys(methods)) Object.defineProperty(GlideRecord.prototype, name, { value: methods[name], writable: false, enumerable: false, configurable: false });
+  freeze(GlideRecord.prototype);
+  return freeze(GlideRecord);
+})`;
