@@ -18,7 +18,8 @@ import { scriptHeaderProblem } from "./script-headers.ts";
  * is loaded once; every run gets a fresh runtime (its own heap, memory limit, stack limit and
  * interrupt handler) and context, so nothing a script does outlives its request. The data
  * API returns promises the host settles when the store answers; the script body runs in an
- * async function, so it writes `await table.get(...)`.
+ * async function, so it writes `await table.get(...)`. GlideRecord's calls are the exception:
+ * the platform's API is synchronous, so they hold the script thread until answered (sync-call.ts).
  */
 export type { FailureKind, SandboxLimits, ScriptHost, ScriptInput, ScriptOutcome, ScriptResponse } from "./sandbox-contract.ts";
 
