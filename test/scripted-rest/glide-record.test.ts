@@ -30,6 +30,13 @@ return { roleId: roleId, roleError: role.getLastErrorMessage(), anyDef: anyDef, 
   find: `var gr = new GlideRecord('incident'); gr.addQuery('short_description', request.queryParams.q[0]); gr.query();
 var found = []; while (gr.next()) found.push(gr.short_description.toString());
 return { found: found, error: gr.getLastErrorMessage() };`,
+  pages: `for (var i = 0; i < 150; i++) { var n = new GlideRecord('incident'); n.short_description = 'page ' + i; n.insert(); }
+var gr = new GlideRecord('incident'); gr.addQuery('short_description', 'STARTSWITH', 'page '); gr.query();
+var counted = gr.getRowCount(), seen = {}, read = 0;
+while (gr.next()) { seen[gr.getUniqueValue()] = true; read++; }
+var limited = new GlideRecord('incident'); limited.addQuery('short_description', 'STARTSWITH', 'page '); limited.setLimit(120); limited.query();
+var limitedCount = limited.getRowCount(), limitedRead = 0; while (limited.next()) limitedRead++;
+return { counted: counted, read: read, distinct: Object.keys(seen).length, limitedCount: limitedCount, limitedRead: limitedRead };`,
   invalid: `var out = {};
 var a = new GlideRecord('incident'); a.addQuery('no_such_field', 'x'); a.query(); out.badField = [a.next(), a.getLastErrorMessage()];
 var b = new GlideRecord('incident'); b.addQuery('number', undefined); b.query(); out.noValue = [b.next(), b.getLastErrorMessage()];
@@ -53,6 +60,7 @@ for (const dialect of dialectsUnderTest()) {
         { name: "denied", http_method: "GET", relative_path: "/denied", operation_script: scripts.denied },
         { name: "find", http_method: "GET", relative_path: "/find", operation_script: scripts.find },
         { name: "invalid", http_method: "GET", relative_path: "/invalid", operation_script: scripts.invalid },
+        { name: "pages", http_method: "POST", relative_path: "/pages", operation_script: scripts.pages },
       ]);
       const seed = [
         { short_description: "mail down", priority: "1", caller_id: ada.sysId },
@@ -137,6 +145,12 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual(noValue, [false, "addQuery: no value for number"]);
       assert.equal(badOperator[0], false);
       assert.match(badOperator[1], /unknown operator/);
+    });
+
+    test("a query past one page reads on as next() needs it, each record once; getRowCount counts before reading", async () => {
+      const res = await api(server, "POST", "/api/x_glide/t/pages", { token: ada.token });
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(res.body.result, { counted: 150, read: 150, distinct: 150, limitedCount: 120, limitedRead: 120 });
     });
 
     test("the async table API still answers beside it", async () => {
