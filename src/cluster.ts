@@ -85,6 +85,10 @@ export async function startCluster(config: Config, print: (line: string) => void
   print(t("start.serving", { dialect: instance.store.dialect, location: instance.store.location, workers: config.workers }));
   print(t("start.listening", { address: `${config.host}:${port}`, issuer: config.publicUrl }));
   print(t("start.metadata", { url: `${config.publicUrl}${paths.metadata}` }));
+  if (config.managementPort !== undefined) {
+    const host = config.managementHost.includes(":") ? `[${config.managementHost}]` : config.managementHost;
+    print(t("start.management", { url: `${tls ? "https" : "http"}://${host}:${config.managementPort}` }));
+  }
 
   return {
     port,

@@ -50,6 +50,10 @@ const configSchema = z.object({
   /** Loopback by default: exposing an instance is a decision, not an accident. */
   host: z.string().min(1).default("127.0.0.1"),
   port: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** A port of its own for /metrics, /health and /ready (src/http/operability/management-app.ts); unset keeps them on the main port. */
+  managementPort: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Where the management port listens: loopback unless the scraper or the probes come from elsewhere. */
+  managementHost: z.string().min(1).default("127.0.0.1"),
   /** The URL clients use; the issuer and every URL the server prints come from it, never from Host. */
   publicUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Used once, when the admin user is first created. */
@@ -159,6 +163,8 @@ const environmentNames: Record<string, keyof ConfigInput> = {
   PORTCULLIS_LOCKOUT_ATTEMPTS: "lockoutAttempts",
   PORTCULLIS_LOCKOUT_MINUTES: "lockoutMinutes",
   PORTCULLIS_METRICS: "metrics",
+  PORTCULLIS_MANAGEMENT_PORT: "managementPort",
+  PORTCULLIS_MANAGEMENT_HOST: "managementHost",
   PORTCULLIS_SHUTDOWN_DRAIN_MS: "shutdownDrainMs",
   PORTCULLIS_DB_POOL_SIZE: "dbPoolSize",
   PORTCULLIS_DB_TIMEOUT_MS: "dbTimeoutMs",
@@ -212,6 +218,9 @@ export function loadConfig(...layers: ConfigInput[]): Config {
   if ((value.tlsCert === undefined) !== (value.tlsKey === undefined)) {
     throw new ConfigError("invalid configuration: --tls-cert and --tls-key (PORTCULLIS_TLS_CERT, PORTCULLIS_TLS_KEY) go together", { key: "config.tlsPair" });
   }
+  if (value.managementPort !== undefined && value.managementPort !== 0 && value.managementPort === value.port) {
+    throw new ConfigError(`invalid configuration: the management port (--management-port, PORTCULLIS_MANAGEMENT_PORT) must differ from the port, ${value.port}`, { key: "config.managementPortClash", values: { port: value.port } });
+  }
   // The operator's certificate means TLS; asking for it separately would only add a way to get it wrong.
   const https = value.https || value.tlsCert !== undefined;
   const wildcard = value.host === "0.0.0.0" || value.host === "::";
@@ -228,8 +237,9 @@ export function loadConfig(...layers: ConfigInput[]): Config {
     dataDir: path.resolve(value.dataDir),
     tlsCert: value.tlsCert && path.resolve(value.tlsCert),
     tlsKey: value.tlsKey && path.resolve(value.tlsKey),
-    // Metrics describe the instance's traffic: on by default only where just this machine can ask.
-    metrics: value.metrics ?? isLoopbackHost(value.host),
+    // Metrics describe the instance's traffic: on by default only where just this machine can ask,
+    // or on a management port, where the operator chose who can.
+    metrics: value.metrics ?? (value.managementPort !== undefined || isLoopbackHost(value.host)),
     trustCa: value.trustCa && path.resolve(value.trustCa),
     publicUrl,
   });

@@ -7,18 +7,26 @@ import { type ConfigError, localConfigError } from "./config.ts";
  * Binding and releasing a socket answers what the OS would say; a process taking the port in
  * between is still caught by listen() and told the same way by `listenError`.
  */
-export async function assertCanListen(host: string, port: number): Promise<void> {
+export async function assertCanListen(host: string, port: number, listener: Listener = "main"): Promise<void> {
   if (port === 0) return;
   await new Promise<void>((resolve, reject) => {
     const probe = createServer();
-    probe.once("error", (error: NodeJS.ErrnoException) => reject(listenError(error, host, port)));
+    probe.once("error", (error: NodeJS.ErrnoException) => reject(listenError(error, host, port, listener)));
     probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
   });
 }
 
+/** The public port, or the management one (`--management-port`): each error names the setting that moves it. */
+export type Listener = "main" | "management";
+
+const settings: Record<Listener, { portFlag: string; portVariable: string; hostSetting: string }> = {
+  main: { portFlag: "--port", portVariable: "PORTCULLIS_PORT", hostSetting: "--host " },
+  management: { portFlag: "--management-port", portVariable: "PORTCULLIS_MANAGEMENT_PORT", hostSetting: "PORTCULLIS_MANAGEMENT_HOST=" },
+};
+
 /** The operator's words for why a server cannot listen; other errors pass through unchanged. */
-export function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error | ConfigError {
-  const values = { host, port: String(port) };
+export function listenError(error: NodeJS.ErrnoException, host: string, port: number, listener: Listener = "main"): Error | ConfigError {
+  const values = { host, port: String(port), ...settings[listener] };
   if (error.code === "EADDRINUSE") return localConfigError({ key: "start.listen.inUse", values });
   if (error.code === "EACCES") return localConfigError({ key: "start.listen.denied", values });
   if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND" || error.code === "EAI_AGAIN") return localConfigError({ key: "start.listen.noAddress", values });

@@ -8,7 +8,8 @@ import { type Instance, openInstance } from "./instance.ts";
 import type { Store } from "./store/database.ts";
 import { checkBind } from "./tls/bind-policy.ts";
 import { instanceSecretBox } from "./consumer/secret-box.ts";
-import { listenError } from "./listen-probe.ts";
+import { type Listener, listenError } from "./listen-probe.ts";
+import { buildManagementApp } from "./http/operability/management-app.ts";
 import { checkBeforeOpening } from "./start-checks.ts";
 import cluster from "node:cluster";
 import { assertSecretKeyOpensStore } from "./consumer/secret-key-check.ts";
@@ -61,15 +62,23 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   instance.store.checkpointInBackground?.();
   let app: FastifyInstance;
+  const management = config.managementPort === undefined ? undefined : buildManagementApp(instance, tls);
+  let listeningOn = { host: config.host, port: config.port, listener: "main" as Listener };
   try {
     // Refuse now, not at the first provider call, when this node cannot read what is stored.
     await assertSecretKeyOpensStore(instance);
     instanceSecretBox(instance);
-    app = await buildApp(instance, { ...options, ...(tls ? { https: tls } : {}) });
+    app = await buildApp(instance, { ...options, ...(tls ? { https: tls } : {}), ...(management ? { management } : {}) });
     await app.listen({ host: config.host, port: config.port });
+    if (management) {
+      listeningOn = { host: config.managementHost, port: config.managementPort!, listener: "management" };
+      await management.listen({ host: listeningOn.host, port: listeningOn.port });
+    }
   } catch (error) {
+    await (app! as FastifyInstance | undefined)?.close();
+    await management?.close();
     await instance.store.close();
-    throw listenError(error as NodeJS.ErrnoException, config.host, config.port);
+    throw listenError(error as NodeJS.ErrnoException, listeningOn.host, listeningOn.port, listeningOn.listener);
   }
   // A cluster worker leaves housekeeping to its primary.
   const jobs = options.cleanup === false ? idleJobs : startBackgroundJobs(instance, (error) => app.log.warn({ err: error }, "housekeeping failed"));
@@ -84,10 +93,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   print(t("start.serving", { dialect: instance.store.dialect, location: instance.store.location, workers: 0 }));
   print(t("start.listening", { address: `${config.host}:${port}`, issuer: config.publicUrl }));
   print(t("start.metadata", { url: `${config.publicUrl}${paths.metadata}` }));
+  if (management) print(t("start.management", { url: managementUrl(management, config.managementHost, tls !== undefined) }));
   const close = async () => {
     jobs.stop();
     clearInterval(renewal);
     await app.close();
+    await management?.close();
     await instance.store.close();
   };
   return {
@@ -100,7 +111,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       if (!tls) return false;
       try {
         const next = await resolveServerTls(config);
-        (app.server as unknown as import("node:tls").Server).setSecureContext({ key: next!.key, cert: next!.cert });
+        for (const served of [app, management]) (served?.server as unknown as import("node:tls").Server | undefined)?.setSecureContext({ key: next!.key, cert: next!.cert });
         if (next!.development?.events.length) for (const line of describeDevelopmentCa(next!.development, options.i18n)) report(line);
         for (const line of next!.warnings ?? []) report(t(line.key, line.values));
         report(t("start.tls.reloaded", { file: config.tlsCert ?? developmentTlsDir(config) }));
@@ -118,3 +129,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   };
 }
 
+
+/** Where the management listener answers, as the operator would type it (the port it really got, when 0 was asked). */
+export function managementUrl(management: FastifyInstance, host: string, https: boolean): string {
+  const address = management.server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return `${https ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}

@@ -12,6 +12,7 @@ import { readTrustCa } from "./tls/trust.ts";
  */
 export async function checkBeforeOpening(config: Config, options: { probePort: boolean; checkSecretKey: boolean }): Promise<void> {
   if (options.probePort) await assertCanListen(config.host, config.port);
+  if (options.probePort && config.managementPort) await assertCanListen(config.managementHost, config.managementPort, "management");
   if (options.checkSecretKey && config.databaseUrl) loadSecretKey(config, "postgres");
   if (config.trustCa) readTrustCa(config.trustCa);
 }

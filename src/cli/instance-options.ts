@@ -18,6 +18,7 @@ export function withDataOption(command: Command, i18n: Translator = translator("
 
 export interface ServeOptions {
   port?: string;
+  managementPort?: string;
   host?: string;
   publicUrl?: string;
   https?: boolean;
@@ -34,6 +35,7 @@ export function configFor(options: DataOptions & ServeOptions, env: NodeJS.Proce
   return loadConfig(configFromEnvironment(env), {
     dataDir: options.data,
     port: options.port,
+    managementPort: options.managementPort,
     host: options.host,
     publicUrl: options.publicUrl,
     https: options.https,

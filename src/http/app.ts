@@ -22,6 +22,8 @@ export interface AppOptions {
   logStream?: { write(line: string): void };
   /** Serve TLS with this key and certificate chain (PEM); see src/tls/server-tls.ts. */
   https?: { key: string; cert: string };
+  /** The management listener, when it has a port of its own: /metrics is served there, not here. */
+  management?: FastifyInstance;
 }
 
 export async function buildApp(instance: Instance, options: AppOptions = {}): Promise<FastifyInstance> {
@@ -76,7 +78,7 @@ export async function buildApp(instance: Instance, options: AppOptions = {}): Pr
     reply.header("allow", served.methods.join(", "));
     renderError(new OAuthError("invalid_request", `${request.method} is not allowed on ${path}; it answers ${served.methods.join(", ")}`, { status: 405 }), request, reply, instance, served.errorFormat);
   });
-  if (instance.config.metrics) registerMetrics(app, instance);
+  if (instance.config.metrics) registerMetrics(app, instance, options.management);
   registerRateLimits(app, instance);
   registerRoutes(app, instance);
   return app;

@@ -162,6 +162,30 @@ describe("portcullis start", () => {
     if (left) assert.equal(left.length, 0);
   });
 
+  test("--management-port serves the whole cluster's /metrics and the probes on a port of their own; the public port answers 404 to /metrics", async () => {
+    const data = tempDir();
+    dirs.push(data);
+    const client = await createServiceClient(data);
+    const managementPort = await freePort();
+    const server = await start(data, ["--workers", "2", "--management-port", String(managementPort)]);
+    const management = `http://127.0.0.1:${managementPort}`;
+    try {
+      assert.match(server.stderr(), new RegExp(`Management \\(/metrics, /health, /ready\\): http://127\\.0\\.0\\.1:${managementPort}`));
+      const answers = await Promise.all(Array.from({ length: 6 }, () => postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(client.clientId, client.secret) })));
+      assert.deepEqual(new Set(answers.map((a) => a.status)), new Set([200]));
+      for (let i = 0; i < 3; i++) {
+        const scraped = await http(`${management}/metrics`, { headers: { connection: "close" } });
+        assert.equal(scraped.status, 200);
+        assert.match(scraped.text, /^portcullis_oauth_token_requests_succeeded_total\{grant_type="client_credentials"\} 6$/m, "whichever worker took the scrape, the cluster's sum");
+      }
+      assert.equal((await http(`${server.base}/metrics`, { headers: { connection: "close" } })).status, 404);
+      assert.equal((await http(`${management}/ready`, { headers: { connection: "close" } })).status, 200);
+    } finally {
+      server.child.kill("SIGTERM");
+      assert.equal(await server.exited, 0);
+    }
+  });
+
   test("a port already in use is refused before anything is created, in one process or a cluster", async () => {
     const port = await freePort();
     const holder = net.createServer();

@@ -25,6 +25,7 @@ export function startCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Trans
   const { t } = i18n;
   return withDataOption(new Command("start").description(t("help.start")), i18n)
     .option("--port <port>", t("help.start.port"))
+    .option("--management-port <port>", t("help.start.managementPort"))
     .option("--host <host>", t("help.start.host"))
     .option("--public-url <url>", t("help.start.publicUrl"))
     .option("--https", t("help.start.https"))

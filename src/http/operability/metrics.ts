@@ -9,8 +9,10 @@ import { OAuthError } from "../oauth/oauth-error.ts";
 /**
  * Prometheus metrics for one app: requests by route and status, latency, tokens issued and
  * revoked, and the PostgreSQL pool. A registry per app keeps several apps in one process apart.
+ * Requests are counted on `app`; /metrics is answered on `servedOn`, the management listener
+ * when the operator gave it a port of its own (src/http/operability/management-app.ts).
  */
-export function registerMetrics(app: FastifyInstance, instance: Instance): void {
+export function registerMetrics(app: FastifyInstance, instance: Instance, servedOn: FastifyInstance = app): void {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: "portcullis_" });
   const tally = new RequestTally([0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]);
@@ -70,7 +72,7 @@ export function registerMetrics(app: FastifyInstance, instance: Instance): void 
   // Under --workers every worker's counts go into one answer (src/http/operability/cluster-metrics.ts).
   const inCluster = cluster.isWorker && typeof process.send === "function";
   if (inCluster) shareWithPrimary(registry);
-  app.get("/metrics", { config: { errorFormat: "api" } }, async (_request, reply) => {
+  servedOn.get("/metrics", { config: { errorFormat: "api" } }, async (_request, reply) => {
     const text = inCluster ? await clusterMetrics().catch((error: Error) => Promise.reject(new OAuthError("temporarily_unavailable", error.message, { status: 503 }))) : await registry.metrics();
     reply.header("content-type", registry.contentType).send(text);
   });
