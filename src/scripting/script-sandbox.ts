@@ -1,11 +1,11 @@
 import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core";
 import { DataCalls, OutOfTimeError, RowLimitError } from "./data-calls.ts";
 import { type Engine, EnginePool } from "./engine-pool.ts";
+import { hostFunctions, type HostFunctionsRun } from "./host-functions.ts";
 import { type InterruptCountdown, interruptCountdown } from "./interrupt-countdown.ts";
 import { prelude } from "./prelude.ts";
 import { compileScript } from "./process-template.ts";
 import type { FailureKind, SandboxLimits, ScriptHost, ScriptInput, ScriptOutcome, ScriptResponse } from "./sandbox-contract.ts";
-import { scriptHeaderProblem } from "./script-headers.ts";
 
 /**
  * Runs an operation script in QuickJS compiled to WebAssembly: the script sees only what the
@@ -35,11 +35,10 @@ const poolFor = (memoryBytes: number) => pools.get(memoryBytes) ?? pools.set(mem
  */
 const ticksPerQuestion = 16;
 
-class ScriptRun {
+class ScriptRun implements HostFunctionsRun {
   private readonly deadline: number;
   private timedOut = false;
   private outputUsed = 0;
-  private logLines = 0;
   private wake: (() => void) | null = null;
   /** Data calls whose promise the script has not yet seen settle (queued ones included). */
   private unsettled = 0;
@@ -54,8 +53,8 @@ class ScriptRun {
     private readonly engine: Engine,
     private readonly runtime: QuickJSRuntime,
     private readonly context: QuickJSContext,
-    private readonly limits: SandboxLimits,
-    private readonly host: ScriptHost,
+    readonly limits: SandboxLimits,
+    readonly host: ScriptHost,
   ) {
     this.deadline = Date.now() + limits.timeoutMs;
     this.calls = new DataCalls(limits, (operation, args) => host.data(operation, args), () => Date.now() < this.deadline);
@@ -75,7 +74,7 @@ class ScriptRun {
     });
   }
 
-  private guestError(message: string): Error {
+  guestError(message: string): Error {
     return new Error(message);
   }
 
@@ -85,54 +84,13 @@ class ScriptRun {
     return this.guestError(message);
   }
 
-  private spendOutput(bytes: number): void {
+  spendOutput(bytes: number): void {
     this.outputUsed += bytes;
     if (this.outputUsed > this.limits.outputBytes) throw this.hitLimit("output", `the script's output exceeds ${Math.round(this.limits.outputBytes / 1024)} KB`);
   }
 
-  /** The host functions the prelude closes over before the script runs; the script never sees this object. */
-  hostObject(): QuickJSHandle {
-    const ctx = this.context;
-    const host = ctx.newObject();
-    const fn = (name: string, impl: (...args: QuickJSHandle[]) => QuickJSHandle | void) => ctx.newFunction(name, impl).consume((h) => ctx.setProp(host, name, h));
-    fn("setStatus", (code) => {
-      const status = ctx.typeof(code) === "number" ? ctx.getNumber(code) : NaN;
-      if (!Number.isInteger(status) || status < 200 || status > 599) throw this.guestError("response.setStatus takes a whole number from 200 to 599");
-      this.response.status = status;
-    });
-    // `method` names the response method the prelude called it for, in the script's error.
-    fn("setHeader", (name, value, method) => {
-      const where = `response.${method && ctx.typeof(method) === "string" ? ctx.getString(method) : "setHeader"}`;
-      const n = ctx.typeof(name) === "string" ? ctx.getString(name) : "";
-      const v = ctx.typeof(value) === "string" ? ctx.getString(value) : ctx.typeof(value) === "number" ? String(ctx.getNumber(value)) : null;
-      if (v === null) throw this.guestError(`${where}: the value must be a string or a number`);
-      const problem = scriptHeaderProblem(n, v, this.response.headers);
-      if (problem) throw this.guestError(`${where}: ${problem}`);
-      this.spendOutput(n.length + v.length);
-      this.response.headers.push([n.toLowerCase(), v]);
-    });
-    // "append" adds what a stream writer wrote; anything else sets the serialized body whole.
-    fn("setBody", (text, how) => {
-      const body = ctx.getString(text), previous = this.response.body?.text ?? "";
-      const append = ctx.typeof(how) === "string" && ctx.getString(how) === "append";
-      this.spendOutput(append ? body.length : body.length - previous.length);
-      this.response.body = append ? { text: previous + body, json: false } : { text: body, json: true };
-    });
-    fn("log", (level, line) => {
-      if (this.logLines >= this.limits.maxLogLines) return;
-      this.logLines += 1;
-      const text = ctx.getString(line).slice(0, 2000);
-      this.spendOutput(text.length);
-      const lvl = ctx.getString(level);
-      this.host.log(lvl === "warn" || lvl === "error" ? lvl : "info", text);
-    });
-    fn("data", (operation, argsJson) => this.dataCall(ctx.getString(operation), ctx.getString(argsJson)));
-    fn("dataSync", (operation, argsJson) => ctx.newString(JSON.stringify(this.dataSyncCall(ctx.getString(operation), ctx.getString(argsJson)))));
-    return host;
-  }
-
   /** GlideRecord's calls: the answer, or a refusal as data for it to report; limits and time throw. */
-  private dataSyncCall(operation: string, argsJson: string): unknown {
+  dataSyncCall(operation: string, argsJson: string): unknown {
     const dataSync = this.host.dataSync?.bind(this.host);
     if (!dataSync) throw this.guestError("GlideRecord is offered only to scripts run on the script threads");
     try {
@@ -145,7 +103,7 @@ class ScriptRun {
     }
   }
 
-  private dataCall(operation: string, argsJson: string): QuickJSHandle {
+  dataCall(operation: string, argsJson: string): QuickJSHandle {
     if (Date.now() >= this.deadline) {
       this.timedOut = true;
       throw this.guestError("the script ran out of time");
@@ -206,7 +164,7 @@ class ScriptRun {
   async run(input: ScriptInput): Promise<ScriptOutcome> {
     const ctx = this.context;
     const install = ctx.unwrapResult(ctx.evalCode(prelude, "prelude.js", { type: "global", strict: true }));
-    const host = this.hostObject();
+    const host = hostFunctions(ctx, this);
     const requestJson = ctx.newString(input.requestJson);
     const pair = ctx.unwrapResult(ctx.callFunction(install, ctx.undefined, host, requestJson));
     for (const h of [install, host, requestJson]) h.dispose();
