@@ -49,16 +49,40 @@ export const glideRecordClass = String.raw`(function glideRecordClass(call, log)
   };
 
   function GlideElement() { throw new TypeError("a GlideElement comes from a GlideRecord's field"); }
+  // A field as read ({value, display_value}, and for a reference the table it points to), or as the script changed it.
   const field = function (s, name) {
-    if (hasOwn.call(s.changes, name)) return { value: s.changes[name], display_value: s.changes[name] };
-    return s.current && hasOwn.call(s.current, name) ? s.current[name] : { value: "", display_value: "" };
+    const stored = s.current && hasOwn.call(s.current, name) ? s.current[name] : null;
+    if (hasOwn.call(s.changes, name)) return { value: s.changes[name], display_value: s.changes[name], reference: stored ? stored.reference : undefined };
+    return stored || { value: "", display_value: "" };
   };
   const elementValue = function (e) { const found = elements.get(e); return field(found.s, found.name).value; };
+  // The record a reference points to, read as the caller once per loaded record: a GlideRecord
+  // with nothing loaded when the reference is empty or the record cannot be read.
+  const referenced = function (s, name) {
+    const f = field(s, name);
+    if (!f.reference) return null;
+    const id = String(f.value);
+    if (hasOwn.call(s.refs, name) && s.refs[name].id === id) return s.refs[name].gr;
+    const gr = new GlideRecord(f.reference);
+    if (id !== "") gr.get(id);
+    s.refs[name] = { id: id, gr: gr };
+    return gr;
+  };
   const element = function (s, name) {
     if (!hasOwn.call(s.elements, name)) {
-      const e = Object.create(GlideElement.prototype);
+      // A name that is not the element's own reads the referenced record's field (gr.caller_id.name),
+      // itself an element; undefined where the field is not a reference or that table lacks it.
+      const e = new Proxy(freeze(Object.create(GlideElement.prototype)), {
+        get: function (target, key, receiver) {
+          if (typeof key !== "string" || key in target || !fieldName.test(key)) return Reflect.get(target, key, receiver);
+          const ref = referenced(s, name);
+          return ref ? ref[key] : undefined;
+        },
+        set: function () { return false; },
+        defineProperty: function () { return false; },
+      });
       elements.set(e, { s: s, name: name });
-      s.elements[name] = freeze(e);
+      s.elements[name] = e;
     }
     return s.elements[name];
   };
@@ -72,6 +96,14 @@ export const glideRecordClass = String.raw`(function glideRecordClass(call, log)
   GlideElement.prototype.nil = function () { return elementValue(this) === ""; };
   GlideElement.prototype.getName = function () { return it(this).name; };
   GlideElement.prototype.setValue = function (value) { const e = it(this); e.s.changes[e.name] = textOf(value); };
+  // A GlideRecord of the script's own, read as get(sys_id) would; null for a field that is not a reference.
+  GlideElement.prototype.getRefRecord = function () {
+    const e = it(this), f = field(e.s, e.name);
+    if (!f.reference) return null;
+    const gr = new GlideRecord(f.reference);
+    if (f.value !== "") gr.get(String(f.value));
+    return gr;
+  };
   freeze(GlideElement.prototype);
   freeze(GlideElement);
 
@@ -101,10 +133,12 @@ export const glideRecordClass = String.raw`(function glideRecordClass(call, log)
   const load = function (s, row) {
     s.current = row;
     s.changes = {};
+    s.refs = {};
   };
   const fresh = function (s) {
     s.current = null;
     s.changes = {};
+    s.refs = {};
     s.rows = [];
     s.index = -1;
     s.offset = 0;
@@ -115,7 +149,7 @@ export const glideRecordClass = String.raw`(function glideRecordClass(call, log)
     const answer = call("glideGet", [s.table, sysId]);
     if (answer.ok && answer.value) return load(s, answer.value);
     const row = Object.assign({}, s.current || {});
-    for (const name of Object.keys(s.changes)) row[name] = { value: s.changes[name], display_value: s.changes[name] };
+    for (const name of Object.keys(s.changes)) row[name] = field(s, name);
     row.sys_id = { value: sysId, display_value: sysId };
     load(s, row);
   };
@@ -208,11 +242,16 @@ export const glideRecordClass = String.raw`(function glideRecordClass(call, log)
     setValue: function (name, value) { const s = stateOf(this); if (typeof name === "string" && fieldName.test(name)) s.changes[name] = textOf(value); },
     getValue: function (name) {
       const s = stateOf(this);
-      if (typeof name !== "string" || (s.current && !hasOwn.call(s.current, name) && !hasOwn.call(s.changes, name))) return null;
+      if (typeof name !== "string" || !fieldName.test(name) || (s.current && !hasOwn.call(s.current, name) && !hasOwn.call(s.changes, name))) return null;
       const v = field(s, name).value;
       return v === "" ? null : String(v);
     },
-    getDisplayValue: function (name) { const s = stateOf(this); return typeof name === "string" ? String(field(s, name).display_value) : null; },
+    getDisplayValue: function (name) {
+      const s = stateOf(this);
+      // Without a field name, the record's: its table's display field, which the data call names in each row.
+      if (arguments.length === 0) return s.current && typeof s.current.$display === "string" ? String(field(s, s.current.$display).display_value) : "";
+      return typeof name === "string" && fieldName.test(name) ? String(field(s, name).display_value) : null;
+    },
     getUniqueValue: function () { const s = stateOf(this); return s.current && s.current.sys_id ? String(s.current.sys_id.value) : null; },
     isValidRecord: function () { return this.getUniqueValue() !== null; },
     isNewRecord: function () { return this.getUniqueValue() === null; },

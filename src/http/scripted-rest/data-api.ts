@@ -46,6 +46,21 @@ async function serialize(instance: Instance, principal: ApiPrincipal, table: Tab
   return serializeRecords(context, rows, { fields: readableFields(principal, table), walks: [], displayValue, excludeReferenceLink: true, inputDisplayValue: false });
 }
 
+/**
+ * GlideRecord's rows: every field's value and display value; a reference also names the table it
+ * points to (for gr.caller_id.name and getRefRecord), and `$display`, which no field name can be,
+ * names the table's display field (for getDisplayValue()).
+ */
+async function glideRows(instance: Instance, principal: ApiPrincipal, table: TableDef, rows: Record<string, unknown>[]) {
+  const out = await serialize(instance, principal, table, rows, "all");
+  const references = readableFields(principal, table).filter((f) => f.type === "reference" && f.reference);
+  for (const record of out) {
+    for (const f of references) Object.assign(record[f.name] as Record<string, string>, { reference: f.reference });
+    record.$display = table.displayField;
+  }
+  return out;
+}
+
 const columns = (principal: ApiPrincipal, table: TableDef) => [...new Set(["sys_id", ...readableFields(principal, table).map((f) => f.name)])];
 
 /** The message a script sees for a refused or failed call; unexpected failures are logged, not shown. */
@@ -77,14 +92,14 @@ export function dataApi(instance: Instance, principal: Principal, log: FastifyBa
       const { table, principal: p } = await open(instance, principal, name, "read");
       const sysId = text(id, "the sys_id");
       const row = sysIdPattern.test(sysId) ? await getRecord(db, table, sysId, columns(p, table)) : undefined;
-      return row ? (await serialize(instance, p, table, [row], "all"))[0] : null;
+      return row ? (await glideRows(instance, p, table, [row]))[0] : null;
     },
     async glideQuery([name, query, limit, offset]) {
       const { table, principal: p } = await open(instance, principal, name, "read");
       const n = typeof limit === "number" && Number.isInteger(limit) ? Math.min(Math.max(limit, 1), maxQueryLimit) : 100;
       const from = typeof offset === "number" && Number.isInteger(offset) && offset >= 0 ? offset : 0;
       const { rows } = await listRecords(db, { table, columns: columns(p, table), query: await checkedQuery(text(query, "the encoded query"), p, table, instance.now(), db), limit: n, offset: from, count: false, mayReadDisplay: mayReadDisplay(p) });
-      return serialize(instance, p, table, rows, "all");
+      return glideRows(instance, p, table, rows);
     },
     async glideCount([name, query]) {
       const { table, principal: p } = await open(instance, principal, name, "read");
