@@ -1,3 +1,5 @@
+import { glideConditions } from "./glide-conditions.ts";
+
 /**
  * ServiceNow's GlideRecord and GlideElement, built inside the sandbox over one host function
  * that answers synchronously (sync-call.ts), so ported scripts run unchanged:
@@ -18,11 +20,7 @@ export const glideRecordClass = String.raw`(function glideRecordClass(call, log)
   "use strict";
   const freeze = Object.freeze, hasOwn = Object.prototype.hasOwnProperty, isArray = Array.isArray;
   const states = new WeakMap(), elements = new WeakMap();
-  const fieldName = /^[a-z][a-z0-9_]*$/, walkName = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
-  // The platform's addQuery operators, as the encoded query machinery spells them.
-  const operators = { "=": "=", "!=": "!=", ">": ">", ">=": ">=", "<": "<", "<=": "<=", "IN": "IN", "NOT IN": "NOT IN",
-    "STARTSWITH": "STARTSWITH", "ENDSWITH": "ENDSWITH", "CONTAINS": "LIKE", "DOES NOT CONTAIN": "NOT LIKE", "LIKE": "LIKE",
-    "NOT LIKE": "NOT LIKE", "ISEMPTY": "ISEMPTY", "ISNOTEMPTY": "ISNOTEMPTY", "BETWEEN": "BETWEEN", "SAMEAS": "SAMEAS", "NSAMEAS": "NSAMEAS" };
+  const fieldName = /^[a-z][a-z0-9_]*$/;
   const pageSize = 100, noLimit = 1e9;
 
   const stateOf = function (gr) {
@@ -107,16 +105,8 @@ export const glideRecordClass = String.raw`(function glideRecordClass(call, log)
   freeze(GlideElement.prototype);
   freeze(GlideElement);
 
-  const condition = function (s, name, operator, value) {
-    if (s.invalid) return;
-    if (typeof name !== "string" || !walkName.test(name)) return void (s.invalid = "addQuery: " + JSON.stringify(String(name)).slice(0, 80) + " is not a field name");
-    const op = typeof operator === "string" && hasOwn.call(operators, operator.toUpperCase()) ? operators[operator.toUpperCase()] : null;
-    if (!op) return void (s.invalid = "addQuery: unknown operator " + JSON.stringify(String(operator)).slice(0, 40));
-    if (op === "ISEMPTY" || op === "ISNOTEMPTY") return void s.conditions.push(name + op);
-    if (value === null || value === undefined) return void (s.invalid = "addQuery: no value for " + name);
-    // A caret in a value is doubled, so it stays in the value and cannot start a condition of its own.
-    s.conditions.push(name + op + textOf(value).split("^").join("^^"));
-  };
+  const conditions = (${glideConditions})(textOf);
+  const condition = conditions.condition, walkName = conditions.walkName;
   const encoded = function (s) {
     // sys_id last makes the order total, so pages read by offset neither skip nor repeat a record.
     return s.conditions.concat(s.orders, ["ORDERBYsys_id"]).join("^");
@@ -178,8 +168,7 @@ export const glideRecordClass = String.raw`(function glideRecordClass(call, log)
     addQuery: function (name, operator, value) {
       const s = stateOf(this);
       if (arguments.length === 1) return this.addEncodedQuery(name);
-      if (arguments.length === 2) condition(s, name, "=", operator);
-      else condition(s, name, operator, value);
+      return conditions.queryCondition(s, arguments.length === 2 ? condition(s, name, "=", operator) : condition(s, name, operator, value));
     },
     addEncodedQuery: function (query) {
       // The script's own encoded query: its carets are conditions, as the author wrote them.

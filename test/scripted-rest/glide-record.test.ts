@@ -37,6 +37,17 @@ while (gr.next()) { seen[gr.getUniqueValue()] = true; read++; }
 var limited = new GlideRecord('incident'); limited.addQuery('short_description', 'STARTSWITH', 'page '); limited.setLimit(120); limited.query();
 var limitedCount = limited.getRowCount(), limitedRead = 0; while (limited.next()) limitedRead++;
 return { counted: counted, read: read, distinct: Object.keys(seen).length, limitedCount: limitedCount, limitedRead: limitedRead };`,
+  either: `var gr = new GlideRecord('incident'); var q = gr.addQuery('short_description', request.queryParams.a[0]);
+var more = q.addOrCondition('short_description', request.queryParams.b[0]); more.addOrCondition('short_description', 'printer jam');
+gr.addQuery('priority', '!=', 3); gr.orderBy('priority'); gr.query();
+var found = []; while (gr.next()) found.push(gr.short_description.toString());
+return { found: found, encoded: gr.getEncodedQuery(), error: gr.getLastErrorMessage() };`,
+  eitherInvalid: `var out = {};
+var a = new GlideRecord('incident'); a.addQuery('priority', 1).addOrCondition('no_such_field', 'x'); a.query(); out.badField = [a.next(), a.getLastErrorMessage()];
+var b = new GlideRecord('incident'); b.addQuery('priority', 1).addOrCondition('priority', 'LOOKS LIKE', 2); b.query(); out.badOperator = [b.next(), b.getLastErrorMessage()];
+var c = new GlideRecord('incident'); c.addQuery('priority', 1).addOrCondition('priority', null); c.query(); out.noValue = [c.next(), c.getLastErrorMessage()];
+var d = new GlideRecord('incident'); d.addQuery('no_such_field', 1).addOrCondition('priority', 1); d.query(); out.badFirst = [d.next(), d.getLastErrorMessage()];
+return out;`,
   invalid: `var out = {};
 var a = new GlideRecord('incident'); a.addQuery('no_such_field', 'x'); a.query(); out.badField = [a.next(), a.getLastErrorMessage()];
 var b = new GlideRecord('incident'); b.addQuery('number', undefined); b.query(); out.noValue = [b.next(), b.getLastErrorMessage()];
@@ -61,6 +72,8 @@ for (const dialect of dialectsUnderTest()) {
         { name: "denied", http_method: "GET", relative_path: "/denied", operation_script: scripts.denied },
         { name: "find", http_method: "GET", relative_path: "/find", operation_script: scripts.find },
         { name: "invalid", http_method: "GET", relative_path: "/invalid", operation_script: scripts.invalid },
+        { name: "either", http_method: "GET", relative_path: "/either", operation_script: scripts.either },
+        { name: "eitherInvalid", http_method: "GET", relative_path: "/either-invalid", operation_script: scripts.eitherInvalid },
         { name: "pages", http_method: "POST", relative_path: "/pages", operation_script: scripts.pages },
       ]);
       const seed = [
@@ -146,6 +159,35 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual(noValue, [false, "addQuery: no value for number"]);
       assert.equal(badOperator[0], false);
       assert.match(badOperator[1], /unknown operator/);
+    });
+
+    test("addOrCondition ORs with the condition addQuery returned, escaping its value as addQuery does", async () => {
+      const res = await api(server, "GET", `/api/x_glide/t/either?${q({ a: "mail down", b: "vpn slow" })}`, { token: ada.token });
+      assert.equal(res.status, 200, res.text);
+      // printer jam is priority 3: the ORs are one condition, ANDed with priority!=3.
+      assert.deepEqual(res.body.result, {
+        found: ["mail down", "vpn slow"],
+        encoded: "short_description=mail down^ORshort_description=vpn slow^ORshort_description=printer jam^priority!=3^ORDERBYpriority",
+        error: null,
+      });
+      const injected = await api(server, "GET", `/api/x_glide/t/either?${q({ a: "nothing", b: "nothing^ORshort_descriptionISNOTEMPTY" })}`, { token: ada.token });
+      assert.deepEqual(injected.body.result.found, [], "a caret in an OR value cannot add conditions");
+      assert.equal(injected.body.result.encoded, "short_description=nothing^ORshort_description=nothing^^ORshort_descriptionISNOTEMPTY^ORshort_description=printer jam^priority!=3^ORDERBYpriority");
+      const literal = await api(server, "GET", `/api/x_glide/t/either?${q({ a: "nothing", b: "caret^ORtrick" })}`, { token: ada.token });
+      assert.deepEqual(literal.body.result.found, ["caret^ORtrick"], "the doubled caret is the value's own");
+      assert.equal(literal.body.result.error, null);
+    });
+
+    test("an invalid OR condition, or an OR on an invalid one, finds nothing and says why", async () => {
+      const res = await api(server, "GET", "/api/x_glide/t/either-invalid", { token: ada.token });
+      assert.equal(res.status, 200, res.text);
+      const { badField, badOperator, noValue, badFirst } = res.body.result;
+      assert.equal(badField[0], false);
+      assert.match(badField[1], /has no field "no_such_field"/);
+      assert.deepEqual(badOperator, [false, 'addOrCondition: unknown operator "LOOKS LIKE"']);
+      assert.deepEqual(noValue, [false, "addOrCondition: no value for priority"]);
+      assert.equal(badFirst[0], false);
+      assert.match(badFirst[1], /has no field "no_such_field"/);
     });
 
     test("a query past one page reads on as next() needs it, each record once; getRowCount counts before reading", async () => {
