@@ -1,4 +1,5 @@
 import { glideConditions } from "./glide-conditions.ts";
+import { glideMultiple } from "./glide-multiple.ts";
 
 /**
  * ServiceNow's GlideRecord and GlideElement, built inside the sandbox over one host function
@@ -111,6 +112,7 @@ export const glideRecordClass = String.raw`(function glideRecordClass(call, log)
     // sys_id last makes the order total, so pages read by offset neither skip nor repeat a record.
     return s.conditions.concat(s.orders, ["ORDERBYsys_id"]).join("^");
   };
+  const multiple = (${glideMultiple})(ask, fail, encoded, pageSize);
   const fetchPage = function (s) {
     const size = Math.min(pageSize, s.limit - s.offset);
     if (size <= 0) return void (s.exhausted = true);
@@ -263,6 +265,8 @@ export const glideRecordClass = String.raw`(function glideRecordClass(call, log)
       reread(s, sysId);
       return sysId;
     },
+    updateMultiple: function () { multiple.updateMultiple(stateOf(this)); },
+    deleteMultiple: function () { multiple.deleteMultiple(stateOf(this)); },
     deleteRecord: function () {
       const s = stateOf(this);
       const sysId = this.getUniqueValue();
