@@ -24,7 +24,8 @@ export class RowLimitError extends Error {}
 /** A synchronous call found the run's time up, before it started or while it waited. */
 export class OutOfTimeError extends Error {}
 
-const reads = new Set(["get", "query", "glideGet", "glideQuery"]);
+// A GlideAggregate group counts as a record read: a run cannot group its way past the limit.
+const reads = new Set(["get", "query", "glideGet", "glideQuery", "glideAggregate"]);
 
 function rowsIn(result: unknown): number {
   if (Array.isArray(result)) return result.length;

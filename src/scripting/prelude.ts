@@ -1,3 +1,4 @@
+import { glideAggregateClass } from "./glide-aggregate.ts";
 import { glideRecordClass } from "./glide-record.ts";
 import { restAPIRequest } from "./rest-api-request.ts";
 import { restAPIResponse } from "./rest-api-response.ts";
@@ -6,7 +7,7 @@ import { snWsErr } from "./sn-ws-err.ts";
 /**
  * Evaluated in each fresh QuickJS context before the script. It closes over the host
  * functions, so the script gets `request`, `response` (ServiceNow's RESTAPIRequest and
- * RESTAPIResponse), `gs`, `table`, `sn_ws_err` and the global `GlideRecord` but never the raw host object; everything
+ * RESTAPIResponse), `gs`, `table`, `sn_ws_err` and the globals `GlideRecord` and `GlideAggregate` but never the raw host object; everything
  * it hands the host is a string or a number. It returns `[describe, start]`: describe turns
  * any thrown value into JSON text without trusting it, start runs the compiled script and
  * yields the promise of its completion.
@@ -50,9 +51,10 @@ export const prelude = String.raw`
     update: function (name, sysId, fields) { return data("update", [name, sysId, fields]); },
     remove: function (name, sysId) { return data("remove", [name, sysId]); },
   });
-  const GlideRecord = (${glideRecordClass})(function (op, args) { return parse(hostDataSync(op, stringify(args))); }, function (text) { hostLog("warn", text); });
-  // A global, as on the platform: ported scripts name it without declaring it.
-  Object.defineProperty(globalThis, "GlideRecord", { value: GlideRecord, writable: false, enumerable: false, configurable: false });
+  const callSync = function (op, args) { return parse(hostDataSync(op, stringify(args))); }, warn = function (text) { hostLog("warn", text); };
+  // Globals, as on the platform: ported scripts name them without declaring them.
+  Object.defineProperty(globalThis, "GlideRecord", { value: (${glideRecordClass})(callSync, warn), writable: false, enumerable: false, configurable: false });
+  Object.defineProperty(globalThis, "GlideAggregate", { value: (${glideAggregateClass})(callSync, warn), writable: false, enumerable: false, configurable: false });
   // The platform answers an sn_ws_err error a script returns or throws as response.setError would.
   const start = function (compiled) {
     return (async function () {

@@ -11,6 +11,7 @@ import { OAuthError } from "../oauth/oauth-error.ts";
 import { checkedQuery } from "../table-api/parameters.ts";
 import { serializeRecords } from "../table-api/serialize.ts";
 import { writerOf } from "../table-api/writers.ts";
+import { glideAggregate } from "./glide-aggregate-call.ts";
 
 /**
  * What a script's `table.*` calls do: the Table API's own dictionary lookup, ACL, validation,
@@ -105,6 +106,10 @@ export function dataApi(instance: Instance, principal: Principal, log: FastifyBa
       const { table, principal: p } = await open(instance, principal, name, "read");
       const { total } = await listRecords(db, { table, columns: ["sys_id"], query: await checkedQuery(text(query, "the encoded query"), p, table, instance.now(), db), limit: 1, offset: 0, count: true, mayReadDisplay: mayReadDisplay(p) });
       return total ?? 0;
+    },
+    async glideAggregate([name, ...args]) {
+      const { table, principal: p } = await open(instance, principal, name, "read");
+      return glideAggregate(instance, p, table, args);
     },
     async insert([name, fields]) {
       const { table, principal: p } = await open(instance, principal, name, "create");

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import { displayValue, type FieldDef, type TableDef, wireValue } from "../../domain/dictionary.ts";
+import type { Instance } from "../../instance.ts";
 import { findTableDef } from "../../store/dictionary-store.ts";
 import type { Database } from "../../store/schema.ts";
 import { type AggregateSpec, aggregateRecords } from "../../store/table-aggregate-store.ts";
@@ -19,6 +20,7 @@ import { guarded, type Handler, resolveTable, type TableRoute } from "./table-ro
 const maxGroups = 10_000;
 
 type Stats = Record<string, string | Record<string, string>>;
+type GroupField = { field: string; value: string; display_value?: string };
 
 /**
  * AVG with exactly four decimals, as the platform writes it ("1.0000", "804162.7143"): a client
@@ -62,11 +64,11 @@ async function referenceDisplays(db: Kysely<Database>, principal: ApiPrincipal, 
   );
 }
 
-const stats: Handler = async (instance, request, reply) => {
-  const principal = await authenticateApi(instance, request);
-  const table = await resolveTable(instance, request);
-  requireAccess(principal, table, "read");
-  const params = await readAggregateParams(request, principal, table, instance.now(), instance.store.db);
+/**
+ * The answer's `result` for checked parameters: `{stats}` without groups, a list of `{stats,
+ * groupby_fields}` with them. Shared with GlideAggregate's data call (scripted-rest/glide-aggregate-call.ts).
+ */
+export async function aggregateResult(instance: Instance, principal: ApiPrincipal, table: TableDef, params: AggregateParams): Promise<{ stats: Stats } | { stats: Stats; groupby_fields: GroupField[] }[]> {
   const specs = specsOf(params);
   const { rows, more } = await aggregateRecords(instance.store.db, {
     table,
@@ -80,12 +82,9 @@ const stats: Handler = async (instance, request, reply) => {
     mayReadDisplay: mayReadDisplay(principal),
   });
   if (more) throw badRequest(`the query makes more than ${maxGroups} groups; narrow sysparm_query or group by fewer fields`);
-  if (params.groupBy.length === 0) {
-    reply.send({ result: { stats: rows[0] ? statsOf(specs, rows[0].values) : {} } });
-    return;
-  }
+  if (params.groupBy.length === 0) return { stats: rows[0] ? statsOf(specs, rows[0].values) : {} };
   const displays = params.displayValue === "false" ? [] : await referenceDisplays(instance.store.db, principal, params.groupBy, rows.map((r) => r.groups));
-  const result = rows.map((row) => ({
+  return rows.map((row) => ({
     stats: statsOf(specs, row.values),
     groupby_fields: params.groupBy.map((field, i) => {
       const value = wireValue(field, row.groups[i]);
@@ -94,7 +93,14 @@ const stats: Handler = async (instance, request, reply) => {
       return params.displayValue === "true" ? { field: field.name, value: shown } : { field: field.name, value, display_value: shown };
     }),
   }));
-  reply.send({ result });
+}
+
+const stats: Handler = async (instance, request, reply) => {
+  const principal = await authenticateApi(instance, request);
+  const table = await resolveTable(instance, request);
+  requireAccess(principal, table, "read");
+  const params = await readAggregateParams(request, principal, table, instance.now(), instance.store.db);
+  reply.send({ result: await aggregateResult(instance, principal, table, params) });
 };
 
 /** The platform serves the Aggregate API unversioned and as v1. */
