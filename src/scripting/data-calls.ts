@@ -13,7 +13,7 @@ export interface DataCallLimits {
   maxDataCalls: number;
   /** Calls started and not yet answered; more wait in the run's queue. */
   maxDataCallsInFlight: number;
-  /** Records a run may read (`get` and `query` results together). */
+  /** Records a run may read: `get` and `query` results, GlideRecord's pages, gets and walks, and GlideAggregate's groups together. */
   maxRowsRead: number;
 }
 
