@@ -1,4 +1,3 @@
-import type { FastifyRequest } from "fastify";
 import type { TableDef } from "../../domain/dictionary.ts";
 import type { Instance } from "../../instance.ts";
 import { aggregateResult } from "../table-api/aggregate-api.ts";
@@ -30,8 +29,7 @@ function parameters(query: unknown, aggregates: unknown, groupBy: unknown): Reco
 }
 
 export async function glideAggregate(instance: Instance, principal: ApiPrincipal, table: TableDef, [query, aggregates, groupBy]: unknown[]): Promise<unknown[]> {
-  const request = { query: parameters(query, aggregates, groupBy) } as unknown as FastifyRequest;
-  const params = await readAggregateParams(request, principal, table, instance.now(), instance.store.db);
+  const params = await readAggregateParams(parameters(query, aggregates, groupBy), principal, table, instance.now(), instance.store.db);
   const result = await aggregateResult(instance, principal, table, params);
   return Array.isArray(result) ? result : [result];
 }

@@ -7,6 +7,7 @@ import { type AggregateSpec, aggregateRecords } from "../../store/table-aggregat
 import { displayValues } from "../../store/table-record-store.ts";
 import { mayDo, mayReadDisplay, requireAccess } from "./acl.ts";
 import { type AggregateParams, fieldAggregates, readAggregateParams } from "./aggregate-parameters.ts";
+import type { Query } from "./parameters.ts";
 import { type ApiPrincipal, authenticateApi } from "./api-principal.ts";
 import { badRequest } from "./errors.ts";
 import { guarded, type Handler, resolveTable, type TableRoute } from "./table-routes.ts";
@@ -99,7 +100,7 @@ const stats: Handler = async (instance, request, reply) => {
   const principal = await authenticateApi(instance, request);
   const table = await resolveTable(instance, request);
   requireAccess(principal, table, "read");
-  const params = await readAggregateParams(request, principal, table, instance.now(), instance.store.db);
+  const params = await readAggregateParams((request.query ?? {}) as Query, principal, table, instance.now(), instance.store.db);
   reply.send({ result: await aggregateResult(instance, principal, table, params) });
 };
 

@@ -1,4 +1,3 @@
-import type { FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import { AggregateSyntaxError, type AggregateOrder, type HavingCondition, parseAggregateOrderBy, parseFieldList, parseHaving } from "../../domain/aggregate-query.ts";
 import { coerceValue, type FieldDef, fieldOf, type TableDef } from "../../domain/dictionary.ts";
@@ -10,7 +9,7 @@ import { mayReadField } from "./acl.ts";
 import type { ApiPrincipal } from "./api-principal.ts";
 import { resolveDotWalk } from "./dot-walk-access.ts";
 import { badRequest, forbidden } from "./errors.ts";
-import { type DisplayValueMode, flag, type Query, readEncodedQuery, single } from "./parameters.ts";
+import { type DisplayValueMode, encodedQueryOf, flag, type Query, single } from "./parameters.ts";
 
 /**
  * The Aggregate API's parameters, read once and checked against the dictionary and the
@@ -100,8 +99,8 @@ function havingSpec(h: HavingCondition, field: FieldDef): HavingSpec {
   return { aggregate: h.aggregate, field: field.name, operator: h.operator, value: Number(h.value) };
 }
 
-async function orderSpecs(request: FastifyRequest, query: EncodedQuery, groupBy: readonly FieldDef[], fields: FieldResolver): Promise<AggregateOrder[]> {
-  const text = single((request.query ?? {}) as Query, "sysparm_order_by") ?? "";
+async function orderSpecs(raw: Query, query: EncodedQuery, groupBy: readonly FieldDef[], fields: FieldResolver): Promise<AggregateOrder[]> {
+  const text = single(raw, "sysparm_order_by") ?? "";
   // ORDERBY inside sysparm_query orders groups too; without groups there is one row and nothing to order.
   const fromQuery: AggregateOrder[] = groupBy.length === 0 ? [] : query.orderBy.map((o) => ({ kind: "field", field: o.field, descending: o.descending }));
   const fromParameter = syntax(() => parseAggregateOrderBy(text));
@@ -123,8 +122,8 @@ async function orderSpecs(request: FastifyRequest, query: EncodedQuery, groupBy:
   return orders;
 }
 
-export async function readAggregateParams(request: FastifyRequest, principal: ApiPrincipal, table: TableDef, now: Date, db: Kysely<Database>): Promise<AggregateParams> {
-  const raw = (request.query ?? {}) as Query;
+/** The Aggregate API's parameters as a request's query string gives them, or GlideAggregate builds them (src/http/scripted-rest/glide-aggregate-call.ts). */
+export async function readAggregateParams(raw: Query, principal: ApiPrincipal, table: TableDef, now: Date, db: Kysely<Database>): Promise<AggregateParams> {
   const displayValue = single(raw, "sysparm_display_value") || "false";
   if (displayValue !== "false" && displayValue !== "true" && displayValue !== "all") throw badRequest(`sysparm_display_value must be true, false or all, not "${displayValue.slice(0, 40)}"`);
   const resolver = fieldResolver(db, principal, table);
@@ -140,8 +139,8 @@ export async function readAggregateParams(request: FastifyRequest, principal: Ap
     if (aggregate === "avg" || aggregate === "sum") for (const field of fields[aggregate]) requireNumber(parameter, aggregate, field);
   }
   const groupBy = await list("sysparm_group_by");
-  const query = await readEncodedQuery(request, principal, table, now, db);
+  const query = await encodedQueryOf(raw, principal, table, now, db);
   const having = await havingSpecs(single(raw, "sysparm_having") ?? "", resolver);
-  const orderBy = await orderSpecs(request, query, groupBy, resolver);
+  const orderBy = await orderSpecs(raw, query, groupBy, resolver);
   return { query, count: flag(raw, "sysparm_count"), fields, groupBy, walks: [...resolver.walks.values()], having, orderBy, displayValue };
 }

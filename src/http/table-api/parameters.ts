@@ -100,7 +100,11 @@ export async function readOutputParams(request: FastifyRequest, principal: ApiPr
  * evaluated at `now`, naming only fields the caller may read.
  */
 export async function readEncodedQuery(request: FastifyRequest, principal: ApiPrincipal, table: TableDef, now: Date, db: Kysely<Database>): Promise<EncodedQuery> {
-  const query = (request.query ?? {}) as Query;
+  return encodedQueryOf((request.query ?? {}) as Query, principal, table, now, db);
+}
+
+/** sysparm_query and the name-value pairs of a set of query parameters, as readEncodedQuery reads a request's. */
+export async function encodedQueryOf(query: Query, principal: ApiPrincipal, table: TableDef, now: Date, db: Kysely<Database>): Promise<EncodedQuery> {
   const encoded = await checkedQuery(single(query, "sysparm_query") ?? "", principal, table, now, db);
   const pairs = await nameValuePairs(query, principal, table, now, db);
   return pairs.length === 0 ? encoded : { ...encoded, queries: andEach(encoded.queries, pairs) };
