@@ -28,7 +28,8 @@ export const operators = [
   "<",
   ">",
 ] as const;
-export type Operator = (typeof operators)[number];
+/** `ON` and `NOTON` are read apart (see parseOn): their value becomes the two date-times `start@end`. */
+export type Operator = (typeof operators)[number] | "ON" | "NOTON";
 
 export interface Condition {
   field: string;
@@ -110,10 +111,25 @@ function resolveMacros(condition: Condition, now: Date): Condition {
   return { ...condition, value: resolved };
 }
 
+/**
+ * The platform's list filter writes "on" and "not on" a date as a label and the two date-times
+ * that bound it (`ONToday@javascript:gs.beginningOfToday()@javascript:gs.endOfToday()`,
+ * `ONLast 7 days@javascript:gs.daysAgoStart(7)@javascript:gs.daysAgoEnd(0)`); as there, the
+ * label is for people and the bounds decide, both included.
+ */
+function parseOn(field: string, negated: boolean, value: string, segment: string, now: Date): Condition {
+  const parts = value.split("@");
+  if (parts.length !== 3 || parts[1] === "" || parts[2] === "")
+    throw new QueryError(`${negated ? "NOTON" : "ON"} takes a label and the two date-times that bound it, joined by "@", as the platform's filter writes it (ONToday@javascript:gs.beginningOfToday()@javascript:gs.endOfToday()): "${clip(segment)}"`);
+  const range = `${resolveOperand(parts[1]!, now)}@${resolveOperand(parts[2]!, now)}`;
+  return { field, operator: negated ? "NOTON" : "ON", value: range };
+}
+
 function parseCondition(segment: string, now: Date): Condition {
   const field = fieldName.exec(segment)?.[0];
   if (!field) throw new QueryError(`"${clip(segment)}" does not start with a field name (lowercase letters, digits and underscores, or a dot-walk such as caller_id.name)`);
   const rest = segment.slice(field.length);
+  if (rest.startsWith("ON") || rest.startsWith("NOTON")) return parseOn(field, rest.startsWith("NOTON"), rest.slice(rest.startsWith("ON") ? 2 : 5), segment, now);
   const operator = operators.find((op) => rest.startsWith(op));
   if (!operator) throw new QueryError(`"${clip(segment)}" has no operator this instance understands after the field "${field}"`);
   const value = rest.slice(operator.length);

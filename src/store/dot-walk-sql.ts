@@ -42,6 +42,7 @@ export function holdsForEmpty(condition: Condition): boolean {
     case "ISEMPTY":
     case "NOT LIKE":
     case "NOT IN":
+    case "NOTON":
       return true;
     case "=":
       return condition.value === "";

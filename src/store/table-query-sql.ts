@@ -106,6 +106,14 @@ function condition(eb: Eb, table: TableDef, c: Condition, displays?: DisplayColu
       const [low, high] = c.value.split("@") as [string, string];
       return eb.and([eb(column, ">=", operand(field, c, low)), eb(column, "<=", operand(field, c, high))]);
     }
+    case "ON":
+    case "NOTON": {
+      if (field.type !== "glide_date_time") throw new QueryError(`${c.operator} applies to date-time fields; ${c.field} is ${field.type}`);
+      const [low, high] = c.value.split("@") as [string, string];
+      const within = eb.and([eb(column, ">=", operand(field, c, low)), eb(column, "<=", operand(field, c, high))]);
+      // Not on: outside the range, or empty, as the other negations (!=, NOT IN) match an empty field.
+      return c.operator === "ON" ? within : orNull(eb.not(within));
+    }
     case "SAMEAS":
     case "NSAMEAS": {
       const other = fieldFor(table, c.value);

@@ -69,6 +69,15 @@ for (const dialect of dialectsUnderTest()) {
       ["sys_created_on<javascript:gs.beginningOfThisYear()", ["lastYear"]],
       ["sys_created_onBETWEENjavascript:gs.beginningOfThisYear()@javascript:gs.endOfThisYear()^priority=3", ["lastHour", "lastMonth", "weekAgo", "yesterdayEnd", "yesterdayStart"]],
       ["sys_created_on>=javascript:gs.beginningOfToday()^ORsys_created_on<javascript:gs.beginningOfThisYear()", ["lastHour", "lastYear", "today"]],
+      // "on" and "not on" as the platform's list filter writes them: a label, then the bounds.
+      ["sys_created_onONToday@javascript:gs.beginningOfToday()@javascript:gs.endOfToday()", ["lastHour", "today"]],
+      ["sys_created_onONYesterday@javascript:gs.beginningOfYesterday()@javascript:gs.endOfYesterday()", ["yesterdayEnd", "yesterdayStart"]],
+      ["sys_created_onONThis week@javascript:gs.beginningOfThisWeek()@javascript:gs.endOfThisWeek()", ["lastHour", "today", "yesterdayEnd", "yesterdayStart"]],
+      ["sys_created_onONLast 7 days@javascript:gs.daysAgoStart(7)@javascript:gs.daysAgoEnd(0)", ["lastHour", "today", "weekAgo", "yesterdayEnd", "yesterdayStart"]],
+      ["sys_created_onONThis month@javascript:gs.beginningOfThisMonth()@javascript:gs.endOfThisMonth()", ["lastHour", "today", "weekAgo", "yesterdayEnd", "yesterdayStart"]],
+      ["sys_created_onONLast year@javascript:gs.beginningOfLastYear()@javascript:gs.endOfLastYear()^ORsys_created_onONLast month@javascript:gs.beginningOfLastMonth()@javascript:gs.endOfLastMonth()", ["lastMonth", "lastYear"]],
+      ["sys_created_onNOTONThis month@javascript:gs.beginningOfThisMonth()@javascript:gs.endOfThisMonth()", ["lastMonth", "lastYear"]],
+      ["sys_created_onON2026-03-24@2026-03-24 00:00:00@2026-03-24 23:59:59", ["weekAgo"]],
       ["sys_created_onSAMEASsys_updated_on", Object.keys(rows).filter((r) => r !== "lastYear")],
       ["sys_created_onNSAMEASsys_updated_on", ["lastYear"]],
       ["prioritySAMEASstate", ["today"]],
@@ -92,6 +101,11 @@ for (const dialect of dialectsUnderTest()) {
       ["sys_created_onBETWEENjavascript:gs.daysAgoStart(7)@javascript:gs.endOfToday(1)", /takes no argument/],
       ["sys_created_on>javascript:gs.constructor.constructor('return process')()", /constructor/],
       ["priority>javascript:gs.beginningOfToday()", /whole number/],
+      ["sys_created_onONToday", /ON takes a label and the two date-times that bound it/],
+      ["sys_created_onONToday@javascript:gs.beginningOfToday()", /ON takes a label/],
+      ["sys_created_onNOTONToday@@javascript:gs.endOfToday()", /NOTON takes a label/],
+      ["priorityONToday@javascript:gs.beginningOfToday()@javascript:gs.endOfToday()", /ON applies to date-time fields; priority is integer/],
+      ["sys_created_onONToday@javascript:gs.getUserID()@javascript:gs.endOfToday()", /gs\.getUserID\(\)/],
     ];
     for (const [query, message] of refused) {
       test(`sysparm_query ${JSON.stringify(query)} is a 400 naming it`, async () => {
