@@ -1,3 +1,4 @@
+import { dateGenerate } from "./date-generate.ts";
 import { DateMacroError, evaluateDateMacro, isMacro, parseDateMacro } from "./date-macros.ts";
 import type { DotWalk } from "./dot-walk.ts";
 
@@ -96,7 +97,7 @@ function parseOrderBy(segment: string, descending: boolean): OrderBy {
 function resolveOperand(operand: string, now: Date): string {
   if (!isMacro(operand)) return operand;
   try {
-    return evaluateDateMacro(parseDateMacro(operand), now);
+    return dateGenerate(operand) ?? evaluateDateMacro(parseDateMacro(operand), now);
   } catch (error) {
     throw error instanceof DateMacroError ? new QueryError(error.message) : error;
   }
