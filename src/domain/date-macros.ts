@@ -54,6 +54,30 @@ const rules = {
   endOfLastYear: { unit: "year", edge: "end", back: 1 },
   beginningOfNextYear: { unit: "year", edge: "start", back: -1 },
   endOfNextYear: { unit: "year", edge: "end", back: -1 },
+  beginningOfLastQuarter: { unit: "quarter", edge: "start", back: 1 },
+  endOfLastQuarter: { unit: "quarter", edge: "end", back: 1 },
+  beginningOfNextQuarter: { unit: "quarter", edge: "start", back: -1 },
+  endOfNextQuarter: { unit: "quarter", edge: "end", back: -1 },
+  beginningOfCurrentHour: { unit: "hour", edge: "start", back: 0 },
+  endOfCurrentHour: { unit: "hour", edge: "end", back: 0 },
+  beginningOfLastHour: { unit: "hour", edge: "start", back: 1 },
+  endOfLastHour: { unit: "hour", edge: "end", back: 1 },
+  beginningOfCurrentMinute: { unit: "minute", edge: "start", back: 0 },
+  endOfCurrentMinute: { unit: "minute", edge: "end", back: 0 },
+  beginningOfLastMinute: { unit: "minute", edge: "start", back: 1 },
+  endOfLastMinute: { unit: "minute", edge: "end", back: 1 },
+  // The older filter's "Last N days" (ONLast 7 days@…beginningOfLast7Days()@…endOfLast7Days()):
+  // the same period as the newer one it writes for that label, daysAgoStart(7) to daysAgoEnd(0).
+  beginningOfLast7Days: { unit: "day", edge: "start", back: 7 },
+  endOfLast7Days: { unit: "day", edge: "end", back: 0 },
+  beginningOfLast30Days: { unit: "day", edge: "start", back: 30 },
+  endOfLast30Days: { unit: "day", edge: "end", back: 0 },
+  beginningOfLast60Days: { unit: "day", edge: "start", back: 60 },
+  endOfLast60Days: { unit: "day", edge: "end", back: 0 },
+  beginningOfLast90Days: { unit: "day", edge: "start", back: 90 },
+  endOfLast90Days: { unit: "day", edge: "end", back: 0 },
+  beginningOfLast120Days: { unit: "day", edge: "start", back: 120 },
+  endOfLast120Days: { unit: "day", edge: "end", back: 0 },
   minutesAgo: { unit: "minute", edge: "exact", back: "arg" },
   minutesAgoStart: { unit: "minute", edge: "start", back: "arg" },
   minutesAgoEnd: { unit: "minute", edge: "end", back: "arg" },
@@ -75,7 +99,7 @@ export type MacroName = keyof typeof rules;
 export const macroNames = Object.keys(rules) as MacroName[];
 
 // The whole grammar: no nesting, no strings, no operators, at most one integer (of six digits: checked after the name, to say so).
-const grammar = /^javascript:\s*gs\.([A-Za-z]{1,40})\(\s*(-?\d{1,40})?\s*\)\s*;?\s*$/;
+const grammar = /^javascript:\s*gs\.([A-Za-z][A-Za-z0-9]{0,39})\(\s*(-?\d{1,40})?\s*\)\s*;?\s*$/;
 
 function clip(text: string): string {
   return text.length > 60 ? `${text.slice(0, 60)}…` : text;
