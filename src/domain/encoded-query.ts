@@ -1,6 +1,7 @@
 import { dateGenerate } from "./date-generate.ts";
 import { DateMacroError, evaluateDateMacro, isMacro, parseDateMacro } from "./date-macros.ts";
 import type { DotWalk } from "./dot-walk.ts";
+import { unsupportedOperator } from "./unsupported-operators.ts";
 
 /**
  * The platform's encoded query (`active=true^priority<=2^ORshort_descriptionLIKEdisk`),
@@ -11,7 +12,9 @@ import type { DotWalk } from "./dot-walk.ts";
  * value must be one of the date macros of date-macros.ts; it is replaced by its date-time here.
  */
 export const operators = [
+  "EMPTYSTRING",
   "ISNOTEMPTY",
+  "ANYTHING",
   "STARTSWITH",
   "NOT LIKE",
   "ENDSWITH",
@@ -126,15 +129,19 @@ function parseOn(field: string, negated: boolean, value: string, segment: string
   return { field, operator: negated ? "NOTON" : "ON", value: range };
 }
 
+const takesNoValue = new Set<Operator>(["ISEMPTY", "ISNOTEMPTY", "ANYTHING", "EMPTYSTRING"]);
+
 function parseCondition(segment: string, now: Date): Condition {
   const field = fieldName.exec(segment)?.[0];
   if (!field) throw new QueryError(`"${clip(segment)}" does not start with a field name (lowercase letters, digits and underscores, or a dot-walk such as caller_id.name)`);
   const rest = segment.slice(field.length);
   if (rest.startsWith("ON") || rest.startsWith("NOTON")) return parseOn(field, rest.startsWith("NOTON"), rest.slice(rest.startsWith("ON") ? 2 : 5), segment, now);
+  const refused = unsupportedOperator(rest);
+  if (refused) throw new QueryError(`"${clip(segment)}": ${refused.operator} is a platform operator this instance does not support; ${refused.reason}`);
   const operator = operators.find((op) => rest.startsWith(op));
   if (!operator) throw new QueryError(`"${clip(segment)}" has no operator this instance understands after the field "${field}"`);
   const value = rest.slice(operator.length);
-  if ((operator === "ISEMPTY" || operator === "ISNOTEMPTY") && value !== "") throw new QueryError(`${operator} takes no value: "${clip(segment)}"`);
+  if (takesNoValue.has(operator) && value !== "") throw new QueryError(`${operator} takes no value: "${clip(segment)}"`);
   if (operator === "BETWEEN" && (value.split("@").length !== 2 || value.split("@").includes(""))) throw new QueryError(`BETWEEN takes two values joined by "@": "${clip(segment)}"`);
   return resolveMacros({ field, operator, value }, now);
 }

@@ -40,6 +40,7 @@ export function walkedCondition(eb: Eb, walk: DotWalk, condition: Condition, lea
 export function holdsForEmpty(condition: Condition): boolean {
   switch (condition.operator) {
     case "ISEMPTY":
+    case "ANYTHING":
     case "NOT LIKE":
     case "NOT IN":
     case "NOTON":

@@ -68,6 +68,13 @@ function condition(eb: Eb, table: TableDef, c: Condition, displays?: DisplayColu
       return isEmpty(eb, field);
     case "ISNOTEMPTY":
       return eb.not(isEmpty(eb, field));
+    case "ANYTHING":
+      // The platform's "is anything": every record, empty or not, asked for by name.
+      return sql<SqlBool>`1 = 1`;
+    case "EMPTYSTRING":
+      // "is empty string": the text "" itself, not a missing (NULL) value, which ISEMPTY also finds.
+      if (field.type !== "string" && field.type !== "reference") throw new QueryError(`EMPTYSTRING applies to text fields; ${c.field} is ${field.type}`);
+      return eb(column, "=", "");
     case "=": {
       if (c.value === "") return isEmpty(eb, field);
       const { column: left, value } = sides(field, c);

@@ -14,12 +14,17 @@ describe("encoded query parser", () => {
 
   test("every operator is recognised, longest first", () => {
     for (const operator of operators) {
-      const value = operator === "ISEMPTY" || operator === "ISNOTEMPTY" ? "" : operator === "BETWEEN" ? "1@2" : "v";
+      const value = operator === "ISEMPTY" || operator === "ISNOTEMPTY" || operator === "ANYTHING" || operator === "EMPTYSTRING" ? "" : operator === "BETWEEN" ? "1@2" : "v";
       assert.deepEqual(parseEncodedQuery(`field_1${operator}${value}`).queries, [[[{ field: "field_1", operator, value }]]], operator);
     }
     assert.equal(parseEncodedQuery("a!=1").queries[0]![0]![0]!.operator, "!=");
     assert.equal(parseEncodedQuery("aNOT IN1,2").queries[0]![0]![0]!.operator, "NOT IN");
     assert.equal(parseEncodedQuery("aNSAMEASb").queries[0]![0]![0]!.operator, "NSAMEAS");
+  });
+
+  test("INSTANCEOF is refused as the platform operator it is, never read as IN with the value STANCEOF…", () => {
+    assert.throws(() => parseEncodedQuery("sys_class_nameINSTANCEOFcmdb_ci"), (e: Error) => e instanceof QueryError && /INSTANCEOF is a platform operator/.test(e.message));
+    assert.deepEqual(parseEncodedQuery("stateINSTANCE,2").queries, [[[{ field: "state", operator: "IN", value: "STANCE,2" }]]]);
   });
 
   test("^^ is a literal caret; empty segments and ^EQ are ignored; an empty query matches everything", () => {
