@@ -93,3 +93,20 @@ describe("portcullis user and the data directory it works on", () => {
     assert.equal((await cli(["user", "activate", "nobody", "--data", dir])).code, 3);
   });
 });
+
+describe("portcullis user create and the roles it names", () => {
+  const dir = tempDir();
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test("create names each role it had to create, as grant does, and no role that existed", async () => {
+    assert.equal((await cli(["user", "create", "svc", "--role", "itil", "--data", dir])).code, 0);
+    const made = await cli(["user", "create", "ada", "--role", "itil", "--role", "hr_clerk", "--role", "hr_clerk", "--data", dir]);
+    assert.equal(made.code, 0, made.stderr);
+    assert.match(made.stdout, /Created user "ada" with roles itil, hr_clerk/);
+    assert.equal(made.stderr.match(/The role "hr_clerk" did not exist and was created/g)?.length, 1, made.stderr);
+    assert.doesNotMatch(made.stderr, /"itil" did not exist/, "svc made itil");
+    const again = await cli(["user", "create", "bo", "--role", "hr_clerk", "--data", dir]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.doesNotMatch(again.stderr, /did not exist/, "an existing role is not announced");
+  });
+});
