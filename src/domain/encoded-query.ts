@@ -1,7 +1,7 @@
 import { dateGenerate } from "./date-generate.ts";
 import { DateMacroError, evaluateDateMacro, isMacro, parseDateMacro } from "./date-macros.ts";
 import type { DotWalk } from "./dot-walk.ts";
-import { unsupportedOperator } from "./unsupported-operators.ts";
+import { unsupportedOperator, unsupportedSegment } from "./unsupported-operators.ts";
 
 /**
  * The platform's encoded query (`active=true^priority<=2^ORshort_descriptionLIKEdisk`),
@@ -132,6 +132,8 @@ function parseOn(field: string, negated: boolean, value: string, segment: string
 const takesNoValue = new Set<Operator>(["ISEMPTY", "ISNOTEMPTY", "ANYTHING", "EMPTYSTRING"]);
 
 function parseCondition(segment: string, now: Date): Condition {
+  const structure = unsupportedSegment(segment);
+  if (structure) throw new QueryError(`"${clip(segment)}": ${structure}`);
   const field = fieldName.exec(segment)?.[0];
   if (!field) throw new QueryError(`"${clip(segment)}" does not start with a field name (lowercase letters, digits and underscores, or a dot-walk such as caller_id.name)`);
   const rest = segment.slice(field.length);

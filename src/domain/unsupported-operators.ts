@@ -21,7 +21,24 @@ const unsupported: [string, string][] = [
   ["LT_FIELD", "comparing with another field is supported only as SAMEAS and NSAMEAS"],
   ["INSTANCEOF", "this instance's tables have no class hierarchy to test"],
   ["DYNAMIC", "dynamic filter options run scripts, and this instance runs none in queries"],
+  ["MATCH_RGX", "use LIKE, STARTSWITH or ENDSWITH instead of a regular expression"],
 ];
+
+/** Segments that are not conditions but query structures of the platform, refused by name. */
+const relatedList = "related-list queries (RLQUERY…^ENDRLQUERY) are not supported here; query the related table and filter on its reference";
+const subquery = "subqueries (SUBQUERY…^ENDSUBQUERY) are not supported here; a dot-walk such as caller_id.active=true filters on a referenced record";
+const unsupportedSegments: [string, string][] = [
+  ["RLQUERY", relatedList],
+  ["ENDRLQUERY", relatedList],
+  ["SUBQUERY", subquery],
+  ["ENDSUBQUERY", subquery],
+  ["GOTO", "GOTO (the list's Go to search) is not supported here; write the condition without it"],
+];
+
+/** Why a segment that starts with one of these structures is refused; undefined for anything else. */
+export function unsupportedSegment(segment: string): string | undefined {
+  return unsupportedSegments.find(([keyword]) => segment.startsWith(keyword))?.[1];
+}
 
 /** The platform operator `rest` (the text after the field) starts with and why it is refused; undefined when it names none of them. */
 export function unsupportedOperator(rest: string): { operator: string; reason: string } | undefined {
