@@ -130,6 +130,9 @@ function parseOn(field: string, negated: boolean, value: string, segment: string
 }
 
 const takesNoValue = new Set<Operator>(["ISEMPTY", "ISNOTEMPTY", "ANYTHING", "EMPTYSTRING"]);
+// With no value these would match every record that has one (LIKE "%%", > ""): a script's empty
+// search term must not become a query for everything. `=` and `!=` keep the platform's meaning.
+const needsValue = new Set<Operator>(["LIKE", "NOT LIKE", "STARTSWITH", "ENDSWITH", "<", "<=", ">", ">="]);
 
 function parseCondition(segment: string, now: Date): Condition {
   const structure = unsupportedSegment(segment);
@@ -144,6 +147,7 @@ function parseCondition(segment: string, now: Date): Condition {
   if (!operator) throw new QueryError(`"${clip(segment)}" has no operator this instance understands after the field "${field}"`);
   const value = rest.slice(operator.length);
   if (takesNoValue.has(operator) && value !== "") throw new QueryError(`${operator} takes no value: "${clip(segment)}"`);
+  if (needsValue.has(operator) && value === "") throw new QueryError(`${operator} needs a value: "${clip(segment)}" (ISNOTEMPTY or ANYTHING match any value)`);
   if (operator === "BETWEEN" && (value.split("@").length !== 2 || value.split("@").includes(""))) throw new QueryError(`BETWEEN takes two values joined by "@": "${clip(segment)}"`);
   return resolveMacros({ field, operator, value }, now);
 }
