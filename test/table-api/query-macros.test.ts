@@ -94,6 +94,8 @@ for (const dialect of dialectsUnderTest()) {
       ["caller_idANYTHING", Object.keys(rows)],
       ["caller_id.nameANYTHING^priority=3", Object.keys(rows).filter((r) => r !== "today")],
       ["caller_idEMPTYSTRING", ["lastMonth"]],
+      // A walk that arrives nowhere (lastMonth's and lastYear's empty caller) counts as empty: not on any day.
+      ["caller_id.sys_created_onNOTONany time@javascript:gs.yearsAgo(5)@javascript:gs.yearsAgo(-100)^priority=3", ["lastMonth", "lastYear"]],
       ["caller_idISNOTEMPTY", ["lastHour", "today", "weekAgo", "yesterdayEnd", "yesterdayStart"]],
       ["assigned_toISEMPTY^caller_idISNOTEMPTY", ["lastHour", "today"]],
     ];
