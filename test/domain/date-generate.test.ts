@@ -11,6 +11,9 @@ describe("gs.dateGenerate in encoded-query values, as the platform's filter writ
     ["javascript:gs.dateGenerate('2026-01-15','13:05:09')", "2026-01-15 13:05:09"],
     ['javascript:gs.dateGenerate("2024-02-29", "end");', "2024-02-29 23:59:59"],
     ["javascript:gs.dateGenerate('0050-06-01','start')", "0050-06-01 00:00:00"],
+    // pysnow's QueryBuilder.between() and its comparisons of datetimes.
+    ['javascript:gs.dateGenerate("2026-01-15 13:05:09")', "2026-01-15 13:05:09"],
+    ["javascript:gs.dateGenerate('2026-01-15 00:00:00')", "2026-01-15 00:00:00"],
   ];
   for (const [text, value] of expected) {
     test(`${text} is ${value}`, () => assert.equal(dateGenerate(text), value));
@@ -29,6 +32,9 @@ describe("gs.dateGenerate in encoded-query values, as the platform's filter writ
     "javascript:gs.dateGenerate('2026-01-15','start');gs.getUserID()",
     "javascript:gs.dateGenerate('2026-1-5','start')",
     "javascript:gs.dateGenerate('2026-01-15\",'start')",
+    "javascript:gs.dateGenerate('2026-01-15 13:05:09\")",
+    "javascript:gs.dateGenerate('2026-01-15 25:05:09')",
+    "javascript:gs.dateGenerate('2026-01-15 13:05:09','end')",
   ]) {
     test(`refuses ${text}, naming it`, () => {
       assert.throws(() => dateGenerate(text), (error: Error) => error instanceof DateMacroError && error.message.includes(text.slice(0, 50)) && /takes a date 'YYYY-MM-DD'/.test(error.message));

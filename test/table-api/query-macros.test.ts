@@ -83,6 +83,7 @@ for (const dialect of dialectsUnderTest()) {
       ["sys_created_onON2026-03-24@2026-03-24 00:00:00@2026-03-24 23:59:59", ["weekAgo"]],
       ["sys_created_onON2026-03-24@javascript:gs.dateGenerate('2026-03-24','start')@javascript:gs.dateGenerate('2026-03-24','end')", ["weekAgo"]],
       ["sys_created_onBETWEENjavascript:gs.dateGenerate('2026-03-30','00:00:00')@javascript:gs.dateGenerate('2026-03-31','08:00:00')", ["today", "yesterdayEnd", "yesterdayStart"]],
+      ['sys_created_onBETWEENjavascript:gs.dateGenerate("2026-03-30 23:59:59")@javascript:gs.dateGenerate("2026-03-31 12:50:00")', ["lastHour", "today", "yesterdayEnd"]],
       ["sys_created_onSAMEASsys_updated_on", Object.keys(rows).filter((r) => r !== "lastYear")],
       ["sys_created_onNSAMEASsys_updated_on", ["lastYear"]],
       ["prioritySAMEASstate", ["today"]],
