@@ -36,8 +36,19 @@ export function writableEntries(table: TableDef, body: Record<string, unknown>):
   );
 }
 
+/**
+ * The refusal of a body that is not one record. A JSON array was sent as JSON, so telling its
+ * sender to send Content-Type: application/json would send them looking in the wrong place.
+ */
+export function notOneRecord(body: unknown): ValidationError {
+  const message = Array.isArray(body)
+    ? "the request body is a JSON array; it must be one JSON object of field names and values (one record per request)"
+    : "the request body must be a JSON object of field names and values, sent as Content-Type: application/json";
+  return new ValidationError([{ field: "", message }]);
+}
+
 export function parseRecordInput(table: TableDef, body: unknown, mode: RecordMode): Record<string, StoredValue> {
-  if (!isPlainObject(body)) throw new ValidationError([{ field: "", message: "the request body must be a JSON object of field names and values, sent as Content-Type: application/json" }]);
+  if (!isPlainObject(body)) throw notOneRecord(body);
   const issues: FieldIssue[] = [];
   const values: Record<string, StoredValue> = {};
   for (const [name, input] of Object.entries(writableEntries(table, body))) {

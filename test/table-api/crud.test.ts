@@ -155,6 +155,12 @@ for (const dialect of dialectsUnderTest()) {
         assert.equal(res.body.status, "failure");
         assert.ok(res.body.error.message.length > 0);
       }
+      // A JSON array was sent as JSON: the refusal says what it is, not to change the Content-Type.
+      for (const [path, body] of [["/api/now/table/incident", [{ short_description: "one" }, { short_description: "two" }]], ["/api/now/table/oauth_entity", [{ name: "x" }]]] as const) {
+        const array = await api(server, "POST", path, { token: path.includes("oauth") ? admin.token : user.token, body });
+        assert.equal(array.status, 400, array.text);
+        assert.equal(array.body.error.message, "the request body is a JSON array; it must be one JSON object of field names and values (one record per request)");
+      }
       const malformed = await api(server, "POST", "/api/now/table/incident", { token: user.token, rawBody: "{nope" });
       assert.equal(malformed.status, 400);
       assert.equal(malformed.body.status, "failure");

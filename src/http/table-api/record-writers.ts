@@ -1,9 +1,8 @@
 import type { Kysely } from "kysely";
 import type { TableDef } from "../../domain/dictionary.ts";
 import { parseClientCreate, parseClientUpdate } from "../../domain/oauth-entity.ts";
-import { isPlainObject, parseRecordInput, requestedSysId, writableEntries } from "../../domain/record-input.ts";
+import { isPlainObject, notOneRecord, parseRecordInput, requestedSysId, writableEntries } from "../../domain/record-input.ts";
 import type { ExpectedVersions } from "../../domain/record-version.ts";
-import { ValidationError } from "../../domain/validation.ts";
 import { createClient, deleteClient, findClientBySysId, updateClient } from "../../store/oauth-entity-store.ts";
 import type { Database } from "../../store/schema.ts";
 import { deleteRecord, insertRecord, updateRecord } from "../../store/table-record-store.ts";
@@ -47,7 +46,7 @@ export const genericWriter: RecordWriter = {
 };
 
 function objectBody(body: unknown): Record<string, unknown> {
-  if (!isPlainObject(body)) throw new ValidationError([{ field: "", message: "the request body must be a JSON object of field names and values, sent as Content-Type: application/json" }]);
+  if (!isPlainObject(body)) throw notOneRecord(body);
   return body;
 }
 
