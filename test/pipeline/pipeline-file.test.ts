@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import { parsePipeline } from "../../src/pipeline/pipeline-file.ts";
 import { issueText, ValidationError } from "../../src/domain/validation.ts";
 import { translator } from "../../src/i18n/translator.ts";
+import { pipelineCLI } from "../support/pipeline.ts";
+import { tempDir } from "../support/stores.ts";
 
 const file = (instances: string[]) => ["production: { name: production, url: https://prod.example, admin: { password_env: PROD_PW } }", "instances:", ...instances.map((i) => `  - ${i}`)].join("\n");
 const dev = (name: string, url: string) => `{ name: ${name}, url: ${url}, admin: { password_env: DEV_PW } }`;
@@ -29,5 +33,22 @@ describe("pipeline file: one instance, one entry", () => {
   test("a name used twice is named", () => {
     assert.deepEqual(issuesOf(file([dev("development", "https://dev.example"), dev("development", "https://test.example")])), ['instances.1.name: another instance is named "development" too; instance names must be unique']);
     assert.deepEqual(issuesOf(file([dev("production", "https://dev.example")]), "ko"), ['instances.0.name: "production"(이)라는 인스턴스가 또 있습니다. 인스턴스 이름은 고유해야 합니다']);
+  });
+});
+
+describe("pipeline file: the admin passwords it names", () => {
+  test("every variable that is not set is named at once, before any instance is asked", async () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, "pipeline.yaml");
+      writeFileSync(path, ["production: { name: production, url: http://127.0.0.1:9, admin: { password_env: UNSET_PROD_PW } }", "instances:", "  - { name: development, url: http://127.0.0.2:9, admin: { password_env: UNSET_DEV_PW } }", "  - { name: test, url: http://127.0.0.3:9, admin: { password_env: SET_TEST_PW } }"].join("\n"));
+      const run = await pipelineCLI(["pipeline", "verify", path], { SET_TEST_PW: "x" });
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /production\.admin\.password_env: set UNSET_PROD_PW to the admin password of http:\/\/127\.0\.0\.1:9/);
+      assert.match(run.stderr, /development\.admin\.password_env: set UNSET_DEV_PW/);
+      assert.doesNotMatch(run.stderr, /SET_TEST_PW|cannot be reached/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -60,13 +60,16 @@ function caFileCertificates(file: string, i18n: Translator): string {
 export function clientsFor(pipeline: PipelineFile, env: NodeJS.ProcessEnv, caFile?: string, i18n: Translator = translator("en")): Clients {
   const dispatcher = caFile ? trustingDispatcher(caFileCertificates(caFile, i18n)) : undefined;
   const clients: Clients = new Map();
+  // Every variable that is not set, at once: one run to learn them all, not one per variable.
+  const issues: { field: string; message: string }[] = [];
   for (const instance of [pipeline.production, ...pipeline.instances]) {
     const password = env[instance.admin.password_env];
-    if (!password) throw new ValidationError([{ field: `${instance.name}.admin.password_env`, message: i18n.t("cli.pipeline.passwordEnv", { variable: instance.admin.password_env, url: instance.url }) }]);
+    if (!password) issues.push({ field: `${instance.name}.admin.password_env`, message: i18n.t("cli.pipeline.passwordEnv", { variable: instance.admin.password_env, url: instance.url }) });
     const user = instance.admin.user_env ? env[instance.admin.user_env] : instance.admin.user;
-    if (!user) throw new ValidationError([{ field: `${instance.name}.admin.user_env`, message: i18n.t("cli.pipeline.userEnv", { variable: instance.admin.user_env ?? "" }) }]);
-    clients.set(instance.name, portcullisAdminClient(instance.url, { user, password }, dispatcher));
+    if (!user) issues.push({ field: `${instance.name}.admin.user_env`, message: i18n.t("cli.pipeline.userEnv", { variable: instance.admin.user_env ?? "" }) });
+    if (password && user) clients.set(instance.name, portcullisAdminClient(instance.url, { user, password }, dispatcher));
   }
+  if (issues.length > 0) throw new ValidationError(issues);
   return clients;
 }
 
