@@ -35,14 +35,14 @@ export function userCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Transl
     .action(async (userName: string, options: DataOptions & { role?: string[]; name?: string; passwordStdin?: boolean }) => {
       if (!userNamePattern.test(userName)) throw new ValidationError([{ field: "user_name", message: t("cli.user.nameRule") }]);
       // The admin UI's rule for a role name, before anything is asked or written.
-      const roles = (options.role ?? []).map(parseRoleName);
+      const roles = [...new Set((options.role ?? []).map(parseRoleName))];
       const { password, generated } = await passwordFrom(options, i18n);
       await withInstance(configFor(options, env), output, i18n, async (instance) => {
         if (await findUserByName(instance.store.db, userName)) throw new ValidationError([{ field: "user_name", message: t("cli.user.exists", { name: userName }) }]);
         // As grant does: a role no one had is made here, and said, so a typo such as "admn" does not pass unseen.
         const known = roles.length ? new Set((await instance.store.db.selectFrom("sys_user_role").select("name").where("name", "in", roles).execute()).map((r) => r.name)) : new Set<string>();
         await createUser(instance.store.db, { userName, name: options.name ?? userName, passwordHash: await hashPassword(password), roles }, "admin");
-        for (const role of new Set(roles)) if (!known.has(role)) output.err(t("cli.user.roleCreated", { role }));
+        for (const role of roles) if (!known.has(role)) output.err(t("cli.user.roleCreated", { role }));
         output.out(roles.length ? t("cli.user.createdWithRoles", { name: userName, roles: roles.join(", ") }) : t("cli.user.created", { name: userName }));
         if (generated) output.out(t("cli.user.passwordOnce", { password }));
       }, { mayCreate: true });
