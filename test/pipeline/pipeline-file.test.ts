@@ -47,6 +47,7 @@ describe("pipeline file: the admin passwords it names", () => {
       assert.match(run.stderr, /production\.admin\.password_env: set UNSET_PROD_PW to the admin password of http:\/\/127\.0\.0\.1:9/);
       assert.match(run.stderr, /development\.admin\.password_env: set UNSET_DEV_PW/);
       assert.doesNotMatch(run.stderr, /SET_TEST_PW|cannot be reached/);
+      assert.doesNotMatch(run.stderr, /Signing in/, "nothing is signed in to while a password is missing");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

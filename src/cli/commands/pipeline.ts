@@ -98,36 +98,38 @@ export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
   const pipeline = new Command("pipeline").description(t("help.pipeline"));
   const withCa = (c: Command) => c.option("--ca-file <pem>", t("help.pipeline.caFile"));
   // On stderr, before the first answer comes: an instance that hangs gives seconds of silence until its timeout.
-  const readPlan = (file: string) => {
+  // The file and the environment are checked first: an unset password variable is not "signing in".
+  const readPlan = (file: string, caFile: string | undefined) => {
     const plan = readPipeline(file);
+    const clients = clientsFor(plan, env, caFile, i18n);
     output.err(t("cli.pipeline.signingIn", { count: 1 + plan.instances.length }));
-    return plan;
+    return { plan, clients };
   };
 
   withCa(pipeline.command("up <file>").description(t("help.pipeline.up"))).action(async (file: string, options: PipelineOptions) => {
-    const plan = readPlan(file);
-    const report = await pipelineUp(plan, clientsFor(plan, env, options.caFile, i18n), print, i18n).catch(wordedAccess(plan, i18n));
+    const { plan, clients } = readPlan(file, options.caFile);
+    const report = await pipelineUp(plan, clients, print, i18n).catch(wordedAccess(plan, i18n));
     output.out(trustTable(report.edges, i18n));
     if (!report.ok) throw new Error(t("cli.pipeline.broken"));
   });
 
   withCa(pipeline.command("rotate <file>").description(t("help.pipeline.rotate"))).action(async (file: string, options: PipelineOptions) => {
-    const plan = readPlan(file);
-    const report = await pipelineRotate(plan, clientsFor(plan, env, options.caFile, i18n), print, i18n).catch(wordedAccess(plan, i18n));
+    const { plan, clients } = readPlan(file, options.caFile);
+    const report = await pipelineRotate(plan, clients, print, i18n).catch(wordedAccess(plan, i18n));
     output.out(trustTable(report.edges, i18n));
     if (!report.ok) throw new Error(t("cli.pipeline.brokenAfterRotate"));
   });
 
   withCa(pipeline.command("verify <file>").description(t("help.pipeline.verify"))).action(async (file: string, options: PipelineOptions) => {
-    const plan = readPlan(file);
-    const report = await pipelineInspect(plan, clientsFor(plan, env, options.caFile, i18n)).catch(wordedAccess(plan, i18n));
+    const { plan, clients } = readPlan(file, options.caFile);
+    const report = await pipelineInspect(plan, clients).catch(wordedAccess(plan, i18n));
     printReport(output, i18n, report);
     if (!report.ok) throw new Error(t("cli.pipeline.verifyFailed", { drift: report.drift.length, broken: report.edges.filter((e) => e.status !== "ok").length }));
   });
 
   withCa(pipeline.command("status <file>").description(t("help.pipeline.status")).option("--json", t("help.option.json"))).action(async (file: string, options: PipelineOptions) => {
-    const plan = readPlan(file);
-    const report = await pipelineInspect(plan, clientsFor(plan, env, options.caFile, i18n)).catch(wordedAccess(plan, i18n));
+    const { plan, clients } = readPlan(file, options.caFile);
+    const report = await pipelineInspect(plan, clients).catch(wordedAccess(plan, i18n));
     // JSON is for scripts: its texts stay English whatever the reader's language.
     if (options.json) return output.out(JSON.stringify({ ok: report.ok, drift: report.drift.map(inEnglish), edges: report.edges.map((e) => ({ ...e, detail: inEnglish(e.detail) })) }, null, 2));
     printReport(output, i18n, report);
