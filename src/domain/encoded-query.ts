@@ -64,7 +64,21 @@ export class QueryError extends Error {}
 export interface ParseOptions {
   /** The instant date macros (`javascript:gs.beginningOfToday()`) are evaluated at; now by default. */
   now?: Date;
+  /** The sys_id of the user the query runs for: `javascript:gs.getUserID()` and the dynamic filter option Me. */
+  userId?: string;
 }
+
+/** What a query's macros are evaluated against. */
+interface MacroContext {
+  now: Date;
+  userId?: string;
+}
+
+const getUserId = /^javascript:\s*gs\.getUserID\(\s*\)\s*;?\s*$/;
+/** The dynamic filter option "Me" (sys_filter_option_dynamic), which the platform's "is (dynamic)" writes for the signed-in user. */
+export const dynamicMe = "90d1921e5f510100a9ad2572f2b477fe";
+// A user's sys_id is a value to match, not a bound or a pattern.
+const takesUserId = new Set<string>(["=", "!=", "IN", "NOT IN"]);
 
 /** A field, or a dot-walk through reference fields (`caller_id.manager.name`). */
 const fieldName = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*/;
@@ -96,22 +110,31 @@ function parseOrderBy(segment: string, descending: boolean): OrderBy {
   return { field, descending };
 }
 
-/** A `javascript:` operand becomes the date-time its macro names; any other is refused. */
-function resolveOperand(operand: string, now: Date): string {
+/**
+ * A `javascript:` operand becomes the date-time its macro names, or with `gs.getUserID()` (the
+ * platform's "my records" filters: `assigned_to=javascript:gs.getUserID()`) the caller's sys_id;
+ * any other is refused.
+ */
+function resolveOperand(operand: string, context: MacroContext, operator: string): string {
   if (!isMacro(operand)) return operand;
+  if (getUserId.test(operand)) {
+    if (!takesUserId.has(operator)) throw new QueryError(`${operand.trim()} is the caller's sys_id, a value for =, !=, IN or NOT IN, not for ${operator}`);
+    if (!context.userId) throw new QueryError(`${operand.trim()} names the user a query runs for, and this one runs for none`);
+    return context.userId;
+  }
   try {
-    return dateGenerate(operand) ?? evaluateDateMacro(parseDateMacro(operand), now);
+    return dateGenerate(operand) ?? evaluateDateMacro(parseDateMacro(operand), context.now);
   } catch (error) {
     throw error instanceof DateMacroError ? new QueryError(error.message) : error;
   }
 }
 
-function resolveMacros(condition: Condition, now: Date): Condition {
+function resolveMacros(condition: Condition, context: MacroContext): Condition {
   if (!condition.value.includes("javascript:")) return condition;
   const { operator, value } = condition;
   if (operator === "SAMEAS" || operator === "NSAMEAS") return condition;
   const separator = operator === "BETWEEN" ? "@" : operator === "IN" || operator === "NOT IN" ? "," : undefined;
-  const resolved = separator ? value.split(separator).map((part) => resolveOperand(part, now)).join(separator) : resolveOperand(value, now);
+  const resolved = separator ? value.split(separator).map((part) => resolveOperand(part, context, operator)).join(separator) : resolveOperand(value, context, operator);
   return { ...condition, value: resolved };
 }
 
@@ -121,11 +144,12 @@ function resolveMacros(condition: Condition, now: Date): Condition {
  * `ONLast 7 days@javascript:gs.daysAgoStart(7)@javascript:gs.daysAgoEnd(0)`); as there, the
  * label is for people and the bounds decide, both included.
  */
-function parseOn(field: string, negated: boolean, value: string, segment: string, now: Date): Condition {
+function parseOn(field: string, negated: boolean, value: string, segment: string, context: MacroContext): Condition {
   const parts = value.split("@");
   if (parts.length !== 3 || parts[1] === "" || parts[2] === "")
     throw new QueryError(`${negated ? "NOTON" : "ON"} takes a label and the two date-times that bound it, joined by "@", as the platform's filter writes it (ONToday@javascript:gs.beginningOfToday()@javascript:gs.endOfToday()): "${clip(segment)}"`);
-  const range = `${resolveOperand(parts[1]!, now)}@${resolveOperand(parts[2]!, now)}`;
+  const operator = negated ? "NOTON" : "ON";
+  const range = `${resolveOperand(parts[1]!, context, operator)}@${resolveOperand(parts[2]!, context, operator)}`;
   return { field, operator: negated ? "NOTON" : "ON", value: range };
 }
 
@@ -134,13 +158,14 @@ const takesNoValue = new Set<Operator>(["ISEMPTY", "ISNOTEMPTY", "ANYTHING", "EM
 // search term must not become a query for everything. `=` and `!=` keep the platform's meaning.
 const needsValue = new Set<Operator>(["LIKE", "NOT LIKE", "STARTSWITH", "ENDSWITH", "<", "<=", ">", ">="]);
 
-function parseCondition(segment: string, now: Date): Condition {
+function parseCondition(segment: string, context: MacroContext): Condition {
   const structure = unsupportedSegment(segment);
   if (structure) throw new QueryError(`"${clip(segment)}": ${structure}`);
   const field = fieldName.exec(segment)?.[0];
   if (!field) throw new QueryError(`"${clip(segment)}" does not start with a field name (lowercase letters, digits and underscores, or a dot-walk such as caller_id.name)`);
   const rest = segment.slice(field.length);
-  if (rest.startsWith("ON") || rest.startsWith("NOTON")) return parseOn(field, rest.startsWith("NOTON"), rest.slice(rest.startsWith("ON") ? 2 : 5), segment, now);
+  if (rest.startsWith("ON") || rest.startsWith("NOTON")) return parseOn(field, rest.startsWith("NOTON"), rest.slice(rest.startsWith("ON") ? 2 : 5), segment, context);
+  if (rest.startsWith("DYNAMIC") && rest.slice("DYNAMIC".length) === dynamicMe) return resolveMacros({ field, operator: "=", value: "javascript:gs.getUserID()" }, context);
   const refused = unsupportedOperator(rest);
   if (refused) throw new QueryError(`"${clip(segment)}": ${refused.operator} is a platform operator this instance does not support; ${refused.reason}`);
   const operator = operators.find((op) => rest.startsWith(op));
@@ -149,11 +174,11 @@ function parseCondition(segment: string, now: Date): Condition {
   if (takesNoValue.has(operator) && value !== "") throw new QueryError(`${operator} takes no value: "${clip(segment)}"`);
   if (needsValue.has(operator) && value === "") throw new QueryError(`${operator} needs a value: "${clip(segment)}" (ISNOTEMPTY or ANYTHING match any value)`);
   if (operator === "BETWEEN" && (value.split("@").length !== 2 || value.split("@").includes(""))) throw new QueryError(`BETWEEN takes two values joined by "@": "${clip(segment)}"`);
-  return resolveMacros({ field, operator, value }, now);
+  return resolveMacros({ field, operator, value }, context);
 }
 
 export function parseEncodedQuery(text: string, options: ParseOptions = {}): EncodedQuery {
-  const now = options.now ?? new Date();
+  const context: MacroContext = { now: options.now ?? new Date(), ...(options.userId ? { userId: options.userId } : {}) };
   if (text.length > maxQueryLength) throw new QueryError(`the query is longer than ${maxQueryLength} characters`);
   if (text.includes("\u0000")) throw new QueryError("the query contains a NUL character");
   const queries: Condition[][][] = [[]];
@@ -177,7 +202,7 @@ export function parseEncodedQuery(text: string, options: ParseOptions = {}): Enc
         segment = segment.slice(2);
       }
       if (++count > maxConditions) throw new QueryError(`the query has more than ${maxConditions} conditions`);
-      const condition = parseCondition(segment, now);
+      const condition = parseCondition(segment, context);
       if (or) current[current.length - 1]!.push(condition);
       else current.push([condition]);
     }

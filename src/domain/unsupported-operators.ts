@@ -20,7 +20,7 @@ const unsupported: [string, string][] = [
   ["GT_FIELD", "comparing with another field is supported only as SAMEAS and NSAMEAS"],
   ["LT_FIELD", "comparing with another field is supported only as SAMEAS and NSAMEAS"],
   ["INSTANCEOF", "this instance's tables have no class hierarchy to test"],
-  ["DYNAMIC", "dynamic filter options run scripts, and this instance runs none in queries"],
+  ["DYNAMIC", "of the dynamic filter options only Me (DYNAMIC90d1921e5f510100a9ad2572f2b477fe, or =javascript:gs.getUserID()) is supported: the others run scripts, and this instance runs none in queries"],
   ["MATCH_RGX", "use LIKE, STARTSWITH or ENDSWITH instead of a regular expression"],
 ];
 

@@ -154,6 +154,16 @@ describe("date macros inside encoded queries", () => {
     );
   });
 
+  test("javascript:gs.getUserID() and DYNAMIC Me are the user the query runs for, a value for =, !=, IN and NOT IN only", () => {
+    const me = "a".repeat(32);
+    const parsed = parseEncodedQuery("assigned_to=javascript:gs.getUserID()^caller_idDYNAMIC90d1921e5f510100a9ad2572f2b477fe^opened_byINjavascript: gs.getUserID( );,x", { now, userId: me });
+    assert.deepEqual(parsed.queries[0]!.map((g) => [g[0]!.operator, g[0]!.value]), [["=", me], ["=", me], ["IN", `${me},x`]]);
+    assert.throws(() => parseEncodedQuery("assigned_to=javascript:gs.getUserID()", { now }), (e: Error) => e instanceof QueryError && /runs for none/.test(e.message));
+    assert.throws(() => parseEncodedQuery("assigned_toLIKEjavascript:gs.getUserID()", { now, userId: me }), /not for LIKE/);
+    assert.throws(() => parseEncodedQuery("sys_created_onBETWEENjavascript:gs.getUserID()@javascript:gs.endOfToday()", { now, userId: me }), /not for BETWEEN/);
+    assert.throws(() => parseEncodedQuery("assigned_toDYNAMICd6435e965f510100a9ad2572f2b47744", { now, userId: me }), /only Me/);
+  });
+
   test("anything else after javascript: is a QueryError that names it", () => {
     assert.throws(() => parseEncodedQuery("caller_id=javascript:gs.getUserID()", { now }), /gs\.getUserID\(\)/);
     assert.throws(() => parseEncodedQuery("sys_created_onBETWEENjavascript:gs.daysAgoStart(7)@javascript:eval('1')", { now }), (e: Error) => e instanceof QueryError && e.message.includes("eval('1')"));
