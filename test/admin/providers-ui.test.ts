@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { instanceSecretBox } from "../../src/consumer/secret-box.ts";
 import { listProviders, updateProvider } from "../../src/store/provider-store.ts";
+import { translator } from "../../src/i18n/translator.ts";
 import { fieldError, followRedirect, signIn } from "../support/admin.ts";
 import type { FormBrowser } from "../support/browser.ts";
 import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
@@ -206,7 +207,7 @@ for (const dialect of dialectsUnderTest()) {
       const next = await registerClient(peer.instance, { grant_types: "client_credentials" });
       const refused = await browser.submitForm(opened, edit, { client_id: next.clientId, client_secret: next.secret });
       assert.equal(refused.status, 409);
-      assert.match(refused.html, new RegExp(`alice saved it at ${theirs.provider.updatedOn}`));
+      assert.match(refused.html, new RegExp(`alice saved it at ${translator("en").dateTime(theirs.provider.updatedOn)}\\.`));
       assert.match(refused.html, /<a href="#scope">[^<]+<\/a>: useraccount/);
       assert.match(refused.html, new RegExp(`<a href="#client_id">[^<]+</a>: ${client.clientId}`));
       assert.match(refused.html, new RegExp(`id="client_id"[^>]*value="${next.clientId}"`), "what was typed stays");

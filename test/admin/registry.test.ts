@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { sha256 } from "../../src/domain/secrets.ts";
 import { findClient, updateClient } from "../../src/store/oauth-entity-store.ts";
+import { translator } from "../../src/i18n/translator.ts";
 import { fieldError, followRedirect, signIn } from "../support/admin.ts";
 import { FormBrowser, type Page } from "../support/browser.ts";
 import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
@@ -163,7 +164,7 @@ for (const dialect of dialectsUnderTest()) {
       const refused = await browser.submitForm(unlocked, path, { access_token_lifespan: "900" });
       assert.equal(refused.status, 409);
       assert.match(refused.html, /Not saved: this record changed after you opened it/);
-      assert.match(refused.html, new RegExp(`alice saved it at ${theirs.updatedOn}`));
+      assert.match(refused.html, new RegExp(`alice saved it at ${translator("en").dateTime(theirs.updatedOn)}\\.`));
       assert.match(refused.html, /<a href="#comments">Comments<\/a>: saved by alice meanwhile/);
       assert.match(refused.html, /<a href="#access_token_lifespan">[^<]+<\/a>: 1800/);
       assert.match(refused.html, /id="access_token_lifespan" name="access_token_lifespan" value="900"/, "what was typed stays in the form");

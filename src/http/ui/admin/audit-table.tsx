@@ -31,7 +31,7 @@ function reasonText(t: Translator["t"], row: AuditListing): string {
 }
 
 export function AuditTable(props: { rows: AuditListing[]; showRecord: boolean }) {
-  const { t } = useI18n();
+  const { t, dateTime } = useI18n();
   if (props.rows.length === 0) return <p class="empty">{t("audit.empty")}</p>;
   return (
     <div class="table-wrap">
@@ -48,7 +48,7 @@ export function AuditTable(props: { rows: AuditListing[]; showRecord: boolean })
         <tbody>
           {props.rows.map((row) => (
             <tr>
-              <td class="nowrap">{row.createdOn}</td>
+              <td class="nowrap">{dateTime(row.createdOn)}</td>
               <td>{row.user}</td>
               {props.showRecord ? (
                 <td>

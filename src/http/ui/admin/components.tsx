@@ -109,8 +109,3 @@ export function YesNo(props: { value: boolean }) {
   const { t } = useI18n();
   return <span class={props.value ? "pill pill-yes" : "pill pill-no"}>{t(props.value ? "common.true" : "common.false")}</span>;
 }
-
-/** Epoch milliseconds as the platform prints instants (UTC). */
-export function instant(epochMs: number): string {
-  return new Date(epochMs).toISOString().slice(0, 19).replace("T", " ");
-}

@@ -7,7 +7,7 @@ import { adminPaths } from "../../admin/admin-paths.ts";
 import { renderPage } from "../layout.tsx";
 import { RichText } from "../rich-text.tsx";
 import { AdminShell, type NavKey, type Viewer } from "./admin-layout.tsx";
-import { AdminFormFields, instant, PageHeader } from "./components.tsx";
+import { AdminFormFields, PageHeader } from "./components.tsx";
 
 /** What a confirmation asks, and the one form that does it. */
 export interface Confirmation {
@@ -154,9 +154,9 @@ export function revokeTokenPage(props: { viewer: Viewer; token: TokenListing; ba
             <dt>{t("tokens.type")}</dt>
             <dd>{t(`tokens.type.${token.type}`)}</dd>
             <dt>{t("tokens.issued")}</dt>
-            <dd>{token.issuedOn}</dd>
+            <dd>{props.viewer.i18n.dateTime(token.issuedOn)}</dd>
             <dt>{t("tokens.expires")}</dt>
-            <dd>{instant(token.expiresAt)}</dd>
+            <dd>{props.viewer.i18n.dateTime(token.expiresAt)}</dd>
           </dl>
         </>
       ),

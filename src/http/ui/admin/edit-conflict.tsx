@@ -22,7 +22,7 @@ export function editConflict(record: { updatedBy: string; updatedOn: string }, s
 
 /** Shown at the top of a refused edit; the form below keeps what the admin entered. */
 export function EditConflictNotice(props: { conflict: EditConflict | undefined; labels: Record<string, string> }) {
-  const { t } = useI18n();
+  const { t, dateTime } = useI18n();
   if (!props.conflict) return null;
   const { savedBy, savedOn, differences } = props.conflict;
   return (
@@ -30,7 +30,7 @@ export function EditConflictNotice(props: { conflict: EditConflict | undefined; 
       <p>
         <strong>{t("conflict.title")}</strong>
       </p>
-      <p>{t("conflict.body", { user: savedBy, time: savedOn })}</p>
+      <p>{t("conflict.body", { user: savedBy, time: dateTime(savedOn) })}</p>
       {differences.length ? (
         <>
           <p>{t("conflict.differences")}</p>

@@ -4,7 +4,7 @@ import { adminPaths } from "../../admin/admin-paths.ts";
 import { renderPage } from "../layout.tsx";
 import { RichText } from "../rich-text.tsx";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
-import { Flash, instant, PageHeader } from "./components.tsx";
+import { Flash, PageHeader } from "./components.tsx";
 import { OlderPager } from "./older-pager.tsx";
 
 
@@ -22,7 +22,7 @@ export function tokensPage(props: {
 }): string {
   const selected = props.clients.find((c) => c.sysId === props.clientSysId);
   const now = Date.now();
-  const { t } = props.viewer.i18n;
+  const { t, dateTime } = props.viewer.i18n;
   const listQuery = new URLSearchParams(props.listFields).toString();
   const revokeHref = (sysId: string) => adminPaths.tokenRevoke(sysId) + (listQuery ? `?${listQuery}` : "");
   return renderPage(
@@ -84,9 +84,9 @@ export function tokensPage(props: {
                     </td>
                     <td>{token.userName ?? <span class="muted">{t("tokens.clientOnly")}</span>}</td>
                     <td>{t(`tokens.type.${token.type}`)}</td>
-                    <td class="nowrap">{token.issuedOn}</td>
-                    <td class="nowrap">{instant(token.expiresAt)}</td>
-                    <td class="nowrap">{token.revokedAt === null ? "" : instant(token.revokedAt)}</td>
+                    <td class="nowrap">{dateTime(token.issuedOn)}</td>
+                    <td class="nowrap">{dateTime(token.expiresAt)}</td>
+                    <td class="nowrap">{token.revokedAt === null ? "" : dateTime(token.revokedAt)}</td>
                     <td>
                       <span class={`pill pill-${status}`}>{t(`tokens.status.${status}`)}</span>
                     </td>
@@ -96,7 +96,7 @@ export function tokensPage(props: {
                         <a
                           class="btn btn-small btn-danger-quiet"
                           href={revokeHref(token.sysId)}
-                          aria-label={t("tokens.revokeLabel", { type: t(`tokens.type.${token.type}`).toLowerCase(), client: token.clientName, issued: token.issuedOn })}
+                          aria-label={t("tokens.revokeLabel", { type: t(`tokens.type.${token.type}`).toLowerCase(), client: token.clientName, issued: dateTime(token.issuedOn) })}
                         >
                           {t("tokens.revoke")}
                         </a>
