@@ -210,7 +210,7 @@ for (const dialect of dialectsUnderTest()) {
       assert.match(all.html, /<td>관리자가 해지<\/td>/);
       assert.match(all.html, /password: \(변경됨\)/);
       assert.match(all.html, /토큰 \d+개/);
-      assert.match(all.html, /issued: [^<]+에 액세스 토큰 발급\(리소스 소유자 비밀번호\)/);
+      assert.match(all.html, /issued: [^<]+에 액세스 토큰 발급\(리소스 소유자 비밀번호 자격 증명\)/);
       assert.doesNotMatch(all.html, /revoked by an administrator|\(changed\)|\d+ tokens| via password to /);
       const rows = await fetch(`${server.base}/api/now/table/sys_audit?sysparm_query=tablename=oauth_credential&sysparm_fields=reason,newvalue`, { headers: { authorization: `Bearer ${(await passwordGrant()).access_token}`, "accept-language": "ko" } });
       const listed = (await rows.json()) as { result: { reason: string }[] };

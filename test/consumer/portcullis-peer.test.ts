@@ -149,7 +149,7 @@ for (const dialect of dialectsUnderTest()) {
       const entry = (await apiCall(instances.consumer, instances.bearer, "GET", connections)).body.result.find((c: { sys_id: string }) => c.sys_id === provider.sysId);
       assert.equal(entry.grant_type, "password");
       const page = await (await signedInBrowser(instances.consumer)).get(`/admin/providers/${provider.sysId}`);
-      assert.match(page.html, /<dt>Obtained with<\/dt><dd>Resource Owner Password Credentials<\/dd>/);
+      assert.match(page.html, /<dt>Obtained with<\/dt><dd>Resource owner password credentials<\/dd>/);
     });
 
     test("a token an earlier version stored as grant refresh_token is shown as not recorded, not as Client Credentials", async () => {

@@ -178,7 +178,7 @@ export const en = {
   "grant.authorization_code": "Authorization code",
   "grant.refresh_token": "Refresh token",
   "grant.client_credentials": "Client credentials",
-  "grant.password": "Resource owner password",
+  "grant.password": "Resource owner password credentials",
   "secret.newHint": "Generated when you submit, and shown once.",
   "secret.publicHint": "A public client has no secret; it proves itself with PKCE.",
   "secret.copy": "Copy",

@@ -176,7 +176,7 @@ export const ko: Record<MessageKey, string> = {
   "grant.authorization_code": "권한 부여 코드",
   "grant.refresh_token": "새로 고침 토큰",
   "grant.client_credentials": "클라이언트 자격 증명",
-  "grant.password": "리소스 소유자 비밀번호",
+  "grant.password": "리소스 소유자 비밀번호 자격 증명",
   "secret.newHint": "제출하면 생성되며 한 번만 표시됩니다.",
   "secret.publicHint": "공개 클라이언트에는 암호가 없으며 PKCE로 자신을 증명합니다.",
   "secret.copy": "복사",

@@ -96,7 +96,8 @@ export function providerFieldLabels(t: Translator["t"]): Record<string, string> 
   };
 }
 
-const grantLabel = (grant: string): MessageKey => (consumerGrantNames.includes(grant as ConsumerGrant) ? (`provider.grant.${grant}` as MessageKey) : "provider.grant.client_credentials");
+// The same names as the endpoint form's grant types and the audit: one grant, one name.
+const grantLabel = (grant: string): MessageKey => (consumerGrantNames.includes(grant as ConsumerGrant) ? (`grant.${grant}` as MessageKey) : "grant.client_credentials");
 // Versions before the grant was kept across refreshes stored "refresh_token" in its place; the original is not known.
 const obtainedGrantLabel = (grant: string): MessageKey => (grant === "refresh_token" ? "provider.grant.unrecorded" : grantLabel(grant));
 
