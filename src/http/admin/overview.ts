@@ -6,6 +6,7 @@ import { countLiveTokens } from "../../store/token-listing.ts";
 import { listRoles } from "../../store/user-admin-store.ts";
 import { countUsers } from "../../store/user-search.ts";
 import { listClients } from "../../store/oauth-entity-store.ts";
+import { listProviders } from "../../store/provider-store.ts";
 import { auditPage } from "../ui/admin/audit-page.tsx";
 import { rolesPage } from "../ui/admin/roles-page.tsx";
 import { adminHomePage } from "../ui/admin/simple-pages.tsx";
@@ -21,8 +22,9 @@ export const adminHome: Handler = async (instance, request, reply) => {
   const admin = await requireAdmin(instance, request, reply);
   if (!admin) return;
   const db = instance.store.db;
-  const [clients, liveTokens, users] = await Promise.all([listClients(db), countLiveTokens(db), countUsers(db)]);
-  sendAdminHTML(reply, 200, adminHomePage({ viewer: admin.viewer, counts: { clients: clients.length, liveTokens, users } }));
+  // The registry card counts both kinds the registry lists: endpoints this instance issues, providers it holds clients of.
+  const [clients, providers, liveTokens, users] = await Promise.all([listClients(db), listProviders(db), countLiveTokens(db), countUsers(db)]);
+  sendAdminHTML(reply, 200, adminHomePage({ viewer: admin.viewer, counts: { clients: clients.length, providers: providers.length, liveTokens, users } }));
 };
 
 export const rolesList: Handler = async (instance, request, reply) => {

@@ -82,7 +82,7 @@ export const en = {
   "errors.labelSeparator": " ",
 
   "home.title": "Overview",
-  "home.registryText": "{count, plural, one {# OAuth API endpoint} other {# OAuth API endpoints}} for external clients",
+  "home.registryText": "{count, plural, one {# OAuth API endpoint} other {# OAuth API endpoints}} for external clients, {providers, plural, one {# third-party OAuth provider} other {# third-party OAuth providers}}",
   "home.tokensText": "{count, plural, one {# live token} other {# live tokens}}",
   "home.usersText": "{count, plural, one {# user} other {# users}}",
   "home.auditText": "Who changed what, and when",

@@ -80,7 +80,7 @@ export const ko: Record<MessageKey, string> = {
   "errors.labelSeparator": ": ",
 
   "home.title": "개요",
-  "home.registryText": "외부 클라이언트용 OAuth API 엔드포인트 {count, plural, other {#개}}",
+  "home.registryText": "외부 클라이언트용 OAuth API 엔드포인트 {count, plural, other {#개}}, 타사 OAuth 공급자 {providers, plural, other {#개}}",
   "home.tokensText": "유효한 토큰 {count, plural, other {#개}}",
   "home.usersText": "사용자 {count, plural, other {#명}}",
   "home.auditText": "누가 언제 무엇을 변경했는지",
