@@ -1,6 +1,6 @@
 import type { Translator } from "../../../i18n/translator.ts";
 import type { AuditListing } from "../../../store/audit-listing.ts";
-import { tryDecodeStoredText, worded } from "../../../i18n/stored-text.ts";
+import { type StoredText, tryDecodeStoredText, worded } from "../../../i18n/stored-text.ts";
 import { auditOf } from "../../admin/admin-paths.ts";
 import { auditValueText } from "./audit-values.ts";
 import { useI18n } from "../i18n-context.tsx";
@@ -12,21 +12,35 @@ export function tableLabel(t: Translator["t"], tablename: string): string {
   return known ? t(`audit.table.${known}`) : tablename;
 }
 
+/**
+ * Whether a row records a record's creation or deletion. Endpoints and users say so in `reason`;
+ * providers say it in their catalog reason ("created provider"), read the same way so both kinds
+ * of registry record show "Created, name: …" and "Deleted, name was …".
+ */
+function lifecycle(row: AuditListing, text: StoredText | undefined): "created" | "deleted" | undefined {
+  if (row.reason === "created" || text?.key === "auditReason.createdProvider") return "created";
+  if (row.reason === "deleted" || text?.key.startsWith("auditReason.deletedProvider")) return "deleted";
+  return undefined;
+}
+
+/** A reason the Change column already says: the row reads as an endpoint's creation or deletion does, with no reason. */
+const saidByChange = new Set(["auditReason.createdProvider", "auditReason.deletedProvider"]);
+
 /** One sentence per change: who changed which field of which record, from what to what. */
-function describe(t: Translator["t"], row: AuditListing): string {
+function describe(t: Translator["t"], row: AuditListing, text: StoredText | undefined): string {
   const field = row.fieldname;
   const newvalue = auditValueText(t, row.newvalue ?? "");
-  if (row.reason === "created") return t("audit.created", { field, value: newvalue });
-  if (row.reason === "deleted") return t("audit.deleted", { field, value: row.oldvalue ?? "" });
+  const kind = lifecycle(row, text);
+  if (kind === "created") return t("audit.created", { field, value: newvalue });
+  if (kind === "deleted") return t("audit.deleted", { field, value: row.oldvalue ?? "" });
   if (row.oldvalue && row.newvalue) return t("audit.changed", { field, from: row.oldvalue, to: newvalue });
   if (row.newvalue) return t("audit.set", { field, value: newvalue });
   return t("audit.cleared", { field, value: row.oldvalue ?? "" });
 }
 
 /** The reason in the reader's language when it was stored as a catalog text; an older row's English as it is. */
-function reasonText(t: Translator["t"], row: AuditListing): string {
-  const text = row.reasonText ? tryDecodeStoredText(row.reasonText) : undefined;
-  if (text) return worded(text, t);
+function reasonText(t: Translator["t"], row: AuditListing, text: StoredText | undefined): string {
+  if (text) return saidByChange.has(text.key) ? "" : worded(text, t);
   return row.reason && row.reason !== "created" && row.reason !== "deleted" ? row.reason : "";
 }
 
@@ -46,20 +60,23 @@ export function AuditTable(props: { rows: AuditListing[]; showRecord: boolean })
           </tr>
         </thead>
         <tbody>
-          {props.rows.map((row) => (
-            <tr>
-              <td class="nowrap">{dateTime(row.createdOn)}</td>
-              <td>{row.user}</td>
-              {props.showRecord ? (
-                <td>
-                  <a href={auditOf(row.tablename, row.documentkey)}>{row.recordName ?? row.documentkey.slice(0, 8)}</a>
-                  <span class="muted small"> · {tableLabel(t, row.tablename)}</span>
-                </td>
-              ) : null}
-              <td class="wrap">{describe(t, row)}</td>
-              <td>{reasonText(t, row)}</td>
-            </tr>
-          ))}
+          {props.rows.map((row) => {
+            const text = row.reasonText ? tryDecodeStoredText(row.reasonText) : undefined;
+            return (
+              <tr>
+                <td class="nowrap">{dateTime(row.createdOn)}</td>
+                <td>{row.user}</td>
+                {props.showRecord ? (
+                  <td>
+                    <a href={auditOf(row.tablename, row.documentkey)}>{row.recordName ?? row.documentkey.slice(0, 8)}</a>
+                    <span class="muted small"> · {tableLabel(t, row.tablename)}</span>
+                  </td>
+                ) : null}
+                <td class="wrap">{describe(t, row, text)}</td>
+                <td>{reasonText(t, row, text)}</td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </div>
