@@ -13,7 +13,7 @@ const [dialect] = dialectsUnderTest();
 
 /** The Change and Reason cells of each Audit row, in the order shown. */
 function changesAndReasons(html: string): string[] {
-  return [...html.matchAll(/<td class="wrap">([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => `${m[1]} | ${m[2]}`);
+  return [...html.matchAll(/<td class="wrap change">([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => `${m[1]} | ${m[2]}`);
 }
 
 describe("Audit words the creation and deletion of an endpoint and of a provider alike", () => {

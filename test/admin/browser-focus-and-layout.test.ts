@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import type { BrowserContext, Page } from "playwright-core";
 import { browserSuiteSkip, launchChromium } from "../support/chromium.ts";
 import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
-import { registerClient } from "../support/oauth.ts";
+import { basic, postForm, registerClient } from "../support/oauth.ts";
 import { dialectsUnderTest } from "../support/stores.ts";
 
 function luminance(css: string): number {
@@ -79,5 +79,18 @@ describe("admin UI in chromium: visible focus and long names", { skip: browserSu
       }
     }
     await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  test("on a wide screen a long name breaks in its column: Manage Tokens and Audit keep every column in view", async () => {
+    const name = `com.example.tokens.${"y".repeat(81)}`;
+    const client = await registerClient(server.instance, { name, grant_types: "client_credentials" });
+    const res = await postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(client.clientId, client.secret) });
+    assert.equal(res.status, 200, res.text);
+    for (const path of ["/admin/tokens", "/admin/audit"]) {
+      await page.goto(server.base + path);
+      // The list scrolls inside its frame on a phone; at 1280 px nothing of it should be out of view.
+      const hidden = await page.evaluate(() => Array.from(document.querySelectorAll<HTMLElement>(".table-wrap")).map((wrap) => wrap.scrollWidth - wrap.clientWidth));
+      assert.ok(hidden.length > 0 && hidden.every((px) => px <= 0), `${path}: the list hides ${hidden.join(", ")} px to its right`);
+    }
   });
 });

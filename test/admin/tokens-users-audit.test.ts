@@ -33,7 +33,7 @@ for (const dialect of dialectsUnderTest()) {
     test("Manage Tokens lists client, user, type, issued and expiry, never a token or its hash", async () => {
       const page = await browser.get("/admin/tokens");
       assert.equal(page.status, 200);
-      assert.equal([...page.html.matchAll(/<td><a href="\/admin\/registry\/[0-9a-f]{32}">Token Client<\/a><\/td><td>admin<\/td>/g)].length, 4);
+      assert.equal([...page.html.matchAll(/<td class="name"><a href="\/admin\/registry\/[0-9a-f]{32}">Token Client<\/a><\/td><td>admin<\/td>/g)].length, 4);
       assert.match(page.html, /<td>Access<\/td>/);
       assert.match(page.html, /<td>Refresh<\/td>/);
       for (const pair of issued) {

@@ -65,14 +65,14 @@ export function AuditTable(props: { rows: AuditListing[]; showRecord: boolean })
             return (
               <tr>
                 <td class="nowrap">{dateTime(row.createdOn)}</td>
-                <td>{row.user}</td>
+                <td class="name">{row.user}</td>
                 {props.showRecord ? (
-                  <td>
+                  <td class="name">
                     <a href={auditOf(row.tablename, row.documentkey)}>{row.recordName ?? row.documentkey.slice(0, 8)}</a>
                     <span class="muted small"> · {tableLabel(t, row.tablename)}</span>
                   </td>
                 ) : null}
-                <td class="wrap">{describe(t, row, text)}</td>
+                <td class="wrap change">{describe(t, row, text)}</td>
                 <td>{reasonText(t, row, text)}</td>
               </tr>
             );

@@ -79,7 +79,7 @@ export function tokensPage(props: {
                 const status = tokenStatus(token, now);
                 return (
                   <tr>
-                    <td>
+                    <td class="name">
                       <a href={adminPaths.registryRecord(token.clientSysId)}>{token.clientName}</a>
                     </td>
                     <td>{token.userName ?? <span class="muted">{t("tokens.clientOnly")}</span>}</td>
