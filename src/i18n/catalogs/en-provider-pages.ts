@@ -57,6 +57,8 @@ export const enProviderPages = {
   "provider.list.heading": "Third-party OAuth providers",
   "provider.list.empty": "No third-party OAuth provider yet.",
   "provider.list.count": "{count, plural, one {# provider} other {# providers}}",
+  "provider.list.countMatching": "{count, plural, one {# provider} other {# providers}} matching “{text}”",
+  "provider.list.noMatch": "No providers match the filter.",
   "provider.typeShort": "Third-party OAuth provider",
   "provider.edit.button": "Edit",
   "provider.editTitle": "Edit {name}",

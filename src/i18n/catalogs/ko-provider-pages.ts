@@ -55,6 +55,8 @@ export const koProviderPages: Record<keyof typeof enProviderPages, string> = {
   "provider.list.heading": "타사 OAuth 공급자",
   "provider.list.empty": "아직 타사 OAuth 공급자가 없습니다.",
   "provider.list.count": "{count, plural, other {공급자 #개}}",
+  "provider.list.countMatching": "“{text}”와(과) 일치하는 공급자 {count, plural, other {#개}}",
+  "provider.list.noMatch": "필터와 일치하는 공급자가 없습니다.",
   "provider.typeShort": "타사 OAuth 공급자",
   "provider.edit.button": "편집",
   "provider.editTitle": "{name} 편집",

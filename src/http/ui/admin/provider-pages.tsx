@@ -37,15 +37,19 @@ function TokenHealth(props: { token: ConnectionStatus | undefined }) {
   return <span class={health === "healthy" ? "pill pill-yes" : "pill pill-no"}>{t(`provider.status.${health}`)}</span>;
 }
 
-/** The registry list's second table: this instance's connections to other providers. */
-export function ProviderTable(props: { providers: ProviderListing[] }) {
+/**
+ * The registry list's second table: this instance's connections to other providers, narrowed by
+ * the list's filter `text` as the endpoints are (so an empty table says no match, not "none yet").
+ */
+export function ProviderTable(props: { providers: ProviderListing[]; text: string }) {
   const { t } = useI18n();
+  const count = props.providers.length;
   return (
     <section aria-labelledby="providers-heading">
       <h2 id="providers-heading">{t("provider.list.heading")}</h2>
-      <p class="count">{t("provider.list.count", { count: props.providers.length })}</p>
-      {props.providers.length === 0 ? (
-        <p class="empty">{t("provider.list.empty")}</p>
+      <p class="count">{props.text ? t("provider.list.countMatching", { count, text: props.text }) : t("provider.list.count", { count })}</p>
+      {count === 0 ? (
+        <p class="empty">{t(props.text ? "provider.list.noMatch" : "provider.list.empty")}</p>
       ) : (
         <div class="table-wrap">
           <table class="list providers">

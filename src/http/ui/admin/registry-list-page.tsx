@@ -72,7 +72,7 @@ export function registryListPage(props: { viewer: Viewer; found: RegistryPage; p
         </div>
       )}
       <NumberedPager path={adminPaths.registry} query={query} total={total} range="registry.range" />
-      <ProviderTable providers={props.providers} />
+      <ProviderTable providers={props.providers} text={query.text} />
     </AdminShell>,
   );
 }
