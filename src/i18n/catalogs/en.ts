@@ -134,7 +134,7 @@ export const en = {
   "list.previous": "Previous page",
   "list.next": "Next page",
   "registry.noMatch": "No records match the filter.",
-  "registry.empty": "No OAuth applications yet. Select New to create one.",
+  "registry.empty": "No OAuth API endpoints for external clients yet. Select New to create one.",
   "registry.col.type": "Type",
   "registry.col.updated": "Updated",
   "registry.typeShort": "OAuth API endpoint",

@@ -132,7 +132,7 @@ export const ko: Record<MessageKey, string> = {
   "list.previous": "이전 페이지",
   "list.next": "다음 페이지",
   "registry.noMatch": "필터와 일치하는 레코드가 없습니다.",
-  "registry.empty": "아직 OAuth 애플리케이션이 없습니다. 새로 만들기를 선택해 생성하세요.",
+  "registry.empty": "아직 외부 클라이언트용 OAuth API 엔드포인트가 없습니다. 새로 만들기를 선택해 생성하세요.",
   "registry.col.type": "유형",
   "registry.col.updated": "업데이트 날짜",
   "registry.typeShort": "OAuth API 엔드포인트",
