@@ -14,6 +14,9 @@ export interface AuditListing {
   reason: string;
   /** The reason as a catalog text (JSON), when it was written as one. */
   reasonText: string | null;
+  /** For a token's row, its client while it exists: the row names it by client ID, a person reads its name. */
+  tokenClientId: string | null;
+  tokenClientName: string | null;
   user: string;
   createdOn: string;
   /** Epoch milliseconds: the order of the list, and where its next page starts. */
@@ -26,6 +29,8 @@ export async function listAudit(db: Kysely<Database>, filter: { tablename?: stri
     .selectFrom("sys_audit")
     .leftJoin("oauth_entity", "oauth_entity.sys_id", "sys_audit.documentkey")
     .leftJoin("sys_user", "sys_user.sys_id", "sys_audit.documentkey")
+    .leftJoin("oauth_credential as token", "token.sys_id", "sys_audit.documentkey")
+    .leftJoin("oauth_entity as token_client", "token_client.sys_id", "token.client")
     .select([
       "sys_audit.sys_id as sysId",
       "sys_audit.tablename as tablename",
@@ -36,6 +41,8 @@ export async function listAudit(db: Kysely<Database>, filter: { tablename?: stri
       "sys_audit.newvalue as newvalue",
       "sys_audit.reason as reason",
       "sys_audit.reason_text as reasonText",
+      "token_client.client_id as tokenClientId",
+      "token_client.name as tokenClientName",
       "sys_audit.user as user",
       "sys_audit.sys_created_on as createdOn",
       "sys_audit.created_at as createdAt",

@@ -29,7 +29,7 @@ const saidByChange = new Set(["auditReason.createdProvider", "auditReason.delete
 /** One sentence per change: who changed which field of which record, from what to what. */
 function describe(t: Translator["t"], row: AuditListing, text: StoredText | undefined): string {
   const field = row.fieldname;
-  const newvalue = auditValueText(t, row.newvalue ?? "");
+  const newvalue = auditValueText(t, row.newvalue ?? "", (clientId) => (clientId === row.tokenClientId && row.tokenClientName ? row.tokenClientName : clientId));
   const kind = lifecycle(row, text);
   if (kind === "created") return t("audit.created", { field, value: newvalue });
   if (kind === "deleted") return t("audit.deleted", { field, value: row.oldvalue ?? "" });

@@ -12,7 +12,8 @@ const fixedValues = {
   "(discarded)": "auditValue.discarded",
 } as const;
 
-export function auditValueText(t: Translator["t"], value: string): string {
+/** `clientName` names the client a token was issued to, for the client ID the row was written with, when it is known. */
+export function auditValueText(t: Translator["t"], value: string, clientName: (clientId: string) => string = (clientId) => clientId): string {
   if (Object.hasOwn(fixedValues, value)) return t(fixedValues[value as keyof typeof fixedValues]);
   const consent = /^allowed (.*)$/s.exec(value);
   if (consent) return t("auditValue.consentAllowed", { scope: consent[1]! });
@@ -22,7 +23,7 @@ export function auditValueText(t: Translator["t"], value: string): string {
   const issued = /^(access_token|refresh_token) via (authorization_code|refresh_token|password|client_credentials) to (.+)$/s.exec(value);
   if (issued) {
     const [, type, grant, client] = issued as unknown as [string, "access_token" | "refresh_token", GrantType, string];
-    return t("auditValue.issued", { type: t(`tokens.type.${type}`), grant: t(`grant.${grant}`), client });
+    return t("auditValue.issued", { type: t(`tokens.type.${type}`), grant: t(`grant.${grant}`), client: clientName(client) });
   }
   const tokens = /^(\d+) tokens$/.exec(value);
   if (tokens) return t("auditValue.tokens", { count: Number(tokens[1]) });
