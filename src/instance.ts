@@ -5,7 +5,7 @@ import { hashPassword } from "./domain/passwords.ts";
 import { minPasswordLength } from "./domain/user-account.ts";
 import { openPostgres, openStore, sqliteFile, type Store } from "./store/database.ts";
 import { migrateToLatest } from "./store/migrate.ts";
-import { countUsers, createUser, ensureRole } from "./store/user-store.ts";
+import { adminRoleDescription, countUsers, createUser, ensureRole } from "./store/user-store.ts";
 
 /** What every request handler and CLI command works with: the settings and the open store. */
 export interface Instance {
@@ -66,7 +66,7 @@ function checkAdminPassword(config: Config): void {
 }
 
 async function bootstrapAdmin(store: Store, config: Config, options: OpenOptions): Promise<void> {
-  await ensureRole(store.db, "admin", "Full control of the instance", "system");
+  await ensureRole(store.db, "admin", adminRoleDescription, "system");
   if ((await countUsers(store.db)) > 0) return;
   checkAdminPassword(config);
   const generated = config.adminPassword ? null : randomBytes(18).toString("base64url");

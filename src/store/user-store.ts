@@ -72,6 +72,9 @@ export async function createUser(
   });
 }
 
+/** The admin role's description as the instance writes it on first start (stored, so in English). */
+export const adminRoleDescription = "Full control of the instance";
+
 export async function ensureRole(db: Kysely<Database>, name: string, description: string, actor: string): Promise<string> {
   const existing = await db.selectFrom("sys_user_role").select("sys_id").where("name", "=", name).executeTakeFirst();
   if (existing) return existing.sys_id;

@@ -215,6 +215,7 @@ export const en = {
   "roles.description": "Description",
   "roles.users": "Users",
   "roles.none": "none",
+  "roles.adminDescription": "Full control of the instance",
   "audit.title": "Audit",
   "audit.historyOf": "History of {name}",
   "audit.lead": "Every change, one row per field, newest first. Secrets never appear here: a new secret or password is recorded only as having changed.",

@@ -213,6 +213,7 @@ export const ko: Record<MessageKey, string> = {
   "roles.description": "설명",
   "roles.users": "사용자",
   "roles.none": "없음",
+  "roles.adminDescription": "인스턴스 전체 관리",
   "audit.title": "감사",
   "audit.historyOf": "{name}의 기록",
   "audit.lead": "모든 변경 사항을 필드당 한 행씩 최신순으로 표시합니다. 암호는 여기에 표시되지 않으며, 새 암호나 비밀번호는 변경되었다는 사실만 기록됩니다.",

@@ -1,4 +1,5 @@
 import type { RoleListing } from "../../../store/user-admin-store.ts";
+import { adminRoleDescription } from "../../../store/user-store.ts";
 import { renderPage } from "../layout.tsx";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
 import { PageHeader } from "./components.tsx";
@@ -24,7 +25,8 @@ export function rolesPage(props: { viewer: Viewer; roles: RoleListing[] }): stri
                 <td>
                   <code>{r.name}</code>
                 </td>
-                <td>{r.description}</td>
+                {/* The description the instance wrote itself reads in the page's language; one an admin changed shows as stored. */}
+                <td>{r.name === "admin" && r.description === adminRoleDescription ? t("roles.adminDescription") : r.description}</td>
                 <td class="wrap">{r.users.length ? r.users.join(", ") : <span class="muted">{t("roles.none")}</span>}</td>
               </tr>
             ))}
