@@ -39,14 +39,13 @@ export const auditList: Handler = async (instance, request, reply) => {
   if (!admin) return;
   const query = request.query as Record<string, unknown>;
   const text = (v: unknown) => (typeof v === "string" && v !== "" && v.length <= 100 ? v : undefined);
-  const table = text(query.table);
+  const tables = await auditedTables(instance.store.db);
+  // A table with no audit rows (a stale link, a typo) is no filter: the choice shows All tables, so the list does too.
+  const table = tables.find((name) => name === text(query.table));
   const record = text(query.record);
   const older = epochCursor(query.older);
   // One more than a page: whether there is an older page to link to.
-  const [found, tables] = await Promise.all([
-    listAudit(instance.store.db, { ...(table ? { tablename: table } : {}), ...(record ? { documentkey: record } : {}), limit: auditLimit + 1, older }),
-    auditedTables(instance.store.db),
-  ]);
+  const found = await listAudit(instance.store.db, { ...(table ? { tablename: table } : {}), ...(record ? { documentkey: record } : {}), limit: auditLimit + 1, older });
   const rows = found.slice(0, auditLimit);
   const link = (cursor?: string) => `${adminPaths.audit}?${new URLSearchParams({ ...(table ? { table } : {}), ...(record ? { record } : {}), ...(cursor ? { older: cursor } : {}) })}`.replace(/\?$/, "");
   const last = rows.at(-1);

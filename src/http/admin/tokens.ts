@@ -19,10 +19,13 @@ const listLimit = 500;
 export const tokensList: Handler = async (instance, request, reply) => {
   const admin = await requireAdmin(instance, request, reply);
   if (!admin) return;
-  const shown = listOfQuery(request);
+  const clients = await listClients(instance.store.db);
+  const query = request.query as Record<string, unknown>;
+  // A client that no longer exists (a stale link, after revoking all of a deleted client) is no filter: the choice shows All clients, so the list does too.
+  const shown = listOf(clients.some((c) => c.sysId === query.client) ? query.client : undefined, query.older);
   const { clientSysId, older } = shown;
   // One more than a page: whether there is an older page to link to.
-  const [found, clients] = await Promise.all([listTokens(instance.store.db, { ...(clientSysId ? { clientSysId } : {}), limit: listLimit + 1, older }), listClients(instance.store.db)]);
+  const found = await listTokens(instance.store.db, { ...(clientSysId ? { clientSysId } : {}), limit: listLimit + 1, older });
   const tokens = found.slice(0, listLimit);
   const last = tokens.at(-1);
   const pages = {
