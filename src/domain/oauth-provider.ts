@@ -38,9 +38,9 @@ const urlOrBlank = () => z.union([z.literal(""), httpUrl()]);
 
 /** Each field's rule, shared by the create and the edit. */
 const field = {
-  name: z.string().trim().min(1, "validation.required").max(100, "validation.maxChars").refine(singleLineText, "validation.controlCharacters"),
-  client_id: z.string().trim().min(1, "validation.required").max(100, "validation.maxChars").refine(singleLineText, "validation.controlCharacters"),
-  client_secret: z.string().min(1, "validation.required").max(1000, "validation.maxChars"),
+  name: z.string().trim().min(1, "validation.mandatory").max(100, "validation.maxChars").refine(singleLineText, "validation.controlCharacters"),
+  client_id: z.string().trim().min(1, "validation.mandatory").max(100, "validation.maxChars").refine(singleLineText, "validation.controlCharacters"),
+  client_secret: z.string().min(1, "validation.mandatory").max(1000, "validation.maxChars"),
   authorization_url: urlOrBlank(),
   token_url: httpUrl(),
   revocation_url: urlOrBlank(),

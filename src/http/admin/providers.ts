@@ -124,7 +124,7 @@ export const providerToken: Handler = async (instance, request, reply) => {
   if (provider.defaultGrant === "password") {
     const username = (form.get("username") ?? "").trim();
     const password = form.get("password") ?? "";
-    const missing = [...(username ? [] : [issue("username", "validation.required")]), ...(password ? [] : [issue("password", "validation.required")])];
+    const missing = [...(username ? [] : [issue("username", "validation.mandatory")]), ...(password ? [] : [issue("password", "validation.mandatory")])];
     if (missing.length) return renderProvider(instance, reply, admin, provider, 400, { errors: fieldErrors(missing, admin.viewer.i18n), username });
     login = { username, password };
   }
