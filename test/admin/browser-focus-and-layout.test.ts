@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { BrowserContext, Page } from "playwright-core";
+import { languageCookie } from "../../src/http/i18n/request-locale.ts";
 import { browserSuiteSkip, launchChromium } from "../support/chromium.ts";
 import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
 import { basic, postForm, registerClient } from "../support/oauth.ts";
@@ -92,5 +93,25 @@ describe("admin UI in chromium: visible focus and long names", { skip: browserSu
       const hidden = await page.evaluate(() => Array.from(document.querySelectorAll<HTMLElement>(".table-wrap")).map((wrap) => wrap.scrollWidth - wrap.clientWidth));
       assert.ok(hidden.length > 0 && hidden.every((px) => px <= 0), `${path}: the list hides ${hidden.join(", ")} px to its right`);
     }
+  });
+
+  test("in Korean, a token's type (새로 고침) stays on one line beside the long dates", async () => {
+    const client = await registerClient(server.instance, { name: "Refreshing Client", grant_types: "password,refresh_token" });
+    const res = await postForm(`${server.base}/oauth_token.do`, { grant_type: "password", username: "admin", password: adminPassword }, { authorization: basic(client.clientId, client.secret) });
+    assert.equal(res.status, 200, res.text);
+    await context.addCookies([{ name: languageCookie, value: "ko", url: server.base }]);
+    await context.setExtraHTTPHeaders({ "accept-language": "ko" });
+    // Every token, the long-named client's among them: the columns are at their tightest.
+    await page.goto(`${server.base}/admin/tokens`);
+    assert.equal(await page.getAttribute("html", "lang"), "ko");
+    const lines = await page.evaluate(() =>
+      Array.from(document.querySelectorAll("table.list tbody tr")).map((row) => {
+        const range = document.createRange();
+        range.selectNodeContents(row.children[2]!);
+        return `${row.children[2]!.textContent}: ${range.getClientRects().length}`;
+      }),
+    );
+    assert.ok(lines.includes("새로 고침: 1"), lines.join(", "));
+    assert.deepEqual(lines.filter((line) => !line.endsWith(": 1")), []);
   });
 });

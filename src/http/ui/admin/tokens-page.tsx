@@ -83,7 +83,7 @@ export function tokensPage(props: {
                       <a href={adminPaths.registryRecord(token.clientSysId)}>{token.clientName}</a>
                     </td>
                     <td>{token.userName ?? <span class="muted">{t("tokens.clientOnly")}</span>}</td>
-                    <td>{t(`tokens.type.${token.type}`)}</td>
+                    <td class="nowrap">{t(`tokens.type.${token.type}`)}</td>
                     <td class="nowrap">{dateTime(token.issuedOn)}</td>
                     <td class="nowrap">{dateTime(token.expiresAt)}</td>
                     <td class="nowrap">{token.revokedAt === null ? "" : dateTime(token.revokedAt)}</td>
