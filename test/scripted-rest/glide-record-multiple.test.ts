@@ -42,10 +42,15 @@ for (const dialect of dialectsUnderTest()) {
     after(() => server.close());
 
     test("an invalid query or a refused value changes nothing and says why", async () => {
-      const invalid = await api(server, "POST", "/api/x_bulk/t/update", { token: ada.token, body: { prefix: "", values: { state: "3" }, invalid: true } });
+      const invalid = await api(server, "POST", "/api/x_bulk/t/update", { token: ada.token, body: { prefix: "bulk ", values: { state: "3" }, invalid: true } });
       assert.equal(invalid.status, 200, invalid.text);
       assert.match(invalid.body.result.error, /has no field "no_such_field"/);
       assert.equal(await count("state=3"), 0, "not every record: none");
+      // An empty search term is no condition that matches everything (STARTSWITH needs a value).
+      const empty = await api(server, "POST", "/api/x_bulk/t/update", { token: ada.token, body: { prefix: "", values: { state: "3" } } });
+      assert.equal(empty.status, 200, empty.text);
+      assert.match(empty.body.result.error, /STARTSWITH needs a value/);
+      assert.equal(await count("state=3"), 0, "an empty prefix wrote nothing either");
       const refused = await api(server, "POST", "/api/x_bulk/t/update", { token: ada.token, body: { prefix: "bulk ", values: { state: "not a number" } } });
       assert.equal(refused.status, 200, refused.text);
       assert.match(refused.body.result.error, /state/);
