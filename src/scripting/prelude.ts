@@ -1,5 +1,6 @@
 import { glideAggregateClass } from "./glide-aggregate.ts";
 import { glideRecordClass } from "./glide-record.ts";
+import { glideSystemUser } from "./glide-system-user.ts";
 import { restAPIRequest } from "./rest-api-request.ts";
 import { restAPIResponse } from "./rest-api-response.ts";
 import { snWsErr } from "./sn-ws-err.ts";
@@ -7,7 +8,7 @@ import { snWsErr } from "./sn-ws-err.ts";
 /**
  * Evaluated in each fresh QuickJS context before the script. It closes over the host
  * functions, so the script gets `request`, `response` (ServiceNow's RESTAPIRequest and
- * RESTAPIResponse), `gs`, `table`, `sn_ws_err` and the globals `GlideRecord` and `GlideAggregate` but never the raw host object; everything
+ * RESTAPIResponse), `gs` (its log and user functions), `table`, `sn_ws_err` and the globals `GlideRecord` and `GlideAggregate` but never the raw host object; everything
  * it hands the host is a string or a number. It returns `[describe, start]`: describe turns
  * any thrown value into JSON text without trusting it, start runs the compiled script and
  * yields the promise of its completion.
@@ -34,7 +35,9 @@ export const prelude = String.raw`
     for (let i = 0; i < args.length; i++) out += (i ? " " : "") + (typeof args[i] === "string" ? args[i] : typeof args[i] === "symbol" ? "symbol" : String(stringify(args[i])));
     return out;
   };
-  const request = (${restAPIRequest})(parse(requestJson));
+  const sent = parse(requestJson);
+  const user = (${glideSystemUser})(sent);
+  const request = (${restAPIRequest})(sent);
   const sn_ws_err = (${snWsErr})();
   const built = (${restAPIResponse})(hostSetStatus, hostSetHeader, hostSetBody, sn_ws_err.ServiceError);
   const response = built[0], setBody = built[1], bodySet = built[2];
@@ -42,6 +45,12 @@ export const prelude = String.raw`
     info: function () { hostLog("info", line(arguments)); },
     warn: function () { hostLog("warn", line(arguments)); },
     error: function () { hostLog("error", line(arguments)); },
+    getUserID: user.getID,
+    getUserName: user.getName,
+    getUserDisplayName: user.getDisplayName,
+    hasRole: user.hasRole,
+    isLoggedIn: user.isLoggedIn,
+    getUser: function () { return user; },
   });
   const data = function (op, args) { return hostData(op, stringify(args)).then(parse); };
   const table = freeze({

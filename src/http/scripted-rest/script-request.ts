@@ -62,6 +62,8 @@ export function scriptRequest(instance: Instance, request: FastifyRequest, princ
     headers,
     body: requestBody(request.body),
     userName: principal ? principal.user.userName : "guest",
+    userId: principal ? principal.user.sysId : "",
+    userDisplayName: principal ? principal.user.name : "Guest",
     roles: principal ? principal.roles : [],
   });
 }
