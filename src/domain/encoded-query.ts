@@ -134,8 +134,30 @@ function resolveMacros(condition: Condition, context: MacroContext): Condition {
   const { operator, value } = condition;
   if (operator === "SAMEAS" || operator === "NSAMEAS") return condition;
   const separator = operator === "BETWEEN" ? "@" : operator === "IN" || operator === "NOT IN" ? "," : undefined;
-  const resolved = separator ? value.split(separator).map((part) => resolveOperand(part, context, operator)).join(separator) : resolveOperand(value, context, operator);
+  const resolved = separator ? operands(value, separator).map((part) => resolveOperand(part, context, operator)).join(separator) : resolveOperand(value, context, operator);
   return { ...condition, value: resolved };
+}
+
+/**
+ * The parts of a list or range, a macro's own commas kept inside it: in
+ * `sys_created_onINjavascript:gs.dateGenerate('2026-01-15','start'),2020-01-01 00:00:00` the
+ * first comma is an argument's, not the list's.
+ */
+function operands(value: string, separator: string): string[] {
+  const out: string[] = [];
+  for (const part of value.split(separator)) {
+    const last = out[out.length - 1];
+    if (last !== undefined && isMacro(last) && depth(last) > 0) out[out.length - 1] = `${last}${separator}${part}`;
+    else out.push(part);
+  }
+  return out;
+}
+
+/** Parentheses opened and not yet closed (never below zero). */
+function depth(text: string): number {
+  let open = 0;
+  for (const ch of text) open = ch === "(" ? open + 1 : ch === ")" ? Math.max(0, open - 1) : open;
+  return open;
 }
 
 /**

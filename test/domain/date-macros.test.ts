@@ -154,6 +154,12 @@ describe("date macros inside encoded queries", () => {
     );
   });
 
+  test("a macro's own commas stay inside it in an IN list: gs.dateGenerate('2026-01-15','start'),…", () => {
+    const parsed = parseEncodedQuery("sys_created_onINjavascript:gs.dateGenerate('2026-01-15','start'),2020-01-01 00:00:00,javascript:gs.dateGenerate('2026-01-16', 'end')", { now });
+    assert.equal(parsed.queries[0]![0]![0]!.value, "2026-01-15 00:00:00,2020-01-01 00:00:00,2026-01-16 23:59:59");
+    assert.throws(() => parseEncodedQuery("sys_created_onINjavascript:gs.dateGenerate('2026-01-15',x", { now }), (e: Error) => e instanceof QueryError && e.message.includes("gs.dateGenerate('2026-01-15',x"));
+  });
+
   test("javascript:gs.getUserID() and DYNAMIC Me are the user the query runs for, a value for =, !=, IN and NOT IN only", () => {
     const me = "a".repeat(32);
     const parsed = parseEncodedQuery("assigned_to=javascript:gs.getUserID()^caller_idDYNAMIC90d1921e5f510100a9ad2572f2b477fe^opened_byINjavascript: gs.getUserID( );,x", { now, userId: me });
