@@ -9,7 +9,9 @@ import type SQLite from "better-sqlite3";
  */
 export type RowsOf = <R>(parameters: readonly unknown[]) => R[];
 
+/** Column lists follow the caller's sysparm_fields, so the kept builders are bounded, oldest dropped first, as the reader's statements are. */
 const builders = new Map<string, (values: unknown[]) => unknown>();
+const maxBuilders = 1024;
 
 function builderFor(columns: string[]): (values: unknown[]) => unknown {
   const key = JSON.stringify(columns);
@@ -20,9 +22,15 @@ function builderFor(columns: string[]): (values: unknown[]) => unknown {
     // property by property instead. A name repeated (a join) keeps the last value, as
     // better-sqlite3's own objects do.
     build = columns.includes("__proto__") ? definedRow(columns) : new Function("v", `return { ${columns.map((name, i) => `${JSON.stringify(name)}: v[${i}]`).join(", ")} };`) as (values: unknown[]) => unknown;
+    if (builders.size >= maxBuilders) builders.delete(builders.keys().next().value!);
     builders.set(key, build);
   }
   return build;
+}
+
+/** How many row builders are kept (tests: the count stays bounded whatever column lists callers ask for). */
+export function keptRowBuilders(): number {
+  return builders.size;
 }
 
 function definedRow(columns: string[]): (values: unknown[]) => unknown {
