@@ -84,11 +84,11 @@ export async function startCluster(config: Config, print: (line: string) => void
   for (const line of tls?.warnings ?? []) print(t(line.key, line.values));
   print(t("start.serving", { dialect: instance.store.dialect, location: instance.store.location, workers: config.workers }));
   print(t("start.listening", { address: `${config.host}:${port}`, issuer: config.publicUrl }));
-  print(t("start.metadata", { url: `${config.publicUrl}${paths.metadata}` }));
   if (config.managementPort !== undefined) {
     const host = config.managementHost.includes(":") ? `[${config.managementHost}]` : config.managementHost;
     print(t("start.management", { url: `${tls ? "https" : "http"}://${host}:${config.managementPort}` }));
   }
+  print(t("start.metadata", { url: `${config.publicUrl}${paths.metadata}` }));
 
   return {
     port,

@@ -29,6 +29,8 @@ export interface RunningServer {
    * previous certificate still served, when there is no TLS or the files do not hold a pair.
    */
   reloadCertificate(report?: (line: string) => void): Promise<boolean>;
+  /** The daily check of the development certificate, on every listener (the public and the management port): what had to be re-issued. */
+  renewDevelopmentCertificate(): Promise<string[]>;
 }
 
 export interface StartOptions extends AppOptions {
@@ -62,12 +64,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   instance.store.checkpointInBackground?.();
   let app: FastifyInstance;
-  const management = config.managementPort === undefined ? undefined : buildManagementApp(instance, tls);
+  let management: FastifyInstance | undefined;
   let listeningOn = { host: config.host, port: config.port, listener: "main" as Listener };
   try {
     // Refuse now, not at the first provider call, when this node cannot read what is stored.
     await assertSecretKeyOpensStore(instance);
     instanceSecretBox(instance);
+    if (config.managementPort !== undefined) management = buildManagementApp(instance, tls);
     app = await buildApp(instance, { ...options, ...(tls ? { https: tls } : {}), ...(management ? { management } : {}) });
     await app.listen({ host: config.host, port: config.port });
     if (management) {
@@ -82,7 +85,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
   // A cluster worker leaves housekeeping to its primary.
   const jobs = options.cleanup === false ? idleJobs : startBackgroundJobs(instance, (error) => app.log.warn({ err: error }, "housekeeping failed"));
-  const renewal = tls?.development ? setInterval(() => void renewWhileRunning(app.server, config, app.log), certificateCheckIntervalMs) : undefined;
+  const renewDevelopmentCertificate = () => (tls?.development ? renewWhileRunning([app.server, ...(management ? [management.server] : [])], config, app.log) : Promise.resolve([]));
+  const renewal = tls?.development ? setInterval(() => void renewDevelopmentCertificate(), certificateCheckIntervalMs) : undefined;
   renewal?.unref();
 
   const address = app.server.address();
@@ -92,14 +96,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   for (const line of tls?.warnings ?? []) print(t(line.key, line.values));
   print(t("start.serving", { dialect: instance.store.dialect, location: instance.store.location, workers: 0 }));
   print(t("start.listening", { address: `${config.host}:${port}`, issuer: config.publicUrl }));
-  print(t("start.metadata", { url: `${config.publicUrl}${paths.metadata}` }));
   if (management) print(t("start.management", { url: managementUrl(management, config.managementHost, tls !== undefined) }));
+  print(t("start.metadata", { url: `${config.publicUrl}${paths.metadata}` }));
   const close = async () => {
     jobs.stop();
     clearInterval(renewal);
-    await app.close();
-    await management?.close();
-    await instance.store.close();
+    try {
+      await app.close();
+    } finally {
+      try {
+        await management?.close();
+      } finally {
+        await instance.store.close();
+      }
+    }
   };
   return {
     instance,
@@ -107,6 +117,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     url: config.publicUrl,
     jobs,
     close,
+    renewDevelopmentCertificate,
     reloadCertificate: async (report = print) => {
       if (!tls) return false;
       try {

@@ -83,11 +83,12 @@ export function describeDevelopmentCa(development: DevelopmentCertificates, { t,
  * A long-running instance swaps in a renewed development certificate without dropping
  * connections; the server calls this daily. Resolves with what had to be re-issued.
  */
-export async function renewWhileRunning(server: unknown, config: Config, log: { info(o: object, m: string): void; warn(o: object, m: string): void }): Promise<string[]> {
+export async function renewWhileRunning(servers: readonly unknown[], config: Config, log: { info(o: object, m: string): void; warn(o: object, m: string): void }): Promise<string[]> {
   try {
     const tls = await resolveServerTls(config);
     if (!tls?.development?.events.length) return [];
-    (server as TlsServer).setSecureContext({ key: tls.key, cert: tls.cert });
+    // The public port and the management port serve one certificate; each must get the renewed one.
+    for (const server of servers) (server as TlsServer).setSecureContext({ key: tls.key, cert: tls.cert });
     log.info({ events: tls.development.events }, "development certificate renewed");
     return tls.development.events;
   } catch (error) {

@@ -50,6 +50,12 @@ describe("the management port: /metrics, /health and /ready apart from the publi
     assert.equal(elsewhere.body.status, "failure");
     assert.match(elsewhere.body.error.message, /no such resource on the management port/);
     assert.match(elsewhere.body.error.detail, /\/health, \/ready and \/metrics/);
+    // A client's mistake is the client's: a body Fastify cannot parse keeps its 400, never a 500.
+    for (const [type, body, status] of [["application/json", "{", 400]] as const) {
+      const refused = await fetch(`${management}/nowhere`, { method: "POST", headers: { "content-type": type }, body });
+      assert.equal(refused.status, status, `${type}: ${await refused.clone().text()}`);
+      assert.equal(((await refused.json()) as { status: string }).status, "failure");
+    }
   });
 
   test("/ready on the management port turns 503 while the node drains", async () => {

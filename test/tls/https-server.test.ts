@@ -115,24 +115,30 @@ describe("portcullis start --https with the development CA", () => {
     assert.equal(readCaCertificates(files.caCertificate), ca, "the CA is kept");
   });
 
-  test("a running instance swaps in a renewed certificate without restarting", async () => {
+  test("a running instance swaps in a renewed certificate without restarting, on its management port too", async () => {
     const data = newDir();
-    const { server } = await startHttps(data);
+    const managementPort = await freePort();
+    const { server } = await startHttps(data, { managementPort });
     running.push(server);
+    const management = `https://localhost:${managementPort}`;
     const files = tlsFiles(path.join(data, "tls"));
     const ca = readCaCertificates(files.caCertificate);
     const before = await verifyingHandshake(server.url, ca);
+    assert.equal((await verifyingHandshake(management, ca)).fingerprint256, before.fingerprint256, "one certificate on both ports");
     const log = { info: () => {}, warn: (o: object) => assert.fail(JSON.stringify(o)) };
-    assert.deepEqual(await renewWhileRunning(server.app.server, server.instance.config, log), [], "nothing due: nothing changes");
+    assert.deepEqual(await renewWhileRunning([server.app.server], server.instance.config, log), [], "nothing due: nothing changes");
+    assert.deepEqual(await server.renewDevelopmentCertificate(), []);
     assert.equal((await verifyingHandshake(server.url, ca)).fingerprint256, before.fingerprint256);
 
     const ageing = await operatorCertificate(newDir(), { names: ["localhost", "127.0.0.1", "::1"], now: new Date(Date.now() - (serverLifetimeDays - 10) * day), days: serverLifetimeDays, authority: { certificate: ca, privateKey: fs.readFileSync(files.caKey, "utf8") } });
     fs.writeFileSync(files.serverCertificate, ageing.pair.certificate);
     fs.writeFileSync(files.serverKey, ageing.pair.privateKey);
-    assert.deepEqual(await renewWhileRunning(server.app.server, server.instance.config, log), ["server-renewed"]);
+    // The daily check the running server makes (server.ts), as its timer would call it.
+    assert.deepEqual(await server.renewDevelopmentCertificate(), ["server-renewed"]);
     const after = await verifyingHandshake(server.url, ca);
     assert.notEqual(after.fingerprint256, before.fingerprint256);
     assert.equal(after.fingerprint256, new (await import("node:crypto")).X509Certificate(fs.readFileSync(files.serverCertificate)).fingerprint256);
+    assert.equal((await verifyingHandshake(management, ca)).fingerprint256, after.fingerprint256, "the management port serves the renewed certificate too");
   });
 
   test("--hostname names are added to the certificate, and a new one re-issues it", async () => {

@@ -29,8 +29,11 @@ export function buildManagementApp(instance: Instance, https?: { key: string; ce
   });
   // Whatever fails here (a scrape the primary could not gather) is the server's, said without a stack.
   app.setErrorHandler((error, _request, reply) => {
-    const known = error instanceof OAuthError;
-    reply.code(known ? error.status : 500).send({ error: { message: known ? error.description : "the management port could not answer", detail: null }, status: "failure" });
+    if (error instanceof OAuthError) return void reply.code(error.status).send({ error: { message: error.description, detail: null }, status: "failure" });
+    // Fastify's own refusals of a client's request (a body it cannot parse, too large, of an unknown type) keep their 4xx.
+    const status = (error as { statusCode?: number }).statusCode;
+    const client = typeof status === "number" && status >= 400 && status < 500;
+    reply.code(client ? status : 500).send({ error: { message: client ? (error as Error).message : "the management port could not answer", detail: null }, status: "failure" });
   });
   return app;
 }
