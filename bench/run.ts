@@ -80,6 +80,8 @@ async function startPortcullis(name: string, setup: PortcullisSetup, storedToken
 
 
 async function main(): Promise<void> {
+  // `--only table-api` or `--only token-sweep` asks for no token cell: nothing to seed or start here.
+  if (wantedScenarios.length === 0) return;
   log(`Portcullis bench: ${quick ? "quick" : "full"}, ${rounds} round(s) × ${duration} s per run, concurrency ${connectionLevels.join(" and ")}, ${canPin && twoCores ? "servers pinned to core 0, load generator to core 1" : "no CPU pinning"}`);
   const loadGenerator = await startLoadGenerator(loadCpus);
   processes.push(loadGenerator.started);

@@ -84,7 +84,8 @@ export async function preparePortcullis(name: string, options: { postgresUrl?: s
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `portcullis-bench-${name}-`));
   const dbName = `portcullis_bench_${name.replace(/\W/g, "_")}`;
   const databaseUrl = options.postgresUrl ? await createDatabase(options.postgresUrl, dbName) : "";
-  const config = loadConfig({ dataDir, databaseUrl: databaseUrl || undefined, adminPassword: benchAdminPassword, logLevel: "silent" });
+  // Seeding a million rows is one statement, longer than the 10 s a served request's query may take.
+  const config = loadConfig({ dataDir, databaseUrl: databaseUrl || undefined, adminPassword: benchAdminPassword, logLevel: "silent", dbTimeoutMs: 600_000 });
   const instance = await openInstance(config);
   try {
     const db = instance.store.db;
