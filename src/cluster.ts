@@ -7,6 +7,7 @@ import { startBackgroundJobs } from "./background-jobs.ts";
 import { checkBeforeOpening } from "./start-checks.ts";
 import { assertSecretKeyOpensStore } from "./consumer/secret-key-check.ts";
 import { serveClusterMetrics } from "./http/operability/cluster-metrics.ts";
+import { managementUrl } from "./http/operability/management-app.ts";
 import { describeDevelopmentCa, resolveServerTls } from "./tls/server-tls.ts";
 
 export interface RunningCluster {
@@ -84,10 +85,7 @@ export async function startCluster(config: Config, print: (line: string) => void
   for (const line of tls?.warnings ?? []) print(t(line.key, line.values));
   print(t("start.serving", { dialect: instance.store.dialect, location: instance.store.location, workers: config.workers }));
   print(t("start.listening", { address: `${config.host}:${port}`, issuer: config.publicUrl }));
-  if (config.managementPort !== undefined) {
-    const host = config.managementHost.includes(":") ? `[${config.managementHost}]` : config.managementHost;
-    print(t("start.management", { url: `${tls ? "https" : "http"}://${host}:${config.managementPort}` }));
-  }
+  if (config.managementPort !== undefined) print(t("start.management", { url: managementUrl(config.managementHost, config.managementPort, tls !== undefined) }));
   print(t("start.metadata", { url: `${config.publicUrl}${paths.metadata}` }));
 
   return {

@@ -9,7 +9,7 @@ import type { Store } from "./store/database.ts";
 import { checkBind } from "./tls/bind-policy.ts";
 import { instanceSecretBox } from "./consumer/secret-box.ts";
 import { type Listener, listenError } from "./listen-probe.ts";
-import { buildManagementApp } from "./http/operability/management-app.ts";
+import { buildManagementApp, listenedPort, managementUrl } from "./http/operability/management-app.ts";
 import { checkBeforeOpening } from "./start-checks.ts";
 import cluster from "node:cluster";
 import { assertSecretKeyOpensStore } from "./consumer/secret-key-check.ts";
@@ -96,7 +96,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   for (const line of tls?.warnings ?? []) print(t(line.key, line.values));
   print(t("start.serving", { dialect: instance.store.dialect, location: instance.store.location, workers: 0 }));
   print(t("start.listening", { address: `${config.host}:${port}`, issuer: config.publicUrl }));
-  if (management) print(t("start.management", { url: managementUrl(management, config.managementHost, tls !== undefined) }));
+  if (management) print(t("start.management", { url: managementUrl(config.managementHost, listenedPort(management), tls !== undefined) }));
   print(t("start.metadata", { url: `${config.publicUrl}${paths.metadata}` }));
   const close = async () => {
     jobs.stop();
@@ -138,12 +138,4 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await close();
     },
   };
-}
-
-
-/** Where the management listener answers, as the operator would type it (the port it really got, when 0 was asked). */
-export function managementUrl(management: FastifyInstance, host: string, https: boolean): string {
-  const address = management.server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  return `${https ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }

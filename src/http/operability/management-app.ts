@@ -37,3 +37,14 @@ export function buildManagementApp(instance: Instance, https?: { key: string; ce
   });
   return app;
 }
+
+/** Where the management listener answers, as the operator would type it. */
+export function managementUrl(host: string, port: number, https: boolean): string {
+  return `${https ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+/** The port a listener really got (0 asks the system for one). */
+export function listenedPort(app: FastifyInstance): number {
+  const address = app.server.address();
+  return typeof address === "object" && address ? address.port : 0;
+}
