@@ -40,10 +40,24 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(res.status, 200);
     });
 
-    test("another client cannot revoke a token it does not hold", async () => {
+    test("another confidential client is told it cannot revoke a token it does not hold, and the token lives", async () => {
       const tokens = await pair();
       const other = await registerClient(server.instance, {});
-      const res = await postForm(`${server.base}/oauth_revoke_token.do`, { token: tokens.access_token }, { authorization: basic(other.clientId, other.secret) });
+      for (const token of [tokens.access_token, tokens.refresh_token]) {
+        const res = await postForm(`${server.base}/oauth_revoke_token.do`, { token }, { authorization: basic(other.clientId, other.secret) });
+        assert.equal(res.status, 400);
+        assert.equal(res.body.error, "invalid_request");
+        assert.match(res.body.error_description, /not authorized to revoke/);
+      }
+      assert.equal((await whoami(tokens.access_token)).status, 200);
+      const refreshed = await postForm(`${server.base}/oauth_token.do`, { grant_type: "refresh_token", refresh_token: tokens.refresh_token }, auth());
+      assert.equal(refreshed.status, 200);
+    });
+
+    test("a public client presenting another client's token gets the unknown token's 200, and the token lives", async () => {
+      const tokens = await pair();
+      const pub = await registerClient(server.instance, { public_client: true, redirect_url: "http://127.0.0.1/cb" });
+      const res = await postForm(`${server.base}/oauth_revoke_token.do`, { token: tokens.access_token, client_id: pub.clientId });
       assert.equal(res.status, 200);
       assert.equal((await whoami(tokens.access_token)).status, 200);
     });

@@ -8,8 +8,11 @@ import { OAuthError } from "./oauth-error.ts";
 import { rejectRepeatedParameters, setNoStore } from "./token.ts";
 
 /**
- * POST /oauth_revoke_token.do — RFC 7009. Unknown tokens, and tokens of other clients,
- * answer 200 as if revoked, so the endpoint cannot be used to probe for tokens.
+ * POST /oauth_revoke_token.do — RFC 7009. Unknown and already revoked tokens answer 200.
+ * A live token of another client is refused (RFC 7009 §2.1: "the request is refused and the
+ * client is informed of the error") when the caller proved a secret; a public client, which
+ * anyone can act as, gets the same 200 as for an unknown token so it cannot probe for tokens
+ * (node-oidc-provider's default policy draws the same line).
  */
 export async function revocationEndpoint(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   setNoStore(reply);
@@ -23,7 +26,11 @@ export async function revocationEndpoint(instance: Instance, request: FastifyReq
   const token = params.token;
   await instance.store.db.transaction().execute(async (trx) => {
     const stored = await findTokenByValue(trx, token);
-    if (!stored || stored.client !== client.sysId || stored.revoked_at !== null) return;
+    if (!stored || stored.revoked_at !== null) return;
+    if (stored.client !== client.sysId) {
+      if (authenticated.method === "none") return;
+      throw new OAuthError("invalid_request", "the client is not authorized to revoke the presented token");
+    }
     const actor = `oauth:${client.clientId}`;
     // Revoking a refresh token ends the grant, its access tokens included (RFC 7009 §2.1).
     if (stored.type === "refresh_token") await revokeFamily(trx, stored.family, actor, { key: "auditReason.revokedByClient" });
