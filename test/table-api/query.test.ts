@@ -220,6 +220,33 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(new Set(seen).size, 6);
     });
 
+    test("with an offset that is not a multiple of the limit, rel=last is the page following rel=next ends on, and rel=prev stops at 0", async () => {
+      const offsets = (res: { headers: Headers }) =>
+        Object.fromEntries([...(res.headers.get("link") ?? "").matchAll(/<([^>]+)>;rel="(\w+)"/g)].map(([, url, rel]) => [rel, Number(new URL(url!).searchParams.get("sysparm_offset"))]));
+      const ordered = { sysparm_query: "ORDERBYsys_id", sysparm_fields: "sys_id" };
+      const everyId = (await list(ordered)).body.result.map((r: { sys_id: string }) => r.sys_id);
+      assert.equal(everyId.length, 6);
+
+      const start = await list({ ...ordered, sysparm_limit: "4", sysparm_offset: "1" });
+      assert.deepEqual(offsets(start), { first: 0, prev: 0, next: 5, last: 5 }, "the pages from offset 1 start at 1 and 5, not at 4");
+      let url: string | null = `${server.base}/api/now/table/incident?${q({ ...ordered, sysparm_limit: "4", sysparm_offset: "1" })}`;
+      let lastVisited = -1;
+      const seen: string[] = [];
+      for (let pages = 0; url && pages < 10; pages++) {
+        const res = await api(server, "GET", url.slice(server.url.length), { token: user.token });
+        lastVisited = Number(new URL(url).searchParams.get("sysparm_offset"));
+        seen.push(...res.body.result.map((r: { sys_id: string }) => r.sys_id));
+        url = /<([^>]+)>;rel="next"/.exec(res.headers.get("link") ?? "")?.[1] ?? null;
+      }
+      assert.equal(lastVisited, offsets(start).last, "following next stops on the page rel=last named");
+      assert.deepEqual(seen, everyId.slice(1), "every record from the offset on, each once");
+
+      // Past the end, last and prev step back by the limit from the offset asked for, to the page holding the final records.
+      assert.deepEqual(offsets(await list({ ...ordered, sysparm_limit: "4", sysparm_offset: "9" })), { first: 0, prev: 5, last: 5 });
+      assert.deepEqual(offsets(await list({ ...ordered, sysparm_limit: "10", sysparm_offset: "7" })), { first: 0, prev: 0, last: 0 }, "no page on 7's steps holds a record: the first one does");
+      assert.deepEqual(offsets(await list({ ...ordered, sysparm_limit: "4", sysparm_offset: "4" })), { first: 0, prev: 0, last: 4 }, "an offset on the limit's steps is unchanged");
+    });
+
     test("a PySNC-shaped request: display_value=all, no links, no Link header, integer X-Total-Count, ORDERBYsys_id", async () => {
       const res = await list({
         sysparm_query: "active=true^ORDERBYsys_id",

@@ -24,6 +24,19 @@ function pageUrl(page: Page, offset: number): string {
   return `${page.collectionUrl}?${params.toString()}`;
 }
 
+/**
+ * The final page on the steps of `limit` from the offset asked for (offset + k × limit, k possibly
+ * negative), so a client that follows next until it stops ends on the page last named, and one
+ * starting at sysparm_offset=5 with sysparm_limit=10 is not sent to 20 when next leads to 25. For
+ * an offset on the limit's steps this is ServiceNow's own (28 124 records by 10 000: last at 20 000).
+ * When no step holds a record (fewer records than the offset's remainder), the first page holds them all.
+ */
+function lastOffset(offset: number, limit: number, total: number): number {
+  const step = offset % limit;
+  if (total <= step) return 0;
+  return step + Math.floor((total - 1 - step) / limit) * limit;
+}
+
 function setPaginationHeaders(reply: FastifyReply, page: Page): void {
   // PySNC reads X-Total-Count on every list, even with the Link header suppressed.
   if (page.total !== null) reply.header("x-total-count", String(page.total));
@@ -32,7 +45,7 @@ function setPaginationHeaders(reply: FastifyReply, page: Page): void {
   if (page.offset > 0) links.push(["prev", Math.max(0, page.offset - page.limit)]);
   const more = page.total === null ? page.returned === page.limit : page.offset + page.limit < page.total;
   if (more) links.push(["next", page.offset + page.limit]);
-  if (page.total !== null) links.push(["last", page.total > 0 ? Math.floor((page.total - 1) / page.limit) * page.limit : 0]);
+  if (page.total !== null) links.push(["last", lastOffset(page.offset, page.limit, page.total)]);
   reply.header("link", links.map(([rel, offset]) => `<${pageUrl(page, offset)}>;rel="${rel}"`).join(","));
 }
 
