@@ -6,7 +6,7 @@ import { type AppOptions, buildApp } from "./http/app.ts";
 import { paths } from "./http/paths.ts";
 import { type Instance, openInstance } from "./instance.ts";
 import type { Store } from "./store/database.ts";
-import { checkBind } from "./tls/bind-policy.ts";
+import { checkBind, checkManagementBind } from "./tls/bind-policy.ts";
 import { instanceSecretBox } from "./consumer/secret-box.ts";
 import { type Listener, listenError } from "./listen-probe.ts";
 import { buildManagementApp, listenedPort, managementUrl } from "./http/operability/management-app.ts";
@@ -53,6 +53,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const { t } = options.i18n ?? translator("en");
   const { warning } = checkBind(config);
   if (warning) print(t(warning.key, warning.values));
+  const managementWarning = checkManagementBind(config);
+  if (managementWarning) print(t(managementWarning.key, managementWarning.values));
   await checkBeforeOpening(config, { probePort: !cluster.isWorker, checkSecretKey: !options.store });
   const tls = await resolveServerTls(config);
   const instance = await openInstance(config, {

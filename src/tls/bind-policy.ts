@@ -12,3 +12,14 @@ export function checkBind(config: Config): { warning?: LocalText } {
   if (config.allowInsecureBind) return { warning: { key: "start.bind.insecure", values: { host: config.host } } };
   throw localConfigError({ key: "start.bind.refused", values: { host: config.host } });
 }
+
+/**
+ * The management port is served by this process itself, so a TLS proxy declared in front of the
+ * public port does not cover it: bound where other machines reach it without --https, /metrics
+ * crosses the network in the clear. A pod's scraper on a private network may be what the operator
+ * wants, so this warns rather than refuses; /health and /ready alone (metrics off) tell nothing.
+ */
+export function checkManagementBind(config: Config): LocalText | undefined {
+  if (config.managementPort === undefined || !config.metrics || config.https || isLoopbackHost(config.managementHost)) return undefined;
+  return { key: "start.management.insecure", values: { host: config.managementHost } };
+}

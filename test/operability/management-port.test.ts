@@ -3,7 +3,8 @@ import net from "node:net";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import { getGlobalDispatcher, setGlobalDispatcher } from "undici";
-import { loadConfig } from "../../src/config.ts";
+import { type ConfigInput, loadConfig } from "../../src/config.ts";
+import { translator } from "../../src/i18n/translator.ts";
 import { startServer } from "../../src/server.ts";
 import { freePort, startTestInstance, type TestInstance } from "../support/instance.ts";
 import { basic, http, postForm, registerClient } from "../support/oauth.ts";
@@ -114,6 +115,42 @@ describe("the management port: /metrics, /health and /ready apart from the publi
     }
     assert.throws(() => loadConfig({ port: 9000, managementPort: 9000 }), /the management port \(--management-port, PORTCULLIS_MANAGEMENT_PORT\) must differ from the port, 9000/);
     assert.throws(() => loadConfig({ managementPort: "ninety" as unknown as number }), /PORTCULLIS_MANAGEMENT_PORT/);
+  });
+
+  test("--management-port 0 is told as the port the system gave, which answers", async () => {
+    const lines: string[] = [];
+    const dataDir = path.join(tempDir(), "instance");
+    const server = await startServer(loadConfig({ dataDir, port: await freePort(), managementPort: 0, adminPassword: "an admin password", logLevel: "silent" }), { logger: false, print: (line) => lines.push(line) });
+    try {
+      const told = lines.map((line) => /^Management \(\/metrics, \/health, \/ready\): http:\/\/127\.0\.0\.1:(\d+)$/.exec(line)).find(Boolean);
+      assert.ok(told, lines.join("\n"));
+      assert.notEqual(told[1], "0");
+      assert.equal((await http(`http://127.0.0.1:${told[1]}/health`, { headers: { connection: "close" } })).status, 200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("a management port other machines can reach over plain HTTP serves /metrics with a warning, in the reader's language; TLS, loopback or metrics off need none", async () => {
+    const started = async (settings: Partial<ConfigInput>, i18n = translator("en")) => {
+      const lines: string[] = [];
+      const dataDir = path.join(tempDir(), "instance");
+      const server = await startServer(loadConfig({ dataDir, port: await freePort(), managementPort: 0, adminPassword: "an admin password", logLevel: "silent", ...settings }), { logger: false, print: (line) => lines.push(line), i18n });
+      await server.close();
+      return lines;
+    };
+    const english = await started({ managementHost: "0.0.0.0" });
+    const warning = english.find((line) => line.startsWith("WARNING"));
+    assert.match(warning ?? "", /^WARNING: the management port serves \/metrics over plain HTTP on 0\.0\.0\.0, which other machines can reach/, english.join("\n"));
+    assert.match(warning!, /--https/);
+    assert.match(warning!, /PORTCULLIS_MANAGEMENT_HOST=127\.0\.0\.1/);
+    assert.match(warning!, /PORTCULLIS_METRICS=off/);
+    assert.ok(english.indexOf(warning!) < english.findIndex((line) => line.startsWith("Metadata:")), "before the last line, which callers read as ready");
+    const korean = await started({ managementHost: "0.0.0.0" }, translator("ko"));
+    assert.match(korean.find((line) => line.startsWith("경고")) ?? "", /^경고: 관리 포트가 다른 컴퓨터에서 접근할 수 있는 0\.0\.0\.0에서 \/metrics를 암호화되지 않은 HTTP로 제공합니다/, korean.join("\n"));
+    for (const quiet of [{}, { managementHost: "::1" }, { managementHost: "0.0.0.0", metrics: "off" as const }, { managementHost: "0.0.0.0", https: true }]) {
+      assert.deepEqual((await started(quiet)).filter((line) => /WARNING/.test(line)), [], JSON.stringify(quiet));
+    }
   });
 
   test("metrics default on with a management port, even when the public port is not loopback; the host defaults to loopback", () => {
