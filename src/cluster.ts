@@ -1,6 +1,6 @@
 import { translator, type Translator } from "./i18n/translator.ts";
 import cluster, { type Worker } from "node:cluster";
-import type { Config } from "./config.ts";
+import { type Config, ConfigError } from "./config.ts";
 import { paths } from "./http/paths.ts";
 import { openInstance } from "./instance.ts";
 import { startBackgroundJobs } from "./background-jobs.ts";
@@ -9,6 +9,8 @@ import { assertSecretKeyOpensStore } from "./consumer/secret-key-check.ts";
 import { serveClusterMetrics } from "./http/operability/cluster-metrics.ts";
 import { managementUrl } from "./http/operability/management-app.ts";
 import { describeDevelopmentCa, resolveServerTls } from "./tls/server-tls.ts";
+import { checkBind, checkManagementBind } from "./tls/bind-policy.ts";
+import { workerStarted, type WorkerPorts } from "./worker-start.ts";
 
 export interface RunningCluster {
   /** Where the workers listen (the port is shared). */
@@ -25,10 +27,14 @@ export interface RunningCluster {
  * `portcullis start --workers N` (node:cluster): the primary migrates the store and creates the
  * admin once, then forks N workers that serve the same port over the same SQLite file or
  * PostgreSQL database. Only the primary sweeps expired tokens, so the sweep runs once, not N times.
- * A worker that dies is replaced.
+ * A worker that dies is replaced; one that cannot start (src/worker-start.ts) stops the start
+ * with its reason instead, as replacing it would fail the same way.
  */
 export async function startCluster(config: Config, print: (line: string) => void, i18n: Translator = translator("en")): Promise<RunningCluster> {
   const { t } = i18n;
+  // Here, once, rather than in each worker, whose start-up lines go nowhere.
+  const { warning } = checkBind(config);
+  for (const line of [warning, checkManagementBind(config)]) if (line) print(t(line.key, line.values));
   await checkBeforeOpening(config, { probePort: true, checkSecretKey: true });
   const instance = await openInstance(config, {
     onAdminCreated: (userName, generated) => {
@@ -45,30 +51,25 @@ export async function startCluster(config: Config, print: (line: string) => void
     await instance.store.close();
     throw error;
   }
-  serveClusterMetrics(() => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && listening.has(w.id)));
+  serveClusterMetrics(() => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && serving.has(w.id)));
   const jobs = startBackgroundJobs(instance, (error) => print(t("start.housekeepingFailed", { reason: (error as Error).message })));
   let stopping = false;
-  let port = config.port;
-  const listening = new Set<number>();
+  let ports: WorkerPorts = { port: config.port };
+  // Workers that are ready: every listener up (src/worker-start.ts), not merely the first.
+  const serving = new Set<number>();
 
-  const fork = () =>
-    new Promise<Worker>((resolve, reject) => {
-      const worker = cluster.fork();
-      worker.once("listening", (address) => {
-        port = address.port;
-        listening.add(worker.id);
-        resolve(worker);
-      });
-      worker.once("exit", (code, signal) => {
-        if (stopping) return;
-        if (!listening.has(worker.id)) reject(new Error(`a worker exited (${signal ?? code}) before it listened`));
-      });
-    });
+  const fork = async (): Promise<void> => {
+    const worker = cluster.fork();
+    ports = await workerStarted(worker);
+    serving.add(worker.id);
+  };
   cluster.on("exit", (worker, code, signal) => {
-    // One that never listened failed at start-up; replacing it would only fail again.
-    if (stopping || !listening.has(worker.id)) return;
+    // One that was never ready failed at start-up; replacing it would only fail again.
+    if (stopping || !serving.has(worker.id)) return;
     print(t("start.workerExited", { pid: worker.process.pid ?? "", reason: String(signal ?? code) }));
-    fork().catch((error: Error) => print(error.message));
+    fork().catch((error: Error) => {
+      if (!stopping) print(error instanceof ConfigError && error.text ? t(error.text.key, error.text.values) : error.message);
+    });
   });
 
   try {
@@ -84,12 +85,12 @@ export async function startCluster(config: Config, print: (line: string) => void
   else if (tls) print(t("start.tls", { file: config.tlsCert ?? "" }));
   for (const line of tls?.warnings ?? []) print(t(line.key, line.values));
   print(t("start.serving", { dialect: instance.store.dialect, location: instance.store.location, workers: config.workers }));
-  print(t("start.listening", { address: `${config.host}:${port}`, issuer: config.publicUrl }));
-  if (config.managementPort !== undefined) print(t("start.management", { url: managementUrl(config.managementHost, config.managementPort, tls !== undefined) }));
+  print(t("start.listening", { address: `${config.host}:${ports.port}`, issuer: config.publicUrl }));
+  if (ports.managementPort !== undefined) print(t("start.management", { url: managementUrl(config.managementHost, ports.managementPort, tls !== undefined) }));
   print(t("start.metadata", { url: `${config.publicUrl}${paths.metadata}` }));
 
   return {
-    port,
+    port: ports.port,
     reloadCertificate: async () => {
       try {
         const renewed = await resolveServerTls(config);

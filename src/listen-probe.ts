@@ -11,7 +11,7 @@ export async function assertCanListen(host: string, port: number, listener: List
   if (port === 0) return;
   await new Promise<void>((resolve, reject) => {
     const probe = createServer();
-    probe.once("error", (error: NodeJS.ErrnoException) => reject(listenError(error, host, port, listener)));
+    probe.once("error", (error: NodeJS.ErrnoException) => reject(listenError(error, { host, port, listener, stage: "probe" })));
     probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
   });
 }
@@ -24,9 +24,17 @@ const settings: Record<Listener, { portFlag: string; portVariable: string; hostS
   management: { portFlag: "--management-port", portVariable: "PORTCULLIS_MANAGEMENT_PORT", hostSetting: "PORTCULLIS_MANAGEMENT_HOST=" },
 };
 
+export interface ListenTarget {
+  host: string;
+  port: number;
+  listener: Listener;
+  /** The probe before the instance is opened ("Nothing was created"), or the listen after it, when that is no longer so. */
+  stage: "probe" | "listen";
+}
+
 /** The operator's words for why a server cannot listen; other errors pass through unchanged. */
-export function listenError(error: NodeJS.ErrnoException, host: string, port: number, listener: Listener = "main"): Error | ConfigError {
-  const values = { host, port: String(port), ...settings[listener] };
+export function listenError(error: NodeJS.ErrnoException, { host, port, listener, stage }: ListenTarget): Error | ConfigError {
+  const values = { host, port: String(port), stage, ...settings[listener] };
   if (error.code === "EADDRINUSE") return localConfigError({ key: "start.listen.inUse", values });
   if (error.code === "EACCES") return localConfigError({ key: "start.listen.denied", values });
   if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND" || error.code === "EAI_AGAIN") return localConfigError({ key: "start.listen.noAddress", values });

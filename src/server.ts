@@ -19,6 +19,8 @@ export interface RunningServer {
   instance: Instance;
   app: FastifyInstance;
   url: string;
+  /** The port the management listener got (`--management-port`; 0 asks the system for one), when there is one. */
+  managementPort?: number;
   jobs: BackgroundJobs;
   close(): Promise<void>;
   /** Graceful stop: /ready turns 503 for the drain period while requests are still served, then close() finishes what is in flight. */
@@ -83,7 +85,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await (app! as FastifyInstance | undefined)?.close();
     await management?.close();
     await instance.store.close();
-    throw listenError(error as NodeJS.ErrnoException, listeningOn.host, listeningOn.port, listeningOn.listener);
+    throw listenError(error as NodeJS.ErrnoException, { ...listeningOn, stage: "listen" });
   }
   // A cluster worker leaves housekeeping to its primary.
   const jobs = options.cleanup === false ? idleJobs : startBackgroundJobs(instance, (error) => app.log.warn({ err: error }, "housekeeping failed"));
@@ -117,6 +119,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     instance,
     app,
     url: config.publicUrl,
+    ...(management ? { managementPort: listenedPort(management) } : {}),
     jobs,
     close,
     renewDevelopmentCertificate,

@@ -37,9 +37,9 @@ interface Serving {
 }
 
 /** `portcullis start` in its own process, resolved once it prints its metadata URL. */
-async function start(data: string, extra: string[] = []): Promise<Serving> {
+async function start(data: string, extra: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<Serving> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", entry, "start", "--data", data, "--port", String(port), ...extra], { env: env(), stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", entry, "start", "--data", data, "--port", String(port), ...extra], { env: { ...env(), ...extraEnv }, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
@@ -183,6 +183,54 @@ describe("portcullis start", () => {
     } finally {
       server.child.kill("SIGTERM");
       assert.equal(await server.exited, 0);
+    }
+  });
+
+  test("--workers 2 --management-port 0 tells the port the workers share, and warns once that a management host other machines reach gets plain HTTP", async () => {
+    const data = tempDir();
+    dirs.push(data);
+    const server = await start(data, ["--workers", "2", "--management-port", "0"], { PORTCULLIS_MANAGEMENT_HOST: "0.0.0.0" });
+    try {
+      const told = /Management \(\/metrics, \/health, \/ready\): http:\/\/0\.0\.0\.0:(\d+)\n/.exec(server.stderr());
+      assert.ok(told, server.stderr());
+      assert.notEqual(told[1], "0", "the port the system gave, not the 0 asked for");
+      for (let i = 0; i < 3; i++) assert.equal((await http(`http://127.0.0.1:${told[1]}/ready`, { headers: { connection: "close" } })).status, 200);
+      assert.equal(server.stderr().match(/WARNING: the management port serves \/metrics over plain HTTP on 0\.0\.0\.0/g)?.length, 1, "said once, by the primary");
+    } finally {
+      server.child.kill("SIGTERM");
+      assert.equal(await server.exited, 0);
+    }
+  });
+
+  test("--workers 2: a management port another process takes after the start checked it stops the start with the reason, instead of replacing workers in a loop", async () => {
+    const data = tempDir();
+    dirs.push(data);
+    const managementPort = await freePort();
+    const port = await freePort();
+    const child = spawn(process.execPath, ["--import", "tsx", entry, "start", "--data", data, "--port", String(port), "--workers", "2", "--management-port", String(managementPort)], { env: env(), stdio: ["ignore", "ignore", "pipe"] });
+    const holder = net.createServer();
+    let stderr = "";
+    let taken: Promise<void> | undefined;
+    child.stderr.on("data", (d) => {
+      stderr += d;
+      // The primary has checked both ports and opened the instance; its workers have not listened yet.
+      if (!taken && stderr.includes("Created user")) taken = new Promise<void>((resolve) => holder.listen({ host: "127.0.0.1", port: managementPort }, resolve));
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    try {
+      const code = await exited;
+      assert.ok(taken, stderr);
+      assert.equal(code, 2, stderr);
+      assert.equal(stderr.match(new RegExp(`portcullis: port ${managementPort} on 127\\.0\\.0\\.1 is already in use.*--management-port \\(or PORTCULLIS_MANAGEMENT_PORT\\)`, "g"))?.length, 1, stderr);
+      assert.doesNotMatch(stderr, /Nothing was created/, "the instance was opened by then");
+      assert.doesNotMatch(stderr, /starting another|Metadata:/);
+      const left = childPids(child.pid!);
+      if (left) assert.equal(left.length, 0);
+    } finally {
+      clearTimeout(timer);
+      await taken;
+      await new Promise((resolve) => holder.close(resolve));
     }
   });
 

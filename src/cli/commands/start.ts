@@ -2,6 +2,8 @@ import cluster from "node:cluster";
 import { Command } from "commander";
 import { startCluster } from "../../cluster.ts";
 import { startServer } from "../../server.ts";
+import { listenedPort } from "../../http/operability/management-app.ts";
+import { reportReady, reportStartFailure } from "../../worker-start.ts";
 import { configFor, type DataOptions, type ServeOptions, withDataOption } from "../instance-options.ts";
 import type { Output } from "../output.ts";
 import { translator, type Translator } from "../../i18n/translator.ts";
@@ -38,8 +40,11 @@ export function startCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Trans
     .action(async (options: DataOptions & ServeOptions) => {
       const config = configFor(options, env);
       if (cluster.isWorker) {
-        // A cluster worker: the primary has printed the start-up lines and sweeps expired tokens.
-        const server = await startServer(config, { print: () => {}, cleanup: false, i18n });
+        // A cluster worker: the primary prints the start-up lines, and a reason this one could not start, and sweeps expired tokens.
+        const server = await startServer(config, { print: () => {}, cleanup: false, i18n }).catch(async (error: unknown) => {
+          throw await reportStartFailure(error);
+        });
+        reportReady({ port: listenedPort(server.app), ...(server.managementPort !== undefined ? { managementPort: server.managementPort } : {}) });
         if (config.https) process.on("SIGHUP", () => void server.reloadCertificate((line) => output.err(line)));
         await untilStopped(output, i18n);
         // Drained like a single process: /ready turns 503 for the drain period while requests are still served.
