@@ -64,21 +64,26 @@ export class QueryError extends Error {}
 export interface ParseOptions {
   /** The instant date macros (`javascript:gs.beginningOfToday()`) are evaluated at; now by default. */
   now?: Date;
-  /** The sys_id of the user the query runs for: `javascript:gs.getUserID()` and the dynamic filter option Me. */
+  /** The sys_id of the user the query runs for: `javascript:gs.getUserID()` (or `gs.getUser().getID()`) and the dynamic filter option Me. */
   userId?: string;
+  /** That user's user_name: `javascript:gs.getUserName()` (or `gs.getUser().getName()`). */
+  userName?: string;
 }
 
 /** What a query's macros are evaluated against. */
 interface MacroContext {
   now: Date;
   userId?: string;
+  userName?: string;
 }
 
-const getUserId = /^javascript:\s*gs\.getUserID\(\s*\)\s*;?\s*$/;
+// GlideSystem's own call and its GlideUser's, which the platform's filters and scripts write alike.
+const getUserId = /^javascript:\s*gs\.(?:getUserID\(\s*\)|getUser\(\s*\)\.getID\(\s*\))\s*;?\s*$/;
+const getUserName = /^javascript:\s*gs\.(?:getUserName\(\s*\)|getUser\(\s*\)\.getName\(\s*\))\s*;?\s*$/;
 /** The dynamic filter option "Me" (sys_filter_option_dynamic), which the platform's "is (dynamic)" writes for the signed-in user. */
 export const dynamicMe = "90d1921e5f510100a9ad2572f2b477fe";
-// A user's sys_id is a value to match, not a bound or a pattern.
-const takesUserId = new Set<string>(["=", "!=", "IN", "NOT IN"]);
+// A user's sys_id or user_name is a value to match, not a bound or a pattern.
+const takesCaller = new Set<string>(["=", "!=", "IN", "NOT IN"]);
 
 /** A field, or a dot-walk through reference fields (`caller_id.manager.name`). */
 const fieldName = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*/;
@@ -112,21 +117,25 @@ function parseOrderBy(segment: string, descending: boolean): OrderBy {
 
 /**
  * A `javascript:` operand becomes the date-time its macro names, or with `gs.getUserID()` (the
- * platform's "my records" filters: `assigned_to=javascript:gs.getUserID()`) the caller's sys_id;
+ * platform's "my records" filters: `assigned_to=javascript:gs.getUserID()`) the caller's sys_id,
+ * with `gs.getUserName()` (`sys_created_by=javascript:gs.getUserName()`) the caller's user_name;
  * any other is refused.
  */
 function resolveOperand(operand: string, context: MacroContext, operator: string): string {
   if (!isMacro(operand)) return operand;
-  if (getUserId.test(operand)) {
-    if (!takesUserId.has(operator)) throw new QueryError(`${operand.trim()} is the caller's sys_id, a value for =, !=, IN or NOT IN, not for ${operator}`);
-    if (!context.userId) throw new QueryError(`${operand.trim()} names the user a query runs for, and this one runs for none`);
-    return context.userId;
-  }
+  if (getUserId.test(operand)) return callerValue(operand, operator, "sys_id", context.userId);
+  if (getUserName.test(operand)) return callerValue(operand, operator, "user_name", context.userName);
   try {
     return dateGenerate(operand) ?? evaluateDateMacro(parseDateMacro(operand), context.now);
   } catch (error) {
     throw error instanceof DateMacroError ? new QueryError(error.message) : error;
   }
+}
+
+function callerValue(operand: string, operator: string, what: string, value: string | undefined): string {
+  if (!takesCaller.has(operator)) throw new QueryError(`${operand.trim()} is the caller's ${what}, a value for =, !=, IN or NOT IN, not for ${operator}`);
+  if (!value) throw new QueryError(`${operand.trim()} names the user a query runs for, and this one runs for none`);
+  return value;
 }
 
 function resolveMacros(condition: Condition, context: MacroContext): Condition {
@@ -200,7 +209,7 @@ function parseCondition(segment: string, context: MacroContext): Condition {
 }
 
 export function parseEncodedQuery(text: string, options: ParseOptions = {}): EncodedQuery {
-  const context: MacroContext = { now: options.now ?? new Date(), ...(options.userId ? { userId: options.userId } : {}) };
+  const context: MacroContext = { now: options.now ?? new Date(), ...(options.userId ? { userId: options.userId } : {}), ...(options.userName ? { userName: options.userName } : {}) };
   if (text.length > maxQueryLength) throw new QueryError(`the query is longer than ${maxQueryLength} characters`);
   if (text.includes("\u0000")) throw new QueryError("the query contains a NUL character");
   const queries: Condition[][][] = [[]];

@@ -99,6 +99,12 @@ for (const dialect of dialectsUnderTest()) {
       ["assigned_to!=javascript:gs.getUserID()^assigned_toISNOTEMPTY", ["weekAgo"]],
       ["assigned_toINjavascript:gs.getUserID(),0123456789abcdef0123456789abcdef", ["yesterdayEnd", "yesterdayStart"]],
       ["caller_id=javascript:gs.getUserID()^NQassigned_toDYNAMIC90d1921e5f510100a9ad2572f2b477fe^priority=1", Object.keys(rows).filter((r) => r !== "lastMonth" && r !== "lastYear")],
+      // GlideUser's getID() is the same sys_id; the user's name is their user_name.
+      ["assigned_to=javascript:gs.getUser().getID()", ["yesterdayEnd", "yesterdayStart"]],
+      ["assigned_toINjavascript:gs.getUser().getID(),0123456789abcdef0123456789abcdef", ["yesterdayEnd", "yesterdayStart"]],
+      ["caller_id.user_name=javascript:gs.getUserName()", Object.keys(rows).filter((r) => r !== "lastMonth" && r !== "lastYear")],
+      ["assigned_to.user_name=javascript:gs.getUser().getName()", ["yesterdayEnd", "yesterdayStart"]],
+      ["assigned_to.user_name!=javascript:gs.getUserName()^assigned_toISNOTEMPTY", ["weekAgo"]],
       // "is anything" and "is empty string", as the condition builder writes them.
       ["caller_idANYTHING", Object.keys(rows)],
       ["caller_id.nameANYTHING^priority=3", Object.keys(rows).filter((r) => r !== "today")],
@@ -116,7 +122,9 @@ for (const dialect of dialectsUnderTest()) {
 
     const refused: [string, RegExp][] = [
       ["sys_created_on>javascript:gs.getUserID()", /javascript:gs\.getUserID\(\) is the caller's sys_id, a value for =, !=, IN or NOT IN, not for >/],
-      ["caller_id=javascript:gs.getUser().getID()", /javascript:gs\.getUser\(\)\.getID\(\)/],
+      ["caller_id=javascript:gs.getUser().getEmail()", /javascript:gs\.getUser\(\)\.getEmail\(\)/],
+      ["sys_created_by>javascript:gs.getUserName()", /javascript:gs\.getUserName\(\) is the caller's user_name, a value for =, !=, IN or NOT IN, not for >/],
+      ["sys_created_bySTARTSWITHjavascript:gs.getUser().getName()", /gs\.getUser\(\)\.getName\(\) is the caller's user_name/],
       ["sys_created_on>javascript:alert(1)", /javascript:alert\(1\)/],
       ["sys_created_on>javascript:gs.daysAgo()", /takes one whole number/],
       ["sys_created_onBETWEENjavascript:gs.daysAgoStart(7)@javascript:gs.endOfToday(1)", /takes no argument/],
@@ -165,6 +173,16 @@ for (const dialect of dialectsUnderTest()) {
       };
       assert.deepEqual(await mine(user.token), ["yesterdayEnd", "yesterdayStart"]);
       assert.deepEqual(await mine(admin.token), ["weekAgo"], "the same URL, another caller: their records");
+    });
+
+    test("a name-value pair takes gs.getUserName() as the caller's user_name: ?sys_created_by=javascript:gs.getUserName()", async () => {
+      const created = async (token: string) => {
+        const res = await api(server, "GET", `/api/now/table/incident?${q({ sys_created_by: "javascript:gs.getUserName()", sysparm_fields: "short_description" })}`, { token });
+        assert.equal(res.status, 200, res.text);
+        return res.body.result.map((r: { short_description: string }) => r.short_description).sort();
+      };
+      assert.deepEqual(await created(admin.token), Object.keys(rows).sort(), "admin created every row");
+      assert.deepEqual(await created(user.token), []);
     });
   });
 }

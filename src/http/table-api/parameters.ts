@@ -112,7 +112,7 @@ export async function encodedQueryOf(query: Query, principal: ApiPrincipal, tabl
 
 /** An encoded query over fields that exist and that the caller may read; date macros evaluated at `now`. */
 export async function checkedQuery(text: string, principal: ApiPrincipal, table: TableDef, now: Date, db: Kysely<Database>): Promise<EncodedQuery> {
-  return checkFields(parseEncodedQuery(text, { now, userId: principal.user.sysId }), "sysparm_query", principal, table, db);
+  return checkFields(parseEncodedQuery(text, { now, userId: principal.user.sysId, userName: principal.user.userName }), "sysparm_query", principal, table, db);
 }
 
 async function checkFields(encoded: EncodedQuery, source: string, principal: ApiPrincipal, table: TableDef, db: Kysely<Database>): Promise<EncodedQuery> {
@@ -167,7 +167,7 @@ async function nameValuePairs(query: Query, principal: ApiPrincipal, table: Tabl
     if (!walks && (!field || field.secret || !/^[a-z][a-z0-9_]*$/.test(name)))
       throw badRequest(`the parameter "${name.slice(0, 60)}" is not a field of ${table.name}; a parameter other than sysparm_* filters records as field=value`);
     const value = (single(query, name) ?? "").replaceAll("^", "^^");
-    const parsed = await checkFields(parseEncodedQuery(`${name}=${value}`, { now, userId: principal.user.sysId }), `the parameter ${name}`, principal, table, db);
+    const parsed = await checkFields(parseEncodedQuery(`${name}=${value}`, { now, userId: principal.user.sysId, userName: principal.user.userName }), `the parameter ${name}`, principal, table, db);
     groups.push(...parsed.queries.flat());
   }
   return groups;
