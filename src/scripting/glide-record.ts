@@ -176,9 +176,10 @@ export const glideRecordClass = String.raw`(function glideRecordClass(call, log)
       // The script's own encoded query: its carets are conditions, as the author wrote them.
       if (typeof query === "string" && query !== "") stateOf(this).conditions.push(query);
     },
-    addActiveQuery: function () { condition(stateOf(this), "active", "=", "true"); },
-    addNullQuery: function (name) { condition(stateOf(this), name, "ISEMPTY"); },
-    addNotNullQuery: function (name) { condition(stateOf(this), name, "ISNOTEMPTY"); },
+    // Each returns its GlideQueryCondition, as the platform lists these among addQuery's kin.
+    addActiveQuery: function () { const s = stateOf(this); return conditions.queryCondition(s, condition(s, "active", "=", "true")); },
+    addNullQuery: function (name) { const s = stateOf(this); return conditions.queryCondition(s, condition(s, name, "ISEMPTY")); },
+    addNotNullQuery: function (name) { const s = stateOf(this); return conditions.queryCondition(s, condition(s, name, "ISNOTEMPTY")); },
     orderBy: function (name) { const s = stateOf(this); if (walkName.test(String(name))) s.orders.push("ORDERBY" + name); else s.invalid = "orderBy: not a field name"; },
     orderByDesc: function (name) { const s = stateOf(this); if (walkName.test(String(name))) s.orders.push("ORDERBYDESC" + name); else s.invalid = "orderByDesc: not a field name"; },
     setLimit: function (n) { const s = stateOf(this); const v = Number(n); if (Number.isInteger(v) && v > 0) s.limit = v; },
