@@ -12,7 +12,8 @@ export type HavingOperator = (typeof havingOperators)[number];
 
 export interface HavingCondition {
   aggregate: AggregateFunction;
-  field: string;
+  /** Always in sysparm_having; GlideAggregate's addHaving('COUNT', '>', '5') names none (all records of the group). */
+  field?: string;
   operator: HavingOperator;
   value: string;
 }

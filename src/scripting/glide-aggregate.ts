@@ -9,6 +9,11 @@ import { glideConditions } from "./glide-conditions.ts";
  *   ga.addAggregate('COUNT'); ga.addAggregate('AVG', 'priority'); ga.groupBy('caller_id'); ga.query();
  *   while (ga.next()) { ga.getValue('caller_id'); ga.getAggregate('COUNT'); ga.getAggregate('AVG', 'priority'); }
  *
+ * addHaving, orderBy, orderByDesc and orderByAggregate become the Aggregate API's having and order.
+ * As the platform documents, COUNT of a field groups by it when nothing else does
+ * (`addAggregate('COUNT', 'category')` counts each category), orderBy adds its field to the groups,
+ * and setGroup(false) groups by nothing: one row over every record.
+ *
  * Refusals do not throw, as GlideRecord's do not: the query finds no groups, and
  * getLastErrorMessage() says why; an invalid query finds nothing.
  */
@@ -33,6 +38,7 @@ export const glideAggregateClass = String.raw`(function glideAggregateClass(call
     s.lastError = message;
     log("GlideAggregate." + method + " on " + s.table + ": " + message);
   };
+  const havingOperators = ["=", "!=", ">", ">=", "<", "<="];
   const kindOf = function (kind) { return typeof kind === "string" && hasOwn.call(kinds, kind.toUpperCase()) ? kinds[kind.toUpperCase()] : null; };
   const group = function (s) { return s.index >= 0 && s.index < s.rows.length ? s.rows[s.index] : null; };
   const groupField = function (s, name) {
@@ -43,8 +49,30 @@ export const glideAggregateClass = String.raw`(function glideAggregateClass(call
 
   function GlideAggregate(table) {
     if (!new.target) throw new TypeError("GlideAggregate must be called with new");
-    states.set(this, { table: String(table), conditions: [], invalid: null, aggregates: [], groups: [], rows: [], index: -1, lastError: null });
+    states.set(this, { table: String(table), conditions: [], invalid: null, aggregates: [], countFields: [], groups: [], having: [], orders: [], group: true, rows: [], index: -1, lastError: null });
   }
+  const named = function (s, method, name) {
+    if (typeof name === "string" && conditions.walkName.test(name)) return true;
+    s.invalid = method + ": " + JSON.stringify(String(name)).slice(0, 80) + " is not a field name";
+    return false;
+  };
+  // An aggregate another method names: its kind, and its field (null for COUNT, which counts a group's records); null when invalid.
+  const aggregateOf = function (s, method, kind, field) {
+    const k = kindOf(kind);
+    if (!k) s.invalid = method + ": unknown aggregate " + JSON.stringify(String(kind)).slice(0, 40) + "; COUNT, SUM, AVG, MIN or MAX";
+    else if (k === "count") return field === undefined || field === null || named(s, method, field) ? [k, null] : null;
+    else if (field === undefined || field === null) s.invalid = method + ": " + k.toUpperCase() + " needs a field name";
+    else if (named(s, method, field)) return [k, field];
+    return null;
+  };
+  const orderByField = function (s, method, name, descending) {
+    if (!named(s, method, name)) return;
+    // As the platform documents: the field is also added to the group-by list.
+    if (s.groups.indexOf(name) < 0) s.groups.push(name);
+    s.orders.push(["field", name, descending]);
+  };
+  // The groups the query makes: those named, else COUNT's fields; none with setGroup(false).
+  const groupsOf = function (s) { return !s.group ? [] : s.groups.length > 0 ? s.groups : s.countFields; };
   const methods = {
     addQuery: function (name, operator, value) {
       const s = stateOf(this);
@@ -52,18 +80,42 @@ export const glideAggregateClass = String.raw`(function glideAggregateClass(call
       return conditions.queryCondition(s, arguments.length === 2 ? conditions.condition(s, name, "=", operator) : conditions.condition(s, name, operator, value));
     },
     addEncodedQuery: function (query) { if (typeof query === "string" && query !== "") stateOf(this).conditions.push(query); },
-    // COUNT counts the records of each group, with or without a field named.
+    addNullQuery: function (name) { const s = stateOf(this); return conditions.queryCondition(s, conditions.condition(s, name, "ISEMPTY")); },
+    addNotNullQuery: function (name) { const s = stateOf(this); return conditions.queryCondition(s, conditions.condition(s, name, "ISNOTEMPTY")); },
+    // COUNT counts the records of each group; a field named with it is a group (groupsOf).
     addAggregate: function (kind, field) {
       const s = stateOf(this), k = kindOf(kind);
       if (!k) s.invalid = "addAggregate: unknown aggregate " + JSON.stringify(String(kind)).slice(0, 40) + "; COUNT, SUM, AVG, MIN or MAX";
       else if (k !== "count" && (typeof field !== "string" || !conditions.walkName.test(field))) s.invalid = "addAggregate: " + k.toUpperCase() + " needs a field name";
-      else s.aggregates.push([k, k === "count" ? null : field]);
+      else if (k !== "count") s.aggregates.push([k, field]);
+      else if (field === undefined || field === null || named(s, "addAggregate", field)) {
+        s.aggregates.push([k, null]);
+        if (typeof field === "string" && s.countFields.indexOf(field) < 0) s.countFields.push(field);
+      }
     },
     groupBy: function (name) {
       const s = stateOf(this);
       if (typeof name === "string" && conditions.walkName.test(name)) s.groups.push(name);
       else s.invalid = "groupBy: not a field name";
     },
+    orderBy: function (name) { orderByField(stateOf(this), "orderBy", name, false); },
+    orderByDesc: function (name) { orderByField(stateOf(this), "orderByDesc", name, true); },
+    // Largest first: the platform's documented example lists the categories by COUNT from 18 down to 2.
+    orderByAggregate: function (kind, field) {
+      const s = stateOf(this), a = aggregateOf(s, "orderByAggregate", kind, field);
+      if (a) s.orders.push([a[0], a[1], true]);
+    },
+    // addHaving(aggregate, operator, value), or addHaving(aggregate, field, operator, value) as the platform's two forms.
+    addHaving: function (kind, field, operator, value) {
+      const s = stateOf(this);
+      if (arguments.length === 3) return this.addHaving(kind, null, field, operator);
+      const a = aggregateOf(s, "addHaving", kind, field);
+      if (!a) return;
+      if (havingOperators.indexOf(operator) < 0) s.invalid = "addHaving: unknown operator " + JSON.stringify(String(operator)).slice(0, 40) + "; " + havingOperators.join(" ");
+      else if (value === null || value === undefined || textOf(value).trim() === "") s.invalid = "addHaving: no value to compare " + a[0].toUpperCase() + " with";
+      else s.having.push([a[0], a[1], operator, textOf(value).trim()]);
+    },
+    setGroup: function (group) { stateOf(this).group = !!group; },
     getEncodedQuery: function () { return stateOf(this).conditions.join("^"); },
     query: function () {
       const s = stateOf(this);
@@ -71,7 +123,9 @@ export const glideAggregateClass = String.raw`(function glideAggregateClass(call
       s.index = -1;
       s.lastError = null;
       if (s.invalid) return fail(s, "query", s.invalid);
-      const answer = call("glideAggregate", [s.table, s.conditions.join("^"), s.aggregates, s.groups]);
+      const groups = groupsOf(s);
+      // Ungrouped there is one row, and nothing to order.
+      const answer = call("glideAggregate", [s.table, s.conditions.join("^"), s.aggregates, groups, s.having, groups.length > 0 ? s.orders : []]);
       if (answer.ok) s.rows = answer.value;
       else fail(s, "query", answer.message);
     },

@@ -1,14 +1,16 @@
+import { type AggregateFunction, type AggregateOrder, aggregateFunctions, type HavingCondition, type HavingOperator, havingOperators } from "../../domain/aggregate-query.ts";
 import type { TableDef } from "../../domain/dictionary.ts";
 import type { Instance } from "../../instance.ts";
 import { aggregateResult } from "../table-api/aggregate-api.ts";
-import { readAggregateParams } from "../table-api/aggregate-parameters.ts";
+import { type AggregateClauses, checkAggregateParams, fieldAggregates } from "../table-api/aggregate-parameters.ts";
 import type { ApiPrincipal } from "../table-api/api-principal.ts";
 
 /**
  * GlideAggregate's data call (scripting/glide-aggregate.ts): its query, aggregates and groups
- * become the Aggregate API's parameters, as a client would send them to /api/now/stats, so the
- * same checks hold (fields that exist and the caller may read, AVG and SUM on numbers, the group
- * limit) and the same statement answers. One entry per group; without groups, one.
+ * become the Aggregate API's parameters, as a client would send them to /api/now/stats, and its
+ * addHaving and orderBy… calls that API's having and order, so the same checks hold (fields
+ * that exist and the caller may read, AVG and SUM on numbers, ordering by a grouped field, the
+ * group limit) and the same statement answers. One entry per group; without groups, one.
  */
 const kinds = new Set(["avg", "min", "max", "sum"]);
 
@@ -28,8 +30,34 @@ function parameters(query: unknown, aggregates: unknown, groupBy: unknown): Reco
   return out;
 }
 
-export async function glideAggregate(instance: Instance, principal: ApiPrincipal, table: TableDef, [query, aggregates, groupBy]: unknown[]): Promise<unknown[]> {
-  const params = await readAggregateParams(parameters(query, aggregates, groupBy), principal, table, instance.now(), instance.store.db);
+const isAggregate = (value: unknown): value is AggregateFunction => typeof value === "string" && (aggregateFunctions as readonly string[]).includes(value);
+const isField = (value: unknown): value is string | null => value === null || typeof value === "string";
+
+/** addHaving's `[aggregate, field or null, operator, value]` and orderBy…'s `["field", name, descending]` or `[aggregate, field or null, descending]`. */
+function clauses(having: unknown, orders: unknown): AggregateClauses {
+  if (!Array.isArray(having) || !Array.isArray(orders)) throw new TypeError("GlideAggregate: having and order lists");
+  return {
+    having: having.map((entry): HavingCondition => {
+      const [aggregate, field, operator, value] = Array.isArray(entry) ? entry : [];
+      if (!isAggregate(aggregate) || !isField(field) || !(havingOperators as readonly unknown[]).includes(operator) || typeof value !== "string") throw new TypeError("GlideAggregate: a having is an aggregate, a field, an operator and a value");
+      return { aggregate, ...(field === null ? {} : { field }), operator: operator as HavingOperator, value };
+    }),
+    orderBy: orders.map((entry): AggregateOrder => {
+      const [kind, field, descending] = Array.isArray(entry) ? entry : [];
+      if (typeof descending !== "boolean") throw new TypeError("GlideAggregate: an order is ascending or descending");
+      if (kind === "field" && typeof field === "string") return { kind: "field", field, descending };
+      if (isAggregate(kind) && isField(field)) return { kind: "aggregate", aggregate: kind, ...(field === null ? {} : { field }), descending };
+      throw new TypeError("GlideAggregate: an order is a grouped field or an aggregate");
+    }),
+  };
+}
+
+export async function glideAggregate(instance: Instance, principal: ApiPrincipal, table: TableDef, [query, aggregates, groupBy, having = [], orders = []]: unknown[]): Promise<unknown[]> {
+  const given = clauses(having, orders);
+  const params = await checkAggregateParams(parameters(query, aggregates, groupBy), given, principal, table, instance.now(), instance.store.db);
   const result = await aggregateResult(instance, principal, table, params);
-  return Array.isArray(result) ? result : [result];
+  if (Array.isArray(result)) return result;
+  // Ungrouped, the one row a having filters out is stats {} on the wire; to a script it is no row, as on the platform.
+  const asked = params.count || fieldAggregates.some((a) => params.fields[a].length > 0);
+  return asked && Object.keys(result.stats).length === 0 ? [] : [result];
 }

@@ -80,14 +80,19 @@ function requireNumber(parameter: string, aggregate: string, field: FieldDef): v
 
 const numberPattern = /^-?\d{1,15}(\.\d{1,6})?$/;
 
-async function havingSpecs(text: string, fields: FieldResolver): Promise<HavingSpec[]> {
+async function havingSpecs(conditions: readonly HavingCondition[], fields: FieldResolver): Promise<HavingSpec[]> {
   const specs: HavingSpec[] = [];
-  for (const h of syntax(() => parseHaving(text))) specs.push(havingSpec(h, await fields.field("sysparm_having", h.field)));
+  for (const h of conditions) specs.push(havingSpec(h, h.field === undefined ? undefined : await fields.field("sysparm_having", h.field)));
   return specs;
 }
 
-function havingSpec(h: HavingCondition, field: FieldDef): HavingSpec {
-  const item = `${h.aggregate}^${h.field}^${h.operator}^${h.value}`.slice(0, 80);
+function havingSpec(h: HavingCondition, field: FieldDef | undefined): HavingSpec {
+  const item = [h.aggregate, ...(h.field === undefined ? [] : [h.field]), h.operator, h.value].join("^").slice(0, 80);
+  if (!field) {
+    if (h.aggregate !== "count") throw badRequest(`sysparm_having: ${item}: ${h.aggregate.toUpperCase()} needs a field`);
+    if (!numberPattern.test(h.value)) throw badRequest(`sysparm_having: ${item}: the value must be a number`);
+    return { aggregate: "count", operator: h.operator, value: Number(h.value) };
+  }
   if (h.aggregate === "min" || h.aggregate === "max") {
     // The field's type rules apply to the bound, its choice list does not.
     const coerced = coerceValue({ name: field.name, label: field.label, type: field.type, reference: field.reference }, h.value);
@@ -99,11 +104,9 @@ function havingSpec(h: HavingCondition, field: FieldDef): HavingSpec {
   return { aggregate: h.aggregate, field: field.name, operator: h.operator, value: Number(h.value) };
 }
 
-async function orderSpecs(raw: Query, query: EncodedQuery, groupBy: readonly FieldDef[], fields: FieldResolver): Promise<AggregateOrder[]> {
-  const text = single(raw, "sysparm_order_by") ?? "";
+async function orderSpecs(fromParameter: readonly AggregateOrder[], query: EncodedQuery, groupBy: readonly FieldDef[], fields: FieldResolver): Promise<AggregateOrder[]> {
   // ORDERBY inside sysparm_query orders groups too; without groups there is one row and nothing to order.
   const fromQuery: AggregateOrder[] = groupBy.length === 0 ? [] : query.orderBy.map((o) => ({ kind: "field", field: o.field, descending: o.descending }));
-  const fromParameter = syntax(() => parseAggregateOrderBy(text));
   const orders = [...fromParameter, ...fromQuery];
   for (const [i, order] of orders.entries()) {
     if (order.kind === "field") {
@@ -122,8 +125,23 @@ async function orderSpecs(raw: Query, query: EncodedQuery, groupBy: readonly Fie
   return orders;
 }
 
-/** The Aggregate API's parameters as a request's query string gives them, or GlideAggregate builds them (src/http/scripted-rest/glide-aggregate-call.ts). */
+/** sysparm_having and sysparm_order_by, read; GlideAggregate (src/http/scripted-rest/glide-aggregate-call.ts) gives its own as data. */
+export interface AggregateClauses {
+  having: HavingCondition[];
+  orderBy: AggregateOrder[];
+}
+
+/** The Aggregate API's parameters as a request's query string gives them. */
 export async function readAggregateParams(raw: Query, principal: ApiPrincipal, table: TableDef, now: Date, db: Kysely<Database>): Promise<AggregateParams> {
+  const clauses = syntax(() => ({ having: parseHaving(single(raw, "sysparm_having") ?? ""), orderBy: parseAggregateOrderBy(single(raw, "sysparm_order_by") ?? "") }));
+  return checkAggregateParams(raw, clauses, principal, table, now, db);
+}
+
+/**
+ * The parameters other than sysparm_having and sysparm_order_by from `raw`, those two from
+ * `clauses`, all checked against the dictionary and the caller's rights as the API checks them.
+ */
+export async function checkAggregateParams(raw: Query, clauses: AggregateClauses, principal: ApiPrincipal, table: TableDef, now: Date, db: Kysely<Database>): Promise<AggregateParams> {
   const displayValue = single(raw, "sysparm_display_value") || "false";
   if (displayValue !== "false" && displayValue !== "true" && displayValue !== "all") throw badRequest(`sysparm_display_value must be true, false or all, not "${displayValue.slice(0, 40)}"`);
   const resolver = fieldResolver(db, principal, table);
@@ -140,7 +158,7 @@ export async function readAggregateParams(raw: Query, principal: ApiPrincipal, t
   }
   const groupBy = await list("sysparm_group_by");
   const query = await encodedQueryOf(raw, principal, table, now, db);
-  const having = await havingSpecs(single(raw, "sysparm_having") ?? "", resolver);
-  const orderBy = await orderSpecs(raw, query, groupBy, resolver);
+  const having = await havingSpecs(clauses.having, resolver);
+  const orderBy = await orderSpecs(clauses.orderBy, query, groupBy, resolver);
   return { query, count: flag(raw, "sysparm_count"), fields, groupBy, walks: [...resolver.walks.values()], having, orderBy, displayValue };
 }
