@@ -36,6 +36,12 @@ export interface FieldDef {
   choices?: readonly Choice[];
   /** Wire form of the value a new record gets when the field is not given. */
   defaultValue?: string;
+  /**
+   * Fields whose text, joined by a space, this one is calculated from when a write gives one of
+   * them and no value of its own (calculated-fields.ts): sys_user.name from first_name and
+   * last_name, as the platform calculates it.
+   */
+  joinedFrom?: readonly string[];
   /** Field-level read ACL: only these roles (admin always) see the field; others get it masked away. */
   readRoles?: readonly string[];
 }

@@ -26,7 +26,10 @@ const sysUser: TableDef = {
   fields: [
     ...systemFieldDefs(),
     str("user_name", "User ID", 100, { mandatory: true }),
-    str("name", "Name", 200),
+    str("name", "Name", 200, { joinedFrom: ["first_name", "last_name"] }),
+    // 50 at most, as on the platform, so the name made of them always fits its 200.
+    str("first_name", "First name", 50),
+    str("last_name", "Last name", 50),
     str("email", "Email", 200),
     bool("active", "Active", "true"),
     secret("password_hash"),

@@ -14,6 +14,7 @@ import * as storedTexts from "./migrations/011-stored-texts.ts";
 import * as coalesceCase from "./migrations/012-coalesce-case.ts";
 import * as caselessTextIndexes from "./migrations/013-caseless-text-indexes.ts";
 import * as secretKeyCheck from "./migrations/014-secret-key-check.ts";
+import * as userNameParts from "./migrations/015-user-name-parts.ts";
 
 const migrations: Record<string, Migration> = {
   "001-initial": initial,
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   "012-coalesce-case": coalesceCase,
   "013-caseless-text-indexes": caselessTextIndexes,
   "014-secret-key-check": secretKeyCheck,
+  "015-user-name-parts": userNameParts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

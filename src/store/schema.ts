@@ -16,7 +16,10 @@ export interface SystemFields {
 
 export interface SysUserTable extends SystemFields {
   user_name: string;
+  /** The full name: "first_name last_name" when a write sets those without naming it (user-full-name.ts). */
   name: string;
+  first_name: string;
+  last_name: string;
   email: string;
   password_hash: string | null;
   active: number;

@@ -1,4 +1,5 @@
 import { type Kysely, sql, type Transaction } from "kysely";
+import { withCalculatedFields } from "../domain/calculated-fields.ts";
 import { fieldOf, type StoredValue, type TableDef } from "../domain/dictionary.ts";
 import type { EncodedQuery } from "../domain/encoded-query.ts";
 import { assertVersion, type ExpectedVersions, type RecordVersion } from "../domain/record-version.ts";
@@ -135,7 +136,7 @@ export async function insertRecord(db: Kysely<Database>, table: TableDef, values
   return rethrowConstraint(() =>
     db.transaction().execute(async (trx) => {
       await assertReferencesExist(trx, table, values);
-      const row: Row = { ...values, ...newSystemFields(actor), ...(sysId ? { sys_id: sysId } : {}) };
+      const row: Row = { ...withCalculatedFields(table, values), ...newSystemFields(actor), ...(sysId ? { sys_id: sysId } : {}) };
       if (table.numbering) row[table.numbering.field] = await nextNumber(trx, table);
       await dynamic(trx).insertInto(table.name).values(row).execute();
       const entries: AuditEntry[] = Object.entries(row)
@@ -151,7 +152,7 @@ export async function insertRecord(db: Kysely<Database>, table: TableDef, values
  * Applies changes; undefined when there is no such record. Unchanged values write nothing. With
  * `expected`, only to a record still at one of those versions (StaleRecordError otherwise).
  */
-export async function updateRecord(db: Kysely<Database>, table: TableDef, sysId: string, values: Record<string, StoredValue>, actor: string, expected?: ExpectedVersions): Promise<Row | undefined> {
+export async function updateRecord(db: Kysely<Database>, table: TableDef, sysId: string, given: Record<string, StoredValue>, actor: string, expected?: ExpectedVersions): Promise<Row | undefined> {
   return rethrowConstraint(() =>
     db.transaction().execute(async (trx) => {
       let read = dynamic(trx).selectFrom(table.name).selectAll().where("sys_id", "=", sysId);
@@ -160,6 +161,8 @@ export async function updateRecord(db: Kysely<Database>, table: TableDef, sysId:
       const current = await read.executeTakeFirst();
       if (!current) return undefined;
       assertVersion(versionOf(current), expected);
+      // Calculated from the stored record: a new last_name alone still names the user "first last".
+      const values = withCalculatedFields(table, given, current);
       const changed = Object.keys(values).filter((k) => auditText(current[k]) !== auditText(values[k]));
       if (changed.length === 0) return current as Row;
       await assertReferencesExist(trx, table, Object.fromEntries(changed.map((k) => [k, values[k]!])));

@@ -38,6 +38,8 @@ export async function listUsersWhere(db: Kysely<Database>, refine: (query: UserQ
     sysId: row.sys_id,
     userName: row.user_name,
     name: row.name,
+    firstName: row.first_name,
+    lastName: row.last_name,
     email: row.email,
     active: row.active === 1,
     failedAttempts: row.failed_attempts,

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from "kysely";
+import { joinedText } from "../domain/calculated-fields.ts";
 import type { Database, SysUserTable } from "./schema.ts";
 import { writeAudit } from "./audit-store.ts";
 import { bit, newSystemFields } from "./system-fields.ts";
@@ -8,6 +9,8 @@ export interface User {
   sysId: string;
   userName: string;
   name: string;
+  firstName: string;
+  lastName: string;
   active: boolean;
   passwordHash: string | null;
   failedAttempts: number;
@@ -23,6 +26,8 @@ export function toUser(row: SysUserTable): User {
     sysId: row.sys_id,
     userName: row.user_name,
     name: row.name,
+    firstName: row.first_name,
+    lastName: row.last_name,
     active: row.active === 1,
     passwordHash: row.password_hash,
     failedAttempts: row.failed_attempts,
@@ -50,14 +55,19 @@ export async function findUserByNameOrId(db: Kysely<Database>, key: string): Pro
 
 export async function createUser(
   db: Kysely<Database>,
-  input: { userName: string; name?: string; email?: string; passwordHash: string | null; roles?: string[] },
+  input: { userName: string; name?: string; firstName?: string; lastName?: string; email?: string; passwordHash: string | null; roles?: string[] },
   actor: string,
 ): Promise<User> {
+  const firstName = input.firstName ?? "";
+  const lastName = input.lastName ?? "";
   return db.transaction().execute(async (trx) => {
     const row: SysUserTable = {
       ...newSystemFields(actor),
       user_name: input.userName,
-      name: input.name ?? input.userName,
+      // A name given wins; otherwise the platform's calculated "first last"; a user with neither is named by their user name.
+      name: input.name || joinedText([firstName, lastName]) || input.userName,
+      first_name: firstName,
+      last_name: lastName,
       email: input.email ?? "",
       password_hash: input.passwordHash,
       active: bit(true),
