@@ -7,10 +7,14 @@ export const minPasswordLength = 8;
 
 const password = z.string().min(minPasswordLength, "validation.minChars").max(1000, "validation.maxChars");
 const roleName = z.string().trim().regex(/^[a-z][a-z0-9_.]{0,99}$/, "validation.roleName");
+// sys_user's first_name and last_name hold 50 characters each (system-tables.ts).
+const namePart = z.string().trim().max(50, "validation.maxChars").default("");
+const nameParts = z.strictObject({ first_name: namePart, last_name: namePart });
 
 const newUserSchema = z.strictObject({
   user_name: z.string().trim().regex(userNamePattern, "validation.userName"),
   name: z.string().trim().max(200, "validation.maxChars").default(""),
+  ...nameParts.shape,
   email: z.union([z.literal(""), z.email("validation.email")]).default(""),
   password,
   roles: z.array(roleName).default([]),
@@ -20,6 +24,13 @@ export type NewUser = z.output<typeof newUserSchema>;
 
 export function parseNewUser(input: unknown): NewUser {
   const parsed = newUserSchema.safeParse(input);
+  if (!parsed.success) throw ValidationError.fromZod(parsed.error);
+  return parsed.data;
+}
+
+/** A first and last name as the CLI takes them, trimmed; absent is empty. */
+export function parseNameParts(input: { first_name?: string | undefined; last_name?: string | undefined }): z.output<typeof nameParts> {
+  const parsed = nameParts.safeParse(input);
   if (!parsed.success) throw ValidationError.fromZod(parsed.error);
   return parsed.data;
 }

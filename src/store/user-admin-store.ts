@@ -148,10 +148,10 @@ export async function listRoles(db: Kysely<Database>): Promise<RoleListing[]> {
 /** Creates a user with a password hash; a taken name is a field error, not a constraint violation. */
 export async function createUserAccount(
   db: Kysely<Database>,
-  input: { userName: string; name: string; email: string; passwordHash: string; roles: string[] },
+  input: { userName: string; name: string; firstName: string; lastName: string; email: string; passwordHash: string; roles: string[] },
   actor: string,
 ): Promise<User> {
   const existing = await db.selectFrom("sys_user").select("sys_id").where("user_name", "=", input.userName).executeTakeFirst();
   if (existing) throw new ValidationError([issue("user_name", "validation.userExists", { name: input.userName })]);
-  return createUser(db, { userName: input.userName, name: input.name || input.userName, email: input.email, passwordHash: input.passwordHash, roles: input.roles }, actor);
+  return createUser(db, input, actor);
 }

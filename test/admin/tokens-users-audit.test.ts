@@ -119,6 +119,21 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual(await rolesOf(server.instance.store.db, user.sysId), ["rest_api_explorer"]);
     });
 
+    test("a new user with a first and last name and no name is named \"first last\"; a name typed wins; a part over 50 characters is an error at its field", async () => {
+      const page = await browser.get("/admin/users");
+      const before = await tableCounts(server.instance.store);
+      const long = await browser.submitForm(page, "/admin/users", { user_name: "long.first", first_name: "F".repeat(51), password: "long enough 1" });
+      assert.equal(long.status, 400);
+      assert.match(fieldError(long, "first_name") ?? "", /at most 50 characters/);
+      assert.match(long.html, /<a href="#first_name">First name<\/a>/);
+      assert.deepEqual(await tableCounts(server.instance.store), before);
+      const created = await followRedirect(browser, await browser.submitForm(page, "/admin/users", { user_name: "ada", first_name: " Ada", last_name: "Lovelace ", password: "long enough 1" }));
+      assert.match(created.html, /<dt>Name<\/dt>\s*<dd>Ada Lovelace<\/dd>\s*<dt>First name<\/dt>\s*<dd>Ada<\/dd>\s*<dt>Last name<\/dt>\s*<dd>Lovelace<\/dd>/);
+      await browser.submitForm(page, "/admin/users", { user_name: "countess", name: "Countess of Lovelace", first_name: "Augusta", last_name: "King", password: "long enough 1" });
+      const countess = (await findUserByName(server.instance.store.db, "countess"))!;
+      assert.deepEqual([countess.name, countess.firstName, countess.lastName], ["Countess of Lovelace", "Augusta", "King"]);
+    });
+
     test("set a password, grant and remove roles; the last admin cannot lose the role", async () => {
       const user = (await findUserByName(server.instance.store.db, "pipeline.bot"))!;
       const path = `/admin/users/${user.sysId}`;

@@ -94,6 +94,31 @@ describe("portcullis user and the data directory it works on", () => {
   });
 });
 
+describe("portcullis user create with a first and last name", () => {
+  const dir = tempDir();
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const listed = async () => JSON.parse((await cli(["user", "list", "--json", "--data", dir])).stdout) as { user_name: string; name: string; first_name: string; last_name: string }[];
+
+  test("without --name the user is named \"first last\"; --name wins; neither names them by their user name", async () => {
+    assert.equal((await cli(["user", "create", "ada", "--first-name", " Ada ", "--last-name", "Lovelace", "--data", dir])).code, 0);
+    assert.equal((await cli(["user", "create", "countess", "--first-name", "Augusta", "--last-name", "King", "--name", "Countess of Lovelace", "--data", dir])).code, 0);
+    assert.equal((await cli(["user", "create", "teller", "--last-name", "Teller", "--data", dir])).code, 0);
+    assert.equal((await cli(["user", "create", "svc", "--data", dir])).code, 0);
+    const users = new Map((await listed()).map((u) => [u.user_name, [u.name, u.first_name, u.last_name]]));
+    assert.deepEqual(users.get("ada"), ["Ada Lovelace", "Ada", "Lovelace"], "trimmed as the admin UI trims");
+    assert.deepEqual(users.get("countess"), ["Countess of Lovelace", "Augusta", "King"]);
+    assert.deepEqual(users.get("teller"), ["Teller", "", "Teller"]);
+    assert.deepEqual(users.get("svc"), ["svc", "", ""]);
+  });
+
+  test("a first name over 50 characters is refused at its field, and no user is made", async () => {
+    const run = await cli(["user", "create", "long.first", "--first-name", "F".repeat(51), "--data", dir]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /first_name: must be at most 50 characters/);
+    assert.equal((await listed()).some((u) => u.user_name === "long.first"), false);
+  });
+});
+
 describe("portcullis user create and the roles it names", () => {
   const dir = tempDir();
   after(() => fs.rmSync(dir, { recursive: true, force: true }));

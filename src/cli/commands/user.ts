@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Command } from "commander";
 import { hashPassword } from "../../domain/passwords.ts";
-import { minPasswordLength, parseRoleName, userNamePattern } from "../../domain/user-account.ts";
+import { minPasswordLength, parseNameParts, parseRoleName, userNamePattern } from "../../domain/user-account.ts";
 import { NotFoundError, ValidationError } from "../../domain/validation.ts";
 import { grantUserRole, listUsers, removeUserRole, setUserActive, setUserPassword, type UserListing } from "../../store/user-admin-store.ts";
 import { createUser, findUserByName, rolesOf } from "../../store/user-store.ts";
@@ -21,7 +21,7 @@ async function passwordFrom(options: { passwordStdin?: boolean }, i18n: Translat
 
 /** A user as `--json` shows it: what the Users page shows, never the password hash. */
 function userRecord(u: UserListing) {
-  return { sys_id: u.sysId, user_name: u.userName, name: u.name, email: u.email, active: u.active, roles: u.roles, has_password: u.hasPassword, locked_until: u.lockedUntil };
+  return { sys_id: u.sysId, user_name: u.userName, name: u.name, first_name: u.firstName, last_name: u.lastName, email: u.email, active: u.active, roles: u.roles, has_password: u.hasPassword, locked_until: u.lockedUntil };
 }
 
 export function userCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Translator = translator("en")): Command {
@@ -31,9 +31,12 @@ export function userCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Transl
   withDataOption(user.command("create <user_name>").description(t("help.user.create")), i18n)
     .option("--role <role>", t("help.user.role"), (v: string, p: string[] = []) => [...p, v])
     .option("--name <name>", t("help.user.name"))
+    .option("--first-name <name>", t("help.user.firstName"))
+    .option("--last-name <name>", t("help.user.lastName"))
     .option("--password-stdin", t("help.user.passwordStdin"))
-    .action(async (userName: string, options: DataOptions & { role?: string[]; name?: string; passwordStdin?: boolean }) => {
+    .action(async (userName: string, options: DataOptions & { role?: string[]; name?: string; firstName?: string; lastName?: string; passwordStdin?: boolean }) => {
       if (!userNamePattern.test(userName)) throw new ValidationError([{ field: "user_name", message: t("cli.user.nameRule") }]);
+      const parts = parseNameParts({ first_name: options.firstName, last_name: options.lastName });
       // The admin UI's rule for a role name, before anything is asked or written.
       const roles = [...new Set((options.role ?? []).map(parseRoleName))];
       const { password, generated } = await passwordFrom(options, i18n);
@@ -41,7 +44,8 @@ export function userCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Transl
         if (await findUserByName(instance.store.db, userName)) throw new ValidationError([{ field: "user_name", message: t("cli.user.exists", { name: userName }) }]);
         // As grant does: a role no one had is made here, and said, so a typo such as "admn" does not pass unseen.
         const known = roles.length ? new Set((await instance.store.db.selectFrom("sys_user_role").select("name").where("name", "in", roles).execute()).map((r) => r.name)) : new Set<string>();
-        await createUser(instance.store.db, { userName, name: options.name ?? userName, passwordHash: await hashPassword(password), roles }, "admin");
+        const names = { name: options.name, firstName: parts.first_name, lastName: parts.last_name };
+        await createUser(instance.store.db, { userName, ...names, passwordHash: await hashPassword(password), roles }, "admin");
         for (const role of roles) if (!known.has(role)) output.err(t("cli.user.roleCreated", { role }));
         output.out(roles.length ? t("cli.user.createdWithRoles", { name: userName, roles: roles.join(", ") }) : t("cli.user.created", { name: userName }));
         if (generated) output.out(t("cli.user.passwordOnce", { password }));

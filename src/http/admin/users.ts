@@ -21,7 +21,7 @@ import { signInKeepingForm } from "./sign-in.ts";
 
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
-const blankUserForm: NewUserForm = { user_name: "", name: "", email: "", roles: "" };
+const blankUserForm: NewUserForm = { user_name: "", name: "", first_name: "", last_name: "", email: "", roles: "" };
 
 /** The list a hundred to a page, filtered and sorted by query parameters, as the Application Registry's; the new-user form under it. */
 async function renderUsers(instance: Instance, request: FastifyRequest, reply: FastifyReply, admin: AdminContext, status: number, extra: { form: NewUserForm; errors?: FieldErrors; flash?: string | undefined }) {
@@ -39,12 +39,20 @@ export const userCreate: Handler = async (instance, request, reply) => {
   const posted = await requireAdminForm(instance, request, reply, { whenSignedOut: signInKeepingForm });
   if (!posted) return;
   const { admin, form } = posted;
-  const typed: NewUserForm = { user_name: form.get("user_name") ?? "", name: form.get("name") ?? "", email: form.get("email") ?? "", roles: form.get("roles") ?? "" };
+  const typed: NewUserForm = {
+    user_name: form.get("user_name") ?? "",
+    name: form.get("name") ?? "",
+    first_name: form.get("first_name") ?? "",
+    last_name: form.get("last_name") ?? "",
+    email: form.get("email") ?? "",
+    roles: form.get("roles") ?? "",
+  };
   // Back from signing in again (sign-in.ts): the form with what was typed, the password to type again, nothing created.
   if (form.get("_action") === "restore") return renderUsers(instance, request, reply, admin, 200, { form: typed, flash: admin.viewer.i18n.t("resume.restored") });
   try {
     const input = parseNewUser({ ...typed, password: form.get("password") ?? "", roles: typed.roles.split(",").map((r) => r.trim()).filter(Boolean) });
-    const user = await createUserAccount(instance.store.db, { userName: input.user_name, name: input.name, email: input.email, passwordHash: await hashPassword(input.password), roles: input.roles }, admin.actor);
+    const account = { userName: input.user_name, name: input.name, firstName: input.first_name, lastName: input.last_name, email: input.email, roles: input.roles };
+    const user = await createUserAccount(instance.store.db, { ...account, passwordHash: await hashPassword(input.password) }, admin.actor);
     setFlash(instance, reply, { message: admin.viewer.i18n.t("users.flash.created", { name: user.userName }) });
     seeOther(reply, adminPaths.user(user.sysId));
   } catch (error) {

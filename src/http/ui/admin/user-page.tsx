@@ -26,6 +26,10 @@ export function userPage(props: { viewer: Viewer; user: UserListing; roleNames: 
       <dl class="facts">
         <dt>{labels.name}</dt>
         <dd>{user.name || "—"}</dd>
+        <dt>{labels.first_name}</dt>
+        <dd>{user.firstName || "—"}</dd>
+        <dt>{labels.last_name}</dt>
+        <dd>{user.lastName || "—"}</dd>
         <dt>{labels.email}</dt>
         <dd>{user.email || "—"}</dd>
         <dt>{labels.active}</dt>

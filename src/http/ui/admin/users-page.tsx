@@ -8,12 +8,24 @@ import { TextField } from "./form-fields.tsx";
 import { ListFilter, NumberedPager, SortableHeading } from "./list-controls.tsx";
 
 export function userFieldLabels(t: Translator["t"]): Record<string, string> {
-  return { user_name: t("users.userName"), name: t("field.name"), email: t("users.email"), password: t("users.password"), roles: t("users.roles"), role: t("users.role"), active: t("field.active") };
+  return {
+    user_name: t("users.userName"),
+    name: t("field.name"),
+    first_name: t("users.firstName"),
+    last_name: t("users.lastName"),
+    email: t("users.email"),
+    password: t("users.password"),
+    roles: t("users.roles"),
+    role: t("users.role"),
+    active: t("field.active"),
+  };
 }
 
 export interface NewUserForm {
   user_name: string;
   name: string;
+  first_name: string;
+  last_name: string;
   email: string;
   roles: string;
 }
@@ -79,7 +91,9 @@ export function usersPage(props: { viewer: Viewer; found: UserPage; query: UserQ
           <AdminFormFields viewer={props.viewer} />
           <div class="form-col">
             <TextField id="user_name" label={labels.user_name!} value={props.form.user_name} errors={props.errors} autocomplete="off" mandatory hint={t("users.userNameHint")} />
-            <TextField id="name" label={labels.name!} value={props.form.name} errors={props.errors} autocomplete="off" />
+            <TextField id="first_name" label={labels.first_name!} value={props.form.first_name} errors={props.errors} autocomplete="off" />
+            <TextField id="last_name" label={labels.last_name!} value={props.form.last_name} errors={props.errors} autocomplete="off" />
+            <TextField id="name" label={labels.name!} value={props.form.name} errors={props.errors} autocomplete="off" hint={t("users.nameHint")} />
             <TextField id="email" label={labels.email!} type="email" value={props.form.email} errors={props.errors} autocomplete="off" />
           </div>
           <div class="form-col">
