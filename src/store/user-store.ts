@@ -41,6 +41,23 @@ export async function findUserByName(db: Kysely<Database>, userName: string): Pr
   return row && toUser(row);
 }
 
+/** Every user whose user_name is the given one but for case; lower() on both sides is what the index of migration 013 serves. */
+const usersNamedCaselessly = precompiled((db: Kysely<Database>, userName: string) =>
+  db.selectFrom("sys_user").selectAll().where(sql<string>`lower(${sql.ref("user_name")})`, "=", sql<string>`lower(${userName})`),
+);
+
+/**
+ * The user a sign-in names. User names are case-insensitive at login on the platform ("Admin"
+ * signs in as admin): the user_name as typed first, else the one user it names but for case.
+ * When two users differ only by case, a third spelling names neither, and the sign-in fails as
+ * for an unknown name. One query either way, so its time does not tell which case applied.
+ */
+export async function findUserForSignIn(db: Kysely<Database>, userName: string): Promise<User | undefined> {
+  const rows = (await usersNamedCaselessly(db, userName)).rows;
+  const row = rows.find((r) => r.user_name === userName) ?? (rows.length === 1 ? rows[0] : undefined);
+  return row && toUser(row);
+}
+
 const userById = precompiled((db: Kysely<Database>, sysId: string) => db.selectFrom("sys_user").selectAll().where("sys_id", "=", sysId));
 
 export async function findUserById(db: Kysely<Database>, sysId: string): Promise<User | undefined> {

@@ -3,7 +3,7 @@ import { verifyPassword } from "../../domain/passwords.ts";
 import type { Instance } from "../../instance.ts";
 import { enforceLimit } from "../rate-limit.ts";
 import { addHits, bucketWindowStart, countHit } from "../../store/rate-limit-store.ts";
-import { clearLoginFailures, findUserByName, recordLoginFailure, type User } from "../../store/user-store.ts";
+import { clearLoginFailures, findUserForSignIn, recordLoginFailure, type User } from "../../store/user-store.ts";
 
 export type LoginOutcome = { ok: true; user: User } | { ok: false; reason: "invalid" | "locked"; message: string; minutes?: number };
 
@@ -31,7 +31,8 @@ export async function verifyPasswordLogin(instance: Instance, userName: string, 
   const db = instance.store.db;
   const { lockoutAttempts, lockoutMinutes } = instance.config;
   const lockMs = lockoutMinutes * 60_000;
-  const user = await findUserByName(db, userName);
+  // The user found, whatever the case typed, is the one whose failures count towards their lockout.
+  const user = await findUserForSignIn(db, userName);
   const matches = await verifyPassword(user?.passwordHash, password);
   const locked = (until: number) => {
     const minutes = Math.ceil((until - now) / 60000);
