@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { languageCookie } from "../../src/http/i18n/request-locale.ts";
-import { deleteClient } from "../../src/store/oauth-entity-store.ts";
+import { writeAudit } from "../../src/store/audit-store.ts";
+import { deleteClient, updateClient } from "../../src/store/oauth-entity-store.ts";
 import { deleteProvider } from "../../src/store/provider-store.ts";
 import { signIn } from "../support/admin.ts";
 import { recordProvider } from "../support/consumer.ts";
@@ -34,29 +35,67 @@ describe("Audit words the creation and deletion of an endpoint and of a provider
 
   test("in English", async () => {
     const rows = changesAndReasons((await (await signIn(server.base)).get("/admin/audit?table=oauth_entity")).html);
-    assert.ok(rows.includes("Created, name: Audited Endpoint | "), rows.join("\n"));
-    assert.ok(rows.includes("Created, name: Audited Provider | "), rows.join("\n"));
-    assert.ok(rows.includes("Deleted, name was Audited Endpoint | "), rows.join("\n"));
-    assert.ok(rows.includes("Deleted, name was Audited Provider | "), rows.join("\n"));
+    assert.ok(rows.includes("Created, Name: Audited Endpoint | "), rows.join("\n"));
+    assert.ok(rows.includes("Created, Name: Audited Provider | "), rows.join("\n"));
+    assert.ok(rows.includes("Deleted, Name was Audited Endpoint | "), rows.join("\n"));
+    assert.ok(rows.includes("Deleted, Name was Audited Provider | "), rows.join("\n"));
   });
 
   test("in Korean", async () => {
     const browser = await signIn(server.base);
     browser.setCookie(languageCookie, "ko");
     const rows = changesAndReasons((await browser.get("/admin/audit?table=oauth_entity")).html);
-    const created = rows.filter((r) => r.startsWith("생성됨, name: Audited "));
+    const created = rows.filter((r) => r.startsWith("생성됨, 이름: Audited "));
     const deleted = rows.filter((r) => r.includes("Audited ") && !r.startsWith("생성됨"));
     assert.equal(created.length, 2, rows.join("\n"));
     assert.equal(deleted.length, 2, rows.join("\n"));
-    assert.deepEqual(deleted.sort(), ["삭제됨, name 이전 값: Audited Endpoint | ", "삭제됨, name 이전 값: Audited Provider | "]);
+    assert.deepEqual(deleted.sort(), ["삭제됨, 이름 이전 값: Audited Endpoint | ", "삭제됨, 이름 이전 값: Audited Provider | "]);
   });
 
   test("a token's issued row names the client it went to, as Manage Tokens does, not its client ID", async () => {
     const browser = await signIn(server.base);
     const english = (await browser.get("/admin/audit?table=oauth_credential")).html;
-    assert.match(english, /issued: Access token, [^<]+ grant, to Issuing Client</);
+    assert.match(english, /Issued: Access token, [^<]+ grant, to Issuing Client</);
     assert.ok(!english.includes(issuing.clientId), "the client ID is shown instead of the name");
     browser.setCookie(languageCookie, "ko");
-    assert.match((await browser.get("/admin/audit?table=oauth_credential")).html, /issued: Issuing Client에 액세스 토큰 발급/);
+    assert.match((await browser.get("/admin/audit?table=oauth_credential")).html, /발급: Issuing Client에 액세스 토큰 발급/);
   });
+});
+
+/** The User and Change cells of each Audit row, in the order shown. */
+function actorsAndChanges(html: string): { actor: string; change: string }[] {
+  return [...html.matchAll(/<td class="nowrap">[^<]*<\/td><td class="name">(.*?)<\/td>(?:<td class="name">.*?<\/td>)?<td class="wrap change">([^<]*)<\/td>/g)].map((m) => ({ actor: m[1]!, change: m[2]! }));
+}
+
+describe("Audit names a field by its label", () => {
+  let server: TestInstance;
+  let labelled: RegisteredClient;
+
+  before(async () => {
+    server = await startTestInstance(dialect!);
+    const db = server.instance.store.db;
+    labelled = await registerClient(server.instance, { name: "Labelled Endpoint", access_token_lifespan: 1800 });
+    await updateClient(db, labelled.sysId, { access_token_lifespan: 900, redirect_url: ["https://app.example/callback"] }, "admin");
+    // A field no catalog names, as a custom table's or an older version's would be.
+    await writeAudit(db, [{ tablename: "oauth_entity", documentkey: labelled.sysId, fieldname: "x_legacy_field", newvalue: "kept", user: "admin" }]);
+  });
+  after(() => server?.close());
+
+  test("a field reads as the dictionary labels it, in Korean on a Korean page; one no catalog names keeps its column name", async () => {
+    const browser = await signIn(server.base);
+    const history = `/admin/audit?table=oauth_entity&record=${labelled.sysId}`;
+    const english = actorsAndChanges((await browser.get(history)).html).map((r) => r.change);
+    assert.ok(english.includes("Access token lifespan: 1800 → 900"), english.join("\n"));
+    assert.ok(english.some((c) => c.startsWith("Redirect URL: ")), english.join("\n"));
+    assert.ok(english.includes("x_legacy_field: kept"), english.join("\n"));
+    browser.setCookie(languageCookie, "ko");
+    const page = (await browser.get(history)).html;
+    const korean = actorsAndChanges(page).map((r) => r.change);
+    assert.ok(korean.includes("액세스 토큰 수명: 1800 → 900"), korean.join("\n"));
+    assert.ok(korean.some((c) => c.startsWith("리디렉션 URL: ")), korean.join("\n"));
+    assert.ok(korean.includes("생성됨, 이름: Labelled Endpoint"), korean.join("\n"));
+    assert.ok(korean.includes("x_legacy_field: kept"), korean.join("\n"));
+    assert.doesNotMatch(page, /access_token_lifespan|redirect_url:/);
+  });
+
 });

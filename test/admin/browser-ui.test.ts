@@ -197,7 +197,7 @@ describe("admin UI in Debian's chromium (playwright-core)", { skip: browserSuite
     await shot("14-audit.png");
     await page.getByRole("link", { name: "Pipeline Test Client" }).first().click();
     await page.getByRole("heading", { name: "History of Pipeline Test Client" }).waitFor();
-    assert.match((await page.locator("main").textContent()) ?? "", /client_secret: \(regenerated\)/);
+    assert.match((await page.locator("main").textContent()) ?? "", /Client secret: \(regenerated\)/);
     await shot("15-audit-record.png");
     await navigate("Pipeline");
     await page.locator("svg.trust-graph-wide").waitFor();

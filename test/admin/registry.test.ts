@@ -145,8 +145,8 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(stored.active, false);
       assert.equal(stored.comments, "Dev instance");
       assert.equal(stored.refreshTokenLifespan, 0);
-      assert.match(saved.html, /active: 1 → 0/);
-      assert.match(saved.html, /comments: Dev instance/);
+      assert.match(saved.html, /Active: 1 → 0/);
+      assert.match(saved.html, /Comments: Dev instance/);
       const badUpdate = await browser.submitForm(saved, path, { name: "", refresh_token_lifespan: "-1" });
       assert.equal(badUpdate.status, 400);
       assert.equal(fieldError(badUpdate, "name"), "is mandatory");
@@ -189,7 +189,7 @@ for (const dialect of dialectsUnderTest()) {
       const record = await followRedirect(browser, await browser.submitForm(confirm, `/admin/registry/${client.sysId}/regenerate`));
       const secret = /id="client_secret" readonly value="([A-Za-z0-9_-]{43})"/.exec(record.html)![1]!;
       assert.equal((await findClient(server.instance.store.db, client.sysId))!.clientSecretHash, sha256(secret));
-      assert.match(record.html, /client_secret: \(regenerated\)/);
+      assert.match(record.html, /Client secret: \(regenerated\)/);
     });
 
     test("Delete asks first, then removes the endpoint with its tokens; the client ID stops working", async () => {

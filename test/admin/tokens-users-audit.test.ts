@@ -205,12 +205,12 @@ for (const dialect of dialectsUnderTest()) {
       const all = await browser.get("/admin/audit");
       assert.match(all.html, /Token Client<\/a><span class="muted small"> · Application Registry/);
       assert.match(all.html, /pipeline\.bot<\/a><span class="muted small"> · Users/);
-      assert.match(all.html, /roles: \+itil/);
-      assert.match(all.html, /password: \(changed\)/);
+      assert.match(all.html, /Roles: \+itil/);
+      assert.match(all.html, /Password: \(changed\)/);
       const user = (await findUserByName(server.instance.store.db, "pipeline.bot"))!;
       const one = await browser.get(`/admin/audit?table=sys_user&record=${user.sysId}`);
       assert.match(one.html, /<h1>History of pipeline\.bot<\/h1>/);
-      assert.match(one.html, /active: true → false/);
+      assert.match(one.html, /Active: true → false/);
       assert.doesNotMatch(one.html, /Token Client/);
       const tokens = await browser.get("/admin/audit?table=oauth_credential");
       assert.match(tokens.html, /revoked by an administrator/);
@@ -223,9 +223,9 @@ for (const dialect of dialectsUnderTest()) {
       const all = await korean.get("/admin/audit");
       assert.match(all.html, /<html lang="ko"/);
       assert.match(all.html, /<td>관리자가 해지<\/td>/);
-      assert.match(all.html, /password: \(변경됨\)/);
+      assert.match(all.html, /비밀번호: \(변경됨\)/);
       assert.match(all.html, /토큰 \d+개/);
-      assert.match(all.html, /issued: [^<]+에 액세스 토큰 발급\(리소스 소유자 비밀번호 자격 증명\)/);
+      assert.match(all.html, /발급: [^<]+에 액세스 토큰 발급\(리소스 소유자 비밀번호 자격 증명\)/);
       assert.doesNotMatch(all.html, /revoked by an administrator|\(changed\)|\d+ tokens| via password to /);
       const rows = await fetch(`${server.base}/api/now/table/sys_audit?sysparm_query=tablename=oauth_credential&sysparm_fields=reason,newvalue`, { headers: { authorization: `Bearer ${(await passwordGrant()).access_token}`, "accept-language": "ko" } });
       const listed = (await rows.json()) as { result: { reason: string }[] };

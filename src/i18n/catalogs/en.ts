@@ -1,4 +1,5 @@
 import { enCli } from "./en-cli.ts";
+import { enFieldLabels } from "./en-field-labels.ts";
 import { enMessages } from "./en-messages.ts";
 import { enProviderPages } from "./en-provider-pages.ts";
 import { enStoredTexts } from "./en-stored-texts.ts";
@@ -8,13 +9,14 @@ import { enStoredTexts } from "./en-stored-texts.ts";
  * values are ICU MessageFormat ({name} placeholders, {count, plural, …}). Terms follow the platform.
  * To add a text: add the key here, then in ko.ts (the compiler refuses a catalog that lacks one).
  * Command-line texts live in en-cli.ts, form and page messages in en-messages.ts, the provider pages
- * in en-provider-pages.ts (each with its ko-*.ts).
+ * in en-provider-pages.ts, a record's field labels in en-field-labels.ts (each with its ko-*.ts).
  */
 export const en = {
   ...enCli,
   ...enMessages,
   ...enProviderPages,
   ...enStoredTexts,
+  ...enFieldLabels,
   "app.name": "Portcullis",
   "language.label": "Language",
   "language.en": "English",

@@ -1,5 +1,6 @@
 import type { MessageKey } from "./en.ts";
 import { koCli } from "./ko-cli.ts";
+import { koFieldLabels } from "./ko-field-labels.ts";
 import { koMessages } from "./ko-messages.ts";
 import { koProviderPages } from "./ko-provider-pages.ts";
 import { koStoredTexts } from "./ko-stored-texts.ts";
@@ -14,6 +15,7 @@ export const ko: Record<MessageKey, string> = {
   ...koMessages,
   ...koProviderPages,
   ...koStoredTexts,
+  ...koFieldLabels,
   "app.name": "Portcullis",
   "language.label": "언어",
   "language.en": "English",

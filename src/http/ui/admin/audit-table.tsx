@@ -3,6 +3,7 @@ import type { AuditListing } from "../../../store/audit-listing.ts";
 import { type StoredText, tryDecodeStoredText, worded } from "../../../i18n/stored-text.ts";
 import { auditOf } from "../../admin/admin-paths.ts";
 import { auditValueText } from "./audit-values.ts";
+import { fieldLabel } from "./field-label.ts";
 import { useI18n } from "../i18n-context.tsx";
 
 const labelledTables = ["oauth_entity", "oauth_credential", "sys_user"] as const;
@@ -26,9 +27,9 @@ function lifecycle(row: AuditListing, text: StoredText | undefined): "created" |
 /** A reason the Change column already says: the row reads as an endpoint's creation or deletion does, with no reason. */
 const saidByChange = new Set(["auditReason.createdProvider", "auditReason.deletedProvider"]);
 
-/** One sentence per change: who changed which field of which record, from what to what. */
+/** One sentence per change: which field of the record changed, by its label, from what to what. */
 function describe(t: Translator["t"], row: AuditListing, text: StoredText | undefined): string {
-  const field = row.fieldname;
+  const field = fieldLabel(t, row.tablename, row.fieldname);
   const newvalue = auditValueText(t, row.newvalue ?? "", (clientId) => (clientId === row.tokenClientId && row.tokenClientName ? row.tokenClientName : clientId));
   const kind = lifecycle(row, text);
   if (kind === "created") return t("audit.created", { field, value: newvalue });

@@ -1,0 +1,37 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { isSystemField } from "../../src/domain/dictionary.ts";
+import { systemTables } from "../../src/domain/system-tables.ts";
+import { enFieldLabels } from "../../src/i18n/catalogs/en-field-labels.ts";
+
+/** The dictionary's label as the catalog keeps it: the Table API's "(epoch ms)" unit left off. */
+const withoutUnit = (label: string) => label.replace(/ \(epoch ms\)$/, "");
+
+describe("field labels follow the table dictionary", () => {
+  const dictionary = new Map<string, string>([...systemTables.values()].flatMap((table) => table.fields.filter((f) => !f.secret && !isSystemField(f.name)).map((f) => [`fieldLabel.${table.name}.${f.name}`, withoutUnit(f.label)] as const)));
+  const catalog = new Map<string, string>(Object.entries(enFieldLabels));
+
+  test("every field a person can see in a system table has its dictionary label in the catalog", () => {
+    const missing = [...dictionary].filter(([key, label]) => catalog.get(key) !== label).map(([key, label]) => `${key}: "${label}", catalog "${catalog.get(key)}"`);
+    assert.deepEqual(missing, []);
+  });
+
+  test("a label the dictionary does not hold names something only the audit records", () => {
+    const auditOnly = [...catalog.keys()].filter((key) => !dictionary.has(key)).sort();
+    assert.deepEqual(auditOnly, [
+      "fieldLabel.*.sys_attachment",
+      "fieldLabel.oauth_credential.issued",
+      "fieldLabel.oauth_entity.authorization_url",
+      "fieldLabel.oauth_entity.client_secret",
+      "fieldLabel.oauth_entity.consent",
+      "fieldLabel.oauth_entity.credential_style",
+      "fieldLabel.oauth_entity.default_grant",
+      "fieldLabel.oauth_entity.revocation_url",
+      "fieldLabel.oauth_entity.scope",
+      "fieldLabel.oauth_entity.token",
+      "fieldLabel.oauth_entity.token_url",
+      "fieldLabel.sys_user.password",
+      "fieldLabel.sys_user.roles",
+    ]);
+  });
+});
