@@ -17,6 +17,17 @@ export interface AuditEntry {
   user: string;
 }
 
+/**
+ * Who the audit names when a client acts with no user (a client-only token, a client's own
+ * revocation): its client ID behind "oauth:", which no user name can hold (they have no colon).
+ */
+export const clientActor = (clientId: string): string => `oauth:${clientId}`;
+
+/** The client ID a `clientActor` names; undefined for a user. */
+export function clientIdOfActor(actor: string): string | undefined {
+  return actor.startsWith("oauth:") ? actor.slice("oauth:".length) : undefined;
+}
+
 /** The sys_audit rows of `entries`, one per changed field. */
 export function auditRows(entries: AuditEntry[], now: number) {
   const stamp = glideDateTime(now);

@@ -67,9 +67,11 @@ function actorsAndChanges(html: string): { actor: string; change: string }[] {
   return [...html.matchAll(/<td class="nowrap">[^<]*<\/td><td class="name">(.*?)<\/td>(?:<td class="name">.*?<\/td>)?<td class="wrap change">([^<]*)<\/td>/g)].map((m) => ({ actor: m[1]!, change: m[2]! }));
 }
 
-describe("Audit names a field by its label", () => {
+describe("Audit names a field by its label and an endpoint acting with no user by its name", () => {
   let server: TestInstance;
   let labelled: RegisteredClient;
+  let machine: RegisteredClient;
+  let gone: RegisteredClient;
 
   before(async () => {
     server = await startTestInstance(dialect!);
@@ -78,6 +80,13 @@ describe("Audit names a field by its label", () => {
     await updateClient(db, labelled.sysId, { access_token_lifespan: 900, redirect_url: ["https://app.example/callback"] }, "admin");
     // A field no catalog names, as a custom table's or an older version's would be.
     await writeAudit(db, [{ tablename: "oauth_entity", documentkey: labelled.sysId, fieldname: "x_legacy_field", newvalue: "kept", user: "admin" }]);
+    machine = await registerClient(server.instance, { name: "Machine Client", grant_types: "client_credentials" });
+    gone = await registerClient(server.instance, { name: "Gone Client", grant_types: "client_credentials" });
+    for (const client of [machine, gone]) {
+      const res = await postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(client.clientId, client.secret) });
+      assert.equal(res.status, 200, res.text);
+    }
+    await deleteClient(db, gone.sysId, "admin");
   });
   after(() => server?.close());
 
@@ -98,4 +107,13 @@ describe("Audit names a field by its label", () => {
     assert.doesNotMatch(page, /access_token_lifespan|redirect_url:/);
   });
 
+  test("a client-only token's rows name the endpoint, linked to its record, with its client ID beside; a deleted one keeps the row's value", async () => {
+    const rows = actorsAndChanges((await (await signIn(server.base)).get("/admin/audit?table=oauth_credential")).html);
+    const machineRow = rows.find((r) => r.change.includes("to Machine Client"));
+    assert.ok(machineRow, rows.map((r) => `${r.actor} | ${r.change}`).join("\n"));
+    assert.equal(machineRow.actor, `<a href="/admin/registry/${machine.sysId}" title="oauth:${machine.clientId}">Machine Client</a><span class="muted small"> · ${machine.clientId}</span>`);
+    const goneRow = rows.find((r) => r.change.includes(`to ${gone.clientId}`));
+    assert.ok(goneRow, rows.map((r) => `${r.actor} | ${r.change}`).join("\n"));
+    assert.equal(goneRow.actor, `oauth:${gone.clientId}`);
+  });
 });

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Instance } from "../../instance.ts";
+import { clientActor } from "../../store/audit-store.ts";
 import { findTokenByValue, revokeFamily, revokeOne } from "../../store/token-store.ts";
 import { requireForm, singleValued } from "../form-body.ts";
 import { authenticateClient } from "./client-auth.ts";
@@ -31,7 +32,7 @@ export async function revocationEndpoint(instance: Instance, request: FastifyReq
       if (authenticated.method === "none") return;
       throw new OAuthError("invalid_request", "the client is not authorized to revoke the presented token");
     }
-    const actor = `oauth:${client.clientId}`;
+    const actor = clientActor(client.clientId);
     // Revoking a refresh token ends the grant, its access tokens included (RFC 7009 §2.1).
     if (stored.type === "refresh_token") await revokeFamily(trx, stored.family, actor, { key: "auditReason.revokedByClient" });
     else await revokeOne(trx, stored.sys_id, actor, { key: "auditReason.revokedByClient" });

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { OAuthClient } from "../../../domain/oauth-entity.ts";
 import type { Instance } from "../../../instance.ts";
 import type { IssuedTokens } from "../../../store/token-store.ts";
+import { clientActor } from "../../../store/audit-store.ts";
 import { inGroupedTransaction } from "../../../store/grouped-transaction.ts";
 import type { Database } from "../../../store/schema.ts";
 import type { FormParams } from "../../form-body.ts";
@@ -26,7 +27,7 @@ export type GrantHandler = (request: GrantRequest) => Promise<IssuedTokens>;
 
 /** Who the audit trail names for a token: the user, else the client. */
 export function actorOf(client: OAuthClient, userName?: string | null): string {
-  return userName ?? `oauth:${client.clientId}`;
+  return userName ?? clientActor(client.clientId);
 }
 
 /**

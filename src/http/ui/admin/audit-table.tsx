@@ -1,7 +1,7 @@
 import type { Translator } from "../../../i18n/translator.ts";
 import type { AuditListing } from "../../../store/audit-listing.ts";
 import { type StoredText, tryDecodeStoredText, worded } from "../../../i18n/stored-text.ts";
-import { auditOf } from "../../admin/admin-paths.ts";
+import { adminPaths, auditOf } from "../../admin/admin-paths.ts";
 import { auditValueText } from "./audit-values.ts";
 import { fieldLabel } from "./field-label.ts";
 import { useI18n } from "../i18n-context.tsx";
@@ -45,6 +45,24 @@ function reasonText(t: Translator["t"], row: AuditListing, text: StoredText | un
   return row.reason && row.reason !== "created" && row.reason !== "deleted" ? row.reason : "";
 }
 
+/**
+ * Who made the change: a user by name; an endpoint acting with no user by its name, linked to its
+ * registry record as Manage Tokens links it, with the client ID the row was written with beside it.
+ * An endpoint since deleted keeps the row's own "oauth:<client ID>".
+ */
+function Actor(props: { row: AuditListing }) {
+  const client = props.row.actorClient;
+  if (!client) return <>{props.row.user}</>;
+  return (
+    <>
+      <a href={adminPaths.registryRecord(client.sysId)} title={props.row.user}>
+        {client.name}
+      </a>
+      <span class="muted small"> · {client.clientId}</span>
+    </>
+  );
+}
+
 export function AuditTable(props: { rows: AuditListing[]; showRecord: boolean }) {
   const { t, dateTime } = useI18n();
   if (props.rows.length === 0) return <p class="empty">{t("audit.empty")}</p>;
@@ -66,7 +84,9 @@ export function AuditTable(props: { rows: AuditListing[]; showRecord: boolean })
             return (
               <tr>
                 <td class="nowrap">{dateTime(row.createdOn)}</td>
-                <td class="name">{row.user}</td>
+                <td class="name">
+                  <Actor row={row} />
+                </td>
                 {props.showRecord ? (
                   <td class="name">
                     <a href={auditOf(row.tablename, row.documentkey)}>{row.recordName ?? row.documentkey.slice(0, 8)}</a>
