@@ -28,6 +28,11 @@ function overflowing(page: Page): Promise<string[]> {
         if (box.x < view.x || box.y < view.y || box.x + box.width > view.x + view.width || box.y + box.height > view.y + view.height) found.push(`svg text outside the drawing: ${text.textContent}`);
         const rect = text.closest("g.graph-node")?.querySelector("rect")?.getBBox();
         if (rect && (box.x < rect.x || box.x + box.width > rect.x + rect.width)) found.push(`node text wider than its box: ${text.textContent}`);
+        if (text.closest("g.graph-edge")) {
+          // An edge's words under a node's box would be hidden by it.
+          const under = Array.from(svg.querySelectorAll<SVGRectElement>("g.graph-node rect")).map((r) => r.getBBox()).some((r) => box.x < r.x + r.width && r.x < box.x + box.width && box.y < r.y + r.height && r.y < box.y + box.height);
+          if (under) found.push(`edge words under a node: ${text.textContent}`);
+        }
       }
     }
     const sideways = document.documentElement.scrollWidth - window.innerWidth;
@@ -137,7 +142,9 @@ describe("the Pipeline page draws the trust graph of a real pipeline (Debian's c
     assert.match((await page.locator('tr[data-edge-row="production→development"]').textContent()) ?? "", /expired/);
     assert.match((await page.locator(".run-summary").textContent()) ?? "", /Last pipeline run \(verify\).*Some edges were broken/);
     for (const health of ["ok", "unhealthy", "no token", "expired"]) await page.locator(".graph-legend").getByText(new RegExp(`^${health}:`)).waitFor();
-    assert.match((await page.locator('svg.trust-graph-wide g[data-edge="production→development"] text').textContent()) ?? "", /^expired · until \d\d:\d\d UTC$/);
+    const [health, until] = await page.locator('svg.trust-graph-wide g[data-edge="production→development"] tspan').allTextContents();
+    assert.equal(health, "expired");
+    assert.match(until ?? "", /^until [A-Z][a-z]{2} \d{1,2}, \d{4}, \d\d:\d\d:\d\d UTC$/);
     await check("pipeline-01-en.png");
     await page.setViewportSize({ width: 390, height: 844 });
     assert.deepEqual(await drawn("tall"), graph);

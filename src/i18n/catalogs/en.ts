@@ -98,7 +98,7 @@ export const en = {
   "pipeline.health.unhealthy": "unhealthy",
   "pipeline.health.no_token": "no token",
   "pipeline.health.expired": "expired",
-  "pipeline.expiresShort": "until {time} UTC",
+  "pipeline.expiresShort": "until {time}",
   "pipeline.renewsOnNextUse": "renewed on next use",
   "pipeline.edgeTitle": "{from} → {to}: {health} ({record})",
   "pipeline.legend": "Legend",

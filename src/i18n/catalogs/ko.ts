@@ -96,7 +96,7 @@ export const ko: Record<MessageKey, string> = {
   "pipeline.health.unhealthy": "비정상",
   "pipeline.health.no_token": "토큰 없음",
   "pipeline.health.expired": "만료됨",
-  "pipeline.expiresShort": "{time} UTC까지",
+  "pipeline.expiresShort": "{time}까지",
   "pipeline.renewsOnNextUse": "다음 사용 시 갱신",
   "pipeline.edgeTitle": "{from} → {to}: {health} (레코드 {record})",
   "pipeline.legend": "범례",

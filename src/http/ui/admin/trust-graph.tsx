@@ -6,19 +6,21 @@ import { useI18n } from "../i18n-context.tsx";
  * controller, else this instance — on the left, the others stacked on the right, one curve per
  * direction) and tall for phones (the hub on top, the others below it, outbound lanes on the
  * left, inbound on the right). The stylesheet shows one. Colour, dashes and the words on each
- * edge say its health, so colour is never the only cue.
+ * edge say its health, so colour is never the only cue. An edge's words are two lines, its
+ * health and until when its token holds (a date and time as every admin page writes one), set
+ * away from its path, and near the peer's end of it, clear of the hub's box.
  */
 export const edgeHealths: EdgeHealth[] = ["ok", "unhealthy", "no_token", "expired"];
 
-export const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
-
 const box = { w: 230, h: 84 };
+const lineHeight = 17;
 
 interface Placed {
   width: number;
   height: number;
   nodes: { node: GraphNode; x: number; y: number }[];
-  edges: { edge: GraphEdge; path: string; label: { x: number; y: number; anchor: "start" | "end" } }[];
+  /** `y` is the baseline of the line nearest the path: a second line goes above it ("up") or below ("down"). */
+  edges: { edge: GraphEdge; path: string; label: { x: number; y: number; anchor: "start" | "end"; stack: "up" | "down" } }[];
 }
 
 function split(graph: PipelineGraph) {
@@ -48,7 +50,7 @@ function wide(graph: PipelineGraph): Placed {
     const b = { x: right, y: mid(peer) + shift };
     const [from, to] = out ? [a, b] : [b, a];
     const c = (a.x + b.x) / 2;
-    return { edge, path: `M${from.x},${from.y} C${c},${from.y} ${c},${to.y} ${to.x},${to.y}`, label: { x: right - 12, y: mid(peer) + (out ? -26 : 38), anchor: "end" as const } };
+    return { edge, path: `M${from.x},${from.y} C${c},${from.y} ${c},${to.y} ${to.x},${to.y}`, label: { x: right - 12, y: mid(peer) + (out ? -26 : 38), anchor: "end" as const, stack: out ? ("up" as const) : ("down" as const) } };
   });
   return { width, height, nodes: [{ node: hub, x: left, y: y.get(hub.key)! }, ...others.map((node) => ({ node, x: right, y: y.get(node.key)! }))], edges };
 }
@@ -73,8 +75,9 @@ function tall(graph: PipelineGraph): Placed {
     const hubY = top + box.h / 2 + (i - (others.length - 1) / 2) * 8;
     const peerY = y.get(peer)! + box.h / 2;
     const path = out ? `M${x},${hubY} H${laneOut} V${peerY} H${x}` : `M${x + box.w},${peerY} H${laneIn} V${hubY} H${x + box.w}`;
-    const labelY = y.get(peer)! - (out ? 36 : 12);
-    return { edge, path, label: out ? { x: x + 4, y: labelY, anchor: "start" as const } : { x: x + box.w - 4, y: labelY, anchor: "end" as const } };
+    // Both directions' words sit in the gap above the peer, outbound over inbound: four lines in its 76 px.
+    const labelY = y.get(peer)! - (out ? 42 : 8);
+    return { edge, path, label: out ? { x: x + 4, y: labelY, anchor: "start" as const, stack: "up" as const } : { x: x + box.w - 4, y: labelY, anchor: "end" as const, stack: "up" as const } };
   });
   return { width, height, nodes: [{ node: hub, x, y: top }, ...others.map((node) => ({ node, x, y: y.get(node.key)! }))], edges };
 }
@@ -102,7 +105,7 @@ function Node(props: { node: GraphNode; x: number; y: number }) {
 }
 
 export function TrustGraph(props: { graph: PipelineGraph; shape: "wide" | "tall" }) {
-  const { t } = useI18n();
+  const { t, dateTime } = useI18n();
   const placed = props.shape === "wide" ? wide(props.graph) : tall(props.graph);
   const names = new Map(props.graph.nodes.map((n) => [n.key, n.name]));
   const name = (key: string) => names.get(key) ?? key;
@@ -120,14 +123,19 @@ export function TrustGraph(props: { graph: PipelineGraph; shape: "wide" | "tall"
       </defs>
       {placed.edges.map(({ edge, path, label }) => {
         const health = t(`pipeline.health.${edge.health}`);
-        const until = edge.renewsOnNextUse ? t("pipeline.renewsOnNextUse") : edge.expiresAt !== null && edge.health !== "no_token" ? t("pipeline.expiresShort", { time: hhmm(edge.expiresAt) }) : "";
-        const text = [health, until].filter(Boolean).join(" · ");
+        const until = edge.renewsOnNextUse ? t("pipeline.renewsOnNextUse") : edge.expiresAt !== null && edge.health !== "no_token" ? t("pipeline.expiresShort", { time: dateTime(edge.expiresAt) }) : "";
+        const arrow = props.shape === "tall" ? `${edge.from === placed.nodes[0]!.node.key ? "↓" : "↑"} ` : "";
         return (
           <g class={`graph-edge graph-edge-${edge.health}`} data-edge={`${name(edge.from)}→${name(edge.to)}`} data-health={edge.health}>
             <title>{t("pipeline.edgeTitle", { from: name(edge.from), to: name(edge.to), health, record: edge.record })}</title>
             <path d={path} marker-end={`url(#${id(`arrow-${edge.health}`)})`} />
-            <text x={label.x} y={label.y} text-anchor={label.anchor} class="graph-edge-label">
-              {props.shape === "tall" ? `${edge.from === placed.nodes[0]!.node.key ? "↓" : "↑"} ${text}` : text}
+            <text x={label.x} y={until && label.stack === "up" ? label.y - lineHeight : label.y} text-anchor={label.anchor} class="graph-edge-label">
+              <tspan class="graph-edge-health">{`${arrow}${health}`}</tspan>
+              {until ? (
+                <tspan x={label.x} dy={lineHeight} class="graph-edge-until">
+                  {until}
+                </tspan>
+              ) : null}
             </text>
           </g>
         );
