@@ -69,3 +69,10 @@ export async function auditedTables(db: Kysely<Database>): Promise<string[]> {
   const rows = await db.selectFrom("sys_audit").select("tablename").distinct().orderBy("tablename").execute();
   return rows.map((r) => r.tablename);
 }
+
+/** Whether any of `tablenames` has audit rows for the key: through the (tablename, documentkey) index, where the key alone would read every row. */
+export async function hasAuditRows(db: Kysely<Database>, tablenames: readonly string[], documentkey: string): Promise<boolean> {
+  if (tablenames.length === 0) return false;
+  const row = await db.selectFrom("sys_audit").select("sys_id").where("tablename", "in", tablenames).where("documentkey", "=", documentkey).limit(1).executeTakeFirst();
+  return row !== undefined;
+}

@@ -226,6 +226,8 @@ export const en = {
   "audit.show": "Show",
   "audit.newest": "Showing the newest {count, plural, one {# change} other {# changes}}.",
   "audit.empty": "No changes recorded.",
+  "audit.notFoundTitle": "No such record",
+  "audit.notFound": "There is no record with sys_id {record}, and no change was ever recorded for one: it has no history. The link may be mistyped or cut short.",
   "audit.when": "When",
   "audit.user": "User",
   "audit.record": "Record",

@@ -224,6 +224,8 @@ export const ko: Record<MessageKey, string> = {
   "audit.show": "표시",
   "audit.newest": "최근 변경 사항 {count, plural, other {#개}}를 표시합니다.",
   "audit.empty": "기록된 변경 사항이 없습니다.",
+  "audit.notFoundTitle": "레코드를 찾을 수 없음",
+  "audit.notFound": "sys_id가 {record}인 레코드가 없고, 그런 레코드에 기록된 변경 사항도 없어 기록을 표시할 수 없습니다. 링크가 잘못 입력되었거나 잘렸을 수 있습니다.",
   "audit.when": "시간",
   "audit.user": "사용자",
   "audit.record": "레코드",

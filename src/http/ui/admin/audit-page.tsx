@@ -43,3 +43,16 @@ export function auditPage(props: {
     </AdminShell>,
   );
 }
+
+/** A History for a key that never named a record and has no audit rows: said, where an empty list would leave the reader guessing. */
+export function noSuchRecordPage(props: { viewer: Viewer; record: string }): string {
+  const { t } = props.viewer.i18n;
+  return renderPage(
+    <AdminShell title={t("audit.notFoundTitle")} active="audit" viewer={props.viewer}>
+      <PageHeader title={t("audit.notFoundTitle")} crumbs={[{ href: adminPaths.audit, label: t("audit.title") }]} />
+      <div class="alert alert-error" role="alert">
+        {t("audit.notFound", { record: props.record })}
+      </div>
+    </AdminShell>,
+  );
+}
