@@ -9,6 +9,8 @@ export const enFieldLabels = {
   // audited value is in it (a revocation is written as its time or as a count of tokens).
   "fieldLabel.sys_user.user_name": "User ID",
   "fieldLabel.sys_user.name": "Name",
+  "fieldLabel.sys_user.first_name": "First name",
+  "fieldLabel.sys_user.last_name": "Last name",
   "fieldLabel.sys_user.email": "Email",
   "fieldLabel.sys_user.active": "Active",
   "fieldLabel.sys_user.failed_attempts": "Failed login attempts",

@@ -4,6 +4,8 @@ import type { enFieldLabels } from "./en-field-labels.ts";
 export const koFieldLabels: Record<keyof typeof enFieldLabels, string> = {
   "fieldLabel.sys_user.user_name": "사용자 ID",
   "fieldLabel.sys_user.name": "이름",
+  "fieldLabel.sys_user.first_name": "이름(성 제외)",
+  "fieldLabel.sys_user.last_name": "성",
   "fieldLabel.sys_user.email": "이메일",
   "fieldLabel.sys_user.active": "활성",
   "fieldLabel.sys_user.failed_attempts": "로그인 실패 횟수",
