@@ -77,7 +77,7 @@ describe("Audit names a field by its label and an endpoint acting with no user b
     server = await startTestInstance(dialect!);
     const db = server.instance.store.db;
     labelled = await registerClient(server.instance, { name: "Labelled Endpoint", access_token_lifespan: 1800 });
-    await updateClient(db, labelled.sysId, { access_token_lifespan: 900, redirect_url: ["https://app.example/callback"] }, "admin");
+    await updateClient(db, labelled.sysId, { access_token_lifespan: 900, redirect_url: ["https://app.example/callback"], active: false }, "admin");
     // A field no catalog names, as a custom table's or an older version's would be.
     await writeAudit(db, [{ tablename: "oauth_entity", documentkey: labelled.sysId, fieldname: "x_legacy_field", newvalue: "kept", user: "admin" }]);
     machine = await registerClient(server.instance, { name: "Machine Client", grant_types: "client_credentials" });
@@ -97,6 +97,8 @@ describe("Audit names a field by its label and an endpoint acting with no user b
     assert.ok(english.includes("Access token lifespan: 1800 → 900"), english.join("\n"));
     assert.ok(english.some((c) => c.startsWith("Redirect URL: ")), english.join("\n"));
     assert.ok(english.includes("x_legacy_field: kept"), english.join("\n"));
+    // A true/false field reads as one, not as the 1 and 0 the column stored.
+    assert.ok(english.includes("Active: true → false"), english.join("\n"));
     browser.setCookie(languageCookie, "ko");
     const page = (await browser.get(history)).html;
     const korean = actorsAndChanges(page).map((r) => r.change);
@@ -104,6 +106,7 @@ describe("Audit names a field by its label and an endpoint acting with no user b
     assert.ok(korean.some((c) => c.startsWith("리디렉션 URL: ")), korean.join("\n"));
     assert.ok(korean.includes("생성됨, 이름: Labelled Endpoint"), korean.join("\n"));
     assert.ok(korean.includes("x_legacy_field: kept"), korean.join("\n"));
+    assert.ok(korean.includes("활성: 예 → 아니요"), korean.join("\n"));
     assert.doesNotMatch(page, /access_token_lifespan|redirect_url:/);
   });
 

@@ -2,7 +2,7 @@ import type { Translator } from "../../../i18n/translator.ts";
 import type { AuditListing } from "../../../store/audit-listing.ts";
 import { type StoredText, tryDecodeStoredText, worded } from "../../../i18n/stored-text.ts";
 import { adminPaths, auditOf } from "../../admin/admin-paths.ts";
-import { auditValueText } from "./audit-values.ts";
+import { auditFieldValue, auditValueText } from "./audit-values.ts";
 import { fieldLabel } from "./field-label.ts";
 import { useI18n } from "../i18n-context.tsx";
 
@@ -30,13 +30,14 @@ const saidByChange = new Set(["auditReason.createdProvider", "auditReason.delete
 /** One sentence per change: which field of the record changed, by its label, from what to what. */
 function describe(t: Translator["t"], row: AuditListing, text: StoredText | undefined): string {
   const field = fieldLabel(t, row.tablename, row.fieldname);
-  const newvalue = auditValueText(t, row.newvalue ?? "", (clientId) => (clientId === row.tokenClientId && row.tokenClientName ? row.tokenClientName : clientId));
+  const newvalue = auditFieldValue(t, row.tablename, row.fieldname, auditValueText(t, row.newvalue ?? "", (clientId) => (clientId === row.tokenClientId && row.tokenClientName ? row.tokenClientName : clientId)));
+  const oldvalue = auditFieldValue(t, row.tablename, row.fieldname, row.oldvalue ?? "");
   const kind = lifecycle(row, text);
   if (kind === "created") return t("audit.created", { field, value: newvalue });
-  if (kind === "deleted") return t("audit.deleted", { field, value: row.oldvalue ?? "" });
-  if (row.oldvalue && row.newvalue) return t("audit.changed", { field, from: row.oldvalue, to: newvalue });
+  if (kind === "deleted") return t("audit.deleted", { field, value: oldvalue });
+  if (row.oldvalue && row.newvalue) return t("audit.changed", { field, from: oldvalue, to: newvalue });
   if (row.newvalue) return t("audit.set", { field, value: newvalue });
-  return t("audit.cleared", { field, value: row.oldvalue ?? "" });
+  return t("audit.cleared", { field, value: oldvalue });
 }
 
 /** The reason in the reader's language when it was stored as a catalog text; an older row's English as it is. */

@@ -1,4 +1,5 @@
 import type { GrantType } from "../../../domain/oauth-entity.ts";
+import { systemTables } from "../../../domain/system-tables.ts";
 import type { Translator } from "../../../i18n/translator.ts";
 
 /**
@@ -28,4 +29,14 @@ export function auditValueText(t: Translator["t"], value: string, clientName: (c
   const tokens = /^(\d+) tokens$/.exec(value);
   if (tokens) return t("auditValue.tokens", { count: Number(tokens[1]) });
   return value;
+}
+
+// sys_audit keeps a true/false field as the column held it: 1 and 0 for what the registry writes, true and false for the Table API's writes.
+const storedBooleans: Record<string, boolean> = { "1": true, true: true, "0": false, false: false };
+
+/** A true/false field's stored value as the reader's language says yes or no; any other value as it is. */
+export function auditFieldValue(t: Translator["t"], tablename: string, fieldname: string, value: string): string {
+  const field = systemTables.get(tablename)?.fields.find((f) => f.name === fieldname);
+  if (field?.type !== "boolean" || !Object.hasOwn(storedBooleans, value)) return value;
+  return t(storedBooleans[value] ? "common.true" : "common.false");
 }
