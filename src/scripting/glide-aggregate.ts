@@ -9,6 +9,10 @@ import { glideConditions } from "./glide-conditions.ts";
  *   ga.addAggregate('COUNT'); ga.addAggregate('AVG', 'priority'); ga.groupBy('caller_id'); ga.query();
  *   while (ga.next()) { ga.getValue('caller_id'); ga.getAggregate('COUNT'); ga.getAggregate('AVG', 'priority'); }
  *
+ * A group's value also reads as a property, as the platform's examples read `count.category`:
+ * the GlideElement a GlideRecord's field is (glide-element.ts), so `ga.caller_id.getDisplayValue()`
+ * and `ga.caller_id.name` (a walk to the referenced record) work as they do on a record.
+ *
  * addHaving, orderBy, orderByDesc and orderByAggregate become the Aggregate API's having and order.
  * As the platform documents, COUNT of a field groups by it when nothing else does
  * (`addAggregate('COUNT', 'category')` counts each category), orderBy adds its field to the groups,
@@ -17,14 +21,14 @@ import { glideConditions } from "./glide-conditions.ts";
  * Refusals do not throw, as GlideRecord's do not: the query finds no groups, and
  * getLastErrorMessage() says why; an invalid query finds nothing.
  */
-export const glideAggregateClass = String.raw`(function glideAggregateClass(call, log) {
+export const glideAggregateClass = String.raw`(function glideAggregateClass(call, log, elements) {
   "use strict";
   const freeze = Object.freeze, hasOwn = Object.prototype.hasOwnProperty, isArray = Array.isArray;
   const states = new WeakMap();
   const kinds = { COUNT: "count", SUM: "sum", AVG: "avg", MIN: "min", MAX: "max" };
-  // A GlideElement given as a value reads as its text through its toString.
   const textOf = function (value) {
     if (value === null || value === undefined) return "";
+    if (elements.isElement(value)) return elements.valueOf(value);
     if (isArray(value)) return value.map(textOf).join(",");
     return String(value);
   };
@@ -46,10 +50,33 @@ export const glideAggregateClass = String.raw`(function glideAggregateClass(call
     const found = row && row.groupby_fields ? row.groupby_fields.filter(function (f) { return f.field === name; })[0] : undefined;
     return found || null;
   };
+  // A group's values as GlideElements (ga.category, ga.caller_id.name): read-only, a group is no record to write.
+  const owner = freeze({
+    field: function (s, name) { return groupField(s, name) || { value: "", display_value: "" }; },
+    setValue: function (s, name) { fail(s, "setValue", name + " is a group's value; a GlideAggregate writes nothing"); },
+  });
+  const onGroup = function (s, index) {
+    s.index = index;
+    s.refs = {};
+  };
 
   function GlideAggregate(table) {
     if (!new.target) throw new TypeError("GlideAggregate must be called with new");
-    states.set(this, { table: String(table), conditions: [], invalid: null, aggregates: [], countFields: [], groups: [], having: [], orders: [], group: true, rows: [], index: -1, lastError: null });
+    const s = { table: String(table), conditions: [], invalid: null, aggregates: [], countFields: [], groups: [], having: [], orders: [], group: true, rows: [], index: -1, lastError: null, elements: {}, refs: {} };
+    // As GlideRecord's fields: a name the current group is grouped by reads as its element, any other is undefined.
+    const ga = new Proxy(this, {
+      get: function (target, name, receiver) {
+        if (typeof name !== "string" || name in target || !elements.fieldName.test(name)) return Reflect.get(target, name, receiver);
+        return groupField(s, name) ? elements.element(owner, s, name) : undefined;
+      },
+      set: function (target, name, value, receiver) {
+        if (typeof name !== "string" || name in target || !elements.fieldName.test(name)) return Reflect.set(target, name, value, receiver);
+        owner.setValue(s, name);
+        return true;
+      },
+    });
+    states.set(ga, s);
+    return ga;
   }
   const named = function (s, method, name) {
     if (typeof name === "string" && conditions.walkName.test(name)) return true;
@@ -120,7 +147,7 @@ export const glideAggregateClass = String.raw`(function glideAggregateClass(call
     query: function () {
       const s = stateOf(this);
       s.rows = [];
-      s.index = -1;
+      onGroup(s, -1);
       s.lastError = null;
       if (s.invalid) return fail(s, "query", s.invalid);
       const groups = groupsOf(s);
@@ -132,7 +159,7 @@ export const glideAggregateClass = String.raw`(function glideAggregateClass(call
     hasNext: function () { const s = stateOf(this); return s.index + 1 < s.rows.length; },
     next: function () {
       const s = stateOf(this);
-      if (s.index < s.rows.length) s.index += 1;
+      if (s.index < s.rows.length) onGroup(s, s.index + 1);
       return s.index < s.rows.length;
     },
     getRowCount: function () { return stateOf(this).rows.length; },

@@ -2,9 +2,10 @@ import { glideConditions } from "./glide-conditions.ts";
 import { glideMultiple } from "./glide-multiple.ts";
 
 /**
- * ServiceNow's GlideRecord and GlideElement, built inside the sandbox over one host function
- * that answers synchronously (sync-call.ts), so ported scripts run unchanged:
- * `gr.query(); while (gr.next()) { … gr.short_description.toString() … }`.
+ * ServiceNow's GlideRecord, built inside the sandbox over one host function that answers
+ * synchronously (sync-call.ts), so ported scripts run unchanged:
+ * `gr.query(); while (gr.next()) { … gr.short_description.toString() … }`. Its fields are the
+ * GlideElements of glide-element.ts, shared with GlideAggregate.
  *
  * The data calls are the Table API's, acting as the caller (data-api.ts), so this behaves as
  * the platform's GlideRecordSecure: records the caller may not read are not returned, and a
@@ -17,11 +18,11 @@ import { glideMultiple } from "./glide-multiple.ts";
  * record: the platform's documentation warns that the dropped condition can turn an update or
  * delete loop into one over the whole table (the glide.invalid_query.returns_no_rows property).
  */
-export const glideRecordClass = String.raw`(function glideRecordClass(call, log) {
+export const glideRecordClass = String.raw`(function glideRecordClass(call, log, elements) {
   "use strict";
   const freeze = Object.freeze, hasOwn = Object.prototype.hasOwnProperty, isArray = Array.isArray;
-  const states = new WeakMap(), elements = new WeakMap();
-  const fieldName = /^[a-z][a-z0-9_]*$/;
+  const states = new WeakMap();
+  const fieldName = elements.fieldName;
   const pageSize = 100, noLimit = 1e9;
 
   const stateOf = function (gr) {
@@ -32,7 +33,7 @@ export const glideRecordClass = String.raw`(function glideRecordClass(call, log)
   // What a value becomes in a field or a query: text, as the platform stores it.
   const textOf = function (value) {
     if (value === null || value === undefined) return "";
-    if (elements.has(value)) return elementValue(value);
+    if (elements.isElement(value)) return elements.valueOf(value);
     if (isArray(value)) return value.map(textOf).join(",");
     return String(value);
   };
@@ -47,64 +48,13 @@ export const glideRecordClass = String.raw`(function glideRecordClass(call, log)
     return null;
   };
 
-  function GlideElement() { throw new TypeError("a GlideElement comes from a GlideRecord's field"); }
   // A field as read ({value, display_value}, and for a reference the table it points to), or as the script changed it.
   const field = function (s, name) {
     const stored = s.current && hasOwn.call(s.current, name) ? s.current[name] : null;
     if (hasOwn.call(s.changes, name)) return { value: s.changes[name], display_value: s.changes[name], reference: stored ? stored.reference : undefined };
     return stored || { value: "", display_value: "" };
   };
-  const elementValue = function (e) { const found = elements.get(e); return field(found.s, found.name).value; };
-  // The record a reference points to, read as the caller once per loaded record: a GlideRecord
-  // with nothing loaded when the reference is empty or the record cannot be read.
-  const referenced = function (s, name) {
-    const f = field(s, name);
-    if (!f.reference) return null;
-    const id = String(f.value);
-    if (hasOwn.call(s.refs, name) && s.refs[name].id === id) return s.refs[name].gr;
-    const gr = new GlideRecord(f.reference);
-    if (id !== "") gr.get(id);
-    s.refs[name] = { id: id, gr: gr };
-    return gr;
-  };
-  const element = function (s, name) {
-    if (!hasOwn.call(s.elements, name)) {
-      // A name that is not the element's own reads the referenced record's field (gr.caller_id.name),
-      // itself an element; undefined where the field is not a reference or that table lacks it.
-      const e = new Proxy(freeze(Object.create(GlideElement.prototype)), {
-        get: function (target, key, receiver) {
-          if (typeof key !== "string" || key in target || !fieldName.test(key)) return Reflect.get(target, key, receiver);
-          const ref = referenced(s, name);
-          return ref ? ref[key] : undefined;
-        },
-        set: function () { return false; },
-        defineProperty: function () { return false; },
-      });
-      elements.set(e, { s: s, name: name });
-      s.elements[name] = e;
-    }
-    return s.elements[name];
-  };
-  const it = function (e) {
-    const found = elements.get(e);
-    if (!found) throw new TypeError("not a GlideElement");
-    return found;
-  };
-  GlideElement.prototype.toString = function () { return elementValue(this); };
-  GlideElement.prototype.getDisplayValue = function () { const e = it(this); return String(field(e.s, e.name).display_value); };
-  GlideElement.prototype.nil = function () { return elementValue(this) === ""; };
-  GlideElement.prototype.getName = function () { return it(this).name; };
-  GlideElement.prototype.setValue = function (value) { const e = it(this); e.s.changes[e.name] = textOf(value); };
-  // A GlideRecord of the script's own, read as get(sys_id) would; null for a field that is not a reference.
-  GlideElement.prototype.getRefRecord = function () {
-    const e = it(this), f = field(e.s, e.name);
-    if (!f.reference) return null;
-    const gr = new GlideRecord(f.reference);
-    if (f.value !== "") gr.get(String(f.value));
-    return gr;
-  };
-  freeze(GlideElement.prototype);
-  freeze(GlideElement);
+  const owner = freeze({ field: field, setValue: function (s, name, value) { s.changes[name] = textOf(value); } });
 
   const conditions = (${glideConditions})(textOf);
   const condition = conditions.condition, walkName = conditions.walkName;
@@ -155,7 +105,7 @@ export const glideRecordClass = String.raw`(function glideRecordClass(call, log)
         if (typeof name !== "string" || name in target || !fieldName.test(name)) return Reflect.get(target, name, receiver);
         // A field the loaded record lacks is undefined, as the platform answers an invalid field name.
         if (s.current && !hasOwn.call(s.current, name) && !hasOwn.call(s.changes, name)) return undefined;
-        return element(s, name);
+        return elements.element(owner, s, name);
       },
       set: function (target, name, value, receiver) {
         if (typeof name !== "string" || name in target || !fieldName.test(name)) return Reflect.set(target, name, value, receiver);

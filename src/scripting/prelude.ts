@@ -1,4 +1,5 @@
 import { glideAggregateClass } from "./glide-aggregate.ts";
+import { glideElementClass } from "./glide-element.ts";
 import { glideRecordClass } from "./glide-record.ts";
 import { glideSystemUser } from "./glide-system-user.ts";
 import { restAPIRequest } from "./rest-api-request.ts";
@@ -62,8 +63,11 @@ export const prelude = String.raw`
   });
   const callSync = function (op, args) { return parse(hostDataSync(op, stringify(args))); }, warn = function (text) { hostLog("warn", text); };
   // Globals, as on the platform: ported scripts name them without declaring them.
-  Object.defineProperty(globalThis, "GlideRecord", { value: (${glideRecordClass})(callSync, warn), writable: false, enumerable: false, configurable: false });
-  Object.defineProperty(globalThis, "GlideAggregate", { value: (${glideAggregateClass})(callSync, warn), writable: false, enumerable: false, configurable: false });
+  // One GlideElement for both classes; a walk reads through a GlideRecord, made only once a script runs.
+  const elements = (${glideElementClass})(function (table) { return new GlideRecord(table); });
+  const GlideRecord = (${glideRecordClass})(callSync, warn, elements);
+  Object.defineProperty(globalThis, "GlideRecord", { value: GlideRecord, writable: false, enumerable: false, configurable: false });
+  Object.defineProperty(globalThis, "GlideAggregate", { value: (${glideAggregateClass})(callSync, warn, elements), writable: false, enumerable: false, configurable: false });
   // The platform answers an sn_ws_err error a script returns or throws as response.setError would.
   const start = function (compiled) {
     return (async function () {

@@ -32,6 +32,12 @@ const scripts: Record<string, string> = {
   andCondition: run("var q = ga.addQuery('priority', '<=', 2); q.addCondition('short_description', 'network'); ga.addAggregate('COUNT');"),
   notNull: run("ga.addNotNullQuery('short_description').addOrCondition('priority', 5); ga.addAggregate('COUNT');"),
   isNull: run("ga.addNullQuery('short_description'); ga.addAggregate('COUNT');"),
+  // The platform's example word for word but the field: the group's value read as a property, joined into text.
+  property: `var count = new GlideAggregate('incident'); count.addAggregate('COUNT', 'short_description'); count.orderByAggregate('COUNT', 'short_description'); count.query();
+var out = [];
+while (count.next()) { var category = count.short_description; out.push(category + ': ' + count.getAggregate('COUNT', 'short_description')); }
+var all = new GlideAggregate('incident'); all.addAggregate('COUNT', 'short_description'); all.setGroup(false); all.query(); all.next();
+return { rows: out, ungrouped: all.short_description === undefined };`,
   refused: `var out = {};
 var tries = {
   avgText: function (ga) { ga.addAggregate('COUNT'); ga.groupBy('state'); ga.orderByAggregate('AVG', 'short_description'); },
@@ -104,6 +110,10 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(duplicates.error, null);
       assert.deepEqual(duplicates.rows.map((r: string[]) => r[0]).sort(), ["hardware", "network", "software"]);
       assert.deepEqual((await call("havingSum")).rows.sort(), [["hardware", "6"], ["software", "15"]]);
+    });
+
+    test("a group's value reads as a property, as the platform's example reads count.category; ungrouped there is none", async () => {
+      assert.deepEqual(await call("property"), { rows: ["software: 4", "network: 3", "hardware: 2", ": 1", "database: 1"], ungrouped: true });
     });
 
     test("setGroup(false) groups by nothing: one row over every record, which a having may filter out; setGroup(true) groups", async () => {

@@ -27,6 +27,22 @@ var c = new GlideAggregate('incident'); c.addQuery('no_such_field', 'x'); c.addA
 var d = new GlideAggregate('incident'); d.addAggregate('MEDIAN', 'priority'); d.query(); out.kind = [d.next(), d.getLastErrorMessage()];
 var e = new GlideAggregate('sys_user'); e.addAggregate('COUNT'); e.groupBy('failed_attempts'); e.query(); out.masked = [e.next(), e.getLastErrorMessage()];
 return out;`,
+  // The platform's example reads a group's value as a property (count.category); here a reference, which walks on.
+  properties: `function records(caller) { var gr = new GlideRecord('incident'); gr.addQuery('active', true); gr.addQuery('caller_id', caller); gr.query(); return gr.getRowCount(); }
+var ga = new GlideAggregate('incident'); ga.addQuery('active', true); ga.addAggregate('COUNT', 'caller_id'); ga.query();
+var beforeNext = ga.caller_id === undefined, groups = [], first = null;
+while (ga.next()) {
+  var caller = ga.caller_id;
+  first = first || caller;
+  groups.push({ value: caller.toString(), text: '' + caller, display: caller.getDisplayValue(), nil: caller.nil(), name: caller.getName(), same: caller === ga.caller_id,
+    count: ga.getAggregate('COUNT', 'caller_id'), notGrouped: ga.priority === undefined,
+    walked: caller.nil() ? [caller.user_name.toString(), caller.getRefRecord().isValidRecord()] : [caller.user_name.toString(), caller.getRefRecord().getValue('user_name'), records(caller)] });
+}
+var w = new GlideAggregate('incident'); w.addAggregate('COUNT'); w.groupBy('priority'); w.query(); w.next();
+var write = [w.priority.toString(), w.priority.getDisplayValue()];
+w.priority = '9'; write.push(w.getLastErrorMessage());
+w.priority.setValue('8'); write.push(w.priority.toString(), w.getValue('priority'));
+return { beforeNext: beforeNext, groups: groups, pastEnd: first.toString(), write: write };`,
 };
 
 for (const dialect of dialectsUnderTest()) {
@@ -41,6 +57,7 @@ for (const dialect of dialectsUnderTest()) {
       await defineApi(server, admin, "x_agg", "t", [
         { name: "grouped", http_method: "GET", relative_path: "/grouped", operation_script: scripts.grouped },
         { name: "refused", http_method: "GET", relative_path: "/refused", operation_script: scripts.refused },
+        { name: "properties", http_method: "GET", relative_path: "/properties", operation_script: scripts.properties },
       ]);
       const seed = [
         { priority: "1", caller_id: ada.sysId },
@@ -66,6 +83,22 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual(adaGroup, { caller: ada.sysId, name: "ada Name", count: "3", avg: "2.3333", sum: "7", min: "1", max: "4", notAsked: null });
       assert.equal(res.body.result.rows, 3, "ada, admin and no caller");
       assert.deepEqual({ total: res.body.result.total, more: res.body.result.more, encoded: res.body.result.encoded }, { total: "3", more: false, encoded: "priority=1^ORpriority=2" });
+    });
+
+    test("a group's value reads as a property: the GlideElement a record's field is, walking through a reference, and read-only", async () => {
+      const res = await api(server, "GET", "/api/x_agg/t/properties", { token: ada.token });
+      assert.equal(res.status, 200, res.text);
+      const { beforeNext, groups, pastEnd, write } = res.body.result;
+      assert.equal(beforeNext, true, "no group before next()");
+      const byValue = Object.fromEntries(groups.map((g: { value: string }) => [g.value, g]));
+      const common = { name: "caller_id", same: true, notGrouped: true };
+      assert.deepEqual(byValue[ada.sysId], { ...common, value: ada.sysId, text: ada.sysId, display: "ada Name", nil: false, count: "3", walked: ["ada", "ada", 3] });
+      assert.deepEqual(byValue[admin.sysId], { ...common, value: admin.sysId, text: admin.sysId, display: "System Administrator", nil: false, count: "1", walked: ["admin", "admin", 1] });
+      assert.deepEqual(byValue[""], { ...common, value: "", text: "", display: "", nil: true, count: "1", walked: ["", false] });
+      assert.equal(groups.length, 3);
+      assert.equal(pastEnd, "", "an element follows its GlideAggregate past the last group");
+      const refusal = "priority is a group's value; a GlideAggregate writes nothing";
+      assert.deepEqual(write, ["1", "1 - Critical", refusal, "1", "1"]);
     });
 
     test("what the Aggregate API refuses finds no groups and says why; the caller's ACL holds", async () => {

@@ -56,7 +56,9 @@ export async function glideAggregate(instance: Instance, principal: ApiPrincipal
   const given = clauses(having, orders);
   const params = await checkAggregateParams(parameters(query, aggregates, groupBy), given, principal, table, instance.now(), instance.store.db);
   const result = await aggregateResult(instance, principal, table, params);
-  if (Array.isArray(result)) return result;
+  // A reference group names the table it points to, so ga.caller_id walks on (ga.caller_id.name) as a GlideRecord's field does.
+  const references = params.groupBy.map((f) => (f.type === "reference" && f.reference ? f.reference : undefined));
+  if (Array.isArray(result)) return result.map((row) => ({ stats: row.stats, groupby_fields: row.groupby_fields.map((f, i) => (references[i] ? { ...f, reference: references[i] } : f)) }));
   // Ungrouped, the one row a having filters out is stats {} on the wire; to a script it is no row, as on the platform.
   const asked = params.count || fieldAggregates.some((a) => params.fields[a].length > 0);
   return asked && Object.keys(result.stats).length === 0 ? [] : [result];
