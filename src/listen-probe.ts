@@ -1,4 +1,4 @@
-import { createServer } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
 import { type ConfigError, localConfigError } from "./config.ts";
 
 /**
@@ -13,6 +13,22 @@ export async function assertCanListen(host: string, port: number, listener: List
     const probe = createServer();
     probe.once("error", (error: NodeJS.ErrnoException) => reject(listenError(error, { host, port, listener, stage: "probe" })));
     probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
+/**
+ * A port the system has free on `host`, for `--port 0`: taken before the config is built, so the
+ * issuer and the URLs a start prints name the port served rather than :0. Released at once; a
+ * process taking it before the listen is told as any port in use.
+ */
+export async function freePort(host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", (error: NodeJS.ErrnoException) => reject(listenError(error, { host, port: 0, listener: "main", stage: "probe" })));
+    probe.listen({ host, port: 0, exclusive: true }, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
   });
 }
 

@@ -36,10 +36,10 @@ interface Serving {
   exited: Promise<number | null>;
 }
 
-/** `portcullis start` in its own process, resolved once it prints its metadata URL. */
+/** `portcullis start` in its own process, resolved once it prints its metadata URL; on a port free now unless `extra` names one. */
 async function start(data: string, extra: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<Serving> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", entry, "start", "--data", data, "--port", String(port), ...extra], { env: { ...env(), ...extraEnv }, stdio: ["ignore", "ignore", "pipe"] });
+  const port = extra.includes("--port") ? undefined : await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", entry, "start", "--data", data, ...(port === undefined ? [] : ["--port", String(port)]), ...extra], { env: { ...env(), ...extraEnv }, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
@@ -49,7 +49,13 @@ async function start(data: string, extra: string[] = [], extraEnv: NodeJS.Proces
     });
     void exited.then((code) => reject(new Error(`start exited (${code}):\n${stderr}`)));
   });
-  return { child, base: `http://127.0.0.1:${port}`, stderr: () => stderr, exited };
+  return { child, base: port === undefined ? new URL(printedMetadataUrl(stderr)).origin : `http://127.0.0.1:${port}`, stderr: () => stderr, exited };
+}
+
+function printedMetadataUrl(stderr: string): string {
+  const told = /^Metadata: (\S+)$/m.exec(stderr);
+  assert.ok(told, stderr);
+  return told[1]!;
 }
 
 /** The pids of a process's children (Linux); elsewhere, null. */
@@ -184,6 +190,49 @@ describe("portcullis start", () => {
       server.child.kill("SIGTERM");
       assert.equal(await server.exited, 0);
     }
+  });
+
+  describe("--port 0 without --public-url: the issuer names the port the system gave", () => {
+    for (const workers of [[], ["--workers", "2"]]) {
+      test(`the Metadata URL printed answers, with that URL's origin as its issuer${workers.length ? " (--workers 2: every worker says the same)" : ""}`, async () => {
+        const data = tempDir();
+        dirs.push(data);
+        const server = await start(data, ["--port", "0", ...workers]);
+        try {
+          const metadataUrl = printedMetadataUrl(server.stderr());
+          const { origin, port, pathname } = new URL(metadataUrl);
+          assert.notEqual(port, "0", server.stderr());
+          assert.equal(pathname, "/.well-known/oauth-authorization-server");
+          assert.match(server.stderr(), new RegExp(`^Listening on 127\\.0\\.0\\.1:${port}; issuer ${origin}$`, "m"));
+          for (let i = 0; i < (workers.length ? 4 : 1); i++) {
+            const metadata = await http(metadataUrl, { headers: { connection: "close" } });
+            assert.equal(metadata.status, 200);
+            assert.equal(metadata.body.issuer, origin);
+            assert.equal(metadata.body.token_endpoint, `${origin}/oauth_token.do`);
+          }
+        } finally {
+          server.child.kill("SIGTERM");
+          assert.equal(await server.exited, 0);
+        }
+      });
+    }
+
+    test("a public URL given is kept as given", async () => {
+      const data = tempDir();
+      dirs.push(data);
+      const server = await start(data, ["--port", "0", "--public-url", "https://auth.example.test/"]);
+      try {
+        assert.equal(printedMetadataUrl(server.stderr()), "https://auth.example.test/.well-known/oauth-authorization-server");
+        const listening = /^Listening on 127\.0\.0\.1:(\d+); issuer https:\/\/auth\.example\.test$/m.exec(server.stderr());
+        assert.ok(listening, server.stderr());
+        assert.notEqual(listening[1], "0");
+        const metadata = await http(`http://127.0.0.1:${listening[1]}/.well-known/oauth-authorization-server`);
+        assert.equal(metadata.body.issuer, "https://auth.example.test");
+      } finally {
+        server.child.kill("SIGTERM");
+        assert.equal(await server.exited, 0);
+      }
+    });
   });
 
   test("--workers 2 --management-port 0 tells the port the workers share, and warns once that a management host other machines reach gets plain HTTP", async () => {

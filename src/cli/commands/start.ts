@@ -3,6 +3,8 @@ import { Command } from "commander";
 import { startCluster } from "../../cluster.ts";
 import { startServer } from "../../server.ts";
 import { listenedPort } from "../../http/operability/management-app.ts";
+import type { Config } from "../../config.ts";
+import { freePort } from "../../listen-probe.ts";
 import { reportReady, reportStartFailure } from "../../worker-start.ts";
 import { configFor, type DataOptions, type ServeOptions, withDataOption } from "../instance-options.ts";
 import type { Output } from "../output.ts";
@@ -23,6 +25,21 @@ function untilStopped(output: Output, i18n: Translator): Promise<void> {
   });
 }
 
+/**
+ * The config to serve: `--port 0` (or PORTCULLIS_PORT=0) is a free port chosen here, before the
+ * config is built, so a public URL made from the port (none given) names the one served, in the
+ * metadata's issuer and the lines printed. A given public URL is kept as it is. Workers build
+ * their config from the same command line, so a cluster's primary hands them the port it chose
+ * as a last --port, which wins over the 0.
+ */
+async function serveConfig(options: DataOptions & ServeOptions, env: NodeJS.ProcessEnv): Promise<Config> {
+  const asked = configFor(options, env);
+  if (asked.port !== 0 || cluster.isWorker) return asked;
+  const port = String(await freePort(asked.host));
+  if (asked.workers > 1) cluster.setupPrimary({ args: [...process.argv.slice(2), "--port", port] });
+  return configFor({ ...options, port }, env);
+}
+
 export function startCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Translator = translator("en")): Command {
   const { t } = i18n;
   return withDataOption(new Command("start").description(t("help.start")), i18n)
@@ -38,7 +55,7 @@ export function startCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Trans
     .option("--insecure-bind", t("help.start.insecureBind"))
     .option("--workers <n>", t("help.start.workers"))
     .action(async (options: DataOptions & ServeOptions) => {
-      const config = configFor(options, env);
+      const config = await serveConfig(options, env);
       if (cluster.isWorker) {
         // A cluster worker: the primary prints the start-up lines, and a reason this one could not start, and sweeps expired tokens.
         const server = await startServer(config, { print: () => {}, cleanup: false, i18n }).catch(async (error: unknown) => {
