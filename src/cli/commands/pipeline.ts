@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Command } from "commander";
@@ -12,22 +11,11 @@ import type { Clients } from "../../pipeline/pipeline-plan.ts";
 import { inEnglish, worded } from "../../i18n/stored-text.ts";
 import { PipelineAccessError } from "../../pipeline/pipeline-preflight.ts";
 import { pipelineInspect, pipelineRotate, pipelineUp, trustTable } from "../../pipeline/pipeline-run.ts";
+import { freePort } from "../../listen-probe.ts";
 import { type RunningServer, startServer } from "../../server.ts";
 import { readCaCertificates, trustingDispatcher } from "../../tls/trust.ts";
 import { translator, type Translator } from "../../i18n/translator.ts";
 import { type Output, padColumns } from "../output.ts";
-
-/** A port the OS just handed out: the public URL (and so every redirect URL) must name it before the server starts. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 interface PipelineOptions {
   caFile?: string;
@@ -151,7 +139,7 @@ export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
         for (const [i, name] of names.entries()) {
           const password = randomBytes(12).toString("base64url");
           demoEnv[`${name.toUpperCase()}_ADMIN_PASSWORD`] = password;
-          const server = await startServer(loadConfig({ dataDir: path.join(dir, name), port: ports?.[i] ?? (await freePort()), adminPassword: password, logLevel: "silent" }), { logger: false, print: () => {} });
+          const server = await startServer(loadConfig({ dataDir: path.join(dir, name), port: ports?.[i] ?? (await freePort("127.0.0.1")), adminPassword: password, logLevel: "silent" }), { logger: false, print: () => {} });
           servers.push(server);
         }
         const urls = servers.map((s) => s.url);
