@@ -76,16 +76,16 @@ export function pendingLimits(instance: Instance, hits: readonly (readonly [Limi
   };
 }
 
-function tooMany(now: number): OAuthError {
+/** The 429 of a spent limit, with the seconds until its window ends as Retry-After. */
+export function tooMany(now: number): OAuthError {
   const retryAfter = Math.ceil((windowMs - (now % windowMs)) / 1000);
   return new OAuthError("temporarily_unavailable", `too many requests; try again in ${retryAfter} seconds`, { status: 429, retryAfter });
 }
 
-/** Refuses with 429 when `kind` is already used up for `key`, without counting this request (only failures count). */
-export async function refuseIfOverLimit(instance: Instance, kind: LimitKind, key: string, now = Date.now()): Promise<void> {
+/** How many more requests `kind` allows `key` in the current window, without counting one (Infinity when the limit is off). */
+export async function allowanceLeft(instance: Instance, kind: LimitKind, key: string, now = Date.now()): Promise<number> {
   const limit = limits[kind](instance);
-  if (limit === 0 || (await currentHits(instance.store.db, `${kind}:${key}`, windowMs, now)) < limit) return;
-  throw tooMany(now);
+  return limit === 0 ? Infinity : limit - (await currentHits(instance.store.db, `${kind}:${key}`, windowMs, now));
 }
 
 /** Routes configured with `rateLimitByIp` count each request; others carry no hook at all (register before the routes). */

@@ -8,9 +8,8 @@ import type { Instance } from "../../instance.ts";
 import { findProvider } from "../../store/provider-store.ts";
 import { authenticateBearer, type Principal } from "../oauth/bearer.ts";
 import { OAuthError } from "../oauth/oauth-error.ts";
-import { hasBasicCredentials } from "../identity/basic-auth.ts";
-import { verifyPasswordLogin } from "../identity/password-login.ts";
-import { enforceLimit, refuseIfOverLimit } from "../rate-limit.ts";
+import { checkBasicPassword, hasBasicCredentials } from "../identity/basic-auth.ts";
+import { enforceLimit } from "../rate-limit.ts";
 import { rolesOf } from "../../store/user-store.ts";
 
 export interface AdminActor {
@@ -28,16 +27,15 @@ export async function requireAdmin(instance: Instance, request: FastifyRequest):
   if (hasBasicCredentials(request)) {
     const decoded = Buffer.from(header.slice(6).trim(), "base64").toString("utf8");
     const colon = decoded.indexOf(":");
-    // Refused before the password is checked: an answer that differs for the right password would make the limit an oracle.
-    await refuseIfOverLimit(instance, "login-ip", request.ip);
-    const login = colon < 0 ? undefined : await verifyPasswordLogin(instance, decoded.slice(0, colon), decoded.slice(colon + 1));
-    if (!login?.ok) {
-      // Basic is sent on every request of a script, so only failures count against the address;
-      // the account lockout bounds guessing at one user.
+    // Challenged with the scheme that was tried, as the Table API does: a Bearer challenge would name no credential the caller sent.
+    const refuse = (message: string) => new OAuthError("invalid_token", message, { basicChallenge: true });
+    if (colon < 0) {
+      // No password to check, but a failed login all the same, counted against the address.
       await enforceLimit(instance, "login-ip", request.ip);
-      // Challenged with the scheme that was tried, as the Table API does: a Bearer challenge would name no credential the caller sent.
-      throw new OAuthError("invalid_token", login?.message ?? "malformed Basic credentials", { basicChallenge: true });
+      throw refuse("malformed Basic credentials");
     }
+    const login = await checkBasicPassword(instance, request.ip, decoded.slice(0, colon), decoded.slice(colon + 1));
+    if (!login.ok) throw refuse(login.message);
     actor = { userName: login.user.userName, roles: await rolesOf(instance.store.db, login.user.sysId) };
   } else {
     const principal: Principal = await authenticateBearer(instance, request);
