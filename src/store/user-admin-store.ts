@@ -2,9 +2,10 @@ import type { Kysely, Selectable, SelectQueryBuilder } from "kysely";
 import { glideDateTime } from "../domain/sys-id.ts";
 import { NotFoundError, issue, ValidationError } from "../domain/validation.ts";
 import { writeAudit } from "./audit-store.ts";
-import { revokeTokensOf } from "./token-store.ts";
+import { keepingAnAdmin } from "./last-admin.ts";
 import type { Database } from "./schema.ts";
 import { bit } from "./system-fields.ts";
+import { endUserAccess } from "./user-access.ts";
 import { createUser, findUserById, grantRole, rolesOf, type User } from "./user-store.ts";
 
 /** What an administrator manages about users and roles; every change is audited. */
@@ -65,11 +66,23 @@ function touched(actor: string, now: number) {
   return { sys_updated_on: glideDateTime(now), sys_updated_by: actor };
 }
 
-/** Sets a password hash and clears any lockout; the hash is never audited. */
-export async function setUserPassword(db: Kysely<Database>, sysId: string, passwordHash: string, actor: string, now = Date.now()): Promise<void> {
+export interface PasswordChange {
+  actor: string;
+  /** The signed-in session of a user setting their own password: it stays, the user's other sessions end. */
+  keepSession?: string | undefined;
+  now?: number;
+}
+
+/**
+ * Sets a password hash and clears any lockout; the hash is never audited. The user's sessions and
+ * live tokens end with the old password (all of them, or all but the session making the change).
+ */
+export async function setUserPassword(db: Kysely<Database>, sysId: string, passwordHash: string, change: PasswordChange): Promise<void> {
+  const { actor, keepSession, now = Date.now() } = change;
   await db.transaction().execute(async (trx) => {
     await requireUser(trx, sysId);
     await trx.updateTable("sys_user").set({ password_hash: passwordHash, failed_attempts: 0, locked_until: null, ...touched(actor, now) }).where("sys_id", "=", sysId).execute();
+    await endUserAccess(trx, sysId, { actor, reason: { key: "auditReason.passwordChanged" }, keepSession, now });
     await writeAudit(trx, [{ tablename: "sys_user", documentkey: sysId, fieldname: "password", newvalue: "(changed)", user: actor }], now);
   });
 }
@@ -83,31 +96,13 @@ export async function grantUserRole(db: Kysely<Database>, sysId: string, role: s
   });
 }
 
-/** Counts active users holding admin, so the instance never loses its last administrator. */
-async function activeAdminCount(db: Kysely<Database>): Promise<number> {
-  const row = await db
-    .selectFrom("sys_user_has_role")
-    .innerJoin("sys_user_role", "sys_user_role.sys_id", "sys_user_has_role.role")
-    .innerJoin("sys_user", "sys_user.sys_id", "sys_user_has_role.user")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("sys_user_role.name", "=", "admin")
-    .where("sys_user.active", "=", 1)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-async function assertNotLastAdmin(db: Kysely<Database>, user: User, field: string): Promise<void> {
-  if (!user.active || !(await rolesOf(db, user.sysId)).includes("admin")) return;
-  if ((await activeAdminCount(db)) <= 1) throw new ValidationError([issue(field, "validation.lastAdmin")]);
-}
-
 export async function removeUserRole(db: Kysely<Database>, sysId: string, role: string, actor: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    const user = await requireUser(trx, sysId);
-    if (role === "admin") await assertNotLastAdmin(trx, user, "role");
+    await requireUser(trx, sysId);
     const roleRow = await trx.selectFrom("sys_user_role").select("sys_id").where("name", "=", role).executeTakeFirst();
     if (!roleRow) return;
-    const result = await trx.deleteFrom("sys_user_has_role").where("user", "=", sysId).where("role", "=", roleRow.sys_id).executeTakeFirst();
+    const remove = () => trx.deleteFrom("sys_user_has_role").where("user", "=", sysId).where("role", "=", roleRow.sys_id).executeTakeFirst();
+    const result = await (role === "admin" ? keepingAnAdmin(trx, issue("role", "validation.lastAdmin"), remove) : remove());
     if (Number(result.numDeletedRows) > 0) await writeAudit(trx, [{ tablename: "sys_user", documentkey: sysId, fieldname: "roles", newvalue: `-${role}`, user: actor }]);
   });
 }
@@ -117,11 +112,11 @@ export async function setUserActive(db: Kysely<Database>, sysId: string, active:
   await db.transaction().execute(async (trx) => {
     const user = await requireUser(trx, sysId);
     if (user.active === active) return;
-    if (!active) await assertNotLastAdmin(trx, user, "active");
-    await trx.updateTable("sys_user").set({ active: bit(active), ...touched(actor, now) }).where("sys_id", "=", sysId).execute();
-    if (!active) {
-      await trx.deleteFrom("login_session").where("user", "=", sysId).execute();
-      await revokeTokensOf(trx, { user: sysId }, actor, { key: "auditReason.userDeactivated" }, now);
+    const write = () => trx.updateTable("sys_user").set({ active: bit(active), ...touched(actor, now) }).where("sys_id", "=", sysId).execute();
+    if (active) await write();
+    else {
+      await keepingAnAdmin(trx, issue("active", "validation.lastAdmin"), write);
+      await endUserAccess(trx, sysId, { actor, reason: { key: "auditReason.userDeactivated" }, now });
     }
     await writeAudit(trx, [{ tablename: "sys_user", documentkey: sysId, fieldname: "active", oldvalue: String(user.active), newvalue: String(active), user: actor }], now);
   });

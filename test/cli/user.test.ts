@@ -3,8 +3,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import { main } from "../../src/cli/main.ts";
-import { adminPassword } from "../support/instance.ts";
+import { loadConfig } from "../../src/config.ts";
+import { startServer } from "../../src/server.ts";
+import { findUserByName } from "../../src/store/user-store.ts";
+import { adminPassword, freePort } from "../support/instance.ts";
+import { registerClient } from "../support/oauth.ts";
 import { tempDir } from "../support/stores.ts";
+import { passwordGrant, refreshError, revocationReasons, whoamiStatus } from "../support/user-access.ts";
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
@@ -133,5 +138,36 @@ describe("portcullis user create and the roles it names", () => {
     const again = await cli(["user", "create", "bo", "--role", "hr_clerk", "--data", dir]);
     assert.equal(again.code, 0, again.stderr);
     assert.doesNotMatch(again.stderr, /did not exist/, "an existing role is not announced");
+  });
+});
+
+describe("portcullis user set-password while the instance serves", () => {
+  const dir = tempDir();
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test("the user's tokens from the old password stop working at once, audited; the new password signs in", async () => {
+    const created = await cli(["user", "create", "carol", "--data", dir]);
+    assert.equal(created.code, 0, created.stderr);
+    const firstPassword = /shown only this once\): (\S+)/.exec(created.stdout)![1]!;
+    const port = await freePort();
+    const server = await startServer(loadConfig({ dataDir: dir, port, host: "127.0.0.1", adminPassword, logLevel: "silent" }), { logger: false, print: () => {} });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      const client = await registerClient(server.instance, { name: "CLI password client", grant_types: "password,refresh_token" });
+      const tokens = await passwordGrant(base, client, "carol", firstPassword);
+      assert.equal(await whoamiStatus(base, tokens.access_token), 200);
+
+      const changed = await cli(["user", "set-password", "carol", "--data", dir]);
+      assert.equal(changed.code, 0, changed.stderr);
+      assert.match(changed.stdout, /^Password of "carol" changed\./);
+      assert.equal(await whoamiStatus(base, tokens.access_token), 401, "the old access token is refused");
+      assert.equal(await refreshError(base, client, tokens.refresh_token), "invalid_grant", "the old refresh token refreshes nothing");
+      const carol = (await findUserByName(server.instance.store.db, "carol"))!;
+      assert.deepEqual(await revocationReasons(server.instance.store.db, carol.sysId), ["password changed"]);
+      const newPassword = /shown only this once\): (\S+)/.exec(changed.stdout)![1]!;
+      assert.equal(await whoamiStatus(base, (await passwordGrant(base, client, "carol", newPassword)).access_token), 200);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -59,7 +59,7 @@ export function userCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Transl
       await withInstance(configFor(options, env), output, i18n, async (instance) => {
         const found = await findUserByName(instance.store.db, userName);
         if (!found) throw new NotFoundError(t("cli.user.notFound", { name: userName }));
-        await setUserPassword(instance.store.db, found.sysId, await hashPassword(password), "admin");
+        await setUserPassword(instance.store.db, found.sysId, await hashPassword(password), { actor: "admin" });
         output.out(t("cli.user.passwordChanged", { name: userName }));
         if (generated) output.out(t("cli.user.passwordOnce", { password }));
       });

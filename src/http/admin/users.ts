@@ -1,4 +1,3 @@
-import type { Translator } from "../../i18n/translator.ts";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { hashPassword } from "../../domain/passwords.ts";
 import { sysIdPattern } from "../../domain/sys-id.ts";
@@ -97,7 +96,7 @@ export const userDeactivateConfirm: Handler = async (instance, request, reply) =
 type SignedOut = "keep typed input" | "sign in";
 
 /** Runs one change to a user; a ValidationError shows the user page again with the error at its field. */
-function userChange(signedOut: SignedOut, change: (instance: Instance, user: UserListing, form: URLSearchParams, actor: string, i18n: Translator) => Promise<string>): Handler {
+function userChange(signedOut: SignedOut, change: (instance: Instance, user: UserListing, form: URLSearchParams, admin: AdminContext) => Promise<string>): Handler {
   return async (instance, request, reply) => {
     const posted = await requireAdminForm(instance, request, reply, signedOut === "keep typed input" ? { whenSignedOut: keepTypedUserInput } : {});
     if (!posted) return;
@@ -106,7 +105,7 @@ function userChange(signedOut: SignedOut, change: (instance: Instance, user: Use
     // Back from signing in again: the page with what was typed, and nothing changed until it is sent again.
     if (posted.form.get("_action") === "restore") return renderUser(instance, reply, posted.admin, user, 200, { flash: posted.admin.viewer.i18n.t("resume.restored"), typedRole: posted.form.get("role") ?? "" });
     try {
-      const message = await change(instance, user, posted.form, posted.admin.actor, posted.admin.viewer.i18n);
+      const message = await change(instance, user, posted.form, posted.admin);
       setFlash(instance, reply, { message });
       seeOther(reply, adminPaths.user(user.sysId));
     } catch (error) {
@@ -131,13 +130,15 @@ function keepTypedUserInput(instance: Instance, request: FastifyRequest, reply: 
   signInKeepingForm(instance, request, reply);
 }
 
-export const userSetPassword = userChange("keep typed input", async (instance, user, form, actor, i18n) => {
+/** A new password ends the user's sessions and tokens; an admin setting their own keeps the session they set it in. */
+export const userSetPassword = userChange("keep typed input", async (instance, user, form, admin) => {
   const password = parseNewPassword(form.get("password") ?? "");
-  await setUserPassword(instance.store.db, user.sysId, await hashPassword(password), actor);
-  return i18n.t("users.flash.passwordChanged", { name: user.userName });
+  const keepSession = user.sysId === admin.userSysId ? admin.session.sysId : undefined;
+  await setUserPassword(instance.store.db, user.sysId, await hashPassword(password), { actor: admin.actor, keepSession });
+  return admin.viewer.i18n.t("users.flash.passwordChanged", { name: user.userName });
 });
 
-export const userRoles = userChange("keep typed input", async (instance, user, form, actor, i18n) => {
+export const userRoles = userChange("keep typed input", async (instance, user, form, { actor, viewer: { i18n } }) => {
   const role = parseRoleName(form.get("role") ?? "");
   if (form.get("_action") === "remove") {
     await removeUserRole(instance.store.db, user.sysId, role, actor);
@@ -147,7 +148,7 @@ export const userRoles = userChange("keep typed input", async (instance, user, f
   return i18n.t("users.flash.roleGranted", { role, name: user.userName });
 });
 
-export const userActive = userChange("sign in", async (instance, user, form, actor, i18n) => {
+export const userActive = userChange("sign in", async (instance, user, form, { actor, viewer: { i18n } }) => {
   const value = form.get("active");
   // Only the form's two buttons' values: anything else would quietly deactivate the user.
   if (value !== "true" && value !== "false") throw new ValidationError([issue("active", "validation.trueOrFalse")]);

@@ -223,7 +223,7 @@ export const enCli = {
   "help.user.firstName": "first name",
   "help.user.lastName": "last name",
   "help.user.passwordStdin": "read the password from standard input instead of generating one",
-  "help.user.setPassword": "set a user's password and clear any lockout",
+  "help.user.setPassword": "set a user's password and clear any lockout, ending their sessions and revoking their live tokens",
   "help.user.grant": "grant a role to a user",
   "help.user.revoke": "take a role from a user (never the last active admin's admin)",
   "help.user.list": "list the users with their roles",

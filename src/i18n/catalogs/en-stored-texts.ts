@@ -37,6 +37,7 @@ export const enStoredTexts = {
   "auditReason.revokedByClient": "revoked by the client",
   "auditReason.revokedByAdmin": "revoked by an administrator",
   "auditReason.userDeactivated": "user deactivated",
+  "auditReason.passwordChanged": "password changed",
   "auditReason.clientDeactivated": "client deactivated",
   "auditReason.attached": "attached",
   "auditReason.attachmentDeleted": "attachment deleted",

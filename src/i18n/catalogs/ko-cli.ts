@@ -221,7 +221,7 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "help.user.firstName": "이름(성 제외)",
   "help.user.lastName": "성",
   "help.user.passwordStdin": "비밀번호를 생성하지 않고 표준 입력에서 읽기",
-  "help.user.setPassword": "사용자 비밀번호를 설정하고 잠금 해제",
+  "help.user.setPassword": "사용자 비밀번호를 설정하고 잠금 해제하며, 세션을 종료하고 유효한 토큰을 해지",
   "help.user.grant": "사용자에게 역할 부여",
   "help.user.revoke": "사용자의 역할 회수 (마지막 활성 관리자의 admin 역할은 제외)",
   "help.user.list": "사용자와 역할 목록",

@@ -35,6 +35,7 @@ export const koStoredTexts: Record<keyof typeof enStoredTexts, string> = {
   "auditReason.revokedByClient": "클라이언트가 해지",
   "auditReason.revokedByAdmin": "관리자가 해지",
   "auditReason.userDeactivated": "사용자 비활성화",
+  "auditReason.passwordChanged": "비밀번호 변경",
   "auditReason.clientDeactivated": "클라이언트 비활성화",
   "auditReason.attached": "첨부",
   "auditReason.attachmentDeleted": "첨부 파일 삭제",
