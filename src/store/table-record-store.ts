@@ -6,6 +6,7 @@ import { assertVersion, type ExpectedVersions, type RecordVersion } from "../dom
 import { glideDateTime } from "../domain/sys-id.ts";
 import { ValidationError } from "../domain/validation.ts";
 import { deleteAttachmentsOf } from "./attachment-store.ts";
+import { withAccountRules } from "./account-record-rules.ts";
 import { type AuditEntry, writeAudit } from "./audit-store.ts";
 import { onSqlite } from "./database.ts";
 import { findTableDef } from "./dictionary-store.ts";
@@ -165,10 +166,11 @@ export async function updateRecord(db: Kysely<Database>, table: TableDef, sysId:
       const values = withCalculatedFields(table, given, current);
       const changed = Object.keys(values).filter((k) => auditText(current[k]) !== auditText(values[k]));
       if (changed.length === 0) return current as Row;
-      await assertReferencesExist(trx, table, Object.fromEntries(changed.map((k) => [k, values[k]!])));
+      const changes = Object.fromEntries(changed.map((k) => [k, values[k]!]));
+      await assertReferencesExist(trx, table, changes);
       const now = Date.now();
-      const set = { ...Object.fromEntries(changed.map((k) => [k, values[k]])), sys_updated_on: glideDateTime(now), sys_updated_by: actor, sys_mod_count: sql`sys_mod_count + 1` };
-      await dynamic(trx).updateTable(table.name).set(set).where("sys_id", "=", sysId).execute();
+      const set = { ...changes, sys_updated_on: glideDateTime(now), sys_updated_by: actor, sys_mod_count: sql`sys_mod_count + 1` };
+      await withAccountRules(trx, { table, sysId, before: current, changes, actor, now }, () => dynamic(trx).updateTable(table.name).set(set).where("sys_id", "=", sysId).execute());
       await writeAudit(trx, changed.map((k) => ({ tablename: table.name, documentkey: sysId, fieldname: k, oldvalue: auditText(current[k]), newvalue: auditText(values[k]), user: actor })), now);
       return (await dynamic(trx).selectFrom(table.name).selectAll().where("sys_id", "=", sysId).executeTakeFirst()) as Row;
     }),
@@ -184,7 +186,8 @@ export async function deleteRecord(db: Kysely<Database>, table: TableDef, sysId:
       const current = await read.executeTakeFirst();
       if (!current) return false;
       assertVersion(versionOf(current), expected);
-      await dynamic(trx).deleteFrom(table.name).where("sys_id", "=", sysId).execute();
+      const now = Date.now();
+      await withAccountRules(trx, { table, sysId, before: current, changes: undefined, actor, now }, () => dynamic(trx).deleteFrom(table.name).where("sys_id", "=", sysId).execute());
       await deleteAttachmentsOf(trx, table.name, sysId);
       await writeAudit(trx, [{ tablename: table.name, documentkey: sysId, fieldname: table.displayField, oldvalue: auditText(current[table.displayField]), user: actor, reason: "deleted" }]);
       return true;

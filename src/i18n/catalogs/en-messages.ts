@@ -61,6 +61,7 @@ export const enMessages = {
   "validation.publicNoSecret": "a public client has no secret",
   "validation.userExists": "a user \"{name}\" already exists",
   "validation.lastAdmin": "this is the last active admin; grant admin to another user first",
+  "validation.adminRoleNeeded": "the instance's administrators hold this role; it cannot be deleted or renamed",
   "validation.envName": "must be an environment variable name (the secret itself never goes in the file)",
   "validation.instanceName": "lowercase letters, digits and -, starting with a letter",
   "validation.uniqueNames": "another instance is named \"{name}\" too; instance names must be unique",

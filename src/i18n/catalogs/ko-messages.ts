@@ -59,6 +59,7 @@ export const koMessages: Record<keyof typeof enMessages, string> = {
   "validation.publicNoSecret": "공개 클라이언트에는 암호가 없습니다",
   "validation.userExists": "사용자 \"{name}\"이(가) 이미 있습니다",
   "validation.lastAdmin": "마지막 활성 admin입니다. 먼저 다른 사용자에게 admin을 부여하세요",
+  "validation.adminRoleNeeded": "인스턴스의 관리자가 가진 역할이므로 삭제하거나 이름을 바꿀 수 없습니다",
   "validation.envName": "환경 변수 이름이어야 합니다(암호 자체는 파일에 넣지 않습니다)",
   "validation.instanceName": "영문 소문자로 시작하고 소문자, 숫자, -만 사용하세요",
   "validation.uniqueNames": "\"{name}\"(이)라는 인스턴스가 또 있습니다. 인스턴스 이름은 고유해야 합니다",
