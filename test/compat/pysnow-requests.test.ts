@@ -78,6 +78,21 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual(seen, ["paged 1", "paged 2", "paged 3", "paged 4", "paged 5"]);
     });
 
+    test("LegacyRequest.count: the Aggregate API with sysparm_count=True; it stays in the client's shared request_params, so its later Table API calls carry it", async () => {
+      const counted = await send(base, "GET", `/api/now/stats/incident?${pythonQuery([["sysparm_query", "short_descriptionSTARTSWITHpaged"], ["sysparm_count", "True"]])}`, headers);
+      assert.equal(counted.status, 200, counted.text);
+      assert.equal(counted.body.result.stats.count, "5");
+      const later = await send(base, "GET", `/api/now/table/incident?${pythonQuery([["sysparm_query", "short_descriptionSTARTSWITHpaged"], ["sysparm_count", "True"], ["sysparm_limit", "2"], ["sysparm_suppress_pagination_header", "True"], ["sysparm_offset", "0"]])}`, headers);
+      assert.equal(later.status, 200, later.text);
+      assert.equal(later.body.result.length, 2);
+    });
+
+    test("Resource on the stats path: the Aggregate API accepts the eight parameters it puts on every call, Python's False among them", async () => {
+      const stats = await send(base, "GET", `/api/now/stats/incident?${pythonQuery([...sysparms("short_descriptionSTARTSWITHpaged"), ["sysparm_count", "true"]])}`, headers);
+      assert.equal(stats.status, 200, stats.text);
+      assert.equal(stats.body.result.stats.count, "5");
+    });
+
     test("Attachment: upload to /file claiming text/plain (no python-magic), list by table_sys_id, delete through a GET by sys_id", async () => {
       const incident = (await send(base, "POST", "/api/now/table/incident", headers, JSON.stringify({ short_description: "pysnow attach" }))).body.result.sys_id;
       const bytes = pngBytes();

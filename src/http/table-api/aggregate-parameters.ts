@@ -142,7 +142,8 @@ export async function readAggregateParams(raw: Query, principal: ApiPrincipal, t
  * `clauses`, all checked against the dictionary and the caller's rights as the API checks them.
  */
 export async function checkAggregateParams(raw: Query, clauses: AggregateClauses, principal: ApiPrincipal, table: TableDef, now: Date, db: Kysely<Database>): Promise<AggregateParams> {
-  const displayValue = single(raw, "sysparm_display_value") || "false";
+  // Any case, as the Table API reads it: pysnow sends Python's False as it prints.
+  const displayValue = (single(raw, "sysparm_display_value") || "false").toLowerCase();
   if (displayValue !== "false" && displayValue !== "true" && displayValue !== "all") throw badRequest(`sysparm_display_value must be true, false or all, not "${displayValue.slice(0, 40)}"`);
   const resolver = fieldResolver(db, principal, table);
   const list = async (parameter: string) => {
