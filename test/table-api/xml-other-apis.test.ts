@@ -26,7 +26,7 @@ for (const dialect of dialectsUnderTest()) {
       const plain = await xmlCall(server, "GET", `/api/now/stats/incident?${q({ sysparm_query: query, sysparm_count: "true", sysparm_avg_fields: "priority" })}`, { token: user.token });
       assert.equal(plain.status, 200, plain.text);
       assert.deepEqual(xmlResponse(plain), { result: { stats: { count: "3", avg: { priority: "1.6667" } } } });
-      const grouped = await xmlCall(server, "GET", `/api/now/stats/incident?${q({ sysparm_query: query, sysparm_count: "true", sysparm_group_by: "priority", sysparm_orderby: "priority" })}`, { token: user.token });
+      const grouped = await xmlCall(server, "GET", `/api/now/stats/incident?${q({ sysparm_query: query, sysparm_count: "true", sysparm_group_by: "priority", sysparm_order_by: "priority" })}`, { token: user.token });
       const groups = list(xmlResponse(grouped).result) as any[];
       assert.deepEqual(
         groups.map((g) => [g.stats.count, g.groupby_fields.field, g.groupby_fields.value]),

@@ -10,6 +10,7 @@ import { type ApiPrincipal, authenticateApi } from "../table-api/api-principal.t
 import { asTableApiError, badRequest, notFound } from "../table-api/errors.ts";
 import { setListHeaders } from "../table-api/pagination.ts";
 import { readListParams, readOutputParams } from "../table-api/parameters.ts";
+import { attachmentAPISysparms, rejectUnknownSysparms } from "../table-api/sysparm-names.ts";
 import { parentTable, readableTableNames } from "./attachment-access.ts";
 import { disguisedExecutable, tooLarge } from "./attachment-errors.ts";
 import { attachmentResults, sendFile } from "./attachment-responses.ts";
@@ -34,6 +35,13 @@ function param(values: Record<string, unknown>, name: string, ...aliases: string
     if (typeof value === "string" && value !== "") return value;
   }
   throw badRequest(`the parameter ${name} is required`);
+}
+
+/** The caller, once the query names no sysparm_* parameter this API does not take (sysparm-names.ts). */
+async function authenticate(instance: Instance, request: FastifyRequest): Promise<ApiPrincipal> {
+  const principal = await authenticateApi(instance, request);
+  rejectUnknownSysparms((request.query ?? {}) as Query, attachmentAPISysparms);
+  return principal;
 }
 
 function attachmentSysId(request: FastifyRequest): string {
@@ -73,7 +81,7 @@ async function store(instance: Instance, request: FastifyRequest, reply: Fastify
 const bodyBytes = (request: FastifyRequest): Buffer => (Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
 
 const uploadRaw: Handler = async (instance, request, reply) => {
-  const principal = await authenticateApi(instance, request);
+  const principal = await authenticate(instance, request);
   const query = (request.query ?? {}) as Query;
   await store(instance, request, reply, principal, {
     tableName: param(query, "table_name"),
@@ -85,7 +93,7 @@ const uploadRaw: Handler = async (instance, request, reply) => {
 };
 
 const uploadMultipart: Handler = async (instance, request, reply) => {
-  const principal = await authenticateApi(instance, request);
+  const principal = await authenticate(instance, request);
   const form = await parseMultipartUpload(request.headers["content-type"] ?? "", bodyBytes(request), instance.config.attachmentMaxBytes);
   await store(instance, request, reply, principal, {
     tableName: param(form.fields, "table_name"),
@@ -97,7 +105,7 @@ const uploadMultipart: Handler = async (instance, request, reply) => {
 };
 
 const list: Handler = async (instance, request, reply) => {
-  const principal = await authenticateApi(instance, request);
+  const principal = await authenticate(instance, request);
   const params = await readListParams(request, principal, sysAttachment, instance.now(), instance.store.db);
   const readable = await readableTableNames(instance, principal);
   const query = readable === null ? params.query : onlyTables(params.query, readable);
@@ -111,7 +119,7 @@ const list: Handler = async (instance, request, reply) => {
 
 /** The attachment, after checking the caller may do `operation` on its parent record. */
 async function openAttachment(instance: Instance, request: FastifyRequest, operation: "read" | "write") {
-  const principal = await authenticateApi(instance, request);
+  const principal = await authenticate(instance, request);
   const row = await findAttachment(instance.store.db, attachmentSysId(request));
   if (!row) throw notFound("Record doesn't exist or ACL restricts the record retrieval");
   requireAccess(principal, await parentTable(instance, row.table_name), operation);

@@ -12,7 +12,9 @@ import { addToTally, emptyTally, insertSynchronousRow, type Loader, loadImportSe
 import { requireAccess } from "../table-api/acl.ts";
 import { type ApiPrincipal, authenticateApi } from "../table-api/api-principal.ts";
 import { asTableApiError, badRequest, notFound } from "../table-api/errors.ts";
+import type { Query } from "../table-api/parameters.ts";
 import { recordBody } from "../table-api/record-body.ts";
+import { importSetAPISysparms, rejectUnknownSysparms } from "../table-api/sysparm-names.ts";
 import { importResultOf } from "./import-result.ts";
 
 /**
@@ -26,6 +28,7 @@ const tableName = /^[a-z][a-z0-9_]{0,79}$/;
 
 async function open(instance: Instance, request: FastifyRequest, operation: "read" | "create"): Promise<{ principal: ApiPrincipal; staging: TableDef }> {
   const principal = await authenticateApi(instance, request);
+  rejectUnknownSysparms((request.query ?? {}) as Query, importSetAPISysparms);
   const name = (request.params as { table: string }).table;
   const table = tableName.test(name) ? await findTableDef(instance.store.db, name) : undefined;
   if (!table || !isStagingTable(table)) throw notFound(`Invalid staging table ${name.slice(0, 80)}`);

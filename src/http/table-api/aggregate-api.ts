@@ -10,6 +10,7 @@ import { type AggregateParams, fieldAggregates, readAggregateParams } from "./ag
 import type { Query } from "./parameters.ts";
 import { type ApiPrincipal, authenticateApi } from "./api-principal.ts";
 import { badRequest } from "./errors.ts";
+import { aggregateAPISysparms, rejectUnknownSysparms } from "./sysparm-names.ts";
 import { guarded, type Handler, resolveTable, type TableRoute } from "./table-routes.ts";
 
 /**
@@ -98,9 +99,11 @@ export async function aggregateResult(instance: Instance, principal: ApiPrincipa
 
 const stats: Handler = async (instance, request, reply) => {
   const principal = await authenticateApi(instance, request);
+  const query = (request.query ?? {}) as Query;
+  rejectUnknownSysparms(query, aggregateAPISysparms);
   const table = await resolveTable(instance, request);
   requireAccess(principal, table, "read");
-  const params = await readAggregateParams((request.query ?? {}) as Query, principal, table, instance.now(), instance.store.db);
+  const params = await readAggregateParams(query, principal, table, instance.now(), instance.store.db);
   reply.send({ result: await aggregateResult(instance, principal, table, params) });
 };
 

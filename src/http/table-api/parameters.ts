@@ -160,6 +160,7 @@ async function nameValuePairs(query: Query, principal: ApiPrincipal, table: Tabl
   const groups: Condition[][] = [];
   for (const name of Object.keys(query)) {
     // `_` is the cache-buster jQuery and others add to a GET (`?_=1733500000000`): no field is named so.
+    // A sysparm_* name was checked against the API's own (sysparm-names.ts) before this is read.
     if (name.startsWith("sysparm_") || name === "_") continue;
     // A dot-walk (`?caller_id.name=Ada`) is checked step by step, as in sysparm_query.
     const walks = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$/.test(name);

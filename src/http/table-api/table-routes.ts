@@ -11,11 +11,12 @@ import { type ApiPrincipal, authenticateApi } from "./api-principal.ts";
 import { requestedSysId } from "../../domain/record-input.ts";
 import { asTableApiError, badRequest, notFound } from "./errors.ts";
 import { setListHeaders } from "./pagination.ts";
-import { type OutputParams, readListParams, readOutputParams } from "./parameters.ts";
+import { type OutputParams, type Query, readListParams, readOutputParams } from "./parameters.ts";
 import { resolveDisplayInput } from "./input-display-value.ts";
 import { recordBody } from "./record-body.ts";
 import { writerOf } from "./writers.ts";
 import { serializeRecords } from "./serialize.ts";
+import { rejectUnknownSysparms, tableAPISysparms } from "./sysparm-names.ts";
 
 /**
  * The Table API: /api/now/table/{table}[/{sys_id}], also under /v1 and /v2. Each handler
@@ -40,6 +41,8 @@ function sysIdOf(request: FastifyRequest): string {
 
 async function open(instance: Instance, request: FastifyRequest, operation: "read" | "create" | "write" | "delete") {
   const principal = await authenticateApi(instance, request);
+  // Before anything is read or written: a DELETE reads no parameter, and is refused all the same.
+  rejectUnknownSysparms((request.query ?? {}) as Query, tableAPISysparms);
   const table = await resolveTable(instance, request);
   requireAccess(principal, table, operation);
   return { principal, table };
