@@ -41,7 +41,7 @@ export interface OAuthClient {
   modCount: number;
 }
 
-const booleanish = z.union([z.boolean(), z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1")]);
+export const booleanish = z.union([z.boolean(), z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1")]);
 const integerish = z
   .union([z.number(), z.string().regex(/^\d+$/).transform(Number)], { error: "validation.wholeSeconds" })
   .pipe(z.number().int());

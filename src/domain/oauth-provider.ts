@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { issue, singleLineText, ValidationError } from "./validation.ts";
+import { booleanish } from "./oauth-entity.ts";
+import { plainHTTPIssues, secretIssue, secretOrigins } from "./provider-destinations.ts";
+import { type FieldIssue, issue, singleLineText, ValidationError } from "./validation.ts";
 
 /**
  * The Application Registry's "Connect to a third-party OAuth Provider": a peer whose client
@@ -19,6 +21,8 @@ export interface OAuthProvider {
   defaultGrant: ConsumerGrant;
   credentialStyle: "basic" | "body";
   scope: string;
+  /** Lets its URLs use plain http on hosts other than this machine (provider-destinations.ts). */
+  allowHttp: boolean;
   /** The OAuth Entity Profile that holds the default grant and scope. */
   oauthProfile: string;
   createdOn: string;
@@ -47,6 +51,7 @@ const field = {
   default_grant: z.enum(consumerGrantNames, { error: "validation.oneOf" }),
   credential_style: z.enum(["basic", "body"], { error: "validation.oneOf" }),
   scope: z.string().trim().max(1000, "validation.maxChars").refine(singleLineText, "validation.controlCharacters"),
+  allow_http: booleanish,
 };
 
 const authorizationUrlNeededKey = "validation.authorizationUrlNeeded" as const;
@@ -64,6 +69,7 @@ export const providerCreateSchema = z
     default_grant: field.default_grant.default("client_credentials"),
     credential_style: field.credential_style.default("basic"),
     scope: field.scope.default(""),
+    allow_http: field.allow_http.default(false),
     // The platform names the profile it makes for each provider "<name> default_profile".
     oauth_profile: z
       .string()
@@ -82,6 +88,8 @@ export type ProviderSettings = z.output<typeof providerCreateSchema>;
 export function parseProviderCreate(input: unknown): ProviderSettings & { oauth_profile: string } {
   const parsed = providerCreateSchema.safeParse(input);
   if (!parsed.success) throw ValidationError.fromZod(parsed.error);
+  const insecure = plainHTTPIssues(parsed.data);
+  if (insecure.length > 0) throw new ValidationError(insecure);
   return { ...parsed.data, oauth_profile: parsed.data.oauth_profile ?? defaultProfileName(parsed.data.name) };
 }
 
@@ -100,20 +108,24 @@ export function parseProviderUpdate(input: unknown): ProviderChanges {
 }
 
 export function editableFieldsOf(p: OAuthProvider): EditableProviderFields {
-  return { name: p.name, client_id: p.clientId, authorization_url: p.authorizationUrl, token_url: p.tokenUrl, revocation_url: p.revocationUrl, default_grant: p.defaultGrant, credential_style: p.credentialStyle, scope: p.scope };
+  return { name: p.name, client_id: p.clientId, authorization_url: p.authorizationUrl, token_url: p.tokenUrl, revocation_url: p.revocationUrl, default_grant: p.defaultGrant, credential_style: p.credentialStyle, scope: p.scope, allow_http: p.allowHttp };
 }
 
-/** `current` with `changes` applied, checked as a whole: the Authorization Code grant needs an authorization URL, kept or given. */
+/**
+ * `current` with `changes` applied, checked as a whole: the Authorization Code grant needs an
+ * authorization URL, kept or given; a URL on a server the record did not name needs the secret
+ * again, and plain http beyond this machine needs `allow_http` (provider-destinations.ts).
+ */
 export function applyProviderChanges(current: OAuthProvider, changes: ProviderChanges): EditableProviderFields {
-  const { client_secret: _secret, ...fields } = changes;
-  const merged = { ...editableFieldsOf(current), ...fields };
-  if (merged.default_grant === "authorization_code" && merged.authorization_url === "") throw new ValidationError([issue("authorization_url", authorizationUrlNeededKey)]);
+  const { client_secret: secret, ...fields } = changes;
+  const before = editableFieldsOf(current);
+  const merged = { ...before, ...fields };
+  const issues: FieldIssue[] = plainHTTPIssues(merged, before);
+  if (merged.default_grant === "authorization_code" && merged.authorization_url === "") issues.push(issue("authorization_url", authorizationUrlNeededKey));
+  const secretMissing = secretIssue(before, merged, secret !== undefined);
+  if (secretMissing) issues.push(secretMissing);
+  if (issues.length > 0) throw new ValidationError(issues);
   return merged;
-}
-
-/** Where a token obtained with these settings is ever sent: API calls and refreshes (the token URL's origin) and revocation. */
-function tokenOrigins(p: Pick<EditableProviderFields, "token_url" | "revocation_url">): string[] {
-  return [p.token_url, p.revocation_url].filter((url) => url !== "").map((url) => new URL(url).origin);
 }
 
 /**
@@ -124,14 +136,14 @@ function tokenOrigins(p: Pick<EditableProviderFields, "token_url" | "revocation_
  * keeping the token would hand it to a server that never issued it.
  */
 export function changesWhereTokensGo(before: EditableProviderFields, after: EditableProviderFields): boolean {
-  const known = new Set(tokenOrigins(before));
-  return before.client_id !== after.client_id || tokenOrigins(after).some((origin) => !known.has(origin));
+  const known = new Set(secretOrigins(before));
+  return before.client_id !== after.client_id || secretOrigins(after).some((origin) => !known.has(origin));
 }
 
 export const defaultProfileName = (providerName: string) => `${providerName} default_profile`;
 
 /** What may be shown: everything but the secret, which is never readable back. */
-export function providerRecord(p: OAuthProvider): Record<string, string | number> {
+export function providerRecord(p: OAuthProvider): Record<string, string | number | boolean> {
   return {
     sys_id: p.sysId,
     name: p.name,
@@ -145,6 +157,7 @@ export function providerRecord(p: OAuthProvider): Record<string, string | number
     default_grant: p.defaultGrant,
     credential_style: p.credentialStyle,
     scope: p.scope,
+    allow_http: p.allowHttp,
     oauth_profile: p.oauthProfile,
     sys_created_on: p.createdOn,
     sys_updated_on: p.updatedOn,

@@ -51,6 +51,8 @@ export interface ProviderInput {
   revocation_url: string;
   default_grant: "client_credentials";
   credential_style: "basic";
+  /** Sent only for a host reached over http on another machine, which the provider must allow. */
+  allow_http?: true;
 }
 
 export interface InstanceAdminClient {

@@ -23,6 +23,8 @@ export interface Direction {
 }
 
 const redirectOf = (i: PipelineInstance) => `${i.url}/oauth_redirect.do`;
+/** An http URL on another machine: the instances opt in where the file names one, the endpoint for its redirect URLs and the provider for its own URLs. */
+const httpBeyondLoopback = (url: string) => url.startsWith("http:") && !isLoopbackHost(new URL(url).hostname);
 export const grantTypes = ["authorization_code", "refresh_token", "client_credentials"];
 /** A real call across an edge: who the token acts as, on the far side. */
 export const probePath = "/api/now/v1/whoami";
@@ -83,7 +85,7 @@ export async function applyEndpoint(spec: EndpointSpec, clients: Clients, report
   let endpoint: EndpointRecord | undefined = await host.findEndpoint(spec.name);
   let secret: string | undefined;
   if (!endpoint) {
-    const allowHttp = spec.redirectUrls.some((u) => u.startsWith("http:") && !isLoopbackHost(new URL(u).hostname));
+    const allowHttp = spec.redirectUrls.some(httpBeyondLoopback);
     endpoint = await host.createEndpoint({ name: spec.name, redirectUrls: spec.redirectUrls, grantTypes, ...(allowHttp ? { allowHttpRedirect: true } : {}), ...(tokenUser ? { tokenUser } : {}) });
     secret = endpoint.clientSecret;
     report({ instance: spec.host.name, action: "created", subject: { kind: "endpoint", name: spec.name } });
@@ -129,6 +131,8 @@ export async function applyEndpoint(spec: EndpointSpec, clients: Clients, report
       revocation_url: `${spec.host.url}/oauth_revoke_token.do`,
       default_grant: "client_credentials",
       credential_style: "basic",
+      // Only when needed: an instance older than the option refuses a field it does not know.
+      ...(httpBeyondLoopback(spec.host.url) ? { allow_http: true as const } : {}),
     };
     // In place: the record keeps its sys_id and history, and never goes missing midway. A token it
     // holds stays when only the secret changes; a new client ID or server drops it, revoked there first.

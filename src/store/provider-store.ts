@@ -25,6 +25,7 @@ function selectProviders(db: Kysely<Database>) {
       "e.name",
       "e.client_id",
       "e.redirect_url",
+      "e.allow_http_redirect",
       "e.sys_created_on",
       "e.sys_updated_on",
       "e.sys_updated_by",
@@ -56,6 +57,8 @@ function toProvider(row: Row): OAuthProvider {
     defaultGrant: (row.profile_grant ?? row.default_grant) as ConsumerGrant,
     credentialStyle: row.credential_style,
     scope: row.profile_scope ?? row.scope,
+    // A provider's entity row has no redirect URIs to allow: its column holds the provider's own http opt-in.
+    allowHttp: row.allow_http_redirect === 1,
     oauthProfile: row.profile_name ?? defaultProfileName(row.name),
     createdOn: row.sys_created_on,
     updatedOn: row.sys_updated_on,
@@ -80,7 +83,7 @@ export async function createProvider(db: Kysely<Database>, box: SecretBox, setti
         logo_url: "",
         public_client: 0,
         pkce_required: 1,
-        allow_http_redirect: 0,
+        allow_http_redirect: settings.allow_http ? 1 : 0,
         access_token_lifespan: 0,
         refresh_token_lifespan: 0,
         grant_types: settings.default_grant,
@@ -216,7 +219,7 @@ export async function updateProvider(db: Kysely<Database>, box: SecretBox, sysId
     const now = Date.now();
     await trx
       .updateTable("oauth_entity")
-      .set({ name: after.name, client_id: after.client_id, grant_types: after.default_grant, sys_updated_on: glideDateTime(now), sys_updated_by: actor, sys_mod_count: current.modCount + 1 })
+      .set({ name: after.name, client_id: after.client_id, grant_types: after.default_grant, allow_http_redirect: after.allow_http ? 1 : 0, sys_updated_on: glideDateTime(now), sys_updated_by: actor, sys_mod_count: current.modCount + 1 })
       .where("sys_id", "=", sysId)
       .execute();
     await trx

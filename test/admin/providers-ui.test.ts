@@ -200,6 +200,30 @@ for (const dialect of dialectsUnderTest()) {
       assert.match(got.html, /data-token-status="healthy"/, "the new client and secret get a token");
     });
   
+    test("Edit: a token or revocation URL on another server without the secret typed again is refused at the secret field; http beyond loopback needs Allow http URLs", async () => {
+      const { provider, edit } = await connectedThroughForm("Peer moves");
+      const elsewhere = peer.base.replace("127.0.0.1", "localhost");
+      const form = await browser.get(edit);
+      assert.match(form.html, /<input type="checkbox" id="allow_http" name="allow_http" value="true"/);
+      const refused = await browser.submitForm(form, edit, { token_url: `${elsewhere}/oauth_token.do` });
+      assert.equal(refused.status, 400);
+      assert.equal(fieldError(refused, "client_secret"), `must be entered again in the same edit: ${new URL(elsewhere).origin} is a server the stored secret was not entered for, and the secret is sent to the token and revocation URLs`);
+      assert.match(refused.html, new RegExp(`id="token_url"[^>]*value="${elsewhere}/oauth_token.do"`), "what was typed comes back");
+      const korean = await browser.submitForm(form, edit, { token_url: `${elsewhere}/oauth_token.do` }, { "accept-language": "ko" });
+      assert.ok(fieldError(korean, "client_secret")?.startsWith("같은 편집에서 다시 입력해야 합니다"), "in the reader's language");
+      assert.deepEqual((await providers()).find((p) => p.sysId === provider.sysId), provider, "nothing changed");
+      assert.equal((await obtained(provider.sysId))?.status, "healthy");
+
+      const plain = await browser.submitForm(form, edit, { revocation_url: "http://peer.example/oauth_revoke_token.do", client_secret: "typed-again" });
+      assert.equal(plain.status, 400);
+      assert.match(fieldError(plain, "revocation_url") ?? "", /uses http; only https is allowed except for loopback hosts/);
+      assert.deepEqual((await providers()).find((p) => p.sysId === provider.sysId), provider, "nothing changed");
+      const allowed = await followRedirect(browser, await browser.submitForm(form, edit, { revocation_url: "http://peer.example/oauth_revoke_token.do", client_secret: "typed-again", allow_http: "true" }));
+      assert.match(allowed.html, /Updated “Peer moves”\./);
+      assert.equal((await providers()).find((p) => p.sysId === provider.sysId)?.allowHttp, true);
+      assert.match((await browser.get(edit)).html, /id="allow_http" name="allow_http" value="true" checked/);
+    });
+
     test("Edit over a version someone saved since: refused (409) before anything is revoked, with who and what differs; saving again applies it", async () => {
       const { client, provider, edit } = await connectedThroughForm("Peer race");
       const opened = await browser.get(edit);

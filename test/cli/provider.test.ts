@@ -124,6 +124,26 @@ describe("portcullis provider … (this instance as OAuth client, from the comma
     assert.equal((await cli(["provider", "token", "Peer", "--data", data])).code, 0);
   });
 
+  test("update: a token or revocation URL on another server needs --new-secret-env in the same update; http beyond loopback needs --allow-http", async () => {
+    const before = JSON.parse((await cli(["provider", "show", "Peer", "--data", data, "--json"])).stdout);
+    const elsewhere = `${peer.base.replace("127.0.0.1", "localhost")}/oauth_token.do`;
+    const refused = await cli(["provider", "update", "Peer", "--data", data, "--token-url", elsewhere]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, new RegExp(`--new-secret-env: ${new URL(elsewhere).origin} is a server the stored secret was not entered for`));
+    const plain = await cli(["provider", "update", "Peer", "--data", data, "--revocation-url", "http://peer.example/oauth_revoke_token.do"]);
+    assert.equal(plain.code, 2);
+    assert.match(plain.stderr, /revocation_url: "http:\/\/peer\.example\/oauth_revoke_token\.do" uses http/);
+    assert.deepEqual(JSON.parse((await cli(["provider", "show", "Peer", "--data", data, "--json"])).stdout), before, "nothing changed");
+    const created = await cli(["provider", "create", "--data", data, "--name", "Plain", "--client-id", "plain-id", "--token-url", "http://peer.example/oauth_token.do"], { PORTCULLIS_PROVIDER_CLIENT_SECRET: "s" });
+    assert.equal(created.code, 2);
+    assert.match(created.stderr, /token_url: .* uses http/);
+    const allowed = await cli(["provider", "create", "--data", data, "--name", "Plain", "--client-id", "plain-id", "--token-url", "http://peer.example/oauth_token.do", "--allow-http", "--json"], { PORTCULLIS_PROVIDER_CLIENT_SECRET: "s" });
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.equal(JSON.parse(allowed.stdout).allow_http, true);
+    assert.equal((await cli(["provider", "update", "Plain", "--data", data, "--no-allow-http"])).code, 2, "not while an http URL needs it");
+    assert.equal((await cli(["provider", "delete", "Plain", "--data", data])).code, 0);
+  });
+
   test("list says why a connection is unhealthy", async () => {
     const flaky = await registerClient(peer.instance, { grant_types: "client_credentials" });
     const created = await cli(["provider", "create", "--data", data, "--name", "Flaky", "--client-id", flaky.clientId, "--token-url", `${peer.base}/oauth_token.do`], { PORTCULLIS_PROVIDER_CLIENT_SECRET: flaky.secret });

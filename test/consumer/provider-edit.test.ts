@@ -83,16 +83,70 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     test("a token URL on another origin drops the token too; the same origin with another path keeps it", async () => {
-      const { provider } = await connected("Moves server");
+      const { client, provider } = await connected("Moves server");
       const samePlace = await patch(provider.sysId, { token_url: `${pair.peer.base}/oauth_token.do?tenant=a` });
       assert.equal(samePlace.status, 200, samePlace.text);
       assert.equal((await held(provider.sysId))?.status, "healthy");
       const elsewhere = pair.peer.base.replace("127.0.0.1", "localhost");
       assert.notEqual(new URL(elsewhere).origin, new URL(pair.peer.base).origin);
-      const moved = await patch(provider.sysId, { token_url: `${elsewhere}/oauth_token.do` });
+      const moved = await patch(provider.sysId, { token_url: `${elsewhere}/oauth_token.do`, client_secret: client.secret });
       assert.equal(moved.status, 200, moved.text);
       assert.equal(moved.headers.get("portcullis-token"), "discarded");
       assert.equal(await held(provider.sysId), undefined);
+    });
+
+    test("a token or revocation URL on another server needs the client secret in the same edit: without it the edit is refused (400) and the stored secret never goes there", async () => {
+      const { client, provider } = await connected("Secret stays");
+      const received: string[] = [];
+      const listener = nodeHttp.createServer((request, response) => {
+        received.push(request.headers.authorization ?? "(none)");
+        response.writeHead(400, { "content-type": "application/json" }).end('{"error":"invalid_client"}');
+      });
+      await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
+      try {
+        const steal = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/steal`;
+        const before = await tableCounts(pair.consumer.instance.store);
+        for (const body of [{ token_url: steal }, { revocation_url: steal }, { token_url: steal, scope: "useraccount" }]) {
+          const refused = await patch(provider.sysId, body);
+          assert.equal(refused.status, 400, refused.text);
+          assert.equal(refused.body.status, "failure");
+          assert.equal(refused.body.error.detail, "invalid_request");
+          assert.match(refused.body.error.message, /client_secret: must be entered again in the same edit: http:\/\/127\.0\.0\.1:\d+ is a server the stored secret was not entered for/);
+        }
+        assert.deepEqual(await tableCounts(pair.consumer.instance.store), before, "nothing was written, not even an audit row");
+        const unchanged = (await findProvider(pair.consumer.instance.store.db, provider.sysId))!;
+        assert.deepEqual([unchanged.tokenUrl, unchanged.revocationUrl, unchanged.scope, unchanged.modCount], [provider.tokenUrl, provider.revocationUrl, provider.scope, provider.modCount]);
+        assert.equal((await held(provider.sysId))?.status, "healthy", "the token is still held");
+        const token = await http(`${pair.consumer.base}/api/portcullis/connections/${provider.sysId}/token`, { method: "POST", headers: { authorization: basicAdmin, "content-type": "application/json" }, body: JSON.stringify({ grant_type: "client_credentials" }) });
+        assert.equal(token.status, 200, token.text);
+        assert.equal(received.length, 0, "the listener was never asked, so it never saw the secret");
+
+        // Whoever types the secret again knows it already: the edit goes through, and the secret typed is what is sent.
+        const moved = await patch(provider.sysId, { token_url: steal, client_secret: "typed-again" });
+        assert.equal(moved.status, 200, moved.text);
+        const sent = await http(`${pair.consumer.base}/api/portcullis/connections/${provider.sysId}/token`, { method: "POST", headers: { authorization: basicAdmin, "content-type": "application/json" }, body: JSON.stringify({ grant_type: "client_credentials" }) });
+        assert.equal(sent.status, 502, sent.text);
+        assert.equal(received.length, 1);
+        const [id, secret] = Buffer.from(received[0]!.replace(/^Basic /, ""), "base64").toString().split(":").map(decodeURIComponent);
+        assert.deepEqual([id, secret], [client.clientId, "typed-again"]);
+        assert.ok(!received[0]!.includes(Buffer.from(`${client.clientId}:${client.secret}`).toString("base64")));
+      } finally {
+        listener.close();
+      }
+    });
+
+    test("plain http to a host other than loopback is refused (400) unless the record allows http URLs", async () => {
+      const { client, provider } = await connected("Plain http");
+      const refused = await patch(provider.sysId, { token_url: "http://peer.example/oauth_token.do", client_secret: client.secret });
+      assert.equal(refused.status, 400, refused.text);
+      assert.match(refused.body.error.message, /token_url: "http:\/\/peer\.example\/oauth_token\.do" uses http; only https is allowed except for loopback hosts/);
+      const created = await http(`${pair.consumer.base}/api/portcullis/registry/providers`, { method: "POST", headers: { authorization: basicAdmin, "content-type": "application/json" }, body: JSON.stringify({ name: "Plain", client_id: "plain-id", client_secret: "s", token_url: "https://peer.example/t", revocation_url: "http://peer.example/r" }) });
+      assert.equal(created.status, 400, created.text);
+      assert.match(created.body.error.message, /revocation_url: .* uses http/);
+      const allowed = await patch(provider.sysId, { token_url: "http://peer.example/oauth_token.do", client_secret: client.secret, allow_http: true });
+      assert.equal(allowed.status, 200, allowed.text);
+      assert.equal(allowed.body.result.allow_http, true);
+      assert.equal((await patch(provider.sysId, { allow_http: false })).status, 400, "the opt-in cannot go while an http URL needs it");
     });
 
     test("a refused edit changes nothing and revokes nothing", async () => {
@@ -141,12 +195,12 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     test("a revocation URL on an origin the record did not name drops the token; clearing it or naming the token URL's origin keeps it", async () => {
-      const { provider } = await connected("Revocation moves");
+      const { client, provider } = await connected("Revocation moves");
       assert.equal((await patch(provider.sysId, { revocation_url: "" })).headers.get("portcullis-token"), null);
       assert.equal((await patch(provider.sysId, { revocation_url: `${pair.peer.base}/oauth_revoke_token.do` })).headers.get("portcullis-token"), null, "the token URL's origin was named already");
       assert.equal((await held(provider.sysId))?.status, "healthy");
       const elsewhere = `${pair.peer.base.replace("127.0.0.1", "localhost")}/oauth_revoke_token.do`;
-      const moved = await patch(provider.sysId, { revocation_url: elsewhere });
+      const moved = await patch(provider.sysId, { revocation_url: elsewhere, client_secret: client.secret });
       assert.equal(moved.headers.get("portcullis-token"), "discarded");
       assert.equal(moved.headers.get("portcullis-revocation"), "revoked", "revoked at the old revocation URL, not the new one");
       assert.equal(await held(provider.sysId), undefined);

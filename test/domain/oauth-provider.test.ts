@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { applyProviderChanges, changesWhereTokensGo, editableFieldsOf, type OAuthProvider, parseProviderUpdate } from "../../src/domain/oauth-provider.ts";
+import { applyProviderChanges, changesWhereTokensGo, editableFieldsOf, type OAuthProvider, parseProviderCreate, parseProviderUpdate } from "../../src/domain/oauth-provider.ts";
 import { ValidationError } from "../../src/domain/validation.ts";
 
 const provider: OAuthProvider = {
@@ -14,6 +14,7 @@ const provider: OAuthProvider = {
   defaultGrant: "client_credentials",
   credentialStyle: "basic",
   scope: "",
+  allowHttp: false,
   oauthProfile: "Peer default_profile",
   createdOn: "2026-12-06 00:00:00",
   updatedOn: "2026-12-06 00:00:00",
@@ -71,5 +72,27 @@ describe("editing a provider: the rules", () => {
     assert.equal(changesWhereTokensGo(before, { ...before, revocation_url: "https://revoke.example/r" }), true, "an origin not named before");
     const split = { ...before, revocation_url: "https://revoke.example/r" };
     assert.equal(changesWhereTokensGo(split, { ...split, token_url: "https://revoke.example/token" }), false, "both origins were named before");
+  });
+
+  test("a token or revocation URL on an origin the record did not name needs the client secret in the same edit; a new path does not", () => {
+    assert.deepEqual(refusedField(() => applyProviderChanges(provider, { token_url: "https://evil.example/steal" })), ["client_secret"]);
+    assert.deepEqual(refusedField(() => applyProviderChanges(provider, { revocation_url: "https://evil.example/steal" })), ["client_secret"]);
+    assert.deepEqual(refusedField(() => applyProviderChanges(provider, { token_url: "https://peer.example:8443/oauth_token.do" })), ["client_secret"], "another port is another server");
+    assert.equal(applyProviderChanges(provider, { token_url: "https://evil.example/t", client_secret: "typed again" }).token_url, "https://evil.example/t");
+    assert.equal(applyProviderChanges(provider, { token_url: "https://peer.example/v2/oauth_token.do" }).token_url, "https://peer.example/v2/oauth_token.do");
+    assert.equal(applyProviderChanges(provider, { revocation_url: "https://peer.example/oauth_revoke_token.do" }).revocation_url, "https://peer.example/oauth_revoke_token.do", "the token URL's server");
+  });
+
+  test("plain http is refused for hosts other than loopback unless allow_http is set; a stored URL does not block other edits", () => {
+    const create = (extra: object) => () => parseProviderCreate({ name: "P", client_id: "c", client_secret: "s", token_url: "https://peer.example/t", ...extra });
+    assert.deepEqual(refusedField(create({ token_url: "http://peer.example/t" })), ["token_url"]);
+    assert.deepEqual(refusedField(create({ authorization_url: "http://peer.example/a", revocation_url: "http://peer.example/r" })), ["authorization_url", "revocation_url"]);
+    for (const host of ["127.0.0.1:9", "localhost:9", "[::1]:9"]) assert.equal(create({ token_url: `http://${host}/t` })().token_url, `http://${host}/t`);
+    assert.equal(create({ token_url: "http://peer.example/t", allow_http: true })().allow_http, true);
+    assert.deepEqual(refusedField(() => applyProviderChanges(provider, { token_url: "http://peer.example/oauth_token.do", client_secret: "s" })), ["token_url"]);
+    const legacy = { ...provider, tokenUrl: "http://peer.example/oauth_token.do" };
+    assert.equal(applyProviderChanges(legacy, { scope: "useraccount" }).scope, "useraccount");
+    const allowed = { ...legacy, allowHttp: true };
+    assert.deepEqual(refusedField(() => applyProviderChanges(allowed, { allow_http: false })), ["token_url"], "turning the opt-in off checks what is stored");
   });
 });

@@ -21,6 +21,7 @@ describe("field labels follow the table dictionary", () => {
     assert.deepEqual(auditOnly, [
       "fieldLabel.*.sys_attachment",
       "fieldLabel.oauth_credential.issued",
+      "fieldLabel.oauth_entity.allow_http",
       "fieldLabel.oauth_entity.authorization_url",
       "fieldLabel.oauth_entity.client_secret",
       "fieldLabel.oauth_entity.consent",

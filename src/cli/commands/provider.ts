@@ -7,7 +7,7 @@ import { ProviderError } from "../../consumer/provider-http.ts";
 import { callMethods, callProvider } from "../../consumer/outbound-call.ts";
 import { instanceSecretBox } from "../../consumer/secret-box.ts";
 import { consumerGrantNames, type OAuthProvider, parseProviderCreate, parseProviderUpdate, providerRecord } from "../../domain/oauth-provider.ts";
-import { NotFoundError, ValidationError } from "../../domain/validation.ts";
+import { issue, NotFoundError, ValidationError } from "../../domain/validation.ts";
 import { paths } from "../../http/paths.ts";
 import type { Instance } from "../../instance.ts";
 import { type ConnectionHealth, connectionHealth, connectionStatuses as storedStatuses } from "../../store/obtained-token-store.ts";
@@ -28,6 +28,7 @@ interface ProviderOptions extends DataOptions {
   credentials?: string;
   scope?: string;
   oauthProfile?: string;
+  allowHttp?: boolean;
   publicUrl?: string;
   json?: boolean;
   grant?: string;
@@ -67,6 +68,12 @@ async function withStatus(instance: Instance, provider: OAuthProvider, t: Transl
   };
 }
 
+/** The API and the form ask for the secret at its field; here it comes from the variable --new-secret-env names. */
+function namingSecretOption(error: unknown): never {
+  if (!(error instanceof ValidationError)) throw error;
+  throw new ValidationError(error.issues.map((i) => (i.key === "validation.secretForNewOrigin" ? issue("--new-secret-env", "cli.provider.secretForNewOrigin", i.values) : i)));
+}
+
 /** These commands seal or open provider secrets: the secret key must open what is stored first. */
 const sealsSecrets = { checkSecretKey: true };
 
@@ -85,6 +92,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
     .option("--credentials <style>", t("help.provider.credentials"), "basic")
     .option("--scope <scope>", t("help.provider.scope"))
     .option("--oauth-profile <name>", t("cli.provider.oauthProfileOption"))
+    .option("--allow-http", t("help.provider.allowHttp"))
     .option("--public-url <url>", t("help.provider.publicUrl"))
     .option("--json", t("help.option.json"))
     .action(async (options: ProviderOptions) => {
@@ -99,6 +107,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
         ...(options.revocationUrl ? { revocation_url: options.revocationUrl } : {}),
         ...(options.scope ? { scope: options.scope } : {}),
         ...(options.oauthProfile !== undefined ? { oauth_profile: options.oauthProfile } : {}),
+        ...(options.allowHttp ? { allow_http: true } : {}),
       });
       const config = configFor(options, env);
       await withInstance(config, output, i18n, async (instance) => {
@@ -152,6 +161,8 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
     .option("--default-grant <grant>", t("help.provider.defaultGrant"))
     .option("--credentials <style>", t("help.provider.credentials"))
     .option("--scope <scope>", t("help.provider.scope"))
+    .option("--allow-http", t("help.provider.allowHttp"))
+    .option("--no-allow-http", t("help.provider.noAllowHttp"))
     .option("--json", t("help.option.json"))
     .action(async (key: string, options: ProviderOptions) => {
       // Only what was given; an empty --revocation-url "" or --scope "" clears that field.
@@ -165,11 +176,12 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
         default_grant: options.defaultGrant,
         credential_style: options.credentials,
         scope: options.scope,
+        allow_http: options.allowHttp,
       };
       const changes = parseProviderUpdate(Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)));
       await withInstance(configFor(options, env), output, i18n, async (instance) => {
         const found = await mustFind(instance, i18n, key);
-        const updated = await updateProviderRevoking(instance, found, changes, actor);
+        const updated = await updateProviderRevoking(instance, found, changes, actor).catch(namingSecretOption);
         if (options.json) return output.out(JSON.stringify({ ...providerRecord(updated.provider), changed: updated.changed, token_discarded: updated.tokenDiscarded, revocation: updated.revocation.kind }, null, 2));
         const name = updated.provider.name;
         output.out(updated.changed.length ? t("cli.provider.updated", { name, fields: updated.changed.join(", ") }) : t("cli.provider.unchanged", { name }));

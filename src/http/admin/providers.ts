@@ -49,6 +49,7 @@ function typedForm(form: URLSearchParams, fallback: ProviderFormState): Provider
     default_grant: text("default_grant") || fallback.default_grant,
     credential_style: text("credential_style") || fallback.credential_style,
     scope: text("scope"),
+    allow_http: form.has("allow_http"),
   };
 }
 

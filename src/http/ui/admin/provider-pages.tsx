@@ -6,7 +6,7 @@ import { renderPage } from "../layout.tsx";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
 import { AdminFormFields, describedBy, ErrorSummary, FieldError, type FieldErrors, Flash, PageHeader } from "./components.tsx";
 import { type EditConflict, EditConflictNotice, VersionInput } from "./edit-conflict.tsx";
-import { TextField } from "./form-fields.tsx";
+import { Checkbox, TextField } from "./form-fields.tsx";
 import { useI18n } from "../i18n-context.tsx";
 import { worded } from "../../../i18n/stored-text.ts";
 
@@ -20,9 +20,10 @@ export interface ProviderFormState {
   default_grant: string;
   credential_style: string;
   scope: string;
+  allow_http: boolean;
 }
 
-export const blankProviderForm: ProviderFormState = { name: "", client_id: "", authorization_url: "", token_url: "", revocation_url: "", default_grant: "client_credentials", credential_style: "basic", scope: "" };
+export const blankProviderForm: ProviderFormState = { name: "", client_id: "", authorization_url: "", token_url: "", revocation_url: "", default_grant: "client_credentials", credential_style: "basic", scope: "", allow_http: false };
 
 /** A provider as the registry list shows it. */
 export interface ProviderListing {
@@ -95,6 +96,7 @@ export function providerFieldLabels(t: Translator["t"]): Record<string, string> 
     default_grant: t("provider.field.defaultGrant"),
     credential_style: t("provider.field.credentialStyle"),
     scope: t("provider.field.scope"),
+    allow_http: t("provider.field.allowHttp"),
     username: t("provider.username"),
     password: t("provider.password"),
   };
@@ -123,13 +125,13 @@ function Choice(props: { id: string; label: string; value: string; options: [str
 
 /** The form's fields as a provider holds them, for the edit form. */
 export function providerFormStateOf(p: OAuthProvider): ProviderFormState {
-  return { name: p.name, client_id: p.clientId, authorization_url: p.authorizationUrl, token_url: p.tokenUrl, revocation_url: p.revocationUrl, default_grant: p.defaultGrant, credential_style: p.credentialStyle, scope: p.scope };
+  return { name: p.name, client_id: p.clientId, authorization_url: p.authorizationUrl, token_url: p.tokenUrl, revocation_url: p.revocationUrl, default_grant: p.defaultGrant, credential_style: p.credentialStyle, scope: p.scope, allow_http: p.allowHttp };
 }
 
 /** The form as the admin reads it (choices by their labels): what an edit conflict compares and shows. */
 export function providerFormText(state: ProviderFormState, t: Translator["t"]): Record<string, string> {
   const style: MessageKey = state.credential_style === "body" ? "provider.style.body" : "provider.style.basic";
-  return { ...state, name: state.name.trim(), client_id: state.client_id.trim(), default_grant: t(grantLabel(state.default_grant)), credential_style: t(style) };
+  return { ...state, name: state.name.trim(), client_id: state.client_id.trim(), default_grant: t(grantLabel(state.default_grant)), credential_style: t(style), allow_http: t(state.allow_http ? "common.true" : "common.false") };
 }
 
 /**
@@ -158,6 +160,7 @@ export function providerFormPage(props: { viewer: Viewer; state: ProviderFormSta
         <TextField id="token_url" label={labels.token_url!} value={state.token_url} errors={errors} mandatory inputmode="url" hint={t("provider.tokenUrlHint")} />
         <TextField id="authorization_url" label={labels.authorization_url!} value={state.authorization_url} errors={errors} inputmode="url" hint={t("provider.authorizationUrlHint")} />
         <TextField id="revocation_url" label={labels.revocation_url!} value={state.revocation_url} errors={errors} inputmode="url" hint={t("provider.revocationUrlHint")} />
+        <Checkbox id="allow_http" label={labels.allow_http!} checked={state.allow_http} errors={errors} hint={t("provider.allowHttpHint")} />
         <Choice id="default_grant" label={labels.default_grant!} value={state.default_grant} errors={errors} options={consumerGrantNames.map((g) => [g, t(grantLabel(g))])} />
         <Choice id="credential_style" label={labels.credential_style!} value={state.credential_style} errors={errors} options={[["basic", t("provider.style.basic")], ["body", t("provider.style.body")]]} />
         <TextField id="scope" label={labels.scope!} value={state.scope} errors={errors} hint={t("provider.scopeHint")} />
@@ -216,6 +219,7 @@ export function providerPage(props: { viewer: Viewer; provider: OAuthProvider; r
     [labels.token_url!, provider.tokenUrl, true],
     [labels.authorization_url!, provider.authorizationUrl || "—", true],
     [labels.revocation_url!, provider.revocationUrl || "—", true],
+    [labels.allow_http!, t(provider.allowHttp ? "common.true" : "common.false"), false],
     [labels.default_grant!, t(grantLabel(provider.defaultGrant)), false],
     [labels.credential_style!, t(provider.credentialStyle === "body" ? "provider.style.body" : "provider.style.basic"), false],
     [labels.scope!, provider.scope || "—", true],
