@@ -80,4 +80,22 @@ describe("the language over HTTP", () => {
     assert.equal(res.status, 403);
     assert.equal(res.headers.get("set-cookie"), null);
   });
+
+  test("the language switch goes back only to an admin page or the sign-in page: a tab, a control character, a backslash or another host goes to the sign-in page", async () => {
+    const signIn = await http(`${english.base}/`);
+    const csrf = /name="csrf_token" value="([^"]+)"/.exec(signIn.text)![1]!;
+    const cookie = signIn.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const back = async (body: string) => {
+      const res = await postForm(`${english.base}/language`, `lang=ko&csrf_token=${encodeURIComponent(csrf)}&${body}`, { cookie, "sec-fetch-site": "same-origin" });
+      assert.equal(res.status, 303, `${body}: ${res.text}`);
+      return res.headers.get("location");
+    };
+    // What browsers read as //evil.example/x once they drop the tab or newline (WHATWG URL).
+    for (const next of ["/%09/evil.example/x", "/%0A/evil.example/x", "/%0D/evil.example/x", "//evil.example/x", "/%5Cevil.example/x", "https://evil.example/x", "/admin/../x", "/?next=/%2509/evil.example/x", "/?next=//evil.example"]) {
+      assert.equal(await back(`next=${next}`), "/", next);
+    }
+    assert.equal(await back("next=/admin/registry%3Fq%3Dpeer"), "/admin/registry?q=peer");
+    assert.equal(await back(`next=${encodeURIComponent("/?next=/admin/users")}`), "/?next=%2Fadmin%2Fusers", "the sign-in page keeps the page it leads to");
+    assert.equal(await back("next="), "/");
+  });
 });

@@ -7,10 +7,21 @@ import { crossSiteRequest, currentSession, loginCsrfValid, sessionCsrfValid } fr
 import { requestTranslator } from "../i18n/request-locale.ts";
 import { errorPage } from "../ui/authorize-pages.tsx";
 import { adminPaths } from "./admin-paths.ts";
+import { adminReturnPath } from "./return-path.ts";
 
-/** Only a path on this site: the switch must not become an open redirect. */
+/**
+ * Where the switch goes back to: an admin page, held to the rules sign-in's `next` is held to
+ * (adminReturnPath), or the sign-in page with such a `next`. Anything else (another host, or a
+ * tab or control character a browser drops, turning /\t/evil.example into //evil.example) goes
+ * to the sign-in page: the switch must not become an open redirect.
+ */
 function safeReturn(value: string | null): string {
-  return value && value.startsWith("/") && !value.startsWith("//") && !value.includes("\\") ? value : adminPaths.signIn;
+  const adminPage = adminReturnPath(value);
+  if (adminPage) return adminPage;
+  const signInPrefix = `${adminPaths.signIn}?`;
+  if (value === null || !value.startsWith(signInPrefix)) return adminPaths.signIn;
+  const next = adminReturnPath(new URLSearchParams(value.slice(signInPrefix.length)).get("next"));
+  return next ? `${signInPrefix}${new URLSearchParams({ next })}` : adminPaths.signIn;
 }
 
 /**
