@@ -19,7 +19,7 @@ export async function profileGet(instance: Instance, request: FastifyRequest, re
   const admin = await requireAdmin(instance, request, reply);
   if (!admin) return;
   const user = await findUserById(instance.store.db, admin.userSysId);
-  sendAdminHTML(reply, 200, profilePage({ viewer: admin.viewer, preferredLanguage: user?.preferredLanguage ?? null, flash: takeFlash(instance, request, reply).message }));
+  sendAdminHTML(reply, 200, profilePage({ viewer: admin.viewer, preferredLanguage: user?.preferredLanguage ?? null, flash: takeFlash(instance, request, reply, admin.session).message }));
 }
 
 /** Saves a language for a user (oneself on the profile, anyone from the user page) and confirms in the language now in force. */
@@ -32,7 +32,7 @@ async function saveLanguage(instance: Instance, request: FastifyRequest, reply: 
   if (!user) return void seeOther(reply, adminPaths.users);
   if (language !== undefined) await setPreferredLanguage(instance.store.db, sysId, language);
   const shown = sysId === posted.admin.userSysId && language ? translator(language as "en" | "ko") : posted.admin.viewer.i18n;
-  setFlash(instance, reply, { message: shown.t("profile.saved") });
+  setFlash(instance, reply, posted.admin.session, { message: shown.t("profile.saved") });
   seeOther(reply, back(sysId));
 }
 

@@ -69,7 +69,7 @@ export const providerCreate: Handler = async (instance, request, reply) => {
   try {
     const settings = parseProviderCreate({ ...typed, client_secret: form.get("client_secret") ?? "" });
     const created = await createProvider(instance.store.db, instanceSecretBox(instance), settings, redirectUrlOf(instance), admin.actor);
-    setFlash(instance, reply, { message: admin.viewer.i18n.t("provider.created", { name: created.name }) });
+    setFlash(instance, reply, admin.session, { message: admin.viewer.i18n.t("provider.created", { name: created.name }) });
     seeOther(reply, adminPaths.provider(created.sysId));
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
@@ -106,7 +106,7 @@ export const providerShow: Handler = async (instance, request, reply) => {
   const admin = await requireAdmin(instance, request, reply);
   if (!admin) return;
   const provider = await providerFromPath(instance, request, reply, admin);
-  if (provider) await renderProvider(instance, reply, admin, provider, 200, { flash: takeFlash(instance, request, reply).message });
+  if (provider) await renderProvider(instance, reply, admin, provider, 200, { flash: takeFlash(instance, request, reply, admin.session).message });
 };
 
 /**
@@ -135,7 +135,7 @@ export const providerToken: Handler = async (instance, request, reply) => {
     if (!(failure instanceof ProviderError)) throw failure;
     return renderProvider(instance, reply, admin, provider, 502, { failure: t("provider.tokenFailed", { name: provider.name, reason: worded(failure.text, t) }), ...(login ? { username: login.username } : {}) });
   }
-  setFlash(instance, reply, { message: t("provider.gotToken", { name: provider.name }) });
+  setFlash(instance, reply, admin.session, { message: t("provider.gotToken", { name: provider.name }) });
   seeOther(reply, adminPaths.provider(provider.sysId));
 };
 
@@ -156,7 +156,7 @@ export const providerDelete: Handler = async (instance, request, reply) => {
   const { t } = admin.viewer.i18n;
   const outcome = await deleteProviderRevoking(instance, provider, admin.actor);
   const revocation = outcome.kind === "revoked" ? ` ${t("provider.revokedAtProvider")}` : outcome.kind === "failed" ? ` ${t("provider.revocationFailed", { reason: worded(outcome.reason, t) })}` : "";
-  setFlash(instance, reply, { message: t("provider.deleted", { name: provider.name }) + revocation });
+  setFlash(instance, reply, admin.session, { message: t("provider.deleted", { name: provider.name }) + revocation });
   seeOther(reply, adminPaths.registry);
 };
 
@@ -188,7 +188,7 @@ export const providerUpdate: Handler = async (instance, request, reply) => {
     const updated = await updateProviderRevoking(instance, provider, parseProviderUpdate({ ...typed, ...(secret ? { client_secret: secret } : {}) }), admin.actor, expected);
     const outcome = updated.revocation.kind === "revoked" ? ` ${t("provider.revokedAtOldProvider")}` : updated.revocation.kind === "failed" ? ` ${t("provider.revocationFailedOld", { reason: worded(updated.revocation.reason, t) })}` : "";
     const message = updated.changed.length ? t("provider.updated", { name: updated.provider.name }) : t("provider.unchanged");
-    setFlash(instance, reply, { message: message + (updated.tokenDiscarded ? ` ${t("provider.tokenDiscarded")}${outcome}` : "") });
+    setFlash(instance, reply, admin.session, { message: message + (updated.tokenDiscarded ? ` ${t("provider.tokenDiscarded")}${outcome}` : "") });
     seeOther(reply, adminPaths.provider(provider.sysId));
   } catch (error) {
     if (error instanceof NotFoundError) return void (await providerFromPath(instance, request, reply, admin));

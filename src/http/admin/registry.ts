@@ -31,7 +31,7 @@ export const registryList: Handler = async (instance, request, reply) => {
   if (!admin) return;
   const query = listQuery(request, registrySortKeys, "name");
   const [found, providers] = await Promise.all([searchClients(instance.store.db, query), providerListing(instance.store.db, query.text)]);
-  sendAdminHTML(reply, 200, registryListPage({ viewer: admin.viewer, found, providers, query: { ...query, page: found.page }, flash: takeFlash(instance, request, reply).message }));
+  sendAdminHTML(reply, 200, registryListPage({ viewer: admin.viewer, found, providers, query: { ...query, page: found.page }, flash: takeFlash(instance, request, reply, admin.session).message }));
 };
 
 export const registryInterceptor: Handler = async (instance, request, reply) => {
@@ -80,7 +80,7 @@ export const registryCreate: Handler = async (instance, request, reply) => {
   if (action !== "submit") return sendAdminHTML(reply, 200, registryFormPage({ viewer: admin.viewer, state, errors: {}, client: null, ...restored }));
   try {
     const created = await createClient(instance.store.db, parseClientCreate(registryInput(state, "create")), admin.actor);
-    setFlash(instance, reply, {
+    setFlash(instance, reply, admin.session, {
       message: posted.admin.viewer.i18n.t("registry.created", { name: created.client.name }),
       ...(created.clientSecret ? { secret: { recordSysId: created.client.sysId, value: created.clientSecret } } : {}),
     });
@@ -96,7 +96,7 @@ export const registryRecord: Handler = async (instance, request, reply) => {
   if (!admin) return;
   const client = await recordFromPath(instance, request, reply, admin);
   if (!client) return;
-  const flash = takeFlash(instance, request, reply);
+  const flash = takeFlash(instance, request, reply, admin.session);
   const freshSecret = flash.secret?.recordSysId === client.sysId ? flash.secret.value : undefined;
   await renderRecord(instance, reply, admin, client, { status: 200, version: client.modCount, ...(freshSecret ? { freshSecret } : {}), ...(flash.message ? { flash: flash.message } : {}) });
 };
@@ -114,7 +114,7 @@ export const registryUpdate: Handler = async (instance, request, reply) => {
   if (action !== "submit") return renderRecord(instance, reply, admin, client, { status: 200, state, version, ...(action === "restore" ? { flash: admin.viewer.i18n.t("resume.restored") } : {}) });
   try {
     await updateClient(instance.store.db, client.sysId, parseClientUpdate(registryInput(state, "update")), admin.actor, expected);
-    setFlash(instance, reply, { message: posted.admin.viewer.i18n.t("registry.updated", { name: state.name.trim() }) });
+    setFlash(instance, reply, posted.admin.session, { message: posted.admin.viewer.i18n.t("registry.updated", { name: state.name.trim() }) });
     seeOther(reply, adminPaths.registryRecord(client.sysId));
   } catch (error) {
     if (error instanceof NotFoundError) return void (await recordFromPath(instance, request, reply, admin));
@@ -139,10 +139,10 @@ export const regenerateSecret: Handler = async (instance, request, reply) => {
   if (!client) return;
   try {
     const { clientSecret } = await regenerateClientSecret(instance.store.db, client.sysId, posted.admin.actor);
-    setFlash(instance, reply, { message: posted.admin.viewer.i18n.t("registry.regenerated"), ...(clientSecret ? { secret: { recordSysId: client.sysId, value: clientSecret } } : {}) });
+    setFlash(instance, reply, posted.admin.session, { message: posted.admin.viewer.i18n.t("registry.regenerated"), ...(clientSecret ? { secret: { recordSysId: client.sysId, value: clientSecret } } : {}) });
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    setFlash(instance, reply, { message: error.issues.map((i) => issueText(i, posted.admin.viewer.i18n)).join("; ") });
+    setFlash(instance, reply, posted.admin.session, { message: error.issues.map((i) => issueText(i, posted.admin.viewer.i18n)).join("; ") });
   }
   seeOther(reply, adminPaths.registryRecord(client.sysId));
 };
@@ -162,6 +162,6 @@ export const registryDelete: Handler = async (instance, request, reply) => {
   const client = await recordFromPath(instance, request, reply, posted.admin);
   if (!client) return;
   const deleted = await deleteClient(instance.store.db, client.sysId, posted.admin.actor);
-  setFlash(instance, reply, { message: posted.admin.viewer.i18n.t("registry.deleted", { name: deleted.name }) });
+  setFlash(instance, reply, posted.admin.session, { message: posted.admin.viewer.i18n.t("registry.deleted", { name: deleted.name }) });
   seeOther(reply, adminPaths.registry);
 };

@@ -32,7 +32,7 @@ export const tokensList: Handler = async (instance, request, reply) => {
     olderHref: found.length > listLimit && last ? tokenListHref(listFields(clientSysId, { time: last.issuedOn, sysId: last.sysId })) : undefined,
     newestHref: older ? tokenListHref(listFields(clientSysId, undefined)) : undefined,
   };
-  const flash = takeFlash(instance, request, reply).message;
+  const flash = takeFlash(instance, request, reply, admin.session).message;
   sendAdminHTML(reply, 200, tokensPage({ viewer: admin.viewer, tokens, clients, clientSysId, listFields: shown.fields, flash, limit: listLimit, pages, olderPage: older !== undefined }));
 };
 
@@ -91,10 +91,10 @@ export const tokenRevoke: Handler = async (instance, request, reply) => {
   try {
     if (!sysIdPattern.test(sysId)) throw new NotFoundError();
     await revokeTokenByAdmin(instance.store.db, sysId, posted.admin.actor);
-    setFlash(instance, reply, { message: posted.admin.viewer.i18n.t("tokens.flash.revoked") });
+    setFlash(instance, reply, posted.admin.session, { message: posted.admin.viewer.i18n.t("tokens.flash.revoked") });
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
-    setFlash(instance, reply, { message: posted.admin.viewer.i18n.t("tokens.flash.tokenGone") });
+    setFlash(instance, reply, posted.admin.session, { message: posted.admin.viewer.i18n.t("tokens.flash.tokenGone") });
   }
   seeOther(reply, listOf(posted.form.get("client"), posted.form.get("older")).href);
 };
@@ -117,10 +117,10 @@ export const tokensRevokeClient: Handler = async (instance, request, reply) => {
   try {
     if (!sysIdPattern.test(clientSysId)) throw new NotFoundError();
     const count = await revokeAllTokensOfClient(instance.store.db, clientSysId, posted.admin.actor);
-    setFlash(instance, reply, { message: posted.admin.viewer.i18n.t("tokens.flash.revokedAll", { count }) });
+    setFlash(instance, reply, posted.admin.session, { message: posted.admin.viewer.i18n.t("tokens.flash.revokedAll", { count }) });
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
-    setFlash(instance, reply, { message: posted.admin.viewer.i18n.t("tokens.flash.clientGone") });
+    setFlash(instance, reply, posted.admin.session, { message: posted.admin.viewer.i18n.t("tokens.flash.clientGone") });
   }
   seeOther(reply, `${adminPaths.tokens}?client=${encodeURIComponent(clientSysId)}`);
 };

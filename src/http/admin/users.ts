@@ -31,7 +31,7 @@ async function renderUsers(instance: Instance, request: FastifyRequest, reply: F
 
 export const usersList: Handler = async (instance, request, reply) => {
   const admin = await requireAdmin(instance, request, reply);
-  if (admin) await renderUsers(instance, request, reply, admin, 200, { form: blankUserForm, flash: takeFlash(instance, request, reply).message });
+  if (admin) await renderUsers(instance, request, reply, admin, 200, { form: blankUserForm, flash: takeFlash(instance, request, reply, admin.session).message });
 };
 
 export const userCreate: Handler = async (instance, request, reply) => {
@@ -52,7 +52,7 @@ export const userCreate: Handler = async (instance, request, reply) => {
     const input = parseNewUser({ ...typed, password: form.get("password") ?? "", roles: typed.roles.split(",").map((r) => r.trim()).filter(Boolean) });
     const account = { userName: input.user_name, name: input.name, firstName: input.first_name, lastName: input.last_name, email: input.email, roles: input.roles };
     const user = await createUserAccount(instance.store.db, { ...account, passwordHash: await hashPassword(input.password) }, admin.actor);
-    setFlash(instance, reply, { message: admin.viewer.i18n.t("users.flash.created", { name: user.userName }) });
+    setFlash(instance, reply, admin.session, { message: admin.viewer.i18n.t("users.flash.created", { name: user.userName }) });
     seeOther(reply, adminPaths.user(user.sysId));
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
@@ -77,7 +77,7 @@ export const userShow: Handler = async (instance, request, reply) => {
   const admin = await requireAdmin(instance, request, reply);
   if (!admin) return;
   const user = await userFromPath(instance, request, reply, admin);
-  if (user) await renderUser(instance, reply, admin, user, 200, { flash: takeFlash(instance, request, reply).message });
+  if (user) await renderUser(instance, reply, admin, user, 200, { flash: takeFlash(instance, request, reply, admin.session).message });
 };
 
 /** GET /admin/users/{sys_id}/deactivate — the confirmation step; nothing changes until it is submitted. */
@@ -106,7 +106,7 @@ function userChange(signedOut: SignedOut, change: (instance: Instance, user: Use
     if (posted.form.get("_action") === "restore") return renderUser(instance, reply, posted.admin, user, 200, { flash: posted.admin.viewer.i18n.t("resume.restored"), typedRole: posted.form.get("role") ?? "" });
     try {
       const message = await change(instance, user, posted.form, posted.admin);
-      setFlash(instance, reply, { message });
+      setFlash(instance, reply, posted.admin.session, { message });
       seeOther(reply, adminPaths.user(user.sysId));
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
