@@ -61,7 +61,8 @@ export interface InstanceAdminClient {
   findEndpoint(name: string): Promise<EndpointRecord | undefined>;
   listEndpoints(): Promise<EndpointRecord[]>;
   createEndpoint(input: { name: string; redirectUrls: string[]; grantTypes: string[]; allowHttpRedirect?: boolean; tokenUser?: string }): Promise<EndpointRecord>;
-  setEndpointRedirects(sysId: string, redirectUrls: string[]): Promise<void>;
+  /** `allowHttpRedirect` when a URL is http beyond loopback, which the endpoint refuses unless it allows them. */
+  setEndpointRedirects(sysId: string, redirectUrls: string[], allowHttpRedirect: boolean): Promise<void>;
   setEndpointTokenUser(sysId: string, userName: string): Promise<void>;
   activateEndpoint(sysId: string): Promise<void>;
   /** An active user's sys_id by user name; undefined when the instance has no such user, or it is inactive. */
@@ -196,8 +197,8 @@ export function portcullisAdminClient(baseUrl: string, credentials: Credentials,
       const body = { name: input.name, redirect_url: input.redirectUrls.join(", "), grant_types: input.grantTypes.join(","), ...(input.allowHttpRedirect ? { allow_http_redirect: true } : {}), ...(input.tokenUser ? { client_credentials_user: input.tokenUser } : {}) };
       return endpoint(await request("POST", "/api/portcullis/registry/endpoints", body));
     },
-    async setEndpointRedirects(sysId, redirectUrls) {
-      await request("PATCH", `/api/portcullis/registry/endpoints/${q(sysId)}`, { redirect_url: redirectUrls.join(", ") });
+    async setEndpointRedirects(sysId, redirectUrls, allowHttpRedirect) {
+      await request("PATCH", `/api/portcullis/registry/endpoints/${q(sysId)}`, { redirect_url: redirectUrls.join(", "), ...(allowHttpRedirect ? { allow_http_redirect: true } : {}) });
     },
     async setEndpointTokenUser(sysId, userName) {
       await request("PATCH", `/api/portcullis/registry/endpoints/${q(sysId)}`, { client_credentials_user: userName });

@@ -84,13 +84,13 @@ export async function applyEndpoint(spec: EndpointSpec, clients: Clients, report
   const tokenUser = spec.host.token_user;
   let endpoint: EndpointRecord | undefined = await host.findEndpoint(spec.name);
   let secret: string | undefined;
+  const allowHttp = spec.redirectUrls.some(httpBeyondLoopback);
   if (!endpoint) {
-    const allowHttp = spec.redirectUrls.some(httpBeyondLoopback);
     endpoint = await host.createEndpoint({ name: spec.name, redirectUrls: spec.redirectUrls, grantTypes, ...(allowHttp ? { allowHttpRedirect: true } : {}), ...(tokenUser ? { tokenUser } : {}) });
     secret = endpoint.clientSecret;
     report({ instance: spec.host.name, action: "created", subject: { kind: "endpoint", name: spec.name } });
   } else if (!sameSet(endpoint.redirectUrls, spec.redirectUrls)) {
-    await host.setEndpointRedirects(endpoint.sysId, spec.redirectUrls);
+    await host.setEndpointRedirects(endpoint.sysId, spec.redirectUrls, allowHttp);
     report({ instance: spec.host.name, action: "updated", subject: { kind: "redirects", name: spec.name } });
   } else {
     report({ instance: spec.host.name, action: "unchanged", subject: { kind: "endpoint", name: spec.name } });

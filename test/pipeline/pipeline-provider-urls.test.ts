@@ -60,4 +60,20 @@ describe("pipeline up and the provider records' URLs", () => {
     assert.deepEqual([provider.tokenUrl, provider.revocationUrl, provider.allowHttp], [`${remote}/oauth_token.do`, `${remote}/oauth_revoke_token.do`, true]);
     assert.equal((await findClient(dev.instance.store.db, "Pipeline Remote Client"))!.allowHttpRedirect, true);
   });
+
+  test("an existing endpoint whose consumer moves to http on another machine: up changes its redirect URLs and allows http redirects", async () => {
+    const clients: Clients = new Map([
+      ["production", portcullisAdminClient(prod.base, { user: "admin", password: adminPassword })],
+      ["moving", portcullisAdminClient(dev.base, { user: "admin", password: adminPassword })],
+    ]);
+    const controller = (target: string) => endpointSpecs(parsePipeline(pipelineFileText(prod, [["moving", target, "DEV_PW"]]))).find((s) => s.host.name === "production")!;
+    await applyEndpoint(controller(dev.base), clients, () => {}, { forceNewSecret: true });
+    const remote = "http://moving.internal.example:8080";
+    const steps: string[] = [];
+    await applyEndpoint(controller(remote), clients, (step) => steps.push(`${step.action} ${step.subject.kind}`));
+    assert.ok(steps.includes("updated redirects"), steps.join("\n"));
+    const endpoint = (await findClient(prod.instance.store.db, "Pipeline Controller Client"))!;
+    assert.ok(endpoint.redirectUrls.includes(`${remote}/oauth_redirect.do`), endpoint.redirectUrls.join(", "));
+    assert.equal(endpoint.allowHttpRedirect, true);
+  });
 });
