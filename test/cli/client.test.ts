@@ -85,6 +85,23 @@ describe("portcullis client … (the Application Registry from the command line)
     assert.match(bad.stderr, /access_token_lifespan/);
   });
 
+  test("the Client credentials user reads back as the user name it was given as, in the table and in --json, not as its sys_id", async () => {
+    const adminSysId = JSON.parse((await cli(["user", "list", "--data", data, "--json"])).stdout).find((u: { user_name: string }) => u.user_name === "admin").sys_id;
+    const updated = await cli(["client", "update", clientId, "--data", data, "--client-credentials-user", "admin", "--json"]);
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.equal(JSON.parse(updated.stdout).client_credentials_user, "admin");
+    const json = await cli(["client", "show", clientId, "--data", data, "--json"]);
+    assert.equal(JSON.parse(json.stdout).client_credentials_user, "admin");
+    const shown = await cli(["client", "show", clientId, "--data", data]);
+    assert.match(shown.stdout, /^client_credentials_user +admin$/m);
+    const listed = await cli(["client", "list", "--data", data, "--json"]);
+    assert.equal(JSON.parse(listed.stdout).find((c: { client_id: string }) => c.client_id === clientId).client_credentials_user, "admin");
+    for (const run of [updated, json, shown, listed]) assert.ok(!run.stdout.includes(adminSysId), run.stdout);
+    // Given as the sys_id, it still reads back as the name.
+    const bySysId = await cli(["client", "update", clientId, "--data", data, "--client-credentials-user", adminSysId, "--json"]);
+    assert.equal(JSON.parse(bySysId.stdout).client_credentials_user, "admin");
+  });
+
   test("invalid input is refused with a clear message and exit code 2, and nothing is created", async () => {
     const runs = await Promise.all([
       cli(["client", "create", "--data", data, "--name", "Bad", "--redirect-url", "http://evil.example/cb"]),

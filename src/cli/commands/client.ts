@@ -2,6 +2,8 @@ import { Command, InvalidArgumentError } from "commander";
 import { type ClientUpdateInput, clientRecord, type OAuthClient, parseClientCreate, parseClientUpdate } from "../../domain/oauth-entity.ts";
 import { NotFoundError } from "../../domain/validation.ts";
 import { createClient, deleteClient, findClient, listClients, regenerateClientSecret, updateClient } from "../../store/oauth-entity-store.ts";
+import { findUserById } from "../../store/user-store.ts";
+import type { Instance } from "../../instance.ts";
 import { translator, type Translator } from "../../i18n/translator.ts";
 import { configFor, type DataOptions, withDataOption, withInstance } from "../instance-options.ts";
 import { keyValues, type Output, table } from "../output.ts";
@@ -71,8 +73,18 @@ function settingsFrom(options: SettingOptions & { inactive?: boolean }): ClientU
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
 }
 
-function printRecord(output: Output, i18n: Translator, client: OAuthClient, json: boolean | undefined, secret?: string | null): void {
-  const record = clientRecord(client, secret);
+/**
+ * The record as the CLI shows it: the Client credentials user by the user name
+ * --client-credentials-user takes and the admin UI shows, where the column holds a sys_id. (The
+ * registry API keeps the sys_id: pipelines compare it with the user they looked up.)
+ */
+async function cliRecord(instance: Instance, client: OAuthClient, secret?: string | null): Promise<ReturnType<typeof clientRecord>> {
+  const user = client.clientCredentialsUser ? await findUserById(instance.store.db, client.clientCredentialsUser) : undefined;
+  return { ...clientRecord(client, secret), client_credentials_user: user?.userName ?? "" };
+}
+
+async function printRecord(output: Output, i18n: Translator, instance: Instance, client: OAuthClient, json: boolean | undefined, secret?: string | null): Promise<void> {
+  const record = await cliRecord(instance, client, secret);
   if (json) return output.out(JSON.stringify(record, null, 2));
   output.out(keyValues(record));
   if (secret) output.err(`\n${i18n.t("cli.client.secretOnce")}`);
@@ -88,14 +100,14 @@ export function clientCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tran
     const settings = parseClientCreate(settingsFrom(options));
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const created = await createClient(instance.store.db, settings, actor);
-      printRecord(output, i18n, created.client, options.json, created.clientSecret);
+      await printRecord(output, i18n, instance, created.client, options.json, created.clientSecret);
     }, { mayCreate: true });
   });
 
   withDataOption(client.command("list").description(t("help.client.list")).option("--json", t("help.option.json")), i18n).action(async (options: SettingOptions) => {
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const clients = await listClients(instance.store.db);
-      if (options.json) return output.out(JSON.stringify(clients.map((c) => clientRecord(c)), null, 2));
+      if (options.json) return output.out(JSON.stringify(await Promise.all(clients.map((c) => cliRecord(instance, c))), null, 2));
       if (clients.length === 0) return output.out(t("cli.client.none"));
       output.out(
         table(
@@ -112,34 +124,34 @@ export function clientCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tran
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const found = await findClient(instance.store.db, key);
       if (!found) throw new NotFoundError(t("cli.client.notFound", { key }));
-      printRecord(output, i18n, found, options.json);
+      await printRecord(output, i18n, instance, found, options.json);
     });
   });
 
   settingOptions(keyed("update", t("help.client.update")), true, i18n).action(async (key: string, options: SettingOptions) => {
     const changes = parseClientUpdate(settingsFrom(options));
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
-      printRecord(output, i18n, await updateClient(instance.store.db, key, changes, actor), options.json);
+      await printRecord(output, i18n, instance, await updateClient(instance.store.db, key, changes, actor), options.json);
     });
   });
 
   keyed("regenerate-secret", t("help.client.regenerateSecret")).option("--json", t("help.option.json")).action(async (key: string, options: SettingOptions) => {
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const regenerated = await regenerateClientSecret(instance.store.db, key, actor);
-      printRecord(output, i18n, regenerated.client, options.json, regenerated.clientSecret);
+      await printRecord(output, i18n, instance, regenerated.client, options.json, regenerated.clientSecret);
     });
   });
 
   keyed("deactivate", t("help.client.deactivate")).option("--json", t("help.option.json")).action(async (key: string, options: SettingOptions) => {
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
-      printRecord(output, i18n, await updateClient(instance.store.db, key, { active: false }, actor), options.json);
+      await printRecord(output, i18n, instance, await updateClient(instance.store.db, key, { active: false }, actor), options.json);
     });
   });
 
   keyed("delete", t("help.client.delete")).option("--json", t("help.option.json")).action(async (key: string, options: SettingOptions) => {
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const deleted = await deleteClient(instance.store.db, key, actor);
-      if (options.json) return output.out(JSON.stringify({ deleted: clientRecord(deleted) }, null, 2));
+      if (options.json) return output.out(JSON.stringify({ deleted: await cliRecord(instance, deleted) }, null, 2));
       output.out(t("cli.client.deleted", { name: deleted.name, clientId: deleted.clientId }));
     });
   });
