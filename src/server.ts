@@ -11,6 +11,7 @@ import { instanceSecretBox } from "./consumer/secret-box.ts";
 import { type Listener, listenError } from "./listen-probe.ts";
 import { buildManagementApp, listenedPort, managementUrl } from "./http/operability/management-app.ts";
 import { checkBeforeOpening } from "./start-checks.ts";
+import { recordServedPublicUrl } from "./store/served-url-store.ts";
 import cluster from "node:cluster";
 import { assertSecretKeyOpensStore } from "./consumer/secret-key-check.ts";
 import { describeDevelopmentCa, developmentTlsDir, renewWhileRunning, resolveServerTls } from "./tls/server-tls.ts";
@@ -87,6 +88,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await instance.store.close();
     throw listenError(error as NodeJS.ErrnoException, { ...listeningOn, stage: "listen" });
   }
+  // For the CLI beside it: `provider create` names the redirect URL this start serves. Not worth failing a start over.
+  await recordServedPublicUrl(instance.store.db, config.publicUrl).catch((error: unknown) => app.log.warn({ err: error }, "the public URL served was not recorded"));
   // A cluster worker leaves housekeeping to its primary.
   const jobs = options.cleanup === false ? idleJobs : startBackgroundJobs(instance, (error) => app.log.warn({ err: error }, "housekeeping failed"));
   const renewDevelopmentCertificate = () => (tls?.development ? renewWhileRunning([app.server, ...(management ? [management.server] : [])], config, app.log) : Promise.resolve([]));

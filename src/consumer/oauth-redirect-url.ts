@@ -7,6 +7,6 @@ import { paths } from "../http/paths.ts";
  * record made by the CLI without --public-url, or before the public URL changed, stored
  * another address, and a code sent there never comes back to the instance that asked.
  */
-export function oauthRedirectUrl(config: Config): string {
+export function oauthRedirectUrl(config: Pick<Config, "publicUrl">): string {
   return config.publicUrl + paths.oauthRedirect;
 }

@@ -15,6 +15,7 @@ import * as coalesceCase from "./migrations/012-coalesce-case.ts";
 import * as caselessTextIndexes from "./migrations/013-caseless-text-indexes.ts";
 import * as secretKeyCheck from "./migrations/014-secret-key-check.ts";
 import * as userNameParts from "./migrations/015-user-name-parts.ts";
+import * as servedPublicUrl from "./migrations/016-served-public-url.ts";
 
 const migrations: Record<string, Migration> = {
   "001-initial": initial,
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   "013-caseless-text-indexes": caselessTextIndexes,
   "014-secret-key-check": secretKeyCheck,
   "015-user-name-parts": userNameParts,
+  "016-served-public-url": servedPublicUrl,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -291,6 +291,12 @@ export interface SecretKeyCheckTable {
   sealed: string;
 }
 
+/** Each public URL the instance has served, and when a start last served it (epoch ms). */
+export interface ServedPublicUrlTable {
+  url: string;
+  started_at: number;
+}
+
 export interface Database {
   sys_user: SysUserTable;
   sys_user_role: SysUserRoleTable;
@@ -319,4 +325,5 @@ export interface Database {
   sys_transform_entry: SysTransformEntryTable;
   pipeline_run: PipelineRunTable;
   oauth_entity_profile: OAuthEntityProfileTable;
+  served_public_url: ServedPublicUrlTable;
 }

@@ -14,7 +14,7 @@ import { type ConnectionHealth, connectionHealth, connectionStatuses as storedSt
 import { createProvider, findProvider, listProviders } from "../../store/provider-store.ts";
 import { configFor, type DataOptions, withDataOption, withInstance } from "../instance-options.ts";
 import { keyValues, type Output, table } from "../output.ts";
-import { oauthRedirectUrl } from "../../consumer/oauth-redirect-url.ts";
+import { knownRedirectUrl, publicUrlGiven } from "../served-redirect-url.ts";
 
 interface ProviderOptions extends DataOptions {
   name?: string;
@@ -57,11 +57,17 @@ function statusText(i18n: Translator, status: string): string {
   return (connectionStatuses as readonly string[]).includes(status) ? i18n.t(`cli.provider.status.${status as (typeof connectionStatuses)[number]}`) : status;
 }
 
-/** The record and its connection; the reason in `t`'s language (English for --json, which scripts read). */
-async function withStatus(instance: Instance, provider: OAuthProvider, t: Translator["t"]): Promise<Record<string, string>> {
+/**
+ * The record and its connection; the reason in `t`'s language (English for --json, which scripts read).
+ * The redirect URL is the one the instance uses when this command knows it: the record keeps what
+ * `provider create` assumed, and the authorization flow never reads it (oauth-redirect-url.ts).
+ */
+async function withStatus(instance: Instance, provider: OAuthProvider, t: Translator["t"], env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
   const status = (await storedStatuses(instance.store.db)).find((s) => s.provider === provider.sysId);
+  const redirect = await knownRedirectUrl(instance, { publicUrlGiven: publicUrlGiven(undefined, env) });
   return {
     ...providerRecord(provider),
+    ...(redirect.source !== "assumed" ? { redirect_url: redirect.url } : {}),
     connection_status: connectionHealth(status),
     connection_reason: status?.statusReason ? worded(status.statusReason, t) : "",
     token_expires_at: status?.expiresAt ? new Date(status.expiresAt).toISOString() : "",
@@ -111,15 +117,18 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
       });
       const config = configFor(options, env);
       await withInstance(config, output, i18n, async (instance) => {
-        const created = await createProvider(instance.store.db, instanceSecretBox(instance), settings, oauthRedirectUrl(config), actor);
+        const redirect = await knownRedirectUrl(instance, { publicUrlGiven: publicUrlGiven(options.publicUrl, env) });
+        const created = await createProvider(instance.store.db, instanceSecretBox(instance), settings, redirect.url, actor);
         const record = providerRecord(created);
         output.out(options.json ? JSON.stringify(record, null, 2) : keyValues(record));
+        // What the admin registers at the provider: a guessed port is said to be one, not printed as fact.
+        if (redirect.source === "assumed") output.err(t("cli.provider.redirectAssumed", { url: redirect.url, path: paths.oauthRedirect }));
       }, { ...sealsSecrets, mayCreate: true });
     });
 
   withDataOption(provider.command("list").description(t("help.provider.list")).option("--json", t("help.option.json")), i18n).action(async (options: ProviderOptions) => {
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
-      const records = await Promise.all((await listProviders(instance.store.db)).map((p) => withStatus(instance, p, options.json ? translator("en").t : t)));
+      const records = await Promise.all((await listProviders(instance.store.db)).map((p) => withStatus(instance, p, options.json ? translator("en").t : t, env)));
       if (options.json) return output.out(JSON.stringify(records, null, 2));
       if (records.length === 0) return output.out(t("cli.provider.none"));
       output.out(
@@ -134,7 +143,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
 
   withDataOption(provider.command("show <provider>").description(t("help.provider.show")).option("--json", t("help.option.json")), i18n).action(async (key: string, options: ProviderOptions) => {
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
-      const record = await withStatus(instance, await mustFind(instance, i18n, key), options.json ? translator("en").t : t);
+      const record = await withStatus(instance, await mustFind(instance, i18n, key), options.json ? translator("en").t : t, env);
       // For a person, the health and the expiry as `provider list` shows them; JSON keeps the codes.
       const shown = { ...record, connection_status: statusText(i18n, record.connection_status!), token_expires_at: record.token_expires_at ? i18n.dateTime(record.token_expires_at) : "" };
       output.out(options.json ? JSON.stringify(record, null, 2) : keyValues(shown));
@@ -212,7 +221,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
           if (error instanceof ProviderError) throw new ProviderError({ key: "cli.provider.tokenFailed", values: { name: found.name, reason: error.text } }, error.code, error.status);
           throw error;
         }
-        const record = await withStatus(instance, found, t);
+        const record = await withStatus(instance, found, t, env);
         const got = { name: found.name, grant, status: statusText(i18n, record.connection_status!) };
         output.out(record.token_expires_at ? t("cli.provider.gotToken", { ...got, expires: i18n.dateTime(record.token_expires_at) }) : t("cli.provider.gotTokenNoExpiry", got));
       }, sealsSecrets);

@@ -141,6 +141,7 @@ export const enCli = {
   "cli.provider.needsUsername": "the password grant needs --username",
   "cli.provider.gotToken": "Got a token from \"{name}\" ({grant}); status {status}, expires {expires}.",
   "cli.provider.gotTokenNoExpiry": "Got a token from \"{name}\" ({grant}); status {status}, never expires.",
+  "cli.provider.redirectAssumed": "redirect URL: {url} is assumed, not known: no start of this instance has recorded the public URL it serves, so this command cannot know its port. Register the instance's public URL followed by {path} at the provider (its page in the admin UI shows it once started), or pass --public-url with the URL it is reached at.",
   "cli.provider.tokenFailed": "\"{name}\" did not issue a token: {reason}",
   "cli.provider.useMethod": "use one of {methods}",
   "cli.provider.bodyJson": "must be JSON",

@@ -139,6 +139,7 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "cli.provider.needsUsername": "password 권한 부여에는 --username이 필요합니다",
   "cli.provider.gotToken": "\"{name}\"에서 토큰을 받았습니다({grant}). 상태: {status}, 만료: {expires}.",
   "cli.provider.gotTokenNoExpiry": "\"{name}\"에서 토큰을 받았습니다({grant}). 상태: {status}, 만료되지 않음.",
+  "cli.provider.redirectAssumed": "리디렉션 URL: {url}은(는) 추정한 값이며 확인된 값이 아닙니다. 이 인스턴스가 시작하면서 서비스하는 공개 URL을 기록한 적이 없어 이 명령은 포트를 알 수 없습니다. 공급자에는 인스턴스의 공개 URL 뒤에 {path}을(를) 붙인 주소를 등록하세요(시작한 뒤에는 관리 UI의 공급자 페이지에 표시됩니다). 또는 접속 주소를 --public-url로 지정하세요.",
   "cli.provider.tokenFailed": "\"{name}\"에서 토큰을 받지 못했습니다: {reason}",
   "cli.provider.useMethod": "다음 중 하나를 사용하세요: {methods}",
   "cli.provider.bodyJson": "JSON이어야 합니다",
