@@ -13,11 +13,29 @@ const holder = `${process.pid}-${randomBytes(6).toString("hex")}`;
 const leaseMs = providerTimeoutMs + 5_000;
 const pollMs = 50;
 
-/** Gets a token with a grant that needs no browser, and stores it as the connection's token. */
-export async function obtainToken(instance: Instance, provider: OAuthProvider, grant: Exclude<ConsumerGrant, "authorization_code">, login?: { username: string; password: string }): Promise<void> {
+type DirectGrant = Exclude<ConsumerGrant, "authorization_code">;
+
+/**
+ * Gets a token with a grant that needs no browser, and stores it as the connection's token. A
+ * refusal marks the token still held unhealthy, saying why and when: it was "healthy" while its
+ * client secret was refused, and would only show when that token ran out. Not a password grant's
+ * invalid_grant: that refused the user's password, typed for this one request, not the connection.
+ */
+export async function obtainToken(instance: Instance, provider: OAuthProvider, grant: DirectGrant, login?: { username: string; password: string }): Promise<void> {
+  if (grant === "password" && !login) throw new ProviderError({ key: "providerError.passwordNeedsLogin" }, "invalid_request");
+  const held = await leaseState(instance.store.db, provider.sysId);
+  try {
+    await requestAndStore(instance, provider, grant, login);
+  } catch (error) {
+    const failsConnection = error instanceof ProviderError && error.code !== "provider_changed" && !(grant === "password" && error.code === "invalid_grant");
+    if (held && failsConnection) await markUnhealthy(instance.store.db, provider.sysId, { key: "providerError.tokenRequestFailed", values: { grant, reason: error.text } }, { generation: held.generation });
+    throw error;
+  }
+}
+
+async function requestAndStore(instance: Instance, provider: OAuthProvider, grant: DirectGrant, login?: { username: string; password: string }): Promise<void> {
   const params: Record<string, string> = { grant_type: grant };
-  if (grant === "password") {
-    if (!login) throw new ProviderError({ key: "providerError.passwordNeedsLogin" }, "invalid_request");
+  if (grant === "password" && login) {
     params.username = login.username;
     params.password = login.password;
   }
@@ -129,7 +147,7 @@ async function refresh(instance: Instance, provider: OAuthProvider, grantType: s
       return fields.accessToken;
     }
     if (grantType === "client_credentials") {
-      await obtainToken(instance, provider, "client_credentials");
+      await requestAndStore(instance, provider, "client_credentials");
     } else {
       throw new ProviderError({ key: "providerError.noRefreshToken" }, "no_refresh_token");
     }

@@ -16,6 +16,7 @@ import * as caselessTextIndexes from "./migrations/013-caseless-text-indexes.ts"
 import * as secretKeyCheck from "./migrations/014-secret-key-check.ts";
 import * as userNameParts from "./migrations/015-user-name-parts.ts";
 import * as servedPublicUrl from "./migrations/016-served-public-url.ts";
+import * as connectionFailedAt from "./migrations/017-connection-failed-at.ts";
 
 const migrations: Record<string, Migration> = {
   "001-initial": initial,
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   "014-secret-key-check": secretKeyCheck,
   "015-user-name-parts": userNameParts,
   "016-served-public-url": servedPublicUrl,
+  "017-connection-failed-at": connectionFailedAt,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -78,6 +78,7 @@ async function upsertObtainedToken(db: Kysely<Database>, box: SecretBox, provide
     obtained_at: now,
     status: "healthy" as const,
     status_reason: "",
+    failed_at: null,
     refresh_holder: null,
     refresh_lease_until: null,
   };
@@ -117,13 +118,18 @@ export async function leaseState(db: Kysely<Database>, provider: string): Promis
 /** The reason as stored: a catalog text, or (written before reasons were) English kept as it was. */
 const reasonOf = (stored: string): StoredText | null => (stored === "" ? null : decodeStoredText(stored));
 
-/** A refresh that failed: the connection is unhealthy until a new token is obtained, and says why. */
-export async function markUnhealthy(db: Kysely<Database>, provider: string, reason: StoredText): Promise<void> {
-  await db
+/**
+ * A refresh or token request that failed: the connection is unhealthy until a new token is
+ * obtained, and says why and when. With `generation`, only while the token held is still that
+ * one: a request that failed must not mark a token another caller obtained meanwhile.
+ */
+export async function markUnhealthy(db: Kysely<Database>, provider: string, reason: StoredText, options: { generation?: number; now?: number } = {}): Promise<void> {
+  let update = db
     .updateTable("oauth_obtained_token")
-    .set({ status: "unhealthy", status_reason: encodeStoredText(clippedText(reason)), refresh_holder: null, refresh_lease_until: null })
-    .where("provider", "=", provider)
-    .execute();
+    .set({ status: "unhealthy", status_reason: encodeStoredText(clippedText(reason)), failed_at: options.now ?? Date.now(), refresh_holder: null, refresh_lease_until: null })
+    .where("provider", "=", provider);
+  if (options.generation !== undefined) update = update.where("generation", "=", options.generation);
+  await update.execute();
 }
 
 /** The health of the token held from one provider, without the token. */
@@ -131,6 +137,8 @@ export interface ConnectionStatus {
   provider: string;
   status: string;
   statusReason: StoredText | null;
+  /** When the last refresh or token request failed; null while healthy, and for a row marked before the time was kept. */
+  failedAt: number | null;
   expiresAt: number | null;
   obtainedAt: number;
   grantType: string;
@@ -150,13 +158,13 @@ export function connectionHealth(status: ConnectionStatus | undefined, now = Dat
 function statusQuery(db: Kysely<Database>) {
   return db
     .selectFrom("oauth_obtained_token")
-    .select(["provider", "status", "status_reason", "expires_at", "obtained_at", "grant_type"])
+    .select(["provider", "status", "status_reason", "failed_at", "expires_at", "obtained_at", "grant_type"])
     .select((eb) => eb.case().when("refresh_token_enc", "is not", null).then(1).else(0).end().as("has_refresh"));
 }
 
 function toStatus(r: Awaited<ReturnType<ReturnType<typeof statusQuery>["executeTakeFirstOrThrow"]>>): ConnectionStatus {
   const renewable = Number(r.has_refresh) === 1 || r.grant_type === "client_credentials";
-  return { provider: r.provider, status: r.status, statusReason: reasonOf(r.status_reason), expiresAt: readableExpiry(r.expires_at), obtainedAt: r.obtained_at, grantType: r.grant_type, renewable };
+  return { provider: r.provider, status: r.status, statusReason: reasonOf(r.status_reason), failedAt: r.failed_at === null ? null : Number(r.failed_at), expiresAt: readableExpiry(r.expires_at), obtainedAt: r.obtained_at, grantType: r.grant_type, renewable };
 }
 
 export async function connectionStatuses(db: Kysely<Database>): Promise<ConnectionStatus[]> {

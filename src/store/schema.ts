@@ -196,6 +196,8 @@ export interface OAuthObtainedTokenTable {
   generation: number;
   status: "healthy" | "unhealthy";
   status_reason: string;
+  /** When the last refresh or token request failed (epoch ms); null while healthy. */
+  failed_at: number | null;
   refresh_holder: string | null;
   refresh_lease_until: number | null;
 }

@@ -58,6 +58,18 @@ function statusText(i18n: Translator, status: string): string {
 }
 
 /**
+ * `provider list`'s status: the health, why, and when the last refresh or token request failed;
+ * an unhealthy connection whose token has not run out says that calls still go out with it.
+ */
+function statusCell(i18n: Translator, record: Record<string, string>): string {
+  const reason = record.connection_reason ? `: ${record.connection_reason}` : "";
+  if (!record.connection_failed_at) return statusText(i18n, record.connection_status!) + reason;
+  const live = record.connection_status === "unhealthy" && (!record.token_expires_at || Date.parse(record.token_expires_at) > Date.now());
+  const when = i18n.t(live ? "cli.provider.failedAtTokenLive" : "cli.provider.failedAt", { time: i18n.dateTime(record.connection_failed_at) });
+  return `${statusText(i18n, record.connection_status!)}${reason} (${when})`;
+}
+
+/**
  * The record and its connection; the reason in `t`'s language (English for --json, which scripts read).
  * The redirect URL is the one the instance uses when this command knows it: the record keeps what
  * `provider create` assumed, and the authorization flow never reads it (oauth-redirect-url.ts).
@@ -70,6 +82,7 @@ async function withStatus(instance: Instance, provider: OAuthProvider, t: Transl
     ...(redirect.source !== "assumed" ? { redirect_url: redirect.url } : {}),
     connection_status: connectionHealth(status),
     connection_reason: status?.statusReason ? worded(status.statusReason, t) : "",
+    connection_failed_at: status?.failedAt ? new Date(status.failedAt).toISOString() : "",
     token_expires_at: status?.expiresAt ? new Date(status.expiresAt).toISOString() : "",
   };
 }
@@ -135,7 +148,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
         table(
           // The status goes last: an unhealthy connection's reason can be long.
           [t("cli.heading.name"), t("cli.heading.clientId"), t("cli.heading.grant"), t("cli.heading.tokenUrl"), t("cli.heading.expires"), t("cli.heading.status")],
-          records.map((r) => [r.name!, r.client_id!, r.default_grant!, r.token_url!, r.token_expires_at ? i18n.dateTime(r.token_expires_at) : "-", statusText(i18n, r.connection_status!) + (r.connection_reason ? `: ${r.connection_reason}` : "")]),
+          records.map((r) => [r.name!, r.client_id!, r.default_grant!, r.token_url!, r.token_expires_at ? i18n.dateTime(r.token_expires_at) : "-", statusCell(i18n, r)]),
         ),
       );
     });
@@ -145,7 +158,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const record = await withStatus(instance, await mustFind(instance, i18n, key), options.json ? translator("en").t : t, env);
       // For a person, the health and the expiry as `provider list` shows them; JSON keeps the codes.
-      const shown = { ...record, connection_status: statusText(i18n, record.connection_status!), token_expires_at: record.token_expires_at ? i18n.dateTime(record.token_expires_at) : "" };
+      const shown = { ...record, connection_status: statusText(i18n, record.connection_status!), token_expires_at: record.token_expires_at ? i18n.dateTime(record.token_expires_at) : "", connection_failed_at: record.connection_failed_at ? i18n.dateTime(record.connection_failed_at) : "" };
       output.out(options.json ? JSON.stringify(record, null, 2) : keyValues(shown));
     });
   });

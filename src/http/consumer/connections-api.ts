@@ -28,7 +28,7 @@ export async function listConnections(instance: Instance, request: FastifyReques
   const statuses = new Map((await connectionStatuses(instance.store.db)).map((s) => [s.provider, s]));
   const result = (await listProviders(instance.store.db)).map((p) => {
     const s = statuses.get(p.sysId);
-    return { sys_id: p.sysId, name: p.name, token_url: p.tokenUrl, status: connectionHealth(s), status_reason: s?.statusReason ? inEnglish(s.statusReason) : "", status_reason_text: s?.statusReason ?? null, expires_at: isoOrEmpty(s?.expiresAt ?? null), renewable: s?.renewable ?? false, grant_type: s?.grantType ?? "" };
+    return { sys_id: p.sysId, name: p.name, token_url: p.tokenUrl, status: connectionHealth(s), status_reason: s?.statusReason ? inEnglish(s.statusReason) : "", status_reason_text: s?.statusReason ?? null, failed_at: isoOrEmpty(s?.failedAt ?? null), expires_at: isoOrEmpty(s?.expiresAt ?? null), renewable: s?.renewable ?? false, grant_type: s?.grantType ?? "" };
   });
   reply.header("cache-control", "no-store").send({ result });
 }

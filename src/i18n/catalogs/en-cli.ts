@@ -146,6 +146,8 @@ export const enCli = {
   "cli.provider.useMethod": "use one of {methods}",
   "cli.provider.bodyJson": "must be JSON",
   "cli.provider.httpStatus": "the provider answered HTTP {status}",
+  "cli.provider.failedAt": "failed {time}",
+  "cli.provider.failedAtTokenLive": "failed {time}; calls still use the token held until it expires",
   "cli.provider.status.healthy": "healthy",
   "cli.provider.status.unhealthy": "unhealthy",
   "cli.provider.status.expired": "expired (get a new token)",

@@ -33,6 +33,7 @@ export const enProviderPages = {
   "provider.token.none": "No token yet.",
   "provider.token.status": "Status",
   "provider.token.reason": "Reason",
+  "provider.token.failedAt": "Last failed",
   "provider.token.expires": "Expires",
   "provider.token.grant": "Obtained with",
   "provider.status.healthy": "healthy",

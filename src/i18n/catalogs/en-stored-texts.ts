@@ -22,6 +22,7 @@ export const enStoredTexts = {
   "providerError.refreshTimedOut": "timed out waiting for another node to refresh the token for \"{name}\"",
   "providerError.noRefreshToken": "the token expired and the provider gave no refresh token; get a new token",
   "providerError.refreshFailed": "refresh failed: {reason}",
+  "providerError.tokenRequestFailed": "token request ({grant}) failed: {reason}",
   "providerError.revocationRefused": "the revocation endpoint answered {status}",
   "providerError.revocationRefusedCode": "the revocation endpoint answered {status} {code}",
   "auditReason.createdProvider": "created provider",

@@ -144,6 +144,8 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "cli.provider.useMethod": "다음 중 하나를 사용하세요: {methods}",
   "cli.provider.bodyJson": "JSON이어야 합니다",
   "cli.provider.httpStatus": "공급자가 HTTP {status}(으)로 응답했습니다",
+  "cli.provider.failedAt": "{time}에 실패",
+  "cli.provider.failedAtTokenLive": "{time}에 실패, 호출에는 보유한 토큰을 만료될 때까지 계속 씁니다",
   "cli.provider.status.healthy": "정상",
   "cli.provider.status.unhealthy": "비정상",
   "cli.provider.status.expired": "만료됨 (새 토큰 필요)",

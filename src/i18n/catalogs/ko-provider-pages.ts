@@ -31,6 +31,7 @@ export const koProviderPages: Record<keyof typeof enProviderPages, string> = {
   "provider.token.none": "아직 토큰이 없습니다.",
   "provider.token.status": "상태",
   "provider.token.reason": "이유",
+  "provider.token.failedAt": "마지막 실패",
   "provider.token.expires": "만료",
   "provider.token.grant": "받은 방식",
   "provider.status.healthy": "정상",

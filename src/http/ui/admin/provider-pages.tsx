@@ -267,6 +267,12 @@ export function providerPage(props: { viewer: Viewer; provider: OAuthProvider; r
                   <dd>{token.statusReason ? worded(token.statusReason, t) : t("provider.token.expiredHint")}</dd>
                 </>
               ) : null}
+              {token.failedAt !== null ? (
+                <>
+                  <dt>{t("provider.token.failedAt")}</dt>
+                  <dd>{dateTime(token.failedAt)}</dd>
+                </>
+              ) : null}
               <dt>{t("provider.token.grant")}</dt>
               <dd>{t(obtainedGrantLabel(token.grantType))}</dd>
               <dt>{t("provider.token.expires")}</dt>
