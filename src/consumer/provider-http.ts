@@ -2,7 +2,7 @@ import type { Dispatcher } from "undici";
 import { BodyTooLargeError, readBoundedBody } from "../bounded-body.ts";
 import { inEnglish, type StoredText } from "../i18n/stored-text.ts";
 import type { Instance } from "../instance.ts";
-import { readTrustCa, trustingDispatcher } from "../tls/trust.ts";
+import { isUnknownIssuer, readTrustCa, trustingDispatcher } from "../tls/trust.ts";
 
 const dispatchers = new WeakMap<Instance, Dispatcher | null>();
 
@@ -34,12 +34,21 @@ export class ProviderError extends Error {
 
 export const providerTimeoutMs = 15_000;
 
-/** The timeout covers the answer's body too: a provider that sends headers and then stalls is as slow as one that sends nothing. */
-function failure(url: string, error: unknown): ProviderError {
+/**
+ * The timeout covers the answer's body too: a provider that sends headers and then stalls is as
+ * slow as one that sends nothing. A certificate from a CA this process does not trust says
+ * which setting trusts it (`trustCa`, the file PORTCULLIS_TRUST_CA names, if any), since
+ * "unable to verify the first certificate" alone names no cure.
+ */
+function failure(url: string, error: unknown, trustCa: string | undefined): ProviderError {
   const origin = new URL(url).origin;
   if ((error as Error).name === "TimeoutError") return new ProviderError({ key: "providerError.timedOut", values: { origin, seconds: providerTimeoutMs / 1000 } }, "timeout");
-  const cause = (error as Error & { cause?: Error }).cause;
-  return new ProviderError({ key: "providerError.unreachable", values: { origin, cause: cause?.message ?? (error as Error).message } }, "unreachable");
+  const cause = (error as Error & { cause?: Error & { code?: string } }).cause;
+  const values = { origin, cause: cause?.message ?? (error as Error).message };
+  if (isUnknownIssuer(cause?.code)) {
+    return new ProviderError(trustCa ? { key: "providerError.untrustedBesideCa", values: { ...values, file: trustCa } } : { key: "providerError.untrusted", values }, "unreachable");
+  }
+  return new ProviderError({ key: "providerError.unreachable", values }, "unreachable");
 }
 
 export async function providerFetch(instance: Instance, url: string, init: RequestInit): Promise<Response> {
@@ -47,7 +56,7 @@ export async function providerFetch(instance: Instance, url: string, init: Reque
   try {
     return await fetch(url, { ...init, redirect: "manual", signal: AbortSignal.timeout(providerTimeoutMs), ...(dispatcher ? { dispatcher } : {}) } as RequestInit);
   } catch (error) {
-    throw failure(url, error);
+    throw failure(url, error, instance.config.trustCa);
   }
 }
 
@@ -59,7 +68,8 @@ export async function readProviderBody(response: Response, url: string, limit: n
     if (error instanceof BodyTooLargeError) {
       throw new ProviderError({ key: "providerError.answerTooLarge", values: { origin: new URL(url).origin, limit: `${Math.round(limit / 1024)} KiB` } }, "too_large");
     }
-    throw failure(url, error);
+    // The connection is up by now: no certificate is judged while the body is read.
+    throw failure(url, error, undefined);
   }
 }
 

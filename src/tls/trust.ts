@@ -35,6 +35,17 @@ export function readTrustCa(file: string): string {
   }
 }
 
+/**
+ * OpenSSL's codes for a chain that ends at no CA this side trusts: what a certificate from a
+ * private (e.g. development) CA fails with, and what trusting that CA cures. An expired
+ * certificate or one for another host name is a different fault, which a CA file does not fix.
+ */
+const unknownIssuerCodes = new Set(["UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT"]);
+
+export function isUnknownIssuer(code: string | undefined): boolean {
+  return code !== undefined && unknownIssuerCodes.has(code);
+}
+
 function trustedRoots(caPem: string | readonly string[]): string[] {
   return [...rootCertificates, ...(typeof caPem === "string" ? [caPem] : caPem)];
 }

@@ -134,6 +134,8 @@ describe("pipeline up: a peer the instances cannot reach is not a reason for new
     assert.match(first.stdout, /production\s+created\s+endpoint "Pipeline Controller Client"/);
     assert.doesNotMatch(first.stdout, /regenerated/);
     assert.equal(first.stdout.match(/ broken .*cannot reach https:\/\/localhost:\d+/g)?.length, 4, first.stdout);
+    // Each says what the instance needs to trust the other's CA: the cure, not the handshake's complaint alone.
+    assert.equal(first.stdout.match(/ broken .*cannot reach https:\/\/localhost:\d+: unable to verify the first certificate\. .*set PORTCULLIS_TRUST_CA to a PEM file holding that CA/g)?.length, 4, first.stdout);
     const hashes = await secretHashes();
     const again = await pipelineCLI(["pipeline", "up", file, "--ca-file", bundle]);
     assert.equal(again.code, 1);

@@ -6,6 +6,8 @@
 export const enStoredTexts = {
   "common.verbatim": "{text}",
   "providerError.unreachable": "cannot reach {origin}: {cause}",
+  "providerError.untrusted": "cannot reach {origin}: {cause}. Its certificate is issued by a CA not trusted here: set PORTCULLIS_TRUST_CA to a PEM file holding that CA (an instance started with --https keeps its development CA in its data directory, as tls/ca.pem), for the instance (then restart it) and for provider commands run from a shell",
+  "providerError.untrustedBesideCa": "cannot reach {origin}: {cause}. Its certificate is issued by a CA that PORTCULLIS_TRUST_CA ({file}) does not hold: add that CA to the file (an instance started with --https keeps its development CA in its data directory, as tls/ca.pem; join several with cat), then restart the instance",
   "providerError.secretKeyMismatch": "a stored secret cannot be decrypted with this instance's secret key (PORTCULLIS_SECRET_KEY or {keyFile} in the data directory): restore the key saved with this database, or give every node the same one",
   "providerError.recordChanged": "the record of \"{name}\" changed while this request was under way; try again",
   "providerError.tokenRefused": "the token endpoint answered {status} {code}",

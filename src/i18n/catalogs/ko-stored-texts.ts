@@ -4,6 +4,8 @@ import type { enStoredTexts } from "./en-stored-texts.ts";
 export const koStoredTexts: Record<keyof typeof enStoredTexts, string> = {
   "common.verbatim": "{text}",
   "providerError.unreachable": "{origin}에 연결할 수 없습니다: {cause}",
+  "providerError.untrusted": "{origin}에 연결할 수 없습니다: {cause}. 이곳에서 신뢰하지 않는 CA가 발급한 인증서입니다. 그 CA가 든 PEM 파일을 PORTCULLIS_TRUST_CA로 지정하세요(--https로 시작한 인스턴스는 개발용 CA를 데이터 디렉터리의 tls/ca.pem에 둡니다). 인스턴스에 지정했다면 다시 시작하고, 셸에서 실행하는 provider 명령에도 지정하세요",
+  "providerError.untrustedBesideCa": "{origin}에 연결할 수 없습니다: {cause}. PORTCULLIS_TRUST_CA({file})에 없는 CA가 발급한 인증서입니다. 그 CA를 파일에 추가한 뒤(--https로 시작한 인스턴스는 개발용 CA를 데이터 디렉터리의 tls/ca.pem에 둡니다. 여러 개는 cat으로 이어 붙이세요) 인스턴스를 다시 시작하세요",
   "providerError.secretKeyMismatch": "저장된 비밀 값을 이 인스턴스의 비밀 키(PORTCULLIS_SECRET_KEY 또는 데이터 디렉터리의 {keyFile})로 복호화할 수 없습니다. 이 데이터베이스와 함께 보관한 키를 복원하거나 모든 노드에 같은 키를 주세요",
   "providerError.recordChanged": "요청을 처리하는 동안 “{name}” 레코드가 바뀌었습니다. 다시 시도하세요",
   "providerError.tokenRefused": "토큰 엔드포인트가 {status} {code}(으)로 응답했습니다",
