@@ -24,6 +24,12 @@ function userRecord(u: UserListing) {
   return { sys_id: u.sysId, user_name: u.userName, name: u.name, first_name: u.firstName, last_name: u.lastName, email: u.email, active: u.active, roles: u.roles, has_password: u.hasPassword, locked_until: u.lockedUntil };
 }
 
+/** Active, and a lockout still running (failed sign-ins): the account cannot sign in until then, though active. */
+function activeCell(i18n: Translator, u: UserListing, now = Date.now()): string {
+  const active = i18n.t(u.active ? "cli.client.yes" : "cli.client.no");
+  return u.lockedUntil !== null && u.lockedUntil > now ? `${active} (${i18n.t("cli.user.lockedUntil", { time: i18n.dateTime(u.lockedUntil) })})` : active;
+}
+
 export function userCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Translator = translator("en")): Command {
   const { t } = i18n;
   const user = new Command("user").description(t("help.user"));
@@ -97,7 +103,7 @@ export function userCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Transl
       output.out(
         table(
           [t("cli.heading.userName"), t("cli.heading.name"), t("cli.heading.active"), t("cli.heading.roles")],
-          users.map((u) => [u.userName, u.name, t(u.active ? "cli.client.yes" : "cli.client.no"), u.roles.join(", ")]),
+          users.map((u) => [u.userName, u.name, activeCell(i18n, u), u.roles.join(", ")]),
         ),
       );
     });

@@ -46,6 +46,7 @@ export const enCli = {
   "cli.user.roleNotHeld": "\"{name}\" does not have the role \"{role}\"; nothing was taken.",
   "cli.user.roleCreated": "The role \"{role}\" did not exist and was created (if you meant an existing role, revoke it and grant that one).",
   "cli.pipeline.signingIn": "Signing in to {count, plural, one {# instance} other {# instances}}…",
+  "cli.user.lockedUntil": "locked until {time}",
   "cli.user.activated": "\"{name}\" is active again and can sign in.",
   "cli.user.deactivated": "\"{name}\" is deactivated: their sessions ended and their live tokens were revoked.",
   "cli.user.alreadyActive": "\"{name}\" is already active; nothing changed.",

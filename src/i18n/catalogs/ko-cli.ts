@@ -44,6 +44,7 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "cli.user.roleNotHeld": "\"{name}\"에게는 \"{role}\" 역할이 없어 회수한 것이 없습니다.",
   "cli.user.roleCreated": "역할 \"{role}\"이(가) 없어서 새로 만들었습니다 (기존 역할을 의도했다면 이 역할을 회수하고 그 역할을 부여하세요).",
   "cli.pipeline.signingIn": "인스턴스 {count, plural, other {#개}}에 로그인하는 중…",
+  "cli.user.lockedUntil": "{time}까지 잠김",
   "cli.user.activated": "\"{name}\"을(를) 다시 활성화했습니다. 이제 로그인할 수 있습니다.",
   "cli.user.deactivated": "\"{name}\"을(를) 비활성화했습니다. 세션을 종료하고 유효한 토큰을 해지했습니다.",
   "cli.user.alreadyActive": "\"{name}\"은(는) 이미 활성 상태여서 바뀐 것이 없습니다.",
