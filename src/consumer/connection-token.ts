@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { ConsumerGrant, OAuthProvider } from "../domain/oauth-provider.ts";
 import { type StoredText, verbatim } from "../i18n/stored-text.ts";
 import type { Instance } from "../instance.ts";
-import { leaseState, markUnhealthy, readObtainedToken, saveObtainedToken, type TokenResponseFields, tryTakeRefreshLease } from "../store/obtained-token-store.ts";
+import { leaseState, markRequestFailed, markUnhealthy, readObtainedToken, saveObtainedToken, type TokenResponseFields, tryTakeRefreshLease } from "../store/obtained-token-store.ts";
 import { ProviderError, providerTimeoutMs } from "./provider-http.ts";
 import { instanceSecretBox } from "./secret-box.ts";
 import { requestToken, staleProvider } from "./token-request.ts";
@@ -28,7 +28,7 @@ export async function obtainToken(instance: Instance, provider: OAuthProvider, g
     await requestAndStore(instance, provider, grant, login);
   } catch (error) {
     const failsConnection = error instanceof ProviderError && error.code !== "provider_changed" && !(grant === "password" && error.code === "invalid_grant");
-    if (held && failsConnection) await markUnhealthy(instance.store.db, provider.sysId, { key: "providerError.tokenRequestFailed", values: { grant, reason: error.text } }, { generation: held.generation });
+    if (held && failsConnection) await markRequestFailed(instance.store.db, provider.sysId, held.generation, { key: "providerError.tokenRequestFailed", values: { grant, reason: error.text } });
     throw error;
   }
 }

@@ -118,18 +118,27 @@ export async function leaseState(db: Kysely<Database>, provider: string): Promis
 /** The reason as stored: a catalog text, or (written before reasons were) English kept as it was. */
 const reasonOf = (stored: string): StoredText | null => (stored === "" ? null : decodeStoredText(stored));
 
-/**
- * A refresh or token request that failed: the connection is unhealthy until a new token is
- * obtained, and says why and when. With `generation`, only while the token held is still that
- * one: a request that failed must not mark a token another caller obtained meanwhile.
- */
-export async function markUnhealthy(db: Kysely<Database>, provider: string, reason: StoredText, options: { generation?: number; now?: number } = {}): Promise<void> {
-  let update = db
+/** A refresh that failed: the connection is unhealthy until a new token is obtained, and says why and when; the refresh lease is released. */
+export async function markUnhealthy(db: Kysely<Database>, provider: string, reason: StoredText, now = Date.now()): Promise<void> {
+  await db
     .updateTable("oauth_obtained_token")
-    .set({ status: "unhealthy", status_reason: encodeStoredText(clippedText(reason)), failed_at: options.now ?? Date.now(), refresh_holder: null, refresh_lease_until: null })
-    .where("provider", "=", provider);
-  if (options.generation !== undefined) update = update.where("generation", "=", options.generation);
-  await update.execute();
+    .set({ status: "unhealthy", status_reason: encodeStoredText(clippedText(reason)), failed_at: now, refresh_holder: null, refresh_lease_until: null })
+    .where("provider", "=", provider)
+    .execute();
+}
+
+/**
+ * A token request that failed, marked on the token held only while it is still the `generation`
+ * read before the request: a token another caller obtained meanwhile is not this failure's to
+ * judge, and a refresh lease someone holds is theirs to release.
+ */
+export async function markRequestFailed(db: Kysely<Database>, provider: string, generation: number, reason: StoredText, now = Date.now()): Promise<void> {
+  await db
+    .updateTable("oauth_obtained_token")
+    .set({ status: "unhealthy", status_reason: encodeStoredText(clippedText(reason)), failed_at: now })
+    .where("provider", "=", provider)
+    .where("generation", "=", generation)
+    .execute();
 }
 
 /** The health of the token held from one provider, without the token. */
