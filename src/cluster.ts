@@ -5,6 +5,7 @@ import { paths } from "./http/paths.ts";
 import { openInstance } from "./instance.ts";
 import { startBackgroundJobs } from "./background-jobs.ts";
 import { checkBeforeOpening } from "./start-checks.ts";
+import { dataDirectoryWarnings } from "./store/data-directory.ts";
 import { assertSecretKeyOpensStore } from "./consumer/secret-key-check.ts";
 import { serveClusterMetrics } from "./http/operability/cluster-metrics.ts";
 import { managementUrl } from "./http/operability/management-app.ts";
@@ -41,6 +42,7 @@ export async function startCluster(config: Config, print: (line: string) => void
       print(generated ? t("cli.admin.created", { name: userName, password: generated }) : t("start.adminFromEnv", { name: userName }));
     },
   });
+  for (const line of dataDirectoryWarnings(config.dataDir, instance.store.dialect)) print(t(line.key, line.values));
   let tls: Awaited<ReturnType<typeof resolveServerTls>>;
   try {
     // Checked once here, so a wrong key or certificate is told as such, not as workers that died starting.

@@ -4,6 +4,7 @@ import { type Config, localConfigError } from "./config.ts";
 import { hashPassword } from "./domain/passwords.ts";
 import { minPasswordLength } from "./domain/user-account.ts";
 import { openPostgres, openStore, sqliteFile, type Store } from "./store/database.ts";
+import { assertDataDirectoryWritable } from "./store/data-directory.ts";
 import { migrateToLatest } from "./store/migrate.ts";
 import { adminRoleDescription, countUsers, createUser, ensureRole } from "./store/user-store.ts";
 
@@ -28,6 +29,7 @@ export interface OpenOptions {
 
 /** Opens the store, brings its schema up to date, and on first use creates the admin user. */
 export async function openInstance(config: Config, options: OpenOptions = {}): Promise<Instance> {
+  if (!options.store && !config.databaseUrl) assertDataDirectoryWritable(config.dataDir);
   // A new embedded instance that would refuse its admin's password is refused before its
   // directory and file exist, so fixing the password and starting again is a first start still.
   if (!options.store && !config.databaseUrl && !fs.existsSync(sqliteFile(config.dataDir))) checkAdminPassword(config);

@@ -6,6 +6,7 @@ import { type AppOptions, buildApp } from "./http/app.ts";
 import { paths } from "./http/paths.ts";
 import { type Instance, openInstance } from "./instance.ts";
 import type { Store } from "./store/database.ts";
+import { dataDirectoryWarnings } from "./store/data-directory.ts";
 import { checkBind, checkManagementBind } from "./tls/bind-policy.ts";
 import { instanceSecretBox } from "./consumer/secret-box.ts";
 import { type Listener, listenError } from "./listen-probe.ts";
@@ -68,6 +69,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     },
   });
   instance.store.checkpointInBackground?.();
+  for (const line of dataDirectoryWarnings(config.dataDir, instance.store.dialect)) print(t(line.key, line.values));
   let app: FastifyInstance;
   let management: FastifyInstance | undefined;
   let listeningOn = { host: config.host, port: config.port, listener: "main" as Listener };

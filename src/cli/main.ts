@@ -78,7 +78,7 @@ export async function main(argv: string[], output: Output = processOutput, env: 
       return 1;
     }
     if (error instanceof StoreError) {
-      output.err(`portcullis: ${error.message}`);
+      output.err(`portcullis: ${error.text ? t(error.text.key, error.text.values) : error.message}`);
       return 1;
     }
     output.err(`portcullis: ${(error as Error).message ?? String(error)}`);

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { type Config, ConfigError, localConfigError } from "../config.ts";
 import type { Instance } from "../instance.ts";
+import { makePrivateDirectory } from "../store/private-files.ts";
 import { ProviderError } from "./provider-http.ts";
 
 /**
@@ -67,7 +68,7 @@ export function loadSecretKey(config: Config, dialect: "sqlite" | "postgres"): B
   if (dialect === "postgres") {
     throw localConfigError({ key: "start.secretKey.missing", values: { file } });
   }
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  makePrivateDirectory(config.dataDir);
   const key = randomBytes(32);
   try {
     // wx: two processes starting together must not each write a different key.

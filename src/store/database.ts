@@ -1,9 +1,10 @@
-import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteAdapter, type Dialect } from "kysely";
 import pg from "pg";
 import type { Database } from "./schema.ts";
+import { translator, type LocalText } from "../i18n/translator.ts";
+import { createPrivateFile, makePrivateDirectory } from "./private-files.ts";
 import { withStatementCache } from "./sqlite-statements.ts";
 import { attachReader } from "./sqlite-reader.ts";
 import { attachWriter } from "./sqlite-writer.ts";
@@ -39,7 +40,17 @@ export interface StoreOptions extends PostgresOptions {
   databaseUrl?: string | undefined;
 }
 
-export class StoreError extends Error {}
+export class StoreError extends Error {
+  /** `message` is the English; `text`, when given, lets the CLI say it in the reader's language. */
+  constructor(message: string, readonly text?: LocalText) {
+    super(message);
+  }
+}
+
+/** A StoreError whose English message and localisable text come from one catalog entry. */
+export function localStoreError(text: LocalText): StoreError {
+  return new StoreError(translator("en").t(text.key, text.values), text);
+}
 
 /** Whether `db` (a database or one of its transactions) speaks to SQLite, for code that has no Store at hand. */
 export function onSqlite(db: Kysely<Database>): boolean {
@@ -64,7 +75,8 @@ export function openStore(options: StoreOptions): Store {
 
 export function openSqlite(file: string): Store {
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    makePrivateDirectory(path.dirname(file));
+    createPrivateFile(file);
     const sqlite = new SQLite(file);
     // WAL lets readers run beside the writer; NORMAL keeps every commit across a process crash.
     sqlite.pragma("journal_mode = WAL");
