@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
+import path from "node:path";
 import { after, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { main } from "../../src/cli/main.ts";
 import { tempDir } from "../support/stores.ts";
 
@@ -11,6 +14,8 @@ async function cli(args: string[]) {
   const code = await main(["node", "portcullis", ...args], { out: (s) => void (stdout += `${s}\n`), err: (s) => void (stderr += `${s}\n`) }, {});
   return { code, stdout, stderr };
 }
+
+const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../src/cli/entry.ts");
 
 const bindable = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -48,6 +53,44 @@ describe("portcullis pipeline demo", () => {
     const demoDir = made[1]!.replace(/[(),]/g, "");
     assert.match(demoDir, /portcullis-demo-/);
     assert.equal(fs.existsSync(demoDir), false, `${demoDir} left behind`);
+  });
+
+  test("--keep stopped with SIGTERM (kill, a service manager) removes its temporary directory, as Ctrl-C does", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", entry, "pipeline", "demo", "--keep"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    // The exit code, or the signal that ended the process: a demo killed by the SIGTERM cleaned nothing.
+    const exited = new Promise<string>((resolve) => child.on("exit", (code, signal) => resolve(String(code ?? signal))));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (d) => {
+        stdout += d;
+        if (stdout.includes(`Ctrl-C (or kill ${child.pid}) stops.`)) resolve();
+      });
+      void exited.then((code) => reject(new Error(`demo exited (${code}):\n${stdout}${stderr}`)));
+    });
+    const made = /\(SQLite in (\S*portcullis-demo-[^/\s]+)\/production\)/.exec(stdout);
+    assert.ok(made, stdout);
+    assert.ok(fs.existsSync(made[1]!));
+    child.kill("SIGTERM");
+    assert.equal(await exited, "0", stderr);
+    assert.equal(fs.existsSync(made[1]!), false, `${made[1]} left behind`);
+  });
+
+  test("a port of the three already taken is refused before any instance starts, naming --port and the three ports, not PORTCULLIS_PORT, which the demo does not read", async () => {
+    const first = await threeFreePorts();
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen({ host: "127.0.0.1", port: first + 1 }, resolve));
+    try {
+      const demoDir = `${dir}/taken`;
+      const run = await cli(["pipeline", "demo", "--port", String(first), "--dir", demoDir]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.ok(run.stderr.includes(`port ${first + 1} on 127.0.0.1 is already in use: the demo needs three consecutive free ports, the one --port names and the next two (${first}, ${first + 1}, ${first + 2}); choose another with --port. Nothing was started.`), run.stderr);
+      assert.doesNotMatch(run.stderr, /PORTCULLIS_PORT/);
+      assert.equal(fs.existsSync(`${demoDir}/production`), false, "production was not started on the free first port");
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });
 
   test("a port that leaves no room for three is refused before anything starts", async () => {

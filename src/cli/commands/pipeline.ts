@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Command } from "commander";
-import { loadConfig } from "../../config.ts";
+import { ConfigError, loadConfig, localConfigError } from "../../config.ts";
 import { ValidationError } from "../../domain/validation.ts";
 import { portcullisAdminClient, RemoteAdminError } from "../../pipeline/instance-admin-client.ts";
 import { type PipelineFile, readPipeline } from "../../pipeline/pipeline-file.ts";
@@ -11,7 +11,7 @@ import type { Clients } from "../../pipeline/pipeline-plan.ts";
 import { inEnglish, worded } from "../../i18n/stored-text.ts";
 import { PipelineAccessError } from "../../pipeline/pipeline-preflight.ts";
 import { pipelineInspect, pipelineRotate, pipelineUp, trustTable } from "../../pipeline/pipeline-run.ts";
-import { freePort } from "../../listen-probe.ts";
+import { assertCanListen, freePort } from "../../listen-probe.ts";
 import { type RunningServer, startServer } from "../../server.ts";
 import { readCaCertificates, trustingDispatcher } from "../../tls/trust.ts";
 import { translator, type Translator } from "../../i18n/translator.ts";
@@ -31,6 +31,35 @@ function demoPorts(value: string | undefined, i18n: Translator): number[] | unde
   const first = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
   if (!(first >= 1 && first <= 65533)) throw new ValidationError([{ field: "--port", message: i18n.t("cli.pipeline.demoPort", { value }) }]);
   return [first, first + 1, first + 2];
+}
+
+/**
+ * A port of the three taken, told before any instance starts with the demo's own way out: --port
+ * alone, since the demo reads no PORTCULLIS_* variable (start's message names PORTCULLIS_PORT).
+ */
+async function assertDemoPortsFree(ports: number[]): Promise<void> {
+  for (const port of ports) {
+    try {
+      await assertCanListen("127.0.0.1", port);
+    } catch (error) {
+      const key = error instanceof ConfigError ? error.text?.key : undefined;
+      if (key !== "start.listen.inUse" && key !== "start.listen.denied") throw error;
+      throw localConfigError({ key: "cli.pipeline.demoPortTaken", values: { port: String(port), reason: key === "start.listen.inUse" ? "inUse" : "denied", ports: ports.join(", ") } });
+    }
+  }
+}
+
+/** Ctrl-C, or a SIGTERM from kill or a service manager: either ends a kept demo, and its temporary directory goes with it. */
+function untilInterrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
 }
 
 /** `--ca-file`, refused with its name: OpenSSL alone says "bad end line" and names no file. */
@@ -131,6 +160,7 @@ export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
     .option("--port <port>", t("help.pipeline.port"))
     .action(async (options: PipelineOptions) => {
       const ports = demoPorts(options.port, i18n);
+      if (ports) await assertDemoPortsFree(ports);
       const dir = options.dir ? path.resolve(options.dir) : fs.mkdtempSync(path.join(os.tmpdir(), "portcullis-demo-"));
       const names = ["production", "development", "test"] as const;
       const servers: RunningServer[] = [];
@@ -153,8 +183,10 @@ export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
         output.out(trustTable(report.edges, i18n));
         if (options.keep) {
           const passwords = names.map((n) => `${n} ${demoEnv[`${n.toUpperCase()}_ADMIN_PASSWORD`]}`).join(", ");
-          output.out(`\n${t("cli.pipeline.demoRunning", { passwords })}`);
-          await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
+          // Listening before saying so: a signal sent on reading the line must not find the default action still in place.
+          const interrupted = untilInterrupted();
+          output.out(`\n${t("cli.pipeline.demoRunning", { passwords, pid: String(process.pid) })}`);
+          await interrupted;
         }
         if (!report.ok) throw new Error(t("cli.pipeline.broken"));
       } finally {
