@@ -87,7 +87,8 @@ export async function startCluster(config: Config, print: (line: string) => void
   else if (tls) print(t("start.tls", { file: config.tlsCert ?? "" }));
   for (const line of tls?.warnings ?? []) print(t(line.key, line.values));
   print(t("start.serving", { dialect: instance.store.dialect, location: instance.store.location, workers: config.workers }));
-  print(t("start.listening", { address: `${config.host}:${ports.port}`, issuer: config.publicUrl }));
+  // The pid to signal (SIGTERM, SIGHUP): `npm start` passes a signal to the shell it runs this in, which leaves this process serving.
+  print(t("start.listening", { address: `${config.host}:${ports.port}`, issuer: config.publicUrl, pid: String(process.pid) }));
   if (ports.managementPort !== undefined) print(t("start.management", { url: managementUrl(config.managementHost, ports.managementPort, tls !== undefined) }));
   print(t("start.metadata", { url: `${config.publicUrl}${paths.metadata}` }));
 

@@ -104,7 +104,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   else if (tls) print(t("start.tls", { file: config.tlsCert ?? "" }));
   for (const line of tls?.warnings ?? []) print(t(line.key, line.values));
   print(t("start.serving", { dialect: instance.store.dialect, location: instance.store.location, workers: 0 }));
-  print(t("start.listening", { address: `${config.host}:${port}`, issuer: config.publicUrl }));
+  // The pid to signal (SIGTERM, SIGHUP): `npm start` passes a signal to the shell it runs this in, which leaves this process serving.
+  print(t("start.listening", { address: `${config.host}:${port}`, issuer: config.publicUrl, pid: String(process.pid) }));
   if (management) print(t("start.management", { url: managementUrl(config.managementHost, listenedPort(management), tls !== undefined) }));
   print(t("start.metadata", { url: `${config.publicUrl}${paths.metadata}` }));
   const close = async () => {

@@ -203,7 +203,8 @@ describe("portcullis start", () => {
           const { origin, port, pathname } = new URL(metadataUrl);
           assert.notEqual(port, "0", server.stderr());
           assert.equal(pathname, "/.well-known/oauth-authorization-server");
-          assert.match(server.stderr(), new RegExp(`^Listening on 127\\.0\\.0\\.1:${port}; issuer ${origin}$`, "m"));
+          // The pid is the process to signal: under --workers, the primary, the one started.
+          assert.match(server.stderr(), new RegExp(`^Listening on 127\\.0\\.0\\.1:${port}; issuer ${origin}; pid ${server.child.pid}$`, "m"));
           for (let i = 0; i < (workers.length ? 4 : 1); i++) {
             const metadata = await http(metadataUrl, { headers: { connection: "close" } });
             assert.equal(metadata.status, 200);
@@ -223,9 +224,10 @@ describe("portcullis start", () => {
       const server = await start(data, ["--port", "0", "--public-url", "https://auth.example.test/"]);
       try {
         assert.equal(printedMetadataUrl(server.stderr()), "https://auth.example.test/.well-known/oauth-authorization-server");
-        const listening = /^Listening on 127\.0\.0\.1:(\d+); issuer https:\/\/auth\.example\.test$/m.exec(server.stderr());
+        const listening = /^Listening on 127\.0\.0\.1:(\d+); issuer https:\/\/auth\.example\.test; pid (\d+)$/m.exec(server.stderr());
         assert.ok(listening, server.stderr());
         assert.notEqual(listening[1], "0");
+        assert.equal(Number(listening[2]), server.child.pid);
         const metadata = await http(`http://127.0.0.1:${listening[1]}/.well-known/oauth-authorization-server`);
         assert.equal(metadata.body.issuer, "https://auth.example.test");
       } finally {

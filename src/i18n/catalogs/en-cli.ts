@@ -6,7 +6,7 @@
 export const enCli = {
   "start.adminFromEnv": "Created user \"{name}\" with role admin, with the password from PORTCULLIS_ADMIN_PASSWORD.",
   "start.serving": "Portcullis is serving {dialect, select, sqlite {the SQLite database {location}} other {PostgreSQL at {location}}}{workers, plural, =0 {} one { with # worker} other { with # workers}}",
-  "start.listening": "Listening on {address}; issuer {issuer}",
+  "start.listening": "Listening on {address}; issuer {issuer}; pid {pid}",
   "start.metadata": "Metadata: {url}",
   "start.management": "Management (/metrics, /health, /ready): {url}",
   "start.tls": "TLS with the certificate {file}",

@@ -4,7 +4,7 @@ import type { enCli } from "./en-cli.ts";
 export const koCli: Record<keyof typeof enCli, string> = {
   "start.adminFromEnv": "admin 역할이 있는 사용자 \"{name}\"을(를) PORTCULLIS_ADMIN_PASSWORD의 비밀번호로 생성했습니다.",
   "start.serving": "Portcullis가 {dialect, select, sqlite {SQLite 데이터베이스 {location}} other {{location}의 PostgreSQL}}을(를) 제공합니다{workers, plural, =0 {} other { (작업자 #개)}}",
-  "start.listening": "{address}에서 수신 중, 발급자 {issuer}",
+  "start.listening": "{address}에서 수신 중, 발급자 {issuer}, PID {pid}",
   "start.metadata": "메타데이터: {url}",
   "start.management": "관리 포트 (/metrics, /health, /ready): {url}",
   "start.tls": "인증서 {file}(으)로 TLS 제공",
