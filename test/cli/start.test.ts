@@ -86,6 +86,17 @@ describe("portcullis start", () => {
   const dirs: string[] = [];
   after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
+  test("SIGTERM the moment the Metadata line is printed drains and exits 0, as a supervisor that signals on that line expects", async () => {
+    const data = tempDir();
+    dirs.push(data);
+    for (let round = 0; round < 3; round++) {
+      const server = await start(path.join(data, `round-${round}`));
+      server.child.kill("SIGTERM");
+      assert.equal(await server.exited, 0, server.stderr());
+      assert.match(server.stderr(), /Stopping: finishing requests in flight/);
+    }
+  });
+
   test("a token handed out survives kill -9 of the server", async () => {
     const data = tempDir();
     dirs.push(data);

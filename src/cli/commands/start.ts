@@ -55,6 +55,9 @@ export function startCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Trans
     .option("--insecure-bind", t("help.start.insecureBind"))
     .option("--workers <n>", t("help.start.workers"))
     .action(async (options: DataOptions & ServeOptions) => {
+      // Listened for before anything starts: a supervisor that signals as soon as it reads the
+      // Metadata line must get a drain, not Node's default of dying on the spot.
+      const stopped = untilStopped(output, i18n);
       const config = await serveConfig(options, env);
       if (cluster.isWorker) {
         // A cluster worker: the primary prints the start-up lines, and a reason this one could not start, and sweeps expired tokens.
@@ -63,7 +66,7 @@ export function startCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Trans
         });
         reportReady({ port: listenedPort(server.app), ...(server.managementPort !== undefined ? { managementPort: server.managementPort } : {}) });
         if (config.https) process.on("SIGHUP", () => void server.reloadCertificate((line) => output.err(line)));
-        await untilStopped(output, i18n);
+        await stopped;
         // Drained like a single process: /ready turns 503 for the drain period while requests are still served.
         await server.shutdown().catch(() => {});
         process.disconnect?.();
@@ -73,14 +76,14 @@ export function startCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Trans
         const running = await startCluster(config, (line) => output.err(line), i18n);
         // Each worker serves TLS itself: the primary passes the signal on.
         if (config.https) process.on("SIGHUP", () => void running.reloadCertificate());
-        await untilStopped(output, i18n);
+        await stopped;
         await running.close();
         return;
       }
       const server = await startServer(config, { print: (line) => output.err(line), i18n });
       // kill -HUP: a renewed certificate is served without a restart (certbot's deploy hook, for one).
       if (config.https) process.on("SIGHUP", () => void server.reloadCertificate());
-      await untilStopped(output, i18n);
+      await stopped;
       await server.shutdown().catch(() => {});
     });
 }
