@@ -203,8 +203,9 @@ export interface ProviderUpdate {
  * Edits a provider in one transaction: its record, settings and default profile, one audit row
  * per changed field (the secret's without values). When the edit changes where tokens go
  * (`changesWhereTokensGo`), the token held and the pending authorization requests are deleted in
- * the same transaction (the requests also when the authorization URL changes); `revocation` is
- * what the caller did about the token at the old provider, for the audit.
+ * the same transaction (the requests also when the authorization URL changes); otherwise a new
+ * secret or token URL lifts the token's unhealthy mark. `revocation` is what the caller did about
+ * the token at the old provider, for the audit.
  */
 export async function updateProvider(db: Kysely<Database>, box: SecretBox, sysId: string, changes: ProviderChanges, actor: string, options: { revocation?: StoredText; expected?: ExpectedVersions | undefined } = {}): Promise<ProviderUpdate> {
   const revocation: StoredText = options.revocation ?? { key: "auditReason.tokenMoved" };
@@ -246,6 +247,11 @@ export async function updateProvider(db: Kysely<Database>, box: SecretBox, sysId
       const dropped = await trx.deleteFrom("oauth_obtained_token").where("provider", "=", sysId).executeTakeFirst();
       tokenDiscarded = Number(dropped.numDeletedRows) > 0;
       if (tokenDiscarded) entries.push({ tablename: "oauth_entity", documentkey: sysId, fieldname: "token", newvalue: "(discarded)", reasonText: revocation, user: actor });
+    } else if (changes.client_secret !== undefined || after.client_id !== before.client_id || after.token_url !== before.token_url) {
+      // A refusal answered the client ID, secret or token URL the record held then, not the ones
+      // it holds now: the admin's fix is not shown "unhealthy" until the next token request.
+      // The refresh lease stays its holder's.
+      await trx.updateTable("oauth_obtained_token").set({ status: "healthy", status_reason: "", failed_at: null }).where("provider", "=", sysId).where("status", "=", "unhealthy").execute();
     }
     await writeAudit(trx, entries, now);
     const provider = toProvider((await selectProviders(trx).where("e.sys_id", "=", sysId).executeTakeFirst())!);

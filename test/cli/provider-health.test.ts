@@ -19,17 +19,19 @@ describe("a connection's health after a token request the provider refused", () 
   let peer: TestInstance;
   let cc: RegisteredClient;
   let pw: RegisteredClient;
+  let moved: RegisteredClient;
   before(async () => {
     peer = await startTestInstance(dialectsUnderTest()[0]!);
     cc = await registerClient(peer.instance, { grant_types: "client_credentials" });
     pw = await registerClient(peer.instance, { grant_types: "password,refresh_token" });
+    moved = await registerClient(peer.instance, { grant_types: "client_credentials" });
   });
   after(async () => {
     await peer.close();
     fs.rmSync(data, { recursive: true, force: true });
   });
 
-  test("a refused client secret marks the token still held unhealthy, with the reason and the time, until a token is obtained again", async () => {
+  test("a refused client secret marks the token still held unhealthy, with the reason and the time, until a new secret is given or a token is obtained again", async () => {
     const created = await cli(["provider", "create", "--data", data, "--name", "Dev", "--client-id", cc.clientId, "--token-url", `${peer.base}/oauth_token.do`], { PORTCULLIS_PROVIDER_CLIENT_SECRET: cc.secret });
     assert.equal(created.code, 0, created.stderr);
     assert.equal((await cli(["provider", "token", "Dev", "--data", data])).code, 0);
@@ -55,10 +57,38 @@ describe("a connection's health after a token request the provider refused", () 
 
     const fixed = await cli(["provider", "update", "Dev", "--data", data, "--new-secret-env", "DEV_SECRET"], { DEV_SECRET: cc.secret });
     assert.equal(fixed.code, 0, fixed.stderr);
+    // The refusal answered the old secret: the edit that replaces it lifts the mark, before any request.
+    const lifted = JSON.parse((await cli(["provider", "show", "Dev", "--data", data, "--json"])).stdout);
+    assert.deepEqual([lifted.connection_status, lifted.connection_reason, lifted.connection_failed_at], ["healthy", "", ""]);
     const again = await cli(["provider", "token", "Dev", "--data", data]);
     assert.match(again.stdout, /status healthy/);
     const healthy = JSON.parse((await cli(["provider", "show", "Dev", "--data", data, "--json"])).stdout);
     assert.deepEqual([healthy.connection_status, healthy.connection_reason, healthy.connection_failed_at], ["healthy", "", ""]);
+  });
+
+  test("a new token URL lifts the mark the old one earned, in the same edit", async () => {
+    const created = await cli(["provider", "create", "--data", data, "--name", "Moved", "--client-id", moved.clientId, "--token-url", `${peer.base}/oauth_token.do`], { PORTCULLIS_PROVIDER_CLIENT_SECRET: moved.secret });
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal((await cli(["provider", "token", "Moved", "--data", data])).code, 0);
+    assert.equal((await cli(["provider", "update", "Moved", "--data", data, "--token-url", `${peer.base}/no_such_token.do`])).code, 0);
+    assert.equal((await cli(["provider", "token", "Moved", "--data", data])).code, 1);
+    const marked = JSON.parse((await cli(["provider", "show", "Moved", "--data", data, "--json"])).stdout);
+    assert.equal(marked.connection_status, "unhealthy");
+    assert.notEqual(marked.connection_failed_at, "");
+
+    const fixed = await cli(["provider", "update", "Moved", "--data", data, "--token-url", `${peer.base}/oauth_token.do`]);
+    assert.equal(fixed.code, 0, fixed.stderr);
+    const lifted = JSON.parse((await cli(["provider", "show", "Moved", "--data", data, "--json"])).stdout);
+    assert.deepEqual([lifted.connection_status, lifted.connection_reason, lifted.connection_failed_at], ["healthy", "", ""]);
+    // The token held was kept (the server is the same), and the next request is judged afresh.
+    assert.equal((await cli(["provider", "call", "Moved", "GET", "/api/now/v1/whoami", "--data", data])).code, 0);
+  });
+
+  test("an edit that leaves the client, secret and token URL as they were keeps the mark", async () => {
+    assert.equal((await cli(["provider", "update", "Moved", "--data", data, "--token-url", `${peer.base}/no_such_token.do`])).code, 0);
+    assert.equal((await cli(["provider", "token", "Moved", "--data", data])).code, 1);
+    assert.equal((await cli(["provider", "update", "Moved", "--data", data, "--scope", "useraccount"])).code, 0);
+    assert.equal(JSON.parse((await cli(["provider", "show", "Moved", "--data", data, "--json"])).stdout).connection_status, "unhealthy");
   });
 
   test("a password the provider refuses for one password-grant request leaves the connection as it was", async () => {
