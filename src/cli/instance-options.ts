@@ -48,6 +48,11 @@ export function configFor(options: DataOptions & ServeOptions, env: NodeJS.Proce
   });
 }
 
+/** Whether `config` names an instance already made: a PostgreSQL database, or a SQLite file that exists. */
+export function instanceExists(config: Config): boolean {
+  return !!config.databaseUrl || fs.existsSync(sqliteFile(config.dataDir));
+}
+
 /**
  * Opens the instance for one command and always closes it. Commands that seal or open provider
  * secrets ask for `checkSecretKey` (src/consumer/secret-key-check.ts), so none seals a secret
@@ -56,7 +61,7 @@ export function configFor(options: DataOptions & ServeOptions, env: NodeJS.Proce
  */
 export async function withInstance<T>(config: Config, output: Output, i18n: Translator, work: (instance: Instance) => Promise<T>, options: { checkSecretKey?: boolean; mayCreate?: boolean } = {}): Promise<T> {
   const file = sqliteFile(config.dataDir);
-  const created = !config.databaseUrl && !fs.existsSync(file);
+  const created = !instanceExists(config);
   // Only a command that creates a record may start an instance where there is none: `client list`
   // with a mistyped --data made a whole instance (and an admin password) to answer "no clients".
   if (created && !options.mayCreate) throw localConfigError({ key: "cli.instance.missing", values: { file } });

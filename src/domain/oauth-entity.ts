@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { newRedirectUriIssue, parseRedirectUrlList, redirectUriIssue } from "./redirect-uri.ts";
-import { type FieldIssue, issue, multiLineText, singleLineText, ValidationError } from "./validation.ts";
+import { type FieldIssue, issue, multiLineText, parseEachField, singleLineText, ValidationError } from "./validation.ts";
 
 /**
  * The Application Registry's "OAuth API endpoint for external clients": the rules a record
@@ -101,34 +101,61 @@ export type ClientCreateInput = z.input<typeof clientCreateSchema>;
 export type ClientUpdateInput = z.input<typeof clientUpdateSchema>;
 export type ClientSettings = z.output<typeof clientCreateSchema>;
 
-export function parseClientCreate(input: unknown): ClientSettings {
-  const parsed = clientCreateSchema.safeParse(input, { reportInput: true });
-  if (!parsed.success) throw ValidationError.fromZod(parsed.error);
-  return checkClientRules(parsed.data);
+/** A client's fields as a door received them (the CLI's options, a form, a JSON body), before checkClientCreate or checkClientUpdate. */
+export type ClientInput = Readonly<Record<string, unknown>>;
+
+/**
+ * A client's input checked without the database. `settings`, the record as it would be stored,
+ * is there when every field parsed, even if a rule across fields failed: the store's checks
+ * (the client credentials user, the name) then join `issues`, so one answer names every problem.
+ */
+export interface ClientInputCheck {
+  settings: ClientSettings | undefined;
+  issues: FieldIssue[];
 }
 
-export function parseClientUpdate(input: unknown): z.output<typeof clientUpdateSchema> {
-  const parsed = clientUpdateSchema.safeParse(input, { reportInput: true });
-  if (!parsed.success) throw ValidationError.fromZod(parsed.error);
-  return parsed.data;
+export function checkClientCreate(input: unknown): ClientInputCheck {
+  const parsed = parseEachField(clientCreateSchema, input);
+  return { settings: parsed.data && withPKCERule(parsed.data), issues: [...parsed.issues, ...clientRuleIssues(parsed.fields, [])] };
+}
+
+/** The edit merged into `current`; its redirect URLs stay exempt from newRedirectUriIssue. */
+export function checkClientUpdate(input: unknown, current: OAuthClient): ClientInputCheck {
+  const parsed = parseEachField(clientUpdateSchema, input);
+  const merged: Partial<ClientSettings> = { ...settingsOf(current), ...parsed.fields };
+  // A field that did not parse is not judged by the value it would have replaced.
+  for (const name of parsed.unparsed) delete merged[name as keyof ClientSettings];
+  const settings = parsed.data && withPKCERule({ ...settingsOf(current), ...parsed.data });
+  return { settings, issues: [...parsed.issues, ...clientRuleIssues(merged, current.redirectUrls)] };
+}
+
+/** The settings, or a ValidationError naming every problem the input shows without the database. */
+export function parseClientCreate(input: unknown): ClientSettings {
+  const checked = checkClientCreate(input);
+  if (!checked.settings || checked.issues.length > 0) throw new ValidationError(checked.issues);
+  return checked.settings;
 }
 
 /**
- * Rules across fields, checked on the record as it will be stored (after an update is merged).
+ * Rules across fields, on the record as it will be stored; a rule waits for its fields to parse.
  * `storedUrls`: the redirect URLs the record already holds, exempt from newRedirectUriIssue.
  */
-export function checkClientRules(settings: ClientSettings, storedUrls: readonly string[] = []): ClientSettings {
+function clientRuleIssues(settings: Partial<ClientSettings>, storedUrls: readonly string[]): FieldIssue[] {
   const issues: FieldIssue[] = [];
-  settings.redirect_url.forEach((url) => {
-    const problem = (storedUrls.includes(url) ? undefined : newRedirectUriIssue(url)) ?? redirectUriIssue(url, settings.allow_http_redirect);
-    if (problem) issues.push(issue("redirect_url", problem.key, problem.values));
-  });
-  if (settings.public_client && settings.grant_types.includes("client_credentials")) {
-    issues.push(issue("grant_types", "validation.publicNoClientCredentials"));
+  const { redirect_url: urls, allow_http_redirect: allowHttp, grant_types: grants } = settings;
+  if (urls && allowHttp !== undefined) {
+    urls.forEach((url) => {
+      const problem = (storedUrls.includes(url) ? undefined : newRedirectUriIssue(url)) ?? redirectUriIssue(url, allowHttp);
+      if (problem) issues.push(issue("redirect_url", problem.key, problem.values));
+    });
   }
-  if (settings.grant_types.length === 0) issues.push(issue("grant_types", "validation.noGrantType"));
-  if (issues.length > 0) throw new ValidationError(issues);
-  // Public clients cannot keep a secret, so PKCE is their only proof (RFC 9700 §2.1.1).
+  if (grants && settings.public_client && grants.includes("client_credentials")) issues.push(issue("grant_types", "validation.publicNoClientCredentials"));
+  if (grants?.length === 0) issues.push(issue("grant_types", "validation.noGrantType"));
+  return issues;
+}
+
+// Public clients cannot keep a secret, so PKCE is their only proof (RFC 9700 §2.1.1).
+function withPKCERule(settings: ClientSettings): ClientSettings {
   return settings.public_client ? { ...settings, pkce_required: true } : settings;
 }
 

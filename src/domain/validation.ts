@@ -85,6 +85,36 @@ export class ValidationError extends Error {
   }
 }
 
+/** What parseEachField found: `data` when the whole parsed, and otherwise the fields that did. */
+export interface FieldwiseParse<T> {
+  data: T | undefined;
+  fields: Partial<T>;
+  /** The fields that did not parse, whose values the rules across fields cannot judge. */
+  unparsed: ReadonlySet<string>;
+  issues: FieldIssue[];
+}
+
+/**
+ * Parses a record's input as a whole; when that fails, each field again on its own, so the rules
+ * across fields can still judge the fields that parsed and one answer names every problem,
+ * rather than the schema's first and the rules' only once those are mended.
+ */
+export function parseEachField<S extends z.ZodObject>(schema: S, input: unknown): FieldwiseParse<z.output<S>> {
+  const parsed = schema.safeParse(input, { reportInput: true });
+  if (parsed.success) return { data: parsed.data, fields: parsed.data, unparsed: new Set(), issues: [] };
+  const issues = ValidationError.fromZod(parsed.error).issues;
+  const unparsed = new Set(parsed.error.issues.map((i) => String(i.path[0] ?? "")));
+  const fields: Record<string, unknown> = {};
+  if (typeof input === "object" && input !== null && !Array.isArray(input)) {
+    for (const [name, field] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
+      if (unparsed.has(name)) continue;
+      const one = field.safeParse((input as Record<string, unknown>)[name]);
+      if (one.success && one.data !== undefined) fields[name] = one.data;
+    }
+  }
+  return { data: undefined, fields: fields as Partial<z.output<S>>, unparsed, issues };
+}
+
 export class NotFoundError extends Error {}
 
 /**

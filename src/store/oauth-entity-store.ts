@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Kysely, SelectQueryBuilder } from "kysely";
-import { checkClientRules, type ClientSettings, type GrantType, type OAuthClient, settingsOf } from "../domain/oauth-entity.ts";
+import { checkClientCreate, checkClientUpdate, type ClientInput, type ClientInputCheck, type ClientSettings, type GrantType, type OAuthClient, settingsOf } from "../domain/oauth-entity.ts";
 import { formatRedirectUrlList, parseRedirectUrlList } from "../domain/redirect-uri.ts";
 import { newSecret, sha256 } from "../domain/secrets.ts";
 import { assertVersion, type ExpectedVersions } from "../domain/record-version.ts";
@@ -64,17 +64,22 @@ function columnsOf(s: ClientSettings) {
   };
 }
 
-async function resolveClientCredentialsUser(db: Kysely<Database>, settings: ClientSettings): Promise<ClientSettings> {
-  if (!settings.client_credentials_user) return { ...settings, client_credentials_user: null };
-  const user = await findUserByNameOrId(db, settings.client_credentials_user);
-  if (!user) throw new ValidationError([issue("client_credentials_user", "validation.noUser", { name: settings.client_credentials_user ?? "" })]);
-  return { ...settings, client_credentials_user: user.sysId };
-}
-
-async function assertNameFree(db: Kysely<Database>, name: string, exceptSysId?: string): Promise<void> {
-  let query = db.selectFrom("oauth_entity").select("sys_id").where("name", "=", name);
-  if (exceptSysId) query = query.where("sys_id", "!=", exceptSysId);
-  if (await query.executeTakeFirst()) throw new ValidationError([issue("name", "validation.nameTaken", { name })]);
+/**
+ * The checks only the database can make, run once every field parsed (and only then: input that
+ * did not parse is not looked up), with the input's own problems: one answer names them all.
+ * The client credentials user, given by name or sys_id, becomes its sys_id.
+ */
+async function settingsToStore(db: Kysely<Database>, checked: ClientInputCheck, current?: OAuthClient): Promise<ClientSettings> {
+  const { settings } = checked;
+  if (!settings) throw new ValidationError(checked.issues);
+  const issues = [...checked.issues];
+  const user = settings.client_credentials_user ? await findUserByNameOrId(db, settings.client_credentials_user) : undefined;
+  if (settings.client_credentials_user && !user) issues.push(issue("client_credentials_user", "validation.noUser", { name: settings.client_credentials_user }));
+  if (settings.name !== current?.name && (await db.selectFrom("oauth_entity").select("sys_id").where("name", "=", settings.name).executeTakeFirst())) {
+    issues.push(issue("name", "validation.nameTaken", { name: settings.name }));
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+  return { ...settings, client_credentials_user: user?.sysId ?? null };
 }
 
 export interface CreatedClient {
@@ -83,10 +88,9 @@ export interface CreatedClient {
   clientSecret: string | null;
 }
 
-export async function createClient(db: Kysely<Database>, settings: ClientSettings, actor: string): Promise<CreatedClient> {
+export async function createClient(db: Kysely<Database>, input: ClientInput, actor: string): Promise<CreatedClient> {
   return db.transaction().execute(async (trx) => {
-    const resolved = await resolveClientCredentialsUser(trx, checkClientRules(settings));
-    await assertNameFree(trx, resolved.name);
+    const resolved = await settingsToStore(trx, checkClientCreate(input));
     const clientSecret = resolved.public_client ? null : newSecret();
     const row: Row = {
       ...newSystemFields(actor),
@@ -156,16 +160,16 @@ async function requireClient(db: Kysely<Database>, key: string, options: { lock?
 }
 
 /**
- * Applies an admin's changes; a deactivated client loses its live tokens at once. With `expected`,
- * only to a record still at one of those versions (StaleRecordError otherwise).
+ * Applies an admin's changes, as a door received them; a deactivated client loses its live tokens
+ * at once. With `expected`, only to a record still at one of those versions (StaleRecordError
+ * otherwise): the changes are judged against the record as it is.
  */
-export async function updateClient(db: Kysely<Database>, key: string, changes: Partial<ClientSettings>, actor: string, expected?: ExpectedVersions): Promise<OAuthClient> {
+export async function updateClient(db: Kysely<Database>, key: string, changes: ClientInput, actor: string, expected?: ExpectedVersions): Promise<OAuthClient> {
   return db.transaction().execute(async (trx) => {
     const current = await requireClient(trx, key, { lock: true });
     assertVersion(current, expected);
+    const merged = await settingsToStore(trx, checkClientUpdate(changes, current), current);
     const before = columnsOf(settingsOf(current));
-    const merged = await resolveClientCredentialsUser(trx, checkClientRules({ ...settingsOf(current), ...changes }, current.redirectUrls));
-    if (merged.name !== current.name) await assertNameFree(trx, merged.name, current.sysId);
     const after = columnsOf(merged);
     const changed = (Object.keys(after) as (keyof typeof after)[]).filter((k) => before[k] !== after[k]);
     if (changed.length === 0) return current;

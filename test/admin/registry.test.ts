@@ -102,15 +102,44 @@ for (const dialect of dialectsUnderTest()) {
       assert.match(fieldError(res, "logo_url") ?? "", /https URL/);
       assert.match(res.html, /id="name" name="name" value="  " aria-required="true" aria-invalid="true" aria-describedby="name-error"/);
       assert.match(res.html, /value="ten"/);
+      // Rules across fields judge the fields that parsed, in the same answer.
+      assert.match(fieldError(res, "redirect_url") ?? "", /http:\/\/plain\.example\/cb&quot; uses http/);
+      assert.equal(fieldError(res, "grant_types"), "must name at least one grant type");
+      assert.deepEqual(res.formAt(newForm).filter(([n]) => n === "redirect_url").map(([, v]) => v), ["http://plain.example/cb", "https://fine.example/cb"]);
       assert.deepEqual(await tableCounts(server.instance.store), before);
-      // Rules across fields are checked once every field parses.
-      const urls = await browser.submitForm(res, newForm, { name: "Bad URLs", access_token_lifespan: "600", logo_url: "" });
-      assert.equal(urls.status, 400);
-      assert.match(fieldError(urls, "redirect_url") ?? "", /http:\/\/plain\.example\/cb&quot; uses http/);
-      assert.deepEqual(urls.formAt(newForm).filter(([n]) => n === "redirect_url").map(([, v]) => v), ["http://plain.example/cb", "https://fine.example/cb"]);
-      const grants = await browser.submitForm(form, newForm, { name: "No Grants", grant_types: null });
-      assert.equal(fieldError(grants, "grant_types"), "must name at least one grant type");
+    });
+
+    test("a submit shows every problem at once, each at its field: the input's, then with it parsed the unknown user and the name taken, on the new form and the edit form", async () => {
+      const form = await browser.get(newForm);
+      const before = await tableCounts(server.instance.store);
+      const typed = { name: "Pipeline Test Client", redirect_url: ["http://evil.example/cb"], client_credentials_user: "ghost" };
+      const unparsed = await browser.submitForm(form, newForm, { ...typed, access_token_lifespan: "10" });
+      assert.equal(unparsed.status, 400);
+      assert.equal(fieldError(unparsed, "access_token_lifespan"), "must be at least 60");
+      assert.match(fieldError(unparsed, "redirect_url") ?? "", /evil\.example\/cb&quot; uses http/);
+      // The database is asked about the user and the name only for input that parsed.
+      assert.equal(fieldError(unparsed, "client_credentials_user"), undefined);
+      const parsed = await browser.submitForm(unparsed, newForm, { ...typed, access_token_lifespan: "600" });
+      assert.equal(parsed.status, 400);
+      assert.match(fieldError(parsed, "redirect_url") ?? "", /evil\.example\/cb&quot; uses http/);
+      assert.equal(fieldError(parsed, "client_credentials_user"), "no user &quot;ghost&quot;");
+      assert.match(fieldError(parsed, "name") ?? "", /already exists/);
+      assert.equal(parsed.html.match(/class="field-error"/g)?.length, 3);
       assert.deepEqual(await tableCounts(server.instance.store), before);
+
+      const client = (await findClient(server.instance.store.db, "Pipeline Controller Client"))!;
+      const path = `/admin/registry/${client.sysId}`;
+      const edit = await browser.submitForm(await browser.get(path), path, { ...typed, refresh_token_lifespan: "-1", grant_types: null });
+      assert.equal(edit.status, 400);
+      assert.match(fieldError(edit, "refresh_token_lifespan") ?? "", /whole number/);
+      assert.match(fieldError(edit, "redirect_url") ?? "", /evil\.example\/cb&quot; uses http/);
+      assert.equal(fieldError(edit, "grant_types"), "must name at least one grant type");
+      const editParsed = await browser.submitForm(edit, path, { ...typed, refresh_token_lifespan: "0" });
+      assert.equal(editParsed.status, 400);
+      assert.match(fieldError(editParsed, "redirect_url") ?? "", /evil\.example\/cb&quot; uses http/);
+      assert.equal(fieldError(editParsed, "client_credentials_user"), "no user &quot;ghost&quot;");
+      assert.match(fieldError(editParsed, "name") ?? "", /already exists/);
+      assert.equal((await findClient(server.instance.store.db, client.sysId))!.modCount, client.modCount);
     });
 
     test("a name already in the registry is an error at the Name field", async () => {

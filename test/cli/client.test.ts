@@ -118,6 +118,35 @@ describe("portcullis client … (the Application Registry from the command line)
     assert.equal(JSON.parse(list.stdout).length, 2);
   });
 
+  test("every problem of the input is named at once, one line each; the user and the name are looked up once the input parses", async () => {
+    const bad = ["client", "create", "--data", data, "--name", "Bad2", "--redirect-url", "http://evil.example/cb", "--client-credentials-user", "ghost"];
+    const unparsed = await cli([...bad, "--access-token-lifespan", "10"]);
+    assert.equal(unparsed.code, 2);
+    assert.deepEqual(unparsed.stderr.trim().split("\n"), [
+      "portcullis: invalid input:",
+      "  access_token_lifespan: must be at least 60",
+      '  redirect_url: "http://evil.example/cb" uses http; only https is allowed except for loopback hosts (or give --allow-http-redirect)',
+    ]);
+    const parsed = await cli([...bad, "--access-token-lifespan", "600"]);
+    assert.equal(parsed.code, 2);
+    assert.deepEqual(parsed.stderr.trim().split("\n").slice(1), ['  redirect_url: "http://evil.example/cb" uses http; only https is allowed except for loopback hosts (or give --allow-http-redirect)', '  client_credentials_user: no user "ghost"']);
+    const korean = await cli([...bad, "--lang", "ko"]);
+    assert.match(korean.stderr, /--allow-http-redirect를 지정하세요/);
+    const update = await cli(["client", "update", clientId, "--data", data, "--name", "Plain", "--grant-types", "", "--client-credentials-user", "ghost"]);
+    assert.equal(update.code, 2);
+    assert.deepEqual(update.stderr.trim().split("\n").slice(1), ["  grant_types: must name at least one grant type", '  client_credentials_user: no user "ghost"', '  name: an OAuth entity named "Plain" already exists']);
+    assert.equal(JSON.parse((await cli(["client", "list", "--data", data, "--json"])).stdout).length, 2);
+
+    // Where there is no instance yet, bad input makes none, to look a user up in or otherwise.
+    const fresh = tempDir();
+    const nowhere = await cli(["client", "create", "--data", fresh, "--name", "Bad2", "--redirect-url", "http://evil.example/cb", "--client-credentials-user", "ghost"]);
+    assert.equal(nowhere.code, 2);
+    assert.match(nowhere.stderr, /redirect_url: .*--allow-http-redirect/);
+    const fs = await import("node:fs");
+    assert.deepEqual(fs.readdirSync(fresh), []);
+    fs.rmSync(fresh, { recursive: true, force: true });
+  });
+
   test("regenerate-secret issues a new secret", async () => {
     const run = await cli(["client", "regenerate-secret", clientId, "--data", data, "--json"]);
     assert.equal(run.code, 0);

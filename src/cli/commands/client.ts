@@ -1,11 +1,11 @@
 import { Command, InvalidArgumentError } from "commander";
-import { type ClientUpdateInput, clientRecord, type OAuthClient, parseClientCreate, parseClientUpdate } from "../../domain/oauth-entity.ts";
-import { NotFoundError } from "../../domain/validation.ts";
+import { checkClientCreate, type ClientUpdateInput, clientRecord, type OAuthClient } from "../../domain/oauth-entity.ts";
+import { issue, NotFoundError, ValidationError } from "../../domain/validation.ts";
 import { createClient, deleteClient, findClient, listClients, regenerateClientSecret, updateClient } from "../../store/oauth-entity-store.ts";
 import { findUserById } from "../../store/user-store.ts";
 import type { Instance } from "../../instance.ts";
 import { translator, type Translator } from "../../i18n/translator.ts";
-import { configFor, type DataOptions, withDataOption, withInstance } from "../instance-options.ts";
+import { configFor, type DataOptions, instanceExists, withDataOption, withInstance } from "../instance-options.ts";
 import { keyValues, type Output, table } from "../output.ts";
 
 interface SettingOptions extends DataOptions {
@@ -90,6 +90,16 @@ async function printRecord(output: Output, i18n: Translator, instance: Instance,
   if (secret) output.err(`\n${i18n.t("cli.client.secretOnce")}`);
 }
 
+/** The registry's problems in the CLI's words: where the text shared with the form says what to allow, the option that allows it. */
+async function inCLIWords<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new ValidationError(error.issues.map((i) => (i.key === "validation.redirect.http" ? issue(i.field, "cli.client.redirectHttp", i.values) : i)));
+  }
+}
+
 const actor = "admin";
 
 export function clientCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Translator = translator("en")): Command {
@@ -97,11 +107,18 @@ export function clientCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tran
   const client = new Command("client").description(t("help.client"));
 
   withDataOption(settingOptions(client.command("create").description(t("help.client.create")), false, i18n), i18n).action(async (options: SettingOptions & { inactive?: boolean }) => {
-    const settings = parseClientCreate(settingsFrom(options));
-    await withInstance(configFor(options, env), output, i18n, async (instance) => {
-      const created = await createClient(instance.store.db, settings, actor);
-      await printRecord(output, i18n, instance, created.client, options.json, created.clientSecret);
-    }, { mayCreate: true });
+    const input = settingsFrom(options);
+    const config = configFor(options, env);
+    await inCLIWords(async () => {
+      // Bad input makes no instance, and input that did not parse opens none: the client
+      // credentials user and the name are looked up, with the other problems, once it parses.
+      const checked = checkClientCreate(input);
+      if (checked.issues.length > 0 && (!checked.settings || !instanceExists(config))) throw new ValidationError(checked.issues);
+      await withInstance(config, output, i18n, async (instance) => {
+        const created = await createClient(instance.store.db, input, actor);
+        await printRecord(output, i18n, instance, created.client, options.json, created.clientSecret);
+      }, { mayCreate: true });
+    });
   });
 
   withDataOption(client.command("list").description(t("help.client.list")).option("--json", t("help.option.json")), i18n).action(async (options: SettingOptions) => {
@@ -129,10 +146,11 @@ export function clientCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tran
   });
 
   settingOptions(keyed("update", t("help.client.update")), true, i18n).action(async (key: string, options: SettingOptions) => {
-    const changes = parseClientUpdate(settingsFrom(options));
-    await withInstance(configFor(options, env), output, i18n, async (instance) => {
-      await printRecord(output, i18n, instance, await updateClient(instance.store.db, key, changes, actor), options.json);
-    });
+    await inCLIWords(() =>
+      withInstance(configFor(options, env), output, i18n, async (instance) => {
+        await printRecord(output, i18n, instance, await updateClient(instance.store.db, key, settingsFrom(options), actor), options.json);
+      }),
+    );
   });
 
   keyed("regenerate-secret", t("help.client.regenerateSecret")).option("--json", t("help.option.json")).action(async (key: string, options: SettingOptions) => {

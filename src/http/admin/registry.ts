@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { type GrantType, parseClientCreate, parseClientUpdate, type OAuthClient } from "../../domain/oauth-entity.ts";
+import type { GrantType, OAuthClient } from "../../domain/oauth-entity.ts";
 import { carriedVersion, formVersion, StaleRecordError } from "../../domain/record-version.ts";
 import { sysIdPattern } from "../../domain/sys-id.ts";
 import { issueText, NotFoundError, ValidationError } from "../../domain/validation.ts";
@@ -79,7 +79,7 @@ export const registryCreate: Handler = async (instance, request, reply) => {
   const restored = action === "restore" ? { flash: admin.viewer.i18n.t("resume.restored") } : {};
   if (action !== "submit") return sendAdminHTML(reply, 200, registryFormPage({ viewer: admin.viewer, state, errors: {}, client: null, ...restored }));
   try {
-    const created = await createClient(instance.store.db, parseClientCreate(registryInput(state, "create")), admin.actor);
+    const created = await createClient(instance.store.db, registryInput(state, "create"), admin.actor);
     setFlash(instance, reply, admin.session, {
       message: posted.admin.viewer.i18n.t("registry.created", { name: created.client.name }),
       ...(created.clientSecret ? { secret: { recordSysId: created.client.sysId, value: created.clientSecret } } : {}),
@@ -113,7 +113,7 @@ export const registryUpdate: Handler = async (instance, request, reply) => {
   const version = carriedVersion(expected);
   if (action !== "submit") return renderRecord(instance, reply, admin, client, { status: 200, state, version, ...(action === "restore" ? { flash: admin.viewer.i18n.t("resume.restored") } : {}) });
   try {
-    await updateClient(instance.store.db, client.sysId, parseClientUpdate(registryInput(state, "update")), admin.actor, expected);
+    await updateClient(instance.store.db, client.sysId, registryInput(state, "update"), admin.actor, expected);
     setFlash(instance, reply, posted.admin.session, { message: posted.admin.viewer.i18n.t("registry.updated", { name: state.name.trim() }) });
     seeOther(reply, adminPaths.registryRecord(client.sysId));
   } catch (error) {

@@ -1,7 +1,7 @@
 import { deleteProviderRevoking, updateProviderRevoking } from "../../consumer/token-revocation.ts";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { instanceSecretBox } from "../../consumer/secret-box.ts";
-import { clientRecord, parseClientCreate, parseClientUpdate } from "../../domain/oauth-entity.ts";
+import { clientRecord } from "../../domain/oauth-entity.ts";
 import { parseProviderCreate, parseProviderUpdate, providerRecord } from "../../domain/oauth-provider.ts";
 import { assertVersion, entityTag, ifMatchVersions } from "../../domain/record-version.ts";
 import { NotFoundError } from "../../domain/validation.ts";
@@ -49,7 +49,7 @@ export async function deleteEndpoint(instance: Instance, request: FastifyRequest
 export async function createEndpoint(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const actor = await requireAdmin(instance, request);
   await apiStep(reply, async () => {
-    const created = await createClient(instance.store.db, parseClientCreate(jsonObjectBody(request)), actor.userName);
+    const created = await createClient(instance.store.db, jsonObjectBody(request), actor.userName);
     reply.code(201).header("cache-control", "no-store").header("etag", entityTag(created.client.modCount)).send({ result: clientRecord(created.client, created.clientSecret) });
   });
 }
@@ -57,7 +57,7 @@ export async function createEndpoint(instance: Instance, request: FastifyRequest
 export async function updateEndpoint(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const actor = await requireAdmin(instance, request);
   await apiStep(reply, async () => {
-    const changes = parseClientUpdate(jsonObjectBody(request));
+    const changes = jsonObjectBody(request);
     const expected = ifMatchVersions(request.headers["if-match"]);
     const updated = await updateClient(instance.store.db, idOf(request), changes, actor.userName, expected);
     reply.header("cache-control", "no-store").header("etag", entityTag(updated.modCount)).send({ result: clientRecord(updated) });

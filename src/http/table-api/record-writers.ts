@@ -1,6 +1,5 @@
 import type { Kysely } from "kysely";
 import type { TableDef } from "../../domain/dictionary.ts";
-import { parseClientCreate, parseClientUpdate } from "../../domain/oauth-entity.ts";
 import { isPlainObject, notOneRecord, parseRecordInput, requestedSysId, writableEntries } from "../../domain/record-input.ts";
 import type { ExpectedVersions } from "../../domain/record-version.ts";
 import { createClient, deleteClient, findClientBySysId, updateClient } from "../../store/oauth-entity-store.ts";
@@ -52,11 +51,11 @@ function objectBody(body: unknown): Record<string, unknown> {
 
 export const oauthEntityWriter: RecordWriter = {
   async create({ db, actor }, table, body) {
-    const created = await createClient(db, parseClientCreate(writableEntries(table, objectBody(body))), actor);
+    const created = await createClient(db, writableEntries(table, objectBody(body)), actor);
     return { sysId: created.client.sysId, ...(created.clientSecret ? { once: { client_secret: created.clientSecret } } : {}) };
   },
   async update({ db, actor, expected }, table, sysId, body) {
-    const changes = parseClientUpdate(writableEntries(table, objectBody(body)));
+    const changes = writableEntries(table, objectBody(body));
     if (!(await findClientBySysId(db, sysId))) return false;
     await updateClient(db, sysId, changes, actor, expected);
     return true;

@@ -352,6 +352,7 @@ export const en = {
   "cli.client.no": "no",
   "cli.client.public": "public",
   "cli.client.confidential": "confidential",
+  "cli.client.redirectHttp": "\"{url}\" uses http; only https is allowed except for loopback hosts (or give --allow-http-redirect)",
   "cli.user.created": "Created user \"{name}\".",
   "cli.user.createdWithRoles": "Created user \"{name}\" with roles {roles}.",
   "cli.user.passwordOnce": "Password (shown only this once): {password}",

@@ -350,6 +350,7 @@ export const ko: Record<MessageKey, string> = {
   "cli.client.no": "아니요",
   "cli.client.public": "공개",
   "cli.client.confidential": "기밀",
+  "cli.client.redirectHttp": "\"{url}\"은(는) http를 사용합니다. 루프백 호스트를 제외하면 https만 허용됩니다(또는 --allow-http-redirect를 지정하세요)",
   "cli.user.created": "사용자 \"{name}\"을(를) 생성했습니다.",
   "cli.user.createdWithRoles": "역할 {roles}이(가) 있는 사용자 \"{name}\"을(를) 생성했습니다.",
   "cli.user.passwordOnce": "비밀번호(이번에 한 번만 표시): {password}",
