@@ -22,6 +22,12 @@ export interface Grant {
   family?: string;
   code?: string | null;
   withRefreshToken: boolean;
+  /**
+   * When the new refresh token expires, in epoch ms, when not a full lifespan from now: a rotated
+   * one keeps its predecessor's, so refreshing never extends a grant (RFC 9700 §4.14.2; on
+   * ServiceNow, whose refresh token is not rotated, it expires a lifespan after the login).
+   */
+  refreshExpiresAt?: number;
 }
 
 export interface IssuedTokens {
@@ -60,7 +66,7 @@ export function tokenRows(grant: Grant, actor: string, now: number): TokenRows {
  */
 function credentialRow(grant: Grant, sysId: string, value: string, type: OAuthCredentialTable["type"], scope: string, family: string, actor: string, now: number): OAuthCredentialTable {
   const stamp = glideDateTime(now);
-  const lifespan = type === "access_token" ? grant.client.accessTokenLifespan : grant.client.refreshTokenLifespan;
+  const expiresAt = type === "access_token" ? now + grant.client.accessTokenLifespan * 1000 : (grant.refreshExpiresAt ?? now + grant.client.refreshTokenLifespan * 1000);
   return {
     sys_id: sysId,
     sys_created_on: stamp,
@@ -75,7 +81,7 @@ function credentialRow(grant: Grant, sysId: string, value: string, type: OAuthCr
     scope,
     family,
     code: grant.code ?? null,
-    expires_at: now + lifespan * 1000,
+    expires_at: expiresAt,
     revoked_at: null,
     rotated_at: null,
   };

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { tokenLookupKey } from "../../src/domain/token-value.ts";
+import { findTokenByValue } from "../../src/store/token-store.ts";
 import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
 import { basic, http, postForm, registerClient, type RegisteredClient, tableCounts } from "../support/oauth.ts";
 import { dialectsUnderTest } from "../support/stores.ts";
@@ -13,6 +16,8 @@ for (const dialect of dialectsUnderTest()) {
     const login = (extra: Record<string, string> = {}) => postForm(token, { grant_type: "password", username: "admin", password: adminPassword, ...extra }, auth());
     const refresh = (refreshToken: string, extra: Record<string, string> = {}) =>
       postForm(token, { grant_type: "refresh_token", refresh_token: refreshToken, client_id: client.clientId, client_secret: client.secret, ...extra });
+    const storedExpiry = async (value: string) => (await findTokenByValue(server.instance.store.db, value))!.expires_at;
+    const sleepUntil = (epochMs: number) => sleep(Math.max(0, epochMs - Date.now()));
 
     before(async () => {
       // Many logins from one address: the per-address login limit has its own test.
@@ -138,6 +143,43 @@ for (const dialect of dialectsUnderTest()) {
       const first = await login();
       await server.instance.store.db.updateTable("oauth_credential").set({ expires_at: Date.now() - 1 }).where("type", "=", "refresh_token").execute();
       assert.equal((await refresh(first.body.refresh_token)).body.error, "invalid_grant");
+    });
+
+    test("a rotated refresh token inherits the expiry of the one it replaces, through every rotation", async () => {
+      const first = await login();
+      // An expiry no fresh lifespan would give, so only an inherited one matches.
+      const expiresAt = Date.now() + 3_600_123;
+      await server.instance.store.db.updateTable("oauth_credential").set({ expires_at: expiresAt }).where("token_hash", "=", tokenLookupKey(first.body.refresh_token)).execute();
+      let current = first.body.refresh_token as string;
+      for (let rotation = 0; rotation < 2; rotation++) {
+        const rotated = await refresh(current);
+        assert.equal(rotated.status, 200, rotated.text);
+        current = rotated.body.refresh_token;
+        assert.equal(await storedExpiry(current), expiresAt);
+        const introspected = await postForm(`${server.base}/oauth_introspect`, { token: current }, auth());
+        assert.equal(introspected.body.exp, Math.floor(expiresAt / 1000), introspected.text);
+        assert.equal(rotated.body.expires_in, 1799, "the access token keeps its own lifespan");
+        assert.deepEqual(Object.keys(rotated.body).sort(), ["access_token", "expires_in", "refresh_token", "scope", "token_type"], "no refresh lifetime field, as the platform answers");
+      }
+    });
+
+    test("a rotated refresh token is invalid_grant once refresh_token_lifespan has passed since the login", async () => {
+      const short = await registerClient(server.instance, { grant_types: ["password", "refresh_token"], refresh_token_lifespan: 2 });
+      const shortAuth = { authorization: basic(short.clientId, short.secret) };
+      const first = await postForm(token, { grant_type: "password", username: "admin", password: adminPassword }, shortAuth);
+      const loginExpiry = await storedExpiry(first.body.refresh_token);
+      // Rotated half-way, a token given a fresh 2 s would outlive the login's by a second.
+      await sleepUntil(loginExpiry - 1000);
+      const second = await postForm(token, { grant_type: "refresh_token", refresh_token: first.body.refresh_token }, shortAuth);
+      assert.equal(second.status, 200, second.text);
+      await sleepUntil(loginExpiry + 50);
+      const counts = await tableCounts(server.instance.store);
+      const late = await postForm(token, { grant_type: "refresh_token", refresh_token: second.body.refresh_token }, shortAuth);
+      assert.equal(late.status, 400, late.text);
+      assert.equal(late.body.error, "invalid_grant");
+      assert.deepEqual(await tableCounts(server.instance.store), counts, "nothing issued, nothing revoked");
+      const who = await http(`${server.base}/api/now/v1/whoami`, { headers: { authorization: `Bearer ${second.body.access_token}` } });
+      assert.equal(who.status, 200, "the access token of the rotation keeps its own lifespan");
     });
 
     test("refresh may narrow the scope but not widen it", async () => {

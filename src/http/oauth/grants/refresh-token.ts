@@ -8,8 +8,9 @@ import { actorOf, type GrantHandler, inGrantTransaction } from "./grant.ts";
 const invalidToken = () => new OAuthError("invalid_grant", "the refresh token is invalid, expired or revoked");
 
 /**
- * RFC 6749 §6 with rotation: every use returns a new refresh token, and presenting one that
- * was already used revokes the whole family (RFC 9700 §4.14.2).
+ * RFC 6749 §6 with rotation: every use returns a new refresh token, expiring when the one it
+ * replaces would have, and presenting one that was already used revokes the whole family
+ * (RFC 9700 §4.14.2).
  */
 export const refreshTokenGrant: GrantHandler = async ({ instance, client, form }) => {
   const params = singleValued(form, ["refresh_token", "scope"] as const);
@@ -34,7 +35,7 @@ export const refreshTokenGrant: GrantHandler = async ({ instance, client, form }
     return issueTokens(
       trx,
       // The new refresh token keeps the scope it was granted (RFC 6749 §6); only the access token narrows.
-      { client, userSysId: stored.user, scope, refreshScope: stored.scope, grantType: "refresh_token", family: stored.family, code: stored.code, withRefreshToken: true },
+      { client, userSysId: stored.user, scope, refreshScope: stored.scope, grantType: "refresh_token", family: stored.family, code: stored.code, withRefreshToken: true, refreshExpiresAt: stored.expires_at },
       actorOf(client, user?.userName),
       now,
     );
