@@ -11,7 +11,10 @@ import { glideConditions } from "./glide-conditions.ts";
  *
  * A group's value also reads as a property, as the platform's examples read `count.category`:
  * the GlideElement a GlideRecord's field is (glide-element.ts), so `ga.caller_id.getDisplayValue()`
- * and `ga.caller_id.name` (a walk to the referenced record) work as they do on a record.
+ * and `ga.caller_id.name` (a walk to the referenced record) work as they do on a record. A walked
+ * group reads the same way, as GlideRecord's dot-walk syntax does: grouped by `caller_id.department`,
+ * `ga.caller_id.department` is that group's value (no record is read for it), and `ga.caller_id`,
+ * not itself a group, holds no value, as getValue('caller_id') is null for a field outside the result.
  *
  * addHaving, orderBy, orderByDesc and orderByAggregate become the Aggregate API's having and order.
  * As the platform documents, COUNT of a field groups by it when nothing else does
@@ -45,15 +48,15 @@ export const glideAggregateClass = String.raw`(function glideAggregateClass(call
   const havingOperators = ["=", "!=", ">", ">=", "<", "<="];
   const kindOf = function (kind) { return typeof kind === "string" && hasOwn.call(kinds, kind.toUpperCase()) ? kinds[kind.toUpperCase()] : null; };
   const group = function (s) { return s.index >= 0 && s.index < s.rows.length ? s.rows[s.index] : null; };
-  const groupField = function (s, name) {
-    const row = group(s);
-    const found = row && row.groupby_fields ? row.groupby_fields.filter(function (f) { return f.field === name; })[0] : undefined;
-    return found || null;
-  };
+  const fieldsOf = function (s) { const row = group(s); return row && row.groupby_fields ? row.groupby_fields : []; };
+  const groupField = function (s, name) { return fieldsOf(s).filter(function (f) { return f.field === name; })[0] || null; };
+  // A group's own name, or the start of a walked group's path (caller_id of caller_id.department).
+  const grouped = function (s, name) { return fieldsOf(s).some(function (f) { return f.field === name || f.field.indexOf(name + ".") === 0; }); };
   // A group's values as GlideElements (ga.category, ga.caller_id.name): read-only, a group is no record to write.
   const owner = freeze({
     field: function (s, name) { return groupField(s, name) || { value: "", display_value: "" }; },
     setValue: function (s, name) { fail(s, "setValue", name + " is a group's value; a GlideAggregate writes nothing"); },
+    walk: function (s, path) { return grouped(s, path) ? elements.element(owner, s, path) : null; },
   });
   const onGroup = function (s, index) {
     s.index = index;
@@ -62,12 +65,12 @@ export const glideAggregateClass = String.raw`(function glideAggregateClass(call
 
   function GlideAggregate(table) {
     if (!new.target) throw new TypeError("GlideAggregate must be called with new");
-    const s = { table: String(table), conditions: [], invalid: null, aggregates: [], countFields: [], groups: [], having: [], orders: [], group: true, rows: [], index: -1, lastError: null, elements: {}, refs: {} };
+    const s = { table: String(table), conditions: [], invalid: null, aggregates: [], countFields: [], groups: [], having: [], orders: [], group: true, window: null, asked: null, rows: [], index: -1, lastError: null, elements: {}, refs: {} };
     // As GlideRecord's fields: a name the current group is grouped by reads as its element, any other is undefined.
     const ga = new Proxy(this, {
       get: function (target, name, receiver) {
         if (typeof name !== "string" || name in target || !elements.fieldName.test(name)) return Reflect.get(target, name, receiver);
-        return groupField(s, name) ? elements.element(owner, s, name) : undefined;
+        return grouped(s, name) ? elements.element(owner, s, name) : undefined;
       },
       set: function (target, name, value, receiver) {
         if (typeof name !== "string" || name in target || !elements.fieldName.test(name)) return Reflect.set(target, name, value, receiver);
@@ -98,6 +101,12 @@ export const glideAggregateClass = String.raw`(function glideAggregateClass(call
     if (s.groups.indexOf(name) < 0) s.groups.push(name);
     s.orders.push(["field", name, descending]);
   };
+  const rowNumber = function (value) {
+    const n = typeof value === "string" && /^[0-9]{1,15}$/.test(value) ? Number(value) : value;
+    return Number.isSafeInteger(n) && n >= 0 ? n : null;
+  };
+  const numberText = /^-?[0-9]+(\.[0-9]+)?$/;
+  const totalRefused = function (s, message) { fail(s, "getTotal", message); return null; };
   // The groups the query makes: those named, else COUNT's fields; none with setGroup(false).
   const groupsOf = function (s) { return !s.group ? [] : s.groups.length > 0 ? s.groups : s.countFields; };
   const methods = {
@@ -143,16 +152,27 @@ export const glideAggregateClass = String.raw`(function glideAggregateClass(call
       else s.having.push([a[0], a[1], operator, textOf(value).trim()]);
     },
     setGroup: function (group) { stateOf(this).group = !!group; },
+    // The platform's setAggregateWindow(firstRow, lastRow) "limits the number of rows from the table to
+    // include in the aggregate query", zero-based, first inclusive, last exclusive, and its example counts
+    // categories over the first ten incidents: a window on the records, before they are grouped. The docs
+    // name no order for "first"; these are the records as a GlideRecord with the same query reads them
+    // (its ORDERBY, then sys_id, which is creation order).
+    setAggregateWindow: function (first, last) {
+      const s = stateOf(this), a = rowNumber(first), b = rowNumber(last);
+      if (a === null || b === null || b < a) s.invalid = "setAggregateWindow: firstRow and lastRow are whole numbers with 0 <= firstRow <= lastRow, not " + JSON.stringify([textOf(first), textOf(last)]).slice(0, 80);
+      else s.window = [a, b];
+    },
     getEncodedQuery: function () { return stateOf(this).conditions.join("^"); },
     query: function () {
       const s = stateOf(this);
       s.rows = [];
       onGroup(s, -1);
       s.lastError = null;
+      s.asked = s.aggregates.slice();
       if (s.invalid) return fail(s, "query", s.invalid);
       const groups = groupsOf(s);
       // Ungrouped there is one row, and nothing to order.
-      const answer = call("glideAggregate", [s.table, s.conditions.join("^"), s.aggregates, groups, s.having, groups.length > 0 ? s.orders : []]);
+      const answer = call("glideAggregate", [s.table, s.conditions.join("^"), s.aggregates, groups, s.having, groups.length > 0 ? s.orders : [], s.window]);
       if (answer.ok) s.rows = answer.value;
       else fail(s, "query", answer.message);
     },
@@ -170,6 +190,28 @@ export const glideAggregateClass = String.raw`(function glideAggregateClass(call
       if (k === "count") return hasOwn.call(row.stats, "count") ? row.stats.count : null;
       const values = row.stats[k];
       return values && typeof field === "string" && hasOwn.call(values, field) ? values[field] : null;
+    },
+    // The platform's getTotal "returns the number of records by summing an aggregate", and its example
+    // totals COUNT over the groups (1 + 5 + 10 = 16): the aggregate summed over every group found, as a
+    // Number; 0 when there were none. The text says summing for every kind, so AVG, MIN and MAX are summed
+    // too (of numbers only). null, with getLastErrorMessage() saying why, for an aggregate not asked for.
+    getTotal: function (kind, field) {
+      const s = stateOf(this), k = kindOf(kind);
+      if (!k) return totalRefused(s, "unknown aggregate " + JSON.stringify(String(kind)).slice(0, 40) + "; COUNT, SUM, AVG, MIN or MAX");
+      if (!s.asked) return totalRefused(s, "no query() to total");
+      const named = k === "count" ? null : field;
+      if (named !== null && typeof named !== "string") return totalRefused(s, k.toUpperCase() + " needs a field name");
+      if (!s.asked.some(function (a) { return a[0] === k && a[1] === named; })) return totalRefused(s, k.toUpperCase() + (named === null ? "" : " of " + textOf(named)) + " was not asked for with addAggregate");
+      let total = 0, decimals = 0;
+      for (const row of s.rows) {
+        const text = k === "count" ? row.stats.count : row.stats[k] && row.stats[k][named];
+        if (text === undefined || text === null || text === "") continue;
+        if (!numberText.test(text)) return totalRefused(s, k.toUpperCase() + " of " + named + " is " + JSON.stringify(text).slice(0, 40) + ", not a number to sum");
+        total += Number(text);
+        decimals = Math.max(decimals, (text.split(".")[1] || "").length);
+      }
+      // Summed as the texts read: 2.3333 + 1.5 is 3.8333, not 3.8333000000000004.
+      return Number(total.toFixed(decimals));
     },
     getValue: function (name) { const f = groupField(stateOf(this), name); return f ? f.value : null; },
     getDisplayValue: function (name) { const f = groupField(stateOf(this), name); return f ? f.display_value : null; },

@@ -9,7 +9,9 @@
  * holds it now (and, for a reference, the table it points to), `owner.setValue(s, name, value)`
  * changes it. `s.elements` keeps one element per name, `s.refs` the records walked to, which the
  * owner empties when it moves to another record. `newRecord(table)` makes the GlideRecord a walk
- * or getRefRecord() reads.
+ * or getRefRecord() reads. An owner holding walked values itself (a GlideAggregate grouped by
+ * `caller_id.department`) answers `owner.walk(s, path)` with the element for that path, or null
+ * to let the walk read the referenced record.
  */
 export const glideElementClass = String.raw`(function glideElementClass(newRecord) {
   "use strict";
@@ -48,6 +50,8 @@ export const glideElementClass = String.raw`(function glideElementClass(newRecor
       const e = new Proxy(freeze(Object.create(GlideElement.prototype)), {
         get: function (target, key, receiver) {
           if (typeof key !== "string" || key in target || !fieldName.test(key)) return Reflect.get(target, key, receiver);
+          const held = found.owner.walk ? found.owner.walk(found.s, found.name + "." + key) : null;
+          if (held) return held;
           const ref = referenced(found);
           return ref ? ref[key] : undefined;
         },
@@ -63,7 +67,8 @@ export const glideElementClass = String.raw`(function glideElementClass(newRecor
   GlideElement.prototype.toString = function () { return valueOf(this); };
   GlideElement.prototype.getDisplayValue = function () { return String(fieldOf(it(this)).display_value); };
   GlideElement.prototype.nil = function () { return valueOf(this) === ""; };
-  GlideElement.prototype.getName = function () { return it(this).name; };
+  // A walked element is named by its own field, as gr.caller_id.department's is: department.
+  GlideElement.prototype.getName = function () { return it(this).name.split(".").pop(); };
   GlideElement.prototype.setValue = function (value) { const found = it(this); found.owner.setValue(found.s, found.name, value); };
   // A GlideRecord of the script's own; null for a field that is not a reference.
   GlideElement.prototype.getRefRecord = function () {

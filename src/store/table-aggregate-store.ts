@@ -6,7 +6,7 @@ import type { EncodedQuery } from "../domain/encoded-query.ts";
 import { walkJoins } from "./dot-walk-joins.ts";
 import type { Database } from "./schema.ts";
 import { referenceDisplayColumns } from "./reference-display-query.ts";
-import { whereOf } from "./table-query-sql.ts";
+import { orderOf, whereOf } from "./table-query-sql.ts";
 
 /**
  * The Aggregate API as one SQL statement: COUNT/AVG/MIN/MAX/SUM over the rows an encoded
@@ -39,6 +39,14 @@ export interface AggregateRequest {
   maxGroups: number;
   /** Whose display values a text operator on a reference may match (reference-display-query.ts); without it, the sys_id. */
   mayReadDisplay?: (target: TableDef) => boolean;
+  /** Only these of the selected records are aggregated (GlideAggregate's setAggregateWindow). */
+  window?: RowWindow;
+}
+
+/** Records by position in the order a list of the same query reads them: its ORDERBY, then sys_id. */
+export interface RowWindow {
+  offset: number;
+  limit: number;
 }
 
 /** One result row: group values in the order of groupBy, aggregate values in the order of aggregates, as the driver returns them. */
@@ -93,6 +101,15 @@ function orderGroup(select: any, column: Expression<unknown>, descending: boolea
   return select.orderBy(sql`case when ${column} is null then 0 else 1 end`, descending ? "desc" : "asc").orderBy(column, descending ? "desc" : "asc");
 }
 
+/** The window's records as a condition on sys_id: the list a GlideRecord would read, cut to the window, then grouped. */
+function windowed(db: Kysely<any>, request: AggregateRequest, window: RowWindow, where: ReturnType<typeof whereOf>): any {
+  const joins = walkJoins(request.table, request.query.orderBy.flatMap((o) => (o.walk ? [o.walk] : [])));
+  let records: any = joins.apply(db.selectFrom(request.table.name).select(`${request.table.name}.sys_id`));
+  if (where) records = records.where(where);
+  for (const o of orderOf(request.table, request.query, joins)) records = records.orderBy(o.column, o.direction);
+  return (eb: any) => eb(`${request.table.name}.sys_id`, "in", records.limit(window.limit).offset(window.offset));
+}
+
 export async function aggregateRecords(db: Kysely<Database>, request: AggregateRequest): Promise<{ rows: AggregateRow[]; more: boolean }> {
   const displays = request.mayReadDisplay && (await referenceDisplayColumns(db, request.table, request.query, request.mayReadDisplay));
   const where = whereOf(request.table, request.query, displays);
@@ -107,7 +124,8 @@ export async function aggregateRecords(db: Kysely<Database>, request: AggregateR
     ...request.groupBy.map((field, i) => columns.value(field).as(`g${i}`)),
     ...request.aggregates.map((spec, i) => expression(columns, spec).as(`a${i}`)),
   ]);
-  if (where) select = select.where(where);
+  if (request.window) select = select.where(windowed(db as unknown as Kysely<any>, request, request.window, where));
+  else if (where) select = select.where(where);
   if (request.groupBy.length > 0) select = select.groupBy(request.groupBy.map((field) => columns.value(field)));
   if (request.having.length > 0) {
     // COUNT/AVG/SUM compare as numbers: PostgreSQL would otherwise type "2.5" after bigint(sum) and refuse it.

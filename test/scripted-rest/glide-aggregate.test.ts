@@ -43,6 +43,38 @@ var write = [w.priority.toString(), w.priority.getDisplayValue()];
 w.priority = '9'; write.push(w.getLastErrorMessage());
 w.priority.setValue('8'); write.push(w.priority.toString(), w.getValue('priority'));
 return { beforeNext: beforeNext, groups: groups, pastEnd: first.toString(), write: write };`,
+  // A walked group as a property, as GlideRecord's dot-walk reads it; with its reference grouped too, a walk beyond it reads the record.
+  walked: `var ga = new GlideAggregate('incident'); ga.addQuery('active', true); ga.addAggregate('COUNT'); ga.groupBy('caller_id.user_name'); ga.query();
+var beforeNext = ga.caller_id === undefined, groups = [];
+while (ga.next()) { var e = ga.caller_id.user_name;
+  groups.push({ value: ga.getValue('caller_id.user_name'), prop: e.toString(), text: '' + ga.caller_id.user_name, name: e.getName(), same: e === ga.caller_id.user_name, count: ga.getAggregate('COUNT'),
+    own: [ga.getValue('caller_id'), ga.caller_id.toString(), ga.caller_id.nil()], notGrouped: [ga.caller_id.email === undefined, ga.priority === undefined] }); }
+var both = new GlideAggregate('incident'); both.addQuery('caller_id', 'ADA_SYS_ID'); both.addAggregate('COUNT'); both.groupBy('caller_id'); both.groupBy('caller_id.user_name'); both.query(); both.next();
+return { beforeNext: beforeNext, groups: groups, both: [both.caller_id.toString(), both.caller_id.user_name.toString(), both.caller_id.name.toString()] };`,
+  total: `var out = {};
+var ga = new GlideAggregate('incident'); ga.addQuery('active', true); ga.addAggregate('COUNT'); ga.addAggregate('SUM', 'priority'); ga.addAggregate('AVG', 'priority'); ga.addAggregate('MAX', 'priority'); ga.addAggregate('MIN', 'short_description'); ga.groupBy('caller_id');
+out.beforeQuery = [ga.getTotal('COUNT'), ga.getLastErrorMessage()];
+ga.query(); ga.next();
+out.totals = [ga.getTotal('COUNT'), ga.getTotal('count', 'caller_id'), ga.getTotal('SUM', 'priority'), ga.getTotal('AVG', 'priority'), ga.getTotal('MAX', 'priority'), typeof ga.getTotal('COUNT')];
+out.notAsked = [ga.getTotal('MIN', 'priority'), ga.getLastErrorMessage()];
+out.unknown = [ga.getTotal('MEDIAN'), ga.getLastErrorMessage()];
+out.notNumber = [ga.getTotal('MIN', 'short_description'), ga.getLastErrorMessage()];
+var none = new GlideAggregate('incident'); none.addAggregate('COUNT'); none.groupBy('caller_id'); none.addHaving('COUNT', '>', 100); none.query();
+out.none = [none.getRowCount(), none.getTotal('COUNT')];
+try { ga.addTrend('opened_at', 'month'); out.unknownMethod = 'called'; } catch (e) { out.unknownMethod = String(e); }
+return out;`,
+  // Seeded in this order, so the records by sys_id have priorities 1, 2, 4, 1 (inactive), 3, 5.
+  window: `function counts(setUp) { var ga = new GlideAggregate('incident'); ga.addAggregate('COUNT'); ga.groupBy('priority'); setUp(ga); ga.query(); var out = {};
+  while (ga.next()) out[ga.getValue('priority')] = ga.getAggregate('COUNT'); return [out, ga.getLastErrorMessage()]; }
+function sum(setUp) { var ga = new GlideAggregate('incident'); ga.addAggregate('SUM', 'priority'); setUp(ga); ga.query(); return ga.next() ? ga.getAggregate('SUM', 'priority') : null; }
+return {
+  first3: counts(function (ga) { ga.setAggregateWindow(0, 3); }), middle: counts(function (ga) { ga.setAggregateWindow(2, 5); }),
+  past: counts(function (ga) { ga.setAggregateWindow(4, 100); }), empty: counts(function (ga) { ga.setAggregateWindow(3, 3); }),
+  active: counts(function (ga) { ga.addQuery('active', true); ga.setAggregateWindow('2', '4'); }),
+  ordered: counts(function (ga) { ga.addEncodedQuery('ORDERBYDESCpriority'); ga.setAggregateWindow(0, 2); }),
+  ungrouped: [sum(function (ga) { ga.setAggregateWindow(1, 4); }), sum(function (ga) { ga.addEncodedQuery('ORDERBYDESCpriority'); ga.setAggregateWindow(0, 2); }), sum(function () {})],
+  refused: [counts(function (ga) { ga.setAggregateWindow(-1, 2); }), counts(function (ga) { ga.setAggregateWindow(5, 2); }), counts(function (ga) { ga.setAggregateWindow(1.5, 3); })],
+};`,
 };
 
 for (const dialect of dialectsUnderTest()) {
@@ -58,6 +90,9 @@ for (const dialect of dialectsUnderTest()) {
         { name: "grouped", http_method: "GET", relative_path: "/grouped", operation_script: scripts.grouped },
         { name: "refused", http_method: "GET", relative_path: "/refused", operation_script: scripts.refused },
         { name: "properties", http_method: "GET", relative_path: "/properties", operation_script: scripts.properties },
+        { name: "walked", http_method: "GET", relative_path: "/walked", operation_script: scripts.walked.replace("ADA_SYS_ID", ada.sysId) },
+        { name: "total", http_method: "GET", relative_path: "/total", operation_script: scripts.total },
+        { name: "window", http_method: "GET", relative_path: "/window", operation_script: scripts.window },
       ]);
       const seed = [
         { priority: "1", caller_id: ada.sysId },
@@ -99,6 +134,52 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(pastEnd, "", "an element follows its GlideAggregate past the last group");
       const refusal = "priority is a group's value; a GlideAggregate writes nothing";
       assert.deepEqual(write, ["1", "1 - Critical", refusal, "1", "1"]);
+    });
+
+    test("a walked group reads as a property through its path, as GlideRecord's dot-walk does; the reference it starts from holds no value", async () => {
+      const res = await api(server, "GET", "/api/x_agg/t/walked", { token: ada.token });
+      assert.equal(res.status, 200, res.text);
+      const { beforeNext, groups, both } = res.body.result;
+      assert.equal(beforeNext, true);
+      const common = { name: "user_name", same: true, own: [null, "", true], notGrouped: [true, true] };
+      assert.deepEqual(groups, [
+        { ...common, value: "", prop: "", text: "", count: "1" },
+        { ...common, value: "ada", prop: "ada", text: "ada", count: "3" },
+        { ...common, value: "admin", prop: "admin", text: "admin", count: "1" },
+      ]);
+      assert.deepEqual(both, [ada.sysId, "ada", "ada Name"], "the grouped walk, and beyond the grouped reference the record");
+    });
+
+    test("getTotal sums an aggregate over every group as a Number; an aggregate not asked for is null and says why", async () => {
+      const res = await api(server, "GET", "/api/x_agg/t/total", { token: ada.token });
+      assert.equal(res.status, 200, res.text);
+      const out = res.body.result;
+      assert.deepEqual(out.beforeQuery, [null, "no query() to total"]);
+      // Active groups: no caller (priority 5), ada (1, 2, 4), admin (3); AVG 5.0000 + 2.3333 + 3.0000.
+      assert.deepEqual(out.totals, [5, 5, 15, 10.3333, 12, "number"]);
+      assert.deepEqual(out.notAsked, [null, "MIN of priority was not asked for with addAggregate"]);
+      assert.match(out.unknown[1], /^unknown aggregate "MEDIAN"/);
+      assert.equal(out.unknown[0], null);
+      assert.deepEqual(out.notNumber, [null, 'MIN of short_description is "agg", not a number to sum']);
+      assert.deepEqual(out.none, [0, 0]);
+      assert.equal(out.unknownMethod, "TypeError: not a function", "a method not offered fails as before");
+    });
+
+    test("setAggregateWindow aggregates only the records in the window, first inclusive, last exclusive, in the order a GlideRecord reads them", async () => {
+      const res = await api(server, "GET", "/api/x_agg/t/window", { token: ada.token });
+      assert.equal(res.status, 200, res.text);
+      const out = res.body.result;
+      assert.deepEqual(out.first3, [{ 1: "1", 2: "1", 4: "1" }, null]);
+      assert.deepEqual(out.middle, [{ 1: "1", 3: "1", 4: "1" }, null]);
+      assert.deepEqual(out.past, [{ 3: "1", 5: "1" }, null]);
+      assert.deepEqual(out.empty, [{}, null]);
+      assert.deepEqual(out.active, [{ 3: "1", 4: "1" }, null], "the window is over the records the query selects");
+      assert.deepEqual(out.ordered, [{ 4: "1", 5: "1" }, null], "ORDERBY orders the records the window cuts");
+      assert.deepEqual(out.ungrouped, ["7", "9", "16"]);
+      for (const [groups, message] of out.refused) {
+        assert.deepEqual(groups, {});
+        assert.match(message, /^setAggregateWindow: firstRow and lastRow are whole numbers with 0 <= firstRow <= lastRow/);
+      }
     });
 
     test("what the Aggregate API refuses finds no groups and says why; the caller's ACL holds", async () => {

@@ -4,6 +4,7 @@ import type { Instance } from "../../instance.ts";
 import { aggregateResult } from "../table-api/aggregate-api.ts";
 import { type AggregateClauses, checkAggregateParams, fieldAggregates } from "../table-api/aggregate-parameters.ts";
 import type { ApiPrincipal } from "../table-api/api-principal.ts";
+import type { RowWindow } from "../../store/table-aggregate-store.ts";
 
 /**
  * GlideAggregate's data call (scripting/glide-aggregate.ts): its query, aggregates and groups
@@ -11,6 +12,7 @@ import type { ApiPrincipal } from "../table-api/api-principal.ts";
  * addHaving and orderBy… calls that API's having and order, so the same checks hold (fields
  * that exist and the caller may read, AVG and SUM on numbers, ordering by a grouped field, the
  * group limit) and the same statement answers. One entry per group; without groups, one.
+ * setAggregateWindow, which the API has no parameter for, narrows the records aggregated.
  */
 const kinds = new Set(["avg", "min", "max", "sum"]);
 
@@ -52,9 +54,19 @@ function clauses(having: unknown, orders: unknown): AggregateClauses {
   };
 }
 
-export async function glideAggregate(instance: Instance, principal: ApiPrincipal, table: TableDef, [query, aggregates, groupBy, having = [], orders = []]: unknown[]): Promise<unknown[]> {
+/** setAggregateWindow's `[firstRow, lastRow]`, last exclusive, as the records to aggregate; null for all. */
+function rowWindow(window: unknown): RowWindow | undefined {
+  if (window === null || window === undefined) return undefined;
+  const [first, last] = Array.isArray(window) ? window : [];
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(last) || first < 0 || last < first) throw new TypeError("GlideAggregate: a window is two row numbers, 0 <= first <= last");
+  return { offset: first, limit: last - first };
+}
+
+export async function glideAggregate(instance: Instance, principal: ApiPrincipal, table: TableDef, [query, aggregates, groupBy, having = [], orders = [], window = null]: unknown[]): Promise<unknown[]> {
   const given = clauses(having, orders);
-  const params = await checkAggregateParams(parameters(query, aggregates, groupBy), given, principal, table, instance.now(), instance.store.db);
+  const records = rowWindow(window);
+  const checked = await checkAggregateParams(parameters(query, aggregates, groupBy), given, principal, table, instance.now(), instance.store.db);
+  const params = records ? { ...checked, window: records } : checked;
   const result = await aggregateResult(instance, principal, table, params);
   // A reference group names the table it points to, so ga.caller_id walks on (ga.caller_id.name) as a GlideRecord's field does.
   const references = params.groupBy.map((f) => (f.type === "reference" && f.reference ? f.reference : undefined));

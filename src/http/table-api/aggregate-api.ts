@@ -81,6 +81,7 @@ export async function aggregateResult(instance: Instance, principal: ApiPrincipa
     having: params.having,
     orderBy: params.orderBy,
     maxGroups,
+    window: params.window,
     mayReadDisplay: mayReadDisplay(principal),
   });
   if (more) throw badRequest(`the query makes more than ${maxGroups} groups; narrow sysparm_query or group by fewer fields`);

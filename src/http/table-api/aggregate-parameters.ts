@@ -4,7 +4,7 @@ import { coerceValue, type FieldDef, fieldOf, type TableDef } from "../../domain
 import { type DotWalk, isDotWalk, walkedFieldDef } from "../../domain/dot-walk.ts";
 import type { EncodedQuery } from "../../domain/encoded-query.ts";
 import type { Database } from "../../store/schema.ts";
-import type { HavingSpec } from "../../store/table-aggregate-store.ts";
+import type { HavingSpec, RowWindow } from "../../store/table-aggregate-store.ts";
 import { mayReadField } from "./acl.ts";
 import type { ApiPrincipal } from "./api-principal.ts";
 import { resolveDotWalk } from "./dot-walk-access.ts";
@@ -33,6 +33,8 @@ export interface AggregateParams {
   having: HavingSpec[];
   orderBy: AggregateOrder[];
   displayValue: DisplayValueMode;
+  /** GlideAggregate's setAggregateWindow (scripted-rest/glide-aggregate-call.ts); the API has no parameter for it. */
+  window?: RowWindow;
 }
 
 function syntax<T>(read: () => T): T {
