@@ -161,7 +161,10 @@ function cli(args: string[], untilLine?: RegExp, whenReady?: (stderr: string) =>
       stderr += d;
       if (untilLine && !ready && untilLine.test(stderr)) {
         ready = true;
-        void (whenReady ?? (async () => {}))(stderr).finally(() => child.kill("SIGTERM"));
+        // What went wrong while it ran is told with its output, not swallowed.
+        void (whenReady ?? (async () => {}))(stderr)
+          .catch((error: Error) => void (stderr += `\n[test] ${error.stack ?? error.message}${error.cause ? ` (cause: ${String(error.cause)})` : ""}\n`))
+          .finally(() => child.kill("SIGTERM"));
       }
     });
     child.on("close", (code) => resolve({ code, stderr }));
@@ -196,9 +199,11 @@ describe("portcullis start (CLI)", () => {
   test("--https --workers 2 prints the development CA once, from the primary, and every worker serves with it", async () => {
     const fresh = tempDir("portcullis-bind-workers-");
     try {
-      const port = await freePort();
       const statuses: number[] = [];
-      const run = await cli(["start", "--data", fresh, "--https", "--workers", "2", "--port", String(port)], /Metadata: /, async () => {
+      // Port 0, read back from the Metadata line: a port picked here stayed free through the whole
+      // start (store, CA, two workers) for another test's connection to take; the primary's pick waits only for its workers.
+      const run = await cli(["start", "--data", fresh, "--https", "--workers", "2", "--port", "0"], /Metadata: .*\n/, async (stderr) => {
+        const port = Number(/Metadata: https:\/\/localhost:(\d+)\//.exec(stderr)?.[1]);
         const ca = readCaCertificates(path.join(fresh, "tls", "ca.pem"));
         for (let i = 0; i < 4; i++) statuses.push((await fetch(`https://localhost:${port}/`, { dispatcher: trustingDispatcher(ca), headers: { connection: "close" } } as RequestInit)).status);
       });
