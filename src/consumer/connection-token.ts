@@ -4,6 +4,7 @@ import { type StoredText, verbatim } from "../i18n/stored-text.ts";
 import type { Instance } from "../instance.ts";
 import { leaseState, markRequestFailed, markUnhealthy, readObtainedToken, saveObtainedToken, type TokenResponseFields, tryTakeRefreshLease } from "../store/obtained-token-store.ts";
 import { ProviderError, providerTimeoutMs } from "./provider-http.ts";
+import { providerStillSendsTo } from "../store/provider-store.ts";
 import { instanceSecretBox } from "./secret-box.ts";
 import { requestToken, staleProvider } from "./token-request.ts";
 
@@ -23,12 +24,19 @@ type DirectGrant = Exclude<ConsumerGrant, "authorization_code">;
  */
 export async function obtainToken(instance: Instance, provider: OAuthProvider, grant: DirectGrant, login?: { username: string; password: string }): Promise<void> {
   if (grant === "password" && !login) throw new ProviderError({ key: "providerError.passwordNeedsLogin" }, "invalid_request");
-  const held = await leaseState(instance.store.db, provider.sysId);
+  const db = instance.store.db;
+  const held = await leaseState(db, provider.sysId);
+  // What the request is sent with, for markRequestFailed. The request reads the secret again just
+  // after: an edit in between leaves its refusal unmarked, and the next request judges the new one.
+  const sentWith = held && (await providerStillSendsTo(db, provider));
   try {
     await requestAndStore(instance, provider, grant, login);
   } catch (error) {
     const failsConnection = error instanceof ProviderError && error.code !== "provider_changed" && !(grant === "password" && error.code === "invalid_grant");
-    if (held && failsConnection) await markRequestFailed(instance.store.db, provider.sysId, held.generation, { key: "providerError.tokenRequestFailed", values: { grant, reason: error.text } });
+    if (held && sentWith && failsConnection) {
+      const basis = { generation: held.generation, clientId: provider.clientId, tokenUrl: provider.tokenUrl, clientSecretEnc: sentWith.clientSecretEnc };
+      await markRequestFailed(db, provider.sysId, basis, { key: "providerError.tokenRequestFailed", values: { grant, reason: error.text } });
+    }
     throw error;
   }
 }

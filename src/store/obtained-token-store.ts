@@ -127,17 +127,41 @@ export async function markUnhealthy(db: Kysely<Database>, provider: string, reas
     .execute();
 }
 
+/** What a token request was sent with: the token generation held then and the client and URL it used. */
+export interface RequestBasis {
+  generation: number;
+  clientId: string;
+  tokenUrl: string;
+  /** The sealed secret as stored: each new secret is sealed afresh, so equal means not replaced. */
+  clientSecretEnc: string;
+}
+
 /**
- * A token request that failed, marked on the token held only while it is still the `generation`
- * read before the request: a token another caller obtained meanwhile is not this failure's to
- * judge, and a refresh lease someone holds is theirs to release.
+ * A token request that failed, marked on the token held only while it is still the generation
+ * read before the request (a token another caller obtained meanwhile is not this failure's to
+ * judge) and while the record still holds the client ID, secret and token URL the request was
+ * sent with: an edit that replaced them lifted the mark, and a refusal of the old ones, answered
+ * after that edit, must not put it back. One conditional UPDATE, so no edit commits in between.
+ * A refresh lease someone holds is theirs to release.
  */
-export async function markRequestFailed(db: Kysely<Database>, provider: string, generation: number, reason: StoredText, now = Date.now()): Promise<void> {
+export async function markRequestFailed(db: Kysely<Database>, provider: string, basis: RequestBasis, reason: StoredText, now = Date.now()): Promise<void> {
   await db
     .updateTable("oauth_obtained_token")
     .set({ status: "unhealthy", status_reason: encodeStoredText(clippedText(reason)), failed_at: now })
     .where("provider", "=", provider)
-    .where("generation", "=", generation)
+    .where("generation", "=", basis.generation)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom("oauth_entity as e")
+          .innerJoin("oauth_provider_settings as s", "s.entity", "e.sys_id")
+          .select("e.sys_id")
+          .whereRef("e.sys_id", "=", "oauth_obtained_token.provider")
+          .where("e.client_id", "=", basis.clientId)
+          .where("s.token_url", "=", basis.tokenUrl)
+          .where("s.client_secret_enc", "=", basis.clientSecretEnc),
+      ),
+    )
     .execute();
 }
 
