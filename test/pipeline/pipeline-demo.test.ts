@@ -6,12 +6,13 @@ import path from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { main } from "../../src/cli/main.ts";
+import { parsePipeline } from "../../src/pipeline/pipeline-file.ts";
 import { tempDir } from "../support/stores.ts";
 
-async function cli(args: string[]) {
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   let stdout = "";
   let stderr = "";
-  const code = await main(["node", "portcullis", ...args], { out: (s) => void (stdout += `${s}\n`), err: (s) => void (stderr += `${s}\n`) }, {});
+  const code = await main(["node", "portcullis", ...args], { out: (s) => void (stdout += `${s}\n`), err: (s) => void (stderr += `${s}\n`) }, env);
   return { code, stdout, stderr };
 }
 
@@ -55,12 +56,12 @@ describe("portcullis pipeline demo", () => {
     assert.equal(fs.existsSync(demoDir), false, `${demoDir} left behind`);
   });
 
-  test("--keep stopped with SIGTERM (kill, a service manager) removes its temporary directory, as Ctrl-C does", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", entry, "pipeline", "demo", "--keep"], { stdio: ["ignore", "pipe", "pipe"] });
+  /** A demo --keep in its own process, once it says it runs; `exited` is its exit code, or the signal that ended it. */
+  async function keptDemo(args: string[] = []) {
+    const child = spawn(process.execPath, ["--import", "tsx", entry, "pipeline", "demo", "--keep", ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
-    // The exit code, or the signal that ended the process: a demo killed by the SIGTERM cleaned nothing.
     const exited = new Promise<string>((resolve) => child.on("exit", (code, signal) => resolve(String(code ?? signal))));
     await new Promise<void>((resolve, reject) => {
       child.stdout.on("data", (d) => {
@@ -69,11 +70,46 @@ describe("portcullis pipeline demo", () => {
       });
       void exited.then((code) => reject(new Error(`demo exited (${code}):\n${stdout}${stderr}`)));
     });
+    return { child, stdout, stderr: () => stderr, exited };
+  }
+
+  test("--keep writes the pipeline it ran into its directory and prints the commands that run status and up on it, which work while it runs", async () => {
+    const keptDir = `${dir}/kept`;
+    const { child, stdout, stderr, exited } = await keptDemo(["--dir", keptDir]);
+    try {
+      const file = `${keptDir}/pipeline.yaml`;
+      assert.ok(stdout.includes(`Pipeline file: ${file}. While the demo runs, check or repair its edges from another shell with:`), stdout);
+      const urls = [...stdout.matchAll(/^(production|development|test)\s+(http:\/\/\S+)/gm)].map((m) => [m[1], m[2]]);
+      const written = parsePipeline(fs.readFileSync(file, "utf8"));
+      assert.deepEqual([written.production, ...written.instances].map((i) => [i.name, i.url]), urls);
+      assert.doesNotMatch(fs.readFileSync(file, "utf8"), /password:/, "the file names the password variables, never a password");
+
+      const exported = /^ {2}export (.+)$/m.exec(stdout);
+      assert.ok(exported, stdout);
+      const env = Object.fromEntries(exported[1]!.split(" ").map((pair) => pair.split("=") as [string, string]));
+      assert.deepEqual(Object.keys(env).sort(), ["DEVELOPMENT_ADMIN_PASSWORD", "PRODUCTION_ADMIN_PASSWORD", "TEST_ADMIN_PASSWORD"]);
+      for (const command of ["status", "up"]) {
+        const line = new RegExp(`^ {2}npx portcullis (pipeline ${command} \\S+)$`, "m").exec(stdout);
+        assert.ok(line, `${command}: ${stdout}`);
+        assert.equal(line[1], `pipeline ${command} ${file}`);
+        const run = await cli(line[1]!.split(" "), env);
+        assert.equal(run.code, 0, run.stderr + run.stdout);
+        assert.match(run.stdout, /production ⇄ development\s+development → production\s+ok/);
+      }
+    } finally {
+      child.kill("SIGTERM");
+      assert.equal(await exited, "0", stderr());
+    }
+    assert.ok(fs.existsSync(`${keptDir}/pipeline.yaml`), "a directory named with --dir is kept, with its pipeline file");
+  });
+
+  test("--keep stopped with SIGTERM (kill, a service manager) removes its temporary directory, as Ctrl-C does", async () => {
+    const { child, stdout, stderr, exited } = await keptDemo();
     const made = /\(SQLite in (\S*portcullis-demo-[^/\s]+)\/production\)/.exec(stdout);
     assert.ok(made, stdout);
     assert.ok(fs.existsSync(made[1]!));
     child.kill("SIGTERM");
-    assert.equal(await exited, "0", stderr);
+    assert.equal(await exited, "0", stderr());
     assert.equal(fs.existsSync(made[1]!), false, `${made[1]} left behind`);
   });
 

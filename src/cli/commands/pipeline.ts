@@ -16,6 +16,7 @@ import { type RunningServer, startServer } from "../../server.ts";
 import { readCaCertificates, trustingDispatcher } from "../../tls/trust.ts";
 import { translator, type Translator } from "../../i18n/translator.ts";
 import { type Output, padColumns } from "../output.ts";
+import { keptDemoFollowUp, writeDemoPipelineFile } from "./kept-demo.ts";
 
 interface PipelineOptions {
   caFile?: string;
@@ -183,6 +184,7 @@ export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
         output.out(trustTable(report.edges, i18n));
         if (options.keep) {
           const passwords = names.map((n) => `${n} ${demoEnv[`${n.toUpperCase()}_ADMIN_PASSWORD`]}`).join(", ");
+          output.out(`\n${keptDemoFollowUp(writeDemoPipelineFile(dir, plan), demoEnv, i18n)}`);
           // Listening before saying so: a signal sent on reading the line must not find the default action still in place.
           const interrupted = untilInterrupted();
           output.out(`\n${t("cli.pipeline.demoRunning", { passwords, pid: String(process.pid) })}`);

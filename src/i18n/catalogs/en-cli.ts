@@ -136,6 +136,7 @@ export const enCli = {
   "cli.pipeline.caFileNotPem": "not PEM certificates (two joined without a line break between them?)",
   "cli.pipeline.userEnv": "set {variable}",
   "cli.pipeline.demoInstance": "{url}  (SQLite in {dir})",
+  "cli.pipeline.demoFile": "Pipeline file: {file}. While the demo runs, check or repair its edges from another shell with:",
   "cli.pipeline.demoRunning": "Running; admin passwords: {passwords}. Ctrl-C (or kill {pid}) stops.",
   "cli.provider.notFound": "no provider \"{key}\"",
   "cli.provider.secretForNewOrigin": "{origin} is a server the stored secret was not entered for: give the secret again in the same update with --new-secret-env (it is sent to the token and revocation URLs)",
@@ -273,6 +274,6 @@ export const enCli = {
   "help.pipeline.status": "the trust table, without changing anything",
   "help.pipeline.demo": "start production, development and test locally (three ports, three SQLite files) and run pipeline up",
   "help.pipeline.dir": "where the three data directories go, kept afterwards (default: a new temporary directory, removed when the demo ends)",
-  "help.pipeline.keep": "keep the instances running until Ctrl-C or SIGTERM",
+  "help.pipeline.keep": "keep the instances running until Ctrl-C or SIGTERM, with the pipeline file for status and up written beside them",
   "help.pipeline.port": "the first of three consecutive ports for production, development and test (default: any free ones)",
 } as const satisfies Record<string, string>;

@@ -134,6 +134,7 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "cli.pipeline.caFileNotPem": "PEM 인증서가 아닙니다(두 인증서를 줄바꿈 없이 이어 붙였나요?)",
   "cli.pipeline.userEnv": "{variable}을(를) 설정하세요",
   "cli.pipeline.demoInstance": "{url}  (SQLite 위치: {dir})",
+  "cli.pipeline.demoFile": "파이프라인 파일: {file}. 데모가 실행되는 동안 다른 셸에서 다음 명령으로 엣지를 확인하거나 복구하세요:",
   "cli.pipeline.demoRunning": "실행 중입니다. admin 비밀번호: {passwords}. 중지하려면 Ctrl-C를 누르세요(또는 kill {pid}).",
   "cli.provider.notFound": "공급자 \"{key}\"이(가) 없습니다",
   "cli.provider.secretForNewOrigin": "{origin}은(는) 저장된 암호를 입력받은 서버가 아닙니다. 같은 update에서 --new-secret-env로 암호를 다시 지정하세요(암호는 토큰 URL과 해지 URL로 전송됩니다)",
@@ -271,6 +272,6 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "help.pipeline.status": "아무것도 바꾸지 않고 신뢰 표 표시",
   "help.pipeline.demo": "프로덕션, 개발, 테스트를 로컬에서 시작하고 (포트 3개, SQLite 파일 3개) pipeline up 실행",
   "help.pipeline.dir": "데이터 디렉터리 3개를 둘 위치, 끝난 뒤에도 유지 (기본값: 새 임시 디렉터리, 데모가 끝나면 삭제)",
-  "help.pipeline.keep": "Ctrl-C를 누르거나 SIGTERM을 보낼 때까지 인스턴스 실행 유지",
+  "help.pipeline.keep": "Ctrl-C를 누르거나 SIGTERM을 보낼 때까지 인스턴스 실행 유지, status와 up에 쓸 파이프라인 파일을 함께 기록",
   "help.pipeline.port": "production, development, test가 쓸 연속된 세 포트 중 첫 번째 (기본값: 비어 있는 아무 포트)",
 };
