@@ -7,9 +7,11 @@ import { after, before, describe, test } from "node:test";
 import { parseClientCreate } from "../../src/domain/oauth-entity.ts";
 import { createClient, deleteClient, findClient } from "../../src/store/oauth-entity-store.ts";
 import { listProviders } from "../../src/store/provider-store.ts";
-import { freePort, startTestInstance, type TestInstance } from "../support/instance.ts";
+import { main } from "../../src/cli/main.ts";
+import { adminPassword, freePort, startTestInstance, type TestInstance } from "../support/instance.ts";
 import { pipelineCLI, pipelineFileText } from "../support/pipeline.ts";
 import { dialectsUnderTest, tempDir } from "../support/stores.ts";
+import { TcpProxy } from "../support/tcp-proxy.ts";
 
 /** What `up` could have changed on production: its endpoint's redirect URLs and secret, and its provider records. */
 async function productionState(prod: TestInstance): Promise<string> {
@@ -174,5 +176,59 @@ describe("pipeline up: an instance that fails after the sign-in", () => {
     const second = await pipelineCLI(["pipeline", "up", file]);
     assert.equal(second.code, 0, second.stdout + second.stderr);
     assert.equal((await pipelineCLI(["pipeline", "verify", file])).code, 0);
+  });
+});
+
+describe("pipeline up: an instance whose TLS certificate this command stops trusting after the sign-in", () => {
+  const dir = tempDir();
+  const file = path.join(dir, "pipeline.yaml");
+  const devCa = path.join(dir, "dev-ca.pem");
+  let prod: TestInstance;
+  let dev: TestInstance;
+  let restarted: TestInstance;
+  let proxy: TcpProxy;
+  const sqlite = dialectsUnderTest()[0]!;
+  before(async () => {
+    // development is reached through a proxy that, once the run has signed in everywhere, forwards to
+    // an instance serving another development CA: as if development restarted with a new one midway.
+    [prod, dev, restarted] = await Promise.all([startTestInstance(sqlite), startTestInstance(sqlite, { https: true }), startTestInstance(sqlite, { https: true })]);
+    proxy = new TcpProxy("127.0.0.1", Number(new URL(dev.base).port));
+    await proxy.start();
+    fs.copyFileSync(path.join(dev.instance.config.dataDir, "tls", "ca.pem"), devCa);
+    fs.writeFileSync(file, pipelineFileText(prod, [["development", `https://localhost:${proxy.port}`, "DEV_PW"]]));
+  });
+  after(async () => {
+    await proxy?.stop();
+    await Promise.all([prod, dev, restarted].map((s) => s?.close()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** pipeline up, development switched to the other certificate as the Records heading is printed (after every sign-in, before any change). */
+  async function upSwitchingMidway(lang: string): Promise<{ code: number; stdout: string; stderr: string }> {
+    proxy.retarget("127.0.0.1", Number(new URL(dev.base).port));
+    let stdout = "";
+    let stderr = "";
+    const out = (line: string) => {
+      if (stdout === "") proxy.retarget("127.0.0.1", Number(new URL(restarted.base).port));
+      stdout += `${line}\n`;
+    };
+    const code = await main(["node", "portcullis", "pipeline", "up", file, "--ca-file", devCa, "--lang", lang], { out, err: (s) => void (stderr += `${s}\n`) }, { PROD_PW: adminPassword, DEV_PW: adminPassword });
+    return { code, stdout, stderr };
+  }
+
+  test("is named, with the CA file to add its CA to, in English and Korean; what was done stays", async () => {
+    const run = await upSwitchingMidway("en");
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /^Records:\n {2}\+ production\s+created\s+endpoint "Pipeline Controller Client"/m, "it failed midway, after a change");
+    const url = `https://localhost:${proxy.port}`;
+    assert.ok(
+      run.stderr.includes(`portcullis: development (${url}) answered during the run with a TLS certificate this command does not trust (`) &&
+        run.stderr.includes(`): add the CA that issued it to ${devCa}, the file --ca-file names (for a development CA, that instance's DATA/tls/ca.pem; join several with cat). What was done before stays: run the command again with it and it completes the rest`),
+      run.stderr,
+    );
+    const korean = await upSwitchingMidway("ko");
+    assert.equal(korean.code, 1);
+    assert.ok(korean.stderr.includes(`실행 중에 development(${url})이(가) 이 명령이 신뢰하지 않는 TLS 인증서로 응답했습니다(`), korean.stderr);
+    assert.ok(korean.stderr.includes(`발급한 CA를 --ca-file로 넘긴 ${devCa}에 추가하세요`), korean.stderr);
   });
 });

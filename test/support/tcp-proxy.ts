@@ -1,7 +1,7 @@
 import net from "node:net";
 
 /**
- * A loopback TCP proxy in front of a database server, so a test can cut the database off
+ * A loopback TCP proxy in front of a server (a database, an instance), so a test can cut it off
  * (every connection dropped, new ones refused) and bring it back, as an outage would, or
  * silence it without closing anything, as a frozen server or a dropped network does.
  */
@@ -15,8 +15,8 @@ export class TcpProxy {
   accepted = 0;
 
   constructor(
-    private readonly targetHost: string,
-    private readonly targetPort: number,
+    private targetHost: string,
+    private targetPort: number,
   ) {}
 
   async start(port = 0): Promise<number> {
@@ -50,6 +50,18 @@ export class TcpProxy {
   /** New connections are forwarded again; those open while frozen stay silent, as connections lost in a failover do. */
   thaw(): void {
     this.frozen = false;
+  }
+
+  /**
+   * Drops every open connection and forwards new ones to another server: what a client sees of a
+   * server restarted on the same port as another one (with another TLS certificate, say).
+   */
+  retarget(host: string, port: number): void {
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+    this.links.clear();
+    this.targetHost = host;
+    this.targetPort = port;
   }
 
   /** Drops every connection and stops listening: the database is gone. */

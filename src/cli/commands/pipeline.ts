@@ -99,14 +99,21 @@ function printReport(output: Output, i18n: Translator, report: Awaited<ReturnTyp
 
 /**
  * An instance the run could not sign in to (one line each), or one that failed it midway (gone
- * down after the sign-in, say), named as the file names it and in the reader's language.
+ * down after the sign-in, say), named as the file names it and in the reader's language. A
+ * certificate refused midway (the instance restarted with a new development CA, or another
+ * server took its port) gets the cure the sign-in gives: the CA, with --ca-file or in its file.
  */
-function wordedAccess(plan: PipelineFile, i18n: Translator): (error: unknown) => never {
+function wordedAccess(plan: PipelineFile, i18n: Translator, options: { caFile: string | undefined }): (error: unknown) => never {
   return (error) => {
     if (error instanceof PipelineAccessError) throw new Error([i18n.t("trust.access.stopped"), ...error.texts.map((text) => `  ${worded(text, i18n.t)}`)].join("\n"));
     const instance = error instanceof RemoteAdminError && [plan.production, ...plan.instances].find((i) => i.url === error.baseUrl);
-    if (instance) throw new Error(i18n.t("trust.access.midway", { instance: instance.name, reason: worded((error as RemoteAdminError).text, i18n.t) }));
-    throw error;
+    if (!instance) throw error;
+    const failure = error as RemoteAdminError;
+    if (failure.code === "certificate") {
+      const values = { instance: instance.name, url: instance.url, reason: failure.reason ?? failure.message, given: options.caFile ? "yes" : "no", file: options.caFile ?? "" };
+      throw new Error(i18n.t("trust.access.midwayCertificate", values));
+    }
+    throw new Error(i18n.t("trust.access.midway", { instance: instance.name, reason: worded(failure.text, i18n.t) }));
   };
 }
 
@@ -126,28 +133,28 @@ export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
 
   withCa(pipeline.command("up <file>").description(t("help.pipeline.up"))).action(async (file: string, options: PipelineOptions) => {
     const { plan, clients } = readPlan(file, options.caFile);
-    const report = await pipelineUp(plan, clients, print, i18n).catch(wordedAccess(plan, i18n));
+    const report = await pipelineUp(plan, clients, print, i18n).catch(wordedAccess(plan, i18n, { caFile: options.caFile }));
     output.out(trustTable(report.edges, i18n));
     if (!report.ok) throw new Error(t("cli.pipeline.broken"));
   });
 
   withCa(pipeline.command("rotate <file>").description(t("help.pipeline.rotate"))).action(async (file: string, options: PipelineOptions) => {
     const { plan, clients } = readPlan(file, options.caFile);
-    const report = await pipelineRotate(plan, clients, print, i18n).catch(wordedAccess(plan, i18n));
+    const report = await pipelineRotate(plan, clients, print, i18n).catch(wordedAccess(plan, i18n, { caFile: options.caFile }));
     output.out(trustTable(report.edges, i18n));
     if (!report.ok) throw new Error(t("cli.pipeline.brokenAfterRotate"));
   });
 
   withCa(pipeline.command("verify <file>").description(t("help.pipeline.verify"))).action(async (file: string, options: PipelineOptions) => {
     const { plan, clients } = readPlan(file, options.caFile);
-    const report = await pipelineInspect(plan, clients).catch(wordedAccess(plan, i18n));
+    const report = await pipelineInspect(plan, clients).catch(wordedAccess(plan, i18n, { caFile: options.caFile }));
     printReport(output, i18n, report);
     if (!report.ok) throw new Error(t("cli.pipeline.verifyFailed", { drift: report.drift.length, broken: report.edges.filter((e) => e.status !== "ok").length }));
   });
 
   withCa(pipeline.command("status <file>").description(t("help.pipeline.status")).option("--json", t("help.option.json"))).action(async (file: string, options: PipelineOptions) => {
     const { plan, clients } = readPlan(file, options.caFile);
-    const report = await pipelineInspect(plan, clients).catch(wordedAccess(plan, i18n));
+    const report = await pipelineInspect(plan, clients).catch(wordedAccess(plan, i18n, { caFile: options.caFile }));
     // JSON is for scripts: its texts stay English whatever the reader's language.
     if (options.json) return output.out(JSON.stringify({ ok: report.ok, drift: report.drift.map(inEnglish), edges: report.edges.map((e) => ({ ...e, detail: inEnglish(e.detail) })) }, null, 2));
     printReport(output, i18n, report);

@@ -121,6 +121,7 @@ export const enCli = {
   "trust.access.refused": "{instance} ({url}) refused the admin sign-in as {user}: check the user and the password in {variable}",
   "trust.access.notAdmin": "{instance} ({url}): {user} signed in but does not have the admin role there",
   "trust.access.midway": "{instance} failed during the run: {reason}. What was done before stays: once that is put right, run the command again and it completes the rest",
+  "trust.access.midwayCertificate": "{instance} ({url}) answered during the run with a TLS certificate this command does not trust ({reason}): {given, select, yes {add the CA that issued it to {file}, the file --ca-file names} other {pass the CA that issued it with --ca-file}} (for a development CA, that instance's DATA/tls/ca.pem; join several with cat). What was done before stays: run the command again with it and it completes the rest",
   "trust.access.failed": "{instance} ({url}) could not be signed in to: {reason}",
   "trust.rotateDrifted": "the pipeline has drifted; run pipeline up first:",
   "cli.pipeline.drift": "drift: {line}",
