@@ -66,7 +66,9 @@ export function tokenRows(grant: Grant, actor: string, now: number): TokenRows {
  */
 function credentialRow(grant: Grant, sysId: string, value: string, type: OAuthCredentialTable["type"], scope: string, family: string, actor: string, now: number): OAuthCredentialTable {
   const stamp = glideDateTime(now);
-  const expiresAt = type === "access_token" ? now + grant.client.accessTokenLifespan * 1000 : (grant.refreshExpiresAt ?? now + grant.client.refreshTokenLifespan * 1000);
+  const lifespanEnd = now + (type === "access_token" ? grant.client.accessTokenLifespan : grant.client.refreshTokenLifespan) * 1000;
+  // A rotation keeps its family's end, or the client's lifespan from now if an admin has shortened it since.
+  const expiresAt = type === "refresh_token" && grant.refreshExpiresAt !== undefined ? Math.min(grant.refreshExpiresAt, lifespanEnd) : lifespanEnd;
   return {
     sys_id: sysId,
     sys_created_on: stamp,

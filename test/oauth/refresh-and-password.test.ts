@@ -182,6 +182,18 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(who.status, 200, "the access token of the rotation keeps its own lifespan");
     });
 
+    test("a lifespan shortened since the login ends the rotated refresh token that much from now, not at the family's later end", async () => {
+      const client = await registerClient(server.instance, { grant_types: ["password", "refresh_token"], refresh_token_lifespan: 86_400 });
+      const clientAuth = { authorization: basic(client.clientId, client.secret) };
+      const first = await postForm(token, { grant_type: "password", username: "admin", password: adminPassword }, clientAuth);
+      await server.instance.store.db.updateTable("oauth_entity").set({ refresh_token_lifespan: 60 }).where("client_id", "=", client.clientId).execute();
+      const before = Date.now();
+      const rotated = await postForm(token, { grant_type: "refresh_token", refresh_token: first.body.refresh_token }, clientAuth);
+      assert.equal(rotated.status, 200, rotated.text);
+      const expiry = await storedExpiry(rotated.body.refresh_token);
+      assert.ok(expiry >= before + 60_000 && expiry <= Date.now() + 60_000, `ends 60 s from the rotation, not a day after the login: ${expiry - before} ms`);
+    });
+
     test("refresh may narrow the scope but not widen it", async () => {
       const first = await login();
       assert.equal((await refresh(first.body.refresh_token, { scope: "admin_everything" })).body.error, "invalid_scope");
