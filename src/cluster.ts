@@ -60,13 +60,18 @@ export async function startCluster(config: Config, print: (line: string) => void
   // Workers that are ready: every listener up (src/worker-start.ts), not merely the first.
   const serving = new Set<number>();
 
+  // Workers that were still starting when a SIGHUP came: see reloadCertificate.
+  const reloadOwed = new Set<number>();
+
   const fork = async (): Promise<void> => {
     const worker = cluster.fork();
     ports = await workerStarted(worker);
     serving.add(worker.id);
+    if (reloadOwed.delete(worker.id)) worker.process.kill("SIGHUP");
   };
   cluster.on("exit", (worker, code, signal) => {
     // One that was never ready failed at start-up; replacing it would only fail again.
+    reloadOwed.delete(worker.id);
     if (stopping || !serving.has(worker.id)) return;
     print(t("start.workerExited", { pid: worker.process.pid ?? "", reason: String(signal ?? code) }));
     fork().catch((error: Error) => {
@@ -102,7 +107,13 @@ export async function startCluster(config: Config, print: (line: string) => void
         // The workers try too, and each says why it kept the certificate it serves.
         print(t("start.tls.reloadFailed", { reason: error instanceof Error ? error.message : String(error) }));
       }
-      for (const worker of Object.values(cluster.workers ?? {})) if (worker && !worker.isDead()) worker.process.kill("SIGHUP");
+      // One still starting (a replacement) gets it once ready: now, Node could still be loading
+      // it, and die of it, and it may have read the certificate before the renewal.
+      for (const worker of Object.values(cluster.workers ?? {})) {
+        if (!worker || worker.isDead()) continue;
+        if (serving.has(worker.id)) worker.process.kill("SIGHUP");
+        else reloadOwed.add(worker.id);
+      }
     },
     close: async () => {
       stopping = true;

@@ -9,21 +9,7 @@ import { reportReady, reportStartFailure } from "../../worker-start.ts";
 import { configFor, type DataOptions, type ServeOptions, withDataOption } from "../instance-options.ts";
 import type { Output } from "../output.ts";
 import { translator, type Translator } from "../../i18n/translator.ts";
-
-/** Resolves on the first SIGINT or SIGTERM; later ones (Ctrl-C reaches a cluster's workers too) are absorbed. */
-function untilStopped(output: Output, i18n: Translator): Promise<void> {
-  return new Promise((resolve) => {
-    let stopped = false;
-    const stop = () => {
-      if (stopped) return;
-      stopped = true;
-      if (cluster.isPrimary) output.err(i18n.t("cli.start.stopping"));
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
-}
+import { certificateReloadSignal, untilStopped } from "../start-signals.ts";
 
 /**
  * The config to serve: `--port 0` (or PORTCULLIS_PORT=0) is a free port chosen here, before the
@@ -56,16 +42,19 @@ export function startCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Trans
     .option("--workers <n>", t("help.start.workers"))
     .action(async (options: DataOptions & ServeOptions) => {
       // Listened for before anything starts: a supervisor that signals as soon as it reads the
-      // Metadata line must get a drain, not Node's default of dying on the spot.
+      // Metadata line must get a drain, not Node's default of dying on the spot. SIGHUP too: one
+      // during start-up reloads the certificate once serving (start-signals.ts says why).
       const stopped = untilStopped(output, i18n);
+      const hangups = certificateReloadSignal();
       const config = await serveConfig(options, env);
+      if (!config.https) hangups.release();
       if (cluster.isWorker) {
         // A cluster worker: the primary prints the start-up lines, and a reason this one could not start, and sweeps expired tokens.
         const server = await startServer(config, { print: () => {}, cleanup: false, i18n }).catch(async (error: unknown) => {
           throw await reportStartFailure(error);
         });
         reportReady({ port: listenedPort(server.app), ...(server.managementPort !== undefined ? { managementPort: server.managementPort } : {}) });
-        if (config.https) process.on("SIGHUP", () => void server.reloadCertificate((line) => output.err(line)));
+        if (config.https) hangups.serving(() => void server.reloadCertificate((line) => output.err(line)));
         await stopped;
         // Drained like a single process: /ready turns 503 for the drain period while requests are still served.
         await server.shutdown().catch(() => {});
@@ -75,14 +64,14 @@ export function startCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Trans
       if (config.workers > 1) {
         const running = await startCluster(config, (line) => output.err(line), i18n);
         // Each worker serves TLS itself: the primary passes the signal on.
-        if (config.https) process.on("SIGHUP", () => void running.reloadCertificate());
+        if (config.https) hangups.serving(() => void running.reloadCertificate());
         await stopped;
         await running.close();
         return;
       }
       const server = await startServer(config, { print: (line) => output.err(line), i18n });
       // kill -HUP: a renewed certificate is served without a restart (certbot's deploy hook, for one).
-      if (config.https) process.on("SIGHUP", () => void server.reloadCertificate());
+      if (config.https) hangups.serving(() => void server.reloadCertificate());
       await stopped;
       await server.shutdown().catch(() => {});
     });
