@@ -7,6 +7,7 @@ import { toLocale } from "../i18n/locale.ts";
 import { issueText, NotFoundError, ValidationError } from "../domain/validation.ts";
 import { StoreError } from "../store/database.ts";
 import { WorkerStartFailed } from "../worker-start.ts";
+import { Interrupted } from "./interruption.ts";
 import { clientCommand } from "./commands/client.ts";
 import { pipelineCommand } from "./commands/pipeline.ts";
 import { providerCommand } from "./commands/provider.ts";
@@ -57,6 +58,8 @@ export async function main(argv: string[], output: Output = processOutput, env: 
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     // A cluster worker that could not start: its primary says why, once for every worker.
     if (error instanceof WorkerStartFailed) return error.exitCode;
+    // Ctrl-C or SIGTERM before the command finished starting: it said what it undid.
+    if (error instanceof Interrupted) return error.exitCode;
     if (error instanceof ValidationError) {
       output.err(`portcullis: ${t("cli.error.invalidInput")}\n${error.issues.map((i) => `  ${i.field || t("cli.error.input")}: ${issueText(i, i18n)}`).join("\n")}`);
       return 2;

@@ -33,6 +33,29 @@ async function threeFreePorts(): Promise<number> {
   }
 }
 
+/** The demo in its own process, making its temporary directory in `tmp`, where nothing else makes one. */
+function spawnDemo(tmp: string, args: string[] = []) {
+  const child = spawn(process.execPath, ["--import", "tsx", entry, "pipeline", "demo", ...args], { env: { ...process.env, TMPDIR: tmp }, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  child.stderr.on("data", (d) => (stderr += d));
+  // The exit code, or the signal that ended the process: a demo killed by the signal cleaned nothing.
+  const exited = new Promise<string>((resolve) => child.on("exit", (code, signal) => resolve(String(code ?? signal))));
+  let done = false;
+  void exited.then(() => (done = true));
+  /** Resolves once `ready()` holds, checked as output comes and every 20 ms; rejects if the demo ends first or a minute passes. */
+  const until = async (what: string, ready: () => boolean) => {
+    const deadline = Date.now() + 60_000;
+    while (!ready()) {
+      assert.ok(!done && Date.now() < deadline, `${done ? `demo exited (${await exited})` : "waited a minute"} before ${what}:\n${stdout}${stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const demoDirs = () => fs.readdirSync(tmp).filter((e) => e.startsWith("portcullis-demo-"));
+  return { child, exited, until, demoDirs, stdout: () => stdout, stderr: () => stderr };
+}
+
 describe("portcullis pipeline demo", () => {
   const dir = tempDir();
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -111,6 +134,39 @@ describe("portcullis pipeline demo", () => {
     child.kill("SIGTERM");
     assert.equal(await exited, "0", stderr());
     assert.equal(fs.existsSync(made[1]!), false, `${made[1]} left behind`);
+  });
+
+  test("SIGTERM while its instances start stops the ones started, removes its temporary directory and exits 143", async () => {
+    const tmp = tempDir();
+    try {
+      const demo = spawnDemo(tmp, ["--keep"]);
+      // Production is up and development starting once development's data directory is there.
+      await demo.until("the development instance starts", () => demo.demoDirs().some((d) => fs.existsSync(path.join(tmp, d, "development"))));
+      demo.child.kill("SIGTERM");
+      assert.equal(await demo.exited, "143", demo.stdout() + demo.stderr());
+      assert.deepEqual(demo.demoDirs(), [], "the temporary directory is gone");
+      assert.match(demo.stderr(), /SIGTERM before the demo was running: the instances it started are stopped, and \S*portcullis-demo-\S+ is removed\./);
+      assert.doesNotMatch(demo.stdout(), /Running/);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test("SIGTERM while pipeline up runs stops the three instances, removes its temporary directory and exits 143", async () => {
+    const tmp = tempDir();
+    try {
+      const first = await threeFreePorts();
+      const demo = spawnDemo(tmp, ["--keep", "--port", String(first)]);
+      // Printed once the three serve, before pipeline up begins.
+      await demo.until("the instances are listed", () => /^test\s+http:/m.test(demo.stdout()));
+      demo.child.kill("SIGTERM");
+      assert.equal(await demo.exited, "143", demo.stdout() + demo.stderr());
+      assert.deepEqual(demo.demoDirs(), [], "the temporary directory is gone");
+      assert.doesNotMatch(demo.stdout(), /Running/);
+      for (const port of [first, first + 1, first + 2]) assert.ok(await bindable(port), `port ${port} is free again`);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   test("a port of the three already taken is refused before any instance starts, naming --port and the three ports, not PORTCULLIS_PORT, which the demo does not read", async () => {

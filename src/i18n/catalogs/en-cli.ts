@@ -139,6 +139,7 @@ export const enCli = {
   "cli.pipeline.demoInstance": "{url}  (SQLite in {dir})",
   "cli.pipeline.demoFile": "Pipeline file: {file}. While the demo runs, check or repair its edges from another shell with:",
   "cli.pipeline.demoRunning": "Running; admin passwords: {passwords}. Ctrl-C (or kill {pid}) stops.",
+  "cli.pipeline.demoInterrupted": "{signal} before the demo was running: the instances it started are stopped, {kept, select, yes {and {dir}, named with --dir, is kept} other {and {dir} is removed}}.",
   "cli.provider.notFound": "no provider \"{key}\"",
   "cli.provider.secretForNewOrigin": "{origin} is a server the stored secret was not entered for: give the secret again in the same update with --new-secret-env (it is sent to the token and revocation URLs)",
   "cli.provider.secretEnv": "set the environment variable {variable} (secrets are never taken as arguments, where ps would show them)",

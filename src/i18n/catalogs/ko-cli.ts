@@ -137,6 +137,7 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "cli.pipeline.demoInstance": "{url}  (SQLite 위치: {dir})",
   "cli.pipeline.demoFile": "파이프라인 파일: {file}. 데모가 실행되는 동안 다른 셸에서 다음 명령으로 엣지를 확인하거나 복구하세요:",
   "cli.pipeline.demoRunning": "실행 중입니다. admin 비밀번호: {passwords}. 중지하려면 Ctrl-C를 누르세요(또는 kill {pid}).",
+  "cli.pipeline.demoInterrupted": "데모가 실행되기 전에 {signal}을(를) 받았습니다. 시작한 인스턴스를 중지했고 {kept, select, yes {--dir로 지정한 {dir}은(는) 그대로 둡니다} other {{dir}을(를) 삭제했습니다}}.",
   "cli.provider.notFound": "공급자 \"{key}\"이(가) 없습니다",
   "cli.provider.secretForNewOrigin": "{origin}은(는) 저장된 암호를 입력받은 서버가 아닙니다. 같은 update에서 --new-secret-env로 암호를 다시 지정하세요(암호는 토큰 URL과 해지 URL로 전송됩니다)",
   "cli.provider.secretEnv": "환경 변수 {variable}을(를) 설정하세요(암호는 ps에 보이는 인수로 절대 받지 않습니다)",
