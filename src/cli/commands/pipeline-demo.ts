@@ -66,15 +66,18 @@ export function pipelineDemoCommand(output: Output, i18n: Translator): Command {
       const starting: Promise<RunningServer>[] = [];
       const demoEnv: NodeJS.ProcessEnv = {};
       // pipeline up goes on until its next request meets a closed instance: nothing more from it once interrupted.
-      const print = (line: string) => void (interruption.signal ? undefined : output.out(line));
+      const print = (line: string): void => {
+        if (!interruption.signal) output.out(line);
+      };
       try {
         const servers: RunningServer[] = [];
         for (const [i, name] of names.entries()) {
           const password = randomBytes(12).toString("base64url");
           demoEnv[`${name.toUpperCase()}_ADMIN_PASSWORD`] = password;
           const port = ports?.[i] ?? (await interruption.race(freePort("127.0.0.1")));
-          starting.push(startServer(loadConfig({ dataDir: path.join(dir, name), port, adminPassword: password, logLevel: "silent" }), { logger: false, print: () => {} }));
-          servers.push(await interruption.race(starting.at(-1)!));
+          const server = startServer(loadConfig({ dataDir: path.join(dir, name), port, adminPassword: password, logLevel: "silent" }), { logger: false, print: () => {} });
+          starting.push(server);
+          servers.push(await interruption.race(server));
         }
         const urls = servers.map((s) => s.url);
         const plan: PipelineFile = {
