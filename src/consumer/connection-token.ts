@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { ConsumerGrant, OAuthProvider } from "../domain/oauth-provider.ts";
 import { type StoredText, verbatim } from "../i18n/stored-text.ts";
 import type { Instance } from "../instance.ts";
-import { leaseState, markRequestFailed, markUnhealthy, readObtainedToken, saveObtainedToken, type TokenResponseFields, tryTakeRefreshLease } from "../store/obtained-token-store.ts";
+import { leaseState, markRequestFailed, type ObtainedToken, readObtainedToken, type RequestBasis, saveObtainedToken, type TokenResponseFields, tryTakeRefreshLease } from "../store/obtained-token-store.ts";
 import { ProviderError, providerTimeoutMs } from "./provider-http.ts";
 import { providerStillSendsTo } from "../store/provider-store.ts";
 import { instanceSecretBox } from "./secret-box.ts";
@@ -26,19 +26,24 @@ export async function obtainToken(instance: Instance, provider: OAuthProvider, g
   if (grant === "password" && !login) throw new ProviderError({ key: "providerError.passwordNeedsLogin" }, "invalid_request");
   const db = instance.store.db;
   const held = await leaseState(db, provider.sysId);
-  // What the request is sent with, for markRequestFailed. The request reads the secret again just
-  // after: an edit in between leaves its refusal unmarked, and the next request judges the new one.
-  const sentWith = held && (await providerStillSendsTo(db, provider));
+  const basis = held && (await requestBasis(instance, provider, held.generation));
   try {
     await requestAndStore(instance, provider, grant, login);
   } catch (error) {
     const failsConnection = error instanceof ProviderError && error.code !== "provider_changed" && !(grant === "password" && error.code === "invalid_grant");
-    if (held && sentWith && failsConnection) {
-      const basis = { generation: held.generation, clientId: provider.clientId, tokenUrl: provider.tokenUrl, clientSecretEnc: sentWith.clientSecretEnc };
-      await markRequestFailed(db, provider.sysId, basis, { key: "providerError.tokenRequestFailed", values: { grant, reason: error.text } });
-    }
+    if (basis && failsConnection) await markRequestFailed(db, provider.sysId, basis, { key: "providerError.tokenRequestFailed", values: { grant, reason: error.text } });
     throw error;
   }
+}
+
+/**
+ * What a request about to go out is sent with, for markRequestFailed; none when the record no
+ * longer sends tokens where `provider` did. The request reads the secret again just after: an
+ * edit in between leaves its refusal unmarked, and the next request judges the new one.
+ */
+async function requestBasis(instance: Instance, provider: OAuthProvider, generation: number): Promise<RequestBasis | undefined> {
+  const sentWith = await providerStillSendsTo(instance.store.db, provider);
+  return sentWith && { generation, clientId: provider.clientId, tokenUrl: provider.tokenUrl, clientSecretEnc: sentWith.clientSecretEnc };
 }
 
 async function requestAndStore(instance: Instance, provider: OAuthProvider, grant: DirectGrant, login?: { username: string; password: string }): Promise<void> {
@@ -115,7 +120,7 @@ async function currentOrRefreshed(instance: Instance, provider: OAuthProvider, s
         await releaseLease(instance, provider.sysId);
         continue;
       }
-      return refresh(instance, provider, token.grantType, token.refreshToken, stillUsable(token, stale));
+      return refresh(instance, provider, token, stillUsable(token, stale));
     }
     // Someone else is refreshing: wait for a new generation or for their lease to lapse.
     for (;;) {
@@ -141,13 +146,16 @@ async function releaseLease(instance: Instance, provider: string): Promise<void>
 /**
  * With a refresh token, RFC 6749 §6; without one a client_credentials connection simply asks
  * again. Anything else cannot renew itself: the admin must get a new token. A refresh that fails
- * before the token expires (it starts tokenRefreshSkew seconds early) marks the connection
- * unhealthy, saying why, but still answers `fallback`, the token that has not expired: the
- * call goes through, and the next one tries the refresh again.
+ * marks the connection unhealthy, saying why, as a failed token request does: only while `held`
+ * is still the token and the record still holds what the refresh was sent with. One that fails
+ * before the token expires (it starts tokenRefreshSkew seconds early) still answers `fallback`,
+ * the token that has not expired: the call goes through, and the next one tries again.
  */
-async function refresh(instance: Instance, provider: OAuthProvider, grantType: string, refreshToken: string | null, fallback: string | null): Promise<string> {
+async function refresh(instance: Instance, provider: OAuthProvider, held: ObtainedToken, fallback: string | null): Promise<string> {
   const db = instance.store.db;
   const box = instanceSecretBox(instance);
+  const { grantType, refreshToken } = held;
+  const basis = await requestBasis(instance, provider, held.generation);
   try {
     if (refreshToken) {
       const fields = await requestToken(instance, provider, { grant_type: "refresh_token", refresh_token: refreshToken });
@@ -163,7 +171,9 @@ async function refresh(instance: Instance, provider: OAuthProvider, grantType: s
     // The record was edited to send tokens elsewhere meanwhile: the token held now (if any) is not this refresh's to judge.
     if (error instanceof ProviderError && error.code === "provider_changed") throw error;
     const reason: StoredText = { key: "providerError.refreshFailed", values: { reason: error instanceof ProviderError ? error.text : verbatim((error as Error).message) } };
-    await markUnhealthy(db, provider.sysId, reason);
+    if (basis) await markRequestFailed(db, provider.sysId, basis, reason);
+    // Released after the mark: a node waiting on the lease then reads the failure, not a healthy token to refresh again.
+    await releaseLease(instance, provider.sysId);
     if (fallback) return fallback;
     throw unhealthy(provider, reason);
   }

@@ -118,15 +118,6 @@ export async function leaseState(db: Kysely<Database>, provider: string): Promis
 /** The reason as stored: a catalog text, or (written before reasons were) English kept as it was. */
 const reasonOf = (stored: string): StoredText | null => (stored === "" ? null : decodeStoredText(stored));
 
-/** A refresh that failed: the connection is unhealthy until a new token is obtained, and says why and when; the refresh lease is released. */
-export async function markUnhealthy(db: Kysely<Database>, provider: string, reason: StoredText, now = Date.now()): Promise<void> {
-  await db
-    .updateTable("oauth_obtained_token")
-    .set({ status: "unhealthy", status_reason: encodeStoredText(clippedText(reason)), failed_at: now, refresh_holder: null, refresh_lease_until: null })
-    .where("provider", "=", provider)
-    .execute();
-}
-
 /** What a token request was sent with: the token generation held then and the client and URL it used. */
 export interface RequestBasis {
   generation: number;
@@ -137,11 +128,12 @@ export interface RequestBasis {
 }
 
 /**
- * A token request that failed, marked on the token held only while it is still the generation
- * read before the request (a token another caller obtained meanwhile is not this failure's to
- * judge) and while the record still holds the client ID, secret and token URL the request was
- * sent with: an edit that replaced them lifted the mark, and a refusal of the old ones, answered
- * after that edit, must not put it back. One conditional UPDATE, so no edit commits in between.
+ * A token request or refresh that failed, marked on the token held only while it is still the
+ * generation read before the request (a token another caller obtained meanwhile is not this
+ * failure's to judge) and while the record still holds the client ID, secret and token URL the
+ * request was sent with: an edit that replaced them lifted the mark, and a refusal of the old
+ * ones, answered after that edit, must not put it back. One conditional UPDATE, so no edit
+ * commits in between.
  * A refresh lease someone holds is theirs to release.
  */
 export async function markRequestFailed(db: Kysely<Database>, provider: string, basis: RequestBasis, reason: StoredText, now = Date.now()): Promise<void> {
