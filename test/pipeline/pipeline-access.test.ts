@@ -3,6 +3,7 @@ import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import tls from "node:tls";
 import { after, before, describe, test } from "node:test";
 import { parseClientCreate } from "../../src/domain/oauth-entity.ts";
 import { createClient, deleteClient, findClient } from "../../src/store/oauth-entity-store.ts";
@@ -91,6 +92,24 @@ describe("pipeline: every instance is signed in to before anything changes", () 
     assert.equal(await productionState(prod), before);
     const korean = await pipelineCLI(["pipeline", "verify", file, "--lang", "ko"], { DEV_PW: "not the password" });
     assert.match(korean.stderr, /쓸 수 없는 인스턴스가 있어 아무것도 바꾸지 않았습니다:\n {2}development\(http:\/\/127\.0\.0\.1:\d+\)이\(가\) admin\(으\)로 한 관리자 로그인을 거부했습니다/);
+  });
+
+  test("a certificate refused at the sign-in with a --ca-file given: the cure is to add its CA to that file, in English and Korean", async () => {
+    // A real CA that did not issue the instance's development certificate: the file is read, and does not hold the CA needed.
+    const otherCa = path.join(dir, "other-ca.pem");
+    fs.writeFileSync(otherCa, `${tls.rootCertificates[0]}\n`);
+    fs.writeFileSync(file, pipelineFileText(prod, [["development", dev, "DEV_PW"], ["test", secure, "TEST_PW"]]));
+    const before = await productionState(prod);
+    const run = await pipelineCLI(["pipeline", "up", file, "--ca-file", otherCa]);
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.ok(run.stderr.includes(`  test (${secure.base}) serves a TLS certificate this command does not trust (`), run.stderr);
+    assert.ok(run.stderr.includes(`): add the CA that issued it to ${otherCa}, the file --ca-file names (for a development CA, that instance's DATA/tls/ca.pem; join several with cat)`), run.stderr);
+    assert.doesNotMatch(run.stderr, /pass the CA that issued it with --ca-file/);
+    assert.equal(await productionState(prod), before);
+    const korean = await pipelineCLI(["pipeline", "verify", file, "--ca-file", otherCa, "--lang", "ko"]);
+    assert.equal(korean.code, 1);
+    assert.ok(korean.stderr.includes(`발급한 CA를 --ca-file로 넘긴 ${otherCa}에 추가하세요(개발용 CA라면 그 인스턴스의 DATA/tls/ca.pem, 여러 개는 cat으로 이어 붙이세요)`), korean.stderr);
+    assert.doesNotMatch(korean.stderr, /발급한 CA를 --ca-file로 넘기세요/);
   });
 });
 

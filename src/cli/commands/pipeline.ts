@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { RemoteAdminError } from "../../pipeline/instance-admin-client.ts";
 import { type PipelineFile, readPipeline } from "../../pipeline/pipeline-file.ts";
-import { inEnglish, worded } from "../../i18n/stored-text.ts";
+import { inEnglish, type StoredText, worded } from "../../i18n/stored-text.ts";
 import { PipelineAccessError } from "../../pipeline/pipeline-preflight.ts";
 import { pipelineInspect, pipelineRotate, pipelineUp, trustTable } from "../../pipeline/pipeline-run.ts";
 import { translator, type Translator } from "../../i18n/translator.ts";
@@ -23,17 +23,20 @@ function printReport(output: Output, i18n: Translator, report: Awaited<ReturnTyp
 /**
  * An instance the run could not sign in to (one line each), or one that failed it midway (gone
  * down after the sign-in, say), named as the file names it and in the reader's language. A
- * certificate refused midway (the instance restarted with a new development CA, or another
- * server took its port) gets the cure the sign-in gives: the CA, with --ca-file or in its file.
+ * certificate refused, at the sign-in or midway (the instance restarted with a new development
+ * CA, or another server took its port), gets its cure: the CA, with --ca-file or in its file.
+ * The pipeline does not know the flag, so its sign-in text is given it here.
  */
 function wordedAccess(plan: PipelineFile, i18n: Translator, options: { caFile: string | undefined }): (error: unknown) => never {
+  const caFile = { given: options.caFile ? "yes" : "no", file: options.caFile ?? "" };
+  const withCaFile = (text: StoredText): StoredText => (text.key === "trust.access.certificate" ? { ...text, values: { ...text.values, ...caFile } } : text);
   return (error) => {
-    if (error instanceof PipelineAccessError) throw new Error([i18n.t("trust.access.stopped"), ...error.texts.map((text) => `  ${worded(text, i18n.t)}`)].join("\n"));
+    if (error instanceof PipelineAccessError) throw new Error([i18n.t("trust.access.stopped"), ...error.texts.map((text) => `  ${worded(withCaFile(text), i18n.t)}`)].join("\n"));
     const instance = error instanceof RemoteAdminError && [plan.production, ...plan.instances].find((i) => i.url === error.baseUrl);
     if (!instance) throw error;
     const failure = error as RemoteAdminError;
     if (failure.code === "certificate") {
-      const values = { instance: instance.name, url: instance.url, reason: failure.reason ?? failure.message, given: options.caFile ? "yes" : "no", file: options.caFile ?? "" };
+      const values = { instance: instance.name, url: instance.url, reason: failure.reason ?? failure.message, ...caFile };
       throw new Error(i18n.t("trust.access.midwayCertificate", values));
     }
     throw new Error(i18n.t("trust.access.midway", { instance: instance.name, reason: worded(failure.text, i18n.t) }));

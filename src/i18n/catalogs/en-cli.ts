@@ -117,7 +117,7 @@ export const enCli = {
   "trust.heading.detail": "DETAIL",
   "trust.access.stopped": "not every instance can be used, so nothing was changed:",
   "trust.access.unreachable": "{instance} ({url}) cannot be reached: {reason}",
-  "trust.access.certificate": "{instance} ({url}) serves a TLS certificate this command does not trust ({reason}): pass the CA that issued it with --ca-file (for a development CA, that instance's DATA/tls/ca.pem)",
+  "trust.access.certificate": "{instance} ({url}) serves a TLS certificate this command does not trust ({reason}): {given, select, yes {add the CA that issued it to {file}, the file --ca-file names} other {pass the CA that issued it with --ca-file}} (for a development CA, that instance's DATA/tls/ca.pem; join several with cat)",
   "trust.access.refused": "{instance} ({url}) refused the admin sign-in as {user}: check the user and the password in {variable}",
   "trust.access.notAdmin": "{instance} ({url}): {user} signed in but does not have the admin role there",
   "trust.access.midway": "{instance} failed during the run: {reason}. What was done before stays: once that is put right, run the command again and it completes the rest",

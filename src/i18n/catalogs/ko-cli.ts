@@ -115,7 +115,7 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "trust.heading.detail": "세부 정보",
   "trust.access.stopped": "쓸 수 없는 인스턴스가 있어 아무것도 바꾸지 않았습니다:",
   "trust.access.unreachable": "{instance}({url})에 연결할 수 없습니다: {reason}",
-  "trust.access.certificate": "{instance}({url})의 TLS 인증서를 이 명령이 신뢰하지 않습니다({reason}). 발급한 CA를 --ca-file로 넘기세요(개발용 CA라면 그 인스턴스의 DATA/tls/ca.pem)",
+  "trust.access.certificate": "{instance}({url})의 TLS 인증서를 이 명령이 신뢰하지 않습니다({reason}). {given, select, yes {발급한 CA를 --ca-file로 넘긴 {file}에 추가하세요} other {발급한 CA를 --ca-file로 넘기세요}}(개발용 CA라면 그 인스턴스의 DATA/tls/ca.pem, 여러 개는 cat으로 이어 붙이세요)",
   "trust.access.refused": "{instance}({url})이(가) {user}(으)로 한 관리자 로그인을 거부했습니다. 사용자와 {variable}의 비밀번호를 확인하세요",
   "trust.access.notAdmin": "{instance}({url}): {user}(으)로 로그인했지만 그곳에서 admin 역할이 없습니다",
   "trust.access.midway": "실행 중에 {instance}에서 실패했습니다: {reason}. 그전에 한 작업은 남아 있습니다. 원인을 바로잡은 뒤 명령을 다시 실행하면 나머지를 마칩니다",
