@@ -111,12 +111,14 @@ export type ClientInput = Readonly<Record<string, unknown>>;
  */
 export interface ClientInputCheck {
   settings: ClientSettings | undefined;
+  /** The fields that parsed (on an edit, merged into the record): the database's checks judge these while another field is still wrong. */
+  fields: Partial<ClientSettings>;
   issues: FieldIssue[];
 }
 
 export function checkClientCreate(input: unknown): ClientInputCheck {
   const parsed = parseEachField(clientCreateSchema, input);
-  return { settings: parsed.data && withPKCERule(parsed.data), issues: [...parsed.issues, ...clientRuleIssues(parsed.fields, [])] };
+  return { settings: parsed.data && withPKCERule(parsed.data), fields: parsed.fields, issues: [...parsed.issues, ...clientRuleIssues(parsed.fields, [])] };
 }
 
 /** The edit merged into `current`; its redirect URLs stay exempt from newRedirectUriIssue. */
@@ -126,7 +128,7 @@ export function checkClientUpdate(input: unknown, current: OAuthClient): ClientI
   // A field that did not parse is not judged by the value it would have replaced.
   for (const name of parsed.unparsed) delete merged[name as keyof ClientSettings];
   const settings = parsed.data && withPKCERule({ ...settingsOf(current), ...parsed.data });
-  return { settings, issues: [...parsed.issues, ...clientRuleIssues(merged, current.redirectUrls)] };
+  return { settings, fields: merged, issues: [...parsed.issues, ...clientRuleIssues(merged, current.redirectUrls)] };
 }
 
 /** The settings, or a ValidationError naming every problem the input shows without the database. */

@@ -70,15 +70,15 @@ function columnsOf(s: ClientSettings) {
  * The client credentials user, given by name or sys_id, becomes its sys_id.
  */
 async function settingsToStore(db: Kysely<Database>, checked: ClientInputCheck, current?: OAuthClient): Promise<ClientSettings> {
-  const { settings } = checked;
-  if (!settings) throw new ValidationError(checked.issues);
+  // The fields that parsed, so an unknown user or a name taken is told with a wrong lifespan, not in a second round.
+  const { settings, fields } = checked;
   const issues = [...checked.issues];
-  const user = settings.client_credentials_user ? await findUserByNameOrId(db, settings.client_credentials_user) : undefined;
-  if (settings.client_credentials_user && !user) issues.push(issue("client_credentials_user", "validation.noUser", { name: settings.client_credentials_user }));
-  if (settings.name !== current?.name && (await db.selectFrom("oauth_entity").select("sys_id").where("name", "=", settings.name).executeTakeFirst())) {
-    issues.push(issue("name", "validation.nameTaken", { name: settings.name }));
+  const user = fields.client_credentials_user ? await findUserByNameOrId(db, fields.client_credentials_user) : undefined;
+  if (fields.client_credentials_user && !user) issues.push(issue("client_credentials_user", "validation.noUser", { name: fields.client_credentials_user }));
+  if (fields.name !== undefined && fields.name !== current?.name && (await db.selectFrom("oauth_entity").select("sys_id").where("name", "=", fields.name).executeTakeFirst())) {
+    issues.push(issue("name", "validation.nameTaken", { name: fields.name }));
   }
-  if (issues.length > 0) throw new ValidationError(issues);
+  if (!settings || issues.length > 0) throw new ValidationError(issues);
   return { ...settings, client_credentials_user: user?.sysId ?? null };
 }
 

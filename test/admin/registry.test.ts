@@ -109,7 +109,7 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual(await tableCounts(server.instance.store), before);
     });
 
-    test("a submit shows every problem at once, each at its field: the input's, then with it parsed the unknown user and the name taken, on the new form and the edit form", async () => {
+    test("a submit shows every problem at once, each at its field: the input's with the unknown user and the name taken, on the new form and the edit form", async () => {
       const form = await browser.get(newForm);
       const before = await tableCounts(server.instance.store);
       const typed = { name: "Pipeline Test Client", redirect_url: ["http://evil.example/cb"], client_credentials_user: "ghost" };
@@ -117,8 +117,10 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(unparsed.status, 400);
       assert.equal(fieldError(unparsed, "access_token_lifespan"), "must be at least 60");
       assert.match(fieldError(unparsed, "redirect_url") ?? "", /evil\.example\/cb&quot; uses http/);
-      // The database is asked about the user and the name only for input that parsed.
-      assert.equal(fieldError(unparsed, "client_credentials_user"), undefined);
+      // The user and the name are looked up while another field is still wrong: one round, not two.
+      assert.equal(fieldError(unparsed, "client_credentials_user"), "no user &quot;ghost&quot;");
+      assert.match(fieldError(unparsed, "name") ?? "", /already exists/);
+      assert.equal(unparsed.html.match(/class="field-error"/g)?.length, 4);
       const parsed = await browser.submitForm(unparsed, newForm, { ...typed, access_token_lifespan: "600" });
       assert.equal(parsed.status, 400);
       assert.match(fieldError(parsed, "redirect_url") ?? "", /evil\.example\/cb&quot; uses http/);
@@ -134,6 +136,8 @@ for (const dialect of dialectsUnderTest()) {
       assert.match(fieldError(edit, "refresh_token_lifespan") ?? "", /whole number/);
       assert.match(fieldError(edit, "redirect_url") ?? "", /evil\.example\/cb&quot; uses http/);
       assert.equal(fieldError(edit, "grant_types"), "must name at least one grant type");
+      assert.equal(fieldError(edit, "client_credentials_user"), "no user &quot;ghost&quot;");
+      assert.match(fieldError(edit, "name") ?? "", /already exists/);
       const editParsed = await browser.submitForm(edit, path, { ...typed, refresh_token_lifespan: "0" });
       assert.equal(editParsed.status, 400);
       assert.match(fieldError(editParsed, "redirect_url") ?? "", /evil\.example\/cb&quot; uses http/);

@@ -118,7 +118,7 @@ describe("portcullis client … (the Application Registry from the command line)
     assert.equal(JSON.parse(list.stdout).length, 2);
   });
 
-  test("every problem of the input is named at once, one line each; the user and the name are looked up once the input parses", async () => {
+  test("every problem of the input is named at once, one line each, the unknown user and the name taken with the input's own", async () => {
     const bad = ["client", "create", "--data", data, "--name", "Bad2", "--redirect-url", "http://evil.example/cb", "--client-credentials-user", "ghost"];
     const unparsed = await cli([...bad, "--access-token-lifespan", "10"]);
     assert.equal(unparsed.code, 2);
@@ -126,6 +126,7 @@ describe("portcullis client … (the Application Registry from the command line)
       "portcullis: invalid input:",
       "  access_token_lifespan: must be at least 60",
       '  redirect_url: "http://evil.example/cb" uses http; only https is allowed except for loopback hosts (or give --allow-http-redirect)',
+      '  client_credentials_user: no user "ghost"',
     ]);
     const parsed = await cli([...bad, "--access-token-lifespan", "600"]);
     assert.equal(parsed.code, 2);

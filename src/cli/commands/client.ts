@@ -110,10 +110,10 @@ export function clientCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tran
     const input = settingsFrom(options);
     const config = configFor(options, env);
     await inCLIWords(async () => {
-      // Bad input makes no instance, and input that did not parse opens none: the client
-      // credentials user and the name are looked up, with the other problems, once it parses.
+      // Bad input makes no instance; where there is one, the client credentials user and the
+      // name are looked up in it and told with the input's other problems.
       const checked = checkClientCreate(input);
-      if (checked.issues.length > 0 && (!checked.settings || !instanceExists(config))) throw new ValidationError(checked.issues);
+      if (checked.issues.length > 0 && !instanceExists(config)) throw new ValidationError(checked.issues);
       await withInstance(config, output, i18n, async (instance) => {
         const created = await createClient(instance.store.db, input, actor);
         await printRecord(output, i18n, instance, created.client, options.json, created.clientSecret);
