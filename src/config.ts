@@ -62,7 +62,13 @@ const configSchema = z.object({
   adminPassword: z.string().optional(),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Login sessions end after this many seconds without a request. */
-  sessionLifespan: z.coerce.number().int().min(60).default(8 * 3600),
+  sessionLifespan: z.coerce.number().int().min(60).max(365 * 24 * 3600).default(8 * 3600),
+  /**
+   * Login sessions end this many seconds after sign-in however often they are used (OWASP's
+   * absolute timeout; Keycloak's SSO Session Max, 10 h): a workday and some, so a cookie kept
+   * alive by use, a stolen one too, does not live for ever.
+   */
+  sessionMaxLifespan: z.coerce.number().int().min(60).max(365 * 24 * 3600).default(12 * 3600),
   /** Authorization codes live at most 60 s (RFC 6749 §4.1.2 recommends 10 minutes at most). */
   authorizationCodeLifespan: z.coerce.number().int().min(1).max(60).default(60),
   /** One line per request at info level; off saves a little per request on a busy token endpoint. */
@@ -162,6 +168,8 @@ const environmentNames: Record<string, keyof ConfigInput> = {
   PORTCULLIS_RATE_LIMIT_LOGIN_PER_IP: "rateLimitLoginPerIp",
   PORTCULLIS_LOCKOUT_ATTEMPTS: "lockoutAttempts",
   PORTCULLIS_LOCKOUT_MINUTES: "lockoutMinutes",
+  PORTCULLIS_SESSION_LIFESPAN: "sessionLifespan",
+  PORTCULLIS_SESSION_MAX_LIFESPAN: "sessionMaxLifespan",
   PORTCULLIS_METRICS: "metrics",
   PORTCULLIS_MANAGEMENT_PORT: "managementPort",
   PORTCULLIS_MANAGEMENT_HOST: "managementHost",

@@ -17,6 +17,7 @@ import * as secretKeyCheck from "./migrations/014-secret-key-check.ts";
 import * as userNameParts from "./migrations/015-user-name-parts.ts";
 import * as servedPublicUrl from "./migrations/016-served-public-url.ts";
 import * as connectionFailedAt from "./migrations/017-connection-failed-at.ts";
+import * as sessionAbsoluteExpiry from "./migrations/018-session-absolute-expiry.ts";
 
 const migrations: Record<string, Migration> = {
   "001-initial": initial,
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   "015-user-name-parts": userNameParts,
   "016-served-public-url": servedPublicUrl,
   "017-connection-failed-at": connectionFailedAt,
+  "018-session-absolute-expiry": sessionAbsoluteExpiry,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

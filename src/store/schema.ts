@@ -95,6 +95,8 @@ export interface LoginSessionTable {
   user: string;
   csrf_token: string;
   expires_at: number;
+  /** The end the sliding expires_at never passes (migration 018). */
+  absolute_expires_at: number;
   sys_created_on: string;
 }
 

@@ -8,26 +8,36 @@ export interface LoginSession {
   userSysId: string;
   csrfToken: string;
   expiresAt: number;
+  /** The sign-in's absolute end: expiresAt slides with use but never past it. */
+  absoluteExpiresAt: number;
+}
+
+/** How long a session lives: idleSeconds without a request, and maxSeconds after sign-in however it is used. */
+export interface SessionLifespans {
+  idleSeconds: number;
+  maxSeconds: number;
 }
 
 /** A signed-in browser. The cookie holds the random id; the database holds only its hash. */
-export async function createLoginSession(db: Kysely<Database>, userSysId: string, lifespanSeconds: number, now = Date.now()): Promise<{ cookieValue: string; session: LoginSession }> {
+export async function createLoginSession(db: Kysely<Database>, userSysId: string, lifespans: SessionLifespans, now = Date.now()): Promise<{ cookieValue: string; session: LoginSession }> {
   const cookieValue = newSecret();
-  const session: LoginSession = { sysId: newSysId(), userSysId, csrfToken: newSecret(), expiresAt: now + lifespanSeconds * 1000 };
+  const absoluteExpiresAt = now + lifespans.maxSeconds * 1000;
+  const session: LoginSession = { sysId: newSysId(), userSysId, csrfToken: newSecret(), expiresAt: Math.min(now + lifespans.idleSeconds * 1000, absoluteExpiresAt), absoluteExpiresAt };
   await db
     .insertInto("login_session")
-    .values({ sys_id: session.sysId, session_hash: sha256(cookieValue), user: userSysId, csrf_token: session.csrfToken, expires_at: session.expiresAt, sys_created_on: glideDateTime(now) })
+    .values({ sys_id: session.sysId, session_hash: sha256(cookieValue), user: userSysId, csrf_token: session.csrfToken, expires_at: session.expiresAt, absolute_expires_at: absoluteExpiresAt, sys_created_on: glideDateTime(now) })
     .execute();
   return { cookieValue, session };
 }
 
-export async function findLoginSession(db: Kysely<Database>, cookieValue: string, lifespanSeconds: number, now = Date.now()): Promise<LoginSession | undefined> {
+export async function findLoginSession(db: Kysely<Database>, cookieValue: string, lifespans: SessionLifespans, now = Date.now()): Promise<LoginSession | undefined> {
   const row = await db.selectFrom("login_session").selectAll().where("session_hash", "=", sha256(cookieValue)).executeTakeFirst();
-  if (!row || row.expires_at <= now) return undefined;
-  const session = { sysId: row.sys_id, userSysId: row.user, csrfToken: row.csrf_token, expiresAt: row.expires_at };
-  // Sliding expiry, written at most once a minute so reads stay reads.
-  const renewed = now + lifespanSeconds * 1000;
-  if (renewed - row.expires_at > 60_000) {
+  if (!row || Math.min(row.expires_at, row.absolute_expires_at) <= now) return undefined;
+  const session = { sysId: row.sys_id, userSysId: row.user, csrfToken: row.csrf_token, expiresAt: row.expires_at, absoluteExpiresAt: row.absolute_expires_at };
+  // Sliding expiry, written at most once a minute so reads stay reads; the last step, to the
+  // absolute end, is written however short, so a session in use ends at that end and not before.
+  const renewed = Math.min(now + lifespans.idleSeconds * 1000, row.absolute_expires_at);
+  if (renewed - row.expires_at > 60_000 || (renewed === row.absolute_expires_at && renewed > row.expires_at)) {
     await db.updateTable("login_session").set({ expires_at: renewed }).where("sys_id", "=", row.sys_id).execute();
     session.expiresAt = renewed;
   }
@@ -36,7 +46,10 @@ export async function findLoginSession(db: Kysely<Database>, cookieValue: string
 
 /** Housekeeping: sessions past their expiry can never be used again. */
 export async function deleteExpiredSessions(db: Kysely<Database>, now = Date.now()): Promise<void> {
-  await db.deleteFrom("login_session").where("expires_at", "<=", now).execute();
+  await db
+    .deleteFrom("login_session")
+    .where((eb) => eb.or([eb("expires_at", "<=", now), eb("absolute_expires_at", "<=", now)]))
+    .execute();
 }
 
 export async function deleteLoginSession(db: Kysely<Database>, cookieValue: string): Promise<void> {

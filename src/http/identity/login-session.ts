@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { constantTimeEqual, newSecret } from "../../domain/secrets.ts";
 import type { Instance } from "../../instance.ts";
-import { createLoginSession, deleteLoginSession, findLoginSession, type LoginSession } from "../../store/session-store.ts";
+import { createLoginSession, deleteLoginSession, findLoginSession, type LoginSession, type SessionLifespans } from "../../store/session-store.ts";
 import { findUserById } from "../../store/user-store.ts";
 import { instanceCookieName } from "./cookie-names.ts";
 
@@ -21,10 +21,14 @@ function cookieOptions(instance: Instance, maxAgeSeconds?: number) {
   return { path: "/", httpOnly: true, sameSite: "lax" as const, secure, ...(maxAgeSeconds ? { maxAge: maxAgeSeconds } : {}) };
 }
 
+function lifespans(instance: Instance): SessionLifespans {
+  return { idleSeconds: instance.config.sessionLifespan, maxSeconds: instance.config.sessionMaxLifespan };
+}
+
 export async function currentSession(instance: Instance, request: FastifyRequest): Promise<LoginSession | undefined> {
   const value = request.cookies[cookieNames(instance).session];
   if (!value) return undefined;
-  const session = await findLoginSession(instance.store.db, value, instance.config.sessionLifespan);
+  const session = await findLoginSession(instance.store.db, value, lifespans(instance));
   if (!session) return undefined;
   // A deactivated user's sessions end at once, like their tokens.
   const user = await findUserById(instance.store.db, session.userSysId);
@@ -41,7 +45,7 @@ export function sentSessionCookie(instance: Instance, request: FastifyRequest): 
 }
 
 export async function startSession(instance: Instance, reply: FastifyReply, userSysId: string): Promise<LoginSession> {
-  const { cookieValue, session } = await createLoginSession(instance.store.db, userSysId, instance.config.sessionLifespan);
+  const { cookieValue, session } = await createLoginSession(instance.store.db, userSysId, lifespans(instance));
   reply.setCookie(cookieNames(instance).session, cookieValue, cookieOptions(instance));
   reply.clearCookie(cookieNames(instance).loginCsrf, cookieOptions(instance));
   return session;
