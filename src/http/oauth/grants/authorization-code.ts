@@ -31,7 +31,12 @@ export const authorizationCodeGrant: GrantHandler = async ({ instance, client, f
     verifyCodeVerifier(stored.code_challenge, verifier);
     if (stored.consumed_at !== null) return replay();
     if (stored.expires_at <= now) throw invalidCode();
-    if (!(await consumeAuthCode(trx, stored.sys_id, now))) return replay();
+    if (!(await consumeAuthCode(trx, stored.sys_id, now))) {
+      // Another exchange consumed it meanwhile (a replay), or a password change or deactivation
+      // deleted it meanwhile (src/store/user-access.ts), which is no leak: nothing to revoke.
+      if (!(await findAuthCode(trx, code))) throw invalidCode();
+      return replay();
+    }
 
     const user = await findUserById(trx, stored.user);
     if (!user?.active) throw new OAuthError("invalid_grant", "the user who granted this code is no longer active");
