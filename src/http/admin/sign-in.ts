@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Instance } from "../../instance.ts";
 import { findUserById } from "../../store/user-store.ts";
-import { checkPasswordLogin, loginFailureText } from "../identity/password-login.ts";
+import { checkPasswordLogin, invalidLogin, loginFailureText } from "../identity/password-login.ts";
 import { crossSiteRequest, currentSession, endSession, loginCsrfToken, loginCsrfValid, sessionCsrfValid, startSession } from "../identity/login-session.ts";
 import { paths } from "../paths.ts";
 import { errorPage } from "../ui/authorize-pages.tsx";
@@ -66,12 +66,15 @@ export async function signInPost(instance: Instance, request: FastifyRequest, re
   }
   const userName = form.get("user_name") ?? "";
   const login = await checkPasswordLogin(instance, userName, form.get("user_password") ?? "", request.ip);
-  if (!login.ok) return renderSignIn(instance, request, reply, 401, { next, userName, error: loginFailureText(login, requestTranslator(instance, request)), ...(kept ? { kept } : {}) });
-  const session = await startSession(instance, reply, login.user.sysId);
+  const session = login.ok ? await startSession(instance, reply, login.user) : undefined;
+  if (!session) {
+    const failure = login.ok ? invalidLogin : login;
+    return renderSignIn(instance, request, reply, 401, { next, userName, error: loginFailureText(failure, requestTranslator(instance, request)), ...(kept ? { kept } : {}) });
+  }
   if (!kept) return void reply.redirect(next, 303);
   // The form goes back with what was typed and `_action=restore`: its page shows it again, saving nothing.
   varyByLanguage(reply);
-  const user = await findUserById(instance.store.db, login.user.sysId);
+  const user = await findUserById(instance.store.db, session.userSysId);
   const fields = [...new URLSearchParams(kept.form)].filter(([name]) => !notKept.has(name));
   sendAdminHTML(reply, 200, resumeFormPage({ i18n: requestTranslator(instance, request, user?.preferredLanguage), csrfToken: session.csrfToken, to: kept.to, fields }));
 }

@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { constantTimeEqual, newSecret } from "../../domain/secrets.ts";
 import type { Instance } from "../../instance.ts";
 import { createLoginSession, deleteLoginSession, findLoginSession, type LoginSession, type SessionLifespans } from "../../store/session-store.ts";
-import { findUserById } from "../../store/user-store.ts";
+import { checkedPasswordHolds } from "../../store/checked-password.ts";
+import { findUserById, type User } from "../../store/user-store.ts";
 import { instanceCookieName } from "./cookie-names.ts";
 
 /**
@@ -44,8 +45,14 @@ export function sentSessionCookie(instance: Instance, request: FastifyRequest): 
   return Boolean(request.cookies[cookieNames(instance).session]);
 }
 
-export async function startSession(instance: Instance, reply: FastifyReply, userSysId: string): Promise<LoginSession> {
-  const { cookieValue, session } = await createLoginSession(instance.store.db, userSysId, lifespans(instance));
+/**
+ * Starts a session for a user whose password was just checked; none when the user's password
+ * changed or they were deactivated while it was checked (src/store/checked-password.ts).
+ */
+export async function startSession(instance: Instance, reply: FastifyReply, checked: Pick<User, "sysId" | "passwordHash">): Promise<LoginSession | undefined> {
+  const started = await instance.store.db.transaction().execute(async (trx) => ((await checkedPasswordHolds(trx, checked)) ? createLoginSession(trx, checked.sysId, lifespans(instance)) : undefined));
+  if (!started) return undefined;
+  const { cookieValue, session } = started;
   reply.setCookie(cookieNames(instance).session, cookieValue, cookieOptions(instance));
   reply.clearCookie(cookieNames(instance).loginCsrf, cookieOptions(instance));
   return session;

@@ -6,7 +6,12 @@ import { clearLoginFailures, findUserForSignIn, type User } from "../../store/us
 import { lockoutOf } from "./account-lockout.ts";
 import { admit } from "./admission.ts";
 
-export type LoginOutcome = { ok: true; user: User } | { ok: false; reason: "invalid" | "locked"; message: string; minutes?: number };
+export type LoginOutcome = { ok: true; user: User } | LoginFailure;
+
+export type LoginFailure = { ok: false; reason: "invalid" | "locked"; message: string; minutes?: number };
+
+/** A wrong name or password; also a right one whose user changed password or was deactivated before the sign-in was written. */
+export const invalidLogin: LoginFailure = { ok: false, reason: "invalid", message: "the user name or password is wrong" };
 
 /** A failed login as a person reads it; `message` stays the English that OAuth's error_description carries. */
 export function loginFailureText(outcome: { reason: "invalid" | "locked"; minutes?: number }, i18n: Translator): string {
@@ -40,7 +45,7 @@ export async function verifyPasswordLogin(instance: Instance, userName: string, 
     const { user } = state;
     const matches = await verifyPassword(user?.passwordHash, password);
     if (!matches) await lockout.recordFailure(Date.now());
-    if (!user || !matches || !user.active) return { ok: false, reason: "invalid", message: "the user name or password is wrong" };
+    if (!user || !matches || !user.active) return invalidLogin;
     if (user.failedAttempts > 0) await clearLoginFailures(db, user.sysId);
     return { ok: true, user };
   } finally {

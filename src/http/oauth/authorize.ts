@@ -5,7 +5,7 @@ import { writeAudit } from "../../store/audit-store.ts";
 import { createAuthCode } from "../../store/auth-code-store.ts";
 import { findUserById } from "../../store/user-store.ts";
 import { crossSiteRequest, currentSession, loginCsrfToken, loginCsrfValid, sessionCsrfValid, startSession } from "../identity/login-session.ts";
-import { checkPasswordLogin, loginFailureText } from "../identity/password-login.ts";
+import { checkPasswordLogin, invalidLogin, loginFailureText } from "../identity/password-login.ts";
 import { paths } from "../paths.ts";
 import { consentPage, errorPage, loginPage } from "../ui/authorize-pages.tsx";
 import {
@@ -78,8 +78,8 @@ export async function authorizePost(instance: Instance, request: FastifyRequest,
       }
       const userName = form.get("user_name") ?? "";
       const login = await checkPasswordLogin(instance, userName, form.get("user_password") ?? "", request.ip);
-      if (!login.ok) return showLoginOrConsent(instance, request, reply, authz, { message: loginFailureText(login, i18n), userName });
-      await startSession(instance, reply, login.user.sysId);
+      const session = login.ok ? await startSession(instance, reply, login.user) : undefined;
+      if (!session) return showLoginOrConsent(instance, request, reply, authz, { message: loginFailureText(login.ok ? invalidLogin : login, i18n), userName });
       // Back to the consent step as a GET, so a reload does not resubmit the password.
       reply.redirect(`${paths.authorize}?${new URLSearchParams(authz.params as Record<string, string>).toString()}`, 303);
       return;

@@ -1,6 +1,7 @@
+import { checkedPasswordHolds } from "../../../store/checked-password.ts";
 import { issueTokens } from "../../../store/token-store.ts";
 import { singleValued } from "../../form-body.ts";
-import { checkPasswordLogin } from "../../identity/password-login.ts";
+import { checkPasswordLogin, invalidLogin } from "../../identity/password-login.ts";
 import { OAuthError } from "../oauth-error.ts";
 import { resolveScope } from "../scope.ts";
 import { actorOf, type GrantHandler, inGrantTransaction } from "./grant.ts";
@@ -12,7 +13,9 @@ export const passwordGrant: GrantHandler = async ({ instance, client, form, ip }
   const scope = resolveScope(params.scope);
   const login = await checkPasswordLogin(instance, params.username, params.password, ip);
   if (!login.ok) throw new OAuthError("invalid_grant", login.message);
-  return inGrantTransaction(instance, (trx, now) =>
-    issueTokens(trx, { client, userSysId: login.user.sysId, scope, grantType: "password", withRefreshToken: client.grantTypes.includes("refresh_token") }, actorOf(client, login.user.userName), now),
-  );
+  const { user } = login;
+  return inGrantTransaction(instance, async (trx, now) => {
+    if (!(await checkedPasswordHolds(trx, user))) throw new OAuthError("invalid_grant", invalidLogin.message);
+    return issueTokens(trx, { client, userSysId: user.sysId, scope, grantType: "password", withRefreshToken: client.grantTypes.includes("refresh_token") }, actorOf(client, user.userName), now);
+  });
 };
