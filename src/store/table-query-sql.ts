@@ -142,11 +142,19 @@ export interface OrderTerm {
   direction: "asc" | "desc";
 }
 
+/**
+ * Text sorts without regard to case, as on the platform (its database collates case-insensitively):
+ * "apple" between "Aardvark" and "Banana", not after "Zebra" as a binary collation puts it.
+ */
+function orderColumn(field: FieldDef): string | Expression<unknown> {
+  return isCaselessText(field) && !field.storedLowercase ? sql`lower(${sql.ref(field.name)})` : field.name;
+}
+
 /** ORDERBY fields, then sys_id so pages never overlap or skip rows. A dot-walked one is read through `joins` (dot-walk-joins.ts). */
 export function orderOf(table: TableDef, query: EncodedQuery, joins?: WalkJoins): OrderTerm[] {
   const order: OrderTerm[] = query.orderBy.map((o) => {
     const direction = o.descending ? ("desc" as const) : ("asc" as const);
-    if (!o.walk) return { column: fieldFor(table, o.field).name, direction };
+    if (!o.walk) return { column: orderColumn(fieldFor(table, o.field)), direction };
     if (!joins) throw new Error(`ORDERBY${o.field} needs the joins of its walk`);
     return { column: joins.value(o.walk), direction };
   });

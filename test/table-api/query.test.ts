@@ -112,6 +112,14 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual(oldest.body.result.map((r: any) => r.sys_id), sameSecond);
     });
 
+    test("ORDERBY on text ignores case, as the platform's collation does", async () => {
+      const asc = await list({ sysparm_query: "ORDERBYshort_description", sysparm_fields: "short_description" });
+      const caseless = ["Caret ^ test", "disk cleanup needed", "Disk full on server", "Email down", "Printer jam", "VPN 100% broken_now"];
+      assert.deepEqual(asc.body.result.map((r: any) => r.short_description), caseless);
+      const desc = await list({ sysparm_query: "ORDERBYDESCshort_description", sysparm_fields: "short_description" });
+      assert.deepEqual(desc.body.result.map((r: any) => r.short_description), [...caseless].reverse());
+    });
+
     const badQueries: [string, number, RegExp][] = [
       ["nofield=1", 400, /no field "nofield"/],
       ["priority=urgent", 400, /whole number/],
