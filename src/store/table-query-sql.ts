@@ -156,7 +156,8 @@ export function orderOf(table: TableDef, query: EncodedQuery, joins?: WalkJoins)
     const direction = o.descending ? ("desc" as const) : ("asc" as const);
     if (!o.walk) return { column: orderColumn(fieldFor(table, o.field)), direction };
     if (!joins) throw new Error(`ORDERBY${o.field} needs the joins of its walk`);
-    return { column: joins.value(o.walk), direction };
+    const walked = joins.value(o.walk);
+    return { column: isCaselessText(o.walk.leaf) ? sql`lower(${walked})` : walked, direction };
   });
   // Ties go by sys_id, which is time-ordered, in the last ordering's direction: "newest first" stays
   // newest first within one second, and one direction lets an index be read in one pass.

@@ -90,6 +90,18 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual(await incidents("ORDERBYcaller_id.email^ORDERBYshort_description"), ["Mail", "Network", "Orphan", "Disk", "Printer"]);
     });
 
+    test("a walked text ORDERBY ignores case, as a field of the table's does", async () => {
+      const db = server.instance.store.db;
+      await db.updateTable("sys_user").set({ name: "ada Lovelace" }).where("sys_id", "=", ada).execute();
+      try {
+        // By code point "ada" would follow "Cid"; without regard to case it leads.
+        assert.deepEqual(await incidents("ORDERBYcaller_id.name"), ["Orphan", "Printer", "Disk", "Network", "Mail"]);
+        assert.deepEqual(await incidents("ORDERBYDESCcaller_id.name"), ["Mail", "Network", "Disk", "Printer", "Orphan"]);
+      } finally {
+        await db.updateTable("sys_user").set({ name: "Ada Lovelace" }).where("sys_id", "=", ada).execute();
+      }
+    });
+
     test("no caller sorts where an empty value of the same type sorts in a field of the table (NULL: first ascending on SQLite, last on PostgreSQL)", async () => {
       const walked = await incidents("ORDERBYcaller_id.active^ORDERBYshort_description");
       // caller_id is a reference of the table itself, NULL when empty: the comparison for a non-text walked value.
