@@ -70,12 +70,19 @@ export function loadSecretKey(config: Config, dialect: "sqlite" | "postgres"): B
   }
   makePrivateDirectory(config.dataDir);
   const key = randomBytes(32);
+  // Written whole under a name of its own, then linked into place. Processes starting together
+  // (--workers on a new directory) must agree on one key, and an exclusive create of the file
+  // itself showed them an empty file until it was written: "must be 32 bytes", and a worker
+  // that could not start. A link, like the exclusive create, fails when another came first.
+  const draft = path.join(config.dataDir, `.${keyFileName}.${process.pid}.${randomBytes(6).toString("hex")}`);
+  fs.writeFileSync(draft, `${key.toString("base64")}\n`, { mode: 0o600, flag: "wx" });
   try {
-    // wx: two processes starting together must not each write a different key.
-    fs.writeFileSync(file, `${key.toString("base64")}\n`, { mode: 0o600, flag: "wx" });
+    fs.linkSync(draft, file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return parseKey(fs.readFileSync(file, "utf8"));
     throw error;
+  } finally {
+    fs.rmSync(draft, { force: true });
   }
   return key;
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -30,6 +31,36 @@ describe("the key that encrypts consumer secrets (AES-256-GCM)", () => {
     const first = loadSecretKey(config, "sqlite");
     assert.equal(fs.statSync(path.join(dir, keyFileName)).mode & 0o777, 0o600);
     assert.deepEqual(loadSecretKey(config, "sqlite"), first);
+  });
+
+  test("SQLite: processes starting together (--workers) on a new directory all read the one key made, never a file still being written", async () => {
+    const secretBoxModule = new URL("../../src/consumer/secret-box.ts", import.meta.url).href;
+    const configModule = new URL("../../src/config.ts", import.meta.url).href;
+    // Each waits for the same instant, then loads the key: one makes it, the others read it. The
+    // window the draft-and-link closes is microseconds wide, so this guards the agreement rather
+    // than catching every lost race; the cluster's primary also makes the key before it forks.
+    const program = `
+      const { loadSecretKey } = await import(${JSON.stringify(secretBoxModule)});
+      const { loadConfig } = await import(${JSON.stringify(configModule)});
+      const at = Number(process.argv.at(-1));
+      while (Date.now() < at);
+      try { console.log(loadSecretKey(loadConfig({ dataDir: process.argv.at(-2) }), "sqlite").toString("hex")); }
+      catch (error) { console.log("error: " + error.message); }`;
+    for (let round = 0; round < 3; round++) {
+      const dir = path.join(tempDir(), "data");
+      const at = Date.now() + 1500;
+      const outputs = await Promise.all(
+        Array.from({ length: 4 }, () => {
+          const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", program, dir, String(at)], { stdio: ["ignore", "pipe", "inherit"] });
+          let out = "";
+          child.stdout.on("data", (d) => (out += d));
+          return new Promise<string>((resolve) => child.on("close", () => resolve(out.trim())));
+        }),
+      );
+      assert.equal(new Set(outputs).size, 1, `round ${round}: ${outputs.join(", ")}`);
+      assert.match(outputs[0]!, /^[0-9a-f]{64}$/);
+      assert.deepEqual(fs.readdirSync(dir), [keyFileName], "nothing else left in the directory");
+    }
   });
 
   test("PORTCULLIS_SECRET_KEY in hex or base64 wins; a wrong length is a clear error", () => {
