@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { sha256 } from "../../src/domain/secrets.ts";
 import { findClient, updateClient } from "../../src/store/oauth-entity-store.ts";
+import { languageCookie } from "../../src/http/i18n/request-locale.ts";
 import { translator } from "../../src/i18n/translator.ts";
 import { fieldError, followRedirect, signIn } from "../support/admin.ts";
 import { FormBrowser, type Page } from "../support/browser.ts";
@@ -107,6 +108,19 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(fieldError(res, "grant_types"), "must name at least one grant type");
       assert.deepEqual(res.formAt(newForm).filter(([n]) => n === "redirect_url").map(([, v]) => v), ["http://plain.example/cb", "https://fine.example/cb"]);
       assert.deepEqual(await tableCounts(server.instance.store), before);
+    });
+
+    test("two problems at one field read as two, at the field and in the summary, in English and in Korean", async () => {
+      const urls = ["http://plain.example/cb", "https://fine.example/cb#part"];
+      const res = await browser.submitForm(await browser.get(newForm), newForm, { name: "Two Problems", redirect_url: urls });
+      assert.equal(res.status, 400);
+      const both = "&quot;http://plain.example/cb&quot; uses http; only https is allowed except for loopback hosts (or allow http redirects on the client); &quot;https://fine.example/cb#part&quot; must not contain a fragment (RFC 6749 §3.1.2)";
+      assert.equal(fieldError(res, "redirect_url"), both);
+      assert.match(res.html, new RegExp(`>Redirect URLs</a> ${both.replace(/[.?()]/g, "\\$&")}</li>`));
+      const korean = await signIn(server.base);
+      korean.setCookie(languageCookie, "ko");
+      const ko = await korean.submitForm(await korean.get(newForm), newForm, { name: "Two Problems", redirect_url: urls });
+      assert.match(fieldError(ko, "redirect_url") ?? "", /허용하세요\)\. &quot;https:\/\/fine\.example\/cb#part&quot;에는/);
     });
 
     test("a submit shows every problem at once, each at its field: the input's with the unknown user and the name taken, on the new form and the edit form", async () => {

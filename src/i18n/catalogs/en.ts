@@ -82,6 +82,8 @@ export const en = {
   "errors.summary": "Nothing was saved. Correct the {count, plural, one {field} other {fields}} below:",
   // What comes between a field's label and its message in the error summary: English reads "Name is required".
   "errors.labelSeparator": " ",
+  // Between two problems of one field (two bad redirect URLs): the messages carry no end punctuation of their own.
+  "errors.messageSeparator": "; ",
 
   "home.title": "Overview",
   "home.registryText": "{count, plural, one {# OAuth API endpoint} other {# OAuth API endpoints}} for external clients, {providers, plural, one {# third-party OAuth provider} other {# third-party OAuth providers}}",

@@ -80,6 +80,8 @@ export const ko: Record<MessageKey, string> = {
 
   "errors.summary": "저장하지 않았습니다. 아래 {count, plural, other {#개 필드}}를 수정하세요.",
   "errors.labelSeparator": ": ",
+  // Korean messages end as sentences, so two of them read as two sentences.
+  "errors.messageSeparator": ". ",
 
   "home.title": "개요",
   "home.registryText": "외부 클라이언트용 OAuth API 엔드포인트 {count, plural, other {#개}}, 타사 OAuth 공급자 {providers, plural, other {#개}}",

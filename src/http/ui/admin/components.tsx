@@ -35,10 +35,11 @@ export function AdminFormFields(props: { viewer: { csrfToken: string; path: stri
 
 /** Errors shown under a field and tied to it for screen readers via aria-describedby. */
 export function FieldError(props: { id: string; messages: string[] | undefined }) {
+  const { t } = useI18n();
   if (!props.messages?.length) return null;
   return (
     <p class="field-error" id={`${props.id}-error`}>
-      {props.messages.join(" ")}
+      {props.messages.join(t("errors.messageSeparator"))}
     </p>
   );
 }
@@ -66,7 +67,7 @@ export function ErrorSummary(props: { errors: FieldErrors; labels: Record<string
                 {t("errors.labelSeparator")}
               </>
             ) : null}
-            {messages.join(" ")}
+            {messages.join(t("errors.messageSeparator"))}
           </li>
         ))}
       </ul>
