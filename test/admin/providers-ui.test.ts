@@ -48,6 +48,7 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(form.status, 200);
       assert.ok(form.html.includes(`${consumer.base}/oauth_redirect.do`), "the redirect URL is shown");
       assert.match(form.html, /<select id="default_grant" name="default_grant"/);
+      assert.match(form.html, /<a class="btn btn-quiet" href="\/admin\/registry">Cancel<\/a>/, "Cancel leads back to the registry, as on the endpoint form");
     });
 
     test("bad input comes back with errors at its fields, the secret not echoed, and nothing stored", async () => {
@@ -174,6 +175,7 @@ for (const dialect of dialectsUnderTest()) {
       assert.match(form.html, new RegExp(`id="token_url"[^>]*value="${peer.base}/oauth_token.do"`));
       assert.match(form.html, /<option value="client_credentials" selected/);
       assert.ok(!form.html.includes(client.secret), "the secret is never put in the page");
+      assert.match(form.html, new RegExp(`<a class="btn btn-quiet" href="/admin/providers/${provider.sysId}">Cancel</a>`), "Cancel leads back to the record, unsaved");
 
       const refused = await browser.submitForm(form, edit, { token_url: "not a url", client_secret: "typed-new-secret" });
       assert.equal(refused.status, 400);

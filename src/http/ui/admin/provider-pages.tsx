@@ -168,6 +168,9 @@ export function providerFormPage(props: { viewer: Viewer; state: ProviderFormSta
           <button type="submit" class="btn btn-primary">
             {t(editing ? "provider.edit.submit" : "registry.submit")}
           </button>
+          <a class="btn btn-quiet" href={editing ? adminPaths.provider(editing.sysId) : adminPaths.registry}>
+            {t("common.cancel")}
+          </a>
         </div>
       </form>
     </AdminShell>,
