@@ -95,6 +95,20 @@ describe("admin UI in chromium: visible focus and long names", { skip: browserSu
     }
   });
 
+  test("a section after a list or a form stands apart from it: the providers under the endpoints, Delete under an endpoint, New user under the users", async () => {
+    const client = await registerClient(server.instance, { name: "Spacing Client" });
+    const pairs: [string, string, string][] = [
+      ["/admin/registry?q=Spacing", ".table-wrap", "#providers-heading"],
+      [`/admin/registry/${client.sysId}`, "form.record-form", "section.panel"],
+      ["/admin/users", ".table-wrap", "section.panel"],
+    ];
+    for (const [path, above, below] of pairs) {
+      await page.goto(server.base + path);
+      const gap = (await page.locator(below).first().boundingBox())!.y - ((await page.locator(above).first().boundingBox())!.y + (await page.locator(above).first().boundingBox())!.height);
+      assert.ok(gap >= 12, `${path}: ${below} starts ${gap}px under ${above}`);
+    }
+  });
+
   test("in Korean, a token's type (새로 고침) stays on one line beside the long dates", async () => {
     const client = await registerClient(server.instance, { name: "Refreshing Client", grant_types: "password,refresh_token" });
     const res = await postForm(`${server.base}/oauth_token.do`, { grant_type: "password", username: "admin", password: adminPassword }, { authorization: basic(client.clientId, client.secret) });
