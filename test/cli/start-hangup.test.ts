@@ -6,6 +6,7 @@ import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { adminPassword, freePort } from "../support/instance.ts";
 import { tempDir } from "../support/stores.ts";
+import { childPids } from "../support/child-pids.ts";
 
 const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../src/cli/entry.ts");
 const reloaded = /Reloaded the TLS certificate/;
@@ -46,23 +47,6 @@ async function startHTTPS(data: string, extra: string[] = []): Promise<Starting>
       check();
     });
   return { child, stderr: () => stderr, exited, printed };
-}
-
-/** The pids of a process's children (Linux); elsewhere, null. */
-function childPids(pid: number): number[] | null {
-  if (process.platform !== "linux") return null;
-  return fs
-    .readdirSync("/proc")
-    .filter((e) => /^\d+$/.test(e))
-    .filter((e) => {
-      try {
-        const stat = fs.readFileSync(`/proc/${e}/stat`, "utf8");
-        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 async function stop(server: Starting): Promise<void> {

@@ -10,6 +10,7 @@ import { openPostgres } from "../../src/store/database.ts";
 import { freePort, testSecretKey } from "../support/instance.ts";
 import { basic, http, postForm } from "../support/oauth.ts";
 import { tempDir } from "../support/stores.ts";
+import { childPids } from "../support/child-pids.ts";
 
 const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../src/cli/entry.ts");
 const env = (): NodeJS.ProcessEnv => {
@@ -56,23 +57,6 @@ function printedMetadataUrl(stderr: string): string {
   const told = /^Metadata: (\S+)$/m.exec(stderr);
   assert.ok(told, stderr);
   return told[1]!;
-}
-
-/** The pids of a process's children (Linux); elsewhere, null. */
-function childPids(pid: number): number[] | null {
-  if (process.platform !== "linux") return null;
-  return fs
-    .readdirSync("/proc")
-    .filter((e) => /^\d+$/.test(e))
-    .filter((e) => {
-      try {
-        const stat = fs.readFileSync(`/proc/${e}/stat`, "utf8");
-        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 async function createServiceClient(data: string): Promise<{ clientId: string; secret: string }> {
