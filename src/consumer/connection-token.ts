@@ -171,11 +171,12 @@ async function refresh(instance: Instance, provider: OAuthProvider, held: Obtain
     // The record was edited to send tokens elsewhere meanwhile: the token held now (if any) is not this refresh's to judge.
     if (error instanceof ProviderError && error.code === "provider_changed") throw error;
     const reason: StoredText = { key: "providerError.refreshFailed", values: { reason: error instanceof ProviderError ? error.text : verbatim((error as Error).message) } };
-    if (basis) await markRequestFailed(db, provider.sysId, basis, reason);
+    const marked = basis !== undefined && (await markRequestFailed(db, provider.sysId, basis, reason));
     // Released after the mark: a node waiting on the lease then reads the failure, not a healthy token to refresh again.
     await releaseLease(instance, provider.sysId);
     if (fallback) return fallback;
-    throw unhealthy(provider, reason);
+    // Unmarked, the refusal answered what the record no longer holds: the connection is not unhealthy, and a retry sends what it holds now.
+    throw marked ? unhealthy(provider, reason) : new ProviderError(staleProvider(provider), "provider_changed");
   }
   const token = await readObtainedToken(db, box, provider.sysId);
   return token!.accessToken!;

@@ -136,8 +136,8 @@ export interface RequestBasis {
  * commits in between.
  * A refresh lease someone holds is theirs to release.
  */
-export async function markRequestFailed(db: Kysely<Database>, provider: string, basis: RequestBasis, reason: StoredText, now = Date.now()): Promise<void> {
-  await db
+export async function markRequestFailed(db: Kysely<Database>, provider: string, basis: RequestBasis, reason: StoredText, now = Date.now()): Promise<boolean> {
+  const result = await db
     .updateTable("oauth_obtained_token")
     .set({ status: "unhealthy", status_reason: encodeStoredText(clippedText(reason)), failed_at: now })
     .where("provider", "=", provider)
@@ -154,7 +154,8 @@ export async function markRequestFailed(db: Kysely<Database>, provider: string, 
           .where("s.client_secret_enc", "=", basis.clientSecretEnc),
       ),
     )
-    .execute();
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 /** The health of the token held from one provider, without the token. */
