@@ -19,7 +19,14 @@ export interface Translator {
   t(key: MessageKey, values?: MessageValues): string;
   /** A stored platform timestamp ("YYYY-MM-DD HH:mm:ss", UTC) shown in the reader's conventions. */
   dateTime(value: string | number | Date): string;
+  /** dateTime's text in two pieces, date and time with its zone, joined by a space, so a narrow column breaks it there and nowhere else. */
+  dateTimeParts(value: string | number | Date): DateTimeParts;
   number(value: number): string;
+}
+
+export interface DateTimeParts {
+  date: string;
+  time: string;
 }
 
 let shared: i18n | undefined;
@@ -49,14 +56,24 @@ export function translator(locale: Locale): Translator {
   const fixed = instance().getFixedT(locale);
   const dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC", hourCycle: "h23" });
   const numberFormat = new Intl.NumberFormat(locale);
+  const parse = (value: string | number | Date): Date => new Date(typeof value === "string" ? value.replace(platformTimestamp, "$1T$2Z") : value);
+  const dateTimeParts = (value: string | number | Date): DateTimeParts => {
+    const date = parse(value);
+    if (Number.isNaN(date.getTime())) return { date: String(value), time: "" };
+    const parts = dateFormat.formatToParts(date);
+    // Both languages put the date first and join it to the hour with a literal (", " in English, " " in Korean).
+    const hour = parts.findIndex((part) => part.type === "hour");
+    const join = (list: Intl.DateTimeFormatPart[]) => list.map((part) => part.value).join("");
+    return { date: join(parts.slice(0, hour)).trimEnd(), time: `${join(parts.slice(hour))} UTC` };
+  };
   return {
     locale,
     t: (key, values) => fixed(key, values ?? {}) as string,
     dateTime: (value) => {
-      const text = typeof value === "string" ? value.replace(platformTimestamp, "$1T$2Z") : value;
-      const date = new Date(text);
-      return Number.isNaN(date.getTime()) ? String(value) : `${dateFormat.format(date)} UTC`;
+      const { date, time } = dateTimeParts(value);
+      return time === "" ? date : `${date} ${time}`;
     },
+    dateTimeParts,
     number: (value) => numberFormat.format(value),
   };
 }

@@ -109,6 +109,27 @@ describe("admin UI in chromium: visible focus and long names", { skip: browserSu
     }
   });
 
+  test("a revoked token's row fits at 1280 px, in English and Korean: its dates wrap between date and time, the badge and the action column stay in view", async () => {
+    const client = await registerClient(server.instance, { name: "Revoked Token Client", grant_types: "password,refresh_token" });
+    const grant = await postForm(`${server.base}/oauth_token.do`, { grant_type: "password", username: "admin", password: adminPassword }, { authorization: basic(client.clientId, client.secret) });
+    assert.equal(grant.status, 200, grant.text);
+    const revoked = await postForm(`${server.base}/oauth_revoke_token.do`, { token: grant.body.access_token }, { authorization: basic(client.clientId, client.secret) });
+    assert.equal(revoked.status, 200, revoked.text);
+    for (const language of ["en", "ko"]) {
+      await context.addCookies([{ name: languageCookie, value: language, url: server.base }]);
+      await page.goto(`${server.base}/admin/tokens`);
+      assert.equal(await page.getAttribute("html", "lang"), language);
+      const fit = await page.evaluate(() => {
+        const wrap = document.querySelector<HTMLElement>(".table-wrap")!;
+        const row = Array.from(wrap.querySelectorAll("tbody tr")).find((tr) => tr.querySelector(".pill-revoked"))!;
+        const frame = wrap.getBoundingClientRect();
+        return { hidden: wrap.scrollWidth - wrap.clientWidth, page: document.documentElement.scrollWidth - window.innerWidth, rowRight: row.lastElementChild!.getBoundingClientRect().right - frame.right };
+      });
+      assert.ok(fit.hidden <= 0 && fit.page <= 0 && fit.rowRight <= 0, `${language}: the list hides ${fit.hidden} px, the page ${fit.page} px, the revoked row ends ${fit.rowRight} px past the frame`);
+    }
+    await context.addCookies([{ name: languageCookie, value: "en", url: server.base }]);
+  });
+
   test("in Korean, a token's type (새로 고침) stays on one line beside the long dates", async () => {
     const client = await registerClient(server.instance, { name: "Refreshing Client", grant_types: "password,refresh_token" });
     const res = await postForm(`${server.base}/oauth_token.do`, { grant_type: "password", username: "admin", password: adminPassword }, { authorization: basic(client.clientId, client.secret) });

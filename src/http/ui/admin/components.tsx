@@ -110,3 +110,13 @@ export function YesNo(props: { value: boolean }) {
   const { t } = useI18n();
   return <span class={props.value ? "pill pill-yes" : "pill pill-no"}>{t(props.value ? "common.true" : "common.false")}</span>;
 }
+
+/** A time in a table cell that may wrap only between its date and its time, so a narrow column takes two lines, never a cut date. */
+export function WrappingDateTime(props: { value: string | number }) {
+  const { date, time } = useI18n().dateTimeParts(props.value);
+  return (
+    <>
+      <span class="nowrap">{date}</span> <span class="nowrap">{time}</span>
+    </>
+  );
+}

@@ -4,7 +4,7 @@ import { adminPaths } from "../../admin/admin-paths.ts";
 import { renderPage } from "../layout.tsx";
 import { RichText } from "../rich-text.tsx";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
-import { Flash, PageHeader } from "./components.tsx";
+import { Flash, PageHeader, WrappingDateTime } from "./components.tsx";
 import { OlderPager } from "./older-pager.tsx";
 
 
@@ -84,9 +84,13 @@ export function tokensPage(props: {
                     </td>
                     <td>{token.userName ?? <span class="muted">{t("tokens.clientOnly")}</span>}</td>
                     <td class="nowrap">{t(`tokens.type.${token.type}`)}</td>
-                    <td class="nowrap">{dateTime(token.issuedOn)}</td>
-                    <td class="nowrap">{dateTime(token.expiresAt)}</td>
-                    <td class="nowrap">{token.revokedAt === null ? "" : dateTime(token.revokedAt)}</td>
+                    <td>
+                      <WrappingDateTime value={token.issuedOn} />
+                    </td>
+                    <td>
+                      <WrappingDateTime value={token.expiresAt} />
+                    </td>
+                    <td>{token.revokedAt === null ? "" : <WrappingDateTime value={token.revokedAt} />}</td>
                     <td>
                       <span class={`pill pill-${status}`}>{t(`tokens.status.${status}`)}</span>
                     </td>
