@@ -31,12 +31,13 @@ export interface OAuthProvider {
   modCount: number;
 }
 
+const isHTTPURL = (v: string): boolean => /^https?:\/\/\S+$/.test(v) && URL.canParse(v);
+
 // The message names no field: a form shows it at the field, the CLI and the API after its name.
-const httpUrl = () =>
-  z
-    .string()
-    .trim()
-    .refine((v) => /^https?:\/\/\S+$/.test(v) && URL.canParse(v), "validation.url");
+const httpUrl = () => z.string().trim().refine(isHTTPURL, "validation.url");
+
+// Left empty, a mandatory URL is told as the other mandatory fields are, not as a malformed URL.
+const mandatoryHTTPURL = () => z.string().trim().min(1, { error: "validation.mandatory", abort: true }).refine(isHTTPURL, "validation.url");
 
 const urlOrBlank = () => z.union([z.literal(""), httpUrl()]);
 
@@ -46,7 +47,7 @@ const field = {
   client_id: z.string().trim().min(1, "validation.mandatory").max(100, "validation.maxChars").refine(singleLineText, "validation.controlCharacters"),
   client_secret: z.string().min(1, "validation.mandatory").max(1000, "validation.maxChars"),
   authorization_url: urlOrBlank(),
-  token_url: httpUrl(),
+  token_url: mandatoryHTTPURL(),
   revocation_url: urlOrBlank(),
   default_grant: z.enum(consumerGrantNames, { error: "validation.oneOf" }),
   credential_style: z.enum(["basic", "body"], { error: "validation.oneOf" }),
