@@ -6,7 +6,12 @@ export const userNamePattern = /^[A-Za-z0-9._@-]{1,100}$/;
 export const minPasswordLength = 8;
 
 const password = z.string().min(minPasswordLength, "validation.minChars").max(1000, "validation.maxChars");
-const roleName = z.string().trim().regex(/^[a-z][a-z0-9_.]{0,99}$/, "validation.roleName");
+const roleNamePattern = /^[a-z][a-z0-9_.]{0,99}$/;
+const roleName = z.string().trim().regex(roleNamePattern, "validation.roleName");
+// A list of roles is one field, so each wrong entry is named: "Bad Role, itil" must say which one is wrong.
+const roleNames = z.array(z.string().trim()).superRefine((roles, ctx) => {
+  for (const [index, role] of roles.entries()) if (!roleNamePattern.test(role)) ctx.addIssue({ code: "custom", path: [index], message: "validation.roleNameInList", params: { role } });
+});
 // sys_user's first_name and last_name hold 50 characters each (system-tables.ts).
 const namePart = z.string().trim().max(50, "validation.maxChars").default("");
 const nameParts = z.strictObject({ first_name: namePart, last_name: namePart });
@@ -17,7 +22,7 @@ const newUserSchema = z.strictObject({
   ...nameParts.shape,
   email: z.union([z.literal(""), z.email("validation.email")]).default(""),
   password,
-  roles: z.array(roleName).default([]),
+  roles: roleNames.default([]),
 });
 
 export type NewUser = z.output<typeof newUserSchema>;

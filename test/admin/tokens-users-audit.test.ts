@@ -134,6 +134,22 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual([countess.name, countess.firstName, countess.lastName], ["Countess of Lovelace", "Augusta", "King"]);
     });
 
+    test("a new user's roles list names each entry that is not a role name, in English and Korean, and nothing is saved", async () => {
+      const korean = await signIn(server.base);
+      korean.setCookie(languageCookie, "ko");
+      const before = await tableCounts(server.instance.store);
+      for (const [reader, bad, worse] of [[browser, /^“Bad Role” is not a role name/, /“Bad Role”[^“]*; “9lives” is not a role name/], [korean, /^“Bad Role”은\(는\) 역할 이름이 될 수 없습니다/, /“Bad Role”[^“]*\. “9lives”은\(는\)/]] as const) {
+        const page = await reader.get("/admin/users");
+        const one = await reader.submitForm(page, "/admin/users", { user_name: "bad.roles", password: "long enough 1", roles: "Bad Role, itil" });
+        assert.equal(one.status, 400);
+        assert.match(fieldError(one, "roles") ?? "", bad);
+        assert.doesNotMatch(fieldError(one, "roles") ?? "", /itil/, "the good entry is not blamed");
+        const two = await reader.submitForm(page, "/admin/users", { user_name: "bad.roles", password: "long enough 1", roles: "Bad Role, itil, 9lives" });
+        assert.match(fieldError(two, "roles") ?? "", worse);
+      }
+      assert.deepEqual(await tableCounts(server.instance.store), before);
+    });
+
     test("set a password, grant and remove roles; the last admin cannot lose the role", async () => {
       const user = (await findUserByName(server.instance.store.db, "pipeline.bot"))!;
       const path = `/admin/users/${user.sysId}`;

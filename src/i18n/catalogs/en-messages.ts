@@ -56,6 +56,7 @@ export const enMessages = {
   "validation.redirect.scheme": "\"{url}\" uses the scheme \"{scheme}\"; use https, http on loopback, or a reverse-domain private-use scheme",
   "validation.userName": "must be 1 to 100 letters, digits, and . _ @ -",
   "validation.roleName": "must start with a lowercase letter, then letters, digits, _ or . (at most 100)",
+  "validation.roleNameInList": "“{role}” is not a role name: a role name starts with a lowercase letter, then letters, digits, _ or . (at most 100)",
   "validation.email": "must be an email address",
   "validation.nameTaken": "an OAuth entity named \"{name}\" already exists",
   "validation.clientIdTaken": "another OAuth entity on this instance already uses this client ID",

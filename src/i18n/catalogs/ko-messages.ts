@@ -54,6 +54,7 @@ export const koMessages: Record<keyof typeof enMessages, string> = {
   "validation.redirect.scheme": "\"{url}\"은(는) \"{scheme}\" 스킴을 사용합니다. https, 루프백의 http 또는 역도메인 형식의 전용 스킴을 사용하세요",
   "validation.userName": "영문자, 숫자, . _ @ - 를 1~100자로 사용하세요",
   "validation.roleName": "소문자로 시작하고 영문자, 숫자, _ 또는 . 를 사용하세요(최대 100자)",
+  "validation.roleNameInList": "“{role}”은(는) 역할 이름이 될 수 없습니다. 소문자로 시작하고 영문자, 숫자, _ 또는 . 를 사용하세요(최대 100자)",
   "validation.email": "이메일 주소여야 합니다",
   "validation.nameTaken": "이름이 \"{name}\"인 OAuth 엔터티가 이미 있습니다",
   "validation.clientIdTaken": "이 인스턴스의 다른 OAuth 엔터티가 이미 이 클라이언트 ID를 사용합니다",
