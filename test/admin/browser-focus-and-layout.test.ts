@@ -109,6 +109,19 @@ describe("admin UI in chromium: visible focus and long names", { skip: browserSu
     }
   });
 
+  test("the sign-in card's language switch stands apart from the Sign in heading under it", async () => {
+    const signedOut = await launchChromium();
+    try {
+      const fresh = await signedOut.newPage();
+      await fresh.goto(`${server.base}/`);
+      const switchBox = (await fresh.locator(".signin-card .language-switch").boundingBox())!;
+      const gap = (await fresh.locator(".signin-card h1").boundingBox())!.y - (switchBox.y + switchBox.height);
+      assert.ok(gap >= 12, `the heading starts ${gap}px under the language switch`);
+    } finally {
+      await signedOut.close();
+    }
+  });
+
   test("a revoked token's row fits at 1280 px, in English and Korean: its dates wrap between date and time, the badge and the action column stay in view", async () => {
     const client = await registerClient(server.instance, { name: "Revoked Token Client", grant_types: "password,refresh_token" });
     const grant = await postForm(`${server.base}/oauth_token.do`, { grant_type: "password", username: "admin", password: adminPassword }, { authorization: basic(client.clientId, client.secret) });
