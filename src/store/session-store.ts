@@ -1,6 +1,8 @@
 import type { Kysely } from "kysely";
 import { newSecret, sha256 } from "../domain/secrets.ts";
 import { glideDateTime, newSysId } from "../domain/sys-id.ts";
+import { onSqlite } from "./database.ts";
+import { precompiled } from "./precompiled-query.ts";
 import type { Database } from "./schema.ts";
 
 export interface LoginSession {
@@ -42,6 +44,24 @@ export async function findLoginSession(db: Kysely<Database>, cookieValue: string
     session.expiresAt = renewed;
   }
   return session;
+}
+
+/**
+ * On PostgreSQL FOR SHARE: a password change or deactivation deleting the session is waited for
+ * and then read, and one that starts after this read waits for the caller's commit, so that its
+ * deletion of the user's unexchanged codes (user-access.ts) sees what the caller wrote.
+ */
+const openSessionRow = precompiled((db: Kysely<Database>, sysId: string, now: number) => {
+  const query = db.selectFrom("login_session").select("sys_id").where("sys_id", "=", sysId).where("expires_at", ">", now).where("absolute_expires_at", ">", now);
+  return onSqlite(db) ? query : query.forShare();
+});
+
+/**
+ * Whether a session read earlier in the request is still open, read in the transaction that
+ * writes on its behalf: a new password or a deactivation committed since has deleted it.
+ */
+export async function sessionStillOpen(db: Kysely<Database>, sessionSysId: string, now = Date.now()): Promise<boolean> {
+  return (await openSessionRow(db, sessionSysId, now)).rows.length > 0;
 }
 
 /** Housekeeping: sessions past their expiry can never be used again. */

@@ -3,6 +3,7 @@ import { requestTranslator } from "../i18n/request-locale.ts";
 import type { Instance } from "../../instance.ts";
 import { writeAudit } from "../../store/audit-store.ts";
 import { createAuthCode } from "../../store/auth-code-store.ts";
+import { sessionStillOpen } from "../../store/session-store.ts";
 import { findUserById } from "../../store/user-store.ts";
 import { crossSiteRequest, currentSession, loginCsrfToken, loginCsrfValid, sessionCsrfValid, startSession } from "../identity/login-session.ts";
 import { checkPasswordLogin, invalidLogin, loginFailureText } from "../identity/password-login.ts";
@@ -99,6 +100,9 @@ export async function authorizePost(instance: Instance, request: FastifyRequest,
     }
     if (action !== "allow") throw new AuthorizationRedirectError(authz.redirectUri, authz.state, new OAuthError("invalid_request", "the consent form had no decision"));
     const code = await instance.store.db.transaction().execute(async (trx) => {
+      // A new password or a deactivation committed since the session was read has ended it and
+      // deleted the user's unexchanged codes (user-access.ts): a code written now would outlive them.
+      if (!(await sessionStillOpen(trx, session.sysId))) return undefined;
       const created = await createAuthCode(trx, {
         clientSysId: authz.client.sysId,
         userSysId: session.userSysId,
@@ -111,6 +115,7 @@ export async function authorizePost(instance: Instance, request: FastifyRequest,
       await writeAudit(trx, [{ tablename: "oauth_entity", documentkey: authz.client.sysId, fieldname: "consent", newvalue: `allowed ${authz.scope}`, user: user?.userName ?? session.userSysId }]);
       return created;
     });
+    if (code === undefined) return showLoginOrConsent(instance, request, reply, authz);
     reply.redirect(redirectLocation(authz.redirectUri, issuer, { code, state: authz.state }), 303);
   });
 }
