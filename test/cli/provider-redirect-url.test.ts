@@ -1,18 +1,12 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { after, describe, test } from "node:test";
-import { main } from "../../src/cli/main.ts";
 import { adminPassword } from "../support/instance.ts";
 import { type NodeProcess, startNodeProcess } from "../support/node-process.ts";
 import { tempDir } from "../support/stores.ts";
+import { runCli } from "../support/in-process-cli.ts";
 
-/** Runs the CLI in this process with its own output and environment, on the SQLite default. */
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(["node", "portcullis", ...args], { out: (s) => void (stdout += `${s}\n`), err: (s) => void (stderr += `${s}\n`) }, { PORTCULLIS_ADMIN_PASSWORD: adminPassword, PORTCULLIS_PROVIDER_CLIENT_SECRET: "a provider secret", ...env });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { PORTCULLIS_ADMIN_PASSWORD: adminPassword, PORTCULLIS_PROVIDER_CLIENT_SECRET: "a provider secret", ...env });
 
 const create = (data: string, name: string, ...more: string[]) => ["provider", "create", "--data", data, "--name", name, "--client-id", `client for ${name}`, "--token-url", "https://provider.example/oauth_token.do", "--json", ...more];
 

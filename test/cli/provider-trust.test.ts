@@ -2,19 +2,13 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { main } from "../../src/cli/main.ts";
 import { createCertificateAuthority } from "../../src/tls/certificate-issuer.ts";
 import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
 import { registerClient } from "../support/oauth.ts";
 import { dialectsUnderTest, tempDir } from "../support/stores.ts";
+import { runCli } from "../support/in-process-cli.ts";
 
-/** Runs the CLI in this process with its own output and environment. */
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(["node", "portcullis", ...args], { out: (s) => void (stdout += `${s}\n`), err: (s) => void (stderr += `${s}\n`) }, { PORTCULLIS_ADMIN_PASSWORD: adminPassword, ...env });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { PORTCULLIS_ADMIN_PASSWORD: adminPassword, ...env });
 
 describe("a provider whose TLS certificate comes from a CA this side does not trust: the error says how to trust it", () => {
   const data = tempDir();

@@ -5,16 +5,11 @@ import net from "node:net";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { main } from "../../src/cli/main.ts";
 import { parsePipeline } from "../../src/pipeline/pipeline-file.ts";
 import { tempDir } from "../support/stores.ts";
+import { runCli } from "../support/in-process-cli.ts";
 
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(["node", "portcullis", ...args], { out: (s) => void (stdout += `${s}\n`), err: (s) => void (stderr += `${s}\n`) }, env);
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, env);
 
 const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../src/cli/entry.ts");
 
