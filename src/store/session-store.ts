@@ -34,16 +34,31 @@ export async function createLoginSession(db: Kysely<Database>, userSysId: string
 
 export async function findLoginSession(db: Kysely<Database>, cookieValue: string, lifespans: SessionLifespans, now = Date.now()): Promise<LoginSession | undefined> {
   const row = await db.selectFrom("login_session").selectAll().where("session_hash", "=", sha256(cookieValue)).executeTakeFirst();
-  if (!row || Math.min(row.expires_at, row.absolute_expires_at) <= now) return undefined;
-  const session = { sysId: row.sys_id, userSysId: row.user, csrfToken: row.csrf_token, expiresAt: row.expires_at, absoluteExpiresAt: row.absolute_expires_at };
+  if (!row) return undefined;
+  const absoluteExpiresAt = Math.min(row.absolute_expires_at, latestEndUnder(row.sys_created_on, lifespans.maxSeconds));
+  if (Math.min(row.expires_at, absoluteExpiresAt) <= now) return undefined;
+  const session = { sysId: row.sys_id, userSysId: row.user, csrfToken: row.csrf_token, expiresAt: row.expires_at, absoluteExpiresAt };
   // Sliding expiry, written at most once a minute so reads stay reads; the last step, to the
   // absolute end, is written however short, so a session in use ends at that end and not before.
-  const renewed = Math.min(now + lifespans.idleSeconds * 1000, row.absolute_expires_at);
-  if (renewed - row.expires_at > 60_000 || (renewed === row.absolute_expires_at && renewed > row.expires_at)) {
+  const renewed = Math.min(now + lifespans.idleSeconds * 1000, absoluteExpiresAt);
+  if (renewed - row.expires_at > 60_000 || (renewed === absoluteExpiresAt && renewed > row.expires_at)) {
     await db.updateTable("login_session").set({ expires_at: renewed }).where("sys_id", "=", row.sys_id).execute();
     session.expiresAt = renewed;
   }
   return session;
+}
+
+/**
+ * The absolute end the current cap gives a session created in the second `createdOn` names:
+ * the stored end was worked out from the cap at sign-in, so an admin who shortens
+ * PORTCULLIS_SESSION_MAX_LIFESPAN would otherwise reach only new sign-ins. The creation time
+ * has whole seconds, so this is the end for a sign-in at that second's last millisecond: with
+ * the cap unchanged it is never before the stored end, and a shortened cap is kept to within a
+ * second. A longer cap does not lengthen a session (the caller takes the earlier of the two).
+ */
+function latestEndUnder(createdOn: string, maxSeconds: number): number {
+  const createdSecond = Date.parse(`${createdOn.replace(" ", "T")}Z`);
+  return Number.isNaN(createdSecond) ? 0 : createdSecond + 999 + maxSeconds * 1000;
 }
 
 /**

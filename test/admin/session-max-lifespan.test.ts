@@ -7,6 +7,7 @@ import { migrateToLatest } from "../../src/store/migrate.ts";
 import * as sessionAbsoluteExpiry from "../../src/store/migrations/018-session-absolute-expiry.ts";
 import { createLoginSession, deleteExpiredSessions } from "../../src/store/session-store.ts";
 import { createUser } from "../../src/store/user-store.ts";
+import { glideDateTime } from "../../src/domain/sys-id.ts";
 import { signIn } from "../support/admin.ts";
 import { FormBrowser } from "../support/browser.ts";
 import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
@@ -97,6 +98,33 @@ for (const dialect of dialectsUnderTest()) {
       await deleteExpiredSessions(server.instance.store.db);
       assert.deepEqual(await rows(), []);
     });
+    test("a cap shortened since the sign-in (a restart with a smaller PORTCULLIS_SESSION_MAX_LIFESPAN) reaches the sessions already open", async () => {
+      await endAll();
+      const browser = await signIn(server.base);
+      // Signed in 8 h ago under a 12 h cap: 4 h of it stored as left, but this server's cap is 9 h.
+      const signedIn = Date.now() - 8 * hour;
+      await server.instance.store.db.updateTable("login_session").set({ sys_created_on: glideDateTime(signedIn), expires_at: Date.now() + 10_000, absolute_expires_at: signedIn + 12 * hour }).execute();
+      assert.equal((await browser.get("/admin")).status, 200, "an hour of the 9 h cap is left");
+      const renewed = (await only()).expires_at;
+      assert.ok(renewed <= signedIn + 9 * hour + 1000 && renewed >= signedIn + 9 * hour - 1000, `renewed to the 9 h end, not 8 h on or to the stored 12 h end: ${renewed - signedIn}`);
+
+      // Signed in 10 h ago: past the 9 h cap, though its stored end and idle time are both ahead.
+      await server.instance.store.db.updateTable("login_session").set({ sys_created_on: glideDateTime(Date.now() - 10 * hour), expires_at: Date.now() + hour, absolute_expires_at: Date.now() + 2 * hour }).execute();
+      const res = await browser.get("/admin");
+      assert.equal(res.status, 303);
+      assert.match(res.location!, /^\/\?next=/);
+    });
+
+    test("a cap lengthened since the sign-in does not lengthen the sessions already open", async () => {
+      await endAll();
+      const browser = await signIn(server.base);
+      // Signed in 2 h ago under a 3 h cap: this server's 9 h cap does not move the stored end.
+      const signedIn = Date.now() - 2 * hour;
+      await server.instance.store.db.updateTable("login_session").set({ sys_created_on: glideDateTime(signedIn), expires_at: Date.now() + 10_000, absolute_expires_at: signedIn + 3 * hour }).execute();
+      assert.equal((await browser.get("/admin")).status, 200);
+      assert.equal((await only()).expires_at, signedIn + 3 * hour);
+    });
+
     test("at /oauth_auth.do, a session past its absolute end is asked for the password again and its consent gives no code", async () => {
       await endAll();
       const client = await registerClient(server.instance, { name: "Capped Session Client", redirect_url: "https://client.example/cb" });
