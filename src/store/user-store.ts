@@ -77,9 +77,11 @@ export async function createUser(
 ): Promise<User> {
   const firstName = input.firstName ?? "";
   const lastName = input.lastName ?? "";
+  const roles = [...new Set(input.roles ?? [])];
+  const now = Date.now();
   return db.transaction().execute(async (trx) => {
     const row: SysUserTable = {
-      ...newSystemFields(actor),
+      ...newSystemFields(actor, now),
       user_name: input.userName,
       // A name given wins; otherwise the platform's calculated "first last"; a user with neither is named by their user name.
       name: input.name || joinedText([firstName, lastName]) || input.userName,
@@ -93,8 +95,10 @@ export async function createUser(
       preferred_language: null,
     };
     await trx.insertInto("sys_user").values(row).execute();
-    for (const role of input.roles ?? []) await grantRole(trx, row.sys_id, role, actor);
-    await writeAudit(trx, [{ tablename: "sys_user", documentkey: row.sys_id, fieldname: "user_name", newvalue: row.user_name, user: actor, reason: "created" }]);
+    for (const role of roles) await grantRole(trx, row.sys_id, role, actor);
+    // A role given at creation reads in the user's History as one granted later does (grantUserRole's row), at the creation's time.
+    const created = { tablename: "sys_user", documentkey: row.sys_id, fieldname: "user_name", newvalue: row.user_name, user: actor, reason: "created" };
+    await writeAudit(trx, [created, ...roles.map((role) => ({ tablename: "sys_user", documentkey: row.sys_id, fieldname: "roles", newvalue: `+${role}`, user: actor }))], now);
     return toUser(row);
   });
 }
