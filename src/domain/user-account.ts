@@ -7,10 +7,17 @@ export const minPasswordLength = 8;
 
 const password = z.string().min(minPasswordLength, "validation.minChars").max(1000, "validation.maxChars");
 const roleNamePattern = /^[a-z][a-z0-9_.]{0,99}$/;
-const roleName = z.string().trim().regex(roleNamePattern, "validation.roleName");
+// A wrong role is named as it was given, so "adminn!" reads back in the error rather than only the rule.
+const roleName = z
+  .string()
+  .trim()
+  .superRefine((role, ctx) => {
+    if (role === "") ctx.addIssue({ code: "custom", message: "validation.mandatory" });
+    else if (!roleNamePattern.test(role)) ctx.addIssue({ code: "custom", message: "validation.roleName", params: { role } });
+  });
 // A list of roles is one field, so each wrong entry is named: "Bad Role, itil" must say which one is wrong.
 const roleNames = z.array(z.string().trim()).superRefine((roles, ctx) => {
-  for (const [index, role] of roles.entries()) if (!roleNamePattern.test(role)) ctx.addIssue({ code: "custom", path: [index], message: "validation.roleNameInList", params: { role } });
+  for (const [index, role] of roles.entries()) if (!roleNamePattern.test(role)) ctx.addIssue({ code: "custom", path: [index], message: "validation.roleName", params: { role } });
 });
 // sys_user's first_name and last_name hold 50 characters each (system-tables.ts).
 const namePart = z.string().trim().max(50, "validation.maxChars").default("");
@@ -44,6 +51,13 @@ export function parseNewPassword(input: unknown): string {
   const parsed = password.safeParse(input);
   if (!parsed.success) throw ValidationError.fromZod(parsed.error).at("password");
   return parsed.data;
+}
+
+/** Roles given one by one (the CLI's repeated --role), each wrong one named, at the field "role"; each role once. */
+export function parseRoleNames(input: string[]): string[] {
+  const parsed = roleNames.safeParse(input);
+  if (!parsed.success) throw ValidationError.fromZod(parsed.error).at("role");
+  return [...new Set(parsed.data)];
 }
 
 export function parseRoleName(input: unknown): string {

@@ -165,7 +165,7 @@ for (const dialect of dialectsUnderTest()) {
       const badRole = await browser.submitForm(page, `${path}/roles`, { role: "Not A Role!", _action: "grant" });
       assert.equal(badRole.status, 400);
       assert.ok(fieldError(badRole, "role"));
-      assert.match(badRole.html, /<a href="#role">Role<\/a> must start with a lowercase letter/);
+      assert.match(badRole.html, /<a href="#role">Role<\/a> “Not A Role!” is not a role name: a role name starts with a lowercase letter/);
       assert.match(badRole.html, /<input type="text" id="role" name="role" value="Not A Role!"/, "the role typed is kept to be corrected");
       page = await followRedirect(browser, await browser.post(`${path}/roles`, new URLSearchParams({ csrf_token: page.formAt(`${path}/password`)[0]![1], role: "itil", _action: "remove" })));
       assert.deepEqual(await rolesOf(server.instance.store.db, user.sysId), ["rest_api_explorer"]);

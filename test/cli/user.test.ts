@@ -4,6 +4,7 @@ import path from "node:path";
 import { after, describe, test } from "node:test";
 import { main } from "../../src/cli/main.ts";
 import { loadConfig } from "../../src/config.ts";
+import { openSqlite } from "../../src/store/database.ts";
 import { startServer } from "../../src/server.ts";
 import { findUserByName } from "../../src/store/user-store.ts";
 import { adminPassword, freePort } from "../support/instance.ts";
@@ -64,13 +65,34 @@ describe("portcullis user and the data directory it works on", () => {
     assert.equal((await cli(["user", "revoke", "nobody", "itil", "--data", dir])).code, 3);
   });
 
-  test("a role name the admin UI would refuse is refused here too, and nothing is written", async () => {
-    for (const args of [["user", "create", "svc2", "--role", "Bad Role"], ["user", "grant", "svc", "Bad"]]) {
-      const refused = await cli([...args, "--data", dir]);
-      assert.equal(refused.code, 2, refused.stderr);
-      assert.match(refused.stderr, /role: /);
-    }
+  test("a role name the admin UI would refuse is refused here too, named as given, and nothing is written", async () => {
+    const listed = async () => JSON.parse((await cli(["user", "list", "--json", "--data", dir])).stdout) as { user_name: string; roles: string[] }[];
+    const before = await listed();
+    const create = await cli(["user", "create", "svc2", "--role", "Bad Role", "--role", "hr_new", "--role", "9lives", "--data", dir]);
+    assert.equal(create.code, 2, create.stderr);
+    assert.match(create.stderr, /\n {2}role: “Bad Role” is not a role name: a role name starts with a lowercase letter/);
+    assert.match(create.stderr, /\n {2}role: “9lives” is not a role name/, "each wrong role is named, not only the first");
+    assert.doesNotMatch(create.stderr, /hr_new/, "the good role is not blamed");
+    const grant = await cli(["user", "grant", "svc", "Adminn!", "--data", dir]);
+    assert.equal(grant.code, 2, grant.stderr);
+    assert.match(grant.stderr, /\n {2}role: “Adminn!” is not a role name/);
+    assert.match((await cli(["user", "grant", "svc", " ", "--data", dir])).stderr, /\n {2}role: is mandatory/);
     assert.equal((await cli(["user", "grant", "svc2", "itil", "--data", dir])).code, 3, "svc2 was not created");
+    assert.deepEqual(await listed(), before, "no user, and no grant, changed");
+    const store = openSqlite(path.join(dir, "portcullis.sqlite"));
+    try {
+      assert.equal(await store.db.selectFrom("sys_user_role").select("name").where("name", "=", "hr_new").executeTakeFirst(), undefined, "the good role given beside a wrong one is not made");
+    } finally {
+      await store.close();
+    }
+  });
+
+  test("a wrong role on a directory with no instance makes none", async () => {
+    const fresh = path.join(dir, "fresh");
+    const refused = await cli(["user", "create", "svc", "--role", "itil", "--role", "Bad", "--data", fresh]);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /role: “Bad” is not a role name/);
+    assert.equal(fs.existsSync(path.join(fresh, "portcullis.sqlite")), false);
   });
 
   test("list shows every user with roles, never a password hash; deactivate and activate switch sign-in, never off for the last admin", async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Command } from "commander";
 import { hashPassword } from "../../domain/passwords.ts";
-import { minPasswordLength, parseNameParts, parseRoleName, userNamePattern } from "../../domain/user-account.ts";
+import { minPasswordLength, parseNameParts, parseRoleName, parseRoleNames, userNamePattern } from "../../domain/user-account.ts";
 import { NotFoundError, ValidationError } from "../../domain/validation.ts";
 import { grantUserRole, listUsers, removeUserRole, setUserActive, setUserPassword, type UserListing } from "../../store/user-admin-store.ts";
 import { createUser, findUserByName, rolesOf } from "../../store/user-store.ts";
@@ -44,7 +44,7 @@ export function userCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Transl
       if (!userNamePattern.test(userName)) throw new ValidationError([{ field: "user_name", message: t("cli.user.nameRule") }]);
       const parts = parseNameParts({ first_name: options.firstName, last_name: options.lastName });
       // The admin UI's rule for a role name, before anything is asked or written.
-      const roles = [...new Set((options.role ?? []).map(parseRoleName))];
+      const roles = parseRoleNames(options.role ?? []);
       const { password, generated } = await passwordFrom(options, i18n);
       await withInstance(configFor(options, env), output, i18n, async (instance) => {
         if (await findUserByName(instance.store.db, userName)) throw new ValidationError([{ field: "user_name", message: t("cli.user.exists", { name: userName }) }]);
