@@ -1,6 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import { joinedText } from "../domain/calculated-fields.ts";
 import type { Database, SysUserTable } from "./schema.ts";
+import { issue, ValidationError } from "../domain/validation.ts";
 import { writeAudit } from "./audit-store.ts";
 import { bit, newSystemFields } from "./system-fields.ts";
 import { precompiled } from "./precompiled-query.ts";
@@ -79,7 +80,7 @@ export async function createUser(
   const lastName = input.lastName ?? "";
   const roles = [...new Set(input.roles ?? [])];
   const now = Date.now();
-  return db.transaction().execute(async (trx) => {
+  return userNameUnique(db, input.userName, () => db.transaction().execute(async (trx) => {
     const row: SysUserTable = {
       ...newSystemFields(actor, now),
       user_name: input.userName,
@@ -100,7 +101,24 @@ export async function createUser(
     const created = { tablename: "sys_user", documentkey: row.sys_id, fieldname: "user_name", newvalue: row.user_name, user: actor, reason: "created" };
     await writeAudit(trx, [created, ...roles.map((role) => ({ tablename: "sys_user", documentkey: row.sys_id, fieldname: "roles", newvalue: `+${role}`, user: actor }))], now);
     return toUser(row);
-  });
+  }));
+}
+
+/**
+ * Callers check the name is free before the slow password hash; two creations of one name
+ * racing past that check meet the unique index instead, and the loser is told the name is
+ * taken, as it would have been a moment later, rather than getting a 500.
+ */
+async function userNameUnique<T>(db: Kysely<Database>, userName: string, create: () => Promise<T>): Promise<T> {
+  try {
+    return await create();
+  } catch (error) {
+    const code = (error as { code?: unknown })?.code;
+    if ((code === "SQLITE_CONSTRAINT_UNIQUE" || code === "23505") && (await findUserByName(db, userName))) {
+      throw new ValidationError([issue("user_name", "validation.userExists", { name: userName })]);
+    }
+    throw error;
+  }
 }
 
 /** The admin role's description as the instance writes it on first start (stored, so in English). */
