@@ -14,6 +14,7 @@ import { bit, newSystemFields } from "./system-fields.ts";
 import { revokeTokensOf } from "./token-store.ts";
 import { findUserByNameOrId } from "./user-store.ts";
 import { precompiled } from "./precompiled-query.ts";
+import { checkedAgainstRace } from "./unique-violation.ts";
 
 type Row = OAuthEntityTable;
 
@@ -89,7 +90,7 @@ export interface CreatedClient {
 }
 
 export async function createClient(db: Kysely<Database>, input: ClientInput, actor: string): Promise<CreatedClient> {
-  return db.transaction().execute(async (trx) => {
+  return checkedAgainstRace(() => db.transaction().execute(async (trx) => {
     const resolved = await settingsToStore(trx, checkClientCreate(input));
     const clientSecret = resolved.public_client ? null : newSecret();
     const row: Row = {
@@ -106,7 +107,7 @@ export async function createClient(db: Kysely<Database>, input: ClientInput, act
       { tablename: "oauth_entity", documentkey: row.sys_id, fieldname: "client_id", newvalue: row.client_id, user: actor, reason: "created" },
     ]);
     return { client: toClient(row), clientSecret };
-  });
+  }));
 }
 
 const clientByClientId = precompiled((db: Kysely<Database>, clientId: string) => db.selectFrom("oauth_entity").selectAll().where("client_id", "=", clientId).where("type", "=", "client"));
@@ -165,7 +166,7 @@ async function requireClient(db: Kysely<Database>, key: string, options: { lock?
  * otherwise): the changes are judged against the record as it is.
  */
 export async function updateClient(db: Kysely<Database>, key: string, changes: ClientInput, actor: string, expected?: ExpectedVersions): Promise<OAuthClient> {
-  return db.transaction().execute(async (trx) => {
+  return checkedAgainstRace(() => db.transaction().execute(async (trx) => {
     const current = await requireClient(trx, key, { lock: true });
     assertVersion(current, expected);
     const merged = await settingsToStore(trx, checkClientUpdate(changes, current), current);
@@ -190,7 +191,7 @@ export async function updateClient(db: Kysely<Database>, key: string, changes: C
     await writeAudit(trx, entries, now);
     if (current.active && !merged.active) await revokeTokensOf(trx, { client: current.sysId }, actor, { key: "auditReason.clientDeactivated" }, now);
     return (await findClientBySysId(trx, current.sysId))!;
-  });
+  }));
 }
 
 export async function regenerateClientSecret(db: Kysely<Database>, key: string, actor: string, expected?: ExpectedVersions): Promise<CreatedClient> {

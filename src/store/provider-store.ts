@@ -10,6 +10,7 @@ import { type AuditEntry, writeAudit } from "./audit-store.ts";
 import { onSqlite } from "./database.ts";
 import type { Database } from "./schema.ts";
 import { newSystemFields } from "./system-fields.ts";
+import { checkedAgainstRace } from "./unique-violation.ts";
 
 /** The context a provider's client secret is sealed under: its own row. */
 export const secretContext = (sysId: string) => `provider-secret:${sysId}`;
@@ -68,7 +69,7 @@ function toProvider(row: Row): OAuthProvider {
 }
 
 export async function createProvider(db: Kysely<Database>, box: SecretBox, settings: ProviderSettings, redirectUrl: string, actor: string): Promise<OAuthProvider> {
-  return db.transaction().execute(async (trx) => {
+  return checkedAgainstRace(() => db.transaction().execute(async (trx) => {
     await assertProviderNamesFree(trx, settings);
     const system = newSystemFields(actor);
     await trx
@@ -113,7 +114,7 @@ export async function createProvider(db: Kysely<Database>, box: SecretBox, setti
       .execute();
     await writeAudit(trx, [{ tablename: "oauth_entity", documentkey: system.sys_id, fieldname: "name", newvalue: settings.name, user: actor, reasonText: { key: "auditReason.createdProvider" } }]);
     return toProvider(await selectProviders(trx).where("e.sys_id", "=", system.sys_id).executeTakeFirstOrThrow());
-  });
+  }));
 }
 
 /**
@@ -209,7 +210,7 @@ export interface ProviderUpdate {
  */
 export async function updateProvider(db: Kysely<Database>, box: SecretBox, sysId: string, changes: ProviderChanges, actor: string, options: { revocation?: StoredText; expected?: ExpectedVersions | undefined } = {}): Promise<ProviderUpdate> {
   const revocation: StoredText = options.revocation ?? { key: "auditReason.tokenMoved" };
-  return db.transaction().execute(async (trx) => {
+  return checkedAgainstRace(() => db.transaction().execute(async (trx) => {
     const current = await lockedProvider(trx, sysId);
     assertVersion(current, options.expected);
     const before = editableFieldsOf(current);
@@ -256,5 +257,5 @@ export async function updateProvider(db: Kysely<Database>, box: SecretBox, sysId
     await writeAudit(trx, entries, now);
     const provider = toProvider((await selectProviders(trx).where("e.sys_id", "=", sysId).executeTakeFirst())!);
     return { provider, changed: [...changed, ...(changes.client_secret !== undefined ? ["client_secret"] : [])], tokenDiscarded };
-  });
+  }));
 }

@@ -16,6 +16,7 @@ import { readerOf, selectRows } from "./sqlite-reader.ts";
 import { newSystemFields } from "./system-fields.ts";
 import { referenceDisplayColumns } from "./reference-display-query.ts";
 import { orderOf, whereOf } from "./table-query-sql.ts";
+import { isUniqueViolation } from "./unique-violation.ts";
 
 /**
  * Records of any table the dictionary describes, read and written through Kysely. Table
@@ -98,10 +99,10 @@ async function assertReferencesExist(db: Db, table: TableDef, values: Record<str
 
 /** Unique and foreign-key violations are the client's mistake on both dialects. */
 export function constraintProblem(error: unknown): ValidationError | null {
-  const code = (error as { code?: unknown })?.code;
-  if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "23505") {
+  if (isUniqueViolation(error)) {
     return new ValidationError([{ field: "", message: "a record with the same unique value already exists" }]);
   }
+  const code = (error as { code?: unknown })?.code;
   if (code === "SQLITE_CONSTRAINT_FOREIGNKEY" || code === "23503") return new ValidationError([{ field: "", message: "the record refers to, or is referred to by, another record" }]);
   return null;
 }

@@ -3,6 +3,7 @@ import { joinedText } from "../domain/calculated-fields.ts";
 import type { Database, SysUserTable } from "./schema.ts";
 import { issue, ValidationError } from "../domain/validation.ts";
 import { writeAudit } from "./audit-store.ts";
+import { isUniqueViolation } from "./unique-violation.ts";
 import { bit, newSystemFields } from "./system-fields.ts";
 import { precompiled } from "./precompiled-query.ts";
 
@@ -113,8 +114,7 @@ async function userNameUnique<T>(db: Kysely<Database>, userName: string, create:
   try {
     return await create();
   } catch (error) {
-    const code = (error as { code?: unknown })?.code;
-    if ((code === "SQLITE_CONSTRAINT_UNIQUE" || code === "23505") && (await findUserByName(db, userName))) {
+    if (isUniqueViolation(error) && (await findUserByName(db, userName))) {
       throw new ValidationError([issue("user_name", "validation.userExists", { name: userName })]);
     }
     throw error;
