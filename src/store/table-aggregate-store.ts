@@ -1,8 +1,10 @@
 import { type Expression, type Kysely, type RawBuilder, sql } from "kysely";
-import { fieldOf, type StoredValue, type TableDef } from "../domain/dictionary.ts";
+import type { StoredValue, TableDef } from "../domain/dictionary.ts";
 import type { AggregateFunction, AggregateOrder, HavingOperator } from "../domain/aggregate-query.ts";
 import type { DotWalk } from "../domain/dot-walk.ts";
 import type { EncodedQuery } from "../domain/encoded-query.ts";
+import { type AggregateColumns, aggregateColumns } from "./aggregate-columns.ts";
+import type { DialectName } from "./database.ts";
 import { walkJoins } from "./dot-walk-joins.ts";
 import type { Database } from "./schema.ts";
 import { referenceDisplayColumns } from "./reference-display-query.ts";
@@ -27,6 +29,8 @@ export interface HavingSpec extends AggregateSpec {
 
 export interface AggregateRequest {
   table: TableDef;
+  /** Which database runs the statement: the value a caseless text group shows is picked per dialect (aggregate-columns.ts). */
+  dialect: DialectName;
   query: EncodedQuery;
   aggregates: readonly AggregateSpec[];
   /** Field names, or paths of `walks`. */
@@ -55,30 +59,11 @@ export interface AggregateRow {
   values: unknown[];
 }
 
-/** How a field the request names is read: its column, or a walk's joined value; and its type. */
-interface Columns {
-  value(name: string): RawBuilder<unknown>;
-  type(name: string): string | undefined;
-}
-
-function columnsOf(request: AggregateRequest): Columns & { apply<T>(select: T): T } {
-  const joins = walkJoins(request.table, request.walks);
-  const walks = new Map(request.walks.map((w) => [w.path, w]));
-  return {
-    apply: (select) => joins.apply(select),
-    value: (name) => {
-      const walk = walks.get(name);
-      return walk ? joins.value(walk) : sql.ref(name);
-    },
-    type: (name) => walks.get(name)?.leaf.type ?? fieldOf(request.table, name)?.type,
-  };
-}
-
-function expression(columns: Columns, spec: AggregateSpec): RawBuilder<unknown> {
+function expression(columns: AggregateColumns, spec: AggregateSpec): RawBuilder<unknown> {
   if (spec.aggregate === "count") {
     if (!spec.field) return sql`count(*)`;
     // Records whose field is not empty: text and references store "" as well as NULL for empty.
-    const type = columns.type(spec.field);
+    const type = columns.field(spec.field)?.type;
     return type === "string" || type === "reference" ? sql`count(nullif(${columns.value(spec.field)}, ''))` : sql`count(${columns.value(spec.field)})`;
   }
   const column = columns.value(spec.field!);
@@ -119,14 +104,14 @@ export async function aggregateRecords(db: Kysely<Database>, request: AggregateR
     // Nothing asked: one empty row, as the platform answers `{"stats": {}}`.
     return { rows: [{ groups: [], values: [] }], more: false };
   }
-  const columns = columnsOf(request);
+  const columns = aggregateColumns(request.table, request.walks, request.dialect);
   let select: any = columns.apply((db as unknown as Kysely<any>).selectFrom(request.table.name)).select([
-    ...request.groupBy.map((field, i) => columns.value(field).as(`g${i}`)),
+    ...request.groupBy.map((field, i) => columns.shown(field).as(`g${i}`)),
     ...request.aggregates.map((spec, i) => expression(columns, spec).as(`a${i}`)),
   ]);
   if (request.window) select = select.where(windowed(db as unknown as Kysely<any>, request, request.window, where));
   else if (where) select = select.where(where);
-  if (request.groupBy.length > 0) select = select.groupBy(request.groupBy.map((field) => columns.value(field)));
+  if (request.groupBy.length > 0) select = select.groupBy(request.groupBy.map((field) => columns.group(field)));
   if (request.having.length > 0) {
     // COUNT/AVG/SUM compare as numbers: PostgreSQL would otherwise type "2.5" after bigint(sum) and refuse it.
     const operand = (h: HavingSpec) => (h.aggregate === "min" || h.aggregate === "max" ? sql`${h.value}` : sql`cast(${h.value} as numeric)`);
@@ -134,11 +119,11 @@ export async function aggregateRecords(db: Kysely<Database>, request: AggregateR
     select = select.having(sql<boolean>`${sql.join(conditions as Expression<unknown>[], sql` and `)}`);
   }
   for (const order of request.orderBy) {
-    if (order.kind === "field") select = orderGroup(select, columns.value(order.field), order.descending);
+    if (order.kind === "field") select = orderGroup(select, columns.group(order.field), order.descending);
     else select = select.orderBy(expression(columns, order), order.descending ? "desc" : "asc");
   }
   // Ties (and the default) in group order, so pages of results are stable.
-  for (const field of request.groupBy) select = orderGroup(select, columns.value(field), false);
+  for (const field of request.groupBy) select = orderGroup(select, columns.group(field), false);
   const rows: Record<string, unknown>[] = await select.limit(request.maxGroups + 1).execute();
   return {
     rows: rows.slice(0, request.maxGroups).map((row) => ({ groups: request.groupBy.map((_, i) => row[`g${i}`]), values: request.aggregates.map((_, i) => row[`a${i}`]) })),

@@ -29,6 +29,12 @@ const scripts: Record<string, string> = {
   ungrouped: run("ga.addAggregate('COUNT', 'short_description'); ga.groupBy('state'); ga.orderByDesc('short_description'); ga.setGroup(false);"),
   ungroupedHaving: run("ga.addAggregate('COUNT'); ga.setGroup(false); ga.addHaving('COUNT', '>', 100);"),
   grouped: run("ga.addAggregate('COUNT', 'short_description'); ga.setGroup(true); ga.groupBy('short_description');"),
+  caseless: `var out = [];
+var ga = new GlideAggregate('incident'); ga.addAggregate('COUNT'); ga.addAggregate('SUM', 'priority'); ga.groupBy('description'); ga.query();
+while (ga.next()) out.push([ga.getValue('description'), ga.description.toString(), ga.getAggregate('COUNT'), ga.getAggregate('SUM', 'priority')]);
+var desc = new GlideAggregate('incident'); desc.addAggregate('COUNT'); desc.orderByDesc('description'); desc.query(); var down = [];
+while (desc.next()) down.push(desc.getValue('description'));
+return { rows: out, down: down };`,
   andCondition: run("var q = ga.addQuery('priority', '<=', 2); q.addCondition('short_description', 'network'); ga.addAggregate('COUNT');"),
   notNull: run("ga.addNotNullQuery('short_description').addOrCondition('priority', 5); ga.addAggregate('COUNT');"),
   isNull: run("ga.addNullQuery('short_description'); ga.addAggregate('COUNT');"),
@@ -63,15 +69,16 @@ for (const dialect of dialectsUnderTest()) {
       const admin = await apiUser(server, "admin");
       ada = await apiUser(server, "ada");
       await defineApi(server, admin, "x_agg_groups", "t", Object.entries(scripts).map(([name, script]) => ({ name, http_method: "GET", relative_path: `/${name}`, operation_script: script })));
-      const seed: [string, number][] = [
-        ["network", 1], ["network", 2], ["network", 2],
-        ["database", 4],
-        ["software", 3], ["software", 3], ["software", 4], ["software", 5],
-        ["hardware", 1], ["hardware", 5],
-        ["", 2],
+      // The descriptions spell three words in several cases: "Disk" (4 records), "memory" (3), "VPN" (2).
+      const seed: [string, number, string][] = [
+        ["network", 1, "disk"], ["network", 2, "Disk"], ["network", 2, "DISK"],
+        ["database", 4, "disk"],
+        ["software", 3, "memory"], ["software", 3, "Memory"], ["software", 4, "MEMORY"], ["software", 5, "vpn"],
+        ["hardware", 1, "VPN"], ["hardware", 5, ""],
+        ["", 2, ""],
       ];
-      for (const [text, priority] of seed) {
-        const res = await api(server, "POST", "/api/now/table/incident", { token: admin.token, body: { short_description: text, priority: String(priority) } });
+      for (const [text, priority, description] of seed) {
+        const res = await api(server, "POST", "/api/now/table/incident", { token: admin.token, body: { short_description: text, priority: String(priority), description } });
         assert.equal(res.status, 201, res.text);
       }
     });
@@ -114,6 +121,12 @@ for (const dialect of dialectsUnderTest()) {
 
     test("a group's value reads as a property, as the platform's example reads count.category; ungrouped there is none", async () => {
       assert.deepEqual(await call("property"), { rows: ["software: 4", "network: 3", "hardware: 2", ": 1", "database: 1"], ungrouped: true });
+    });
+
+    test("groupBy on text groups without regard to case, as the Aggregate API does: one group per word, showing the least value stored, in caseless order", async () => {
+      // By code point there would be eight groups, "DISK" before "Disk", "MEMORY", "VPN" and "disk".
+      const rows = [["", "", "2", "7"], ["DISK", "DISK", "4", "9"], ["MEMORY", "MEMORY", "3", "10"], ["VPN", "VPN", "2", "6"]];
+      assert.deepEqual(await call("caseless"), { rows, down: ["VPN", "MEMORY", "DISK", ""] });
     });
 
     test("setGroup(false) groups by nothing: one row over every record, which a having may filter out; setGroup(true) groups", async () => {

@@ -15,9 +15,12 @@ interface Incident {
   state: number;
   active: boolean;
   caller: string;
+  description: string;
 }
 
 const states = [1, 2, 3, 6, 7];
+// One word in several cases: by code point "BANANA" < "Banana" < "Cherry" < "apple" < "banana" < "cherry".
+const descriptions = ["apple", "Banana", "banana", "BANANA", "cherry", "Cherry", ""];
 const avg = (values: number[]) => (values.length === 0 ? "" : (values.reduce((a, b) => a + b, 0) / values.length).toFixed(4));
 const sum = (values: number[]) => (values.length === 0 ? "" : String(values.reduce((a, b) => a + b, 0)));
 const min = (values: number[]) => (values.length === 0 ? "" : String(Math.min(...values)));
@@ -49,11 +52,11 @@ for (const dialect of dialectsUnderTest()) {
       user = await apiUser(server, "abel.tuter");
       // A fixed, uneven spread: 37 records over priorities, states, callers and active.
       for (let i = 0; i < 37; i++) {
-        const body = { short_description: `Aggregate ${i}`, priority: String(1 + ((i * 7) % 5)), state: String(states[(i * 3) % 5]), active: i % 4 === 0 ? "false" : "true", ...(i % 3 === 0 ? {} : { caller_id: i % 3 === 1 ? user.sysId : admin.sysId }) };
+        const body = { short_description: `Aggregate ${i}`, priority: String(1 + ((i * 7) % 5)), state: String(states[(i * 3) % 5]), active: i % 4 === 0 ? "false" : "true", description: descriptions[i % descriptions.length], ...(i % 3 === 0 ? {} : { caller_id: i % 3 === 1 ? user.sysId : admin.sysId }) };
         const res = await api(server, "POST", "/api/now/table/incident", { token: admin.token, body });
         assert.equal(res.status, 201, res.text);
         const r = res.body.result;
-        incidents.push({ number: r.number, priority: Number(r.priority), state: Number(r.state), active: r.active === "true", caller: typeof r.caller_id === "object" ? r.caller_id.value : r.caller_id });
+        incidents.push({ number: r.number, priority: Number(r.priority), state: Number(r.state), active: r.active === "true", caller: typeof r.caller_id === "object" ? r.caller_id.value : r.caller_id, description: r.description });
       }
       counts = await tableCounts(server.instance.store);
     });
@@ -132,6 +135,29 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual(both, [{ stats: { count: String(incidents.filter((r) => r.state === 6).length) }, groupby_fields: [{ field: "state", value: "6", display_value: "Resolved" }] }]);
       const flags = await ok({ sysparm_group_by: "active", sysparm_count: "true" });
       assert.deepEqual(flags.map((g: any) => [g.groupby_fields[0].value, g.stats.count]), [["false", String(incidents.filter((r) => !r.active).length)], ["true", String(incidents.filter((r) => r.active).length)]]);
+    });
+
+    test("text groups without regard to case, as the platform's collation makes them: one group per word, showing the least value stored, in caseless order", async () => {
+      const fields = (result: any[]) => result.map((g: any) => [...g.groupby_fields.map((f: any) => f.value), g.stats.count]);
+      const caseless = [...groupBy(incidents, (r) => r.description.toLowerCase())].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const expected = caseless.map(([, rows]) => [rows.map((r) => r.description).sort()[0], String(rows.length)]);
+      assert.deepEqual(expected.map(([value]) => value), ["", "apple", "BANANA", "Cherry"], "the seed mixes cases");
+      assert.deepEqual(fields(await ok({ sysparm_group_by: "description", sysparm_count: "true" })), expected);
+      assert.deepEqual(fields(await ok({ sysparm_group_by: "description", sysparm_count: "true", sysparm_order_by: "description^DESC" })), [...expected].reverse());
+      assert.deepEqual(fields(await ok({ sysparm_group_by: "description", sysparm_count: "true", sysparm_query: "ORDERBYDESCdescription" })), [...expected].reverse());
+      // The records `=` selects are the group's: the same count, the same value shown.
+      const bananas = incidents.filter((r) => r.description.toLowerCase() === "banana");
+      assert.deepEqual(fields(await ok({ sysparm_group_by: "description", sysparm_count: "true", sysparm_query: "description=banana" })), [["BANANA", String(bananas.length)]]);
+      const bigger = await ok({ sysparm_group_by: "description", sysparm_count: "true", sysparm_having: `count^description^>^${caseless[0]![1].length}` });
+      assert.deepEqual(fields(bigger), expected.filter(([, count]) => Number(count) > caseless[0]![1].length));
+      // With a second group, a number, each word still makes one group per value of it.
+      const byActive = caseless.flatMap(([, rows]) =>
+        [false, true].flatMap((active) => {
+          const some = rows.filter((r) => r.active === active);
+          return some.length === 0 ? [] : [[some.map((r) => r.description).sort()[0], String(active), String(some.length)]];
+        }),
+      );
+      assert.deepEqual(fields(await ok({ sysparm_group_by: "description,active", sysparm_count: "true" })), byActive);
     });
 
     test("sysparm_having keeps only the groups whose aggregates pass every condition", async () => {

@@ -198,6 +198,23 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual(await groups("incident", { sysparm_group_by: "caller_id.name,short_description", sysparm_query: "caller_id.active=true" }), [["Ada Lovelace", "Disk", "1"], ["Ada Lovelace", "Printer", "1"], ["Cid Moreau", "Mail", "1"]]);
     });
 
+    test("a walked text groups without regard to case, as a field of the table's does: one group, showing the least name stored, in caseless order", async () => {
+      const db = server.instance.store.db;
+      const rename = (names: [string, string][]) => Promise.all(names.map(([id, name]) => db.updateTable("sys_user").set({ name }).where("sys_id", "=", id).execute()));
+      const cid = (await db.selectFrom("sys_user").select("sys_id").where("user_name", "=", "cid.m").executeTakeFirstOrThrow()).sys_id;
+      await rename([[bob, "ada lovelace"], [cid, "aaron Moreau"]]);
+      try {
+        // By code point there would be four groups: "", "Ada Lovelace", "aaron Moreau", "ada lovelace".
+        const ascending = [["", "1"], ["aaron Moreau", "1"], ["Ada Lovelace", "3"]];
+        assert.deepEqual(await groups("incident", { sysparm_group_by: "caller_id.name" }), ascending);
+        assert.deepEqual(await groups("incident", { sysparm_group_by: "caller_id.name", sysparm_order_by: "caller_id.name^DESC" }), [...ascending].reverse());
+        assert.deepEqual(await groups("incident", { sysparm_group_by: "caller_id.name", sysparm_query: "caller_id.name=ADA LOVELACE" }), [["Ada Lovelace", "3"]]);
+        assert.deepEqual(await groups("incident", { sysparm_group_by: "caller_id.name", sysparm_having: "count^caller_id.name^>^1" }), [["Ada Lovelace", "3"]]);
+      } finally {
+        await rename([[bob, "Bob Tables"], [cid, "Cid Moreau"]]);
+      }
+    });
+
     test("AVG, SUM, MIN and MAX of walked fields, grouped by a walk into the same table; a missing or deleted site has no floor", async () => {
       const floors = { avg: { "u_site.u_floor": "3.5000" }, sum: { "u_site.u_floor": "7" }, min: { "u_site.u_floor": "2", "u_site.u_name": "" }, max: { "u_site.u_floor": "5", "u_site.u_name": "Lab" } };
       const all = await stats("u_device", { sysparm_avg_fields: "u_site.u_floor", sysparm_sum_fields: "u_site.u_floor", sysparm_min_fields: "u_site.u_floor,u_site.u_name", sysparm_max_fields: "u_site.u_floor,u_site.u_name" });

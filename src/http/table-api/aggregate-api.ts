@@ -74,6 +74,7 @@ export async function aggregateResult(instance: Instance, principal: ApiPrincipa
   const specs = specsOf(params);
   const { rows, more } = await aggregateRecords(instance.store.db, {
     table,
+    dialect: instance.store.dialect,
     query: params.query,
     aggregates: specs.map((s) => s.spec),
     groupBy: params.groupBy.map((f) => f.name),

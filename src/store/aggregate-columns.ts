@@ -1,0 +1,54 @@
+import { type RawBuilder, sql } from "kysely";
+import { type FieldDef, fieldOf, isCaselessText, type TableDef } from "../domain/dictionary.ts";
+import type { DotWalk } from "../domain/dot-walk.ts";
+import type { DialectName } from "./database.ts";
+import { walkJoins } from "./dot-walk-joins.ts";
+
+/**
+ * How the Aggregate API's statement reads a field it names: a column of the queried table, or a
+ * dot-walk's joined value (dot-walk-joins.ts), and, for a group, what it groups by and shows.
+ *
+ * Text groups without regard to case, as `=` and ORDERBY already compare it: the platform's
+ * database collation is case-insensitive, so "Hardware" and "hardware" are one group there.
+ * The group is lower() of the value (SQLite folds ASCII only, as its `=` does); the value shown
+ * for it is the least of the values stored, by code point ("Hardware" before "hardware"), on
+ * PostgreSQL under the "C" collation so that both dialects pick the same one whatever the
+ * database's locale. Text kept lowercase (storedLowercase), numbers, booleans, date-times and
+ * references (sys_ids) group by the value itself.
+ */
+export interface AggregateColumns {
+  /** Adds the joins of the walks to a select from the queried table. */
+  apply<T>(select: T): T;
+  /** The value, for an aggregate or a having. */
+  value(name: string): RawBuilder<unknown>;
+  /** The dictionary entry of the field or of the walk's leaf. */
+  field(name: string): FieldDef | undefined;
+  /** The expression a group is made, ordered and compared by. */
+  group(name: string): RawBuilder<unknown>;
+  /** What a group shows as its value: one of the group's stored values, the same on every call. */
+  shown(name: string): RawBuilder<unknown>;
+}
+
+function foldsCase(field: FieldDef | undefined): boolean {
+  return field !== undefined && isCaselessText(field) && !field.storedLowercase;
+}
+
+export function aggregateColumns(table: TableDef, walks: readonly DotWalk[], dialect: DialectName): AggregateColumns {
+  const joins = walkJoins(table, walks);
+  const byPath = new Map(walks.map((w) => [w.path, w]));
+  const value = (name: string): RawBuilder<unknown> => {
+    const walk = byPath.get(name);
+    return walk ? joins.value(walk) : sql.ref(name);
+  };
+  const field = (name: string): FieldDef | undefined => byPath.get(name)?.leaf ?? fieldOf(table, name);
+  return {
+    apply: (select) => joins.apply(select),
+    value,
+    field,
+    group: (name) => (foldsCase(field(name)) ? sql`lower(${value(name)})` : value(name)),
+    shown: (name) => {
+      if (!foldsCase(field(name))) return value(name);
+      return dialect === "postgres" ? sql`min(${value(name)} collate "C")` : sql`min(${value(name)})`;
+    },
+  };
+}
