@@ -1,3 +1,4 @@
+import { trendIntervals, unpublishedTrendIntervals } from "../domain/aggregate-trend.ts";
 import { glideConditions } from "./glide-conditions.ts";
 
 /**
@@ -21,6 +22,12 @@ import { glideConditions } from "./glide-conditions.ts";
  * (`addAggregate('COUNT', 'category')` counts each category), orderBy adds its field to the groups,
  * and setGroup(false) groups by nothing: one row over every record.
  *
+ * addTrend groups by a period of a date-time first (aggregate-trend.ts), read as getValue('timeref'),
+ * whatever setGroup says, as the platform's examples trend with setGroup(false). The intervals
+ * the platform documents without showing their values throw, as an unknown method does, rather
+ * than answer with periods of our own making. getAggregateEncodedQuery() (getQuery() in the
+ * global API) is the encoded query of the current group's records (glide-aggregate-query.ts).
+ *
  * Refusals do not throw, as GlideRecord's do not: the query finds no groups, and
  * getLastErrorMessage() says why; an invalid query finds nothing.
  */
@@ -29,6 +36,7 @@ export const glideAggregateClass = String.raw`(function glideAggregateClass(call
   const freeze = Object.freeze, hasOwn = Object.prototype.hasOwnProperty, isArray = Array.isArray;
   const states = new WeakMap();
   const kinds = { COUNT: "count", SUM: "sum", AVG: "avg", MIN: "min", MAX: "max" };
+  const intervals = ${JSON.stringify(trendIntervals)}, unpublished = ${JSON.stringify(unpublishedTrendIntervals)};
   const textOf = function (value) {
     if (value === null || value === undefined) return "";
     if (elements.isElement(value)) return elements.valueOf(value);
@@ -65,7 +73,7 @@ export const glideAggregateClass = String.raw`(function glideAggregateClass(call
 
   function GlideAggregate(table) {
     if (!new.target) throw new TypeError("GlideAggregate must be called with new");
-    const s = { table: String(table), conditions: [], invalid: null, aggregates: [], countFields: [], groups: [], having: [], orders: [], group: true, window: null, asked: null, rows: [], index: -1, lastError: null, elements: {}, refs: {} };
+    const s = { table: String(table), conditions: [], invalid: null, aggregates: [], countFields: [], groups: [], having: [], orders: [], group: true, window: null, trend: null, yearIncluded: true, asked: null, rows: [], index: -1, lastError: null, elements: {}, refs: {} };
     // As GlideRecord's fields: a name the current group is grouped by reads as its element, any other is undefined.
     const ga = new Proxy(this, {
       get: function (target, name, receiver) {
@@ -162,7 +170,25 @@ export const glideAggregateClass = String.raw`(function glideAggregateClass(call
       if (a === null || b === null || b < a) s.invalid = "setAggregateWindow: firstRow and lastRow are whole numbers with 0 <= firstRow <= lastRow, not " + JSON.stringify([textOf(first), textOf(last)]).slice(0, 80);
       else s.window = [a, b];
     },
+    // The platform's list of intervals omits month, though its addTrend examples use it, in either case ('Month').
+    addTrend: function (field, interval, units) {
+      const s = stateOf(this), name = typeof interval === "string" ? interval.toLowerCase() : interval;
+      if (unpublished.indexOf(name) >= 0) throw new Error("GlideAggregate.addTrend: the " + name + " interval is not supported here: the platform does not publish how its periods read; " + intervals.join(", ") + " are");
+      if (!named(s, "addTrend", field)) return;
+      if (intervals.indexOf(name) < 0) s.invalid = "addTrend: unknown interval " + JSON.stringify(textOf(interval)).slice(0, 40) + "; " + intervals.join(", ");
+      else if (units !== undefined && units !== null) s.invalid = "addTrend: a number of units applies to the minute interval only";
+      else if (s.trend) s.invalid = "addTrend: one trend per GlideAggregate; it trends " + s.trend[0] + " by " + s.trend[1] + " already";
+      else s.trend = [field, name];
+    },
+    setIntervalYearIncluded: function (included) { stateOf(this).yearIncluded = !!included; },
     getEncodedQuery: function () { return stateOf(this).conditions.join("^"); },
+    // "" before next(), past the last group and without groups; a group no encoded query selects throws.
+    getAggregateEncodedQuery: function () {
+      const row = group(stateOf(this));
+      if (row && typeof row.encoded_query_refused === "string") throw new Error("GlideAggregate.getAggregateEncodedQuery: " + row.encoded_query_refused);
+      return row && typeof row.encoded_query === "string" ? row.encoded_query : "";
+    },
+    getQuery: function () { return this.getAggregateEncodedQuery(); },
     query: function () {
       const s = stateOf(this);
       s.rows = [];
@@ -170,9 +196,9 @@ export const glideAggregateClass = String.raw`(function glideAggregateClass(call
       s.lastError = null;
       s.asked = s.aggregates.slice();
       if (s.invalid) return fail(s, "query", s.invalid);
-      const groups = groupsOf(s);
+      const groups = groupsOf(s), trend = s.trend ? [s.trend[0], s.trend[1], s.yearIncluded] : null;
       // Ungrouped there is one row, and nothing to order.
-      const answer = call("glideAggregate", [s.table, s.conditions.join("^"), s.aggregates, groups, s.having, groups.length > 0 ? s.orders : [], s.window]);
+      const answer = call("glideAggregate", [s.table, s.conditions.join("^"), s.aggregates, groups, s.having, groups.length > 0 || trend ? s.orders : [], s.window, trend]);
       if (answer.ok) s.rows = answer.value;
       else fail(s, "query", answer.message);
     },

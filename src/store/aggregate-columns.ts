@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from "kysely";
 import { type FieldDef, fieldOf, isCaselessText, type TableDef } from "../domain/dictionary.ts";
+import type { TrendSpec } from "../domain/aggregate-trend.ts";
 import type { DotWalk } from "../domain/dot-walk.ts";
 import type { DialectName } from "./database.ts";
 import { walkJoins } from "./dot-walk-joins.ts";
@@ -27,6 +28,12 @@ export interface AggregateColumns {
   group(name: string): RawBuilder<unknown>;
   /** What a group shows as its value: one of the group's stored values, the same on every call. */
   shown(name: string): RawBuilder<unknown>;
+  /**
+   * The period of a date-time (`YYYY-MM-DD HH:MM:SS`, UTC) a trend groups by, as text that sorts
+   * as the periods follow each other (`2018-09`, `2018-3`, `2023-4`; aggregate-trend.ts reads it);
+   * NULL for no date. Days of the week count from Sunday, 0, in both dialects.
+   */
+  trend(name: string, trend: TrendSpec): RawBuilder<unknown>;
 }
 
 function foldsCase(field: FieldDef | undefined): boolean {
@@ -49,6 +56,22 @@ export function aggregateColumns(table: TableDef, walks: readonly DotWalk[], dia
     shown: (name) => {
       if (!foldsCase(field(name))) return value(name);
       return dialect === "postgres" ? sql`min(${value(name)} collate "C")` : sql`min(${value(name)})`;
+    },
+    trend: (name, trend) => {
+      const at = sql`nullif(${value(name)}, '')`;
+      const year = sql`substr(${at}, 1, 4)`;
+      switch (trend.interval) {
+        case "year":
+          return year;
+        case "month":
+          return sql`substr(${at}, 1, 7)`;
+        case "quarter":
+          return sql`${year} || '-' || cast((cast(substr(${at}, 6, 2) as integer) + 2) / 3 as text)`;
+        case "dayofweek": {
+          const day = dialect === "postgres" ? sql`cast(cast(extract(dow from cast(${at} as timestamp)) as integer) as text)` : sql`strftime('%w', ${at})`;
+          return trend.yearIncluded ? sql`${year} || '-' || ${day}` : day;
+        }
+      }
     },
   };
 }

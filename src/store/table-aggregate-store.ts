@@ -1,6 +1,7 @@
 import { type Expression, type Kysely, type RawBuilder, sql } from "kysely";
 import type { StoredValue, TableDef } from "../domain/dictionary.ts";
 import type { AggregateFunction, AggregateOrder, HavingOperator } from "../domain/aggregate-query.ts";
+import type { TrendSpec } from "../domain/aggregate-trend.ts";
 import type { DotWalk } from "../domain/dot-walk.ts";
 import type { EncodedQuery } from "../domain/encoded-query.ts";
 import { type AggregateColumns, aggregateColumns } from "./aggregate-columns.ts";
@@ -45,6 +46,8 @@ export interface AggregateRequest {
   mayReadDisplay?: (target: TableDef) => boolean;
   /** Only these of the selected records are aggregated (GlideAggregate's setAggregateWindow). */
   window?: RowWindow;
+  /** GlideAggregate's addTrend: the records are grouped by a period of this date-time field first, then by groupBy. */
+  trend?: { field: string; spec: TrendSpec };
 }
 
 /** Records by position in the order a list of the same query reads them: its ORDERBY, then sys_id. */
@@ -57,6 +60,8 @@ export interface RowWindow {
 export interface AggregateRow {
   groups: unknown[];
   values: unknown[];
+  /** The key of the trend's period (aggregate-columns.ts), with a trend. */
+  trend?: unknown;
 }
 
 function expression(columns: AggregateColumns, spec: AggregateSpec): RawBuilder<unknown> {
@@ -98,20 +103,23 @@ function windowed(db: Kysely<any>, request: AggregateRequest, window: RowWindow,
 export async function aggregateRecords(db: Kysely<Database>, request: AggregateRequest): Promise<{ rows: AggregateRow[]; more: boolean }> {
   const displays = request.mayReadDisplay && (await referenceDisplayColumns(db, request.table, request.query, request.mayReadDisplay));
   const where = whereOf(request.table, request.query, displays);
-  if (request.aggregates.length === 0 && request.groupBy.length === 0) {
+  if (request.aggregates.length === 0 && request.groupBy.length === 0 && !request.trend) {
     // Compiled, not run: a value that does not fit its field (priority=high) is refused as it becomes SQL.
     if (where) (db as unknown as Kysely<any>).selectFrom(request.table.name).select("sys_id").where(where).compile();
     // Nothing asked: one empty row, as the platform answers `{"stats": {}}`.
     return { rows: [{ groups: [], values: [] }], more: false };
   }
   const columns = aggregateColumns(request.table, request.walks, request.dialect);
+  const period = request.trend && columns.trend(request.trend.field, request.trend.spec);
+  const groups = [...(period ? [period] : []), ...request.groupBy.map((field) => columns.group(field))];
   let select: any = columns.apply((db as unknown as Kysely<any>).selectFrom(request.table.name)).select([
+    ...(period ? [period.as("t")] : []),
     ...request.groupBy.map((field, i) => columns.shown(field).as(`g${i}`)),
     ...request.aggregates.map((spec, i) => expression(columns, spec).as(`a${i}`)),
   ]);
   if (request.window) select = select.where(windowed(db as unknown as Kysely<any>, request, request.window, where));
   else if (where) select = select.where(where);
-  if (request.groupBy.length > 0) select = select.groupBy(request.groupBy.map((field) => columns.group(field)));
+  if (groups.length > 0) select = select.groupBy(groups);
   if (request.having.length > 0) {
     // COUNT/AVG/SUM compare as numbers: PostgreSQL would otherwise type "2.5" after bigint(sum) and refuse it.
     const operand = (h: HavingSpec) => (h.aggregate === "min" || h.aggregate === "max" ? sql`${h.value}` : sql`cast(${h.value} as numeric)`);
@@ -122,11 +130,15 @@ export async function aggregateRecords(db: Kysely<Database>, request: AggregateR
     if (order.kind === "field") select = orderGroup(select, columns.group(order.field), order.descending);
     else select = select.orderBy(expression(columns, order), order.descending ? "desc" : "asc");
   }
-  // Ties (and the default) in group order, so pages of results are stable.
-  for (const field of request.groupBy) select = orderGroup(select, columns.group(field), false);
+  // Ties (and the default) in group order, the trend's periods first, so pages of results are stable.
+  for (const group of groups) select = orderGroup(select, group, false);
   const rows: Record<string, unknown>[] = await select.limit(request.maxGroups + 1).execute();
   return {
-    rows: rows.slice(0, request.maxGroups).map((row) => ({ groups: request.groupBy.map((_, i) => row[`g${i}`]), values: request.aggregates.map((_, i) => row[`a${i}`]) })),
+    rows: rows.slice(0, request.maxGroups).map((row) => ({
+      groups: request.groupBy.map((_, i) => row[`g${i}`]),
+      values: request.aggregates.map((_, i) => row[`a${i}`]),
+      ...(period ? { trend: row.t } : {}),
+    })),
     more: rows.length > request.maxGroups,
   };
 }

@@ -61,7 +61,7 @@ out.unknown = [ga.getTotal('MEDIAN'), ga.getLastErrorMessage()];
 out.notNumber = [ga.getTotal('MIN', 'short_description'), ga.getLastErrorMessage()];
 var none = new GlideAggregate('incident'); none.addAggregate('COUNT'); none.groupBy('caller_id'); none.addHaving('COUNT', '>', 100); none.query();
 out.none = [none.getRowCount(), none.getTotal('COUNT')];
-try { ga.addTrend('opened_at', 'month'); out.unknownMethod = 'called'; } catch (e) { out.unknownMethod = String(e); }
+try { ga.addBizCalendarTrend('sys_created_on', 'calendar'); out.unknownMethod = 'called'; } catch (e) { out.unknownMethod = String(e); }
 return out;`,
   // Seeded in this order, so the records by sys_id have priorities 1, 2, 4, 1 (inactive), 3, 5.
   window: `function counts(setUp) { var ga = new GlideAggregate('incident'); ga.addAggregate('COUNT'); ga.groupBy('priority'); setUp(ga); ga.query(); var out = {};

@@ -1,10 +1,12 @@
 import { type AggregateFunction, type AggregateOrder, aggregateFunctions, type HavingCondition, type HavingOperator, havingOperators } from "../../domain/aggregate-query.ts";
+import { isTrendInterval } from "../../domain/aggregate-trend.ts";
 import type { TableDef } from "../../domain/dictionary.ts";
 import type { Instance } from "../../instance.ts";
 import { aggregateResult } from "../table-api/aggregate-api.ts";
 import { type AggregateClauses, checkAggregateParams, fieldAggregates } from "../table-api/aggregate-parameters.ts";
 import type { ApiPrincipal } from "../table-api/api-principal.ts";
 import type { RowWindow } from "../../store/table-aggregate-store.ts";
+import { type GroupQuery, groupQuery } from "./glide-aggregate-query.ts";
 
 /**
  * GlideAggregate's data call (scripting/glide-aggregate.ts): its query, aggregates and groups
@@ -12,7 +14,9 @@ import type { RowWindow } from "../../store/table-aggregate-store.ts";
  * addHaving and orderBy… calls that API's having and order, so the same checks hold (fields
  * that exist and the caller may read, AVG and SUM on numbers, ordering by a grouped field, the
  * group limit) and the same statement answers. One entry per group; without groups, one.
- * setAggregateWindow, which the API has no parameter for, narrows the records aggregated.
+ * setAggregateWindow, which the API has no parameter for, narrows the records aggregated, and
+ * addTrend groups them by a period first. Each group carries the encoded query of its records
+ * (glide-aggregate-query.ts), which getAggregateEncodedQuery() answers.
  */
 const kinds = new Set(["avg", "min", "max", "sum"]);
 
@@ -34,6 +38,14 @@ function parameters(query: unknown, aggregates: unknown, groupBy: unknown): Reco
 
 const isAggregate = (value: unknown): value is AggregateFunction => typeof value === "string" && (aggregateFunctions as readonly string[]).includes(value);
 const isField = (value: unknown): value is string | null => value === null || typeof value === "string";
+
+/** addTrend's `[field, interval, yearIncluded]`, or null for none. */
+function trendOf(trend: unknown): AggregateClauses["trend"] {
+  if (trend === null || trend === undefined) return undefined;
+  const [field, interval, yearIncluded] = Array.isArray(trend) ? trend : [];
+  if (typeof field !== "string" || !isTrendInterval(interval) || typeof yearIncluded !== "boolean") throw new TypeError("GlideAggregate: a trend is a field, an interval and whether the year is included");
+  return { field, spec: { interval, yearIncluded } };
+}
 
 /** addHaving's `[aggregate, field or null, operator, value]` and orderBy…'s `["field", name, descending]` or `[aggregate, field or null, descending]`. */
 function clauses(having: unknown, orders: unknown): AggregateClauses {
@@ -62,16 +74,28 @@ function rowWindow(window: unknown): RowWindow | undefined {
   return { offset: first, limit: last - first };
 }
 
-export async function glideAggregate(instance: Instance, principal: ApiPrincipal, table: TableDef, [query, aggregates, groupBy, having = [], orders = [], window = null]: unknown[]): Promise<unknown[]> {
-  const given = clauses(having, orders);
+function encoded(group: GroupQuery): { encoded_query: string } | { encoded_query_refused: string } {
+  return "query" in group ? { encoded_query: group.query } : { encoded_query_refused: group.refused };
+}
+
+export async function glideAggregate(instance: Instance, principal: ApiPrincipal, table: TableDef, [query, aggregates, groupBy, having = [], orders = [], window = null, trend = null]: unknown[]): Promise<unknown[]> {
+  const trended = trendOf(trend);
+  const given = { ...clauses(having, orders), ...(trended ? { trend: trended } : {}) };
   const records = rowWindow(window);
   const checked = await checkAggregateParams(parameters(query, aggregates, groupBy), given, principal, table, instance.now(), instance.store.db);
   const params = records ? { ...checked, window: records } : checked;
   const result = await aggregateResult(instance, principal, table, params);
   // A reference group names the table it points to, so ga.caller_id walks on (ga.caller_id.name) as a GlideRecord's field does.
   const references = params.groupBy.map((f) => (f.type === "reference" && f.reference ? f.reference : undefined));
-  if (Array.isArray(result)) return result.map((row) => ({ stats: row.stats, groupby_fields: row.groupby_fields.map((f, i) => (references[i] ? { ...f, reference: references[i] } : f)) }));
+  // The trend's period, when there is one, comes before the groupBy fields and points nowhere.
+  const offset = params.trend ? 1 : 0;
+  if (Array.isArray(result))
+    return result.map((row) => ({
+      stats: row.stats,
+      groupby_fields: row.groupby_fields.map((f, i) => (references[i - offset] ? { ...f, reference: references[i - offset] } : f)),
+      ...encoded(groupQuery(params.groupBy, params.trend, row.groupby_fields)),
+    }));
   // Ungrouped, the one row a having filters out is stats {} on the wire; to a script it is no row, as on the platform.
   const asked = params.count || fieldAggregates.some((a) => params.fields[a].length > 0);
-  return asked && Object.keys(result.stats).length === 0 ? [] : [result];
+  return asked && Object.keys(result.stats).length === 0 ? [] : [{ ...result, encoded_query: "" }];
 }

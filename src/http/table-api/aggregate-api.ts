@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { trendLabel, trendName } from "../../domain/aggregate-trend.ts";
 import { displayValue, type FieldDef, type TableDef, wireValue } from "../../domain/dictionary.ts";
 import type { Instance } from "../../instance.ts";
 import { findTableDef } from "../../store/dictionary-store.ts";
@@ -83,19 +84,27 @@ export async function aggregateResult(instance: Instance, principal: ApiPrincipa
     orderBy: params.orderBy,
     maxGroups,
     window: params.window,
+    ...(params.trend ? { trend: { field: params.trend.field.name, spec: params.trend.spec } } : {}),
     mayReadDisplay: mayReadDisplay(principal),
   });
   if (more) throw badRequest(`the query makes more than ${maxGroups} groups; narrow sysparm_query or group by fewer fields`);
-  if (params.groupBy.length === 0) return { stats: rows[0] ? statsOf(specs, rows[0].values) : {} };
+  const trend = params.trend?.spec;
+  if (params.groupBy.length === 0 && !trend) return { stats: rows[0] ? statsOf(specs, rows[0].values) : {} };
   const displays = params.displayValue === "false" ? [] : await referenceDisplays(instance.store.db, principal, params.groupBy, rows.map((r) => r.groups));
+  // A trend's period is text of its own, the same as value and as display value.
+  const period = (row: (typeof rows)[number]): GroupField[] => {
+    if (!trend) return [];
+    const value = trendLabel(trend, row.trend);
+    return [params.displayValue === "all" ? { field: trendName, value, display_value: value } : { field: trendName, value }];
+  };
   return rows.map((row) => ({
     stats: statsOf(specs, row.values),
-    groupby_fields: params.groupBy.map((field, i) => {
+    groupby_fields: period(row).concat(params.groupBy.map((field, i) => {
       const value = wireValue(field, row.groups[i]);
       if (params.displayValue === "false") return { field: field.name, value };
       const shown = field.type === "reference" ? (value === "" ? "" : (displays[i]?.get(value) ?? value)) : displayValue(field, row.groups[i]);
       return params.displayValue === "true" ? { field: field.name, value: shown } : { field: field.name, value, display_value: shown };
-    }),
+    })),
   }));
 }
 

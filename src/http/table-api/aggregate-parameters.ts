@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import { AggregateSyntaxError, type AggregateOrder, type HavingCondition, parseAggregateOrderBy, parseFieldList, parseHaving } from "../../domain/aggregate-query.ts";
+import type { TrendSpec } from "../../domain/aggregate-trend.ts";
 import { coerceValue, type FieldDef, fieldOf, type TableDef } from "../../domain/dictionary.ts";
 import { type DotWalk, isDotWalk, walkedFieldDef } from "../../domain/dot-walk.ts";
 import type { EncodedQuery } from "../../domain/encoded-query.ts";
@@ -35,6 +36,8 @@ export interface AggregateParams {
   displayValue: DisplayValueMode;
   /** GlideAggregate's setAggregateWindow (scripted-rest/glide-aggregate-call.ts); the API has no parameter for it. */
   window?: RowWindow;
+  /** GlideAggregate's addTrend: a date-time field (a walk named by its path) and its period; the API has no parameter for it. */
+  trend?: { field: FieldDef; spec: TrendSpec };
 }
 
 function syntax<T>(read: () => T): T {
@@ -127,10 +130,18 @@ async function orderSpecs(fromParameter: readonly AggregateOrder[], query: Encod
   return orders;
 }
 
-/** sysparm_having and sysparm_order_by, read; GlideAggregate (src/http/scripted-rest/glide-aggregate-call.ts) gives its own as data. */
+/** sysparm_having and sysparm_order_by, read; GlideAggregate (src/http/scripted-rest/glide-aggregate-call.ts) gives its own as data, and its addTrend. */
 export interface AggregateClauses {
   having: HavingCondition[];
   orderBy: AggregateOrder[];
+  trend?: { field: string; spec: TrendSpec };
+}
+
+async function trendOf(given: AggregateClauses["trend"], fields: FieldResolver): Promise<AggregateParams["trend"]> {
+  if (!given) return undefined;
+  const field = await fields.field("addTrend", given.field);
+  if (field.type !== "glide_date_time") throw badRequest(`addTrend: ${field.name} is ${field.type}; a trend needs a date-time field`);
+  return { field, spec: given.spec };
 }
 
 /** The Aggregate API's parameters as a request's query string gives them. */
@@ -163,5 +174,6 @@ export async function checkAggregateParams(raw: Query, clauses: AggregateClauses
   const query = await encodedQueryOf(raw, principal, table, now, db);
   const having = await havingSpecs(clauses.having, resolver);
   const orderBy = await orderSpecs(clauses.orderBy, query, groupBy, resolver);
-  return { query, count: flag(raw, "sysparm_count"), fields, groupBy, walks: [...resolver.walks.values()], having, orderBy, displayValue };
+  const trend = await trendOf(clauses.trend, resolver);
+  return { query, count: flag(raw, "sysparm_count"), fields, groupBy, walks: [...resolver.walks.values()], having, orderBy, displayValue, ...(trend ? { trend } : {}) };
 }
