@@ -28,12 +28,17 @@ export function clientIdOfActor(actor: string): string | undefined {
   return actor.startsWith("oauth:") ? actor.slice("oauth:".length) : undefined;
 }
 
-/** The sys_audit rows of `entries`, one per changed field. */
+/**
+ * The sys_audit rows of `entries`, one per changed field. Rows written together share their
+ * millisecond, and History (newest first) breaks that tie by ascending sys_id: the ids are handed
+ * out largest first, so the entry given first (a creation before its roles) lists below the rest.
+ */
 export function auditRows(entries: AuditEntry[], now: number) {
   const stamp = glideDateTime(now);
-  return entries.map((e) => {
+  const sysIds = entries.map(() => newSysId(now)).sort().reverse();
+  return entries.map((e, i) => {
     const text = e.reasonText && clippedText(e.reasonText);
-    return { sys_id: newSysId(now), tablename: e.tablename, documentkey: e.documentkey, fieldname: e.fieldname, oldvalue: e.oldvalue ?? "", newvalue: e.newvalue ?? "", reason: text ? inEnglish(text).slice(0, 4000) : (e.reason ?? ""), reason_text: text ? encodeStoredText(text) : null, user: e.user, sys_created_on: stamp, created_at: now };
+    return { sys_id: sysIds[i]!, tablename: e.tablename, documentkey: e.documentkey, fieldname: e.fieldname, oldvalue: e.oldvalue ?? "", newvalue: e.newvalue ?? "", reason: text ? inEnglish(text).slice(0, 4000) : (e.reason ?? ""), reason_text: text ? encodeStoredText(text) : null, user: e.user, sys_created_on: stamp, created_at: now };
   });
 }
 
