@@ -62,7 +62,14 @@ export function parseRecordInput(table: TableDef, body: unknown, mode: RecordMod
     else values[name] = coerced.value;
   }
   for (const field of table.fields) {
-    if (field.readOnly || field.secret || isSystemField(field.name)) continue;
+    if (field.secret || isSystemField(field.name)) continue;
+    if (field.readOnly) {
+      // Read-only keeps a writer from setting the field, not the dictionary from giving it its
+      // default at insert: without this a read-only field with a default stayed empty for ever.
+      const coerced = mode === "create" && field.defaultValue !== undefined ? coerceValue(field, field.defaultValue) : undefined;
+      if (coerced?.ok) values[field.name] = coerced.value;
+      continue;
+    }
     if (mode === "create" && !(field.name in values)) {
       const coerced = coerceValue(field, field.defaultValue ?? "");
       if (coerced.ok) values[field.name] = coerced.value;

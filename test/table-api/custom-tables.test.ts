@@ -55,6 +55,24 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal((await api(server, "DELETE", `/api/now/table/u_asset/${r.sys_id}`, { token: admin.token })).status, 204);
     });
 
+    test("a read-only field with a default gets it at insert, and a writer still cannot set or change it", async () => {
+      assert.equal((await api(server, "POST", "/api/now/table/sys_db_object", { token: admin.token, body: { name: "u_ticket", create_roles: "", write_roles: "" } })).status, 201);
+      for (const body of [
+        { element: "u_title", internal_type: "string" },
+        { element: "u_stage", internal_type: "string", read_only: "true", default_value: "new" },
+        { element: "u_note", internal_type: "string", read_only: "true" },
+      ]) {
+        const res = await api(server, "POST", "/api/now/table/sys_dictionary", { token: admin.token, body: { name: "u_ticket", ...body } });
+        assert.equal(res.status, 201, res.text);
+      }
+      const created = await api(server, "POST", "/api/now/table/u_ticket", { token: user.token, body: { u_title: "a", u_stage: "done", u_note: "mine" } });
+      assert.equal(created.status, 201, created.text);
+      assert.deepEqual([created.body.result.u_stage, created.body.result.u_note], ["new", ""], "the default, not the writer's value; no default, empty");
+      const patched = await api(server, "PATCH", `/api/now/table/u_ticket/${created.body.result.sys_id}`, { token: user.token, body: { u_title: "b", u_stage: "done" } });
+      assert.equal(patched.status, 200, patched.text);
+      assert.deepEqual([patched.body.result.u_title, patched.body.result.u_stage], ["b", "new"], "an update neither sets it nor puts the default back");
+    });
+
     test("the table's role lists are its ACL", async () => {
       const created = await api(server, "POST", "/api/now/table/sys_db_object", { token: admin.token, body: { name: "u_secret_plans", read_roles: "planner, admin", create_roles: "planner" } });
       assert.equal(created.status, 201, created.text);
