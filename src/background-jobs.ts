@@ -3,6 +3,7 @@ import { startImportSetJobs } from "./import-sets/import-set-job.ts";
 import type { Instance } from "./instance.ts";
 import { tryTakeLease } from "./store/job-lease-store.ts";
 import { deleteStaleBuckets } from "./store/rate-limit-store.ts";
+import { closeSynchronousSets } from "./store/import-set-store.ts";
 import { deleteExpiredSessions } from "./store/session-store.ts";
 import { deleteExpiredTokens } from "./store/token-store.ts";
 
@@ -17,7 +18,7 @@ export const idleJobs: BackgroundJobs = { stop: () => {}, runOnce: async () => f
 
 /**
  * Periodic housekeeping (expired tokens and codes in small batches, old rate-limit windows,
- * expired sessions) every PORTCULLIS_TOKEN_CLEANUP_INTERVAL seconds. Every node starts it, but a
+ * expired sessions, single-row import sets of a past day) every PORTCULLIS_TOKEN_CLEANUP_INTERVAL seconds. Every node starts it, but a
  * lease in the database lets one node run it per interval.
  */
 export function startBackgroundJobs(instance: Instance, onError: (error: unknown) => void): BackgroundJobs {
@@ -29,6 +30,7 @@ export function startBackgroundJobs(instance: Instance, onError: (error: unknown
     await deleteExpiredTokens(instance.store.db, now, undefined, { maxRowsPerSecond: instance.config.tokenCleanupRate });
     await deleteStaleBuckets(instance.store.db, now - Math.max(5, instance.config.lockoutMinutes) * 60 * 1000);
     await deleteExpiredSessions(instance.store.db, now);
+    await closeSynchronousSets(instance.store.db, { now });
     return true;
   };
   // A sweep that outlasts the interval (millions of expired tokens, a short interval) is not

@@ -89,12 +89,38 @@ export async function loadImportSet(db: Kysely<Database>, staging: TableDef, loa
   });
 }
 
+/** The last midnight (UTC, the zone every stored date is in) at or before `now`, as sys_created_on writes it. */
+function lastMidnight(now: number): string {
+  return `${glideDateTime(now).slice(0, 10)} 00:00:00`;
+}
+
 /**
- * A single-row insert joins the staging table's open synchronous set of this loader, as on
- * the platform, where such rows gather in one set that stays "loading".
+ * Synchronous sets opened before the last midnight become "processed", as the platform
+ * changes its synchronous sets at midnight. Their counters are kept row by row already.
+ * `of` limits it to one loader's sets of one staging table.
+ */
+export async function closeSynchronousSets(db: Db, options: { now: number; of?: { table: string; userSysId: string } }): Promise<number> {
+  const { now, of } = options;
+  let close = db
+    .updateTable("sys_import_set")
+    .set({ state: "processed", sys_updated_on: glideDateTime(now) })
+    .where("mode", "=", "synchronous")
+    .where("state", "=", "loading")
+    .where("sys_created_on", "<", lastMidnight(now));
+  if (of) close = close.where("table_name", "=", of.table).where("run_as", "=", of.userSysId);
+  const result = await close.executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/**
+ * A single-row insert joins this loader's open synchronous set of the staging table, opened
+ * since the last midnight, as on the platform, where such rows gather in a set that stays
+ * "loading" until midnight. One set per loader, not per table as there: a set runs as its loader.
  */
 export async function insertSynchronousRow(db: Kysely<Database>, staging: TableDef, loader: Loader, values: Record<string, StoredValue>): Promise<{ set: ImportSet; row: Row }> {
   return db.transaction().execute(async (trx) => {
+    // Housekeeping closes yesterday's sets too, but may not have run yet, or runs on another node.
+    await closeSynchronousSets(trx, { now: Date.now(), of: { table: staging.name, userSysId: loader.userSysId } });
     const open = await trx
       .selectFrom("sys_import_set")
       .selectAll()
