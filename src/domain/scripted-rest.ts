@@ -42,6 +42,9 @@ export function parseRelativePath(path: string): Segment[] {
       if (seen.has(param[1]!)) throw new Error(`names the parameter {${param[1]}} twice`);
       seen.add(param[1]!);
       segments.push({ param: param[1]! });
+    } else if (part === "." || part === "..") {
+      // Clients resolve dot segments away (RFC 3986 §5.2.4), so such a path is never requested as written.
+      throw new Error(`has the segment "${part}", which clients remove from a URL before sending it: write the path without it`);
     } else if (literalSegment.test(part)) segments.push({ literal: part });
     else throw new Error(`has a bad segment "${part.slice(0, 40)}": use letters, digits, . _ ~ - or {name}`);
   }
@@ -85,7 +88,8 @@ export function rolesOf(list: string): string[] {
  */
 export function matchTemplate(segments: readonly Segment[], parts: readonly string[]): Record<string, string> | null {
   if (segments.length !== parts.length) return null;
-  const params: Record<string, string> = {};
+  // Without a prototype, so {__proto__} or {constructor} is a parameter like any other.
+  const params: Record<string, string> = Object.create(null);
   for (const [i, segment] of segments.entries()) {
     if ("literal" in segment) {
       if (segment.literal !== parts[i]) return null;

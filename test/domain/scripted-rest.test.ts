@@ -6,7 +6,7 @@ describe("Scripted REST paths", () => {
   test("relative paths parse into literals and parameters; bad ones are refused with a reason", () => {
     assert.deepEqual(parseRelativePath("/"), []);
     assert.deepEqual(parseRelativePath("/items/{id}/notes"), [{ literal: "items" }, { param: "id" }, { literal: "notes" }]);
-    for (const bad of ["items", "/items/", "//x", "/a/{id}/{id}", "/a/{1x}", "/a/b c", "/a/{x", `/${"a".repeat(401)}`, "/a/%2e%2e"]) {
+    for (const bad of ["items", "/items/", "//x", "/a/{id}/{id}", "/a/{1x}", "/a/b c", "/a/{x", `/${"a".repeat(401)}`, "/a/%2e%2e", "/a/../b", "/..", "/./a", "/a/."]) {
       assert.throws(() => parseRelativePath(bad), Error, bad);
     }
     assert.equal(templateKey(parseRelativePath("/a/{x}/b")), templateKey(parseRelativePath("/a/{y}/b")));
@@ -32,7 +32,8 @@ describe("Scripted REST paths", () => {
     const candidates = [c("/items/{id}", "GET"), c("/items/new", "GET"), c("/items/new", "POST"), c("/{any}/x", "GET"), c("/items/x", "PUT"), c("/", "GET")];
     const found = (method: string, path: string) => {
       const r = resolveOperation(candidates, method, path.split("/").filter(Boolean));
-      return "found" in r ? [r.found, r.pathParams] : r;
+      // A copy with Object's prototype to compare with literals; the parameters themselves have none.
+      return "found" in r ? [r.found, { ...r.pathParams }] : r;
     };
     assert.deepEqual(found("GET", "/items/new"), ["GET /items/new", {}]);
     assert.deepEqual(found("GET", "/items/42"), ["GET /items/{id}", { id: "42" }]);
@@ -41,5 +42,15 @@ describe("Scripted REST paths", () => {
     assert.deepEqual(found("GET", "/"), ["GET /", {}]);
     assert.deepEqual(found("DELETE", "/items/new"), { methodNotAllowed: ["GET", "POST"] });
     assert.deepEqual(found("GET", "/items/1/2"), { notFound: true });
+  });
+
+  test("a parameter named __proto__ or constructor is an own parameter of a prototype-less object", () => {
+    const r = resolveOperation([{ segments: parseRelativePath("/{__proto__}/{constructor}"), method: "GET", item: 1 }], "GET", ["a", "b"]);
+    assert.ok("found" in r);
+    assert.equal(Object.getPrototypeOf(r.pathParams), null);
+    assert.deepEqual(Object.entries(r.pathParams), [
+      ["__proto__", "a"],
+      ["constructor", "b"],
+    ]);
   });
 });

@@ -57,8 +57,12 @@ export const definitionWriter: RecordWriter = {
   },
 };
 
-function tidiedRoles(values: Values): Values {
-  return typeof values.roles_required === "string" ? { ...values, roles_required: tidyRoleList(values.roles_required) } : values;
+/** Roles as a tidy list; an empty relative path is the API's root, stored as the field's default "/". */
+function tidied(values: Values): Values {
+  const tidy: Values = { ...values };
+  if (typeof values.roles_required === "string") tidy.roles_required = tidyRoleList(values.roles_required);
+  if (values.relative_path === "") tidy.relative_path = "/";
+  return tidy;
 }
 
 /** `script` is what this write sets, if it sets one: a rename never fails on a script saved before scripts were compiled. */
@@ -80,7 +84,7 @@ async function checkOperation(db: Kysely<Database>, record: Record<string, unkno
 
 export const operationWriter: RecordWriter = {
   async create({ db, actor }, table, body) {
-    const values: Values = tidiedRoles(parseRecordInput(table, body, "create"));
+    const values: Values = tidied(parseRecordInput(table, body, "create"));
     await checkOperation(db, values, null, values.operation_script ?? "");
     const row = await insertRecord(db, table, values, actor);
     return { sysId: row.sys_id as string };
@@ -88,7 +92,7 @@ export const operationWriter: RecordWriter = {
   async update({ db, actor, expected }, table, sysId, body) {
     const existing = await current(db, table, sysId);
     if (!existing) return false;
-    const values: Values = tidiedRoles(parseRecordInput(table, body, "update"));
+    const values: Values = tidied(parseRecordInput(table, body, "update"));
     await checkOperation(db, { ...existing, ...values }, sysId, values.operation_script);
     return (await updateRecord(db, table, sysId, values, actor, expected)) !== undefined;
   },
