@@ -4,7 +4,7 @@ import { loadConfig } from "../../src/config.ts";
 import { startServer } from "../../src/server.ts";
 import { openSqlite, type Store } from "../../src/store/database.ts";
 import { adminPassword, freePort, startTestInstance, type TestInstance } from "../support/instance.ts";
-import { basic, http } from "../support/oauth.ts";
+import { basic, http, postForm, registerClient } from "../support/oauth.ts";
 import { defineApi } from "../support/scripted-rest.ts";
 import { dialectsUnderTest, tempDir } from "../support/stores.ts";
 import { api, type ApiUser, apiUser, q } from "../support/table-api.ts";
@@ -99,6 +99,17 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(guest.body.result.user, "guest");
       assert.deepEqual(guest.body.result.roles, []);
       assert.match(guest.body.result.refused, /guest may not read/);
+    });
+
+    test("a client_credentials token that acts for no user is refused naming the API called, not the Table API", async () => {
+      const client = await registerClient(server.instance, { grant_types: ["client_credentials"] });
+      const issued = await postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(client.clientId, client.secret) });
+      assert.equal(issued.status, 200, issued.text);
+      const scripted = await call("GET", "/items/1", { token: issued.body.access_token });
+      assert.equal(scripted.status, 403, scripted.text);
+      assert.equal(scripted.body.error.message, "this token acts for no user; give the client a client_credentials_user to use the Scripted REST API");
+      const tableApi = await api(server, "GET", "/api/now/table/incident", { token: issued.body.access_token });
+      assert.match(tableApi.body.error.message, /client_credentials_user to use the Table API$/);
     });
 
     test("roles required: a caller with none of them is refused, one with any of them (or admin) gets in", async () => {

@@ -52,7 +52,7 @@ function servableUrl(url: string): string | undefined {
 const droppedHeaders = new Set(["authorization", "cookie", "host", "content-length", "transfer-encoding", "connection"]);
 
 export async function batch(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  await authenticateApi(instance, request);
+  await authenticateApi(instance, request, { api: "Batch API" });
   const parsed = batchSchema.safeParse(request.body);
   if (!parsed.success) throw badRequest(`invalid batch request: ${parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")}`);
   const serviced: unknown[] = [];

@@ -39,7 +39,7 @@ function param(values: Record<string, unknown>, name: string, ...aliases: string
 
 /** The caller, once the query names no sysparm_* parameter this API does not take (sysparm-names.ts). */
 async function authenticate(instance: Instance, request: FastifyRequest): Promise<ApiPrincipal> {
-  const principal = await authenticateApi(instance, request);
+  const principal = await authenticateApi(instance, request, { api: "Attachment API" });
   rejectUnknownSysparms((request.query ?? {}) as Query, attachmentAPISysparms);
   return principal;
 }

@@ -27,7 +27,7 @@ type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply
 const tableName = /^[a-z][a-z0-9_]{0,79}$/;
 
 async function open(instance: Instance, request: FastifyRequest, operation: "read" | "create"): Promise<{ principal: ApiPrincipal; staging: TableDef }> {
-  const principal = await authenticateApi(instance, request);
+  const principal = await authenticateApi(instance, request, { api: "Import Set API" });
   rejectUnknownSysparms((request.query ?? {}) as Query, importSetAPISysparms);
   const name = (request.params as { table: string }).table;
   const table = tableName.test(name) ? await findTableDef(instance.store.db, name) : undefined;

@@ -46,7 +46,7 @@ function pathParts(rest: string): string[] {
 async function authorize(instance: Instance, request: FastifyRequest, op: Operation): Promise<ApiPrincipal | null> {
   // An operation open to everyone runs as guest, whatever credentials came along.
   if (op.requires_authentication !== 1) return null;
-  const principal = await authenticateApi(instance, request);
+  const principal = await authenticateApi(instance, request, { api: "Scripted REST API" });
   const required = rolesOf(op.roles_required);
   if (required.length > 0 && !principal.roles.includes("admin") && !required.some((r) => principal.roles.includes(r))) {
     throw forbidden(`${principal.user.userName} lacks the role this resource requires (${required.join(", ")})`);

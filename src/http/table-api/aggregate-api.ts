@@ -109,7 +109,7 @@ export async function aggregateResult(instance: Instance, principal: ApiPrincipa
 }
 
 const stats: Handler = async (instance, request, reply) => {
-  const principal = await authenticateApi(instance, request);
+  const principal = await authenticateApi(instance, request, { api: "Aggregate API" });
   const query = (request.query ?? {}) as Query;
   rejectUnknownSysparms(query, aggregateAPISysparms);
   const table = await resolveTable(instance, request);

@@ -40,7 +40,7 @@ function sysIdOf(request: FastifyRequest): string {
 }
 
 async function open(instance: Instance, request: FastifyRequest, operation: "read" | "create" | "write" | "delete") {
-  const principal = await authenticateApi(instance, request);
+  const principal = await authenticateApi(instance, request, { api: "Table API" });
   // Before anything is read or written: a DELETE reads no parameter, and is refused all the same.
   rejectUnknownSysparms((request.query ?? {}) as Query, tableAPISysparms);
   const table = await resolveTable(instance, request);
