@@ -86,5 +86,8 @@ export const prelude = String.raw`
 })
 `;
 
-/** The script becomes the body of an async function, line 1 of the script on line 1 of its file. */
-export const wrapScript = (script: string) => `(async function (request, response, gs, table, sn_ws_err) {${script}\n})`;
+/** What wrapScript writes before the script: line 1 of the script is on line 1 of its file, this many columns in. */
+export const scriptHead = "(async function (request, response, gs, table, sn_ws_err) {";
+
+/** The script becomes the body of an async function; the line break keeps a closing line comment off the brace. */
+export const wrapScript = (script: string) => `${scriptHead}${script}\n})`;

@@ -189,7 +189,7 @@ for (const dialect of dialectsUnderTest()) {
         body: { name: "broken", web_service_definition: definition, http_method: "GET", relative_path: "/b", operation_script: "const a = 1;\nreturn { a: a + };" },
       });
       assert.equal(refused.status, 400, refused.text);
-      assert.match(refused.body.error.message, /operation_script: SyntaxError: .+ \(line 2\)/);
+      assert.match(refused.body.error.message, /operation_script: SyntaxError: .+ \(line 2, column 17\)/);
       assert.equal(await count(), 0);
       const open = await api(server, "POST", "/api/now/table/sys_ws_operation", { token: admin.token, body: { name: "open", web_service_definition: definition, http_method: "GET", relative_path: "/o", operation_script: "return { a: 1" } });
       assert.equal(open.status, 400, open.text);
