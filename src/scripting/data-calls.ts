@@ -21,6 +21,7 @@ type Call = (operation: string, args: unknown[]) => Promise<unknown>;
 type SyncCall = (operation: string, args: unknown[]) => SyncDataAnswer;
 
 export class RowLimitError extends Error {}
+export class CallLimitError extends Error {}
 /** A synchronous call found the run's time up, before it started or while it waited. */
 export class OutOfTimeError extends Error {}
 
@@ -49,7 +50,7 @@ export class DataCalls {
 
   /** Throws when the run has made all its calls; otherwise the call's eventual result. */
   call(operation: string, args: unknown[]): Promise<unknown> {
-    if (++this.made > this.limits.maxDataCalls) throw new Error(`a script may make at most ${this.limits.maxDataCalls} data calls`);
+    if (++this.made > this.limits.maxDataCalls) throw this.callLimit();
     return new Promise((resolve, reject) => {
       this.queue.push(() => {
         if (this.rowsRead >= this.limits.maxRowsRead && reads.has(operation)) return reject(this.rowLimit());
@@ -75,7 +76,7 @@ export class DataCalls {
    * maxDataCallsInFlight is under way.
    */
   callSync(operation: string, args: unknown[], host: SyncCall): SyncDataAnswer {
-    if (++this.made > this.limits.maxDataCalls) throw new Error(`a script may make at most ${this.limits.maxDataCalls} data calls`);
+    if (++this.made > this.limits.maxDataCalls) throw this.callLimit();
     if (this.closed || !this.inTime()) throw new OutOfTimeError("the script ran out of time");
     if (this.rowsRead >= this.limits.maxRowsRead && reads.has(operation)) throw this.rowLimit();
     const answer = host(operation, args);
@@ -90,6 +91,10 @@ export class DataCalls {
       if (!this.inTime()) return this.close();
       this.queue.shift()!();
     }
+  }
+
+  private callLimit(): CallLimitError {
+    return new CallLimitError(`a script may make at most ${this.limits.maxDataCalls} data calls`);
   }
 
   private rowLimit(): RowLimitError {

@@ -43,5 +43,5 @@ export interface ScriptResponse {
   body: { text: string; json: boolean } | null;
 }
 
-export type FailureKind = "threw" | "timeout" | "memory" | "output" | "rows" | "invalid-response" | "stalled" | "engine";
+export type FailureKind = "threw" | "timeout" | "memory" | "output" | "rows" | "calls" | "invalid-response" | "stalled" | "engine";
 export type ScriptOutcome = { ok: true; response: ScriptResponse } | { ok: false; kind: FailureKind; message: string; stack: string };

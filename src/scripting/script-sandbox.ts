@@ -1,5 +1,5 @@
 import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core";
-import { DataCalls, OutOfTimeError, RowLimitError } from "./data-calls.ts";
+import { CallLimitError, DataCalls, OutOfTimeError, RowLimitError } from "./data-calls.ts";
 import { type Engine, EnginePool } from "./engine-pool.ts";
 import { hostFunctions, type HostFunctionsRun } from "./host-functions.ts";
 import { type InterruptCountdown, interruptCountdown } from "./interrupt-countdown.ts";
@@ -98,6 +98,7 @@ class ScriptRun implements HostFunctionsRun {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof RowLimitError) throw this.hitLimit("rows", message);
+      if (error instanceof CallLimitError) throw this.hitLimit("calls", message);
       if (error instanceof OutOfTimeError) this.timedOut = true;
       throw this.guestError(message);
     }
@@ -114,7 +115,14 @@ class ScriptRun implements HostFunctionsRun {
     } catch {
       args = [];
     }
-    const call = this.calls.call(operation, args);
+    let call: Promise<unknown>;
+    try {
+      call = this.calls.call(operation, args);
+    } catch (error) {
+      // The call limit, like the records limit, fails the run even when the script catches it.
+      if (error instanceof CallLimitError) throw this.hitLimit("calls", error.message);
+      throw error;
+    }
     this.unsettled += 1;
     const ctx = this.context;
     const deferred = ctx.newPromise();

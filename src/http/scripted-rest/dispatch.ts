@@ -26,6 +26,7 @@ const failureText: Record<FailureKind, string> = {
   memory: "the script ran out of memory",
   output: "the script's output exceeded its size limit",
   rows: "the script read more records than its limit",
+  calls: "the script made more data calls than its limit",
   "invalid-response": "the script's response was not valid",
   stalled: "the script awaited a promise that never settles",
   engine: "the script engine failed",
