@@ -13,11 +13,17 @@ export interface KnownRedirectUrl {
   source: "given" | "served" | "assumed";
 }
 
-export async function knownRedirectUrl(instance: Instance, options: { publicUrlGiven: boolean }): Promise<KnownRedirectUrl> {
-  if (options.publicUrlGiven) return { url: oauthRedirectUrl(instance.config), source: "given" };
+/** The instance's public URL, known the same way: what any address of it a command prints starts with. */
+export async function knownPublicUrl(instance: Instance, options: { publicUrlGiven: boolean }): Promise<KnownRedirectUrl> {
+  if (options.publicUrlGiven) return { url: instance.config.publicUrl, source: "given" };
   const served = await lastServedPublicUrl(instance.store.db);
-  if (served) return { url: oauthRedirectUrl({ publicUrl: served.url }), source: "served" };
-  return { url: oauthRedirectUrl(instance.config), source: "assumed" };
+  if (served) return { url: served.url, source: "served" };
+  return { url: instance.config.publicUrl, source: "assumed" };
+}
+
+export async function knownRedirectUrl(instance: Instance, options: { publicUrlGiven: boolean }): Promise<KnownRedirectUrl> {
+  const known = await knownPublicUrl(instance, options);
+  return { url: oauthRedirectUrl({ publicUrl: known.url }), source: known.source };
 }
 
 /** --public-url on this command, or PORTCULLIS_PUBLIC_URL in its environment (an empty one counts as unset, as config.ts reads it). */

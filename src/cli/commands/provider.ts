@@ -14,7 +14,7 @@ import { type ConnectionHealth, connectionHealth, connectionStatuses as storedSt
 import { createProvider, findProvider, listProviders } from "../../store/provider-store.ts";
 import { configFor, type DataOptions, withDataOption, withInstance } from "../instance-options.ts";
 import { keyValues, type Output, table } from "../output.ts";
-import { knownRedirectUrl, publicUrlGiven } from "../served-redirect-url.ts";
+import { knownPublicUrl, knownRedirectUrl, publicUrlGiven } from "../served-redirect-url.ts";
 
 interface ProviderOptions extends DataOptions {
   name?: string;
@@ -223,7 +223,11 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
         const grant = options.grant ?? found.defaultGrant;
         if (!(consumerGrantNames as readonly string[]).includes(grant)) throw new ValidationError([{ field: "grant", message: t("validation.oneOf", { allowed: consumerGrantNames.join(", ") }) }]);
         if (grant !== "client_credentials" && grant !== "password") {
-          throw new ValidationError([{ field: "grant", message: t("cli.provider.needsBrowser", { grant, url: `${instance.config.publicUrl}${paths.connections}/${found.sysId}/authorize` }) }]);
+          // The address the instance serves, as `provider show` names the redirect URL: not the config's default port.
+          const base = await knownPublicUrl(instance, { publicUrlGiven: publicUrlGiven(undefined, env) });
+          const path = `${paths.connections}/${found.sysId}/authorize`;
+          const key = base.source === "assumed" ? "cli.provider.needsBrowserAssumed" : "cli.provider.needsBrowser";
+          throw new ValidationError([{ field: "grant", message: t(key, { grant, url: base.url + path, path }) }]);
         }
         const login = grant === "password" ? { username: options.username ?? "", password: secretFromEnv(env, i18n, options.passwordEnv!, "password") } : undefined;
         if (login && !login.username) throw new ValidationError([{ field: "username", message: t("cli.provider.needsUsername") }]);

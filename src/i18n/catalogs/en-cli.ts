@@ -148,6 +148,7 @@ export const enCli = {
   "cli.provider.revoked": "Its tokens were revoked at the provider.",
   "cli.provider.revocationFailed": "The provider did not revoke its tokens ({reason}): revoke them there by hand.",
   "cli.provider.needsBrowser": "{grant} needs a browser: sign in as admin and open {url}",
+  "cli.provider.needsBrowserAssumed": "{grant} needs a browser: sign in as admin and open {path} at the instance's public URL ({url} assumes the default: no start of this instance has recorded the URL it serves)",
   "cli.provider.needsUsername": "the password grant needs --username",
   "cli.provider.gotToken": "Got a token from \"{name}\" ({grant}); status {status}, expires {expires}.",
   "cli.provider.gotTokenNoExpiry": "Got a token from \"{name}\" ({grant}); status {status}, never expires.",

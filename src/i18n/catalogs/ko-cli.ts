@@ -146,6 +146,7 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "cli.provider.revoked": "공급자에서 토큰을 해지했습니다.",
   "cli.provider.revocationFailed": "공급자가 토큰을 해지하지 않았습니다({reason}). 공급자에서 직접 해지하세요.",
   "cli.provider.needsBrowser": "{grant}에는 브라우저가 필요합니다. admin으로 로그인해 {url}을(를) 여세요",
+  "cli.provider.needsBrowserAssumed": "{grant}에는 브라우저가 필요합니다. admin으로 로그인해 인스턴스의 공개 URL에서 {path}을(를) 여세요({url}은(는) 기본값으로 추정한 주소입니다. 이 인스턴스가 시작하면서 서비스하는 URL을 기록한 적이 없습니다)",
   "cli.provider.needsUsername": "password 권한 부여에는 --username이 필요합니다",
   "cli.provider.gotToken": "\"{name}\"에서 토큰을 받았습니다({grant}). 상태: {status}, 만료: {expires}.",
   "cli.provider.gotTokenNoExpiry": "\"{name}\"에서 토큰을 받았습니다({grant}). 상태: {status}, 만료되지 않음.",
