@@ -79,6 +79,25 @@ function refreshFrom(expiresAt: number, obtainedAt: number, skewMs: number): num
   return expiresAt - Math.min(skewMs, Math.max(0, expiresAt - obtainedAt) / 2);
 }
 
+/**
+ * How long after a refused refresh or token request the next refresh waits. A call still tries
+ * again after it, a 401 included, so a provider fixed meanwhile (a client activated again) is
+ * noticed within half a minute rather than when the token runs out; one that keeps refusing gets
+ * at most two refused requests a minute per connection, from every node together (failed_at is
+ * in the database): far below a token endpoint's limits (Portcullis allows 1 200 token requests
+ * per client a minute), and shorter than the shortest lifetime a Portcullis client issues (60 s).
+ */
+export const refreshRetryMs = 30_000;
+
+function waitingToRetry(token: ObtainedToken, now = Date.now()): boolean {
+  return token.status === "unhealthy" && token.failedAt !== null && now - token.failedAt < refreshRetryMs;
+}
+
+/** Whether the connection's reason says the provider refused the token held (a 401) and the refresh that followed failed too. */
+export function heldTokenRefused(reason: StoredText | null): boolean {
+  return reason?.key === "providerError.refreshFailedTokenRefused";
+}
+
 const inFlight = new Map<string, Promise<string>>();
 
 /** A token a failed early refresh may still fall back on: not yet expired, and not the one the provider just refused. */
@@ -112,7 +131,12 @@ async function currentOrRefreshed(instance: Instance, provider: OAuthProvider, s
     if (!token?.accessToken) throw new ProviderError({ key: "providerError.noToken", values: { name: provider.name } }, "no_token");
     const fresh = token.expiresAt === null || refreshFrom(token.expiresAt, token.obtainedAt, instance.config.tokenRefreshSkew * 1000) > Date.now();
     if (fresh && token.accessToken !== stale) return token.accessToken;
-    if (token.status === "unhealthy" && token.accessToken === stale) throw unhealthy(provider, token.statusReason);
+    // Due or refused, it is refreshed, even on a connection marked unhealthy: only not again within refreshRetryMs of the last refusal.
+    if (waitingToRetry(token)) {
+      const fallback = stillUsable(token, stale);
+      if (fallback) return fallback;
+      throw unhealthy(provider, token.statusReason);
+    }
     if (await tryTakeRefreshLease(db, provider.sysId, holder, leaseMs)) {
       // Another node may have refreshed between our read and the lease.
       const again = await readObtainedToken(db, box, provider.sysId);
@@ -120,7 +144,7 @@ async function currentOrRefreshed(instance: Instance, provider: OAuthProvider, s
         await releaseLease(instance, provider.sysId);
         continue;
       }
-      return refresh(instance, provider, token, stillUsable(token, stale));
+      return refresh(instance, provider, token, { fallback: stillUsable(token, stale), cause: token.accessToken === stale ? "refused" : "due" });
     }
     // Someone else is refreshing: wait for a new generation or for their lease to lapse.
     for (;;) {
@@ -149,9 +173,12 @@ async function releaseLease(instance: Instance, provider: string): Promise<void>
  * marks the connection unhealthy, saying why, as a failed token request does: only while `held`
  * is still the token and the record still holds what the refresh was sent with. One that fails
  * before the token expires (it starts tokenRefreshSkew seconds early) still answers `fallback`,
- * the token that has not expired: the call goes through, and the next one tries again.
+ * the token that has not expired: the call goes through, and one after refreshRetryMs tries again.
+ * A refresh `cause`d by the provider refusing the token held says so in the reason: that token
+ * no longer carries calls until it expires.
  */
-async function refresh(instance: Instance, provider: OAuthProvider, held: ObtainedToken, fallback: string | null): Promise<string> {
+async function refresh(instance: Instance, provider: OAuthProvider, held: ObtainedToken, options: { fallback: string | null; cause: "due" | "refused" }): Promise<string> {
+  const { fallback } = options;
   const db = instance.store.db;
   const box = instanceSecretBox(instance);
   const { grantType, refreshToken } = held;
@@ -170,7 +197,8 @@ async function refresh(instance: Instance, provider: OAuthProvider, held: Obtain
   } catch (error) {
     // The record was edited to send tokens elsewhere meanwhile: the token held now (if any) is not this refresh's to judge.
     if (error instanceof ProviderError && error.code === "provider_changed") throw error;
-    const reason: StoredText = { key: "providerError.refreshFailed", values: { reason: error instanceof ProviderError ? error.text : verbatim((error as Error).message) } };
+    const why = error instanceof ProviderError ? error.text : verbatim((error as Error).message);
+    const reason: StoredText = { key: options.cause === "refused" ? "providerError.refreshFailedTokenRefused" : "providerError.refreshFailed", values: { reason: why } };
     const marked = basis !== undefined && (await markRequestFailed(db, provider.sysId, basis, reason));
     // Released after the mark: a node waiting on the lease then reads the failure, not a healthy token to refresh again.
     await releaseLease(instance, provider.sysId);

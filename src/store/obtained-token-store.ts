@@ -26,6 +26,8 @@ export interface ObtainedToken {
   status: "healthy" | "unhealthy";
   /** Why the connection is unhealthy; null while it is healthy. */
   statusReason: StoredText | null;
+  /** When the last refresh or token request failed; null while healthy (and for a row marked before the time was kept). */
+  failedAt: number | null;
 }
 
 export interface TokenResponseFields {
@@ -52,6 +54,7 @@ export async function readObtainedToken(db: Kysely<Database>, box: SecretBox, pr
     generation: row.generation,
     status: row.status,
     statusReason: reasonOf(row.status_reason),
+    failedAt: row.failed_at === null ? null : Number(row.failed_at),
   };
 }
 

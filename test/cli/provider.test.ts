@@ -147,9 +147,12 @@ describe("portcullis provider … (this instance as OAuth client, from the comma
     assert.equal((await cli(["provider", "call", "Flaky", "GET", "/api/now/v1/whoami", "--data", data])).code, 1);
     const list = await cli(["provider", "list", "--data", data]);
     assert.match(list.stdout, /^Flaky .*unhealthy: refresh failed: .*invalid_client/m);
+    // The provider refused the token held (its client was deactivated): calls do not "still use it until it expires".
+    assert.match(list.stdout, /^Flaky .*the provider had refused the token held \(401\) \(failed .+; the provider refused the token held, so calls fail until a refresh succeeds: a call tries one again at most every 30 seconds\)$/m);
+    assert.doesNotMatch(list.stdout, /^Flaky .*calls still use the token held/m);
     // The reason is kept as a catalog text: Korean for a Korean reader, English for scripts reading --json.
     const korean = await cli(["provider", "list", "--data", data, "--lang", "ko"]);
-    assert.match(korean.stdout, /^Flaky .*비정상: 갱신 실패: 토큰 엔드포인트가 401 invalid_client/m);
+    assert.match(korean.stdout, /^Flaky .*비정상: 갱신 실패: 토큰 엔드포인트가 401 invalid_client.*공급자가 보유한 토큰을 거부했으므로 갱신에 성공할 때까지 호출은 실패합니다\. 갱신은 호출할 때 30초에 한 번까지 다시 시도합니다\)$/m);
     const failed = await cli(["provider", "call", "Flaky", "GET", "/api/now/v1/whoami", "--data", data, "--lang", "ko"]);
     assert.match(failed.stderr, /^portcullis: “Flaky” 연결이 비정상입니다: 갱신 실패: /m);
     const json = JSON.parse((await cli(["provider", "show", "Flaky", "--data", data, "--json", "--lang", "ko"])).stdout);

@@ -1,8 +1,8 @@
 import { deleteProviderRevoking, updateProviderRevoking } from "../../consumer/token-revocation.ts";
-import { worded } from "../../i18n/stored-text.ts";
+import { type StoredText, worded } from "../../i18n/stored-text.ts";
 import { translator, type Translator } from "../../i18n/translator.ts";
 import { Command } from "commander";
-import { obtainToken } from "../../consumer/connection-token.ts";
+import { heldTokenRefused, obtainToken, refreshRetryMs } from "../../consumer/connection-token.ts";
 import { ProviderError } from "../../consumer/provider-http.ts";
 import { callMethods, callProvider } from "../../consumer/outbound-call.ts";
 import { instanceSecretBox } from "../../consumer/secret-box.ts";
@@ -59,13 +59,16 @@ function statusText(i18n: Translator, status: string): string {
 
 /**
  * `provider list`'s status: the health, why, and when the last refresh or token request failed;
- * an unhealthy connection whose token has not run out says that calls still go out with it.
+ * an unhealthy connection whose token has not run out says that calls still go out with it,
+ * unless the provider refused that token (`stored`, the reason as kept, says so): then calls
+ * fail until a refresh, which a call tries again at most every refreshRetryMs, succeeds.
  */
-function statusCell(i18n: Translator, record: Record<string, string>): string {
+function statusCell(i18n: Translator, record: Record<string, string>, stored: StoredText | null): string {
   const reason = record.connection_reason ? `: ${record.connection_reason}` : "";
   if (!record.connection_failed_at) return statusText(i18n, record.connection_status!) + reason;
   const live = record.connection_status === "unhealthy" && (!record.token_expires_at || Date.parse(record.token_expires_at) > Date.now());
-  const when = i18n.t(live ? "cli.provider.failedAtTokenLive" : "cli.provider.failedAt", { time: i18n.dateTime(record.connection_failed_at) });
+  const key = !live ? "cli.provider.failedAt" : heldTokenRefused(stored) ? "cli.provider.failedAtTokenRefused" : "cli.provider.failedAtTokenLive";
+  const when = i18n.t(key, { time: i18n.dateTime(record.connection_failed_at), seconds: refreshRetryMs / 1000 });
   return `${statusText(i18n, record.connection_status!)}${reason} (${when})`;
 }
 
@@ -141,14 +144,16 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
 
   withDataOption(provider.command("list").description(t("help.provider.list")).option("--json", t("help.option.json")), i18n).action(async (options: ProviderOptions) => {
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
-      const records = await Promise.all((await listProviders(instance.store.db)).map((p) => withStatus(instance, p, options.json ? translator("en").t : t, env)));
+      const providers = await listProviders(instance.store.db);
+      const records = await Promise.all(providers.map((p) => withStatus(instance, p, options.json ? translator("en").t : t, env)));
       if (options.json) return output.out(JSON.stringify(records, null, 2));
       if (records.length === 0) return output.out(t("cli.provider.none"));
+      const reasons = new Map((await storedStatuses(instance.store.db)).map((s) => [s.provider, s.statusReason]));
       output.out(
         table(
           // The status goes last: an unhealthy connection's reason can be long.
           [t("cli.heading.name"), t("cli.heading.clientId"), t("cli.heading.grant"), t("cli.heading.tokenUrl"), t("cli.heading.expires"), t("cli.heading.status")],
-          records.map((r) => [r.name!, r.client_id!, r.default_grant!, r.token_url!, r.token_expires_at ? i18n.dateTime(r.token_expires_at) : "-", statusCell(i18n, r)]),
+          records.map((r, i) => [r.name!, r.client_id!, r.default_grant!, r.token_url!, r.token_expires_at ? i18n.dateTime(r.token_expires_at) : "-", statusCell(i18n, r, reasons.get(providers[i]!.sysId) ?? null)]),
         ),
       );
     });

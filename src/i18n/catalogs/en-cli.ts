@@ -159,6 +159,7 @@ export const enCli = {
   "cli.provider.httpStatus": "the provider answered HTTP {status}",
   "cli.provider.failedAt": "failed {time}",
   "cli.provider.failedAtTokenLive": "failed {time}; calls still use the token held until it expires",
+  "cli.provider.failedAtTokenRefused": "failed {time}; the provider refused the token held, so calls fail until a refresh succeeds: a call tries one again at most every {seconds} seconds",
   "cli.provider.status.healthy": "healthy",
   "cli.provider.status.unhealthy": "unhealthy",
   "cli.provider.status.expired": "expired (get a new token)",

@@ -24,6 +24,7 @@ export const enStoredTexts = {
   "providerError.refreshTimedOut": "timed out waiting for another node to refresh the token for \"{name}\"",
   "providerError.noRefreshToken": "the token expired and the provider gave no refresh token; get a new token",
   "providerError.refreshFailed": "refresh failed: {reason}",
+  "providerError.refreshFailedTokenRefused": "refresh failed: {reason}; the provider had refused the token held (401)",
   "providerError.tokenRequestFailed": "token request ({grant}) failed: {reason}",
   "providerError.revocationRefused": "the revocation endpoint answered {status}",
   "providerError.revocationRefusedCode": "the revocation endpoint answered {status} {code}",

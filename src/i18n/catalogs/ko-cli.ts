@@ -157,6 +157,7 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "cli.provider.httpStatus": "공급자가 HTTP {status}(으)로 응답했습니다",
   "cli.provider.failedAt": "{time}에 실패",
   "cli.provider.failedAtTokenLive": "{time}에 실패, 호출에는 보유한 토큰을 만료될 때까지 계속 씁니다",
+  "cli.provider.failedAtTokenRefused": "{time}에 실패, 공급자가 보유한 토큰을 거부했으므로 갱신에 성공할 때까지 호출은 실패합니다. 갱신은 호출할 때 {seconds}초에 한 번까지 다시 시도합니다",
   "cli.provider.status.healthy": "정상",
   "cli.provider.status.unhealthy": "비정상",
   "cli.provider.status.expired": "만료됨 (새 토큰 필요)",

@@ -22,6 +22,7 @@ export const koStoredTexts: Record<keyof typeof enStoredTexts, string> = {
   "providerError.refreshTimedOut": "다른 노드가 “{name}”의 토큰을 갱신하기를 기다리다 시간이 초과되었습니다",
   "providerError.noRefreshToken": "토큰이 만료되었고 공급자가 새로 고침 토큰을 주지 않았습니다. 새 토큰을 받으세요",
   "providerError.refreshFailed": "갱신 실패: {reason}",
+  "providerError.refreshFailedTokenRefused": "갱신 실패: {reason}. 공급자가 보유한 토큰을 거부했습니다(401)",
   "providerError.tokenRequestFailed": "토큰 요청({grant}) 실패: {reason}",
   "providerError.revocationRefused": "해지 엔드포인트가 {status}(으)로 응답했습니다",
   "providerError.revocationRefusedCode": "해지 엔드포인트가 {status} {code}(으)로 응답했습니다",
