@@ -1,5 +1,5 @@
 import type { OAuthProvider } from "../domain/oauth-provider.ts";
-import { ValidationError } from "../domain/validation.ts";
+import { issue, ValidationError } from "../domain/validation.ts";
 import type { Instance } from "../instance.ts";
 import { accessTokenFor, storedAccessToken } from "./connection-token.ts";
 import { callAnswerLimit, providerFetch, readProviderBody } from "./provider-http.ts";
@@ -24,10 +24,10 @@ export interface OutboundResponse {
  * path that names another host (`//evil`, `http://…`) is refused rather than followed.
  */
 export function callUrl(provider: OAuthProvider, path: string): string {
-  if (!path.startsWith("/") || path.startsWith("//") || /[\s\\]/.test(path)) throw new ValidationError([{ field: "path", message: "must be a path on the provider, starting with a single /" }]);
+  if (!path.startsWith("/") || path.startsWith("//") || /[\s\\]/.test(path)) throw new ValidationError([issue("path", "validation.providerPath")]);
   const origin = new URL(provider.tokenUrl).origin;
   const url = new URL(path, origin);
-  if (url.origin !== origin) throw new ValidationError([{ field: "path", message: "must stay on the provider's origin" }]);
+  if (url.origin !== origin) throw new ValidationError([issue("path", "validation.providerOrigin")]);
   return url.toString();
 }
 

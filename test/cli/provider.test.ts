@@ -73,6 +73,18 @@ describe("portcullis provider … (this instance as OAuth client, from the comma
     assert.equal(refused.code, 1);
   });
 
+  test("call refuses a path that leaves the provider, in the reader's language", async () => {
+    const english = await cli(["provider", "call", "Peer", "GET", "https://evil.example/x", "--data", data]);
+    assert.equal(english.code, 2);
+    assert.match(english.stderr, /^ {2}path: must be a path on the provider, starting with a single \/$/m);
+    for (const path of ["https://evil.example/x", "//evil.example/x"]) {
+      const korean = await cli(["provider", "call", "Peer", "GET", path, "--data", data, "--lang", "ko"]);
+      assert.equal(korean.code, 2);
+      assert.match(korean.stderr, /^ {2}path: 공급자의 경로여야 하며 \/ 하나로 시작해야 합니다$/m, path);
+      assert.doesNotMatch(korean.stderr, /must be/);
+    }
+  });
+
   test("a token the provider refuses is reported naming the provider, in the reader's language", async () => {
     const created = await cli(["provider", "create", "--data", data, "--name", "Wrong Secret", "--client-id", cc.clientId + "-not-issued", "--token-url", `${peer.base}/oauth_token.do`], { PORTCULLIS_PROVIDER_CLIENT_SECRET: "not-the-secret" });
     assert.equal(created.code, 0, created.stderr);

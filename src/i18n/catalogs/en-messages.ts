@@ -40,6 +40,8 @@ export const enMessages = {
   "validation.wrongType": "must be a {expected}",
   "validation.unknownKeys": "has keys this file does not use: {keys}",
   "validation.url": "must be an absolute http(s) URL",
+  "validation.providerPath": "must be a path on the provider, starting with a single /",
+  "validation.providerOrigin": "must stay on the provider's origin",
   "validation.atLeastItems": "needs at least {min, plural, one {# entry} other {# entries}}",
   "validation.httpsUrlOrEmpty": "must be an absolute https URL or empty",
   "validation.authorizationUrlNeeded": "is required when the default grant is authorization_code",

@@ -38,6 +38,8 @@ export const koMessages: Record<keyof typeof enMessages, string> = {
   "validation.wrongType": "{expected} 형식이어야 합니다",
   "validation.unknownKeys": "쓰지 않는 키가 있습니다: {keys}",
   "validation.url": "절대 http(s) URL이어야 합니다",
+  "validation.providerPath": "공급자의 경로여야 하며 / 하나로 시작해야 합니다",
+  "validation.providerOrigin": "공급자의 오리진을 벗어나면 안 됩니다",
   "validation.atLeastItems": "항목이 {min}개 이상 있어야 합니다",
   "validation.httpsUrlOrEmpty": "절대 https URL이거나 비어 있어야 합니다",
   "validation.authorizationUrlNeeded": "기본 권한 부여가 authorization_code이면 필수입니다",
