@@ -48,8 +48,8 @@ describe("portcullis provider … (this instance as OAuth client, from the comma
     assert.match(grant.stderr, /default_grant: 다음 중 하나여야 합니다: authorization_code, client_credentials, password/);
     const typo = await cli(["provider", "token", "Peer", "--data", data, "--grant", "client_credential"]);
     assert.equal(typo.code, 2);
-    assert.match(typo.stderr, /grant: must be one of authorization_code, client_credentials, password/);
-    assert.doesNotMatch(typo.stderr, /browser/);
+    assert.match(typo.stderr, /grant: must be client_credentials or password: /);
+    assert.doesNotMatch(typo.stderr, /client_credential needs a browser/);
   });
 
   test("token (client_credentials), call, list, and a password grant with the password from the environment", async () => {
@@ -71,6 +71,15 @@ describe("portcullis provider … (this instance as OAuth client, from the comma
     assert.match(list.stdout, /Peer as admin .*password/);
     const refused = await cli(["provider", "call", "Peer", "GET", "/api/now/v1/nothing-here", "--data", data]);
     assert.equal(refused.code, 1);
+  });
+
+  test("token --grant names the grants it can get without a browser, not authorization_code among them", async () => {
+    const wrong = await cli(["provider", "token", "Peer", "--data", data, "--grant", "foo"]);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /^ {2}grant: must be client_credentials or password: authorization_code needs a browser \(Get OAuth Token on the provider's page in the admin UI\)$/m);
+    assert.doesNotMatch(wrong.stderr, /one of authorization_code/);
+    const korean = await cli(["provider", "token", "Peer", "--data", data, "--grant", "foo", "--lang", "ko"]);
+    assert.match(korean.stderr, /^ {2}grant: client_credentials 또는 password여야 합니다\. authorization_code에는 브라우저가 필요합니다/m);
   });
 
   test("call refuses a path that leaves the provider, in the reader's language", async () => {

@@ -110,7 +110,7 @@ for (const dialect of dialectsUnderTest()) {
           const refused = await patch(provider.sysId, body);
           assert.equal(refused.status, 400, refused.text);
           assert.equal(refused.body.status, "failure");
-          assert.equal(refused.body.error.detail, "invalid_request");
+          assert.equal(refused.body.error.detail, `invalid_request: ${refused.body.error.message}`);
           assert.match(refused.body.error.message, /client_secret: must be entered again in the same edit: http:\/\/127\.0\.0\.1:\d+ is a server the stored secret was not entered for/);
         }
         assert.deepEqual(await tableCounts(pair.consumer.instance.store), before, "nothing was written, not even an audit row");

@@ -226,7 +226,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
       await withInstance(configFor(options, env), output, i18n, async (instance) => {
         const found = await mustFind(instance, i18n, key);
         const grant = options.grant ?? found.defaultGrant;
-        if (!(consumerGrantNames as readonly string[]).includes(grant)) throw new ValidationError([{ field: "grant", message: t("validation.oneOf", { allowed: consumerGrantNames.join(", ") }) }]);
+        if (!(consumerGrantNames as readonly string[]).includes(grant)) throw new ValidationError([issue("grant", "validation.directGrant")]);
         if (grant !== "client_credentials" && grant !== "password") {
           // The address the instance serves, as `provider show` names the redirect URL: not the config's default port.
           const base = await knownPublicUrl(instance, { publicUrlGiven: publicUrlGiven(undefined, env) });

@@ -74,8 +74,8 @@ export async function apiStep(reply: FastifyReply, step: () => Promise<void>): P
     await step();
   } catch (error) {
     const envelope = (status: number, message: string, detail: string, extra: Record<string, unknown> = {}) => void reply.code(status).header("cache-control", "no-store").send({ error: { message, detail, ...extra }, status: "failure" });
-    if (error instanceof ValidationError) return envelope(400, error.message, "invalid_request");
-    if (error instanceof MalformedPreconditionError) return envelope(400, error.message, "invalid_request");
+    // As the Table and Import APIs say it (error-rendering.ts): the code, then what was wrong.
+    if (error instanceof ValidationError || error instanceof MalformedPreconditionError) return envelope(400, error.message, `invalid_request: ${error.message}`);
     if (error instanceof StaleRecordError) {
       reply.header("etag", entityTag(error.current.modCount));
       return asksForVersion(reply.request.headers["if-match"]) ? envelope(412, error.message, "precondition_failed") : envelope(409, error.message, "conflict");

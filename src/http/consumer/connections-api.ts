@@ -2,16 +2,18 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { obtainToken } from "../../consumer/connection-token.ts";
 import { callMethods, callProvider } from "../../consumer/outbound-call.ts";
-import { ValidationError } from "../../domain/validation.ts";
+import { consumerGrantNames } from "../../domain/oauth-provider.ts";
+import { issue, ValidationError } from "../../domain/validation.ts";
 import { inEnglish } from "../../i18n/stored-text.ts";
 import type { Instance } from "../../instance.ts";
 import { connectionHealth, connectionStatus, connectionStatuses } from "../../store/obtained-token-store.ts";
 import { listProviders } from "../../store/provider-store.ts";
+import { paths } from "../paths.ts";
 import { apiStep, jsonObjectBody, providerFromParams, requireAdmin } from "./admin-request.ts";
 
 const callSchema = z.object({ method: z.enum(callMethods), path: z.string().min(1).max(4000), body: z.unknown().optional(), probe: z.boolean().optional() }).strict();
 const tokenSchema = z
-  .object({ grant_type: z.enum(["client_credentials", "password"]).optional(), username: z.string().min(1).optional(), password: z.string().min(1).optional() })
+  .object({ grant_type: z.enum(consumerGrantNames, { error: "validation.directGrant" }).optional(), username: z.string().min(1).optional(), password: z.string().min(1).optional() })
   .strict();
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -39,9 +41,10 @@ export async function getConnectionToken(instance: Instance, request: FastifyReq
   await apiStep(reply, async () => {
     const input = parse(tokenSchema, jsonObjectBody(request));
     const provider = await providerFromParams(instance, request);
-    const grant = input.grant_type ?? (provider.defaultGrant === "authorization_code" ? undefined : provider.defaultGrant);
-    if (!grant) throw new ValidationError([{ field: "grant_type", message: "this provider's default grant needs a browser: open /api/portcullis/connections/{id}/authorize signed in as an admin" }]);
-    if (grant === "password" && (!input.username || !input.password)) throw new ValidationError([{ field: "username", message: "the password grant needs username and password" }]);
+    const grant = input.grant_type ?? provider.defaultGrant;
+    // Asked for or the record's default, the authorization code comes through the admin's browser: say where, at this instance's own address.
+    if (grant === "authorization_code") throw new ValidationError([issue("grant_type", "validation.grantNeedsBrowser", { grant, url: `${instance.config.publicUrl}${paths.connections}/${provider.sysId}/authorize` })]);
+    if (grant === "password" && (!input.username || !input.password)) throw new ValidationError([issue("username", "validation.passwordGrantLogin")]);
     await obtainToken(instance, provider, grant, grant === "password" ? { username: input.username!, password: input.password! } : undefined);
     const status = await connectionStatus(instance.store.db, provider.sysId);
     reply.header("cache-control", "no-store").send({ result: { name: provider.name, grant_type: grant, status: status?.status, expires_at: isoOrEmpty(status?.expiresAt ?? null) } });
