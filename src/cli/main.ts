@@ -8,6 +8,7 @@ import { issueText, NotFoundError, ValidationError } from "../domain/validation.
 import { StoreError } from "../store/database.ts";
 import { WorkerStartFailed } from "../worker-start.ts";
 import { Interrupted } from "./interruption.ts";
+import { PartlyDone } from "./partly-done.ts";
 import { clientCommand } from "./commands/client.ts";
 import { pipelineCommand } from "./commands/pipeline.ts";
 import { providerCommand } from "./commands/provider.ts";
@@ -19,7 +20,7 @@ import { checkRequiredOptionsLast } from "./required-options.ts";
 import { type Output, processOutput } from "./output.ts";
 import { packageVersion } from "./package-version.ts";
 
-/** Runs the CLI and returns the exit code: 0 done, 1 failed, 2 bad usage or input, 3 not found. */
+/** Runs the CLI and returns the exit code: 0 done, 1 failed, 2 bad usage or input, 3 not found, 4 done but something left to do by hand. */
 export async function main(argv: string[], output: Output = processOutput, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const i18n = cliTranslator(argv, env);
   const { t } = i18n;
@@ -71,6 +72,10 @@ export async function main(argv: string[], output: Output = processOutput, env: 
     if (error instanceof StaleRecordError) {
       output.err(`portcullis: ${t("cli.error.stale", { user: error.current.updatedBy, time: error.current.updatedOn })}`);
       return 1;
+    }
+    if (error instanceof PartlyDone) {
+      output.err(`portcullis: ${error.message}`);
+      return error.exitCode;
     }
     if (error instanceof NotFoundError) {
       output.err(`portcullis: ${error.message}`);

@@ -181,6 +181,28 @@ describe("portcullis provider … (this instance as OAuth client, from the comma
     assert.equal((await cli(["provider", "delete", "Flaky", "--data", data])).code, 0);
   });
 
+  test("a provider that does not revoke the tokens: delete and update still do their change, and exit 4 saying what is left to do", async () => {
+    const unrevoked = await registerClient(peer.instance, { grant_types: "client_credentials" });
+    const create = (name: string) => cli(["provider", "create", "--data", data, "--name", name, "--client-id", unrevoked.clientId, "--token-url", `${peer.base}/oauth_token.do`, "--revocation-url", `${peer.base}/no/such/revocation`], { PORTCULLIS_PROVIDER_CLIENT_SECRET: unrevoked.secret });
+    assert.equal((await create("Unrevoked")).code, 0);
+    assert.equal((await cli(["provider", "token", "Unrevoked", "--data", data])).code, 0);
+    const deleted = await cli(["provider", "delete", "Unrevoked", "--data", data]);
+    assert.equal(deleted.code, 4, deleted.stderr);
+    assert.match(deleted.stdout, /^Deleted provider "Unrevoked"\.$/m);
+    assert.match(deleted.stderr, /^portcullis: The provider did not revoke its tokens \(the revocation endpoint answered 404.*\): revoke them there by hand\.$/m);
+    assert.equal((await cli(["provider", "show", "Unrevoked", "--data", data])).code, 3, "the record is gone all the same");
+
+    assert.equal((await create("Moved client")).code, 0);
+    assert.equal((await cli(["provider", "token", "Moved client", "--data", data])).code, 0);
+    const updated = await cli(["provider", "update", "Moved client", "--data", data, "--client-id", "another-client", "--lang", "ko"]);
+    assert.equal(updated.code, 4, updated.stderr);
+    assert.match(updated.stderr, /^portcullis: 이전 공급자가 토큰을 해지하지 않았습니다\(.*\)\. 그곳에서 직접 해지하세요\.$/m);
+    assert.equal(JSON.parse((await cli(["provider", "show", "Moved client", "--data", data, "--json"])).stdout).client_id, "another-client", "the change is made all the same");
+
+    const help = await cli(["provider", "delete", "--help"]);
+    assert.match(help.stdout.replace(/\s+/g, " "), /exit code 4 when the provider did not revoke them/);
+  });
+
   test("delete removes the provider and its token; an unknown one is exit 3", async () => {
     assert.equal((await cli(["provider", "delete", "Peer", "--data", data])).code, 0);
     assert.equal((await cli(["provider", "show", "Peer", "--data", data])).code, 3);

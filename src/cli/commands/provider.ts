@@ -14,6 +14,7 @@ import { type ConnectionHealth, connectionHealth, connectionStatuses as storedSt
 import { createProvider, findProvider, listProviders } from "../../store/provider-store.ts";
 import { configFor, type DataOptions, withDataOption, withInstance } from "../instance-options.ts";
 import { keyValues, type Output, table } from "../output.ts";
+import { PartlyDone } from "../partly-done.ts";
 import { knownPublicUrl, knownRedirectUrl, publicUrlGiven } from "../served-redirect-url.ts";
 
 interface ProviderOptions extends DataOptions {
@@ -174,7 +175,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
       const outcome = await deleteProviderRevoking(instance, found, actor);
       output.out(t("cli.provider.deleted", { name: found.name }));
       if (outcome.kind === "revoked") output.out(t("cli.provider.revoked"));
-      if (outcome.kind === "failed") output.err(t("cli.provider.revocationFailed", { reason: worded(outcome.reason, t) }));
+      if (outcome.kind === "failed") throw new PartlyDone(t("cli.provider.revocationFailed", { reason: worded(outcome.reason, t) }));
     });
   });
 
@@ -209,12 +210,15 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
       await withInstance(configFor(options, env), output, i18n, async (instance) => {
         const found = await mustFind(instance, i18n, key);
         const updated = await updateProviderRevoking(instance, found, changes, actor).catch(namingSecretOption);
-        if (options.json) return output.out(JSON.stringify({ ...providerRecord(updated.provider), changed: updated.changed, token_discarded: updated.tokenDiscarded, revocation: updated.revocation.kind }, null, 2));
         const name = updated.provider.name;
-        output.out(updated.changed.length ? t("cli.provider.updated", { name, fields: updated.changed.join(", ") }) : t("cli.provider.unchanged", { name }));
-        if (updated.tokenDiscarded) output.out(t("cli.provider.tokenDiscarded", { name }));
-        if (updated.revocation.kind === "revoked") output.out(t("cli.provider.revokedOld"));
-        if (updated.revocation.kind === "failed") output.err(t("cli.provider.revocationFailedOld", { reason: worded(updated.revocation.reason, t) }));
+        if (options.json) {
+          output.out(JSON.stringify({ ...providerRecord(updated.provider), changed: updated.changed, token_discarded: updated.tokenDiscarded, revocation: updated.revocation.kind }, null, 2));
+        } else {
+          output.out(updated.changed.length ? t("cli.provider.updated", { name, fields: updated.changed.join(", ") }) : t("cli.provider.unchanged", { name }));
+          if (updated.tokenDiscarded) output.out(t("cli.provider.tokenDiscarded", { name }));
+          if (updated.revocation.kind === "revoked") output.out(t("cli.provider.revokedOld"));
+        }
+        if (updated.revocation.kind === "failed") throw new PartlyDone(t("cli.provider.revocationFailedOld", { reason: worded(updated.revocation.reason, t) }));
       }, sealsSecrets);
     });
 
