@@ -112,4 +112,26 @@ describe("--help in the chosen language", () => {
     assert.equal(missing.code, 2);
     assert.equal(missing.stdout, "error: required option '--token-url <url>' not specified\n(see portcullis provider create --help)\n");
   });
+
+  test("provider call and token --help name PORTCULLIS_TRUST_CA, which has no flag, in English and Korean; the list of commands stays short", async () => {
+    const flat = (text: string) => text.replace(/\s+/g, " ");
+    for (const command of ["call", "token"]) {
+      const english = await help(["provider", command, "--help"], { LANG: "C" });
+      assert.match(flat(english.stdout), /a provider whose certificate comes from a private CA needs PORTCULLIS_TRUST_CA set to a PEM file holding that CA, in this command's environment \(there is no flag\)/, command);
+      const korean = await help(["provider", command, "--help", "--lang", "ko"]);
+      assert.match(flat(korean.stdout), /사설 CA가 발급한 인증서를 쓰는 공급자라면 이 명령의 환경에서 PORTCULLIS_TRUST_CA에 그 CA가 든 PEM 파일을 지정해야 합니다/, command);
+    }
+    const list = await help(["provider", "--help"], { LANG: "C" });
+    assert.doesNotMatch(list.stdout, /PORTCULLIS_TRUST_CA|exit code 4/);
+  });
+
+  test("--lang's help names PORTCULLIS_LOCALE, the language taken when no locale variable is set, as the CLI does", async () => {
+    for (const lang of ["en", "ko"]) {
+      const { stdout } = await help(["client", "list", "--help", "--lang", lang]);
+      assert.match(stdout.replace(/\s+/g, " "), /LC_ALL, LC_MESSAGES, (then|그다음) LANG[;.] .*PORTCULLIS_LOCALE\)/, lang);
+    }
+    // What the help says: a bare environment with PORTCULLIS_LOCALE=ko speaks Korean; a locale variable set wins over it.
+    assert.match((await help(["client", "--help"], { PORTCULLIS_LOCALE: "ko" })).stdout, /^사용법: /m);
+    assert.match((await help(["client", "--help"], { PORTCULLIS_LOCALE: "ko", LANG: "C" })).stdout, /^Usage: /m);
+  });
 });

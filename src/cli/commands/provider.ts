@@ -169,7 +169,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
     });
   });
 
-  withDataOption(provider.command("delete <provider>").description(t("help.provider.delete")), i18n).action(async (key: string, options: ProviderOptions) => {
+  withDataOption(provider.command("delete <provider>").summary(t("help.provider.delete")).description(t("help.provider.deleteDetail")), i18n).action(async (key: string, options: ProviderOptions) => {
     await withInstance(configFor(options, env), output, i18n, async (instance) => {
       const found = await mustFind(instance, i18n, key);
       const outcome = await deleteProviderRevoking(instance, found, actor);
@@ -179,7 +179,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
     });
   });
 
-  withDataOption(provider.command("update <provider>").description(t("help.provider.update")), i18n)
+  withDataOption(provider.command("update <provider>").summary(t("help.provider.update")).description(t("help.provider.updateDetail")), i18n)
     .option("--name <name>", t("help.provider.name"))
     .option("--client-id <id>", t("help.provider.clientId"))
     .option("--new-secret-env <var>", t("help.provider.newSecretEnv"))
@@ -222,7 +222,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
       }, sealsSecrets);
     });
 
-  withDataOption(provider.command("token <provider>").description(t("help.provider.token")), i18n)
+  withDataOption(provider.command("token <provider>").summary(t("help.provider.token")).description(t("help.provider.tokenDetail")), i18n)
     .option("--grant <grant>", t("help.provider.grant"))
     .option("--username <user>", t("help.provider.username"))
     .option("--password-env <var>", t("help.provider.passwordEnv"), "PORTCULLIS_PROVIDER_PASSWORD")
@@ -253,7 +253,7 @@ export function providerCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
       }, sealsSecrets);
     });
 
-  withDataOption(provider.command("call <provider> <method> <path>").description(t("help.provider.call")), i18n)
+  withDataOption(provider.command("call <provider> <method> <path>").summary(t("help.provider.call")).description(t("help.provider.callDetail")), i18n)
     .option("--body <json>", t("help.provider.body"))
     .action(async (key: string, method: string, path: string, options: ProviderOptions) => {
       const upper = method.toUpperCase();

@@ -340,7 +340,7 @@ export const en = {
   "consumer.issMismatch": "This answer names {iss} as its issuer, but {provider} is {expected} (RFC 9207 iss). It may come from another server posing as {provider}. Nothing was stored; start again.",
 
   "cli.description": "An OAuth 2 authorization server with the platform's wire paths, for instances that trust each other.",
-  "cli.option.lang": "language of messages: en or ko (default: LC_ALL, LC_MESSAGES, then LANG)",
+  "cli.option.lang": "language of messages: en or ko (default: LC_ALL, LC_MESSAGES, then LANG; with none of them set, PORTCULLIS_LOCALE)",
   "cli.error.lang": "\"{value}\" is not a language of this CLI: en or ko",
   "cli.error.invalidInput": "invalid input:",
   "cli.error.stale": "the record was changed while this command ran ({user} saved it at {time} UTC), so this edit was not saved. Run the command again.",

@@ -338,7 +338,7 @@ export const ko: Record<MessageKey, string> = {
   "consumer.issMismatch": "이 응답은 발급자를 {iss}(으)로 밝히지만 {provider}의 발급자는 {expected}입니다(RFC 9207 iss). {provider}(으)로 가장한 다른 서버의 응답일 수 있습니다. 아무것도 저장하지 않았습니다. 다시 시작하세요.",
 
   "cli.description": "인스턴스끼리 서로 신뢰하도록 플랫폼의 와이어 경로를 제공하는 OAuth 2 권한 부여 서버입니다.",
-  "cli.option.lang": "메시지 언어: en 또는 ko (기본값: LC_ALL, LC_MESSAGES, 그다음 LANG)",
+  "cli.option.lang": "메시지 언어: en 또는 ko (기본값: LC_ALL, LC_MESSAGES, 그다음 LANG. 모두 설정되지 않았으면 PORTCULLIS_LOCALE)",
   "cli.error.lang": "\"{value}\"은(는) 이 CLI의 언어가 아닙니다: en 또는 ko",
   "cli.error.invalidInput": "입력이 올바르지 않습니다:",
   "cli.error.stale": "명령이 실행되는 동안 레코드가 바뀌어({user}님이 {time} UTC에 저장) 이 변경은 저장하지 않았습니다. 명령을 다시 실행하세요.",
