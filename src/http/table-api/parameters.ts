@@ -8,6 +8,7 @@ import { mayReadField, readableFields } from "./acl.ts";
 import type { ApiPrincipal } from "./api-principal.ts";
 import { resolveDotWalk } from "./dot-walk-access.ts";
 import { badRequest, forbidden } from "./errors.ts";
+import { withDisplayValue } from "./name-value-display.ts";
 
 /** The platform's `sysparm_*` parameters and name-value pairs, each read once, checked, and typed. */
 export type DisplayValueMode = "false" | "true" | "all";
@@ -152,7 +153,9 @@ function withWalks(encoded: EncodedQuery, walks: ReadonlyMap<string, DotWalk>, s
 /**
  * The platform's Table API GET and Aggregate API read every parameter that is not sysparm_*
  * as `field=value` (`?active=true&priority=1`), ANDed with sysparm_query. Each is parsed as that
- * text in sysparm_query would be (an empty value is ISEMPTY, date macros are evaluated). A name
+ * text in sysparm_query would be (an empty value is ISEMPTY, date macros are evaluated), but a
+ * choice's label or a referenced record's display value may stand for the value, as the
+ * platform's reference allows for pairs only (name-value-display.ts). A name
  * that is no field of the table is a 400, as in sysparm_query: the platform ignores it and
  * answers with every record, which a script then updates or deletes.
  */
@@ -168,8 +171,13 @@ async function nameValuePairs(query: Query, principal: ApiPrincipal, table: Tabl
     if (!walks && (!field || field.secret || !/^[a-z][a-z0-9_]*$/.test(name)))
       throw badRequest(`the parameter "${name.slice(0, 60)}" is not a field of ${table.name}; a parameter other than sysparm_* filters records as field=value`);
     const value = (single(query, name) ?? "").replaceAll("^", "^^");
-    const parsed = await checkFields(parseEncodedQuery(`${name}=${value}`, { now, userId: principal.user.sysId, userName: principal.user.userName }), `the parameter ${name}`, principal, table, db);
-    groups.push(...parsed.queries.flat());
+    const source = `the parameter ${name}`;
+    const parsed = await checkFields(parseEncodedQuery(`${name}=${value}`, { now, userId: principal.user.sysId, userName: principal.user.userName }), source, principal, table, db);
+    for (const group of parsed.queries.flat()) {
+      const read: Condition[] = [];
+      for (const condition of group) read.push(...(await withDisplayValue(condition, { principal, table, db, source })));
+      groups.push(read);
+    }
   }
   return groups;
 }
