@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import type { TableDef } from "../domain/dictionary.ts";
 import { type Condition, QueryError } from "../domain/encoded-query.ts";
 import { ValidationError } from "../domain/validation.ts";
-import { requireAccess } from "../http/table-api/acl.ts";
+import { mayDo, requireAccess } from "../http/table-api/acl.ts";
 import type { ApiPrincipal } from "../http/table-api/api-principal.ts";
 import { genericWriter } from "../http/table-api/record-writers.ts";
 import { OAuthError } from "../http/oauth/oauth-error.ts";
@@ -77,7 +77,7 @@ async function applyMap(context: TransformContext, map: PlannedMap, row: Row, ro
   const missingKey = keys.find((k) => asText(row[k.source]) === "");
   if (missingKey) return ignored(`no value for the coalesce field ${missingKey.source}`);
   if (map.entries.length === 0) return ignored(`the transform map ${map.name} has no field maps`);
-  const actor = { db: context.db, actor: context.principal.user.userName };
+  const actor = { db: context.db, actor: context.principal.user.userName, mayRead: (t: TableDef) => mayDo(context.principal, t, "read") };
   try {
     const matches = keys.length > 0 ? await findMatches(context, target, keys.map((k) => ({ field: k.target, operator: "=" as const, value: body[k.target]!, ...(k.caseSensitive ? { caseSensitive: true as const } : {}) }))) : [];
     let sysId: string;

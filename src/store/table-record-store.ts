@@ -85,12 +85,25 @@ export async function displayValues(db: Db, target: TableDef, sysIds: readonly s
   return new Map(rows.map((r) => [r.sys_id as string, r[target.displayField] == null ? "" : String(r[target.displayField])]));
 }
 
-async function assertReferencesExist(db: Db, table: TableDef, values: Record<string, StoredValue>): Promise<void> {
+/** Who writes: their user name, for the system fields and the audit, and the tables they may read. */
+export interface Author {
+  actor: string;
+  mayRead: (table: TableDef) => boolean;
+}
+
+/**
+ * A reference must point at a record, stricter than the platform, which stores any sys_id (its
+ * "broken references"). Only into a table the author may read, though: elsewhere "no such
+ * record" would tell them which sys_ids exist there, so the sys_id is stored as given, as the
+ * platform stores it, and reads show it for the display value they may not see.
+ */
+async function assertReferencesExist(db: Db, table: TableDef, values: Record<string, StoredValue>, author: Author): Promise<void> {
   const issues: { field: string; message: string }[] = [];
   for (const [name, value] of Object.entries(values)) {
     const field = fieldOf(table, name);
     if (field?.type !== "reference" || value === null || !field.reference) continue;
     const target = await findTableDef(db, field.reference);
+    if (target && !author.mayRead(target)) continue;
     const found = target && (await dynamic(db).selectFrom(target.name).select("sys_id").where("sys_id", "=", value).executeTakeFirst());
     if (!found) issues.push({ field: name, message: `no ${field.reference} record with sys_id ${value}` });
   }
@@ -134,10 +147,11 @@ export function versionOf(row: Row): RecordVersion {
 }
 
 /** Inserts a record whose values were already checked against the dictionary; returns it whole. A sys_id given that is taken is a 400. */
-export async function insertRecord(db: Kysely<Database>, table: TableDef, values: Record<string, StoredValue>, actor: string, sysId?: string): Promise<Row> {
+export async function insertRecord(db: Kysely<Database>, table: TableDef, values: Record<string, StoredValue>, author: Author, sysId?: string): Promise<Row> {
+  const { actor } = author;
   return rethrowConstraint(() =>
     db.transaction().execute(async (trx) => {
-      await assertReferencesExist(trx, table, values);
+      await assertReferencesExist(trx, table, values, author);
       const row: Row = { ...withCalculatedFields(table, values), ...newSystemFields(actor), ...(sysId ? { sys_id: sysId } : {}) };
       if (table.numbering) row[table.numbering.field] = await nextNumber(trx, table);
       await dynamic(trx).insertInto(table.name).values(row).execute();
@@ -154,7 +168,8 @@ export async function insertRecord(db: Kysely<Database>, table: TableDef, values
  * Applies changes; undefined when there is no such record. Unchanged values write nothing. With
  * `expected`, only to a record still at one of those versions (StaleRecordError otherwise).
  */
-export async function updateRecord(db: Kysely<Database>, table: TableDef, sysId: string, given: Record<string, StoredValue>, actor: string, expected?: ExpectedVersions): Promise<Row | undefined> {
+export async function updateRecord(db: Kysely<Database>, table: TableDef, sysId: string, given: Record<string, StoredValue>, author: Author, expected?: ExpectedVersions): Promise<Row | undefined> {
+  const { actor } = author;
   return rethrowConstraint(() =>
     db.transaction().execute(async (trx) => {
       let read = dynamic(trx).selectFrom(table.name).selectAll().where("sys_id", "=", sysId);
@@ -168,7 +183,7 @@ export async function updateRecord(db: Kysely<Database>, table: TableDef, sysId:
       const changed = Object.keys(values).filter((k) => auditText(current[k]) !== auditText(values[k]));
       if (changed.length === 0) return current as Row;
       const changes = Object.fromEntries(changed.map((k) => [k, values[k]!]));
-      await assertReferencesExist(trx, table, changes);
+      await assertReferencesExist(trx, table, changes, author);
       const now = Date.now();
       const set = { ...changes, sys_updated_on: glideDateTime(now), sys_updated_by: actor, sys_mod_count: sql`sys_mod_count + 1` };
       await withAccountRules(trx, { table, sysId, before: current, changes, actor, now }, () => dynamic(trx).updateTable(table.name).set(set).where("sys_id", "=", sysId).execute());

@@ -25,6 +25,7 @@ return { name: gr.caller_id.name.toString(), email: gr.caller_id.email.getDispla
 return { name: g.u_client.name.toString(), nil: g.u_client.name.nil(), valid: ref.isValidRecord(), error: ref.getLastErrorMessage() };`,
   assign: `var gr = new GlideRecord('incident'); gr.addQuery('short_description', 'no caller'); gr.query(); gr.next();
 var before = gr.caller_id.name.toString(); gr.caller_id = request.body.data.user; return { before: before, after: gr.caller_id.name.toString() };`,
+  point: `var g = new GlideRecord('u_grant'); g.u_client = request.body.data.client; var id = g.insert(); return { made: id !== null, error: g.getLastErrorMessage() };`,
 };
 
 for (const dialect of dialectsUnderTest()) {
@@ -32,6 +33,7 @@ for (const dialect of dialectsUnderTest()) {
     let server: TestInstance;
     let admin: ApiUser;
     let ada: ApiUser;
+    let client: Awaited<ReturnType<typeof registerClient>>;
     before(async () => {
       server = await startTestInstance(dialect);
       admin = await apiUser(server, "admin");
@@ -40,6 +42,7 @@ for (const dialect of dialectsUnderTest()) {
         { name: "walk", http_method: "GET", relative_path: "/walk", operation_script: scripts.walk },
         { name: "grant", http_method: "GET", relative_path: "/grant", operation_script: scripts.grant },
         { name: "assign", http_method: "POST", relative_path: "/assign", operation_script: scripts.assign },
+        { name: "point", http_method: "POST", relative_path: "/point", operation_script: scripts.point },
       ]);
       for (const body of [{ short_description: "mail down", caller_id: ada.sysId }, { short_description: "no caller" }]) {
         assert.equal((await api(server, "POST", "/api/now/table/incident", { token: admin.token, body })).status, 201);
@@ -48,7 +51,7 @@ for (const dialect of dialectsUnderTest()) {
       // oauth_entity is admin-only: a reference to it is a record ada cannot read.
       assert.equal((await api(server, "POST", "/api/now/table/sys_db_object", { token: admin.token, body: { name: "u_grant", label: "Grant" } })).status, 201);
       assert.equal((await api(server, "POST", "/api/now/table/sys_dictionary", { token: admin.token, body: { name: "u_grant", element: "u_client", internal_type: "reference", reference: "oauth_entity" } })).status, 201);
-      const client = await registerClient(server.instance, { name: "Payroll" });
+      client = await registerClient(server.instance, { name: "Payroll" });
       assert.equal((await api(server, "POST", "/api/now/table/u_grant", { token: admin.token, body: { u_client: client.sysId } })).status, 201);
     });
     after(() => server.close());
@@ -82,6 +85,17 @@ for (const dialect of dialectsUnderTest()) {
       const res = await api(server, "POST", "/api/x_walk/t/assign", { token: ada.token, body: { user: admin.sysId } });
       assert.equal(res.status, 200, res.text);
       assert.deepEqual(res.body.result, { before: "", after: "System Administrator" });
+    });
+
+    test("a script's reference to a record of a table the caller may not read is written alike whether the record exists or not", async () => {
+      const nowhere = "0000000000000000000000000000abcd";
+      for (const id of [client.sysId, nowhere]) {
+        const res = await api(server, "POST", "/api/x_walk/t/point", { token: ada.token, body: { client: id } });
+        assert.deepEqual(res.body.result, { made: true, error: null }, id);
+      }
+      const checked = await api(server, "POST", "/api/x_walk/t/point", { token: admin.token, body: { client: nowhere } });
+      assert.equal(checked.body.result.made, false, "an admin, who reads oauth_entity, is told");
+      assert.match(checked.body.result.error, /no oauth_entity record with sys_id/);
     });
   });
 }

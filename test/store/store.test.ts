@@ -108,10 +108,10 @@ for (const dialect of dialectsUnderTest()) {
 
     test("a record's delete or update with an If-Match no longer current is refused in its transaction", async () => {
       const incident = (await findTableDef(store.db, "incident"))!;
-      const row = await insertRecord(store.db, incident, { short_description: "versioned" }, "alice");
+      const row = await insertRecord(store.db, incident, { short_description: "versioned" }, { actor: "alice", mayRead: () => true });
       const sysId = row.sys_id as string;
-      await updateRecord(store.db, incident, sysId, { short_description: "edited" }, "alice", [0]);
-      await assert.rejects(updateRecord(store.db, incident, sysId, { short_description: "lost" }, "bob", [0]), StaleRecordError);
+      await updateRecord(store.db, incident, sysId, { short_description: "edited" }, { actor: "alice", mayRead: () => true }, [0]);
+      await assert.rejects(updateRecord(store.db, incident, sysId, { short_description: "lost" }, { actor: "bob", mayRead: () => true }, [0]), StaleRecordError);
       await assert.rejects(deleteRecord(store.db, incident, sysId, "bob", [0]), StaleRecordError);
       assert.equal((await getRecord(store.db, incident, sysId, ["short_description"]))?.short_description, "edited");
       assert.equal(await deleteRecord(store.db, incident, sysId, "bob", [1]), true);

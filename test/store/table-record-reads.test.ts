@@ -16,7 +16,7 @@ for (const dialect of dialectsUnderTest()) {
 
     test("a single-record read answers for every column list a client can ask, past the bound on remembered statements", async () => {
       const db = opened.store.db;
-      const row = await insertRecord(db, users, { user_name: "reads.one", name: "Reads One", email: "one@example.test", active: 1 }, "test");
+      const row = await insertRecord(db, users, { user_name: "reads.one", name: "Reads One", email: "one@example.test", active: 1 }, { actor: "test", mayRead: () => true });
       // Every non-empty subset of the ten columns, in two orders: 2 × 1023 distinct lists.
       for (let mask = 1; mask < 1 << columns.length; mask++) {
         const chosen = columns.filter((_, i) => mask & (1 << i));
@@ -31,7 +31,7 @@ for (const dialect of dialectsUnderTest()) {
 
     test("a list read and its count outside a transaction see what is committed, and at once", async () => {
       const db = opened.store.db;
-      await insertRecord(db, users, { user_name: "reads.two", name: "Reads Two", active: 1 }, "test");
+      await insertRecord(db, users, { user_name: "reads.two", name: "Reads Two", active: 1 }, { actor: "test", mayRead: () => true });
       const list = () => listRecords(db, { table: users, columns: ["sys_id", "user_name"], query: query("user_nameSTARTSWITHreads.t"), limit: 10, offset: 0, count: true });
       await db.transaction().execute(async (trx) => {
         await trx.insertInto("sys_user").values({ user_name: "reads.three", name: "Reads Three", active: 1, ...newSystemFields("test") } as never).execute();

@@ -75,7 +75,7 @@ function scriptMessage(error: unknown, log: FastifyBaseLogger): string {
 
 export function dataApi(instance: Instance, principal: Principal, log: FastifyBaseLogger) {
   const db = instance.store.db;
-  const actor = (p: ApiPrincipal) => ({ db, actor: p.user.userName });
+  const actor = (p: ApiPrincipal) => ({ db, actor: p.user.userName, mayRead: (t: TableDef) => mayDo(p, t, "read") });
   const operations: Record<string, (args: unknown[]) => Promise<unknown>> = {
     async get([name, id]) {
       const { table, principal: p } = await open(instance, principal, name, "read");

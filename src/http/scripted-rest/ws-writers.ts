@@ -39,18 +39,18 @@ async function checkDefinition(db: Kysely<Database>, record: Record<string, unkn
 }
 
 export const definitionWriter: RecordWriter = {
-  async create({ db, actor }, table, body) {
+  async create({ db, actor, mayRead }, table, body) {
     const values: Values = parseRecordInput(table, body, "create");
     values.base_uri = await checkDefinition(db, values, null);
-    const row = await insertRecord(db, table, values, actor);
+    const row = await insertRecord(db, table, values, { actor, mayRead });
     return { sysId: row.sys_id as string };
   },
-  async update({ db, actor, expected }, table, sysId, body) {
+  async update({ db, actor, mayRead, expected }, table, sysId, body) {
     const existing = await current(db, table, sysId);
     if (!existing) return false;
     const values: Values = parseRecordInput(table, body, "update");
     values.base_uri = await checkDefinition(db, { ...existing, ...values }, sysId);
-    return (await updateRecord(db, table, sysId, values, actor, expected)) !== undefined;
+    return (await updateRecord(db, table, sysId, values, { actor, mayRead }, expected)) !== undefined;
   },
   async remove({ db, actor, expected }, table, sysId) {
     return deleteRecord(db, table, sysId, actor, expected);
@@ -83,18 +83,18 @@ async function checkOperation(db: Kysely<Database>, record: Record<string, unkno
 }
 
 export const operationWriter: RecordWriter = {
-  async create({ db, actor }, table, body) {
+  async create({ db, actor, mayRead }, table, body) {
     const values: Values = tidied(parseRecordInput(table, body, "create"));
     await checkOperation(db, values, null, values.operation_script ?? "");
-    const row = await insertRecord(db, table, values, actor);
+    const row = await insertRecord(db, table, values, { actor, mayRead });
     return { sysId: row.sys_id as string };
   },
-  async update({ db, actor, expected }, table, sysId, body) {
+  async update({ db, actor, mayRead, expected }, table, sysId, body) {
     const existing = await current(db, table, sysId);
     if (!existing) return false;
     const values: Values = tidied(parseRecordInput(table, body, "update"));
     await checkOperation(db, { ...existing, ...values }, sysId, values.operation_script);
-    return (await updateRecord(db, table, sysId, values, actor, expected)) !== undefined;
+    return (await updateRecord(db, table, sysId, values, { actor, mayRead }, expected)) !== undefined;
   },
   async remove({ db, actor, expected }, table, sysId) {
     return deleteRecord(db, table, sysId, actor, expected);

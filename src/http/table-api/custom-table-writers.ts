@@ -36,13 +36,13 @@ export const customTableWriter: RecordWriter = {
     checkRoles(values);
     return { sysId: await createCustomTable(db, values as unknown as TableRecord, actor) };
   },
-  async update({ db, actor, expected }, table, sysId, body) {
+  async update({ db, actor, mayRead, expected }, table, sysId, body) {
     const current = await findDictionaryRecord(db, "sys_db_object", sysId);
     if (!current) return false;
     const values = parseRecordInput(table, body, "update");
     refuseChanges(values, current, ["name", "super_class"]);
     checkRoles(values);
-    return (await updateRecord(db, table, sysId, values, actor, expected)) !== undefined;
+    return (await updateRecord(db, table, sysId, values, { actor, mayRead }, expected)) !== undefined;
   },
   async remove({ db, actor }, _table, sysId) {
     return dropCustomTable(db, sysId, actor);
@@ -60,13 +60,13 @@ export const dictionaryEntryWriter: RecordWriter = {
     await checkReference(db, record);
     return { sysId: await addCustomField(db, record, actor) };
   },
-  async update({ db, actor, expected }, table, sysId, body) {
+  async update({ db, actor, mayRead, expected }, table, sysId, body) {
     const current = await findDictionaryRecord(db, "sys_dictionary", sysId);
     if (!current) return false;
     const values = parseRecordInput(table, body, "update");
     refuseChanges(values, current, ["name", "element", "internal_type", "reference"]);
     checkFieldRecord({ ...current, ...values } as unknown as FieldRecord);
-    return (await updateRecord(db, table, sysId, values, actor, expected)) !== undefined;
+    return (await updateRecord(db, table, sysId, values, { actor, mayRead }, expected)) !== undefined;
   },
   async remove({ db, actor }, _table, sysId) {
     return dropCustomField(db, sysId, actor);

@@ -6,16 +6,24 @@ import { type FieldIssue, ValidationError } from "../../domain/validation.ts";
 import { findTableDef } from "../../store/dictionary-store.ts";
 import type { Database } from "../../store/schema.ts";
 import { findByDisplayValue } from "../../store/table-record-store.ts";
+import { mayReadDisplay } from "./acl.ts";
+import type { ApiPrincipal } from "./api-principal.ts";
 
 /**
  * sysparm_input_display_value=true: a body may name a referenced record by its display value
  * ("Abel Tuter" rather than a sys_id) and a choice by its label ("1 - Critical"). Each must
  * match exactly one record or choice.
+ *
+ * Only where the caller may read the referenced table and its display field, as a text filter
+ * on a reference matches display values only there: elsewhere "no record is shown as", "more
+ * than one" and a match would each tell them what the table holds. There a name is refused
+ * whatever the table holds, and a sys_id is taken as given.
  */
-export async function resolveDisplayInput(db: Kysely<Database>, table: TableDef, body: unknown): Promise<unknown> {
+export async function resolveDisplayInput(db: Kysely<Database>, principal: ApiPrincipal, table: TableDef, body: unknown): Promise<unknown> {
   if (!isPlainObject(body)) return body;
   const out: Record<string, unknown> = { ...body };
   const issues: FieldIssue[] = [];
+  const readable = mayReadDisplay(principal);
   for (const field of table.fields) {
     const value = out[field.name];
     if (typeof value !== "string" || value === "") continue;
@@ -23,6 +31,10 @@ export async function resolveDisplayInput(db: Kysely<Database>, table: TableDef,
     if (choice) out[field.name] = choice.value;
     if (field.type !== "reference" || !field.reference || sysIdPattern.test(value)) continue;
     const target = await findTableDef(db, field.reference);
+    if (target && !readable(target)) {
+      issues.push({ field: field.name, message: `${principal.user.userName} may not read the display values of ${target.name} records, so one is named here by its sys_id only` });
+      continue;
+    }
     const matches = target ? await findByDisplayValue(db, target, value) : [];
     if (matches.length === 1) out[field.name] = matches[0];
     else issues.push({ field: field.name, message: matches.length === 0 ? `no ${field.reference} record is shown as "${value.slice(0, 60)}"` : `more than one ${field.reference} record is shown as "${value.slice(0, 60)}"` });

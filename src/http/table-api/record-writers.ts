@@ -4,16 +4,15 @@ import { isPlainObject, notOneRecord, parseRecordInput, requestedSysId, writable
 import type { ExpectedVersions } from "../../domain/record-version.ts";
 import { createClient, deleteClient, findClientBySysId, updateClient } from "../../store/oauth-entity-store.ts";
 import type { Database } from "../../store/schema.ts";
-import { deleteRecord, insertRecord, updateRecord } from "../../store/table-record-store.ts";
+import { type Author, deleteRecord, insertRecord, updateRecord } from "../../store/table-record-store.ts";
 
 /**
  * How records of a table are created, changed and deleted. Most tables take the generic
  * dictionary-driven writer; the Application Registry keeps its own rules (validation,
  * generated client ID and secret, token revocation, audit), shared with the CLI.
  */
-export interface WriteContext {
+export interface WriteContext extends Author {
   db: Kysely<Database>;
-  actor: string;
   /** The versions an update or delete may apply to (the request's If-Match); checked in its transaction. */
   expected?: ExpectedVersions | undefined;
 }
@@ -32,12 +31,12 @@ export interface RecordWriter {
 }
 
 export const genericWriter: RecordWriter = {
-  async create({ db, actor }, table, body) {
-    const row = await insertRecord(db, table, parseRecordInput(table, body, "create"), actor, requestedSysId(body));
+  async create(context, table, body) {
+    const row = await insertRecord(context.db, table, parseRecordInput(table, body, "create"), context, requestedSysId(body));
     return { sysId: row.sys_id as string };
   },
-  async update({ db, actor, expected }, table, sysId, body) {
-    return (await updateRecord(db, table, sysId, parseRecordInput(table, body, "update"), actor, expected)) !== undefined;
+  async update(context, table, sysId, body) {
+    return (await updateRecord(context.db, table, sysId, parseRecordInput(table, body, "update"), context, context.expected)) !== undefined;
   },
   async remove({ db, actor, expected }, table, sysId) {
     return deleteRecord(db, table, sysId, actor, expected);

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { fieldOf, type TableDef } from "../../domain/dictionary.ts";
 import { isDotWalk } from "../../domain/dot-walk.ts";
-import { assertVersion, entityTag, ifMatchVersions, StaleRecordError } from "../../domain/record-version.ts";
+import { assertVersion, entityTag, type ExpectedVersions, ifMatchVersions, StaleRecordError } from "../../domain/record-version.ts";
 import { sysIdPattern } from "../../domain/sys-id.ts";
 import type { Instance } from "../../instance.ts";
 import { findTableDef } from "../../store/dictionary-store.ts";
@@ -14,6 +14,7 @@ import { setListHeaders } from "./pagination.ts";
 import { type OutputParams, type Query, readListParams, readOutputParams } from "./parameters.ts";
 import { resolveDisplayInput } from "./input-display-value.ts";
 import { recordBody } from "./record-body.ts";
+import type { WriteContext } from "./record-writers.ts";
 import { writerOf } from "./writers.ts";
 import { serializeRecords } from "./serialize.ts";
 import { rejectUnknownSysparms, tableAPISysparms } from "./sysparm-names.ts";
@@ -46,6 +47,11 @@ async function open(instance: Instance, request: FastifyRequest, operation: "rea
   const table = await resolveTable(instance, request);
   requireAccess(principal, table, operation);
   return { principal, table };
+}
+
+/** A write acts as the caller: in their name, and checking references only where they may read (table-record-store.ts). */
+function writeContext(instance: Instance, principal: ApiPrincipal, expected?: ExpectedVersions): WriteContext {
+  return { db: instance.store.db, actor: principal.user.userName, mayRead: (t) => mayDo(principal, t, "read"), expected };
 }
 
 function serializeContext(instance: Instance, principal: ApiPrincipal) {
@@ -121,10 +127,10 @@ const create: Handler = async (instance, request, reply) => {
   const { principal, table } = await open(instance, request, "create");
   const params = await readOutputParams(request, principal, table, instance.store.db);
   const sent = recordBody(request.body);
-  const body = params.inputDisplayValue ? await resolveDisplayInput(instance.store.db, table, sent) : sent;
+  const body = params.inputDisplayValue ? await resolveDisplayInput(instance.store.db, principal, table, sent) : sent;
   // Tables with their own writer (the registry, the dictionary, Scripted REST, transform maps) make their records' sys_ids.
   if (table.writer !== "generic" && requestedSysId(body)) throw badRequest(`sys_id: records of ${table.name} get their sys_id from the instance; leave sys_id out of the body`);
-  const created = await writerOf(table).create({ db: instance.store.db, actor: principal.user.userName }, table, body);
+  const created = await writerOf(table).create(writeContext(instance, principal), table, body);
   const record = mayDo(principal, table, "read") ? await recordResult(instance, principal, table, created.sysId, params, reply) : { sys_id: created.sysId };
   reply.code(201).header("location", `${collectionUrl(instance, request, table)}/${created.sysId}`);
   // A value shown once (a new client secret) is never dropped: X-no-response-body does not apply to it.
@@ -136,9 +142,9 @@ const update: Handler = async (instance, request, reply) => {
   const sysId = sysIdOf(request);
   const params = await readOutputParams(request, principal, table, instance.store.db);
   const sent = recordBody(request.body);
-  const body = params.inputDisplayValue ? await resolveDisplayInput(instance.store.db, table, sent) : sent;
+  const body = params.inputDisplayValue ? await resolveDisplayInput(instance.store.db, principal, table, sent) : sent;
   const expected = ifMatchVersions(request.headers["if-match"]);
-  const found = await writerOf(table).update({ db: instance.store.db, actor: principal.user.userName, expected }, table, sysId, body);
+  const found = await writerOf(table).update(writeContext(instance, principal, expected), table, sysId, body);
   if (!found) throw notFound("No Record found");
   const record = mayDo(principal, table, "read") ? await recordResult(instance, principal, table, sysId, params, reply) : { sys_id: sysId };
   reply.send(wantsNoBody(request) ? undefined : { result: record });
@@ -156,7 +162,7 @@ const remove: Handler = async (instance, request, reply) => {
     if (!row) throw notFound("No Record found");
     assertVersion(versionOf(row), expected);
   }
-  if (!(await writerOf(table).remove({ db: instance.store.db, actor: principal.user.userName, expected }, table, sysId))) throw notFound("No Record found");
+  if (!(await writerOf(table).remove(writeContext(instance, principal, expected), table, sysId))) throw notFound("No Record found");
   reply.code(204).send();
 };
 

@@ -59,17 +59,17 @@ async function checkedEntryTables(db: Db, record: Record<string, unknown>): Prom
 
 function definitionWriter(check: (db: Db, record: Record<string, unknown>) => Promise<void>): RecordWriter {
   return {
-    async create({ db, actor }, table, body) {
+    async create({ db, actor, mayRead }, table, body) {
       const values = parseRecordInput(table, body, "create");
       await check(db, values);
-      return { sysId: (await insertRecord(db, table, values, actor)).sys_id as string };
+      return { sysId: (await insertRecord(db, table, values, { actor, mayRead })).sys_id as string };
     },
-    async update({ db, actor, expected }, table, sysId, body) {
+    async update({ db, actor, mayRead, expected }, table, sysId, body) {
       const current = await getRecord(db, table, sysId, table.fields.map((f) => f.name));
       if (!current) return false;
       const values: Record<string, StoredValue> = parseRecordInput(table, body, "update");
       await check(db, { ...current, ...values });
-      return (await updateRecord(db, table, sysId, values, actor, expected)) !== undefined;
+      return (await updateRecord(db, table, sysId, values, { actor, mayRead }, expected)) !== undefined;
     },
     async remove({ db, actor }, table, sysId) {
       // A map's field maps go with it.
