@@ -1,6 +1,6 @@
-import { type Kysely, sql, type Transaction } from "kysely";
+import { type ExpressionBuilder, type Kysely, sql, type Transaction } from "kysely";
 import { withCalculatedFields } from "../domain/calculated-fields.ts";
-import { fieldOf, type StoredValue, type TableDef } from "../domain/dictionary.ts";
+import { fieldOf, isCaselessText, type StoredValue, type TableDef } from "../domain/dictionary.ts";
 import type { EncodedQuery } from "../domain/encoded-query.ts";
 import { assertVersion, type ExpectedVersions, type RecordVersion } from "../domain/record-version.ts";
 import { glideDateTime } from "../domain/sys-id.ts";
@@ -211,8 +211,15 @@ export async function deleteRecord(db: Kysely<Database>, table: TableDef, sysId:
   );
 }
 
-/** Up to two records whose display field equals the value: enough to tell unique from ambiguous. */
+/**
+ * Up to two records whose display field equals the value, enough to tell unique from ambiguous:
+ * matched as `=` matches in a query, so text without regard to case ("ada lovelace" is Ada
+ * Lovelace), through the same lower() indexes. A display field that is not text (a reference,
+ * a number) is compared as stored, where a query's `=` would refuse a name as no value of it.
+ */
 export async function findByDisplayValue(db: Db, table: TableDef, value: string): Promise<string[]> {
-  const rows = await dynamic(db).selectFrom(table.name).select("sys_id").where(table.displayField, "=", value).limit(2).execute();
+  const field = fieldOf(table, table.displayField);
+  const equal = field && isCaselessText(field) ? whereOf(table, { queries: [[[{ field: field.name, operator: "=", value }]]], orderBy: [] })! : (eb: ExpressionBuilder<any, any>) => eb(table.displayField, "=", value);
+  const rows = await dynamic(db).selectFrom(table.name).select("sys_id").where(equal).limit(2).execute();
   return rows.map((r) => r.sys_id as string);
 }

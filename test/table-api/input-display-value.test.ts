@@ -91,6 +91,35 @@ for (const dialect of dialectsUnderTest()) {
       }
     });
 
+    test("a display value matches without regard to case, as = in a query does", async () => {
+      const ada = await post(admin, "/api/now/table/sys_user", { user_name: "ada.l", first_name: "Ada", last_name: "Lovelace" });
+      assert.equal(ada.status, 201, ada.text);
+      const filed = await post(clerk, `/api/now/table/incident${byName}`, { short_description: "caseless caller", caller_id: "ada lovelace" });
+      assert.equal(filed.status, 201, filed.text);
+      assert.equal(filed.body.result.caller_id.value, ada.body.result.sys_id);
+      const queried = await api(server, "GET", `/api/now/table/incident?${q({ "caller_id.name": "ada lovelace", sysparm_fields: "sys_id" })}`, { token: clerk.token });
+      assert.deepEqual(queried.body.result, [{ sys_id: filed.body.result.sys_id }], "the query finds the record the same name made");
+      const alphaAnyCase = await post(hr, `/api/now/table/u_asset${byName}`, { u_serial: "H4", u_secret: "ALPHA" });
+      assert.equal(alphaAnyCase.status, 201, alphaAnyCase.text);
+      assert.equal(alphaAnyCase.body.result.u_secret.value, alpha);
+      assert.equal((await post(hr, "/api/now/table/u_secret", { u_name: "twin" })).status, 201);
+      const twins = await post(hr, `/api/now/table/u_asset${byName}`, { u_serial: "H5", u_secret: "TWIN" });
+      assert.match(twins.body.error.message, /u_secret: more than one u_secret record is shown as "TWIN"/);
+    });
+
+    test("a choice is named by its label in any case or by its value; an unknown label is refused by the field's labels", async () => {
+      const labelled = await post(clerk, `/api/now/table/incident${byName}`, { short_description: "labels", state: "closed", priority: "1 - CRITICAL" });
+      assert.equal(labelled.status, 201, labelled.text);
+      assert.deepEqual([labelled.body.result.state, labelled.body.result.priority], ["7", "1"]);
+      const valued = await post(clerk, `/api/now/table/incident${byName}`, { short_description: "values", state: "6" });
+      assert.equal(valued.body.result.state, "6");
+      const unknown = await post(clerk, `/api/now/table/incident${byName}`, { short_description: "unknown", state: "Closed Resolved" });
+      assert.equal(unknown.status, 400);
+      assert.equal(unknown.body.error.message, 'state: no choice of state has the label "Closed Resolved"; its labels are New, In Progress, On Hold, Resolved, Closed, Canceled');
+      const none = await api(server, "GET", `/api/now/table/incident?${q({ short_description: "unknown" })}`, { token: clerk.token });
+      assert.equal(none.body.result.length, 0, "nothing was written");
+    });
+
     test("a sys_id into a table the caller may read must still be a record's", async () => {
       const hrs = await post(hr, "/api/now/table/u_asset", { u_serial: "S3", u_secret: nowhere });
       assert.equal(hrs.status, 400);
