@@ -16,7 +16,7 @@ import { readerOf, selectRows } from "./sqlite-reader.ts";
 import { newSystemFields } from "./system-fields.ts";
 import { referenceDisplayColumns } from "./reference-display-query.ts";
 import { orderOf, whereOf } from "./table-query-sql.ts";
-import { isUniqueViolation } from "./unique-violation.ts";
+import { isUniqueViolation, uniqueKeyOf } from "./unique-violation.ts";
 
 /**
  * Records of any table the dictionary describes, read and written through Kysely. Table
@@ -110,21 +110,37 @@ async function assertReferencesExist(db: Db, table: TableDef, values: Record<str
   if (issues.length > 0) throw new ValidationError(issues);
 }
 
+/** What a write stored, so a refusal can show the value that was taken. */
+export interface Written {
+  table: TableDef;
+  values: Row;
+}
+
+function uniqueProblem(error: unknown, written: Written | undefined): ValidationError {
+  const key = uniqueKeyOf(error);
+  if (!key) return new ValidationError([{ field: "", message: "a record with the same unique value already exists" }]);
+  // The value as it was written (SQLite's message has none), never a secret field's.
+  const shown = (column: string) => {
+    const value = written?.table.name === key.table ? written.values[column] : undefined;
+    const field = written && fieldOf(written.table, column);
+    return value === undefined || value === null || !field || field.secret ? `the same ${column}` : `${column} "${String(value).slice(0, 60)}"`;
+  };
+  return new ValidationError([{ field: key.columns[key.columns.length - 1]!, message: `${key.table} already has a record with ${key.columns.map(shown).join(" and ")}` }]);
+}
+
 /** Unique and foreign-key violations are the client's mistake on both dialects. */
-export function constraintProblem(error: unknown): ValidationError | null {
-  if (isUniqueViolation(error)) {
-    return new ValidationError([{ field: "", message: "a record with the same unique value already exists" }]);
-  }
+export function constraintProblem(error: unknown, written?: Written): ValidationError | null {
+  if (isUniqueViolation(error)) return uniqueProblem(error, written);
   const code = (error as { code?: unknown })?.code;
   if (code === "SQLITE_CONSTRAINT_FOREIGNKEY" || code === "23503") return new ValidationError([{ field: "", message: "the record refers to, or is referred to by, another record" }]);
   return null;
 }
 
-async function rethrowConstraint<T>(work: () => Promise<T>): Promise<T> {
+async function rethrowConstraint<T>(written: () => Written, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    throw constraintProblem(error) ?? error;
+    throw constraintProblem(error, written()) ?? error;
   }
 }
 
@@ -149,10 +165,11 @@ export function versionOf(row: Row): RecordVersion {
 /** Inserts a record whose values were already checked against the dictionary; returns it whole. A sys_id given that is taken is a 400. */
 export async function insertRecord(db: Kysely<Database>, table: TableDef, values: Record<string, StoredValue>, author: Author, sysId?: string): Promise<Row> {
   const { actor } = author;
-  return rethrowConstraint(() =>
+  let row: Row = { ...values, ...(sysId ? { sys_id: sysId } : {}) };
+  return rethrowConstraint(() => ({ table, values: row }), () =>
     db.transaction().execute(async (trx) => {
       await assertReferencesExist(trx, table, values, author);
-      const row: Row = { ...withCalculatedFields(table, values), ...newSystemFields(actor), ...(sysId ? { sys_id: sysId } : {}) };
+      row = { ...withCalculatedFields(table, values), ...newSystemFields(actor), ...(sysId ? { sys_id: sysId } : {}) };
       if (table.numbering) row[table.numbering.field] = await nextNumber(trx, table);
       await dynamic(trx).insertInto(table.name).values(row).execute();
       const entries: AuditEntry[] = Object.entries(row)
@@ -170,7 +187,8 @@ export async function insertRecord(db: Kysely<Database>, table: TableDef, values
  */
 export async function updateRecord(db: Kysely<Database>, table: TableDef, sysId: string, given: Record<string, StoredValue>, author: Author, expected?: ExpectedVersions): Promise<Row | undefined> {
   const { actor } = author;
-  return rethrowConstraint(() =>
+  let values: Record<string, StoredValue> = given;
+  return rethrowConstraint(() => ({ table, values }), () =>
     db.transaction().execute(async (trx) => {
       let read = dynamic(trx).selectFrom(table.name).selectAll().where("sys_id", "=", sysId);
       // PostgreSQL: held until commit, so the audit's old values are the ones this edit replaces.
@@ -179,7 +197,7 @@ export async function updateRecord(db: Kysely<Database>, table: TableDef, sysId:
       if (!current) return undefined;
       assertVersion(versionOf(current), expected);
       // Calculated from the stored record: a new last_name alone still names the user "first last".
-      const values = withCalculatedFields(table, given, current);
+      values = withCalculatedFields(table, given, current);
       const changed = Object.keys(values).filter((k) => auditText(current[k]) !== auditText(values[k]));
       if (changed.length === 0) return current as Row;
       const changes = Object.fromEntries(changed.map((k) => [k, values[k]!]));
@@ -195,7 +213,7 @@ export async function updateRecord(db: Kysely<Database>, table: TableDef, sysId:
 
 /** Deletes a record; false when there is none. With `expected`, only one still at one of those versions. */
 export async function deleteRecord(db: Kysely<Database>, table: TableDef, sysId: string, actor: string, expected?: ExpectedVersions): Promise<boolean> {
-  return rethrowConstraint(() =>
+  return rethrowConstraint(() => ({ table, values: {} }), () =>
     db.transaction().execute(async (trx) => {
       let read = dynamic(trx).selectFrom(table.name).selectAll().where("sys_id", "=", sysId);
       if (!onSqlite(trx)) read = read.forNoKeyUpdate();

@@ -203,6 +203,26 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(duplicate.status, 400);
     });
 
+    test("a unique value already taken is a 400 naming the field and the value, and writes nothing", async () => {
+      const other = await api(server, "POST", "/api/now/table/sys_user", { token: admin.token, body: { user_name: "unique.other" } });
+      assert.equal(other.status, 201, other.text);
+      const incident = (await api(server, "POST", "/api/now/table/incident", { token: user.token, body: { short_description: "first" } })).body.result.sys_id;
+      const counts = await tableCounts(server.instance.store);
+      const taken = await api(server, "POST", "/api/now/table/sys_user", { token: admin.token, body: { user_name: "beth.anglin", first_name: "Other" } });
+      assert.equal(taken.status, 400, taken.text);
+      assert.equal(taken.body.status, "failure");
+      assert.equal(taken.body.error.message, 'user_name: sys_user already has a record with user_name "beth.anglin"');
+      const renamed = await api(server, "PATCH", `/api/now/table/sys_user/${other.body.result.sys_id}`, { token: admin.token, body: { user_name: "beth.anglin" } });
+      assert.equal(renamed.status, 400, renamed.text);
+      assert.equal(renamed.body.error.message, 'user_name: sys_user already has a record with user_name "beth.anglin"', "an update says the same");
+      const sameId = await api(server, "POST", "/api/now/table/incident", { token: user.token, body: { short_description: "second", sys_id: incident } });
+      assert.equal(sameId.status, 400, sameId.text);
+      assert.equal(sameId.body.error.message, `sys_id: incident already has a record with sys_id "${incident}"`);
+      assert.deepEqual(await tableCounts(server.instance.store), counts);
+      const kept = await api(server, "GET", `/api/now/table/sys_user/${other.body.result.sys_id}?sysparm_fields=user_name`, { token: admin.token });
+      assert.equal(kept.body.result.user_name, "unique.other");
+    });
+
     test("unknown tables and malformed or unknown sys_ids are 404 in the envelope", async () => {
       for (const path of ["/api/now/table/no_such_table", "/api/now/table/Incident", "/api/now/table/incident;drop", `/api/now/table/incident/${"f".repeat(32)}`, "/api/now/table/incident/1%27%20or%201=1"]) {
         const res = await api(server, "GET", path, { token: user.token });
