@@ -9,7 +9,7 @@ import type { ErrorFormat } from "./error-rendering.ts";
 import { negotiateAnswer } from "./answer-format.ts";
 import type { LimitKind } from "./rate-limit.ts";
 import { authorizeGet, authorizePost } from "./oauth/authorize.ts";
-import { allowAnyOrigin } from "./oauth/cors.ts";
+import { allowAnyOrigin, allowPublicClientOrigin } from "./oauth/cors.ts";
 import { introspectionEndpoint } from "./oauth/introspection.ts";
 import { OAuthError } from "./oauth/oauth-error.ts";
 import { authorizationServerMetadata } from "./oauth/metadata.ts";
@@ -41,14 +41,15 @@ const postOnly: Handler = (_instance, request, reply) => {
 /** `anyType`: the answer's type is not always JSON (a script's own, an attachment's bytes), so Accept is not checked. */
 /** `xmlBodies`: XML request bodies are read too (Scripted REST APIs, the Table API's writes, as the platform's accept them); elsewhere they stay refused. */
 /** `xmlAnswers`: the answer is XML when the Accept header prefers it (the platform's own APIs); elsewhere JSON only. */
-type Route = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; bodyLimit?: number | ((config: Config) => number); handler: Handler; rawBodyLimit?: (instance: Instance) => number; anyType?: boolean; xmlBodies?: boolean; xmlAnswers?: boolean };
+/** `cors`: "public-client" lets a public client's redirect origins read every answer, a refusal of an unreadable body included (src/http/oauth/cors.ts). */
+type Route = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; bodyLimit?: number | ((config: Config) => number); handler: Handler; rawBodyLimit?: (instance: Instance) => number; anyType?: boolean; xmlBodies?: boolean; xmlAnswers?: boolean; cors?: "public-client" };
 
 const routes: Route[] = [
   { method: "GET", url: paths.authorize, errorFormat: "page", handler: authorizeGet },
   { method: "POST", url: paths.authorize, errorFormat: "page", handler: authorizePost },
   // The token endpoint counts its own hits: the address and the client in one write (src/http/oauth/token.ts).
-  { method: "POST", url: paths.token, errorFormat: "oauth", handler: tokenEndpoint },
-  { method: "POST", url: paths.revoke, errorFormat: "oauth", handler: revocationEndpoint },
+  { method: "POST", url: paths.token, errorFormat: "oauth", cors: "public-client", handler: tokenEndpoint },
+  { method: "POST", url: paths.revoke, errorFormat: "oauth", cors: "public-client", handler: revocationEndpoint },
   { method: "POST", url: paths.introspect, errorFormat: "oauth", rateLimitByIp: "token-ip", handler: introspectionEndpoint },
   // RFC 6749 §3.2, RFC 7009 §2.1, RFC 7662 §2.1: POST only. Another method is told so, in JSON, rather than given the HTML "no such page".
   ...[paths.token, paths.revoke, paths.introspect].flatMap((url) => (["GET", "PUT", "PATCH", "DELETE"] as const).map((method) => ({ method, url, errorFormat: "oauth" as const, handler: postOnly }))),
@@ -102,6 +103,8 @@ function addRoute(app: FastifyInstance, instance: Instance, route: Route, limit 
     ...(bodyLimit ? { bodyLimit } : {}),
     config: { errorFormat: route.errorFormat, ...(route.rateLimitByIp ? { rateLimitByIp: route.rateLimitByIp } : {}) },
     ...(checkAccept ? { onRequest: async (request: FastifyRequest, reply: FastifyReply) => negotiateAnswer(request, reply, offer) } : {}),
+    // onSend, not the handler: the body parser's own refusals (a type it does not read, too large) reach here too.
+    ...(route.cors === "public-client" ? { onSend: async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => (await allowPublicClientOrigin(instance, request, reply), payload) } : {}),
     handler: (request, reply) => route.handler(instance, request, reply),
   });
 }

@@ -70,6 +70,49 @@ describe("CORS for browser-based public clients, as node-oidc-provider's clientB
     assert.equal(unknown.status, 401);
     assert.equal(unknown.headers.get("access-control-allow-origin"), null);
   });
+
+  test("a public client's refusals made before it is authenticated are readable too, whatever the body", async () => {
+    const readable = (res: { headers: Headers }, what: string) => {
+      assert.equal(res.headers.get("access-control-allow-origin"), appOrigin, what);
+      assert.match(res.headers.get("vary") ?? "", /Origin/, what);
+    };
+    const unknownGrant = await token({ client_id: spa.clientId, grant_type: "implicit" }, { origin: appOrigin });
+    assert.equal(unknownGrant.body.error, "unsupported_grant_type");
+    readable(unknownGrant, "an unknown grant type");
+    const noGrant = await token({ client_id: spa.clientId }, { origin: appOrigin });
+    assert.equal(noGrant.body.error, "invalid_request");
+    readable(noGrant, "no grant_type");
+    const repeated = await postForm(`${server.base}/oauth_token.do`, `grant_type=authorization_code&client_id=${spa.clientId}&code=a&code=b`, { origin: appOrigin });
+    assert.match(repeated.body.error_description, /code was sent more than once/);
+    readable(repeated, "a repeated code");
+    // fetch sends a hand-built form string as text/plain: a simple request, so the browser lets it through.
+    const text = await http(`${server.base}/oauth_token.do`, { method: "POST", headers: { "content-type": "text/plain;charset=UTF-8", origin: appOrigin }, body: `grant_type=refresh_token&client_id=${spa.clientId}&refresh_token=x` });
+    assert.match(text.body.error_description, /application\/x-www-form-urlencoded/);
+    readable(text, "a text/plain body");
+    const json = await http(`${server.base}/oauth_token.do`, { method: "POST", headers: { "content-type": "application/json", origin: appOrigin }, body: JSON.stringify({ grant_type: "refresh_token", client_id: spa.clientId }) });
+    assert.equal(json.body.error, "invalid_request");
+    readable(json, "a JSON body");
+    // The body parser refuses a type it does not read before any handler runs; Basic still names the client.
+    const xml = await http(`${server.base}/oauth_token.do`, { method: "POST", headers: { "content-type": "text/xml", origin: appOrigin, authorization: basic(spa.clientId, "") }, body: "<x/>" });
+    assert.equal(xml.body.error, "invalid_request");
+    readable(xml, "an unread content type, the client in Basic");
+    const revokeRepeated = await postForm(`${server.base}/oauth_revoke_token.do`, `client_id=${spa.clientId}&token=a&token=b`, { origin: appOrigin });
+    assert.equal(revokeRepeated.body.error, "invalid_request");
+    readable(revokeRepeated, "a repeated token at revocation");
+  });
+
+  test("naming a client is not enough for the others: a confidential client's client_id, a secret, another origin; Vary: Origin always", async () => {
+    const confidentialId = await token({ client_id: confidential.clientId, grant_type: "implicit" }, { origin: appOrigin });
+    assert.equal(confidentialId.body.error, "unsupported_grant_type");
+    assert.equal(confidentialId.headers.get("access-control-allow-origin"), null, "a confidential client is not taken on its client_id");
+    const withSecret = await token({ client_id: spa.clientId, client_secret: "x", grant_type: "implicit" }, { origin: appOrigin });
+    assert.equal(withSecret.headers.get("access-control-allow-origin"), null);
+    const otherOrigin = await token({ client_id: spa.clientId, grant_type: "implicit" }, { origin: "https://evil.example" });
+    assert.equal(otherOrigin.headers.get("access-control-allow-origin"), null);
+    const noOrigin = await token({ client_id: spa.clientId, grant_type: "implicit" }, {});
+    assert.equal(noOrigin.headers.get("access-control-allow-origin"), null);
+    assert.match(noOrigin.headers.get("vary") ?? "", /Origin/, "an answer without CORS must not be reused for a request with an Origin");
+  });
 });
 
 describe("a browser app discovers, redeems a code and revokes across origins, in Debian's chromium", { skip: browserSuiteSkip() }, () => {

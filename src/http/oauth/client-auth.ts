@@ -15,7 +15,7 @@ export interface AuthenticatedClient {
   method: ClientAuthMethod;
 }
 
-interface Presented {
+export interface Presented {
   method: ClientAuthMethod;
   clientId: string;
   secret?: string;
@@ -39,7 +39,7 @@ function decodeBasic(header: string): { clientId: string; secret: string } {
 }
 
 /** Which one method the client used; two at once is refused (RFC 6749 §2.3). */
-function presentedCredentials(request: FastifyRequest, form: FormParams): Presented {
+export function presentedCredentials(request: FastifyRequest, form: FormParams): Presented {
   const body = singleValued(form, ["client_id", "client_secret"] as const);
   const authorization = request.headers.authorization;
   if (authorization !== undefined) {

@@ -4,7 +4,6 @@ import { clientActor } from "../../store/audit-store.ts";
 import { findTokenByValue, revokeFamily, revokeOne } from "../../store/token-store.ts";
 import { requireForm, singleValued } from "../form-body.ts";
 import { authenticateClient } from "./client-auth.ts";
-import { allowPublicClientOrigin } from "./cors.ts";
 import { OAuthError } from "./oauth-error.ts";
 import { rejectRepeatedParameters, setNoStore } from "./token.ts";
 
@@ -20,7 +19,6 @@ export async function revocationEndpoint(instance: Instance, request: FastifyReq
   const form = requireForm(request);
   rejectRepeatedParameters(form);
   const authenticated = await authenticateClient(instance, request, form);
-  allowPublicClientOrigin(request, reply, authenticated);
   const { client } = authenticated;
   const params = singleValued(form, ["token", "token_type_hint"] as const);
   if (params.token === undefined) throw new OAuthError("invalid_request", "the token parameter is required");

@@ -4,7 +4,6 @@ import type { Instance } from "../../instance.ts";
 import type { IssuedTokens } from "../../store/token-store.ts";
 import { type FormParams, requireForm, singleValued } from "../form-body.ts";
 import { type AuthenticatedClient, authenticateClient } from "./client-auth.ts";
-import { allowPublicClientOrigin } from "./cors.ts";
 import { authorizationCodeGrant } from "./grants/authorization-code.ts";
 import { clientCredentialsGrant } from "./grants/client-credentials.ts";
 import type { GrantHandler } from "./grants/grant.ts";
@@ -83,7 +82,6 @@ export async function tokenEndpoint(instance: Instance, request: FastifyRequest,
   // request held, so a guesser over the limit learns nothing about the secret it tried.
   const hits: [LimitKind, string][] = [["token-ip", request.ip]];
   if (checked.ok) {
-    allowPublicClientOrigin(request, reply, checked.value.client);
     const { client, method } = checked.value.client;
     hits.push(["token-client", method === "none" ? `${client.clientId}:${request.ip}` : client.clientId]);
   }
