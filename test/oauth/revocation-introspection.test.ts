@@ -114,6 +114,25 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(res.status, 401);
     });
 
+    test("a public client is refused before its request is read, and challenged when it tried HTTP Basic (RFC 7662 §2.1, RFC 6749 §5.2)", async () => {
+      const pub = await registerClient(server.instance, { public_client: true, redirect_url: "http://127.0.0.1/cb" });
+      const inBasic = await postForm(`${server.base}/oauth_introspect`, { token: "x" }, { authorization: basic(pub.clientId, "") });
+      assert.equal(inBasic.status, 401);
+      assert.equal(inBasic.body.error, "invalid_client");
+      assert.equal(inBasic.headers.get("www-authenticate"), 'Basic realm="portcullis"');
+      for (const body of [`client_id=${pub.clientId}`, `client_id=${pub.clientId}&token=a&token=b`]) {
+        const res = await postForm(`${server.base}/oauth_introspect`, body);
+        assert.equal(res.status, 401, body);
+        assert.equal(res.body.error, "invalid_client", `${body}: not told about the token parameter`);
+        assert.equal(res.headers.get("www-authenticate"), null, "no Authorization header was tried");
+      }
+      const unknownWithoutToken = await postForm(`${server.base}/oauth_introspect`, { client_id: "nobody" });
+      assert.equal(unknownWithoutToken.body.error, "invalid_client");
+      const confidentialWithoutToken = await postForm(`${server.base}/oauth_introspect`, {}, auth());
+      assert.equal(confidentialWithoutToken.status, 400);
+      assert.match(confidentialWithoutToken.body.error_description, /token parameter is required/);
+    });
+
     test("metadata lists exactly what is supported, with the configured issuer", async () => {
       const res = await http(`${server.base}/.well-known/oauth-authorization-server`);
       assert.equal(res.status, 200);

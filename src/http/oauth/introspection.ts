@@ -14,11 +14,15 @@ import { rejectRepeatedParameters, setNoStore } from "./token.ts";
 export async function introspectionEndpoint(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   setNoStore(reply);
   const form = requireForm(request);
-  rejectRepeatedParameters(form);
+  // RFC 7662 §2.1: the caller is authenticated before anything else about the request is judged.
   const { client, method } = await authenticateClient(instance, request, form);
+  if (method === "none") {
+    // RFC 6749 §5.2: a client that tried the Authorization header (a public one, as requests-oauthlib names it) is challenged.
+    throw new OAuthError("invalid_client", "introspection requires an authenticated confidential client", { basicChallenge: request.headers.authorization !== undefined });
+  }
+  rejectRepeatedParameters(form);
   const params = singleValued(form, ["token", "token_type_hint"] as const);
   if (params.token === undefined) throw new OAuthError("invalid_request", "the token parameter is required");
-  if (method === "none") throw new OAuthError("invalid_client", "introspection requires an authenticated confidential client");
 
   const found = await introspectToken(instance.store.db, params.token);
   if (!found || found.token.client !== client.sysId || !tokenIsLive(found.token) || !client.active) {
