@@ -3,6 +3,7 @@ import { translator, type Translator } from "../i18n/translator.ts";
 import type { Instance } from "../instance.ts";
 import { isStoreUnavailable, StoreUnavailableError } from "../store/availability.ts";
 import { requestTranslator, varyByLanguage } from "./i18n/request-locale.ts";
+import { acceptedBearerToken } from "./oauth/bearer.ts";
 import { OAuthError, wireDescription } from "./oauth/oauth-error.ts";
 import { errorPage } from "./ui/authorize-pages.tsx";
 
@@ -27,6 +28,11 @@ function asOAuthError(error: unknown): OAuthError {
     return new OAuthError("invalid_request", description, { status: status === 413 ? 413 : 400 });
   }
   return new OAuthError("server_error", "the server could not complete the request", { detail: String((error as Error)?.stack ?? error) });
+}
+
+/** RFC 6750 §3: the description as a quoted-string RFC 6749's character set allows, so it needs no escapes. */
+function bearerChallenge(code: string, description: string): string {
+  return `Bearer realm="portcullis", error="${code}", error_description="${wireDescription(description)}"`;
 }
 
 function unavailableCause(error: unknown): string {
@@ -61,9 +67,11 @@ export function renderError(error: unknown, request: FastifyRequest, reply: Fast
 
   if (oauth.options.basicChallenge && oauth.status === 401) {
     reply.header("www-authenticate", 'Basic realm="portcullis"');
+  } else if (oauth.status === 403 && acceptedBearerToken(request)) {
+    // RFC 6750 §3: a token that does not open what it asked for is challenged too, and §3.1 names that insufficient_scope.
+    reply.header("www-authenticate", bearerChallenge("insufficient_scope", oauth.description));
   } else if (oauth.code === "invalid_token" || oauth.options.bearerChallenge || (format === "api" && oauth.status === 401)) {
-    const params = oauth.options.bare ? "" : `, error="${oauth.code}", error_description="${wireDescription(oauth.description)}"`;
-    reply.header("www-authenticate", `Bearer realm="portcullis"${params}`);
+    reply.header("www-authenticate", oauth.options.bare ? 'Bearer realm="portcullis"' : bearerChallenge(oauth.code, oauth.description));
   }
 
   if (format === "oauth") return void reply.send(oauth.toJSON());

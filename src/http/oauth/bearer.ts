@@ -16,6 +16,14 @@ export interface Principal {
 
 const bearerPattern = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
+/** Requests whose bearer token was accepted: a 403 they get is the token's too short reach (RFC 6750 §3.1 insufficient_scope). */
+const acceptedTokenRequests = new WeakSet<FastifyRequest>();
+
+/** Whether this request was let in by a bearer token (not HTTP Basic, a session, or nothing). */
+export function acceptedBearerToken(request: FastifyRequest): boolean {
+  return acceptedTokenRequests.has(request);
+}
+
 /**
  * RFC 6750 bearer validation, the one gate in front of every API. Tokens are accepted only
  * in the Authorization header (§2.1); one in the query string is refused, not ignored.
@@ -34,5 +42,6 @@ export async function authenticateBearer(instance: Instance, request: FastifyReq
   if (!grant || grant.token.type !== "access_token" || !tokenIsLive(grant.token)) throw invalid();
   if (!grant.client.active) throw invalid();
   if (grant.token.user !== null && !grant.user?.active) throw invalid();
+  acceptedTokenRequests.add(request);
   return { user: grant.user, roles: grant.roles, client: grant.client, scope: grant.token.scope };
 }
