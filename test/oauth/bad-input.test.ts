@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { startTestInstance, type TestInstance } from "../support/instance.ts";
+import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
 import { basic, http, postForm, registerClient, type RegisteredClient, tableCounts } from "../support/oauth.ts";
 import { dialectsUnderTest } from "../support/stores.ts";
 
@@ -109,6 +109,19 @@ for (const dialect of dialectsUnderTest()) {
       const res = await http(`${server.base}/api/now/v1/whoami`, { headers: { authorization: "Bearer abcdef" } });
       assert.equal(res.status, 401);
       assert.match(res.headers.get("www-authenticate")!, /error="invalid_token"/);
+    });
+
+    test("HTTP Basic is taken as the Table API takes it: whoami names the user, with no client; a wrong password is a 401 Basic challenge", async () => {
+      const res = await http(`${server.base}/api/now/v1/whoami`, { headers: { authorization: `Basic ${Buffer.from(`admin:${adminPassword}`).toString("base64")}` } });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.body.result.user_name, "admin");
+      assert.match(res.body.result.user_sys_id, /^[0-9a-f]{32}$/);
+      assert.match(res.body.result.roles, /(^|,)admin(,|$)/);
+      assert.equal(res.body.result.client_id, "");
+      assert.equal(res.body.result.scope, "useraccount");
+      const wrong = await http(`${server.base}/api/now/v1/whoami`, { headers: { authorization: basic("admin", "not the password") } });
+      assert.equal(wrong.status, 401);
+      assert.equal(wrong.headers.get("www-authenticate"), 'Basic realm="portcullis"');
     });
 
     test("a token in the query string is refused", async () => {
