@@ -79,6 +79,54 @@ describe("repeated authorization request parameters (RFC 6749 §3.1, §4.1.2.1)"
   }
 });
 
+describe("the registered redirect URI's query is retained as written (RFC 6749 §3.1.2)", () => {
+  let server: TestInstance;
+  before(async () => {
+    server = await startTestInstance(dialectsUnderTest()[0]!);
+  });
+  after(() => server.close());
+
+  /** The Location an authorization request with scope `nope` is sent back to. */
+  async function refusedTo(registered: string): Promise<string> {
+    const client = await registerClient(server.instance, { redirect_url: registered });
+    const { challenge } = pkcePair();
+    const query = new URLSearchParams({ response_type: "code", client_id: client.clientId, redirect_uri: registered, scope: "nope", state: "s-3", code_challenge: challenge, code_challenge_method: "S256" });
+    const page = await new FormBrowser(server.base).get(`/oauth_auth.do?${query}`);
+    assert.equal(page.status, 303, page.html);
+    return page.location!;
+  }
+
+  test("an error is appended to the query byte for byte: %2F stays %2F, a bare flag stays bare, %20 stays %20", async () => {
+    const cases: [string, string][] = [
+      ["https://q.example/cb?next=%2Fhome&flag", "https://q.example/cb?next=%2Fhome&flag&error="],
+      ["https://q.example/cb?x=1&y=a%20b", "https://q.example/cb?x=1&y=a%20b&error="],
+      ["https://q.example/cb?a=1&", "https://q.example/cb?a=1&error="],
+      ["https://q.example/cb?", "https://q.example/cb?error="],
+      ["https://q.example/cb", "https://q.example/cb?error="],
+      ["com.example.app:/cb?x=a+b", "com.example.app:/cb?x=a+b&error="],
+    ];
+    for (const [registered, start] of cases) {
+      const location = await refusedTo(registered);
+      assert.ok(location.startsWith(start), `${registered} came back as ${location}`);
+      const back = new URL(location);
+      assert.equal(back.searchParams.get("error"), "invalid_scope");
+      assert.equal(back.searchParams.get("state"), "s-3");
+      assert.equal(back.searchParams.get("iss"), server.base);
+    }
+  });
+
+  test("a code is appended so too", async () => {
+    const registered = "https://q.example/cb?next=%2Fhome&flag";
+    const client = await registerClient(server.instance, { redirect_url: registered });
+    const { challenge } = pkcePair();
+    const browser = new FormBrowser(server.base);
+    const login = await browser.get(`/oauth_auth.do?${new URLSearchParams({ response_type: "code", client_id: client.clientId, redirect_uri: registered, state: "s-4", code_challenge: challenge, code_challenge_method: "S256" })}`);
+    const consent = await browser.get((await browser.submit(login, { user_name: "admin", user_password: adminPassword })).location!);
+    const allowed = await browser.submit(consent, { action: "allow" });
+    assert.match(allowed.location!, /^https:\/\/q\.example\/cb\?next=%2Fhome&flag&code=[^&]+&state=s-4&iss=/);
+  });
+});
+
 describe("an omitted redirect_uri (RFC 6749 §3.1.2.3, §4.1.3)", () => {
   let server: TestInstance;
   before(async () => {

@@ -89,10 +89,18 @@ export async function validateAuthorizationRequest(instance: Instance, source: U
   }
 }
 
-/** The authorization response or error on the redirect URI, with `iss` (RFC 9207). */
+/**
+ * The authorization response or error on the redirect URI, with `iss` (RFC 9207). The
+ * registered query is kept as it was written (RFC 6749 §3.1.2), its parameters only added to:
+ * read back through searchParams it would be rewritten (%2F to /, %20 to +, a bare `flag` to
+ * `flag=`). The URL parser still places them before any fragment, which registration refuses.
+ */
 export function redirectLocation(redirectUri: string, issuer: string, values: Record<string, string | undefined>): string {
+  const added = new URLSearchParams();
+  for (const [name, value] of Object.entries(values)) if (value !== undefined) added.append(name, value);
+  added.append("iss", issuer);
   const url = new URL(redirectUri);
-  for (const [name, value] of Object.entries(values)) if (value !== undefined) url.searchParams.append(name, value);
-  url.searchParams.append("iss", issuer);
-  return url.toString();
+  const kept = url.search.slice(1);
+  url.search = kept === "" || kept.endsWith("&") ? `${kept}${added}` : `${kept}&${added}`;
+  return url.href;
 }
