@@ -69,6 +69,13 @@ describe("repeated authorization request parameters (RFC 6749 §3.1, §4.1.2.1)"
     assert.match(back.searchParams.get("error_description")!, /^[\x20-\x21\x23-\x5b\x5d-\x7e]+$/);
   });
 
+  test("a long response_mode is not sent back whole in the redirect", async () => {
+    const page = await new FormBrowser(server.base).get(`/oauth_auth.do?${queryWith({ response_mode: "m".repeat(6000) })}`);
+    assert.equal(page.status, 303);
+    const back = new URL(page.location!);
+    assert.equal(back.searchParams.get("error_description"), `response_mode ${"m".repeat(100)}... is not supported; the response comes in the query (response_mode=query)`);
+  });
+
   for (const name of ["client_id", "redirect_uri"]) {
     test(`a repeated ${name} is shown on a page naming it, never redirected`, async () => {
       const page = await new FormBrowser(server.base).get(`/oauth_auth.do?${query(name)}`);

@@ -73,6 +73,21 @@ for (const dialect of dialectsUnderTest()) {
       });
     }
 
+    test("a quoted value is cut to about 100 characters, and what error_description may not hold is percent-encoded", async () => {
+      const long = "x".repeat(60_000);
+      for (const form of <Record<string, string>[]>[{ grant_type: long }, { grant_type: "client_credentials", scope: long }]) {
+        const res = await postForm(`${server.base}/oauth_token.do`, form, auth());
+        assert.equal(res.status, 400);
+        assert.ok(res.body.error_description.length < 200, `${res.body.error_description.length} characters`);
+        assert.match(res.body.error_description, /'x{100}\.\.\.'/);
+      }
+      const odd = await postForm(`${server.base}/oauth_token.do`, { grant_type: 'urn:"x"\\é%' }, auth());
+      assert.equal(odd.body.error_description, "the grant type 'urn:%22x%22%5C%C3%A9%25' is not supported");
+      // Cut between characters, never inside an escape.
+      const wide = await postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials", scope: "é".repeat(200) }, auth());
+      assert.equal(wide.body.error_description, `the scope '${"%C3%A9".repeat(16)}...' is not available to this client`);
+    });
+
     test("unknown parameters are ignored, even repeated (RFC 6749 §3.1)", async () => {
       const other = await registerClient(server.instance, { grant_types: ["client_credentials"] });
       const res = await postForm(`${server.base}/oauth_token.do`, "grant_type=client_credentials&resource=a&resource=b", { authorization: basic(other.clientId, other.secret) });

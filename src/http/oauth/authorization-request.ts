@@ -3,7 +3,7 @@ import type { OAuthClient } from "../../domain/oauth-entity.ts";
 import type { Instance } from "../../instance.ts";
 import { findClientByClientId } from "../../store/oauth-entity-store.ts";
 import { checkRedirectUri } from "./check-redirect-uri.ts";
-import { OAuthError } from "./oauth-error.ts";
+import { clipped, OAuthError } from "./oauth-error.ts";
 import { checkCodeChallenge } from "./pkce.ts";
 import { resolveScope } from "./scope.ts";
 
@@ -76,7 +76,7 @@ export async function validateAuthorizationRequest(instance: Instance, source: U
   // A client that asked for form_post or fragment listens there: answering in the query anyway
   // would leave it waiting for a response that never comes where it looks (the metadata says query).
   if (params.response_mode !== undefined && params.response_mode !== "query") {
-    throw fail(new OAuthError("invalid_request", `response_mode ${params.response_mode} is not supported; the response comes in the query (response_mode=query)`));
+    throw fail(new OAuthError("invalid_request", `response_mode ${clipped(params.response_mode)} is not supported; the response comes in the query (response_mode=query)`));
   }
   if (!client.grantTypes.includes("authorization_code")) throw fail(new OAuthError("unauthorized_client", "this client is not allowed the authorization_code grant"));
   try {

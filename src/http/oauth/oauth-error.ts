@@ -52,9 +52,38 @@ export class OAuthError extends Error {
 
 /**
  * error_description as RFC 6749 §4.1.2.1 and §5.2 and RFC 6750 §3 allow it: printable ASCII
- * without `"` and `\`. Descriptions quote what the client sent (a scope, a grant type), which
- * may hold anything; a double quote becomes a single one, anything else outside the set `?`.
+ * without `"` and `\`. What the client sent is quoted through `clipped`, which leaves nothing
+ * outside the set; here a double quote (our own quoting) becomes a single one, and anything else
+ * outside the set `?`.
  */
 export function wireDescription(description: string): string {
   return description.replace(/"/g, "'").replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, "?");
+}
+
+const clippedLength = 100;
+const shownAsIs = /^[\x20-\x21\x23-\x24\x26-\x5b\x5d-\x7e]$/;
+
+/**
+ * A value the client sent, to quote in a description: at most about 100 characters, then
+ * "...", so a 60 KB scope is not sent back whole; what error_description may not hold
+ * (`"`, `\`, non-ASCII, controls) is percent-encoded as a form sends it, `%` too, so the
+ * quote reads unambiguously and survives wireDescription unchanged.
+ */
+export function clipped(value: string): string {
+  let shown = "";
+  for (const character of value) {
+    const piece = shownAsIs.test(character) ? character : percentEncoded(character);
+    if (shown.length + piece.length > clippedLength) return `${shown}...`;
+    shown += piece;
+  }
+  return shown;
+}
+
+function percentEncoded(character: string): string {
+  try {
+    return encodeURIComponent(character);
+  } catch {
+    // A lone surrogate (JSON can carry one) has no UTF-8 form.
+    return "?";
+  }
 }

@@ -1,4 +1,4 @@
-import { OAuthError } from "./oauth-error.ts";
+import { clipped, OAuthError } from "./oauth-error.ts";
 
 /**
  * Scopes this instance grants. `useraccount` is the platform's default: the token carries
@@ -14,6 +14,6 @@ export function resolveScope(requested: string | undefined, allowed: readonly st
   if (requested === undefined) return allowed.includes(defaultScope) ? defaultScope : allowed.join(" ");
   const names = requested.split(" ");
   const unknown = names.find((n) => !scopeToken.test(n) || !allowed.includes(n));
-  if (unknown !== undefined) throw new OAuthError("invalid_scope", `the scope "${unknown}" is not available to this client`);
+  if (unknown !== undefined) throw new OAuthError("invalid_scope", `the scope "${clipped(unknown)}" is not available to this client`);
   return [...new Set(names)].join(" ");
 }

@@ -9,7 +9,7 @@ import { clientCredentialsGrant } from "./grants/client-credentials.ts";
 import type { GrantHandler } from "./grants/grant.ts";
 import { passwordGrant } from "./grants/password.ts";
 import { refreshTokenGrant } from "./grants/refresh-token.ts";
-import { OAuthError } from "./oauth-error.ts";
+import { clipped, OAuthError } from "./oauth-error.ts";
 import { type LimitKind, pendingLimits } from "../rate-limit.ts";
 import { issuesWithinLimits } from "../../store/group-commit.ts";
 
@@ -40,7 +40,7 @@ export function rejectRepeatedParameters(form: FormParams): void {
 function grantTypeOf(form: FormParams): GrantType {
   const { grant_type: grantType } = singleValued(form, ["grant_type"] as const);
   if (grantType === undefined) throw new OAuthError("invalid_request", "the grant_type parameter is required");
-  if (!Object.hasOwn(grants, grantType)) throw new OAuthError("unsupported_grant_type", `the grant type "${grantType}" is not supported`);
+  if (!Object.hasOwn(grants, grantType)) throw new OAuthError("unsupported_grant_type", `the grant type "${clipped(grantType)}" is not supported`);
   return grantType as GrantType;
 }
 
