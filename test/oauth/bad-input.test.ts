@@ -88,6 +88,14 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(wide.body.error_description, `the scope '${"%C3%A9".repeat(16)}...' is not available to this client`);
     });
 
+    test("a scope string with a doubled, leading or trailing space is called malformed, not a scope '' (RFC 6749 §3.3)", async () => {
+      for (const scope of ["useraccount  useraccount", " useraccount", "useraccount ", " "]) {
+        const res = await postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials", scope }, auth());
+        assert.equal(res.body.error, "invalid_scope", JSON.stringify(scope));
+        assert.match(res.body.error_description, /^the scope is malformed: scope names are separated by single spaces/, JSON.stringify(scope));
+      }
+    });
+
     test("unknown parameters are ignored, even repeated (RFC 6749 §3.1)", async () => {
       const other = await registerClient(server.instance, { grant_types: ["client_credentials"] });
       const res = await postForm(`${server.base}/oauth_token.do`, "grant_type=client_credentials&resource=a&resource=b", { authorization: basic(other.clientId, other.secret) });
