@@ -5,6 +5,7 @@ import { isStoreUnavailable, StoreUnavailableError } from "../store/availability
 import { requestTranslator, varyByLanguage } from "./i18n/request-locale.ts";
 import { acceptedBearerToken } from "./oauth/bearer.ts";
 import { OAuthError, wireDescription } from "./oauth/oauth-error.ts";
+import { unsupportedMediaType } from "./request-media-types.ts";
 import { errorPage } from "./ui/authorize-pages.tsx";
 
 /** How a route reports failure: RFC 6749 JSON, the Table API envelope, or an HTML page. */
@@ -17,12 +18,14 @@ declare module "fastify" {
 }
 
 /** Fastify's own 4xx errors (bad JSON, unknown content type, body too large) are the client's mistake. */
-function asOAuthError(error: unknown): OAuthError {
+function asOAuthError(error: unknown, request: FastifyRequest, format: ErrorFormat): OAuthError {
   if (error instanceof OAuthError) return error;
   if (error instanceof StoreUnavailableError || isStoreUnavailable(error)) return new OAuthError("temporarily_unavailable", "the instance's database is unavailable; try again shortly");
   const fastifyError = error as FastifyError;
   const status = fastifyError.statusCode;
   if (typeof status === "number" && status >= 400 && status < 500) {
+    // The OAuth endpoints (RFC 6749 §5.2) and the pages keep their 400 for a body that is not a form.
+    if (status === 415 && format === "api") return unsupportedMediaType(request);
     const description =
       status === 413 ? "the request body is too large" : status === 415 ? "this content type is not accepted here" : `the request could not be read: ${fastifyError.message}`;
     return new OAuthError("invalid_request", description, { status: status === 413 ? 413 : 400 });
@@ -55,7 +58,8 @@ export function unroutedFormat(request: FastifyRequest): ErrorFormat {
 }
 
 export function renderError(error: unknown, request: FastifyRequest, reply: FastifyReply, instance?: Instance, formatOfPath?: ErrorFormat): void {
-  const oauth = asOAuthError(error);
+  const format = request.routeOptions.config?.errorFormat ?? formatOfPath ?? unroutedFormat(request);
+  const oauth = asOAuthError(error, request, format);
   // The database away is an outage, not a defect: one short warning with its cause, not an error
   // with a stack for every request it turns away (an outage under load filled the log with them).
   if (oauth.status === 503 && (error instanceof StoreUnavailableError || isStoreUnavailable(error))) request.log.warn({ cause: unavailableCause(error) }, "database unavailable");
@@ -63,7 +67,6 @@ export function renderError(error: unknown, request: FastifyRequest, reply: Fast
   else if (oauth.options.detail) request.log.info({ reason: oauth.options.detail }, oauth.message);
   reply.code(oauth.status).header("cache-control", "no-store");
   if (oauth.options.retryAfter !== undefined) reply.header("retry-after", String(oauth.options.retryAfter));
-  const format = request.routeOptions.config?.errorFormat ?? formatOfPath ?? unroutedFormat(request);
 
   if (oauth.options.basicChallenge && oauth.status === 401) {
     reply.header("www-authenticate", 'Basic realm="portcullis"');

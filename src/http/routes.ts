@@ -29,6 +29,7 @@ import * as registry from "./consumer/registry-admin-api.ts";
 import { latestRun, recordRun } from "./consumer/pipeline-run-api.ts";
 import { bodyEncodingError } from "./body-encoding.ts";
 import { methodsByPath } from "./method-not-allowed.ts";
+import { jsonBodies, jsonOrXMLBodies, scriptedRestBodies } from "./request-media-types.ts";
 
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void> | void;
 
@@ -42,7 +43,8 @@ const postOnly: Handler = (_instance, request, reply) => {
 /** `xmlBodies`: XML request bodies are read too (Scripted REST APIs, the Table API's writes, as the platform's accept them); elsewhere they stay refused. */
 /** `xmlAnswers`: the answer is XML when the Accept header prefers it (the platform's own APIs); elsewhere JSON only. */
 /** `cors`: "public-client" lets a public client's redirect origins read every answer, a refusal of an unreadable body included (src/http/oauth/cors.ts). */
-type Route = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; bodyLimit?: number | ((config: Config) => number); handler: Handler; rawBodyLimit?: (instance: Instance) => number; anyType?: boolean; xmlBodies?: boolean; xmlAnswers?: boolean; cors?: "public-client" };
+/** `bodyTypes`: what an API's 415 says it reads, when not JSON (or JSON and XML, with `xmlBodies`). */
+type Route = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; bodyLimit?: number | ((config: Config) => number); handler: Handler; rawBodyLimit?: (instance: Instance) => number; anyType?: boolean; xmlBodies?: boolean; xmlAnswers?: boolean; cors?: "public-client"; bodyTypes?: readonly string[] };
 
 const routes: Route[] = [
   { method: "GET", url: paths.authorize, errorFormat: "page", handler: authorizeGet },
@@ -87,7 +89,7 @@ const routes: Route[] = [
   { method: "PATCH", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.updateProviderRecord },
   // Scripted REST APIs: the static paths above win; what is left under /api/{namespace}/{api_id} is looked up per request.
   ...(["GET", "POST", "PUT", "PATCH", "DELETE"] as const).flatMap((method) =>
-    [paths.scriptedRest, `${paths.scriptedRest}/*`].map((url) => ({ method, url, errorFormat: "api" as const, handler: scriptedRest, anyType: true, xmlBodies: true })),
+    [paths.scriptedRest, `${paths.scriptedRest}/*`].map((url) => ({ method, url, errorFormat: "api" as const, handler: scriptedRest, anyType: true, xmlBodies: true, bodyTypes: scriptedRestBodies })),
   ),
   { method: "POST", url: paths.pipelineRuns, errorFormat: "api", handler: recordRun },
   { method: "GET", url: `${paths.pipelineRuns}/latest`, errorFormat: "api", handler: latestRun },
@@ -97,11 +99,12 @@ function addRoute(app: FastifyInstance, instance: Instance, route: Route, limit 
   const bodyLimit = typeof limit === "function" ? limit(instance.config) : limit;
   const checkAccept = route.errorFormat === "api" && !route.anyType;
   const offer = route.xmlAnswers ? "json-or-xml" : "json";
+  const bodyTypes = route.errorFormat !== "api" ? undefined : (route.bodyTypes ?? (route.xmlBodies ? jsonOrXMLBodies : jsonBodies));
   app.route({
     method: route.method,
     url: route.url,
     ...(bodyLimit ? { bodyLimit } : {}),
-    config: { errorFormat: route.errorFormat, ...(route.rateLimitByIp ? { rateLimitByIp: route.rateLimitByIp } : {}) },
+    config: { errorFormat: route.errorFormat, ...(bodyTypes ? { bodyTypes } : {}), ...(route.rateLimitByIp ? { rateLimitByIp: route.rateLimitByIp } : {}) },
     ...(checkAccept ? { onRequest: async (request: FastifyRequest, reply: FastifyReply) => negotiateAnswer(request, reply, offer) } : {}),
     // onSend, not the handler: the body parser's own refusals (a type it does not read, too large) reach here too.
     ...(route.cors === "public-client" ? { onSend: async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => (await allowPublicClientOrigin(instance, request, reply), payload) } : {}),
@@ -118,7 +121,7 @@ export const methodsAt = methodsByPath(routes.filter((route) => route.handler !=
 
 export function registerRoutes(app: FastifyInstance, instance: Instance): void {
   for (const route of routes) if (!route.rawBodyLimit && !route.xmlBodies) addRoute(app, instance, route);
-  // A parser registered in a plugin of its own applies to that plugin's routes only: the others still refuse XML (415).
+  // A parser registered in a plugin of its own applies to that plugin's routes only: the others still refuse XML (a 415 naming what they read).
   void app.register(async (xml) => {
     registerXMLParser(xml);
     for (const route of routes) if (route.xmlBodies) addRoute(xml, instance, route);

@@ -97,10 +97,16 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(big.status, 413, big.text);
     });
 
+    test("a type no script reads is a 415 naming the types a script reads", async () => {
+      const res = await post("/body", "application/octet-stream", "x");
+      assert.equal(res.status, 415, res.text);
+      assert.equal(res.body.error.message, "unsupported media type: a request body of Content-Type: application/octet-stream is not read here; send application/json, application/xml, text/xml, */*+xml, application/x-www-form-urlencoded or text/plain");
+    });
+
     test("APIs with no XML form still refuse XML bodies (the Table API's writes read them: test/table-api/xml.test.ts)", async () => {
       const res = await http(`${server.base}/api/now/v1/batch`, { method: "POST", headers: { authorization: `Bearer ${ada.token}`, "content-type": "application/xml", accept: "application/json" }, body: "<request><batch_request_id>x</batch_request_id></request>" });
-      assert.equal(res.status, 400, res.text);
-      assert.match((res.body as { error: { message: string } }).error.message, /this content type is not accepted here/);
+      assert.equal(res.status, 415, res.text);
+      assert.match((res.body as { error: { message: string } }).error.message, /Content-Type: application\/xml is not read here; send application\/json$/);
     });
   });
 }

@@ -71,8 +71,8 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(row.status, 404, "a target sys_id is not a staging row");
       assert.equal(xmlResponse(row).error.message, "No Record found");
       const many = await xmlCall(server, "POST", "/api/now/import/u_imp_person/insertMultiple", { token: user.token, body: "<request><records><u_name>x</u_name></records></request>" });
-      assert.equal(many.status, 400, "insertMultiple reads JSON only");
-      assert.match(xmlResponse(many).error.message, /content type is not accepted/);
+      assert.equal(many.status, 415, "insertMultiple reads JSON only");
+      assert.match(xmlResponse(many).error.message, /Content-Type: application\/xml is not read here; send application\/json$/);
     });
   });
 }

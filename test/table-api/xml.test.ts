@@ -169,8 +169,8 @@ for (const dialect of dialectsUnderTest()) {
       const whoami = await xmlCall(server, "GET", "/api/now/v1/whoami", { token: user.token });
       assert.equal(whoami.status, 406, "Portcullis's own APIs answer JSON only");
       const registry = await xmlCall(server, "POST", "/api/portcullis/registry/endpoints", { token: admin.token, accept: "application/json", body: "<request><entry><name>x</name></entry></request>" });
-      assert.equal(registry.status, 400, "and read no XML");
-      assert.match(registry.body.error.message, /content type is not accepted/);
+      assert.equal(registry.status, 415, "and read no XML");
+      assert.match(registry.body.error.message, /Content-Type: application\/xml is not read here; send application\/json$/);
     });
 
     test("text is escaped and characters XML cannot carry are replaced, so every value parses back", async () => {
