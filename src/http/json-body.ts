@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { bodyEncodingError } from "./body-encoding.ts";
 import { maxBodyDepth, nestsTooDeep } from "./body-depth.ts";
 import { OAuthError } from "./oauth/oauth-error.ts";
@@ -9,19 +9,26 @@ import { OAuthError } from "./oauth/oauth-error.ts";
  * application/json on every request, bodiless DELETEs included, as the platform accepts.
  */
 export function registerJsonParser(app: FastifyInstance): void {
-  const parse = app.getDefaultJsonParser("error", "error");
   app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+  app.addContentTypeParser("application/json", { parseAs: "string" }, jsonBodyParser(app));
+}
+
+export type JSONBodyParser = (request: FastifyRequest, body: string, done: (error: Error | null, body?: unknown) => void) => void;
+
+/** The JSON parser itself, for a body read as JSON without saying so (src/http/request-media-types.ts). */
+export function jsonBodyParser(app: FastifyInstance): JSONBodyParser {
+  const parse = app.getDefaultJsonParser("error", "error");
+  return (request, body, done) => {
     const refused = bodyEncodingError(request.headers);
     if (refused) return done(refused, undefined);
     if (body === "") return done(null, undefined);
-    if (nestsTooDeep(body as string)) return done(new OAuthError("invalid_request", `the JSON body could not be read: it nests deeper than ${maxBodyDepth} levels`), undefined);
-    parse(request, body as string, (error, value) => {
+    if (nestsTooDeep(body)) return done(new OAuthError("invalid_request", `the JSON body could not be read: it nests deeper than ${maxBodyDepth} levels`), undefined);
+    parse(request, body, (error, value) => {
       if (!error) return done(null, value);
       // Fastify words every refusal "Body is not valid JSON"; say which it was and where.
       let reason: string;
       try {
-        JSON.parse(body as string);
+        JSON.parse(body);
         reason = "it names __proto__ or constructor.prototype, which is refused";
       } catch (syntax) {
         // Only where: V8's message quotes the body, which may hold a password.
@@ -30,5 +37,5 @@ export function registerJsonParser(app: FastifyInstance): void {
       }
       done(new OAuthError("invalid_request", `the JSON body could not be read: ${reason}`), undefined);
     });
-  });
+  };
 }

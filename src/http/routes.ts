@@ -29,7 +29,7 @@ import * as registry from "./consumer/registry-admin-api.ts";
 import { latestRun, recordRun } from "./consumer/pipeline-run-api.ts";
 import { bodyEncodingError } from "./body-encoding.ts";
 import { methodsByPath } from "./method-not-allowed.ts";
-import { jsonBodies, jsonOrXMLBodies, scriptedRestBodies } from "./request-media-types.ts";
+import { jsonBodies, jsonOrXMLBodies, readUntypedBodiesAsJSON, scriptedRestBodies } from "./request-media-types.ts";
 
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void> | void;
 
@@ -120,10 +120,16 @@ function addRoute(app: FastifyInstance, instance: Instance, route: Route, limit 
 export const methodsAt = methodsByPath(routes.filter((route) => route.handler !== scriptedRest && route.handler !== postOnly));
 
 export function registerRoutes(app: FastifyInstance, instance: Instance): void {
-  for (const route of routes) if (!route.rawBodyLimit && !route.xmlBodies) addRoute(app, instance, route);
+  // The OAuth endpoints and the pages read forms by their own rules (RFC 6749 §3.2, CSRF tokens): no body without a type.
+  for (const route of routes) if (!route.rawBodyLimit && !route.xmlBodies && route.errorFormat !== "api") addRoute(app, instance, route);
+  void app.register(async (api) => {
+    readUntypedBodiesAsJSON(api);
+    for (const route of routes) if (!route.rawBodyLimit && !route.xmlBodies && route.errorFormat === "api") addRoute(api, instance, route);
+  });
   // A parser registered in a plugin of its own applies to that plugin's routes only: the others still refuse XML (a 415 naming what they read).
   void app.register(async (xml) => {
     registerXMLParser(xml);
+    readUntypedBodiesAsJSON(xml);
     for (const route of routes) if (route.xmlBodies) addRoute(xml, instance, route);
   });
   // Uploads take their body as bytes whatever its content type: a JSON file stays a file.
