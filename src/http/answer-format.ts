@@ -27,13 +27,10 @@ export function negotiateAnswer(request: FastifyRequest, reply: FastifyReply | u
   const accept = request.headers.accept;
   if (cheap(accept)) return;
   const header = accept as string;
-  const negotiator = new Negotiator({ headers: { accept: header } });
-  if (offer === "json" || !/xml/i.test(header)) {
-    if (negotiator.mediaType(["application/json"]) !== undefined) return;
-    throw notAcceptable(header, offer);
-  }
+  // Media ranges and q-values (text/*, application/json;q=0, */*), never the header's text: the
+  // XML types are offered whenever the API has them, so text/* is answered in text/xml.
   // JSON is listed first, so it wins a tie (*/*, or both at the same q and specificity).
-  const type = negotiator.mediaType(jsonFirst);
+  const type = new Negotiator({ headers: { accept: header } }).mediaType(offer === "json" ? ["application/json"] : jsonFirst);
   if (type === undefined) throw notAcceptable(header, offer);
   if (type !== "application/json" && reply) answerInXML(reply, type);
 }
@@ -44,7 +41,7 @@ export function negotiateAnswer(request: FastifyRequest, reply: FastifyReply | u
  */
 export function preferredSerialization(request: FastifyRequest): string | undefined {
   const accept = request.headers.accept;
-  if (cheap(accept) || !/xml/i.test(accept as string)) return undefined;
+  if (cheap(accept)) return undefined;
   const type = new Negotiator({ headers: { accept } }).mediaType(jsonFirst);
   return type === "application/json" ? undefined : type;
 }

@@ -47,6 +47,8 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(typed.body.result.mine, true, "the script chose JSON");
       assert.equal((await get("/object", "application/json")).body.result.name, "a < b");
       assert.equal((await get("/object", "*/*")).body.result.name, "a < b", "JSON stays the default");
+      assert.equal(xmlResponse(await get("/object", "text/*")).result.name, "a < b", "text/* takes text/xml");
+      assert.equal(xmlResponse(await get("/object", "application/json;q=0, */*")).result.name, "a < b");
       const echoed = await xmlCall(server, "POST", "/api/x_xml/demo/echo", { token: user.token, body: "<request><entry><name>user0</name></entry></request>" });
       assert.deepEqual(xmlResponse(echoed), { result: { name: "user0" } });
     });

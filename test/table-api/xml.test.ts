@@ -157,10 +157,14 @@ for (const dialect of dialectsUnderTest()) {
         ["application/xml;q=0.5, application/json", "application/json"],
         ["text/xml", "text/xml"],
         ["text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "application/xml"],
+        // Media ranges: text/* takes text/xml; a JSON refused by q=0 leaves */* to XML.
+        ["text/*", "text/xml"],
+        ["application/json;q=0, */*", "application/xml"],
+        ["application/json;q=0.5, application/*", "application/xml"],
       ];
       for (const [accept, type] of cases) assert.deepEqual(await typeFor(accept), { status: 200, type }, accept);
       const before = await tableCounts(server.instance.store);
-      for (const accept of ["text/html", "application/json;q=0, application/xml;q=0", "text/csv"]) {
+      for (const accept of ["text/html", "application/json;q=0, application/xml;q=0", "text/csv", "*/*;q=0", "text/*, text/xml;q=0"]) {
         const res = await xmlCall(server, "POST", "/api/now/table/incident", { token: user.token, accept, body: "<request><entry><short_description>refused</short_description></entry></request>" });
         assert.equal(res.status, 406, accept);
         assert.match(res.body.error.message, /JSON or XML/);
@@ -168,6 +172,8 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual(await tableCounts(server.instance.store), before);
       const whoami = await xmlCall(server, "GET", "/api/now/v1/whoami", { token: user.token });
       assert.equal(whoami.status, 406, "Portcullis's own APIs answer JSON only");
+      for (const accept of ["text/*", "application/json;q=0, */*"]) assert.equal((await xmlCall(server, "GET", "/api/now/v1/whoami", { token: user.token, accept })).status, 406, accept);
+      assert.equal((await xmlCall(server, "GET", "/api/now/v1/whoami", { token: user.token, accept: "text/html, */*;q=0.1" })).status, 200);
       const registry = await xmlCall(server, "POST", "/api/portcullis/registry/endpoints", { token: admin.token, accept: "application/json", body: "<request><entry><name>x</name></entry></request>" });
       assert.equal(registry.status, 415, "and read no XML");
       assert.match(registry.body.error.message, /Content-Type: application\/xml is not read here; send application\/json$/);
