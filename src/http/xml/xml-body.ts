@@ -49,6 +49,36 @@ function refused(reason: string): OAuthError {
   return new OAuthError("invalid_request", `the XML body could not be read: ${reason}`);
 }
 
+/**
+ * Where the document stops being well-formed. Only where, and an element's name: the
+ * validator's own message can quote the body's text. It reports elements still open when the
+ * text ends at the first one's start (one) or at line 1, column 1 (several), listing their
+ * names; the fault is at the end, so that is where this says it is.
+ */
+function notWellFormed(text: string, err: { code: string; msg: string; line: number; col?: number }): string {
+  const single = err.code === "InvalidTag" ? /^Unclosed tag '(.*)'\.$/s.exec(err.msg)?.[1] : undefined;
+  const several = err.code === "InvalidXml" ? /^Invalid '(\[.*\])' found\.$/s.exec(err.msg)?.[1] : undefined;
+  if (single !== undefined || several !== undefined) {
+    const innermost = single ?? openElements(several!).at(-1);
+    const content = text.trimEnd();
+    const lines = content.split("\n");
+    const where = `line ${lines.length}, column ${lines.at(-1)!.length + 1}`;
+    return innermost === undefined ? `it is not well-formed XML: the document ends at ${where} before every element is closed` : `it is not well-formed XML: the document ends at ${where} before <${innermost.slice(0, 100)}> is closed`;
+  }
+  if (err.code === "InvalidXml" && /start tag expected/i.test(err.msg)) return "it holds no XML element";
+  return `it is not well-formed XML at line ${err.line}${err.col === undefined ? "" : `, column ${err.col}`}`;
+}
+
+/** The names the validator lists, outermost first (a JSON array in its message). */
+function openElements(list: string): string[] {
+  try {
+    const names: unknown = JSON.parse(list);
+    return Array.isArray(names) ? names.filter((name): name is string => typeof name === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
 /** The body's data, as the platform's samples read it; the XML text was validated before. */
 function bodyData(parsed: Record<string, unknown>): unknown {
   const roots = Object.values(parsed);
@@ -63,8 +93,7 @@ export function parseXMLBody(text: string): XMLBody {
   // read files (XXE). A REST body has no use for one, so it is refused before anything is parsed.
   if (/<!DOCTYPE/i.test(text)) throw refused("a DOCTYPE is not accepted");
   const valid = XMLValidator.validate(text);
-  // Only where: the parser's message can quote the body's text.
-  if (valid !== true) throw refused(`it is not well-formed XML at line ${valid.err.line}, column ${valid.err.col}`);
+  if (valid !== true) throw refused(notWellFormed(text, valid.err));
   let parsed: Record<string, unknown>;
   try {
     parsed = parser.parse(text) as Record<string, unknown>;
