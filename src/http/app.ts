@@ -14,6 +14,7 @@ import { registerMetrics } from "./operability/metrics.ts";
 import { registerRateLimits } from "./rate-limit.ts";
 import { methodsAt, registerRoutes } from "./routes.ts";
 import { bufferedStdout, loggerOptions, requestLineLogger } from "../log.ts";
+import { requestHeadTooLarge } from "./url-limits.ts";
 
 /** Builds the HTTP application of an instance: parsing, security headers, routes, and one error renderer. */
 export interface AppOptions {
@@ -95,7 +96,14 @@ function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): v
   const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (socket.writable && !inFlight?.headersSent) {
     const status = error.code === "HPE_HEADER_OVERFLOW" ? 431 : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
-    const body = JSON.stringify({ error: { message: status === 431 ? "the request headers are too large" : status === 408 ? "the request took too long to arrive" : "the request is not valid HTTP", detail: null }, status: "failure" });
+    // The Table API's envelope, its detail a string as everywhere else; the overflow is most often a long query in the URL.
+    const message =
+      status === 431
+        ? requestHeadTooLarge
+        : status === 408
+          ? "the request took too long to arrive"
+          : "the request is not valid HTTP";
+    const body = JSON.stringify({ error: { message, detail: `invalid_request: ${message}` }, status: "failure" });
     socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
   }
   socket.destroy(error);

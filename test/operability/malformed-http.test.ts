@@ -28,7 +28,7 @@ describe("requests the HTTP parser cannot read", () => {
     const answer = await exchange(port, "NOT HTTP AT ALL\r\n\r\n");
     assert.match(answer, /^HTTP\/1\.1 400 Bad Request\r\n/);
     assert.equal(answer.match(/HTTP\/1\.1 /g)?.length, 1);
-    assert.deepEqual(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)), { error: { message: "the request is not valid HTTP", detail: null }, status: "failure" });
+    assert.deepEqual(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)), { error: { message: "the request is not valid HTTP", detail: "invalid_request: the request is not valid HTTP" }, status: "failure" });
   });
 
   test("a body sent without framing after a request already being answered gets no second answer", async () => {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { get as httpGet } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { tableCounts } from "../support/oauth.ts";
@@ -98,5 +99,39 @@ for (const dialect of dialectsUnderTest()) {
       assert.match(malformed.body.error.message, /method/);
       assert.deepEqual(await tableCounts(server.instance.store), before);
     });
+
+    test("long queries: a URL too long for a direct GET is a 431 that names the limit and the Batch API, which serves it, up to 64 KiB", async () => {
+      assert.equal((await api(server, "POST", "/api/now/table/incident", { token: user.token, body: { short_description: "needle" } })).status, 201);
+      // 2 000 conditions' worth of text in one: far past a direct request's 16 KiB of URL and headers.
+      const longQuery = `/api/now/table/incident?sysparm_fields=short_description&sysparm_query=${encodeURIComponent(`short_description=needle^ORdescriptionIN${Array.from({ length: 2000 }, (_, i) => `value${i}`).join(",")}`)}`;
+      assert.ok(longQuery.length > 20_000 && longQuery.length < 65_536, String(longQuery.length));
+      const direct = await rawGet(server, longQuery, user.token);
+      assert.equal(direct.status, 431, direct.text);
+      const refusal = JSON.parse(direct.text);
+      assert.equal(refusal.status, "failure");
+      assert.equal(refusal.error.message, "the request's URL and headers are too large: together they may be at most 16384 bytes; send a longer query through the Batch API (POST /api/now/v1/batch), whose URLs may be 65536 characters");
+      assert.equal(refusal.error.detail, `invalid_request: ${refusal.error.message}`);
+      const batched = await api(server, "POST", "/api/now/v1/batch", { token: user.token, body: { batch_request_id: "long", rest_requests: [{ id: "q", method: "GET", url: longQuery, headers: [] }] } });
+      assert.equal(batched.status, 200, batched.text.slice(0, 500));
+      const [served] = batched.body.serviced_requests;
+      assert.equal(served.status_code, 200, Buffer.from(served.body, "base64").toString().slice(0, 500));
+      assert.deepEqual(decode(served.body).result, [{ short_description: "needle" }]);
+      const tooLong = `/api/now/table/incident?sysparm_query=short_description=${"x".repeat(65_536)}`;
+      const refused = await api(server, "POST", "/api/now/v1/batch", { token: user.token, body: { rest_requests: [{ id: "q", method: "GET", url: tooLong, headers: [] }] } });
+      assert.equal(refused.status, 400, refused.text.slice(0, 500));
+      assert.equal(refused.body.error.message, "invalid batch request: rest_requests.0.url: a URL may be at most 65536 characters");
+    });
+  });
+}
+
+/** A GET on a connection of its own: the server closes it after a 431, which a pooled fetch may be reusing. */
+function rawGet(server: TestInstance, path: string, token: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpGet(`${server.base}${path}`, { agent: false, headers: { authorization: `Bearer ${token}`, accept: "application/json" } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+    });
+    request.on("error", reject);
   });
 }

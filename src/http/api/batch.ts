@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Instance } from "../../instance.ts";
 import { authenticateApi } from "../table-api/api-principal.ts";
 import { badRequest } from "../table-api/errors.ts";
+import { batchURLTooLong, maxBatchURL } from "../url-limits.ts";
 
 /**
  * POST /api/now/v1/batch — the platform's Batch API, which PySNC uses for long queries and
@@ -20,7 +21,7 @@ const batchSchema = z.object({
       z.object({
         id: z.string().min(1).max(200),
         method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]),
-        url: z.string().min(1).max(8000),
+        url: z.string().min(1).max(maxBatchURL, batchURLTooLong),
         headers: z.array(z.object({ name: z.string().min(1).max(200), value: z.string().max(8000) })).default([]),
         body: z.string().max(1_000_000).optional(),
         exclude_response_headers: z.boolean().optional(),
