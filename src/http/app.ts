@@ -1,5 +1,4 @@
 import cookie from "@fastify/cookie";
-import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Bindings, ChildLoggerOptions } from "pino";
@@ -14,7 +13,7 @@ import { registerMetrics } from "./operability/metrics.ts";
 import { registerRateLimits } from "./rate-limit.ts";
 import { methodsAt, registerRoutes } from "./routes.ts";
 import { bufferedStdout, loggerOptions, requestLineLogger } from "../log.ts";
-import { requestHeadTooLarge } from "./url-limits.ts";
+import { answerUnparsedRequest } from "./unparsed-request.ts";
 
 /** Builds the HTTP application of an instance: parsing, security headers, routes, and one error renderer. */
 export interface AppOptions {
@@ -40,7 +39,7 @@ export async function buildApp(instance: Instance, options: AppOptions = {}): Pr
     routerOptions: { maxParamLength: 200 },
     // X-Forwarded-* are believed only from the proxies the operator named (--trust-proxy).
     trustProxy: instance.config.trustProxy,
-    clientErrorHandler,
+    clientErrorHandler: clientErrorHandlerWith(() => securityHeaders),
     // A path that is not valid percent-encoding, or a parameter over maxParamLength, is refused
     // before routing, where no hook runs: the answer gets the security headers and the usual
     // format (the API envelope, or a page) here, not Fastify's own JSON.
@@ -91,20 +90,11 @@ export async function buildApp(instance: Instance, options: AppOptions = {}): Pr
  * sees two answers and fails to parse the second; Node's own default, followed here, answers
  * only a connection that has no response in progress.
  */
-function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
-  if (error.code === "ECONNRESET" || socket.destroyed) return;
-  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-  if (socket.writable && !inFlight?.headersSent) {
-    const status = error.code === "HPE_HEADER_OVERFLOW" ? 431 : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
-    // The Table API's envelope, its detail a string as everywhere else; the overflow is most often a long query in the URL.
-    const message =
-      status === 431
-        ? requestHeadTooLarge
-        : status === 408
-          ? "the request took too long to arrive"
-          : "the request is not valid HTTP";
-    const body = JSON.stringify({ error: { message, detail: `invalid_request: ${message}` }, status: "failure" });
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
-  }
-  socket.destroy(error);
+function clientErrorHandlerWith(headerSets: () => SecurityHeaderSets) {
+  return (error: Error & { code?: string; rawPacket?: unknown }, socket: Duplex): void => {
+    if (error.code === "ECONNRESET" || socket.destroyed) return;
+    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (socket.writable && !inFlight?.headersSent) answerUnparsedRequest(socket, error.code, error.rawPacket, headerSets());
+    socket.destroy(error);
+  };
 }
