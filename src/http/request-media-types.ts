@@ -51,8 +51,8 @@ export function readUntypedBodiesAsJSON(app: FastifyInstance): void {
   });
 }
 
-/** The body as UTF-8 text, refused with Fastify's own 413 past the route's limit, as its parsers do. */
-async function readText(payload: AsyncIterable<Buffer | string>, limit: number, declared: string | undefined): Promise<string> {
+/** The body's bytes, refused with Fastify's own 413 past the route's limit, as its parsers do. */
+async function readText(payload: AsyncIterable<Buffer | string>, limit: number, declared: string | undefined): Promise<Buffer> {
   if (Number(declared) > limit) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
   const chunks: Buffer[] = [];
   let size = 0;
@@ -62,5 +62,5 @@ async function readText(payload: AsyncIterable<Buffer | string>, limit: number, 
     if (size > limit) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
     chunks.push(bytes);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }

@@ -117,4 +117,26 @@ describe("request media types on the REST APIs", () => {
     assert.equal(res.status, 400, res.text);
     assert.equal(res.body.error, "invalid_request");
   });
+
+  test("a body that is not UTF-8, or whose JSON spells half a surrogate pair, is a 400 that writes nothing; a whole pair is kept", async () => {
+    const before = await tableCounts(server.instance.store);
+    const invalid = Buffer.concat([Buffer.from('{"short_description":"bad '), Buffer.from([0xff, 0xfe]), Buffer.from(' utf8"}')]);
+    for (const headers of [{ "content-type": "application/json" }, {}]) {
+      const res = await send("POST", "/api/now/table/incident", headers, invalid);
+      assert.equal(res.status, 400, res.text);
+      assert.equal(res.body.error.message, "the request body is not valid UTF-8; send it in UTF-8");
+    }
+    const xml = Buffer.concat([Buffer.from("<request><entry><short_description>bad "), Buffer.from([0xc3]), Buffer.from("</short_description></entry></request>")]);
+    const xmlRes = await send("POST", "/api/now/table/incident", { "content-type": "application/xml" }, xml);
+    assert.equal(xmlRes.status, 400, xmlRes.text);
+    for (const body of ['{"short_description":"x\\udfffy"}', '{"short_description":"x\\ud800"}', '{"\\udc00":"x"}']) {
+      const res = await send("POST", "/api/now/table/incident", { "content-type": "application/json" }, body);
+      assert.equal(res.status, 400, `${body}: ${res.text}`);
+      assert.match(res.body.error.message, /half of a surrogate pair/);
+    }
+    assert.deepEqual(await tableCounts(server.instance.store), before);
+    const kept = await send("POST", "/api/now/table/incident", { "content-type": "application/json" }, '{"short_description":"smile \\ud83d\\ude00 é"}');
+    assert.equal(kept.status, 201, kept.text);
+    assert.equal(kept.body.result.short_description, "smile \u{1F600} é");
+  });
 });

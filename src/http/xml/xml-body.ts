@@ -3,6 +3,7 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { maxBodyDepth } from "../body-depth.ts";
 import { bodyEncodingError } from "../body-encoding.ts";
 import { OAuthError } from "../oauth/oauth-error.ts";
+import { utf8Text } from "../utf8-body.ts";
 
 /**
  * XML request bodies of Scripted REST APIs, which the platform accepts by default
@@ -107,12 +108,13 @@ export function parseXMLBody(text: string): XMLBody {
 /** For the routes of the plugin it is registered in; the rest of the instance still refuses XML. */
 export function registerXMLParser(app: FastifyInstance): void {
   for (const type of [["application/xml", "text/xml"], /^[a-z0-9!#$&^_.-]+\/[a-z0-9!#$&^_.+-]+\+xml(?:\s*;|$)/i]) {
-    app.addContentTypeParser(type, { parseAs: "string" }, (request, body, done) => {
+    app.addContentTypeParser(type, { parseAs: "buffer" }, (request, bytes, done) => {
       const encoding = bodyEncodingError(request.headers);
       if (encoding) return done(encoding, undefined);
-      if (body === "") return done(null, undefined);
       try {
-        done(null, parseXMLBody(body as string));
+        const body = utf8Text(bytes as Buffer);
+        if (body === "") return done(null, undefined);
+        done(null, parseXMLBody(body));
       } catch (error) {
         done(error as Error, undefined);
       }
