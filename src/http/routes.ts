@@ -108,7 +108,13 @@ function addRoute(app: FastifyInstance, instance: Instance, route: Route, limit 
     ...(checkAccept ? { onRequest: async (request: FastifyRequest, reply: FastifyReply) => negotiateAnswer(request, reply, offer) } : {}),
     // onSend, not the handler: the body parser's own refusals (a type it does not read, too large) reach here too.
     ...(route.cors === "public-client" ? { onSend: async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => (await allowPublicClientOrigin(instance, request, reply), payload) } : {}),
-    handler: (request, reply) => route.handler(instance, request, reply),
+    // Returning the reply tells Fastify the handler answered: a handler that resolved with nothing
+    // while an async onSend step (the token endpoint's CORS) was still running was taken to have
+    // answered nothing, and Fastify's second answer logged and counted every success as a 500.
+    handler: async (request, reply) => {
+      await route.handler(instance, request, reply);
+      return reply;
+    },
   });
 }
 

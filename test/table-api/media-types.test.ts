@@ -121,7 +121,7 @@ describe("request media types on the REST APIs", () => {
   test("a body that is not UTF-8, or whose JSON spells half a surrogate pair, is a 400 that writes nothing; a whole pair is kept", async () => {
     const before = await tableCounts(server.instance.store);
     const invalid = Buffer.concat([Buffer.from('{"short_description":"bad '), Buffer.from([0xff, 0xfe]), Buffer.from(' utf8"}')]);
-    for (const headers of [{ "content-type": "application/json" }, {}]) {
+    for (const headers of [{ "content-type": "application/json" }, {}] as Record<string, string>[]) {
       const res = await send("POST", "/api/now/table/incident", headers, invalid);
       assert.equal(res.status, 400, res.text);
       assert.equal(res.body.error.message, "the request body is not valid UTF-8; send it in UTF-8");
