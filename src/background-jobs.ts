@@ -24,10 +24,21 @@ export const idleJobs: BackgroundJobs = { stop: () => {}, runOnce: async () => f
 export function startBackgroundJobs(instance: Instance, onError: (error: unknown) => void): BackgroundJobs {
   const holder = randomBytes(8).toString("hex");
   const intervalMs = instance.config.tokenCleanupInterval * 1000;
+  const leaseMs = Math.max(intervalMs - 1000, 1000);
   const runOnce = async () => {
-    if (!(await tryTakeLease(instance.store.db, "housekeeping", holder, Math.max(intervalMs - 1000, 1000)))) return false;
+    if (!(await tryTakeLease(instance.store.db, "housekeeping", holder, leaseMs))) return false;
+    // A sweep of a large backlog at PORTCULLIS_TOKEN_CLEANUP_RATE can outlast the lease: it is
+    // renewed once half of it has gone, so no other node takes it and sweeps beside this one
+    // (twice the rate the setting allows), and the sweep stops if it was lost all the same.
+    let renewedAt = Date.now();
+    const stillHeld = async () => {
+      if (Date.now() - renewedAt < leaseMs / 2) return true;
+      renewedAt = Date.now();
+      return tryTakeLease(instance.store.db, "housekeeping", holder, leaseMs);
+    };
     const now = Date.now();
-    await deleteExpiredTokens(instance.store.db, now, undefined, { maxRowsPerSecond: instance.config.tokenCleanupRate });
+    await deleteExpiredTokens(instance.store.db, now, undefined, { maxRowsPerSecond: instance.config.tokenCleanupRate, stillHeld });
+    if (!(await stillHeld())) return true;
     await deleteStaleBuckets(instance.store.db, now - Math.max(5, instance.config.lockoutMinutes) * 60 * 1000);
     await deleteExpiredSessions(instance.store.db, now);
     await closeSynchronousSets(instance.store.db, { now });

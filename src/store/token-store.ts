@@ -174,6 +174,8 @@ export interface CleanupOptions {
   targetMs?: number;
   /** Rows removed per second at most (PORTCULLIS_TOKEN_CLEANUP_RATE); unlimited when absent. */
   maxRowsPerSecond?: number;
+  /** Asked between batches; the sweep stops when it answers false (its lease went to another node). */
+  stillHeld?: () => Promise<boolean>;
 }
 
 /**
@@ -212,6 +214,7 @@ async function deleteInBatches(db: Kysely<Database>, table: "oauth_credential" |
       size = Math.round(Math.min(1000, Math.max(20, size * factor)));
     }
     await (options.pause ? options.pause() : yieldToRequests(sqlite ? tookMs : 0, deleted, options.maxRowsPerSecond));
+    if (options.stillHeld && !(await options.stillHeld())) return total;
   }
 }
 
@@ -222,6 +225,7 @@ async function deleteInBatches(db: Kysely<Database>, table: "oauth_credential" |
 export async function deleteExpiredTokens(db: Kysely<Database>, now = Date.now(), graceMs = 24 * 3600 * 1000, options: CleanupOptions = {}): Promise<number> {
   const cutoff = now - graceMs;
   const tokens = await deleteInBatches(db, "oauth_credential", cutoff, options);
+  if (options.stillHeld && !(await options.stillHeld())) return tokens;
   await deleteInBatches(db, "oauth_auth_code", cutoff, options);
   return tokens;
 }
