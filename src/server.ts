@@ -1,4 +1,5 @@
 import { translator, type Translator } from "./i18n/translator.ts";
+import type { MessageKey } from "./i18n/catalogs/en.ts";
 import type { FastifyInstance } from "fastify";
 import { type BackgroundJobs, idleJobs, startBackgroundJobs } from "./background-jobs.ts";
 import type { Config } from "./config.ts";
@@ -52,6 +53,9 @@ export interface StartOptions extends AppOptions {
 const certificateCheckIntervalMs = 24 * 3600 * 1000;
 
 /** Opens the instance, serves it, and keeps expired tokens from piling up. */
+/** The start-up warnings about a certificate that refuse it on a reload, in their reload wording. */
+const reloadRefusals: Partial<Record<string, MessageKey>> = { "start.tls.certExpired": "start.tls.reloadExpired", "start.tls.certWrongHost": "start.tls.reloadWrongHost" };
+
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const print = options.print ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { t } = options.i18n ?? translator("en");
@@ -133,6 +137,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       if (!tls) return false;
       try {
         const next = await resolveServerTls(config);
+        // At start an expired certificate, or one for another host, is served with a warning (the
+        // operator may be testing exactly that); a reload that would swap a working certificate
+        // for one verifying clients refuse keeps the one served, as it does for a mismatched key.
+        const refused = (next!.warnings ?? []).find((line) => line.key in reloadRefusals);
+        if (refused) throw new Error(t(reloadRefusals[refused.key]!, refused.values));
         for (const served of [app, management]) (served?.server as unknown as import("node:tls").Server | undefined)?.setSecureContext({ key: next!.key, cert: next!.cert });
         if (next!.development?.events.length) for (const line of describeDevelopmentCa(next!.development, options.i18n)) report(line);
         for (const line of next!.warnings ?? []) report(t(line.key, line.values));

@@ -23,8 +23,8 @@ function servedFingerprint(port: number): Promise<string> {
   });
 }
 
-async function pair(dir: string): Promise<{ cert: string; key: string; fingerprint: string }> {
-  const made = await ensureDevelopmentCertificates({ dir, names: ["localhost", "127.0.0.1"] });
+async function pair(dir: string, options: { now?: Date; names?: string[] } = {}): Promise<{ cert: string; key: string; fingerprint: string }> {
+  const made = await ensureDevelopmentCertificates({ dir, names: options.names ?? ["localhost", "127.0.0.1"], ...(options.now ? { now: options.now } : {}) });
   return { cert: made.certificate, key: made.privateKey, fingerprint: new X509Certificate(made.certificate).fingerprint256 };
 }
 
@@ -67,6 +67,20 @@ describe("kill -HUP reloads the operator's certificate without a restart", () =>
         fs.writeFileSync(keyFile, first.key);
         child.kill("SIGHUP");
         await waitFor(/was not reloaded, and the previous one is still served/, workers);
+        assert.equal(await servedFingerprint(port), second.fingerprint);
+
+        // An expired pair, or one for another host: verifying clients would refuse it, so the working one stays.
+        const expired = await pair(path.join(dir, `expired${workers}`), { now: new Date(Date.now() - 5 * 365 * 86_400_000) });
+        fs.writeFileSync(certFile, expired.cert);
+        fs.writeFileSync(keyFile, expired.key);
+        child.kill("SIGHUP");
+        await waitFor(/was not reloaded, and the previous one is still served: the new certificate \S+ expired on/, workers);
+        assert.equal(await servedFingerprint(port), second.fingerprint);
+        const elsewhere = await pair(path.join(dir, `elsewhere${workers}`), { names: ["elsewhere.example"] });
+        fs.writeFileSync(certFile, elsewhere.cert);
+        fs.writeFileSync(keyFile, elsewhere.key);
+        child.kill("SIGHUP");
+        await waitFor(/was not reloaded, and the previous one is still served: the new certificate \S+ does not name localhost/, workers);
         assert.equal(await servedFingerprint(port), second.fingerprint);
         assert.equal(child.exitCode, null, "still running");
       } finally {

@@ -30,6 +30,8 @@ export const enCli = {
   "start.tls.serverRenewed": "Renewed the server certificate (it was expiring or did not name every host).",
   "start.tls.reloaded": "Reloaded the TLS certificate ({file}); new connections get it.",
   "start.tls.reloadFailed": "The TLS certificate was not reloaded, and the previous one is still served: {reason}",
+  "start.tls.reloadExpired": "the new certificate {file} expired on {date}, and verifying clients would refuse it",
+  "start.tls.reloadWrongHost": "the new certificate {file} does not name {host}, the public URL's host, and verifying clients would refuse it",
   "start.tls.caFile": "Development CA: {file}",
   "start.tls.fingerprint": "  SHA-256 fingerprint {fingerprint}",
   "start.tls.trustIt": "  trust it with: curl --cacert FILE, NODE_EXTRA_CA_CERTS=FILE, REQUESTS_CA_BUNDLE=FILE (or requests' verify=FILE)",

@@ -28,6 +28,8 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "start.tls.serverRenewed": "서버 인증서를 갱신했습니다(만료가 가까웠거나 모든 호스트 이름을 담고 있지 않았습니다).",
   "start.tls.reloaded": "TLS 인증서({file})를 다시 읽었습니다. 새 연결부터 적용됩니다.",
   "start.tls.reloadFailed": "TLS 인증서를 다시 읽지 못해 이전 인증서를 계속 제공합니다: {reason}",
+  "start.tls.reloadExpired": "새 인증서 {file}은(는) {date}에 만료되어 검증하는 클라이언트가 거부합니다",
+  "start.tls.reloadWrongHost": "새 인증서 {file}에 공개 URL의 호스트 {host}이(가) 없어 검증하는 클라이언트가 거부합니다",
   "start.tls.caFile": "개발용 CA: {file}",
   "start.tls.fingerprint": "  SHA-256 지문 {fingerprint}",
   "start.tls.trustIt": "  신뢰하는 방법: curl --cacert FILE, NODE_EXTRA_CA_CERTS=FILE, REQUESTS_CA_BUNDLE=FILE (또는 requests의 verify=FILE)",
