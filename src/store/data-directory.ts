@@ -40,8 +40,9 @@ export function assertDataDirectoryWritable(dir: string): void {
   const user = currentUser();
   let existing = dir;
   while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
-  // A file where a directory should be is no question of access: opening says what it is.
-  if (!fs.statSync(existing).isDirectory()) return;
+  // A file where the directory (or one above it) should be: said in these words, rather than
+  // as whatever the first mkdir or open under it fails with (ENOTDIR).
+  if (!fs.statSync(existing).isDirectory()) throw localStoreError({ key: "store.dataDir.notDirectory", values: { dir, file: existing } });
   const reason = denied(existing);
   if (reason && existing !== dir) throw localStoreError({ key: "store.dataDir.parentNotWritable", values: { dir, parent: existing, user, reason } });
   if (reason) throw localStoreError({ key: "store.dataDir.notWritable", values: { dir, user, reason } });

@@ -102,6 +102,18 @@ describe("the data directory: its own user's alone when Portcullis creates it", 
     assert.equal(mode(path.join(data, "portcullis.sqlite")), "0600");
   });
 
+  test("a data directory that is a file (or under one) is refused in those words, with or without --https, and nothing is made", async () => {
+    const file = path.join(base(), "afile");
+    fs.writeFileSync(file, "x");
+    for (const [data, extra] of [[file, []], [file, ["--https"]], [path.join(file, "sub"), ["--https"]]] as const) {
+      const started = await run(["start", "--data", data, "--port", "0", ...extra]);
+      assert.notEqual(started.code, 0);
+      assert.match(started.stderr, new RegExp(`the data directory ${data.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} cannot be made or used: ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is a file, not a directory`), started.stderr);
+      assert.doesNotMatch(started.stderr, /ENOTDIR/);
+    }
+    assert.equal(fs.readFileSync(file, "utf8"), "x");
+  });
+
   test("a first start under umask 000: the directory 0700, the database, its -wal and -shm and secret.key 0600, and no warning", async () => {
     const data = path.join(base(), "data");
     const server = await serve(data, [], { umask: "000" });

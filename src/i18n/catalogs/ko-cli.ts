@@ -65,6 +65,7 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "start.dataDir.openDirectory": "경고: 데이터 디렉터리 {dir}을(를) 이 컴퓨터의 다른 사용자도 열 수 있습니다(모드 {mode}). 그 안의 데이터베이스에는 비밀번호 해시, 이메일, 감사 행, 토큰 해시가 있습니다. Portcullis는 자신이 만들지 않은 디렉터리의 모드를 그대로 둡니다. chmod 700 {dir}(으)로 비공개로 만드세요.",
   "start.dataDir.openFiles": "경고: 이 컴퓨터의 다른 사용자도 {files}을(를) 열 수 있습니다. 데이터베이스(비밀번호 해시, 이메일, 감사 행, 토큰 해시)나 비밀 키입니다. Portcullis는 자신이 만들지 않은 파일의 모드를 그대로 둡니다. chmod 600 {paths}(으)로 비공개로 만드세요.",
   "store.dataDir.notWritable": "데이터 디렉터리 {dir}{reason, select, readOnly {은(는) 읽기 전용 파일 시스템에 있습니다} other {에 사용자 {user}의 쓰기 권한이 없습니다}}: Portcullis는 그곳에 SQLite 데이터베이스를 두고 그 옆에 파일을 만듭니다. {reason, select, readOnly {} other {{user}에게 쓰기 권한을 주거나(chown {user} {dir}), 그 디렉터리의 소유자로 Portcullis를 실행하거나, }}--data(또는 PORTCULLIS_DATA)로 다른 디렉터리를 고르세요.",
+  "store.dataDir.notDirectory": "데이터 디렉터리 {dir}을(를) 만들거나 쓸 수 없습니다: {file}은(는) 디렉터리가 아니라 파일입니다. --data(또는 PORTCULLIS_DATA)로 디렉터리를 고르세요.",
   "store.dataDir.parentNotWritable": "데이터 디렉터리 {dir}을(를) 만들 수 없습니다: {parent}{reason, select, readOnly {은(는) 읽기 전용 파일 시스템에 있습니다} other {에 사용자 {user}의 쓰기 권한이 없습니다}}. {reason, select, readOnly {} other {{user}이(가) 쓸 수 있게 그 디렉터리를 만들어 주거나(mkdir -p {dir} && chown {user} {dir}), }}--data(또는 PORTCULLIS_DATA)로 다른 디렉터리를 고르세요.",
   "store.dataDir.fileNotWritable": "SQLite 데이터베이스 {file}에 사용자 {user}의 쓰기 권한이 없습니다: {user}에게 쓰기 권한을 주거나(chown {user} {file}) 그 파일의 소유자로 Portcullis를 실행하세요.",
   "trust.records": "레코드:",
