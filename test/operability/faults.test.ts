@@ -38,7 +38,7 @@ describe("faults: the database full, unwritable or gone", () => {
     fs.writeFileSync(blocker, "x");
     const run = await runCli(["start", "--data", path.join(blocker, "data"), "--port", "0"]);
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /cannot open the SQLite database/);
+    assert.match(run.stderr, /the data directory \S+ cannot be made or used: \S+not-a-directory is a file, not a directory/);
   });
 
   test("a file that is not a SQLite database: a clear error and a non-zero exit at start", async () => {
