@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   }
   const main = setups[0]!;
   const clients: [string, string][] = [[main.service.clientId, main.service.secret], [main.userClient.clientId, main.userClient.secret]];
-  servers.unshift(await startPeer("ceiling", "ceiling.js", clients, main), await startPeer("oidc-provider", "oidc-provider.js", clients, main), await startPeer("oauth2-server", "oauth2-server.js", clients, main));
+  servers.unshift(await startPeer("ceiling", "ceiling.js", clients, main), await startPeer("fastify-floor", "fastify-floor.js", clients, main), await startPeer("oidc-provider", "oidc-provider.js", clients, main), await startPeer("oauth2-server", "oauth2-server.js", clients, main));
   const oidc = servers.find((s) => s.kind === "oidc-provider")!;
   oidc.serviceToken = await fetchToken(oidc.base, main.service);
   log(`Servers up in ${((Date.now() - startedAt) / 1000).toFixed(0)} s: ${servers.map((s) => s.name).join(", ")}`);
