@@ -1,5 +1,6 @@
 import type { FastifyServerOptions } from "fastify";
 import pino from "pino";
+import { LineBatch } from "./log-line-batch.ts";
 
 /**
  * Request logs name the method, the path without its query string, and the status. The query
@@ -18,35 +19,34 @@ const serializers = {
   res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
 };
 
-/**
- * The logger of completed-request lines (see src/http/request-log.ts): the server log's level
- * and stream, without redaction, for lines built only of fields that hold no secret, and without
- * serializers, for lines built already in the form `serializers` gives the server log's.
- */
-export function requestLineLogger(level: string, stream: pino.DestinationStream): pino.Logger {
-  return pino({ level }, stream);
+/** Completed-request lines are written at info: a server logging at a higher level writes none. */
+export function requestLinesLogged(level: string): boolean {
+  return (pino.levels.values[level] ?? Number.POSITIVE_INFINITY) <= pino.levels.values.info!;
 }
 
-let stdout: pino.DestinationStream | undefined;
+let stdout: LineBatch | undefined;
 
 /**
  * The server log on standard output, written in blocks of 4 KiB (or at least every second)
  * rather than one write per line: a write per request cost the token endpoint 6 % of its time.
  * The writes stay synchronous (an asynchronous write still under way at exit was written twice),
- * and what is buffered is written on exit, including after an uncaught exception; only a kill -9
+ * and what is gathered is written on exit, including after an uncaught exception; only a kill -9
  * loses the last second of request lines (the audit trail is in the database, not here).
  */
 export function bufferedStdout(): pino.DestinationStream {
   if (!stdout) {
-    const destination = pino.destination({ dest: 1, minLength: 4096, sync: true, periodicFlush: 1000 });
+    const destination = pino.destination({ dest: 1, sync: true });
+    const batch = new LineBatch(destination);
+    setInterval(() => batch.flush(), 1000).unref();
     process.once("exit", () => {
       try {
+        batch.flush();
         destination.flushSync();
       } catch {
         // Nothing left to write to (a closed pipe): the lines are lost either way.
       }
     });
-    stdout = destination;
+    stdout = batch;
   }
   return stdout;
 }

@@ -12,7 +12,7 @@ import { OAuthError } from "./oauth/oauth-error.ts";
 import { registerMetrics } from "./operability/metrics.ts";
 import { registerRateLimits } from "./rate-limit.ts";
 import { methodsAt, registerRoutes } from "./routes.ts";
-import { bufferedStdout, loggerOptions, requestLineLogger } from "../log.ts";
+import { bufferedStdout, loggerOptions, requestLinesLogged } from "../log.ts";
 import { answerUnparsedRequest } from "./unparsed-request.ts";
 
 /** Builds the HTTP application of an instance: parsing, security headers, routes, and one error renderer. */
@@ -33,7 +33,7 @@ export async function buildApp(instance: Instance, options: AppOptions = {}): Pr
     ...(options.https ? { https: { key: options.https.key, cert: options.https.cert, minVersion: "TLSv1.2" as const } } : {}),
     logger: stream ? { ...loggerOptions(instance.config.logLevel), stream } : false,
     ...(stream ? { childLoggerFactory: (logger: unknown, bindings: Bindings, options: ChildLoggerOptions) => new LazyRequestLogger(logger as never, bindings, options) as never } : {}),
-    logController: new OneLinePerRequest({ disableRequestLogging: !instance.config.requestLog, ...(stream ? { lines: requestLineLogger(instance.config.logLevel, stream) } : {}) }),
+    logController: new OneLinePerRequest({ disableRequestLogging: !instance.config.requestLog, ...(stream && requestLinesLogged(instance.config.logLevel) ? { lines: stream } : {}) }),
     bodyLimit: instance.config.bodyLimit,
     // Query strings carry state and PKCE values; a flood of parameters is refused, not parsed.
     routerOptions: { maxParamLength: 200 },

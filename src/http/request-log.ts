@@ -1,16 +1,29 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { LogController } from "fastify";
+import os from "node:os";
 import type pino from "pino";
+import type { LineDestination } from "../log-line-batch.ts";
 
 export interface RequestLogOptions {
   disableRequestLogging: boolean;
   /**
-   * Where completed-request lines go (none when the server logs nothing): a logger with the server log's level, stream and
-   * serializers but no redaction. The line is built here from fields that never hold a secret
-   * (method, path, address, status, time), and pino's redaction walked it on every request
-   * anyway: a tenth of a bearer-authenticated GET. Errors still go through the redacting logger.
+   * Where completed-request lines go (none when the server logs nothing or its level is above
+   * info): the server log's stream. The line is built here from fields that never hold a secret
+   * (method, path, address, status, time), so it needs neither pino's redaction nor its
+   * serializers.
    */
-  lines?: pino.Logger;
+  lines?: LineDestination;
+}
+
+const host = JSON.stringify(os.hostname());
+
+/**
+ * A completed request's line, in the form pino writes the server log's lines (level, time, pid,
+ * hostname, the fields, msg), built as one template string: pino's serialization of the same
+ * object, nested req and res included, took about four times as long (3–4 µs a line here).
+ */
+export function completedRequestLine(reqId: string, method: string, path: string, ip: string | undefined, statusCode: number, responseTime: number): string {
+  return `{"level":30,"time":${Date.now()},"pid":${process.pid},"hostname":${host},"reqId":${JSON.stringify(reqId)},"req":${JSON.stringify({ method, path, ip })},"res":{"statusCode":${statusCode}},"responseTime":${Number.isFinite(responseTime) ? responseTime : null},"msg":"request completed"}\n`;
 }
 
 /**
@@ -20,7 +33,7 @@ export interface RequestLogOptions {
  * never completes is in the error log, or the process died).
  */
 export class OneLinePerRequest extends LogController {
-  readonly #lines: pino.Logger | undefined;
+  readonly #lines: LineDestination | undefined;
 
   constructor(options: RequestLogOptions) {
     super({ disableRequestLogging: options.disableRequestLogging });
@@ -35,10 +48,10 @@ export class OneLinePerRequest extends LogController {
       const line = { req: { method: request.method, url: request.url, ip: request.ip }, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime };
       reply.log.error({ ...line, err: error }, "request errored");
     } else if (this.#lines) {
-      // Already in the serialized form (src/log.ts's req and res), so this logger needs no serializers.
+      // The form src/log.ts's req and res serializers give the server log's lines.
       const query = request.url.indexOf("?");
       const path = query === -1 ? request.url : request.url.slice(0, query);
-      this.#lines.info({ reqId: request.id, req: { method: request.method, path, ip: request.ip }, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, "request completed");
+      this.#lines.write(completedRequestLine(request.id, request.method, path, request.ip, reply.statusCode, reply.elapsedTime));
     }
   }
 }
