@@ -86,8 +86,11 @@ export const prelude = String.raw`
 })
 `;
 
+/** The names a script reads as its function's parameters, in the order start passes them. */
+export const scriptParameters = "request, response, gs, table, sn_ws_err";
+
 /** What wrapScript writes before the script: line 1 of the script is on line 1 of its file, this many columns in. */
-export const scriptHead = "(async function (request, response, gs, table, sn_ws_err) {";
+export const scriptHead = `(async function (${scriptParameters}) {`;
 
 /** The script becomes the body of an async function; the line break keeps a closing line comment off the brace. */
 export const wrapScript = (script: string) => `${scriptHead}${script}\n})`;

@@ -194,9 +194,11 @@ for (const dialect of dialectsUnderTest()) {
       const open = await api(server, "POST", "/api/now/table/sys_ws_operation", { token: admin.token, body: { name: "open", web_service_definition: definition, http_method: "GET", relative_path: "/o", operation_script: "return { a: 1" } });
       assert.equal(open.status, 400, open.text);
       assert.match(open.body.error.message, /operation_script: SyntaxError: .+ \(at the end of the script\)/);
-      // Compiled, never run: a loop outside the function body does not hang the save.
+      // Compiled, never run: a loop outside the function body does not hang the save, and is refused as no function body.
       const escape = await api(server, "POST", "/api/now/table/sys_ws_operation", { token: admin.token, body: { name: "escape", web_service_definition: definition, http_method: "GET", relative_path: "/e", operation_script: "}); for (;;) {} (function () {" } });
-      assert.equal(escape.status, 201, escape.text);
+      assert.equal(escape.status, 400, escape.text);
+      assert.match(escape.body.error.message, /operation_script: SyntaxError: .+ \(line 1, column 1\)/);
+      assert.equal(await count(), 0);
 
       const good = await api(server, "POST", "/api/now/table/sys_ws_operation", { token: admin.token, body: { name: "good", web_service_definition: definition, http_method: "GET", relative_path: "/g", operation_script: "return 'good'" } });
       assert.equal(good.status, 201, good.text);
