@@ -40,6 +40,12 @@ describe("message catalogs", () => {
     assert.deepEqual(same.sort(), ["app.name", "audit.changed", "audit.set", "common.verbatim", "language.en", "language.ko", "shell.titleSuffix", "trust.detail.callOk", "trust.detail.callStatus", "trust.detail.remote.status"]);
   });
 
+  test("Korean names each OAuth term one way: 권한 부여 코드 for an authorization code, 해지 for revoking a token", () => {
+    // A reader who sees 인증 코드 on one page and 권한 부여 코드 on the next cannot tell they are the same thing.
+    const strays = (Object.keys(ko) as (keyof typeof ko)[]).filter((key) => /인증 코드|토큰[이을를]? 취소/.test(ko[key]));
+    assert.deepEqual(strays, []);
+  });
+
   test("plurals follow each language's rules; placeholders are filled", () => {
     const english = translator("en");
     const korean = translator("ko");
