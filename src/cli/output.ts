@@ -33,11 +33,20 @@ export function padColumns(text: string, columns: number): string {
   return text + " ".repeat(Math.max(0, columns - stringWidth(text)));
 }
 
+/**
+ * The rule under the last column stops here: that column is left ragged, and one long value (a
+ * broken pipeline edge's reason runs to 500 characters) would otherwise draw a rule that wraps
+ * over several terminal lines.
+ */
+const lastRuleMaxColumns = 40;
+
 /** A plain aligned table for people; scripts use --json. */
 export function table(headings: string[], rows: string[][]): string {
   const widths = headings.map((h, i) => Math.max(stringWidth(h), ...rows.map((r) => stringWidth(r[i] ?? ""))));
   const line = (cells: string[]) => cells.map((c, i) => padColumns(c, widths[i]!)).join("  ").trimEnd();
-  return [line(headings), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+  const last = widths.length - 1;
+  const rules = widths.map((w, i) => "-".repeat(i === last ? Math.max(stringWidth(headings[i]!), Math.min(w, lastRuleMaxColumns)) : w));
+  return [line(headings), line(rules), ...rows.map(line)].join("\n");
 }
 
 export function keyValues(record: Record<string, unknown>): string {
