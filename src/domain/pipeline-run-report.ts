@@ -3,11 +3,12 @@ import { isStoredText, type StoredText } from "../i18n/stored-text.ts";
 import { ValidationError } from "./validation.ts";
 
 /**
- * What a pipeline run saw, as `pipeline up/verify/rotate` records it on each instance: the
+ * What a pipeline run saw, as `pipeline up/verify/rotate/status` records it on each instance: the
  * instances (production is the controller) and every direction of every edge with its health.
  * Names and URLs follow the pipeline file's rules, so a page can draw them without surprises.
  */
-export const pipelineRunKinds = ["up", "verify", "rotate"] as const;
+export const pipelineRunKinds = ["up", "verify", "rotate", "status"] as const;
+export type PipelineRunKind = (typeof pipelineRunKinds)[number];
 
 const instanceName = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, "lowercase letters, digits and -, starting with a letter");
 const isoOrEmpty = z.union([z.literal(""), z.iso.datetime()]);

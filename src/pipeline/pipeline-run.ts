@@ -7,6 +7,7 @@ import { type InstanceAdminClient, RemoteAdminError } from "./instance-admin-cli
 import { leftoverKeys, leftoverRecords } from "./pipeline-leftovers.ts";
 import { checkAccess } from "./pipeline-preflight.ts";
 import { recordRunEverywhere } from "./pipeline-record.ts";
+import type { PipelineRunKind } from "../domain/pipeline-run-report.ts";
 import { actsAs, applyEndpoint, type Clients, directions, type EndpointSpec, endpointSpecs, probePath, resolveTokenUsers, type Step, type Subject, tokenUrlOf } from "./pipeline-plan.ts";
 
 const english = translator("en");
@@ -151,8 +152,12 @@ export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print
   return result;
 }
 
-/** `pipeline verify` and `status`: reads everything, changes nothing, names every difference from the plan (as texts the reader's language words). */
-export async function pipelineInspect(pipeline: PipelineFile, clients: Clients): Promise<PipelineReport> {
+/**
+ * `pipeline verify` and `status`, and rotate's look before it starts: reads everything, changes
+ * nothing, names every difference from the plan (as texts the reader's language words). What it
+ * saw is left on every instance under the command that ran, which the Pipeline page names.
+ */
+export async function pipelineInspect(pipeline: PipelineFile, clients: Clients, options: { recordAs: PipelineRunKind }): Promise<PipelineReport> {
   const drift: StoredText[] = [];
   await checkAccess(pipeline, clients);
   const { resolved: tokenUsers, missing } = await resolveTokenUsers(pipeline, clients);
@@ -192,7 +197,7 @@ export async function pipelineInspect(pipeline: PipelineFile, clients: Clients):
   }
   const result = { ok: drift.length === 0 && edges.every((e) => e.status === "ok"), changes: 0, steps: [], drift, edges };
   // Only what was seen is left behind, for the Pipeline page; no record of the trust changes.
-  await recordRunEverywhere(pipeline, clients, "verify", result);
+  await recordRunEverywhere(pipeline, clients, options.recordAs, result);
   return result;
 }
 
@@ -214,7 +219,7 @@ export function trustTable(edges: EdgeState[], i18n: Translator = english): stri
  */
 export async function pipelineRotate(pipeline: PipelineFile, clients: Clients, print: (line: string) => void, i18n: Translator = english): Promise<PipelineReport> {
   const specs = endpointSpecs(pipeline);
-  const inspected = await pipelineInspect(pipeline, clients);
+  const inspected = await pipelineInspect(pipeline, clients, { recordAs: "rotate" });
   // Records of an instance that left are no reason to wait: rotating is how its copy of a secret is voided.
   const drift = inspected.drift.filter((d) => !leftoverKeys.includes(d.key));
   if (drift.length > 0) throw new Error(`${i18n.t("trust.rotateDrifted")}\n  ${drift.map((d) => worded(d, i18n.t)).join("\n  ")}`);

@@ -131,11 +131,14 @@ describe("pipeline output in Korean and English", () => {
     const english = await cli(["pipeline", "verify", file, "--lang", "en"]);
     assert.match(english.stdout, /^drift: development: provider "Pipeline Production" is missing$/m);
     assert.match(english.stderr, /1 drift, 1 broken direction$/m);
+    assert.equal((await latestPipelineRun(instances[0]!.instance.store.db))!.report.kind, "verify");
 
     const json = await cli(["pipeline", "status", file, "--json", "--lang", "ko"]);
     const report = JSON.parse(json.stdout);
     assert.deepEqual(report.drift, ['development: provider "Pipeline Production" is missing']);
     assert.ok(report.edges.some((e: { status: string; detail: string }) => e.status === "broken" && e.detail === "no provider record"));
+    // The Pipeline page names the command whose run it shows: status, not the verify before it.
+    assert.equal((await latestPipelineRun(instances[0]!.instance.store.db))!.report.kind, "status");
 
     const repaired = await cli(["pipeline", "up", file, "--lang", "ko"]);
     assert.equal(repaired.code, 0, repaired.stdout + repaired.stderr);

@@ -73,14 +73,14 @@ export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
 
   withCa(pipeline.command("verify <file>").description(t("help.pipeline.verify"))).action(async (file: string, options: PipelineOptions) => {
     const { plan, clients } = readPlan(file, options.caFile);
-    const report = await pipelineInspect(plan, clients).catch(wordedAccess(plan, i18n, { caFile: options.caFile }));
+    const report = await pipelineInspect(plan, clients, { recordAs: "verify" }).catch(wordedAccess(plan, i18n, { caFile: options.caFile }));
     printReport(output, i18n, report);
     if (!report.ok) throw new Error(t("cli.pipeline.verifyFailed", { drift: report.drift.length, broken: report.edges.filter((e) => e.status !== "ok").length }));
   });
 
   withCa(pipeline.command("status <file>").description(t("help.pipeline.status")).option("--json", t("help.option.json"))).action(async (file: string, options: PipelineOptions) => {
     const { plan, clients } = readPlan(file, options.caFile);
-    const report = await pipelineInspect(plan, clients).catch(wordedAccess(plan, i18n, { caFile: options.caFile }));
+    const report = await pipelineInspect(plan, clients, { recordAs: "status" }).catch(wordedAccess(plan, i18n, { caFile: options.caFile }));
     // JSON is for scripts: its texts stay English whatever the reader's language.
     if (options.json) return output.out(JSON.stringify({ ok: report.ok, drift: report.drift.map(inEnglish), edges: report.edges.map((e) => ({ ...e, detail: inEnglish(e.detail) })) }, null, 2));
     printReport(output, i18n, report);
