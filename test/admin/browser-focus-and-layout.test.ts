@@ -82,6 +82,24 @@ describe("admin UI in chromium: visible focus and long names", { skip: browserSu
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
+  test("at 320 px, the narrowest width WCAG's reflow rule asks for, no page scrolls sideways, in English or Korean", async () => {
+    await page.setViewportSize({ width: 320, height: 900 });
+    try {
+      for (const language of ["en", "ko"]) {
+        await context.addCookies([{ name: languageCookie, value: language, url: server.base }]);
+        // The New page's choice cards quote an API path, one long word that has to break.
+        for (const path of ["/admin", "/admin/registry/new", "/admin/registry/new/client", "/admin/registry/new/provider", "/admin/users", "/admin/pipeline"]) {
+          await page.goto(server.base + path);
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          assert.ok(overflow <= 0, `${path} in ${language} at 320px scrolls sideways by ${overflow}px`);
+        }
+      }
+    } finally {
+      await context.clearCookies({ name: languageCookie });
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
+
   test("on a wide screen a long name breaks in its column: Manage Tokens and Audit keep every column in view", async () => {
     const name = `com.example.tokens.${"y".repeat(81)}`;
     const client = await registerClient(server.instance, { name, grant_types: "client_credentials" });
