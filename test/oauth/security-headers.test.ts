@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { helmetHeaders } from "../../src/http/security-headers.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
+import { registerClient } from "../support/oauth.ts";
 import { dialectsUnderTest } from "../support/stores.ts";
 
 describe("security headers on every kind of response", () => {
@@ -27,6 +28,16 @@ describe("security headers on every kind of response", () => {
       assert.equal(response.headers.get("strict-transport-security"), null, "no HSTS over plain http");
     });
   }
+
+  test("every kind of page names its icon, so a browser asks for no /favicon.ico (which the instance does not serve)", async () => {
+    assert.equal((await fetch(`${server.base}/favicon.ico`)).status, 404);
+    const client = await registerClient(server.instance, { redirect_url: "http://127.0.0.1:9/cb" });
+    const login = `/oauth_auth.do?response_type=code&client_id=${client.clientId}&redirect_uri=${encodeURIComponent("http://127.0.0.1:9/cb")}&state=s&code_challenge=${"a".repeat(43)}&code_challenge_method=S256`;
+    for (const path of ["/", login, "/oauth_auth.do", "/no/such/thing", "/oauth_redirect.do"]) {
+      const html = await (await fetch(`${server.base}${path}`)).text();
+      assert.match(html, /<head>.*<link rel="icon" href="data:,"\/>.*<\/head>/s, path);
+    }
+  });
 
   test("a path that is not valid percent-encoding is a 400 in the path's own format, not the framework's JSON", async () => {
     const api = await fetch(`${server.base}/api/now/table/%ff`);

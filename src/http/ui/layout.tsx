@@ -29,6 +29,8 @@ export function Page(props: { title: string; i18n?: Translator; children: Compon
         <meta name="referrer" content="no-referrer" />
         <title>{i18n.t("shell.titleSuffix", { title: props.title })}</title>
         <style dangerouslySetInnerHTML={{ __html: styles }} />
+        {/* No favicon request, as on the admin pages: the instance serves none, and a browser's /favicon.ico is a 404 in its console and in the log. */}
+        <link rel="icon" href="data:," />
       </head>
       <body>
         <main>
