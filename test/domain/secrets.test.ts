@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { describe, test } from "node:test";
 import { constantTimeEqual, newSecret, sha256 } from "../../src/domain/secrets.ts";
 
@@ -17,5 +18,13 @@ describe("constant-time comparison", () => {
     assert.equal(constantTimeEqual(secret, ""), false);
     assert.equal(constantTimeEqual("é", "e"), false);
     assert.equal(constantTimeEqual("ée", "eé"), false);
+  });
+});
+
+describe("sha256", () => {
+  test("is SHA-256 in lower-case hex of the UTF-8 bytes (FIPS 180-2 vectors, and a non-ASCII value)", () => {
+    assert.equal(sha256("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert.equal(sha256(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert.equal(sha256("한"), createHash("sha256").update(Buffer.from("한", "utf8")).digest("hex"));
   });
 });
