@@ -68,6 +68,17 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(res.body.error, "invalid_client");
     });
 
+    test("revocation authenticates the client before it judges repeated parameters", async () => {
+      for (const [body, headers] of [["token=a&token=b", {}], ["token=a&token=b", { authorization: basic(client.clientId, "wrong") }], ["client_id=nobody&token=a&token=b", {}]] as const) {
+        const res = await postForm(`${server.base}/oauth_revoke_token.do`, body, headers);
+        assert.equal(res.status, 401, body);
+        assert.equal(res.body.error, "invalid_client", `${body}: not told about the repeated token`);
+      }
+      const authenticated = await postForm(`${server.base}/oauth_revoke_token.do`, "token=a&token=b", auth());
+      assert.equal(authenticated.status, 400);
+      assert.match(authenticated.body.error_description, /token was sent more than once/);
+    });
+
     test("introspection describes a live token to its client", async () => {
       const tokens = await pair();
       const res = await postForm(`${server.base}/oauth_introspect`, { token: tokens.access_token }, auth());

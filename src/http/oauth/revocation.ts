@@ -17,8 +17,9 @@ import { rejectRepeatedParameters, setNoStore } from "./token.ts";
 export async function revocationEndpoint(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   setNoStore(reply);
   const form = requireForm(request);
-  rejectRepeatedParameters(form);
+  // As at introspection (RFC 7662 §2.1): the caller is authenticated before the rest of the request is judged.
   const authenticated = await authenticateClient(instance, request, form);
+  rejectRepeatedParameters(form);
   const { client } = authenticated;
   const params = singleValued(form, ["token", "token_type_hint"] as const);
   if (params.token === undefined) throw new OAuthError("invalid_request", "the token parameter is required");
