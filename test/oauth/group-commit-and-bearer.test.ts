@@ -59,12 +59,24 @@ for (const dialect of dialectsUnderTest()) {
       const refusals = [
         await http(`${server.base}/api/now/v1/whoami?access_token=${token}`),
         await http(`${server.base}/api/now/v1/whoami`, { headers: { authorization: `Bearer ${token} extra` } }),
-        await http(`${server.base}/api/now/table/incident`, { headers: { authorization: "Digest x", accept: "application/json" } }),
+        await http(`${server.base}/api/now/table/incident`, { headers: { authorization: "Bearer", accept: "application/json" } }),
       ];
       for (const res of refusals) {
         assert.equal(res.status, 400, res.text);
         assert.match(res.body.error.detail, /^invalid_request: /);
         assert.match(res.headers.get("www-authenticate") ?? "", /^Bearer realm="portcullis", error="invalid_request", error_description="[^"]+"$/);
+      }
+    });
+
+    test("another scheme than Bearer or Basic is no credentials: 401 with a bare Bearer challenge, as without the header (RFC 6750 §3.1)", async () => {
+      for (const path of ["/api/now/table/incident", "/api/now/v1/whoami"]) {
+        const none = await http(`${server.base}${path}`, { headers: { accept: "application/json" } });
+        for (const authorization of ["Digest x", 'Digest username="admin", realm="portcullis", response="0"', "Negotiate YII=", "Bearerx abc"]) {
+          const res = await http(`${server.base}${path}`, { headers: { authorization, accept: "application/json" } });
+          assert.equal(res.status, 401, `${path} ${authorization}`);
+          assert.equal(res.headers.get("www-authenticate"), 'Bearer realm="portcullis"', `${path} ${authorization}: no error code`);
+          assert.deepEqual(res.body, none.body, `${path} ${authorization}: answered as no Authorization header`);
+        }
       }
     });
 
