@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Bindings, ChildLoggerOptions } from "pino";
 import { LazyRequestLogger, OneLinePerRequest } from "./request-log.ts";
 import type { Instance } from "../instance.ts";
+import { credentialsBeforeBody } from "./body-refusal.ts";
 import { renderError, unroutedFormat } from "./error-rendering.ts";
 import { registerSecurityHeaders, type SecurityHeaderSets } from "./security-headers.ts";
 import { registerFormParser } from "./form-body.ts";
@@ -70,7 +71,11 @@ export async function buildApp(instance: Instance, options: AppOptions = {}): Pr
     hsts: instance.config.publicUrl.startsWith("https:") ? { maxAge: 31536000 } : false,
     crossOriginResourcePolicy: false,
   });
-  app.setErrorHandler((error, request, reply) => renderError(error, request, reply, instance));
+  app.setErrorHandler((error, request, reply) => {
+    const checked = credentialsBeforeBody(instance, error, request);
+    if (!checked) return renderError(error, request, reply, instance);
+    void checked.then((answer) => renderError(answer, request, reply, instance));
+  });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split("?")[0]!;
     const served = methodsAt(path);

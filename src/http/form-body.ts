@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { bodyEncodingError } from "./body-encoding.ts";
+import { bodyRefusal } from "./body-refusal.ts";
 import { OAuthError } from "./oauth/oauth-error.ts";
 
 /**
@@ -12,7 +13,7 @@ export function registerFormParser(app: FastifyInstance): void {
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (request, body, done) => {
     // Forms are percent-encoded ASCII: Java's HttpClient labels them charset=ISO-8859-1, harmlessly.
     const refused = bodyEncodingError(request.headers, { charset: false });
-    if (refused) return done(refused, undefined);
+    if (refused) return done(bodyRefusal(refused), undefined);
     done(null, new URLSearchParams(body as string));
   });
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { bodyEncodingError } from "./body-encoding.ts";
+import { bodyRefusal } from "./body-refusal.ts";
 import { maxBodyDepth, nestsTooDeep } from "./body-depth.ts";
 import { OAuthError } from "./oauth/oauth-error.ts";
 import { holdsLoneSurrogate, utf8Text } from "./utf8-body.ts";
@@ -21,17 +22,17 @@ export function jsonBodyParser(app: FastifyInstance): JSONBodyParser {
   const parse = app.getDefaultJsonParser("error", "error");
   return (request, bytes, done) => {
     const refused = bodyEncodingError(request.headers);
-    if (refused) return done(refused, undefined);
+    if (refused) return done(bodyRefusal(refused), undefined);
     let body: string;
     try {
       body = utf8Text(bytes);
     } catch (error) {
-      return done(error as Error, undefined);
+      return done(bodyRefusal(error as Error), undefined);
     }
     if (body === "") return done(null, undefined);
-    if (nestsTooDeep(body)) return done(new OAuthError("invalid_request", `the JSON body could not be read: it nests deeper than ${maxBodyDepth} levels`), undefined);
+    if (nestsTooDeep(body)) return done(bodyRefusal(new OAuthError("invalid_request", `the JSON body could not be read: it nests deeper than ${maxBodyDepth} levels`)), undefined);
     parse(request, body, (error, value) => {
-      if (!error && holdsLoneSurrogate(value)) return done(new OAuthError("invalid_request", "the JSON body could not be read: a string in it holds half of a surrogate pair (a \\uD800–\\uDFFF escape without its other half), which is not a Unicode character"), undefined);
+      if (!error && holdsLoneSurrogate(value)) return done(bodyRefusal(new OAuthError("invalid_request", "the JSON body could not be read: a string in it holds half of a surrogate pair (a \\uD800–\\uDFFF escape without its other half), which is not a Unicode character")), undefined);
       if (!error) return done(null, value);
       // Fastify words every refusal "Body is not valid JSON"; say which it was and where.
       let reason: string;
@@ -43,7 +44,7 @@ export function jsonBodyParser(app: FastifyInstance): JSONBodyParser {
         const position = /position (\d+)/.exec((syntax as Error).message)?.[1];
         reason = position === undefined ? "it is not valid JSON" : `it is not valid JSON at character ${position}`;
       }
-      done(new OAuthError("invalid_request", `the JSON body could not be read: ${reason}`), undefined);
+      done(bodyRefusal(new OAuthError("invalid_request", `the JSON body could not be read: ${reason}`)), undefined);
     });
   };
 }

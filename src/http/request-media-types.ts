@@ -1,4 +1,5 @@
 import { errorCodes, type FastifyInstance, type FastifyRequest } from "fastify";
+import { bodyRefusal } from "./body-refusal.ts";
 import { jsonBodyParser } from "./json-body.ts";
 import { OAuthError } from "./oauth/oauth-error.ts";
 
@@ -36,17 +37,17 @@ export function unsupportedMediaType(request: FastifyRequest): OAuthError {
 export function readUntypedBodiesAsJSON(app: FastifyInstance): void {
   const json = jsonBodyParser(app);
   app.addContentTypeParser("*", (request, payload, done) => {
-    if (request.headers["content-type"] !== undefined) return done(unsupportedMediaType(request), undefined);
+    if (request.headers["content-type"] !== undefined) return done(bodyRefusal(unsupportedMediaType(request)), undefined);
     // A page elsewhere can post a typeless Blob without a CORS preflight, and a browser adds
     // the HTTP Basic credentials it keeps for this instance: only a typed JSON body, which
     // needs the preflight, may come from a browser.
     if (request.headers.origin !== undefined || request.headers["sec-fetch-site"] !== undefined) {
-      return done(new OAuthError("invalid_request", "unsupported media type: a request body without Content-Type is read as JSON only from a client that is not a browser; send Content-Type: application/json", { status: 415 }), undefined);
+      return done(bodyRefusal(new OAuthError("invalid_request", "unsupported media type: a request body without Content-Type is read as JSON only from a client that is not a browser; send Content-Type: application/json", { status: 415 })), undefined);
     }
     readText(payload, request.routeOptions.bodyLimit, request.headers["content-length"]).then(
       (text) => json(request, text, done),
       // A body cut off mid-way (the client went away) is the client's doing, not a 500, as in Fastify's own parsers.
-      (error: Error & { statusCode?: number }) => done(typeof error.statusCode === "number" ? error : new OAuthError("invalid_request", "the request body did not arrive whole"), undefined),
+      (error: Error & { statusCode?: number }) => done(bodyRefusal(typeof error.statusCode === "number" ? error : new OAuthError("invalid_request", "the request body did not arrive whole")), undefined),
     );
   });
 }

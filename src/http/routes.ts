@@ -28,6 +28,7 @@ import { callConnection, getConnectionToken, listConnections } from "./consumer/
 import * as registry from "./consumer/registry-admin-api.ts";
 import { latestRun, recordRun } from "./consumer/pipeline-run-api.ts";
 import { bodyEncodingError } from "./body-encoding.ts";
+import { bodyRefusal, type RouteCredentials } from "./body-refusal.ts";
 import { methodsByPath } from "./method-not-allowed.ts";
 import { jsonBodies, jsonOrXMLBodies, readUntypedBodiesAsJSON, scriptedRestBodies } from "./request-media-types.ts";
 
@@ -44,7 +45,8 @@ const postOnly: Handler = (_instance, request, reply) => {
 /** `xmlAnswers`: the answer is XML when the Accept header prefers it (the platform's own APIs); elsewhere JSON only. */
 /** `cors`: "public-client" lets a public client's redirect origins read every answer, a refusal of an unreadable body included (src/http/oauth/cors.ts). */
 /** `bodyTypes`: what an API's 415 says it reads, when not JSON (or JSON and XML, with `xmlBodies`). */
-type Route = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; bodyLimit?: number | ((config: Config) => number); handler: Handler; rawBodyLimit?: (instance: Instance) => number; anyType?: boolean; xmlBodies?: boolean; xmlAnswers?: boolean; cors?: "public-client"; bodyTypes?: readonly string[] };
+/** `credentials`: the authentication the handler runs first, run before a refused body is answered (src/http/body-refusal.ts). */
+type Route = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; bodyLimit?: number | ((config: Config) => number); handler: Handler; rawBodyLimit?: (instance: Instance) => number; anyType?: boolean; xmlBodies?: boolean; xmlAnswers?: boolean; cors?: "public-client"; bodyTypes?: readonly string[]; credentials?: RouteCredentials };
 
 const routes: Route[] = [
   { method: "GET", url: paths.authorize, errorFormat: "page", handler: authorizeGet },
@@ -57,7 +59,7 @@ const routes: Route[] = [
   ...[paths.token, paths.revoke, paths.introspect].flatMap((url) => (["GET", "PUT", "PATCH", "DELETE"] as const).map((method) => ({ method, url, errorFormat: "oauth" as const, handler: postOnly }))),
   { method: "GET", url: paths.metadata, errorFormat: "oauth", handler: (instance, _request, reply) => void allowAnyOrigin(reply).send(authorizationServerMetadata(instance)) },
   { method: "GET", url: paths.whoami, errorFormat: "api", handler: whoami },
-  { method: "POST", url: paths.batch, errorFormat: "api", bodyLimit: 8 * 1024 * 1024, handler: batch },
+  { method: "POST", url: paths.batch, errorFormat: "api", bodyLimit: 8 * 1024 * 1024, handler: batch, credentials: "Batch API" },
   // A probe's Accept (text/plain, say) must never turn a healthy node into a 406 and out of rotation.
   { method: "GET", url: paths.health, errorFormat: "api", handler: liveness, anyType: true },
   { method: "GET", url: paths.ready, errorFormat: "api", handler: readiness, anyType: true },
@@ -65,34 +67,35 @@ const routes: Route[] = [
   // The admin UI: sign-in at "/", the navigator's modules under /admin.
   ...adminRoutes().map((route) => ({ ...route, errorFormat: "page" as const })),
   // Writes take XML bodies too, as the platform's Table API does (Content-Type: application/xml).
-  ...tableApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const, xmlAnswers: true, xmlBodies: route.method !== "GET" && route.method !== "DELETE" })),
-  ...aggregateApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const, xmlAnswers: true })),
-  ...attachmentApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const, xmlAnswers: true })),
+  ...tableApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const, xmlAnswers: true, xmlBodies: route.method !== "GET" && route.method !== "DELETE", credentials: "Table API" as const })),
+  ...aggregateApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const, xmlAnswers: true, credentials: "Aggregate API" as const })),
+  ...attachmentApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const, xmlAnswers: true, credentials: "Attachment API" as const })),
   // insertMultiple bodies grow with PORTCULLIS_IMPORT_MAX_RECORDS: about 1 KiB a record, at least 8 MiB.
   // One staging row may be XML, as the platform's reference allows; insertMultiple's {"records": […]} has no documented XML form.
-  ...importApiRoutes().map(({ bulk, ...route }) => ({ ...route, errorFormat: "api" as const, xmlAnswers: true, xmlBodies: route.method === "POST" && !bulk, ...(bulk ? { bodyLimit: (c: Config) => Math.max(8 << 20, c.importMaxRecords * 1024) } : {}) })),
+  ...importApiRoutes().map(({ bulk, ...route }) => ({ ...route, errorFormat: "api" as const, xmlAnswers: true, credentials: "Import Set API" as const, xmlBodies: route.method === "POST" && !bulk, ...(bulk ? { bodyLimit: (c: Config) => Math.max(8 << 20, c.importMaxRecords * 1024) } : {}) })),
   { method: "GET", url: paths.oauthRedirect, errorFormat: "page", handler: oauthRedirect },
-  { method: "GET", url: paths.connections, errorFormat: "api", handler: listConnections },
+  { method: "GET", url: paths.connections, errorFormat: "api", handler: listConnections, credentials: "admin" },
   { method: "GET", url: `${paths.connections}/:id/authorize`, errorFormat: "page", handler: startAuthorization },
-  { method: "POST", url: `${paths.connections}/:id/token`, errorFormat: "api", handler: getConnectionToken },
-  { method: "POST", url: `${paths.connections}/:id/call`, errorFormat: "api", handler: callConnection },
-  { method: "GET", url: `${paths.registry}/endpoints`, errorFormat: "api", handler: registry.listEndpoints },
-  { method: "POST", url: `${paths.registry}/endpoints`, errorFormat: "api", handler: registry.createEndpoint },
-  { method: "GET", url: `${paths.registry}/endpoints/:id`, errorFormat: "api", handler: registry.getEndpoint },
-  { method: "PATCH", url: `${paths.registry}/endpoints/:id`, errorFormat: "api", handler: registry.updateEndpoint },
-  { method: "DELETE", url: `${paths.registry}/endpoints/:id`, errorFormat: "api", handler: registry.deleteEndpoint },
-  { method: "POST", url: `${paths.registry}/endpoints/:id/regenerate_secret`, errorFormat: "api", handler: registry.regenerateEndpointSecret },
-  { method: "GET", url: `${paths.registry}/providers`, errorFormat: "api", handler: registry.listProviderRecords },
-  { method: "POST", url: `${paths.registry}/providers`, errorFormat: "api", handler: registry.createProviderRecord },
-  { method: "GET", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.getProviderRecord },
-  { method: "DELETE", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.deleteProviderRecord },
-  { method: "PATCH", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.updateProviderRecord },
+  { method: "POST", url: `${paths.connections}/:id/token`, errorFormat: "api", handler: getConnectionToken, credentials: "admin" },
+  { method: "POST", url: `${paths.connections}/:id/call`, errorFormat: "api", handler: callConnection, credentials: "admin" },
+  { method: "GET", url: `${paths.registry}/endpoints`, errorFormat: "api", handler: registry.listEndpoints, credentials: "admin" },
+  { method: "POST", url: `${paths.registry}/endpoints`, errorFormat: "api", handler: registry.createEndpoint, credentials: "admin" },
+  { method: "GET", url: `${paths.registry}/endpoints/:id`, errorFormat: "api", handler: registry.getEndpoint, credentials: "admin" },
+  { method: "PATCH", url: `${paths.registry}/endpoints/:id`, errorFormat: "api", handler: registry.updateEndpoint, credentials: "admin" },
+  { method: "DELETE", url: `${paths.registry}/endpoints/:id`, errorFormat: "api", handler: registry.deleteEndpoint, credentials: "admin" },
+  { method: "POST", url: `${paths.registry}/endpoints/:id/regenerate_secret`, errorFormat: "api", handler: registry.regenerateEndpointSecret, credentials: "admin" },
+  { method: "GET", url: `${paths.registry}/providers`, errorFormat: "api", handler: registry.listProviderRecords, credentials: "admin" },
+  { method: "POST", url: `${paths.registry}/providers`, errorFormat: "api", handler: registry.createProviderRecord, credentials: "admin" },
+  { method: "GET", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.getProviderRecord, credentials: "admin" },
+  { method: "DELETE", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.deleteProviderRecord, credentials: "admin" },
+  { method: "PATCH", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.updateProviderRecord, credentials: "admin" },
   // Scripted REST APIs: the static paths above win; what is left under /api/{namespace}/{api_id} is looked up per request.
+  // No credentials: a resource open to everyone reads its body whoever sends it.
   ...(["GET", "POST", "PUT", "PATCH", "DELETE"] as const).flatMap((method) =>
     [paths.scriptedRest, `${paths.scriptedRest}/*`].map((url) => ({ method, url, errorFormat: "api" as const, handler: scriptedRest, anyType: true, xmlBodies: true, bodyTypes: scriptedRestBodies })),
   ),
-  { method: "POST", url: paths.pipelineRuns, errorFormat: "api", handler: recordRun },
-  { method: "GET", url: `${paths.pipelineRuns}/latest`, errorFormat: "api", handler: latestRun },
+  { method: "POST", url: paths.pipelineRuns, errorFormat: "api", handler: recordRun, credentials: "admin" },
+  { method: "GET", url: `${paths.pipelineRuns}/latest`, errorFormat: "api", handler: latestRun, credentials: "admin" },
 ];
 
 function addRoute(app: FastifyInstance, instance: Instance, route: Route, limit = route.bodyLimit): void {
@@ -104,7 +107,7 @@ function addRoute(app: FastifyInstance, instance: Instance, route: Route, limit 
     method: route.method,
     url: route.url,
     ...(bodyLimit ? { bodyLimit } : {}),
-    config: { errorFormat: route.errorFormat, ...(bodyTypes ? { bodyTypes } : {}), ...(route.rateLimitByIp ? { rateLimitByIp: route.rateLimitByIp } : {}) },
+    config: { errorFormat: route.errorFormat, ...(bodyTypes ? { bodyTypes } : {}), ...(route.rateLimitByIp ? { rateLimitByIp: route.rateLimitByIp } : {}), ...(route.credentials ? { credentials: route.credentials } : {}) },
     ...(checkAccept ? { onRequest: async (request: FastifyRequest, reply: FastifyReply) => negotiateAnswer(request, reply, offer) } : {}),
     // onSend, not the handler: the body parser's own refusals (a type it does not read, too large) reach here too.
     ...(route.cors === "public-client" ? { onSend: async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => (await allowPublicClientOrigin(instance, request, reply), payload) } : {}),
@@ -147,7 +150,7 @@ export function registerRoutes(app: FastifyInstance, instance: Instance): void {
     raw.addContentTypeParser("*", { parseAs: "buffer" }, (request, body, done) => {
       // A file's own type may name any charset; only a compressed transfer is refused.
       const refused = bodyEncodingError(request.headers, { charset: false });
-      if (refused) return done(refused, undefined);
+      if (refused) return done(bodyRefusal(refused), undefined);
       done(null, body);
     });
     for (const route of routes) if (route.rawBodyLimit) addRoute(raw, instance, route, route.rawBodyLimit(instance));

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { maxBodyDepth } from "../body-depth.ts";
 import { bodyEncodingError } from "../body-encoding.ts";
+import { bodyRefusal } from "../body-refusal.ts";
 import { OAuthError } from "../oauth/oauth-error.ts";
 import { utf8Text } from "../utf8-body.ts";
 
@@ -110,13 +111,13 @@ export function registerXMLParser(app: FastifyInstance): void {
   for (const type of [["application/xml", "text/xml"], /^[a-z0-9!#$&^_.-]+\/[a-z0-9!#$&^_.+-]+\+xml(?:\s*;|$)/i]) {
     app.addContentTypeParser(type, { parseAs: "buffer" }, (request, bytes, done) => {
       const encoding = bodyEncodingError(request.headers);
-      if (encoding) return done(encoding, undefined);
+      if (encoding) return done(bodyRefusal(encoding), undefined);
       try {
         const body = utf8Text(bytes as Buffer);
         if (body === "") return done(null, undefined);
         done(null, parseXMLBody(body));
       } catch (error) {
-        done(error as Error, undefined);
+        done(bodyRefusal(error as Error), undefined);
       }
     });
   }
