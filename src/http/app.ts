@@ -37,7 +37,9 @@ export async function buildApp(instance: Instance, options: AppOptions = {}): Pr
     logController: new OneLinePerRequest({ disableRequestLogging: !instance.config.requestLog, ...(stream && requestLinesLogged(instance.config.logLevel) ? { lines: stream } : {}) }),
     bodyLimit: instance.config.bodyLimit,
     // Query strings carry state and PKCE values; a flood of parameters is refused, not parsed.
-    routerOptions: { maxParamLength: 200 },
+    // A path ending in a slash is the path without it, as on the platform: /api/now/table/incident/
+    // is the collection for every method, where GET took the empty segment for a sys_id and POST found no route.
+    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     // X-Forwarded-* are believed only from the proxies the operator named (--trust-proxy).
     trustProxy: instance.config.trustProxy,
     clientErrorHandler: clientErrorHandlerWith(() => securityHeaders),

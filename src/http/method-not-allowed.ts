@@ -48,6 +48,8 @@ export function methodsByPath(routes: readonly { method: string; url: string; er
   const patterns = [...byUrl.values()];
   return (path) => {
     const segments = path.split("/");
+    // The router reads a path ending in a slash as the path without it (app.ts), and so does this.
+    if (segments.length > 2 && segments.at(-1) === "") segments.pop();
     let best: Pattern | undefined;
     for (const pattern of patterns) if (matches(pattern.segments, segments) && (!best || moreSpecific(pattern.segments, best.segments))) best = pattern;
     return best && { methods: best.methods, errorFormat: best.errorFormat };

@@ -36,6 +36,12 @@ describe("a served path asked with a method it does not answer is a 405 naming t
     const record = await ask("POST", `/api/now/table/incident/${"a".repeat(32)}`);
     assert.equal(record.status, 405);
     assert.deepEqual(record.headers.get("allow")!.split(", ").sort(), ["DELETE", "GET", "HEAD", "PATCH", "PUT"]);
+    // A trailing slash is the same path (app.ts), where the slash's empty segment was taken for a sys_id.
+    for (const method of ["PUT", "PATCH", "DELETE"]) {
+      const slashed = await ask(method, "/api/now/table/incident/");
+      assert.equal(slashed.status, 405, method);
+      assert.equal(slashed.headers.get("allow"), "GET, HEAD, POST");
+    }
   });
 
   test("pages answer with a page; a path nothing serves is still a 404", async () => {

@@ -247,6 +247,19 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(without.status, 400, "without the flag a reference takes a sys_id only");
     });
 
+    test("a trailing slash names the collection, as on the platform: GET lists and POST creates there as without it", async () => {
+      const created = await api(server, "POST", "/api/now/table/incident/", { token: user.token, body: { short_description: "slash" } });
+      assert.equal(created.status, 201, created.text);
+      const id = created.body.result.sys_id;
+      for (const path of ["/api/now/table/incident/", "/api/now/v1/table/incident/", "/api/now/v2/table/incident/"]) {
+        const listed = await api(server, "GET", `${path}?sysparm_query=sys_id=${id}&sysparm_fields=short_description`, { token: user.token });
+        assert.equal(listed.status, 200, `${path}: ${listed.text}`);
+        assert.deepEqual(listed.body.result, [{ short_description: "slash" }], path);
+      }
+      const record = await api(server, "GET", `/api/now/table/incident/${id}/`, { token: user.token });
+      assert.equal(record.body.result.sys_id, id, "a record's path too");
+    });
+
     test("no credentials is 401 with a JSON body; a bad token is 401", async () => {
       const none = await api(server, "GET", "/api/now/table/incident");
       assert.equal(none.status, 401);

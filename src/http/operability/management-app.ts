@@ -16,6 +16,8 @@ export function buildManagementApp(instance: Instance, https?: { key: string; ce
   const app = Fastify({
     ...(https ? { https: { key: https.key, cert: https.cert, minVersion: "TLSv1.2" as const } } : {}),
     logger: false,
+    // As on the main listener (app.ts): /health/ is /health.
+    routerOptions: { ignoreTrailingSlash: true },
   }) as unknown as FastifyInstance;
   app.addHook("onRequest", (_request, reply, done) => {
     reply.header("x-content-type-options", "nosniff");
