@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { type FieldDef, wireValue } from "../domain/dictionary.ts";
 import { glideDateTime, newSysId } from "../domain/sys-id.ts";
 import { clippedText, encodeStoredText, inEnglish, type StoredText } from "../i18n/stored-text.ts";
 import type { Database } from "./schema.ts";
@@ -26,6 +27,16 @@ export const clientActor = (clientId: string): string => `oauth:${clientId}`;
 /** The client ID a `clientActor` names; undefined for a user. */
 export function clientIdOfActor(actor: string): string | undefined {
   return actor.startsWith("oauth:") ? actor.slice("oauth:".length) : undefined;
+}
+
+/**
+ * A stored value as sys_audit records it: as the Table API writes it, so a true/false field is
+ * `true` or `false` as on the platform, not the 1 or 0 its column holds; empty for none. A
+ * column the dictionary does not describe is written as it is.
+ */
+export function auditValue(field: FieldDef | undefined, stored: unknown): string {
+  if (field) return wireValue(field, stored);
+  return stored === null || stored === undefined ? "" : String(stored);
 }
 
 /**

@@ -1,13 +1,15 @@
 import { randomBytes } from "node:crypto";
 import type { Kysely, SelectQueryBuilder } from "kysely";
+import { fieldOf } from "../domain/dictionary.ts";
 import { checkClientCreate, checkClientUpdate, type ClientInput, type ClientInputCheck, type ClientSettings, type GrantType, type OAuthClient, settingsOf } from "../domain/oauth-entity.ts";
 import { formatRedirectUrlList, parseRedirectUrlList } from "../domain/redirect-uri.ts";
 import { newSecret, sha256 } from "../domain/secrets.ts";
 import { assertVersion, type ExpectedVersions } from "../domain/record-version.ts";
 import { glideDateTime } from "../domain/sys-id.ts";
+import { systemTables } from "../domain/system-tables.ts";
 import { NotFoundError, issue, ValidationError } from "../domain/validation.ts";
 import { deleteAttachmentsOf } from "./attachment-store.ts";
-import { type AuditEntry, writeAudit } from "./audit-store.ts";
+import { type AuditEntry, auditValue, writeAudit } from "./audit-store.ts";
 import type { Database, OAuthEntityTable } from "./schema.ts";
 import { onSqlite } from "./database.ts";
 import { bit, newSystemFields } from "./system-fields.ts";
@@ -17,6 +19,8 @@ import { precompiled } from "./precompiled-query.ts";
 import { checkedAgainstRace } from "./unique-violation.ts";
 
 type Row = OAuthEntityTable;
+/** The registry's dictionary entry: its audit writes true/false fields as the Table API does. */
+const registry = systemTables.get("oauth_entity")!;
 
 export function toClient(row: Row): OAuthClient {
   return {
@@ -184,8 +188,8 @@ export async function updateClient(db: Kysely<Database>, key: string, changes: C
       tablename: "oauth_entity",
       documentkey: current.sysId,
       fieldname: k,
-      oldvalue: String(before[k] ?? ""),
-      newvalue: String(after[k] ?? ""),
+      oldvalue: auditValue(fieldOf(registry, k), before[k]),
+      newvalue: auditValue(fieldOf(registry, k), after[k]),
       user: actor,
     }));
     await writeAudit(trx, entries, now);

@@ -7,7 +7,7 @@ import { glideDateTime } from "../domain/sys-id.ts";
 import { ValidationError } from "../domain/validation.ts";
 import { deleteAttachmentsOf } from "./attachment-store.ts";
 import { withAccountRules } from "./account-record-rules.ts";
-import { type AuditEntry, writeAudit } from "./audit-store.ts";
+import { type AuditEntry, auditValue, writeAudit } from "./audit-store.ts";
 import { onSqlite } from "./database.ts";
 import { findTableDef } from "./dictionary-store.ts";
 import { walkJoins } from "./dot-walk-joins.ts";
@@ -155,7 +155,6 @@ export async function nextNumber(trx: Transaction<Database>, table: TableDef): P
   return `${counter.prefix}${String(Number(counter.next_number) - 1).padStart(7, "0")}`;
 }
 
-const auditText = (v: unknown) => (v === null || v === undefined ? "" : String(v));
 
 /** A row's version, as its system fields hold it. */
 export function versionOf(row: Row): RecordVersion {
@@ -173,8 +172,8 @@ export async function insertRecord(db: Kysely<Database>, table: TableDef, values
       if (table.numbering) row[table.numbering.field] = await nextNumber(trx, table);
       await dynamic(trx).insertInto(table.name).values(row).execute();
       const entries: AuditEntry[] = Object.entries(row)
-        .filter(([k, v]) => !k.startsWith("sys_") && auditText(v) !== "")
-        .map(([k, v]) => ({ tablename: table.name, documentkey: row.sys_id as string, fieldname: k, newvalue: auditText(v), user: actor, reason: "created" }));
+        .filter(([k, v]) => !k.startsWith("sys_") && auditValue(fieldOf(table, k), v) !== "")
+        .map(([k, v]) => ({ tablename: table.name, documentkey: row.sys_id as string, fieldname: k, newvalue: auditValue(fieldOf(table, k), v), user: actor, reason: "created" }));
       await writeAudit(trx, entries);
       return row;
     }),
@@ -198,14 +197,14 @@ export async function updateRecord(db: Kysely<Database>, table: TableDef, sysId:
       assertVersion(versionOf(current), expected);
       // Calculated from the stored record: a new last_name alone still names the user "first last".
       values = withCalculatedFields(table, given, current);
-      const changed = Object.keys(values).filter((k) => auditText(current[k]) !== auditText(values[k]));
+      const changed = Object.keys(values).filter((k) => auditValue(fieldOf(table, k), current[k]) !== auditValue(fieldOf(table, k), values[k]));
       if (changed.length === 0) return current as Row;
       const changes = Object.fromEntries(changed.map((k) => [k, values[k]!]));
       await assertReferencesExist(trx, table, changes, author);
       const now = Date.now();
       const set = { ...changes, sys_updated_on: glideDateTime(now), sys_updated_by: actor, sys_mod_count: sql`sys_mod_count + 1` };
       await withAccountRules(trx, { table, sysId, before: current, changes, actor, now }, () => dynamic(trx).updateTable(table.name).set(set).where("sys_id", "=", sysId).execute());
-      await writeAudit(trx, changed.map((k) => ({ tablename: table.name, documentkey: sysId, fieldname: k, oldvalue: auditText(current[k]), newvalue: auditText(values[k]), user: actor })), now);
+      await writeAudit(trx, changed.map((k) => ({ tablename: table.name, documentkey: sysId, fieldname: k, oldvalue: auditValue(fieldOf(table, k), current[k]), newvalue: auditValue(fieldOf(table, k), values[k]), user: actor })), now);
       return (await dynamic(trx).selectFrom(table.name).selectAll().where("sys_id", "=", sysId).executeTakeFirst()) as Row;
     }),
   );
@@ -223,7 +222,7 @@ export async function deleteRecord(db: Kysely<Database>, table: TableDef, sysId:
       const now = Date.now();
       await withAccountRules(trx, { table, sysId, before: current, changes: undefined, actor, now }, () => dynamic(trx).deleteFrom(table.name).where("sys_id", "=", sysId).execute());
       await deleteAttachmentsOf(trx, table.name, sysId);
-      await writeAudit(trx, [{ tablename: table.name, documentkey: sysId, fieldname: table.displayField, oldvalue: auditText(current[table.displayField]), user: actor, reason: "deleted" }]);
+      await writeAudit(trx, [{ tablename: table.name, documentkey: sysId, fieldname: table.displayField, oldvalue: auditValue(fieldOf(table, table.displayField), current[table.displayField]), user: actor, reason: "deleted" }]);
       return true;
     }),
   );

@@ -77,6 +77,15 @@ for (const dialect of dialectsUnderTest()) {
       assert.ok(!all.includes(regenerated.clientSecret!), "the audit never holds a secret");
     });
 
+    test("a client's true/false fields are audited as true and false, as the platform's sys_audit records them", async () => {
+      const created = await createClient(store.db, parseClientCreate({ name: "Flag Audit", redirect_url: "https://a.example/cb" }), "test");
+      await updateClient(store.db, "Flag Audit", { active: false, pkce_required: false }, "auditor");
+      const history = await auditHistory(store.db, "oauth_entity", created.client.sysId);
+      const change = (field: string) => history.filter((h) => h.fieldname === field).map((h) => [h.oldvalue, h.newvalue]);
+      assert.deepEqual(change("active"), [["true", "false"]]);
+      assert.deepEqual(change("pkce_required"), [["true", "false"]]);
+    });
+
     test("a duplicate client name is a validation error and nothing is written", async () => {
       await createClient(store.db, parseClientCreate({ name: "Twin" }), "test");
       await assert.rejects(createClient(store.db, parseClientCreate({ name: "Twin" }), "test"), ValidationError);

@@ -136,6 +136,21 @@ for (const dialect of dialectsUnderTest()) {
       assert.ok(rows.some((r) => r.fieldname === "priority" && r.oldvalue === "5" && r.newvalue === "1" && r.user === "beth.anglin"));
     });
 
+    test("the audit records a true/false field as true and false, as the platform's sys_audit does, not the column's 1 and 0", async () => {
+      const created = (await api(server, "POST", "/api/now/table/incident", { token: user.token, body: { short_description: "audit a flag", active: true } })).body.result;
+      await api(server, "PATCH", `/api/now/table/incident/${created.sys_id}`, { token: user.token, body: { active: false } });
+      await api(server, "PATCH", `/api/now/table/incident/${created.sys_id}`, { token: user.token, body: { active: "true" } });
+      const rows = await server.instance.store.db.selectFrom("sys_audit").select(["oldvalue", "newvalue", "reason"]).where("documentkey", "=", created.sys_id).where("fieldname", "=", "active").orderBy("created_at").orderBy("sys_id", "desc").execute();
+      assert.deepEqual(rows, [
+        { oldvalue: "", newvalue: "true", reason: "created" },
+        { oldvalue: "true", newvalue: "false", reason: "" },
+        { oldvalue: "false", newvalue: "true", reason: "" },
+      ]);
+      // The Table API reads them back so.
+      const read = await api(server, "GET", `/api/now/table/sys_audit?${new URLSearchParams({ sysparm_query: `documentkey=${created.sys_id}^fieldname=active^newvalue=false`, sysparm_fields: "oldvalue,newvalue" })}`, { token: admin.token });
+      assert.deepEqual(read.body.result, [{ oldvalue: "true", newvalue: "false" }], read.text);
+    });
+
     test("bad bodies are 400s naming the field, and write nothing", async () => {
       const counts = await tableCounts(server.instance.store);
       const cases: unknown[] = [

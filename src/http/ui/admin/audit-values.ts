@@ -31,7 +31,7 @@ export function auditValueText(t: Translator["t"], value: string, clientName: (c
   return value;
 }
 
-// sys_audit keeps a true/false field as the column held it: 1 and 0 for what the registry writes, true and false for the Table API's writes.
+// sys_audit records a true/false field as true or false (auditValue in audit-store.ts); rows written before it did hold the column's 1 or 0.
 const storedBooleans: Record<string, boolean> = { "1": true, true: true, "0": false, false: false };
 
 /** A true/false field's stored value as the reader's language says yes or no; any other value as it is. */
