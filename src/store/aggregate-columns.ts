@@ -16,6 +16,10 @@ import { walkJoins } from "./dot-walk-joins.ts";
  * PostgreSQL under the "C" collation so that both dialects pick the same one whatever the
  * database's locale. Text kept lowercase (storedLowercase), numbers, booleans, date-times and
  * references (sys_ids) group by the value itself.
+ *
+ * Empty text is one group, as on the platform: text and references hold "" as well as NULL for
+ * empty (a record older than a field added since, a walk that arrives nowhere beside one that
+ * arrives at ""), so they group, sort and show as NULL, which the answer writes as "".
  */
 export interface AggregateColumns {
   /** Adds the joins of the walks to a select from the queried table. */
@@ -40,6 +44,10 @@ function foldsCase(field: FieldDef | undefined): boolean {
   return field !== undefined && isCaselessText(field) && !field.storedLowercase;
 }
 
+function emptiesAsNull(field: FieldDef | undefined): boolean {
+  return field?.type === "string" || field?.type === "reference";
+}
+
 export function aggregateColumns(table: TableDef, walks: readonly DotWalk[], dialect: DialectName): AggregateColumns {
   const joins = walkJoins(table, walks);
   const byPath = new Map(walks.map((w) => [w.path, w]));
@@ -48,14 +56,15 @@ export function aggregateColumns(table: TableDef, walks: readonly DotWalk[], dia
     return walk ? joins.value(walk) : sql.ref(name);
   };
   const field = (name: string): FieldDef | undefined => byPath.get(name)?.leaf ?? fieldOf(table, name);
+  const grouped = (name: string): RawBuilder<unknown> => (emptiesAsNull(field(name)) ? sql`nullif(${value(name)}, '')` : value(name));
   return {
     apply: (select) => joins.apply(select),
     value,
     field,
-    group: (name) => (foldsCase(field(name)) ? sql`lower(${value(name)})` : value(name)),
+    group: (name) => (foldsCase(field(name)) ? sql`lower(${grouped(name)})` : grouped(name)),
     shown: (name) => {
-      if (!foldsCase(field(name))) return value(name);
-      return dialect === "postgres" ? sql`min(${value(name)} collate "C")` : sql`min(${value(name)})`;
+      if (!foldsCase(field(name))) return grouped(name);
+      return dialect === "postgres" ? sql`min(${grouped(name)} collate "C")` : sql`min(${grouped(name)})`;
     },
     trend: (name, trend) => {
       const at = sql`nullif(${value(name)}, '')`;
