@@ -1,6 +1,7 @@
 import { dateGenerate } from "./date-generate.ts";
 import { DateMacroError, evaluateDateMacro, isMacro, parseDateMacro } from "./date-macros.ts";
 import type { DotWalk } from "./dot-walk.ts";
+import { readScriptLiteral, ScriptLiteralError } from "./script-literal.ts";
 import { unsupportedOperator, unsupportedSegment } from "./unsupported-operators.ts";
 
 /**
@@ -9,7 +10,9 @@ import { unsupportedOperator, unsupportedSegment } from "./unsupported-operators
  * `^OR` ORs a condition with the one before it, `^NQ` starts a new query ORed with the
  * previous ones, `^^` is a literal caret. Unlike the platform, which silently drops what it
  * cannot read, anything malformed is an error naming the part that failed. A `javascript:`
- * value must be one of the date macros of date-macros.ts; it is replaced by its date-time here.
+ * value must be one of the date macros of date-macros.ts, replaced by its date-time here, the
+ * caller's sys_id or user_name, or a quoted text (script-literal.ts), which stands for itself;
+ * none is ever run.
  */
 export const operators = [
   "EMPTYSTRING",
@@ -118,17 +121,17 @@ function parseOrderBy(segment: string, descending: boolean): OrderBy {
 /**
  * A `javascript:` operand becomes the date-time its macro names, or with `gs.getUserID()` (the
  * platform's "my records" filters: `assigned_to=javascript:gs.getUserID()`) the caller's sys_id,
- * with `gs.getUserName()` (`sys_created_by=javascript:gs.getUserName()`) the caller's user_name;
- * any other is refused.
+ * with `gs.getUserName()` (`sys_created_by=javascript:gs.getUserName()`) the caller's user_name,
+ * a quoted text (`javascript:'javascript:x'`) that text; any other is refused.
  */
 function resolveOperand(operand: string, context: MacroContext, operator: string): string {
   if (!isMacro(operand)) return operand;
   if (getUserId.test(operand)) return callerValue(operand, operator, "sys_id", context.userId);
   if (getUserName.test(operand)) return callerValue(operand, operator, "user_name", context.userName);
   try {
-    return dateGenerate(operand) ?? evaluateDateMacro(parseDateMacro(operand), context.now);
+    return readScriptLiteral(operand) ?? dateGenerate(operand) ?? evaluateDateMacro(parseDateMacro(operand), context.now);
   } catch (error) {
-    throw error instanceof DateMacroError ? new QueryError(error.message) : error;
+    throw error instanceof DateMacroError || error instanceof ScriptLiteralError ? new QueryError(error.message) : error;
   }
 }
 
@@ -143,30 +146,46 @@ function resolveMacros(condition: Condition, context: MacroContext): Condition {
   const { operator, value } = condition;
   if (operator === "SAMEAS" || operator === "NSAMEAS") return condition;
   const separator = operator === "BETWEEN" ? "@" : operator === "IN" || operator === "NOT IN" ? "," : undefined;
-  const resolved = separator ? operands(value, separator).map((part) => resolveOperand(part, context, operator)).join(separator) : resolveOperand(value, context, operator);
+  const resolved = separator ? operands(value, separator).map((part) => listOperand(part, separator, context, operator)).join(separator) : resolveOperand(value, context, operator);
   return { ...condition, value: resolved };
+}
+
+/** One operand of a list or range: what it stands for must not hold the separator, which would split it in two. */
+function listOperand(part: string, separator: string, context: MacroContext, operator: string): string {
+  const text = resolveOperand(part, context, operator);
+  if (text !== part && text.includes(separator)) throw new QueryError(`${clip(part.trim())} stands for a value that holds "${separator}", which ${operator} reads as the separator of its values`);
+  return text;
 }
 
 /**
  * The parts of a list or range, a macro's own commas kept inside it: in
  * `sys_created_onINjavascript:gs.dateGenerate('2026-01-15','start'),2020-01-01 00:00:00` the
- * first comma is an argument's, not the list's.
+ * first comma is an argument's, not the list's, and in `u_noteINjavascript:'a,b',c` the quoted
+ * text's.
  */
 function operands(value: string, separator: string): string[] {
   const out: string[] = [];
   for (const part of value.split(separator)) {
     const last = out[out.length - 1];
-    if (last !== undefined && isMacro(last) && depth(last) > 0) out[out.length - 1] = `${last}${separator}${part}`;
+    if (last !== undefined && isMacro(last) && unclosed(last)) out[out.length - 1] = `${last}${separator}${part}`;
     else out.push(part);
   }
   return out;
 }
 
-/** Parentheses opened and not yet closed (never below zero). */
-function depth(text: string): number {
+/** Whether a macro's text so far leaves a parenthesis (never counted below zero) or a quoted text open. */
+function unclosed(text: string): boolean {
   let open = 0;
-  for (const ch of text) open = ch === "(" ? open + 1 : ch === ")" ? Math.max(0, open - 1) : open;
-  return open;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote !== undefined) {
+      if (ch === "\\") i++;
+      else if (ch === quote) quote = undefined;
+    } else if (ch === "'" || ch === '"') quote = ch;
+    else open = ch === "(" ? open + 1 : ch === ")" ? Math.max(0, open - 1) : open;
+  }
+  return open > 0 || quote !== undefined;
 }
 
 /**
@@ -205,7 +224,10 @@ function parseCondition(segment: string, context: MacroContext): Condition {
   if (takesNoValue.has(operator) && value !== "") throw new QueryError(`${operator} takes no value: "${clip(segment)}"`);
   if (needsValue.has(operator) && value === "") throw new QueryError(`${operator} needs a value: "${clip(segment)}" (ISNOTEMPTY or ANYTHING match any value)`);
   if (operator === "BETWEEN" && (value.split("@").length !== 2 || value.split("@").includes(""))) throw new QueryError(`BETWEEN takes two values joined by "@": "${clip(segment)}"`);
-  return resolveMacros({ field, operator, value }, context);
+  const condition = resolveMacros({ field, operator, value }, context);
+  // A quoted empty text (`LIKEjavascript:''`) is as empty as no value.
+  if (needsValue.has(operator) && condition.value === "") throw new QueryError(`${operator} needs a value: "${clip(segment)}" (ISNOTEMPTY or ANYTHING match any value)`);
+  return condition;
 }
 
 export function parseEncodedQuery(text: string, options: ParseOptions = {}): EncodedQuery {

@@ -3,6 +3,7 @@ import { describe, test } from "node:test";
 import fc from "fast-check";
 import { DateMacroError, evaluateDateMacro, macroNames, parseDateMacro } from "../../src/domain/date-macros.ts";
 import { parseEncodedQuery, QueryError } from "../../src/domain/encoded-query.ts";
+import { readScriptLiteral } from "../../src/domain/script-literal.ts";
 
 const runs = Number(process.env.FUZZ_RUNS ?? 2000);
 // A Tuesday, the last day of a month and of a quarter.
@@ -186,16 +187,21 @@ describe("date macros inside encoded queries", () => {
     fc.tuple(name, arg, tail).map(([n, a, t]) => `javascript:gs.${n}(${a})${t}`),
     fc.constantFrom(...payloads).map((p) => `javascript:${p}`),
     fc.string({ maxLength: 60 }).map((s) => `javascript:${s}`),
+    fc.tuple(fc.constantFrom("'", '"'), fc.string({ maxLength: 20 }), fc.constantFrom("", ";", ".constructor", " + 'x'")).map(([q, s, t]) => `javascript:${q}${s}${q}${t}`),
   );
 
-  test("property: random javascript: values parse to the whitelist or are refused, and never run", () => {
+  test("property: random javascript: values parse to the whitelist or a quoted text's own text, or are refused, and never run", () => {
     fc.assert(
       fc.property(macroText, fc.constantFrom(">", "<=", "=", "BETWEEN"), (text, operator) => {
         const value = operator === "BETWEEN" ? `${text}@javascript:gs.endOfToday()` : text;
         try {
           const condition = parseEncodedQuery(`sys_created_on${operator}${value}`.replaceAll("^", "^^"), { now }).queries[0]![0]![0]!;
-          for (const part of condition.value.split("@")) assert.match(part, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
-          assert.ok(macroNames.some((n) => text.includes(`gs.${n}(`)), text);
+          const [first, ...rest] = operator === "BETWEEN" ? condition.value.split("@") : [condition.value];
+          // A quoted text (script-literal.ts) stands for itself, as a string literal evaluates to itself.
+          const quoted = readScriptLiteral(text);
+          if (quoted !== undefined) assert.equal(first, quoted, text);
+          else assert.ok(macroNames.some((n) => text.includes(`gs.${n}(`)), text);
+          for (const part of quoted !== undefined ? rest : [first!, ...rest]) assert.match(part, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
         } catch (error) {
           if (!(error instanceof QueryError)) throw error;
         }

@@ -1,5 +1,6 @@
 import { trendQuery } from "../../domain/aggregate-trend.ts";
 import type { FieldDef } from "../../domain/dictionary.ts";
+import { scriptSafeOperand } from "../../domain/script-literal.ts";
 import type { AggregateParams } from "../table-api/aggregate-parameters.ts";
 
 /**
@@ -12,7 +13,9 @@ import type { AggregateParams } from "../table-api/aggregate-parameters.ts";
  * A group's value matches with `=`, which on text ignores case as the group does, so
  * `category=Hardware` selects the records of "hardware" too; an empty group is `ISEMPTY`, which
  * also holds where a walk arrives nowhere (dot-walk-sql.ts); a trend's period is `ON` it
- * (aggregate-trend.ts). A caret in a value is doubled, as the encoded query reads it.
+ * (aggregate-trend.ts). A caret in a value is doubled, as the encoded query reads it, and a value
+ * that begins with `javascript:` is quoted (`u_note=javascript:'javascript:x'`, script-literal.ts),
+ * so that it selects its group rather than being refused or read as a date macro or the caller.
  */
 export type GroupQuery = { query: string } | { refused: string };
 
@@ -22,7 +25,7 @@ interface GroupValue {
 }
 
 function condition(name: string, value: string): string {
-  return value === "" ? `${name}ISEMPTY` : `${name}=${value.replaceAll("^", "^^")}`;
+  return value === "" ? `${name}ISEMPTY` : `${name}=${scriptSafeOperand(value).replaceAll("^", "^^")}`;
 }
 
 /** `fields` are a row's groupby_fields: the trend's period first when there is one, then one per groupBy field. */
