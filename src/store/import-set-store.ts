@@ -45,9 +45,9 @@ export async function activeTransformMaps(db: Db, stagingTable: string): Promise
   }));
 }
 
-async function newImportSet(trx: Transaction<Database>, staging: TableDef, loader: Loader, mode: ImportSet["mode"], rowCount: number): Promise<ImportSet> {
+async function newImportSet(trx: Transaction<Database>, staging: TableDef, loader: Loader, mode: ImportSet["mode"], rowCount: number, now: number): Promise<ImportSet> {
   const set: ImportSet = {
-    ...newSystemFields(loader.userName),
+    ...newSystemFields(loader.userName, now),
     number: await nextNumber(trx, sysImportSet),
     table_name: staging.name,
     state: mode === "synchronous" ? "loading" : "loaded",
@@ -63,12 +63,11 @@ async function newImportSet(trx: Transaction<Database>, staging: TableDef, loade
     error_count: 0,
   };
   await trx.insertInto("sys_import_set").values(set).execute();
-  await writeAudit(trx, [{ tablename: "sys_import_set", documentkey: set.sys_id, fieldname: "number", newvalue: set.number, user: loader.userName, reason: "created" }]);
+  await writeAudit(trx, [{ tablename: "sys_import_set", documentkey: set.sys_id, fieldname: "number", newvalue: set.number, user: loader.userName, reason: "created" }], now);
   return set;
 }
 
-function stagingRows(staging: TableDef, set: ImportSet, rows: readonly Record<string, StoredValue>[], firstRow: number, actor: string): Row[] {
-  const now = Date.now();
+function stagingRows(staging: TableDef, set: ImportSet, rows: readonly Record<string, StoredValue>[], firstRow: number, actor: string, now: number): Row[] {
   return rows.map((values, i) => ({ ...values, ...newSystemFields(actor, now), sys_import_set: set.sys_id, sys_import_row: firstRow + i, sys_import_state: "pending" }));
 }
 
@@ -80,10 +79,11 @@ function chunkSize(columns: number): number {
 /** insertMultiple: the set and all its rows, or nothing. */
 export async function loadImportSet(db: Kysely<Database>, staging: TableDef, loader: Loader, rows: readonly Record<string, StoredValue>[]): Promise<ImportSet> {
   return db.transaction().execute(async (trx) => {
-    const set = await newImportSet(trx, staging, loader, "asynchronous", rows.length);
+    const now = Date.now();
+    const set = await newImportSet(trx, staging, loader, "asynchronous", rows.length, now);
     const size = chunkSize(Object.keys(rows[0] ?? {}).length + 10);
     for (let start = 0; start < rows.length; start += size) {
-      await dynamic(trx).insertInto(staging.name).values(stagingRows(staging, set, rows.slice(start, start + size), start + 1, loader.userName)).execute();
+      await dynamic(trx).insertInto(staging.name).values(stagingRows(staging, set, rows.slice(start, start + size), start + 1, loader.userName, now)).execute();
     }
     return set;
   });
@@ -116,11 +116,12 @@ export async function closeSynchronousSets(db: Db, options: { now: number; of?: 
  * A single-row insert joins this loader's open synchronous set of the staging table, opened
  * since the last midnight, as on the platform, where such rows gather in a set that stays
  * "loading" until midnight. One set per loader, not per table as there: a set runs as its loader.
+ * `now` (the instance's clock, which tests fix) decides the day, and stamps a set it opens.
  */
-export async function insertSynchronousRow(db: Kysely<Database>, staging: TableDef, loader: Loader, values: Record<string, StoredValue>): Promise<{ set: ImportSet; row: Row }> {
+export async function insertSynchronousRow(db: Kysely<Database>, staging: TableDef, loader: Loader, values: Record<string, StoredValue>, now: number): Promise<{ set: ImportSet; row: Row }> {
   return db.transaction().execute(async (trx) => {
     // Housekeeping closes yesterday's sets too, but may not have run yet, or runs on another node.
-    await closeSynchronousSets(trx, { now: Date.now(), of: { table: staging.name, userSysId: loader.userSysId } });
+    await closeSynchronousSets(trx, { now, of: { table: staging.name, userSysId: loader.userSysId } });
     const open = await trx
       .selectFrom("sys_import_set")
       .selectAll()
@@ -130,9 +131,9 @@ export async function insertSynchronousRow(db: Kysely<Database>, staging: TableD
       .where("run_as", "=", loader.userSysId)
       .orderBy("sys_created_on", "desc")
       .executeTakeFirst();
-    const set = open ?? (await newImportSet(trx, staging, loader, "synchronous", 0));
+    const set = open ?? (await newImportSet(trx, staging, loader, "synchronous", 0, now));
     const updated = await trx.updateTable("sys_import_set").set({ row_count: sql`row_count + 1` }).where("sys_id", "=", set.sys_id).returning("row_count").executeTakeFirstOrThrow();
-    const [row] = stagingRows(staging, set, [values], Number(updated.row_count), loader.userName);
+    const [row] = stagingRows(staging, set, [values], Number(updated.row_count), loader.userName, now);
     await dynamic(trx).insertInto(staging.name).values(row!).execute();
     return { set, row: row! };
   });

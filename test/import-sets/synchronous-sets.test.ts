@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { glideDateTime } from "../../src/domain/sys-id.ts";
 import { definePersonImport } from "../support/import-sets.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { dialectsUnderTest } from "../support/stores.ts";
@@ -21,8 +20,13 @@ for (const dialect of dialectsUnderTest()) {
     let server: TestInstance;
     let hana: ApiUser;
     let ivo: ApiUser;
+    // The instance's clock, which decides the day a set belongs to: set by each test, so none depends on when it runs.
+    let clock = new Date("2026-03-10T12:00:00Z");
+    const at = (instant: string) => {
+      clock = new Date(instant);
+    };
     before(async () => {
-      server = await startTestInstance(dialect);
+      server = await startTestInstance(dialect, {}, { now: () => clock });
       const admin = await apiUser(server, "admin");
       hana = await apiUser(server, "hana", ["hr"]);
       ivo = await apiUser(server, "ivo", ["hr"]);
@@ -35,14 +39,9 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(res.status, 201, res.text);
       return res.body.import_set as string;
     };
-    const openedYesterday = (sysId: string) =>
-      server.instance.store.db
-        .updateTable("sys_import_set")
-        .set({ sys_created_on: glideDateTime(Date.now() - 24 * 3600 * 1000) })
-        .where("sys_id", "=", sysId)
-        .execute();
 
     test("a loader's single rows gather in one set that stays loading; another loader gets a set of their own", async () => {
+      at("2026-03-10T12:00:00Z");
       const first = await importOne(hana, "a1@example.com");
       assert.equal(await importOne(hana, "a2@example.com"), first);
       const gathered = await setOf(server, hana.token, first);
@@ -54,19 +53,24 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     test("a set opened before midnight UTC is processed at the loader's next row, which opens a new set", async () => {
+      at("2026-03-11T23:59:58Z");
       const old = await importOne(hana, "c1@example.com");
-      const { sysId } = await setOf(server, hana.token, old);
-      await openedYesterday(sysId);
-      const next = await importOne(hana, "c2@example.com");
+      at("2026-03-11T23:59:59Z");
+      assert.equal(await importOne(hana, "c2@example.com"), old, "the last second of the day still joins it");
+      at("2026-03-12T00:00:00Z");
+      const next = await importOne(hana, "c3@example.com");
       assert.notEqual(next, old, "the new row does not join yesterday's set");
       assert.equal((await setOf(server, hana.token, old)).state, "processed");
+      assert.equal((await setOf(server, hana.token, old)).rowCount, "2");
       assert.equal((await setOf(server, hana.token, next)).state, "loading");
     });
 
     test("housekeeping processes the sets opened before midnight UTC without waiting for another row", async () => {
+      at("2026-03-12T20:00:00Z");
       const old = await importOne(ivo, "d1@example.com");
+      at("2026-03-13T00:00:01Z");
       const today = await importOne(hana, "d2@example.com");
-      await openedYesterday((await setOf(server, ivo.token, old)).sysId);
+      assert.equal((await setOf(server, ivo.token, old)).state, "loading", "only the loader's next row or housekeeping closes it");
       assert.equal(await server.jobs.runOnce(), true);
       assert.equal((await setOf(server, ivo.token, old)).state, "processed");
       assert.equal((await setOf(server, hana.token, today)).state, "loading", "a set opened today stays open");

@@ -42,7 +42,7 @@ const importOne: Handler = async (instance, request, reply) => {
   const { principal, staging } = await open(instance, request, "create");
   const values = parseRecordInput(staging, recordBody(request.body), "create");
   const db = instance.store.db;
-  const { set, row } = await insertSynchronousRow(db, staging, loaderOf(principal), values);
+  const { set, row } = await insertSynchronousRow(db, staging, loaderOf(principal), values, instance.now().getTime());
   const { results, outcome } = await transformRow({ db, principal, publicUrl: instance.config.publicUrl, describe: true }, await planTransform(db, staging.name), row, staging.name);
   await recordRowOutcome(db, staging, row.sys_id as string, outcome);
   const tally = emptyTally();
