@@ -43,7 +43,7 @@ describe("user list shows an account locked out by failed sign-ins", () => {
     assert.match(listed.stdout, /\nlocked\.out\s+locked\.out\s+yes \(locked until \w{3} \d{1,2}, \d{4}, \d{2}:\d{2}:\d{2} UTC\)\s*\n/);
     assert.match(listed.stdout, /\nadmin\s+System Administrator\s+yes\s+admin\n/, "an account not locked says so by saying nothing more");
     const korean = await cli(["user", "list", "--data", data, "--lang", "ko"]);
-    assert.match(korean.stdout, /\nlocked\.out\s+locked\.out\s+예 \(\d{4}\. \d{1,2}\. \d{1,2}\. \d{2}:\d{2}:\d{2} UTC까지 잠김\)\s*\n/);
+    assert.match(korean.stdout, /\nlocked\.out\s+locked\.out\s+예 \(\d{4}\. \d{1,2}\. \d{1,2}\. \d{1,2}:\d{2}:\d{2} UTC까지 잠김\)\s*\n/);
 
     assert.equal((await cli(["user", "set-password", "locked.out", "--data", data])).code, 0);
     assert.match((await cli(["user", "list", "--data", data])).stdout, /\nlocked\.out\s+locked\.out\s+yes\s*\n/);
