@@ -2,6 +2,7 @@ import type { Dispatcher } from "undici";
 import { BodyTooLargeError, readBoundedBody } from "../bounded-body.ts";
 import type { PipelineRunReport } from "../domain/pipeline-run-report.ts";
 import { inEnglish, isStoredText, type StoredText, verbatim } from "../i18n/stored-text.ts";
+import { errorSummary } from "./error-summary.ts";
 
 /**
  * What `pipeline up` needs to do on a remote instance, as an admin. Everything the pipeline
@@ -99,6 +100,8 @@ interface RemoteAdminFailure {
   code?: string;
   /** The network or TLS cause, in the runtime's words, when the instance was never answered. */
   reason?: string;
+  /** The instance's own reason as a catalog text (its answer's `message_text`: a provider's failure), when it sent one. */
+  reasonText?: StoredText;
 }
 
 /** Lists of every endpoint or provider of an instance fit many times over; an answer past it is not an instance's. */
@@ -112,6 +115,7 @@ export class RemoteAdminError extends Error {
   readonly baseUrl: string;
   readonly code: string;
   readonly reason: string | undefined;
+  readonly reasonText: StoredText | undefined;
   constructor(
     readonly text: StoredText,
     readonly status: number,
@@ -121,11 +125,12 @@ export class RemoteAdminError extends Error {
     this.baseUrl = failure.baseUrl;
     this.code = failure.code ?? "";
     this.reason = failure.reason;
+    this.reasonText = failure.reasonText;
   }
 }
 
 /** The instance's error message: as a catalog text when it sent one (a provider's failure), so it reads in this run's language. */
-const remoteMessage = (parsed: any, text: string): string | StoredText => (isStoredText(parsed?.error?.message_text) ? parsed.error.message_text : String(parsed?.error?.message ?? text.slice(0, 200)));
+const remoteMessage = (parsed: any): string | StoredText => (isStoredText(parsed?.error?.message_text) ? parsed.error.message_text : errorSummary(parsed));
 
 /** OpenSSL's verification codes and Node's host-name check: the instance answered, but with a certificate this process does not trust. */
 const certificateFailure = (code: string | undefined) => !!code && /CERT|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code);
@@ -167,7 +172,11 @@ export function portcullisAdminClient(baseUrl: string, credentials: Credentials,
     } catch {
       throw new RemoteAdminError({ key: "trust.detail.remote.notJson", values: { method, url: `${baseUrl}${path}`, status: response.status } }, response.status, { baseUrl });
     }
-    if (!response.ok) throw new RemoteAdminError({ key: "trust.detail.remote.status", values: { method, url: `${baseUrl}${path}`, status: response.status, message: remoteMessage(parsed, text) } }, response.status, { baseUrl, code: typeof parsed?.error?.detail === "string" ? parsed.error.detail : "" });
+    if (!response.ok) {
+      const message = remoteMessage(parsed);
+      const failure = { baseUrl, code: typeof parsed?.error?.detail === "string" ? parsed.error.detail : "", ...(typeof message === "object" ? { reasonText: message } : {}) };
+      throw new RemoteAdminError({ key: "trust.detail.remote.status", values: { method, url: `${baseUrl}${path}`, status: response.status, message } }, response.status, failure);
+    }
     return parsed.result;
   }
   const endpoint = (r: any): EndpointRecord => ({
@@ -241,7 +250,8 @@ export function portcullisAdminClient(baseUrl: string, credentials: Credentials,
         const result = await request("POST", `/api/portcullis/connections/${q(providerSysId)}/call`, { method, path, ...(options.probe ? { probe: true } : {}) });
         return { status: result.status, body: result.body };
       } catch (error) {
-        if (error instanceof RemoteAdminError && (error.status === 502 || error.status === 409)) return { status: 0, body: error.text, code: error.code };
+        // The instance's reason alone: "POST …/connections/…/call: 502" before it names a request the reader never made.
+        if (error instanceof RemoteAdminError && (error.status === 502 || error.status === 409)) return { status: 0, body: error.reasonText ?? error.text, code: error.code };
         throw error;
       }
     },

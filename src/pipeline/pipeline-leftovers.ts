@@ -1,5 +1,5 @@
 import type { StoredText } from "../i18n/stored-text.ts";
-import type { PipelineFile } from "./pipeline-file.ts";
+import type { PipelineFile, PipelineInstance } from "./pipeline-file.ts";
 import { type Clients, endpointSpecs } from "./pipeline-plan.ts";
 
 /**
@@ -14,7 +14,8 @@ const pipelineProvider = /^Pipeline \S/;
 
 export const leftoverKeys: readonly string[] = ["trust.drift.leftoverEndpoint", "trust.drift.leftoverProvider"];
 
-export async function leftoverRecords(pipeline: PipelineFile, clients: Clients): Promise<StoredText[]> {
+/** Looked for on `instances`: the file's, or those of them a read-only run could sign in to. */
+export async function leftoverRecords(pipeline: PipelineFile, clients: Clients, instances: PipelineInstance[]): Promise<StoredText[]> {
   const planned = new Map<string, Set<string>>();
   const plan = (instance: string, name: string) => planned.set(instance, (planned.get(instance) ?? new Set()).add(name));
   for (const spec of endpointSpecs(pipeline)) {
@@ -22,7 +23,7 @@ export async function leftoverRecords(pipeline: PipelineFile, clients: Clients):
     for (const c of spec.consumers) plan(c.instance.name, c.providerName);
   }
   const found: StoredText[] = [];
-  for (const instance of [pipeline.production, ...pipeline.instances]) {
+  for (const instance of instances) {
     const client = clients.get(instance.name)!;
     const mine = planned.get(instance.name) ?? new Set();
     for (const e of await client.listEndpoints()) {

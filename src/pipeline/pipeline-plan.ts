@@ -142,11 +142,11 @@ export async function applyEndpoint(spec: EndpointSpec, clients: Clients, report
   }
 }
 
-/** Each instance's `token_user` as its sys_id there, and the ones an instance lacks (or has inactive). */
-export async function resolveTokenUsers(pipeline: PipelineFile, clients: Clients): Promise<{ resolved: Map<string, string>; missing: { instance: string; user: string }[] }> {
+/** Each of `instances`' `token_user` as its sys_id there, and the ones an instance lacks (or has inactive). */
+export async function resolveTokenUsers(instances: PipelineInstance[], clients: Clients): Promise<{ resolved: Map<string, string>; missing: { instance: string; user: string }[] }> {
   const resolved = new Map<string, string>();
   const missing: { instance: string; user: string }[] = [];
-  for (const instance of [pipeline.production, ...pipeline.instances]) {
+  for (const instance of instances) {
     if (!instance.token_user) continue;
     const sysId = await clients.get(instance.name)!.findUserSysId(instance.token_user);
     if (sysId) resolved.set(instance.name, sysId);

@@ -10,15 +10,34 @@ export class PipelineAccessError extends Error {
   }
 }
 
-function accessProblem(instance: PipelineInstance, error: unknown): StoredText {
+/** An instance this run cannot use: why, with its cure, for the command's reader; and what the directions that need it say, on the tables and the Pipeline pages. */
+export interface UnusableInstance {
+  instance: PipelineInstance;
+  access: StoredText;
+  edgeDetail: StoredText;
+}
+
+function accessProblem(instance: PipelineInstance, error: unknown): Omit<UnusableInstance, "instance"> {
   const who = { instance: instance.name, url: instance.url };
-  if (!(error instanceof RemoteAdminError)) return { key: "trust.access.failed", values: { ...who, reason: String((error as Error)?.message ?? error) } };
-  if (error.code === "certificate") return { key: "trust.access.certificate", values: { ...who, reason: error.reason ?? error.message } };
-  if (error.status === 0) return { key: "trust.access.unreachable", values: { ...who, reason: error.reason ?? error.message } };
+  if (!(error instanceof RemoteAdminError)) {
+    const reason = String((error as Error)?.message ?? error);
+    return { access: { key: "trust.access.failed", values: { ...who, reason } }, edgeDetail: { key: "trust.detail.instanceUnusable", values: { ...who, reason } } };
+  }
+  const reason = error.reason ?? error.message;
+  if (error.code === "certificate") return { access: { key: "trust.access.certificate", values: { ...who, reason } }, edgeDetail: { key: "trust.detail.instanceUntrusted", values: { ...who, reason } } };
+  if (error.status === 0) return { access: { key: "trust.access.unreachable", values: { ...who, reason } }, edgeDetail: { key: "trust.detail.instanceUnreachable", values: { ...who, reason } } };
+  const edgeDetail: StoredText = { key: "trust.detail.instanceUnusable", values: { ...who, reason: error.text } };
   const user = instance.admin.user_env ? `$${instance.admin.user_env}` : instance.admin.user;
-  if (error.status === 401) return { key: "trust.access.refused", values: { ...who, user, variable: instance.admin.password_env } };
-  if (error.status === 403) return { key: "trust.access.notAdmin", values: { ...who, user } };
-  return { key: "trust.access.failed", values: { ...who, reason: error.text } };
+  if (error.status === 401) return { access: { key: "trust.access.refused", values: { ...who, user, variable: instance.admin.password_env } }, edgeDetail };
+  if (error.status === 403) return { access: { key: "trust.access.notAdmin", values: { ...who, user } }, edgeDetail };
+  return { access: { key: "trust.access.failed", values: { ...who, reason: error.text } }, edgeDetail };
+}
+
+/** Signs in to every instance at once; the ones that cannot be used, each with its cause. */
+export async function unusableInstances(pipeline: PipelineFile, clients: Clients): Promise<UnusableInstance[]> {
+  const instances = [pipeline.production, ...pipeline.instances];
+  const problems = await Promise.all(instances.map((instance) => clients.get(instance.name)!.checkAccess().then(() => undefined, (error: unknown) => ({ instance, ...accessProblem(instance, error) }))));
+  return problems.filter((p): p is UnusableInstance => p !== undefined);
 }
 
 /**
@@ -27,8 +46,6 @@ function accessProblem(instance: PipelineInstance, error: unknown): StoredText {
  * before it (production's redirect URLs, say), and the error named a URL, not the instance.
  */
 export async function checkAccess(pipeline: PipelineFile, clients: Clients): Promise<void> {
-  const instances = [pipeline.production, ...pipeline.instances];
-  const problems = await Promise.all(instances.map((i) => clients.get(i.name)!.checkAccess().then(() => undefined, (error: unknown) => accessProblem(i, error))));
-  const found = problems.filter((p): p is StoredText => p !== undefined);
-  if (found.length > 0) throw new PipelineAccessError(found);
+  const found = await unusableInstances(pipeline, clients);
+  if (found.length > 0) throw new PipelineAccessError(found.map((f) => f.access));
 }

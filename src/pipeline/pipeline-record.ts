@@ -3,7 +3,7 @@ import { clippedText, inEnglish } from "../i18n/stored-text.ts";
 import type { PipelineFile } from "./pipeline-file.ts";
 import { RemoteAdminError } from "./instance-admin-client.ts";
 import type { Clients } from "./pipeline-plan.ts";
-import type { PipelineReport } from "./pipeline-run.ts";
+import type { PipelineReport } from "./pipeline-report.ts";
 
 /** The report as every instance keeps it: who is in the pipeline, and how each direction fared. */
 export function runReport(pipeline: PipelineFile, kind: PipelineRunReport["kind"], report: PipelineReport): PipelineRunReport {

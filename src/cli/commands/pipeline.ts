@@ -3,7 +3,9 @@ import { RemoteAdminError } from "../../pipeline/instance-admin-client.ts";
 import { type PipelineFile, readPipeline } from "../../pipeline/pipeline-file.ts";
 import { inEnglish, type StoredText, worded } from "../../i18n/stored-text.ts";
 import { PipelineAccessError } from "../../pipeline/pipeline-preflight.ts";
-import { pipelineInspect, pipelineRotate, pipelineUp, trustTable } from "../../pipeline/pipeline-run.ts";
+import { pipelineInspect } from "../../pipeline/pipeline-inspect.ts";
+import type { PipelineReport } from "../../pipeline/pipeline-report.ts";
+import { pipelineRotate, pipelineUp, trustTable } from "../../pipeline/pipeline-run.ts";
 import { translator, type Translator } from "../../i18n/translator.ts";
 import type { Output } from "../output.ts";
 import { clientsFor } from "../pipeline-clients.ts";
@@ -14,7 +16,15 @@ interface PipelineOptions {
   json?: boolean;
 }
 
-function printReport(output: Output, i18n: Translator, report: Awaited<ReturnType<typeof pipelineInspect>>): void {
+/** The certificate text's cure depends on the flag, which the pipeline does not know: the CA to pass with --ca-file, or to add to the file it names. */
+function withCaFile(options: { caFile: string | undefined }): (text: StoredText) => StoredText {
+  const caFile = { given: options.caFile ? "yes" : "no", file: options.caFile ?? "" };
+  return (text) => (text.key === "trust.access.certificate" ? { ...text, values: { ...text.values, ...caFile } } : text);
+}
+
+/** What verify and status saw: the instances they could not use (each with its cure), the drift, then every direction. */
+function printReport(output: Output, i18n: Translator, report: PipelineReport, options: { caFile: string | undefined }): void {
+  if (report.unusable.length > 0) output.out([i18n.t("trust.access.notChecked"), ...report.unusable.map((text) => `  ${worded(withCaFile(options)(text), i18n.t)}`)].join("\n"));
   for (const line of report.drift) output.out(i18n.t("cli.pipeline.drift", { line: worded(line, i18n.t) }));
   output.out(trustTable(report.edges, i18n));
   output.out(i18n.t(report.ok ? "cli.pipeline.allOk" : "cli.pipeline.someBroken"));
@@ -25,13 +35,11 @@ function printReport(output: Output, i18n: Translator, report: Awaited<ReturnTyp
  * down after the sign-in, say), named as the file names it and in the reader's language. A
  * certificate refused, at the sign-in or midway (the instance restarted with a new development
  * CA, or another server took its port), gets its cure: the CA, with --ca-file or in its file.
- * The pipeline does not know the flag, so its sign-in text is given it here.
  */
 function wordedAccess(plan: PipelineFile, i18n: Translator, options: { caFile: string | undefined }): (error: unknown) => never {
   const caFile = { given: options.caFile ? "yes" : "no", file: options.caFile ?? "" };
-  const withCaFile = (text: StoredText): StoredText => (text.key === "trust.access.certificate" ? { ...text, values: { ...text.values, ...caFile } } : text);
   return (error) => {
-    if (error instanceof PipelineAccessError) throw new Error([i18n.t("trust.access.stopped"), ...error.texts.map((text) => `  ${worded(withCaFile(text), i18n.t)}`)].join("\n"));
+    if (error instanceof PipelineAccessError) throw new Error([i18n.t("trust.access.stopped"), ...error.texts.map((text) => `  ${worded(withCaFile(options)(text), i18n.t)}`)].join("\n"));
     const instance = error instanceof RemoteAdminError && [plan.production, ...plan.instances].find((i) => i.url === error.baseUrl);
     if (!instance) throw error;
     const failure = error as RemoteAdminError;
@@ -74,16 +82,18 @@ export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
   withCa(pipeline.command("verify <file>").description(t("help.pipeline.verify"))).action(async (file: string, options: PipelineOptions) => {
     const { plan, clients } = readPlan(file, options.caFile);
     const report = await pipelineInspect(plan, clients, { recordAs: "verify" }).catch(wordedAccess(plan, i18n, { caFile: options.caFile }));
-    printReport(output, i18n, report);
-    if (!report.ok) throw new Error(t("cli.pipeline.verifyFailed", { drift: report.drift.length, broken: report.edges.filter((e) => e.status !== "ok").length }));
+    printReport(output, i18n, report, { caFile: options.caFile });
+    if (!report.ok) throw new Error(t("cli.pipeline.verifyFailed", { unusable: report.unusable.length, drift: report.drift.length, broken: report.edges.filter((e) => e.status !== "ok").length }));
   });
 
   withCa(pipeline.command("status <file>").description(t("help.pipeline.status")).option("--json", t("help.option.json"))).action(async (file: string, options: PipelineOptions) => {
     const { plan, clients } = readPlan(file, options.caFile);
     const report = await pipelineInspect(plan, clients, { recordAs: "status" }).catch(wordedAccess(plan, i18n, { caFile: options.caFile }));
     // JSON is for scripts: its texts stay English whatever the reader's language.
-    if (options.json) return output.out(JSON.stringify({ ok: report.ok, drift: report.drift.map(inEnglish), edges: report.edges.map((e) => ({ ...e, detail: inEnglish(e.detail) })) }, null, 2));
-    printReport(output, i18n, report);
+    if (options.json) output.out(JSON.stringify({ ok: report.ok, unusable: report.unusable.map((text) => inEnglish(withCaFile({ caFile: options.caFile })(text))), drift: report.drift.map(inEnglish), edges: report.edges.map((e) => ({ ...e, detail: inEnglish(e.detail) })) }, null, 2));
+    else printReport(output, i18n, report, { caFile: options.caFile });
+    // Broken edges are what status reports; an instance it could not ask is a failure to report them all.
+    if (report.unusable.length > 0) throw new Error(t("cli.pipeline.statusUnusable", { count: report.unusable.length }));
   });
 
   pipeline.addCommand(pipelineDemoCommand(output, i18n));
