@@ -7,6 +7,7 @@ import { startBackgroundJobs } from "./background-jobs.ts";
 import { checkBeforeOpening } from "./start-checks.ts";
 import { dataDirectoryWarnings } from "./store/data-directory.ts";
 import { assertSecretKeyOpensStore } from "./consumer/secret-key-check.ts";
+import { checkPublicUrl } from "./public-url-check.ts";
 import { instanceSecretBox } from "./consumer/secret-box.ts";
 import { serveClusterMetrics } from "./http/operability/cluster-metrics.ts";
 import { managementUrl } from "./http/operability/management-app.ts";
@@ -48,6 +49,9 @@ export async function startCluster(config: Config, print: (line: string) => void
   try {
     // Checked once here, so a wrong key or certificate is told as such, not as workers that died starting.
     await assertSecretKeyOpensStore(instance);
+    // Here, so the workers find the URL recorded, or moved, and a refusal is told once.
+    const moved = await checkPublicUrl(instance);
+    if (moved) print(t(moved.key, moved.values));
     // Made here, if new, so that the workers starting together read one key and make none.
     instanceSecretBox(instance);
     // The development CA and certificate are made here, once, before the workers read them.

@@ -9,6 +9,7 @@ const flags: Record<string, string> = {
   port: "--port",
   host: "--host",
   publicUrl: "--public-url",
+  movePublicUrl: "--move-public-url",
   tlsCert: "--tls-cert",
   tlsKey: "--tls-key",
   hostnames: "--hostname",

@@ -56,6 +56,12 @@ const configSchema = z.object({
   managementHost: z.string().min(1).default("127.0.0.1"),
   /** The URL clients use; the issuer and every URL the server prints come from it, never from Host. */
   publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * The public URL this start moves the instance to, when it differs from the one the database
+   * records (src/public-url-check.ts); it must be the public URL itself, so one left set cannot
+   * move the instance anywhere else.
+   */
+  movePublicUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Used once, when the admin user is first created. */
   // Its length is checked only when it is used, to create the first admin (src/instance.ts): once
   // that admin exists the variable is ignored, and a short one left in the environment must not stop a restart.
@@ -161,6 +167,7 @@ const environmentNames: Record<string, keyof ConfigInput> = {
   PORTCULLIS_HOST: "host",
   PORTCULLIS_PORT: "port",
   PORTCULLIS_PUBLIC_URL: "publicUrl",
+  PORTCULLIS_MOVE_PUBLIC_URL: "movePublicUrl",
   PORTCULLIS_ADMIN_PASSWORD: "adminPassword",
   PORTCULLIS_LOG_LEVEL: "logLevel",
   PORTCULLIS_RATE_LIMIT_TOKEN_PER_CLIENT: "rateLimitTokenPerClient",
@@ -239,6 +246,8 @@ export function loadConfig(...layers: ConfigInput[]): Config {
   if (https && publicUrl.startsWith("http:")) {
     throw new ConfigError(`invalid configuration: publicUrl: an instance serving TLS cannot be reached at ${publicUrl}; use an https:// public URL`, { key: "config.tlsNeedsHttps", values: { url: publicUrl } });
   }
+  const movePublicUrl = value.movePublicUrl?.replace(/\/+$/, "");
+  if (movePublicUrl !== undefined && movePublicUrl !== publicUrl) throw localConfigError({ key: "config.movePublicUrlElsewhere", values: { move: movePublicUrl, url: publicUrl } });
   return Object.freeze({
     ...value,
     https,
@@ -250,6 +259,7 @@ export function loadConfig(...layers: ConfigInput[]): Config {
     metrics: value.metrics ?? (value.managementPort !== undefined || isLoopbackHost(value.host)),
     trustCa: value.trustCa && path.resolve(value.trustCa),
     publicUrl,
+    movePublicUrl,
   });
 }
 

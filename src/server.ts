@@ -16,6 +16,7 @@ import { checkBeforeOpening } from "./start-checks.ts";
 import { recordServedPublicUrl } from "./store/served-url-store.ts";
 import cluster from "node:cluster";
 import { assertSecretKeyOpensStore } from "./consumer/secret-key-check.ts";
+import { checkPublicUrl } from "./public-url-check.ts";
 import { describeDevelopmentCa, developmentTlsDir, renewWhileRunning, resolveServerTls } from "./tls/server-tls.ts";
 
 export interface RunningServer {
@@ -80,6 +81,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   try {
     // Refuse now, not at the first provider call, when this node cannot read what is stored.
     await assertSecretKeyOpensStore(instance);
+    const moved = await checkPublicUrl(instance);
+    if (moved) print(t(moved.key, moved.values));
     instanceSecretBox(instance);
     if (config.managementPort !== undefined) management = buildManagementApp(instance, tls);
     app = await buildApp(instance, { ...options, ...(tls ? { https: tls } : {}), ...(management ? { management } : {}) });

@@ -21,6 +21,7 @@ export interface ServeOptions {
   managementPort?: string;
   host?: string;
   publicUrl?: string;
+  movePublicUrl?: string;
   https?: boolean;
   tlsCert?: string;
   tlsKey?: string;
@@ -38,6 +39,7 @@ export function configFor(options: DataOptions & ServeOptions, env: NodeJS.Proce
     managementPort: options.managementPort,
     host: options.host,
     publicUrl: options.publicUrl,
+    movePublicUrl: options.movePublicUrl,
     https: options.https,
     tlsCert: options.tlsCert,
     tlsKey: options.tlsKey,

@@ -18,6 +18,7 @@ import * as userNameParts from "./migrations/015-user-name-parts.ts";
 import * as servedPublicUrl from "./migrations/016-served-public-url.ts";
 import * as connectionFailedAt from "./migrations/017-connection-failed-at.ts";
 import * as sessionAbsoluteExpiry from "./migrations/018-session-absolute-expiry.ts";
+import * as instanceSetting from "./migrations/019-instance-setting.ts";
 
 const migrations: Record<string, Migration> = {
   "001-initial": initial,
@@ -38,6 +39,7 @@ const migrations: Record<string, Migration> = {
   "016-served-public-url": servedPublicUrl,
   "017-connection-failed-at": connectionFailedAt,
   "018-session-absolute-expiry": sessionAbsoluteExpiry,
+  "019-instance-setting": instanceSetting,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

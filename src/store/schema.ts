@@ -301,6 +301,12 @@ export interface ServedPublicUrlTable {
   started_at: number;
 }
 
+/** A setting every node of the instance shares (migration 019), by name: `public_url`. */
+export interface InstanceSettingTable {
+  name: string;
+  value: string;
+}
+
 export interface Database {
   sys_user: SysUserTable;
   sys_user_role: SysUserRoleTable;
@@ -330,4 +336,5 @@ export interface Database {
   pipeline_run: PipelineRunTable;
   oauth_entity_profile: OAuthEntityProfileTable;
   served_public_url: ServedPublicUrlTable;
+  instance_setting: InstanceSettingTable;
 }

@@ -42,7 +42,8 @@ function run(args: string[], options: RunOptions = {}): Promise<{ code: number |
  */
 async function serve(data: string, extra: string[], options: RunOptions = {}): Promise<{ child: ChildProcess; stderr: () => string; stop: () => Promise<void> }> {
   const port = await freePort();
-  const child = spawnCli(["start", "--data", data, "--port", String(port), ...extra], options);
+  // Started again on another port, the instance keeps its public URL (src/public-url-check.ts).
+  const child = spawnCli(["start", "--data", data, "--port", String(port), "--public-url", "http://portcullis.test", ...extra], options);
   let stderr = "";
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {

@@ -85,13 +85,15 @@ describe("portcullis start", () => {
     const data = tempDir();
     dirs.push(data);
     const client = await createServiceClient(data);
-    const first = await start(data);
+    // Restarted on another port: the public URL, the instance's, stays (src/public-url-check.ts).
+    const publicUrl = ["--public-url", "https://auth.example.test"];
+    const first = await start(data, publicUrl);
     const issued = await postForm(`${first.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(client.clientId, client.secret) });
     assert.equal(issued.status, 200);
     first.child.kill("SIGKILL");
     await first.exited;
 
-    const second = await start(data);
+    const second = await start(data, publicUrl);
     try {
       const who = await http(`${second.base}/api/now/v1/whoami`, { headers: { authorization: `Bearer ${issued.body.access_token}` } });
       assert.equal(who.status, 200);
@@ -212,6 +214,25 @@ describe("portcullis start", () => {
         }
       });
     }
+
+    test("started again on --port 0 (--workers 2), it serves under the new port's URL: one no one could name in advance moves the instance to it", async () => {
+      const data = tempDir();
+      dirs.push(data);
+      const origins: string[] = [];
+      for (let run = 0; run < 2; run++) {
+        const server = await start(data, ["--port", "0", "--workers", "2"]);
+        try {
+          const { origin } = new URL(printedMetadataUrl(server.stderr()));
+          origins.push(origin);
+          if (run === 1) assert.match(server.stderr(), new RegExp(`public URL moved from ${origins[0]} to ${origin}`));
+          for (let i = 0; i < 3; i++) assert.equal((await http(`${origin}/.well-known/oauth-authorization-server`, { headers: { connection: "close" } })).body.issuer, origin);
+        } finally {
+          server.child.kill("SIGTERM");
+          assert.equal(await server.exited, 0);
+        }
+      }
+      assert.notEqual(origins[0], origins[1]);
+    });
 
     test("a public URL given is kept as given", async () => {
       const data = tempDir();

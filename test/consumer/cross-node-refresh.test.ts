@@ -56,8 +56,8 @@ for (const shared of sharedDatabases()) {
     before(async () => {
       peer = await startTestInstance(dialectsUnderTest()[0]!);
       await shared.prepare();
-      // One after the other: the first migrates, the second finds the schema made.
-      for (const dataDir of shared.dataDirs) nodes.push(await startNodeProcess({ dataDir, databaseUrl: shared.url }));
+      // One after the other: the first migrates, the second finds the schema made. Behind one public URL, as nodes of one database are.
+      for (const dataDir of shared.dataDirs) nodes.push(await startNodeProcess({ dataDir, databaseUrl: shared.url, env: { PORTCULLIS_PUBLIC_URL: "http://portcullis.test" } }));
       store = shared.connect();
     });
     after(async () => {

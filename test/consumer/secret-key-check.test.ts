@@ -34,7 +34,8 @@ describe("the secret key must open the secrets the database holds", () => {
 
   test("SQLite: restored without secret.key, or with another key, start refuses and writes no key; the CLI can still delete the records", async () => {
     const dir = tempDir();
-    const config = async () => loadConfig({ dataDir: dir, port: await freePort(), host: "127.0.0.1", adminPassword, logLevel: "silent" });
+    // Each start on a port of its own, under the instance's one public URL (src/public-url-check.ts).
+    const config = async () => loadConfig({ dataDir: dir, port: await freePort(), host: "127.0.0.1", publicUrl: "http://portcullis.test", adminPassword, logLevel: "silent" });
     const first = await startServer(await config(), quiet);
     const provider = await recordProvider(first.instance, { name: "Billing", client_id: "b", client_secret: "billing-secret", token_url: "http://127.0.0.1:9/oauth_token.do", revocation_url: "http://127.0.0.1:9/oauth_revoke_token.do" });
     await saveObtainedToken(first.instance.store.db, instanceSecretBox(first.instance), provider, "client_credentials", { accessToken: "held", expiresIn: 3600 });

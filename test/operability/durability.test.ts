@@ -18,6 +18,9 @@ interface Target {
   cleanup(): Promise<void>;
 }
 
+/** Each start is on a port of its own; the instance's public URL stays the same (src/public-url-check.ts). */
+const samePublicUrl = { PORTCULLIS_PUBLIC_URL: "http://portcullis.test" };
+
 function targets(): Target[] {
   const dir = tempDir();
   const list: Target[] = [{ name: "SQLite", dataDir: dir, connect: () => openSqlite(path.join(dir, "portcullis.sqlite")), cleanup: async () => {} }];
@@ -57,7 +60,7 @@ for (const target of targets()) {
 
     test("kill -9 during a burst of token requests: every token a client received still validates, and no half-written record exists", async () => {
       await prepare(target);
-      const node = await startNodeProcess({ dataDir: target.dataDir, databaseUrl: target.databaseUrl, env: { PORTCULLIS_RATE_LIMIT_TOKEN_PER_CLIENT: "0", PORTCULLIS_RATE_LIMIT_TOKEN_PER_IP: "0" } });
+      const node = await startNodeProcess({ dataDir: target.dataDir, databaseUrl: target.databaseUrl, env: { ...samePublicUrl, PORTCULLIS_RATE_LIMIT_TOKEN_PER_CLIENT: "0", PORTCULLIS_RATE_LIMIT_TOKEN_PER_IP: "0" } });
       const setup = await openInstance(loadConfig({ dataDir: target.dataDir, logLevel: "silent", adminPassword }), { store: target.connect() });
       const client = await registerClient(setup, { grant_types: ["client_credentials"] });
       await setup.store.close();
@@ -81,7 +84,7 @@ for (const target of targets()) {
       await node.exited;
       await Promise.all(workers);
 
-      const restarted = await startNodeProcess({ dataDir: target.dataDir, databaseUrl: target.databaseUrl });
+      const restarted = await startNodeProcess({ dataDir: target.dataDir, databaseUrl: target.databaseUrl, env: samePublicUrl });
       try {
         const failures: number[] = [];
         for (const token of received) {
@@ -109,7 +112,7 @@ for (const target of targets()) {
 
     test("SIGTERM drains: /ready turns 503, requests in flight finish, then the process exits 0", async () => {
       await prepare(target);
-      const node = await startNodeProcess({ dataDir: target.dataDir, databaseUrl: target.databaseUrl, env: { PORTCULLIS_RATE_LIMIT_LOGIN_PER_IP: "0", PORTCULLIS_SHUTDOWN_DRAIN_MS: "3000" } });
+      const node = await startNodeProcess({ dataDir: target.dataDir, databaseUrl: target.databaseUrl, env: { ...samePublicUrl, PORTCULLIS_RATE_LIMIT_LOGIN_PER_IP: "0", PORTCULLIS_SHUTDOWN_DRAIN_MS: "3000" } });
       const setup = await openInstance(loadConfig({ dataDir: target.dataDir, logLevel: "silent", adminPassword }), { store: target.connect() });
       const client = await registerClient(setup, { grant_types: ["password"] });
       await setup.store.close();

@@ -238,7 +238,8 @@ async function secondNode(first: TestInstance): Promise<{ base: string; close():
   const shared = first.instance.store;
   const store: Store = shared.dialect === "sqlite" ? openSqlite(shared.location) : { db: shared.db, dialect: shared.dialect, location: shared.location, close: async () => {} };
   const port = await freePort();
-  const config = loadConfig({ dataDir: tempDir(), port, host: "127.0.0.1", adminPassword, logLevel: "silent", secretKey: first.instance.config.secretKey });
+  // Behind the first node's public URL, as every node of one database is (src/public-url-check.ts).
+  const config = loadConfig({ dataDir: tempDir(), port, host: "127.0.0.1", publicUrl: first.instance.config.publicUrl, adminPassword, logLevel: "silent", secretKey: first.instance.config.secretKey });
   const server = await startServer(config, { store, logger: false, print: () => {} });
   return { base: `http://127.0.0.1:${port}`, close: () => server.close() };
 }

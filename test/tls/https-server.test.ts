@@ -20,9 +20,12 @@ interface Started {
   port: number;
 }
 
-/** A real instance on its SQLite file, serving TLS on 127.0.0.1. */
+/**
+ * A real instance on its SQLite file, serving TLS on 127.0.0.1. A restart passes the port it had:
+ * its public URL, https://localhost:PORT, is the instance's (src/public-url-check.ts).
+ */
 async function startHttps(dataDir: string, settings: Partial<ConfigInput> = {}, logLines?: string[]): Promise<Started> {
-  const port = await freePort();
+  const port = Number(settings.port ?? (await freePort()));
   const lines: string[] = [];
   const config = loadConfig({ dataDir, port, host: "127.0.0.1", adminPassword, logLevel: logLines ? "info" : "silent", https: true, ...settings });
   const server = await startServer(config, { print: (line) => void lines.push(line), ...(logLines ? { logStream: { write: (line: string) => void logLines.push(line) } } : { logger: false }) });
@@ -57,7 +60,7 @@ describe("portcullis start --https with the development CA", () => {
     const servedBefore = await verifyingHandshake(first.server.url, ca);
     await first.server.close();
 
-    const second = await startHttps(data);
+    const second = await startHttps(data, { port: first.port });
     running.push(second.server);
     assert.ok(!second.lines.some((l) => /Created|Renewed|replaced/.test(l)), second.lines.join("\n"));
     assert.ok(second.lines.some((l) => l.includes(`SHA-256 fingerprint ${fingerprint}`)), "the same CA");
@@ -108,7 +111,7 @@ describe("portcullis start --https with the development CA", () => {
     fs.writeFileSync(files.serverCertificate, pair.certificate);
     fs.writeFileSync(files.serverKey, pair.privateKey);
 
-    const renewed = await startHttps(data);
+    const renewed = await startHttps(data, { port: old.port });
     running.push(renewed.server);
     assert.ok(renewed.lines.some((l) => l.startsWith("Renewed the server certificate")), renewed.lines.join("\n"));
     await verifyingHandshake(renewed.server.url, ca);
@@ -145,7 +148,7 @@ describe("portcullis start --https with the development CA", () => {
     const data = newDir();
     const first = await startHttps(data);
     await first.server.close();
-    const second = await startHttps(data, { hostnames: ["instance.portcullis.test"] });
+    const second = await startHttps(data, { port: first.port, hostnames: ["instance.portcullis.test"] });
     running.push(second.server);
     assert.ok(second.lines.some((l) => l.startsWith("Renewed the server certificate")));
     const ca = readCaCertificates(tlsFiles(path.join(data, "tls")).caCertificate);

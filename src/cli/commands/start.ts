@@ -10,6 +10,7 @@ import { configFor, type DataOptions, type ServeOptions, withDataOption } from "
 import type { Output } from "../output.ts";
 import { translator, type Translator } from "../../i18n/translator.ts";
 import { certificateReloadSignal, untilStopped } from "../start-signals.ts";
+import { publicUrlGiven } from "../served-redirect-url.ts";
 
 /**
  * The config to serve: `--port 0` (or PORTCULLIS_PORT=0) is a free port chosen here, before the
@@ -17,13 +18,19 @@ import { certificateReloadSignal, untilStopped } from "../start-signals.ts";
  * metadata's issuer and the lines printed. A given public URL is kept as it is. Workers build
  * their config from the same command line, so a cluster's primary hands them the port it chose
  * as a last --port, which wins over the 0.
+ *
+ * A URL made from a port chosen here moves the instance to it (src/public-url-check.ts): no one
+ * can have been given it beforehand, and every restart would otherwise be refused for naming
+ * another port, with no way to name the next one in advance.
  */
 async function serveConfig(options: DataOptions & ServeOptions, env: NodeJS.ProcessEnv): Promise<Config> {
   const asked = configFor(options, env);
   if (asked.port !== 0 || cluster.isWorker) return asked;
   const port = String(await freePort(asked.host));
   if (asked.workers > 1) cluster.setupPrimary({ args: [...process.argv.slice(2), "--port", port] });
-  return configFor({ ...options, port }, env);
+  const chosen = configFor({ ...options, port }, env);
+  if (publicUrlGiven(options.publicUrl, env)) return chosen;
+  return configFor({ ...options, port, movePublicUrl: chosen.publicUrl }, env);
 }
 
 export function startCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Translator = translator("en")): Command {
@@ -33,6 +40,7 @@ export function startCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Trans
     .option("--management-port <port>", t("help.start.managementPort"))
     .option("--host <host>", t("help.start.host"))
     .option("--public-url <url>", t("help.start.publicUrl"))
+    .option("--move-public-url <url>", t("help.start.movePublicUrl"))
     .option("--https", t("help.start.https"))
     .option("--tls-cert <file>", t("help.start.tlsCert"))
     .option("--tls-key <file>", t("help.start.tlsKey"))
