@@ -10,6 +10,8 @@ import { freePort, startTestInstance, type TestInstance } from "../support/insta
 import { basic, http, postForm, registerClient } from "../support/oauth.ts";
 import { dialectsUnderTest, tempDir } from "../support/stores.ts";
 import { readCaCertificates, trustingDispatcher } from "../../src/tls/trust.ts";
+import { buildManagementApp } from "../../src/http/operability/management-app.ts";
+import { OAuthError } from "../../src/http/oauth/oauth-error.ts";
 
 const sqlite = dialectsUnderTest()[0]!;
 
@@ -57,6 +59,38 @@ describe("the management port: /metrics, /health and /ready apart from the publi
       assert.equal(refused.status, status, `${type}: ${await refused.clone().text()}`);
       assert.equal(((await refused.json()) as { status: string }).status, "failure");
     }
+  });
+
+  test("every error the management port answers says in its detail what went wrong and what it answers", async () => {
+    const managementPort = await freePort();
+    const server = await startTestInstance(sqlite, { managementPort });
+    servers.push(server);
+    const management = `http://127.0.0.1:${managementPort}`;
+    const answers = "the management port answers GET /health, /ready and /metrics, none of which takes a body";
+    const refusals: [string, RequestInit, number, string][] = [
+      ["/nowhere", { method: "POST", headers: { "content-type": "application/json" }, body: "{" }, 400, "its body or URL could not be read"],
+      ["/nowhere", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ pad: "x".repeat(1_100_000) }) }, 413, "its body is too large"],
+    ];
+    for (const [path, init, status, why] of refusals) {
+      const refused = await fetch(`${management}${path}`, init);
+      const body = (await refused.json()) as { error: { message: string; detail: unknown }; status: string };
+      assert.equal(refused.status, status, JSON.stringify(body));
+      assert.equal(body.status, "failure");
+      assert.equal(body.error.detail, `POST ${path} was refused before any route read it (${why}); ${answers}`);
+    }
+
+    // What the server fails at itself, reached through the management app's own error handler.
+    const app = buildManagementApp(server.instance);
+    app.get("/scrape-unanswered", async () => Promise.reject(new OAuthError("temporarily_unavailable", "the primary did not answer with the cluster's metrics", { status: 503 })));
+    app.get("/scrape-broken", async () => Promise.reject(new Error("a collector threw")));
+    const unanswered = await app.inject({ method: "GET", url: "/scrape-unanswered" });
+    assert.equal(unanswered.statusCode, 503);
+    assert.deepEqual(unanswered.json().error, { message: "the primary did not answer with the cluster's metrics", detail: "GET /scrape-unanswered could not be answered for now (temporarily_unavailable); try again shortly, as the next scrape will" });
+    const broken = await app.inject({ method: "GET", url: "/scrape-broken?x=1" });
+    assert.equal(broken.statusCode, 500);
+    assert.deepEqual(broken.json().error, { message: "the management port could not answer", detail: "GET /scrape-broken failed on the server's side, not for anything in the request; /health tells whether the process answers and /ready whether its database does" });
+    assert.doesNotMatch(broken.body, /a collector threw/, "no cause or stack from inside the server");
+    await app.close();
   });
 
   test("/ready on the management port turns 503 while the node drains", async () => {
