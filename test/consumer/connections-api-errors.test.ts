@@ -37,6 +37,15 @@ describe("the connections API's refusals say what to do, in the Table API's enve
     for (const provider of [browserOnly, machine]) assert.equal(await connectionStatus(instances.consumer.instance.store.db, provider.sysId), undefined, "no token stored");
   });
 
+  test("a provider no record has is a 404 whose detail names what was looked for, and how", async () => {
+    for (const [method, path, body] of [["POST", `${connections}/No%20such%20provider/token`, {}], ["POST", `${connections}/0123456789abcdef0123456789abcdef/call`, { method: "GET", path: "/x" }]] as const) {
+      const missing = await apiCall(instances.consumer, instances.bearer, method, path, body);
+      assert.equal(missing.status, 404, missing.text);
+      const id = decodeURIComponent(path.split("/")[4]!);
+      assert.deepEqual(missing.body, { error: { message: `no provider has the sys_id or name "${id}"`, detail: `not_found: no provider has the sys_id or name "${id}"` }, status: "failure" });
+    }
+  });
+
   test("a call's path off the provider is an invalid_request whose detail names it, as the Table and Import APIs say it", async () => {
     const client = await registerClient(instances.peer.instance, { grant_types: "client_credentials" });
     const provider = await recordProvider(instances.consumer.instance, { client_id: client.clientId, client_secret: client.secret, token_url: `${instances.peer.base}/oauth_token.do` });

@@ -249,7 +249,7 @@ for (const dialect of dialectsUnderTest()) {
         const next = await registerClient(pair.peer.instance, { grant_types: "client_credentials" });
         const answer = await patch(provider.sysId, { client_id: next.clientId, client_secret: next.secret });
         assert.equal(answer.status, 409, answer.text);
-        assert.equal(answer.body.error.detail, "conflict");
+        assert.match(answer.body.error.detail, /^conflict: alice saved the record at \S+ \S+ \(now version \d+\) after this edit read it, and the edit needed the version it read; nothing was changed: read the record again and repeat the edit$/);
         assert.match(answer.body.error.message, /saved by alice/);
         const stored = (await findProvider(pair.consumer.instance.store.db, provider.sysId))!;
         assert.deepEqual([stored.clientId, stored.scope], [client.clientId, "useraccount"], "alice's save stands, the edit was not applied");

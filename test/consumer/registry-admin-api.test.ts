@@ -77,7 +77,8 @@ describe("the admin JSON API the pipeline uses (HTTP Basic as admin)", () => {
     for (const stale of ['"0"', 'W/"1"', '"0", "7"', '"abc"', '"01"']) {
       const refused = await send("PATCH", `${registry}/endpoints/${id}`, admin, { comments: "lost update" }, { "if-match": stale });
       assert.equal(refused.status, 412, `${stale}: ${refused.text}`);
-      assert.equal(refused.body.error.detail, "precondition_failed");
+      assert.match(refused.body.error.detail, /^precondition_failed: If-Match: .+ names no version the record is at; it is now version 1 \(ETag "1"\), saved by admin at \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}, and nothing was changed$/);
+      assert.ok(refused.body.error.detail.includes(`If-Match: ${stale} names`), refused.body.error.detail);
       assert.match(refused.body.error.message, /now version 1, saved by admin/);
       assert.equal(refused.headers.get("etag"), '"1"');
     }

@@ -48,8 +48,13 @@ export async function requireAdmin(instance: Instance, request: FastifyRequest):
 export async function providerFromParams(instance: Instance, request: FastifyRequest): Promise<OAuthProvider> {
   const id = (request.params as { id?: string }).id ?? "";
   const provider = await findProvider(instance.store.db, decodeURIComponent(id));
-  if (!provider) throw new NotFoundError(`no provider "${id}"`);
+  if (!provider) throw noProvider(id);
   return provider;
+}
+
+/** A provider `{id}` names none of: by sys_id or by name, as the APIs look it up. */
+export function noProvider(id: string): NotFoundError {
+  return new NotFoundError(`no provider has the sys_id or name "${id}"`);
 }
 
 /**
@@ -78,12 +83,25 @@ export async function apiStep(reply: FastifyReply, step: () => Promise<void>): P
     if (error instanceof ValidationError || error instanceof MalformedPreconditionError) return envelope(400, error.message, `invalid_request: ${error.message}`);
     if (error instanceof StaleRecordError) {
       reply.header("etag", entityTag(error.current.modCount));
-      return asksForVersion(reply.request.headers["if-match"]) ? envelope(412, error.message, "precondition_failed") : envelope(409, error.message, "conflict");
+      const ifMatch = reply.request.headers["if-match"];
+      return asksForVersion(ifMatch) ? envelope(412, error.message, preconditionDetail(error, ifMatch!)) : envelope(409, error.message, conflictDetail(error));
     }
-    if (error instanceof NotFoundError) return envelope(404, error.message, "not_found");
+    if (error instanceof NotFoundError) return envelope(404, error.message, `not_found: ${error.message}`);
     // A secret key that cannot open what is stored is this instance's fault, not the provider's.
     // message_text: the message as a catalog text, as status_reason_text is, so a pipeline run words it in its reader's language.
     if (error instanceof ProviderError) return envelope(error.code === "no_token" ? 409 : error.code === "secret_key_mismatch" ? 503 : 502, error.message, error.code, { message_text: error.text });
     throw error;
   }
+}
+
+/** What a 412 refused: the versions If-Match named, and the one the record is at now. */
+function preconditionDetail(error: StaleRecordError, ifMatch: string): string {
+  const { modCount, updatedBy, updatedOn } = error.current;
+  return `precondition_failed: If-Match: ${ifMatch.slice(0, 100)} names no version the record is at; it is now version ${modCount} (ETag "${modCount}"), saved by ${updatedBy} at ${updatedOn}, and nothing was changed`;
+}
+
+/** What a 409 met: an edit that needed the version it read, saved over by someone meanwhile. */
+function conflictDetail(error: StaleRecordError): string {
+  const { modCount, updatedBy, updatedOn } = error.current;
+  return `conflict: ${updatedBy} saved the record at ${updatedOn} (now version ${modCount}) after this edit read it, and the edit needed the version it read; nothing was changed: read the record again and repeat the edit`;
 }

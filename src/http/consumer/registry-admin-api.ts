@@ -8,7 +8,7 @@ import { NotFoundError } from "../../domain/validation.ts";
 import type { Instance } from "../../instance.ts";
 import { createClient, deleteClient, findClient, listClients, regenerateClientSecret, updateClient } from "../../store/oauth-entity-store.ts";
 import { createProvider, findProvider, listProviders } from "../../store/provider-store.ts";
-import { apiStep, jsonObjectBody, requireAdmin } from "./admin-request.ts";
+import { apiStep, jsonObjectBody, noProvider, requireAdmin } from "./admin-request.ts";
 import { oauthRedirectUrl } from "../../consumer/oauth-redirect-url.ts";
 
 /**
@@ -85,7 +85,7 @@ export async function getProviderRecord(instance: Instance, request: FastifyRequ
   await requireAdmin(instance, request);
   await apiStep(reply, async () => {
     const provider = await findProvider(instance.store.db, idOf(request));
-    if (!provider) throw new NotFoundError(`no provider "${idOf(request)}"`);
+    if (!provider) throw noProvider(idOf(request));
     reply.header("cache-control", "no-store").header("etag", entityTag(provider.modCount)).send({ result: providerRecord(provider) });
   });
 }
@@ -104,7 +104,7 @@ export async function deleteProviderRecord(instance: Instance, request: FastifyR
   await apiStep(reply, async () => {
     const expected = ifMatchVersions(request.headers["if-match"]);
     const found = await findProvider(instance.store.db, idOf(request));
-    if (!found) throw new NotFoundError(`no provider "${idOf(request)}"`);
+    if (!found) throw noProvider(idOf(request));
     // Checked before the provider is asked to revoke anything; the delete itself then wins over any edit.
     assertVersion(found, expected);
     const outcome = await deleteProviderRevoking(instance, found, actor.userName);
@@ -125,7 +125,7 @@ export async function updateProviderRecord(instance: Instance, request: FastifyR
     const changes = parseProviderUpdate(jsonObjectBody(request));
     const expected = ifMatchVersions(request.headers["if-match"]);
     const found = await findProvider(instance.store.db, idOf(request));
-    if (!found) throw new NotFoundError(`no provider "${idOf(request)}"`);
+    if (!found) throw noProvider(idOf(request));
     const updated = await updateProviderRevoking(instance, found, changes, actor.userName, expected);
     if (updated.tokenDiscarded) reply.header("portcullis-token", "discarded").header("portcullis-revocation", updated.revocation.kind);
     reply.header("cache-control", "no-store").header("etag", entityTag(updated.provider.modCount)).send({ result: providerRecord(updated.provider) });
