@@ -66,25 +66,28 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(latest.body.result.kind, "verify");
       assert.equal(latest.body.result.recorded_by, "admin");
 
-      // A provider record for a peer outside the run, and an endpoint another instance redirects to.
+      // A provider record for a peer outside the run, and an endpoint that peer redirects to: a
+      // known instance. An endpoint redirecting to another /oauth_redirect.do, an instance neither
+      // the run nor a provider record names, is a client, not an instance of the graph.
       await recordProvider(server.instance, { name: "Billing", client_id: "billing-id", client_secret: "billing-secret", token_url: "https://billing.example/oauth_token.do" });
+      await registerClient(server.instance, { name: "Billing Client", redirect_url: "https://billing.example/oauth_redirect.do" });
       await registerClient(server.instance, { name: "QA Client", redirect_url: "https://qa.example/oauth_redirect.do" });
+      await registerClient(server.instance, { name: "Elsewhere too", redirect_url: "https://qa.example/oauth_redirect.do, https://dev.example/oauth_redirect.do" });
       const graph = await pipelineGraph(server.instance);
       const names = Object.fromEntries(graph.nodes.map((n) => [n.name, { self: n.self, controller: n.controller }]));
       assert.deepEqual(names, {
         production: { self: true, controller: true },
         development: { self: false, controller: false },
         "billing.example": { self: false, controller: false },
-        "qa.example": { self: false, controller: false },
       });
       const name = new Map(graph.nodes.map((n) => [n.key, n.name]));
-      const edges = Object.fromEntries(graph.edges.map((e) => [`${name.get(e.from)}→${name.get(e.to)}`, `${e.health}/${e.source}`]));
+      const edges = Object.fromEntries(graph.edges.map((e) => [`${name.get(e.from)}→${name.get(e.to)}`, `${e.record}: ${e.health}/${e.source}`]));
       assert.deepEqual(edges, {
         // The run's verdict stands where this instance holds nothing newer.
-        "production→development": "ok/run",
-        "development→production": "unhealthy/run",
-        "production→billing.example": "no_token/records",
-        "qa.example→production": "no_token/records",
+        "production→development": "Pipeline Development: ok/run",
+        "development→production": "Pipeline Production: unhealthy/run",
+        "production→billing.example": "Billing: no_token/records",
+        "billing.example→production": "Billing Client: no_token/records",
       });
       // A run by an older version recorded English only: read as it was.
       assert.equal(inEnglish(graph.edges.find((e) => e.health === "unhealthy")!.reason!), "refresh failed: invalid_client");
@@ -218,3 +221,23 @@ for (const dialect of dialectsUnderTest()) {
     });
   });
 }
+
+describe("the graph without a recorded run", () => {
+  test("a pipeline's endpoint is still drawn: its peers are the instances this one holds provider records for; a stranger's /oauth_redirect.do is not", async () => {
+    const server = await startTestInstance(dialectsUnderTest()[0]!);
+    try {
+      // What pipeline up leaves on development when its report could not be recorded there.
+      const production = "https://prod.example";
+      await recordProvider(server.instance, { name: "Pipeline Production", client_id: "p", client_secret: "s", token_url: `${production}/oauth_token.do` });
+      await registerClient(server.instance, { name: "Pipeline Development Client", redirect_url: `${production}/oauth_redirect.do, ${server.base}/oauth_redirect.do` });
+      await registerClient(server.instance, { name: "A ServiceNow outside the pipeline", redirect_url: "https://acme.service-now.example/oauth_redirect.do" });
+      const graph = await pipelineGraph(server.instance);
+      const self = new URL(server.base).host;
+      assert.deepEqual(graph.nodes.map((n) => n.name).sort(), [self, "prod.example"].sort());
+      const name = new Map(graph.nodes.map((n) => [n.key, n.name]));
+      assert.deepEqual(graph.edges.map((e) => `${name.get(e.from)}→${name.get(e.to)}: ${e.record}`).sort(), [`${self}→prod.example: Pipeline Production`, `prod.example→${self}: Pipeline Development Client`]);
+    } finally {
+      await server.close();
+    }
+  });
+});

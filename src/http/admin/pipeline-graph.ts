@@ -9,10 +9,10 @@ import { paths } from "../paths.ts";
 import { type StoredText, verbatim } from "../../i18n/stored-text.ts";
 
 /**
- * The trust graph the Pipeline page draws. Nodes are instances, keyed by origin: this one, the
- * peers its records name (a provider record's token URL; an endpoint whose redirect URLs name
- * another instance's /oauth_redirect.do) and those of the last recorded pipeline run. An edge
- * is one direction of OAuth trust: `from` holds a token `to` issued.
+ * The trust graph the Pipeline page draws. Nodes are instances, keyed by origin: this one, those
+ * of the last recorded pipeline run and the peers its provider records name (by token URL). An
+ * endpoint is drawn as a peer's edge only when its redirect URL is that known peer's
+ * /oauth_redirect.do. An edge is one direction of OAuth trust: `from` holds a token `to` issued.
  */
 export type EdgeHealth = "ok" | "unhealthy" | "no_token" | "expired";
 
@@ -152,11 +152,16 @@ export async function pipelineGraph(instance: Instance, now = Date.now()): Promi
     edges.set(edgeKey(selfKey, to), { from: selfKey, to, record: provider.name, profile: provider.oauthProfile, health, reason: s?.statusReason ?? null, expiresAt: s?.expiresAt ?? null, ...(renewsOnNextUse ? { renewsOnNextUse } : {}), source: "records" });
   }
 
-  // Inbound: an endpoint whose redirect URLs name another instance's /oauth_redirect.do is
-  // held by that instance. Only the run can tell peers sharing one endpoint apart, so its
-  // verdict stays; otherwise the tokens this instance issued to the endpoint tell.
+  // Inbound: an endpoint whose redirect URL is a known instance's /oauth_redirect.do is held by
+  // that instance. Known: the last run named it, or this instance holds a provider record for it;
+  // a pipeline's endpoints always are one or the other, on every instance of it, run recorded or
+  // not. The path alone says nothing: any ServiceNow instance redirects there, and a client
+  // outside the pipeline registered so stays a client, not an instance of this graph.
+  // Only the run can tell peers sharing one endpoint apart, so its verdict stays; otherwise the
+  // tokens this instance issued to the endpoint tell.
+  const knownInstances = new Set([...nodes.keys()].filter((key) => key !== selfKey));
   for (const client of clients) {
-    const peers = client.redirectUrls.filter((u) => URL.canParse(u) && new URL(u).pathname === paths.oauthRedirect).map((u) => originOf(u)!).filter((o) => o !== selfKey);
+    const peers = client.redirectUrls.filter((u) => URL.canParse(u) && new URL(u).pathname === paths.oauthRedirect).map((u) => originOf(u)!).filter((o) => knownInstances.has(o));
     if (peers.length === 0) continue;
     const tokens = (await listTokens(db, { clientSysId: client.sysId, limit: 100 })).filter((t) => t.type === "access_token");
     const live = tokens.filter((t) => tokenStatus(t, now) === "live");
