@@ -59,6 +59,7 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "start.secretKey.mismatch": "{source}의 비밀 키로는 이 데이터베이스에 저장된 공급자 비밀을 열 수 없습니다: 이 데이터베이스와 함께 저장해 둔 키(PostgreSQL에서는 모든 노드가 쓰는 키)를 사용하세요. 그 키를 잃어버렸다면 서버를 멈춘 상태에서 공급자 레코드를 삭제(portcullis provider delete NAME)하고 다시 만드세요",
   "start.secretKey.otherNodes": "{source}의 비밀 키는 이 데이터베이스의 다른 노드들이 쓰는 키가 아닙니다(첫 노드가 저장한 확인 값을 열 수 없습니다): 모든 노드에 같은 PORTCULLIS_SECRET_KEY, 곧 이 데이터베이스와 함께 저장해 둔 키를 주세요",
   "start.publicUrl.other": "이 데이터베이스의 인스턴스는 {recorded}에서 제공되는데 이번 시작의 공개 URL은 {url}입니다: 이 노드의 토큰은 다른 노드들과 다른 발급자(메타데이터 issuer, iss)를 갖게 되고, 제공자는 브라우저를 다른 리디렉션 URL로 돌려보내게 됩니다. 이 데이터베이스의 모든 노드가 제공하는 URL인 --public-url {recorded}(또는 PORTCULLIS_PUBLIC_URL)로 시작하세요. 인스턴스를 일부러 {url}(으)로 옮긴 것이라면 한 번 --move-public-url {url}(또는 PORTCULLIS_MOVE_PUBLIC_URL)로 시작한 뒤 다른 노드들을 --public-url {url}(으)로 시작하세요",
+  "start.publicUrl.changed": "이 인스턴스는 지난번에 {from}에서 제공되었고 이제 {to}에서 제공됩니다: 이제부터 발급하는 토큰의 발급자는 {to}이며, 각 제공자에 새 리디렉션 URL {redirect}을(를) 등록해야 합니다.",
   "start.publicUrl.moved": "인스턴스의 공개 URL을 {from}에서 {to}(으)로 옮겼습니다(--move-public-url): 이 데이터베이스의 다른 노드도 모두 새 URL로 시작하고, 각 제공자에 새 리디렉션 URL {redirect}을(를) 등록하세요. 이제 --move-public-url은 필요 없습니다.",
   "start.secretKey.length": "PORTCULLIS_SECRET_KEY는 32바이트여야 합니다: 16진수 64자리 또는 base64 (openssl rand -base64 32)",
   "start.listen.inUse": "{host}의 포트 {port}은(는) 이미 사용 중입니다(다른 Portcullis 또는 다른 서버). 그 서버를 멈추거나 {portFlag}(또는 {portVariable})로 다른 포트를 고르세요.{stage, select, probe { 아무것도 만들지 않았습니다.} other {}}",
