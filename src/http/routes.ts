@@ -103,6 +103,16 @@ function addRoute(app: FastifyInstance, instance: Instance, route: Route, limit 
   const checkAccept = route.errorFormat === "api" && !route.anyType;
   const offer = route.xmlAnswers ? "json-or-xml" : "json";
   const bodyTypes = route.errorFormat !== "api" ? undefined : (route.bodyTypes ?? (route.xmlBodies ? jsonOrXMLBodies : jsonBodies));
+  // An API's answer is one caller's data, read with their credentials: no browser cache may keep
+  // it for the next user of the machine, nor a proxy for another caller (RFC 9111 §5.2.2.5). A
+  // handler that means otherwise (an attachment's bytes, a script's own answer) sets its own.
+  const noStore = route.errorFormat === "api";
+  const run = noStore
+    ? (request: FastifyRequest, reply: FastifyReply) => {
+        reply.header("cache-control", "no-store");
+        return route.handler(instance, request, reply);
+      }
+    : (request: FastifyRequest, reply: FastifyReply) => route.handler(instance, request, reply);
   app.route({
     method: route.method,
     url: route.url,
@@ -117,10 +127,10 @@ function addRoute(app: FastifyInstance, instance: Instance, route: Route, limit 
     // for the extra promise: on the bearer GET it measured 1.08× the CPU.
     handler: route.cors
       ? async (request, reply) => {
-          await route.handler(instance, request, reply);
+          await run(request, reply);
           return reply;
         }
-      : (request, reply) => route.handler(instance, request, reply),
+      : run,
   });
 }
 

@@ -55,6 +55,26 @@ describe("security headers on every kind of response", () => {
     assert.equal(api.headers.get("content-security-policy"), "default-src 'none'; frame-ancestors 'none'");
   });
 
+  test("an API's answer to a caller is never stored by a cache: records, whoami, aggregates, a batch", async () => {
+    const authorization = `Bearer ${(await apiUser(server, "cache.caller")).token}`;
+    const headers = { authorization, accept: "application/json" };
+    const created = await fetch(`${server.base}/api/now/table/incident`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify({ short_description: "cached?" }) });
+    assert.equal(created.status, 201);
+    const sysId = ((await created.json()) as { result: { sys_id: string } }).result.sys_id;
+    const answers: [string, Response][] = [["a create", created]];
+    for (const path of ["/api/now/table/incident", `/api/now/table/incident/${sysId}`, "/api/now/v1/whoami", "/api/now/stats/incident?sysparm_count=true", "/api/now/table/sys_user?sysparm_limit=1"]) {
+      answers.push([path, await fetch(`${server.base}${path}`, { headers })]);
+    }
+    const batch = { batch_request_id: "1", rest_requests: [{ id: "a", method: "GET", url: "/api/now/table/incident" }] };
+    answers.push(["a batch", await fetch(`${server.base}/api/now/v1/batch`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(batch) })]);
+    for (const [what, response] of answers) {
+      assert.ok(response.ok, `${what}: ${response.status}`);
+      assert.equal(response.headers.get("cache-control"), "no-store", what);
+    }
+    const metadata = await fetch(`${server.base}/.well-known/oauth-authorization-server`);
+    assert.equal(metadata.headers.get("cache-control"), null, "public metadata may still be cached");
+  });
+
   test("a JSON answer carries the API set only: a CSP that loads nothing, no document-only headers", async () => {
     const response = await fetch(`${server.base}/api/now/table/incident`);
     assert.equal(response.headers.get("content-type"), "application/json; charset=utf-8");
