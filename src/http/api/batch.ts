@@ -49,8 +49,9 @@ function servableUrl(url: string): string | undefined {
   return path + resolved.search;
 }
 
-// Credentials come from the outer request; a sub-request cannot name other ones.
-const droppedHeaders = new Set(["authorization", "cookie", "host", "content-length", "transfer-encoding", "connection"]);
+// Credentials and the caller's address come from the outer request; a sub-request cannot name
+// other ones (behind a trusted proxy, its own X-Forwarded-For would otherwise be believed).
+const droppedHeaders = new Set(["authorization", "cookie", "host", "content-length", "transfer-encoding", "connection", "forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"]);
 
 export async function batch(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   await authenticateApi(instance, request, { api: "Batch API" });
@@ -72,7 +73,8 @@ export async function batch(instance: Instance, request: FastifyRequest, reply: 
     // PySNC names a content type on every sub-request, bodiless DELETEs and GETs included.
     if (payload && !headers["content-type"]) headers["content-type"] = "application/json";
     if (!payload) delete headers["content-type"];
-    const response = await request.server.inject({ method: sub.method, url, headers, ...(payload ? { payload } : {}) });
+    // From the caller's address, not loopback's: its rate limits and log lines are the caller's.
+    const response = await request.server.inject({ method: sub.method, url, headers, remoteAddress: request.ip, ...(payload ? { payload } : {}) });
     serviced.push({
       id: sub.id,
       status_code: response.statusCode,
