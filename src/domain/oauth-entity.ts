@@ -152,6 +152,8 @@ function clientRuleIssues(settings: Partial<ClientSettings>, storedUrls: readonl
     });
   }
   if (grants && settings.public_client && grants.includes("client_credentials")) issues.push(issue("grant_types", "validation.publicNoClientCredentials"));
+  // RFC 9700 §2.4: with no secret, anyone holding the client ID could try passwords through it.
+  if (grants && settings.public_client && grants.includes("password")) issues.push(issue("grant_types", "validation.publicNoPassword"));
   if (grants?.length === 0) issues.push(issue("grant_types", "validation.noGrantType"));
   return issues;
 }

@@ -61,6 +61,20 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(res.body.error, "unauthorized_client");
     });
 
+    test("a public client cannot be given the password grant (RFC 9700 §2.4), and one given it before is refused it and issues nothing", async () => {
+      const { ValidationError } = await import("../../src/domain/validation.ts");
+      await assert.rejects(registerClient(server.instance, { public_client: true, grant_types: ["password", "refresh_token"] }), (error: unknown) => error instanceof ValidationError && error.issues.some((i) => i.field === "grant_types" && i.key === "validation.publicNoPassword"));
+      const older = await registerClient(server.instance, { public_client: true, grant_types: ["authorization_code"] });
+      // As a record saved before the rule held it.
+      await server.instance.store.db.updateTable("oauth_entity").set({ grant_types: "password,refresh_token" }).where("sys_id", "=", older.sysId).execute();
+      const before = await tableCounts(server.instance.store);
+      const res = await postForm(token, { grant_type: "password", username: "admin", password: adminPassword, client_id: older.clientId });
+      assert.equal(res.status, 400, res.text);
+      assert.equal(res.body.error, "unauthorized_client");
+      assert.match(res.body.error_description, /public client cannot use the password grant/);
+      assert.equal((await tableCounts(server.instance.store)).oauth_credential, before.oauth_credential);
+    });
+
     test("repeated failures lock the account with a clear message", async () => {
       const { createUser } = await import("../../src/store/user-store.ts");
       const { hashPassword } = await import("../../src/domain/passwords.ts");

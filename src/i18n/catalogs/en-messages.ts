@@ -50,6 +50,7 @@ export const enMessages = {
   "validation.authorizationUrlNeeded": "is required when the default grant is authorization_code",
   "validation.secretForNewOrigin": "must be entered again in the same edit: {origin} is a server the stored secret was not entered for, and the secret is sent to the token and revocation URLs",
   "validation.plainHttp": "\"{url}\" uses http; only https is allowed except for loopback hosts (or allow http URLs on the provider)",
+  "validation.publicNoPassword": "a public client has no secret, so it cannot use the password grant: anyone holding its client ID could try passwords through it (RFC 9700 §2.4); use authorization_code, which a public client does with PKCE",
   "validation.publicNoClientCredentials": "a public client has no secret, so it cannot use client_credentials",
   "validation.noGrantType": "must name at least one grant type",
   "validation.redirect.notAbsolute": "\"{url}\" is not an absolute URL",

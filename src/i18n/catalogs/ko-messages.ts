@@ -48,6 +48,7 @@ export const koMessages: Record<keyof typeof enMessages, string> = {
   "validation.authorizationUrlNeeded": "기본 권한 부여가 authorization_code이면 필수입니다",
   "validation.secretForNewOrigin": "같은 편집에서 다시 입력해야 합니다. {origin}은(는) 저장된 암호를 입력받은 서버가 아니며, 암호는 토큰 URL과 해지 URL로 전송됩니다",
   "validation.plainHttp": "\"{url}\"은(는) http를 사용합니다. 루프백 호스트를 제외하면 https만 허용됩니다(또는 공급자에서 http URL을 허용하세요)",
+  "validation.publicNoPassword": "공개 클라이언트는 암호가 없으므로 password 권한 부여를 사용할 수 없습니다: 클라이언트 ID만 알면 누구나 그 클라이언트로 비밀번호를 시도할 수 있습니다(RFC 9700 §2.4). 공개 클라이언트는 PKCE와 함께 authorization_code를 사용하세요",
   "validation.publicNoClientCredentials": "공개 클라이언트는 암호가 없으므로 client_credentials를 사용할 수 없습니다",
   "validation.noGrantType": "권한 부여 유형을 하나 이상 지정해야 합니다",
   "validation.redirect.notAbsolute": "\"{url}\"은(는) 절대 URL이 아닙니다",

@@ -8,6 +8,8 @@ import { actorOf, type GrantHandler, inGrantTransaction } from "./grant.ts";
 
 /** RFC 6749 §4.3, kept because the platform's own clients (PySNC, pysnow) use it; opt-in per client. */
 export const passwordGrant: GrantHandler = async ({ instance, client, form, ip }) => {
+  // A public client given this grant before the rule against it (src/domain/oauth-entity.ts) keeps the record, not the grant.
+  if (client.publicClient) throw new OAuthError("unauthorized_client", "a public client cannot use the password grant; use authorization_code with PKCE");
   const params = singleValued(form, ["username", "password", "scope"] as const);
   if (params.username === undefined || params.password === undefined) throw new OAuthError("invalid_request", "the username and password parameters are required");
   const scope = resolveScope(params.scope);
