@@ -233,7 +233,7 @@ describe("pipeline up / verify / status across real instances", () => {
     assert.equal(korean.code, 2);
     assert.match(korean.stderr, /production\.url: 절대 http\(s\) URL이어야 합니다/);
     assert.match(korean.stderr, /production\.admin\.password_env: 필수 항목입니다/);
-    assert.match(korean.stderr, /production: 쓰지 않는 키가 있습니다: password/);
+    assert.match(korean.stderr, /production: 여기서 설정할 수 없는 항목이 있습니다: password/);
     assert.match(korean.stderr, /instances: 항목이 1개 이상 있어야 합니다/);
     assert.doesNotMatch(korean.stderr, /Invalid|expected|Unrecognized|Too small/);
     const english = await cli(["pipeline", "up", path.join(dir, "worse.yaml")]);

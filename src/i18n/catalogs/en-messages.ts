@@ -41,7 +41,7 @@ export const enMessages = {
   "validation.grantNeedsBrowser": "{grant} needs a browser: sign in to the admin UI as an admin and open {url}",
   "validation.passwordGrantLogin": "the password grant needs username and password",
   "validation.wrongType": "must be a {expected}",
-  "validation.unknownKeys": "has keys this file does not use: {keys}",
+  "validation.unknownKeys": "has fields that cannot be set here: {keys}",
   "validation.url": "must be an absolute http(s) URL",
   "validation.providerPath": "must be a path on the provider, starting with a single /",
   "validation.providerOrigin": "must stay on the provider's origin",

@@ -39,7 +39,7 @@ export const koMessages: Record<keyof typeof enMessages, string> = {
   "validation.grantNeedsBrowser": "{grant}에는 브라우저가 필요합니다. 관리 UI에 admin으로 로그인해 {url}을(를) 여세요",
   "validation.passwordGrantLogin": "password 권한 부여에는 username과 password가 필요합니다",
   "validation.wrongType": "{expected} 형식이어야 합니다",
-  "validation.unknownKeys": "쓰지 않는 키가 있습니다: {keys}",
+  "validation.unknownKeys": "여기서 설정할 수 없는 항목이 있습니다: {keys}",
   "validation.url": "절대 http(s) URL이어야 합니다",
   "validation.providerPath": "공급자의 경로여야 하며 / 하나로 시작해야 합니다",
   "validation.providerOrigin": "공급자의 오리진을 벗어나면 안 됩니다",
