@@ -98,7 +98,7 @@ describe("Audit names a field by its label and an endpoint acting with no user b
     assert.ok(english.some((c) => c.startsWith("Redirect URL: ")), english.join("\n"));
     assert.ok(english.includes("x_legacy_field: kept"), english.join("\n"));
     // A true/false field reads as one, not as the 1 and 0 the column stored.
-    assert.ok(english.includes("Active: true → false"), english.join("\n"));
+    assert.ok(english.includes("Active: Yes → No"), english.join("\n"));
     browser.setCookie(languageCookie, "ko");
     const page = (await browser.get(history)).html;
     const korean = actorsAndChanges(page).map((r) => r.change);

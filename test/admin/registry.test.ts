@@ -192,7 +192,7 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(stored.active, false);
       assert.equal(stored.comments, "Dev instance");
       assert.equal(stored.refreshTokenLifespan, 0);
-      assert.match(saved.html, /Active: true → false/);
+      assert.match(saved.html, /Active: Yes → No/);
       assert.match(saved.html, /Comments: Dev instance/);
       const badUpdate = await browser.submitForm(saved, path, { name: "", refresh_token_lifespan: "-1" });
       assert.equal(badUpdate.status, 400);

@@ -226,7 +226,7 @@ for (const dialect of dialectsUnderTest()) {
       const user = (await findUserByName(server.instance.store.db, "pipeline.bot"))!;
       const one = await browser.get(`/admin/audit?table=sys_user&record=${user.sysId}`);
       assert.match(one.html, /<h1>History of pipeline\.bot<\/h1>/);
-      assert.match(one.html, /Active: true → false/);
+      assert.match(one.html, /Active: Yes → No/);
       assert.doesNotMatch(one.html, /Token Client/);
       const tokens = await browser.get("/admin/audit?table=oauth_credential");
       assert.match(tokens.html, /revoked by an administrator/);
