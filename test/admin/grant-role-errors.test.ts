@@ -28,7 +28,7 @@ describe("the user page's Grant names the role typed when it is not a role name,
   after(() => server?.close());
 
   const cases = [
-    { language: "English", reader: () => english, named: /^“Adminn!” is not a role name: a role name starts with a lowercase letter/, summary: /<a href="#role">Role<\/a> “Adminn!” is not a role name/, mandatory: /^is mandatory$/ },
+    { language: "English", reader: () => english, named: /^“Adminn!” is not a role name: a role name starts with a lowercase letter/, summary: /<a href="#role">Role<\/a>: “Adminn!” is not a role name/, mandatory: /^is mandatory$/ },
     { language: "Korean", reader: () => korean, named: /^“Adminn!”은\(는\) 역할 이름이 될 수 없습니다\. 소문자로 시작하고/, summary: /<a href="#role">역할<\/a>: “Adminn!”은\(는\) 역할 이름이 될 수 없습니다/, mandatory: /^필수 항목입니다$/ },
   ];
 

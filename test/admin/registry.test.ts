@@ -116,7 +116,7 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(res.status, 400);
       const both = "&quot;http://plain.example/cb&quot; uses http; only https is allowed except for loopback hosts (or allow http redirects on the client); &quot;https://fine.example/cb#part&quot; must not contain a fragment (RFC 6749 §3.1.2)";
       assert.equal(fieldError(res, "redirect_url"), both);
-      assert.match(res.html, new RegExp(`>Redirect URLs</a> ${both.replace(/[.?()]/g, "\\$&")}</li>`));
+      assert.match(res.html, new RegExp(`>Redirect URLs</a>: ${both.replace(/[.?()]/g, "\\$&")}</li>`));
       const korean = await signIn(server.base);
       korean.setCookie(languageCookie, "ko");
       const ko = await korean.submitForm(await korean.get(newForm), newForm, { name: "Two Problems", redirect_url: urls });

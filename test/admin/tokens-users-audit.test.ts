@@ -104,8 +104,8 @@ for (const dialect of dialectsUnderTest()) {
       const bad = await browser.submitForm(page, "/admin/users", { user_name: "no spaces allowed", password: "short", email: "not-an-email" });
       assert.equal(bad.status, 400);
       assert.match(fieldError(bad, "user_name") ?? "", /letters, digits/);
-      // The summary puts the label before the message: "User name must be …" reads, "User name use …" did not.
-      assert.match(bad.html, /<a href="#user_name">User name<\/a> must be 1 to 100 letters/);
+      // The summary puts the label before the message, joined by a colon: "User name: must be …".
+      assert.match(bad.html, /<a href="#user_name">User name<\/a>: must be 1 to 100 letters/);
       assert.match(fieldError(bad, "password") ?? "", /at least 8/);
       assert.match(fieldError(bad, "email") ?? "", /email/);
       assert.match(bad.html, /value="no spaces allowed"/);
@@ -165,7 +165,7 @@ for (const dialect of dialectsUnderTest()) {
       const badRole = await browser.submitForm(page, `${path}/roles`, { role: "Not A Role!", _action: "grant" });
       assert.equal(badRole.status, 400);
       assert.ok(fieldError(badRole, "role"));
-      assert.match(badRole.html, /<a href="#role">Role<\/a> “Not A Role!” is not a role name: a role name starts with a lowercase letter/);
+      assert.match(badRole.html, /<a href="#role">Role<\/a>: “Not A Role!” is not a role name: a role name starts with a lowercase letter/);
       assert.match(badRole.html, /<input type="text" id="role" name="role" value="Not A Role!"/, "the role typed is kept to be corrected");
       page = await followRedirect(browser, await browser.post(`${path}/roles`, new URLSearchParams({ csrf_token: page.formAt(`${path}/password`)[0]![1], role: "itil", _action: "remove" })));
       assert.deepEqual(await rolesOf(server.instance.store.db, user.sysId), ["rest_api_explorer"]);
@@ -248,13 +248,13 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(rows.status, 200, JSON.stringify(listed));
       const reasons = listed.result.map((r) => r.reason);
       assert.ok(reasons.includes("revoked by an administrator"), reasons.join());
-      // The error summary joins a field's label to its message as Korean reads it, English as English does.
+      // The error summary joins a field's label to its message with a colon, in Korean as in English.
       const users = await korean.get("/admin/users");
       const bad = await korean.submitForm(users, "/admin/users", { user_name: "", password: "long enough 1" });
       assert.equal(bad.status, 400);
       assert.match(bad.html, /<a href="#user_name">사용자 이름<\/a>: 영문자/);
       const english = await browser.submitForm(await browser.get("/admin/users"), "/admin/users", { user_name: "", password: "long enough 1" });
-      assert.match(english.html, /<a href="#user_name">[^<]+<\/a> [a-z]/);
+      assert.match(english.html, /<a href="#user_name">[^<]+<\/a>: [a-z]/);
       // Yes and no, not true and false, on a Korean page.
       assert.match((await korean.get("/admin/users")).html, /<span class="pill pill-yes">예<\/span>/);
     });

@@ -81,8 +81,9 @@ export const en = {
   "refused.body": "The form expired or was not sent from this site, so nothing was changed. Go back, reload the page and try again.",
 
   "errors.summary": "Nothing was saved. Correct the {count, plural, one {field} other {fields}} below:",
-  // What comes between a field's label and its message in the error summary: English reads "Name is required".
-  "errors.labelSeparator": " ",
+  // What comes between a field's label and its message in the error summary, as in Korean and the CLI: some
+  // messages are a whole clause ('no user "bob"', '"http://…" uses http'), which no label can start.
+  "errors.labelSeparator": ": ",
   // Between two problems of one field (two bad redirect URLs): the messages carry no end punctuation of their own.
   "errors.messageSeparator": "; ",
 

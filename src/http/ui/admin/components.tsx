@@ -49,9 +49,16 @@ export function describedBy(id: string, errors: FieldErrors, field: string, hint
   return ids.length ? ids.join(" ") : undefined;
 }
 
+/**
+ * The form's problems above it, each linked to its field. `labels` is given in the form's own
+ * order, and the list follows it: the issues come in the order the checks ran, which a reader
+ * going down the form would find jumbled. A problem of no labelled field (the whole form) leads.
+ */
 export function ErrorSummary(props: { errors: FieldErrors; labels: Record<string, string> }) {
   const { t } = useI18n();
-  const entries = Object.entries(props.errors);
+  const order = Object.keys(props.labels);
+  const place = (field: string) => order.indexOf(field);
+  const entries = Object.entries(props.errors).sort(([a], [b]) => place(a) - place(b));
   if (entries.length === 0) return null;
   return (
     <div class="alert alert-error" role="alert" tabindex={-1} id="error-summary">

@@ -85,18 +85,19 @@ export function ProviderTable(props: { providers: ProviderListing[]; text: strin
   );
 }
 
+/** In the form's order, which the error summary follows. */
 export function providerFieldLabels(t: Translator["t"]): Record<string, string> {
   return {
     name: t("field.name"),
     client_id: t("field.clientId"),
     client_secret: t("field.clientSecret"),
-    authorization_url: t("provider.field.authorizationUrl"),
     token_url: t("provider.field.tokenUrl"),
+    authorization_url: t("provider.field.authorizationUrl"),
     revocation_url: t("provider.field.revocationUrl"),
+    allow_http: t("provider.field.allowHttp"),
     default_grant: t("provider.field.defaultGrant"),
     credential_style: t("provider.field.credentialStyle"),
     scope: t("provider.field.scope"),
-    allow_http: t("provider.field.allowHttp"),
     username: t("provider.username"),
     password: t("provider.password"),
   };

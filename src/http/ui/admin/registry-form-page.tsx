@@ -12,10 +12,13 @@ import { type EditConflict, EditConflictNotice, VersionInput } from "./edit-conf
 import { Checkbox, TextField } from "./form-fields.tsx";
 import { RedirectUrlField } from "./redirect-url-field.tsx";
 
+/** In the form's order, which the error summary and an edit conflict's list follow. */
 export const registryFieldLabelKeys: Record<string, MessageKey> = {
   name: "field.name",
+  client_secret: "field.clientSecret",
   redirect_url: "field.redirectUrls",
   logo_url: "field.logoUrl",
+  active: "field.active",
   public_client: "field.publicClient",
   pkce_required: "field.pkceRequired",
   allow_http_redirect: "field.allowHttpRedirect",
@@ -23,9 +26,7 @@ export const registryFieldLabelKeys: Record<string, MessageKey> = {
   access_token_lifespan: "field.accessTokenLifespan",
   refresh_token_lifespan: "field.refreshTokenLifespan",
   client_credentials_user: "field.clientCredentialsUser",
-  active: "field.active",
   comments: "field.comments",
-  client_secret: "field.clientSecret",
 };
 
 export function registryFieldLabels(t: Translator["t"]): Record<string, string> {

@@ -7,12 +7,13 @@ import type { Translator } from "../../../i18n/translator.ts";
 import { TextField } from "./form-fields.tsx";
 import { ListFilter, NumberedPager, SortableHeading } from "./list-controls.tsx";
 
+/** In the New user form's order, which the error summary follows. */
 export function userFieldLabels(t: Translator["t"]): Record<string, string> {
   return {
     user_name: t("users.userName"),
-    name: t("field.name"),
     first_name: t("users.firstName"),
     last_name: t("users.lastName"),
+    name: t("field.name"),
     email: t("users.email"),
     password: t("users.password"),
     roles: t("users.roles"),
