@@ -3,6 +3,11 @@ export const locales = ["en", "ko"] as const;
 export type Locale = (typeof locales)[number];
 export const defaultLocale: Locale = "en";
 
+/** The order a language writes a person's name in: Korean puts the family name first (성, 이름), so its forms ask for it first. */
+export function namePartOrder(locale: Locale): readonly ["first_name", "last_name"] | readonly ["last_name", "first_name"] {
+  return locale === "ko" ? ["last_name", "first_name"] : ["first_name", "last_name"];
+}
+
 /** "ko-KR", "ko_KR.UTF-8", "KO" → "ko"; anything else we do not speak → undefined. */
 export function toLocale(tag: string | null | undefined): Locale | undefined {
   if (!tag) return undefined;

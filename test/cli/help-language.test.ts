@@ -70,6 +70,8 @@ describe("--help in the chosen language", () => {
   test("pipeline and start help in Korean too", async () => {
     const pipeline = await help(["pipeline", "--help", "--lang=ko"]);
     assert.match(pipeline.stdout, /^ {2}up \[options\] <file>\s+모든 엔드포인트, 공급자 레코드, 토큰을 생성하거나/m);
+    // It says why it calls: to check every edge works, where "모든 연결로 호출" left the reader to guess.
+    assert.match(pipeline.stdout.replace(/\s+/g, " "), /복구한 뒤, 모든 연결에서 실제로 호출해 동작을 확인/);
     const start = await help(["start", "--help", "--lang", "ko"]);
     assert.match(start.stdout, /--port <port>\s+수신할 포트/);
   });

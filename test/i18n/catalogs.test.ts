@@ -37,13 +37,25 @@ describe("message catalogs", () => {
 
   test("no Korean message is left in English (except names and codes the platform keeps)", () => {
     const same = (Object.keys(en) as (keyof typeof en)[]).filter((key) => en[key] === ko[key]);
-    assert.deepEqual(same.sort(), ["app.name", "audit.changed", "audit.set", "common.verbatim", "language.en", "language.ko", "shell.titleSuffix", "trust.detail.callOk", "trust.detail.remote.status"]);
+    assert.deepEqual(same.sort(), ["app.name", "audit.changed", "audit.set", "common.verbatim", "errors.labelSeparator", "language.en", "language.ko", "shell.titleSuffix", "trust.detail.callOk", "trust.detail.remote.status"]);
   });
 
   test("Korean names each OAuth term one way: 권한 부여 코드 for an authorization code, 해지 for revoking a token", () => {
     // A reader who sees 인증 코드 on one page and 권한 부여 코드 on the next cannot tell they are the same thing.
     const strays = (Object.keys(ko) as (keyof typeof ko)[]).filter((key) => /인증 코드|토큰[이을를]? 취소/.test(ko[key]));
     assert.deepEqual(strays, []);
+  });
+
+  test("no Korean particle stands after a space, as in '. _ @ - 를': a particle is written onto the word or bracket before it", () => {
+    const strays = (Object.keys(ko) as (keyof typeof ko)[]).filter((key) => / (을|를|로|으로|와|과|은|는|에|의)(?=[\s.,)]|$)/.test(ko[key]));
+    assert.deepEqual(strays, []);
+  });
+
+  test("Korean labels a user's first name 이름 and last name 성, and the display name apart from both", () => {
+    assert.deepEqual([ko["users.firstName"], ko["users.lastName"], ko["fieldLabel.sys_user.first_name"], ko["fieldLabel.sys_user.last_name"], ko["help.user.firstName"]], ["이름", "성", "이름", "성", "이름"]);
+    const userLabels = (Object.keys(ko) as (keyof typeof ko)[]).filter((key) => key.startsWith("fieldLabel.sys_user.")).map((key) => ko[key]);
+    assert.equal(new Set(userLabels).size, userLabels.length, userLabels.join(", "));
+    assert.notEqual(ko["users.displayName"], ko["users.firstName"]);
   });
 
   test("plurals follow each language's rules; placeholders are filled", () => {

@@ -43,9 +43,20 @@ describe("validation messages in the reader's language", () => {
     const page = await browser.get("/admin/users");
     const res = await browser.submitForm(page, "/admin/users", { user_name: "no spaces allowed", password: "short", email: "nope" });
     assert.equal(res.status, 400);
-    assert.equal(fieldError(res, "user_name"), "영문자, 숫자, . _ @ - 를 1~100자로 사용하세요");
+    assert.equal(fieldError(res, "user_name"), "영문자, 숫자, 기호(. _ @ -)로 1~100자여야 합니다");
     assert.equal(fieldError(res, "password"), "8자 이상이어야 합니다");
     assert.equal(fieldError(res, "email"), "이메일 주소여야 합니다");
+  });
+
+  test("the New user form and a user's page in Korean: 성 before 이름, as Korean writes a name, and the display name is 표시 이름, so no two fields share a label", async () => {
+    const browser = await signIn(korean.base);
+    const page = await browser.get("/admin/users");
+    const labels = [...page.html.matchAll(/<label for="(user_name|first_name|last_name|name|email)">(?:<span[^>]*>\*<\/span>)?([^<]+)<\/label>/g)].map((m) => `${m[1]} ${m[2]}`);
+    assert.deepEqual(labels, ["user_name 사용자 이름", "last_name 성", "first_name 이름", "name 표시 이름", "email 이메일"]);
+    const admin = /href="\/admin\/users\/([0-9a-f]{32})">admin</.exec(page.html)![1]!;
+    const facts = [...(await browser.get(`/admin/users/${admin}`)).html.matchAll(/<dt>([^<]+)<\/dt>/g)].map((m) => m[1]!);
+    assert.deepEqual(facts.slice(0, 3), ["표시 이름", "성", "이름"]);
+    assert.equal(new Set(facts).size, facts.length, facts.join(", "));
   });
 
   test("the Table API's envelope keeps the English message whatever the language", async () => {

@@ -251,6 +251,7 @@ export const en = {
   "users.email": "Email",
   "users.firstName": "First name",
   "users.lastName": "Last name",
+  "users.displayName": "Name",
   "users.nameHint": "Left empty: the first and last name, or else the user name.",
   "users.password": "Password",
   "users.roles": "Roles",

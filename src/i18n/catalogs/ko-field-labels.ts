@@ -3,8 +3,8 @@ import type { enFieldLabels } from "./en-field-labels.ts";
 /** 레코드의 필드 하나를 가리킬 때의 레이블: 테이블 사전의 레이블과, 감사 기록만 쓰는 이름. */
 export const koFieldLabels: Record<keyof typeof enFieldLabels, string> = {
   "fieldLabel.sys_user.user_name": "사용자 ID",
-  "fieldLabel.sys_user.name": "이름",
-  "fieldLabel.sys_user.first_name": "이름(성 제외)",
+  "fieldLabel.sys_user.name": "표시 이름",
+  "fieldLabel.sys_user.first_name": "이름",
   "fieldLabel.sys_user.last_name": "성",
   "fieldLabel.sys_user.email": "이메일",
   "fieldLabel.sys_user.active": "활성",

@@ -8,12 +8,14 @@ import { AdminFormFields, ErrorSummary, FieldError, type FieldErrors, Flash, Pag
 import { TextField } from "./form-fields.tsx";
 import { LanguagePreferenceForm } from "./language-preference.tsx";
 import { userFieldLabels } from "./users-page.tsx";
+import { namePartOrder } from "../../../i18n/locale.ts";
 
 export function userPage(props: { viewer: Viewer; user: UserListing; roleNames: string[]; errors: FieldErrors; flash?: string | undefined; history: AuditListing[]; typedRole: string }): string {
   const { user } = props;
   const grantable = props.roleNames.filter((r) => !user.roles.includes(r));
   const { t } = props.viewer.i18n;
-  const labels = userFieldLabels(t);
+  const labels = userFieldLabels(props.viewer.i18n);
+  const namePart = { first_name: user.firstName, last_name: user.lastName };
   return renderPage(
     <AdminShell title={t("users.pageTitle", { name: user.userName })} active="users" viewer={props.viewer}>
       <PageHeader title={user.userName} crumbs={[{ href: adminPaths.users, label: t("users.title") }]}>
@@ -26,10 +28,12 @@ export function userPage(props: { viewer: Viewer; user: UserListing; roleNames: 
       <dl class="facts">
         <dt>{labels.name}</dt>
         <dd>{user.name || "—"}</dd>
-        <dt>{labels.first_name}</dt>
-        <dd>{user.firstName || "—"}</dd>
-        <dt>{labels.last_name}</dt>
-        <dd>{user.lastName || "—"}</dd>
+        {namePartOrder(props.viewer.i18n.locale).map((field) => (
+          <>
+            <dt>{labels[field]}</dt>
+            <dd>{namePart[field] || "—"}</dd>
+          </>
+        ))}
         <dt>{labels.email}</dt>
         <dd>{user.email || "—"}</dd>
         <dt>{labels.active}</dt>

@@ -3,17 +3,20 @@ import { adminPaths } from "../../admin/admin-paths.ts";
 import { renderPage } from "../layout.tsx";
 import { AdminShell, type Viewer } from "./admin-layout.tsx";
 import { AdminFormFields, ErrorSummary, type FieldErrors, Flash, PageHeader, YesNo } from "./components.tsx";
+import { namePartOrder } from "../../../i18n/locale.ts";
 import type { Translator } from "../../../i18n/translator.ts";
 import { TextField } from "./form-fields.tsx";
 import { ListFilter, NumberedPager, SortableHeading } from "./list-controls.tsx";
 
-/** In the New user form's order, which the error summary follows. */
-export function userFieldLabels(t: Translator["t"]): Record<string, string> {
+const namePartLabels = { first_name: "users.firstName", last_name: "users.lastName" } as const;
+
+/** In the New user form's order, which the error summary follows; the name's parts in the order the reader's language writes them. */
+export function userFieldLabels(i18n: Translator): Record<string, string> {
+  const { t } = i18n;
   return {
     user_name: t("users.userName"),
-    first_name: t("users.firstName"),
-    last_name: t("users.lastName"),
-    name: t("field.name"),
+    ...Object.fromEntries(namePartOrder(i18n.locale).map((field) => [field, t(namePartLabels[field])])),
+    name: t("users.displayName"),
     email: t("users.email"),
     password: t("users.password"),
     roles: t("users.roles"),
@@ -33,7 +36,7 @@ export interface NewUserForm {
 
 export function usersPage(props: { viewer: Viewer; found: UserPage; query: UserQuery; form: NewUserForm; errors: FieldErrors; flash?: string | undefined }): string {
   const { t } = props.viewer.i18n;
-  const labels = userFieldLabels(t);
+  const labels = userFieldLabels(props.viewer.i18n);
   const { query } = props;
   const { users, total } = props.found;
   const sortable = (key: UserSortKey, label: string) => <SortableHeading path={adminPaths.users} query={query} sortKey={key} label={label} />;
@@ -92,8 +95,9 @@ export function usersPage(props: { viewer: Viewer; found: UserPage; query: UserQ
           <AdminFormFields viewer={props.viewer} />
           <div class="form-col">
             <TextField id="user_name" label={labels.user_name!} value={props.form.user_name} errors={props.errors} autocomplete="off" mandatory hint={t("users.userNameHint")} />
-            <TextField id="first_name" label={labels.first_name!} value={props.form.first_name} errors={props.errors} autocomplete="off" />
-            <TextField id="last_name" label={labels.last_name!} value={props.form.last_name} errors={props.errors} autocomplete="off" />
+            {namePartOrder(props.viewer.i18n.locale).map((field) => (
+              <TextField id={field} label={labels[field]!} value={props.form[field]} errors={props.errors} autocomplete="off" />
+            ))}
             <TextField id="name" label={labels.name!} value={props.form.name} errors={props.errors} autocomplete="off" hint={t("users.nameHint")} />
             <TextField id="email" label={labels.email!} type="email" value={props.form.email} errors={props.errors} autocomplete="off" />
           </div>
