@@ -51,6 +51,7 @@ describe("pipeline up / verify / status across real instances", () => {
     // character here takes one cell in a terminal, so length counts cells (string-width said 2 for ↔).
     const lines = run.stdout.split("\n");
     const statusAt = lines.find((l) => l.startsWith("EDGE"))!.indexOf("STATUS");
+    assert.match(run.stdout, /^\d+ changes made\.\n\nEDGE /m, "a blank line before the table, as demo and the README print it");
     const rows = lines.filter((l) => l.startsWith("production ⇄"));
     assert.equal(rows.length, 4);
     for (const row of rows) assert.equal(row.indexOf(" ok ") + 1, statusAt, row);
@@ -169,6 +170,7 @@ describe("pipeline up / verify / status across real instances", () => {
     await traffic;
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.equal(run.stdout.match(/regenerated client secret/g)?.length, 4);
+    assert.match(run.stdout, /^\d+ changes made\.\n\nEDGE /m, "a blank line before the table, as after up");
     assert.ok(statuses.length > 0);
     assert.deepEqual([...new Set(statuses)], [200], "a call failed during the rotation");
     const after = await hashes();

@@ -68,6 +68,8 @@ export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
   withCa(pipeline.command("up <file>").description(t("help.pipeline.up"))).action(async (file: string, options: PipelineOptions) => {
     const { plan, clients } = readPlan(file, options.caFile);
     const report = await pipelineUp(plan, clients, print, i18n).catch(wordedAccess(plan, i18n, { caFile: options.caFile }));
+    // A blank line between the run's lines and the table, as demo and the README print it.
+    output.out("");
     output.out(trustTable(report.edges, i18n));
     if (!report.ok) throw new Error(t("cli.pipeline.broken"));
   });
@@ -75,6 +77,7 @@ export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
   withCa(pipeline.command("rotate <file>").description(t("help.pipeline.rotate"))).action(async (file: string, options: PipelineOptions) => {
     const { plan, clients } = readPlan(file, options.caFile);
     const report = await pipelineRotate(plan, clients, print, i18n).catch(wordedAccess(plan, i18n, { caFile: options.caFile }));
+    output.out("");
     output.out(trustTable(report.edges, i18n));
     if (!report.ok) throw new Error(t("cli.pipeline.brokenAfterRotate"));
   });
