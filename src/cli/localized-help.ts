@@ -1,5 +1,6 @@
 import type { Command, HelpConfiguration, Option } from "commander";
 import stringWidth from "string-width";
+import { isRequiredOption } from "./required-options.ts";
 import type { MessageKey, Translator } from "../i18n/translator.ts";
 
 /** Commander's own section titles, as it passes them to styleTitle. */
@@ -13,7 +14,7 @@ const titles: Record<string, MessageKey> = {
 
 /**
  * `--help` in the reader's language: commander's titles, its help option and help command from
- * the catalogs, defaults worded there too, and columns measured in terminal cells (commander
+ * the catalogs, defaults and required options worded there too, and columns measured in terminal cells (commander
  * counts UTF-16 units, which misaligns Hangul).
  */
 export function localizeHelp(command: Command, i18n: Translator): Command {
@@ -25,10 +26,11 @@ export function localizeHelp(command: Command, i18n: Translator): Command {
     // terms; `provider call <provider> <method> <path>` leaves 35 at 80 columns, and its lines ran to 125.
     minWidthToWrap: 24,
     optionDescription: (option: Option) => {
+      const required = isRequiredOption(option) ? ` ${t("help.required")}` : "";
       const shown = option.defaultValue !== undefined && (option.required || option.optional);
-      if (!shown) return option.description;
+      if (!shown) return `${option.description}${required}`;
       const value = option.defaultValueDescription ?? JSON.stringify(option.defaultValue);
-      return `${option.description} ${t("help.default", { value })}`;
+      return `${option.description}${required} ${t("help.default", { value })}`;
     },
   };
   command.configureHelp(help).helpOption("-h, --help", t("help.helpOption"));

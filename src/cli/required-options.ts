@@ -1,4 +1,11 @@
-import type { Command } from "commander";
+import type { Command, Option } from "commander";
+
+/** The options declared required, which --help marks so (localized-help.ts) once commander no longer knows them as such. */
+const requiredOptions = new WeakSet<Option>();
+
+export function isRequiredOption(option: Option): boolean {
+  return option.mandatory || requiredOptions.has(option);
+}
 
 /**
  * Required options checked after commander's unknown-option check, not before it. Commander
@@ -10,7 +17,10 @@ import type { Command } from "commander";
 export function checkRequiredOptionsLast(command: Command): void {
   const required = command.options.filter((option) => option.mandatory);
   if (required.length === 0) return;
-  for (const option of required) option.makeOptionMandatory(false);
+  for (const option of required) {
+    requiredOptions.add(option);
+    option.makeOptionMandatory(false);
+  }
   command.hook("preAction", (_hooked, action) => {
     if (action !== command) return;
     const missing = required.find((option) => command.getOptionValue(option.attributeName()) === undefined);

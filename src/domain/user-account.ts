@@ -22,12 +22,13 @@ const roleNames = z.array(z.string().trim()).superRefine((roles, ctx) => {
 // sys_user's first_name and last_name hold 50 characters each (system-tables.ts).
 const namePart = z.string().trim().max(50, "validation.maxChars").default("");
 const nameParts = z.strictObject({ first_name: namePart, last_name: namePart });
+const email = z.union([z.literal(""), z.email("validation.email")]).default("");
 
 const newUserSchema = z.strictObject({
   user_name: z.string().trim().regex(userNamePattern, "validation.userName"),
   name: z.string().trim().max(200, "validation.maxChars").default(""),
   ...nameParts.shape,
-  email: z.union([z.literal(""), z.email("validation.email")]).default(""),
+  email,
   password,
   roles: roleNames.default([]),
 });
@@ -44,6 +45,13 @@ export function parseNewUser(input: unknown): NewUser {
 export function parseNameParts(input: { first_name?: string | undefined; last_name?: string | undefined }): z.output<typeof nameParts> {
   const parsed = nameParts.safeParse(input);
   if (!parsed.success) throw ValidationError.fromZod(parsed.error);
+  return parsed.data;
+}
+
+/** An email address as the CLI takes it, by the New user form's rule; absent is empty. */
+export function parseEmail(input: string | undefined): string {
+  const parsed = email.safeParse(input);
+  if (!parsed.success) throw ValidationError.fromZod(parsed.error).at("email");
   return parsed.data;
 }
 

@@ -67,6 +67,29 @@ describe("--help in the chosen language", () => {
     assert.doesNotMatch((await help(["provider", "create", "--help"], { PORTCULLIS_LOCALE: "ko-KR" })).stdout, /[가-힣]/);
   });
 
+  test("a create command's --help marks the options it requires, in both languages; --name leads client create's", async () => {
+    const english = await help(["client", "create", "--help", "--lang", "en"]);
+    const options = english.stdout.replace(/\n {20,}/g, " ").split("\n").filter((line) => /^ {2}-/.test(line));
+    assert.match(options[0]!, /^ {2}--name <name>\s+the endpoint's name, unique on the instance \(required\)$/);
+    assert.deepEqual(options.filter((line) => line.includes("(required)")).length, 1, options.join("\n"));
+    assert.match((await help(["client", "create", "--help", "--lang", "ko"])).stdout, /--name <name>\s+엔드포인트 이름, 인스턴스에서 고유 \(필수\)/);
+    const provider = (await help(["provider", "create", "--help", "--lang", "en"])).stdout.replace(/\n {20,}/g, " ");
+    for (const flag of ["--name <name>", "--client-id <id>", "--token-url <url>"]) assert.match(provider, new RegExp(`${flag}\\s+[^\\n]*\\(required\\)`), flag);
+    assert.doesNotMatch((await help(["client", "update", "--help", "--lang", "en"])).stdout, /\(required\)/, "update requires nothing");
+  });
+
+  test("the README's client create and user create rows name every option their --help lists", async () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    for (const command of ["client create", "user create"]) {
+      const row = readme.split("\n").find((line) => line.startsWith(`| \`${command} `))!;
+      assert.ok(row, command);
+      const flags = [...(await help([...command.split(" "), "--help", "--lang", "en"])).stdout.matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]!);
+      // --data, --lang and --help are every command's, and the README says so once under the table.
+      const missing = flags.filter((flag) => !["--data", "--lang", "--help"].includes(flag) && !new RegExp(`${flag}(?![a-z-])`).test(row));
+      assert.deepEqual(missing, [], command);
+    }
+  });
+
   test("pipeline and start help in Korean too", async () => {
     const pipeline = await help(["pipeline", "--help", "--lang=ko"]);
     assert.match(pipeline.stdout, /^ {2}up \[options\] <file>\s+모든 엔드포인트, 공급자 레코드, 토큰을 생성하거나/m);

@@ -124,7 +124,7 @@ describe("portcullis user and the data directory it works on", () => {
 describe("portcullis user create with a first and last name", () => {
   const dir = tempDir();
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const listed = async () => JSON.parse((await cli(["user", "list", "--json", "--data", dir])).stdout) as { user_name: string; name: string; first_name: string; last_name: string }[];
+  const listed = async () => JSON.parse((await cli(["user", "list", "--json", "--data", dir])).stdout) as { user_name: string; name: string; first_name: string; last_name: string; email: string }[];
 
   test("without --name the user is named \"first last\"; --name wins; neither names them by their user name", async () => {
     assert.equal((await cli(["user", "create", "ada", "--first-name", " Ada ", "--last-name", "Lovelace", "--data", dir])).code, 0);
@@ -143,6 +143,17 @@ describe("portcullis user create with a first and last name", () => {
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, /first_name: must be at most 50 characters/);
     assert.equal((await listed()).some((u) => u.user_name === "long.first"), false);
+  });
+
+  test("--email is kept, as the admin UI's Email; one the UI would refuse is refused at its field, and no user is made", async () => {
+    assert.equal((await cli(["user", "create", "mailed", "--email", "mailed@example.test", "--data", dir])).code, 0);
+    assert.equal((await listed()).find((u) => u.user_name === "mailed")?.email, "mailed@example.test");
+    for (const bad of ["not an address", "@example.test"]) {
+      const run = await cli(["user", "create", "badly.mailed", "--email", bad, "--data", dir]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /^ {2}email: must be an email address$/m);
+    }
+    assert.equal((await listed()).some((u) => u.user_name === "badly.mailed"), false);
   });
 });
 

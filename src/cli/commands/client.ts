@@ -34,6 +34,9 @@ const secondsParser = (i18n: Translator) => (value: string) => {
 function settingOptions(command: Command, forUpdate: boolean, i18n: Translator): Command {
   const { t } = i18n;
   const seconds = secondsParser(i18n);
+  // The one option create requires leads its help.
+  if (forUpdate) command.option("--name <name>", t("help.client.newName"));
+  else command.requiredOption("--name <name>", t("help.client.name"));
   command
     .option("--redirect-url <urls>", t("help.client.redirectUrl"), collect)
     .option("--logo-url <url>", t("help.client.logoUrl"))
@@ -47,11 +50,8 @@ function settingOptions(command: Command, forUpdate: boolean, i18n: Translator):
     .option("--client-credentials-user <user>", t("help.client.clientCredentialsUser"))
     .option("--comments <text>", t("help.client.comments"))
     .option("--json", t("help.client.jsonRecord"));
-  if (forUpdate) {
-    command.option("--name <name>", t("help.client.newName")).option("--active", t("help.client.active")).option("--no-active", t("help.client.noActive"));
-  } else {
-    command.requiredOption("--name <name>", t("help.client.name")).option("--public", t("help.client.public")).option("--inactive", t("help.client.inactive"));
-  }
+  if (forUpdate) command.option("--active", t("help.client.active")).option("--no-active", t("help.client.noActive"));
+  else command.option("--public", t("help.client.public")).option("--inactive", t("help.client.inactive"));
   return command;
 }
 

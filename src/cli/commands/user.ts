@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Command } from "commander";
 import { hashPassword } from "../../domain/passwords.ts";
-import { minPasswordLength, parseNameParts, parseRoleName, parseRoleNames, userNamePattern } from "../../domain/user-account.ts";
+import { minPasswordLength, parseEmail, parseNameParts, parseRoleName, parseRoleNames, userNamePattern } from "../../domain/user-account.ts";
 import { NotFoundError, ValidationError } from "../../domain/validation.ts";
 import { grantUserRole, listUsers, removeUserRole, setUserActive, setUserPassword, type UserListing } from "../../store/user-admin-store.ts";
 import { createUser, findUserByName, rolesOf } from "../../store/user-store.ts";
@@ -39,10 +39,12 @@ export function userCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Transl
     .option("--name <name>", t("help.user.name"))
     .option("--first-name <name>", t("help.user.firstName"))
     .option("--last-name <name>", t("help.user.lastName"))
+    .option("--email <address>", t("help.user.email"))
     .option("--password-stdin", t("help.user.passwordStdin"))
-    .action(async (userName: string, options: DataOptions & { role?: string[]; name?: string; firstName?: string; lastName?: string; passwordStdin?: boolean }) => {
+    .action(async (userName: string, options: DataOptions & { role?: string[]; name?: string; firstName?: string; lastName?: string; email?: string; passwordStdin?: boolean }) => {
       if (!userNamePattern.test(userName)) throw new ValidationError([{ field: "user_name", message: t("cli.user.nameRule") }]);
       const parts = parseNameParts({ first_name: options.firstName, last_name: options.lastName });
+      const email = parseEmail(options.email);
       // The admin UI's rule for a role name, before anything is asked or written.
       const roles = parseRoleNames(options.role ?? []);
       const { password, generated } = await passwordFrom(options, i18n);
@@ -50,7 +52,7 @@ export function userCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Transl
         if (await findUserByName(instance.store.db, userName)) throw new ValidationError([{ field: "user_name", message: t("cli.user.exists", { name: userName }) }]);
         // As grant does: a role no one had is made here, and said, so a typo such as "admn" does not pass unseen.
         const known = roles.length ? new Set((await instance.store.db.selectFrom("sys_user_role").select("name").where("name", "in", roles).execute()).map((r) => r.name)) : new Set<string>();
-        const names = { name: options.name, firstName: parts.first_name, lastName: parts.last_name };
+        const names = { name: options.name, firstName: parts.first_name, lastName: parts.last_name, email };
         await createUser(instance.store.db, { userName, ...names, passwordHash: await hashPassword(password), roles }, "admin");
         for (const role of roles) if (!known.has(role)) output.err(t("cli.user.roleCreated", { role }));
         output.out(roles.length ? t("cli.user.createdWithRoles", { name: userName, roles: roles.join(", ") }) : t("cli.user.created", { name: userName }));
