@@ -53,6 +53,20 @@ export function auditRows(entries: AuditEntry[], now: number) {
   });
 }
 
+/**
+ * A record's creation as the platform's History shows an insert: one row for every field the
+ * insert gave a value, in the order given (a form's), each "created". `fields` must hold no
+ * secret, nor a hash of one. History lists rows newest first and breaks a tie by ascending sys_id,
+ * so the entries go in reverse (auditRows hands the first the largest sys_id): the first field
+ * tops the creation, and rows written after it in the same call (a new user's roles) list above.
+ */
+export function creationEntries(tablename: string, documentkey: string, fields: [string, string | number | null][], actor: string): AuditEntry[] {
+  return fields
+    .filter(([, value]) => value !== null && value !== "")
+    .map(([fieldname, value]): AuditEntry => ({ tablename, documentkey, fieldname, newvalue: String(value), user: actor, reason: "created" }))
+    .reverse();
+}
+
 /** One prepared row insert, for SQLite's hot paths (src/store/token-store.ts). */
 export const insertAuditRow = precompiledInsert("sys_audit", ["sys_id", "tablename", "documentkey", "fieldname", "oldvalue", "newvalue", "reason", "user", "sys_created_on", "created_at"]);
 

@@ -9,7 +9,7 @@ import { glideDateTime } from "../domain/sys-id.ts";
 import { systemTables } from "../domain/system-tables.ts";
 import { NotFoundError, issue, ValidationError } from "../domain/validation.ts";
 import { deleteAttachmentsOf } from "./attachment-store.ts";
-import { type AuditEntry, auditValue, writeAudit } from "./audit-store.ts";
+import { type AuditEntry, auditValue, creationEntries, writeAudit } from "./audit-store.ts";
 import type { Database, OAuthEntityTable } from "./schema.ts";
 import { onSqlite } from "./database.ts";
 import { bit, newSystemFields } from "./system-fields.ts";
@@ -70,6 +70,13 @@ function columnsOf(s: ClientSettings) {
 }
 
 /**
+ * What History records of a creation, in the endpoint form's order: every setting, as an update
+ * records each one it changes, and the generated client ID. Never the secret's hash; nor the
+ * scope, which no door sets.
+ */
+const createdFields = ["name", "client_id", "redirect_url", "logo_url", "active", "public_client", "pkce_required", "allow_http_redirect", "grant_types", "access_token_lifespan", "refresh_token_lifespan", "client_credentials_user", "accessible_from", "comments"] as const satisfies readonly (keyof Row)[];
+
+/**
  * The checks only the database can make, run once every field parsed (and only then: input that
  * did not parse is not looked up), with the input's own problems: one answer names them all.
  * The client credentials user, given by name or sys_id, becomes its sys_id.
@@ -106,10 +113,7 @@ export async function createClient(db: Kysely<Database>, input: ClientInput, act
       client_secret_hash: clientSecret ? sha256(clientSecret) : null,
     };
     await trx.insertInto("oauth_entity").values(row).execute();
-    await writeAudit(trx, [
-      { tablename: "oauth_entity", documentkey: row.sys_id, fieldname: "name", newvalue: row.name, user: actor, reason: "created" },
-      { tablename: "oauth_entity", documentkey: row.sys_id, fieldname: "client_id", newvalue: row.client_id, user: actor, reason: "created" },
-    ]);
+    await writeAudit(trx, creationEntries("oauth_entity", row.sys_id, createdFields.map((field) => [field, auditValue(fieldOf(registry, field), row[field])]), actor));
     return { client: toClient(row), clientSecret };
   }));
 }

@@ -2,7 +2,7 @@ import { type Kysely, sql } from "kysely";
 import { joinedText } from "../domain/calculated-fields.ts";
 import type { Database, SysUserTable } from "./schema.ts";
 import { issue, ValidationError } from "../domain/validation.ts";
-import { writeAudit } from "./audit-store.ts";
+import { creationEntries, writeAudit } from "./audit-store.ts";
 import { isUniqueViolation } from "./unique-violation.ts";
 import { bit, newSystemFields } from "./system-fields.ts";
 import { precompiled } from "./precompiled-query.ts";
@@ -98,9 +98,10 @@ export async function createUser(
     };
     await trx.insertInto("sys_user").values(row).execute();
     for (const role of roles) await grantRole(trx, row.sys_id, role, actor);
+    // Every field the creation set, in the New user form's order (never the password's hash); Active as setUserActive records it.
+    const created = creationEntries("sys_user", row.sys_id, [["user_name", row.user_name], ["first_name", row.first_name], ["last_name", row.last_name], ["name", row.name], ["email", row.email], ["active", "true"]], actor);
     // A role given at creation reads in the user's History as one granted later does (grantUserRole's row), at the creation's time.
-    const created = { tablename: "sys_user", documentkey: row.sys_id, fieldname: "user_name", newvalue: row.user_name, user: actor, reason: "created" };
-    await writeAudit(trx, [created, ...roles.map((role) => ({ tablename: "sys_user", documentkey: row.sys_id, fieldname: "roles", newvalue: `+${role}`, user: actor }))], now);
+    await writeAudit(trx, [...created, ...roles.map((role) => ({ tablename: "sys_user", documentkey: row.sys_id, fieldname: "roles", newvalue: `+${role}`, user: actor }))], now);
     return toUser(row);
   }));
 }

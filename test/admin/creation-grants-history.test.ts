@@ -58,8 +58,8 @@ for (const dialect of dialectsUnderTest()) {
       let rows = historyRows(created);
       const creation = rowOf(rows, "Created, User ID: ada");
       for (const role of ["itil", "hr_clerk"]) assert.deepEqual(rowOf(rows, `Roles: +${role}`), [creation[0], "admin", `Roles: +${role}`, ""]);
-      assert.equal(rows.length, 3, "a role typed twice is granted, and recorded, once");
-      assert.deepEqual(rows.map((row) => row[2]), ["Roles: +hr_clerk", "Roles: +itil", "Created, User ID: ada"], "newest first: the creation below the grants it made, each time");
+      assert.equal(rows.filter((row) => row[2]!.startsWith("Roles:")).length, 2, "a role typed twice is granted, and recorded, once");
+      assert.deepEqual(rows.map((row) => row[2]), ["Roles: +hr_clerk", "Roles: +itil", "Created, User ID: ada", "Created, Name: ada", "Created, Active: Yes"], "newest first: the creation below the grants it made, each time");
 
       const user = (await findUserByName(server.instance.store.db, "ada"))!;
       const later = await followRedirect(browser, await browser.submitForm(created, `/admin/users/${user.sysId}/roles`, { role: "rest_api_explorer", _action: "grant" }));
