@@ -7,6 +7,7 @@ import type { Instance } from "../instance.ts";
 import { credentialsBeforeBody } from "./body-refusal.ts";
 import { renderError, unroutedFormat } from "./error-rendering.ts";
 import { registerSecurityHeaders, type SecurityHeaderSets } from "./security-headers.ts";
+import { pageCSPDirectives } from "./page-csp.ts";
 import { registerFormParser } from "./form-body.ts";
 import { registerJsonParser } from "./json-body.ts";
 import { OAuthError } from "./oauth/oauth-error.ts";
@@ -58,16 +59,9 @@ export async function buildApp(instance: Instance, options: AppOptions = {}): Pr
   securityHeaders = registerSecurityHeaders(app, {
     contentSecurityPolicy: {
       useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", "https:", "data:"],
-        scriptSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        // No form-action: browsers apply it to the redirect after consent, which goes to the client.
-        frameAncestors: ["'none'"],
-      },
+      // No form-action here: browsers apply it to the redirect after consent, which goes to the
+      // client; the login page sets its own, naming the client (page-csp.ts).
+      directives: pageCSPDirectives,
     },
     frameguard: { action: "deny" },
     hsts: instance.config.publicUrl.startsWith("https:") ? { maxAge: 31536000 } : false,

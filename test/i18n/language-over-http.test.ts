@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { basic, http, postForm, registerClient } from "../support/oauth.ts";
+import { pkcePair } from "../support/pkce.ts";
 import { dialectsUnderTest } from "../support/stores.ts";
 
 describe("the language over HTTP", () => {
@@ -97,5 +98,35 @@ describe("the language over HTTP", () => {
     assert.equal(await back("next=/admin/registry%3Fq%3Dpeer"), "/admin/registry?q=peer");
     assert.equal(await back(`next=${encodeURIComponent("/?next=/admin/users")}`), "/?next=%2Fadmin%2Fusers", "the sign-in page keeps the page it leads to");
     assert.equal(await back("next="), "/");
+    // The OAuth login page's switch: back to /oauth_auth.do with every parameter, percent-encoded anew, never elsewhere.
+    const request = new URLSearchParams({ response_type: "code", client_id: "abc", state: "a b/c?d=e&f", login_hint: "ünïcode" });
+    const location = await back(`next=${encodeURIComponent(`/oauth_auth.do?${request}`)}`);
+    assert.ok(location?.startsWith("/oauth_auth.do?"), location ?? "");
+    assert.deepEqual([...new URLSearchParams(location!.slice("/oauth_auth.do?".length))], [...request]);
+    assert.match(location!, /^[\x21-\x7e]+$/, "nothing a Location header cannot carry");
+    for (const next of ["/oauth_auth.do", "/oauth_auth.do/../x?a=b", "/oauth_auth.doX?a=b", "//evil.example/oauth_auth.do?a=b"]) assert.equal(await back(`next=${encodeURIComponent(next)}`), "/", next);
+    assert.equal(await back(`next=${encodeURIComponent("/oauth_auth.do?a=%0D%0ASet-Cookie:%20x=y")}`), "/oauth_auth.do?a=%0D%0ASet-Cookie%3A+x%3Dy");
+  });
+
+  test("the OAuth login page's switch is CSRF-checked like the sign-in page's: its own token, from this site only", async () => {
+    const { base } = english;
+    const client = await registerClient(english.instance, { redirect_url: ["https://client.example/cb"] });
+    const query = new URLSearchParams({ response_type: "code", client_id: client.clientId, redirect_uri: "https://client.example/cb", code_challenge: pkcePair().challenge, code_challenge_method: "S256" });
+    const login = await http(`${base}/oauth_auth.do?${query}`);
+    const form = /<form method="post" action="\/language"[\s\S]*?<\/form>/.exec(login.text)?.[0] ?? "";
+    const csrf = /name="csrf_token" value="([^"]+)"/.exec(form)?.[1];
+    assert.ok(csrf, "the switch carries the login form's CSRF token");
+    assert.equal(/name="next" value="([^"]+)"/.exec(form)?.[1]?.replace(/&amp;/g, "&"), `/oauth_auth.do?${query}`);
+    const cookie = login.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const post = (body: Record<string, string>, headers: Record<string, string>) => postForm(`${base}/language`, { lang: "ko", next: `/oauth_auth.do?${query}`, ...body }, { cookie, ...headers });
+    for (const [body, headers] of [[{ csrf_token: csrf! }, { "sec-fetch-site": "cross-site" }], [{}, { "sec-fetch-site": "same-origin" }], [{ csrf_token: "forged" }, { "sec-fetch-site": "same-origin" }]] as const) {
+      const refused = await post(body, headers);
+      assert.equal(refused.status, 403, JSON.stringify([body, headers]));
+      assert.equal(refused.headers.get("set-cookie"), null);
+    }
+    const switched = await post({ csrf_token: csrf! }, { "sec-fetch-site": "same-origin" });
+    assert.equal(switched.status, 303);
+    assert.equal(switched.headers.get("location"), `/oauth_auth.do?${query}`);
+    assert.match(switched.headers.get("set-cookie") ?? "", /=ko/);
   });
 });

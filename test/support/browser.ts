@@ -96,12 +96,13 @@ export class Page {
     return out;
   }
 
-  /** The page's first form: its action and the values of its inputs, as a browser would send them. */
+  /** The page's first form but the language switch: its action and the values of its inputs, as a browser would send them. */
   form(): { action: string; fields: Record<string, string> } {
-    const formTag = /<form[^>]*action="([^"]*)"/.exec(this.html);
+    const formTag = [...this.html.matchAll(/<form[^>]*action="([^"]*)"[^>]*>/g)].find((tag) => tag[1] !== "/language");
     if (!formTag) throw new Error(`no form on the page (status ${this.status}): ${this.html.slice(0, 300)}`);
+    const body = this.html.slice(formTag.index, this.html.indexOf("</form>", formTag.index));
     const fields: Record<string, string> = {};
-    for (const match of this.html.matchAll(/<input([^>]*)>/g)) {
+    for (const match of body.matchAll(/<input([^>]*)>/g)) {
       const attrs = match[1]!;
       const name = /name="([^"]*)"/.exec(attrs)?.[1];
       if (!name) continue;

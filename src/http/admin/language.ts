@@ -6,18 +6,23 @@ import { languageCookie } from "../i18n/request-locale.ts";
 import { crossSiteRequest, currentSession, loginCsrfValid, sessionCsrfValid } from "../identity/login-session.ts";
 import { requestTranslator } from "../i18n/request-locale.ts";
 import { errorPage } from "../ui/authorize-pages.tsx";
+import { paths } from "../paths.ts";
 import { adminPaths } from "./admin-paths.ts";
 import { adminReturnPath } from "./return-path.ts";
 
 /**
  * Where the switch goes back to: an admin page, held to the rules sign-in's `next` is held to
- * (adminReturnPath), or the sign-in page with such a `next`. Anything else (another host, or a
- * tab or control character a browser drops, turning /\t/evil.example into //evil.example) goes
- * to the sign-in page: the switch must not become an open redirect.
+ * (adminReturnPath), the sign-in page with such a `next`, or the OAuth login or consent page with
+ * its authorization request. Anything else (another host, or a tab or control character a
+ * browser drops, turning /\t/evil.example into //evil.example) goes to the sign-in page: the
+ * switch must not become an open redirect.
  */
 function safeReturn(value: string | null): string {
   const adminPage = adminReturnPath(value);
   if (adminPage) return adminPage;
+  // The pending request's every parameter, written again by URLSearchParams: nothing but this path and a query, percent-encoded.
+  const authorizePrefix = `${paths.authorize}?`;
+  if (value?.startsWith(authorizePrefix)) return `${authorizePrefix}${new URLSearchParams(value.slice(authorizePrefix.length))}`;
   const signInPrefix = `${adminPaths.signIn}?`;
   if (value === null || !value.startsWith(signInPrefix)) return adminPaths.signIn;
   const next = adminReturnPath(new URLSearchParams(value.slice(signInPrefix.length)).get("next"));

@@ -18,10 +18,17 @@ import {
 } from "./authorization-request.ts";
 import { OAuthError } from "./oauth-error.ts";
 import { rawQuery } from "../query-string.ts";
+import { loginPageCSP } from "../page-csp.ts";
 
 function sendPage(reply: FastifyReply, status: number, html: string): void {
   reply.header("cache-control", "no-store");
   reply.code(status).header("cache-control", "no-store").type("text/html; charset=utf-8").send(html);
+}
+
+/** The login page, whose forms may send the browser here and to the client's redirect URI only (page-csp.ts says why consent's may not). */
+function sendLoginPage(reply: FastifyReply, status: number, html: string, authz: AuthorizationRequest): void {
+  reply.header("content-security-policy", loginPageCSP(authz.redirectUri));
+  sendPage(reply, status, html);
 }
 
 /** Runs a step of the authorization flow and turns its failures into a page or a redirect, as RFC 6749 §4.1.2.1 says. */
@@ -41,16 +48,26 @@ async function handled(instance: Instance, request: FastifyRequest, reply: Fasti
   }
 }
 
+/**
+ * Where the language switch comes back to: a GET's own query, every parameter of it; after a
+ * POST (a refused login), the request's parameters the form carried.
+ */
+function pagePath(request: FastifyRequest, authz: AuthorizationRequest): string {
+  const query = request.method === "GET" ? rawQuery(request.url) : new URLSearchParams(authz.params as Record<string, string>).toString();
+  return `${paths.authorize}?${query}`;
+}
+
 async function showLoginOrConsent(instance: Instance, request: FastifyRequest, reply: FastifyReply, authz: AuthorizationRequest, loginError?: { message: string; userName: string }) {
   const session = await currentSession(instance, request);
   const user = session && (await findUserById(instance.store.db, session.userSysId));
+  const page = { clientName: authz.client.name, params: authz.params, here: pagePath(request, authz) };
   if (!session || !user?.active) {
     const csrfToken = loginCsrfToken(instance, request, reply);
-    const page = loginPage({ i18n: requestTranslator(instance, request), clientName: authz.client.name, params: authz.params, csrfToken, ...(loginError ? { error: loginError.message, userName: loginError.userName } : {}) });
-    return sendPage(reply, loginError ? 401 : 200, page);
+    const html = loginPage({ ...page, i18n: requestTranslator(instance, request), csrfToken, ...(loginError ? { error: loginError.message, userName: loginError.userName } : {}) });
+    return sendLoginPage(reply, loginError ? 401 : 200, html, authz);
   }
   const redirectHost = new URL(authz.redirectUri).host || authz.redirectUri;
-  return sendPage(reply, 200, consentPage({ i18n: requestTranslator(instance, request, user.preferredLanguage), clientName: authz.client.name, userName: user.userName, scope: authz.scope, redirectHost, params: authz.params, csrfToken: session.csrfToken }));
+  return sendPage(reply, 200, consentPage({ ...page, i18n: requestTranslator(instance, request, user.preferredLanguage), userName: user.userName, scope: authz.scope, redirectHost, csrfToken: session.csrfToken }));
 }
 
 /** GET /oauth_auth.do — validate the request, then log in or ask for consent. */

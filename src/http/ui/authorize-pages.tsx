@@ -1,13 +1,27 @@
 import type { Translator } from "../../i18n/translator.ts";
+import { LanguageSwitch } from "./language-switch.tsx";
 import { Carry, Page, renderPage } from "./layout.tsx";
 import { RichText } from "./rich-text.tsx";
 
 type Params = Record<string, string | undefined>;
 
-export function loginPage(props: { i18n: Translator; clientName: string; params: Params; csrfToken: string; error?: string; userName?: string }): string {
+/**
+ * `here`: this page's path and query, the whole authorization request, which the language switch
+ * comes back to; the switch is CSRF-checked with the form's own token, as on the admin sign-in page.
+ */
+interface AuthorizePageProps {
+  i18n: Translator;
+  clientName: string;
+  params: Params;
+  csrfToken: string;
+  here: string;
+}
+
+export function loginPage(props: AuthorizePageProps & { error?: string; userName?: string }): string {
   const { t } = props.i18n;
   return renderPage(
     <Page title={t("authorize.loginTitle")} i18n={props.i18n}>
+      <LanguageSwitch i18n={props.i18n} csrfToken={props.csrfToken} next={props.here} />
       <h1>{t("authorize.loginTitle")}</h1>
       <p class="sub">
         <RichText format={(v) => t("authorize.wantsAccess", v)} elements={{ client: <strong>{props.clientName}</strong> }} />
@@ -35,10 +49,11 @@ export function loginPage(props: { i18n: Translator; clientName: string; params:
   );
 }
 
-export function consentPage(props: { i18n: Translator; clientName: string; userName: string; scope: string; redirectHost: string; params: Params; csrfToken: string }): string {
+export function consentPage(props: AuthorizePageProps & { userName: string; scope: string; redirectHost: string }): string {
   const { t } = props.i18n;
   return renderPage(
     <Page title={t("authorize.allowTitle")} i18n={props.i18n}>
+      <LanguageSwitch i18n={props.i18n} csrfToken={props.csrfToken} next={props.here} />
       <h1>{t("authorize.allowQuestion")}</h1>
       <p class="sub">
         <RichText format={(v) => t("authorize.requesting", v)} elements={{ client: <strong>{props.clientName}</strong>, user: <strong>{props.userName}</strong> }} />
