@@ -51,6 +51,27 @@ describe("RFC 6750 §3.1: a bearer token refused with 403 is challenged with ins
     }
   });
 
+  test("the admin APIs refuse a token that acts for no user, so a client named like a user (\"admin\") is never recorded as that user", async () => {
+    const client = await registerClient(server.instance, { name: "admin", grant_types: ["client_credentials"] });
+    const issued = await postForm(`${server.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(client.clientId, client.secret) });
+    assert.equal(issued.status, 200, issued.text);
+    const db = server.instance.store.db;
+    const auditRows = async () => (await db.selectFrom("sys_audit").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n;
+    const before = await auditRows();
+    const calls: [string, string, unknown?][] = [
+      ["GET", "/api/portcullis/connections"],
+      ["POST", "/api/portcullis/registry/endpoints", { name: "Made by a client", grant_types: "client_credentials" }],
+      ["POST", "/api/portcullis/pipeline/runs", {}],
+    ];
+    for (const [method, path, body] of calls) {
+      const res = await api(server, method, path, { token: issued.body.access_token, ...(body === undefined ? {} : { body }) });
+      challenged(res, path);
+      assert.equal(res.body.error.message, "this token acts for no user; give the client a client_credentials_user with the admin role to use this API", path);
+    }
+    assert.equal(await db.selectFrom("oauth_entity").select("sys_id").where("name", "=", "Made by a client").executeTakeFirst(), undefined, "nothing made");
+    assert.equal(Number(await auditRows()), Number(before), "nothing recorded");
+  });
+
   test("a user's token the ACL, a resource's roles or the admin APIs refuse", async () => {
     challenged(await api(server, "DELETE", "/api/now/table/incident/0123456789abcdef0123456789abcdef", { token: bob.token }), "delete an incident");
     challenged(await api(server, "GET", "/api/x_scope/items/itil", { token: bob.token }), "a role the resource requires");

@@ -13,6 +13,7 @@ import { enforceLimit } from "../rate-limit.ts";
 import { rolesOf } from "../../store/user-store.ts";
 
 export interface AdminActor {
+  /** Always a user's: what the APIs write names it as sys_created_by, sys_updated_by and the audit's user. */
   userName: string;
   roles: string[];
 }
@@ -39,7 +40,10 @@ export async function requireAdmin(instance: Instance, request: FastifyRequest):
     actor = { userName: login.user.userName, roles: await rolesOf(instance.store.db, login.user.sysId) };
   } else {
     const principal: Principal = await authenticateBearer(instance, request);
-    actor = { userName: principal.user?.userName ?? principal.client.name, roles: principal.roles };
+    // What these APIs write is recorded in the actor's name, and a client named like a user ("admin")
+    // must not be recorded as that user (RFC 9700 §4.15): a client alone acts for no one here, as on the Table API.
+    if (!principal.user) throw new OAuthError("insufficient_scope", "this token acts for no user; give the client a client_credentials_user with the admin role to use this API", { status: 403 });
+    actor = { userName: principal.user.userName, roles: principal.roles };
   }
   if (!actor.roles.includes("admin")) throw new OAuthError("insufficient_scope", "this API needs a user with the admin role", { status: 403 });
   return actor;
