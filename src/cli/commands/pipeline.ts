@@ -35,9 +35,11 @@ function printReport(output: Output, i18n: Translator, report: PipelineReport, o
  * down after the sign-in, say), named as the file names it and in the reader's language. A
  * certificate refused, at the sign-in or midway (the instance restarted with a new development
  * CA, or another server took its port), gets its cure: the CA, with --ca-file or in its file.
+ * A midway failure ends with what it left: up and rotate keep their changes and a second run
+ * completes them; verify and status record their run only once all is seen, so they changed nothing.
  */
-function wordedAccess(plan: PipelineFile, i18n: Translator, options: { caFile: string | undefined }): (error: unknown) => never {
-  const caFile = { given: options.caFile ? "yes" : "no", file: options.caFile ?? "" };
+function wordedAccess(plan: PipelineFile, i18n: Translator, options: { caFile: string | undefined; run: "changes" | "readOnly" }): (error: unknown) => never {
+  const caFile = { given: options.caFile ? "yes" : "no", file: options.caFile ?? "", run: options.run };
   return (error) => {
     if (error instanceof PipelineAccessError) throw new Error([i18n.t("trust.access.stopped"), ...error.texts.map((text) => `  ${worded(withCaFile(options)(text), i18n.t)}`)].join("\n"));
     const instance = error instanceof RemoteAdminError && [plan.production, ...plan.instances].find((i) => i.url === error.baseUrl);
@@ -47,7 +49,7 @@ function wordedAccess(plan: PipelineFile, i18n: Translator, options: { caFile: s
       const values = { instance: instance.name, url: instance.url, reason: failure.reason ?? failure.message, ...caFile };
       throw new Error(i18n.t("trust.access.midwayCertificate", values));
     }
-    throw new Error(i18n.t("trust.access.midway", { instance: instance.name, reason: worded(failure.text, i18n.t) }));
+    throw new Error(i18n.t("trust.access.midway", { instance: instance.name, reason: worded(failure.text, i18n.t), run: options.run }));
   };
 }
 
@@ -67,7 +69,7 @@ export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
 
   withCa(pipeline.command("up <file>").description(t("help.pipeline.up"))).action(async (file: string, options: PipelineOptions) => {
     const { plan, clients } = readPlan(file, options.caFile);
-    const report = await pipelineUp(plan, clients, print, i18n).catch(wordedAccess(plan, i18n, { caFile: options.caFile }));
+    const report = await pipelineUp(plan, clients, print, i18n).catch(wordedAccess(plan, i18n, { caFile: options.caFile, run: "changes" }));
     // A blank line between the run's lines and the table, as demo and the README print it.
     output.out("");
     output.out(trustTable(report.edges, i18n));
@@ -76,7 +78,7 @@ export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
 
   withCa(pipeline.command("rotate <file>").description(t("help.pipeline.rotate"))).action(async (file: string, options: PipelineOptions) => {
     const { plan, clients } = readPlan(file, options.caFile);
-    const report = await pipelineRotate(plan, clients, print, i18n).catch(wordedAccess(plan, i18n, { caFile: options.caFile }));
+    const report = await pipelineRotate(plan, clients, print, i18n).catch(wordedAccess(plan, i18n, { caFile: options.caFile, run: "changes" }));
     output.out("");
     output.out(trustTable(report.edges, i18n));
     if (!report.ok) throw new Error(t("cli.pipeline.brokenAfterRotate"));
@@ -84,14 +86,14 @@ export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
 
   withCa(pipeline.command("verify <file>").description(t("help.pipeline.verify"))).action(async (file: string, options: PipelineOptions) => {
     const { plan, clients } = readPlan(file, options.caFile);
-    const report = await pipelineInspect(plan, clients, { recordAs: "verify" }).catch(wordedAccess(plan, i18n, { caFile: options.caFile }));
+    const report = await pipelineInspect(plan, clients, { recordAs: "verify" }).catch(wordedAccess(plan, i18n, { caFile: options.caFile, run: "readOnly" }));
     printReport(output, i18n, report, { caFile: options.caFile });
     if (!report.ok) throw new Error(t("cli.pipeline.verifyFailed", { unusable: report.unusable.length, drift: report.drift.length, broken: report.edges.filter((e) => e.status !== "ok").length }));
   });
 
   withCa(pipeline.command("status <file>").description(t("help.pipeline.status")).option("--json", t("help.option.json"))).action(async (file: string, options: PipelineOptions) => {
     const { plan, clients } = readPlan(file, options.caFile);
-    const report = await pipelineInspect(plan, clients, { recordAs: "status" }).catch(wordedAccess(plan, i18n, { caFile: options.caFile }));
+    const report = await pipelineInspect(plan, clients, { recordAs: "status" }).catch(wordedAccess(plan, i18n, { caFile: options.caFile, run: "readOnly" }));
     // JSON is for scripts: its texts stay English whatever the reader's language.
     if (options.json) output.out(JSON.stringify({ ok: report.ok, unusable: report.unusable.map((text) => inEnglish(withCaFile({ caFile: options.caFile })(text))), drift: report.drift.map(inEnglish), edges: report.edges.map((e) => ({ ...e, detail: inEnglish(e.detail) })) }, null, 2));
     else printReport(output, i18n, report, { caFile: options.caFile });
