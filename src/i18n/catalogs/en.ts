@@ -126,7 +126,7 @@ export const en = {
   "pipeline.run": "Last pipeline run ({kind}): {when}. {ok, select, true {Every edge worked.} other {Some edges were broken.}}",
   "pipeline.noRun": "No pipeline run was recorded on this instance, so the graph shows what its own records say. Run npx portcullis pipeline up with a pipeline file to record one.",
   "pipeline.drift": "Drift the last run found:",
-  "pipeline.empty": "No other instance yet: this instance holds no third-party provider records, and no endpoint names another instance's /oauth_redirect.do.",
+  "pipeline.empty": "No other instance yet: this instance holds no third-party provider records, and no pipeline run has been recorded here. An endpoint whose redirect URL is some instance's /oauth_redirect.do is drawn once that instance is known, by a provider record or a run.",
 
   "registry.title": "Application Registry",
   "registry.new": "New",

@@ -122,7 +122,7 @@ export const ko: Record<MessageKey, string> = {
   "pipeline.run": "마지막 파이프라인 실행({kind}): {when}. {ok, select, true {모든 연결이 정상입니다.} other {일부 연결에 문제가 있습니다.}}",
   "pipeline.noRun": "이 인스턴스에는 기록된 파이프라인 실행이 없어서, 그래프는 이 인스턴스의 레코드만으로 그렸습니다. 파이프라인 파일로 npx portcullis pipeline up을 실행하면 기록됩니다.",
   "pipeline.drift": "마지막 실행에서 찾은 계획과의 차이:",
-  "pipeline.empty": "아직 다른 인스턴스가 없습니다. 이 인스턴스에는 타사 공급자 레코드가 없고, 다른 인스턴스의 /oauth_redirect.do를 가리키는 엔드포인트도 없습니다.",
+  "pipeline.empty": "아직 다른 인스턴스가 없습니다. 이 인스턴스에는 타사 공급자 레코드가 없고, 여기에 기록된 파이프라인 실행도 없습니다. 리디렉션 URL이 어떤 인스턴스의 /oauth_redirect.do인 엔드포인트는 공급자 레코드나 실행으로 그 인스턴스를 알게 되면 그려집니다.",
 
   "registry.title": "애플리케이션 레지스트리",
   "registry.new": "새로 만들기",
