@@ -6,7 +6,7 @@ import { glideDateTime, newSysId } from "../domain/sys-id.ts";
 import { issue, NotFoundError, ValidationError } from "../domain/validation.ts";
 import type { SecretBox } from "../consumer/secret-box.ts";
 import { deleteAttachmentsOf } from "./attachment-store.ts";
-import { type AuditEntry, writeAudit } from "./audit-store.ts";
+import { type AuditEntry, creationEntries, writeAudit } from "./audit-store.ts";
 import { onSqlite } from "./database.ts";
 import type { Database } from "./schema.ts";
 import { newSystemFields } from "./system-fields.ts";
@@ -68,6 +68,13 @@ function toProvider(row: Row): OAuthProvider {
   };
 }
 
+/**
+ * What History records of a creation, in the provider form's order, each under the name and in
+ * the form an edit records it (updateProvider): every setting but the client secret, which is
+ * kept only sealed and never written to the audit in any form.
+ */
+const createdFields = ["name", "client_id", "token_url", "authorization_url", "revocation_url", "allow_http", "default_grant", "credential_style", "scope"] as const satisfies readonly (keyof ProviderSettings)[];
+
 export async function createProvider(db: Kysely<Database>, box: SecretBox, settings: ProviderSettings, redirectUrl: string, actor: string): Promise<OAuthProvider> {
   return checkedAgainstRace(() => db.transaction().execute(async (trx) => {
     await assertProviderNamesFree(trx, settings);
@@ -112,7 +119,8 @@ export async function createProvider(db: Kysely<Database>, box: SecretBox, setti
       .insertInto("oauth_entity_profile")
       .values({ sys_id: newSysId(), entity: system.sys_id, name: settings.oauth_profile ?? defaultProfileName(settings.name), grant_type: settings.default_grant, scope: settings.scope, is_default: 1 })
       .execute();
-    await writeAudit(trx, [{ tablename: "oauth_entity", documentkey: system.sys_id, fieldname: "name", newvalue: settings.name, user: actor, reasonText: { key: "auditReason.createdProvider" } }]);
+    const created = creationEntries("oauth_entity", system.sys_id, createdFields.map((field) => [field, String(settings[field])]), actor);
+    await writeAudit(trx, created.map((entry) => ({ ...entry, reasonText: { key: "auditReason.createdProvider" } })));
     return toProvider(await selectProviders(trx).where("e.sys_id", "=", system.sys_id).executeTakeFirstOrThrow());
   }));
 }

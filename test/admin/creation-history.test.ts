@@ -4,6 +4,7 @@ import { after, before, describe, test } from "node:test";
 import { loadConfig } from "../../src/config.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 import { findClient } from "../../src/store/oauth-entity-store.ts";
+import { findProvider } from "../../src/store/provider-store.ts";
 import { findUserByName } from "../../src/store/user-store.ts";
 import { followRedirect, signIn } from "../support/admin.ts";
 import type { Page } from "../support/browser.ts";
@@ -17,6 +18,11 @@ const [dialect] = dialectsUnderTest();
 function changes(page: Page): string[] {
   const history = /<section class="history"[\s\S]*?<\/section>/.exec(page.html)?.[0] ?? "";
   return [...history.matchAll(/<td class="wrap change">([\s\S]*?)<\/td>/g)].map((m) => m[1]!.replace(/&quot;/g, '"'));
+}
+
+/** The Change column of the Audit page, top to bottom (newest first). */
+function auditChanges(page: Page): string[] {
+  return [...page.html.matchAll(/<td class="wrap change">([\s\S]*?)<\/td>/g)].map((m) => m[1]!.replace(/&quot;/g, '"'));
 }
 
 /** The stored sys_audit rows of one record: what the Table API and Audit show, secrets or not. */
@@ -77,6 +83,49 @@ describe("History shows every field a creation set, as the platform's History sh
     const user = (await findUserByName(server.instance.store.db, "grace"))!;
     const stored = await auditValues(server.instance.store.db, user.sysId);
     assert.ok(!stored.includes(user.passwordHash!) && !stored.includes("long enough 1") && !stored.includes("password"), stored.join(", "));
+  });
+});
+
+describe("History shows every setting a provider connection was made with", () => {
+  let server: TestInstance;
+  before(async () => {
+    server = await startTestInstance(dialect!);
+  });
+  after(() => server?.close());
+
+  test("a provider made on the Connect to a third-party OAuth Provider form: each setting, in the form's order; never the secret or its sealed form", async () => {
+    const browser = await signIn(server.base);
+    const form = await browser.get("/admin/registry/new/provider");
+    const secret = "provider-secret-never-audited";
+    await followRedirect(
+      browser,
+      await browser.submitForm(form, "/admin/registry/new/provider", {
+        name: "Recorded Provider",
+        client_id: "recorded-client",
+        client_secret: secret,
+        token_url: "https://provider.example/oauth_token.do",
+        authorization_url: "https://provider.example/oauth_auth.do",
+        revocation_url: "https://provider.example/oauth_revoke_token.do",
+        default_grant: "authorization_code",
+        credential_style: "body",
+        scope: "useraccount",
+      }),
+    );
+    const provider = (await findProvider(server.instance.store.db, "Recorded Provider"))!;
+    assert.deepEqual(auditChanges(await browser.get(`/admin/audit?table=oauth_entity&record=${provider.sysId}`)), [
+      "Created, Name: Recorded Provider",
+      "Created, Client ID: recorded-client",
+      "Created, Token URL: https://provider.example/oauth_token.do",
+      "Created, Authorization URL: https://provider.example/oauth_auth.do",
+      "Created, Token revocation URL: https://provider.example/oauth_revoke_token.do",
+      "Created, Allow http URLs: false",
+      "Created, Default grant type: authorization_code",
+      "Created, Client authentication: body",
+      "Created, Scope: useraccount",
+    ]);
+    const sealed = await server.instance.store.db.selectFrom("oauth_provider_settings").select("client_secret_enc").where("entity", "=", provider.sysId).executeTakeFirstOrThrow();
+    const stored = await auditValues(server.instance.store.db, provider.sysId);
+    assert.ok(!stored.some((v) => v.includes(secret) || v.includes(sealed.client_secret_enc) || /secret/.test(v)), stored.join(", "));
   });
 });
 
