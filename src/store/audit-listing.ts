@@ -1,4 +1,6 @@
 import { type Kysely, sql } from "kysely";
+import { sysIdPattern } from "../domain/sys-id.ts";
+import { systemTables } from "../domain/system-tables.ts";
 import { clientActor, clientIdOfActor } from "./audit-store.ts";
 import type { KeysetCursor } from "./keyset-cursor.ts";
 import type { Database } from "./schema.ts";
@@ -21,6 +23,12 @@ export interface AuditListing {
   user: string;
   /** When `user` is a client acting with no user ("oauth:<client ID>"), that endpoint while its record exists. */
   actorClient: { sysId: string; name: string; clientId: string } | null;
+  /**
+   * For a reference to a user (Client credentials user), the user the old and new sys_id name
+   * while they exist, by the User ID the form shows; null for any other value or a deleted user.
+   */
+  oldDisplay: string | null;
+  newDisplay: string | null;
   createdOn: string;
   /** Epoch milliseconds: the order of the list, and where its next page starts. */
   createdAt: number;
@@ -54,15 +62,28 @@ export async function listAudit(db: Kysely<Database>, filter: { tablename?: stri
   if (filter.documentkey) query = query.where("sys_audit.documentkey", "=", filter.documentkey);
   const older = filter.older;
   if (older) query = query.where((eb) => eb.or([eb("sys_audit.created_at", "<", older.time), eb.and([eb("sys_audit.created_at", "=", older.time), eb("sys_audit.sys_id", ">", older.sysId)])]));
-  return withActorClients(db, await query.orderBy("sys_audit.created_at", "desc").orderBy("sys_audit.sys_id").limit(filter.limit).execute());
+  return withUserNames(db, await withActorClients(db, await query.orderBy("sys_audit.created_at", "desc").orderBy("sys_audit.sys_id").limit(filter.limit).execute()));
 }
 
 /** Names the endpoints that acted on their own, in one indexed look-up for the page rather than a join on a computed value per row. */
-async function withActorClients(db: Kysely<Database>, rows: Omit<AuditListing, "actorClient">[]): Promise<AuditListing[]> {
+async function withActorClients(db: Kysely<Database>, rows: Omit<AuditListing, "actorClient" | "oldDisplay" | "newDisplay">[]): Promise<Omit<AuditListing, "oldDisplay" | "newDisplay">[]> {
   const clientIds = [...new Set(rows.flatMap((r) => clientIdOfActor(r.user) ?? []))];
   const clients = clientIds.length === 0 ? [] : await db.selectFrom("oauth_entity").select(["sys_id", "name", "client_id"]).where("type", "=", "client").where("client_id", "in", clientIds).execute();
   const byActor = new Map(clients.map((c) => [clientActor(c.client_id), { sysId: c.sys_id, name: c.name, clientId: c.client_id }]));
   return rows.map((r) => ({ ...r, actorClient: byActor.get(r.user) ?? null }));
+}
+
+/** `table.field` of every system table's reference to a user: its audit rows hold the user's sys_id, as the platform's do. */
+const userReferences = new Set([...systemTables.values()].flatMap((table) => table.fields.filter((f) => f.type === "reference" && f.reference === "sys_user").map((f) => `${table.name}.${f.name}`)));
+
+/** Names the users the page's reference rows point to, in one look-up for the page: sys_audit keeps the sys_id, History shows who it is. */
+async function withUserNames(db: Kysely<Database>, rows: Omit<AuditListing, "oldDisplay" | "newDisplay">[]): Promise<AuditListing[]> {
+  const referencing = (r: (typeof rows)[number]) => userReferences.has(`${r.tablename}.${r.fieldname}`);
+  const sysIds = [...new Set(rows.filter(referencing).flatMap((r) => [r.oldvalue, r.newvalue].filter((v) => sysIdPattern.test(v))))];
+  const users = sysIds.length === 0 ? [] : await db.selectFrom("sys_user").select(["sys_id", "user_name"]).where("sys_id", "in", sysIds).execute();
+  const names = new Map(users.map((u) => [u.sys_id, u.user_name]));
+  const nameOf = (r: (typeof rows)[number], value: string) => (referencing(r) ? (names.get(value) ?? null) : null);
+  return rows.map((r) => ({ ...r, oldDisplay: nameOf(r, r.oldvalue), newDisplay: nameOf(r, r.newvalue) }));
 }
 
 export async function auditedTables(db: Kysely<Database>): Promise<string[]> {

@@ -63,7 +63,7 @@ describe("History shows every field a creation set, as the platform's History sh
       "Created, Grant types: authorization_code,client_credentials",
       "Created, Access token lifespan: 900",
       "Created, Refresh token lifespan: 0",
-      "Created, Accessible from: all",
+      "Created, Accessible from: All application scopes",
       "Created, Comments: made to be audited",
     ]);
     // Stored as the Table API writes a true/false field, not the 1/0 its column holds.
@@ -118,9 +118,9 @@ describe("History shows every setting a provider connection was made with", () =
       "Created, Token URL: https://provider.example/oauth_token.do",
       "Created, Authorization URL: https://provider.example/oauth_auth.do",
       "Created, Token revocation URL: https://provider.example/oauth_revoke_token.do",
-      "Created, Allow http URLs: false",
-      "Created, Default grant type: authorization_code",
-      "Created, Client authentication: body",
+      "Created, Allow http URLs: No",
+      "Created, Default grant type: Authorization code",
+      "Created, Client authentication: In the request body",
       "Created, Scope: useraccount",
     ]);
     const sealed = await server.instance.store.db.selectFrom("oauth_provider_settings").select("client_secret_enc").where("entity", "=", provider.sysId).executeTakeFirstOrThrow();

@@ -245,6 +245,9 @@ export const en = {
   "audit.table.oauth_entity": "Application Registry",
   "audit.table.oauth_credential": "Tokens",
   "audit.table.sys_user": "Users",
+  // Accessible from's choices by their dictionary labels (system-tables.ts), as the platform's form names them.
+  "audit.choice.accessibleFrom.all": "All application scopes",
+  "audit.choice.accessibleFrom.this": "This application scope only",
   "users.title": "Users",
   "users.pageTitle": "{name} · Users",
   "users.userName": "User name",

@@ -241,6 +241,8 @@ export const ko: Record<MessageKey, string> = {
   "audit.table.oauth_entity": "애플리케이션 레지스트리",
   "audit.table.oauth_credential": "토큰",
   "audit.table.sys_user": "사용자",
+  "audit.choice.accessibleFrom.all": "모든 애플리케이션 범위",
+  "audit.choice.accessibleFrom.this": "이 애플리케이션 범위만",
   "users.title": "사용자",
   "users.pageTitle": "{name} · 사용자",
   "users.userName": "사용자 이름",

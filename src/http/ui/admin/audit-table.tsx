@@ -30,8 +30,9 @@ const saidByChange = new Set(["auditReason.createdProvider", "auditReason.delete
 /** One sentence per change: which field of the record changed, by its label, from what to what. */
 function describe(t: Translator["t"], row: AuditListing, text: StoredText | undefined): string {
   const field = fieldLabel(t, row.tablename, row.fieldname);
-  const newvalue = auditFieldValue(t, row.tablename, row.fieldname, auditValueText(t, row.newvalue ?? "", (clientId) => (clientId === row.tokenClientId && row.tokenClientName ? row.tokenClientName : clientId)));
-  const oldvalue = auditFieldValue(t, row.tablename, row.fieldname, row.oldvalue ?? "");
+  // A reference reads as the user it names while they exist; a deleted user's row keeps the sys_id.
+  const newvalue = row.newDisplay ?? auditFieldValue(t, row.tablename, row.fieldname, auditValueText(t, row.newvalue ?? "", (clientId) => (clientId === row.tokenClientId && row.tokenClientName ? row.tokenClientName : clientId)));
+  const oldvalue = row.oldDisplay ?? auditFieldValue(t, row.tablename, row.fieldname, row.oldvalue ?? "");
   const kind = lifecycle(row, text);
   if (kind === "created") return t("audit.created", { field, value: newvalue });
   if (kind === "deleted") return t("audit.deleted", { field, value: oldvalue });

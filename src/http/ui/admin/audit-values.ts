@@ -1,6 +1,6 @@
 import type { GrantType } from "../../../domain/oauth-entity.ts";
 import { systemTables } from "../../../domain/system-tables.ts";
-import type { Translator } from "../../../i18n/translator.ts";
+import type { MessageKey, Translator } from "../../../i18n/translator.ts";
 
 /**
  * The values Portcullis itself writes into sys_audit in place of a secret or a count: stored
@@ -34,9 +34,27 @@ export function auditValueText(t: Translator["t"], value: string, clientName: (c
 // sys_audit records a true/false field as true or false (auditValue in audit-store.ts); rows written before it did hold the column's 1 or 0.
 const storedBooleans: Record<string, boolean> = { "1": true, true: true, "0": false, false: false };
 
-/** A true/false field's stored value as the reader's language says yes or no; any other value as it is. */
+/**
+ * A choice field's values as its form labels them, by `<table>.<field>`: sys_audit keeps the
+ * value, as the platform's does, and History shows the label in the reader's language. A
+ * provider's fields are not in the dictionary (they live in oauth_provider_settings), so they
+ * are listed here with the labels their form gives them.
+ */
+const choiceLabels: Record<string, Record<string, MessageKey>> = {
+  "oauth_entity.accessible_from": { all: "audit.choice.accessibleFrom.all", this: "audit.choice.accessibleFrom.this" },
+  "oauth_entity.default_grant": { authorization_code: "grant.authorization_code", client_credentials: "grant.client_credentials", password: "grant.password" },
+  "oauth_entity.credential_style": { basic: "provider.style.basic", body: "provider.style.body" },
+};
+
+/** Fields outside the dictionary that History still reads as yes or no: a provider's Allow http URLs. */
+const auditOnlyBooleans = new Set(["oauth_entity.allow_http"]);
+
+/** A true/false field's stored value as the reader's language says yes or no, a choice's as its label; any other value as it is. */
 export function auditFieldValue(t: Translator["t"], tablename: string, fieldname: string, value: string): string {
+  const choice = choiceLabels[`${tablename}.${fieldname}`];
+  if (choice && Object.hasOwn(choice, value)) return t(choice[value]!);
   const field = systemTables.get(tablename)?.fields.find((f) => f.name === fieldname);
-  if (field?.type !== "boolean" || !Object.hasOwn(storedBooleans, value)) return value;
+  const isBoolean = field?.type === "boolean" || auditOnlyBooleans.has(`${tablename}.${fieldname}`);
+  if (!isBoolean || !Object.hasOwn(storedBooleans, value)) return value;
   return t(storedBooleans[value] ? "common.true" : "common.false");
 }
