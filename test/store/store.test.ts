@@ -69,9 +69,11 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal(updated.accessTokenLifespan, 900);
       assert.equal(updated.modCount, 1);
       const history = await auditHistory(store.db, "oauth_entity", created.client.sysId);
-      const fields = history.map((h) => h.fieldname).sort();
-      assert.deepEqual(fields, ["access_token_lifespan", "client_id", "comments", "name"]);
-      assert.equal(history.find((h) => h.fieldname === "access_token_lifespan")?.oldvalue, "1800");
+      // The creation records every field it set (creation-history.test.ts); the edit, the two it changed.
+      const edited = history.filter((h) => h.reason !== "created").map((h) => h.fieldname).sort();
+      assert.deepEqual(edited, ["access_token_lifespan", "comments"]);
+      assert.ok(history.filter((h) => h.reason === "created").some((h) => h.fieldname === "grant_types" && h.newvalue === "password,refresh_token"));
+      assert.equal(history.find((h) => h.fieldname === "access_token_lifespan" && h.reason !== "created")?.oldvalue, "1800");
       const regenerated = await regenerateClientSecret(store.db, created.client.clientId, "auditor");
       const all = JSON.stringify(await auditHistory(store.db, "oauth_entity", created.client.sysId));
       assert.ok(!all.includes(regenerated.clientSecret!), "the audit never holds a secret");
@@ -81,7 +83,7 @@ for (const dialect of dialectsUnderTest()) {
       const created = await createClient(store.db, parseClientCreate({ name: "Flag Audit", redirect_url: "https://a.example/cb" }), "test");
       await updateClient(store.db, "Flag Audit", { active: false, pkce_required: false }, "auditor");
       const history = await auditHistory(store.db, "oauth_entity", created.client.sysId);
-      const change = (field: string) => history.filter((h) => h.fieldname === field).map((h) => [h.oldvalue, h.newvalue]);
+      const change = (field: string) => history.filter((h) => h.fieldname === field && h.reason !== "created").map((h) => [h.oldvalue, h.newvalue]);
       assert.deepEqual(change("active"), [["true", "false"]]);
       assert.deepEqual(change("pkce_required"), [["true", "false"]]);
     });
