@@ -1,8 +1,10 @@
 import type { Kysely } from "kysely";
 import type { OAuthClient } from "../domain/oauth-entity.ts";
 import { tokenLookupKey } from "../domain/token-value.ts";
+import { BearerGrantCache } from "./bearer-grant-cache.ts";
 import { precompiled } from "./precompiled-query.ts";
 import type { Database } from "./schema.ts";
+import { readerOf } from "./sqlite-reader.ts";
 import type { StoredToken } from "./token-store.ts";
 import type { Actor } from "./user-store.ts";
 
@@ -34,14 +36,27 @@ const bearerQuery = precompiled((db: Kysely<Database>, key: string) =>
     .where("e.type", "=", "client"),
 );
 
-export async function findBearerGrant(db: Kysely<Database>, token: string): Promise<BearerGrant | undefined> {
-  const rows = (await bearerQuery(db, tokenLookupKey(token))).rows;
+type BearerRow = Awaited<ReturnType<typeof bearerQuery>>["rows"][number];
+
+/** One grant from the query's rows (one per role), frozen: a kept grant is shared by the requests that present its token. */
+function grantOf(rows: BearerRow[]): BearerGrant | undefined {
   const first = rows[0];
   if (!first) return undefined;
   const { type, user, scope, expires_at, revoked_at, rotated_at } = first;
-  const client = { sysId: first.client_sys_id, clientId: first.client_id, name: first.client_name, active: first.client_active === 1 };
+  const client = Object.freeze({ sysId: first.client_sys_id, clientId: first.client_id, name: first.client_name, active: first.client_active === 1 });
   // A token whose user row is gone reads as having no user, and the check refuses it.
-  const actor = user === null || first.user_name === null ? null : { sysId: user, userName: first.user_name, name: first.user_display_name ?? "", active: first.user_active === 1 };
-  const roles = [...new Set(rows.map((r) => r.role_name).filter((n): n is string => typeof n === "string"))].sort();
-  return { token: { type, user, scope, expires_at, revoked_at, rotated_at }, client, user: actor, roles };
+  const actor = user === null || first.user_name === null ? null : Object.freeze({ sysId: user, userName: first.user_name, name: first.user_display_name ?? "", active: first.user_active === 1 });
+  const roles = Object.freeze([...new Set(rows.map((r) => r.role_name).filter((n): n is string => typeof n === "string"))].sort()) as string[];
+  return Object.freeze({ token: Object.freeze({ type, user, scope, expires_at, revoked_at, rotated_at }), client, user: actor, roles });
+}
+
+const caches = new WeakMap<Kysely<Database>, BearerGrantCache<BearerGrant>>();
+
+export async function findBearerGrant(db: Kysely<Database>, token: string): Promise<BearerGrant | undefined> {
+  const key = tokenLookupKey(token);
+  const reader = readerOf(db);
+  if (!reader) return grantOf((await bearerQuery(db, key)).rows);
+  let cache = caches.get(db);
+  if (!cache) caches.set(db, (cache = new BearerGrantCache(reader)));
+  return cache.get(key, () => grantOf(bearerQuery.read(db, reader, key)));
 }

@@ -1,6 +1,6 @@
 import type { Compilable, CompiledQuery, Insertable, Kysely, QueryResult } from "kysely";
 import type { Database } from "./schema.ts";
-import { readerOf } from "./sqlite-reader.ts";
+import { readerOf, type SqliteReader } from "./sqlite-reader.ts";
 import { sessionOf, type SqliteWriter } from "./sqlite-writer.ts";
 
 type Slot = { arg: number } | { value: unknown };
@@ -25,6 +25,8 @@ export interface Precompiled<Args extends unknown[], R> {
   (db: Kysely<Database>, ...args: Args): Promise<QueryResult<R>>;
   /** The same statement, run at once inside `writeDirectly` (src/store/sqlite-writer.ts); its rows. */
   now(writer: SqliteWriter, ...args: Args): R[];
+  /** The SELECT run at once on `db`'s SQLite reader (src/store/sqlite-reader.ts); its rows. */
+  read(db: Kysely<Database>, reader: SqliteReader, ...args: Args): R[];
 }
 
 export function precompiled<Args extends unknown[], R>(build: (db: Kysely<Database>, ...args: Args) => Compilable<R>, arity = build.length - 1): Precompiled<Args, R> {
@@ -68,7 +70,11 @@ export function precompiled<Args extends unknown[], R>(build: (db: Kysely<Databa
     const template = templateFor(writer.db);
     return writer.query<R>(template.compiled.sql, template.slots.map((s) => ("arg" in s ? args[s.arg] : s.value))).rows as R[];
   };
-  return Object.assign(run, { now });
+  const read = (db: Kysely<Database>, reader: SqliteReader, ...args: Args): R[] => {
+    const template = templateFor(db);
+    return reader.all<R>(template.compiled.sql, template.slots.map((s) => ("arg" in s ? args[s.arg] : s.value)));
+  };
+  return Object.assign(run, { now, read });
 }
 
 /** A one-row insert into `table` of these columns, precompiled; each call takes the values from a row object. */

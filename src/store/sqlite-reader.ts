@@ -14,6 +14,12 @@ import { type RowsOf, rowsOf } from "./sqlite-rows.ts";
 export interface SqliteReader {
   /** Runs a SELECT prepared once per SQL text. */
   all<R>(sql: string, parameters: readonly unknown[]): R[];
+  /**
+   * SQLite's `PRAGMA data_version` on this connection: it changes whenever any other
+   * connection, this process's writer included, has committed since the last call. Reads kept
+   * while it stays the same are what a new read would return.
+   */
+  dataVersion(): number;
   close(): void;
 }
 
@@ -23,6 +29,7 @@ const readers = new WeakMap<Kysely<Database>, SqliteReader>();
 /** Gives `db` (the database itself, not its transactions) a reader on `file`, opened on first use. */
 export function attachReader(db: Kysely<Database>, file: string): SqliteReader {
   let connection: SQLite.Database | undefined;
+  let version: SQLite.Statement | undefined;
   const statements = new Map<string, RowsOf>();
   const open = (): SQLite.Database => {
     const opened = new SQLite(file, { fileMustExist: true });
@@ -44,8 +51,14 @@ export function attachReader(db: Kysely<Database>, file: string): SqliteReader {
       }
       return rows<R>(parameters);
     },
+    dataVersion(): number {
+      connection ??= open();
+      version ??= connection.prepare("PRAGMA data_version").pluck();
+      return version.get() as number;
+    },
     close() {
       statements.clear();
+      version = undefined;
       connection?.close();
       connection = undefined;
     },
