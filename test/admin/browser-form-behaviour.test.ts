@@ -165,6 +165,6 @@ describe("admin forms in chromium: second presses, lock and unlock", { skip: bro
     assert.equal(link.posts() - postsBefore, 1, "the second press sent nothing");
     const created = (await listClients(server.instance.store.db)).filter((c) => c.name === "Pressed Twice");
     assert.equal(created.length, 1);
-    assert.equal(sha256(await page.getByLabel("Client Secret").inputValue()), created[0]!.clientSecretHash, "the secret shown once is the one stored");
+    assert.equal(sha256(await page.getByLabel("Client secret").inputValue()), created[0]!.clientSecretHash, "the secret shown once is the one stored");
   });
 });

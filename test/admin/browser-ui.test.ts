@@ -83,15 +83,15 @@ describe("admin UI in Debian's chromium (playwright-core)", { skip: browserSuite
       }
       await page.getByRole("button", { name: "Submit" }).click();
       await page.getByText(`Created “${name}”.`).waitFor();
-      const secret = await page.getByLabel("Client Secret").inputValue();
+      const secret = await page.getByLabel("Client secret").inputValue();
       const stored = (await findClient(server.instance.store.db, name))!;
       assert.deepEqual(stored.redirectUrls, urls);
       assert.equal(stored.clientSecretHash, sha256(secret));
       assert.equal(await page.getByRole("button", { name: "Copy" }).isVisible(), true, "the copy button appears when JavaScript runs");
       if (index === 0) await shot("06-record-secret-once.png");
       await page.reload();
-      assert.equal(await page.getByLabel("Client Secret").getAttribute("type"), "password", "after one view the secret is masked");
-      assert.notEqual(await page.getByLabel("Client Secret").inputValue(), secret);
+      assert.equal(await page.getByLabel("Client secret").getAttribute("type"), "password", "after one view the secret is masked");
+      assert.notEqual(await page.getByLabel("Client secret").inputValue(), secret);
     }
     await navigate("Application Registry");
     for (const [name, urls] of seedEndpoints) {
@@ -135,7 +135,7 @@ describe("admin UI in Debian's chromium (playwright-core)", { skip: browserSuite
     await shot("09-regenerate-confirm.png");
     await page.getByRole("button", { name: "Regenerate secret" }).click();
     await page.getByText("A new client secret was generated").waitFor();
-    const secret = await page.getByLabel("Client Secret").inputValue();
+    const secret = await page.getByLabel("Client secret").inputValue();
     const after = (await findClient(server.instance.store.db, "Pipeline Test Client"))!;
     assert.notEqual(after.clientSecretHash, before.clientSecretHash);
     assert.equal(after.clientSecretHash, sha256(secret));
@@ -216,9 +216,9 @@ describe("admin UI in Debian's chromium (playwright-core)", { skip: browserSuite
     await page.getByRole("link", { name: /Connect to a third-party OAuth Provider/ }).click();
     await page.getByLabel("Name").fill("Loopback provider");
     await page.getByLabel("Client ID").fill(peerClient.clientId);
-    await page.getByLabel("Client Secret").fill(peerClient.secret);
+    await page.getByLabel("Client secret").fill(peerClient.secret);
     await page.getByLabel("Token URL").fill(`${peer.base}/oauth_token.do`);
-    await page.getByLabel("Default Grant type").selectOption("client_credentials");
+    await page.getByLabel("Default grant type").selectOption("client_credentials");
     await shot("19-provider-form.png");
     await page.getByRole("button", { name: "Submit" }).click();
     await page.getByText("Created “Loopback provider”.", { exact: false }).waitFor();
@@ -229,7 +229,7 @@ describe("admin UI in Debian's chromium (playwright-core)", { skip: browserSuite
     // Edit: the form comes filled in, the secret field empty (kept); a scope change keeps the token.
     await page.getByRole("link", { name: "Edit", exact: true }).click();
     assert.equal(await page.getByLabel("Token URL").inputValue(), `${peer.base}/oauth_token.do`);
-    assert.equal(await page.getByLabel("Client Secret").inputValue(), "");
+    assert.equal(await page.getByLabel("Client secret").inputValue(), "");
     await page.getByLabel("Scope").fill("useraccount");
     await page.getByRole("button", { name: "Update" }).click();
     await page.getByText("Updated “Loopback provider”.").waitFor();

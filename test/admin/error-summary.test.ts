@@ -57,7 +57,7 @@ describe("the error summary lists a form's problems in the form's order, the lab
 
   test("English and Korean both put a colon between the label and the message", async () => {
     const englishLines = summary(await english.submitForm(await english.get(registryForm), registryForm, badEndpoint));
-    assert.ok(englishLines.some((line) => line.text === "Access Token Lifespan: must be at least 60"), JSON.stringify(englishLines));
+    assert.ok(englishLines.some((line) => line.text === "Access token lifespan: must be at least 60"), JSON.stringify(englishLines));
     assert.ok(englishLines.some((line) => line.text === 'Client credentials user: no user "nobody.here"'), JSON.stringify(englishLines));
     const koreanLines = summary(await korean.submitForm(await korean.get(registryForm), registryForm, badEndpoint));
     assert.ok(koreanLines.some((line) => /^액세스 토큰 수명: /.test(line.text)), JSON.stringify(koreanLines));

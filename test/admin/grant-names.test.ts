@@ -16,7 +16,7 @@ async function endpointFormNames(browser: FormBrowser): Promise<Record<string, s
   return Object.fromEntries(grants.map((g) => [g, new RegExp(`<label for="grant_${g}">([^<]+) <code>${g}</code></label>`).exec(page.html)?.[1]]));
 }
 
-/** The name the provider form's Default Grant type choice gives each grant. */
+/** The name the provider form's Default grant type choice gives each grant. */
 async function providerFormNames(browser: FormBrowser): Promise<Record<string, string | undefined>> {
   const page = await browser.get("/admin/registry/new/provider");
   const select = /<select id="default_grant"[^>]*>(.*?)<\/select>/s.exec(page.html)![1]!;

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { isSystemField } from "../../src/domain/dictionary.ts";
 import { systemTables } from "../../src/domain/system-tables.ts";
+import { en } from "../../src/i18n/catalogs/en.ts";
 import { enFieldLabels } from "../../src/i18n/catalogs/en-field-labels.ts";
 
 /** The dictionary's label as the catalog keeps it: the Table API's "(epoch ms)" unit left off. */
@@ -34,5 +35,20 @@ describe("field labels follow the table dictionary", () => {
       "fieldLabel.sys_user.password",
       "fieldLabel.sys_user.roles",
     ]);
+  });
+});
+
+describe("English field labels are in sentence case", () => {
+  // The forms' labels, History's and the New user form's. Menu modules and table names (Application
+  // Registry, Manage Tokens, User Role) are names of things, not labels, and keep the platform's capitals.
+  const userFormLabels = ["users.userName", "users.email", "users.firstName", "users.lastName", "users.displayName", "users.password", "users.roles", "users.role", "users.lockedOut"];
+  const labels = Object.entries(en).filter(([key]) => /^(field|provider\.field|fieldLabel)\./.test(key) || userFormLabels.includes(key));
+  /** A word after the first keeps a capital only as an acronym (ID, URLs, PKCE) or the spelling OAuth. */
+  const titleCased = (label: string) => label.split(" ").slice(1).filter((word) => /^[A-Z][a-z]/.test(word) && word !== "OAuth");
+
+  test("only the first word of a label starts with a capital, so the form and History name a field alike ('Access token lifespan')", () => {
+    assert.ok(labels.length > 100, `${labels.length} labels`);
+    const strays = labels.filter(([, label]) => titleCased(label).length > 0).map(([key, label]) => `${key}: "${label}"`);
+    assert.deepEqual(strays, []);
   });
 });
