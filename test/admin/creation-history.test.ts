@@ -60,7 +60,7 @@ describe("History shows every field a creation set, as the platform's History sh
       "Created, Public client: No",
       "Created, PKCE required: Yes",
       "Created, Allow http redirect: Yes",
-      "Created, Grant types: authorization_code,client_credentials",
+      "Created, Grant types: Authorization code, Client credentials",
       "Created, Access token lifespan: 900",
       "Created, Refresh token lifespan: 0",
       "Created, Accessible from: All application scopes",
@@ -148,7 +148,7 @@ describe("History of what the CLI creates shows every field it set too", () => {
     const browser = await signIn(`http://127.0.0.1:${port}`);
     const record = (await findClient(server.instance.store.db, "CLI Recorded"))!;
     const clientChanges = changes(await browser.get(`/admin/registry/${record.sysId}`));
-    for (const row of ["Created, Name: CLI Recorded", "Created, Redirect URL: https://cli.example/cb", "Created, Active: No", "Created, PKCE required: No", "Created, Allow http redirect: No", "Created, Grant types: authorization_code,refresh_token", "Created, Access token lifespan: 600"]) {
+    for (const row of ["Created, Name: CLI Recorded", "Created, Redirect URL: https://cli.example/cb", "Created, Active: No", "Created, PKCE required: No", "Created, Allow http redirect: No", "Created, Grant types: Authorization code, Refresh token", "Created, Access token lifespan: 600"]) {
       assert.ok(clientChanges.includes(row), `${row} in ${clientChanges.join(" | ")}`);
     }
     const ada = (await findUserByName(server.instance.store.db, "ada"))!;

@@ -17,7 +17,7 @@ function changes(page: Page): string[] {
   return [...history.matchAll(/<td class="wrap change">([\s\S]*?)<\/td>/g)].map((m) => m[1]!).reverse();
 }
 
-describe("History shows a reference by the user it names and a choice by its label, as the form does; sys_audit keeps the sys_id and the value", () => {
+describe("History shows a reference by the user it names and a choice or a grant type by its label, as the form does; sys_audit keeps the sys_id and the value", () => {
   let server: TestInstance;
   let english: FormBrowser;
   let korean: FormBrowser;
@@ -50,6 +50,21 @@ describe("History shows a reference by the user it names and a choice by its lab
     // The stored rows are what the platform's sys_audit holds: the sys_id and the choice's value.
     const stored = await server.instance.store.db.selectFrom("sys_audit").select(["fieldname", "oldvalue", "newvalue"]).where("documentkey", "=", client.sysId).where("fieldname", "in", ["client_credentials_user", "accessible_from"]).where("oldvalue", "!=", "").orderBy("fieldname").execute();
     assert.deepEqual(stored.map((r) => [r.fieldname, r.oldvalue, r.newvalue]), [["accessible_from", "all", "this"], ["client_credentials_user", ada, bob]]);
+  });
+
+  test("Grant types by their labels in the form's order, joined as the form's text joins them, on creation and on an edit, in English and Korean; sys_audit keeps the stored list", async () => {
+    const db = server.instance.store.db;
+    const grants = await registerClient(server.instance, { name: "Grant Labels", grant_types: ["client_credentials", "authorization_code"] });
+    await updateClient(db, grants.sysId, { grant_types: ["authorization_code", "refresh_token"] }, "admin");
+    const shown = changes(await english.get(`/admin/registry/${grants.sysId}`));
+    for (const row of ["Created, Grant types: Authorization code, Client credentials", "Grant types: Authorization code, Client credentials → Authorization code, Refresh token"]) {
+      assert.ok(shown.includes(row), `${row} in ${shown.join(" | ")}`);
+    }
+    assert.ok(!shown.some((row) => /authorization_code|client_credentials|refresh_token/.test(row)), shown.join(" | "));
+    const inKorean = changes(await korean.get(`/admin/registry/${grants.sysId}`));
+    assert.ok(inKorean.some((row) => row.includes("권한 부여 코드, 클라이언트 자격 증명 → 권한 부여 코드, 새로 고침 토큰")), inKorean.join(" | "));
+    const stored = await db.selectFrom("sys_audit").select(["oldvalue", "newvalue"]).where("documentkey", "=", grants.sysId).where("fieldname", "=", "grant_types").orderBy("created_at").execute();
+    assert.deepEqual(stored.map((r) => [r.oldvalue, r.newvalue]), [["", "client_credentials,authorization_code"], ["client_credentials,authorization_code", "authorization_code,refresh_token"]]);
   });
 
   test("a user since deleted is shown by the sys_id the row keeps", async () => {

@@ -1,4 +1,5 @@
-import { defaultGrantTypes, type GrantType, grantTypeNames, lifespanLimits, type OAuthClient } from "../../domain/oauth-entity.ts";
+import { defaultGrantTypes, type GrantType, lifespanLimits, type OAuthClient } from "../../domain/oauth-entity.ts";
+import { grantTypesText } from "../ui/admin/grant-types-text.ts";
 
 /**
  * The registry form as typed, kept verbatim so a re-render (a validation error, the lock
@@ -108,7 +109,7 @@ export function registryFormText(state: RegistryFormState, yesNo: (value: boolea
     logo_url: state.logoUrl.trim(),
     pkce_required: yesNo(state.pkceRequired),
     allow_http_redirect: yesNo(state.allowHttpRedirect),
-    grant_types: [...state.grantTypes].sort().map((g) => ((grantTypeNames as readonly string[]).includes(g) ? grantLabel(g as GrantType) : g)).join(", "),
+    grant_types: grantTypesText(state.grantTypes, grantLabel),
     access_token_lifespan: state.accessTokenLifespan.trim(),
     refresh_token_lifespan: state.refreshTokenLifespan.trim(),
     client_credentials_user: state.clientCredentialsUser.trim(),

@@ -1,6 +1,7 @@
 import type { GrantType } from "../../../domain/oauth-entity.ts";
 import { systemTables } from "../../../domain/system-tables.ts";
 import type { MessageKey, Translator } from "../../../i18n/translator.ts";
+import { grantTypesText } from "./grant-types-text.ts";
 
 /**
  * The values Portcullis itself writes into sys_audit in place of a secret or a count: stored
@@ -49,8 +50,10 @@ const choiceLabels: Record<string, Record<string, MessageKey>> = {
 /** Fields outside the dictionary that History still reads as yes or no: a provider's Allow http URLs. */
 const auditOnlyBooleans = new Set(["oauth_entity.allow_http"]);
 
-/** A true/false field's stored value as the reader's language says yes or no, a choice's as its label; any other value as it is. */
+/** A true/false field's stored value as the reader's language says yes or no, a choice's as its label, grant types as the form names them; any other value as it is. */
 export function auditFieldValue(t: Translator["t"], tablename: string, fieldname: string, value: string): string {
+  // sys_audit keeps the column's comma-separated list (oauth-entity-store.ts), as the Table API reads it.
+  if (tablename === "oauth_entity" && fieldname === "grant_types" && value !== "") return grantTypesText(value.split(","), (grant) => t(`grant.${grant}`));
   const choice = choiceLabels[`${tablename}.${fieldname}`];
   if (choice && Object.hasOwn(choice, value)) return t(choice[value]!);
   const field = systemTables.get(tablename)?.fields.find((f) => f.name === fieldname);
