@@ -71,7 +71,8 @@ function toProvider(row: Row): OAuthProvider {
 /**
  * What History records of a creation, in the provider form's order, each under the name and in
  * the form an edit records it (updateProvider): every setting but the client secret, which is
- * kept only sealed and never written to the audit in any form.
+ * kept only sealed and never written to the audit in any form. The OAuth entity profile's name
+ * follows, as the record page lists it: an edit never renames it, so only its creation records it.
  */
 const createdFields = ["name", "client_id", "token_url", "authorization_url", "revocation_url", "allow_http", "default_grant", "credential_style", "scope"] as const satisfies readonly (keyof ProviderSettings)[];
 
@@ -115,11 +116,13 @@ export async function createProvider(db: Kysely<Database>, box: SecretBox, setti
         scope: settings.scope,
       })
       .execute();
+    const profileName = settings.oauth_profile ?? defaultProfileName(settings.name);
     await trx
       .insertInto("oauth_entity_profile")
-      .values({ sys_id: newSysId(), entity: system.sys_id, name: settings.oauth_profile ?? defaultProfileName(settings.name), grant_type: settings.default_grant, scope: settings.scope, is_default: 1 })
+      .values({ sys_id: newSysId(), entity: system.sys_id, name: profileName, grant_type: settings.default_grant, scope: settings.scope, is_default: 1 })
       .execute();
-    const created = creationEntries("oauth_entity", system.sys_id, createdFields.map((field) => [field, String(settings[field])]), actor);
+    const fields: [string, string][] = [...createdFields.map((field): [string, string] => [field, String(settings[field])]), ["oauth_profile", profileName]];
+    const created = creationEntries("oauth_entity", system.sys_id, fields, actor);
     await writeAudit(trx, created.map((entry) => ({ ...entry, reasonText: { key: "auditReason.createdProvider" } })));
     return toProvider(await selectProviders(trx).where("e.sys_id", "=", system.sys_id).executeTakeFirstOrThrow());
   }));

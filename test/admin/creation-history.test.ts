@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { loadConfig } from "../../src/config.ts";
+import { instanceSecretBox } from "../../src/consumer/secret-box.ts";
+import { parseProviderCreate } from "../../src/domain/oauth-provider.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 import { findClient } from "../../src/store/oauth-entity-store.ts";
-import { findProvider } from "../../src/store/provider-store.ts";
+import { createProvider, findProvider } from "../../src/store/provider-store.ts";
 import { findUserByName } from "../../src/store/user-store.ts";
 import { followRedirect, signIn } from "../support/admin.ts";
 import type { Page } from "../support/browser.ts";
@@ -122,10 +124,19 @@ describe("History shows every setting a provider connection was made with", () =
       "Created, Default grant type: Authorization code",
       "Created, Client authentication: In the request body",
       "Created, Scope: useraccount",
+      "Created, OAuth entity profile: Recorded Provider default_profile",
     ]);
     const sealed = await server.instance.store.db.selectFrom("oauth_provider_settings").select("client_secret_enc").where("entity", "=", provider.sysId).executeTakeFirstOrThrow();
     const stored = await auditValues(server.instance.store.db, provider.sysId);
     assert.ok(!stored.some((v) => v.includes(secret) || v.includes(sealed.client_secret_enc) || /secret/.test(v)), stored.join(", "));
+  });
+
+  test("a provider given its own OAuth entity profile (the CLI's --oauth-profile, the registry API's oauth_profile) records that name", async () => {
+    const settings = parseProviderCreate({ name: "Own Profile", client_id: "own-profile-client", client_secret: "own-profile-secret", token_url: "https://own.example/oauth_token.do", oauth_profile: "Own Profile for pipelines" });
+    const provider = await createProvider(server.instance.store.db, instanceSecretBox(server.instance), settings, `${server.base}/oauth_redirect.do`, "admin");
+    const browser = await signIn(server.base);
+    const shown = auditChanges(await browser.get(`/admin/audit?table=oauth_entity&record=${provider.sysId}`));
+    assert.equal(shown[shown.length - 1], "Created, OAuth entity profile: Own Profile for pipelines", shown.join(" | "));
   });
 });
 

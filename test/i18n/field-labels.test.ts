@@ -28,6 +28,7 @@ describe("field labels follow the table dictionary", () => {
       "fieldLabel.oauth_entity.consent",
       "fieldLabel.oauth_entity.credential_style",
       "fieldLabel.oauth_entity.default_grant",
+      "fieldLabel.oauth_entity.oauth_profile",
       "fieldLabel.oauth_entity.revocation_url",
       "fieldLabel.oauth_entity.scope",
       "fieldLabel.oauth_entity.token",

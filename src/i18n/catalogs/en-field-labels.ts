@@ -135,6 +135,7 @@ export const enFieldLabels = {
   "fieldLabel.oauth_entity.credential_style": "Client authentication",
   "fieldLabel.oauth_entity.scope": "Scope",
   "fieldLabel.oauth_entity.allow_http": "Allow http URLs",
+  "fieldLabel.oauth_entity.oauth_profile": "OAuth entity profile",
   "fieldLabel.sys_user.password": "Password",
   "fieldLabel.sys_user.roles": "Roles",
   "fieldLabel.oauth_credential.issued": "Issued",

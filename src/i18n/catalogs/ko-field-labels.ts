@@ -127,6 +127,7 @@ export const koFieldLabels: Record<keyof typeof enFieldLabels, string> = {
   "fieldLabel.oauth_entity.credential_style": "클라이언트 인증 방식",
   "fieldLabel.oauth_entity.scope": "범위",
   "fieldLabel.oauth_entity.allow_http": "http URL 허용",
+  "fieldLabel.oauth_entity.oauth_profile": "OAuth 엔터티 프로필",
   "fieldLabel.sys_user.password": "비밀번호",
   "fieldLabel.sys_user.roles": "역할",
   "fieldLabel.oauth_credential.issued": "발급",
