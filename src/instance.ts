@@ -14,7 +14,7 @@ export interface Instance {
   readonly store: Store;
   /** Set when the node is shutting down, so /ready tells load balancers to stop sending. */
   readonly lifecycle: { draining: boolean };
-  /** The instant encoded-query date macros are evaluated at, and the day single-row import sets gather in; tests fix it. */
+  /** The instant encoded-query date macros are evaluated at, the day single-row import sets gather in, and when an import set is opened; tests fix it. */
   readonly now: () => Date;
 }
 
@@ -23,7 +23,7 @@ export interface OpenOptions {
   onAdminCreated?: (userName: string, generatedPassword: string | null) => void;
   /** An already-open store (tests hand in PGlite); by default the config says which to open. */
   store?: Store;
-  /** A fixed clock for date macros and single-row import sets (tests); the system clock by default. */
+  /** A fixed clock for date macros and import sets (tests); the system clock by default. */
   now?: () => Date;
 }
 

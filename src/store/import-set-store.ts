@@ -76,10 +76,9 @@ function chunkSize(columns: number): number {
   return Math.max(1, Math.min(500, Math.floor(30_000 / Math.max(columns, 1))));
 }
 
-/** insertMultiple: the set and all its rows, or nothing. */
-export async function loadImportSet(db: Kysely<Database>, staging: TableDef, loader: Loader, rows: readonly Record<string, StoredValue>[]): Promise<ImportSet> {
+/** insertMultiple: the set and all its rows, or nothing, stamped at `now` (the instance's clock, as a single row's set is). */
+export async function loadImportSet(db: Kysely<Database>, staging: TableDef, loader: Loader, rows: readonly Record<string, StoredValue>[], now: number): Promise<ImportSet> {
   return db.transaction().execute(async (trx) => {
-    const now = Date.now();
     const set = await newImportSet(trx, staging, loader, "asynchronous", rows.length, now);
     const size = chunkSize(Object.keys(rows[0] ?? {}).length + 10);
     for (let start = 0; start < rows.length; start += size) {

@@ -128,6 +128,20 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal((await api(server, "GET", `/api/now/table/u_person?${q({ sysparm_query: "u_emailSTARTSWITHb" })}`, { token: loader.token })).body.result.length, 2);
     });
 
+    test("an insertMultiple set, its rows and its History are stamped by the instance's clock, as a single row's set is", async () => {
+      const res = await api(server, "POST", "/api/now/import/u_imp_person/insertMultiple", { token: loader.token, body: { records: [{ u_email: "clock1@example.com", u_name: "Clock" }, { u_email: "clock2@example.com", u_name: "Clock" }] } });
+      assert.equal(res.status, 201, res.text);
+      const setId = res.body.import_set_id as string;
+      const db = server.instance.store.db;
+      const set = await db.selectFrom("sys_import_set").select("sys_created_on").where("sys_id", "=", setId).executeTakeFirstOrThrow();
+      const audit = await db.selectFrom("sys_audit").select(["sys_created_on", "created_at"]).where("documentkey", "=", setId).executeTakeFirstOrThrow();
+      const rows = await sql<{ sys_created_on: string }>`select sys_created_on from u_imp_person where sys_import_set = ${setId}`.execute(db);
+      assert.equal(set.sys_created_on, "2026-03-10 12:00:00");
+      assert.deepEqual([audit.sys_created_on, Number(audit.created_at)], ["2026-03-10 12:00:00", Date.parse("2026-03-10T12:00:00Z")]);
+      assert.deepEqual(rows.rows.map((r) => r.sys_created_on), ["2026-03-10 12:00:00", "2026-03-10 12:00:00"]);
+      await waitForProcessed(server, loader.token, "u_imp_person", setId);
+    });
+
     test("a few thousand rows are transformed in the background, with progress readable meanwhile", async () => {
       const records = Array.from({ length: 3000 }, (_, i) => ({ u_email: `bulk${i}@example.com`, u_name: `Bulk ${i}`, u_age: String(i % 90) }));
       const res = await api(server, "POST", "/api/now/import/u_imp_person/insertMultiple", { token: loader.token, body: { records } });

@@ -78,7 +78,7 @@ function readRecords(staging: TableDef, body: unknown, limit: number): Record<st
 const importMany: Handler = async (instance, request, reply) => {
   const { principal, staging } = await open(instance, request, "create");
   const rows = readRecords(staging, request.body, instance.config.importMaxRecords);
-  const set = await loadImportSet(instance.store.db, staging, loaderOf(principal), rows);
+  const set = await loadImportSet(instance.store.db, staging, loaderOf(principal), rows, instance.now().getTime());
   kickImportSetJobs(instance);
   // One request makes one set, so it is also the "multi" set a platform client looks for.
   reply.code(201).send({ import_set_id: set.sys_id, multi_import_set_id: set.sys_id });
