@@ -68,7 +68,7 @@ export async function buildApp(instance: Instance, options: AppOptions = {}): Pr
     crossOriginResourcePolicy: false,
   });
   app.setErrorHandler((error, request, reply) => {
-    const checked = credentialsBeforeBody(instance, error, request);
+    const checked = credentialsBeforeBody(instance, error, request, reply);
     if (!checked) return renderError(error, request, reply, instance);
     void checked.then((answer) => renderError(answer, request, reply, instance));
   });

@@ -18,7 +18,7 @@ import { tokenEndpoint } from "./oauth/token.ts";
 import { liveness, readiness } from "./operability/health.ts";
 import { paths } from "./paths.ts";
 import { aggregateApiRoutes } from "./table-api/aggregate-api.ts";
-import { scriptedRest } from "./scripted-rest/dispatch.ts";
+import { resourceCredentials, scriptedRest } from "./scripted-rest/dispatch.ts";
 import { registerXMLParser } from "./xml/xml-body.ts";
 import { tableApiRoutes } from "./table-api/table-routes.ts";
 import { importApiRoutes } from "./import-api/import-routes.ts";
@@ -90,9 +90,9 @@ const routes: Route[] = [
   { method: "DELETE", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.deleteProviderRecord, credentials: "admin" },
   { method: "PATCH", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.updateProviderRecord, credentials: "admin" },
   // Scripted REST APIs: the static paths above win; what is left under /api/{namespace}/{api_id} is looked up per request.
-  // No credentials: a resource open to everyone reads its body whoever sends it.
+  // Each resource says whether it requires authentication: one open to everyone reads its body whoever sends it.
   ...(["GET", "POST", "PUT", "PATCH", "DELETE"] as const).flatMap((method) =>
-    [paths.scriptedRest, `${paths.scriptedRest}/*`].map((url) => ({ method, url, errorFormat: "api" as const, handler: scriptedRest, anyType: true, xmlBodies: true, bodyTypes: scriptedRestBodies })),
+    [paths.scriptedRest, `${paths.scriptedRest}/*`].map((url) => ({ method, url, errorFormat: "api" as const, handler: scriptedRest, anyType: true, xmlBodies: true, bodyTypes: scriptedRestBodies, credentials: resourceCredentials })),
   ),
   { method: "POST", url: paths.pipelineRuns, errorFormat: "api", handler: recordRun, credentials: "admin" },
   { method: "GET", url: `${paths.pipelineRuns}/latest`, errorFormat: "api", handler: latestRun, credentials: "admin" },

@@ -70,14 +70,21 @@ function serialized(body: { text: string; json: boolean }, scriptTyped: boolean,
   }
 }
 
-export async function scriptedRest(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  // Before anything can fail: the error envelopes follow the Accept header too.
-  const xmlType = preferredSerialization(request);
-  if (xmlType) answerInXML(reply, xmlType);
+interface Resource {
+  api: ApiResources;
+  op: Operation;
+  pathParams: Record<string, string>;
+}
+
+/**
+ * The resource a request names, or its 404 or 405; undefined for a path in a reserved namespace
+ * (now, portcullis), which reaches here only when its own routes lack the method: the not-found
+ * handler tells 405 from 404 there.
+ */
+async function findResource(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<Resource | undefined> {
   const params = request.params as { namespace: string; api_id: string; "*"?: string };
   const noSuch = () => notFound(`no such resource: ${request.method} ${(request.url.split("?")[0] ?? "").slice(0, 200)}`);
-  // A reserved namespace (now, portcullis) reaches here only when its own routes lack the method: the not-found handler tells 405 from 404.
-  if (namespaceProblem(params.namespace) || serviceIdProblem(params.api_id)) return void reply.callNotFound();
+  if (namespaceProblem(params.namespace) || serviceIdProblem(params.api_id)) return undefined;
   const api = await findApiResources(instance.store.db, `/api/${params.namespace}/${params.api_id}`);
   if (!api) throw noSuch();
   const candidates = api.operations.flatMap((op) => {
@@ -95,13 +102,39 @@ export async function scriptedRest(instance: Instance, request: FastifyRequest, 
     reply.header("allow", resolved.methodNotAllowed.join(", "));
     throw new OAuthError("invalid_request", `${request.method} is not allowed here; this resource answers ${resolved.methodNotAllowed.join(", ")}`, { status: 405 });
   }
-  const op = resolved.found;
+  return { api, op: resolved.found, pathParams: resolved.pathParams };
+}
+
+/** Before anything can fail: the error envelopes follow the Accept header too. */
+function serializeFor(request: FastifyRequest, reply: FastifyReply): string | undefined {
+  const xmlType = preferredSerialization(request);
+  if (xmlType) answerInXML(reply, xmlType);
+  return xmlType;
+}
+
+/**
+ * What a body the parser refused is answered after (src/http/body-refusal.ts): the request's
+ * 404 or 405, then, for a resource that requires authentication, its 401 or 403, as the
+ * handler checks them before its script reads the body. A resource open to everyone reads its
+ * body whoever sends it, so its refusal is answered to anyone.
+ */
+export async function resourceCredentials(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  serializeFor(request, reply);
+  const resource = await findResource(instance, request, reply);
+  if (resource) await authorize(instance, request, resource.op);
+}
+
+export async function scriptedRest(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const xmlType = serializeFor(request, reply);
+  const resource = await findResource(instance, request, reply);
+  if (!resource) return void reply.callNotFound();
+  const { api, op, pathParams } = resource;
   const principal = await authorize(instance, request, op);
   const label = `${op.http_method} ${api.definition.base_uri}${op.relative_path === "/" ? "" : op.relative_path}`;
   const log = request.log.child({ scriptedRest: api.definition.base_uri, resource: op.name });
   const data = dataApi(instance, principal, log);
   let outcome: ScriptOutcome = await runScriptOnThread(
-    { requestJson: scriptRequest(instance, request, principal, resolved.pathParams), script: op.operation_script, filename: `sys_ws_operation.${op.sys_id}.js` },
+    { requestJson: scriptRequest(instance, request, principal, pathParams), script: op.operation_script, filename: `sys_ws_operation.${op.sys_id}.js` },
     sandboxLimits(instance),
     { log: (level, line) => log[level](`script: ${line}`), data },
   );
