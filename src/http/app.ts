@@ -1,10 +1,10 @@
 import cookie from "@fastify/cookie";
 import type { Duplex } from "node:stream";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Bindings, ChildLoggerOptions } from "pino";
 import { LazyRequestLogger, OneLinePerRequest } from "./request-log.ts";
 import type { Instance } from "../instance.ts";
-import { credentialsBeforeBody } from "./body-refusal.ts";
+import { answerBeforeBody, notServed } from "./body-refusal.ts";
 import { renderError, unroutedFormat } from "./error-rendering.ts";
 import { registerSecurityHeaders, type SecurityHeaderSets } from "./security-headers.ts";
 import { pageCSPDirectives } from "./page-csp.ts";
@@ -67,18 +67,20 @@ export async function buildApp(instance: Instance, options: AppOptions = {}): Pr
     hsts: instance.config.publicUrl.startsWith("https:") ? { maxAge: 31536000 } : false,
     crossOriginResourcePolicy: false,
   });
-  app.setErrorHandler((error, request, reply) => {
-    const checked = credentialsBeforeBody(instance, error, request, reply);
-    if (!checked) return renderError(error, request, reply, instance);
-    void checked.then((answer) => renderError(answer, request, reply, instance));
-  });
-  app.setNotFoundHandler((request, reply) => {
+  // RFC 9110 §15.5.6: a path served with other methods is a 405 naming them, in that path's own format.
+  const refuseUnserved = (request: FastifyRequest, reply: FastifyReply): void => {
     const path = request.url.split("?")[0]!;
     const served = methodsAt(path);
     if (!served || served.methods.includes(request.method)) return renderError(new OAuthError("invalid_request", `no such resource: ${request.method} ${path}`, { status: 404 }), request, reply, instance);
     reply.header("allow", served.methods.join(", "));
     renderError(new OAuthError("invalid_request", `${request.method} is not allowed on ${path}; it answers ${served.methods.join(", ")}`, { status: 405 }), request, reply, instance, served.errorFormat);
+  };
+  app.setErrorHandler((error, request, reply) => {
+    const checked = answerBeforeBody(instance, error, request, reply);
+    if (!checked) return renderError(error, request, reply, instance);
+    void checked.then((answer) => (answer === notServed ? refuseUnserved(request, reply) : renderError(answer, request, reply, instance)));
   });
+  app.setNotFoundHandler(refuseUnserved);
   if (instance.config.metrics) registerMetrics(app, instance, options.management);
   registerRateLimits(app, instance);
   registerRoutes(app, instance);

@@ -3,18 +3,25 @@ import type { Instance } from "../instance.ts";
 import { requireAdmin } from "./consumer/admin-request.ts";
 import { type ApiName, authenticateApi } from "./table-api/api-principal.ts";
 
-/**
- * A route's own check of the caller, run as its handler runs it, for a route whose requests do
- * not all ask the same: a Scripted REST resource says itself whether it requires authentication.
- */
-export type CredentialCheck = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+/** A check's answer for a path or method no route serves: the not-found handler's 404, or 405 with Allow. */
+export const notServed = Symbol("not served");
 
-/** The authentication a REST API route's handler runs first: an API's caller, an admin for Portcullis's own APIs, or the route's own check. */
-export type RouteCredentials = ApiName | "admin" | CredentialCheck;
+/**
+ * A route's own check, run as its handler runs it, for a route whose requests do not all ask
+ * the same: a Scripted REST resource says itself whether it requires authentication, and a
+ * method a POST-only endpoint does not take is refused whatever it sent.
+ */
+export type RouteCheck = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<typeof notServed | undefined>;
+
+/**
+ * What a route's handler refuses before it reads a body: an API's caller without credentials,
+ * anyone but an admin on Portcullis's own APIs, or what the route's own check refuses.
+ */
+export type BeforeBody = ApiName | "admin" | RouteCheck;
 
 declare module "fastify" {
   interface FastifyContextConfig {
-    credentials?: RouteCredentials;
+    beforeBody?: BeforeBody;
   }
 }
 
@@ -32,24 +39,29 @@ function isBodyRefusal(error: unknown): boolean {
   return refusals.has(error) || String((error as { code?: unknown }).code).startsWith("FST_ERR_CTP_");
 }
 
-function authenticate(instance: Instance, request: FastifyRequest, reply: FastifyReply, credentials: RouteCredentials): Promise<unknown> {
-  if (credentials === "admin") return requireAdmin(instance, request);
-  if (typeof credentials === "function") return credentials(instance, request, reply);
-  return authenticateApi(instance, request, { api: credentials });
+async function check(instance: Instance, request: FastifyRequest, reply: FastifyReply, beforeBody: BeforeBody): Promise<typeof notServed | undefined> {
+  if (beforeBody === "admin") await requireAdmin(instance, request);
+  else if (typeof beforeBody === "function") return beforeBody(instance, request, reply);
+  else await authenticateApi(instance, request, { api: beforeBody });
+  return undefined;
 }
 
 /**
  * Fastify reads a body before the handler, where the REST APIs authenticate, so a body it
  * refused (400, 413, 415) would be answered to a caller without credentials, telling it about a
- * request it may not make. On that refusal's path only, so a request that reaches its handler
- * pays nothing, the route's authentication runs first, and what it refuses (401, or 403) is the
- * answer. Undefined for any other error, which is answered as it is.
+ * request it may not make; and it reads the body of a request no route serves too, so a bad one
+ * got the parser's 400 where a good one gets the 404 or 405. On that refusal's path only, so a
+ * request that reaches its handler pays nothing, what comes before the body is checked first,
+ * and what it refuses (404 or 405 as `notServed`, 401, 403) is the answer. Undefined for any
+ * other error, which is answered as it is.
  */
-export function credentialsBeforeBody(instance: Instance, error: unknown, request: FastifyRequest, reply: FastifyReply): Promise<unknown> | undefined {
-  const credentials = request.routeOptions.config?.credentials;
-  if (credentials === undefined || !isBodyRefusal(error)) return undefined;
-  return authenticate(instance, request, reply, credentials).then(
-    () => error,
+export function answerBeforeBody(instance: Instance, error: unknown, request: FastifyRequest, reply: FastifyReply): Promise<unknown> | undefined {
+  if (!isBodyRefusal(error)) return undefined;
+  if (request.is404) return Promise.resolve(notServed);
+  const beforeBody = request.routeOptions.config?.beforeBody;
+  if (beforeBody === undefined) return undefined;
+  return check(instance, request, reply, beforeBody).then(
+    (outcome) => outcome ?? error,
     (refused: unknown) => refused,
   );
 }

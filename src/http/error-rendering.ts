@@ -57,8 +57,9 @@ export function unroutedFormat(request: FastifyRequest): ErrorFormat {
   return request.url.startsWith("/api/") ? "api" : "page";
 }
 
+/** `formatOfPath`: the format of the routes serving the path, for its 404 or 405, whichever route took the request. */
 export function renderError(error: unknown, request: FastifyRequest, reply: FastifyReply, instance?: Instance, formatOfPath?: ErrorFormat): void {
-  const format = request.routeOptions.config?.errorFormat ?? formatOfPath ?? unroutedFormat(request);
+  const format = formatOfPath ?? request.routeOptions.config?.errorFormat ?? unroutedFormat(request);
   const oauth = asOAuthError(error, request, format);
   // The database away is an outage, not a defect: one short warning with its cause, not an error
   // with a stack for every request it turns away (an outage under load filled the log with them).

@@ -18,7 +18,7 @@ import { tokenEndpoint } from "./oauth/token.ts";
 import { liveness, readiness } from "./operability/health.ts";
 import { paths } from "./paths.ts";
 import { aggregateApiRoutes } from "./table-api/aggregate-api.ts";
-import { resourceCredentials, scriptedRest } from "./scripted-rest/dispatch.ts";
+import { resourceBeforeBody, scriptedRest } from "./scripted-rest/dispatch.ts";
 import { registerXMLParser } from "./xml/xml-body.ts";
 import { tableApiRoutes } from "./table-api/table-routes.ts";
 import { importApiRoutes } from "./import-api/import-routes.ts";
@@ -28,16 +28,19 @@ import { callConnection, getConnectionToken, listConnections } from "./consumer/
 import * as registry from "./consumer/registry-admin-api.ts";
 import { latestRun, recordRun } from "./consumer/pipeline-run-api.ts";
 import { bodyEncodingError } from "./body-encoding.ts";
-import { bodyRefusal, type RouteCredentials } from "./body-refusal.ts";
+import { type BeforeBody, bodyRefusal, type RouteCheck } from "./body-refusal.ts";
 import { methodsByPath } from "./method-not-allowed.ts";
 import { jsonBodies, jsonOrXMLBodies, readUntypedBodiesAsJSON, scriptedRestBodies } from "./request-media-types.ts";
 
 type Handler = (instance: Instance, request: FastifyRequest, reply: FastifyReply) => Promise<void> | void;
 
-const postOnly: Handler = (_instance, request, reply) => {
+function postOnly(_instance: Instance, request: FastifyRequest, reply: FastifyReply): never {
   reply.header("allow", "POST");
   throw new OAuthError("invalid_request", `${request.url.split("?")[0]} takes POST, with the parameters in a form body`, { status: 405 });
-};
+}
+
+/** The same 405 for a body the parser refused: a malformed one is no reason to answer 400 to a method never served. */
+const postOnlyWhateverTheBody: RouteCheck = async (instance, request, reply) => postOnly(instance, request, reply);
 
 /** The one table that maps the platform's wire paths to the modules that implement them. */
 /** `anyType`: the answer's type is not always JSON (a script's own, an attachment's bytes), so Accept is not checked. */
@@ -45,8 +48,8 @@ const postOnly: Handler = (_instance, request, reply) => {
 /** `xmlAnswers`: the answer is XML when the Accept header prefers it (the platform's own APIs); elsewhere JSON only. */
 /** `cors`: "public-client" lets a public client's redirect origins read every answer, a refusal of an unreadable body included (src/http/oauth/cors.ts). */
 /** `bodyTypes`: what an API's 415 says it reads, when not JSON (or JSON and XML, with `xmlBodies`). */
-/** `credentials`: the authentication the handler runs first, run before a refused body is answered (src/http/body-refusal.ts). */
-type Route = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; bodyLimit?: number | ((config: Config) => number); handler: Handler; rawBodyLimit?: (instance: Instance) => number; anyType?: boolean; xmlBodies?: boolean; xmlAnswers?: boolean; cors?: "public-client"; bodyTypes?: readonly string[]; credentials?: RouteCredentials };
+/** `beforeBody`: what the handler refuses before it reads a body (its authentication, say), checked before a refused body is answered (src/http/body-refusal.ts). */
+type Route = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; bodyLimit?: number | ((config: Config) => number); handler: Handler; rawBodyLimit?: (instance: Instance) => number; anyType?: boolean; xmlBodies?: boolean; xmlAnswers?: boolean; cors?: "public-client"; bodyTypes?: readonly string[]; beforeBody?: BeforeBody };
 
 const routes: Route[] = [
   { method: "GET", url: paths.authorize, errorFormat: "page", handler: authorizeGet },
@@ -56,10 +59,10 @@ const routes: Route[] = [
   { method: "POST", url: paths.revoke, errorFormat: "oauth", cors: "public-client", handler: revocationEndpoint },
   { method: "POST", url: paths.introspect, errorFormat: "oauth", rateLimitByIp: "token-ip", handler: introspectionEndpoint },
   // RFC 6749 §3.2, RFC 7009 §2.1, RFC 7662 §2.1: POST only. Another method is told so, in JSON, rather than given the HTML "no such page".
-  ...[paths.token, paths.revoke, paths.introspect].flatMap((url) => (["GET", "PUT", "PATCH", "DELETE"] as const).map((method) => ({ method, url, errorFormat: "oauth" as const, handler: postOnly }))),
+  ...[paths.token, paths.revoke, paths.introspect].flatMap((url) => (["GET", "PUT", "PATCH", "DELETE"] as const).map((method) => ({ method, url, errorFormat: "oauth" as const, handler: postOnly, beforeBody: postOnlyWhateverTheBody }))),
   { method: "GET", url: paths.metadata, errorFormat: "oauth", handler: (instance, _request, reply) => void allowAnyOrigin(reply).send(authorizationServerMetadata(instance)) },
   { method: "GET", url: paths.whoami, errorFormat: "api", handler: whoami },
-  { method: "POST", url: paths.batch, errorFormat: "api", bodyLimit: 8 * 1024 * 1024, handler: batch, credentials: "Batch API" },
+  { method: "POST", url: paths.batch, errorFormat: "api", bodyLimit: 8 * 1024 * 1024, handler: batch, beforeBody: "Batch API" },
   // A probe's Accept (text/plain, say) must never turn a healthy node into a 406 and out of rotation.
   { method: "GET", url: paths.health, errorFormat: "api", handler: liveness, anyType: true },
   { method: "GET", url: paths.ready, errorFormat: "api", handler: readiness, anyType: true },
@@ -67,35 +70,35 @@ const routes: Route[] = [
   // The admin UI: sign-in at "/", the navigator's modules under /admin.
   ...adminRoutes().map((route) => ({ ...route, errorFormat: "page" as const })),
   // Writes take XML bodies too, as the platform's Table API does (Content-Type: application/xml).
-  ...tableApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const, xmlAnswers: true, xmlBodies: route.method !== "GET" && route.method !== "DELETE", credentials: "Table API" as const })),
-  ...aggregateApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const, xmlAnswers: true, credentials: "Aggregate API" as const })),
-  ...attachmentApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const, xmlAnswers: true, credentials: "Attachment API" as const })),
+  ...tableApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const, xmlAnswers: true, xmlBodies: route.method !== "GET" && route.method !== "DELETE", beforeBody: "Table API" as const })),
+  ...aggregateApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const, xmlAnswers: true, beforeBody: "Aggregate API" as const })),
+  ...attachmentApiRoutes().map((route) => ({ ...route, errorFormat: "api" as const, xmlAnswers: true, beforeBody: "Attachment API" as const })),
   // insertMultiple bodies grow with PORTCULLIS_IMPORT_MAX_RECORDS: about 1 KiB a record, at least 8 MiB.
   // One staging row may be XML, as the platform's reference allows; insertMultiple's {"records": […]} has no documented XML form.
-  ...importApiRoutes().map(({ bulk, ...route }) => ({ ...route, errorFormat: "api" as const, xmlAnswers: true, credentials: "Import Set API" as const, xmlBodies: route.method === "POST" && !bulk, ...(bulk ? { bodyLimit: (c: Config) => Math.max(8 << 20, c.importMaxRecords * 1024) } : {}) })),
+  ...importApiRoutes().map(({ bulk, ...route }) => ({ ...route, errorFormat: "api" as const, xmlAnswers: true, beforeBody: "Import Set API" as const, xmlBodies: route.method === "POST" && !bulk, ...(bulk ? { bodyLimit: (c: Config) => Math.max(8 << 20, c.importMaxRecords * 1024) } : {}) })),
   { method: "GET", url: paths.oauthRedirect, errorFormat: "page", handler: oauthRedirect },
-  { method: "GET", url: paths.connections, errorFormat: "api", handler: listConnections, credentials: "admin" },
+  { method: "GET", url: paths.connections, errorFormat: "api", handler: listConnections, beforeBody: "admin" },
   { method: "GET", url: `${paths.connections}/:id/authorize`, errorFormat: "page", handler: startAuthorization },
-  { method: "POST", url: `${paths.connections}/:id/token`, errorFormat: "api", handler: getConnectionToken, credentials: "admin" },
-  { method: "POST", url: `${paths.connections}/:id/call`, errorFormat: "api", handler: callConnection, credentials: "admin" },
-  { method: "GET", url: `${paths.registry}/endpoints`, errorFormat: "api", handler: registry.listEndpoints, credentials: "admin" },
-  { method: "POST", url: `${paths.registry}/endpoints`, errorFormat: "api", handler: registry.createEndpoint, credentials: "admin" },
-  { method: "GET", url: `${paths.registry}/endpoints/:id`, errorFormat: "api", handler: registry.getEndpoint, credentials: "admin" },
-  { method: "PATCH", url: `${paths.registry}/endpoints/:id`, errorFormat: "api", handler: registry.updateEndpoint, credentials: "admin" },
-  { method: "DELETE", url: `${paths.registry}/endpoints/:id`, errorFormat: "api", handler: registry.deleteEndpoint, credentials: "admin" },
-  { method: "POST", url: `${paths.registry}/endpoints/:id/regenerate_secret`, errorFormat: "api", handler: registry.regenerateEndpointSecret, credentials: "admin" },
-  { method: "GET", url: `${paths.registry}/providers`, errorFormat: "api", handler: registry.listProviderRecords, credentials: "admin" },
-  { method: "POST", url: `${paths.registry}/providers`, errorFormat: "api", handler: registry.createProviderRecord, credentials: "admin" },
-  { method: "GET", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.getProviderRecord, credentials: "admin" },
-  { method: "DELETE", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.deleteProviderRecord, credentials: "admin" },
-  { method: "PATCH", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.updateProviderRecord, credentials: "admin" },
+  { method: "POST", url: `${paths.connections}/:id/token`, errorFormat: "api", handler: getConnectionToken, beforeBody: "admin" },
+  { method: "POST", url: `${paths.connections}/:id/call`, errorFormat: "api", handler: callConnection, beforeBody: "admin" },
+  { method: "GET", url: `${paths.registry}/endpoints`, errorFormat: "api", handler: registry.listEndpoints, beforeBody: "admin" },
+  { method: "POST", url: `${paths.registry}/endpoints`, errorFormat: "api", handler: registry.createEndpoint, beforeBody: "admin" },
+  { method: "GET", url: `${paths.registry}/endpoints/:id`, errorFormat: "api", handler: registry.getEndpoint, beforeBody: "admin" },
+  { method: "PATCH", url: `${paths.registry}/endpoints/:id`, errorFormat: "api", handler: registry.updateEndpoint, beforeBody: "admin" },
+  { method: "DELETE", url: `${paths.registry}/endpoints/:id`, errorFormat: "api", handler: registry.deleteEndpoint, beforeBody: "admin" },
+  { method: "POST", url: `${paths.registry}/endpoints/:id/regenerate_secret`, errorFormat: "api", handler: registry.regenerateEndpointSecret, beforeBody: "admin" },
+  { method: "GET", url: `${paths.registry}/providers`, errorFormat: "api", handler: registry.listProviderRecords, beforeBody: "admin" },
+  { method: "POST", url: `${paths.registry}/providers`, errorFormat: "api", handler: registry.createProviderRecord, beforeBody: "admin" },
+  { method: "GET", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.getProviderRecord, beforeBody: "admin" },
+  { method: "DELETE", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.deleteProviderRecord, beforeBody: "admin" },
+  { method: "PATCH", url: `${paths.registry}/providers/:id`, errorFormat: "api", handler: registry.updateProviderRecord, beforeBody: "admin" },
   // Scripted REST APIs: the static paths above win; what is left under /api/{namespace}/{api_id} is looked up per request.
   // Each resource says whether it requires authentication: one open to everyone reads its body whoever sends it.
   ...(["GET", "POST", "PUT", "PATCH", "DELETE"] as const).flatMap((method) =>
-    [paths.scriptedRest, `${paths.scriptedRest}/*`].map((url) => ({ method, url, errorFormat: "api" as const, handler: scriptedRest, anyType: true, xmlBodies: true, bodyTypes: scriptedRestBodies, credentials: resourceCredentials })),
+    [paths.scriptedRest, `${paths.scriptedRest}/*`].map((url) => ({ method, url, errorFormat: "api" as const, handler: scriptedRest, anyType: true, xmlBodies: true, bodyTypes: scriptedRestBodies, beforeBody: resourceBeforeBody })),
   ),
-  { method: "POST", url: paths.pipelineRuns, errorFormat: "api", handler: recordRun, credentials: "admin" },
-  { method: "GET", url: `${paths.pipelineRuns}/latest`, errorFormat: "api", handler: latestRun, credentials: "admin" },
+  { method: "POST", url: paths.pipelineRuns, errorFormat: "api", handler: recordRun, beforeBody: "admin" },
+  { method: "GET", url: `${paths.pipelineRuns}/latest`, errorFormat: "api", handler: latestRun, beforeBody: "admin" },
 ];
 
 function addRoute(app: FastifyInstance, instance: Instance, route: Route, limit = route.bodyLimit): void {
@@ -117,7 +120,7 @@ function addRoute(app: FastifyInstance, instance: Instance, route: Route, limit 
     method: route.method,
     url: route.url,
     ...(bodyLimit ? { bodyLimit } : {}),
-    config: { errorFormat: route.errorFormat, ...(bodyTypes ? { bodyTypes } : {}), ...(route.rateLimitByIp ? { rateLimitByIp: route.rateLimitByIp } : {}), ...(route.credentials ? { credentials: route.credentials } : {}) },
+    config: { errorFormat: route.errorFormat, ...(bodyTypes ? { bodyTypes } : {}), ...(route.rateLimitByIp ? { rateLimitByIp: route.rateLimitByIp } : {}), ...(route.beforeBody ? { beforeBody: route.beforeBody } : {}) },
     ...(checkAccept ? { onRequest: async (request: FastifyRequest, reply: FastifyReply) => negotiateAnswer(request, reply, offer) } : {}),
     // onSend, not the handler: the body parser's own refusals (a type it does not read, too large) reach here too.
     ...(route.cors === "public-client" ? { onSend: async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => (await allowPublicClientOrigin(instance, request, reply), payload) } : {}),

@@ -54,6 +54,33 @@ describe("a served path asked with a method it does not answer is a 405 naming t
     assert.equal((await ask("DELETE", "/api/x_none/v1/thing")).status, 404, "nor is an API nobody defined");
   });
 
+  test("a body the parser refuses changes none of it: the 404 or 405 a good body gets, in the path's own format", async () => {
+    const withBody = (method: string, path: string, body: string) => fetch(`${server.base}${path}`, { method, headers: { accept: "application/json", "content-type": "application/json" }, body });
+    const bodies = { malformed: '{"short_description": ', "over the limit": `{"a":"${"x".repeat(server.instance.config.bodyLimit)}"}` };
+    for (const [method, path, status, allow, type] of [
+      ["PUT", "/api/now/table/incident", 405, "GET, HEAD, POST", /^application\/json/],
+      ["POST", `/api/now/table/incident/${"a".repeat(32)}`, 405, "GET, HEAD, PUT, PATCH, DELETE", /^application\/json/],
+      ["PUT", "/api/now/no_such_api", 404, null, /^application\/json/],
+      ["DELETE", "/api/x_none/v1/thing", 404, null, /^application\/json/],
+      ["PUT", "/oauth_token.do", 405, "POST", /^application\/json/],
+      ["OPTIONS", "/oauth_revoke_token.do", 405, "POST", /^application\/json/],
+      ["POST", "/.well-known/oauth-authorization-server", 405, "GET, HEAD", /^application\/json/],
+      ["PUT", "/api/portcullis/registry/endpoints", 405, "GET, HEAD, POST", /^application\/json/],
+      ["POST", "/api/portcullis/connections/some-provider/authorize", 405, "GET, HEAD", /^text\/html/],
+      ["DELETE", "/admin/registry", 405, "GET, HEAD", /^text\/html/],
+      ["POST", "/no/such/page", 404, null, /^text\/html/],
+    ] as const) {
+      const good = await withBody(method, path, "{}");
+      assert.equal(good.status, status, `${method} ${path} with a good body`);
+      for (const [name, body] of Object.entries(bodies)) {
+        const res = await withBody(method, path, body);
+        assert.equal(res.status, status, `${method} ${path}, ${name}: ${await res.text()}`);
+        assert.equal(res.headers.get("allow"), allow, `${method} ${path}, ${name}`);
+        assert.match(res.headers.get("content-type") ?? "", type, `${method} ${path}, ${name}`);
+      }
+    }
+  });
+
   test("the most specific pattern decides, as the router ranks them", () => {
     const at = methodsByPath([
       { method: "GET", url: "/api/now/table/:table", errorFormat: "api" },

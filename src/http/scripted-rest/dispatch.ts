@@ -6,6 +6,7 @@ import { scriptHeaderProblem } from "../../scripting/script-headers.ts";
 import { runScriptOnThread } from "../../scripting/script-thread-pool.ts";
 import { type ApiResources, findApiResources } from "../../store/scripted-rest-store.ts";
 import { answerInXML, preferredSerialization } from "../answer-format.ts";
+import { notServed } from "../body-refusal.ts";
 import { OAuthError } from "../oauth/oauth-error.ts";
 import { xmlDocument } from "../xml/xml-document.ts";
 import { type ApiPrincipal, authenticateApi } from "../table-api/api-principal.ts";
@@ -118,10 +119,12 @@ function serializeFor(request: FastifyRequest, reply: FastifyReply): string | un
  * handler checks them before its script reads the body. A resource open to everyone reads its
  * body whoever sends it, so its refusal is answered to anyone.
  */
-export async function resourceCredentials(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+export async function resourceBeforeBody(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<typeof notServed | undefined> {
   serializeFor(request, reply);
   const resource = await findResource(instance, request, reply);
-  if (resource) await authorize(instance, request, resource.op);
+  if (!resource) return notServed;
+  await authorize(instance, request, resource.op);
+  return undefined;
 }
 
 export async function scriptedRest(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
