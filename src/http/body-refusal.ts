@@ -47,6 +47,15 @@ async function check(instance: Instance, request: FastifyRequest, reply: Fastify
 }
 
 /**
+ * What a route refuses before its body, for an answer that must not come first, as a 406 must
+ * not (routes.ts): resolves when the request passes, rejects with the refusal (401, 403) when not.
+ */
+export function checkBeforeBody(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<typeof notServed | undefined> {
+  const beforeBody = request.routeOptions.config?.beforeBody;
+  return beforeBody === undefined ? Promise.resolve(undefined) : check(instance, request, reply, beforeBody);
+}
+
+/**
  * Fastify reads a body before the handler, where the REST APIs authenticate, so a body it
  * refused (400, 413, 415) would be answered to a caller without credentials, telling it about a
  * request it may not make; and it reads the body of a request no route serves too, so a bad one

@@ -94,6 +94,7 @@ export function registerRateLimits(app: FastifyInstance, instance: Instance): vo
     const kind = route.config?.rateLimitByIp;
     if (!kind) return;
     const limit = async (request: FastifyRequest) => enforceLimit(instance, kind, request.ip);
+    // First, before the handler authenticates the client: the limit guards that check, so it must not wait for it.
     route.preHandler = [limit, ...(route.preHandler === undefined ? [] : [route.preHandler].flat())];
   });
 }

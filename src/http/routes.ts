@@ -4,7 +4,7 @@ import { adminRoutes } from "./admin/admin-routes.ts";
 import { signOutPost } from "./admin/sign-in.ts";
 import { batch } from "./api/batch.ts";
 import { attachmentApiRoutes } from "./attachment-api/attachment-routes.ts";
-import { whoami } from "./api/whoami.ts";
+import { whoami, whoamiCaller } from "./api/whoami.ts";
 import type { ErrorFormat } from "./error-rendering.ts";
 import { negotiateAnswer } from "./answer-format.ts";
 import type { LimitKind } from "./rate-limit.ts";
@@ -28,7 +28,7 @@ import { callConnection, getConnectionToken, listConnections } from "./consumer/
 import * as registry from "./consumer/registry-admin-api.ts";
 import { latestRun, recordRun } from "./consumer/pipeline-run-api.ts";
 import { bodyEncodingError } from "./body-encoding.ts";
-import { type BeforeBody, bodyRefusal, type RouteCheck } from "./body-refusal.ts";
+import { type BeforeBody, bodyRefusal, checkBeforeBody, type RouteCheck } from "./body-refusal.ts";
 import { methodsByPath } from "./method-not-allowed.ts";
 import { jsonBodies, jsonOrXMLBodies, readUntypedBodiesAsJSON, scriptedRestBodies } from "./request-media-types.ts";
 
@@ -48,7 +48,7 @@ const postOnlyWhateverTheBody: RouteCheck = async (instance, request, reply) => 
 /** `xmlAnswers`: the answer is XML when the Accept header prefers it (the platform's own APIs); elsewhere JSON only. */
 /** `cors`: "public-client" lets a public client's redirect origins read every answer, a refusal of an unreadable body included (src/http/oauth/cors.ts). */
 /** `bodyTypes`: what an API's 415 says it reads, when not JSON (or JSON and XML, with `xmlBodies`). */
-/** `beforeBody`: what the handler refuses before it reads a body (its authentication, say), checked before a refused body is answered (src/http/body-refusal.ts). */
+/** `beforeBody`: what the handler refuses before it reads a body (its authentication, say), checked before a refused body or a 406 is answered (src/http/body-refusal.ts). */
 type Route = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string; errorFormat: ErrorFormat; rateLimitByIp?: LimitKind; bodyLimit?: number | ((config: Config) => number); handler: Handler; rawBodyLimit?: (instance: Instance) => number; anyType?: boolean; xmlBodies?: boolean; xmlAnswers?: boolean; cors?: "public-client"; bodyTypes?: readonly string[]; beforeBody?: BeforeBody };
 
 const routes: Route[] = [
@@ -61,7 +61,7 @@ const routes: Route[] = [
   // RFC 6749 §3.2, RFC 7009 §2.1, RFC 7662 §2.1: POST only. Another method is told so, in JSON, rather than given the HTML "no such page".
   ...[paths.token, paths.revoke, paths.introspect].flatMap((url) => (["GET", "PUT", "PATCH", "DELETE"] as const).map((method) => ({ method, url, errorFormat: "oauth" as const, handler: postOnly, beforeBody: postOnlyWhateverTheBody }))),
   { method: "GET", url: paths.metadata, errorFormat: "oauth", handler: (instance, _request, reply) => void allowAnyOrigin(reply).send(authorizationServerMetadata(instance)) },
-  { method: "GET", url: paths.whoami, errorFormat: "api", handler: whoami },
+  { method: "GET", url: paths.whoami, errorFormat: "api", handler: whoami, beforeBody: async (instance, request) => void (await whoamiCaller(instance, request)) },
   { method: "POST", url: paths.batch, errorFormat: "api", bodyLimit: 8 * 1024 * 1024, handler: batch, beforeBody: "Batch API" },
   // A probe's Accept (text/plain, say) must never turn a healthy node into a 406 and out of rotation.
   { method: "GET", url: paths.health, errorFormat: "api", handler: liveness, anyType: true },
@@ -101,6 +101,21 @@ const routes: Route[] = [
   { method: "GET", url: `${paths.pipelineRuns}/latest`, errorFormat: "api", handler: latestRun, beforeBody: "admin" },
 ];
 
+/**
+ * The Accept header, checked before the body is read. A 406 is answered, as a refused body is
+ * (body-refusal.ts), only to a caller the API serves: one without credentials gets its 401
+ * first, and learns nothing of what the API answers. Only the 406's path pays for the check.
+ */
+async function negotiate(instance: Instance, request: FastifyRequest, reply: FastifyReply, offer: "json" | "json-or-xml"): Promise<void> {
+  try {
+    negotiateAnswer(request, reply, offer);
+  } catch (notAcceptable) {
+    // A 429 still comes first: the login limit guards the password check itself (checkBasicPassword), so it precedes what that check opens.
+    await checkBeforeBody(instance, request, reply);
+    throw notAcceptable;
+  }
+}
+
 function addRoute(app: FastifyInstance, instance: Instance, route: Route, limit = route.bodyLimit): void {
   const bodyLimit = typeof limit === "function" ? limit(instance.config) : limit;
   const checkAccept = route.errorFormat === "api" && !route.anyType;
@@ -121,7 +136,7 @@ function addRoute(app: FastifyInstance, instance: Instance, route: Route, limit 
     url: route.url,
     ...(bodyLimit ? { bodyLimit } : {}),
     config: { errorFormat: route.errorFormat, ...(bodyTypes ? { bodyTypes } : {}), ...(route.rateLimitByIp ? { rateLimitByIp: route.rateLimitByIp } : {}), ...(route.beforeBody ? { beforeBody: route.beforeBody } : {}) },
-    ...(checkAccept ? { onRequest: async (request: FastifyRequest, reply: FastifyReply) => negotiateAnswer(request, reply, offer) } : {}),
+    ...(checkAccept ? { onRequest: async (request: FastifyRequest, reply: FastifyReply) => negotiate(instance, request, reply, offer) } : {}),
     // onSend, not the handler: the body parser's own refusals (a type it does not read, too large) reach here too.
     ...(route.cors === "public-client" ? { onSend: async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => (await allowPublicClientOrigin(instance, request, reply), payload) } : {}),
     // Returning the reply tells Fastify the handler answered: one that resolved with nothing while

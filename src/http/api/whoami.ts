@@ -33,7 +33,12 @@ async function bearerCaller(instance: Instance, request: FastifyRequest): Promis
   };
 }
 
+/** Who the request's credentials act as; refuses them (401) as every API does. */
+export function whoamiCaller(instance: Instance, request: FastifyRequest): Promise<Caller> {
+  return hasBasicCredentials(request) ? basicCaller(instance, request) : bearerCaller(instance, request);
+}
+
 /** GET /api/now/v1/whoami — who the credentials every API takes act as: proof that they open the instance's APIs. */
 export async function whoami(instance: Instance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  reply.send({ result: hasBasicCredentials(request) ? await basicCaller(instance, request) : await bearerCaller(instance, request) });
+  reply.send({ result: await whoamiCaller(instance, request) });
 }
