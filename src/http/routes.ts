@@ -104,16 +104,20 @@ const routes: Route[] = [
 /**
  * The Accept header, checked before the body is read. A 406 is answered, as a refused body is
  * (body-refusal.ts), only to a caller the API serves: one without credentials gets its 401
- * first, and learns nothing of what the API answers. Only the 406's path pays for the check.
+ * first, and learns nothing of what the API answers. Only the 406's path pays for the check;
+ * an acceptable Accept goes on at once, without the promise an async hook costs every call.
  */
-async function negotiate(instance: Instance, request: FastifyRequest, reply: FastifyReply, offer: "json" | "json-or-xml"): Promise<void> {
-  try {
-    negotiateAnswer(request, reply, offer);
-  } catch (notAcceptable) {
-    // A 429 still comes first: the login limit guards the password check itself (checkBasicPassword), so it precedes what that check opens.
-    await checkBeforeBody(instance, request, reply);
-    throw notAcceptable;
-  }
+function negotiate(instance: Instance, offer: "json" | "json-or-xml") {
+  return (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void => {
+    try {
+      negotiateAnswer(request, reply, offer);
+    } catch (notAcceptable) {
+      // A 429 still comes first: the login limit guards the password check itself (checkBasicPassword), so it precedes what that check opens.
+      checkBeforeBody(instance, request, reply).then(() => done(notAcceptable as Error), done);
+      return;
+    }
+    done();
+  };
 }
 
 function addRoute(app: FastifyInstance, instance: Instance, route: Route, limit = route.bodyLimit): void {
@@ -136,7 +140,7 @@ function addRoute(app: FastifyInstance, instance: Instance, route: Route, limit 
     url: route.url,
     ...(bodyLimit ? { bodyLimit } : {}),
     config: { errorFormat: route.errorFormat, ...(bodyTypes ? { bodyTypes } : {}), ...(route.rateLimitByIp ? { rateLimitByIp: route.rateLimitByIp } : {}), ...(route.beforeBody ? { beforeBody: route.beforeBody } : {}) },
-    ...(checkAccept ? { onRequest: async (request: FastifyRequest, reply: FastifyReply) => negotiate(instance, request, reply, offer) } : {}),
+    ...(checkAccept ? { onRequest: negotiate(instance, offer) } : {}),
     // onSend, not the handler: the body parser's own refusals (a type it does not read, too large) reach here too.
     ...(route.cors === "public-client" ? { onSend: async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => (await allowPublicClientOrigin(instance, request, reply), payload) } : {}),
     // Returning the reply tells Fastify the handler answered: one that resolved with nothing while
