@@ -34,6 +34,15 @@ export function isStagingTable(table: TableDef): boolean {
   return table.custom && table.fields.some((f) => f.name === "sys_import_row");
 }
 
+/**
+ * Why a transform may not write `table`, or null. A transform writes through the generic writer,
+ * so a table with writer rules of its own (the registry, the dictionary, Scripted REST's compiled
+ * scripts) is never a target: its rules would be skipped.
+ */
+export function transformTargetProblem(table: TableDef): string | null {
+  return table.writer !== "generic" || isStagingTable(table) ? `${table.name} cannot be the target of a transform` : null;
+}
+
 const count = (name: string, label: string): FieldDef => ({ name, label, type: "integer", ...readOnly });
 
 export const sysImportSet: TableDef = {

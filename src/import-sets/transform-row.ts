@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { TableDef } from "../domain/dictionary.ts";
 import { type Condition, QueryError } from "../domain/encoded-query.ts";
+import { transformTargetProblem } from "../domain/import-set-tables.ts";
 import { ValidationError } from "../domain/validation.ts";
 import { mayDo, requireAccess } from "../http/table-api/acl.ts";
 import type { ApiPrincipal } from "../http/table-api/api-principal.ts";
@@ -67,6 +68,9 @@ async function applyMap(context: TransformContext, map: PlannedMap, row: Row, ro
   const base = { transform_map: map.name, table: map.targetTable, display_name: target?.displayField ?? "", display_value: "", record_link: "" };
   const ignored = (message: string): TransformResult => ({ ...base, status: "ignored", sys_id: rowSysId, status_message: message });
   if (!target) return { ...base, status: "error", sys_id: rowSysId, error_message: `the target table ${map.targetTable} no longer exists` };
+  // Checked when the map was saved; checked again for a map written to the database directly, which would skip that table's own writer.
+  const refused = transformTargetProblem(target);
+  if (refused) return { ...base, status: "error", sys_id: rowSysId, error_message: refused };
   // As on the platform, an empty source value leaves the target field alone.
   const body: Record<string, string> = {};
   for (const entry of map.entries) {

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { fieldOf, isCaselessText, isSystemField, type StoredValue, type TableDef } from "../../domain/dictionary.ts";
-import { isStagingTable } from "../../domain/import-set-tables.ts";
+import { isStagingTable, transformTargetProblem } from "../../domain/import-set-tables.ts";
 import { parseRecordInput } from "../../domain/record-input.ts";
 import { type FieldIssue, ValidationError } from "../../domain/validation.ts";
 import { ensureCoalesceIndex } from "../../store/custom-table-store.ts";
@@ -22,8 +22,8 @@ async function checkMap(db: Db, record: Record<string, unknown>): Promise<void> 
   const source = await findTableDef(db, String(record.source_table ?? ""));
   if (!source || !isStagingTable(source)) issues.push({ field: "source_table", message: `${String(record.source_table)} is not a staging table (a u_ table whose super_class is sys_import_set_row)` });
   const target = await findTableDef(db, String(record.target_table ?? ""));
-  if (!target) issues.push({ field: "target_table", message: `no table named ${String(record.target_table)}` });
-  else if (target.writer !== "generic" || isStagingTable(target)) issues.push({ field: "target_table", message: `${target.name} cannot be the target of a transform` });
+  const refused = target ? transformTargetProblem(target) : `no table named ${String(record.target_table)}`;
+  if (refused) issues.push({ field: "target_table", message: refused });
   if (issues.length > 0) throw new ValidationError(issues);
 }
 
