@@ -1,6 +1,3 @@
-import type { QuickJSContext } from "quickjs-emscripten-core";
-import { wrapScript } from "./prelude.ts";
-
 /**
  * The platform's resource template, as its new-resource form fills it in:
  *
@@ -9,7 +6,8 @@ import { wrapScript } from "./prelude.ts";
  * There the value of that call is the answer. Here a script is the body of a function, so the
  * call's value would be dropped. `answeringTemplate` gives the script with the call returned,
  * when the script is that one call and nothing else; the sandbox compiles it, and falls back to
- * the script as written when it does not compile (two statements, a trailing comment…).
+ * the script as written when it does not compile (two statements, a trailing comment…) or is no
+ * function body (script-body.ts).
  * Every scan here is linear in the script's length: an admin's script is untrusted input to
  * the server's own thread.
  */
@@ -67,15 +65,4 @@ export function answeringTemplate(script: string): string | undefined {
   if (!templateCall.test(end.slice(-tailLength))) return undefined;
   // The parentheses make two statements, or a comment swallowing the end, fail to compile.
   return `${script.slice(0, start)}return (${end.slice(start)}\n);`;
-}
-
-/** The script compiled as the function the sandbox runs: the template answering, when it compiles, else as written. */
-export function compileScript(ctx: QuickJSContext, script: string, filename: string): ReturnType<QuickJSContext["evalCode"]> {
-  const answering = answeringTemplate(script);
-  if (answering !== undefined) {
-    const compiled = ctx.evalCode(wrapScript(answering), filename, { type: "global" });
-    if (!compiled.error) return compiled;
-    compiled.error.dispose();
-  }
-  return ctx.evalCode(wrapScript(script), filename, { type: "global" });
 }

@@ -43,5 +43,6 @@ export interface ScriptResponse {
   body: { text: string; json: boolean } | null;
 }
 
-export type FailureKind = "threw" | "timeout" | "memory" | "output" | "rows" | "calls" | "invalid-response" | "stalled" | "engine";
+/** closes-function: a stored script that closes the function it is the body of (script-body.ts) is not run at all. */
+export type FailureKind = "threw" | "timeout" | "memory" | "output" | "rows" | "calls" | "invalid-response" | "stalled" | "engine" | "closes-function";
 export type ScriptOutcome = { ok: true; response: ScriptResponse } | { ok: false; kind: FailureKind; message: string; stack: string };

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { QuickJSContext } from "quickjs-emscripten-core";
 import { scriptHead, scriptParameters } from "./prelude.ts";
 
 /**
@@ -18,6 +19,20 @@ export interface CompileError {
 
 /** Compiles a whole source without running it; null when it compiles. */
 export type Compile = (source: string) => CompileError | null;
+
+/** Compiles in `context` with compileOnly, so not a line of the source executes, whatever it contains. */
+export function compileOnlyIn(context: QuickJSContext): Compile {
+  return (source) => {
+    const compiled = context.evalCode(source, "script.js", { type: "global", compileOnly: true });
+    if (!compiled.error) {
+      compiled.value.dispose();
+      return null;
+    }
+    const error = compiled.error.consume((h) => context.dump(h)) as { name?: unknown; message?: unknown; stack?: unknown } | undefined;
+    const [, line = "0", column = "0"] = /script\.js:(\d+):(\d+)/.exec(String(error?.stack ?? "")) ?? [];
+    return { name: String(error?.name ?? "SyntaxError"), message: String(error?.message ?? "does not compile"), line: Number(line), column: Number(column) };
+  };
+}
 
 /** QuickJS's words when a `let` names a parameter of its own function. */
 const parameterRedefined = "invalid redefinition of parameter name";

@@ -4,7 +4,7 @@ import { type Engine, EnginePool } from "./engine-pool.ts";
 import { hostFunctions, type HostFunctionsRun } from "./host-functions.ts";
 import { type InterruptCountdown, interruptCountdown } from "./interrupt-countdown.ts";
 import { prelude } from "./prelude.ts";
-import { compileScript } from "./process-template.ts";
+import { compileScript, knownRefusal } from "./script-body.ts";
 import type { FailureKind, SandboxLimits, ScriptHost, ScriptInput, ScriptOutcome, ScriptResponse } from "./sandbox-contract.ts";
 
 /**
@@ -181,6 +181,7 @@ class ScriptRun implements HostFunctionsRun {
     pair.dispose();
     try {
       const compiled = compileScript(ctx, input.script, input.filename);
+      if ("refused" in compiled) return { ok: false, kind: "closes-function", message: compiled.refused, stack: "" };
       if (compiled.error) return compiled.error.consume((error) => this.classify(describe, error));
       const started = ctx.callFunction(start, ctx.undefined, compiled.value);
       compiled.value.dispose();
@@ -252,6 +253,8 @@ class ScriptRun implements HostFunctionsRun {
  * run answers with what it had, or fails as "engine", and the instance is never reused.
  */
 export async function runScript(input: ScriptInput, limits: SandboxLimits, host: ScriptHost): Promise<ScriptOutcome> {
+  const refused = knownRefusal(input.script, input.filename);
+  if (refused !== undefined) return { ok: false, kind: "closes-function", message: refused, stack: "" };
   const pool = poolFor(limits.memoryBytes);
   const engine = await pool.acquire();
   let outcome: ScriptOutcome | undefined;

@@ -1,7 +1,6 @@
-import type { QuickJSContext } from "quickjs-emscripten-core";
 import { EnginePool } from "./engine-pool.ts";
 import { scriptHead, wrapScript } from "./prelude.ts";
-import { type Compile, type CompileError, closingBrace, staysOpen, whereInScript } from "./script-close.ts";
+import { type Compile, type CompileError, closingBrace, compileOnlyIn, staysOpen, whereInScript } from "./script-close.ts";
 
 /**
  * Compiles a Scripted REST script without running it, so a syntax error is refused when the
@@ -15,17 +14,6 @@ const closesTooMany = "SyntaxError: the script closes more brackets or blocks th
 const endsOpen = "SyntaxError: the script ends before a bracket, block or expression in it is complete (at the end of the script)";
 /** QuickJS's words when the function the script is the body of was closed and something other than its ')' follows. */
 const afterClose = "expecting ')'";
-
-function compileError(context: QuickJSContext, source: string): CompileError | null {
-  const compiled = context.evalCode(source, "script.js", { type: "global", compileOnly: true });
-  if (!compiled.error) {
-    compiled.value.dispose();
-    return null;
-  }
-  const error = compiled.error.consume((h) => context.dump(h)) as { name?: unknown; message?: unknown; stack?: unknown } | undefined;
-  const [, line = "0", column = "0"] = /script\.js:(\d+):(\d+)/.exec(String(error?.stack ?? "")) ?? [];
-  return { name: String(error?.name ?? "SyntaxError"), message: String(error?.message ?? "does not compile"), line: Number(line), column: Number(column) };
-}
 
 /**
  * The '}' too many, where the script closes the function before `before`; without its place
@@ -44,7 +32,11 @@ function offsetOf(script: string, error: CompileError): { offset: number; column
   return { offset: Math.min(offset, script.length), column };
 }
 
-function problem(compile: Compile, script: string): string | null {
+/**
+ * "SyntaxError: … (line N, column M)" for a script that does not compile as a function body, or
+ * null; the sandbox asks it too, of a stored script that closes its function (script-body.ts).
+ */
+export function bodyProblem(compile: Compile, script: string): string | null {
   const error = compile(wrapScript(script));
   if (!error) {
     // Compiles only by balancing its braces against the wrapper's: `}); … (function () {`.
@@ -75,7 +67,7 @@ export async function scriptSyntaxProblem(script: string): Promise<string | null
     const runtime = engine.module.newRuntime();
     const context = runtime.newContext();
     try {
-      const found = problem((source) => compileError(context, source), script);
+      const found = bodyProblem(compileOnlyIn(context), script);
       clean = found === null;
       return found;
     } finally {

@@ -31,7 +31,16 @@ const failureText: Record<FailureKind, string> = {
   "invalid-response": "the script's response was not valid",
   stalled: "the script awaited a promise that never settles",
   engine: "the script engine failed",
+  "closes-function": "the stored script is not run",
 };
+
+/**
+ * What is wrong with a stored script that closes its function (script-body.ts), in the answer as
+ * in the log: where its '}' too many is, as a save would have said, and never the script.
+ */
+function notRunReason(problem: string): string {
+  return `${problem}. A save refuses such a script; this one was stored without that check (by an older version, or written to the database directly). Correct it and save it again.`;
+}
 
 export function sandboxLimits(instance: Instance): SandboxLimits {
   const { scriptTimeoutMs, scriptMemoryMb, scriptOutputKb } = instance.config;
@@ -148,12 +157,20 @@ export async function scriptedRest(instance: Instance, request: FastifyRequest, 
   const answer = outcome.ok && outcome.response.body ? serialized(outcome.response.body, scriptTyped, xmlType) : undefined;
   if (outcome.ok && outcome.response.body && !answer) outcome = { ok: false, kind: "invalid-response", message: "the body could not be written as XML: it nests too deeply", stack: "" };
   if (!outcome.ok) {
-    log.error({ kind: outcome.kind, reason: outcome.message }, "script failed");
-    const detail = instance.config.scriptDebug ? `${outcome.message}${outcome.stack ? `\n${outcome.stack}` : ""}` : failureText[outcome.kind];
+    const resource = `resource "${op.name}" (${label}) of the API "${api.definition.name}"`;
+    let detail: string;
+    if (outcome.kind === "closes-function") {
+      // The API's configuration is at fault, not the caller nor the script's run: a warning that names what to fix.
+      detail = `${failureText[outcome.kind]}: ${notRunReason(outcome.message)}`;
+      log.warn({ kind: outcome.kind }, `the script of the ${resource} is not run: ${notRunReason(outcome.message)}`);
+    } else {
+      log.error({ kind: outcome.kind, reason: outcome.message }, "script failed");
+      detail = instance.config.scriptDebug ? `${outcome.message}${outcome.stack ? `\n${outcome.stack}` : ""}` : failureText[outcome.kind];
+    }
     return void reply
       .code(500)
       .header("cache-control", "no-store")
-      .send({ error: { message: `Script error in resource "${op.name}" (${label}) of the API "${api.definition.name}"`, detail }, status: "failure" });
+      .send({ error: { message: `Script error in ${resource}`, detail }, status: "failure" });
   }
   const { status, headers, body } = outcome.response;
   reply.code(status);
