@@ -74,8 +74,8 @@ export async function pipelineInspect(pipeline: PipelineFile, clients: Clients, 
     const toDown = call.status === 0 ? down.get(d.to.name) : undefined;
     edges.push({ ...base, ...(toDown ? { status: "broken" as const, detail: toDown } : callOutcome(call, d, d.to.token_user)), tokenExpiresAt: connection.expiresAt, ...renewable(connection) });
   }
-  const result: PipelineReport = { ok: unusable.length === 0 && drift.length === 0 && edges.every((e) => e.status === "ok"), changes: 0, steps: [], drift, unusable: unusable.map((u) => u.access), edges };
+  const result: Omit<PipelineReport, "unrecorded"> = { ok: unusable.length === 0 && drift.length === 0 && edges.every((e) => e.status === "ok"), changes: 0, steps: [], drift, unusable: unusable.map((u) => u.access), edges };
   // Only what was seen is left behind, for the Pipeline page; no record of the trust changes.
-  await recordRunEverywhere(pipeline, new Map([...clients].filter(([name]) => !down.has(name))), options.recordAs, result);
-  return result;
+  const unrecorded = await recordRunEverywhere(pipeline, new Map([...clients].filter(([name]) => !down.has(name))), options.recordAs, result);
+  return { ...result, unrecorded };
 }

@@ -22,6 +22,8 @@ export interface PipelineReport {
   /** Instances a read-only run could not use, each with its cause and cure; the directions that need one are broken in `edges`. */
   unusable: StoredText[];
   edges: EdgeState[];
+  /** Instances of an older version that refused to record this kind of run: their Pipeline page still shows an earlier one. */
+  unrecorded: string[];
 }
 
 /** Only what the instance said: an older one does not say whether its token renews. */

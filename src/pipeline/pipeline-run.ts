@@ -98,8 +98,7 @@ export async function pipelineUp(pipeline: PipelineFile, clients: Clients, print
   const leftovers = await leftoverRecords(pipeline, clients, [pipeline.production, ...pipeline.instances]);
   for (const line of leftovers) print(i18n.t("cli.pipeline.drift", { line: worded(line, i18n.t) }));
   const result = { ok: edges.every((e) => e.status === "ok"), changes, steps, drift: leftovers, unusable: [], edges };
-  await recordRunEverywhere(pipeline, clients, "up", result);
-  return result;
+  return { ...result, unrecorded: await recordRunEverywhere(pipeline, clients, "up", result) };
 }
 
 /** Both directions of every edge; headings, status and dates in the reader's language, columns aligned in terminal cells. */
@@ -155,6 +154,5 @@ export async function pipelineRotate(pipeline: PipelineFile, clients: Clients, p
   }
   print(i18n.t("trust.changes", { count: steps.length }));
   const result = { ok: edges.every((e) => e.status === "ok"), changes: steps.length, steps, drift: [], unusable: [], edges };
-  await recordRunEverywhere(pipeline, clients, "rotate", result);
-  return result;
+  return { ...result, unrecorded: await recordRunEverywhere(pipeline, clients, "rotate", result) };
 }

@@ -3,6 +3,7 @@ import { RemoteAdminError } from "../../pipeline/instance-admin-client.ts";
 import { type PipelineFile, readPipeline } from "../../pipeline/pipeline-file.ts";
 import { inEnglish, type StoredText, worded } from "../../i18n/stored-text.ts";
 import { PipelineAccessError } from "../../pipeline/pipeline-preflight.ts";
+import type { PipelineRunKind } from "../../domain/pipeline-run-report.ts";
 import { pipelineInspect } from "../../pipeline/pipeline-inspect.ts";
 import type { PipelineReport } from "../../pipeline/pipeline-report.ts";
 import { pipelineRotate, pipelineUp, trustTable } from "../../pipeline/pipeline-run.ts";
@@ -28,6 +29,18 @@ function printReport(output: Output, i18n: Translator, report: PipelineReport, o
   for (const line of report.drift) output.out(i18n.t("cli.pipeline.drift", { line: worded(line, i18n.t) }));
   output.out(trustTable(report.edges, i18n));
   output.out(i18n.t(report.ok ? "cli.pipeline.allOk" : "cli.pipeline.someBroken"));
+}
+
+/**
+ * An instance of an older version that would not record this kind of run (status, before it had
+ * its own name), one line each: its Pipeline page goes on showing an earlier run, which a reader
+ * there would otherwise take for this one. On stderr, so status --json keeps stdout to its JSON;
+ * the run's verdict and exit code stand.
+ */
+function nameUnrecorded(output: Output, i18n: Translator, plan: PipelineFile, report: PipelineReport, kind: PipelineRunKind): void {
+  for (const instance of [plan.production, ...plan.instances].filter((i) => report.unrecorded.includes(i.name))) {
+    output.err(i18n.t("cli.pipeline.runNotRecorded", { instance: instance.name, url: instance.url, kind }));
+  }
 }
 
 /**
@@ -73,6 +86,7 @@ export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
     // A blank line between the run's lines and the table, as demo and the README print it.
     output.out("");
     output.out(trustTable(report.edges, i18n));
+    nameUnrecorded(output, i18n, plan, report, "up");
     if (!report.ok) throw new Error(t("cli.pipeline.broken"));
   });
 
@@ -81,6 +95,7 @@ export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
     const report = await pipelineRotate(plan, clients, print, i18n).catch(wordedAccess(plan, i18n, { caFile: options.caFile, run: "changes" }));
     output.out("");
     output.out(trustTable(report.edges, i18n));
+    nameUnrecorded(output, i18n, plan, report, "rotate");
     if (!report.ok) throw new Error(t("cli.pipeline.brokenAfterRotate"));
   });
 
@@ -88,6 +103,7 @@ export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
     const { plan, clients } = readPlan(file, options.caFile);
     const report = await pipelineInspect(plan, clients, { recordAs: "verify" }).catch(wordedAccess(plan, i18n, { caFile: options.caFile, run: "readOnly" }));
     printReport(output, i18n, report, { caFile: options.caFile });
+    nameUnrecorded(output, i18n, plan, report, "verify");
     if (!report.ok) throw new Error(t("cli.pipeline.verifyFailed", { unusable: report.unusable.length, drift: report.drift.length, broken: report.edges.filter((e) => e.status !== "ok").length }));
   });
 
@@ -97,6 +113,7 @@ export function pipelineCommand(output: Output, env: NodeJS.ProcessEnv, i18n: Tr
     // JSON is for scripts: its texts stay English whatever the reader's language.
     if (options.json) output.out(JSON.stringify({ ok: report.ok, unusable: report.unusable.map((text) => inEnglish(withCaFile({ caFile: options.caFile })(text))), drift: report.drift.map(inEnglish), edges: report.edges.map((e) => ({ ...e, detail: inEnglish(e.detail) })) }, null, 2));
     else printReport(output, i18n, report, { caFile: options.caFile });
+    nameUnrecorded(output, i18n, plan, report, "status");
     // Broken edges are what status reports; an instance it could not ask is a failure to report them all.
     if (report.unusable.length > 0) throw new Error(t("cli.pipeline.statusUnusable", { count: report.unusable.length }));
   });

@@ -146,6 +146,7 @@ export const enCli = {
   "cli.pipeline.brokenAfterRotate": "some edges are broken after the rotation",
   "cli.pipeline.verifyFailed": "{unusable, plural, =0 {} one {# instance could not be used, } other {# instances could not be used, }}{drift, plural, one {# drift} other {# drifts}}, {broken, plural, one {# broken direction} other {# broken directions}}",
   "cli.pipeline.statusUnusable": "{count, plural, one {# instance} other {# instances}} could not be used: the directions that need one are broken (see above)",
+  "cli.pipeline.runNotRecorded": "{instance} ({url}) did not record this {kind} run: its Portcullis version is older and does not record {kind} runs, so its Pipeline page still shows an earlier run",
   "cli.pipeline.passwordEnv": "set {variable} to the admin password of {url}",
   "cli.pipeline.demoPort": "must be a port from 1 to 65533 (the demo takes it and the next two), not \"{value}\"",
   "cli.pipeline.demoPortTaken": "{reason, select, inUse {port {port} on 127.0.0.1 is already in use} other {not allowed to listen on port {port} on 127.0.0.1 (ports below 1024 need privileges)}}: the demo needs three consecutive free ports, the one --port names and the next two ({ports}); choose another with --port. Nothing was started.",

@@ -144,6 +144,7 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "cli.pipeline.brokenAfterRotate": "암호를 교체한 뒤 끊긴 연결이 있습니다",
   "cli.pipeline.verifyFailed": "{unusable, plural, =0 {} other {쓸 수 없는 인스턴스 #개, }}드리프트 {drift, plural, other {#건}}, 끊긴 방향 {broken, plural, other {#개}}",
   "cli.pipeline.statusUnusable": "쓸 수 없는 인스턴스가 {count, plural, other {#개}} 있습니다. 그 인스턴스가 필요한 방향은 끊겼습니다(위 참조)",
+  "cli.pipeline.runNotRecorded": "{instance}({url})에는 이번 {kind} 실행이 기록되지 않았습니다. 그 인스턴스의 Portcullis는 {kind} 실행을 기록하지 않는 이전 버전이라, 그 파이프라인 페이지에는 그전 실행이 그대로 보입니다",
   "cli.pipeline.passwordEnv": "{variable}에 {url}의 admin 비밀번호를 설정하세요",
   "cli.pipeline.demoPort": "1부터 65533 사이의 포트여야 합니다(데모가 이 포트와 다음 두 포트를 씁니다). 입력값: \"{value}\"",
   "cli.pipeline.demoPortTaken": "{reason, select, inUse {127.0.0.1의 포트 {port}은(는) 이미 사용 중입니다} other {127.0.0.1의 포트 {port}에서 수신할 권한이 없습니다(1024 미만 포트는 권한이 필요합니다)}}. 데모에는 연속된 빈 포트 세 개, 곧 --port로 지정한 포트와 다음 두 포트({ports})가 필요합니다. --port로 다른 포트를 고르세요. 아무것도 시작하지 않았습니다.",
