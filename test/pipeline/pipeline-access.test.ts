@@ -10,7 +10,7 @@ import { createClient, deleteClient, findClient } from "../../src/store/oauth-en
 import { listProviders } from "../../src/store/provider-store.ts";
 import { main } from "../../src/cli/main.ts";
 import { adminPassword, freePort, startTestInstance, type TestInstance } from "../support/instance.ts";
-import { pipelineCLI, pipelineFileText } from "../support/pipeline.ts";
+import { pipelineCLI, pipelineFileText, upPipeline } from "../support/pipeline.ts";
 import { dialectsUnderTest, tempDir } from "../support/stores.ts";
 import { TcpProxy } from "../support/tcp-proxy.ts";
 
@@ -23,24 +23,10 @@ async function productionState(prod: TestInstance): Promise<string> {
 }
 
 describe("pipeline: every instance is signed in to before anything changes", () => {
-  const dir = tempDir();
-  const file = path.join(dir, "pipeline.yaml");
-  let prod: TestInstance;
-  let dev: TestInstance;
-  let secure: TestInstance;
-  const sqlite = dialectsUnderTest()[0]!;
-  before(async () => {
-    [prod, dev, secure] = await Promise.all([startTestInstance(sqlite), startTestInstance(sqlite), startTestInstance(sqlite, { https: true })]);
-    fs.writeFileSync(file, pipelineFileText(prod, [["development", dev, "DEV_PW"]]));
-    const up = await pipelineCLI(["pipeline", "up", file]);
-    assert.equal(up.code, 0, up.stdout + up.stderr);
-  });
-  after(async () => {
-    await Promise.all([prod, dev, secure].map((s) => s?.close()));
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const pipeline = upPipeline({ dev: { entry: ["development", "DEV_PW"] }, secure: { settings: { https: true } } });
 
   test("an instance nothing answers at: exit 1 naming it and the cause, production untouched", async () => {
+    const { file, prod, instances: { dev } } = pipeline;
     const closed = `http://127.0.0.1:${await freePort()}`;
     fs.writeFileSync(file, pipelineFileText(prod, [["development", dev, "DEV_PW"], ["test", closed, "TEST_PW"]]));
     const before = await productionState(prod);
@@ -59,6 +45,7 @@ describe("pipeline: every instance is signed in to before anything changes", () 
   });
 
   test("an instance whose answer never ends, or outgrows any admin answer, is named, not read without end", async () => {
+    const { file, prod, instances: { dev } } = pipeline;
     // Headers, then 1 MiB chunks: too much for an admin answer (16 MiB), and it would go on.
     const endless = http.createServer((_request, response) => {
       response.writeHead(200, { "content-type": "application/json" });
@@ -87,6 +74,7 @@ describe("pipeline: every instance is signed in to before anything changes", () 
   });
 
   test("wrong admin credentials for one instance: named with the variable to check, nothing changed", async () => {
+    const { file, prod, instances: { dev, secure } } = pipeline;
     fs.writeFileSync(file, pipelineFileText(prod, [["development", dev, "DEV_PW"], ["test", secure, "TEST_PW"]]));
     const before = await productionState(prod);
     const run = await pipelineCLI(["pipeline", "up", file], { DEV_PW: "not the password" });
@@ -105,6 +93,7 @@ describe("pipeline: every instance is signed in to before anything changes", () 
   });
 
   test("a certificate refused at the sign-in with a --ca-file given: the cure is to add its CA to that file, in English and Korean", async () => {
+    const { dir, file, prod, instances: { dev, secure } } = pipeline;
     // A real CA that did not issue the instance's development certificate: the file is read, and does not hold the CA needed.
     const otherCa = path.join(dir, "other-ca.pem");
     fs.writeFileSync(otherCa, `${tls.rootCertificates[0]}\n`);

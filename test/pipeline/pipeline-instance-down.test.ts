@@ -1,37 +1,19 @@
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import path from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { pipelineGraph } from "../../src/http/admin/pipeline-graph.ts";
 import { worded } from "../../src/i18n/stored-text.ts";
 import { translator } from "../../src/i18n/translator.ts";
 import { findClient } from "../../src/store/oauth-entity-store.ts";
 import { latestPipelineRun } from "../../src/store/pipeline-run-store.ts";
-import { startTestInstance, type TestInstance } from "../support/instance.ts";
-import { pipelineCLI, pipelineFileText } from "../support/pipeline.ts";
-import { dialectsUnderTest, tempDir } from "../support/stores.ts";
+import { pipelineCLI, upPipeline } from "../support/pipeline.ts";
 
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 describe("pipeline verify and status: what the far side said, and an instance that is down", () => {
-  const dir = tempDir();
-  const file = path.join(dir, "pipeline.yaml");
-  let prod: TestInstance;
-  let dev: TestInstance;
-  let testing: TestInstance;
-  const sqlite = dialectsUnderTest()[0]!;
-  before(async () => {
-    [prod, dev, testing] = await Promise.all([startTestInstance(sqlite), startTestInstance(sqlite), startTestInstance(sqlite)]);
-    fs.writeFileSync(file, pipelineFileText(prod, [["development", dev, "DEV_PW"], ["test", testing, "TEST_PW"]]));
-    const up = await pipelineCLI(["pipeline", "up", file]);
-    assert.equal(up.code, 0, up.stdout + up.stderr);
-  });
-  after(async () => {
-    await Promise.all([prod, dev, testing].map((s) => s?.close().catch(() => {})));
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const pipeline = upPipeline({ dev: { entry: ["development", "DEV_PW"] }, testing: { entry: ["test", "TEST_PW"] } });
 
   test("a token the far side refuses: its status and its error message, not its JSON, framed in the reader's language", async () => {
+    const { file, prod } = pipeline;
     const controller = await findClient(prod.instance.store.db, "Pipeline Controller Client");
     await prod.instance.store.db.updateTable("oauth_credential").set({ revoked_at: Date.now() }).where("client", "=", controller!.sysId).execute();
     const english = await pipelineCLI(["pipeline", "verify", file]);
@@ -44,6 +26,7 @@ describe("pipeline verify and status: what the far side said, and an instance th
   });
 
   test("one instance down: every direction is shown, those that need it broken with its cause; the run is left where it can be; exit 1", async () => {
+    const { file, prod, instances: { dev, testing } } = pipeline;
     await testing.close();
     const url = escaped(testing.base);
     const verify = await pipelineCLI(["pipeline", "verify", file]);

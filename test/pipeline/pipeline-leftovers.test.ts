@@ -1,33 +1,17 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import path from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { portcullisAdminClient, RemoteAdminError } from "../../src/pipeline/instance-admin-client.ts";
 import { deleteClient } from "../../src/store/oauth-entity-store.ts";
 import { deleteProvider, findProvider } from "../../src/store/provider-store.ts";
-import { adminPassword, startTestInstance, type TestInstance } from "../support/instance.ts";
-import { pipelineCLI, pipelineFileText } from "../support/pipeline.ts";
-import { dialectsUnderTest, tempDir } from "../support/stores.ts";
+import { adminPassword } from "../support/instance.ts";
+import { pipelineCLI, pipelineFileText, upPipeline } from "../support/pipeline.ts";
 
 describe("pipeline: records of an instance removed from the file, or renamed", () => {
-  const dir = tempDir();
-  const file = path.join(dir, "pipeline.yaml");
-  let prod: TestInstance;
-  let dev: TestInstance;
-  let testing: TestInstance;
-  const sqlite = dialectsUnderTest()[0]!;
-  before(async () => {
-    [prod, dev, testing] = await Promise.all([startTestInstance(sqlite), startTestInstance(sqlite), startTestInstance(sqlite)]);
-    fs.writeFileSync(file, pipelineFileText(prod, [["development", dev, "DEV_PW"], ["test", testing, "TEST_PW"]]));
-    const up = await pipelineCLI(["pipeline", "up", file]);
-    assert.equal(up.code, 0, up.stdout + up.stderr);
-  });
-  after(async () => {
-    await Promise.all([prod, dev, testing].map((s) => s?.close()));
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const pipeline = upPipeline({ dev: { entry: ["development", "DEV_PW"] }, testing: { entry: ["test", "TEST_PW"] } });
 
   test("a removed instance keeps working trust until a person removes it: verify says so and how, up says so too", async () => {
+    const { file, prod, instances: { dev, testing } } = pipeline;
     fs.writeFileSync(file, pipelineFileText(prod, [["development", dev, "DEV_PW"]]));
     const up = await pipelineCLI(["pipeline", "up", file]);
     assert.equal(up.code, 0, up.stdout + up.stderr);
@@ -51,6 +35,7 @@ describe("pipeline: records of an instance removed from the file, or renamed", (
   });
 
   test("a renamed instance: the endpoint named after its old name is reported on it", async () => {
+    const { file, prod, instances: { dev } } = pipeline;
     fs.writeFileSync(file, pipelineFileText(prod, [["develop", dev, "DEV_PW"]]));
     const up = await pipelineCLI(["pipeline", "up", file]);
     assert.equal(up.code, 0, up.stdout + up.stderr);
