@@ -17,3 +17,8 @@ export async function claimInstanceSetting(db: Kysely<Database>, name: InstanceS
 export async function replaceInstanceSetting(db: Kysely<Database>, name: InstanceSettingName, value: string): Promise<void> {
   await db.insertInto("instance_setting").values({ name, value }).onConflict((conflict) => conflict.column("name").doUpdateSet({ value })).execute();
 }
+
+export async function readInstanceSetting(db: Kysely<Database>, name: InstanceSettingName): Promise<string | undefined> {
+  const row = await db.selectFrom("instance_setting").select("value").where("name", "=", name).executeTakeFirst();
+  return row?.value;
+}

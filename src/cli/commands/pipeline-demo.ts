@@ -13,6 +13,7 @@ import type { Translator } from "../../i18n/translator.ts";
 import { Interrupted, listenForInterruption } from "../interruption.ts";
 import { type Output, padColumns } from "../output.ts";
 import { clientsFor } from "../pipeline-clients.ts";
+import { recordedDemoPort } from "./demo-recorded-port.ts";
 import { keptDemoFollowUp, writeDemoPipelineFile } from "./kept-demo.ts";
 
 interface DemoOptions {
@@ -70,12 +71,15 @@ export function pipelineDemoCommand(output: Output, i18n: Translator): Command {
         if (!interruption.signal) output.out(line);
       };
       try {
+        const configOf = (name: string, port: number, adminPassword?: string) => loadConfig({ dataDir: path.join(dir, name), port, adminPassword, logLevel: "silent" });
+        // Run again on its --dir, each instance keeps the URL it recorded, unless --port says otherwise.
+        const chosen = ports ?? (await Promise.all(names.map((name) => (options.dir ? recordedDemoPort(path.join(dir, name), (port) => configOf(name, port).publicUrl) : undefined))));
         const servers: RunningServer[] = [];
         for (const [i, name] of names.entries()) {
           const password = randomBytes(12).toString("base64url");
           demoEnv[`${name.toUpperCase()}_ADMIN_PASSWORD`] = password;
-          const port = ports?.[i] ?? (await interruption.race(freePort("127.0.0.1")));
-          const server = startServer(loadConfig({ dataDir: path.join(dir, name), port, adminPassword: password, logLevel: "silent" }), { logger: false, print: () => {} });
+          const port = chosen[i] ?? (await interruption.race(unchosenPort(chosen)));
+          const server = startServer(configOf(name, port, password), { logger: false, print: () => {} });
           starting.push(server);
           servers.push(await interruption.race(server));
         }
@@ -107,6 +111,14 @@ export function pipelineDemoCommand(output: Output, i18n: Translator): Command {
         await stopDemo(starting, options.dir ? undefined : dir);
       }
     });
+}
+
+/** A free port, not one another instance of this demo is about to take again. */
+async function unchosenPort(chosen: (number | undefined)[]): Promise<number> {
+  for (;;) {
+    const port = await freePort("127.0.0.1");
+    if (!chosen.includes(port)) return port;
+  }
 }
 
 /** Closes every instance started or still starting, then removes `dir`, the temporary directory of the demo's own making (one named with --dir stays). */

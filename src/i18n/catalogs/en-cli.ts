@@ -303,5 +303,5 @@ export const enCli = {
   "help.pipeline.demo": "start production, development and test locally (three ports, three SQLite files) and run pipeline up",
   "help.pipeline.dir": "where the three data directories go, kept afterwards (default: a new temporary directory, removed when the demo ends)",
   "help.pipeline.keep": "keep the instances running until Ctrl-C or SIGTERM, with the pipeline file for status and up written beside them",
-  "help.pipeline.port": "the first of three consecutive ports for production, development and test (default: any free ones)",
+  "help.pipeline.port": "the first of three consecutive ports for production, development and test (default: any free ones; run again on a --dir, the ones its instances last served)",
 } as const satisfies Record<string, string>;

@@ -301,5 +301,5 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "help.pipeline.demo": "프로덕션, 개발, 테스트를 로컬에서 시작하고 (포트 3개, SQLite 파일 3개) pipeline up 실행",
   "help.pipeline.dir": "데이터 디렉터리 3개를 둘 위치, 끝난 뒤에도 유지 (기본값: 새 임시 디렉터리, 데모가 끝나면 삭제)",
   "help.pipeline.keep": "Ctrl-C를 누르거나 SIGTERM을 보낼 때까지 인스턴스 실행 유지, status와 up에 쓸 파이프라인 파일을 함께 기록",
-  "help.pipeline.port": "production, development, test가 쓸 연속된 세 포트 중 첫 번째 (기본값: 비어 있는 아무 포트)",
+  "help.pipeline.port": "production, development, test가 쓸 연속된 세 포트 중 첫 번째 (기본값: 비어 있는 아무 포트, 같은 --dir로 다시 실행하면 그 인스턴스들이 마지막으로 쓴 포트)",
 };
