@@ -39,7 +39,7 @@ describe("pipeline demo run again on its --dir, without --port", () => {
   const dir = tempDir();
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test("each instance, made before the public URL was recorded, serves the URL it last served, not a new port's", async () => {
+  test("each instance, made before the public URL was recorded, serves the URL it last served, not a new port's, and pipeline up signs in again and changes nothing", async () => {
     const first = await runCli(["pipeline", "demo", "--dir", dir], {});
     assert.equal(first.code, 0, first.stdout + first.stderr);
     const urls = listed(first.stdout);
@@ -47,6 +47,10 @@ describe("pipeline demo run again on its --dir, without --port", () => {
 
     const again = await runCli(["pipeline", "demo", "--dir", dir], {});
     assert.deepEqual(listed(again.stdout), urls, again.stdout + again.stderr);
+    // Signed in with this run's admin passwords; the records of the run before still hold.
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.match(again.stdout, /^Nothing changed/m);
+    assert.doesNotMatch(again.stdout, /broken/);
     for (const name of names) assert.equal(recordedPublicURL(path.join(dir, name)), urls[name], `${name} was not moved to another URL`);
   });
 
@@ -55,11 +59,12 @@ describe("pipeline demo run again on its --dir, without --port", () => {
     const first = await runCli(["pipeline", "demo", "--dir", held], {});
     assert.equal(first.code, 0, first.stdout + first.stderr);
     const urls = listed(first.stdout);
-    const holder = net.createServer();
+    const holder = net.createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => holder.listen({ host: "127.0.0.1", port: Number(new URL(urls.production!).port) }, resolve));
     try {
       const again = await runCli(["pipeline", "demo", "--dir", held], {});
       const now = listed(again.stdout);
+      assert.equal(again.code, 0, again.stdout + again.stderr);
       assert.match(now.production!, /^http:\/\/127\.0\.0\.1:\d+$/, again.stdout + again.stderr);
       assert.notEqual(now.production, urls.production);
       assert.deepEqual([now.development, now.test], [urls.development, urls.test]);

@@ -13,6 +13,7 @@ import type { Translator } from "../../i18n/translator.ts";
 import { Interrupted, listenForInterruption } from "../interruption.ts";
 import { type Output, padColumns } from "../output.ts";
 import { clientsFor } from "../pipeline-clients.ts";
+import { giveDemoAdminPassword } from "./demo-admin-password.ts";
 import { recordedDemoPort } from "./demo-recorded-port.ts";
 import { keptDemoFollowUp, writeDemoPipelineFile } from "./kept-demo.ts";
 
@@ -78,6 +79,7 @@ export function pipelineDemoCommand(output: Output, i18n: Translator): Command {
         for (const [i, name] of names.entries()) {
           const password = randomBytes(12).toString("base64url");
           demoEnv[`${name.toUpperCase()}_ADMIN_PASSWORD`] = password;
+          if (options.dir) await giveDemoAdminPassword(path.join(dir, name), password);
           const port = chosen[i] ?? (await interruption.race(unchosenPort(chosen)));
           const server = startServer(configOf(name, port, password), { logger: false, print: () => {} });
           starting.push(server);
