@@ -72,4 +72,20 @@ describe("pipeline demo run again on its --dir, without --port", () => {
       await new Promise((resolve) => holder.close(resolve));
     }
   });
+
+  test("an instance of the kept --dir that refuses the admin's sign-in is named in words, not as a message key", async () => {
+    const refused = path.join(dir, "refused");
+    const first = await runCli(["pipeline", "demo", "--dir", refused], {});
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    const db = new SQLite(sqliteFile(path.join(refused, "development")));
+    try {
+      db.prepare("update sys_user set active = 0 where user_name = 'admin'").run();
+    } finally {
+      db.close();
+    }
+    const again = await runCli(["pipeline", "demo", "--dir", refused], {});
+    assert.notEqual(again.code, 0);
+    assert.match(again.stderr, /development \(http:\/\/127\.0\.0\.1:\d+\) refused the admin sign-in as admin/, again.stdout + again.stderr);
+    assert.doesNotMatch(again.stdout + again.stderr, /trust\.access\./);
+  });
 });

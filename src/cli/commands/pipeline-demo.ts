@@ -16,6 +16,7 @@ import { clientsFor } from "../pipeline-clients.ts";
 import { giveDemoAdminPassword } from "./demo-admin-password.ts";
 import { recordedDemoPort } from "./demo-recorded-port.ts";
 import { keptDemoFollowUp, writeDemoPipelineFile } from "./kept-demo.ts";
+import { wordedAccess } from "./pipeline.ts";
 
 interface DemoOptions {
   keep?: boolean;
@@ -91,7 +92,8 @@ export function pipelineDemoCommand(output: Output, i18n: Translator): Command {
           instances: names.slice(1).map((name, i) => ({ name, url: urls[i + 1]!, admin: { user: "admin", password_env: `${name.toUpperCase()}_ADMIN_PASSWORD` } })),
         };
         for (const [i, name] of names.entries()) output.out(`${padColumns(name, 12)} ${t("cli.pipeline.demoInstance", { url: urls[i]!, dir: path.join(dir, name) })}`);
-        const report = await interruption.race(pipelineUp(plan, clientsFor(plan, demoEnv, undefined, i18n), print, i18n));
+        // A refused sign-in (an admin deactivated in a kept --dir, say) is worded as pipeline up words it.
+        const report = await interruption.race(pipelineUp(plan, clientsFor(plan, demoEnv, undefined, i18n), print, i18n).catch(wordedAccess(plan, i18n, { caFile: undefined, run: "changes" })));
         output.out("");
         output.out(trustTable(report.edges, i18n));
         if (options.keep) {

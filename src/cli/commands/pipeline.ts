@@ -51,7 +51,7 @@ function nameUnrecorded(output: Output, i18n: Translator, plan: PipelineFile, re
  * A midway failure ends with what it left: up and rotate keep their changes and a second run
  * completes them; verify and status record their run only once all is seen, so they changed nothing.
  */
-function wordedAccess(plan: PipelineFile, i18n: Translator, options: { caFile: string | undefined; run: "changes" | "readOnly" }): (error: unknown) => never {
+export function wordedAccess(plan: PipelineFile, i18n: Translator, options: { caFile: string | undefined; run: "changes" | "readOnly" }): (error: unknown) => never {
   const caFile = { given: options.caFile ? "yes" : "no", file: options.caFile ?? "", run: options.run };
   return (error) => {
     if (error instanceof PipelineAccessError) throw new Error([i18n.t("trust.access.stopped"), ...error.texts.map((text) => `  ${worded(withCaFile(options)(text), i18n.t)}`)].join("\n"));
