@@ -16,8 +16,9 @@ export interface SqliteReader {
   all<R>(sql: string, parameters: readonly unknown[]): R[];
   /**
    * SQLite's `PRAGMA data_version` on this connection: it changes whenever any other
-   * connection, this process's writer included, has committed since the last call. Reads kept
-   * while it stays the same are what a new read would return.
+   * connection, this process's writer included, has committed since the last call, and when
+   * the connection was closed and opened again. Reads kept while it stays the same are what a
+   * new read would return.
    */
   dataVersion(): number;
   close(): void;
@@ -30,6 +31,12 @@ const readers = new WeakMap<Kysely<Database>, SqliteReader>();
 export function attachReader(db: Kysely<Database>, file: string): SqliteReader {
   let connection: SQLite.Database | undefined;
   let version: SQLite.Statement | undefined;
+  // data_version is a count kept per connection, and a new one counts again from its first value
+  // (SQLite: only values from one connection compare). Each connection's values are lifted past
+  // every value given out before it, so a grant kept under a closed connection's version never
+  // matches a version of the one opened after it, whatever was committed in between.
+  let floor = 0;
+  let last = 0;
   const statements = new Map<string, RowsOf>();
   const open = (): SQLite.Database => {
     const opened = new SQLite(file, { fileMustExist: true });
@@ -54,9 +61,11 @@ export function attachReader(db: Kysely<Database>, file: string): SqliteReader {
     dataVersion(): number {
       connection ??= open();
       version ??= connection.prepare("PRAGMA data_version").pluck();
-      return version.get() as number;
+      last = floor + (version.get() as number);
+      return last;
     },
     close() {
+      floor = last;
       statements.clear();
       version = undefined;
       connection?.close();

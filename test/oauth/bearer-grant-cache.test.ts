@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import SQLite from "better-sqlite3";
 import { BearerGrantCache } from "../../src/store/bearer-grant-cache.ts";
 import { findBearerGrant } from "../../src/store/bearer-store.ts";
-import type { SqliteReader } from "../../src/store/sqlite-reader.ts";
+import { readerOf, type SqliteReader } from "../../src/store/sqlite-reader.ts";
 import { createUser } from "../../src/store/user-store.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { basic, http, postForm, registerClient, type RegisteredClient } from "../support/oauth.ts";
@@ -56,6 +56,20 @@ describe("bearer grants kept on SQLite, and every commit seen", () => {
     await server.instance.store.db.updateTable("oauth_entity").set({ active: 0 }).where("client_id", "=", client.clientId).execute();
     assert.equal((await whoami(token)).status, 401);
     await server.instance.store.db.updateTable("oauth_entity").set({ active: 1 }).where("client_id", "=", client.clientId).execute();
+  });
+
+  test("a grant kept before the reader was closed is not answered by the reader opened after it", async () => {
+    // data_version counts per connection and a new connection starts again from its first
+    // value: without care, the reopened reader's first version can equal the one a grant was
+    // kept under, while a commit came in between.
+    const token = await issue();
+    const db = server.instance.store.db;
+    readerOf(db)!.close();
+    assert.equal((await whoami(token)).status, 200, "kept under the fresh reader's first version");
+    assert.equal(await findBearerGrant(db, token), await findBearerGrant(db, token), "kept");
+    readerOf(db)!.close();
+    other.prepare("update oauth_credential set revoked_at = ? where type = 'access_token' and revoked_at is null").run(Date.now());
+    assert.equal((await whoami(token)).status, 401);
   });
 
   test("a kept grant is frozen: one request cannot change what the next is given", async () => {
