@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import stringWidth from "string-width";
 import { main } from "../../src/cli/main.ts";
+import { en } from "../../src/i18n/catalogs/en.ts";
 
 async function help(args: string[], env: NodeJS.ProcessEnv = {}) {
   let stdout = "";
@@ -158,5 +159,25 @@ describe("--help in the chosen language", () => {
     // What the help says: a bare environment with PORTCULLIS_LOCALE=ko speaks Korean; a locale variable set wins over it.
     assert.match((await help(["client", "--help"], { PORTCULLIS_LOCALE: "ko" })).stdout, /^사용법: /m);
     assert.match((await help(["client", "--help"], { PORTCULLIS_LOCALE: "ko", LANG: "C" })).stdout, /^Usage: /m);
+  });
+
+  test("English --help names a field as the admin UI labels it ('the OAuth entity profile'), never in the Title Case the forms dropped", async () => {
+    const labels: string[] = Object.entries(en).filter(([key]) => /^(field|provider\.field|fieldLabel)\./.test(key)).map(([, label]) => label);
+    const titleCase = (label: string) => label.replace(/ ([a-z])/g, (_, letter: string) => ` ${letter.toUpperCase()}`);
+    const oldForms = [...new Set(labels.map(titleCase).filter((form) => !labels.includes(form)))];
+    assert.ok(oldForms.includes("OAuth Entity Profile") && oldForms.includes("Access Token Lifespan"), oldForms.join(", "));
+    // Every command's help, found by walking each Commands: section from the top.
+    const strays: string[] = [];
+    const pending: string[][] = [[]];
+    for (let command = pending.pop(); command; command = pending.pop()) {
+      const { stdout } = await help([...command, "--help", "--lang", "en"]);
+      const flat = stdout.replace(/\s+/g, " ");
+      strays.push(...oldForms.filter((form) => flat.includes(form)).map((form) => `portcullis ${command.join(" ")}: ${form}`));
+      const listed = stdout.split(/^Commands:$/m)[1] ?? "";
+      for (const [, name] of listed.matchAll(/^ {2}([a-z][a-z-]*)/gm)) if (name !== "help") pending.push([...command, name!]);
+    }
+    assert.deepEqual(strays, []);
+    const create = (await help(["provider", "create", "--help", "--lang", "en"])).stdout.replace(/\s+/g, " ");
+    assert.match(create, /--oauth-profile <name> the name of the OAuth entity profile holding the default grant and scope/);
   });
 });

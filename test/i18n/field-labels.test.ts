@@ -52,4 +52,11 @@ describe("English field labels are in sentence case", () => {
     const strays = labels.filter(([, label]) => titleCased(label).length > 0).map(([key, label]) => `${key}: "${label}"`);
     assert.deepEqual(strays, []);
   });
+
+  test("a message or the CLI's help names a field by its label, not in the Title Case the forms dropped ('OAuth entity profile')", () => {
+    const texts = Object.entries(en).filter(([key]) => !labels.some(([labelKey]) => labelKey === key));
+    const oldForms = [...new Set(labels.map(([, label]) => label.replace(/ ([a-z])/g, (_, letter: string) => ` ${letter.toUpperCase()}`)))].filter((form) => !labels.some(([, label]) => label === form));
+    const strays = texts.flatMap(([key, text]) => oldForms.filter((form) => text.includes(form)).map((form) => `${key}: "${form}"`));
+    assert.deepEqual(strays, []);
+  });
 });

@@ -372,7 +372,7 @@ export const en = {
   "cli.user.nowHasRoles": "\"{name}\" now has the roles {roles}.",
   "cli.user.noRoles": "\"{name}\" now has no roles.",
   "cli.admin.created": "Created user \"{name}\" with role admin. Its password, shown only this once: {password}",
-  "cli.provider.oauthProfileOption": "the name of the OAuth Entity Profile holding the default grant and scope (default: the provider name followed by \" default_profile\")",
+  "cli.provider.oauthProfileOption": "the name of the OAuth entity profile holding the default grant and scope (default: the provider name followed by \" default_profile\")",
   "cli.start.stopping": "Stopping: finishing requests in flight…",
   "cli.heading.name": "NAME",
   "cli.heading.clientId": "CLIENT ID",
