@@ -14,7 +14,7 @@ export interface Instance {
   readonly store: Store;
   /** Set when the node is shutting down, so /ready tells load balancers to stop sending. */
   readonly lifecycle: { draining: boolean };
-  /** The instant encoded-query date macros are evaluated at, the day single-row import sets gather in, and when an import set is opened; tests fix it. */
+  /** The instant encoded-query date macros are evaluated at, the day single-row import sets gather in, and when an import set is opened and its rows and counters are updated; tests fix it. */
   readonly now: () => Date;
 }
 

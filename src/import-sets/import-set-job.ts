@@ -33,6 +33,8 @@ export function kickImportSetJobs(instance: Instance): void {
 
 export function startImportSetJobs(instance: Instance, onError: (error: unknown) => void): ImportSetJobs {
   const db = instance.store.db;
+  // The instance's clock, which stamped the set's creation, stamps its progress too.
+  const now = () => instance.now().getTime();
   const holder = randomBytes(8).toString("hex");
   let stopped = false;
   let running: Promise<void> | undefined;
@@ -41,15 +43,15 @@ export function startImportSetJobs(instance: Instance, onError: (error: unknown)
   const processSet = async (set: ImportSet): Promise<boolean> => {
     const staging = await findTableDef(db, set.table_name);
     if (!staging) {
-      await setImportSetState(db, set.sys_id, "error", `the staging table ${set.table_name} no longer exists`);
+      await setImportSetState(db, set.sys_id, { state: "error", comment: `the staging table ${set.table_name} no longer exists`, now: now() });
       return true;
     }
     const principal = await loaderPrincipal(db, set);
     if (!principal) {
-      await setImportSetState(db, set.sys_id, "error", "the user who loaded this set no longer exists or is inactive");
+      await setImportSetState(db, set.sys_id, { state: "error", comment: "the user who loaded this set no longer exists or is inactive", now: now() });
       return true;
     }
-    if (set.state !== "processing") await setImportSetState(db, set.sys_id, "processing");
+    if (set.state !== "processing") await setImportSetState(db, set.sys_id, { state: "processing", now: now() });
     const context = { db, principal, publicUrl: instance.config.publicUrl, describe: false };
     for (;;) {
       if (stopped) return false;
@@ -59,14 +61,14 @@ export function startImportSetJobs(instance: Instance, onError: (error: unknown)
       if (rows.length === 0) break;
       const outcomes = [];
       for (const row of rows) outcomes.push({ rowSysId: row.sys_id as string, outcome: (await transformRow(context, maps, row, staging.name)).outcome });
-      await recordBatchOutcomes(db, staging, set.sys_id, outcomes);
+      await recordBatchOutcomes(db, staging, set.sys_id, outcomes, now());
       await yieldToEventLoop();
       if (!(await tryTakeLease(db, leaseName, holder, leaseMs))) {
         holding = false;
         return false;
       }
     }
-    await finishImportSet(db, staging, set.sys_id);
+    await finishImportSet(db, staging, set.sys_id, now());
     return true;
   };
 

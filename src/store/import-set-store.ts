@@ -146,7 +146,11 @@ export interface RowOutcome {
   transformMap: string | null;
 }
 
-export async function recordRowOutcome(db: Db, staging: TableDef, rowSysId: string, outcome: RowOutcome): Promise<void> {
+/**
+ * The progress stamps below (sys_updated_on) take `now` from the instance's clock, as a set's
+ * creation does, so a fixed clock (tests) puts a set's whole life on one day.
+ */
+export async function recordRowOutcome(db: Db, staging: TableDef, rowSysId: string, outcome: RowOutcome, now: number): Promise<void> {
   await dynamic(db)
     .updateTable(staging.name)
     .set({
@@ -155,7 +159,7 @@ export async function recordRowOutcome(db: Db, staging: TableDef, rowSysId: stri
       sys_target_table: outcome.targetTable,
       sys_target_sys_id: outcome.targetSysId,
       sys_transform_map: outcome.transformMap,
-      sys_updated_on: glideDateTime(Date.now()),
+      sys_updated_on: glideDateTime(now),
       sys_mod_count: sql`sys_mod_count + 1`,
     })
     .where("sys_id", "=", rowSysId)
@@ -163,17 +167,17 @@ export async function recordRowOutcome(db: Db, staging: TableDef, rowSysId: stri
 }
 
 /** A batch's outcomes and the set's counters in one transaction: one commit instead of one per row. */
-export async function recordBatchOutcomes(db: Kysely<Database>, staging: TableDef, setSysId: string, outcomes: readonly { rowSysId: string; outcome: RowOutcome }[]): Promise<void> {
+export async function recordBatchOutcomes(db: Kysely<Database>, staging: TableDef, setSysId: string, outcomes: readonly { rowSysId: string; outcome: RowOutcome }[], now: number): Promise<void> {
   const tally = emptyTally();
   for (const { outcome } of outcomes) tally[outcome.state]++;
   await db.transaction().execute(async (trx) => {
-    for (const { rowSysId, outcome } of outcomes) await recordRowOutcome(trx, staging, rowSysId, outcome);
-    await addToTally(trx, setSysId, tally);
+    for (const { rowSysId, outcome } of outcomes) await recordRowOutcome(trx, staging, rowSysId, outcome, now);
+    await addToTally(trx, setSysId, tally, now);
   });
 }
 
 /** Adds a batch's outcomes to the set's counters (the final recount makes them exact). */
-export async function addToTally(db: Db, setSysId: string, tally: Tally): Promise<void> {
+export async function addToTally(db: Db, setSysId: string, tally: Tally, now: number): Promise<void> {
   const processed = tally.inserted + tally.updated + tally.ignored + tally.error;
   if (processed === 0) return;
   await db
@@ -184,7 +188,7 @@ export async function addToTally(db: Db, setSysId: string, tally: Tally): Promis
       updated_count: sql`updated_count + ${tally.updated}`,
       ignored_count: sql`ignored_count + ${tally.ignored}`,
       error_count: sql`error_count + ${tally.error}`,
-      sys_updated_on: glideDateTime(Date.now()),
+      sys_updated_on: glideDateTime(now),
     })
     .where("sys_id", "=", setSysId)
     .execute();
@@ -204,12 +208,12 @@ export async function findImportSet(db: Db, sysId: string): Promise<ImportSet | 
   return db.selectFrom("sys_import_set").selectAll().where("sys_id", "=", sysId).executeTakeFirst();
 }
 
-export async function setImportSetState(db: Db, sysId: string, state: ImportSet["state"], comment = ""): Promise<void> {
-  await db.updateTable("sys_import_set").set({ state, state_comment: comment, sys_updated_on: glideDateTime(Date.now()) }).where("sys_id", "=", sysId).execute();
+export async function setImportSetState(db: Db, sysId: string, change: { state: ImportSet["state"]; comment?: string; now: number }): Promise<void> {
+  await db.updateTable("sys_import_set").set({ state: change.state, state_comment: change.comment ?? "", sys_updated_on: glideDateTime(change.now) }).where("sys_id", "=", sysId).execute();
 }
 
 /** Counts every row of the set by state, so the finished set's numbers are exact even after a node died mid-batch. */
-export async function finishImportSet(db: Db, staging: TableDef, setSysId: string): Promise<void> {
+export async function finishImportSet(db: Db, staging: TableDef, setSysId: string, now: number): Promise<void> {
   const rows = await dynamic(db)
     .selectFrom(staging.name)
     .select(["sys_import_state", (eb) => eb.fn.countAll().as("n")])
@@ -227,7 +231,7 @@ export async function finishImportSet(db: Db, staging: TableDef, setSysId: strin
       updated_count: tally.updated,
       ignored_count: tally.ignored,
       error_count: tally.error,
-      sys_updated_on: glideDateTime(Date.now()),
+      sys_updated_on: glideDateTime(now),
     })
     .where("sys_id", "=", setSysId)
     .execute();

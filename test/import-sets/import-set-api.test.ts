@@ -140,6 +140,22 @@ for (const dialect of dialectsUnderTest()) {
       assert.deepEqual([audit.sys_created_on, Number(audit.created_at)], ["2026-03-10 12:00:00", Date.parse("2026-03-10T12:00:00Z")]);
       assert.deepEqual(rows.rows.map((r) => r.sys_created_on), ["2026-03-10 12:00:00", "2026-03-10 12:00:00"]);
       await waitForProcessed(server, loader.token, "u_imp_person", setId);
+      // The job's progress (the rows' outcomes, the counters, processing, processed) reads the same clock.
+      const finished = await db.selectFrom("sys_import_set").select(["state", "sys_updated_on"]).where("sys_id", "=", setId).executeTakeFirstOrThrow();
+      assert.deepEqual(finished, { state: "processed", sys_updated_on: "2026-03-10 12:00:00" });
+      const transformed = await sql<{ sys_import_state: string; sys_updated_on: string }>`select sys_import_state, sys_updated_on from u_imp_person where sys_import_set = ${setId} order by sys_import_row`.execute(db);
+      assert.deepEqual(transformed.rows, [{ sys_import_state: "inserted", sys_updated_on: "2026-03-10 12:00:00" }, { sys_import_state: "inserted", sys_updated_on: "2026-03-10 12:00:00" }]);
+    });
+
+    test("a single row's outcome and its set's counters are stamped by the instance's clock", async () => {
+      const res = await importOne(loader.token, { u_email: "tick@example.com", u_name: "Tick" });
+      assert.equal(res.status, 201, res.text);
+      const db = server.instance.store.db;
+      const set = await db.selectFrom("sys_import_set").select(["sys_updated_on", "processed_count"]).where("number", "=", res.body.import_set).executeTakeFirstOrThrow();
+      assert.equal(set.sys_updated_on, "2026-03-10 12:00:00");
+      assert.ok(Number(set.processed_count) > 0);
+      const row = await sql<{ sys_import_state: string; sys_updated_on: string }>`select sys_import_state, sys_updated_on from u_imp_person where u_email = 'tick@example.com'`.execute(db);
+      assert.deepEqual(row.rows, [{ sys_import_state: "inserted", sys_updated_on: "2026-03-10 12:00:00" }]);
     });
 
     test("a few thousand rows are transformed in the background, with progress readable meanwhile", async () => {

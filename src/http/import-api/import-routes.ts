@@ -42,12 +42,13 @@ const importOne: Handler = async (instance, request, reply) => {
   const { principal, staging } = await open(instance, request, "create");
   const values = parseRecordInput(staging, recordBody(request.body), "create");
   const db = instance.store.db;
-  const { set, row } = await insertSynchronousRow(db, staging, loaderOf(principal), values, instance.now().getTime());
+  const now = instance.now().getTime();
+  const { set, row } = await insertSynchronousRow(db, staging, loaderOf(principal), values, now);
   const { results, outcome } = await transformRow({ db, principal, publicUrl: instance.config.publicUrl, describe: true }, await planTransform(db, staging.name), row, staging.name);
-  await recordRowOutcome(db, staging, row.sys_id as string, outcome);
+  await recordRowOutcome(db, staging, row.sys_id as string, outcome, now);
   const tally = emptyTally();
   tally[outcome.state]++;
-  await addToTally(db, set.sys_id, tally);
+  await addToTally(db, set.sys_id, tally, now);
   reply.code(201).send({ import_set: set.number, staging_table: staging.name, result: results });
 };
 
