@@ -5,6 +5,7 @@ import type { ExpectedVersions } from "../../domain/record-version.ts";
 import { createClient, deleteClient, findClientBySysId, updateClient } from "../../store/oauth-entity-store.ts";
 import type { Database } from "../../store/schema.ts";
 import { type Author, deleteRecord, insertRecord, updateRecord } from "../../store/table-record-store.ts";
+import { forbidden } from "./errors.ts";
 
 /**
  * How records of a table are created, changed and deleted. Most tables take the generic
@@ -30,9 +31,24 @@ export interface RecordWriter {
   remove(context: WriteContext, table: TableDef, sysId: string): Promise<boolean>;
 }
 
+/**
+ * A sys_id asked for on create, from an author who may read the table. A taken one is refused as
+ * a duplicate, which would tell someone who may only create there which sys_ids exist, as a read
+ * would; so they are refused the choice itself, taken or not, and the instance makes the sys_id
+ * when they leave it out. Every create path meets this: the Table API (and the Batch API through
+ * it), a script's table.insert and GlideRecord, an import set's transform.
+ */
+function chosenSysId(context: WriteContext, table: TableDef, body: unknown): string | undefined {
+  const sysId = requestedSysId(body);
+  if (sysId !== undefined && !context.mayRead(table)) {
+    throw forbidden(`sys_id: ${context.actor} may not choose the sys_id of a new ${table.name} record, since they may not read records of the table ${table.name}; leave sys_id out and the instance makes one`);
+  }
+  return sysId;
+}
+
 export const genericWriter: RecordWriter = {
   async create(context, table, body) {
-    const row = await insertRecord(context.db, table, parseRecordInput(table, body, "create"), context, requestedSysId(body));
+    const row = await insertRecord(context.db, table, parseRecordInput(table, body, "create"), context, chosenSysId(context, table, body));
     return { sysId: row.sys_id as string };
   },
   async update(context, table, sysId, body) {
