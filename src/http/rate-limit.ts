@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Instance } from "../instance.ts";
+import type { RouteCheck } from "./body-refusal.ts";
 import type { GateHit } from "../store/group-commit.ts";
 import { countHitGrouped } from "../store/grouped-hits.ts";
 import { currentHits } from "../store/rate-limit-store.ts";
@@ -86,6 +87,19 @@ export function tooMany(now: number): OAuthError {
 export async function allowanceLeft(instance: Instance, kind: LimitKind, key: string, now = Date.now()): Promise<number> {
   const limit = limits[kind](instance);
   return limit === 0 ? Infinity : limit - (await currentHits(instance.store.db, `${kind}:${key}`, windowMs, now));
+}
+
+/**
+ * An address's limit as a route's check before its body (body-refusal.ts). A body the parser
+ * refuses (malformed JSON, a compressed or oversized one) never reaches the handler or a
+ * preHandler, so it would be answered its 400, 413 or 415 uncounted, even to an address past its
+ * limit; run on that refusal's path only, this counts it as any request and answers the 429 first.
+ */
+export function addressLimitBeforeBody(kind: LimitKind): RouteCheck {
+  return async (instance, request) => {
+    await enforceLimit(instance, kind, request.ip);
+    return undefined;
+  };
 }
 
 /** Routes configured with `rateLimitByIp` count each request; others carry no hook at all (register before the routes). */

@@ -7,7 +7,7 @@ import { attachmentApiRoutes } from "./attachment-api/attachment-routes.ts";
 import { whoami, whoamiCaller } from "./api/whoami.ts";
 import type { ErrorFormat } from "./error-rendering.ts";
 import { negotiateAnswer } from "./answer-format.ts";
-import type { LimitKind } from "./rate-limit.ts";
+import { addressLimitBeforeBody, type LimitKind } from "./rate-limit.ts";
 import { authorizeGet, authorizePost } from "./oauth/authorize.ts";
 import { allowAnyOrigin, allowPublicClientOrigin } from "./oauth/cors.ts";
 import { introspectionEndpoint } from "./oauth/introspection.ts";
@@ -55,9 +55,10 @@ const routes: Route[] = [
   { method: "GET", url: paths.authorize, errorFormat: "page", handler: authorizeGet },
   { method: "POST", url: paths.authorize, errorFormat: "page", handler: authorizePost },
   // The token endpoint counts its own hits: the address and the client in one write (src/http/oauth/token.ts).
-  { method: "POST", url: paths.token, errorFormat: "oauth", cors: "public-client", handler: tokenEndpoint },
+  // Both count a body the parser refuses against the address too, and past its limit answer 429 before the refusal.
+  { method: "POST", url: paths.token, errorFormat: "oauth", cors: "public-client", handler: tokenEndpoint, beforeBody: addressLimitBeforeBody("token-ip") },
   { method: "POST", url: paths.revoke, errorFormat: "oauth", cors: "public-client", handler: revocationEndpoint },
-  { method: "POST", url: paths.introspect, errorFormat: "oauth", rateLimitByIp: "token-ip", handler: introspectionEndpoint },
+  { method: "POST", url: paths.introspect, errorFormat: "oauth", rateLimitByIp: "token-ip", handler: introspectionEndpoint, beforeBody: addressLimitBeforeBody("token-ip") },
   // RFC 6749 §3.2, RFC 7009 §2.1, RFC 7662 §2.1: POST only. Another method is told so, in JSON, rather than given the HTML "no such page".
   ...[paths.token, paths.revoke, paths.introspect].flatMap((url) => (["GET", "PUT", "PATCH", "DELETE"] as const).map((method) => ({ method, url, errorFormat: "oauth" as const, handler: postOnly, beforeBody: postOnlyWhateverTheBody }))),
   { method: "GET", url: paths.metadata, errorFormat: "oauth", handler: (instance, _request, reply) => void allowAnyOrigin(reply).send(authorizationServerMetadata(instance)) },

@@ -73,6 +73,35 @@ for (const dialect of dialectsUnderTest()) {
       }
     });
 
+    test("a body the parser refuses counts against the address, and past its allowance introspection and the token endpoint answer 429 before the refusal", async () => {
+      const limited = await startTestInstance(dialect, { rateLimitTokenPerClient: 100, rateLimitTokenPerIp: 3 });
+      try {
+        await awayFromMinuteEdge();
+        const own = await registerClient(limited.instance, { grant_types: ["client_credentials"] });
+        const authorization = basic(own.clientId, own.secret);
+        const refusedBodies: [string, Record<string, string>, string][] = [
+          ["malformed JSON", { "content-type": "application/json" }, "{token"],
+          ["compressed form", { "content-type": "application/x-www-form-urlencoded", "content-encoding": "gzip" }, "token=x"],
+          ["oversized form", { "content-type": "application/x-www-form-urlencoded" }, `token=${"x".repeat(70 * 1024)}`],
+        ];
+        const send = (path: string, [, headers, body]: (typeof refusedBodies)[number]) => http(`${limited.base}${path}`, { method: "POST", headers: { ...headers, authorization }, body });
+        // Within the allowance each is refused as before, and spends it.
+        assert.deepEqual(await Promise.all(refusedBodies.map(async (refused) => (await send("/oauth_introspect", refused)).status)), [400, 415, 413]);
+        const good = await postForm(`${limited.base}/oauth_introspect`, { token: "x" }, { authorization });
+        assert.equal(good.status, 429, "the refused bodies spent the address's allowance");
+        for (const path of ["/oauth_introspect", "/oauth_token.do"]) {
+          for (const refused of refusedBodies) {
+            const res = await send(path, refused);
+            assert.equal(res.status, 429, `${path}, ${refused[0]}: ${res.text}`);
+            assert.equal(res.body.error, "temporarily_unavailable");
+            assert.ok(Number(res.headers.get("retry-after")) >= 1);
+          }
+        }
+      } finally {
+        await limited.close();
+      }
+    });
+
     test("login attempts per address are limited across the login form and the password grant", async () => {
       await awayFromMinuteEdge();
       const { challenge } = pkcePair();
