@@ -91,7 +91,7 @@ const configSchema = z.object({
   attachmentMaxBytes: z.coerce.number().int().min(1).max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
   /** Token requests per client per minute, counted in the database so the limit holds across nodes; 0 turns it off. */
   rateLimitTokenPerClient: z.coerce.number().int().min(0).default(1200),
-  /** Token and introspection requests per source address per minute; 0 turns it off. */
+  /** Token, revocation and introspection requests per source address per minute, one allowance for the three; 0 turns it off. */
   rateLimitTokenPerIp: z.coerce.number().int().min(0).default(3000),
   /** Login attempts (the login form and the password grant) per source address per minute; 0 turns it off. */
   rateLimitLoginPerIp: z.coerce.number().int().min(0).default(30),

@@ -54,10 +54,12 @@ type Route = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; url: string;
 const routes: Route[] = [
   { method: "GET", url: paths.authorize, errorFormat: "page", handler: authorizeGet },
   { method: "POST", url: paths.authorize, errorFormat: "page", handler: authorizePost },
-  // The token endpoint counts its own hits: the address and the client in one write (src/http/oauth/token.ts).
-  // Both count a body the parser refuses against the address too, and past its limit answer 429 before the refusal.
+  // The three endpoints that check a client's secret share one allowance per address, so a guesser
+  // gains no tries by spreading them over the three. The token endpoint counts its own hits: the
+  // address and the client in one write (src/http/oauth/token.ts). Each counts a body the parser
+  // refuses against the address too, and past its limit answers 429 before the refusal.
   { method: "POST", url: paths.token, errorFormat: "oauth", cors: "public-client", handler: tokenEndpoint, beforeBody: addressLimitBeforeBody("token-ip") },
-  { method: "POST", url: paths.revoke, errorFormat: "oauth", cors: "public-client", handler: revocationEndpoint },
+  { method: "POST", url: paths.revoke, errorFormat: "oauth", cors: "public-client", rateLimitByIp: "token-ip", handler: revocationEndpoint, beforeBody: addressLimitBeforeBody("token-ip") },
   { method: "POST", url: paths.introspect, errorFormat: "oauth", rateLimitByIp: "token-ip", handler: introspectionEndpoint, beforeBody: addressLimitBeforeBody("token-ip") },
   // RFC 6749 §3.2, RFC 7009 §2.1, RFC 7662 §2.1: POST only. Another method is told so, in JSON, rather than given the HTML "no such page".
   ...[paths.token, paths.revoke, paths.introspect].flatMap((url) => (["GET", "PUT", "PATCH", "DELETE"] as const).map((method) => ({ method, url, errorFormat: "oauth" as const, handler: postOnly, beforeBody: postOnlyWhateverTheBody }))),

@@ -73,8 +73,67 @@ for (const dialect of dialectsUnderTest()) {
       }
     });
 
-    test("a body the parser refuses counts against the address, and past its allowance introspection and the token endpoint answer 429 before the refusal", async () => {
-      const limited = await startTestInstance(dialect, { rateLimitTokenPerClient: 100, rateLimitTokenPerIp: 3 });
+    test("revocation shares the address's allowance with the token endpoint and introspection, and past it answers 429 whatever secret it was sent, revoking nothing", async () => {
+      const limited = await startTestInstance(dialect, { rateLimitTokenPerClient: 100, rateLimitTokenPerIp: 5 });
+      try {
+        await awayFromMinuteEdge();
+        const own = await registerClient(limited.instance, { grant_types: ["client_credentials"] });
+        const revoke = (secret: string, token: string) => postForm(`${limited.base}/oauth_revoke_token.do`, { token }, { authorization: basic(own.clientId, secret) });
+        const issued = await postForm(`${limited.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(own.clientId, own.secret) });
+        assert.equal(issued.status, 200);
+        const introspected = await postForm(`${limited.base}/oauth_introspect`, { token: issued.body.access_token }, { authorization: basic(own.clientId, own.secret) });
+        assert.equal(introspected.body.active, true);
+        // Failed guesses at revocation spend the same allowance, and so does a request that succeeds.
+        const spent = [(await revoke("wrong", "x")).status, (await revoke("wrong", "x")).status, (await revoke(own.secret, "unknown")).status];
+        assert.deepEqual(spent, [401, 401, 200]);
+        const [right, wrong] = [await revoke(own.secret, issued.body.access_token), await revoke("wrong", issued.body.access_token)];
+        assert.deepEqual([right.status, wrong.status], [429, 429], "a guess past the limit is neither confirmed nor denied");
+        for (const refused of [right, wrong]) {
+          assert.equal(refused.body.error, "temporarily_unavailable");
+          assert.ok(Number(refused.headers.get("retry-after")) >= 1);
+        }
+        const stored = await limited.instance.store.db.selectFrom("oauth_credential").select("revoked_at").where("client", "=", own.sysId).execute();
+        assert.deepEqual(stored, [{ revoked_at: null }], "a refused revocation revokes nothing");
+        // The spent allowance is the address's at every endpoint, not revocation's own.
+        const token = await postForm(`${limited.base}/oauth_token.do`, { grant_type: "client_credentials" }, { authorization: basic(own.clientId, own.secret) });
+        const introspection = await postForm(`${limited.base}/oauth_introspect`, { token: issued.body.access_token }, { authorization: basic(own.clientId, own.secret) });
+        assert.deepEqual([token.status, introspection.status], [429, 429]);
+      } finally {
+        await limited.close();
+      }
+    });
+
+    test("a public client's 429 at revocation is readable by its redirect origin, as its other answers are, a refused body's too", async () => {
+      const limited = await startTestInstance(dialect, { rateLimitTokenPerIp: 2 });
+      try {
+        await awayFromMinuteEdge();
+        const appOrigin = "https://app.example";
+        const spa = await registerClient(limited.instance, { public_client: true, redirect_url: `${appOrigin}/cb` });
+        const revoke = () => postForm(`${limited.base}/oauth_revoke_token.do`, { client_id: spa.clientId, token: "x" }, { origin: appOrigin });
+        const readable = (res: { status: number; headers: Headers }, status: number, what: string) => {
+          assert.equal(res.status, status, what);
+          assert.equal(res.headers.get("access-control-allow-origin"), appOrigin, what);
+          assert.match(res.headers.get("vary") ?? "", /Origin/, what);
+        };
+        readable(await revoke(), 200, "within the allowance");
+        readable(await revoke(), 200, "within the allowance");
+        const over = await revoke();
+        readable(over, 429, "past the allowance");
+        assert.equal(over.body.error, "temporarily_unavailable");
+        assert.ok(Number(over.headers.get("retry-after")) >= 1);
+        // The parser refuses a compressed form before any handler runs; Basic with an empty password still names the client.
+        const compressed = await http(`${limited.base}/oauth_revoke_token.do`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "content-encoding": "gzip", origin: appOrigin, authorization: basic(spa.clientId, "") }, body: "token=x" });
+        readable(compressed, 429, "a refused body past the allowance");
+        const otherOrigin = await postForm(`${limited.base}/oauth_revoke_token.do`, { client_id: spa.clientId, token: "x" }, { origin: "https://evil.example" });
+        assert.equal(otherOrigin.status, 429);
+        assert.equal(otherOrigin.headers.get("access-control-allow-origin"), null, "another origin still reads nothing");
+      } finally {
+        await limited.close();
+      }
+    });
+
+    test("a body the parser refuses counts against the address, and past its allowance introspection, revocation and the token endpoint answer 429 before the refusal", async () => {
+      const limited = await startTestInstance(dialect, { rateLimitTokenPerClient: 100, rateLimitTokenPerIp: 6 });
       try {
         await awayFromMinuteEdge();
         const own = await registerClient(limited.instance, { grant_types: ["client_credentials"] });
@@ -86,10 +145,12 @@ for (const dialect of dialectsUnderTest()) {
         ];
         const send = (path: string, [, headers, body]: (typeof refusedBodies)[number]) => http(`${limited.base}${path}`, { method: "POST", headers: { ...headers, authorization }, body });
         // Within the allowance each is refused as before, and spends it.
-        assert.deepEqual(await Promise.all(refusedBodies.map(async (refused) => (await send("/oauth_introspect", refused)).status)), [400, 415, 413]);
-        const good = await postForm(`${limited.base}/oauth_introspect`, { token: "x" }, { authorization });
+        for (const path of ["/oauth_introspect", "/oauth_revoke_token.do"]) {
+          assert.deepEqual(await Promise.all(refusedBodies.map(async (refused) => (await send(path, refused)).status)), [400, 415, 413], path);
+        }
+        const good = await postForm(`${limited.base}/oauth_revoke_token.do`, { token: "x" }, { authorization });
         assert.equal(good.status, 429, "the refused bodies spent the address's allowance");
-        for (const path of ["/oauth_introspect", "/oauth_token.do"]) {
+        for (const path of ["/oauth_introspect", "/oauth_revoke_token.do", "/oauth_token.do"]) {
           for (const refused of refusedBodies) {
             const res = await send(path, refused);
             assert.equal(res.status, 429, `${path}, ${refused[0]}: ${res.text}`);
