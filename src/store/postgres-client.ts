@@ -13,6 +13,11 @@ const readTimeout = "Query read timeout";
  * leaves a query waiting, and every later query on that connection queued behind it. pg's
  * query_timeout fails the query (503); the connection is then dropped too, so the pool opens a
  * fresh one instead of lending the silent one to the next request.
+ *
+ * A connection refused while it authenticates on this side (a password the server asks for and
+ * DATABASE_URL does not give, a SASL step it cannot take) is closed at once: pg fails the connect
+ * and leaves the socket open until the server gives up on it (authentication_timeout, 60 s by
+ * default), and held a failed start's process that long.
  */
 export class PostgresClient extends pg.Client {
   constructor(config?: string | pg.ClientConfig) {
@@ -28,5 +33,15 @@ export class PostgresClient extends pg.Client {
       }
       return result;
     }) as pg.Client["query"];
+    const connect = this.connect.bind(this) as (callback: (error?: Error) => void) => void;
+    const connected = (callback: (error?: Error) => void) =>
+      connect((error) => {
+        if (error) this.connection.stream.destroy();
+        callback(error);
+      });
+    this.connect = ((callback?: (error?: Error) => void) => {
+      if (callback) return connected(callback);
+      return new Promise((resolve, reject) => connected((error) => (error ? reject(error) : resolve(this))));
+    }) as pg.Client["connect"];
   }
 }

@@ -1,0 +1,54 @@
+import net from "node:net";
+
+/**
+ * A loopback server that authenticates as a PostgreSQL server set to scram-sha-256 does: it
+ * offers SCRAM-SHA-256 (AuthenticationSASL), answers the client's first message with its own
+ * (AuthenticationSASLContinue: the nonces, a salt, the iterations), then waits for the client's
+ * proof, as PostgreSQL waits until its authentication_timeout. A client that holds no password
+ * has none to give; the connection is closed only by the client.
+ */
+export class PasswordAskingPostgres {
+  private server: net.Server | undefined;
+  private sockets = new Set<net.Socket>();
+  /** Connections accepted so far: how often a client tried. */
+  accepted = 0;
+
+  async start(): Promise<number> {
+    this.server = net.createServer((socket) => {
+      this.accepted++;
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+      socket.on("error", () => {});
+      // The startup message comes first, then the client's SASLInitialResponse with its nonce.
+      socket.once("data", () => {
+        socket.write(authentication(10, "SCRAM-SHA-256\0\0"));
+        socket.once("data", (initial) => {
+          const clientNonce = /r=([^,\0]+)/.exec(initial.toString("latin1"))?.[1] ?? "";
+          socket.write(authentication(11, `r=${clientNonce}${"s".repeat(24)},s=${Buffer.from("a salt").toString("base64")},i=4096`));
+        });
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    return (this.server!.address() as net.AddressInfo).port;
+  }
+
+  /** Connections the client has not closed. */
+  get open(): number {
+    return this.sockets.size;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+}
+
+/** An Authentication message of the PostgreSQL protocol: 'R', its length, its kind (10 SASL, 11 SASLContinue), its data. */
+function authentication(kind: number, data: string): Buffer {
+  const body = Buffer.concat([Buffer.alloc(4), Buffer.from(data, "latin1")]);
+  body.writeInt32BE(kind, 0);
+  const header = Buffer.alloc(5);
+  header.write("R", 0);
+  header.writeInt32BE(4 + body.length, 1);
+  return Buffer.concat([header, body]);
+}
