@@ -1,5 +1,6 @@
 import { Migrator, type Migration, type MigrationProvider } from "kysely";
-import { type Store, StoreError } from "./database.ts";
+import { type Store, StoreError, localStoreError } from "./database.ts";
+import { postgresConnectProblem } from "./postgres-connect-problem.ts";
 import * as initial from "./migrations/001-initial.ts";
 import * as tableApi from "./migrations/002-table-api.ts";
 import * as operability from "./migrations/003-operability.ts";
@@ -51,6 +52,9 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 /** A database whose migrations include one this version does not have: not damage, a downgrade. */
 export class NewerDatabaseError extends StoreError {}
 
+/** A database never reached for a reason trying again at once would meet again (a setting to change, a server that stays silent). */
+class LastingConnectError extends StoreError {}
+
 export async function migrateToLatest(store: Store): Promise<void> {
   // Processes sharing one SQLite file have no advisory lock: one that starts while another is
   // migrating may hit a busy database or a bookkeeping row the other just wrote. The migrator
@@ -59,19 +63,10 @@ export async function migrateToLatest(store: Store): Promise<void> {
     try {
       return await migrateOnce(store);
     } catch (error) {
-      if (attempt >= 8 || error instanceof NewerDatabaseError || unansweredPostgres(store, error)) throw error;
+      if (attempt >= 8 || error instanceof NewerDatabaseError || error instanceof LastingConnectError) throw error;
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.random() * 200));
     }
   }
-}
-
-/**
- * A PostgreSQL server that let PORTCULLIS_DB_TIMEOUT_MS pass without answering: trying seven
- * times more took about 85 s at the default to say so. Its advisory lock already settles nodes
- * starting together; a refused connection (a server still starting) is still tried again.
- */
-function unansweredPostgres(store: Store, error: unknown): boolean {
-  return store.dialect === "postgres" && /timeout/i.test(String((error as Error)?.message));
 }
 
 async function migrateOnce(store: Store): Promise<void> {
@@ -91,7 +86,20 @@ async function migrateOnce(store: Store): Promise<void> {
     const unknown = /previously executed migration (\S+) is missing/.exec(reason);
     if (unknown) throw new NewerDatabaseError(`the database at ${store.location} was migrated by a newer Portcullis (its migration ${unknown[1]} is unknown to this version): run that version or a later one, or restore the backup taken before the upgrade`);
     // No migration named: the database was never reached (refused, unknown host, wrong password).
-    if (!failed) throw new StoreError(`cannot use the ${store.dialect === "postgres" ? "PostgreSQL database" : "database"} at ${store.location}: ${reason}`);
+    if (!failed) throw unreachedDatabase(store, error, reason);
     throw new Error(`database migration ${failed.migrationName} failed: ${reason}`);
   }
+}
+
+/**
+ * Said with what to change. A PostgreSQL server that let PORTCULLIS_DB_TIMEOUT_MS pass, or
+ * refused DATABASE_URL's user, password or database, is not tried seven times more (that took
+ * about 85 s at the default timeout to say so; the advisory lock already settles nodes starting
+ * together); a refused connection (a server still starting) is.
+ */
+function unreachedDatabase(store: Store, error: unknown, reason: string): StoreError {
+  if (store.dialect !== "postgres") return new StoreError(`cannot use the database at ${store.location}: ${reason}`);
+  const problem = postgresConnectProblem(error, store.location);
+  const said = localStoreError(problem.text);
+  return problem.kind === "lasting" ? new LastingConnectError(said.message, problem.text) : said;
 }

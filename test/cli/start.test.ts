@@ -335,7 +335,7 @@ describe("portcullis start", () => {
     const unreachable = `postgres://nobody:hunter22@127.0.0.1:${await freePort()}/none`;
     const run = await cli(["start", "--data", data, "--port", String(await freePort())], { DATABASE_URL: unreachable, PORTCULLIS_SECRET_KEY: testSecretKey });
     assert.equal(run.code, 1, run.stderr);
-    assert.match(run.stderr, /cannot use the PostgreSQL database at postgres:\/\/nobody:\*\*\*@127\.0\.0\.1:\d+\/none: connect ECONNREFUSED/);
+    assert.match(run.stderr, /cannot use the PostgreSQL database at postgres:\/\/nobody:\*\*\*@127\.0\.0\.1:\d+\/none: nothing accepts connections at 127\.0\.0\.1:\d+\. Start PostgreSQL there/);
     assert.doesNotMatch(run.stderr, /hunter22|Created user/);
   });
 

@@ -89,7 +89,7 @@ describe("faults: the database full, unwritable or gone", () => {
     proxy.freeze();
     try {
       const config = loadConfig({ dataDir: tempDir(), port: await freePort(), adminPassword, logLevel: "silent", databaseUrl: `postgres://nobody:pw@127.0.0.1:${proxyPort}/none`, secretKey: testSecretKey, dbTimeoutMs: 200 });
-      await assert.rejects(withDeadline(startServer(config, { logger: false, print: () => {} })), (error: Error) => error instanceof StoreError && /cannot use the PostgreSQL database at .*: Connection terminated due to connection timeout/.test(error.message));
+      await assert.rejects(withDeadline(startServer(config, { logger: false, print: () => {} })), (error: Error) => error instanceof StoreError && /cannot use the PostgreSQL database at .*: 127\.0\.0\.1:\d+ did not answer within PORTCULLIS_DB_TIMEOUT_MS/.test(error.message));
       // Tried once, not eight times (the retries are for SQLite's busy file): at the default 10 s, that was 85 s to fail.
       assert.ok(proxy.accepted <= 2, `${proxy.accepted} connection attempts`);
     } finally {

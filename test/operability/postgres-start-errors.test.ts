@@ -5,8 +5,10 @@ import path from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { freePort, testSecretKey } from "../support/instance.ts";
+import { runCli } from "../support/in-process-cli.ts";
 import { PasswordAskingPostgres } from "../support/password-asking-postgres.ts";
 import { tempDir } from "../support/stores.ts";
+import { TcpProxy } from "../support/tcp-proxy.ts";
 
 const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../src/cli/entry.ts");
 
@@ -32,6 +34,11 @@ function cli(args: string[], databaseUrl: string, deadlineMs = 20_000): Promise<
   });
 }
 
+/** `client list` in this process, as it reads DATABASE_URL: the message, not the process, is under test. */
+function listClients(databaseUrl: string, extra: NodeJS.ProcessEnv = {}, args: string[] = []): ReturnType<typeof runCli> {
+  return runCli(["client", "list", ...args], { DATABASE_URL: databaseUrl, PORTCULLIS_SECRET_KEY: testSecretKey, ...extra });
+}
+
 describe("a PostgreSQL server start cannot use", () => {
   const dirs: string[] = [];
   after(() => {
@@ -53,5 +60,48 @@ describe("a PostgreSQL server start cannot use", () => {
     } finally {
       await server.stop();
     }
+  });
+
+  test("each is named with the setting to change, not in pg's words (ECONNREFUSED, client password must be a string)", async () => {
+    const port = await freePort();
+    const refused = await listClients(`postgres://nobody:hunter22@127.0.0.1:${port}/none`);
+    assert.equal(refused.code, 1);
+    assert.equal(refused.stderr, `portcullis: cannot use the PostgreSQL database at postgres://nobody:***@127.0.0.1:${port}/none: nothing accepts connections at 127.0.0.1:${port}. Start PostgreSQL there, or correct the host and port in DATABASE_URL.\n`);
+
+    const asking = new PasswordAskingPostgres();
+    const askingPort = await asking.start();
+    try {
+      const run = await listClients(`postgres://portcullis@127.0.0.1:${askingPort}/portcullis`);
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, new RegExp(`the server asks user portcullis for a password, and DATABASE_URL gives none\\. Put it in the URL, postgres://portcullis:PASSWORD@127\\.0\\.0\\.1:${askingPort}/portcullis`));
+      // The same URL would be refused again: it is said once, not after seven more tries.
+      assert.equal(asking.accepted, 1);
+      const korean = await listClients(`postgres://portcullis@127.0.0.1:${askingPort}/portcullis`, {}, ["--lang", "ko"]);
+      assert.match(korean.stderr, /DATABASE_URL에 비밀번호가 없습니다/);
+    } finally {
+      await asking.stop();
+    }
+
+    // Accepted and never answered, as a frozen server or a dropped network.
+    const silent = new TcpProxy("127.0.0.1", 9);
+    const silentPort = await silent.start();
+    silent.freeze();
+    try {
+      const run = await listClients(`postgres://nobody:pw@127.0.0.1:${silentPort}/none`, { PORTCULLIS_DB_TIMEOUT_MS: "300" });
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, new RegExp(`127\\.0\\.0\\.1:${silentPort} did not answer within PORTCULLIS_DB_TIMEOUT_MS\\. Check that PostgreSQL runs there`));
+    } finally {
+      await silent.stop();
+    }
+  });
+
+  const databaseUrl = process.env.DATABASE_URL;
+  test("a database the server does not have is named with the createdb that makes it", { skip: !databaseUrl && "needs DATABASE_URL: a real PostgreSQL server" }, async () => {
+    const url = new URL(databaseUrl!);
+    url.pathname = "/portcullis_never_created";
+    const run = await listClients(url.toString());
+    assert.equal(run.code, 1);
+    const user = decodeURIComponent(url.username) || "USER";
+    assert.match(run.stderr, new RegExp(`the server has no database portcullis_never_created\\. Create it \\(createdb -O ${user} portcullis_never_created\\), or correct the database name in DATABASE_URL\\.`));
   });
 });
