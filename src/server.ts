@@ -7,6 +7,7 @@ import { type AppOptions, buildApp } from "./http/app.ts";
 import { paths } from "./http/paths.ts";
 import { type Instance, openInstance } from "./instance.ts";
 import type { Store } from "./store/database.ts";
+import { isStoreUnavailable, unavailableCause } from "./store/availability.ts";
 import { dataDirectoryWarnings } from "./store/data-directory.ts";
 import { checkBind, checkManagementBind } from "./tls/bind-policy.ts";
 import { instanceSecretBox } from "./consumer/secret-box.ts";
@@ -100,7 +101,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // For the CLI beside it: `provider create` names the redirect URL this start serves. Not worth failing a start over.
   await recordServedPublicUrl(instance.store.db, config.publicUrl).catch((error: unknown) => app.log.warn({ err: error }, "the public URL served was not recorded"));
   // A cluster worker leaves housekeeping to its primary.
-  const jobs = options.cleanup === false ? idleJobs : startBackgroundJobs(instance, (error) => app.log.warn({ err: error }, "housekeeping failed"));
+  const jobs = options.cleanup === false ? idleJobs : startBackgroundJobs(instance, (error) => logJobFailure(app.log, error));
   const renewDevelopmentCertificate = () => (tls?.development ? renewWhileRunning([app.server, ...(management ? [management.server] : [])], config, app.log) : Promise.resolve([]));
   const renewal = tls?.development ? setInterval(() => void renewDevelopmentCertificate(), certificateCheckIntervalMs) : undefined;
   renewal?.unref();
@@ -161,4 +162,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await close();
     },
   };
+}
+
+/**
+ * The database away stops housekeeping and the import job (which polls every 2 s) as it turns
+ * requests away: an outage, said in the same one warning with its cause; a stack for each try
+ * filled the log while the database was down. Anything else is a defect (level 50).
+ */
+function logJobFailure(log: FastifyInstance["log"], error: unknown): void {
+  if (isStoreUnavailable(error)) log.warn({ cause: unavailableCause(error) }, "database unavailable");
+  else log.error({ err: error }, "housekeeping failed");
 }

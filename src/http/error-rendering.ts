@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { translator, type Translator } from "../i18n/translator.ts";
 import type { Instance } from "../instance.ts";
-import { isStoreUnavailable, StoreUnavailableError } from "../store/availability.ts";
+import { isStoreUnavailable, StoreUnavailableError, unavailableCause } from "../store/availability.ts";
 import { requestTranslator, varyByLanguage } from "./i18n/request-locale.ts";
 import { acceptedBearerToken } from "./oauth/bearer.ts";
 import { OAuthError, wireDescription } from "./oauth/oauth-error.ts";
@@ -36,11 +36,6 @@ function asOAuthError(error: unknown, request: FastifyRequest, format: ErrorForm
 /** RFC 6750 §3: the description as a quoted-string RFC 6749's character set allows, so it needs no escapes. */
 function bearerChallenge(code: string, description: string): string {
   return `Bearer realm="portcullis", error="${code}", error_description="${wireDescription(description)}"`;
-}
-
-function unavailableCause(error: unknown): string {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return [typeof code === "string" ? code : "", typeof message === "string" ? message.slice(0, 200) : ""].filter(Boolean).join(": ");
 }
 
 /** A page in the reader's language: the cause's own words stay for a refusal the reader can act on. */

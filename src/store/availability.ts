@@ -15,3 +15,9 @@ export function isStoreUnavailable(error: unknown): boolean {
   // pg's own words: the connection died under a request (a restart, a failover) or never answered.
   return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|not queryable|Query read timeout/i.test(String((error as Error)?.message));
 }
+
+/** An outage's cause for its one log line: the driver's code and the first words of its message, no stack. */
+export function unavailableCause(error: unknown): string {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return [typeof code === "string" ? code : "", typeof message === "string" ? message.slice(0, 200) : ""].filter(Boolean).join(": ");
+}

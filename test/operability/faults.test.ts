@@ -99,7 +99,7 @@ describe("faults: the database full, unwritable or gone", () => {
 
   const databaseUrl = process.env.DATABASE_URL;
   /** A fresh database reached through a proxy the test can cut or silence, and a server on it. */
-  async function serverBehindProxy(settings: ConfigInput = {}) {
+  async function serverBehindProxy(settings: ConfigInput = {}, logLines?: string[]) {
     const target = new URL(databaseUrl!);
     const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
     const proxyPort = await proxy.start();
@@ -110,7 +110,8 @@ describe("faults: the database full, unwritable or gone", () => {
     viaProxy.port = String(proxyPort);
     viaProxy.pathname = `/${name}`;
     const port = await freePort();
-    const server = await startServer(loadConfig({ dataDir: tempDir(), port, adminPassword, logLevel: "silent", databaseUrl: viaProxy.toString(), secretKey: testSecretKey, ...settings }), { logger: false, print: () => {} });
+    const logging = logLines ? { logStream: { write: (line: string) => void logLines.push(line) } } : { logger: false as const };
+    const server = await startServer(loadConfig({ dataDir: tempDir(), port, adminPassword, logLevel: logLines ? "info" : "silent", databaseUrl: viaProxy.toString(), secretKey: testSecretKey, ...settings }), { ...logging, print: () => {} });
     const client = await registerClient(server.instance, { grant_types: ["client_credentials"] });
     const base = `http://127.0.0.1:${port}`;
     return {
@@ -151,6 +152,24 @@ describe("faults: the database full, unwritable or gone", () => {
       await proxy.start(proxyPort);
       assert.equal(await untilOK(send), 200);
       assert.equal((await http(`${base}/ready`)).status, 200);
+    } finally {
+      await dispose();
+    }
+  });
+
+  test("PostgreSQL gone: housekeeping and the import job say so in one warning with its cause each time, as requests do, not with a stack", { skip: databaseUrl ? false : "needs a real PostgreSQL server (DATABASE_URL)" }, async () => {
+    const lines: string[] = [];
+    const { proxy, proxyPort, send, dispose } = await serverBehindProxy({ tokenCleanupInterval: 1 }, lines);
+    try {
+      await proxy.stop();
+      // The import job polls every 2 s, housekeeping runs every second here.
+      await new Promise((r) => setTimeout(r, 2500));
+      const logged = lines.map((line) => JSON.parse(line) as { level: number; msg: string; cause?: string; err?: unknown; reqId?: string });
+      const jobs = logged.filter((l) => l.reqId === undefined && l.level >= 40);
+      assert.ok(jobs.length >= 2, JSON.stringify(logged));
+      assert.deepEqual(jobs.filter((l) => l.level !== 40 || l.msg !== "database unavailable" || l.err !== undefined || !/ECONNREFUSED|Connection terminated/.test(l.cause ?? "")), []);
+      await proxy.start(proxyPort);
+      assert.equal(await untilOK(send), 200);
     } finally {
       await dispose();
     }
