@@ -1,12 +1,9 @@
-import { X509Certificate } from "node:crypto";
-import fs from "node:fs";
-import { isIP } from "node:net";
 import path from "node:path";
-import { createSecureContext, type Server as TlsServer } from "node:tls";
+import type { Server as TlsServer } from "node:tls";
 import { type Config, isLoopbackHost } from "../config.ts";
 import { type LocalText, type Translator, translator } from "../i18n/translator.ts";
 import { type DevelopmentCertificates, ensureDevelopmentCertificates } from "./development-ca.ts";
-import { localConfigError } from "../config.ts";
+import { operatorTls } from "./operator-certificate.ts";
 
 /** The key and certificate chain a TLS server presents, as PEM. */
 export interface ServerTls {
@@ -40,30 +37,6 @@ export async function resolveServerTls(config: Config, options: { now?: Date } =
   if (config.tlsCert && config.tlsKey) return operatorTls(config.tlsCert, config.tlsKey, new URL(config.publicUrl).hostname, options.now ?? new Date());
   const development = await ensureDevelopmentCertificates({ dir: developmentTlsDir(config), names: certificateNames(config), ...(options.now ? { now: options.now } : {}) });
   return { key: development.privateKey, cert: development.certificate, development };
-}
-
-function operatorTls(certFile: string, keyFile: string, publicHost: string, now: Date): ServerTls {
-  const read = (file: string, what: string) => {
-    try {
-      return fs.readFileSync(file, "utf8");
-    } catch (error) {
-      throw localConfigError({ key: "start.tls.unreadable", values: { what, file, reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message } });
-    }
-  };
-  const tls = { cert: read(certFile, "certificate"), key: read(keyFile, "private key") };
-  try {
-    // Fails here, with the file names, rather than on the first handshake.
-    createSecureContext(tls);
-  } catch (error) {
-    throw localConfigError({ key: "start.tls.mismatch", values: { cert: certFile, key: keyFile, reason: (error as Error).message } });
-  }
-  // Served anyway (the operator may be testing exactly this), but said loudly.
-  const leaf = new X509Certificate(tls.cert);
-  const warnings: LocalText[] = [];
-  if (new Date(leaf.validTo) < now) warnings.push({ key: "start.tls.certExpired", values: { file: certFile, date: new Date(leaf.validTo).toISOString() } });
-  const host = publicHost.replace(/^\[|\]$/g, "");
-  if ((isIP(host) ? leaf.checkIP(host) : leaf.checkHost(host)) === undefined) warnings.push({ key: "start.tls.certWrongHost", values: { file: certFile, host } });
-  return { ...tls, warnings };
 }
 
 /** Start-up lines that tell a person which CA to trust and how. */
