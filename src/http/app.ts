@@ -37,6 +37,10 @@ export async function buildApp(instance: Instance, options: AppOptions = {}): Pr
     ...(stream ? { childLoggerFactory: (logger: unknown, bindings: Bindings, options: ChildLoggerOptions) => new LazyRequestLogger(logger as never, bindings, options) as never } : {}),
     logController: new OneLinePerRequest({ disableRequestLogging: !instance.config.requestLog, ...(stream && requestLinesLogged(instance.config.logLevel) ? { lines: stream } : {}) }),
     bodyLimit: instance.config.bodyLimit,
+    // A request that reaches the server while it closes (SIGTERM, after the drain) is served,
+    // with Connection: close: Fastify's default answered it a 503 in a body of its own, not this
+    // API's, after the client had sent it on a connection still open.
+    return503OnClosing: false,
     // Query strings carry state and PKCE values; a flood of parameters is refused, not parsed.
     // A path ending in a slash is the path without it, as on the platform: /api/now/table/incident/
     // is the collection for every method, where GET took the empty segment for a sys_id and POST found no route.
@@ -53,6 +57,13 @@ export async function buildApp(instance: Instance, options: AppOptions = {}): Pr
       renderError(new OAuthError("invalid_request", tooLong ? "a part of the path is too long" : "the path is not valid percent-encoded UTF-8", { status: tooLong ? 414 : 400 }), request, reply, instance);
     },
   }) as unknown as FastifyInstance;
+  // Draining (SIGTERM): each answer closes its connection, so a keep-alive client (a load
+  // balancer's pool) opens its next one elsewhere before the listener closes, instead of sending
+  // into a connection closed under it.
+  app.addHook("onRequest", (_request, reply, done) => {
+    if (instance.lifecycle.draining) reply.header("connection", "close");
+    done();
+  });
   registerFormParser(app);
   registerJsonParser(app);
   await app.register(cookie);

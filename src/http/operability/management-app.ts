@@ -16,6 +16,8 @@ export function buildManagementApp(instance: Instance, https?: { key: string; ce
   const app = Fastify({
     ...(https ? { https: { key: https.key, cert: https.cert, minVersion: "TLSv1.2" as const } } : {}),
     logger: false,
+    // As on the main listener (app.ts): a probe that reaches it while it closes is answered, not Fastify's 503.
+    return503OnClosing: false,
     // As on the main listener (app.ts): /health/ is /health.
     routerOptions: { ignoreTrailingSlash: true },
   }) as unknown as FastifyInstance;
