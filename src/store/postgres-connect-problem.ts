@@ -29,12 +29,19 @@ export function postgresConnectProblem(error: unknown, location: string): Connec
   if (code === "28000") return said("refusedUser", "lasting");
   if (code === "3D000") return said("noDatabase", "lasting");
   if (code === "53300") return said("tooMany", "passing");
+  if (typeof code === "string" && untrustedCertificateCodes.has(code)) return said("untrustedCertificate", "lasting");
   if (/client password must be a (string|non-empty string)/.test(reason)) return said("noPassword", "lasting");
   if (/does not support SSL/i.test(reason)) return said("noSsl", "lasting");
   if (/connection timeout/i.test(reason)) return said("silent", "lasting");
   if (/Connection terminated unexpectedly/i.test(reason)) return said("closed", "passing");
   return said("other", "passing");
 }
+
+/** Node's TLS verification failures (sslmode=require is verify-full to pg: the certificate and its host name are checked). */
+const untrustedCertificateCodes = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_GET_ISSUER_CERT", "CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID", "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
 
 /** The parts of DATABASE_URL a cure names; libpq's defaults where the URL leaves one out. */
 function urlParts(location: string): { host: string; port: string; user: string; database: string } {

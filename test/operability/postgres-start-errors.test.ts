@@ -9,6 +9,8 @@ import { runCli } from "../support/in-process-cli.ts";
 import { PasswordAskingPostgres } from "../support/password-asking-postgres.ts";
 import { tempDir } from "../support/stores.ts";
 import { TcpProxy } from "../support/tcp-proxy.ts";
+import { operatorCertificate } from "../support/tls.ts";
+import { TlsPostgres } from "../support/tls-postgres.ts";
 
 const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../src/cli/entry.ts");
 
@@ -92,6 +94,29 @@ describe("a PostgreSQL server start cannot use", () => {
       assert.match(run.stderr, new RegExp(`127\\.0\\.0\\.1:${silentPort} did not answer within PORTCULLIS_DB_TIMEOUT_MS\\. Check that PostgreSQL runs there`));
     } finally {
       await silent.stop();
+    }
+  });
+
+  test("a server whose TLS certificate pg does not trust (sslmode=require is verify-full to pg) is named with sslrootcert, and said once", async () => {
+    const files = tempDir();
+    dirs.push(files);
+    const certificate = await operatorCertificate(files, { names: ["db.portcullis.test"] });
+    const caFile = path.join(files, "ca.pem");
+    fs.writeFileSync(caFile, certificate.caPem);
+    const server = new TlsPostgres({ key: certificate.pair.privateKey, cert: certificate.pair.certificate });
+    const port = await server.start();
+    try {
+      // Its CA not given; then given, with the certificate naming another host than DATABASE_URL's.
+      for (const [query, cause] of [["sslmode=require", /unable to verify the first certificate/], [`sslmode=verify-full&sslrootcert=${encodeURIComponent(caFile)}`, /Hostname\/IP does not match certificate's altnames/]] as const) {
+        const before = server.accepted;
+        const run = await listClients(`postgres://portcullis:pw@127.0.0.1:${port}/portcullis?${query}`);
+        assert.equal(run.code, 1);
+        assert.match(run.stderr, /: the server's TLS certificate is not trusted \((.+)\)\. Give the CA that issued it with sslrootcert=\/path\/to\/ca\.pem in DATABASE_URL/);
+        assert.match(/is not trusted \((.+)\)/.exec(run.stderr)![1]!, cause);
+        assert.equal(server.accepted - before, 1, "not tried again");
+      }
+    } finally {
+      await server.stop();
     }
   });
 

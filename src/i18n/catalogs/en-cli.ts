@@ -88,6 +88,7 @@ export const enCli = {
   "store.postgres.noDatabase": "cannot use the PostgreSQL database at {location}: the server has no database {database}. Create it (createdb -O {user} {database}), or correct the database name in DATABASE_URL.",
   "store.postgres.noSsl": "cannot use the PostgreSQL database at {location}: DATABASE_URL asks for SSL (sslmode), and the server does not offer it. Turn SSL on at the server, or take sslmode out of DATABASE_URL where the network is trusted.",
   "store.postgres.tooMany": "cannot use the PostgreSQL database at {location}: the server has no connection to spare ({reason}). Raise its max_connections, or lower PORTCULLIS_DB_POOL_SIZE: each node takes up to (workers + 1) × that many.",
+  "store.postgres.untrustedCertificate": "cannot use the PostgreSQL database at {location}: the server's TLS certificate is not trusted ({reason}). Give the CA that issued it with sslrootcert=/path/to/ca.pem in DATABASE_URL (pg checks the certificate and the host name for sslmode=require too), or use sslmode=no-verify where the network is trusted.",
   "store.postgres.other": "cannot use the PostgreSQL database at {location}: {reason}. Check DATABASE_URL, and the server's log.",
   "trust.records": "Records:",
   "trust.tokensAndCalls": "Tokens and calls:",

@@ -86,6 +86,7 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "store.postgres.noDatabase": "{location}의 PostgreSQL 데이터베이스를 쓸 수 없습니다: 서버에 데이터베이스 {database}이(가) 없습니다. 만들거나(createdb -O {user} {database}) DATABASE_URL의 데이터베이스 이름을 고치세요.",
   "store.postgres.noSsl": "{location}의 PostgreSQL 데이터베이스를 쓸 수 없습니다: DATABASE_URL이 SSL(sslmode)을 요구하는데 서버가 SSL을 제공하지 않습니다. 서버에서 SSL을 켜거나, 믿을 수 있는 네트워크라면 DATABASE_URL에서 sslmode를 빼세요.",
   "store.postgres.tooMany": "{location}의 PostgreSQL 데이터베이스를 쓸 수 없습니다: 서버에 남은 연결이 없습니다({reason}). 서버의 max_connections를 늘리거나 PORTCULLIS_DB_POOL_SIZE를 줄이세요. 노드마다 최대 (작업자 수 + 1) × 그 수만큼 연결합니다.",
+  "store.postgres.untrustedCertificate": "{location}의 PostgreSQL 데이터베이스를 쓸 수 없습니다: 서버의 TLS 인증서를 신뢰할 수 없습니다({reason}). 그 인증서를 발급한 CA를 DATABASE_URL에 sslrootcert=/path/to/ca.pem으로 주거나(pg는 sslmode=require에서도 인증서와 호스트 이름을 검사합니다), 믿을 수 있는 네트워크라면 sslmode=no-verify를 쓰세요.",
   "store.postgres.other": "{location}의 PostgreSQL 데이터베이스를 쓸 수 없습니다: {reason}. DATABASE_URL과 서버의 로그를 확인하세요.",
   "trust.records": "레코드:",
   "trust.tokensAndCalls": "토큰과 호출:",
