@@ -78,7 +78,8 @@ export function renderError(error: unknown, request: FastifyRequest, reply: Fast
     // A 503 (the database away, a drain) is not an internal error, and a client that retries needs to know which it got.
     const message = oauth.status === 401 ? "User Not Authenticated" : oauth.status === 503 ? "Service unavailable" : oauth.status >= 500 ? "Internal server error" : oauth.description;
     // A failed HTTP Basic login is not a bearer token's fault: its detail names no OAuth code.
-    const detail = oauth.status >= 500 ? "" : oauth.options.basicChallenge ? oauth.description : `${oauth.code}: ${oauth.description}`;
+    // A 503's words are fixed ("try again shortly"), so a client is told what to do; a 500's cause stays in the log.
+    const detail = oauth.status === 503 ? oauth.description : oauth.status >= 500 ? "" : oauth.options.basicChallenge ? oauth.description : `${oauth.code}: ${oauth.description}`;
     return void reply.send({ error: { message, detail }, status: "failure" });
   }
   if (instance) varyByLanguage(reply);

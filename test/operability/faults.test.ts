@@ -70,6 +70,8 @@ describe("faults: the database full, unwritable or gone", () => {
       const write = await http(`${base}/api/now/table/incident`, { method: "POST", headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json", accept: "application/json" }, body: JSON.stringify({ short_description: "while full" }) });
       assert.equal(write.status, 503);
       assert.equal(write.body.error.message, "Service unavailable");
+      // …and what to do: the client is told to try again, as the OAuth endpoints tell it.
+      assert.equal(write.body.error.detail, "the instance's database is unavailable; try again shortly");
       // An outage is logged as a warning naming its cause, without a stack, never as a failed request.
       const logged = lines.map((line) => JSON.parse(line) as { level: number; msg: string; cause?: string; err?: unknown });
       const warnings = logged.filter((l) => l.msg === "database unavailable");
