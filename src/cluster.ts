@@ -14,6 +14,7 @@ import { managementUrl } from "./http/operability/management-app.ts";
 import { describeDevelopmentCa, resolveServerTls } from "./tls/server-tls.ts";
 import { checkBind, checkManagementBind } from "./tls/bind-policy.ts";
 import { workerStarted, type WorkerPorts } from "./worker-start.ts";
+import { inFlightGraceMs } from "./server.ts";
 
 export interface RunningCluster {
   /** Where the workers listen (the port is shared). */
@@ -133,8 +134,8 @@ export async function startCluster(config: Config, print: (line: string) => void
               if (worker.isDead()) return resolve();
               worker.once("exit", () => resolve());
               worker.process.kill("SIGTERM");
-              // Past its drain and ten seconds more for what is in flight.
-              setTimeout(() => worker.process.kill("SIGKILL"), config.shutdownDrainMs + 10_000).unref();
+              // Past its drain and the time it gives what is in flight (server.ts), with some to spare to close its store.
+              setTimeout(() => worker.process.kill("SIGKILL"), config.shutdownDrainMs + inFlightGraceMs + 5000).unref();
             }),
         ),
       );

@@ -120,10 +120,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     jobs.stop();
     clearInterval(renewal);
     try {
-      await app.close();
+      await closeWithin(app, inFlightGraceMs);
     } finally {
       try {
-        await management?.close();
+        if (management) await closeWithin(management, inFlightGraceMs);
       } finally {
         await instance.store.close();
       }
@@ -162,6 +162,27 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await close();
     },
   };
+}
+
+/**
+ * How long requests in flight may run on once the listener has closed (SIGTERM, after the
+ * drain). Every request the server itself runs ends sooner (a script's time limit, the
+ * database timeout); a client that stalls mid-request (a body never finished) held a stopping
+ * process open for ever, until the service manager killed it. A cluster's primary kills a
+ * worker only some time after this (cluster.ts).
+ */
+export const inFlightGraceMs = 10_000;
+
+async function closeWithin(server: FastifyInstance, graceMs: number): Promise<void> {
+  const cutOff = setTimeout(() => {
+    server.log.warn({ graceMs }, "requests still in flight this long after the listener closed were cut off");
+    server.server.closeAllConnections();
+  }, graceMs);
+  try {
+    await server.close();
+  } finally {
+    clearTimeout(cutOff);
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { after, describe, test } from "node:test";
 import fs from "node:fs";
+import { inFlightGraceMs } from "../../src/server.ts";
 import { startNodeProcess } from "../support/node-process.ts";
 import { http } from "../support/oauth.ts";
 import { tempDir } from "../support/stores.ts";
@@ -87,5 +88,20 @@ describe("SIGTERM and connections already open", () => {
     assert.deepEqual(second, { status: 200, connection: "close", body: '{"status":"ok"}' });
     await held.closed;
     assert.equal(await node.exited, 0);
+  });
+
+  test("a client that stalls mid-request does not hold the stopping process: past the grace for requests in flight its connection is closed and the process exits 0", async () => {
+    const node = await startNodeProcess({ dataDir: dataDir(), env: { PORTCULLIS_SHUTDOWN_DRAIN_MS: "0" } });
+    const stalled = await connection(node.port);
+    // A body announced and never finished: a client gone quiet, or one holding connections on purpose.
+    stalled.send("POST /oauth_introspect HTTP/1.1\r\nHost: portcullis.test\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ntoken=");
+    await new Promise((r) => setTimeout(r, 200));
+    const signalled = Date.now();
+    node.child.kill("SIGTERM");
+    const exit = await Promise.race([node.exited, new Promise<string>((r) => setTimeout(() => r("still running"), inFlightGraceMs + 8000))]);
+    if (exit === "still running") node.child.kill("SIGKILL");
+    assert.equal(exit, 0);
+    assert.ok(Date.now() - signalled >= inFlightGraceMs, "requests in flight were given their time first");
+    await stalled.closed;
   });
 });
