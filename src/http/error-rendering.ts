@@ -20,6 +20,9 @@ declare module "fastify" {
 /** Fastify's own 4xx errors (bad JSON, unknown content type, body too large) are the client's mistake. */
 function asOAuthError(error: unknown, request: FastifyRequest, format: ErrorFormat): OAuthError {
   if (error instanceof OAuthError) return error;
+  // Node's "aborted" (ECONNRESET) for a client that hung up mid-body is its connection, not the
+  // database's: it was logged as "database unavailable", a false outage, and answered 503 to no one.
+  if ((error as NodeJS.ErrnoException)?.code === "ECONNRESET" && request.raw.destroyed) return new OAuthError("invalid_request", "the client closed the connection before its request was read");
   if (error instanceof StoreUnavailableError || isStoreUnavailable(error)) return new OAuthError("temporarily_unavailable", "the instance's database is unavailable; try again shortly");
   const fastifyError = error as FastifyError;
   const status = fastifyError.statusCode;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -79,6 +80,25 @@ describe("faults: the database full, unwritable or gone", () => {
       assert.deepEqual(logged.filter((l) => l.level >= 50), []);
       await sql.raw("pragma max_page_count = 1073741823").execute(server.instance.store.db);
       assert.equal((await send()).status, 200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("a client that hangs up mid-body is not a database outage: no 'database unavailable' warning, and the node serves on", async () => {
+    const port = await freePort();
+    const lines: string[] = [];
+    const server = await startServer(loadConfig({ dataDir: tempDir(), port, adminPassword, logLevel: "info" }), { print: () => {}, logStream: { write: (line: string) => void lines.push(line) } });
+    try {
+      const socket = net.connect(port, "127.0.0.1");
+      await new Promise((resolve) => socket.once("connect", resolve));
+      socket.write("POST /oauth_introspect HTTP/1.1\r\nHost: portcullis.test\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ntoken=");
+      await new Promise((r) => setTimeout(r, 200));
+      socket.destroy();
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal((await http(`http://127.0.0.1:${port}/ready`)).status, 200);
+      const warnings = lines.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((l) => l.level >= 40);
+      assert.deepEqual(warnings, []);
     } finally {
       await server.close();
     }
