@@ -26,6 +26,7 @@ export function postgresConnectProblem(error: unknown, location: string): Connec
   if (code === "ECONNREFUSED") return said("refused", "passing");
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return said("unknownHost", "lasting");
   if (code === "28P01") return said("badPassword", "lasting");
+  if (code === "28000" && /no PostgreSQL user name specified/.test(reason)) return said("noUser", "lasting");
   if (code === "28000") return said("refusedUser", "lasting");
   if (code === "3D000") return said("noDatabase", "lasting");
   if (code === "53300") return said("tooMany", "passing");
@@ -46,7 +47,8 @@ const untrustedCertificateCodes = new Set([
 /** The parts of DATABASE_URL a cure names; libpq's defaults where the URL leaves one out. */
 function urlParts(location: string): { host: string; port: string; user: string; database: string } {
   const url = URL.parse(location) ?? new URL("postgres://localhost");
-  const user = decodeURIComponent(url.username) || "USER";
+  // pg's default when the URL names none, as libpq's is the system user.
+  const user = decodeURIComponent(url.username) || process.env.USER || "USER";
   return {
     host: url.hostname || "localhost",
     port: url.port || "5432",

@@ -120,6 +120,13 @@ describe("a PostgreSQL server start cannot use", () => {
     }
   });
 
+  test("a password holding a character a URL reserves (#, @, /) is refused as a setting, saying to percent-encode it, without echoing it", async () => {
+    const run = await listClients("postgres://portcullis:hunter#22@127.0.0.1:5432/portcullis");
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /DATABASE_URL: must be a postgres:\/\/user:password@host:port\/database URL; in the user name and password, percent-encode @ : \/ # \? and % \(# as %23, @ as %40\)/);
+    assert.doesNotMatch(run.stderr, /hunter/);
+  });
+
   const databaseUrl = process.env.DATABASE_URL;
   test("a database the server does not have is named with the createdb that makes it", { skip: !databaseUrl && "needs DATABASE_URL: a real PostgreSQL server" }, async () => {
     const url = new URL(databaseUrl!);
@@ -128,5 +135,21 @@ describe("a PostgreSQL server start cannot use", () => {
     assert.equal(run.code, 1);
     const user = decodeURIComponent(url.username) || "USER";
     assert.match(run.stderr, new RegExp(`the server has no database portcullis_never_created\\. Create it \\(createdb -O ${user} portcullis_never_created\\), or correct the database name in DATABASE_URL\\.`));
+  });
+
+  test("a URL that names no user, where the environment gives none either, is named with the user to put in it", { skip: !databaseUrl && "needs DATABASE_URL: a real PostgreSQL server" }, async () => {
+    const url = new URL(databaseUrl!);
+    url.username = "";
+    url.password = "";
+    // pg takes USER when the URL names no user, as libpq takes the system user.
+    const user = process.env.USER;
+    delete process.env.USER;
+    try {
+      const run = await listClients(url.toString());
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /DATABASE_URL names no user, and the environment gives none \(USER\)\. Put one in the URL: postgres:\/\/USER:PASSWORD@/);
+    } finally {
+      if (user !== undefined) process.env.USER = user;
+    }
   });
 });
