@@ -1,4 +1,4 @@
-import net from "node:net";
+import { LoopbackSocketServer } from "./loopback-socket-server.ts";
 
 /**
  * A loopback server that authenticates as a PostgreSQL server set to scram-sha-256 does: it
@@ -7,18 +7,9 @@ import net from "node:net";
  * proof, as PostgreSQL waits until its authentication_timeout. A client that holds no password
  * has none to give; the connection is closed only by the client.
  */
-export class PasswordAskingPostgres {
-  private server: net.Server | undefined;
-  private sockets = new Set<net.Socket>();
-  /** Connections accepted so far: how often a client tried. */
-  accepted = 0;
-
-  async start(): Promise<number> {
-    this.server = net.createServer((socket) => {
-      this.accepted++;
-      this.sockets.add(socket);
-      socket.on("close", () => this.sockets.delete(socket));
-      socket.on("error", () => {});
+export class PasswordAskingPostgres extends LoopbackSocketServer {
+  constructor() {
+    super((socket) => {
       // The startup message comes first, then the client's SASLInitialResponse with its nonce.
       socket.once("data", () => {
         socket.write(authentication(10, "SCRAM-SHA-256\0\0"));
@@ -28,18 +19,6 @@ export class PasswordAskingPostgres {
         });
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    return (this.server!.address() as net.AddressInfo).port;
-  }
-
-  /** Connections the client has not closed. */
-  get open(): number {
-    return this.sockets.size;
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise((resolve) => this.server?.close(resolve));
   }
 }
 
