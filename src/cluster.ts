@@ -4,6 +4,7 @@ import { type Config, ConfigError } from "./config.ts";
 import { paths } from "./http/paths.ts";
 import { openInstance } from "./instance.ts";
 import { startBackgroundJobs } from "./background-jobs.ts";
+import { jobFailureText } from "./job-failure.ts";
 import { checkBeforeOpening } from "./start-checks.ts";
 import { dataDirectoryWarnings } from "./store/data-directory.ts";
 import { assertSecretKeyOpensStore } from "./consumer/secret-key-check.ts";
@@ -62,7 +63,10 @@ export async function startCluster(config: Config, print: (line: string) => void
     throw error;
   }
   serveClusterMetrics(() => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && serving.has(w.id)));
-  const jobs = startBackgroundJobs(instance, (error) => print(t("start.housekeepingFailed", { reason: (error as Error).message })));
+  const jobs = startBackgroundJobs(instance, (error) => {
+    const text = jobFailureText(error);
+    print(t(text.key, text.values));
+  });
   let stopping = false;
   let ports: WorkerPorts = { port: config.port };
   // Workers that are ready: every listener up (src/worker-start.ts), not merely the first.

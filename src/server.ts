@@ -7,7 +7,7 @@ import { type AppOptions, buildApp } from "./http/app.ts";
 import { paths } from "./http/paths.ts";
 import { type Instance, openInstance } from "./instance.ts";
 import type { Store } from "./store/database.ts";
-import { isStoreUnavailable, unavailableCause } from "./store/availability.ts";
+import { logJobFailure } from "./job-failure.ts";
 import { dataDirectoryWarnings } from "./store/data-directory.ts";
 import { checkBind, checkManagementBind } from "./tls/bind-policy.ts";
 import { instanceSecretBox } from "./consumer/secret-box.ts";
@@ -183,14 +183,4 @@ async function closeWithin(server: FastifyInstance, graceMs: number): Promise<vo
   } finally {
     clearTimeout(cutOff);
   }
-}
-
-/**
- * The database away stops housekeeping and the import job (which polls every 2 s) as it turns
- * requests away: an outage, said in the same one warning with its cause; a stack for each try
- * filled the log while the database was down. Anything else is a defect (level 50).
- */
-function logJobFailure(log: FastifyInstance["log"], error: unknown): void {
-  if (isStoreUnavailable(error)) log.warn({ cause: unavailableCause(error) }, "database unavailable");
-  else log.error({ err: error }, "housekeeping failed");
 }

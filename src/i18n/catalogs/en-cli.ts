@@ -49,6 +49,7 @@ export const enCli = {
   "start.management.insecure": "WARNING: the management port serves /metrics over plain HTTP on {host}, which other machines can reach: whoever reaches it reads the instance's traffic figures, in the clear. Use --https (the management port serves the same certificate), PORTCULLIS_MANAGEMENT_HOST=127.0.0.1 or a firewall, or PORTCULLIS_METRICS=off to leave only /health and /ready there.",
   "start.bind.refused": "refusing to serve plain HTTP on {host}, which other machines can reach: credentials would cross the network unencrypted.\n  Use --https (a development CA is created under the data directory, or give --tls-cert and --tls-key),\n  or declare the TLS-terminating proxy in front with --public-url https://… (and --trust-proxy for its forwarded headers),\n  or bind 127.0.0.1. --insecure-bind overrides this refusal.",
   "start.housekeepingFailed": "housekeeping failed: {reason}",
+  "start.databaseUnavailable": "WARNING: database unavailable ({cause}); background jobs try again on their next run",
   "start.secretKey.missing": "no secret key: with PostgreSQL every node must use the same one; set PORTCULLIS_SECRET_KEY (openssl rand -base64 32) on every node, or put the same key in {file}",
   "cli.user.roleNotHeld": "\"{name}\" does not have the role \"{role}\"; nothing was taken.",
   "cli.user.roleCreated": "The role \"{role}\" did not exist and was created (if you meant an existing role, revoke it and grant that one).",

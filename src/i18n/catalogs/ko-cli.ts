@@ -47,6 +47,7 @@ export const koCli: Record<keyof typeof enCli, string> = {
   "start.management.insecure": "경고: 관리 포트가 다른 컴퓨터에서 접근할 수 있는 {host}에서 /metrics를 암호화되지 않은 HTTP로 제공합니다. 그 포트에 닿는 누구나 인스턴스의 트래픽 수치를 암호화 없이 읽습니다. --https를 쓰거나(관리 포트도 같은 인증서로 제공합니다), PORTCULLIS_MANAGEMENT_HOST=127.0.0.1 또는 방화벽을 쓰거나, PORTCULLIS_METRICS=off로 /health와 /ready만 남기세요.",
   "start.bind.refused": "다른 컴퓨터에서 접근할 수 있는 {host}에서는 암호화되지 않은 HTTP로 제공하지 않습니다. 자격 증명이 암호화 없이 네트워크를 지나가게 됩니다.\n  --https를 쓰거나(데이터 디렉터리 아래에 개발용 CA가 만들어지며, --tls-cert와 --tls-key로 직접 줄 수도 있습니다),\n  앞단의 TLS 종료 프록시를 --public-url https://…로 선언하거나(전달 헤더를 믿으려면 --trust-proxy도),\n  127.0.0.1에 바인딩하세요. --insecure-bind로 이 거부를 무시할 수 있습니다.",
   "start.housekeepingFailed": "정리 작업 실패: {reason}",
+  "start.databaseUnavailable": "경고: 데이터베이스를 사용할 수 없습니다({cause}). 백그라운드 작업은 다음 주기에 다시 시도합니다",
   "start.secretKey.missing": "비밀 키가 없습니다: PostgreSQL에서는 모든 노드가 같은 키를 써야 합니다. 모든 노드에 PORTCULLIS_SECRET_KEY(openssl rand -base64 32)를 설정하거나 같은 키를 {file}에 두세요",
   "cli.user.roleNotHeld": "\"{name}\"에게는 \"{role}\" 역할이 없어 회수한 것이 없습니다.",
   "cli.user.roleCreated": "역할 \"{role}\"이(가) 없어서 새로 만들었습니다 (기존 역할을 의도했다면 이 역할을 회수하고 그 역할을 부여하세요).",
