@@ -79,7 +79,8 @@ function parsedKey(file: string, pem: string, certFile: string): KeyObject {
 }
 
 /** Who must be able to read the files, as the operator would name them to chown. */
-function processUser(): string {
+/** Who runs Portcullis, for a message that asks to let that user read a file. */
+export function processUser(): string {
   try {
     return os.userInfo().username;
   } catch {

@@ -4,6 +4,7 @@ import { Agent as HttpsAgent } from "node:https";
 import { rootCertificates } from "node:tls";
 import { Agent as UndiciAgent } from "undici";
 import { localConfigError } from "../config.ts";
+import { processUser } from "./operator-certificate.ts";
 
 /**
  * Client-side trust for instances served with the development CA (or any private CA):
@@ -21,17 +22,18 @@ export function readCaCertificates(file: string): string {
 }
 
 /**
- * PORTCULLIS_TRUST_CA, read: refused as a configuration error naming the variable and the file.
- * A path that did not exist used to start the server and then fail every provider call with a 500.
+ * PORTCULLIS_TRUST_CA, read: refused as a configuration error naming the variable, the file and
+ * what to do. A path that did not exist used to start the server and then fail every provider
+ * call with a 500, and later was refused with a bare "(ENOENT)".
  */
 export function readTrustCa(file: string): string {
   try {
     return readCaCertificates(file);
   } catch (error) {
-    // A file system code (ENOENT, EACCES…) says what is wrong with the path; OpenSSL's say only that it is no certificate.
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code && !code.startsWith("ERR_") ? code : "not a PEM certificate";
-    throw localConfigError({ key: "start.trustCa.unreadable", values: { file, reason } });
+    // A file system code (ENOENT, EACCES…) says what is wrong with the path; OpenSSL's (ERR_…) say only that it is no certificate.
+    const code = (error as NodeJS.ErrnoException).code ?? "";
+    const problem = code.startsWith("ERR_") ? "notPem" : code === "ENOENT" || code === "ENOTDIR" ? "missing" : code === "EISDIR" ? "directory" : code === "EACCES" || code === "EPERM" ? "denied" : "other";
+    throw localConfigError({ key: "start.trustCa.unreadable", values: { file, problem, user: processUser(), reason: code || (error as Error).message } });
   }
 }
 
